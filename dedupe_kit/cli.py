@@ -1,0 +1,85 @@
+"""The ``dedupe-kit`` command: a thin shell over the library."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from pathlib import Path
+
+import click
+
+from .config import Config
+from .errors import DedupeKitError
+from .files import write_csv, write_text
+from .load import load
+from .normalize import normalize
+from .profile import profile as build_profile
+
+
+def _library_errors(command):
+    """Turn a library error into a clean CLI error (exit code 1, no traceback)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except DedupeKitError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def _config(path: Path | None, region: str | None) -> Config:
+    config = Config.from_toml(path) if path else Config()
+    if region:
+        config = dataclasses.replace(config, normalize=dataclasses.replace(config.normalize, default_region=region))
+    return config
+
+
+input_options = [
+    click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                 help="TOML config (column roles, normalization, thresholds)."),
+    click.option("--region", help="Default phone region, e.g. US, FR, GB (overrides the config)."),
+    click.option("--encoding", help="Input encoding (detected when not given)."),
+    click.option("--delimiter", help="CSV delimiter (detected when not given); use '\\t' for tab."),
+    click.option("--sheet", help="Sheet of an .xlsx workbook (the first when not given)."),
+]
+
+
+def with_input_options(command):
+    for option in reversed(input_options):
+        command = option(command)
+    return command
+
+
+@click.group()
+@click.version_option(package_name="dedupe_kit")
+def main() -> None:
+    """Find, review and merge duplicate contacts in CRM exports."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_input_options
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the report, its tables, the chart and the config used.")
+@_library_errors
+def profile(file: Path, config_path: Path | None, region: str | None, encoding: str | None,
+            delimiter: str | None, sheet: str | None, out: Path | None) -> None:
+    """Report the data quality of FILE before deduplicating it."""
+    config = _config(config_path, region)
+    delimiter = "\t" if delimiter in ("\\t", "tab") else delimiter
+    contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    report = build_profile(contacts, normalize(contacts, config, progress=None), config)
+    click.echo(str(report))
+    if out is None:
+        return
+    protect = (file,)
+    used = dataclasses.replace(config, fields=contacts.field_map.to_dict(contacts.columns))
+    write_text(out / "config.toml", used.to_toml(), protect=protect)
+    write_text(out / "profile.txt", str(report) + "\n", protect=protect)
+    for name in ("mapping", "invalid", "shared", "taken", "exact_duplicates"):
+        write_csv(out / f"profile_{name}.csv", getattr(report, name), protect=protect)
+    figure = report.plot()
+    figure.savefig(out / "profile.png", dpi=100)
+    click.echo(f"\nwrote the profile, its tables, profile.png and config.toml to {out}/")

@@ -1,0 +1,159 @@
+"""Configuration as data: frozen dataclasses that round-trip through TOML.
+
+```toml
+[fields]                      # overrides of the detected column roles
+external_ids = ["Student ID", "Student Number"]
+phones = { "Mobile Phone" = "mobile", "Home Phone" = "home" }
+
+[normalize]
+default_region = "FR"
+
+[profile]
+shared_min_records = 3
+```
+
+Unknown sections and keys are errors, checked when the config is built.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+import tomli_w
+
+from .errors import ConfigError
+
+ROLE_EMAIL_LOCALS = (
+    "info", "contact", "admin", "office", "hello", "sales", "support", "help", "team",
+    "enquiries", "inquiries", "billing", "accounts", "webmaster", "noreply", "no-reply",
+    "reception", "service", "mail", "marketing", "hr", "jobs", "careers", "accueil",
+    "secretariat", "bonjour", "direction", "compta", "postmaster", "abuse",
+)
+
+
+@dataclass(frozen=True)
+class NormalizeConfig:
+    """How identifiers and names are normalized.
+
+    default_region: ISO country whose phone numbers are written without a
+        country code (``"US"``, ``"FR"``, ``"GB"``…); a mapped country column
+        overrides it row by row.
+    canonical_email_domains: providers that ignore dots and ``+tags`` in the
+        local part; their addresses also get a canonical form for matching.
+    role_email_locals: local parts of shared mailboxes (``info@``…), flagged
+        as shared rather than personal.
+    """
+
+    default_region: str = "US"
+    canonical_email_domains: tuple[str, ...] = ("gmail.com", "googlemail.com")
+    role_email_locals: tuple[str, ...] = ROLE_EMAIL_LOCALS
+
+    def __post_init__(self) -> None:
+        region = self.default_region.upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ConfigError(
+                f"normalize.default_region: {self.default_region!r} is not a region phonenumbers knows; "
+                "use a two-letter ISO code such as 'US', 'FR' or 'GB'"
+            )
+        object.__setattr__(self, "default_region", region)
+        object.__setattr__(self, "canonical_email_domains", tuple(d.lower() for d in self.canonical_email_domains))
+        object.__setattr__(self, "role_email_locals", tuple(x.lower() for x in self.role_email_locals))
+
+
+@dataclass(frozen=True)
+class ProfileConfig:
+    """What the data-quality profile reports.
+
+    shared_min_records: a phone, email or ID held by at least this many records
+        is listed as shared (an office line, a household landline, ``info@``).
+    """
+
+    shared_min_records: int = 3
+
+    def __post_init__(self) -> None:
+        if self.shared_min_records < 2:
+            raise ConfigError("profile.shared_min_records must be at least 2")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a run needs beyond the input file. Defaults suit a typical export."""
+
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    profile: ProfileConfig = field(default_factory=ProfileConfig)
+    #: where the config was read from, for messages; not part of the config itself
+    source: str = field(default="the configuration", compare=False, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "the configuration") -> Config:
+        """Build from the TOML table form; every unknown key is reported at once."""
+        sections = {f.name: f.type for f in dataclasses.fields(cls) if f.name != "source"}
+        unknown = sorted(set(data) - set(sections))
+        if unknown:
+            raise ConfigError(f"{source}: unknown section(s) {', '.join(map(repr, unknown))}; "
+                              f"use {', '.join(sorted(sections))}")
+        fields_ = data.get("fields", {})
+        if not isinstance(fields_, Mapping):
+            raise ConfigError(f"{source}: [fields] must be a table")
+        return cls(
+            fields=dict(fields_),
+            normalize=_section(NormalizeConfig, data.get("normalize", {}), "normalize", source),
+            profile=_section(ProfileConfig, data.get("profile", {}), "profile", source),
+            source=source,
+        )
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Config:
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: config file not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        return cls.from_dict(data, source=str(path))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fields": dict(self.fields),
+            "normalize": _plain(dataclasses.asdict(self.normalize)),
+            "profile": _plain(dataclasses.asdict(self.profile)),
+        }
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(self.to_dict())
+
+
+def _section(cls: type, data: Any, name: str, source: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}: [{name}] must be a table")
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ConfigError(f"{source}: unknown key(s) in [{name}]: {', '.join(map(repr, unknown))}; "
+                          f"known keys are {', '.join(known)}")
+    values = {}
+    for key, value in data.items():
+        default = getattr(cls(), key)
+        if isinstance(default, tuple):
+            if not isinstance(value, list):
+                raise ConfigError(f"{source}: {name}.{key} must be a list, not {value!r}")
+            value = tuple(value)
+        elif type(value) is not type(default):
+            raise ConfigError(f"{source}: {name}.{key} must be {type(default).__name__}, not {value!r}")
+        values[key] = value
+    try:
+        return cls(**values)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}

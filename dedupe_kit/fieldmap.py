@@ -1,0 +1,264 @@
+"""Which column plays which role: record ID, external IDs, names, emails, phones…
+
+`FieldMap.detect` reads the header names (English and French), and a user's
+overrides (in code or in the ``[fields]`` table of the TOML config) win over
+detection. Every column without a role passes through untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ._types import PHONE_KINDS, PhoneKind
+from .errors import ConfigError
+
+#: Roles held by at most one column.
+SINGLE_ROLES = (
+    "record_id",
+    "first_name",
+    "last_name",
+    "full_name",
+    "company",
+    "city",
+    "country",
+    "birth_date",
+    "created",
+    "updated",
+)
+#: Roles held by any number of columns.
+MULTI_ROLES = ("external_ids", "emails", "phones")
+ROLES = SINGLE_ROLES + MULTI_ROLES
+
+
+def fold_header(name: str) -> str:
+    """``"Téléphone Mobile"`` → ``"telephone mobile"``; ``"FirstName"`` → ``"first name"``."""
+    name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
+    name = unicodedata.normalize("NFKD", name)
+    name = "".join(ch for ch in name if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9#]+", " ", name.lower()).strip()
+
+
+_EMAIL = r"(?:e ?mail|courriel|mail)"
+_PHONE_WORDS = r"(?:phone|telephone|tel|mobile|cell|cellphone|portable|gsm|fax|landline|fixe)"
+_ID_WORDS = r"(?:id|identifier|identifiant|number|num|no|nr|code|#)"
+
+#: (role, pattern over the folded header). Earlier rules win, so the more
+#: specific ones come first. Patterns must match the whole folded header.
+DETECTION_RULES: tuple[tuple[str, str], ...] = (
+    ("record_id", r"(?:contact|record|crm|lead|person|row|salesforce|hubspot|keap|object) ?id"),
+    ("record_id", r"id|identifiant|uid|(?:contact|record) (?:number|no|key)"),
+    (
+        "external_ids",
+        r"(?:student|customer|client|member|membership|employee|patient|external|unique|national"
+        r"|passport|loyalty|applicant|learner|alumni|donor|supporter|ssn) ?" + _ID_WORDS,
+    ),
+    (
+        "external_ids",
+        r"(?:numero|num|no|n|identifiant|code) (?:etudiant|client|adherent|membre|eleve|externe"
+        r"|unique|dossier|patient)|matricule|ine",
+    ),
+    ("emails", r"(?:\w+ )?" + _EMAIL + r"(?: address| adresse)?(?: ?\d+)?"),
+    ("emails", r"adresse (?:e ?mail|electronique|courriel)(?: \d+)?"),
+    ("first_name", r"first ?name|first|given ?name|given|forename|prenom"),
+    ("last_name", r"last ?name|last|surname|family name|nom(?: de famille| de naissance)?"),
+    ("full_name", r"(?:full |contact |display |person )?name|nom complet|(?:prenom et nom|nom et prenom)"),
+    ("phones", r".*\b" + _PHONE_WORDS + r"\b(?!.*\b(?:type|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
+    ("company", r"company(?: name)?|organi[sz]ation(?: name)?|employer|account name|business name|societe|entreprise|raison sociale|organisme"),
+    ("city", r"(?:mailing |billing |home )?(?:city|town)|ville|commune|locality"),
+    ("country", r"(?:mailing |billing |home )?country(?: region)?|pays"),
+    ("birth_date", r"dob|date of birth|birth ?date|birthday|date de naissance|naissance"),
+    ("created", r"created(?: date| at| on)?|date created|creat(?:e|ion) date|date de creation|date added|added on"),
+    ("updated", r"(?:last )?(?:modified|updated)(?: date| at| on)?|date modified|date de (?:modification|mise a jour)"),
+)
+
+_PHONE_KIND_RULES: tuple[tuple[PhoneKind, str], ...] = (
+    ("fax", r"\bfax\b"),
+    ("mobile", r"\b(?:mobile|cell|cellphone|portable|gsm|sms)\b"),
+    ("home", r"\b(?:home|domicile|fixe|landline|house|maison|personnel)\b"),
+    ("work", r"\b(?:work|office|business|bureau|pro|professionnel|direct|company|entreprise)\b"),
+)
+
+
+def phone_kind(header: str) -> PhoneKind:
+    """The kind of a phone column, read from its header (``"other"`` when it says nothing)."""
+    folded = fold_header(header)
+    for kind, pattern in _PHONE_KIND_RULES:
+        if re.search(pattern, folded):
+            return kind
+    return "other"
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """The role of each column of an export.
+
+    Single roles hold one column name or ``None``; ``external_ids`` and
+    ``emails`` hold column names; ``phones`` holds ``(column, kind)`` pairs.
+    Every column not named here passes through untouched.
+    """
+
+    record_id: str | None = None
+    external_ids: tuple[str, ...] = ()
+    first_name: str | None = None
+    last_name: str | None = None
+    full_name: str | None = None
+    emails: tuple[str, ...] = ()
+    phones: tuple[tuple[str, PhoneKind], ...] = ()
+    company: str | None = None
+    city: str | None = None
+    country: str | None = None
+    birth_date: str | None = None
+    created: str | None = None
+    updated: str | None = None
+
+    @classmethod
+    def detect(
+        cls,
+        columns: Sequence[str],
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        source: str = "the configuration",
+    ) -> FieldMap:
+        """Detect roles from header names, then apply ``overrides``.
+
+        ``overrides`` maps a role to a column (single roles), a list of columns,
+        or ``None``/``[]`` for "no column has this role"; ``phones`` may also be a
+        ``{column: kind}`` table. ``ignore`` lists columns that must keep no role.
+        Columns named in overrides are taken away from any detected role.
+        """
+        overrides = dict(overrides or {})
+        explicit = cls._from_overrides(overrides, columns, source)
+        claimed = set(explicit.columns()) | set(overrides.get("ignore", []))
+        found: dict[str, Any] = {role: [] for role in MULTI_ROLES}
+        taken: set[str] = set(claimed)
+        for role, pattern in DETECTION_RULES:
+            if role in overrides:
+                continue
+            regex = re.compile(pattern)
+            for column in columns:
+                if column in taken or not regex.fullmatch(fold_header(column)):
+                    continue
+                if role in MULTI_ROLES:
+                    found[role].append(column)
+                elif role not in found:
+                    found[role] = column
+                else:
+                    continue
+                taken.add(column)
+        detected = {
+            "external_ids": tuple(found.pop("external_ids")),
+            "emails": tuple(found.pop("emails")),
+            "phones": tuple((c, phone_kind(c)) for c in found.pop("phones")),
+            **found,
+        }
+        for role in overrides:
+            if role != "ignore":
+                detected[role] = getattr(explicit, role)
+        return cls(**detected)
+
+    @classmethod
+    def _from_overrides(cls, overrides: Mapping[str, Any], columns: Sequence[str], source: str) -> FieldMap:
+        problems = []
+        unknown_roles = sorted(set(overrides) - set(ROLES) - {"ignore"})
+        for role in unknown_roles:
+            problems.append(f"unknown role {role!r} (use one of: {', '.join(ROLES + ('ignore',))})")
+        values: dict[str, Any] = {}
+        for role, value in overrides.items():
+            if role in unknown_roles:
+                continue
+            named = _as_columns(role, value)
+            if isinstance(named, str):
+                problems.append(named)
+                continue
+            for column in named:
+                if column not in columns:
+                    close = difflib.get_close_matches(column, list(columns), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    problems.append(f"{role}: column {column!r} is not in the file's header{hint}")
+            if role == "phones":
+                kinds = value if isinstance(value, Mapping) else {}
+                for column, kind in kinds.items():
+                    if kind not in PHONE_KINDS:
+                        problems.append(f"phones: kind {kind!r} of {column!r} must be one of {', '.join(PHONE_KINDS)}")
+                values[role] = tuple((c, kinds.get(c) or phone_kind(c)) for c in named)
+            elif role in MULTI_ROLES:
+                values[role] = tuple(named)
+            elif role in SINGLE_ROLES:
+                values[role] = named[0] if named else None
+        if problems:
+            raise ConfigError(f"{source}: invalid [fields] mapping:\n  - " + "\n  - ".join(problems))
+        return cls(**values)
+
+    def columns(self, role: str | None = None) -> tuple[str, ...]:
+        """Columns that have ``role`` (or any role), in role order."""
+        out: list[str] = []
+        for name in ROLES if role is None else (role,):
+            value = getattr(self, name)
+            if name == "phones":
+                out.extend(column for column, _ in value)
+            elif isinstance(value, tuple):
+                out.extend(value)
+            elif value is not None:
+                out.append(value)
+        return tuple(out)
+
+    def to_frame(self, columns: Iterable[str]) -> pd.DataFrame:
+        """One row per column of the file: its role (``""`` = passes through) and phone kind."""
+        role_of: dict[str, tuple[str, str]] = {}
+        for role in ROLES:
+            for column in self.columns(role):
+                role_of[column] = (role, dict(self.phones).get(column, "") if role == "phones" else "")
+        rows = [(c, *role_of.get(c, ("", ""))) for c in columns]
+        return pd.DataFrame(rows, columns=["column", "role", "kind"])
+
+    def to_dict(self, columns: Iterable[str] = ()) -> dict[str, Any]:
+        """The TOML ``[fields]`` form: every role, ``phones`` as ``{column: kind}``.
+
+        Given the file's ``columns``, those without a role are listed under
+        ``ignore``, so that loading with this mapping gives the same roles.
+        """
+        mapped = set(self.columns())
+        out: dict[str, Any] = {"ignore": [c for c in columns if c not in mapped]} if columns else {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name == "phones":
+                out[f.name] = dict(value)
+            elif isinstance(value, tuple):
+                out[f.name] = list(value)
+            elif value is not None:
+                out[f.name] = value
+        return out
+
+    def __str__(self) -> str:
+        lines = []
+        for role in ROLES:
+            cols = self.columns(role)
+            if role == "phones":
+                shown = ", ".join(f"{c!r} ({k})" for c, k in self.phones)
+            else:
+                shown = ", ".join(repr(c) for c in cols)
+            lines.append(f"  {role:<13} {shown or '-'}")
+        return "column roles:\n" + "\n".join(lines)
+
+
+def _as_columns(role: str, value: Any) -> list[str] | str:
+    """The column names in an override value, or a message saying why it is wrong."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if role == "phones" and isinstance(value, Mapping):
+        value = list(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        if role in SINGLE_ROLES and len(value) > 1:
+            return f"{role}: give one column, not {len(value)}"
+        return list(value)
+    return f"{role}: expected a column name or a list of column names, got {value!r}"

@@ -1,0 +1,43 @@
+"""Writing output files atomically, and never over an input."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+
+def write_bytes(path: str | Path, data: bytes, *, protect: tuple[Path, ...] = ()) -> Path:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of it.
+
+    ``protect`` lists input files that must never be overwritten.
+    """
+    path = Path(path)
+    for other in protect:
+        if other is not None and path.resolve() == Path(other).resolve():
+            raise InputError(f"{path}: refusing to overwrite an input file; choose another output folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text(path: str | Path, text: str, *, protect: tuple[Path, ...] = ()) -> Path:
+    return write_bytes(path, text.encode("utf-8"), protect=protect)
+
+
+def write_csv(path: str | Path, frame: pd.DataFrame, *, protect: tuple[Path, ...] = ()) -> Path:
+    """A UTF-8 CSV of ``frame`` (without its index), written atomically."""
+    return write_text(path, frame.to_csv(index=False, lineterminator="\n"), protect=protect)

@@ -1,0 +1,341 @@
+"""Read a CRM export losslessly: every cell stays the string that was typed.
+
+CSV as CRMs and Excel write it (UTF-8 with or without BOM, UTF-16,
+Windows-1252/Latin-1; comma, semicolon or tab; quoted newlines) and ``.xlsx``.
+``NA``, ``None``, ``null``, ``N/A``, leading zeros and ``+`` are values, not
+missing; a blank cell is ``""``. The input file is only ever read.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .errors import InputError
+from .fieldmap import FieldMap
+
+DELIMITERS = (",", ";", "\t", "|")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+#: Encodings detected on a file that is not UTF-8 and has no BOM. Latin-1 differs from
+#: Windows-1252 only by control characters nobody types, so it is used only when asked for.
+_FALLBACK_ENCODINGS = ["cp1252", "utf_16_le", "utf_16_be"]
+_MAX_LISTED = 5
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """A loaded export.
+
+    frame: every cell a ``str``, the file's own header and column order,
+        index ``source_row`` (0-based data row).
+    field_map: which column plays which role.
+    lines: the 1-based line (CSV) or sheet row (xlsx) where each row starts,
+        for messages that point into the file.
+    """
+
+    frame: pd.DataFrame
+    field_map: FieldMap
+    path: Path | None = None
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    sheet: str | None = None
+    lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.frame.columns)
+
+    @property
+    def name(self) -> str:
+        return str(self.path) if self.path else "<data>"
+
+    def where(self, source_row: int, column: str | None = None) -> str:
+        """``"contacts.csv, line 12 (row 10), column 'Email'"`` for a message."""
+        unit = "sheet row" if self.sheet is not None else "line"
+        text = f"{self.name}, {unit} {int(self.lines[source_row])} (row {source_row})"
+        return f"{text}, column {column!r}" if column is not None else text
+
+
+def load(
+    source: str | Path,
+    config: Config | None = None,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    fields: Mapping[str, Any] | None = None,
+) -> Contacts:
+    """Load a CSV or ``.xlsx`` export and map its columns to roles.
+
+    ``encoding`` and ``delimiter`` are detected unless given; ``sheet`` picks a
+    sheet of a workbook (the first by default). ``fields`` overrides the column
+    roles on top of ``config.fields``.
+
+    >>> contacts = load("sample_data/contacts.csv")
+    >>> contacts.frame.loc[0].map(type).eq(str).all()
+    True
+    """
+    config = config or Config()
+    path = Path(source)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder; give the export file inside it") from None
+
+    if data.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
+        header, rows, lines = _read_xlsx(path, sheet)
+        encoding, delimiter = "xlsx", ","
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(f"{path}: is an old binary Excel (.xls) file; save it as .xlsx or CSV first")
+    elif encoding is None and _looks_binary(data):
+        raise InputError(f"{path}: is not a text table (it holds binary data); export the contacts as CSV or .xlsx")
+    else:
+        text, encoding = _decode(data, path, encoding, delimiter)
+        _check_is_text_table(text, path)
+        delimiter = delimiter or _sniff_delimiter(text)
+        header, rows, lines = _read_csv_text(text, delimiter, path)
+        sheet = None
+
+    _check_header(header, path)
+    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
+        {c: pd.Series([], dtype=object) for c in header})
+    frame.index = pd.RangeIndex(len(frame), name="source_row")
+    overrides = {**config.fields, **(fields or {})}
+    field_map = FieldMap.detect(header, overrides, source=config.source if not fields else "fields")
+    return Contacts(frame, field_map, path, encoding, delimiter, sheet, np.asarray(lines, dtype=np.int64))
+
+
+# --- decoding ---------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None) -> tuple[str, str]:
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise InputError(f"{path}: the file is empty; export the contacts with their header row")
+    if encoding is None:
+        for bom, name in _BOMS:
+            if data.startswith(bom):
+                encoding = name
+                break
+    if encoding is not None:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, path, encoding, exc, delimiter) from None
+        except LookupError:
+            raise InputError(f"{path}: unknown encoding {encoding!r}") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    # Mostly valid UTF-8 with a few broken bytes: say where, rather than guess and garble it.
+    replaced = data.decode("utf-8", errors="replace")
+    broken = replaced.count("\ufffd")
+    if sum(ch > "\x7f" for ch in replaced) - broken >= broken:
+        raise _undecodable(data, path, "utf-8", utf8_error, delimiter)
+    # Not UTF-8: let charset-normalizer choose among the encodings exports really use.
+    best = charset_normalizer.from_bytes(data, cp_isolation=_FALLBACK_ENCODINGS).best()
+    if best is None or best.encoding not in _FALLBACK_ENCODINGS:
+        raise _undecodable(data, path, "utf-8", utf8_error, delimiter)
+    try:
+        return data.decode(best.encoding), best.encoding
+    except UnicodeDecodeError as exc:
+        raise _undecodable(data, path, best.encoding, exc, delimiter) from None
+
+
+def _undecodable(data: bytes, path: Path, encoding: str, exc: UnicodeDecodeError, delimiter: str | None) -> InputError:
+    """Name the line, row and column of the first byte that does not decode."""
+    bad = data[exc.start:exc.end]
+    line = data[:exc.start].count(b"\n") + 1
+    where = f"line {line}"
+    text = data.decode(encoding, errors="replace")
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or _sniff_delimiter(text))
+        header = next(reader)
+        for row_number, row in enumerate(reader):
+            for i, cell in enumerate(row):
+                if "\ufffd" in cell:
+                    column = header[i] if i < len(header) else f"#{i + 1}"
+                    where = f"line {line} (row {row_number}), column {column!r}"
+                    raise StopIteration
+    except (StopIteration, csv.Error):
+        pass
+    return InputError(
+        f"{path}: {where}: bytes {bad!r} cannot be decoded as {encoding}; "
+        "pass the file's encoding (for example encoding='cp1252' or --encoding cp1252), "
+        "or re-export it as UTF-8"
+    )
+
+
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes that are not the zero halves of UTF-16 text."""
+    head = data[:4096]
+    if b"\x00" not in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    half = len(head) / 2
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    return not (max(even, odd) > 0.3 * half and min(even, odd) < 0.05 * half)
+
+
+def _check_is_text_table(text: str, path: Path) -> None:
+    head = text[:65536]
+    if "\x00" in head or sum(ch < " " and ch not in "\t\r\n" for ch in head) > len(head) // 100:
+        raise InputError(f"{path}: is not a text table (it holds binary data); export the contacts as CSV or .xlsx")
+    start = head.lstrip().lower()
+    if start.startswith(("<!doctype", "<html", "<table", "<?xml")):
+        raise InputError(f"{path}: is an HTML/XML document, not a table; open it in a spreadsheet and save as CSV")
+    if start.startswith(("{", "[")):
+        try:
+            json.loads(text)
+        except ValueError:
+            return
+        raise InputError(f"{path}: is JSON, not a table; export the contacts as CSV or .xlsx")
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first records into the most, equal-length fields."""
+    sample = text[:65536]
+    if len(sample) < len(text):
+        sample = sample[: sample.rfind("\n") + 1] or sample
+    best, best_key = ",", (False, 1)
+    for delimiter in DELIMITERS:
+        try:
+            records = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))[:50]
+        except csv.Error:
+            continue
+        records = [r for r in records if r]
+        if not records:
+            continue
+        width = len(records[0])
+        key = (all(len(r) == width for r in records), width)
+        if width > 1 and key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+def _read_csv_text(text: str, delimiter: str, path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    ragged: list[str] = []
+    n_ragged = 0
+    row_number = -1  # data rows seen so far, minus one
+    start = 1
+    csv.field_size_limit(2**31 - 1)  # a long note is still one cell
+    try:
+        for record in reader:
+            if not record:  # a blank line between records
+                start = reader.line_num + 1
+                continue
+            if header is None:
+                header = record
+                start = reader.line_num + 1
+                continue
+            row_number += 1
+            if len(record) != len(header):
+                n_ragged += 1
+                if len(ragged) < _MAX_LISTED:
+                    ragged.append(f"line {start} (row {row_number}) has {len(record)} fields")
+            elif not n_ragged:
+                rows.append(record)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"{path}: line {reader.line_num}: cannot be parsed as CSV ({exc})") from None
+    if header is None:
+        raise InputError(f"{path}: the file is empty; export the contacts with their header row")
+    if n_ragged:
+        more = f"\n  … and {n_ragged - len(ragged)} more" if n_ragged > len(ragged) else ""
+        raise InputError(
+            f"{path}: {n_ragged} row(s) do not have the header's {len(header)} fields "
+            f"(delimiter {delimiter!r}):\n  " + "\n  ".join(ragged) + more
+            + "\nQuote cells that contain the delimiter or a line break, or pass the right delimiter."
+        )
+    return header, rows, lines
+
+
+def _check_header(header: list[str], path: Path) -> None:
+    problems = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, start=1):
+        if not name.strip():
+            problems.append(f"column {i} has a blank name")
+        elif name in seen:
+            problems.append(f"columns {seen[name]} and {i} are both named {name!r}")
+        else:
+            seen[name] = i
+    if problems:
+        raise InputError(f"{path}: line 1 (header): " + "; ".join(problems) + "; give every column a unique name")
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[list[str]], list[int]]:
+    import openpyxl  # imported here: only workbooks need it
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise InputError(f"{path}: cannot be read as an .xlsx workbook ({exc})") from None
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            ws = book[sheet]
+        else:
+            raise InputError(f"{path}: no sheet named {sheet!r}; the sheets are {', '.join(map(repr, book.sheetnames))}")
+        header: list[str] | None = None
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if all(v is None for v in values):
+                continue
+            cells = [_cell_text(v) for v in values]
+            if header is None:
+                header = cells
+                while header and not header[-1]:
+                    header.pop()
+                continue
+            extra = cells[len(header):]
+            if any(extra):
+                raise InputError(f"{path}: sheet {ws.title!r}, row {number}: has a value past the last named column")
+            cells = cells[: len(header)] + [""] * (len(header) - len(cells))
+            rows.append(cells)
+            lines.append(number)
+    finally:
+        book.close()
+    if header is None:
+        raise InputError(f"{path}: the sheet is empty; export the contacts with their header row")
+    return header, rows, lines
+
+
+def _cell_text(value: Any) -> str:
+    """A workbook cell as the text a person sees in it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,75 @@
+"""Person names: folding (case, accents, punctuation, titles) and nicknames."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from nameparser import HumanName
+from nicknames import NickNamer
+
+#: Letters that Unicode decomposition leaves alone but people type without.
+_EXTRA_FOLDS = str.maketrans({"ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+_APOSTROPHES = re.compile(r"['’‘`´]")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+HONORIFICS = frozenset(
+    "mr mrs ms miss mx dr prof sir dame lady lord rev fr mme mlle monsieur madame mademoiselle docteur pr me".split()
+)
+SUFFIXES = frozenset("jr jnr sr snr ii iii iv phd md dds esq cpa mba rn".split())
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and punctuation-folded text: ``" O’Brien-Lefèvre "`` → ``"obrien lefevre"``."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_EXTRA_FOLDS)
+    text = _APOSTROPHES.sub("", text)
+    return _NOT_ALNUM.sub(" ", text).strip()
+
+
+def fold_name(text: str) -> str:
+    """A folded person name without honorifics (``Dr``, ``Mme``) or suffixes (``Jr``, ``III``)."""
+    tokens = fold(text).split()
+    while len(tokens) > 1 and tokens[0] in HONORIFICS:
+        tokens.pop(0)
+    while len(tokens) > 1 and tokens[-1] in SUFFIXES:
+        tokens.pop()
+    return " ".join(tokens)
+
+
+def split_full_name(text: str) -> tuple[str, str]:
+    """``"Dr. Jean de la Fontaine Jr"`` → ``("jean", "de la fontaine")``; ``"Smith, Bob"`` → ``("bob", "smith")``."""
+    name = HumanName(text)
+    return fold_name(name.first), fold_name(name.last)
+
+
+@lru_cache(maxsize=1)
+def _namer() -> NickNamer:
+    return NickNamer()
+
+
+@lru_cache(maxsize=100_000)
+def nickname_group(first: str) -> frozenset[str]:
+    """A folded first name with its formal names and its nicknames.
+
+    ``"bob"`` → ``{"bob", "bobby", "robert", "bert", "rob"…}``. Nickname lists
+    link names loosely, so no single name stands for a group: two first names
+    are equivalent when one is in the other's group (`nickname_equivalent`).
+    """
+    token = first.split(" ")[0] if first else first
+    if not token:
+        return frozenset()
+    namer = _namer()
+    return frozenset({token} | namer.canonicals_of(token) | namer.nicknames_of(token))
+
+
+def nickname_equivalent(a: str, b: str) -> bool:
+    """Whether two folded first names can be the same person's (``"bob"``, ``"robert"``).
+
+    >>> nickname_equivalent("bob", "robert"), nickname_equivalent("liz", "elizabeth"), nickname_equivalent("bob", "liz")
+    (True, True, False)
+    """
+    if not a or not b:
+        return False
+    return a == b or b.split(" ")[0] in nickname_group(a) or a.split(" ")[0] in nickname_group(b)

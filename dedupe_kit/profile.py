@@ -1,0 +1,171 @@
+"""The data-quality report an analyst reads before deduplicating."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .config import Config
+from .fieldmap import ROLES
+from .load import Contacts
+from .normalize import Normalized, normalize
+
+_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What `profile` finds. Each table is a DataFrame; ``str()`` is the terminal summary.
+
+    mapping: every column, its role and phone kind, and how often it is filled.
+    fill: per role, the share of rows with a value in any of its columns.
+    invalid: phones, emails and IDs that were typed but cannot be used, with
+        the reason and the line in the file.
+    shared: values held by many records (``profile.shared_min_records``) and
+        role addresses (``info@``): office lines, household landlines…
+    taken: rows whose phone, email or external ID already belongs to an earlier
+        row — the rows a CRM import would reject as a duplicate contact.
+    exact_duplicates: rows identical to an earlier row in every column but the
+        record ID.
+    """
+
+    source: str
+    rows: int
+    mapping: pd.DataFrame
+    fill: pd.DataFrame
+    invalid: pd.DataFrame
+    shared: pd.DataFrame
+    taken: pd.DataFrame
+    exact_duplicates: pd.DataFrame
+
+    def counts(self) -> pd.Series:
+        """The headline numbers, one per finding."""
+        return pd.Series(
+            {
+                "rows": self.rows,
+                "unusable phones": int((self.invalid["kind"] == "phone").sum()),
+                "unusable emails": int((self.invalid["kind"] == "email").sum()),
+                "unusable external IDs": int((self.invalid["kind"] == "external_id").sum()),
+                "shared values": len(self.shared),
+                "rows with a taken phone/email/ID": self.taken["source_row"].nunique(),
+                "exact duplicate rows": len(self.exact_duplicates),
+            }
+        )
+
+    def __str__(self) -> str:
+        lines = [f"Profile of {self.source}: {self.rows} rows", "", "column roles and fill rate:"]
+        for row in self.mapping[self.mapping["role"] != ""].itertuples():
+            kind = f" ({row.kind})" if row.kind else ""
+            lines.append(f"  {row.role + kind:<22} {row.column!r:<28} {row.fill_rate:6.1%}")
+        passthrough = self.mapping.loc[self.mapping["role"] == "", "column"].tolist()
+        lines.append(f"  passed through untouched: {', '.join(map(repr, passthrough)) or '-'}")
+        lines += ["", "counts:"] + [f"  {name:<34} {value}" for name, value in self.counts().items()]
+        if len(self.invalid):
+            lines += ["", "unusable values (first ones):"]
+            lines += [f"  line {r.line}, {r.column!r}: {r.raw!r} — {r.reason}" for r in self.invalid.head(_SHOWN).itertuples()]
+        if len(self.shared):
+            lines += ["", "shared values (most records first):"]
+            for r in self.shared.head(_SHOWN).itertuples():
+                lines.append(f"  {r.kind} {r.display} — {r.records} records{' (role address)' if r.role_address else ''}")
+        if len(self.taken):
+            lines += ["", "rows whose phone/email/ID already belongs to an earlier row (first ones):"]
+            for r in self.taken.head(_SHOWN).itertuples():
+                lines.append(f"  row {r.source_row}: {r.kind} {r.display} already on row {r.held_by}")
+        if len(self.exact_duplicates):
+            lines += ["", "exact duplicate rows (first ones):"]
+            lines += [f"  row {r.source_row} = row {r.duplicate_of}" for r in self.exact_duplicates.head(_SHOWN).itertuples()]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        parts = [f"<h4>Profile of {html.escape(self.source)}</h4>", self.counts().to_frame("count").to_html()]
+        for title, frame in (("Column roles", self.mapping), ("Unusable values", self.invalid),
+                             ("Shared values", self.shared), ("Taken phone/email/ID", self.taken)):
+            if len(frame):
+                parts.append(f"<h5>{title} ({len(frame)})</h5>" + frame.head(20).to_html(index=False))
+        return "\n".join(parts)
+
+    def plot(self) -> Figure:
+        """Fill rate per role, and what needs attention, as one figure."""
+        fig = Figure(figsize=(10, 4), layout="constrained")
+        left, right = fig.subplots(1, 2)
+        fill = self.fill.iloc[::-1]
+        left.barh(fill["role"], fill["fill_rate"] * 100, color="#4c78a8")
+        left.set_xlim(0, 100)
+        left.set_xlabel("rows with a value (%)")
+        left.set_title("Fill rate per role")
+        counts = self.counts().drop("rows").iloc[::-1]
+        bars = right.barh(counts.index, counts.to_numpy(), color="#e45756")
+        right.bar_label(bars, padding=2)
+        right.set_xlabel("values or rows")
+        right.set_title(f"Needs attention ({self.rows} rows)")
+        return fig
+
+
+def profile(contacts: Contacts, normalized: Normalized | None = None, config: Config | None = None) -> Profile:
+    """Profile a loaded export (normalizing it first unless ``normalized`` is given)."""
+    config = config or Config()
+    normalized = normalized if normalized is not None else normalize(contacts, config)
+    frame, fm = contacts.frame, contacts.field_map
+    filled = frame.apply(lambda col: col.str.strip().astype(bool)) if len(frame.columns) else frame
+    n = max(len(frame), 1)
+
+    mapping = fm.to_frame(frame.columns)
+    mapping["filled"] = [int(filled[c].sum()) for c in mapping["column"]]
+    mapping["fill_rate"] = mapping["filled"] / n
+
+    fill_rows = []
+    for role in ROLES:
+        columns = list(fm.columns(role))
+        if columns:
+            fill_rows.append((role, ", ".join(columns), int(filled[columns].any(axis=1).sum())))
+    fill = pd.DataFrame(fill_rows, columns=["role", "columns", "rows_filled"])
+    fill["fill_rate"] = fill["rows_filled"] / n
+
+    invalid = normalized.problems.copy()
+    invalid.insert(1, "line", contacts.lines[invalid["source_row"].to_numpy()] if len(invalid) else [])
+
+    ids = normalized.identifiers.drop_duplicates(["kind", "value", "source_row"])
+    return Profile(
+        source=contacts.name,
+        rows=len(frame),
+        mapping=mapping,
+        fill=fill,
+        invalid=invalid,
+        shared=_shared(ids, config.profile.shared_min_records),
+        taken=_taken(ids),
+        exact_duplicates=_exact_duplicates(frame, fm.record_id),
+    )
+
+
+def _shared(ids: pd.DataFrame, min_records: int) -> pd.DataFrame:
+    groups = ids.groupby(["kind", "value"], observed=True, sort=False)
+    table = groups.agg(
+        display=("display", "first"),
+        records=("source_row", "size"),
+        role_address=("shared", "any"),
+        rows=("source_row", lambda rows: " ".join(map(str, rows))),
+    ).reset_index()
+    table = table[(table["records"] >= min_records) | table["role_address"]]
+    return table.sort_values(["records", "kind", "value"], ascending=[False, True, True], ignore_index=True)
+
+
+def _taken(ids: pd.DataFrame) -> pd.DataFrame:
+    ids = ids.sort_values(["kind", "value", "source_row"], kind="stable")
+    held_by = ids.groupby(["kind", "value"], observed=True)["source_row"].transform("first")
+    taken = ids.assign(held_by=held_by)[ids["source_row"].to_numpy() != held_by.to_numpy()]
+    columns = ["source_row", "kind", "column", "display", "held_by"]
+    return taken[columns].sort_values(["source_row", "kind"], ignore_index=True)
+
+
+def _exact_duplicates(frame: pd.DataFrame, record_id: str | None) -> pd.DataFrame:
+    subset = [c for c in frame.columns if c != record_id]
+    if not subset or frame.empty:
+        return pd.DataFrame({"source_row": np.zeros(0, np.int64), "duplicate_of": np.zeros(0, np.int64)})
+    codes = frame.groupby(subset, sort=False, dropna=False).ngroup().to_numpy()
+    first_row = pd.Series(frame.index.to_numpy()).groupby(codes).transform("first").to_numpy()
+    is_dup = first_row != frame.index.to_numpy()
+    return pd.DataFrame({"source_row": frame.index.to_numpy()[is_dup], "duplicate_of": first_row[is_dup]})

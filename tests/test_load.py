@@ -1,0 +1,222 @@
+"""Loading: every cell stays the string that was typed; bad input gets one clear message."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dedupe_kit import InputError, load
+
+TRAPS = ["02134", "+33 6 12 34 56 78", "NA", "None", "null", "N/A", "nan", "", " padded ", "0044123", "TRUE", "1e5"]
+
+
+def write_csv(path: Path, rows: list[list[str]], *, encoding="utf-8", delimiter=",", bom=False) -> Path:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
+    data = buffer.getvalue().encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+# --- lossless round trip ------------------------------------------------------------------------
+
+cell_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff") | st.sampled_from("\n\r\t"),
+    max_size=12,
+) | st.sampled_from(TRAPS)
+header_name = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff"), min_size=1, max_size=10
+).filter(lambda s: s.strip())
+
+
+@st.composite
+def tables(draw):
+    header = draw(st.lists(header_name, min_size=1, max_size=5, unique=True))
+    rows = draw(st.lists(st.lists(cell_text, min_size=len(header), max_size=len(header)), max_size=8))
+    return header, rows
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=tables(), delimiter=st.sampled_from([",", ";", "\t"]), encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
+def test_any_table_of_strings_loads_back_cell_for_cell(tmp_path, table, delimiter, encoding):
+    header, rows = table
+    path = write_csv(tmp_path / "t.csv", [header, *rows], encoding=encoding, delimiter=delimiter)
+    contacts = load(path, delimiter=delimiter)
+    assert contacts.columns == header
+    assert contacts.frame.to_numpy().tolist() == rows
+    assert list(contacts.frame.index) == list(range(len(rows)))
+    assert contacts.frame.index.name == "source_row"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    table=tables().filter(lambda t: len(t[0]) >= 2),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+)
+def test_the_delimiter_is_detected(tmp_path, table, delimiter):
+    header, rows = table
+    others = set(",;\t|") - {delimiter}
+    if any(ch in others for row in [header, *rows] for cell in row for ch in cell):
+        return  # a stray other delimiter in a cell makes the file ambiguous to any reader
+    contacts = load(write_csv(tmp_path / "t.csv", [header, *rows], delimiter=delimiter))
+    assert contacts.delimiter == delimiter
+    assert contacts.frame.to_numpy().tolist() == rows
+
+
+def test_identifier_traps_survive(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [["Contact ID", "Zip", "Last Name"], ["007", "02134", "None"], ["NA", "+1", "null"]])
+    frame = load(path).frame
+    assert frame.to_numpy().tolist() == [["007", "02134", "None"], ["NA", "+1", "null"]]
+    assert all(type(v) is str for v in frame.to_numpy().ravel())
+
+
+@pytest.mark.parametrize(
+    "encoding, bom", [("utf-8", False), ("utf-8", True), ("utf-16", False), ("cp1252", False), ("utf-16-le", False)]
+)
+def test_exports_encodings_are_detected(tmp_path, encoding, bom):
+    rows = [["Prénom", "Nom", "Ville"], ["François", "Lefèvre", "Orléans"], ["Zoë", "Müller", "Besançon"],
+            ["Hélène", "Gaëlle’s", "Montréal – Nord"]]
+    if encoding == "utf-16-le":  # UTF-16 without a BOM
+        rows = rows[:3]
+    contacts = load(write_csv(tmp_path / "t.csv", rows, encoding=encoding, bom=bom))
+    assert contacts.frame.to_numpy().tolist() == rows[1:]
+    assert contacts.columns == rows[0]
+
+
+def test_quoted_newlines_and_crlf_are_kept(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b'Name,Notes\r\nAnn,"line one\r\nline two"\r\nBob,"a, b"\r\n')
+    contacts = load(path)
+    assert contacts.frame["Notes"].tolist() == ["line one\r\nline two", "a, b"]
+    assert contacts.lines.tolist() == [2, 4]
+
+
+def test_header_only_is_zero_contacts(tmp_path):
+    contacts = load(write_csv(tmp_path / "t.csv", [["First Name", "Email"]]))
+    assert len(contacts) == 0
+    assert contacts.columns == ["First Name", "Email"]
+    assert contacts.field_map.emails == ("Email",)
+
+
+def test_blank_lines_between_rows_are_skipped_and_lines_counted(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("A,B\n1,2\n\n3,4\n")
+    contacts = load(path)
+    assert contacts.frame.to_numpy().tolist() == [["1", "2"], ["3", "4"]]
+    assert contacts.lines.tolist() == [2, 4]
+    assert contacts.where(1, "B") == f"{path}, line 4 (row 1), column 'B'"
+
+
+def test_the_input_file_is_never_modified(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [["Email"], ["a@b.co"]])
+    before = (path.read_bytes(), os.stat(path).st_mtime_ns)
+    load(path)
+    assert (path.read_bytes(), os.stat(path).st_mtime_ns) == before
+
+
+# --- workbooks -----------------------------------------------------------------------------------
+
+
+def test_xlsx_first_sheet_or_named_sheet(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Contacts"
+    first.append(["Contact ID", "Zip", "Score", "Joined", "Active", "Notes"])
+    first.append(["00042", "02134", 3.0, dt.datetime(2024, 5, 1), True, None])
+    first.append(["NA", 2134, 2.5, dt.date(2023, 1, 2), False, "None"])
+    other = book.create_sheet("Other")
+    other.append(["Email"])
+    other.append(["x@y.co"])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+
+    contacts = load(path)
+    assert contacts.frame.to_numpy().tolist() == [
+        ["00042", "02134", "3", "2024-05-01", "TRUE", ""],
+        ["NA", "2134", "2.5", "2023-01-02", "FALSE", "None"],
+    ]
+    assert contacts.lines.tolist() == [2, 3]
+    assert load(path, sheet="Other").frame["Email"].tolist() == ["x@y.co"]
+    with pytest.raises(InputError, match=r"no sheet named 'Nope'; the sheets are 'Contacts', 'Other'"):
+        load(path, sheet="Nope")
+
+
+# --- bad input: one clear message naming the file, line and column ----------------------------------
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match=r"nope\.csv: file not found"):
+        load(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize("content", [b"", b"\r\n \r\n", b"\xef\xbb\xbf"])
+def test_empty_file(tmp_path, content):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=r"empty\.csv: the file is empty; export the contacts with their header row"):
+        load(path)
+
+
+def test_duplicate_column_names(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [["Name", "Email", "Email"], ["a", "b", "c"]])
+    with pytest.raises(InputError, match=r"t\.csv: line 1 \(header\): columns 2 and 3 are both named 'Email'"):
+        load(path)
+
+
+def test_blank_column_name(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [["Name", " ", "Email"], ["a", "b", "c"]])
+    with pytest.raises(InputError, match=r"t\.csv: line 1 \(header\): column 2 has a blank name"):
+        load(path)
+
+
+def test_ragged_rows_are_all_listed(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('Name,Email,Phone\nAnn,a@b.co,1\nBob,"multi\nline",2,extra\nCy,c@d.co\nDee,d@e.co,4\n')
+    with pytest.raises(InputError) as info:
+        load(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: 2 row(s) do not have the header's 3 fields (delimiter ',')")
+    assert "line 3 (row 1) has 4 fields" in message
+    assert "line 5 (row 2) has 2 fields" in message
+
+
+def test_undecodable_bytes_name_line_and_column(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("First Name,Last Name\nAnn,Smith\nZoé,Müller\n".encode("utf-8").replace("é".encode(), b"\xe9"))
+    with pytest.raises(InputError, match=(
+        r"t\.csv: line 3 \(row 1\), column 'First Name': bytes b'\\xe9' cannot be decoded as utf-8; "
+        r"pass the file's encoding")):
+        load(path)
+
+
+def test_explicit_encoding_that_does_not_fit(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [["First Name", "City"], ["Ann", "Orléans"]], encoding="cp1252")
+    with pytest.raises(InputError, match=r"line 2 \(row 0\), column 'City': bytes b'\\xe9' cannot be decoded as utf-8"):
+        load(path, encoding="utf-8")
+    assert load(path, encoding="cp1252").frame["City"].tolist() == ["Orléans"]
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("logo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", r"is not a text table \(it holds binary data\)"),
+        ("page.csv", b"<!DOCTYPE html><html><body><table></table></body></html>", r"is an HTML/XML document"),
+        ("data.csv", b'[{"email": "a@b.co"}]', r"is JSON, not a table"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 20, r"is an old binary Excel \(\.xls\) file"),
+        ("broken.xlsx", b"PK\x03\x04 not really a zip", r"cannot be read as an \.xlsx workbook"),
+    ],
+)
+def test_a_file_that_is_not_a_table(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=rf"{re.escape(name)}: {message}"):
+        load(path)
