@@ -131,8 +131,11 @@ def _parse_phone_part(text: str, region: str) -> tuple:
     """``(True, e164, display)`` or ``(False, reason)`` for one separator-free number."""
     if text.startswith("00"):
         text = "+" + text[2:]
-    if not any(ch.isdigit() for ch in text):
+    digits = re.sub(r"\D", "", text.split("x")[0])
+    if not digits:
         return (False, "not a phone number")
+    if len(digits) >= 6 and _PLACEHOLDER_NATIONAL.fullmatch(digits):
+        return (False, "placeholder number")
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException:
@@ -287,6 +290,8 @@ def _concat(frames: Iterable[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 
 def _map_unique(values: pd.Series, func: Callable[[str], Hashable]) -> pd.Series:
     """``values.map(func)`` computing ``func`` once per distinct value."""
+    if values.empty:
+        return values.astype(object)
     uniques = pd.unique(values.to_numpy(dtype=object))
     return values.map(dict(zip(uniques, map(func, uniques))))
 

@@ -1,0 +1,150 @@
+"""Column roles: detection from English and French headers, overrides, TOML round trip."""
+
+from __future__ import annotations
+
+import pytest
+
+from dedupe_kit import Config, ConfigError, FieldMap
+from dedupe_kit.fieldmap import phone_kind
+
+CRM_HEADER = [
+    "Contact ID", "First Name", "Last Name", "Email Address", "Email 2", "Mobile Phone", "Home Phone",
+    "Work Phone", "Company", "City", "Country", "Student ID", "Created Date", "Last Modified", "Notes",
+]
+FRENCH_HEADER = ["CRM ID", "Prénom", "Nom", "Courriel", "E-mail", "Téléphone", "Portable", "Société", "Ville", "Pays",
+                 "Date de création", "Numéro étudiant"]
+
+
+def test_detects_a_typical_crm_export():
+    fm = FieldMap.detect(CRM_HEADER)
+    assert fm == FieldMap(
+        record_id="Contact ID",
+        external_ids=("Student ID",),
+        first_name="First Name",
+        last_name="Last Name",
+        emails=("Email Address", "Email 2"),
+        phones=(("Mobile Phone", "mobile"), ("Home Phone", "home"), ("Work Phone", "work")),
+        company="Company",
+        city="City",
+        country="Country",
+        created="Created Date",
+        updated="Last Modified",
+    )
+    assert "Notes" not in fm.columns()
+
+
+def test_detects_a_french_export():
+    fm = FieldMap.detect(FRENCH_HEADER)
+    assert fm.record_id == "CRM ID"
+    assert (fm.first_name, fm.last_name) == ("Prénom", "Nom")
+    assert fm.emails == ("Courriel", "E-mail")
+    assert fm.phones == (("Téléphone", "other"), ("Portable", "mobile"))
+    assert (fm.company, fm.city, fm.country, fm.created) == ("Société", "Ville", "Pays", "Date de création")
+    assert fm.external_ids == ("Numéro étudiant",)
+
+
+@pytest.mark.parametrize("header", ["Id", "Record ID", "record_id", "Contact ID", "CRM ID", "ContactId"])
+def test_a_crm_row_key_is_the_record_id_not_an_external_id(header):
+    fm = FieldMap.detect([header, "Email"])
+    assert fm.record_id == header
+    assert fm.external_ids == ()
+
+
+@pytest.mark.parametrize("header", ["Customer Number", "Account ID", "IDHS Provider ID", "soc_sec_id", "Zip"])
+def test_ambiguous_ids_are_not_external_ids_unless_configured(header):
+    fm = FieldMap.detect(["Contact ID", header])
+    assert fm.external_ids == (() if header != "Customer Number" else (header,))
+
+
+def test_only_the_first_of_two_record_id_columns_gets_the_role():
+    fm = FieldMap.detect(["record_id", "Id", "Name"])
+    assert fm.record_id == "record_id"
+    assert fm.full_name == "Name"
+
+
+@pytest.mark.parametrize(
+    "header, kind",
+    [("Mobile Phone", "mobile"), ("Cell", "mobile"), ("Portable", "mobile"), ("Home Phone", "home"),
+     ("Téléphone fixe", "home"), ("Work Phone", "work"), ("Office Phone", "work"), ("Fax", "fax"),
+     ("Phone", "other"), ("Téléphone", "other")],
+)
+def test_phone_kind_from_header(header, kind):
+    assert phone_kind(header) == kind
+    assert FieldMap.detect([header]).phones == ((header, kind),)
+
+
+@pytest.mark.parametrize("header", ["Phone Type", "Mobile Opt Out", "Email Opt Out", "Mailing Street", "Last Activity"])
+def test_lookalike_columns_pass_through(header):
+    assert FieldMap.detect([header]).columns() == ()
+
+
+def test_overrides_win_and_take_columns_from_detected_roles():
+    fm = FieldMap.detect(
+        CRM_HEADER + ["Student Number"],
+        {"external_ids": ["Student ID", "Student Number"], "phones": {"Home Phone": "home"}, "company": None,
+         "ignore": ["City"]},
+    )
+    assert fm.external_ids == ("Student ID", "Student Number")
+    assert fm.phones == (("Home Phone", "home"),)
+    assert fm.company is None
+    assert fm.city is None
+    assert fm.first_name == "First Name"  # untouched roles are still detected
+
+
+def test_a_column_moved_to_another_role_leaves_its_detected_role():
+    fm = FieldMap.detect(["Contact ID", "Customer ID", "Email"], {"record_id": "Customer ID"})
+    assert fm.record_id == "Customer ID"
+    assert fm.external_ids == ()
+
+
+def test_bad_overrides_are_reported_all_at_once():
+    with pytest.raises(ConfigError) as info:
+        FieldMap.detect(CRM_HEADER, {"emails": ["E-mail"], "record_id": ["Contact ID", "Student ID"],
+                                     "phone": "Mobile Phone", "phones": {"Mobile Phone": "cell"}},
+                        source="dedupe.toml")
+    message = str(info.value)
+    assert message.startswith("dedupe.toml: invalid [fields] mapping:")
+    assert "unknown role 'phone'" in message
+    assert "emails: column 'E-mail' is not in the file's header; did you mean 'Email 2'?" in message
+    assert "record_id: give one column, not 2" in message
+    assert "phones: kind 'cell' of 'Mobile Phone' must be one of mobile, home, work, fax, other" in message
+
+
+def test_mapping_round_trips_through_toml(tmp_path):
+    detected = FieldMap.detect(CRM_HEADER)
+    config = Config(fields=detected.to_dict(CRM_HEADER))
+    path = tmp_path / "config.toml"
+    path.write_text(config.to_toml())
+    again = Config.from_toml(path)
+    assert again == config
+    assert FieldMap.detect(CRM_HEADER, again.fields) == detected
+    assert again.fields["ignore"] == ["Notes"]
+
+
+def test_to_frame_lists_every_column():
+    frame = FieldMap.detect(CRM_HEADER).to_frame(CRM_HEADER)
+    assert frame["column"].tolist() == CRM_HEADER
+    row = frame.set_index("column").loc["Home Phone"]
+    assert (row["role"], row["kind"]) == ("phones", "home")
+    assert frame.set_index("column").loc["Notes", "role"] == ""
+
+
+def test_config_rejects_unknown_keys_and_bad_values(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[normalize]\ndefault_region = "FR"\nregion = "US"\n[matching]\n')
+    with pytest.raises(ConfigError, match=r"c\.toml: unknown section\(s\) 'matching'"):
+        Config.from_toml(path)
+    path.write_text('[normalize]\nregion = "US"\n')
+    with pytest.raises(ConfigError, match=r"unknown key\(s\) in \[normalize\]: 'region'; known keys are default_region"):
+        Config.from_toml(path)
+    path.write_text('[normalize]\ndefault_region = "XX"\n')
+    with pytest.raises(ConfigError, match=r"'XX' is not a region phonenumbers knows"):
+        Config.from_toml(path)
+    path.write_text('[profile]\nshared_min_records = "3"\n')
+    with pytest.raises(ConfigError, match=r"profile.shared_min_records must be int, not '3'"):
+        Config.from_toml(path)
+    path.write_text("[profile\n")
+    with pytest.raises(ConfigError, match=r"c\.toml: not valid TOML"):
+        Config.from_toml(path)
+    with pytest.raises(ConfigError, match=r"missing\.toml: config file not found"):
+        Config.from_toml(tmp_path / "missing.toml")

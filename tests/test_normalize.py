@@ -1,0 +1,204 @@
+"""Normalization of phones, emails, external IDs and names."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+import phonenumbers
+
+from dedupe_kit import Config, NormalizeConfig, load, normalize
+from dedupe_kit.normalize import (
+    IDENTIFIER_COLUMNS,
+    EmailParser,
+    _parse_phone_part,
+    parse_external_id,
+    parse_phone,
+)
+from dedupe_kit.names import fold, fold_name, nickname_equivalent, nickname_group, split_full_name
+
+
+@pytest.mark.parametrize(
+    "raw, region, e164",
+    [
+        ("(212) 555-0142", "US", "+12125550142"),
+        ("212.555.0142", "US", "+12125550142"),
+        ("+1 212 555 0142", "FR", "+12125550142"),
+        ("001 212 555 0142", "GB", "+12125550142"),
+        ("1-212-555-0142", "US", "+12125550142"),
+        ("06 12 34 56 78", "FR", "+33612345678"),
+        ("06.12.34.56.78", "FR", "+33612345678"),
+        ("0033 6 12 34 56 78", "US", "+33612345678"),
+        ("+33 (0)6 12 34 56 78", "US", "+33612345678"),
+        ("07911 123456", "GB", "+447911123456"),
+        ("+44 20 7946 0123", "US", "+442079460123"),
+        ("212-555-0142 ext. 12", "US", "+12125550142"),
+        ("(212) 555-0142 x12", "US", "+12125550142"),
+    ],
+)
+def test_phone_formats_give_one_e164(raw, region, e164):
+    ok, bad = parse_phone(raw, region)
+    assert bad == []
+    assert [value for value, _ in ok] == [e164]
+
+
+def test_extension_is_kept_in_the_display_value():
+    assert parse_phone("212-555-0142 ext. 12", "US") == ([("+12125550142", "+1 212-555-0142 ext. 12")], [])
+
+
+def test_a_cell_with_two_numbers_gives_two():
+    ok, bad = parse_phone("+1 212 555 0142 / 06 12 34 56 78; +44 7911 123456", "FR")
+    assert [v for v, _ in ok] == ["+12125550142", "+33612345678", "+447911123456"]
+    assert bad == []
+
+
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("000-000-0000", "placeholder number"),
+        ("555-555-5555", "placeholder number"),
+        ("(111) 111-1111", "placeholder number"),
+        ("1234567890", "placeholder number"),
+        ("12345", "too short"),
+        ("2262649", "local number without area code"),
+        ("call me", "not a phone number"),
+        ("N/A", "not a phone number"),
+        ("+1 212 555 01422222", "too long"),
+    ],
+)
+def test_impossible_and_placeholder_numbers_are_flagged_not_matched(raw, reason):
+    assert parse_phone(raw, "US") == ([], [(raw, reason)])
+
+
+def test_each_distinct_phone_is_parsed_once(monkeypatch, tmp_path):
+    calls = []
+    real_parse = phonenumbers.parse
+    monkeypatch.setattr(phonenumbers, "parse", lambda *a: calls.append(a) or real_parse(*a))
+    _parse_phone_part.cache_clear()
+    path = tmp_path / "t.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Mobile", "Home Phone"])
+        for i in range(300):
+            writer.writerow([["(212) 555-0142", "212.555.0142", "+1 212 555 0101"][i % 3], "212 555 0101"])
+    ids = normalize(load(path)).identifiers
+    assert len(ids) == 600
+    assert len(calls) == 3  # two formats of 0142 squeeze to the same text; 0101 is typed two ways
+    assert set(ids["value"]) == {"+12125550142", "+12125550101"}
+
+
+def test_country_column_sets_the_region_per_row(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("Phone,Country\n06 12 34 56 78,France\n07911 123456,UK\n(212) 555-0142,\n0612345678,Narnia\n")
+    ids = normalize(load(path)).identifiers
+    assert ids["value"].tolist() == ["+33612345678", "+447911123456", "+12125550142"]
+    problems = normalize(load(path)).problems
+    assert problems[["source_row", "reason"]].values.tolist() == [[3, "not a valid number for its country"]]
+    fr = normalize(load(path), Config(normalize=NormalizeConfig(default_region="FR"))).identifiers
+    assert "+33612345678" in fr.loc[fr["source_row"] == 3, "value"].tolist()
+
+
+@pytest.mark.parametrize(
+    "raw, value, display, shared",
+    [
+        (" Jean.Dupont+news@GMail.com ", "jeandupont@gmail.com", "jean.dupont+news@gmail.com", False),
+        ("jean.dupont@googlemail.com", "jeandupont@gmail.com", "jean.dupont@googlemail.com", False),
+        ("jean.dupont@orange.fr", "jean.dupont@orange.fr", "jean.dupont@orange.fr", False),
+        ("Bob Smith <Bob@Example.COM>", "bob@example.com", "bob@example.com", False),
+        ("mailto:ann@x.org", "ann@x.org", "ann@x.org", False),
+        ("INFO@acme-widgets.example", "info@acme-widgets.example", "info@acme-widgets.example", True),
+        ("zoë@exemple.fr", "zoë@exemple.fr", "zoë@exemple.fr", False),
+    ],
+)
+def test_email_normalization(raw, value, display, shared):
+    assert EmailParser(NormalizeConfig())(raw) == ([(value, display, shared)], [])
+
+
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("john.smith@", "not a valid email address"),
+        ("john..smith@x.com", "not a valid email address"),
+        ("john@localhost", "not a valid email address"),
+        ("john smith at gmail", "no @: not an email address"),
+        ("n/a", "placeholder, not an address"),
+        ("None", "placeholder, not an address"),
+        ("noemail@gmail.com", "placeholder address"),
+    ],
+)
+def test_invalid_emails_are_flagged(raw, reason):
+    ok, bad = EmailParser(NormalizeConfig())(raw)
+    assert ok == [] and [r for _, r in bad] == [reason]
+
+
+def test_two_emails_in_one_cell():
+    ok, _ = EmailParser(NormalizeConfig())("a@x.com; B@y.com")
+    assert [v for v, _, _ in ok] == ["a@x.com", "b@y.com"]
+
+
+def test_canonical_domains_are_configurable():
+    parser = EmailParser(NormalizeConfig(canonical_email_domains=()))
+    assert parser("Jean.Dupont+news@gmail.com")[0][0][0] == "jean.dupont+news@gmail.com"
+
+
+def test_external_ids_are_trimmed_and_placeholders_refused():
+    assert parse_external_id(" s00421 ") == ([("S00421", "s00421")], [])
+    assert parse_external_id("N/A") == ([], [("N/A", "placeholder, not an ID")])
+
+
+@pytest.mark.parametrize(
+    "raw, folded",
+    [("  JOHN ", "john"), ("François", "francois"), ("O’Brien-Lefèvre", "obrien lefevre"), ("Zoë  Müller", "zoe muller"),
+     ("Søren Łukasz", "soren lukasz"), ("Mr. John", "john"), ("Smith Jr.", "smith"), ("Mme Hélène", "helene"),
+     ("Dr", "dr")],
+)
+def test_name_folding(raw, folded):
+    assert fold_name(raw) == folded
+
+
+def test_full_name_split():
+    assert split_full_name("Dr. Jean de la Fontaine Jr") == ("jean", "de la fontaine")
+    assert split_full_name("Smith, Bob") == ("bob", "smith")
+    assert split_full_name("HÉLÈNE  DUBOIS") == ("helene", "dubois")
+
+
+def test_nicknames():
+    assert {"robert", "bob"} <= nickname_group("bob")
+    assert nickname_equivalent("bob", "robert") and nickname_equivalent("robert", "bob")
+    assert nickname_equivalent("liz", "elizabeth") and nickname_equivalent("peggy", "margaret")
+    assert not nickname_equivalent("bob", "elizabeth")
+    assert not nickname_equivalent("", "")
+    assert fold("Françoise") != fold("François")
+
+
+def test_identifier_and_name_tables(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "Contact ID,Full Name,Email,Mobile Phone,Student ID\n"
+        "1,\"Smith, Bob\",BOB@x.com,(212) 555-0142,s1\n"
+        "2,Robert Smith,,not a phone,\n"
+    )
+    result = normalize(load(path))
+    ids = result.identifiers
+    assert list(ids.columns) == IDENTIFIER_COLUMNS
+    assert ids[["source_row", "kind", "column", "value"]].astype(str).values.tolist() == [
+        ["0", "email", "Email", "bob@x.com"],
+        ["0", "phone", "Mobile Phone", "+12125550142"],
+        ["0", "external_id", "Student ID", "S1"],
+    ]
+    assert ids["phone_kind"].tolist() == ["", "mobile", ""]
+    names = result.names
+    assert names[["first", "last", "full"]].values.tolist() == [["bob", "smith", "smith bob"], ["robert", "smith", "robert smith"]]
+    assert "robert" in names.loc[0, "first_group"]
+    assert result.problems[["source_row", "column", "raw", "reason"]].values.tolist() == [
+        [1, "Mobile Phone", "not a phone", "not a phone number"]
+    ]
+
+
+def test_empty_export_normalizes_to_empty_tables(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("First Name,Email,Phone\n")
+    result = normalize(load(path))
+    assert len(result.identifiers) == 0 and list(result.identifiers.columns) == IDENTIFIER_COLUMNS
+    assert len(result.names) == 0 and len(result.problems) == 0
