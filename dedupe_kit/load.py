@@ -21,6 +21,7 @@ import charset_normalizer
 import numpy as np
 import pandas as pd
 
+from ._perf import paused_gc
 from .config import Config
 from .errors import InputError
 from .fieldmap import FieldMap
@@ -109,12 +110,15 @@ def load(
         text, encoding = _decode(data, path, encoding, delimiter)
         _check_is_text_table(text, path)
         delimiter = delimiter or _sniff_delimiter(text)
-        header, rows, lines = _read_csv_text(text, delimiter, path)
+        with paused_gc():
+            header, rows, lines = _read_csv_text(text, delimiter, path)
         sheet = None
 
     _check_header(header, path)
-    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
-        {c: pd.Series([], dtype=object) for c in header})
+    with paused_gc():
+        frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
+            {c: pd.Series([], dtype=object) for c in header})
+    del rows
     frame.index = pd.RangeIndex(len(frame), name="source_row")
     overrides = {**config.fields, **(fields or {})}
     field_map = FieldMap.detect(header, overrides, source=config.source if not fields else "fields")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 
 import numpy as np
@@ -22,12 +23,13 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 from tqdm.auto import tqdm
 
+from ._perf import paused_gc
 from .config import Config, NormalizeConfig
 from .fieldmap import fold_header
 from .load import Contacts
 from .names import fold, fold_name, nickname_group, split_full_name
 
-IDENTIFIER_COLUMNS = ["source_row", "kind", "column", "value", "display", "phone_kind", "shared"]
+IDENTIFIER_COLUMNS = ["source_row", "kind", "column", "value", "raw", "phone_kind", "shared"]
 PROBLEM_COLUMNS = ["source_row", "kind", "column", "raw", "reason"]
 NAME_COLUMNS = ["first", "last", "first_group", "full", "company", "city"]
 
@@ -40,8 +42,8 @@ class Normalized:
     """What `normalize` returns.
 
     identifiers: ``source_row, kind (email/phone/external_id), column, value``
-        (the normalized key that matching compares), ``display`` (the value as
-        an analyst reads it), ``phone_kind`` (mobile/home/work/fax/other for
+        (the normalized key that matching compares), ``raw`` (the text it was
+        typed as; `display` formats a value for people), ``phone_kind`` (mobile/home/work/fax/other for
         phones) and ``shared`` (a role address such as ``info@``).
     names: indexed by ``source_row``: folded ``first``, ``last``,
         ``first_group`` (the first name with its nicknames and formal names,
@@ -60,7 +62,11 @@ def normalize(contacts: Contacts, config: Config | None = None, *, progress: boo
     ``progress``: ``None`` shows a bar only for long work, ``True`` always,
     ``False`` never.
     """
-    settings = (config or Config()).normalize
+    with paused_gc():
+        return _normalize(contacts, (config or Config()).normalize, progress)
+
+
+def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | None) -> Normalized:
     fm, frame = contacts.field_map, contacts.frame
     found: list[pd.DataFrame] = []
     problems: list[pd.DataFrame] = []
@@ -68,17 +74,16 @@ def normalize(contacts: Contacts, config: Config | None = None, *, progress: boo
     regions = _row_regions(frame, fm.country, settings.default_region)
     for column, kind in fm.phones:
         long = _long(frame, column).assign(region=lambda d, r=regions: r[d["source_row"].to_numpy()])
-        ok, bad = _apply_unique(long, ["raw", "region"], lambda k: parse_phone(*k), progress, "phones")
+        ok, bad = _apply_unique(long, parse_phone, progress, "phones")
         found.append(ok.assign(kind="phone", column=column, phone_kind=kind, shared=False))
         problems.append(bad.assign(kind="phone", column=column))
     email_parser = EmailParser(settings)
     for column in fm.emails:
-        ok, bad = _apply_unique(_long(frame, column), ["raw"], lambda k: email_parser(k[0]), False, "emails",
-                                 ("value", "display", "shared"))
+        ok, bad = _apply_unique(_long(frame, column), email_parser, progress, "emails", ("value", "raw", "shared"))
         found.append(ok.assign(kind="email", column=column, phone_kind=""))
         problems.append(bad.assign(kind="email", column=column))
     for column in fm.external_ids:
-        ok, bad = _apply_unique(_long(frame, column), ["raw"], lambda k: parse_external_id(k[0]), False, "IDs")
+        ok, bad = _apply_unique(_long(frame, column), parse_external_id, progress, "IDs")
         found.append(ok.assign(kind="external_id", column=column, phone_kind="", shared=False))
         problems.append(bad.assign(kind="external_id", column=column))
 
@@ -103,34 +108,34 @@ _POSSIBLE_REASONS = {
     ValidationResult.INVALID_LENGTH: "wrong number of digits",
 }
 
-#: Result of parsing one value: usable ``(value, display)`` pairs and ``(raw part, reason)`` problems.
-Parsed = tuple[list[tuple[str, str]], list[tuple[str, str]]]
+#: Result of parsing one cell: usable ``(value, raw part)`` items and ``(raw part, reason)`` problems.
+Parsed = tuple[list[tuple[str, ...]], list[tuple[str, str]]]
 
 
 def parse_phone(raw: str, region: str) -> Parsed:
-    """Phone numbers in a cell, as E.164 ``value`` and international ``display``.
+    """Phone numbers in a cell as E.164, each with the text it was typed as.
 
     >>> parse_phone("0033 6 12 34 56 78", "US")
-    ([('+33612345678', '+33 6 12 34 56 78')], [])
+    ([('+33612345678', '0033 6 12 34 56 78')], [])
     >>> parse_phone("555-555-5555", "US")
     ([], [('555-555-5555', 'placeholder number')])
     """
     ok, bad = [], []
     for part in _PHONE_SPLIT.split(raw.strip()):
         if part:
-            usable, *result = _parse_phone_part(_PHONE_SQUEEZE.sub("", part), region)
-            if usable:
-                ok.append(tuple(result))
-            else:
-                bad.append((part, result[0]))
+            usable, result = _parse_phone_part(_PHONE_SQUEEZE.sub("", part), region)
+            (ok if usable else bad).append((result, part) if usable else (part, result))
     return ok, bad
 
 
 @lru_cache(maxsize=1 << 20)
-def _parse_phone_part(text: str, region: str) -> tuple:
-    """``(True, e164, display)`` or ``(False, reason)`` for one separator-free number."""
+def _parse_phone_part(text: str, region: str) -> tuple[bool, str]:
+    """``(True, e164)`` or ``(False, reason)`` for one number without separators."""
     if text.startswith("00"):
         text = "+" + text[2:]
+    fast = _fast_e164(_EXTENSION.sub("", text), region)
+    if fast is not None:
+        return (True, fast)
     digits = re.sub(r"\D", "", text.split("x")[0])
     if not digits:
         return (False, "not a phone number")
@@ -140,16 +145,97 @@ def _parse_phone_part(text: str, region: str) -> tuple:
         number = phonenumbers.parse(text, region)
     except NumberParseException:
         return (False, "not a phone number")
-    zeros = (number.number_of_leading_zeros or 1) if number.italian_leading_zero else 0
-    national = "0" * zeros + str(number.national_number)
-    if _PLACEHOLDER_NATIONAL.fullmatch(national):
+    if _PLACEHOLDER_NATIONAL.fullmatch(phonenumbers.national_significant_number(number)):
         return (False, "placeholder number")
     if not phonenumbers.is_valid_number(number):
         reason = _POSSIBLE_REASONS.get(phonenumbers.is_possible_number_with_reason(number))
         return (False, reason or "not a valid number for its country")
-    display = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
     number.extension = None
-    return (True, phonenumbers.format_number(number, PhoneNumberFormat.E164), display)
+    return (True, phonenumbers.format_number(number, PhoneNumberFormat.E164))
+
+
+_DIGITS_ONLY = re.compile(r"\+?\d{6,17}")
+_EXTENSION = re.compile(r"(?:ext\.?|extension|x|#|poste)\d{1,7}$", re.IGNORECASE)
+
+
+def _fast_e164(text: str, region: str) -> str | None:
+    """The E.164 form of the valid number that `phonenumbers.parse` would find in plain
+    digits, without its slow text analysis; ``None`` for anything else, which then goes
+    through ``parse``.
+
+    Validity is checked for the one region the number should belong to (the row's region,
+    or the main region of its country code), which skips the search through the 25
+    regions of +1; a number of another region falls through to ``parse``.
+    """
+    if not _DIGITS_ONLY.fullmatch(text):
+        return None
+    if text[0] == "+":
+        country_code = next((int(text[1:1 + n]) for n in (1, 2, 3)  # country codes are prefix-free
+                             if text[1] != "0" and int(text[1:1 + n]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE), None)
+        if country_code is None:
+            return None
+        rules = _region_rules(phonenumbers.region_code_for_country_code(country_code))
+        national = text[1 + len(str(country_code)):]
+    else:
+        rules = _region_rules(region)
+        if rules is None:
+            return None
+        national = text
+        strip = rules.prefix_for_parsing.match(text)
+        if strip:
+            if strip.group(0) != rules.prefix:  # a carrier code or the like: parse knows
+                return None
+            national = text[strip.end():]
+    if (rules is None or not national or national[0] == "0"  # leading zeros and trunk prefixes: parse knows
+            or _PLACEHOLDER_NATIONAL.fullmatch(national) or not rules.valid.fullmatch(national)):
+        return None
+    return f"+{rules.country_code}{national}"
+
+
+class _RegionRules(NamedTuple):
+    country_code: int
+    prefix: str
+    prefix_for_parsing: re.Pattern
+    valid: re.Pattern
+
+
+_TYPE_DESCS = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
+               "fixed_line", "mobile")
+
+
+@lru_cache(maxsize=None)
+def _region_rules(region: str) -> _RegionRules | None:
+    """A region's metadata for `_fast_e164`; ``None`` where its rules are not plain.
+
+    ``valid`` accepts exactly the national numbers `phonenumbers.is_valid_number_for_region`
+    accepts: the general pattern and length, and the pattern and length of some number type
+    (the same metadata, in one compiled pattern instead of a dozen matched one by one).
+    """
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.national_prefix is None or meta.national_prefix_transform_rule:
+        return None
+
+    def desc_pattern(desc: phonenumbers.PhoneNumberDesc | None) -> str | None:
+        if desc is None or not desc.national_number_pattern:
+            return None
+        lengths = "|".join(f"\\d{{{n}}}" for n in desc.possible_length if n > 0)
+        return (f"(?=(?:{lengths})$)" if lengths else "") + f"(?:{desc.national_number_pattern})"
+
+    general = desc_pattern(meta.general_desc)
+    types = [p for p in (desc_pattern(getattr(meta, name)) for name in _TYPE_DESCS) if p]
+    if general is None or not types:
+        return None
+    valid = re.compile(f"(?=(?:{general})$)(?:" + "|".join(f"(?:{t})" for t in types) + ")")
+    prefix_for_parsing = re.compile(meta.national_prefix_for_parsing or re.escape(meta.national_prefix))
+    return _RegionRules(meta.country_code, meta.national_prefix, prefix_for_parsing, valid)
+
+
+@lru_cache(maxsize=100_000)
+def display(kind: str, value: str) -> str:
+    """A normalized value for people to read: ``("phone", "+33612345678")`` → ``"+33 6 12 34 56 78"``."""
+    if kind != "phone":
+        return value
+    return phonenumbers.format_number(phonenumbers.parse(value), PhoneNumberFormat.INTERNATIONAL)
 
 
 #: Country names people type, folded, to ISO regions (two-letter codes are read as they are).
@@ -178,7 +264,7 @@ def country_region(country: str, default: str) -> str:
 def _row_regions(frame: pd.DataFrame, country_column: str | None, default: str) -> np.ndarray:
     if country_column is None:
         return np.full(len(frame), default, dtype=object)
-    return frame[country_column].map(lambda c: country_region(c, default)).to_numpy(dtype=object)
+    return _map_unique(frame[country_column], lambda c: country_region(c, default)).to_numpy(dtype=object)
 
 
 # --- emails and external IDs --------------------------------------------------------------------
@@ -246,35 +332,38 @@ def _long(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def _apply_unique(
     long: pd.DataFrame,
-    keys: list[str],
-    parse: Callable[[tuple], tuple[list[tuple], list[tuple]]],
+    parse: Callable[..., Parsed],
     progress: bool | None,
     label: str,
-    columns: tuple[str, ...] = ("value", "display"),
+    columns: tuple[str, ...] = ("value", "raw"),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run ``parse`` once per distinct key and spread its results back to every row.
+    """Run ``parse(raw[, region])`` once per distinct key and spread its results to every row.
 
+    ``long`` has ``source_row`` and ``raw``, and ``region`` when parsing depends on it.
     Returns the usable values (``source_row`` and ``columns``) and the problems
     (``source_row, raw, reason``).
     """
-    codes, uniques = pd.MultiIndex.from_frame(long[keys]).factorize() if len(long) else (np.zeros(0, int), [])
-    show = len(uniques) >= PROGRESS_MIN_VALUES if progress is None else progress
-    results = [parse(k if isinstance(k, tuple) else (k,)) for k in
-               tqdm(uniques, desc=f"normalizing {label}", unit="value", disable=not show)]
-    ok_rows, bad_rows = _spread(codes, long["source_row"].to_numpy(), results)
-    ok = pd.DataFrame(ok_rows, columns=["source_row", *columns])
-    bad = pd.DataFrame(bad_rows, columns=["source_row", "raw", "reason"])
-    return ok, bad
+    raw = long["raw"].to_numpy(dtype=object)
+    groups = long.groupby("region", sort=False).indices if "region" in long else {None: np.arange(len(long))}
+    codes = np.zeros(len(long), dtype=np.int64)
+    keys: list[tuple] = []
+    for region, positions in groups.items():
+        group_codes, uniques = pd.factorize(raw[positions])
+        codes[positions] = group_codes + len(keys)
+        keys.extend((value,) if region is None else (value, region) for value in uniques)
+    show = len(keys) >= PROGRESS_MIN_VALUES if progress is None else progress
+    results = [parse(*key) for key in tqdm(keys, desc=f"normalizing {label}", unit="value", disable=not show)]
+    rows = pd.DataFrame({"code": codes, "source_row": long["source_row"].to_numpy()})
+    ok = _per_code((r[0] for r in results), columns)
+    bad = _per_code((r[1] for r in results), ("raw", "reason"))
+    return (rows.merge(ok, on="code", sort=False).drop(columns="code"),
+            rows.merge(bad, on="code", sort=False).drop(columns="code"))
 
 
-def _spread(codes: np.ndarray, rows: np.ndarray, results: list) -> tuple[list[tuple], list[tuple]]:
-    ok_rows: list[tuple] = []
-    bad_rows: list[tuple] = []
-    for code, row in zip(codes.tolist(), rows.tolist()):
-        ok, bad = results[code]
-        ok_rows.extend((row, *item) for item in ok)
-        bad_rows.extend((row, *item) for item in bad)
-    return ok_rows, bad_rows
+def _per_code(items_per_code: Iterable[list[tuple]], columns: tuple[str, ...]) -> pd.DataFrame:
+    """A frame of every item, with the code (position) of the key it came from."""
+    flat = [(code, *item) for code, items in enumerate(items_per_code) for item in items]
+    return pd.DataFrame(flat, columns=["code", *columns]) if flat else pd.DataFrame(columns=["code", *columns])
 
 
 def _concat(frames: Iterable[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from .config import Config
 from .fieldmap import ROLES
 from .load import Contacts
-from .normalize import Normalized, normalize
+from .normalize import Normalized, display, normalize
 
 _SHOWN = 10
 
@@ -144,12 +144,12 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
 def _shared(ids: pd.DataFrame, min_records: int) -> pd.DataFrame:
     groups = ids.groupby(["kind", "value"], observed=True, sort=False)
     table = groups.agg(
-        display=("display", "first"),
         records=("source_row", "size"),
         role_address=("shared", "any"),
         rows=("source_row", lambda rows: " ".join(map(str, rows))),
     ).reset_index()
     table = table[(table["records"] >= min_records) | table["role_address"]]
+    table.insert(2, "display", [display(k, v) for k, v in zip(table["kind"], table["value"])])
     return table.sort_values(["records", "kind", "value"], ascending=[False, True, True], ignore_index=True)
 
 
@@ -157,7 +157,8 @@ def _taken(ids: pd.DataFrame) -> pd.DataFrame:
     ids = ids.sort_values(["kind", "value", "source_row"], kind="stable")
     held_by = ids.groupby(["kind", "value"], observed=True)["source_row"].transform("first")
     taken = ids.assign(held_by=held_by)[ids["source_row"].to_numpy() != held_by.to_numpy()]
-    columns = ["source_row", "kind", "column", "display", "held_by"]
+    taken = taken.assign(display=[display(k, v) for k, v in zip(taken["kind"], taken["value"])])
+    columns = ["source_row", "kind", "column", "display", "raw", "held_by"]
     return taken[columns].sort_values(["source_row", "kind"], ignore_index=True)
 
 

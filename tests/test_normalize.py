@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import csv
-
-import pytest
+import sys
 
 import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import PhoneNumberFormat
 
 from dedupe_kit import Config, NormalizeConfig, load, normalize
 from dedupe_kit.normalize import (
     IDENTIFIER_COLUMNS,
     EmailParser,
+    _fast_e164,
     _parse_phone_part,
+    _region_rules,
+    display,
     parse_external_id,
     parse_phone,
 )
 from dedupe_kit.names import fold, fold_name, nickname_equivalent, nickname_group, split_full_name
+
+E164 = PhoneNumberFormat.E164
 
 
 @pytest.mark.parametrize(
@@ -43,8 +51,52 @@ def test_phone_formats_give_one_e164(raw, region, e164):
     assert [value for value, _ in ok] == [e164]
 
 
-def test_extension_is_kept_in_the_display_value():
-    assert parse_phone("212-555-0142 ext. 12", "US") == ([("+12125550142", "+1 212-555-0142 ext. 12")], [])
+def test_extension_is_kept_in_the_raw_text_not_the_value():
+    assert parse_phone("212-555-0142 ext. 12", "US") == ([("+12125550142", "212-555-0142 ext. 12")], [])
+    assert display("phone", "+12125550142") == "+1 212-555-0142"
+    assert display("email", "a@b.co") == "a@b.co"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    digits=st.text(alphabet="0123456789", min_size=6, max_size=15),
+    plus=st.booleans(),
+    region=st.sampled_from(["US", "FR", "GB", "DE", "IT", "CA", "BE", "CH", "AU"]),
+)
+def test_the_fast_path_finds_what_phonenumbers_parse_finds(digits, plus, region):
+    text = ("+" if plus else "") + digits
+    fast = _fast_e164(text, region)
+    if fast is None:
+        return
+    slow = phonenumbers.parse(text, region)
+    assert phonenumbers.is_valid_number(slow)
+    assert fast == phonenumbers.format_number(slow, E164)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    national=st.text(alphabet="0123456789", min_size=4, max_size=13).filter(lambda d: d[0] != "0"),
+    region=st.sampled_from(["US", "CA", "FR", "GB", "DE", "BE", "CH", "AU"]),
+    valid_prefix=st.sampled_from(["", "212555", "612", "7400", "2079460", "30"]),
+)
+def test_one_pattern_per_region_validates_like_phonenumbers(national, region, valid_prefix):
+    national = (valid_prefix + national)[: max(len(national), 9)]
+    code = phonenumbers.country_code_for_region(region)
+    expected = phonenumbers.is_valid_number_for_region(
+        phonenumbers.PhoneNumber(country_code=code, national_number=int(national)), region)
+    assert bool(_region_rules(region).valid.fullmatch(national)) == expected
+
+
+def test_regions_with_unusual_prefix_rules_always_go_through_parse():
+    assert [_region_rules(region) for region in ("IT", "ES", "GG")] == [None, None, None]
+    assert parse_phone("+39 06 1234 5678", "US") == ([("+390612345678", "+39 06 1234 5678")], [])
+
+
+@pytest.mark.parametrize("text, region", [("2125550142", "US"), ("12125550142", "US"), ("0612345678", "FR"),
+                                          ("612345678", "FR"), ("+33612345678", "US"), ("07400123456", "GB"),
+                                          ("+447400123456", "FR")])
+def test_the_fast_path_takes_common_plain_numbers(text, region):
+    assert _fast_e164(text, region) == phonenumbers.format_number(phonenumbers.parse(text, region), E164)
 
 
 def test_a_cell_with_two_numbers_gives_two():
@@ -73,8 +125,9 @@ def test_impossible_and_placeholder_numbers_are_flagged_not_matched(raw, reason)
 
 def test_each_distinct_phone_is_parsed_once(monkeypatch, tmp_path):
     calls = []
-    real_parse = phonenumbers.parse
-    monkeypatch.setattr(phonenumbers, "parse", lambda *a: calls.append(a) or real_parse(*a))
+    module = sys.modules["dedupe_kit.normalize"]
+    real = module._fast_e164
+    monkeypatch.setattr(module, "_fast_e164", lambda *a: calls.append(a) or real(*a))
     _parse_phone_part.cache_clear()
     path = tmp_path / "t.csv"
     with path.open("w", newline="") as handle:

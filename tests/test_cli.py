@@ -1,0 +1,70 @@
+"""The CLI, invoked in-process: exit codes, messages and files."""
+
+from __future__ import annotations
+
+import tomllib
+
+from click.testing import CliRunner
+
+from dedupe_kit import Config, load
+from dedupe_kit.cli import main
+
+EXPORT = "Contact ID,Prénom,Nom,Courriel,Portable,Notes\n1,Zoë,Lefèvre,zoe@x.fr,06 12 34 56 78,\n2,Zoe,Lefevre,,0612345678,\n"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_profile_prints_the_summary_and_writes_its_files(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT, encoding="cp1252")
+    before = path.read_bytes()
+    out = tmp_path / "out"
+    result = run("profile", path, "--region", "FR", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "row 1: phone +33 6 12 34 56 78 already on row 0" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "config.toml", "profile.png", "profile.txt", "profile_exact_duplicates.csv", "profile_invalid.csv",
+        "profile_mapping.csv", "profile_shared.csv", "profile_taken.csv",
+    ]
+    saved = tomllib.loads((out / "config.toml").read_text())
+    assert saved["normalize"]["default_region"] == "FR"
+    assert saved["fields"]["phones"] == {"Portable": "mobile"}
+    assert saved["fields"]["ignore"] == ["Notes"]
+    assert load(path, Config.from_toml(out / "config.toml")).field_map == load(path).field_map
+    assert path.read_bytes() == before
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_config_file_overrides_the_mapping(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT)
+    config = tmp_path / "dk.toml"
+    config.write_text('[fields]\nexternal_ids = ["Notes"]\n[normalize]\ndefault_region = "FR"\n')
+    result = run("profile", path, "--config", config)
+    assert result.exit_code == 0, result.output
+    assert "external_ids" in result.output and "'Notes'" in result.output.split("passed through")[0]
+
+
+def test_library_errors_become_clean_cli_errors(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("Name,Email,Email\nAnn,a,b\n")
+    result = run("profile", path)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {path}: line 1 (header): columns 2 and 3 are both named 'Email'; give every column a unique name"
+    config = tmp_path / "dk.toml"
+    config.write_text("[fields]\nemails = ['Mail']\n")
+    path.write_text(EXPORT)
+    result = run("profile", path, "--config", config)
+    assert result.exit_code == 1
+    assert "emails: column 'Mail' is not in the file's header" in result.output
+
+
+def test_refuses_to_write_over_the_input(tmp_path):
+    path = tmp_path / "profile.txt"
+    path.write_text(EXPORT)
+    result = run("profile", path, "--out", tmp_path)
+    assert result.exit_code == 1
+    assert "refusing to overwrite an input file" in result.output
+    assert path.read_text() == EXPORT

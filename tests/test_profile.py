@@ -1,0 +1,106 @@
+"""The data-quality profile, on a hand-made export whose answers are known."""
+
+from __future__ import annotations
+
+import pytest
+from matplotlib.figure import Figure
+
+from dedupe_kit import Config, ProfileConfig, load, normalize, profile
+
+EXPORT = """Contact ID,First Name,Last Name,Email,Mobile Phone,Home Phone,Student ID,Notes
+1,Ann,Lee,ann@x.com,(212) 555-0142,(212) 555-0100,S1,
+2,Bob,Lee,bob@x.com,(212) 555-0143,(212) 555-0100,S2,
+3,Cy,Lee,cy@x.com,(212) 555-0144,212.555.0100,,
+4,Ann,Lee,ANN@X.COM,555-555-5555,,S1,second form
+5,Dan,Ray,info@acme.example,12345,,,
+6,Dan,Ray,info@acme.example,12345,,,
+7,Eve,Fox,eve@,,,N/A,
+"""
+
+
+@pytest.fixture
+def report(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT)
+    contacts = load(path)
+    return profile(contacts, normalize(contacts))
+
+
+def test_counts(report):
+    assert report.counts().to_dict() == {
+        "rows": 7,
+        "unusable phones": 3,  # a placeholder and 12345 twice
+        "unusable emails": 1,
+        "unusable external IDs": 1,
+        "shared values": 2,  # the household landline (3 records) and info@
+        # rows 1 and 2: the landline of row 0; row 3: ann@ and S1 of row 0; row 5: info@ of row 4
+        "rows with a taken phone/email/ID": 4,
+        "exact duplicate rows": 1,
+    }
+
+
+def test_fill_rate_per_role_and_column(report):
+    fill = report.fill.set_index("role")
+    assert fill.loc["phones", "rows_filled"] == 6
+    assert fill.loc["external_ids", "fill_rate"] == pytest.approx(4 / 7)
+    mapping = report.mapping.set_index("column")
+    assert mapping.loc["Home Phone", "filled"] == 3
+    assert mapping.loc["Notes", "role"] == ""
+
+
+def test_invalid_values_carry_their_line(report):
+    rows = report.invalid[["line", "column", "raw", "reason"]].values.tolist()
+    assert [2 + 3, "Mobile Phone", "555-555-5555", "placeholder number"] in rows
+    assert [8, "Email", "eve@", "not a valid email address"] in rows
+    assert [8, "Student ID", "N/A", "placeholder, not an ID"] in rows
+
+
+def test_shared_values(report):
+    shared = report.shared.set_index("value")
+    assert shared.loc["+12125550100", "records"] == 3
+    assert shared.loc["+12125550100", "rows"] == "0 1 2"
+    assert bool(shared.loc["info@acme.example", "role_address"])
+
+
+def test_shared_threshold_is_configurable(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT)
+    config = Config(profile=ProfileConfig(shared_min_records=4))
+    contacts = load(path, config)
+    assert profile(contacts, config=config).shared["value"].tolist() == ["info@acme.example"]
+
+
+def test_taken_values_name_the_row_that_holds_them(report):
+    taken = report.taken[["source_row", "kind", "display", "held_by"]].astype(str).values.tolist()
+    assert taken == [
+        ["1", "phone", "+1 212-555-0100", "0"],
+        ["2", "phone", "+1 212-555-0100", "0"],
+        ["3", "email", "ann@x.com", "0"],
+        ["3", "external_id", "S1", "0"],
+        ["5", "email", "info@acme.example", "4"],
+    ]
+
+
+def test_exact_duplicates_ignore_the_record_id(report):
+    assert report.exact_duplicates.values.tolist() == [[5, 4]]
+
+
+def test_summary_text_and_chart(report):
+    text = str(report)
+    assert "phones (mobile)" in text and "'Mobile Phone'" in text
+    assert "passed through untouched: 'Notes'" in text
+    assert "row 3: email ann@x.com already on row 0" in text
+    assert "row 5 = row 4" in text
+    assert "<h4>Profile of" in report._repr_html_()
+    figure = report.plot()
+    assert isinstance(figure, Figure)
+    left, right = figure.axes
+    assert [bar.get_width() for bar in right.patches] == list(report.counts().drop("rows").iloc[::-1])
+
+
+def test_profile_of_an_empty_export(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,Email,Phone\n")
+    report = profile(load(path))
+    assert report.counts().sum() == 0
+    assert "0 rows" in str(report)
