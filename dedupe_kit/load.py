@@ -87,8 +87,10 @@ def load(
     roles on top of ``config.fields``.
 
     >>> contacts = load("sample_data/contacts.csv")
-    >>> contacts.frame.loc[0].map(type).eq(str).all()
-    True
+    >>> contacts.frame.loc[0, ["Contact ID", "Student ID", "Created Date"]].tolist()
+    ['C000001', '', '2021-07-03']
+    >>> contacts.field_map.record_id, contacts.field_map.external_ids
+    ('Contact ID', ('Student ID', 'Student Number'))
     """
     config = config or Config()
     path = Path(source)

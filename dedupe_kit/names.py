@@ -50,18 +50,18 @@ def _namer() -> NickNamer:
 
 
 @lru_cache(maxsize=100_000)
-def nickname_group(first: str) -> frozenset[str]:
+def nickname_group(first: str) -> tuple[str, ...]:
     """A folded first name with its formal names and its nicknames.
 
-    ``"bob"`` → ``{"bob", "bobby", "robert", "bert", "rob"…}``. Nickname lists
+    ``"bob"`` → ``("bert", "bob", "bobby", "rob", "robert"…)``, sorted. Nickname lists
     link names loosely, so no single name stands for a group: two first names
     are equivalent when one is in the other's group (`nickname_equivalent`).
     """
     token = first.split(" ")[0] if first else first
     if not token:
-        return frozenset()
+        return ()
     namer = _namer()
-    return frozenset({token} | namer.canonicals_of(token) | namer.nicknames_of(token))
+    return tuple(sorted({token} | namer.canonicals_of(token) | namer.nicknames_of(token)))
 
 
 def nickname_equivalent(a: str, b: str) -> bool:

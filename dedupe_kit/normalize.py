@@ -47,7 +47,7 @@ class Normalized:
         phones) and ``shared`` (a role address such as ``info@``).
     names: indexed by ``source_row``: folded ``first``, ``last``,
         ``first_group`` (the first name with its nicknames and formal names,
-        a frozenset), ``full`` name, ``company``, ``city``.
+        a sorted tuple), ``full`` name, ``company``, ``city``.
     problems: values that were typed but cannot be used, with the reason.
     """
 

@@ -217,7 +217,7 @@ def test_full_name_split():
 
 
 def test_nicknames():
-    assert {"robert", "bob"} <= nickname_group("bob")
+    assert {"robert", "bob"} <= set(nickname_group("bob"))
     assert nickname_equivalent("bob", "robert") and nickname_equivalent("robert", "bob")
     assert nickname_equivalent("liz", "elizabeth") and nickname_equivalent("peggy", "margaret")
     assert not nickname_equivalent("bob", "elizabeth")
