@@ -27,6 +27,7 @@ SINGLE_ROLES = (
     "last_name",
     "full_name",
     "company",
+    "postcode",
     "city",
     "country",
     "birth_date",
@@ -34,7 +35,7 @@ SINGLE_ROLES = (
     "updated",
 )
 #: Roles held by any number of columns.
-MULTI_ROLES = ("external_ids", "emails", "phones")
+MULTI_ROLES = ("external_ids", "emails", "phones", "address")
 ROLES = SINGLE_ROLES + MULTI_ROLES
 
 
@@ -72,7 +73,9 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("full_name", r"(?:full |contact |display |person )?name|nom complet|(?:prenom et nom|nom et prenom)"),
     ("phones", r".*\b" + _PHONE_WORDS + r"\b(?!.*\b(?:type|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
     ("company", r"company(?: name)?|organi[sz]ation(?: name)?|employer|account name|business name|societe|entreprise|raison sociale|organisme"),
-    ("city", r"(?:mailing |billing |home )?(?:city|town)|ville|commune|locality"),
+    ("address", r"(?:mailing |billing |home |street )?(?:address|street|addr)(?: line)?(?: ?\d)?|adresse(?: postale)?(?: \d)?|rue"),
+    ("postcode", r"(?:mailing |billing |home )?(?:zip|zip ?code|postcode|postal ?code|post ?code)|code postal|cp"),
+    ("city", r"(?:mailing |billing |home )?(?:city|town|suburb)|ville|commune|locality"),
     ("country", r"(?:mailing |billing |home )?country(?: region)?|pays"),
     ("birth_date", r"dob|date of birth|birth ?date|birthday|date de naissance|naissance"),
     ("created", r"created(?: date| at| on)?|date created|creat(?:e|ion) date|date de creation|date added|added on"),
@@ -100,8 +103,9 @@ def phone_kind(header: str) -> PhoneKind:
 class FieldMap:
     """The role of each column of an export.
 
-    Single roles hold one column name or ``None``; ``external_ids`` and
-    ``emails`` hold column names; ``phones`` holds ``(column, kind)`` pairs.
+    Single roles hold one column name or ``None``; ``external_ids``, ``emails``
+    and ``address`` (street lines) hold column names; ``phones`` holds
+    ``(column, kind)`` pairs.
     Every column not named here passes through untouched.
     """
 
@@ -113,6 +117,8 @@ class FieldMap:
     emails: tuple[str, ...] = ()
     phones: tuple[tuple[str, PhoneKind], ...] = ()
     company: str | None = None
+    address: tuple[str, ...] = ()
+    postcode: str | None = None
     city: str | None = None
     country: str | None = None
     birth_date: str | None = None
@@ -156,6 +162,7 @@ class FieldMap:
         detected = {
             "external_ids": tuple(found.pop("external_ids")),
             "emails": tuple(found.pop("emails")),
+            "address": tuple(found.pop("address")),
             "phones": tuple((c, phone_kind(c)) for c in found.pop("phones")),
             **found,
         }

@@ -31,7 +31,8 @@ from .names import fold, fold_name, nickname_group, split_full_name
 
 IDENTIFIER_COLUMNS = ["source_row", "kind", "column", "value", "raw", "phone_kind", "shared"]
 PROBLEM_COLUMNS = ["source_row", "kind", "column", "raw", "reason"]
-NAME_COLUMNS = ["first", "last", "first_group", "full", "company", "city"]
+PHONE_COLUMNS = ["source_row", "column", "phone_kind", "value", "national"]
+NAME_COLUMNS = ["first", "last", "first_group", "full", "company", "address", "postcode", "city", "birth_date"]
 
 #: Show a progress bar when at least this many distinct phone values must be parsed.
 PROGRESS_MIN_VALUES = 20_000
@@ -47,13 +48,20 @@ class Normalized:
         phones) and ``shared`` (a role address such as ``info@``).
     names: indexed by ``source_row``: folded ``first``, ``last``,
         ``first_group`` (the first name with its nicknames and formal names,
-        a sorted tuple), ``full`` name, ``company``, ``city``.
+        a sorted tuple), ``full`` name, and the other fields matching compares,
+        folded: ``company``, ``address`` (street lines joined, common words
+        abbreviated), ``postcode``, ``city``, ``birth_date`` (``YYYYMMDD`` when
+        it reads as a date).
     problems: values that were typed but cannot be used, with the reason.
+    phones: every phone number with digits worth comparing: ``value`` (E.164,
+        ``""`` when unusable, such as a local number without area code) and
+        ``national`` (the number without country code or trunk prefix).
     """
 
     identifiers: pd.DataFrame
     names: pd.DataFrame
     problems: pd.DataFrame
+    phones: pd.DataFrame
 
 
 def normalize(contacts: Contacts, config: Config | None = None, *, progress: bool | None = None) -> Normalized:
@@ -71,12 +79,16 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
     found: list[pd.DataFrame] = []
     problems: list[pd.DataFrame] = []
 
+    phones: list[pd.DataFrame] = []
     regions = _row_regions(frame, fm.country, settings.default_region)
     for column, kind in fm.phones:
         long = _long(frame, column).assign(region=lambda d, r=regions: r[d["source_row"].to_numpy()])
-        ok, bad = _apply_unique(long, parse_phone, progress, "phones")
+        ok, bad = _apply_unique(long, parse_phone, progress, "phones", ("value", "raw", "national"),
+                                ("raw", "reason", "national"))
         found.append(ok.assign(kind="phone", column=column, phone_kind=kind, shared=False))
         problems.append(bad.assign(kind="phone", column=column))
+        phones.append(pd.concat([ok, bad.assign(value="")])[["source_row", "value", "national"]].assign(
+            column=column, phone_kind=kind))
     email_parser = EmailParser(settings)
     for column in fm.emails:
         ok, bad = _apply_unique(_long(frame, column), email_parser, progress, "emails", ("value", "raw", "shared"))
@@ -92,7 +104,10 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
     identifiers["shared"] = identifiers["shared"].astype(bool)
     identifiers = identifiers.sort_values(["source_row", "kind", "column"], kind="stable", ignore_index=True)
     problems_frame = _concat(problems, PROBLEM_COLUMNS).sort_values(["source_row", "column"], ignore_index=True)
-    return Normalized(identifiers, _name_keys(contacts), problems_frame)
+    phone_numbers = _concat(phones, PHONE_COLUMNS)
+    phone_numbers = phone_numbers[phone_numbers["national"] != ""].sort_values(
+        ["source_row", "column"], kind="stable", ignore_index=True)
+    return Normalized(identifiers, _name_keys(contacts), problems_frame, phone_numbers)
 
 
 # --- phones -----------------------------------------------------------------------------------
@@ -108,58 +123,62 @@ _POSSIBLE_REASONS = {
     ValidationResult.INVALID_LENGTH: "wrong number of digits",
 }
 
-#: Result of parsing one cell: usable ``(value, raw part)`` items and ``(raw part, reason)`` problems.
-Parsed = tuple[list[tuple[str, ...]], list[tuple[str, str]]]
+#: Result of parsing one cell: usable ``(value, raw part, …)`` items and ``(raw part, reason, …)`` problems.
+Parsed = tuple[list[tuple[str, ...]], list[tuple[str, ...]]]
 
 
 def parse_phone(raw: str, region: str) -> Parsed:
-    """Phone numbers in a cell as E.164, each with the text it was typed as.
+    """Phone numbers in a cell as E.164, each with the text it was typed as and its
+    national number (the digits after the country code, kept for unusable numbers too:
+    a local number without area code still shares its last digits with the full one).
 
     >>> parse_phone("0033 6 12 34 56 78", "US")
-    ([('+33612345678', '0033 6 12 34 56 78')], [])
-    >>> parse_phone("555-555-5555", "US")
-    ([], [('555-555-5555', 'placeholder number')])
+    ([('+33612345678', '0033 6 12 34 56 78', '612345678')], [])
+    >>> parse_phone("555-555-5555 / 226-2649", "US")
+    ([], [('555-555-5555', 'placeholder number', ''), ('226-2649', 'local number without area code', '2262649')])
     """
     ok, bad = [], []
     for part in _PHONE_SPLIT.split(raw.strip()):
         if part:
-            usable, result = _parse_phone_part(_PHONE_SQUEEZE.sub("", part), region)
-            (ok if usable else bad).append((result, part) if usable else (part, result))
+            usable, result, national = _parse_phone_part(_PHONE_SQUEEZE.sub("", part), region)
+            (ok if usable else bad).append((result, part, national) if usable else (part, result, national))
     return ok, bad
 
 
 @lru_cache(maxsize=1 << 20)
-def _parse_phone_part(text: str, region: str) -> tuple[bool, str]:
-    """``(True, e164)`` or ``(False, reason)`` for one number without separators."""
+def _parse_phone_part(text: str, region: str) -> tuple[bool, str, str]:
+    """``(True, e164, national)`` or ``(False, reason, national)`` for one number without separators."""
     if text.startswith("00"):
         text = "+" + text[2:]
-    fast = _fast_e164(_EXTENSION.sub("", text), region)
+    text = _EXTENSION.sub("", text) or text
+    fast = _fast_e164(text, region)
     if fast is not None:
-        return (True, fast)
-    digits = re.sub(r"\D", "", text.split("x")[0])
+        return fast
+    digits = re.sub(r"\D", "", text)
     if not digits:
-        return (False, "not a phone number")
+        return (False, "not a phone number", "")
     if len(digits) >= 6 and _PLACEHOLDER_NATIONAL.fullmatch(digits):
-        return (False, "placeholder number")
+        return (False, "placeholder number", "")
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException:
-        return (False, "not a phone number")
-    if _PLACEHOLDER_NATIONAL.fullmatch(phonenumbers.national_significant_number(number)):
-        return (False, "placeholder number")
+        return (False, "not a phone number", digits.lstrip("0"))
+    national = phonenumbers.national_significant_number(number)
+    if _PLACEHOLDER_NATIONAL.fullmatch(national):
+        return (False, "placeholder number", "")
     if not phonenumbers.is_valid_number(number):
         reason = _POSSIBLE_REASONS.get(phonenumbers.is_possible_number_with_reason(number))
-        return (False, reason or "not a valid number for its country")
+        return (False, reason or "not a valid number for its country", national.lstrip("0"))
     number.extension = None
-    return (True, phonenumbers.format_number(number, PhoneNumberFormat.E164))
+    return (True, phonenumbers.format_number(number, PhoneNumberFormat.E164), national)
 
 
 _DIGITS_ONLY = re.compile(r"\+?\d{6,17}")
 _EXTENSION = re.compile(r"(?:ext\.?|extension|x|#|poste)\d{1,7}$", re.IGNORECASE)
 
 
-def _fast_e164(text: str, region: str) -> str | None:
-    """The E.164 form of the valid number that `phonenumbers.parse` would find in plain
+def _fast_e164(text: str, region: str) -> tuple[bool, str, str] | None:
+    """``(True, e164, national)`` for the valid number that `phonenumbers.parse` would find in plain
     digits, without its slow text analysis; ``None`` for anything else, which then goes
     through ``parse``.
 
@@ -189,7 +208,7 @@ def _fast_e164(text: str, region: str) -> str | None:
     if (rules is None or not national or national[0] == "0"  # leading zeros and trunk prefixes: parse knows
             or _PLACEHOLDER_NATIONAL.fullmatch(national) or not rules.valid.fullmatch(national)):
         return None
-    return f"+{rules.country_code}{national}"
+    return (True, f"+{rules.country_code}{national}", national)
 
 
 class _RegionRules(NamedTuple):
@@ -336,6 +355,7 @@ def _apply_unique(
     progress: bool | None,
     label: str,
     columns: tuple[str, ...] = ("value", "raw"),
+    problem_columns: tuple[str, ...] = ("raw", "reason"),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run ``parse(raw[, region])`` once per distinct key and spread its results to every row.
 
@@ -355,7 +375,7 @@ def _apply_unique(
     results = [parse(*key) for key in tqdm(keys, desc=f"normalizing {label}", unit="value", disable=not show)]
     rows = pd.DataFrame({"code": codes, "source_row": long["source_row"].to_numpy()})
     ok = _per_code((r[0] for r in results), columns)
-    bad = _per_code((r[1] for r in results), ("raw", "reason"))
+    bad = _per_code((r[1] for r in results), problem_columns)
     return (rows.merge(ok, on="code", sort=False).drop(columns="code"),
             rows.merge(bad, on="code", sort=False).drop(columns="code"))
 
@@ -411,7 +431,56 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
             "first_group": _map_unique(first, nickname_group),
             "full": full,
             "company": column(fm.company, fold),
+            "address": _map_unique(_joined(frame, fm.address), fold_address),
+            "postcode": column(fm.postcode, lambda v: "".join(v.split()).upper()),
             "city": column(fm.city, fold),
+            "birth_date": column(fm.birth_date, date_key),
         },
         index=frame.index,
     )
+
+
+def _joined(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    if not columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    joined = frame[columns[0]]
+    for column in columns[1:]:
+        joined = joined + " " + frame[column]
+    return joined
+
+
+_ADDRESS_WORDS = {
+    "street": "st", "str": "st", "avenue": "ave", "av": "ave", "boulevard": "blvd", "blv": "blvd", "bd": "blvd",
+    "road": "rd", "drive": "dr", "lane": "ln", "place": "pl", "court": "ct", "square": "sq", "highway": "hwy",
+    "parkway": "pkwy", "terrace": "ter", "crescent": "cres", "north": "n", "south": "s", "east": "e", "west": "w",
+    "suite": "ste", "apartment": "apt", "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th",
+    "fifth": "5th", "saint": "st", "mount": "mt", "center": "ctr", "centre": "ctr",
+}
+
+
+def fold_address(text: str) -> str:
+    """``"12224 Ventura Blvd."`` and ``"12224 ventura boulevard"`` → ``"12224 ventura blvd"``."""
+    return " ".join(_ADDRESS_WORDS.get(token, token) for token in fold(text).split())
+
+
+_ISO_DATE = re.compile(r"(\d{4})-?(\d{1,2})-?(\d{1,2})")
+_SLASH_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def date_key(text: str) -> str:
+    """A date as ``YYYYMMDD``; folded text when it does not read as a date.
+
+    ISO (``1990-12-31``, ``19901231``) and slashed dates: day first when the first
+    number cannot be a month (``31/12/1990``), month first otherwise, as US exports write.
+    """
+    text = text.strip()
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = match.groups()
+    elif match := _SLASH_DATE.fullmatch(text):
+        first, second, year = match.groups()
+        month, day = (second, first) if int(first) > 12 else (first, second)
+    else:
+        return fold(text)
+    if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+        return f"{year}{int(month):02d}{int(day):02d}"
+    return fold(text)
