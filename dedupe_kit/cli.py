@@ -9,11 +9,13 @@ from pathlib import Path
 import click
 
 from .config import Config
-from .errors import DedupeKitError
+from .errors import DedupeKitError, InputError
 from .files import write_csv, write_text
 from .load import load
 from .normalize import normalize
+from .evaluate import blocking_recall, pair_scores
 from .profile import profile as build_profile
+from .run import run as run_pipeline
 
 
 def _library_errors(command):
@@ -83,3 +85,37 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
     figure = report.plot()
     figure.savefig(out / "profile.png", dpi=100)
     click.echo(f"\nwrote the profile, its tables, profile.png and config.toml to {out}/")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_input_options
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for crosswalk.csv, pairs.csv, summary.txt, scores.png and the config used.")
+@click.option("--truth", type=click.Path(dir_okay=False, path_type=Path),
+              help="Labelled data (record ID, entity ID) to report blocking recall, precision and recall.")
+@_library_errors
+def run(file: Path, config_path: Path | None, region: str | None, encoding: str | None,
+        delimiter: str | None, sheet: str | None, out: Path, truth: Path | None) -> None:
+    """Find the duplicates of FILE automatically and write the crosswalk."""
+    config = _config(config_path, region)
+    delimiter = "\t" if delimiter in ("\\t", "tab") else delimiter
+    contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    result = run_pipeline(contacts, config, progress=None)
+    result.write(out)
+    click.echo(result.summary())
+    if truth is not None:
+        entities = _truth_entities(truth, result.crosswalk["record_id"])
+        click.echo(f"blocking recall           {blocking_recall(result.candidates.pairs, entities):>10.3f}")
+        click.echo(f"groups vs truth           {pair_scores(result.crosswalk['cluster_id'], entities)}")
+    click.echo(f"wrote crosswalk.csv, pairs.csv, summary.txt, scores.png and config.toml to {out}/")
+
+
+def _truth_entities(path: Path, record_ids) -> list[str]:
+    """The entity of each record, from a CSV whose first two columns are record ID and entity ID."""
+    truth = load(path).frame
+    entity_of = dict(zip(truth.iloc[:, 0], truth.iloc[:, 1]))
+    missing = [r for r in record_ids if r not in entity_of]
+    if missing:
+        raise InputError(f"{path}: no entity for record ID {missing[0]!r} ({len(missing)} missing)")
+    return [entity_of[r] for r in record_ids]

@@ -82,12 +82,45 @@ class ProfileConfig:
 
 
 @dataclass(frozen=True)
+class MatchConfig:
+    """How pairs are found, scored and grouped.
+
+    upper: pairs with a match probability at or above it are merged automatically.
+    lower: pairs between ``lower`` and ``upper`` go to review; below, they are dropped.
+    max_block_size: a value (phone, email, name key…) shared by more records
+        than this makes no pairs (an office switchboard, ``info@``); it is reported.
+    random_pairs: random record pairs drawn to learn how often fields agree by chance.
+    em_iterations: rounds of expectation-maximisation to learn how often they agree
+        for true matches.
+    seed: for the random pairs, so that the same input gives the same scores.
+    compare_columns: other columns to compare (exact, one character off, different),
+        e.g. a national ID with typos, a state.
+    """
+
+    upper: float = 0.95
+    lower: float = 0.5
+    max_block_size: int = 50
+    random_pairs: int = 300_000
+    em_iterations: int = 40
+    seed: int = 2026
+    compare_columns: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 < self.lower <= self.upper < 1:
+            raise ConfigError(f"match: need 0 < lower <= upper < 1, got lower={self.lower}, upper={self.upper}")
+        if self.max_block_size < 2 or self.random_pairs < 1000 or self.em_iterations < 1:
+            raise ConfigError("match: max_block_size must be at least 2, random_pairs at least 1000, "
+                              "em_iterations at least 1")
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a run needs beyond the input file. Defaults suit a typical export."""
 
     fields: Mapping[str, Any] = field(default_factory=dict)
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     profile: ProfileConfig = field(default_factory=ProfileConfig)
+    match: MatchConfig = field(default_factory=MatchConfig)
     #: where the config was read from, for messages; not part of the config itself
     source: str = field(default="the configuration", compare=False, repr=False)
 
@@ -106,6 +139,7 @@ class Config:
             fields=dict(fields_),
             normalize=_section(NormalizeConfig, data.get("normalize", {}), "normalize", source),
             profile=_section(ProfileConfig, data.get("profile", {}), "profile", source),
+            match=_section(MatchConfig, data.get("match", {}), "match", source),
             source=source,
         )
 
@@ -125,6 +159,7 @@ class Config:
             "fields": dict(self.fields),
             "normalize": _plain(dataclasses.asdict(self.normalize)),
             "profile": _plain(dataclasses.asdict(self.profile)),
+            "match": _plain(dataclasses.asdict(self.match)),
         }
 
     def to_toml(self) -> str:
@@ -146,6 +181,8 @@ def _section(cls: type, data: Any, name: str, source: str) -> Any:
             if not isinstance(value, list):
                 raise ConfigError(f"{source}: {name}.{key} must be a list, not {value!r}")
             value = tuple(value)
+        elif isinstance(default, float) and type(value) is int:
+            value = float(value)
         elif type(value) is not type(default):
             raise ConfigError(f"{source}: {name}.{key} must be {type(default).__name__}, not {value!r}")
         values[key] = value

@@ -131,7 +131,7 @@ def test_to_frame_lists_every_column():
 
 def test_config_rejects_unknown_keys_and_bad_values(tmp_path):
     path = tmp_path / "c.toml"
-    path.write_text('[normalize]\ndefault_region = "FR"\nregion = "US"\n[matching]\n')
+    path.write_text("[normalize]\ndefault_region = \"FR\"\nregion = \"US\"\n[matching]\n")
     with pytest.raises(ConfigError, match=r"c\.toml: unknown section\(s\) 'matching'"):
         Config.from_toml(path)
     path.write_text('[normalize]\nregion = "US"\n')

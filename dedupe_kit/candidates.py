@@ -1,0 +1,199 @@
+"""Candidate pairs: every two records that share a blocking key.
+
+Keys are values two records of one person often share: any normalized
+identifier (an email, an E.164 phone, an external ID — across columns, so a home
+phone equal to another row's mobile counts), the last seven digits of a phone,
+name keys (last name with the first name or any of its nicknames, in both orders
+to catch swapped names; phonetic keys for typos), and keys of organisation
+contacts (company, street address). A key held by more than
+``match.max_block_size`` records (an office switchboard, ``info@``, "John Smith"
+in a large file) makes no pairs: it is reported instead, and city-qualified
+name keys still pair the records of a common name.
+
+The pairs are built by a `recordlinkage` index algorithm (`SharedKeyIndex`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jellyfish
+import numpy as np
+import pandas as pd
+from recordlinkage.base import BaseIndexAlgorithm
+
+from .config import Config
+from .load import Contacts
+from .normalize import Normalized, display
+
+#: Blocking keys by namespace: (name, what it means to an analyst).
+KEY_KINDS: dict[str, str] = {
+    "email": "same email",
+    "phone": "same phone",
+    "external_id": "same external ID",
+    "phone_last7": "same last 7 phone digits",
+    "name": "same name (or nickname), either order",
+    "name_city": "same name (or nickname) and city",
+    "name_sound": "names that sound alike",
+    "birth_date": "same birth date and first initial",
+    "company": "same company name",
+    "address": "same street address",
+    "column": "same value in a compared column",
+}
+_KIND_CODES = {kind: i for i, kind in enumerate(KEY_KINDS)}
+_SHIFT = 28  # a key is kind << 56 | first token << 28 | second token
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Record pairs to compare, and the keys that were too common to pair on.
+
+    pairs: ``(source_row_a, source_row_b)`` with ``a < b``, sorted.
+    capped: the keys held by more than ``max_block_size`` records:
+        ``kind``, ``value`` and ``records``, most records first.
+    """
+
+    pairs: pd.MultiIndex
+    capped: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+class SharedKeyIndex(BaseIndexAlgorithm):
+    """A recordlinkage index algorithm: pairs of records that share a key.
+
+    ``rows`` and ``keys`` are aligned integer arrays (one entry per key a record
+    holds). Keys held by more than ``max_block_size`` records make no pairs.
+    """
+
+    def __init__(self, rows: np.ndarray, keys: np.ndarray, max_block_size: int) -> None:
+        super().__init__(verify_integrity=False)
+        self.rows, self.keys, self.max_block_size = rows, keys, max_block_size
+
+    def _dedup_index(self, df_a: pd.DataFrame) -> pd.MultiIndex:
+        a, b = shared_key_pairs(self.rows, self.keys, self.max_block_size)[:2]
+        return pd.MultiIndex.from_arrays([a, b], names=[df_a.index.name, df_a.index.name])
+
+
+def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, max_block_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(a, b, capped_keys, capped_sizes)``: the distinct pairs ``a < b`` sharing a key of at
+    most ``max_block_size`` records, sorted, and the keys over the cap with their sizes.
+    """
+    order = np.lexsort((rows, keys))
+    keys, rows = keys[order], rows[order]
+    keep = np.ones(len(keys), dtype=bool)
+    keep[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
+    keys, rows = keys[keep], rows[keep]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
+    sizes = np.diff(np.r_[starts, len(keys)])
+    too_big = sizes > max_block_size
+    in_big = np.repeat(too_big, sizes)
+    capped_keys, capped_sizes = keys[starts[too_big]], sizes[too_big]
+    keys, rows = keys[~in_big], rows[~in_big]
+    found = []
+    for step in range(1, max_block_size):
+        same = keys[step:] == keys[:-step]
+        if not same.any():
+            break
+        found.append(rows[:-step][same] * np.int64(1 << 32) + rows[step:][same])
+    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return codes >> 32, codes & 0xFFFFFFFF, capped_keys, capped_sizes
+
+
+def candidates(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> Candidates:
+    """Candidate pairs of ``contacts`` from the blocking keys of ``normalized``."""
+    config = config or Config()
+    keys = BlockingKeys(contacts, normalized, config.match.compare_columns)
+    index = SharedKeyIndex(keys.rows, keys.keys, config.match.max_block_size)
+    pairs = index.index(contacts.frame)
+    _, _, capped_keys, capped_sizes = shared_key_pairs(keys.rows, keys.keys, config.match.max_block_size)
+    capped = keys.describe(capped_keys).assign(records=capped_sizes)
+    capped = capped.sort_values(["records", "kind", "value"], ascending=[False, True, True], ignore_index=True)
+    return Candidates(pairs.set_names(["a", "b"]), capped)
+
+
+class BlockingKeys:
+    """Every blocking key of every record, as aligned integer arrays ``rows`` and ``keys``."""
+
+    def __init__(self, contacts: Contacts, normalized: Normalized, compare_columns: Sequence[str] = ()) -> None:
+        names, ids, phones = normalized.names, normalized.identifiers, normalized.phones
+        texts: list[np.ndarray] = []
+        self._parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
+
+        def add(kind: str, rows: np.ndarray, first: np.ndarray, second: np.ndarray | None = None) -> None:
+            keep = first != ""
+            if second is not None:
+                keep &= second != ""
+            self._parts.append((kind, rows[keep], first[keep], second[keep] if second is not None else None))
+            texts.append(first[keep])
+            if second is not None:
+                texts.append(second[keep])
+
+        for kind in ("email", "phone", "external_id"):
+            part = ids[ids["kind"] == kind]
+            add(kind, part["source_row"].to_numpy(), part["value"].to_numpy(dtype=object))
+        last7 = phones["national"].str[-7:].where(phones["national"].str.len() >= 7, "")
+        add("phone_last7", phones["source_row"].to_numpy(), last7.to_numpy(dtype=object))
+
+        row = names.index.to_numpy()
+        first, last = names["first"].to_numpy(dtype=object), names["last"].to_numpy(dtype=object)
+        city = names["city"].to_numpy(dtype=object)
+        # the first name and each of its nicknames, with the last name; and the same swapped
+        groups = names["first_group"].map(lambda g: g or ("",))
+        lengths = groups.map(len).to_numpy()
+        nick_rows, nicknames = np.repeat(row, lengths), np.concatenate([np.asarray(g, dtype=object) for g in groups]) if len(groups) else np.zeros(0, dtype=object)
+        nick_last, nick_city = np.repeat(last, lengths), np.repeat(city, lengths)
+        add("name", nick_rows, nick_last, nicknames)
+        add("name", row, first, last)
+        add("name_city", nick_rows, nick_last + "|" + nick_city, nicknames)
+        add("name_city", row, first + "|" + city, last)
+        add("name_sound", row, _metaphone(last), _initial(first))
+        add("name_sound", row, _metaphone(first), _initial(last))
+        add("birth_date", row, names["birth_date"].to_numpy(dtype=object), _initial(first))
+        add("company", row, names["company"].to_numpy(dtype=object))
+        add("address", row, names["address"].to_numpy(dtype=object))
+        frame = contacts.frame
+        for column in compare_columns:
+            values = frame[column].str.strip().str.upper().to_numpy(dtype=object)
+            add("column", row, np.full(len(row), column, dtype=object), values)
+
+        self.vocabulary = pd.Index(pd.unique(np.concatenate(texts))) if texts else pd.Index([])
+        rows, keys = [], []
+        for kind, part_rows, a, b in self._parts:
+            code = (np.int64(_KIND_CODES[kind]) << 56) | (self.vocabulary.get_indexer(a).astype(np.int64) << _SHIFT)
+            if b is not None:
+                code |= self.vocabulary.get_indexer(b).astype(np.int64)
+            rows.append(part_rows.astype(np.int64))
+            keys.append(code)
+        self.rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        self.keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+
+    def describe(self, keys: np.ndarray) -> pd.DataFrame:
+        """Readable ``kind`` and ``value`` of encoded keys."""
+        kinds = list(KEY_KINDS)
+        mask = (1 << _SHIFT) - 1
+        out = []
+        for key in keys.tolist():
+            kind = kinds[key >> 56]
+            first = self.vocabulary[(key >> _SHIFT) & mask]
+            second_code = key & mask
+            value = display(kind, first) if kind in ("phone", "email", "external_id", "company", "address",
+                                                     "phone_last7") else f"{first} | {self.vocabulary[second_code]}"
+            out.append((kind, value))
+        return pd.DataFrame(out, columns=["kind", "value"])
+
+
+def _initial(values: np.ndarray) -> np.ndarray:
+    return np.array([v[:1] for v in values], dtype=object)
+
+
+@lru_cache(maxsize=200_000)
+def _metaphone_one(text: str) -> str:
+    return jellyfish.metaphone(text) if text else ""
+
+
+def _metaphone(values: np.ndarray) -> np.ndarray:
+    return np.array([_metaphone_one(v) for v in values], dtype=object)

@@ -1,0 +1,68 @@
+"""Groups of records from accepted pairs, under constraints that keep people apart.
+
+Pairs are taken strongest first (ties by row numbers, so the same input gives
+the same groups). Two groups join through an accepted pair unless a person said
+"not a match" for any two of their records, or they hold different external
+unique IDs — even when a chain of other pairs links them. Pairs below the
+``upper`` threshold never join groups: a weak link cannot glue two groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+
+def cluster(
+    n_rows: int,
+    pairs: pd.MultiIndex,
+    accepted: np.ndarray,
+    strength: np.ndarray,
+    *,
+    external_ids: Mapping[int, frozenset[str]] | None = None,
+    apart: pd.MultiIndex | None = None,
+) -> np.ndarray:
+    """The group of every row (the smallest ``source_row`` of the group).
+
+    accepted: which pairs may join their records; strength: their order (a
+        probability; reviewed matches first).
+    external_ids: the external unique IDs of each record that has some.
+    apart: pairs a person said are not a match.
+    """
+    external_ids = external_ids or {}
+    parent = np.arange(n_rows)
+    ids: dict[int, frozenset[str]] = dict(external_ids)
+    cannot: dict[int, set[int]] = {}
+    members: dict[int, list[int]] = {}
+    for a, b in (apart if apart is not None else []):
+        cannot.setdefault(int(a), set()).add(int(b))
+        cannot.setdefault(int(b), set()).add(int(a))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    a_rows, b_rows = pairs.get_level_values(0).to_numpy()[accepted], pairs.get_level_values(1).to_numpy()[accepted]
+    order = np.lexsort((b_rows, a_rows, -strength[accepted]))
+    for a, b in zip(a_rows[order].tolist(), b_rows[order].tolist()):
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        ids_a, ids_b = ids.get(ra, frozenset()), ids.get(rb, frozenset())
+        if ids_a and ids_b and not ids_a & ids_b:
+            continue
+        if cannot:
+            group_a, group_b = members.get(ra, [ra]), members.get(rb, [rb])
+            if any(cannot.get(x, ()) and cannot[x] & set(group_b) for x in group_a):
+                continue
+            members[min(ra, rb)] = group_a + group_b
+            members.pop(max(ra, rb), None)
+        root, child = min(ra, rb), max(ra, rb)
+        parent[child] = root
+        if ids_a or ids_b:
+            ids[root] = ids_a | ids_b
+    return np.array([find(x) for x in range(n_rows)], dtype=np.int64)

@@ -1,0 +1,365 @@
+"""Comparison of candidate pairs, field by field, into agreement levels.
+
+Each comparison is a `recordlinkage` compare feature (`Comparison`) whose
+docstring lists its levels; ``-1`` always means "missing on one side", which is
+never a disagreement. Everything is vectorized over the pairs: string
+similarity runs in rapidfuzz, multi-valued fields (several emails or phones per
+record) are compared through joins on the pairs, and nickname or phonetic tests
+run once per distinct pair of values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+import jellyfish
+import numpy as np
+import pandas as pd
+import recordlinkage
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.fuzz import token_set_ratio
+
+from .config import Config
+from .load import Contacts
+from .names import nickname_equivalent
+from .normalize import Normalized
+
+MISSING = -1
+
+
+class Comparison(recordlinkage.base.BaseCompareFeature):
+    """A field comparison: ``levels`` maps each level to what it means, best first.
+
+    Subclasses implement ``_compute_vectorized`` over the aligned left and right
+    columns and return an ``int8`` array of levels (and, when ``tf`` is set,
+    a float array: how common the agreeing value is, for term-frequency weights).
+    """
+
+    name = "comparison"
+    levels: dict[int, str] = {}
+    #: what share of true duplicates is at each level, before the data says otherwise
+    prior: dict[int, float] = {}
+    #: keep ``m`` at the prior instead of learning it (see `FellegiSunter`)
+    fixed_m = False
+    tf = False
+    field = ""
+
+    def __init__(self, left: str | Sequence[str], right: str | Sequence[str] | None = None) -> None:
+        label = (self.name, f"{self.name}_tf") if self.tf else self.name
+        super().__init__(left, left if right is None else right, label=label)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}: {v}' for k, v in self.levels.items())})"
+
+    def descriptions(self) -> dict[str, dict[int, str]]:
+        """What each level of each output column means."""
+        return {self.name: self.levels}
+
+    def priors(self) -> dict[str, dict[int, float]]:
+        """The prior share of true duplicates at each level of each output column."""
+        return {self.name: self.prior}
+
+    def fixed(self) -> set[str]:
+        """Output columns whose ``m`` is not learned."""
+        return set(self.descriptions()) if self.fixed_m else set()
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def similarity(a: np.ndarray, b: np.ndarray, scorer: Callable = JaroWinkler.normalized_similarity) -> np.ndarray:
+    """Element-wise similarity in [0, 1] of two aligned string arrays."""
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.float32)
+    return process.cpdist(list(a), list(b), scorer=scorer, dtype=np.float32, workers=-1)
+
+
+def _token_set(a: str, b: str, **kwargs) -> float:
+    return token_set_ratio(a, b, **kwargs) / 100
+
+
+def per_distinct_pair(a: np.ndarray, b: np.ndarray, test: Callable[[str, str], bool]) -> np.ndarray:
+    """``test(a[i], b[i])`` for every i, computed once per distinct ``(a, b)``."""
+    if len(a) == 0:
+        return np.zeros(0, dtype=bool)
+    codes, uniques = pd.MultiIndex.from_arrays([a, b]).factorize()
+    return np.array([test(x, y) for x, y in uniques], dtype=bool)[codes]
+
+
+def _strings(series: pd.Series) -> np.ndarray:
+    return series.to_numpy(dtype=object)
+
+
+def frequencies(values: pd.Series) -> pd.Series:
+    """Share of records holding each non-blank value."""
+    counts = values[values != ""].value_counts()
+    return counts / max(len(values), 1)
+
+
+class _MultiValued(Comparison):
+    """Compares records that may hold several values (emails, phones): the best level of any two."""
+
+    def __init__(self, values: pd.DataFrame, frequency: pd.Series) -> None:
+        super().__init__("row")
+        self.values, self.frequency = values, frequency
+
+    def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
+        pid = np.arange(len(rows_a))
+        left = pd.DataFrame({"pid": pid, "source_row": rows_a.to_numpy()}).merge(self.values, on="source_row")
+        right = pd.DataFrame({"pid": pid, "source_row": rows_b.to_numpy()}).merge(self.values, on="source_row")
+        combos = left.merge(right, on="pid", suffixes=("_a", "_b"))
+        levels = self.combo_levels(combos).astype(np.int8)
+        out = np.full(len(pid), MISSING, dtype=np.int8)
+        np.maximum.at(out, combos["pid"].to_numpy(), levels)
+        tf = np.full(len(pid), np.nan)
+        exact = levels == max(self.levels)
+        if exact.any():
+            freq = combos["value_a"][exact].map(self.frequency).to_numpy(dtype=float)
+            tf_frame = pd.DataFrame({"pid": combos["pid"].to_numpy()[exact], "tf": freq}).groupby("pid")["tf"].min()
+            tf[tf_frame.index.to_numpy()] = tf_frame.to_numpy()
+        return out, tf
+
+    def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
+        raise NotImplementedError
+
+
+# --- the comparisons -------------------------------------------------------------------------------
+
+
+class EmailComparison(_MultiValued):
+    """Emails (any of each record's addresses). 3: same canonical address;
+    2: same local part at another domain; 1: nearly the same (one typo); 0: different; -1: missing.
+    """
+
+    name, field, tf = "email", "email", True
+    levels = {3: "same email", 2: "same email name at another domain", 1: "nearly the same email", 0: "different emails"}
+    prior = {3: 0.55, 2: 0.05, 1: 0.05, 0: 0.35}  # people change addresses
+
+    def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
+        a, b = _strings(combos["value_a"]), _strings(combos["value_b"])
+        local_a = combos["value_a"].str.split("@").str[0].to_numpy(dtype=object)
+        local_b = combos["value_b"].str.split("@").str[0].to_numpy(dtype=object)
+        near = similarity(a, b, Levenshtein.distance) <= 1
+        return np.select([a == b, local_a == local_b, near], [3, 2, 1], 0)
+
+
+class PhoneComparison(_MultiValued):
+    """Phones (any column against any column: a home phone may be another row's mobile).
+    3: same number (E.164); 2: same national number with another or no country code;
+    1: same last 7 digits; 0: different; -1: missing.
+    """
+
+    name, field, tf = "phone", "phone", True
+    levels = {3: "same phone", 2: "same phone number without country code", 1: "same last 7 phone digits",
+              0: "different phones"}
+    prior = {3: 0.6, 2: 0.05, 1: 0.05, 0: 0.3}  # people change numbers
+
+    def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
+        e164_a, e164_b = _strings(combos["value_a"]), _strings(combos["value_b"])
+        nat_a, nat_b = _strings(combos["national_a"]), _strings(combos["national_b"])
+        last_a, last_b = combos["national_a"].str[-7:], combos["national_b"].str[-7:]
+        long_enough = (combos["national_a"].str.len() >= 7) & (combos["national_b"].str.len() >= 7)
+        return np.select([(e164_a == e164_b) & (e164_a != ""), nat_a == nat_b, (last_a == last_b) & long_enough],
+                         [3, 2, 1], 0)
+
+
+class ExternalIdComparison(Comparison):
+    """External unique IDs (two people never share one). 1: an ID in common;
+    0: both have IDs and none in common — a conflict that keeps them apart; -1: missing.
+    """
+
+    name, field = "external_id", "external_id"
+    levels = {1: "same external ID", 0: "different external IDs"}
+    prior = {1: 0.99, 0: 0.01}
+
+    def __init__(self, values: pd.DataFrame) -> None:
+        super().__init__("row")
+        self.values = values
+
+    def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
+        pid = np.arange(len(rows_a))
+        left = pd.DataFrame({"pid": pid, "source_row": rows_a.to_numpy()}).merge(self.values, on="source_row")
+        right = pd.DataFrame({"pid": pid, "source_row": rows_b.to_numpy()}).merge(self.values, on="source_row")
+        out = np.full(len(pid), MISSING, dtype=np.int8)
+        out[np.intersect1d(left["pid"].to_numpy(), right["pid"].to_numpy())] = 0
+        same = left.merge(right, on=["pid", "value"])["pid"].to_numpy()
+        out[same] = 1
+        return out
+
+
+class NameComparison(Comparison):
+    """First and last names together, either order (catches swapped columns).
+
+    first level: 4 same; 3 nickname (Bob ~ Robert); 2 nearly the same; 1 an
+    initial that fits; 0 different; -1 missing. last level: 3 same; 2 nearly the
+    same; 1 sounds the same; 0 different; -1 missing. The third output says the
+    names matched swapped.
+    """
+
+    name = "first"
+    first_levels = {4: "same first name", 3: "first name is a nickname", 2: "nearly the same first name",
+                    1: "first initial fits", 0: "different first names"}
+    last_levels = {3: "same last name", 2: "nearly the same last name", 1: "last name sounds the same",
+                   0: "different last names"}
+    levels = first_levels
+    # the same person's records seldom disagree on the first name: that is what tells a
+    # person's duplicates from the family that shares their landline
+    first_prior = {4: 0.8, 3: 0.08, 2: 0.07, 1: 0.03, 0: 0.02}
+    last_prior = {3: 0.88, 2: 0.08, 1: 0.02, 0: 0.02}
+    fixed_m = True
+
+    def descriptions(self) -> dict[str, dict[int, str]]:
+        return {"first": self.first_levels, "last": self.last_levels}
+
+    def priors(self) -> dict[str, dict[int, float]]:
+        return {"first": self.first_prior, "last": self.last_prior}
+
+    def __init__(self, first_frequency: pd.Series, last_frequency: pd.Series) -> None:
+        recordlinkage.base.BaseCompareFeature.__init__(
+            self, ["first", "last"], ["first", "last"], label=("first", "first_tf", "last", "last_tf", "swapped"))
+        self.first_frequency, self.last_frequency = first_frequency, last_frequency
+
+    def _compute_vectorized(self, first_a, last_a, first_b, last_b):
+        fa, la, fb, lb = (_strings(s) for s in (first_a, last_a, first_b, last_b))
+        direct_first, direct_last = first_level(fa, fb), last_level(la, lb)
+        swap_first, swap_last = first_level(fa, lb), last_level(la, fb)
+        swapped = (swap_first + swap_last > direct_first + direct_last + 1) & (swap_first >= 2) & (swap_last >= 2)
+        first = np.where(swapped, swap_first, direct_first).astype(np.int8)
+        last = np.where(swapped, swap_last, direct_last).astype(np.int8)
+        first_tf = np.where(first == 4, pd.Series(fa).map(self.first_frequency).to_numpy(dtype=float), np.nan)
+        last_tf = np.where(last == 3, pd.Series(la).map(self.last_frequency).to_numpy(dtype=float), np.nan)
+        return first, first_tf, last, last_tf, swapped.astype(np.int8)
+
+
+def first_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    missing = (a == "") | (b == "")
+    same = a == b
+    nickname = per_distinct_pair(a, b, nickname_equivalent)
+    near = similarity(a, b) >= 0.92
+    initial = np.array([(len(x) == 1 or len(y) == 1) and x[:1] == y[:1] for x, y in zip(a, b)], dtype=bool)
+    return np.select([missing, same, nickname, near, initial], [MISSING, 4, 3, 2, 1], 0).astype(np.int8)
+
+
+@lru_cache(maxsize=200_000)
+def _sound(text: str) -> str:
+    return jellyfish.metaphone(text) if text else ""
+
+
+def last_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    missing = (a == "") | (b == "")
+    near = similarity(a, b) >= 0.92
+    sounds = per_distinct_pair(a, b, lambda x, y: _sound(x) == _sound(y))
+    return np.select([missing, a == b, near, sounds], [MISSING, 3, 2, 1], 0).astype(np.int8)
+
+
+class TextComparison(Comparison):
+    """A free-text field such as a company or a street address. 3: same; 2: the same words
+    (or nearly the same text); 1: largely the same words; 0: different; -1: missing.
+    """
+
+    tf = True
+
+    def __init__(self, field: str, frequency: pd.Series, similar: float = 0.9, related: float = 0.7) -> None:
+        self.name = self.field = field
+        self.levels = {3: f"same {field}", 2: f"nearly the same {field}", 1: f"similar {field}",
+                       0: f"different {field}"}
+        self.prior = {3: 0.6, 2: 0.15, 1: 0.1, 0: 0.15}
+        super().__init__(field)
+        self.frequency, self.similar, self.related = frequency, similar, related
+
+    def _compute_vectorized(self, a: pd.Series, b: pd.Series):
+        a, b = _strings(a), _strings(b)
+        missing = (a == "") | (b == "")
+        words = similarity(a, b, _token_set)
+        close = similarity(a, b)
+        levels = np.select([missing, a == b, (words >= self.similar) | (close >= 0.95), words >= self.related],
+                           [MISSING, 3, 2, 1], 0).astype(np.int8)
+        tf = np.where(levels == 3, pd.Series(a).map(self.frequency).to_numpy(dtype=float), np.nan)
+        return levels, tf
+
+
+class ExactComparison(Comparison):
+    """A short code such as a postcode, a city, a birth date or a national ID.
+    2: same; 1: one character off (a typo or two swapped digits); 0: different; -1: missing.
+    """
+
+    def __init__(self, field: str, column: str | None = None) -> None:
+        self.name = self.field = field
+        self.levels = {2: f"same {field}", 1: f"{field} one character off", 0: f"different {field}"}
+        self.prior = {2: 0.85, 1: 0.05, 0: 0.1}
+        super().__init__(column or field)
+
+    def _compute_vectorized(self, a: pd.Series, b: pd.Series):
+        a, b = _strings(a), _strings(b)
+        missing = (a == "") | (b == "")
+        typo = similarity(a, b, Levenshtein.distance) <= 1
+        swapped = per_distinct_pair(a, b, _one_transposition)
+        return np.select([missing, a == b, typo | swapped], [MISSING, 2, 1], 0).astype(np.int8)
+
+
+def _one_transposition(a: str, b: str) -> bool:
+    if len(a) != len(b) or len(a) < 2:
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+# --- the stage -------------------------------------------------------------------------------------
+
+
+def comparisons(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> list[Comparison]:
+    """The comparisons that the export's mapped fields allow."""
+    config = config or Config()
+    fm, names, ids = contacts.field_map, normalized.names, normalized.identifiers
+    out: list[Comparison] = []
+    if fm.emails:
+        # a role address (info@, office@) is shared by colleagues: it says nothing about who wrote
+        emails = ids.loc[(ids["kind"] == "email") & ~ids["shared"], ["source_row", "value"]]
+        out.append(EmailComparison(emails, emails.groupby("value")["source_row"].nunique() / len(names)))
+    if fm.phones:
+        phones = normalized.phones[["source_row", "value", "national"]].drop_duplicates()
+        valid = phones[phones["value"] != ""]
+        out.append(PhoneComparison(phones, valid.groupby("value")["source_row"].nunique() / len(names)))
+    if fm.external_ids:
+        out.append(ExternalIdComparison(ids.loc[ids["kind"] == "external_id", ["source_row", "value"]]))
+    if fm.first_name or fm.last_name or fm.full_name:
+        out.append(NameComparison(frequencies(names["first"]), frequencies(names["last"])))
+    if fm.company:
+        out.append(TextComparison("company", frequencies(names["company"])))
+    if fm.address:
+        out.append(TextComparison("address", frequencies(names["address"])))
+    for field in ("postcode", "city", "birth_date"):
+        if getattr(fm, field):
+            out.append(ExactComparison(field))
+    for column in config.match.compare_columns:
+        out.append(ExactComparison(column, f"column:{column}"))
+    return out
+
+
+def comparison_data(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> pd.DataFrame:
+    """The per-record columns the comparisons read, indexed by ``source_row``."""
+    config = config or Config()
+    data = normalized.names.drop(columns=["first_group", "full"]).assign(row=normalized.names.index.to_numpy())
+    for column in config.match.compare_columns:
+        data[f"column:{column}"] = contacts.frame[column].str.strip().str.upper()
+    return data
+
+
+def compare(contacts: Contacts, normalized: Normalized, pairs: pd.MultiIndex, config: Config | None = None) -> pd.DataFrame:
+    """Agreement levels of every pair, one column per comparison (plus ``*_tf``: how
+    common the agreeing value is), indexed like ``pairs``."""
+    features = recordlinkage.Compare(comparisons(contacts, normalized, config))
+    if len(pairs) == 0:
+        columns = [c for cmp in features.features for c in _labels(cmp)]
+        return pd.DataFrame({c: pd.Series([], dtype=float if c.endswith("_tf") else np.int8) for c in columns},
+                            index=pairs)
+    result = features.compute(pairs, comparison_data(contacts, normalized, config))
+    result.index = pairs
+    return result
+
+
+def _labels(comparison: Comparison) -> list[str]:
+    label = comparison.label
+    return list(label) if isinstance(label, tuple) else [label]

@@ -1,0 +1,245 @@
+"""The whole automatic job: load → normalize → candidates → compare → score → cluster.
+
+`run` only chains the stages; each one works alone. `Result.write` puts the
+files of a run in an output folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .candidates import Candidates, candidates
+from .cluster import cluster
+from .compare import compare, comparisons
+from .config import Config
+from .files import write_csv, write_text
+from .load import Contacts, load
+from .normalize import Normalized, display, normalize
+from .score import FellegiSunter, Thresholds, explain, plot_scores
+
+CROSSWALK_COLUMNS = ["source_row", "record_id", "cluster_id", "survivor_row", "survivor_record_id",
+                     "decided_by", "score"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything a run produced.
+
+    pairs: one row per candidate pair: ``a``, ``b``, ``probability``,
+        ``weight`` (log2 odds), ``status`` (auto / review / drop, or
+        reviewed), and the comparison levels.
+    crosswalk: one row per input row: its group and survivor, how the group
+        was decided and the score of the link that put the row in it.
+    """
+
+    config: Config
+    contacts: Contacts
+    normalized: Normalized
+    candidates: Candidates
+    pairs: pd.DataFrame
+    model: FellegiSunter
+    crosswalk: pd.DataFrame
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(self.config.match.lower, self.config.match.upper)
+
+    def reasons(self, pairs: pd.DataFrame | None = None) -> list[str]:
+        """Why each pair (default: those for review) scored as it did, in words."""
+        pairs = self.pairs[self.pairs["status"] == "review"] if pairs is None else pairs
+        features = pairs[self.model.columns_ + [c for c in pairs.columns if c.endswith("_tf") or c == "swapped"]]
+        descriptions = {column: levels for comparison in comparisons(self.contacts, self.normalized, self.config)
+                        for column, levels in comparison.descriptions().items()}
+        return explain(self.model.match_weights(features), features, descriptions,
+                       _details(self, pairs))
+
+    def summary(self) -> str:
+        status = self.pairs["status"].value_counts()
+        groups = self.crosswalk[self.crosswalk["cluster_id"].duplicated(keep=False)]
+        lines = [
+            f"rows                      {len(self.contacts):>10,}",
+            f"candidate pairs           {len(self.pairs):>10,}",
+            f"  merged automatically    {int(status.get('auto', 0)):>10,}   (p >= {self.config.match.upper:g})",
+            f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g})",
+            f"  decided by a person     {int(status.get('reviewed', 0)):>10,}",
+            f"  dropped                 {int(status.get('drop', 0)):>10,}",
+            f"values too common to pair {len(self.candidates.capped):>10,}   (over {self.config.match.max_block_size} records)",
+            f"groups of duplicates      {groups['cluster_id'].nunique():>10,}",
+            f"rows in those groups      {len(groups):>10,}",
+            f"contacts after merging    {self.crosswalk['cluster_id'].nunique():>10,}",
+        ]
+        return "\n".join(lines)
+
+    def write(self, out: str | Path) -> list[Path]:
+        """Write crosswalk, pairs, summary, chart, model and config into ``out``."""
+        out = Path(out)
+        protect = (self.contacts.path,) if self.contacts.path else ()
+        used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
+        shown = self.pairs[self.pairs["status"] != "drop"]
+        reasons = self.reasons(shown)
+        record_id = self._record_ids()
+        pairs = pd.DataFrame({
+            "a": shown["a"], "b": shown["b"],
+            "record_id_a": record_id[shown["a"].to_numpy()], "record_id_b": record_id[shown["b"].to_numpy()],
+            "probability": shown["probability"].round(6), "status": shown["status"], "reasons": reasons,
+        })
+        written = [
+            write_csv(out / "crosswalk.csv", self.crosswalk, protect=protect),
+            write_csv(out / "pairs.csv", pairs, protect=protect),
+            write_csv(out / "too_common.csv", self.candidates.capped, protect=protect),
+            write_csv(out / "model.csv", self.model.parameters().round(6), protect=protect),
+            write_text(out / "summary.txt", self.summary() + "\n", protect=protect),
+            write_text(out / "config.toml", used.to_toml(), protect=protect),
+        ]
+        figure = plot_scores(self.pairs["weight"].to_numpy(), self.thresholds)
+        figure.savefig(out / "scores.png", dpi=100)
+        return [*written, out / "scores.png"]
+
+    def _record_ids(self) -> np.ndarray:
+        column = self.contacts.field_map.record_id
+        if column is None:
+            return self.contacts.frame.index.astype(str).to_numpy(dtype=object)
+        return self.contacts.frame[column].to_numpy(dtype=object)
+
+
+def run(
+    source: str | Path | Contacts,
+    config: Config | None = None,
+    *,
+    decisions: pd.DataFrame | None = None,
+    progress: bool | None = None,
+) -> Result:
+    """Find the duplicates of an export automatically.
+
+    decisions: reviewed pairs (``a``, ``b``, ``decision`` = match / distinct /
+        skip): a match joins, "distinct" keeps apart, and both teach the model.
+    """
+    config = config or Config()
+    steps = tqdm(total=6, desc="dedupe", unit="step", disable=progress is False)
+    steps.set_description("loading")
+    contacts = source if isinstance(source, Contacts) else load(source, config)
+    steps.update()
+    steps.set_description("normalizing")
+    normalized = normalize(contacts, config, progress=progress)
+    steps.update()
+    steps.set_description("finding candidate pairs")
+    found = candidates(contacts, normalized, config)
+    decided = _decisions(decisions)
+    pairs_index = found.pairs
+    if len(decided):
+        pairs_index = pairs_index.union(decided.index).sort_values()
+    steps.update()
+    steps.set_description(f"comparing {len(pairs_index):,} pairs")
+    features = compare(contacts, normalized, pairs_index, config)
+    random_features = compare(contacts, normalized, random_pairs(len(contacts), config.match.random_pairs,
+                                                                  config.match.seed), config)
+    steps.update()
+    steps.set_description("scoring")
+    labels = decided["decision"].map({"match": True, "distinct": False}).dropna() if len(decided) else None
+    used = comparisons(contacts, normalized, config)
+    priors = {column: prior for comparison in used for column, prior in comparison.priors().items()}
+    fixed = frozenset(column for comparison in used for column in comparison.fixed())
+    model = FellegiSunter(max_iter=config.match.em_iterations, priors=priors, fixed=fixed).fit(
+        features, random_features=random_features, n_records=len(contacts), labels=labels)
+    weight = model.predict_weight(features) if len(features) else np.zeros(0)
+    probability = 1 / (1 + np.exp2(-weight))
+    thresholds = Thresholds(config.match.lower, config.match.upper)
+    status = thresholds.status(probability)
+    decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "")
+    status = np.where(np.isin(decision, ["match", "distinct"]), "reviewed", status)
+    pairs = pd.DataFrame({"a": pairs_index.get_level_values(0), "b": pairs_index.get_level_values(1),
+                          "probability": probability, "weight": weight, "status": status, "decision": decision})
+    pairs = pd.concat([pairs, features.reset_index(drop=True)], axis=1)
+    steps.update()
+    steps.set_description("grouping")
+    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs)
+    steps.update()
+    steps.close()
+    return Result(config, contacts, normalized, found, pairs, model, crosswalk)
+
+
+def random_pairs(n_records: int, count: int, seed: int) -> pd.MultiIndex:
+    """``count`` distinct random pairs ``a < b`` (every pair when there are fewer)."""
+    total = n_records * (n_records - 1) // 2
+    if total <= count:
+        a, b = np.triu_indices(n_records, k=1)
+    else:
+        rng = np.random.default_rng(seed)
+        a = rng.integers(0, n_records, size=int(count * 1.1))
+        b = rng.integers(0, n_records, size=int(count * 1.1))
+        a, b = np.minimum(a, b), np.maximum(a, b)
+        keep = a != b
+        codes = np.unique(a[keep].astype(np.int64) << 32 | b[keep])[:count]
+        a, b = codes >> 32, codes & 0xFFFFFFFF
+    return pd.MultiIndex.from_arrays([a.astype(np.int64), b.astype(np.int64)], names=["a", "b"])
+
+
+def _decisions(decisions: pd.DataFrame | None) -> pd.DataFrame:
+    if decisions is None or not len(decisions):
+        return pd.DataFrame({"decision": pd.Series([], dtype=object)},
+                            index=pd.MultiIndex.from_arrays([[], []], names=["a", "b"]))
+    a, b = decisions["a"].to_numpy(dtype=np.int64), decisions["b"].to_numpy(dtype=np.int64)
+    index = pd.MultiIndex.from_arrays([np.minimum(a, b), np.maximum(a, b)], names=["a", "b"])
+    frame = pd.DataFrame({"decision": decisions["decision"].to_numpy()}, index=index)
+    return frame[~frame.index.duplicated(keep="last")]
+
+
+def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex, pairs: pd.DataFrame) -> pd.DataFrame:
+    n = len(contacts)
+    decision = pairs["decision"].to_numpy()
+    accepted = ((pairs["status"] == "auto").to_numpy() | (decision == "match"))
+    strength = np.where(decision == "match", 2.0, pairs["probability"].to_numpy())
+    ids = normalized.identifiers
+    ids = ids[ids["kind"] == "external_id"]
+    external = {int(r): frozenset(v) for r, v in ids.groupby("source_row")["value"]}
+    apart = index[decision == "distinct"]
+    groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart)
+
+    a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
+    joined = accepted & (groups[a] == groups[b])
+    link = pd.concat([
+        pd.DataFrame({"row": a[joined], "score": pairs["probability"].to_numpy()[joined], "reviewed": decision[joined] == "match"}),
+        pd.DataFrame({"row": b[joined], "score": pairs["probability"].to_numpy()[joined], "reviewed": decision[joined] == "match"}),
+    ])
+    best = link.groupby("row")["score"].max().reindex(range(n))
+    reviewed_groups = set(groups[link.loc[link["reviewed"], "row"].to_numpy()].tolist())
+    size = np.bincount(groups, minlength=n)[groups]
+    record_id = contacts.frame[contacts.field_map.record_id].to_numpy(dtype=object) if contacts.field_map.record_id \
+        else contacts.frame.index.astype(str).to_numpy(dtype=object)
+    decided_by = np.where(size > 1, np.where(np.isin(groups, list(reviewed_groups)), "reviewed", "auto"), "")
+    return pd.DataFrame({
+        "source_row": np.arange(n),
+        "record_id": record_id,
+        "cluster_id": groups,
+        "survivor_row": groups,
+        "survivor_record_id": record_id[groups] if n else record_id,
+        "decided_by": decided_by,
+        "score": best.round(6).to_numpy(),
+    }, columns=CROSSWALK_COLUMNS)
+
+
+def _details(result: Result, pairs: pd.DataFrame) -> dict[str, list[str]]:
+    """The values behind the reasons: the two first names, the shared phone or email."""
+    frame, fm = result.contacts.frame, result.contacts.field_map
+    a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
+    details: dict[str, list[str]] = {}
+    for column, role in (("first", fm.first_name), ("last", fm.last_name)):
+        if role and column in pairs:
+            raw = frame[role].str.strip().to_numpy(dtype=object)
+            details[column] = [f"{x} ~ {y}" if x.casefold() != y.casefold() else x
+                               for x, y in zip(raw[a], raw[b])]
+    ids = result.normalized.identifiers
+    for kind in ("phone", "email"):
+        if kind not in pairs:
+            continue
+        values = ids.loc[ids["kind"] == kind].groupby("source_row")["value"].agg(frozenset)
+        va, vb = values.reindex(a).to_numpy(), values.reindex(b).to_numpy()
+        details[kind] = [display(kind, min(x & y)) if isinstance(x, frozenset) and isinstance(y, frozenset) and x & y
+                         else "" for x, y in zip(va, vb)]
+    return details

@@ -1,0 +1,204 @@
+"""Match probabilities from a Fellegi–Sunter model, with the reasons behind each score.
+
+For every comparison level the model learns ``m`` (how often a true match is at
+that level) and ``u`` (how often two random records are): ``u`` from random
+record pairs, ``m`` by expectation–maximisation over the candidate pairs,
+without labels. Reviewed pairs, when there are some, are fixed to their answer
+during EM so the model learns from them too. A pair's match weight is the sum
+over comparisons of ``log2(m / u)`` (missing fields add nothing); agreeing on a
+common value (a name many people have, a phone a household shares) weighs less
+than agreeing on a rare one: for those levels ``u`` is the value's frequency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .compare import MISSING
+
+#: Columns of the feature frame that are not scored levels.
+_NOT_LEVELS = ("swapped",)
+
+
+class FellegiSunter:
+    """The scorer, following the estimator protocol: ``fit`` returns ``self``,
+    learned state ends in ``_``, ``predict_proba`` gives match probabilities.
+
+    max_iter, tol: EM rounds and the change in ``m`` at which it stops.
+    priors: per comparison column, the prior share of true duplicates at each
+        level; EM starts there and keeps it as a Dirichlet prior worth
+        ``prior_weight`` of the data.
+    fixed: comparison columns whose ``m`` stays at the prior. Left to EM alone,
+        the "match" class drifts to whatever agrees most often — a household
+        sharing a landline, a last name and a city — and learns that first
+        names may differ; fixing the names' ``m`` keeps the class one person.
+    """
+
+    def __init__(self, max_iter: int = 40, tol: float = 1e-5, priors: dict[str, dict[int, float]] | None = None,
+                 prior_weight: float = 0.3, fixed: frozenset[str] = frozenset()) -> None:
+        self.max_iter, self.tol, self.priors, self.prior_weight = max_iter, tol, priors or {}, prior_weight
+        self.fixed = fixed
+
+    def fit(self, features: pd.DataFrame, *, random_features: pd.DataFrame, n_records: int,
+            labels: pd.Series | None = None) -> FellegiSunter:
+        """Learn ``u`` from the features of random pairs and ``m`` from the candidate pairs.
+
+        labels: ``True``/``False`` for reviewed pairs (index a subset of ``features``).
+        """
+        self.columns_ = [c for c in features.columns if not c.endswith("_tf") and c not in _NOT_LEVELS]
+        self.levels_ = {c: sorted((set(features[c].unique()) | set(random_features[c].unique())) - {MISSING})
+                        for c in self.columns_}
+        self.u_ = {c: _level_shares(random_features[c], self.levels_[c]) for c in self.columns_}
+        known = np.full(len(features), np.nan)
+        if labels is not None and len(labels):
+            positions = features.index.get_indexer(labels.index)
+            known[positions[positions >= 0]] = labels.to_numpy(dtype=float)[positions >= 0]
+        prior = {c: _prior_m(self.levels_[c], self.priors.get(c)) for c in self.columns_}
+        self.m_ = dict(prior)
+        share = 0.3
+        for self.n_iter_ in range(1, self.max_iter + 1):
+            odds = np.log2(share / (1 - share)) + self._weights(features, tf=False).sum(axis=1).to_numpy()
+            posterior = _sigmoid(odds)
+            posterior = np.where(np.isnan(known), posterior, known)
+            share = float(np.clip(posterior.mean(), 1e-6, 1 - 1e-6))
+            strength = self.prior_weight * max(float(posterior.sum()), 1.0)
+            new_m = {c: prior[c] if c in self.fixed else
+                     _weighted_shares(features[c], posterior, self.levels_[c], prior[c], strength)
+                     for c in self.columns_}
+            change = max(float(np.abs(new_m[c] - self.m_[c]).max()) for c in self.columns_) if self.columns_ else 0
+            self.m_ = new_m
+            if change < self.tol:
+                break
+        self.candidate_match_share_ = share
+        total_pairs = max(n_records * (n_records - 1) / 2, 1)
+        self.prior_ = float(np.clip(share * len(features) / total_pairs, 1e-12, 0.5))
+        return self
+
+    def _weights(self, features: pd.DataFrame, tf: bool = True) -> pd.DataFrame:
+        out = {}
+        for column in self.columns_:
+            levels = features[column].to_numpy()
+            table = np.log2(self.m_[column] / self.u_[column])
+            lookup = pd.Series(table.to_numpy(), index=table.index)
+            weight = lookup.reindex(levels).to_numpy()
+            weight = np.where(levels == MISSING, 0.0, np.nan_to_num(weight))
+            if tf and f"{column}_tf" in features:
+                freq = features[f"{column}_tf"].to_numpy(dtype=float)
+                top = max(self.levels_[column])
+                adjust = (levels == top) & ~np.isnan(freq) & (freq > 0)
+                u_tf = np.maximum(freq, 1e-9)
+                weight = np.where(adjust, np.log2(self.m_[column][top] / u_tf), weight)
+            if column == "external_id":
+                weight = np.where(levels == 0, -np.inf, weight)  # two different unique IDs: never the same person
+            out[column] = weight
+        return pd.DataFrame(out, index=features.index)
+
+    def match_weights(self, features: pd.DataFrame) -> pd.DataFrame:
+        """Each comparison's contribution to each pair's match weight, in bits."""
+        return self._weights(features)
+
+    def predict_weight(self, features: pd.DataFrame) -> np.ndarray:
+        """Log2 odds that each pair is a match, prior included."""
+        prior = np.log2(self.prior_ / (1 - self.prior_))
+        return prior + self.match_weights(features).sum(axis=1).to_numpy()
+
+    def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
+        return _sigmoid(self.predict_weight(features))
+
+    def parameters(self) -> pd.DataFrame:
+        """m, u and the weight of every level of every comparison."""
+        rows = [(c, level, self.m_[c][level], self.u_[c][level], np.log2(self.m_[c][level] / self.u_[c][level]))
+                for c in self.columns_ for level in self.levels_[c]]
+        return pd.DataFrame(rows, columns=["comparison", "level", "m", "u", "weight"])
+
+
+def _sigmoid(log2_odds: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp2(-np.asarray(log2_odds, dtype=float)))
+
+
+def _level_shares(levels: pd.Series, known: list[int]) -> pd.Series:
+    present = levels[levels != MISSING]
+    counts = present.value_counts().reindex(known, fill_value=0).astype(float)
+    return (counts + 1) / (counts.sum() + len(known))
+
+
+def _weighted_shares(levels: pd.Series, weight: np.ndarray, known: list[int], prior: pd.Series,
+                     strength: float) -> pd.Series:
+    mask = levels.to_numpy() != MISSING
+    sums = pd.Series(weight[mask]).groupby(levels.to_numpy()[mask]).sum().reindex(known, fill_value=0.0)
+    counts = sums + strength * prior
+    return counts / counts.sum()
+
+
+def _prior_m(known: list[int], given: dict[int, float] | None) -> pd.Series:
+    """The prior ``m`` of a comparison over its observed levels; without one, the best
+    level 70% and each lower one half the one above."""
+    if not known:
+        return pd.Series(dtype=float)
+    if given:
+        shares = np.array([given.get(level, 0.01) for level in known])
+    else:
+        shares = np.array([0.7 * 0.5 ** i for i in range(len(known))])[::-1]
+    return pd.Series(shares / shares.sum(), index=known)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Above ``upper`` a pair is merged automatically, from ``lower`` to ``upper`` it is reviewed."""
+
+    lower: float
+    upper: float
+
+    def status(self, probability: np.ndarray) -> np.ndarray:
+        return np.select([probability >= self.upper, probability >= self.lower], ["auto", "review"], "drop")
+
+
+def plot_scores(weights: np.ndarray, thresholds: Thresholds) -> Figure:
+    """Histogram of the pairs' match weights, with both thresholds marked."""
+    fig = Figure(figsize=(9, 3.5), layout="constrained")
+    ax = fig.subplots()
+    finite = weights[np.isfinite(weights)]
+    if len(finite):
+        ax.hist(np.clip(finite, -40, 40), bins=80, color="#4c78a8")
+    for probability, label, color in ((thresholds.lower, "review from", "#f58518"),
+                                      (thresholds.upper, "merge from", "#e45756")):
+        weight = np.log2(probability / (1 - probability))
+        ax.axvline(weight, color=color, linestyle="--")
+        ax.annotate(f"{label} p={probability:g}", (weight, 0.95), xycoords=("data", "axes fraction"),
+                    rotation=90, va="top", ha="right", color=color)
+    ax.set_yscale("log")
+    ax.set_xlabel("match weight (log2 odds that the pair is one person)")
+    ax.set_ylabel("candidate pairs")
+    ax.set_title(f"Scores of {len(weights):,} candidate pairs")
+    return fig
+
+
+def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[str, dict[int, str]],
+            details: dict[str, list[str]] | None = None) -> list[str]:
+    """One sentence per pair: what agrees and what differs, strongest first, with the weight.
+
+    ``details`` optionally gives, per comparison, a text per pair to show after its
+    description (the shared phone, the two first names…).
+    """
+    details = details or {}
+    out = []
+    for i in range(len(weights)):
+        parts = []
+        for column in weights.columns:
+            level = int(features[column].iat[i])
+            if level == MISSING:
+                continue
+            weight = weights[column].iat[i]
+            text = descriptions[column].get(level, column)
+            if column in details and details[column][i]:
+                text = f"{text} {details[column][i]}"
+            if features.get("swapped") is not None and column == "first" and features["swapped"].iat[i]:
+                text += " (first and last names swapped)"
+            parts.append((-abs(weight) if np.isfinite(weight) else -np.inf, f"{text} ({weight:+.1f})"))
+        out.append("; ".join(text for _, text in sorted(parts, key=lambda p: p[0])))
+    return out
