@@ -37,12 +37,17 @@ KEY_KINDS: dict[str, str] = {
     "name": "same name (or nickname), either order",
     "name_city": "same name (or nickname) and city",
     "name_sound": "names that sound alike",
+    "email_user": "same email name (before the @)",
+    "field": "same first name, last name or birth date, while few records share it",
+    "fields": "two fields the same (of first name, last name, birth date, city, postcode)",
     "birth_date": "same birth date and first initial",
     "company": "same company name",
     "address": "same street address",
+    "street": "same house number and street name",
     "column": "same value in a compared column",
 }
 _KIND_CODES = {kind: i for i, kind in enumerate(KEY_KINDS)}
+_PAIRED_FIELDS = ("first", "last", "birth_date", "city", "postcode")
 _SHIFT = 28  # a key is kind << 56 | first token << 28 | second token
 
 
@@ -135,6 +140,9 @@ class BlockingKeys:
         for kind in ("email", "phone", "external_id"):
             part = ids[ids["kind"] == kind]
             add(kind, part["source_row"].to_numpy(), part["value"].to_numpy(dtype=object))
+        personal = ids[(ids["kind"] == "email") & ~ids["shared"]]
+        add("email_user", personal["source_row"].to_numpy(),
+            personal["value"].str.split("@").str[0].to_numpy(dtype=object))
         last7 = phones["national"].str[-7:].where(phones["national"].str.len() >= 7, "")
         add("phone_last7", phones["source_row"].to_numpy(), last7.to_numpy(dtype=object))
 
@@ -153,8 +161,18 @@ class BlockingKeys:
         add("name_sound", row, _metaphone(last), _initial(first))
         add("name_sound", row, _metaphone(first), _initial(last))
         add("birth_date", row, names["birth_date"].to_numpy(dtype=object), _initial(first))
+        for field in ("first", "last", "birth_date"):  # alone: pairs only while the value is rare
+            add("field", row, np.full(len(row), field, dtype=object), names[field].to_numpy(dtype=object))
+        for i, field_a in enumerate(_PAIRED_FIELDS):
+            for field_b in _PAIRED_FIELDS[i + 1:]:
+                values = names[field_a].to_numpy(dtype=object)
+                add("fields", row, np.where(values != "", field_a + ":" + values, ""),
+                    names[field_b].to_numpy(dtype=object))
         add("company", row, names["company"].to_numpy(dtype=object))
-        add("address", row, names["address"].to_numpy(dtype=object))
+        address = names["address"]
+        add("address", row, address.to_numpy(dtype=object))
+        street = address.str.extract(r"^(\d+)\s+(?:[nsew]\s+)?(\w+)").fillna("")
+        add("street", row, street[0].to_numpy(dtype=object), street[1].to_numpy(dtype=object))
         frame = contacts.frame
         for column in compare_columns:
             values = frame[column].str.strip().str.upper().to_numpy(dtype=object)

@@ -225,7 +225,8 @@ class NameComparison(Comparison):
         fa, la, fb, lb = (_strings(s) for s in (first_a, last_a, first_b, last_b))
         direct_first, direct_last = first_level(fa, fb), last_level(la, lb)
         swap_first, swap_last = first_level(fa, lb), last_level(la, fb)
-        swapped = (swap_first + swap_last > direct_first + direct_last + 1) & (swap_first >= 2) & (swap_last >= 2)
+        swapped = ((swap_first + swap_last > direct_first + direct_last + 1) & (np.maximum(swap_first, swap_last) >= 2)
+                   & (swap_first != 0) & (swap_last != 0))
         first = np.where(swapped, swap_first, direct_first).astype(np.int8)
         last = np.where(swapped, swap_last, direct_last).astype(np.int8)
         first_tf = np.where(first == 4, pd.Series(fa).map(self.first_frequency).to_numpy(dtype=float), np.nan)
@@ -299,6 +300,45 @@ class ExactComparison(Comparison):
         return np.select([missing, a == b, typo | swapped], [MISSING, 2, 1], 0).astype(np.int8)
 
 
+class DateComparison(Comparison):
+    """A date such as a birth date (``YYYYMMDD``). 3: same; 2: one digit off or day and
+    month swapped; 1: within a year; 0: different; -1: missing.
+    """
+
+    name = field = "birth_date"
+    levels = {3: "same birth date", 2: "birth date one digit off", 1: "birth date within a year",
+              0: "different birth dates"}
+    prior = {3: 0.85, 2: 0.08, 1: 0.04, 0: 0.03}
+
+    def _compute_vectorized(self, a: pd.Series, b: pd.Series):
+        days_a = pd.to_datetime(a, format="%Y%m%d", errors="coerce")
+        days_b = pd.to_datetime(b, format="%Y%m%d", errors="coerce")
+        a, b = _strings(a), _strings(b)
+        missing = (a == "") | (b == "")
+        typo = (similarity(a, b, Levenshtein.distance) <= 1) | per_distinct_pair(a, b, _day_month_swapped)
+        close = (np.abs((days_a - days_b).dt.days.to_numpy(dtype=float)) <= 366)
+        return np.select([missing, a == b, typo, close], [MISSING, 3, 2, 1], 0).astype(np.int8)
+
+
+def _day_month_swapped(a: str, b: str) -> bool:
+    return len(a) == len(b) == 8 and a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]
+
+
+class PlaceComparison(Comparison):
+    """A place name such as a city. 2: same; 1: nearly the same (a typo); 0: different; -1: missing."""
+
+    def __init__(self, field: str) -> None:
+        self.name = self.field = field
+        self.levels = {2: f"same {field}", 1: f"nearly the same {field}", 0: f"different {field}"}
+        self.prior = {2: 0.85, 1: 0.08, 0: 0.07}
+        super().__init__(field)
+
+    def _compute_vectorized(self, a: pd.Series, b: pd.Series):
+        a, b = _strings(a), _strings(b)
+        missing = (a == "") | (b == "")
+        return np.select([missing, a == b, similarity(a, b) >= 0.88], [MISSING, 2, 1], 0).astype(np.int8)
+
+
 def _one_transposition(a: str, b: str) -> bool:
     if len(a) != len(b) or len(a) < 2:
         return False
@@ -330,9 +370,12 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
         out.append(TextComparison("company", frequencies(names["company"])))
     if fm.address:
         out.append(TextComparison("address", frequencies(names["address"])))
-    for field in ("postcode", "city", "birth_date"):
-        if getattr(fm, field):
-            out.append(ExactComparison(field))
+    if fm.postcode:
+        out.append(ExactComparison("postcode"))
+    if fm.city:
+        out.append(PlaceComparison("city"))
+    if fm.birth_date:
+        out.append(DateComparison("birth_date"))
     for column in config.match.compare_columns:
         out.append(ExactComparison(column, f"column:{column}"))
     return out

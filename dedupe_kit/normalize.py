@@ -453,14 +453,18 @@ _ADDRESS_WORDS = {
     "street": "st", "str": "st", "avenue": "ave", "av": "ave", "boulevard": "blvd", "blv": "blvd", "bd": "blvd",
     "road": "rd", "drive": "dr", "lane": "ln", "place": "pl", "court": "ct", "square": "sq", "highway": "hwy",
     "parkway": "pkwy", "terrace": "ter", "crescent": "cres", "north": "n", "south": "s", "east": "e", "west": "w",
-    "suite": "ste", "apartment": "apt", "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th",
-    "fifth": "5th", "saint": "st", "mount": "mt", "center": "ctr", "centre": "ctr",
+    "suite": "ste", "apartment": "apt", "first": "1", "second": "2", "third": "3", "fourth": "4",
+    "fifth": "5", "saint": "st", "mount": "mt", "center": "ctr", "centre": "ctr",
 }
 
 
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+
+
 def fold_address(text: str) -> str:
-    """``"12224 Ventura Blvd."`` and ``"12224 ventura boulevard"`` → ``"12224 ventura blvd"``."""
-    return " ".join(_ADDRESS_WORDS.get(token, token) for token in fold(text).split())
+    """``"12224 Ventura Blvd."`` and ``"12224 ventura boulevard"`` → ``"12224 ventura blvd"``;
+    ``"124 East 113th Street"`` → ``"124 e 113 st"``."""
+    return " ".join(_ADDRESS_WORDS.get(token, token) for token in _ORDINAL.sub(r"\1", fold(text)).split())
 
 
 _ISO_DATE = re.compile(r"(\d{4})-?(\d{1,2})-?(\d{1,2})")

@@ -52,6 +52,7 @@ class FellegiSunter:
         self.columns_ = [c for c in features.columns if not c.endswith("_tf") and c not in _NOT_LEVELS]
         self.levels_ = {c: sorted((set(features[c].unique()) | set(random_features[c].unique())) - {MISSING})
                         for c in self.columns_}
+        self.columns_ = [c for c in self.columns_ if self.levels_[c]]  # a field never filled tells nothing
         self.u_ = {c: _level_shares(random_features[c], self.levels_[c]) for c in self.columns_}
         known = np.full(len(features), np.nan)
         if labels is not None and len(labels):

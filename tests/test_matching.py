@@ -1,0 +1,273 @@
+"""The matching engine: candidates, comparisons, scores with reasons, clusters, the run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from dedupe_kit import Config, load, normalize
+from dedupe_kit.candidates import SharedKeyIndex, candidates, shared_key_pairs
+from dedupe_kit.cli import main
+from dedupe_kit.cluster import cluster
+from dedupe_kit.compare import compare
+from dedupe_kit.config import MatchConfig
+from dedupe_kit.evaluate import blocking_recall, pair_scores
+from dedupe_kit.run import CROSSWALK_COLUMNS, run
+from dedupe_kit.score import FellegiSunter
+
+HEADER = "Contact ID,First Name,Last Name,Email,Mobile Phone,Home Phone,Student ID,City\n"
+
+
+def export(tmp_path, rows: list[str], name="t.csv"):
+    path = tmp_path / name
+    path.write_text(HEADER + "".join(r + "\n" for r in rows))
+    return path
+
+
+def pairs_of(tmp_path, rows, config=None):
+    contacts = load(export(tmp_path, rows), config)
+    return contacts, candidates(contacts, normalize(contacts), config)
+
+
+# --- candidates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows, keys", [(np.zeros(0, np.int64), np.zeros(0, np.int64)),
+                                        (np.array([3, 1, 2, 1]), np.array([7, 7, 7, 7]))])
+def test_index_contract_pairs_are_distinct_sorted_and_lower_first(rows, keys):
+    a, b, capped, sizes = shared_key_pairs(rows, keys, 10)
+    assert (a < b).all()
+    codes = a * 1000 + b
+    assert (np.diff(codes) > 0).all()
+    if len(rows):
+        assert list(zip(a, b)) == [(1, 2), (1, 3), (2, 3)]
+    index = SharedKeyIndex(rows, keys, 10).index(pd.DataFrame(index=pd.RangeIndex(4, name="source_row")))
+    assert isinstance(index, pd.MultiIndex) and len(index) == len(a)
+
+
+def test_a_key_over_the_cap_makes_no_pairs_and_is_reported():
+    rows = np.arange(6)
+    a, b, capped, sizes = shared_key_pairs(rows, np.array([1, 1, 1, 2, 2, 9]), 2)
+    assert list(zip(a, b)) == [(3, 4)]
+    assert capped.tolist() == [1] and sizes.tolist() == [3]
+
+
+def test_shared_identifiers_across_columns_pair_records(tmp_path):
+    _, found = pairs_of(tmp_path, [
+        "1,Ann,Lee,,(212) 555-0142,,,",
+        "2,Zed,Ray,,,212.555.0142,,",       # home phone = row 0's mobile
+        "3,Kim,Park,,,,S1,",
+        "4,Kim,Parker,,,,s1,",              # same external ID, another case
+    ])
+    assert list(found.pairs) == [(0, 1), (2, 3)]
+
+
+def test_name_keys_find_nicknames_and_swapped_names(tmp_path):
+    _, found = pairs_of(tmp_path, [
+        "1,Robert,Smith,rob@x.com,,,,Boston",
+        "2,Bob,Smith,bsmith@y.com,,,,Denver",     # nickname, nothing else shared
+        "3,Lefevre,Helene,h@z.fr,,,,Lyon",
+        "4,Hélène,Lefèvre,hl@w.fr,,,,Paris",       # swapped and accented
+        "5,Mary,Jones,mj@v.com,,,,Austin",
+    ])
+    assert (0, 1) in set(found.pairs) and (2, 3) in set(found.pairs)
+    assert not any(4 in pair for pair in found.pairs)
+
+
+def test_common_values_are_capped_and_reported(tmp_path):
+    rows = [f"{i},P{i},Q{i},,(212) 555-0100,,," for i in range(6)]
+    config = Config(match=MatchConfig(max_block_size=4))
+    _, found = pairs_of(tmp_path, rows, config)
+    assert len(found.pairs) == 0
+    phone = found.capped[found.capped["kind"] == "phone"]
+    assert phone[["value", "records"]].values.tolist() == [["+1 212-555-0100", 6]]
+
+
+# --- comparisons ----------------------------------------------------------------------------------
+
+
+def features_for(tmp_path, rows):
+    contacts = load(export(tmp_path, rows))
+    normalized = normalize(contacts)
+    n = len(rows)
+    pairs = pd.MultiIndex.from_arrays([[0] * (n - 1), list(range(1, n))], names=["a", "b"])
+    return compare(contacts, normalized, pairs)
+
+
+def test_email_levels(tmp_path):
+    f = features_for(tmp_path, ["1,A,B,jean.dupont@gmail.com,,,,", "2,A,B,JeanDupont+x@gmail.com,,,,",
+                                "3,A,B,jeandupont@orange.fr,,,,", "4,A,B,jeandupomt@gmail.com,,,,",
+                                "5,A,B,other@x.com,,,,", "6,A,B,,,,,"])
+    assert f["email"].tolist() == [3, 2, 1, 0, -1]
+
+
+def test_phone_levels(tmp_path):
+    f = features_for(tmp_path, ["1,A,B,,+33 6 12 34 56 78,,,", "2,A,B,,,06 12 34 56 78,,",
+                                "3,A,B,,06 12 34 56 78,,,", "4,A,B,,+44 20 7234 5678,,,",
+                                "5,A,B,,+1 212 555 0199,,,", "6,A,B,,,,,"])
+    # row 1: France's number typed nationally in a US file: not valid there, same national number
+    assert f["phone"].tolist() == [2, 2, 1, 0, -1]
+
+
+def test_name_levels_nickname_swap_and_initial(tmp_path):
+    f = features_for(tmp_path, ["1,Robert,Smith,,,,,", "2,Bob,Smith,,,,,", "3,Smith,Robert,,,,,",
+                                "4,R,Smith,,,,,", "5,Roberto,Smyth,,,,,", "6,Alice,Jones,,,,,", "7,,,,,,,"])
+    assert f["first"].tolist() == [3, 4, 1, 2, 0, -1]
+    assert f["last"].tolist() == [3, 3, 3, 1, 0, -1]  # Smyth sounds like Smith
+    assert f["swapped"].tolist() == [0, 1, 0, 0, 0, 0]
+
+
+def test_external_id_conflict_is_its_own_level(tmp_path):
+    f = features_for(tmp_path, ["1,A,B,,,,S1,", "2,A,B,,,,S1,", "3,A,B,,,,S2,", "4,A,B,,,,,"])
+    assert f["external_id"].tolist() == [1, 0, -1]
+
+
+# --- scores -----------------------------------------------------------------------------------
+
+
+def toy_features(n_match=200, n_non=2000, seed=0):
+    rng = np.random.default_rng(seed)
+    match = pd.DataFrame({"email": rng.choice([1, 0, -1], n_match, p=[0.7, 0.1, 0.2]),
+                          "first": rng.choice([1, 0], n_match, p=[0.9, 0.1])})
+    non = pd.DataFrame({"email": rng.choice([1, 0, -1], n_non, p=[0.02, 0.78, 0.2]),
+                        "first": rng.choice([1, 0], n_non, p=[0.1, 0.9])})
+    features = pd.concat([match, non], ignore_index=True).astype(np.int8)
+    random_features = pd.DataFrame({"email": np.zeros(5000, np.int8), "first": (rng.random(5000) < 0.05).astype(np.int8)})
+    random_features.loc[:10, "email"] = 1
+    return features, random_features, np.r_[np.ones(n_match, bool), np.zeros(n_non, bool)]
+
+
+def test_em_learns_without_labels_and_ranks_matches_first():
+    features, random_features, truth = toy_features()
+    model = FellegiSunter().fit(features, random_features=random_features, n_records=3000)
+    assert model.m_["email"][1] > 0.5 > model.u_["email"][1]
+    p = model.predict_proba(features)
+    assert p[truth].mean() > 10 * p[~truth].mean()
+    both = (features["email"] == 1) & (features["first"] == 1)
+    neither = (features["email"] == 0) & (features["first"] == 0)
+    assert p[both.to_numpy()].min() > p[neither.to_numpy()].max()
+
+
+def test_labels_pull_the_model_towards_them():
+    features, random_features, truth = toy_features()
+    labels = pd.Series(truth, index=features.index)
+    plain = FellegiSunter().fit(features, random_features=random_features, n_records=3000)
+    taught = FellegiSunter().fit(features, random_features=random_features, n_records=3000, labels=labels)
+    assert not plain.parameters().equals(taught.parameters())
+    truth_share = features["email"][truth].eq(1).mean() / features["email"][truth].ne(-1).mean()
+    assert abs(taught.m_["email"][1] - truth_share) < 0.1 < abs(plain.m_["email"][1] - truth_share)
+
+
+def test_a_common_value_weighs_less_than_a_rare_one():
+    features = pd.DataFrame({"phone": np.array([3, 3, 0, 0], np.int8), "phone_tf": [0.0001, 0.01, np.nan, np.nan]})
+    random_features = pd.DataFrame({"phone": np.r_[np.zeros(999, np.int8), np.int8(3)]})
+    model = FellegiSunter(max_iter=1).fit(features, random_features=random_features, n_records=10_000)
+    weights = model.match_weights(features)["phone"]
+    assert weights[0] > weights[1] > 0 > weights[2]
+
+
+def test_different_external_ids_are_never_a_match():
+    features = pd.DataFrame({"external_id": np.array([1, 0], np.int8), "email": np.array([1, 1], np.int8)})
+    random_features = pd.DataFrame({"external_id": np.array([0] * 50 + [1], np.int8), "email": np.zeros(51, np.int8)})
+    model = FellegiSunter().fit(features, random_features=random_features, n_records=100)
+    assert model.predict_proba(features)[1] == 0
+
+
+# --- clusters ---------------------------------------------------------------------------------
+
+
+def index(pairs):
+    return pd.MultiIndex.from_tuples(pairs, names=["a", "b"])
+
+
+def test_not_a_match_keeps_apart_even_through_a_chain():
+    pairs = index([(0, 1), (1, 2), (2, 3)])
+    groups = cluster(4, pairs, np.ones(3, bool), np.array([0.99, 0.97, 0.98]), apart=index([(0, 3)]))
+    assert groups[0] != groups[3]
+    assert groups.tolist() == [0, 0, 2, 2]  # the weakest link (1, 2) is the one left out
+
+
+def test_different_external_ids_keep_apart_through_a_chain():
+    pairs = index([(0, 1), (1, 2)])
+    ids = {0: frozenset({"S1"}), 2: frozenset({"S2"})}
+    groups = cluster(3, pairs, np.ones(2, bool), np.array([0.99, 0.98]), external_ids=ids)
+    assert groups.tolist() == [0, 0, 2]
+
+
+def test_only_accepted_pairs_join_and_grouping_is_deterministic():
+    pairs = index([(0, 1), (1, 2), (3, 4)])
+    accepted = np.array([True, False, True])
+    groups = cluster(5, pairs, accepted, np.array([0.99, 0.7, 0.99]))
+    assert groups.tolist() == [0, 0, 2, 3, 3]
+    assert (cluster(5, pairs, accepted, np.array([0.99, 0.7, 0.99])) == groups).all()
+
+
+# --- the run on the sample ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_run():
+    return run("sample_data/contacts.csv", progress=False)
+
+
+@pytest.fixture(scope="module")
+def entities(sample_run):
+    truth = pd.read_csv("sample_data/truth.csv", dtype=str, keep_default_na=False)
+    return truth["person_id"].to_numpy()
+
+
+def test_accuracy_floor_on_the_sample(sample_run, entities):
+    assert blocking_recall(sample_run.candidates.pairs, entities) >= 0.98
+    scores = pair_scores(sample_run.crosswalk["cluster_id"], entities)
+    assert scores.precision >= 0.95 and scores.recall >= 0.9
+
+
+def test_crosswalk_has_one_row_per_input_row(sample_run):
+    crosswalk = sample_run.crosswalk
+    assert list(crosswalk.columns) == CROSSWALK_COLUMNS
+    assert crosswalk["source_row"].tolist() == list(range(len(sample_run.contacts)))
+    assert crosswalk["record_id"].tolist() == sample_run.contacts.frame["Contact ID"].tolist()
+    merged = crosswalk[crosswalk["decided_by"] == "auto"]
+    assert len(merged) and merged["score"].between(0.95, 1).all()
+    assert (crosswalk.loc[crosswalk["decided_by"] == "", "cluster_id"] == crosswalk.loc[crosswalk["decided_by"] == "", "source_row"]).all()
+
+
+def test_same_input_same_groups(sample_run):
+    again = run("sample_data/contacts.csv", progress=False)
+    pd.testing.assert_frame_equal(again.crosswalk, sample_run.crosswalk)
+
+
+def test_reasons_say_what_agrees_in_words(sample_run, entities):
+    pairs = sample_run.pairs
+    nickname = pairs[(pairs["first"] == 3) & (pairs["phone"] == 3)].head(1)
+    text = sample_run.reasons(nickname)[0]
+    assert "first name is a nickname" in text and "same phone +" in text
+    assert " ~ " in text and "(+" in text
+
+
+def test_decisions_join_and_keep_apart(sample_run):
+    auto = sample_run.pairs[sample_run.pairs["status"] == "auto"].iloc[0]
+    review = sample_run.pairs[sample_run.pairs["status"] != "auto"].iloc[0]
+    decisions = pd.DataFrame({"a": [auto["a"], review["a"]], "b": [auto["b"], review["b"]],
+                              "decision": ["distinct", "match"]})
+    result = run("sample_data/contacts.csv", decisions=decisions, progress=False)
+    groups = result.crosswalk["cluster_id"].to_numpy()
+    assert groups[auto["a"]] != groups[auto["b"]]
+    assert groups[review["a"]] == groups[review["b"]]
+    assert result.crosswalk.loc[review["a"], "decided_by"] == "reviewed"
+
+
+def test_cli_run_writes_the_crosswalk_and_reports_accuracy(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out),
+                                       "--truth", "sample_data/truth.csv"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "candidate pairs" in result.output and "waiting for review" in result.output
+    assert "blocking recall" in result.output and "F1" in result.output
+    for name in ("crosswalk.csv", "pairs.csv", "too_common.csv", "model.csv", "summary.txt", "config.toml",
+                 "scores.png"):
+        assert (out / name).exists(), name
+    crosswalk = pd.read_csv(out / "crosswalk.csv", dtype=str, keep_default_na=False)
+    assert len(crosswalk) == 400 and crosswalk["record_id"].str.startswith("C").all()
