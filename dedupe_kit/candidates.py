@@ -28,25 +28,34 @@ from .config import Config
 from .load import Contacts
 from .normalize import Normalized, display
 
-#: Blocking keys by namespace: (name, what it means to an analyst).
-KEY_KINDS: dict[str, str] = {
-    "email": "same email",
-    "phone": "same phone",
-    "external_id": "same external ID",
-    "phone_last7": "same last 7 phone digits",
-    "name": "same name (or nickname), either order",
-    "name_city": "same name (or nickname) and city",
-    "name_sound": "names that sound alike",
-    "email_user": "same email name (before the @)",
-    "field": "same first name, last name or birth date, while few records share it",
-    "fields": "two fields the same (of first name, last name, birth date, city, postcode)",
-    "birth_date": "same birth date and first initial",
-    "company": "same company name",
-    "address": "same street address",
-    "street": "same house number and street name",
-    "column": "same value in a compared column",
+#: Blocking keys by kind: what it means to an analyst, and how many records may share one
+#: before it stops making pairs, as a share of ``match.max_block_size`` (weak keys, which
+#: many different people share by chance, get a smaller block).
+KEY_KINDS: dict[str, tuple[str, float]] = {
+    "email": ("same email", 1.0),
+    "phone": ("same phone", 1.0),
+    "external_id": ("same external ID", 1.0),
+    "phone_last7": ("same last 7 phone digits", 0.2),
+    "name": ("same name (or nickname), either order", 0.2),
+    "name_city": ("same name (or nickname) and city", 0.2),
+    "name_sound": ("names that sound alike", 0.1),
+    "email_user": ("same email name (before the @)", 0.2),
+    "field": ("same first name, last name or birth date, while few records share it", 0.1),
+    "fields": ("two fields the same (of first name, last name, birth date, city, postcode)", 0.1),
+    "birth_date": ("same birth date and first initial", 0.2),
+    "company": ("same company name", 1.0),
+    "address": ("same street address", 1.0),
+    "street": ("same house number and street name", 1.0),
+    "column": ("same value in a compared column", 0.2),
 }
 _KIND_CODES = {kind: i for i, kind in enumerate(KEY_KINDS)}
+
+
+def block_caps(max_block_size: int) -> np.ndarray:
+    """The most records a key of each kind may have and still make pairs, by kind code."""
+    return np.array([max(3, round(max_block_size * share)) for _, share in KEY_KINDS.values()], dtype=np.int64)
+
+
 _PAIRED_FIELDS = ("first", "last", "birth_date", "city", "postcode")
 _SHIFT = 28  # a key is kind << 56 | first token << 28 | second token
 
@@ -71,21 +80,25 @@ class SharedKeyIndex(BaseIndexAlgorithm):
     """A recordlinkage index algorithm: pairs of records that share a key.
 
     ``rows`` and ``keys`` are aligned integer arrays (one entry per key a record
-    holds). Keys held by more than ``max_block_size`` records make no pairs.
+    holds; a key's kind is its top byte). Keys held by more records than their
+    kind's cap (``caps``, by kind code) make no pairs.
     """
 
-    def __init__(self, rows: np.ndarray, keys: np.ndarray, max_block_size: int) -> None:
+    def __init__(self, rows: np.ndarray, keys: np.ndarray, caps: np.ndarray) -> None:
         super().__init__(verify_integrity=False)
-        self.rows, self.keys, self.max_block_size = rows, keys, max_block_size
+        self.rows, self.keys, self.caps = rows, keys, caps
 
     def _dedup_index(self, df_a: pd.DataFrame) -> pd.MultiIndex:
-        a, b = shared_key_pairs(self.rows, self.keys, self.max_block_size)[:2]
+        a, b = shared_key_pairs(self.rows, self.keys, self.caps)[:2]
         return pd.MultiIndex.from_arrays([a, b], names=[df_a.index.name, df_a.index.name])
 
 
-def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, max_block_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(a, b, capped_keys, capped_sizes)``: the distinct pairs ``a < b`` sharing a key of at
-    most ``max_block_size`` records, sorted, and the keys over the cap with their sizes.
+def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(a, b, capped_keys, capped_sizes)``: the distinct pairs ``a < b`` sharing a key held
+    by no more records than its cap, sorted, and the keys over their cap with their sizes.
+
+    caps: one cap for every key, or caps by kind code (the key's top byte).
     """
     order = np.lexsort((rows, keys))
     keys, rows = keys[order], rows[order]
@@ -94,12 +107,13 @@ def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, max_block_size: int) ->
     keys, rows = keys[keep], rows[keep]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
     sizes = np.diff(np.r_[starts, len(keys)])
-    too_big = sizes > max_block_size
+    cap = np.asarray(caps)[keys[starts] >> 56] if np.ndim(caps) else np.full(len(starts), caps)
+    too_big = sizes > cap
     in_big = np.repeat(too_big, sizes)
     capped_keys, capped_sizes = keys[starts[too_big]], sizes[too_big]
     keys, rows = keys[~in_big], rows[~in_big]
     found = []
-    for step in range(1, max_block_size):
+    for step in range(1, int(cap.max(initial=1))):
         same = keys[step:] == keys[:-step]
         if not same.any():
             break
@@ -112,9 +126,9 @@ def candidates(contacts: Contacts, normalized: Normalized, config: Config | None
     """Candidate pairs of ``contacts`` from the blocking keys of ``normalized``."""
     config = config or Config()
     keys = BlockingKeys(contacts, normalized, config.match.compare_columns)
-    index = SharedKeyIndex(keys.rows, keys.keys, config.match.max_block_size)
-    pairs = index.index(contacts.frame)
-    _, _, capped_keys, capped_sizes = shared_key_pairs(keys.rows, keys.keys, config.match.max_block_size)
+    caps = block_caps(config.match.max_block_size)
+    pairs = SharedKeyIndex(keys.rows, keys.keys, caps).index(contacts.frame)
+    _, _, capped_keys, capped_sizes = shared_key_pairs(keys.rows, keys.keys, caps)
     capped = keys.describe(capped_keys).assign(records=capped_sizes)
     capped = capped.sort_values(["records", "kind", "value"], ascending=[False, True, True], ignore_index=True)
     return Candidates(pairs.set_names(["a", "b"]), capped)

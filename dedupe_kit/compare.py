@@ -136,6 +136,7 @@ class EmailComparison(_MultiValued):
     name, field, tf = "email", "email", True
     levels = {3: "same email", 2: "same email name at another domain", 1: "nearly the same email", 0: "different emails"}
     prior = {3: 0.55, 2: 0.05, 1: 0.05, 0: 0.35}  # people change addresses
+    fixed_m = True
 
     def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
         a, b = _strings(combos["value_a"]), _strings(combos["value_b"])
@@ -155,6 +156,7 @@ class PhoneComparison(_MultiValued):
     levels = {3: "same phone", 2: "same phone number without country code", 1: "same last 7 phone digits",
               0: "different phones"}
     prior = {3: 0.6, 2: 0.05, 1: 0.05, 0: 0.3}  # people change numbers
+    fixed_m = True
 
     def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
         e164_a, e164_b = _strings(combos["value_a"]), _strings(combos["value_b"])

@@ -41,6 +41,8 @@ class Profile:
     shared: pd.DataFrame
     taken: pd.DataFrame
     exact_duplicates: pd.DataFrame
+    #: a value held by more records than this makes no candidate pairs (``match.max_block_size``)
+    max_block_size: int = 50
 
     def counts(self) -> pd.Series:
         """The headline numbers, one per finding."""
@@ -51,6 +53,7 @@ class Profile:
                 "unusable emails": int((self.invalid["kind"] == "email").sum()),
                 "unusable external IDs": int((self.invalid["kind"] == "external_id").sum()),
                 "shared values": len(self.shared),
+                "values too common to pair": int((self.shared["records"] > self.max_block_size).sum()),
                 "rows with a taken phone/email/ID": self.taken["source_row"].nunique(),
                 "exact duplicate rows": len(self.exact_duplicates),
             }
@@ -138,6 +141,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         shared=_shared(ids, config.profile.shared_min_records),
         taken=_taken(ids),
         exact_duplicates=_exact_duplicates(frame, fm.record_id),
+        max_block_size=config.match.max_block_size,
     )
 
 

@@ -61,6 +61,8 @@ class Result:
 
     def summary(self) -> str:
         status = self.pairs["status"].value_counts()
+        capped = self.candidates.capped
+        strong = int(capped["kind"].isin(["email", "phone", "external_id"]).sum())
         groups = self.crosswalk[self.crosswalk["cluster_id"].duplicated(keep=False)]
         lines = [
             f"rows                      {len(self.contacts):>10,}",
@@ -69,7 +71,8 @@ class Result:
             f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g})",
             f"  decided by a person     {int(status.get('reviewed', 0)):>10,}",
             f"  dropped                 {int(status.get('drop', 0)):>10,}",
-            f"values too common to pair {len(self.candidates.capped):>10,}   (over {self.config.match.max_block_size} records)",
+            f"phones/emails/IDs too common to pair {strong:>5,}   (over {self.config.match.max_block_size} records)",
+            f"name keys too common to pair {len(capped) - strong:>12,}",
             f"groups of duplicates      {groups['cluster_id'].nunique():>10,}",
             f"rows in those groups      {len(groups):>10,}",
             f"contacts after merging    {self.crosswalk['cluster_id'].nunique():>10,}",

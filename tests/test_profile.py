@@ -6,6 +6,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from dedupe_kit import Config, ProfileConfig, load, normalize, profile
+from dedupe_kit.config import MatchConfig
 
 EXPORT = """Contact ID,First Name,Last Name,Email,Mobile Phone,Home Phone,Student ID,Notes
 1,Ann,Lee,ann@x.com,(212) 555-0142,(212) 555-0100,S1,
@@ -33,6 +34,7 @@ def test_counts(report):
         "unusable emails": 1,
         "unusable external IDs": 1,
         "shared values": 2,  # the household landline (3 records) and info@
+        "values too common to pair": 0,
         # rows 1 and 2: the landline of row 0; row 3: ann@ and S1 of row 0; row 5: info@ of row 4
         "rows with a taken phone/email/ID": 4,
         "exact duplicate rows": 1,
@@ -65,9 +67,13 @@ def test_shared_values(report):
 def test_shared_threshold_is_configurable(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text(EXPORT)
-    config = Config(profile=ProfileConfig(shared_min_records=4))
+    config = Config(profile=ProfileConfig(shared_min_records=4), match=MatchConfig(max_block_size=2))
     contacts = load(path, config)
-    assert profile(contacts, config=config).shared["value"].tolist() == ["info@acme.example"]
+    report = profile(contacts, config=config)
+    assert report.shared["value"].tolist() == ["info@acme.example"]
+    assert report.counts()["values too common to pair"] == 0  # the landline's 3 records are not shared >= 4
+    config = Config(match=MatchConfig(max_block_size=2))
+    assert profile(contacts, config=config).counts()["values too common to pair"] == 1
 
 
 def test_taken_values_name_the_row_that_holds_them(report):
