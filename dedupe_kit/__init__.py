@@ -5,6 +5,8 @@ The stages, each usable alone::
     contacts = load("export.csv")            # every cell a string, columns mapped to roles
     normalized = normalize(contacts)         # E.164 phones, canonical emails, name keys
     report = profile(contacts, normalized)   # data quality before deduplicating
+    result = run(contacts)                   # candidates → compare → score → cluster
+    result.crosswalk, result.explained()     # groups; the pairs to review, with reasons
 """
 
 from .config import Config, NormalizeConfig, ProfileConfig
@@ -12,10 +14,17 @@ from .errors import ConfigError, DedupeKitError, InputError
 from .fieldmap import FieldMap
 from .load import Contacts, load
 from .normalize import Normalized, normalize
+from .candidates import Candidates, candidates
+from .cluster import cluster
+from .compare import compare
+from .config import MatchConfig
 from .profile import Profile, profile
+from .run import Result, run
+from .score import FellegiSunter
 
 __all__ = [
-    "Config", "ConfigError", "Contacts", "DedupeKitError", "FieldMap", "InputError", "NormalizeConfig",
-    "Normalized", "Profile", "ProfileConfig", "load", "normalize", "profile",
+    "Candidates", "Config", "ConfigError", "Contacts", "DedupeKitError", "FellegiSunter", "FieldMap", "InputError",
+    "MatchConfig", "NormalizeConfig", "Normalized", "Profile", "ProfileConfig", "Result", "candidates", "cluster",
+    "compare", "load", "normalize", "profile", "run",
 ]
 __version__ = "0.1.0"

@@ -43,6 +43,9 @@ class Comparison(recordlinkage.base.BaseCompareFeature):
     prior: dict[int, float] = {}
     #: keep ``m`` at the prior instead of learning it (see `FellegiSunter`)
     fixed_m = False
+    #: the least ``u`` some levels may have, where random pairs understate how often
+    #: different people agree (two namesakes' ``jean.dupont@`` at two providers)
+    u_floor: dict[int, float] = {}
     tf = False
     field = ""
 
@@ -65,6 +68,9 @@ class Comparison(recordlinkage.base.BaseCompareFeature):
         """Output columns whose ``m`` is not learned."""
         return set(self.descriptions()) if self.fixed_m else set()
 
+    def floors(self) -> dict[str, dict[int, float]]:
+        return {column: self.u_floor for column in self.descriptions()} if self.u_floor else {}
+
 
 # --- helpers ---------------------------------------------------------------------------------------
 
@@ -84,8 +90,11 @@ def per_distinct_pair(a: np.ndarray, b: np.ndarray, test: Callable[[str, str], b
     """``test(a[i], b[i])`` for every i, computed once per distinct ``(a, b)``."""
     if len(a) == 0:
         return np.zeros(0, dtype=bool)
-    codes, uniques = pd.MultiIndex.from_arrays([a, b]).factorize()
-    return np.array([test(x, y) for x, y in uniques], dtype=bool)[codes]
+    codes_a, uniques_a = pd.factorize(a)
+    codes_b, uniques_b = pd.factorize(b)
+    combined, inverse = np.unique(codes_a.astype(np.int64) * len(uniques_b) + codes_b, return_inverse=True)
+    results = [test(uniques_a[c // len(uniques_b)], uniques_b[c % len(uniques_b)]) for c in combined.tolist()]
+    return np.array(results, dtype=bool)[inverse.reshape(-1)]
 
 
 def _strings(series: pd.Series) -> np.ndarray:
@@ -137,13 +146,16 @@ class EmailComparison(_MultiValued):
     levels = {3: "same email", 2: "same email name at another domain", 1: "nearly the same email", 0: "different emails"}
     prior = {3: 0.55, 2: 0.05, 1: 0.05, 0: 0.35}  # people change addresses
     fixed_m = True
+    u_floor = {2: 1e-3, 1: 1e-3}  # name-made addresses: namesakes share them at other providers
+
+    def __init__(self, values: pd.DataFrame, frequency: pd.Series) -> None:
+        super().__init__(values.assign(local=values["value"].str.split("@").str[0]), frequency)
 
     def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
         a, b = _strings(combos["value_a"]), _strings(combos["value_b"])
-        local_a = combos["value_a"].str.split("@").str[0].to_numpy(dtype=object)
-        local_b = combos["value_b"].str.split("@").str[0].to_numpy(dtype=object)
+        same_local = _strings(combos["local_a"]) == _strings(combos["local_b"])
         near = similarity(a, b, Levenshtein.distance) <= 1
-        return np.select([a == b, local_a == local_b, near], [3, 2, 1], 0)
+        return np.select([a == b, same_local, near], [3, 2, 1], 0)
 
 
 class PhoneComparison(_MultiValued):
@@ -157,13 +169,17 @@ class PhoneComparison(_MultiValued):
               0: "different phones"}
     prior = {3: 0.6, 2: 0.05, 1: 0.05, 0: 0.3}  # people change numbers
     fixed_m = True
+    u_floor = {1: 1e-3}  # the last digits alone are shared by chance
+
+    def __init__(self, values: pd.DataFrame, frequency: pd.Series) -> None:
+        last7 = values["national"].str[-7:].where(values["national"].str.len() >= 7, "")
+        super().__init__(values.assign(last7=last7), frequency)
 
     def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
         e164_a, e164_b = _strings(combos["value_a"]), _strings(combos["value_b"])
         nat_a, nat_b = _strings(combos["national_a"]), _strings(combos["national_b"])
-        last_a, last_b = combos["national_a"].str[-7:], combos["national_b"].str[-7:]
-        long_enough = (combos["national_a"].str.len() >= 7) & (combos["national_b"].str.len() >= 7)
-        return np.select([(e164_a == e164_b) & (e164_a != ""), nat_a == nat_b, (last_a == last_b) & long_enough],
+        last_a, last_b = _strings(combos["last7_a"]), _strings(combos["last7_b"])
+        return np.select([(e164_a == e164_b) & (e164_a != ""), nat_a == nat_b, (last_a == last_b) & (last_a != "")],
                          [3, 2, 1], 0)
 
 
@@ -241,7 +257,7 @@ def first_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     same = a == b
     nickname = per_distinct_pair(a, b, nickname_equivalent)
     near = similarity(a, b) >= 0.92
-    initial = np.array([(len(x) == 1 or len(y) == 1) and x[:1] == y[:1] for x, y in zip(a, b)], dtype=bool)
+    initial = per_distinct_pair(a, b, lambda x, y: (len(x) == 1 or len(y) == 1) and x[:1] == y[:1])
     return np.select([missing, same, nickname, near, initial], [MISSING, 4, 3, 2, 1], 0).astype(np.int8)
 
 
@@ -392,10 +408,14 @@ def comparison_data(contacts: Contacts, normalized: Normalized, config: Config |
     return data
 
 
-def compare(contacts: Contacts, normalized: Normalized, pairs: pd.MultiIndex, config: Config | None = None) -> pd.DataFrame:
+def compare(contacts: Contacts, normalized: Normalized, pairs: pd.MultiIndex, config: Config | None = None,
+            using: list[Comparison] | None = None) -> pd.DataFrame:
     """Agreement levels of every pair, one column per comparison (plus ``*_tf``: how
-    common the agreeing value is), indexed like ``pairs``."""
-    features = recordlinkage.Compare(comparisons(contacts, normalized, config))
+    common the agreeing value is), indexed like ``pairs``.
+
+    using: the comparisons, when already built (default: `comparisons`).
+    """
+    features = recordlinkage.Compare(using if using is not None else comparisons(contacts, normalized, config))
     if len(pairs) == 0:
         columns = [c for cmp in features.features for c in _labels(cmp)]
         return pd.DataFrame({c: pd.Series([], dtype=float if c.endswith("_tf") else np.int8) for c in columns},

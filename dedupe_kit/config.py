@@ -95,6 +95,9 @@ class MatchConfig:
     seed: for the random pairs, so that the same input gives the same scores.
     compare_columns: other columns to compare (exact, one character off, different),
         e.g. a national ID with typos, a state.
+    first_names_must_agree: a pair whose first names differ (not a nickname, not a
+        typo) goes to review however high it scores: family members share a
+        landline, a last name and an address.
     """
 
     upper: float = 0.95
@@ -104,6 +107,7 @@ class MatchConfig:
     em_iterations: int = 40
     seed: int = 2026
     compare_columns: tuple[str, ...] = ()
+    first_names_must_agree: bool = True
 
     def __post_init__(self) -> None:
         if not 0 < self.lower <= self.upper < 1:

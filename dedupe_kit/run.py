@@ -59,6 +59,22 @@ class Result:
         return explain(self.model.match_weights(features), features, descriptions,
                        _details(self, pairs))
 
+    def explained(self, status: str | None = "review", n: int | None = 20) -> pd.DataFrame:
+        """The pairs of one status (``auto``, ``review``, ``drop``; ``None``: all), most
+        probable first, with both record IDs and the reasons in words."""
+        pairs = self.pairs if status is None else self.pairs[self.pairs["status"] == status]
+        pairs = pairs.sort_values(["probability", "a", "b"], ascending=[False, True, True]).head(n)
+        record_id = self._record_ids()
+        return pd.DataFrame({
+            "a": pairs["a"], "b": pairs["b"],
+            "record_id_a": record_id[pairs["a"].to_numpy()], "record_id_b": record_id[pairs["b"].to_numpy()],
+            "probability": pairs["probability"].round(4), "status": pairs["status"], "reasons": self.reasons(pairs),
+        }).reset_index(drop=True)
+
+    def plot(self):
+        """The distribution of the pairs' scores, with both thresholds marked."""
+        return plot_scores(self.pairs["weight"].to_numpy(), self.thresholds)
+
     def summary(self) -> str:
         status = self.pairs["status"].value_counts()
         capped = self.candidates.capped
@@ -84,14 +100,8 @@ class Result:
         out = Path(out)
         protect = (self.contacts.path,) if self.contacts.path else ()
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
-        shown = self.pairs[self.pairs["status"] != "drop"]
-        reasons = self.reasons(shown)
-        record_id = self._record_ids()
-        pairs = pd.DataFrame({
-            "a": shown["a"], "b": shown["b"],
-            "record_id_a": record_id[shown["a"].to_numpy()], "record_id_b": record_id[shown["b"].to_numpy()],
-            "probability": shown["probability"].round(6), "status": shown["status"], "reasons": reasons,
-        })
+        shown = [self.explained(status, None) for status in ("reviewed", "auto", "review")]
+        pairs = pd.concat(shown, ignore_index=True)
         written = [
             write_csv(out / "crosswalk.csv", self.crosswalk, protect=protect),
             write_csv(out / "pairs.csv", pairs, protect=protect),
@@ -100,8 +110,7 @@ class Result:
             write_text(out / "summary.txt", self.summary() + "\n", protect=protect),
             write_text(out / "config.toml", used.to_toml(), protect=protect),
         ]
-        figure = plot_scores(self.pairs["weight"].to_numpy(), self.thresholds)
-        figure.savefig(out / "scores.png", dpi=100)
+        self.plot().savefig(out / "scores.png", dpi=100)
         return [*written, out / "scores.png"]
 
     def _record_ids(self) -> np.ndarray:
@@ -139,21 +148,26 @@ def run(
         pairs_index = pairs_index.union(decided.index).sort_values()
     steps.update()
     steps.set_description(f"comparing {len(pairs_index):,} pairs")
-    features = compare(contacts, normalized, pairs_index, config)
+    used = comparisons(contacts, normalized, config)
+    features = compare(contacts, normalized, pairs_index, config, used)
     random_features = compare(contacts, normalized, random_pairs(len(contacts), config.match.random_pairs,
-                                                                  config.match.seed), config)
+                                                                  config.match.seed), config, used)
     steps.update()
     steps.set_description("scoring")
     labels = decided["decision"].map({"match": True, "distinct": False}).dropna() if len(decided) else None
-    used = comparisons(contacts, normalized, config)
     priors = {column: prior for comparison in used for column, prior in comparison.priors().items()}
     fixed = frozenset(column for comparison in used for column in comparison.fixed())
-    model = FellegiSunter(max_iter=config.match.em_iterations, priors=priors, fixed=fixed).fit(
+    floors = {column: floor for comparison in used for column, floor in comparison.floors().items()}
+    model = FellegiSunter(max_iter=config.match.em_iterations, priors=priors, fixed=fixed, u_floors=floors).fit(
         features, random_features=random_features, n_records=len(contacts), labels=labels)
     weight = model.predict_weight(features) if len(features) else np.zeros(0)
     probability = 1 / (1 + np.exp2(-weight))
     thresholds = Thresholds(config.match.lower, config.match.upper)
     status = thresholds.status(probability)
+    if config.match.first_names_must_agree and "first" in features:
+        # a shared landline and a last name are a household, not proof of identity
+        household = (features["first"].to_numpy() == 0) & (status == "auto")
+        status = np.where(household, "review", status)
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "")
     status = np.where(np.isin(decision, ["match", "distinct"]), "reviewed", status)
     pairs = pd.DataFrame({"a": pairs_index.get_level_values(0), "b": pairs_index.get_level_values(1),
@@ -199,8 +213,9 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     accepted = ((pairs["status"] == "auto").to_numpy() | (decision == "match"))
     strength = np.where(decision == "match", 2.0, pairs["probability"].to_numpy())
     ids = normalized.identifiers
-    ids = ids[ids["kind"] == "external_id"]
-    external = {int(r): frozenset(v) for r, v in ids.groupby("source_row")["value"]}
+    linked = np.unique(np.r_[pairs["a"].to_numpy()[accepted], pairs["b"].to_numpy()[accepted]])
+    ids = ids[(ids["kind"] == "external_id") & ids["source_row"].isin(linked)]
+    external = ids.groupby("source_row")["value"].agg(frozenset).to_dict()
     apart = index[decision == "distinct"]
     groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart)
 

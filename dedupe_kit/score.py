@@ -32,6 +32,7 @@ class FellegiSunter:
     priors: per comparison column, the prior share of true duplicates at each
         level; EM starts there and keeps it as a Dirichlet prior worth
         ``prior_weight`` of the data.
+    u_floors: per comparison column, the least ``u`` of some levels.
     fixed: comparison columns whose ``m`` stays at the prior. Left to EM alone,
         the "match" class drifts to whatever agrees most often — a household
         sharing a landline, a last name and a city — and learns that first
@@ -39,9 +40,10 @@ class FellegiSunter:
     """
 
     def __init__(self, max_iter: int = 40, tol: float = 1e-5, priors: dict[str, dict[int, float]] | None = None,
-                 prior_weight: float = 0.3, fixed: frozenset[str] = frozenset()) -> None:
+                 prior_weight: float = 0.3, fixed: frozenset[str] = frozenset(),
+                 u_floors: dict[str, dict[int, float]] | None = None) -> None:
         self.max_iter, self.tol, self.priors, self.prior_weight = max_iter, tol, priors or {}, prior_weight
-        self.fixed = fixed
+        self.fixed, self.u_floors = fixed, u_floors or {}
 
     def fit(self, features: pd.DataFrame, *, random_features: pd.DataFrame, n_records: int,
             labels: pd.Series | None = None) -> FellegiSunter:
@@ -54,6 +56,10 @@ class FellegiSunter:
                         for c in self.columns_}
         self.columns_ = [c for c in self.columns_ if self.levels_[c]]  # a field never filled tells nothing
         self.u_ = {c: _level_shares(random_features[c], self.levels_[c]) for c in self.columns_}
+        for column, floors in self.u_floors.items():
+            if column in self.u_:
+                floor = pd.Series(floors).reindex(self.u_[column].index).fillna(0)
+                self.u_[column] = np.maximum(self.u_[column], floor)
         known = np.full(len(features), np.nan)
         if labels is not None and len(labels):
             positions = features.index.get_indexer(labels.index)
