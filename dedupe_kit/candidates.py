@@ -81,7 +81,8 @@ class SharedKeyIndex(BaseIndexAlgorithm):
 
     ``rows`` and ``keys`` are aligned integer arrays (one entry per key a record
     holds; a key's kind is its top byte). Keys held by more records than their
-    kind's cap (``caps``, by kind code) make no pairs.
+    kind's cap (``caps``, by kind code) make no pairs; after indexing, ``capped_``
+    and ``capped_sizes_`` hold them and their sizes.
     """
 
     def __init__(self, rows: np.ndarray, keys: np.ndarray, caps: np.ndarray) -> None:
@@ -89,7 +90,7 @@ class SharedKeyIndex(BaseIndexAlgorithm):
         self.rows, self.keys, self.caps = rows, keys, caps
 
     def _dedup_index(self, df_a: pd.DataFrame) -> pd.MultiIndex:
-        a, b = shared_key_pairs(self.rows, self.keys, self.caps)[:2]
+        a, b, self.capped_, self.capped_sizes_ = shared_key_pairs(self.rows, self.keys, self.caps)
         return pd.MultiIndex.from_arrays([a, b], names=[df_a.index.name, df_a.index.name])
 
 
@@ -126,10 +127,9 @@ def candidates(contacts: Contacts, normalized: Normalized, config: Config | None
     """Candidate pairs of ``contacts`` from the blocking keys of ``normalized``."""
     config = config or Config()
     keys = BlockingKeys(contacts, normalized, config.match.compare_columns)
-    caps = block_caps(config.match.max_block_size)
-    pairs = SharedKeyIndex(keys.rows, keys.keys, caps).index(contacts.frame)
-    _, _, capped_keys, capped_sizes = shared_key_pairs(keys.rows, keys.keys, caps)
-    capped = keys.describe(capped_keys).assign(records=capped_sizes)
+    index = SharedKeyIndex(keys.rows, keys.keys, block_caps(config.match.max_block_size))
+    pairs = index.index(contacts.frame)
+    capped = keys.describe(index.capped_).assign(records=index.capped_sizes_)
     capped = capped.sort_values(["records", "kind", "value"], ascending=[False, True, True], ignore_index=True)
     return Candidates(pairs.set_names(["a", "b"]), capped)
 

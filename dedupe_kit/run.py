@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 from .candidates import Candidates, candidates
 from .cluster import cluster
-from .compare import compare, comparisons
+from .compare import Comparison, compare, comparisons
 from .config import Config
 from .files import write_csv, write_text
 from .load import Contacts, load
@@ -39,6 +39,7 @@ class Result:
     """
 
     config: Config
+    comparisons: list[Comparison]
     contacts: Contacts
     normalized: Normalized
     candidates: Candidates
@@ -54,7 +55,7 @@ class Result:
         """Why each pair (default: those for review) scored as it did, in words."""
         pairs = self.pairs[self.pairs["status"] == "review"] if pairs is None else pairs
         features = pairs[self.model.columns_ + [c for c in pairs.columns if c.endswith("_tf") or c == "swapped"]]
-        descriptions = {column: levels for comparison in comparisons(self.contacts, self.normalized, self.config)
+        descriptions = {column: levels for comparison in self.comparisons
                         for column, levels in comparison.descriptions().items()}
         return explain(self.model.match_weights(features), features, descriptions,
                        _details(self, pairs))
@@ -178,7 +179,7 @@ def run(
     crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs)
     steps.update()
     steps.close()
-    return Result(config, contacts, normalized, found, pairs, model, crosswalk)
+    return Result(config, used, contacts, normalized, found, pairs, model, crosswalk)
 
 
 def random_pairs(n_records: int, count: int, seed: int) -> pd.MultiIndex:
@@ -242,22 +243,26 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     }, columns=CROSSWALK_COLUMNS)
 
 
-def _details(result: Result, pairs: pd.DataFrame) -> dict[str, list[str]]:
+def _details(result: Result, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
     """The values behind the reasons: the two first names, the shared phone or email."""
     frame, fm = result.contacts.frame, result.contacts.field_map
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
-    details: dict[str, list[str]] = {}
+    details: dict[str, np.ndarray] = {}
     for column, role in (("first", fm.first_name), ("last", fm.last_name)):
         if role and column in pairs:
             raw = frame[role].str.strip().to_numpy(dtype=object)
-            details[column] = [f"{x} ~ {y}" if x.casefold() != y.casefold() else x
-                               for x, y in zip(raw[a], raw[b])]
+            same = frame[role].str.strip().str.casefold().to_numpy(dtype=object)
+            details[column] = np.where(same[a] == same[b], raw[a], raw[a] + " ~ " + raw[b])
     ids = result.normalized.identifiers
     for kind in ("phone", "email"):
         if kind not in pairs:
             continue
-        values = ids.loc[ids["kind"] == kind].groupby("source_row")["value"].agg(frozenset)
-        va, vb = values.reindex(a).to_numpy(), values.reindex(b).to_numpy()
-        details[kind] = [display(kind, min(x & y)) if isinstance(x, frozenset) and isinstance(y, frozenset) and x & y
-                         else "" for x, y in zip(va, vb)]
+        values = ids.loc[ids["kind"] == kind, ["source_row", "value"]].drop_duplicates()
+        pid = pd.DataFrame({"pid": np.arange(len(pairs)), "a": a, "b": b})
+        left = pid.merge(values, left_on="a", right_on="source_row")[["pid", "b", "value"]]
+        shared = left.merge(values, left_on=["b", "value"], right_on=["source_row", "value"])
+        first = shared.sort_values(["pid", "value"]).drop_duplicates("pid")
+        text = np.full(len(pairs), "", dtype=object)
+        text[first["pid"].to_numpy()] = [display(kind, v) for v in first["value"]]
+        details[kind] = text
     return details

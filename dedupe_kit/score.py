@@ -186,26 +186,29 @@ def plot_scores(weights: np.ndarray, thresholds: Thresholds) -> Figure:
 
 
 def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[str, dict[int, str]],
-            details: dict[str, list[str]] | None = None) -> list[str]:
+            details: dict[str, np.ndarray] | None = None) -> list[str]:
     """One sentence per pair: what agrees and what differs, strongest first, with the weight.
 
     ``details`` optionally gives, per comparison, a text per pair to show after its
     description (the shared phone, the two first names…).
     """
     details = details or {}
-    out = []
-    for i in range(len(weights)):
-        parts = []
-        for column in weights.columns:
-            level = int(features[column].iat[i])
-            if level == MISSING:
-                continue
-            weight = weights[column].iat[i]
-            text = descriptions[column].get(level, column)
-            if column in details and details[column][i]:
-                text = f"{text} {details[column][i]}"
-            if features.get("swapped") is not None and column == "first" and features["swapped"].iat[i]:
-                text += " (first and last names swapped)"
-            parts.append((-abs(weight) if np.isfinite(weight) else -np.inf, f"{text} ({weight:+.1f})"))
-        out.append("; ".join(text for _, text in sorted(parts, key=lambda p: p[0])))
-    return out
+    n = len(weights)
+    texts, strengths = [], []
+    for column in weights.columns:
+        levels = features[column].to_numpy()
+        weight = weights[column].to_numpy(dtype=float)
+        text = pd.Series(levels).map(descriptions.get(column, {})).fillna(column).to_numpy(dtype=object)
+        if column in details:
+            extra = np.asarray(details[column], dtype=object)
+            text = np.where(extra != "", text + " " + extra, text)
+        if column == "first" and "swapped" in features:
+            text = np.where(features["swapped"].to_numpy() == 1, text + " (first and last names swapped)", text)
+        shown = np.array([f"{w:+.1f}" if np.isfinite(w) else "never the same" for w in weight], dtype=object)
+        texts.append(np.where(levels == MISSING, "", text + " (" + shown + ")"))
+        strengths.append(np.where(levels == MISSING, -1.0, np.where(np.isfinite(weight), np.abs(weight), np.inf)))
+    if not texts:
+        return [""] * n
+    texts_2d, order = np.column_stack(texts), np.argsort(-np.column_stack(strengths), axis=1, kind="stable")
+    ranked = np.take_along_axis(texts_2d, order, axis=1)
+    return ["; ".join(t for t in row if t) for row in ranked.tolist()]
