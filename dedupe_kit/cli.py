@@ -91,7 +91,7 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_input_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for crosswalk.csv, pairs.csv, summary.txt, scores.png and the config used.")
+              help="Folder for profile.txt, crosswalk.csv, pairs.csv, summary.txt, scores.png and the config used.")
 @click.option("--truth", type=click.Path(dir_okay=False, path_type=Path),
               help="Labelled data (record ID, entity ID) to report blocking recall, precision and recall.")
 @_library_errors
@@ -108,7 +108,7 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
         entities = _truth_entities(truth, result.crosswalk["record_id"])
         click.echo(f"blocking recall           {blocking_recall(result.candidates.pairs, entities):>10.3f}")
         click.echo(f"groups vs truth           {pair_scores(result.crosswalk['cluster_id'], entities)}")
-    click.echo(f"wrote crosswalk.csv, pairs.csv, summary.txt, scores.png and config.toml to {out}/")
+    click.echo(f"wrote profile.txt, crosswalk.csv, pairs.csv, summary.txt, scores.png and config.toml to {out}/")
 
 
 def _truth_entities(path: Path, record_ids) -> list[str]:

@@ -21,6 +21,7 @@ from .config import Config
 from .files import write_csv, write_text
 from .load import Contacts, load
 from .normalize import Normalized, display, normalize
+from .profile import profile
 from .score import FellegiSunter, Thresholds, explain, plot_scores
 
 CROSSWALK_COLUMNS = ["source_row", "record_id", "cluster_id", "survivor_row", "survivor_record_id",
@@ -97,13 +98,15 @@ class Result:
         return "\n".join(lines)
 
     def write(self, out: str | Path) -> list[Path]:
-        """Write crosswalk, pairs, summary, chart, model and config into ``out``."""
+        """Write the profile, crosswalk, pairs, summary, chart, model and config into ``out``."""
         out = Path(out)
         protect = (self.contacts.path,) if self.contacts.path else ()
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         shown = [self.explained(status, None) for status in ("reviewed", "auto", "review")]
         pairs = pd.concat(shown, ignore_index=True)
+        report = profile(self.contacts, self.normalized, self.config)
         written = [
+            write_text(out / "profile.txt", str(report) + "\n", protect=protect),
             write_csv(out / "crosswalk.csv", self.crosswalk, protect=protect),
             write_csv(out / "pairs.csv", pairs, protect=protect),
             write_csv(out / "too_common.csv", self.candidates.capped, protect=protect),

@@ -266,7 +266,7 @@ def test_cli_run_writes_the_crosswalk_and_reports_accuracy(tmp_path):
     assert result.exit_code == 0, result.output
     assert "candidate pairs" in result.output and "waiting for review" in result.output
     assert "blocking recall" in result.output and "F1" in result.output
-    for name in ("crosswalk.csv", "pairs.csv", "too_common.csv", "model.csv", "summary.txt", "config.toml",
+    for name in ("profile.txt", "crosswalk.csv", "pairs.csv", "too_common.csv", "model.csv", "summary.txt", "config.toml",
                  "scores.png"):
         assert (out / name).exists(), name
     crosswalk = pd.read_csv(out / "crosswalk.csv", dtype=str, keep_default_na=False)
