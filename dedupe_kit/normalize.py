@@ -454,7 +454,7 @@ _ADDRESS_WORDS = {
     "road": "rd", "drive": "dr", "lane": "ln", "place": "pl", "court": "ct", "square": "sq", "highway": "hwy",
     "parkway": "pkwy", "terrace": "ter", "crescent": "cres", "north": "n", "south": "s", "east": "e", "west": "w",
     "suite": "ste", "apartment": "apt", "first": "1", "second": "2", "third": "3", "fourth": "4",
-    "fifth": "5", "saint": "st", "mount": "mt", "center": "ctr", "centre": "ctr",
+    "fifth": "5", "sixth": "6", "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10", "saint": "st", "mount": "mt", "center": "ctr", "centre": "ctr",
 }
 
 
