@@ -131,6 +131,7 @@ def phone_digits(col: pd.Series, last: int | None = None) -> pd.Series:
     return digits.astype(object).where(digits.notna(), None)
 
 
+SHARED_VALUE_LIMIT = 10  # CRM: an email or phone on more rows than this is not personal
 _PLACEHOLDER_PHONES = {"5555555", "555555555", "5555555555", "1234567", "123456789", "1234567890"}
 
 
@@ -224,7 +225,8 @@ def prepare_crm(raw: pd.DataFrame) -> pd.DataFrame:
     email1, email2 = clean_email(raw["Email"]), clean_email(raw["Email 2"])
     phones = {c: phone_digits(raw[c], last=9) for c in ("Mobile Phone", "Home Phone", "Work Phone")}
     for c, p in phones.items():  # placeholders such as 555-555-5555 identify nobody
-        phones[c] = p.where(~p.isin(_PLACEHOLDER_PHONES) & p.notna(), None)
+        junk = p.isin(_PLACEHOLDER_PHONES) | p.fillna("").str.fullmatch(r"(\d)\1+")
+        phones[c] = p.where(~junk & p.notna(), None)
     student = _nonempty(raw["Student ID"]).fillna(_nonempty(raw["Student Number"]))
     out = pd.DataFrame({
         "first_name": clean_text(raw["First Name"]),
@@ -237,6 +239,11 @@ def prepare_crm(raw: pd.DataFrame) -> pd.DataFrame:
         "student_id": student.astype(object).where(student.notna(), None),
         "city": clean_text(raw["City"]),
     })
+    # A value carried by many rows (a placeholder, a role address such as info@…,
+    # an office switchboard) identifies nobody: treat it as missing.
+    for c in ("email", "email2", "mobile", "home", "work"):
+        counts = out[c].map(out[c].value_counts())
+        out[c] = out[c].where(~(counts > SHARED_VALUE_LIMIT), None)
     out["emails"] = [_array(a, b) for a, b in zip(out["email"], out["email2"])]
     out["phones"] = [_array(a, b, c) for a, b, c in zip(out["mobile"], out["home"], out["work"])]
     return out

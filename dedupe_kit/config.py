@@ -96,7 +96,8 @@ class MatchConfig:
     compare_columns: other columns to compare (exact, one character off, different),
         e.g. a national ID with typos, a state.
     first_names_must_agree: a pair whose first names differ (not a nickname, not a
-        typo) goes to review however high it scores: family members share a
+        typo) goes to review however high it scores, unless a birth date, an
+        external ID or a compared personal number agrees: family members share a
         landline, a last name and an address.
     """
 

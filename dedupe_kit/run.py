@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 from .candidates import Candidates, candidates
 from .cluster import cluster
-from .compare import Comparison, compare, comparisons
+from .compare import Comparison, DateComparison, ExactComparison, ExternalIdComparison, compare, comparisons
 from .config import Config
 from .files import write_csv, write_text
 from .load import Contacts, load
@@ -159,19 +159,14 @@ def run(
     steps.update()
     steps.set_description("scoring")
     labels = decided["decision"].map({"match": True, "distinct": False}).dropna() if len(decided) else None
-    priors = {column: prior for comparison in used for column, prior in comparison.priors().items()}
-    fixed = frozenset(column for comparison in used for column in comparison.fixed())
-    floors = {column: floor for comparison in used for column, floor in comparison.floors().items()}
-    model = FellegiSunter(max_iter=config.match.em_iterations, priors=priors, fixed=fixed, u_floors=floors).fit(
-        features, random_features=random_features, n_records=len(contacts), labels=labels)
+    model = scorer(used, config).fit(features, random_features=random_features, n_records=len(contacts),
+                                     labels=labels)
     weight = model.predict_weight(features) if len(features) else np.zeros(0)
     probability = 1 / (1 + np.exp2(-weight))
     thresholds = Thresholds(config.match.lower, config.match.upper)
     status = thresholds.status(probability)
     if config.match.first_names_must_agree and "first" in features:
-        # a shared landline and a last name are a household, not proof of identity
-        household = (features["first"].to_numpy() == 0) & (status == "auto")
-        status = np.where(household, "review", status)
+        status = np.where(_household(features, used) & (status == "auto"), "review", status)
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "")
     status = np.where(np.isin(decision, ["match", "distinct"]), "reviewed", status)
     pairs = pd.DataFrame({"a": pairs_index.get_level_values(0), "b": pairs_index.get_level_values(1),
@@ -185,6 +180,31 @@ def run(
     return Result(config, used, contacts, normalized, found, pairs, model, crosswalk)
 
 
+def _household(features: pd.DataFrame, used: list[Comparison]) -> np.ndarray:
+    """Pairs whose first names differ and that share nothing only one person has.
+
+    A landline, an address and a last name are shared by a family; a birth date,
+    an external ID or a personal number (a compared column) belong to one person.
+    """
+    personal = np.zeros(len(features), dtype=bool)
+    for comparison in used:
+        if isinstance(comparison, (DateComparison, ExactComparison)) and comparison.name != "postcode":
+            personal |= features[comparison.name].to_numpy() == max(comparison.levels)
+        elif isinstance(comparison, ExternalIdComparison):
+            personal |= features[comparison.name].to_numpy() == 1
+    return (features["first"].to_numpy() == 0) & ~personal
+
+
+def scorer(used: list[Comparison], config: Config) -> FellegiSunter:
+    """The Fellegi–Sunter model with the priors, fixed ``m`` and ``u`` floors the comparisons declare."""
+    return FellegiSunter(
+        max_iter=config.match.em_iterations,
+        priors={column: prior for comparison in used for column, prior in comparison.priors().items()},
+        fixed=frozenset(column for comparison in used for column in comparison.fixed()),
+        u_floors={column: floor for comparison in used for column, floor in comparison.floors().items()},
+    )
+
+
 def random_pairs(n_records: int, count: int, seed: int) -> pd.MultiIndex:
     """``count`` distinct random pairs ``a < b`` (every pair when there are fewer)."""
     total = n_records * (n_records - 1) // 2
@@ -196,7 +216,8 @@ def random_pairs(n_records: int, count: int, seed: int) -> pd.MultiIndex:
         b = rng.integers(0, n_records, size=int(count * 1.1))
         a, b = np.minimum(a, b), np.maximum(a, b)
         keep = a != b
-        codes = np.unique(a[keep].astype(np.int64) << 32 | b[keep])[:count]
+        codes = np.unique(a[keep].astype(np.int64) << 32 | b[keep])
+        codes = np.sort(rng.choice(codes, size=min(count, len(codes)), replace=False))
         a, b = codes >> 32, codes & 0xFFFFFFFF
     return pd.MultiIndex.from_arrays([a.astype(np.int64), b.astype(np.int64)], names=["a", "b"])
 

@@ -271,3 +271,12 @@ def test_cli_run_writes_the_crosswalk_and_reports_accuracy(tmp_path):
         assert (out / name).exists(), name
     crosswalk = pd.read_csv(out / "crosswalk.csv", dtype=str, keep_default_na=False)
     assert len(crosswalk) == 400 and crosswalk["record_id"].str.startswith("C").all()
+
+
+def test_different_first_names_are_a_household_unless_something_personal_agrees():
+    from dedupe_kit.compare import DateComparison, ExternalIdComparison
+    from dedupe_kit.run import _household
+
+    used = [DateComparison("birth_date"), ExternalIdComparison(pd.DataFrame(columns=["source_row", "value"]))]
+    features = pd.DataFrame({"first": [0, 0, 0, 4], "birth_date": [-1, 3, 1, -1], "external_id": [-1, -1, 1, -1]})
+    assert _household(features, used).tolist() == [True, False, False, False]
