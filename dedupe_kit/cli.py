@@ -10,7 +10,7 @@ import click
 
 from .config import Config
 from .errors import DedupeKitError, InputError
-from .files import write_csv, write_text
+from .files import write_csv, write_figure, write_text
 from .load import load
 from .normalize import normalize
 from .evaluate import blocking_recall, pair_scores
@@ -82,8 +82,7 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
     write_text(out / "profile.txt", str(report) + "\n", protect=protect)
     for name in ("mapping", "invalid", "shared", "taken", "exact_duplicates"):
         write_csv(out / f"profile_{name}.csv", getattr(report, name), protect=protect)
-    figure = report.plot()
-    figure.savefig(out / "profile.png", dpi=100)
+    write_figure(out / "profile.png", report.plot(), protect=protect)
     click.echo(f"\nwrote the profile, its tables, profile.png and config.toml to {out}/")
 
 

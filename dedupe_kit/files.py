@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
+
+from matplotlib.figure import Figure
 
 import pandas as pd
 
@@ -41,3 +44,10 @@ def write_text(path: str | Path, text: str, *, protect: tuple[Path, ...] = ()) -
 def write_csv(path: str | Path, frame: pd.DataFrame, *, protect: tuple[Path, ...] = ()) -> Path:
     """A UTF-8 CSV of ``frame`` (without its index), written atomically."""
     return write_text(path, frame.to_csv(index=False, lineterminator="\n"), protect=protect)
+
+
+def write_figure(path: str | Path, figure: Figure, *, protect: tuple[Path, ...] = ()) -> Path:
+    """A PNG of ``figure``, written atomically."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return write_bytes(path, buffer.getvalue(), protect=protect)

@@ -18,7 +18,7 @@ from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import Comparison, DateComparison, ExactComparison, ExternalIdComparison, compare, comparisons
 from .config import Config
-from .files import write_csv, write_text
+from .files import write_csv, write_figure, write_text
 from .load import Contacts, load
 from .normalize import Normalized, display, normalize
 from .profile import profile
@@ -113,9 +113,9 @@ class Result:
             write_csv(out / "model.csv", self.model.parameters().round(6), protect=protect),
             write_text(out / "summary.txt", self.summary() + "\n", protect=protect),
             write_text(out / "config.toml", used.to_toml(), protect=protect),
+            write_figure(out / "scores.png", self.plot(), protect=protect),
         ]
-        self.plot().savefig(out / "scores.png", dpi=100)
-        return [*written, out / "scores.png"]
+        return written
 
     def _record_ids(self) -> np.ndarray:
         column = self.contacts.field_map.record_id
