@@ -16,6 +16,7 @@ The pairs are built by a `recordlinkage` index algorithm (`SharedKeyIndex`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,9 +41,11 @@ KEY_KINDS: dict[str, tuple[str, float]] = {
     "name_city": ("same name (or nickname) and city", 0.2),
     "name_sound": ("names that sound alike", 0.1),
     "email_user": ("same email name (before the @)", 0.2),
+    "email_domain": ("same email domain, while few records share it", 0.1),
     "field": ("same first name, last name or birth date, while few records share it", 0.1),
     "fields": ("two fields the same (of first name, last name, birth date, city, postcode)", 0.1),
     "birth_date": ("same birth date and first initial", 0.2),
+    "prefixes": ("names that start alike, with the birth year or the other name's start", 0.1),
     "company": ("same company name", 1.0),
     "address": ("same street address", 1.0),
     "street": ("same house number and street name", 1.0),
@@ -155,8 +158,10 @@ class BlockingKeys:
             part = ids[ids["kind"] == kind]
             add(kind, part["source_row"].to_numpy(), part["value"].to_numpy(dtype=object))
         personal = ids[(ids["kind"] == "email") & ~ids["shared"]]
-        add("email_user", personal["source_row"].to_numpy(),
-            personal["value"].str.split("@").str[0].to_numpy(dtype=object))
+        user_domain = personal["value"].str.split("@", n=1, expand=True) if len(personal) else None
+        if user_domain is not None:
+            add("email_user", personal["source_row"].to_numpy(), user_domain[0].to_numpy(dtype=object))
+            add("email_domain", personal["source_row"].to_numpy(), user_domain[1].to_numpy(dtype=object))
         last7 = phones["national"].str[-7:].where(phones["national"].str.len() >= 7, "")
         add("phone_last7", phones["source_row"].to_numpy(), last7.to_numpy(dtype=object))
 
@@ -166,7 +171,8 @@ class BlockingKeys:
         # the first name and each of its nicknames, with the last name; and the same swapped
         groups = names["first_group"].map(lambda g: g or ("",))
         lengths = groups.map(len).to_numpy()
-        nick_rows, nicknames = np.repeat(row, lengths), np.concatenate([np.asarray(g, dtype=object) for g in groups]) if len(groups) else np.zeros(0, dtype=object)
+        nick_rows = np.repeat(row, lengths)
+        nicknames = np.fromiter(chain.from_iterable(groups), dtype=object, count=int(lengths.sum()))
         nick_last, nick_city = np.repeat(last, lengths), np.repeat(city, lengths)
         add("name", nick_rows, nick_last, nicknames)
         add("name", row, first, last)
@@ -175,6 +181,16 @@ class BlockingKeys:
         add("name_sound", row, _metaphone(last), _initial(first))
         add("name_sound", row, _metaphone(first), _initial(last))
         add("birth_date", row, names["birth_date"].to_numpy(dtype=object), _initial(first))
+        # typos everywhere: the starts of the names with the birth year, or with each other
+        birth = names["birth_date"]
+        year = birth.str[:4].where(birth.str.fullmatch(r"\d{8}"), "").to_numpy(dtype=object)
+        month_day = birth.str[4:].where(birth.str.fullmatch(r"\d{8}"), "").to_numpy(dtype=object)
+        first3, last3 = _prefix(first, 3), _prefix(last, 3)
+        add("prefixes", row, np.where(first3 != "", "f:" + first3, ""), year)
+        add("prefixes", row, np.where(last3 != "", "l:" + last3, ""), year)
+        add("prefixes", row, np.where(month_day != "", "d:" + month_day, ""), _initial(first))
+        add("prefixes", row, np.where(month_day != "", "e:" + month_day, ""), _initial(last))
+        add("prefixes", row, _prefix(first, 2), _prefix(last, 2))
         for field in ("first", "last", "birth_date"):  # alone: pairs only while the value is rare
             add("field", row, np.full(len(row), field, dtype=object), names[field].to_numpy(dtype=object))
         for i, field_a in enumerate(_PAIRED_FIELDS):
@@ -219,7 +235,11 @@ class BlockingKeys:
 
 
 def _initial(values: np.ndarray) -> np.ndarray:
-    return np.array([v[:1] for v in values], dtype=object)
+    return _prefix(values, 1)
+
+
+def _prefix(values: np.ndarray, size: int) -> np.ndarray:
+    return np.array([v[:size] for v in values], dtype=object)
 
 
 @lru_cache(maxsize=200_000)
