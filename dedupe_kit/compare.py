@@ -47,7 +47,6 @@ class Comparison(recordlinkage.base.BaseCompareFeature):
     #: different people agree (two namesakes' ``jean.dupont@`` at two providers)
     u_floor: dict[int, float] = {}
     tf = False
-    field = ""
 
     def __init__(self, left: str | Sequence[str], right: str | Sequence[str] | None = None) -> None:
         label = (self.name, f"{self.name}_tf") if self.tf else self.name
@@ -107,6 +106,14 @@ def frequencies(values: pd.Series) -> pd.Series:
     return counts / max(len(values), 1)
 
 
+def _pair_values(values: pd.DataFrame, rows_a: pd.Series, rows_b: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each pair's (``pid``) values on the left and on the right, from a ``source_row, value…`` table."""
+    pid = np.arange(len(rows_a))
+    left = pd.DataFrame({"pid": pid, "source_row": rows_a.to_numpy()}).merge(values, on="source_row")
+    right = pd.DataFrame({"pid": pid, "source_row": rows_b.to_numpy()}).merge(values, on="source_row")
+    return left, right
+
+
 class _MultiValued(Comparison):
     """Compares records that may hold several values (emails, phones): the best level of any two."""
 
@@ -115,14 +122,12 @@ class _MultiValued(Comparison):
         self.values, self.frequency = values, frequency
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
-        pid = np.arange(len(rows_a))
-        left = pd.DataFrame({"pid": pid, "source_row": rows_a.to_numpy()}).merge(self.values, on="source_row")
-        right = pd.DataFrame({"pid": pid, "source_row": rows_b.to_numpy()}).merge(self.values, on="source_row")
+        left, right = _pair_values(self.values, rows_a, rows_b)
         combos = left.merge(right, on="pid", suffixes=("_a", "_b"))
         levels = self.combo_levels(combos).astype(np.int8)
-        out = np.full(len(pid), MISSING, dtype=np.int8)
+        out = np.full(len(rows_a), MISSING, dtype=np.int8)
         np.maximum.at(out, combos["pid"].to_numpy(), levels)
-        tf = np.full(len(pid), np.nan)
+        tf = np.full(len(rows_a), np.nan)
         exact = levels == max(self.levels)
         if exact.any():
             freq = combos["value_a"][exact].map(self.frequency).to_numpy(dtype=float)
@@ -142,7 +147,7 @@ class EmailComparison(_MultiValued):
     2: same local part at another domain; 1: nearly the same (one typo); 0: different; -1: missing.
     """
 
-    name, field, tf = "email", "email", True
+    name, tf = "email", True
     levels = {3: "same email", 2: "same email name at another domain", 1: "nearly the same email", 0: "different emails"}
     prior = {3: 0.55, 2: 0.05, 1: 0.05, 0: 0.35}  # people change addresses
     fixed_m = True
@@ -164,7 +169,7 @@ class PhoneComparison(_MultiValued):
     1: same last 7 digits; 0: different; -1: missing.
     """
 
-    name, field, tf = "phone", "phone", True
+    name, tf = "phone", True
     levels = {3: "same phone", 2: "same phone number without country code", 1: "same last 7 phone digits",
               0: "different phones"}
     prior = {3: 0.6, 2: 0.05, 1: 0.05, 0: 0.3}  # people change numbers
@@ -188,7 +193,7 @@ class ExternalIdComparison(Comparison):
     0: both have IDs and none in common — a conflict that keeps them apart; -1: missing.
     """
 
-    name, field = "external_id", "external_id"
+    name = "external_id"
     levels = {1: "same external ID", 0: "different external IDs"}
     prior = {1: 0.99, 0: 0.01}
 
@@ -197,10 +202,8 @@ class ExternalIdComparison(Comparison):
         self.values = values
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
-        pid = np.arange(len(rows_a))
-        left = pd.DataFrame({"pid": pid, "source_row": rows_a.to_numpy()}).merge(self.values, on="source_row")
-        right = pd.DataFrame({"pid": pid, "source_row": rows_b.to_numpy()}).merge(self.values, on="source_row")
-        out = np.full(len(pid), MISSING, dtype=np.int8)
+        left, right = _pair_values(self.values, rows_a, rows_b)
+        out = np.full(len(rows_a), MISSING, dtype=np.int8)
         out[np.intersect1d(left["pid"].to_numpy(), right["pid"].to_numpy())] = 0
         same = left.merge(right, on=["pid", "value"])["pid"].to_numpy()
         out[same] = 1
@@ -281,7 +284,7 @@ class TextComparison(Comparison):
     tf = True
 
     def __init__(self, field: str, frequency: pd.Series, similar: float = 0.9, related: float = 0.7) -> None:
-        self.name = self.field = field
+        self.name = field
         self.levels = {3: f"same {field}", 2: f"nearly the same {field}", 1: f"similar {field}",
                        0: f"different {field}"}
         self.prior = {3: 0.6, 2: 0.15, 1: 0.1, 0: 0.15}
@@ -305,7 +308,7 @@ class ExactComparison(Comparison):
     """
 
     def __init__(self, field: str, column: str | None = None) -> None:
-        self.name = self.field = field
+        self.name = field
         self.levels = {2: f"same {field}", 1: f"{field} one character off", 0: f"different {field}"}
         self.prior = {2: 0.85, 1: 0.05, 0: 0.1}
         super().__init__(column or field)
@@ -323,7 +326,7 @@ class DateComparison(Comparison):
     month swapped; 1: within a year; 0: different; -1: missing.
     """
 
-    name = field = "birth_date"
+    name = "birth_date"
     levels = {3: "same birth date", 2: "birth date one digit off", 1: "birth date within a year",
               0: "different birth dates"}
     prior = {3: 0.85, 2: 0.08, 1: 0.04, 0: 0.03}
@@ -346,7 +349,7 @@ class PlaceComparison(Comparison):
     """A place name such as a city. 2: same; 1: nearly the same (a typo); 0: different; -1: missing."""
 
     def __init__(self, field: str) -> None:
-        self.name = self.field = field
+        self.name = field
         self.levels = {2: f"same {field}", 1: f"nearly the same {field}", 0: f"different {field}"}
         self.prior = {2: 0.85, 1: 0.08, 0: 0.07}
         super().__init__(field)
