@@ -129,22 +129,21 @@ def test_to_frame_lists_every_column():
     assert frame.set_index("column").loc["Notes", "role"] == ""
 
 
-def test_config_rejects_unknown_keys_and_bad_values(tmp_path):
+@pytest.mark.parametrize("content, message", [
+    ('[normalize]\ndefault_region = "FR"\n[matching]\n', r"c\.toml: unknown section\(s\) 'matching'"),
+    ('[normalize]\nregion = "US"\n', r"unknown key\(s\) in \[normalize\]: 'region'; known keys are default_region"),
+    ('[normalize]\ndefault_region = "XX"\n', r"'XX' is not a region phonenumbers knows"),
+    ('[profile]\nshared_min_records = "3"\n', r"profile.shared_min_records must be int, not '3'"),
+    ("[match]\nlower = 0.9\nupper = 0.5\n", r"match: need 0 < lower <= upper < 1, got lower=0.9, upper=0.5"),
+    ("[profile\n", r"c\.toml: not valid TOML"),
+])
+def test_config_rejects_unknown_keys_and_bad_values(tmp_path, content, message):
     path = tmp_path / "c.toml"
-    path.write_text("[normalize]\ndefault_region = \"FR\"\nregion = \"US\"\n[matching]\n")
-    with pytest.raises(ConfigError, match=r"c\.toml: unknown section\(s\) 'matching'"):
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=message):
         Config.from_toml(path)
-    path.write_text('[normalize]\nregion = "US"\n')
-    with pytest.raises(ConfigError, match=r"unknown key\(s\) in \[normalize\]: 'region'; known keys are default_region"):
-        Config.from_toml(path)
-    path.write_text('[normalize]\ndefault_region = "XX"\n')
-    with pytest.raises(ConfigError, match=r"'XX' is not a region phonenumbers knows"):
-        Config.from_toml(path)
-    path.write_text('[profile]\nshared_min_records = "3"\n')
-    with pytest.raises(ConfigError, match=r"profile.shared_min_records must be int, not '3'"):
-        Config.from_toml(path)
-    path.write_text("[profile\n")
-    with pytest.raises(ConfigError, match=r"c\.toml: not valid TOML"):
-        Config.from_toml(path)
+
+
+def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match=r"missing\.toml: config file not found"):
         Config.from_toml(tmp_path / "missing.toml")
