@@ -249,6 +249,13 @@ def _region_rules(region: str) -> _RegionRules | None:
     return _RegionRules(meta.country_code, meta.national_prefix, prefix_for_parsing, valid)
 
 
+def display_all(kinds: Iterable[str], values: Iterable[str]) -> list[str]:
+    """`display` of each value, computed once per distinct value."""
+    keys = list(zip(kinds, values))
+    shown = {key: display(*key) for key in set(keys)}
+    return [shown[key] for key in keys]
+
+
 @lru_cache(maxsize=100_000)
 def display(kind: str, value: str) -> str:
     """A normalized value for people to read: ``("phone", "+33612345678")`` → ``"+33 6 12 34 56 78"``."""

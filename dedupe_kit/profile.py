@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from .config import Config
 from .fieldmap import ROLES
 from .load import Contacts
-from .normalize import Normalized, display, normalize
+from .normalize import Normalized, display_all, normalize
 
 _SHOWN = 10
 
@@ -146,14 +146,13 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
 
 
 def _shared(ids: pd.DataFrame, min_records: int) -> pd.DataFrame:
-    groups = ids.groupby(["kind", "value"], observed=True, sort=False)
-    table = groups.agg(
-        records=("source_row", "size"),
-        role_address=("shared", "any"),
-        rows=("source_row", lambda rows: " ".join(map(str, rows))),
-    ).reset_index()
+    table = ids.groupby(["kind", "value"], observed=True, sort=False).agg(
+        records=("source_row", "size"), role_address=("shared", "any")).reset_index()
     table = table[(table["records"] >= min_records) | table["role_address"]]
-    table.insert(2, "display", [display(k, v) for k, v in zip(table["kind"], table["value"])])
+    kept = ids.merge(table[["kind", "value"]], on=["kind", "value"])
+    rows = kept.groupby(["kind", "value"], observed=True)["source_row"].agg(lambda r: " ".join(map(str, r)))
+    table = table.merge(rows.rename("rows").reset_index(), on=["kind", "value"])
+    table.insert(2, "display", display_all(table["kind"], table["value"]))
     return table.sort_values(["records", "kind", "value"], ascending=[False, True, True], ignore_index=True)
 
 
@@ -161,7 +160,7 @@ def _taken(ids: pd.DataFrame) -> pd.DataFrame:
     ids = ids.sort_values(["kind", "value", "source_row"], kind="stable")
     held_by = ids.groupby(["kind", "value"], observed=True)["source_row"].transform("first")
     taken = ids.assign(held_by=held_by)[ids["source_row"].to_numpy() != held_by.to_numpy()]
-    taken = taken.assign(display=[display(k, v) for k, v in zip(taken["kind"], taken["value"])])
+    taken = taken.assign(display=display_all(taken["kind"], taken["value"]))
     columns = ["source_row", "kind", "column", "display", "raw", "held_by"]
     return taken[columns].sort_values(["source_row", "kind"], ignore_index=True)
 

@@ -20,7 +20,7 @@ from .compare import Comparison, DateComparison, ExactComparison, ExternalIdComp
 from .config import Config
 from .files import write_csv, write_figure, write_text
 from .load import Contacts, load
-from .normalize import Normalized, display, normalize
+from .normalize import Normalized, display_all, normalize
 from .profile import profile
 from .score import FellegiSunter, Thresholds, explain, plot_scores
 
@@ -287,6 +287,6 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
         shared = left.merge(values, left_on=["b", "value"], right_on=["source_row", "value"])
         first = shared.sort_values(["pid", "value"]).drop_duplicates("pid")
         text = np.full(len(pairs), "", dtype=object)
-        text[first["pid"].to_numpy()] = [display(kind, v) for v in first["value"]]
+        text[first["pid"].to_numpy()] = display_all([kind] * len(first), first["value"])
         details[kind] = text
     return details
