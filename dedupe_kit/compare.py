@@ -100,6 +100,11 @@ def _strings(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype=object)
 
 
+def _record_share(values: pd.DataFrame, n_records: int) -> pd.Series:
+    """Share of records holding each ``value`` of a ``source_row, value`` table."""
+    return values.drop_duplicates(["source_row", "value"])["value"].value_counts() / max(n_records, 1)
+
+
 def frequencies(values: pd.Series) -> pd.Series:
     """Share of records holding each non-blank value."""
     counts = values[values != ""].value_counts()
@@ -378,11 +383,11 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
     if fm.emails:
         # a role address (info@, office@) is shared by colleagues: it says nothing about who wrote
         emails = ids.loc[(ids["kind"] == "email") & ~ids["shared"], ["source_row", "value"]]
-        out.append(EmailComparison(emails, emails.groupby("value")["source_row"].nunique() / len(names)))
+        out.append(EmailComparison(emails, _record_share(emails, len(names))))
     if fm.phones:
         phones = normalized.phones[["source_row", "value", "national"]].drop_duplicates()
         valid = phones[phones["value"] != ""]
-        out.append(PhoneComparison(phones, valid.groupby("value")["source_row"].nunique() / len(names)))
+        out.append(PhoneComparison(phones, _record_share(valid, len(names))))
     if fm.external_ids:
         out.append(ExternalIdComparison(ids.loc[ids["kind"] == "external_id", ["source_row", "value"]]))
     if fm.first_name or fm.last_name or fm.full_name:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ._perf import paused_gc
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import Comparison, DateComparison, ExactComparison, ExternalIdComparison, compare, comparisons
@@ -136,7 +137,12 @@ def run(
     decisions: reviewed pairs (``a``, ``b``, ``decision`` = match / distinct /
         skip): a match joins, "distinct" keeps apart, and both teach the model.
     """
-    config = config or Config()
+    with paused_gc():  # millions of small objects, no cycles: see `paused_gc`
+        return _run(source, config or Config(), decisions, progress)
+
+
+def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame | None,
+         progress: bool | None) -> Result:
     steps = tqdm(total=6, desc="dedupe", unit="step", disable=progress is False)
     steps.set_description("loading")
     contacts = source if isinstance(source, Contacts) else load(source, config)
