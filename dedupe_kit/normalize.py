@@ -261,7 +261,13 @@ def display(kind: str, value: str) -> str:
     """A normalized value for people to read: ``("phone", "+33612345678")`` → ``"+33 6 12 34 56 78"``."""
     if kind != "phone":
         return value
-    return phonenumbers.format_number(phonenumbers.parse(value), PhoneNumberFormat.INTERNATIONAL)
+    # E.164 is "+", a prefix-free country code and the national number: no need to parse it
+    code = next(int(value[1:1 + n]) for n in (1, 2, 3) if int(value[1:1 + n]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+    national = value[1 + len(str(code)):]
+    zeros = len(national) - len(national.lstrip("0"))
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national),
+                                      italian_leading_zero=zeros > 0 or None, number_of_leading_zeros=zeros or None)
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
 
 
 #: Country names people type, folded, to ISO regions (two-letter codes are read as they are).

@@ -166,10 +166,18 @@ def _taken(ids: pd.DataFrame) -> pd.DataFrame:
 
 
 def _exact_duplicates(frame: pd.DataFrame, record_id: str | None) -> pd.DataFrame:
+    """Rows equal to an earlier row in every column but the record ID.
+
+    Rows are grouped by a 64-bit hash of their cells, then each candidate is
+    checked cell by cell against the first row of its group, so a hash collision
+    can never report two different rows as duplicates.
+    """
     subset = [c for c in frame.columns if c != record_id]
     if not subset or frame.empty:
         return pd.DataFrame({"source_row": np.zeros(0, np.int64), "duplicate_of": np.zeros(0, np.int64)})
-    codes = frame.groupby(subset, sort=False, dropna=False).ngroup().to_numpy()
-    first_row = pd.Series(frame.index.to_numpy()).groupby(codes).transform("first").to_numpy()
-    is_dup = first_row != frame.index.to_numpy()
-    return pd.DataFrame({"source_row": frame.index.to_numpy()[is_dup], "duplicate_of": first_row[is_dup]})
+    hashes = pd.util.hash_pandas_object(frame[subset], index=False).to_numpy()
+    rows = frame.index.to_numpy()
+    first_row = pd.Series(rows).groupby(hashes).transform("first").to_numpy()
+    candidate = first_row != rows
+    same = (frame.loc[rows[candidate], subset].to_numpy() == frame.loc[first_row[candidate], subset].to_numpy()).all(axis=1)
+    return pd.DataFrame({"source_row": rows[candidate][same], "duplicate_of": first_row[candidate][same]})

@@ -256,3 +256,10 @@ def test_empty_export_normalizes_to_empty_tables(tmp_path):
     result = normalize(load(path))
     assert len(result.identifiers) == 0 and list(result.identifiers.columns) == IDENTIFIER_COLUMNS
     assert len(result.names) == 0 and len(result.problems) == 0
+
+
+@pytest.mark.parametrize("e164", ["+33612345678", "+12125550142", "+442079460123", "+390612345678", "+3225551234",
+                                  "+8613912345678"])
+def test_display_formats_like_phonenumbers(e164):
+    expected = phonenumbers.format_number(phonenumbers.parse(e164), PhoneNumberFormat.INTERNATIONAL)
+    assert display("phone", e164) == expected
