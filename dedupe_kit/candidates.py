@@ -208,6 +208,7 @@ class BlockingKeys:
             values = frame[column].str.strip().str.upper().to_numpy(dtype=object)
             add("column", row, np.full(len(row), column, dtype=object), values)
 
+        self._single = {kind for kind, _, _, second in self._parts if second is None}
         self.vocabulary = pd.Index(pd.unique(np.concatenate(texts))) if texts else pd.Index([])
         rows, keys = [], []
         for kind, part_rows, a, b in self._parts:
@@ -227,9 +228,7 @@ class BlockingKeys:
         for key in keys.tolist():
             kind = kinds[key >> 56]
             first = self.vocabulary[(key >> _SHIFT) & mask]
-            second_code = key & mask
-            value = display(kind, first) if kind in ("phone", "email", "external_id", "company", "address",
-                                                     "phone_last7") else f"{first} | {self.vocabulary[second_code]}"
+            value = display(kind, first) if kind in self._single else f"{first} | {self.vocabulary[key & mask]}"
             out.append((kind, value))
         return pd.DataFrame(out, columns=["kind", "value"])
 

@@ -23,7 +23,7 @@ from .files import write_csv, write_figure, write_text
 from .load import Contacts, load
 from .normalize import Normalized, display_all, normalize
 from .profile import profile
-from .score import FellegiSunter, Thresholds, explain, plot_scores
+from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
 
 CROSSWALK_COLUMNS = ["source_row", "record_id", "cluster_id", "survivor_row", "survivor_record_id",
                      "decided_by", "score"]
@@ -67,7 +67,7 @@ class Result:
         probable first, with both record IDs and the reasons in words."""
         pairs = self.pairs if status is None else self.pairs[self.pairs["status"] == status]
         pairs = pairs.sort_values(["probability", "a", "b"], ascending=[False, True, True]).head(n)
-        record_id = self._record_ids()
+        record_id = record_ids(self.contacts)
         return pd.DataFrame({
             "a": pairs["a"], "b": pairs["b"],
             "record_id_a": record_id[pairs["a"].to_numpy()], "record_id_b": record_id[pairs["b"].to_numpy()],
@@ -118,11 +118,14 @@ class Result:
         ]
         return written
 
-    def _record_ids(self) -> np.ndarray:
-        column = self.contacts.field_map.record_id
-        if column is None:
-            return self.contacts.frame.index.astype(str).to_numpy(dtype=object)
-        return self.contacts.frame[column].to_numpy(dtype=object)
+
+
+def record_ids(contacts: Contacts) -> np.ndarray:
+    """Each row's record ID (its ``source_row`` as text when no column has that role)."""
+    column = contacts.field_map.record_id
+    if column is None:
+        return contacts.frame.index.astype(str).to_numpy(dtype=object)
+    return contacts.frame[column].to_numpy(dtype=object)
 
 
 def run(
@@ -168,7 +171,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     model = scorer(used, config).fit(features, random_features=random_features, n_records=len(contacts),
                                      labels=labels)
     weight = model.predict_weight(features) if len(features) else np.zeros(0)
-    probability = 1 / (1 + np.exp2(-weight))
+    probability = probability_of(weight)
     thresholds = Thresholds(config.match.lower, config.match.upper)
     status = thresholds.status(probability)
     if config.match.first_names_must_agree and "first" in features:
@@ -259,8 +262,7 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     best = link.groupby("row")["score"].max().reindex(range(n))
     reviewed_groups = set(groups[link.loc[link["reviewed"], "row"].to_numpy()].tolist())
     size = np.bincount(groups, minlength=n)[groups]
-    record_id = contacts.frame[contacts.field_map.record_id].to_numpy(dtype=object) if contacts.field_map.record_id \
-        else contacts.frame.index.astype(str).to_numpy(dtype=object)
+    record_id = record_ids(contacts)
     decided_by = np.where(size > 1, np.where(np.isin(groups, list(reviewed_groups)), "reviewed", "auto"), "")
     return pd.DataFrame({
         "source_row": np.arange(n),

@@ -69,7 +69,7 @@ class FellegiSunter:
         share = 0.3
         for self.n_iter_ in range(1, self.max_iter + 1):
             odds = np.log2(share / (1 - share)) + self._weights(features, tf=False).sum(axis=1).to_numpy()
-            posterior = _sigmoid(odds)
+            posterior = probability_of(odds)
             posterior = np.where(np.isnan(known), posterior, known)
             share = float(np.clip(posterior.mean(), 1e-6, 1 - 1e-6))
             strength = self.prior_weight * max(float(posterior.sum()), 1.0)
@@ -114,7 +114,7 @@ class FellegiSunter:
         return prior + self.match_weights(features).sum(axis=1).to_numpy()
 
     def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
-        return _sigmoid(self.predict_weight(features))
+        return probability_of(self.predict_weight(features))
 
     def parameters(self) -> pd.DataFrame:
         """m, u and the weight of every level of every comparison."""
@@ -123,7 +123,8 @@ class FellegiSunter:
         return pd.DataFrame(rows, columns=["comparison", "level", "m", "u", "weight"])
 
 
-def _sigmoid(log2_odds: np.ndarray) -> np.ndarray:
+def probability_of(log2_odds: np.ndarray) -> np.ndarray:
+    """The probability a log2 odds stands for (overflow-safe for very negative weights)."""
     with np.errstate(over="ignore"):
         return 1 / (1 + np.exp2(-np.asarray(log2_odds, dtype=float)))
 

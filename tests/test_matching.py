@@ -280,3 +280,10 @@ def test_different_first_names_are_a_household_unless_something_personal_agrees(
     used = [DateComparison("birth_date"), ExternalIdComparison(pd.DataFrame(columns=["source_row", "value"]))]
     features = pd.DataFrame({"first": [0, 0, 0, 4], "birth_date": [-1, 3, 1, -1], "external_id": [-1, -1, 1, -1]})
     assert _household(features, used).tolist() == [True, False, False, False]
+
+
+def test_capped_keys_are_described_in_words(tmp_path):
+    contacts = load(export(tmp_path, [f"{i},P{i},Q{i},ann@x{i}.com,,,," for i in range(5)]))
+    found = candidates(contacts, normalize(contacts), Config(match=MatchConfig(max_block_size=10)))
+    users = found.capped[found.capped["kind"] == "email_user"]
+    assert users[["value", "records"]].values.tolist() == [["ann", 5]]  # one value, not "ann | something"
