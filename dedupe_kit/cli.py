@@ -107,7 +107,7 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
         entities = _truth_entities(truth, result.crosswalk["record_id"])
         click.echo(f"blocking recall           {blocking_recall(result.candidates.pairs, entities):>10.3f}")
         click.echo(f"groups vs truth           {pair_scores(result.crosswalk['cluster_id'], entities)}")
-    click.echo(f"wrote profile.txt, crosswalk.csv, pairs.csv, summary.txt, scores.png and config.toml to {out}/")
+    click.echo(f"wrote profile.txt, crosswalk.csv, pairs.csv, summary.txt, scores.png, config.toml and run.json to {out}/")
 
 
 def _truth_entities(path: Path, record_ids) -> list[str]:

@@ -7,6 +7,8 @@ files of a run in an output folder.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,10 +116,25 @@ class Result:
             write_csv(out / "model.csv", self.model.parameters().round(6), protect=protect),
             write_text(out / "summary.txt", self.summary() + "\n", protect=protect),
             write_text(out / "config.toml", used.to_toml(), protect=protect),
+            write_text(out / "run.json", json.dumps(run_info(self.contacts), indent=2) + "\n", protect=protect),
             write_figure(out / "scores.png", self.plot(), protect=protect),
         ]
         return written
 
+
+
+def run_info(contacts: Contacts) -> dict:
+    """What a later step needs to load the same input again: its path, how it was
+    read, and a SHA-256 of its bytes to notice when it changed."""
+    path = contacts.path
+    return {
+        "input": str(path.resolve()) if path else None,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest() if path else None,
+        "encoding": contacts.encoding,
+        "delimiter": contacts.delimiter,
+        "sheet": contacts.sheet,
+        "rows": len(contacts),
+    }
 
 
 def record_ids(contacts: Contacts) -> np.ndarray:

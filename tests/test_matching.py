@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -266,9 +270,12 @@ def test_cli_run_writes_the_crosswalk_and_reports_accuracy(tmp_path):
     assert result.exit_code == 0, result.output
     assert "candidate pairs" in result.output and "waiting for review" in result.output
     assert "blocking recall" in result.output and "F1" in result.output
-    for name in ("profile.txt", "crosswalk.csv", "pairs.csv", "too_common.csv", "model.csv", "summary.txt", "config.toml",
+    for name in ("profile.txt", "crosswalk.csv", "pairs.csv", "too_common.csv", "model.csv", "summary.txt", "config.toml", "run.json",
                  "scores.png"):
         assert (out / name).exists(), name
+    info = json.loads((out / "run.json").read_text())
+    assert info["input"] == str(Path("sample_data/contacts.csv").resolve()) and info["rows"] == 400
+    assert info["sha256"] == hashlib.sha256(Path("sample_data/contacts.csv").read_bytes()).hexdigest()
     crosswalk = pd.read_csv(out / "crosswalk.csv", dtype=str, keep_default_na=False)
     assert len(crosswalk) == 400 and crosswalk["record_id"].str.startswith("C").all()
 
