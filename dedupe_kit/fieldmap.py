@@ -35,7 +35,7 @@ SINGLE_ROLES = (
     "updated",
 )
 #: Roles held by any number of columns.
-MULTI_ROLES = ("external_ids", "emails", "phones", "address")
+MULTI_ROLES = ("external_ids", "emails", "phones", "address", "notes", "tags")
 ROLES = SINGLE_ROLES + MULTI_ROLES
 
 
@@ -80,6 +80,8 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("birth_date", r"dob|date of birth|birth ?date|birthday|date de naissance|naissance"),
     ("created", r"created(?: date| at| on)?|date created|creat(?:e|ion) date|date de creation|date added|added on"),
     ("updated", r"(?:last )?(?:modified|updated)(?: date| at| on)?|date modified|date de (?:modification|mise a jour)"),
+    ("notes", r"notes?|comments?|remarks?|description|remarques?|commentaires?"),
+    ("tags", r"tags?|labels?|etiquettes?|segments?"),
 )
 
 _PHONE_KIND_RULES: tuple[tuple[PhoneKind, str], ...] = (
@@ -103,8 +105,8 @@ def phone_kind(header: str) -> PhoneKind:
 class FieldMap:
     """The role of each column of an export.
 
-    Single roles hold one column name or ``None``; ``external_ids``, ``emails``
-    and ``address`` (street lines) hold column names; ``phones`` holds
+    Single roles hold one column name or ``None``; ``external_ids``, ``emails``,
+    ``address`` (street lines), ``notes`` and ``tags`` hold column names; ``phones`` holds
     ``(column, kind)`` pairs.
     Every column not named here passes through untouched.
     """
@@ -124,6 +126,8 @@ class FieldMap:
     birth_date: str | None = None
     created: str | None = None
     updated: str | None = None
+    notes: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
 
     @classmethod
     def detect(
@@ -159,13 +163,9 @@ class FieldMap:
                 else:
                     continue
                 taken.add(column)
-        detected = {
-            "external_ids": tuple(found.pop("external_ids")),
-            "emails": tuple(found.pop("emails")),
-            "address": tuple(found.pop("address")),
-            "phones": tuple((c, phone_kind(c)) for c in found.pop("phones")),
-            **found,
-        }
+        phones = found.pop("phones")
+        detected = {**{role: tuple(found.pop(role)) for role in MULTI_ROLES if role != "phones"},
+                    "phones": tuple((c, phone_kind(c)) for c in phones), **found}
         for role in overrides:
             if role != "ignore":
                 detected[role] = getattr(explicit, role)

@@ -31,7 +31,7 @@ def test_profile_prints_the_summary_and_writes_its_files(tmp_path):
     saved = tomllib.loads((out / "config.toml").read_text())
     assert saved["normalize"]["default_region"] == "FR"
     assert saved["fields"]["phones"] == {"Portable": "mobile"}
-    assert saved["fields"]["ignore"] == ["Notes"]
+    assert saved["fields"]["ignore"] == [] and saved["fields"]["notes"] == ["Notes"]
     assert load(path, Config.from_toml(out / "config.toml")).field_map == load(path).field_map
     assert path.read_bytes() == before
     assert not list(out.glob(".*.tmp"))

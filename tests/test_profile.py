@@ -47,7 +47,7 @@ def test_fill_rate_per_role_and_column(report):
     assert fill.loc["external_ids", "fill_rate"] == pytest.approx(4 / 7)
     mapping = report.mapping.set_index("column")
     assert mapping.loc["Home Phone", "filled"] == 3
-    assert mapping.loc["Notes", "role"] == ""
+    assert mapping.loc["Notes", "role"] == "notes"
 
 
 def test_invalid_values_carry_their_line(report):
@@ -94,7 +94,7 @@ def test_exact_duplicates_ignore_the_record_id(report):
 def test_summary_text_and_chart(report):
     text = str(report)
     assert "phones (mobile)" in text and "'Mobile Phone'" in text
-    assert "passed through untouched: 'Notes'" in text
+    assert "notes" in text and "'Notes'" in text and "passed through untouched: -" in text
     assert "row 3: email ann@x.com already on row 0" in text
     assert "row 5 = row 4" in text
     assert "<h4>Profile of" in report._repr_html_()
