@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from .config import Config
+from .config import CRM_PROFILES, Config
 from .errors import DedupeKitError, InputError
 from .files import write_csv, write_figure, write_text
 from .load import load
 from .normalize import normalize
 from .evaluate import blocking_recall, pair_scores
 from .profile import profile as build_profile
-from .run import run as run_pipeline
+from .run import load_run, read_undone, run as run_pipeline, write_undone
 
 
 def _library_errors(command):
@@ -90,24 +90,50 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_input_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for profile.txt, crosswalk.csv, pairs.csv, summary.txt, scores.png and the config used.")
+              help="Output folder: cleaned.csv, the fix files, crosswalk.csv, audit.csv, pairs.csv, summary.txt…")
+@click.option("--crm", type=click.Choice(sorted(CRM_PROFILES)),
+              help="The CRM the fix files are for (sets the clear word; overrides the config).")
 @click.option("--truth", type=click.Path(dir_okay=False, path_type=Path),
               help="Labelled data (record ID, entity ID) to report blocking recall, precision and recall.")
 @_library_errors
 def run(file: Path, config_path: Path | None, region: str | None, encoding: str | None,
-        delimiter: str | None, sheet: str | None, out: Path, truth: Path | None) -> None:
-    """Find the duplicates of FILE automatically and write the crosswalk."""
+        delimiter: str | None, sheet: str | None, out: Path, crm: str | None, truth: Path | None) -> None:
+    """Find the duplicates of FILE, merge them and write the cleaned file and the fix files."""
     config = _config(config_path, region)
+    if crm:
+        config = dataclasses.replace(config, merge=dataclasses.replace(config.merge, crm=crm))
     delimiter = "\t" if delimiter in ("\\t", "tab") else delimiter
     contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
     result = run_pipeline(contacts, config, progress=None)
     result.write(out)
-    click.echo(result.summary())
+    click.echo((out / "summary.txt").read_text(encoding="utf-8"), nl=False)
     if truth is not None:
         entities = _truth_entities(truth, result.crosswalk["record_id"])
         click.echo(f"blocking recall           {blocking_recall(result.candidates.pairs, entities):>10.3f}")
         click.echo(f"groups vs truth           {pair_scores(result.crosswalk['cluster_id'], entities)}")
-    click.echo(f"wrote profile.txt, crosswalk.csv, pairs.csv, summary.txt, scores.png, config.toml and run.json to {out}/")
+    click.echo(f"wrote the cleaned file, the fix files (import fix_1_clear.csv, then fix_2_update.csv; then archive "
+               f"merged_away.csv), crosswalk.csv, audit.csv and the reports to {out}/")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("groups", nargs=-1, type=int)
+@click.option("--all", "undo_all", is_flag=True, help="Take back every merge of the run.")
+@_library_errors
+def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
+    """Take back the merge of GROUPS (the group numbers of merge_groups.csv) in a run's FOLDER,
+    and write its files again as if those merges never happened."""
+    if not groups and not undo_all:
+        raise click.UsageError("give the group numbers to undo (see merge_groups.csv), or --all")
+    contacts, config = load_run(folder)
+    result = run_pipeline(contacts, config, progress=None)
+    plan = result.merge(undone=read_undone(folder))
+    plan = plan.undo(None if undo_all else groups)
+    write_undone(folder, plan.undone)
+    result.write(folder, undone=plan.undone)
+    click.echo(plan.summary())
+    click.echo(f"wrote the files of {folder}/ again without the merges of group(s) "
+               f"{', '.join(map(str, plan.undone)) or '-'}")
 
 
 def _truth_entities(path: Path, record_ids) -> list[str]:

@@ -10,6 +10,10 @@ default_region = "FR"
 
 [profile]
 shared_min_records = 3
+
+[merge]
+survivor = "oldest_created"
+rules = { "First Name" = "longest", "Company" = "most_recent" }
 ```
 
 Unknown sections and keys are errors, checked when the config is built.
@@ -118,6 +122,91 @@ class MatchConfig:
                               "em_iterations at least 1")
 
 
+SURVIVOR_RULES = ("most_complete", "oldest_created", "most_recently_updated", "lowest_record_id", "source_priority")
+FIELD_RULES = ("survivor", "fill", "most_recent", "most_frequent", "longest", "union")
+STOP_RULES = ("external_id", "main_phone")
+
+
+@dataclass(frozen=True)
+class CrmProfile:
+    """How a CRM's import clears a field.
+
+    clear_word: the cell value that empties a field on import (``""``: the CRM
+        cannot clear a field through an import).
+    note: what the analyst must know when importing the fix files.
+    """
+
+    clear_word: str
+    note: str = ""
+
+
+CRM_PROFILES = {
+    "generic": CrmProfile("UNSET"),
+    "mainstay": CrmProfile("UNSET"),
+    "salesforce": CrmProfile("#N/A", "Data Loader ignores blank cells; #N/A empties a field."),
+    "hubspot": CrmProfile("", "HubSpot imports skip blank cells and have no clear word: empty the fields "
+                              "listed in the clearing file in HubSpot (bulk edit) before importing the update file."),
+}
+
+
+@dataclass(frozen=True)
+class MergePolicy:
+    """How each group of duplicates becomes one contact (the ``[merge]`` table).
+
+    survivor: which record of a group survives (keeps its record ID):
+        ``most_complete`` (most filled cells), ``oldest_created``,
+        ``most_recently_updated``, ``lowest_record_id``, or ``source_priority``
+        (the value of ``source_column``, ranked by ``source_priority``). A
+        survivor a person picked in review always wins; ties fall to the lower
+        ``source_row``, and the plan says so.
+    rules: per column or role, how the merged value is chosen: ``survivor``,
+        ``fill`` (the survivor's, filled from the others where blank — the
+        default), ``most_recent``, ``most_frequent``, ``longest``, or ``union``
+        (the default for emails, phones, notes and tags: the other records'
+        values go into the group's empty sibling columns; what does not fit
+        goes into an extra column and the audit log).
+    stop_on: conflicts that stop a group's merge until a person decides:
+        ``external_id`` (two different external unique IDs) and ``main_phone``
+        (two different numbers in the first phone column).
+    crm: the CRM the fix files are for (sets the clear word and its rules):
+        one of ``generic``, ``mainstay``, ``salesforce``, ``hubspot``.
+    clear_word: overrides the CRM's clear word (``UNSET`` for ``generic``).
+    neutralize_formulas: prefix with ``'`` every written cell that a
+        spreadsheet would run as a formula (``=``, ``@``, ``+``/``-`` not
+        followed by a number); phone numbers are kept as they are.
+    """
+
+    survivor: str = "most_complete"
+    source_column: str = ""
+    source_priority: tuple[str, ...] = ()
+    rules: Mapping[str, str] = field(default_factory=dict)
+    stop_on: tuple[str, ...] = ("external_id",)
+    crm: str = "generic"
+    clear_word: str = ""
+    neutralize_formulas: bool = True
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.survivor not in SURVIVOR_RULES:
+            problems.append(f"survivor {self.survivor!r} is not one of {', '.join(SURVIVOR_RULES)}")
+        if self.survivor == "source_priority" and not (self.source_column and self.source_priority):
+            problems.append("survivor = 'source_priority' needs source_column and a source_priority list")
+        for target, rule in self.rules.items():
+            if rule not in FIELD_RULES:
+                problems.append(f"rules.{target}: {rule!r} is not one of {', '.join(FIELD_RULES)}")
+        problems += [f"stop_on: {s!r} is not one of {', '.join(STOP_RULES)}" for s in self.stop_on if s not in STOP_RULES]
+        if self.crm not in CRM_PROFILES:
+            problems.append(f"crm {self.crm!r} is not one of {', '.join(CRM_PROFILES)}")
+        if problems:
+            raise ConfigError("merge: " + "; ".join(problems))
+        object.__setattr__(self, "rules", dict(self.rules))
+
+    @property
+    def clear(self) -> str:
+        """The word that empties a field on import (``""`` when the CRM has none)."""
+        return self.clear_word or CRM_PROFILES[self.crm].clear_word
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything a run needs beyond the input file. Defaults suit a typical export."""
@@ -126,6 +215,7 @@ class Config:
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     profile: ProfileConfig = field(default_factory=ProfileConfig)
     match: MatchConfig = field(default_factory=MatchConfig)
+    merge: MergePolicy = field(default_factory=MergePolicy)
     #: where the config was read from, for messages; not part of the config itself
     source: str = field(default="the configuration", compare=False, repr=False)
 
@@ -145,6 +235,7 @@ class Config:
             normalize=_section(NormalizeConfig, data.get("normalize", {}), "normalize", source),
             profile=_section(ProfileConfig, data.get("profile", {}), "profile", source),
             match=_section(MatchConfig, data.get("match", {}), "match", source),
+            merge=_section(MergePolicy, data.get("merge", {}), "merge", source),
             source=source,
         )
 
@@ -165,6 +256,7 @@ class Config:
             "normalize": _plain(dataclasses.asdict(self.normalize)),
             "profile": _plain(dataclasses.asdict(self.profile)),
             "match": _plain(dataclasses.asdict(self.match)),
+            "merge": _plain(dataclasses.asdict(self.merge)),
         }
 
     def to_toml(self) -> str:

@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,12 @@ from ._perf import paused_gc
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import Comparison, DateComparison, ExactComparison, ExternalIdComparison, compare, comparisons
-from .config import Config
+from .config import Config, MergePolicy
+from .errors import InputError
+from .export import export
 from .files import write_csv, write_figure, write_text
 from .load import Contacts, load
+from .merge import MergePlan, merge
 from .normalize import Normalized, display_all, normalize
 from .profile import profile
 from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
@@ -50,6 +54,7 @@ class Result:
     pairs: pd.DataFrame
     model: FellegiSunter
     crosswalk: pd.DataFrame
+    decisions: pd.DataFrame | None = None
 
     @property
     def thresholds(self) -> Thresholds:
@@ -100,21 +105,34 @@ class Result:
         ]
         return "\n".join(lines)
 
-    def write(self, out: str | Path) -> list[Path]:
-        """Write the profile, crosswalk, pairs, summary, chart, model and config into ``out``."""
+    def merge(self, policy: MergePolicy | None = None, *, undone: Iterable[int] = ()) -> MergePlan:
+        """The merge plan of the groups found, under ``policy`` (default: the config's ``[merge]``),
+        with the survivors and field values people chose in review."""
+        return merge(self.contacts, self.crosswalk["cluster_id"].to_numpy(), policy or self.config.merge,
+                     decisions=self.decisions, normalized=self.normalized, undone=undone)
+
+    def write(self, out: str | Path, *, undone: Iterable[int] | None = None) -> list[Path]:
+        """Write every file of the run into ``out``: the merge's files (see `export`), the profile,
+        pairs, summary, chart, model, config and run.json.
+
+        undone: groups whose merge a person took back (default: those recorded in ``out/undone.json``).
+        """
         out = Path(out)
         protect = (self.contacts.path,) if self.contacts.path else ()
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         shown = [self.explained(status, None) for status in ("reviewed", "auto", "review")]
         pairs = pd.concat(shown, ignore_index=True)
         report = profile(self.contacts, self.normalized, self.config)
-        written = [
+        plan = self.merge(undone=read_undone(out) if undone is None else undone)
+        decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
+        exported = export(plan, out, crosswalk=self.crosswalk, decided_at=decided_at)
+        summary = "\n".join([self.summary(), plan.summary(), exported.summary()])
+        written = exported.paths + [
             write_text(out / "profile.txt", str(report) + "\n", protect=protect),
-            write_csv(out / "crosswalk.csv", self.crosswalk, protect=protect),
             write_csv(out / "pairs.csv", pairs, protect=protect),
             write_csv(out / "too_common.csv", self.candidates.capped, protect=protect),
             write_csv(out / "model.csv", self.model.parameters().round(6), protect=protect),
-            write_text(out / "summary.txt", self.summary() + "\n", protect=protect),
+            write_text(out / "summary.txt", summary + "\n", protect=protect),
             write_text(out / "config.toml", used.to_toml(), protect=protect),
             write_text(out / "run.json", json.dumps(run_info(self.contacts), indent=2) + "\n", protect=protect),
             write_figure(out / "scores.png", self.plot(), protect=protect),
@@ -135,6 +153,37 @@ def run_info(contacts: Contacts) -> dict:
         "sheet": contacts.sheet,
         "rows": len(contacts),
     }
+
+
+def read_undone(out: str | Path) -> list[int]:
+    """The groups whose merge was taken back in the output folder ``out`` (``undone.json``)."""
+    path = Path(out) / "undone.json"
+    return json.loads(path.read_text(encoding="utf-8"))["groups"] if path.exists() else []
+
+
+def write_undone(out: str | Path, groups: Iterable[int], protect: tuple[Path, ...] = ()) -> Path:
+    """Record, atomically, the groups whose merge is taken back in ``out``."""
+    data = {"schema": 1, "groups": sorted({int(g) for g in groups})}
+    return write_text(Path(out) / "undone.json", json.dumps(data, indent=2) + "\n", protect=protect)
+
+
+def load_run(out: str | Path) -> tuple[Contacts, Config]:
+    """The input and config of the run written in ``out``, checked to be the same file as then."""
+    out = Path(out)
+    try:
+        info = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{out}: no run.json; give the output folder of 'dedupe-kit run'") from None
+    config = Config.from_toml(out / "config.toml")
+    path = Path(info["input"])
+    if not path.exists():
+        raise InputError(f"{out}/run.json: the input {path} is gone; run 'dedupe-kit run' again")
+    if hashlib.sha256(path.read_bytes()).hexdigest() != info["sha256"]:
+        raise InputError(f"{path}: changed since the run in {out}; run 'dedupe-kit run' again")
+    sheet = info.get("sheet")
+    contacts = load(path, config, encoding=None if info["encoding"] == "xlsx" else info["encoding"],
+                    delimiter=info["delimiter"], sheet=sheet)
+    return contacts, config
 
 
 def record_ids(contacts: Contacts) -> np.ndarray:
@@ -203,7 +252,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs)
     steps.update()
     steps.close()
-    return Result(config, used, contacts, normalized, found, pairs, model, crosswalk)
+    return Result(config, used, contacts, normalized, found, pairs, model, crosswalk, decisions)
 
 
 def _household(features: pd.DataFrame, used: list[Comparison]) -> np.ndarray:

@@ -1,0 +1,284 @@
+"""The files an analyst takes back to the CRM, written from a `MergePlan`.
+
+In import order:
+
+1. ``fix_1_clear.csv`` — the merged-away records with their unique fields
+   (emails, phones, external IDs) set to the CRM's clear word (``UNSET`` by
+   default), so that the values are free for the survivor: a CRM rejects an
+   import row whose phone already belongs to another contact.
+2. ``fix_2_update.csv`` — the survivors, with the fields whose value changed
+   (a blank cell leaves the field as it is).
+3. ``merged_away.csv`` — the records to archive or delete (or merge) in the CRM.
+
+Beside them: ``cleaned.csv`` (the whole export after merging, in the input's own
+format), ``changed_numbers.csv``, ``merge_groups.csv``, ``audit.csv`` and, when
+some cell would run as a formula in a spreadsheet, ``neutralized.csv``.
+Every file is written atomically; the same plan gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import CRM_PROFILES
+from .files import write_bytes, write_text
+from .merge import MergePlan
+
+_NUMBER = r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
+#: A cell a spreadsheet would run as a formula: ``=``, ``@``, a tab or carriage return first, or ``+``/``-``
+#: followed by something other than a number (a phone number, with its extension, or a list of them, and
+#: a lone ``-`` placeholder are left alone).
+FORMULA_START = re.compile(rf"^[=@\t\r]|^[+-](?![+-]*\s*$|\s*{_NUMBER}(?:\s*[;,]\s*\+?\s*{_NUMBER})*$)", re.IGNORECASE)
+
+
+def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``frame`` with every formula-like cell prefixed by ``'``, and the list of those cells.
+
+    >>> safe, found = neutralize(pd.DataFrame({"Phone": ["+33 6 12 34 56 78", "=1+1"], "Note": ["-5", "@SUM(A1)"]}))
+    >>> safe.values.tolist()
+    [['+33 6 12 34 56 78', '-5'], ["'=1+1", "'@SUM(A1)"]]
+    >>> found.values.tolist()
+    [[1, 'Phone', '=1+1'], [1, 'Note', '@SUM(A1)']]
+    """
+    found = []
+    safe = frame.copy()
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position].astype(str)
+        risky = values.str.contains(FORMULA_START, regex=True).to_numpy()
+        if risky.any():
+            safe.iloc[risky, position] = "'" + values[risky]
+            found += [(i, column, v) for i, v in zip(np.flatnonzero(risky).tolist(), values[risky])]
+    return safe, pd.DataFrame(found, columns=["row", "column", "value"])
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What `export` wrote: the paths, in the order to read them, and the warnings for the analyst."""
+
+    paths: list[Path]
+    neutralized: pd.DataFrame
+    warnings: list[str]
+
+    def summary(self) -> str:
+        lines = [f"cells neutralized as formulas {len(self.neutralized):>6,}"]
+        lines += [f"  {file}, row {row}, column {column!r}: {value!r}"
+                  for file, row, column, value in self.neutralized.head(10).itertuples(index=False)]
+        return "\n".join(lines + [f"warning: {w}" for w in self.warnings])
+
+
+def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None = None,
+           decided_at: pd.DataFrame | None = None) -> Exported:
+    """Write the cleaned export, the fix files, the crosswalk and the audit log into ``out``.
+
+    crosswalk: the run's crosswalk; its survivor columns are filled from the plan.
+    decided_at: when people decided (``a``, ``decided_at``), for the audit log.
+    """
+    out = Path(out)
+    contacts = plan.contacts
+    protect = (contacts.path,) if contacts.path else ()
+    crm = CRM_PROFILES[plan.policy.crm]
+    tables = {
+        "cleaned.csv": plan.cleaned(),
+        "fix_1_clear.csv" if plan.policy.clear else "fix_1_clear_by_hand.csv": clearing(plan),
+        "fix_2_update.csv": updates(plan),
+        "merged_away.csv": merged_away(plan),
+        "changed_numbers.csv": changed_numbers(plan),
+        "merge_groups.csv": plan.groups.assign(rows=plan.groups["rows"].map(_joined),
+                                               record_ids=plan.groups["record_ids"].map(_joined)),
+        "audit.csv": audit(plan, decided_at),
+    }
+    if crosswalk is not None:
+        tables["crosswalk.csv"] = with_survivors(crosswalk, plan)
+    crm_files = {"cleaned.csv", "fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix_2_update.csv", "merged_away.csv"}
+    paths, found = [], []
+    for name, table in tables.items():
+        if plan.policy.neutralize_formulas:
+            table, cells = neutralize(table)
+            found.append(cells.assign(file=name))
+        encoding = _encoding(contacts.encoding) if name in crm_files else "utf-8"
+        delimiter = contacts.delimiter if name in crm_files else ","
+        text = table.to_csv(index=False, sep=delimiter, lineterminator=_line_end(contacts.path))
+        paths.append(write_bytes(out / name, text.encode(encoding), protect=protect))
+    neutralized = pd.concat(found, ignore_index=True)[["file", "row", "column", "value"]] if found else \
+        pd.DataFrame(columns=["file", "row", "column", "value"])
+    if len(neutralized):
+        paths.append(write_bytes(out / "neutralized.csv", neutralized.to_csv(index=False).encode(), protect=protect))
+    else:
+        (out / "neutralized.csv").unlink(missing_ok=True)
+    warnings = []
+    if not plan.policy.clear:
+        warnings.append(f"{plan.policy.crm} cannot clear a field through an import: {crm.note}")
+    elif crm.note:
+        warnings.append(crm.note)
+    if not contacts.field_map.record_id:
+        warnings.append("no record ID column: the fix files are keyed by name and external IDs only, "
+                        "and external IDs are not cleared")
+    _log(out, plan, protect)
+    return Exported(paths, neutralized, warnings)
+
+
+def key_columns(plan: MergePlan) -> list[str]:
+    """The columns a CRM maps an import row on: record ID, first and last name, external unique IDs."""
+    fm = plan.contacts.field_map
+    return [c for c in (fm.record_id, fm.first_name, fm.last_name, fm.full_name, *fm.external_ids) if c]
+
+
+def clearing(plan: MergePlan) -> pd.DataFrame:
+    """The merged-away records, their unique fields (emails, phones, external IDs) set to the clear word.
+
+    The external IDs are cleared only when a record ID column keys the rows.
+    Blank cells stay blank: there is nothing to clear.
+    """
+    fm = plan.contacts.field_map
+    unique = list(fm.emails) + [c for c, _ in fm.phones] + (list(fm.external_ids) if fm.record_id else [])
+    columns = list(dict.fromkeys(key_columns(plan) + unique))
+    away = _merged_away_rows(plan)
+    frame = plan.contacts.frame.loc[away, columns].copy()
+    clear = plan.policy.clear
+    for column in unique:
+        filled = frame[column].str.strip() != ""
+        if clear:
+            frame.loc[filled, column] = clear
+    return frame.reset_index(drop=True)
+
+
+def updates(plan: MergePlan) -> pd.DataFrame:
+    """The survivors whose values changed: key columns, then every changed column (blank: unchanged).
+
+    Values that found no column (``dedupe_kit extra …``) are not in it: the CRM has no field for
+    them; they are in ``cleaned.csv`` and the audit log.
+    """
+    keys = key_columns(plan)
+    changed = plan.values[plan.values["group"].isin(plan.merging["group"]) & plan.values["changed"]]
+    columns = keys + [c for c in plan.contacts.columns if c in set(changed["column"]) and c not in keys]
+    cleaned = plan.cleaned()
+    survivor_of = dict(zip(plan.merging["group"], plan.merging["survivor_row"]))
+    rows = sorted({survivor_of[g] for g in changed["group"]})
+    frame = pd.DataFrame("", index=rows, columns=columns)
+    frame[keys] = cleaned.loc[rows, keys]
+    for group, column, after in zip(changed["group"], changed["column"], changed["after"]):
+        frame.at[survivor_of[group], column] = after
+    return frame.reset_index(drop=True)
+
+
+def merged_away(plan: MergePlan) -> pd.DataFrame:
+    """Every record merged into another one: to archive, delete or merge in the CRM after the imports."""
+    fm = plan.contacts.field_map
+    frame = plan.contacts.frame
+    away = _merged_away_rows(plan)
+    survivors = plan.survivors()
+    record_id = frame[fm.record_id] if fm.record_id else pd.Series(frame.index.astype(str), index=frame.index)
+    return pd.DataFrame({
+        "source_row": away,
+        "record_id": record_id.loc[away].to_numpy(),
+        "first_name": frame.loc[away, fm.first_name].to_numpy() if fm.first_name else "",
+        "last_name": frame.loc[away, fm.last_name].to_numpy() if fm.last_name else "",
+        "survivor_row": survivors[away],
+        "survivor_record_id": record_id.to_numpy()[survivors[away]],
+    })
+
+
+def changed_numbers(plan: MergePlan) -> pd.DataFrame:
+    """Records whose phones or emails differ from the survivor's after the merge, to update elsewhere."""
+    fm = plan.contacts.field_map
+    frame, cleaned = plan.contacts.frame, plan.cleaned()
+    survivors = plan.survivors()
+    rows = [r for rows in plan.merging["rows"] for r in rows]
+    record_id = frame[fm.record_id].to_numpy() if fm.record_id else frame.index.astype(str).to_numpy()
+    out = []
+    for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
+        if not columns:
+            continue
+        for row in rows:
+            before = [v for v in frame.loc[row, columns] if v.strip()]
+            after = [v for v in cleaned.loc[survivors[row], columns] if v.strip()]
+            if before != after:
+                out.append((row, record_id[row], survivors[row], record_id[survivors[row]], kind,
+                            "; ".join(before), "; ".join(after)))
+    return pd.DataFrame(out, columns=["source_row", "record_id", "survivor_row", "survivor_record_id", "kind",
+                                      "before", "after"])
+
+
+def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every merge, stopped group, undo and changed field, with who decided and, for people, when."""
+    fm = plan.contacts.field_map
+    frame = plan.contacts.frame
+    record_id = frame[fm.record_id].to_numpy() if fm.record_id else frame.index.astype(str).to_numpy()
+    when: dict[int, str] = {}
+    if decided_at is not None and len(decided_at):
+        group_of = {r: g for g, rows in zip(plan.groups["group"], plan.groups["rows"]) for r in rows}
+        for a, at in zip(decided_at["a"], decided_at["decided_at"]):
+            if int(a) in group_of:
+                when[group_of[int(a)]] = max(when.get(group_of[int(a)], ""), str(at))
+    events = []
+    values = plan.values[plan.values["changed"]].groupby("group")
+    changed = {g: v for g, v in values}
+    for group in plan.groups.itertuples(index=False):
+        base = dict(group=group.group, decided_by=group.decided_by, decided_at=when.get(group.group, ""),
+                    survivor_record_id=group.survivor_record_id)
+        if group.status == "stopped":
+            events.append({**base, "event": "stopped", "detail": group.conflicts})
+            continue
+        events.append({**base, "event": "merge", "record_id": group.survivor_record_id,
+                       "detail": f"survivor: {group.survivor_reason}"})
+        events += [{**base, "event": "merged away", "record_id": record_id[r]} for r in group.rows
+                   if r != group.survivor_row]
+        for v in changed.get(group.group, pd.DataFrame(columns=plan.values.columns)).itertuples(index=False):
+            events.append({**base, "event": "field", "record_id": group.survivor_record_id, "column": v.column,
+                           "before": v.before, "after": v.after, "rule": v.rule,
+                           "from_record_id": "several" if v.source_row < 0 else record_id[v.source_row]})
+        for v in plan.overflow[plan.overflow["group"] == group.group].itertuples(index=False):
+            events.append({**base, "event": "extra value", "record_id": group.survivor_record_id,
+                           "column": f"dedupe_kit extra {v.role}", "after": v.value,
+                           "from_record_id": record_id[v.source_row], "rule": "union"})
+        if group.status == "undone":
+            events.append({**base, "event": "undone", "detail": "merge taken back; the records stay apart"})
+    columns = ["group", "event", "decided_by", "decided_at", "survivor_record_id", "record_id", "column", "before",
+               "after", "from_record_id", "rule", "detail"]
+    return pd.DataFrame(events, columns=columns).fillna("")
+
+
+def with_survivors(crosswalk: pd.DataFrame, plan: MergePlan) -> pd.DataFrame:
+    """The crosswalk with each row's survivor from the plan (itself when its group was not merged)."""
+    survivors = plan.survivors()
+    ids = crosswalk["record_id"].to_numpy()
+    return crosswalk.assign(survivor_row=survivors, survivor_record_id=ids[survivors])
+
+
+def _merged_away_rows(plan: MergePlan) -> list[int]:
+    survivors = plan.survivors()
+    return np.flatnonzero(survivors != np.arange(len(survivors))).tolist()
+
+
+def _joined(values: tuple) -> str:
+    return " ".join(map(str, values))
+
+
+def _encoding(encoding: str) -> str:
+    return "utf-8" if encoding == "xlsx" else encoding
+
+
+def _line_end(path: Path | None) -> str:
+    """The input's own line ending (``\\r\\n`` or ``\\n``)."""
+    if path is None or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return "\n"
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    return "\r\n" if b"\r\n" in head else "\n"
+
+
+def _log(out: Path, plan: MergePlan, protect: tuple[Path, ...]) -> None:
+    """Append this export (when, how many merges, which undone) to ``export_log.jsonl``."""
+    path = out / "export_log.jsonl"
+    previous = path.read_text(encoding="utf-8") if path.exists() else ""
+    entry = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+             "merged_groups": int(len(plan.merging)), "undone_groups": list(plan.undone),
+             "stopped_groups": int((plan.groups["status"] == "stopped").sum())}
+    write_text(path, previous + json.dumps(entry) + "\n", protect=protect)

@@ -1,0 +1,438 @@
+"""Merging each group of duplicates into one surviving contact, under explicit rules.
+
+`merge` takes the groups (a group ID per row, as in the crosswalk) and a
+`MergePolicy`, and returns a `MergePlan`: per group the survivor and why, every
+field's merged value and the row it came from, and the conflicts that stop a
+merge. Nothing is written; `export` writes the files from the plan, and
+`MergePlan.undo` takes merges back before that.
+
+A person's choices from review win over every rule: a ``match`` decision may
+carry ``survivor_row`` and ``fields`` (``{column: source_row}`` whose value wins).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .config import MergePolicy
+from .errors import ConfigError
+from .load import Contacts
+from .normalize import Normalized, date_key, normalize
+
+#: Roles whose values are kept together by default: other records' values go to empty sibling columns.
+UNION_ROLES = ("emails", "phones", "notes", "tags")
+#: Columns that a merge never changes: the survivor keeps its own.
+KEEP_ROLES = ("record_id",)
+GROUP_COLUMNS = ["group", "rows", "record_ids", "survivor_row", "survivor_record_id", "survivor_reason",
+                 "status", "conflicts", "decided_by"]
+VALUE_COLUMNS = ["group", "column", "role", "rule", "before", "after", "source_row", "changed"]
+EXTRA_COLUMN = "dedupe_kit extra {role}"
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What merging would do; nothing is written until `export`.
+
+    groups: one row per group of two or more records: its ``rows``, the
+        ``survivor_row`` and ``survivor_reason``, ``status`` (``merge``,
+        ``stopped`` by a conflict, ``undone``), the ``conflicts`` in words and
+        ``decided_by`` (``auto`` or ``reviewed``).
+    values: one row per group and column: the ``rule`` applied, the survivor's
+        value ``before``, the merged value ``after``, the ``source_row`` it came
+        from (-1 when several rows gave it) and whether it ``changed``.
+    overflow: values of a union role that found no empty column in the group;
+        they go to an extra column (``dedupe_kit extra emails``…) of the survivor.
+    undone: groups whose merge was taken back, with the reason.
+    """
+
+    contacts: Contacts
+    policy: MergePolicy
+    groups: pd.DataFrame
+    values: pd.DataFrame
+    overflow: pd.DataFrame
+    undone: tuple[int, ...] = ()
+
+    @property
+    def merging(self) -> pd.DataFrame:
+        """The groups that will be merged (not stopped, not undone)."""
+        return self.groups[self.groups["status"] == "merge"]
+
+    def survivors(self) -> np.ndarray:
+        """For every source row, the row that represents it after the merge (itself when not merged)."""
+        survivor = np.arange(len(self.contacts))
+        for rows, row in zip(self.merging["rows"], self.merging["survivor_row"]):
+            survivor[list(rows)] = row
+        return survivor
+
+    def cleaned(self) -> pd.DataFrame:
+        """The export after merging: the input's columns, one row per surviving contact.
+
+        Rows that take part in no merge are the input's rows, cell for cell; an
+        ``dedupe_kit extra …`` column is added only when some value found no room.
+        """
+        frame = self.contacts.frame.copy()
+        changed = self.values[self.values["group"].isin(self.merging["group"]) & self.values["changed"]]
+        survivor_of = dict(zip(self.merging["group"], self.merging["survivor_row"]))
+        for (group, column), after in zip(zip(changed["group"], changed["column"]), changed["after"]):
+            frame.at[survivor_of[group], column] = after
+        overflow = self.overflow[self.overflow["group"].isin(self.merging["group"])]
+        for role, values in overflow.groupby("role", sort=True):
+            column = EXTRA_COLUMN.format(role=role)
+            frame[column] = ""
+            joined = values.groupby("group")["value"].agg("; ".join)
+            frame.loc[[survivor_of[g] for g in joined.index], column] = joined.to_numpy()
+        survivors = self.survivors()
+        return frame[survivors == np.arange(len(frame))]
+
+    def view(self, group: int) -> pd.DataFrame:
+        """One group side by side: each record's values, the merged value, where it came from and by which rule."""
+        info = self.groups.set_index("group").loc[group]
+        frame = self.contacts.frame
+        values = self.values[self.values["group"] == group].set_index("column")
+        record_ids = dict(zip(info["rows"], info["record_ids"]))
+        out = pd.DataFrame(index=pd.Index(frame.columns, name="column"))
+        for row in info["rows"]:
+            mark = " (survivor)" if row == info["survivor_row"] else ""
+            out[f"row {row} {record_ids[row]}{mark}"] = frame.loc[row].to_numpy()
+        out["merged"] = values["after"].reindex(out.index).fillna("").to_numpy()
+        source = values["source_row"].reindex(out.index)
+        out["from row"] = [("" if pd.isna(s) else "several" if s < 0 else str(int(s))) for s in source]
+        out["rule"] = values["rule"].reindex(out.index).fillna("").to_numpy()
+        return out
+
+    def undo(self, groups: Iterable[int] | None = None) -> MergePlan:
+        """A plan with the merges of ``groups`` (default: all) taken back; the records stay apart."""
+        chosen = set(self.merging["group"]) if groups is None else {int(g) for g in groups}
+        unknown = chosen - set(self.groups["group"])
+        if unknown:
+            raise ConfigError(f"undo: no group {sorted(unknown)[0]} in this merge plan")
+        status = np.where(self.groups["group"].isin(chosen) & (self.groups["status"] == "merge"), "undone",
+                          self.groups["status"])
+        undone = tuple(sorted(set(self.undone) | {g for g in chosen if g in set(self.merging["group"])}))
+        return dataclasses.replace(self, groups=self.groups.assign(status=status), undone=undone)
+
+    def summary(self) -> str:
+        status = self.groups["status"].value_counts()
+        merged_away = int(self.merging["rows"].map(len).sum() - len(self.merging))
+        return "\n".join([
+            f"groups merged             {int(status.get('merge', 0)):>10,}",
+            f"  records merged away     {merged_away:>10,}",
+            f"groups stopped by a conflict {int(status.get('stopped', 0)):>7,}",
+            f"groups undone             {int(status.get('undone', 0)):>10,}",
+            f"values kept in extra columns {len(self.overflow[self.overflow['group'].isin(self.merging['group'])]):>7,}",
+        ])
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{self.summary()}</pre>" + self.groups.head(20).to_html(index=False)
+
+
+def merge(
+    contacts: Contacts,
+    groups: Iterable[int],
+    policy: MergePolicy | None = None,
+    *,
+    decisions: pd.DataFrame | None = None,
+    normalized: Normalized | None = None,
+    undone: Iterable[int] = (),
+) -> MergePlan:
+    """Plan the merge of every group of two or more rows.
+
+    groups: the group of each source row (rows with the same value merge), e.g.
+        ``result.crosswalk["cluster_id"]``.
+    decisions: reviewed pairs (``a``, ``b``, ``decision``), where a ``match``
+        may carry ``survivor_row`` and ``fields`` ({column: source_row}); they
+        apply to the group that holds ``a``, which counts as decided by a person.
+    undone: groups whose merge a person took back.
+
+    Every rule works on all groups at once (one sort per column), so that
+    large exports merge in seconds.
+    """
+    policy = policy or MergePolicy()
+    normalized = normalized or normalize(contacts)
+    frame, fm = contacts.frame, contacts.field_map
+    _check_policy(policy, contacts)
+    group_of = np.asarray(groups, dtype=np.int64)
+    if len(group_of) != len(frame):
+        raise ConfigError(f"merge: {len(group_of)} group IDs for {len(frame)} rows")
+    survivor_choice, field_choice, reviewed = _choices(decisions, group_of)
+    size = np.bincount(group_of, minlength=len(frame))[group_of] if len(frame) else np.zeros(0, dtype=np.int64)
+    rows = np.flatnonzero(size > 1)
+    members = _ranked(rows, group_of[rows], policy, contacts, survivor_choice)
+    role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
+    keys = _cell_keys(normalized)
+
+    after, source = {}, {}
+    for column in frame.columns:
+        rule = _rule(column, role_of.get(column, ""), policy)
+        if rule == "union" and role_of.get(column) in ("emails", "phones"):
+            continue
+        after[column], source[column] = _apply(rule, column, members, contacts, keys)
+    overflow = []
+    for role in ("emails", "phones"):
+        if fm.columns(role):
+            overflow += _union(role, members, contacts, keys, after, source, field_choice)
+    for (group, column), row in field_choice.items():
+        after[column][group], source[column][group] = frame.at[row, column], row
+
+    first = members.drop_duplicates("group")
+    survivor = dict(zip(first["group"], first["row"]))
+    conflicts = _conflicts(members, contacts, keys, policy, field_choice)
+    record_id = frame[fm.record_id].to_numpy(dtype=object) if fm.record_id else np.arange(len(frame)).astype(str)
+    by_group = members.groupby("group", sort=True)["row"].agg(lambda r: tuple(sorted(r)))
+    undone = {int(g) for g in undone}
+    table = pd.DataFrame({"group": by_group.index.to_numpy(), "rows": by_group.to_numpy()})
+    table["record_ids"] = [tuple(record_id[list(r)]) for r in table["rows"]]
+    table["survivor_row"] = table["group"].map(survivor)
+    table["survivor_record_id"] = record_id[table["survivor_row"].to_numpy()] if len(table) else []
+    table["survivor_reason"] = table["group"].map(first.set_index("group")["reason"])
+    table["conflicts"] = table["group"].map(conflicts).fillna("")
+    table["status"] = np.where(table["group"].isin(undone), "undone", np.where(table["conflicts"] != "", "stopped", "merge"))
+    table["decided_by"] = np.where(table["group"].isin(reviewed), "reviewed", "auto")
+
+    values = []
+    for position, column in enumerate(frame.columns):
+        before = frame[column].to_numpy(dtype=object)[table["survivor_row"].to_numpy()] if len(table) else []
+        merged = table["group"].map(after[column]).fillna(pd.Series(before, index=table.index))
+        src = table["group"].map(source[column]).fillna(table["survivor_row"]).astype(np.int64)
+        rule = _rule(column, role_of.get(column, ""), policy)
+        chosen = table["group"].isin({g for g, c in field_choice if c == column})
+        values.append(pd.DataFrame({
+            "group": table["group"], "column": column, "role": role_of.get(column, ""),
+            "rule": np.where(chosen, "chosen in review", rule), "before": before, "after": merged.to_numpy(),
+            "source_row": src.to_numpy(), "changed": merged.to_numpy() != before, "position": position,
+        }))
+    values = (pd.concat(values, ignore_index=True).sort_values(["group", "position"], kind="stable")
+              .drop(columns="position").reset_index(drop=True)) if values else pd.DataFrame(columns=VALUE_COLUMNS)
+    return MergePlan(
+        contacts=contacts,
+        policy=policy,
+        groups=table[GROUP_COLUMNS],
+        values=values[VALUE_COLUMNS],
+        overflow=pd.DataFrame(overflow, columns=["group", "role", "value", "source_row"]),
+        undone=tuple(sorted(undone & set(table["group"]))),
+    )
+
+
+def _check_policy(policy: MergePolicy, contacts: Contacts) -> None:
+    """Name every rule target that is neither a column of the file nor a role."""
+    roles = set(contacts.field_map.__dataclass_fields__)
+    problems = [f"rules: {target!r} is neither a column of {contacts.name} nor a role"
+                for target in policy.rules if target not in contacts.columns and target not in roles]
+    if policy.survivor == "source_priority" and policy.source_column not in contacts.columns:
+        problems.append(f"source_column {policy.source_column!r} is not a column of {contacts.name}")
+    for column in contacts.field_map.columns("record_id"):
+        if policy.rules.get(column, "survivor") != "survivor" or policy.rules.get("record_id", "survivor") != "survivor":
+            problems.append(f"rules: the record ID column {column!r} always keeps the survivor's value")
+    if policy.survivor == "oldest_created" and not contacts.field_map.created:
+        problems.append("survivor = 'oldest_created' needs a column with the role 'created'")
+    if policy.survivor == "most_recently_updated" and not contacts.field_map.updated:
+        problems.append("survivor = 'most_recently_updated' needs a column with the role 'updated'")
+    if problems:
+        raise ConfigError("merge: " + "; ".join(problems))
+
+
+def _rule(column: str, role: str, policy: MergePolicy) -> str:
+    if role in KEEP_ROLES:
+        return "survivor"
+    return policy.rules.get(column) or policy.rules.get(role) or ("union" if role in UNION_ROLES else "fill")
+
+
+def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray):
+    """What people chose: the survivor per group, the winning row per (group, column), the groups they matched."""
+    survivors: dict[int, int] = {}
+    fields: dict[tuple[int, str], int] = {}
+    reviewed: set[int] = set()
+    if decisions is None or not len(decisions):
+        return survivors, fields, reviewed
+    for row in decisions.to_dict("records"):
+        if row.get("decision") != "match":
+            continue
+        group = int(group_of[int(row["a"])])
+        reviewed.add(group)
+        survivor = row.get("survivor_row")
+        if survivor is not None and not pd.isna(survivor) and group_of[int(survivor)] == group:
+            survivors[group] = int(survivor)
+        chosen = row.get("fields") or {}
+        if isinstance(chosen, str):
+            chosen = json.loads(chosen)
+        fields.update({(group, c): int(r) for c, r in chosen.items() if group_of[int(r)] == group})
+    return survivors, fields, reviewed
+
+
+def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts: Contacts,
+            chosen: Mapping[int, int]) -> pd.DataFrame:
+    """The members of every group, best first under the survivor rule (``rank`` 0 survives), and why."""
+    frame, fm = contacts.frame, contacts.field_map
+    rule = policy.survivor
+    if rule == "most_complete":
+        filled = (frame.iloc[rows] != "").sum(axis=1).to_numpy()
+        key, shown = -filled, [f"most complete ({n} filled cells)" for n in filled]
+    elif rule in ("oldest_created", "most_recently_updated"):
+        column = fm.created if rule == "oldest_created" else fm.updated
+        dates = _dates(frame[column].iloc[rows])
+        word = "oldest created" if rule == "oldest_created" else "most recently updated"
+        key = np.where(dates < 0, np.iinfo(np.int64).max, dates if rule == "oldest_created" else -dates)
+        shown = [f"{word} ({frame.at[r, column] if d >= 0 else 'no date'})" for r, d in zip(rows, dates)]
+    elif rule == "lowest_record_id":
+        ids = frame[fm.record_id].iloc[rows] if fm.record_id else pd.Series(rows.astype(str))
+        order = sorted(range(len(rows)), key=lambda i: _natural(ids.iat[i]))
+        key = np.empty(len(rows), dtype=np.int64)
+        key[order] = np.arange(len(rows))
+        shown = [f"lowest record ID ({value})" for value in ids]
+    else:
+        ranks = {v: i for i, v in enumerate(policy.source_priority)}
+        sources = frame[policy.source_column].iloc[rows].str.strip()
+        key = sources.map(ranks).fillna(len(ranks)).to_numpy(dtype=np.int64)
+        shown = [f"source priority ({policy.source_column} = {v!r})" for v in sources]
+    picked = np.array([chosen.get(int(g)) == r for g, r in zip(groups, rows)], dtype=bool)
+    members = pd.DataFrame({"group": groups, "row": rows, "picked": ~picked, "key": key, "reason": shown})
+    members = members.sort_values(["group", "picked", "key", "row"], kind="stable").reset_index(drop=True)
+    members["rank"] = members.groupby("group").cumcount()
+    first = members.groupby("group")["key"].transform("first")
+    ties = members[(members["key"] == first) & (members["rank"] > 0)].groupby("group")["row"].agg(
+        lambda r: ", ".join(map(str, r)))
+    head = members["rank"] == 0
+    reason = members["reason"].where(~head)
+    tie = members["group"].map(ties)
+    reason[head] = np.where(members.loc[head, "picked"], members.loc[head, "reason"]
+                            + np.where(tie[head].notna(), "; tie with row " + tie[head].fillna("")
+                                       + " broken by the lower row", ""), "chosen in review")
+    return members.assign(reason=reason).drop(columns=["picked", "key"])
+
+
+def _dates(values: pd.Series) -> np.ndarray:
+    """``YYYYMMDD`` as an integer, -1 where the text is not a date."""
+    keys = values.map(date_key)
+    return np.where(keys.str.fullmatch(r"\d{8}"), pd.to_numeric(keys, errors="coerce"), -1).astype(np.int64)
+
+
+def _natural(text: str) -> tuple:
+    """``"C9" < "C10"``: digits compare as numbers."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
+
+
+def _cell_keys(normalized: Normalized) -> pd.DataFrame:
+    """The normalized value of each identifier cell, so that two spellings of a phone count as one."""
+    ids = normalized.identifiers
+    return ids[["source_row", "column", "value"]].drop_duplicates(["source_row", "column"])
+
+
+def _cells(members: pd.DataFrame, contacts: Contacts, column: str, keys: pd.DataFrame) -> pd.DataFrame:
+    """The members' cells of one column: raw ``value``, comparison ``key`` (normalized, else folded text)."""
+    raw = contacts.frame[column].to_numpy(dtype=object)[members["row"].to_numpy()]
+    cells = members[["group", "row", "rank"]].assign(value=raw)
+    cells = cells[pd.Series(raw, index=cells.index, dtype=object).str.strip() != ""]
+    found = keys[keys["column"] == column].set_index("source_row")["value"]
+    folded = cells["value"].str.split().str.join(" ").str.casefold()
+    return cells.assign(key=cells["row"].map(found).fillna(folded))
+
+
+def _apply(rule: str, column: str, members: pd.DataFrame, contacts: Contacts,
+           keys: pd.DataFrame) -> tuple[dict[int, str], dict[int, int]]:
+    """The merged value of one column per group, and the row it came from (-1: several)."""
+    cells = _cells(members, contacts, column, keys)
+    if rule == "survivor" or not len(cells):
+        return {}, {}
+    if rule == "longest":
+        cells = cells.assign(order=-cells["value"].str.strip().str.len())
+    elif rule == "most_frequent":
+        cells = cells.assign(order=-cells.groupby(["group", "key"])["row"].transform("size"))
+    elif rule == "most_recent":
+        fm = contacts.field_map
+        when = fm.updated or fm.created
+        cells = cells.assign(order=-_dates(contacts.frame[when].iloc[cells["row"]]) if when else 0)
+    else:  # fill, and union for one column
+        cells = cells.assign(order=0)
+    best = cells.sort_values(["group", "order", "rank"], kind="stable").drop_duplicates("group")
+    after, source = dict(zip(best["group"], best["value"])), dict(zip(best["group"], best["row"]))
+    if rule == "union":
+        tags = column in contacts.field_map.tags
+        several = cells[cells.duplicated("group", keep=False)].sort_values(["group", "rank"], kind="stable")
+        for group, values in several.groupby("group")["value"]:
+            parts = list(dict.fromkeys(p for v in values for p in _split(v, tags)))
+            after[group] = (", " if tags else " | ").join(parts)
+            if len(parts) > 1:
+                source[group] = -1
+    return after, source
+
+
+def _split(value: str, tags: bool) -> list[str]:
+    return [p.strip() for p in (re.split(r"[;,]", value) if tags else [value]) if p.strip()]
+
+
+def _union(role: str, members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame,
+           after: dict, source: dict, field_choice: Mapping[tuple[int, str], int]) -> list[tuple[int, str, str, int]]:
+    """Emails or phones of a group together: the survivor keeps its values, every other distinct value
+    goes into an empty column of the role (a phone of the same kind first); the rest overflows."""
+    fm = contacts.field_map
+    columns = list(fm.columns(role))
+    kind = dict(fm.phones)
+    cells = pd.concat([_cells(members, contacts, c, keys).assign(column=c, position=i)
+                       for i, c in enumerate(columns)], ignore_index=True)
+    cells = cells.sort_values(["group", "rank", "position"], kind="stable")
+    for column in columns:
+        after[column], source[column] = {}, {}
+    # the survivor's cells stay, but a cell a person filled from another row displaces the survivor's value
+    chosen = np.array([field_choice.get((g, c)) for g, c in zip(cells["group"], cells["column"])], dtype=object)
+    kept = np.where(pd.isna(chosen), cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
+    taken = set(zip(cells.loc[kept, "group"], cells.loc[kept, "key"]))
+    extra = cells[~kept & ~cells.duplicated(["group", "key"])]
+    extra = extra[[(g, k) not in taken for g, k in zip(extra["group"], extra["key"])]]
+    if not len(extra):
+        return []
+    survivor = members.drop_duplicates("group").set_index("group")["row"]
+    frame = contacts.frame
+    overflow = []
+    for group, values in extra.groupby("group", sort=True):
+        row = survivor[group]
+        empty = [c for c in columns if not frame.at[row, c].strip() and (group, c) not in field_choice]
+        for value, source_row, column in zip(values["value"], values["row"], values["column"]):
+            same_kind = [c for c in empty if kind.get(c) == kind.get(column)]
+            target = (same_kind or empty or [None])[0]
+            if target is None:
+                overflow.append((int(group), role, value, int(source_row)))
+                continue
+            empty.remove(target)
+            after[target][group], source[target][group] = value, int(source_row)
+    return overflow
+
+
+def _conflicts(members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, policy: MergePolicy,
+               field_choice: Mapping[tuple[int, str], int]) -> dict[int, str]:
+    """The conflicts that stop a group's merge, in words; a person's choice of the field resolves one."""
+    fm = contacts.field_map
+    checks = []
+    if "external_id" in policy.stop_on:
+        checks += [(c, "external unique IDs") for c in fm.external_ids]
+    if "main_phone" in policy.stop_on and fm.phones:
+        checks.append((next((c for c, k in fm.phones if k == "mobile"), fm.phones[0][0]), "main phones"))
+    found: dict[int, list[str]] = {}
+    for column, what in checks:
+        cells = _cells(members, contacts, column, keys).drop_duplicates(["group", "key"])
+        cells = cells[cells.duplicated("group", keep=False)]
+        for group, values in cells.groupby("group"):
+            if (group, column) not in field_choice:
+                shown = ", ".join(f"{v!r} (row {r})" for v, r in zip(values["value"], values["row"]))
+                found.setdefault(int(group), []).append(f"two different {what} in {column!r}: {shown}")
+    if "external_id" in policy.stop_on and len(fm.external_ids) > 1:
+        # one person's ID may sit in two columns (a renamed import column); two IDs no record shares may not
+        cells = pd.concat([_cells(members, contacts, c, keys) for c in fm.external_ids], ignore_index=True)
+        several = cells[cells.groupby("group")["key"].transform("nunique") > 1]
+        for group, values in several.groupby("group"):
+            if group in found or all((group, c) in field_choice for c in fm.external_ids):
+                continue
+            held = values.groupby("row")["key"].agg(frozenset)
+            for (r1, ids1), (r2, ids2) in itertools.combinations(held.items(), 2):
+                if not ids1 & ids2:
+                    found.setdefault(int(group), []).append(
+                        f"rows {r1} and {r2} hold different external unique IDs: "
+                        f"{', '.join(sorted(ids1))} / {', '.join(sorted(ids2))}")
+    return {g: "; ".join(messages) for g, messages in found.items()}
