@@ -169,16 +169,15 @@ def merge(
     role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
     keys = _cell_keys(normalized)
 
+    rule_of = {column: _rule(column, role_of.get(column, ""), policy) for column in frame.columns}
     after, source = {}, {}
-    for column in frame.columns:
-        rule = _rule(column, role_of.get(column, ""), policy)
-        if rule == "union" and role_of.get(column) in ("emails", "phones"):
-            continue
-        after[column], source[column] = _apply(rule, column, members, contacts, keys)
+    for column, rule in rule_of.items():
+        if not (rule == "union" and role_of.get(column) in ("emails", "phones")):
+            after[column], source[column] = _apply(rule, column, members, contacts, keys)
     overflow = []
     for role in ("emails", "phones"):
-        if fm.columns(role):
-            overflow += _union(role, members, contacts, keys, after, source, field_choice)
+        if any(rule_of[c] == "union" for c in fm.columns(role)):
+            overflow += _union(role, members, contacts, keys, after, source, field_choice, rule_of)
     for (group, column), row in field_choice.items():
         after[column][group], source[column][group] = frame.at[row, column], row
 
@@ -202,7 +201,7 @@ def merge(
         before = frame[column].to_numpy(dtype=object)[table["survivor_row"].to_numpy()] if len(table) else []
         merged = table["group"].map(after[column]).fillna(pd.Series(before, index=table.index))
         src = table["group"].map(source[column]).fillna(table["survivor_row"]).astype(np.int64)
-        rule = _rule(column, role_of.get(column, ""), policy)
+        rule = rule_of[column]
         chosen = table["group"].isin({g for g, c in field_choice if c == column})
         values.append(pd.DataFrame({
             "group": table["group"], "column": column, "role": role_of.get(column, ""),
@@ -299,12 +298,10 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
     first = members.groupby("group")["key"].transform("first")
     ties = members[(members["key"] == first) & (members["rank"] > 0)].groupby("group")["row"].agg(
         lambda r: ", ".join(map(str, r)))
-    head = members["rank"] == 0
-    reason = members["reason"].where(~head)
-    tie = members["group"].map(ties)
-    reason[head] = np.where(members.loc[head, "picked"], members.loc[head, "reason"]
-                            + np.where(tie[head].notna(), "; tie with row " + tie[head].fillna("")
-                                       + " broken by the lower row", ""), "chosen in review")
+    tie = members["group"].map(ties).fillna("").astype(str)
+    reason = members["reason"].astype(str)
+    reason = reason.where(tie == "", reason + "; tie with row " + tie + " broken by the lower row")
+    reason = reason.where(members["picked"], "chosen in review").where(members["rank"] == 0, "")
     return members.assign(reason=reason).drop(columns=["picked", "key"])
 
 
@@ -368,20 +365,26 @@ def _split(value: str, tags: bool) -> list[str]:
     return [p.strip() for p in (re.split(r"[;,]", value) if tags else [value]) if p.strip()]
 
 
-def _union(role: str, members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame,
-           after: dict, source: dict, field_choice: Mapping[tuple[int, str], int]) -> list[tuple[int, str, str, int]]:
+def _union(role: str, members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, after: dict, source: dict,
+           field_choice: Mapping[tuple[int, str], int], rule_of: Mapping[str, str]) -> list[tuple[int, str, str, int]]:
     """Emails or phones of a group together: the survivor keeps its values, every other distinct value
-    goes into an empty column of the role (a phone of the same kind first); the rest overflows."""
+    goes into an empty column of the role (a phone of the same kind first); the rest overflows.
+
+    A column of the role under another rule keeps the value that rule chose, which counts as placed.
+    """
     fm = contacts.field_map
-    columns = list(fm.columns(role))
+    every = list(fm.columns(role))
+    columns = [c for c in every if rule_of[c] == "union"]
     kind = dict(fm.phones)
     cells = pd.concat([_cells(members, contacts, c, keys).assign(column=c, position=i)
-                       for i, c in enumerate(columns)], ignore_index=True)
+                       for i, c in enumerate(every)], ignore_index=True)
     cells = cells.sort_values(["group", "rank", "position"], kind="stable")
     for column in columns:
         after[column], source[column] = {}, {}
-    # the survivor's cells stay, but a cell a person filled from another row displaces the survivor's value
-    chosen = np.array([field_choice.get((g, c)) for g, c in zip(cells["group"], cells["column"])], dtype=object)
+    # the survivor's cells stay, but a cell a person filled from another row displaces the survivor's value;
+    # a column under another rule keeps the row that rule chose
+    chosen = np.array([field_choice.get((g, c), source.get(c, {}).get(g)) for g, c in zip(cells["group"], cells["column"])],
+                      dtype=object)
     kept = np.where(pd.isna(chosen), cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
     taken = set(zip(cells.loc[kept, "group"], cells.loc[kept, "key"]))
     extra = cells[~kept & ~cells.duplicated(["group", "key"])]
@@ -423,11 +426,12 @@ def _conflicts(members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, po
                 shown = ", ".join(f"{v!r} (row {r})" for v, r in zip(values["value"], values["row"]))
                 found.setdefault(int(group), []).append(f"two different {what} in {column!r}: {shown}")
     if "external_id" in policy.stop_on and len(fm.external_ids) > 1:
-        # one person's ID may sit in two columns (a renamed import column); two IDs no record shares may not
+        # one person's ID may sit in two columns (a renamed import column); two IDs no record shares may not,
+        # unless a person chose the group's ID
         cells = pd.concat([_cells(members, contacts, c, keys) for c in fm.external_ids], ignore_index=True)
         several = cells[cells.groupby("group")["key"].transform("nunique") > 1]
         for group, values in several.groupby("group"):
-            if group in found or all((group, c) in field_choice for c in fm.external_ids):
+            if group in found or any((group, c) in field_choice for c in fm.external_ids):
                 continue
             held = values.groupby("row")["key"].agg(frozenset)
             for (r1, ids1), (r2, ids2) in itertools.combinations(held.items(), 2):

@@ -1,0 +1,204 @@
+"""The files for the CRM: cleaned export, fix files, crosswalk, audit; formulas, undo, idempotence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from dedupe_kit import Config, InputError, NormalizeConfig, load, normalize, run
+from dedupe_kit.cli import main
+from dedupe_kit.config import MergePolicy
+from dedupe_kit.export import export, neutralize
+from dedupe_kit.merge import merge
+
+CRM_FILES = ["cleaned.csv", "fix_1_clear.csv", "fix_2_update.csv", "merged_away.csv", "changed_numbers.csv",
+             "crosswalk.csv"]
+
+
+def read(path):
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return run("sample_data/contacts.csv", progress=False)
+
+
+@pytest.fixture(scope="module")
+def written(sample, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    sample.write(out)
+    return out
+
+
+def test_the_cleaned_file_has_one_row_per_contact_and_untouched_rows_are_the_input_rows(sample, written):
+    cleaned = read(written / "cleaned.csv")
+    original = sample.contacts.frame
+    assert list(cleaned.columns[:len(original.columns)]) == list(original.columns)
+    assert len(cleaned) == sample.crosswalk["cluster_id"].nunique()
+    crosswalk = read(written / "crosswalk.csv")
+    alone = crosswalk[~crosswalk["cluster_id"].duplicated(keep=False)]
+    kept = cleaned.set_index("Contact ID").loc[alone["record_id"], original.columns[1:]]
+    expected = original.set_index("Contact ID").loc[alone["record_id"]]
+    formula = expected.apply(lambda c: c.str.match(r"[=@]|[+-] [A-Za-z]"))
+    assert (kept == expected)[~formula].all().all()  # cell for cell, except neutralized formulas
+    assert (kept[formula] == "'" + expected[formula]).sum().sum() == formula.sum().sum() > 0
+
+
+def test_no_phone_or_email_of_a_group_is_lost(sample, written):
+    cleaned = read(written / "cleaned.csv").set_index("Contact ID")
+    crosswalk = read(written / "crosswalk.csv")
+    fm = sample.contacts.field_map
+    ids = sample.normalized.identifiers
+    ids = ids[ids["kind"].isin(["phone", "email"])]
+    kept = normalize(load(written / "cleaned.csv")).identifiers
+    record_of_row = dict(zip(crosswalk["source_row"].astype(int), crosswalk["survivor_record_id"]))
+    survivor_values = kept.assign(record=kept["source_row"].map(dict(enumerate(cleaned.index))))
+    have = set(zip(survivor_values["record"], survivor_values["value"]))
+    extra = [c for c in cleaned.columns if c.startswith("dedupe_kit extra")]
+    extras = {(r, v.strip()) for r, row in cleaned[extra].iterrows() for cell in row for v in cell.split(";") if v}
+    raw = dict(zip(zip(ids["source_row"], ids["column"]), ids["raw"]))
+    missing = [(row, value) for row, column, value in zip(ids["source_row"], ids["column"], ids["value"])
+               if (record_of_row[row], value) not in have and (record_of_row[row], raw[(row, column)].strip()) not in extras]
+    assert fm.phones and not missing
+
+
+def test_fix_files_clear_then_update(sample, written):
+    away = read(written / "merged_away.csv")
+    clear = read(written / "fix_1_clear.csv")
+    update = read(written / "fix_2_update.csv")
+    assert clear["Contact ID"].tolist() == away["record_id"].tolist()
+    original = sample.contacts.frame.set_index("Contact ID").loc[clear["Contact ID"]]
+    for column in ["Email", "Email 2", "Mobile Phone", "Home Phone", "Work Phone", "Student ID", "Student Number"]:
+        filled = original[column].str.strip() != ""
+        assert (clear[column].to_numpy()[filled.to_numpy()] == "UNSET").all()
+        assert (clear[column].to_numpy()[~filled.to_numpy()] == "").all()
+    assert list(clear.columns[:3]) == ["Contact ID", "First Name", "Last Name"]
+    # the update file holds survivors only, their key columns, and a value only where it changed
+    survivors = set(read(written / "crosswalk.csv")["survivor_record_id"])
+    assert set(update["Contact ID"]) <= survivors
+    before = sample.contacts.frame.set_index("Contact ID").loc[update["Contact ID"]]
+    changed_cols = [c for c in update.columns if c not in ("Contact ID", "First Name", "Last Name", "Student ID",
+                                                          "Student Number")]
+    for column in changed_cols:
+        cells = update[column].to_numpy()
+        assert ((cells == "") | (cells != before[column].to_numpy())).all()
+    audit = read(written / "audit.csv")
+    assert set(update["Contact ID"]) == set(audit.loc[audit["event"] == "field", "record_id"])
+
+
+def test_exports_are_byte_identical_and_the_input_is_untouched(sample, written, tmp_path):
+    before = open("sample_data/contacts.csv", "rb").read()
+    again = run("sample_data/contacts.csv", progress=False)
+    again.write(tmp_path)
+    for name in CRM_FILES + ["audit.csv", "merge_groups.csv", "summary.txt", "pairs.csv"]:
+        assert (tmp_path / name).read_bytes() == (written / name).read_bytes(), name
+    assert open("sample_data/contacts.csv", "rb").read() == before
+
+
+def test_undo_exports_as_if_the_merge_never_happened(sample, tmp_path):
+    plan = sample.merge()
+    group = int(plan.merging["group"].iloc[0])
+    export(plan.undo([group]), tmp_path / "undone", crosswalk=sample.crosswalk)
+    groups = sample.crosswalk["cluster_id"].to_numpy().copy()
+    rows = np.flatnonzero(groups == group)
+    groups[rows] = rows  # the group's records apart
+    never = merge(sample.contacts, groups, decisions=None, normalized=sample.normalized)
+    export(never, tmp_path / "never", crosswalk=sample.crosswalk)
+    for name in CRM_FILES:
+        assert (tmp_path / "undone" / name).read_bytes() == (tmp_path / "never" / name).read_bytes(), name
+    audit = read(tmp_path / "undone" / "audit.csv")
+    assert audit.loc[audit["group"] == str(group), "event"].iloc[-1] == "undone"
+
+
+def test_formula_cells_are_neutralized_and_phone_numbers_kept(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Mobile Phone,Notes\n"
+                    "1,Ann,+33 6 12 34 56 78,=HYPERLINK(\"http://x\")\n2,Ann,+33 6 12 34 56 78,-2+3\n"
+                    "3,@Bob,-,+1 555 0100\n")
+    contacts = load(path)
+    plan = merge(contacts, np.array([0, 0, 2]))
+    exported = export(plan, tmp_path / "out")
+    cleaned = read(tmp_path / "out" / "cleaned.csv")
+    assert cleaned["Mobile Phone"].tolist() == ["+33 6 12 34 56 78", "-"]
+    assert cleaned["First Name"].tolist() == ["Ann", "'@Bob"]
+    assert cleaned["Notes"].tolist() == ["'=HYPERLINK(\"http://x\") | -2+3", "+1 555 0100"]
+    listed = read(tmp_path / "out" / "neutralized.csv")
+    assert ["cleaned.csv", "1", "First Name", "@Bob"] in listed.values.tolist()
+    assert "cells neutralized as formulas" in exported.summary()
+    raw = export(merge(contacts, np.array([0, 0, 2]), MergePolicy(neutralize_formulas=False)), tmp_path / "raw")
+    assert read(tmp_path / "raw" / "cleaned.csv")["First Name"].tolist() == ["Ann", "@Bob"]
+    assert len(raw.neutralized) == 0 and not (tmp_path / "raw" / "neutralized.csv").exists()
+
+
+def test_neutralize_only_touches_formula_like_cells():
+    frame = pd.DataFrame({"v": ["+44 7700 900123", "+1 (206) 555-0174 x12", "-", "-12.5", "+ VIP", "\tcmd",
+                                "+12135550163; +13105550109", "plain", ""]})
+    safe, found = neutralize(frame)
+    assert found["value"].tolist() == ["+ VIP", "\tcmd"]
+    assert safe["v"].tolist()[4:6] == ["'+ VIP", "'\tcmd"]
+
+
+def test_the_input_format_is_kept(tmp_path):
+    text = "Contact ID;Prénom;Nom;Téléphone\r\n001;Zoé;Durand;06 12 34 56 78\r\n002;Zoé;Durand;0612345678\r\n" \
+           "003;Noël;\"Martin; fils\";\r\n"
+    path = tmp_path / "export.csv"
+    path.write_bytes(text.encode("cp1252"))
+    contacts = load(path)
+    assert (contacts.encoding, contacts.delimiter) == ("cp1252", ";")
+    export(merge(contacts, np.arange(3)), tmp_path / "alone")
+    assert (tmp_path / "alone" / "cleaned.csv").read_bytes() == path.read_bytes()
+    french = normalize(contacts, Config(normalize=NormalizeConfig(default_region="FR")))
+    export(merge(contacts, np.array([0, 0, 2]), normalized=french), tmp_path / "merged")
+    lines = (tmp_path / "merged" / "cleaned.csv").read_bytes().decode("cp1252").split("\r\n")
+    assert lines == ["Contact ID;Prénom;Nom;Téléphone", "001;Zoé;Durand;06 12 34 56 78", "003;Noël;\"Martin; fils\";", ""]
+
+
+@pytest.mark.parametrize("crm, name, word", [("generic", "fix_1_clear.csv", "UNSET"),
+                                             ("salesforce", "fix_1_clear.csv", "#N/A"),
+                                             ("hubspot", "fix_1_clear_by_hand.csv", "a@x.com")])
+def test_crm_profiles_set_the_clear_word(tmp_path, crm, name, word):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Email\n1,Ann,a@x.com\n2,Ann,a@x.com\n")
+    exported = export(merge(load(path), np.array([0, 0]), MergePolicy(crm=crm)), tmp_path / "out")
+    assert read(tmp_path / "out" / name)["Email"].tolist() == [word]
+    assert any("cannot clear" in w for w in exported.warnings) == (crm == "hubspot")
+
+
+def test_never_writes_over_the_input(tmp_path):
+    path = tmp_path / "cleaned.csv"
+    path.write_text("Contact ID,First Name,Email\n1,Ann,a@x.com\n2,Ann,a@x.com\n")
+    with pytest.raises(InputError, match="refusing to overwrite an input file"):
+        export(merge(load(path), np.array([0, 0])), tmp_path)
+    assert path.read_text().startswith("Contact ID")
+
+
+def test_cli_undo_rewrites_the_files_without_the_merge(tmp_path):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)]).exit_code == 0
+    merged = len(read(out / "cleaned.csv"))
+    group = read(out / "merge_groups.csv").iloc[0]
+    result = runner.invoke(main, ["undo", str(out), group["group"]])
+    assert result.exit_code == 0, result.output
+    assert len(read(out / "cleaned.csv")) == merged + len(group["rows"].split()) - 1
+    assert read(out / "merge_groups.csv").iloc[0]["status"] == "undone"
+    result = runner.invoke(main, ["undo", str(out), "--all"])
+    assert result.exit_code == 0, result.output
+    assert len(read(out / "cleaned.csv")) == 400 and len(read(out / "fix_2_update.csv")) == 0
+    assert "no group 123456" in runner.invoke(main, ["undo", str(out), "123456"]).output
+    assert len((out / "export_log.jsonl").read_text().splitlines()) == 3
+
+
+def test_merge_policy_from_the_config_file(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[merge]\nsurvivor = "oldest_created"\ncrm = "salesforce"\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    groups = read(out / "merge_groups.csv")
+    assert groups["survivor_reason"].str.startswith("oldest created").all()
+    assert "#N/A" in (out / "fix_1_clear.csv").read_text()
+    assert Config.from_toml(out / "config.toml").merge.crm == "salesforce"

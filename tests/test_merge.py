@@ -1,0 +1,197 @@
+"""Merge plans: survivorship rules, per-field rules, conflicts, people's choices, undo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dedupe_kit import Config, ConfigError, NormalizeConfig, load, normalize
+from dedupe_kit.config import MergePolicy
+from dedupe_kit.merge import merge
+
+HEADER = "Contact ID,First Name,Last Name,Email,Email 2,Mobile Phone,Home Phone,Student ID,Created Date,Last Modified,Notes,Tags,Source"
+ROWS = [
+    # group 0: rows 0-2; row 1 is the most complete, row 2 the oldest, row 0 the most recently updated
+    "C10,Bob,Smith,bob@x.com,,+33 6 12 34 56 78,,,2020-05-01,2024-01-01,called,vip,web",
+    "C9,Robert,Smith,bob@x.com,rob@work.com,06 12 34 56 78,01 40 00 00 01,S1,2019-01-01,2021-01-01,,vip; gold,crm",
+    "C11,Bobby,Smith,bob.smith@y.com,,07 00 00 00 01,,,2018-01-01,2018-01-01,moved,,import",
+    # a row that takes part in no merge
+    "C12,Ann,Lee,ann@x.com,,=1+1,,,2020-01-01,2020-01-01,,,web",
+]
+
+
+@pytest.fixture
+def contacts(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(HEADER + "\n" + "\n".join(ROWS) + "\n")
+    return load(path)
+
+
+FRENCH = Config(normalize=NormalizeConfig(default_region="FR"))
+
+
+def plan_of(contacts, groups=(0, 0, 0, 3), decisions=None, **policy):
+    return merge(contacts, np.array(groups), MergePolicy(**policy), decisions=decisions,
+                 normalized=normalize(contacts, FRENCH))
+
+
+def survivor_row(plan, group=0):
+    return int(plan.groups.set_index("group").loc[group, "survivor_row"])
+
+
+@pytest.mark.parametrize("rule, expected, reason", [
+    ("most_complete", 1, "most complete (12 filled cells)"),
+    ("oldest_created", 2, "oldest created (2018-01-01)"),
+    ("most_recently_updated", 0, "most recently updated (2024-01-01)"),
+    ("lowest_record_id", 1, "lowest record ID (C9)"),
+])
+def test_survivor_rules(contacts, rule, expected, reason):
+    plan = plan_of(contacts, survivor=rule)
+    assert survivor_row(plan) == expected
+    assert plan.groups.loc[0, "survivor_reason"] == reason
+
+
+def test_source_priority_and_ties_are_said(contacts):
+    plan = plan_of(contacts, survivor="source_priority", source_column="Source", source_priority=("crm", "web"))
+    assert survivor_row(plan) == 1
+    tie = plan_of(contacts, (0, 0, 2, 3), survivor="source_priority", source_column="Source",
+                  source_priority=("nothing",))
+    assert survivor_row(tie) == 0
+    assert tie.groups.loc[0, "survivor_reason"].endswith("tie with row 1 broken by the lower row")
+
+
+def test_a_survivor_chosen_in_review_wins(contacts):
+    decisions = pd.DataFrame({"a": [0], "b": [2], "decision": ["match"], "survivor_row": [2]})
+    plan = plan_of(contacts, decisions=decisions)
+    assert survivor_row(plan) == 2
+    assert plan.groups.loc[0, ["survivor_reason", "decided_by"]].tolist() == ["chosen in review", "reviewed"]
+
+
+def value(plan, column):
+    values = plan.values.set_index(["group", "column"])
+    return values.loc[(0, column), "after"], int(values.loc[(0, column), "source_row"])
+
+
+def test_fill_takes_the_survivors_value_and_fills_its_blanks_in_rank_order(contacts):
+    plan = plan_of(contacts, survivor="most_recently_updated")  # survivor row 0: no Student ID
+    assert value(plan, "First Name") == ("Bob", 0)
+    assert value(plan, "Student ID") == ("S1", 1)
+    assert value(plan, "Contact ID") == ("C10", 0)
+
+
+@pytest.mark.parametrize("rule, expected", [
+    ("survivor", ("Bob", 0)), ("longest", ("Robert", 1)), ("most_recent", ("Bob", 0)),
+    ("most_frequent", ("Bob", 0)), ("fill", ("Bob", 0)),
+])
+def test_field_rules(contacts, rule, expected):
+    plan = plan_of(contacts, survivor="most_recently_updated", rules={"First Name": rule})
+    assert value(plan, "First Name") == expected
+
+
+def test_rules_by_role_and_most_frequent(contacts):
+    plan = plan_of(contacts, survivor="oldest_created", rules={"first_name": "longest", "Email": "most_frequent"})
+    assert value(plan, "First Name") == ("Robert", 1)
+    assert value(plan, "Email") == ("bob@x.com", 1)
+    assert value(plan, "Created Date") == ("2018-01-01", 2)
+
+
+def test_union_puts_other_numbers_and_emails_into_empty_sibling_columns(contacts):
+    plan = plan_of(contacts, survivor="most_recently_updated")  # survivor row 0
+    # the same mobile typed two ways is one number; the home number goes to the empty Home Phone
+    assert value(plan, "Mobile Phone") == ("+33 6 12 34 56 78", 0)
+    assert value(plan, "Home Phone") == ("01 40 00 00 01", 1)
+    assert value(plan, "Email 2") == ("rob@work.com", 1)
+    overflow = plan.overflow[["role", "value", "source_row"]].values.tolist()
+    assert overflow == [["emails", "bob.smith@y.com", 2], ["phones", "07 00 00 00 01", 2]]
+    cleaned = plan.cleaned()
+    assert cleaned.loc[0, "dedupe_kit extra emails"] == "bob.smith@y.com"
+    assert cleaned.loc[0, "dedupe_kit extra phones"] == "07 00 00 00 01"
+
+
+def test_union_of_notes_and_tags(contacts):
+    plan = plan_of(contacts, survivor="most_recently_updated")
+    assert value(plan, "Notes") == ("called | moved", -1)
+    assert value(plan, "Tags") == ("vip, gold", -1)
+
+
+def test_two_external_ids_stop_a_merge_until_a_person_chooses(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("Contact ID,First Name,Student ID,Student Number\n1,Ann,S1,\n2,Ann,S2,\n3,Ann,,S1\n4,Ann,,S9\n")
+    contacts = load(path)
+    stopped = merge(contacts, np.array([0, 0, 2, 2]))
+    assert stopped.groups["status"].tolist() == ["stopped", "stopped"]
+    assert stopped.groups.loc[0, "conflicts"] == "two different external unique IDs in 'Student ID': 'S1' (row 0), 'S2' (row 1)"
+    assert stopped.groups.loc[1, "conflicts"] == \
+        "two different external unique IDs in 'Student Number': 'S1' (row 2), 'S9' (row 3)"
+    assert len(stopped.cleaned()) == 4 and stopped.survivors().tolist() == [0, 1, 2, 3]
+    across = merge(contacts, np.array([0, 1, 2, 0]))
+    assert across.groups.loc[0, "conflicts"] == "rows 0 and 3 hold different external unique IDs: S1 / S9"
+    renamed = merge(contacts, np.array([0, 1, 0, 3]))  # the same ID under a renamed column merges
+    assert renamed.groups["status"].tolist() == ["merge"]
+    chosen = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"], "fields": [{"Student ID": 1}]})
+    resolved = merge(contacts, np.array([0, 0, 2, 3]), decisions=chosen)
+    assert resolved.groups["status"].tolist() == ["merge"]
+    assert resolved.cleaned().loc[0, "Student ID"] == "S2"
+    assert merge(contacts, np.array([0, 0, 2, 2]), MergePolicy(stop_on=())).groups["status"].tolist() == ["merge"] * 2
+
+
+def test_two_main_phones_stop_a_merge_only_when_asked(contacts):
+    assert plan_of(contacts).groups["status"].tolist() == ["merge"]
+    plan = plan_of(contacts, stop_on=("external_id", "main_phone"))
+    assert plan.groups["status"].tolist() == ["stopped"]
+    assert plan.groups.loc[0, "conflicts"].startswith("two different main phones in 'Mobile Phone'")
+
+
+def test_a_persons_field_choice_overrides_every_rule(contacts):
+    decisions = pd.DataFrame({"a": [1], "b": [2], "decision": ["match"], "fields": ['{"Email": 2, "First Name": 2}']})
+    plan = plan_of(contacts, decisions=decisions, rules={"First Name": "longest"})
+    assert value(plan, "First Name") == ("Bobby", 2)
+    assert value(plan, "Email") == ("bob.smith@y.com", 2)
+    # the survivor's own email is not lost: it moves to an empty sibling column or the extra column
+    cleaned = plan.cleaned().loc[survivor_row(plan)]
+    assert "bob@x.com" in cleaned.tolist()
+    assert plan.values.set_index(["group", "column"]).loc[(0, "First Name"), "rule"] == "chosen in review"
+
+
+def test_untouched_rows_stay_identical_and_undo_restores_them(contacts):
+    plan = plan_of(contacts)
+    cleaned = plan.cleaned()
+    assert list(cleaned.columns[:13]) == contacts.columns
+    assert cleaned.index.tolist() == [1, 3]
+    assert cleaned.loc[3, contacts.columns].equals(contacts.frame.loc[3])
+    undone = plan.undo([0])
+    assert undone.groups["status"].tolist() == ["undone"] and undone.undone == (0,)
+    assert undone.cleaned().equals(contacts.frame)
+    assert plan.undo().cleaned().equals(contacts.frame)
+    with pytest.raises(ConfigError, match="no group 7"):
+        plan.undo([7])
+
+
+def test_view_shows_the_group_side_by_side(contacts):
+    view = plan_of(contacts, survivor="lowest_record_id").view(0)
+    assert list(view.columns) == ["row 0 C10", "row 1 C9 (survivor)", "row 2 C11", "merged", "from row", "rule"]
+    assert view.loc["Home Phone", ["merged", "from row", "rule"]].tolist() == ["01 40 00 00 01", "1", "union"]
+    assert view.loc["Notes", "from row"] == "several"
+
+
+def test_policy_errors_name_the_fix(contacts):
+    with pytest.raises(ConfigError, match="survivor 'newest' is not one of"):
+        MergePolicy(survivor="newest")
+    with pytest.raises(ConfigError, match="'Phone' is neither a column"):
+        plan_of(contacts, rules={"Phone": "longest"})
+    with pytest.raises(ConfigError, match="record ID column 'Contact ID' always keeps"):
+        plan_of(contacts, rules={"Contact ID": "longest"})
+    with pytest.raises(ConfigError, match="source_priority"):
+        MergePolicy(survivor="source_priority")
+    with pytest.raises(ConfigError, match="rules.Notes: 'join' is not one of"):
+        Config.from_dict({"merge": {"rules": {"Notes": "join"}}})
+
+
+def test_merge_policy_round_trips_through_toml(tmp_path):
+    config = Config.from_dict({"merge": {"survivor": "oldest_created", "rules": {"First Name": "longest"},
+                                         "crm": "salesforce", "stop_on": ["external_id", "main_phone"]}})
+    path = tmp_path / "config.toml"
+    path.write_text(config.to_toml())
+    again = Config.from_toml(path)
+    assert again.merge == config.merge and again.merge.clear == "#N/A"
