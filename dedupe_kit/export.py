@@ -84,12 +84,13 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     contacts = plan.contacts
     protect = (contacts.path,) if contacts.path else ()
     crm = CRM_PROFILES[plan.policy.crm]
+    cleaned = plan.cleaned()
     tables = {
-        "cleaned.csv": plan.cleaned(),
+        "cleaned.csv": cleaned,
         "fix_1_clear.csv" if plan.policy.clear else "fix_1_clear_by_hand.csv": clearing(plan),
-        "fix_2_update.csv": updates(plan),
+        "fix_2_update.csv": updates(plan, cleaned),
         "merged_away.csv": merged_away(plan),
-        "changed_numbers.csv": changed_numbers(plan),
+        "changed_numbers.csv": changed_numbers(plan, cleaned),
         "merge_groups.csv": plan.groups.assign(rows=plan.groups["rows"].map(_joined),
                                                record_ids=plan.groups["record_ids"].map(_joined)),
         "audit.csv": audit(plan, decided_at),
@@ -149,7 +150,7 @@ def clearing(plan: MergePlan) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def updates(plan: MergePlan) -> pd.DataFrame:
+def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFrame:
     """The survivors whose values changed: key columns, then every changed column (blank: unchanged).
 
     Values that found no column (``dedupe_kit extra …``) are not in it: the CRM has no field for
@@ -158,13 +159,13 @@ def updates(plan: MergePlan) -> pd.DataFrame:
     keys = key_columns(plan)
     changed = plan.values[plan.values["group"].isin(plan.merging["group"]) & plan.values["changed"]]
     columns = keys + [c for c in plan.contacts.columns if c in set(changed["column"]) and c not in keys]
-    cleaned = plan.cleaned()
-    survivor_of = dict(zip(plan.merging["group"], plan.merging["survivor_row"]))
-    rows = sorted({survivor_of[g] for g in changed["group"]})
-    frame = pd.DataFrame("", index=rows, columns=columns)
+    cleaned = plan.cleaned() if cleaned is None else cleaned
+    changed = changed.assign(row=changed["group"].map(dict(zip(plan.merging["group"], plan.merging["survivor_row"]))))
+    rows = np.unique(changed["row"].to_numpy(dtype=np.int64))
+    frame = pd.DataFrame("", index=rows, columns=columns, dtype=object)
     frame[keys] = cleaned.loc[rows, keys]
-    for group, column, after in zip(changed["group"], changed["column"], changed["after"]):
-        frame.at[survivor_of[group], column] = after
+    for column, cells in changed.groupby("column", sort=False):
+        frame.loc[cells["row"].to_numpy(), column] = cells["after"].to_numpy()
     return frame.reset_index(drop=True)
 
 
@@ -185,64 +186,93 @@ def merged_away(plan: MergePlan) -> pd.DataFrame:
     })
 
 
-def changed_numbers(plan: MergePlan) -> pd.DataFrame:
+def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFrame:
     """Records whose phones or emails differ from the survivor's after the merge, to update elsewhere."""
     fm = plan.contacts.field_map
-    frame, cleaned = plan.contacts.frame, plan.cleaned()
+    frame = plan.contacts.frame
+    cleaned = plan.cleaned() if cleaned is None else cleaned
     survivors = plan.survivors()
-    rows = [r for rows in plan.merging["rows"] for r in rows]
-    record_id = frame[fm.record_id].to_numpy() if fm.record_id else frame.index.astype(str).to_numpy()
+    rows = np.array([r for rows in plan.merging["rows"] for r in rows], dtype=np.int64)
+    record_id = _record_ids(plan)
     out = []
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
-        if not columns:
+        if not columns or not len(rows):
             continue
-        for row in rows:
-            before = [v for v in frame.loc[row, columns] if v.strip()]
-            after = [v for v in cleaned.loc[survivors[row], columns] if v.strip()]
-            if before != after:
-                out.append((row, record_id[row], survivors[row], record_id[survivors[row]], kind,
-                            "; ".join(before), "; ".join(after)))
-    return pd.DataFrame(out, columns=["source_row", "record_id", "survivor_row", "survivor_record_id", "kind",
-                                      "before", "after"])
+        before = _listed(frame.loc[rows, columns])
+        after = _listed(cleaned.loc[survivors[rows], columns])
+        differs = before != after
+        out.append(pd.DataFrame({
+            "source_row": rows[differs], "record_id": record_id[rows[differs]],
+            "survivor_row": survivors[rows[differs]], "survivor_record_id": record_id[survivors[rows[differs]]],
+            "kind": kind, "before": before[differs], "after": after[differs],
+        }))
+    columns = ["source_row", "record_id", "survivor_row", "survivor_record_id", "kind", "before", "after"]
+    return pd.concat(out, ignore_index=True)[columns] if out else pd.DataFrame(columns=columns)
+
+
+def _listed(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's non-blank values, joined by ``"; "``."""
+    joined = np.full(len(frame), "", dtype=object)
+    for column in frame.columns:
+        value = frame[column].to_numpy(dtype=object)
+        blank = frame[column].str.strip().to_numpy() == ""
+        joined = np.where(blank, joined, np.where(joined == "", value, joined + "; " + value))
+    return joined
+
+
+AUDIT_COLUMNS = ["group", "event", "decided_by", "decided_at", "survivor_record_id", "record_id", "column", "before",
+                 "after", "from_record_id", "rule", "detail"]
+AUDIT_EVENTS = ["stopped", "merge", "merged away", "field", "extra value", "undone"]
 
 
 def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every merge, stopped group, undo and changed field, with who decided and, for people, when."""
-    fm = plan.contacts.field_map
-    frame = plan.contacts.frame
-    record_id = frame[fm.record_id].to_numpy() if fm.record_id else frame.index.astype(str).to_numpy()
-    when: dict[int, str] = {}
+    if not len(plan.groups):
+        return pd.DataFrame(columns=AUDIT_COLUMNS)
+    record_id = _record_ids(plan)
+    groups = plan.groups.assign(decided_at="")
     if decided_at is not None and len(decided_at):
-        group_of = {r: g for g, rows in zip(plan.groups["group"], plan.groups["rows"]) for r in rows}
-        for a, at in zip(decided_at["a"], decided_at["decided_at"]):
-            if int(a) in group_of:
-                when[group_of[int(a)]] = max(when.get(group_of[int(a)], ""), str(at))
-    events = []
-    values = plan.values[plan.values["changed"]].groupby("group")
-    changed = {g: v for g, v in values}
-    for group in plan.groups.itertuples(index=False):
-        base = dict(group=group.group, decided_by=group.decided_by, decided_at=when.get(group.group, ""),
-                    survivor_record_id=group.survivor_record_id)
-        if group.status == "stopped":
-            events.append({**base, "event": "stopped", "detail": group.conflicts})
-            continue
-        events.append({**base, "event": "merge", "record_id": group.survivor_record_id,
-                       "detail": f"survivor: {group.survivor_reason}"})
-        events += [{**base, "event": "merged away", "record_id": record_id[r]} for r in group.rows
-                   if r != group.survivor_row]
-        for v in changed.get(group.group, pd.DataFrame(columns=plan.values.columns)).itertuples(index=False):
-            events.append({**base, "event": "field", "record_id": group.survivor_record_id, "column": v.column,
-                           "before": v.before, "after": v.after, "rule": v.rule,
-                           "from_record_id": "several" if v.source_row < 0 else record_id[v.source_row]})
-        for v in plan.overflow[plan.overflow["group"] == group.group].itertuples(index=False):
-            events.append({**base, "event": "extra value", "record_id": group.survivor_record_id,
-                           "column": f"dedupe_kit extra {v.role}", "after": v.value,
-                           "from_record_id": record_id[v.source_row], "rule": "union"})
-        if group.status == "undone":
-            events.append({**base, "event": "undone", "detail": "merge taken back; the records stay apart"})
-    columns = ["group", "event", "decided_by", "decided_at", "survivor_record_id", "record_id", "column", "before",
-               "after", "from_record_id", "rule", "detail"]
-    return pd.DataFrame(events, columns=columns).fillna("")
+        member = groups[["group", "rows"]].explode("rows")
+        group_of = pd.Series(member["group"].to_numpy(), index=member["rows"].to_numpy(dtype=np.int64))
+        when = pd.DataFrame({"group": decided_at["a"].astype(np.int64).map(group_of),
+                             "at": decided_at["decided_at"].astype(str)})
+        groups["decided_at"] = groups["group"].map(when.dropna().groupby("group")["at"].max()).fillna("")
+    base = groups[["group", "decided_by", "decided_at", "survivor_record_id"]]
+    done = groups[groups["status"] != "stopped"]
+    members = done[["group", "rows", "survivor_row"]].explode("rows")
+    members = members[members["rows"] != members["survivor_row"]]
+    changed = plan.values[plan.values["changed"] & plan.values["group"].isin(done["group"])]
+    overflow = plan.overflow[plan.overflow["group"].isin(done["group"])]
+    parts = [
+        groups.loc[groups["status"] == "stopped", ["group", "conflicts"]].rename(columns={"conflicts": "detail"})
+        .assign(event="stopped"),
+        done[["group", "survivor_record_id", "survivor_reason"]].assign(
+            event="merge", record_id=done["survivor_record_id"], detail="survivor: " + done["survivor_reason"])
+        .drop(columns=["survivor_record_id", "survivor_reason"]),
+        pd.DataFrame({"group": members["group"], "event": "merged away",
+                      "record_id": record_id[members["rows"].to_numpy(dtype=np.int64)]}),
+        pd.DataFrame({"group": changed["group"], "event": "field", "column": changed["column"],
+                      "before": changed["before"], "after": changed["after"], "rule": changed["rule"],
+                      "from_record_id": np.where(changed["source_row"] < 0, "several",
+                                                 record_id[changed["source_row"].clip(lower=0).to_numpy()])}),
+        pd.DataFrame({"group": overflow["group"], "event": "extra value",
+                      "column": "dedupe_kit extra " + overflow["role"], "after": overflow["value"],
+                      "from_record_id": record_id[overflow["source_row"].to_numpy(dtype=np.int64)], "rule": "union"}),
+        groups.loc[groups["status"] == "undone", ["group"]].assign(
+            event="undone", detail="merge taken back; the records stay apart"),
+    ]
+    events = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    events["order"] = events["event"].map({e: i for i, e in enumerate(AUDIT_EVENTS)})
+    events = events.sort_values(["group", "order"], kind="stable").drop(columns="order")
+    events = events.merge(base, on="group", how="left")
+    events.loc[events["event"].isin(["field", "extra value"]), "record_id"] = \
+        events.loc[events["event"].isin(["field", "extra value"]), "survivor_record_id"]
+    return events.reindex(columns=AUDIT_COLUMNS).fillna("").reset_index(drop=True)
+
+
+def _record_ids(plan: MergePlan) -> np.ndarray:
+    fm, frame = plan.contacts.field_map, plan.contacts.frame
+    return frame[fm.record_id].to_numpy(dtype=object) if fm.record_id else frame.index.astype(str).to_numpy(dtype=object)
 
 
 def with_survivors(crosswalk: pd.DataFrame, plan: MergePlan) -> pd.DataFrame:

@@ -81,8 +81,8 @@ class MergePlan:
         frame = self.contacts.frame.copy()
         changed = self.values[self.values["group"].isin(self.merging["group"]) & self.values["changed"]]
         survivor_of = dict(zip(self.merging["group"], self.merging["survivor_row"]))
-        for (group, column), after in zip(zip(changed["group"], changed["column"]), changed["after"]):
-            frame.at[survivor_of[group], column] = after
+        for column, cells in changed.groupby("column", sort=False):
+            frame.loc[cells["group"].map(survivor_of).to_numpy(), column] = cells["after"].to_numpy()
         overflow = self.overflow[self.overflow["group"].isin(self.merging["group"])]
         for role, values in overflow.groupby("role", sort=True):
             column = EXTRA_COLUMN.format(role=role)
@@ -322,20 +322,25 @@ def _cell_keys(normalized: Normalized) -> pd.DataFrame:
     return ids[["source_row", "column", "value"]].drop_duplicates(["source_row", "column"])
 
 
-def _cells(members: pd.DataFrame, contacts: Contacts, column: str, keys: pd.DataFrame) -> pd.DataFrame:
-    """The members' cells of one column: raw ``value``, comparison ``key`` (normalized, else folded text)."""
-    raw = contacts.frame[column].to_numpy(dtype=object)[members["row"].to_numpy()]
-    cells = members[["group", "row", "rank"]].assign(value=raw)
-    cells = cells[pd.Series(raw, index=cells.index, dtype=object).str.strip() != ""]
-    found = keys[keys["column"] == column].set_index("source_row")["value"]
-    folded = cells["value"].str.split().str.join(" ").str.casefold()
-    return cells.assign(key=cells["row"].map(found).fillna(folded))
+def _cells(members: pd.DataFrame, contacts: Contacts, column: str, keys: pd.DataFrame | None) -> pd.DataFrame:
+    """The members' filled cells of one column: raw ``value`` and, given the identifier ``keys``, the
+    comparison ``key`` (the normalized value, else the folded text)."""
+    raw = pd.Series(contacts.frame[column].to_numpy(dtype=object)[members["row"].to_numpy()], index=members.index)
+    filled = raw.str.strip() != ""
+    cells = members.loc[filled, ["group", "row", "rank"]].assign(value=raw[filled])
+    if keys is None:
+        return cells
+    key = cells["row"].map(keys.loc[keys["column"] == column].set_index("source_row")["value"]).astype(object)
+    missing = key.isna()
+    if missing.any():
+        key[missing] = cells.loc[missing, "value"].str.split().str.join(" ").str.casefold()
+    return cells.assign(key=key)
 
 
 def _apply(rule: str, column: str, members: pd.DataFrame, contacts: Contacts,
            keys: pd.DataFrame) -> tuple[dict[int, str], dict[int, int]]:
     """The merged value of one column per group, and the row it came from (-1: several)."""
-    cells = _cells(members, contacts, column, keys)
+    cells = _cells(members, contacts, column, keys if rule == "most_frequent" else None)
     if rule == "survivor" or not len(cells):
         return {}, {}
     if rule == "longest":
@@ -391,20 +396,21 @@ def _union(role: str, members: pd.DataFrame, contacts: Contacts, keys: pd.DataFr
     extra = extra[[(g, k) not in taken for g, k in zip(extra["group"], extra["key"])]]
     if not len(extra):
         return []
-    survivor = members.drop_duplicates("group").set_index("group")["row"]
-    frame = contacts.frame
-    overflow = []
-    for group, values in extra.groupby("group", sort=True):
-        row = survivor[group]
-        empty = [c for c in columns if not frame.at[row, c].strip() and (group, c) not in field_choice]
-        for value, source_row, column in zip(values["value"], values["row"], values["column"]):
-            same_kind = [c for c in empty if kind.get(c) == kind.get(column)]
-            target = (same_kind or empty or [None])[0]
-            if target is None:
-                overflow.append((int(group), role, value, int(source_row)))
-                continue
-            empty.remove(target)
-            after[target][group], source[target][group] = value, int(source_row)
+    survivor = dict(zip(*members.drop_duplicates("group")[["group", "row"]].to_numpy().T))
+    held = {c: contacts.frame[c].to_numpy(dtype=object) for c in columns}
+    overflow, current, empty = [], None, []
+    for group, value, source_row, column in zip(extra["group"].tolist(), extra["value"].tolist(),
+                                                extra["row"].tolist(), extra["column"].tolist()):
+        if group != current:
+            current, row = group, survivor[group]
+            empty = [c for c in columns if not held[c][row].strip() and (group, c) not in field_choice]
+        same_kind = [c for c in empty if kind.get(c) == kind.get(column)]
+        target = (same_kind or empty or [None])[0]
+        if target is None:
+            overflow.append((group, role, value, source_row))
+            continue
+        empty.remove(target)
+        after[target][group], source[target][group] = value, source_row
     return overflow
 
 
