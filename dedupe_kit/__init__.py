@@ -7,9 +7,11 @@ The stages, each usable alone::
     report = profile(contacts, normalized)   # data quality before deduplicating
     result = run(contacts)                   # candidates → compare → score → cluster
     result.crosswalk, result.explained()     # groups; the pairs to review, with reasons
+    plan = result.merge()                    # survivors and merged values under the merge policy
+    export(plan, "out", crosswalk=result.crosswalk)   # cleaned.csv, fix files, audit
 """
 
-from .config import Config, NormalizeConfig, ProfileConfig
+from .config import Config, MergePolicy, NormalizeConfig, ProfileConfig
 from .errors import ConfigError, DedupeKitError, InputError
 from .fieldmap import FieldMap
 from .load import Contacts, load
@@ -18,13 +20,15 @@ from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import compare
 from .config import MatchConfig
+from .merge import MergePlan, merge
+from .export import export
 from .profile import Profile, profile
 from .run import Result, run
 from .score import FellegiSunter
 
 __all__ = [
     "Candidates", "Config", "ConfigError", "Contacts", "DedupeKitError", "FellegiSunter", "FieldMap", "InputError",
-    "MatchConfig", "NormalizeConfig", "Normalized", "Profile", "ProfileConfig", "Result", "candidates", "cluster",
-    "compare", "load", "normalize", "profile", "run",
+    "MatchConfig", "MergePlan", "MergePolicy", "NormalizeConfig", "Normalized", "Profile", "ProfileConfig", "Result", "candidates", "cluster",
+    "compare", "export", "load", "merge", "normalize", "profile", "run",
 ]
 __version__ = "0.1.0"
