@@ -48,6 +48,10 @@ input_options = [
 ]
 
 
+def _delimiter(text: str | None) -> str | None:
+    return "\t" if text in ("\\t", "tab") else text
+
+
 def with_input_options(command):
     for option in reversed(input_options):
         command = option(command)
@@ -70,8 +74,7 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
             delimiter: str | None, sheet: str | None, out: Path | None) -> None:
     """Report the data quality of FILE before deduplicating it."""
     config = _config(config_path, region)
-    delimiter = "\t" if delimiter in ("\\t", "tab") else delimiter
-    contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    contacts = load(file, config, encoding=encoding, delimiter=_delimiter(delimiter), sheet=sheet)
     report = build_profile(contacts, normalize(contacts, config, progress=None), config)
     click.echo(str(report))
     if out is None:
@@ -93,17 +96,20 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
               help="Output folder: cleaned.csv, the fix files, crosswalk.csv, audit.csv, pairs.csv, summary.txt…")
 @click.option("--crm", type=click.Choice(sorted(CRM_PROFILES)),
               help="The CRM the fix files are for (sets the clear word; overrides the config).")
+@click.option("--out-encoding", help="Encoding of cleaned.csv and the fix files (default: the input's).")
+@click.option("--out-delimiter", help="Delimiter of cleaned.csv and the fix files (default: the input's); '\\t' for tab.")
 @click.option("--truth", type=click.Path(dir_okay=False, path_type=Path),
               help="Labelled data (record ID, entity ID) to report blocking recall, precision and recall.")
 @_library_errors
 def run(file: Path, config_path: Path | None, region: str | None, encoding: str | None,
-        delimiter: str | None, sheet: str | None, out: Path, crm: str | None, truth: Path | None) -> None:
+        delimiter: str | None, sheet: str | None, out: Path, crm: str | None, out_encoding: str | None,
+        out_delimiter: str | None, truth: Path | None) -> None:
     """Find the duplicates of FILE, merge them and write the cleaned file and the fix files."""
     config = _config(config_path, region)
-    if crm:
-        config = dataclasses.replace(config, merge=dataclasses.replace(config.merge, crm=crm))
-    delimiter = "\t" if delimiter in ("\\t", "tab") else delimiter
-    contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    chosen = {"crm": crm, "output_encoding": out_encoding, "output_delimiter": _delimiter(out_delimiter)}
+    config = dataclasses.replace(config, merge=dataclasses.replace(
+        config.merge, **{key: value for key, value in chosen.items() if value}))
+    contacts = load(file, config, encoding=encoding, delimiter=_delimiter(delimiter), sheet=sheet)
     result = run_pipeline(contacts, config, progress=None)
     result.write(out)
     click.echo((out / "summary.txt").read_text(encoding="utf-8"), nl=False)

@@ -21,6 +21,7 @@ Unknown sections and keys are errors, checked when the config is built.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import tomllib
 from collections.abc import Mapping
@@ -174,6 +175,7 @@ class MergePolicy:
     neutralize_formulas: prefix with ``'`` every written cell that a
         spreadsheet would run as a formula (``=``, ``@``, ``+``/``-`` not
         followed by a number); phone numbers are kept as they are.
+    output_encoding, output_delimiter: of the files for the CRM (``""``: the input's).
     """
 
     survivor: str = "most_complete"
@@ -184,9 +186,18 @@ class MergePolicy:
     crm: str = "generic"
     clear_word: str = ""
     neutralize_formulas: bool = True
+    output_encoding: str = ""
+    output_delimiter: str = ""
 
     def __post_init__(self) -> None:
         problems = []
+        if self.output_encoding:
+            try:
+                codecs.lookup(self.output_encoding)
+            except LookupError:
+                problems.append(f"output_encoding {self.output_encoding!r} is not an encoding Python knows")
+        if len(self.output_delimiter) > 1:
+            problems.append(f"output_delimiter must be one character, not {self.output_delimiter!r}")
         if self.survivor not in SURVIVOR_RULES:
             problems.append(f"survivor {self.survivor!r} is not one of {', '.join(SURVIVOR_RULES)}")
         if self.survivor == "source_priority" and not (self.source_column and self.source_priority):

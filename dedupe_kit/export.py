@@ -103,8 +103,8 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         if plan.policy.neutralize_formulas:
             table, cells = neutralize(table)
             found.append(cells.assign(file=name))
-        encoding = _encoding(contacts.encoding) if name in crm_files else "utf-8"
-        delimiter = contacts.delimiter if name in crm_files else ","
+        encoding = (plan.policy.output_encoding or _encoding(contacts.encoding)) if name in crm_files else "utf-8"
+        delimiter = (plan.policy.output_delimiter or contacts.delimiter) if name in crm_files else ","
         text = table.to_csv(index=False, sep=delimiter, lineterminator=_line_end(contacts.path))
         paths.append(write_bytes(out / name, text.encode(encoding), protect=protect))
     neutralized = pd.concat(found, ignore_index=True)[["file", "row", "column", "value"]] if found else \

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from dedupe_kit import Config, InputError, NormalizeConfig, load, normalize, run
+from dedupe_kit import Config, ConfigError, InputError, NormalizeConfig, load, normalize, run
 from dedupe_kit.cli import main
 from dedupe_kit.config import MergePolicy
 from dedupe_kit.export import export, neutralize
@@ -202,3 +202,15 @@ def test_merge_policy_from_the_config_file(tmp_path):
     assert groups["survivor_reason"].str.startswith("oldest created").all()
     assert "#N/A" in (out / "fix_1_clear.csv").read_text()
     assert Config.from_toml(out / "config.toml").merge.crm == "salesforce"
+
+
+def test_the_output_format_can_be_asked_for(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out), "--out-encoding",
+                                       "utf-16", "--out-delimiter", "\\t"])
+    assert result.exit_code == 0, result.output
+    text = (out / "cleaned.csv").read_bytes().decode("utf-16")
+    assert text.startswith("Contact ID\tFirst Name\t")
+    assert Config.from_toml(out / "config.toml").merge.output_delimiter == "\t"
+    with pytest.raises(ConfigError, match="'klingon' is not an encoding"):
+        MergePolicy(output_encoding="klingon")
