@@ -14,6 +14,7 @@ from .files import write_csv, write_figure, write_text
 from .load import load
 from .normalize import normalize
 from .evaluate import blocking_recall, pair_scores
+from .preflight import check_import as check_import_files
 from .profile import profile as build_profile
 from .run import load_run, read_undone, run as run_pipeline, write_undone
 
@@ -150,3 +151,22 @@ def _truth_entities(path: Path, record_ids) -> list[str]:
     if missing:
         raise InputError(f"{path}: no entity for record ID {missing[0]!r} ({len(missing)} missing)")
     return [entity_of[r] for r in record_ids]
+
+
+@main.command("check-import")
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--against", "existing", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The existing contacts: a fresh export of the CRM.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML config of the existing export (column roles, region, thresholds, CRM).")
+@click.option("--region", help="Default phone region, e.g. US, FR, GB (overrides the config).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for annotated.csv, import_ready.csv, held_back.csv, the clearing file and the reports.")
+@_library_errors
+def check_import(new: Path, existing: Path, config_path: Path | None, region: str | None, out: Path) -> None:
+    """Check the NEW contact file against the existing contacts before importing it into the CRM."""
+    check = check_import_files(new, existing, _config(config_path, region), progress=None)
+    check.write(out)
+    click.echo(check.summary())
+    click.echo(f"wrote annotated.csv, import_ready.csv (import it after the clearing file, if any), held_back.csv, "
+               f"changed_numbers.csv, header_check.csv, summary.txt and preflight.png to {out}/")

@@ -29,6 +29,7 @@ import pandas as pd
 
 from .config import CRM_PROFILES
 from .files import write_bytes, write_text
+from .load import Contacts
 from .merge import MergePlan
 
 _NUMBER = r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
@@ -125,9 +126,9 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     return Exported(paths, neutralized, warnings)
 
 
-def key_columns(plan: MergePlan) -> list[str]:
+def key_columns(field_map) -> list[str]:
     """The columns a CRM maps an import row on: record ID, first and last name, external unique IDs."""
-    fm = plan.contacts.field_map
+    fm = field_map
     return [c for c in (fm.record_id, fm.first_name, fm.last_name, fm.full_name, *fm.external_ids) if c]
 
 
@@ -139,14 +140,25 @@ def clearing(plan: MergePlan) -> pd.DataFrame:
     """
     fm = plan.contacts.field_map
     unique = list(fm.emails) + [c for c, _ in fm.phones] + (list(fm.external_ids) if fm.record_id else [])
-    columns = list(dict.fromkeys(key_columns(plan) + unique))
     away = _merged_away_rows(plan)
-    frame = plan.contacts.frame.loc[away, columns].copy()
-    clear = plan.policy.clear
-    for column in unique:
-        filled = frame[column].str.strip() != ""
-        if clear:
-            frame.loc[filled, column] = clear
+    cells = plan.contacts.frame.loc[away, unique].stack()
+    cells = cells[cells.str.strip() != ""].index.to_frame(index=False, name=["row", "column"])
+    return clearing_rows(plan.contacts, away, cells["row"].to_numpy(), cells["column"].to_numpy(), plan.policy.clear,
+                         columns=unique)
+
+
+def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word: str,
+                  columns: list[str] | None = None) -> pd.DataFrame:
+    """An import file that clears some cells: one line per row of ``rows`` with its key columns, and
+    each (``cell_rows``, ``cell_columns``) cell set to ``clear_word`` (to its current value when the CRM
+    has no clear word, for the analyst to clear by hand); the other cells blank (left as they are)."""
+    keys = key_columns(contacts.field_map)
+    columns = list(dict.fromkeys(keys + list(columns if columns is not None else dict.fromkeys(cell_columns))))
+    rows = list(dict.fromkeys(int(r) for r in rows))
+    frame = pd.DataFrame("", index=rows, columns=columns, dtype=object)
+    frame[keys] = contacts.frame.loc[rows, keys]
+    for row, column in zip(cell_rows, cell_columns):
+        frame.at[int(row), column] = clear_word or contacts.frame.at[int(row), column]
     return frame.reset_index(drop=True)
 
 
@@ -156,7 +168,7 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
     Values that found no column (``dedupe_kit extra …``) are not in it: the CRM has no field for
     them; they are in ``cleaned.csv`` and the audit log.
     """
-    keys = key_columns(plan)
+    keys = key_columns(plan.contacts.field_map)
     changed = plan.values[plan.values["group"].isin(plan.merging["group"]) & plan.values["changed"]]
     columns = keys + [c for c in plan.contacts.columns if c in set(changed["column"]) and c not in keys]
     cleaned = plan.cleaned() if cleaned is None else cleaned

@@ -1,0 +1,334 @@
+"""Import pre-flight: check a new contact file against the existing contacts before it is uploaded.
+
+`check_import` links every row of the new file to the existing export with the
+same normalization, comparisons and model as deduplication (the two files are
+scored together and only the pairs that cross between them, or repeat a row of
+the new file, count), and gives each new row one status:
+
+- ``updates``: it carries the record ID or an external unique ID of an existing contact;
+- ``changes a number``: it updates a contact whose phone or email differs (old and new are listed);
+- ``will be rejected``: its phone or email belongs to another existing contact, or it repeats
+  an earlier row of the same file — a CRM skips such a row as a duplicate contact;
+- ``would create a duplicate``: no ID, but a strong match with an existing contact (the ID
+  was missing or its column renamed);
+- ``new contact``.
+
+It also compares the two headers: a unique-ID or key column of the existing
+export that is missing, renamed or unmapped in the new file is the usual cause
+of duplicate profiles after an import.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .config import Config
+from .errors import InputError
+from .export import clearing_rows, neutralize
+from .fieldmap import FieldMap
+from .files import write_bytes, write_figure, write_text
+from .load import Contacts, load
+from .normalize import display
+from .run import Result, record_ids, run
+
+STATUSES = ("updates", "changes a number", "will be rejected", "would create a duplicate", "new contact")
+#: Roles whose columns a CRM uses to recognise a contact: losing one in an import creates duplicates.
+KEY_ROLES = ("record_id", "external_ids", "emails", "phones", "first_name", "last_name")
+ANNOTATIONS = ["dedupe_kit status", "dedupe_kit matched record", "dedupe_kit reason"]
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    """What `check_import` found.
+
+    rows: one row per new row: ``status``, ``matched_record`` (the existing
+        record ID it updates, duplicates or collides with), ``reason`` in words,
+        ``probability`` of the best match and ``certain`` (an ID can be filled in).
+    header: one row per key column of the existing export: how the new file has it
+        (``same``, ``renamed to …``, ``unmapped``, ``missing``).
+    changed_numbers: old and new phone or email of each contact a row would change.
+    taken: values of the new file held by another existing contact: to clear first.
+    warnings: differences between the files that an import would trip on.
+    """
+
+    new: Contacts
+    existing: Contacts
+    rows: pd.DataFrame
+    header: pd.DataFrame
+    changed_numbers: pd.DataFrame
+    taken: pd.DataFrame
+    warnings: list[str]
+    config: Config
+
+    def counts(self) -> pd.Series:
+        return self.rows["status"].value_counts().reindex(list(STATUSES), fill_value=0)
+
+    def annotated(self) -> pd.DataFrame:
+        """The new file's own columns, then status, matched record and reason."""
+        return self.new.frame.assign(**dict(zip(ANNOTATIONS, (self.rows["status"], self.rows["matched_record"],
+                                                               self.rows["reason"]))))
+
+    def corrected(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The file to import (IDs filled in where the match is certain) and the rows held back, with why."""
+        frame = self.new.frame.copy()
+        id_column = self.new.field_map.record_id or self.existing.field_map.record_id
+        if id_column is not None:
+            if id_column not in frame:
+                frame.insert(0, id_column, "")
+            fill = self.rows["certain"].to_numpy() & (frame[id_column].str.strip() == "").to_numpy()
+            frame.loc[fill, id_column] = self.rows.loc[fill, "matched_record"].to_numpy()
+        held = (self.rows["status"] == "will be rejected").to_numpy()
+        return frame[~held], frame[held].assign(**{"dedupe_kit reason": self.rows.loc[held, "reason"].to_numpy()})
+
+    def summary(self) -> str:
+        counts = self.counts()
+        lines = [f"{self.new.name}: {len(self.new):,} rows checked against {self.existing.name} "
+                 f"({len(self.existing):,} contacts)"]
+        lines += [f"  {status:<26}{count:>8,}" for status, count in counts.items()]
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def plot(self) -> Figure:
+        """Rows per status."""
+        figure = Figure(figsize=(6, 2.6))
+        ax = figure.subplots()
+        counts = self.counts()
+        ax.barh(list(counts.index)[::-1], counts.to_numpy()[::-1], color="#4c72b0")
+        ax.set_xlabel("rows of the new file")
+        ax.set_title("import pre-flight")
+        figure.tight_layout()
+        return figure
+
+    def write(self, out: str | Path) -> list[Path]:
+        """The annotated copy, the corrected import file, the rows held back, the clearing file,
+        the changed numbers, the header check, the summary and the chart."""
+        out = Path(out)
+        protect = tuple(p for p in (self.new.path, self.existing.path) if p)
+        importable, held = self.corrected()
+        clear_word = self.config.merge.clear
+        clear = self.taken.drop_duplicates(["existing_row", "column"])
+        clear_frame = clearing_rows(self.existing, clear["existing_row"], clear["existing_row"], clear["column"],
+                                    clear_word)
+        tables = {
+            "annotated.csv": (self.annotated(), self.new),
+            "import_ready.csv": (importable, self.new),
+            "held_back.csv": (held, self.new),
+            "fix_1_clear.csv" if clear_word else "fix_1_clear_by_hand.csv": (clear_frame, self.existing),
+            "changed_numbers.csv": (self.changed_numbers, None),
+            "header_check.csv": (self.header, None),
+        }
+        paths, found = [], []
+        for name, (table, like) in tables.items():
+            if self.config.merge.neutralize_formulas:
+                table, cells = neutralize(table)
+                found.append(cells.assign(file=name))
+            encoding = "utf-8" if like is None or like.encoding == "xlsx" else like.encoding
+            delimiter = "," if like is None else like.delimiter
+            paths.append(write_bytes(out / name, table.to_csv(index=False, sep=delimiter).encode(encoding),
+                                     protect=protect))
+        neutralized = pd.concat(found, ignore_index=True)
+        summary = self.summary() + f"\ncells neutralized as formulas {len(neutralized):>6,}\n"
+        paths.append(write_text(out / "summary.txt", summary, protect=protect))
+        paths.append(write_figure(out / "preflight.png", self.plot(), protect=protect))
+        return paths
+
+
+def check_import(new: str | Path | Contacts, existing: str | Path | Contacts, config: Config | None = None,
+                 *, progress: bool | None = None) -> ImportCheck:
+    """Classify every row of ``new`` against the contacts of ``existing`` (see the module's docstring)."""
+    config = config or Config()
+    existing = existing if isinstance(existing, Contacts) else load(existing, config)
+    new = new if isinstance(new, Contacts) else load(new, dataclasses.replace(config, fields={}))
+    header, mapping, warnings = compare_headers(new, existing)
+    if not mapping:
+        raise InputError(f"{new.name} and {existing.name} have no column in common (by name or role); "
+                         "give the new file the export's header, or map its columns in the config's [fields]")
+    if (new.encoding, new.delimiter) != (existing.encoding, existing.delimiter) and "xlsx" not in (
+            new.encoding, existing.encoding):
+        warnings.append(f"{new.name} is {new.encoding} with {new.delimiter!r} between columns, {existing.name} is "
+                        f"{existing.encoding} with {existing.delimiter!r}: the files written for the import follow "
+                        f"the new file; check the CRM's import settings")
+    both = _together(existing, new, mapping)
+    result = run(both, config, progress=progress)
+    rows, changed, taken = _classify(result, len(existing), existing, new, mapping)
+    return ImportCheck(new, existing, rows, header, changed, taken, warnings, config)
+
+
+def compare_headers(new: Contacts, existing: Contacts) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+    """How each key column of the existing export appears in the new file, the mapping of new columns
+    to existing ones (by name, then by role), and the warnings."""
+    old_fm, new_fm = existing.field_map, new.field_map
+    new_role = _roles(new_fm)
+    old_role = _roles(old_fm)
+    mapping = {c: c for c in new.columns if c in existing.columns}
+    for column, role in new_role.items():
+        if column in mapping:
+            continue
+        same = [c for c, r in old_role.items() if r == role and c not in mapping.values()]
+        if role == "phones":
+            kind = dict(new_fm.phones)[column]
+            same = [c for c in same if dict(old_fm.phones)[c] == kind] or same
+        if same:
+            mapping[column] = same[0]
+    for column, role in old_role.items():  # an ID column under a name that says nothing: known by its values
+        if role in ("record_id", "external_ids") and column not in mapping.values():
+            values = set(existing.frame[column].str.strip()) - {""}
+            for other in (c for c in new.columns if c not in mapping):
+                typed = new.frame[other].str.strip()
+                typed = typed[typed != ""]
+                if len(typed) and typed.isin(values).mean() >= 0.5:
+                    mapping[other] = column
+                    break
+    rows, warnings = [], []
+    for column, role in old_role.items():
+        if role not in KEY_ROLES:
+            continue
+        renamed = [n for n, o in mapping.items() if o == column and n != column]
+        if column in new.columns and new_role.get(column) == role:
+            state = "same"
+        elif renamed:
+            state = f"renamed to {renamed[0]!r}"
+        elif column in new.columns:
+            state = "unmapped"
+        else:
+            state = "missing"
+        rows.append((column, role, state))
+        if state != "same" and role in ("record_id", "external_ids"):
+            what = "the record ID" if role == "record_id" else "the unique ID"
+            warnings.append(f"{what} column {column!r} is {state} in {new.name}: an import that does not map it "
+                            f"creates a new contact instead of updating the existing one")
+        elif state in ("missing", "unmapped") and role in ("emails", "phones"):
+            warnings.append(f"{role[:-1]} column {column!r} is {state} in {new.name}")
+    return pd.DataFrame(rows, columns=["column", "role", "in_new_file"]), mapping, warnings
+
+
+def _roles(fm: FieldMap) -> dict[str, str]:
+    return {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
+
+
+def _together(existing: Contacts, new: Contacts, mapping: dict[str, str]) -> Contacts:
+    """One export: the existing rows, then the new rows under the existing header."""
+    renamed = new.frame[list(mapping)].rename(columns=mapping)
+    frame = pd.concat([existing.frame, renamed.reindex(columns=existing.columns, fill_value="")], ignore_index=True)
+    frame.index.name = "source_row"
+    lines = np.r_[existing.lines, new.lines] if len(existing.lines) and len(new.lines) else np.zeros(0, np.int64)
+    return Contacts(frame, existing.field_map, None, existing.encoding, existing.delimiter, None, lines)
+
+
+def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts, mapping: dict[str, str]):
+    """Each new row's status, the contact it concerns and why; the numbers it changes; the values it takes."""
+    n_new = len(result.contacts) - n_existing
+    record_id = record_ids(result.contacts)
+    old_fm = existing.field_map
+    ids = result.normalized.identifiers
+    ids = ids[~ids["shared"]]
+    upper = result.config.match.upper
+
+    status = np.full(n_new, "new contact", dtype=object)
+    matched = np.full(n_new, "", dtype=object)
+    reason = np.full(n_new, "", dtype=object)
+    probability = np.zeros(n_new)
+    certain = np.zeros(n_new, dtype=bool)
+    target = np.full(n_new, -1, dtype=np.int64)  # the existing row each new row concerns
+
+    # the best match among existing contacts, and repeats of earlier rows of the new file
+    pairs = result.pairs
+    cross = pairs[(pairs["a"] < n_existing) & (pairs["b"] >= n_existing) & (pairs["probability"] >= result.config.match.lower)]
+    best = cross.sort_values(["b", "probability", "a"], ascending=[True, False, True]).drop_duplicates("b")
+    inner = pairs[(pairs["a"] >= n_existing) & (pairs["status"] == "auto")].sort_values(["b", "a"]).drop_duplicates("b")
+
+    # ID matches: the record ID, or an external unique ID
+    if old_fm.record_id and old_fm.record_id in mapping.values():
+        where = pd.Series(np.arange(n_existing), index=existing.frame[old_fm.record_id].to_numpy())
+        where = where[~where.index.duplicated()]
+        typed = result.contacts.frame[old_fm.record_id].to_numpy()[n_existing:]
+        hit = pd.Series(typed).map(where)
+        has = hit.notna().to_numpy() & (typed != "")
+        target[has] = hit[has].astype(np.int64)
+        reason[has] = "same record ID"
+    external = ids[ids["kind"] == "external_id"]
+    old_ext = external[external["source_row"] < n_existing].drop_duplicates("value")
+    new_ext = external[external["source_row"] >= n_existing].merge(old_ext, on="value", suffixes=("", "_old"))
+    for row, old, value in zip(new_ext["source_row"], new_ext["source_row_old"], new_ext["value"]):
+        if target[row - n_existing] < 0:
+            target[row - n_existing] = old
+            reason[row - n_existing] = f"same external ID {value}"
+    by_id = target >= 0
+    status[by_id] = "updates"
+    certain[by_id] = True
+
+    # values (phones, emails) of new rows already held by existing contacts
+    values = ids[ids["kind"].isin(["phone", "email"])]
+    old_values = values[values["source_row"] < n_existing]
+    new_values = values[values["source_row"] >= n_existing]
+    held = new_values.merge(old_values[["source_row", "column", "value", "kind"]], on=["value", "kind"],
+                            suffixes=("", "_old"))
+    held = held.sort_values(["source_row", "source_row_old"])
+
+    for b, a, p, why in zip(best["b"], best["a"], best["probability"], result.reasons(best)):
+        i = b - n_existing
+        probability[i] = p
+        if not by_id[i]:
+            target[i] = a
+            status[i] = "would create a duplicate"
+            certain[i] = p >= upper
+            reason[i] = ("" if p >= upper else "probable: check it; ") + why
+
+    changed = []
+    taken = []
+    holders = held.groupby(["source_row", "value"])["source_row_old"].agg(set)
+    for row, old, column_old, kind, value in zip(held["source_row"], held["source_row_old"], held["column_old"],
+                                                held["kind"], held["value"]):
+        i = row - n_existing
+        if target[i] in holders[(row, value)]:
+            continue  # the contact it updates holds the value already (maybe with a duplicate of its own)
+        if status[i] in ("updates", "changes a number", "new contact"):
+            status[i] = "will be rejected"
+            reason[i] = f"{kind} {display(kind, value)} belongs to existing record {record_id[old]}"
+            matched[i] = record_id[old] if target[i] < 0 else record_id[target[i]]
+            taken.append((i, old, record_id[old], column_old, value))
+    for b, a in zip(inner["b"], inner["a"]):
+        i = b - n_existing
+        if status[i] != "will be rejected":
+            status[i] = "will be rejected"
+            reason[i] = f"repeats row {a - n_existing} of this file"
+    first = new_values.sort_values("source_row").drop_duplicates(["kind", "value"])
+    again = new_values.merge(first[["kind", "value", "source_row"]], on=["kind", "value"], suffixes=("", "_first"))
+    again = again[again["source_row"] > again["source_row_first"]].drop_duplicates("source_row")
+    for row, earlier, kind, value in zip(again["source_row"], again["source_row_first"], again["kind"], again["value"]):
+        i = row - n_existing
+        if status[i] != "will be rejected":
+            status[i] = "will be rejected"
+            reason[i] = f"its {kind} {display(kind, value)} is also on row {earlier - n_existing} of this file"
+
+    # updates whose phones or emails differ from the contact's
+    frame = result.contacts.frame
+    for kind, columns in (("phone", [c for c, _ in old_fm.phones]), ("email", list(old_fm.emails))):
+        mapped = [c for c in columns if c in mapping.values()]
+        for i in np.flatnonzero((status == "updates") | ((status == "would create a duplicate") & certain)):
+            old, row = target[i], n_existing + i
+            for column in mapped:
+                before, after = frame.at[old, column].strip(), frame.at[row, column].strip()
+                if after and before != after and _key(result, row, column) != _key(result, old, column):
+                    changed.append((i, record_id[old], column, before, after))
+                    if status[i] == "updates":
+                        status[i] = "changes a number"
+                        reason[i] += f"; {column} {before or '(blank)'} → {after}"
+    matched[(target >= 0) & (matched == "")] = record_id[target[(target >= 0) & (matched == "")]]
+    rows = pd.DataFrame({"new_row": np.arange(n_new), "status": status, "matched_record": matched,
+                         "reason": reason, "probability": probability.round(4), "certain": certain})
+    changed = pd.DataFrame(changed, columns=["new_row", "record_id", "column", "old", "new"])
+    taken = pd.DataFrame(taken, columns=["new_row", "existing_row", "existing_record", "column", "value"])
+    return rows, changed, taken
+
+
+def _key(result: Result, row: int, column: str) -> str:
+    ids = result.normalized.identifiers
+    found = ids.loc[(ids["source_row"] == row) & (ids["column"] == column), "value"]
+    return found.iloc[0] if len(found) else result.contacts.frame.at[row, column].strip().casefold()

@@ -1,0 +1,119 @@
+"""Import pre-flight: each situation of a new file against the sample export, and bad input."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from dedupe_kit import Config, InputError
+from dedupe_kit.cli import main
+from dedupe_kit.preflight import check_import
+
+NEW = """Contact ID,First Name,Last Name,Email,Mobile Phone,Company,City,Country,Student No
+C000001,Megan,Lewis,megan.lewis@hotmail.com,+12125550124,,New York,US,
+C000002,David,Ramirez,david.ramirez@yahoo.com,+1 213 555 0999,N/A,Los Angeles,United States,
+,Samantha,Roberts,samantha.roberts90@aol.com,646.555.0104,Redwood Logistics,New York,United States,
+,Zachary,Quinn,zquinn@example.org,646.555.0104,,Boston,United States,
+,Olivia,Newname,olivia.newname@example.org,617.555.0142,,Boston,United States,
+,Olivia,Newname,olivia.newname@example.org,617.555.0142,,Boston,United States,
+,Deborah,Martinez,,,,Phoenix,US,S63721
+,Liam,Other,liam.other@example.org,617.555.0142,,Boston,United States,
+"""
+EXPECTED = [
+    ("updates", "C000001", "same record ID"),
+    ("changes a number", "C000002", "same record ID; Mobile Phone +12135550163 → +1 213 555 0999"),
+    ("would create a duplicate", "C000040", "same email samantha.roberts90@aol.com"),
+    ("will be rejected", "C000040", "phone +1 646-555-0104 belongs to existing record C000040"),
+    ("new contact", "", ""),
+    ("will be rejected", "", "repeats row 4 of this file"),
+    ("updates", "C000025", "same external ID S63721"),
+    ("will be rejected", "", "its phone +1 617-555-0142 is also on row 4 of this file"),
+]
+
+
+@pytest.fixture(scope="module")
+def check(tmp_path_factory):
+    path = tmp_path_factory.mktemp("new") / "new.csv"
+    path.write_text(NEW)
+    return check_import(path, "sample_data/contacts.csv", progress=False)
+
+
+def test_every_row_gets_its_status_matched_record_and_reason(check):
+    got = list(zip(check.rows["status"], check.rows["matched_record"], check.rows["reason"]))
+    for (status, record, reason), expected in zip(got, EXPECTED):
+        assert (status, record) == expected[:2]
+        assert reason.startswith(expected[2]), reason
+    assert len(got) == len(EXPECTED)
+    assert check.counts().tolist() == [2, 1, 3, 1, 1]
+
+
+def test_changed_numbers_and_values_to_clear_first(check):
+    assert check.changed_numbers[["record_id", "column", "old", "new"]].values.tolist() == [
+        ["C000002", "Mobile Phone", "+12135550163", "+1 213 555 0999"]]
+    assert check.taken[["existing_record", "column", "value"]].values.tolist() == [
+        ["C000040", "Mobile Phone", "+16465550104"]]
+
+
+def test_the_header_check_finds_renamed_and_missing_key_columns(check):
+    header = check.header.set_index("column")["in_new_file"]
+    assert header["Contact ID"] == "same"
+    assert header["Student ID"] == "renamed to 'Student No'"
+    assert header["Student Number"] == "missing"
+    assert any("'Student ID' is renamed to 'Student No'" in w for w in check.warnings)
+
+
+def test_files_written(check, tmp_path):
+    check.write(tmp_path)
+    read = lambda name: pd.read_csv(tmp_path / name, dtype=str, keep_default_na=False)  # noqa: E731
+    annotated = read("annotated.csv")
+    assert list(annotated.columns[-3:]) == ["dedupe_kit status", "dedupe_kit matched record", "dedupe_kit reason"]
+    assert annotated["dedupe_kit status"].tolist() == [e[0] for e in EXPECTED]
+    ready, held = read("import_ready.csv"), read("held_back.csv")
+    assert len(ready) + len(held) == len(EXPECTED) and len(held) == 3
+    # the certain duplicate gets the existing record ID, so that the import updates instead of creating
+    assert ready.loc[ready["First Name"] == "Samantha", "Contact ID"].tolist() == ["C000040"]
+    assert ready.loc[ready["First Name"] == "Olivia", "Contact ID"].tolist() == [""]
+    assert read("fix_1_clear.csv").values.tolist() == [["C000040", "Samantha", "Roberts", "S03297", "", "UNSET"]]
+    assert "will be rejected                 3" in (tmp_path / "summary.txt").read_text()
+    assert (tmp_path / "preflight.png").stat().st_size > 1000
+
+
+def test_an_unmapped_id_column_and_an_id_column_known_by_its_values(tmp_path):
+    existing = tmp_path / "existing.csv"
+    existing.write_text("Contact ID,First Name,Last Name,Ref\nA1,Ann,Lee,R-100\nA2,Bob,Ray,R-200\n")
+    new = tmp_path / "new.csv"
+    new.write_text("Id CRM,First Name,Last Name,Ref\nA1,Ann,Lee,R-100\n,Bob,Ray,R-200\n")
+    check = check_import(new, existing, Config(fields={"external_ids": ["Ref"]}), progress=False)
+    header = check.header.set_index("column")["in_new_file"]
+    assert header["Ref"] == "unmapped"
+    assert header["Contact ID"] == "renamed to 'Id CRM'"
+    assert check.rows["status"].tolist() == ["updates", "updates"]
+    assert check.rows["reason"].tolist() == ["same record ID", "same external ID R-200"]
+
+
+def test_bad_input_is_named(tmp_path):
+    other = tmp_path / "other.csv"
+    other.write_text("Colour,Size\nred,L\n")
+    with pytest.raises(InputError, match="have no column in common"):
+        check_import(other, "sample_data/contacts.csv", progress=False)
+    french = tmp_path / "french.csv"
+    french.write_bytes("Contact ID;First Name;Last Name;Email\r\n;Zoé;Durand;zoe.durand@example.org\r\n"
+                       .encode("cp1252"))
+    check = check_import(french, "sample_data/contacts.csv", progress=False)
+    assert any("is cp1252 with ';' between columns" in w and "utf-8 with ','" in w for w in check.warnings)
+    assert check.rows["status"].tolist() == ["new contact"]
+
+
+def test_cli_check_import(tmp_path):
+    new = tmp_path / "new.csv"
+    new.write_text(NEW)
+    before = new.read_bytes()
+    result = CliRunner().invoke(main, ["check-import", str(new), "--against", "sample_data/contacts.csv",
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "would create a duplicate         1" in result.output
+    assert new.read_bytes() == before
+    bad = CliRunner().invoke(main, ["check-import", str(new), "--against", str(tmp_path / "none.csv"),
+                                    "--out", str(tmp_path / "out")])
+    assert bad.exit_code == 1 and "none.csv: file not found" in bad.output
