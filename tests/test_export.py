@@ -214,3 +214,13 @@ def test_the_output_format_can_be_asked_for(tmp_path):
     assert Config.from_toml(out / "config.toml").merge.output_delimiter == "\t"
     with pytest.raises(ConfigError, match="'klingon' is not an encoding"):
         MergePolicy(output_encoding="klingon")
+
+
+def test_without_a_record_id_the_fix_files_are_keyed_by_name_and_the_summary_says_so(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("First Name,Last Name,Email,Student ID\nAnn,Lee,a@x.com,S1\nAnn,Lee,a@x.com,\n")
+    exported = export(merge(load(path), np.array([0, 0])), tmp_path / "out")
+    clear = read(tmp_path / "out" / "fix_1_clear.csv")
+    assert clear.values.tolist() == [["Ann", "Lee", "", "UNSET"]]  # the external ID stays: it is a key
+    assert read(tmp_path / "out" / "merged_away.csv")["record_id"].tolist() == ["1"]
+    assert any("no record ID column" in w for w in exported.warnings)
