@@ -15,6 +15,7 @@ from .load import load
 from .normalize import normalize
 from .evaluate import blocking_recall, pair_scores
 from .profile import profile as build_profile
+from .review.store import stored_decisions
 from .run import run as run_pipeline
 
 
@@ -100,7 +101,7 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
     config = _config(config_path, region)
     delimiter = "\t" if delimiter in ("\\t", "tab") else delimiter
     contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
-    result = run_pipeline(contacts, config, progress=None)
+    result = run_pipeline(contacts, config, decisions=stored_decisions(out, contacts), progress=None)
     result.write(out)
     click.echo(result.summary())
     if truth is not None:
@@ -118,3 +119,23 @@ def _truth_entities(path: Path, record_ids) -> list[str]:
     if missing:
         raise InputError(f"{path}: no entity for record ID {missing[0]!r} ({len(missing)} missing)")
     return [entity_of[r] for r in record_ids]
+
+
+@main.command()
+@click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--voila/--lab", "voila", default=True,
+              help="Serve a Voila page (default) or open the review notebook in JupyterLab.")
+@click.option("--ip", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
+@click.option("--port", type=int, help="Port to listen on (a free one when not given).")
+@click.option("--token", help="Token the page asks for (random when not given; '' turns it off).")
+@click.option("--no-browser", is_flag=True, help="Print the address without opening a browser.")
+@_library_errors
+def review(out_dir: Path, voila: bool, ip: str, port: int | None, token: str | None, no_browser: bool) -> None:
+    """Review the doubtful pairs of a run's output folder DIR in the browser.
+
+    Decisions are saved at once in DIR/review.sqlite; `dedupe-kit run ... --out DIR`
+    and the next review reuse them.
+    """
+    from .review.serve import serve
+
+    serve(out_dir, lab=not voila, ip=ip, port=port, token=token, browser=not no_browser, echo=click.echo)
