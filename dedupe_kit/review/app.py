@@ -144,17 +144,14 @@ class ReviewApp:
             button.disabled = disabled
         if item is None:
             self._shown = None
-            self.heading.value = "<b>Nothing left to review.</b> Every item of the queue has a decision."
             self.reasons.value = self.table.value = ""
             self.survivor.layout.display = self.survivor_list.layout.display = "none"
             self.field_box.children, self.field_pickers = (), {}
+            self.heading.value = "<b>Nothing left to review.</b> Every item of the queue has a decision."
             return
         if self._shown == item:
             return
         self._shown = item
-        decided = state.decision_of(item)
-        self.heading.value = (f"<b>{html.escape(_label(item))}</b> — probability {item.probability:.3f}"
-                              + (f" — decided: <b>{decided}</b>" if decided else ""))
         self.reasons.value = "<br>".join(html.escape(line) for line in state.reasons_text(item).split("\n"))
         frame = state.fields(item)
         self.table.value = _table(frame, item, state)
@@ -176,6 +173,10 @@ class ReviewApp:
         picker = self.survivor if toggles else self.survivor_list
         picker.options = options
         picker.value = default
+        # the heading last: once the page shows the new heading, the rest has arrived too
+        decided = state.decision_of(item)
+        self.heading.value = (f"<b>{html.escape(_label(item))}</b> — probability {item.probability:.3f}"
+                              + (f" — decided: <b>{decided}</b>" if decided else ""))
 
 
 def _label(item: Item) -> str:

@@ -19,7 +19,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from ..config import Config
 from ..load import Contacts, load
-from ..normalize import display
+from ..normalize import country_region, display
 from ..run import Result, record_ids, run, run_info
 from .store import FILE_NAME, DecisionStore, read_run_info
 
@@ -391,6 +391,9 @@ class ReviewState:
             values = [display(k, v) for c, k, v in zip(self._ids_col[lo:hi], self._ids_kind[lo:hi],
                                                       self._ids_value[lo:hi]) if c == column]
             return ", ".join(sorted(set(values)))
+        if role == "country":
+            raw = str(self._values[row, self._col_index[column]]).strip()
+            return country_region(raw, "") if raw else ""
         if role in _NAMES_COLUMN and _NAMES_COLUMN[role] in self._names:
             value = self._names.iat[row, self._names.columns.get_loc(_NAMES_COLUMN[role])]
             return value if isinstance(value, str) else ""
