@@ -70,7 +70,7 @@ class ReviewState:
         self._record_id = record_ids(result.contacts)
         self._build_items(result)
         self._build_lookups(result)
-        self._reasons_cache: dict[int, str] = {}
+        self._reasons = self._all_reasons(result)
         self._decision: dict[tuple[int, int], str] = {}
         self._load_decisions()
         self._history: list[int] = []
@@ -365,18 +365,21 @@ class ReviewState:
     def record_id(self, row: int) -> str:
         return str(self._record_id[row])
 
+    def _all_reasons(self, result: Result) -> list[str]:
+        """The reasons of every item, worked out once: `Result.reasons` costs a pass over
+        the whole input per call, so one call for all keeps the next item instant."""
+        texts = list(result.reasons(result.pairs.iloc[self._pair_row])) if self._n_pairs else []
+        if self._group_links:
+            links = result.pairs.iloc[np.concatenate(self._group_links)]
+            lines = [f"{a} ~ {b} ({p:.3f}): {r}" for a, b, p, r in
+                     zip(links["a"], links["b"], links["probability"], result.reasons(links))]
+            ends = np.cumsum([len(g) for g in self._group_links])
+            texts += ["\n".join(lines[end - len(g):end]) for g, end in zip(self._group_links, ends)]
+        return texts
+
     def reasons_text(self, item: Item) -> str:
         """Why the item scored as it did, in words (a group: each link on its own line)."""
-        if item.index not in self._reasons_cache:
-            if item.kind == "pair":
-                pairs = self.result.pairs.iloc[[int(self._pair_row[item.index])]]
-                text = self.result.reasons(pairs)[0]
-            else:
-                links = self.result.pairs.iloc[self._group_links[item.index - self._n_pairs]]
-                text = "\n".join(f"{a} ~ {b} ({p:.3f}): {r}" for a, b, p, r in
-                                 zip(links["a"], links["b"], links["probability"], self.result.reasons(links)))
-            self._reasons_cache[item.index] = text
-        return self._reasons_cache[item.index]
+        return self._reasons[item.index]
 
     def default_survivor(self, item: Item) -> int:
         """The record kept by default: the one with the most filled cells (the first on a tie)."""
