@@ -305,3 +305,20 @@ def test_decisions_follow_record_ids_when_the_file_changes(result, tmp_path):
     assert row["fields"] == {"Email": n - 1 - item.rows[0]}
     ids = contacts.frame["Contact ID"]
     assert {ids[new_a], ids[new_b]} == {result.contacts.frame.loc[r, "Contact ID"] for r in item.rows}
+
+
+def test_a_group_is_as_doubtful_as_its_weakest_link_no_person_confirmed(result, tmp_path):
+    sizes = result.crosswalk["cluster_id"].value_counts()
+    cluster = result.crosswalk["cluster_id"].to_numpy()
+    review = result.pairs[result.pairs["status"] == "review"]
+    joins = review[(sizes.reindex(cluster[review["a"]]).to_numpy() >= 2)]
+    a, b = int(joins["a"].iloc[0]), int(joins["b"].iloc[0])
+    again = run(SAMPLE, decisions=pd.DataFrame({"a": [a], "b": [b], "decision": ["match"]}), progress=False)
+    with DecisionStore(tmp_path / "review.sqlite") as store:
+        state = ReviewState(again, store)
+        group = state.item_of((a, b))
+        assert group.kind == "group" and {a, b} <= set(group.rows)
+        pairs = again.pairs.set_index(["a", "b"]).loc[list(group.pairs)]
+        assert pairs.loc[(a, b), "status"] == "reviewed"
+        auto = pairs[pairs["status"] == "auto"]
+        assert group.weight == auto["weight"].min() != pairs.loc[(a, b), "weight"]

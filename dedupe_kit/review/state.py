@@ -42,7 +42,7 @@ class Item:
 
     index: its number in the state's list of items (stable while the state lives).
     pairs: the pairs a decision on it is written for (a group: the links that join it).
-    probability, weight: the pair's score (a group: its weakest link).
+    probability, weight: the pair's score (a group: its weakest link not yet confirmed by a person).
     reasons: the filter tags (`REASONS`) it has.
     """
 
@@ -120,8 +120,10 @@ class ReviewState:
         for k, g in enumerate(group_ids.tolist()):
             pids = np.asarray(link_of.get(g, []), dtype=np.int64)
             i = n_pairs + k
-            weakest = pids[np.argmin(prob[pids])] if len(pids) else None
-            self._prob[i] = prob[weakest] if weakest is not None else 1.0
+            # how doubtful the group is: its weakest link that no person has confirmed
+            unconfirmed = pids[status[pids] == "auto"]
+            weakest = unconfirmed[np.argmin(prob[unconfirmed])] if len(unconfirmed) else None
+            self._prob[i] = prob[weakest] if weakest is not None else prob[pids].min() if len(pids) else 1.0
             self._weight[i] = weight[weakest] if weakest is not None else np.inf
             self._tags[i] = np.bitwise_or.reduce(tags[pids]) if len(pids) else 8
             self._size[i] = len(members[g])
