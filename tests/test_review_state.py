@@ -322,3 +322,23 @@ def test_a_group_is_as_doubtful_as_its_weakest_link_no_person_confirmed(result, 
         assert pairs.loc[(a, b), "status"] == "reviewed"
         auto = pairs[pairs["status"] == "auto"]
         assert group.weight == auto["weight"].min() != pairs.loc[(a, b), "weight"]
+
+
+def test_a_kernel_dying_right_after_a_click_loses_nothing(tmp_path):
+    import subprocess
+
+    path = tmp_path / "review.sqlite"
+    code = (
+        "import os, sys\n"
+        "from dedupe_kit.review import DecisionStore\n"
+        f"store = DecisionStore({str(path)!r}, reviewer='gone')\n"
+        "store.decide((3, 7), 'match', note='then the kernel died')\n"
+        "store.decide((8, 9), 'distinct')\n"
+        "os._exit(1)  # no close, no atexit: as a killed kernel\n"
+    )
+    died = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert died.returncode == 1, died.stderr
+    with DecisionStore(path) as store:
+        decided = store.decisions()
+    assert list(zip(decided["a"], decided["b"], decided["decision"])) == [(3, 7, "match"), (8, 9, "distinct")]
+    assert decided["note"].iloc[0] == "then the kernel died"
