@@ -6,9 +6,9 @@ For the sample export (``sample_data/contacts.csv`` + ``truth.csv``) and, when
 ``--datasets`` is given, ``dedupe_chicago_childcare`` (with
 ``benchmarks/configs/dedupe_chicago_childcare.toml``), a reviewer answers the
 review queue in its default order (most uncertain first) from the truth: a pair
-of the same entity is a match, otherwise not a match; a group is a match when
-all its records are one entity, otherwise not a match (the app decides a group
-as a whole). Decisions go through `ReviewState` into a SQLite store, exactly as
+of the same entity is a match, otherwise not a match; in a group the records of
+its largest entity are matched and the others kept apart (the app's "One
+person" selection), or not a match when no two are one entity. Decisions go through `ReviewState` into a SQLite store, exactly as
 clicks in the app do. At each step the pipeline is run again with the decisions
 (they join or keep apart, and teach the model) and the reviewer carries on with
 the new queue, as reopening the review does. Prints pairwise precision, recall
@@ -60,8 +60,12 @@ def simulate(name: str, export: Path, truth_path: Path, config: Config, id_colum
             state = ReviewState(result, store)
             while decided < step and not state.done:
                 item = state.current
-                same = len({entity[r] for r in item.rows}) == 1
-                state.decide("match" if same else "distinct")
+                people = pd.Series([entity[r] for r in item.rows], index=list(item.rows))
+                largest = people.value_counts()
+                if largest.iloc[0] < 2:
+                    state.decide("distinct")
+                else:  # a group: the records of its main entity are matched, the others kept apart
+                    state.decide("match", rows=people.index[people == largest.index[0]].tolist())
                 decided += 1
             if decided:
                 started = time.perf_counter()

@@ -133,3 +133,22 @@ def test_open_review_on_an_output_folder(tmp_path):
     finally:
         app.state.store.close()
         ipywidgets.Widget.close_all()
+
+
+def test_a_group_can_be_split_by_selecting_the_records_that_are_one_person(app):
+    app.order.value = "group"
+    group = app.state.current
+    assert app.members.layout.display is None and app.members.value == group.rows
+    keep = group.rows[:2]
+    app.members.value = keep
+    app.survivor.value = group.rows[3]
+    app.match.click()
+    assert app.message.value == "The record kept must be one of the records selected as one person."
+    assert app.state.current == group and app.state.store.decisions().empty
+    app.survivor.value = keep[0]
+    app.match.click()
+    decided = app.state.store.decisions().set_index(["a", "b"])["decision"]
+    assert decided[keep] == "match" and (decided == "distinct").sum() > 0
+    assert app.state.current != group
+    app.order.value = "uncertain"
+    assert app.members.layout.display == "none"  # a pair: nothing to select

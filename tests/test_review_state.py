@@ -342,3 +342,27 @@ def test_a_kernel_dying_right_after_a_click_loses_nothing(tmp_path):
         decided = store.decisions()
     assert list(zip(decided["a"], decided["b"], decided["decision"])) == [(3, 7, "match"), (8, 9, "distinct")]
     assert decided["note"].iloc[0] == "then the kernel died"
+
+
+def test_a_group_split_matches_some_records_and_keeps_the_others_apart(result, state, store):
+    state.set_view(order="group")
+    group = state.current
+    assert len(group.rows) == 4
+    keep, out = list(group.rows[:2]), group.rows[2]
+    with pytest.raises(ValueError, match="survivor_row .* is not one of the records matched"):
+        state.match(rows=keep, survivor_row=out)
+    with pytest.raises(ValueError, match="two or more of the records"):
+        state.match(rows=keep[:1])
+    state.match(rows=keep, survivor_row=keep[1], note="the last two are a namesake")
+    assert state.decision_of(group) == "match" and state.current != group
+    decided = store.decisions().set_index(["a", "b"])
+    assert decided.loc[tuple(keep), "decision"] == "match" and decided.loc[tuple(keep), "survivor_row"] == keep[1]
+    for a, b in group.pairs:
+        expected = "match" if {a, b} <= set(keep) else "distinct" if ({a, b} & set(keep)) else "skip"
+        assert decided.loc[(a, b), "decision"] == expected
+    assert decided["batch"].nunique() == 1
+    again = run(SAMPLE, decisions=store.decisions(), progress=False)
+    cluster = again.crosswalk["cluster_id"].to_numpy()
+    assert cluster[keep[0]] == cluster[keep[1]] != cluster[out]
+    state.undo()
+    assert store.decisions().empty and state.current == group

@@ -1,7 +1,7 @@
 """The review app: ipywidgets controls over a `ReviewState`.
 
 Every control carries a CSS class (``dk-match``, ``dk-distinct``, ``dk-skip``,
-``dk-undo``, ``dk-back``, ``dk-survivor``, ``dk-field``, ``dk-note``,
+``dk-undo``, ``dk-back``, ``dk-survivor``, ``dk-members``, ``dk-field``, ``dk-note``,
 ``dk-order``, ``dk-reason``, ``dk-score``, ``dk-progress``, ``dk-item``,
 ``dk-reasons``, ``dk-table``, ``dk-message``) for browser tests and styling.
 
@@ -47,6 +47,8 @@ class ReviewApp:
         self.table = _classed(w.HTML(), "dk-table")
         self.survivor = _classed(w.ToggleButtons(description="Keep", options=[]), "dk-survivor")
         self.survivor_list = _classed(w.Dropdown(description="Keep", options=[]), "dk-survivor")
+        self.members = _classed(w.SelectMultiple(description="One person", options=[], rows=4,
+                                                 style={"description_width": "initial"}), "dk-members")
         self.field_box = _classed(w.VBox(), "dk-fields")
         self.field_pickers: dict[str, w.Dropdown] = {}
         self.note = _classed(w.Text(placeholder="a note on this decision (optional)", description="Note"), "dk-note")
@@ -78,7 +80,7 @@ class ReviewApp:
 
         buttons = w.HBox([self.match, self.distinct, self.skip, self.undo, self.back])
         filters = w.HBox([self.order, self.reason_filter, self.score])
-        self.widget = _classed(w.VBox([self.progress, filters, self.heading, self.reasons, self.table, self.survivor,
+        self.widget = _classed(w.VBox([self.progress, filters, self.heading, self.reasons, self.table, self.members, self.survivor,
                                        self.survivor_list, self.field_box, self.note, buttons, self.message]),
                                "dk-review")
         self._shown: Item | None = None
@@ -95,8 +97,17 @@ class ReviewApp:
             self.message.value = "Nothing left to review."
             return
         survivor = self._survivor_value() if decision == "match" else None
+        rows = list(self.members.value) if decision == "match" and item.kind == "group" else None
         fields = {c: p.value for c, p in self.field_pickers.items()} if decision == "match" else None
-        self.state.decide(decision, note=self.note.value.strip(), survivor_row=survivor, fields=fields)
+        if rows is not None:
+            if len(rows) < 2:
+                self.message.value = "Select two or more records that are one person, or click Not a match."
+                return
+            if survivor not in rows:
+                self.message.value = "The record kept must be one of the records selected as one person."
+                return
+            fields = {c: r for c, r in fields.items() if r in rows}
+        self.state.decide(decision, note=self.note.value.strip(), survivor_row=survivor, fields=fields, rows=rows)
         self.note.value = ""
         labels = {"match": "match", "distinct": "not a match", "skip": "skipped"}
         self.message.value = html.escape(f"Saved: {_label(item)} — {labels[decision]}.")
@@ -145,7 +156,7 @@ class ReviewApp:
         if item is None:
             self._shown = None
             self.reasons.value = self.table.value = ""
-            self.survivor.layout.display = self.survivor_list.layout.display = "none"
+            self.survivor.layout.display = self.survivor_list.layout.display = self.members.layout.display = "none"
             self.field_box.children, self.field_pickers = (), {}
             self.heading.value = "<b>Nothing left to review.</b> Every item of the queue has a decision."
             return
@@ -167,6 +178,9 @@ class ReviewApp:
             self.field_pickers[column] = picker
             pickers.append(picker)
         self.field_box.children = ([w.HTML("<b>Winning value of each conflicting field</b>")] + pickers) if pickers else ()
+        self.members.layout.display = None if item.kind == "group" else "none"
+        self.members.options = options
+        self.members.value = tuple(item.rows)
         toggles = len(item.rows) <= _MAX_TOGGLES
         self.survivor.layout.display = None if toggles else "none"
         self.survivor_list.layout.display = "none" if toggles else None

@@ -161,6 +161,8 @@ class ReviewState:
         found = {self._decision.get(p, "") for p in self._pairs[i]}
         if "" in found or not found:
             return ""
+        if "match" in found and found <= {"match", "distinct", "skip"} and len(found) > 1:
+            return "match"  # a group split: some of its records matched, the others kept apart
         return found.pop() if len(found) == 1 else "mixed"
 
     def decision_of(self, item: Item | int) -> str:
@@ -169,33 +171,46 @@ class ReviewState:
         return str(self._item_decision[item.index if isinstance(item, Item) else item])
 
     def decide(self, decision: str, *, note: str = "", survivor_row: int | None = None,
-               fields: Mapping[str, int] | None = None) -> Item | None:
+               fields: Mapping[str, int] | None = None, rows: Iterable[int] | None = None) -> Item | None:
         """Decide the current item (written to the store before returning) and move to the
         next undecided one, which is returned (``None`` when the queue is done).
 
         decision: ``match``, ``distinct`` (not a match) or ``skip``.
         survivor_row: for a match, the record that survives (default: `default_survivor`).
         fields: for a match, ``{column: source_row}`` whose value wins.
+        rows: for a match on a group, the records that are one person (default: all):
+            its links between them are matches, its links to the others "not a match".
         """
         item = self.current
         if item is None:
             raise RuntimeError("the queue is done: nothing to decide")
+        members = set(item.rows) if rows is None or decision != "match" else {int(r) for r in rows}
+        if not members <= set(item.rows) or len(members) < 2:
+            raise ValueError(f"rows must be two or more of the records {item.rows}, not {sorted(members)}")
         if decision == "match":
-            survivor_row = self.default_survivor(item) if survivor_row is None else int(survivor_row)
-            if survivor_row not in item.rows:
-                raise ValueError(f"survivor_row {survivor_row} is not one of the records {item.rows}")
+            survivor_row = self.default_survivor(item, members) if survivor_row is None else int(survivor_row)
+            if survivor_row not in members:
+                raise ValueError(f"survivor_row {survivor_row} is not one of the records matched {tuple(sorted(members))}")
             for column, row in (fields or {}).items():
                 if column not in self._col_index:
                     raise ValueError(f"fields: no column {column!r} in the input")
-                if int(row) not in item.rows:
-                    raise ValueError(f"fields[{column!r}]: row {row} is not one of the records {item.rows}")
+                if int(row) not in members:
+                    raise ValueError(f"fields[{column!r}]: row {row} is not one of the records matched "
+                                     f"{tuple(sorted(members))}")
         else:
             survivor_row, fields = None, None
+        together = [p for p in item.pairs if p[0] in members and p[1] in members]
+        # a split group: its links to the records left out are not a match; links among
+        # those are not judged here (skip)
+        others = [(p, "distinct" if (p[0] in members) != (p[1] in members) else "skip")
+                  for p in item.pairs if not (p[0] in members and p[1] in members)]
         ids = {r: str(self._record_id[r]) for r in item.rows}
-        self.store.decide(list(item.pairs), decision, note=note, survivor_row=survivor_row, fields=fields,
-                          record_ids=ids)
-        for p in item.pairs:
+        self.store.decide(together, decision, note=note, survivor_row=survivor_row, fields=fields,
+                          record_ids=ids, others=others)
+        for p in together:
             self._decision[p] = decision
+        for p, what in others:
+            self._decision[p] = what
         self._item_decision[item.index] = self._derive(item.index)
         self._history.append(item.index)
         return self._advance()
@@ -383,9 +398,10 @@ class ReviewState:
         """Why the item scored as it did, in words (a group: each link on its own line)."""
         return self._reasons[item.index]
 
-    def default_survivor(self, item: Item) -> int:
-        """The record kept by default: the one with the most filled cells (the first on a tie)."""
-        rows = np.asarray(item.rows)
+    def default_survivor(self, item: Item, rows: Iterable[int] | None = None) -> int:
+        """The record kept by default: the one with the most filled cells (the first on a tie),
+        among ``rows`` (default: all the item's records)."""
+        rows = np.asarray(sorted(rows) if rows is not None else item.rows)
         return int(rows[np.argmax(self._filled[rows])])
 
     def normalized_value(self, row: int, column: str) -> str:

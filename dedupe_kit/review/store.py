@@ -121,26 +121,34 @@ class DecisionStore:
     def decide(self, pairs: list[tuple[int, int]] | tuple[int, int], decision: str, *, note: str = "",
                survivor_row: int | None = None, fields: Mapping[str, int] | None = None,
                record_ids: Mapping[int, str] | None = None, reviewer: str | None = None,
-               decided_at: str | None = None) -> int:
+               decided_at: str | None = None, others: list[tuple[tuple[int, int], str]] = ()) -> int:
         """Record one decision on one pair ``(a, b)`` or on several at once (a group),
-        committed before returning. Returns the batch id, for `undo`."""
+        committed before returning. Returns the batch id, for `undo`.
+
+        others: more ``(pair, decision)`` of the same batch, without survivor or
+            fields (a group split: the records matched are "distinct" from the rest).
+        """
         if decision not in DECISIONS:
             raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
         pairs = [pairs] if isinstance(pairs, tuple) else list(pairs)
-        if not pairs:
+        if any(what not in DECISIONS for _, what in others):
+            raise ValueError(f"decisions must be among {', '.join(DECISIONS)}")
+        if not pairs and not others:
             raise ValueError("decide needs at least one pair")
         record_ids = record_ids or {}
         fields_json = json.dumps({str(k): int(v) for k, v in (fields or {}).items()}, sort_keys=True)
         survivor = None if survivor_row is None else int(survivor_row)
+        who, when = self.reviewer if reviewer is None else reviewer, decided_at or _now()
+        rows = [(p, decision, survivor, fields_json) for p in pairs] + [(p, what, None, "{}") for p, what in others]
         with self._transaction() as conn:
             batch = None
-            for a, b in pairs:
+            for (a, b), what, survivor_of, fields_of in rows:
                 a, b = (int(a), int(b)) if a < b else (int(b), int(a))
                 cur = conn.execute(
                     "INSERT INTO events (batch, kind, a, b, record_id_a, record_id_b, decision, note, survivor_row,"
                     " fields, reviewer, decided_at, input_sha256) VALUES (0, 'decide', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (a, b, record_ids.get(a), record_ids.get(b), decision, note or "", survivor, fields_json,
-                     self.reviewer if reviewer is None else reviewer, decided_at or _now(), self.input_sha256))
+                    (a, b, record_ids.get(a), record_ids.get(b), what, note or "", survivor_of, fields_of, who, when,
+                     self.input_sha256))
                 batch = batch or cur.lastrowid
                 conn.execute("UPDATE events SET batch = ? WHERE id = ?", (batch, cur.lastrowid))
         return int(batch)
