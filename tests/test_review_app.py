@@ -152,3 +152,18 @@ def test_a_group_can_be_split_by_selecting_the_records_that_are_one_person(app):
     assert app.state.current != group
     app.order.value = "uncertain"
     assert app.members.layout.display == "none"  # a pair: nothing to select
+
+
+def test_back_shows_the_item_as_it_was_decided(app):
+    item = app.state.current
+    a, b = item.rows
+    app.survivor.value = b
+    app.field_pickers["First Name"].value = a
+    app.note.value = "same person"
+    app.match.click()
+    pickers = list(app.field_pickers.values())
+    app.back.click()
+    assert app.state.current == item and "decided: <b>match</b>" in app.heading.value
+    assert app.survivor.value == b and app.field_pickers["First Name"].value == a
+    assert app.note.value == "same person"
+    assert all(p.comm is None for p in pickers)  # the next item's pickers, replaced, were closed

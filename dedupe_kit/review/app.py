@@ -168,6 +168,8 @@ class ReviewApp:
         self.table.value = _table(frame, item, state)
         options = [(f"row {r} · {state.record_id(r)}", r) for r in item.rows]
         default = state.default_survivor(item)
+        for old in self.field_box.children:  # close what is replaced: a long review must not pile up widgets
+            old.close()
         self.field_pickers = {}
         pickers = []
         for column in state.conflicts(item):
@@ -187,6 +189,15 @@ class ReviewApp:
         picker = self.survivor if toggles else self.survivor_list
         picker.options = options
         picker.value = default
+        details = state.decision_details(item) if state.decision_of(item) else None
+        self.note.value = details["note"] if details else ""
+        if details:  # shown again (Back): as it was decided
+            if details["decision"] == "match":
+                self.members.value = tuple(details["rows"])
+                picker.value = details["survivor_row"]
+                for column, row in details["fields"].items():
+                    if column in self.field_pickers:
+                        self.field_pickers[column].value = row
         # the heading last: once the page shows the new heading, the rest has arrived too
         decided = state.decision_of(item)
         self.heading.value = (f"<b>{html.escape(_label(item))}</b> — probability {item.probability:.3f}"

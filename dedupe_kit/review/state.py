@@ -254,13 +254,27 @@ class ReviewState:
                 break
         return self.current
 
-    def note_of(self, item: Item | int) -> str:
-        """The note of the item's current decision."""
+    def decision_details(self, item: Item | int) -> dict | None:
+        """The item's standing decision as it was made — ``decision``, ``note``,
+        ``survivor_row``, ``fields`` and, for a match, the ``rows`` matched — or ``None``."""
         item = item if isinstance(item, Item) else self.item(item)
         frame = self.store.decisions()
         keys = set(item.pairs)
-        notes = [n for a, b, n in zip(frame["a"], frame["b"], frame["note"]) if (a, b) in keys and n]
-        return notes[-1] if notes else ""
+        mine = frame[[(a, b) in keys for a, b in zip(frame["a"], frame["b"])]]
+        if mine.empty:
+            return None
+        last = mine[mine["batch"] == mine["batch"].max()]
+        match = last[last["decision"] == "match"]
+        row = (match if len(match) else last).iloc[-1]
+        rows = sorted(set(match["a"]) | set(match["b"])) if len(match) else list(item.rows)
+        return {"decision": self.decision_of(item), "note": row["note"],
+                "survivor_row": None if pd.isna(row["survivor_row"]) else int(row["survivor_row"]),
+                "fields": dict(row["fields"]), "rows": [int(r) for r in rows]}
+
+    def note_of(self, item: Item | int) -> str:
+        """The note of the item's standing decision."""
+        details = self.decision_details(item)
+        return details["note"] if details else ""
 
     def decisions(self) -> pd.DataFrame:
         """The current decisions: what ``run(source, config, decisions=...)`` takes."""
