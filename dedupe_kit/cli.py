@@ -16,6 +16,7 @@ from .normalize import normalize
 from .evaluate import blocking_recall, pair_scores
 from .preflight import check_import as check_import_files
 from .profile import profile as build_profile
+from .review.store import stored_decisions
 from .run import load_run, read_undone, run as run_pipeline, write_undone
 
 
@@ -111,7 +112,7 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
     config = dataclasses.replace(config, merge=dataclasses.replace(
         config.merge, **{key: value for key, value in chosen.items() if value}))
     contacts = load(file, config, encoding=encoding, delimiter=_delimiter(delimiter), sheet=sheet)
-    result = run_pipeline(contacts, config, progress=None)
+    result = run_pipeline(contacts, config, decisions=stored_decisions(out, contacts), progress=None)
     result.write(out)
     click.echo((out / "summary.txt").read_text(encoding="utf-8"), nl=False)
     if truth is not None:
@@ -133,7 +134,7 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     if not groups and not undo_all:
         raise click.UsageError("give the group numbers to undo (see merge_groups.csv), or --all")
     contacts, config = load_run(folder)
-    result = run_pipeline(contacts, config, progress=None)
+    result = run_pipeline(contacts, config, decisions=stored_decisions(folder, contacts), progress=None)
     plan = result.merge(undone=read_undone(folder))
     plan = plan.undo(None if undo_all else groups)
     write_undone(folder, plan.undone)
@@ -170,3 +171,23 @@ def check_import(new: Path, existing: Path, config_path: Path | None, region: st
     click.echo(check.summary())
     click.echo(f"wrote annotated.csv, import_ready.csv (import it after the clearing file, if any), held_back.csv, "
                f"changed_numbers.csv, header_check.csv, summary.txt and preflight.png to {out}/")
+
+
+@main.command()
+@click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--voila/--lab", "voila", default=True,
+              help="Serve a Voila page (default) or open the review notebook in JupyterLab.")
+@click.option("--ip", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
+@click.option("--port", type=int, help="Port to listen on (a free one when not given).")
+@click.option("--token", help="Token the page asks for (random when not given; '' turns it off).")
+@click.option("--no-browser", is_flag=True, help="Print the address without opening a browser.")
+@_library_errors
+def review(out_dir: Path, voila: bool, ip: str, port: int | None, token: str | None, no_browser: bool) -> None:
+    """Review the doubtful pairs of a run's output folder DIR in the browser.
+
+    Decisions are saved at once in DIR/review.sqlite; `dedupe-kit run ... --out DIR`
+    and the next review reuse them.
+    """
+    from .review.serve import serve
+
+    serve(out_dir, lab=not voila, ip=ip, port=port, token=token, browser=not no_browser, echo=click.echo)

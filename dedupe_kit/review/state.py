@@ -1,0 +1,497 @@
+"""The review, without any widget: the queue, the current item, decisions, undo and back.
+
+`ReviewState` turns a run's `Result` into a queue of what needs a person — the
+pairs in the review band and the groups that chain three or more records — and
+writes every decision at once to a `DecisionStore`. The widget (`app.py`), a
+Voila page or a script drive the same object.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rapidfuzz.distance import JaroWinkler
+
+from ..config import Config
+from ..load import Contacts, load
+from ..normalize import country_region, display
+from ..run import Result, record_ids, run, run_info
+from .store import FILE_NAME, DecisionStore, read_run_info
+
+#: What a queue item can be filtered by, from the comparison levels of its pairs.
+REASONS = ("same phone", "same email", "same external ID", "name only")
+#: Queue orders: most uncertain first (|log-odds| smallest), highest score first, groups first.
+ORDERS = ("uncertain", "score", "group")
+#: How two or more values of a field compare.
+MARKS = ("same", "similar", "different", "missing")
+SIMILAR = 0.85  # Jaro-Winkler similarity of the folded values
+
+_NAMES_COLUMN = {"first_name": "first", "last_name": "last", "full_name": "full", "company": "company",
+                 "city": "city", "postcode": "postcode", "birth_date": "birth_date", "address": "address"}
+_ID_KIND = {"emails": "email", "phones": "phone", "external_ids": "external_id"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to review: a pair, or a group of three or more records linked by accepted pairs.
+
+    index: its number in the state's list of items (stable while the state lives).
+    pairs: the pairs a decision on it is written for (a group: the links that join it).
+    probability, weight: the pair's score (a group: its weakest link not yet confirmed by a person).
+    reasons: the filter tags (`REASONS`) it has.
+    """
+
+    index: int
+    kind: str
+    rows: tuple[int, ...]
+    pairs: tuple[tuple[int, int], ...]
+    probability: float
+    weight: float
+    reasons: tuple[str, ...]
+
+
+class ReviewState:
+    """The review of one run: a queue over its `Result`, decisions written to ``store``.
+
+    order: ``"uncertain"`` (default: probability closest to 0.5 first),
+        ``"score"`` (highest first) or ``"group"`` (groups first, largest first).
+    reasons: keep only items with any of these tags (`REASONS`); ``None``: all.
+    score_range: keep only items whose probability is in ``[low, high]``.
+    """
+
+    def __init__(self, result: Result, store: DecisionStore, *, order: str = "uncertain",
+                 reasons: Iterable[str] | None = None, score_range: tuple[float, float] = (0.0, 1.0)) -> None:
+        self.result, self.store = result, store
+        self._record_id = record_ids(result.contacts)
+        self._build_items(result)
+        self._build_lookups(result)
+        self._reasons = self._all_reasons(result)
+        self._decision: dict[tuple[int, int], str] = {}
+        self._load_decisions()
+        self._history: list[int] = []
+        self._order, self._filter_reasons, self._score_range = "uncertain", None, (0.0, 1.0)
+        self._view = np.zeros(0, dtype=np.int64)
+        self._pos: int | None = None
+        self.set_view(order=order, reasons=reasons, score_range=score_range)
+
+    # --- building the queue -------------------------------------------------------------------
+
+    def _build_items(self, result: Result) -> None:
+        pairs = result.pairs
+        a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
+        status, decision = pairs["status"].to_numpy(), pairs["decision"].to_numpy()
+        groups = result.crosswalk["cluster_id"].to_numpy(np.int64)
+        size = np.bincount(groups, minlength=len(groups))
+        big = size[groups] >= 3 if len(groups) else np.zeros(0, dtype=bool)
+        accepted = ((status == "auto") | (decision == "match")) & (groups[a] == groups[b]) & big[a]
+        in_group = big[a] & big[b] & (groups[a] == groups[b])
+        pair_rows = np.flatnonzero((status == "review") | ((status == "reviewed") & ~in_group))
+
+        tags = np.zeros(len(pairs), dtype=np.uint8)
+        if "phone" in pairs:
+            tags |= (pairs["phone"].to_numpy() >= 2).astype(np.uint8) * 1
+        if "email" in pairs:
+            tags |= (pairs["email"].to_numpy() == 3).astype(np.uint8) * 2
+        if "external_id" in pairs:
+            tags |= (pairs["external_id"].to_numpy() == 1).astype(np.uint8) * 4
+        tags |= (tags == 0).astype(np.uint8) * 8
+        prob, weight = pairs["probability"].to_numpy(float), pairs["weight"].to_numpy(float)
+
+        links = pd.DataFrame({"group": groups[a[accepted]], "pid": np.flatnonzero(accepted)})
+        group_ids = np.unique(groups[big]) if big.any() else np.zeros(0, dtype=np.int64)
+        link_of = links.groupby("group")["pid"].agg(list).to_dict()
+        members = pd.Series(np.arange(len(groups))[big]).groupby(groups[big]).agg(tuple).to_dict() if big.any() else {}
+
+        n_pairs, n_groups = len(pair_rows), len(group_ids)
+        self._pair_row = pair_rows                                   # item -> row of result.pairs (pairs only)
+        self._kind = np.r_[np.zeros(n_pairs, dtype=np.int8), np.ones(n_groups, dtype=np.int8)]
+        self._prob = np.r_[prob[pair_rows], np.zeros(n_groups)]
+        self._weight = np.r_[weight[pair_rows], np.zeros(n_groups)]
+        self._tags = np.r_[tags[pair_rows], np.zeros(n_groups, dtype=np.uint8)]
+        self._size = np.r_[np.full(n_pairs, 2), np.zeros(n_groups, dtype=np.int64)]
+        self._rows: list[tuple[int, ...]] = [(int(x), int(y)) for x, y in zip(a[pair_rows], b[pair_rows])]
+        self._pairs: list[tuple[tuple[int, int], ...]] = [(r,) for r in self._rows]
+        self._group_links: list[np.ndarray] = []
+        for k, g in enumerate(group_ids.tolist()):
+            pids = np.asarray(link_of.get(g, []), dtype=np.int64)
+            i = n_pairs + k
+            # how doubtful the group is: its weakest link that no person has confirmed
+            unconfirmed = pids[status[pids] == "auto"]
+            weakest = unconfirmed[np.argmin(prob[unconfirmed])] if len(unconfirmed) else None
+            self._prob[i] = prob[weakest] if weakest is not None else prob[pids].min() if len(pids) else 1.0
+            self._weight[i] = weight[weakest] if weakest is not None else np.inf
+            self._tags[i] = np.bitwise_or.reduce(tags[pids]) if len(pids) else 8
+            self._size[i] = len(members[g])
+            self._rows.append(tuple(int(r) for r in members[g]))
+            self._pairs.append(tuple((int(x), int(y)) for x, y in zip(a[pids], b[pids])))
+            self._group_links.append(pids)
+        self._n_pairs = n_pairs
+        self._item_of_pair = {p: i for i, ps in enumerate(self._pairs) for p in ps}
+
+    def _build_lookups(self, result: Result) -> None:
+        contacts = result.contacts
+        self._frame = contacts.frame
+        self._values = contacts.frame.to_numpy(dtype=object)                   # row, column -> raw text
+        self._filled = (np.char.str_len(self._values.astype(str)) > 0).sum(axis=1) if len(self._values) else np.zeros(0)
+        roles = contacts.field_map.to_frame(contacts.columns)
+        self.roles: dict[str, str] = dict(zip(roles["column"], roles["role"]))
+        mapped = [c for c in contacts.field_map.columns() if c in self.roles]
+        self.columns: list[str] = mapped + [c for c in contacts.columns if c not in set(mapped)]
+        self._col_index = {c: i for i, c in enumerate(contacts.columns)}
+        ids = result.normalized.identifiers.sort_values(["source_row", "column"], kind="stable")
+        self._ids_row = ids["source_row"].to_numpy(np.int64)
+        self._ids_col = ids["column"].to_numpy(dtype=object)
+        self._ids_kind = ids["kind"].to_numpy(dtype=object)
+        self._ids_value = ids["value"].to_numpy(dtype=object)
+        self._names = result.normalized.names
+
+    # --- decisions ----------------------------------------------------------------------------
+
+    def _load_decisions(self) -> None:
+        frame = self.store.decisions()
+        self._decision = dict(zip(zip(frame["a"].tolist(), frame["b"].tolist()), frame["decision"].tolist()))
+        self._item_decision = np.array([self._derive(i) for i in range(len(self._rows))], dtype=object)
+
+    def _derive(self, i: int) -> str:
+        found = {self._decision.get(p, "") for p in self._pairs[i]}
+        if "" in found or not found:
+            return ""
+        if "match" in found and found <= {"match", "distinct", "skip"} and len(found) > 1:
+            return "match"  # a group split: some of its records matched, the others kept apart
+        return found.pop() if len(found) == 1 else "mixed"
+
+    def decision_of(self, item: Item | int) -> str:
+        """The item's current decision: match / distinct / skip, ``mixed`` (a group whose
+        pairs were decided apart), or ``""`` (not yet)."""
+        return str(self._item_decision[item.index if isinstance(item, Item) else item])
+
+    def decide(self, decision: str, *, note: str = "", survivor_row: int | None = None,
+               fields: Mapping[str, int] | None = None, rows: Iterable[int] | None = None) -> Item | None:
+        """Decide the current item (written to the store before returning) and move to the
+        next undecided one, which is returned (``None`` when the queue is done).
+
+        decision: ``match``, ``distinct`` (not a match) or ``skip``.
+        survivor_row: for a match, the record that survives (default: `default_survivor`).
+        fields: for a match, ``{column: source_row}`` whose value wins.
+        rows: for a match on a group, the records that are one person (default: all):
+            its links between them are matches, its links to the others "not a match".
+        """
+        item = self.current
+        if item is None:
+            raise RuntimeError("the queue is done: nothing to decide")
+        members = set(item.rows) if rows is None or decision != "match" else {int(r) for r in rows}
+        if not members <= set(item.rows) or len(members) < 2:
+            raise ValueError(f"rows must be two or more of the records {item.rows}, not {sorted(members)}")
+        if decision == "match":
+            survivor_row = self.default_survivor(item, members) if survivor_row is None else int(survivor_row)
+            if survivor_row not in members:
+                raise ValueError(f"survivor_row {survivor_row} is not one of the records matched {tuple(sorted(members))}")
+            for column, row in (fields or {}).items():
+                if column not in self._col_index:
+                    raise ValueError(f"fields: no column {column!r} in the input")
+                if int(row) not in members:
+                    raise ValueError(f"fields[{column!r}]: row {row} is not one of the records matched "
+                                     f"{tuple(sorted(members))}")
+        else:
+            survivor_row, fields = None, None
+        together = [p for p in item.pairs if p[0] in members and p[1] in members]
+        # a split group: its links to the records left out are not a match; links among
+        # those are not judged here (skip)
+        others = [(p, "distinct" if (p[0] in members) != (p[1] in members) else "skip")
+                  for p in item.pairs if not (p[0] in members and p[1] in members)]
+        ids = {r: str(self._record_id[r]) for r in item.rows}
+        self.store.decide(together, decision, note=note, survivor_row=survivor_row, fields=fields,
+                          record_ids=ids, others=others)
+        for p in together:
+            self._decision[p] = decision
+        for p, what in others:
+            self._decision[p] = what
+        self._item_decision[item.index] = self._derive(item.index)
+        self._history.append(item.index)
+        return self._advance()
+
+    def match(self, **kwargs) -> Item | None:
+        return self.decide("match", **kwargs)
+
+    def distinct(self, *, note: str = "") -> Item | None:
+        return self.decide("distinct", note=note)
+
+    def skip(self, *, note: str = "") -> Item | None:
+        return self.decide("skip", note=note)
+
+    def undo(self) -> Item | None:
+        """Retract the latest decision still standing (of anyone, in this store) and show
+        its item again. Returns that item, or ``None`` when nothing was left to undo."""
+        batch = self.store.undo()
+        if batch is None:
+            return None
+        pairs = self.store.batch_pairs(batch)
+        self._load_decisions()
+        item = next((self._item_of_pair[p] for p in pairs if p in self._item_of_pair), None)
+        if item is not None and self._goto(item):
+            if self._history and self._history[-1] == item:
+                self._history.pop()
+        elif self._pos is None:
+            self._advance()
+        return self.current
+
+    @property
+    def can_undo(self) -> bool:
+        """Whether a decision is still standing in the store."""
+        return self.store.latest_batch() is not None
+
+    def back(self) -> Item | None:
+        """Show the item seen before the current one again (its decision is kept; decide
+        again to change it). Returns it, or the current item when there is no earlier one."""
+        while self._history:
+            i = self._history.pop()
+            if self._goto(i):
+                break
+        return self.current
+
+    def decision_details(self, item: Item | int) -> dict | None:
+        """The item's standing decision as it was made — ``decision``, ``note``,
+        ``survivor_row``, ``fields`` and, for a match, the ``rows`` matched — or ``None``."""
+        item = item if isinstance(item, Item) else self.item(item)
+        frame = self.store.decisions()
+        keys = set(item.pairs)
+        mine = frame[[(a, b) in keys for a, b in zip(frame["a"], frame["b"])]]
+        if mine.empty:
+            return None
+        last = mine[mine["batch"] == mine["batch"].max()]
+        match = last[last["decision"] == "match"]
+        row = (match if len(match) else last).iloc[-1]
+        rows = sorted(set(match["a"]) | set(match["b"])) if len(match) else list(item.rows)
+        return {"decision": self.decision_of(item), "note": row["note"],
+                "survivor_row": None if pd.isna(row["survivor_row"]) else int(row["survivor_row"]),
+                "fields": dict(row["fields"]), "rows": [int(r) for r in rows]}
+
+    def note_of(self, item: Item | int) -> str:
+        """The note of the item's standing decision."""
+        details = self.decision_details(item)
+        return details["note"] if details else ""
+
+    def decisions(self) -> pd.DataFrame:
+        """The current decisions: what ``run(source, config, decisions=...)`` takes."""
+        return self.store.decisions()
+
+    # --- the queue ----------------------------------------------------------------------------
+
+    def set_view(self, *, order: str | None = None, reasons: Iterable[str] | None | str = "keep",
+                 score_range: tuple[float, float] | None = None) -> None:
+        """Change the order or the filters (``reasons=None``: no reason filter) and show
+        the first undecided item of the new queue."""
+        if order is not None:
+            if order not in ORDERS:
+                raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+            self._order = order
+        if reasons != "keep":
+            reasons = None if reasons is None else tuple(reasons)
+            unknown = [r for r in reasons or () if r not in REASONS]
+            if unknown:
+                raise ValueError(f"unknown reason {unknown[0]!r}; use one of {', '.join(REASONS)}")
+            self._filter_reasons = reasons or None
+        if score_range is not None:
+            low, high = float(score_range[0]), float(score_range[1])
+            self._score_range = (low, high)
+        keep = (self._prob >= self._score_range[0]) & (self._prob <= self._score_range[1])
+        if self._filter_reasons:
+            bits = sum(1 << REASONS.index(r) for r in self._filter_reasons)
+            keep &= (self._tags & bits) != 0
+        if self._order == "uncertain":
+            key = (np.abs(self._weight), np.arange(len(keep)))
+        elif self._order == "score":
+            key = (-self._prob, np.arange(len(keep)))
+        else:
+            key = (-self._kind, -self._size, np.abs(self._weight), np.arange(len(keep)))
+        order = np.lexsort(key[::-1])
+        self._view = order[keep[order]]
+        self._pos_of = {int(i): k for k, i in enumerate(self._view)}
+        self._pos = -1
+        self._advance()
+
+    @property
+    def order(self) -> str:
+        return self._order
+
+    def _advance(self) -> Item | None:
+        """Move to the next undecided item of the view after the current one, wrapping round."""
+        undecided = self._item_decision[self._view] == "" if len(self._view) else np.zeros(0, dtype=bool)
+        start = -1 if self._pos is None else self._pos
+        after = np.flatnonzero(undecided[start + 1:])
+        if len(after):
+            self._pos = start + 1 + int(after[0])
+        else:
+            before = np.flatnonzero(undecided[:start + 1])
+            self._pos = int(before[0]) if len(before) else None
+        return self.current
+
+    def _goto(self, index: int) -> bool:
+        if index in self._pos_of:
+            self._pos = self._pos_of[index]
+            return True
+        return False
+
+    def goto(self, index: int) -> Item:
+        """Show item ``index`` (it must be in the filtered queue)."""
+        if not self._goto(index):
+            raise ValueError(f"item {index} is not in the queue (filtered out?)")
+        return self.current
+
+    @property
+    def current(self) -> Item | None:
+        """The item shown now, or ``None`` when every item of the queue is decided."""
+        return None if self._pos is None else self.item(int(self._view[self._pos]))
+
+    @property
+    def done(self) -> bool:
+        return self._pos is None
+
+    def item_of(self, pair: tuple[int, int]) -> Item | None:
+        """The item (a pair, or the group) a decision on ``pair`` belongs to, if any."""
+        a, b = sorted(int(x) for x in pair)
+        index = self._item_of_pair.get((a, b))
+        return None if index is None else self.item(index)
+
+    def item(self, index: int) -> Item:
+        return Item(index=index, kind="pair" if self._kind[index] == 0 else "group", rows=self._rows[index],
+                    pairs=self._pairs[index], probability=float(self._prob[index]),
+                    weight=float(self._weight[index]),
+                    reasons=tuple(r for k, r in enumerate(REASONS) if self._tags[index] >> k & 1))
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    def queue(self) -> pd.DataFrame:
+        """The filtered queue in order: item, kind, rows, probability, reasons, decision."""
+        v = self._view
+        return pd.DataFrame({
+            "item": v, "kind": np.where(self._kind[v] == 0, "pair", "group"),
+            "rows": [self._rows[i] for i in v], "probability": self._prob[v].round(4),
+            "reasons": [", ".join(r for k, r in enumerate(REASONS) if self._tags[i] >> k & 1) for i in v],
+            "decision": self._item_decision[v]})
+
+    def progress(self) -> tuple[int, int]:
+        """(decided, total) items of the filtered queue."""
+        return int((self._item_decision[self._view] != "").sum()), len(self._view)
+
+    def counts(self) -> dict[str, int]:
+        """Items of the filtered queue per decision."""
+        values = pd.Series(self._item_decision[self._view]).value_counts()
+        return {d: int(values.get(d, 0)) for d in ("match", "distinct", "skip")}
+
+    def progress_text(self) -> str:
+        """``"3 of 35 reviewed — match 2, not a match 1, skip 0"``."""
+        done, total = self.progress()
+        c = self.counts()
+        return f"{done:,} of {total:,} reviewed — match {c['match']:,}, not a match {c['distinct']:,}, skip {c['skip']:,}"
+
+    # --- what the reviewer sees ---------------------------------------------------------------
+
+    def record_id(self, row: int) -> str:
+        return str(self._record_id[row])
+
+    def _all_reasons(self, result: Result) -> list[str]:
+        """The reasons of every item, worked out once: `Result.reasons` costs a pass over
+        the whole input per call, so one call for all keeps the next item instant."""
+        texts = list(result.reasons(result.pairs.iloc[self._pair_row])) if self._n_pairs else []
+        if self._group_links:
+            links = result.pairs.iloc[np.concatenate(self._group_links)]
+            lines = [f"{a} ~ {b} ({p:.3f}): {r}" for a, b, p, r in
+                     zip(links["a"], links["b"], links["probability"], result.reasons(links))]
+            ends = np.cumsum([len(g) for g in self._group_links])
+            texts += ["\n".join(lines[end - len(g):end]) for g, end in zip(self._group_links, ends)]
+        return texts
+
+    def reasons_text(self, item: Item) -> str:
+        """Why the item scored as it did, in words (a group: each link on its own line)."""
+        return self._reasons[item.index]
+
+    def default_survivor(self, item: Item, rows: Iterable[int] | None = None) -> int:
+        """The record kept by default: the one with the most filled cells (the first on a tie),
+        among ``rows`` (default: all the item's records)."""
+        rows = np.asarray(sorted(rows) if rows is not None else item.rows)
+        return int(rows[np.argmax(self._filled[rows])])
+
+    def normalized_value(self, row: int, column: str) -> str:
+        """The value matching compares for a cell, for people to read (``""``: none)."""
+        role = self.roles.get(column, "")
+        if role in _ID_KIND:
+            lo, hi = np.searchsorted(self._ids_row, [row, row + 1])
+            values = [display(k, v) for c, k, v in zip(self._ids_col[lo:hi], self._ids_kind[lo:hi],
+                                                      self._ids_value[lo:hi]) if c == column]
+            return ", ".join(sorted(set(values)))
+        if role == "country":
+            raw = str(self._values[row, self._col_index[column]]).strip()
+            return country_region(raw, "") if raw else ""
+        if role in _NAMES_COLUMN and _NAMES_COLUMN[role] in self._names:
+            value = self._names.iat[row, self._names.columns.get_loc(_NAMES_COLUMN[role])]
+            return value if isinstance(value, str) else ""
+        return ""
+
+    def fields(self, item: Item) -> pd.DataFrame:
+        """One row per column: ``column``, ``role``, ``mark`` (same / similar / different /
+        missing), then per record ``raw <row>`` and ``normalized <row>``."""
+        rows = list(item.rows)
+        out = {"column": self.columns, "role": [self.roles.get(c, "") for c in self.columns], "mark": []}
+        raws = {r: [] for r in rows}
+        norms = {r: [] for r in rows}
+        for column in self.columns:
+            j = self._col_index[column]
+            raw = [self._values[r, j] for r in rows]
+            norm = [self.normalized_value(r, column) for r in rows]
+            out["mark"].append(mark(raw, norm))
+            for r, x, y in zip(rows, raw, norm):
+                raws[r].append(x)
+                norms[r].append(y)
+        for r in rows:
+            out[f"raw {r}"] = raws[r]
+            out[f"normalized {r}"] = norms[r]
+        return pd.DataFrame(out)
+
+    def conflicts(self, item: Item) -> list[str]:
+        """Columns whose values differ between records that both have one (a winner must be
+        picked), the record-ID column aside."""
+        frame = self.fields(item)
+        keep = frame["mark"].isin(["similar", "different"]) & (frame["role"] != "record_id")
+        return frame.loc[keep, "column"].tolist()
+
+
+def mark(raw: list[str], normalized: list[str]) -> str:
+    """How the values of one field compare across records.
+
+    >>> mark(["Bob", "bob "], ["bob", "bob"]), mark(["Jon", "John"], ["", ""]), mark(["a", ""], ["", ""])
+    ('same', 'similar', 'missing')
+    """
+    if any(not str(x).strip() for x in raw):
+        return "missing"
+    keys = [n if n else str(x).strip().casefold() for x, n in zip(raw, normalized)]
+    if len(set(keys)) == 1:
+        return "same"
+    lowest = min(JaroWinkler.normalized_similarity(x, y) for k, x in enumerate(keys) for y in keys[k + 1:])
+    return "similar" if lowest >= SIMILAR else "different"
+
+
+def open_state(out_dir: str | Path, *, reviewer: str | None = None, **view) -> ReviewState:
+    """The review of a run's output folder: loads the input named in ``run.json`` with
+    the ``config.toml`` used, re-runs the pipeline with the decisions already in
+    ``review.sqlite`` (so they count and teach the model), and resumes the queue."""
+    out_dir = Path(out_dir)
+    info = read_run_info(out_dir)
+    config = Config.from_toml(out_dir / "config.toml")
+    contacts: Contacts = load(info["input"], config, encoding=info.get("encoding"),
+                              delimiter=info.get("delimiter"), sheet=info.get("sheet"))
+    sha = run_info(contacts)["sha256"]
+    if info.get("sha256") and sha != info["sha256"]:
+        warnings.warn(f"{info['input']}: the file changed since the run in {out_dir}; decisions are matched "
+                      "by record ID", stacklevel=2)
+    store = DecisionStore(out_dir / FILE_NAME, input_sha256=sha, reviewer=reviewer)
+    decisions = store.decisions_for(record_ids(contacts), sha,
+                                    by_record_id=contacts.field_map.record_id is not None)
+    result = run(contacts, config, decisions=decisions if len(decisions) else None, progress=False)
+    return ReviewState(result, store, **view)

@@ -1,0 +1,312 @@
+"""Review decisions, durable the moment they are made: an embedded SQLite file.
+
+The store is an append-only log of events: ``decide`` (match / distinct / skip,
+with a note, the surviving record and the winning value of each conflicting
+field) and ``undo`` (retracts one earlier batch of decisions). The current
+decisions are derived from the log: per pair, the latest decision not undone.
+
+Every event is committed in its own transaction in WAL mode with
+``synchronous=FULL``: a kernel that dies after a click has lost nothing, and
+another process (a second analyst, ``dedupe-kit run``) can read while one
+person reviews. Each decision also keeps both record IDs and the SHA-256 of the
+input, so a re-run on the same file — or on a new export of the same CRM, by
+record ID — reuses the decisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import sqlite3
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..files import write_csv
+
+SCHEMA_VERSION = 1
+FILE_NAME = "review.sqlite"
+DECISIONS = ("match", "distinct", "skip")
+#: The columns of `DecisionStore.decisions`, `export_csv` and `import_csv`.
+CSV_COLUMNS = ["a", "b", "record_id_a", "record_id_b", "decision", "note", "survivor_row", "fields",
+               "reviewer", "decided_at"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    batch        INTEGER NOT NULL,             -- the id of the first event of one action (a group is many pairs)
+    kind         TEXT NOT NULL CHECK (kind IN ('decide', 'undo')),
+    a            INTEGER,
+    b            INTEGER,
+    record_id_a  TEXT,
+    record_id_b  TEXT,
+    decision     TEXT CHECK (decision IS NULL OR decision IN ('match', 'distinct', 'skip')),
+    note         TEXT NOT NULL DEFAULT '',
+    survivor_row INTEGER,
+    fields       TEXT NOT NULL DEFAULT '{}',   -- JSON {column: source_row whose value wins}
+    undoes       INTEGER,                      -- for an undo: the batch it retracts
+    reviewer     TEXT NOT NULL DEFAULT '',
+    decided_at   TEXT NOT NULL,                -- UTC, ISO 8601
+    input_sha256 TEXT
+);
+CREATE INDEX IF NOT EXISTS events_pair ON events (a, b);
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def default_reviewer() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return ""
+
+
+class DecisionStore:
+    """The decisions of one run's output folder (``review.sqlite``), or any SQLite path.
+
+    input_sha256: the SHA-256 of the input reviewed (``run.json``), stored with
+        every decision.
+    reviewer: who decides (default: the login name).
+    """
+
+    def __init__(self, path: str | Path, *, input_sha256: str | None = None, reviewer: str | None = None) -> None:
+        path = Path(path)
+        self.path = path / FILE_NAME if path.is_dir() else path
+        self.input_sha256 = input_sha256
+        self.reviewer = default_reviewer() if reviewer is None else reviewer
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        with self._transaction() as conn:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            if row is None:
+                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+            elif row[0] != SCHEMA_VERSION:
+                raise InputError(f"{self.path}: review store has schema version {row[0]}, this dedupe_kit reads "
+                                 f"version {SCHEMA_VERSION}; open it with the matching dedupe_kit version")
+
+    # --- connection ---------------------------------------------------------------------------
+
+    def _transaction(self):
+        return _Transaction(self._conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> DecisionStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"DecisionStore({str(self.path)!r})"
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def decide(self, pairs: list[tuple[int, int]] | tuple[int, int], decision: str, *, note: str = "",
+               survivor_row: int | None = None, fields: Mapping[str, int] | None = None,
+               record_ids: Mapping[int, str] | None = None, reviewer: str | None = None,
+               decided_at: str | None = None, others: list[tuple[tuple[int, int], str]] = ()) -> int:
+        """Record one decision on one pair ``(a, b)`` or on several at once (a group),
+        committed before returning. Returns the batch id, for `undo`.
+
+        others: more ``(pair, decision)`` of the same batch, without survivor or
+            fields (a group split: the records matched are "distinct" from the rest).
+        """
+        if decision not in DECISIONS:
+            raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+        pairs = [pairs] if isinstance(pairs, tuple) else list(pairs)
+        if any(what not in DECISIONS for _, what in others):
+            raise ValueError(f"decisions must be among {', '.join(DECISIONS)}")
+        if not pairs and not others:
+            raise ValueError("decide needs at least one pair")
+        record_ids = record_ids or {}
+        fields_json = json.dumps({str(k): int(v) for k, v in (fields or {}).items()}, sort_keys=True)
+        survivor = None if survivor_row is None else int(survivor_row)
+        who, when = self.reviewer if reviewer is None else reviewer, decided_at or _now()
+        rows = [(p, decision, survivor, fields_json) for p in pairs] + [(p, what, None, "{}") for p, what in others]
+        with self._transaction() as conn:
+            batch = None
+            for (a, b), what, survivor_of, fields_of in rows:
+                a, b = (int(a), int(b)) if a < b else (int(b), int(a))
+                cur = conn.execute(
+                    "INSERT INTO events (batch, kind, a, b, record_id_a, record_id_b, decision, note, survivor_row,"
+                    " fields, reviewer, decided_at, input_sha256) VALUES (0, 'decide', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (a, b, record_ids.get(a), record_ids.get(b), what, note or "", survivor_of, fields_of, who, when,
+                     self.input_sha256))
+                batch = batch or cur.lastrowid
+                conn.execute("UPDATE events SET batch = ? WHERE id = ?", (batch, cur.lastrowid))
+        return int(batch)
+
+    def undo(self, batch: int | None = None, *, reviewer: str | None = None) -> int | None:
+        """Retract a batch of decisions (default: the latest one not yet undone).
+        Returns the batch undone, or ``None`` when there is nothing to undo."""
+        with self._transaction() as conn:
+            batch = self.latest_batch() if batch is None else batch
+            if batch is None:
+                return None
+            conn.execute("INSERT INTO events (batch, kind, undoes, reviewer, decided_at) VALUES (0, 'undo', ?, ?, ?)",
+                         (int(batch), self.reviewer if reviewer is None else reviewer, _now()))
+            conn.execute("UPDATE events SET batch = id WHERE batch = 0")
+        return int(batch)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def events(self) -> pd.DataFrame:
+        """The whole log, oldest first."""
+        return pd.read_sql_query("SELECT * FROM events ORDER BY id", self._conn)
+
+    def latest_batch(self) -> int | None:
+        """The latest batch of decisions not undone, or ``None``."""
+        row = self._conn.execute("SELECT max(batch) FROM events WHERE kind = 'decide' AND batch NOT IN"
+                                 " (SELECT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL)").fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def batch_pairs(self, batch: int) -> list[tuple[int, int]]:
+        rows = self._conn.execute("SELECT a, b FROM events WHERE batch = ? AND kind = 'decide' ORDER BY id",
+                                  (int(batch),)).fetchall()
+        return [(int(a), int(b)) for a, b in rows]
+
+    def decisions(self) -> pd.DataFrame:
+        """The current decision of every decided pair (latest not undone), oldest first:
+        ``a, b, record_id_a, record_id_b, decision, note, survivor_row`` (Int64),
+        ``fields`` (dict), ``reviewer, decided_at, batch``. What ``run(..., decisions=)``
+        takes."""
+        frame = pd.read_sql_query(
+            "SELECT a, b, record_id_a, record_id_b, decision, note, survivor_row, fields, reviewer, decided_at,"
+            " batch, id FROM events WHERE kind = 'decide' AND batch NOT IN"
+            " (SELECT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL) ORDER BY id", self._conn)
+        frame = frame.drop_duplicates(["a", "b"], keep="last").sort_values("id").drop(columns="id")
+        frame["survivor_row"] = frame["survivor_row"].astype("Int64")
+        frame["fields"] = [json.loads(f) for f in frame["fields"]]
+        frame["a"], frame["b"] = frame["a"].astype(np.int64), frame["b"].astype(np.int64)
+        return frame.reset_index(drop=True)
+
+    def counts(self) -> dict[str, int]:
+        """How many pairs carry each decision now."""
+        counts = self.decisions()["decision"].value_counts()
+        return {d: int(counts.get(d, 0)) for d in DECISIONS}
+
+    # --- CSV ----------------------------------------------------------------------------------
+
+    def export_csv(self, path: str | Path) -> Path:
+        """The current decisions as CSV (``fields`` as JSON), written atomically."""
+        frame = self.decisions()[CSV_COLUMNS].copy()
+        frame["fields"] = [json.dumps(f, sort_keys=True) for f in frame["fields"]]
+        return write_csv(path, frame)
+
+    def import_csv(self, path: str | Path, *, reviewer: str | None = None) -> int:
+        """Append the decisions of a CSV written by `export_csv` (or by hand: ``a, b,
+        decision`` are required). Returns how many were imported."""
+        path = Path(path)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        missing = [c for c in ("a", "b", "decision") if c not in frame.columns]
+        if missing:
+            raise InputError(f"{path}: missing column(s) {', '.join(missing)}; export decisions with export_csv")
+        bad = ~frame["decision"].isin(DECISIONS)
+        if bad.any():
+            line = int(np.flatnonzero(bad)[0]) + 2
+            raise InputError(f"{path}, line {line}, column 'decision': {frame['decision'][bad].iloc[0]!r} is not "
+                             f"one of {', '.join(DECISIONS)}")
+        for row in frame.to_dict("records"):
+            a, b = int(row["a"]), int(row["b"])
+            ids = {a: row.get("record_id_a") or None, b: row.get("record_id_b") or None}
+            self.decide((a, b), row["decision"], note=row.get("note", ""),
+                        survivor_row=int(row["survivor_row"]) if row.get("survivor_row") else None,
+                        fields=json.loads(row["fields"]) if row.get("fields") else None,
+                        record_ids={k: v for k, v in ids.items() if v is not None},
+                        reviewer=row.get("reviewer") or reviewer, decided_at=row.get("decided_at") or None)
+        return len(frame)
+
+    # --- reuse on a re-run --------------------------------------------------------------------
+
+    def decisions_for(self, record_ids: np.ndarray, input_sha256: str | None, *,
+                      by_record_id: bool) -> pd.DataFrame:
+        """The current decisions, in the source rows of an input about to be run.
+
+        On the same input (same SHA-256) the stored rows are used as they are.
+        Otherwise pairs are found again by record ID when the file has a
+        record-ID column (``by_record_id``) — a survivor and winning fields
+        follow their records — and decisions on records no longer there are
+        left out. Without a record-ID column, decisions made on another input
+        cannot be matched safely and none is reused (a warning says so).
+        """
+        frame = self.decisions()
+        if frame.empty:
+            return frame
+        stored = {sha for (sha,) in self._conn.execute("SELECT DISTINCT input_sha256 FROM events WHERE kind = 'decide'")}
+        if input_sha256 is not None and stored == {input_sha256}:
+            return frame
+        if not by_record_id and stored <= {None, input_sha256}:
+            return frame  # nothing says the rows moved
+        if not by_record_id:
+            warnings.warn(f"{self.path}: the input changed since these decisions were made and it has no "
+                          "record-ID column to find the same records again; no decision is reused", stacklevel=2)
+            return frame.iloc[:0]
+        row_of = {rid: row for row, rid in enumerate(record_ids.tolist())}
+        a = frame["record_id_a"].map(row_of)
+        b = frame["record_id_b"].map(row_of)
+        keep = a.notna() & b.notna()
+        frame = frame[keep].copy()
+        a, b = a[keep].astype(np.int64), b[keep].astype(np.int64)
+        old_to_new = {}
+        for old_a, old_b, new_a, new_b in zip(frame["a"], frame["b"], a, b):
+            old_to_new[int(old_a)], old_to_new[int(old_b)] = int(new_a), int(new_b)
+        frame["a"], frame["b"] = np.minimum(a, b), np.maximum(a, b)
+        frame["survivor_row"] = frame["survivor_row"].map(lambda r: old_to_new.get(int(r)) if pd.notna(r) else r)
+        frame["survivor_row"] = frame["survivor_row"].astype("Int64")
+        frame["fields"] = [{c: old_to_new[int(r)] for c, r in f.items() if int(r) in old_to_new}
+                           for f in frame["fields"]]
+        return frame.reset_index(drop=True)
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error): one writer at a time, all or nothing."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def read_run_info(out_dir: str | Path) -> dict[str, Any]:
+    """``run.json`` of an output folder."""
+    path = Path(out_dir) / "run.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: not found; give the output folder of `dedupe-kit run`") from None
+
+
+def stored_decisions(out_dir: str | Path, contacts) -> pd.DataFrame | None:
+    """The decisions in ``out_dir/review.sqlite`` for a run on ``contacts``, or
+    ``None`` when there is no store — what ``dedupe-kit run`` passes to `run`."""
+    from ..run import record_ids, run_info
+
+    path = Path(out_dir) / FILE_NAME
+    if not path.exists():
+        return None
+    sha = run_info(contacts)["sha256"]
+    with DecisionStore(path) as store:
+        frame = store.decisions_for(record_ids(contacts), sha, by_record_id=contacts.field_map.record_id is not None)
+    return frame if len(frame) else None

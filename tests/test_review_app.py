@@ -1,0 +1,169 @@
+"""The review widget, driven with Button.click() as a person would, no browser."""
+
+import ipywidgets
+import pytest
+
+from dedupe_kit import run
+from dedupe_kit.review import DecisionStore, ReviewApp, ReviewState, open_review
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run("sample_data/contacts.csv", progress=False)
+
+
+@pytest.fixture
+def app(result, tmp_path):
+    store = DecisionStore(tmp_path / "review.sqlite", reviewer="tester")
+    yield ReviewApp(ReviewState(result, store))
+    store.close()
+    ipywidgets.Widget.close_all()
+
+
+def test_shows_the_two_records_side_by_side_with_marks_and_reasons(app):
+    item = app.state.current
+    a, b = item.rows
+    assert app.progress.value == f"0 of {len(app.state)} reviewed — match 0, not a match 0, skip 0"
+    assert f"Pair of rows {a} and {b}" in app.heading.value
+    assert f"{item.probability:.3f}" in app.heading.value
+    assert "same phone" in app.reasons.value
+    table = app.table.value
+    for row in (a, b):
+        assert f"row {row}" in table and app.state.record_id(row) in table
+    frame = app.state.fields(item)
+    for mark in set(frame["mark"]):
+        assert f"dk-mark-{mark}" in table
+    # the phone typed as (619) 555-0135 shows its normalized form too
+    phones = frame[(frame["role"] == "phones") & (frame["mark"] == "same")]
+    assert phones[f"normalized {a}"].iloc[0] in table
+    assert app.survivor.options == ((f"row {a} · {app.state.record_id(a)}", a), (f"row {b} · {app.state.record_id(b)}", b))
+    assert app.survivor.value == app.state.default_survivor(item)
+    assert set(app.field_pickers) == set(app.state.conflicts(item)) and "First Name" in app.field_pickers
+
+
+def test_every_control_has_its_css_class(app):
+    classes = {"dk-match": app.match, "dk-distinct": app.distinct, "dk-skip": app.skip, "dk-undo": app.undo,
+               "dk-back": app.back, "dk-survivor": app.survivor, "dk-note": app.note, "dk-order": app.order,
+               "dk-reason": app.reason_filter, "dk-score": app.score, "dk-progress": app.progress,
+               "dk-item": app.heading, "dk-table": app.table, "dk-message": app.message}
+    for css, widget in classes.items():
+        assert css in widget.get_state()["_dom_classes"]
+    assert all("dk-field" in p._dom_classes for p in app.field_pickers.values())
+
+
+def test_match_click_saves_survivor_fields_and_note_then_shows_the_next_pair(app):
+    item = app.state.current
+    a, b = item.rows
+    app.survivor.value = b
+    assert all(p.value == b for p in app.field_pickers.values())  # the survivor's values by default
+    app.field_pickers["First Name"].value = a
+    app.note.value = "same person, new phone"
+    app.match.click()
+    saved = app.state.store.decisions().iloc[0]
+    assert (saved["a"], saved["b"], saved["decision"]) == (a, b, "match")
+    assert saved["survivor_row"] == b and saved["fields"]["First Name"] == a
+    assert saved["note"] == "same person, new phone"
+    assert app.note.value == ""
+    assert app.state.current != item and f"rows {a} and {b}" not in app.heading.value
+    assert app.progress.value.startswith("1 of ") and "match 1," in app.progress.value
+    assert "Saved" in app.message.value
+
+
+def test_distinct_skip_undo_back(app):
+    first = app.state.current
+    app.distinct.click()
+    second = app.state.current
+    app.skip.click()
+    assert "not a match 1, skip 1" in app.progress.value
+    assert [d for d in app.state.store.decisions()["decision"]] == ["distinct", "skip"]
+    app.undo.click()
+    assert app.state.current == second and "skip 0" in app.progress.value
+    assert f"rows {second.rows[0]} and {second.rows[1]}" in app.heading.value
+    app.back.click()
+    assert app.state.current == first and "decided: <b>distinct</b>" in app.heading.value
+    app.undo.click()
+    app.undo.click()
+    assert app.message.value == "Nothing to undo."
+    assert app.state.store.decisions().empty
+
+
+def test_filters_and_order_change_the_queue(app):
+    app.reason_filter.value = ("name only",)
+    assert all("name only" in app.state.item(i).reasons for i in app.state.queue()["item"])
+    assert app.progress.value.startswith(f"0 of {len(app.state)} ")
+    app.reason_filter.value = ()
+    app.order.value = "group"
+    group = app.state.current
+    assert group.kind == "group" and app.heading.value.startswith(f"<b>Group of {len(group.rows)} records")
+    assert group.rows[0] in dict((v, k) for k, v in app.survivor.options) or \
+        group.rows[0] in [v for _, v in app.survivor_list.options]
+    app.score.value = (0.99, 1.0)
+    assert all(p >= 0.99 for p in app.state.queue()["probability"])
+
+
+def test_clicks_once_the_queue_is_done_are_ignored(app):
+    app.score.value = (0.55, 0.56)
+    for _ in range(len(app.state)):
+        app.skip.click()
+    assert app.state.done and app.match.disabled
+    assert "Nothing left to review" in app.heading.value
+    before = len(app.state.store.events())
+    app.match.click()  # click() ignores `disabled`: the handler must guard
+    app.distinct.click()
+    assert len(app.state.store.events()) == before
+    assert app.message.value == "Nothing left to review."
+
+
+def test_the_browser_message_path_reaches_the_handler(app):
+    item = app.state.current
+    app.match._handle_custom_msg({"event": "click"}, [])
+    assert app.state.decision_of(item) == "match"
+
+
+def test_open_review_on_an_output_folder(tmp_path):
+    out = tmp_path / "out"
+    run("sample_data/contacts.csv", progress=False).write(out)
+    app = open_review(out, reviewer="tester")
+    try:
+        item = app.state.current
+        app.match.click()
+        assert (out / "review.sqlite").exists()
+        with DecisionStore(out / "review.sqlite") as other:
+            assert list(zip(other.decisions()["a"], other.decisions()["b"])) == [item.rows]
+    finally:
+        app.state.store.close()
+        ipywidgets.Widget.close_all()
+
+
+def test_a_group_can_be_split_by_selecting_the_records_that_are_one_person(app):
+    app.order.value = "group"
+    group = app.state.current
+    assert app.members.layout.display is None and app.members.value == group.rows
+    keep = group.rows[:2]
+    app.members.value = keep
+    app.survivor.value = group.rows[3]
+    app.match.click()
+    assert app.message.value == "The record kept must be one of the records selected as one person."
+    assert app.state.current == group and app.state.store.decisions().empty
+    app.survivor.value = keep[0]
+    app.match.click()
+    decided = app.state.store.decisions().set_index(["a", "b"])["decision"]
+    assert decided[keep] == "match" and (decided == "distinct").sum() > 0
+    assert app.state.current != group
+    app.order.value = "uncertain"
+    assert app.members.layout.display == "none"  # a pair: nothing to select
+
+
+def test_back_shows_the_item_as_it_was_decided(app):
+    item = app.state.current
+    a, b = item.rows
+    app.survivor.value = b
+    app.field_pickers["First Name"].value = a
+    app.note.value = "same person"
+    app.match.click()
+    pickers = list(app.field_pickers.values())
+    app.back.click()
+    assert app.state.current == item and "decided: <b>match</b>" in app.heading.value
+    assert app.survivor.value == b and app.field_pickers["First Name"].value == a
+    assert app.note.value == "same person"
+    assert all(p.comm is None for p in pickers)  # the next item's pickers, replaced, were closed

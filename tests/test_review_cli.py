@@ -1,0 +1,61 @@
+"""`dedupe-kit run` reusing review decisions, and `dedupe-kit review`, invoked in-process."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+from click.testing import CliRunner
+
+from dedupe_kit.cli import main
+from dedupe_kit.review import DecisionStore
+from dedupe_kit.review import serve as serve_module
+from dedupe_kit.review.serve import review_server
+
+SAMPLE = "sample_data/contacts.csv"
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_run_reuses_the_decisions_in_the_output_folder(tmp_path):
+    out = tmp_path / "out"
+    assert invoke("run", SAMPLE, "--out", out).exit_code == 0
+    pairs = pd.read_csv(out / "pairs.csv", dtype=str, keep_default_na=False)
+    review = pairs[pairs["status"] == "review"].iloc[0]
+    a, b = int(review["a"]), int(review["b"])
+    with DecisionStore(out) as store:
+        store.decide((a, b), "match", record_ids={a: review["record_id_a"], b: review["record_id_b"]})
+    result = invoke("run", SAMPLE, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"decided by a person +1\n", result.output), result.output
+    crosswalk = pd.read_csv(out / "crosswalk.csv", dtype=str, keep_default_na=False).set_index("source_row")
+    assert crosswalk.loc[str(a), "cluster_id"] == crosswalk.loc[str(b), "cluster_id"]
+    assert crosswalk.loc[str(a), "decided_by"] == "reviewed"
+
+
+def test_review_needs_a_run_folder(tmp_path):
+    result = CliRunner().invoke(main, ["review", str(tmp_path), "--no-browser"])
+    assert result.exit_code == 1
+    assert "no run.json; give the output folder of `dedupe-kit run FILE --out DIR`" in result.output
+
+
+def test_review_serves_on_localhost_with_a_token(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    invoke("run", SAMPLE, "--out", out)
+    voila = review_server(out, port=8999)
+    assert voila.url == f"http://127.0.0.1:8999/?token={voila.token}" and len(voila.token) >= 24
+    assert "--Voila.ip=127.0.0.1" in voila.command and f"--Voila.token={voila.token}" in voila.command
+    assert voila.command[-1] == str((out / "review.ipynb").resolve())
+    notebook = json.loads((out / "review.ipynb").read_text())
+    assert "open_review(\".\")" in notebook["cells"][-1]["source"]
+    lab = review_server(out, lab=True, ip="0.0.0.0", token="secret")
+    assert "--ip=0.0.0.0" in lab.command and "--IdentityProvider.token=secret" in lab.command
+    assert lab.url.endswith("/lab/tree/review.ipynb?token=secret")
+
+    seen = {}
+    monkeypatch.setattr(serve_module, "serve", lambda out_dir, **kw: seen.update(out_dir=out_dir, **kw))
+    assert invoke("review", out, "--lab", "--no-browser", "--port", 9000).exit_code == 0
+    assert seen["lab"] is True and seen["ip"] == "127.0.0.1" and seen["port"] == 9000 and seen["browser"] is False

@@ -1,0 +1,368 @@
+"""The review state and its SQLite store, without any widget."""
+
+import json
+import sqlite3
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dedupe_kit import run
+from dedupe_kit.review import DecisionStore, ReviewState, open_state, stored_decisions
+from dedupe_kit.review.store import SCHEMA_VERSION
+
+SAMPLE = "sample_data/contacts.csv"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run(SAMPLE, progress=False)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with DecisionStore(tmp_path / "review.sqlite", input_sha256="abc", reviewer="tester") as s:
+        yield s
+
+
+@pytest.fixture
+def state(result, store):
+    return ReviewState(result, store)
+
+
+def test_state_never_imports_ipywidgets():
+    import subprocess
+
+    code = "import sys, dedupe_kit.review.state, dedupe_kit.review; print('ipywidgets' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_queue_holds_review_pairs_and_groups_most_uncertain_first(result, state):
+    queue = state.queue()
+    review = result.pairs[result.pairs["status"] == "review"]
+    pairs = queue[queue["kind"] == "pair"]
+    assert set(pairs["rows"]) == set(zip(review["a"], review["b"]))
+    groups = queue[queue["kind"] == "group"]
+    sizes = result.crosswalk["cluster_id"].value_counts()
+    assert len(groups) == int((sizes >= 3).sum()) > 0
+    assert all(len(rows) >= 3 for rows in groups["rows"])
+    weights = np.array([abs(state.item(i).weight) for i in queue["item"]])
+    assert (np.diff(weights) >= 0).all()
+    assert state.current.index == queue["item"].iloc[0]
+    assert state.progress() == (0, len(queue))
+
+
+def test_group_item_covers_the_links_that_join_it(result, state):
+    state.set_view(order="group")
+    queue = state.queue()
+    assert (queue["kind"].iloc[: (queue["kind"] == "group").sum()] == "group").all()
+    sizes = [len(r) for r in queue.loc[queue["kind"] == "group", "rows"]]
+    assert sizes == sorted(sizes, reverse=True)
+    group = state.item(int(queue["item"].iloc[0]))
+    linked = {r for pair in group.pairs for r in pair}
+    assert linked == set(group.rows) and len(group.pairs) >= len(group.rows) - 1
+    cluster = result.crosswalk.set_index("source_row")["cluster_id"]
+    assert cluster[list(group.rows)].nunique() == 1
+
+
+def test_order_by_score_and_filters(state):
+    state.set_view(order="score")
+    probs = state.queue()["probability"].to_numpy()
+    assert (np.diff(probs) <= 0).all()
+    state.set_view(reasons=["name only"])
+    assert len(state) > 0
+    items = [state.item(i) for i in state.queue()["item"]]
+    assert all("name only" in item.reasons for item in items)
+    assert all(item.reasons == ("name only",) for item in items if item.kind == "pair")
+    state.set_view(reasons=["same phone"], score_range=(0.5, 0.6))
+    queue = state.queue()
+    assert len(queue) > 0 and queue["probability"].between(0.5, 0.6).all()
+    assert all("same phone" in r for r in queue["reasons"])
+    state.set_view(reasons=None, score_range=(0.0, 1.0))
+    with pytest.raises(ValueError, match="unknown reason 'same fax'"):
+        state.set_view(reasons=["same fax"])
+
+
+def test_decide_undo_back_and_notes(state, store):
+    first = state.current
+    second = state.match(note="same woman, new phone")
+    assert second is not None and second.index != first.index
+    assert state.decision_of(first) == "match" and state.note_of(first) == "same woman, new phone"
+    third = state.distinct()
+    state.skip()
+    assert state.counts() == {"match": 1, "distinct": 1, "skip": 1}
+    assert state.progress()[0] == 3
+    assert state.progress_text().startswith("3 of ")
+
+    # undo retracts the latest decision and shows its item again
+    assert state.undo() == third and state.decision_of(third) == ""
+    assert state.undo() == second and state.decision_of(second) == ""
+    assert state.current == second and state.progress()[0] == 1
+    assert list(store.decisions()["decision"]) == ["match"]
+
+    # back shows the previous item, keeping its decision; deciding again replaces it
+    assert state.back() == first and state.decision_of(first) == "match"
+    assert state.distinct(note="no: twins") == second
+    assert state.decision_of(first) == "distinct" and state.note_of(first) == "no: twins"
+    assert len(store.decisions()) == 1
+    events = store.events()
+    assert events["kind"].tolist() == ["decide", "decide", "decide", "undo", "undo", "decide"]
+    assert set(events["reviewer"]) == {"tester"}
+    state.undo()
+    assert state.decision_of(first) == "match"  # the earlier decision stands again
+    state.undo()
+    assert not state.can_undo and state.undo() is None and store.decisions().empty
+
+
+def test_match_stores_survivor_and_winning_fields(state, store):
+    item = state.current
+    conflicts = state.conflicts(item)
+    assert "First Name" in conflicts and "Contact ID" not in conflicts
+    loser = item.rows[1]
+    state.match(survivor_row=item.rows[0], fields={"First Name": loser})
+    row = store.decisions().iloc[0]
+    assert (row["a"], row["b"]) == item.rows
+    assert row["survivor_row"] == item.rows[0] and row["fields"] == {"First Name": loser}
+    assert str(store.decisions()["survivor_row"].dtype) == "Int64"
+    with pytest.raises(ValueError, match="not one of the records"):
+        state.match(survivor_row=99999)
+    with pytest.raises(ValueError, match="no column 'Nope'"):
+        state.match(fields={"Nope": state.current.rows[0]})
+    state.distinct()
+    last = store.decisions().iloc[-1]
+    assert pd.isna(last["survivor_row"]) and last["fields"] == {}
+
+
+def test_group_decision_is_one_batch(state, store):
+    state.set_view(order="group")
+    group = state.current
+    assert group.kind == "group"
+    state.match()
+    decided = store.decisions()
+    assert set(zip(decided["a"], decided["b"])) == set(group.pairs)
+    assert decided["batch"].nunique() == 1
+    assert decided["survivor_row"].iloc[0] == state.default_survivor(group)
+    state.undo()
+    assert store.decisions().empty and state.current == group
+
+
+def test_fields_marks_and_normalized_values(result, state):
+    item = state.current
+    frame = state.fields(item).set_index("column")
+    assert set(frame["mark"]) <= {"same", "similar", "different", "missing"}
+    a, b = item.rows
+    raw = result.contacts.frame
+    assert frame.loc["Home Phone", f"raw {a}"] == raw.loc[a, "Home Phone"]
+    # the phone typed two ways is the same number once normalized
+    phones = frame.loc[frame["role"] == "phones"]
+    same = phones[phones["mark"] == "same"]
+    assert len(same) and (same[f"normalized {a}"] == same[f"normalized {b}"]).all()
+    assert same[f"normalized {a}"].str.startswith("+").all()
+    assert state.reasons_text(item)
+    assert frame.index[:2].tolist() == ["Contact ID", "First Name"]
+
+
+def test_done_queue_refuses_decisions(state):
+    state.set_view(score_range=(0.55, 0.56))
+    n = len(state)
+    assert n > 0
+    for _ in range(n):
+        state.skip()
+    assert state.done and state.current is None
+    with pytest.raises(RuntimeError, match="queue is done"):
+        state.match()
+
+
+def test_reopening_resumes_where_the_last_person_stopped(result, tmp_path):
+    path = tmp_path / "review.sqlite"
+    with DecisionStore(path) as store:
+        state = ReviewState(result, store)
+        decided = [state.current.index]
+        state.match()
+        decided.append(state.current.index)
+        state.distinct()
+        next_up = state.current
+    with DecisionStore(path) as store:
+        again = ReviewState(result, store)
+        assert again.current == next_up
+        assert [again.decision_of(i) for i in decided] == ["match", "distinct"]
+        assert again.progress()[0] == 2
+
+
+def test_a_second_connection_sees_each_decision_once_committed(result, tmp_path):
+    path = tmp_path / "review.sqlite"
+    with DecisionStore(path) as store:
+        state = ReviewState(result, store)
+        item = state.current
+        state.match()
+        # another process reading while the reviewer keeps going (no close, no flush)
+        other = sqlite3.connect(path)
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        rows = other.execute("SELECT a, b, decision FROM events").fetchall()
+        assert rows == [(*item.rows, "match")]
+        assert other.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+        other.close()
+
+
+def test_a_store_of_another_schema_version_is_refused(tmp_path):
+    path = tmp_path / "review.sqlite"
+    DecisionStore(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE schema_version SET version = 99")
+    from dedupe_kit.errors import InputError
+
+    with pytest.raises(InputError, match="schema version 99"):
+        DecisionStore(path)
+
+
+def test_csv_round_trip(state, store, tmp_path):
+    item = state.current
+    state.match(note='says "hi", twice', survivor_row=item.rows[1], fields={"Email": item.rows[0]})
+    state.distinct(note="household")
+    path = store.export_csv(tmp_path / "decisions.csv")
+    text = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert text.columns.tolist() == ["a", "b", "record_id_a", "record_id_b", "decision", "note", "survivor_row",
+                                     "fields", "reviewer", "decided_at"]
+    assert json.loads(text["fields"].iloc[0]) == {"Email": item.rows[0]}
+    with DecisionStore(tmp_path / "other.sqlite") as other:
+        assert other.import_csv(path) == 2
+        cols = ["a", "b", "record_id_a", "record_id_b", "decision", "note", "survivor_row", "fields", "reviewer",
+                "decided_at"]
+        pd.testing.assert_frame_equal(other.decisions()[cols], store.decisions()[cols])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,decision\n1,2,maybe\n")
+    from dedupe_kit.errors import InputError
+
+    with pytest.raises(InputError, match="line 2, column 'decision': 'maybe'"):
+        store.import_csv(bad)
+
+
+def test_decisions_feed_run_a_match_joins_and_distinct_keeps_apart(result, state, store):
+    cluster = result.crosswalk["cluster_id"].to_numpy()
+    state.set_view(reasons=["same phone"])
+    joined = state.current
+    assert cluster[joined.rows[0]] != cluster[joined.rows[1]]
+    state.match()
+    state.set_view(order="group")
+    group = state.current
+    state.distinct()
+    decisions = state.decisions()
+    assert {"a", "b", "decision", "survivor_row", "fields", "note"} <= set(decisions.columns)
+    again = run(SAMPLE, decisions=decisions, progress=False)
+    after = again.crosswalk["cluster_id"].to_numpy()
+    assert after[joined.rows[0]] == after[joined.rows[1]]
+    for a, b in group.pairs:
+        assert after[a] != after[b]
+    reviewed = again.pairs[again.pairs["status"] == "reviewed"]
+    assert len(reviewed) == len(decisions)
+
+
+def _run_folder(tmp_path, source=SAMPLE):
+    out = tmp_path / "out"
+    run(source, progress=False).write(out)
+    return out
+
+
+def test_open_state_reuses_stored_decisions_after_a_re_run(tmp_path):
+    out = _run_folder(tmp_path)
+    state = open_state(out, reviewer="a")
+    first = state.current
+    state.distinct(note="household")
+    state.store.close()
+    again = open_state(out, reviewer="b")
+    reviewed = again.result.pairs.set_index(["a", "b"]).loc[first.rows]
+    assert reviewed["status"] == "reviewed" and reviewed["decision"] == "distinct"
+    item = again.item_of(first.rows)
+    assert again.decision_of(item) == "distinct" and again.note_of(item) == "household"
+    assert again.progress()[0] == 1 and again.current != item
+    from dedupe_kit.load import load
+
+    reused = stored_decisions(out, load(SAMPLE))
+    assert list(zip(reused["a"], reused["b"], reused["decision"])) == [(*first.rows, "distinct")]
+    again.store.close()
+
+
+def test_decisions_follow_record_ids_when_the_file_changes(result, tmp_path):
+    with DecisionStore(tmp_path / "review.sqlite") as store:
+        state = ReviewState(result, store)
+        item = state.current
+        state.match(survivor_row=item.rows[1], fields={"Email": item.rows[0]})
+    # a new export: the same contacts in reverse order
+    frame = result.contacts.frame.iloc[::-1]
+    moved = tmp_path / "reversed.csv"
+    frame.to_csv(moved, index=False)
+    from dedupe_kit.load import load
+
+    contacts = load(moved)
+    reused = stored_decisions(tmp_path, contacts)
+    n = len(frame)
+    new_a, new_b = sorted(n - 1 - r for r in item.rows)
+    row = reused.iloc[0]
+    assert (row["a"], row["b"]) == (new_a, new_b)
+    assert row["survivor_row"] == n - 1 - item.rows[1]
+    assert row["fields"] == {"Email": n - 1 - item.rows[0]}
+    ids = contacts.frame["Contact ID"]
+    assert {ids[new_a], ids[new_b]} == {result.contacts.frame.loc[r, "Contact ID"] for r in item.rows}
+
+
+def test_a_group_is_as_doubtful_as_its_weakest_link_no_person_confirmed(result, tmp_path):
+    sizes = result.crosswalk["cluster_id"].value_counts()
+    cluster = result.crosswalk["cluster_id"].to_numpy()
+    review = result.pairs[result.pairs["status"] == "review"]
+    joins = review[(sizes.reindex(cluster[review["a"]]).to_numpy() >= 2)]
+    a, b = int(joins["a"].iloc[0]), int(joins["b"].iloc[0])
+    again = run(SAMPLE, decisions=pd.DataFrame({"a": [a], "b": [b], "decision": ["match"]}), progress=False)
+    with DecisionStore(tmp_path / "review.sqlite") as store:
+        state = ReviewState(again, store)
+        group = state.item_of((a, b))
+        assert group.kind == "group" and {a, b} <= set(group.rows)
+        pairs = again.pairs.set_index(["a", "b"]).loc[list(group.pairs)]
+        assert pairs.loc[(a, b), "status"] == "reviewed"
+        auto = pairs[pairs["status"] == "auto"]
+        assert group.weight == auto["weight"].min() != pairs.loc[(a, b), "weight"]
+
+
+def test_a_kernel_dying_right_after_a_click_loses_nothing(tmp_path):
+    import subprocess
+
+    path = tmp_path / "review.sqlite"
+    code = (
+        "import os, sys\n"
+        "from dedupe_kit.review import DecisionStore\n"
+        f"store = DecisionStore({str(path)!r}, reviewer='gone')\n"
+        "store.decide((3, 7), 'match', note='then the kernel died')\n"
+        "store.decide((8, 9), 'distinct')\n"
+        "os._exit(1)  # no close, no atexit: as a killed kernel\n"
+    )
+    died = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert died.returncode == 1, died.stderr
+    with DecisionStore(path) as store:
+        decided = store.decisions()
+    assert list(zip(decided["a"], decided["b"], decided["decision"])) == [(3, 7, "match"), (8, 9, "distinct")]
+    assert decided["note"].iloc[0] == "then the kernel died"
+
+
+def test_a_group_split_matches_some_records_and_keeps_the_others_apart(result, state, store):
+    state.set_view(order="group")
+    group = state.current
+    assert len(group.rows) == 4
+    keep, out = list(group.rows[:2]), group.rows[2]
+    with pytest.raises(ValueError, match="survivor_row .* is not one of the records matched"):
+        state.match(rows=keep, survivor_row=out)
+    with pytest.raises(ValueError, match="two or more of the records"):
+        state.match(rows=keep[:1])
+    state.match(rows=keep, survivor_row=keep[1], note="the last two are a namesake")
+    assert state.decision_of(group) == "match" and state.current != group
+    decided = store.decisions().set_index(["a", "b"])
+    assert decided.loc[tuple(keep), "decision"] == "match" and decided.loc[tuple(keep), "survivor_row"] == keep[1]
+    for a, b in group.pairs:
+        expected = "match" if {a, b} <= set(keep) else "distinct" if ({a, b} & set(keep)) else "skip"
+        assert decided.loc[(a, b), "decision"] == expected
+    assert decided["batch"].nunique() == 1
+    again = run(SAMPLE, decisions=store.decisions(), progress=False)
+    cluster = again.crosswalk["cluster_id"].to_numpy()
+    assert cluster[keep[0]] == cluster[keep[1]] != cluster[out]
+    state.undo()
+    assert store.decisions().empty and state.current == group
