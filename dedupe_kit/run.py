@@ -167,18 +167,27 @@ def write_undone(out: str | Path, groups: Iterable[int], protect: tuple[Path, ..
     return write_text(Path(out) / "undone.json", json.dumps(data, indent=2) + "\n", protect=protect)
 
 
-def load_run(out: str | Path) -> tuple[Contacts, Config]:
-    """The input and config of the run written in ``out``, checked to be the same file as then."""
-    out = Path(out)
+def read_run_info(out: str | Path) -> dict:
+    """``run.json`` of a run's output folder (see `run_info`)."""
     try:
-        info = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        return json.loads((Path(out) / "run.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"{out}: no run.json; give the output folder of 'dedupe-kit run'") from None
+        raise InputError(f"{out}: no run.json; give the output folder of 'dedupe-kit run FILE --out DIR'") from None
+
+
+def load_run(out: str | Path, *, same_input: bool = True) -> tuple[Contacts, Config]:
+    """The input and config of the run written in ``out``, read as it was then.
+
+    same_input: refuse an input whose bytes changed since the run (with ``False``,
+        the caller compares ``run_info(contacts)["sha256"]`` itself).
+    """
+    out = Path(out)
+    info = read_run_info(out)
     config = Config.from_toml(out / "config.toml")
     path = Path(info["input"])
     if not path.exists():
         raise InputError(f"{out}/run.json: the input {path} is gone; run 'dedupe-kit run' again")
-    if hashlib.sha256(path.read_bytes()).hexdigest() != info["sha256"]:
+    if same_input and hashlib.sha256(path.read_bytes()).hexdigest() != info["sha256"]:
         raise InputError(f"{path}: changed since the run in {out}; run 'dedupe-kit run' again")
     sheet = info.get("sheet")
     contacts = load(path, config, encoding=None if info["encoding"] == "xlsx" else info["encoding"],

@@ -224,3 +224,28 @@ def test_without_a_record_id_the_fix_files_are_keyed_by_name_and_the_summary_say
     assert clear.values.tolist() == [["Ann", "Lee", "", "UNSET"]]  # the external ID stays: it is a key
     assert read(tmp_path / "out" / "merged_away.csv")["record_id"].tolist() == ["1"]
     assert any("no record ID column" in w for w in exported.warnings)
+
+
+def test_a_reviewers_survivor_and_field_choice_reach_the_files(tmp_path):
+    from dedupe_kit.review import open_state
+
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)]).exit_code == 0
+    state = open_state(out, reviewer="tester")
+    item = state.current
+    a, b = item.rows[:2]
+    state.match(survivor_row=b, fields={"First Name": a}, rows=[a, b])
+    state.store.close()
+    assert runner.invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)]).exit_code == 0
+    crosswalk = read(out / "crosswalk.csv").set_index("source_row")
+    survivor_id = crosswalk.loc[str(b), "record_id"]
+    assert crosswalk.loc[str(a), "survivor_record_id"] == survivor_id
+    groups = read(out / "merge_groups.csv")
+    group = groups[groups["survivor_record_id"] == survivor_id].iloc[0]
+    assert (group["survivor_reason"], group["decided_by"]) == ("chosen in review", "reviewed")
+    first_name = load("sample_data/contacts.csv").frame.loc[a, "First Name"]
+    assert read(out / "cleaned.csv").set_index("Contact ID").loc[survivor_id, "First Name"] == first_name
+    audit = read(out / "audit.csv")
+    merge_event = audit[(audit["event"] == "merge") & (audit["record_id"] == survivor_id)].iloc[0]
+    assert merge_event["decided_by"] == "reviewed" and merge_event["decided_at"].startswith("20")

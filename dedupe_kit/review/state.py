@@ -17,11 +17,9 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import JaroWinkler
 
-from ..config import Config
-from ..load import Contacts, load
 from ..normalize import country_region, display
-from ..run import Result, record_ids, run, run_info
-from .store import FILE_NAME, DecisionStore, read_run_info
+from ..run import Result, load_run, read_run_info, record_ids, run, run_info
+from .store import FILE_NAME, DecisionStore
 
 #: What a queue item can be filtered by, from the comparison levels of its pairs.
 REASONS = ("same phone", "same email", "same external ID", "name only")
@@ -483,9 +481,7 @@ def open_state(out_dir: str | Path, *, reviewer: str | None = None, **view) -> R
     ``review.sqlite`` (so they count and teach the model), and resumes the queue."""
     out_dir = Path(out_dir)
     info = read_run_info(out_dir)
-    config = Config.from_toml(out_dir / "config.toml")
-    contacts: Contacts = load(info["input"], config, encoding=info.get("encoding"),
-                              delimiter=info.get("delimiter"), sheet=info.get("sheet"))
+    contacts, config = load_run(out_dir, same_input=False)
     sha = run_info(contacts)["sha256"]
     if info.get("sha256") and sha != info["sha256"]:
         warnings.warn(f"{info['input']}: the file changed since the run in {out_dir}; decisions are matched "

@@ -22,7 +22,6 @@ import sqlite3
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -287,15 +286,6 @@ class _Transaction:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
-def read_run_info(out_dir: str | Path) -> dict[str, Any]:
-    """``run.json`` of an output folder."""
-    path = Path(out_dir) / "run.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: not found; give the output folder of `dedupe-kit run`") from None
 
 
 def stored_decisions(out_dir: str | Path, contacts) -> pd.DataFrame | None:
