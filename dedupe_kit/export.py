@@ -29,7 +29,7 @@ import pandas as pd
 
 from .config import CRM_PROFILES
 from .files import write_bytes, write_text
-from .load import Contacts
+from .load import Contacts, record_ids
 from .merge import MergePlan
 
 _NUMBER = r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
@@ -187,14 +187,14 @@ def merged_away(plan: MergePlan) -> pd.DataFrame:
     frame = plan.contacts.frame
     away = _merged_away_rows(plan)
     survivors = plan.survivors()
-    record_id = frame[fm.record_id] if fm.record_id else pd.Series(frame.index.astype(str), index=frame.index)
+    record_id = record_ids(plan.contacts)
     return pd.DataFrame({
         "source_row": away,
-        "record_id": record_id.loc[away].to_numpy(),
+        "record_id": record_id[away],
         "first_name": frame.loc[away, fm.first_name].to_numpy() if fm.first_name else "",
         "last_name": frame.loc[away, fm.last_name].to_numpy() if fm.last_name else "",
         "survivor_row": survivors[away],
-        "survivor_record_id": record_id.to_numpy()[survivors[away]],
+        "survivor_record_id": record_id[survivors[away]],
     })
 
 
@@ -205,7 +205,7 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     cleaned = plan.cleaned() if cleaned is None else cleaned
     survivors = plan.survivors()
     rows = np.array([r for rows in plan.merging["rows"] for r in rows], dtype=np.int64)
-    record_id = _record_ids(plan)
+    record_id = record_ids(plan.contacts)
     out = []
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
         if not columns or not len(rows):
@@ -241,7 +241,7 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     """Every merge, stopped group, undo and changed field, with who decided and, for people, when."""
     if not len(plan.groups):
         return pd.DataFrame(columns=AUDIT_COLUMNS)
-    record_id = _record_ids(plan)
+    record_id = record_ids(plan.contacts)
     groups = plan.groups.assign(decided_at="")
     if decided_at is not None and len(decided_at):
         member = groups[["group", "rows"]].explode("rows")
@@ -280,11 +280,6 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     events.loc[events["event"].isin(["field", "extra value"]), "record_id"] = \
         events.loc[events["event"].isin(["field", "extra value"]), "survivor_record_id"]
     return events.reindex(columns=AUDIT_COLUMNS).fillna("").reset_index(drop=True)
-
-
-def _record_ids(plan: MergePlan) -> np.ndarray:
-    fm, frame = plan.contacts.field_map, plan.contacts.frame
-    return frame[fm.record_id].to_numpy(dtype=object) if fm.record_id else frame.index.astype(str).to_numpy(dtype=object)
 
 
 def with_survivors(crosswalk: pd.DataFrame, plan: MergePlan) -> pd.DataFrame:

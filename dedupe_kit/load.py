@@ -71,6 +71,14 @@ class Contacts:
         return f"{text}, column {column!r}" if column is not None else text
 
 
+def record_ids(contacts: Contacts) -> np.ndarray:
+    """Each row's record ID (its ``source_row`` as text when no column has that role)."""
+    column = contacts.field_map.record_id
+    if column is None:
+        return contacts.frame.index.astype(str).to_numpy(dtype=object)
+    return contacts.frame[column].to_numpy(dtype=object)
+
+
 def load(
     source: str | Path,
     config: Config | None = None,

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .config import MergePolicy
 from .errors import ConfigError
-from .load import Contacts
+from .load import Contacts, record_ids
 from .normalize import Normalized, date_key, normalize
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
@@ -184,7 +184,7 @@ def merge(
     first = members.drop_duplicates("group")
     survivor = dict(zip(first["group"], first["row"]))
     conflicts = _conflicts(members, contacts, keys, policy, field_choice)
-    record_id = frame[fm.record_id].to_numpy(dtype=object) if fm.record_id else np.arange(len(frame)).astype(str)
+    record_id = record_ids(contacts)
     by_group = members.groupby("group", sort=True)["row"].agg(lambda r: tuple(sorted(r)))
     undone = {int(g) for g in undone}
     table = pd.DataFrame({"group": by_group.index.to_numpy(), "rows": by_group.to_numpy()})
@@ -281,8 +281,8 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
         key = np.where(dates < 0, np.iinfo(np.int64).max, dates if rule == "oldest_created" else -dates)
         shown = [f"{word} ({frame.at[r, column] if d >= 0 else 'no date'})" for r, d in zip(rows, dates)]
     elif rule == "lowest_record_id":
-        ids = frame[fm.record_id].iloc[rows] if fm.record_id else pd.Series(rows.astype(str))
-        order = sorted(range(len(rows)), key=lambda i: _natural(ids.iat[i]))
+        ids = record_ids(contacts)[rows]
+        order = sorted(range(len(rows)), key=lambda i: _natural(ids[i]))
         key = np.empty(len(rows), dtype=np.int64)
         key[order] = np.arange(len(rows))
         shown = [f"lowest record ID ({value})" for value in ids]

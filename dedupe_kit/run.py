@@ -25,7 +25,7 @@ from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export
 from .files import write_csv, write_figure, write_text
-from .load import Contacts, load
+from .load import Contacts, load, record_ids
 from .merge import MergePlan, merge
 from .normalize import Normalized, display_all, normalize
 from .profile import profile
@@ -193,14 +193,6 @@ def load_run(out: str | Path, *, same_input: bool = True) -> tuple[Contacts, Con
     contacts = load(path, config, encoding=None if info["encoding"] == "xlsx" else info["encoding"],
                     delimiter=info["delimiter"], sheet=sheet)
     return contacts, config
-
-
-def record_ids(contacts: Contacts) -> np.ndarray:
-    """Each row's record ID (its ``source_row`` as text when no column has that role)."""
-    column = contacts.field_map.record_id
-    if column is None:
-        return contacts.frame.index.astype(str).to_numpy(dtype=object)
-    return contacts.frame[column].to_numpy(dtype=object)
 
 
 def run(
