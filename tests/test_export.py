@@ -249,3 +249,16 @@ def test_a_reviewers_survivor_and_field_choice_reach_the_files(tmp_path):
     audit = read(out / "audit.csv")
     merge_event = audit[(audit["event"] == "merge") & (audit["record_id"] == survivor_id)].iloc[0]
     assert merge_event["decided_by"] == "reviewed" and merge_event["decided_at"].startswith("20")
+
+
+def test_a_workbook_export_gives_utf8_csv_files(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["Contact ID", "First Name", "Email"], ["007", "Zoé", "z@x.com"], ["008", "Zoé", "z@x.com"]):
+        sheet.append(row)
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    export(merge(load(path), np.array([0, 0])), tmp_path / "out")
+    assert (tmp_path / "out" / "cleaned.csv").read_bytes().decode("utf-8") == "Contact ID,First Name,Email\n007,Zoé,z@x.com\n"
