@@ -177,6 +177,18 @@ class DecisionStore:
                                  " (SELECT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL)").fetchone()
         return None if row[0] is None else int(row[0])
 
+    def standing(self, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """The current decision of each of ``pairs`` that has one (a few pairs: no full read)."""
+        out: dict[tuple[int, int], str] = {}
+        for a, b in pairs:
+            row = self._conn.execute(
+                "SELECT decision FROM events WHERE kind = 'decide' AND a = ? AND b = ? AND batch NOT IN"
+                " (SELECT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL) ORDER BY id DESC LIMIT 1",
+                (int(a), int(b))).fetchone()
+            if row is not None:
+                out[(int(a), int(b))] = row[0]
+        return out
+
     def batch_pairs(self, batch: int) -> list[tuple[int, int]]:
         rows = self._conn.execute("SELECT a, b FROM events WHERE batch = ? AND kind = 'decide' ORDER BY id",
                                   (int(batch),)).fetchall()
