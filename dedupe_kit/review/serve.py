@@ -31,9 +31,10 @@ def review_notebook(out_dir: str | Path) -> Path:
         raise InputError(f"{out_dir}: no run.json; give the output folder of `dedupe-kit run FILE --out DIR`")
     notebook = {
         "cells": [
-            {"cell_type": "markdown", "metadata": {}, "source": "# Review the doubtful pairs\n\nEvery decision is saved "
+            {"cell_type": "markdown", "id": "about", "metadata": {}, "source": "# Review the doubtful pairs\n\nEvery decision is saved "
              "at once in `review.sqlite` next to this notebook; `dedupe-kit run` reuses them."},
-            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": _CELL},
+            {"cell_type": "code", "id": "review", "execution_count": None, "metadata": {}, "outputs": [],
+             "source": _CELL},
         ],
         "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
         "nbformat": 4, "nbformat_minor": 5,
