@@ -487,10 +487,12 @@ def mark(raw: list[str], normalized: list[str]) -> str:
     return "similar" if lowest >= SIMILAR else "different"
 
 
-def open_state(out_dir: str | Path, *, reviewer: str | None = None, **view) -> ReviewState:
+def open_state(out_dir: str | Path, *, reviewer: str | None = None, progress: bool | None = False,
+               **view) -> ReviewState:
     """The review of a run's output folder: loads the input named in ``run.json`` with
     the ``config.toml`` used, re-runs the pipeline with the decisions already in
-    ``review.sqlite`` (so they count and teach the model), and resumes the queue."""
+    ``review.sqlite`` (so they count and teach the model), and resumes the queue.
+    ``progress``: show the pipeline's progress bar (``None``/``True``; off by default)."""
     out_dir = Path(out_dir)
     info = read_run_info(out_dir)
     config = Config.from_toml(out_dir / "config.toml")
@@ -503,5 +505,5 @@ def open_state(out_dir: str | Path, *, reviewer: str | None = None, **view) -> R
     store = DecisionStore(out_dir / FILE_NAME, input_sha256=sha, reviewer=reviewer)
     decisions = store.decisions_for(record_ids(contacts), sha,
                                     by_record_id=contacts.field_map.record_id is not None)
-    result = run(contacts, config, decisions=decisions if len(decisions) else None, progress=False)
+    result = run(contacts, config, decisions=decisions if len(decisions) else None, progress=progress)
     return ReviewState(result, store, **view)
