@@ -67,7 +67,6 @@ def test_review_command_serves_the_page_behind_its_token_and_stops_with_its_serv
     import socket
     import subprocess
     import sys
-    import time
     import urllib.request
 
     out = tmp_path / "out"

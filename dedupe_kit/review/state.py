@@ -137,7 +137,6 @@ class ReviewState:
 
     def _build_lookups(self, result: Result) -> None:
         contacts = result.contacts
-        self._frame = contacts.frame
         self._values = contacts.frame.to_numpy(dtype=object)                   # row, column -> raw text
         self._filled = (np.char.str_len(self._values.astype(str)) > 0).sum(axis=1) if len(self._values) else np.zeros(0)
         roles = contacts.field_map.to_frame(contacts.columns)
