@@ -33,13 +33,28 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} not found: apt-get install chromium (scripts/test.sh does)"
+def require_chromium(path: str = CHROMIUM) -> None:
+    """Skip when Chromium is missing — but fail on CI, where scripts/test.sh installs it."""
+    if not Path(path).exists():
+        message = f"{path} not found: apt-get install chromium (scripts/test.sh does)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+
+
+def test_missing_chromium_skips_locally_and_fails_on_ci(monkeypatch, tmp_path):
+    missing = str(tmp_path / "no-chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="no-chromium not found: apt-get install chromium"):
+        require_chromium(missing)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no-chromium not found"):
+        require_chromium(missing)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -59,3 +59,29 @@ def test_review_serves_on_localhost_with_a_token(tmp_path, monkeypatch):
     monkeypatch.setattr(serve_module, "serve", lambda out_dir, **kw: seen.update(out_dir=out_dir, **kw))
     assert invoke("review", out, "--lab", "--no-browser", "--port", 9000).exit_code == 0
     assert seen["lab"] is True and seen["ip"] == "127.0.0.1" and seen["port"] == 9000 and seen["browser"] is False
+
+
+def test_review_command_serves_the_page_behind_its_token_and_stops_with_its_server(tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    out = tmp_path / "out"
+    invoke("run", SAMPLE, "--out", out)
+    port = serve_module.free_port()
+    log = (tmp_path / "server.log").open("w")
+    cli = subprocess.Popen([sys.executable, "-m", "dedupe_kit", "review", str(out), "--no-browser", "--port", str(port),
+                            "--token", "sesame"], stdout=subprocess.PIPE, stderr=log, text=True)
+    try:
+        line = cli.stdout.readline()  # printed once the port answers
+        assert line.startswith(f"Review of {out}: http://127.0.0.1:{port}/?token=sesame"), line
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert "/login" in response.url  # no token: the login page (and no kernel)
+    finally:
+        os.kill(cli.pid, signal.SIGTERM)
+        assert cli.wait(timeout=20) == 0
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0, "the Voila server outlived the command"

@@ -220,12 +220,13 @@ def test_a_store_of_another_schema_version_is_refused(tmp_path):
 def test_csv_round_trip(state, store, tmp_path):
     item = state.current
     state.match(note='says "hi", twice', survivor_row=item.rows[1], fields={"Email": item.rows[0]})
-    state.distinct(note="household")
+    state.distinct(note='=HYPERLINK("http://x.example","click")')
     path = store.export_csv(tmp_path / "decisions.csv")
     text = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert text.columns.tolist() == ["a", "b", "record_id_a", "record_id_b", "decision", "note", "survivor_row",
                                      "fields", "reviewer", "decided_at"]
     assert json.loads(text["fields"].iloc[0]) == {"Email": item.rows[0]}
+    assert text["note"].iloc[1] == '\'=HYPERLINK("http://x.example","click")'  # shown as text, not run
     with DecisionStore(tmp_path / "other.sqlite") as other:
         assert other.import_csv(path) == 2
         cols = ["a", "b", "record_id_a", "record_id_b", "decision", "note", "survivor_row", "fields", "reviewer",

@@ -55,7 +55,7 @@ class ReviewApp:
         self.match = _classed(w.Button(description="Match", button_style="success", tooltip="Same person"), "dk-match")
         self.distinct = _classed(w.Button(description="Not a match", button_style="danger",
                                           tooltip="Different people: keep apart"), "dk-distinct")
-        self.skip = _classed(w.Button(description="Skip", tooltip="Decide later"), "dk-skip")
+        self.skip = _classed(w.Button(description="Skip", tooltip="Not sure: move on without deciding"), "dk-skip")
         self.undo = _classed(w.Button(description="Undo", icon="undo", tooltip="Retract the last decision"), "dk-undo")
         self.back = _classed(w.Button(description="Back", icon="arrow-left", tooltip="Show the previous item"),
                              "dk-back")
@@ -231,8 +231,9 @@ def _table(frame, item: Item, state: ReviewState) -> str:
     return "".join(lines) + "</table>"
 
 
-def open_review(out_dir: str | Path, *, reviewer: str | None = None, **view) -> ReviewApp:
+def open_review(out_dir: str | Path, *, reviewer: str | None = None, progress: bool | None = False,
+                **view) -> ReviewApp:
     """The review app of a run's output folder (what ``dedupe-kit review DIR`` shows):
     the decisions already in ``DIR/review.sqlite`` are reused and new ones are
     written there at once. See `open_state`."""
-    return ReviewApp(open_state(out_dir, reviewer=reviewer, **view))
+    return ReviewApp(open_state(out_dir, reviewer=reviewer, progress=progress, **view))

@@ -8,9 +8,12 @@ app. The server listens on 127.0.0.1 with a random token unless told otherwise.
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import signal
 import socket
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,9 +31,10 @@ def review_notebook(out_dir: str | Path) -> Path:
         raise InputError(f"{out_dir}: no run.json; give the output folder of `dedupe-kit run FILE --out DIR`")
     notebook = {
         "cells": [
-            {"cell_type": "markdown", "metadata": {}, "source": "# Review the doubtful pairs\n\nEvery decision is saved "
+            {"cell_type": "markdown", "id": "about", "metadata": {}, "source": "# Review the doubtful pairs\n\nEvery decision is saved "
              "at once in `review.sqlite` next to this notebook; `dedupe-kit run` reuses them."},
-            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": _CELL},
+            {"cell_type": "code", "id": "review", "execution_count": None, "metadata": {}, "outputs": [],
+             "source": _CELL},
         ],
         "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
         "nbformat": 4, "nbformat_minor": 5,
@@ -69,12 +73,18 @@ def review_server(out_dir: str | Path, *, lab: bool = False, ip: str = "127.0.0.
                    "--ServerApp.port_retries=0", f"--ServerApp.root_dir={notebook.parent}",
                    f"--IdentityProvider.token={token}", "--LabApp.news_url=None",
                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            command.append("--allow-root")  # JupyterLab refuses to start as root without it
         url = f"http://{host}:{port}/lab/tree/{NOTEBOOK}{query}"
     else:
         command = [sys.executable, "-m", "voila", "--no-browser", f"--Voila.ip={ip}", f"--port={port}",
                    "--Voila.port_retries=0", f"--Voila.token={token}", str(notebook)]
         url = f"http://{host}:{port}/{query}"
     return Server(command, url, port, token)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def serve(out_dir: str | Path, *, lab: bool = False, ip: str = "127.0.0.1", port: int | None = None,
@@ -86,6 +96,8 @@ def serve(out_dir: str | Path, *, lab: bool = False, ip: str = "127.0.0.1", port
 
     server = review_server(out_dir, lab=lab, ip=ip, port=port, token=token)
     process = subprocess.Popen(server.command)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # stopped by its PID: stop the server too, as on Ctrl-C
     try:
         host = "127.0.0.1" if ip in ("0.0.0.0", "") else ip
         for _ in range(600):

@@ -28,6 +28,8 @@ ORDERS = ("uncertain", "score", "group")
 #: How two or more values of a field compare.
 MARKS = ("same", "similar", "different", "missing")
 SIMILAR = 0.85  # Jaro-Winkler similarity of the folded values
+#: An item's decision: none yet, match, distinct, skip, or mixed (a group's pairs decided apart).
+_CODES = ("", "match", "distinct", "skip", "mixed")
 
 _NAMES_COLUMN = {"first_name": "first", "last_name": "last", "full_name": "full", "company": "company",
                  "city": "city", "postcode": "postcode", "birth_date": "birth_date", "address": "address"}
@@ -133,7 +135,6 @@ class ReviewState:
 
     def _build_lookups(self, result: Result) -> None:
         contacts = result.contacts
-        self._frame = contacts.frame
         self._values = contacts.frame.to_numpy(dtype=object)                   # row, column -> raw text
         self._filled = (np.char.str_len(self._values.astype(str)) > 0).sum(axis=1) if len(self._values) else np.zeros(0)
         roles = contacts.field_map.to_frame(contacts.columns)
@@ -153,7 +154,8 @@ class ReviewState:
     def _load_decisions(self) -> None:
         frame = self.store.decisions()
         self._decision = dict(zip(zip(frame["a"].tolist(), frame["b"].tolist()), frame["decision"].tolist()))
-        self._item_decision = np.array([self._derive(i) for i in range(len(self._rows))], dtype=object)
+        # one small integer per item (an index of _CODES): the queue's counts are then a bincount
+        self._code = np.array([_CODES.index(self._derive(i)) for i in range(len(self._rows))], dtype=np.int8)
 
     def _derive(self, i: int) -> str:
         found = {self._decision.get(p, "") for p in self._pairs[i]}
@@ -166,7 +168,7 @@ class ReviewState:
     def decision_of(self, item: Item | int) -> str:
         """The item's current decision: match / distinct / skip, ``mixed`` (a group whose
         pairs were decided apart), or ``""`` (not yet)."""
-        return str(self._item_decision[item.index if isinstance(item, Item) else item])
+        return _CODES[self._code[item.index if isinstance(item, Item) else item]]
 
     def decide(self, decision: str, *, note: str = "", survivor_row: int | None = None,
                fields: Mapping[str, int] | None = None, rows: Iterable[int] | None = None) -> Item | None:
@@ -209,7 +211,7 @@ class ReviewState:
             self._decision[p] = decision
         for p, what in others:
             self._decision[p] = what
-        self._item_decision[item.index] = self._derive(item.index)
+        self._code[item.index] = _CODES.index(self._derive(item.index))
         self._history.append(item.index)
         return self._advance()
 
@@ -229,7 +231,14 @@ class ReviewState:
         if batch is None:
             return None
         pairs = self.store.batch_pairs(batch)
-        self._load_decisions()
+        standing = self.store.standing(pairs)
+        for p in pairs:
+            if p in standing:
+                self._decision[p] = standing[p]
+            else:
+                self._decision.pop(p, None)
+        for i in {self._item_of_pair[p] for p in pairs if p in self._item_of_pair}:
+            self._code[i] = _CODES.index(self._derive(i))
         item = next((self._item_of_pair[p] for p in pairs if p in self._item_of_pair), None)
         if item is not None and self._goto(item):
             if self._history and self._history[-1] == item:
@@ -319,7 +328,7 @@ class ReviewState:
 
     def _advance(self) -> Item | None:
         """Move to the next undecided item of the view after the current one, wrapping round."""
-        undecided = self._item_decision[self._view] == "" if len(self._view) else np.zeros(0, dtype=bool)
+        undecided = self._code[self._view] == 0
         start = -1 if self._pos is None else self._pos
         after = np.flatnonzero(undecided[start + 1:])
         if len(after):
@@ -372,16 +381,16 @@ class ReviewState:
             "item": v, "kind": np.where(self._kind[v] == 0, "pair", "group"),
             "rows": [self._rows[i] for i in v], "probability": self._prob[v].round(4),
             "reasons": [", ".join(r for k, r in enumerate(REASONS) if self._tags[i] >> k & 1) for i in v],
-            "decision": self._item_decision[v]})
+            "decision": np.asarray(_CODES, dtype=object)[self._code[v]]})
 
     def progress(self) -> tuple[int, int]:
         """(decided, total) items of the filtered queue."""
-        return int((self._item_decision[self._view] != "").sum()), len(self._view)
+        return int(np.count_nonzero(self._code[self._view])), len(self._view)
 
     def counts(self) -> dict[str, int]:
         """Items of the filtered queue per decision."""
-        values = pd.Series(self._item_decision[self._view]).value_counts()
-        return {d: int(values.get(d, 0)) for d in ("match", "distinct", "skip")}
+        counts = np.bincount(self._code[self._view], minlength=len(_CODES))
+        return {d: int(counts[_CODES.index(d)]) for d in ("match", "distinct", "skip")}
 
     def progress_text(self) -> str:
         """``"3 of 35 reviewed — match 2, not a match 1, skip 0"``."""
@@ -475,10 +484,12 @@ def mark(raw: list[str], normalized: list[str]) -> str:
     return "similar" if lowest >= SIMILAR else "different"
 
 
-def open_state(out_dir: str | Path, *, reviewer: str | None = None, **view) -> ReviewState:
+def open_state(out_dir: str | Path, *, reviewer: str | None = None, progress: bool | None = False,
+               **view) -> ReviewState:
     """The review of a run's output folder: loads the input named in ``run.json`` with
     the ``config.toml`` used, re-runs the pipeline with the decisions already in
-    ``review.sqlite`` (so they count and teach the model), and resumes the queue."""
+    ``review.sqlite`` (so they count and teach the model), and resumes the queue.
+    ``progress``: show the pipeline's progress bar (``None``/``True``; off by default)."""
     out_dir = Path(out_dir)
     info = read_run_info(out_dir)
     contacts, config = load_run(out_dir, same_input=False)
@@ -489,5 +500,5 @@ def open_state(out_dir: str | Path, *, reviewer: str | None = None, **view) -> R
     store = DecisionStore(out_dir / FILE_NAME, input_sha256=sha, reviewer=reviewer)
     decisions = store.decisions_for(record_ids(contacts), sha,
                                     by_record_id=contacts.field_map.record_id is not None)
-    result = run(contacts, config, decisions=decisions if len(decisions) else None, progress=False)
+    result = run(contacts, config, decisions=decisions if len(decisions) else None, progress=progress)
     return ReviewState(result, store, **view)

@@ -36,6 +36,17 @@ DECISIONS = ("match", "distinct", "skip")
 CSV_COLUMNS = ["a", "b", "record_id_a", "record_id_b", "decision", "note", "survivor_row", "fields",
                "reviewer", "decided_at"]
 
+#: Free-text columns of the CSV, guarded against spreadsheet formulas.
+_TEXT_COLUMNS = ("record_id_a", "record_id_b", "note", "reviewer")
+
+
+def _guard(value) -> str | None:
+    """``'=SUM(A1)`` for ``=SUM(A1)``: a spreadsheet shows the text instead of running it."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "'"):
+        return "'" + value
+    return value
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
@@ -176,6 +187,18 @@ class DecisionStore:
                                  " (SELECT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL)").fetchone()
         return None if row[0] is None else int(row[0])
 
+    def standing(self, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """The current decision of each of ``pairs`` that has one (a few pairs: no full read)."""
+        out: dict[tuple[int, int], str] = {}
+        for a, b in pairs:
+            row = self._conn.execute(
+                "SELECT decision FROM events WHERE kind = 'decide' AND a = ? AND b = ? AND batch NOT IN"
+                " (SELECT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL) ORDER BY id DESC LIMIT 1",
+                (int(a), int(b))).fetchone()
+            if row is not None:
+                out[(int(a), int(b))] = row[0]
+        return out
+
     def batch_pairs(self, batch: int) -> list[tuple[int, int]]:
         rows = self._conn.execute("SELECT a, b FROM events WHERE batch = ? AND kind = 'decide' ORDER BY id",
                                   (int(batch),)).fetchall()
@@ -204,9 +227,15 @@ class DecisionStore:
     # --- CSV ----------------------------------------------------------------------------------
 
     def export_csv(self, path: str | Path) -> Path:
-        """The current decisions as CSV (``fields`` as JSON), written atomically."""
+        """The current decisions as CSV (``fields`` as JSON), written atomically.
+
+        A text cell starting with ``=``, ``+``, ``-``, ``@`` (or ``'``) gets a leading
+        ``'`` so that a spreadsheet does not run it as a formula; `import_csv` removes it.
+        """
         frame = self.decisions()[CSV_COLUMNS].copy()
         frame["fields"] = [json.dumps(f, sort_keys=True) for f in frame["fields"]]
+        for column in _TEXT_COLUMNS:
+            frame[column] = [_guard(v) for v in frame[column]]
         return write_csv(path, frame)
 
     def import_csv(self, path: str | Path, *, reviewer: str | None = None) -> int:
@@ -214,6 +243,9 @@ class DecisionStore:
         decision`` are required). Returns how many were imported."""
         path = Path(path)
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in _TEXT_COLUMNS:
+            if column in frame:
+                frame[column] = [v[1:] if v.startswith("'") else v for v in frame[column]]
         missing = [c for c in ("a", "b", "decision") if c not in frame.columns]
         if missing:
             raise InputError(f"{path}: missing column(s) {', '.join(missing)}; export decisions with export_csv")
