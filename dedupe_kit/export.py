@@ -99,21 +99,11 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     if crosswalk is not None:
         tables["crosswalk.csv"] = with_survivors(crosswalk, plan)
     crm_files = {"cleaned.csv", "fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix_2_update.csv", "merged_away.csv"}
-    paths, found = [], []
-    for name, table in tables.items():
-        if plan.policy.neutralize_formulas:
-            table, cells = neutralize(table)
-            found.append(cells.assign(file=name))
-        encoding = (plan.policy.output_encoding or _encoding(contacts.encoding)) if name in crm_files else "utf-8"
-        delimiter = (plan.policy.output_delimiter or contacts.delimiter) if name in crm_files else ","
-        text = table.to_csv(index=False, sep=delimiter, lineterminator=_line_end(contacts.path))
-        paths.append(write_bytes(out / name, text.encode(encoding), protect=protect))
-    neutralized = pd.concat(found, ignore_index=True)[["file", "row", "column", "value"]] if found else \
-        pd.DataFrame(columns=["file", "row", "column", "value"])
-    if len(neutralized):
-        paths.append(write_bytes(out / "neutralized.csv", neutralized.to_csv(index=False).encode(), protect=protect))
-    else:
-        (out / "neutralized.csv").unlink(missing_ok=True)
+    formats = {name: file_format(plan.policy, contacts) if name in crm_files else ("utf-8", ",") for name in tables}
+    paths, neutralized = write_tables(out, tables, formats, plan.policy.neutralize_formulas,
+                                      line_end=line_ending(contacts.path), protect=protect)
+    other = "fix_1_clear_by_hand.csv" if plan.policy.clear else "fix_1_clear.csv"
+    (out / other).unlink(missing_ok=True)  # from an earlier export for another CRM
     warnings = []
     if not plan.policy.clear:
         warnings.append(f"{plan.policy.crm} cannot clear a field through an import: {crm.note}")
@@ -124,6 +114,28 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
                         "and external IDs are not cleared")
     _log(out, plan, protect)
     return Exported(paths, neutralized, warnings)
+
+
+def write_tables(out: Path, tables: dict[str, pd.DataFrame], formats: dict[str, tuple[str, str]],
+                 neutralize_formulas: bool, *, line_end: str = "\n",
+                 protect: tuple[Path, ...] = ()) -> tuple[list[Path], pd.DataFrame]:
+    """Write each table as CSV in its (encoding, delimiter) format, atomically, with formula cells
+    neutralized and listed in ``neutralized.csv`` (removed when there are none)."""
+    paths, found = [], []
+    for name, table in tables.items():
+        if neutralize_formulas:
+            table, cells = neutralize(table)
+            found.append(cells.assign(file=name))
+        encoding, delimiter = formats[name]
+        text = table.to_csv(index=False, sep=delimiter, lineterminator=line_end)
+        paths.append(write_bytes(out / name, text.encode(encoding), protect=protect))
+    columns = ["file", "row", "column", "value"]
+    neutralized = pd.concat(found, ignore_index=True)[columns] if found else pd.DataFrame(columns=columns)
+    if len(neutralized):
+        paths.append(write_bytes(out / "neutralized.csv", neutralized.to_csv(index=False).encode(), protect=protect))
+    else:
+        (out / "neutralized.csv").unlink(missing_ok=True)
+    return paths, neutralized
 
 
 def key_columns(field_map) -> list[str]:
@@ -298,11 +310,13 @@ def _joined(values: tuple) -> str:
     return " ".join(map(str, values))
 
 
-def _encoding(encoding: str) -> str:
-    return "utf-8" if encoding == "xlsx" else encoding
+def file_format(policy, contacts: Contacts) -> tuple[str, str]:
+    """The encoding and delimiter of the files for the CRM: as asked, else the input's."""
+    encoding = "utf-8" if contacts.encoding == "xlsx" else contacts.encoding
+    return policy.output_encoding or encoding, policy.output_delimiter or contacts.delimiter
 
 
-def _line_end(path: Path | None) -> str:
+def line_ending(path: Path | None) -> str:
     """The input's own line ending (``\\r\\n`` or ``\\n``)."""
     if path is None or path.suffix.lower() in (".xlsx", ".xlsm"):
         return "\n"

@@ -30,9 +30,9 @@ from matplotlib.figure import Figure
 
 from .config import Config
 from .errors import InputError
-from .export import clearing_rows, neutralize
+from .export import clearing_rows, file_format, line_ending, write_tables
 from .fieldmap import FieldMap
-from .files import write_bytes, write_figure, write_text
+from .files import write_figure, write_text
 from .load import Contacts, load
 from .normalize import display
 from .run import Result, record_ids, run
@@ -116,23 +116,19 @@ class ImportCheck:
         clear_frame = clearing_rows(self.existing, clear["existing_row"], clear["existing_row"], clear["column"],
                                     clear_word)
         tables = {
-            "annotated.csv": (self.annotated(), self.new),
-            "import_ready.csv": (importable, self.new),
-            "held_back.csv": (held, self.new),
-            "fix_1_clear.csv" if clear_word else "fix_1_clear_by_hand.csv": (clear_frame, self.existing),
-            "changed_numbers.csv": (self.changed_numbers, None),
-            "header_check.csv": (self.header, None),
+            "annotated.csv": self.annotated(),
+            "import_ready.csv": importable,
+            "held_back.csv": held,
+            "fix_1_clear.csv" if clear_word else "fix_1_clear_by_hand.csv": clear_frame,
+            "changed_numbers.csv": self.changed_numbers,
+            "header_check.csv": self.header,
         }
-        paths, found = [], []
-        for name, (table, like) in tables.items():
-            if self.config.merge.neutralize_formulas:
-                table, cells = neutralize(table)
-                found.append(cells.assign(file=name))
-            encoding = "utf-8" if like is None or like.encoding == "xlsx" else like.encoding
-            delimiter = "," if like is None else like.delimiter
-            paths.append(write_bytes(out / name, table.to_csv(index=False, sep=delimiter).encode(encoding),
-                                     protect=protect))
-        neutralized = pd.concat(found, ignore_index=True)
+        formats = {name: ("utf-8", ",") for name in tables}
+        formats.update(dict.fromkeys(["annotated.csv", "import_ready.csv", "held_back.csv"],
+                                     file_format(self.config.merge, self.new)))
+        formats[next(n for n in tables if n.startswith("fix_1"))] = file_format(self.config.merge, self.existing)
+        paths, neutralized = write_tables(out, tables, formats, self.config.merge.neutralize_formulas,
+                                          line_end=line_ending(self.new.path), protect=protect)
         summary = self.summary() + f"\ncells neutralized as formulas {len(neutralized):>6,}\n"
         paths.append(write_text(out / "summary.txt", summary, protect=protect))
         paths.append(write_figure(out / "preflight.png", self.plot(), protect=protect))
