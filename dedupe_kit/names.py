@@ -12,7 +12,7 @@ from nicknames import NickNamer
 #: Letters that Unicode decomposition leaves alone but people type without.
 _EXTRA_FOLDS = str.maketrans({"ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
 _APOSTROPHES = re.compile(r"['’‘`´]")
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_NOT_ALNUM = re.compile(r"[\W_]+")  # letters of every script stay
 
 HONORIFICS = frozenset(
     "mr mrs ms miss mx dr prof sir dame lady lord rev fr mme mlle monsieur madame mademoiselle docteur pr me".split()

@@ -294,3 +294,17 @@ def test_capped_keys_are_described_in_words(tmp_path):
     found = candidates(contacts, normalize(contacts), Config(match=MatchConfig(max_block_size=10)))
     users = found.capped[found.capped["kind"] == "email_user"]
     assert users[["value", "records"]].values.tolist() == [["ann", 5]]  # one value, not "ann | something"
+
+
+def test_names_in_any_script_are_names(tmp_path):
+    from dedupe_kit.names import fold
+
+    assert [fold(n) for n in ("Μαρία", "محمد", "李", "O’Brien-Lefèvre")] == ["μαρια", "محمد", "李", "obrien lefevre"]
+    result = run("sample_data/contacts.csv", progress=False)
+    frame = result.contacts.frame.copy()
+    auto = result.pairs[result.pairs["status"] == "auto"].iloc[0]
+    frame.loc[auto["a"], "First Name"] = "Дмитрий"  # a different first name, in another script
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, index=False)
+    again = run(path, progress=False).pairs.set_index(["a", "b"])
+    assert again.loc[(auto["a"], auto["b"]), "status"] != "auto"
