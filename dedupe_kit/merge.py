@@ -322,9 +322,11 @@ def _cell_keys(normalized: Normalized) -> pd.DataFrame:
     return ids[["source_row", "column", "value"]].drop_duplicates(["source_row", "column"])
 
 
-def _cells(members: pd.DataFrame, contacts: Contacts, column: str, keys: pd.DataFrame | None) -> pd.DataFrame:
+def _cells(members: pd.DataFrame, contacts: Contacts, column: str, keys: pd.DataFrame | None,
+           identifiers_only: bool = False) -> pd.DataFrame:
     """The members' filled cells of one column: raw ``value`` and, given the identifier ``keys``, the
-    comparison ``key`` (the normalized value, else the folded text)."""
+    comparison ``key`` (the normalized value, else the folded text; with ``identifiers_only``, only
+    the cells that normalized to an identifier: no placeholder such as ``N/A``)."""
     raw = pd.Series(contacts.frame[column].to_numpy(dtype=object)[members["row"].to_numpy()], index=members.index)
     filled = raw.str.strip() != ""
     cells = members.loc[filled, ["group", "row", "rank"]].assign(value=raw[filled])
@@ -332,6 +334,8 @@ def _cells(members: pd.DataFrame, contacts: Contacts, column: str, keys: pd.Data
         return cells
     key = cells["row"].map(keys.loc[keys["column"] == column].set_index("source_row")["value"]).astype(object)
     missing = key.isna()
+    if identifiers_only:
+        return cells[~missing].assign(key=key[~missing])
     if missing.any():
         key[missing] = cells.loc[missing, "value"].str.split().str.join(" ").str.casefold()
     return cells.assign(key=key)
@@ -425,7 +429,7 @@ def _conflicts(members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, po
         checks.append((next((c for c, k in fm.phones if k == "mobile"), fm.phones[0][0]), "main phones"))
     found: dict[int, list[str]] = {}
     for column, what in checks:
-        cells = _cells(members, contacts, column, keys).drop_duplicates(["group", "key"])
+        cells = _cells(members, contacts, column, keys, identifiers_only=True).drop_duplicates(["group", "key"])
         cells = cells[cells.duplicated("group", keep=False)]
         for group, values in cells.groupby("group"):
             if (group, column) not in field_choice:
@@ -434,7 +438,8 @@ def _conflicts(members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, po
     if "external_id" in policy.stop_on and len(fm.external_ids) > 1:
         # one person's ID may sit in two columns (a renamed import column); two IDs no record shares may not,
         # unless a person chose the group's ID
-        cells = pd.concat([_cells(members, contacts, c, keys) for c in fm.external_ids], ignore_index=True)
+        cells = pd.concat([_cells(members, contacts, c, keys, identifiers_only=True) for c in fm.external_ids],
+                          ignore_index=True)
         several = cells[cells.groupby("group")["key"].transform("nunique") > 1]
         for group, values in several.groupby("group"):
             if group in found or any((group, c) in field_choice for c in fm.external_ids):

@@ -15,7 +15,7 @@ ROWS = [
     # group 0: rows 0-2; row 1 is the most complete, row 2 the oldest, row 0 the most recently updated
     "C10,Bob,Smith,bob@x.com,,+33 6 12 34 56 78,,,2020-05-01,2024-01-01,called,vip,web",
     "C9,Robert,Smith,bob@x.com,rob@work.com,06 12 34 56 78,01 40 00 00 01,S1,2019-01-01,2021-01-01,,vip; gold,crm",
-    "C11,Bobby,Smith,bob.smith@y.com,,07 00 00 00 01,,,2018-01-01,2018-01-01,moved,,import",
+    "C11,Bobby,Smith,bob.smith@y.com,,07 81 23 45 67,,,2018-01-01,2018-01-01,moved,,import",
     # a row that takes part in no merge
     "C12,Ann,Lee,ann@x.com,,=1+1,,,2020-01-01,2020-01-01,,,web",
 ]
@@ -103,10 +103,10 @@ def test_union_puts_other_numbers_and_emails_into_empty_sibling_columns(contacts
     assert value(plan, "Home Phone") == ("01 40 00 00 01", 1)
     assert value(plan, "Email 2") == ("rob@work.com", 1)
     overflow = plan.overflow[["role", "value", "source_row"]].values.tolist()
-    assert overflow == [["emails", "bob.smith@y.com", 2], ["phones", "07 00 00 00 01", 2]]
+    assert overflow == [["emails", "bob.smith@y.com", 2], ["phones", "07 81 23 45 67", 2]]
     cleaned = plan.cleaned()
     assert cleaned.loc[0, "dedupe_kit extra emails"] == "bob.smith@y.com"
-    assert cleaned.loc[0, "dedupe_kit extra phones"] == "07 00 00 00 01"
+    assert cleaned.loc[0, "dedupe_kit extra phones"] == "07 81 23 45 67"
 
 
 def test_union_of_notes_and_tags(contacts):
@@ -195,3 +195,11 @@ def test_merge_policy_round_trips_through_toml(tmp_path):
     path.write_text(config.to_toml())
     again = Config.from_toml(path)
     assert again.merge == config.merge and again.merge.clear == "#N/A"
+
+
+def test_placeholders_are_not_external_ids_and_stop_nothing(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("Contact ID,First Name,Student ID,Mobile Phone\n1,Ann,NA,555-555-5555\n2,Ann,N/A,+1 212 555 0100\n"
+                    "3,Ann,None,\n")
+    plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(stop_on=("external_id", "main_phone")))
+    assert plan.groups["status"].tolist() == ["merge"]
