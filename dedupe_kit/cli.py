@@ -169,8 +169,9 @@ def check_import(new: Path, existing: Path, config_path: Path | None, region: st
     check = check_import_files(new, existing, _config(config_path, region), progress=None)
     check.write(out)
     click.echo(check.summary())
-    click.echo(f"wrote annotated.csv, import_ready.csv (import it after the clearing file, if any), held_back.csv, "
-               f"changed_numbers.csv, header_check.csv, summary.txt and preflight.png to {out}/")
+    click.echo(f"wrote annotated.csv, import_ready.csv (the file to import), held_back.csv (the rows kept out, "
+               f"and why), held_back_clear.csv, changed_numbers.csv, header_check.csv, summary.txt and preflight.png "
+               f"to {out}/")
 
 
 @main.command()

@@ -49,11 +49,13 @@ class ImportCheck:
 
     rows: one row per new row: ``status``, ``matched_record`` (the existing
         record ID it updates, duplicates or collides with), ``reason`` in words,
-        ``probability`` of the best match and ``certain`` (an ID can be filled in).
+        ``probability`` of the best match, ``certain`` (the record ID can be written in)
+        and ``hold`` (kept out of the import file: rejected, or to be checked).
     header: one row per key column of the existing export: how the new file has it
         (``same``, ``renamed to …``, ``unmapped``, ``missing``).
     changed_numbers: old and new phone or email of each contact a row would change.
-    taken: values of the new file held by another existing contact: to clear first.
+    taken: values of the new file held by another existing contact: the rows are held back;
+        to import them anyway, those values must be cleared first (``held_back_clear.csv``).
     warnings: differences between the files that an import would trip on.
     """
 
@@ -75,15 +77,16 @@ class ImportCheck:
                                                                self.rows["reason"]))))
 
     def corrected(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The file to import (IDs filled in where the match is certain) and the rows held back, with why."""
+        """The file to import (the existing record ID written in where the match is certain) and the rows
+        held back (rejected, or an ID under another person's name), with why."""
         frame = self.new.frame.copy()
         id_column = self.new.field_map.record_id or self.existing.field_map.record_id
         if id_column is not None:
             if id_column not in frame:
                 frame.insert(0, id_column, "")
-            fill = self.rows["certain"].to_numpy() & (frame[id_column].str.strip() == "").to_numpy()
-            frame.loc[fill, id_column] = self.rows.loc[fill, "matched_record"].to_numpy()
-        held = (self.rows["status"] == "will be rejected").to_numpy()
+            certain = self.rows["certain"].to_numpy()
+            frame.loc[certain, id_column] = self.rows.loc[certain, "matched_record"].to_numpy()
+        held = self.rows["hold"].to_numpy()
         return frame[~held], frame[held].assign(**{"dedupe_kit reason": self.rows.loc[held, "reason"].to_numpy()})
 
     def summary(self) -> str:
@@ -119,14 +122,14 @@ class ImportCheck:
             "annotated.csv": self.annotated(),
             "import_ready.csv": importable,
             "held_back.csv": held,
-            "fix_1_clear.csv" if clear_word else "fix_1_clear_by_hand.csv": clear_frame,
+            "held_back_clear.csv" if clear_word else "held_back_clear_by_hand.csv": clear_frame,
             "changed_numbers.csv": self.changed_numbers,
             "header_check.csv": self.header,
         }
         formats = {name: ("utf-8", ",") for name in tables}
         formats.update(dict.fromkeys(["annotated.csv", "import_ready.csv", "held_back.csv"],
                                      file_format(self.config.merge, self.new)))
-        formats[next(n for n in tables if n.startswith("fix_1"))] = file_format(self.config.merge, self.existing)
+        formats[next(n for n in tables if n.startswith("held_back_clear"))] = file_format(self.config.merge, self.existing)
         paths, neutralized = write_tables(out, tables, formats, self.config.merge.neutralize_formulas,
                                           line_end=line_ending(self.new.path), protect=protect)
         summary = self.summary() + f"\ncells neutralized as formulas {len(neutralized):>6,}\n"
@@ -220,94 +223,97 @@ def _together(existing: Contacts, new: Contacts, mapping: dict[str, str]) -> Con
 def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts, mapping: dict[str, str]):
     """Each new row's status, the contact it concerns and why; the numbers it changes; the values it takes."""
     n_new = len(result.contacts) - n_existing
+    frame, fm = result.contacts.frame, existing.field_map
     record_id = record_ids(result.contacts)
-    old_fm = existing.field_map
     ids = result.normalized.identifiers
     ids = ids[~ids["shared"]]
-    upper = result.config.match.upper
-
     status = np.full(n_new, "new contact", dtype=object)
-    matched = np.full(n_new, "", dtype=object)
     reason = np.full(n_new, "", dtype=object)
     probability = np.zeros(n_new)
-    certain = np.zeros(n_new, dtype=bool)
     target = np.full(n_new, -1, dtype=np.int64)  # the existing row each new row concerns
+    hold = np.zeros(n_new, dtype=bool)  # importable by the CRM, but a person should look first
 
-    # the best match among existing contacts, and repeats of earlier rows of the new file
-    pairs = result.pairs
-    cross = pairs[(pairs["a"] < n_existing) & (pairs["b"] >= n_existing) & (pairs["probability"] >= result.config.match.lower)]
-    best = cross.sort_values(["b", "probability", "a"], ascending=[True, False, True]).drop_duplicates("b")
-    inner = pairs[(pairs["a"] >= n_existing) & (pairs["status"] == "auto")].sort_values(["b", "a"]).drop_duplicates("b")
+    def reject(i: int, why: str, concerns: int = -1) -> None:
+        if status[i] != "will be rejected":  # the first reason found is the one given
+            status[i], reason[i] = "will be rejected", why
+            if concerns >= 0 and target[i] < 0:
+                target[i] = concerns
 
-    # ID matches: the record ID, or an external unique ID
-    if old_fm.record_id and old_fm.record_id in mapping.values():
-        where = pd.Series(np.arange(n_existing), index=existing.frame[old_fm.record_id].to_numpy())
-        where = where[~where.index.duplicated()]
-        typed = result.contacts.frame[old_fm.record_id].to_numpy()[n_existing:]
-        hit = pd.Series(typed).map(where)
-        has = hit.notna().to_numpy() & (typed != "")
-        target[has] = hit[has].astype(np.int64)
-        reason[has] = "same record ID"
+    # ID matches: the record ID (as typed, spaces aside), else an external unique ID
+    unknown = np.zeros(n_new, dtype=bool)
+    if fm.record_id and fm.record_id in mapping.values():
+        where = pd.Series(np.arange(n_existing), index=existing.frame[fm.record_id].str.strip().to_numpy())
+        typed = frame[fm.record_id].iloc[n_existing:].str.strip().reset_index(drop=True)
+        hit = typed.map(where[~where.index.duplicated()])
+        target[hit.notna().to_numpy()] = hit.dropna().astype(np.int64).to_numpy()
+        reason[hit.notna().to_numpy()] = "same record ID"
+        unknown = (typed != "").to_numpy() & hit.isna().to_numpy()
     external = ids[ids["kind"] == "external_id"]
-    old_ext = external[external["source_row"] < n_existing].drop_duplicates("value")
-    new_ext = external[external["source_row"] >= n_existing].merge(old_ext, on="value", suffixes=("", "_old"))
-    for row, old, value in zip(new_ext["source_row"], new_ext["source_row_old"], new_ext["value"]):
-        if target[row - n_existing] < 0:
+    known = external[external["source_row"] < n_existing].drop_duplicates("value")
+    found = external[external["source_row"] >= n_existing].merge(known, on="value", suffixes=("", "_old"))
+    for row, old, value in zip(found["source_row"], found["source_row_old"], found["value"]):
+        if target[row - n_existing] < 0 and not unknown[row - n_existing]:
             target[row - n_existing] = old
             reason[row - n_existing] = f"same external ID {value}"
     by_id = target >= 0
     status[by_id] = "updates"
-    certain[by_id] = True
+    certain = by_id.copy()
 
-    # values (phones, emails) of new rows already held by existing contacts
-    values = ids[ids["kind"].isin(["phone", "email"])]
-    old_values = values[values["source_row"] < n_existing]
-    new_values = values[values["source_row"] >= n_existing]
-    held = new_values.merge(old_values[["source_row", "column", "value", "kind"]], on=["value", "kind"],
-                            suffixes=("", "_old"))
-    held = held.sort_values(["source_row", "source_row_old"])
-
+    # no ID: the best match among the existing contacts
+    pairs = result.pairs
+    cross = pairs[(pairs["a"] < n_existing) & (pairs["b"] >= n_existing)
+                  & (pairs["probability"] >= result.config.match.lower)]
+    best = cross.sort_values(["b", "probability", "a"], ascending=[True, False, True]).drop_duplicates("b")
     for b, a, p, why in zip(best["b"], best["a"], best["probability"], result.reasons(best)):
         i = b - n_existing
         probability[i] = p
-        if not by_id[i]:
-            target[i] = a
-            status[i] = "would create a duplicate"
-            certain[i] = p >= upper
-            reason[i] = ("" if p >= upper else "probable: check it; ") + why
+        if not by_id[i] and not unknown[i]:
+            target[i], status[i] = a, "would create a duplicate"
+            certain[i] = p >= result.config.match.upper
+            reason[i] = ("" if certain[i] else "probable: check it; ") + why
 
-    changed = []
-    taken = []
+    # what a CRM rejects: an ID it does not know, a value another contact holds, a repeat in the file
+    for i in np.flatnonzero(unknown):
+        reject(i, f"record ID {frame.at[n_existing + i, fm.record_id].strip()} is not in the existing contacts")
+    values = ids[ids["kind"].isin(["phone", "email", "external_id"])]
+    new_values = values[values["source_row"] >= n_existing]
+    held = new_values.merge(values.loc[values["source_row"] < n_existing, ["source_row", "column", "value", "kind"]],
+                            on=["value", "kind"], suffixes=("", "_old")).sort_values(["source_row", "source_row_old"])
     holders = held.groupby(["source_row", "value"])["source_row_old"].agg(set)
-    for row, old, column_old, kind, value in zip(held["source_row"], held["source_row_old"], held["column_old"],
-                                                held["kind"], held["value"]):
+    taken = []
+    for row, old, column, kind, value in zip(held["source_row"], held["source_row_old"], held["column_old"],
+                                             held["kind"], held["value"]):
         i = row - n_existing
         if target[i] in holders[(row, value)]:
-            continue  # the contact it updates holds the value already (maybe with a duplicate of its own)
-        if status[i] in ("updates", "changes a number", "new contact"):
-            status[i] = "will be rejected"
-            reason[i] = f"{kind} {display(kind, value)} belongs to existing record {record_id[old]}"
-            matched[i] = record_id[old] if target[i] < 0 else record_id[target[i]]
-            taken.append((i, old, record_id[old], column_old, value))
+            continue  # the contact it concerns holds the value already (maybe with a duplicate of its own)
+        what = kind.replace("_", " ").replace("external id", "external ID")
+        reject(i, f"{what} {display(kind, value)} belongs to existing record {record_id[old]}", old)
+        taken.append((i, old, record_id[old], column, value))
+    inner = pairs[(pairs["a"] >= n_existing) & (pairs["status"] == "auto")].sort_values(["b", "a"]).drop_duplicates("b")
     for b, a in zip(inner["b"], inner["a"]):
-        i = b - n_existing
-        if status[i] != "will be rejected":
-            status[i] = "will be rejected"
-            reason[i] = f"repeats row {a - n_existing} of this file"
+        reject(b - n_existing, f"repeats row {a - n_existing} of this file")
     first = new_values.sort_values("source_row").drop_duplicates(["kind", "value"])
     again = new_values.merge(first[["kind", "value", "source_row"]], on=["kind", "value"], suffixes=("", "_first"))
     again = again[again["source_row"] > again["source_row_first"]].drop_duplicates("source_row")
     for row, earlier, kind, value in zip(again["source_row"], again["source_row_first"], again["kind"], again["value"]):
-        i = row - n_existing
-        if status[i] != "will be rejected":
-            status[i] = "will be rejected"
-            reason[i] = f"its {kind} {display(kind, value)} is also on row {earlier - n_existing} of this file"
+        reject(row - n_existing, f"its {kind.replace('_', ' ')} {display(kind, value)} is also on row "
+                                 f"{earlier - n_existing} of this file")
+
+    # an ID match under another person's name: a typo in the ID would overwrite that person
+    names = result.normalized.names
+    for i in np.flatnonzero(by_id & (status != "will be rejected")):
+        old, row = target[i], n_existing + i
+        new_name, old_name = names.loc[row, ["first", "last"]], names.loc[old, ["first", "last"]]
+        if all(new_name) and all(old_name) and not (new_name == old_name).any():
+            hold[i] = True
+            shown = " ".join(existing.frame.loc[old, [c for c in (fm.first_name, fm.last_name) if c]])
+            reason[i] += f"; held back: the name differs from the existing record ({shown})"
 
     # updates whose phones or emails differ from the contact's
-    frame = result.contacts.frame
-    for kind, columns in (("phone", [c for c, _ in old_fm.phones]), ("email", list(old_fm.emails))):
+    changed = []
+    for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
         mapped = [c for c in columns if c in mapping.values()]
-        for i in np.flatnonzero((status == "updates") | ((status == "would create a duplicate") & certain)):
+        for i in np.flatnonzero(np.isin(status, ["updates", "would create a duplicate"]) & certain):
             old, row = target[i], n_existing + i
             for column in mapped:
                 before, after = frame.at[old, column].strip(), frame.at[row, column].strip()
@@ -315,10 +321,11 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
                     changed.append((i, record_id[old], column, before, after))
                     if status[i] == "updates":
                         status[i] = "changes a number"
-                        reason[i] += f"; {column} {before or '(blank)'} → {after}"
-    matched[(target >= 0) & (matched == "")] = record_id[target[(target >= 0) & (matched == "")]]
-    rows = pd.DataFrame({"new_row": np.arange(n_new), "status": status, "matched_record": matched,
-                         "reason": reason, "probability": probability.round(4), "certain": certain})
+                    reason[i] += f"; {column} {before or '(blank)'} → {after}"
+    rows = pd.DataFrame({"new_row": np.arange(n_new), "status": status,
+                         "matched_record": np.where(target >= 0, record_id[np.maximum(target, 0)], ""),
+                         "reason": reason, "probability": probability.round(4),
+                         "certain": certain & (status != "will be rejected"), "hold": hold | (status == "will be rejected")})
     changed = pd.DataFrame(changed, columns=["new_row", "record_id", "column", "old", "new"])
     taken = pd.DataFrame(taken, columns=["new_row", "existing_row", "existing_record", "column", "value"])
     return rows, changed, taken

@@ -20,6 +20,9 @@ EXPECTED = [
     ("will be rejected", "", "repeats row 4 of this file"),
     ("updates", "C000025", "same external ID S63721"),
     ("will be rejected", "", "its phone +1 617-555-0142 is also on row 4 of this file"),
+    ("will be rejected", "", "record ID C999999 is not in the existing contacts"),
+    ("updates", "C000003", "same record ID; held back: the name differs from the existing record (Laurent Robert)"),
+    ("updates", "C000005", "same record ID"),
 ]
 
 
@@ -34,7 +37,7 @@ def test_every_row_gets_its_status_matched_record_and_reason(check):
         assert (status, record) == expected[:2]
         assert reason.startswith(expected[2]), reason
     assert len(got) == len(EXPECTED)
-    assert check.counts().tolist() == [2, 1, 3, 1, 1]
+    assert check.counts().tolist() == [4, 1, 4, 1, 1]
 
 
 def test_changed_numbers_and_values_to_clear_first(check):
@@ -59,12 +62,15 @@ def test_files_written(check, tmp_path):
     assert list(annotated.columns[-3:]) == ["dedupe_kit status", "dedupe_kit matched record", "dedupe_kit reason"]
     assert annotated["dedupe_kit status"].tolist() == [e[0] for e in EXPECTED]
     ready, held = read("import_ready.csv"), read("held_back.csv")
-    assert len(ready) + len(held) == len(EXPECTED) and len(held) == 3
+    assert len(ready) + len(held) == len(EXPECTED) and len(held) == 5
+    assert held["First Name"].tolist() == ["Zachary", "Olivia", "Liam", "Nobody", "Someone"]
     # the certain duplicate gets the existing record ID, so that the import updates instead of creating
     assert ready.loc[ready["First Name"] == "Samantha", "Contact ID"].tolist() == ["C000040"]
     assert ready.loc[ready["First Name"] == "Olivia", "Contact ID"].tolist() == [""]
-    assert read("fix_1_clear.csv").values.tolist() == [["C000040", "Samantha", "Roberts", "S03297", "", "UNSET"]]
-    assert "will be rejected                 3" in (tmp_path / "summary.txt").read_text()
+    # the padded record ID is written as the CRM has it
+    assert ready.loc[ready["First Name"] == "Ines", "Contact ID"].tolist() == ["C000005"]
+    assert read("held_back_clear.csv").values.tolist() == [["C000040", "Samantha", "Roberts", "S03297", "", "UNSET"]]
+    assert "will be rejected                 4" in (tmp_path / "summary.txt").read_text()
     assert (tmp_path / "preflight.png").stat().st_size > 1000
 
 
