@@ -28,15 +28,18 @@ import numpy as np
 import pandas as pd
 
 from .config import CRM_PROFILES
+from .errors import ConfigError
 from .files import write_bytes, write_text
 from .load import Contacts, record_ids
 from .merge import MergePlan
 
 _NUMBER = r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
+_SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
+                    r"|\d+(?:[.,]\d+)?$"  # a plain number: -5, +12.5
+                    rf"|(?=(?:\D*\d){{7}})\s*{_NUMBER}(?:\s*[;,]\s*\+?\s*{_NUMBER})*$")  # phone numbers (7+ digits)
 #: A cell a spreadsheet would run as a formula: ``=``, ``@``, a tab or carriage return first, or ``+``/``-``
-#: followed by something other than a number (a phone number, with its extension, or a list of them, and
-#: a lone ``-`` placeholder are left alone).
-FORMULA_START = re.compile(rf"^[=@\t\r]|^[+-](?![+-]*\s*$|\s*{_NUMBER}(?:\s*[;,]\s*\+?\s*{_NUMBER})*$)", re.IGNORECASE)
+#: followed by something other than a number or a phone number (``+1-1`` and ``-2+3`` are formulas).
+FORMULA_START = re.compile(rf"^[=@\t\r]|^[+-](?!{_SAFE_AFTER_SIGN})", re.IGNORECASE)
 
 
 def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -121,14 +124,18 @@ def write_tables(out: Path, tables: dict[str, pd.DataFrame], formats: dict[str, 
                  protect: tuple[Path, ...] = ()) -> tuple[list[Path], pd.DataFrame]:
     """Write each table as CSV in its (encoding, delimiter) format, atomically, with formula cells
     neutralized and listed in ``neutralized.csv`` (removed when there are none)."""
-    paths, found = [], []
-    for name, table in tables.items():
+    data, found = {}, []
+    for name, table in tables.items():  # every file is encoded before any is written: all or none
         if neutralize_formulas:
             table, cells = neutralize(table)
             found.append(cells.assign(file=name))
         encoding, delimiter = formats[name]
         text = table.to_csv(index=False, sep=delimiter, lineterminator=line_end)
-        paths.append(write_bytes(out / name, text.encode(encoding), protect=protect))
+        try:
+            data[name] = text.encode(encoding)
+        except UnicodeEncodeError:
+            raise ConfigError(_unencodable(name, table, encoding)) from None
+    paths = [write_bytes(out / name, payload, protect=protect) for name, payload in data.items()]
     columns = ["file", "row", "column", "value"]
     neutralized = pd.concat(found, ignore_index=True)[columns] if found else pd.DataFrame(columns=columns)
     if len(neutralized):
@@ -136,6 +143,18 @@ def write_tables(out: Path, tables: dict[str, pd.DataFrame], formats: dict[str, 
     else:
         (out / "neutralized.csv").unlink(missing_ok=True)
     return paths, neutralized
+
+
+def _unencodable(name: str, table: pd.DataFrame, encoding: str) -> str:
+    """Where the first character that ``encoding`` cannot write is."""
+    for position, column in enumerate(table.columns):
+        for row, value in enumerate(table.iloc[:, position].astype(str)):
+            try:
+                value.encode(encoding)
+            except UnicodeEncodeError as exc:
+                return (f"{name}: {encoding} cannot write {value[exc.start]!r} (row {row}, column {column!r}); "
+                        "choose an output encoding that can, such as utf-8")
+    return f"{name}: {encoding} cannot write the header; choose an output encoding that can, such as utf-8"
 
 
 def key_columns(field_map) -> list[str]:
@@ -153,7 +172,7 @@ def clearing(plan: MergePlan) -> pd.DataFrame:
     fm = plan.contacts.field_map
     unique = list(fm.emails) + [c for c, _ in fm.phones] + (list(fm.external_ids) if fm.record_id else [])
     away = _merged_away_rows(plan)
-    cells = plan.contacts.frame.loc[away, unique].stack()
+    cells = plan.contacts.frame.loc[away, unique].stack().astype(str)
     cells = cells[cells.str.strip() != ""].index.to_frame(index=False, name=["row", "column"])
     return clearing_rows(plan.contacts, away, cells["row"].to_numpy(), cells["column"].to_numpy(), plan.policy.clear,
                          columns=unique)
@@ -317,12 +336,13 @@ def file_format(policy, contacts: Contacts) -> tuple[str, str]:
 
 
 def line_ending(path: Path | None) -> str:
-    """The input's own line ending (``\\r\\n`` or ``\\n``)."""
+    """The input's own line ending (``\\r\\n`` or ``\\n``), read at the end of its header line."""
     if path is None or path.suffix.lower() in (".xlsx", ".xlsm"):
         return "\n"
     with open(path, "rb") as handle:
         head = handle.read(65536)
-    return "\r\n" if b"\r\n" in head else "\n"
+    end = head.find(b"\n")
+    return "\r\n" if head[:max(end, 0)].rstrip(b"\x00").endswith(b"\r") else "\n"  # UTF-16 too
 
 
 def _log(out: Path, plan: MergePlan, protect: tuple[Path, ...]) -> None:

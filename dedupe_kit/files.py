@@ -26,6 +26,7 @@ def write_bytes(path: str | Path, data: bytes, *, protect: tuple[Path, ...] = ()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's owner-only mode
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -35,6 +36,12 @@ def write_bytes(path: str | Path, data: bytes, *, protect: tuple[Path, ...] = ()
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: str | Path, text: str, *, protect: tuple[Path, ...] = ()) -> Path:

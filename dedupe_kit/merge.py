@@ -125,6 +125,7 @@ class MergePlan:
         return "\n".join([
             f"groups merged             {int(status.get('merge', 0)):>10,}",
             f"  records merged away     {merged_away:>10,}",
+            f"contacts after merging    {len(self.contacts) - merged_away:>10,}",
             f"groups stopped by a conflict {int(status.get('stopped', 0)):>7,}",
             f"groups undone             {int(status.get('undone', 0)):>10,}",
             f"values kept in extra columns {len(self.overflow[self.overflow['group'].isin(self.merging['group'])]):>7,}",

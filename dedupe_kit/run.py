@@ -101,7 +101,6 @@ class Result:
             f"name keys too common to pair {len(capped) - strong:>12,}",
             f"groups of duplicates      {groups['cluster_id'].nunique():>10,}",
             f"rows in those groups      {len(groups):>10,}",
-            f"contacts after merging    {self.crosswalk['cluster_id'].nunique():>10,}",
         ]
         return "\n".join(lines)
 

@@ -11,6 +11,7 @@ from dedupe_kit import Config, ConfigError, InputError, NormalizeConfig, load, n
 from dedupe_kit.cli import main
 from dedupe_kit.config import MergePolicy
 from dedupe_kit.export import export, neutralize
+from dedupe_kit.files import _umask
 from dedupe_kit.merge import merge
 
 CRM_FILES = ["cleaned.csv", "fix_1_clear.csv", "fix_2_update.csv", "merged_away.csv", "changed_numbers.csv",
@@ -262,3 +263,36 @@ def test_a_workbook_export_gives_utf8_csv_files(tmp_path):
     book.save(path)
     export(merge(load(path), np.array([0, 0])), tmp_path / "out")
     assert (tmp_path / "out" / "cleaned.csv").read_bytes().decode("utf-8") == "Contact ID,First Name,Email\n007,Zoé,z@x.com\n"
+
+
+def test_the_summary_counts_the_contacts_actually_written(tmp_path):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)]).exit_code == 0
+    contacts = len(read(out / "cleaned.csv"))
+    assert f"contacts after merging    {contacts:>10,}" in (out / "summary.txt").read_text()
+    assert runner.invoke(main, ["undo", str(out), "--all"]).exit_code == 0
+    assert f"contacts after merging    {400:>10,}" in (out / "summary.txt").read_text()
+
+
+def test_an_encoding_that_cannot_write_a_name_is_a_clear_error_and_writes_nothing(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Email\n1,李,a@x.com\n2,李,a@x.com\n")
+    with pytest.raises(ConfigError, match=r"cleaned.csv: cp1252 cannot write '李' \(row 0, column 'First Name'\)"):
+        export(merge(load(path), np.array([0, 0]), MergePolicy(output_encoding="cp1252")), tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_line_endings_follow_the_header_line_and_files_are_readable_by_others(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(b'Contact ID,First Name,Notes\n1,Ann,"two\r\nlines"\n2,Bob,\n')
+    export(merge(load(path), np.arange(2)), tmp_path / "out")
+    assert (tmp_path / "out" / "cleaned.csv").read_bytes() == path.read_bytes()
+    mode = (tmp_path / "out" / "cleaned.csv").stat().st_mode & 0o777
+    assert mode == 0o666 & ~_umask()
+
+
+def test_arithmetic_after_a_sign_is_a_formula_but_phone_numbers_are_not():
+    cells = ["+1-1", "-1-1", "+3/4", "-1 /2", "-2+3", "+1 555 0100", "-12.5", "+44 7700 900123"]
+    _, found = neutralize(pd.DataFrame({"v": cells}))
+    assert found["value"].tolist() == cells[:5]
