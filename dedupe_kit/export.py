@@ -265,7 +265,7 @@ def _listed(frame: pd.DataFrame) -> np.ndarray:
 
 AUDIT_COLUMNS = ["group", "event", "decided_by", "decided_at", "survivor_record_id", "record_id", "column", "before",
                  "after", "from_record_id", "rule", "detail"]
-AUDIT_EVENTS = ["stopped", "merge", "merged away", "field", "extra value", "undone"]
+AUDIT_EVENTS = ["stopped", "merge", "merged away", "field", "extra value", "not kept", "undone"]
 
 
 def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -286,6 +286,8 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     members = members[members["rows"] != members["survivor_row"]]
     changed = plan.values[plan.values["changed"] & plan.values["group"].isin(done["group"])]
     overflow = plan.overflow[plan.overflow["group"].isin(done["group"])]
+    dropped = plan.dropped[plan.dropped["group"].isin(done["group"])]
+    rule_of = dict(zip(zip(plan.values["group"], plan.values["column"]), plan.values["rule"]))
     parts = [
         groups.loc[groups["status"] == "stopped", ["group", "conflicts"]].rename(columns={"conflicts": "detail"})
         .assign(event="stopped"),
@@ -301,6 +303,10 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
         pd.DataFrame({"group": overflow["group"], "event": "extra value",
                       "column": "dedupe_kit extra " + overflow["role"], "after": overflow["value"],
                       "from_record_id": record_id[overflow["source_row"].to_numpy(dtype=np.int64)], "rule": "union"}),
+        pd.DataFrame({"group": dropped["group"], "event": "not kept", "column": dropped["column"],
+                      "before": dropped["value"], "from_record_id": record_id[dropped["source_row"].to_numpy(dtype=np.int64)],
+                      "rule": [rule_of[(g, c)] for g, c in zip(dropped["group"], dropped["column"])],
+                      "detail": "the merged contact does not keep this value; it is cleared with its record"}),
         groups.loc[groups["status"] == "undone", ["group"]].assign(
             event="undone", detail="merge taken back; the records stay apart"),
     ]
@@ -308,8 +314,8 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     events["order"] = events["event"].map({e: i for i, e in enumerate(AUDIT_EVENTS)})
     events = events.sort_values(["group", "order"], kind="stable").drop(columns="order")
     events = events.merge(base, on="group", how="left")
-    events.loc[events["event"].isin(["field", "extra value"]), "record_id"] = \
-        events.loc[events["event"].isin(["field", "extra value"]), "survivor_record_id"]
+    on_survivor = events["event"].isin(["field", "extra value", "not kept"])
+    events.loc[on_survivor, "record_id"] = events.loc[on_survivor, "survivor_record_id"]
     return events.reindex(columns=AUDIT_COLUMNS).fillna("").reset_index(drop=True)
 
 

@@ -35,6 +35,7 @@ GROUP_COLUMNS = ["group", "rows", "record_ids", "survivor_row", "survivor_record
                  "status", "conflicts", "decided_by"]
 VALUE_COLUMNS = ["group", "column", "role", "rule", "before", "after", "source_row", "changed"]
 EXTRA_COLUMN = "dedupe_kit extra {role}"
+DROPPED_COLUMNS = ["group", "role", "column", "value", "source_row"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class MergePlan:
     overflow: values of a union role that found no empty column in the group;
         they go to an extra column (``dedupe_kit extra emails``…) of the survivor.
     undone: groups whose merge was taken back, with the reason.
+    dropped: emails, phones and external IDs of a group that the merged contact does
+        not keep (a rule other than ``union`` chose another value); the audit log lists them.
     """
 
     contacts: Contacts
@@ -59,6 +62,7 @@ class MergePlan:
     values: pd.DataFrame
     overflow: pd.DataFrame
     undone: tuple[int, ...] = ()
+    dropped: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=DROPPED_COLUMNS))
 
     @property
     def merging(self) -> pd.DataFrame:
@@ -211,14 +215,37 @@ def merge(
         }))
     values = (pd.concat(values, ignore_index=True).sort_values(["group", "position"], kind="stable")
               .drop(columns="position").reset_index(drop=True)) if values else pd.DataFrame(columns=VALUE_COLUMNS)
+    overflow = pd.DataFrame(overflow, columns=["group", "role", "value", "source_row"])
     return MergePlan(
         contacts=contacts,
         policy=policy,
         groups=table[GROUP_COLUMNS],
         values=values[VALUE_COLUMNS],
-        overflow=pd.DataFrame(overflow, columns=["group", "role", "value", "source_row"]),
+        overflow=overflow,
         undone=tuple(sorted(undone & set(table["group"]))),
+        dropped=_not_kept(members, contacts, keys, values, overflow),
     )
+
+
+def _not_kept(members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, values: pd.DataFrame,
+              overflow: pd.DataFrame) -> pd.DataFrame:
+    """The emails, phones and external IDs of each group that its merged contact does not hold."""
+    fm = contacts.field_map
+    found = []
+    for role in ("emails", "phones", "external_ids"):
+        columns = list(fm.columns(role))
+        if not columns:
+            continue
+        cells = pd.concat([_cells(members, contacts, c, keys).assign(column=c) for c in columns], ignore_index=True)
+        extra = overflow[overflow["role"] == role]
+        kept = pd.concat([values.loc[values["column"].isin(columns), ["group", "after"]].rename(columns={"after": "value"}),
+                          extra[["group", "value"]]], ignore_index=True)
+        kept = kept.merge(cells[["group", "value", "key"]].drop_duplicates(["group", "value"]), on=["group", "value"])
+        marked = cells.merge(kept[["group", "key"]].drop_duplicates(), on=["group", "key"], how="left", indicator=True)
+        lost = marked[marked["_merge"] == "left_only"].drop_duplicates(["group", "key"])
+        found.append(pd.DataFrame({"group": lost["group"], "role": role, "column": lost["column"],
+                                   "value": lost["value"], "source_row": lost["row"]}))
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=DROPPED_COLUMNS)
 
 
 def _check_policy(policy: MergePolicy, contacts: Contacts) -> None:

@@ -203,3 +203,14 @@ def test_placeholders_are_not_external_ids_and_stop_nothing(tmp_path):
                     "3,Ann,None,\n")
     plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(stop_on=("external_id", "main_phone")))
     assert plan.groups["status"].tolist() == ["merge"]
+
+
+def test_numbers_a_rule_does_not_keep_are_listed_never_silently_dropped(contacts, tmp_path):
+    from dedupe_kit.export import audit
+
+    plan = plan_of(contacts, survivor="most_recently_updated", rules={"phones": "fill", "emails": "fill"})
+    assert plan.dropped[["role", "value", "source_row"]].values.tolist() == [
+        ["emails", "bob.smith@y.com", 2], ["phones", "07 81 23 45 67", 2]]
+    events = audit(plan)
+    assert events.loc[events["event"] == "not kept", "before"].tolist() == ["bob.smith@y.com", "07 81 23 45 67"]
+    assert plan_of(contacts).dropped.empty  # union keeps everything
