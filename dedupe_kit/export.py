@@ -316,7 +316,8 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     events = events.merge(base, on="group", how="left")
     on_survivor = events["event"].isin(["field", "extra value", "not kept"])
     events.loc[on_survivor, "record_id"] = events.loc[on_survivor, "survivor_record_id"]
-    return events.reindex(columns=AUDIT_COLUMNS).astype(object).fillna("").reset_index(drop=True)
+    events = events.reindex(columns=AUDIT_COLUMNS).astype(object)
+    return events.where(events.notna(), "").reset_index(drop=True)
 
 
 def with_survivors(crosswalk: pd.DataFrame, plan: MergePlan) -> pd.DataFrame:
