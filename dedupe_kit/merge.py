@@ -334,8 +334,11 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
 
 
 def _dates(values: pd.Series) -> np.ndarray:
-    """``YYYYMMDD`` as an integer, -1 where the text is not a date."""
-    keys = values.map(date_key)
+    """``YYYYMMDD`` as an integer, -1 where the text is not a date. A time after the date is
+    ignored (``2019-01-05T09:00:00.000Z``, ``07/03/2021 10:00``); dotted dates are day first."""
+    text = values.str.strip().str.replace(r"^(\S+?)(?:T|\s+)\d{1,2}:\d{2}.*$", r"\1", regex=True)
+    text = text.str.replace(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", r"\3-\2-\1", regex=True)
+    keys = text.map(date_key)
     return np.where(keys.str.fullmatch(r"\d{8}"), pd.to_numeric(keys, errors="coerce"), -1).astype(np.int64)
 
 

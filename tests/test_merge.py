@@ -214,3 +214,11 @@ def test_numbers_a_rule_does_not_keep_are_listed_never_silently_dropped(contacts
     events = audit(plan)
     assert events.loc[events["event"] == "not kept", "before"].tolist() == ["bob.smith@y.com", "07 81 23 45 67"]
     assert plan_of(contacts).dropped.empty  # union keeps everything
+
+
+def test_survivor_dates_read_timestamps_and_dotted_dates(tmp_path):
+    path = tmp_path / "dates.csv"
+    path.write_text("Contact ID,First Name,Created Date\n1,Ann,2019-01-05T09:00:00.000Z\n2,Ann,2018-12-31 23:59\n"
+                    "3,Ann,3.7.2017\n")
+    plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="oldest_created"))
+    assert plan.groups.loc[0, ["survivor_row", "survivor_reason"]].tolist() == [2, "oldest created (3.7.2017)"]
