@@ -395,14 +395,19 @@ def _apply(rule: str, column: str, members: pd.DataFrame, contacts: Contacts,
         several = cells[cells.duplicated("group", keep=False)].sort_values(["group", "rank"], kind="stable")
         for group, values in several.groupby("group")["value"]:
             parts = list(dict.fromkeys(p for v in values for p in _split(v, tags)))
-            after[group] = (", " if tags else " | ").join(parts)
+            # tags keep the separator they are written with (";" for a multi-select field by default)
+            separator = next((m.group(0) for v in values if (m := _TAG_SEPARATOR.search(v))), ";") if tags else " | "
+            after[group] = separator.join(parts)
             if len(parts) > 1:
                 source[group] = -1
     return after, source
 
 
+_TAG_SEPARATOR = re.compile(r"\s*[;,]\s*")
+
+
 def _split(value: str, tags: bool) -> list[str]:
-    return [p.strip() for p in (re.split(r"[;,]", value) if tags else [value]) if p.strip()]
+    return [p.strip() for p in (_TAG_SEPARATOR.split(value) if tags else [value]) if p.strip()]
 
 
 def _union(role: str, members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, after: dict, source: dict,

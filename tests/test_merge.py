@@ -112,7 +112,7 @@ def test_union_puts_other_numbers_and_emails_into_empty_sibling_columns(contacts
 def test_union_of_notes_and_tags(contacts):
     plan = plan_of(contacts, survivor="most_recently_updated")
     assert value(plan, "Notes") == ("called | moved", -1)
-    assert value(plan, "Tags") == ("vip, gold", -1)
+    assert value(plan, "Tags") == ("vip; gold", -1)  # the separator the values use
 
 
 def test_two_external_ids_stop_a_merge_until_a_person_chooses(tmp_path):
