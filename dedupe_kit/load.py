@@ -124,7 +124,7 @@ def load(
             header, rows, lines = _read_csv_text(text, delimiter, path)
         sheet = None
 
-    _check_header(header, path)
+    _check_header(header, rows, path)
     with paused_gc():
         frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
             {c: pd.Series([], dtype=object) for c in header})
@@ -287,10 +287,14 @@ def _read_csv_text(text: str, delimiter: str, path: Path) -> tuple[list[str], li
     return header, rows, lines
 
 
-def _check_header(header: list[str], path: Path) -> None:
+def _check_header(header: list[str], rows: list[list[str]], path: Path) -> None:
+    """Every column needs a unique name, except an empty last column: the trailing delimiter
+    a spreadsheet leaves, kept as it is so that the file round-trips."""
     problems = []
     seen: dict[str, int] = {}
     for i, name in enumerate(header, start=1):
+        if not name.strip() and i == len(header) > 1 and not name and all(not row[-1] for row in rows):
+            continue
         if not name.strip():
             problems.append(f"column {i} has a blank name")
         elif name in seen:

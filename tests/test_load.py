@@ -220,3 +220,13 @@ def test_a_file_that_is_not_a_table(tmp_path, name, content, message):
     path.write_bytes(content)
     with pytest.raises(InputError, match=rf"{re.escape(name)}: {message}"):
         load(path)
+
+
+def test_an_empty_last_column_from_a_trailing_delimiter_is_kept(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("Name,Email,\nann,a@x.com,\n")
+    contacts = load(path)
+    assert contacts.columns == ["Name", "Email", ""]
+    path.write_text("Name,Email,\nann,a@x.com,x\n")
+    with pytest.raises(InputError, match="column 3 has a blank name"):
+        load(path)
