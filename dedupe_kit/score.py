@@ -52,9 +52,10 @@ class FellegiSunter:
         labels: ``True``/``False`` for reviewed pairs (index a subset of ``features``).
         """
         self.columns_ = [c for c in features.columns if not c.endswith("_tf") and c not in _NOT_LEVELS]
-        self.levels_ = {c: sorted((set(features[c].unique()) | set(random_features[c].unique())) - {MISSING})
-                        for c in self.columns_}
-        self.columns_ = [c for c in self.columns_ if self.levels_[c]]  # a field never filled tells nothing
+        seen = {c: (set(features[c].unique()) | set(random_features[c].unique())) - {MISSING} for c in self.columns_}
+        self.columns_ = [c for c in self.columns_ if seen[c]]  # a field never filled tells nothing
+        # the disagreeing level always: a small file may hold no disagreeing pair, yet such pairs exist
+        self.levels_ = {c: sorted(seen[c] | set(sorted(self.priors.get(c, {}))[:1])) for c in self.columns_}
         self.u_ = {c: _level_shares(random_features[c], self.levels_[c]) for c in self.columns_}
         for column, floors in self.u_floors.items():
             if column in self.u_:
@@ -81,6 +82,7 @@ class FellegiSunter:
             if change < self.tol:
                 break
         self.candidate_match_share_ = share
+        self.n_records_ = n_records
         total_pairs = max(n_records * (n_records - 1) / 2, 1)
         self.prior_ = float(np.clip(share * len(features) / total_pairs, 1e-12, 0.5))
         return self
@@ -97,7 +99,9 @@ class FellegiSunter:
                 freq = features[f"{column}_tf"].to_numpy(dtype=float)
                 top = max(self.levels_[column])
                 adjust = (levels == top) & ~np.isnan(freq) & (freq > 0)
-                u_tf = np.maximum(freq, 1e-9)
+                # a value's share of the records, shrunk towards u: in a small file every share is large
+                n = self.n_records_
+                u_tf = np.maximum((freq * n + self.u_[column][top] * UNSEEN_RECORDS) / (n + UNSEEN_RECORDS), 1e-9)
                 weight = np.where(adjust, np.log2(self.m_[column][top] / u_tf), weight)
             if column == "external_id":
                 weight = np.where(levels == 0, -np.inf, weight)  # two different unique IDs: never the same person
@@ -129,10 +133,20 @@ def probability_of(log2_odds: np.ndarray) -> np.ndarray:
         return 1 / (1 + np.exp2(-np.asarray(log2_odds, dtype=float)))
 
 
+#: Random pairs assumed before any is seen, nearly all disagreeing: in a small file the random pairs
+#: are few and hold its duplicates, so their agreement alone would say that agreeing means nothing.
+UNSEEN_PAIRS = 100
+#: Records assumed before any is seen when a value's share of the records replaces ``u`` (term frequency).
+UNSEEN_RECORDS = 10
+
+
 def _level_shares(levels: pd.Series, known: list[int]) -> pd.Series:
+    """How often random pairs reach each level (``known``, lowest = disagree first), smoothed."""
     present = levels[levels != MISSING]
     counts = present.value_counts().reindex(known, fill_value=0).astype(float)
-    return (counts + 1) / (counts.sum() + len(known))
+    pseudo = np.ones(len(known))  # one pair at each level, and the unseen pairs disagree
+    pseudo[0] += UNSEEN_PAIRS
+    return (counts + pseudo) / (counts.sum() + pseudo.sum())
 
 
 def _weighted_shares(levels: pd.Series, weight: np.ndarray, known: list[int], prior: pd.Series,

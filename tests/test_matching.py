@@ -308,3 +308,10 @@ def test_names_in_any_script_are_names(tmp_path):
     frame.to_csv(path, index=False)
     again = run(path, progress=False).pairs.set_index(["a", "b"])
     assert again.loc[(auto["a"], auto["b"]), "status"] != "auto"
+
+
+def test_a_small_file_still_learns_that_a_shared_email_and_name_mean_something(tmp_path):
+    path = tmp_path / "small.csv"
+    path.write_text("Contact ID,First Name,Email\n1,Ann,a@x.com\n2,Ann,a@x.com\n")
+    pairs = run(path, progress=False).pairs
+    assert pairs["probability"].tolist()[0] > 0.9  # the random pairs are the duplicates themselves here
