@@ -55,7 +55,8 @@ def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     safe = frame.copy()
     for position, column in enumerate(frame.columns):
         values = frame.iloc[:, position].astype(str)
-        risky = values.str.contains(FORMULA_START, regex=True).to_numpy()
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # exports repeat values: test each once
+        risky = np.fromiter((bool(FORMULA_START.search(u)) for u in uniques), dtype=bool, count=len(uniques))[codes]
         if risky.any():
             safe.iloc[risky, position] = "'" + values[risky]
             found += [(i, column, v) for i, v in zip(np.flatnonzero(risky).tolist(), values[risky])]
@@ -188,8 +189,9 @@ def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word:
     rows = list(dict.fromkeys(int(r) for r in rows))
     frame = pd.DataFrame("", index=rows, columns=columns, dtype=object)
     frame[keys] = contacts.frame.loc[rows, keys]
-    for row, column in zip(cell_rows, cell_columns):
-        frame.at[int(row), column] = clear_word or contacts.frame.at[int(row), column]
+    cells = pd.DataFrame({"row": np.asarray(cell_rows, dtype=np.int64), "column": np.asarray(cell_columns, dtype=object)})
+    for column, chosen in cells.groupby("column", sort=False)["row"]:
+        frame.loc[chosen.to_numpy(), column] = clear_word or contacts.frame.loc[chosen.to_numpy(), column].to_numpy()
     return frame.reset_index(drop=True)
 
 
