@@ -172,23 +172,23 @@ def merge(
     rows = np.flatnonzero(size > 1)
     members = _ranked(rows, group_of[rows], policy, contacts, survivor_choice)
     role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
-    keys = _cell_keys(normalized)
+    cells = _Cells(members, contacts, normalized)
 
     rule_of = {column: _rule(column, role_of.get(column, ""), policy) for column in frame.columns}
     after, source = {}, {}
     for column, rule in rule_of.items():
         if not (rule == "union" and role_of.get(column) in ("emails", "phones")):
-            after[column], source[column] = _apply(rule, column, members, contacts, keys)
+            after[column], source[column] = _apply(rule, column, cells, contacts)
     overflow = []
     for role in ("emails", "phones"):
         if any(rule_of[c] == "union" for c in fm.columns(role)):
-            overflow += _union(role, members, contacts, keys, after, source, field_choice, rule_of)
+            overflow += _union(role, cells, contacts, after, source, field_choice, rule_of)
     for (group, column), row in field_choice.items():
         after[column][group], source[column][group] = frame.at[row, column], row
 
     first = members.drop_duplicates("group")
     survivor = dict(zip(first["group"], first["row"]))
-    conflicts = _conflicts(members, contacts, keys, policy, field_choice)
+    conflicts = _conflicts(cells, contacts, policy, field_choice)
     record_id = record_ids(contacts)
     by_group = members.groupby("group", sort=True)["row"].agg(lambda r: tuple(sorted(r)))
     undone = {int(g) for g in undone}
@@ -223,12 +223,11 @@ def merge(
         values=values[VALUE_COLUMNS],
         overflow=overflow,
         undone=tuple(sorted(undone & set(table["group"]))),
-        dropped=_not_kept(members, contacts, keys, values, overflow),
+        dropped=_not_kept(cells, contacts, values, overflow),
     )
 
 
-def _not_kept(members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, values: pd.DataFrame,
-              overflow: pd.DataFrame) -> pd.DataFrame:
+def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overflow: pd.DataFrame) -> pd.DataFrame:
     """The emails, phones and external IDs of each group that its merged contact does not hold."""
     fm = contacts.field_map
     found = []
@@ -236,7 +235,7 @@ def _not_kept(members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, val
         columns = list(fm.columns(role))
         if not columns:
             continue
-        cells = pd.concat([_cells(members, contacts, c, keys).assign(column=c) for c in columns], ignore_index=True)
+        cells = pd.concat([cells_of(c, keys=True).assign(column=c) for c in columns], ignore_index=True)
         extra = overflow[overflow["role"] == role]
         kept = pd.concat([values.loc[values["column"].isin(columns), ["group", "after"]].rename(columns={"after": "value"}),
                           extra[["group", "value"]]], ignore_index=True)
@@ -347,35 +346,42 @@ def _natural(text: str) -> tuple:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
 
 
-def _cell_keys(normalized: Normalized) -> pd.DataFrame:
-    """The normalized value of each identifier cell, so that two spellings of a phone count as one."""
-    ids = normalized.identifiers
-    return ids[["source_row", "column", "value"]].drop_duplicates(["source_row", "column"])
+class _Cells:
+    """The filled cells of the groups' members, column by column, each worked out once.
+
+    ``cells(column)`` gives ``group, row, rank, value``; with ``keys`` also the comparison
+    ``key`` (the normalized identifier, else the folded text; with ``identifiers_only``, only
+    the cells that normalized to an identifier: no placeholder such as ``N/A``).
+    """
+
+    def __init__(self, members: pd.DataFrame, contacts: Contacts, normalized: Normalized) -> None:
+        self.members, self.contacts = members, contacts
+        ids = normalized.identifiers.drop_duplicates(["source_row", "column"])
+        self._keys = {column: group.set_index("source_row")["value"] for column, group in ids.groupby("column")}
+        self._filled: dict[str, pd.DataFrame] = {}
+
+    def __call__(self, column: str, keys: bool = False, identifiers_only: bool = False) -> pd.DataFrame:
+        if column not in self._filled:
+            members = self.members
+            raw = pd.Series(self.contacts.frame[column].to_numpy(dtype=object)[members["row"].to_numpy()],
+                            index=members.index)
+            filled = raw.str.strip() != ""
+            self._filled[column] = members.loc[filled, ["group", "row", "rank"]].assign(value=raw[filled])
+        cells = self._filled[column]
+        if not keys:
+            return cells
+        key = cells["row"].map(self._keys.get(column, pd.Series(dtype=object))).astype(object)
+        missing = key.isna()
+        if identifiers_only:
+            return cells[~missing].assign(key=key[~missing])
+        if missing.any():
+            key[missing] = cells.loc[missing, "value"].str.split().str.join(" ").str.casefold()
+        return cells.assign(key=key)
 
 
-def _cells(members: pd.DataFrame, contacts: Contacts, column: str, keys: pd.DataFrame | None,
-           identifiers_only: bool = False) -> pd.DataFrame:
-    """The members' filled cells of one column: raw ``value`` and, given the identifier ``keys``, the
-    comparison ``key`` (the normalized value, else the folded text; with ``identifiers_only``, only
-    the cells that normalized to an identifier: no placeholder such as ``N/A``)."""
-    raw = pd.Series(contacts.frame[column].to_numpy(dtype=object)[members["row"].to_numpy()], index=members.index)
-    filled = raw.str.strip() != ""
-    cells = members.loc[filled, ["group", "row", "rank"]].assign(value=raw[filled])
-    if keys is None:
-        return cells
-    key = cells["row"].map(keys.loc[keys["column"] == column].set_index("source_row")["value"]).astype(object)
-    missing = key.isna()
-    if identifiers_only:
-        return cells[~missing].assign(key=key[~missing])
-    if missing.any():
-        key[missing] = cells.loc[missing, "value"].str.split().str.join(" ").str.casefold()
-    return cells.assign(key=key)
-
-
-def _apply(rule: str, column: str, members: pd.DataFrame, contacts: Contacts,
-           keys: pd.DataFrame) -> tuple[dict[int, str], dict[int, int]]:
+def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tuple[dict[int, str], dict[int, int]]:
     """The merged value of one column per group, and the row it came from (-1: several)."""
-    cells = _cells(members, contacts, column, keys if rule == "most_frequent" else None)
+    cells = cells_of(column, keys=rule == "most_frequent")
     if rule == "survivor" or not len(cells):
         return {}, {}
     if rule == "longest":
@@ -410,7 +416,7 @@ def _split(value: str, tags: bool) -> list[str]:
     return [p.strip() for p in (_TAG_SEPARATOR.split(value) if tags else [value]) if p.strip()]
 
 
-def _union(role: str, members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, after: dict, source: dict,
+def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict, source: dict,
            field_choice: Mapping[tuple[int, str], int], rule_of: Mapping[str, str]) -> list[tuple[int, str, str, int]]:
     """Emails or phones of a group together: the survivor keeps its values, every other distinct value
     goes into an empty column of the role (a phone of the same kind first); the rest overflows.
@@ -421,7 +427,7 @@ def _union(role: str, members: pd.DataFrame, contacts: Contacts, keys: pd.DataFr
     every = list(fm.columns(role))
     columns = [c for c in every if rule_of[c] == "union"]
     kind = dict(fm.phones)
-    cells = pd.concat([_cells(members, contacts, c, keys).assign(column=c, position=i)
+    cells = pd.concat([cells_of(c, keys=True).assign(column=c, position=i)
                        for i, c in enumerate(every)], ignore_index=True)
     cells = cells.sort_values(["group", "rank", "position"], kind="stable")
     for column in columns:
@@ -436,7 +442,7 @@ def _union(role: str, members: pd.DataFrame, contacts: Contacts, keys: pd.DataFr
     extra = extra[[(g, k) not in taken for g, k in zip(extra["group"], extra["key"])]]
     if not len(extra):
         return []
-    survivor = dict(zip(*members.drop_duplicates("group")[["group", "row"]].to_numpy().T))
+    survivor = dict(zip(*cells_of.members.drop_duplicates("group")[["group", "row"]].to_numpy().T))
     held = {c: contacts.frame[c].to_numpy(dtype=object) for c in columns}
     overflow, current, empty = [], None, []
     for group, value, source_row, column in zip(extra["group"].tolist(), extra["value"].tolist(),
@@ -454,7 +460,7 @@ def _union(role: str, members: pd.DataFrame, contacts: Contacts, keys: pd.DataFr
     return overflow
 
 
-def _conflicts(members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, policy: MergePolicy,
+def _conflicts(cells_of: _Cells, contacts: Contacts, policy: MergePolicy,
                field_choice: Mapping[tuple[int, str], int]) -> dict[int, str]:
     """The conflicts that stop a group's merge, in words; a person's choice of the field resolves one."""
     fm = contacts.field_map
@@ -465,7 +471,7 @@ def _conflicts(members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, po
         checks.append((next((c for c, k in fm.phones if k == "mobile"), fm.phones[0][0]), "main phones"))
     found: dict[int, list[str]] = {}
     for column, what in checks:
-        cells = _cells(members, contacts, column, keys, identifiers_only=True).drop_duplicates(["group", "key"])
+        cells = cells_of(column, keys=True, identifiers_only=True).drop_duplicates(["group", "key"])
         cells = cells[cells.duplicated("group", keep=False)]
         for group, values in cells.groupby("group"):
             if (group, column) not in field_choice:
@@ -474,8 +480,7 @@ def _conflicts(members: pd.DataFrame, contacts: Contacts, keys: pd.DataFrame, po
     if "external_id" in policy.stop_on and len(fm.external_ids) > 1:
         # one person's ID may sit in two columns (a renamed import column); two IDs no record shares may not,
         # unless a person chose the group's ID
-        cells = pd.concat([_cells(members, contacts, c, keys, identifiers_only=True) for c in fm.external_ids],
-                          ignore_index=True)
+        cells = pd.concat([cells_of(c, keys=True, identifiers_only=True) for c in fm.external_ids], ignore_index=True)
         several = cells[cells.groupby("group")["key"].transform("nunique") > 1]
         for group, values in several.groupby("group"):
             if group in found or any((group, c) in field_choice for c in fm.external_ids):
