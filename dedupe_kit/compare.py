@@ -111,37 +111,67 @@ def frequencies(values: pd.Series) -> pd.Series:
     return counts / max(len(values), 1)
 
 
-def _pair_values(values: pd.DataFrame, rows_a: pd.Series, rows_b: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each pair's (``pid``) values on the left and on the right, from a ``source_row, value…`` table."""
-    pid = np.arange(len(rows_a))
-    left = pd.DataFrame({"pid": pid, "source_row": rows_a.to_numpy()}).merge(values, on="source_row")
-    right = pd.DataFrame({"pid": pid, "source_row": rows_b.to_numpy()}).merge(values, on="source_row")
-    return left, right
+def value_pairs(rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every combination of a value of record ``a[i]`` with a value of record ``b[i]``, for a
+    table of values sorted by record (``rows``): the pair ``i`` (ascending) and the positions
+    of the two values in the table.
+
+    >>> value_pairs(np.array([0, 0, 2]), np.array([0, 1]), np.array([2, 2]))
+    (array([0, 0]), array([0, 1]), array([2, 2]))
+    """
+    start_a, start_b = np.searchsorted(rows, a), np.searchsorted(rows, b)
+    count_a, count_b = np.searchsorted(rows, a, "right") - start_a, np.searchsorted(rows, b, "right") - start_b
+    combos = count_a * count_b
+    pid = np.repeat(np.arange(len(a)), combos)
+    offset = np.arange(len(pid)) - np.repeat(np.cumsum(combos) - combos, combos)
+    per_b = count_b[pid]
+    return pid, start_a[pid] + offset // per_b, start_b[pid] + offset % per_b
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a column (``-1`` for blank) and the distinct values, sorted."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), sort=True)
+    uniques = np.asarray(uniques, dtype=object)
+    if len(uniques) and uniques[0] == "":
+        codes, uniques = codes - 1, uniques[1:]
+    return codes, uniques
 
 
 class _MultiValued(Comparison):
-    """Compares records that may hold several values (emails, phones): the best level of any two."""
+    """Compares records that may hold several values (emails, phones): the best level of any two.
+
+    values: ``source_row`` and the columns ``combo_levels`` reads, one row per value; each
+    column is kept as integer codes (``-1`` blank) of its distinct values.
+    """
 
     def __init__(self, values: pd.DataFrame, frequency: pd.Series) -> None:
         super().__init__("row")
-        self.values, self.frequency = values, frequency
+        values = values.sort_values("source_row", kind="stable")
+        self.rows = values["source_row"].to_numpy(dtype=np.int64)
+        self.codes, self.uniques = {}, {}
+        for column in values.columns.drop("source_row"):
+            self.codes[column], self.uniques[column] = _codes(values[column])
+        self.frequency = frequency.reindex(self.uniques["value"]).to_numpy(dtype=float)
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
-        left, right = _pair_values(self.values, rows_a, rows_b)
-        combos = left.merge(right, on="pid", suffixes=("_a", "_b"))
-        levels = self.combo_levels(combos).astype(np.int8)
+        pid, left, right = value_pairs(self.rows, rows_a.to_numpy(), rows_b.to_numpy())
+        levels = self.combo_levels(left, right).astype(np.int8)
         out = np.full(len(rows_a), MISSING, dtype=np.int8)
-        np.maximum.at(out, combos["pid"].to_numpy(), levels)
         tf = np.full(len(rows_a), np.nan)
-        exact = levels == max(self.levels)
-        if exact.any():
-            freq = combos["value_a"][exact].map(self.frequency).to_numpy(dtype=float)
-            tf_frame = pd.DataFrame({"pid": combos["pid"].to_numpy()[exact], "tf": freq}).groupby("pid")["tf"].min()
-            tf[tf_frame.index.to_numpy()] = tf_frame.to_numpy()
+        if len(pid):
+            first = np.flatnonzero(np.r_[True, pid[1:] != pid[:-1]])  # pid ascends: one segment per pair
+            out[pid[first]] = np.maximum.reduceat(levels, first)
+            exact = np.where(levels == max(self.levels), self.frequency[np.maximum(self.codes["value"][left], 0)], np.nan)
+            tf[pid[first]] = np.fmin.reduceat(exact, first)
         return out, tf
 
-    def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
+    def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """The level of each combination of a left and a right value (positions in the table)."""
         raise NotImplementedError
+
+    def _same(self, column: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        code_a = self.codes[column][left]
+        return (code_a == self.codes[column][right]) & (code_a >= 0)
 
 
 # --- the comparisons -------------------------------------------------------------------------------
@@ -161,11 +191,14 @@ class EmailComparison(_MultiValued):
     def __init__(self, values: pd.DataFrame, frequency: pd.Series) -> None:
         super().__init__(values.assign(local=values["value"].str.split("@").str[0]), frequency)
 
-    def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
-        a, b = _strings(combos["value_a"]), _strings(combos["value_b"])
-        same_local = _strings(combos["local_a"]) == _strings(combos["local_b"])
-        near = similarity(a, b, Levenshtein.distance) <= 1
-        return np.select([a == b, same_local, near], [3, 2, 1], 0)
+    def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        same, same_local = self._same("value", left, right), self._same("local", left, right)
+        near = np.zeros(len(left), dtype=bool)
+        other = np.flatnonzero(~same & ~same_local)
+        emails = self.uniques["value"]
+        near[other] = similarity(emails[self.codes["value"][left[other]]], emails[self.codes["value"][right[other]]],
+                                 Levenshtein.distance) <= 1
+        return np.select([same, same_local, near], [3, 2, 1], 0)
 
 
 class PhoneComparison(_MultiValued):
@@ -185,12 +218,9 @@ class PhoneComparison(_MultiValued):
         last7 = values["national"].str[-7:].where(values["national"].str.len() >= 7, "")
         super().__init__(values.assign(last7=last7), frequency)
 
-    def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
-        e164_a, e164_b = _strings(combos["value_a"]), _strings(combos["value_b"])
-        nat_a, nat_b = _strings(combos["national_a"]), _strings(combos["national_b"])
-        last_a, last_b = _strings(combos["last7_a"]), _strings(combos["last7_b"])
-        return np.select([(e164_a == e164_b) & (e164_a != ""), nat_a == nat_b, (last_a == last_b) & (last_a != "")],
-                         [3, 2, 1], 0)
+    def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return np.select([self._same("value", left, right), self._same("national", left, right),
+                          self._same("last7", left, right)], [3, 2, 1], 0)
 
 
 class ExternalIdComparison(Comparison):
@@ -204,14 +234,15 @@ class ExternalIdComparison(Comparison):
 
     def __init__(self, values: pd.DataFrame) -> None:
         super().__init__("row")
-        self.values = values
+        values = values.sort_values("source_row", kind="stable")
+        self.rows = values["source_row"].to_numpy(dtype=np.int64)
+        self.codes = pd.factorize(values["value"].to_numpy(dtype=object))[0]
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
-        left, right = _pair_values(self.values, rows_a, rows_b)
+        pid, left, right = value_pairs(self.rows, rows_a.to_numpy(), rows_b.to_numpy())
         out = np.full(len(rows_a), MISSING, dtype=np.int8)
-        out[np.intersect1d(left["pid"].to_numpy(), right["pid"].to_numpy())] = 0
-        same = left.merge(right, on=["pid", "value"])["pid"].to_numpy()
-        out[same] = 1
+        out[pid] = 0
+        out[pid[self.codes[left] == self.codes[right]]] = 1
         return out
 
 

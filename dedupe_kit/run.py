@@ -19,7 +19,8 @@ from tqdm.auto import tqdm
 from ._perf import paused_gc
 from .candidates import Candidates, candidates
 from .cluster import cluster
-from .compare import Comparison, DateComparison, ExactComparison, ExternalIdComparison, compare, comparisons
+from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdComparison, compare, comparisons,
+                      value_pairs)
 from .config import Config
 from .files import write_csv, write_figure, write_text
 from .load import Contacts, load
@@ -68,7 +69,9 @@ class Result:
         """The pairs of one status (``auto``, ``review``, ``drop``; ``None``: all), most
         probable first, with both record IDs and the reasons in words."""
         pairs = self.pairs if status is None else self.pairs[self.pairs["status"] == status]
-        pairs = pairs.sort_values(["probability", "a", "b"], ascending=[False, True, True]).head(n)
+        return self._with_reasons(_ranked(pairs, [status]).head(n))
+
+    def _with_reasons(self, pairs: pd.DataFrame) -> pd.DataFrame:
         record_id = record_ids(self.contacts)
         return pd.DataFrame({
             "a": pairs["a"], "b": pairs["b"],
@@ -105,8 +108,7 @@ class Result:
         out = Path(out)
         protect = (self.contacts.path,) if self.contacts.path else ()
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
-        shown = [self.explained(status, None) for status in ("reviewed", "auto", "review")]
-        pairs = pd.concat(shown, ignore_index=True)
+        pairs = self._with_reasons(_ranked(self.pairs, ["reviewed", "auto", "review"]))
         report = profile(self.contacts, self.normalized, self.config)
         written = [
             write_text(out / "profile.txt", str(report) + "\n", protect=protect),
@@ -135,6 +137,15 @@ def run_info(contacts: Contacts) -> dict:
         "sheet": contacts.sheet,
         "rows": len(contacts),
     }
+
+
+def _ranked(pairs: pd.DataFrame, statuses: list[str | None]) -> pd.DataFrame:
+    """The pairs of these statuses (``None``: any), by status in that order, then most probable
+    first, then by rows."""
+    rank = pd.Categorical(pairs["status"], categories=[s for s in statuses if s is not None]).codes
+    keep = rank >= 0 if None not in statuses else np.ones(len(pairs), dtype=bool)
+    order = np.lexsort((pairs["b"].to_numpy(), pairs["a"].to_numpy(), -pairs["probability"].to_numpy(), rank))
+    return pairs.iloc[order[keep[order]]]
 
 
 def record_ids(contacts: Contacts) -> np.ndarray:
@@ -299,19 +310,22 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
     details: dict[str, np.ndarray] = {}
     for column, role in (("first", fm.first_name), ("last", fm.last_name)):
         if role and column in pairs:
-            raw = frame[role].str.strip().to_numpy(dtype=object)
-            same = frame[role].str.strip().str.casefold().to_numpy(dtype=object)
-            details[column] = np.where(same[a] == same[b], raw[a], raw[a] + " ~ " + raw[b])
+            codes, uniques = pd.factorize(frame[role].to_numpy(dtype=object))
+            raw = np.array([value.strip() for value in uniques], dtype=object)
+            folded = pd.factorize(np.array([value.casefold() for value in raw], dtype=object))[0]
+            raw_a, raw_b = raw[codes[a]], raw[codes[b]]
+            same = folded[codes[a]] == folded[codes[b]]
+            details[column] = np.where(same, raw_a, raw_a + " ~ " + raw_b)
     ids = result.normalized.identifiers
     for kind in ("phone", "email"):
         if kind not in pairs:
             continue
-        values = ids.loc[ids["kind"] == kind, ["source_row", "value"]].drop_duplicates()
-        pid = pd.DataFrame({"pid": np.arange(len(pairs)), "a": a, "b": b})
-        left = pid.merge(values, left_on="a", right_on="source_row")[["pid", "b", "value"]]
-        shared = left.merge(values, left_on=["b", "value"], right_on=["source_row", "value"])
-        first = shared.sort_values(["pid", "value"]).drop_duplicates("pid")
+        values = ids.loc[ids["kind"] == kind, ["source_row", "value"]].sort_values("source_row", kind="stable")
+        codes, uniques = pd.factorize(values["value"].to_numpy(dtype=object), sort=True)
+        pid, left, right = value_pairs(values["source_row"].to_numpy(), a, b)
+        shared = codes[left] == codes[right]
+        smallest = pd.Series(codes[left][shared]).groupby(pid[shared]).min()  # the first shared value, sorted
         text = np.full(len(pairs), "", dtype=object)
-        text[first["pid"].to_numpy()] = display_all([kind] * len(first), first["value"])
+        text[smallest.index.to_numpy()] = display_all([kind] * len(smallest), uniques[smallest.to_numpy()])
         details[kind] = text
     return details

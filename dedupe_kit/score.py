@@ -199,17 +199,29 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
     for column in weights.columns:
         levels = features[column].to_numpy()
         weight = weights[column].to_numpy(dtype=float)
-        text = pd.Series(levels).map(descriptions.get(column, {})).fillna(column).to_numpy(dtype=object)
+        text = _per_distinct(levels, lambda level: descriptions.get(column, {}).get(level, column))
         if column in details:
             extra = np.asarray(details[column], dtype=object)
             text = np.where(extra != "", text + " " + extra, text)
         if column == "first" and "swapped" in features:
             text = np.where(features["swapped"].to_numpy() == 1, text + " (first and last names swapped)", text)
-        shown = np.array([f"{w:+.1f}" if np.isfinite(w) else "never the same" for w in weight], dtype=object)
-        texts.append(np.where(levels == MISSING, "", text + " (" + shown + ")"))
+        shown = _per_distinct(weight, lambda w: f" ({w:+.1f})" if np.isfinite(w) else " (never the same)")
+        texts.append(np.where(levels == MISSING, "", text + shown))
         strengths.append(np.where(levels == MISSING, -1.0, np.where(np.isfinite(weight), np.abs(weight), np.inf)))
     if not texts:
         return [""] * n
-    texts_2d, order = np.column_stack(texts), np.argsort(-np.column_stack(strengths), axis=1, kind="stable")
-    ranked = np.take_along_axis(texts_2d, order, axis=1)
-    return ["; ".join(t for t in row if t) for row in ranked.tolist()]
+    order = np.argsort(-np.column_stack(strengths), axis=1, kind="stable")
+    ranked = np.take_along_axis(np.column_stack(texts), order, axis=1)
+    # missing fields (the only empty texts) rank last: join column by column while there is text
+    joined = ranked[:, 0] if n else np.zeros(0, dtype=object)
+    for column in ranked.T[1:]:
+        joined = np.where(column == "", joined, joined + "; " + column)
+    return joined.tolist()
+
+
+def _per_distinct(values: np.ndarray, func) -> np.ndarray:
+    """``func`` of each value as an object array, computed once per distinct value."""
+    uniques, inverse = np.unique(values, return_inverse=True)
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [func(value) for value in uniques.tolist()]
+    return results[inverse.reshape(-1)]
