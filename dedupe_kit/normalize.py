@@ -258,16 +258,31 @@ def display_all(kinds: Iterable[str], values: Iterable[str]) -> list[str]:
 
 @lru_cache(maxsize=100_000)
 def display(kind: str, value: str) -> str:
-    """A normalized value for people to read: ``("phone", "+33612345678")`` → ``"+33 6 12 34 56 78"``."""
+    """A normalized value for people to read: ``("phone", "+33612345678")`` → ``"+33 6 12 34 56 78"``.
+
+    Phones are formatted as ``phonenumbers.format_number(…, INTERNATIONAL)`` does, with
+    the country's compiled patterns at hand: E.164 is "+", a prefix-free country code
+    and the national number, so there is nothing to parse.
+    """
     if kind != "phone":
         return value
-    # E.164 is "+", a prefix-free country code and the national number: no need to parse it
     code = next(int(value[1:1 + n]) for n in (1, 2, 3) if int(value[1:1 + n]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
     national = value[1 + len(str(code)):]
-    zeros = len(national) - len(national.lstrip("0"))
-    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national),
-                                      italian_leading_zero=zeros > 0 or None, number_of_leading_zeros=zeros or None)
-    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    for leading, pattern, rule in _international_formats(code):
+        if (leading is None or leading.match(national)) and pattern.fullmatch(national):
+            return f"+{code} {pattern.sub(rule, national)}"
+    return f"+{code} {national}"
+
+
+@lru_cache(maxsize=None)
+def _international_formats(code: int) -> list[tuple[re.Pattern | None, re.Pattern, str]]:
+    """A country code's formats for international display, in the order `phonenumbers` tries them:
+    (the last leading-digits pattern, the number pattern, the replacement)."""
+    region = phonenumbers.region_code_for_country_code(code)
+    meta = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region.upper())
+    formats = meta.intl_number_format or meta.number_format
+    return [(re.compile(f.leading_digits_pattern[-1]) if f.leading_digits_pattern else None, re.compile(f.pattern),
+             f.format) for f in formats]
 
 
 #: Country names people type, folded, to ISO regions (two-letter codes are read as they are).
