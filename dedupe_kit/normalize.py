@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from itertools import chain
 from typing import NamedTuple
 from functools import lru_cache
 
@@ -102,11 +103,10 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
     identifiers = _concat(found, IDENTIFIER_COLUMNS)
     identifiers["kind"] = pd.Categorical(identifiers["kind"], categories=["email", "phone", "external_id"])
     identifiers["shared"] = identifiers["shared"].astype(bool)
-    identifiers = identifiers.sort_values(["source_row", "kind", "column"], kind="stable", ignore_index=True)
-    problems_frame = _concat(problems, PROBLEM_COLUMNS).sort_values(["source_row", "column"], ignore_index=True)
+    identifiers = _sorted(identifiers, ["source_row", "kind", "column"])
+    problems_frame = _sorted(_concat(problems, PROBLEM_COLUMNS), ["source_row", "column"])
     phone_numbers = _concat(phones, PHONE_COLUMNS)
-    phone_numbers = phone_numbers[phone_numbers["national"] != ""].sort_values(
-        ["source_row", "column"], kind="stable", ignore_index=True)
+    phone_numbers = _sorted(phone_numbers[phone_numbers["national"] != ""], ["source_row", "column"])
     return Normalized(identifiers, _name_keys(contacts), problems_frame, phone_numbers)
 
 
@@ -373,8 +373,16 @@ def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, 
 def _long(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """``source_row, raw`` for the non-blank cells of one column."""
     values = frame[column]
-    values = values[values.str.strip().astype(bool)]
+    values = values[is_filled(values)]
     return pd.DataFrame({"source_row": values.index.to_numpy(dtype=np.int64), "raw": values.to_numpy(dtype=object)})
+
+
+def is_filled(values: pd.Series) -> np.ndarray:
+    """Whether each cell holds more than white space."""
+    return _strip(values.to_numpy(dtype=object)) != ""
+
+
+_strip = np.frompyfunc(str.strip, 1, 1)
 
 
 def _apply_unique(
@@ -401,17 +409,30 @@ def _apply_unique(
         keys.extend((value,) if region is None else (value, region) for value in uniques)
     show = len(keys) >= PROGRESS_MIN_VALUES if progress is None else progress
     results = [parse(*key) for key in tqdm(keys, desc=f"normalizing {label}", unit="value", disable=not show)]
-    rows = pd.DataFrame({"code": codes, "source_row": long["source_row"].to_numpy()})
-    ok = _per_code((r[0] for r in results), columns)
-    bad = _per_code((r[1] for r in results), problem_columns)
-    return (rows.merge(ok, on="code", sort=False).drop(columns="code"),
-            rows.merge(bad, on="code", sort=False).drop(columns="code"))
+    rows = long["source_row"].to_numpy()
+    return (_spread(codes, rows, [r[0] for r in results], columns),
+            _spread(codes, rows, [r[1] for r in results], problem_columns))
 
 
-def _per_code(items_per_code: Iterable[list[tuple]], columns: tuple[str, ...]) -> pd.DataFrame:
-    """A frame of every item, with the code (position) of the key it came from."""
-    flat = [(code, *item) for code, items in enumerate(items_per_code) for item in items]
-    return pd.DataFrame(flat, columns=["code", *columns]) if flat else pd.DataFrame(columns=["code", *columns])
+def _spread(codes: np.ndarray, rows: np.ndarray, items_per_code: list[list[tuple]],
+            columns: tuple[str, ...]) -> pd.DataFrame:
+    """``source_row`` and ``columns``: every item of each row's key, rows in order."""
+    counts = np.fromiter(map(len, items_per_code), dtype=np.int64, count=len(items_per_code))
+    items = pd.DataFrame(list(chain.from_iterable(items_per_code)), columns=list(columns))
+    per_row = counts[codes] if len(counts) else np.zeros(len(codes), dtype=np.int64)
+    row = np.repeat(np.arange(len(codes)), per_row)
+    within = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    item = (np.cumsum(counts) - counts)[codes[row]] + within if len(row) else row
+    return pd.DataFrame({"source_row": rows[row], **{c: items[c].to_numpy()[item] for c in columns}})
+
+
+def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """``frame.sort_values(by, kind="stable", ignore_index=True)``, sorting text columns by
+    the codes of their few distinct values."""
+    keys = [frame[c].cat.codes.to_numpy() if isinstance(frame[c].dtype, pd.CategoricalDtype)
+            else pd.factorize(frame[c].to_numpy(), sort=True)[0] if frame[c].dtype == object
+            else frame[c].to_numpy() for c in by]
+    return frame.take(np.lexsort(keys[::-1])).reset_index(drop=True)
 
 
 def _concat(frames: Iterable[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from .config import Config
 from .fieldmap import ROLES
 from .load import Contacts
-from .normalize import Normalized, display_all, normalize
+from .normalize import Normalized, display_all, is_filled, normalize
 
 _SHOWN = 10
 
@@ -143,14 +143,6 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         exact_duplicates=_exact_duplicates(frame, fm.record_id),
         max_block_size=config.match.max_block_size,
     )
-
-
-def is_filled(values: pd.Series) -> np.ndarray:
-    """Whether each cell holds more than white space."""
-    return _strip(values.to_numpy(dtype=object)) != ""
-
-
-_strip = np.frompyfunc(str.strip, 1, 1)
 
 
 def _value_keys(ids: pd.DataFrame) -> np.ndarray:
