@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from recordlinkage.base import BaseIndexAlgorithm
 
+from ._perf import sorted_distinct
 from .config import Config
 from .load import Contacts
 from .normalize import Normalized, display
@@ -106,7 +107,7 @@ def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
     """
     codes, uniques = pd.factorize(keys)
     several = np.bincount(codes, minlength=len(uniques))[codes] > 1  # a key only one entry has pairs nothing
-    entries = _sorted_distinct(codes[several].astype(np.int64) << 32 | rows[several])  # by key, then record
+    entries = sorted_distinct(codes[several].astype(np.int64) << 32 | rows[several])  # by key, then record
     codes, rows = entries >> 32, entries & 0xFFFFFFFF
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, dtype=np.int64)
     sizes = np.diff(np.r_[starts, len(codes)])
@@ -123,14 +124,8 @@ def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
         if not len(position):
             break
         found.append(rows[position] << 32 | rows[position + step])
-    codes = _sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    codes = sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return codes >> 32, codes & 0xFFFFFFFF, capped_keys, capped_sizes
-
-
-def _sorted_distinct(values: np.ndarray) -> np.ndarray:
-    """``np.unique`` of integers by sorting (numpy's hash-based unique is slower here)."""
-    values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def candidates(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> Candidates:

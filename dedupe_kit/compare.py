@@ -21,6 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
+from ._perf import sorted_distinct
 from .config import Config
 from .load import Contacts
 from .names import nickname_equivalent
@@ -111,11 +112,6 @@ def _strings(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype=object)
 
 
-def _record_share(values: pd.DataFrame, n_records: int) -> pd.Series:
-    """Share of records holding each ``value`` of a ``source_row, value`` table."""
-    return values.drop_duplicates(["source_row", "value"])["value"].value_counts() / max(n_records, 1)
-
-
 def frequencies(values: pd.Series) -> pd.Series:
     """Share of records holding each non-blank value."""
     counts = values[values != ""].value_counts()
@@ -157,7 +153,7 @@ class _MultiValued(Comparison):
     column is kept as integer codes (``-1`` blank) of its distinct values.
     """
 
-    def __init__(self, values: pd.DataFrame, frequency: pd.Series,
+    def __init__(self, values: pd.DataFrame, n_records: int,
                  derived: dict[str, tuple[str, Callable[[str], str]]] | None = None) -> None:
         super().__init__("row")
         values = values.sort_values("source_row", kind="stable")
@@ -168,7 +164,10 @@ class _MultiValued(Comparison):
         for column, (source, func) in (derived or {}).items():  # computed once per distinct source value
             codes, self.uniques[column] = _codes(pd.Series([func(v) for v in self.uniques[source]], dtype=object))
             self.codes[column] = np.append(codes, -1)[self.codes[source]]
-        self.frequency = frequency.reindex(self.uniques["value"]).to_numpy(dtype=float)
+        # the share of records holding each value, for term-frequency weights
+        value = self.codes["value"]
+        held = sorted_distinct(value[value >= 0].astype(np.int64) << 32 | self.rows[value >= 0]) >> 32
+        self.frequency = np.bincount(held, minlength=len(self.uniques["value"])) / max(n_records, 1)
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
         pid, left, right = value_pairs(self.rows, rows_a.to_numpy(), rows_b.to_numpy())
@@ -205,8 +204,8 @@ class EmailComparison(_MultiValued):
     fixed_m = True
     u_floor = {2: 1e-3, 1: 1e-3}  # name-made addresses: namesakes share them at other providers
 
-    def __init__(self, values: pd.DataFrame, frequency: pd.Series) -> None:
-        super().__init__(values, frequency, {"local": ("value", lambda v: v.split("@")[0])})
+    def __init__(self, values: pd.DataFrame, n_records: int) -> None:
+        super().__init__(values, n_records, {"local": ("value", lambda v: v.split("@")[0])})
 
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         same, same_local = self._same("value", left, right), self._same("local", left, right)
@@ -231,8 +230,8 @@ class PhoneComparison(_MultiValued):
     fixed_m = True
     u_floor = {1: 1e-3}  # the last digits alone are shared by chance
 
-    def __init__(self, values: pd.DataFrame, frequency: pd.Series) -> None:
-        super().__init__(values, frequency, {"last7": ("national", lambda v: v[-7:] if len(v) >= 7 else "")})
+    def __init__(self, values: pd.DataFrame, n_records: int) -> None:
+        super().__init__(values, n_records, {"last7": ("national", lambda v: v[-7:] if len(v) >= 7 else "")})
 
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return np.select([self._same("value", left, right), self._same("national", left, right),
@@ -445,11 +444,9 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
     if fm.emails:
         # a role address (info@, office@) is shared by colleagues: it says nothing about who wrote
         emails = ids.loc[(ids["kind"] == "email") & ~ids["shared"], ["source_row", "value"]]
-        out.append(EmailComparison(emails, _record_share(emails, len(names))))
+        out.append(EmailComparison(emails, len(names)))
     if fm.phones:
-        phones = normalized.phones[["source_row", "value", "national"]].drop_duplicates()
-        valid = phones[phones["value"] != ""]
-        out.append(PhoneComparison(phones, _record_share(valid, len(names))))
+        out.append(PhoneComparison(normalized.phones[["source_row", "value", "national"]], len(names)))
     if fm.external_ids:
         out.append(ExternalIdComparison(ids.loc[ids["kind"] == "external_id", ["source_row", "value"]]))
     if fm.first_name or fm.last_name or fm.full_name:

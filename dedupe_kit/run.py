@@ -105,7 +105,10 @@ class Result:
 
     def write(self, out: str | Path) -> list[Path]:
         """Write the profile, crosswalk, pairs, summary, chart, model and config into ``out``."""
-        out = Path(out)
+        with paused_gc():  # as in `run`: millions of objects alive, none in cycles
+            return self._write(Path(out))
+
+    def _write(self, out: Path) -> list[Path]:
         protect = (self.contacts.path,) if self.contacts.path else ()
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         pairs = self._with_reasons(_ranked(self.pairs, ["reviewed", "auto", "review"]))
@@ -277,7 +280,9 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     ids = normalized.identifiers
     linked = np.unique(np.r_[pairs["a"].to_numpy()[accepted], pairs["b"].to_numpy()[accepted]])
     ids = ids[(ids["kind"] == "external_id") & ids["source_row"].isin(linked)]
-    external = ids.groupby("source_row")["value"].agg(frozenset).to_dict()
+    external: dict[int, frozenset[str]] = {}
+    for row, value in zip(ids["source_row"].tolist(), ids["value"].tolist()):  # one a row, seldom more
+        external[row] = external.get(row, frozenset()) | {value}
     apart = index[decision == "distinct"]
     groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart)
 
@@ -321,11 +326,13 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
         if kind not in pairs:
             continue
         values = ids.loc[ids["kind"] == kind, ["source_row", "value"]].sort_values("source_row", kind="stable")
-        codes, uniques = pd.factorize(values["value"].to_numpy(dtype=object), sort=True)
+        codes, uniques = pd.factorize(values["value"].to_numpy(dtype=object))
         pid, left, right = value_pairs(values["source_row"].to_numpy(), a, b)
         shared = codes[left] == codes[right]
-        smallest = pd.Series(codes[left][shared]).groupby(pid[shared]).min()  # the first shared value, sorted
+        found = pd.DataFrame({"pid": pid[shared], "value": uniques[codes[left][shared]]})
+        several = found["pid"].duplicated(keep=False).to_numpy()  # seldom: the first value in order
+        found = pd.concat([found[~several], found[several].sort_values(["pid", "value"]).drop_duplicates("pid")])
         text = np.full(len(pairs), "", dtype=object)
-        text[smallest.index.to_numpy()] = display_all([kind] * len(smallest), uniques[smallest.to_numpy()])
+        text[found["pid"].to_numpy()] = display_all([kind] * len(found), found["value"])
         details[kind] = text
     return details

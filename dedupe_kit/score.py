@@ -68,7 +68,7 @@ class FellegiSunter:
         self.m_ = dict(prior)
         share = 0.3
         for self.n_iter_ in range(1, self.max_iter + 1):
-            odds = np.log2(share / (1 - share)) + self._weights(features, tf=False).sum(axis=1).to_numpy()
+            odds = np.log2(share / (1 - share)) + self._total_weight(features, tf=False)
             posterior = probability_of(odds)
             posterior = np.where(np.isnan(known), posterior, known)
             share = float(np.clip(posterior.mean(), 1e-6, 1 - 1e-6))
@@ -85,14 +85,15 @@ class FellegiSunter:
         self.prior_ = float(np.clip(share * len(features) / total_pairs, 1e-12, 0.5))
         return self
 
-    def _weights(self, features: pd.DataFrame, tf: bool = True) -> pd.DataFrame:
+    def _weights(self, features: pd.DataFrame, tf: bool = True) -> dict[str, np.ndarray]:
         out = {}
         for column in self.columns_:
             levels = features[column].to_numpy()
             table = np.log2(self.m_[column] / self.u_[column])
-            lookup = pd.Series(table.to_numpy(), index=table.index)
-            weight = lookup.reindex(levels).to_numpy()
-            weight = np.where(levels == MISSING, 0.0, np.nan_to_num(weight))
+            # weight by level, level -1 (missing) and levels never seen weigh nothing
+            lookup = np.zeros(max(int(levels.max(initial=0)), max(table.index)) + 2)
+            lookup[table.index.to_numpy() + 1] = np.nan_to_num(table.to_numpy())
+            weight = lookup[levels.astype(np.int64) + 1]
             if tf and f"{column}_tf" in features:
                 freq = features[f"{column}_tf"].to_numpy(dtype=float)
                 top = max(self.levels_[column])
@@ -102,16 +103,23 @@ class FellegiSunter:
             if column == "external_id":
                 weight = np.where(levels == 0, -np.inf, weight)  # two different unique IDs: never the same person
             out[column] = weight
-        return pd.DataFrame(out, index=features.index)
+        return out
+
+    def _total_weight(self, features: pd.DataFrame, tf: bool = True) -> np.ndarray:
+        """The sum of the comparisons' weights of each pair, column after column."""
+        total = np.zeros(len(features))
+        for weight in self._weights(features, tf).values():
+            total += weight
+        return total
 
     def match_weights(self, features: pd.DataFrame) -> pd.DataFrame:
         """Each comparison's contribution to each pair's match weight, in bits."""
-        return self._weights(features)
+        return pd.DataFrame(self._weights(features), index=features.index, columns=self.columns_)
 
     def predict_weight(self, features: pd.DataFrame) -> np.ndarray:
         """Log2 odds that each pair is a match, prior included."""
         prior = np.log2(self.prior_ / (1 - self.prior_))
-        return prior + self.match_weights(features).sum(axis=1).to_numpy()
+        return prior + self._total_weight(features)
 
     def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
         return probability_of(self.predict_weight(features))
