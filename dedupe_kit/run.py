@@ -145,8 +145,9 @@ def run_info(contacts: Contacts) -> dict:
 def _ranked(pairs: pd.DataFrame, statuses: list[str | None]) -> pd.DataFrame:
     """The pairs of these statuses (``None``: any), by status in that order, then most probable
     first, then by rows."""
-    rank = pd.Categorical(pairs["status"], categories=[s for s in statuses if s is not None]).codes
-    keep = rank >= 0 if None not in statuses else np.ones(len(pairs), dtype=bool)
+    status, named = pairs["status"].to_numpy(), [s for s in statuses if s is not None]
+    rank = np.select([status == s for s in named], list(range(len(named))), -1) if named else np.zeros(len(pairs))
+    keep = rank >= 0 if named else np.ones(len(pairs), dtype=bool)
     order = np.lexsort((pairs["b"].to_numpy(), pairs["a"].to_numpy(), -pairs["probability"].to_numpy(), rank))
     return pairs.iloc[order[keep[order]]]
 

@@ -229,7 +229,7 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
 
 def _per_distinct(values: np.ndarray, func) -> np.ndarray:
     """``func`` of each value as an object array, computed once per distinct value."""
-    uniques, inverse = np.unique(values, return_inverse=True)
+    positions, uniques = pd.factorize(values, use_na_sentinel=False)
     results = np.empty(len(uniques), dtype=object)
     results[:] = [func(value) for value in uniques.tolist()]
-    return results[inverse.reshape(-1)]
+    return results[positions]
