@@ -104,7 +104,29 @@ def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
     by no more records than its cap, sorted, and the keys over their cap with their sizes.
 
     caps: one cap for every key, or caps by kind code (the key's top byte).
+    Keys of different kinds never meet: each kind is paired on its own (less memory).
     """
+    kinds = keys >> 56
+    runs = np.flatnonzero(np.r_[True, kinds[1:] != kinds[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
+    if len(np.unique(kinds[runs])) < len(runs):  # a kind in several places: put each kind together
+        order = np.argsort(kinds, kind="stable")
+        rows, keys, kinds = rows[order], keys[order], kinds[order]
+        runs = np.flatnonzero(np.r_[True, kinds[1:] != kinds[:-1]])
+    found, capped_keys, capped_sizes = [], [], []
+    for start, end in zip(runs, np.r_[runs[1:], len(keys)]):
+        pairs, capped, sizes = _pairs_sharing(rows[start:end], keys[start:end], caps)
+        found.append(pairs)
+        capped_keys.append(capped)
+        capped_sizes.append(sizes)
+    codes = sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    if not found:
+        return codes, codes, keys[:0], np.zeros(0, dtype=np.int64)
+    return codes >> 32, codes & 0xFFFFFFFF, np.concatenate(capped_keys), np.concatenate(capped_sizes)
+
+
+def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`shared_key_pairs` of keys of one kind: the pairs as distinct ``a << 32 | b`` codes."""
     codes, uniques = pd.factorize(keys)
     several = np.bincount(codes, minlength=len(uniques))[codes] > 1  # a key only one entry has pairs nothing
     entries = sorted_distinct(codes[several].astype(np.int64) << 32 | rows[several])  # by key, then record
@@ -124,8 +146,8 @@ def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
         if not len(position):
             break
         found.append(rows[position] << 32 | rows[position + step])
-    codes = sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-    return codes >> 32, codes & 0xFFFFFFFF, capped_keys, capped_sizes
+    pairs = sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return pairs, capped_keys, capped_sizes
 
 
 def candidates(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> Candidates:
