@@ -266,23 +266,38 @@ def display(kind: str, value: str) -> str:
     """
     if kind != "phone":
         return value
-    code = next(int(value[1:1 + n]) for n in (1, 2, 3) if int(value[1:1 + n]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
-    national = value[1 + len(str(code)):]
-    for leading, pattern, rule in _international_formats(code):
+    prefix = next(value[1:1 + n] for n in (1, 2, 3) if value[1:1 + n] in _COUNTRY_CODES)
+    national = value[1 + len(prefix):]
+    for leading, pattern, rule, parts in _international_formats(int(prefix)):
         if (leading is None or leading.match(national)) and pattern.fullmatch(national):
-            return f"+{code} {pattern.sub(rule, national)}"
-    return f"+{code} {national}"
+            match = pattern.match(national)  # what `re.sub` replaces: the whole number, but for odd patterns
+            if parts is None or match.end() < len(national):
+                return f"+{prefix} {pattern.sub(rule, national)}"
+            return f"+{prefix} " + "".join(part if isinstance(part, str) else match.group(part) for part in parts)
+    return f"+{prefix} {national}"
+
+
+_COUNTRY_CODES = frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 
 
 @lru_cache(maxsize=None)
-def _international_formats(code: int) -> list[tuple[re.Pattern | None, re.Pattern, str]]:
+def _international_formats(code: int) -> list[tuple[re.Pattern | None, re.Pattern, str, tuple | None]]:
     """A country code's formats for international display, in the order `phonenumbers` tries them:
-    (the last leading-digits pattern, the number pattern, the replacement)."""
+    the last leading-digits pattern, the number pattern, the replacement, and the replacement
+    as literal texts and group numbers (``None`` when it holds other escapes)."""
     region = phonenumbers.region_code_for_country_code(code)
     meta = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region.upper())
     formats = meta.intl_number_format or meta.number_format
     return [(re.compile(f.leading_digits_pattern[-1]) if f.leading_digits_pattern else None, re.compile(f.pattern),
-             f.format) for f in formats]
+             f.format, _template(f.format)) for f in formats]
+
+
+def _template(rule: str) -> tuple | None:
+    """``"\\1 \\2"`` → ``(1, " ", 2)``; ``None`` when the rule holds other backslashes."""
+    pieces = re.split(r"\\(\d)", rule)
+    if any("\\" in text for text in pieces[::2]):
+        return None
+    return tuple(int(piece) if i % 2 else piece for i, piece in enumerate(pieces) if piece)
 
 
 #: Country names people type, folded, to ISO regions (two-letter codes are read as they are).

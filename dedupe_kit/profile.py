@@ -131,15 +131,18 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
     invalid = normalized.problems.copy()
     invalid.insert(1, "line", contacts.lines[invalid["source_row"].to_numpy()] if len(invalid) else [])
 
-    ids = normalized.identifiers.drop_duplicates(["kind", "value", "source_row"])
+    ids = normalized.identifiers
+    key = _value_keys(ids)
+    distinct = ~pd.Series(key << 32 | ids["source_row"].to_numpy()).duplicated().to_numpy()
+    ids, key = ids[distinct], key[distinct]
     return Profile(
         source=contacts.name,
         rows=len(frame),
         mapping=mapping,
         fill=fill,
         invalid=invalid,
-        shared=_shared(ids, config.profile.shared_min_records),
-        taken=_taken(ids),
+        shared=_shared(ids, key, config.profile.shared_min_records),
+        taken=_taken(ids, key),
         exact_duplicates=_exact_duplicates(frame, fm.record_id),
         max_block_size=config.match.max_block_size,
     )
@@ -151,8 +154,7 @@ def _value_keys(ids: pd.DataFrame) -> np.ndarray:
     return ids["kind"].cat.codes.to_numpy().astype(np.int64) * (values.max(initial=0) + 1) + values
 
 
-def _shared(ids: pd.DataFrame, min_records: int) -> pd.DataFrame:
-    key = _value_keys(ids)
+def _shared(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFrame:
     order = np.lexsort((ids["source_row"].to_numpy(), key))
     ids, key = ids.iloc[order], key[order]
     table = ids.groupby(key).agg(kind=("kind", "first"), value=("value", "first"),
@@ -165,9 +167,9 @@ def _shared(ids: pd.DataFrame, min_records: int) -> pd.DataFrame:
     return table.sort_values(["records", "kind", "value"], ascending=[False, True, True], ignore_index=True)
 
 
-def _taken(ids: pd.DataFrame) -> pd.DataFrame:
-    """Rows holding a value an earlier row holds, by row, kind and value."""
-    held_by = ids["source_row"].groupby(_value_keys(ids)).transform("min").to_numpy()
+def _taken(ids: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
+    """Rows holding a value an earlier row holds, by row, kind and value (``key``: `_value_keys`)."""
+    held_by = ids["source_row"].groupby(key).transform("min").to_numpy()
     taken = ids.assign(held_by=held_by)[ids["source_row"].to_numpy() != held_by]
     rows, kinds = taken["source_row"].to_numpy(), taken["kind"].cat.codes.to_numpy()
     tied = taken.duplicated(["source_row", "kind"], keep=False).to_numpy()  # few: sort only their values
