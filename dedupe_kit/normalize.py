@@ -250,10 +250,13 @@ def _region_rules(region: str) -> _RegionRules | None:
 
 
 def display_all(kinds: Iterable[str], values: Iterable[str]) -> list[str]:
-    """`display` of each value, computed once per distinct value."""
-    keys = list(zip(kinds, values))
-    shown = {key: display(*key) for key in set(keys)}
-    return [shown[key] for key in keys]
+    """`display` of each value, computed once per distinct phone (other values show as they are)."""
+    kinds, values = np.asarray(list(kinds), dtype=object), np.asarray(list(values), dtype=object)
+    shown = values.copy()
+    phones = np.flatnonzero(kinds == "phone")
+    codes, uniques = pd.factorize(values[phones])
+    shown[phones] = np.array([display("phone", value) for value in uniques], dtype=object)[codes]
+    return shown.tolist()
 
 
 @lru_cache(maxsize=100_000)

@@ -172,7 +172,7 @@ def _taken(ids: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
     held_by = ids["source_row"].groupby(key).transform("min").to_numpy()
     taken = ids.assign(held_by=held_by)[ids["source_row"].to_numpy() != held_by]
     rows, kinds = taken["source_row"].to_numpy(), taken["kind"].cat.codes.to_numpy()
-    tied = taken.duplicated(["source_row", "kind"], keep=False).to_numpy()  # few: sort only their values
+    tied = pd.Series(rows * 4 + kinds).duplicated(keep=False).to_numpy()  # few: sort only their values
     value_rank = np.zeros(len(taken), dtype=np.int64)
     value_rank[tied] = pd.factorize(taken["value"].to_numpy(dtype=object)[tied], sort=True)[0]
     taken = taken.iloc[np.lexsort((value_rank, kinds, rows))]

@@ -147,9 +147,10 @@ def _ranked(pairs: pd.DataFrame, statuses: list[str | None]) -> pd.DataFrame:
     first, then by rows."""
     status, named = pairs["status"].to_numpy(), [s for s in statuses if s is not None]
     rank = np.select([status == s for s in named], list(range(len(named))), -1) if named else np.zeros(len(pairs))
-    keep = rank >= 0 if named else np.ones(len(pairs), dtype=bool)
-    order = np.lexsort((pairs["b"].to_numpy(), pairs["a"].to_numpy(), -pairs["probability"].to_numpy(), rank))
-    return pairs.iloc[order[keep[order]]]
+    kept = np.flatnonzero(rank >= 0) if named else np.arange(len(pairs))
+    order = np.lexsort((pairs["b"].to_numpy()[kept], pairs["a"].to_numpy()[kept],
+                        -pairs["probability"].to_numpy()[kept], rank[kept]))
+    return pairs.iloc[kept[order]]
 
 
 def record_ids(contacts: Contacts) -> np.ndarray:
