@@ -468,8 +468,9 @@ def _map_unique(values: pd.Series, func: Callable[[str], Hashable]) -> pd.Series
     """``values.map(func)`` computing ``func`` once per distinct value."""
     if values.empty:
         return values.astype(object)
-    uniques = pd.unique(values.to_numpy(dtype=object))
-    return values.map(dict(zip(uniques, map(func, uniques))))
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    results = pd.Series(map(func, uniques), dtype=object).to_numpy()  # a Series keeps tuples whole
+    return pd.Series(results[codes], index=values.index, name=values.name)
 
 
 def _name_keys(contacts: Contacts) -> pd.DataFrame:
