@@ -319,11 +319,13 @@ class _Vocabulary:
 
     def text(self, code: int) -> str:
         mask = (1 << self._BITS) - 1
+        if code < 0:
+            return ""
         if code & self._JOINED:
             return self.text(((code >> self._BITS) & mask) - 1) + "|" + self.text((code & mask) - 1)
         if code & self._TAGGED:
             return self._texts[(code >> self._BITS) & mask] + self.text(code & mask)
-        return self._texts[code] if code >= 0 else ""
+        return self._texts[code]
 
 
 _DATE_KEY = re.compile(r"\d{8}")
