@@ -16,7 +16,7 @@ The pairs are built by a `recordlinkage` index algorithm (`SharedKeyIndex`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from recordlinkage.base import BaseIndexAlgorithm
 
+from ._perf import sorted_distinct
 from .config import Config
 from .load import Contacts
 from .normalize import Normalized, display
@@ -103,27 +104,50 @@ def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
     by no more records than its cap, sorted, and the keys over their cap with their sizes.
 
     caps: one cap for every key, or caps by kind code (the key's top byte).
+    Keys of different kinds never meet: each kind is paired on its own (less memory).
     """
-    order = np.lexsort((rows, keys))
-    keys, rows = keys[order], rows[order]
-    keep = np.ones(len(keys), dtype=bool)
-    keep[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
-    keys, rows = keys[keep], rows[keep]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
-    sizes = np.diff(np.r_[starts, len(keys)])
-    cap = np.asarray(caps)[keys[starts] >> 56] if np.ndim(caps) else np.full(len(starts), caps)
+    kinds = keys >> 56
+    runs = np.flatnonzero(np.r_[True, kinds[1:] != kinds[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
+    if len(np.unique(kinds[runs])) < len(runs):  # a kind in several places: put each kind together
+        order = np.argsort(kinds, kind="stable")
+        rows, keys, kinds = rows[order], keys[order], kinds[order]
+        runs = np.flatnonzero(np.r_[True, kinds[1:] != kinds[:-1]])
+    found, capped_keys, capped_sizes = [], [], []
+    for start, end in zip(runs, np.r_[runs[1:], len(keys)]):
+        pairs, capped, sizes = _pairs_sharing(rows[start:end], keys[start:end], caps)
+        found.append(pairs)
+        capped_keys.append(capped)
+        capped_sizes.append(sizes)
+    codes = sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    if not found:
+        return codes, codes, keys[:0], np.zeros(0, dtype=np.int64)
+    return codes >> 32, codes & 0xFFFFFFFF, np.concatenate(capped_keys), np.concatenate(capped_sizes)
+
+
+def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`shared_key_pairs` of keys of one kind: the pairs as distinct ``a << 32 | b`` codes."""
+    codes, uniques = pd.factorize(keys)
+    several = np.bincount(codes, minlength=len(uniques))[codes] > 1  # a key only one entry has pairs nothing
+    entries = sorted_distinct(codes[several].astype(np.int64) << 32 | rows[several])  # by key, then record
+    codes, rows = entries >> 32, entries & 0xFFFFFFFF
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, dtype=np.int64)
+    sizes = np.diff(np.r_[starts, len(codes)])
+    group_keys = uniques[codes[starts]]
+    cap = np.asarray(caps)[group_keys >> 56] if np.ndim(caps) else np.full(len(starts), caps)
     too_big = sizes > cap
-    in_big = np.repeat(too_big, sizes)
-    capped_keys, capped_sizes = keys[starts[too_big]], sizes[too_big]
-    keys, rows = keys[~in_big], rows[~in_big]
-    found = []
-    for step in range(1, int(cap.max(initial=1))):
-        same = keys[step:] == keys[:-step]
-        if not same.any():
+    capped_keys, capped_sizes = group_keys[too_big], sizes[too_big]
+    rows = rows[np.repeat(~too_big, sizes)]
+    sizes = sizes[~too_big]
+    after = np.repeat(np.cumsum(sizes), sizes) - np.arange(len(rows)) - 1  # records after each in its key
+    found, position = [], np.arange(len(rows))
+    for step in range(1, int(sizes.max(initial=1))):
+        position = position[after[position] >= step]
+        if not len(position):
             break
-        found.append(rows[:-step][same] * np.int64(1 << 32) + rows[step:][same])
-    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-    return codes >> 32, codes & 0xFFFFFFFF, capped_keys, capped_sizes
+        found.append(rows[position] << 32 | rows[position + step])
+    pairs = sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return pairs, capped_keys, capped_sizes
 
 
 def candidates(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> Candidates:
@@ -138,85 +162,102 @@ def candidates(contacts: Contacts, normalized: Normalized, config: Config | None
 
 
 class BlockingKeys:
-    """Every blocking key of every record, as aligned integer arrays ``rows`` and ``keys``."""
+    """Every blocking key of every record, as aligned integer arrays ``rows`` and ``keys``.
+
+    Each column is factorized once; what a key derives from a value (a name's start, its
+    sound) is computed once per distinct value. Name-like texts get codes from one shared
+    `_Vocabulary`, so a last name can meet a first name (swapped names); keys that join
+    two texts (a name and a city, a tag and a name's start) join their codes.
+    """
 
     def __init__(self, contacts: Contacts, normalized: Normalized, compare_columns: Sequence[str] = ()) -> None:
         names, ids, phones = normalized.names, normalized.identifiers, normalized.phones
-        texts: list[np.ndarray] = []
-        self._parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
+        words = self.words = _Vocabulary()
+        self._texts: dict[str, np.ndarray] = {}  # kinds whose single text is coded on its own
+        parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]] = {}
 
         def add(kind: str, rows: np.ndarray, first: np.ndarray, second: np.ndarray | None = None) -> None:
-            keep = first != ""
+            keep = first >= 0
             if second is not None:
-                keep &= second != ""
-            self._parts.append((kind, rows[keep], first[keep], second[keep] if second is not None else None))
-            texts.append(first[keep])
-            if second is not None:
-                texts.append(second[keep])
+                keep &= second >= 0
+            parts.setdefault(kind, []).append((rows[keep], first[keep], second[keep] if second is not None else None))
+
+        def add_texts(kind: str, rows: np.ndarray, values: pd.Series | np.ndarray, func=None) -> None:
+            positions, texts = pd.factorize(np.asarray(values, dtype=object))
+            if func is not None:  # distinct values may give the same text
+                derived, texts = pd.factorize(np.array([func(v) for v in texts.tolist()], dtype=object))
+                positions = derived[positions]
+            self._texts[kind] = texts
+            add(kind, rows, np.where(texts[positions] == "", -1, positions) if len(texts) else positions)
 
         for kind in ("email", "phone", "external_id"):
             part = ids[ids["kind"] == kind]
-            add(kind, part["source_row"].to_numpy(), part["value"].to_numpy(dtype=object))
+            add_texts(kind, part["source_row"].to_numpy(), part["value"])
         personal = ids[(ids["kind"] == "email") & ~ids["shared"]]
-        user_domain = personal["value"].str.split("@", n=1, expand=True) if len(personal) else None
-        if user_domain is not None:
-            add("email_user", personal["source_row"].to_numpy(), user_domain[0].to_numpy(dtype=object))
-            add("email_domain", personal["source_row"].to_numpy(), user_domain[1].to_numpy(dtype=object))
-        last7 = phones["national"].str[-7:].where(phones["national"].str.len() >= 7, "")
-        add("phone_last7", phones["source_row"].to_numpy(), last7.to_numpy(dtype=object))
-
+        add_texts("email_user", personal["source_row"].to_numpy(), personal["value"], lambda v: v.split("@", 1)[0])
+        add_texts("email_domain", personal["source_row"].to_numpy(), personal["value"], lambda v: v.split("@", 1)[-1])
+        add_texts("phone_last7", phones["source_row"].to_numpy(), phones["national"],
+                  lambda v: v[-7:] if len(v) >= 7 else "")
         row = names.index.to_numpy()
-        first, last = names["first"].to_numpy(dtype=object), names["last"].to_numpy(dtype=object)
-        city = names["city"].to_numpy(dtype=object)
+        add_texts("company", row, names["company"])
+        add_texts("address", row, names["address"])
+
+        first_name, last_name = _Column(names["first"]), _Column(names["last"])
+        first, last, city = words.coded(first_name), words.coded(last_name), words.coded(_Column(names["city"]))
         # the first name and each of its nicknames, with the last name; and the same swapped
-        groups = names["first_group"].map(lambda g: g or ("",))
-        lengths = groups.map(len).to_numpy()
-        nick_rows = np.repeat(row, lengths)
-        nicknames = np.fromiter(chain.from_iterable(groups), dtype=object, count=int(lengths.sum()))
-        nick_last, nick_city = np.repeat(last, lengths), np.repeat(city, lengths)
-        add("name", nick_rows, nick_last, nicknames)
+        group_of, groups = pd.factorize(names["first_group"].to_numpy(dtype=object))
+        group_words = [words.codes([word for word in group] or [""]) for group in groups]
+        lengths = np.array([len(w) for w in group_words], dtype=np.int64)
+        sizes = lengths[group_of]
+        at = np.repeat(np.arange(len(row)), sizes)  # the record of each nickname
+        within = np.arange(len(at)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        flat = np.concatenate(group_words) if group_words else np.zeros(0, dtype=np.int64)
+        nicknames = flat[(np.cumsum(lengths) - lengths)[group_of[at]] + within] if len(at) else at
+        add("name", row[at], last[at], nicknames)
         add("name", row, first, last)
-        add("name_city", nick_rows, nick_last + "|" + nick_city, nicknames)
-        add("name_city", row, first + "|" + city, last)
-        add("name_sound", row, _metaphone(last), _initial(first))
-        add("name_sound", row, _metaphone(first), _initial(last))
-        add("birth_date", row, names["birth_date"].to_numpy(dtype=object), _initial(first))
+        add("name_city", row[at], words.joined(last, city)[at], nicknames)
+        add("name_city", row, words.joined(first, city), last)
+        initial_first, initial_last = words.coded(first_name, lambda v: v[:1]), words.coded(last_name, lambda v: v[:1])
+        add("name_sound", row, words.coded(last_name, _metaphone_one), initial_first)
+        add("name_sound", row, words.coded(first_name, _metaphone_one), initial_last)
+        birth = _Column(names["birth_date"])
+        add("birth_date", row, words.coded(birth), initial_first)
         # typos everywhere: the starts of the names with the birth year, or with each other
-        birth = names["birth_date"]
-        year = birth.str[:4].where(birth.str.fullmatch(r"\d{8}"), "").to_numpy(dtype=object)
-        month_day = birth.str[4:].where(birth.str.fullmatch(r"\d{8}"), "").to_numpy(dtype=object)
-        first3, last3 = _prefix(first, 3), _prefix(last, 3)
-        add("prefixes", row, np.where(first3 != "", "f:" + first3, ""), year)
-        add("prefixes", row, np.where(last3 != "", "l:" + last3, ""), year)
-        add("prefixes", row, np.where(month_day != "", "d:" + month_day, ""), _initial(first))
-        add("prefixes", row, np.where(month_day != "", "e:" + month_day, ""), _initial(last))
-        add("prefixes", row, _prefix(first, 2), _prefix(last, 2))
+        year = words.coded(birth, lambda v: v[:4] if _DATE_KEY.fullmatch(v) else "")
+        month_day = words.coded(birth, lambda v: v[4:] if _DATE_KEY.fullmatch(v) else "")
+        add("prefixes", row, words.tagged("f:", words.coded(first_name, lambda v: v[:3])), year)
+        add("prefixes", row, words.tagged("l:", words.coded(last_name, lambda v: v[:3])), year)
+        add("prefixes", row, words.tagged("d:", month_day), initial_first)
+        add("prefixes", row, words.tagged("e:", month_day), initial_last)
+        add("prefixes", row, words.coded(first_name, lambda v: v[:2]), words.coded(last_name, lambda v: v[:2]))
+        field_codes = {"first": first, "last": last, "city": city, "birth_date": words.coded(birth),
+                       "postcode": words.coded(_Column(names["postcode"]))}
         for field in ("first", "last", "birth_date"):  # alone: pairs only while the value is rare
-            add("field", row, np.full(len(row), field, dtype=object), names[field].to_numpy(dtype=object))
+            add("field", row, np.full(len(row), words.code(field)), field_codes[field])
         for i, field_a in enumerate(_PAIRED_FIELDS):
             for field_b in _PAIRED_FIELDS[i + 1:]:
-                values = names[field_a].to_numpy(dtype=object)
-                add("fields", row, np.where(values != "", field_a + ":" + values, ""),
-                    names[field_b].to_numpy(dtype=object))
-        add("company", row, names["company"].to_numpy(dtype=object))
-        address = names["address"]
-        add("address", row, address.to_numpy(dtype=object))
-        street = address.str.extract(r"^(\d+)\s+(?:[nsew]\s+)?(\w+)").fillna("")
-        add("street", row, street[0].to_numpy(dtype=object), street[1].to_numpy(dtype=object))
+                add("fields", row, words.tagged(field_a + ":", field_codes[field_a]), field_codes[field_b])
+        address = _Column(names["address"])
+        add("street", row, words.coded(address, lambda v: _street(v)[0]), words.coded(address, lambda v: _street(v)[1]))
         frame = contacts.frame
         for column in compare_columns:
-            values = frame[column].str.strip().str.upper().to_numpy(dtype=object)
-            add("column", row, np.full(len(row), column, dtype=object), values)
+            add("column", row, np.full(len(row), words.code(column)),
+                words.coded(_Column(frame[column]), lambda v: v.strip().upper()))
 
-        self._single = {kind for kind, _, _, second in self._parts if second is None}
-        self.vocabulary = pd.Index(pd.unique(np.concatenate(texts))) if texts else pd.Index([])
+        self._single = {kind for kind, kind_parts in parts.items() if kind_parts[0][2] is None}
+        self._firsts: dict[str, np.ndarray] = {}
         rows, keys = [], []
-        for kind, part_rows, a, b in self._parts:
-            code = (np.int64(_KIND_CODES[kind]) << 56) | (self.vocabulary.get_indexer(a).astype(np.int64) << _SHIFT)
-            if b is not None:
-                code |= self.vocabulary.get_indexer(b).astype(np.int64)
-            rows.append(part_rows.astype(np.int64))
-            keys.append(code)
+        for kind, kind_parts in parts.items():
+            # the first texts of a kind, numbered 0, 1, 2…: a key is kind << 56 | first << 28 | second
+            first, self._firsts[kind] = pd.factorize(np.concatenate([first for _, first, _ in kind_parts]))
+            offset = 0
+            for part_rows, _, second in kind_parts:
+                code = (np.int64(_KIND_CODES[kind]) << 56) | (first[offset:offset + len(part_rows)].astype(np.int64) << _SHIFT)
+                offset += len(part_rows)
+                if second is not None:
+                    code |= second.astype(np.int64)
+                rows.append(part_rows.astype(np.int64))
+                keys.append(code)
         self.rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
         self.keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
 
@@ -227,24 +268,76 @@ class BlockingKeys:
         out = []
         for key in keys.tolist():
             kind = kinds[key >> 56]
-            first = self.vocabulary[(key >> _SHIFT) & mask]
-            value = display(kind, first) if kind in self._single else f"{first} | {self.vocabulary[key & mask]}"
+            token = int(self._firsts[kind][(key >> _SHIFT) & mask])
+            first = self._texts[kind][token] if kind in self._texts else self.words.text(token)
+            value = display(kind, first) if kind in self._single else f"{first} | {self.words.text(key & mask)}"
             out.append((kind, value))
         return pd.DataFrame(out, columns=["kind", "value"])
 
 
-def _initial(values: np.ndarray) -> np.ndarray:
-    return _prefix(values, 1)
+class _Column:
+    """A column factorized: the position of each row's value among the distinct ``values``."""
+
+    def __init__(self, values: pd.Series) -> None:
+        self.positions, uniques = pd.factorize(values.to_numpy(dtype=object))
+        self.values = uniques.tolist()
 
 
-def _prefix(values: np.ndarray, size: int) -> np.ndarray:
-    return np.array([v[:size] for v in values], dtype=object)
+class _Vocabulary:
+    """Integer codes of texts, the same code for the same text, ``-1`` for blank; and codes
+    of two texts joined (``"smith|london"``) or of a tag and a text (``"f:" + "ann"``),
+    which need no entry of their own."""
+
+    _JOINED, _TAGGED, _BITS = 1 << 62, 1 << 61, 30
+
+    def __init__(self) -> None:
+        self._codes: dict[str, int] = {"": -1}
+        self._texts: list[str] = []
+
+    def code(self, text: str) -> int:
+        code = self._codes.get(text)
+        if code is None:
+            code = self._codes[text] = len(self._texts)
+            self._texts.append(text)
+        return code
+
+    def codes(self, texts: list[str]) -> np.ndarray:
+        return np.array([self.code(text) for text in texts], dtype=np.int64)
+
+    def coded(self, column: _Column, func=None) -> np.ndarray:
+        """The code of each row's text (or of ``func`` of it), computed once per distinct value."""
+        table = self.codes([func(v) for v in column.values] if func else column.values)
+        return np.append(table, -1)[column.positions]
+
+    def joined(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Codes of ``text(a) + "|" + text(b)``: never blank."""
+        return self._JOINED | (a + 1) << self._BITS | (b + 1)
+
+    def tagged(self, tag: str, codes: np.ndarray) -> np.ndarray:
+        """Codes of ``tag + text``; blank where the text is."""
+        return np.where(codes >= 0, self._TAGGED | self.code(tag) << self._BITS | codes, -1)
+
+    def text(self, code: int) -> str:
+        mask = (1 << self._BITS) - 1
+        if code < 0:
+            return ""
+        if code & self._JOINED:
+            return self.text(((code >> self._BITS) & mask) - 1) + "|" + self.text((code & mask) - 1)
+        if code & self._TAGGED:
+            return self._texts[(code >> self._BITS) & mask] + self.text(code & mask)
+        return self._texts[code]
+
+
+_DATE_KEY = re.compile(r"\d{8}")
+_STREET = re.compile(r"(\d+)\s+(?:[nsew]\s+)?(\w+)")
+
+
+def _street(address: str) -> tuple[str, str]:
+    """The house number and the street's first word: ``"12 e main st"`` → ``("12", "main")``."""
+    match = _STREET.match(address)
+    return match.groups() if match else ("", "")
 
 
 @lru_cache(maxsize=200_000)
 def _metaphone_one(text: str) -> str:
     return jellyfish.metaphone(text) if text else ""
-
-
-def _metaphone(values: np.ndarray) -> np.ndarray:
-    return np.array([_metaphone_one(v) for v in values], dtype=object)

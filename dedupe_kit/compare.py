@@ -21,6 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
+from ._perf import sorted_distinct
 from .config import Config
 from .load import Contacts
 from .names import nickname_equivalent
@@ -75,34 +76,40 @@ class Comparison(recordlinkage.base.BaseCompareFeature):
 
 
 def similarity(a: np.ndarray, b: np.ndarray, scorer: Callable = JaroWinkler.normalized_similarity) -> np.ndarray:
-    """Element-wise similarity in [0, 1] of two aligned string arrays."""
-    if len(a) == 0:
-        return np.zeros(0, dtype=np.float32)
-    return process.cpdist(list(a), list(b), scorer=scorer, dtype=np.float32, workers=-1)
-
-
-def _token_set(a: str, b: str, **kwargs) -> float:
-    return token_set_ratio(a, b, **kwargs) / 100
+    """Element-wise similarity (or distance) of two aligned string arrays where they differ
+    and neither is blank; NaN elsewhere, which passes no threshold (equal and missing
+    values have levels of their own)."""
+    out = np.full(len(a), np.nan, dtype=np.float32)
+    differ = np.flatnonzero((a != b) & (a != "") & (b != ""))
+    if len(differ):
+        out[differ] = process.cpdist(a[differ].tolist(), b[differ].tolist(), scorer=scorer, dtype=np.float32,
+                                     workers=-1)
+    return out
 
 
 def per_distinct_pair(a: np.ndarray, b: np.ndarray, test: Callable[[str, str], bool]) -> np.ndarray:
     """``test(a[i], b[i])`` for every i, computed once per distinct ``(a, b)``."""
+    (codes_a, codes_b), words = _coded(a, b)
+    return _per_distinct_codes(codes_a, codes_b, lambda x, y: test(words[x], words[y]))
+
+
+def _coded(*arrays: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Aligned arrays of texts as codes of their distinct texts (one numbering for all), and those texts."""
+    codes, words = pd.factorize(np.concatenate([np.asarray(a, dtype=object) for a in arrays]))
+    return np.split(codes.astype(np.int64), len(arrays)), np.asarray(words, dtype=object)
+
+
+def _per_distinct_codes(a: np.ndarray, b: np.ndarray, test: Callable[[int, int], bool]) -> np.ndarray:
+    """``test(a[i], b[i])`` of two aligned code arrays, computed once per distinct ``(a, b)``."""
     if len(a) == 0:
         return np.zeros(0, dtype=bool)
-    codes_a, uniques_a = pd.factorize(a)
-    codes_b, uniques_b = pd.factorize(b)
-    combined, inverse = np.unique(codes_a.astype(np.int64) * len(uniques_b) + codes_b, return_inverse=True)
-    results = [test(uniques_a[c // len(uniques_b)], uniques_b[c % len(uniques_b)]) for c in combined.tolist()]
-    return np.array(results, dtype=bool)[inverse.reshape(-1)]
+    size = int(max(a.max(), b.max())) + 1
+    positions, combined = pd.factorize(a * size + b)
+    return np.array([test(c // size, c % size) for c in combined.tolist()], dtype=bool)[positions]
 
 
 def _strings(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype=object)
-
-
-def _record_share(values: pd.DataFrame, n_records: int) -> pd.Series:
-    """Share of records holding each ``value`` of a ``source_row, value`` table."""
-    return values.drop_duplicates(["source_row", "value"])["value"].value_counts() / max(n_records, 1)
 
 
 def frequencies(values: pd.Series) -> pd.Series:
@@ -111,37 +118,76 @@ def frequencies(values: pd.Series) -> pd.Series:
     return counts / max(len(values), 1)
 
 
-def _pair_values(values: pd.DataFrame, rows_a: pd.Series, rows_b: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each pair's (``pid``) values on the left and on the right, from a ``source_row, value…`` table."""
-    pid = np.arange(len(rows_a))
-    left = pd.DataFrame({"pid": pid, "source_row": rows_a.to_numpy()}).merge(values, on="source_row")
-    right = pd.DataFrame({"pid": pid, "source_row": rows_b.to_numpy()}).merge(values, on="source_row")
-    return left, right
+def value_pairs(rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every combination of a value of record ``a[i]`` with a value of record ``b[i]``, for a
+    table of values sorted by record (``rows``): the pair ``i`` (ascending) and the positions
+    of the two values in the table.
+
+    >>> value_pairs(np.array([0, 0, 2]), np.array([0, 1]), np.array([2, 2]))
+    (array([0, 0]), array([0, 1]), array([2, 2]))
+    """
+    count = np.bincount(rows, minlength=max(a.max(initial=-1), b.max(initial=-1)) + 1)
+    start = np.cumsum(count) - count
+    start_a, start_b, count_a, count_b = start[a], start[b], count[a], count[b]
+    combos = count_a * count_b
+    pid = np.repeat(np.arange(len(a)), combos)
+    offset = np.arange(len(pid)) - np.repeat(np.cumsum(combos) - combos, combos)
+    per_b = count_b[pid]
+    return pid, start_a[pid] + offset // per_b, start_b[pid] + offset % per_b
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a column (``-1`` for blank) and its distinct values."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    uniques = np.asarray(uniques, dtype=object)
+    blank = np.flatnonzero(uniques == "")
+    if len(blank):
+        codes = np.where(codes == blank[0], -1, codes)
+    return codes, uniques
 
 
 class _MultiValued(Comparison):
-    """Compares records that may hold several values (emails, phones): the best level of any two."""
+    """Compares records that may hold several values (emails, phones): the best level of any two.
 
-    def __init__(self, values: pd.DataFrame, frequency: pd.Series) -> None:
+    values: ``source_row`` and the columns ``combo_levels`` reads, one row per value; each
+    column is kept as integer codes (``-1`` blank) of its distinct values.
+    """
+
+    def __init__(self, values: pd.DataFrame, n_records: int,
+                 derived: dict[str, tuple[str, Callable[[str], str]]] | None = None) -> None:
         super().__init__("row")
-        self.values, self.frequency = values, frequency
+        values = values.sort_values("source_row", kind="stable")
+        self.rows = values["source_row"].to_numpy(dtype=np.int64)
+        self.codes, self.uniques = {}, {}
+        for column in values.columns.drop("source_row"):
+            self.codes[column], self.uniques[column] = _codes(values[column])
+        for column, (source, func) in (derived or {}).items():  # computed once per distinct source value
+            codes, self.uniques[column] = _codes(pd.Series([func(v) for v in self.uniques[source]], dtype=object))
+            self.codes[column] = np.append(codes, -1)[self.codes[source]]
+        # the share of records holding each value, for term-frequency weights
+        value = self.codes["value"]
+        held = sorted_distinct(value[value >= 0].astype(np.int64) << 32 | self.rows[value >= 0]) >> 32
+        self.frequency = np.bincount(held, minlength=len(self.uniques["value"])) / max(n_records, 1)
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
-        left, right = _pair_values(self.values, rows_a, rows_b)
-        combos = left.merge(right, on="pid", suffixes=("_a", "_b"))
-        levels = self.combo_levels(combos).astype(np.int8)
+        pid, left, right = value_pairs(self.rows, rows_a.to_numpy(), rows_b.to_numpy())
+        levels = self.combo_levels(left, right).astype(np.int8)
         out = np.full(len(rows_a), MISSING, dtype=np.int8)
-        np.maximum.at(out, combos["pid"].to_numpy(), levels)
         tf = np.full(len(rows_a), np.nan)
-        exact = levels == max(self.levels)
-        if exact.any():
-            freq = combos["value_a"][exact].map(self.frequency).to_numpy(dtype=float)
-            tf_frame = pd.DataFrame({"pid": combos["pid"].to_numpy()[exact], "tf": freq}).groupby("pid")["tf"].min()
-            tf[tf_frame.index.to_numpy()] = tf_frame.to_numpy()
+        if len(pid):
+            first = np.flatnonzero(np.r_[True, pid[1:] != pid[:-1]])  # pid ascends: one segment per pair
+            out[pid[first]] = np.maximum.reduceat(levels, first)
+            exact = np.where(levels == max(self.levels), self.frequency[np.maximum(self.codes["value"][left], 0)], np.nan)
+            tf[pid[first]] = np.fmin.reduceat(exact, first)
         return out, tf
 
-    def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
+    def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """The level of each combination of a left and a right value (positions in the table)."""
         raise NotImplementedError
+
+    def _same(self, column: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        code_a = self.codes[column][left]
+        return (code_a == self.codes[column][right]) & (code_a >= 0)
 
 
 # --- the comparisons -------------------------------------------------------------------------------
@@ -158,14 +204,17 @@ class EmailComparison(_MultiValued):
     fixed_m = True
     u_floor = {2: 1e-3, 1: 1e-3}  # name-made addresses: namesakes share them at other providers
 
-    def __init__(self, values: pd.DataFrame, frequency: pd.Series) -> None:
-        super().__init__(values.assign(local=values["value"].str.split("@").str[0]), frequency)
+    def __init__(self, values: pd.DataFrame, n_records: int) -> None:
+        super().__init__(values, n_records, {"local": ("value", lambda v: v.split("@")[0])})
 
-    def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
-        a, b = _strings(combos["value_a"]), _strings(combos["value_b"])
-        same_local = _strings(combos["local_a"]) == _strings(combos["local_b"])
-        near = similarity(a, b, Levenshtein.distance) <= 1
-        return np.select([a == b, same_local, near], [3, 2, 1], 0)
+    def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        same, same_local = self._same("value", left, right), self._same("local", left, right)
+        near = np.zeros(len(left), dtype=bool)
+        other = np.flatnonzero(~same & ~same_local)
+        emails = self.uniques["value"]
+        near[other] = similarity(emails[self.codes["value"][left[other]]], emails[self.codes["value"][right[other]]],
+                                 Levenshtein.distance) <= 1
+        return np.select([same, same_local, near], [3, 2, 1], 0)
 
 
 class PhoneComparison(_MultiValued):
@@ -181,16 +230,12 @@ class PhoneComparison(_MultiValued):
     fixed_m = True
     u_floor = {1: 1e-3}  # the last digits alone are shared by chance
 
-    def __init__(self, values: pd.DataFrame, frequency: pd.Series) -> None:
-        last7 = values["national"].str[-7:].where(values["national"].str.len() >= 7, "")
-        super().__init__(values.assign(last7=last7), frequency)
+    def __init__(self, values: pd.DataFrame, n_records: int) -> None:
+        super().__init__(values, n_records, {"last7": ("national", lambda v: v[-7:] if len(v) >= 7 else "")})
 
-    def combo_levels(self, combos: pd.DataFrame) -> np.ndarray:
-        e164_a, e164_b = _strings(combos["value_a"]), _strings(combos["value_b"])
-        nat_a, nat_b = _strings(combos["national_a"]), _strings(combos["national_b"])
-        last_a, last_b = _strings(combos["last7_a"]), _strings(combos["last7_b"])
-        return np.select([(e164_a == e164_b) & (e164_a != ""), nat_a == nat_b, (last_a == last_b) & (last_a != "")],
-                         [3, 2, 1], 0)
+    def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return np.select([self._same("value", left, right), self._same("national", left, right),
+                          self._same("last7", left, right)], [3, 2, 1], 0)
 
 
 class ExternalIdComparison(Comparison):
@@ -204,14 +249,15 @@ class ExternalIdComparison(Comparison):
 
     def __init__(self, values: pd.DataFrame) -> None:
         super().__init__("row")
-        self.values = values
+        values = values.sort_values("source_row", kind="stable")
+        self.rows = values["source_row"].to_numpy(dtype=np.int64)
+        self.codes = pd.factorize(values["value"].to_numpy(dtype=object))[0]
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
-        left, right = _pair_values(self.values, rows_a, rows_b)
+        pid, left, right = value_pairs(self.rows, rows_a.to_numpy(), rows_b.to_numpy())
         out = np.full(len(rows_a), MISSING, dtype=np.int8)
-        out[np.intersect1d(left["pid"].to_numpy(), right["pid"].to_numpy())] = 0
-        same = left.merge(right, on=["pid", "value"])["pid"].to_numpy()
-        out[same] = 1
+        out[pid] = 0
+        out[pid[self.codes[left] == self.codes[right]]] = 1
         return out
 
 
@@ -248,25 +294,33 @@ class NameComparison(Comparison):
         self.first_frequency, self.last_frequency = first_frequency, last_frequency
 
     def _compute_vectorized(self, first_a, last_a, first_b, last_b):
-        fa, la, fb, lb = (_strings(s) for s in (first_a, last_a, first_b, last_b))
-        direct_first, direct_last = first_level(fa, fb), last_level(la, lb)
-        swap_first, swap_last = first_level(fa, lb), last_level(la, fb)
+        (fa, la, fb, lb), words = _coded(first_a, last_a, first_b, last_b)
+        direct_first, direct_last = _first_level(fa, fb, words), _last_level(la, lb, words)
+        swap_first, swap_last = _first_level(fa, lb, words), _last_level(la, fb, words)
         swapped = ((swap_first + swap_last > direct_first + direct_last + 1) & (np.maximum(swap_first, swap_last) >= 2)
                    & (swap_first != 0) & (swap_last != 0))
         first = np.where(swapped, swap_first, direct_first).astype(np.int8)
         last = np.where(swapped, swap_last, direct_last).astype(np.int8)
-        first_tf = np.where(first == 4, pd.Series(fa).map(self.first_frequency).to_numpy(dtype=float), np.nan)
-        last_tf = np.where(last == 3, pd.Series(la).map(self.last_frequency).to_numpy(dtype=float), np.nan)
+        first_tf = np.where(first == 4, self.first_frequency.reindex(words).to_numpy(dtype=float)[fa], np.nan)
+        last_tf = np.where(last == 3, self.last_frequency.reindex(words).to_numpy(dtype=float)[la], np.nan)
         return first, first_tf, last, last_tf, swapped.astype(np.int8)
 
 
 def first_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    missing = (a == "") | (b == "")
-    same = a == b
-    nickname = per_distinct_pair(a, b, nickname_equivalent)
-    near = similarity(a, b) >= 0.92
-    initial = per_distinct_pair(a, b, lambda x, y: (len(x) == 1 or len(y) == 1) and x[:1] == y[:1])
-    return np.select([missing, same, nickname, near, initial], [MISSING, 4, 3, 2, 1], 0).astype(np.int8)
+    (codes_a, codes_b), words = _coded(a, b)
+    return _first_level(codes_a, codes_b, words)
+
+
+def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """`first_level` of codes of ``words``."""
+    blank = words == ""
+    missing = blank[a] | blank[b]
+    nickname = _per_distinct_codes(a, b, lambda x, y: nickname_equivalent(words[x], words[y]))
+    near = similarity(words[a], words[b]) >= 0.92
+    single = np.array([len(w) == 1 for w in words], dtype=bool)
+    initial_of = pd.factorize(np.array([w[:1] for w in words], dtype=object))[0]
+    initial = (single[a] | single[b]) & (initial_of[a] == initial_of[b])
+    return np.select([missing, a == b, nickname, near, initial], [MISSING, 4, 3, 2, 1], 0).astype(np.int8)
 
 
 @lru_cache(maxsize=200_000)
@@ -275,10 +329,17 @@ def _sound(text: str) -> str:
 
 
 def last_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    missing = (a == "") | (b == "")
-    near = similarity(a, b) >= 0.92
-    sounds = per_distinct_pair(a, b, lambda x, y: _sound(x) == _sound(y))
-    return np.select([missing, a == b, near, sounds], [MISSING, 3, 2, 1], 0).astype(np.int8)
+    (codes_a, codes_b), words = _coded(a, b)
+    return _last_level(codes_a, codes_b, words)
+
+
+def _last_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """`last_level` of codes of ``words``."""
+    blank = words == ""
+    missing = blank[a] | blank[b]
+    near = similarity(words[a], words[b]) >= 0.92
+    sound_of = pd.factorize(np.array([_sound(w) for w in words], dtype=object))[0]
+    return np.select([missing, a == b, near, sound_of[a] == sound_of[b]], [MISSING, 3, 2, 1], 0).astype(np.int8)
 
 
 class TextComparison(Comparison):
@@ -299,7 +360,7 @@ class TextComparison(Comparison):
     def _compute_vectorized(self, a: pd.Series, b: pd.Series):
         a, b = _strings(a), _strings(b)
         missing = (a == "") | (b == "")
-        words = similarity(a, b, _token_set)
+        words = similarity(a, b, token_set_ratio) / 100
         close = similarity(a, b)
         levels = np.select([missing, a == b, (words >= self.similar) | (close >= 0.95), words >= self.related],
                            [MISSING, 3, 2, 1], 0).astype(np.int8)
@@ -383,11 +444,9 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
     if fm.emails:
         # a role address (info@, office@) is shared by colleagues: it says nothing about who wrote
         emails = ids.loc[(ids["kind"] == "email") & ~ids["shared"], ["source_row", "value"]]
-        out.append(EmailComparison(emails, _record_share(emails, len(names))))
+        out.append(EmailComparison(emails, len(names)))
     if fm.phones:
-        phones = normalized.phones[["source_row", "value", "national"]].drop_duplicates()
-        valid = phones[phones["value"] != ""]
-        out.append(PhoneComparison(phones, _record_share(valid, len(names))))
+        out.append(PhoneComparison(normalized.phones[["source_row", "value", "national"]], len(names)))
     if fm.external_ids:
         out.append(ExternalIdComparison(ids.loc[ids["kind"] == "external_id", ["source_row", "value"]]))
     if fm.first_name or fm.last_name or fm.full_name:

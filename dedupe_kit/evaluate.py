@@ -35,8 +35,9 @@ class PairScores:
                 f"({self.found_pairs:,} of {self.true_pairs:,} true pairs; {self.predicted_pairs:,} predicted)")
 
 
-def _pairs(counts: pd.Series) -> int:
-    n = counts.to_numpy(dtype=np.int64)
+def _pairs(codes: np.ndarray) -> int:
+    """Pairs of records with the same label code (``-1``, missing, pairs with nothing): the sum of n·(n−1)/2."""
+    n = np.bincount(pd.factorize(codes[codes >= 0])[0]).astype(np.int64)
     return int((n * (n - 1) // 2).sum())
 
 
@@ -47,18 +48,19 @@ def pair_scores(groups: np.ndarray | pd.Series, entities: np.ndarray | pd.Series
     >>> (s.true_pairs, s.predicted_pairs, s.found_pairs)
     (2, 3, 1)
     """
-    frame = pd.DataFrame({"group": np.asarray(groups), "entity": np.asarray(entities)})
+    group = pd.factorize(np.asarray(groups))[0].astype(np.int64)
+    entity = pd.factorize(np.asarray(entities))[0].astype(np.int64)
     return PairScores(
-        true_pairs=_pairs(frame.groupby("entity").size()),
-        predicted_pairs=_pairs(frame.groupby("group").size()),
-        found_pairs=_pairs(frame.groupby(["group", "entity"]).size()),
+        true_pairs=_pairs(entity),
+        predicted_pairs=_pairs(group),
+        found_pairs=_pairs(np.where((group >= 0) & (entity >= 0), group << 32 | entity, -1)),
     )
 
 
 def blocking_recall(pairs: pd.MultiIndex, entities: np.ndarray | pd.Series) -> float:
     """Share of the true pairs that are among the candidate ``pairs`` (rows are positions)."""
-    entities = np.asarray(entities)
-    true_pairs = _pairs(pd.Series(entities).value_counts())
+    entities = pd.factorize(np.asarray(entities))[0]
+    true_pairs = _pairs(entities)
     if not true_pairs:
         return 1.0
     a, b = pairs.get_level_values(0).to_numpy(), pairs.get_level_values(1).to_numpy()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from itertools import chain
 from typing import NamedTuple
 from functools import lru_cache
 
@@ -102,11 +103,10 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
     identifiers = _concat(found, IDENTIFIER_COLUMNS)
     identifiers["kind"] = pd.Categorical(identifiers["kind"], categories=["email", "phone", "external_id"])
     identifiers["shared"] = identifiers["shared"].astype(bool)
-    identifiers = identifiers.sort_values(["source_row", "kind", "column"], kind="stable", ignore_index=True)
-    problems_frame = _concat(problems, PROBLEM_COLUMNS).sort_values(["source_row", "column"], ignore_index=True)
+    identifiers = _sorted(identifiers, ["source_row", "kind", "column"])
+    problems_frame = _sorted(_concat(problems, PROBLEM_COLUMNS), ["source_row", "column"])
     phone_numbers = _concat(phones, PHONE_COLUMNS)
-    phone_numbers = phone_numbers[phone_numbers["national"] != ""].sort_values(
-        ["source_row", "column"], kind="stable", ignore_index=True)
+    phone_numbers = _sorted(phone_numbers[phone_numbers["national"] != ""], ["source_row", "column"])
     return Normalized(identifiers, _name_keys(contacts), problems_frame, phone_numbers)
 
 
@@ -250,24 +250,57 @@ def _region_rules(region: str) -> _RegionRules | None:
 
 
 def display_all(kinds: Iterable[str], values: Iterable[str]) -> list[str]:
-    """`display` of each value, computed once per distinct value."""
-    keys = list(zip(kinds, values))
-    shown = {key: display(*key) for key in set(keys)}
-    return [shown[key] for key in keys]
+    """`display` of each value, computed once per distinct phone (other values show as they are)."""
+    kinds, values = np.asarray(list(kinds), dtype=object), np.asarray(list(values), dtype=object)
+    shown = values.copy()
+    phones = np.flatnonzero(kinds == "phone")
+    codes, uniques = pd.factorize(values[phones])
+    shown[phones] = np.array([display("phone", value) for value in uniques], dtype=object)[codes]
+    return shown.tolist()
 
 
 @lru_cache(maxsize=100_000)
 def display(kind: str, value: str) -> str:
-    """A normalized value for people to read: ``("phone", "+33612345678")`` → ``"+33 6 12 34 56 78"``."""
+    """A normalized value for people to read: ``("phone", "+33612345678")`` → ``"+33 6 12 34 56 78"``.
+
+    Phones are formatted as ``phonenumbers.format_number(…, INTERNATIONAL)`` does, with
+    the country's compiled patterns at hand: E.164 is "+", a prefix-free country code
+    and the national number, so there is nothing to parse.
+    """
     if kind != "phone":
         return value
-    # E.164 is "+", a prefix-free country code and the national number: no need to parse it
-    code = next(int(value[1:1 + n]) for n in (1, 2, 3) if int(value[1:1 + n]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
-    national = value[1 + len(str(code)):]
-    zeros = len(national) - len(national.lstrip("0"))
-    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national),
-                                      italian_leading_zero=zeros > 0 or None, number_of_leading_zeros=zeros or None)
-    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    prefix = next(value[1:1 + n] for n in (1, 2, 3) if value[1:1 + n] in _COUNTRY_CODES)
+    national = value[1 + len(prefix):]
+    for leading, pattern, rule, parts in _international_formats(int(prefix)):
+        if (leading is None or leading.match(national)) and pattern.fullmatch(national):
+            match = pattern.match(national)  # what `re.sub` replaces: the whole number, but for odd patterns
+            if parts is None or match.end() < len(national):
+                return f"+{prefix} {pattern.sub(rule, national)}"
+            return f"+{prefix} " + "".join(part if isinstance(part, str) else match.group(part) for part in parts)
+    return f"+{prefix} {national}"
+
+
+_COUNTRY_CODES = frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+
+
+@lru_cache(maxsize=None)
+def _international_formats(code: int) -> list[tuple[re.Pattern | None, re.Pattern, str, tuple | None]]:
+    """A country code's formats for international display, in the order `phonenumbers` tries them:
+    the last leading-digits pattern, the number pattern, the replacement, and the replacement
+    as literal texts and group numbers (``None`` when it holds other escapes)."""
+    region = phonenumbers.region_code_for_country_code(code)
+    meta = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region.upper())
+    formats = meta.intl_number_format or meta.number_format
+    return [(re.compile(f.leading_digits_pattern[-1]) if f.leading_digits_pattern else None, re.compile(f.pattern),
+             f.format, _template(f.format)) for f in formats]
+
+
+def _template(rule: str) -> tuple | None:
+    """``"\\1 \\2"`` → ``(1, " ", 2)``; ``None`` when the rule holds other backslashes."""
+    pieces = re.split(r"\\(\d)", rule)
+    if any("\\" in text for text in pieces[::2]):
+        return None
+    return tuple(int(piece) if i % 2 else piece for i, piece in enumerate(pieces) if piece)
 
 
 #: Country names people type, folded, to ISO regions (two-letter codes are read as they are).
@@ -358,8 +391,16 @@ def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, 
 def _long(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """``source_row, raw`` for the non-blank cells of one column."""
     values = frame[column]
-    values = values[values.str.strip().astype(bool)]
+    values = values[is_filled(values)]
     return pd.DataFrame({"source_row": values.index.to_numpy(dtype=np.int64), "raw": values.to_numpy(dtype=object)})
+
+
+def is_filled(values: pd.Series) -> np.ndarray:
+    """Whether each cell holds more than white space."""
+    return _strip(values.to_numpy(dtype=object)) != ""
+
+
+_strip = np.frompyfunc(str.strip, 1, 1)
 
 
 def _apply_unique(
@@ -386,17 +427,30 @@ def _apply_unique(
         keys.extend((value,) if region is None else (value, region) for value in uniques)
     show = len(keys) >= PROGRESS_MIN_VALUES if progress is None else progress
     results = [parse(*key) for key in tqdm(keys, desc=f"normalizing {label}", unit="value", disable=not show)]
-    rows = pd.DataFrame({"code": codes, "source_row": long["source_row"].to_numpy()})
-    ok = _per_code((r[0] for r in results), columns)
-    bad = _per_code((r[1] for r in results), problem_columns)
-    return (rows.merge(ok, on="code", sort=False).drop(columns="code"),
-            rows.merge(bad, on="code", sort=False).drop(columns="code"))
+    rows = long["source_row"].to_numpy()
+    return (_spread(codes, rows, [r[0] for r in results], columns),
+            _spread(codes, rows, [r[1] for r in results], problem_columns))
 
 
-def _per_code(items_per_code: Iterable[list[tuple]], columns: tuple[str, ...]) -> pd.DataFrame:
-    """A frame of every item, with the code (position) of the key it came from."""
-    flat = [(code, *item) for code, items in enumerate(items_per_code) for item in items]
-    return pd.DataFrame(flat, columns=["code", *columns]) if flat else pd.DataFrame(columns=["code", *columns])
+def _spread(codes: np.ndarray, rows: np.ndarray, items_per_code: list[list[tuple]],
+            columns: tuple[str, ...]) -> pd.DataFrame:
+    """``source_row`` and ``columns``: every item of each row's key, rows in order."""
+    counts = np.fromiter(map(len, items_per_code), dtype=np.int64, count=len(items_per_code))
+    items = pd.DataFrame(list(chain.from_iterable(items_per_code)), columns=list(columns))
+    per_row = counts[codes] if len(counts) else np.zeros(len(codes), dtype=np.int64)
+    row = np.repeat(np.arange(len(codes)), per_row)
+    within = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    item = (np.cumsum(counts) - counts)[codes[row]] + within if len(row) else row
+    return pd.DataFrame({"source_row": rows[row], **{c: items[c].to_numpy()[item] for c in columns}})
+
+
+def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """``frame.sort_values(by, kind="stable", ignore_index=True)``, sorting text columns by
+    the codes of their few distinct values."""
+    keys = [frame[c].cat.codes.to_numpy() if isinstance(frame[c].dtype, pd.CategoricalDtype)
+            else pd.factorize(frame[c].to_numpy(), sort=True)[0] if frame[c].dtype == object
+            else frame[c].to_numpy() for c in by]
+    return frame.take(np.lexsort(keys[::-1])).reset_index(drop=True)
 
 
 def _concat(frames: Iterable[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -414,8 +468,9 @@ def _map_unique(values: pd.Series, func: Callable[[str], Hashable]) -> pd.Series
     """``values.map(func)`` computing ``func`` once per distinct value."""
     if values.empty:
         return values.astype(object)
-    uniques = pd.unique(values.to_numpy(dtype=object))
-    return values.map(dict(zip(uniques, map(func, uniques))))
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    results = pd.Series(map(func, uniques), dtype=object).to_numpy()  # a Series keeps tuples whole
+    return pd.Series(results[codes], index=values.index, name=values.name)
 
 
 def _name_keys(contacts: Contacts) -> pd.DataFrame:

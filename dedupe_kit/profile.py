@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from .config import Config
 from .fieldmap import ROLES
 from .load import Contacts
-from .normalize import Normalized, display_all, normalize
+from .normalize import Normalized, display_all, is_filled, normalize
 
 _SHOWN = 10
 
@@ -113,7 +113,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
     config = config or Config()
     normalized = normalized if normalized is not None else normalize(contacts, config)
     frame, fm = contacts.frame, contacts.field_map
-    filled = frame.apply(lambda col: col.str.strip().astype(bool)) if len(frame.columns) else frame
+    filled = pd.DataFrame({column: is_filled(frame[column]) for column in frame.columns}, index=frame.index)
     n = max(len(frame), 1)
 
     mapping = fm.to_frame(frame.columns)
@@ -131,53 +131,73 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
     invalid = normalized.problems.copy()
     invalid.insert(1, "line", contacts.lines[invalid["source_row"].to_numpy()] if len(invalid) else [])
 
-    ids = normalized.identifiers.drop_duplicates(["kind", "value", "source_row"])
+    ids = normalized.identifiers
+    key = _value_keys(ids)
+    distinct = ~pd.Series(key << 32 | ids["source_row"].to_numpy()).duplicated().to_numpy()
+    ids, key = ids[distinct], key[distinct]
     return Profile(
         source=contacts.name,
         rows=len(frame),
         mapping=mapping,
         fill=fill,
         invalid=invalid,
-        shared=_shared(ids, config.profile.shared_min_records),
-        taken=_taken(ids),
+        shared=_shared(ids, key, config.profile.shared_min_records),
+        taken=_taken(ids, key),
         exact_duplicates=_exact_duplicates(frame, fm.record_id),
         max_block_size=config.match.max_block_size,
     )
 
 
-def _shared(ids: pd.DataFrame, min_records: int) -> pd.DataFrame:
-    table = ids.groupby(["kind", "value"], observed=True, sort=False).agg(
-        records=("source_row", "size"), role_address=("shared", "any")).reset_index()
+def _value_keys(ids: pd.DataFrame) -> np.ndarray:
+    """One integer per distinct (kind, value) of an identifier table."""
+    values = pd.factorize(ids["value"].to_numpy(dtype=object))[0].astype(np.int64)
+    return ids["kind"].cat.codes.to_numpy().astype(np.int64) * (values.max(initial=0) + 1) + values
+
+
+def _shared(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFrame:
+    order = np.lexsort((ids["source_row"].to_numpy(), key))
+    ids, key = ids.iloc[order], key[order]
+    table = ids.groupby(key).agg(kind=("kind", "first"), value=("value", "first"),
+                                 records=("source_row", "size"), role_address=("shared", "any"))
     table = table[(table["records"] >= min_records) | table["role_address"]]
-    kept = ids.merge(table[["kind", "value"]], on=["kind", "value"])
-    rows = kept.groupby(["kind", "value"], observed=True)["source_row"].agg(lambda r: " ".join(map(str, r)))
-    table = table.merge(rows.rename("rows").reset_index(), on=["kind", "value"])
+    kept = np.isin(key, table.index.to_numpy())
+    rows = (ids["source_row"][kept].astype(str) + " ").groupby(key[kept]).sum().str[:-1]
+    table = table.assign(rows=rows).reset_index(drop=True)
     table.insert(2, "display", display_all(table["kind"], table["value"]))
     return table.sort_values(["records", "kind", "value"], ascending=[False, True, True], ignore_index=True)
 
 
-def _taken(ids: pd.DataFrame) -> pd.DataFrame:
-    ids = ids.sort_values(["kind", "value", "source_row"], kind="stable")
-    held_by = ids.groupby(["kind", "value"], observed=True)["source_row"].transform("first")
-    taken = ids.assign(held_by=held_by)[ids["source_row"].to_numpy() != held_by.to_numpy()]
+def _taken(ids: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
+    """Rows holding a value an earlier row holds, by row, kind and value (``key``: `_value_keys`)."""
+    held_by = ids["source_row"].groupby(key).transform("min").to_numpy()
+    taken = ids.assign(held_by=held_by)[ids["source_row"].to_numpy() != held_by]
+    rows, kinds = taken["source_row"].to_numpy(), taken["kind"].cat.codes.to_numpy()
+    tied = pd.Series(rows * 4 + kinds).duplicated(keep=False).to_numpy()  # few: sort only their values
+    value_rank = np.zeros(len(taken), dtype=np.int64)
+    value_rank[tied] = pd.factorize(taken["value"].to_numpy(dtype=object)[tied], sort=True)[0]
+    taken = taken.iloc[np.lexsort((value_rank, kinds, rows))]
     taken = taken.assign(display=display_all(taken["kind"], taken["value"]))
     columns = ["source_row", "kind", "column", "display", "raw", "held_by"]
-    return taken[columns].sort_values(["source_row", "kind"], ignore_index=True)
+    return taken[columns].reset_index(drop=True)
 
 
 def _exact_duplicates(frame: pd.DataFrame, record_id: str | None) -> pd.DataFrame:
     """Rows equal to an earlier row in every column but the record ID.
 
-    Rows are grouped by a 64-bit hash of their cells, then each candidate is
-    checked cell by cell against the first row of its group, so a hash collision
-    can never report two different rows as duplicates.
+    Rows are grouped column by column (the group of a row and its next cell), and
+    rows alone in their group are set aside as soon as they are: few rows are
+    left after the first columns.
     """
     subset = [c for c in frame.columns if c != record_id]
     if not subset or frame.empty:
         return pd.DataFrame({"source_row": np.zeros(0, np.int64), "duplicate_of": np.zeros(0, np.int64)})
-    hashes = pd.util.hash_pandas_object(frame[subset], index=False).to_numpy()
     rows = frame.index.to_numpy()
-    first_row = pd.Series(rows).groupby(hashes).transform("first").to_numpy()
-    candidate = first_row != rows
-    same = (frame.loc[rows[candidate], subset].to_numpy() == frame.loc[first_row[candidate], subset].to_numpy()).all(axis=1)
-    return pd.DataFrame({"source_row": rows[candidate][same], "duplicate_of": first_row[candidate][same]})
+    group = np.zeros(len(frame), dtype=np.int64)
+    for column in subset:
+        cells = pd.factorize(frame[column].to_numpy(dtype=object)[rows])[0].astype(np.int64)
+        group = pd.factorize(group * (cells.max(initial=0) + 1) + cells)[0].astype(np.int64)
+        several = np.bincount(group)[group] > 1
+        rows, group = rows[several], group[several]
+    first = pd.Series(rows).groupby(group).transform("min").to_numpy()
+    duplicate = first != rows
+    return pd.DataFrame({"source_row": rows[duplicate], "duplicate_of": first[duplicate]})

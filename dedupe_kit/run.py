@@ -20,7 +20,8 @@ from tqdm.auto import tqdm
 from ._perf import paused_gc
 from .candidates import Candidates, candidates
 from .cluster import cluster
-from .compare import Comparison, DateComparison, ExactComparison, ExternalIdComparison, compare, comparisons
+from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdComparison, compare, comparisons,
+                      value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export
@@ -73,7 +74,9 @@ class Result:
         """The pairs of one status (``auto``, ``review``, ``drop``; ``None``: all), most
         probable first, with both record IDs and the reasons in words."""
         pairs = self.pairs if status is None else self.pairs[self.pairs["status"] == status]
-        pairs = pairs.sort_values(["probability", "a", "b"], ascending=[False, True, True]).head(n)
+        return self._with_reasons(_ranked(pairs, [status]).head(n))
+
+    def _with_reasons(self, pairs: pd.DataFrame) -> pd.DataFrame:
         record_id = record_ids(self.contacts)
         return pd.DataFrame({
             "a": pairs["a"], "b": pairs["b"],
@@ -116,11 +119,13 @@ class Result:
 
         undone: groups whose merge a person took back (default: those recorded in ``out/undone.json``).
         """
-        out = Path(out)
+        with paused_gc():  # as in `run`: millions of objects alive, none in cycles
+            return self._write(Path(out), undone)
+
+    def _write(self, out: Path, undone: Iterable[int] | None) -> list[Path]:
         protect = (self.contacts.path,) if self.contacts.path else ()
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
-        shown = [self.explained(status, None) for status in ("reviewed", "auto", "review")]
-        pairs = pd.concat(shown, ignore_index=True)
+        pairs = self._with_reasons(_ranked(self.pairs, ["reviewed", "auto", "review"]))
         report = profile(self.contacts, self.normalized, self.config)
         plan = self.merge(undone=read_undone(out) if undone is None else undone)
         decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
@@ -192,6 +197,17 @@ def load_run(out: str | Path, *, same_input: bool = True) -> tuple[Contacts, Con
     contacts = load(path, config, encoding=None if info["encoding"] == "xlsx" else info["encoding"],
                     delimiter=info["delimiter"], sheet=sheet)
     return contacts, config
+
+
+def _ranked(pairs: pd.DataFrame, statuses: list[str | None]) -> pd.DataFrame:
+    """The pairs of these statuses (``None``: any), by status in that order, then most probable
+    first, then by rows."""
+    status, named = pairs["status"].to_numpy(), [s for s in statuses if s is not None]
+    rank = np.select([status == s for s in named], list(range(len(named))), -1) if named else np.zeros(len(pairs))
+    kept = np.flatnonzero(rank >= 0) if named else np.arange(len(pairs))
+    order = np.lexsort((pairs["b"].to_numpy()[kept], pairs["a"].to_numpy()[kept],
+                        -pairs["probability"].to_numpy()[kept], rank[kept]))
+    return pairs.iloc[kept[order]]
 
 
 def run(
@@ -315,7 +331,9 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     ids = normalized.identifiers
     linked = np.unique(np.r_[pairs["a"].to_numpy()[accepted], pairs["b"].to_numpy()[accepted]])
     ids = ids[(ids["kind"] == "external_id") & ids["source_row"].isin(linked)]
-    external = ids.groupby("source_row")["value"].agg(frozenset).to_dict()
+    external: dict[int, frozenset[str]] = {}
+    for row, value in zip(ids["source_row"].tolist(), ids["value"].tolist()):  # one a row, seldom more
+        external[row] = external.get(row, frozenset()) | {value}
     apart = index[decision == "distinct"]
     groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart)
 
@@ -348,19 +366,24 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
     details: dict[str, np.ndarray] = {}
     for column, role in (("first", fm.first_name), ("last", fm.last_name)):
         if role and column in pairs:
-            raw = frame[role].str.strip().to_numpy(dtype=object)
-            same = frame[role].str.strip().str.casefold().to_numpy(dtype=object)
-            details[column] = np.where(same[a] == same[b], raw[a], raw[a] + " ~ " + raw[b])
+            codes, uniques = pd.factorize(frame[role].to_numpy(dtype=object))
+            raw = np.array([value.strip() for value in uniques], dtype=object)
+            folded = pd.factorize(np.array([value.casefold() for value in raw], dtype=object))[0]
+            raw_a, raw_b = raw[codes[a]], raw[codes[b]]
+            same = folded[codes[a]] == folded[codes[b]]
+            details[column] = np.where(same, raw_a, raw_a + " ~ " + raw_b)
     ids = result.normalized.identifiers
     for kind in ("phone", "email"):
         if kind not in pairs:
             continue
-        values = ids.loc[ids["kind"] == kind, ["source_row", "value"]].drop_duplicates()
-        pid = pd.DataFrame({"pid": np.arange(len(pairs)), "a": a, "b": b})
-        left = pid.merge(values, left_on="a", right_on="source_row")[["pid", "b", "value"]]
-        shared = left.merge(values, left_on=["b", "value"], right_on=["source_row", "value"])
-        first = shared.sort_values(["pid", "value"]).drop_duplicates("pid")
+        values = ids.loc[ids["kind"] == kind, ["source_row", "value"]].sort_values("source_row", kind="stable")
+        codes, uniques = pd.factorize(values["value"].to_numpy(dtype=object))
+        pid, left, right = value_pairs(values["source_row"].to_numpy(), a, b)
+        shared = codes[left] == codes[right]
+        found = pd.DataFrame({"pid": pid[shared], "value": uniques[codes[left][shared]]})
+        several = found["pid"].duplicated(keep=False).to_numpy()  # seldom: the first value in order
+        found = pd.concat([found[~several], found[several].sort_values(["pid", "value"]).drop_duplicates("pid")])
         text = np.full(len(pairs), "", dtype=object)
-        text[first["pid"].to_numpy()] = display_all([kind] * len(first), first["value"])
+        text[found["pid"].to_numpy()] = display_all([kind] * len(found), found["value"])
         details[kind] = text
     return details

@@ -69,7 +69,7 @@ class FellegiSunter:
         self.m_ = dict(prior)
         share = 0.3
         for self.n_iter_ in range(1, self.max_iter + 1):
-            odds = np.log2(share / (1 - share)) + self._weights(features, tf=False).sum(axis=1).to_numpy()
+            odds = np.log2(share / (1 - share)) + self._total_weight(features, tf=False)
             posterior = probability_of(odds)
             posterior = np.where(np.isnan(known), posterior, known)
             share = float(np.clip(posterior.mean(), 1e-6, 1 - 1e-6))
@@ -87,14 +87,15 @@ class FellegiSunter:
         self.prior_ = float(np.clip(share * len(features) / total_pairs, 1e-12, 0.5))
         return self
 
-    def _weights(self, features: pd.DataFrame, tf: bool = True) -> pd.DataFrame:
+    def _weights(self, features: pd.DataFrame, tf: bool = True) -> dict[str, np.ndarray]:
         out = {}
         for column in self.columns_:
             levels = features[column].to_numpy()
             table = np.log2(self.m_[column] / self.u_[column])
-            lookup = pd.Series(table.to_numpy(), index=table.index)
-            weight = lookup.reindex(levels).to_numpy()
-            weight = np.where(levels == MISSING, 0.0, np.nan_to_num(weight))
+            # weight by level, level -1 (missing) and levels never seen weigh nothing
+            lookup = np.zeros(max(int(levels.max(initial=0)), max(table.index)) + 2)
+            lookup[table.index.to_numpy() + 1] = np.nan_to_num(table.to_numpy())
+            weight = lookup[levels.astype(np.int64) + 1]
             if tf and f"{column}_tf" in features:
                 freq = features[f"{column}_tf"].to_numpy(dtype=float)
                 top = max(self.levels_[column])
@@ -106,16 +107,23 @@ class FellegiSunter:
             if column == "external_id":
                 weight = np.where(levels == 0, -np.inf, weight)  # two different unique IDs: never the same person
             out[column] = weight
-        return pd.DataFrame(out, index=features.index)
+        return out
+
+    def _total_weight(self, features: pd.DataFrame, tf: bool = True) -> np.ndarray:
+        """The sum of the comparisons' weights of each pair, column after column."""
+        total = np.zeros(len(features))
+        for weight in self._weights(features, tf).values():
+            total += weight
+        return total
 
     def match_weights(self, features: pd.DataFrame) -> pd.DataFrame:
         """Each comparison's contribution to each pair's match weight, in bits."""
-        return self._weights(features)
+        return pd.DataFrame(self._weights(features), index=features.index, columns=self.columns_)
 
     def predict_weight(self, features: pd.DataFrame) -> np.ndarray:
         """Log2 odds that each pair is a match, prior included."""
         prior = np.log2(self.prior_ / (1 - self.prior_))
-        return prior + self.match_weights(features).sum(axis=1).to_numpy()
+        return prior + self._total_weight(features)
 
     def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
         return probability_of(self.predict_weight(features))
@@ -213,17 +221,29 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
     for column in weights.columns:
         levels = features[column].to_numpy()
         weight = weights[column].to_numpy(dtype=float)
-        text = pd.Series(levels).map(descriptions.get(column, {})).fillna(column).to_numpy(dtype=object)
+        text = _per_distinct(levels, lambda level: descriptions.get(column, {}).get(level, column))
         if column in details:
             extra = np.asarray(details[column], dtype=object)
             text = np.where(extra != "", text + " " + extra, text)
         if column == "first" and "swapped" in features:
             text = np.where(features["swapped"].to_numpy() == 1, text + " (first and last names swapped)", text)
-        shown = np.array([f"{w:+.1f}" if np.isfinite(w) else "never the same" for w in weight], dtype=object)
-        texts.append(np.where(levels == MISSING, "", text + " (" + shown + ")"))
+        shown = _per_distinct(weight, lambda w: f" ({w:+.1f})" if np.isfinite(w) else " (never the same)")
+        texts.append(np.where(levels == MISSING, "", text + shown))
         strengths.append(np.where(levels == MISSING, -1.0, np.where(np.isfinite(weight), np.abs(weight), np.inf)))
     if not texts:
         return [""] * n
-    texts_2d, order = np.column_stack(texts), np.argsort(-np.column_stack(strengths), axis=1, kind="stable")
-    ranked = np.take_along_axis(texts_2d, order, axis=1)
-    return ["; ".join(t for t in row if t) for row in ranked.tolist()]
+    order = np.argsort(-np.column_stack(strengths), axis=1, kind="stable")
+    ranked = np.take_along_axis(np.column_stack(texts), order, axis=1)
+    # missing fields (the only empty texts) rank last: join column by column while there is text
+    joined = ranked[:, 0] if n else np.zeros(0, dtype=object)
+    for column in ranked.T[1:]:
+        joined = np.where(column == "", joined, joined + "; " + column)
+    return joined.tolist()
+
+
+def _per_distinct(values: np.ndarray, func) -> np.ndarray:
+    """``func`` of each value as an object array, computed once per distinct value."""
+    positions, uniques = pd.factorize(values, use_na_sentinel=False)
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [func(value) for value in uniques.tolist()]
+    return results[positions]

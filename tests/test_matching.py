@@ -89,6 +89,12 @@ def test_common_values_are_capped_and_reported(tmp_path):
     assert phone[["value", "records"]].values.tolist() == [["+1 212-555-0100", 6]]
 
 
+def test_capped_keys_with_a_blank_part_are_described(tmp_path):
+    rows = [f"{i},,Lee,,,,,Paris" for i in range(6)]  # no first name: the key is "|paris" with "lee"
+    _, found = pairs_of(tmp_path, rows, Config(match=MatchConfig(max_block_size=4)))
+    assert ["name_city", "|paris | lee", 6] in found.capped[["kind", "value", "records"]].values.tolist()
+
+
 # --- comparisons ----------------------------------------------------------------------------------
 
 
