@@ -113,23 +113,32 @@ class Result:
         return merge(self.contacts, self.crosswalk["cluster_id"].to_numpy(), policy or self.config.merge,
                      decisions=self.decisions, normalized=self.normalized, undone=undone)
 
-    def write(self, out: str | Path, *, undone: Iterable[int] | None = None) -> list[Path]:
+    def write(self, out: str | Path, *, undone: Iterable[int] | None = None,
+              progress: bool | None = None) -> list[Path]:
         """Write every file of the run into ``out``: the merge's files (see `export`), the profile,
         pairs, summary, chart, model, config and run.json.
 
         undone: groups whose merge a person took back (default: those recorded in ``out/undone.json``).
+        progress: show the steps (``None``: in a terminal or notebook; ``False``: never).
         """
         with paused_gc():  # as in `run`: millions of objects alive, none in cycles
-            return self._write(Path(out), undone)
+            return self._write(Path(out), undone, progress)
 
-    def _write(self, out: Path, undone: Iterable[int] | None) -> list[Path]:
+    def _write(self, out: Path, undone: Iterable[int] | None, progress: bool | None) -> list[Path]:
         protect = (self.contacts.path,) if self.contacts.path else ()
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
-        pairs = self._with_reasons(_ranked(self.pairs, ["reviewed", "auto", "review"]))
-        report = profile(self.contacts, self.normalized, self.config)
+        steps = tqdm(total=4, desc="merging", unit="step", disable=progress is False)
         plan = self.merge(undone=read_undone(out) if undone is None else undone)
+        steps.update()
+        steps.set_description("writing the files for the CRM")
         decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
         exported = export(plan, out, crosswalk=self.crosswalk, decided_at=decided_at)
+        steps.update()
+        steps.set_description("explaining the pairs")
+        pairs = self._with_reasons(_ranked(self.pairs, ["reviewed", "auto", "review"]))
+        steps.update()
+        steps.set_description("writing the profile and reports")
+        report = profile(self.contacts, self.normalized, self.config)
         summary = "\n".join([self.summary(), plan.summary(), exported.summary()])
         written = exported.paths + [
             write_text(out / "profile.txt", str(report) + "\n", protect=protect),
@@ -141,6 +150,8 @@ class Result:
             write_text(out / "run.json", json.dumps(run_info(self.contacts), indent=2) + "\n", protect=protect),
             write_figure(out / "scores.png", self.plot(), protect=protect),
         ]
+        steps.update()
+        steps.close()
         return written
 
 
