@@ -275,7 +275,9 @@ def markdown(rows: list[list[str]], ratio_lines: list[str], note_lines: list[str
           f"`python benchmarks/matching.py {' '.join(argv)}` — {datetime.date.today()}, "
           f"{platform.machine()} with {os.cpu_count()} cores, Python {platform.python_version()}.", "",
           "Pairwise precision / recall / F1 after clustering (`benchmarks/scoring.py`); seconds = wall "
-          "time of the tool's process (load, match, write); peak MB = its max RSS.", "",
+          "time of the tool's process (load, match, write); peak MB = its max RSS. dedupe_kit's process is "
+          "`dedupe-kit run`, which also merges the groups and writes cleaned.csv, the fix files, the audit "
+          "log, the profile and pairs.csv with reasons.", "",
           "| " + " | ".join(HEADER) + " |",
           "|" + "|".join("---" if i < 2 else "---:" for i in range(len(HEADER))) + "|"]
     md += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]

@@ -54,12 +54,16 @@ def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     found = []
     safe = frame.copy()
     for position, column in enumerate(frame.columns):
-        values = frame.iloc[:, position].astype(str)
-        codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # exports repeat values: test each once
-        risky = np.fromiter((bool(FORMULA_START.search(u)) for u in uniques), dtype=bool, count=len(uniques))[codes]
+        if frame.dtypes.iloc[position].kind in "iufb":
+            continue  # numbers and booleans are written as numbers, never as formulas
+        values = frame.iloc[:, position].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)  # exports repeat values: test each once
+        risky = np.fromiter((bool(FORMULA_START.search(str(u))) for u in uniques), dtype=bool, count=len(uniques))
+        risky = risky[codes] if len(codes) else np.zeros(0, dtype=bool)
         if risky.any():
-            safe.iloc[risky, position] = "'" + values[risky]
-            found += [(i, column, v) for i, v in zip(np.flatnonzero(risky).tolist(), values[risky])]
+            shown = [str(v) for v in values[risky]]
+            safe.iloc[risky, position] = ["'" + v for v in shown]
+            found += list(zip(np.flatnonzero(risky).tolist(), [column] * len(shown), shown))
     return safe, pd.DataFrame(found, columns=["row", "column", "value"])
 
 
