@@ -309,7 +309,13 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
             shown = " ".join(existing.frame.loc[old, [c for c in (fm.first_name, fm.last_name) if c]])
             reason[i] += f"; held back: the name differs from the existing record ({shown})"
 
-    # updates whose phones or emails differ from the contact's
+    # updates whose phones or emails differ from the contact's (two spellings of one number do not)
+    every = result.normalized.identifiers
+    normalized_value = dict(zip(zip(every["source_row"], every["column"]), every["value"]))
+
+    def key_of(row: int, column: str) -> str:
+        return normalized_value.get((row, column)) or frame.at[row, column].strip().casefold()
+
     changed = []
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
         mapped = [c for c in columns if c in mapping.values()]
@@ -317,7 +323,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
             old, row = target[i], n_existing + i
             for column in mapped:
                 before, after = frame.at[old, column].strip(), frame.at[row, column].strip()
-                if after and before != after and _key(result, row, column) != _key(result, old, column):
+                if after and before != after and key_of(row, column) != key_of(old, column):
                     changed.append((i, record_id[old], column, before, after))
                     if status[i] == "updates":
                         status[i] = "changes a number"
@@ -330,8 +336,3 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     taken = pd.DataFrame(taken, columns=["new_row", "existing_row", "existing_record", "column", "value"])
     return rows, changed, taken
 
-
-def _key(result: Result, row: int, column: str) -> str:
-    ids = result.normalized.identifiers
-    found = ids.loc[(ids["source_row"] == row) & (ids["column"] == column), "value"]
-    return found.iloc[0] if len(found) else result.contacts.frame.at[row, column].strip().casefold()
