@@ -31,7 +31,7 @@ from .config import CRM_PROFILES
 from .errors import ConfigError
 from .files import write_bytes, write_text
 from .load import Contacts, record_ids
-from .merge import MergePlan
+from .merge import EXTRA_COLUMN, MergePlan
 
 _NUMBER = r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
 _SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
@@ -307,7 +307,7 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
                       "from_record_id": np.where(changed["source_row"] < 0, "several",
                                                  record_id[changed["source_row"].clip(lower=0).to_numpy()])}),
         pd.DataFrame({"group": overflow["group"], "event": "extra value",
-                      "column": "dedupe_kit extra " + overflow["role"], "after": overflow["value"],
+                      "column": [EXTRA_COLUMN.format(role=r) for r in overflow["role"]], "after": overflow["value"],
                       "from_record_id": record_id[overflow["source_row"].to_numpy(dtype=np.int64)], "rule": "union"}),
         pd.DataFrame({"group": dropped["group"], "event": "not kept", "column": dropped["column"],
                       "before": dropped["value"], "from_record_id": record_id[dropped["source_row"].to_numpy(dtype=np.int64)],
