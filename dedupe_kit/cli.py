@@ -119,7 +119,8 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
         entities = _truth_entities(truth, result.crosswalk["record_id"])
         click.echo(f"blocking recall           {blocking_recall(result.candidates.pairs, entities):>10.3f}")
         click.echo(f"groups vs truth           {pair_scores(result.crosswalk['cluster_id'], entities)}")
-    click.echo(f"wrote the cleaned file, the fix files (import fix_1_clear.csv, then fix_2_update.csv; then archive "
+    clear = "import fix_1_clear.csv" if config.merge.clear else "clear the values of fix_1_clear_by_hand.csv"
+    click.echo(f"wrote the cleaned file, the fix files ({clear}, then fix_2_update.csv; then archive "
                f"merged_away.csv), crosswalk.csv, audit.csv and the reports to {out}/")
 
 
