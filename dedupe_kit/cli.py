@@ -136,9 +136,9 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
         raise click.UsageError("give the group numbers to undo (see merge_groups.csv), or --all")
     contacts, config = load_run(folder)
     result = run_pipeline(contacts, config, decisions=stored_decisions(folder, contacts), progress=None)
-    plan = result.merge(undone=read_undone(folder))
+    plan = result.merge(undone=read_undone(folder, contacts))
     plan = plan.undo(None if undo_all else groups)
-    write_undone(folder, plan.undone)
+    write_undone(folder, plan.undone, contacts)
     result.write(folder, undone=plan.undone)
     click.echo(plan.summary())
     click.echo(f"wrote the files of {folder}/ again without the merges of group(s) "

@@ -128,7 +128,7 @@ class Result:
         protect = (self.contacts.path,) if self.contacts.path else ()
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         steps = tqdm(total=4, desc="merging", unit="step", disable=progress is False)
-        plan = self.merge(undone=read_undone(out) if undone is None else undone)
+        plan = self.merge(undone=read_undone(out, self.contacts) if undone is None else undone)
         steps.update()
         steps.set_description("writing the files for the CRM")
         decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
@@ -170,15 +170,20 @@ def run_info(contacts: Contacts) -> dict:
     }
 
 
-def read_undone(out: str | Path) -> list[int]:
-    """The groups whose merge was taken back in the output folder ``out`` (``undone.json``)."""
+def read_undone(out: str | Path, contacts: Contacts) -> list[int]:
+    """The groups whose merge was taken back in the output folder ``out`` (``undone.json``), when
+    they were taken back on this same input: group numbers of another file mean nothing here."""
     path = Path(out) / "undone.json"
-    return json.loads(path.read_text(encoding="utf-8"))["groups"] if path.exists() else []
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data["groups"] if data.get("sha256") == run_info(contacts)["sha256"] else []
 
 
-def write_undone(out: str | Path, groups: Iterable[int], protect: tuple[Path, ...] = ()) -> Path:
-    """Record, atomically, the groups whose merge is taken back in ``out``."""
-    data = {"schema": 1, "groups": sorted({int(g) for g in groups})}
+def write_undone(out: str | Path, groups: Iterable[int], contacts: Contacts) -> Path:
+    """Record, atomically, the groups of ``contacts`` whose merge is taken back in ``out``."""
+    data = {"schema": 1, "sha256": run_info(contacts)["sha256"], "groups": sorted({int(g) for g in groups})}
+    protect = (contacts.path,) if contacts.path else ()
     return write_text(Path(out) / "undone.json", json.dumps(data, indent=2) + "\n", protect=protect)
 
 

@@ -296,3 +296,15 @@ def test_arithmetic_after_a_sign_is_a_formula_but_phone_numbers_are_not():
     cells = ["+1-1", "-1-1", "+3/4", "-1 /2", "-2+3", "+1 555 0100", "-12.5", "+44 7700 900123"]
     _, found = neutralize(pd.DataFrame({"v": cells}))
     assert found["value"].tolist() == cells[:5]
+
+
+def test_an_undo_applies_only_to_the_input_it_was_made_on(tmp_path):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)]).exit_code == 0
+    assert runner.invoke(main, ["undo", str(out), "--all"]).exit_code == 0
+    assert len(read(out / "cleaned.csv")) == 400
+    other = tmp_path / "other.csv"
+    other.write_bytes(open("sample_data/contacts.csv", "rb").read() + b"C999999,Zed,Last,,,,,,,,,,,,,\n")
+    assert runner.invoke(main, ["run", str(other), "--out", str(out)]).exit_code == 0
+    assert len(read(out / "cleaned.csv")) == 273  # the other file's groups are merged: the undo was for another input
