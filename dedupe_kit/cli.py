@@ -17,7 +17,7 @@ from .evaluate import blocking_recall, pair_scores
 from .preflight import check_import as check_import_files
 from .profile import profile as build_profile
 from .review.store import stored_decisions
-from .run import load_run, read_undone, run as run_pipeline, write_undone
+from .run import load_run, read_run_info, read_undone, run as run_pipeline, write_undone
 
 
 def _library_errors(command):
@@ -134,11 +134,12 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     and write its files again as if those merges never happened."""
     if not groups and not undo_all:
         raise click.UsageError("give the group numbers to undo (see merge_groups.csv), or --all")
-    contacts, config = load_run(folder)
+    contacts, config = load_run(folder)  # the same input as the run: its SHA-256 is in run.json
+    sha256 = read_run_info(folder)["sha256"]
     result = run_pipeline(contacts, config, decisions=stored_decisions(folder, contacts), progress=None)
-    plan = result.merge(undone=read_undone(folder, contacts))
+    plan = result.merge(undone=read_undone(folder, sha256))
     plan = plan.undo(None if undo_all else groups)
-    write_undone(folder, plan.undone, contacts)
+    write_undone(folder, plan.undone, sha256, protect=(contacts.path,))
     result.write(folder, undone=plan.undone)
     click.echo(plan.summary())
     click.echo(f"wrote the files of {folder}/ again without the merges of group(s) "

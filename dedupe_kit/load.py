@@ -293,7 +293,7 @@ def _check_header(header: list[str], rows: list[list[str]], path: Path) -> None:
     problems = []
     seen: dict[str, int] = {}
     for i, name in enumerate(header, start=1):
-        if not name.strip() and i == len(header) > 1 and not name and all(not row[-1] for row in rows):
+        if not name and i == len(header) > 1 and all(not row[-1] for row in rows):
             continue
         if not name.strip():
             problems.append(f"column {i} has a blank name")

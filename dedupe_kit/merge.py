@@ -51,7 +51,7 @@ class MergePlan:
         from (-1 when several rows gave it) and whether it ``changed``.
     overflow: values of a union role that found no empty column in the group;
         they go to an extra column (``dedupe_kit extra emails``…) of the survivor.
-    undone: groups whose merge was taken back, with the reason.
+    undone: groups whose merge was taken back.
     dropped: emails, phones and external IDs of a group that the merged contact does
         not keep (a rule other than ``union`` chose another value); the audit log lists them.
     """
@@ -72,8 +72,8 @@ class MergePlan:
     def survivors(self) -> np.ndarray:
         """For every source row, the row that represents it after the merge (itself when not merged)."""
         survivor = np.arange(len(self.contacts))
-        for rows, row in zip(self.merging["rows"], self.merging["survivor_row"]):
-            survivor[list(rows)] = row
+        members = self.merging[["rows", "survivor_row"]].explode("rows")
+        survivor[members["rows"].to_numpy(dtype=np.int64)] = members["survivor_row"].to_numpy(dtype=np.int64)
         return survivor
 
     def cleaned(self) -> pd.DataFrame:
@@ -118,9 +118,9 @@ class MergePlan:
         unknown = chosen - set(self.groups["group"])
         if unknown:
             raise ConfigError(f"undo: no group {sorted(unknown)[0]} in this merge plan")
-        status = np.where(self.groups["group"].isin(chosen) & (self.groups["status"] == "merge"), "undone",
-                          self.groups["status"])
-        undone = tuple(sorted(set(self.undone) | {g for g in chosen if g in set(self.merging["group"])}))
+        taken_back = chosen & set(self.merging["group"])
+        status = np.where(self.groups["group"].isin(taken_back), "undone", self.groups["status"])
+        undone = tuple(sorted(set(self.undone) | taken_back))
         return dataclasses.replace(self, groups=self.groups.assign(status=status), undone=undone)
 
     def summary(self) -> str:

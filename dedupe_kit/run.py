@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -127,8 +127,9 @@ class Result:
     def _write(self, out: Path, undone: Iterable[int] | None, progress: bool | None) -> list[Path]:
         protect = (self.contacts.path,) if self.contacts.path else ()
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
+        info = run_info(self.contacts)
         steps = tqdm(total=4, desc="merging", unit="step", disable=progress is False)
-        plan = self.merge(undone=read_undone(out, self.contacts) if undone is None else undone)
+        plan = self.merge(undone=read_undone(out, info["sha256"]) if undone is None else undone)
         steps.update()
         steps.set_description("writing the files for the CRM")
         decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
@@ -147,7 +148,7 @@ class Result:
             write_csv(out / "model.csv", self.model.parameters().round(6), protect=protect),
             write_text(out / "summary.txt", summary + "\n", protect=protect),
             write_text(out / "config.toml", used.to_toml(), protect=protect),
-            write_text(out / "run.json", json.dumps(run_info(self.contacts), indent=2) + "\n", protect=protect),
+            write_text(out / "run.json", json.dumps(info, indent=2) + "\n", protect=protect),
             write_figure(out / "scores.png", self.plot(), protect=protect),
         ]
         steps.update()
@@ -162,7 +163,7 @@ def run_info(contacts: Contacts) -> dict:
     path = contacts.path
     return {
         "input": str(path.resolve()) if path else None,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest() if path else None,
+        "sha256": _sha256(path) if path else None,
         "encoding": contacts.encoding,
         "delimiter": contacts.delimiter,
         "sheet": contacts.sheet,
@@ -170,20 +171,24 @@ def run_info(contacts: Contacts) -> dict:
     }
 
 
-def read_undone(out: str | Path, contacts: Contacts) -> list[int]:
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_undone(out: str | Path, sha256: str | None) -> list[int]:
     """The groups whose merge was taken back in the output folder ``out`` (``undone.json``), when
-    they were taken back on this same input: group numbers of another file mean nothing here."""
+    they were taken back on the input of this ``sha256``: group numbers of another file mean nothing."""
     path = Path(out) / "undone.json"
     if not path.exists():
         return []
     data = json.loads(path.read_text(encoding="utf-8"))
-    return data["groups"] if data.get("sha256") == run_info(contacts)["sha256"] else []
+    return data["groups"] if data.get("sha256") == sha256 else []
 
 
-def write_undone(out: str | Path, groups: Iterable[int], contacts: Contacts) -> Path:
-    """Record, atomically, the groups of ``contacts`` whose merge is taken back in ``out``."""
-    data = {"schema": 1, "sha256": run_info(contacts)["sha256"], "groups": sorted({int(g) for g in groups})}
-    protect = (contacts.path,) if contacts.path else ()
+def write_undone(out: str | Path, groups: Iterable[int], sha256: str | None,
+                 protect: tuple[Path, ...] = ()) -> Path:
+    """Record, atomically, the groups whose merge is taken back in ``out``, for the input of ``sha256``."""
+    data = {"schema": 1, "sha256": sha256, "groups": sorted({int(g) for g in groups})}
     return write_text(Path(out) / "undone.json", json.dumps(data, indent=2) + "\n", protect=protect)
 
 
@@ -207,7 +212,7 @@ def load_run(out: str | Path, *, same_input: bool = True) -> tuple[Contacts, Con
     path = Path(info["input"])
     if not path.exists():
         raise InputError(f"{out}/run.json: the input {path} is gone; run 'dedupe-kit run' again")
-    if same_input and hashlib.sha256(path.read_bytes()).hexdigest() != info["sha256"]:
+    if same_input and _sha256(path) != info["sha256"]:
         raise InputError(f"{path}: changed since the run in {out}; run 'dedupe-kit run' again")
     sheet = info.get("sheet")
     contacts = load(path, config, encoding=None if info["encoding"] == "xlsx" else info["encoding"],
