@@ -129,6 +129,22 @@ def test_name_levels_nickname_swap_and_initial(tmp_path):
     assert f["swapped"].tolist() == [0, 1, 0, 0, 0, 0]
 
 
+def test_namesakes_do_not_teach_em_that_a_person_changes_city():
+    # candidates, all with the same name: 200 true pairs (same email and city) and 800
+    # namesakes (other email, other city); random pairs: names agree 1 in 1,000, cities 1 in 10
+    rng = np.random.default_rng(0)
+    features = pd.DataFrame({"first": np.full(1000, 4), "email": np.r_[np.full(200, 3), np.zeros(800, int)],
+                             "city": np.r_[np.full(200, 2), np.zeros(800, int)]})
+    random_features = pd.DataFrame({"first": np.where(rng.random(20_000) < 1e-3, 4, 0), "email": np.zeros(20_000, int),
+                                    "city": np.where(rng.random(20_000) < 0.1, 2, 0)})
+    model = FellegiSunter(priors={"first": {4: 0.9, 0: 0.1}, "email": {3: 0.7, 0: 0.3}},
+                          fixed=frozenset({"first", "email"})).fit(features, random_features=random_features,
+                                                                   n_records=5000)
+    assert model.m_["city"][2] > 0.9  # the namesakes are not taken for one person who moved
+    proba = model.predict_proba(features)
+    assert (proba[:200] > 0.95).all() and (proba[200:] < 0.01).all()
+
+
 def test_external_id_conflict_is_its_own_level(tmp_path):
     f = features_for(tmp_path, ["1,A,B,,,,S1,", "2,A,B,,,,S1,", "3,A,B,,,,S2,", "4,A,B,,,,,"])
     assert f["external_id"].tolist() == [1, 0, -1]
