@@ -99,13 +99,14 @@ def _coded(*arrays: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     return np.split(codes.astype(np.int64), len(arrays)), np.asarray(words, dtype=object)
 
 
-def _per_distinct_codes(a: np.ndarray, b: np.ndarray, test: Callable[[int, int], bool]) -> np.ndarray:
+def _per_distinct_codes(a: np.ndarray, b: np.ndarray, test: Callable[[int, int], bool | int],
+                        dtype: type = bool) -> np.ndarray:
     """``test(a[i], b[i])`` of two aligned code arrays, computed once per distinct ``(a, b)``."""
     if len(a) == 0:
-        return np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=dtype)
     size = int(max(a.max(), b.max())) + 1
     positions, combined = pd.factorize(a * size + b)
-    return np.array([test(c // size, c % size) for c in combined.tolist()], dtype=bool)[positions]
+    return np.array([test(c // size, c % size) for c in combined.tolist()], dtype=dtype)[positions]
 
 
 def _strings(series: pd.Series) -> np.ndarray:
@@ -268,6 +269,12 @@ class NameComparison(Comparison):
     initial that fits; 0 different; -1 missing. last level: 3 same; 2 nearly the
     same; 1 sounds the same; 0 different; -1 missing. The third output says the
     names matched swapped.
+
+    The whole names' words count too, where the parts disagree: the same words in
+    another order ("Cafe Ritz-Carlton" ~ "Ritz-Carlton Cafe", "Mary Ann Smith" ~
+    "Smith Mary Ann") are the same name; the words of a name of two or more all found
+    in the other ("Smith" and "Smith Jones", "Le Montrachet" and "Le Montrachet
+    Bistro") make the last names nearly the same.
     """
 
     name = "first"
@@ -290,10 +297,11 @@ class NameComparison(Comparison):
 
     def __init__(self, first_frequency: pd.Series, last_frequency: pd.Series) -> None:
         recordlinkage.base.BaseCompareFeature.__init__(
-            self, ["first", "last"], ["first", "last"], label=("first", "first_tf", "last", "last_tf", "swapped"))
+            self, ["first", "last", "full"], ["first", "last", "full"],
+            label=("first", "first_tf", "last", "last_tf", "swapped"))
         self.first_frequency, self.last_frequency = first_frequency, last_frequency
 
-    def _compute_vectorized(self, first_a, last_a, first_b, last_b):
+    def _compute_vectorized(self, first_a, last_a, full_a, first_b, last_b, full_b):
         (fa, la, fb, lb), words = _coded(first_a, last_a, first_b, last_b)
         direct_first, direct_last = _first_level(fa, fb, words), _last_level(la, lb, words)
         swap_first, swap_last = _first_level(fa, lb, words), _last_level(la, fb, words)
@@ -301,9 +309,27 @@ class NameComparison(Comparison):
                    & (swap_first != 0) & (swap_last != 0))
         first = np.where(swapped, swap_first, direct_first).astype(np.int8)
         last = np.where(swapped, swap_last, direct_last).astype(np.int8)
+        # where the parts disagree, the whole names' words: the same words, or one's words in the other's
+        open_ = np.flatnonzero((first == 0) | (last == 0))
+        if len(open_):
+            (ca, cb), names = _coded(_strings(full_a)[open_], _strings(full_b)[open_])
+            word_sets = [frozenset(name.split()) for name in names.tolist()]
+            relation = _per_distinct_codes(ca, cb, lambda x, y: _word_relation(word_sets[x], word_sets[y]), np.int8)
+            same, inside = open_[relation == 2], open_[relation == 1]
+            first[same], last[same] = 4, 3
+            last[inside] = np.where(last[inside] == 0, 2, last[inside])
         first_tf = np.where(first == 4, self.first_frequency.reindex(words).to_numpy(dtype=float)[fa], np.nan)
         last_tf = np.where(last == 3, self.last_frequency.reindex(words).to_numpy(dtype=float)[la], np.nan)
         return first, first_tf, last, last_tf, swapped.astype(np.int8)
+
+
+def _word_relation(a: frozenset[str], b: frozenset[str]) -> int:
+    """2: the same words (two or more); 1: the words of one (two or more) all in the other; 0: neither."""
+    if len(a) < 2 or len(b) < 2:
+        return 0
+    if a == b:
+        return 2
+    return 1 if a < b or b < a else 0
 
 
 def first_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -469,7 +495,7 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
 def comparison_data(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> pd.DataFrame:
     """The per-record columns the comparisons read, indexed by ``source_row``."""
     config = config or Config()
-    data = normalized.names.drop(columns=["first_group", "full"]).assign(row=normalized.names.index.to_numpy())
+    data = normalized.names.drop(columns=["first_group"]).assign(row=normalized.names.index.to_numpy())
     for column in config.match.compare_columns:
         data[f"column:{column}"] = contacts.frame[column].str.strip().str.upper()
     return data

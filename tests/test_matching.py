@@ -129,6 +129,13 @@ def test_name_levels_nickname_swap_and_initial(tmp_path):
     assert f["swapped"].tolist() == [0, 1, 0, 0, 0, 0]
 
 
+def test_names_with_the_same_words_in_another_order_or_contained_agree(tmp_path):
+    f = features_for(tmp_path, ["1,Mary Ann,Smith,,,,,", "2,Smith,Mary Ann,,,,,", "3,Ann,Mary Smith,,,,,",
+                                "4,Mary Ann,Smith Jones,,,,,", "5,Mary Ann,Jones,,,,,"])
+    assert f["first"].tolist()[:2] == [4, 4] and f["last"].tolist()[:2] == [3, 3]  # the same three words
+    assert f["last"].tolist()[2:] == [2, 0]  # Smith is in Smith Jones: nearly the same; Jones is not
+
+
 def test_namesakes_do_not_teach_em_that_a_person_changes_city():
     # candidates, all with the same name: 200 true pairs (same email and city) and 800
     # namesakes (other email, other city); random pairs: names agree 1 in 1,000, cities 1 in 10
