@@ -356,7 +356,8 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     for row, value in zip(ids["source_row"].tolist(), ids["value"].tolist()):  # one a row, seldom more
         external[row] = external.get(row, frozenset()) | {value}
     apart = index[decision == "distinct"]
-    groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart)
+    likely = accepted | (pairs["status"] == "review").to_numpy()
+    groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart, support=likely)
 
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     joined = accepted & (groups[a] == groups[b])

@@ -309,6 +309,21 @@ def test_cli_run_writes_the_crosswalk_and_reports_accuracy(tmp_path):
     assert len(crosswalk) == 400 and crosswalk["record_id"].str.startswith("C").all()
 
 
+def test_one_strong_pair_does_not_glue_two_groups():
+    # groups {0, 1} and {2, 3}; only 1-2 links them: one of the four pairs across
+    pairs = index([(0, 1), (2, 3), (1, 2), (0, 2)])
+    strength = np.array([0.99, 0.99, 0.98, 0.3])
+    accepted = strength > 0.95
+    glued = cluster(4, pairs, accepted, strength)
+    assert len(set(glued.tolist())) == 1
+    kept = cluster(4, pairs, accepted, strength, support=strength > 0.5)
+    assert kept.tolist() == [0, 0, 2, 2]
+    # with three of the four pairs across likely matches, the groups join
+    pairs = index([(0, 1), (2, 3), (1, 2), (0, 2), (1, 3)])
+    strength = np.array([0.99, 0.99, 0.98, 0.7, 0.6])
+    assert cluster(4, pairs, strength > 0.95, strength, support=strength > 0.5).tolist() == [0, 0, 0, 0]
+
+
 def test_different_first_names_are_a_household_unless_something_personal_agrees():
     from dedupe_kit.compare import DateComparison, ExternalIdComparison
     from dedupe_kit.run import _household
