@@ -414,14 +414,16 @@ class ExactComparison(Comparison):
 
 
 class DateComparison(Comparison):
-    """A date such as a birth date (``YYYYMMDD``). 3: same; 2: one digit off or day and
-    month swapped; 1: within a year; 0: different; -1: missing.
+    """A date such as a birth date (``YYYYMMDD``). 4: same; 3: one digit off or day and
+    month swapped; 2: within a year; 1: within ten years (and a month: a decade typed
+    wrong, a day slipped); 0: further apart, which tells a parent from a child sharing
+    an email or a phone; -1: missing.
     """
 
     name = "birth_date"
-    levels = {3: "same birth date", 2: "birth date one digit off", 1: "birth date within a year",
-              0: "different birth dates"}
-    prior = {3: 0.85, 2: 0.08, 1: 0.04, 0: 0.03}
+    levels = {4: "same birth date", 3: "birth date one digit off", 2: "birth date within a year",
+              1: "birth date within ten years", 0: "birth dates over ten years apart"}
+    prior = {4: 0.8, 3: 0.08, 2: 0.05, 1: 0.05, 0: 0.02}
 
     def _compute_vectorized(self, a: pd.Series, b: pd.Series):
         days_a = pd.to_datetime(a, format="%Y%m%d", errors="coerce")
@@ -429,8 +431,8 @@ class DateComparison(Comparison):
         a, b = _strings(a), _strings(b)
         missing = (a == "") | (b == "")
         typo = (similarity(a, b, Levenshtein.distance) <= 1) | per_distinct_pair(a, b, _day_month_swapped)
-        close = (np.abs((days_a - days_b).dt.days.to_numpy(dtype=float)) <= 366)
-        return np.select([missing, a == b, typo, close], [MISSING, 3, 2, 1], 0).astype(np.int8)
+        gap = np.abs((days_a - days_b).dt.days.to_numpy(dtype=float))  # NaN (not a date) passes no test
+        return np.select([missing, a == b, typo, gap <= 366, gap <= 3653 + 31], [MISSING, 4, 3, 2, 1], 0).astype(np.int8)
 
 
 def _day_month_swapped(a: str, b: str) -> bool:

@@ -152,6 +152,17 @@ def test_namesakes_do_not_teach_em_that_a_person_changes_city():
     assert (proba[:200] > 0.95).all() and (proba[200:] < 0.01).all()
 
 
+def test_birth_date_levels(tmp_path):
+    from dedupe_kit.compare import DateComparison
+
+    dates = pd.Series(["19850412"] * 7)
+    other = pd.Series(["19850412", "19850413", "19851204", "19860301", "19950501", "19700101", ""])
+    levels = DateComparison("birth_date")._compute_vectorized(dates, other)
+    # same; one digit off; day and month swapped; within a year; a decade typed wrong and
+    # a few days off: within ten years; a parent's: over ten years apart; missing
+    assert levels.tolist() == [4, 3, 3, 2, 1, 0, -1]
+
+
 def test_external_id_conflict_is_its_own_level(tmp_path):
     f = features_for(tmp_path, ["1,A,B,,,,S1,", "2,A,B,,,,S1,", "3,A,B,,,,S2,", "4,A,B,,,,,"])
     assert f["external_id"].tolist() == [1, 0, -1]
@@ -329,7 +340,7 @@ def test_different_first_names_are_a_household_unless_something_personal_agrees(
     from dedupe_kit.run import _household
 
     used = [DateComparison("birth_date"), ExternalIdComparison(pd.DataFrame(columns=["source_row", "value"]))]
-    features = pd.DataFrame({"first": [0, 0, 0, 4], "birth_date": [-1, 3, 1, -1], "external_id": [-1, -1, 1, -1]})
+    features = pd.DataFrame({"first": [0, 0, 0, 4], "birth_date": [-1, 4, 1, -1], "external_id": [-1, -1, 1, -1]})
     assert _household(features, used).tolist() == [True, False, False, False]
 
 
