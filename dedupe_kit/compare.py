@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import recordlinkage
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
 from ._perf import sorted_distinct
@@ -342,11 +342,20 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     blank = words == ""
     missing = blank[a] | blank[b]
     nickname = _per_distinct_codes(a, b, lambda x, y: nickname_equivalent(words[x], words[y]))
-    near = similarity(words[a], words[b]) >= 0.92
+    near = _nearly_the_same(words[a], words[b])
     single = np.array([len(w) == 1 for w in words], dtype=bool)
     initial_of = pd.factorize(np.array([w[:1] for w in words], dtype=object))[0]
     initial = (single[a] | single[b]) & (initial_of[a] == initial_of[b])
     return np.select([missing, a == b, nickname, near, initial], [MISSING, 4, 3, 2, 1], 0).astype(np.int8)
+
+
+def _nearly_the_same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Names that differ by a typo: Jaro-Winkler at least 0.92, or (four letters or more)
+    one letter wrong, missing or extra, or two letters swapped ("Rosie" ~ "Roise")."""
+    typo = similarity(a, b, OSA.distance) <= 1
+    if typo.any():
+        typo &= np.fromiter((min(len(x), len(y)) >= 4 for x, y in zip(a.tolist(), b.tolist())), bool, len(a))
+    return (similarity(a, b) >= 0.92) | typo
 
 
 @lru_cache(maxsize=200_000)
@@ -363,7 +372,7 @@ def _last_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     """`last_level` of codes of ``words``."""
     blank = words == ""
     missing = blank[a] | blank[b]
-    near = similarity(words[a], words[b]) >= 0.92
+    near = _nearly_the_same(words[a], words[b])
     sound_of = pd.factorize(np.array([_sound(w) for w in words], dtype=object))[0]
     return np.select([missing, a == b, near, sound_of[a] == sound_of[b]], [MISSING, 3, 2, 1], 0).astype(np.int8)
 
