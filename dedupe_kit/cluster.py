@@ -6,7 +6,7 @@ the same groups). Two groups join through an accepted pair unless a person said
 unique IDs — even when a chain of other pairs links them. Pairs below the
 ``upper`` threshold never join groups: a weak link cannot glue two groups.
 Nor can one strong pair alone: two groups of two or more records join only when
-more than half of the pairs across them are likely matches (``support``), so two
+at least half of the pairs across them are likely matches (``support``), so two
 restaurants of one hotel, each listed twice, stay two groups.
 """
 
@@ -35,7 +35,7 @@ def cluster(
     external_ids: the external unique IDs of each record that has some.
     apart: pairs a person said are not a match.
     support: which pairs are likely matches (at least as many as ``accepted``); two
-        groups of two or more records join only when more than half of the pairs
+        groups of two or more records join only when at least half of the pairs
         across them are among these (default: no such check).
     """
     external_ids = external_ids or {}
@@ -72,7 +72,7 @@ def cluster(
                 continue
             if likely and len(group_a) > 1 and len(group_b) > 1:
                 across = sum((min(x, y) << 32 | max(x, y)) in likely for x in group_a for y in group_b)
-                if 2 * across <= len(group_a) * len(group_b):
+                if 2 * across < len(group_a) * len(group_b):
                     continue
             members[min(ra, rb)] = group_a + group_b
             members.pop(max(ra, rb), None)
