@@ -5,6 +5,9 @@ the same groups). Two groups join through an accepted pair unless a person said
 "not a match" for any two of their records, or they hold different external
 unique IDs — even when a chain of other pairs links them. Pairs below the
 ``upper`` threshold never join groups: a weak link cannot glue two groups.
+Nor can one strong pair alone: two groups of two or more records join only when
+at least half of the pairs across them are likely matches (``support``), so two
+restaurants of one hotel, each listed twice, stay two groups.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ def cluster(
     *,
     external_ids: Mapping[int, frozenset[str]] | None = None,
     apart: pd.MultiIndex | None = None,
+    support: np.ndarray | None = None,
 ) -> np.ndarray:
     """The group of every row (the smallest ``source_row`` of the group).
 
@@ -30,6 +34,9 @@ def cluster(
         probability; reviewed matches first).
     external_ids: the external unique IDs of each record that has some.
     apart: pairs a person said are not a match.
+    support: which pairs are likely matches (at least as many as ``accepted``); two
+        groups of two or more records join only when at least half of the pairs
+        across them are among these (default: no such check).
     """
     external_ids = external_ids or {}
     parent = np.arange(n_rows)
@@ -46,7 +53,11 @@ def cluster(
             x = parent[x]
         return x
 
-    a_rows, b_rows = pairs.get_level_values(0).to_numpy()[accepted], pairs.get_level_values(1).to_numpy()[accepted]
+    all_a, all_b = pairs.get_level_values(0).to_numpy(), pairs.get_level_values(1).to_numpy()
+    likely: set[int] = set()
+    if support is not None:
+        likely = set((all_a[support].astype(np.int64) << 32 | all_b[support]).tolist())
+    a_rows, b_rows = all_a[accepted], all_b[accepted]
     order = np.lexsort((b_rows, a_rows, -strength[accepted]))
     for a, b in zip(a_rows[order].tolist(), b_rows[order].tolist()):
         ra, rb = find(a), find(b)
@@ -55,10 +66,14 @@ def cluster(
         ids_a, ids_b = ids.get(ra, frozenset()), ids.get(rb, frozenset())
         if ids_a and ids_b and not ids_a & ids_b:
             continue
-        if cannot:
+        if cannot or likely:
             group_a, group_b = members.get(ra, [ra]), members.get(rb, [rb])
-            if any(cannot.get(x, ()) and cannot[x] & set(group_b) for x in group_a):
+            if cannot and any(cannot.get(x, ()) and cannot[x] & set(group_b) for x in group_a):
                 continue
+            if likely and len(group_a) > 1 and len(group_b) > 1:
+                across = sum((min(x, y) << 32 | max(x, y)) in likely for x in group_a for y in group_b)
+                if 2 * across < len(group_a) * len(group_b):
+                    continue
             members[min(ra, rb)] = group_a + group_b
             members.pop(max(ra, rb), None)
         root, child = min(ra, rb), max(ra, rb)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import recordlinkage
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
 from ._perf import sorted_distinct
@@ -99,13 +99,14 @@ def _coded(*arrays: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     return np.split(codes.astype(np.int64), len(arrays)), np.asarray(words, dtype=object)
 
 
-def _per_distinct_codes(a: np.ndarray, b: np.ndarray, test: Callable[[int, int], bool]) -> np.ndarray:
+def _per_distinct_codes(a: np.ndarray, b: np.ndarray, test: Callable[[int, int], bool | int],
+                        dtype: type = bool) -> np.ndarray:
     """``test(a[i], b[i])`` of two aligned code arrays, computed once per distinct ``(a, b)``."""
     if len(a) == 0:
-        return np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=dtype)
     size = int(max(a.max(), b.max())) + 1
     positions, combined = pd.factorize(a * size + b)
-    return np.array([test(c // size, c % size) for c in combined.tolist()], dtype=bool)[positions]
+    return np.array([test(c // size, c % size) for c in combined.tolist()], dtype=dtype)[positions]
 
 
 def _strings(series: pd.Series) -> np.ndarray:
@@ -268,6 +269,12 @@ class NameComparison(Comparison):
     initial that fits; 0 different; -1 missing. last level: 3 same; 2 nearly the
     same; 1 sounds the same; 0 different; -1 missing. The third output says the
     names matched swapped.
+
+    The whole names' words count too, where the parts disagree: the same words in
+    another order ("Cafe Ritz-Carlton" ~ "Ritz-Carlton Cafe", "Mary Ann Smith" ~
+    "Smith Mary Ann") are the same name; the words of a name of two or more all found
+    in the other ("Smith" and "Smith Jones", "Le Montrachet" and "Le Montrachet
+    Bistro") make the last names nearly the same.
     """
 
     name = "first"
@@ -290,10 +297,11 @@ class NameComparison(Comparison):
 
     def __init__(self, first_frequency: pd.Series, last_frequency: pd.Series) -> None:
         recordlinkage.base.BaseCompareFeature.__init__(
-            self, ["first", "last"], ["first", "last"], label=("first", "first_tf", "last", "last_tf", "swapped"))
+            self, ["first", "last", "full"], ["first", "last", "full"],
+            label=("first", "first_tf", "last", "last_tf", "swapped"))
         self.first_frequency, self.last_frequency = first_frequency, last_frequency
 
-    def _compute_vectorized(self, first_a, last_a, first_b, last_b):
+    def _compute_vectorized(self, first_a, last_a, full_a, first_b, last_b, full_b):
         (fa, la, fb, lb), words = _coded(first_a, last_a, first_b, last_b)
         direct_first, direct_last = _first_level(fa, fb, words), _last_level(la, lb, words)
         swap_first, swap_last = _first_level(fa, lb, words), _last_level(la, fb, words)
@@ -301,9 +309,27 @@ class NameComparison(Comparison):
                    & (swap_first != 0) & (swap_last != 0))
         first = np.where(swapped, swap_first, direct_first).astype(np.int8)
         last = np.where(swapped, swap_last, direct_last).astype(np.int8)
+        # where the parts disagree, the whole names' words: the same words, or one's words in the other's
+        open_ = np.flatnonzero((first == 0) | (last == 0))
+        if len(open_):
+            (ca, cb), names = _coded(_strings(full_a)[open_], _strings(full_b)[open_])
+            word_sets = [frozenset(name.split()) for name in names.tolist()]
+            relation = _per_distinct_codes(ca, cb, lambda x, y: _word_relation(word_sets[x], word_sets[y]), np.int8)
+            same, inside = open_[relation == 2], open_[relation == 1]
+            first[same], last[same] = 4, 3
+            last[inside] = np.where(last[inside] == 0, 2, last[inside])
         first_tf = np.where(first == 4, self.first_frequency.reindex(words).to_numpy(dtype=float)[fa], np.nan)
         last_tf = np.where(last == 3, self.last_frequency.reindex(words).to_numpy(dtype=float)[la], np.nan)
         return first, first_tf, last, last_tf, swapped.astype(np.int8)
+
+
+def _word_relation(a: frozenset[str], b: frozenset[str]) -> int:
+    """2: the same words (two or more); 1: the words of one (two or more) all in the other; 0: neither."""
+    if len(a) < 2 or len(b) < 2:
+        return 0
+    if a == b:
+        return 2
+    return 1 if a < b or b < a else 0
 
 
 def first_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -316,11 +342,20 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     blank = words == ""
     missing = blank[a] | blank[b]
     nickname = _per_distinct_codes(a, b, lambda x, y: nickname_equivalent(words[x], words[y]))
-    near = similarity(words[a], words[b]) >= 0.92
+    near = _nearly_the_same(words[a], words[b])
     single = np.array([len(w) == 1 for w in words], dtype=bool)
     initial_of = pd.factorize(np.array([w[:1] for w in words], dtype=object))[0]
     initial = (single[a] | single[b]) & (initial_of[a] == initial_of[b])
     return np.select([missing, a == b, nickname, near, initial], [MISSING, 4, 3, 2, 1], 0).astype(np.int8)
+
+
+def _nearly_the_same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Names that differ by a typo: Jaro-Winkler at least 0.92, or (four letters or more)
+    one letter wrong, missing or extra, or two letters swapped ("Rosie" ~ "Roise")."""
+    typo = similarity(a, b, OSA.distance) <= 1
+    if typo.any():
+        typo &= np.fromiter((min(len(x), len(y)) >= 4 for x, y in zip(a.tolist(), b.tolist())), bool, len(a))
+    return (similarity(a, b) >= 0.92) | typo
 
 
 @lru_cache(maxsize=200_000)
@@ -337,7 +372,7 @@ def _last_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     """`last_level` of codes of ``words``."""
     blank = words == ""
     missing = blank[a] | blank[b]
-    near = similarity(words[a], words[b]) >= 0.92
+    near = _nearly_the_same(words[a], words[b])
     sound_of = pd.factorize(np.array([_sound(w) for w in words], dtype=object))[0]
     return np.select([missing, a == b, near, sound_of[a] == sound_of[b]], [MISSING, 3, 2, 1], 0).astype(np.int8)
 
@@ -388,14 +423,16 @@ class ExactComparison(Comparison):
 
 
 class DateComparison(Comparison):
-    """A date such as a birth date (``YYYYMMDD``). 3: same; 2: one digit off or day and
-    month swapped; 1: within a year; 0: different; -1: missing.
+    """A date such as a birth date (``YYYYMMDD``). 4: same; 3: one digit off or day and
+    month swapped; 2: within a year; 1: within ten years (and a month: a decade typed
+    wrong, a day slipped); 0: further apart, which tells a parent from a child sharing
+    an email or a phone; -1: missing.
     """
 
     name = "birth_date"
-    levels = {3: "same birth date", 2: "birth date one digit off", 1: "birth date within a year",
-              0: "different birth dates"}
-    prior = {3: 0.85, 2: 0.08, 1: 0.04, 0: 0.03}
+    levels = {4: "same birth date", 3: "birth date one digit off", 2: "birth date within a year",
+              1: "birth date within ten years", 0: "birth dates over ten years apart"}
+    prior = {4: 0.8, 3: 0.08, 2: 0.05, 1: 0.05, 0: 0.02}
 
     def _compute_vectorized(self, a: pd.Series, b: pd.Series):
         days_a = pd.to_datetime(a, format="%Y%m%d", errors="coerce")
@@ -403,8 +440,8 @@ class DateComparison(Comparison):
         a, b = _strings(a), _strings(b)
         missing = (a == "") | (b == "")
         typo = (similarity(a, b, Levenshtein.distance) <= 1) | per_distinct_pair(a, b, _day_month_swapped)
-        close = (np.abs((days_a - days_b).dt.days.to_numpy(dtype=float)) <= 366)
-        return np.select([missing, a == b, typo, close], [MISSING, 3, 2, 1], 0).astype(np.int8)
+        gap = np.abs((days_a - days_b).dt.days.to_numpy(dtype=float))  # NaN (not a date) passes no test
+        return np.select([missing, a == b, typo, gap <= 366, gap <= 3653 + 31], [MISSING, 4, 3, 2, 1], 0).astype(np.int8)
 
 
 def _day_month_swapped(a: str, b: str) -> bool:
@@ -469,7 +506,7 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
 def comparison_data(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> pd.DataFrame:
     """The per-record columns the comparisons read, indexed by ``source_row``."""
     config = config or Config()
-    data = normalized.names.drop(columns=["first_group", "full"]).assign(row=normalized.names.index.to_numpy())
+    data = normalized.names.drop(columns=["first_group"]).assign(row=normalized.names.index.to_numpy())
     for column in config.match.compare_columns:
         data[f"column:{column}"] = contacts.frame[column].str.strip().str.upper()
     return data

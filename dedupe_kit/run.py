@@ -286,7 +286,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     pairs = pd.concat([pairs, features.reset_index(drop=True)], axis=1)
     steps.update()
     steps.set_description("grouping")
-    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs)
+    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds.upper)
     steps.update()
     steps.close()
     return Result(config, used, contacts, normalized, found, pairs, model, crosswalk, decisions)
@@ -344,7 +344,8 @@ def _decisions(decisions: pd.DataFrame | None) -> pd.DataFrame:
     return frame[~frame.index.duplicated(keep="last")]
 
 
-def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex, pairs: pd.DataFrame) -> pd.DataFrame:
+def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex, pairs: pd.DataFrame,
+               upper: float) -> pd.DataFrame:
     n = len(contacts)
     decision = pairs["decision"].to_numpy()
     accepted = ((pairs["status"] == "auto").to_numpy() | (decision == "match"))
@@ -356,7 +357,9 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     for row, value in zip(ids["source_row"].tolist(), ids["value"].tolist()):  # one a row, seldom more
         external[row] = external.get(row, frozenset()) | {value}
     apart = index[decision == "distinct"]
-    groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart)
+    # likely: auto or review, but not a household (different first names) held back from auto
+    likely = accepted | ((pairs["status"] == "review").to_numpy() & (pairs["probability"].to_numpy() < upper))
+    groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart, support=likely)
 
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     joined = accepted & (groups[a] == groups[b])

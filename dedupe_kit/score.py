@@ -67,12 +67,18 @@ class FellegiSunter:
             known[positions[positions >= 0]] = labels.to_numpy(dtype=float)[positions >= 0]
         prior = {c: _prior_m(self.levels_[c], self.priors.get(c)) for c in self.columns_}
         self.m_ = dict(prior)
-        share = 0.3
+        # ``u`` comes from random pairs, so the odds of the E-step start from the share of
+        # matches among all pairs, not among the candidates: with the candidates' share, two
+        # namesakes in different cities look like one person (u says agreeing names are rare)
+        # and EM learns that a person's records often disagree on city, company, address.
+        # Every match is taken to be among the candidates.
+        total_pairs = max(n_records * (n_records - 1) / 2, 1)
+        match_prior = float(np.clip(0.3 * len(features) / total_pairs, 1e-12, 0.5))
         for self.n_iter_ in range(1, self.max_iter + 1):
-            odds = np.log2(share / (1 - share)) + self._total_weight(features, tf=False)
+            odds = np.log2(match_prior / (1 - match_prior)) + self._total_weight(features, tf=False)
             posterior = probability_of(odds)
             posterior = np.where(np.isnan(known), posterior, known)
-            share = float(np.clip(posterior.mean(), 1e-6, 1 - 1e-6))
+            match_prior = float(np.clip(posterior.sum() / total_pairs, 1e-12, 0.5))
             strength = self.prior_weight * max(float(posterior.sum()), 1.0)
             new_m = {c: prior[c] if c in self.fixed else
                      _weighted_shares(features[c], posterior, self.levels_[c], prior[c], strength)
@@ -81,10 +87,9 @@ class FellegiSunter:
             self.m_ = new_m
             if change < self.tol:
                 break
-        self.candidate_match_share_ = share
+        self.candidate_match_share_ = float(posterior.mean()) if len(features) else 0.0
         self.n_records_ = n_records
-        total_pairs = max(n_records * (n_records - 1) / 2, 1)
-        self.prior_ = float(np.clip(share * len(features) / total_pairs, 1e-12, 0.5))
+        self.prior_ = match_prior
         return self
 
     def _weights(self, features: pd.DataFrame, tf: bool = True) -> dict[str, np.ndarray]:

@@ -123,10 +123,51 @@ def test_phone_levels(tmp_path):
 
 def test_name_levels_nickname_swap_and_initial(tmp_path):
     f = features_for(tmp_path, ["1,Robert,Smith,,,,,", "2,Bob,Smith,,,,,", "3,Smith,Robert,,,,,",
-                                "4,R,Smith,,,,,", "5,Roberto,Smyth,,,,,", "6,Alice,Jones,,,,,", "7,,,,,,,"])
+                                "4,R,Smith,,,,,", "5,Roberto,Smythe,,,,,", "6,Alice,Jones,,,,,", "7,,,,,,,"])
     assert f["first"].tolist() == [3, 4, 1, 2, 0, -1]
-    assert f["last"].tolist() == [3, 3, 3, 1, 0, -1]  # Smyth sounds like Smith
+    assert f["last"].tolist() == [3, 3, 3, 1, 0, -1]  # Smythe sounds like Smith
     assert f["swapped"].tolist() == [0, 1, 0, 0, 0, 0]
+
+
+def test_names_with_the_same_words_in_another_order_or_contained_agree(tmp_path):
+    f = features_for(tmp_path, ["1,Mary Ann,Smith,,,,,", "2,Smith,Mary Ann,,,,,", "3,Ann,Mary Smith,,,,,",
+                                "4,Mary Ann,Smith Jones,,,,,", "5,Mary Ann,Jones,,,,,"])
+    assert f["first"].tolist()[:2] == [4, 4] and f["last"].tolist()[:2] == [3, 3]  # the same three words
+    assert f["last"].tolist()[2:] == [2, 0]  # Smith is in Smith Jones: nearly the same; Jones is not
+
+
+def test_namesakes_do_not_teach_em_that_a_person_changes_city():
+    # candidates, all with the same name: 200 true pairs (same email and city) and 800
+    # namesakes (other email, other city); random pairs: names agree 1 in 1,000, cities 1 in 10
+    rng = np.random.default_rng(0)
+    features = pd.DataFrame({"first": np.full(1000, 4), "email": np.r_[np.full(200, 3), np.zeros(800, int)],
+                             "city": np.r_[np.full(200, 2), np.zeros(800, int)]})
+    random_features = pd.DataFrame({"first": np.where(rng.random(20_000) < 1e-3, 4, 0), "email": np.zeros(20_000, int),
+                                    "city": np.where(rng.random(20_000) < 0.1, 2, 0)})
+    model = FellegiSunter(priors={"first": {4: 0.9, 0: 0.1}, "email": {3: 0.7, 0: 0.3}},
+                          fixed=frozenset({"first", "email"})).fit(features, random_features=random_features,
+                                                                   n_records=5000)
+    assert model.m_["city"][2] > 0.9  # the namesakes are not taken for one person who moved
+    proba = model.predict_proba(features)
+    assert (proba[:200] > 0.95).all() and (proba[200:] < 0.01).all()
+
+
+def test_names_one_typo_apart_are_nearly_the_same(tmp_path):
+    f = features_for(tmp_path, ["1,Rosie,Pearce,,,,,", "2,Roise,Paerce,,,,,", "3,Rosie,Pearce,,,,,", "4,Ann,Pearce,,,,,"])
+    # two letters swapped in each name: nearly the same (Jaro-Winkler alone is below 0.92 for Pearce ~ Paerce)
+    assert f["first"].tolist()[0] == 2 and f["last"].tolist()[0] == 2
+    assert f["first"].tolist()[2] == 0  # Rosie and Ann
+
+
+def test_birth_date_levels(tmp_path):
+    from dedupe_kit.compare import DateComparison
+
+    dates = pd.Series(["19850412"] * 7)
+    other = pd.Series(["19850412", "19850413", "19851204", "19860301", "19950501", "19700101", ""])
+    levels = DateComparison("birth_date")._compute_vectorized(dates, other)
+    # same; one digit off; day and month swapped; within a year; a decade typed wrong and
+    # a few days off: within ten years; a parent's: over ten years apart; missing
+    assert levels.tolist() == [4, 3, 3, 2, 1, 0, -1]
 
 
 def test_external_id_conflict_is_its_own_level(tmp_path):
@@ -286,12 +327,27 @@ def test_cli_run_writes_the_crosswalk_and_reports_accuracy(tmp_path):
     assert len(crosswalk) == 400 and crosswalk["record_id"].str.startswith("C").all()
 
 
+def test_one_strong_pair_does_not_glue_two_groups():
+    # groups {0, 1} and {2, 3}; only 1-2 links them: one of the four pairs across
+    pairs = index([(0, 1), (2, 3), (1, 2), (0, 2)])
+    strength = np.array([0.99, 0.99, 0.98, 0.3])
+    accepted = strength > 0.95
+    glued = cluster(4, pairs, accepted, strength)
+    assert len(set(glued.tolist())) == 1
+    kept = cluster(4, pairs, accepted, strength, support=strength > 0.5)
+    assert kept.tolist() == [0, 0, 2, 2]
+    # with three of the four pairs across likely matches, the groups join
+    pairs = index([(0, 1), (2, 3), (1, 2), (0, 2), (1, 3)])
+    strength = np.array([0.99, 0.99, 0.98, 0.7, 0.6])
+    assert cluster(4, pairs, strength > 0.95, strength, support=strength > 0.5).tolist() == [0, 0, 0, 0]
+
+
 def test_different_first_names_are_a_household_unless_something_personal_agrees():
     from dedupe_kit.compare import DateComparison, ExternalIdComparison
     from dedupe_kit.run import _household
 
     used = [DateComparison("birth_date"), ExternalIdComparison(pd.DataFrame(columns=["source_row", "value"]))]
-    features = pd.DataFrame({"first": [0, 0, 0, 4], "birth_date": [-1, 3, 1, -1], "external_id": [-1, -1, 1, -1]})
+    features = pd.DataFrame({"first": [0, 0, 0, 4], "birth_date": [-1, 4, 1, -1], "external_id": [-1, -1, 1, -1]})
     assert _household(features, used).tolist() == [True, False, False, False]
 
 
