@@ -32,6 +32,7 @@ from .errors import ConfigError
 from .files import csv_text, write_bytes, write_text
 from .load import Contacts, record_ids
 from .merge import EXTRA_COLUMN, MergePlan
+from .normalize import is_filled
 
 _NUMBER = r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
 _SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
@@ -40,7 +41,6 @@ _SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
 #: A cell a spreadsheet would run as a formula: ``=``, ``@``, a tab or carriage return first, or ``+``/``-``
 #: followed by something other than a number or a phone number (``+1-1`` and ``-2+3`` are formulas).
 FORMULA_START = re.compile(rf"^[=@\t\r]|^[+-](?!{_SAFE_AFTER_SIGN})", re.IGNORECASE)
-_FORMULA_FIRST = ("=", "@", "\t", "\r", "+", "-")
 
 
 def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -59,7 +59,7 @@ def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             continue  # numbers and booleans are written as numbers, never as formulas
         values = frame.iloc[:, position].to_numpy(dtype=object)
         text = values if pd.api.types.infer_dtype(values, skipna=False) == "string" else values.astype(str).astype(object)
-        maybe = np.flatnonzero(pd.Series(text, dtype=object).str.startswith(_FORMULA_FIRST).to_numpy(dtype=bool))
+        maybe = _risky_first(text)
         risky = np.zeros(len(values), dtype=bool)  # only the few cells with a risky first character meet the pattern
         risky[maybe] = [bool(FORMULA_START.search(v)) for v in text[maybe]]
         if risky.any():
@@ -67,6 +67,22 @@ def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             safe.iloc[risky, position] = ["'" + v for v in shown]
             found += list(zip(np.flatnonzero(risky).tolist(), [column] * len(shown), shown))
     return safe, pd.DataFrame(found, columns=["row", "column", "value"])
+
+
+def _risky_first(text: np.ndarray) -> np.ndarray:
+    """The positions of the strings that start with a character a formula can start with.
+
+    One regular-expression scan of the strings joined by NUL, rather than a Python call per cell.
+    A NUL inside a cell may add a position, never lose one: each is checked against the pattern.
+    """
+    lengths = np.fromiter(map(len, text), dtype=np.int64, count=len(text))
+    starts = np.cumsum(lengths + 1) - lengths  # where each string starts in "\0" + "\0".join(text)
+    found = np.array([m.end() for m in _AFTER_NUL.finditer("\0" + "\0".join(text))], dtype=np.int64)
+    position = np.searchsorted(starts, found)
+    return position[(position < len(starts)) & (starts[np.minimum(position, len(starts) - 1)] == found)]
+
+
+_AFTER_NUL = re.compile("\0(?=[=@\t\r+-])")
 
 
 @dataclass(frozen=True)
@@ -180,7 +196,7 @@ def clearing(plan: MergePlan) -> pd.DataFrame:
     unique = list(fm.emails) + [c for c, _ in fm.phones] + (list(fm.external_ids) if fm.record_id else [])
     away = _merged_away_rows(plan)
     cells = plan.contacts.frame.loc[away, unique].stack().astype(str)
-    cells = cells[cells.str.strip() != ""].index.to_frame(index=False, name=["row", "column"])
+    cells = cells[is_filled(cells)].index.to_frame(index=False, name=["row", "column"])
     return clearing_rows(plan.contacts, away, cells["row"].to_numpy(), cells["column"].to_numpy(), plan.policy.clear,
                          columns=unique)
 
@@ -266,7 +282,7 @@ def _listed(frame: pd.DataFrame) -> np.ndarray:
     joined = np.full(len(frame), "", dtype=object)
     for column in frame.columns:
         value = frame[column].to_numpy(dtype=object)
-        blank = frame[column].str.strip().to_numpy() == ""
+        blank = ~is_filled(value)
         joined = np.where(blank, joined, np.where(joined == "", value, joined + "; " + value))
     return joined
 

@@ -25,7 +25,7 @@ import pandas as pd
 from .config import MergePolicy
 from .errors import ConfigError
 from .load import Contacts, record_ids
-from .normalize import Normalized, date_key, normalize
+from .normalize import Normalized, date_key, is_filled, normalize
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -395,9 +395,7 @@ class _Cells:
         if column not in self._filled:
             members = self.members
             raw = self.contacts.frame[column].to_numpy(dtype=object)[members["row"].to_numpy()]
-            filled = raw != ""
-            some = np.flatnonzero(filled)
-            filled[some] = [not value.isspace() for value in raw[some]]
+            filled = is_filled(raw)
             self._filled[column] = members.loc[filled, ["group", "row", "rank"]].assign(value=raw[filled])
         cells = self._filled[column]
         if not keys:

@@ -395,12 +395,17 @@ def _long(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return pd.DataFrame({"source_row": values.index.to_numpy(dtype=np.int64), "raw": values.to_numpy(dtype=object)})
 
 
-def is_filled(values: pd.Series) -> np.ndarray:
-    """Whether each cell holds more than white space."""
-    return _strip(values.to_numpy(dtype=object)) != ""
+def is_filled(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Whether each cell holds more than white space.
 
-
-_strip = np.frompyfunc(str.strip, 1, 1)
+    >>> is_filled(pd.Series(["", " ", "x", " \u00a0 y"])).tolist()
+    [False, False, True, True]
+    """
+    values = np.asarray(values, dtype=object)
+    filled = values != ""
+    typed = np.flatnonzero(filled)  # only the non-empty cells need a look at their characters
+    filled[typed] = [not value.isspace() for value in values[typed]]
+    return filled
 
 
 def _apply_unique(
