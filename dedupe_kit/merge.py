@@ -200,20 +200,7 @@ def merge(
     table["status"] = np.where(table["group"].isin(undone), "undone", np.where(table["conflicts"] != "", "stopped", "merge"))
     table["decided_by"] = np.where(table["group"].isin(reviewed), "reviewed", "auto")
 
-    values = []
-    for position, column in enumerate(frame.columns):
-        before = frame[column].to_numpy(dtype=object)[table["survivor_row"].to_numpy()] if len(table) else []
-        merged = table["group"].map(after[column]).fillna(pd.Series(before, index=table.index))
-        src = table["group"].map(source[column]).fillna(table["survivor_row"]).astype(np.int64)
-        rule = rule_of[column]
-        chosen = table["group"].isin({g for g, c in field_choice if c == column})
-        values.append(pd.DataFrame({
-            "group": table["group"], "column": column, "role": role_of.get(column, ""),
-            "rule": np.where(chosen, "chosen in review", rule), "before": before, "after": merged.to_numpy(),
-            "source_row": src.to_numpy(), "changed": merged.to_numpy() != before, "position": position,
-        }))
-    values = (pd.concat(values, ignore_index=True).sort_values(["group", "position"], kind="stable")
-              .drop(columns="position").reset_index(drop=True)) if values else pd.DataFrame(columns=VALUE_COLUMNS)
+    values = _values(table, frame, after, source, rule_of, role_of, field_choice)
     overflow = pd.DataFrame(overflow, columns=["group", "role", "value", "source_row"])
     return MergePlan(
         contacts=contacts,
@@ -224,6 +211,31 @@ def merge(
         undone=tuple(sorted(undone & set(table["group"]))),
         dropped=_not_kept(cells, contacts, values, overflow),
     )
+
+
+def _values(table: pd.DataFrame, frame: pd.DataFrame, after: Mapping[str, dict], source: Mapping[str, dict],
+            rule_of: Mapping[str, str], role_of: Mapping[str, str],
+            field_choice: Mapping[tuple[int, str], int]) -> pd.DataFrame:
+    """One row per group and column, groups in order and columns in the file's order: see `MergePlan.values`."""
+    groups, survivors = pd.Index(table["group"]), table["survivor_row"].to_numpy(dtype=np.int64)
+    shape = (len(table), len(frame.columns))
+    before, merged = np.empty(shape, dtype=object), np.empty(shape, dtype=object)
+    source_row, rule = np.repeat(survivors[:, None], shape[1], axis=1), np.empty(shape, dtype=object)
+    for position, column in enumerate(frame.columns):
+        before[:, position] = merged[:, position] = frame[column].to_numpy(dtype=object)[survivors]
+        for cells, target in ((after[column], merged), (source[column], source_row)):
+            at = groups.get_indexer(list(cells))  # -1: a group of one row, which merges nothing
+            target[at[at >= 0], position] = np.array(list(cells.values()), dtype=target.dtype)[at >= 0]
+        rule[:, position] = rule_of[column]
+    for group, column in field_choice:
+        if group in groups:
+            rule[groups.get_loc(group), frame.columns.get_loc(column)] = "chosen in review"
+    return pd.DataFrame({
+        "group": np.repeat(groups.to_numpy(), shape[1]), "column": np.tile(frame.columns.to_numpy(dtype=object), shape[0]),
+        "role": np.tile(np.array([role_of.get(c, "") for c in frame.columns], dtype=object), shape[0]),
+        "rule": rule.ravel(), "before": before.ravel(), "after": merged.ravel(), "source_row": source_row.ravel(),
+        "changed": (merged != before).ravel(),
+    }, columns=VALUE_COLUMNS)
 
 
 def _tuples(members: pd.DataFrame, record_id: np.ndarray) -> tuple[list[tuple], list[tuple]]:
@@ -387,9 +399,10 @@ class _Cells:
 
     def __init__(self, members: pd.DataFrame, contacts: Contacts, normalized: Normalized) -> None:
         self.members, self.contacts = members, contacts
-        ids = normalized.identifiers.drop_duplicates(["source_row", "column"])
-        self._keys = {column: group.set_index("source_row")["value"] for column, group in ids.groupby("column")}
+        ids = normalized.identifiers
+        self._ids = ids[ids["source_row"].isin(members["row"])].drop_duplicates(["source_row", "column"])
         self._filled: dict[str, pd.DataFrame] = {}
+        self._keyed: dict[tuple[str, bool], pd.DataFrame] = {}
 
     def __call__(self, column: str, keys: bool = False, identifiers_only: bool = False) -> pd.DataFrame:
         if column not in self._filled:
@@ -400,7 +413,15 @@ class _Cells:
         cells = self._filled[column]
         if not keys:
             return cells
-        key = cells["row"].map(self._keys.get(column, pd.Series(dtype=object))).astype(object)
+        if (column, identifiers_only) not in self._keyed:
+            self._keyed[column, identifiers_only] = self._with_keys(cells, column, identifiers_only)
+        return self._keyed[column, identifiers_only]
+
+    def _with_keys(self, cells: pd.DataFrame, column: str, identifiers_only: bool) -> pd.DataFrame:
+        ids = self._ids[self._ids["column"] == column]
+        key_of = np.full(len(self.contacts), None, dtype=object)
+        key_of[ids["source_row"].to_numpy()] = ids["value"].to_numpy(dtype=object)
+        key = pd.Series(key_of[cells["row"].to_numpy()], index=cells.index, dtype=object)
         missing = key.isna()
         if identifiers_only:
             return cells[~missing].assign(key=key[~missing])

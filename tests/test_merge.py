@@ -154,6 +154,15 @@ def test_a_persons_field_choice_overrides_every_rule(contacts):
     assert plan.values.set_index(["group", "column"]).loc[(0, "First Name"), "rule"] == "chosen in review"
 
 
+def test_a_choice_made_for_a_group_since_split_changes_nothing(contacts):
+    # row 3 is alone now: its old match decision and field choice have no group to apply to
+    decisions = pd.DataFrame({"a": [3], "b": [3], "decision": ["match"], "survivor_row": [3],
+                              "fields": ['{"Email": 3}']})
+    plan = plan_of(contacts, decisions=decisions)
+    assert plan.values.equals(plan_of(contacts).values)
+    assert plan.cleaned().equals(plan_of(contacts).cleaned())
+
+
 def test_untouched_rows_stay_identical_and_undo_restores_them(contacts):
     plan = plan_of(contacts)
     cleaned = plan.cleaned()
