@@ -8,6 +8,7 @@ installs it).
 from __future__ import annotations
 
 import json
+import re
 import os
 import secrets
 import shutil
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from dedupe_kit import run
+from dedupe_kit.review import open_state
 from dedupe_kit.review.serve import free_port, review_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -167,6 +169,15 @@ def _click_match_and_check(page, store: Path, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def _queue_size(page, reviewed: int) -> int:
+    """The size of the queue the app shows, once it says ``reviewed`` items are decided."""
+    from playwright.sync_api import expect
+
+    progress = page.locator(".dk-progress").first
+    expect(progress).to_contain_text(re.compile(rf"\b{reviewed} of \d+ reviewed"), timeout=40_000)
+    return int(re.search(rf"\b{reviewed} of (\d+) reviewed", progress.inner_text()).group(1))
+
+
 def test_notebook_02_in_jupyterlab(page, tmp_path):
     (tmp_path / "notebooks").mkdir()
     notebook = json.loads((ROOT / "notebooks" / "02_review.ipynb").read_text())
@@ -195,9 +206,9 @@ def test_notebook_02_in_jupyterlab(page, tmp_path):
 
         # the last cell has run: every earlier cell did too
         expect(page.get_by_text("'reviewer', 'decided_at']")).to_be_visible(timeout=40_000)
-        expect(page.locator(".dk-progress").first).to_contain_text("4 of 60 reviewed")
+        total = _queue_size(page, 4)
         _click_match_and_check(page, tmp_path / "out" / "02_review" / "review.sqlite", "review-jupyterlab")
-        expect(page.locator(".dk-progress").first).to_contain_text("5 of 60 reviewed")
+        expect(page.locator(".dk-progress").first).to_contain_text(f"5 of {total} reviewed")
     finally:
         server.stop()
 
@@ -217,8 +228,9 @@ def test_voila_page_of_dedupe_kit_review(page, tmp_path):
         page.goto(server_spec.url)
         from playwright.sync_api import expect
 
-        expect(page.locator(".dk-progress").first).to_contain_text("0 of 60 reviewed", timeout=40_000)
+        total = _queue_size(page, 0)
+        assert total == open_state(out).progress()[1]
         _click_match_and_check(page, out / "review.sqlite", "review-voila")
-        expect(page.locator(".dk-progress").first).to_contain_text("1 of 60 reviewed")
+        expect(page.locator(".dk-progress").first).to_contain_text(f"1 of {total} reviewed")
     finally:
         server.stop()
