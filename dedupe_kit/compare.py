@@ -195,13 +195,14 @@ class _MultiValued(Comparison):
 
 
 class EmailComparison(_MultiValued):
-    """Emails (any of each record's addresses). 3: same canonical address;
-    2: same local part at another domain; 1: nearly the same (one typo); 0: different; -1: missing.
+    """Emails (any of each record's addresses). 3: same canonical address; 2: nearly the
+    same (one typo, in the name or the domain); 1: same local part at another domain, which
+    namesakes reach too (jean.dupont@ at two providers); 0: different; -1: missing.
     """
 
     name, tf = "email", True
-    levels = {3: "same email", 2: "same email name at another domain", 1: "nearly the same email", 0: "different emails"}
-    prior = {3: 0.55, 2: 0.05, 1: 0.05, 0: 0.35}  # people change addresses
+    levels = {3: "same email", 2: "nearly the same email", 1: "same email name at another domain", 0: "different emails"}
+    prior = {3: 0.55, 2: 0.08, 1: 0.02, 0: 0.35}  # people change addresses
     fixed_m = True
     u_floor = {2: 1e-3, 1: 1e-3}  # name-made addresses: namesakes share them at other providers
 
@@ -211,11 +212,11 @@ class EmailComparison(_MultiValued):
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         same, same_local = self._same("value", left, right), self._same("local", left, right)
         near = np.zeros(len(left), dtype=bool)
-        other = np.flatnonzero(~same & ~same_local)
+        other = np.flatnonzero(~same)
         emails = self.uniques["value"]
         near[other] = similarity(emails[self.codes["value"][left[other]]], emails[self.codes["value"][right[other]]],
                                  Levenshtein.distance) <= 1
-        return np.select([same, same_local, near], [3, 2, 1], 0)
+        return np.select([same, near, same_local], [3, 2, 1], 0)
 
 
 class PhoneComparison(_MultiValued):
