@@ -440,16 +440,16 @@ class ExactComparison(Comparison):
 
 
 class DateComparison(Comparison):
-    """A date such as a birth date (``YYYYMMDD``). 4: same; 3: one digit off or day and
-    month swapped; 2: within a year; 1: within ten years (and a month: a decade typed
-    wrong, a day slipped); 0: further apart, which tells a parent from a child sharing
-    an email or a phone; -1: missing.
+    """A date such as a birth date (``YYYYMMDD``). 5: same; 4: one digit off or day and
+    month swapped; 3: the year one digit off and the day within a month (1973-03-09 ~
+    1983-02-07); 2: within a year; 1: within ten years (and a month); 0: further apart,
+    which tells a parent from a child sharing an email or a phone; -1: missing.
     """
 
     name = "birth_date"
-    levels = {4: "same birth date", 3: "birth date one digit off", 2: "birth date within a year",
+    levels = {5: "same birth date", 4: "birth date one digit off", 3: "birth year one digit off", 2: "birth date within a year",
               1: "birth date within ten years", 0: "birth dates over ten years apart"}
-    prior = {4: 0.8, 3: 0.08, 2: 0.05, 1: 0.05, 0: 0.02}
+    prior = {5: 0.8, 4: 0.08, 3: 0.03, 2: 0.05, 1: 0.05, 0: 0.02}
 
     def _compute_vectorized(self, a: pd.Series, b: pd.Series):
         days_a = pd.to_datetime(a, format="%Y%m%d", errors="coerce")
@@ -458,7 +458,12 @@ class DateComparison(Comparison):
         missing = (a == "") | (b == "")
         typo = (similarity(a, b, Levenshtein.distance) <= 1) | per_distinct_pair(a, b, _day_month_swapped)
         gap = np.abs((days_a - days_b).dt.days.to_numpy(dtype=float))  # NaN (not a date) passes no test
-        return np.select([missing, a == b, typo, gap <= 366, gap <= 3653 + 31], [MISSING, 4, 3, 2, 1], 0).astype(np.int8)
+        # a year typed wrong (1983 for 1973) and the day within a month: b's month and day in a's year
+        year_a, year_b = pd.Series(a).str[:4], pd.Series(b).str[:4]
+        moved = pd.to_datetime(year_a + pd.Series(b).str[4:], format="%Y%m%d", errors="coerce")
+        year_typo = ((similarity(year_a.to_numpy(dtype=object), year_b.to_numpy(dtype=object), Levenshtein.distance) == 1)
+                     & (np.abs((moved.to_numpy() - days_a.to_numpy()) / np.timedelta64(1, "D")) <= 31))
+        return np.select([missing, a == b, typo, year_typo, gap <= 366, gap <= 3653 + 31], [MISSING, 5, 4, 3, 2, 1], 0).astype(np.int8)
 
 
 def _day_month_swapped(a: str, b: str) -> bool:

@@ -173,12 +173,13 @@ def test_first_names_two_letters_off(tmp_path):
 def test_birth_date_levels(tmp_path):
     from dedupe_kit.compare import DateComparison
 
-    dates = pd.Series(["19850412"] * 7)
-    other = pd.Series(["19850412", "19850413", "19851204", "19860301", "19950501", "19700101", ""])
+    dates = pd.Series(["19850412"] * 8)
+    other = pd.Series(["19850412", "19850413", "19851204", "19950501", "19860301", "19950301", "19700101", ""])
     levels = DateComparison("birth_date")._compute_vectorized(dates, other)
-    # same; one digit off; day and month swapped; within a year; a decade typed wrong and
-    # a few days off: within ten years; a parent's: over ten years apart; missing
-    assert levels.tolist() == [4, 3, 3, 2, 1, 0, -1]
+    # same; one digit off; day and month swapped; a decade typed wrong and a few days off:
+    # birth year one digit off; within a year; the decade wrong and six weeks off: within ten
+    # years; a parent's: over ten years apart; missing
+    assert levels.tolist() == [5, 4, 4, 3, 2, 1, 0, -1]
 
 
 def test_external_id_conflict_is_its_own_level(tmp_path):
@@ -358,7 +359,7 @@ def test_different_first_names_are_a_household_unless_something_personal_agrees(
     from dedupe_kit.run import _household
 
     used = [DateComparison("birth_date"), ExternalIdComparison(pd.DataFrame(columns=["source_row", "value"]))]
-    features = pd.DataFrame({"first": [0, 0, 0, 5, 2, 2], "birth_date": [-1, 4, 1, -1, -1, 4],
+    features = pd.DataFrame({"first": [0, 0, 0, 5, 2, 2], "birth_date": [-1, 5, 1, -1, -1, 5],
                              "external_id": [-1, -1, 1, -1, -1, -1]})
     # first names two letters off (Ryan and Brian) may be two people of one family too
     assert _household(features, used).tolist() == [True, False, False, False, True, False]
