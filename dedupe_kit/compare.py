@@ -195,13 +195,14 @@ class _MultiValued(Comparison):
 
 
 class EmailComparison(_MultiValued):
-    """Emails (any of each record's addresses). 3: same canonical address;
-    2: same local part at another domain; 1: nearly the same (one typo); 0: different; -1: missing.
+    """Emails (any of each record's addresses). 3: same canonical address; 2: nearly the
+    same (one typo, in the name or the domain); 1: same local part at another domain, which
+    namesakes reach too (jean.dupont@ at two providers); 0: different; -1: missing.
     """
 
     name, tf = "email", True
-    levels = {3: "same email", 2: "same email name at another domain", 1: "nearly the same email", 0: "different emails"}
-    prior = {3: 0.55, 2: 0.05, 1: 0.05, 0: 0.35}  # people change addresses
+    levels = {3: "same email", 2: "nearly the same email", 1: "same email name at another domain", 0: "different emails"}
+    prior = {3: 0.55, 2: 0.08, 1: 0.02, 0: 0.35}  # people change addresses
     fixed_m = True
     u_floor = {2: 1e-3, 1: 1e-3}  # name-made addresses: namesakes share them at other providers
 
@@ -211,11 +212,11 @@ class EmailComparison(_MultiValued):
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         same, same_local = self._same("value", left, right), self._same("local", left, right)
         near = np.zeros(len(left), dtype=bool)
-        other = np.flatnonzero(~same & ~same_local)
+        other = np.flatnonzero(~same)
         emails = self.uniques["value"]
         near[other] = similarity(emails[self.codes["value"][left[other]]], emails[self.codes["value"][right[other]]],
                                  Levenshtein.distance) <= 1
-        return np.select([same, same_local, near], [3, 2, 1], 0)
+        return np.select([same, near, same_local], [3, 2, 1], 0)
 
 
 class PhoneComparison(_MultiValued):
@@ -265,8 +266,9 @@ class ExternalIdComparison(Comparison):
 class NameComparison(Comparison):
     """First and last names together, either order (catches swapped columns).
 
-    first level: 4 same; 3 nickname (Bob ~ Robert); 2 nearly the same; 1 an
-    initial that fits; 0 different; -1 missing. last level: 3 same; 2 nearly the
+    first level: 5 same; 4 nickname (Bob ~ Robert); 3 nearly the same; 2 two
+    typos apart ("Fdedrie" ~ "Freddie", but also Ryan ~ Brian: see ``family_levels``);
+    1 an initial that fits; 0 different; -1 missing. last level: 3 same; 2 nearly the
     same; 1 sounds the same; 0 different; -1 missing. The third output says the
     names matched swapped.
 
@@ -278,15 +280,18 @@ class NameComparison(Comparison):
     """
 
     name = "first"
-    first_levels = {4: "same first name", 3: "first name is a nickname", 2: "nearly the same first name",
-                    1: "first initial fits", 0: "different first names"}
+    first_levels = {5: "same first name", 4: "first name is a nickname", 3: "nearly the same first name",
+                    2: "first name two letters off", 1: "first initial fits", 0: "different first names"}
     last_levels = {3: "same last name", 2: "nearly the same last name", 1: "last name sounds the same",
                    0: "different last names"}
     levels = first_levels
     # the same person's records seldom disagree on the first name: that is what tells a
     # person's duplicates from the family that shares their landline
-    first_prior = {4: 0.8, 3: 0.08, 2: 0.07, 1: 0.03, 0: 0.02}
+    first_prior = {5: 0.8, 4: 0.08, 3: 0.07, 2: 0.03, 1: 0.03, 0: 0.02}
     last_prior = {3: 0.88, 2: 0.08, 1: 0.02, 0: 0.02}
+    #: first-name levels two people of one family reach (Ryan and Brian, Mary and Mark): a pair
+    #: at one of them that shares only what a family shares is not merged without a person
+    family_levels = (2, 0)
     fixed_m = True
 
     def descriptions(self) -> dict[str, dict[int, str]]:
@@ -316,9 +321,9 @@ class NameComparison(Comparison):
             word_sets = [frozenset(name.split()) for name in names.tolist()]
             relation = _per_distinct_codes(ca, cb, lambda x, y: _word_relation(word_sets[x], word_sets[y]), np.int8)
             same, inside = open_[relation == 2], open_[relation == 1]
-            first[same], last[same] = 4, 3
+            first[same], last[same] = 5, 3
             last[inside] = np.where(last[inside] == 0, 2, last[inside])
-        first_tf = np.where(first == 4, self.first_frequency.reindex(words).to_numpy(dtype=float)[fa], np.nan)
+        first_tf = np.where(first == 5, self.first_frequency.reindex(words).to_numpy(dtype=float)[fa], np.nan)
         last_tf = np.where(last == 3, self.last_frequency.reindex(words).to_numpy(dtype=float)[la], np.nan)
         return first, first_tf, last, last_tf, swapped.astype(np.int8)
 
@@ -342,20 +347,32 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     blank = words == ""
     missing = blank[a] | blank[b]
     nickname = _per_distinct_codes(a, b, lambda x, y: nickname_equivalent(words[x], words[y]))
-    near = _nearly_the_same(words[a], words[b])
+    typos = _typos(words[a], words[b])
+    near = _nearly_the_same(words[a], words[b], typos)
     single = np.array([len(w) == 1 for w in words], dtype=bool)
     initial_of = pd.factorize(np.array([w[:1] for w in words], dtype=object))[0]
     initial = (single[a] | single[b]) & (initial_of[a] == initial_of[b])
-    return np.select([missing, a == b, nickname, near, initial], [MISSING, 4, 3, 2, 1], 0).astype(np.int8)
+    return np.select([missing, a == b, nickname, near, typos <= 2, initial], [MISSING, 5, 4, 3, 2, 1],
+                     0).astype(np.int8)
 
 
-def _nearly_the_same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _typos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How many typos (a letter wrong, missing or extra, or two letters swapped) apart two
+    different names are, where the shorter has four letters or more; NaN elsewhere."""
+    typos = similarity(a, b, OSA.distance)
+    short = np.flatnonzero(typos <= 2)
+    if len(short):
+        shorter = np.minimum(pd.Series(a[short]).str.len(), pd.Series(b[short]).str.len()).to_numpy()
+        typos[short[shorter < 4]] = np.nan
+    return typos
+
+
+def _nearly_the_same(a: np.ndarray, b: np.ndarray, typos: np.ndarray | None = None) -> np.ndarray:
     """Names that differ by a typo: Jaro-Winkler at least 0.92, or (four letters or more)
-    one letter wrong, missing or extra, or two letters swapped ("Rosie" ~ "Roise")."""
-    typo = similarity(a, b, OSA.distance) <= 1
-    if typo.any():
-        typo &= np.fromiter((min(len(x), len(y)) >= 4 for x, y in zip(a.tolist(), b.tolist())), bool, len(a))
-    return (similarity(a, b) >= 0.92) | typo
+    one letter wrong, missing or extra, or two letters swapped ("Rosie" ~ "Roise").
+
+    typos: `_typos` of the names, when already known."""
+    return (similarity(a, b) >= 0.92) | ((_typos(a, b) if typos is None else typos) <= 1)
 
 
 @lru_cache(maxsize=200_000)
@@ -423,16 +440,16 @@ class ExactComparison(Comparison):
 
 
 class DateComparison(Comparison):
-    """A date such as a birth date (``YYYYMMDD``). 4: same; 3: one digit off or day and
-    month swapped; 2: within a year; 1: within ten years (and a month: a decade typed
-    wrong, a day slipped); 0: further apart, which tells a parent from a child sharing
-    an email or a phone; -1: missing.
+    """A date such as a birth date (``YYYYMMDD``). 5: same; 4: one digit off or day and
+    month swapped; 3: the year one digit off and the day within a month (1973-03-09 ~
+    1983-02-07); 2: within a year; 1: within ten years (and a month); 0: further apart,
+    which tells a parent from a child sharing an email or a phone; -1: missing.
     """
 
     name = "birth_date"
-    levels = {4: "same birth date", 3: "birth date one digit off", 2: "birth date within a year",
+    levels = {5: "same birth date", 4: "birth date one digit off", 3: "birth year one digit off", 2: "birth date within a year",
               1: "birth date within ten years", 0: "birth dates over ten years apart"}
-    prior = {4: 0.8, 3: 0.08, 2: 0.05, 1: 0.05, 0: 0.02}
+    prior = {5: 0.8, 4: 0.08, 3: 0.03, 2: 0.05, 1: 0.05, 0: 0.02}
 
     def _compute_vectorized(self, a: pd.Series, b: pd.Series):
         days_a = pd.to_datetime(a, format="%Y%m%d", errors="coerce")
@@ -441,7 +458,12 @@ class DateComparison(Comparison):
         missing = (a == "") | (b == "")
         typo = (similarity(a, b, Levenshtein.distance) <= 1) | per_distinct_pair(a, b, _day_month_swapped)
         gap = np.abs((days_a - days_b).dt.days.to_numpy(dtype=float))  # NaN (not a date) passes no test
-        return np.select([missing, a == b, typo, gap <= 366, gap <= 3653 + 31], [MISSING, 4, 3, 2, 1], 0).astype(np.int8)
+        # a year typed wrong (1983 for 1973) and the day within a month: b's month and day in a's year
+        year_a, year_b = pd.Series(a).str[:4], pd.Series(b).str[:4]
+        moved = pd.to_datetime(year_a + pd.Series(b).str[4:], format="%Y%m%d", errors="coerce")
+        year_typo = ((similarity(year_a.to_numpy(dtype=object), year_b.to_numpy(dtype=object), Levenshtein.distance) == 1)
+                     & (np.abs((moved.to_numpy() - days_a.to_numpy()) / np.timedelta64(1, "D")) <= 31))
+        return np.select([missing, a == b, typo, year_typo, gap <= 366, gap <= 3653 + 31], [MISSING, 5, 4, 3, 2, 1], 0).astype(np.int8)
 
 
 def _day_month_swapped(a: str, b: str) -> bool:

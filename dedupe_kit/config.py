@@ -100,8 +100,8 @@ class MatchConfig:
     seed: for the random pairs, so that the same input gives the same scores.
     compare_columns: other columns to compare (exact, one character off, different),
         e.g. a national ID with typos, a state.
-    first_names_must_agree: a pair whose first names differ (not a nickname, not a
-        typo) goes to review however high it scores, unless a birth date, an
+    first_names_must_agree: a pair whose first names differ (not a nickname, not one
+        typo apart) goes to review however high it scores, unless a birth date, an
         external ID or a compared personal number agrees: family members share a
         landline, a last name and an address.
     """

@@ -20,8 +20,8 @@ from tqdm.auto import tqdm
 from ._perf import paused_gc
 from .candidates import Candidates, candidates
 from .cluster import cluster
-from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdComparison, compare, comparisons,
-                      value_pairs)
+from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdComparison, NameComparison,
+                      compare, comparisons, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export
@@ -304,7 +304,7 @@ def _household(features: pd.DataFrame, used: list[Comparison]) -> np.ndarray:
             personal |= features[comparison.name].to_numpy() == max(comparison.levels)
         elif isinstance(comparison, ExternalIdComparison):
             personal |= features[comparison.name].to_numpy() == 1
-    return (features["first"].to_numpy() == 0) & ~personal
+    return np.isin(features["first"].to_numpy(), NameComparison.family_levels) & ~personal
 
 
 def scorer(used: list[Comparison], config: Config) -> FellegiSunter:

@@ -109,8 +109,9 @@ def features_for(tmp_path, rows):
 def test_email_levels(tmp_path):
     f = features_for(tmp_path, ["1,A,B,jean.dupont@gmail.com,,,,", "2,A,B,JeanDupont+x@gmail.com,,,,",
                                 "3,A,B,jeandupont@orange.fr,,,,", "4,A,B,jeandupomt@gmail.com,,,,",
-                                "5,A,B,other@x.com,,,,", "6,A,B,,,,,"])
-    assert f["email"].tolist() == [3, 2, 1, 0, -1]
+                                "5,A,B,other@x.com,,,,", "6,A,B,,,,,", "7,A,B,jeandupont@gmail.con,,,,"])
+    # a typo in the domain is nearly the same address; the same name at another provider is less
+    assert f["email"].tolist() == [3, 1, 2, 0, -1, 2]
 
 
 def test_phone_levels(tmp_path):
@@ -124,7 +125,7 @@ def test_phone_levels(tmp_path):
 def test_name_levels_nickname_swap_and_initial(tmp_path):
     f = features_for(tmp_path, ["1,Robert,Smith,,,,,", "2,Bob,Smith,,,,,", "3,Smith,Robert,,,,,",
                                 "4,R,Smith,,,,,", "5,Roberto,Smythe,,,,,", "6,Alice,Jones,,,,,", "7,,,,,,,"])
-    assert f["first"].tolist() == [3, 4, 1, 2, 0, -1]
+    assert f["first"].tolist() == [4, 5, 1, 3, 0, -1]
     assert f["last"].tolist() == [3, 3, 3, 1, 0, -1]  # Smythe sounds like Smith
     assert f["swapped"].tolist() == [0, 1, 0, 0, 0, 0]
 
@@ -132,7 +133,7 @@ def test_name_levels_nickname_swap_and_initial(tmp_path):
 def test_names_with_the_same_words_in_another_order_or_contained_agree(tmp_path):
     f = features_for(tmp_path, ["1,Mary Ann,Smith,,,,,", "2,Smith,Mary Ann,,,,,", "3,Ann,Mary Smith,,,,,",
                                 "4,Mary Ann,Smith Jones,,,,,", "5,Mary Ann,Jones,,,,,"])
-    assert f["first"].tolist()[:2] == [4, 4] and f["last"].tolist()[:2] == [3, 3]  # the same three words
+    assert f["first"].tolist()[:2] == [5, 5] and f["last"].tolist()[:2] == [3, 3]  # the same three words
     assert f["last"].tolist()[2:] == [2, 0]  # Smith is in Smith Jones: nearly the same; Jones is not
 
 
@@ -155,19 +156,30 @@ def test_namesakes_do_not_teach_em_that_a_person_changes_city():
 def test_names_one_typo_apart_are_nearly_the_same(tmp_path):
     f = features_for(tmp_path, ["1,Rosie,Pearce,,,,,", "2,Roise,Paerce,,,,,", "3,Rosie,Pearce,,,,,", "4,Ann,Pearce,,,,,"])
     # two letters swapped in each name: nearly the same (Jaro-Winkler alone is below 0.92 for Pearce ~ Paerce)
-    assert f["first"].tolist()[0] == 2 and f["last"].tolist()[0] == 2
+    assert f["first"].tolist()[0] == 3 and f["last"].tolist()[0] == 2
     assert f["first"].tolist()[2] == 0  # Rosie and Ann
+
+
+def test_first_names_two_letters_off(tmp_path):
+    f = features_for(tmp_path, ["1,Freddie,Bailey,,,,,", "2,Fdedrie,Bailey,,,,,", "3,Fredie,Bailey,,,,,",
+                                "4,Frederick,Bailey,,,,,", "5,Frey,Bailey,,,,,"])
+    # two letters swapped twice: two typos; one missing: one typo; Frederick: a nickname;
+    # Frey: four edits away
+    assert f["first"].tolist() == [2, 3, 4, 0]
+    f = features_for(tmp_path, ["1,Ryan,X,,,,,", "2,Brian,X,,,,,", "3,Ryn,X,,,,,", "4,Ian,X,,,,,"])
+    assert f["first"].tolist() == [2, 3, 0]  # Ryn: one typo (Jaro-Winkler); Ian: shorter than four letters
 
 
 def test_birth_date_levels(tmp_path):
     from dedupe_kit.compare import DateComparison
 
-    dates = pd.Series(["19850412"] * 7)
-    other = pd.Series(["19850412", "19850413", "19851204", "19860301", "19950501", "19700101", ""])
+    dates = pd.Series(["19850412"] * 8)
+    other = pd.Series(["19850412", "19850413", "19851204", "19950501", "19860301", "19950301", "19700101", ""])
     levels = DateComparison("birth_date")._compute_vectorized(dates, other)
-    # same; one digit off; day and month swapped; within a year; a decade typed wrong and
-    # a few days off: within ten years; a parent's: over ten years apart; missing
-    assert levels.tolist() == [4, 3, 3, 2, 1, 0, -1]
+    # same; one digit off; day and month swapped; a decade typed wrong and a few days off:
+    # birth year one digit off; within a year; the decade wrong and six weeks off: within ten
+    # years; a parent's: over ten years apart; missing
+    assert levels.tolist() == [5, 4, 4, 3, 2, 1, 0, -1]
 
 
 def test_external_id_conflict_is_its_own_level(tmp_path):
@@ -292,7 +304,7 @@ def test_same_input_same_groups(sample_run):
 
 def test_reasons_say_what_agrees_in_words(sample_run, entities):
     pairs = sample_run.pairs
-    nickname = pairs[(pairs["first"] == 3) & (pairs["phone"] == 3)].head(1)
+    nickname = pairs[(pairs["first"] == 4) & (pairs["phone"] == 3)].head(1)
     text = sample_run.reasons(nickname)[0]
     assert "first name is a nickname" in text and "same phone +" in text
     assert " ~ " in text and "(+" in text
@@ -347,8 +359,10 @@ def test_different_first_names_are_a_household_unless_something_personal_agrees(
     from dedupe_kit.run import _household
 
     used = [DateComparison("birth_date"), ExternalIdComparison(pd.DataFrame(columns=["source_row", "value"]))]
-    features = pd.DataFrame({"first": [0, 0, 0, 4], "birth_date": [-1, 4, 1, -1], "external_id": [-1, -1, 1, -1]})
-    assert _household(features, used).tolist() == [True, False, False, False]
+    features = pd.DataFrame({"first": [0, 0, 0, 5, 2, 2], "birth_date": [-1, 5, 1, -1, -1, 5],
+                             "external_id": [-1, -1, 1, -1, -1, -1]})
+    # first names two letters off (Ryan and Brian) may be two people of one family too
+    assert _household(features, used).tolist() == [True, False, False, False, True, False]
 
 
 def test_capped_keys_are_described_in_words(tmp_path):

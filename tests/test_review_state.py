@@ -165,7 +165,7 @@ def test_fields_marks_and_normalized_values(result, state):
 
 
 def test_done_queue_refuses_decisions(state):
-    state.set_view(score_range=(0.55, 0.56))
+    state.set_view(score_range=(0.54, 0.56))
     n = len(state)
     assert n > 0
     for _ in range(n):
