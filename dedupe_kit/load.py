@@ -126,8 +126,7 @@ def load(
 
     _check_header(header, rows, path)
     with paused_gc():
-        frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
-            {c: pd.Series([], dtype=object) for c in header})
+        frame = _frame(header, rows)
     del rows
     frame.index = pd.RangeIndex(len(frame), name="source_row")
     overrides = {**config.fields, **(fields or {})}
@@ -285,6 +284,32 @@ def _read_csv_text(text: str, delimiter: str, path: Path) -> tuple[list[str], li
             + "\nQuote cells that contain the delimiter or a line break, or pass the right delimiter."
         )
     return header, rows, lines
+
+
+def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
+    """The rows as a frame of ``str``, each column's strings made afresh one after the other.
+
+    A reader creates the strings row by row, so that the cells of one column lie far apart
+    in memory; all later work goes column by column, and runs several times faster over
+    strings that lie together. ``rows`` is emptied on the way, to free the old strings.
+    """
+    columns = [list(column) for column in zip(*rows)] if rows else [[] for _ in header]
+    rows.clear()
+    data = {}
+    for position in range(len(header)):
+        data[position] = np.array(_contiguous(columns[position]), dtype=object)
+        columns[position] = None
+    frame = pd.DataFrame(data)
+    frame.columns = header
+    return frame
+
+
+def _contiguous(values: list[str]) -> list[str]:
+    """Equal strings, made one after the other (by one split of their join)."""
+    joined = "\0".join(values)
+    if joined.count("\0") != len(values) - 1:  # some cell holds a NUL: keep the strings as they are
+        return values
+    return joined.split("\0")
 
 
 def _check_header(header: list[str], rows: list[list[str]], path: Path) -> None:
