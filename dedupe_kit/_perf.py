@@ -30,3 +30,25 @@ def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """``np.unique`` of integers, by sorting (numpy's hash-based unique is slower here)."""
     values = np.sort(values)
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
+def first_characters(values: np.ndarray | list[str]) -> np.ndarray:
+    """The code point of each string's first character, 0 for an empty string.
+
+    One join and one encoding for the whole column rather than a Python call per cell:
+    the strings joined by NUL, as UTF-32, are an array of code points where each string
+    starts after a NUL. A string holding a NUL itself is measured instead.
+
+    >>> first_characters(["=1+1", "", "ab", "é"]).tolist()
+    [61, 0, 97, 233]
+    """
+    if not len(values):
+        return np.zeros(0, dtype=np.uint32)
+    codes = np.frombuffer(("\0".join(values) + "\0").encode("utf-32-le"), dtype=np.uint32)
+    ends = np.flatnonzero(codes == 0)  # the NUL after each string
+    if len(ends) == len(values):
+        starts = np.r_[0, ends[:-1] + 1]
+    else:
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        starts = np.cumsum(lengths + 1) - lengths - 1
+    return codes[starts]

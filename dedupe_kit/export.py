@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._perf import first_characters
 from .config import CRM_PROFILES
 from .errors import ConfigError
 from .files import csv_text, write_bytes, write_text
@@ -41,6 +42,7 @@ _SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
 #: A cell a spreadsheet would run as a formula: ``=``, ``@``, a tab or carriage return first, or ``+``/``-``
 #: followed by something other than a number or a phone number (``+1-1`` and ``-2+3`` are formulas).
 FORMULA_START = re.compile(rf"^[=@\t\r]|^[+-](?!{_SAFE_AFTER_SIGN})", re.IGNORECASE)
+_FORMULA_FIRST = [ord(c) for c in "=@\t\r+-"]  # the first characters a formula can have
 
 
 def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -59,7 +61,7 @@ def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             continue  # numbers and booleans are written as numbers, never as formulas
         values = frame.iloc[:, position].to_numpy(dtype=object)
         text = values if pd.api.types.infer_dtype(values, skipna=False) == "string" else values.astype(str).astype(object)
-        maybe = _risky_first(text)
+        maybe = np.flatnonzero(np.isin(first_characters(text), _FORMULA_FIRST))
         risky = np.zeros(len(values), dtype=bool)  # only the few cells with a risky first character meet the pattern
         risky[maybe] = [bool(FORMULA_START.search(v)) for v in text[maybe]]
         if risky.any():
@@ -67,22 +69,6 @@ def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             safe.iloc[risky, position] = ["'" + v for v in shown]
             found += list(zip(np.flatnonzero(risky).tolist(), [column] * len(shown), shown))
     return safe, pd.DataFrame(found, columns=["row", "column", "value"])
-
-
-def _risky_first(text: np.ndarray) -> np.ndarray:
-    """The positions of the strings that start with a character a formula can start with.
-
-    One regular-expression scan of the strings joined by NUL, rather than a Python call per cell.
-    A NUL inside a cell may add a position, never lose one: each is checked against the pattern.
-    """
-    lengths = np.fromiter(map(len, text), dtype=np.int64, count=len(text))
-    starts = np.cumsum(lengths + 1) - lengths  # where each string starts in "\0" + "\0".join(text)
-    found = np.array([m.end() for m in _AFTER_NUL.finditer("\0" + "\0".join(text))], dtype=np.int64)
-    position = np.searchsorted(starts, found)
-    return position[(position < len(starts)) & (starts[np.minimum(position, len(starts) - 1)] == found)]
-
-
-_AFTER_NUL = re.compile("\0(?=[=@\t\r+-])")
 
 
 @dataclass(frozen=True)

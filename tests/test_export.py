@@ -321,3 +321,11 @@ def test_csv_text_writes_what_pandas_writes(sep, line_end):
     assert csv_text(frame.iloc[:0], sep, line_end) == frame.iloc[:0].to_csv(index=False, sep=sep, lineterminator=line_end)
     one = pd.DataFrame({"only": ["", "x"]})  # a blank cell alone on its line is quoted, as pandas does
     assert csv_text(one, sep, line_end) == one.to_csv(index=False, sep=sep, lineterminator=line_end)
+
+
+def test_neutralize_finds_formulas_next_to_cells_holding_a_nul():
+    # a NUL inside a cell shifts the positions of a joined column: the cells are then measured one by one
+    frame = pd.DataFrame({"Notes": ["a\0=b", "=SUM(A1)", "", "\0", "-2+3", "ok"]})
+    safe, found = neutralize(frame)
+    assert found["row"].tolist() == [1, 4]
+    assert safe["Notes"].tolist() == ["a\0=b", "'=SUM(A1)", "", "\0", "'-2+3", "ok"]
