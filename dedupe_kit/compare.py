@@ -447,8 +447,8 @@ class DateComparison(Comparison):
     """
 
     name = "birth_date"
-    levels = {5: "same birth date", 4: "birth date one digit off", 3: "birth year one digit off", 2: "birth date within a year",
-              1: "birth date within ten years", 0: "birth dates over ten years apart"}
+    levels = {5: "same birth date", 4: "birth date one digit off", 3: "birth year one digit off",
+              2: "birth date within a year", 1: "birth date within ten years", 0: "birth dates over ten years apart"}
     prior = {5: 0.8, 4: 0.08, 3: 0.03, 2: 0.05, 1: 0.05, 0: 0.02}
 
     def _compute_vectorized(self, a: pd.Series, b: pd.Series):
@@ -463,7 +463,8 @@ class DateComparison(Comparison):
         moved = pd.to_datetime(year_a + pd.Series(b).str[4:], format="%Y%m%d", errors="coerce")
         year_typo = ((similarity(year_a.to_numpy(dtype=object), year_b.to_numpy(dtype=object), Levenshtein.distance) == 1)
                      & (np.abs((moved.to_numpy() - days_a.to_numpy()) / np.timedelta64(1, "D")) <= 31))
-        return np.select([missing, a == b, typo, year_typo, gap <= 366, gap <= 3653 + 31], [MISSING, 5, 4, 3, 2, 1], 0).astype(np.int8)
+        return np.select([missing, a == b, typo, year_typo, gap <= 366, gap <= 3653 + 31],
+                         [MISSING, 5, 4, 3, 2, 1], 0).astype(np.int8)
 
 
 def _day_month_swapped(a: str, b: str) -> bool:
