@@ -32,16 +32,19 @@ def sorted_distinct(values: np.ndarray) -> np.ndarray:
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
-def first_characters(values: np.ndarray | list[str]) -> np.ndarray:
+def first_characters(values: np.ndarray | list[str], chunk: int = 65536) -> np.ndarray:
     """The code point of each string's first character, 0 for an empty string.
 
-    One join and one encoding for the whole column rather than a Python call per cell:
+    One join and one encoding per ``chunk`` strings rather than a Python call per cell:
     the strings joined by NUL, as UTF-32, are an array of code points where each string
-    starts after a NUL. A string holding a NUL itself is measured instead.
+    starts after a NUL (chunks bound the memory when cells hold long notes). A string
+    holding a NUL itself is measured instead.
 
     >>> first_characters(["=1+1", "", "ab", "é"]).tolist()
     [61, 0, 97, 233]
     """
+    if len(values) > chunk:
+        return np.concatenate([first_characters(values[i:i + chunk], chunk) for i in range(0, len(values), chunk)])
     if not len(values):
         return np.zeros(0, dtype=np.uint32)
     codes = np.frombuffer(("\0".join(values) + "\0").encode("utf-32-le"), dtype=np.uint32)
