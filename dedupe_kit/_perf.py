@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
+import pandas as pd
 
 
 @contextmanager
@@ -55,3 +56,23 @@ def first_characters(values: np.ndarray | list[str], chunk: int = 65536) -> np.n
         lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
         starts = np.cumsum(lengths + 1) - lengths - 1
     return codes[starts]
+
+
+def packed(values: list[str]) -> list[str]:
+    """Equal strings, made afresh one after the other in memory (by one split of their join).
+
+    Work over a column of strings runs several times faster when they lie together than
+    when they were made in another order (row by row, or parse by parse).
+    """
+    joined = "\0".join(values)
+    if joined.count("\0") != len(values) - 1:  # some string holds a NUL: keep the strings as they are
+        return values
+    return joined.split("\0")
+
+
+def packed_column(values: pd.Series) -> np.ndarray:
+    """A column of strings with its distinct values `packed`; rows with one value share one string."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    if pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+        return values.to_numpy(dtype=object)
+    return np.array(packed(uniques.tolist()), dtype=object)[codes]

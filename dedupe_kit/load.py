@@ -21,7 +21,7 @@ import charset_normalizer
 import numpy as np
 import pandas as pd
 
-from ._perf import paused_gc
+from ._perf import packed, paused_gc
 from .config import Config
 from .errors import InputError
 from .fieldmap import FieldMap
@@ -297,19 +297,11 @@ def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
     rows.clear()
     data = {}
     for position in range(len(header)):
-        data[position] = np.array(_contiguous(columns[position]), dtype=object)
+        data[position] = np.array(packed(columns[position]), dtype=object)
         columns[position] = None
     frame = pd.DataFrame(data)
     frame.columns = header
     return frame
-
-
-def _contiguous(values: list[str]) -> list[str]:
-    """Equal strings, made one after the other (by one split of their join)."""
-    joined = "\0".join(values)
-    if joined.count("\0") != len(values) - 1:  # some cell holds a NUL: keep the strings as they are
-        return values
-    return joined.split("\0")
 
 
 def _check_header(header: list[str], rows: list[list[str]], path: Path) -> None:

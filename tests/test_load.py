@@ -233,13 +233,14 @@ def test_an_empty_last_column_from_a_trailing_delimiter_is_kept(tmp_path):
 
 
 def test_each_column_is_rebuilt_cell_for_cell_with_strings_made_together():
-    from dedupe_kit.load import _contiguous, _frame
+    from dedupe_kit._perf import packed
+    from dedupe_kit.load import _frame
 
     values = ["007", "", "+33 6 12", "NA", "two\nlines"]
-    rebuilt = _contiguous(values)
+    rebuilt = packed(values)
     assert rebuilt == values and all(new is not old for new, old in zip(rebuilt, values) if len(old) > 1)
     with_nul = ["a\0b", "c"]  # a NUL in a cell: the strings are kept as they are
-    assert _contiguous(with_nul) == with_nul
+    assert packed(with_nul) == with_nul
     rows = [["1", "Ann"], ["2", ""]]
     frame = _frame(["ID", "Name"], rows)
     assert frame.to_dict("list") == {"ID": ["1", "2"], "Name": ["Ann", ""]} and rows == []
