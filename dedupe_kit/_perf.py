@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
-import pandas as pd
 
 
 @contextmanager
@@ -69,10 +68,3 @@ def packed(values: list[str]) -> list[str]:
         return values
     return joined.split("\0")
 
-
-def packed_column(values: pd.Series) -> np.ndarray:
-    """A column of strings with its distinct values `packed`; rows with one value share one string."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
-    if pd.api.types.infer_dtype(uniques, skipna=False) != "string":
-        return values.to_numpy(dtype=object)
-    return np.array(packed(uniques.tolist()), dtype=object)[codes]

@@ -24,7 +24,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 from tqdm.auto import tqdm
 
-from ._perf import packed_column, paused_gc
+from ._perf import paused_gc
 from .config import Config, NormalizeConfig
 from .fieldmap import fold_header
 from .load import Contacts
@@ -107,13 +107,7 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
     problems_frame = _sorted(_concat(problems, PROBLEM_COLUMNS), ["source_row", "column"])
     phone_numbers = _concat(phones, PHONE_COLUMNS)
     phone_numbers = _sorted(phone_numbers[phone_numbers["national"] != ""], ["source_row", "column"])
-    names = _name_keys(contacts)
-    # the values were made parse by parse; matching and merging go column by column
-    for table, columns in ((identifiers, ["value"]), (phone_numbers, ["value", "national"]),
-                           (names, [c for c in NAME_COLUMNS if c != "first_group"])):
-        for column in columns:
-            table[column] = packed_column(table[column])
-    return Normalized(identifiers, names, problems_frame, phone_numbers)
+    return Normalized(identifiers, _name_keys(contacts), problems_frame, phone_numbers)
 
 
 # --- phones -----------------------------------------------------------------------------------
