@@ -26,6 +26,17 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal consecutive values starts.
+
+    >>> run_starts(np.array([4, 4, 7, 4])).tolist()
+    [0, 2, 3]
+    """
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+
+
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """``np.unique`` of integers, by sorting (numpy's hash-based unique is slower here)."""
     values = np.sort(values)

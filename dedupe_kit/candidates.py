@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from recordlinkage.base import BaseIndexAlgorithm
 
-from ._perf import sorted_distinct
+from ._perf import run_starts, sorted_distinct
 from .config import Config
 from .load import Contacts
 from .normalize import Normalized, display
@@ -107,11 +107,11 @@ def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
     Keys of different kinds never meet: each kind is paired on its own (less memory).
     """
     kinds = keys >> 56
-    runs = np.flatnonzero(np.r_[True, kinds[1:] != kinds[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
+    runs = run_starts(kinds)
     if len(np.unique(kinds[runs])) < len(runs):  # a kind in several places: put each kind together
         order = np.argsort(kinds, kind="stable")
         rows, keys, kinds = rows[order], keys[order], kinds[order]
-        runs = np.flatnonzero(np.r_[True, kinds[1:] != kinds[:-1]])
+        runs = run_starts(kinds)
     found, capped_keys, capped_sizes = [], [], []
     for start, end in zip(runs, np.r_[runs[1:], len(keys)]):
         pairs, capped, sizes = _pairs_sharing(rows[start:end], keys[start:end], caps)
@@ -131,7 +131,7 @@ def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
     several = np.bincount(codes, minlength=len(uniques))[codes] > 1  # a key only one entry has pairs nothing
     entries = sorted_distinct(codes[several].astype(np.int64) << 32 | rows[several])  # by key, then record
     codes, rows = entries >> 32, entries & 0xFFFFFFFF
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, dtype=np.int64)
+    starts = run_starts(codes)
     sizes = np.diff(np.r_[starts, len(codes)])
     group_keys = uniques[codes[starts]]
     cap = np.asarray(caps)[group_keys >> 56] if np.ndim(caps) else np.full(len(starts), caps)

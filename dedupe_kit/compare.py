@@ -21,7 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
-from ._perf import sorted_distinct
+from ._perf import run_starts, sorted_distinct
 from .config import Config
 from .load import Contacts
 from .names import nickname_equivalent
@@ -176,7 +176,7 @@ class _MultiValued(Comparison):
         out = np.full(len(rows_a), MISSING, dtype=np.int8)
         tf = np.full(len(rows_a), np.nan)
         if len(pid):
-            first = np.flatnonzero(np.r_[True, pid[1:] != pid[:-1]])  # pid ascends: one segment per pair
+            first = run_starts(pid)  # pid ascends: one segment per pair
             out[pid[first]] = np.maximum.reduceat(levels, first)
             exact = np.where(levels == max(self.levels), self.frequency[np.maximum(self.codes["value"][left], 0)], np.nan)
             tf[pid[first]] = np.fmin.reduceat(exact, first)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._perf import run_starts
 from .config import MergePolicy
 from .errors import ConfigError
 from .load import Contacts, record_ids
@@ -249,10 +250,8 @@ def _tuples(members: pd.DataFrame, record_id: np.ndarray) -> tuple[list[tuple], 
 
 def _runs(values: np.ndarray) -> tuple[list[int], list[int]]:
     """Where each run of equal consecutive values starts and ends (exclusive)."""
-    if not len(values):
-        return [], []
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-    return starts.tolist(), np.r_[starts[1:], len(values)].tolist()
+    starts = run_starts(values)
+    return starts.tolist(), np.r_[starts[1:], len(values)].tolist() if len(values) else []
 
 
 def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overflow: pd.DataFrame) -> pd.DataFrame:
