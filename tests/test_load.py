@@ -232,7 +232,7 @@ def test_an_empty_last_column_from_a_trailing_delimiter_is_kept(tmp_path):
         load(path)
 
 
-def test_each_column_is_rebuilt_cell_for_cell_with_strings_made_together():
+def test_each_column_is_rebuilt_cell_for_cell_one_string_per_distinct_value():
     from dedupe_kit._perf import packed
     from dedupe_kit.load import _frame
 
@@ -241,7 +241,8 @@ def test_each_column_is_rebuilt_cell_for_cell_with_strings_made_together():
     assert rebuilt == values and all(new is not old for new, old in zip(rebuilt, values) if len(old) > 1)
     with_nul = ["a\0b", "c"]  # a NUL in a cell: the strings are kept as they are
     assert packed(with_nul) == with_nul
-    rows = [["1", "Ann"], ["2", ""]]
+    rows = [["1", "Ann"], ["2", ""], ["3", "".join(["A", "nn"])]]  # two equal names, two objects
     frame = _frame(["ID", "Name"], rows)
-    assert frame.to_dict("list") == {"ID": ["1", "2"], "Name": ["Ann", ""]} and rows == []
+    assert frame.to_dict("list") == {"ID": ["1", "2", "3"], "Name": ["Ann", "", "Ann"]} and rows == []
+    assert frame.at[0, "Name"] is frame.at[2, "Name"]  # one object per distinct value
     assert list(_frame(["ID"], []).columns) == ["ID"]
