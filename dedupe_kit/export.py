@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ import pandas as pd
 from ._perf import first_characters
 from .config import CRM_PROFILES
 from .errors import ConfigError
-from .files import csv_text, write_bytes, write_text
+from .files import csv_chunks, write_csv, write_files, write_text
 from .load import Contacts, record_ids
 from .merge import EXTRA_COLUMN, MergePlan
 from .normalize import is_filled
@@ -133,22 +134,25 @@ def write_tables(out: Path, tables: dict[str, pd.DataFrame], formats: dict[str, 
                  protect: tuple[Path, ...] = ()) -> tuple[list[Path], pd.DataFrame]:
     """Write each table as CSV in its (encoding, delimiter) format, atomically, with formula cells
     neutralized and listed in ``neutralized.csv`` (removed when there are none)."""
-    data, found = {}, []
-    for name, table in tables.items():  # every file is encoded before any is written: all or none
+    found = []
+
+    def chunks(name: str, table: pd.DataFrame) -> Iterator[bytes]:  # made while the file is written
         if neutralize_formulas:
             table, cells = neutralize(table)
             found.append(cells.assign(file=name))
         encoding, delimiter = formats[name]
-        text = csv_text(table, delimiter, line_end)
-        try:
-            data[name] = text.encode(encoding)
-        except UnicodeEncodeError:
-            raise ConfigError(_unencodable(name, table, encoding)) from None
-    paths = [write_bytes(out / name, payload, protect=protect) for name, payload in data.items()]
+        for text in csv_chunks(table, delimiter, line_end):
+            try:
+                yield text.encode(encoding)
+            except UnicodeEncodeError:
+                raise ConfigError(_unencodable(name, table, encoding)) from None
+
+    # all files or none: an error in any leaves every old file as it was
+    paths = write_files({out / name: chunks(name, table) for name, table in tables.items()}, protect=protect)
     columns = ["file", "row", "column", "value"]
     neutralized = pd.concat(found, ignore_index=True)[columns] if found else pd.DataFrame(columns=columns)
     if len(neutralized):
-        paths.append(write_bytes(out / "neutralized.csv", csv_text(neutralized).encode(), protect=protect))
+        paths.append(write_csv(out / "neutralized.csv", neutralized, protect=protect))
     else:
         (out / "neutralized.csv").unlink(missing_ok=True)
     return paths, neutralized

@@ -6,6 +6,7 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -20,23 +21,39 @@ def write_bytes(path: str | Path, data: bytes, *, protect: tuple[Path, ...] = ()
 
     ``protect`` lists input files that must never be overwritten.
     """
-    path = Path(path)
-    for other in protect:
-        if other is not None and path.resolve() == Path(other).resolve():
-            raise InputError(f"{path}: refusing to overwrite an input file; choose another output folder")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    return write_files({path: [data]}, protect=protect)[0]
+
+
+def write_files(files: Mapping[str | Path, Iterable[bytes]], *, protect: tuple[Path, ...] = ()) -> list[Path]:
+    """Write each file from its chunks of bytes, atomically and all or none: every file goes to a
+    temporary file beside it, and they take the place of the old ones only once all are written.
+    Chunks may come from generators, so that a large file is never whole in memory.
+
+    ``protect`` lists input files that must never be overwritten.
+    """
+    staged: list[tuple[str, Path]] = []
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's owner-only mode
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        for path, chunks in files.items():
+            path = Path(path)
+            for other in protect:
+                if other is not None and path.resolve() == Path(other).resolve():
+                    raise InputError(f"{path}: refusing to overwrite an input file; choose another output folder")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((tmp, path))
+            os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's owner-only mode
+            with os.fdopen(fd, "wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+        for tmp, path in staged:
+            os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+    return [path for _, path in staged]
 
 
 def _umask() -> int:
@@ -51,7 +68,7 @@ def write_text(path: str | Path, text: str, *, protect: tuple[Path, ...] = ()) -
 
 def write_csv(path: str | Path, frame: pd.DataFrame, *, protect: tuple[Path, ...] = ()) -> Path:
     """A UTF-8 CSV of ``frame`` (without its index), written atomically."""
-    return write_text(path, csv_text(frame), protect=protect)
+    return write_files({path: (chunk.encode("utf-8") for chunk in csv_chunks(frame))}, protect=protect)[0]
 
 
 def csv_text(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n") -> str:
@@ -63,20 +80,31 @@ def csv_text(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n") -> str:
     >>> csv_text(frame) == frame.to_csv(index=False, lineterminator="\n")
     True
     """
+    return "".join(csv_chunks(frame, sep, line_end))
+
+
+def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: int = 65536) -> Iterator[str]:
+    """`csv_text` of ``frame`` in pieces of ``rows`` rows, the header first."""
     if not frame.shape[1]:
-        return frame.to_csv(index=False, sep=sep, lineterminator=line_end)
+        yield frame.to_csv(index=False, sep=sep, lineterminator=line_end)
+        return
     cells = []
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
         values = column.to_numpy(dtype=object)
         if pd.api.types.infer_dtype(values, skipna=False) != "string":
             values = np.where(pd.isna(values), "", column.astype(str).to_numpy(dtype=object))
-        cells.append(values.tolist())
+        cells.append(values)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sep, lineterminator=line_end)
     writer.writerow(frame.columns)
-    writer.writerows(zip(*cells))
-    return buffer.getvalue()
+    for start in range(0, len(frame), rows):
+        writer.writerows(zip(*(values[start:start + rows].tolist() for values in cells)))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if not len(frame):
+        yield buffer.getvalue()
 
 
 def write_figure(path: str | Path, figure: Figure, *, protect: tuple[Path, ...] = ()) -> Path:

@@ -12,7 +12,7 @@ from dedupe_kit.cli import main
 from dedupe_kit.config import MergePolicy
 from dedupe_kit._perf import first_characters
 from dedupe_kit.export import export, neutralize
-from dedupe_kit.files import _umask, csv_text
+from dedupe_kit.files import _umask, csv_chunks, csv_text, write_files
 from dedupe_kit.merge import merge
 
 CRM_FILES = ["cleaned.csv", "fix_1_clear.csv", "fix_2_update.csv", "merged_away.csv", "changed_numbers.csv",
@@ -322,6 +322,23 @@ def test_csv_text_writes_what_pandas_writes(sep, line_end):
     assert csv_text(frame.iloc[:0], sep, line_end) == frame.iloc[:0].to_csv(index=False, sep=sep, lineterminator=line_end)
     one = pd.DataFrame({"only": ["", "x"]})  # a blank cell alone on its line is quoted, as pandas does
     assert csv_text(one, sep, line_end) == one.to_csv(index=False, sep=sep, lineterminator=line_end)
+    pieces = list(csv_chunks(frame, sep, line_end, rows=2))  # written two rows at a time
+    assert len(pieces) == 2 and "".join(pieces) == csv_text(frame, sep, line_end)
+
+
+def test_files_are_written_all_or_none(tmp_path):
+    (tmp_path / "a.csv").write_text("old a\n")
+
+    def failing():
+        yield b"half of b"
+        raise ConfigError("b cannot be written")
+
+    with pytest.raises(ConfigError, match="b cannot be written"):
+        write_files({tmp_path / "a.csv": [b"new a\n"], tmp_path / "b.csv": failing()})
+    assert [p.name for p in tmp_path.iterdir()] == ["a.csv"] and (tmp_path / "a.csv").read_text() == "old a\n"
+    assert write_files({tmp_path / "a.csv": [b"new ", b"a\n"], tmp_path / "b.csv": iter([b"b\n"])}) == [
+        tmp_path / "a.csv", tmp_path / "b.csv"]
+    assert (tmp_path / "a.csv").read_text() == "new a\n" and (tmp_path / "b.csv").read_text() == "b\n"
 
 
 def test_neutralize_finds_formulas_next_to_cells_holding_a_nul():
