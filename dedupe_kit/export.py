@@ -301,7 +301,8 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     changed = plan.values[plan.values["changed"] & plan.values["group"].isin(done["group"])]
     overflow = plan.overflow[plan.overflow["group"].isin(done["group"])]
     dropped = plan.dropped[plan.dropped["group"].isin(done["group"])]
-    rule_of = dict(zip(zip(plan.values["group"], plan.values["column"]), plan.values["rule"]))
+    rules = plan.values.loc[plan.values["group"].isin(dropped["group"]), ["group", "column", "rule"]]  # a small join
+    dropped = dropped.merge(rules, on=["group", "column"], how="left") if len(dropped) else dropped.assign(rule="")
     parts = [
         groups.loc[groups["status"] == "stopped", ["group", "conflicts"]].rename(columns={"conflicts": "detail"})
         .assign(event="stopped"),
@@ -319,7 +320,7 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
                       "from_record_id": record_id[overflow["source_row"].to_numpy(dtype=np.int64)], "rule": "union"}),
         pd.DataFrame({"group": dropped["group"], "event": "not kept", "column": dropped["column"],
                       "before": dropped["value"], "from_record_id": record_id[dropped["source_row"].to_numpy(dtype=np.int64)],
-                      "rule": [rule_of[(g, c)] for g, c in zip(dropped["group"], dropped["column"])],
+                      "rule": dropped["rule"],
                       "detail": "the merged contact does not keep this value; it is cleared with its record"}),
         groups.loc[groups["status"] == "undone", ["group"]].assign(
             event="undone", detail="merge taken back; the records stay apart"),

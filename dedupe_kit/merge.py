@@ -185,7 +185,7 @@ def merge(
         if any(rule_of[c] == "union" for c in fm.columns(role)):
             overflow += _union(role, cells, contacts, after, source, field_choice, rule_of)
     for (group, column), row in field_choice.items():
-        after[column][group], source[column][group] = frame.at[row, column], row
+        after[column].loc[group], source[column].loc[group] = frame.at[row, column], row
 
     first = members.drop_duplicates("group")
     survivor = dict(zip(first["group"], first["row"]))
@@ -214,7 +214,7 @@ def merge(
     )
 
 
-def _values(table: pd.DataFrame, frame: pd.DataFrame, after: Mapping[str, dict], source: Mapping[str, dict],
+def _values(table: pd.DataFrame, frame: pd.DataFrame, after: Mapping[str, pd.Series], source: Mapping[str, pd.Series],
             rule_of: Mapping[str, str], role_of: Mapping[str, str],
             field_choice: Mapping[tuple[int, str], int]) -> pd.DataFrame:
     """One row per group and column, groups in order and columns in the file's order: see `MergePlan.values`."""
@@ -225,8 +225,8 @@ def _values(table: pd.DataFrame, frame: pd.DataFrame, after: Mapping[str, dict],
     for position, column in enumerate(frame.columns):
         before[:, position] = merged[:, position] = frame[column].to_numpy(dtype=object)[survivors]
         for cells, target in ((after[column], merged), (source[column], source_row)):
-            at = groups.get_indexer(list(cells))  # -1: a group of one row, which merges nothing
-            target[at[at >= 0], position] = np.array(list(cells.values()), dtype=target.dtype)[at >= 0]
+            at = groups.get_indexer(cells.index)  # -1: a group of one row, which merges nothing
+            target[at[at >= 0], position] = cells.to_numpy(dtype=target.dtype)[at >= 0]
         rule[:, position] = rule_of[column]
     for group, column in field_choice:
         if group in groups:
@@ -429,11 +429,11 @@ class _Cells:
         return cells.assign(key=key)
 
 
-def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tuple[dict[int, str], dict[int, int]]:
-    """The merged value of one column per group, and the row it came from (-1: several)."""
+def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tuple[pd.Series, pd.Series]:
+    """The merged value of one column per group, and the row it came from (-1: several), by group."""
     cells = cells_of(column, keys=rule == "most_frequent")
     if rule == "survivor" or not len(cells):
-        return {}, {}
+        return _by_group({})
     if rule == "longest":
         cells = cells.assign(order=-cells["value"].str.strip().str.len())
     elif rule == "most_frequent":
@@ -445,18 +445,30 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
     else:  # fill, and union for one column
         cells = cells.assign(order=0)
     best = cells.sort_values(["group", "order", "rank"], kind="stable").drop_duplicates("group")
-    after, source = dict(zip(best["group"], best["value"])), dict(zip(best["group"], best["row"]))
+    group = best["group"].to_numpy(dtype=np.int64)
+    after, source = pd.Series(best["value"].to_numpy(), index=group), pd.Series(best["row"].to_numpy(), index=group)
     if rule == "union":
         tags = column in contacts.field_map.tags
         several = cells[cells.duplicated("group", keep=False)].sort_values(["group", "rank"], kind="stable")
+        joined, mixed = {}, []
         for group, values in several.groupby("group")["value"]:
             parts = list(dict.fromkeys(p for v in values for p in _split(v, tags)))
             # tags keep the separator they are written with (";" for a multi-select field by default)
             separator = next((m.group(0) for v in values if (m := _TAG_SEPARATOR.search(v))), ";") if tags else " | "
-            after[group] = separator.join(parts)
+            joined[group] = separator.join(parts)
             if len(parts) > 1:
-                source[group] = -1
+                mixed.append(group)
+        if joined:
+            after.loc[list(joined)] = list(joined.values())
+            source.loc[mixed] = -1
     return after, source
+
+
+def _by_group(placed: Mapping[int, tuple[str, int]]) -> tuple[pd.Series, pd.Series]:
+    """``{group: (value, source row)}`` as the two series by group that `_apply` gives."""
+    groups = np.fromiter(placed, dtype=np.int64, count=len(placed))
+    return (pd.Series([value for value, _ in placed.values()], index=groups, dtype=object),
+            pd.Series([row for _, row in placed.values()], index=groups, dtype=np.int64))
 
 
 _TAG_SEPARATOR = re.compile(r"\s*[;,]\s*")
@@ -466,7 +478,7 @@ def _split(value: str, tags: bool) -> list[str]:
     return [p.strip() for p in (_TAG_SEPARATOR.split(value) if tags else [value]) if p.strip()]
 
 
-def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict, source: dict,
+def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.Series], source: dict[str, pd.Series],
            field_choice: Mapping[tuple[int, str], int], rule_of: Mapping[str, str]) -> list[tuple[int, str, str, int]]:
     """Emails or phones of a group together: the survivor keeps its values, every other distinct value
     goes into an empty column of the role (a phone of the same kind first); the rest overflows.
@@ -480,20 +492,23 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict, source:
     cells = pd.concat([cells_of(c, keys=True).assign(column=c, position=i)
                        for i, c in enumerate(every)], ignore_index=True)
     cells = cells.sort_values(["group", "rank", "position"], kind="stable")
-    for column in columns:
-        after[column], source[column] = {}, {}
     # the survivor's cells stay, but a cell a person filled from another row displaces the survivor's value;
     # a column under another rule keeps the row that rule chose
-    chosen = np.array([field_choice.get((g, c), source.get(c, {}).get(g)) for g, c in zip(cells["group"], cells["column"])],
-                      dtype=object)
-    kept = np.where(pd.isna(chosen), cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
+    group_of, column_of = cells["group"].to_numpy(dtype=np.int64), cells["column"].to_numpy(dtype=object)
+    chosen = np.full(len(cells), -2, dtype=np.int64)  # the row a rule or a person chose; -2: none
+    for other in set(every) - set(columns):
+        at = np.flatnonzero(column_of == other)
+        chosen[at] = source[other].reindex(group_of[at]).fillna(-2).to_numpy(dtype=np.int64)
+    if field_choice:
+        for i in np.flatnonzero(np.isin(group_of, [g for g, _ in field_choice])):
+            chosen[i] = field_choice.get((int(group_of[i]), column_of[i]), chosen[i])
+    kept = np.where(chosen == -2, cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
     taken = set(zip(cells.loc[kept, "group"], cells.loc[kept, "key"]))
     extra = cells[~kept & ~cells.duplicated(["group", "key"])]
-    extra = extra[[(g, k) not in taken for g, k in zip(extra["group"], extra["key"])]]
-    if not len(extra):
-        return []
-    survivor = dict(zip(*cells_of.members.drop_duplicates("group")[["group", "row"]].to_numpy().T))
+    extra = extra[np.array([(g, k) not in taken for g, k in zip(extra["group"], extra["key"])], dtype=bool)]
+    survivor = dict(zip(*cells_of.members.drop_duplicates("group")[["group", "row"]].to_numpy().T)) if len(extra) else {}
     held = {c: contacts.frame[c].to_numpy(dtype=object) for c in columns}
+    placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)
     overflow, current, empty = [], None, []
     for group, value, source_row, column in zip(extra["group"].tolist(), extra["value"].tolist(),
                                                 extra["row"].tolist(), extra["column"].tolist()):
@@ -506,7 +521,9 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict, source:
             overflow.append((group, role, value, source_row))
             continue
         empty.remove(target)
-        after[target][group], source[target][group] = value, source_row
+        placed[target][group] = (value, source_row)
+    for column in columns:
+        after[column], source[column] = _by_group(placed[column])
     return overflow
 
 
