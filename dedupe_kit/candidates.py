@@ -246,20 +246,23 @@ class BlockingKeys:
 
         self._single = {kind for kind, kind_parts in parts.items() if kind_parts[0][2] is None}
         self._firsts: dict[str, np.ndarray] = {}
-        rows, keys = [], []
-        for kind, kind_parts in parts.items():
+        size = sum(len(part_rows) for kind_parts in parts.values() for part_rows, _, _ in kind_parts)
+        self.rows, self.keys = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+        at = 0
+        for kind in list(parts):
+            kind_parts = parts.pop(kind)  # each kind's parts are freed once coded: a large file has tens of millions
             # the first texts of a kind, numbered 0, 1, 2…: a key is kind << 56 | first << 28 | second
             first, self._firsts[kind] = pd.factorize(np.concatenate([first for _, first, _ in kind_parts]))
             offset = 0
             for part_rows, _, second in kind_parts:
-                code = (np.int64(_KIND_CODES[kind]) << 56) | (first[offset:offset + len(part_rows)].astype(np.int64) << _SHIFT)
-                offset += len(part_rows)
+                n = len(part_rows)
+                code = self.keys[at:at + n]
+                code[:] = (np.int64(_KIND_CODES[kind]) << 56) | (first[offset:offset + n].astype(np.int64) << _SHIFT)
                 if second is not None:
                     code |= second.astype(np.int64)
-                rows.append(part_rows.astype(np.int64))
-                keys.append(code)
-        self.rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        self.keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+                self.rows[at:at + n] = part_rows
+                offset += n
+                at += n
 
     def describe(self, keys: np.ndarray) -> pd.DataFrame:
         """Readable ``kind`` and ``value`` of encoded keys."""
