@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ._perf import paused_gc
+from ._perf import paused_gc, release_memory
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdComparison, NameComparison,
@@ -131,13 +131,16 @@ class Result:
         steps = tqdm(total=4, desc="merging", unit="step", disable=progress is False)
         plan = self.merge(undone=read_undone(out, info["sha256"]) if undone is None else undone)
         steps.update()
+        release_memory()
         steps.set_description("writing the files for the CRM")
         decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
         exported = export(plan, out, crosswalk=self.crosswalk, decided_at=decided_at)
         steps.update()
+        release_memory()
         steps.set_description("explaining the pairs")
         pairs = self._with_reasons(_ranked(self.pairs, ["reviewed", "auto", "review"]))
         steps.update()
+        release_memory()
         steps.set_description("writing the profile and reports")
         report = profile(self.contacts, self.normalized, self.config)
         summary = "\n".join([self.summary(), plan.summary(), exported.summary()])
@@ -152,6 +155,7 @@ class Result:
             write_figure(out / "scores.png", self.plot(), protect=protect),
         ]
         steps.update()
+        release_memory()
         steps.close()
         return written
 
@@ -253,9 +257,11 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     steps.set_description("loading")
     contacts = source if isinstance(source, Contacts) else load(source, config)
     steps.update()
+    release_memory()
     steps.set_description("normalizing")
     normalized = normalize(contacts, config, progress=progress)
     steps.update()
+    release_memory()
     steps.set_description("finding candidate pairs")
     found = candidates(contacts, normalized, config)
     decided = _decisions(decisions)
@@ -263,12 +269,14 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     if len(decided):
         pairs_index = pairs_index.union(decided.index).sort_values()
     steps.update()
+    release_memory()
     steps.set_description(f"comparing {len(pairs_index):,} pairs")
     used = comparisons(contacts, normalized, config)
     features = compare(contacts, normalized, pairs_index, config, used)
     random_features = compare(contacts, normalized, random_pairs(len(contacts), config.match.random_pairs,
                                                                   config.match.seed), config, used)
     steps.update()
+    release_memory()
     steps.set_description("scoring")
     labels = decided["decision"].map({"match": True, "distinct": False}).dropna() if len(decided) else None
     model = scorer(used, config).fit(features, random_features=random_features, n_records=len(contacts),
@@ -285,9 +293,11 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
                           "probability": probability, "weight": weight, "status": status, "decision": decision})
     pairs = pd.concat([pairs, features.reset_index(drop=True)], axis=1)
     steps.update()
+    release_memory()
     steps.set_description("grouping")
     crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds.upper)
     steps.update()
+    release_memory()
     steps.close()
     return Result(config, used, contacts, normalized, found, pairs, model, crosswalk, decisions)
 
