@@ -155,6 +155,9 @@ def _value_keys(ids: pd.DataFrame) -> np.ndarray:
 
 
 def _shared(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFrame:
+    codes = pd.factorize(key)[0]  # first only the values of many records or of a role address: few
+    keep = (np.bincount(codes)[codes] >= min_records) | (np.bincount(codes, weights=ids["shared"].to_numpy())[codes] > 0)
+    ids, key = ids[keep], key[keep]
     order = np.lexsort((ids["source_row"].to_numpy(), key))
     ids, key = ids.iloc[order], key[order]
     table = ids.groupby(key).agg(kind=("kind", "first"), value=("value", "first"),
