@@ -82,7 +82,6 @@ def packed(values: list[str]) -> list[str]:
     return joined.split("\0")
 
 
-
 def _libc_trim():
     try:
         return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim

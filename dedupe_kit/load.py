@@ -287,8 +287,8 @@ def _read_csv_text(text: str, delimiter: str, path: Path) -> tuple[list[str], li
 
 
 def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
-    """The rows as a frame of ``str``, one string object per distinct value of a column, the
-    distinct values made afresh one after the other.
+    """The rows as a frame of ``str``, each column's strings made afresh one after the other,
+    and one string object per distinct value where values repeat.
 
     A reader creates a new string for every cell, row by row: a city repeated a million
     times is a million objects, and one column's strings lie far apart in memory. All later
@@ -300,9 +300,12 @@ def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
     rows.clear()
     data = {}
     for position in range(len(header)):
-        codes, distinct = pd.factorize(np.array(packed(columns[position]), dtype=object), use_na_sentinel=False)
+        values = np.array(packed(columns[position]), dtype=object)
         columns[position] = None
-        data[position] = distinct[codes]
+        if len(set(values[:10_000].tolist())) * 2 <= min(len(values), 10_000):  # values repeat: share them
+            codes, distinct = pd.factorize(values)  # every cell is a str: no code is -1
+            values = distinct[codes]
+        data[position] = values
     frame = pd.DataFrame(data)
     frame.columns = header
     return frame

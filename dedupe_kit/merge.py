@@ -445,8 +445,8 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
     else:  # fill, and union for one column
         cells = cells.assign(order=0)
     best = cells.sort_values(["group", "order", "rank"], kind="stable").drop_duplicates("group")
-    group = best["group"].to_numpy(dtype=np.int64)
-    after, source = pd.Series(best["value"].to_numpy(), index=group), pd.Series(best["row"].to_numpy(), index=group)
+    groups = best["group"].to_numpy(dtype=np.int64)
+    after, source = pd.Series(best["value"].to_numpy(), index=groups), pd.Series(best["row"].to_numpy(), index=groups)
     if rule == "union":
         tags = column in contacts.field_map.tags
         several = cells[cells.duplicated("group", keep=False)].sort_values(["group", "rank"], kind="stable")

@@ -241,8 +241,8 @@ def test_each_column_is_rebuilt_cell_for_cell_one_string_per_distinct_value():
     assert rebuilt == values and all(new is not old for new, old in zip(rebuilt, values) if len(old) > 1)
     with_nul = ["a\0b", "c"]  # a NUL in a cell: the strings are kept as they are
     assert packed(with_nul) == with_nul
-    rows = [["1", "Ann"], ["2", ""], ["3", "".join(["A", "nn"])]]  # two equal names, two objects
+    rows = [["1", "Ann"], ["2", ""], ["3", "".join(["A", "nn"])], ["4", "Ann"]]  # equal names, other objects
     frame = _frame(["ID", "Name"], rows)
-    assert frame.to_dict("list") == {"ID": ["1", "2", "3"], "Name": ["Ann", "", "Ann"]} and rows == []
-    assert frame.at[0, "Name"] is frame.at[2, "Name"]  # one object per distinct value
+    assert frame.to_dict("list") == {"ID": ["1", "2", "3", "4"], "Name": ["Ann", "", "Ann", "Ann"]} and rows == []
+    assert frame.at[0, "Name"] is frame.at[2, "Name"] is frame.at[3, "Name"]  # values repeat: one object each
     assert list(_frame(["ID"], []).columns) == ["ID"]
