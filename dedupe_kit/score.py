@@ -247,10 +247,8 @@ def _added(left: np.ndarray, middle: str, right: np.ndarray) -> np.ndarray:
     left_code, left_values = pd.factorize(left, use_na_sentinel=False)
     right_code, right_values = pd.factorize(right, use_na_sentinel=False)
     width = max(len(right_values), 1)
-    positions, pairs = pd.factorize(left_code.astype(np.int64) * width + right_code)
-    made = np.empty(len(pairs), dtype=object)
-    made[:] = [left_values[p // width] + middle + right_values[p % width] for p in pairs.tolist()]
-    return made[positions]
+    return _per_distinct(left_code.astype(np.int64) * width + right_code,
+                         lambda pair: left_values[pair // width] + middle + right_values[pair % width])
 
 
 def _per_distinct(values: np.ndarray, func) -> np.ndarray:
