@@ -98,13 +98,33 @@ def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: 
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sep, lineterminator=line_end)
     writer.writerow(frame.columns)
+    header = buffer.getvalue()
+    special = set(sep + '"\r\n' + line_end)  # a cell holding one of these is quoted by the writer
     for start in range(0, len(frame), rows):
-        writer.writerows(zip(*(values[start:start + rows].tolist() for values in cells)))
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        columns = [values[start:start + rows].tolist() for values in cells]
+        lines = list(map(sep.join, zip(*columns)))  # most rows need no quotes: joined as they are
+        for row in sorted(_quoted_rows(columns, special)):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow([column[row] for column in columns])
+            lines[row] = buffer.getvalue()[:-len(line_end)]
+        yield header + line_end.join(lines) + line_end
+        header = ""
     if not len(frame):
-        yield buffer.getvalue()
+        yield header
+
+
+def _quoted_rows(columns: list[list[str]], special: set[str]) -> set[int]:
+    """The rows the `csv` writer would write otherwise than joined by the delimiter: those with a
+    cell holding a special character, and a row of a single empty cell (written ``""``)."""
+    rows = set()
+    for values in columns:
+        joined = "\0".join(values)  # one search of the column first: most columns hold none
+        if any(character in joined for character in special):
+            rows.update(i for i, value in enumerate(values) if not special.isdisjoint(value))
+    if len(columns) == 1:
+        rows.update(i for i, value in enumerate(columns[0]) if not value)
+    return rows
 
 
 def write_figure(path: str | Path, figure: Figure, *, protect: tuple[Path, ...] = ()) -> Path:

@@ -313,17 +313,20 @@ def test_an_undo_applies_only_to_the_input_it_was_made_on(tmp_path):
 
 @pytest.mark.parametrize("sep,line_end", [(",", "\n"), (";", "\r\n"), ("\t", "\n")])
 def test_csv_text_writes_what_pandas_writes(sep, line_end):
-    frame = pd.DataFrame({
-        "ID": ["007", "+33 6 12", "NA"], "blank": ["", None, np.nan], "quoted": ['say "hi"', "a;b,c", "two\nlines"],
-        "int": [1, -2, 3], "float": [0.1 + 0.2, np.nan, 1e20], "bool": [True, False, True],
-        "rows": [(1, 2), "x", 5], "nullable": pd.array([1, None, 3], dtype="Int64"),
+    frame = pd.DataFrame({  # rows that need quotes, and rows that do not
+        "ID": ["007", "+33 6 12", "NA", "42", " 8 "], "blank": ["", None, np.nan, "", ""],
+        "quoted": ['say "hi"', "a;b,c", "two\nlines", "plain", "car\rriage"],
+        "int": [1, -2, 3, 4, 5], "float": [0.1 + 0.2, np.nan, 1e20, 2.5, -0.0], "bool": [True, False, True, False, True],
+        "rows": [(1, 2), "x", 5, "y", "z"], "nullable": pd.array([1, None, 3, 4, None], dtype="Int64"),
     })
     assert csv_text(frame, sep, line_end) == frame.to_csv(index=False, sep=sep, lineterminator=line_end)
     assert csv_text(frame.iloc[:0], sep, line_end) == frame.iloc[:0].to_csv(index=False, sep=sep, lineterminator=line_end)
     one = pd.DataFrame({"only": ["", "x"]})  # a blank cell alone on its line is quoted, as pandas does
     assert csv_text(one, sep, line_end) == one.to_csv(index=False, sep=sep, lineterminator=line_end)
     pieces = list(csv_chunks(frame, sep, line_end, rows=2))  # written two rows at a time
-    assert len(pieces) == 2 and "".join(pieces) == csv_text(frame, sep, line_end)
+    assert len(pieces) == 3 and "".join(pieces) == csv_text(frame, sep, line_end)
+    one = pd.DataFrame({"only": ["", "x", "a,b", ""]})
+    assert "".join(csv_chunks(one, sep, line_end, rows=3)) == one.to_csv(index=False, sep=sep, lineterminator=line_end)
 
 
 def test_files_are_written_all_or_none(tmp_path):
