@@ -87,10 +87,10 @@ def similarity(a: np.ndarray, b: np.ndarray, scorer: Callable = JaroWinkler.norm
     return out
 
 
-def per_distinct_pair(a: np.ndarray, b: np.ndarray, test: Callable[[str, str], bool]) -> np.ndarray:
+def per_distinct_pair(a: np.ndarray, b: np.ndarray, test: Callable[[str, str], bool], dtype: type = bool) -> np.ndarray:
     """``test(a[i], b[i])`` for every i, computed once per distinct ``(a, b)``."""
     (codes_a, codes_b), words = _coded(a, b)
-    return _per_distinct_codes(codes_a, codes_b, lambda x, y: test(words[x], words[y]))
+    return _per_distinct_codes(codes_a, codes_b, lambda x, y: test(words[x], words[y]), dtype)
 
 
 def _coded(*arrays: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .compare import MISSING
+from .compare import MISSING, per_distinct_pair
 
 #: Columns of the feature frame that are not scored levels.
 _NOT_LEVELS = ("swapped",)
@@ -229,26 +229,17 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
         text = _per_distinct(levels, lambda level: descriptions.get(column, {}).get(level, column))
         if column in details:
             extra = np.asarray(details[column], dtype=object)
-            text = np.where(extra != "", _added(text, " ", extra), text)
+            text = np.where(extra != "", per_distinct_pair(text, extra, lambda x, y: f"{x} {y}", object), text)
         if column == "first" and "swapped" in features:
             text = np.where(features["swapped"].to_numpy() == 1, text + " (first and last names swapped)", text)
         shown = _per_distinct(weight, lambda w: f" ({w:+.1f})" if np.isfinite(w) else " (never the same)")
-        texts.append(np.where(levels == MISSING, "", _added(text, "", shown)))
+        texts.append(np.where(levels == MISSING, "", per_distinct_pair(text, shown, str.__add__, object)))
         strengths.append(np.where(levels == MISSING, -1.0, np.where(np.isfinite(weight), np.abs(weight), np.inf)))
     if not texts:
         return [""] * n
     order = np.argsort(-np.column_stack(strengths), axis=1, kind="stable")
     ranked = np.take_along_axis(np.column_stack(texts), order, axis=1)
     return ["; ".join(filter(None, row)) for row in ranked.tolist()]  # missing fields have no text
-
-
-def _added(left: np.ndarray, middle: str, right: np.ndarray) -> np.ndarray:
-    """``left + middle + right`` cell by cell, one string made per distinct pair (most pairs repeat)."""
-    left_code, left_values = pd.factorize(left, use_na_sentinel=False)
-    right_code, right_values = pd.factorize(right, use_na_sentinel=False)
-    width = max(len(right_values), 1)
-    return _per_distinct(left_code.astype(np.int64) * width + right_code,
-                         lambda pair: left_values[pair // width] + middle + right_values[pair % width])
 
 
 def _per_distinct(values: np.ndarray, func) -> np.ndarray:
