@@ -21,6 +21,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 from tqdm.auto import tqdm
 
@@ -84,7 +86,7 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
     regions = _row_regions(frame, fm.country, settings.default_region)
     for column, kind in fm.phones:
         long = _long(frame, column).assign(region=lambda d, r=regions: r[d["source_row"].to_numpy()])
-        ok, bad = _apply_unique(long, parse_phone, progress, "phones", ("value", "raw", "national"),
+        ok, bad = _apply_unique(long, parse_phones, progress, "phones", ("value", "raw", "national"),
                                 ("raw", "reason", "national"))
         found.append(ok.assign(kind="phone", column=column, phone_kind=kind, shared=False))
         problems.append(bad.assign(kind="phone", column=column))
@@ -92,11 +94,12 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
             column=column, phone_kind=kind))
     email_parser = EmailParser(settings)
     for column in fm.emails:
-        ok, bad = _apply_unique(_long(frame, column), email_parser, progress, "emails", ("value", "raw", "shared"))
+        ok, bad = _apply_unique(_long(frame, column), _one_by_one(email_parser), progress, "emails",
+                                ("value", "raw", "shared"))
         found.append(ok.assign(kind="email", column=column, phone_kind=""))
         problems.append(bad.assign(kind="email", column=column))
     for column in fm.external_ids:
-        ok, bad = _apply_unique(_long(frame, column), parse_external_id, progress, "IDs")
+        ok, bad = _apply_unique(_long(frame, column), _one_by_one(parse_external_id), progress, "IDs")
         found.append(ok.assign(kind="external_id", column=column, phone_kind="", shared=False))
         problems.append(bad.assign(kind="external_id", column=column))
 
@@ -145,15 +148,29 @@ def parse_phone(raw: str, region: str) -> Parsed:
     return ok, bad
 
 
-@lru_cache(maxsize=1 << 20)
+def parse_phones(cells: list[str], region: str) -> list[Parsed]:
+    """`parse_phone` of each cell, with the same results, faster.
+
+    Most cells hold one number typed with spaces, dots, dashes or brackets, maybe with an
+    extension. Arrow's compute kernels settle those together when the number is valid for
+    the one region it should belong to (`_fast_e164`); the other cells go through `parse_phone`.
+    """
+    array = pa.array(cells, pa.string())
+    text = pc.replace_substring_regex(array, r"[ ().\-]+", "")  # `_PHONE_SQUEEZE`, on those characters only
+    text = pc.replace_substring_regex(text, "^00", "+")
+    without = pc.replace_substring_regex(text, "(?i)" + _EXTENSION.pattern, "")
+    e164, national = _fast_e164(pc.if_else(pc.equal(without, ""), text, without), region)
+    typed = pc.utf8_trim(array, " ").to_numpy(zero_copy_only=False)
+    return [([(e164[i], typed[i], national[i])], []) if e164[i] is not None else parse_phone(cells[i], region)
+            for i in range(len(cells))]
+
+
+@lru_cache(maxsize=1 << 16)
 def _parse_phone_part(text: str, region: str) -> tuple[bool, str, str]:
     """``(True, e164, national)`` or ``(False, reason, national)`` for one number without separators."""
     if text.startswith("00"):
         text = "+" + text[2:]
     text = _EXTENSION.sub("", text) or text
-    fast = _fast_e164(text, region)
-    if fast is not None:
-        return fast
     digits = re.sub(r"\D", "", text)
     if not digits:
         return (False, "not a phone number", "")
@@ -173,49 +190,77 @@ def _parse_phone_part(text: str, region: str) -> tuple[bool, str, str]:
     return (True, phonenumbers.format_number(number, PhoneNumberFormat.E164), national)
 
 
-_DIGITS_ONLY = re.compile(r"\+?\d{6,17}")
 _EXTENSION = re.compile(r"(?:ext\.?|extension|x|#|poste)\d{1,7}$", re.IGNORECASE)
+#: `_PLACEHOLDER_NATIONAL` for Arrow's regular expressions (RE2: no back-references)
+_PLACEHOLDER_RE2 = "^(?:" + "|".join(f"{d}+" for d in "0123456789") + r"|0?123456789\d?|\d{3}5555555|5555551212)$"
+_COUNTRY_CODE_TEXTS = pa.array(sorted(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE))
 
 
-def _fast_e164(text: str, region: str) -> tuple[bool, str, str] | None:
-    """``(True, e164, national)`` for the valid number that `phonenumbers.parse` would find in plain
-    digits, without its slow text analysis; ``None`` for anything else, which then goes
-    through ``parse``.
+def _fast_e164(text: pa.Array, region: str) -> tuple[np.ndarray, np.ndarray]:
+    """E.164 and national number of each text that is a valid number in plain digits, as
+    `phonenumbers.parse` would find it, without its slow text analysis; ``None`` for
+    anything else, which then goes through ``parse``.
 
     Validity is checked for the one region the number should belong to (the row's region,
     or the main region of its country code), which skips the search through the 25
     regions of +1; a number of another region falls through to ``parse``.
     """
-    if not _DIGITS_ONLY.fullmatch(text):
-        return None
-    if text[0] == "+":
-        country_code = next((int(text[1:1 + n]) for n in (1, 2, 3)  # country codes are prefix-free
-                             if text[1] != "0" and int(text[1:1 + n]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE), None)
-        if country_code is None:
-            return None
-        rules = _region_rules(phonenumbers.region_code_for_country_code(country_code))
-        national = text[1 + len(str(country_code)):]
-    else:
-        rules = _region_rules(region)
-        if rules is None:
-            return None
-        national = text
-        strip = rules.prefix_for_parsing.match(text)
-        if strip:
-            if strip.group(0) != rules.prefix:  # a carrier code or the like: parse knows
-                return None
-            national = text[strip.end():]
-    if (rules is None or not national or national[0] == "0"  # leading zeros and trunk prefixes: parse knows
-            or _PLACEHOLDER_NATIONAL.fullmatch(national) or not rules.valid.fullmatch(national)):
-        return None
-    return (True, f"+{rules.country_code}{national}", national)
+    e164, national = np.full(len(text), None, dtype=object), np.full(len(text), None, dtype=object)
+    digits = np.asarray(pc.match_substring_regex(text, r"^\+?[0-9]{6,17}$"))
+    plus = np.asarray(pc.starts_with(text, "+"))
+    todo: list[tuple[_RegionRules, np.ndarray, pa.Array]] = []  # rules, positions, national numbers
+    rules, at = _region_rules(region), np.flatnonzero(digits & ~plus)
+    if rules is not None and len(at):
+        numbers = text.take(at)
+        prefix = f"^(?:{rules.prefix_for_parsing})"
+        stripped = pc.replace_substring_regex(numbers, prefix, "", max_replacements=1)
+        matched = np.asarray(pc.match_substring_regex(numbers, prefix))
+        # a match other than the national prefix itself is a carrier code or the like: parse knows
+        cut = np.asarray(pc.utf8_length(numbers)) - np.asarray(pc.utf8_length(stripped))
+        keep = ~matched | ((cut == len(rules.prefix)) & np.asarray(pc.starts_with(numbers, rules.prefix)))
+        todo.append((rules, at[keep], pc.if_else(matched, stripped, numbers).filter(keep)))
+    at = np.flatnonzero(digits & plus)
+    if len(at):
+        numbers = text.take(at)
+        code = pa.nulls(len(numbers), pa.string())
+        for length in (1, 2, 3):  # country codes are prefix-free
+            head = pc.utf8_slice_codeunits(numbers, 1, 1 + length)
+            code = pc.if_else(pc.is_in(head, _COUNTRY_CODE_TEXTS), head, code)
+        for value in pc.unique(code.drop_null()).to_pylist():
+            rules = _region_rules(phonenumbers.region_code_for_country_code(int(value)))
+            here = np.asarray(pc.equal(code, value).fill_null(False))
+            if rules is not None:
+                todo.append((rules, at[here], pc.utf8_slice_codeunits(numbers.filter(here), 1 + len(value))))
+    for rules, at, numbers in todo:
+        good = (np.asarray(_valid(numbers, rules))
+                & ~np.asarray(pc.starts_with(numbers, "0"))  # leading zeros and trunk prefixes: parse knows
+                & ~np.asarray(pc.match_substring_regex(numbers, _PLACEHOLDER_RE2)))
+        numbers = numbers.filter(good)
+        national[at[good]] = numbers.to_numpy(zero_copy_only=False)
+        e164[at[good]] = pc.binary_join_element_wise(f"+{rules.country_code}", numbers, "").to_numpy(zero_copy_only=False)
+    return e164, national
+
+
+def _valid(numbers: pa.Array, rules: _RegionRules) -> pa.Array:
+    """Whether each national number is valid in the region, as `phonenumbers.is_valid_number_for_region`
+    says: it has the general pattern and length, and the pattern and length of some number type."""
+    def fits(desc: tuple[str, tuple[int, ...]]) -> pa.Array:
+        pattern, lengths = desc
+        found = pc.match_substring_regex(numbers, f"^(?:{pattern})$")
+        return pc.and_(found, pc.is_in(pc.utf8_length(numbers), pa.array(lengths, pa.int32()))) if lengths else found
+
+    any_type = fits(rules.types[0])
+    for desc in rules.types[1:]:
+        any_type = pc.or_(any_type, fits(desc))
+    return pc.and_(fits(rules.general), any_type)
 
 
 class _RegionRules(NamedTuple):
     country_code: int
     prefix: str
-    prefix_for_parsing: re.Pattern
-    valid: re.Pattern
+    prefix_for_parsing: str  # a regular expression, as the ones below
+    general: tuple[str, tuple[int, ...]]  # pattern of every national number, and possible lengths
+    types: list[tuple[str, tuple[int, ...]]]  # the same for each number type (mobile, fixed line…)
 
 
 _TYPE_DESCS = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
@@ -224,29 +269,22 @@ _TYPE_DESCS = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_num
 
 @lru_cache(maxsize=None)
 def _region_rules(region: str) -> _RegionRules | None:
-    """A region's metadata for `_fast_e164`; ``None`` where its rules are not plain.
-
-    ``valid`` accepts exactly the national numbers `phonenumbers.is_valid_number_for_region`
-    accepts: the general pattern and length, and the pattern and length of some number type
-    (the same metadata, in one compiled pattern instead of a dozen matched one by one).
-    """
+    """A region's metadata for `_fast_e164`; ``None`` where its rules are not plain."""
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
     if meta is None or meta.national_prefix is None or meta.national_prefix_transform_rule:
         return None
 
-    def desc_pattern(desc: phonenumbers.PhoneNumberDesc | None) -> str | None:
-        if desc is None or not desc.national_number_pattern:
+    def desc(number_desc: phonenumbers.PhoneNumberDesc | None) -> tuple[str, tuple[int, ...]] | None:
+        if number_desc is None or not number_desc.national_number_pattern:
             return None
-        lengths = "|".join(f"\\d{{{n}}}" for n in desc.possible_length if n > 0)
-        return (f"(?=(?:{lengths})$)" if lengths else "") + f"(?:{desc.national_number_pattern})"
+        return number_desc.national_number_pattern, tuple(n for n in number_desc.possible_length if n > 0)
 
-    general = desc_pattern(meta.general_desc)
-    types = [p for p in (desc_pattern(getattr(meta, name)) for name in _TYPE_DESCS) if p]
+    general = desc(meta.general_desc)
+    types = [d for d in (desc(getattr(meta, name)) for name in _TYPE_DESCS) if d]
     if general is None or not types:
         return None
-    valid = re.compile(f"(?=(?:{general})$)(?:" + "|".join(f"(?:{t})" for t in types) + ")")
-    prefix_for_parsing = re.compile(meta.national_prefix_for_parsing or re.escape(meta.national_prefix))
-    return _RegionRules(meta.country_code, meta.national_prefix, prefix_for_parsing, valid)
+    prefix_for_parsing = meta.national_prefix_for_parsing or re.escape(meta.national_prefix)
+    return _RegionRules(meta.country_code, meta.national_prefix, prefix_for_parsing, general, types)
 
 
 def display_all(kinds: Iterable[str], values: Iterable[str]) -> list[str]:
@@ -410,13 +448,14 @@ def is_filled(values: pd.Series | np.ndarray) -> np.ndarray:
 
 def _apply_unique(
     long: pd.DataFrame,
-    parse: Callable[..., Parsed],
+    parse: Callable[[list[str], str | None], list[Parsed]],
     progress: bool | None,
     label: str,
     columns: tuple[str, ...] = ("value", "raw"),
     problem_columns: tuple[str, ...] = ("raw", "reason"),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run ``parse(raw[, region])`` once per distinct key and spread its results to every row.
+    """Run ``parse(raws, region)`` once on the distinct raw texts of each region and spread its
+    results to every row.
 
     ``long`` has ``source_row`` and ``raw``, and ``region`` when parsing depends on it.
     Returns the usable values (``source_row`` and ``columns``) and the problems
@@ -425,16 +464,29 @@ def _apply_unique(
     raw = long["raw"].to_numpy(dtype=object)
     groups = long.groupby("region", sort=False).indices if "region" in long else {None: np.arange(len(long))}
     codes = np.zeros(len(long), dtype=np.int64)
-    keys: list[tuple] = []
+    batches: list[tuple[list[str], str | None]] = []
     for region, positions in groups.items():
         group_codes, uniques = pd.factorize(raw[positions])
-        codes[positions] = group_codes + len(keys)
-        keys.extend((value,) if region is None else (value, region) for value in uniques)
-    show = len(keys) >= PROGRESS_MIN_VALUES if progress is None else progress
-    results = [parse(*key) for key in tqdm(keys, desc=f"normalizing {label}", unit="value", disable=not show)]
+        codes[positions] = group_codes + sum(len(values) for values, _ in batches)
+        batches.extend((uniques[start:start + _BATCH].tolist(), region) for start in range(0, len(uniques), _BATCH))
+    total = sum(len(values) for values, _ in batches)
+    show = total >= PROGRESS_MIN_VALUES if progress is None else progress
+    results: list[Parsed] = []
+    with tqdm(total=total, desc=f"normalizing {label}", unit="value", disable=not show) as bar:
+        for values, region in batches:
+            results.extend(parse(values, region))
+            bar.update(len(values))
     rows = long["source_row"].to_numpy()
     return (_spread(codes, rows, [r[0] for r in results], columns),
             _spread(codes, rows, [r[1] for r in results], problem_columns))
+
+
+def _one_by_one(parse: Callable[[str], Parsed]) -> Callable[[list[str], str | None], list[Parsed]]:
+    """A parser of one value made a parser of many, for `_apply_unique`."""
+    return lambda values, region: list(map(parse, values))
+
+
+_BATCH = 65_536  # distinct values parsed at a time, between two updates of the progress bar
 
 
 def _spread(codes: np.ndarray, rows: np.ndarray, items_per_code: list[list[tuple]],

@@ -6,6 +6,7 @@ import csv
 import sys
 
 import phonenumbers
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,12 +16,13 @@ from dedupe_kit import Config, NormalizeConfig, load, normalize
 from dedupe_kit.normalize import (
     IDENTIFIER_COLUMNS,
     EmailParser,
-    _fast_e164,
     _parse_phone_part,
     _region_rules,
+    _valid,
     display,
     parse_external_id,
     parse_phone,
+    parse_phones,
 )
 from dedupe_kit.names import fold, fold_name, nickname_equivalent, nickname_group, split_full_name
 
@@ -57,20 +59,21 @@ def test_extension_is_kept_in_the_raw_text_not_the_value():
     assert display("email", "a@b.co") == "a@b.co"
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
-    digits=st.text(alphabet="0123456789", min_size=6, max_size=15),
-    plus=st.booleans(),
+    cells=st.lists(st.one_of(
+        st.text(alphabet="0123456789", min_size=6, max_size=15).map(lambda d: "+" + d),
+        st.text(alphabet="0123456789", min_size=6, max_size=15),
+        st.text(alphabet="0123456789 +().-/;x#", min_size=1, max_size=22),
+        st.sampled_from(["(212) 555-0142", "1-212-555-0142", "06 12 34 56 78", "0033 6 12 34 56 78",
+                         "+44 (0)20 7946 0123", "07911 123456 ext. 12", "212 555 0142 X 9", "02 12 34 56 78",
+                         "212 555 5555", "+1 (212) 555-5555", "+33 6 66 66 66 66", "06 66 66 66 66"]),
+    ), min_size=1, max_size=12, unique=True),
     region=st.sampled_from(["US", "FR", "GB", "DE", "IT", "CA", "BE", "CH", "AU"]),
 )
-def test_the_fast_path_finds_what_phonenumbers_parse_finds(digits, plus, region):
-    text = ("+" if plus else "") + digits
-    fast = _fast_e164(text, region)
-    if fast is None:
-        return
-    slow = phonenumbers.parse(text, region)
-    assert phonenumbers.is_valid_number(slow)
-    assert fast == (True, phonenumbers.format_number(slow, E164), phonenumbers.national_significant_number(slow))
+def test_cells_parsed_together_give_what_phonenumbers_gives_one_by_one(cells, region):
+    # parse_phone is the reference: every part through phonenumbers.parse
+    assert parse_phones(cells, region) == [parse_phone(cell, region) for cell in cells]
 
 
 @settings(max_examples=2000, deadline=None)
@@ -84,7 +87,7 @@ def test_one_pattern_per_region_validates_like_phonenumbers(national, region, va
     code = phonenumbers.country_code_for_region(region)
     expected = phonenumbers.is_valid_number_for_region(
         phonenumbers.PhoneNumber(country_code=code, national_number=int(national)), region)
-    assert bool(_region_rules(region).valid.fullmatch(national)) == expected
+    assert _valid(pa.array([national]), _region_rules(region)).to_pylist() == [expected]
 
 
 def test_regions_with_unusual_prefix_rules_always_go_through_parse():
@@ -92,11 +95,19 @@ def test_regions_with_unusual_prefix_rules_always_go_through_parse():
     assert parse_phone("+39 06 1234 5678", "US") == ([("+390612345678", "+39 06 1234 5678", "0612345678")], [])
 
 
-@pytest.mark.parametrize("text, region", [("2125550142", "US"), ("12125550142", "US"), ("0612345678", "FR"),
-                                          ("612345678", "FR"), ("+33612345678", "US"), ("07400123456", "GB"),
-                                          ("+447400123456", "FR")])
-def test_the_fast_path_takes_common_plain_numbers(text, region):
-    assert _fast_e164(text, region)[1] == phonenumbers.format_number(phonenumbers.parse(text, region), E164)
+@pytest.mark.parametrize("cell, region", [("(212) 555-0142", "US"), ("1-212-555-0142", "US"), ("06.12.34.56.78", "FR"),
+                                          ("612345678", "FR"), ("0033 6 12 34 56 78", "US"), ("+33612345678", "US"),
+                                          ("07400 123456", "GB"), ("+44 7400 123456", "FR"), ("212-555-0142 x12", "US"),
+                                          ("+1 212 555 0142 ext. 12", "US"), ("07400 123456 EXT 3945", "GB")])
+def test_common_numbers_never_reach_phonenumbers(monkeypatch, cell, region):
+    expected = parse_phone(cell, region)  # through phonenumbers.parse
+    _parse_phone_part.cache_clear()
+
+    def unreachable(*args):
+        raise AssertionError("parsed by phonenumbers")
+
+    monkeypatch.setattr(phonenumbers, "parse", unreachable)
+    assert parse_phones([cell], region) == [expected]
 
 
 def test_a_cell_with_two_numbers_gives_two():
@@ -127,9 +138,8 @@ def test_impossible_and_placeholder_numbers_are_flagged_not_matched(raw, reason)
 def test_each_distinct_phone_is_parsed_once(monkeypatch, tmp_path):
     calls = []
     module = sys.modules["dedupe_kit.normalize"]
-    real = module._fast_e164
-    monkeypatch.setattr(module, "_fast_e164", lambda *a: calls.append(a) or real(*a))
-    _parse_phone_part.cache_clear()
+    real = module.parse_phones
+    monkeypatch.setattr(module, "parse_phones", lambda cells, region: calls.append(cells) or real(cells, region))
     path = tmp_path / "t.csv"
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -138,7 +148,7 @@ def test_each_distinct_phone_is_parsed_once(monkeypatch, tmp_path):
             writer.writerow([["(212) 555-0142", "212.555.0142", "+1 212 555 0101"][i % 3], "212 555 0101"])
     ids = normalize(load(path)).identifiers
     assert len(ids) == 600
-    assert len(calls) == 3  # two formats of 0142 squeeze to the same text; 0101 is typed two ways
+    assert sorted(map(sorted, calls)) == [["(212) 555-0142", "+1 212 555 0101", "212.555.0142"], ["212 555 0101"]]
     assert set(ids["value"]) == {"+12125550142", "+12125550101"}
 
 
