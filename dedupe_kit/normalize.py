@@ -12,7 +12,7 @@ parsing is the slow part.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from typing import NamedTuple
@@ -222,13 +222,8 @@ def _fast_e164(text: pa.Array, region: str) -> tuple[np.ndarray, np.ndarray]:
     at = np.flatnonzero(digits & plus)
     if len(at):
         numbers = text.take(at)
-        code = pa.nulls(len(numbers), pa.string())
-        for length in (1, 2, 3):  # country codes are prefix-free
-            head = pc.utf8_slice_codeunits(numbers, 1, 1 + length)
-            code = pc.if_else(pc.is_in(head, _COUNTRY_CODE_TEXTS), head, code)
-        for value in pc.unique(code.drop_null()).to_pylist():
+        for value, here in _by_country_code(numbers):
             rules = _region_rules(phonenumbers.region_code_for_country_code(int(value)))
-            here = np.asarray(pc.equal(code, value).fill_null(False))
             if rules is not None:
                 todo.append((rules, at[here], pc.utf8_slice_codeunits(numbers.filter(here), 1 + len(value))))
     for rules, at, numbers in todo:
@@ -287,58 +282,63 @@ def _region_rules(region: str) -> _RegionRules | None:
     return _RegionRules(meta.country_code, meta.national_prefix, prefix_for_parsing, general, types)
 
 
-def display_all(kinds: Iterable[str], values: Iterable[str]) -> list[str]:
-    """`display` of each value, computed once per distinct phone (other values show as they are)."""
-    kinds, values = np.asarray(list(kinds), dtype=object), np.asarray(list(values), dtype=object)
-    shown = values.copy()
-    phones = np.flatnonzero(kinds == "phone")
-    codes, uniques = pd.factorize(values[phones])
-    shown[phones] = np.array([display("phone", value) for value in uniques], dtype=object)[codes]
-    return shown.tolist()
+def _by_country_code(numbers: pa.Array) -> Iterator[tuple[str, np.ndarray]]:
+    """Each country code of numbers written "+" and digits, with where they have it."""
+    code = pa.nulls(len(numbers), pa.string())
+    for length in (1, 2, 3):  # country codes are prefix-free
+        head = pc.utf8_slice_codeunits(numbers, 1, 1 + length)
+        code = pc.if_else(pc.is_in(head, _COUNTRY_CODE_TEXTS), head, code)
+    for value in pc.unique(code.drop_null()).to_pylist():
+        yield value, np.asarray(pc.equal(code, value).fill_null(False))
 
 
 @lru_cache(maxsize=100_000)
 def display(kind: str, value: str) -> str:
-    """A normalized value for people to read: ``("phone", "+33612345678")`` → ``"+33 6 12 34 56 78"``.
-
-    Phones are formatted as ``phonenumbers.format_number(…, INTERNATIONAL)`` does, with
-    the country's compiled patterns at hand: E.164 is "+", a prefix-free country code
-    and the national number, so there is nothing to parse.
-    """
+    """A normalized value for people to read: ``("phone", "+33612345678")`` → ``"+33 6 12 34 56 78"``,
+    as ``phonenumbers.format_number(…, INTERNATIONAL)`` writes it."""
     if kind != "phone":
         return value
-    prefix = next(value[1:1 + n] for n in (1, 2, 3) if value[1:1 + n] in _COUNTRY_CODES)
-    national = value[1 + len(prefix):]
-    for leading, pattern, rule, parts in _international_formats(int(prefix)):
-        if (leading is None or leading.match(national)) and pattern.fullmatch(national):
-            match = pattern.match(national)  # what `re.sub` replaces: the whole number, but for odd patterns
-            if parts is None or match.end() < len(national):
-                return f"+{prefix} {pattern.sub(rule, national)}"
-            return f"+{prefix} " + "".join(part if isinstance(part, str) else match.group(part) for part in parts)
-    return f"+{prefix} {national}"
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(value), PhoneNumberFormat.INTERNATIONAL)
+    except NumberParseException:
+        return value
 
 
-_COUNTRY_CODES = frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+def display_all(kinds: Iterable[str], values: Iterable[str]) -> list[str]:
+    """`display` of each value (phones in E.164, as `normalize` writes them), computed once per
+    distinct phone with Arrow's kernels.
+
+    E.164 is "+", a prefix-free country code and the national number: each country's
+    international formats apply to the national numbers as `phonenumbers` applies them
+    (the first format whose leading digits and pattern fit), with nothing to parse.
+    """
+    kinds, values = np.asarray(list(kinds), dtype=object), np.asarray(list(values), dtype=object)
+    shown = values.copy()
+    phones = np.flatnonzero(kinds == "phone")
+    codes, uniques = pd.factorize(values[phones])
+    numbers, formatted = pa.array(uniques, pa.string()), uniques.astype(object)
+    for code, here in _by_country_code(numbers):
+        national = pc.utf8_slice_codeunits(numbers.filter(here), 1 + len(code))
+        text = pa.nulls(len(national), pa.string())
+        for leading, pattern, rule in _international_formats(int(code)):
+            fits = pc.and_(pc.is_null(text), pc.match_substring_regex(national, f"^(?:{pattern})$"))
+            if leading is not None:
+                fits = pc.and_(fits, pc.match_substring_regex(national, f"^(?:{leading})"))
+            text = pc.if_else(fits, pc.replace_substring_regex(national, pattern, rule), text)
+        text = pc.coalesce(text, national)
+        formatted[here] = pc.binary_join_element_wise(f"+{code} ", text, "").to_numpy(zero_copy_only=False)
+    shown[phones] = formatted[codes]
+    return shown.tolist()
 
 
 @lru_cache(maxsize=None)
-def _international_formats(code: int) -> list[tuple[re.Pattern | None, re.Pattern, str, tuple | None]]:
+def _international_formats(code: int) -> list[tuple[str | None, str, str]]:
     """A country code's formats for international display, in the order `phonenumbers` tries them:
-    the last leading-digits pattern, the number pattern, the replacement, and the replacement
-    as literal texts and group numbers (``None`` when it holds other escapes)."""
+    the last leading-digits pattern, the number pattern and the replacement."""
     region = phonenumbers.region_code_for_country_code(code)
     meta = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region.upper())
     formats = meta.intl_number_format or meta.number_format
-    return [(re.compile(f.leading_digits_pattern[-1]) if f.leading_digits_pattern else None, re.compile(f.pattern),
-             f.format, _template(f.format)) for f in formats]
-
-
-def _template(rule: str) -> tuple | None:
-    """``"\\1 \\2"`` → ``(1, " ", 2)``; ``None`` when the rule holds other backslashes."""
-    pieces = re.split(r"\\(\d)", rule)
-    if any("\\" in text for text in pieces[::2]):
-        return None
-    return tuple(int(piece) if i % 2 else piece for i, piece in enumerate(pieces) if piece)
+    return [(f.leading_digits_pattern[-1] if f.leading_digits_pattern else None, f.pattern, f.format) for f in formats]
 
 
 #: Country names people type, folded, to ISO regions (two-letter codes are read as they are).

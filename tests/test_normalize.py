@@ -20,6 +20,7 @@ from dedupe_kit.normalize import (
     _region_rules,
     _valid,
     display,
+    display_all,
     parse_external_id,
     parse_phone,
     parse_phones,
@@ -268,8 +269,24 @@ def test_empty_export_normalizes_to_empty_tables(tmp_path):
     assert len(result.names) == 0 and len(result.problems) == 0
 
 
-@pytest.mark.parametrize("e164", ["+33612345678", "+12125550142", "+442079460123", "+390612345678", "+3225551234",
-                                  "+8613912345678"])
-def test_display_formats_like_phonenumbers(e164):
-    expected = phonenumbers.format_number(phonenumbers.parse(e164), PhoneNumberFormat.INTERNATIONAL)
-    assert display("phone", e164) == expected
+def _example_numbers() -> list[str]:
+    """An example number of every type of every region phonenumbers knows, in E.164."""
+    numbers = set()
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        for kind in range(12):  # PhoneNumberType: FIXED_LINE … UAN, VOICEMAIL
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is not None:
+                numbers.add(phonenumbers.format_number(example, E164))
+    return sorted(numbers)
+
+
+def test_phones_display_as_phonenumbers_formats_them():
+    numbers = _example_numbers()
+    assert len(numbers) > 900
+    expected = [phonenumbers.format_number(phonenumbers.parse(n), PhoneNumberFormat.INTERNATIONAL) for n in numbers]
+    assert [display("phone", number) for number in numbers] == expected
+    kinds = ["phone", "email"] * len(numbers)
+    values = [value for number in numbers for value in (number, "a@b.co")]  # other kinds show as they are
+    assert display_all(kinds, values) == [value for number in expected for value in (number, "a@b.co")]
+
+
