@@ -94,7 +94,7 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
             column=column, phone_kind=kind))
     email_parser = EmailParser(settings)
     for column in fm.emails:
-        ok, bad = _apply_unique(_long(frame, column), _one_by_one(email_parser), progress, "emails",
+        ok, bad = _apply_unique(_long(frame, column), email_parser.many, progress, "emails",
                                 ("value", "raw", "shared"))
         found.append(ok.assign(kind="email", column=column, phone_kind=""))
         problems.append(bad.assign(kind="email", column=column))
@@ -413,6 +413,33 @@ class EmailParser:
                 local, domain = local.split("+", 1)[0].replace(".", ""), self.canonical_domains[0]
             ok.append((f"{local}@{domain}", address, local.split("+", 1)[0] in self.role_locals))
         return ok, bad
+
+    def many(self, cells: list[str], region: str | None = None) -> list[Parsed]:
+        """This parser on each cell, with the same results, faster: Arrow's kernels read the cells
+        that hold one plain address (ASCII letters, digits and ``._+-``), the others go one by one."""
+        text = pc.utf8_trim(pa.array(cells, pa.string()), " ")
+        plain = np.asarray(pc.and_(pc.match_substring_regex(text, _PLAIN_EMAIL),
+                                   pc.match_substring_regex(text, "^[^@]{1,64}@[^@]{1,253}$")))
+        address = pc.utf8_lower(text)
+        local, domain = pc.replace_substring_regex(address, "@.*", ""), pc.replace_substring_regex(address, ".*@", "")
+        plain &= ~np.asarray(pc.is_in(local, pa.array(sorted(PLACEHOLDER_EMAIL_LOCALS))))
+        if self.canonical_domains:
+            canonical = pc.is_in(domain, pa.array(self.canonical_domains))
+            local = pc.if_else(canonical, pc.replace_substring(_without_tag(local), ".", ""), local)
+            domain = pc.if_else(canonical, self.canonical_domains[0], domain)
+        role = pc.is_in(_without_tag(local), pa.array(sorted(self.role_locals), pa.string())).to_pylist()
+        value, address = pc.binary_join_element_wise(local, domain, "@").to_pylist(), address.to_pylist()
+        return [([(value[i], address[i], role[i])], []) if plain[i] else self(cells[i]) for i in range(len(cells))]
+
+
+#: An address alone in its cell, that `_EMAIL_SYNTAX` accepts (RE2, ASCII only)
+_PLAIN_EMAIL = (r"^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"  # no dot first, last or twice in a row
+                r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+
+
+def _without_tag(local: pa.Array) -> pa.Array:
+    """``"jean+news"`` → ``"jean"``."""
+    return pc.replace_substring_regex(local, r"\+.*", "")
 
 
 def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

@@ -180,6 +180,31 @@ def test_email_normalization(raw, value, display, shared):
     assert EmailParser(NormalizeConfig())(raw) == ([(value, display, shared)], [])
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    cells=st.lists(st.one_of(
+        st.text(alphabet="aB0.+_-@ ", min_size=1, max_size=14),
+        st.builds("{}@{}.{}".format, st.text(alphabet="aZ9.+_-", min_size=1, max_size=8),
+                  st.text(alphabet="aZ9.-_", min_size=1, max_size=8), st.sampled_from(["com", "fr", "c", "c0"])),
+        st.sampled_from(["Jean.Dupont+news@GMail.com", " info+x@Acme.example ", "N/A", "test@x.com", "a@b.co; c@d.co",
+                         "j.d+1@googlemail.com", "Bob <bob@x.com>", "mailto:ann@x.org", "zoë@exemple.fr", "a..b@x.com",
+                         "a" * 65 + "@x.com", "a@" + "b" * 63 + ".com", "a@" + "b." * 130 + "com"]),
+    ), min_size=1, max_size=10, unique=True),
+    canonical=st.sampled_from([(), ("gmail.com", "googlemail.com")]),
+)
+def test_emails_read_together_equal_emails_read_one_by_one(cells, canonical):
+    parser = EmailParser(NormalizeConfig(canonical_email_domains=canonical))
+    assert parser.many(cells) == [parser(cell) for cell in cells]
+
+
+def test_plain_addresses_are_read_by_the_kernels(monkeypatch):
+    parser = EmailParser(NormalizeConfig())
+    cells = ["Jean.Dupont+news@GMail.com", " INFO@acme-widgets.example", "j_d-2@mail.co.uk"]
+    expected = [parser(cell) for cell in cells]
+    monkeypatch.setattr(EmailParser, "__call__", None)  # one by one would fail
+    assert parser.many(cells) == expected
+
+
 @pytest.mark.parametrize(
     "raw, reason",
     [
