@@ -32,6 +32,7 @@ from .fieldmap import fold_header
 from .load import Contacts
 from .names import fold, fold_name, nickname_group, split_full_name
 
+IDENTIFIER_KINDS = ["email", "phone", "external_id"]
 IDENTIFIER_COLUMNS = ["source_row", "kind", "column", "value", "raw", "phone_kind", "shared"]
 PROBLEM_COLUMNS = ["source_row", "kind", "column", "raw", "reason"]
 PHONE_COLUMNS = ["source_row", "column", "phone_kind", "value", "national"]
@@ -79,37 +80,35 @@ def normalize(contacts: Contacts, config: Config | None = None, *, progress: boo
 
 def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | None) -> Normalized:
     fm, frame = contacts.field_map, contacts.frame
-    found: list[pd.DataFrame] = []
-    problems: list[pd.DataFrame] = []
-
-    phones: list[pd.DataFrame] = []
+    found: list[dict] = []  # parts of the tables, for `_table`
+    problems: list[dict] = []
+    phones: list[dict] = []
     regions = _row_regions(frame, fm.country, settings.default_region)
     for column, kind in fm.phones:
         long = _long(frame, column).assign(region=lambda d, r=regions: r[d["source_row"].to_numpy()])
         ok, bad = _apply_unique(long, parse_phones, progress, "phones", ("value", "raw", "national"),
                                 ("raw", "reason", "national"))
-        found.append(ok.assign(kind="phone", column=column, phone_kind=kind, shared=False))
-        problems.append(bad.assign(kind="phone", column=column))
-        phones.append(pd.concat([ok, bad.assign(value="")])[["source_row", "value", "national"]].assign(
-            column=column, phone_kind=kind))
+        found.append(ok | {"kind": "phone", "column": column, "phone_kind": kind, "shared": False})
+        problems.append(bad | {"kind": "phone", "column": column})
+        for part in (ok, bad | {"value": np.full(len(bad["source_row"]), "", dtype=object)}):
+            usable = part["national"] != ""
+            phones.append({name: part[name][usable] for name in ("source_row", "value", "national")}
+                          | {"column": column, "phone_kind": kind})
     email_parser = EmailParser(settings)
     for column in fm.emails:
         ok, bad = _apply_unique(_long(frame, column), email_parser.many, progress, "emails",
                                 ("value", "raw", "shared"))
-        found.append(ok.assign(kind="email", column=column, phone_kind=""))
-        problems.append(bad.assign(kind="email", column=column))
+        found.append(ok | {"kind": "email", "column": column, "phone_kind": ""})
+        problems.append(bad | {"kind": "email", "column": column})
     for column in fm.external_ids:
         ok, bad = _apply_unique(_long(frame, column), _one_by_one(parse_external_id), progress, "IDs")
-        found.append(ok.assign(kind="external_id", column=column, phone_kind="", shared=False))
-        problems.append(bad.assign(kind="external_id", column=column))
+        found.append(ok | {"kind": "external_id", "column": column, "phone_kind": "", "shared": False})
+        problems.append(bad | {"kind": "external_id", "column": column})
 
-    identifiers = _concat(found, IDENTIFIER_COLUMNS)
-    identifiers["kind"] = pd.Categorical(identifiers["kind"], categories=["email", "phone", "external_id"])
+    identifiers = _table(found, IDENTIFIER_COLUMNS, ["source_row", "kind", "column"], {"kind": IDENTIFIER_KINDS})
     identifiers["shared"] = identifiers["shared"].astype(bool)
-    identifiers = _sorted(identifiers, ["source_row", "kind", "column"])
-    problems_frame = _sorted(_concat(problems, PROBLEM_COLUMNS), ["source_row", "column"])
-    phone_numbers = _concat(phones, PHONE_COLUMNS)
-    phone_numbers = _sorted(phone_numbers[phone_numbers["national"] != ""], ["source_row", "column"])
+    problems_frame = _table(problems, PROBLEM_COLUMNS, ["source_row", "column"])
+    phone_numbers = _table(phones, PHONE_COLUMNS, ["source_row", "column"])
     return Normalized(identifiers, _name_keys(contacts), problems_frame, phone_numbers)
 
 
@@ -148,7 +147,7 @@ def parse_phone(raw: str, region: str) -> Parsed:
     return ok, bad
 
 
-def parse_phones(cells: list[str], region: str) -> list[Parsed]:
+def parse_phones(cells: list[str], region: str) -> ParsedMany:
     """`parse_phone` of each cell, with the same results, faster.
 
     Most cells hold one number typed with spaces, dots, dashes or brackets, maybe with an
@@ -160,9 +159,12 @@ def parse_phones(cells: list[str], region: str) -> list[Parsed]:
     text = pc.replace_substring_regex(text, "^00", "+")
     without = pc.replace_substring_regex(text, "(?i)" + _EXTENSION.pattern, "")
     e164, national = _fast_e164(pc.if_else(pc.equal(without, ""), text, without), region)
-    typed = pc.utf8_trim(array, " ").to_numpy(zero_copy_only=False)
-    return [([(e164[i], typed[i], national[i])], []) if e164[i] is not None else parse_phone(cells[i], region)
-            for i in range(len(cells))]
+    settled = pd.notna(e164)
+    typed = pc.utf8_trim(array.filter(settled), " ").to_numpy(zero_copy_only=False)
+    rest = np.flatnonzero(~settled)
+    ok, bad = _one_by_one(parse_phone)([cells[i] for i in rest], region)
+    return ([(np.flatnonzero(settled), [e164[settled], typed, national[settled]])]
+            + [(rest[keys], fields) for keys, fields in ok], [(rest[keys], fields) for keys, fields in bad])
 
 
 @lru_cache(maxsize=1 << 16)
@@ -414,7 +416,7 @@ class EmailParser:
             ok.append((f"{local}@{domain}", address, local.split("+", 1)[0] in self.role_locals))
         return ok, bad
 
-    def many(self, cells: list[str], region: str | None = None) -> list[Parsed]:
+    def many(self, cells: list[str], region: str | None = None) -> ParsedMany:
         """This parser on each cell, with the same results, faster: Arrow's kernels read the cells
         that hold one plain address (ASCII letters, digits and ``._+-``), the others go one by one."""
         text = pc.utf8_trim(pa.array(cells, pa.string()), " ")
@@ -427,9 +429,13 @@ class EmailParser:
             canonical = pc.is_in(domain, pa.array(self.canonical_domains))
             local = pc.if_else(canonical, pc.replace_substring(_without_tag(local), ".", ""), local)
             domain = pc.if_else(canonical, self.canonical_domains[0], domain)
-        role = pc.is_in(_without_tag(local), pa.array(sorted(self.role_locals), pa.string())).to_pylist()
-        value, address = pc.binary_join_element_wise(local, domain, "@").to_pylist(), address.to_pylist()
-        return [([(value[i], address[i], role[i])], []) if plain[i] else self(cells[i]) for i in range(len(cells))]
+        role = pc.is_in(_without_tag(local), pa.array(sorted(self.role_locals), pa.string())).filter(plain)
+        value = pc.binary_join_element_wise(local, domain, "@").filter(plain)
+        rest = np.flatnonzero(~plain)
+        ok, bad = _one_by_one(self)([cells[i] for i in rest], None)
+        fields = [_objects(value.to_pylist()), _objects(address.filter(plain).to_pylist()), _objects(role.to_pylist())]
+        return ([(np.flatnonzero(plain), fields)] + [(rest[keys], f) for keys, f in ok],
+                [(rest[keys], f) for keys, f in bad])
 
 
 #: An address alone in its cell, that `_EMAIL_SYNTAX` accepts (RE2, ASCII only)
@@ -498,51 +504,89 @@ def _apply_unique(
         batches.extend((uniques[start:start + _BATCH].tolist(), region) for start in range(0, len(uniques), _BATCH))
     total = sum(len(values) for values, _ in batches)
     show = total >= PROGRESS_MIN_VALUES if progress is None else progress
-    results: list[Parsed] = []
+    results: tuple[list[Items], list[Items]] = ([], [])
     with tqdm(total=total, desc=f"normalizing {label}", unit="value", disable=not show) as bar:
+        done = 0
         for values, region in batches:
-            results.extend(parse(values, region))
+            for found, parts in zip(results, parse(values, region)):
+                found.extend((keys + done, fields) for keys, fields in parts)
+            done += len(values)
             bar.update(len(values))
     rows = long["source_row"].to_numpy()
-    return (_spread(codes, rows, [r[0] for r in results], columns),
-            _spread(codes, rows, [r[1] for r in results], problem_columns))
+    return (_spread(codes, rows, total, results[0], columns), _spread(codes, rows, total, results[1], problem_columns))
 
 
-def _one_by_one(parse: Callable[[str], Parsed]) -> Callable[[list[str], str | None], list[Parsed]]:
-    """A parser of one value made a parser of many, for `_apply_unique`."""
-    return lambda values, region: list(map(parse, values))
+#: Items that a parser of many values found: the position of the value each item comes
+#: from, in order, and one array per field of the items.
+Items = tuple[np.ndarray, list[np.ndarray]]
+#: What a parser of many values gives: its usable values and its problems, as `Items` in parts.
+ParsedMany = tuple[list[Items], list[Items]]
+
+
+def _items(per_value: list[list[tuple]]) -> Items:
+    """`Items` from each value's list of tuples."""
+    counts = np.fromiter(map(len, per_value), dtype=np.int64, count=len(per_value))
+    fields = zip(*chain.from_iterable(per_value))
+    return np.repeat(np.arange(len(per_value)), counts), [_objects(field) for field in fields]
+
+
+def _objects(values: Iterable) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _one_by_one(parse: Callable[..., Parsed]) -> Callable[[list[str], str | None], ParsedMany]:
+    """A parser of one value (and its region, when given one) made a parser of many, for `_apply_unique`."""
+    def many(values: list[str], region: str | None) -> ParsedMany:
+        results = [parse(value) if region is None else parse(value, region) for value in values]
+        return [_items([ok for ok, _ in results])], [_items([bad for _, bad in results])]
+    return many
 
 
 _BATCH = 65_536  # distinct values parsed at a time, between two updates of the progress bar
 
 
-def _spread(codes: np.ndarray, rows: np.ndarray, items_per_code: list[list[tuple]],
-            columns: tuple[str, ...]) -> pd.DataFrame:
+def _spread(codes: np.ndarray, rows: np.ndarray, n_keys: int, parts: list[Items],
+            columns: tuple[str, ...]) -> dict[str, np.ndarray]:
     """``source_row`` and ``columns``: every item of each row's key, rows in order."""
-    counts = np.fromiter(map(len, items_per_code), dtype=np.int64, count=len(items_per_code))
-    items = pd.DataFrame(list(chain.from_iterable(items_per_code)), columns=list(columns))
-    per_row = counts[codes] if len(counts) else np.zeros(len(codes), dtype=np.int64)
+    parts = [(keys, fields) for keys, fields in parts if len(keys)]
+    keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
+    fields = [np.concatenate([f[i] for _, f in parts]) if parts else _objects([]) for i in range(len(columns))]
+    order = np.argsort(keys, kind="stable")  # the items of each key together, in their order
+    counts = np.bincount(keys, minlength=n_keys)
+    per_row = counts[codes]
     row = np.repeat(np.arange(len(codes)), per_row)
     within = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-    item = (np.cumsum(counts) - counts)[codes[row]] + within if len(row) else row
-    return pd.DataFrame({"source_row": rows[row], **{c: items[c].to_numpy()[item] for c in columns}})
+    item = order[(np.cumsum(counts) - counts)[codes[row]] + within]
+    return {"source_row": rows[row], **{c: f[item] for c, f in zip(columns, fields)}}
 
 
-def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """``frame.sort_values(by, kind="stable", ignore_index=True)``, sorting text columns by
-    the codes of their few distinct values."""
-    keys = [frame[c].cat.codes.to_numpy() if isinstance(frame[c].dtype, pd.CategoricalDtype)
-            else pd.factorize(frame[c].to_numpy(), sort=True)[0] if frame[c].dtype == object
-            else frame[c].to_numpy() for c in by]
-    return frame.take(np.lexsort(keys[::-1])).reset_index(drop=True)
-
-
-def _concat(frames: Iterable[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame({c: pd.Series([], dtype=np.int64 if c == "source_row" else object) for c in columns})
-    out = pd.concat(frames, ignore_index=True)
-    return out[columns].astype({"source_row": np.int64})
+def _table(parts: list[dict], columns: list[str], by: list[str],
+           categorical: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """The parts (dicts of arrays, and of single values for the whole part) one after the
+    other as one table, sorted stably by ``by``: text alphabetically, but the ``categorical``
+    columns in the order of their categories."""
+    categorical = categorical or {}
+    lengths = [len(part["source_row"]) for part in parts]
+    data, keys = {}, {}
+    for column in columns:
+        values = [part[column] for part in parts]
+        if values and not any(isinstance(v, np.ndarray) for v in values):  # one value per part
+            categories = categorical.get(column) or sorted(set(values))
+            keys[column] = np.repeat([categories.index(v) for v in values], lengths)
+            data[column] = (pd.Categorical.from_codes(keys[column], categories) if column in categorical
+                            else np.array(categories, dtype=object)[keys[column]])
+            continue
+        pieces = [v if isinstance(v, np.ndarray) else np.full(n, v, dtype=object) for v, n in zip(values, lengths)]
+        data[column] = np.concatenate(pieces) if pieces else _objects([])
+        if column in categorical:
+            data[column] = pd.Categorical(data[column], categories=categorical[column])
+            keys[column] = data[column].codes
+    data["source_row"] = data["source_row"].astype(np.int64)
+    order = np.lexsort([keys[c] if c in keys else pd.factorize(data[c], sort=True)[0] if data[c].dtype == object
+                        else data[c] for c in reversed(by)])
+    return pd.DataFrame({c: data[c][order] for c in columns})
 
 
 # --- names --------------------------------------------------------------------------------------

@@ -30,6 +30,16 @@ from dedupe_kit.names import fold, fold_name, nickname_equivalent, nickname_grou
 E164 = PhoneNumberFormat.E164
 
 
+def per_value(parsed, n):
+    """What a parser of many values found, back as each value's (usable, problems) lists."""
+    out = [([], []) for _ in range(n)]
+    for side, parts in enumerate(parsed):
+        for keys, fields in parts:
+            for key, item in zip(keys, zip(*fields)):
+                out[key][side].append(item)
+    return out
+
+
 @pytest.mark.parametrize(
     "raw, region, e164",
     [
@@ -74,7 +84,7 @@ def test_extension_is_kept_in_the_raw_text_not_the_value():
 )
 def test_cells_parsed_together_give_what_phonenumbers_gives_one_by_one(cells, region):
     # parse_phone is the reference: every part through phonenumbers.parse
-    assert parse_phones(cells, region) == [parse_phone(cell, region) for cell in cells]
+    assert per_value(parse_phones(cells, region), len(cells)) == [parse_phone(cell, region) for cell in cells]
 
 
 @settings(max_examples=2000, deadline=None)
@@ -108,7 +118,7 @@ def test_common_numbers_never_reach_phonenumbers(monkeypatch, cell, region):
         raise AssertionError("parsed by phonenumbers")
 
     monkeypatch.setattr(phonenumbers, "parse", unreachable)
-    assert parse_phones([cell], region) == [expected]
+    assert per_value(parse_phones([cell], region), 1) == [expected]
 
 
 def test_a_cell_with_two_numbers_gives_two():
@@ -194,7 +204,7 @@ def test_email_normalization(raw, value, display, shared):
 )
 def test_emails_read_together_equal_emails_read_one_by_one(cells, canonical):
     parser = EmailParser(NormalizeConfig(canonical_email_domains=canonical))
-    assert parser.many(cells) == [parser(cell) for cell in cells]
+    assert per_value(parser.many(cells), len(cells)) == [parser(cell) for cell in cells]
 
 
 def test_plain_addresses_are_read_by_the_kernels(monkeypatch):
@@ -202,7 +212,7 @@ def test_plain_addresses_are_read_by_the_kernels(monkeypatch):
     cells = ["Jean.Dupont+news@GMail.com", " INFO@acme-widgets.example", "j_d-2@mail.co.uk"]
     expected = [parser(cell) for cell in cells]
     monkeypatch.setattr(EmailParser, "__call__", None)  # one by one would fail
-    assert parser.many(cells) == expected
+    assert per_value(parser.many(cells), len(cells)) == expected
 
 
 @pytest.mark.parametrize(
@@ -291,6 +301,12 @@ def test_empty_export_normalizes_to_empty_tables(tmp_path):
     path.write_text("First Name,Email,Phone\n")
     result = normalize(load(path))
     assert len(result.identifiers) == 0 and list(result.identifiers.columns) == IDENTIFIER_COLUMNS
+    path.write_text("First Name,Email,Phone\nAnn,ann@x.org,(212) 555-0142\n")
+    filled = normalize(load(path))
+    path.write_text("First Name,Last Name\nAnn,Lee\n")  # no identifier column at all
+    for empty in (result, normalize(load(path))):
+        for table in ("identifiers", "problems", "phones"):
+            assert getattr(empty, table).dtypes.equals(getattr(filled, table).dtypes)
     assert len(result.names) == 0 and len(result.problems) == 0
 
 
