@@ -347,8 +347,8 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     blank = words == ""
     missing = blank[a] | blank[b]
     nickname = _per_distinct_codes(a, b, lambda x, y: nickname_equivalent(words[x], words[y]))
-    typos = _typos(words[a], words[b])
-    near = _nearly_the_same(words[a], words[b], typos)
+    typos = _typos(a, b, words)
+    near = _nearly_the_same(a, b, words, typos)
     single = np.array([len(w) == 1 for w in words], dtype=bool)
     initial_of = pd.factorize(np.array([w[:1] for w in words], dtype=object))[0]
     initial = (single[a] | single[b]) & (initial_of[a] == initial_of[b])
@@ -356,23 +356,32 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
                      0).astype(np.int8)
 
 
-def _typos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _typos(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     """How many typos (a letter wrong, missing or extra, or two letters swapped) apart two
-    different names are, where the shorter has four letters or more; NaN elsewhere."""
-    typos = similarity(a, b, OSA.distance)
-    short = np.flatnonzero(typos <= 2)
-    if len(short):
-        shorter = np.minimum(pd.Series(a[short]).str.len(), pd.Series(b[short]).str.len()).to_numpy()
-        typos[short[shorter < 4]] = np.nan
+    different names (codes of ``words``) are, where the shorter has four letters or more; NaN elsewhere."""
+    typos = _distinct_similarity(a, b, words, OSA.distance)
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    typos[np.minimum(lengths[a], lengths[b]) < 4] = np.nan
     return typos
 
 
-def _nearly_the_same(a: np.ndarray, b: np.ndarray, typos: np.ndarray | None = None) -> np.ndarray:
-    """Names that differ by a typo: Jaro-Winkler at least 0.92, or (four letters or more)
-    one letter wrong, missing or extra, or two letters swapped ("Rosie" ~ "Roise").
+def _nearly_the_same(a: np.ndarray, b: np.ndarray, words: np.ndarray, typos: np.ndarray | None = None) -> np.ndarray:
+    """Names (codes of ``words``) that differ by a typo: Jaro-Winkler at least 0.92, or (four
+    letters or more) one letter wrong, missing or extra, or two letters swapped ("Rosie" ~ "Roise").
 
     typos: `_typos` of the names, when already known."""
-    return (similarity(a, b) >= 0.92) | ((_typos(a, b) if typos is None else typos) <= 1)
+    typos = _typos(a, b, words) if typos is None else typos
+    return (_distinct_similarity(a, b, words) >= 0.92) | (typos <= 1)
+
+
+def _distinct_similarity(a: np.ndarray, b: np.ndarray, words: np.ndarray,
+                         scorer: Callable = JaroWinkler.normalized_similarity) -> np.ndarray:
+    """`similarity` of ``words[a]`` and ``words[b]``, computed once per distinct pair of codes
+    (candidate pairs repeat the same two first names many times)."""
+    if not len(a):
+        return np.zeros(0, dtype=np.float32)
+    pair, distinct = pd.factorize(a * len(words) + b)
+    return similarity(words[distinct // len(words)], words[distinct % len(words)], scorer)[pair]
 
 
 @lru_cache(maxsize=200_000)
@@ -389,7 +398,7 @@ def _last_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     """`last_level` of codes of ``words``."""
     blank = words == ""
     missing = blank[a] | blank[b]
-    near = _nearly_the_same(words[a], words[b])
+    near = _nearly_the_same(a, b, words)
     sound_of = pd.factorize(np.array([_sound(w) for w in words], dtype=object))[0]
     return np.select([missing, a == b, near, sound_of[a] == sound_of[b]], [MISSING, 3, 2, 1], 0).astype(np.int8)
 
