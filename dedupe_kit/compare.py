@@ -214,8 +214,8 @@ class EmailComparison(_MultiValued):
         near = np.zeros(len(left), dtype=bool)
         other = np.flatnonzero(~same)
         emails = self.uniques["value"]
-        near[other] = similarity(emails[self.codes["value"][left[other]]], emails[self.codes["value"][right[other]]],
-                                 Levenshtein.distance) <= 1
+        near[other] = _distinct_similarity(self.codes["value"][left[other]], self.codes["value"][right[other]], emails,
+                                           Levenshtein.distance) <= 1
         return np.select([same, near, same_local], [3, 2, 1], 0)
 
 
