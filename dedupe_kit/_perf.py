@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
+import pandas as pd
 
 
 @contextmanager
@@ -43,6 +44,16 @@ def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """``np.unique`` of integers, by sorting (numpy's hash-based unique is slower here)."""
     values = np.sort(values)
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
+def isin(values: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """``np.isin(values, test)`` through a hash table: numpy sorts both arrays, which takes
+    more than ten times as long for millions of integers.
+
+    >>> isin(np.array([3, 1, 4, 1]), np.array([1, 5])).tolist()
+    [False, True, False, True]
+    """
+    return pd.Series(values).isin(test).to_numpy()
 
 
 def first_characters(values: np.ndarray | list[str], chunk: int = 65536) -> np.ndarray:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._perf import run_starts
+from ._perf import isin, run_starts
 from .config import MergePolicy
 from .errors import ConfigError
 from .load import Contacts, record_ids
@@ -274,8 +274,8 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overfl
         key = _codes(cells["key"])
         by_key = group * (key.max(initial=0) + 1) + key
         first_of_value = ~pd.Series(by_value).duplicated().to_numpy()
-        kept_keys = by_key[first_of_value & np.isin(by_value, kept_value)]
-        lost = cells[~np.isin(by_key, kept_keys) & ~pd.Series(by_key).duplicated().to_numpy()]
+        kept_keys = by_key[first_of_value & isin(by_value, kept_value)]
+        lost = cells[~isin(by_key, kept_keys) & ~pd.Series(by_key).duplicated().to_numpy()]
         found.append(pd.DataFrame({"group": lost["group"], "role": role, "column": lost["column"],
                                    "value": lost["value"], "source_row": lost["row"]}))
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=DROPPED_COLUMNS)
