@@ -104,9 +104,16 @@ def _per_distinct_codes(a: np.ndarray, b: np.ndarray, test: Callable[[int, int],
     """``test(a[i], b[i])`` of two aligned code arrays, computed once per distinct ``(a, b)``."""
     if len(a) == 0:
         return np.zeros(0, dtype=dtype)
+    positions, first, second = _distinct_pairs(a, b)
+    return np.array([test(x, y) for x, y in zip(first.tolist(), second.tolist())], dtype=dtype)[positions]
+
+
+def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The position of each pair of two aligned code arrays among their distinct pairs, and
+    the two codes of each distinct pair."""
     size = int(max(a.max(), b.max())) + 1
     positions, combined = pd.factorize(a * size + b)
-    return np.array([test(c // size, c % size) for c in combined.tolist()], dtype=dtype)[positions]
+    return positions, combined // size, combined % size
 
 
 def _strings(series: pd.Series) -> np.ndarray:
@@ -380,8 +387,8 @@ def _distinct_similarity(a: np.ndarray, b: np.ndarray, words: np.ndarray,
     (candidate pairs repeat the same two first names many times)."""
     if not len(a):
         return np.zeros(0, dtype=np.float32)
-    pair, distinct = pd.factorize(a * len(words) + b)
-    return similarity(words[distinct // len(words)], words[distinct % len(words)], scorer)[pair]
+    positions, first, second = _distinct_pairs(a, b)
+    return similarity(words[first], words[second], scorer)[positions]
 
 
 @lru_cache(maxsize=200_000)

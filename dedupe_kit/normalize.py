@@ -12,7 +12,7 @@ parsing is the slow part.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import NamedTuple
@@ -481,18 +481,18 @@ def is_filled(values: pd.Series | np.ndarray) -> np.ndarray:
 
 def _apply_unique(
     long: pd.DataFrame,
-    parse: Callable[[list[str], str | None], list[Parsed]],
+    parse: Callable[[list[str], str | None], ParsedMany],
     progress: bool | None,
     label: str,
     columns: tuple[str, ...] = ("value", "raw"),
     problem_columns: tuple[str, ...] = ("raw", "reason"),
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Run ``parse(raws, region)`` once on the distinct raw texts of each region and spread its
     results to every row.
 
     ``long`` has ``source_row`` and ``raw``, and ``region`` when parsing depends on it.
     Returns the usable values (``source_row`` and ``columns``) and the problems
-    (``source_row, raw, reason``).
+    (``source_row`` and ``problem_columns``), as arrays by column name.
     """
     raw = long["raw"].to_numpy(dtype=object)
     groups = long.groupby("region", sort=False).indices if "region" in long else {None: np.arange(len(long))}
@@ -530,7 +530,8 @@ def _items(per_value: list[list[tuple]]) -> Items:
     return np.repeat(np.arange(len(per_value)), counts), [_objects(field) for field in fields]
 
 
-def _objects(values: Iterable) -> np.ndarray:
+def _objects(values: Sequence) -> np.ndarray:
+    """A 1-D object array of ``values`` (tuples stay whole)."""
     array = np.empty(len(values), dtype=object)
     array[:] = values
     return array
