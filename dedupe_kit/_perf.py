@@ -43,7 +43,7 @@ def run_starts(values: np.ndarray) -> np.ndarray:
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """``np.unique`` of integers, by sorting (numpy's hash-based unique is slower here)."""
     values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+    return values[run_starts(values)]
 
 
 def isin(values: np.ndarray, test: np.ndarray) -> np.ndarray:
