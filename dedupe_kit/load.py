@@ -20,6 +20,9 @@ from typing import Any
 import charset_normalizer
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from ._perf import packed, paused_gc
 from .config import Config
@@ -111,6 +114,8 @@ def load(
 
     if data.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
         header, rows, lines = _read_xlsx(path, sheet)
+        with paused_gc():
+            frame = _frame(header, rows)
         encoding, delimiter = "xlsx", ","
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(f"{path}: is an old binary Excel (.xls) file; save it as .xlsx or CSV first")
@@ -121,13 +126,10 @@ def load(
         _check_is_text_table(text, path)
         delimiter = delimiter or _sniff_delimiter(text)
         with paused_gc():
-            header, rows, lines = _read_csv_text(text, delimiter, path)
+            header, frame, lines = _read_csv_arrow(text, delimiter) or _read_csv_text(text, delimiter, path)
         sheet = None
 
-    _check_header(header, rows, path)
-    with paused_gc():
-        frame = _frame(header, rows)
-    del rows
+    _check_header(header, frame, path)
     frame.index = pd.RangeIndex(len(frame), name="source_row")
     overrides = {**config.fields, **(fields or {})}
     field_map = FieldMap.detect(header, overrides, source=config.source if not fields else "fields")
@@ -244,7 +246,58 @@ def _sniff_delimiter(text: str) -> str:
 # --- parsing --------------------------------------------------------------------------------
 
 
-def _read_csv_text(text: str, delimiter: str, path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+def _read_csv_arrow(text: str, delimiter: str) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
+    """The header, frame and lines that `_read_csv_text` reads, by Arrow's reader (several
+    times faster, and it keeps one string object per distinct value of a column).
+
+    ``None`` when Arrow rejects the text (a ragged row, a cell over a block) or when the line
+    each row starts on cannot be told from the cells: a header over several lines, or a blank
+    line, which Arrow skips without a trace. `_read_csv_text` then reads the file, and names
+    its faults.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        return None
+    if not header or reader.line_num != 1:
+        return None
+    names = [str(i) for i in range(len(header))]
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, UnicodeEncodeError):
+        return None
+    # Each row takes one line, plus the line breaks inside its cells; more breaks in the
+    # text are blank lines. The last line break may end the last row, or be its last cell's
+    # (a quote left open).
+    ended = text.endswith(("\n", "\r")) and not (table.num_rows and table.column(-1)[-1].as_py().endswith(("\n", "\r")))
+    breaks = np.zeros(table.num_rows, dtype=np.int64)
+    if _line_breaks(text) != table.num_rows + ended:
+        for column in table.columns:
+            breaks += _line_breaks(column)
+        if _line_breaks(text) != table.num_rows + ended + int(breaks.sum()):
+            return None
+    lines = 2 + np.arange(table.num_rows, dtype=np.int64) + np.cumsum(breaks) - breaks
+    frame = table.to_pandas()  # one object per distinct string of a column
+    frame.columns = header
+    return header, frame, lines
+
+
+def _line_breaks(text: str | pa.ChunkedArray) -> int | np.ndarray:
+    """How many line breaks (``\\n``, ``\\r\\n`` or a lone ``\\r``, as the csv module counts
+    lines) ``text`` holds, or each string of an Arrow column."""
+    if isinstance(text, str):
+        return text.count("\n") + text.count("\r") - text.count("\r\n")
+    count = [pc.count_substring(text, s).to_numpy(zero_copy_only=False) for s in ("\n", "\r", "\r\n")]
+    return count[0] + count[1] - count[2]
+
+
+def _read_csv_text(text: str, delimiter: str, path: Path) -> tuple[list[str], pd.DataFrame, np.ndarray]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     header: list[str] | None = None
     rows: list[list[str]] = []
@@ -283,7 +336,7 @@ def _read_csv_text(text: str, delimiter: str, path: Path) -> tuple[list[str], li
             f"(delimiter {delimiter!r}):\n  " + "\n  ".join(ragged) + more
             + "\nQuote cells that contain the delimiter or a line break, or pass the right delimiter."
         )
-    return header, rows, lines
+    return header, _frame(header, rows), np.asarray(lines, dtype=np.int64)
 
 
 def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
@@ -311,13 +364,13 @@ def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
     return frame
 
 
-def _check_header(header: list[str], rows: list[list[str]], path: Path) -> None:
+def _check_header(header: list[str], frame: pd.DataFrame, path: Path) -> None:
     """Every column needs a unique name, except an empty last column: the trailing delimiter
     a spreadsheet leaves, kept as it is so that the file round-trips."""
     problems = []
     seen: dict[str, int] = {}
     for i, name in enumerate(header, start=1):
-        if not name and i == len(header) > 1 and all(not row[-1] for row in rows):
+        if not name and i == len(header) > 1 and not frame.iloc[:, -1].astype(bool).any():
             continue
         if not name.strip():
             problems.append(f"column {i} has a blank name")

@@ -99,6 +99,43 @@ def test_quoted_newlines_and_crlf_are_kept(tmp_path):
     assert contacts.lines.tolist() == [2, 4]
 
 
+def _written(rows: list[list[str]], delimiter: str, line_end: str) -> str:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter, lineterminator=line_end).writerows(rows)
+    return buffer.getvalue()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet='ab",;\r\n ', max_size=40) | tables().map(lambda t: _written([t[0], *t[1]], ",", "\r\n")),
+       delimiter=st.sampled_from([",", ";"]))
+def test_arrow_reads_the_cells_and_lines_the_csv_module_reads(text, delimiter):
+    from dedupe_kit.load import _read_csv_arrow, _read_csv_text
+
+    fast = _read_csv_arrow(text, delimiter)
+    if fast is None:  # Arrow declined: the csv module reads the file
+        return
+    header, frame, lines = fast
+    expected_header, expected, expected_lines = _read_csv_text(text, delimiter, Path("t.csv"))
+    assert header == expected_header and list(frame.columns) == list(expected.columns)
+    assert frame.to_numpy().tolist() == expected.to_numpy().tolist()
+    assert lines.tolist() == expected_lines.tolist()
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_arrow_reads_exports_with_quoted_line_breaks(line_end):
+    from dedupe_kit.load import _read_csv_arrow, _read_csv_text
+
+    rows = [["ID", "Notes", "Phone"], ["007", "one\r\ntwo\nthree", "+33 6"], ["NA", 'say "hi", ok', ""],
+            ["", "", "None"], ["9", "last\rline, here", "x"]]
+    for text in (_written(rows, ",", line_end), _written(rows, ",", line_end).rstrip(line_end)):
+        header, frame, lines = _read_csv_arrow(text, ",")
+        assert header == rows[0] and frame.to_numpy().tolist() == rows[1:]
+        assert lines.tolist() == [2, 5, 6, 7] == _read_csv_text(text, ",", Path("t.csv"))[2].tolist()
+    assert _read_csv_arrow("A,B\n1,2\n\n3,4\n", ",") is None  # a blank line: Arrow would lose count of lines
+    assert _read_csv_arrow("A,B\n1,2\n3\n", ",") is None  # a ragged row: the csv module names it
+    assert _read_csv_arrow('"A\nB",C\n1,2\n', ",") is None  # a header over two lines
+
+
 def test_header_only_is_zero_contacts(tmp_path):
     contacts = load(write_csv(tmp_path / "t.csv", [["First Name", "Email"]]))
     assert len(contacts) == 0
