@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +56,7 @@ def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     [[1, 'Phone', '=1+1'], [1, 'Note', '@SUM(A1)']]
     """
     found = []
-    safe = frame.copy()
+    safe = frame.copy(deep=False)  # shares the columns, but for those with a formula cell
     for position, column in enumerate(frame.columns):
         if frame.dtypes.iloc[position].kind in "iufb":
             continue  # numbers and booleans are written as numbers, never as formulas
@@ -67,7 +67,9 @@ def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         risky[maybe] = [bool(FORMULA_START.search(v)) for v in text[maybe]]
         if risky.any():
             shown = [str(v) for v in values[risky]]
-            safe.iloc[risky, position] = ["'" + v for v in shown]
+            values = values.copy()
+            values[risky] = ["'" + v for v in shown]
+            safe.isetitem(position, values)
             found += list(zip(np.flatnonzero(risky).tolist(), [column] * len(shown), shown))
     return safe, pd.DataFrame(found, columns=["row", "column", "value"])
 
@@ -99,18 +101,18 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     protect = (contacts.path,) if contacts.path else ()
     crm = CRM_PROFILES[plan.policy.crm]
     cleaned = plan.cleaned()
-    tables = {
-        "cleaned.csv": cleaned,
-        "fix_1_clear.csv" if plan.policy.clear else "fix_1_clear_by_hand.csv": clearing(plan),
-        "fix_2_update.csv": updates(plan, cleaned),
-        "merged_away.csv": merged_away(plan),
-        "changed_numbers.csv": changed_numbers(plan, cleaned),
-        "merge_groups.csv": plan.groups.assign(rows=plan.groups["rows"].map(_joined),
-                                               record_ids=plan.groups["record_ids"].map(_joined)),
-        "audit.csv": audit(plan, decided_at),
+    tables = {  # each made when its file is written, and let go after
+        "cleaned.csv": lambda: cleaned,
+        "fix_1_clear.csv" if plan.policy.clear else "fix_1_clear_by_hand.csv": lambda: clearing(plan),
+        "fix_2_update.csv": lambda: updates(plan, cleaned),
+        "merged_away.csv": lambda: merged_away(plan),
+        "changed_numbers.csv": lambda: changed_numbers(plan, cleaned),
+        "merge_groups.csv": lambda: plan.groups.assign(rows=plan.groups["rows"].map(_joined),
+                                                       record_ids=plan.groups["record_ids"].map(_joined)),
+        "audit.csv": lambda: audit(plan, decided_at),
     }
     if crosswalk is not None:
-        tables["crosswalk.csv"] = with_survivors(crosswalk, plan)
+        tables["crosswalk.csv"] = lambda: with_survivors(crosswalk, plan)
     crm_files = {"cleaned.csv", "fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix_2_update.csv", "merged_away.csv"}
     formats = {name: file_format(plan.policy, contacts) if name in crm_files else ("utf-8", ",") for name in tables}
     paths, neutralized = write_tables(out, tables, formats, plan.policy.neutralize_formulas,
@@ -129,14 +131,16 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     return Exported(paths, neutralized, warnings)
 
 
-def write_tables(out: Path, tables: dict[str, pd.DataFrame], formats: dict[str, tuple[str, str]],
-                 neutralize_formulas: bool, *, line_end: str = "\n",
+def write_tables(out: Path, tables: Mapping[str, pd.DataFrame | Callable[[], pd.DataFrame]],
+                 formats: dict[str, tuple[str, str]], neutralize_formulas: bool, *, line_end: str = "\n",
                  protect: tuple[Path, ...] = ()) -> tuple[list[Path], pd.DataFrame]:
-    """Write each table as CSV in its (encoding, delimiter) format, atomically, with formula cells
-    neutralized and listed in ``neutralized.csv`` (removed when there are none)."""
+    """Write each table (or the table a function makes, when its file's turn comes) as CSV in its
+    (encoding, delimiter) format, atomically, with formula cells neutralized and listed in
+    ``neutralized.csv`` (removed when there are none)."""
     found = []
 
-    def chunks(name: str, table: pd.DataFrame) -> Iterator[bytes]:  # made while the file is written
+    def chunks(name: str, table: pd.DataFrame | Callable[[], pd.DataFrame]) -> Iterator[bytes]:  # made while written
+        table = table() if callable(table) else table
         if neutralize_formulas:
             table, cells = neutralize(table)
             found.append(cells.assign(file=name))

@@ -84,34 +84,45 @@ def csv_text(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n") -> str:
 
 
 def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: int = 65536) -> Iterator[str]:
-    """`csv_text` of ``frame`` in pieces of ``rows`` rows, the header first."""
+    """`csv_text` of ``frame`` in pieces of ``rows`` rows, the header first.
+
+    Numbers become text one piece at a time, so that a large table's text is never whole in memory.
+    """
     if not frame.shape[1]:
         yield frame.to_csv(index=False, sep=sep, lineterminator=line_end)
         return
-    cells = []
+    columns = []
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
-        values = column.to_numpy(dtype=object)
-        if pd.api.types.infer_dtype(values, skipna=False) != "string":
-            values = np.where(pd.isna(values), "", column.astype(str).to_numpy(dtype=object))
-        cells.append(values)
+        if column.dtype == object and pd.api.types.infer_dtype(column.to_numpy(), skipna=False) == "string":
+            columns.append(column.to_numpy())
+        elif column.dtype.kind in "iufbO":  # written value by value: as text piece by piece
+            columns.append(column)
+        else:  # dates and the like: pandas formats the column as a whole
+            columns.append(_as_text(column))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sep, lineterminator=line_end)
     writer.writerow(frame.columns)
     header = buffer.getvalue()
     special = set(sep + '"\r\n' + line_end)  # a cell holding one of these is quoted by the writer
     for start in range(0, len(frame), rows):
-        columns = [values[start:start + rows].tolist() for values in cells]
-        lines = list(map(sep.join, zip(*columns)))  # most rows need no quotes: joined as they are
-        for row in sorted(_quoted_rows(columns, special)):
+        cells = [(_as_text(values.iloc[start:start + rows]) if isinstance(values, pd.Series)
+                  else values[start:start + rows]).tolist() for values in columns]
+        lines = list(map(sep.join, zip(*cells)))  # most rows need no quotes: joined as they are
+        for row in sorted(_quoted_rows(cells, special)):
             buffer.seek(0)
             buffer.truncate()
-            writer.writerow([column[row] for column in columns])
+            writer.writerow([column[row] for column in cells])
             lines[row] = buffer.getvalue()[:-len(line_end)]
         yield header + line_end.join(lines) + line_end
         header = ""
     if not len(frame):
         yield header
+
+
+def _as_text(column: pd.Series) -> np.ndarray:
+    """A column that is not all text as pandas' ``to_csv`` writes it: a missing value blank."""
+    return np.where(pd.isna(column.to_numpy(dtype=object)), "", column.astype(str).to_numpy(dtype=object))
 
 
 def _quoted_rows(columns: list[list[str]], special: set[str]) -> set[int]:

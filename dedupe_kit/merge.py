@@ -83,7 +83,8 @@ class MergePlan:
         Rows that take part in no merge are the input's rows, cell for cell; an
         ``dedupe_kit extra …`` column is added only when some value found no room.
         """
-        frame = self.contacts.frame.copy()
+        survivors = self.survivors()
+        frame = self.contacts.frame.take(np.flatnonzero(survivors == np.arange(len(survivors))))  # kept rows only
         changed = self.values[self.values["group"].isin(self.merging["group"]) & self.values["changed"]]
         survivor_of = dict(zip(self.merging["group"], self.merging["survivor_row"]))
         for column, cells in changed.groupby("column", sort=False):
@@ -94,8 +95,7 @@ class MergePlan:
             frame[column] = ""
             joined = values.groupby("group")["value"].agg("; ".join)
             frame.loc[[survivor_of[g] for g in joined.index], column] = joined.to_numpy()
-        survivors = self.survivors()
-        return frame[survivors == np.arange(len(frame))]
+        return frame
 
     def view(self, group: int) -> pd.DataFrame:
         """One group side by side: each record's values, the merged value, where it came from and by which rule."""
@@ -207,7 +207,7 @@ def merge(
         contacts=contacts,
         policy=policy,
         groups=table[GROUP_COLUMNS],
-        values=values[VALUE_COLUMNS],
+        values=values,
         overflow=overflow,
         undone=tuple(sorted(undone & set(table["group"]))),
         dropped=_not_kept(cells, contacts, values, overflow),
@@ -338,8 +338,9 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
     frame, fm = contacts.frame, contacts.field_map
     rule = policy.survivor
     if rule == "most_complete":
-        filled = (frame.iloc[rows] != "").sum(axis=1).to_numpy()
-        key, shown = -filled, [f"most complete ({n} filled cells)" for n in filled]
+        filled = sum((frame[column].to_numpy(dtype=object)[rows] != "").astype(np.int64) for column in frame.columns)
+        counts, at = np.unique(filled, return_inverse=True)
+        key, shown = -filled, np.array([f"most complete ({n} filled cells)" for n in counts], dtype=object)[at]
     elif rule in ("oldest_created", "most_recently_updated"):
         column = fm.created if rule == "oldest_created" else fm.updated
         dates = _dates(frame[column].iloc[rows])
@@ -367,10 +368,12 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
     shown_rows = tied["row"].astype(str).tolist()
     ties = pd.Series([", ".join(shown_rows[a:b]) for a, b in zip(starts, ends)],
                      index=tied["group"].to_numpy()[starts], dtype=object)
-    tie = members["group"].map(ties).fillna("").astype(str)
-    reason = members["reason"].astype(str)
-    reason = reason.where(tie == "", reason + "; tie with row " + tie + " broken by the lower row")
-    reason = reason.where(members["picked"], "chosen in review").where(members["rank"] == 0, "")
+    survives = members["rank"].to_numpy() == 0  # only the survivor's reason is kept
+    reason = np.where(survives, members["reason"].to_numpy(dtype=object), "")
+    tie = members["group"].map(ties).to_numpy(dtype=object)
+    tied = np.flatnonzero(survives & pd.notna(tie))
+    reason[tied] = [f"{r}; tie with row {t} broken by the lower row" for r, t in zip(reason[tied], tie[tied])]
+    reason[survives & ~members["picked"].to_numpy()] = "chosen in review"
     return members.assign(reason=reason).drop(columns=["picked", "key"])
 
 

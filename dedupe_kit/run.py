@@ -135,18 +135,21 @@ class Result:
         steps.set_description("writing the files for the CRM")
         decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
         exported = export(plan, out, crosswalk=self.crosswalk, decided_at=decided_at)
+        merged = plan.summary()
+        del plan  # large, and not needed by what follows
         steps.update()
         release_memory()
         steps.set_description("explaining the pairs")
-        pairs = self._with_reasons(_ranked(self.pairs, ["reviewed", "auto", "review"]))
+        pairs = write_csv(out / "pairs.csv", self._with_reasons(_ranked(self.pairs, ["reviewed", "auto", "review"])),
+                          protect=protect)
         steps.update()
         release_memory()
         steps.set_description("writing the profile and reports")
         report = profile(self.contacts, self.normalized, self.config)
-        summary = "\n".join([self.summary(), plan.summary(), exported.summary()])
+        summary = "\n".join([self.summary(), merged, exported.summary()])
         written = exported.paths + [
             write_text(out / "profile.txt", str(report) + "\n", protect=protect),
-            write_csv(out / "pairs.csv", pairs, protect=protect),
+            pairs,
             write_csv(out / "too_common.csv", self.candidates.capped, protect=protect),
             write_csv(out / "model.csv", self.model.parameters().round(6), protect=protect),
             write_text(out / "summary.txt", summary + "\n", protect=protect),

@@ -138,9 +138,11 @@ def test_formula_cells_are_neutralized_and_phone_numbers_kept(tmp_path):
 def test_neutralize_only_touches_formula_like_cells():
     frame = pd.DataFrame({"v": ["+44 7700 900123", "+1 (206) 555-0174 x12", "-", "-12.5", "+ VIP", "\tcmd",
                                 "+12135550163; +13105550109", "plain", ""]})
+    before = frame.copy()
     safe, found = neutralize(frame)
     assert found["value"].tolist() == ["+ VIP", "\tcmd"]
     assert safe["v"].tolist()[4:6] == ["'+ VIP", "'\tcmd"]
+    assert frame.equals(before)  # the table given stays as it was
 
 
 def test_the_input_format_is_kept(tmp_path):
@@ -318,6 +320,7 @@ def test_csv_text_writes_what_pandas_writes(sep, line_end):
         "quoted": ['say "hi"', "a;b,c", "two\nlines", "plain", "car\rriage"],
         "int": [1, -2, 3, 4, 5], "float": [0.1 + 0.2, np.nan, 1e20, 2.5, -0.0], "bool": [True, False, True, False, True],
         "rows": [(1, 2), "x", 5, "y", "z"], "nullable": pd.array([1, None, 3, 4, None], dtype="Int64"),
+        "when": pd.to_datetime(["2021-01-02", "2021-01-03", "2021-01-04", "2021-01-05 10:30", None], format="ISO8601"),
     })
     assert csv_text(frame, sep, line_end) == frame.to_csv(index=False, sep=sep, lineterminator=line_end)
     assert csv_text(frame.iloc[:0], sep, line_end) == frame.iloc[:0].to_csv(index=False, sep=sep, lineterminator=line_end)
