@@ -289,9 +289,9 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     thresholds = Thresholds(config.match.lower, config.match.upper)
     status = thresholds.status(probability)
     if config.match.first_names_must_agree and "first" in features:
-        status = np.where(_household(features, used) & (status == "auto"), "review", status)
-    decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "")
-    status = np.where(np.isin(decision, ["match", "distinct"]), "reviewed", status)
+        status[_household(features, used) & (status == "auto")] = "review"
+    decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
+    status[np.isin(decision, ["match", "distinct"])] = "reviewed"
     pairs = pd.DataFrame({"a": pairs_index.get_level_values(0), "b": pairs_index.get_level_values(1),
                           "probability": probability, "weight": weight, "status": status, "decision": decision})
     pairs = pd.concat([pairs, features.reset_index(drop=True)], axis=1)
@@ -384,7 +384,7 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     reviewed_groups = set(groups[link.loc[link["reviewed"], "row"].to_numpy()].tolist())
     size = np.bincount(groups, minlength=n)[groups]
     record_id = record_ids(contacts)
-    decided_by = np.where(size > 1, np.where(np.isin(groups, list(reviewed_groups)), "reviewed", "auto"), "")
+    decided_by = np.array(["", "auto", "reviewed"], dtype=object)[(size > 1) * (1 + np.isin(groups, list(reviewed_groups)))]
     return pd.DataFrame({
         "source_row": np.arange(n),
         "record_id": record_id,

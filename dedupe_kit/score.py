@@ -190,7 +190,9 @@ class Thresholds:
     upper: float
 
     def status(self, probability: np.ndarray) -> np.ndarray:
-        return np.select([probability >= self.upper, probability >= self.lower], ["auto", "review"], "drop")
+        # one string object per status, shared by every pair (not one copy per pair)
+        return np.array(["auto", "review", "drop"], dtype=object)[
+            np.select([probability >= self.upper, probability >= self.lower], [0, 1], 2)]
 
 
 def plot_scores(weights: np.ndarray, thresholds: Thresholds) -> Figure:

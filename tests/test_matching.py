@@ -295,6 +295,9 @@ def test_crosswalk_has_one_row_per_input_row(sample_run):
     merged = crosswalk[crosswalk["decided_by"] == "auto"]
     assert len(merged) and merged["score"].between(0.95, 1).all()
     assert (crosswalk.loc[crosswalk["decided_by"] == "", "cluster_id"] == crosswalk.loc[crosswalk["decided_by"] == "", "source_row"]).all()
+    # a word repeated on a million rows is one string object, not a million copies
+    for column in (crosswalk["decided_by"], sample_run.pairs["status"], sample_run.pairs["decision"]):
+        assert column.dtype == object and len({id(word) for word in column}) == column.nunique()
 
 
 def test_same_input_same_groups(sample_run):
