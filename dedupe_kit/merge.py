@@ -217,11 +217,18 @@ def merge(
 def _values(table: pd.DataFrame, frame: pd.DataFrame, after: Mapping[str, pd.Series], source: Mapping[str, pd.Series],
             rule_of: Mapping[str, str], role_of: Mapping[str, str],
             field_choice: Mapping[tuple[int, str], int]) -> pd.DataFrame:
-    """One row per group and column, groups in order and columns in the file's order: see `MergePlan.values`."""
+    """One row per group and column, groups in order and columns in the file's order: see `MergePlan.values`.
+
+    The text columns are filled in place in the one array the frame then holds (millions of rows
+    at 1M contacts: a frame built from separate arrays would copy them all once more).
+    """
     groups, survivors = pd.Index(table["group"]), table["survivor_row"].to_numpy(dtype=np.int64)
     shape = (len(table), len(frame.columns))
-    before, merged = np.empty(shape, dtype=object), np.empty(shape, dtype=object)
-    source_row, rule = np.repeat(survivors[:, None], shape[1], axis=1), np.empty(shape, dtype=object)
+    text = np.empty((5, shape[0] * shape[1]), dtype=object)  # column, role, rule, before, after
+    column_of, role_of_cell, rule, before, merged = (part.reshape(shape) for part in text)
+    source_row = np.repeat(survivors[:, None], shape[1], axis=1)
+    column_of[:] = frame.columns.to_numpy(dtype=object)
+    role_of_cell[:] = np.array([role_of.get(c, "") for c in frame.columns], dtype=object)
     for position, column in enumerate(frame.columns):
         before[:, position] = merged[:, position] = frame[column].to_numpy(dtype=object)[survivors]
         for cells, target in ((after[column], merged), (source[column], source_row)):
@@ -231,12 +238,11 @@ def _values(table: pd.DataFrame, frame: pd.DataFrame, after: Mapping[str, pd.Ser
     for group, column in field_choice:
         if group in groups:
             rule[groups.get_loc(group), frame.columns.get_loc(column)] = "chosen in review"
-    return pd.DataFrame({
-        "group": np.repeat(groups.to_numpy(), shape[1]), "column": np.tile(frame.columns.to_numpy(dtype=object), shape[0]),
-        "role": np.tile(np.array([role_of.get(c, "") for c in frame.columns], dtype=object), shape[0]),
-        "rule": rule.ravel(), "before": before.ravel(), "after": merged.ravel(), "source_row": source_row.ravel(),
-        "changed": (merged != before).ravel(),
-    }, columns=VALUE_COLUMNS)
+    values = pd.DataFrame(text.T, columns=VALUE_COLUMNS[1:6], copy=False)
+    values.insert(0, "group", np.repeat(groups.to_numpy(), shape[1]))
+    values["source_row"] = source_row.ravel()
+    values["changed"] = (merged != before).ravel()
+    return values
 
 
 def _tuples(members: pd.DataFrame, record_id: np.ndarray) -> tuple[list[tuple], list[tuple]]:
@@ -403,21 +409,28 @@ class _Cells:
         self.members, self.contacts = members, contacts
         ids = normalized.identifiers
         self._ids = ids[ids["source_row"].isin(members["row"])].drop_duplicates(["source_row", "column"])
+        fm = contacts.field_map
+        self._reused = {*fm.emails, *(c for c, _ in fm.phones), *fm.external_ids}  # kept: asked for again
         self._filled: dict[str, pd.DataFrame] = {}
         self._keyed: dict[tuple[str, bool], pd.DataFrame] = {}
 
     def __call__(self, column: str, keys: bool = False, identifiers_only: bool = False) -> pd.DataFrame:
-        if column not in self._filled:
+        cells = self._filled.get(column)
+        if cells is None:
             members = self.members
             raw = self.contacts.frame[column].to_numpy(dtype=object)[members["row"].to_numpy()]
             filled = is_filled(raw)
-            self._filled[column] = members.loc[filled, ["group", "row", "rank"]].assign(value=raw[filled])
-        cells = self._filled[column]
+            cells = members.loc[filled, ["group", "row", "rank"]].assign(value=raw[filled])
+            if column in self._reused:
+                self._filled[column] = cells
         if not keys:
             return cells
-        if (column, identifiers_only) not in self._keyed:
-            self._keyed[column, identifiers_only] = self._with_keys(cells, column, identifiers_only)
-        return self._keyed[column, identifiers_only]
+        keyed = self._keyed.get((column, identifiers_only))
+        if keyed is None:
+            keyed = self._with_keys(cells, column, identifiers_only)
+            if column in self._reused:
+                self._keyed[column, identifiers_only] = keyed
+        return keyed
 
     def _with_keys(self, cells: pd.DataFrame, column: str, identifiers_only: bool) -> pd.DataFrame:
         ids = self._ids[self._ids["column"] == column]
