@@ -276,11 +276,11 @@ def _read_csv_arrow(text: str, delimiter: str) -> tuple[list[str], pd.DataFrame,
     # text are blank lines. The last line break may end the last row, or be its last cell's
     # (a quote left open).
     ended = text.endswith(("\n", "\r")) and not (table.num_rows and table.column(-1)[-1].as_py().endswith(("\n", "\r")))
-    breaks = np.zeros(table.num_rows, dtype=np.int64)
-    if _line_breaks(text) != table.num_rows + ended:
+    breaks, in_text = np.zeros(table.num_rows, dtype=np.int64), _line_breaks(text)
+    if in_text != table.num_rows + ended:
         for column in table.columns:
             breaks += _line_breaks(column)
-        if _line_breaks(text) != table.num_rows + ended + int(breaks.sum()):
+        if in_text != table.num_rows + ended + int(breaks.sum()):
             return None
     lines = 2 + np.arange(table.num_rows, dtype=np.int64) + np.cumsum(breaks) - breaks
     frame = table.to_pandas()  # one object per distinct string of a column

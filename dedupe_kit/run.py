@@ -295,6 +295,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     pairs = pd.DataFrame({"a": pairs_index.get_level_values(0), "b": pairs_index.get_level_values(1),
                           "probability": probability, "weight": weight, "status": status, "decision": decision})
     pairs = pd.concat([pairs, features.reset_index(drop=True)], axis=1)
+    del features, random_features, weight, probability, status, decision  # now in pairs: hundreds of MB at 1M rows
     steps.update()
     release_memory()
     steps.set_description("grouping")
