@@ -508,7 +508,13 @@ def _apply_unique(
     with tqdm(total=total, desc=f"normalizing {label}", unit="value", disable=not show) as bar:
         done = 0
         for values, region in batches:
-            for found, parts in zip(results, parse(values, region)):
+            typed = np.asarray(values, dtype=object)
+            for found, parts, names in zip(results, parse(values, region), (columns, problem_columns)):
+                for keys, fields in parts:
+                    if "raw" in names and len(keys):  # a raw text as typed is the cell's own string, not a copy
+                        raw = fields[names.index("raw")]
+                        same = raw == typed[keys]
+                        raw[same] = typed[keys][same]
                 found.extend((keys + done, fields) for keys, fields in parts)
             done += len(values)
             bar.update(len(values))

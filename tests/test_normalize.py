@@ -163,6 +163,17 @@ def test_each_distinct_phone_is_parsed_once(monkeypatch, tmp_path):
     assert set(ids["value"]) == {"+12125550142", "+12125550101"}
 
 
+def test_a_raw_text_as_typed_is_the_cell_itself():
+    contacts = load("sample_data/contacts.csv")
+    normalized = normalize(contacts)
+    frame = contacts.frame
+    for table in (normalized.identifiers, normalized.problems):
+        cells = [frame.at[row, column] for row, column in zip(table["source_row"], table["column"])]
+        typed = [raw == cell for raw, cell in zip(table["raw"], cells)]
+        assert any(typed)  # not a copy: a million rows would hold every identifier twice
+        assert all(raw is cell for raw, cell, same in zip(table["raw"], cells, typed) if same)
+
+
 def test_country_column_sets_the_region_per_row(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("Phone,Country\n06 12 34 56 78,France\n07911 123456,UK\n(212) 555-0142,\n0612345678,Narnia\n")
