@@ -101,12 +101,18 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     protect = (contacts.path,) if contacts.path else ()
     crm = CRM_PROFILES[plan.policy.crm]
     cleaned = plan.cleaned()
+
+    def changed_numbers_table() -> pd.DataFrame:  # the last file that needs the cleaned table: let it go
+        nonlocal cleaned
+        table, cleaned = changed_numbers(plan, cleaned), None
+        return table
+
     tables = {  # each made when its file is written, and let go after
         "cleaned.csv": lambda: cleaned,
         "fix_1_clear.csv" if plan.policy.clear else "fix_1_clear_by_hand.csv": lambda: clearing(plan),
         "fix_2_update.csv": lambda: updates(plan, cleaned),
         "merged_away.csv": lambda: merged_away(plan),
-        "changed_numbers.csv": lambda: changed_numbers(plan, cleaned),
+        "changed_numbers.csv": changed_numbers_table,
         "merge_groups.csv": lambda: plan.groups.assign(rows=plan.groups["rows"].map(_joined),
                                                        record_ids=plan.groups["record_ids"].map(_joined)),
         "audit.csv": lambda: audit(plan, decided_at),
@@ -339,7 +345,7 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     # column by column into one frame of text, a missing value blank (the log has a million rows at 1M contacts)
     columns = {}
     for column in AUDIT_COLUMNS:
-        values = events[column].to_numpy(dtype=object, copy=True) if column in events else np.full(len(events), np.nan, dtype=object)
+        values = events[column].to_numpy(dtype=object, copy=True) if column in events else np.full(len(events), "", dtype=object)
         if column == "record_id":
             values[on_survivor] = events["survivor_record_id"].to_numpy(dtype=object)[on_survivor]
         values[pd.isna(values)] = ""

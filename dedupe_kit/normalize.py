@@ -624,9 +624,9 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
             first, last = first.copy(), last.copy()
             first[need] = parts.str[0]
             last[need] = parts.str[1]
-        full = column(fm.full_name, fold_name).where(lambda s: s != "", (first + " " + last).str.strip())
+        full = column(fm.full_name, fold_name).where(lambda s: s != "", _full_names(first, last))
     else:
-        full = (first + " " + last).str.strip()
+        full = _full_names(first, last)
     return pd.DataFrame(
         {
             "first": first,
@@ -641,6 +641,16 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
         },
         index=frame.index,
     )
+
+
+def _full_names(first: pd.Series, last: pd.Series) -> pd.Series:
+    """``first + " " + last``, stripped: one string per distinct pair of names, shared by its rows."""
+    a, firsts = pd.factorize(first.to_numpy(dtype=object))
+    b, lasts = pd.factorize(last.to_numpy(dtype=object))
+    size = max(len(lasts), 1)
+    pair, distinct = pd.factorize(a.astype(np.int64) * size + b)
+    texts = np.array([f"{x} {y}".strip() for x, y in zip(firsts[distinct // size], lasts[distinct % size])], dtype=object)
+    return pd.Series(texts[pair], index=first.index, dtype=object)
 
 
 def _joined(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
