@@ -512,9 +512,9 @@ def _apply_unique(
             for found, parts, names in zip(results, parse(values, region), (columns, problem_columns)):
                 for keys, fields in parts:
                     if "raw" in names and len(keys):  # a raw text as typed is the cell's own string, not a copy
-                        raw = fields[names.index("raw")]
-                        same = raw == typed[keys]
-                        raw[same] = typed[keys][same]
+                        raw, cells = fields[names.index("raw")], typed[keys]
+                        same = raw == cells
+                        raw[same] = cells[same]
                 found.extend((keys + done, fields) for keys, fields in parts)
             done += len(values)
             bar.update(len(values))
