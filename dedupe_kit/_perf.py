@@ -40,6 +40,18 @@ def run_starts(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
 
 
+def distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The position of each pair of two aligned arrays of non-negative integer codes among their
+    distinct pairs, and the two codes of each distinct pair.
+
+    >>> [x.tolist() for x in distinct_pairs(np.array([0, 1, 0]), np.array([2, 2, 2]))]
+    [[0, 1, 0], [0, 1], [2, 2]]
+    """
+    size = int(max(a.max(initial=0), b.max(initial=0))) + 1
+    positions, combined = pd.factorize(np.asarray(a, dtype=np.int64) * size + b)
+    return positions, combined // size, combined % size
+
+
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """``np.unique`` of integers, by sorting (numpy's hash-based unique is slower here)."""
     values = np.sort(values)

@@ -21,7 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
-from ._perf import run_starts, sorted_distinct
+from ._perf import distinct_pairs, run_starts, sorted_distinct
 from .config import Config
 from .load import Contacts
 from .names import nickname_equivalent
@@ -104,16 +104,8 @@ def _per_distinct_codes(a: np.ndarray, b: np.ndarray, test: Callable[[int, int],
     """``test(a[i], b[i])`` of two aligned code arrays, computed once per distinct ``(a, b)``."""
     if len(a) == 0:
         return np.zeros(0, dtype=dtype)
-    positions, first, second = _distinct_pairs(a, b)
+    positions, first, second = distinct_pairs(a, b)
     return np.array([test(x, y) for x, y in zip(first.tolist(), second.tolist())], dtype=dtype)[positions]
-
-
-def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The position of each pair of two aligned code arrays among their distinct pairs, and
-    the two codes of each distinct pair."""
-    size = int(max(a.max(), b.max())) + 1
-    positions, combined = pd.factorize(a * size + b)
-    return positions, combined // size, combined % size
 
 
 def _strings(series: pd.Series) -> np.ndarray:
@@ -387,7 +379,7 @@ def _distinct_similarity(a: np.ndarray, b: np.ndarray, words: np.ndarray,
     (candidate pairs repeat the same two first names many times)."""
     if not len(a):
         return np.zeros(0, dtype=np.float32)
-    positions, first, second = _distinct_pairs(a, b)
+    positions, first, second = distinct_pairs(a, b)
     return similarity(words[first], words[second], scorer)[positions]
 
 

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 from tqdm.auto import tqdm
 
-from ._perf import paused_gc
+from ._perf import distinct_pairs, paused_gc
 from .config import Config, NormalizeConfig
 from .fieldmap import fold_header
 from .load import Contacts
@@ -647,9 +647,8 @@ def _full_names(first: pd.Series, last: pd.Series) -> pd.Series:
     """``first + " " + last``, stripped: one string per distinct pair of names, shared by its rows."""
     a, firsts = pd.factorize(first.to_numpy(dtype=object))
     b, lasts = pd.factorize(last.to_numpy(dtype=object))
-    size = max(len(lasts), 1)
-    pair, distinct = pd.factorize(a.astype(np.int64) * size + b)
-    texts = np.array([f"{x} {y}".strip() for x, y in zip(firsts[distinct // size], lasts[distinct % size])], dtype=object)
+    pair, i, j = distinct_pairs(a, b)
+    texts = np.array([f"{x} {y}".strip() for x, y in zip(firsts[i], lasts[j])], dtype=object)
     return pd.Series(texts[pair], index=first.index, dtype=object)
 
 
