@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 from collections.abc import Mapping
@@ -59,6 +60,7 @@ class Contacts:
     delimiter: str = ","
     sheet: str | None = None
     lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+    sha256: str | None = field(default=None, repr=False)  # of the bytes loaded: a later change shows
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -137,7 +139,8 @@ def load(
     frame.index = pd.RangeIndex(len(frame), name="source_row")
     overrides = {**config.fields, **(fields or {})}
     field_map = FieldMap.detect(header, overrides, source=config.source if not fields else "fields")
-    return Contacts(frame, field_map, path, encoding, delimiter, sheet, np.asarray(lines, dtype=np.int64))
+    return Contacts(frame, field_map, path, encoding, delimiter, sheet, np.asarray(lines, dtype=np.int64),
+                    hashlib.sha256(data).hexdigest())
 
 
 # --- decoding ---------------------------------------------------------------------------------

@@ -166,11 +166,11 @@ class Result:
 
 def run_info(contacts: Contacts) -> dict:
     """What a later step needs to load the same input again: its path, how it was
-    read, and a SHA-256 of its bytes to notice when it changed."""
+    read, and a SHA-256 of the bytes loaded to notice when it changed."""
     path = contacts.path
     return {
         "input": str(path.resolve()) if path else None,
-        "sha256": _sha256(path) if path else None,
+        "sha256": contacts.sha256 or (_sha256(path) if path else None),
         "encoding": contacts.encoding,
         "delimiter": contacts.delimiter,
         "sheet": contacts.sheet,

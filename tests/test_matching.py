@@ -342,6 +342,16 @@ def test_cli_run_writes_the_crosswalk_and_reports_accuracy(tmp_path):
     assert len(crosswalk) == 400 and crosswalk["record_id"].str.startswith("C").all()
 
 
+def test_run_json_holds_the_hash_of_the_bytes_loaded(tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(Path("sample_data/contacts.csv").read_bytes())
+    loaded = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = run(str(path), progress=False)
+    path.write_bytes(path.read_bytes() + b"C999999,Zed,Last,,,,,,,,,,,,,\n")  # the file changes after the run
+    result.write(tmp_path / "out", progress=False)
+    assert json.loads((tmp_path / "out" / "run.json").read_text())["sha256"] == loaded
+
+
 def test_one_strong_pair_does_not_glue_two_groups():
     # groups {0, 1} and {2, 3}; only 1-2 links them: one of the four pairs across
     pairs = index([(0, 1), (2, 3), (1, 2), (0, 2)])
