@@ -260,13 +260,14 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     cleaned = plan.cleaned() if cleaned is None else cleaned
     survivors = plan.survivors()
     rows = np.array([r for rows in plan.merging["rows"] for r in rows], dtype=np.int64)
+    kept, kept_of_row = np.unique(survivors[rows], return_inverse=True)  # a survivor's values are listed once
     record_id = record_ids(plan.contacts)
     out = []
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
         if not columns or not len(rows):
             continue
-        before = _listed(frame.loc[rows, columns])
-        after = _listed(cleaned.loc[survivors[rows], columns])
+        before = _listed(frame, rows, columns)
+        after = _listed(cleaned, kept, columns)[kept_of_row]
         differs = before != after
         out.append(pd.DataFrame({
             "source_row": rows[differs], "record_id": record_id[rows[differs]],
@@ -277,13 +278,15 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     return pd.concat(out, ignore_index=True)[columns] if out else pd.DataFrame(columns=columns)
 
 
-def _listed(frame: pd.DataFrame) -> np.ndarray:
-    """Each row's non-blank values, joined by ``"; "``."""
-    joined = np.full(len(frame), "", dtype=object)
-    for column in frame.columns:
-        value = frame[column].to_numpy(dtype=object)
-        blank = ~is_filled(value)
-        joined = np.where(blank, joined, np.where(joined == "", value, joined + "; " + value))
+def _listed(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> np.ndarray:
+    """The non-blank values of ``columns`` in each row of ``rows`` (labels of ``frame``), joined by ``"; "``."""
+    at = frame.index.get_indexer(rows)
+    joined = np.full(len(rows), "", dtype=object)
+    for column in columns:
+        value = frame[column].to_numpy(dtype=object)[at]
+        filled = np.flatnonzero(is_filled(value))  # only the filled cells are joined
+        so_far, value = joined[filled], value[filled]
+        joined[filled] = np.where(so_far == "", value, so_far + "; " + value)
     return joined
 
 

@@ -261,7 +261,10 @@ def _runs(values: np.ndarray) -> tuple[list[int], list[int]]:
 
 
 def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overflow: pd.DataFrame) -> pd.DataFrame:
-    """The emails, phones and external IDs of each group that its merged contact does not hold."""
+    """The emails, phones and external IDs of each group that its merged contact does not hold.
+
+    values: `_values`' table, a row per group and column of the file, in the file's order.
+    """
     fm = contacts.field_map
     found = []
     for role in ("emails", "phones", "external_ids"):
@@ -270,14 +273,15 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overfl
             continue
         cells = pd.concat([cells_of(c, keys=True).assign(column=c) for c in columns], ignore_index=True)
         extra = overflow[overflow["role"] == role]
-        kept = pd.concat([values.loc[values["column"].isin(columns), ["group", "after"]].rename(columns={"after": "value"}),
-                          extra[["group", "value"]]], ignore_index=True)
+        in_role = np.tile(np.isin(contacts.columns, columns), len(values) // max(len(contacts.columns), 1))
+        kept_group = np.concatenate([values["group"].to_numpy()[in_role], extra["group"].to_numpy()]).astype(np.int64)
+        kept = np.concatenate([values["after"].to_numpy()[in_role], extra["value"].to_numpy(dtype=object)])
         # (group, value) and (group, key) as integers; a kept value keeps the key of its first cell in the group
         group = cells["group"].to_numpy(dtype=np.int64)
-        value = _codes(cells["value"], kept["value"])
+        value = _codes(cells["value"].to_numpy(), kept)
         by_value = group * (value.max(initial=0) + 1) + value[:len(cells)]
-        kept_value = kept["group"].to_numpy(dtype=np.int64) * (value.max(initial=0) + 1) + value[len(cells):]
-        key = _codes(cells["key"])
+        kept_value = kept_group * (value.max(initial=0) + 1) + value[len(cells):]
+        key = _codes(cells["key"].to_numpy())
         by_key = group * (key.max(initial=0) + 1) + key
         first_of_value = ~pd.Series(by_value).duplicated().to_numpy()
         kept_keys = by_key[first_of_value & isin(by_value, kept_value)]
@@ -287,9 +291,9 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overfl
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=DROPPED_COLUMNS)
 
 
-def _codes(*texts: pd.Series) -> np.ndarray:
+def _codes(*texts: np.ndarray) -> np.ndarray:
     """One integer per distinct text, over the texts one after the other."""
-    return pd.factorize(np.concatenate([t.to_numpy(dtype=object) for t in texts]), use_na_sentinel=False)[0].astype(np.int64)
+    return pd.factorize(np.concatenate([np.asarray(t, dtype=object) for t in texts]), use_na_sentinel=False)[0].astype(np.int64)
 
 
 def _check_policy(policy: MergePolicy, contacts: Contacts) -> None:
@@ -408,7 +412,14 @@ class _Cells:
     def __init__(self, members: pd.DataFrame, contacts: Contacts, normalized: Normalized) -> None:
         self.members, self.contacts = members, contacts
         ids = normalized.identifiers
-        self._ids = ids[ids["source_row"].isin(members["row"])].drop_duplicates(["source_row", "column"])
+        member = np.zeros(len(contacts), dtype=bool)
+        member[members["row"].to_numpy()] = True
+        ids = ids.loc[member[ids["source_row"].to_numpy()], ["source_row", "column", "value"]]
+        self._ids: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # by column: the rows and their cell's first identifier
+        for column, part in ids.groupby("column", sort=False):
+            rows = part["source_row"].to_numpy()
+            first = ~pd.Series(rows).duplicated().to_numpy()  # a cell may hold several
+            self._ids[column] = rows[first], part["value"].to_numpy(dtype=object)[first]
         fm = contacts.field_map
         self._reused = {*fm.emails, *(c for c, _ in fm.phones), *fm.external_ids}  # kept: asked for again
         self._filled: dict[str, pd.DataFrame] = {}
@@ -433,11 +444,12 @@ class _Cells:
         return keyed
 
     def _with_keys(self, cells: pd.DataFrame, column: str, identifiers_only: bool) -> pd.DataFrame:
-        ids = self._ids[self._ids["column"] == column]
-        key_of = np.full(len(self.contacts), None, dtype=object)
-        key_of[ids["source_row"].to_numpy()] = ids["value"].to_numpy(dtype=object)
-        key = pd.Series(key_of[cells["row"].to_numpy()], index=cells.index, dtype=object)
-        missing = key.isna()
+        rows, values = self._ids.get(column, (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)))
+        key_of, has = np.full(len(self.contacts), None, dtype=object), np.zeros(len(self.contacts), dtype=bool)
+        key_of[rows], has[rows] = values, True
+        at = cells["row"].to_numpy()
+        key = pd.Series(key_of[at], index=cells.index, dtype=object)
+        missing = ~has[at]
         if identifiers_only:
             return cells[~missing].assign(key=key[~missing])
         if missing.any():
