@@ -299,14 +299,18 @@ class NameComparison(Comparison):
     def priors(self) -> dict[str, dict[int, float]]:
         return {"first": self.first_prior, "last": self.last_prior}
 
-    def __init__(self, first_frequency: pd.Series, last_frequency: pd.Series) -> None:
+    def __init__(self, names: pd.DataFrame) -> None:
+        """names: `Normalized.names` (``first``, ``last``, ``full`` by source row), coded once here."""
         recordlinkage.base.BaseCompareFeature.__init__(
-            self, ["first", "last", "full"], ["first", "last", "full"],
-            label=("first", "first_tf", "last", "last_tf", "swapped"))
-        self.first_frequency, self.last_frequency = first_frequency, last_frequency
+            self, "row", "row", label=("first", "first_tf", "last", "last_tf", "swapped"))
+        (self.first, self.last), self.words = _coded(names["first"], names["last"])  # one numbering: swaps meet
+        self.full, self.full_names = pd.factorize(names["full"].to_numpy(dtype=object))
+        self.first_frequency = frequencies(names["first"]).reindex(self.words).to_numpy(dtype=float)
+        self.last_frequency = frequencies(names["last"]).reindex(self.words).to_numpy(dtype=float)
 
-    def _compute_vectorized(self, first_a, last_a, full_a, first_b, last_b, full_b):
-        (fa, la, fb, lb), words = _coded(first_a, last_a, first_b, last_b)
+    def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
+        a, b, words = rows_a.to_numpy(), rows_b.to_numpy(), self.words
+        fa, la, fb, lb = self.first[a], self.last[a], self.first[b], self.last[b]
         direct_first, direct_last = _first_level(fa, fb, words), _last_level(la, lb, words)
         swap_first, swap_last = _first_level(fa, lb, words), _last_level(la, fb, words)
         swapped = ((swap_first + swap_last > direct_first + direct_last + 1) & (np.maximum(swap_first, swap_last) >= 2)
@@ -316,14 +320,14 @@ class NameComparison(Comparison):
         # where the parts disagree, the whole names' words: the same words, or one's words in the other's
         open_ = np.flatnonzero((first == 0) | (last == 0))
         if len(open_):
-            (ca, cb), names = _coded(_strings(full_a)[open_], _strings(full_b)[open_])
-            word_sets = [frozenset(name.split()) for name in names.tolist()]
+            ca, cb = self.full[a[open_]], self.full[b[open_]]
+            word_sets = {code: frozenset(self.full_names[code].split()) for code in np.unique(np.r_[ca, cb]).tolist()}
             relation = _per_distinct_codes(ca, cb, lambda x, y: _word_relation(word_sets[x], word_sets[y]), np.int8)
             same, inside = open_[relation == 2], open_[relation == 1]
             first[same], last[same] = 5, 3
             last[inside] = np.where(last[inside] == 0, 2, last[inside])
-        first_tf = np.where(first == 5, self.first_frequency.reindex(words).to_numpy(dtype=float)[fa], np.nan)
-        last_tf = np.where(last == 3, self.last_frequency.reindex(words).to_numpy(dtype=float)[la], np.nan)
+        first_tf = np.where(first == 5, self.first_frequency[fa], np.nan)
+        last_tf = np.where(last == 3, self.last_frequency[la], np.nan)
         return first, first_tf, last, last_tf, swapped.astype(np.int8)
 
 
@@ -518,7 +522,7 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
     if fm.external_ids:
         out.append(ExternalIdComparison(ids.loc[ids["kind"] == "external_id", ["source_row", "value"]]))
     if fm.first_name or fm.last_name or fm.full_name:
-        out.append(NameComparison(frequencies(names["first"]), frequencies(names["last"])))
+        out.append(NameComparison(names))
     if fm.company:
         out.append(TextComparison("company", frequencies(names["company"])))
     if fm.address:
