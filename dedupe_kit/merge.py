@@ -84,17 +84,23 @@ class MergePlan:
         ``dedupe_kit extra …`` column is added only when some value found no room.
         """
         survivors = self.survivors()
-        frame = self.contacts.frame.take(np.flatnonzero(survivors == np.arange(len(survivors))))  # kept rows only
-        changed = self.values[self.values["group"].isin(self.merging["group"]) & self.values["changed"]]
-        survivor_of = dict(zip(self.merging["group"], self.merging["survivor_row"]))
+        kept = np.flatnonzero(survivors == np.arange(len(survivors)))
+        frame = self.contacts.frame.take(kept)  # kept rows only
+        merging = self.merging
+        where = pd.Index(merging["group"].to_numpy())
+        position = np.searchsorted(kept, merging["survivor_row"].to_numpy(dtype=np.int64))  # of each group's survivor
+        changed = self.values[self.values["group"].isin(merging["group"]) & self.values["changed"]]
         for column, cells in changed.groupby("column", sort=False):
-            frame.loc[cells["group"].map(survivor_of).to_numpy(), column] = cells["after"].to_numpy()
-        overflow = self.overflow[self.overflow["group"].isin(self.merging["group"])]
-        for role, values in overflow.groupby("role", sort=True):
-            column = EXTRA_COLUMN.format(role=role)
-            frame[column] = ""
-            joined = values.groupby("group")["value"].agg("; ".join)
-            frame.loc[[survivor_of[g] for g in joined.index], column] = joined.to_numpy()
+            values = frame[column].to_numpy(dtype=object).copy()
+            values[position[where.get_indexer(cells["group"])]] = cells["after"].to_numpy()
+            frame[column] = values
+        overflow = self.overflow[self.overflow["group"].isin(merging["group"])]
+        for role, cells in overflow.sort_values("group", kind="stable").groupby("role", sort=True):
+            groups, texts = cells["group"].to_numpy(), cells["value"].tolist()
+            starts, ends = _runs(groups)
+            values = np.full(len(frame), "", dtype=object)
+            values[position[where.get_indexer(groups[starts])]] = ["; ".join(texts[a:b]) for a, b in zip(starts, ends)]
+            frame[EXTRA_COLUMN.format(role=role)] = values
         return frame
 
     def view(self, group: int) -> pd.DataFrame:
