@@ -195,10 +195,13 @@ def clearing(plan: MergePlan) -> pd.DataFrame:
     fm = plan.contacts.field_map
     unique = list(fm.emails) + [c for c, _ in fm.phones] + (list(fm.external_ids) if fm.record_id else [])
     away = _merged_away_rows(plan)
-    cells = plan.contacts.frame.loc[away, unique].stack().astype(str)
-    cells = cells[is_filled(cells)].index.to_frame(index=False, name=["row", "column"])
-    return clearing_rows(plan.contacts, away, cells["row"].to_numpy(), cells["column"].to_numpy(), plan.policy.clear,
-                         columns=unique)
+    cell_rows, cell_columns = [], []
+    for column in unique:
+        filled = np.asarray(away)[is_filled(plan.contacts.frame[column].to_numpy(dtype=object)[away])]
+        cell_rows.append(filled)
+        cell_columns.append(np.full(len(filled), column, dtype=object))
+    return clearing_rows(plan.contacts, away, np.concatenate(cell_rows or [[]]), np.concatenate(cell_columns or [[]]),
+                         plan.policy.clear, columns=unique)
 
 
 def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word: str,
@@ -208,13 +211,16 @@ def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word:
     has no clear word, for the analyst to clear by hand); the other cells blank (left as they are)."""
     keys = key_columns(contacts.field_map)
     columns = list(dict.fromkeys(keys + list(columns if columns is not None else dict.fromkeys(cell_columns))))
-    rows = list(dict.fromkeys(int(r) for r in rows))
-    frame = pd.DataFrame("", index=rows, columns=columns, dtype=object)
-    frame[keys] = contacts.frame.loc[rows, keys]
-    cells = pd.DataFrame({"row": np.asarray(cell_rows, dtype=np.int64), "column": np.asarray(cell_columns, dtype=object)})
-    for column, chosen in cells.groupby("column", sort=False)["row"]:
-        frame.loc[chosen.to_numpy(), column] = clear_word or contacts.frame.loc[chosen.to_numpy(), column].to_numpy()
-    return frame.reset_index(drop=True)
+    rows = pd.unique(np.asarray(rows, dtype=np.int64))  # in their first order
+    cell_rows, cell_columns = np.asarray(cell_rows, dtype=np.int64), np.asarray(cell_columns, dtype=object)
+    out = {}
+    for column in columns:
+        cells = contacts.frame[column].to_numpy(dtype=object)
+        values = cells[rows] if column in keys else np.full(len(rows), "", dtype=object)
+        chosen = cell_rows[cell_columns == column]
+        values[pd.Index(rows).get_indexer(chosen)] = clear_word or cells[chosen]
+        out[column] = values
+    return pd.DataFrame(out, columns=columns)
 
 
 def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -224,10 +230,13 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
     them; they are in ``cleaned.csv`` and the audit log.
     """
     keys = key_columns(plan.contacts.field_map)
-    changed = plan.values[plan.values["group"].isin(plan.merging["group"]) & plan.values["changed"]]
-    columns = keys + [c for c in plan.contacts.columns if c in set(changed["column"]) and c not in keys]
+    merging = plan.merging
+    changed = plan.values[plan.values["group"].isin(merging["group"]) & plan.values["changed"]]
+    changed_columns = set(changed["column"])
+    columns = keys + [c for c in plan.contacts.columns if c in changed_columns and c not in keys]
     cleaned = plan.cleaned() if cleaned is None else cleaned
-    changed = changed.assign(row=changed["group"].map(dict(zip(plan.merging["group"], plan.merging["survivor_row"]))))
+    survivor = merging["survivor_row"].to_numpy()[pd.Index(merging["group"]).get_indexer(changed["group"])]
+    changed = changed.assign(row=survivor)
     rows = np.unique(changed["row"].to_numpy(dtype=np.int64))
     frame = pd.DataFrame("", index=rows, columns=columns, dtype=object)
     frame[keys] = cleaned.loc[rows, keys]

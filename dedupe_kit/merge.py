@@ -73,8 +73,11 @@ class MergePlan:
     def survivors(self) -> np.ndarray:
         """For every source row, the row that represents it after the merge (itself when not merged)."""
         survivor = np.arange(len(self.contacts))
-        members = self.merging[["rows", "survivor_row"]].explode("rows")
-        survivor[members["rows"].to_numpy(dtype=np.int64)] = members["survivor_row"].to_numpy(dtype=np.int64)
+        merging = self.merging
+        rows = merging["rows"].tolist()
+        sizes = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        members = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=int(sizes.sum()))
+        survivor[members] = np.repeat(merging["survivor_row"].to_numpy(dtype=np.int64), sizes)
         return survivor
 
     def cleaned(self) -> pd.DataFrame:
