@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ._perf import paused_gc, release_memory
+from ._perf import paused_gc, release_memory, run_starts
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdComparison, NameComparison,
@@ -408,8 +408,9 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
             raw = np.array([value.strip() for value in uniques], dtype=object)
             folded = pd.factorize(np.array([value.casefold() for value in raw], dtype=object))[0]
             raw_a, raw_b = raw[codes[a]], raw[codes[b]]
-            same = folded[codes[a]] == folded[codes[b]]
-            details[column] = np.where(same, raw_a, raw_a + " ~ " + raw_b)
+            differ = np.flatnonzero(folded[codes[a]] != folded[codes[b]])
+            raw_a[differ] = raw_a[differ] + " ~ " + raw_b[differ]
+            details[column] = raw_a
     ids = result.normalized.identifiers
     for kind in ("phone", "email"):
         if kind not in pairs:
@@ -418,10 +419,15 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
         codes, uniques = pd.factorize(values["value"].to_numpy(dtype=object))
         pid, left, right = value_pairs(values["source_row"].to_numpy(), a, b)
         shared = codes[left] == codes[right]
-        found = pd.DataFrame({"pid": pid[shared], "value": uniques[codes[left][shared]]})
-        several = found["pid"].duplicated(keep=False).to_numpy()  # seldom: the first value in order
-        found = pd.concat([found[~several], found[several].sort_values(["pid", "value"]).drop_duplicates("pid")])
+        pid, value = pid[shared], uniques[codes[left][shared]]
+        several = pd.Series(pid).duplicated(keep=False).to_numpy()  # pairs sharing two values: the first in order
+        if several.any():
+            starts = run_starts(pid[several])  # pid ascends
+            shared_values = value[several].tolist()
+            first = [min(shared_values[i:j]) for i, j in zip(starts.tolist(), [*starts[1:].tolist(), len(shared_values)])]
+            pid = np.concatenate([pid[~several], pid[several][starts]])
+            value = np.concatenate([value[~several], np.array(first, dtype=object)])
         text = np.full(len(pairs), "", dtype=object)
-        text[found["pid"].to_numpy()] = display_all([kind] * len(found), found["value"])
+        text[pid] = display_all([kind] * len(pid), value)
         details[kind] = text
     return details

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .compare import MISSING, per_distinct_pair
+from ._perf import distinct_pairs
+from .compare import MISSING
 
 #: Columns of the feature frame that are not scored levels.
 _NOT_LEVELS = ("swapped",)
@@ -225,28 +226,34 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
     details = details or {}
     n = len(weights)
     texts, strengths = [], []
+    no_detail = (np.zeros(n, dtype=np.int64), np.array([""], dtype=object))
     for column in weights.columns:
         levels = features[column].to_numpy()
         weight = weights[column].to_numpy(dtype=float)
-        text = _per_distinct(levels, lambda level: descriptions.get(column, {}).get(level, column))
-        if column in details:
-            extra = np.asarray(details[column], dtype=object)
-            text = np.where(extra != "", per_distinct_pair(text, extra, lambda x, y: f"{x} {y}", object), text)
-        if column == "first" and "swapped" in features:
-            text = np.where(features["swapped"].to_numpy() == 1, text + " (first and last names swapped)", text)
-        shown = _per_distinct(weight, lambda w: f" ({w:+.1f})" if np.isfinite(w) else " (never the same)")
-        texts.append(np.where(levels == MISSING, "", per_distinct_pair(text, shown, str.__add__, object)))
+        # each distinct (level, detail, swapped, weight) is put in words once
+        level_at, level_of = pd.factorize(levels, use_na_sentinel=False)
+        detail_at, detail_of = (pd.factorize(np.asarray(details[column], dtype=object), use_na_sentinel=False)
+                                if column in details else no_detail)
+        swapped = (features["swapped"].to_numpy() == 1 if column == "first" and "swapped" in features
+                   else np.zeros(n, dtype=bool))
+        weight_at, weight_of = pd.factorize(weight, use_na_sentinel=False)
+        # each distinct (level, detail) and then (that, swapped, weight) is put in words once
+        first, level_code, detail_code = distinct_pairs(level_at, detail_at)
+        text = np.array([descriptions.get(column, {}).get(level, column) for level in level_of.tolist()],
+                        dtype=object)[level_code]
+        detail = np.asarray(detail_of, dtype=object)[detail_code]
+        told = np.flatnonzero(detail != "")
+        text[told] = text[told] + " " + detail[told]
+        at, combo, shown_code = distinct_pairs(first, weight_at * 2 + swapped)
+        text = text[combo]
+        turned = np.flatnonzero(shown_code % 2 == 1)
+        text[turned] = text[turned] + " (first and last names swapped)"
+        shown = np.array([f" ({w:+.1f})" if np.isfinite(w) else " (never the same)" for w in weight_of.tolist()],
+                         dtype=object)
+        texts.append(np.where(levels == MISSING, "", (text + shown[shown_code // 2])[at]))
         strengths.append(np.where(levels == MISSING, -1.0, np.where(np.isfinite(weight), np.abs(weight), np.inf)))
     if not texts:
         return [""] * n
     order = np.argsort(-np.column_stack(strengths), axis=1, kind="stable")
     ranked = np.take_along_axis(np.column_stack(texts), order, axis=1)
     return ["; ".join(filter(None, row)) for row in ranked.tolist()]  # missing fields have no text
-
-
-def _per_distinct(values: np.ndarray, func) -> np.ndarray:
-    """``func`` of each value as an object array, computed once per distinct value."""
-    positions, uniques = pd.factorize(values, use_na_sentinel=False)
-    results = np.empty(len(uniques), dtype=object)
-    results[:] = [func(value) for value in uniques.tolist()]
-    return results[positions]

@@ -19,7 +19,7 @@ from dedupe_kit.compare import compare
 from dedupe_kit.config import MatchConfig
 from dedupe_kit.evaluate import blocking_recall, pair_scores
 from dedupe_kit.run import CROSSWALK_COLUMNS, run
-from dedupe_kit.score import FellegiSunter
+from dedupe_kit.score import FellegiSunter, explain
 
 HEADER = "Contact ID,First Name,Last Name,Email,Mobile Phone,Home Phone,Student ID,City\n"
 
@@ -311,6 +311,21 @@ def test_reasons_say_what_agrees_in_words(sample_run, entities):
     text = sample_run.reasons(nickname)[0]
     assert "first name is a nickname" in text and "same phone +" in text
     assert " ~ " in text and "(+" in text
+
+
+def test_reasons_strongest_first_with_details_swaps_and_impossible_levels():
+    weights = pd.DataFrame({"first": [2.0, -np.inf, 1.0, 2.0], "phone": [5.0, 1.0, np.nan, 5.0]})
+    features = pd.DataFrame({"first": [5, 0, 4, 5], "phone": [3, 0, -1, 3], "swapped": [0, 0, 1, 0]})
+    descriptions = {"first": {5: "same first name", 4: "first name is a nickname", 0: "different first names"},
+                    "phone": {3: "same phone", 0: "different phones"}}
+    details = {"first": np.array(["Ann", "Bob ~ Tom", "Rob ~ Robert", "Ann"], dtype=object),
+               "phone": np.array(["+33 6 12 34 56 78", "", "", "+1 202-555-0147"], dtype=object)}
+    assert explain(weights, features, descriptions, details) == [
+        "same phone +33 6 12 34 56 78 (+5.0); same first name Ann (+2.0)",
+        "different first names Bob ~ Tom (never the same); different phones (+1.0)",  # a missing phone says nothing
+        "first name is a nickname Rob ~ Robert (first and last names swapped) (+1.0)",
+        "same phone +1 202-555-0147 (+5.0); same first name Ann (+2.0)",
+    ]
 
 
 def test_decisions_join_and_keep_apart(sample_run):
