@@ -12,7 +12,7 @@ parsing is the slow part.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import NamedTuple
@@ -306,7 +306,7 @@ def display(kind: str, value: str) -> str:
         return value
 
 
-def display_all(kinds: Iterable[str], values: Iterable[str]) -> list[str]:
+def display_all(kinds: Sequence[str] | pd.Series | np.ndarray, values: Sequence[str] | pd.Series | np.ndarray) -> list[str]:
     """`display` of each value (phones in E.164, as `normalize` writes them), computed once per
     distinct phone with Arrow's kernels.
 
@@ -314,7 +314,7 @@ def display_all(kinds: Iterable[str], values: Iterable[str]) -> list[str]:
     international formats apply to the national numbers as `phonenumbers` applies them
     (the first format whose leading digits and pattern fit), with nothing to parse.
     """
-    kinds, values = np.asarray(list(kinds), dtype=object), np.asarray(list(values), dtype=object)
+    kinds, values = np.asarray(kinds, dtype=object), np.asarray(values, dtype=object)
     shown = values.copy()
     phones = np.flatnonzero(kinds == "phone")
     codes, uniques = pd.factorize(values[phones])
@@ -326,7 +326,7 @@ def display_all(kinds: Iterable[str], values: Iterable[str]) -> list[str]:
             fits = pc.and_(pc.is_null(text), pc.match_substring_regex(national, f"^(?:{pattern})$"))
             if leading is not None:
                 fits = pc.and_(fits, pc.match_substring_regex(national, f"^(?:{leading})"))
-            text = pc.if_else(fits, pc.replace_substring_regex(national, pattern, rule), text)
+            text = pc.replace_with_mask(text, fits, pc.replace_substring_regex(national.filter(fits), pattern, rule))
         text = pc.coalesce(text, national)
         formatted[here] = pc.binary_join_element_wise(f"+{code} ", text, "").to_numpy(zero_copy_only=False)
     shown[phones] = formatted[codes]

@@ -172,7 +172,7 @@ def _shared(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFram
 
 def _taken(ids: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
     """Rows holding a value an earlier row holds, by row, kind and value (``key``: `_value_keys`)."""
-    held_by = ids["source_row"].groupby(key).transform("min").to_numpy()
+    held_by = ids["source_row"].groupby(key, sort=False).transform("min").to_numpy()
     taken = ids.assign(held_by=held_by)[ids["source_row"].to_numpy() != held_by]
     rows, kinds = taken["source_row"].to_numpy(), taken["kind"].cat.codes.to_numpy()
     tied = pd.Series(rows * 4 + kinds).duplicated(keep=False).to_numpy()  # few: sort only their values
