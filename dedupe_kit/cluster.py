@@ -80,4 +80,7 @@ def cluster(
         parent[child] = root
         if ids_a or ids_b:
             ids[root] = ids_a | ids_b
-    return np.array([find(x) for x in range(n_rows)], dtype=np.int64)
+    roots = parent.copy()
+    while len(roots) and (roots[roots] != roots).any():  # each row's root: its parent's parent, until they stop
+        roots = roots[roots]
+    return roots

@@ -365,7 +365,7 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     accepted = ((pairs["status"] == "auto").to_numpy() | (decision == "match"))
     strength = np.where(decision == "match", 2.0, pairs["probability"].to_numpy())
     ids = normalized.identifiers
-    linked = np.unique(np.r_[pairs["a"].to_numpy()[accepted], pairs["b"].to_numpy()[accepted]])
+    linked = np.r_[pairs["a"].to_numpy()[accepted], pairs["b"].to_numpy()[accepted]]
     ids = ids[(ids["kind"] == "external_id") & ids["source_row"].isin(linked)]
     external: dict[int, frozenset[str]] = {}
     for row, value in zip(ids["source_row"].tolist(), ids["value"].tolist()):  # one a row, seldom more
