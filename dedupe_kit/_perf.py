@@ -52,6 +52,19 @@ def distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return positions, combined // size, combined % size
 
 
+def is_filled(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Whether each cell holds more than white space.
+
+    >>> is_filled(pd.Series(["", " ", "x", " \u00a0 y"])).tolist()
+    [False, False, True, True]
+    """
+    values = np.asarray(values, dtype=object)
+    filled = values != ""
+    typed = np.flatnonzero(filled)  # only the non-empty cells need a look at their characters
+    filled[typed] = [not value.isspace() for value in values[typed]]
+    return filled
+
+
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """``np.unique`` of integers, by sorting (numpy's hash-based unique is slower here)."""
     values = np.sort(values)

@@ -28,13 +28,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._perf import first_characters
+from ._perf import first_characters, is_filled
 from .config import CRM_PROFILES
 from .errors import ConfigError
 from .files import csv_chunks, write_csv, write_files, write_text
 from .load import Contacts, record_ids
 from .merge import EXTRA_COLUMN, MergePlan
-from .normalize import is_filled
 
 _NUMBER = r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
 _SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
@@ -197,7 +196,7 @@ def clearing(plan: MergePlan) -> pd.DataFrame:
     away = _merged_away_rows(plan)
     cell_rows, cell_columns = [], []
     for column in unique:
-        filled = np.asarray(away)[is_filled(plan.contacts.frame[column].to_numpy(dtype=object)[away])]
+        filled = np.asarray(away)[plan.contacts.filled(column)[away]]
         cell_rows.append(filled)
         cell_columns.append(np.full(len(filled), column, dtype=object))
     return clearing_rows(plan.contacts, away, np.concatenate(cell_rows or [[]]), np.concatenate(cell_columns or [[]]),

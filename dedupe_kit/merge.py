@@ -26,7 +26,7 @@ from ._perf import isin, run_starts
 from .config import MergePolicy
 from .errors import ConfigError
 from .load import Contacts, record_ids
-from .normalize import Normalized, date_key, is_filled, normalize
+from .normalize import Normalized, date_key, normalize
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -438,8 +438,9 @@ class _Cells:
         cells = self._filled.get(column)
         if cells is None:
             members = self.members
-            raw = self.contacts.frame[column].to_numpy(dtype=object)[members["row"].to_numpy()]
-            filled = is_filled(raw)
+            rows = members["row"].to_numpy()
+            raw = self.contacts.frame[column].to_numpy(dtype=object)[rows]
+            filled = self.contacts.filled(column)[rows]
             cells = members.loc[filled, ["group", "row", "rank"]].assign(value=raw[filled])
             if column in self._reused:
                 self._filled[column] = cells

@@ -85,7 +85,7 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
     phones: list[dict] = []
     regions = _row_regions(frame, fm.country, settings.default_region)
     for column, kind in fm.phones:
-        long = _long(frame, column).assign(region=lambda d, r=regions: r[d["source_row"].to_numpy()])
+        long = _long(contacts, column).assign(region=lambda d, r=regions: r[d["source_row"].to_numpy()])
         ok, bad = _apply_unique(long, parse_phones, progress, "phones", ("value", "raw", "national"),
                                 ("raw", "reason", "national"))
         found.append(ok | {"kind": "phone", "column": column, "phone_kind": kind, "shared": False})
@@ -96,12 +96,12 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
                           | {"column": column, "phone_kind": kind})
     email_parser = EmailParser(settings)
     for column in fm.emails:
-        ok, bad = _apply_unique(_long(frame, column), email_parser.many, progress, "emails",
+        ok, bad = _apply_unique(_long(contacts, column), email_parser.many, progress, "emails",
                                 ("value", "raw", "shared"))
         found.append(ok | {"kind": "email", "column": column, "phone_kind": ""})
         problems.append(bad | {"kind": "email", "column": column})
     for column in fm.external_ids:
-        ok, bad = _apply_unique(_long(frame, column), _one_by_one(parse_external_id), progress, "IDs")
+        ok, bad = _apply_unique(_long(contacts, column), _one_by_one(parse_external_id), progress, "IDs")
         found.append(ok | {"kind": "external_id", "column": column, "phone_kind": "", "shared": False})
         problems.append(bad | {"kind": "external_id", "column": column})
 
@@ -459,24 +459,11 @@ def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, 
 # --- shared machinery -------------------------------------------------------------------------
 
 
-def _long(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+def _long(contacts: Contacts, column: str) -> pd.DataFrame:
     """``source_row, raw`` for the non-blank cells of one column."""
-    values = frame[column]
-    values = values[is_filled(values)]
+    values = contacts.frame[column]
+    values = values[contacts.filled(column)]
     return pd.DataFrame({"source_row": values.index.to_numpy(dtype=np.int64), "raw": values.to_numpy(dtype=object)})
-
-
-def is_filled(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Whether each cell holds more than white space.
-
-    >>> is_filled(pd.Series(["", " ", "x", " \u00a0 y"])).tolist()
-    [False, False, True, True]
-    """
-    values = np.asarray(values, dtype=object)
-    filled = values != ""
-    typed = np.flatnonzero(filled)  # only the non-empty cells need a look at their characters
-    filled[typed] = [not value.isspace() for value in values[typed]]
-    return filled
 
 
 def _apply_unique(

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from .config import Config
 from .fieldmap import ROLES
 from .load import Contacts
-from .normalize import Normalized, display_all, is_filled, normalize
+from .normalize import Normalized, display_all, normalize
 
 _SHOWN = 10
 
@@ -113,7 +113,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
     config = config or Config()
     normalized = normalized if normalized is not None else normalize(contacts, config)
     frame, fm = contacts.frame, contacts.field_map
-    filled = pd.DataFrame({column: is_filled(frame[column]) for column in frame.columns}, index=frame.index)
+    filled = pd.DataFrame({column: contacts.filled(column) for column in frame.columns}, index=frame.index)
     n = max(len(frame), 1)
 
     mapping = fm.to_frame(frame.columns)
