@@ -320,6 +320,8 @@ def test_csv_text_writes_what_pandas_writes(sep, line_end):
         "quoted": ['say "hi"', "a;b,c", "two\nlines", "plain", "car\rriage"],
         "int": [1, -2, 3, 4, 5], "float": [0.1 + 0.2, np.nan, 1e20, 2.5, -0.0], "bool": [True, False, True, False, True],
         "rows": [(1, 2), "x", 5, "y", "z"], "nullable": pd.array([1, None, 3, 4, None], dtype="Int64"),
+        "small": np.array([0.1, 1 / 3, np.nan, 2.5, 7], dtype=np.float32), "byte": np.array([0, 255, 7, 8, 9], dtype=np.uint8),
+        "big": [2**62, -(2**62), 0, 10**15, -1], "tiny": [5e-324, 1e-7, 1e16, 123456789.123456789, float("inf")],
         "when": pd.to_datetime(["2021-01-02", "2021-01-03", "2021-01-04", "2021-01-05 10:30", None], format="ISO8601"),
     })
     assert csv_text(frame, sep, line_end) == frame.to_csv(index=False, sep=sep, lineterminator=line_end)
