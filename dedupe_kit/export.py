@@ -193,10 +193,10 @@ def clearing(plan: MergePlan) -> pd.DataFrame:
     """
     fm = plan.contacts.field_map
     unique = list(fm.emails) + [c for c, _ in fm.phones] + (list(fm.external_ids) if fm.record_id else [])
-    away = _merged_away_rows(plan)
+    away = np.array(_merged_away_rows(plan), dtype=np.int64)
     cell_rows, cell_columns = [], []
     for column in unique:
-        filled = np.asarray(away)[plan.contacts.filled(column)[away]]
+        filled = away[plan.contacts.filled(column)[away]]
         cell_rows.append(filled)
         cell_columns.append(np.full(len(filled), column, dtype=object))
     return clearing_rows(plan.contacts, away, np.concatenate(cell_rows or [[]]), np.concatenate(cell_columns or [[]]),

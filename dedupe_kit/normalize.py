@@ -306,7 +306,8 @@ def display(kind: str, value: str) -> str:
         return value
 
 
-def display_all(kinds: Sequence[str] | pd.Series | np.ndarray, values: Sequence[str] | pd.Series | np.ndarray) -> list[str]:
+def display_all(kinds: Sequence[str] | np.ndarray | pd.Series, values: Sequence[str] | np.ndarray | pd.Series
+                ) -> list[str]:
     """`display` of each value (phones in E.164, as `normalize` writes them), computed once per
     distinct phone with Arrow's kernels.
 

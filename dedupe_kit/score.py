@@ -230,7 +230,6 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
     for column in weights.columns:
         levels = features[column].to_numpy()
         weight = weights[column].to_numpy(dtype=float)
-        # each distinct (level, detail, swapped, weight) is put in words once
         level_at, level_of = pd.factorize(levels, use_na_sentinel=False)
         detail_at, detail_of = (pd.factorize(np.asarray(details[column], dtype=object), use_na_sentinel=False)
                                 if column in details else no_detail)
