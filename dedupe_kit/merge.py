@@ -541,9 +541,9 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         for i in np.flatnonzero(np.isin(group_of, [g for g, _ in field_choice])):
             chosen[i] = field_choice.get((int(group_of[i]), column_of[i]), chosen[i])
     kept = np.where(chosen == -2, cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
-    taken = set(zip(cells.loc[kept, "group"], cells.loc[kept, "key"]))
-    extra = cells[~kept & ~cells.duplicated(["group", "key"])]
-    extra = extra[np.array([(g, k) not in taken for g, k in zip(extra["group"], extra["key"])], dtype=bool)]
+    key = _codes(cells["key"].to_numpy())
+    group_key = group_of * (key.max(initial=0) + 1) + key  # (group, key) as one integer
+    extra = cells[~kept & ~pd.Series(group_key).duplicated().to_numpy() & ~isin(group_key, group_key[kept])]
     survivor = dict(zip(*cells_of.members.drop_duplicates("group")[["group", "row"]].to_numpy().T)) if len(extra) else {}
     held = {c: contacts.frame[c].to_numpy(dtype=object) for c in columns}
     placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)
