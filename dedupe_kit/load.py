@@ -146,7 +146,8 @@ def load(
         _check_is_text_table(text, path)
         delimiter = delimiter or _sniff_delimiter(text)
         with paused_gc():
-            header, frame, lines = _read_csv_arrow(text, delimiter) or _read_csv_text(text, delimiter, path)
+            utf8 = data if encoding == "utf-8" else None  # the text's own bytes: no need to encode it again
+            header, frame, lines = _read_csv_arrow(text, delimiter, utf8) or _read_csv_text(text, delimiter, path)
         sheet = None
 
     _check_header(header, frame, path)
@@ -267,16 +268,20 @@ def _sniff_delimiter(text: str) -> str:
 # --- parsing --------------------------------------------------------------------------------
 
 
-def _read_csv_arrow(text: str, delimiter: str) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
+def _read_csv_arrow(text: str, delimiter: str, utf8: bytes | None = None
+                    ) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
     """The header, frame and lines that `_read_csv_text` reads, by Arrow's reader (several
     times faster, and it keeps one string object per distinct value of a column).
 
     ``None`` when Arrow rejects the text (a ragged row, a cell over a block) or when the line
     each row starts on cannot be told from the cells: a header over several lines, or a blank
     line, which Arrow skips without a trace. `_read_csv_text` then reads the file, and names
-    its faults.
+    its faults. ``utf8``: ``text`` in UTF-8, when the caller holds it.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    first = text[:1 << 16]  # the header's line, without a copy of the whole text
+    if len(first) < len(text) and "\n" not in first and "\r" not in first:
+        return None
+    reader = csv.reader(io.StringIO(first, newline=""), delimiter=delimiter, strict=False)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -286,7 +291,7 @@ def _read_csv_arrow(text: str, delimiter: str) -> tuple[list[str], pd.DataFrame,
     names = [str(i) for i in range(len(header))]
     try:
         table = pa_csv.read_csv(
-            pa.py_buffer(text.encode("utf-8")),
+            pa.py_buffer(text.encode("utf-8") if utf8 is None else utf8),
             read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
@@ -314,6 +319,9 @@ def _line_breaks(text: str | pa.ChunkedArray) -> int | np.ndarray:
     lines) ``text`` holds, or each string of an Arrow column."""
     if isinstance(text, str):
         return text.count("\n") + text.count("\r") - text.count("\r\n")
+    data = [np.frombuffer(chunk.buffers()[2], dtype=np.uint8) for chunk in text.chunks if chunk.buffers()[2]]
+    if not any(((part == 10) | (part == 13)).any() for part in data):  # most columns: one scan of the bytes
+        return np.zeros(len(text), dtype=np.int64)
     count = [pc.count_substring(text, s).to_numpy(zero_copy_only=False) for s in ("\n", "\r", "\r\n")]
     return count[0] + count[1] - count[2]
 

@@ -133,6 +133,15 @@ def test_arrow_reads_exports_with_quoted_line_breaks(line_end):
     assert _read_csv_arrow('"A\nB",C\n1,2\n', ",") is None  # a header over two lines
 
 
+def test_arrow_reads_the_header_from_the_text_s_start_and_the_bytes_given():
+    text = "ID,Notes\n" + "".join(f'{i:07d},"note {i},\nnext line"\n' for i in range(60_000))  # 1.7 MB
+    header, frame, lines = _read_csv_arrow(text, ",", text.encode("utf-8"))
+    assert header == ["ID", "Notes"] and frame.iloc[-1].tolist() == ["0059999", "note 59999,\nnext line"]
+    assert lines.tolist() == _read_csv_text(text, ",", Path("t.csv"))[2].tolist()
+    wide = "A," + "B" * (1 << 17) + "\n1,2\n"  # a header over 64 KB: the csv module reads the file
+    assert _read_csv_arrow(wide, ",") is None and _read_csv_text(wide, ",", Path("t.csv"))[0] == ["A", "B" * (1 << 17)]
+
+
 def test_header_only_is_zero_contacts(tmp_path):
     contacts = load(write_csv(tmp_path / "t.csv", [["First Name", "Email"]]))
     assert len(contacts) == 0
