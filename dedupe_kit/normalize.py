@@ -101,7 +101,7 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
         found.append(ok | {"kind": "email", "column": column, "phone_kind": ""})
         problems.append(bad | {"kind": "email", "column": column})
     for column in fm.external_ids:
-        ok, bad = _apply_unique(_long(contacts, column), _one_by_one(parse_external_id), progress, "IDs")
+        ok, bad = _apply_unique(_long(contacts, column), parse_external_ids, progress, "IDs")
         found.append(ok | {"kind": "external_id", "column": column, "phone_kind": "", "shared": False})
         problems.append(bad | {"kind": "external_id", "column": column})
 
@@ -455,6 +455,15 @@ def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, 
     if text.casefold() in PLACEHOLDER_TEXT:
         return [], [(text, "placeholder, not an ID")]
     return [(text.upper(), text)], []
+
+
+def parse_external_ids(values: list[str], region: str | None = None) -> ParsedMany:
+    """`parse_external_id` of many values at once (the ``region`` is not used), for `_apply_unique`."""
+    texts = _objects([" ".join(value.split()) for value in values])
+    placeholder = np.fromiter((text.casefold() in PLACEHOLDER_TEXT for text in texts), dtype=bool, count=len(texts))
+    ok, bad = np.flatnonzero(~placeholder), np.flatnonzero(placeholder)
+    return ([(ok, [_objects([text.upper() for text in texts[ok]]), texts[ok]])],
+            [(bad, [texts[bad], np.full(len(bad), "placeholder, not an ID", dtype=object)])])
 
 
 # --- shared machinery -------------------------------------------------------------------------

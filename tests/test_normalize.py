@@ -22,6 +22,7 @@ from dedupe_kit.normalize import (
     display,
     display_all,
     parse_external_id,
+    parse_external_ids,
     parse_phone,
     parse_phones,
 )
@@ -256,6 +257,13 @@ def test_canonical_domains_are_configurable():
 def test_external_ids_are_trimmed_and_placeholders_refused():
     assert parse_external_id(" s00421 ") == ([("S00421", "s00421")], [])
     assert parse_external_id("N/A") == ([], [("N/A", "placeholder, not an ID")])
+
+
+@given(cells=st.lists(st.one_of(st.text(alphabet="aB0 \t\u00a0/", max_size=8),
+                                st.sampled_from(["N/A", " n/a ", "0", "None", "s00421", "ß1", "\u00a0x  y "])),
+                      max_size=10, unique=True))
+def test_external_ids_read_together_equal_ids_read_one_by_one(cells):
+    assert per_value(parse_external_ids(cells), len(cells)) == [parse_external_id(cell) for cell in cells]
 
 
 @pytest.mark.parametrize(
