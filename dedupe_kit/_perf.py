@@ -40,6 +40,16 @@ def run_starts(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
 
 
+def runs(values: np.ndarray) -> tuple[list[int], list[int]]:
+    """Where each run of equal consecutive values starts and ends (exclusive).
+
+    >>> runs(np.array([4, 4, 7, 4]))
+    ([0, 2, 3], [2, 3, 4])
+    """
+    starts = run_starts(values)
+    return starts.tolist(), np.r_[starts[1:], len(values)].tolist() if len(values) else []
+
+
 def distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The position of each pair of two aligned arrays of non-negative integer codes among their
     distinct pairs, and the two codes of each distinct pair.

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._perf import isin, run_starts
+from ._perf import isin, runs
 from .config import MergePolicy
 from .errors import ConfigError
 from .load import Contacts, record_ids
@@ -100,7 +100,7 @@ class MergePlan:
         overflow = self.overflow[self.overflow["group"].isin(merging["group"])]
         for role, cells in overflow.sort_values("group", kind="stable").groupby("role", sort=True):
             groups, texts = cells["group"].to_numpy(), cells["value"].tolist()
-            starts, ends = _runs(groups)
+            starts, ends = runs(groups)
             values = np.full(len(frame), "", dtype=object)
             values[position[where.get_indexer(groups[starts])]] = ["; ".join(texts[a:b]) for a, b in zip(starts, ends)]
             frame[EXTRA_COLUMN.format(role=role)] = values
@@ -258,15 +258,9 @@ def _tuples(members: pd.DataFrame, record_id: np.ndarray) -> tuple[list[tuple], 
     """The rows of each group in order, and their record IDs, as tuples, groups in order."""
     group, row = members["group"].to_numpy(), members["row"].to_numpy(dtype=np.int64)
     order = np.lexsort((row, group))
-    bounds = list(zip(*_runs(group[order])))
+    bounds = list(zip(*runs(group[order])))
     rows, ids = row[order].tolist(), record_id[row[order]].tolist()
     return [tuple(rows[a:b]) for a, b in bounds], [tuple(ids[a:b]) for a, b in bounds]
-
-
-def _runs(values: np.ndarray) -> tuple[list[int], list[int]]:
-    """Where each run of equal consecutive values starts and ends (exclusive)."""
-    starts = run_starts(values)
-    return starts.tolist(), np.r_[starts[1:], len(values)].tolist() if len(values) else []
 
 
 def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overflow: pd.DataFrame) -> pd.DataFrame:
@@ -383,7 +377,7 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
     members["rank"] = members.groupby("group").cumcount()
     first = members.groupby("group")["key"].transform("first")
     tied = members[(members["key"] == first) & (members["rank"] > 0)]
-    starts, ends = _runs(tied["group"].to_numpy())
+    starts, ends = runs(tied["group"].to_numpy())
     shown_rows = tied["row"].astype(str).tolist()
     ties = pd.Series([", ".join(shown_rows[a:b]) for a, b in zip(starts, ends)],
                      index=tied["group"].to_numpy()[starts], dtype=object)

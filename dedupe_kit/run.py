@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ._perf import paused_gc, release_memory, run_starts
+from ._perf import paused_gc, release_memory, runs
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdComparison, NameComparison,
@@ -422,9 +422,9 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
         pid, value = pid[shared], uniques[codes[left][shared]]
         several = pd.Series(pid).duplicated(keep=False).to_numpy()  # pairs sharing two values: the first in order
         if several.any():
-            starts = run_starts(pid[several])  # pid ascends
+            starts, ends = runs(pid[several])  # pid ascends
             shared_values = value[several].tolist()
-            first = [min(shared_values[i:j]) for i, j in zip(starts.tolist(), [*starts[1:].tolist(), len(shared_values)])]
+            first = [min(shared_values[i:j]) for i, j in zip(starts, ends)]
             pid = np.concatenate([pid[~several], pid[several][starts]])
             value = np.concatenate([value[~several], np.array(first, dtype=object)])
         text = np.full(len(pairs), "", dtype=object)
