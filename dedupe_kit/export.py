@@ -229,13 +229,10 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
     them; they are in ``cleaned.csv`` and the audit log.
     """
     keys = key_columns(plan.contacts.field_map)
-    merging = plan.merging
-    changed = plan.values[plan.values["group"].isin(merging["group"]) & plan.values["changed"]]
+    changed = plan.changed_values()
     changed_columns = set(changed["column"])
     columns = keys + [c for c in plan.contacts.columns if c in changed_columns and c not in keys]
     cleaned = plan.cleaned() if cleaned is None else cleaned
-    survivor = merging["survivor_row"].to_numpy()[pd.Index(merging["group"]).get_indexer(changed["group"])]
-    changed = changed.assign(row=survivor)
     rows = np.unique(changed["row"].to_numpy(dtype=np.int64))
     frame = pd.DataFrame("", index=rows, columns=columns, dtype=object)
     frame[keys] = cleaned.loc[rows, keys]

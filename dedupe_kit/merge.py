@@ -80,6 +80,16 @@ class MergePlan:
         survivor[members] = np.repeat(merging["survivor_row"].to_numpy(dtype=np.int64), sizes)
         return survivor
 
+    def survivor_rows(self, groups: Iterable[int]) -> np.ndarray:
+        """The survivor row of each of ``groups`` (groups being merged)."""
+        merging = self.merging
+        return merging["survivor_row"].to_numpy(dtype=np.int64)[pd.Index(merging["group"]).get_indexer(groups)]
+
+    def changed_values(self) -> pd.DataFrame:
+        """The rows of `values` whose value the merge changes, with the ``row`` of the survivor that takes it."""
+        changed = self.values[self.values["group"].isin(self.merging["group"]) & self.values["changed"]]
+        return changed.assign(row=self.survivor_rows(changed["group"]))
+
     def cleaned(self) -> pd.DataFrame:
         """The export after merging: the input's columns, one row per surviving contact.
 
@@ -88,21 +98,18 @@ class MergePlan:
         """
         survivors = self.survivors()
         kept = np.flatnonzero(survivors == np.arange(len(survivors)))
-        frame = self.contacts.frame.take(kept)  # kept rows only
-        merging = self.merging
-        where = pd.Index(merging["group"].to_numpy())
-        position = np.searchsorted(kept, merging["survivor_row"].to_numpy(dtype=np.int64))  # of each group's survivor
-        changed = self.values[self.values["group"].isin(merging["group"]) & self.values["changed"]]
-        for column, cells in changed.groupby("column", sort=False):
+        frame = self.contacts.frame.take(kept)  # kept rows only: a survivor's position is among them
+        for column, cells in self.changed_values().groupby("column", sort=False):
             values = frame[column].to_numpy(dtype=object).copy()
-            values[position[where.get_indexer(cells["group"])]] = cells["after"].to_numpy()
+            values[np.searchsorted(kept, cells["row"].to_numpy())] = cells["after"].to_numpy()
             frame[column] = values
-        overflow = self.overflow[self.overflow["group"].isin(merging["group"])]
+        overflow = self.overflow[self.overflow["group"].isin(self.merging["group"])]
         for role, cells in overflow.sort_values("group", kind="stable").groupby("role", sort=True):
             groups, texts = cells["group"].to_numpy(), cells["value"].tolist()
             starts, ends = runs(groups)
             values = np.full(len(frame), "", dtype=object)
-            values[position[where.get_indexer(groups[starts])]] = ["; ".join(texts[a:b]) for a, b in zip(starts, ends)]
+            values[np.searchsorted(kept, self.survivor_rows(groups[starts]))] = [
+                "; ".join(texts[a:b]) for a, b in zip(starts, ends)]
             frame[EXTRA_COLUMN.format(role=role)] = values
         return frame
 
