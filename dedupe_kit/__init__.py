@@ -11,6 +11,10 @@ The stages, each usable alone::
     export(plan, "out", crosswalk=result.crosswalk)   # cleaned.csv, fix files, audit
 """
 
+from ._cpu import prefer_avx2
+
+prefer_avx2()  # numpy's fast sort on AMD Zen 4: must come before numpy is imported (see _cpu)
+
 from .config import Config, MergePolicy, NormalizeConfig, ProfileConfig
 from .errors import ConfigError, DedupeKitError, InputError
 from .fieldmap import FieldMap
