@@ -19,6 +19,10 @@ Tools:
   benchmarks/configs/DATASET.toml]`` (no ``--config`` when the file is missing
   and for generated exports), read back from ``TMP/crosswalk.csv``
   (``source_row,record_id,cluster_id``).
+* ``dedupe_kit_match``: the same with ``--match-only``: it stops at the groups
+  (crosswalk.csv, pairs.csv with reasons, summary), which is the job Splink's
+  and recordlinkage's runs do; ``dedupe_kit`` also merges and writes the files
+  for the CRM, the audit log and the profile.
 * ``splink`` / ``recordlinkage``: ``benchmarks/peers.py`` (needs ``pip install
   splink`` for Splink; not a project dependency).
 
@@ -52,7 +56,7 @@ from scoring import Score, score  # noqa: E402
 
 PUBLIC = ["dedupe_chicago_childcare", "restaurants_fodors_zagat", "febrl3",
           "splink_fake_1000", "splink_fake_20000"]
-TOOLS = ["dedupe_kit", "splink", "recordlinkage"]
+TOOLS = ["dedupe_kit", "dedupe_kit_match", "splink", "recordlinkage"]
 
 
 @dataclass
@@ -118,8 +122,10 @@ def entities_of(ds: Dataset) -> tuple[pd.Series, pd.Series]:
 # --------------------------------------------------------------------------
 def command_for(tool: str, ds: Dataset, workdir: Path) -> tuple[list[str], Path]:
     """The command line of ``tool`` on ``ds`` and the crosswalk file it writes."""
-    if tool == "dedupe_kit":
+    if tool in ("dedupe_kit", "dedupe_kit_match"):
         cmd = [sys.executable, "-m", "dedupe_kit", "run", str(ds.export), "--out", str(workdir)]
+        if tool == "dedupe_kit_match":
+            cmd.append("--match-only")
         config = HERE / "configs" / f"{ds.name}.toml"
         if not ds.generated and config.exists():
             cmd += ["--config", str(config)]
@@ -224,18 +230,16 @@ def row_of(run: Run) -> list[str]:
 
 def ratios(runs: list[Run]) -> list[str]:
     by = {r.tool: r for r in runs}
-    kit, spl = by.get("dedupe_kit"), by.get("splink")
-    if kit is None or spl is None:
-        return []
-    if kit.score is None or spl.score is None:
-        diff = "n/a"
-    else:
-        diff = f"{kit.score.f1 - spl.score.f1:+.3f}"
-    if kit.score is None or spl.score is None or not kit.seconds:
-        speed = "n/a"
-    else:
-        speed = f"{spl.seconds / kit.seconds:.2f}x"
-    return [f"{runs[0].dataset}: dedupe_kit F1 − Splink F1 = {diff}; Splink time / dedupe_kit time = {speed}"]
+    spl, lines = by.get("splink"), []
+    for tool in ("dedupe_kit", "dedupe_kit_match"):
+        kit = by.get(tool)
+        if kit is None or spl is None:
+            continue
+        scored = kit.score is not None and spl.score is not None
+        diff = f"{kit.score.f1 - spl.score.f1:+.3f}" if scored else "n/a"
+        speed = f"{spl.seconds / kit.seconds:.2f}x" if scored and kit.seconds else "n/a"
+        lines.append(f"{runs[0].dataset}: {tool} F1 − Splink F1 = {diff}; Splink time / {tool} time = {speed}")
+    return lines
 
 
 def notes(runs: list[Run]) -> list[str]:
@@ -277,7 +281,8 @@ def markdown(rows: list[list[str]], ratio_lines: list[str], note_lines: list[str
           "Pairwise precision / recall / F1 after clustering (`benchmarks/scoring.py`); seconds = wall "
           "time of the tool's process (load, match, write); peak MB = its max RSS. dedupe_kit's process is "
           "`dedupe-kit run`, which also merges the groups and writes cleaned.csv, the fix files, the audit "
-          "log, the profile and pairs.csv with reasons.", "",
+          "log, the profile and pairs.csv with reasons; dedupe_kit_match's is `dedupe-kit run --match-only`, "
+          "which stops at the groups (crosswalk.csv, pairs.csv with reasons, summary), as the peers do.", "",
           "| " + " | ".join(HEADER) + " |",
           "|" + "|".join("---" if i < 2 else "---:" for i in range(len(HEADER))) + "|"]
     md += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]

@@ -102,10 +102,13 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
 @click.option("--out-delimiter", help="Delimiter of cleaned.csv and the fix files (default: the input's); '\\t' for tab.")
 @click.option("--truth", type=click.Path(dir_okay=False, path_type=Path),
               help="Labelled data (record ID, entity ID) to report blocking recall, precision and recall.")
+@click.option("--match-only", is_flag=True,
+              help="Stop at the groups: write crosswalk.csv, pairs.csv and summary.txt, not the merge's files "
+                   "(a later run without this flag writes them, with what was decided in review).")
 @_library_errors
 def run(file: Path, config_path: Path | None, region: str | None, encoding: str | None,
         delimiter: str | None, sheet: str | None, out: Path, crm: str | None, out_encoding: str | None,
-        out_delimiter: str | None, truth: Path | None) -> None:
+        out_delimiter: str | None, truth: Path | None, match_only: bool) -> None:
     """Find the duplicates of FILE, merge them and write the cleaned file and the fix files."""
     config = _config(config_path, region)
     chosen = {"crm": crm, "output_encoding": out_encoding, "output_delimiter": _delimiter(out_delimiter)}
@@ -113,12 +116,16 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
         config.merge, **{key: value for key, value in chosen.items() if value}))
     contacts = load(file, config, encoding=encoding, delimiter=_delimiter(delimiter), sheet=sheet)
     result = run_pipeline(contacts, config, decisions=stored_decisions(out, contacts), progress=None)
-    result.write(out)
+    result.write(out, merge=not match_only)
     click.echo((out / "summary.txt").read_text(encoding="utf-8"), nl=False)
     if truth is not None:
         entities = _truth_entities(truth, result.crosswalk["record_id"])
         click.echo(f"blocking recall           {blocking_recall(result.candidates.pairs, entities):>10.3f}")
         click.echo(f"groups vs truth           {pair_scores(result.crosswalk['cluster_id'], entities)}")
+    if match_only:
+        click.echo(f"wrote crosswalk.csv, pairs.csv and the reports to {out}/ (no merge: review the pairs with "
+                   f"`dedupe-kit review {out}`, then run again without --match-only for the fix files)")
+        return
     clear = "import fix_1_clear.csv" if config.merge.clear else "clear the values of fix_1_clear_by_hand.csv"
     click.echo(f"wrote the cleaned file, the fix files ({clear}, then fix_2_update.csv; then archive "
                f"merged_away.csv), crosswalk.csv, audit.csv and the reports to {out}/")

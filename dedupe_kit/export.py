@@ -136,6 +136,14 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     return Exported(paths, neutralized, warnings)
 
 
+def export_crosswalk(crosswalk: pd.DataFrame, contacts: Contacts, policy, out: str | Path) -> Exported:
+    """Write ``crosswalk.csv`` alone, as `export` writes it, for a run that stops before the merge."""
+    paths, neutralized = write_tables(Path(out), {"crosswalk.csv": crosswalk}, {"crosswalk.csv": ("utf-8", ",")},
+                                      policy.neutralize_formulas, line_end=line_ending(contacts.path),
+                                      protect=(contacts.path,) if contacts.path else ())
+    return Exported(paths, neutralized, [])
+
+
 def write_tables(out: Path, tables: Mapping[str, pd.DataFrame | Callable[[], pd.DataFrame]],
                  formats: dict[str, tuple[str, str]], neutralize_formulas: bool, *, line_end: str = "\n",
                  protect: tuple[Path, ...] = ()) -> tuple[list[Path], pd.DataFrame]:

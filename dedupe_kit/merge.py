@@ -185,9 +185,7 @@ def merge(
     if len(group_of) != len(frame):
         raise ConfigError(f"merge: {len(group_of)} group IDs for {len(frame)} rows")
     survivor_choice, field_choice, reviewed = _choices(decisions, group_of)
-    size = np.bincount(group_of, minlength=len(frame))[group_of] if len(frame) else np.zeros(0, dtype=np.int64)
-    rows = np.flatnonzero(size > 1)
-    members = _ranked(rows, group_of[rows], policy, contacts, survivor_choice)
+    members = _members(contacts, group_of, policy, survivor_choice)
     role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
     cells = _Cells(members, contacts, normalized)
 
@@ -228,6 +226,29 @@ def merge(
         undone=tuple(sorted(undone & set(table["group"]))),
         dropped=_not_kept(cells, contacts, values, overflow),
     )
+
+
+def proposed_survivors(contacts: Contacts, groups: Iterable[int], policy: MergePolicy | None = None, *,
+                       decisions: pd.DataFrame | None = None) -> np.ndarray:
+    """For every source row, the row that the survivor rule (or a person in review) picks in its
+    group, itself when alone: the survivor `merge` keeps, unless it stops the group for a conflict."""
+    policy = policy or MergePolicy()
+    _check_policy(policy, contacts)
+    group_of = np.asarray(groups, dtype=np.int64)
+    members = _members(contacts, group_of, policy, _choices(decisions, group_of)[0])
+    first = members[members["rank"] == 0]
+    survivor_of_group = np.zeros(int(group_of.max(initial=-1)) + 1, dtype=np.int64)
+    survivor_of_group[first["group"].to_numpy()] = first["row"].to_numpy()
+    survivor = np.arange(len(group_of))
+    survivor[members["row"].to_numpy()] = survivor_of_group[members["group"].to_numpy()]
+    return survivor
+
+
+def _members(contacts: Contacts, group_of: np.ndarray, policy: MergePolicy, chosen: Mapping[int, int]) -> pd.DataFrame:
+    """`_ranked` of every row in a group of two or more."""
+    size = np.bincount(group_of, minlength=len(group_of))[group_of] if len(group_of) else np.zeros(0, dtype=np.int64)
+    rows = np.flatnonzero(size > 1)
+    return _ranked(rows, group_of[rows], policy, contacts, chosen)
 
 
 def _values(table: pd.DataFrame, frame: pd.DataFrame, after: Mapping[str, pd.Series], source: Mapping[str, pd.Series],

@@ -24,14 +24,17 @@ from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdCom
                       compare, comparisons, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
-from .export import export
+from .export import export, export_crosswalk
 from .files import write_csv, write_figure, write_text
 from .load import Contacts, load, record_ids
-from .merge import MergePlan, merge
+from .merge import MergePlan, merge, proposed_survivors
 from .normalize import Normalized, display_all, normalize
 from .profile import profile
 from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
 
+#: The files that only a run with the merge writes (`export`'s and the profile).
+MERGE_FILES = ("cleaned.csv", "fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix_2_update.csv", "merged_away.csv",
+               "changed_numbers.csv", "merge_groups.csv", "audit.csv", "profile.txt")
 CROSSWALK_COLUMNS = ["source_row", "record_id", "cluster_id", "survivor_row", "survivor_record_id",
                      "decided_by", "score"]
 
@@ -113,30 +116,46 @@ class Result:
         return merge(self.contacts, self.crosswalk["cluster_id"].to_numpy(), policy or self.config.merge,
                      decisions=self.decisions, normalized=self.normalized, undone=undone)
 
-    def write(self, out: str | Path, *, undone: Iterable[int] | None = None,
+    def write(self, out: str | Path, *, undone: Iterable[int] | None = None, merge: bool = True,
               progress: bool | None = None) -> list[Path]:
         """Write every file of the run into ``out``: the merge's files (see `export`), the profile,
         pairs, summary, chart, model, config and run.json.
 
         undone: groups whose merge a person took back (default: those recorded in ``out/undone.json``).
+        merge: ``False`` stops at the groups: crosswalk.csv (with the survivor each group would
+            keep), pairs, summary, chart, model, config and run.json; the files of an earlier
+            merge in ``out`` are removed, as they no longer match the groups.
         progress: show the steps (``None``: in a terminal or notebook; ``False``: never).
         """
         with paused_gc():  # as in `run`: millions of objects alive, none in cycles
-            return self._write(Path(out), undone, progress)
+            return self._write(Path(out), undone, merge, progress)
 
-    def _write(self, out: Path, undone: Iterable[int] | None, progress: bool | None) -> list[Path]:
+    def _write(self, out: Path, undone: Iterable[int] | None, merge: bool, progress: bool | None) -> list[Path]:
         protect = (self.contacts.path,) if self.contacts.path else ()
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         info = run_info(self.contacts)
-        steps = tqdm(total=4, desc="merging", unit="step", disable=progress is False)
-        plan = self.merge(undone=read_undone(out, info["sha256"]) if undone is None else undone)
-        steps.update()
-        release_memory()
-        steps.set_description("writing the files for the CRM")
-        decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
-        exported = export(plan, out, crosswalk=self.crosswalk, decided_at=decided_at)
-        merged = plan.summary()
-        del plan  # large, and not needed by what follows
+        steps = tqdm(total=4 if merge else 2, desc="merging" if merge else "writing the crosswalk", unit="step",
+                     disable=progress is False)
+        if merge:
+            plan = self.merge(undone=read_undone(out, info["sha256"]) if undone is None else undone)
+            steps.update()
+            release_memory()
+            steps.set_description("writing the files for the CRM")
+            decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
+            exported = export(plan, out, crosswalk=self.crosswalk, decided_at=decided_at)
+            written, summaries = exported.paths, [plan.summary(), exported.summary()]
+            del plan  # large, and not needed by what follows
+        else:
+            survivors = proposed_survivors(self.contacts, self.crosswalk["cluster_id"].to_numpy(), self.config.merge,
+                                           decisions=self.decisions)
+            ids = self.crosswalk["record_id"].to_numpy()
+            crosswalk = self.crosswalk.assign(survivor_row=survivors, survivor_record_id=ids[survivors])
+            exported = export_crosswalk(crosswalk, self.contacts, self.config.merge, out)
+            for name in MERGE_FILES:
+                (out / name).unlink(missing_ok=True)
+            written, summaries = exported.paths, [
+                "not merged: crosswalk.csv names the survivor each group would keep; "
+                "a run with the merge writes cleaned.csv and the fix files", exported.summary()]
         steps.update()
         release_memory()
         steps.set_description("explaining the pairs")
@@ -144,11 +163,12 @@ class Result:
                           protect=protect)
         steps.update()
         release_memory()
-        steps.set_description("writing the profile and reports")
-        report = profile(self.contacts, self.normalized, self.config)
-        summary = "\n".join([self.summary(), merged, exported.summary()])
-        written = exported.paths + [
-            write_text(out / "profile.txt", str(report) + "\n", protect=protect),
+        if merge:
+            steps.set_description("writing the profile and reports")
+            written.append(write_text(out / "profile.txt", str(profile(self.contacts, self.normalized, self.config))
+                                      + "\n", protect=protect))
+        summary = "\n".join([self.summary(), *summaries])
+        written += [
             pairs,
             write_csv(out / "too_common.csv", self.candidates.capped, protect=protect),
             write_csv(out / "model.csv", self.model.parameters().round(6), protect=protect),
@@ -157,7 +177,8 @@ class Result:
             write_text(out / "run.json", json.dumps(info, indent=2) + "\n", protect=protect),
             write_figure(out / "scores.png", self.plot(), protect=protect),
         ]
-        steps.update()
+        if merge:
+            steps.update()
         release_memory()
         steps.close()
         return written

@@ -255,6 +255,33 @@ def test_a_reviewers_survivor_and_field_choice_reach_the_files(tmp_path):
     assert merge_event["decided_by"] == "reviewed" and merge_event["decided_at"].startswith("20")
 
 
+def test_a_match_only_run_writes_the_groups_and_removes_an_earlier_merge(written, tmp_path):
+    from dedupe_kit.review import open_state
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("cleaned.csv", "fix_1_clear.csv", "fix_2_update.csv", "audit.csv", "profile.txt"):
+        (out / name).write_text("from an earlier run with the merge")
+    runner = CliRunner()
+    args = ["run", "sample_data/contacts.csv", "--out", str(out), "--match-only"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "not merged" in result.output and "groups of duplicates" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "config.toml", "crosswalk.csv", "model.csv", "pairs.csv", "run.json", "scores.png", "summary.txt",
+        "too_common.csv"]
+    for name in ("crosswalk.csv", "pairs.csv"):  # no group of the sample is stopped: the same survivors
+        assert (out / name).read_bytes() == (written / name).read_bytes()
+    state = open_state(out, reviewer="tester")  # the review works on the groups alone
+    a, b = state.current.rows[:2]
+    state.match(survivor_row=b, rows=[a, b])
+    state.store.close()
+    assert runner.invoke(main, args).exit_code == 0
+    crosswalk = read(out / "crosswalk.csv").set_index("source_row")
+    assert crosswalk.loc[str(a), "survivor_record_id"] == crosswalk.loc[str(b), "record_id"]
+    assert crosswalk.loc[str(a), "decided_by"] == "reviewed"
+
+
 def test_a_workbook_export_gives_utf8_csv_files(tmp_path):
     from openpyxl import Workbook
 

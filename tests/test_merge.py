@@ -8,7 +8,7 @@ import pytest
 
 from dedupe_kit import Config, ConfigError, NormalizeConfig, load, normalize
 from dedupe_kit.config import MergePolicy
-from dedupe_kit.merge import merge
+from dedupe_kit.merge import merge, proposed_survivors
 
 HEADER = "Contact ID,First Name,Last Name,Email,Email 2,Mobile Phone,Home Phone,Student ID,Created Date,Last Modified,Notes,Tags,Source"
 ROWS = [
@@ -49,6 +49,7 @@ def survivor_row(plan, group=0):
 def test_survivor_rules(contacts, rule, expected, reason):
     plan = plan_of(contacts, survivor=rule)
     assert survivor_row(plan) == expected
+    assert proposed_survivors(contacts, [0, 0, 0, 3], MergePolicy(survivor=rule)).tolist() == [expected] * 3 + [3]
     assert plan.groups.loc[0, "survivor_reason"] == reason
 
 
@@ -65,6 +66,7 @@ def test_a_survivor_chosen_in_review_wins(contacts):
     decisions = pd.DataFrame({"a": [0], "b": [2], "decision": ["match"], "survivor_row": [2]})
     plan = plan_of(contacts, decisions=decisions)
     assert survivor_row(plan) == 2
+    assert proposed_survivors(contacts, [0, 0, 0, 3], decisions=decisions).tolist() == [2, 2, 2, 3]
     assert plan.groups.loc[0, ["survivor_reason", "decided_by"]].tolist() == ["chosen in review", "reviewed"]
 
 
@@ -125,6 +127,7 @@ def test_two_external_ids_stop_a_merge_until_a_person_chooses(tmp_path):
     assert stopped.groups.loc[1, "conflicts"] == \
         "two different external unique IDs in 'Student Number': 'S1' (row 2), 'S9' (row 3)"
     assert len(stopped.cleaned()) == 4 and stopped.survivors().tolist() == [0, 1, 2, 3]
+    assert proposed_survivors(contacts, [0, 0, 2, 2]).tolist() == [0, 0, 2, 2]  # what merging would keep
     across = merge(contacts, np.array([0, 1, 2, 0]))
     assert across.groups.loc[0, "conflicts"] == "rows 0 and 3 hold different external unique IDs: S1 / S9"
     renamed = merge(contacts, np.array([0, 1, 0, 3]))  # the same ID under a renamed column merges
