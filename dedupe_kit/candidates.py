@@ -183,20 +183,25 @@ class BlockingKeys:
             parts.setdefault(kind, []).append((rows[keep].astype(np.int32),  # a row fits in 32 bits: half the memory
                                                first[keep], second[keep] if second is not None else None))
 
-        def add_texts(kind: str, rows: np.ndarray, values: pd.Series | np.ndarray, func=None) -> None:
-            positions, texts = pd.factorize(np.asarray(values, dtype=object))
+        def add_texts(kind: str, rows: np.ndarray, values: pd.Series | np.ndarray | tuple[np.ndarray, np.ndarray],
+                      func=None) -> tuple[np.ndarray, np.ndarray]:
+            """Add the texts (or a text ``func`` derives from each) as keys; ``values`` may come
+            factorized already, as ``(positions, distinct texts)``."""
+            positions, texts = values if isinstance(values, tuple) else pd.factorize(np.asarray(values, dtype=object))
             if func is not None:  # distinct values may give the same text
                 derived, texts = pd.factorize(np.array([func(v) for v in texts.tolist()], dtype=object))
                 positions = derived[positions]
             self._texts[kind] = texts
-            add(kind, rows, np.where(texts[positions] == "", -1, positions) if len(texts) else positions)
+            add(kind, rows, np.where((texts == "")[positions], -1, positions) if len(texts) else positions)
+            return positions, texts
 
-        for kind in ("email", "phone", "external_id"):
-            part = ids[ids["kind"] == kind]
-            add_texts(kind, part["source_row"].to_numpy(), part["value"])
-        personal = ids[(ids["kind"] == "email") & ~ids["shared"]]
-        add_texts("email_user", personal["source_row"].to_numpy(), personal["value"], lambda v: v.split("@", 1)[0])
-        add_texts("email_domain", personal["source_row"].to_numpy(), personal["value"], lambda v: v.split("@", 1)[-1])
+        kinds, id_rows, id_values = ids["kind"].to_numpy(), ids["source_row"].to_numpy(), ids["value"].to_numpy()
+        coded = {kind: add_texts(kind, id_rows[kinds == kind], id_values[kinds == kind])
+                 for kind in ("email", "phone", "external_id")}
+        personal = ~ids["shared"].to_numpy()[kinds == "email"]  # the emails' own numbering, for their parts
+        rows, (positions, texts) = id_rows[kinds == "email"][personal], coded["email"]
+        add_texts("email_user", rows, (positions[personal], texts), lambda v: v.split("@", 1)[0])
+        add_texts("email_domain", rows, (positions[personal], texts), lambda v: v.split("@", 1)[-1])
         add_texts("phone_last7", phones["source_row"].to_numpy(), phones["national"],
                   lambda v: v[-7:] if len(v) >= 7 else "")
         row = names.index.to_numpy()
