@@ -184,7 +184,7 @@ class BlockingKeys:
                                                first[keep], second[keep] if second is not None else None))
 
         def add_texts(kind: str, rows: np.ndarray, values: pd.Series | np.ndarray | tuple[np.ndarray, np.ndarray],
-                      func=None) -> tuple[np.ndarray, np.ndarray]:
+                      func=None) -> None:
             """Add the texts (or a text ``func`` derives from each) as keys; ``values`` may come
             factorized already, as ``(positions, distinct texts)``."""
             positions, texts = values if isinstance(values, tuple) else pd.factorize(np.asarray(values, dtype=object))
@@ -193,13 +193,13 @@ class BlockingKeys:
                 positions = derived[positions]
             self._texts[kind] = texts
             add(kind, rows, np.where((texts == "")[positions], -1, positions) if len(texts) else positions)
-            return positions, texts
 
-        kinds, id_rows, id_values = ids["kind"].to_numpy(), ids["source_row"].to_numpy(), ids["value"].to_numpy()
-        coded = {kind: add_texts(kind, id_rows[kinds == kind], id_values[kinds == kind])
-                 for kind in ("email", "phone", "external_id")}
-        personal = ~ids["shared"].to_numpy()[kinds == "email"]  # the emails' own numbering, for their parts
-        rows, (positions, texts) = id_rows[kinds == "email"][personal], coded["email"]
+        for kind in ("email", "phone", "external_id"):
+            rows, positions, texts = normalized.coded(kind)
+            add_texts(kind, rows, (positions, texts))
+        rows, positions, texts = normalized.coded("email")  # the emails' own numbering, for their parts
+        personal = ~ids["shared"].to_numpy()[(ids["kind"] == "email").to_numpy()]
+        rows = rows[personal]
         add_texts("email_user", rows, (positions[personal], texts), lambda v: v.split("@", 1)[0])
         add_texts("email_domain", rows, (positions[personal], texts), lambda v: v.split("@", 1)[-1])
         add_texts("phone_last7", phones["source_row"].to_numpy(), phones["national"],

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import NamedTuple
 from functools import lru_cache
@@ -66,6 +66,21 @@ class Normalized:
     names: pd.DataFrame
     problems: pd.DataFrame
     phones: pd.DataFrame
+    _coded: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+    def coded(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The identifiers of one kind as ``(source_row, codes, distinct values)``, in the table's
+        order (by row): worked out once (the candidates and the reasons both ask), read-only."""
+        found = self._coded.get(kind)
+        if found is None:
+            ids = self.identifiers
+            of_kind = (ids["kind"] == kind).to_numpy()
+            codes, values = pd.factorize(ids["value"].to_numpy()[of_kind])
+            found = self._coded[kind] = (ids["source_row"].to_numpy()[of_kind], codes, np.asarray(values, dtype=object))
+            for array in found:
+                array.flags.writeable = False
+        return found
 
 
 def normalize(contacts: Contacts, config: Config | None = None, *, progress: bool | None = None) -> Normalized:

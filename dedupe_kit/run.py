@@ -432,13 +432,11 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
             differ = np.flatnonzero(folded[codes[a]] != folded[codes[b]])
             raw_a[differ] = raw_a[differ] + " ~ " + raw_b[differ]
             details[column] = raw_a
-    ids = result.normalized.identifiers
     for kind in ("phone", "email"):
         if kind not in pairs:
             continue
-        values = ids.loc[ids["kind"] == kind, ["source_row", "value"]].sort_values("source_row", kind="stable")
-        codes, uniques = pd.factorize(values["value"].to_numpy(dtype=object))
-        pid, left, right = value_pairs(values["source_row"].to_numpy(), a, b)
+        rows, codes, uniques = result.normalized.coded(kind)  # by row
+        pid, left, right = value_pairs(rows, a, b)
         shared = codes[left] == codes[right]
         pid, value = pid[shared], uniques[codes[left][shared]]
         several = pd.Series(pid).duplicated(keep=False).to_numpy()  # pairs sharing two values: the first in order
