@@ -77,7 +77,8 @@ class Normalized:
             ids = self.identifiers
             of_kind = (ids["kind"] == kind).to_numpy()
             codes, values = pd.factorize(ids["value"].to_numpy()[of_kind])
-            found = self._coded[kind] = (ids["source_row"].to_numpy()[of_kind], codes, np.asarray(values, dtype=object))
+            found = self._coded[kind] = (ids["source_row"].to_numpy()[of_kind].astype(np.int32),  # kept: half the memory
+                                         codes.astype(np.int32), np.asarray(values, dtype=object))
             for array in found:
                 array.flags.writeable = False
         return found

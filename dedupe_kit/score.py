@@ -253,6 +253,10 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
         strengths.append(np.where(levels == MISSING, -1.0, np.where(np.isfinite(weight), np.abs(weight), np.inf)))
     if not texts:
         return [""] * n
-    order = np.argsort(-np.column_stack(strengths), axis=1, kind="stable")
-    ranked = np.take_along_axis(np.column_stack(texts), order, axis=1)
-    return ["; ".join(filter(None, row)) for row in ranked.tolist()]  # missing fields have no text
+    strengths, texts = np.column_stack(strengths), np.column_stack(texts)
+    sentences: list[str] = []
+    for start in range(0, n, 65536):  # a piece at a time: as lists, all the rows would take 100 MB at 1M rows
+        order = np.argsort(-strengths[start:start + 65536], axis=1, kind="stable")
+        ranked = np.take_along_axis(texts[start:start + 65536], order, axis=1)
+        sentences += ["; ".join(filter(None, row)) for row in ranked.tolist()]  # missing fields have no text
+    return sentences
