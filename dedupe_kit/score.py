@@ -75,20 +75,22 @@ class FellegiSunter:
         # Every match is taken to be among the candidates.
         total_pairs = max(n_records * (n_records - 1) / 2, 1)
         match_prior = float(np.clip(0.3 * len(features) / total_pairs, 1e-12, 0.5))
+        # EM sees a pair only through its levels and its label: each distinct combination once, counted
+        patterns, count, known = _patterns(features[self.columns_], known)
         for self.n_iter_ in range(1, self.max_iter + 1):
-            odds = np.log2(match_prior / (1 - match_prior)) + self._total_weight(features, tf=False)
+            odds = np.log2(match_prior / (1 - match_prior)) + self._total_weight(patterns, tf=False)
             posterior = probability_of(odds)
-            posterior = np.where(np.isnan(known), posterior, known)
+            posterior = np.where(np.isnan(known), posterior, known) * count  # the expected matches of each
             match_prior = float(np.clip(posterior.sum() / total_pairs, 1e-12, 0.5))
             strength = self.prior_weight * max(float(posterior.sum()), 1.0)
             new_m = {c: prior[c] if c in self.fixed else
-                     _weighted_shares(features[c], posterior, self.levels_[c], prior[c], strength)
+                     _weighted_shares(patterns[c], posterior, self.levels_[c], prior[c], strength)
                      for c in self.columns_}
             change = max(float(np.abs(new_m[c] - self.m_[c]).max()) for c in self.columns_) if self.columns_ else 0
             self.m_ = new_m
             if change < self.tol:
                 break
-        self.candidate_match_share_ = float(posterior.mean()) if len(features) else 0.0
+        self.candidate_match_share_ = float(posterior.sum() / len(features)) if len(features) else 0.0
         self.n_records_ = n_records
         self.prior_ = match_prior
         return self
@@ -161,6 +163,21 @@ def _level_shares(levels: pd.Series, known: list[int]) -> pd.Series:
     pseudo = np.ones(len(known))  # one pair at each level, and the unseen pairs disagree
     pseudo[0] += UNSEEN_PAIRS
     return (counts + pseudo) / (counts.sum() + pseudo.sum())
+
+
+def _patterns(levels: pd.DataFrame, known: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The distinct rows of ``levels`` (one level per comparison, from -1) with the same label in
+    ``known`` (NaN, 0 or 1), how many pairs each stands for, and its label."""
+    key = np.where(np.isnan(known), 0, known + 1).astype(np.int64)
+    for column in levels.columns:
+        level = levels[column].to_numpy().astype(np.int64) + 1
+        key = key * (level.max(initial=0) + 1) + level
+        if key.max(initial=0) > 2 ** 40:  # numbered again before the next column could overflow
+            key = pd.factorize(key)[0].astype(np.int64)
+    codes, _ = pd.factorize(key)
+    first = np.zeros(codes.max(initial=-1) + 1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # the first pair of each combination
+    return levels.iloc[first].reset_index(drop=True), np.bincount(codes).astype(float), known[first]
 
 
 def _weighted_shares(levels: pd.Series, weight: np.ndarray, known: list[int], prior: pd.Series,

@@ -225,6 +225,20 @@ def test_labels_pull_the_model_towards_them():
     assert abs(taught.m_["email"][1] - truth_share) < 0.1 < abs(plain.m_["email"][1] - truth_share)
 
 
+def test_em_counts_each_combination_of_levels_and_label_once():
+    from dedupe_kit.score import _patterns
+
+    rng = np.random.default_rng(7)
+    levels = pd.DataFrame({f"c{i}": rng.integers(-1, 3, 5000).astype(np.int8) for i in range(40)})
+    levels.iloc[:2500, 1:37] = 0  # 40 columns of 4 levels overflow one number: renumbered on the way
+    known = rng.choice([np.nan, 0.0, 1.0], 5000)
+    patterns, count, label = _patterns(levels, known)
+    rows = [tuple(r) + (str(k),) for r, k in zip(levels.itertuples(index=False), known)]
+    expected = pd.Series(rows).value_counts()
+    got = dict(zip([tuple(r) + (str(k),) for r, k in zip(patterns.itertuples(index=False), label)], count))
+    assert got == expected.astype(float).to_dict() and len(patterns) == len(expected) < 5000
+
+
 def test_a_common_value_weighs_less_than_a_rare_one():
     features = pd.DataFrame({"phone": np.array([3, 3, 0, 0], np.int8), "phone_tf": [0.0001, 0.01, np.nan, np.nan]})
     random_features = pd.DataFrame({"phone": np.r_[np.zeros(999, np.int8), np.int8(3)]})
