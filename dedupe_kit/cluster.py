@@ -58,7 +58,16 @@ def cluster(
     if support is not None:
         likely = set((all_a[support].astype(np.int64) << 32 | all_b[support]).tolist())
     a_rows, b_rows = all_a[accepted], all_b[accepted]
-    order = np.lexsort((b_rows, a_rows, -strength[accepted]))
+    # a pair whose two records are in no other accepted pair is a group of its own, unless
+    # their external IDs differ: no order, chain or support to weigh (4 pairs in 10 at 1,000,000 rows)
+    degree = np.bincount(np.r_[a_rows, b_rows], minlength=n_rows)
+    alone = (degree[a_rows] == 1) & (degree[b_rows] == 1)
+    for a, b in zip(a_rows[alone].tolist(), b_rows[alone].tolist()):
+        ids_a, ids_b = ids.get(a), ids.get(b)
+        if not (ids_a and ids_b and not ids_a & ids_b):
+            parent[max(a, b)] = min(a, b)
+    a_rows, b_rows, strength = a_rows[~alone], b_rows[~alone], strength[accepted][~alone]
+    order = np.lexsort((b_rows, a_rows, -strength))
     for a, b in zip(a_rows[order].tolist(), b_rows[order].tolist()):
         ra, rb = find(a), find(b)
         if ra == rb:

@@ -273,6 +273,11 @@ def test_different_external_ids_keep_apart_through_a_chain():
     ids = {0: frozenset({"S1"}), 2: frozenset({"S2"})}
     groups = cluster(3, pairs, np.ones(2, bool), np.array([0.99, 0.98]), external_ids=ids)
     assert groups.tolist() == [0, 0, 2]
+    # pairs that touch no other: joined unless their IDs differ
+    alone = index([(0, 1), (2, 3), (4, 5), (6, 7)])
+    ids = {0: frozenset({"S1"}), 1: frozenset({"S2"}), 2: frozenset({"S3"}), 3: frozenset({"S3", "S4"}), 4: frozenset({"S5"})}
+    groups = cluster(8, alone, np.ones(4, bool), np.full(4, 0.99), external_ids=ids)
+    assert groups.tolist() == [0, 1, 2, 2, 4, 4, 6, 6]
 
 
 def test_only_accepted_pairs_join_and_grouping_is_deterministic():
