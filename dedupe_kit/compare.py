@@ -348,7 +348,8 @@ def first_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
-    """`first_level` of codes of ``words``."""
+    """`first_level` of codes of ``words``, worked out once per distinct pair."""
+    positions, a, b = distinct_pairs(a, b)
     blank = words == ""
     missing = blank[a] | blank[b]
     nickname = _per_distinct_codes(a, b, lambda x, y: nickname_equivalent(words[x], words[y]))
@@ -358,7 +359,7 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     initial_of = pd.factorize(np.array([w[:1] for w in words], dtype=object))[0]
     initial = (single[a] | single[b]) & (initial_of[a] == initial_of[b])
     return np.select([missing, a == b, nickname, near, typos <= 2, initial], [MISSING, 5, 4, 3, 2, 1],
-                     0).astype(np.int8)
+                     0).astype(np.int8)[positions]
 
 
 def _typos(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
@@ -400,12 +401,14 @@ def last_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _last_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
-    """`last_level` of codes of ``words``."""
+    """`last_level` of codes of ``words``, worked out once per distinct pair."""
+    positions, a, b = distinct_pairs(a, b)
     blank = words == ""
     missing = blank[a] | blank[b]
     near = _nearly_the_same(a, b, words)
     sound_of = pd.factorize(np.array([_sound(w) for w in words], dtype=object))[0]
-    return np.select([missing, a == b, near, sound_of[a] == sound_of[b]], [MISSING, 3, 2, 1], 0).astype(np.int8)
+    return np.select([missing, a == b, near, sound_of[a] == sound_of[b]], [MISSING, 3, 2, 1],
+                     0).astype(np.int8)[positions]
 
 
 class TextComparison(Comparison):
