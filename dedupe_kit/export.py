@@ -117,7 +117,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         "audit.csv": lambda: audit(plan, decided_at),
     }
     if crosswalk is not None:
-        tables["crosswalk.csv"] = lambda: with_survivors(crosswalk, plan)
+        tables["crosswalk.csv"] = lambda: with_survivors(crosswalk, plan.survivors())
     crm_files = {"cleaned.csv", "fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix_2_update.csv", "merged_away.csv"}
     formats = {name: file_format(plan.policy, contacts) if name in crm_files else ("utf-8", ",") for name in tables}
     paths, neutralized = write_tables(out, tables, formats, plan.policy.neutralize_formulas,
@@ -369,9 +369,8 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     return pd.DataFrame(columns, columns=AUDIT_COLUMNS)
 
 
-def with_survivors(crosswalk: pd.DataFrame, plan: MergePlan) -> pd.DataFrame:
-    """The crosswalk with each row's survivor from the plan (itself when its group was not merged)."""
-    survivors = plan.survivors()
+def with_survivors(crosswalk: pd.DataFrame, survivors: np.ndarray) -> pd.DataFrame:
+    """The crosswalk with each row's survivor (a row number per source row) and its record ID."""
     ids = crosswalk["record_id"].to_numpy()
     return crosswalk.assign(survivor_row=survivors, survivor_record_id=ids[survivors])
 

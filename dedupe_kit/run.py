@@ -24,7 +24,7 @@ from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdCom
                       compare, comparisons, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
-from .export import export, export_crosswalk
+from .export import export, export_crosswalk, with_survivors
 from .files import write_csv, write_figure, write_text
 from .load import Contacts, load, record_ids
 from .merge import MergePlan, merge, proposed_survivors
@@ -148,9 +148,7 @@ class Result:
         else:
             survivors = proposed_survivors(self.contacts, self.crosswalk["cluster_id"].to_numpy(), self.config.merge,
                                            decisions=self.decisions)
-            ids = self.crosswalk["record_id"].to_numpy()
-            crosswalk = self.crosswalk.assign(survivor_row=survivors, survivor_record_id=ids[survivors])
-            exported = export_crosswalk(crosswalk, self.contacts, self.config.merge, out)
+            exported = export_crosswalk(with_survivors(self.crosswalk, survivors), self.contacts, self.config.merge, out)
             for name in MERGE_FILES:
                 (out / name).unlink(missing_ok=True)
             written, summaries = exported.paths, [
