@@ -15,7 +15,7 @@ The pairs are built by a `recordlinkage` index algorithm (`SharedKeyIndex`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -60,6 +60,8 @@ def block_caps(max_block_size: int) -> np.ndarray:
     return np.array([max(3, round(max_block_size * share)) for _, share in KEY_KINDS.values()], dtype=np.int64)
 
 
+#: Part of one kind's keys: aligned ``rows``, ``first`` and ``second`` codes (``None``: a key of one text).
+_Part = tuple[np.ndarray, np.ndarray, np.ndarray | None]
 _PAIRED_FIELDS = ("first", "last", "birth_date", "city", "postcode")
 _SHIFT = 28  # a key is kind << 56 | first token << 28 | second token
 
@@ -83,18 +85,19 @@ class Candidates:
 class SharedKeyIndex(BaseIndexAlgorithm):
     """A recordlinkage index algorithm: pairs of records that share a key.
 
-    ``rows`` and ``keys`` are aligned integer arrays (one entry per key a record
-    holds; a key's kind is its top byte). Keys held by more records than their
-    kind's cap (``caps``, by kind code) make no pairs; after indexing, ``capped_``
-    and ``capped_sizes_`` hold them and their sizes.
+    ``blocks()`` gives the keys one kind at a time, as aligned integer arrays ``rows``
+    and ``keys`` (one entry per key a record holds; a key's kind is its top byte), so
+    only one kind's keys need be in memory at once. Keys held by more records than
+    their kind's cap (``caps``, by kind code) make no pairs; after indexing,
+    ``capped_`` and ``capped_sizes_`` hold them and their sizes.
     """
 
-    def __init__(self, rows: np.ndarray, keys: np.ndarray, caps: np.ndarray) -> None:
+    def __init__(self, blocks: Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]], caps: np.ndarray | int) -> None:
         super().__init__(verify_integrity=False)
-        self.rows, self.keys, self.caps = rows, keys, caps
+        self.blocks, self.caps = blocks, caps
 
     def _dedup_index(self, df_a: pd.DataFrame) -> pd.MultiIndex:
-        a, b, self.capped_, self.capped_sizes_ = shared_key_pairs(self.rows, self.keys, self.caps)
+        a, b, self.capped_, self.capped_sizes_ = _pairs_of_blocks(self.blocks(), self.caps)
         return pd.MultiIndex.from_arrays([a, b], names=[df_a.index.name, df_a.index.name])
 
 
@@ -107,20 +110,22 @@ def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
     Keys of different kinds never meet: each kind is paired on its own (less memory).
     """
     kinds = keys >> 56
-    runs = run_starts(kinds)
-    if len(np.unique(kinds[runs])) < len(runs):  # a kind in several places: put each kind together
-        order = np.argsort(kinds, kind="stable")
-        rows, keys, kinds = rows[order], keys[order], kinds[order]
-        runs = run_starts(kinds)
-    found, capped_keys, capped_sizes = [], [], []
-    for start, end in zip(runs, np.r_[runs[1:], len(keys)]):
-        pairs, capped, sizes = _pairs_sharing(rows[start:end], keys[start:end], caps)
+    order = np.argsort(kinds, kind="stable")
+    rows, keys, kinds = rows[order], keys[order], kinds[order]
+    starts = run_starts(kinds)
+    return _pairs_of_blocks(((rows[s:e], keys[s:e]) for s, e in zip(starts, np.r_[starts[1:], len(keys)])), caps)
+
+
+def _pairs_of_blocks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], caps: np.ndarray | int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`shared_key_pairs` of keys given in blocks, no key in two blocks."""
+    found, capped_keys, capped_sizes = [], [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for rows, keys in blocks:
+        pairs, capped, sizes = _pairs_sharing(rows, keys, caps)
         found.append(pairs)
         capped_keys.append(capped)
         capped_sizes.append(sizes)
     codes = sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-    if not found:
-        return codes, codes, keys[:0], np.zeros(0, dtype=np.int64)
     return codes >> 32, codes & 0xFFFFFFFF, np.concatenate(capped_keys), np.concatenate(capped_sizes)
 
 
@@ -154,7 +159,7 @@ def candidates(contacts: Contacts, normalized: Normalized, config: Config | None
     """Candidate pairs of ``contacts`` from the blocking keys of ``normalized``."""
     config = config or Config()
     keys = BlockingKeys(contacts, normalized, config.match.compare_columns)
-    index = SharedKeyIndex(keys.rows, keys.keys, block_caps(config.match.max_block_size))
+    index = SharedKeyIndex(keys.by_kind, block_caps(config.match.max_block_size))
     pairs = index.index(contacts.frame)
     capped = keys.describe(index.capped_).assign(records=index.capped_sizes_)
     capped = capped.sort_values(["records", "kind", "value"], ascending=[False, True, True], ignore_index=True)
@@ -162,7 +167,8 @@ def candidates(contacts: Contacts, normalized: Normalized, config: Config | None
 
 
 class BlockingKeys:
-    """Every blocking key of every record, as aligned integer arrays ``rows`` and ``keys``.
+    """Every blocking key of every record, one kind at a time (`by_kind`), as aligned
+    integer arrays of rows and keys.
 
     Each column is factorized once; what a key derives from a value (a name's start, its
     sound) is computed once per distinct value. Name-like texts get codes from one shared
@@ -171,42 +177,62 @@ class BlockingKeys:
     """
 
     def __init__(self, contacts: Contacts, normalized: Normalized, compare_columns: Sequence[str] = ()) -> None:
-        names, ids, phones = normalized.names, normalized.identifiers, normalized.phones
-        words = self.words = _Vocabulary()
+        self.contacts, self.normalized, self.compare_columns = contacts, normalized, tuple(compare_columns)
+        self.words = _Vocabulary()
         self._texts: dict[str, np.ndarray] = {}  # kinds whose single text is coded on its own
-        parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]] = {}
+        self._firsts: dict[str, np.ndarray] = {}  # the first texts of each kind, by their number in the keys
+        self._single: set[str] = set()  # kinds of one text
 
-        def add(kind: str, rows: np.ndarray, first: np.ndarray, second: np.ndarray | None = None) -> None:
+    def by_kind(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """``(rows, keys)`` of each kind in turn, built when asked for: a large file has tens
+        of millions of keys, and only one kind's need be in memory."""
+        for kind, parts in self._parts():
+            yield self._encoded(kind, parts)
+
+    def _encoded(self, kind: str, parts: list[_Part]) -> tuple[np.ndarray, np.ndarray]:
+        """The rows and keys of one kind: ``kind << 56 | first << 28 | second``, where the
+        kind's first texts are numbered 0, 1, 2…"""
+        first, self._firsts[kind] = pd.factorize(np.concatenate([first for _, first, _ in parts]))
+        keys = (np.int64(_KIND_CODES[kind]) << 56) | (first.astype(np.int64) << _SHIFT)
+        if parts[0][2] is None:
+            self._single.add(kind)
+        else:
+            keys |= np.concatenate([second for _, _, second in parts])
+        return np.concatenate([rows for rows, _, _ in parts]), keys
+
+    def _parts(self) -> Iterator[tuple[str, list[_Part]]]:
+        """Each kind with its keys, in parts of aligned ``rows, first, second`` codes."""
+        names, ids, phones, words = self.normalized.names, self.normalized.identifiers, self.normalized.phones, self.words
+
+        def part(rows: np.ndarray, first: np.ndarray, second: np.ndarray | None = None) -> _Part:
             keep = first >= 0
             if second is not None:
                 keep &= second >= 0
-            parts.setdefault(kind, []).append((rows[keep].astype(np.int32),  # a row fits in 32 bits: half the memory
-                                               first[keep], second[keep] if second is not None else None))
+            return rows[keep].astype(np.int32), first[keep], second[keep] if second is not None else None  # a row fits in 32 bits
 
-        def add_texts(kind: str, rows: np.ndarray, values: pd.Series | np.ndarray | tuple[np.ndarray, np.ndarray],
-                      func=None) -> None:
-            """Add the texts (or a text ``func`` derives from each) as keys; ``values`` may come
+        def of_texts(kind: str, rows: np.ndarray, values: pd.Series | tuple[np.ndarray, np.ndarray], func=None) -> _Part:
+            """The texts (or a text ``func`` derives from each) as keys; ``values`` may come
             factorized already, as ``(positions, distinct texts)``."""
-            positions, texts = values if isinstance(values, tuple) else pd.factorize(np.asarray(values, dtype=object))
+            positions, texts = values if isinstance(values, tuple) else pd.factorize(values.to_numpy(dtype=object))
             if func is not None:  # distinct values may give the same text
                 derived, texts = pd.factorize(np.array([func(v) for v in texts.tolist()], dtype=object))
                 positions = derived[positions]
             self._texts[kind] = texts
-            add(kind, rows, np.where((texts == "")[positions], -1, positions) if len(texts) else positions)
+            return part(rows, np.where((texts == "")[positions], -1, positions) if len(texts) else positions)
 
         for kind in ("email", "phone", "external_id"):
-            rows, positions, texts = normalized.coded(kind)
-            add_texts(kind, rows, (positions, texts))
-        rows, positions, texts = normalized.coded("email")  # the emails' own numbering, for their parts
+            rows, positions, texts = self.normalized.coded(kind)
+            yield kind, [of_texts(kind, rows, (positions, texts))]
+        rows, positions, texts = self.normalized.coded("email")  # the emails' own numbering, for their parts
         personal = ~ids["shared"].to_numpy()[(ids["kind"] == "email").to_numpy()]
-        rows = rows[personal]
-        add_texts("email_user", rows, (positions[personal], texts), lambda v: v.split("@", 1)[0])
-        add_texts("email_domain", rows, (positions[personal], texts), lambda v: v.split("@", 1)[-1])
-        add_texts("phone_last7", phones["source_row"].to_numpy(), phones["national"],
-                  lambda v: v[-7:] if len(v) >= 7 else "")
+        rows, positions = rows[personal], positions[personal]
+        yield "email_user", [of_texts("email_user", rows, (positions, texts), lambda v: v.split("@", 1)[0])]
+        yield "email_domain", [of_texts("email_domain", rows, (positions, texts), lambda v: v.split("@", 1)[-1])]
+        yield "phone_last7", [of_texts("phone_last7", phones["source_row"].to_numpy(), phones["national"],
+                                       lambda v: v[-7:] if len(v) >= 7 else "")]
         row = names.index.to_numpy()
-        add_texts("company", row, names["company"])
-        add_texts("address", row, names["address"])
+        yield "company", [of_texts("company", row, names["company"])]
+        yield "address", [of_texts("address", row, names["address"])]
 
         first_name, last_name = _Column(names["first"]), _Column(names["last"])
         first, last, city = words.coded(first_name), words.coded(last_name), words.coded(_Column(names["city"]))
@@ -219,56 +245,40 @@ class BlockingKeys:
         within = np.arange(len(at)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         flat = np.concatenate(group_words) if group_words else np.zeros(0, dtype=np.int64)
         nicknames = flat[(np.cumsum(lengths) - lengths)[group_of[at]] + within] if len(at) else at
-        add("name", row[at], last[at], nicknames)
-        add("name", row, first, last)
-        add("name_city", row[at], words.joined(last, city)[at], nicknames)
-        add("name_city", row, words.joined(first, city), last)
+        yield "name", [part(row[at], last[at], nicknames), part(row, first, last)]
+        yield "name_city", [part(row[at], words.joined(last, city)[at], nicknames),
+                            part(row, words.joined(first, city), last)]
+        del at, nicknames
         initial_first, initial_last = words.coded(first_name, lambda v: v[:1]), words.coded(last_name, lambda v: v[:1])
-        add("name_sound", row, words.coded(last_name, _metaphone_one), initial_first)
-        add("name_sound", row, words.coded(first_name, _metaphone_one), initial_last)
+        yield "name_sound", [part(row, words.coded(last_name, _metaphone_one), initial_first),
+                             part(row, words.coded(first_name, _metaphone_one), initial_last)]
         birth = _Column(names["birth_date"])
-        add("birth_date", row, words.coded(birth), initial_first)
+        yield "birth_date", [part(row, words.coded(birth), initial_first)]
         # typos everywhere: the starts of the names with the birth year, or with each other
         year = words.coded(birth, lambda v: v[:4] if _DATE_KEY.fullmatch(v) else "")
         month_day = words.coded(birth, lambda v: v[4:] if _DATE_KEY.fullmatch(v) else "")
-        add("prefixes", row, words.tagged("f:", words.coded(first_name, lambda v: v[:3])), year)
-        add("prefixes", row, words.tagged("l:", words.coded(last_name, lambda v: v[:3])), year)
-        add("prefixes", row, words.tagged("d:", month_day), initial_first)
-        add("prefixes", row, words.tagged("e:", month_day), initial_last)
-        add("prefixes", row, words.coded(first_name, lambda v: v[:2]), words.coded(last_name, lambda v: v[:2]))
+        yield "prefixes", [
+            part(row, words.tagged("f:", words.coded(first_name, lambda v: v[:3])), year),
+            part(row, words.tagged("l:", words.coded(last_name, lambda v: v[:3])), year),
+            part(row, words.tagged("d:", month_day), initial_first),
+            part(row, words.tagged("e:", month_day), initial_last),
+            part(row, words.coded(first_name, lambda v: v[:2]), words.coded(last_name, lambda v: v[:2])),
+        ]
         field_codes = {"first": first, "last": last, "city": city, "birth_date": words.coded(birth),
                        "postcode": words.coded(_Column(names["postcode"]))}
-        for field in ("first", "last", "birth_date"):  # alone: pairs only while the value is rare
-            add("field", row, np.full(len(row), words.code(field)), field_codes[field])
-        for i, field_a in enumerate(_PAIRED_FIELDS):
-            for field_b in _PAIRED_FIELDS[i + 1:]:
-                add("fields", row, words.tagged(field_a + ":", field_codes[field_a]), field_codes[field_b])
+        # alone: pairs only while the value is rare
+        yield "field", [part(row, np.full(len(row), words.code(field)), field_codes[field])
+                        for field in ("first", "last", "birth_date")]
+        yield "fields", [part(row, words.tagged(field_a + ":", field_codes[field_a]), field_codes[field_b])
+                         for i, field_a in enumerate(_PAIRED_FIELDS) for field_b in _PAIRED_FIELDS[i + 1:]]
         address = _Column(names["address"])
-        add("street", row, words.coded(address, lambda v: _street(v)[0]), words.coded(address, lambda v: _street(v)[1]))
-        frame = contacts.frame
-        for column in compare_columns:
-            add("column", row, np.full(len(row), words.code(column)),
-                words.coded(_Column(frame[column]), lambda v: v.strip().upper()))
-
-        self._single = {kind for kind, kind_parts in parts.items() if kind_parts[0][2] is None}
-        self._firsts: dict[str, np.ndarray] = {}
-        size = sum(len(part_rows) for kind_parts in parts.values() for part_rows, _, _ in kind_parts)
-        self.rows, self.keys = np.empty(size, dtype=np.int32), np.empty(size, dtype=np.int64)
-        at = 0
-        for kind in list(parts):
-            kind_parts = parts.pop(kind)  # each kind's parts are freed once coded: a large file has tens of millions
-            # the first texts of a kind, numbered 0, 1, 2…: a key is kind << 56 | first << 28 | second
-            first, self._firsts[kind] = pd.factorize(np.concatenate([first for _, first, _ in kind_parts]))
-            offset = 0
-            for part_rows, _, second in kind_parts:
-                n = len(part_rows)
-                code = self.keys[at:at + n]
-                code[:] = (np.int64(_KIND_CODES[kind]) << 56) | (first[offset:offset + n].astype(np.int64) << _SHIFT)
-                if second is not None:
-                    code |= second.astype(np.int64)
-                self.rows[at:at + n] = part_rows
-                offset += n
-                at += n
+        yield "street", [part(row, words.coded(address, lambda v: _street(v)[0]),
+                              words.coded(address, lambda v: _street(v)[1]))]
+        frame = self.contacts.frame
+        if self.compare_columns:
+            yield "column", [part(row, np.full(len(row), words.code(column)),
+                                  words.coded(_Column(frame[column]), lambda v: v.strip().upper()))
+                             for column in self.compare_columns]
 
     def describe(self, keys: np.ndarray) -> pd.DataFrame:
         """Readable ``kind`` and ``value`` of encoded keys."""

@@ -47,7 +47,7 @@ def test_index_contract_pairs_are_distinct_sorted_and_lower_first(rows, keys):
     assert (np.diff(codes) > 0).all()
     if len(rows):
         assert list(zip(a, b)) == [(1, 2), (1, 3), (2, 3)]
-    index = SharedKeyIndex(rows, keys, 10).index(pd.DataFrame(index=pd.RangeIndex(4, name="source_row")))
+    index = SharedKeyIndex(lambda: [(rows, keys)], 10).index(pd.DataFrame(index=pd.RangeIndex(4, name="source_row")))
     assert isinstance(index, pd.MultiIndex) and len(index) == len(a)
 
 
