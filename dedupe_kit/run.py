@@ -311,10 +311,13 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
         status[_household(features, used) & (status == "auto")] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
     status[np.isin(decision, ["match", "distinct"])] = "reviewed"
-    pairs = pd.DataFrame({"a": pairs_index.get_level_values(0), "b": pairs_index.get_level_values(1),
-                          "probability": probability, "weight": weight, "status": status, "decision": decision})
-    pairs = pd.concat([pairs, features.reset_index(drop=True)], axis=1)
-    del features, random_features, weight, probability, status, decision  # now in pairs: hundreds of MB at 1M rows
+    pairs = features  # the pair's own columns put in front: a copy of the features would take hundreds of MB
+    pairs.index = pd.RangeIndex(len(pairs))
+    for position, (name, values) in enumerate({"a": pairs_index.get_level_values(0), "b": pairs_index.get_level_values(1),
+                                               "probability": probability, "weight": weight, "status": status,
+                                               "decision": decision}.items()):
+        pairs.insert(position, name, values)
+    del features, random_features, weight, probability, status, decision  # now in pairs
     steps.update()
     release_memory()
     steps.set_description("grouping")
