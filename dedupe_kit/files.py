@@ -83,13 +83,15 @@ def csv_text(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n") -> str:
     return "".join(csv_chunks(frame, sep, line_end))
 
 
-def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: int = 65536) -> Iterator[str]:
-    """`csv_text` of ``frame`` in pieces of ``rows`` rows, the header first.
+def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: int = 65536,
+               header: bool = True) -> Iterator[str]:
+    """`csv_text` of ``frame`` in pieces of ``rows`` rows, the header first (``header=False``:
+    none, for a table written in several frames).
 
     Numbers become text one piece at a time, so that a large table's text is never whole in memory.
     """
     if not frame.shape[1]:
-        yield frame.to_csv(index=False, sep=sep, lineterminator=line_end)
+        yield frame.to_csv(index=False, sep=sep, lineterminator=line_end, header=header)
         return
     columns = []
     for position in range(frame.shape[1]):
@@ -103,7 +105,7 @@ def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: 
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sep, lineterminator=line_end)
     writer.writerow(frame.columns)
-    header = buffer.getvalue()
+    header = buffer.getvalue() if header else ""
     special = set(sep + '"\r\n' + line_end)  # a cell holding one of these is quoted by the writer
     for start in range(0, len(frame), rows):
         cells = [(_as_text(values.iloc[start:start + rows]) if isinstance(values, pd.Series)

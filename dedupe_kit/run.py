@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdCom
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export, export_crosswalk, with_survivors
-from .files import write_csv, write_figure, write_text
+from .files import csv_chunks, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids
 from .merge import MergePlan, merge, proposed_survivors
 from .normalize import Normalized, display_all, normalize
@@ -76,8 +76,7 @@ class Result:
     def explained(self, status: str | None = "review", n: int | None = 20) -> pd.DataFrame:
         """The pairs of one status (``auto``, ``review``, ``drop``; ``None``: all), most
         probable first, with both record IDs and the reasons in words."""
-        pairs = self.pairs if status is None else self.pairs[self.pairs["status"] == status]
-        return self._with_reasons(_ranked(pairs, [status]).head(n))
+        return self._with_reasons(self.pairs.iloc[_ranked(self.pairs, [status])[:n]])
 
     def _with_reasons(self, pairs: pd.DataFrame) -> pd.DataFrame:
         record_id = record_ids(self.contacts)
@@ -86,6 +85,13 @@ class Result:
             "record_id_a": record_id[pairs["a"].to_numpy()], "record_id_b": record_id[pairs["b"].to_numpy()],
             "probability": pairs["probability"].round(4), "status": pairs["status"], "reasons": self.reasons(pairs),
         }).reset_index(drop=True)
+
+    def _pairs_csv(self, order: np.ndarray, rows: int = 131072) -> Iterator[bytes]:
+        """pairs.csv of the pairs at ``order``, with their reasons, a piece of ``rows`` pairs at a
+        time (whole, at 1,000,000 records, the table and its reasons took 600 MB)."""
+        for start in range(0, max(len(order), 1), rows):
+            piece = self._with_reasons(self.pairs.iloc[order[start:start + rows]])
+            yield from (text.encode("utf-8") for text in csv_chunks(piece, header=start == 0))
 
     def plot(self):
         """The distribution of the pairs' scores, with both thresholds marked."""
@@ -157,8 +163,8 @@ class Result:
         steps.update()
         release_memory()
         steps.set_description("explaining the pairs")
-        pairs = write_csv(out / "pairs.csv", self._with_reasons(_ranked(self.pairs, ["reviewed", "auto", "review"])),
-                          protect=protect)
+        pairs = write_files({out / "pairs.csv": self._pairs_csv(_ranked(self.pairs, ["reviewed", "auto", "review"]))},
+                            protect=protect)[0]
         steps.update()
         release_memory()
         if merge:
@@ -246,15 +252,15 @@ def load_run(out: str | Path, *, same_input: bool = True) -> tuple[Contacts, Con
     return contacts, config
 
 
-def _ranked(pairs: pd.DataFrame, statuses: list[str | None]) -> pd.DataFrame:
-    """The pairs of these statuses (``None``: any), by status in that order, then most probable
-    first, then by rows."""
+def _ranked(pairs: pd.DataFrame, statuses: list[str | None]) -> np.ndarray:
+    """The positions of the pairs of these statuses (``None``: any), by status in that order,
+    then most probable first, then by rows."""
     status, named = pairs["status"].to_numpy(), [s for s in statuses if s is not None]
     rank = np.select([status == s for s in named], list(range(len(named))), -1) if named else np.zeros(len(pairs))
     kept = np.flatnonzero(rank >= 0) if named else np.arange(len(pairs))
     order = np.lexsort((pairs["b"].to_numpy()[kept], pairs["a"].to_numpy()[kept],
                         -pairs["probability"].to_numpy()[kept], rank[kept]))
-    return pairs.iloc[kept[order]]
+    return kept[order]
 
 
 def run(
@@ -426,11 +432,13 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
     details: dict[str, np.ndarray] = {}
     for column, role in (("first", fm.first_name), ("last", fm.last_name)):
         if role and column in pairs:
-            codes, uniques = pd.factorize(frame[role].to_numpy(dtype=object))
+            values = frame[role].to_numpy(dtype=object)
+            codes, uniques = pd.factorize(np.concatenate([values[a], values[b]]))  # the pairs' names only
             raw = np.array([value.strip() for value in uniques], dtype=object)
             folded = pd.factorize(np.array([value.casefold() for value in raw], dtype=object))[0]
-            raw_a, raw_b = raw[codes[a]], raw[codes[b]]
-            differ = np.flatnonzero(folded[codes[a]] != folded[codes[b]])
+            code_a, code_b = codes[:len(a)], codes[len(a):]
+            raw_a, raw_b = raw[code_a], raw[code_b]
+            differ = np.flatnonzero(folded[code_a] != folded[code_b])
             raw_a[differ] = raw_a[differ] + " ~ " + raw_b[differ]
             details[column] = raw_a
     for kind in ("phone", "email"):
