@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import NamedTuple
@@ -95,12 +96,38 @@ def normalize(contacts: Contacts, config: Config | None = None, *, progress: boo
 
 
 def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | None) -> Normalized:
-    fm, frame = contacts.field_map, contacts.frame
-    found: list[dict] = []  # parts of the tables, for `_table`
-    problems: list[dict] = []
-    phones: list[dict] = []
-    regions = _row_regions(frame, fm.country, settings.default_region)
-    for column, kind in fm.phones:
+    fm = contacts.field_map
+    regions = _row_regions(contacts.frame, fm.country, settings.default_region)
+    # The phones in a second thread: Arrow's kernels, which do much of their work, let the
+    # emails and names go on in this one meanwhile (a third less time at 1,000,000 rows).
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        phoned = thread.submit(_phones, contacts, regions, progress)
+        found: list[dict] = []  # parts of the tables, for `_table`
+        problems: list[dict] = []
+        email_parser = EmailParser(settings)
+        for column in fm.emails:
+            ok, bad = _apply_unique(_long(contacts, column), email_parser.many, progress, "emails",
+                                    ("value", "raw", "shared"))
+            found.append(ok | {"kind": "email", "column": column, "phone_kind": ""})
+            problems.append(bad | {"kind": "email", "column": column})
+        for column in fm.external_ids:
+            ok, bad = _apply_unique(_long(contacts, column), parse_external_ids, progress, "IDs")
+            found.append(ok | {"kind": "external_id", "column": column, "phone_kind": "", "shared": False})
+            problems.append(bad | {"kind": "external_id", "column": column})
+        names = _name_keys(contacts)
+        phone_found, phone_problems, phones = phoned.result()
+    found, problems = phone_found + found, phone_problems + problems
+    identifiers = _table(found, IDENTIFIER_COLUMNS, ["source_row", "kind", "column"], {"kind": IDENTIFIER_KINDS})
+    identifiers["shared"] = identifiers["shared"].astype(bool)
+    problems_frame = _table(problems, PROBLEM_COLUMNS, ["source_row", "column"])
+    phone_numbers = _table(phones, PHONE_COLUMNS, ["source_row", "column"])
+    return Normalized(identifiers, names, problems_frame, phone_numbers)
+
+
+def _phones(contacts: Contacts, regions: np.ndarray, progress: bool | None) -> tuple[list[dict], list[dict], list[dict]]:
+    """The phone columns' parts of the identifiers and problems tables, and of the phones table."""
+    found, problems, phones = [], [], []
+    for column, kind in contacts.field_map.phones:
         long = _long(contacts, column).assign(region=lambda d, r=regions: r[d["source_row"].to_numpy()])
         ok, bad = _apply_unique(long, parse_phones, progress, "phones", ("value", "raw", "national"),
                                 ("raw", "reason", "national"))
@@ -110,22 +137,7 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
             usable = part["national"] != ""
             phones.append({name: part[name][usable] for name in ("source_row", "value", "national")}
                           | {"column": column, "phone_kind": kind})
-    email_parser = EmailParser(settings)
-    for column in fm.emails:
-        ok, bad = _apply_unique(_long(contacts, column), email_parser.many, progress, "emails",
-                                ("value", "raw", "shared"))
-        found.append(ok | {"kind": "email", "column": column, "phone_kind": ""})
-        problems.append(bad | {"kind": "email", "column": column})
-    for column in fm.external_ids:
-        ok, bad = _apply_unique(_long(contacts, column), parse_external_ids, progress, "IDs")
-        found.append(ok | {"kind": "external_id", "column": column, "phone_kind": "", "shared": False})
-        problems.append(bad | {"kind": "external_id", "column": column})
-
-    identifiers = _table(found, IDENTIFIER_COLUMNS, ["source_row", "kind", "column"], {"kind": IDENTIFIER_KINDS})
-    identifiers["shared"] = identifiers["shared"].astype(bool)
-    problems_frame = _table(problems, PROBLEM_COLUMNS, ["source_row", "column"])
-    phone_numbers = _table(phones, PHONE_COLUMNS, ["source_row", "column"])
-    return Normalized(identifiers, _name_keys(contacts), problems_frame, phone_numbers)
+    return found, problems, phones
 
 
 # --- phones -----------------------------------------------------------------------------------
