@@ -218,7 +218,8 @@ class BlockingKeys:
                 derived, texts = pd.factorize(np.array([func(v) for v in texts.tolist()], dtype=object))
                 positions = derived[positions]
             self._texts[kind] = texts
-            return part(rows, np.where((texts == "")[positions], -1, positions) if len(texts) else positions)
+            blank = (positions < 0) | (texts == "")[positions] if len(texts) else positions < 0
+            return part(rows, np.where(blank, -1, positions))
 
         for kind in ("email", "phone", "external_id"):
             rows, positions, texts = self.normalized.coded(kind)
@@ -228,8 +229,8 @@ class BlockingKeys:
         rows, positions = rows[personal], positions[personal]
         yield "email_user", [of_texts("email_user", rows, (positions, texts), lambda v: v.split("@", 1)[0])]
         yield "email_domain", [of_texts("email_domain", rows, (positions, texts), lambda v: v.split("@", 1)[-1])]
-        yield "phone_last7", [of_texts("phone_last7", phones["source_row"].to_numpy(), phones["national"],
-                                       lambda v: v[-7:] if len(v) >= 7 else "")]
+        yield "phone_last7", [of_texts("phone_last7", phones["source_row"].to_numpy(),
+                                       self.normalized.phone_codes()["last7"])]
         row = names.index.to_numpy()
         yield "company", [of_texts("company", row, names["company"])]
         yield "address", [of_texts("address", row, names["address"])]

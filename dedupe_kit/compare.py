@@ -25,7 +25,7 @@ from ._perf import distinct_pairs, run_starts, sorted_distinct
 from .config import Config
 from .load import Contacts
 from .names import nickname_equivalent
-from .normalize import Normalized
+from .normalize import Normalized, codes_of
 
 MISSING = -1
 
@@ -136,16 +136,6 @@ def value_pairs(rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     return pid, start_a[pid] + offset // per_b, start_b[pid] + offset % per_b
 
 
-def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes of a column (``-1`` for blank) and its distinct values."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-    uniques = np.asarray(uniques, dtype=object)
-    blank = np.flatnonzero(uniques == "")
-    if len(blank):
-        codes = np.where(codes == blank[0], -1, codes)
-    return codes, uniques
-
-
 class _MultiValued(Comparison):
     """Compares records that may hold several values (emails, phones): the best level of any two.
 
@@ -154,15 +144,24 @@ class _MultiValued(Comparison):
     """
 
     def __init__(self, values: pd.DataFrame, n_records: int,
-                 derived: dict[str, tuple[str, Callable[[str], str]]] | None = None) -> None:
+                 derived: dict[str, tuple[str, Callable[[str], str]]] | None = None,
+                 coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
+        """coded: columns (of ``values`` or derived) already as `codes_of` them, in the order of ``values``."""
         super().__init__("row")
-        values = values.sort_values("source_row", kind="stable")
-        self.rows = values["source_row"].to_numpy(dtype=np.int64)
+        order = np.argsort(values["source_row"].to_numpy(), kind="stable")
+        self.rows = values["source_row"].to_numpy(dtype=np.int64)[order]
+        coded = coded or {}
         self.codes, self.uniques = {}, {}
         for column in values.columns.drop("source_row"):
-            self.codes[column], self.uniques[column] = _codes(values[column])
+            codes, self.uniques[column] = coded[column] if column in coded else codes_of(
+                values[column].to_numpy(dtype=object))
+            self.codes[column] = codes[order]
         for column, (source, func) in (derived or {}).items():  # computed once per distinct source value
-            codes, self.uniques[column] = _codes(pd.Series([func(v) for v in self.uniques[source]], dtype=object))
+            if column in coded:
+                codes, self.uniques[column] = coded[column]
+                self.codes[column] = codes[order]
+                continue
+            codes, self.uniques[column] = codes_of(np.array([func(v) for v in self.uniques[source]], dtype=object))
             self.codes[column] = np.append(codes, -1)[self.codes[source]]
         # the share of records holding each value, for term-frequency weights
         value = self.codes["value"]
@@ -233,8 +232,9 @@ class PhoneComparison(_MultiValued):
     fixed_m = True
     u_floor = {1: 1e-3}  # the last digits alone are shared by chance
 
-    def __init__(self, values: pd.DataFrame, n_records: int) -> None:
-        super().__init__(values, n_records, {"last7": ("national", lambda v: v[-7:] if len(v) >= 7 else "")})
+    def __init__(self, values: pd.DataFrame, n_records: int,
+                 coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
+        super().__init__(values, n_records, {"last7": ("national", lambda v: v[-7:] if len(v) >= 7 else "")}, coded)
 
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return np.select([self._same("value", left, right), self._same("national", left, right),
@@ -523,7 +523,8 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
         emails = ids.loc[(ids["kind"] == "email") & ~ids["shared"], ["source_row", "value"]]
         out.append(EmailComparison(emails, len(names)))
     if fm.phones:
-        out.append(PhoneComparison(normalized.phones[["source_row", "value", "national"]], len(names)))
+        out.append(PhoneComparison(normalized.phones[["source_row", "value", "national"]], len(names),
+                                   normalized.phone_codes()))
     if fm.external_ids:
         out.append(ExternalIdComparison(ids.loc[ids["kind"] == "external_id", ["source_row", "value"]]))
     if fm.first_name or fm.last_name or fm.full_name:

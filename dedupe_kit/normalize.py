@@ -69,6 +69,8 @@ class Normalized:
     phones: pd.DataFrame
     _coded: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+    _phone_codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def coded(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The identifiers of one kind as ``(source_row, codes, distinct values)``, in the table's
@@ -83,6 +85,35 @@ class Normalized:
             for array in found:
                 array.flags.writeable = False
         return found
+
+
+    def phone_codes(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The phones table's ``value``, ``national`` and ``last7`` (the national number's last
+        seven digits) as `codes_of` them, in the table's order: worked out once (the candidates
+        and the phone comparison both ask), read-only."""
+        if not self._phone_codes:
+            found = {column: codes_of(self.phones[column].to_numpy(dtype=object)) for column in ("value", "national")}
+            codes, national = found["national"]
+            last7, uniques = codes_of(np.array([v[-7:] if len(v) >= 7 else "" for v in national.tolist()], dtype=object))
+            found["last7"] = (np.append(last7, -1)[codes], uniques)  # a blank national number: a blank end
+            for codes, _ in found.values():
+                codes.flags.writeable = False
+            self._phone_codes.update(found)
+        return self._phone_codes
+
+
+def codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of texts (``-1`` for blank) and the distinct texts.
+
+    >>> [x.tolist() for x in codes_of(np.array(["b", "", "a", "b"], dtype=object))]
+    [[0, -1, 2, 0], ['b', '', 'a']]
+    """
+    codes, uniques = pd.factorize(values)
+    uniques = np.asarray(uniques, dtype=object)
+    blank = np.flatnonzero(uniques == "")
+    if len(blank):
+        codes = np.where(codes == blank[0], -1, codes)
+    return codes, uniques
 
 
 def normalize(contacts: Contacts, config: Config | None = None, *, progress: bool | None = None) -> Normalized:
