@@ -202,7 +202,7 @@ class BlockingKeys:
 
     def _parts(self) -> Iterator[tuple[str, list[_Part]]]:
         """Each kind with its keys, in parts of aligned ``rows, first, second`` codes."""
-        names, ids, phones, words = self.normalized.names, self.normalized.identifiers, self.normalized.phones, self.words
+        names, phones, words = self.normalized.names, self.normalized.phones, self.words
 
         def part(rows: np.ndarray, first: np.ndarray, second: np.ndarray | None = None) -> _Part:
             keep = first >= 0
@@ -224,11 +224,9 @@ class BlockingKeys:
         for kind in ("email", "phone", "external_id"):
             rows, positions, texts = self.normalized.coded(kind)
             yield kind, [of_texts(kind, rows, (positions, texts))]
-        rows, positions, texts = self.normalized.coded("email")  # the emails' own numbering, for their parts
-        personal = ~ids["shared"].to_numpy()[(ids["kind"] == "email").to_numpy()]
-        rows, positions = rows[personal], positions[personal]
-        yield "email_user", [of_texts("email_user", rows, (positions, texts), lambda v: v.split("@", 1)[0])]
-        yield "email_domain", [of_texts("email_domain", rows, (positions, texts), lambda v: v.split("@", 1)[-1])]
+        rows, coded = self.normalized.personal_emails()
+        yield "email_user", [of_texts("email_user", rows, coded["local"])]
+        yield "email_domain", [of_texts("email_domain", rows, coded["value"], lambda v: v.split("@", 1)[-1])]
         yield "phone_last7", [of_texts("phone_last7", phones["source_row"].to_numpy(),
                                        self.normalized.phone_codes()["last7"])]
         row = names.index.to_numpy()

@@ -204,8 +204,9 @@ class EmailComparison(_MultiValued):
     fixed_m = True
     u_floor = {2: 1e-3, 1: 1e-3}  # name-made addresses: namesakes share them at other providers
 
-    def __init__(self, values: pd.DataFrame, n_records: int) -> None:
-        super().__init__(values, n_records, {"local": ("value", lambda v: v.split("@")[0])})
+    def __init__(self, values: pd.DataFrame, n_records: int,
+                 coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
+        super().__init__(values, n_records, {"local": ("value", lambda v: v.split("@")[0])}, coded)
         self.lengths = np.fromiter(map(len, self.uniques["value"]), dtype=np.int64, count=len(self.uniques["value"]))
 
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -520,8 +521,9 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
     out: list[Comparison] = []
     if fm.emails:
         # a role address (info@, office@) is shared by colleagues: it says nothing about who wrote
-        emails = ids.loc[(ids["kind"] == "email") & ~ids["shared"], ["source_row", "value"]]
-        out.append(EmailComparison(emails, len(names)))
+        rows, coded = normalized.personal_emails()
+        out.append(EmailComparison(pd.DataFrame({"source_row": rows, "value": coded["value"][1][coded["value"][0]]}),
+                                   len(names), coded))
     if fm.phones:
         out.append(PhoneComparison(normalized.phones[["source_row", "value", "national"]], len(names),
                                    normalized.phone_codes()))

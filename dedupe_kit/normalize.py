@@ -69,8 +69,7 @@ class Normalized:
     phones: pd.DataFrame
     _coded: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
-    _phone_codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(
-        default_factory=dict, init=False, repr=False, compare=False)
+    _shared: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # see the methods below
 
     def coded(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The identifiers of one kind as ``(source_row, codes, distinct values)``, in the table's
@@ -86,21 +85,30 @@ class Normalized:
                 array.flags.writeable = False
         return found
 
+    def personal_emails(self) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+        """The emails of one person (not role addresses such as info@): their ``source_row``, and
+        their ``value`` and ``local`` part (before the @) as `codes_of` them, in the table's order.
+        Worked out once (the candidates and the email comparison both ask)."""
+        if "emails" not in self._shared:
+            ids = self.identifiers
+            rows, codes, values = self.coded("email")
+            personal = ~ids["shared"].to_numpy()[(ids["kind"] == "email").to_numpy()]
+            local, local_values = codes_of(np.array([v.split("@", 1)[0] for v in values.tolist()], dtype=object))
+            self._shared["emails"] = rows[personal], {"value": (codes[personal], values),
+                                                      "local": (local[codes[personal]], local_values)}
+        return self._shared["emails"]
 
     def phone_codes(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The phones table's ``value``, ``national`` and ``last7`` (the national number's last
-        seven digits) as `codes_of` them, in the table's order: worked out once (the candidates
-        and the phone comparison both ask), read-only."""
-        if not self._phone_codes:
+        seven digits) as `codes_of` them, in the table's order. Worked out once (the candidates
+        and the phone comparison both ask)."""
+        if "phones" not in self._shared:
             found = {column: codes_of(self.phones[column].to_numpy(dtype=object)) for column in ("value", "national")}
             codes, national = found["national"]
             last7, uniques = codes_of(np.array([v[-7:] if len(v) >= 7 else "" for v in national.tolist()], dtype=object))
             found["last7"] = (np.append(last7, -1)[codes], uniques)  # a blank national number: a blank end
-            for codes, _ in found.values():
-                codes.flags.writeable = False
-            self._phone_codes.update(found)
-        return self._phone_codes
-
+            self._shared["phones"] = found
+        return self._shared["phones"]
 
 def codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of texts (``-1`` for blank) and the distinct texts.
