@@ -1,6 +1,6 @@
 """Seconds per stage of one run, and the peak memory of the process.
 
-    python benchmarks/stages.py FILE [--out DIR]
+    python benchmarks/stages.py FILE [--out DIR] [--match-only]
 
 Runs the stages of `dedupe_kit.run` one after the other (load, normalize,
 candidates, comparisons, compare, random pairs, model, grouping, writing the
@@ -40,6 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file")
     parser.add_argument("--out", help="folder for the files (a temporary one by default)")
+    parser.add_argument("--match-only", action="store_true", help="write as `dedupe-kit run --match-only` does")
     args = parser.parse_args()
     config, times = Config(), {}
     with paused_gc():
@@ -59,7 +60,7 @@ def main() -> None:
     with stage("run", times):  # the whole pipeline again, as `run` chains it, for the result to write
         result = pipeline.run(contacts, config, progress=False)
     with tempfile.TemporaryDirectory() as tmp, stage("write", times):
-        result.write(args.out or tmp)
+        result.write(args.out or tmp, merge=not args.match_only)
     print(f"{len(contacts):,} rows, {len(found):,} candidate pairs; load + run + write {times['load'] + times['run'] + times['write']:.1f} s")
 
 

@@ -412,23 +412,49 @@ def _last_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
                      0).astype(np.int8)[positions]
 
 
-class TextComparison(Comparison):
+class _ByValue(Comparison):
+    """A comparison of one text per record, whose levels depend on the two texts alone.
+
+    values: each record's text, by source row. Given them, it reads the records' row
+        numbers (label ``row``) and works out each distinct pair of texts once (candidate
+        pairs repeat the same two cities many times); without them, it reads the texts
+        of the column ``column``. Subclasses implement ``_levels`` over two aligned
+        arrays of texts.
+    """
+
+    def __init__(self, column: str, values: pd.Series | None = None) -> None:
+        super().__init__(column if values is None else "row")
+        self.codes, self.texts = (None, None) if values is None else pd.factorize(values.to_numpy(dtype=object))
+
+    def _compute_vectorized(self, a: pd.Series, b: pd.Series):
+        if self.codes is None:
+            return self._levels(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+        positions, first, second = distinct_pairs(self.codes[a.to_numpy()], self.codes[b.to_numpy()])
+        texts = np.asarray(self.texts, dtype=object)
+        found = self._levels(texts[first], texts[second])
+        return tuple(x[positions] for x in found) if isinstance(found, tuple) else found[positions]
+
+    def _levels(self, a: np.ndarray, b: np.ndarray):
+        raise NotImplementedError
+
+
+class TextComparison(_ByValue):
     """A free-text field such as a company or a street address. 3: same; 2: the same words
     (or nearly the same text); 1: largely the same words; 0: different; -1: missing.
     """
 
     tf = True
 
-    def __init__(self, field: str, frequency: pd.Series, similar: float = 0.9, related: float = 0.7) -> None:
+    def __init__(self, field: str, frequency: pd.Series, similar: float = 0.9, related: float = 0.7,
+                 values: pd.Series | None = None) -> None:
         self.name = field
         self.levels = {3: f"same {field}", 2: f"nearly the same {field}", 1: f"similar {field}",
                        0: f"different {field}"}
         self.prior = {3: 0.6, 2: 0.15, 1: 0.1, 0: 0.15}
-        super().__init__(field)
+        super().__init__(field, values)
         self.frequency, self.similar, self.related = frequency, similar, related
 
-    def _compute_vectorized(self, a: pd.Series, b: pd.Series):
-        a, b = _strings(a), _strings(b)
+    def _levels(self, a: np.ndarray, b: np.ndarray):
         missing = (a == "") | (b == "")
         words = similarity(a, b, token_set_ratio) / 100
         close = similarity(a, b)
@@ -438,26 +464,25 @@ class TextComparison(Comparison):
         return levels, tf
 
 
-class ExactComparison(Comparison):
+class ExactComparison(_ByValue):
     """A short code such as a postcode, a city, a birth date or a national ID.
     2: same; 1: one character off (a typo or two swapped digits); 0: different; -1: missing.
     """
 
-    def __init__(self, field: str, column: str | None = None) -> None:
+    def __init__(self, field: str, column: str | None = None, values: pd.Series | None = None) -> None:
         self.name = field
         self.levels = {2: f"same {field}", 1: f"{field} one character off", 0: f"different {field}"}
         self.prior = {2: 0.85, 1: 0.05, 0: 0.1}
-        super().__init__(column or field)
+        super().__init__(column or field, values)
 
-    def _compute_vectorized(self, a: pd.Series, b: pd.Series):
-        a, b = _strings(a), _strings(b)
+    def _levels(self, a: np.ndarray, b: np.ndarray):
         missing = (a == "") | (b == "")
         typo = similarity(a, b, Levenshtein.distance) <= 1
         swapped = per_distinct_pair(a, b, _one_transposition)
         return np.select([missing, a == b, typo | swapped], [MISSING, 2, 1], 0).astype(np.int8)
 
 
-class DateComparison(Comparison):
+class DateComparison(_ByValue):
     """A date such as a birth date (``YYYYMMDD``). 5: same; 4: one digit off or day and
     month swapped; 3: the year one digit off and the day within a month (1973-03-09 ~
     1983-02-07); 2: within a year; 1: within ten years (and a month); 0: further apart,
@@ -469,10 +494,12 @@ class DateComparison(Comparison):
               2: "birth date within a year", 1: "birth date within ten years", 0: "birth dates over ten years apart"}
     prior = {5: 0.8, 4: 0.08, 3: 0.03, 2: 0.05, 1: 0.05, 0: 0.02}
 
-    def _compute_vectorized(self, a: pd.Series, b: pd.Series):
-        days_a = pd.to_datetime(a, format="%Y%m%d", errors="coerce")
-        days_b = pd.to_datetime(b, format="%Y%m%d", errors="coerce")
-        a, b = _strings(a), _strings(b)
+    def __init__(self, field: str, values: pd.Series | None = None) -> None:
+        super().__init__(field, values)
+
+    def _levels(self, a: np.ndarray, b: np.ndarray):
+        days_a = pd.to_datetime(pd.Series(a), format="%Y%m%d", errors="coerce")
+        days_b = pd.to_datetime(pd.Series(b), format="%Y%m%d", errors="coerce")
         missing = (a == "") | (b == "")
         typo = (similarity(a, b, Levenshtein.distance) <= 1) | per_distinct_pair(a, b, _day_month_swapped)
         gap = np.abs((days_a - days_b).dt.days.to_numpy(dtype=float))  # NaN (not a date) passes no test
@@ -489,17 +516,16 @@ def _day_month_swapped(a: str, b: str) -> bool:
     return len(a) == len(b) == 8 and a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]
 
 
-class PlaceComparison(Comparison):
+class PlaceComparison(_ByValue):
     """A place name such as a city. 2: same; 1: nearly the same (a typo); 0: different; -1: missing."""
 
-    def __init__(self, field: str) -> None:
+    def __init__(self, field: str, values: pd.Series | None = None) -> None:
         self.name = field
         self.levels = {2: f"same {field}", 1: f"nearly the same {field}", 0: f"different {field}"}
         self.prior = {2: 0.85, 1: 0.08, 0: 0.07}
-        super().__init__(field)
+        super().__init__(field, values)
 
-    def _compute_vectorized(self, a: pd.Series, b: pd.Series):
-        a, b = _strings(a), _strings(b)
+    def _levels(self, a: np.ndarray, b: np.ndarray):
         missing = (a == "") | (b == "")
         return np.select([missing, a == b, similarity(a, b) >= 0.88], [MISSING, 2, 1], 0).astype(np.int8)
 
@@ -532,26 +558,28 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
     if fm.first_name or fm.last_name or fm.full_name:
         out.append(NameComparison(names))
     if fm.company:
-        out.append(TextComparison("company", frequencies(names["company"])))
+        out.append(TextComparison("company", frequencies(names["company"]), values=names["company"]))
     if fm.address:
-        out.append(TextComparison("address", frequencies(names["address"])))
+        out.append(TextComparison("address", frequencies(names["address"]), values=names["address"]))
     if fm.postcode:
-        out.append(ExactComparison("postcode"))
+        out.append(ExactComparison("postcode", values=names["postcode"]))
     if fm.city:
-        out.append(PlaceComparison("city"))
+        out.append(PlaceComparison("city", names["city"]))
     if fm.birth_date:
-        out.append(DateComparison("birth_date"))
+        out.append(DateComparison("birth_date", names["birth_date"]))
     for column in config.match.compare_columns:
-        out.append(ExactComparison(column, f"column:{column}"))
+        out.append(ExactComparison(column, values=contacts.frame[column].str.strip().str.upper()))
     return out
 
 
-def comparison_data(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> pd.DataFrame:
-    """The per-record columns the comparisons read, indexed by ``source_row``."""
-    config = config or Config()
-    data = normalized.names.drop(columns=["first_group"]).assign(row=normalized.names.index.to_numpy())
-    for column in config.match.compare_columns:
-        data[f"column:{column}"] = contacts.frame[column].str.strip().str.upper()
+def comparison_data(normalized: Normalized, using: list[Comparison]) -> pd.DataFrame:
+    """The per-record columns the comparisons read, indexed by ``source_row``: ``row``, the
+    source row itself (most comparisons keep their own codes of the records' values), and the
+    columns of `Normalized.names` that the others read by name."""
+    names = normalized.names
+    data = pd.DataFrame({"row": names.index.to_numpy()}, index=names.index)
+    for label in {label for comparison in using for label in _listed(comparison.labels_left)} - {"row"}:
+        data[label] = names[label]
     return data
 
 
@@ -562,12 +590,13 @@ def compare(contacts: Contacts, normalized: Normalized, pairs: pd.MultiIndex, co
 
     using: the comparisons, when already built (default: `comparisons`).
     """
-    features = _Compare(using if using is not None else comparisons(contacts, normalized, config))
+    using = using if using is not None else comparisons(contacts, normalized, config)
+    features = _Compare(using)
     if len(pairs) == 0:
         columns = [c for cmp in features.features for c in _labels(cmp)]
         return pd.DataFrame({c: pd.Series([], dtype=float if c.endswith("_tf") else np.int8) for c in columns},
                             index=pairs)
-    result = features.compute(pairs, comparison_data(contacts, normalized, config))
+    result = features.compute(pairs, comparison_data(normalized, using))
     result.index = pairs
     return result
 
@@ -581,5 +610,8 @@ class _Compare(recordlinkage.Compare):
 
 
 def _labels(comparison: Comparison) -> list[str]:
-    label = comparison.label
-    return list(label) if isinstance(label, tuple) else [label]
+    return _listed(comparison.label)
+
+
+def _listed(label: str | Sequence[str]) -> list[str]:
+    return [label] if isinstance(label, str) else list(label)

@@ -16,7 +16,8 @@ from dedupe_kit import Config, load, normalize
 from dedupe_kit.candidates import SharedKeyIndex, candidates, shared_key_pairs
 from dedupe_kit.cli import main
 from dedupe_kit.cluster import cluster
-from dedupe_kit.compare import compare
+from dedupe_kit.compare import (DateComparison, ExactComparison, PlaceComparison, TextComparison, compare,
+                                frequencies)
 from dedupe_kit.config import MatchConfig
 from dedupe_kit.evaluate import blocking_recall, pair_scores
 from dedupe_kit.run import CROSSWALK_COLUMNS, run
@@ -174,7 +175,6 @@ def test_first_names_two_letters_off(tmp_path):
 
 
 def test_birth_date_levels(tmp_path):
-    from dedupe_kit.compare import DateComparison
 
     dates = pd.Series(["19850412"] * 8)
     other = pd.Series(["19850412", "19850413", "19851204", "19950501", "19860301", "19950301", "19700101", ""])
@@ -183,6 +183,27 @@ def test_birth_date_levels(tmp_path):
     # birth year one digit off; within a year; the decade wrong and six weeks off: within ten
     # years; a parent's: over ten years apart; missing
     assert levels.tolist() == [5, 4, 4, 3, 2, 1, 0, -1]
+
+
+@pytest.mark.parametrize("make", [
+    lambda values: PlaceComparison("city", values),
+    lambda values: TextComparison("company", frequencies(TEXTS), values=values),
+    lambda values: ExactComparison("postcode", values=values),
+    lambda values: DateComparison("birth_date", values),
+], ids=["place", "text", "exact", "date"])
+def test_a_comparison_by_row_numbers_gives_what_it_gives_by_texts(make):
+    # given the records' texts, a comparison reads row numbers and works out each distinct pair once
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, len(TEXTS), 400), rng.integers(0, len(TEXTS), 400)
+    by_row = make(TEXTS)._compute_vectorized(pd.Series(a), pd.Series(b))
+    by_text = make(None)._compute_vectorized(TEXTS[a].reset_index(drop=True), TEXTS[b].reset_index(drop=True))
+    for got, expected in zip(*((x,) if isinstance(x, np.ndarray) else x for x in (by_row, by_text))):
+        np.testing.assert_array_equal(got, expected)
+    assert (np.asarray(by_row if isinstance(by_row, np.ndarray) else by_row[0]) >= 0).any()
+
+
+TEXTS = pd.Series(["paris", "paris", "pariss", "", "lyon", "19850412", "19850421", "19950412", "acme corp",
+                   "acme corporation", "corp acme", "75001", "75010", "57001"])
 
 
 def test_external_id_conflict_is_its_own_level(tmp_path):
@@ -415,7 +436,7 @@ def test_one_strong_pair_does_not_glue_two_groups():
 
 
 def test_different_first_names_are_a_household_unless_something_personal_agrees():
-    from dedupe_kit.compare import DateComparison, ExternalIdComparison
+    from dedupe_kit.compare import ExternalIdComparison
     from dedupe_kit.run import _household
 
     used = [DateComparison("birth_date"), ExternalIdComparison(pd.DataFrame(columns=["source_row", "value"]))]
