@@ -175,7 +175,6 @@ def test_first_names_two_letters_off(tmp_path):
 
 
 def test_birth_date_levels(tmp_path):
-
     dates = pd.Series(["19850412"] * 8)
     other = pd.Series(["19850412", "19850413", "19851204", "19950501", "19860301", "19950301", "19700101", ""])
     levels = DateComparison("birth_date")._compute_vectorized(dates, other)
