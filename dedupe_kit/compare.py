@@ -148,18 +148,23 @@ class _MultiValued(Comparison):
                  coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
         """coded: columns (of ``values`` or derived) already as `codes_of` them, in the order of ``values``."""
         super().__init__("row")
-        order = np.argsort(values["source_row"].to_numpy(), kind="stable")
-        self.rows = values["source_row"].to_numpy(dtype=np.int64)[order]
+        rows = values["source_row"].to_numpy(dtype=np.int64)
+        order = None if (rows[1:] >= rows[:-1]).all() else np.argsort(rows, kind="stable")  # tables come by row
+
+        def by_row(array: np.ndarray) -> np.ndarray:
+            return array if order is None else array[order]
+
+        self.rows = by_row(rows)
         coded = coded or {}
         self.codes, self.uniques = {}, {}
         for column in values.columns.drop("source_row"):
             codes, self.uniques[column] = coded[column] if column in coded else codes_of(
                 values[column].to_numpy(dtype=object))
-            self.codes[column] = codes[order]
+            self.codes[column] = by_row(codes)
         for column, (source, func) in (derived or {}).items():  # computed once per distinct source value
             if column in coded:
                 codes, self.uniques[column] = coded[column]
-                self.codes[column] = codes[order]
+                self.codes[column] = by_row(codes)
                 continue
             codes, self.uniques[column] = codes_of(np.array([func(v) for v in self.uniques[source]], dtype=object))
             self.codes[column] = np.append(codes, -1)[self.codes[source]]
@@ -425,6 +430,8 @@ class _ByValue(Comparison):
     def __init__(self, column: str, values: pd.Series | None = None) -> None:
         super().__init__(column if values is None else "row")
         self.codes, self.texts = (None, None) if values is None else pd.factorize(values.to_numpy(dtype=object))
+        if self.codes is not None:
+            self.codes = self.codes.astype(np.int32)  # kept for the whole run: half the memory
 
     def _compute_vectorized(self, a: pd.Series, b: pd.Series):
         if self.codes is None:

@@ -121,7 +121,7 @@ def codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     blank = np.flatnonzero(uniques == "")
     if len(blank):
         codes = np.where(codes == blank[0], -1, codes)
-    return codes, uniques
+    return codes.astype(np.int32), uniques  # int32: the codes of millions of values are kept for a whole run
 
 
 def normalize(contacts: Contacts, config: Config | None = None, *, progress: bool | None = None) -> Normalized:
