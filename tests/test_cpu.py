@@ -41,3 +41,23 @@ def test_the_package_sets_numpy_s_avx512_aside_before_numpy_loads_and_only_then(
     assert disabled("import dedupe_kit") == (AVX512_TARGETS if slow_avx512_sort() else "")
     assert disabled("import numpy, dedupe_kit") == ""
     assert disabled("import dedupe_kit", NPY_ENABLE_CPU_FEATURES="") == ""
+
+
+def test_a_batch_run_keeps_the_memory_it_frees_for_its_next_stages():
+    # in a fresh process: the setting is for the whole process
+    code = ("from dedupe_kit import _perf\n"
+            "calls = []\n"
+            "_perf._MALLOC_TRIM = calls.append if _perf._MALLOC_TRIM else None\n"
+            "_perf.release_memory()\n"
+            "with _perf.freed_memory_kept():\n"
+            "    _perf.release_memory()\n"
+            "    print(len(calls), _perf._keep_freed)\n"
+            "print(_perf._MALLOPT is not None, len(calls), _perf._keep_freed)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    *within, glibc, trims, kept = done.stdout.split()
+    assert glibc == str(sys.platform == "linux")  # the CI's Debian, and this machine
+    if glibc == "True":  # trims before and after (the memory goes back at the end), not within
+        assert within == ["1", "True"] and [trims, kept] == ["2", "False"]
+    else:
+        assert within == ["0", "False"] and [trims, kept] == ["0", "False"]
