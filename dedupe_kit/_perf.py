@@ -160,8 +160,9 @@ def freed_memory_kept() -> Iterator[None]:
     By default glibc gives large blocks back to the system as soon as they are freed, and the
     next stage takes them again, page by page: at 1,000,000 rows the kernel spent 6 to 9 s of
     a 40 s ``--match-only`` run on those page faults, and 4 to 5 s with this; the peak grew by
-    about 80 MB. `release_memory` does nothing meanwhile; after, glibc's defaults are back and
-    the memory is released. Only on glibc.
+    about 80 MB. `release_memory` does nothing meanwhile; after, the thresholds are glibc's
+    default sizes again (the mmap one fixed, where glibc would adjust it) and the memory is
+    released. Only on glibc.
     """
     global _keep_freed
     if _MALLOPT is None:
