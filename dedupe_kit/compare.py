@@ -429,16 +429,16 @@ class _ByValue(Comparison):
 
     def __init__(self, column: str, values: pd.Series | None = None) -> None:
         super().__init__(column if values is None else "row")
-        self.codes, self.texts = (None, None) if values is None else pd.factorize(values.to_numpy(dtype=object))
-        if self.codes is not None:
-            self.codes = self.codes.astype(np.int32)  # kept for the whole run: half the memory
+        self.codes = self.texts = None
+        if values is not None:
+            codes, texts = pd.factorize(values.to_numpy(dtype=object))
+            self.codes, self.texts = codes.astype(np.int32), np.asarray(texts, dtype=object)  # int32: kept all run
 
     def _compute_vectorized(self, a: pd.Series, b: pd.Series):
         if self.codes is None:
             return self._levels(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
         positions, first, second = distinct_pairs(self.codes[a.to_numpy()], self.codes[b.to_numpy()])
-        texts = np.asarray(self.texts, dtype=object)
-        found = self._levels(texts[first], texts[second])
+        found = self._levels(self.texts[first], self.texts[second])
         return tuple(x[positions] for x in found) if isinstance(found, tuple) else found[positions]
 
     def _levels(self, a: np.ndarray, b: np.ndarray):
@@ -500,9 +500,6 @@ class DateComparison(_ByValue):
     levels = {5: "same birth date", 4: "birth date one digit off", 3: "birth year one digit off",
               2: "birth date within a year", 1: "birth date within ten years", 0: "birth dates over ten years apart"}
     prior = {5: 0.8, 4: 0.08, 3: 0.03, 2: 0.05, 1: 0.05, 0: 0.02}
-
-    def __init__(self, field: str, values: pd.Series | None = None) -> None:
-        super().__init__(field, values)
 
     def _levels(self, a: np.ndarray, b: np.ndarray):
         days_a = pd.to_datetime(pd.Series(a), format="%Y%m%d", errors="coerce")
