@@ -25,7 +25,7 @@ from ._perf import distinct_pairs, run_starts, sorted_distinct
 from .config import Config
 from .load import Contacts
 from .names import nickname_equivalent
-from .normalize import Normalized, codes_of
+from .normalize import Normalized
 
 MISSING = -1
 
@@ -139,35 +139,17 @@ def value_pairs(rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndar
 class _MultiValued(Comparison):
     """Compares records that may hold several values (emails, phones): the best level of any two.
 
-    values: ``source_row`` and the columns ``combo_levels`` reads, one row per value; each
-    column is kept as integer codes (``-1`` blank) of its distinct values.
+    rows: the source row of each value, ascending. coded: the columns ``combo_levels``
+    reads, aligned with ``rows``, each as `codes_of` it (``-1`` blank) with its distinct values.
     """
 
-    def __init__(self, values: pd.DataFrame, n_records: int,
-                 derived: dict[str, tuple[str, Callable[[str], str]]] | None = None,
-                 coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
-        """coded: columns (of ``values`` or derived) already as `codes_of` them, in the order of ``values``."""
+    def __init__(self, rows: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]], n_records: int) -> None:
         super().__init__("row")
-        rows = values["source_row"].to_numpy(dtype=np.int64)
-        order = None if (rows[1:] >= rows[:-1]).all() else np.argsort(rows, kind="stable")  # tables come by row
-
-        def by_row(array: np.ndarray) -> np.ndarray:
-            return array if order is None else array[order]
-
-        self.rows = by_row(rows)
-        coded = coded or {}
-        self.codes, self.uniques = {}, {}
-        for column in values.columns.drop("source_row"):
-            codes, self.uniques[column] = coded[column] if column in coded else codes_of(
-                values[column].to_numpy(dtype=object))
-            self.codes[column] = by_row(codes)
-        for column, (source, func) in (derived or {}).items():  # computed once per distinct source value
-            if column in coded:
-                codes, self.uniques[column] = coded[column]
-                self.codes[column] = by_row(codes)
-                continue
-            codes, self.uniques[column] = codes_of(np.array([func(v) for v in self.uniques[source]], dtype=object))
-            self.codes[column] = np.append(codes, -1)[self.codes[source]]
+        self.rows = np.asarray(rows, dtype=np.int64)
+        if (self.rows[1:] < self.rows[:-1]).any():
+            raise ValueError(f"{type(self).__name__}: the values must come by source row")
+        self.codes = {column: codes for column, (codes, _) in coded.items()}
+        self.uniques = {column: uniques for column, (_, uniques) in coded.items()}
         # the share of records holding each value, for term-frequency weights
         value = self.codes["value"]
         held = sorted_distinct(value[value >= 0].astype(np.int64) << 32 | self.rows[value >= 0]) >> 32
@@ -209,9 +191,9 @@ class EmailComparison(_MultiValued):
     fixed_m = True
     u_floor = {2: 1e-3, 1: 1e-3}  # name-made addresses: namesakes share them at other providers
 
-    def __init__(self, values: pd.DataFrame, n_records: int,
-                 coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
-        super().__init__(values, n_records, {"local": ("value", lambda v: v.split("@")[0])}, coded)
+    def __init__(self, rows: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]], n_records: int) -> None:
+        """coded: ``value`` (the address) and ``local`` (its part before the @), as `Normalized.personal_emails`."""
+        super().__init__(rows, coded, n_records)
         self.lengths = np.fromiter(map(len, self.uniques["value"]), dtype=np.int64, count=len(self.uniques["value"]))
 
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -238,9 +220,9 @@ class PhoneComparison(_MultiValued):
     fixed_m = True
     u_floor = {1: 1e-3}  # the last digits alone are shared by chance
 
-    def __init__(self, values: pd.DataFrame, n_records: int,
-                 coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
-        super().__init__(values, n_records, {"last7": ("national", lambda v: v[-7:] if len(v) >= 7 else "")}, coded)
+    def __init__(self, rows: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]], n_records: int) -> None:
+        """coded: ``value`` (E.164), ``national`` and ``last7``, as `Normalized.phone_codes`."""
+        super().__init__(rows, coded, n_records)
 
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return np.select([self._same("value", left, right), self._same("national", left, right),
@@ -256,11 +238,11 @@ class ExternalIdComparison(Comparison):
     levels = {1: "same external ID", 0: "different external IDs"}
     prior = {1: 0.99, 0: 0.01}
 
-    def __init__(self, values: pd.DataFrame) -> None:
+    def __init__(self, rows: np.ndarray, codes: np.ndarray) -> None:
+        """rows: the source row of each ID, ascending; codes: the same code for the same ID
+        (as `Normalized.coded`)."""
         super().__init__("row")
-        values = values.sort_values("source_row", kind="stable")
-        self.rows = values["source_row"].to_numpy(dtype=np.int64)
-        self.codes = pd.factorize(values["value"].to_numpy(dtype=object))[0]
+        self.rows, self.codes = np.asarray(rows, dtype=np.int64), codes
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
         pid, left, right = value_pairs(self.rows, rows_a.to_numpy(), rows_b.to_numpy())
@@ -547,18 +529,17 @@ def _one_transposition(a: str, b: str) -> bool:
 def comparisons(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> list[Comparison]:
     """The comparisons that the export's mapped fields allow."""
     config = config or Config()
-    fm, names, ids = contacts.field_map, normalized.names, normalized.identifiers
+    fm, names = contacts.field_map, normalized.names
     out: list[Comparison] = []
     if fm.emails:
         # a role address (info@, office@) is shared by colleagues: it says nothing about who wrote
         rows, coded = normalized.personal_emails()
-        out.append(EmailComparison(pd.DataFrame({"source_row": rows, "value": coded["value"][1][coded["value"][0]]}),
-                                   len(names), coded))
+        out.append(EmailComparison(rows, coded, len(names)))
     if fm.phones:
-        out.append(PhoneComparison(normalized.phones[["source_row", "value", "national"]], len(names),
-                                   normalized.phone_codes()))
+        out.append(PhoneComparison(normalized.phones["source_row"].to_numpy(), normalized.phone_codes(), len(names)))
     if fm.external_ids:
-        out.append(ExternalIdComparison(ids.loc[ids["kind"] == "external_id", ["source_row", "value"]]))
+        rows, codes, _ = normalized.coded("external_id")
+        out.append(ExternalIdComparison(rows, codes))
     if fm.first_name or fm.last_name or fm.full_name:
         out.append(NameComparison(names))
     if fm.company:

@@ -438,7 +438,7 @@ def test_different_first_names_are_a_household_unless_something_personal_agrees(
     from dedupe_kit.compare import ExternalIdComparison
     from dedupe_kit.run import _household
 
-    used = [DateComparison("birth_date"), ExternalIdComparison(pd.DataFrame(columns=["source_row", "value"]))]
+    used = [DateComparison("birth_date"), ExternalIdComparison(np.zeros(0, np.int64), np.zeros(0, np.int64))]
     features = pd.DataFrame({"first": [0, 0, 0, 5, 2, 2], "birth_date": [-1, 5, 1, -1, -1, 5],
                              "external_id": [-1, -1, 1, -1, -1, -1]})
     # first names two letters off (Ryan and Brian) may be two people of one family too
