@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -65,19 +66,25 @@ class MergePlan:
     undone: tuple[int, ...] = ()
     dropped: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=DROPPED_COLUMNS))
 
-    @property
+    @cached_property
     def merging(self) -> pd.DataFrame:
         """The groups that will be merged (not stopped, not undone)."""
         return self.groups[self.groups["status"] == "merge"]
 
     def survivors(self) -> np.ndarray:
-        """For every source row, the row that represents it after the merge (itself when not merged)."""
+        """For every source row, the row that represents it after the merge (itself when not merged);
+        read-only."""
+        return self._survivors
+
+    @cached_property
+    def _survivors(self) -> np.ndarray:  # the files of `export` ask for it again and again
         survivor = np.arange(len(self.contacts))
         merging = self.merging
         rows = merging["rows"].tolist()
         sizes = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         members = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=int(sizes.sum()))
         survivor[members] = np.repeat(merging["survivor_row"].to_numpy(dtype=np.int64), sizes)
+        survivor.flags.writeable = False
         return survivor
 
     def survivor_rows(self, groups: Iterable[int]) -> np.ndarray:
@@ -87,6 +94,10 @@ class MergePlan:
 
     def changed_values(self) -> pd.DataFrame:
         """The rows of `values` whose value the merge changes, with the ``row`` of the survivor that takes it."""
+        return self._changed_values
+
+    @cached_property
+    def _changed_values(self) -> pd.DataFrame:  # `cleaned` and `updates` both ask
         changed = self.values[self.values["group"].isin(self.merging["group"]) & self.values["changed"]]
         return changed.assign(row=self.survivor_rows(changed["group"]))
 
@@ -302,7 +313,7 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overfl
         columns = list(fm.columns(role))
         if not columns:
             continue
-        cells = pd.concat([cells_of(c, keys=True).assign(column=c) for c in columns], ignore_index=True)
+        cells = cells_of.of_role(role)
         extra = overflow[overflow["role"] == role]
         in_role = np.tile(np.isin(contacts.columns, columns), len(values) // max(len(contacts.columns), 1))
         kept_group = np.concatenate([values["group"].to_numpy()[in_role], extra["group"].to_numpy()]).astype(np.int64)
@@ -312,7 +323,7 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overfl
         value = _codes(cells["value"].to_numpy(), kept)
         by_value = group * (value.max(initial=0) + 1) + value[:len(cells)]
         kept_value = kept_group * (value.max(initial=0) + 1) + value[len(cells):]
-        key = _codes(cells["key"].to_numpy())
+        key = cells["code"].to_numpy()
         by_key = group * (key.max(initial=0) + 1) + key
         first_of_value = ~pd.Series(by_value).duplicated().to_numpy()
         kept_keys = by_key[first_of_value & isin(by_value, kept_value)]
@@ -455,6 +466,7 @@ class _Cells:
         self._reused = {*fm.emails, *(c for c, _ in fm.phones), *fm.external_ids}  # kept: asked for again
         self._filled: dict[str, pd.DataFrame] = {}
         self._keyed: dict[tuple[str, bool], pd.DataFrame] = {}
+        self._of_role: dict[str, pd.DataFrame] = {}
 
     def __call__(self, column: str, keys: bool = False, identifiers_only: bool = False) -> pd.DataFrame:
         cells = self._filled.get(column)
@@ -474,6 +486,18 @@ class _Cells:
             if column in self._reused:
                 self._keyed[column, identifiers_only] = keyed
         return keyed
+
+    def of_role(self, role: str) -> pd.DataFrame:
+        """The keyed cells of every column of ``role`` one after the other, with their ``column``,
+        its ``position`` among the role's columns and the key as an integer ``code`` (worked out once)."""
+        found = self._of_role.get(role)
+        if found is None:
+            columns = self.contacts.field_map.columns(role)
+            found = pd.concat([self(c, keys=True).assign(column=c, position=i) for i, c in enumerate(columns)],
+                              ignore_index=True)
+            found["code"] = _codes(found["key"].to_numpy())
+            self._of_role[role] = found
+        return found
 
     def _with_keys(self, cells: pd.DataFrame, column: str, identifiers_only: bool) -> pd.DataFrame:
         rows, values = self._ids.get(column, (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)))
@@ -549,9 +573,7 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     every = list(fm.columns(role))
     columns = [c for c in every if rule_of[c] == "union"]
     kind = dict(fm.phones)
-    cells = pd.concat([cells_of(c, keys=True).assign(column=c, position=i)
-                       for i, c in enumerate(every)], ignore_index=True)
-    cells = cells.sort_values(["group", "rank", "position"], kind="stable")
+    cells = cells_of.of_role(role).sort_values(["group", "rank", "position"], kind="stable")
     # the survivor's cells stay, but a cell a person filled from another row displaces the survivor's value;
     # a column under another rule keeps the row that rule chose
     group_of, column_of = cells["group"].to_numpy(dtype=np.int64), cells["column"].to_numpy(dtype=object)
@@ -563,7 +585,7 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         for i in np.flatnonzero(np.isin(group_of, [g for g, _ in field_choice])):
             chosen[i] = field_choice.get((int(group_of[i]), column_of[i]), chosen[i])
     kept = np.where(chosen == -2, cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
-    key = _codes(cells["key"].to_numpy())
+    key = cells["code"].to_numpy()
     group_key = group_of * (key.max(initial=0) + 1) + key  # (group, key) as one integer
     extra = cells[~kept & ~pd.Series(group_key).duplicated().to_numpy() & ~isin(group_key, group_key[kept])]
     survivor = dict(zip(*cells_of.members.drop_duplicates("group")[["group", "row"]].to_numpy().T)) if len(extra) else {}

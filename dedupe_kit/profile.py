@@ -132,7 +132,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
     invalid.insert(1, "line", contacts.lines[invalid["source_row"].to_numpy()] if len(invalid) else [])
 
     ids = normalized.identifiers
-    key = _value_keys(ids)
+    key = _value_keys(normalized)
     distinct = ~pd.Series(key << 32 | ids["source_row"].to_numpy()).duplicated().to_numpy()
     ids, key = ids[distinct], key[distinct]
     return Profile(
@@ -148,10 +148,15 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
     )
 
 
-def _value_keys(ids: pd.DataFrame) -> np.ndarray:
-    """One integer per distinct (kind, value) of an identifier table."""
-    values = pd.factorize(ids["value"].to_numpy(dtype=object))[0].astype(np.int64)
-    return ids["kind"].cat.codes.to_numpy().astype(np.int64) * (values.max(initial=0) + 1) + values
+def _value_keys(normalized: Normalized) -> np.ndarray:
+    """One integer per distinct (kind, value) of the identifiers, from the codes `Normalized.coded` keeps."""
+    kinds = normalized.identifiers["kind"]
+    key, start = np.zeros(len(kinds), dtype=np.int64), 0
+    for kind in kinds.cat.categories:
+        _, codes, values = normalized.coded(kind)
+        key[(kinds == kind).to_numpy()] = start + codes
+        start += len(values)
+    return key
 
 
 def _shared(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFrame:
