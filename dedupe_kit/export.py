@@ -294,12 +294,14 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
 def _listed(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> np.ndarray:
     """The non-blank values of ``columns`` in each row of ``rows`` (labels of ``frame``), joined by ``"; "``."""
     at = frame.index.get_indexer(rows)
+    values = [frame[column].to_numpy(dtype=object)[at] for column in columns]
+    filled = [is_filled(value) for value in values]
     joined = np.full(len(rows), "", dtype=object)
-    for column in columns:
-        value = frame[column].to_numpy(dtype=object)[at]
-        filled = np.flatnonzero(is_filled(value))  # only the filled cells are joined
-        so_far, value = joined[filled], value[filled]
-        joined[filled] = np.where(so_far == "", value, so_far + "; " + value)
+    for value, here in zip(values[::-1], filled[::-1]):  # the first filled value, in most rows the only one
+        joined[here] = value[here]
+    several = np.flatnonzero(np.sum(filled, axis=0) > 1)
+    cells = [np.where(here[several], value[several], "").tolist() for value, here in zip(values, filled)]
+    joined[several] = ["; ".join(filter(None, texts)) for texts in zip(*cells)]
     return joined
 
 
@@ -358,15 +360,17 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     for column in by_group.columns:
         events[column] = events["group"].map(by_group[column]).to_numpy()
     on_survivor = events["event"].isin(["field", "extra value", "not kept"]).to_numpy()
-    # column by column into one frame of text, a missing value blank (the log has a million rows at 1M contacts)
-    columns = {}
-    for column in AUDIT_COLUMNS:
-        values = events[column].to_numpy(dtype=object, copy=True) if column in events else np.full(len(events), "", dtype=object)
+    # column by column into the one array of text the frame holds, a missing value blank (the log has
+    # a million rows at 1M contacts: a frame of separate arrays would copy them all once more)
+    text = np.full((len(AUDIT_COLUMNS), len(events)), "", dtype=object)
+    for values, column in zip(text, AUDIT_COLUMNS):
+        if column in events:
+            values[:] = events[column].to_numpy(dtype=object)
         if column == "record_id":
             values[on_survivor] = events["survivor_record_id"].to_numpy(dtype=object)[on_survivor]
         values[pd.isna(values)] = ""
-        columns[column] = values
-    return pd.DataFrame(columns, columns=AUDIT_COLUMNS)
+    del events
+    return pd.DataFrame(text.T, columns=AUDIT_COLUMNS, copy=False)
 
 
 def with_survivors(crosswalk: pd.DataFrame, survivors: np.ndarray) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import dataclasses
 import itertools
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -226,16 +226,19 @@ def merge(
     table["status"] = np.where(table["group"].isin(undone), "undone", np.where(table["conflicts"] != "", "stopped", "merge"))
     table["decided_by"] = np.where(table["group"].isin(reviewed), "reviewed", "auto")
 
-    values = _values(table, frame, after, source, rule_of, role_of, field_choice)
     overflow = pd.DataFrame(overflow, columns=["group", "role", "value", "source_row"])
+    groups, survivors = pd.Index(table["group"]), table["survivor_row"].to_numpy(dtype=np.int64)
+    dropped = _not_kept(cells, contacts, lambda column: _merged(frame[column], after[column], groups, survivors),
+                        groups.to_numpy(), overflow)
+    del cells  # its cells of the members: let them go before the large table of values
     return MergePlan(
         contacts=contacts,
         policy=policy,
         groups=table[GROUP_COLUMNS],
-        values=values,
+        values=_values(groups, survivors, frame, after, source, rule_of, role_of, field_choice),
         overflow=overflow,
         undone=tuple(sorted(undone & set(table["group"]))),
-        dropped=_not_kept(cells, contacts, values, overflow),
+        dropped=dropped,
     )
 
 
@@ -262,26 +265,34 @@ def _members(contacts: Contacts, group_of: np.ndarray, policy: MergePolicy, chos
     return _ranked(rows, group_of[rows], policy, contacts, chosen)
 
 
-def _values(table: pd.DataFrame, frame: pd.DataFrame, after: Mapping[str, pd.Series], source: Mapping[str, pd.Series],
-            rule_of: Mapping[str, str], role_of: Mapping[str, str],
+def _merged(column: pd.Series, after: pd.Series, groups: pd.Index, survivors: np.ndarray) -> np.ndarray:
+    """A column's merged value in each of ``groups``: `_apply`'s, else the survivor's own."""
+    merged = column.to_numpy(dtype=object)[survivors]
+    at = groups.get_indexer(after.index)  # -1: a group of one row, which merges nothing
+    merged[at[at >= 0]] = after.to_numpy(dtype=object)[at >= 0]
+    return merged
+
+
+def _values(groups: pd.Index, survivors: np.ndarray, frame: pd.DataFrame, after: Mapping[str, pd.Series],
+            source: Mapping[str, pd.Series], rule_of: Mapping[str, str], role_of: Mapping[str, str],
             field_choice: Mapping[tuple[int, str], int]) -> pd.DataFrame:
-    """One row per group and column, groups in order and columns in the file's order: see `MergePlan.values`.
+    """One row per group (``groups``, in order, and their survivor rows) and column, columns in the
+    file's order: see `MergePlan.values`.
 
     The text columns are filled in place in the one array the frame then holds (millions of rows
     at 1M contacts: a frame built from separate arrays would copy them all once more).
     """
-    groups, survivors = pd.Index(table["group"]), table["survivor_row"].to_numpy(dtype=np.int64)
-    shape = (len(table), len(frame.columns))
+    shape = (len(groups), len(frame.columns))
     text = np.empty((5, shape[0] * shape[1]), dtype=object)  # column, role, rule, before, after
     column_of, role_of_cell, rule, before, merged = (part.reshape(shape) for part in text)
     source_row = np.repeat(survivors[:, None], shape[1], axis=1)
     column_of[:] = frame.columns.to_numpy(dtype=object)
     role_of_cell[:] = np.array([role_of.get(c, "") for c in frame.columns], dtype=object)
     for position, column in enumerate(frame.columns):
-        before[:, position] = merged[:, position] = frame[column].to_numpy(dtype=object)[survivors]
-        for cells, target in ((after[column], merged), (source[column], source_row)):
-            at = groups.get_indexer(cells.index)  # -1: a group of one row, which merges nothing
-            target[at[at >= 0], position] = cells.to_numpy(dtype=target.dtype)[at >= 0]
+        before[:, position] = frame[column].to_numpy(dtype=object)[survivors]
+        merged[:, position] = _merged(frame[column], after[column], groups, survivors)
+        at = groups.get_indexer(source[column].index)
+        source_row[at[at >= 0], position] = source[column].to_numpy(dtype=np.int64)[at >= 0]
         rule[:, position] = rule_of[column]
     for group, column in field_choice:
         if group in groups:
@@ -302,10 +313,11 @@ def _tuples(members: pd.DataFrame, record_id: np.ndarray) -> tuple[list[tuple], 
     return [tuple(rows[a:b]) for a, b in bounds], [tuple(ids[a:b]) for a, b in bounds]
 
 
-def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overflow: pd.DataFrame) -> pd.DataFrame:
+def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.ndarray], groups: np.ndarray,
+              overflow: pd.DataFrame) -> pd.DataFrame:
     """The emails, phones and external IDs of each group that its merged contact does not hold.
 
-    values: `_values`' table, a row per group and column of the file, in the file's order.
+    merged: a column's merged value in each of ``groups``, as `_merged` gives it.
     """
     fm = contacts.field_map
     found = []
@@ -315,9 +327,8 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, values: pd.DataFrame, overfl
             continue
         cells = cells_of.of_role(role)
         extra = overflow[overflow["role"] == role]
-        in_role = np.tile(np.isin(contacts.columns, columns), len(values) // max(len(contacts.columns), 1))
-        kept_group = np.concatenate([values["group"].to_numpy()[in_role], extra["group"].to_numpy()]).astype(np.int64)
-        kept = np.concatenate([values["after"].to_numpy()[in_role], extra["value"].to_numpy(dtype=object)])
+        kept_group = np.concatenate([np.tile(groups, len(columns)), extra["group"].to_numpy()]).astype(np.int64)
+        kept = np.concatenate([*map(merged, columns), extra["value"].to_numpy(dtype=object)])
         # (group, value) and (group, key) as integers; a kept value keeps the key of its first cell in the group
         group = cells["group"].to_numpy(dtype=np.int64)
         value = _codes(cells["value"].to_numpy(), kept)
