@@ -59,9 +59,13 @@ def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for position, column in enumerate(frame.columns):
         if frame.dtypes.iloc[position].kind in "iufb":
             continue  # numbers and booleans are written as numbers, never as formulas
-        values = frame.iloc[:, position].to_numpy(dtype=object)
-        text = values if pd.api.types.infer_dtype(values, skipna=False) == "string" else values.astype(str).astype(object)
-        maybe = np.flatnonzero(np.isin(first_characters(text), _FORMULA_FIRST))
+        values = text = frame.iloc[:, position].to_numpy(dtype=object)
+        try:
+            first = first_characters(values)
+        except TypeError:  # not all text
+            text = values.astype(str).astype(object)
+            first = first_characters(text)
+        maybe = np.flatnonzero(np.isin(first, _FORMULA_FIRST))
         risky = np.zeros(len(values), dtype=bool)  # only the few cells with a risky first character meet the pattern
         risky[maybe] = [bool(FORMULA_START.search(v)) for v in text[maybe]]
         if risky.any():
@@ -362,15 +366,18 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     on_survivor = events["event"].isin(["field", "extra value", "not kept"]).to_numpy()
     # column by column into the one array of text the frame holds, a missing value blank (the log has
     # a million rows at 1M contacts: a frame of separate arrays would copy them all once more)
-    text = np.full((len(AUDIT_COLUMNS), len(events)), "", dtype=object)
-    for values, column in zip(text, AUDIT_COLUMNS):
+    group = events["group"].to_numpy(dtype=np.int64)
+    text = np.full((len(AUDIT_COLUMNS) - 1, len(events)), "", dtype=object)
+    for values, column in zip(text, AUDIT_COLUMNS[1:]):
         if column in events:
             values[:] = events[column].to_numpy(dtype=object)
         if column == "record_id":
             values[on_survivor] = events["survivor_record_id"].to_numpy(dtype=object)[on_survivor]
         values[pd.isna(values)] = ""
     del events
-    return pd.DataFrame(text.T, columns=AUDIT_COLUMNS, copy=False)
+    log = pd.DataFrame(text.T, columns=AUDIT_COLUMNS[1:], copy=False)
+    log.insert(0, "group", group)
+    return log
 
 
 def with_survivors(crosswalk: pd.DataFrame, survivors: np.ndarray) -> pd.DataFrame:

@@ -96,9 +96,9 @@ def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: 
     columns = []
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
-        if column.dtype == object and pd.api.types.infer_dtype(column.to_numpy(), skipna=False) == "string":
+        if column.dtype == object:  # text as it is, unless a piece holds something else
             columns.append(column.to_numpy())
-        elif column.dtype.kind in "iufbO":  # written value by value: as text piece by piece
+        elif column.dtype.kind in "iufb":  # written value by value: as text piece by piece
             columns.append(column)
         else:  # dates and the like: pandas formats the column as a whole
             columns.append(_as_text(column))
@@ -108,10 +108,16 @@ def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: 
     header = buffer.getvalue() if header else ""
     special = set(sep + '"\r\n' + line_end)  # a cell holding one of these is quoted by the writer
     for start in range(0, len(frame), rows):
-        cells = [(_as_text(values.iloc[start:start + rows]) if isinstance(values, pd.Series)
-                  else values[start:start + rows]).tolist() for values in columns]
+        cells, quoted = [], set()
+        for column in columns:
+            values, joined = _piece(column, start, start + rows)
+            if any(character in joined for character in special):  # most columns hold none
+                quoted.update(i for i, value in enumerate(values) if not special.isdisjoint(value))
+            cells.append(values)
+        if len(cells) == 1:  # a row of a single empty cell is written ""
+            quoted.update(i for i, value in enumerate(cells[0]) if not value)
         lines = list(map(sep.join, zip(*cells)))  # most rows need no quotes: joined as they are
-        for row in sorted(_quoted_rows(cells, special)):
+        for row in sorted(quoted):
             buffer.seek(0)
             buffer.truncate()
             writer.writerow([column[row] for column in cells])
@@ -122,28 +128,31 @@ def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: 
         yield header
 
 
-def _as_text(column: pd.Series) -> np.ndarray:
+def _piece(column: pd.Series | np.ndarray | list[str], start: int, stop: int) -> tuple[list[str], str]:
+    """Rows ``start:stop`` of a column as the texts to write, and those texts joined by NUL
+    (for one search of the whole piece)."""
+    if isinstance(column, pd.Series):
+        values = _as_text(column.iloc[start:stop])
+    else:
+        values = column[start:stop]
+        values = values.tolist() if isinstance(values, np.ndarray) else values
+        try:
+            return values, "\0".join(values)
+        except TypeError:  # not all text: numbers or missing values among the texts
+            values = _as_text(pd.Series(values, dtype=object))
+    return values, "\0".join(values)
+
+
+def _as_text(column: pd.Series) -> list[str]:
     """A column that is not all text as pandas' ``to_csv`` writes it: a missing value blank."""
     if isinstance(column.dtype, np.dtype) and (column.dtype.kind in "iu" or column.dtype == np.float64):
         values = column.to_numpy()  # Python's own str of each number: the same text, faster
-        text = np.array(list(map(str, values.tolist())), dtype=object)
+        text = list(map(str, values.tolist()))
         if values.dtype.kind == "f":
-            text[np.isnan(values)] = ""
+            for missing in np.flatnonzero(np.isnan(values)).tolist():
+                text[missing] = ""
         return text
-    return np.where(pd.isna(column.to_numpy(dtype=object)), "", column.astype(str).to_numpy(dtype=object))
-
-
-def _quoted_rows(columns: list[list[str]], special: set[str]) -> set[int]:
-    """The rows the `csv` writer would write otherwise than joined by the delimiter: those with a
-    cell holding a special character, and a row of a single empty cell (written ``""``)."""
-    rows = set()
-    for values in columns:
-        joined = "\0".join(values)  # one search of the column first: most columns hold none
-        if any(character in joined for character in special):
-            rows.update(i for i, value in enumerate(values) if not special.isdisjoint(value))
-    if len(columns) == 1:
-        rows.update(i for i, value in enumerate(columns[0]) if not value)
-    return rows
+    return np.where(pd.isna(column.to_numpy(dtype=object)), "", column.astype(str).to_numpy(dtype=object)).tolist()
 
 
 def write_figure(path: str | Path, figure: Figure, *, protect: tuple[Path, ...] = ()) -> Path:
