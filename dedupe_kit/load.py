@@ -138,6 +138,7 @@ def load(
         header, rows, lines = _read_xlsx(path, sheet)
         with paused_gc():
             frame = _frame(header, rows)
+        filled = {}
         encoding, delimiter = "xlsx", ","
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(f"{path}: is an old binary Excel (.xls) file; save it as .xlsx or CSV first")
@@ -149,15 +150,20 @@ def load(
         delimiter = delimiter or _sniff_delimiter(text)
         with paused_gc():
             utf8 = data if encoding == "utf-8" else None  # the text's own bytes: no need to encode it again
-            header, frame, lines = _read_csv_arrow(text, delimiter, utf8) or _read_csv_text(text, delimiter, path)
+            header, frame, lines, filled = (_read_csv_arrow(text, delimiter, utf8)
+                                            or (*_read_csv_text(text, delimiter, path), {}))
         sheet = None
 
     _check_header(header, frame, path)
     frame.index = pd.RangeIndex(len(frame), name="source_row")
     overrides = {**config.fields, **(fields or {})}
     field_map = FieldMap.detect(header, overrides, source=config.source if not fields else "fields")
-    return Contacts(frame, field_map, path, encoding, delimiter, sheet, np.asarray(lines, dtype=np.int64),
-                    hashlib.sha256(data).hexdigest())
+    contacts = Contacts(frame, field_map, path, encoding, delimiter, sheet, np.asarray(lines, dtype=np.int64),
+                        hashlib.sha256(data).hexdigest())
+    for column, found in filled.items():
+        found.flags.writeable = False
+        contacts._filled[column] = found
+    return contacts
 
 
 # --- decoding ---------------------------------------------------------------------------------
@@ -271,9 +277,10 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _read_csv_arrow(text: str, delimiter: str, utf8: bytes | None = None
-                    ) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
+                    ) -> tuple[list[str], pd.DataFrame, np.ndarray, dict[str, np.ndarray]] | None:
     """The header, frame and lines that `_read_csv_text` reads, by Arrow's reader (several
-    times faster, and it keeps one string object per distinct value of a column).
+    times faster, and it keeps one string object per distinct value of a column), and
+    `Contacts.filled` of each column, from Arrow's bytes.
 
     ``None`` when Arrow rejects the text (a ragged row, a cell over a block) or when the line
     each row starts on cannot be told from the cells: a header over several lines, or a blank
@@ -314,7 +321,27 @@ def _read_csv_arrow(text: str, delimiter: str, utf8: bytes | None = None
     lines = 2 + np.arange(table.num_rows, dtype=np.int64) + np.cumsum(breaks) - breaks
     frame = table.to_pandas()  # one object per distinct string of a column
     frame.columns = header
-    return header, frame, lines
+    return header, frame, lines, {name: _filled(column) for name, column in zip(header, table.columns)}
+
+
+#: The first bytes, in UTF-8, of the characters ``str.isspace`` calls white space.
+_SPACE_FIRST_BYTES = np.isin(np.arange(256), [9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0xC2, 0xE1, 0xE2, 0xE3])
+
+
+def _filled(column: pa.ChunkedArray) -> np.ndarray:
+    """`is_filled` of an Arrow column of text: only the cells that start with a byte of white space
+    (or of a character that may be white space) are looked at whole."""
+    parts = [np.zeros(0, dtype=bool)]
+    for chunk in column.chunks:
+        _, offsets, data = chunk.buffers()
+        offsets = np.frombuffer(offsets, dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+        filled = offsets[1:] > offsets[:-1]
+        if data is not None:
+            first = np.frombuffer(data, dtype=np.uint8)[offsets[:-1][filled]]
+            maybe = np.flatnonzero(filled)[_SPACE_FIRST_BYTES[first]]
+            filled[maybe] = ~pc.utf8_is_space(chunk.take(maybe)).to_numpy(zero_copy_only=False)
+        parts.append(filled)
+    return np.concatenate(parts)
 
 
 def _line_breaks(text: bytes | pa.ChunkedArray) -> int | np.ndarray:

@@ -9,12 +9,15 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedupe_kit import InputError, load
-from dedupe_kit.load import DELIMITERS, _read_csv_arrow, _read_csv_text
+from dedupe_kit._perf import is_filled
+from dedupe_kit.load import _SPACE_FIRST_BYTES, DELIMITERS, _filled, _read_csv_arrow, _read_csv_text
 
 TRAPS = ["02134", "+33 6 12 34 56 78", "NA", "None", "null", "N/A", "nan", "", " padded ", "0044123", "TRUE", "1e5"]
 
@@ -113,11 +116,22 @@ def test_arrow_reads_the_cells_and_lines_the_csv_module_reads(text, delimiter):
     fast = _read_csv_arrow(text, delimiter)
     if fast is None:  # Arrow declined: the csv module reads the file
         return
-    header, frame, lines = fast
+    header, frame, lines, filled = fast
     expected_header, expected, expected_lines = _read_csv_text(text, delimiter, Path("t.csv"))
     assert header == expected_header and list(frame.columns) == list(expected.columns)
     assert frame.to_numpy().tolist() == expected.to_numpy().tolist()
     assert lines.tolist() == expected_lines.tolist()
+    assert {name: cells.tolist() for name, cells in filled.items()} == {
+        name: is_filled(frame[name]).tolist() for name in header}
+
+
+def test_arrow_tells_blank_cells_as_str_isspace_does():
+    spaces = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and chr(c).isspace()]
+    assert sorted({c.encode()[0] for c in spaces}) == np.flatnonzero(_SPACE_FIRST_BYTES).tolist()
+    cells = ["", " ", "x", " x", "\u00a0", "\u00a0é", "é", "\u3000\u2003\t", "\u200b", "\u2029 y", "\x1c", "ñ "] + spaces
+    column = pa.chunked_array([cells[:5], [], cells[5:]])  # several chunks, one empty
+    assert _filled(column).tolist() == is_filled(np.array(cells, dtype=object)).tolist()
+    assert _filled(column.slice(3)).tolist() == is_filled(np.array(cells[3:], dtype=object)).tolist()
 
 
 @pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
@@ -125,7 +139,7 @@ def test_arrow_reads_exports_with_quoted_line_breaks(line_end):
     rows = [["ID", "Notes", "Phone"], ["007", "one\r\ntwo\nthree", "+33 6"], ["NA", 'say "hi", ok', ""],
             ["", "", "None"], ["9", "last\rline, here", "x"]]
     for text in (_written(rows, ",", line_end), _written(rows, ",", line_end).rstrip(line_end)):
-        header, frame, lines = _read_csv_arrow(text, ",")
+        header, frame, lines, _ = _read_csv_arrow(text, ",")
         assert header == rows[0] and frame.to_numpy().tolist() == rows[1:]
         assert lines.tolist() == [2, 5, 6, 7] == _read_csv_text(text, ",", Path("t.csv"))[2].tolist()
     assert _read_csv_arrow("A,B\n1,2\n\n3,4\n", ",") is None  # a blank line: Arrow would lose count of lines
@@ -135,7 +149,7 @@ def test_arrow_reads_exports_with_quoted_line_breaks(line_end):
 
 def test_arrow_reads_the_header_from_the_text_s_start_and_the_bytes_given():
     text = "ID,Notes\n" + "".join(f'{i:07d},"note {i},\nnext line"\n' for i in range(60_000))  # 1.7 MB
-    header, frame, lines = _read_csv_arrow(text, ",", text.encode("utf-8"))
+    header, frame, lines, _ = _read_csv_arrow(text, ",", text.encode("utf-8"))
     assert header == ["ID", "Notes"] and frame.iloc[-1].tolist() == ["0059999", "note 59999,\nnext line"]
     assert lines.tolist() == _read_csv_text(text, ",", Path("t.csv"))[2].tolist()
     wide = "A," + "B" * (1 << 17) + "\n1,2\n"  # a header over 64 KB: the csv module reads the file
