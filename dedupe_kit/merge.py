@@ -329,6 +329,8 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
         extra = overflow[overflow["role"] == role]
         kept_group = np.concatenate([np.tile(groups, len(columns)), extra["group"].to_numpy()]).astype(np.int64)
         kept = np.concatenate([*map(merged, columns), extra["value"].to_numpy(dtype=object)])
+        typed = kept != ""  # a cell is never blank
+        kept_group, kept = kept_group[typed], kept[typed]
         # (group, value) and (group, key) as integers; a kept value keeps the key of its first cell in the group
         group = cells["group"].to_numpy(dtype=np.int64)
         value = _codes(cells["value"].to_numpy(), kept)
@@ -467,12 +469,14 @@ class _Cells:
         ids = normalized.identifiers
         member = np.zeros(len(contacts), dtype=bool)
         member[members["row"].to_numpy()] = True
-        ids = ids.loc[member[ids["source_row"].to_numpy()], ["source_row", "column", "value"]]
-        self._ids: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # by column: the rows and their cell's first identifier
+        of_member = member[ids["source_row"].to_numpy()]
+        ids = ids.loc[of_member, ["source_row", "column", "value"]].assign(code=normalized.value_codes()[of_member])
+        # by column: the rows, and their cell's first identifier and its `Normalized.value_codes`
+        self._ids: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for column, part in ids.groupby("column", sort=False):
             rows = part["source_row"].to_numpy()
             first = ~pd.Series(rows).duplicated().to_numpy()  # a cell may hold several
-            self._ids[column] = rows[first], part["value"].to_numpy(dtype=object)[first]
+            self._ids[column] = rows[first], part["value"].to_numpy(dtype=object)[first], part["code"].to_numpy()[first]
         fm = contacts.field_map
         self._reused = {*fm.emails, *(c for c, _ in fm.phones), *fm.external_ids}  # kept: asked for again
         self._filled: dict[str, pd.DataFrame] = {}
@@ -506,22 +510,33 @@ class _Cells:
             columns = self.contacts.field_map.columns(role)
             found = pd.concat([self(c, keys=True).assign(column=c, position=i) for i, c in enumerate(columns)],
                               ignore_index=True)
-            found["code"] = _codes(found["key"].to_numpy())
+            code, key = found["code"].to_numpy().copy(), found["key"].to_numpy()
+            typed = np.flatnonzero(code < 0)  # no identifier: the folded text is the key
+            if len(typed):
+                text_code, texts = pd.factorize(key[typed])
+                of_text = code.max(initial=-1) + 1 + np.arange(len(texts))
+                known = np.flatnonzero(code >= 0)
+                same = pd.Index(texts).get_indexer(key[known])  # an identifier that reads as such a text
+                of_text[same[same >= 0]] = code[known[same >= 0]]
+                code[typed] = of_text[text_code]
+            found["code"] = code
             self._of_role[role] = found
         return found
 
     def _with_keys(self, cells: pd.DataFrame, column: str, identifiers_only: bool) -> pd.DataFrame:
-        rows, values = self._ids.get(column, (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)))
-        key_of, has = np.full(len(self.contacts), None, dtype=object), np.zeros(len(self.contacts), dtype=bool)
-        key_of[rows], has[rows] = values, True
+        """``cells`` with their ``key``, and its ``code`` for an identifier (-1 for a folded text)."""
+        rows, values, codes = self._ids.get(column, (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object),
+                                                     np.zeros(0, dtype=np.int64)))
+        key_of, code_of = np.full(len(self.contacts), None, dtype=object), np.full(len(self.contacts), -1)
+        key_of[rows], code_of[rows] = values, codes
         at = cells["row"].to_numpy()
-        key = pd.Series(key_of[at], index=cells.index, dtype=object)
-        missing = ~has[at]
+        key, code = pd.Series(key_of[at], index=cells.index, dtype=object), code_of[at]
+        missing = code < 0
         if identifiers_only:
-            return cells[~missing].assign(key=key[~missing])
+            return cells[~missing].assign(key=key[~missing], code=code[~missing])
         if missing.any():
             key[missing] = cells.loc[missing, "value"].str.split().str.join(" ").str.casefold()
-        return cells.assign(key=key)
+        return cells.assign(key=key, code=code)
 
 
 def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tuple[pd.Series, pd.Series]:

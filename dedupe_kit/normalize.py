@@ -85,6 +85,20 @@ class Normalized:
                 array.flags.writeable = False
         return found
 
+    def value_codes(self) -> np.ndarray:
+        """One integer per distinct (kind, value) of the identifiers, in the table's order, from the
+        codes of `coded`; read-only."""
+        if "values" not in self._shared:
+            kinds = self.identifiers["kind"]
+            codes, start = np.zeros(len(kinds), dtype=np.int64), 0
+            for kind in kinds.cat.categories:
+                _, of_kind, values = self.coded(kind)
+                codes[(kinds == kind).to_numpy()] = start + of_kind
+                start += len(values)
+            codes.flags.writeable = False
+            self._shared["values"] = codes
+        return self._shared["values"]
+
     def personal_emails(self) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
         """The emails of one person (not role addresses such as info@): their ``source_row``, and
         their ``value`` and ``local`` part (before the @) as `codes_of` them, in the table's order.

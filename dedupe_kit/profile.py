@@ -132,7 +132,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
     invalid.insert(1, "line", contacts.lines[invalid["source_row"].to_numpy()] if len(invalid) else [])
 
     ids = normalized.identifiers
-    key = _value_keys(normalized)
+    key = normalized.value_codes()
     distinct = ~pd.Series(key << 32 | ids["source_row"].to_numpy()).duplicated().to_numpy()
     ids, key = ids[distinct], key[distinct]
     return Profile(
@@ -146,17 +146,6 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         exact_duplicates=_exact_duplicates(frame, fm.record_id),
         max_block_size=config.match.max_block_size,
     )
-
-
-def _value_keys(normalized: Normalized) -> np.ndarray:
-    """One integer per distinct (kind, value) of the identifiers, from the codes `Normalized.coded` keeps."""
-    kinds = normalized.identifiers["kind"]
-    key, start = np.zeros(len(kinds), dtype=np.int64), 0
-    for kind in kinds.cat.categories:
-        _, codes, values = normalized.coded(kind)
-        key[(kinds == kind).to_numpy()] = start + codes
-        start += len(values)
-    return key
 
 
 def _shared(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFrame:
@@ -176,7 +165,7 @@ def _shared(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFram
 
 
 def _taken(ids: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
-    """Rows holding a value an earlier row holds, by row, kind and value (``key``: `_value_keys`)."""
+    """Rows holding a value an earlier row holds, by row, kind and value (``key``: `Normalized.value_codes`)."""
     held_by = ids["source_row"].groupby(key, sort=False).transform("min").to_numpy()
     taken = ids.assign(held_by=held_by)[ids["source_row"].to_numpy() != held_by]
     rows, kinds = taken["source_row"].to_numpy(), taken["kind"].cat.codes.to_numpy()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -234,3 +236,17 @@ def test_survivor_dates_read_timestamps_and_dotted_dates(tmp_path):
                     "3,Ann,3.7.2017\n")
     plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="oldest_created"))
     assert plan.groups.loc[0, ["survivor_row", "survivor_reason"]].tolist() == [2, "oldest created (3.7.2017)"]
+
+
+def test_a_cell_without_identifier_meets_the_identifier_its_text_reads_as(tmp_path):
+    # the merge compares keys as integers: a folded text must get the code of the same identifier
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,Email,Email 2\n1,bob@x.com,\n2,BOB@X.COM ,\n")
+    contacts = load(path)
+    normalized = normalize(contacts)
+    ids = normalized.identifiers
+    without = dataclasses.replace(normalized, identifiers=ids[ids["source_row"] != 1].reset_index(drop=True))
+    for rules in ({}, {"emails": "fill"}):
+        plan = merge(contacts, np.array([0, 0]), MergePolicy(rules=rules), normalized=without)
+        assert plan.dropped.empty  # the merged contact keeps that address
+        assert plan.cleaned()[["Email", "Email 2"]].values.tolist() == [["bob@x.com", ""]]  # not added twice
