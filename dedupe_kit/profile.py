@@ -161,17 +161,23 @@ def _shared(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFram
     rows = (ids["source_row"][kept].astype(str) + " ").groupby(key[kept]).sum().str[:-1]
     table = table.assign(rows=rows).reset_index(drop=True)
     table.insert(2, "display", display_all(table["kind"], table["value"]))
-    return table.sort_values(["records", "kind", "value"], ascending=[False, True, True], ignore_index=True)
+    value_rank = np.empty(len(table), dtype=np.int64)
+    value_rank[np.argsort(table["value"].to_numpy(dtype=object))] = np.arange(len(table))
+    order = np.lexsort((value_rank, table["kind"].cat.codes.to_numpy(), -table["records"].to_numpy()))
+    return table.take(order).reset_index(drop=True)  # most records first, then by kind and value
 
 
 def _taken(ids: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
     """Rows holding a value an earlier row holds, by row, kind and value (``key``: `Normalized.value_codes`)."""
-    held_by = ids["source_row"].groupby(key, sort=False).transform("min").to_numpy()
-    taken = ids.assign(held_by=held_by)[ids["source_row"].to_numpy() != held_by]
+    rows = ids["source_row"].to_numpy()
+    lowest = np.full(key.max(initial=0) + 1, np.iinfo(np.int64).max)
+    np.minimum.at(lowest, key, rows)
+    held_by = lowest[key]
+    taken = ids[rows != held_by].assign(held_by=held_by[rows != held_by])
     rows, kinds = taken["source_row"].to_numpy(), taken["kind"].cat.codes.to_numpy()
-    tied = pd.Series(rows * 4 + kinds).duplicated(keep=False).to_numpy()  # few: sort only their values
+    tied = np.flatnonzero(pd.Series(rows * 4 + kinds).duplicated(keep=False).to_numpy())  # sort only their values
     value_rank = np.zeros(len(taken), dtype=np.int64)
-    value_rank[tied] = pd.factorize(taken["value"].to_numpy(dtype=object)[tied], sort=True)[0]
+    value_rank[tied[np.argsort(taken["value"].to_numpy(dtype=object)[tied])]] = np.arange(len(tied))
     taken = taken.iloc[np.lexsort((value_rank, kinds, rows))]
     taken = taken.assign(display=display_all(taken["kind"], taken["value"]))
     columns = ["source_row", "kind", "column", "display", "raw", "held_by"]

@@ -87,6 +87,17 @@ def test_taken_values_name_the_row_that_holds_them(report):
     ]
 
 
+def test_taken_values_far_down_a_file_of_few_identifiers(tmp_path):
+    path = tmp_path / "export.csv"  # more rows than identifiers: rows are not positions in the table of values
+    path.write_text("Contact ID,First Name,Mobile Phone,Home Phone\n" + "".join(f"{i},Ann,,\n" for i in range(8))
+                    + "8,Bob,(212) 555-0142,(212) 555-0100\n9,Bob,(212) 555-0100,(212) 555-0199\n")
+    contacts = load(path)
+    report = profile(contacts, normalize(contacts))
+    assert report.taken[["source_row", "display", "held_by"]].astype(str).values.tolist() == [
+        ["9", "+1 212-555-0100", "8"]]
+    assert report.counts()["rows with a taken phone/email/ID"] == 1
+
+
 def test_exact_duplicates_ignore_the_record_id(report):
     assert report.exact_duplicates.values.tolist() == [[5, 4]]
 
