@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ._perf import freed_memory_kept
+from ._perf import freed_memory_kept, small_pages
 from .config import CRM_PROFILES, Config
 from .errors import DedupeKitError, InputError
 from .files import write_csv, write_figure, write_text
@@ -115,13 +115,14 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
     chosen = {"crm": crm, "output_encoding": out_encoding, "output_delimiter": _delimiter(out_delimiter)}
     config = dataclasses.replace(config, merge=dataclasses.replace(
         config.merge, **{key: value for key, value in chosen.items() if value}))
-    with freed_memory_kept():  # this process runs only this: the memory one stage frees serves the next
-        contacts = load(file, config, encoding=encoding, delimiter=_delimiter(delimiter), sheet=sheet)
-        result = run_pipeline(contacts, config, decisions=stored_decisions(out, contacts), progress=None)
-        if match_only:
-            result.write(out, merge=False)
-    if not match_only:  # the merge's peak is the run's: its memory goes back as it is freed, as by default
-        result.write(out)
+    with small_pages():  # this process runs only this: the memory settings are its own
+        with freed_memory_kept():  # the memory one stage frees serves the next
+            contacts = load(file, config, encoding=encoding, delimiter=_delimiter(delimiter), sheet=sheet)
+            result = run_pipeline(contacts, config, decisions=stored_decisions(out, contacts), progress=None)
+            if match_only:
+                result.write(out, merge=False)
+        if not match_only:  # the merge's peak is the run's: its memory goes back as it is freed, as by default
+            result.write(out)
     click.echo((out / "summary.txt").read_text(encoding="utf-8"), nl=False)
     if truth is not None:
         entities = _truth_entities(truth, result.crosswalk["record_id"])

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from dedupe_kit import _perf
 from dedupe_kit._cpu import AVX512_TARGETS, slow_avx512_sort
 
 ZEN4 = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\nflags\t\t: fpu avx2 avx512f avx512bw\n\n"
@@ -61,3 +62,16 @@ def test_a_batch_run_keeps_the_memory_it_frees_for_its_next_stages():
         assert within == ["1", "True"] and [trims, kept] == ["2", "False"]
     else:
         assert within == ["0", "False"] and [trims, kept] == ["0", "False"]
+
+
+def test_a_batch_run_keeps_numpy_off_huge_pages_unless_told(monkeypatch):
+    switch = _perf._huge_page_switch()
+    assert switch is not None  # numpy 1.26 and 2 both have it
+    switch(True)
+    with _perf.small_pages():
+        inside = switch(False)
+    after = switch(True)
+    assert (inside, after) == (False, True)  # off within, as it was after
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")  # the user's setting wins
+    with _perf.small_pages():
+        assert switch(True) is True
