@@ -194,8 +194,8 @@ def small_pages() -> Iterator[None]:
     ``NUMPY_MADVISE_HUGEPAGE=0`` does; that variable, when set, wins).
 
     numpy asks Linux for transparent huge pages for every array of 4 MB or more. Where the
-    kernel then compacts memory to find them (``defrag`` at ``madvise``, Debian's default), the
-    page faults of a large run cost more than they save: at 1,000,000 rows `dedupe-kit run`
+    kernel may then compact memory to find them (``defrag`` at ``madvise``, as on the machine
+    measured), the page faults of a large run cost more than they save: at 1,000,000 rows `dedupe-kit run`
     spent 13.0-20.2 s in the kernel with them and 7.3-10.8 s without (51.3-60.1 s in all,
     against 61.4-66.0 s, four alternating pairs), at the same peak.
     """
