@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ._perf import most_records_first
 from .config import Config
 from .fieldmap import ROLES
 from .load import Contacts
@@ -161,10 +162,9 @@ def _shared(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFram
     rows = (ids["source_row"][kept].astype(str) + " ").groupby(key[kept]).sum().str[:-1]
     table = table.assign(rows=rows).reset_index(drop=True)
     table.insert(2, "display", display_all(table["kind"], table["value"]))
-    value_rank = np.empty(len(table), dtype=np.int64)
-    value_rank[np.argsort(table["value"].to_numpy(dtype=object))] = np.arange(len(table))
-    order = np.lexsort((value_rank, table["kind"].cat.codes.to_numpy(), -table["records"].to_numpy()))
-    return table.take(order).reset_index(drop=True)  # most records first, then by kind and value
+    order = most_records_first(table["records"].to_numpy(), table["kind"].cat.codes.to_numpy(),
+                               table["value"].to_numpy(dtype=object))
+    return table.take(order).reset_index(drop=True)
 
 
 def _taken(ids: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
