@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -67,6 +69,27 @@ def main() -> None:
     """Find, review and merge duplicate contacts in CRM exports."""
 
 
+_left_by_run: list = []  # the result of the last ``run``, for `entry` to leave without freeing it
+
+
+def entry() -> None:
+    """The ``dedupe-kit`` program: `main`, then, after a ``run`` that went well, out at once.
+
+    A run at 1,000,000 rows leaves tens of millions of objects, which Python would free one
+    by one on the way out, for nothing: the files are written and closed, and the process
+    ends (``--match-only`` at 1,000,000 rows: 0.93 s from its last line to its end before,
+    0.11 s now). Errors, and every other command, exit as usual.
+    """
+    try:
+        main()
+    except SystemExit as exit:
+        if exit.code not in (0, None) or not _left_by_run:
+            raise
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_input_options
@@ -123,6 +146,7 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
                 result.write(out, merge=False)
         if not match_only:  # the merge's peak is the run's: its memory goes back as it is freed, as by default
             result.write(out)
+    _left_by_run[:] = [result]
     click.echo((out / "summary.txt").read_text(encoding="utf-8"), nl=False)
     if truth is not None:
         entities = _truth_entities(truth, result.crosswalk["record_id"])

@@ -68,3 +68,21 @@ def test_refuses_to_write_over_the_input(tmp_path):
     assert result.exit_code == 1
     assert "refusing to overwrite an input file" in result.output
     assert path.read_text() == EXPORT
+
+
+def test_the_program_prints_all_of_a_run_and_fails_as_usual(tmp_path):
+    """`entry` leaves at once after a run (no teardown): what it printed still arrives whole
+    through a pipe, and its files are there; an error still exits 1 with its message."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT, encoding="utf-8")
+    command = [sys.executable, "-m", "dedupe_kit", "run", str(path), "--region", "FR", "--out", str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("rows                               2\n")
+    assert done.stdout.rstrip().endswith(f"audit.csv and the reports to {tmp_path / 'out'}/")
+    assert (tmp_path / "out" / "cleaned.csv").read_text(encoding="utf-8").count("\n") == 2
+    failed = subprocess.run(command[:4] + ["missing.csv"] + command[5:], capture_output=True, text=True)
+    assert failed.returncode == 1 and "missing.csv" in failed.stderr
