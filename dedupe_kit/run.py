@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ._perf import paused_gc, release_memory, runs
+from ._perf import distinct_pairs, paused_gc, release_memory, runs
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdComparison, NameComparison,
@@ -425,11 +425,12 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     }, columns=CROSSWALK_COLUMNS)
 
 
-def _details(result: Result, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The values behind the reasons: the two first names, the shared phone or email."""
+def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The values behind the reasons, as `explain` takes them: the two first names, the shared
+    phone or email. Each distinct value (or two names) is put in words once."""
     frame, fm = result.contacts.frame, result.contacts.field_map
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
-    details: dict[str, np.ndarray] = {}
+    details: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for column, role in (("first", fm.first_name), ("last", fm.last_name)):
         if role and column in pairs:
             values = frame[role].to_numpy(dtype=object)
@@ -437,25 +438,28 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
             raw = np.array([value.strip() for value in uniques], dtype=object)
             folded = pd.factorize(np.array([value.casefold() for value in raw], dtype=object))[0]
             code_a, code_b = codes[:len(a)], codes[len(a):]
-            raw_a, raw_b = raw[code_a], raw[code_b]
-            differ = np.flatnonzero(folded[code_a] != folded[code_b])
-            raw_a[differ] = raw_a[differ] + " ~ " + raw_b[differ]
-            details[column] = raw_a
+            other = np.where(folded[code_a] != folded[code_b], code_b + 1, 0)  # 0: the same name
+            at, name_a, name_b = distinct_pairs(code_a, other)
+            text = raw[name_a]
+            differ = np.flatnonzero(name_b > 0)
+            text[differ] = text[differ] + " ~ " + raw[name_b[differ] - 1]
+            details[column] = at, text
     for kind in ("phone", "email"):
         if kind not in pairs:
             continue
         rows, codes, uniques = result.normalized.coded(kind)  # by row
         pid, left, right = value_pairs(rows, a, b)
         shared = codes[left] == codes[right]
-        pid, value = pid[shared], uniques[codes[left][shared]]
+        pid, code = pid[shared], codes[left][shared]
         several = pd.Series(pid).duplicated(keep=False).to_numpy()  # pairs sharing two values: the first in order
         if several.any():
             starts, ends = runs(pid[several])  # pid ascends
-            shared_values = value[several].tolist()
-            first = [min(shared_values[i:j]) for i, j in zip(starts, ends)]
+            shared_codes = code[several].tolist()
+            first = [min(shared_codes[i:j], key=uniques.__getitem__) for i, j in zip(starts, ends)]
             pid = np.concatenate([pid[~several], pid[several][starts]])
-            value = np.concatenate([value[~several], np.array(first, dtype=object)])
-        text = np.full(len(pairs), "", dtype=object)
-        text[pid] = display_all([kind] * len(pid), value)
-        details[kind] = text
+            code = np.concatenate([code[~several], np.array(first, dtype=code.dtype)])
+        used, position = np.unique(code, return_inverse=True)
+        at = np.zeros(len(pairs), dtype=np.int64)  # 0: nothing shared, no text
+        at[pid] = position + 1
+        details[kind] = at, np.array(["", *display_all([kind] * len(used), uniques[used])], dtype=object)
     return details

@@ -234,11 +234,12 @@ def plot_scores(weights: np.ndarray, thresholds: Thresholds) -> Figure:
 
 
 def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[str, dict[int, str]],
-            details: dict[str, np.ndarray] | None = None) -> list[str]:
+            details: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> list[str]:
     """One sentence per pair: what agrees and what differs, strongest first, with the weight.
 
-    ``details`` optionally gives, per comparison, a text per pair to show after its
-    description (the shared phone, the two first names…).
+    ``details`` optionally gives, per comparison, a text to show after its description (the
+    shared phone, the two first names…) as ``(codes, texts)``: the position of each pair's
+    text among ``texts``, which may repeat one.
     """
     details = details or {}
     n = len(weights)
@@ -248,8 +249,7 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
         levels = features[column].to_numpy()
         weight = weights[column].to_numpy(dtype=float)
         level_at, level_of = pd.factorize(levels, use_na_sentinel=False)
-        detail_at, detail_of = (pd.factorize(np.asarray(details[column], dtype=object), use_na_sentinel=False)
-                                if column in details else no_detail)
+        detail_at, detail_of = details.get(column, no_detail)
         swapped = (features["swapped"].to_numpy() == 1 if column == "first" and "swapped" in features
                    else np.zeros(n, dtype=bool))
         weight_at, weight_of = pd.factorize(weight, use_na_sentinel=False)

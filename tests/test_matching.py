@@ -370,8 +370,8 @@ def test_reasons_strongest_first_with_details_swaps_and_impossible_levels():
     features = pd.DataFrame({"first": [5, 0, 4, 5], "phone": [3, 0, -1, 3], "swapped": [0, 0, 1, 0]})
     descriptions = {"first": {5: "same first name", 4: "first name is a nickname", 0: "different first names"},
                     "phone": {3: "same phone", 0: "different phones"}}
-    details = {"first": np.array(["Ann", "Bob ~ Tom", "Rob ~ Robert", "Ann"], dtype=object),
-               "phone": np.array(["+33 6 12 34 56 78", "", "", "+1 202-555-0147"], dtype=object)}
+    details = {"first": (np.array([0, 1, 2, 3]), np.array(["Ann", "Bob ~ Tom", "Rob ~ Robert", "Ann"], dtype=object)),
+               "phone": (np.array([1, 0, 0, 2]), np.array(["", "+33 6 12 34 56 78", "+1 202-555-0147"], dtype=object))}
     assert explain(weights, features, descriptions, details) == [
         "same phone +33 6 12 34 56 78 (+5.0); same first name Ann (+2.0)",
         "different first names Bob ~ Tom (never the same); different phones (+1.0)",  # a missing phone says nothing
