@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ._perf import isin, runs
+from ._perf import isin, run_starts, runs
 from .config import MergePolicy
 from .errors import ConfigError
 from .load import Contacts, record_ids
@@ -459,13 +459,15 @@ def _natural(text: str) -> tuple:
 class _Cells:
     """The filled cells of the groups' members, column by column, each worked out once.
 
-    ``cells(column)`` gives ``group, row, rank, value``; with ``keys`` also the comparison
+    ``cells(column)`` gives ``group, row, rank, value``, in the members' order (by group, then
+    rank); with ``keys`` also the comparison
     ``key`` (the normalized identifier, else the folded text; with ``identifiers_only``, only
     the cells that normalized to an identifier: no placeholder such as ``N/A``).
     """
 
     def __init__(self, members: pd.DataFrame, contacts: Contacts, normalized: Normalized) -> None:
         self.members, self.contacts = members, contacts
+        self._member = {name: members[name].to_numpy() for name in ("group", "row", "rank")}
         ids = normalized.identifiers
         member = np.zeros(len(contacts), dtype=bool)
         member[members["row"].to_numpy()] = True
@@ -486,11 +488,10 @@ class _Cells:
     def __call__(self, column: str, keys: bool = False, identifiers_only: bool = False) -> pd.DataFrame:
         cells = self._filled.get(column)
         if cells is None:
-            members = self.members
-            rows = members["row"].to_numpy()
-            raw = self.contacts.frame[column].to_numpy(dtype=object)[rows]
-            filled = self.contacts.filled(column)[rows]
-            cells = members.loc[filled, ["group", "row", "rank"]].assign(value=raw[filled])
+            at = np.flatnonzero(self.contacts.filled(column)[self._member["row"]])  # a member's position
+            rows = self._member["row"][at]
+            cells = _frame({name: values[at] for name, values in self._member.items()}
+                           | {"value": self.contacts.frame[column].to_numpy(dtype=object)[rows]}, index=at)
             if column in self._reused:
                 self._filled[column] = cells
         if not keys:
@@ -508,8 +509,12 @@ class _Cells:
         found = self._of_role.get(role)
         if found is None:
             columns = self.contacts.field_map.columns(role)
-            found = pd.concat([self(c, keys=True).assign(column=c, position=i) for i, c in enumerate(columns)],
-                              ignore_index=True)
+            parts = [self(c, keys=True) for c in columns]
+            lengths = [len(part) for part in parts]
+            found = _frame({name: np.concatenate([part[name].to_numpy() for part in parts])
+                            for name in parts[0].columns}, index=pd.RangeIndex(sum(lengths)))
+            found["column"] = np.repeat(np.array(columns, dtype=object), lengths)
+            found["position"] = np.repeat(np.arange(len(columns)), lengths)
             code, key = found["code"].to_numpy().copy(), found["key"].to_numpy()
             typed = np.flatnonzero(code < 0)  # no identifier: the folded text is the key
             if len(typed):
@@ -536,7 +541,14 @@ class _Cells:
             return cells[~missing].assign(key=key[~missing], code=code[~missing])
         if missing.any():
             key[missing] = cells.loc[missing, "value"].str.split().str.join(" ").str.casefold()
-        return cells.assign(key=key, code=code)
+        return _frame({name: cells[name].to_numpy() for name in cells.columns} | {"key": key.to_numpy(), "code": code},
+                      index=cells.index)
+
+
+def _frame(columns: dict[str, np.ndarray], index: pd.Index | np.ndarray) -> pd.DataFrame:
+    """A table of these arrays as they are: not copied, nor gathered into one block by type
+    (which copies them, and an array of texts costs a reference count per cell). Read only."""
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tuple[pd.Series, pd.Series]:
@@ -544,22 +556,22 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
     cells = cells_of(column, keys=rule == "most_frequent")
     if rule == "survivor" or not len(cells):
         return _by_group({})
+    order = None  # fill, and union for one column: the best is the first cell of its group
     if rule == "longest":
-        cells = cells.assign(order=-cells["value"].str.strip().str.len())
+        order = -cells["value"].str.strip().str.len().to_numpy()
     elif rule == "most_frequent":
-        cells = cells.assign(order=-cells.groupby(["group", "key"])["row"].transform("size"))
+        order = -cells.groupby(["group", "key"])["row"].transform("size").to_numpy()
     elif rule == "most_recent":
         fm = contacts.field_map
         when = fm.updated or fm.created
-        cells = cells.assign(order=-_dates(contacts.frame[when].iloc[cells["row"]]) if when else 0)
-    else:  # fill, and union for one column
-        cells = cells.assign(order=0)
-    best = cells.sort_values(["group", "order", "rank"], kind="stable").drop_duplicates("group")
+        order = -_dates(contacts.frame[when].iloc[cells["row"]]) if when else None
+    best = cells if order is None else cells.take(np.lexsort((cells["rank"].to_numpy(), order, cells["group"].to_numpy())))
+    best = best.iloc[run_starts(best["group"].to_numpy())]
     groups = best["group"].to_numpy(dtype=np.int64)
     after, source = pd.Series(best["value"].to_numpy(), index=groups), pd.Series(best["row"].to_numpy(), index=groups)
     if rule == "union":
         tags = column in contacts.field_map.tags
-        several = cells[cells.duplicated("group", keep=False)].sort_values(["group", "rank"], kind="stable")
+        several = cells[cells.duplicated("group", keep=False)]
         joined, mixed = {}, []
         for group, values in several.groupby("group")["value"]:
             parts = list(dict.fromkeys(p for v in values for p in _split(v, tags)))
@@ -599,7 +611,8 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     every = list(fm.columns(role))
     columns = [c for c in every if rule_of[c] == "union"]
     kind = dict(fm.phones)
-    cells = cells_of.of_role(role).sort_values(["group", "rank", "position"], kind="stable")
+    cells = cells_of.of_role(role)
+    cells = cells.take(np.lexsort([cells[c].to_numpy() for c in ("position", "rank", "group")]))
     # the survivor's cells stay, but a cell a person filled from another row displaces the survivor's value;
     # a column under another rule keeps the row that rule chose
     group_of, column_of = cells["group"].to_numpy(dtype=np.int64), cells["column"].to_numpy(dtype=object)
