@@ -7,6 +7,7 @@ import io
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -73,8 +74,8 @@ def write_csv(path: str | Path, frame: pd.DataFrame, *, protect: tuple[Path, ...
 
 def csv_text(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n") -> str:
     r"""``frame.to_csv(index=False, sep=sep, lineterminator=line_end)``, character for character,
-    in half the time: text columns go to the `csv` writer as they are, other columns as pandas
-    writes them (a missing value blank).
+    in half the time: text cells are quoted as the `csv` writer quotes them, other columns
+    written as pandas writes them (a missing value blank).
 
     >>> frame = pd.DataFrame({"ID": ["007", "+1"], "score": [0.5, float("nan")], "note": ["a, b", None]})
     >>> csv_text(frame) == frame.to_csv(index=False, lineterminator="\n")
@@ -103,26 +104,20 @@ def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: 
         else:  # dates and the like: pandas formats the column as a whole
             columns.append(_as_text(column))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=sep, lineterminator=line_end)
-    writer.writerow(frame.columns)
+    csv.writer(buffer, delimiter=sep, lineterminator=line_end).writerow(frame.columns)
     header = buffer.getvalue() if header else ""
-    special = set(sep + '"\r\n' + line_end)  # a cell holding one of these is quoted by the writer
+    special = _quoted_characters(sep, line_end)
     for start in range(0, len(frame), rows):
-        cells, quoted = [], set()
+        cells = []
         for column in columns:
             values, joined = _piece(column, start, start + rows)
             if any(character in joined for character in special):  # most columns hold none
-                quoted.update(i for i, value in enumerate(values) if not special.isdisjoint(value))
+                for i in _holding(values, joined, special):
+                    values[i] = '"' + values[i].replace('"', '""') + '"'
             cells.append(values)
         if len(cells) == 1:  # a row of a single empty cell is written ""
-            quoted.update(i for i, value in enumerate(cells[0]) if not value)
-        lines = list(map(sep.join, zip(*cells)))  # most rows need no quotes: joined as they are
-        for row in sorted(quoted):
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow([column[row] for column in cells])
-            lines[row] = buffer.getvalue()[:-len(line_end)]
-        yield header + line_end.join(lines) + line_end
+            cells[0] = [value or '""' for value in cells[0]]
+        yield header + line_end.join(map(sep.join, zip(*cells))) + line_end
         header = ""
     if not len(frame):
         yield header
@@ -141,6 +136,33 @@ def _piece(column: pd.Series | np.ndarray | list[str], start: int, stop: int) ->
         except TypeError:  # not all text: numbers or missing values among the texts
             values = _as_text(pd.Series(values, dtype=object))
     return values, "\0".join(values)
+
+
+@lru_cache(maxsize=None)
+def _quoted_characters(sep: str, line_end: str) -> frozenset[str]:
+    """The characters for which the `csv` writer quotes a cell (with ``line_end`` ``\n``,
+    Python 3.11's quotes a carriage return only when the line end holds one)."""
+    found = set()
+    for character in set(sep + '"\r\n' + line_end):
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=sep, lineterminator=line_end).writerow(["a" + character])
+        if buffer.getvalue().startswith('"'):
+            found.add(character)
+    return frozenset(found)
+
+
+def _holding(values: list[str], joined: str, characters: frozenset[str]) -> list[int]:
+    r"""The positions of the ``values`` (``joined`` by NUL) that hold one of ``characters``.
+
+    >>> _holding(["a", "b,c", '"', "d"], "a\0b,c\0\"\0d", frozenset(',"'))
+    [1, 2]
+    """
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    ends = np.flatnonzero(codes == 0)  # the NUL after each value but the last
+    if len(ends) != len(values) - 1:  # a value holds a NUL itself
+        return [i for i, value in enumerate(values) if not characters.isdisjoint(value)]
+    hits = np.flatnonzero(np.isin(codes, [ord(c) for c in characters]))
+    return np.unique(np.searchsorted(ends, hits)).tolist()  # a hit's value: the NULs before it
 
 
 def _as_text(column: pd.Series) -> list[str]:

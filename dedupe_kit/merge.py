@@ -212,16 +212,15 @@ def merge(
     for (group, column), row in field_choice.items():
         after[column].loc[group], source[column].loc[group] = frame.at[row, column], row
 
-    first = members.drop_duplicates("group")
-    survivor = dict(zip(first["group"], first["row"]))
+    first = members.iloc[run_starts(members["group"].to_numpy())]  # each group's survivor, groups in order
     conflicts = _conflicts(cells, contacts, policy, field_choice)
     record_id = record_ids(contacts)
     undone = {int(g) for g in undone}
-    table = pd.DataFrame({"group": first["group"].to_numpy()}).sort_values("group", ignore_index=True)
+    table = pd.DataFrame({"group": first["group"].to_numpy()})
     table["rows"], table["record_ids"] = _tuples(members, record_id)
-    table["survivor_row"] = table["group"].map(survivor)
+    table["survivor_row"] = first["row"].to_numpy()
     table["survivor_record_id"] = record_id[table["survivor_row"].to_numpy()] if len(table) else []
-    table["survivor_reason"] = table["group"].map(first.set_index("group")["reason"])
+    table["survivor_reason"] = first["reason"].to_numpy()
     table["conflicts"] = table["group"].map(conflicts).fillna("")
     table["status"] = np.where(table["group"].isin(undone), "undone", np.where(table["conflicts"] != "", "stopped", "merge"))
     table["decided_by"] = np.where(table["group"].isin(reviewed), "reviewed", "auto")

@@ -359,6 +359,8 @@ def test_csv_text_writes_what_pandas_writes(sep, line_end):
     assert len(pieces) == 3 and "".join(pieces) == csv_text(frame, sep, line_end)
     one = pd.DataFrame({"only": ["", "x", "a,b", ""]})
     assert "".join(csv_chunks(one, sep, line_end, rows=3)) == one.to_csv(index=False, sep=sep, lineterminator=line_end)
+    nul = pd.DataFrame({"text": ["a\0b;c", "x,y\tz", "plain"]})  # a NUL inside a cell, whose quotes are found otherwise
+    assert csv_text(nul, sep, line_end) == nul.to_csv(index=False, sep=sep, lineterminator=line_end)
 
 
 def test_files_are_written_all_or_none(tmp_path):
