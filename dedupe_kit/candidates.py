@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from recordlinkage.base import BaseIndexAlgorithm
 
-from ._perf import most_records_first, run_starts, sorted_distinct
+from ._perf import run_starts, sort_order, sorted_distinct
 from .config import Config
 from .load import Contacts
 from .normalize import Normalized, display
@@ -162,7 +162,7 @@ def candidates(contacts: Contacts, normalized: Normalized, config: Config | None
     index = SharedKeyIndex(keys.by_kind, block_caps(config.match.max_block_size))
     pairs = index.index(contacts.frame)
     capped = keys.describe(index.capped_).assign(records=index.capped_sizes_)
-    order = most_records_first(*(capped[column].to_numpy() for column in ("records", "kind", "value")))
+    order = sort_order(*(capped[column].to_numpy() for column in ("records", "kind", "value")), descending={0})
     capped = capped.take(order).reset_index(drop=True)
     return Candidates(pairs.set_names(["a", "b"]), capped)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._perf import most_records_first
+from ._perf import sort_order
 from .config import Config
 from .fieldmap import ROLES
 from .load import Contacts
@@ -150,8 +150,8 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
 
 
 def _shared(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFrame:
-    codes = pd.factorize(key)[0]  # first only the values of many records or of a role address: few
-    keep = (np.bincount(codes)[codes] >= min_records) | (np.bincount(codes, weights=ids["shared"].to_numpy())[codes] > 0)
+    # first only the values of many records or of a role address: few
+    keep = (np.bincount(key)[key] >= min_records) | (np.bincount(key, weights=ids["shared"].to_numpy())[key] > 0)
     ids, key = ids[keep], key[keep]
     order = np.lexsort((ids["source_row"].to_numpy(), key))
     ids, key = ids.iloc[order], key[order]
@@ -162,8 +162,8 @@ def _shared(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFram
     rows = (ids["source_row"][kept].astype(str) + " ").groupby(key[kept]).sum().str[:-1]
     table = table.assign(rows=rows).reset_index(drop=True)
     table.insert(2, "display", display_all(table["kind"], table["value"]))
-    order = most_records_first(table["records"].to_numpy(), table["kind"].cat.codes.to_numpy(),
-                               table["value"].to_numpy(dtype=object))
+    order = sort_order(table["records"].to_numpy(), table["kind"].cat.codes.to_numpy(),
+                       table["value"].to_numpy(dtype=object), descending={0})
     return table.take(order).reset_index(drop=True)
 
 
@@ -173,15 +173,13 @@ def _taken(ids: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
     lowest = np.full(key.max(initial=0) + 1, np.iinfo(np.int64).max)
     np.minimum.at(lowest, key, rows)
     held_by = lowest[key]
-    taken = ids[rows != held_by].assign(held_by=held_by[rows != held_by])
-    rows, kinds = taken["source_row"].to_numpy(), taken["kind"].cat.codes.to_numpy()
-    tied = np.flatnonzero(pd.Series(rows * 4 + kinds).duplicated(keep=False).to_numpy())  # sort only their values
-    value_rank = np.zeros(len(taken), dtype=np.int64)
-    value_rank[tied[np.argsort(taken["value"].to_numpy(dtype=object)[tied])]] = np.arange(len(tied))
-    taken = taken.iloc[np.lexsort((value_rank, kinds, rows))]
-    taken = taken.assign(display=display_all(taken["kind"], taken["value"]))
-    columns = ["source_row", "kind", "column", "display", "raw", "held_by"]
-    return taken[columns].reset_index(drop=True)
+    at = np.flatnonzero(rows != held_by)  # the taken values' positions in ids
+    values = ids["value"].to_numpy(dtype=object)[at]
+    order = sort_order(rows[at], ids["kind"].cat.codes.to_numpy()[at], values)
+    at, kinds = at[order], ids["kind"].array.take(at[order])
+    return pd.DataFrame({"source_row": rows[at], "kind": kinds, "column": ids["column"].to_numpy()[at],
+                         "display": display_all(kinds, values[order]), "raw": ids["raw"].to_numpy()[at],
+                         "held_by": held_by[at]})
 
 
 def _exact_duplicates(frame: pd.DataFrame, record_id: str | None) -> pd.DataFrame:
