@@ -283,7 +283,7 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
         if not columns or not len(rows):
             continue
-        before = _listed(frame, rows, columns)
+        before = _listed(frame, rows, columns, plan.contacts.filled)
         after = _listed(cleaned, kept, columns)[kept_of_row]
         differs = before != after
         out.append(pd.DataFrame({
@@ -295,11 +295,15 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     return pd.concat(out, ignore_index=True)[columns] if out else pd.DataFrame(columns=columns)
 
 
-def _listed(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> np.ndarray:
-    """The non-blank values of ``columns`` in each row of ``rows`` (labels of ``frame``), joined by ``"; "``."""
+def _listed(frame: pd.DataFrame, rows: np.ndarray, columns: list[str],
+            filled_of: Callable[[str], np.ndarray] | None = None) -> np.ndarray:
+    """The non-blank values of ``columns`` in each row of ``rows`` (labels of ``frame``), joined by ``"; "``.
+
+    filled_of: which cells of a column of ``frame`` are filled, when known already (`Contacts.filled`).
+    """
     at = frame.index.get_indexer(rows)
     values = [frame[column].to_numpy(dtype=object)[at] for column in columns]
-    filled = [is_filled(value) for value in values]
+    filled = [filled_of(column)[at] if filled_of else is_filled(value) for column, value in zip(columns, values)]
     joined = np.full(len(rows), "", dtype=object)
     for value, here in zip(values[::-1], filled[::-1]):  # the first filled value, in most rows the only one
         joined[here] = value[here]
