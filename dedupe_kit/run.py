@@ -405,12 +405,11 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
 
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     joined = accepted & (groups[a] == groups[b])
-    link = pd.concat([
-        pd.DataFrame({"row": a[joined], "score": pairs["probability"].to_numpy()[joined], "reviewed": decision[joined] == "match"}),
-        pd.DataFrame({"row": b[joined], "score": pairs["probability"].to_numpy()[joined], "reviewed": decision[joined] == "match"}),
-    ])
-    best = link.groupby("row")["score"].max().reindex(range(n))
-    reviewed_groups = set(groups[link.loc[link["reviewed"], "row"].to_numpy()].tolist())
+    a, b, score, reviewed = a[joined], b[joined], pairs["probability"].to_numpy()[joined], decision[joined] == "match"
+    best = np.full(n, np.nan)  # each row's best link inside its group
+    np.fmax.at(best, a, score)
+    np.fmax.at(best, b, score)
+    reviewed_groups = set(groups[np.r_[a[reviewed], b[reviewed]]].tolist())
     size = np.bincount(groups, minlength=n)[groups]
     record_id = record_ids(contacts)
     decided_by = np.array(["", "auto", "reviewed"], dtype=object)[(size > 1) * (1 + np.isin(groups, list(reviewed_groups)))]
@@ -421,7 +420,7 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
         "survivor_row": groups,
         "survivor_record_id": record_id[groups] if n else record_id,
         "decided_by": decided_by,
-        "score": best.round(6).to_numpy(),
+        "score": best.round(6),
     }, columns=CROSSWALK_COLUMNS)
 
 
