@@ -471,3 +471,14 @@ def test_a_small_file_still_learns_that_a_shared_email_and_name_mean_something(t
     path.write_text("Contact ID,First Name,Email\n1,Ann,a@x.com\n2,Ann,a@x.com\n")
     pairs = run(path, progress=False).pairs
     assert pairs["probability"].tolist()[0] > 0.9  # the random pairs are the duplicates themselves here
+
+
+def test_reasons_name_the_first_of_two_shared_phones_and_both_first_names(tmp_path):
+    path = export(tmp_path, ["1,Ann,Lee,,+44 7700 900123,+44 20 7946 0018,,Leeds",
+                             "2,Anne,Lee,,+44 20 7946 0018,+44 7700 900123,,Leeds",
+                             "3,Bob,Stone,,+1 202 555 0147,,,Boston"])
+    result = run(path, progress=False)
+    pair = result.pairs[(result.pairs["a"] == 0) & (result.pairs["b"] == 1)]
+    text = result.reasons(pair)[0]
+    assert "same phone +44 20 7946 0018 (" in text and "7700" not in text  # the first of the two, in order
+    assert "Ann ~ Anne" in text
