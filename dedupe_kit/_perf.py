@@ -6,7 +6,7 @@ import ctypes
 import ctypes.util
 import gc
 import os
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -108,28 +108,36 @@ def sort_order(*columns: np.ndarray, descending: Collection[int] = ()) -> np.nda
                                              for i in range(len(columns))]).to_numpy()
 
 
-def first_characters(values: np.ndarray | list[str], chunk: int = 65536) -> np.ndarray:
-    """The code point of each string's first character, 0 for an empty string.
+def code_points(values: Sequence[str], joined: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The strings joined by NUL as one array of code points (UTF-32), and where each string
+    starts in it: one join and one encoding rather than a Python call per string.
 
-    One join and one encoding per ``chunk`` strings rather than a Python call per cell:
-    the strings joined by NUL, as UTF-32, are an array of code points where each string
-    starts after a NUL (chunks bound the memory when cells hold long notes). A string
-    holding a NUL itself is measured instead.
+    joined: ``"\\0".join(values)``, when made already. Where a string holds a NUL itself, the
+    starts come from the strings' lengths.
+
+    >>> codes, starts = code_points(["ab", "", "c\\0d"])
+    >>> codes[starts].tolist()
+    [97, 0, 99]
+    """
+    joined = "\0".join(values) if joined is None else joined
+    codes = np.frombuffer((joined + "\0").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    ends = np.flatnonzero(codes == 0)  # the NUL after each string
+    if len(ends) == len(values):
+        return codes, np.r_[0, ends[:-1] + 1]
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    return codes, np.cumsum(lengths + 1) - lengths - 1
+
+
+def first_characters(values: np.ndarray | list[str], chunk: int = 65536) -> np.ndarray:
+    """The code point of each string's first character, 0 for an empty string (see `code_points`;
+    ``chunk`` strings at a time bound the memory when cells hold long notes).
 
     >>> first_characters(["=1+1", "", "ab", "é"]).tolist()
     [61, 0, 97, 233]
     """
     if len(values) > chunk:
         return np.concatenate([first_characters(values[i:i + chunk], chunk) for i in range(0, len(values), chunk)])
-    if not len(values):
-        return np.zeros(0, dtype=np.uint32)
-    codes = np.frombuffer(("\0".join(values) + "\0").encode("utf-32-le"), dtype=np.uint32)
-    ends = np.flatnonzero(codes == 0)  # the NUL after each string
-    if len(ends) == len(values):
-        starts = np.r_[0, ends[:-1] + 1]
-    else:
-        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-        starts = np.cumsum(lengths + 1) - lengths - 1
+    codes, starts = code_points(values)
     return codes[starts]
 
 

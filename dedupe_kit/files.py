@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from matplotlib.figure import Figure
 
+from ._perf import code_points
 from .errors import InputError
 
 
@@ -159,12 +160,9 @@ def _holding(values: list[str], joined: str, characters: frozenset[str]) -> list
     >>> _holding(["a", "b,c", '"', "d"], "a\0b,c\0\"\0d", frozenset(',"'))
     [1, 2]
     """
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    ends = np.flatnonzero(codes == 0)  # the NUL after each value but the last
-    if len(ends) != len(values) - 1:  # a value holds a NUL itself
-        return [i for i, value in enumerate(values) if not characters.isdisjoint(value)]
+    codes, starts = code_points(values, joined)
     hits = np.flatnonzero(np.isin(codes, [ord(c) for c in characters]))
-    return np.unique(np.searchsorted(ends, hits)).tolist()  # a hit's value: the NULs before it
+    return np.unique(np.searchsorted(starts, hits, side="right") - 1).tolist()  # the value each hit is in
 
 
 def _as_text(column: pd.Series) -> list[str]:
