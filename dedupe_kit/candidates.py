@@ -132,7 +132,7 @@ def _pairs_of_blocks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], caps: np.n
 def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`shared_key_pairs` of keys of one kind: the pairs as distinct ``a << 32 | b`` codes."""
-    codes, uniques = pd.factorize(keys)
+    codes, uniques = _key_codes(keys)
     several = np.bincount(codes, minlength=len(uniques))[codes] > 1  # a key only one entry has pairs nothing
     entries = sorted_distinct(codes[several].astype(np.int64) << 32 | rows[several])  # by key, then record
     codes, rows = entries >> 32, entries & 0xFFFFFFFF
@@ -153,6 +153,22 @@ def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
         found.append(rows[position] << 32 | rows[position + step])
     pairs = sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return pairs, capped_keys, capped_sizes
+
+
+def _key_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A code for each key and the key of each code, as from ``pd.factorize`` (in another order).
+    Keys of one text numbered 0, 1, 2… (as `BlockingKeys` makes those of emails, phones, IDs…)
+    are coded by that number: no hashing of a million keys.
+
+    >>> codes, keys = _key_codes(np.array([1 << _SHIFT, 0, 1 << _SHIFT]))
+    >>> codes.tolist(), (keys >> _SHIFT).tolist()
+    ([1, 0, 1], [0, 1])
+    """
+    number = keys >> _SHIFT & ((1 << (56 - _SHIFT)) - 1)
+    if (len(keys) and number.max() < len(keys) and not (keys & ((1 << _SHIFT) - 1)).any()
+            and (keys >> 56 == keys[0] >> 56).all()):
+        return number, (keys[0] >> 56 << 56) | np.arange(number.max() + 1) << _SHIFT
+    return pd.factorize(keys)
 
 
 def candidates(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> Candidates:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from dedupe_kit import Config, load, normalize
-from dedupe_kit.candidates import SharedKeyIndex, candidates, shared_key_pairs
+from dedupe_kit.candidates import _SHIFT, SharedKeyIndex, candidates, shared_key_pairs
 from dedupe_kit.cli import main
 from dedupe_kit.cluster import cluster
 from dedupe_kit.compare import (DateComparison, ExactComparison, PlaceComparison, TextComparison, compare,
@@ -58,6 +58,19 @@ def test_a_key_over_the_cap_makes_no_pairs_and_is_reported():
     a, b, capped, sizes = shared_key_pairs(rows, np.array([1, 1, 1, 2, 2, 9]), 2)
     assert list(zip(a, b)) == [(3, 4)]
     assert capped.tolist() == [1] and sizes.tolist() == [3]
+
+
+def test_keys_numbered_by_text_pair_as_hashed_keys_do():
+    # BlockingKeys numbers each kind's texts 0, 1, 2…: those numbers are used as the keys' codes
+    rng = np.random.default_rng(5)
+    rows = rng.integers(0, 300, 2000)
+    numbered = rng.integers(0, 3, 2000) << 56 | rng.integers(0, 400, 2000) << _SHIFT
+    spread = numbered | 1 << 27  # the same keys, no longer numbers only: hashed
+    caps = np.array([4, 6, 8])
+    got, expected = shared_key_pairs(rows, numbered, caps), shared_key_pairs(rows, spread, caps)
+    assert [x.tolist() for x in got[:2]] == [x.tolist() for x in expected[:2]] and len(got[0]) > 1000
+    assert sorted(zip((got[2] | 1 << 27).tolist(), got[3].tolist())) == sorted(zip(expected[2].tolist(), expected[3].tolist()))
+    assert len(got[2]) > 5
 
 
 def test_shared_identifiers_across_columns_pair_records(tmp_path):
