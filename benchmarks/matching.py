@@ -274,10 +274,21 @@ def text_table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def cpu_name() -> str:
+    """The processor, as Linux names it (with its family and model: machines of one name differ
+    by half in speed)."""
+    try:
+        info = dict(line.split(":", 1) for line in Path("/proc/cpuinfo").read_text().splitlines() if ":" in line)
+    except OSError:
+        return platform.processor() or "processor unknown"
+    info = {key.strip(): value.strip() for key, value in info.items()}
+    return f"{info.get('model name', 'processor unknown')} (family {info.get('cpu family', '?')}, model {info.get('model', '?')})"
+
+
 def markdown(rows: list[list[str]], ratio_lines: list[str], note_lines: list[str], argv: list[str]) -> str:
     md = ["# Matching benchmark", "",
           f"`python benchmarks/matching.py {' '.join(argv)}` — {datetime.date.today()}, "
-          f"{platform.machine()} with {os.cpu_count()} cores, Python {platform.python_version()}.", "",
+          f"{cpu_name()}, {platform.machine()} with {os.cpu_count()} cores, Python {platform.python_version()}.", "",
           "Pairwise precision / recall / F1 after clustering (`benchmarks/scoring.py`); seconds = wall "
           "time of the tool's process (load, match, write); peak MB = its max RSS. dedupe_kit's process is "
           "`dedupe-kit run`, which also merges the groups and writes cleaned.csv, the fix files, the audit "
