@@ -56,7 +56,7 @@ def write_files(files: Mapping[str | Path, Iterable[bytes]], *, protect: tuple[P
                 staged.append((tmp, path))
                 handles.append(handle := os.fdopen(fd, "wb"))
                 os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's owner-only mode
-                written = disk.submit(lambda: None)
+                written = disk.submit(lambda: None)  # nothing on its way yet
                 for chunk in chunks:
                     written.result()  # the last chunk is on its way to disk (or its error raised here)
                     written = disk.submit(handle.write, chunk)
