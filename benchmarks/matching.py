@@ -276,13 +276,15 @@ def text_table(rows: list[list[str]]) -> str:
 
 def cpu_name() -> str:
     """The processor, as Linux names it (with its family and model: machines of one name differ
-    by half in speed)."""
+    by half in speed). Parsed as `dedupe_kit._cpu.slow_avx512_sort` parses it: importing the
+    package here would set ``NPY_DISABLE_CPU_FEATURES`` for the peers' processes too."""
     try:
-        info = dict(line.split(":", 1) for line in Path("/proc/cpuinfo").read_text().splitlines() if ":" in line)
-    except OSError:
+        first_cpu = Path("/proc/cpuinfo").read_text().split("\n\n", 1)[0]
+    except OSError:  # not Linux
         return platform.processor() or "processor unknown"
-    info = {key.strip(): value.strip() for key, value in info.items()}
-    return f"{info.get('model name', 'processor unknown')} (family {info.get('cpu family', '?')}, model {info.get('model', '?')})"
+    fields = {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in first_cpu.splitlines())}
+    return (f"{fields.get('model name', 'processor unknown')} "
+            f"(family {fields.get('cpu family', '?')}, model {fields.get('model', '?')})")
 
 
 def markdown(rows: list[list[str]], ratio_lines: list[str], note_lines: list[str], argv: list[str]) -> str:
