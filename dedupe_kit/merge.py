@@ -626,15 +626,20 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     key = cells["code"].to_numpy()
     group_key = group_of * (key.max(initial=0) + 1) + key  # (group, key) as one integer
     extra = cells[~kept & ~pd.Series(group_key).duplicated().to_numpy() & ~isin(group_key, group_key[kept])]
-    survivor = dict(zip(*cells_of.members.drop_duplicates("group")[["group", "row"]].to_numpy().T)) if len(extra) else {}
-    held = {c: contacts.frame[c].to_numpy(dtype=object) for c in columns}
+    # the columns blank at each extra value's survivor, as bits, and each such set of columns once
+    members = cells_of.members  # by group, the survivor first
+    first = run_starts(members["group"].to_numpy())
+    group_at = np.searchsorted(members["group"].to_numpy()[first], extra["group"].to_numpy())
+    survivor = members["row"].to_numpy()[first][group_at]
+    blank = sum((~contacts.filled(c)[survivor]).astype(np.int64) << bit for bit, c in enumerate(columns))
+    blank_columns = {bits: [c for bit, c in enumerate(columns) if bits >> bit & 1] for bits in np.unique(blank).tolist()}
     placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)
     overflow, current, empty = [], None, []
-    for group, value, source_row, column in zip(extra["group"].tolist(), extra["value"].tolist(),
-                                                extra["row"].tolist(), extra["column"].tolist()):
+    for group, value, source_row, column, bits in zip(extra["group"].tolist(), extra["value"].tolist(),
+                                                      extra["row"].tolist(), extra["column"].tolist(), blank.tolist()):
         if group != current:
-            current, row = group, survivor[group]
-            empty = [c for c in columns if not held[c][row].strip() and (group, c) not in field_choice]
+            current = group
+            empty = [c for c in blank_columns[bits] if (group, c) not in field_choice]
         same_kind = [c for c in empty if kind.get(c) == kind.get(column)]
         target = (same_kind or empty or [None])[0]
         if target is None:
