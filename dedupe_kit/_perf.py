@@ -128,19 +128,6 @@ def code_points(values: Sequence[str], joined: str | None = None) -> tuple[np.nd
     return codes, np.cumsum(lengths + 1) - lengths - 1
 
 
-def first_characters(values: np.ndarray | list[str], chunk: int = 65536) -> np.ndarray:
-    """The code point of each string's first character, 0 for an empty string (see `code_points`;
-    ``chunk`` strings at a time bound the memory when cells hold long notes).
-
-    >>> first_characters(["=1+1", "", "ab", "é"]).tolist()
-    [61, 0, 97, 233]
-    """
-    if len(values) > chunk:
-        return np.concatenate([first_characters(values[i:i + chunk], chunk) for i in range(0, len(values), chunk)])
-    codes, starts = code_points(values)
-    return codes[starts]
-
-
 def packed(values: list[str]) -> list[str]:
     """Equal strings, made afresh one after the other in memory (by one split of their join).
 

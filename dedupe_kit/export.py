@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,25 +27,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._perf import first_characters, is_filled
+from ._perf import is_filled
 from .config import CRM_PROFILES
 from .errors import ConfigError
-from .files import csv_chunks, write_csv, write_files, write_text
+from .files import csv_chunks, formula_cells, write_csv, write_files, write_text
 from .load import Contacts, record_ids
 from .merge import EXTRA_COLUMN, MergePlan
 
-_NUMBER = r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
-_SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
-                    r"|\d+(?:[.,]\d+)?$"  # a plain number: -5, +12.5
-                    rf"|(?=(?:\D*\d){{7}})\s*{_NUMBER}(?:\s*[;,]\s*\+?\s*{_NUMBER})*$")  # phone numbers (7+ digits)
-#: A cell a spreadsheet would run as a formula: ``=``, ``@``, a tab or carriage return first, or ``+``/``-``
-#: followed by something other than a number or a phone number (``+1-1`` and ``-2+3`` are formulas).
-FORMULA_START = re.compile(rf"^[=@\t\r]|^[+-](?!{_SAFE_AFTER_SIGN})", re.IGNORECASE)
-_FORMULA_FIRST = [ord(c) for c in "=@\t\r+-"]  # the first characters a formula can have
-
-
 def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``frame`` with every formula-like cell prefixed by ``'``, and the list of those cells.
+    """``frame`` with every formula-like cell (see `files.FORMULA_START`) prefixed by ``'``, and the list of those cells.
 
     >>> safe, found = neutralize(pd.DataFrame({"Phone": ["+33 6 12 34 56 78", "=1+1"], "Note": ["-5", "@SUM(A1)"]}))
     >>> safe.values.tolist()
@@ -59,21 +48,16 @@ def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for position, column in enumerate(frame.columns):
         if frame.dtypes.iloc[position].kind in "iufb":
             continue  # numbers and booleans are written as numbers, never as formulas
-        values = text = frame.iloc[:, position].to_numpy(dtype=object)
-        try:
-            first = first_characters(values)
-        except TypeError:  # not all text
-            text = values.astype(str).astype(object)
-            first = first_characters(text)
-        maybe = np.flatnonzero(np.isin(first, _FORMULA_FIRST))
-        risky = np.zeros(len(values), dtype=bool)  # only the few cells with a risky first character meet the pattern
-        risky[maybe] = [bool(FORMULA_START.search(v)) for v in text[maybe]]
-        if risky.any():
+        values = frame.iloc[:, position].to_numpy(dtype=object)
+        text = values if all(isinstance(v, str) for v in values) else values.astype(str).astype(object)
+        risky = [start + i for start in range(0, len(text), 65536)  # a piece at a time: cells may hold long notes
+                 for i in formula_cells(text[start:start + 65536].tolist())]
+        if risky:
             shown = [str(v) for v in values[risky]]
             values = values.copy()
             values[risky] = ["'" + v for v in shown]
             safe.isetitem(position, values)
-            found += list(zip(np.flatnonzero(risky).tolist(), [column] * len(shown), shown))
+            found += list(zip(risky, [column] * len(shown), shown))
     return safe, pd.DataFrame(found, columns=["row", "column", "value"])
 
 
@@ -158,15 +142,16 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame | Callable[[], pd.
 
     def chunks(name: str, table: pd.DataFrame | Callable[[], pd.DataFrame]) -> Iterator[bytes]:  # made while written
         table = table() if callable(table) else table
-        if neutralize_formulas:
-            table, cells = neutralize(table)
-            found.append(cells.assign(file=name))
         encoding, delimiter = formats[name]
-        for text in csv_chunks(table, delimiter, line_end):
+        cells = [] if neutralize_formulas else None
+        for text in csv_chunks(table, delimiter, line_end, neutralized=cells):
             try:
                 yield text.encode(encoding)
             except UnicodeEncodeError:
                 raise ConfigError(_unencodable(name, table, encoding)) from None
+        if cells:  # by column, then row
+            position, row, value = zip(*sorted(cells))
+            found.append(pd.DataFrame({"file": name, "row": row, "column": table.columns[list(position)], "value": value}))
 
     # all files or none: an error in any leaves every old file as it was
     paths = write_files({out / name: chunks(name, table) for name, table in tables.items()}, protect=protect)
@@ -305,11 +290,13 @@ def _listed(frame: pd.DataFrame, rows: np.ndarray, columns: list[str],
     values = [frame[column].to_numpy(dtype=object)[at] for column in columns]
     filled = [filled_of(column)[at] if filled_of else is_filled(value) for column, value in zip(columns, values)]
     joined = np.full(len(rows), "", dtype=object)
-    for value, here in zip(values[::-1], filled[::-1]):  # the first filled value, in most rows the only one
-        joined[here] = value[here]
-    several = np.flatnonzero(np.sum(filled, axis=0) > 1)
-    cells = [np.where(here[several], value[several], "").tolist() for value, here in zip(values, filled)]
-    joined[several] = ["; ".join(filter(None, texts)) for texts in zip(*cells)]
+    started = np.zeros(len(rows), dtype=bool)
+    for value, here in zip(values, filled):  # column by column, as whole arrays
+        more = here & started
+        joined[more] = joined[more] + "; " + value[more]
+        first = here & ~started
+        joined[first] = value[first]
+        started |= here
     return joined
 
 

@@ -1,10 +1,11 @@
-"""Writing output files atomically, and never over an input."""
+"""Writing output files atomically, never over an input, and safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,15 @@ from matplotlib.figure import Figure
 
 from ._perf import code_points
 from .errors import InputError
+
+_NUMBER = r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
+_SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
+                    r"|\d+(?:[.,]\d+)?$"  # a plain number: -5, +12.5
+                    rf"|(?=(?:\D*\d){{7}})\s*{_NUMBER}(?:\s*[;,]\s*\+?\s*{_NUMBER})*$")  # phone numbers (7+ digits)
+#: A cell a spreadsheet would run as a formula: ``=``, ``@``, a tab or carriage return first, or ``+``/``-``
+#: followed by something other than a number or a phone number (``+1-1`` and ``-2+3`` are formulas).
+FORMULA_START = re.compile(rf"^[=@\t\r]|^[+-](?!{_SAFE_AFTER_SIGN})", re.IGNORECASE)
+_FORMULA_FIRST = [ord(c) for c in "=@\t\r+-"]  # the first characters a formula can have
 
 
 def write_bytes(path: str | Path, data: bytes, *, protect: tuple[Path, ...] = ()) -> Path:
@@ -109,11 +119,14 @@ def csv_text(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n") -> str:
 
 
 def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: int = 65536,
-               header: bool = True) -> Iterator[str]:
+               header: bool = True, neutralized: list[tuple[int, int, str]] | None = None) -> Iterator[str]:
     """`csv_text` of ``frame`` in pieces of ``rows`` rows, the header first (``header=False``:
     none, for a table written in several frames).
 
     Numbers become text one piece at a time, so that a large table's text is never whole in memory.
+
+    neutralized: when a list, every text cell a spreadsheet would run as a formula (`FORMULA_START`)
+        is written with a leading ``'`` and listed in it as (column position, row, value).
     """
     if not frame.shape[1]:
         yield frame.to_csv(index=False, sep=sep, lineterminator=line_end, header=header)
@@ -133,8 +146,14 @@ def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: 
     special = _quoted_characters(sep, line_end)
     for start in range(0, len(frame), rows):
         cells = []
-        for column in columns:
+        for position, column in enumerate(columns):
             values, joined = _piece(column, start, start + rows)
+            if neutralized is not None and not isinstance(column, pd.Series):  # a column of numbers holds none
+                if formulas := formula_cells(values, joined):
+                    neutralized += [(position, start + i, values[i]) for i in formulas]
+                    for i in formulas:
+                        values[i] = "'" + values[i]
+                    joined = "\0".join(values)
             if any(character in joined for character in special):  # most columns hold none
                 for i in _holding(values, joined, special):
                     values[i] = '"' + values[i].replace('"', '""') + '"'
@@ -160,6 +179,18 @@ def _piece(column: pd.Series | np.ndarray | list[str], start: int, stop: int) ->
         except TypeError:  # not all text: numbers or missing values among the texts
             values = _as_text(pd.Series(values, dtype=object))
     return values, "\0".join(values)
+
+
+def formula_cells(values: list[str], joined: str | None = None) -> list[int]:
+    r"""The positions of the ``values`` a spreadsheet would run as formulas (`FORMULA_START`);
+    ``joined``: ``"\0".join(values)``, when made already.
+
+    >>> formula_cells(["+33 6 12 34 56 78", "=1+1", "", "-5", "@SUM(A1)", "+ VIP"])
+    [1, 4, 5]
+    """
+    codes, starts = code_points(values, joined)
+    maybe = np.flatnonzero(np.isin(codes[starts], _FORMULA_FIRST)).tolist()  # the few with a risky first character
+    return [i for i in maybe if FORMULA_START.search(values[i])]
 
 
 @lru_cache(maxsize=None)

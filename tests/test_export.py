@@ -10,9 +10,8 @@ from click.testing import CliRunner
 from dedupe_kit import Config, ConfigError, InputError, NormalizeConfig, load, normalize, run
 from dedupe_kit.cli import main
 from dedupe_kit.config import MergePolicy
-from dedupe_kit._perf import first_characters
 from dedupe_kit.export import export, neutralize
-from dedupe_kit.files import _umask, csv_chunks, csv_text, write_files
+from dedupe_kit.files import _umask, csv_chunks, csv_text, formula_cells, write_files
 from dedupe_kit.merge import merge
 
 CRM_FILES = ["cleaned.csv", "fix_1_clear.csv", "fix_2_update.csv", "merged_away.csv", "changed_numbers.csv",
@@ -387,5 +386,15 @@ def test_neutralize_finds_formulas_next_to_cells_holding_a_nul():
     safe, found = neutralize(frame)
     assert found["row"].tolist() == [1, 4]
     assert safe["Notes"].tolist() == ["a\0=b", "'=SUM(A1)", "", "\0", "'-2+3", "ok"]
-    notes = frame["Notes"].to_numpy()  # long columns go by chunks, with the same result
-    assert first_characters(notes, chunk=4).tolist() == first_characters(notes).tolist() == [97, 61, 0, 0, 45, 111]
+    assert formula_cells(frame["Notes"].tolist()) == [1, 4]
+
+
+def test_formula_cells_are_neutralized_while_the_csv_is_written():
+    frame = pd.DataFrame({"ID": ["007", "=1+1", "+44 7700 900123", "-"], "n": [1, -2, 3, 4],
+                          "Notes": ["a\0=b", "@x; y", "", "-2+3"]})
+    listed = []
+    text = "".join(csv_chunks(frame, ";", "\r\n", rows=3, neutralized=listed))  # pieces of three rows
+    safe, found = neutralize(frame)
+    assert text == csv_text(safe, ";", "\r\n") and '"\'@x; y"' in text  # quoted as the cell needs, after its quote mark
+    assert sorted(listed) == [(0, 1, "=1+1"), (2, 1, "@x; y"), (2, 3, "-2+3")]
+    assert found.values.tolist() == [[1, "ID", "=1+1"], [1, "Notes", "@x; y"], [3, "Notes", "-2+3"]]
