@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,9 @@ class Profile:
         row — the rows a CRM import would reject as a duplicate contact.
     exact_duplicates: rows identical to an earlier row in every column but the
         record ID.
+
+    ``shared`` and ``taken`` are made when first asked for: the summary needs only their
+    first lines and counts (at 1,000,000 rows ``taken`` has about a million rows).
     """
 
     source: str
@@ -39,23 +43,42 @@ class Profile:
     mapping: pd.DataFrame
     fill: pd.DataFrame
     invalid: pd.DataFrame
-    shared: pd.DataFrame
-    taken: pd.DataFrame
     exact_duplicates: pd.DataFrame
+    #: the distinct (row, value) identifiers and their `Normalized.value_codes`, behind ``shared`` and ``taken``
+    identifiers: tuple[pd.DataFrame, np.ndarray] = field(repr=False)
+    #: a value held by at least this many records is listed in ``shared`` (``profile.shared_min_records``)
+    shared_min_records: int = 3
     #: a value held by more records than this makes no candidate pairs (``match.max_block_size``)
     max_block_size: int = 50
 
+    @cached_property
+    def shared(self) -> pd.DataFrame:
+        return _with_rows(*self.identifiers, self._shared_values)
+
+    @cached_property
+    def taken(self) -> pd.DataFrame:
+        return _taken_table(self.identifiers[0], *self._taken_cells)
+
+    @cached_property
+    def _shared_values(self) -> pd.DataFrame:
+        return _shared_values(*self.identifiers, self.shared_min_records)
+
+    @cached_property
+    def _taken_cells(self) -> tuple[np.ndarray, np.ndarray]:
+        return _taken_cells(*self.identifiers)
+
     def counts(self) -> pd.Series:
         """The headline numbers, one per finding."""
+        taken_at, _ = self._taken_cells
         return pd.Series(
             {
                 "rows": self.rows,
                 "unusable phones": int((self.invalid["kind"] == "phone").sum()),
                 "unusable emails": int((self.invalid["kind"] == "email").sum()),
                 "unusable external IDs": int((self.invalid["kind"] == "external_id").sum()),
-                "shared values": len(self.shared),
-                "values too common to pair": int((self.shared["records"] > self.max_block_size).sum()),
-                "rows with a taken phone/email/ID": self.taken["source_row"].nunique(),
+                "shared values": len(self._shared_values),
+                "values too common to pair": int((self._shared_values["records"] > self.max_block_size).sum()),
+                "rows with a taken phone/email/ID": len(np.unique(self.identifiers[0]["source_row"].to_numpy()[taken_at])),
                 "exact duplicate rows": len(self.exact_duplicates),
             }
         )
@@ -71,13 +94,15 @@ class Profile:
         if len(self.invalid):
             lines += ["", "unusable values (first ones):"]
             lines += [f"  line {r.line}, {r.column!r}: {r.raw!r} — {r.reason}" for r in self.invalid.head(_SHOWN).itertuples()]
-        if len(self.shared):
+        shared = self._shared_values.head(_SHOWN)
+        if len(shared):
             lines += ["", "shared values (most records first):"]
-            for r in self.shared.head(_SHOWN).itertuples():
-                lines.append(f"  {r.kind} {r.display} — {r.records} records{' (role address)' if r.role_address else ''}")
-        if len(self.taken):
+            for r, display in zip(shared.itertuples(), display_all(shared["kind"], shared["value"])):
+                lines.append(f"  {r.kind} {display} — {r.records} records{' (role address)' if r.role_address else ''}")
+        taken_at, held_by = self._taken_cells
+        if len(taken_at):
             lines += ["", "rows whose phone/email/ID already belongs to an earlier row (first ones):"]
-            for r in self.taken.head(_SHOWN).itertuples():
+            for r in _taken_table(self.identifiers[0], taken_at[:_SHOWN], held_by[:_SHOWN]).itertuples():
                 lines.append(f"  row {r.source_row}: {r.kind} {r.display} already on row {r.held_by}")
         if len(self.exact_duplicates):
             lines += ["", "exact duplicate rows (first ones):"]
@@ -135,51 +160,62 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
     ids = normalized.identifiers
     key = normalized.value_codes()
     distinct = ~pd.Series(key << 32 | ids["source_row"].to_numpy()).duplicated().to_numpy()
-    ids, key = ids[distinct], key[distinct]
     return Profile(
         source=contacts.name,
         rows=len(frame),
         mapping=mapping,
         fill=fill,
         invalid=invalid,
-        shared=_shared(ids, key, config.profile.shared_min_records),
-        taken=_taken(ids, key),
         exact_duplicates=_exact_duplicates(frame, fm.record_id),
+        identifiers=(ids[distinct], key[distinct]),
+        shared_min_records=config.profile.shared_min_records,
         max_block_size=config.match.max_block_size,
     )
 
 
-def _shared(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFrame:
-    # first only the values of many records or of a role address: few
+def _shared_values(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFrame:
+    """The values of many records or of a role address: ``kind``, ``value``, ``records``,
+    ``role_address``, most records first, indexed by their key (``key``: `Normalized.value_codes`)."""
     keep = (np.bincount(key)[key] >= min_records) | (np.bincount(key, weights=ids["shared"].to_numpy())[key] > 0)
-    ids, key = ids[keep], key[keep]
-    order = np.lexsort((ids["source_row"].to_numpy(), key))
-    ids, key = ids.iloc[order], key[order]
+    ids, key = ids[keep], key[keep]  # first only those: few
     table = ids.groupby(key).agg(kind=("kind", "first"), value=("value", "first"),
                                  records=("source_row", "size"), role_address=("shared", "any"))
     table = table[(table["records"] >= min_records) | table["role_address"]]
-    kept = np.isin(key, table.index.to_numpy())
-    rows = (ids["source_row"][kept].astype(str) + " ").groupby(key[kept]).sum().str[:-1]
-    table = table.assign(rows=rows).reset_index(drop=True)
-    table.insert(2, "display", display_all(table["kind"], table["value"]))
     order = sort_order(table["records"].to_numpy(), table["kind"].cat.codes.to_numpy(),
                        table["value"].to_numpy(dtype=object), descending={0})
-    return table.take(order).reset_index(drop=True)
+    return table.take(order)
 
 
-def _taken(ids: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
-    """Rows holding a value an earlier row holds, by row, kind and value (``key``: `Normalized.value_codes`)."""
+def _with_rows(ids: pd.DataFrame, key: np.ndarray, values: pd.DataFrame) -> pd.DataFrame:
+    """`_shared_values` as `Profile.shared` shows them: with their ``display`` and the ``rows`` holding each."""
+    kept = np.isin(key, values.index.to_numpy())
+    ids, key = ids[kept], key[kept]
+    order = np.lexsort((ids["source_row"].to_numpy(), key))
+    rows = (ids["source_row"].iloc[order].astype(str) + " ").groupby(key[order]).sum().str[:-1]
+    table = values.assign(rows=rows).reset_index(drop=True)
+    table.insert(2, "display", display_all(table["kind"], table["value"]))
+    return table
+
+
+def _taken_cells(ids: pd.DataFrame, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions in ``ids`` of the values an earlier row holds, by row, kind and value, and that
+    row (``key``: `Normalized.value_codes`)."""
     rows = ids["source_row"].to_numpy()
     lowest = np.full(key.max(initial=0) + 1, np.iinfo(np.int64).max)
     np.minimum.at(lowest, key, rows)
     held_by = lowest[key]
-    at = np.flatnonzero(rows != held_by)  # the taken values' positions in ids
-    values = ids["value"].to_numpy(dtype=object)[at]
-    order = sort_order(rows[at], ids["kind"].cat.codes.to_numpy()[at], values)
-    at, kinds = at[order], ids["kind"].array.take(at[order])
-    return pd.DataFrame({"source_row": rows[at], "kind": kinds, "column": ids["column"].to_numpy()[at],
-                         "display": display_all(kinds, values[order]), "raw": ids["raw"].to_numpy()[at],
-                         "held_by": held_by[at]})
+    at = np.flatnonzero(rows != held_by)
+    at = at[sort_order(rows[at], ids["kind"].cat.codes.to_numpy()[at], ids["value"].to_numpy(dtype=object)[at])]
+    return at, held_by[at]
+
+
+def _taken_table(ids: pd.DataFrame, at: np.ndarray, held_by: np.ndarray) -> pd.DataFrame:
+    """`Profile.taken` of the cells at ``at`` (`_taken_cells`)."""
+    kinds = ids["kind"].array.take(at)
+    return pd.DataFrame({"source_row": ids["source_row"].to_numpy()[at], "kind": kinds,
+                         "column": ids["column"].to_numpy()[at],
+                         "display": display_all(kinds, ids["value"].to_numpy(dtype=object)[at]),
+                         "raw": ids["raw"].to_numpy()[at], "held_by": held_by})
 
 
 def _exact_duplicates(frame: pd.DataFrame, record_id: str | None) -> pd.DataFrame:

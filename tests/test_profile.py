@@ -121,3 +121,13 @@ def test_profile_of_an_empty_export(tmp_path):
     report = profile(load(path))
     assert report.counts().sum() == 0
     assert "0 rows" in str(report)
+
+
+def test_the_summary_shows_the_first_lines_of_tables_it_does_not_make(report):
+    text = str(report)  # a run writes only this: the large tables are made when first asked for
+    assert "shared" not in vars(report) and "taken" not in vars(report)
+    shared = [f"  {r.kind} {r.display} — {r.records} records{' (role address)' if r.role_address else ''}"
+              for r in report.shared.itertuples()]
+    taken = [f"  row {r.source_row}: {r.kind} {r.display} already on row {r.held_by}" for r in report.taken.itertuples()]
+    assert shared == ["  phone +1 212-555-0100 — 3 records", "  email info@acme.example — 2 records (role address)"]
+    assert len(taken) == 5 and "\n".join(shared) in text and "\n".join(taken) in text
