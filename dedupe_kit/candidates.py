@@ -297,17 +297,24 @@ class BlockingKeys:
                              for column in self.compare_columns]
 
     def describe(self, keys: np.ndarray) -> pd.DataFrame:
-        """Readable ``kind`` and ``value`` of encoded keys."""
-        kinds = list(KEY_KINDS)
+        """Readable ``kind`` and ``value`` of encoded keys, kind by kind."""
+        kinds = np.array(list(KEY_KINDS), dtype=object)[keys >> 56]
+        values = np.empty(len(keys), dtype=object)
         mask = (1 << _SHIFT) - 1
-        out = []
-        for key in keys.tolist():
-            kind = kinds[key >> 56]
-            token = int(self._firsts[kind][(key >> _SHIFT) & mask])
-            first = self._texts[kind][token] if kind in self._texts else self.words.text(token)
-            value = display(kind, first) if kind in self._single else f"{first} | {self.words.text(key & mask)}"
-            out.append((kind, value))
-        return pd.DataFrame(out, columns=["kind", "value"])
+        for kind in set(kinds.tolist()):
+            at = np.flatnonzero(kinds == kind)
+            tokens = self._firsts[kind][(keys[at] >> _SHIFT) & mask]
+            first = np.asarray(self._texts[kind], dtype=object)[tokens] if kind in self._texts else self._words(tokens)
+            if kind in self._single:
+                values[at] = [display(kind, text) for text in first.tolist()]
+            else:
+                values[at] = first + " | " + self._words(keys[at] & mask)
+        return pd.DataFrame({"kind": kinds, "value": values})
+
+    def _words(self, codes: np.ndarray) -> np.ndarray:
+        """The texts of `_Vocabulary` codes, each distinct one put together once."""
+        distinct, at = np.unique(codes, return_inverse=True)
+        return np.array([self.words.text(code) for code in distinct.tolist()], dtype=object)[at]
 
 
 class _Column:
