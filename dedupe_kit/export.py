@@ -35,7 +35,7 @@ from .load import Contacts, record_ids
 from .merge import EXTRA_COLUMN, MergePlan
 
 def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``frame`` with every formula-like cell (see `files.FORMULA_START`) prefixed by ``'``, and the list of those cells.
+    """``frame`` with every formula-like cell (`files.FORMULA_START`) prefixed by ``'``, and the list of those cells.
 
     >>> safe, found = neutralize(pd.DataFrame({"Phone": ["+33 6 12 34 56 78", "=1+1"], "Note": ["-5", "@SUM(A1)"]}))
     >>> safe.values.tolist()
@@ -151,7 +151,8 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame | Callable[[], pd.
                 raise ConfigError(_unencodable(name, table, encoding)) from None
         if cells:  # by column, then row
             position, row, value = zip(*sorted(cells))
-            found.append(pd.DataFrame({"file": name, "row": row, "column": table.columns[list(position)], "value": value}))
+            found.append(pd.DataFrame({"file": name, "row": row, "column": table.columns[list(position)],
+                                       "value": value}))
 
     # all files or none: an error in any leaves every old file as it was
     paths = write_files({out / name: chunks(name, table) for name, table in tables.items()}, protect=protect)

@@ -632,7 +632,8 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     group_at = np.searchsorted(members["group"].to_numpy()[first], extra["group"].to_numpy())
     survivor = members["row"].to_numpy()[first][group_at]
     blank = sum((~contacts.filled(c)[survivor]).astype(np.int64) << bit for bit, c in enumerate(columns))
-    blank_columns = {bits: [c for bit, c in enumerate(columns) if bits >> bit & 1] for bits in np.unique(blank).tolist()}
+    blank_columns = {bits: [c for bit, c in enumerate(columns) if bits >> bit & 1]
+                     for bits in np.unique(blank).tolist()}
     placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)
     overflow, current, empty = [], None, []
     for group, value, source_row, column, bits in zip(extra["group"].tolist(), extra["value"].tolist(),

@@ -69,7 +69,7 @@ class Profile:
 
     def counts(self) -> pd.Series:
         """The headline numbers, one per finding."""
-        taken_at, _ = self._taken_cells
+        taken_rows = self.identifiers[0]["source_row"].to_numpy()[self._taken_cells[0]]
         return pd.Series(
             {
                 "rows": self.rows,
@@ -78,7 +78,7 @@ class Profile:
                 "unusable external IDs": int((self.invalid["kind"] == "external_id").sum()),
                 "shared values": len(self._shared_values),
                 "values too common to pair": int((self._shared_values["records"] > self.max_block_size).sum()),
-                "rows with a taken phone/email/ID": len(np.unique(self.identifiers[0]["source_row"].to_numpy()[taken_at])),
+                "rows with a taken phone/email/ID": len(np.unique(taken_rows)),
                 "exact duplicate rows": len(self.exact_duplicates),
             }
         )
