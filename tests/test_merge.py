@@ -250,3 +250,16 @@ def test_a_cell_without_identifier_meets_the_identifier_its_text_reads_as(tmp_pa
         plan = merge(contacts, np.array([0, 0]), MergePolicy(rules=rules), normalized=without)
         assert plan.dropped.empty  # the merged contact keeps that address
         assert plan.cleaned()[["Email", "Email 2"]].values.tolist() == [["bob@x.com", ""]]  # not added twice
+
+
+def test_union_fills_a_column_of_white_space_unless_a_person_chose_its_value(tmp_path):
+    path = tmp_path / "export.csv"  # the survivor's Home Phone holds only spaces: it is empty
+    rows = [ROWS[0].replace(",+33 6 12 34 56 78,,", ",+33 6 12 34 56 78,   ,"), *ROWS[1:]]
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n")
+    contacts = load(path)
+    plan = plan_of(contacts, survivor="most_recently_updated")  # survivor row 0
+    assert value(plan, "Home Phone") == ("01 40 00 00 01", 1)
+    chosen = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"], "fields": [{"Home Phone": 0}]})
+    plan = plan_of(contacts, decisions=chosen, survivor="most_recently_updated")
+    assert value(plan, "Home Phone") == ("   ", 0)  # as the person chose: the home number goes elsewhere
+    assert ["phones", "01 40 00 00 01", 1] in plan.overflow[["role", "value", "source_row"]].values.tolist()
