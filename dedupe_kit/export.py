@@ -30,36 +30,9 @@ import pandas as pd
 from ._perf import is_filled
 from .config import CRM_PROFILES
 from .errors import ConfigError
-from .files import csv_chunks, formula_cells, write_csv, write_files, write_text
+from .files import csv_chunks, write_csv, write_files, write_text
 from .load import Contacts, record_ids
 from .merge import EXTRA_COLUMN, MergePlan
-
-def neutralize(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``frame`` with every formula-like cell (`files.FORMULA_START`) prefixed by ``'``, and the list of those cells.
-
-    >>> safe, found = neutralize(pd.DataFrame({"Phone": ["+33 6 12 34 56 78", "=1+1"], "Note": ["-5", "@SUM(A1)"]}))
-    >>> safe.values.tolist()
-    [['+33 6 12 34 56 78', '-5'], ["'=1+1", "'@SUM(A1)"]]
-    >>> found.values.tolist()
-    [[1, 'Phone', '=1+1'], [1, 'Note', '@SUM(A1)']]
-    """
-    found = []
-    safe = frame.copy(deep=False)  # shares the columns, but for those with a formula cell
-    for position, column in enumerate(frame.columns):
-        if frame.dtypes.iloc[position].kind in "iufb":
-            continue  # numbers and booleans are written as numbers, never as formulas
-        values = frame.iloc[:, position].to_numpy(dtype=object)
-        text = values if all(isinstance(v, str) for v in values) else values.astype(str).astype(object)
-        risky = [start + i for start in range(0, len(text), 65536)  # a piece at a time: cells may hold long notes
-                 for i in formula_cells(text[start:start + 65536].tolist())]
-        if risky:
-            shown = [str(v) for v in values[risky]]
-            values = values.copy()
-            values[risky] = ["'" + v for v in shown]
-            safe.isetitem(position, values)
-            found += list(zip(risky, [column] * len(shown), shown))
-    return safe, pd.DataFrame(found, columns=["row", "column", "value"])
-
 
 @dataclass(frozen=True)
 class Exported:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from dedupe_kit import Config, ConfigError, InputError, NormalizeConfig, load, normalize, run
 from dedupe_kit.cli import main
 from dedupe_kit.config import MergePolicy
-from dedupe_kit.export import export, neutralize
+from dedupe_kit.export import export, write_tables
 from dedupe_kit.files import _umask, csv_chunks, csv_text, formula_cells, write_files
 from dedupe_kit.merge import merge
 
@@ -134,13 +134,14 @@ def test_formula_cells_are_neutralized_and_phone_numbers_kept(tmp_path):
     assert len(raw.neutralized) == 0 and not (tmp_path / "raw" / "neutralized.csv").exists()
 
 
-def test_neutralize_only_touches_formula_like_cells():
+def test_only_formula_like_cells_are_neutralized():
     frame = pd.DataFrame({"v": ["+44 7700 900123", "+1 (206) 555-0174 x12", "-", "-12.5", "+ VIP", "\tcmd",
                                 "+12135550163; +13105550109", "plain", ""]})
     before = frame.copy()
-    safe, found = neutralize(frame)
-    assert found["value"].tolist() == ["+ VIP", "\tcmd"]
-    assert safe["v"].tolist()[4:6] == ["'+ VIP", "'\tcmd"]
+    listed = []
+    lines = "".join(csv_chunks(frame, neutralized=listed)).split("\n")
+    assert [value for _, _, value in listed] == ["+ VIP", "\tcmd"]
+    assert lines[5:7] == ["'+ VIP", "'\tcmd"]  # rows 4 and 5, after the header
     assert frame.equals(before)  # the table given stays as it was
 
 
@@ -323,8 +324,7 @@ def test_line_endings_follow_the_header_line_and_files_are_readable_by_others(tm
 
 def test_arithmetic_after_a_sign_is_a_formula_but_phone_numbers_are_not():
     cells = ["+1-1", "-1-1", "+3/4", "-1 /2", "-2+3", "+1 555 0100", "-12.5", "+44 7700 900123"]
-    _, found = neutralize(pd.DataFrame({"v": cells}))
-    assert found["value"].tolist() == cells[:5]
+    assert [cells[i] for i in formula_cells(cells)] == cells[:5]
 
 
 def test_an_undo_applies_only_to_the_input_it_was_made_on(tmp_path):
@@ -380,21 +380,25 @@ def test_files_are_written_all_or_none(tmp_path):
     assert (tmp_path / "a.csv").read_text() == "new a\n" and (tmp_path / "b.csv").read_text() == "b\n"
 
 
-def test_neutralize_finds_formulas_next_to_cells_holding_a_nul():
+def test_formulas_are_found_next_to_cells_holding_a_nul():
     # a NUL inside a cell shifts the positions of a joined column: the cells are then measured one by one
     frame = pd.DataFrame({"Notes": ["a\0=b", "=SUM(A1)", "", "\0", "-2+3", "ok"]})
-    safe, found = neutralize(frame)
-    assert found["row"].tolist() == [1, 4]
-    assert safe["Notes"].tolist() == ["a\0=b", "'=SUM(A1)", "", "\0", "'-2+3", "ok"]
+    listed = []
+    text = "".join(csv_chunks(frame, neutralized=listed))
+    assert [row for _, row, _ in listed] == [1, 4]
+    assert text == csv_text(pd.DataFrame({"Notes": ["a\0=b", "'=SUM(A1)", "", "\0", "'-2+3", "ok"]}))
     assert formula_cells(frame["Notes"].tolist()) == [1, 4]
 
 
-def test_formula_cells_are_neutralized_while_the_csv_is_written():
+def test_formula_cells_are_neutralized_while_the_csv_is_written(tmp_path):
     frame = pd.DataFrame({"ID": ["007", "=1+1", "+44 7700 900123", "-"], "n": [1, -2, 3, 4],
                           "Notes": ["a\0=b", "@x; y", "", "-2+3"]})
     listed = []
     text = "".join(csv_chunks(frame, ";", "\r\n", rows=3, neutralized=listed))  # pieces of three rows
-    safe, found = neutralize(frame)
+    safe = frame.assign(ID=["007", "'=1+1", "+44 7700 900123", "-"], Notes=["a\0=b", "'@x; y", "", "'-2+3"])
     assert text == csv_text(safe, ";", "\r\n") and '"\'@x; y"' in text  # quoted as the cell needs, after its quote mark
     assert sorted(listed) == [(0, 1, "=1+1"), (2, 1, "@x; y"), (2, 3, "-2+3")]
-    assert found.values.tolist() == [[1, "ID", "=1+1"], [1, "Notes", "@x; y"], [3, "Notes", "-2+3"]]
+    _, found = write_tables(tmp_path, {"t.csv": frame}, {"t.csv": ("utf-8", ";")}, True, line_end="\r\n")
+    assert found.values.tolist() == [["t.csv", 1, "ID", "=1+1"], ["t.csv", 1, "Notes", "@x; y"],
+                                     ["t.csv", 3, "Notes", "-2+3"]]  # by column, then row
+    assert (tmp_path / "t.csv").read_bytes().decode() == text
