@@ -304,17 +304,12 @@ class BlockingKeys:
         for kind in set(kinds.tolist()):
             at = np.flatnonzero(kinds == kind)
             tokens = self._firsts[kind][(keys[at] >> _SHIFT) & mask]
-            first = np.asarray(self._texts[kind], dtype=object)[tokens] if kind in self._texts else self._words(tokens)
+            first = np.asarray(self._texts[kind], dtype=object)[tokens] if kind in self._texts else self.words.texts(tokens)
             if kind in self._single:
                 values[at] = [display(kind, text) for text in first.tolist()]
             else:
-                values[at] = first + " | " + self._words(keys[at] & mask)
+                values[at] = first + " | " + self.words.texts(keys[at] & mask)
         return pd.DataFrame({"kind": kinds, "value": values})
-
-    def _words(self, codes: np.ndarray) -> np.ndarray:
-        """The texts of `_Vocabulary` codes, each distinct one put together once."""
-        distinct, at = np.unique(codes, return_inverse=True)
-        return np.array([self.words.text(code) for code in distinct.tolist()], dtype=object)[at]
 
 
 class _Column:
@@ -358,6 +353,11 @@ class _Vocabulary:
     def tagged(self, tag: str, codes: np.ndarray) -> np.ndarray:
         """Codes of ``tag + text``; blank where the text is."""
         return np.where(codes >= 0, self._TAGGED | self.code(tag) << self._BITS | codes, -1)
+
+    def texts(self, codes: np.ndarray) -> np.ndarray:
+        """`text` of each code, each distinct one put together once."""
+        distinct, at = np.unique(codes, return_inverse=True)
+        return np.array([self.text(code) for code in distinct.tolist()], dtype=object)[at]
 
     def text(self, code: int) -> str:
         mask = (1 << self._BITS) - 1
