@@ -13,6 +13,11 @@ memory (``ru_maxrss`` of that child and its waited-for children, from
 difference dedupe_kit − Splink and the time ratio Splink / dedupe_kit, and
 writes the same as ``benchmarks/results.md``.
 
+Timings on a shared 2-core machine move by 10 % or more between runs of the same
+command: ``--repeat N`` runs every tool N times, in rounds (each round runs the
+tools in turn, so that a slow spell of the machine falls on all of them), and
+reports the median time, every run's time and the highest peak.
+
 Tools:
 
 * ``dedupe_kit``: ``python -m dedupe_kit run EXPORT --out TMP [--config
@@ -38,6 +43,7 @@ import json
 import os
 import platform
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,6 +86,22 @@ class Run:
     peak_mb: float | None = None
     error: str | None = None
     details: dict = field(default_factory=dict)
+    each_seconds: list[float] = field(default_factory=list)  # every run's time, with --repeat
+
+
+def combined(runs: list[Run]) -> Run:
+    """One tool's repeated runs on one dataset as one: the median time, the highest peak and
+    every time; the first failure if any run failed; an error too if the runs' clusters differ."""
+    failed = [r for r in runs if r.score is None]
+    first = failed[0] if failed else runs[0]
+    out = Run(first.dataset, first.tool, first.records, first.score, statistics.median(r.seconds for r in runs),
+              first.peak_mb, first.error, first.details, [r.seconds for r in runs])
+    if not failed:
+        out.peak_mb = max(r.peak_mb for r in runs)
+        if len({r.score for r in runs}) > 1:
+            out.error = "runs differ: F1 " + ", ".join(f"{r.score.f1:.3f}" for r in runs)
+            out.score = None
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -216,16 +238,18 @@ def run_tool(tool: str, ds: Dataset, ids: pd.Series, entity: pd.Series, timeout:
 # Table
 # --------------------------------------------------------------------------
 HEADER = ["dataset", "tool", "records", "pred. pairs", "precision", "recall", "F1", "seconds", "peak MB"]
+EACH = "each run (s)"  # a last column, with --repeat
 
 
 def row_of(run: Run) -> list[str]:
     head = [run.dataset, run.tool, f"{run.records:,}"]
+    each = [" / ".join(f"{s:.1f}" for s in run.each_seconds)] if len(run.each_seconds) > 1 else []
     if run.score is None:
         secs = f"{run.seconds:.1f}" if run.seconds is not None else ""
-        return head + [f"n/a (error: {run.error})", "", "", "", secs, ""]
+        return head + [f"n/a (error: {run.error})", "", "", "", secs, ""] + each
     s = run.score
     return head + [f"{s.predicted_pairs:,}", f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
-                   f"{run.seconds:.1f}", f"{run.peak_mb:,.0f}"]
+                   f"{run.seconds:.1f}", f"{run.peak_mb:,.0f}"] + each
 
 
 def ratios(runs: list[Run]) -> list[str]:
@@ -254,10 +278,16 @@ def notes(runs: list[Run]) -> list[str]:
     return out
 
 
+def header_of(rows: list[list[str]]) -> list[str]:
+    return HEADER + [EACH] if any(len(r) > len(HEADER) for r in rows) else HEADER
+
+
 def text_table(rows: list[list[str]]) -> str:
     """Aligned columns; an ``n/a (error …)`` cell runs on over the empty cells after it."""
+    header = header_of(rows)
+    rows = [r + [""] * (len(header) - len(r)) for r in rows]
     scored = [r for r in rows if not r[3].startswith("n/a")]
-    widths = [max([len(HEADER[i])] + [len(r[i]) for r in scored]) for i in range(len(HEADER))]
+    widths = [max([len(header[i])] + [len(r[i]) for r in scored]) for i in range(len(header))]
     if rows:
         widths[0] = max(widths[0], *(len(r[0]) for r in rows))
         widths[1] = max(widths[1], *(len(r[1]) for r in rows))
@@ -269,7 +299,7 @@ def text_table(rows: list[list[str]]) -> str:
                               cells[2].rjust(widths[2]), cells[3], f"({cells[7]} s)" if cells[7] else ""]).rstrip()
         return "  ".join(c.ljust(widths[i]) if i < 2 else c.rjust(widths[i]) for i, c in enumerate(cells))
 
-    lines = [fmt(HEADER), "  ".join("-" * w for w in widths)]
+    lines = [fmt(header), "  ".join("-" * w for w in widths)]
     lines += [fmt(r) for r in rows]
     return "\n".join(lines)
 
@@ -288,6 +318,7 @@ def cpu_name() -> str:
 
 
 def markdown(rows: list[list[str]], ratio_lines: list[str], note_lines: list[str], argv: list[str]) -> str:
+    header = header_of(rows)
     md = ["# Matching benchmark", "",
           f"`python benchmarks/matching.py {' '.join(argv)}` — {datetime.date.today()}, "
           f"{cpu_name()}, {platform.machine()} with {os.cpu_count()} cores, Python {platform.python_version()}.", "",
@@ -295,10 +326,13 @@ def markdown(rows: list[list[str]], ratio_lines: list[str], note_lines: list[str
           "time of the tool's process (load, match, write); peak MB = its max RSS. dedupe_kit's process is "
           "`dedupe-kit run`, which also merges the groups and writes cleaned.csv, the fix files, the audit "
           "log, the profile and pairs.csv with reasons; dedupe_kit_match's is `dedupe-kit run --match-only`, "
-          "which stops at the groups (crosswalk.csv, pairs.csv with reasons, summary), as the peers do.", "",
-          "| " + " | ".join(HEADER) + " |",
-          "|" + "|".join("---" if i < 2 else "---:" for i in range(len(HEADER))) + "|"]
-    md += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+          "which stops at the groups (crosswalk.csv, pairs.csv with reasons, summary), as the peers do."
+          + (" With several runs of each, seconds is their median and peak MB their highest." if header != HEADER
+             else ""), "",
+          "| " + " | ".join(header) + " |",
+          "|" + "|".join("---" if i < 2 else "---:" for i in range(len(header))) + "|"]
+    md += ["| " + " | ".join(c.replace("|", "\\|") for c in r + [""] * (len(header) - len(r))) + " |"
+           for r in rows]
     if ratio_lines:
         md += ["", "## Ratios", ""] + [f"- {line}" for line in ratio_lines]
     if note_lines:
@@ -314,6 +348,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", default="", help="comma-separated dataset names to run")
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated, of " + ",".join(TOOLS))
     parser.add_argument("--timeout", type=float, default=900, help="seconds per tool run (%(default)s)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each tool, in rounds; the median time is reported (%(default)s)")
     parser.add_argument("--data-dir", type=Path, default=HERE / ".data", help="where generated exports go")
     parser.add_argument("--results", type=Path, default=HERE / "results.md", help="markdown copy of the table")
     args = parser.parse_args(argv)
@@ -335,20 +371,25 @@ def main(argv: list[str] | None = None) -> None:
         datasets = [d for d in datasets if d.name in only]
     if not datasets:
         parser.error("no datasets: give --datasets and/or --large (and check --only)")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
 
     rows: list[list[str]] = []
     ratio_lines: list[str] = []
     note_lines: list[str] = []
     for ds in datasets:
         ids, entity = entities_of(ds)
-        runs = []
-        for tool in tools:
-            print(f"[{ds.name}] {tool} …", file=sys.stderr, flush=True)
-            run = run_tool(tool, ds, ids, entity, args.timeout)
-            print(f"[{ds.name}] {tool}: " + (f"F1 {run.score.f1:.3f}" if run.score else f"n/a ({run.error})")
-                  + f" in {run.seconds:.1f} s", file=sys.stderr, flush=True)
-            runs.append(run)
-            rows.append(row_of(run))
+        each: dict[str, list[Run]] = {tool: [] for tool in tools}
+        for round_ in range(1, args.repeat + 1):
+            for tool in tools:
+                label = f"[{ds.name}] {tool}" + (f" (run {round_} of {args.repeat})" if args.repeat > 1 else "")
+                print(f"{label} …", file=sys.stderr, flush=True)
+                run = run_tool(tool, ds, ids, entity, args.timeout)
+                print(f"{label}: " + (f"F1 {run.score.f1:.3f}" if run.score else f"n/a ({run.error})")
+                      + f" in {run.seconds:.1f} s", file=sys.stderr, flush=True)
+                each[tool].append(run)
+        runs = [combined(each[tool]) for tool in tools]
+        rows += [row_of(run) for run in runs]
         ratio_lines += ratios(runs)
         note_lines += notes(runs)
 
