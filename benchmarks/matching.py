@@ -279,13 +279,13 @@ def notes(runs: list[Run]) -> list[str]:
 
 
 def header_of(rows: list[list[str]]) -> list[str]:
-    return HEADER + [EACH] if any(len(r) > len(HEADER) for r in rows) else HEADER
+    """`HEADER`, and `EACH` when the rows have it (all or none: every tool runs ``--repeat`` times)."""
+    return HEADER + [EACH] if rows and len(rows[0]) > len(HEADER) else HEADER
 
 
 def text_table(rows: list[list[str]]) -> str:
     """Aligned columns; an ``n/a (error …)`` cell runs on over the empty cells after it."""
     header = header_of(rows)
-    rows = [r + [""] * (len(header) - len(r)) for r in rows]
     scored = [r for r in rows if not r[3].startswith("n/a")]
     widths = [max([len(header[i])] + [len(r[i]) for r in scored]) for i in range(len(header))]
     if rows:
@@ -331,8 +331,7 @@ def markdown(rows: list[list[str]], ratio_lines: list[str], note_lines: list[str
              else ""), "",
           "| " + " | ".join(header) + " |",
           "|" + "|".join("---" if i < 2 else "---:" for i in range(len(header))) + "|"]
-    md += ["| " + " | ".join(c.replace("|", "\\|") for c in r + [""] * (len(header) - len(r))) + " |"
-           for r in rows]
+    md += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
     if ratio_lines:
         md += ["", "## Ratios", ""] + [f"- {line}" for line in ratio_lines]
     if note_lines:
