@@ -23,6 +23,7 @@ from rapidfuzz.fuzz import token_set_ratio
 
 from ._perf import distinct_pairs, run_starts, sorted_distinct
 from .config import Config
+from .errors import ConfigError
 from .load import Contacts
 from .names import nickname_equivalent
 from .normalize import Normalized
@@ -525,10 +526,25 @@ def _one_transposition(a: str, b: str) -> bool:
 
 # --- the stage -------------------------------------------------------------------------------------
 
+COMPARED_ROLES = ("emails", "phones", "external_ids", "first_name", "last_name", "full_name", "company", "address",
+                  "postcode", "city", "birth_date")
+
+
+def check_comparable(contacts: Contacts, config: Config) -> None:
+    """A `ConfigError` when no column of ``contacts`` has a role that `comparisons` compares."""
+    fm = contacts.field_map
+    if not (config.match.compare_columns or any(getattr(fm, role) for role in COMPARED_ROLES)):
+        raise ConfigError(
+            f"{contacts.name}: no column to compare the records on: none of its columns "
+            f"({', '.join(map(repr, contacts.columns))}) was recognized as a name, email, phone, external ID, "
+            "company, address, postcode, city or birth date. Give the columns their roles in the [fields] table "
+            'of a config file passed with --config (for example emails = ["Mail"]), or rename them.')
+
 
 def comparisons(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> list[Comparison]:
-    """The comparisons that the export's mapped fields allow."""
+    """The comparisons that the export's mapped fields allow (none: a `ConfigError`)."""
     config = config or Config()
+    check_comparable(contacts, config)
     fm, names = contacts.field_map, normalized.names
     out: list[Comparison] = []
     if fm.emails:

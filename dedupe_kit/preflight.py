@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .compare import check_comparable
 from .config import Config
 from .errors import InputError
 from .export import clearing_rows, file_format, line_ending, write_tables
@@ -143,6 +144,7 @@ def check_import(new: str | Path | Contacts, existing: str | Path | Contacts, co
     """Classify every row of ``new`` against the contacts of ``existing`` (see the module's docstring)."""
     config = config or Config()
     existing = existing if isinstance(existing, Contacts) else load(existing, config)
+    check_comparable(existing, config)
     new = new if isinstance(new, Contacts) else load(new, dataclasses.replace(config, fields={}))
     header, mapping, warnings = compare_headers(new, existing)
     if not mapping:

@@ -61,6 +61,18 @@ def test_library_errors_become_clean_cli_errors(tmp_path):
     assert "emails: column 'Mail' is not in the file's header" in result.output
 
 
+def test_a_run_with_no_column_to_compare_says_so_and_writes_nothing(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Kontakt,Notiz\n1,a\n1,a\n")
+    result = run("run", path, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert f"Error: {path}: no column to compare the records on: none of its columns ('Kontakt', 'Notiz')" in result.output
+    assert "[fields]" in result.output
+    assert not (tmp_path / "out").exists()
+    config = tmp_path / "dk.toml"
+    config.write_text('[fields]\nexternal_ids = ["Kontakt"]\n')
+    assert run("run", path, "--out", tmp_path / "out", "--config", config).exit_code == 0
+
 def test_refuses_to_write_over_the_input(tmp_path):
     path = tmp_path / "profile.txt"
     path.write_text(EXPORT)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from dedupe_kit import Config, InputError
+from dedupe_kit import Config, ConfigError, InputError
 from dedupe_kit.cli import main
 from dedupe_kit.preflight import check_import
 
@@ -92,6 +92,8 @@ def test_bad_input_is_named(tmp_path):
     other.write_text("Colour,Size\nred,L\n")
     with pytest.raises(InputError, match="have no column in common"):
         check_import(other, "sample_data/contacts.csv", progress=False)
+    with pytest.raises(ConfigError, match=rf"^{other}: no column to compare the records on: .*\('Colour', 'Size'\)"):
+        check_import("sample_data/new_contacts.csv", other, progress=False)  # the existing export decides the roles
     french = tmp_path / "french.csv"
     french.write_bytes("Contact ID;First Name;Last Name;Email\r\n;Zoé;Durand;zoe.durand@example.org\r\n"
                        .encode("cp1252"))
