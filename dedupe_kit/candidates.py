@@ -26,6 +26,7 @@ import pandas as pd
 from recordlinkage.base import BaseIndexAlgorithm
 
 from ._perf import run_starts, sort_order, sorted_distinct
+from .compare import check_comparable
 from .config import Config
 from .load import Contacts
 from .normalize import Normalized, display
@@ -174,6 +175,7 @@ def _key_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def candidates(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> Candidates:
     """Candidate pairs of ``contacts`` from the blocking keys of ``normalized``."""
     config = config or Config()
+    check_comparable(contacts, config)
     keys = BlockingKeys(contacts, normalized, config.match.compare_columns)
     index = SharedKeyIndex(keys.by_kind, block_caps(config.match.max_block_size))
     pairs = index.index(contacts.frame)

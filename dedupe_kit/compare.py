@@ -10,6 +10,7 @@ run once per distinct pair of values.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -531,8 +532,14 @@ COMPARED_ROLES = ("emails", "phones", "external_ids", "first_name", "last_name",
 
 
 def check_comparable(contacts: Contacts, config: Config) -> None:
-    """A `ConfigError` when no column of ``contacts`` has a role that `comparisons` compares."""
+    """A `ConfigError` when a ``compare_columns`` entry is not a column of ``contacts``, or when no
+    column has a role that `comparisons` compares."""
     fm = contacts.field_map
+    for column in config.match.compare_columns:
+        if column not in contacts.columns:
+            close = difflib.get_close_matches(column, contacts.columns, n=1)
+            raise ConfigError(f"{config.source}: match.compare_columns: {column!r} is not a column of {contacts.name}"
+                              + (f"; did you mean {close[0]!r}?" if close else ""))
     if not (config.match.compare_columns or any(getattr(fm, role) for role in COMPARED_ROLES)):
         raise ConfigError(
             f"{contacts.name}: no column to compare the records on: none of its columns "

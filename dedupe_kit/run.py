@@ -133,15 +133,14 @@ class Result:
             merge in ``out`` are removed, as they no longer match the groups.
         progress: show the steps (``None``: in a terminal or notebook; ``False``: never).
         """
-        with paused_gc():  # as in `run`: millions of objects alive, none in cycles
-            return self._write(Path(out), undone, merge, progress)
+        with paused_gc(), tqdm(total=4 if merge else 2, desc="merging" if merge else "writing the crosswalk",
+                               unit="step", disable=progress is False) as steps:  # as in `run`
+            return self._write(Path(out), undone, merge, steps)
 
-    def _write(self, out: Path, undone: Iterable[int] | None, merge: bool, progress: bool | None) -> list[Path]:
+    def _write(self, out: Path, undone: Iterable[int] | None, merge: bool, steps: tqdm) -> list[Path]:
         protect = (self.contacts.path,) if self.contacts.path else ()
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         info = run_info(self.contacts)
-        steps = tqdm(total=4 if merge else 2, desc="merging" if merge else "writing the crosswalk", unit="step",
-                     disable=progress is False)
         if merge:
             plan = self.merge(undone=read_undone(out, info["sha256"]) if undone is None else undone)
             steps.update()
@@ -184,7 +183,6 @@ class Result:
         if merge:
             steps.update()
         release_memory()
-        steps.close()
         return written
 
 
@@ -275,13 +273,13 @@ def run(
     decisions: reviewed pairs (``a``, ``b``, ``decision`` = match / distinct /
         skip): a match joins, "distinct" keeps apart, and both teach the model.
     """
-    with paused_gc():  # millions of small objects, no cycles: see `paused_gc`
-        return _run(source, config or Config(), decisions, progress)
+    with paused_gc(), tqdm(total=6, desc="dedupe", unit="step", disable=progress is False) as steps:
+        # (millions of small objects, no cycles: see `paused_gc`; the bar ends its line on an error too)
+        return _run(source, config or Config(), decisions, progress, steps)
 
 
 def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame | None,
-         progress: bool | None) -> Result:
-    steps = tqdm(total=6, desc="dedupe", unit="step", disable=progress is False)
+         progress: bool | None, steps: tqdm) -> Result:
     steps.set_description("loading")
     contacts = source if isinstance(source, Contacts) else load(source, config)
     steps.update()
@@ -330,7 +328,6 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds.upper)
     steps.update()
     release_memory()
-    steps.close()
     return Result(config, used, contacts, normalized, found, pairs, model, crosswalk, decisions)
 
 

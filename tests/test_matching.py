@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from dedupe_kit import Config, load, normalize
+from dedupe_kit import Config, ConfigError, load, normalize
 from dedupe_kit.candidates import _SHIFT, SharedKeyIndex, candidates, shared_key_pairs
 from dedupe_kit.cli import main
 from dedupe_kit.cluster import cluster
@@ -94,6 +94,21 @@ def test_name_keys_find_nicknames_and_swapped_names(tmp_path):
     assert (0, 1) in set(found.pairs) and (2, 3) in set(found.pairs)
     assert not any(4 in pair for pair in found.pairs)
 
+
+def test_compared_columns_pair_and_compare_records_and_must_be_in_the_file(tmp_path):
+    path = tmp_path / "club.csv"
+    path.write_text("Contact ID,First Name,Last Name,Club\n1,Ann,Lee,rovers fc\n2,Zed,Ray, ROVERS FC \n"
+                    "3,Kim,Park,Rovers FX\n4,Bo,Chu,\n")
+    config = Config(match=MatchConfig(compare_columns=("Club",)))
+    contacts = load(path, config)
+    normalized = normalize(contacts, progress=False)
+    assert list(candidates(contacts, normalized).pairs) == []  # nothing else shared
+    assert list(candidates(contacts, normalized, config).pairs) == [(0, 1)]  # case and spaces aside
+    features = compare(contacts, normalized, pd.MultiIndex.from_tuples([(0, 1), (0, 2), (1, 3)]), config)
+    assert features["Club"].tolist() == [2, 1, -1]  # same, one character off, missing
+    wrong = Config(match=MatchConfig(compare_columns=("club",)))
+    with pytest.raises(ConfigError, match=rf"match.compare_columns: 'club' is not a column of {path}; did you mean 'Club'"):
+        candidates(contacts, normalized, wrong)
 
 def test_common_values_are_capped_and_reported(tmp_path):
     rows = [f"{i},P{i},Q{i},,(212) 555-0100,,," for i in range(6)]
