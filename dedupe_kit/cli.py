@@ -24,7 +24,8 @@ from .run import load_run, read_run_info, read_undone, run as run_pipeline, writ
 
 
 def _library_errors(command):
-    """Turn a library error into a clean CLI error (exit code 1, no traceback)."""
+    """Turn a library error, or the system's refusal to read or write a file (no such folder, no
+    permission, a full disk), into a clean CLI error (exit code 1, no traceback)."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -32,6 +33,9 @@ def _library_errors(command):
             return command(*args, **kwargs)
         except DedupeKitError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
     return wrapper
 

@@ -73,6 +73,13 @@ def test_a_run_with_no_column_to_compare_says_so_and_writes_nothing(tmp_path):
     config.write_text('[fields]\nexternal_ids = ["Kontakt"]\n')
     assert run("run", path, "--out", tmp_path / "out", "--config", config).exit_code == 0
 
+def test_a_folder_the_system_refuses_is_a_clean_error(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT)
+    result = run("profile", path, "--out", path / "out")  # under a file: no such folder can be made
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == f"Error: {path / 'out'}: Not a directory"
+
 def test_refuses_to_write_over_the_input(tmp_path):
     path = tmp_path / "profile.txt"
     path.write_text(EXPORT)
