@@ -93,6 +93,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     if not contacts.field_map.record_id:
         warnings.append("no record ID column: the fix files are keyed by name and external IDs only, "
                         "and external IDs are not cleared")
+    warnings += _unkeyed(plan)
     _log(out, plan, protect)
     return Exported(paths, neutralized, warnings)
 
@@ -349,6 +350,31 @@ def with_survivors(crosswalk: pd.DataFrame, survivors: np.ndarray) -> pd.DataFra
     """The crosswalk with each row's survivor (a row number per source row) and its record ID."""
     ids = crosswalk["record_id"].to_numpy()
     return crosswalk.assign(survivor_row=survivors, survivor_record_id=ids[survivors])
+
+
+def _unkeyed(plan: MergePlan, shown: int = 3) -> list[str]:
+    """Warnings for the rows in a merge whose record ID is blank, or is another row's too: a CRM
+    cannot tell which contact their rows of the fix files are for."""
+    contacts, column = plan.contacts, plan.contacts.field_map.record_id
+    if not column:
+        return []
+    survivors = plan.survivors()
+    away = np.asarray(_merged_away_rows(plan), dtype=np.int64)
+    in_merge = np.zeros(len(survivors), dtype=bool)
+    in_merge[away] = in_merge[survivors[away]] = True
+    filled = contacts.filled(column)
+    shared = filled & contacts.frame[column].duplicated(keep=False).to_numpy()
+    warnings = []
+    for rows, what in ((np.flatnonzero(in_merge & ~filled), "no record ID"),
+                       (np.flatnonzero(in_merge & shared), "a record ID another row has too")):
+        if len(rows):
+            first = "; ".join(contacts.where(row) + (f": {contacts.frame[column].iat[row]!r}" if filled[row] else "")
+                              for row in rows[:shown].tolist())
+            warnings.append(f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'} in a merge with {what} "
+                            f"({first}{'; …' if len(rows) > shown else ''}), "
+                            f"column {column!r}: a CRM cannot tell which contact their rows of the fix files are for; "
+                            "check those contacts by hand")
+    return warnings
 
 
 def _merged_away_rows(plan: MergePlan) -> list[int]:

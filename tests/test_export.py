@@ -230,6 +230,20 @@ def test_without_a_record_id_the_fix_files_are_keyed_by_name_and_the_summary_say
     assert any("no record ID column" in w for w in exported.warnings)
 
 
+def test_rows_in_a_merge_with_a_blank_or_repeated_record_id_are_named_in_a_warning(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email\n7,Ann,Lee,a@x.com\n7,Bob,Ray,b@y.com\n"
+                    "8,Ann,Lee,a@x.com\n,Cy,Fox,c@z.com\n ,Cy,Fox,c@z.com\n9,Di,Orr,d@w.com\n")
+    exported = export(merge(load(path), np.array([0, 1, 0, 3, 3, 5])), tmp_path / "out")
+    warned = [w for w in exported.warnings if "a CRM cannot tell which contact" in w]
+    assert len(warned) == 2
+    assert warned[0].startswith(f"2 rows in a merge with no record ID ({path}, line 5 (row 3); {path}, line 6 (row 4)), "
+                                "column 'Contact ID'")
+    # row 1 shares the ID too, but takes part in no merge
+    assert warned[1].startswith(f"1 row in a merge with a record ID another row has too ({path}, line 2 (row 0): '7')")
+    path.write_text("Contact ID,First Name,Last Name,Email\n7,Ann,Lee,a@x.com\n8,Ann,Lee,a@x.com\n")
+    assert not export(merge(load(path), np.array([0, 0])), tmp_path / "out").warnings
+
 def test_a_reviewers_survivor_and_field_choice_reach_the_files(tmp_path):
     from dedupe_kit.review import open_state
 
