@@ -148,6 +148,9 @@ def load(
         text, encoding = _decode(data, path, encoding, delimiter)
         _check_is_text_table(text, path)
         delimiter = delimiter or _sniff_delimiter(text)
+        if (nul := text.find("\x00")) >= 0:  # a stray zero byte in a text export: say where, keep nothing silently
+            raise InputError(f"{path}: {_where(text, delimiter, text.count(chr(10), 0, nul) + 1, chr(0))}: holds a "
+                             "NUL character (a zero byte); remove the zero bytes from the export and load it again")
         with paused_gc():
             utf8 = data if encoding == "utf-8" else None  # the text's own bytes: no need to encode it again
             header, frame, lines, filled = (_read_csv_arrow(text, delimiter, utf8)
@@ -207,30 +210,38 @@ def _undecodable(data: bytes, path: Path, encoding: str, exc: UnicodeDecodeError
     """Name the line, row and column of the first byte that does not decode."""
     bad = data[exc.start:exc.end]
     line = data[:exc.start].count(b"\n") + 1
-    where = f"line {line}"
     text = data.decode(encoding, errors="replace")
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or _sniff_delimiter(text))
-        header = next(reader)
-        for row_number, row in enumerate(reader):
-            for i, cell in enumerate(row):
-                if "\ufffd" in cell:
-                    column = header[i] if i < len(header) else f"#{i + 1}"
-                    where = f"line {line} (row {row_number}), column {column!r}"
-                    raise StopIteration
-    except (StopIteration, csv.Error):
-        pass
     return InputError(
-        f"{path}: {where}: bytes {bad!r} cannot be decoded as {encoding}; "
+        f"{path}: {_where(text, delimiter or _sniff_delimiter(text), line, chr(0xFFFD))}: "
+        f"bytes {bad!r} cannot be decoded as {encoding}; "
         "pass the file's encoding (for example encoding='cp1252' or --encoding cp1252), "
         "or re-export it as UTF-8"
     )
 
 
+def _where(text: str, delimiter: str, line: int, character: str) -> str:
+    """``"line 7 (row 5), column 'Notes'"``: the first cell of ``text`` holding ``character``, on ``line``
+    (just the line when the table cannot be read)."""
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = next(reader)
+        if any(character in name for name in header):
+            return f"line {line} (header), column {1 + next(i for i, name in enumerate(header) if character in name)}"
+        for row_number, row in enumerate(reader):
+            for i, cell in enumerate(row):
+                if character in cell:
+                    column = header[i] if i < len(header) else f"#{i + 1}"
+                    return f"line {line} (row {row_number}), column {column!r}"
+    except (StopIteration, csv.Error):
+        pass
+    return f"line {line}"
+
+
 def _looks_binary(data: bytes) -> bool:
-    """NUL bytes that are not the zero halves of UTF-16 text."""
+    """More than a few NUL bytes (a stray one in a text export is named where it is instead),
+    and not the zero halves of UTF-16 text."""
     head = data[:4096]
-    if b"\x00" not in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.count(0) <= max(2, len(head) // 100) or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     half = len(head) / 2
     even, odd = head[0::2].count(0), head[1::2].count(0)
@@ -239,7 +250,7 @@ def _looks_binary(data: bytes) -> bool:
 
 def _check_is_text_table(text: str, path: Path) -> None:
     head = text[:65536]
-    if "\x00" in head or sum(ch < " " and ch not in "\t\r\n" for ch in head) > len(head) // 100:
+    if sum(ch < " " and ch not in "\t\r\n" for ch in head) > max(2, len(head) // 100):
         raise InputError(f"{path}: is not a text table (it holds binary data); export the contacts as CSV or .xlsx")
     start = head.lstrip().lower()
     if start.startswith(("<!doctype", "<html", "<table", "<?xml")):

@@ -279,6 +279,16 @@ def test_a_file_that_is_not_a_table(tmp_path, name, content, message):
         load(path)
 
 
+def test_a_stray_zero_byte_in_a_text_export_is_named_where_it_is(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"Contact ID;Email;Notes\n1;a@x.com;ok\n2;b@x.com;call\x00back\n")
+    with pytest.raises(InputError, match=r"t\.csv: line 3 \(row 1\), column 'Notes': holds a NUL character"):
+        load(path)
+    path.write_bytes(b"Contact ID,E\x00mail\n1,a@x.com\n")
+    with pytest.raises(InputError, match=r"t\.csv: line 1 \(header\), column 2: holds a NUL character"):
+        load(path)
+
+
 def test_an_empty_last_column_from_a_trailing_delimiter_is_kept(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("Name,Email,\nann,a@x.com,\n")
