@@ -14,7 +14,7 @@ from ._perf import freed_memory_kept, small_pages
 from .config import CRM_PROFILES, Config
 from .errors import DedupeKitError, InputError
 from .files import write_csv, write_figure, write_text
-from .load import load
+from .load import load, record_ids
 from .normalize import normalize
 from .evaluate import blocking_recall, pair_scores
 from .preflight import check_import as check_import_files
@@ -145,6 +145,7 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
     with small_pages():  # this process runs only this: the memory settings are its own
         with freed_memory_kept():  # the memory one stage frees serves the next
             contacts = load(file, config, encoding=encoding, delimiter=_delimiter(delimiter), sheet=sheet)
+            entities = None if truth is None else _truth_entities(truth, record_ids(contacts))  # before the long work
             result = run_pipeline(contacts, config, decisions=stored_decisions(out, contacts), progress=None)
             if match_only:
                 result.write(out, merge=False)
@@ -152,8 +153,7 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
             result.write(out)
     _left_by_run[:] = [result]
     click.echo((out / "summary.txt").read_text(encoding="utf-8"), nl=False)
-    if truth is not None:
-        entities = _truth_entities(truth, result.crosswalk["record_id"])
+    if entities is not None:
         click.echo(f"blocking recall           {blocking_recall(result.candidates.pairs, entities):>10.3f}")
         click.echo(f"groups vs truth           {pair_scores(result.crosswalk['cluster_id'], entities)}")
     if match_only:
@@ -187,14 +187,16 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
                f"{', '.join(map(str, plan.undone)) or '-'}")
 
 
-def _truth_entities(path: Path, record_ids) -> list[str]:
+def _truth_entities(path: Path, ids) -> list[str]:
     """The entity of each record, from a CSV whose first two columns are record ID and entity ID."""
     truth = load(path).frame
+    if truth.shape[1] < 2:
+        raise InputError(f"{path}: needs two columns, each record's ID and its entity ID; it has {truth.shape[1]}")
     entity_of = dict(zip(truth.iloc[:, 0], truth.iloc[:, 1]))
-    missing = [r for r in record_ids if r not in entity_of]
+    missing = [r for r in ids if entity_of.get(r, "") == ""]
     if missing:
-        raise InputError(f"{path}: no entity for record ID {missing[0]!r} ({len(missing)} missing)")
-    return [entity_of[r] for r in record_ids]
+        raise InputError(f"{path}: no entity for record ID {missing[0]!r} ({len(missing)} record(s) without one)")
+    return [entity_of[r] for r in ids]
 
 
 @main.command("check-import")

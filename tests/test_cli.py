@@ -73,6 +73,24 @@ def test_a_run_with_no_column_to_compare_says_so_and_writes_nothing(tmp_path):
     config.write_text('[fields]\nexternal_ids = ["Kontakt"]\n')
     assert run("run", path, "--out", tmp_path / "out", "--config", config).exit_code == 0
 
+
+def test_a_run_with_labelled_data_scores_its_groups_and_checks_the_labels_first(tmp_path):
+    path, truth, out = tmp_path / "export.csv", tmp_path / "truth.csv", tmp_path / "out"
+    path.write_text(EXPORT + "3,Marc,Dupont,marc@y.fr,,\n")
+    truth.write_text("id,entity\n1,A\n2,A\n3,B\n")
+    result = run("run", path, "--region", "FR", "--out", out, "--truth", truth)
+    assert result.exit_code == 0, result.output
+    assert "blocking recall                1.000" in result.output
+    assert "groups vs truth           precision 1.000, recall 1.000, F1 1.000 (1 of 1 true pairs; 1 predicted)" in result.output
+    for labels, message in [("id\n1\n2\n3\n", "needs two columns, each record's ID and its entity ID; it has 1"),
+                            ("id,entity\n1,A\n2,\n", "no entity for record ID '2' (2 record(s) without one)")]:
+        truth.write_text(labels)
+        result = run("run", path, "--out", tmp_path / "other", "--truth", truth)
+        assert result.exit_code == 1
+        assert result.output.splitlines()[-1] == f"Error: {truth}: {message}"
+        assert not (tmp_path / "other").exists()  # refused before the run, not after its work
+
+
 def test_a_folder_the_system_refuses_is_a_clean_error(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text(EXPORT)
