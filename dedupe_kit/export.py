@@ -44,8 +44,8 @@ class Exported:
 
     def summary(self) -> str:
         lines = [f"cells neutralized as formulas {len(self.neutralized):>6,}"]
-        lines += [f"  {file}, row {row}, column {column!r}: {value!r}"
-                  for file, row, column, value in self.neutralized.head(10).itertuples(index=False)]
+        lines += [f"  {file}, sheet row {sheet_row} (row {row}), column {column!r}: {value!r}"
+                  for file, row, sheet_row, column, value in self.neutralized.head(10).itertuples(index=False)]
         return "\n".join(lines + [f"warning: {w}" for w in self.warnings])
 
 
@@ -125,18 +125,23 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame | Callable[[], pd.
                 raise ConfigError(_unencodable(name, table, encoding)) from None
         if cells:  # by column, then row
             position, row, value = zip(*sorted(cells))
-            found.append(pd.DataFrame({"file": name, "row": row, "column": table.columns[list(position)],
-                                       "value": value}))
+            found.append(pd.DataFrame({"file": name, "row": row, "sheet_row": sheet_row(np.asarray(row)),
+                                       "column": table.columns[list(position)], "value": value}))
 
     # all files or none: an error in any leaves every old file as it was
     paths = write_files({out / name: chunks(name, table) for name, table in tables.items()}, protect=protect)
-    columns = ["file", "row", "column", "value"]
+    columns = ["file", "row", "sheet_row", "column", "value"]
     neutralized = pd.concat(found, ignore_index=True)[columns] if found else pd.DataFrame(columns=columns)
     if len(neutralized):
         paths.append(write_csv(out / "neutralized.csv", neutralized, protect=protect))
     else:
         (out / "neutralized.csv").unlink(missing_ok=True)
     return paths, neutralized
+
+
+def sheet_row(row):
+    """The number a spreadsheet shows for data row ``row`` (from 0) of a file written with its header."""
+    return row + 2
 
 
 def _unencodable(name: str, table: pd.DataFrame, encoding: str) -> str:
@@ -146,8 +151,8 @@ def _unencodable(name: str, table: pd.DataFrame, encoding: str) -> str:
             try:
                 value.encode(encoding)
             except UnicodeEncodeError as exc:
-                return (f"{name}: {encoding} cannot write {value[exc.start]!r} (row {row}, column {column!r}); "
-                        "choose an output encoding that can, such as utf-8")
+                return (f"{name}, sheet row {sheet_row(row)} (row {row}), column {column!r}: {encoding} cannot "
+                        f"write {value[exc.start]!r}; choose an output encoding that can, such as utf-8")
     return f"{name}: {encoding} cannot write the header; choose an output encoding that can, such as utf-8"
 
 

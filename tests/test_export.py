@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -127,8 +129,10 @@ def test_formula_cells_are_neutralized_and_phone_numbers_kept(tmp_path):
     assert cleaned["First Name"].tolist() == ["Ann", "'@Bob"]
     assert cleaned["Notes"].tolist() == ["'=HYPERLINK(\"http://x\") | -2+3", "+1 555 0100"]
     listed = read(tmp_path / "out" / "neutralized.csv")
-    assert ["cleaned.csv", "1", "First Name", "@Bob"] in listed.values.tolist()
-    assert "cells neutralized as formulas" in exported.summary()
+    assert ["cleaned.csv", "1", "3", "First Name", "@Bob"] in listed.values.tolist()
+    sheet = list(csv.reader(open(tmp_path / "out" / "cleaned.csv", newline="", encoding="utf-8")))  # as a spreadsheet shows it
+    assert sheet[3 - 1][sheet[0].index("First Name")] == "'@Bob"
+    assert "  cleaned.csv, sheet row 3 (row 1), column 'First Name': '@Bob'" in exported.summary().splitlines()
     raw = export(merge(contacts, np.array([0, 0, 2]), MergePolicy(neutralize_formulas=False)), tmp_path / "raw")
     assert read(tmp_path / "raw" / "cleaned.csv")["First Name"].tolist() == ["Ann", "@Bob"]
     assert len(raw.neutralized) == 0 and not (tmp_path / "raw" / "neutralized.csv").exists()
@@ -322,7 +326,7 @@ def test_the_summary_counts_the_contacts_actually_written(tmp_path):
 def test_an_encoding_that_cannot_write_a_name_is_a_clear_error_and_writes_nothing(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Email\n1,李,a@x.com\n2,李,a@x.com\n")
-    with pytest.raises(ConfigError, match=r"cleaned.csv: cp1252 cannot write '李' \(row 0, column 'First Name'\)"):
+    with pytest.raises(ConfigError, match=r"cleaned.csv, sheet row 2 \(row 0\), column 'First Name': cp1252 cannot write '李'"):
         export(merge(load(path), np.array([0, 0]), MergePolicy(output_encoding="cp1252")), tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
@@ -413,6 +417,6 @@ def test_formula_cells_are_neutralized_while_the_csv_is_written(tmp_path):
     assert text == csv_text(safe, ";", "\r\n") and '"\'@x; y"' in text  # quoted as the cell needs, after its quote mark
     assert sorted(listed) == [(0, 1, "=1+1"), (2, 1, "@x; y"), (2, 3, "-2+3")]
     _, found = write_tables(tmp_path, {"t.csv": frame}, {"t.csv": ("utf-8", ";")}, True, line_end="\r\n")
-    assert found.values.tolist() == [["t.csv", 1, "ID", "=1+1"], ["t.csv", 1, "Notes", "@x; y"],
-                                     ["t.csv", 3, "Notes", "-2+3"]]  # by column, then row
+    assert found.values.tolist() == [["t.csv", 1, 3, "ID", "=1+1"], ["t.csv", 1, 3, "Notes", "@x; y"],
+                                     ["t.csv", 3, 5, "Notes", "-2+3"]]  # by column, then row
     assert (tmp_path / "t.csv").read_bytes().decode() == text
