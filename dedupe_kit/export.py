@@ -18,6 +18,7 @@ Every file is written atomically; the same plan gives byte-identical files.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -117,12 +118,14 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame | Callable[[], pd.
     def chunks(name: str, table: pd.DataFrame | Callable[[], pd.DataFrame]) -> Iterator[bytes]:  # made while written
         table = table() if callable(table) else table
         encoding, delimiter = formats[name]
+        encoder = codecs.getincrementalencoder(encoding)()  # a byte order mark (utf-8-sig, utf-16) once, not per piece
         cells = [] if neutralize_formulas else None
         for text in csv_chunks(table, delimiter, line_end, neutralized=cells):
             try:
-                yield text.encode(encoding)
+                yield encoder.encode(text)
             except UnicodeEncodeError:
                 raise ConfigError(_unencodable(name, table, encoding)) from None
+        yield encoder.encode("", final=True)
         if cells:  # by column, then row
             position, row, value = zip(*sorted(cells))
             found.append(pd.DataFrame({"file": name, "row": row, "sheet_row": sheet_row(np.asarray(row)),

@@ -331,6 +331,15 @@ def test_an_encoding_that_cannot_write_a_name_is_a_clear_error_and_writes_nothin
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
+@pytest.mark.parametrize("encoding, mark", [("utf-8-sig", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe")])
+def test_a_byte_order_mark_starts_the_file_once_however_many_pieces_it_is_written_in(tmp_path, encoding, mark):
+    frame = pd.DataFrame({"Contact ID": [f"{i:06d}" for i in range(70_000)], "Name": "Zoë"})  # two pieces of 65,536 rows
+    write_tables(tmp_path, {"t.csv": frame}, {"t.csv": (encoding, ",")}, True)
+    data = (tmp_path / "t.csv").read_bytes()
+    assert data.startswith(mark) and data.count(mark) == 1
+    assert data.decode(encoding) == csv_text(frame)
+
+
 def test_line_endings_follow_the_header_line_and_files_are_readable_by_others(tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes(b'Contact ID,First Name,Notes\n1,Ann,"two\r\nlines"\n2,Bob,\n')
