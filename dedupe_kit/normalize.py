@@ -198,6 +198,9 @@ def _phones(contacts: Contacts, regions: np.ndarray, progress: bool | None) -> t
 
 _PHONE_SPLIT = re.compile(r"\s*(?:[;|\n]|\s/\s)\s*")
 _PHONE_SQUEEZE = re.compile(r"[\s().\-/\u00a0]+")
+_PHONE_LABEL = re.compile(r"\((?=[^\d()]*[^\W\d_])[^\d()]*\)")  # "(mobile)", "(mum)": words in brackets, no digit
+_DECIMAL_WRITTEN = re.compile(r"(\+?\d{6,})\.0")  # 2125550142.0: a number a spreadsheet or pandas wrote as a decimal
+_SCIENTIFIC = re.compile(r"\d+(?:,\d+)?E\+?\d+", re.IGNORECASE)  # 3.36123E+11, once squeezed: its last digits are lost
 _PLACEHOLDER_NATIONAL = re.compile(r"(\d)\1*|0?123456789\d?|\d{3}5555555|5555551212")
 _POSSIBLE_REASONS = {
     ValidationResult.TOO_SHORT: "too short",
@@ -224,7 +227,9 @@ def parse_phone(raw: str, region: str) -> Parsed:
     ok, bad = [], []
     for part in _PHONE_SPLIT.split(raw.strip()):
         if part:
-            usable, result, national = _parse_phone_part(_PHONE_SQUEEZE.sub("", part), region)
+            decimal = _DECIMAL_WRITTEN.fullmatch(part)
+            number = decimal[1] if decimal else _PHONE_LABEL.sub("", part)
+            usable, result, national = _parse_phone_part(_PHONE_SQUEEZE.sub("", number), region)
             (ok if usable else bad).append((result, part, national) if usable else (part, result, national))
     return ok, bad
 
@@ -237,7 +242,8 @@ def parse_phones(cells: list[str], region: str) -> ParsedMany:
     the one region it should belong to (`_fast_e164`); the other cells go through `parse_phone`.
     """
     array = pa.array(cells, pa.string())
-    text = pc.replace_substring_regex(array, r"[ ().\-]+", "")  # `_PHONE_SQUEEZE`, on those characters only
+    text = pc.replace_substring_regex(array, r"^\s*(\+?\d{6,})\.0\s*$", r"\1")  # `_DECIMAL_WRITTEN`
+    text = pc.replace_substring_regex(text, r"[ ().\-]+", "")  # `_PHONE_SQUEEZE`, on those characters only
     text = pc.replace_substring_regex(text, "^00", "+")
     without = pc.replace_substring_regex(text, "(?i)" + _EXTENSION.pattern, "")
     e164, national = _fast_e164(pc.if_else(pc.equal(without, ""), text, without), region)
@@ -258,6 +264,8 @@ def _parse_phone_part(text: str, region: str) -> tuple[bool, str, str]:
     digits = re.sub(r"\D", "", text)
     if not digits:
         return (False, "not a phone number", "")
+    if _SCIENTIFIC.fullmatch(text):
+        return (False, "digits lost to scientific notation (export the column as text)", "")
     if len(digits) >= 6 and _PLACEHOLDER_NATIONAL.fullmatch(digits):
         return (False, "placeholder number", "")
     try:

@@ -65,6 +65,23 @@ def test_phone_formats_give_one_e164(raw, region, e164):
     assert [item[0] for item in ok] == [e164]
 
 
+@pytest.mark.parametrize("raw, region, e164, national", [
+    ("2125550142.0", "US", "+12125550142", "2125550142"),  # a number column a spreadsheet or pandas wrote as decimals
+    ("+33612345678.0", "US", "+33612345678", "612345678"),
+    ("06 12 34 56 78 (mobile)", "FR", "+33612345678", "612345678"),  # a label in brackets, as a parent's number has
+    ("(212) 555-0142 (Dad's office)", "US", "+12125550142", "2125550142"),
+])
+def test_a_decimal_point_zero_or_a_label_in_brackets_is_not_part_of_the_number(raw, region, e164, national):
+    assert parse_phone(raw, region) == ([(e164, raw, national)], [])
+    assert per_value(parse_phones([raw], region), 1) == [parse_phone(raw, region)]
+
+
+def test_a_number_in_scientific_notation_is_named_as_such_and_pairs_with_nothing():
+    reason = "digits lost to scientific notation (export the column as text)"
+    assert parse_phone("3.36123E+11", "FR") == ([], [("3.36123E+11", reason, "")])
+    assert parse_phone("4,47701e+11", "GB") == ([], [("4,47701e+11", reason, "")])
+
+
 def test_extension_is_kept_in_the_raw_text_not_the_value():
     assert parse_phone("212-555-0142 ext. 12", "US") == ([("+12125550142", "212-555-0142 ext. 12", "2125550142")], [])
     assert display("phone", "+12125550142") == "+1 212-555-0142"
@@ -79,7 +96,9 @@ def test_extension_is_kept_in_the_raw_text_not_the_value():
         st.text(alphabet="0123456789 +().-/;x#", min_size=1, max_size=22),
         st.sampled_from(["(212) 555-0142", "1-212-555-0142", "06 12 34 56 78", "0033 6 12 34 56 78",
                          "+44 (0)20 7946 0123", "07911 123456 ext. 12", "212 555 0142 X 9", "02 12 34 56 78",
-                         "212 555 5555", "+1 (212) 555-5555", "+33 6 66 66 66 66", "06 66 66 66 66"]),
+                         "212 555 5555", "+1 (212) 555-5555", "+33 6 66 66 66 66", "06 66 66 66 66",
+                         "2125550142.0", "+33612345678.0", "612345678.0", " 02079460123.0 ", "06 12 34 56 78 (mum)",
+                         "3.36123E+11"]),
     ), min_size=1, max_size=12, unique=True),
     region=st.sampled_from(["US", "FR", "GB", "DE", "IT", "CA", "BE", "CH", "AU"]),
 )
