@@ -148,9 +148,10 @@ def load(
         text, encoding = _decode(data, path, encoding, delimiter)
         _check_is_text_table(text, path)
         delimiter = delimiter or _sniff_delimiter(text)
-        if (nul := text.find("\x00")) >= 0:  # a stray zero byte in a text export: say where, keep nothing silently
-            raise InputError(f"{path}: {_where(text, delimiter, text.count(chr(10), 0, nul) + 1, chr(0))}: holds a "
-                             "NUL character (a zero byte); remove the zero bytes from the export and load it again")
+        if (nul := text.find("\x00")) >= 0:  # a stray zero byte in a text export: say where it is
+            where = _where(text, delimiter, text.count("\n", 0, nul) + 1, "\x00")
+            raise InputError(f"{path}: {where}: holds a NUL character (a zero byte); "
+                             "remove the zero bytes from the export and load it again")
         with paused_gc():
             utf8 = data if encoding == "utf-8" else None  # the text's own bytes: no need to encode it again
             header, frame, lines, filled = (_read_csv_arrow(text, delimiter, utf8)
@@ -211,9 +212,9 @@ def _undecodable(data: bytes, path: Path, encoding: str, exc: UnicodeDecodeError
     bad = data[exc.start:exc.end]
     line = data[:exc.start].count(b"\n") + 1
     text = data.decode(encoding, errors="replace")
+    where = _where(text, delimiter or _sniff_delimiter(text), line, "\ufffd")
     return InputError(
-        f"{path}: {_where(text, delimiter or _sniff_delimiter(text), line, chr(0xFFFD))}: "
-        f"bytes {bad!r} cannot be decoded as {encoding}; "
+        f"{path}: {where}: bytes {bad!r} cannot be decoded as {encoding}; "
         "pass the file's encoding (for example encoding='cp1252' or --encoding cp1252), "
         "or re-export it as UTF-8"
     )
@@ -225,8 +226,9 @@ def _where(text: str, delimiter: str, line: int, character: str) -> str:
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = next(reader)
-        if any(character in name for name in header):
-            return f"line {line} (header), column {1 + next(i for i, name in enumerate(header) if character in name)}"
+        for i, name in enumerate(header):
+            if character in name:
+                return f"line {line} (header), column {i + 1}"
         for row_number, row in enumerate(reader):
             for i, cell in enumerate(row):
                 if character in cell:
