@@ -428,9 +428,13 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     details: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for column, role in (("first", fm.first_name), ("last", fm.last_name)):
-        if role and column in pairs:
-            values = frame[role].to_numpy(dtype=object)
-            codes, uniques = pd.factorize(np.concatenate([values[a], values[b]]))  # the pairs' names only
+        if column in pairs and (role or fm.full_name):
+            rows = np.concatenate([a, b])  # the pairs' names only
+            shown = frame[role].to_numpy(dtype=object)[rows] if role else np.full(len(rows), "", dtype=object)
+            if fm.full_name:  # a row without its own name: the part of its full name that was compared (folded)
+                blank = np.flatnonzero([not value.strip() for value in shown])
+                shown[blank] = result.normalized.names[column].to_numpy(dtype=object)[rows[blank]]
+            codes, uniques = pd.factorize(shown)
             raw = np.array([value.strip() for value in uniques], dtype=object)
             folded = pd.factorize(np.array([value.casefold() for value in raw], dtype=object))[0]
             code_a, code_b = codes[:len(a)], codes[len(a):]

@@ -510,3 +510,16 @@ def test_reasons_name_the_first_of_two_shared_phones_and_both_first_names(tmp_pa
     text = result.reasons(pair)[0]
     assert "same phone +44 20 7946 0018 (" in text and "7700" not in text  # the first of the two, in order
     assert "Ann ~ Anne" in text
+
+
+def test_reasons_show_the_compared_part_of_a_full_name_for_a_row_without_its_own_names(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Full Name,Email,City\n1,Marie,Dupont,,md@x.fr,Lyon\n"
+                    "2,,,Marie Dupont,md@x.fr,Lyon\n3,Robert,Smith,,bs@x.com,Boston\n4,,,Bob Smith,bs@x.com,Boston\n")
+    result = run(path, progress=False)
+    texts = result.reasons(result.pairs.sort_values("a"))
+    assert "same last name Dupont (" in texts[0] and "same first name Marie (" in texts[0]
+    assert "first name is a nickname Robert ~ bob (" in texts[1] and "same last name Smith (" in texts[1]
+    path.write_text("Contact ID,Name,City\n1,\"Smith, John\",Boston\n2,John Smith,Boston\n")  # a full name only
+    result = run(path, progress=False)
+    assert "same last name smith (" in result.reasons(result.pairs)[0]
