@@ -121,8 +121,9 @@ def test_arrow_reads_the_cells_and_lines_the_csv_module_reads(text, delimiter):
     assert header == expected_header and list(frame.columns) == list(expected.columns)
     assert frame.to_numpy().tolist() == expected.to_numpy().tolist()
     assert lines.tolist() == expected_lines.tolist()
-    assert {name: cells.tolist() for name, cells in filled.items()} == {
-        name: is_filled(frame[name]).tolist() for name in header}
+    if len(set(header)) == len(header):  # `load` refuses a header with a name twice, before it looks at these
+        assert {name: cells.tolist() for name, cells in filled.items()} == {
+            name: is_filled(frame[name]).tolist() for name in header}
 
 
 def test_arrow_tells_blank_cells_as_str_isspace_does():
