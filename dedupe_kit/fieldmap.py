@@ -178,6 +178,7 @@ class FieldMap:
         for role in unknown_roles:
             problems.append(f"unknown role {role!r} (use one of: {', '.join(ROLES + ('ignore',))})")
         values: dict[str, Any] = {}
+        given: dict[str, str] = {}  # column -> the first role it was given
         for role, value in overrides.items():
             if role in unknown_roles:
                 continue
@@ -185,6 +186,10 @@ class FieldMap:
             if isinstance(named, str):
                 problems.append(named)
                 continue
+            for column in named:  # a record ID may double as another identifier; the others are one thing each
+                first = given.setdefault(column, role)
+                if first != role and "record_id" not in (first, role):
+                    problems.append(f"{role}: column {column!r} is also under {first}; give each column one role")
             for column in named:
                 if column not in columns:
                     close = difflib.get_close_matches(column, list(columns), n=1)

@@ -111,6 +111,17 @@ def test_bad_overrides_are_reported_all_at_once():
     assert "phones: kind 'cell' of 'Mobile Phone' must be one of mobile, home, work, fax, other" in message
 
 
+def test_a_column_given_two_roles_is_refused_unless_one_is_the_record_id():
+    with pytest.raises(ConfigError) as info:
+        FieldMap.detect(CRM_HEADER, {"emails": ["Email Address"], "phones": {"Email Address": "mobile"}, "ignore": ["Email 2"],
+                                     "notes": ["Email 2"]}, source="dedupe.toml")
+    assert str(info.value).splitlines()[1:] == [
+        "  - phones: column 'Email Address' is also under emails; give each column one role",
+        "  - notes: column 'Email 2' is also under ignore; give each column one role"]
+    fm = FieldMap.detect(CRM_HEADER, {"record_id": "Email Address", "emails": ["Email Address"]})  # a CRM keyed by email address
+    assert fm.record_id == "Email Address" and fm.emails == ("Email Address",)
+
+
 def test_mapping_round_trips_through_toml(tmp_path):
     detected = FieldMap.detect(CRM_HEADER)
     config = Config(fields=detected.to_dict(CRM_HEADER))
