@@ -27,7 +27,7 @@ from ._perf import isin, run_starts, runs
 from .config import MergePolicy
 from .errors import ConfigError
 from .load import Contacts, record_ids
-from .normalize import Normalized, date_key, normalize
+from .normalize import Normalized, column_day_first, date_key, normalize
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -407,7 +407,7 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
         key, shown = -filled, np.array([f"most complete ({n} filled cells)" for n in counts], dtype=object)[at]
     elif rule in ("oldest_created", "most_recently_updated"):
         column = fm.created if rule == "oldest_created" else fm.updated
-        dates = _dates(frame[column].iloc[rows])
+        dates = _dates(frame, column, rows)
         word = "oldest created" if rule == "oldest_created" else "most recently updated"
         key = np.where(dates < 0, np.iinfo(np.int64).max, dates if rule == "oldest_created" else -dates)
         shown = [f"{word} ({frame.at[r, column] if d >= 0 else 'no date'})" for r, d in zip(rows, dates)]
@@ -441,12 +441,13 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
     return members.assign(reason=reason).drop(columns=["picked", "key"])
 
 
-def _dates(values: pd.Series) -> np.ndarray:
-    """``YYYYMMDD`` as an integer, -1 where the text is not a date. A time after the date is
-    ignored (``2019-01-05T09:00:00.000Z``, ``07/03/2021 10:00``); dotted dates are day first."""
-    text = values.str.strip().str.replace(r"^(\S+?)(?:T|\s+)\d{1,2}:\d{2}.*$", r"\1", regex=True)
-    text = text.str.replace(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", r"\3-\2-\1", regex=True)
-    keys = text.map(date_key)
+def _dates(frame: pd.DataFrame, column: str, rows) -> np.ndarray:
+    """The dates of ``column`` at ``rows`` as ``YYYYMMDD`` integers, -1 where the text is not a date,
+    read as `date_key` reads them in the column's order. A time after the date is ignored
+    (``2019-01-05T09:00:00.000Z``, ``07/03/2021 10:00``)."""
+    text = frame[column].iloc[rows].str.strip().str.replace(r"^(\S+?)(?:T|\s+)\d{1,2}:\d{2}.*$", r"\1", regex=True)
+    order = column_day_first(frame, column)
+    keys = text.map(lambda value: date_key(value, order))
     return np.where(keys.str.fullmatch(r"\d{8}"), pd.to_numeric(keys, errors="coerce"), -1).astype(np.int64)
 
 
@@ -563,7 +564,7 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
     elif rule == "most_recent":
         fm = contacts.field_map
         when = fm.updated or fm.created
-        order = -_dates(contacts.frame[when].iloc[cells["row"]]) if when else None
+        order = -_dates(contacts.frame, when, cells["row"]) if when else None
     best = cells if order is None else cells.take(np.lexsort((cells["rank"].to_numpy(), order, cells["group"].to_numpy())))
     best = best.iloc[run_starts(best["group"].to_numpy())]
     groups = best["group"].to_numpy(dtype=np.int64)

@@ -12,7 +12,7 @@ parsing is the slow part.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
@@ -703,6 +703,7 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
         return blank if name is None else _map_unique(frame[name], func)
 
     first, last = column(fm.first_name, fold_name), column(fm.last_name, fold_name)
+    birth_order = column_day_first(frame, fm.birth_date)
     if fm.full_name is not None:
         full_raw = frame[fm.full_name]
         need = (first == "") & (last == "") & (full_raw.str.strip() != "")
@@ -724,10 +725,15 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
             "address": _map_unique(_joined(frame, fm.address), fold_address),
             "postcode": column(fm.postcode, lambda v: "".join(v.split()).upper()),
             "city": column(fm.city, fold),
-            "birth_date": column(fm.birth_date, date_key),
+            "birth_date": column(fm.birth_date, lambda text: date_key(text, birth_order)),
         },
         index=frame.index,
     )
+
+
+def column_day_first(frame: pd.DataFrame, column: str | None) -> bool | None:
+    """`day_first` of a column's distinct values (``None`` without the column)."""
+    return None if column is None else day_first(frame[column].unique())
 
 
 def _full_names(first: pd.Series, last: pd.Series) -> pd.Series:
@@ -767,23 +773,47 @@ def fold_address(text: str) -> str:
 
 
 _ISO_DATE = re.compile(r"(\d{4})-?(\d{1,2})-?(\d{1,2})")
-_SLASH_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_SLASH_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})[/.-](\d{4})")
 
 
-def date_key(text: str) -> str:
+def day_first(values: Iterable[str]) -> bool | None:
+    """Whether a column writes its slashed dates day first: ``True`` when some first number
+    cannot be a month (``31/12/1990``) and no second one, ``False`` the other way round
+    (``12/31/1990``), ``None`` when its dates do not tell (`date_key` then reads each alone).
+
+    >>> day_first(["03/04/1990", "25/12/1990"]), day_first(["03/04/1990", "12/25/1990"]), day_first(["03/04/1990"])
+    (True, False, None)
+    """
+    late_first = late_second = False
+    for text in values:
+        if (match := _SLASH_DATE.match(text.strip())) and match[2] != ".":  # a time may follow
+            late_first |= int(match[1]) > 12
+            late_second |= int(match[3]) > 12
+    return late_first if late_first != late_second else None
+
+
+def date_key(text: str, day_first: bool | None = None) -> str:
     """A date as ``YYYYMMDD``; folded text when it does not read as a date.
 
-    ISO (``1990-12-31``, ``19901231``) and slashed dates: day first when the first
-    number cannot be a month (``31/12/1990``), month first otherwise, as US exports write.
+    ISO (``1990-12-31``, ``19901231``), dotted (``31.12.1990``, always day first) and slashed
+    dates, in the order of their column (`day_first`); alone, a slashed date is day first when
+    its first number cannot be a month (``31/12/1990``), month first otherwise, as US exports write.
+
+    >>> date_key("03/04/1990"), date_key("03/04/1990", day_first=True), date_key("03.04.1990")
+    ('19900304', '19900403', '19900403')
     """
     text = text.strip()
     if match := _ISO_DATE.fullmatch(text):
         year, month, day = match.groups()
     elif match := _SLASH_DATE.fullmatch(text):
-        first, second, year = match.groups()
-        month, day = (second, first) if int(first) > 12 else (first, second)
+        first, separator, second, year = match.groups()
+        swap = separator == "." or (int(first) > 12 if day_first is None else day_first)
+        month, day = (second, first) if swap else (first, second)
     else:
         return fold(text)
+    if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+        return f"{year}{int(month):02d}{int(day):02d}"
+    return fold(text)
     if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
         return f"{year}{int(month):02d}{int(day):02d}"
     return fold(text)

@@ -212,6 +212,13 @@ def test_birth_date_levels(tmp_path):
     assert levels.tolist() == [5, 4, 4, 3, 2, 1, 0, -1]
 
 
+def test_birth_dates_are_read_in_the_order_their_column_writes_them(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,Last Name,Birth Date\n1,Lee,03/04/1990\n2,Lee,1990-04-03\n3,Ray,25/12/1985\n"
+                    "4,Ray,25.12.1985\n")
+    assert normalize(load(path)).names["birth_date"].tolist() == ["19900403", "19900403", "19851225", "19851225"]
+
+
 @pytest.mark.parametrize("make", [
     lambda values: PlaceComparison("city", values),
     lambda values: TextComparison("company", frequencies(TEXTS), values=values),

@@ -238,6 +238,16 @@ def test_survivor_dates_read_timestamps_and_dotted_dates(tmp_path):
     assert plan.groups.loc[0, ["survivor_row", "survivor_reason"]].tolist() == [2, "oldest created (3.7.2017)"]
 
 
+def test_slashed_dates_are_read_in_the_order_their_column_writes_them(tmp_path):
+    path = tmp_path / "dates.csv"  # day first: 20/03 tells; 05/03 is the 5th of March, not the 3rd of May
+    path.write_text("Contact ID,First Name,Last Modified\n1,Ann,05/03/2021 10:00\n2,Ann,20/03/2021\n3,Bob,01/01/2020\n")
+    plan = merge(load(path), np.array([0, 0, 2]), MergePolicy(survivor="most_recently_updated"))
+    assert plan.groups.loc[0, ["survivor_row", "survivor_reason"]].tolist() == [1, "most recently updated (20/03/2021)"]
+    path.write_text("Contact ID,First Name,Last Modified\n1,Ann,03/05/2021\n2,Ann,03/20/2021\n3,Bob,01/01/2020\n")
+    plan = merge(load(path), np.array([0, 0, 2]), MergePolicy(survivor="most_recently_updated"))
+    assert plan.groups.loc[0, "survivor_row"] == 1  # month first, as the 20 in second place tells
+
+
 def test_a_cell_without_identifier_meets_the_identifier_its_text_reads_as(tmp_path):
     # the merge compares keys as integers: a folded text must get the code of the same identifier
     path = tmp_path / "export.csv"
