@@ -37,6 +37,8 @@ GROUP_COLUMNS = ["group", "rows", "record_ids", "survivor_row", "survivor_record
                  "status", "conflicts", "decided_by"]
 VALUE_COLUMNS = ["group", "column", "role", "rule", "before", "after", "source_row", "changed"]
 EXTRA_COLUMN = "dedupe_kit extra {role}"
+#: The extra columns a file merged before may hold: their values are joined, as tags are.
+EXTRA_COLUMNS = tuple(EXTRA_COLUMN.format(role=role) for role in ("emails", "phones"))
 DROPPED_COLUMNS = ["group", "role", "column", "value", "source_row"]
 
 
@@ -121,7 +123,11 @@ class MergePlan:
             values = np.full(len(frame), "", dtype=object)
             values[np.searchsorted(kept, self.survivor_rows(groups[starts]))] = [
                 "; ".join(texts[a:b]) for a, b in zip(starts, ends)]
-            frame[EXTRA_COLUMN.format(role=role)] = values
+            name = EXTRA_COLUMN.format(role=role)
+            if name in frame:  # a file merged before: the values it kept there stay, the new ones follow
+                values = np.array(["; ".join(dict.fromkeys(_split(f"{old}; {new}", True)))
+                                   for old, new in zip(frame[name].to_numpy(dtype=object), values)], dtype=object)
+            frame[name] = values
         return frame
 
     def view(self, group: int) -> pd.DataFrame:
@@ -371,7 +377,8 @@ def _check_policy(policy: MergePolicy, contacts: Contacts) -> None:
 def _rule(column: str, role: str, policy: MergePolicy) -> str:
     if role in KEEP_ROLES:
         return "survivor"
-    return policy.rules.get(column) or policy.rules.get(role) or ("union" if role in UNION_ROLES else "fill")
+    return (policy.rules.get(column) or policy.rules.get(role)
+            or ("union" if role in UNION_ROLES or column in EXTRA_COLUMNS else "fill"))
 
 
 def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray):
@@ -570,7 +577,7 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
     groups = best["group"].to_numpy(dtype=np.int64)
     after, source = pd.Series(best["value"].to_numpy(), index=groups), pd.Series(best["row"].to_numpy(), index=groups)
     if rule == "union":
-        tags = column in contacts.field_map.tags
+        tags = column in contacts.field_map.tags or column in EXTRA_COLUMNS
         several = cells[cells.duplicated("group", keep=False)]
         joined, mixed = {}, []
         for group, values in several.groupby("group")["value"]:

@@ -116,6 +116,22 @@ def test_undo_exports_as_if_the_merge_never_happened(sample, tmp_path):
     assert audit.loc[audit["group"] == str(group), "event"].iloc[-1] == "undone"
 
 
+def test_a_second_merge_of_a_cleaned_file_keeps_the_extra_values_of_the_first(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Email,Mobile Phone\n1,Ann,ann@x.com,+1 212 555 0101\n"
+                    "2,Ann,ann@x.com,+1 212 555 0102\n3,Ann,ann@x.com,+1 212 555 0103\n")
+    export(merge(load(path), np.array([0, 0, 0])), tmp_path / "first")
+    cleaned = (tmp_path / "first" / "cleaned.csv").read_text()
+    assert cleaned.endswith(",+1 212 555 0101,+1 212 555 0102; +1 212 555 0103\n")
+    again = tmp_path / "again.csv"  # the cleaned file, a new record and one merged before with its own extra value
+    again.write_text(cleaned + "4,Ann,ann@x.com,+1 212 555 0104,\n5,Ann,ann@x.com,+1 212 555 0105,+1 212 555 0102; "
+                     "+1 212 555 0106\n")
+    export(merge(load(again), np.array([0, 0, 0])), tmp_path / "second")
+    [kept] = read(tmp_path / "second" / "cleaned.csv")["dedupe_kit extra phones"].tolist()
+    assert kept.startswith("+1 212 555 0102; +1 212 555 0103; ")  # the survivor's first, each value once
+    assert sorted(kept.split("; ")) == [f"+1 212 555 010{i}" for i in (2, 3, 4, 5, 6)]
+
+
 def test_formula_cells_are_neutralized_and_phone_numbers_kept(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Mobile Phone,Notes\n"
