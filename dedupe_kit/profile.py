@@ -50,6 +50,8 @@ class Profile:
     shared_min_records: int = 3
     #: a value held by more records than this makes no candidate pairs (``match.max_block_size``)
     max_block_size: int = 50
+    #: the line of the file where each row starts (`Contacts.lines`), for the summary
+    lines: np.ndarray | None = field(default=None, repr=False)
 
     @cached_property
     def shared(self) -> pd.DataFrame:
@@ -103,11 +105,16 @@ class Profile:
         if len(taken_at):
             lines += ["", "rows whose phone/email/ID already belongs to an earlier row (first ones):"]
             for r in _taken_table(self.identifiers[0], taken_at[:_SHOWN], held_by[:_SHOWN]).itertuples():
-                lines.append(f"  row {r.source_row}: {r.kind} {r.display} already on row {r.held_by}")
+                lines.append(f"  {self._line(r.source_row)}: {r.kind} {r.display} already on {self._line(r.held_by)}")
         if len(self.exact_duplicates):
             lines += ["", "exact duplicate rows (first ones):"]
-            lines += [f"  row {r.source_row} = row {r.duplicate_of}" for r in self.exact_duplicates.head(_SHOWN).itertuples()]
+            lines += [f"  {self._line(r.source_row)} = {self._line(r.duplicate_of)}"
+                      for r in self.exact_duplicates.head(_SHOWN).itertuples()]
         return "\n".join(lines)
+
+    def _line(self, row: int) -> str:
+        """``"line 12"``, where a row starts in the file, as the unusable values are named."""
+        return f"row {row}" if self.lines is None else f"line {self.lines[row]}"
 
     def _repr_html_(self) -> str:
         parts = [f"<h4>Profile of {html.escape(self.source)}</h4>", self.counts().to_frame("count").to_html()]
@@ -170,6 +177,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         identifiers=(ids[distinct], key[distinct]),
         shared_min_records=config.profile.shared_min_records,
         max_block_size=config.match.max_block_size,
+        lines=contacts.lines,
     )
 
 

@@ -23,7 +23,7 @@ def test_profile_prints_the_summary_and_writes_its_files(tmp_path):
     out = tmp_path / "out"
     result = run("profile", path, "--region", "FR", "--out", out)
     assert result.exit_code == 0, result.output
-    assert "row 1: phone +33 6 12 34 56 78 already on row 0" in result.output
+    assert "line 3: phone +33 6 12 34 56 78 already on line 2" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "config.toml", "profile.png", "profile.txt", "profile_exact_duplicates.csv", "profile_invalid.csv",
         "profile_mapping.csv", "profile_shared.csv", "profile_taken.csv",

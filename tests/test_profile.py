@@ -106,13 +106,20 @@ def test_summary_text_and_chart(report):
     text = str(report)
     assert "phones (mobile)" in text and "'Mobile Phone'" in text
     assert "notes" in text and "'Notes'" in text and "passed through untouched: -" in text
-    assert "row 3: email ann@x.com already on row 0" in text
-    assert "row 5 = row 4" in text
+    assert "line 5: email ann@x.com already on line 2" in text  # as the file numbers its lines, header first
+    assert "line 7 = line 6" in text
     assert "<h4>Profile of" in report._repr_html_()
     figure = report.plot()
     assert isinstance(figure, Figure)
     left, right = figure.axes
     assert [bar.get_width() for bar in right.patches] == list(report.counts().drop("rows").iloc[::-1])
+
+
+def test_the_summary_names_rows_by_the_line_they_start_on_in_the_file(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text('Contact ID,Email,Notes\n1,ann@x.com,"two\nlines"\n2,ann@x.com,\n3,bob@x.com,\n4,bob@x.com,\n')
+    text = str(profile(load(path)))
+    assert "  line 4: email ann@x.com already on line 2" in text and "  line 6: email bob@x.com already on line 5" in text
 
 
 def test_profile_of_an_empty_export(tmp_path):
@@ -128,6 +135,7 @@ def test_the_summary_shows_the_first_lines_of_tables_it_does_not_make(report):
     assert "shared" not in vars(report) and "taken" not in vars(report)
     shared = [f"  {r.kind} {r.display} — {r.records} records{' (role address)' if r.role_address else ''}"
               for r in report.shared.itertuples()]
-    taken = [f"  row {r.source_row}: {r.kind} {r.display} already on row {r.held_by}" for r in report.taken.itertuples()]
+    taken = [f"  line {report.lines[r.source_row]}: {r.kind} {r.display} already on line {report.lines[r.held_by]}"
+             for r in report.taken.itertuples()]
     assert shared == ["  phone +1 212-555-0100 — 3 records", "  email info@acme.example — 2 records (role address)"]
     assert len(taken) == 5 and "\n".join(shared) in text and "\n".join(taken) in text
