@@ -293,13 +293,13 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
         taken.append((i, old, record_id[old], column, value))
     inner = pairs[(pairs["a"] >= n_existing) & (pairs["status"] == "auto")].sort_values(["b", "a"]).drop_duplicates("b")
     for b, a in zip(inner["b"], inner["a"]):
-        reject(b - n_existing, f"repeats row {a - n_existing} of this file")
+        reject(b - n_existing, f"repeats line {new.lines[a - n_existing]} of this file")
     first = new_values.sort_values("source_row").drop_duplicates(["kind", "value"])
     again = new_values.merge(first[["kind", "value", "source_row"]], on=["kind", "value"], suffixes=("", "_first"))
     again = again[again["source_row"] > again["source_row_first"]].drop_duplicates("source_row")
     for row, earlier, kind, value in zip(again["source_row"], again["source_row_first"], again["kind"], again["value"]):
-        reject(row - n_existing, f"its {kind.replace('_', ' ')} {display(kind, value)} is also on row "
-                                 f"{earlier - n_existing} of this file")
+        reject(row - n_existing, f"its {kind.replace('_', ' ')} {display(kind, value)} is also on line "
+                                 f"{new.lines[earlier - n_existing]} of this file")
 
     # an ID match under another person's name: a typo in the ID would overwrite that person
     names = result.normalized.names
