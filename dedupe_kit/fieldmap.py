@@ -40,7 +40,9 @@ ROLES = SINGLE_ROLES + MULTI_ROLES
 
 
 def fold_header(name: str) -> str:
-    """``"Téléphone Mobile"`` → ``"telephone mobile"``; ``"FirstName"`` → ``"first name"``."""
+    """``"Téléphone Mobile"`` → ``"telephone mobile"``; ``"FirstName"`` → ``"first name"``;
+    ``"Student_ID__c"`` (a Salesforce custom field) → ``"student id"``."""
+    name = re.sub(r"__c$", "", name.strip())
     name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
     name = unicodedata.normalize("NFKD", name)
     name = "".join(ch for ch in name if not unicodedata.combining(ch))

@@ -44,6 +44,16 @@ def test_detects_a_french_export():
     assert fm.external_ids == ("Numéro étudiant",)
 
 
+def test_detects_a_salesforce_export_with_its_custom_fields():
+    fm = FieldMap.detect(["Id", "FirstName", "LastName", "Email", "MobilePhone", "HomePhone", "Account.Name",
+                          "MailingCity", "CreatedDate", "LastModifiedDate", "Student_ID__c", "Loyalty_Number__c"])
+    assert (fm.record_id, fm.first_name, fm.last_name, fm.company, fm.city) == (
+        "Id", "FirstName", "LastName", "Account.Name", "MailingCity")
+    assert fm.phones == (("MobilePhone", "mobile"), ("HomePhone", "home"))
+    assert fm.external_ids == ("Student_ID__c", "Loyalty_Number__c")  # custom fields: their API names end in __c
+    assert (fm.created, fm.updated) == ("CreatedDate", "LastModifiedDate")
+
+
 @pytest.mark.parametrize("header", ["Id", "Record ID", "record_id", "Contact ID", "CRM ID", "ContactId"])
 def test_a_crm_row_key_is_the_record_id_not_an_external_id(header):
     fm = FieldMap.detect([header, "Email"])
