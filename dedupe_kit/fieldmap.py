@@ -46,11 +46,11 @@ def fold_header(name: str) -> str:
     name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
     name = unicodedata.normalize("NFKD", name)
     name = "".join(ch for ch in name if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9#]+", " ", name.lower()).strip()
+    return re.sub(r"[^\w#]+|_", " ", name.lower()).strip()  # letters of every script: "Телефон" → "телефон"
 
 
-_EMAIL = r"(?:e ?mail|courriel|mail)"
-_PHONE_WORDS = r"(?:phone|telephone|tel|mobile|cell|cellphone|portable|gsm|fax|landline|fixe)"
+_EMAIL = r"(?:e ?mail|courriel|mail|электронная почта|эл почта|почта)"
+_PHONE_WORDS = r"(?:phone|telephone|tel|mobile|cell|cellphone|portable|gsm|fax|landline|fixe|телефон|тел|мобильныи|сотовыи)"
 _ID_WORDS = r"(?:id|identifier|identifiant|number|num|no|nr|code|#)"
 
 #: (role, pattern over the folded header). Earlier rules win, so the more
@@ -68,29 +68,31 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
         r"(?:numero|num|no|n|identifiant|code) (?:etudiant|client|adherent|membre|eleve|externe"
         r"|unique|dossier|patient)|matricule|ine",
     ),
+    ("external_ids", r"внешнии (?:id|идентификатор|код)|номер (?:клиента|карты|студента)|табельныи номер|инн|снилс"),
     ("emails", r"(?:\w+ )?" + _EMAIL + r"(?: address| adresse)?(?: ?\d+)?"),
     ("emails", r"adresse (?:e ?mail|electronique|courriel)(?: \d+)?"),
-    ("first_name", r"first ?name|first|given ?name|given|forename|prenom"),
-    ("last_name", r"last ?name|last|surname|family name|nom(?: de famille| de naissance)?"),
-    ("full_name", r"(?:full |contact |display |person )?name|nom complet|(?:prenom et nom|nom et prenom)"),
+    ("first_name", r"first ?name|first|given ?name|given|forename|prenom|имя"),
+    ("last_name", r"last ?name|last|surname|family name|nom(?: de famille| de naissance)?|фамилия"),
+    ("full_name", r"(?:full |contact |display |person )?name|nom complet|(?:prenom et nom|nom et prenom)|фио|полное имя"),
     ("phones", r".*\b" + _PHONE_WORDS + r"\b(?!.*\b(?:type|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
-    ("company", r"company(?: name)?|organi[sz]ation(?: name)?|employer|account name|business name|societe|entreprise|raison sociale|organisme"),
-    ("address", r"(?:mailing |billing |home |street )?(?:address|street|addr)(?: line)?(?: ?\d)?|adresse(?: postale)?(?: \d)?|rue"),
-    ("postcode", r"(?:mailing |billing |home )?(?:zip|zip ?code|postcode|postal ?code|post ?code)|code postal|cp"),
-    ("city", r"(?:mailing |billing |home )?(?:city|town|suburb)|ville|commune|locality"),
-    ("country", r"(?:mailing |billing |home )?country(?: region)?|pays"),
-    ("birth_date", r"dob|date of birth|birth ?date|birthday|date de naissance|naissance"),
-    ("created", r"created(?: date| at| on)?|date created|creat(?:e|ion) date|date de creation|date added|added on"),
-    ("updated", r"(?:last )?(?:modified|updated)(?: date| at| on)?|date modified|date de (?:modification|mise a jour)"),
-    ("notes", r"notes?|comments?|remarks?|description|remarques?|commentaires?"),
-    ("tags", r"tags?|labels?|etiquettes?|segments?"),
+    ("company", r"company(?: name)?|organi[sz]ation(?: name)?|employer|account name|business name|societe|entreprise|raison sociale|organisme"
+                "|компания|организация|название компании"),
+    ("address", r"(?:mailing |billing |home |street )?(?:address|street|addr)(?: line)?(?: ?\d)?|adresse(?: postale)?(?: \d)?|rue|адрес"),
+    ("postcode", r"(?:mailing |billing |home )?(?:zip|zip ?code|postcode|postal ?code|post ?code)|code postal|cp|(?:почтовыи )?индекс"),
+    ("city", r"(?:mailing |billing |home )?(?:city|town|suburb)|ville|commune|locality|город|населенныи пункт"),
+    ("country", r"(?:mailing |billing |home )?country(?: region)?|pays|страна"),
+    ("birth_date", r"dob|date of birth|birth ?date|birthday|date de naissance|naissance|дата рождения|день рождения"),
+    ("created", r"created(?: date| at| on)?|date created|creat(?:e|ion) date|date de creation|date added|added on|дата создания"),
+    ("updated", r"(?:last )?(?:modified|updated)(?: date| at| on)?|date modified|date de (?:modification|mise a jour)|дата (?:изменения|обновления)"),
+    ("notes", r"notes?|comments?|remarks?|description|remarques?|commentaires?|комментарии|примечания?|заметки"),
+    ("tags", r"tags?|labels?|etiquettes?|segments?|теги|метки"),
 )
 
 _PHONE_KIND_RULES: tuple[tuple[PhoneKind, str], ...] = (
     ("fax", r"\bfax\b"),
-    ("mobile", r"\b(?:mobile|cell|cellphone|portable|gsm|sms)\b"),
-    ("home", r"\b(?:home|domicile|fixe|landline|house|maison|personnel)\b"),
-    ("work", r"\b(?:work|office|business|bureau|pro|professionnel|direct|company|entreprise)\b"),
+    ("mobile", r"\b(?:mobile|cell|cellphone|portable|gsm|sms|мобильныи|сотовыи)\b"),
+    ("home", r"\b(?:home|domicile|fixe|landline|house|maison|personnel|домашнии)\b"),
+    ("work", r"\b(?:work|office|business|bureau|pro|professionnel|direct|company|entreprise|рабочии)\b"),
 )
 
 

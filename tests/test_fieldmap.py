@@ -54,6 +54,15 @@ def test_detects_a_salesforce_export_with_its_custom_fields():
     assert (fm.created, fm.updated) == ("CreatedDate", "LastModifiedDate")
 
 
+def test_detects_a_russian_export():
+    fm = FieldMap.detect(["ID", "Внешний ID", "Имя", "Фамилия", "Отчество", "Email", "Телефон", "Мобильный телефон",
+                          "Дата рождения", "Город", "Компания", "Комментарий", "Дата создания", "Теги"])
+    assert (fm.record_id, fm.external_ids, fm.first_name, fm.last_name) == ("ID", ("Внешний ID",), "Имя", "Фамилия")
+    assert fm.phones == (("Телефон", "other"), ("Мобильный телефон", "mobile")) and fm.emails == ("Email",)
+    assert (fm.birth_date, fm.city, fm.company, fm.created) == ("Дата рождения", "Город", "Компания", "Дата создания")
+    assert (fm.notes, fm.tags) == (("Комментарий",), ("Теги",))  # the patronymic passes through
+
+
 @pytest.mark.parametrize("header", ["Id", "Record ID", "record_id", "Contact ID", "CRM ID", "ContactId"])
 def test_a_crm_row_key_is_the_record_id_not_an_external_id(header):
     fm = FieldMap.detect([header, "Email"])
