@@ -196,11 +196,12 @@ def _phones(contacts: Contacts, regions: np.ndarray, progress: bool | None) -> t
 
 # --- phones -----------------------------------------------------------------------------------
 
-_PHONE_SPLIT = re.compile(r"\s*(?:[;|\n]|\s/\s)\s*")
+_PHONE_SPLIT = re.compile(r"\s*(?:[;|\n]|\s/\s|,(?=\s*[+(\d])|\s(?:or|ou)\s)\s*", re.IGNORECASE)
 _PHONE_SQUEEZE = re.compile(r"[\s().\-/\u00a0]+")
 _PHONE_LABEL = re.compile(r"\((?=[^\d()]*[^\W\d_])[^\d()]*\)")  # "(mobile)", "(mum)": words in brackets, no digit
 _DECIMAL_WRITTEN = re.compile(r"(\+?\d{6,})\.0")  # 2125550142.0: a number a spreadsheet or pandas wrote as a decimal
-_SCIENTIFIC = re.compile(r"\d+(?:,\d+)?E\+?\d+", re.IGNORECASE)  # 3.36123E+11, once squeezed: its last digits are lost
+_SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?E\+?\d+", re.IGNORECASE)  # 3.36123E+11 (or 3,36123E+11): its last digits are lost
+_SCIENTIFIC_REASON = "digits lost to scientific notation (export the column as text)"
 _PLACEHOLDER_NATIONAL = re.compile(r"(\d)\1*|0?123456789\d?|\d{3}5555555|5555551212")
 _POSSIBLE_REASONS = {
     ValidationResult.TOO_SHORT: "too short",
@@ -224,6 +225,8 @@ def parse_phone(raw: str, region: str) -> Parsed:
     >>> parse_phone("555-555-5555 / 226-2649", "US")
     ([], [('555-555-5555', 'placeholder number', ''), ('226-2649', 'local number without area code', '2262649')])
     """
+    if _SCIENTIFIC.fullmatch(raw.strip()):  # before its decimal comma is taken for two numbers
+        return [], [(raw.strip(), _SCIENTIFIC_REASON, "")]
     ok, bad = [], []
     for part in _PHONE_SPLIT.split(raw.strip()):
         if part:
@@ -265,7 +268,7 @@ def _parse_phone_part(text: str, region: str) -> tuple[bool, str, str]:
     if not digits:
         return (False, "not a phone number", "")
     if _SCIENTIFIC.fullmatch(text):
-        return (False, "digits lost to scientific notation (export the column as text)", "")
+        return (False, _SCIENTIFIC_REASON, "")
     if len(digits) >= 6 and _PLACEHOLDER_NATIONAL.fullmatch(digits):
         return (False, "placeholder number", "")
     try:

@@ -93,7 +93,7 @@ def test_extension_is_kept_in_the_raw_text_not_the_value():
     cells=st.lists(st.one_of(
         st.text(alphabet="0123456789", min_size=6, max_size=15).map(lambda d: "+" + d),
         st.text(alphabet="0123456789", min_size=6, max_size=15),
-        st.text(alphabet="0123456789 +().-/;x#", min_size=1, max_size=22),
+        st.text(alphabet="0123456789 +().-/;,x#", min_size=1, max_size=22),
         st.sampled_from(["(212) 555-0142", "1-212-555-0142", "06 12 34 56 78", "0033 6 12 34 56 78",
                          "+44 (0)20 7946 0123", "07911 123456 ext. 12", "212 555 0142 X 9", "02 12 34 56 78",
                          "212 555 5555", "+1 (212) 555-5555", "+33 6 66 66 66 66", "06 66 66 66 66",
@@ -145,6 +145,11 @@ def test_a_cell_with_two_numbers_gives_two():
     ok, bad = parse_phone("+1 212 555 0142 / 06 12 34 56 78; +44 7911 123456", "FR")
     assert [item[0] for item in ok] == ["+12125550142", "+33612345678", "+447911123456"]
     assert bad == []
+    ok, bad = parse_phone("(212) 555-0142, +1 646 555 0100 or 718-555-0199,212-555-0143", "US")  # as CRMs list them
+    assert [item[:2] for item in ok] == [("+12125550142", "(212) 555-0142"), ("+16465550100", "+1 646 555 0100"),
+                                         ("+17185550199", "718-555-0199"), ("+12125550143", "212-555-0143")]
+    assert bad == []
+    assert parse_phone("212-555-0142, ext 12", "US") == ([("+12125550142", "212-555-0142, ext 12", "2125550142")], [])
 
 
 @pytest.mark.parametrize(
