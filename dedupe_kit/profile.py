@@ -177,7 +177,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         identifiers=(ids[distinct], key[distinct]),
         shared_min_records=config.profile.shared_min_records,
         max_block_size=config.match.max_block_size,
-        lines=contacts.lines,
+        lines=contacts.lines if len(contacts.lines) == len(frame) else None,
     )
 
 
