@@ -817,6 +817,3 @@ def date_key(text: str, day_first: bool | None = None) -> str:
     if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
         return f"{year}{int(month):02d}{int(day):02d}"
     return fold(text)
-    if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
-        return f"{year}{int(month):02d}{int(day):02d}"
-    return fold(text)
