@@ -146,7 +146,8 @@ def test_formula_cells_are_neutralized_and_phone_numbers_kept(tmp_path):
     assert cleaned["Notes"].tolist() == ["'=HYPERLINK(\"http://x\") | -2+3", "+1 555 0100"]
     listed = read(tmp_path / "out" / "neutralized.csv")
     assert ["cleaned.csv", "1", "3", "First Name", "@Bob"] in listed.values.tolist()
-    sheet = list(csv.reader(open(tmp_path / "out" / "cleaned.csv", newline="", encoding="utf-8")))  # as a spreadsheet shows it
+    with open(tmp_path / "out" / "cleaned.csv", newline="", encoding="utf-8") as handle:
+        sheet = list(csv.reader(handle))  # as a spreadsheet shows it
     assert sheet[3 - 1][sheet[0].index("First Name")] == "'@Bob"
     assert "  cleaned.csv, sheet row 3 (row 1), column 'First Name': '@Bob'" in exported.summary().splitlines()
     raw = export(merge(contacts, np.array([0, 0, 2]), MergePolicy(neutralize_formulas=False)), tmp_path / "raw")
