@@ -34,6 +34,8 @@ SINGLE_ROLES = (
     "created",
     "updated",
 )
+#: The start of the columns dedupe_kit adds to a cleaned file (``dedupe_kit extra phones``): no role of their own.
+OWN_COLUMNS = "dedupe_kit "
 #: Roles held by any number of columns.
 MULTI_ROLES = ("external_ids", "emails", "phones", "address", "notes", "tags")
 ROLES = SINGLE_ROLES + MULTI_ROLES
@@ -60,8 +62,8 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("record_id", r"id|identifiant|uid|(?:contact|record) (?:number|no|key)"),
     (
         "external_ids",
-        r"(?:student|customer|client|member|membership|employee|patient|external|unique|national"
-        r"|passport|loyalty|applicant|learner|alumni|donor|supporter|ssn) ?" + _ID_WORDS,
+        r"(?:(?:external|unique) )?(?:student|customer|client|member|membership|employee|patient|external|unique"
+        r"|national|passport|loyalty|applicant|learner|alumni|donor|supporter|ssn) ?" + _ID_WORDS,
     ),
     (
         "external_ids",
@@ -69,12 +71,12 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
         r"|unique|dossier|patient)|matricule|ine",
     ),
     ("external_ids", r"внешнии (?:id|идентификатор|код)|номер (?:клиента|карты|студента)|табельныи номер|инн|снилс"),
-    ("emails", r"(?:\w+ )?" + _EMAIL + r"(?: address| adresse)?(?: ?\d+)?"),
+    ("emails", r"(?:\w+ )?" + _EMAIL + r"s?(?: address(?:es)?| adresses?)?(?: ?\d+)?"),
     ("emails", r"adresse (?:e ?mail|electronique|courriel)(?: \d+)?"),
     ("first_name", r"first ?name|first|given ?name|given|forename|prenom|имя"),
     ("last_name", r"last ?name|last|surname|family name|nom(?: de famille| de naissance)?|фамилия"),
-    ("full_name", r"(?:full |contact |display |person )?name|nom complet|(?:prenom et nom|nom et prenom)|фио|полное имя"),
-    ("phones", r".*\b" + _PHONE_WORDS + r"\b(?!.*\b(?:type|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
+    ("full_name", r"(?:full |contact |display |person |customer |client |member |student |patient )?name|nom complet|(?:prenom et nom|nom et prenom)|фио|полное имя"),
+    ("phones", r".*\b" + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
     ("company", r"company(?: name)?|organi[sz]ation(?: name)?|employer|account name|business name|societe|entreprise|raison sociale|organisme"
                 "|компания|организация|название компании"),
     ("address", r"(?:mailing |billing |home |street )?(?:address|street|addr)(?: line)?(?: ?\d)?|adresse(?: postale)?(?: \d)?|rue|адрес"),
@@ -158,7 +160,7 @@ class FieldMap:
                 continue
             regex = re.compile(pattern)
             for column in columns:
-                if column in taken or not regex.fullmatch(fold_header(column)):
+                if column in taken or column.startswith(OWN_COLUMNS) or not regex.fullmatch(fold_header(column)):
                     continue
                 if role in MULTI_ROLES:
                     found[role].append(column)

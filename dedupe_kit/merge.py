@@ -26,6 +26,7 @@ import pandas as pd
 from ._perf import isin, run_starts, runs
 from .config import MergePolicy
 from .errors import ConfigError
+from .fieldmap import OWN_COLUMNS
 from .load import Contacts, record_ids
 from .normalize import Normalized, column_day_first, date_key, normalize
 
@@ -36,7 +37,7 @@ KEEP_ROLES = ("record_id",)
 GROUP_COLUMNS = ["group", "rows", "record_ids", "survivor_row", "survivor_record_id", "survivor_reason",
                  "status", "conflicts", "decided_by"]
 VALUE_COLUMNS = ["group", "column", "role", "rule", "before", "after", "source_row", "changed"]
-EXTRA_COLUMN = "dedupe_kit extra {role}"
+EXTRA_COLUMN = OWN_COLUMNS + "extra {role}"
 #: The extra columns a file merged before may hold: their values are joined, as tags are.
 EXTRA_COLUMNS = tuple(EXTRA_COLUMN.format(role=role) for role in ("emails", "phones"))
 DROPPED_COLUMNS = ["group", "role", "column", "value", "source_row"]

@@ -44,6 +44,24 @@ def split_full_name(text: str) -> tuple[str, str]:
     return fold_name(name.first), fold_name(name.last)
 
 
+def as_written(text: str, part: str) -> str:
+    """The words of ``text`` that fold to ``part``, as they are written there (``part`` when none do).
+
+    >>> as_written("Dr. Zoë Müller-Lévy", "muller levy"), as_written("Smith, Bob", "smith")
+    ('Müller-Lévy', 'Smith')
+    """
+    words = text.split()
+    folded = [fold(word) for word in words]
+    for i in range(len(words)):
+        for j in range(i + 1, len(words) + 1):
+            joined = " ".join(f for f in folded[i:j] if f)
+            if joined == part:
+                return " ".join(words[i:j]).strip(",;")
+            if len(joined) >= len(part):
+                break
+    return part
+
+
 @lru_cache(maxsize=1)
 def _namer() -> NickNamer:
     return NickNamer()

@@ -28,6 +28,7 @@ from .export import export, export_crosswalk, with_survivors
 from .files import csv_chunks, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids
 from .merge import MergePlan, merge, proposed_survivors
+from .names import as_written
 from .normalize import Normalized, display_all, normalize
 from .profile import profile
 from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
@@ -431,9 +432,12 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
         if column in pairs and (role or fm.full_name):
             rows = np.concatenate([a, b])  # the pairs' names only
             shown = frame[role].to_numpy(dtype=object)[rows] if role else np.full(len(rows), "", dtype=object)
-            if fm.full_name:  # a row without its own name: the part of its full name that was compared (folded)
+            if fm.full_name:  # a row without its own name: the part of its full name that was compared
                 blank = np.flatnonzero([not value.strip() for value in shown])
-                shown[blank] = result.normalized.names[column].to_numpy(dtype=object)[rows[blank]]
+                full = frame[fm.full_name].to_numpy(dtype=object)[rows[blank]]
+                part = result.normalized.names[column].to_numpy(dtype=object)[rows[blank]]
+                codes, uniques = pd.factorize(full + "\x1f" + part)  # the folded part holds no \x1f
+                shown[blank] = np.array([as_written(*both.rsplit("\x1f", 1)) for both in uniques], dtype=object)[codes]
             codes, uniques = pd.factorize(shown)
             raw = np.array([value.strip() for value in uniques], dtype=object)
             folded = pd.factorize(np.array([value.casefold() for value in raw], dtype=object))[0]

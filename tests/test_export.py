@@ -249,6 +249,18 @@ def test_without_a_record_id_the_fix_files_are_keyed_by_name_and_the_summary_say
     assert clear.values.tolist() == [["Ann", "Lee", "", "UNSET"]]  # the external ID stays: it is a key
     assert read(tmp_path / "out" / "merged_away.csv")["record_id"].tolist() == ["1"]
     assert any("no record ID column" in w for w in exported.warnings)
+    assert not any("different on every row" in w for w in exported.warnings)  # 'Student ID' has a blank
+
+
+def test_without_a_record_id_an_external_id_filled_and_different_on_every_row_is_named_as_the_likely_key(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Customer ID,Customer Name,Customer Email\naB3x,Ann Lee,a@x.com\nZq81,Ann Lee,a@x.com\n")
+    result = run(path, progress=False)
+    assert result.pairs["status"].tolist() == ["drop"]  # two customer IDs keep them apart
+    result.write(tmp_path / "out", progress=False)
+    summary = (tmp_path / "out" / "summary.txt").read_text()
+    assert "no record ID column" in summary and "'Customer ID' is filled and different on every row" in summary
+    assert run(path, Config(fields={"record_id": "Customer ID"}), progress=False).pairs["status"].tolist() == ["auto"]
 
 
 def test_rows_in_a_merge_with_a_blank_or_repeated_record_id_are_named_in_a_warning(tmp_path):

@@ -63,6 +63,17 @@ def test_detects_a_russian_export():
     assert (fm.notes, fm.tags) == (("Комментарий",), ("Теги",))  # the patronymic passes through
 
 
+def test_detects_plural_headers_and_customer_names():
+    fm = FieldMap.detect(["Record ID", "Customer Name", "Email", "Additional email addresses", "Other Emails",
+                          "Phones", "Mobile Phone Numbers", "External Customer ID", "Phone Type", "Emails Opt Out",
+                          "dedupe_kit extra phones"])
+    assert (fm.record_id, fm.full_name) == ("Record ID", "Customer Name")
+    assert fm.emails == ("Email", "Additional email addresses", "Other Emails")  # HubSpot's list of other addresses
+    assert fm.phones == (("Phones", "other"), ("Mobile Phone Numbers", "mobile"))
+    assert fm.external_ids == ("External Customer ID",)
+    assert set(fm.columns()).isdisjoint({"Phone Type", "Emails Opt Out", "dedupe_kit extra phones"})  # its own: none
+
+
 @pytest.mark.parametrize("header", ["Id", "Record ID", "record_id", "Contact ID", "CRM ID", "ContactId"])
 def test_a_crm_row_key_is_the_record_id_not_an_external_id(header):
     fm = FieldMap.detect([header, "Email"])
