@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ._perf import distinct_pairs, paused_gc, release_memory, runs
+from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdComparison, NameComparison,
@@ -465,5 +465,29 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
         used, position = np.unique(code, return_inverse=True)
         at = np.zeros(len(pairs), dtype=np.int64)  # 0: nothing shared, no text
         at[pid] = position + 1
-        details[kind] = at, np.array(["", *display_all([kind] * len(used), uniques[used])], dtype=object)
+        texts = np.array(["", *display_all([kind] * len(used), uniques[used])], dtype=object)
+        details[kind] = _near_values(result, pairs, kind, at, texts)
     return details
+
+
+def _near_values(result: Result, pairs: pd.DataFrame, kind: str, at: np.ndarray, texts: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """`_details` of ``kind`` with, for the pairs whose values are only close (the same national
+    number, the same last digits, one typo), the first two values that are, as ``a ~ b``."""
+    comparison = next(c for c in result.comparisons if c.name == kind)
+    level = pairs[kind].to_numpy()
+    near = np.flatnonzero((level > 0) & (level < max(comparison.levels)))
+    if not len(near):
+        return at, texts
+    pid, left, right = value_pairs(comparison.rows, pairs["a"].to_numpy()[near], pairs["b"].to_numpy()[near])
+    best = comparison.combo_levels(left, right) == level[near][pid]
+    pid, left, right = pid[best], left[best], right[best]
+    first = run_starts(pid)  # the first combination at the pair's level
+    sides = np.concatenate([left[first], right[first]])
+    code = comparison.codes["value"][sides]
+    shown = np.asarray(display_all([kind] * len(sides), comparison.uniques["value"][code]), dtype=object)
+    if kind == "phone":  # a phone without E.164 (not valid for its country): its national number
+        unusable = np.flatnonzero(code < 0)
+        shown[unusable] = comparison.uniques["national"][comparison.codes["national"][sides[unusable]]]
+    at[near[pid[first]]] = len(texts) + np.arange(len(first))
+    return at, np.concatenate([texts, shown[:len(first)] + " ~ " + shown[len(first):]])
