@@ -125,6 +125,68 @@ class Normalized:
         return self._shared["phones"]
 
 
+    def better_region(self, region: str) -> RegionHint | None:
+        """A region in which the phones typed without a country code, that are not valid numbers
+        in ``region`` (the default one), mostly are, when they outnumber those valid in ``region``:
+        a French export read as American loses its phones. Worked out once (the profile and the
+        run's summary both ask)."""
+        if ("region", region) not in self._shared:
+            self._shared["region", region] = self._better_region(region)
+        return self._shared["region", region]
+
+    def _better_region(self, region: str) -> RegionHint | None:
+        problems = self.problems
+        national = problems["raw"].to_numpy()[(problems["kind"] == "phone").to_numpy()
+                                              & problems["reason"].isin(_WRONG_REGION).to_numpy()]
+        national = national[~_is_international(national)]
+        if not len(national):
+            return None
+        typed = pd.unique(national)
+        sample = typed[np.linspace(0, len(typed) - 1, min(len(typed), 100)).astype(int)]
+        phones = self.identifiers[(self.identifiers["kind"] == "phone").to_numpy()]
+        common = pd.Series([phonenumbers.region_code_for_number(phonenumbers.parse(v))
+                            for v in pd.unique(phones["value"].to_numpy()[:10_000])[:1000]], dtype=object)
+        tried = [r for r in dict.fromkeys([*common.value_counts().index[:3], *_COMMON_REGIONS]) if r and r != region]
+        valid = {other: sum(bool(ok) and not bad for ok, bad in (parse_phone(raw, other) for raw in sample))
+                 for other in tried}
+        best = max(valid, key=valid.__getitem__, default=None)
+        if best is None or valid[best] * 2 <= len(sample):
+            return None
+        fixed = round(len(national) * valid[best] / len(sample))
+        valid_here = int((~_is_international(phones["raw"].to_numpy())).sum())  # typed without a country code
+        return RegionHint(best, len(national), fixed) if fixed > valid_here else None
+
+
+def _is_international(typed: np.ndarray) -> np.ndarray:
+    """Whether each phone was typed with its country code (``+33…``, ``0033…``)."""
+    return np.asarray(pc.match_substring_regex(pa.array(typed, pa.string()), r"^\s*(?:\+|00)"), dtype=bool)
+
+
+class RegionHint(NamedTuple):
+    """`Normalized.better_region`: the region, the phones not valid in the default one, and about
+    how many of them are valid in this one."""
+
+    region: str
+    unusable: int
+    valid: int
+
+    def text(self, default: str) -> str:
+        if self.unusable == 1:
+            found = f"a phone typed without a country code is not a valid {default} number but is a valid {self.region} one"
+        else:
+            about = "" if self.valid == self.unusable else "about "
+            found = (f"{self.unusable:,} phones typed without a country code are not valid {default} numbers, "
+                     f"and {about}{self.valid:,} of them are valid {self.region} numbers")
+        return f"{found}: if most contacts are in {self.region}, run with --region {self.region} ([normalize] default_region)"
+
+
+#: Reasons a number typed for another country gets in the default one
+_WRONG_REGION = frozenset(["not a valid number for its country", "too long", "too short", "wrong number of digits"])
+#: Regions tried for `Normalized.better_region`, with the file's most common international ones
+_COMMON_REGIONS = ("US", "CA", "GB", "IE", "FR", "BE", "CH", "DE", "AT", "NL", "ES", "IT", "PT", "RU", "AU", "NZ",
+                   "IN", "BR", "MX", "ZA")
+
+
 def codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of texts (``-1`` for blank) and the distinct texts.
 

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from ._perf import sort_order
 from .config import Config
-from .fieldmap import ROLES
+from .fieldmap import ROLES, FieldMap
 from .load import Contacts
 from .normalize import Normalized, display_all, normalize
 
@@ -52,6 +52,8 @@ class Profile:
     max_block_size: int = 50
     #: the line of the file where each row starts (`Contacts.lines`), for the summary
     lines: np.ndarray | None = field(default=None, repr=False)
+    #: phones that another default region would read (`Normalized.better_region`), in words
+    region_hint: str | None = None
 
     @cached_property
     def shared(self) -> pd.DataFrame:
@@ -96,6 +98,8 @@ class Profile:
         if len(self.invalid):
             lines += ["", "unusable values (first ones):"]
             lines += [f"  line {r.line}, {r.column!r}: {r.raw!r} — {r.reason}" for r in self.invalid.head(_SHOWN).itertuples()]
+        if self.region_hint:
+            lines += ["", f"phones: {self.region_hint}"]
         shared = self._shared_values.head(_SHOWN)
         if len(shared):
             lines += ["", "shared values (most records first):"]
@@ -178,7 +182,15 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         shared_min_records=config.profile.shared_min_records,
         max_block_size=config.match.max_block_size,
         lines=contacts.lines if len(contacts.lines) == len(frame) else None,
+        region_hint=region_hint(normalized, fm, config.normalize.default_region),
     )
+
+
+def region_hint(normalized: Normalized, fm: FieldMap, region: str) -> str | None:
+    """`Normalized.better_region` in words, for a file whose phones are all read in the default region
+    (without a country column)."""
+    hint = normalized.better_region(region) if fm.country is None else None
+    return hint.text(region) if hint else None
 
 
 def _shared_values(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFrame:

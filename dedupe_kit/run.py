@@ -30,7 +30,7 @@ from .load import Contacts, load, record_ids
 from .merge import MergePlan, merge, proposed_survivors
 from .names import as_written
 from .normalize import Normalized, display_all, normalize
-from .profile import profile
+from .profile import profile, region_hint
 from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
 
 #: The files that only a run with the merge writes (`export`'s and the profile).
@@ -98,7 +98,8 @@ class Result:
         """The distribution of the pairs' scores, with both thresholds marked."""
         return plot_scores(self.pairs["weight"].to_numpy(), self.thresholds)
 
-    def summary(self) -> str:
+    def summary(self, warnings: bool = True) -> str:
+        """The run's numbers, and its `warnings` unless told not to."""
         status = self.pairs["status"].value_counts()
         capped = self.candidates.capped
         strong = int(capped["kind"].isin(["email", "phone", "external_id"]).sum())
@@ -115,7 +116,12 @@ class Result:
             f"groups of duplicates      {groups['cluster_id'].nunique():>10,}",
             f"rows in those groups      {len(groups):>10,}",
         ]
-        return "\n".join(lines)
+        return "\n".join(lines + (self.warnings() if warnings else []))
+
+    def warnings(self) -> list[str]:
+        """What the analyst should look at before trusting the run, one ``warning: …`` line each."""
+        hint = region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region)
+        return [f"warning: {hint}"] if hint else []
 
     def merge(self, policy: MergePolicy | None = None, *, undone: Iterable[int] = ()) -> MergePlan:
         """The merge plan of the groups found, under ``policy`` (default: the config's ``[merge]``),
@@ -171,7 +177,7 @@ class Result:
             steps.set_description("writing the profile and reports")
             written.append(write_text(out / "profile.txt", str(profile(self.contacts, self.normalized, self.config))
                                       + "\n", protect=protect))
-        summary = "\n".join([self.summary(), *summaries])
+        summary = "\n".join([self.summary(warnings=False), *summaries, *self.warnings()])
         written += [
             pairs,
             write_csv(out / "too_common.csv", self.candidates.capped, protect=protect),

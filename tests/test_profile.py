@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from matplotlib.figure import Figure
 
-from dedupe_kit import Config, ProfileConfig, load, normalize, profile
+from dedupe_kit import Config, NormalizeConfig, ProfileConfig, load, normalize, profile, run
 from dedupe_kit.config import MatchConfig
 
 EXPORT = """Contact ID,First Name,Last Name,Email,Mobile Phone,Home Phone,Student ID,Notes
@@ -139,3 +139,19 @@ def test_the_summary_shows_the_first_lines_of_tables_it_does_not_make(report):
              for r in report.taken.itertuples()]
     assert shared == ["  phone +1 212-555-0100 — 3 records", "  email info@acme.example — 2 records (role address)"]
     assert len(taken) == 5 and "\n".join(shared) in text and "\n".join(taken) in text
+
+
+def test_phones_of_another_country_than_the_default_region_are_pointed_out(tmp_path):
+    path = tmp_path / "french.csv"
+    numbers = [f"06 12 34 56 {i:02d}" for i in range(8)] + ["01 42 68 53 00", "+33 6 98 76 54 32"]
+    path.write_text("Contact ID,Nom,Téléphone\n" + "".join(f"{i},Dupont,{n}\n" for i, n in enumerate(numbers)))
+    contacts = load(path)
+    text = str(profile(contacts))
+    assert ("9 phones typed without a country code are not valid US numbers, and 9 of them are valid FR numbers: "
+            "if most contacts are in FR, run with --region FR") in text
+    assert "--region" not in str(profile(contacts, config=Config(normalize=NormalizeConfig(default_region="FR"))))
+    assert run(contacts, progress=False).summary().splitlines()[-1].startswith("warning: 9 phones typed without")
+    american = tmp_path / "american.csv"  # a few numbers of another country among the default region's
+    american.write_text("Contact ID,Phone\n" + "".join(f"{i},(212) 555-01{i:02d}\n" for i in range(5))
+                        + "8,06 12 34 56 78\n9,06 12 34 56 79\n")
+    assert "--region" not in str(profile(load(american)))
