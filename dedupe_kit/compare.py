@@ -49,6 +49,9 @@ class Comparison(recordlinkage.base.BaseCompareFeature):
     #: the least ``u`` some levels may have, where random pairs understate how often
     #: different people agree (two namesakes' ``jean.dupont@`` at two providers)
     u_floor: dict[int, float] = {}
+    #: each level implies the ones below it (the same number has the same last digits): a
+    #: lower level then never weighs more, however rare random pairs make it
+    nested = False
     tf = False
 
     def __init__(self, left: str | Sequence[str], right: str | Sequence[str] | None = None) -> None:
@@ -72,6 +75,10 @@ class Comparison(recordlinkage.base.BaseCompareFeature):
 
     def floors(self) -> dict[str, dict[int, float]]:
         return {column: self.u_floor for column in self.descriptions()} if self.u_floor else {}
+
+    def nested_columns(self) -> set[str]:
+        """Output columns whose levels are `nested`."""
+        return set(self.descriptions()) if self.nested else set()
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -221,6 +228,7 @@ class PhoneComparison(_MultiValued):
     prior = {3: 0.6, 2: 0.05, 1: 0.05, 0: 0.3}  # people change numbers
     fixed_m = True
     u_floor = {1: 1e-3}  # the last digits alone are shared by chance
+    nested = True
 
     def __init__(self, rows: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]], n_records: int) -> None:
         """coded: ``value`` (E.164), ``national`` and ``last7``, as `Normalized.phone_codes`."""

@@ -360,6 +360,7 @@ def scorer(used: list[Comparison], config: Config) -> FellegiSunter:
         priors={column: prior for comparison in used for column, prior in comparison.priors().items()},
         fixed=frozenset(column for comparison in used for column in comparison.fixed()),
         u_floors={column: floor for comparison in used for column, floor in comparison.floors().items()},
+        nested=frozenset(column for comparison in used for column in comparison.nested_columns()),
     )
 
 

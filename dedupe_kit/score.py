@@ -38,13 +38,16 @@ class FellegiSunter:
         the "match" class drifts to whatever agrees most often — a household
         sharing a landline, a last name and a city — and learns that first
         names may differ; fixing the names' ``m`` keeps the class one person.
+    nested: comparison columns whose every level implies the lower ones (the same
+        phone has the same national number): ``u`` of a lower level is raised where
+        it would weigh more than the level above.
     """
 
     def __init__(self, max_iter: int = 40, tol: float = 1e-5, priors: dict[str, dict[int, float]] | None = None,
                  prior_weight: float = 0.3, fixed: frozenset[str] = frozenset(),
-                 u_floors: dict[str, dict[int, float]] | None = None) -> None:
+                 u_floors: dict[str, dict[int, float]] | None = None, nested: frozenset[str] = frozenset()) -> None:
         self.max_iter, self.tol, self.priors, self.prior_weight = max_iter, tol, priors or {}, prior_weight
-        self.fixed, self.u_floors = fixed, u_floors or {}
+        self.fixed, self.u_floors, self.nested = fixed, u_floors or {}, nested
 
     def fit(self, features: pd.DataFrame, *, random_features: pd.DataFrame, n_records: int,
             labels: pd.Series | None = None) -> FellegiSunter:
@@ -90,6 +93,8 @@ class FellegiSunter:
             self.m_ = new_m
             if change < self.tol:
                 break
+        for column in self.nested & set(self.columns_):
+            self.u_[column] = _nested_u(self.m_[column], self.u_[column])
         self.candidate_match_share_ = float(posterior.sum() / len(features)) if len(features) else 0.0
         self.n_records_ = n_records
         self.prior_ = match_prior
@@ -154,6 +159,18 @@ def probability_of(log2_odds: np.ndarray) -> np.ndarray:
 UNSEEN_PAIRS = 100
 #: Records assumed before any is seen when a value's share of the records replaces ``u`` (term frequency).
 UNSEEN_RECORDS = 10
+
+
+def _nested_u(m: pd.Series, u: pd.Series) -> pd.Series:
+    """``u`` raised, from the top level down, wherever a level's ``m / u`` would exceed the next one's.
+
+    >>> _nested_u(pd.Series([0.3, 0.1, 0.6]), pd.Series([0.9, 0.0001, 0.003])).round(6).tolist()
+    [0.9, 0.0005, 0.003]
+    """
+    u = u.copy()
+    for lower, upper in zip(u.index[-2::-1], u.index[::-1]):
+        u[lower] = max(u[lower], m[lower] * u[upper] / m[upper])
+    return u
 
 
 def _level_shares(levels: pd.Series, known: list[int]) -> pd.Series:

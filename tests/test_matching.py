@@ -16,8 +16,8 @@ from dedupe_kit import Config, ConfigError, load, normalize
 from dedupe_kit.candidates import _SHIFT, SharedKeyIndex, candidates, shared_key_pairs
 from dedupe_kit.cli import main
 from dedupe_kit.cluster import cluster
-from dedupe_kit.compare import (DateComparison, ExactComparison, PlaceComparison, TextComparison, compare,
-                                frequencies)
+from dedupe_kit.compare import (DateComparison, ExactComparison, PhoneComparison, PlaceComparison, TextComparison,
+                                compare, frequencies)
 from dedupe_kit.config import MatchConfig
 from dedupe_kit.evaluate import blocking_recall, pair_scores
 from dedupe_kit.run import CROSSWALK_COLUMNS, run
@@ -301,6 +301,20 @@ def test_a_common_value_weighs_less_than_a_rare_one():
     model = FellegiSunter(max_iter=1).fit(features, random_features=random_features, n_records=10_000)
     weights = model.match_weights(features)["phone"]
     assert weights[0] > weights[1] > 0 > weights[2]
+
+
+def test_a_lower_level_of_a_nested_comparison_never_weighs_more_than_the_level_above():
+    features = pd.DataFrame({"phone": np.array([3, 2, 1, 0], np.int8)})
+    # random pairs: shared numbers (an office line) are common, the same digits with another country code rare
+    random_features = pd.DataFrame({"phone": np.r_[np.zeros(9_000, np.int8), np.full(50, 3, np.int8), np.int8(2)]})
+    priors = {"phone": PhoneComparison.prior}
+    free = FellegiSunter(max_iter=1, priors=priors).fit(features, random_features=random_features, n_records=10_000)
+    assert free.match_weights(features)["phone"][1] > free.match_weights(features)["phone"][0]  # what random pairs say
+    model = FellegiSunter(max_iter=1, priors=priors, nested=frozenset({"phone"})).fit(
+        features, random_features=random_features, n_records=10_000)
+    weights = model.match_weights(features)["phone"]
+    assert weights[0] == pytest.approx(weights[1]) and weights[1] >= weights[2] > 0 > weights[3]
+    assert (model.parameters().query("comparison == 'phone'")["weight"].diff().dropna() >= -1e-9).all()
 
 
 def test_different_external_ids_are_never_a_match():
