@@ -28,7 +28,7 @@ from .config import MergePolicy
 from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS
 from .load import Contacts, record_ids
-from .normalize import Normalized, column_day_first, date_key, normalize
+from .normalize import PLACEHOLDER_TEXT, Normalized, column_day_first, date_key, normalize
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -203,9 +203,10 @@ def merge(
     if len(group_of) != len(frame):
         raise ConfigError(f"merge: {len(group_of)} group IDs for {len(frame)} rows")
     survivor_choice, field_choice, reviewed = _choices(decisions, group_of)
-    members = _members(contacts, group_of, policy, survivor_choice)
+    placeholders = _placeholders(contacts, normalized)
+    members = _members(contacts, group_of, policy, survivor_choice, placeholders)
     role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
-    cells = _Cells(members, contacts, normalized)
+    cells = _Cells(members, contacts, normalized, placeholders)
 
     rule_of = {column: _rule(column, role_of.get(column, ""), policy) for column in frame.columns}
     after, source = {}, {}
@@ -249,13 +250,14 @@ def merge(
 
 
 def proposed_survivors(contacts: Contacts, groups: Iterable[int], policy: MergePolicy | None = None, *,
-                       decisions: pd.DataFrame | None = None) -> np.ndarray:
+                       decisions: pd.DataFrame | None = None, normalized: Normalized | None = None) -> np.ndarray:
     """For every source row, the row that the survivor rule (or a person in review) picks in its
     group, itself when alone: the survivor `merge` keeps, unless it stops the group for a conflict."""
     policy = policy or MergePolicy()
     _check_policy(policy, contacts)
     group_of = np.asarray(groups, dtype=np.int64)
-    members = _members(contacts, group_of, policy, _choices(decisions, group_of)[0])
+    placeholders = _placeholders(contacts, normalized or normalize(contacts)) if policy.survivor == "most_complete" else {}
+    members = _members(contacts, group_of, policy, _choices(decisions, group_of)[0], placeholders)
     first = members[members["rank"] == 0]
     survivor_of_group = np.zeros(int(group_of.max(initial=-1)) + 1, dtype=np.int64)
     survivor_of_group[first["group"].to_numpy()] = first["row"].to_numpy()
@@ -264,11 +266,31 @@ def proposed_survivors(contacts: Contacts, groups: Iterable[int], policy: MergeP
     return survivor
 
 
-def _members(contacts: Contacts, group_of: np.ndarray, policy: MergePolicy, chosen: Mapping[int, int]) -> pd.DataFrame:
+def _members(contacts: Contacts, group_of: np.ndarray, policy: MergePolicy, chosen: Mapping[int, int],
+             placeholders: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """`_ranked` of every row in a group of two or more."""
     size = np.bincount(group_of, minlength=len(group_of))[group_of] if len(group_of) else np.zeros(0, dtype=np.int64)
     rows = np.flatnonzero(size > 1)
-    return _ranked(rows, group_of[rows], policy, contacts, chosen)
+    return _ranked(rows, group_of[rows], policy, contacts, chosen, placeholders)
+
+
+def _placeholders(contacts: Contacts, normalized: Normalized) -> dict[str, np.ndarray]:
+    """By phone, email and ID column, whether each row's cell holds only placeholders (``N/A``,
+    ``555-555-5555``, ``noemail@…``): blank in effect, such a cell neither makes a record look
+    complete nor keeps a number out of its column, and is not carried into another record."""
+    problems = normalized.problems
+    typed = problems["raw"].str.strip().str.casefold().isin(PLACEHOLDER_TEXT).to_numpy()
+    junk = typed | problems["reason"].str.startswith("placeholder").to_numpy()
+    found = {}
+    for column in problems.loc[junk, "column"].unique():
+        mask = np.zeros(len(contacts), dtype=bool)
+        of_column = (problems["column"] == column).to_numpy()
+        mask[problems["source_row"].to_numpy()[of_column & junk]] = True
+        mask[problems["source_row"].to_numpy()[of_column & ~junk]] = False  # beside another unusable value
+        ids = normalized.identifiers
+        mask[ids["source_row"].to_numpy()[(ids["column"] == column).to_numpy()]] = False  # beside a usable one
+        found[column] = mask
+    return found
 
 
 def _merged(column: pd.Series, after: pd.Series, groups: pd.Index, survivors: np.ndarray) -> np.ndarray:
@@ -405,12 +427,15 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray):
 
 
 def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts: Contacts,
-            chosen: Mapping[int, int]) -> pd.DataFrame:
-    """The members of every group, best first under the survivor rule (``rank`` 0 survives), and why."""
+            chosen: Mapping[int, int], placeholders: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """The members of every group, best first under the survivor rule (``rank`` 0 survives), and why.
+    A cell of only placeholders (`_placeholders`) does not count as filled."""
     frame, fm = contacts.frame, contacts.field_map
     rule = policy.survivor
     if rule == "most_complete":
-        filled = sum((frame[column].to_numpy(dtype=object)[rows] != "").astype(np.int64) for column in frame.columns)
+        filled = sum(((frame[column].to_numpy(dtype=object)[rows] != "")
+                      & ~placeholders.get(column, np.zeros(len(frame), dtype=bool))[rows]).astype(np.int64)
+                     for column in frame.columns)
         counts, at = np.unique(filled, return_inverse=True)
         key, shown = -filled, np.array([f"most complete ({n} filled cells)" for n in counts], dtype=object)[at]
     elif rule in ("oldest_created", "most_recently_updated"):
@@ -473,8 +498,9 @@ class _Cells:
     the cells that normalized to an identifier: no placeholder such as ``N/A``).
     """
 
-    def __init__(self, members: pd.DataFrame, contacts: Contacts, normalized: Normalized) -> None:
-        self.members, self.contacts = members, contacts
+    def __init__(self, members: pd.DataFrame, contacts: Contacts, normalized: Normalized,
+                 placeholders: Mapping[str, np.ndarray]) -> None:
+        self.members, self.contacts, self.placeholders = members, contacts, placeholders
         self._member = {name: members[name].to_numpy() for name in ("group", "row", "rank")}
         ids = normalized.identifiers
         member = np.zeros(len(contacts), dtype=bool)
@@ -496,7 +522,7 @@ class _Cells:
     def __call__(self, column: str, keys: bool = False, identifiers_only: bool = False) -> pd.DataFrame:
         cells = self._filled.get(column)
         if cells is None:
-            at = np.flatnonzero(self.contacts.filled(column)[self._member["row"]])  # a member's position
+            at = np.flatnonzero(self.filled(column)[self._member["row"]])  # a member's position
             rows = self._member["row"][at]
             cells = _frame({name: values[at] for name, values in self._member.items()}
                            | {"value": self.contacts.frame[column].to_numpy(dtype=object)[rows]}, index=at)
@@ -510,6 +536,11 @@ class _Cells:
             if column in self._reused:
                 self._keyed[column, identifiers_only] = keyed
         return keyed
+
+    def filled(self, column: str) -> np.ndarray:
+        """Whether each row's cell of ``column`` holds something other than white space and placeholders."""
+        filled = self.contacts.filled(column)
+        return filled & ~self.placeholders[column] if column in self.placeholders else filled
 
     def of_role(self, role: str) -> pd.DataFrame:
         """The keyed cells of every column of ``role`` one after the other, with their ``column``,
@@ -640,7 +671,7 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     first = run_starts(members["group"].to_numpy())
     group_at = np.searchsorted(members["group"].to_numpy()[first], extra["group"].to_numpy())
     survivor = members["row"].to_numpy()[first][group_at]
-    blank = sum((~contacts.filled(c)[survivor]).astype(np.int64) << bit for bit, c in enumerate(columns))
+    blank = sum((~cells_of.filled(c)[survivor]).astype(np.int64) << bit for bit, c in enumerate(columns))
     blank_columns = {bits: [c for bit, c in enumerate(columns) if bits >> bit & 1]
                      for bits in np.unique(blank).tolist()}
     placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)

@@ -159,7 +159,7 @@ class Result:
             del plan  # large, and not needed by what follows
         else:
             survivors = proposed_survivors(self.contacts, self.crosswalk["cluster_id"].to_numpy(), self.config.merge,
-                                           decisions=self.decisions)
+                                           decisions=self.decisions, normalized=self.normalized)
             exported = export_crosswalk(with_survivors(self.crosswalk, survivors), self.contacts, self.config.merge, out)
             for name in MERGE_FILES:
                 (out / name).unlink(missing_ok=True)

@@ -273,3 +273,19 @@ def test_union_fills_a_column_of_white_space_unless_a_person_chose_its_value(tmp
     plan = plan_of(contacts, decisions=chosen, survivor="most_recently_updated")
     assert value(plan, "Home Phone") == ("   ", 0)  # as the person chose: the home number goes elsewhere
     assert ["phones", "01 40 00 00 01", 1] in plan.overflow[["role", "value", "source_row"]].values.tolist()
+
+
+def test_a_cell_of_placeholders_is_blank_to_the_merge(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,Home Phone\n1,Ann,Lee,ann@x.com,(212) 555-0142,\n"
+                    "2,Ann,Lee,noemail@x.com,n/a,555-555-5555\n3,Ann,Lee,ann@x.com,000-000-0000,226-2649\n")
+    contacts = load(path)
+    plan = merge(contacts, np.array([0, 0, 0]))
+    assert plan.groups["survivor_row"].tolist() == [0]  # the placeholders of row 1 do not make it the most complete
+    assert plan.groups["survivor_reason"].tolist() == ["most complete (5 filled cells); tie with row 2 broken by the lower row"]
+    assert value(plan, "Home Phone") == ("226-2649", 2)  # a local number is information: kept
+    assert plan.overflow.empty  # no placeholder carried into an extra column
+    assert proposed_survivors(contacts, np.array([0, 0, 0])).tolist() == [0, 0, 0]
+    path.write_text("Contact ID,First Name,Mobile Phone\n1,Ann,\n2,Ann,n/a\n3,Ann,(212) 555-0142\n")
+    plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
+    assert value(plan, "Mobile Phone") == ("(212) 555-0142", 2)  # fills the survivor's blank, not 'n/a'
