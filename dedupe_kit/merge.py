@@ -281,13 +281,12 @@ def _placeholders(contacts: Contacts, normalized: Normalized) -> dict[str, np.nd
     problems = normalized.problems
     typed = problems["raw"].str.strip().str.casefold().isin(PLACEHOLDER_TEXT).to_numpy()
     junk = typed | problems["reason"].str.startswith("placeholder").to_numpy()
-    found = {}
+    found, ids = {}, normalized.identifiers
     for column in problems.loc[junk, "column"].unique():
         mask = np.zeros(len(contacts), dtype=bool)
         of_column = (problems["column"] == column).to_numpy()
         mask[problems["source_row"].to_numpy()[of_column & junk]] = True
         mask[problems["source_row"].to_numpy()[of_column & ~junk]] = False  # beside another unusable value
-        ids = normalized.identifiers
         mask[ids["source_row"].to_numpy()[(ids["column"] == column).to_numpy()]] = False  # beside a usable one
         found[column] = mask
     return found
@@ -433,9 +432,8 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
     frame, fm = contacts.frame, contacts.field_map
     rule = policy.survivor
     if rule == "most_complete":
-        filled = sum(((frame[column].to_numpy(dtype=object)[rows] != "")
-                      & ~placeholders.get(column, np.zeros(len(frame), dtype=bool))[rows]).astype(np.int64)
-                     for column in frame.columns)
+        filled = sum((frame[column].to_numpy(dtype=object)[rows] != "").astype(np.int64) for column in frame.columns)
+        filled -= sum((mask[rows].astype(np.int64) for mask in placeholders.values()), np.zeros(len(rows), np.int64))
         counts, at = np.unique(filled, return_inverse=True)
         key, shown = -filled, np.array([f"most complete ({n} filled cells)" for n in counts], dtype=object)[at]
     elif rule in ("oldest_created", "most_recently_updated"):

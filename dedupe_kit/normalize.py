@@ -124,7 +124,6 @@ class Normalized:
             self._shared["phones"] = found
         return self._shared["phones"]
 
-
     def better_region(self, region: str) -> RegionHint | None:
         """A region in which the phones typed without a country code, that are not valid numbers
         in ``region`` (the default one), mostly are, when they outnumber those valid in ``region``:

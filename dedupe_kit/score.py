@@ -169,7 +169,8 @@ def _nested_u(m: pd.Series, u: pd.Series) -> pd.Series:
     """
     u = u.copy()
     for lower, upper in zip(u.index[-2::-1], u.index[::-1]):
-        u[lower] = max(u[lower], m[lower] * u[upper] / m[upper])
+        if m[upper] > 0:
+            u[lower] = max(u[lower], m[lower] * u[upper] / m[upper])
     return u
 
 
