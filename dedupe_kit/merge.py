@@ -281,14 +281,18 @@ def _placeholders(contacts: Contacts, normalized: Normalized) -> dict[str, np.nd
     problems = normalized.problems
     typed = problems["raw"].str.strip().str.casefold().isin(PLACEHOLDER_TEXT).to_numpy()
     junk = typed | problems["reason"].str.startswith("placeholder").to_numpy()
-    found, ids = {}, normalized.identifiers
-    for column in problems.loc[junk, "column"].unique():
-        mask = np.zeros(len(contacts), dtype=bool)
-        of_column = (problems["column"] == column).to_numpy()
-        mask[problems["source_row"].to_numpy()[of_column & junk]] = True
-        mask[problems["source_row"].to_numpy()[of_column & ~junk]] = False  # beside another unusable value
-        mask[ids["source_row"].to_numpy()[(ids["column"] == column).to_numpy()]] = False  # beside a usable one
-        found[column] = mask
+    rows, columns = problems["source_row"].to_numpy(), problems["column"].to_numpy(dtype=object)
+    ids = normalized.identifiers
+    near = isin(ids["source_row"].to_numpy(), rows[junk])  # the identifiers of rows that hold a placeholder
+    beside = {*zip(ids["source_row"].to_numpy()[near].tolist(), ids["column"].to_numpy(dtype=object)[near].tolist()),
+              *zip(rows[~junk].tolist(), columns[~junk].tolist())}  # a usable value, or another unusable one
+    at: dict[str, list[int]] = {}
+    for row, column in zip(rows[junk].tolist(), columns[junk].tolist()):
+        if (row, column) not in beside:
+            at.setdefault(column, []).append(row)
+    found = {column: np.zeros(len(contacts), dtype=bool) for column in at}
+    for column, held in at.items():
+        found[column][held] = True
     return found
 
 
