@@ -479,8 +479,8 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
 def _dates(frame: pd.DataFrame, column: str, rows) -> np.ndarray:
     """The dates of ``column`` at ``rows`` as ``YYYYMMDD`` integers, -1 where the text is not a date,
     read as `date_key` reads them in the column's order. A time after the date is ignored
-    (``2019-01-05T09:00:00.000Z``, ``07/03/2021 10:00``)."""
-    text = frame[column].iloc[rows].str.strip().str.replace(r"^(\S+?)(?:T|\s+)\d{1,2}:\d{2}.*$", r"\1", regex=True)
+    (``2019-01-05T09:00:00.000Z``, ``07/03/2021 10:00``, ``Mar 4, 2021 10:00 AM``)."""
+    text = frame[column].iloc[rows].str.strip().str.replace(r"(?:T|\s+(?:at\s+)?)\d{1,2}:\d{2}.*$", "", regex=True)
     order = column_day_first(frame, column)
     keys = text.map(lambda value: date_key(value, order))
     return np.where(keys.str.fullmatch(r"\d{8}"), pd.to_numeric(keys, errors="coerce"), -1).astype(np.int64)

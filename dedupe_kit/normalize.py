@@ -11,6 +11,7 @@ parsing is the slow part.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -837,7 +838,13 @@ def fold_address(text: str) -> str:
 
 
 _ISO_DATE = re.compile(r"(\d{4})-?(\d{1,2})-?(\d{1,2})")
-_SLASH_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})[/.-](\d{4})")
+_SLASH_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})[/.-](\d{4}|\d{2})")
+#: A date with its month in words, folded (``"Thu, 4 Mar 2021"`` → ``"thu 4 mar 2021"``): day first, or month first
+_NAMED_DATE = re.compile(r"(?:[a-z]+ )?(?:(\d{1,2})(?:st|nd|rd|th|er)? ([a-z]+)|([a-z]+) (\d{1,2})(?:st|nd|rd|th)?) (\d{4}|\d{2})")
+_MONTHS = {name: month for month, names in enumerate([
+    "jan january janv janvier", "feb february fev fevr fevrier", "mar march mars", "apr april avr avril", "may mai",
+    "jun june juin", "jul july juil juillet", "aug august aou aout", "sep sept september septembre",
+    "oct october octobre", "nov november novembre", "dec december decembre"], start=1) for name in names.split()}
 
 
 def day_first(values: Iterable[str]) -> bool | None:
@@ -862,9 +869,13 @@ def date_key(text: str, day_first: bool | None = None) -> str:
     ISO (``1990-12-31``, ``19901231``), dotted (``31.12.1990``, always day first) and slashed
     dates, in the order of their column (`day_first`); alone, a slashed date is day first when
     its first number cannot be a month (``31/12/1990``), month first otherwise, as US exports write.
+    A month in English or French words (``Mar 4, 2021``, ``04-Mar-2021``, ``4 mars 2021``) is read
+    too. A two-digit year is the latest one it can be up to this year (``3/4/21`` is 2021, ``85`` 1985).
 
     >>> date_key("03/04/1990"), date_key("03/04/1990", day_first=True), date_key("03.04.1990")
     ('19900304', '19900403', '19900403')
+    >>> date_key("Thursday, March 4th, 2021"), date_key("04-Mar-85"), date_key("1er févr. 2021"), date_key("3/4/21")
+    ('20210304', '19850304', '20210201', '20210304')
     """
     text = text.strip()
     if match := _ISO_DATE.fullmatch(text):
@@ -873,8 +884,12 @@ def date_key(text: str, day_first: bool | None = None) -> str:
         first, separator, second, year = match.groups()
         swap = separator == "." or (int(first) > 12 if day_first is None else day_first)
         month, day = (second, first) if swap else (first, second)
+    elif (match := _NAMED_DATE.fullmatch(fold(text))) and (named := _MONTHS.get(match[2] or match[3])):
+        year, month, day = match[5], str(named), match[1] or match[4]
     else:
         return fold(text)
+    if len(year) == 2:
+        year = str(2000 + int(year) if 2000 + int(year) <= dt.date.today().year else 1900 + int(year))
     if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
         return f"{year}{int(month):02d}{int(day):02d}"
     return fold(text)

@@ -238,6 +238,15 @@ def test_survivor_dates_read_timestamps_and_dotted_dates(tmp_path):
     assert plan.groups.loc[0, ["survivor_row", "survivor_reason"]].tolist() == [2, "oldest created (3.7.2017)"]
 
 
+def test_survivor_dates_read_months_in_words_and_two_digit_years(tmp_path):
+    path = tmp_path / "dates.csv"
+    path.write_text('Contact ID,First Name,Created Date\n1,Ann,2021-03-05T09:00:00Z\n2,Ann,"Mar 4, 2021 10:00 AM"\n'
+                    "3,Ann,3/6/21\n4,Bob,04-Mar-2021\n5,Bob,1er mars 2021\n")
+    plan = merge(load(path), np.array([0, 0, 0, 3, 3]), MergePolicy(survivor="oldest_created"))
+    assert plan.groups["survivor_row"].tolist() == [1, 4]
+    assert plan.groups["survivor_reason"].tolist() == ["oldest created (Mar 4, 2021 10:00 AM)", "oldest created (1er mars 2021)"]
+
+
 def test_slashed_dates_are_read_in_the_order_their_column_writes_them(tmp_path):
     path = tmp_path / "dates.csv"  # day first: 20/03 tells; 05/03 is the 5th of March, not the 3rd of May
     path.write_text("Contact ID,First Name,Last Modified\n1,Ann,05/03/2021 10:00\n2,Ann,20/03/2021\n3,Bob,01/01/2020\n")
