@@ -54,6 +54,8 @@ class Profile:
     lines: np.ndarray | None = field(default=None, repr=False)
     #: phones that another default region would read (`Normalized.better_region`), in words
     region_hint: str | None = None
+    #: the lines of a report's footer left out of the file (`Contacts.footer_note`)
+    footer_note: str | None = None
 
     @cached_property
     def shared(self) -> pd.DataFrame:
@@ -88,7 +90,8 @@ class Profile:
         )
 
     def __str__(self) -> str:
-        lines = [f"Profile of {self.source}: {self.rows} rows", "", "column roles and fill rate:"]
+        lines = [f"Profile of {self.source}: {self.rows} rows", *([self.footer_note] if self.footer_note else []),
+                 "", "column roles and fill rate:"]
         for row in self.mapping[self.mapping["role"] != ""].itertuples():
             kind = f" ({row.kind})" if row.kind else ""
             lines.append(f"  {row.role + kind:<22} {row.column!r:<28} {row.fill_rate:6.1%}")
@@ -183,6 +186,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         max_block_size=config.match.max_block_size,
         lines=contacts.lines if len(contacts.lines) == len(frame) else None,
         region_hint=region_hint(normalized, fm, config.normalize.default_region),
+        footer_note=contacts.footer_note(),
     )
 
 

@@ -120,8 +120,9 @@ class Result:
 
     def warnings(self) -> list[str]:
         """What the analyst should look at before trusting the run, one ``warning: …`` line each."""
-        hint = region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region)
-        return [f"warning: {hint}"] if hint else []
+        found = [self.contacts.footer_note(),
+                 region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region)]
+        return [f"warning: {text}" for text in found if text]
 
     def merge(self, policy: MergePolicy | None = None, *, undone: Iterable[int] = ()) -> MergePlan:
         """The merge plan of the groups found, under ``policy`` (default: the config's ``[merge]``),
