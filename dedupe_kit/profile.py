@@ -54,8 +54,8 @@ class Profile:
     lines: np.ndarray | None = field(default=None, repr=False)
     #: phones that another default region would read (`Normalized.better_region`), in words
     region_hint: str | None = None
-    #: the lines of a report's footer left out of the file (`Contacts.footer_note`)
-    footer_note: str | None = None
+    #: the lines of a report's title and footer left out of the file (`Contacts.left_out_note`)
+    left_out_note: str | None = None
 
     @cached_property
     def shared(self) -> pd.DataFrame:
@@ -90,7 +90,7 @@ class Profile:
         )
 
     def __str__(self) -> str:
-        lines = [f"Profile of {self.source}: {self.rows} rows", *([self.footer_note] if self.footer_note else []),
+        lines = [f"Profile of {self.source}: {self.rows} rows", *([self.left_out_note] if self.left_out_note else []),
                  "", "column roles and fill rate:"]
         for row in self.mapping[self.mapping["role"] != ""].itertuples():
             kind = f" ({row.kind})" if row.kind else ""
@@ -186,7 +186,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         max_block_size=config.match.max_block_size,
         lines=contacts.lines if len(contacts.lines) == len(frame) else None,
         region_hint=region_hint(normalized, fm, config.normalize.default_region),
-        footer_note=contacts.footer_note(),
+        left_out_note=contacts.left_out_note(),
     )
 
 

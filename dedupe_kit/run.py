@@ -120,7 +120,7 @@ class Result:
 
     def warnings(self) -> list[str]:
         """What the analyst should look at before trusting the run, one ``warning: …`` line each."""
-        found = [self.contacts.footer_note(),
+        found = [self.contacts.left_out_note(),
                  region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region)]
         return [f"warning: {text}" for text in found if text]
 
