@@ -340,6 +340,16 @@ def _word_relation(a: frozenset[str], b: frozenset[str]) -> int:
     return 1 if a < b or b < a else 0
 
 
+def _initials(name: str) -> tuple[str | None, str | None]:
+    """A folded first name as initials it may be written in (``"jp"``, ``"j p"``; two or three
+    letters without a vowel), and the initials of its words (``"jean pierre"`` → ``"jp"``)."""
+    tokens = name.split()
+    compact = "".join(tokens)
+    written = compact if (2 <= len(compact) <= 3 and (all(len(t) == 1 for t in tokens) or
+                                                     (len(tokens) == 1 and not set(compact) & set("aeiouy")))) else None
+    return written, ("".join(t[0] for t in tokens) if len(tokens) >= 2 else None)
+
+
 def first_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     (codes_a, codes_b), words = _coded(a, b)
     return _first_level(codes_a, codes_b, words)
@@ -355,7 +365,12 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     near = _nearly_the_same(a, b, words, typos)
     single = np.array([len(w) == 1 for w in words], dtype=bool)
     initial_of = pd.factorize(np.array([w[:1] for w in words], dtype=object))[0]
-    initial = (single[a] | single[b]) & (initial_of[a] == initial_of[b])
+    # a compound name's initials: "jp" (or "j p") ~ "jean pierre"
+    both = np.array([part for name in words.tolist() for part in _initials(name)], dtype=object)
+    codes = pd.factorize(both)[0]  # None: -1
+    written, of_words = codes[0::2], codes[1::2]
+    initials = (of_words[b] >= 0) & (written[a] == of_words[b]) | (of_words[a] >= 0) & (written[b] == of_words[a])
+    initial = (single[a] | single[b]) & (initial_of[a] == initial_of[b]) | initials
     return np.select([missing, a == b, nickname, near, typos <= 2, initial], [MISSING, 5, 4, 3, 2, 1],
                      0).astype(np.int8)[positions]
 

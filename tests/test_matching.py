@@ -162,6 +162,12 @@ def test_name_levels_nickname_swap_and_initial(tmp_path):
     assert f["swapped"].tolist() == [0, 1, 0, 0, 0, 0]
 
 
+def test_a_compound_first_name_and_its_initials_fit(tmp_path):
+    f = features_for(tmp_path, ["1,Jean-Pierre,Lefèvre,,,,,", "2,JP,Lefevre,,,,,", "3,J.-P.,Lefevre,,,,,",
+                                "4,Jo,Lefevre,,,,,", "5,Jacques,Lefevre,,,,,"])
+    assert f["first"].tolist()[:4] == [1, 1, 0, 0]  # JP and J.-P. fit; Jo is a name, Jacques another one
+
+
 def test_names_with_the_same_words_in_another_order_or_contained_agree(tmp_path):
     f = features_for(tmp_path, ["1,Mary Ann,Smith,,,,,", "2,Smith,Mary Ann,,,,,", "3,Ann,Mary Smith,,,,,",
                                 "4,Mary Ann,Smith Jones,,,,,", "5,Mary Ann,Jones,,,,,"])
