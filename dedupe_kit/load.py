@@ -38,6 +38,7 @@ from .fieldmap import FieldMap
 DELIMITERS = (",", ";", "\t", "|")
 _BLANK = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf\xff\xfe]*")  # bytes of a file with nothing in it
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_EXCEL_SEP = re.compile(r'"?sep=([^\r\n])"?(?=[\r\n])')  # "sep=;" on the first line, as Excel reads and writes it
 #: Encodings detected on a file that is not UTF-8 and has no BOM. Latin-1 differs from
 #: Windows-1252 only by control characters nobody types, so it is used only when asked for.
 _FALLBACK_ENCODINGS = ["cp1252", "utf_16_le", "utf_16_be"]
@@ -161,6 +162,8 @@ def load(
         raise InputError(f"{path}: is not a text table (it holds binary data); export the contacts as CSV or .xlsx")
     else:
         text, encoding = _decode(data, path, encoding, delimiter)
+        if excel := _EXCEL_SEP.match(text):  # Excel's "sep=;" line names the delimiter: it is not a row
+            delimiter, text = delimiter or excel[1], text[excel.end():]  # its line break stays: a blank line 1
         _check_is_text_table(text, path)
         delimiter = delimiter or _sniff_delimiter(text)
         if (nul := text.find("\x00")) >= 0:  # a stray zero byte in a text export: say where it is

@@ -283,6 +283,17 @@ def test_a_report_title_above_the_header_is_left_out_and_said(tmp_path):
     assert contacts.left_out_note().endswith("sheet row 1 (a title above the header)")
 
 
+def test_excels_sep_line_names_the_delimiter_and_is_not_a_row(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("sep=;\nContact ID;First Name;Email\n0031;Ann;a@x.com\n0032;Ann, Jr;a@x.com\n")
+    contacts = load(path)
+    assert contacts.delimiter == ";" and contacts.frame.columns.tolist() == ["Contact ID", "First Name", "Email"]
+    assert contacts.frame["First Name"].tolist() == ["Ann", "Ann, Jr"] and contacts.lines.tolist() == [3, 4]
+    path.write_text("sep=;\nContact ID;First Name;Email\n0031;Ann\n")
+    with pytest.raises(InputError, match=r"line 3 \(row 0\) has 2 fields"):  # lines counted from the file's first
+        load(path)
+
+
 def test_a_one_column_file_is_not_read_as_a_title_above_a_stray_wide_row(tmp_path):
     path = tmp_path / "emails.csv"
     path.write_text("Email\nann@x.com\nbob@y.com,extra\n")
