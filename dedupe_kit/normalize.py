@@ -605,20 +605,33 @@ def _without_tag(local: pa.Array) -> pa.Array:
 
 
 def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """An external unique ID, trimmed and upper-cased; placeholders (``N/A``, ``0``) are not IDs."""
+    """An external unique ID, trimmed and upper-cased; a number without its leading zeros, which
+    a spreadsheet drops (``00123`` and ``123`` are one ID), nor a ``.0`` it adds; placeholders
+    (``N/A``, ``0``) and numbers whose digits scientific notation lost are not IDs.
+
+    >>> parse_external_id(" s-0012 "), parse_external_id("000123"), parse_external_id("123.0")
+    (([('S-0012', 's-0012')], []), ([('123', '000123')], []), ([('123', '123.0')], []))
+    """
     text = " ".join(raw.split())
     if text.casefold() in PLACEHOLDER_TEXT:
         return [], [(text, "placeholder, not an ID")]
+    if _SCIENTIFIC.fullmatch(text):
+        return [], [(text, _SCIENTIFIC_REASON)]
+    number = text[:-2] if text.endswith(".0") else text
+    if number.isascii() and number.isdigit():
+        return ([(number.lstrip("0"), text)], []) if number.strip("0") else ([], [(text, "placeholder, not an ID")])
     return [(text.upper(), text)], []
 
 
 def parse_external_ids(values: list[str], region: str | None = None) -> ParsedMany:
     """`parse_external_id` of many values at once (the ``region`` is not used), for `_apply_unique`."""
     texts = _objects([" ".join(value.split()) for value in values])
-    placeholder = np.fromiter((text.casefold() in PLACEHOLDER_TEXT for text in texts), dtype=bool, count=len(texts))
-    ok, bad = np.flatnonzero(~placeholder), np.flatnonzero(placeholder)
-    return ([(ok, [_objects([text.upper() for text in texts[ok]]), texts[ok]])],
-            [(bad, [texts[bad], np.full(len(bad), "placeholder, not an ID", dtype=object)])])
+    plain = np.fromiter((text.casefold() not in PLACEHOLDER_TEXT and not text[:1].isdigit() for text in texts),
+                        dtype=bool, count=len(texts))  # most IDs: upper-cased, nothing else
+    ok, rest = np.flatnonzero(plain), np.flatnonzero(~plain)
+    parsed, unusable = _one_by_one(parse_external_id)([texts[i] for i in rest], None)
+    return ([(ok, [_objects([text.upper() for text in texts[ok]]), texts[ok]])] + [(rest[keys], f) for keys, f in parsed],
+            [(rest[keys], f) for keys, f in unusable])
 
 
 # --- shared machinery -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 
+import numpy as np
 import phonenumbers
 import pyarrow as pa
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat
 
-from dedupe_kit import Config, NormalizeConfig, load, normalize
+from dedupe_kit import Config, NormalizeConfig, load, merge, normalize, run
 from dedupe_kit.normalize import (
     IDENTIFIER_COLUMNS,
     EmailParser,
@@ -283,8 +284,24 @@ def test_external_ids_are_trimmed_and_placeholders_refused():
     assert parse_external_id("N/A") == ([], [("N/A", "placeholder, not an ID")])
 
 
-@given(cells=st.lists(st.one_of(st.text(alphabet="aB0 \t\u00a0/", max_size=8),
-                                st.sampled_from(["N/A", " n/a ", "0", "None", "s00421", "ß1", "\u00a0x  y "])),
+def test_a_numeric_id_is_the_same_without_the_leading_zeros_a_spreadsheet_drops():
+    assert parse_external_id("00421")[0][0][0] == parse_external_id("421")[0][0][0] == parse_external_id("421.0")[0][0][0]
+    assert parse_external_id("000") == ([], [("000", "placeholder, not an ID")])
+    assert parse_external_id("1.23457E+11")[1][0][1].startswith("digits lost to scientific notation")
+    assert parse_external_id("S-00421")[0][0][0] != parse_external_id("S-421")[0][0][0]  # a code keeps its zeros
+
+
+def test_two_records_of_one_id_with_and_without_its_leading_zeros_merge(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("Contact ID,First Name,Last Name,Student ID\n1,Ann,Lee,00421\n2,Ann,Lee,421\n")
+    result = run(path, progress=False)
+    assert result.pairs["external_id"].tolist() == [1]  # the same ID: not two IDs that keep them apart
+    assert merge(result.contacts, np.array([0, 0])).groups["status"].tolist() == ["merge"]
+
+
+@given(cells=st.lists(st.one_of(st.text(alphabet="aB0 \t\u00a0/.1E+", max_size=8),
+                                st.sampled_from(["N/A", " n/a ", "0", "None", "s00421", "ß1", "\u00a0x  y ", "00421",
+                                                 "421.0", "1.2E+11", "000"])),
                       max_size=10, unique=True))
 def test_external_ids_read_together_equal_ids_read_one_by_one(cells):
     assert per_value(parse_external_ids(cells), len(cells)) == [parse_external_id(cell) for cell in cells]
