@@ -203,7 +203,7 @@ def merge(
     if len(group_of) != len(frame):
         raise ConfigError(f"merge: {len(group_of)} group IDs for {len(frame)} rows")
     survivor_choice, field_choice, reviewed = _choices(decisions, group_of)
-    placeholders = _placeholders(contacts, normalized)
+    placeholders = placeholder_cells(contacts, normalized)
     members = _members(contacts, group_of, policy, survivor_choice, placeholders)
     role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
     cells = _Cells(members, contacts, normalized, placeholders)
@@ -256,7 +256,7 @@ def proposed_survivors(contacts: Contacts, groups: Iterable[int], policy: MergeP
     policy = policy or MergePolicy()
     _check_policy(policy, contacts)
     group_of = np.asarray(groups, dtype=np.int64)
-    placeholders = _placeholders(contacts, normalized or normalize(contacts)) if policy.survivor == "most_complete" else {}
+    placeholders = placeholder_cells(contacts, normalized or normalize(contacts)) if policy.survivor == "most_complete" else {}
     members = _members(contacts, group_of, policy, _choices(decisions, group_of)[0], placeholders)
     first = members[members["rank"] == 0]
     survivor_of_group = np.zeros(int(group_of.max(initial=-1)) + 1, dtype=np.int64)
@@ -274,7 +274,7 @@ def _members(contacts: Contacts, group_of: np.ndarray, policy: MergePolicy, chos
     return _ranked(rows, group_of[rows], policy, contacts, chosen, placeholders)
 
 
-def _placeholders(contacts: Contacts, normalized: Normalized) -> dict[str, np.ndarray]:
+def placeholder_cells(contacts: Contacts, normalized: Normalized) -> dict[str, np.ndarray]:
     """By phone, email and ID column, whether each row's cell holds only placeholders (``N/A``,
     ``555-555-5555``, ``noemail@…``): blank in effect, such a cell neither makes a record look
     complete nor keeps a number out of its column, and is not carried into another record."""
@@ -432,7 +432,7 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray):
 def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts: Contacts,
             chosen: Mapping[int, int], placeholders: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """The members of every group, best first under the survivor rule (``rank`` 0 survives), and why.
-    A cell of only placeholders (`_placeholders`) does not count as filled."""
+    A cell of only placeholders (`placeholder_cells`) does not count as filled."""
     frame, fm = contacts.frame, contacts.field_map
     rule = policy.survivor
     if rule == "most_complete":

@@ -35,6 +35,7 @@ from .export import clearing_rows, file_format, line_ending, write_tables
 from .fieldmap import FieldMap
 from .files import write_figure, write_text
 from .load import Contacts, load
+from .merge import placeholder_cells
 from .normalize import display
 from .run import Result, record_ids, run
 
@@ -58,6 +59,9 @@ class ImportCheck:
     taken: values of the new file held by another existing contact: the rows are held back;
         to import them anyway, those values must be cleared first (``held_back_clear.csv``).
     warnings: differences between the files that an import would trip on.
+    placeholders: the new file's phone, email and ID cells of placeholders (``n/a``,
+        ``555-555-5555``), by ``new_row`` and ``column``: blank in the import file, where they
+        would overwrite the contact's real value or fill its field with junk.
     """
 
     new: Contacts
@@ -68,6 +72,8 @@ class ImportCheck:
     taken: pd.DataFrame
     warnings: list[str]
     config: Config
+    placeholders: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame({"new_row": pd.Series(dtype=np.int64), "column": pd.Series(dtype=object)}))
 
     def counts(self) -> pd.Series:
         return self.rows["status"].value_counts().reindex(list(STATUSES), fill_value=0)
@@ -87,6 +93,8 @@ class ImportCheck:
                 frame.insert(0, id_column, "")
             certain = self.rows["certain"].to_numpy()
             frame.loc[certain, id_column] = self.rows.loc[certain, "matched_record"].to_numpy()
+        for column, rows in self.placeholders.groupby("column")["new_row"]:
+            frame.loc[rows.to_numpy(), column] = ""
         held = self.rows["hold"].to_numpy()
         return frame[~held], frame[held].assign(**{"dedupe_kit reason": self.rows.loc[held, "reason"].to_numpy()})
 
@@ -157,8 +165,8 @@ def check_import(new: str | Path | Contacts, existing: str | Path | Contacts, co
                         f"the new file; check the CRM's import settings")
     both = _together(existing, new, mapping)
     result = run(both, config, progress=progress)
-    rows, changed, taken = _classify(result, len(existing), existing, new, mapping)
-    return ImportCheck(new, existing, rows, header, changed, taken, warnings, config)
+    rows, changed, taken, placeholders = _classify(result, len(existing), existing, new, mapping)
+    return ImportCheck(new, existing, rows, header, changed, taken, warnings, config, placeholders)
 
 
 def compare_headers(new: Contacts, existing: Contacts) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
@@ -223,7 +231,8 @@ def _together(existing: Contacts, new: Contacts, mapping: dict[str, str]) -> Con
 
 
 def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts, mapping: dict[str, str]):
-    """Each new row's status, the contact it concerns and why; the numbers it changes; the values it takes."""
+    """Each new row's status, the contact it concerns and why; the numbers it changes; the values it takes;
+    its cells of placeholders."""
     n_new = len(result.contacts) - n_existing
     frame, fm = result.contacts.frame, existing.field_map
     record_id = record_ids(result.contacts)
@@ -318,6 +327,19 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     def key_of(row: int, column: str) -> str:
         return normalized_value.get((row, column)) or frame.at[row, column].strip().casefold()
 
+    # placeholders (n/a, 555-555-5555) would overwrite a contact's real value: blank in the import file
+    new_column = {old: new for new, old in mapping.items()}
+    placeholders = []
+    for column, junk in placeholder_cells(result.contacts, result.normalized).items():
+        for i in np.flatnonzero(junk[n_existing:]):
+            old = target[i]
+            kept = frame.at[old, column].strip() if old >= 0 else ""
+            reason[i] += (f"; {column} {frame.at[n_existing + i, column].strip()!r} is a placeholder: left blank in "
+                          f"import_ready.csv" + (f", so that {kept} stays" if kept else ""))
+            placeholders.append((i, new_column[column]))
+    placeholders = pd.DataFrame(placeholders, columns=["new_row", "column"])
+    blank = set(zip(placeholders["new_row"], placeholders["column"].map(mapping)))
+
     changed = []
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
         mapped = [c for c in columns if c in mapping.values()]
@@ -325,6 +347,8 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
             old, row = target[i], n_existing + i
             for column in mapped:
                 before, after = frame.at[old, column].strip(), frame.at[row, column].strip()
+                if (i, column) in blank:
+                    continue
                 if after and before != after and key_of(row, column) != key_of(old, column):
                     changed.append((i, record_id[old], column, before, after))
                     if status[i] == "updates":
@@ -336,5 +360,5 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
                          "certain": certain & (status != "will be rejected"), "hold": hold | (status == "will be rejected")})
     changed = pd.DataFrame(changed, columns=["new_row", "record_id", "column", "old", "new"])
     taken = pd.DataFrame(taken, columns=["new_row", "existing_row", "existing_record", "column", "value"])
-    return rows, changed, taken
+    return rows, changed, taken, placeholders
 
