@@ -72,8 +72,7 @@ class ImportCheck:
     taken: pd.DataFrame
     warnings: list[str]
     config: Config
-    placeholders: pd.DataFrame = dataclasses.field(
-        default_factory=lambda: pd.DataFrame({"new_row": pd.Series(dtype=np.int64), "column": pd.Series(dtype=object)}))
+    placeholders: pd.DataFrame
 
     def counts(self) -> pd.Series:
         return self.rows["status"].value_counts().reindex(list(STATUSES), fill_value=0)
@@ -354,6 +353,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
                     if status[i] == "updates":
                         status[i] = "changes a number"
                     reason[i] += f"; {column} {before or '(blank)'} → {after}"
+    reason = np.array([text.removeprefix("; ") for text in reason], dtype=object)  # a new contact's first note
     rows = pd.DataFrame({"new_row": np.arange(n_new), "status": status,
                          "matched_record": np.where(target >= 0, record_id[np.maximum(target, 0)], ""),
                          "reason": reason, "probability": probability.round(4),

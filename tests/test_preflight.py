@@ -91,14 +91,15 @@ def test_a_placeholder_in_the_new_file_is_blank_in_the_import_file_not_a_changed
     existing = tmp_path / "existing.csv"
     existing.write_text("Contact ID,First Name,Last Name,Mobile Phone\nA1,Ann,Lee,+1 212 555 0142\nA2,Bob,Ray,\n")
     new = tmp_path / "new.csv"  # the phone column renamed, two placeholders
-    new.write_text("Contact ID,First Name,Last Name,Cell\nA1,Ann,Lee,n/a\nA2,Bob,Ray,555-555-5555\n")
+    new.write_text("Contact ID,First Name,Last Name,Cell\nA1,Ann,Lee,n/a\nA2,Bob,Ray,555-555-5555\n,Cy,Poe,none\n")
     check = check_import(new, existing, progress=False)
-    assert check.rows["status"].tolist() == ["updates", "updates"] and check.changed_numbers.empty
+    assert check.rows["status"].tolist() == ["updates", "updates", "new contact"] and check.changed_numbers.empty
     assert check.rows["reason"].tolist() == [
         "same record ID; Mobile Phone 'n/a' is a placeholder: left blank in import_ready.csv, so that +1 212 555 0142 stays",
-        "same record ID; Mobile Phone '555-555-5555' is a placeholder: left blank in import_ready.csv"]
+        "same record ID; Mobile Phone '555-555-5555' is a placeholder: left blank in import_ready.csv",
+        "Mobile Phone 'none' is a placeholder: left blank in import_ready.csv"]
     importable, _ = check.corrected()
-    assert importable["Cell"].tolist() == ["", ""] and importable["Contact ID"].tolist() == ["A1", "A2"]
+    assert importable["Cell"].tolist() == ["", "", ""] and importable["Contact ID"].tolist() == ["A1", "A2", ""]
 
 
 def test_bad_input_is_named(tmp_path):
