@@ -400,7 +400,7 @@ def _read_csv_text(text: str, delimiter: str, path: Path
     lines: list[int] = []
     ragged: list[str] = []
     n_ragged = 0
-    footer: list[tuple[int, int]] = []  # (line, row) of the rows that may be a footer
+    footer: list[tuple[int, int, int]] = []  # (line, row, fields) of the rows that may be a footer
     title: list[int] = []
     header_line = 1
     row_number = -1  # data rows seen so far, minus one
@@ -419,12 +419,13 @@ def _read_csv_text(text: str, delimiter: str, path: Path
                 continue
             row_number += 1
             if len(record) == 1 < len(header) and (footer or blank) and not n_ragged:
-                footer.append((start, row_number))
+                footer.append((start, row_number, 1))
             elif len(record) != len(header) or footer:  # a row after a "footer": those rows are ragged too
-                for line, row in footer + ([(start, row_number)] if len(record) != len(header) else []):
+                this = [(start, row_number, len(record))] if len(record) != len(header) else []
+                for line, row, fields in footer + this:
                     n_ragged += 1
                     if len(ragged) < _MAX_LISTED:
-                        ragged.append(f"line {line} (row {row}) has {1 if row != row_number else len(record)} fields")
+                        ragged.append(f"line {line} (row {row}) has {fields} fields")
                 footer = []
             elif not n_ragged:
                 rows.append(record)
@@ -441,7 +442,7 @@ def _read_csv_text(text: str, delimiter: str, path: Path
             f"(delimiter {delimiter!r}):\n  " + "\n  ".join(ragged) + more
             + "\nQuote cells that contain the delimiter or a line break, or pass the right delimiter."
         )
-    return header, _frame(header, rows), np.asarray(lines, dtype=np.int64), (title, [line for line, _ in footer])
+    return header, _frame(header, rows), np.asarray(lines, dtype=np.int64), (title, [line for line, _, _ in footer])
 
 
 def _is_header_below_title(header: list[str], rows: list[list[str]], n_ragged: int, record: list[str]) -> bool:

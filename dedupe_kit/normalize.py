@@ -897,10 +897,10 @@ def date_key(text: str, day_first: bool | None = None) -> str:
         first, separator, second, year = match.groups()
         swap = separator == "." or (int(first) > 12 if day_first is None else day_first)
         month, day = (second, first) if swap else (first, second)
-    elif (match := _NAMED_DATE.fullmatch(fold(text))) and (named := _MONTHS.get(match[2] or match[3])):
+    elif (match := _NAMED_DATE.fullmatch(folded := fold(text))) and (named := _MONTHS.get(match[2] or match[3])):
         year, month, day = match[5], str(named), match[1] or match[4]
     else:
-        return fold(text)
+        return folded
     if len(year) == 2:
         year = str(2000 + int(year) if 2000 + int(year) <= dt.date.today().year else 1900 + int(year))
     if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:

@@ -328,16 +328,15 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
 
     # placeholders (n/a, 555-555-5555) would overwrite a contact's real value: blank in the import file
     new_column = {old: new for new, old in mapping.items()}
-    placeholders = []
+    blank = set()  # (new row, column of the existing export)
     for column, junk in placeholder_cells(result.contacts, result.normalized).items():
         for i in np.flatnonzero(junk[n_existing:]):
             old = target[i]
             kept = frame.at[old, column].strip() if old >= 0 else ""
             reason[i] += (f"; {column} {frame.at[n_existing + i, column].strip()!r} is a placeholder: left blank in "
                           f"import_ready.csv" + (f", so that {kept} stays" if kept else ""))
-            placeholders.append((i, new_column[column]))
-    placeholders = pd.DataFrame(placeholders, columns=["new_row", "column"])
-    blank = set(zip(placeholders["new_row"], placeholders["column"].map(mapping)))
+            blank.add((i, column))
+    placeholders = pd.DataFrame([(i, new_column[column]) for i, column in sorted(blank)], columns=["new_row", "column"])
 
     changed = []
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
