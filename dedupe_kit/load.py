@@ -41,7 +41,7 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", 
 _EXCEL_SEP = re.compile(r'"?sep=([^\r\n])"?(?=[\r\n])')  # "sep=;" on the first line, as Excel reads and writes it
 #: Encodings detected on a file that is not UTF-8 and has no BOM. Latin-1 differs from
 #: Windows-1252 only by control characters nobody types, so it is used only when asked for.
-_FALLBACK_ENCODINGS = ["cp1252", "utf_16_le", "utf_16_be"]
+_FALLBACK_ENCODINGS = ["cp1252", "cp1251", "utf_16_le", "utf_16_be"]  # Western and Cyrillic Windows, Excel's "Unicode text"
 _MAX_LISTED = 5
 
 

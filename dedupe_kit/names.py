@@ -62,9 +62,31 @@ def as_written(text: str, part: str) -> str:
     return part
 
 
+#: Russian diminutives (RetailCRM and other Russian exports hold the names people typed in a
+#: form: Маша for Мария), which the English list of `nicknames` lacks: formal name, then its
+#: diminutives. Folded as every name is (Сергей → сергеи, Алёша → алеша).
+RUSSIAN_DIMINUTIVES = """
+александр: саша шура саня алекс; александра: саша шура саня; алексей: леша алеша; анастасия: настя;
+анатолий: толя; андрей: андрюша; анна: аня анюта; антон: антоша тоша; артем: тема; борис: боря;
+валентин: валя; валентина: валя; валерий: валера; василий: вася; виктор: витя; виктория: вика;
+владимир: вова володя; владислав: влад слава; вячеслав: слава; галина: галя; геннадий: гена;
+георгий: жора гоша; григорий: гриша; дарья: даша; дмитрий: дима митя; евгений: женя; евгения: женя;
+екатерина: катя; елена: лена; елизавета: лиза; иван: ваня; ирина: ира; константин: костя;
+ксения: ксюша; леонид: леня; любовь: люба; людмила: люда мила; маргарита: рита; мария: маша;
+михаил: миша; надежда: надя; наталья: наташа; наталия: наташа; николай: коля; ольга: оля; павел: паша;
+петр: петя; полина: поля; роман: рома; светлана: света; семен: сеня; сергей: сережа; софья: соня;
+софия: соня; станислав: стас слава; татьяна: таня; тимофей: тима; федор: федя; юлия: юля; юрий: юра;
+яков: яша; ярослав: слава
+"""
+
+
 @lru_cache(maxsize=1)
 def _namer() -> NickNamer:
-    return NickNamer()
+    lookup = NickNamer.default_lookup()
+    for entry in RUSSIAN_DIMINUTIVES.split(";"):
+        formal, diminutives = entry.split(":")
+        lookup.setdefault(fold(formal), set()).update(fold(name) for name in diminutives.split())
+    return NickNamer(nickname_lookup=lookup)
 
 
 @lru_cache(maxsize=100_000)
@@ -87,6 +109,8 @@ def nickname_equivalent(a: str, b: str) -> bool:
 
     >>> nickname_equivalent("bob", "robert"), nickname_equivalent("liz", "elizabeth"), nickname_equivalent("bob", "liz")
     (True, True, False)
+    >>> nickname_equivalent(fold("Маша"), fold("Мария")), nickname_equivalent(fold("Слава"), fold("Ярослав"))
+    (True, True)
     """
     if not a or not b:
         return False

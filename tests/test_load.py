@@ -96,6 +96,14 @@ def test_exports_encodings_are_detected(tmp_path, encoding, bom):
     assert contacts.columns == rows[0]
 
 
+def test_a_cyrillic_windows_export_is_detected(tmp_path):
+    # RetailCRM's and other Russian exports opened and saved in Excel are Windows-1251, with ";".
+    rows = [["ID", "Фамилия", "Имя", "Телефон"], ["101", "Иванова", "Мария", "8 916 123 45 67"],
+            ["102", "Петров", "Сергей", "+7 903 555-12-34"]]
+    contacts = load(write_csv(tmp_path / "t.csv", rows, encoding="cp1251", delimiter=";"))
+    assert (contacts.encoding, contacts.columns, contacts.frame.to_numpy().tolist()) == ("cp1251", rows[0], rows[1:])
+
+
 def test_quoted_newlines_and_crlf_are_kept(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b'Name,Notes\r\nAnn,"line one\r\nline two"\r\nBob,"a, b"\r\n')

@@ -162,6 +162,12 @@ def test_name_levels_nickname_swap_and_initial(tmp_path):
     assert f["swapped"].tolist() == [0, 1, 0, 0, 0, 0]
 
 
+def test_russian_diminutives_are_nicknames(tmp_path):
+    f = features_for(tmp_path, ["1,Мария,Иванова,,,,,", "2,Маша,Иванова,,,,,", "3,Ольга,Иванова,,,,,"])
+    assert f["first"].tolist() == [4, 0]  # Маша is Мария's; Ольга is another name
+    assert features_for(tmp_path, ["1,Серёжа,Петров,,,,,", "2,Сергей,Петров,,,,,"])["first"].tolist() == [4]
+
+
 def test_a_compound_first_name_and_its_initials_fit(tmp_path):
     f = features_for(tmp_path, ["1,Jean-Pierre,Lefèvre,,,,,", "2,JP,Lefevre,,,,,", "3,J.-P.,Lefevre,,,,,",
                                 "4,Jo,Lefevre,,,,,", "5,Jacques,Lefevre,,,,,"])
