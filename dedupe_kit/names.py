@@ -14,6 +14,8 @@ _EXTRA_FOLDS = str.maketrans({"ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "đ"
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _NOT_ALNUM = re.compile(r"[\W_]+")  # letters of every script stay
 
+_CYRILLIC = re.compile(r"[а-я]+")  # a folded word
+_PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|ична)$")  # Петрович, Сергеевич, Ильич, Петровна, Ильинична
 HONORIFICS = frozenset(
     "mr mrs ms miss mx dr prof sir dame lady lord rev fr mme mlle monsieur madame mademoiselle docteur pr me".split()
 )
@@ -39,7 +41,19 @@ def fold_name(text: str) -> str:
 
 
 def split_full_name(text: str) -> tuple[str, str]:
-    """``"Dr. Jean de la Fontaine Jr"`` → ``("jean", "de la fontaine")``; ``"Smith, Bob"`` → ``("bob", "smith")``."""
+    """``"Dr. Jean de la Fontaine Jr"`` → ``("jean", "de la fontaine")``; ``"Smith, Bob"`` → ``("bob", "smith")``.
+
+    A Russian name with a patronymic is read in either of its orders, the patronymic left out:
+
+    >>> split_full_name("Иванова Мария Петровна"), split_full_name("Сергей Иванович Петров")
+    (('мария', 'иванова'), ('сергеи', 'петров'))
+    """
+    words = fold_name(text).split()
+    if 2 <= len(words) <= 3 and all(_CYRILLIC.fullmatch(word) for word in words):
+        if _PATRONYMIC.search(words[1]):  # Имя Отчество [Фамилия]
+            return words[0], " ".join(words[2:])
+        if len(words) == 3 and _PATRONYMIC.search(words[2]):  # Фамилия Имя Отчество, as Russian forms ask
+            return words[1], words[0]
     name = HumanName(text)
     return fold_name(name.first), fold_name(name.last)
 

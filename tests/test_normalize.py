@@ -323,6 +323,16 @@ def test_full_name_split():
     assert split_full_name("HÉLÈNE  DUBOIS") == ("helene", "dubois")
 
 
+def test_a_russian_full_name_with_a_patronymic_is_read_in_either_order():
+    # ФИО (last, first, patronymic) as Russian forms ask, or first, patronymic, last: the patronymic is no last name
+    assert split_full_name("Иванова Мария Петровна") == ("мария", "иванова")
+    assert split_full_name("Мария Петровна Иванова") == ("мария", "иванова")
+    assert split_full_name("Мария Петровна") == ("мария", "")
+    assert split_full_name("Петров Сергей Ильич") == ("сергеи", "петров")
+    assert split_full_name("Мария Иванова") == ("мария", "иванова")  # no patronymic: as any name
+    assert split_full_name("John Paul Petrovich") == ("john", "petrovich")  # Latin letters: a last name
+
+
 def test_nicknames():
     assert {"robert", "bob"} <= set(nickname_group("bob"))
     assert nickname_equivalent("bob", "robert") and nickname_equivalent("robert", "bob")
