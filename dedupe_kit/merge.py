@@ -511,10 +511,12 @@ class _Cells:
         ids = ids.loc[of_member, ["source_row", "column", "value"]].assign(code=normalized.value_codes()[of_member])
         # by column: the rows, and their cell's first identifier and its `Normalized.value_codes`
         self._ids: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._more: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # by column: the rows and codes after a cell's first
         for column, part in ids.groupby("column", sort=False):
-            rows = part["source_row"].to_numpy()
+            rows, codes = part["source_row"].to_numpy(), part["code"].to_numpy()
             first = ~pd.Series(rows).duplicated().to_numpy()  # a cell may hold several
-            self._ids[column] = rows[first], part["value"].to_numpy(dtype=object)[first], part["code"].to_numpy()[first]
+            self._ids[column] = rows[first], part["value"].to_numpy(dtype=object)[first], codes[first]
+            self._more[column] = rows[~first], codes[~first]
         fm = contacts.field_map
         self._reused = {*fm.emails, *(c for c, _ in fm.phones), *fm.external_ids}  # kept: asked for again
         self._filled: dict[str, pd.DataFrame] = {}
@@ -568,6 +570,18 @@ class _Cells:
             found["code"] = code
             self._of_role[role] = found
         return found
+
+    def other_codes(self, cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """For the cells of `of_role` that hold several identifiers (``a@x.com; b@y.com``), whose
+        ``code`` is their first's: the position of the cell and the code of each other one."""
+        column_of, row_of = cells["column"].to_numpy(dtype=object), cells["row"].to_numpy()
+        found = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))]
+        for column, (rows, codes) in self._more.items():
+            at = np.flatnonzero(column_of == column) if len(rows) else []
+            if len(at):
+                where = pd.Index(row_of[at]).get_indexer(rows)  # a row has one cell per column
+                found.append((at[where[where >= 0]], codes[where >= 0]))
+        return np.concatenate([at for at, _ in found]), np.concatenate([codes for _, codes in found])
 
     def _with_keys(self, cells: pd.DataFrame, column: str, identifiers_only: bool) -> pd.DataFrame:
         """``cells`` with their ``key``, and its ``code`` for an identifier (-1 for a folded text)."""
@@ -665,9 +679,15 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         for i in np.flatnonzero(np.isin(group_of, [g for g, _ in field_choice])):
             chosen[i] = field_choice.get((int(group_of[i]), column_of[i]), chosen[i])
     kept = np.where(chosen == -2, cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
-    key = cells["code"].to_numpy()
-    group_key = group_of * (key.max(initial=0) + 1) + key  # (group, key) as one integer
-    extra = cells[~kept & ~pd.Series(group_key).duplicated().to_numpy() & ~isin(group_key, group_key[kept])]
+    # every key of every cell as (group, key) in one integer, by cell; a cell may hold several identifiers
+    more_at, more_codes = cells_of.other_codes(cells)
+    cell = np.r_[np.arange(len(cells)), more_at]
+    key = np.r_[cells["code"].to_numpy(), more_codes]
+    order = np.argsort(cell, kind="stable")
+    cell, group_key = cell[order], group_of[cell[order]] * (key.max(initial=0) + 1) + key[order]
+    # an extra value holds a key no kept cell holds, met there for the first time in the group
+    new = ~kept[cell] & ~isin(group_key, group_key[kept[cell]]) & ~pd.Series(group_key).duplicated().to_numpy()
+    extra = cells.take(np.unique(cell[new]))
     # the columns blank at each extra value's survivor, as bits, and each such set of columns once
     members = cells_of.members  # by group, the survivor first
     first = run_starts(members["group"].to_numpy())

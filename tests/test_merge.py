@@ -113,6 +113,17 @@ def test_union_puts_other_numbers_and_emails_into_empty_sibling_columns(contacts
     assert cleaned.loc[0, "dedupe_kit extra phones"] == "07 81 23 45 67"
 
 
+def test_union_reads_every_address_of_a_cell_that_holds_several(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Email 2\n1,Ann,Lee,ann@x.com; ann@work.com,\n"
+                    "2,Ann,Lee,ANN@WORK.COM,\n3,Ann,Lee,ann@x.com; lee@y.com,\n4,Ann,Lee,lee@y.com,\n")
+    plan = merge(load(path), np.array([0, 0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
+    # row 1's address is the survivor's second: not added again; row 2's cell brings lee@y.com: kept whole,
+    # and row 3's address is then in it
+    assert value(plan, "Email 2") == ("ann@x.com; lee@y.com", 2)
+    assert plan.overflow.empty
+
+
 def test_union_of_notes_and_tags(contacts):
     plan = plan_of(contacts, survivor="most_recently_updated")
     assert value(plan, "Notes") == ("called | moved", -1)
