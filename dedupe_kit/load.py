@@ -498,44 +498,47 @@ def _check_header(header: list[str], frame: pd.DataFrame, path: Path) -> None:
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[list[str]], list[int], list[int]]:
     """The header, the rows and the sheet row of each, and the sheet rows of a report's title
-    above the header (`_is_header_below_title`), left out."""
-    import openpyxl  # imported here: only workbooks need it
+    above the header (`_is_header_below_title`), left out.
+
+    Read by calamine (Rust): `load` of a workbook of 100,000 contacts took 3.5–4 s, against 17–24 s with openpyxl.
+    A cell reads as `_cell_text` writes its value; a formula as its last result (an error such as
+    ``#N/A`` reads blank).
+    """
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum  # only workbooks need it
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
+        with CalamineWorkbook.from_path(str(path)) as book:
+            names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]  # no chart sheets
+            if sheet is not None and sheet not in names:
+                raise InputError(f"{path}: no sheet named {sheet!r}; the sheets are {', '.join(map(repr, names))}")
+            if not names:
+                raise InputError(f"{path}: the workbook has no sheet of cells; export the contacts as CSV or .xlsx")
+            ws = book.get_sheet_by_name(sheet or names[0])
+            values_of_rows = ws.to_python(skip_empty_area=False)  # from cell A1, as the sheet numbers its rows
+    except CalamineError as exc:
         raise InputError(f"{path}: cannot be read as an .xlsx workbook ({exc})") from None
-    try:
-        if sheet is None:
-            ws = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            ws = book[sheet]
-        else:
-            raise InputError(f"{path}: no sheet named {sheet!r}; the sheets are {', '.join(map(repr, book.sheetnames))}")
-        header: list[str] | None = None
-        rows: list[list[str]] = []
-        lines: list[int] = []
-        title: list[int] = []
-        header_number = 1
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            if all(v is None for v in values):
-                continue
-            cells = [_cell_text(v) for v in values]
-            named = cells[:]
-            while named and not named[-1]:
-                named.pop()
-            if header is None or _is_header_below_title(header, rows, 0, named):
-                title += [] if header is None else [header_number, *lines]
-                header, header_number, rows, lines = named, number, [], []
-                continue
-            extra = cells[len(header):]
-            if any(extra):
-                raise InputError(f"{path}: sheet {ws.title!r}, row {number}: has a value past the last named column")
-            cells = cells[: len(header)] + [""] * (len(header) - len(cells))
-            rows.append(cells)
-            lines.append(number)
-    finally:
-        book.close()
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    title: list[int] = []
+    header_number = 1
+    for number, values in enumerate(values_of_rows, start=1):
+        cells = [_cell_text(v) for v in values]
+        if not any(cells):
+            continue
+        named = cells[:]
+        while named and not named[-1]:
+            named.pop()
+        if header is None or _is_header_below_title(header, rows, 0, named):
+            title += [] if header is None else [header_number, *lines]
+            header, header_number, rows, lines = named, number, [], []
+            continue
+        extra = cells[len(header):]
+        if any(extra):
+            raise InputError(f"{path}: sheet {ws.name!r}, row {number}: has a value past the last named column")
+        cells = cells[: len(header)] + [""] * (len(header) - len(cells))
+        rows.append(cells)
+        lines.append(number)
     if header is None:
         raise InputError(f"{path}: the sheet is empty; export the contacts with their header row")
     return header, rows, lines, title

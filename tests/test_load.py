@@ -194,7 +194,6 @@ def test_the_input_file_is_never_modified(tmp_path):
 
 
 def test_xlsx_first_sheet_or_named_sheet(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.Workbook()
     first = book.active
     first.title = "Contacts"
@@ -216,6 +215,17 @@ def test_xlsx_first_sheet_or_named_sheet(tmp_path):
     assert load(path, sheet="Other").frame["Email"].tolist() == ["x@y.co"]
     with pytest.raises(InputError, match=r"no sheet named 'Nope'; the sheets are 'Contacts', 'Other'"):
         load(path, sheet="Nope")
+
+
+def test_xlsx_sheet_rows_are_counted_from_the_top_and_a_chart_sheet_is_no_sheet_of_contacts(tmp_path):
+    book = openpyxl.Workbook()
+    book.create_chartsheet("Chart", 0)  # first in the workbook
+    sheet = book.worksheets[0]
+    sheet["A3"], sheet["B3"], sheet["A4"], sheet["B4"], sheet["A6"], sheet["B6"] = "Email", "Zip", "a@x.co", 2134, "b@x.co", "007"
+    book.save(tmp_path / "book.xlsx")
+    contacts = load(tmp_path / "book.xlsx")
+    assert contacts.frame.to_numpy().tolist() == [["a@x.co", "2134"], ["b@x.co", "007"]]
+    assert contacts.lines.tolist() == [4, 6]  # blank rows above and between count, as Excel numbers them
 
 
 # --- bad input: one clear message naming the file, line and column ----------------------------------
