@@ -151,7 +151,7 @@ def load(
         raise InputError(f"{path}: is a folder; give the export file inside it") from None
 
     if data.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
-        header, rows, lines, title = _read_xlsx(path, sheet)
+        header, rows, lines, title, header_line = _read_xlsx(path, sheet)
         with paused_gc():
             frame = _frame(header, rows)
         filled, footer = {}, ()
@@ -174,12 +174,12 @@ def load(
             utf8 = data if encoding == "utf-8" else None  # the text's own bytes: no need to encode it again
             read = _read_csv_arrow(text, delimiter, utf8)
             if read is None:
-                (header, frame, lines, (title, footer)), filled = _read_csv_text(text, delimiter, path), {}
+                (header, frame, lines, (title, footer), header_line), filled = _read_csv_text(text, delimiter, path), {}
             else:
-                (header, frame, lines, filled), title, footer = read, (), ()
+                (header, frame, lines, filled), title, footer, header_line = read, (), (), 1
         sheet = None
 
-    _check_header(header, frame, path)
+    _check_header(header, frame, f"{path}: {'sheet row' if encoding == 'xlsx' else 'line'} {header_line} (header)")
     frame.index = pd.RangeIndex(len(frame), name="source_row")
     overrides = {**config.fields, **(fields or {})}
     field_map = FieldMap.detect(header, overrides, source=config.source if not fields else "fields")
@@ -391,9 +391,10 @@ def _line_breaks(text: bytes | pa.ChunkedArray) -> int | np.ndarray:
 
 
 def _read_csv_text(text: str, delimiter: str, path: Path
-                   ) -> tuple[list[str], pd.DataFrame, np.ndarray, tuple[list[int], list[int]]]:
-    """The header, the frame, the line each row starts on, and the lines left out: a report's
-    title (`_is_header_below_title`) and its footer (rows of one cell after a blank line, up to the end)."""
+                   ) -> tuple[list[str], pd.DataFrame, np.ndarray, tuple[list[int], list[int]], int]:
+    """The header, the frame, the line each row starts on, the lines left out (a report's title,
+    `_is_header_below_title`, and its footer: rows of one cell after a blank line, up to the end),
+    and the header's line."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     header: list[str] | None = None
     rows: list[list[str]] = []
@@ -442,7 +443,8 @@ def _read_csv_text(text: str, delimiter: str, path: Path
             f"(delimiter {delimiter!r}):\n  " + "\n  ".join(ragged) + more
             + "\nQuote cells that contain the delimiter or a line break, or pass the right delimiter."
         )
-    return header, _frame(header, rows), np.asarray(lines, dtype=np.int64), (title, [line for line, _, _ in footer])
+    return (header, _frame(header, rows), np.asarray(lines, dtype=np.int64), (title, [line for line, _, _ in footer]),
+            header_line)
 
 
 def _is_header_below_title(header: list[str], rows: list[list[str]], n_ragged: int, record: list[str]) -> bool:
@@ -478,7 +480,7 @@ def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
     return frame
 
 
-def _check_header(header: list[str], frame: pd.DataFrame, path: Path) -> None:
+def _check_header(header: list[str], frame: pd.DataFrame, where: str) -> None:
     """Every column needs a unique name, except an empty last column: the trailing delimiter
     a spreadsheet leaves, kept as it is so that the file round-trips."""
     problems = []
@@ -493,12 +495,12 @@ def _check_header(header: list[str], frame: pd.DataFrame, path: Path) -> None:
         else:
             seen[name] = i
     if problems:
-        raise InputError(f"{path}: line 1 (header): " + "; ".join(problems) + "; give every column a unique name")
+        raise InputError(f"{where}: " + "; ".join(problems) + "; give every column a unique name")
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[list[str]], list[int], list[int]]:
-    """The header, the rows and the sheet row of each, and the sheet rows of a report's title
-    above the header (`_is_header_below_title`), left out.
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[list[str]], list[int], list[int], int]:
+    """The header, the rows and the sheet row of each, the sheet rows of a report's title above
+    the header (`_is_header_below_title`), left out, and the header's sheet row.
 
     Read by calamine (Rust): `load` of a workbook of 100,000 contacts took 3.5–4 s, against 17–24 s with openpyxl.
     A cell reads as `_cell_text` writes its value; a formula as its last result (an error such as
@@ -541,7 +543,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[list[str]
         lines.append(number)
     if header is None:
         raise InputError(f"{path}: the sheet is empty; export the contacts with their header row")
-    return header, rows, lines, title
+    return header, rows, lines, title, header_number
 
 
 def _cell_text(value: Any) -> str:

@@ -126,8 +126,8 @@ def test_arrow_reads_the_cells_and_lines_the_csv_module_reads(text, delimiter):
     if fast is None:  # Arrow declined: the csv module reads the file
         return
     header, frame, lines, filled = fast
-    expected_header, expected, expected_lines, left_out = _read_csv_text(text, delimiter, Path("t.csv"))
-    assert left_out == ([], [])  # Arrow reads no file with rows of another length
+    expected_header, expected, expected_lines, left_out, header_line = _read_csv_text(text, delimiter, Path("t.csv"))
+    assert (left_out, header_line) == (([], []), 1)  # Arrow reads no file with rows of another length
     assert header == expected_header and list(frame.columns) == list(expected.columns)
     assert frame.to_numpy().tolist() == expected.to_numpy().tolist()
     assert lines.tolist() == expected_lines.tolist()
@@ -248,6 +248,19 @@ def test_duplicate_column_names(tmp_path):
     path = write_csv(tmp_path / "t.csv", [["Name", "Email", "Email"], ["a", "b", "c"]])
     with pytest.raises(InputError, match=r"t\.csv: line 1 \(header\): columns 2 and 3 are both named 'Email'"):
         load(path)
+
+
+def test_a_header_below_the_first_line_is_named_where_it_is(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("sep=,\nName,Email,Email\na,b,c\n")
+    with pytest.raises(InputError, match=r"t\.csv: line 2 \(header\): columns 2 and 3 are both named 'Email'"):
+        load(path)
+    book = openpyxl.Workbook()
+    for row in ([], [], ["Name", "", "Email"], ["a", "b", "c"]):  # two blank rows first
+        book.active.append(row)
+    book.save(tmp_path / "t.xlsx")
+    with pytest.raises(InputError, match=r"t\.xlsx: sheet row 3 \(header\): column 2 has a blank name"):
+        load(tmp_path / "t.xlsx")
 
 
 def test_blank_column_name(tmp_path):
