@@ -53,7 +53,7 @@ input_options = [
     click.option("--region", help="Default phone region, e.g. US, FR, GB (overrides the config)."),
     click.option("--encoding", help="Input encoding (detected when not given)."),
     click.option("--delimiter", help="CSV delimiter (detected when not given); use '\\t' for tab."),
-    click.option("--sheet", help="Sheet of an .xlsx workbook (the first when not given)."),
+    click.option("--sheet", help="Sheet of an Excel workbook, .xlsx or .xls (the first when not given)."),
 ]
 
 

@@ -83,7 +83,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     crm_files = {"cleaned.csv", "fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix_2_update.csv", "merged_away.csv"}
     formats = {name: file_format(plan.policy, contacts) if name in crm_files else ("utf-8", ",") for name in tables}
     paths, neutralized = write_tables(out, tables, formats, plan.policy.neutralize_formulas,
-                                      line_end=line_ending(contacts.path), protect=protect)
+                                      line_end=line_ending(contacts), protect=protect)
     other = "fix_1_clear_by_hand.csv" if plan.policy.clear else "fix_1_clear.csv"
     (out / other).unlink(missing_ok=True)  # from an earlier export for another CRM
     warnings = []
@@ -112,7 +112,7 @@ def _record_id_hint(contacts: Contacts) -> str:
 def export_crosswalk(crosswalk: pd.DataFrame, contacts: Contacts, policy, out: str | Path) -> Exported:
     """Write ``crosswalk.csv`` alone, as `export` writes it, for a run that stops before the merge."""
     paths, neutralized = write_tables(Path(out), {"crosswalk.csv": crosswalk}, {"crosswalk.csv": ("utf-8", ",")},
-                                      policy.neutralize_formulas, line_end=line_ending(contacts.path),
+                                      policy.neutralize_formulas, line_end=line_ending(contacts),
                                       protect=(contacts.path,) if contacts.path else ())
     return Exported(paths, neutralized, [])
 
@@ -410,11 +410,11 @@ def file_format(policy, contacts: Contacts) -> tuple[str, str]:
     return policy.output_encoding or encoding, policy.output_delimiter or contacts.delimiter
 
 
-def line_ending(path: Path | None) -> str:
+def line_ending(contacts: Contacts) -> str:
     """The input's own line ending (``\\r\\n`` or ``\\n``), read at the end of its header line."""
-    if path is None or path.suffix.lower() in (".xlsx", ".xlsm"):
+    if contacts.path is None or contacts.encoding == "xlsx":  # a workbook has none
         return "\n"
-    with open(path, "rb") as handle:
+    with open(contacts.path, "rb") as handle:
         head = handle.read(65536)
     end = head.find(b"\n")
     return "\r\n" if head[:max(end, 0)].rstrip(b"\x00").endswith(b"\r") else "\n"  # UTF-16 too

@@ -139,7 +139,7 @@ class ImportCheck:
                                      file_format(self.config.merge, self.new)))
         formats[next(n for n in tables if n.startswith("held_back_clear"))] = file_format(self.config.merge, self.existing)
         paths, neutralized = write_tables(out, tables, formats, self.config.merge.neutralize_formulas,
-                                          line_end=line_ending(self.new.path), protect=protect)
+                                          line_end=line_ending(self.new), protect=protect)
         summary = self.summary() + f"\ncells neutralized as formulas {len(neutralized):>6,}\n"
         paths.append(write_text(out / "summary.txt", summary, protect=protect))
         paths.append(write_figure(out / "preflight.png", self.plot(), protect=protect))

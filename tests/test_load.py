@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import xlwt
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from dedupe_kit import InputError, load, profile, run
 from dedupe_kit._perf import is_filled
+from dedupe_kit.export import line_ending
 from dedupe_kit.load import _SPACE_FIRST_BYTES, DELIMITERS, _filled, _read_csv_arrow, _read_csv_text
 
 TRAPS = ["02134", "+33 6 12 34 56 78", "NA", "None", "null", "N/A", "nan", "", " padded ", "0044123", "TRUE", "1e5"]
@@ -217,6 +219,20 @@ def test_xlsx_first_sheet_or_named_sheet(tmp_path):
         load(path, sheet="Nope")
 
 
+def test_an_excel_97_workbook_is_read_as_its_bytes_say_whatever_its_name(tmp_path):
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Contacts")
+    for r, row in enumerate([["Contact ID", "Prénom", "Zip", "Joined"], ["00042", "Zoé", 2134, dt.date(2024, 5, 1)]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value, xlwt.easyxf(num_format_str="YYYY-MM-DD") if isinstance(value, dt.date) else xlwt.Style.default_style)
+    book.save(tmp_path / "export.xls")
+    (tmp_path / "export.csv").write_bytes((tmp_path / "export.xls").read_bytes())  # saved under the wrong name
+    for name in ("export.xls", "export.csv"):
+        contacts = load(tmp_path / name)
+        assert contacts.frame.to_numpy().tolist() == [["00042", "Zoé", "2134", "2024-05-01"]]
+        assert (contacts.encoding, contacts.lines.tolist(), line_ending(contacts)) == ("xlsx", [2], "\n")
+
+
 def test_xlsx_sheet_rows_are_counted_from_the_top_and_a_chart_sheet_is_no_sheet_of_contacts(tmp_path):
     book = openpyxl.Workbook()
     book.create_chartsheet("Chart", 0)  # first in the workbook
@@ -363,8 +379,8 @@ def test_explicit_encoding_that_does_not_fit(tmp_path):
         ("logo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", r"is not a text table \(it holds binary data\)"),
         ("page.csv", b"<!DOCTYPE html><html><body><table></table></body></html>", r"is an HTML/XML document"),
         ("data.csv", b'[{"email": "a@b.co"}]', r"is JSON, not a table"),
-        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 20, r"is an old binary Excel \(\.xls\) file"),
-        ("broken.xlsx", b"PK\x03\x04 not really a zip", r"cannot be read as an \.xlsx workbook"),
+        ("broken.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 20, r"cannot be read as an Excel workbook"),
+        ("broken.xlsx", b"PK\x03\x04 not really a zip", r"cannot be read as an Excel workbook, \.xlsx or \.xls"),
     ],
 )
 def test_a_file_that_is_not_a_table(tmp_path, name, content, message):
