@@ -40,11 +40,11 @@ DELIMITERS = (",", ";", "\t", "|")
 _BLANK = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf\xff\xfe]*")  # bytes of a file with nothing in it
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 _EXCEL_SEP = re.compile(r'"?sep=([^\r\n])"?(?=[\r\n])')  # "sep=;" on the first line, as Excel reads and writes it
-#: Encodings detected on a file that is not UTF-8 and has no BOM. Latin-1 differs from
-#: Windows-1252 only by control characters nobody types, so it is used only when asked for.
 #: How a workbook's bytes start: a zip (.xlsx) or an OLE2 compound file (Excel 97–2003 .xls).
 _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+#: Encodings detected on a file that is not UTF-8 and has no BOM. Latin-1 differs from
+#: Windows-1252 only by control characters nobody types, so it is used only when asked for.
 _FALLBACK_ENCODINGS = ["cp1252", "cp1251", "utf_16_le", "utf_16_be"]  # Western and Cyrillic Windows, Excel's "Unicode text"
 _MAX_LISTED = 5
 
@@ -501,7 +501,8 @@ def _check_header(header: list[str], frame: pd.DataFrame, where: str) -> None:
         raise InputError(f"{where}: " + "; ".join(problems) + "; give every column a unique name")
 
 
-def _read_workbook(data: bytes, path: Path, sheet: str | None) -> tuple[list[str], list[list[str]], list[int], list[int], int]:
+def _read_workbook(data: bytes, path: Path, sheet: str | None
+                   ) -> tuple[list[str], list[list[str]], list[int], list[int], int]:
     """The header, the rows and the sheet row of each, the sheet rows of a report's title above
     the header (`_is_header_below_title`), left out, and the header's sheet row.
 

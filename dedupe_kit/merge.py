@@ -681,13 +681,15 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     kept = np.where(chosen == -2, cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
     # every key of every cell as (group, key) in one integer, by cell; a cell may hold several identifiers
     more_at, more_codes = cells_of.other_codes(cells)
-    cell = np.r_[np.arange(len(cells)), more_at]
-    key = np.r_[cells["code"].to_numpy(), more_codes]
-    order = np.argsort(cell, kind="stable")
-    cell, group_key = cell[order], group_of[cell[order]] * (key.max(initial=0) + 1) + key[order]
+    cell, key = np.arange(len(cells)), cells["code"].to_numpy()
+    if len(more_at):  # most exports have none
+        cell, key = np.r_[cell, more_at], np.r_[key, more_codes]
+        order = np.argsort(cell, kind="stable")
+        cell, key = cell[order], key[order]
+    group_key = group_of[cell] * (key.max(initial=0) + 1) + key
     # an extra value holds a key no kept cell holds, met there for the first time in the group
     new = ~kept[cell] & ~isin(group_key, group_key[kept[cell]]) & ~pd.Series(group_key).duplicated().to_numpy()
-    extra = cells.take(np.unique(cell[new]))
+    extra = cells.take(np.unique(cell[new]) if len(more_at) else cell[new])
     # the columns blank at each extra value's survivor, as bits, and each such set of columns once
     members = cells_of.members  # by group, the survivor first
     first = run_starts(members["group"].to_numpy())
