@@ -332,7 +332,7 @@ def _read_csv_arrow(text: str, delimiter: str, utf8: bytes | None = None
         header = next(reader)
     except (StopIteration, csv.Error):
         return None
-    if not header or reader.line_num != 1:
+    if reader.line_num != 1 or sum(bool(name.strip()) for name in header) < 2:  # maybe a report's title
         return None
     names = [str(i) for i in range(len(header))]
     try:
@@ -452,10 +452,13 @@ def _read_csv_text(text: str, delimiter: str, path: Path
 
 def _is_header_below_title(header: list[str], rows: list[list[str]], n_ragged: int, record: list[str]) -> bool:
     """Whether ``record`` is the real header, below a report's title that was taken for one: the
-    rows so far are a few of one cell, and ``record`` names columns, at least one of them a role."""
-    return (len(header) == 1 and len(rows) < 10 and not n_ragged and len(record) > 1
-            and all(cell.strip() for cell in record) and len(set(record)) == len(record)
-            and bool(FieldMap.detect(record).columns()))
+    rows so far are a few with one filled cell at most (a title, a date, a blank line: a spreadsheet
+    pads them with empty cells), and ``record`` names columns, at least one of them a role. Its
+    names may still be faulty (blank, twice): `_check_header` names them."""
+    if len(rows) >= 10 or n_ragged or not all(sum(bool(cell.strip()) for cell in row) <= 1 for row in (header, *rows)):
+        return False
+    names = list(dict.fromkeys(cell for cell in record if cell.strip()))
+    return len(names) > 1 and bool(FieldMap.detect(names).columns())
 
 
 def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:

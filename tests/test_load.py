@@ -330,6 +330,26 @@ def test_a_report_title_above_the_header_is_left_out_and_said(tmp_path):
     assert contacts.left_out_note().endswith("sheet row 1 (a title above the header)")
 
 
+@pytest.mark.parametrize("text, columns, title", [
+    # a spreadsheet pads every row to the same width, a title's too
+    ("My Contacts Report,,\n,,\nContact ID,First Name,Email\n0031,Ann,a@x.com\n", ["Contact ID", "First Name", "Email"], (1, 2)),
+    # and leaves a trailing delimiter on the header and the rows
+    ("My Contacts Report\n\nContact ID,First Name,Email,\n0031,Ann,a@x.com,\n", ["Contact ID", "First Name", "Email", ""], (1,)),
+])
+def test_a_report_title_as_a_spreadsheet_saves_it_is_left_out(tmp_path, text, columns, title):
+    path = tmp_path / "report.csv"
+    path.write_text(text)
+    contacts = load(path)
+    assert (contacts.columns, contacts.frame["Contact ID"].tolist(), contacts.title) == (columns, ["0031"], title)
+
+
+def test_a_blank_name_in_a_header_below_a_title_is_named_there(tmp_path):
+    path = tmp_path / "report.csv"
+    path.write_text("My Contacts Report\n\nContact ID,,Email\n0031,Ann,a@x.com\n")
+    with pytest.raises(InputError, match=r"report\.csv: line 3 \(header\): column 2 has a blank name"):
+        load(path)
+
+
 def test_excels_sep_line_names_the_delimiter_and_is_not_a_row(tmp_path):
     path = tmp_path / "excel.csv"
     path.write_text("sep=;\nContact ID;First Name;Email\n0031;Ann;a@x.com\n0032;Ann, Jr;a@x.com\n")
