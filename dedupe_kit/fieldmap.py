@@ -54,11 +54,15 @@ def fold_header(name: str) -> str:
 _EMAIL = r"(?:e ?mail|courriel|mail|электронная почта|эл почта|почта)"
 _PHONE_WORDS = r"(?:phone|telephone|tel|mobile|cell|cellphone|portable|gsm|fax|landline|fixe|телефон|тел|мобильныи|сотовыи)"
 _ID_WORDS = r"(?:id|identifier|identifiant|number|num|no|nr|code|#)"
+_KIND_WORDS = r"(?:work|home|other|personal|business|private|primary|secondary|main|alternate|alternative)"
+_WHOSE = r"(?:(?:contact|record|person|lead|customer) )?"  # Pipedrive's "Person - Add time"
+_PLACE = r"(?:(?:mailing|billing|home|shipping|postal address|address ?\d?) )?"  # Dynamics' "Address 1: City"
 
 #: (role, pattern over the folded header). Earlier rules win, so the more
 #: specific ones come first. Patterns must match the whole folded header.
 DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("record_id", r"(?:contact|record|crm|lead|person|row|salesforce|hubspot|keap|object) ?id"),
+    ("record_id", r"do not modify (?:contact|lead|account|customer)"),  # Dynamics 365's "(Do Not Modify) Contact"
     ("record_id", r"id|identifiant|uid|(?:contact|record) (?:number|no|key)"),
     (
         "external_ids",
@@ -71,21 +75,23 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
         r"|unique|dossier|patient)|matricule|ine",
     ),
     ("external_ids", r"внешнии (?:id|идентификатор|код)|номер (?:клиента|карты|студента)|табельныи номер|инн|снилс"),
-    ("emails", r"(?:\w+ )?" + _EMAIL + r"s?(?: address(?:es)?| adresses?)?(?: ?\d+)?"),
+    ("emails", r"(?:\w+ )?" + _EMAIL + r"s?(?: address(?:es)?| adresses?)?(?: ?\d+)?(?: " + _KIND_WORDS + ")?"),
     ("emails", r"adresse (?:e ?mail|electronique|courriel)(?: \d+)?"),
     ("first_name", r"first ?name|first|given ?name|given|forename|prenom|имя"),
     ("last_name", r"last ?name|last|surname|family name|nom(?: de famille| de naissance)?|фамилия"),
     ("full_name", r"(?:full |contact |display |person |customer |client |member |student |patient )?name|nom complet|(?:prenom et nom|nom et prenom)|фио|полное имя"),
     ("phones", r".*\b" + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
-    ("company", r"company(?: name)?|organi[sz]ation(?: name)?|employer|account name|business name|societe|entreprise|raison sociale|organisme"
+    ("company", r"(?:person |contact )?(?:company(?: name)?|organi[sz]ation(?: name)?)|employer|account name|business name|societe|entreprise|raison sociale|organisme"
                 "|компания|организация|название компании"),
     ("address", r"(?:mailing |billing |home |street )?(?:address|street|addr)(?: line)?(?: ?\d)?|adresse(?: postale)?(?: \d)?|rue|адрес"),
-    ("postcode", r"(?:mailing |billing |home )?(?:zip|zip ?code|postcode|postal ?code|post ?code)|code postal|cp|(?:почтовыи )?индекс"),
-    ("city", r"(?:mailing |billing |home )?(?:city|town|suburb)|ville|commune|locality|город|населенныи пункт"),
-    ("country", r"(?:mailing |billing |home )?country(?: region)?|pays|страна"),
+    ("postcode", _PLACE + r"(?:zip|zip ?code|postcode|postal ?code|post ?code|zip postal code)|code postal|cp|(?:почтовыи )?индекс"),
+    ("city", _PLACE + r"(?:city|town|suburb)|ville|commune|locality|город|населенныи пункт"),
+    ("country", _PLACE + r"country(?: region)?|pays|страна"),
     ("birth_date", r"dob|date of birth|birth ?date|birthday|date de naissance|naissance|дата рождения|день рождения"),
-    ("created", r"created(?: date| at| on)?|date created|creat(?:e|ion) date|date de creation|date added|added on|дата создания"),
-    ("updated", r"(?:last )?(?:modified|updated)(?: date| at| on)?|date modified|date de (?:modification|mise a jour)|дата (?:изменения|обновления)"),
+    ("created", _WHOSE + r"(?:created(?: date| at| on| time)?|add time)|date created|creat(?:e|ion) (?:date|time)"
+                r"|date de creation|date added|added on|дата создания"),
+    ("updated", r"(?:do not modify )?" + _WHOSE + r"(?:last )?(?:modified|updated|update)(?: date| at| on| time)?|date modified"
+                r"|date de (?:modification|mise a jour)|дата (?:изменения|обновления)"),
     ("notes", r"notes?|comments?|remarks?|description|remarques?|commentaires?|комментарии|примечания?|заметки"),
     ("tags", r"tags?|labels?|etiquettes?|segments?|теги|метки"),
 )

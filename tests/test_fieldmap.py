@@ -104,7 +104,29 @@ def test_phone_kind_from_header(header, kind):
     assert FieldMap.detect([header]).phones == ((header, kind),)
 
 
-@pytest.mark.parametrize("header", ["Phone Type", "Mobile Opt Out", "Email Opt Out", "Mailing List", "Last Activity"])
+def test_detects_zoho_pipedrive_and_dynamics_exports():
+    zoho = FieldMap.detect(["Record Id", "First Name", "Last Name", "Email", "Secondary Email", "Created Time",
+                            "Modified Time"])
+    assert (zoho.record_id, zoho.emails, zoho.created, zoho.updated) == (
+        "Record Id", ("Email", "Secondary Email"), "Created Time", "Modified Time")
+    pipedrive = FieldMap.detect(["Person - ID", "Person - Name", "Person - Organization", "Person - Email - Work",
+                                 "Person - Email - Home", "Person - Phone - Mobile", "Person - Add time",
+                                 "Person - Update time"])
+    assert (pipedrive.record_id, pipedrive.full_name, pipedrive.company, pipedrive.created, pipedrive.updated) == (
+        "Person - ID", "Person - Name", "Person - Organization", "Person - Add time", "Person - Update time")
+    assert pipedrive.emails == ("Person - Email - Work", "Person - Email - Home")
+    dynamics = FieldMap.detect(["(Do Not Modify) Contact", "(Do Not Modify) Row Checksum", "(Do Not Modify) Modified On",
+                                "Full Name", "Email", "Address 1: City", "Address 1: ZIP/Postal Code",
+                                "Address 1: Country/Region", "Created On"])
+    assert (dynamics.record_id, dynamics.updated, dynamics.created) == (
+        "(Do Not Modify) Contact", "(Do Not Modify) Modified On", "Created On")
+    assert (dynamics.city, dynamics.postcode, dynamics.country) == (
+        "Address 1: City", "Address 1: ZIP/Postal Code", "Address 1: Country/Region")
+    assert "(Do Not Modify) Row Checksum" not in dynamics.columns()
+
+
+@pytest.mark.parametrize("header", ["Phone Type", "Mobile Opt Out", "Email Opt Out", "Mailing List", "Last Activity",
+                                    "Created By", "Updated By", "Email Domain", "Do Not Email"])
 def test_lookalike_columns_pass_through(header):
     assert FieldMap.detect([header]).columns() == ()
 
