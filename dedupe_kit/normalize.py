@@ -530,6 +530,7 @@ def _row_regions(frame: pd.DataFrame, country_column: str | None, default: str) 
 
 # --- emails and external IDs --------------------------------------------------------------------
 
+_SPACED_AT = re.compile(r"(?<=\w)(?:\s+@\s*|\s*@\s+)(?=\w)")  # "ann @ example.com", typed in a form: one address
 _EMAIL_TOKEN = re.compile(r"[^\s<>;,\"'()\[\]]*@[^\s<>;,\"'()\[\]]*")
 _EMAIL_SYNTAX = re.compile(
     r"(?!\.)(?!.*\.\.)[\w!#$%&'*+/=?^`{|}~.-]{1,64}(?<!\.)"
@@ -544,6 +545,8 @@ class EmailParser:
 
     >>> EmailParser(NormalizeConfig())(" Jean.Dupont+news@GMail.com ")
     ([('jeandupont@gmail.com', 'jean.dupont+news@gmail.com', False)], [])
+    >>> EmailParser(NormalizeConfig())("ann @ example.com")
+    ([('ann@example.com', 'ann@example.com', False)], [])
     """
 
     def __init__(self, settings: NormalizeConfig) -> None:
@@ -554,7 +557,8 @@ class EmailParser:
         text = raw.strip()
         if text.casefold() in PLACEHOLDER_TEXT:
             return [], [(text, "placeholder, not an address")]
-        tokens = _EMAIL_TOKEN.findall(text.replace("mailto:", "").replace("MAILTO:", ""))
+        text = text.replace("mailto:", "").replace("MAILTO:", "")
+        tokens = _EMAIL_TOKEN.findall(_SPACED_AT.sub("@", text) if text.count("@") == 1 else text)
         if not tokens:
             return [], [(text, "no @: not an email address")]
         ok, bad = [], []
