@@ -249,6 +249,18 @@ def test_survivor_dates_read_timestamps_and_dotted_dates(tmp_path):
     assert plan.groups.loc[0, ["survivor_row", "survivor_reason"]].tolist() == [2, "oldest created (3.7.2017)"]
 
 
+def test_two_records_of_one_day_are_told_apart_by_their_time(tmp_path):
+    path = tmp_path / "dates.csv"  # a form filled twice in a day: the first is the oldest, not the lower row
+    path.write_text("Contact ID,First Name,Created Date,Last Modified\n1,Ann,3/4/2021 2:15 PM,3/9/2021 9:00 AM\n"
+                    "2,Ann,3/4/2021 10:40 AM,3/9/2021 12:30 PM\n3,Bob,2021-03-04T09:00:00Z,2021-03-04\n"
+                    "4,Bob,2021-03-04T08:59:59Z,2021-03-04 00:00:01\n")
+    oldest = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="oldest_created"))
+    assert oldest.groups["survivor_reason"].tolist() == ["oldest created (3/4/2021 10:40 AM)",
+                                                         "oldest created (2021-03-04T08:59:59Z)"]
+    recent = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="most_recently_updated"))
+    assert recent.groups["survivor_row"].tolist() == [1, 3]  # 12:30 PM is after 9:00 AM; a date alone is midnight
+
+
 def test_survivor_dates_read_months_in_words_and_two_digit_years(tmp_path):
     path = tmp_path / "dates.csv"
     path.write_text('Contact ID,First Name,Created Date\n1,Ann,2021-03-05T09:00:00Z\n2,Ann,"Mar 4, 2021 10:00 AM"\n'
