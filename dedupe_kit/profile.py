@@ -180,7 +180,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         mapping=mapping,
         fill=fill,
         invalid=invalid,
-        exact_duplicates=_exact_duplicates(frame, fm.record_id),
+        exact_duplicates=_exact_duplicates(contacts),
         identifiers=(ids[distinct], key[distinct]),
         shared_min_records=config.profile.shared_min_records,
         max_block_size=config.match.max_block_size,
@@ -242,18 +242,20 @@ def _taken_table(ids: pd.DataFrame, at: np.ndarray, held_by: np.ndarray) -> pd.D
                          "raw": ids["raw"].to_numpy()[at], "held_by": held_by})
 
 
-def _exact_duplicates(frame: pd.DataFrame, record_id: str | None) -> pd.DataFrame:
-    """Rows equal to an earlier row in every column but the record ID.
+def _exact_duplicates(contacts: Contacts) -> pd.DataFrame:
+    """Rows equal to an earlier row in every column but the record ID; rows blank in all of them
+    (a spreadsheet's padding ``,,,``) are empty, not duplicates.
 
     Rows are grouped column by column (the group of a row and its next cell), and
     rows alone in their group are set aside as soon as they are: few rows are
     left after the first columns.
     """
-    subset = [c for c in frame.columns if c != record_id]
+    frame = contacts.frame
+    subset = [c for c in frame.columns if c != contacts.field_map.record_id]
     if not subset or frame.empty:
         return pd.DataFrame({"source_row": np.zeros(0, np.int64), "duplicate_of": np.zeros(0, np.int64)})
-    rows = frame.index.to_numpy()
-    group = np.zeros(len(frame), dtype=np.int64)
+    rows = frame.index.to_numpy()[np.logical_or.reduce([contacts.filled(c) for c in subset])]
+    group = np.zeros(len(rows), dtype=np.int64)
     for column in subset:
         cells = pd.factorize(frame[column].to_numpy(dtype=object)[rows])[0].astype(np.int64)
         group = pd.factorize(group * (cells.max(initial=0) + 1) + cells)[0].astype(np.int64)

@@ -102,6 +102,13 @@ def test_exact_duplicates_ignore_the_record_id(report):
     assert report.exact_duplicates.values.tolist() == [[5, 4]]
 
 
+def test_blank_rows_are_not_exact_duplicates(tmp_path):
+    path = tmp_path / "export.csv"  # a spreadsheet's padding after the data: empty rows, IDs left blank or not
+    path.write_text("Contact ID,First Name,Email\n1,Ann,a@x.com\n2,Ann,a@x.com\n,,\n, ,\n9,,\n")
+    contacts = load(path)
+    assert profile(contacts, normalize(contacts)).exact_duplicates.values.tolist() == [[1, 0]]
+
+
 def test_summary_text_and_chart(report):
     text = str(report)
     assert "phones (mobile)" in text and "'Mobile Phone'" in text
