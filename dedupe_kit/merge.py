@@ -587,8 +587,8 @@ class _Cells:
         column_of, row_of = cells["column"].to_numpy(dtype=object), cells["row"].to_numpy()
         found = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))]
         for column, (rows, codes) in self._more.items():
-            at = np.flatnonzero(column_of == column) if len(rows) else []
-            if len(at):
+            if len(rows):
+                at = np.flatnonzero(column_of == column)
                 where = pd.Index(row_of[at]).get_indexer(rows)  # a row has one cell per column
                 found.append((at[where[where >= 0]], codes[where >= 0]))
         return np.concatenate([at for at, _ in found]), np.concatenate([codes for _, codes in found])
