@@ -75,15 +75,17 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
         r"|unique|dossier|patient)|matricule|ine",
     ),
     ("external_ids", r"внешнии (?:id|идентификатор|код)|номер (?:клиента|карты|студента)|табельныи номер|инн|снилс"),
-    ("emails", r"(?:\w+ )?" + _EMAIL + r"s?(?: address(?:es)?| adresses?)?(?: ?\d+)?(?: " + _KIND_WORDS + ")?"),
+    # Outlook's "E-mail 2 Address", Google Contacts' "E-mail 1 - Value" (not its "- Label" or "- Type")
+    ("emails", r"(?:\w+ )?" + _EMAIL + r"s?(?: ?\d+)?(?: address(?:es)?| adresses?)?(?: ?\d+)?(?: " + _KIND_WORDS
+               + r")?(?: value)?"),
     ("emails", r"adresse (?:e ?mail|electronique|courriel)(?: \d+)?"),
     ("first_name", r"first ?name|first|given ?name|given|forename|prenom|имя"),
     ("last_name", r"last ?name|last|surname|family name|nom(?: de famille| de naissance)?|фамилия"),
     ("full_name", r"(?:full |contact |display |person |customer |client |member |student |patient )?name|nom complet|(?:prenom et nom|nom et prenom)|фио|полное имя"),
-    ("phones", r".*\b" + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
-    ("company", r"(?:person |contact )?(?:company(?: name)?|organi[sz]ation(?: name)?)|employer|account name|business name|societe|entreprise|raison sociale|organisme"
+    ("phones", r".*\b" + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|label|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
+    ("company", r"(?:person |contact )?(?:company(?: name)?|organi[sz]ation(?: \d)?(?: name)?)|employer|account name|business name|societe|entreprise|raison sociale|organisme"
                 "|компания|организация|название компании"),
-    ("address", r"(?:mailing |billing |home |street )?(?:address|street|addr)(?: line)?(?: ?\d)?|adresse(?: postale)?(?: \d)?|rue|адрес"),
+    ("address", r"(?:mailing |billing |home |street )?(?:address|street|addr)(?: line)?(?: ?\d)?(?: street)?|adresse(?: postale)?(?: \d)?|rue|адрес"),
     ("postcode", _PLACE + r"(?:zip|zip ?code|postcode|postal ?code|post ?code|zip postal code)|code postal|cp|(?:почтовыи )?индекс"),
     ("city", _PLACE + r"(?:city|town|suburb)|ville|commune|locality|город|населенныи пункт"),
     ("country", _PLACE + r"country(?: region)?|pays|страна"),
@@ -93,7 +95,7 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("updated", r"(?:do not modify )?" + _WHOSE + r"(?:last )?(?:modified|updated|update)(?: date| at| on| time)?|date modified"
                 r"|date de (?:modification|mise a jour)|дата (?:изменения|обновления)"),
     ("notes", r"notes?|comments?|remarks?|description|remarques?|commentaires?|комментарии|примечания?|заметки"),
-    ("tags", r"tags?|labels?|etiquettes?|segments?|теги|метки"),
+    ("tags", r"tags?|labels?|group membership|etiquettes?|segments?|теги|метки"),
 )
 
 _PHONE_KIND_RULES: tuple[tuple[PhoneKind, str], ...] = (

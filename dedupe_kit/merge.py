@@ -658,7 +658,7 @@ def _by_group(placed: Mapping[int, tuple[str, int]]) -> tuple[pd.Series, pd.Seri
             pd.Series([row for _, row in placed.values()], index=groups, dtype=np.int64))
 
 
-_TAG_SEPARATOR = re.compile(r"\s*[;,]\s*")
+_TAG_SEPARATOR = re.compile(r"\s*(?:[;,]|:::)\s*")  # ":::": Google Contacts' labels
 
 
 def _split(value: str, tags: bool) -> list[str]:

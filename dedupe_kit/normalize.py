@@ -258,7 +258,7 @@ def _phones(contacts: Contacts, regions: np.ndarray, progress: bool | None) -> t
 
 # --- phones -----------------------------------------------------------------------------------
 
-_PHONE_SPLIT = re.compile(r"\s*(?:[;|\n]|\s/\s|,(?=\s*[+(\d])|\s(?:or|ou)\s)\s*", re.IGNORECASE)
+_PHONE_SPLIT = re.compile(r"\s*(?:[;|\n]|:::|\s/\s|,(?=\s*[+(\d])|\s(?:or|ou)\s)\s*", re.IGNORECASE)
 _PHONE_SQUEEZE = re.compile(r"[\s().\-/\u00a0]+")
 _PHONE_LABEL = re.compile(r"\((?=[^\d()]*[^\W\d_])[^\d()]*\)")  # "(mobile)", "(mum)": words in brackets, no digit
 _DECIMAL_WRITTEN = re.compile(r"(\+?\d{6,})\.0")  # 2125550142.0: a number a spreadsheet or pandas wrote as a decimal

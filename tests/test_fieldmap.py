@@ -125,8 +125,28 @@ def test_detects_zoho_pipedrive_and_dynamics_exports():
     assert "(Do Not Modify) Row Checksum" not in dynamics.columns()
 
 
+def test_detects_google_contacts_and_outlook_exports():
+    google = FieldMap.detect(["First Name", "Last Name", "Organization Name", "Labels", "E-mail 1 - Label",
+                              "E-mail 1 - Value", "E-mail 2 - Label", "E-mail 2 - Value", "Phone 1 - Label",
+                              "Phone 1 - Value", "Address 1 - Street", "Address 1 - City"])
+    assert (google.emails, google.phones) == (("E-mail 1 - Value", "E-mail 2 - Value"), (("Phone 1 - Value", "other"),))
+    assert (google.company, google.tags, google.address, google.city) == (
+        "Organization Name", ("Labels",), ("Address 1 - Street",), "Address 1 - City")
+    gmail = FieldMap.detect(["Name", "Given Name", "Family Name", "Group Membership", "E-mail 1 - Type",
+                             "E-mail 1 - Value", "Phone 1 - Type", "Phone 1 - Value", "Organization 1 - Name"])
+    assert (gmail.full_name, gmail.first_name, gmail.last_name, gmail.company) == (
+        "Name", "Given Name", "Family Name", "Organization 1 - Name")
+    assert (gmail.emails, gmail.phones, gmail.tags) == (
+        ("E-mail 1 - Value",), (("Phone 1 - Value", "other"),), ("Group Membership",))
+    outlook = FieldMap.detect(["First Name", "Last Name", "E-mail Address", "E-mail 2 Address", "E-mail 3 Address",
+                               "Mobile Phone", "Home Phone 2"])
+    assert outlook.emails == ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address")
+    assert outlook.phones == (("Mobile Phone", "mobile"), ("Home Phone 2", "home"))
+
+
 @pytest.mark.parametrize("header", ["Phone Type", "Mobile Opt Out", "Email Opt Out", "Mailing List", "Last Activity",
-                                    "Created By", "Updated By", "Email Domain", "Do Not Email"])
+                                    "Created By", "Updated By", "Email Domain", "Do Not Email",
+                                    "E-mail 1 - Label", "Phone 1 - Label", "Organization 1 - Title"])
 def test_lookalike_columns_pass_through(header):
     assert FieldMap.detect([header]).columns() == ()
 

@@ -130,6 +130,13 @@ def test_union_of_notes_and_tags(contacts):
     assert value(plan, "Tags") == ("vip; gold", -1)  # the separator the values use
 
 
+def test_union_of_google_contacts_labels_keeps_their_separator(tmp_path):
+    path = tmp_path / "google.csv"
+    path.write_text("First Name,Last Name,Labels\nAnn,Lee,* myContacts ::: Friends\nAnn,Lee,Work ::: * myContacts\n")
+    plan = merge(load(path), np.array([0, 0]))
+    assert value(plan, "Labels") == ("* myContacts ::: Friends ::: Work", -1)
+
+
 def test_two_external_ids_stop_a_merge_until_a_person_chooses(tmp_path):
     path = tmp_path / "ids.csv"
     path.write_text("Contact ID,First Name,Student ID,Student Number\n1,Ann,S1,\n2,Ann,S2,\n3,Ann,,S1\n4,Ann,,S9\n")

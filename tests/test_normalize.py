@@ -150,6 +150,8 @@ def test_a_cell_with_two_numbers_gives_two():
     assert [item[:2] for item in ok] == [("+12125550142", "(212) 555-0142"), ("+16465550100", "+1 646 555 0100"),
                                          ("+17185550199", "718-555-0199"), ("+12125550143", "212-555-0143")]
     assert bad == []
+    ok, _ = parse_phone("+1 212-555-0142 ::: (212) 555-0199", "US")  # Google Contacts' separator
+    assert [item[0] for item in ok] == ["+12125550142", "+12125550199"]
     assert parse_phone("212-555-0142, ext 12", "US") == ([("+12125550142", "212-555-0142, ext 12", "2125550142")], [])
 
 
