@@ -56,7 +56,7 @@ _PHONE_WORDS = r"(?:phone|telephone|tel|mobile|cell|cellphone|portable|gsm|fax|l
 _ID_WORDS = r"(?:id|identifier|identifiant|number|num|no|nr|code|#)"
 _KIND_WORDS = r"(?:work|home|other|personal|business|private|primary|secondary|main|alternate|alternative)"
 _WHOSE = r"(?:(?:contact|record|person|lead|customer) )?"  # Pipedrive's "Person - Add time"
-_PLACE = r"(?:(?:mailing|billing|home|shipping|postal address|address ?\d?) )?"  # Dynamics' "Address 1: City"
+_PLACE = r"(?:(?:mailing|billing|home|shipping|postal address|default address|address ?\d?) )?"  # Dynamics' "Address 1: City"
 
 #: (role, pattern over the folded header). Earlier rules win, so the more
 #: specific ones come first. Patterns must match the whole folded header.
@@ -83,12 +83,12 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("last_name", r"last ?name|last|surname|family name|nom(?: de famille| de naissance)?|фамилия"),
     ("full_name", r"(?:full |contact |display |person |customer |client |member |student |patient )?name|nom complet|(?:prenom et nom|nom et prenom)|фио|полное имя"),
     ("phones", r".*\b" + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|label|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
-    ("company", r"(?:person |contact )?(?:company(?: name)?|organi[sz]ation(?: \d)?(?: name)?)|employer|account name|business name|societe|entreprise|raison sociale|organisme"
+    ("company", r"(?:person |contact |default address )?(?:company(?: name)?|organi[sz]ation(?: \d)?(?: name)?)|employer|account name|business name|societe|entreprise|raison sociale|organisme"
                 "|компания|организация|название компании"),
-    ("address", r"(?:mailing |billing |home |street )?(?:address|street|addr)(?: line)?(?: ?\d)?(?: street)?|adresse(?: postale)?(?: \d)?|rue|адрес"),
+    ("address", r"(?:mailing |billing |home |street |default address )?(?:address|street|addr)(?: line)?(?: ?\d)?(?: street)?|adresse(?: postale)?(?: \d)?|rue|адрес"),
     ("postcode", _PLACE + r"(?:zip|zip ?code|postcode|postal ?code|post ?code|zip postal code)|code postal|cp|(?:почтовыи )?индекс"),
     ("city", _PLACE + r"(?:city|town|suburb)|ville|commune|locality|город|населенныи пункт"),
-    ("country", _PLACE + r"country(?: region)?|pays|страна"),
+    ("country", _PLACE + r"country(?: region| code)?|pays|страна"),
     ("birth_date", r"dob|date of birth|birth ?date|birthday|date de naissance|naissance|дата рождения|день рождения"),
     ("created", _WHOSE + r"(?:created(?: date| at| on| time)?|add time)|date created|creat(?:e|ion) (?:date|time)"
                 r"|date de creation|date added|added on|дата создания"),

@@ -144,6 +144,17 @@ def test_detects_google_contacts_and_outlook_exports():
     assert outlook.phones == (("Mobile Phone", "mobile"), ("Home Phone 2", "home"))
 
 
+def test_detects_a_shopify_customer_export():
+    shopify = FieldMap.detect(["Customer ID", "First Name", "Last Name", "Email", "Default Address Company",
+                               "Default Address Address1", "Default Address Address2", "Default Address City",
+                               "Default Address Province Code", "Default Address Country Code", "Default Address Zip",
+                               "Default Address Phone", "Phone", "Total Spent"])
+    assert (shopify.company, shopify.address, shopify.city, shopify.country, shopify.postcode) == (
+        "Default Address Company", ("Default Address Address1", "Default Address Address2"), "Default Address City",
+        "Default Address Country Code", "Default Address Zip")
+    assert shopify.phones == (("Default Address Phone", "other"), ("Phone", "other"))
+
+
 @pytest.mark.parametrize("header", ["Phone Type", "Mobile Opt Out", "Email Opt Out", "Mailing List", "Last Activity",
                                     "Created By", "Updated By", "Email Domain", "Do Not Email",
                                     "E-mail 1 - Label", "Phone 1 - Label", "Organization 1 - Title"])

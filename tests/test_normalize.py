@@ -211,6 +211,8 @@ def test_country_column_sets_the_region_per_row(tmp_path):
     assert problems[["source_row", "reason"]].values.tolist() == [[3, "not a valid number for its country"]]
     fr = normalize(load(path), Config(normalize=NormalizeConfig(default_region="FR"))).identifiers
     assert "+33612345678" in fr.loc[fr["source_row"] == 3, "value"].tolist()
+    path.write_text("Phone,Default Address Country Code\n'613-555-0135,CA\n'07911 123456,GB\n")  # Shopify's
+    assert normalize(load(path)).identifiers["value"].tolist() == ["+16135550135", "+447911123456"]
 
 
 @pytest.mark.parametrize(
