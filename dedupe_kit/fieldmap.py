@@ -91,8 +91,8 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("country", _PLACE + r"country(?: region| code)?|pays|страна"),
     ("birth_date", r"dob|date of birth|birth ?date|birthday|date de naissance|naissance|дата рождения|день рождения"),
     ("created", _WHOSE + r"(?:created(?: date| at| on| time)?|add time)|date created|creat(?:e|ion) (?:date|time)"
-                r"|date de creation|date added|added on|дата создания"),
-    ("updated", r"(?:do not modify )?" + _WHOSE + r"(?:last )?(?:modified|updated|update)(?: date| at| on| time)?|date modified"
+                r"|date de creation|date added|added on|opt ?in time|дата создания"),  # Mailchimp's OPTIN_TIME
+    ("updated", r"(?:do not modify )?" + _WHOSE + r"(?:last )?(?:modified|updated|update|changed)(?: date| at| on| time)?|date modified"
                 r"|date de (?:modification|mise a jour)|дата (?:изменения|обновления)"),
     ("notes", r"notes?|comments?|remarks?|description|remarques?|commentaires?|комментарии|примечания?|заметки"),
     ("tags", r"tags?|labels?|group membership|etiquettes?|segments?|теги|метки"),

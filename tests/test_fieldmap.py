@@ -104,7 +104,7 @@ def test_phone_kind_from_header(header, kind):
     assert FieldMap.detect([header]).phones == ((header, kind),)
 
 
-def test_detects_zoho_pipedrive_and_dynamics_exports():
+def test_detects_zoho_pipedrive_dynamics_and_mailchimp_exports():
     zoho = FieldMap.detect(["Record Id", "First Name", "Last Name", "Email", "Secondary Email", "Created Time",
                             "Modified Time"])
     assert (zoho.record_id, zoho.emails, zoho.created, zoho.updated) == (
@@ -123,6 +123,8 @@ def test_detects_zoho_pipedrive_and_dynamics_exports():
     assert (dynamics.city, dynamics.postcode, dynamics.country) == (
         "Address 1: City", "Address 1: ZIP/Postal Code", "Address 1: Country/Region")
     assert "(Do Not Modify) Row Checksum" not in dynamics.columns()
+    mailchimp = FieldMap.detect(["Email Address", "First Name", "OPTIN_TIME", "CONFIRM_TIME", "LAST_CHANGED"])
+    assert (mailchimp.created, mailchimp.updated) == ("OPTIN_TIME", "LAST_CHANGED")
 
 
 def test_detects_google_contacts_and_outlook_exports():
