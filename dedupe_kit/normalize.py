@@ -261,6 +261,7 @@ def _phones(contacts: Contacts, regions: np.ndarray, progress: bool | None) -> t
 _PHONE_SPLIT = re.compile(r"\s*(?:[;|\n]|:::|\s/\s|,(?=\s*[+(\d])|\s(?:or|ou)\s)\s*", re.IGNORECASE)
 _PHONE_SQUEEZE = re.compile(r"[\s().\-/\u00a0]+")
 _PHONE_LABEL = re.compile(r"\((?=[^\d()]*[^\W\d_])[^\d()]*\)")  # "(mobile)", "(mum)": words in brackets, no digit
+_LABEL_AFTER = re.compile(r"(?<=\d)\s*[-–:,]?\s+[^\W\d_][^\d]*$")  # "212 555 0142 - mum", "… home": words last
 _DECIMAL_WRITTEN = re.compile(r"(\+?\d{6,})\.0")  # 2125550142.0: a number a spreadsheet or pandas wrote as a decimal
 _SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?E\+?\d+", re.IGNORECASE)  # 3.36123E+11 (or 3,36123E+11): its last digits are lost
 _SCIENTIFIC_REASON = "digits lost to scientific notation (export the column as text)"
@@ -293,7 +294,7 @@ def parse_phone(raw: str, region: str) -> Parsed:
     for part in _PHONE_SPLIT.split(raw.strip()):
         if part:
             decimal = _DECIMAL_WRITTEN.fullmatch(part)
-            number = decimal[1] if decimal else _PHONE_LABEL.sub("", part)
+            number = decimal[1] if decimal else _without_label_after(_PHONE_LABEL.sub("", part))
             usable, result, national = _parse_phone_part(_PHONE_SQUEEZE.sub("", number), region)
             (ok if usable else bad).append((result, part, national) if usable else (part, result, national))
     return ok, bad
@@ -318,6 +319,13 @@ def parse_phones(cells: list[str], region: str) -> ParsedMany:
     ok, bad = _one_by_one(parse_phone)([cells[i] for i in rest], region)
     return ([(np.flatnonzero(settled), [e164[settled], typed, national[settled]])]
             + [(rest[keys], fields) for keys, fields in ok], [(rest[keys], fields) for keys, fields in bad])
+
+
+def _without_label_after(text: str) -> str:
+    """A number without the words typed after it (``"212 555 0142 - mum"``), whose letters
+    phonenumbers would read as digits; ``"1 800 FLOWERS"``, too short without them, keeps them."""
+    label = _LABEL_AFTER.search(text)
+    return text[:label.start()] if label and sum(c.isdigit() for c in text[:label.start()]) >= 7 else text
 
 
 @lru_cache(maxsize=1 << 16)

@@ -155,6 +155,12 @@ def test_a_cell_with_two_numbers_gives_two():
     assert parse_phone("212-555-0142, ext 12", "US") == ([("+12125550142", "212-555-0142, ext 12", "2125550142")], [])
 
 
+def test_words_after_a_number_are_a_label_not_letters_of_a_vanity_number():
+    for raw in ["212 555 0142 mum", "+1 212-555-0142 - work", "212.555.0142, cell", "(212) 555-0142 Home"]:
+        assert parse_phone(raw, "US") == ([("+12125550142", raw, "2125550142")], []), raw
+    assert parse_phone("1 800 FLOWERS", "US")[0][0][0] == "+18003569377"  # too few digits without its letters
+
+
 @pytest.mark.parametrize(
     "raw, reason",
     [
