@@ -94,7 +94,7 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
                 r"|date de creation|date added|added on|opt ?in time|дата создания"),  # Mailchimp's OPTIN_TIME
     ("updated", r"(?:do not modify )?" + _WHOSE + r"(?:last )?(?:modified|updated|update|changed)(?: date| at| on| time)?|date modified"
                 r"|date de (?:modification|mise a jour)|дата (?:изменения|обновления)"),
-    ("notes", r"notes?|comments?|remarks?|description|remarques?|commentaires?|комментарии|примечания?|заметки"),
+    ("notes", _WHOSE + r"notes?|comments?|remarks?|description|remarques?|commentaires?|комментарии|примечания?|заметки"),
     ("tags", r"tags?|labels?|group membership|etiquettes?|segments?|теги|метки"),
 )
 

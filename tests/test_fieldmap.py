@@ -125,6 +125,7 @@ def test_detects_zoho_pipedrive_dynamics_and_mailchimp_exports():
     assert "(Do Not Modify) Row Checksum" not in dynamics.columns()
     mailchimp = FieldMap.detect(["Email Address", "First Name", "OPTIN_TIME", "CONFIRM_TIME", "LAST_CHANGED"])
     assert (mailchimp.created, mailchimp.updated) == ("OPTIN_TIME", "LAST_CHANGED")
+    assert FieldMap.detect(["Id", "Person Notes"]).notes == ("Person Notes",)  # Keap's
 
 
 def test_detects_google_contacts_and_outlook_exports():
