@@ -57,17 +57,19 @@ _ID_WORDS = r"(?:id|identifier|identifiant|number|num|no|nr|code|#)"
 _KIND_WORDS = r"(?:work|home|other|personal|business|private|primary|secondary|main|alternate|alternative)"
 _WHOSE = r"(?:(?:contact|record|person|lead|customer) )?"  # Pipedrive's "Person - Add time"
 _PLACE = r"(?:(?:mailing|billing|home|shipping|postal address|default address|address ?\d?) )?"  # Dynamics' "Address 1: City"
+_PLACE_AFTER = r"(?: (?:home|work|business|mailing|billing|shipping))?"  # Constant Contact's "City - Home"
+_UTC = r"(?: utc| gmt)?"  # Stripe's "Created (UTC)"
 
 #: (role, pattern over the folded header). Earlier rules win, so the more
 #: specific ones come first. Patterns must match the whole folded header.
 DETECTION_RULES: tuple[tuple[str, str], ...] = (
-    ("record_id", r"(?:contact|record|crm|lead|person|row|salesforce|hubspot|keap|object) ?id"),
+    ("record_id", r"(?:contact|record|crm|lead|person|row|salesforce|hubspot|keap|copper|intercom|object) ?id"),
     ("record_id", r"do not modify (?:contact|lead|account|customer)"),  # Dynamics 365's "(Do Not Modify) Contact"
     ("record_id", r"id|identifiant|uid|(?:contact|record) (?:number|no|key)"),
     (
         "external_ids",
         r"(?:(?:external|unique) )?(?:student|customer|client|member|membership|employee|patient|external|unique"
-        r"|national|passport|loyalty|applicant|learner|alumni|donor|supporter|ssn) ?" + _ID_WORDS,
+        r"|national|passport|loyalty|applicant|learner|alumni|donor|supporter|ssn) ?" + _ID_WORDS + "|ext ?id",
     ),
     (
         "external_ids",
@@ -82,17 +84,19 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("first_name", r"first ?name|first|given ?name|given|forename|prenom|имя"),
     ("last_name", r"last ?name|last|surname|family name|nom(?: de famille| de naissance)?|фамилия"),
     ("full_name", r"(?:full |contact |display |person |customer |client |member |student |patient )?name|nom complet|(?:prenom et nom|nom et prenom)|фио|полное имя"),
+    ("phones", r"(?:work|office|direct) number|(?:sms|whatsapp)(?: number| phone)?"),  # Freshsales', Brevo's
     ("phones", r".*\b" + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|label|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
     ("company", r"(?:person |contact |default address )?(?:company(?: name)?|organi[sz]ation(?: \d)?(?: name)?)|employer|account name|business name|societe|entreprise|raison sociale|organisme"
                 "|компания|организация|название компании"),
-    ("address", r"(?:mailing |billing |home |street |default address )?(?:address|street|addr)(?: line)?(?: ?\d)?(?: street)?|adresse(?: postale)?(?: \d)?|rue|адрес"),
-    ("postcode", _PLACE + r"(?:zip|zip ?code|postcode|postal ?code|post ?code|zip postal code)|code postal|cp|(?:почтовыи )?индекс"),
-    ("city", _PLACE + r"(?:city|town|suburb)|ville|commune|locality|город|населенныи пункт"),
-    ("country", _PLACE + r"country(?: region| code)?|pays|страна"),
+    ("address", r"(?:mailing |billing |home |street |default address )?(?:address|street|addr)(?: line)?(?: ?\d)?(?: street)?"
+                + _PLACE_AFTER + r"|adresse(?: postale)?(?: \d)?|rue|адрес"),
+    ("postcode", _PLACE + r"(?:zip|zip ?code|postcode|postal ?code|post ?code|zip postal code)" + _PLACE_AFTER + r"|code postal|cp|(?:почтовыи )?индекс"),
+    ("city", _PLACE + r"(?:city|town|suburb)" + _PLACE_AFTER + r"|ville|commune|locality|город|населенныи пункт"),
+    ("country", _PLACE + r"country(?: region| code)?" + _PLACE_AFTER + r"|pays|страна"),
     ("birth_date", r"dob|date of birth|birth ?date|birthday|date de naissance|naissance|дата рождения|день рождения"),
-    ("created", _WHOSE + r"(?:created(?: date| at| on| time)?|add time)|date created|creat(?:e|ion) (?:date|time)"
-                r"|date de creation|date added|added on|opt ?in time|дата создания"),  # Mailchimp's OPTIN_TIME
-    ("updated", r"(?:do not modify )?" + _WHOSE + r"(?:last )?(?:modified|updated|update|changed)(?: date| at| on| time)?|date modified"
+    ("created", _WHOSE + r"(?:created(?: date| at| on| time)?|add time)" + _UTC + "|date created|creat(?:e|ion) (?:date|time)"
+                r"|date de creation|date added|added (?:on|at|time)|signed up|opt ?in time|дата создания"),  # OPTIN_TIME: Mailchimp's
+    ("updated", r"(?:do not modify )?" + _WHOSE + r"(?:last )?(?:modified|updated|update|changed)(?: date| at| on| time)?" + _UTC + "|date (?:modified|updated)"
                 r"|date de (?:modification|mise a jour)|дата (?:изменения|обновления)"),
     ("notes", _WHOSE + r"notes?|comments?|remarks?|description|remarques?|commentaires?|комментарии|примечания?|заметки"),
     ("tags", r"tags?|labels?|group membership|etiquettes?|segments?|теги|метки"),
@@ -100,7 +104,7 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
 
 _PHONE_KIND_RULES: tuple[tuple[PhoneKind, str], ...] = (
     ("fax", r"\bfax\b"),
-    ("mobile", r"\b(?:mobile|cell|cellphone|portable|gsm|sms|мобильныи|сотовыи)\b"),
+    ("mobile", r"\b(?:mobile|cell|cellphone|portable|gsm|sms|whatsapp|мобильныи|сотовыи)\b"),
     ("home", r"\b(?:home|domicile|fixe|landline|house|maison|personnel|домашнии)\b"),
     ("work", r"\b(?:work|office|business|bureau|pro|professionnel|direct|company|entreprise|рабочии)\b"),
 )

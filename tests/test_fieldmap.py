@@ -158,9 +158,26 @@ def test_detects_a_shopify_customer_export():
     assert shopify.phones == (("Default Address Phone", "other"), ("Phone", "other"))
 
 
+def test_detects_brevo_constant_contact_freshsales_copper_intercom_and_stripe_exports():
+    brevo = FieldMap.detect(["CONTACT ID", "EMAIL", "FIRSTNAME", "LASTNAME", "SMS", "WHATSAPP", "LANDLINE_NUMBER",
+                             "EXT_ID", "ADDED_TIME", "MODIFIED_TIME"])
+    assert brevo.phones == (("SMS", "mobile"), ("WHATSAPP", "mobile"), ("LANDLINE_NUMBER", "home"))
+    assert (brevo.external_ids, brevo.created, brevo.updated) == (("EXT_ID",), "ADDED_TIME", "MODIFIED_TIME")
+    constant = FieldMap.detect(["Email address", "Street address line 1 - Home", "City - Home",
+                                "Zip/Postal code - Home", "Country - Home", "Date added", "Date updated"])
+    assert (constant.address, constant.city, constant.postcode, constant.country, constant.updated) == (
+        ("Street address line 1 - Home",), "City - Home", "Zip/Postal code - Home", "Country - Home", "Date updated")
+    assert FieldMap.detect(["Work number", "Mobile number"]).phones == (("Work number", "work"), ("Mobile number", "mobile"))
+    assert FieldMap.detect(["Copper Id", "Name"]).record_id == "Copper Id"
+    intercom = FieldMap.detect(["Intercom ID", "User ID", "Name", "Signed up", "Last seen"])
+    assert (intercom.record_id, intercom.created, intercom.external_ids) == ("Intercom ID", "Signed up", ())
+    assert FieldMap.detect(["id", "Created (UTC)"]).created == "Created (UTC)"  # Stripe's
+
+
 @pytest.mark.parametrize("header", ["Phone Type", "Mobile Opt Out", "Email Opt Out", "Mailing List", "Last Activity",
                                     "Created By", "Updated By", "Email Domain", "Do Not Email",
-                                    "E-mail 1 - Label", "Phone 1 - Label", "Organization 1 - Title"])
+                                    "E-mail 1 - Label", "Phone 1 - Label", "Organization 1 - Title", "Last SMS Date",
+                                    "SMS Opt In", "House Number", "Ext No"])
 def test_lookalike_columns_pass_through(header):
     assert FieldMap.detect([header]).columns() == ()
 
