@@ -62,6 +62,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     protect = (contacts.path,) if contacts.path else ()
     crm = CRM_PROFILES[plan.policy.crm]
     cleaned = plan.cleaned()
+    away = away_to_fix(plan)
 
     def changed_numbers_table() -> pd.DataFrame:  # the last file that needs the cleaned table: let it go
         nonlocal cleaned
@@ -70,9 +71,9 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
 
     tables = {  # each made when its file is written, and let go after
         "cleaned.csv": lambda: cleaned,
-        "fix_1_clear.csv" if plan.policy.clear else "fix_1_clear_by_hand.csv": lambda: clearing(plan),
+        "fix_1_clear.csv" if plan.policy.clear else "fix_1_clear_by_hand.csv": lambda: clearing(plan, away),
         "fix_2_update.csv": lambda: updates(plan, cleaned),
-        "merged_away.csv": lambda: merged_away(plan),
+        "merged_away.csv": lambda: merged_away(plan, away),
         "changed_numbers.csv": changed_numbers_table,
         "merge_groups.csv": lambda: plan.groups.assign(rows=plan.groups["rows"].map(_joined),
                                                        record_ids=plan.groups["record_ids"].map(_joined)),
@@ -94,7 +95,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     if not contacts.field_map.record_id:
         warnings.append("no record ID column: the fix files are keyed by name and external IDs only, "
                         "and external IDs are not cleared" + _record_id_hint(contacts))
-    warnings += _unkeyed(plan)
+    warnings += _unkeyed(plan, away)
     _log(out, plan, protect)
     return Exported(paths, neutralized, warnings)
 
@@ -175,15 +176,16 @@ def key_columns(field_map) -> list[str]:
     return [c for c in (fm.record_id, fm.first_name, fm.last_name, fm.full_name, *fm.external_ids) if c]
 
 
-def clearing(plan: MergePlan) -> pd.DataFrame:
-    """The merged-away records, their unique fields (emails, phones, external IDs) set to the clear word.
+def clearing(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
+    """The merged-away records (``away``, default: `away_to_fix`), their unique fields (emails,
+    phones, external IDs) set to the clear word.
 
     The external IDs are cleared only when a record ID column keys the rows.
     Blank cells stay blank: there is nothing to clear.
     """
     fm = plan.contacts.field_map
     unique = list(fm.emails) + [c for c, _ in fm.phones] + (list(fm.external_ids) if fm.record_id else [])
-    away = np.array(_merged_away_rows(plan), dtype=np.int64)
+    away = away_to_fix(plan) if away is None else away
     cell_rows, cell_columns = [], []
     for column in unique:
         filled = away[plan.contacts.filled(column)[away]]
@@ -231,11 +233,12 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
     return frame.reset_index(drop=True)
 
 
-def merged_away(plan: MergePlan) -> pd.DataFrame:
-    """Every record merged into another one: to archive, delete or merge in the CRM after the imports."""
+def merged_away(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
+    """The records merged into another one (``away``, default: `away_to_fix`): to archive, delete or
+    merge in the CRM after the imports."""
     fm = plan.contacts.field_map
     frame = plan.contacts.frame
-    away = _merged_away_rows(plan)
+    away = away_to_fix(plan) if away is None else away
     survivors = plan.survivors()
     record_id = record_ids(plan.contacts)
     return pd.DataFrame({
@@ -370,9 +373,10 @@ def with_survivors(crosswalk: pd.DataFrame, survivors: np.ndarray) -> pd.DataFra
     return crosswalk.assign(survivor_row=survivors, survivor_record_id=ids[survivors])
 
 
-def _unkeyed(plan: MergePlan, shown: int = 3) -> list[str]:
-    """Warnings for the rows in a merge whose record ID is blank, or is another row's too: a CRM
-    cannot tell which contact their rows of the fix files are for."""
+def _unkeyed(plan: MergePlan, to_fix: np.ndarray, shown: int = 3) -> list[str]:
+    """Warnings for the rows in a merge whose record ID is blank, or is another contact's too (a
+    row of another group, or of none): a CRM cannot tell which contact their rows of the fix
+    files are for; and for the merged-away rows left out of the fix files as rows of a kept contact."""
     contacts, column = plan.contacts, plan.contacts.field_map.record_id
     if not column:
         return []
@@ -380,24 +384,48 @@ def _unkeyed(plan: MergePlan, shown: int = 3) -> list[str]:
     away = np.asarray(_merged_away_rows(plan), dtype=np.int64)
     in_merge = np.zeros(len(survivors), dtype=bool)
     in_merge[away] = in_merge[survivors[away]] = True
-    filled = contacts.filled(column)
-    shared = filled & contacts.frame[column].duplicated(keep=False).to_numpy()
-    warnings = []
-    for rows, what in ((np.flatnonzero(in_merge & ~filled), "no record ID"),
-                       (np.flatnonzero(in_merge & shared), "a record ID another row has too")):
-        if len(rows):
-            first = "; ".join(contacts.where(row) + (f": {contacts.frame[column].iat[row]!r}" if filled[row] else "")
-                              for row in rows[:shown].tolist())
-            warnings.append(f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'} in a merge with {what} "
-                            f"({first}{'; …' if len(rows) > shown else ''}), "
-                            f"column {column!r}: a CRM cannot tell which contact their rows of the fix files are for; "
-                            "check those contacts by hand")
+    ids, filled = contacts.frame[column], contacts.filled(column)
+    shared = filled & ids.duplicated(keep=False).to_numpy()
+    shared[shared] = pd.Series(survivors[shared]).groupby(ids[shared].to_numpy()).transform("nunique").to_numpy() > 1
+    left_out = np.setdiff1d(away, to_fix)
+
+    def shown_rows(rows: np.ndarray) -> str:
+        first = "; ".join(contacts.where(row) + (f": {ids.iat[row]!r}" if filled[row] else "")
+                          for row in rows[:shown].tolist())
+        return f"({first}{'; …' if len(rows) > shown else ''})"
+
+    warnings = [f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'} in a merge with {what} {shown_rows(rows)}, "
+                f"column {column!r}: a CRM cannot tell which contact their rows of the fix files are for; "
+                "check those contacts by hand"
+                for rows, what in ((np.flatnonzero(in_merge & ~filled), "no record ID"),
+                                   (np.flatnonzero(in_merge & shared), "the record ID of another contact"))
+                if len(rows)]
+    if len(left_out):
+        warnings.append(f"{len(left_out):,} merged-away {'row has' if len(left_out) == 1 else 'rows have'} the record ID "
+                        f"of a kept row {shown_rows(left_out)}: left out of the clearing file and merged_away.csv, "
+                        "whose lines would clear or archive that contact (one contact exported on several rows, "
+                        "as a report with its opportunities writes it, has one ID)")
     return warnings
 
 
 def _merged_away_rows(plan: MergePlan) -> list[int]:
     survivors = plan.survivors()
     return np.flatnonzero(survivors != np.arange(len(survivors))).tolist()
+
+
+def away_to_fix(plan: MergePlan) -> np.ndarray:
+    """The merged-away rows that the clearing file and merged_away.csv name: not those with the
+    record ID of a kept row (one CRM record on several rows, as a report of contacts with their
+    opportunities writes it), whose lines would clear or archive the kept contact."""
+    away = np.asarray(_merged_away_rows(plan), dtype=np.int64)
+    column = plan.contacts.field_map.record_id
+    if not column:
+        return away
+    ids = plan.contacts.frame[column]
+    shared = ids.duplicated(keep=False).to_numpy() & plan.contacts.filled(column)  # seldom any
+    kept = shared.copy()
+    kept[away] = False
+    return away[~(shared[away] & ids.iloc[away].isin(ids[kept]).to_numpy())]
 
 
 def _joined(values: tuple) -> str:

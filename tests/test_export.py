@@ -273,9 +273,30 @@ def test_rows_in_a_merge_with_a_blank_or_repeated_record_id_are_named_in_a_warni
     assert warned[0].startswith(f"2 rows in a merge with no record ID ({path}, line 5 (row 3); {path}, line 6 (row 4)), "
                                 "column 'Contact ID'")
     # row 1 shares the ID too, but takes part in no merge
-    assert warned[1].startswith(f"1 row in a merge with a record ID another row has too ({path}, line 2 (row 0): '7')")
+    assert warned[1].startswith(f"1 row in a merge with the record ID of another contact ({path}, line 2 (row 0): '7')")
     path.write_text("Contact ID,First Name,Last Name,Email\n7,Ann,Lee,a@x.com\n8,Ann,Lee,a@x.com\n")
     assert not export(merge(load(path), np.array([0, 0])), tmp_path / "out").warnings
+
+
+def test_a_merged_away_row_with_the_record_id_of_a_kept_row_is_neither_cleared_nor_archived(tmp_path):
+    # contact 7 on two rows (a report with its opportunities), and row 3 with contact 9's ID merged into row 2
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email\n7,Ann,Lee,a@x.com\n7,Ann,Lee,a@x.com\n"
+                    "8,Bob,Ray,b@y.com\n9,Bob,Ray,b@y.com\n9,Cy,Fox,c@z.com\n10,Di,Orr,d@w.com\n11,Di,Orr,d@w.com\n")
+    out = tmp_path / "out"
+    exported = export(merge(load(path), np.array([0, 0, 2, 2, 4, 5, 5])), out)
+    cleared = pd.read_csv(out / "fix_1_clear.csv", dtype=str)
+    assert cleared[["Contact ID", "Email"]].values.tolist() == [["11", "UNSET"]]  # not 7's or 9's email
+    assert pd.read_csv(out / "merged_away.csv", dtype=str)["record_id"].tolist() == ["11"]
+    warned = [w for w in exported.warnings if "of a kept row" in w]
+    assert warned == [f"2 merged-away rows have the record ID of a kept row ({path}, line 3 (row 1): '7'; {path}, "
+                      "line 5 (row 3): '9'): left out of the clearing file and merged_away.csv, whose lines would "
+                      "clear or archive that contact (one contact exported on several rows, as a report with its "
+                      "opportunities writes it, has one ID)"]
+    assert [w for w in exported.warnings if "of another contact" in w][0].startswith(
+        f"1 row in a merge with the record ID of another contact ({path}, line 5 (row 3): '9')")
+    audit = pd.read_csv(out / "audit.csv", dtype=str)  # the merges themselves are all recorded
+    assert audit.loc[audit["event"] == "merged away", "record_id"].tolist() == ["7", "9", "11"]
 
 def test_a_reviewers_survivor_and_field_choice_reach_the_files(tmp_path):
     from dedupe_kit.review import open_state
