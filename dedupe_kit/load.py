@@ -222,7 +222,7 @@ def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None
     replaced = data.decode("utf-8", errors="replace")
     broken = replaced.count("\ufffd")
     if sum(ch > "\x7f" for ch in replaced) - broken >= broken:
-        raise _undecodable(data, path, "utf-8", utf8_error, delimiter)
+        raise _undecodable(data, path, "utf-8", utf8_error, delimiter, mixed=True)
     # Not UTF-8: let charset-normalizer choose among the encodings exports really use.
     best = charset_normalizer.from_bytes(data, cp_isolation=_FALLBACK_ENCODINGS).best()
     if best is None or best.encoding not in _FALLBACK_ENCODINGS:
@@ -233,16 +233,20 @@ def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None
         raise _undecodable(data, path, best.encoding, exc, delimiter) from None
 
 
-def _undecodable(data: bytes, path: Path, encoding: str, exc: UnicodeDecodeError, delimiter: str | None) -> InputError:
-    """Name the line, row and column of the first byte that does not decode."""
+def _undecodable(data: bytes, path: Path, encoding: str, exc: UnicodeDecodeError, delimiter: str | None,
+                 mixed: bool = False) -> InputError:
+    """Name the line, row and column of the first byte that does not decode; ``mixed``: the file's
+    other characters outside ASCII are UTF-8, which another encoding would garble."""
     bad = data[exc.start:exc.end]
     line = data[:exc.start].count(b"\n") + 1
     text = data.decode(encoding, errors="replace")
     where = _where(text, delimiter or _sniff_delimiter(text), line, "\ufffd")
     return InputError(
-        f"{path}: {where}: bytes {bad!r} cannot be decoded as {encoding}; "
-        "pass the file's encoding (for example encoding='cp1252' or --encoding cp1252), "
-        "or re-export it as UTF-8"
+        f"{path}: {where}: bytes {bad!r} cannot be decoded as {encoding}; " + (
+            "the rest of the file is UTF-8, so this text was saved in another encoding (as in a file pasted "
+            "together from two sources): correct it and load again; passing another encoding would garble "
+            "the other lines" if mixed else
+            "pass the file's encoding (for example encoding='cp1252' or --encoding cp1252), or re-export it as UTF-8")
     )
 
 

@@ -389,8 +389,10 @@ def test_undecodable_bytes_name_line_and_column(tmp_path):
     path.write_bytes("First Name,Last Name\nAnn,Smith\nZoé,Müller\n".encode("utf-8").replace("é".encode(), b"\xe9"))
     with pytest.raises(InputError, match=(
         r"t\.csv: line 3 \(row 1\), column 'First Name': bytes b'\\xe9' cannot be decoded as utf-8; "
-        r"pass the file's encoding")):
-        load(path)
+        r"the rest of the file is UTF-8, so this text was saved in another encoding")):
+        load(path)  # Müller decodes: another encoding would garble it
+    path.write_bytes("First Name,Last Name\nAnn,Smith\nZoé,Muller\n".encode("cp1252"))
+    assert load(path).frame["First Name"].tolist() == ["Ann", "Zoé"]  # all cp1252: detected
 
 
 def test_explicit_encoding_that_does_not_fit(tmp_path):
