@@ -94,12 +94,50 @@ RUSSIAN_DIMINUTIVES = """
 """
 
 
+#: Diminutives of Spanish, Portuguese, French, German and Italian names, and Russian ones in Latin
+#: letters (Pepe for José, Beppe for Giuseppe, Sasha for Alexander), which the English list lacks:
+#: formal names, then their diminutives.
+EUROPEAN_DIMINUTIVES = """
+jose: pepe pepito ze juca; francisco: paco pancho curro chico; guadalupe: lupe lupita; jesus: chuy chucho;
+ignacio: nacho; guillermo: memo; enrique: kike quique; dolores: lola; concepcion: concha conchita;
+rosario: charo chayo; eduardo: lalo duda; eduarda: duda; antonio: tono tonho tonino; consuelo: chelo;
+pilar: pili; fernando: nando; alberto roberto humberto: beto; rafael: rafa; federico federica: fede;
+ramon: moncho; teresa: tere; mercedes: merche; adolfo: fito; manuel: manolo manu; emmanuel emmanuelle: manu;
+santiago: santi; nicolas: nico; javier: javi; daniel daniela: dani; alejandro alejandra: alex ale;
+isabel isabelle: isa chabela; luis: lucho; catalina: cata; veronica: vero; gabriela gabriele: gabi;
+carolina caroline: caro carol; soledad: sole; inmaculada: inma; patricia: paty; vicente: chente;
+sergio: checo; alfonso: poncho; sebastiao: tiao; augusto gustavo: guto; elisabete elizabete: bete;
+leonardo: leo; sebastien sebastian: seb basti; frederic: fred; alexandre: alex; stephane: steph;
+florence florian: flo; catherine: cathy; elisabeth: babeth lisa liesel sissi; valerie: val;
+nathalie: nath; dominique: domi; christophe: chris; mathieu: matt; maxime: max; gregory gregoire: greg;
+benoit: ben; vincent: vince; gabriel: gab; theodore: theo; johannes: hans hannes; josef: sepp jupp;
+friedrich: fritz; nikolaus: klaus; ulrich: uli; stefanie: steffi; theresia: resi; margarete: gretel;
+katharina: kathi; andreas: andi; tobias: tobi; wolfgang: wolfi; heinrich: heinz; wilhelm: willi;
+ludwig: lutz; bernhard: bernd; rudolf: rolf; manfred: manni; helene magdalena: leni;
+giuseppe: beppe peppe peppino pino; giovanni: gianni nanni; luigi: gigi; salvatore: toto turi;
+francesco: ciccio franco checco; vincenzo: enzo; beatrice: bice; giuseppina: pina; riccardo: ricky;
+alessandro alessandra: ale; valentina: vale;
+alexander aleksandr alexandr alexandra: sasha shura sanya; mikhail: misha; dmitry dmitri dmitriy: dima mitya;
+maria mariya: masha; natalia natalya: natasha; nikolai nikolay: kolya; sergei sergey: seryozha serezha;
+yevgeny evgeny evgeniy yevgeniy evgenia yevgenia: zhenya; ekaterina yekaterina: katya; elena yelena: lena;
+tatiana tatyana: tanya; olga: olya; vladimir: vova volodya; pavel: pasha; pyotr petr: petya; ivan: vanya;
+anastasia: nastya; daria darya: dasha; alexei alexey aleksei aleksey: alyosha lyosha; yuri yury: yura;
+svetlana: sveta; irina: ira; ksenia kseniya: ksyusha; lyudmila ludmila: lyuda mila; konstantin: kostya;
+viktor: vitya; anna: anya; yulia yuliya: yulya; galina: galya; nadezhda: nadya; boris: borya;
+grigory grigoriy: grisha; vasily vasiliy: vasya; fyodor fedor: fedya; yakov: yasha; stanislav: stas slava;
+vyacheslav yaroslav: slava; sofia sofya: sonya; polina: polya; valentin: valya; anatoly anatoliy: tolya;
+gennady gennadiy: gena; georgy georgiy: zhora gosha; lyubov: lyuba; margarita: rita; roman: roma;
+semyon: senya; timofey: tima; viktoria victoria: vika; valery valeriy: valera; artyom artem: tyoma
+"""
+
+
 @lru_cache(maxsize=1)
 def _namer() -> NickNamer:
     lookup = NickNamer.default_lookup()
-    for entry in RUSSIAN_DIMINUTIVES.split(";"):
-        formal, diminutives = entry.split(":")
-        lookup.setdefault(fold(formal), set()).update(fold(name) for name in diminutives.split())
+    for entry in (RUSSIAN_DIMINUTIVES + ";" + EUROPEAN_DIMINUTIVES).split(";"):
+        formals, diminutives = entry.split(":")
+        for formal in formals.split():
+            lookup.setdefault(fold(formal), set()).update(fold(name) for name in diminutives.split())
     return NickNamer(nickname_lookup=lookup)
 
 

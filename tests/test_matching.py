@@ -168,6 +168,13 @@ def test_russian_diminutives_are_nicknames(tmp_path):
     assert features_for(tmp_path, ["1,Серёжа,Петров,,,,,", "2,Сергей,Петров,,,,,"])["first"].tolist() == [4]
 
 
+@pytest.mark.parametrize("formal, diminutive", [("José", "Pepe"), ("Francisco", "Paco"), ("Antonio", "Toño"),
+                                                ("Giuseppe", "Beppe"), ("Johannes", "Hans"), ("Alexander", "Sasha")])
+def test_european_diminutives_are_nicknames(tmp_path, formal, diminutive):
+    f = features_for(tmp_path, [f"1,{formal},Garcia,,,,,", f"2,{diminutive},Garcia,,,,,", "3,Ramon,Garcia,,,,,"])
+    assert f["first"].tolist() == [4, 0]
+
+
 def test_a_compound_first_name_and_its_initials_fit(tmp_path):
     f = features_for(tmp_path, ["1,Jean-Pierre,Lefèvre,,,,,", "2,JP,Lefevre,,,,,", "3,J.-P.,Lefevre,,,,,",
                                 "4,Jo,Lefevre,,,,,", "5,Jacques,Lefevre,,,,,"])
