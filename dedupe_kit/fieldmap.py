@@ -95,7 +95,7 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("country", _PLACE + r"country(?: region| code)?" + _PLACE_AFTER + r"|pays|страна"),
     ("birth_date", r"dob|date of birth|birth ?date|birthday|date de naissance|naissance|дата рождения|день рождения"),
     ("created", _WHOSE + r"(?:created(?: date| at| on| time)?|add time)" + _UTC + "|date created|creat(?:e|ion) (?:date|time)"
-                r"|date de creation|date added|added (?:on|at|time)|signed up|opt ?in time|дата создания"),  # OPTIN_TIME: Mailchimp's
+                r"|date de creation|date added|added (?:on|at|time)|signed up|opt ?in time|дата создания"),  # Mailchimp's OPTIN_TIME
     ("updated", r"(?:do not modify )?" + _WHOSE + r"(?:last )?(?:modified|updated|update|changed)(?: date| at| on| time)?" + _UTC + "|date (?:modified|updated)"
                 r"|date de (?:modification|mise a jour)|дата (?:изменения|обновления)"),
     ("notes", _WHOSE + r"notes?|comments?|remarks?|description|remarques?|commentaires?|комментарии|примечания?|заметки"),
