@@ -422,7 +422,9 @@ def away_to_fix(plan: MergePlan) -> np.ndarray:
     if not column:
         return away
     ids = plan.contacts.frame[column]
-    shared = ids.duplicated(keep=False).to_numpy() & plan.contacts.filled(column)  # seldom any
+    shared = ids.duplicated(keep=False).to_numpy() & plan.contacts.filled(column)
+    if not shared[away].any():  # the usual case
+        return away
     kept = shared.copy()
     kept[away] = False
     return away[~(shared[away] & ids.iloc[away].isin(ids[kept]).to_numpy())]
