@@ -10,6 +10,7 @@ import pytest
 
 from dedupe_kit import run
 from dedupe_kit.review import DecisionStore, ReviewState, open_state, stored_decisions
+from dedupe_kit.review.state import mark
 from dedupe_kit.review.store import SCHEMA_VERSION
 
 SAMPLE = "sample_data/contacts.csv"
@@ -162,6 +163,18 @@ def test_fields_marks_and_normalized_values(result, state):
     assert same[f"normalized {a}"].str.startswith("+").all()
     assert state.reasons_text(item)
     assert frame.index[:2].tolist() == ["Contact ID", "First Name"]
+
+
+@pytest.mark.parametrize("role, values, expected", [
+    ("created", ["2021-07-18", "2017-03-14"], "different"),  # Jaro-Winkler alone calls these similar
+    ("created", ["2021-07-18", "07/18/2021"], "same"),
+    ("birth_date", ["1990-03-04", "1990-04-03"], "similar"),  # day and month swapped
+    ("birth_date", ["1990-03-04", "1985-07-12"], "different"),
+    ("external_ids", ["S62219", "S62291"], "different"),  # another ID, however alike
+    ("first_name", ["Jon", "John"], "similar"),
+])
+def test_marks_read_dates_as_dates_and_ids_whole(role, values, expected):
+    assert mark(values, ["", ""], role) == expected
 
 
 def test_done_queue_refuses_decisions(state):

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import JaroWinkler
 
-from ..normalize import country_region, display
+from ..normalize import country_region, date_key, display
 from ..run import Result, load_run, read_run_info, record_ids, run, run_info
 from .store import FILE_NAME, DecisionStore
 
@@ -452,7 +452,7 @@ class ReviewState:
             j = self._col_index[column]
             raw = [self._values[r, j] for r in rows]
             norm = [self.normalized_value(r, column) for r in rows]
-            out["mark"].append(mark(raw, norm))
+            out["mark"].append(mark(raw, norm, self.roles.get(column, "")))
             for r, x, y in zip(rows, raw, norm):
                 raws[r].append(x)
                 norms[r].append(y)
@@ -469,19 +469,33 @@ class ReviewState:
         return frame.loc[keep, "column"].tolist()
 
 
-def mark(raw: list[str], normalized: list[str]) -> str:
-    """How the values of one field compare across records.
+def mark(raw: list[str], normalized: list[str], role: str = "") -> str:
+    """How the values of one field (of ``role``) compare across records. Dates compare as dates;
+    two different IDs, or creation or update dates, are different, never similar; a birth date
+    one typo or a day-month swap away is similar.
 
     >>> mark(["Bob", "bob "], ["bob", "bob"]), mark(["Jon", "John"], ["", ""]), mark(["a", ""], ["", ""])
     ('same', 'similar', 'missing')
+    >>> mark(["S62219", "S62291"], ["", ""], "external_ids"), mark(["2021-07-18", "7/18/2021"], ["", ""], "created")
+    ('different', 'same')
     """
     if any(not str(x).strip() for x in raw):
         return "missing"
-    keys = [n if n else str(x).strip().casefold() for x, n in zip(raw, normalized)]
+    if role in _DATE_ROLES:
+        keys = [date_key(str(x)) for x in raw]
+    else:
+        keys = [n if n else str(x).strip().casefold() for x, n in zip(raw, normalized)]
     if len(set(keys)) == 1:
         return "same"
+    if role in _EXACT_ROLES:
+        return "different"
     lowest = min(JaroWinkler.normalized_similarity(x, y) for k, x in enumerate(keys) for y in keys[k + 1:])
     return "similar" if lowest >= SIMILAR else "different"
+
+
+_DATE_ROLES = ("birth_date", "created", "updated")
+#: roles whose values are the same or not: another ID is another ID, another day another day
+_EXACT_ROLES = ("record_id", "external_ids", "created", "updated")
 
 
 def open_state(out_dir: str | Path, *, reviewer: str | None = None, progress: bool | None = False,
