@@ -441,12 +441,15 @@ def file_format(policy, contacts: Contacts) -> tuple[str, str]:
 
 
 def line_ending(contacts: Contacts) -> str:
-    """The input's own line ending (``\\r\\n`` or ``\\n``), read at the end of its header line."""
+    """The input's own line ending (``\\r\\n``, ``\\n``, or ``\\r`` alone as Excel's "CSV (Macintosh)"
+    writes it), read at the end of its header line."""
     if contacts.path is None or contacts.encoding == "xlsx":  # a workbook has none
         return "\n"
     with open(contacts.path, "rb") as handle:
         head = handle.read(65536)
     end = head.find(b"\n")
+    if end < 0 and b"\r" in head:
+        return "\r"
     return "\r\n" if head[:max(end, 0)].rstrip(b"\x00").endswith(b"\r") else "\n"  # UTF-16 too
 
 

@@ -397,6 +397,9 @@ def test_line_endings_follow_the_header_line_and_files_are_readable_by_others(tm
     assert (tmp_path / "out" / "cleaned.csv").read_bytes() == path.read_bytes()
     mode = (tmp_path / "out" / "cleaned.csv").stat().st_mode & 0o777
     assert mode == 0o666 & ~_umask()
+    path.write_bytes(b'Contact ID,First Name,Notes\r1,Ann,"two\rlines"\r2,Bob,\r')  # Excel's "CSV (Macintosh)"
+    export(merge(load(path), np.arange(2)), tmp_path / "out")
+    assert (tmp_path / "out" / "cleaned.csv").read_bytes() == path.read_bytes()
 
 
 def test_arithmetic_after_a_sign_is_a_formula_but_phone_numbers_are_not():
