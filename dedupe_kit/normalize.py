@@ -786,23 +786,27 @@ def _map_unique(values: pd.Series, func: Callable[[str], Hashable]) -> pd.Series
 
 
 def _name_keys(contacts: Contacts) -> pd.DataFrame:
+    """Names, company, address, postcode, city and birth date as matching compares them; a
+    placeholder (``N/A``, ``unknown``) is blank: two records that both lack a company do not share one."""
     fm, frame = contacts.field_map, contacts.frame
     blank = pd.Series("", index=frame.index, dtype=object)
 
-    def column(name: str | None, func: Callable[[str], str]) -> pd.Series:
-        return blank if name is None else _map_unique(frame[name], func)
+    def column(name: str | None, func: Callable[[str], str], placeholders=PLACEHOLDER_TEXT) -> pd.Series:
+        return blank if name is None else _map_unique(
+            frame[name], lambda text: "" if text.strip().casefold() in placeholders else func(text))
 
-    first, last = column(fm.first_name, fold_name), column(fm.last_name, fold_name)
+    first = column(fm.first_name, fold_name, _NAME_PLACEHOLDERS)
+    last = column(fm.last_name, fold_name, _NAME_PLACEHOLDERS)
     birth_order = column_day_first(frame, fm.birth_date)
     if fm.full_name is not None:
-        full_raw = frame[fm.full_name]
+        full_raw = column(fm.full_name, str, _NAME_PLACEHOLDERS)
         need = (first == "") & (last == "") & (full_raw.str.strip() != "")
         if need.any():
             parts = _map_unique(full_raw[need], split_full_name)
             first, last = first.copy(), last.copy()
             first[need] = parts.str[0]
             last[need] = parts.str[1]
-        full = column(fm.full_name, fold_name).where(lambda s: s != "", _full_names(first, last))
+        full = column(fm.full_name, fold_name, _NAME_PLACEHOLDERS).where(lambda s: s != "", _full_names(first, last))
     else:
         full = _full_names(first, last)
     return pd.DataFrame(
@@ -812,13 +816,18 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
             "first_group": _map_unique(first, nickname_group),
             "full": full,
             "company": column(fm.company, fold),
-            "address": _map_unique(_joined(frame, fm.address), fold_address),
+            "address": _map_unique(_joined(frame, fm.address),
+                                   lambda text: "" if text.strip().casefold() in PLACEHOLDER_TEXT else fold_address(text)),
             "postcode": column(fm.postcode, lambda v: "".join(v.split()).upper()),
             "city": column(fm.city, fold),
             "birth_date": column(fm.birth_date, lambda text: date_key(text, birth_order)),
         },
         index=frame.index,
     )
+
+
+#: `PLACEHOLDER_TEXT` but for what can be a name or an initial (Na, Nil, X)
+_NAME_PLACEHOLDERS = PLACEHOLDER_TEXT - {"na", "nil", "x"}
 
 
 def column_day_first(frame: pd.DataFrame, column: str | None) -> bool | None:

@@ -162,6 +162,12 @@ def test_name_levels_nickname_swap_and_initial(tmp_path):
     assert f["swapped"].tolist() == [0, 1, 0, 0, 0, 0]
 
 
+def test_placeholders_are_missing_not_agreement(tmp_path):
+    f = features_for(tmp_path, ["1,Ann,Unknown,,,,,N/A", "2,Bob,Unknown,,,,,N/A", "3,Ann,Lee,,,,,Paris"])
+    assert f["city"].tolist() == [-1, -1] and f["last"].tolist() == [-1, -1]  # not "same city N/A"
+    assert f["first"].tolist() == [0, 5]
+
+
 def test_russian_diminutives_are_nicknames(tmp_path):
     f = features_for(tmp_path, ["1,Мария,Иванова,,,,,", "2,Маша,Иванова,,,,,", "3,Ольга,Иванова,,,,,"])
     assert f["first"].tolist() == [4, 0]  # Маша is Мария's; Ольга is another name
