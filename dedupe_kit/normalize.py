@@ -826,8 +826,8 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
     )
 
 
-#: `PLACEHOLDER_TEXT` but for what can be a name or an initial (Na, Nil, X)
-_NAME_PLACEHOLDERS = PLACEHOLDER_TEXT - {"na", "nil", "x"}
+#: placeholders of a name: not the surnames None, Null and Nil, nor Na or an initial X
+_NAME_PLACEHOLDERS = frozenset(["n/a", "unknown", "tbd", "0"])
 
 
 def column_day_first(frame: pd.DataFrame, column: str | None) -> bool | None:
