@@ -166,6 +166,8 @@ def test_placeholders_are_missing_not_agreement(tmp_path):
     f = features_for(tmp_path, ["1,Ann,Unknown,,,,,N/A", "2,Bob,Unknown,,,,,N/A", "3,Ann,Lee,,,,,Paris"])
     assert f["city"].tolist() == [-1, -1] and f["last"].tolist() == [-1, -1]  # not "same city N/A"
     assert f["first"].tolist() == [0, 5]
+    f = features_for(tmp_path, ["1,Na,None,,,,,", "2,Na,None,,,,,"])  # a name and a surname, not placeholders
+    assert (f["first"].tolist(), f["last"].tolist()) == ([5], [3])
 
 
 def test_russian_diminutives_are_nicknames(tmp_path):
