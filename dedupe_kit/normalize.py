@@ -792,21 +792,20 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
     blank = pd.Series("", index=frame.index, dtype=object)
 
     def column(name: str | None, func: Callable[[str], str], placeholders=PLACEHOLDER_TEXT) -> pd.Series:
-        return blank if name is None else _map_unique(
-            frame[name], lambda text: "" if text.strip().casefold() in placeholders else func(text))
+        return blank if name is None else _map_unique(frame[name], _blank_if_placeholder(func, placeholders))
 
-    first = column(fm.first_name, fold_name, _NAME_PLACEHOLDERS)
-    last = column(fm.last_name, fold_name, _NAME_PLACEHOLDERS)
+    first = column(fm.first_name, fold_name, NAME_PLACEHOLDERS)
+    last = column(fm.last_name, fold_name, NAME_PLACEHOLDERS)
     birth_order = column_day_first(frame, fm.birth_date)
     if fm.full_name is not None:
-        full_raw = column(fm.full_name, str, _NAME_PLACEHOLDERS)
+        full_raw = column(fm.full_name, str, NAME_PLACEHOLDERS)
         need = (first == "") & (last == "") & (full_raw.str.strip() != "")
         if need.any():
             parts = _map_unique(full_raw[need], split_full_name)
             first, last = first.copy(), last.copy()
             first[need] = parts.str[0]
             last[need] = parts.str[1]
-        full = column(fm.full_name, fold_name, _NAME_PLACEHOLDERS).where(lambda s: s != "", _full_names(first, last))
+        full = column(fm.full_name, fold_name, NAME_PLACEHOLDERS).where(lambda s: s != "", _full_names(first, last))
     else:
         full = _full_names(first, last)
     return pd.DataFrame(
@@ -816,8 +815,7 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
             "first_group": _map_unique(first, nickname_group),
             "full": full,
             "company": column(fm.company, fold),
-            "address": _map_unique(_joined(frame, fm.address),
-                                   lambda text: "" if text.strip().casefold() in PLACEHOLDER_TEXT else fold_address(text)),
+            "address": _map_unique(_joined(frame, fm.address), _blank_if_placeholder(fold_address)),
             "postcode": column(fm.postcode, lambda v: "".join(v.split()).upper()),
             "city": column(fm.city, fold),
             "birth_date": column(fm.birth_date, lambda text: date_key(text, birth_order)),
@@ -827,7 +825,12 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
 
 
 #: placeholders of a name: not the surnames None, Null and Nil, nor Na or an initial X
-_NAME_PLACEHOLDERS = frozenset(["n/a", "unknown", "tbd", "0"])
+NAME_PLACEHOLDERS = frozenset(["n/a", "unknown", "tbd", "0"])
+
+
+def _blank_if_placeholder(func: Callable[[str], str], placeholders=PLACEHOLDER_TEXT) -> Callable[[str], str]:
+    """``func``, but ``""`` for a placeholder (``N/A``, ``unknown``)."""
+    return lambda text: "" if text.strip().casefold() in placeholders else func(text)
 
 
 def column_day_first(frame: pd.DataFrame, column: str | None) -> bool | None:

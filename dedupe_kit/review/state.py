@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import JaroWinkler
 
-from ..normalize import country_region, date_key, display
+from ..normalize import NAME_PLACEHOLDERS, PLACEHOLDER_TEXT, country_region, date_key, display
 from ..run import Result, load_run, read_run_info, record_ids, run, run_info
 from .store import FILE_NAME, DecisionStore
 
@@ -470,16 +470,19 @@ class ReviewState:
 
 
 def mark(raw: list[str], normalized: list[str], role: str = "") -> str:
-    """How the values of one field (of ``role``) compare across records. Dates compare as dates;
-    two different IDs, or creation or update dates, are different, never similar; a birth date
-    one typo or a day-month swap away is similar.
+    """How the values of one field (of ``role``) compare across records. A placeholder (``N/A``)
+    is missing, as matching reads it. Dates compare as dates; two different IDs, or creation or
+    update dates, are different, never similar; a birth date one typo or a day-month swap away is similar.
 
     >>> mark(["Bob", "bob "], ["bob", "bob"]), mark(["Jon", "John"], ["", ""]), mark(["a", ""], ["", ""])
     ('same', 'similar', 'missing')
     >>> mark(["S62219", "S62291"], ["", ""], "external_ids"), mark(["2021-07-18", "7/18/2021"], ["", ""], "created")
     ('different', 'same')
+    >>> mark(["N/A", "Acme"], ["", "acme"], "company"), mark(["None", "Smith"], ["none", "smith"], "last_name")
+    ('missing', 'different')
     """
-    if any(not str(x).strip() for x in raw):
+    placeholders = NAME_PLACEHOLDERS if role in ("first_name", "last_name", "full_name") else PLACEHOLDER_TEXT
+    if any(not str(x).strip() or str(x).strip().casefold() in placeholders for x in raw):
         return "missing"
     if role in _DATE_ROLES:
         keys = [date_key(str(x)) for x in raw]
