@@ -62,7 +62,8 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     protect = (contacts.path,) if contacts.path else ()
     crm = CRM_PROFILES[plan.policy.crm]
     cleaned = plan.cleaned()
-    away = away_to_fix(plan)
+    repeated = _repeated_record_ids(contacts)  # for the fix files and the warnings alike
+    away = away_to_fix(plan, repeated)
 
     def changed_numbers_table() -> pd.DataFrame:  # the last file that needs the cleaned table: let it go
         nonlocal cleaned
@@ -95,7 +96,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     if not contacts.field_map.record_id:
         warnings.append("no record ID column: the fix files are keyed by name and external IDs only, "
                         "and external IDs are not cleared" + _record_id_hint(contacts))
-    warnings += _unkeyed(plan, away)
+    warnings += _unkeyed(plan, away, repeated)
     _log(out, plan, protect)
     return Exported(paths, neutralized, warnings)
 
@@ -373,7 +374,7 @@ def with_survivors(crosswalk: pd.DataFrame, survivors: np.ndarray) -> pd.DataFra
     return crosswalk.assign(survivor_row=survivors, survivor_record_id=ids[survivors])
 
 
-def _unkeyed(plan: MergePlan, to_fix: np.ndarray, shown: int = 3) -> list[str]:
+def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: int = 3) -> list[str]:
     """Warnings for the rows in a merge whose record ID is blank, or is another contact's too (a
     row of another group, or of none): a CRM cannot tell which contact their rows of the fix
     files are for; and for the merged-away rows left out of the fix files as rows of a kept contact."""
@@ -385,7 +386,7 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, shown: int = 3) -> list[str]:
     in_merge = np.zeros(len(survivors), dtype=bool)
     in_merge[away] = in_merge[survivors[away]] = True
     ids, filled = contacts.frame[column], contacts.filled(column)
-    shared = filled & ids.duplicated(keep=False).to_numpy()
+    shared = repeated.copy()
     shared[shared] = pd.Series(survivors[shared]).groupby(ids[shared].to_numpy()).transform("nunique").to_numpy() > 1
     left_out = np.setdiff1d(away, to_fix)
 
@@ -413,21 +414,28 @@ def _merged_away_rows(plan: MergePlan) -> list[int]:
     return np.flatnonzero(survivors != np.arange(len(survivors))).tolist()
 
 
-def away_to_fix(plan: MergePlan) -> np.ndarray:
+def away_to_fix(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarray:
     """The merged-away rows that the clearing file and merged_away.csv name: not those with the
     record ID of a kept row (one CRM record on several rows, as a report of contacts with their
-    opportunities writes it), whose lines would clear or archive the kept contact."""
+    opportunities writes it), whose lines would clear or archive the kept contact.
+
+    repeated: `_repeated_record_ids`, when worked out already."""
     away = np.asarray(_merged_away_rows(plan), dtype=np.int64)
-    column = plan.contacts.field_map.record_id
-    if not column:
-        return away
-    ids = plan.contacts.frame[column]
-    shared = ids.duplicated(keep=False).to_numpy() & plan.contacts.filled(column)
+    shared = _repeated_record_ids(plan.contacts) if repeated is None else repeated
     if not shared[away].any():  # the usual case
         return away
+    ids = plan.contacts.frame[plan.contacts.field_map.record_id]
     kept = shared.copy()
     kept[away] = False
     return away[~(shared[away] & ids.iloc[away].isin(ids[kept]).to_numpy())]
+
+
+def _repeated_record_ids(contacts: Contacts) -> np.ndarray:
+    """Whether each row's record ID is filled and another row's too (no row's, without a record ID column)."""
+    column = contacts.field_map.record_id
+    if not column:
+        return np.zeros(len(contacts), dtype=bool)
+    return contacts.frame[column].duplicated(keep=False).to_numpy() & contacts.filled(column)
 
 
 def _joined(values: tuple) -> str:
