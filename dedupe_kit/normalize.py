@@ -791,21 +791,21 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
     fm, frame = contacts.field_map, contacts.frame
     blank = pd.Series("", index=frame.index, dtype=object)
 
-    def column(name: str | None, func: Callable[[str], str], placeholders=PLACEHOLDER_TEXT) -> pd.Series:
-        return blank if name is None else _map_unique(frame[name], _blank_if_placeholder(func, placeholders))
+    def column(name: str | None, func: Callable[[str], str], role: str = "") -> pd.Series:
+        return blank if name is None else _map_unique(frame[name], _blank_if_placeholder(func, role))
 
-    first = column(fm.first_name, fold_name, NAME_PLACEHOLDERS)
-    last = column(fm.last_name, fold_name, NAME_PLACEHOLDERS)
+    first = column(fm.first_name, fold_name, "first_name")
+    last = column(fm.last_name, fold_name, "last_name")
     birth_order = column_day_first(frame, fm.birth_date)
     if fm.full_name is not None:
-        full_raw = column(fm.full_name, str, NAME_PLACEHOLDERS)
+        full_raw = column(fm.full_name, str, "full_name")
         need = (first == "") & (last == "") & (full_raw.str.strip() != "")
         if need.any():
             parts = _map_unique(full_raw[need], split_full_name)
             first, last = first.copy(), last.copy()
             first[need] = parts.str[0]
             last[need] = parts.str[1]
-        full = column(fm.full_name, fold_name, NAME_PLACEHOLDERS).where(lambda s: s != "", _full_names(first, last))
+        full = column(fm.full_name, fold_name, "full_name").where(lambda s: s != "", _full_names(first, last))
     else:
         full = _full_names(first, last)
     return pd.DataFrame(
@@ -825,12 +825,22 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
 
 
 #: placeholders of a name: not the surnames None, Null and Nil, nor Na or an initial X
-NAME_PLACEHOLDERS = frozenset(["n/a", "unknown", "tbd", "0"])
+_NAME_PLACEHOLDERS = frozenset(["n/a", "unknown", "tbd", "0"])
 
 
-def _blank_if_placeholder(func: Callable[[str], str], placeholders=PLACEHOLDER_TEXT) -> Callable[[str], str]:
-    """``func``, but ``""`` for a placeholder (``N/A``, ``unknown``)."""
-    return lambda text: "" if text.strip().casefold() in placeholders else func(text)
+def is_placeholder(text: str, role: str = "") -> bool:
+    """Whether a cell of ``role`` holds a placeholder (``N/A``, ``unknown``): missing, as a blank is.
+
+    >>> is_placeholder(" N/A "), is_placeholder("None"), is_placeholder("None", "last_name")
+    (True, True, False)
+    """
+    return text.strip().casefold() in (_NAME_PLACEHOLDERS if role in ("first_name", "last_name", "full_name")
+                                       else PLACEHOLDER_TEXT)
+
+
+def _blank_if_placeholder(func: Callable[[str], str], role: str = "") -> Callable[[str], str]:
+    """``func``, but ``""`` for a placeholder of ``role`` (`is_placeholder`)."""
+    return lambda text: "" if is_placeholder(text, role) else func(text)
 
 
 def column_day_first(frame: pd.DataFrame, column: str | None) -> bool | None:

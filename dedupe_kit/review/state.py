@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import JaroWinkler
 
-from ..normalize import NAME_PLACEHOLDERS, PLACEHOLDER_TEXT, country_region, date_key, display
+from ..normalize import country_region, date_key, display, is_placeholder
 from ..run import Result, load_run, read_run_info, record_ids, run, run_info
 from .store import FILE_NAME, DecisionStore
 
@@ -481,8 +481,7 @@ def mark(raw: list[str], normalized: list[str], role: str = "") -> str:
     >>> mark(["N/A", "Acme"], ["", "acme"], "company"), mark(["None", "Smith"], ["none", "smith"], "last_name")
     ('missing', 'different')
     """
-    placeholders = NAME_PLACEHOLDERS if role in ("first_name", "last_name", "full_name") else PLACEHOLDER_TEXT
-    if any(not str(x).strip() or str(x).strip().casefold() in placeholders for x in raw):
+    if any(not str(x).strip() or is_placeholder(str(x), role) for x in raw):
         return "missing"
     if role in _DATE_ROLES:
         keys = [date_key(str(x)) for x in raw]
