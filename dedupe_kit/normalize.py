@@ -617,9 +617,9 @@ def _without_tag(local: pa.Array) -> pa.Array:
 
 
 def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """An external unique ID, trimmed and upper-cased; a number without its leading zeros, which
-    a spreadsheet drops (``00123`` and ``123`` are one ID), nor a ``.0`` it adds; placeholders
-    (``N/A``, ``0``) and numbers whose digits scientific notation lost are not IDs.
+    """An external unique ID, trimmed, as `id_key` compares it; a number without its leading
+    zeros, which a spreadsheet drops (``00123`` and ``123`` are one ID), nor a ``.0`` it adds;
+    placeholders (``N/A``, ``0``) and numbers whose digits scientific notation lost are not IDs.
 
     >>> parse_external_id(" s-0012 "), parse_external_id("000123"), parse_external_id("123.0")
     (([('S-0012', 's-0012')], []), ([('123', '000123')], []), ([('123', '123.0')], []))
@@ -632,18 +632,59 @@ def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, 
     number = text[:-2] if text.endswith(".0") else text
     if number.isascii() and number.isdigit():
         return ([(number.lstrip("0"), text)], []) if number.strip("0") else ([], [(text, "placeholder, not an ID")])
-    return [(text.upper(), text)], []
+    return [(id_key(text), text)], []
 
 
 def parse_external_ids(values: list[str], region: str | None = None) -> ParsedMany:
     """`parse_external_id` of many values at once (the ``region`` is not used), for `_apply_unique`."""
     texts = _objects([" ".join(value.split()) for value in values])
     plain = np.fromiter((text.casefold() not in PLACEHOLDER_TEXT and not text[:1].isdigit() for text in texts),
-                        dtype=bool, count=len(texts))  # most IDs: upper-cased, nothing else
+                        dtype=bool, count=len(texts))  # most IDs: `id_key`, nothing else
     ok, rest = np.flatnonzero(plain), np.flatnonzero(~plain)
     parsed, unusable = _one_by_one(parse_external_id)([texts[i] for i in rest], None)
-    return ([(ok, [_objects([text.upper() for text in texts[ok]]), texts[ok]])] + [(rest[keys], f) for keys, f in parsed],
+    return ([(ok, [_objects([id_key(text) for text in texts[ok]]), texts[ok]])] + [(rest[keys], f) for keys, f in parsed],
             [(rest[keys], f) for keys, f in unusable])
+
+
+def id_key(text: str) -> str:
+    """An ID as compared: one whose letters are all of one case is the same in any case
+    (``s-0012`` = ``S-0012``); one in mixed case keeps its case, as IDs in base 62 differ by case
+    alone. A Salesforce ID (15 letters and digits, the 6th a reserved 0) always keeps it:
+    ``50130000000014c`` and ``50130000000014C`` are two records. An 18-character one is its
+    15-character ID, whose case its last three give back, even when a spreadsheet upper-cased it.
+
+    >>> id_key("s-0012"), id_key("Ab-12"), id_key("001E000001LaoNk"), id_key("001E000001LaoNK")
+    ('S-0012', 'Ab-12', '001E000001LaoNk', '001E000001LaoNK')
+    >>> id_key("001E000001LaoNkIAJ"), id_key("001E000001LAONKIAJ"), id_key("001e000001laonkiaj")
+    ('001E000001LaoNk', '001E000001LaoNk', '001E000001LaoNk')
+    """
+    if _SALESFORCE_ID.fullmatch(text):
+        fifteen = text if len(text) == 15 else _salesforce_15(text)
+        if fifteen:
+            return fifteen.lstrip("0") if fifteen.isdigit() else fifteen  # digits alone: as a numeric ID
+    return text.upper() if text.isupper() or text.islower() else text
+
+
+_SALESFORCE_ID = re.compile(r"[0-9A-Za-z]{5}0[0-9A-Za-z]{9}(?:[0-9A-Za-z]{3})?")
+_SUFFIX_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"  # Salesforce's: 5 bits of case per character
+
+
+def _salesforce_15(text: str) -> str | None:
+    """The 15-character ID of an 18-character Salesforce ID, in its own case; ``None``
+    when the last three do not fit the first 15 (another kind of ID)."""
+    head, restored = text[:15], []
+    for chunk, check in zip((head[0:5], head[5:10], head[10:15]), text[15:].upper()):
+        bits = _SUFFIX_CHARACTERS.find(check)
+        if bits < 0:
+            return None
+        for position, character in enumerate(chunk):
+            upper = bool(bits >> position & 1)
+            if upper and not character.isalpha():
+                return None
+            restored.append(character.upper() if upper else character.lower())
+    fifteen = "".join(restored)
+    # the case as written, or all of one case (upper-cased by a spreadsheet, lower-cased by a system)
+    return fifteen if head in (fifteen, head.upper(), head.lower()) else None
 
 
 # --- shared machinery -------------------------------------------------------------------------

@@ -310,6 +310,21 @@ def test_two_records_of_one_id_with_and_without_its_leading_zeros_merge(tmp_path
     assert merge(result.contacts, np.array([0, 0])).groups["status"].tolist() == ["merge"]
 
 
+def test_salesforce_ids_that_differ_by_case_alone_are_two_ids(tmp_path):
+    # 15-character Salesforce IDs are case-sensitive (IDs 26 apart differ in the case of their last
+    # letter); the 18-character ID is the 15-character one, even upper-cased by a spreadsheet
+    path = tmp_path / "ids.csv"
+    path.write_text("Contact ID,First Name,Last Name,External ID\n"
+                    "1,Ann,Lee,001E000001LaoNk\n2,Ann,Lee,001E000001LaoNK\n"
+                    "3,Bo,Park,001E000001LAONKIAJ\n4,Bo,Park,001E000001LaoNk\n")
+    result = run(path, progress=False)
+    same = dict(zip(zip(result.pairs["a"], result.pairs["b"]), result.pairs["external_id"]))
+    assert same[(0, 1)] == 0 and same[(2, 3)] == 1  # two IDs; one ID written twice
+    assert same[(0, 3)] == 1 and same[(0, 2)] == 1  # and the first row's ID is row 3's and row 4's
+    assert merge(result.contacts, np.array([0, 0, 2, 2])).groups["status"].tolist() == ["stopped", "merge"]
+    assert parse_external_id("s-0012")[0][0][0] == parse_external_id("S-0012")[0][0][0]  # one case: any case
+
+
 @given(cells=st.lists(st.one_of(st.text(alphabet="aB0 \t\u00a0/.1E+", max_size=8),
                                 st.sampled_from(["N/A", " n/a ", "0", "None", "s00421", "ß1", "\u00a0x  y ", "00421",
                                                  "421.0", "1.2E+11", "000"])),
