@@ -658,11 +658,16 @@ def id_key(text: str) -> str:
     >>> id_key("001E000001LaoNkIAJ"), id_key("001E000001LAONKIAJ"), id_key("001e000001laonkiaj")
     ('001E000001LaoNk', '001E000001LaoNk', '001E000001LaoNk')
     """
-    if _SALESFORCE_ID.fullmatch(text):
-        fifteen = text if len(text) == 15 else _salesforce_15(text)
-        if fifteen:
-            return fifteen.lstrip("0") if fifteen.isdigit() else fifteen  # digits alone: as a numeric ID
+    if fifteen := salesforce_id(text):
+        return fifteen.lstrip("0") if fifteen.isdigit() else fifteen  # digits alone: as a numeric ID
     return text.upper() if text.isupper() or text.islower() else text
+
+
+def salesforce_id(text: str) -> str | None:
+    """The 15-character ID of a Salesforce ID of 15 or 18 characters; ``None`` for other text."""
+    if not _SALESFORCE_ID.fullmatch(text):
+        return None
+    return text if len(text) == 15 else _salesforce_15(text)
 
 
 _SALESFORCE_ID = re.compile(r"[0-9A-Za-z]{5}0[0-9A-Za-z]{9}(?:[0-9A-Za-z]{3})?")

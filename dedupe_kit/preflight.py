@@ -36,7 +36,7 @@ from .fieldmap import FieldMap
 from .files import write_figure, write_text
 from .load import Contacts, load
 from .merge import placeholder_cells
-from .normalize import display
+from .normalize import display, salesforce_id
 from .run import Result, record_ids, run
 
 STATUSES = ("updates", "changes a number", "will be rejected", "would create a duplicate", "new contact")
@@ -249,11 +249,13 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
             if concerns >= 0 and target[i] < 0:
                 target[i] = concerns
 
-    # ID matches: the record ID (as typed, spaces aside), else an external unique ID
+    # ID matches: the record ID (as typed, spaces aside; a Salesforce ID of 15 or 18 characters),
+    # else an external unique ID
     unknown = np.zeros(n_new, dtype=bool)
     if fm.record_id and fm.record_id in mapping.values():
-        where = pd.Series(np.arange(n_existing), index=existing.frame[fm.record_id].str.strip().to_numpy())
-        typed = frame[fm.record_id].iloc[n_existing:].str.strip().reset_index(drop=True)
+        keys = frame[fm.record_id].str.strip().map(lambda text: salesforce_id(text) or text)
+        where = pd.Series(np.arange(n_existing), index=keys.iloc[:n_existing].to_numpy())
+        typed = keys.iloc[n_existing:].reset_index(drop=True)
         hit = typed.map(where[~where.index.duplicated()])
         target[hit.notna().to_numpy()] = hit.dropna().astype(np.int64).to_numpy()
         reason[hit.notna().to_numpy()] = "same record ID"

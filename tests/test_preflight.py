@@ -87,6 +87,19 @@ def test_an_unmapped_id_column_and_an_id_column_known_by_its_values(tmp_path):
     assert check.rows["reason"].tolist() == ["same record ID", "same external ID R-200"]
 
 
+def test_a_salesforce_id_of_15_characters_finds_its_record_of_18_and_case_counts(tmp_path):
+    # a report gives 15-character IDs, the API's export 18; Salesforce takes either for an update
+    existing = tmp_path / "existing.csv"
+    existing.write_text("Contact ID,First Name,Last Name\n001E000001LaoNkIAJ,Ann,Lee\n001E000001LaoNKIAZ,Bob,Ray\n")
+    new = tmp_path / "new.csv"
+    new.write_text("Contact ID,First Name,Last Name\n001E000001LaoNk,Ann,Lee\n001E000001LaoNK,Bob,Ray\n"
+                   "001E000001LAONK,Cy,Fox\n")
+    check = check_import(new, existing, progress=False)
+    assert check.rows["status"].tolist() == ["updates", "updates", "will be rejected"]
+    assert check.rows["matched_record"].tolist()[:2] == ["001E000001LaoNkIAJ", "001E000001LaoNKIAZ"]
+    assert check.rows["reason"].tolist()[2] == "record ID 001E000001LAONK is not in the existing contacts"
+
+
 def test_a_placeholder_in_the_new_file_is_blank_in_the_import_file_not_a_changed_number(tmp_path):
     existing = tmp_path / "existing.csv"
     existing.write_text("Contact ID,First Name,Last Name,Mobile Phone\nA1,Ann,Lee,+1 212 555 0142\nA2,Bob,Ray,\n")
