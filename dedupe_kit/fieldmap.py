@@ -88,6 +88,7 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("phones", r".*\b" + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|label|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
     ("company", r"(?:person |contact |default address )?(?:company(?: name)?|organi[sz]ation(?: \d)?(?: name)?)|employer|account name|business name|societe|entreprise|raison sociale|organisme"
                 "|компания|организация|название компании"),
+    ("company", r"(?:primary )?associated company(?: primary)?"),  # HubSpot's: after its own company name
     ("address", r"(?:mailing |billing |home |street |default address )?(?:address|street|addr)(?: line)?(?: ?\d)?(?: street)?"
                 + _PLACE_AFTER + r"|adresse(?: postale)?(?: \d)?|rue|адрес"),
     ("postcode", _PLACE + r"(?:zip|zip ?code|postcode|postal ?code|post ?code|zip postal code)" + _PLACE_AFTER + r"|code postal|cp|(?:почтовыи )?индекс"),

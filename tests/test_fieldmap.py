@@ -74,6 +74,12 @@ def test_detects_plural_headers_and_customer_names():
     assert set(fm.columns()).isdisjoint({"Phone Type", "Emails Opt Out", "dedupe_kit extra phones"})  # its own: none
 
 
+def test_hubspots_associated_company_is_the_company_after_the_contacts_own_company_name():
+    assert FieldMap.detect(["Record ID", "Associated Company (Primary)", "Associated Company IDs (Primary)"]).company \
+        == "Associated Company (Primary)"  # the IDs of the company record pass through
+    assert FieldMap.detect(["Record ID", "Associated Company", "Company Name"]).company == "Company Name"
+
+
 @pytest.mark.parametrize("header", ["Id", "Record ID", "record_id", "Contact ID", "CRM ID", "ContactId"])
 def test_a_crm_row_key_is_the_record_id_not_an_external_id(header):
     fm = FieldMap.detect([header, "Email"])
