@@ -285,6 +285,8 @@ def parse_phone(raw: str, region: str) -> Parsed:
 
     >>> parse_phone("0033 6 12 34 56 78", "US")
     ([('+33612345678', '0033 6 12 34 56 78', '612345678')], [])
+    >>> parse_phone("44 20 7946 0958", "US")  # too long for the US: its + was lost
+    ([('+442079460958', '44 20 7946 0958', '2079460958')], [])
     >>> parse_phone("555-555-5555 / 226-2649", "US")
     ([], [('555-555-5555', 'placeholder number', ''), ('226-2649', 'local number without area code', '2262649')])
     """
@@ -349,8 +351,13 @@ def _parse_phone_part(text: str, region: str) -> tuple[bool, str, str]:
     if _PLACEHOLDER_NATIONAL.fullmatch(national):
         return (False, "placeholder number", "")
     if not phonenumbers.is_valid_number(number):
-        reason = _POSSIBLE_REASONS.get(phonenumbers.is_possible_number_with_reason(number))
-        return (False, reason or "not a valid number for its country", national.lstrip("0"))
+        possible = phonenumbers.is_possible_number_with_reason(number)
+        if possible == ValidationResult.TOO_LONG and not text.startswith("+"):
+            # too long for the region, as 442079460958 is: the + of +44 20 7946 0958, lost to a spreadsheet
+            abroad = _parse_phone_part("+" + digits, region)
+            if abroad[0]:
+                return abroad
+        return (False, _POSSIBLE_REASONS.get(possible) or "not a valid number for its country", national.lstrip("0"))
     number.extension = None
     return (True, phonenumbers.format_number(number, PhoneNumberFormat.E164), national)
 
