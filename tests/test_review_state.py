@@ -10,7 +10,7 @@ import pytest
 
 from dedupe_kit import run
 from dedupe_kit.review import DecisionStore, ReviewState, open_state, stored_decisions
-from dedupe_kit.review.state import mark
+from dedupe_kit.review.state import Item, mark
 from dedupe_kit.review.store import SCHEMA_VERSION
 
 SAMPLE = "sample_data/contacts.csv"
@@ -177,6 +177,15 @@ def test_fields_marks_and_normalized_values(result, state):
 ])
 def test_marks_read_dates_as_dates_and_ids_whole(role, values, expected):
     assert mark(values, ["", ""], role) == expected
+
+
+def test_fields_read_slashed_dates_in_their_columns_order(tmp_path, store):
+    path = tmp_path / "fr.csv"  # 25/12 says the column writes the day first: 03/04/2021 is 3 April
+    path.write_text("Contact ID,First Name,Last Name,Email,Created Date\n"
+                    "1,Ann,Lee,ann@x.com,03/04/2021\n2,Ann,Lee,ann@x.com,2021-04-03\n3,Bo,Ray,bo@y.com,25/12/2020\n")
+    state = ReviewState(run(path, progress=False), store)
+    item = Item(index=0, kind="pair", rows=(0, 1), pairs=((0, 1),), probability=0.9, weight=3.0, reasons=())
+    assert state.fields(item).set_index("column").loc["Created Date", "mark"] == "same"
 
 
 def test_done_queue_refuses_decisions(state):

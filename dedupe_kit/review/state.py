@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import JaroWinkler
 
-from ..normalize import country_region, date_key, display, is_placeholder
+from ..normalize import column_day_first, country_region, date_key, display, is_placeholder
 from ..run import Result, load_run, read_run_info, record_ids, run, run_info
 from .store import FILE_NAME, DecisionStore
 
@@ -142,6 +142,7 @@ class ReviewState:
         mapped = [c for c in contacts.field_map.columns() if c in self.roles]
         self.columns: list[str] = mapped + [c for c in contacts.columns if c not in set(mapped)]
         self._col_index = {c: i for i, c in enumerate(contacts.columns)}
+        self._day_first = {c: column_day_first(contacts.frame, c) for c, role in self.roles.items() if role in _DATE_ROLES}
         ids = result.normalized.identifiers.sort_values(["source_row", "column"], kind="stable")
         self._ids_row = ids["source_row"].to_numpy(np.int64)
         self._ids_col = ids["column"].to_numpy(dtype=object)
@@ -452,7 +453,7 @@ class ReviewState:
             j = self._col_index[column]
             raw = [self._values[r, j] for r in rows]
             norm = [self.normalized_value(r, column) for r in rows]
-            out["mark"].append(mark(raw, norm, self.roles.get(column, "")))
+            out["mark"].append(mark(raw, norm, self.roles.get(column, ""), self._day_first.get(column)))
             for r, x, y in zip(rows, raw, norm):
                 raws[r].append(x)
                 norms[r].append(y)
@@ -469,9 +470,10 @@ class ReviewState:
         return frame.loc[keep, "column"].tolist()
 
 
-def mark(raw: list[str], normalized: list[str], role: str = "") -> str:
+def mark(raw: list[str], normalized: list[str], role: str = "", day_first: bool | None = None) -> str:
     """How the values of one field (of ``role``) compare across records. A placeholder (``N/A``)
-    is missing, as matching reads it. Dates compare as dates; two different IDs, or creation or
+    is missing, as matching reads it. Dates compare as dates, slashed ones in their column's
+    order (``day_first``, see `normalize.day_first`); two different IDs, or creation or
     update dates, are different, never similar; a birth date one typo or a day-month swap away is similar.
 
     >>> mark(["Bob", "bob "], ["bob", "bob"]), mark(["Jon", "John"], ["", ""]), mark(["a", ""], ["", ""])
@@ -484,7 +486,7 @@ def mark(raw: list[str], normalized: list[str], role: str = "") -> str:
     if any(not str(x).strip() or is_placeholder(str(x), role) for x in raw):
         return "missing"
     if role in _DATE_ROLES:
-        keys = [date_key(str(x)) for x in raw]
+        keys = [date_key(str(x), day_first) for x in raw]
     else:
         keys = [n if n else str(x).strip().casefold() for x, n in zip(raw, normalized)]
     if len(set(keys)) == 1:
