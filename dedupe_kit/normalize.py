@@ -861,6 +861,7 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
         full = column(fm.full_name, fold_name, "full_name").where(lambda s: s != "", _full_names(first, last))
     else:
         full = _full_names(first, last)
+    first, last = _split_lone_names(first, last)
     return pd.DataFrame(
         {
             "first": first,
@@ -899,6 +900,30 @@ def _blank_if_placeholder(func: Callable[[str], str], role: str = "") -> Callabl
 def column_day_first(frame: pd.DataFrame, column: str | None) -> bool | None:
     """`day_first` of a column's distinct values (``None`` without the column)."""
     return None if column is None else day_first(frame[column].unique())
+
+
+def _split_lone_names(first: pd.Series, last: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Folded first and last names, where a whole name in one cell with the other blank, as a
+    form with a single name field leaves it (``"eleanor harrison"``, ``""``), is split in two
+    when its last word is a last name elsewhere in the file more often than a first name
+    (``"mary kate"`` stays a first name).
+
+    >>> first, last = _split_lone_names(pd.Series(["eleanor harrison", "", "mary kate", "eleanor", "kate"]),
+    ...                                 pd.Series(["", "ann lee", "", "harrison", "lee"]))
+    >>> first.tolist(), last.tolist()
+    (['eleanor', 'ann', 'mary kate', 'eleanor', 'kate'], ['harrison', 'lee', '', 'harrison', 'lee'])
+    """
+    lone = ((first == "") != (last == "")) & (first + last).str.contains(" ", regex=False)
+    if not lone.any():
+        return first, last
+    parts = _map_unique((first + last)[lone], split_full_name)
+    word = parts.str[1]
+    split = (parts.str[0] != "") & (word != "") & (
+        word.map(last.value_counts()).fillna(0) > word.map(first.value_counts()).fillna(0))
+    rows = split[split].index
+    first, last = first.copy(), last.copy()
+    first[rows], last[rows] = parts[rows].str[0], word[rows]
+    return first, last
 
 
 def _full_names(first: pd.Series, last: pd.Series) -> pd.Series:

@@ -433,19 +433,28 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
 def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The values behind the reasons, as `explain` takes them: the two first names, the shared
     phone or email. Each distinct value (or two names) is put in words once."""
-    frame, fm = result.contacts.frame, result.contacts.field_map
+    contacts, fm = result.contacts, result.contacts.field_map
+    frame = contacts.frame
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     details: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    name_cells = [frame[c].to_numpy(dtype=object) for c in (fm.first_name, fm.last_name, fm.full_name) if c]
+    own = np.ones(len(frame), dtype=bool)  # rows with a first and a last name, each in its own cell
+    for role in (fm.first_name, fm.last_name):
+        own &= contacts.filled(role) if role else False
     for column, role in (("first", fm.first_name), ("last", fm.last_name)):
         if column in pairs and (role or fm.full_name):
             rows = np.concatenate([a, b])  # the pairs' names only
             shown = frame[role].to_numpy(dtype=object)[rows] if role else np.full(len(rows), "", dtype=object)
-            if fm.full_name:  # a row without its own name: the part of its full name that was compared
-                blank = np.flatnonzero([not value.strip() for value in shown])
-                full = frame[fm.full_name].to_numpy(dtype=object)[rows[blank]]
-                part = result.normalized.names[column].to_numpy(dtype=object)[rows[blank]]
-                codes, uniques = pd.factorize(full + "\x1f" + part)  # the folded part holds no \x1f
-                shown[blank] = np.array([as_written(*both.rsplit("\x1f", 1)) for both in uniques], dtype=object)[codes]
+            # the others: the words of their name cells that were compared (the part of a full
+            # name, or of "Eleanor Harrison" typed in the first-name cell alone)
+            lone = np.flatnonzero(~own[rows])
+            if len(lone):
+                text = name_cells[0][rows[lone]]
+                for cells in name_cells[1:]:
+                    text = text + " " + cells[rows[lone]]
+                part = result.normalized.names[column].to_numpy(dtype=object)[rows[lone]]
+                codes, uniques = pd.factorize(text + "\x1f" + part)  # the folded part holds no \x1f
+                shown[lone] = np.array([as_written(*both.rsplit("\x1f", 1)) for both in uniques], dtype=object)[codes]
             codes, uniques = pd.factorize(shown)
             raw = np.array([value.strip() for value in uniques], dtype=object)
             folded = pd.factorize(np.array([value.casefold() for value in raw], dtype=object))[0]

@@ -313,6 +313,22 @@ def test_two_records_of_one_id_with_and_without_its_leading_zeros_merge(tmp_path
     assert merge(result.contacts, np.array([0, 0])).groups["status"].tolist() == ["merge"]
 
 
+def test_a_whole_name_in_one_cell_is_split_when_the_file_knows_its_last_name(tmp_path):
+    # a form with one name field leaves the whole name in the first-name cell (or the last-name one)
+    path = tmp_path / "names.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email\n1,Eleanor Harrison,,eh@x.com\n2,Eleanor,Harrison,e@y.org\n"
+                    "3,Mary Kate,,mk@z.com\n4,Bo,Ray,bo@r.com\n5,,Ann Lee,al@x.com\n6,Ann,Lee,ann.lee@q.com\n")
+    result = run(path, progress=False)
+    names = result.normalized.names
+    assert names["first"].tolist() == ["eleanor", "eleanor", "mary kate", "bo", "ann", "ann"]  # Kate: no last name here
+    assert names["last"].tolist() == ["harrison", "harrison", "", "ray", "lee", "lee"]
+    pairs = result.pairs.set_index(["a", "b"])
+    assert {(0, 1), (4, 5)} <= set(pairs.index)  # candidates on their names alone
+    reasons = dict(zip(zip(result.pairs["a"], result.pairs["b"]), result.reasons(result.pairs)))
+    assert reasons[(0, 1)].startswith("same first name Eleanor (") and "same last name Harrison (" in reasons[(0, 1)]
+    assert "same last name Lee (" in reasons[(4, 5)]
+
+
 def test_salesforce_ids_that_differ_by_case_alone_are_two_ids(tmp_path):
     # 15-character Salesforce IDs are case-sensitive (IDs 26 apart differ in the case of their last
     # letter); the 18-character ID is the 15-character one, even upper-cased by a spreadsheet
