@@ -28,6 +28,7 @@ from .config import MergePolicy
 from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS
 from .load import Contacts, record_ids
+from .names import fold_name
 from .normalize import PLACEHOLDER_TEXT, Normalized, column_day_first, date_key, normalize
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
@@ -235,6 +236,8 @@ def merge(
 
     overflow = pd.DataFrame(overflow, columns=["group", "role", "value", "source_row"])
     groups, survivors = pd.Index(table["group"]), table["survivor_row"].to_numpy(dtype=np.int64)
+    rules = {key: "chosen in review" for key in field_choice}
+    rules = _name_in_one_cell(frame, fm, after, source, groups, survivors, rules) | rules
     dropped = _not_kept(cells, contacts, lambda column: _merged(frame[column], after[column], groups, survivors),
                         groups.to_numpy(), overflow)
     del cells  # its cells of the members: let them go before the large table of values
@@ -242,7 +245,7 @@ def merge(
         contacts=contacts,
         policy=policy,
         groups=table[GROUP_COLUMNS],
-        values=_values(groups, survivors, frame, after, source, rule_of, role_of, field_choice),
+        values=_values(groups, survivors, frame, after, source, rule_of, role_of, rules),
         overflow=overflow,
         undone=tuple(sorted(undone & set(table["group"]))),
         dropped=dropped,
@@ -304,11 +307,50 @@ def _merged(column: pd.Series, after: pd.Series, groups: pd.Index, survivors: np
     return merged
 
 
+def _name_in_one_cell(frame: pd.DataFrame, fm, after: dict[str, pd.Series], source: dict[str, pd.Series],
+                      groups: pd.Index, survivors: np.ndarray, rules: Mapping[tuple[int, str], str]
+                      ) -> dict[tuple[int, str], str]:
+    """Merged names that would repeat the last name: a whole name in a first-name cell whose
+    last name is blank (``"Eleanor Harrison"``, as a form with one name field leaves it) filled
+    with another record's last name (``"Harrison"``) take that record's first name too
+    (``"Eleanor"``); the same for a whole name in the last-name cell. When that record has
+    no such name, the blank stays blank. Cells in ``rules`` (chosen in review) are left as
+    they are. Changes ``after`` and ``source`` in place; returns the rule of each cell changed."""
+    if not (fm.first_name and fm.last_name):
+        return {}
+
+    def origin(column: str) -> np.ndarray:  # the row each group's merged value comes from
+        rows, at = survivors.copy(), groups.get_indexer(source[column].index)
+        rows[at[at >= 0]] = source[column].to_numpy()[at >= 0]
+        return rows
+
+    changed = {}
+    for whole, other in ((fm.first_name, fm.last_name), (fm.last_name, fm.first_name)):
+        value = _merged(frame[whole], after[whole], groups, survivors)
+        taken = _merged(frame[other], after[other], groups, survivors)
+        maybe = np.flatnonzero(pd.Series(value).str.contains(" ", regex=False).to_numpy() & (taken != ""))
+        for at, row, taken_from in zip(maybe.tolist(), origin(whole)[maybe].tolist(), origin(other)[maybe].tolist()):
+            group = int(groups[at])
+            words, part = fold_name(value[at]), fold_name(taken[at])
+            repeats = words.endswith(" " + part) if whole == fm.first_name else words.startswith(part + " ")
+            if (not part or not repeats or row < 0 or taken_from < 0 or frame.at[row, other].strip()
+                    or (group, whole) in rules or (group, other) in rules):
+                continue  # a name in its two cells, or one that only looks so ("Mary Ann" "Ann")
+            if frame.at[taken_from, whole].strip():  # that record's own first (last) name
+                after[whole].loc[group], source[whole].loc[group] = frame.at[taken_from, whole], taken_from
+                changed[(group, whole)] = "name in one cell, split"
+            else:  # no name to split with: the other part stays as the whole name's record has it
+                after[other].loc[group], source[other].loc[group] = frame.at[row, other], row
+                changed[(group, other)] = "name in one cell, kept blank"
+    return changed
+
+
 def _values(groups: pd.Index, survivors: np.ndarray, frame: pd.DataFrame, after: Mapping[str, pd.Series],
             source: Mapping[str, pd.Series], rule_of: Mapping[str, str], role_of: Mapping[str, str],
-            field_choice: Mapping[tuple[int, str], int]) -> pd.DataFrame:
+            rules: Mapping[tuple[int, str], str]) -> pd.DataFrame:
     """One row per group (``groups``, in order, and their survivor rows) and column, columns in the
-    file's order: see `MergePlan.values`.
+    file's order: see `MergePlan.values`. ``rules``: the rule of a group's cell where it is not its
+    column's (``(group, column)``: "chosen in review"…).
 
     The text columns are filled in place in the one array the frame then holds (millions of rows
     at 1M contacts: a frame built from separate arrays would copy them all once more).
@@ -325,9 +367,9 @@ def _values(groups: pd.Index, survivors: np.ndarray, frame: pd.DataFrame, after:
         at = groups.get_indexer(source[column].index)
         source_row[at[at >= 0], position] = source[column].to_numpy(dtype=np.int64)[at >= 0]
         rule[:, position] = rule_of[column]
-    for group, column in field_choice:
+    for (group, column), how in rules.items():
         if group in groups:
-            rule[groups.get_loc(group), frame.columns.get_loc(column)] = "chosen in review"
+            rule[groups.get_loc(group), frame.columns.get_loc(column)] = how
     values = pd.DataFrame(text.T, columns=VALUE_COLUMNS[1:6], copy=False)
     values.insert(0, "group", np.repeat(groups.to_numpy(), shape[1]))
     values["source_row"] = source_row.ravel()
