@@ -63,9 +63,11 @@ _UTC = r"(?: utc| gmt)?"  # Stripe's "Created (UTC)"
 #: (role, pattern over the folded header). Earlier rules win, so the more
 #: specific ones come first. Patterns must match the whole folded header.
 DETECTION_RULES: tuple[tuple[str, str], ...] = (
+    ("record_id", r"(?:mainstay|admit ?hub)(?: admit ?hub)? id"),  # Mainstay's own key, before its CRM ID
     ("record_id", r"(?:contact|record|crm|lead|person|row|salesforce|hubspot|keap|copper|intercom|object) ?id"),
     ("record_id", r"do not modify (?:contact|lead|account|customer)"),  # Dynamics 365's "(Do Not Modify) Contact"
     ("record_id", r"id|identifiant|uid|(?:contact|record) (?:number|no|key)"),
+    ("external_ids", r"crm ?id"),  # beside another record ID (Mainstay's): the person's ID in the CRM
     (
         "external_ids",
         r"(?:(?:external|unique) )?(?:student|customer|client|member|membership|employee|patient|external|unique"

@@ -93,6 +93,13 @@ def test_ambiguous_ids_are_not_external_ids_unless_configured(header):
     assert fm.external_ids == (() if header != "Customer Number" else (header,))
 
 
+@pytest.mark.parametrize("key", ["Mainstay ID", "Mainstay (AdmitHub) ID", "AdmitHub ID"])
+def test_mainstays_own_id_is_the_record_id_and_its_crm_id_an_external_id(key):
+    # Mainstay's import matches on its own ID first, then on the CRM ID, the school's unique ID
+    fm = FieldMap.detect(["CRM ID", key, "First Name", "Last Name", "Phone", "Email"])
+    assert (fm.record_id, fm.external_ids) == (key, ("CRM ID",))
+
+
 def test_only_the_first_of_two_record_id_columns_gets_the_role():
     fm = FieldMap.detect(["record_id", "Id", "Name"])
     assert fm.record_id == "record_id"
