@@ -546,6 +546,7 @@ def _row_regions(frame: pd.DataFrame, country_column: str | None, default: str) 
 # --- emails and external IDs --------------------------------------------------------------------
 
 _SPACED_AT = re.compile(r"(?<=\w)(?:\s+@\s*|\s*@\s+)(?=\w)")  # "ann @ example.com", typed in a form: one address
+_COMMA_DOT = re.compile(r"(@[\w-]+),(?=(?:[a-z]{2,6}\.)?[a-z]{2,6}\s*$)", re.IGNORECASE)  # "ann@gmail,com": a typo
 _EMAIL_TOKEN = re.compile(r"[^\s<>;,\"'()\[\]]*@[^\s<>;,\"'()\[\]]*")
 _EMAIL_SYNTAX = re.compile(
     r"(?!\.)(?!.*\.\.)[\w!#$%&'*+/=?^`{|}~.-]{1,64}(?<!\.)"
@@ -560,8 +561,8 @@ class EmailParser:
 
     >>> EmailParser(NormalizeConfig())(" Jean.Dupont+news@GMail.com ")
     ([('jeandupont@gmail.com', 'jean.dupont+news@gmail.com', False)], [])
-    >>> EmailParser(NormalizeConfig())("ann @ example.com")
-    ([('ann@example.com', 'ann@example.com', False)], [])
+    >>> EmailParser(NormalizeConfig())("ann @ example.com"), EmailParser(NormalizeConfig())("ann@example,co.uk")
+    (([('ann@example.com', 'ann@example.com', False)], []), ([('ann@example.co.uk', 'ann@example.co.uk', False)], []))
     """
 
     def __init__(self, settings: NormalizeConfig) -> None:
@@ -573,7 +574,9 @@ class EmailParser:
         if text.casefold() in PLACEHOLDER_TEXT:
             return [], [(text, "placeholder, not an address")]
         text = text.replace("mailto:", "").replace("MAILTO:", "")
-        tokens = _EMAIL_TOKEN.findall(_SPACED_AT.sub("@", text) if text.count("@") == 1 else text)
+        if text.count("@") == 1:  # one address: typed in a form
+            text = _COMMA_DOT.sub(r"\1.", _SPACED_AT.sub("@", text))
+        tokens = _EMAIL_TOKEN.findall(text)
         if not tokens:
             return [], [(text, "no @: not an email address")]
         ok, bad = [], []

@@ -235,6 +235,7 @@ def test_country_column_sets_the_region_per_row(tmp_path):
         ("INFO@acme-widgets.example", "info@acme-widgets.example", "info@acme-widgets.example", True),
         ("zoë@exemple.fr", "zoë@exemple.fr", "zoë@exemple.fr", False),
         ("ann @ example.com", "ann@example.com", "ann@example.com", False),  # typed with spaces around the @
+        ("ann@example,com", "ann@example.com", "ann@example.com", False),  # a comma typed for the dot
     ],
 )
 def test_email_normalization(raw, value, display, shared):
