@@ -916,10 +916,12 @@ def _split_lone_names(first: pd.Series, last: pd.Series) -> tuple[pd.Series, pd.
     >>> first.tolist(), last.tolist()
     (['eleanor', 'ann', 'mary kate', 'eleanor', 'kate'], ['harrison', 'lee', '', 'harrison', 'lee'])
     """
-    lone = ((first == "") != (last == "")) & (first + last).str.contains(" ", regex=False)
-    if not lone.any():
+    one = (first == "") != (last == "")
+    whole = first[one] + last[one]
+    whole = whole[whole.str.contains(" ", regex=False)]
+    if whole.empty:
         return first, last
-    parts = _map_unique((first + last)[lone], split_full_name)
+    parts = _map_unique(whole, split_full_name)
     word = parts.str[1]
     split = (parts.str[0] != "") & (word != "") & (
         word.map(last.value_counts()).fillna(0) > word.map(first.value_counts()).fillna(0))
