@@ -28,7 +28,7 @@ from .config import MergePolicy
 from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS
 from .load import Contacts, record_ids
-from .names import fold_name
+from .names import as_written, fold_name
 from .normalize import PLACEHOLDER_TEXT, Normalized, column_day_first, date_key, normalize
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
@@ -311,37 +311,28 @@ def _name_in_one_cell(frame: pd.DataFrame, fm, after: dict[str, pd.Series], sour
                       groups: pd.Index, survivors: np.ndarray, rules: Mapping[tuple[int, str], str]
                       ) -> dict[tuple[int, str], str]:
     """Merged names that would repeat the last name: a whole name in a first-name cell whose
-    last name is blank (``"Eleanor Harrison"``, as a form with one name field leaves it) filled
-    with another record's last name (``"Harrison"``) take that record's first name too
-    (``"Eleanor"``); the same for a whole name in the last-name cell. When that record has
-    no such name, the blank stays blank. Cells in ``rules`` (chosen in review) are left as
-    they are. Changes ``after`` and ``source`` in place; returns the rule of each cell changed."""
+    last name is blank (``"Eleanor Harrison"``, as a form with one name field leaves it), filled
+    with another record's last name (``"Harrison"``), keeps only its other words (``"Eleanor"``);
+    the same for a whole name in the last-name cell. Cells in ``rules`` (chosen in review) are
+    left as they are. Changes ``after`` in place; returns the rule of each cell changed."""
     if not (fm.first_name and fm.last_name):
         return {}
-
-    def origin(column: str) -> np.ndarray:  # the row each group's merged value comes from
-        rows, at = survivors.copy(), groups.get_indexer(source[column].index)
-        rows[at[at >= 0]] = source[column].to_numpy()[at >= 0]
-        return rows
-
     changed = {}
     for whole, other in ((fm.first_name, fm.last_name), (fm.last_name, fm.first_name)):
         value = _merged(frame[whole], after[whole], groups, survivors)
         taken = _merged(frame[other], after[other], groups, survivors)
+        rows, at = survivors.copy(), groups.get_indexer(source[whole].index)  # where each whole name comes from
+        rows[at[at >= 0]] = source[whole].to_numpy()[at >= 0]
         maybe = np.flatnonzero(pd.Series(value).str.contains(" ", regex=False).to_numpy() & (taken != ""))
-        for at, row, taken_from in zip(maybe.tolist(), origin(whole)[maybe].tolist(), origin(other)[maybe].tolist()):
-            group = int(groups[at])
-            words, part = fold_name(value[at]), fold_name(taken[at])
-            repeats = words.endswith(" " + part) if whole == fm.first_name else words.startswith(part + " ")
-            if (not part or not repeats or row < 0 or taken_from < 0 or frame.at[row, other].strip()
-                    or (group, whole) in rules or (group, other) in rules):
-                continue  # a name in its two cells, or one that only looks so ("Mary Ann" "Ann")
-            if frame.at[taken_from, whole].strip():  # that record's own first (last) name
-                after[whole].loc[group], source[whole].loc[group] = frame.at[taken_from, whole], taken_from
+        for at, row in zip(maybe.tolist(), rows[maybe].tolist()):
+            group, words, part = int(groups[at]), fold_name(value[at]), fold_name(taken[at])
+            if whole == fm.first_name:
+                rest = words[:-len(part) - 1] if part and words.endswith(" " + part) else ""
+            else:
+                rest = words[len(part) + 1:] if part and words.startswith(part + " ") else ""
+            if rest and row >= 0 and not frame.at[row, other].strip() and (group, whole) not in rules:
+                after[whole].loc[group] = as_written(value[at], rest)  # its own words, as typed
                 changed[(group, whole)] = "name in one cell, split"
-            else:  # no name to split with: the other part stays as the whole name's record has it
-                after[other].loc[group], source[other].loc[group] = frame.at[row, other], row
-                changed[(group, other)] = "name in one cell, kept blank"
     return changed
 
 

@@ -180,21 +180,20 @@ def test_a_persons_field_choice_overrides_every_rule(contacts):
 def test_a_whole_name_in_one_cell_is_not_filled_with_its_last_name_again(tmp_path):
     # a form with one name field: the whole name in the first-name cell (HubSpot) or the last-name
     # cell (Salesforce's required last name); filling the blank from the other record gave
-    # "Eleanor Harrison" "Harrison"
+    # "Eleanor Harrison" "Harrison". It keeps its own other words: Bo, not Robert
     path = tmp_path / "names.csv"
     path.write_text("Contact ID,First Name,Last Name,Email\n"
                     "1,Eleanor Harrison,,eh@x.com\n2,Eleanor,Harrison,\n"
                     "3,,Ann Lee,al@x.com\n4,Ann,Lee,\n"
-                    "5,Bo Ray,,br@x.com\n6,,Ray,\n"
+                    "5,Bo Ray,,br@x.com\n6,Robert,Ray,\n"
                     "7,Mary Ann,Smith,ma@x.com\n8,Mary,Ann,\n")
     contacts = load(path)
     plan = merge(contacts, np.array([0, 0, 2, 2, 4, 4, 6, 6]))
     names = plan.cleaned()[["First Name", "Last Name"]].to_numpy().tolist()
-    assert names == [["Eleanor", "Harrison"], ["Ann", "Lee"], ["Bo Ray", ""], ["Mary Ann", "Smith"]]
+    assert names == [["Eleanor", "Harrison"], ["Ann", "Lee"], ["Bo", "Ray"], ["Mary Ann", "Smith"]]
     rules = plan.values.set_index(["group", "column"])["rule"]
     assert rules[(0, "First Name")] == "name in one cell, split" and rules[(0, "Last Name")] == "fill"
-    assert rules[(4, "Last Name")] == "name in one cell, kept blank"
-    decisions = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"], "fields": ['{"Last Name": 1}']})
+    decisions = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"], "fields": ['{"First Name": 0}']})
     chosen = merge(contacts, np.array([0, 0, 2, 2, 4, 4, 6, 6]), decisions=decisions)
     assert chosen.cleaned()[["First Name", "Last Name"]].iloc[0].tolist() == ["Eleanor Harrison", "Harrison"]  # as asked
 
