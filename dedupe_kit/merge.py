@@ -29,7 +29,7 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
-from .normalize import PLACEHOLDER_TEXT, Normalized, column_day_first, date_key, normalize
+from .normalize import PLACEHOLDER_TEXT, Normalized, column_day_first, moments, normalize
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -510,23 +510,8 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
 
 
 def _dates(frame: pd.DataFrame, column: str, rows) -> np.ndarray:
-    """The dates of ``column`` at ``rows`` as ``YYYYMMDDhhmmss`` integers, -1 where the text is not a
-    date, read as `date_key` reads them in the column's order, with the time after them
-    (``2019-01-05T09:00:00.000Z``, ``07/03/2021 10:00``, ``Mar 4, 2021 10:00 PM``; none: midnight), so
-    that two records of one day are told apart. A time zone is not read: one export writes one."""
-    text = frame[column].iloc[rows].str.strip()
-    time = text.str.extract(_TIME)
-    order = column_day_first(frame, column)
-    keys = text.str.replace(_TIME, "", regex=True).map(lambda value: date_key(value, order))
-    day = np.where(keys.str.fullmatch(r"\d{8}"), pd.to_numeric(keys, errors="coerce"), -1).astype(np.int64)
-    hour, minute, second = (pd.to_numeric(time[i], errors="coerce").fillna(0).to_numpy(np.int64) for i in range(3))
-    noon = time[3].fillna("").str.lower().str.startswith("p").to_numpy()
-    hour = np.where(time[3].notna().to_numpy(), hour % 12 + 12 * noon, hour)  # 12 AM is 0, 12 PM 12
-    return np.where(day < 0, -1, day * 1_000_000 + hour * 10_000 + minute * 100 + second)
-
-
-#: A time after a date, as `_dates` reads it: its hour, minute, second and AM/PM.
-_TIME = r"(?:T|\s+(?:at\s+)?)(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*([AaPp]\.?[Mm]\.?)?.*$"
+    """The dates of ``column`` at ``rows`` as `moments` reads them, in the column's order."""
+    return moments(frame[column].iloc[rows], column_day_first(frame, column))
 
 
 def _natural(text: str) -> tuple:

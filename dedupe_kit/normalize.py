@@ -993,6 +993,29 @@ def day_first(values: Iterable[str]) -> bool | None:
     return late_first if late_first != late_second else None
 
 
+def moments(texts: pd.Series, day_first: bool | None = None) -> np.ndarray:
+    """Dates as ``YYYYMMDDhhmmss`` integers, -1 where the text is not a date, read as `date_key`
+    reads them (in a column's order, ``day_first``), with the time after them
+    (``2019-01-05T09:00:00.000Z``, ``07/03/2021 10:00``, ``Mar 4, 2021 10:00 PM``; none: midnight), so
+    that two records of one day are told apart. A time zone is not read: one export writes one.
+
+    >>> moments(pd.Series(["2021-03-04 10:22", "03/04/2021 10:22:00 AM", "Mar 4, 2021", "soon"])).tolist()
+    [20210304102200, 20210304102200, 20210304000000, -1]
+    """
+    text = texts.str.strip()
+    time = text.str.extract(_TIME)
+    keys = text.str.replace(_TIME, "", regex=True).map(lambda value: date_key(value, day_first))
+    day = np.where(keys.str.fullmatch(r"\d{8}"), pd.to_numeric(keys, errors="coerce"), -1).astype(np.int64)
+    hour, minute, second = (pd.to_numeric(time[i], errors="coerce").fillna(0).to_numpy(np.int64) for i in range(3))
+    noon = time[3].fillna("").str.lower().str.startswith("p").to_numpy()
+    hour = np.where(time[3].notna().to_numpy(), hour % 12 + 12 * noon, hour)  # 12 AM is 0, 12 PM 12
+    return np.where(day < 0, -1, day * 1_000_000 + hour * 10_000 + minute * 100 + second)
+
+
+#: A time after a date, as `moments` reads it: its hour, minute, second and AM/PM.
+_TIME = r"(?:T|\s+(?:at\s+)?)(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*([AaPp]\.?[Mm]\.?)?.*$"
+
+
 def date_key(text: str, day_first: bool | None = None) -> str:
     """A date as ``YYYYMMDD``; folded text when it does not read as a date.
 

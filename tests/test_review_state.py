@@ -168,6 +168,8 @@ def test_fields_marks_and_normalized_values(result, state):
 @pytest.mark.parametrize("role, values, expected", [
     ("created", ["2021-07-18", "2017-03-14"], "different"),  # Jaro-Winkler alone calls these similar
     ("created", ["2021-07-18", "07/18/2021"], "same"),
+    ("created", ["2021-07-18 10:22", "07/18/2021 10:22:00 AM"], "same"),  # the same moment, written two ways
+    ("updated", ["2021-07-18 10:22", "2021-07-18 16:05"], "different"),
     ("birth_date", ["1990-03-04", "1990-04-03"], "similar"),  # day and month swapped
     ("birth_date", ["1990-03-04", "1985-07-12"], "different"),
     ("external_ids", ["S62219", "S62291"], "different"),  # another ID, however alike

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import JaroWinkler
 
-from ..normalize import column_day_first, country_region, date_key, display, is_placeholder
+from ..normalize import column_day_first, country_region, date_key, display, is_placeholder, moments
 from ..run import Result, load_run, read_run_info, record_ids, run, run_info
 from .store import FILE_NAME, DecisionStore
 
@@ -487,6 +487,9 @@ def mark(raw: list[str], normalized: list[str], role: str = "", day_first: bool 
         return "missing"
     if role in _DATE_ROLES:
         keys = [date_key(str(x), day_first) for x in raw]
+        if role != "birth_date":  # a creation or update: the time too, when there is one
+            moment = moments(pd.Series([str(x) for x in raw], dtype=object), day_first)
+            keys = [str(m) if m >= 0 else k for m, k in zip(moment.tolist(), keys)]
     else:
         keys = [n if n else str(x).strip().casefold() for x, n in zip(raw, normalized)]
     if len(set(keys)) == 1:
