@@ -26,7 +26,7 @@ import pandas as pd
 from ._perf import isin, run_starts, runs
 from .config import MergePolicy
 from .errors import ConfigError
-from .fieldmap import OWN_COLUMNS
+from .fieldmap import OWN_COLUMNS, FieldMap
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
 from .normalize import PLACEHOLDER_TEXT, Normalized, column_day_first, moments, normalize
@@ -307,7 +307,7 @@ def _merged(column: pd.Series, after: pd.Series, groups: pd.Index, survivors: np
     return merged
 
 
-def _name_in_one_cell(frame: pd.DataFrame, fm, after: dict[str, pd.Series], source: dict[str, pd.Series],
+def _name_in_one_cell(frame: pd.DataFrame, fm: FieldMap, after: dict[str, pd.Series], source: dict[str, pd.Series],
                       groups: pd.Index, survivors: np.ndarray, rules: Mapping[tuple[int, str], str]
                       ) -> dict[tuple[int, str], str]:
     """Merged names that would repeat the last name: a whole name in a first-name cell whose
