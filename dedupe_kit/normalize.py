@@ -285,8 +285,8 @@ def parse_phone(raw: str, region: str) -> Parsed:
 
     >>> parse_phone("0033 6 12 34 56 78", "US")
     ([('+33612345678', '0033 6 12 34 56 78', '612345678')], [])
-    >>> parse_phone("44 20 7946 0958", "US")  # too long for the US: its + was lost
-    ([('+442079460958', '44 20 7946 0958', '2079460958')], [])
+    >>> parse_phone("442079460958", "US")  # too long for the US: its + was lost
+    ([('+442079460958', '442079460958', '2079460958')], [])
     >>> parse_phone("555-555-5555 / 226-2649", "US")
     ([], [('555-555-5555', 'placeholder number', ''), ('226-2649', 'local number without area code', '2262649')])
     """
@@ -297,7 +297,8 @@ def parse_phone(raw: str, region: str) -> Parsed:
         if part:
             decimal = _DECIMAL_WRITTEN.fullmatch(part)
             number = decimal[1] if decimal else _without_label_after(_PHONE_LABEL.sub("", part))
-            usable, result, national = _parse_phone_part(_PHONE_SQUEEZE.sub("", number), region)
+            squeezed = _PHONE_SQUEEZE.sub("", number)
+            usable, result, national = _parse_phone_part(squeezed, region, squeezed == number.strip())
             (ok if usable else bad).append((result, part, national) if usable else (part, result, national))
     return ok, bad
 
@@ -331,8 +332,9 @@ def _without_label_after(text: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-def _parse_phone_part(text: str, region: str) -> tuple[bool, str, str]:
-    """``(True, e164, national)`` or ``(False, reason, national)`` for one number without separators."""
+def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> tuple[bool, str, str]:
+    """``(True, e164, national)`` or ``(False, reason, national)`` for one number without separators
+    (``typed_together``: it was typed without them)."""
     if text.startswith("00"):
         text = "+" + text[2:]
     text = _EXTENSION.sub("", text) or text
@@ -352,8 +354,9 @@ def _parse_phone_part(text: str, region: str) -> tuple[bool, str, str]:
         return (False, "placeholder number", "")
     if not phonenumbers.is_valid_number(number):
         possible = phonenumbers.is_possible_number_with_reason(number)
-        if possible == ValidationResult.TOO_LONG and not text.startswith("+"):
-            # too long for the region, as 442079460958 is: the + of +44 20 7946 0958, lost to a spreadsheet
+        if possible == ValidationResult.TOO_LONG and typed_together and text.isdigit():
+            # digits alone, too long for the region, as 442079460958 is: the + of +44 20 7946 0958, lost when
+            # a spreadsheet made the cell a number (a number typed with spaces, 415 555 0142 5, stays too long)
             abroad = _parse_phone_part("+" + digits, region)
             if abroad[0]:
                 return abroad

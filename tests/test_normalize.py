@@ -80,6 +80,13 @@ def test_a_decimal_point_zero_or_a_label_in_brackets_is_not_part_of_the_number(r
     assert per_value(parse_phones([raw], region), 1) == [parse_phone(raw, region)]
 
 
+def test_a_number_typed_with_more_digits_is_not_read_as_a_number_abroad():
+    # 415 555 0142 and a 5 (an extension without its x) is not +41 55 550 14 25: a spreadsheet drops
+    # the + of a number it stores as digits alone
+    assert parse_phone("4155550142 5", "US") == ([], [("4155550142 5", "too long", "41555501425")])
+    assert parse_phone("441555501425", "US")[0][0][0] == "+441555501425"
+
+
 def test_a_number_in_scientific_notation_is_named_as_such_and_pairs_with_nothing():
     reason = "digits lost to scientific notation (export the column as text)"
     assert parse_phone("3.36123E+11", "FR") == ([], [("3.36123E+11", reason, "")])
