@@ -198,8 +198,9 @@ def compare_headers(new: Contacts, existing: Contacts) -> tuple[pd.DataFrame, di
         if role not in KEY_ROLES:
             continue
         renamed = [n for n, o in mapping.items() if o == column and n != column]
-        if column in new.columns and new_role.get(column) == role:
-            state = "same"
+        ids = ("record_id", "external_ids")  # one ID column's role may differ with the others beside it
+        if column in new.columns and (new_role.get(column) == role or {new_role.get(column), role} <= set(ids)):
+            state = "same"  # (Mainstay's CRM ID is the record ID of a file without its Mainstay ID)
         elif renamed:
             state = f"renamed to {renamed[0]!r}"
         elif column in new.columns:

@@ -100,6 +100,19 @@ def test_a_salesforce_id_of_15_characters_finds_its_record_of_18_and_case_counts
     assert check.rows["reason"].tolist()[2] == "record ID 001E000001LAONK is not in the existing contacts"
 
 
+def test_an_id_column_of_the_same_name_is_the_same_when_its_role_differs_with_the_columns_beside_it(tmp_path):
+    # Mainstay's export: Mainstay ID is the record ID and CRM ID an external ID; the school's new
+    # file has only CRM ID, which is then its record ID
+    existing = tmp_path / "existing.csv"
+    existing.write_text("Mainstay ID,CRM ID,First Name,Last Name\nm1,S100,Ann,Lee\nm2,S200,Bob,Ray\n")
+    new = tmp_path / "new.csv"
+    new.write_text("CRM ID,First Name,Last Name\nS100,Ann,Lee\n")
+    check = check_import(new, existing, progress=False)
+    assert check.header.set_index("column")["in_new_file"].to_dict() == {
+        "Mainstay ID": "missing", "CRM ID": "same", "First Name": "same", "Last Name": "same"}
+    assert check.rows["reason"].tolist() == ["same external ID S100"]
+
+
 def test_a_placeholder_in_the_new_file_is_blank_in_the_import_file_not_a_changed_number(tmp_path):
     existing = tmp_path / "existing.csv"
     existing.write_text("Contact ID,First Name,Last Name,Mobile Phone\nA1,Ann,Lee,+1 212 555 0142\nA2,Bob,Ray,\n")
