@@ -33,8 +33,9 @@ from .normalize import PLACEHOLDER_TEXT, Normalized, column_day_first, moments, 
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
-#: Columns that a merge never changes: the survivor keeps its own.
-KEEP_ROLES = ("record_id",)
+#: Roles whose value stays the survivor's, whatever the rules: a CRM keeps a record's ID, and sets its
+#: creation and update dates itself (an import cannot change them).
+KEEP_ROLES = ("record_id", "created", "updated")
 GROUP_COLUMNS = ["group", "rows", "record_ids", "survivor_row", "survivor_record_id", "survivor_reason",
                  "status", "conflicts", "decided_by"]
 VALUE_COLUMNS = ["group", "column", "role", "rule", "before", "after", "source_row", "changed"]
@@ -422,9 +423,11 @@ def _check_policy(policy: MergePolicy, contacts: Contacts) -> None:
                 for target in policy.rules if target not in contacts.columns and target not in roles]
     if policy.survivor == "source_priority" and policy.source_column not in contacts.columns:
         problems.append(f"source_column {policy.source_column!r} is not a column of {contacts.name}")
-    for column in contacts.field_map.columns("record_id"):
-        if policy.rules.get(column, "survivor") != "survivor" or policy.rules.get("record_id", "survivor") != "survivor":
-            problems.append(f"rules: the record ID column {column!r} always keeps the survivor's value")
+    for role in KEEP_ROLES:
+        for column in contacts.field_map.columns(role):
+            if policy.rules.get(column, "survivor") != "survivor" or policy.rules.get(role, "survivor") != "survivor":
+                what = {"record_id": "record ID", "created": "creation date", "updated": "update date"}[role]
+                problems.append(f"rules: the {what} column {column!r} always keeps the survivor's value")
     if policy.survivor == "oldest_created" and not contacts.field_map.created:
         problems.append("survivor = 'oldest_created' needs a column with the role 'created'")
     if policy.survivor == "most_recently_updated" and not contacts.field_map.updated:

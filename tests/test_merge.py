@@ -10,6 +10,7 @@ import pytest
 
 from dedupe_kit import Config, ConfigError, NormalizeConfig, load, normalize
 from dedupe_kit.config import MergePolicy
+from dedupe_kit.export import updates
 from dedupe_kit.merge import merge, proposed_survivors
 
 HEADER = "Contact ID,First Name,Last Name,Email,Email 2,Mobile Phone,Home Phone,Student ID,Created Date,Last Modified,Notes,Tags,Source"
@@ -198,6 +199,16 @@ def test_a_whole_name_in_one_cell_is_not_filled_with_its_last_name_again(tmp_pat
     assert chosen.cleaned()[["First Name", "Last Name"]].iloc[0].tolist() == ["Eleanor Harrison", "Harrison"]  # as asked
 
 
+def test_creation_and_update_dates_stay_the_survivors_a_crm_sets_them(tmp_path):
+    path = tmp_path / "dates.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,Created Date,Last Modified\n"
+                    "C1,Ann,Lee,ann@x.com,+1 212 555 0142,,\nC2,Ann,Lee,,,2019-01-01,2020-01-01\n")
+    plan = merge(load(path), np.array([0, 0]))
+    assert survivor_row(plan) == 0  # the most complete, with no dates: they are not filled from row 1
+    assert plan.cleaned()[["Created Date", "Last Modified"]].iloc[0].tolist() == ["", ""]
+    assert "Created Date" not in updates(plan).columns
+
+
 def test_a_choice_made_for_a_group_since_split_changes_nothing(contacts):
     # row 3 is alone now: its old match decision and field choice have no group to apply to
     decisions = pd.DataFrame({"a": [3], "b": [3], "decision": ["match"], "survivor_row": [3],
@@ -235,6 +246,8 @@ def test_policy_errors_name_the_fix(contacts):
         plan_of(contacts, rules={"Phone": "longest"})
     with pytest.raises(ConfigError, match="record ID column 'Contact ID' always keeps"):
         plan_of(contacts, rules={"Contact ID": "longest"})
+    with pytest.raises(ConfigError, match="creation date column 'Created Date' always keeps"):
+        plan_of(contacts, rules={"created": "most_recent"})
     with pytest.raises(ConfigError, match="source_priority"):
         MergePolicy(survivor="source_priority")
     with pytest.raises(ConfigError, match="rules.Notes: 'join' is not one of"):

@@ -181,6 +181,18 @@ def test_marks_read_dates_as_dates_and_ids_whole(role, values, expected):
     assert mark(values, ["", ""], role) == expected
 
 
+def test_no_winner_is_asked_for_the_dates_a_crm_sets(state):
+    # the creation and update dates stay the survivor's (an import cannot change them): no choice
+    differing = []
+    for index in state.queue()["item"]:
+        item = state.item(index)
+        marks = state.fields(item).set_index("column")["mark"]
+        if marks["Created Date"] == "different":
+            differing.append(index)
+            assert "Created Date" not in state.conflicts(item) and "Last Modified" not in state.conflicts(item)
+    assert differing
+
+
 def test_fields_read_slashed_dates_in_their_columns_order(tmp_path, store):
     path = tmp_path / "fr.csv"  # 25/12 says the column writes the day first: 03/04/2021 is 3 April
     path.write_text("Contact ID,First Name,Last Name,Email,Created Date\n"

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import JaroWinkler
 
+from ..merge import KEEP_ROLES
 from ..normalize import column_day_first, country_region, date_key, display, is_placeholder, moments
 from ..run import Result, load_run, read_run_info, record_ids, run, run_info
 from .store import FILE_NAME, DecisionStore
@@ -464,9 +465,9 @@ class ReviewState:
 
     def conflicts(self, item: Item) -> list[str]:
         """Columns whose values differ between records that both have one (a winner must be
-        picked), the record-ID column aside."""
+        picked), aside from those that stay the survivor's (the record ID, creation and update dates)."""
         frame = self.fields(item)
-        keep = frame["mark"].isin(["similar", "different"]) & (frame["role"] != "record_id")
+        keep = frame["mark"].isin(["similar", "different"]) & ~frame["role"].isin(KEEP_ROLES)
         return frame.loc[keep, "column"].tolist()
 
 
