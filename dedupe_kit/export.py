@@ -382,7 +382,7 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
     if not column:
         return []
     survivors = plan.survivors()
-    away = np.asarray(_merged_away_rows(plan), dtype=np.int64)
+    away = _merged_away_rows(plan)
     in_merge = np.zeros(len(survivors), dtype=bool)
     in_merge[away] = in_merge[survivors[away]] = True
     ids, filled = contacts.frame[column], contacts.filled(column)
@@ -409,9 +409,9 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
     return warnings
 
 
-def _merged_away_rows(plan: MergePlan) -> list[int]:
+def _merged_away_rows(plan: MergePlan) -> np.ndarray:
     survivors = plan.survivors()
-    return np.flatnonzero(survivors != np.arange(len(survivors))).tolist()
+    return np.flatnonzero(survivors != np.arange(len(survivors)))
 
 
 def away_to_fix(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarray:
@@ -420,7 +420,7 @@ def away_to_fix(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarr
     opportunities writes it), whose lines would clear or archive the kept contact.
 
     repeated: `_repeated_record_ids`, when worked out already."""
-    away = np.asarray(_merged_away_rows(plan), dtype=np.int64)
+    away = _merged_away_rows(plan)
     shared = _repeated_record_ids(plan.contacts) if repeated is None else repeated
     if not shared[away].any():  # the usual case
         return away
