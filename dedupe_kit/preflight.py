@@ -41,7 +41,8 @@ from .run import Result, record_ids, run
 
 STATUSES = ("updates", "changes a number", "will be rejected", "would create a duplicate", "new contact")
 #: Roles whose columns a CRM uses to recognise a contact: losing one in an import creates duplicates.
-KEY_ROLES = ("record_id", "external_ids", "emails", "phones", "first_name", "last_name")
+_ID_ROLES = ("record_id", "external_ids")
+KEY_ROLES = (*_ID_ROLES, "emails", "phones", "first_name", "last_name")
 ANNOTATIONS = ["dedupe_kit status", "dedupe_kit matched record", "dedupe_kit reason"]
 
 
@@ -185,7 +186,7 @@ def compare_headers(new: Contacts, existing: Contacts) -> tuple[pd.DataFrame, di
         if same:
             mapping[column] = same[0]
     for column, role in old_role.items():  # an ID column under a name that says nothing: known by its values
-        if role in ("record_id", "external_ids") and column not in mapping.values():
+        if role in _ID_ROLES and column not in mapping.values():
             values = set(existing.frame[column].str.strip()) - {""}
             for other in (c for c in new.columns if c not in mapping):
                 typed = new.frame[other].str.strip()
@@ -198,9 +199,10 @@ def compare_headers(new: Contacts, existing: Contacts) -> tuple[pd.DataFrame, di
         if role not in KEY_ROLES:
             continue
         renamed = [n for n, o in mapping.items() if o == column and n != column]
-        ids = ("record_id", "external_ids")  # one ID column's role may differ with the others beside it
-        if column in new.columns and (new_role.get(column) == role or {new_role.get(column), role} <= set(ids)):
-            state = "same"  # (Mainstay's CRM ID is the record ID of a file without its Mainstay ID)
+        # an ID column's role may differ with the others beside it (Mainstay's CRM ID is the record
+        # ID of a file without its Mainstay ID)
+        if column in new.columns and (new_role.get(column) == role or {new_role.get(column), role} <= set(_ID_ROLES)):
+            state = "same"
         elif renamed:
             state = f"renamed to {renamed[0]!r}"
         elif column in new.columns:
@@ -208,7 +210,7 @@ def compare_headers(new: Contacts, existing: Contacts) -> tuple[pd.DataFrame, di
         else:
             state = "missing"
         rows.append((column, role, state))
-        if state != "same" and role in ("record_id", "external_ids"):
+        if state != "same" and role in _ID_ROLES:
             what = "the record ID" if role == "record_id" else "the unique ID"
             warnings.append(f"{what} column {column!r} is {state} in {new.name}: an import that does not map it "
                             f"creates a new contact instead of updating the existing one")
