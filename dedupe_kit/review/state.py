@@ -486,11 +486,11 @@ def mark(raw: list[str], normalized: list[str], role: str = "", day_first: bool 
     """
     if any(not str(x).strip() or is_placeholder(str(x), role) for x in raw):
         return "missing"
-    if role in _DATE_ROLES:
+    if role in ("created", "updated"):  # the moment: the time too, when there is one
+        moment = moments(pd.Series([str(x) for x in raw], dtype=object), day_first).tolist()
+        keys = [str(m) if m >= 0 else date_key(str(x), day_first) for m, x in zip(moment, raw)]
+    elif role == "birth_date":
         keys = [date_key(str(x), day_first) for x in raw]
-        if role != "birth_date":  # a creation or update: the time too, when there is one
-            moment = moments(pd.Series([str(x) for x in raw], dtype=object), day_first)
-            keys = [str(m) if m >= 0 else k for m, k in zip(moment.tolist(), keys)]
     else:
         keys = [n if n else str(x).strip().casefold() for x, n in zip(raw, normalized)]
     if len(set(keys)) == 1:
