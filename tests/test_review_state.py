@@ -347,6 +347,52 @@ def test_decisions_follow_record_ids_when_the_file_changes(result, tmp_path):
     assert {ids[new_a], ids[new_b]} == {result.contacts.frame.loc[r, "Contact ID"] for r in item.rows}
 
 
+def test_a_decision_on_another_export_stays_with_its_records_not_its_rows(tmp_path):
+    source = tmp_path / "contacts.csv"
+    source.write_bytes(open(SAMPLE, "rb").read())
+    out = _run_folder(tmp_path, source)
+    state = open_state(out, reviewer="a")
+    first = state.current
+    state.distinct(note="twins")
+    state.store.close()
+    # a new export of the CRM: two new contacts on top, every row two lower
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    source.write_text(lines[0] + "N1,Zed,Quill,zq@example.com" + "," * 12 + "\n"
+                      + "N2,Zoe,Quill,zq@example.com" + "," * 12 + "\n" + "".join(lines[1:]), encoding="utf-8")
+    with pytest.warns(UserWarning, match="decisions are matched by record ID"):
+        again = open_state(out, reviewer="b")
+    moved = tuple(r + 2 for r in first.rows)
+    assert again.decision_of(again.item_of(moved)) == "distinct" and again.note_of(again.item_of(moved)) == "twins"
+    new = again.item_of((0, 1))
+    assert again.decision_of(new) == ""  # the rows the decision had on the old file are other people now
+    again.goto(new.index)
+    again.match()
+    decided = again.decisions().set_index(["a", "b"])["decision"]
+    assert decided.to_dict() == {moved: "distinct", (0, 1): "match"}
+    again.store.close()
+    with pytest.warns(UserWarning):
+        third = open_state(out, reviewer="c")
+    pairs = third.result.pairs.set_index(["a", "b"])
+    assert pairs.loc[moved, "decision"] == "distinct" and pairs.loc[(0, 1), "decision"] == "match"
+    cluster = third.result.crosswalk["cluster_id"].to_numpy()
+    assert cluster[moved[0]] != cluster[moved[1]] and cluster[0] == cluster[1]
+    third.store.close()
+
+
+def test_a_decision_imported_by_hand_without_record_ids_counts_on_the_next_run(result, tmp_path):
+    out = _run_folder(tmp_path)
+    auto = result.pairs[result.pairs["status"] == "auto"].iloc[0]
+    hand = tmp_path / "hand.csv"
+    hand.write_text(f"a,b,decision\n{auto['a']},{auto['b']},distinct\n", encoding="utf-8")
+    with DecisionStore(out) as store:  # opened without knowing the input
+        assert store.import_csv(hand) == 1
+    from dedupe_kit.load import load
+
+    reused = stored_decisions(out, load(SAMPLE))
+    assert reused is not None and list(zip(reused["a"], reused["b"], reused["decision"])) == [
+        (auto["a"], auto["b"], "distinct")]
+
+
 def test_a_group_is_as_doubtful_as_its_weakest_link_no_person_confirmed(result, tmp_path):
     sizes = result.crosswalk["cluster_id"].value_counts()
     cluster = result.crosswalk["cluster_id"].to_numpy()

@@ -20,7 +20,7 @@ from rapidfuzz.distance import JaroWinkler
 from ..merge import KEEP_ROLES
 from ..normalize import column_day_first, country_region, date_key, display, is_placeholder, moments
 from ..run import Result, load_run, read_run_info, record_ids, run, run_info
-from .store import FILE_NAME, DecisionStore
+from .store import FILE_NAME, DecisionStore, input_of
 
 #: What a queue item can be filtered by, from the comparison levels of its pairs.
 REASONS = ("same phone", "same email", "same external ID", "name only")
@@ -233,7 +233,8 @@ class ReviewState:
         if batch is None:
             return None
         pairs = self.store.batch_pairs(batch)
-        standing = self.store.standing(pairs)
+        decided = self.store.decisions()
+        standing = dict(zip(zip(decided["a"].tolist(), decided["b"].tolist()), decided["decision"].tolist()))
         for p in pairs:
             if p in standing:
                 self._decision[p] = standing[p]
@@ -519,8 +520,7 @@ def open_state(out_dir: str | Path, *, reviewer: str | None = None, progress: bo
     if info.get("sha256") and sha != info["sha256"]:
         warnings.warn(f"{info['input']}: the file changed since the run in {out_dir}; decisions are matched "
                       "by record ID", stacklevel=2)
-    store = DecisionStore(out_dir / FILE_NAME, input_sha256=sha, reviewer=reviewer)
-    decisions = store.decisions_for(record_ids(contacts), sha,
-                                    by_record_id=contacts.field_map.record_id is not None)
+    store = DecisionStore(out_dir / FILE_NAME, **input_of(contacts), reviewer=reviewer)
+    decisions = store.decisions()
     result = run(contacts, config, decisions=decisions if len(decisions) else None, progress=progress)
     return ReviewState(result, store, **view)

@@ -10,7 +10,8 @@ Every event is committed in its own transaction in WAL mode with
 another process (a second analyst, ``dedupe-kit run``) can read while one
 person reviews. Each decision also keeps both record IDs and the SHA-256 of the
 input, so a re-run on the same file — or on a new export of the same CRM, by
-record ID — reuses the decisions.
+record ID — reuses the decisions: a store opened for an input reads every
+decision in that input's rows.
 """
 
 from __future__ import annotations
@@ -86,13 +87,25 @@ class DecisionStore:
 
     input_sha256: the SHA-256 of the input reviewed (``run.json``), stored with
         every decision.
+    record_ids: that input's record-ID column, when it has one: a decision made
+        on another input is read in this one's rows by its two record IDs.
     reviewer: who decides (default: the login name).
+
+    Reading (`decisions`, `batch_pairs`), a decision made on this input is in
+    its rows as stored, and so is one made on an unknown input (no SHA-256, e.g.
+    imported by hand) without record IDs to follow. One made on another input
+    is found again by record ID, or left out when a record is gone, when its
+    record ID is on several rows, or when the input has no record-ID column (a
+    warning says so). The latest decision on a pair of records wins.
     """
 
-    def __init__(self, path: str | Path, *, input_sha256: str | None = None, reviewer: str | None = None) -> None:
+    def __init__(self, path: str | Path, *, input_sha256: str | None = None, record_ids: np.ndarray | None = None,
+                 reviewer: str | None = None) -> None:
         path = Path(path)
         self.path = path / FILE_NAME if path.is_dir() else path
         self.input_sha256 = input_sha256
+        self.record_ids = record_ids
+        self._row_of: dict[str, int] | None = None  # record ID -> row, made when first needed
         self.reviewer = default_reviewer() if reviewer is None else reviewer
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -187,37 +200,61 @@ class DecisionStore:
                                  " (SELECT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL)").fetchone()
         return None if row[0] is None else int(row[0])
 
-    def standing(self, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
-        """The current decision of each of ``pairs`` that has one (a few pairs: no full read)."""
-        out: dict[tuple[int, int], str] = {}
-        for a, b in pairs:
-            row = self._conn.execute(
-                "SELECT decision FROM events WHERE kind = 'decide' AND a = ? AND b = ? AND batch NOT IN"
-                " (SELECT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL) ORDER BY id DESC LIMIT 1",
-                (int(a), int(b))).fetchone()
-            if row is not None:
-                out[(int(a), int(b))] = row[0]
-        return out
-
     def batch_pairs(self, batch: int) -> list[tuple[int, int]]:
-        rows = self._conn.execute("SELECT a, b FROM events WHERE batch = ? AND kind = 'decide' ORDER BY id",
-                                  (int(batch),)).fetchall()
-        return [(int(a), int(b)) for a, b in rows]
+        """The pairs of one batch, in this input's rows (see the class)."""
+        frame = self._in_rows(self._events("batch = ?", (int(batch),)))
+        return list(zip(frame["a"].astype(np.int64).tolist(), frame["b"].astype(np.int64).tolist()))
 
     def decisions(self) -> pd.DataFrame:
-        """The current decision of every decided pair (latest not undone), oldest first:
-        ``a, b, record_id_a, record_id_b, decision, note, survivor_row`` (Int64),
-        ``fields`` (dict), ``reviewer, decided_at, batch``. What ``run(..., decisions=)``
-        takes."""
-        frame = pd.read_sql_query(
-            "SELECT a, b, record_id_a, record_id_b, decision, note, survivor_row, fields, reviewer, decided_at,"
-            " batch, id FROM events WHERE kind = 'decide' AND batch NOT IN"
-            " (SELECT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL) ORDER BY id", self._conn)
-        frame = frame.drop_duplicates(["a", "b"], keep="last").sort_values("id").drop(columns="id")
+        """The current decision of every decided pair (latest not undone), oldest first, in
+        this input's rows (see the class): ``a, b, record_id_a, record_id_b, decision, note,
+        survivor_row`` (Int64), ``fields`` (dict), ``reviewer, decided_at, batch``. What
+        ``run(..., decisions=)`` takes."""
+        frame = self._in_rows(self._events("batch NOT IN (SELECT undoes FROM events WHERE kind = 'undo'"
+                                           " AND undoes IS NOT NULL)"))
+        frame = frame.drop_duplicates(["a", "b"], keep="last").drop(columns=["id", "input_sha256"])
         frame["survivor_row"] = frame["survivor_row"].astype("Int64")
-        frame["fields"] = [json.loads(f) for f in frame["fields"]]
         frame["a"], frame["b"] = frame["a"].astype(np.int64), frame["b"].astype(np.int64)
         return frame.reset_index(drop=True)
+
+    def _events(self, where: str, parameters: tuple = ()) -> pd.DataFrame:
+        """The decide events that meet ``where``, oldest first, ``fields`` read."""
+        frame = pd.read_sql_query(
+            "SELECT a, b, record_id_a, record_id_b, decision, note, survivor_row, fields, reviewer, decided_at,"
+            f" batch, id, input_sha256 FROM events WHERE kind = 'decide' AND {where} ORDER BY id", self._conn,
+            params=parameters)
+        frame["fields"] = [json.loads(f) for f in frame["fields"]]
+        return frame
+
+    def _in_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Events in this input's rows, oldest first (see the class)."""
+        if self.input_sha256 is None and self.record_ids is None:
+            return frame  # a store opened for no input in particular: rows as stored
+        sha = frame["input_sha256"]
+        no_ids = frame["record_id_a"].isna() | frame["record_id_b"].isna() | (self.record_ids is None)
+        here = (sha == self.input_sha256) | (sha.isna() & no_ids)
+        moved = frame[~here].copy()
+        if moved.empty:
+            return frame
+        if self.record_ids is None:
+            warnings.warn(f"{self.path}: {len(moved)} decision(s) were made on another input, which has no "
+                          "record-ID column to find the same records again; they are not reused", stacklevel=3)
+            return frame[here]
+        if self._row_of is None:  # a record ID on several rows finds none of them
+            ids = pd.Series(self.record_ids, dtype=object)
+            once = ~ids.duplicated(keep=False)
+            self._row_of = dict(zip(ids[once].tolist(), np.flatnonzero(once).tolist()))
+        new_a, new_b = moved["record_id_a"].map(self._row_of), moved["record_id_b"].map(self._row_of)
+        new_row = {}  # (batch, old row) -> new row: a batch is one action, on one input
+        for batch, old_a, old_b, a, b in zip(moved["batch"], moved["a"], moved["b"], new_a, new_b):
+            new_row.update({(batch, int(old)): int(new) for old, new in ((old_a, a), (old_b, b)) if pd.notna(new)})
+        moved["survivor_row"] = [new_row.get((batch, int(r))) if pd.notna(r) else None
+                                 for batch, r in zip(moved["batch"], moved["survivor_row"])]
+        moved["fields"] = [{c: new_row[batch, int(r)] for c, r in f.items() if (batch, int(r)) in new_row}
+                           for batch, f in zip(moved["batch"], moved["fields"])]
+        moved["a"], moved["b"] = np.fmin(new_a, new_b), np.fmax(new_a, new_b)
+        moved = moved[new_a.notna() & new_b.notna()]
+        return pd.concat([frame[here], moved]).sort_values("id", kind="stable")
 
     def counts(self) -> dict[str, int]:
         """How many pairs carry each decision now."""
@@ -264,48 +301,6 @@ class DecisionStore:
                         reviewer=row.get("reviewer") or reviewer, decided_at=row.get("decided_at") or None)
         return len(frame)
 
-    # --- reuse on a re-run --------------------------------------------------------------------
-
-    def decisions_for(self, record_ids: np.ndarray, input_sha256: str | None, *,
-                      by_record_id: bool) -> pd.DataFrame:
-        """The current decisions, in the source rows of an input about to be run.
-
-        On the same input (same SHA-256) the stored rows are used as they are.
-        Otherwise pairs are found again by record ID when the file has a
-        record-ID column (``by_record_id``) — a survivor and winning fields
-        follow their records — and decisions on records no longer there are
-        left out. Without a record-ID column, decisions made on another input
-        cannot be matched safely and none is reused (a warning says so).
-        """
-        frame = self.decisions()
-        if frame.empty:
-            return frame
-        stored = {sha for (sha,) in self._conn.execute("SELECT DISTINCT input_sha256 FROM events WHERE kind = 'decide'")}
-        if input_sha256 is not None and stored == {input_sha256}:
-            return frame
-        if not by_record_id and stored <= {None, input_sha256}:
-            return frame  # nothing says the rows moved
-        if not by_record_id:
-            warnings.warn(f"{self.path}: the input changed since these decisions were made and it has no "
-                          "record-ID column to find the same records again; no decision is reused", stacklevel=2)
-            return frame.iloc[:0]
-        row_of = {rid: row for row, rid in enumerate(record_ids.tolist())}
-        a = frame["record_id_a"].map(row_of)
-        b = frame["record_id_b"].map(row_of)
-        keep = a.notna() & b.notna()
-        frame = frame[keep].copy()
-        a, b = a[keep].astype(np.int64), b[keep].astype(np.int64)
-        old_to_new = {}
-        for old_a, old_b, new_a, new_b in zip(frame["a"], frame["b"], a, b):
-            old_to_new[int(old_a)], old_to_new[int(old_b)] = int(new_a), int(new_b)
-        frame["a"], frame["b"] = np.minimum(a, b), np.maximum(a, b)
-        frame["survivor_row"] = frame["survivor_row"].map(lambda r: old_to_new.get(int(r)) if pd.notna(r) else r)
-        frame["survivor_row"] = frame["survivor_row"].astype("Int64")
-        frame["fields"] = [{c: old_to_new[int(r)] for c, r in f.items() if int(r) in old_to_new}
-                           for f in frame["fields"]]
-        return frame.reset_index(drop=True)
-
-
 class _Transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error): one writer at a time, all or nothing."""
 
@@ -323,12 +318,17 @@ class _Transaction:
 def stored_decisions(out_dir: str | Path, contacts) -> pd.DataFrame | None:
     """The decisions in ``out_dir/review.sqlite`` for a run on ``contacts``, or
     ``None`` when there is no store — what ``dedupe-kit run`` passes to `run`."""
-    from ..run import record_ids, run_info
-
     path = Path(out_dir) / FILE_NAME
     if not path.exists():
         return None
-    sha = run_info(contacts)["sha256"]
-    with DecisionStore(path) as store:
-        frame = store.decisions_for(record_ids(contacts), sha, by_record_id=contacts.field_map.record_id is not None)
+    with DecisionStore(path, **input_of(contacts)) as store:
+        frame = store.decisions()
     return frame if len(frame) else None
+
+
+def input_of(contacts) -> dict:
+    """`DecisionStore`'s ``input_sha256`` and ``record_ids`` for an input."""
+    from ..run import record_ids, run_info
+
+    return {"input_sha256": run_info(contacts)["sha256"],
+            "record_ids": record_ids(contacts) if contacts.field_map.record_id is not None else None}
