@@ -452,3 +452,37 @@ def test_a_group_split_matches_some_records_and_keeps_the_others_apart(result, s
     assert cluster[keep[0]] == cluster[keep[1]] != cluster[out]
     state.undo()
     assert store.decisions().empty and state.current == group
+
+
+
+CHAIN = """Contact ID,First Name,Last Name,Email,Mobile Phone,City
+C1,Megan,Lewis,megan.lewis@hotmail.com,+12125550124,Boston
+C2,Megan,Lewis,megan.lewis@hotmail.com,+12125550188,Boston
+C3,Megan,Lewis,ml@work.com,+12125550188,Boston
+C4,John,Smith,js@x.com,+13125550100,Chicago
+C5,Peter,Brown,pb@y.com,+14155550111,Denver
+C6,Anna,White,aw@z.com,+16175550122,Miami
+C7,Tom,Green,tg@q.com,+17135550133,Austin
+C8,Lisa,Black,lb@r.com,+12065550144,Seattle
+"""
+
+
+def test_a_group_split_can_match_two_records_no_link_joins(tmp_path, store):
+    source = tmp_path / "chain.csv"
+    source.write_text(CHAIN, encoding="utf-8")
+    state = ReviewState(run(source, progress=False), store, order="group")
+    group = state.current
+    assert group.rows == (0, 1, 2) and group.pairs == ((0, 1), (1, 2))  # C1 and C3 share nothing
+    state.match(rows=[0, 2], survivor_row=2, fields={"Email": 0}, note="C2 is her sister")
+    assert state.decision_of(group) == "match"
+    decided = store.decisions().set_index(["a", "b"])
+    assert decided["decision"].to_dict() == {(0, 2): "match", (0, 1): "distinct", (1, 2): "distinct"}
+    assert decided.loc[(0, 2), "survivor_row"] == 2 and decided.loc[(0, 2), "fields"] == {"Email": 0}
+    assert state.decision_details(group)["rows"] == [0, 2]
+    again = run(source, decisions=store.decisions(), progress=False)
+    assert again.crosswalk["cluster_id"].tolist()[:3] == [0, 1, 0]
+    merged = again.merge()
+    assert merged.groups[["rows", "survivor_row", "decided_by"]].values.tolist() == [[(0, 2), 2, "reviewed"]]
+    assert merged.cleaned().loc[2, "Email"] == "megan.lewis@hotmail.com"
+    state.undo()
+    assert store.decisions().empty and state.decision_of(group) == ""

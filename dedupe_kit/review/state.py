@@ -202,6 +202,11 @@ class ReviewState:
         else:
             survivor_row, fields = None, None
         together = [p for p in item.pairs if p[0] in members and p[1] in members]
+        if decision == "match" and (bridges := _bridges(members, together, survivor_row)):
+            # records matched that no link of the group joins (the record between them left out)
+            together += bridges
+            self._pairs[item.index] += tuple(bridges)
+            self._item_of_pair.update(dict.fromkeys(bridges, item.index))
         # a split group: its links to the records left out are not a match; links among
         # those are not judged here (skip)
         others = [(p, "distinct" if (p[0] in members) != (p[1] in members) else "skip")
@@ -267,7 +272,7 @@ class ReviewState:
     def decision_details(self, item: Item | int) -> dict | None:
         """The item's standing decision as it was made — ``decision``, ``note``,
         ``survivor_row``, ``fields`` and, for a match, the ``rows`` matched — or ``None``."""
-        item = item if isinstance(item, Item) else self.item(item)
+        item = self.item(item.index if isinstance(item, Item) else item)  # with any pair a decision added
         frame = self.store.decisions()
         keys = set(item.pairs)
         mine = frame[[(a, b) in keys for a, b in zip(frame["a"], frame["b"])]]
@@ -500,6 +505,28 @@ def mark(raw: list[str], normalized: list[str], role: str = "", day_first: bool 
         return "different"
     lowest = min(JaroWinkler.normalized_similarity(x, y) for k, x in enumerate(keys) for y in keys[k + 1:])
     return "similar" if lowest >= SIMILAR else "different"
+
+
+def _bridges(rows: set[int], links: list[tuple[int, int]], survivor: int) -> list[tuple[int, int]]:
+    """The pairs that join ``rows`` into one group where ``links`` do not: the survivor with the
+    first row of each part ``links`` leave apart.
+
+    >>> _bridges({0, 2, 5}, [(0, 5)], survivor=5)
+    [(2, 5)]
+    """
+    part = {r: r for r in rows}
+
+    def root(r: int) -> int:
+        while part[r] != r:
+            r = part[r]
+        return r
+
+    for a, b in links:
+        part[root(a)] = root(b)
+    firsts = {}
+    for r in sorted(rows):
+        firsts.setdefault(root(r), r)
+    return [(min(r, survivor), max(r, survivor)) for k, r in firsts.items() if k != root(survivor)]
 
 
 _DATE_ROLES = ("birth_date", "created", "updated")
