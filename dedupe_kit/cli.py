@@ -178,9 +178,9 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     contacts, config = load_run(folder)  # the same input as the run: its SHA-256 is in run.json
     sha256 = read_run_info(folder)["sha256"]
     result = run_pipeline(contacts, config, decisions=stored_decisions(folder, contacts), progress=None)
-    plan = result.merge(undone=read_undone(folder, sha256))
+    plan = result.merge(undone=read_undone(folder, sha256, result.crosswalk["cluster_id"].to_numpy()))
     plan = plan.undo(None if undo_all else groups)
-    write_undone(folder, plan.undone, sha256, protect=(contacts.path,))
+    write_undone(folder, plan, sha256, protect=(contacts.path,))
     result.write(folder, undone=plan.undone)
     click.echo(plan.summary())
     click.echo(f"wrote the files of {folder}/ again without the merges of group(s) "

@@ -150,7 +150,9 @@ class Result:
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         info = run_info(self.contacts)
         if merge:
-            plan = self.merge(undone=read_undone(out, info["sha256"]) if undone is None else undone)
+            if undone is None:
+                undone = read_undone(out, info["sha256"], self.crosswalk["cluster_id"].to_numpy())
+            plan = self.merge(undone=undone)
             steps.update()
             release_memory()
             steps.set_description("writing the files for the CRM")
@@ -213,21 +215,32 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_undone(out: str | Path, sha256: str | None) -> list[int]:
-    """The groups whose merge was taken back in the output folder ``out`` (``undone.json``), when
-    they were taken back on the input of this ``sha256``: group numbers of another file mean nothing."""
+def read_undone(out: str | Path, sha256: str | None, groups: np.ndarray) -> list[int]:
+    """The groups (of ``groups``, each row's group) whose merge was taken back in the output
+    folder ``out`` (``undone.json``), when taken back on the input of this ``sha256``: a group
+    holding two records of a merge taken back, whatever its number now (a review decision
+    since may have renumbered or grown it)."""
     path = Path(out) / "undone.json"
     if not path.exists():
         return []
     data = json.loads(path.read_text(encoding="utf-8"))
-    return data["groups"] if data.get("sha256") == sha256 else []
+    if data.get("sha256") != sha256:
+        return []  # rows of another file mean nothing
+    if "rows" not in data:  # schema 1: the group numbers of its run
+        return data["groups"]
+    found = set()
+    for rows in data["rows"]:
+        numbers, count = np.unique(groups[np.asarray(rows, dtype=np.int64)], return_counts=True)
+        found.update(numbers[count > 1].tolist())
+    return sorted(found)
 
 
-def write_undone(out: str | Path, groups: Iterable[int], sha256: str | None,
-                 protect: tuple[Path, ...] = ()) -> Path:
-    """Record, atomically, the groups whose merge is taken back in ``out``, for the input of ``sha256``."""
-    data = {"schema": 1, "sha256": sha256, "groups": sorted({int(g) for g in groups})}
-    return write_text(Path(out) / "undone.json", json.dumps(data, indent=2) + "\n", protect=protect)
+def write_undone(out: str | Path, plan: MergePlan, sha256: str | None, protect: tuple[Path, ...] = ()) -> Path:
+    """Record, atomically, the merges taken back in ``plan`` (the rows of each group) in ``out``,
+    for the input of ``sha256``."""
+    rows = plan.groups.loc[plan.groups["group"].isin(plan.undone), "rows"]
+    data = {"schema": 2, "sha256": sha256, "rows": [[int(r) for r in group] for group in rows]}
+    return write_text(Path(out) / "undone.json", json.dumps(data, indent=1) + "\n", protect=protect)
 
 
 def read_run_info(out: str | Path) -> dict:

@@ -420,6 +420,29 @@ def test_an_undo_applies_only_to_the_input_it_was_made_on(tmp_path):
     assert len(read(out / "cleaned.csv")) == 273  # the other file's groups are merged: the undo was for another input
 
 
+def test_an_undo_stays_with_its_records_when_a_review_decision_regroups_them(tmp_path):
+    source, out = tmp_path / "contacts.csv", tmp_path / "out"
+    source.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,City\n"
+                      "C1,Megan,Lewis,megan.lewis@hotmail.com,+12125550124,Boston\n"
+                      "C2,John,Smith,john.smith@corp.com,+13125550100,Dallas\n"
+                      "C3,John,Smith,js@x.com,+13125550100,Chicago\n"
+                      "C4,John,Smith,js@x.com,+13125550100,Chicago\n"
+                      "C5,Peter,Brown,pb@y.com,+14155550111,Denver\n"
+                      "C6,Anna,White,aw@z.com,+16175550122,Miami\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(source), "--out", str(out)]).exit_code == 0
+    assert read(out / "merge_groups.csv")[["group", "record_ids"]].values.tolist() == [["2", "C3 C4"]]
+    assert runner.invoke(main, ["undo", str(out), "2"]).exit_code == 0
+    from dedupe_kit.review import DecisionStore
+
+    with DecisionStore(out) as store:  # a person matches C2 with C3: the group is now 1, of C2, C3 and C4
+        store.decide((1, 2), "match", record_ids={1: "C2", 2: "C3"})
+    assert runner.invoke(main, ["run", str(source), "--out", str(out)]).exit_code == 0
+    groups = read(out / "merge_groups.csv")
+    assert groups[["group", "record_ids", "status"]].values.tolist() == [["1", "C2 C3 C4", "undone"]]
+    assert len(read(out / "cleaned.csv")) == 6 and len(read(out / "merged_away.csv")) == 0
+
+
 @pytest.mark.parametrize("sep,line_end", [(",", "\n"), (";", "\r\n"), ("\t", "\n")])
 def test_csv_text_writes_what_pandas_writes(sep, line_end):
     frame = pd.DataFrame({  # rows that need quotes, and rows that do not
