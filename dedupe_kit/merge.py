@@ -16,7 +16,8 @@ import dataclasses
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -204,7 +205,7 @@ def merge(
     group_of = np.asarray(groups, dtype=np.int64)
     if len(group_of) != len(frame):
         raise ConfigError(f"merge: {len(group_of)} group IDs for {len(frame)} rows")
-    survivor_choice, field_choice, reviewed = _choices(decisions, group_of)
+    survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept=[c for role in KEEP_ROLES for c in fm.columns(role)])
     placeholders = placeholder_cells(contacts, normalized)
     members = _members(contacts, group_of, policy, survivor_choice, placeholders)
     role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
@@ -443,8 +444,9 @@ def _rule(column: str, role: str, policy: MergePolicy) -> str:
             or ("union" if role in UNION_ROLES or column in EXTRA_COLUMNS else "fill"))
 
 
-def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray):
-    """What people chose: the survivor per group, the winning row per (group, column), the groups they matched."""
+def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequence[str] = ()):
+    """What people chose: the survivor per group, the winning row per (group, column), the groups they matched.
+    A value chosen for a ``kept`` column (`KEEP_ROLES`: the survivor's always) is left out, with a warning."""
     survivors: dict[int, int] = {}
     fields: dict[tuple[int, str], int] = {}
     reviewed: set[int] = set()
@@ -461,7 +463,10 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray):
         chosen = row.get("fields") or {}
         if isinstance(chosen, str):
             chosen = json.loads(chosen)
-        fields.update({(group, c): int(r) for c, r in chosen.items() if group_of[int(r)] == group})
+        fields.update({(group, c): int(r) for c, r in chosen.items() if group_of[int(r)] == group and c not in kept})
+        if ignored := sorted(set(chosen) & set(kept)):
+            warnings.warn(f"merge: a value chosen in review for {', '.join(map(repr, ignored))} is ignored: the record "
+                          "ID and the creation and update dates always stay the survivor's", stacklevel=3)
     return survivors, fields, reviewed
 
 

@@ -191,6 +191,26 @@ def test_no_winner_is_asked_for_the_dates_a_crm_sets(state):
             differing.append(index)
             assert "Created Date" not in state.conflicts(item) and "Last Modified" not in state.conflicts(item)
     assert differing
+    state.goto(differing[0])
+    row = state.current.rows[1]
+    for column in ("Contact ID", "Created Date"):
+        with pytest.raises(ValueError, match=f"'{column}' always keeps the survivor's value"):
+            state.match(fields={column: row})
+
+
+def test_a_record_id_or_date_chosen_outside_the_review_page_is_ignored_by_the_merge(result):
+    frame = result.contacts.frame
+    pairs = result.pairs[result.pairs["status"] == "auto"]
+    a, b = next((a, b) for a, b in zip(pairs["a"], pairs["b"])
+                if frame.loc[a, "Created Date"] != frame.loc[b, "Created Date"])
+    survivor, other = a, b
+    decided = pd.DataFrame({"a": [a], "b": [b], "decision": ["match"], "survivor_row": [survivor],
+                            "fields": [{"Contact ID": other, "Created Date": other, "City": other}]})
+    with pytest.warns(UserWarning, match="'Contact ID', 'Created Date' is ignored"):
+        cleaned = run(SAMPLE, decisions=decided, progress=False).merge().cleaned()
+    assert cleaned.loc[survivor, "City"] == frame.loc[other, "City"]
+    assert cleaned.loc[survivor, "Contact ID"] == frame.loc[survivor, "Contact ID"]
+    assert cleaned.loc[survivor, "Created Date"] == frame.loc[survivor, "Created Date"]
 
 
 def test_fields_read_slashed_dates_in_their_columns_order(tmp_path, store):

@@ -196,6 +196,9 @@ class ReviewState:
             for column, row in (fields or {}).items():
                 if column not in self._col_index:
                     raise ValueError(f"fields: no column {column!r} in the input")
+                if self.roles.get(column) in KEEP_ROLES:
+                    raise ValueError(f"fields: {column!r} always keeps the survivor's value (its record ID and the "
+                                     "dates the CRM sets); choose the survivor instead")
                 if int(row) not in members:
                     raise ValueError(f"fields[{column!r}]: row {row} is not one of the records matched "
                                      f"{tuple(sorted(members))}")
