@@ -506,3 +506,19 @@ def test_a_group_split_can_match_two_records_no_link_joins(tmp_path, store):
     assert merged.cleaned().loc[2, "Email"] == "megan.lewis@hotmail.com"
     state.undo()
     assert store.decisions().empty and state.decision_of(group) == ""
+
+
+def test_a_match_across_two_external_ids_stays_apart_and_the_run_says_so(tmp_path):
+    source = tmp_path / "ids.csv"
+    lines = CHAIN.splitlines()
+    ids = ["Student ID", "S100", "", "S200"] + [""] * (len(lines) - 4)
+    source.write_text("".join(f"{line},{i}\n" for line, i in zip(lines, ids)), encoding="utf-8")
+    decided = pd.DataFrame({"a": [0], "b": [2], "decision": ["match"], "survivor_row": [0],
+                            "fields": [{"Student ID": 0}]})
+    again = run(source, decisions=decided, progress=False)
+    assert again.pairs.set_index(["a", "b"]).loc[(0, 2), "decision"] == "match"
+    cluster = again.crosswalk["cluster_id"].to_numpy()
+    assert cluster[0] != cluster[2]
+    assert any("records C1 and C3 were matched in review but hold different external unique IDs" in w
+               for w in again.warnings())
+    assert "C1 and C3" in again.summary()
