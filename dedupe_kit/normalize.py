@@ -56,8 +56,8 @@ class Normalized:
         ``first_group`` (the first name with its nicknames and formal names,
         a sorted tuple), ``full`` name, and the other fields matching compares,
         folded: ``company``, ``address`` (street lines joined, common words
-        abbreviated), ``postcode``, ``city``, ``birth_date`` (``YYYYMMDD`` when
-        it reads as a date).
+        abbreviated), ``postcode``, ``city``, ``birth_date`` (``YYYYMMDD``; blank when
+        it does not read as a whole date).
     problems: values that were typed but cannot be used, with the reason.
     phones: every phone number with digits worth comparing: ``value`` (E.164,
         ``""`` when unusable, such as a local number without area code) and
@@ -878,7 +878,7 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
             "address": _map_unique(_joined(frame, fm.address), _blank_if_placeholder(fold_address)),
             "postcode": column(fm.postcode, lambda v: "".join(v.split()).upper()),
             "city": column(fm.city, fold),
-            "birth_date": column(fm.birth_date, lambda text: date_key(text, birth_order)),
+            "birth_date": column(fm.birth_date, lambda text: _full_date(date_key(text, birth_order))),
         },
         index=frame.index,
     )
@@ -1017,6 +1017,12 @@ def moments(texts: pd.Series, day_first: bool | None = None) -> np.ndarray:
 
 #: A time after a date, as `moments` reads it: its hour, minute, second and AM/PM.
 _TIME = r"(?:T|\s+(?:at\s+)?)(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*([AaPp]\.?[Mm]\.?)?.*$"
+
+
+def _full_date(key: str) -> str:
+    """A `date_key` that is a whole date (``YYYYMMDD``), else blank: a birthday without its year
+    (``03/15``) or text that is no date says nothing of whether two records are one person."""
+    return key if len(key) == 8 and key.isdigit() else ""
 
 
 def date_key(text: str, day_first: bool | None = None) -> str:

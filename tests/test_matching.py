@@ -246,6 +246,19 @@ def test_birth_dates_are_read_in_the_order_their_column_writes_them(tmp_path):
     assert normalize(load(path)).names["birth_date"].tolist() == ["19900403", "19900403", "19851225", "19851225"]
 
 
+def test_a_birthday_without_its_year_is_not_compared(tmp_path):
+    # Mailchimp's Birthday is MM/DD: a couple born on one day of the year is not one person
+    path = tmp_path / "audience.csv"
+    path.write_text("Email Address,First Name,Last Name,Phone Number,Birthday\n"
+                    "rob@acme.example.com,Robert,Fischer,+1 617 555 0142,03/15\n"
+                    "mary@example.com,Mary,Fischer,+1 617 555 0142,03/15\n"
+                    "paul@example.com,Paul,Jones,+1 512 555 0100,07/04\n"
+                    "lisa@example.com,Lisa,Chan,+1 303 555 0101,March 15\n", encoding="utf-8")
+    assert normalize(load(path)).names["birth_date"].tolist() == ["", "", "", ""]
+    pair = run(path, progress=False).pairs.set_index(["a", "b"]).loc[(0, 1)]
+    assert pair["birth_date"] == -1 and pair["status"] != "auto"
+
+
 @pytest.mark.parametrize("make", [
     lambda values: PlaceComparison("city", values),
     lambda values: TextComparison("company", frequencies(TEXTS), values=values),
@@ -519,6 +532,25 @@ def test_different_first_names_are_a_household_unless_something_personal_agrees(
                              "external_id": [-1, -1, 1, -1, -1, -1]})
     # first names two letters off (Ryan and Brian) may be two people of one family too
     assert _household(features, used).tolist() == [True, False, False, False, True, False]
+
+
+def test_a_parent_and_child_of_one_name_and_phone_are_never_merged_without_a_person(tmp_path):
+    from dedupe_kit.run import _parent_and_child
+
+    features = pd.DataFrame({"birth_date": [0, 0, 0, 0, 1, -1], "phone": [3, 0, 3, -1, 3, 3],
+                             "email": [0, 3, -1, -1, 0, 0], "external_id": [-1, -1, 1, -1, -1, -1]})
+    # a shared phone or email and birth dates over ten years apart, unless an external ID agrees;
+    # without a shared phone or email (a birth date typed wholly wrong) the score decides
+    assert _parent_and_child(features).tolist() == [True, True, False, False, False, False]
+    path = tmp_path / "keap.csv"
+    path.write_text("Id,First Name,Last Name,Email,Phone 1,City,Birthday\n"
+                    "12,Anakin,Solo,ani.solo@example.com,617-555-3012,Boston,1950-01-01\n"
+                    "13,Anakin,Solo,ani.solo.jr@example.com,617-555-3012,Boston,1980-06-06\n"
+                    "20,Mary,Jones,mary.jones@example.com,617-555-4000,Boston,1970-02-02\n"
+                    "21,Peter,Brown,pbrown@example.com,212-555-4001,New York,1960-03-03\n"
+                    "22,Linda,White,lwhite@example.com,415-555-4002,Oakland,1990-04-04\n", encoding="utf-8")
+    pair = run(path, progress=False).pairs.set_index(["a", "b"]).loc[(0, 1)]
+    assert pair["probability"] >= 0.95 and pair["status"] == "review"
 
 
 def test_capped_keys_are_described_in_words(tmp_path):
