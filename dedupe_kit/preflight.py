@@ -260,8 +260,16 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
         where = pd.Series(np.arange(n_existing), index=keys.iloc[:n_existing].to_numpy())
         typed = keys.iloc[n_existing:].reset_index(drop=True)
         hit = typed.map(where[~where.index.duplicated()])
-        target[hit.notna().to_numpy()] = hit.dropna().astype(np.int64).to_numpy()
         reason[hit.notna().to_numpy()] = "same record ID"
+        # a spreadsheet dropped the leading zeros (1001 for 01001): the one ID that has them
+        lost = hit.isna() & typed.str.fullmatch(r"\d+")
+        if lost.any():
+            padded = where[where.index.str.fullmatch(r"0\d*")]
+            padded.index = padded.index.str.lstrip("0")
+            found_again = typed[lost].str.lstrip("0").map(padded[~padded.index.duplicated(keep=False)])
+            hit[found_again.index] = found_again
+            reason[found_again.dropna().index.to_numpy()] = "same record ID without its leading zeros"
+        target[hit.notna().to_numpy()] = hit.dropna().astype(np.int64).to_numpy()
         unknown = (typed != "").to_numpy() & hit.isna().to_numpy()
     external = ids[ids["kind"] == "external_id"]
     known = external[external["source_row"] < n_existing].drop_duplicates("value")
@@ -279,17 +287,21 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     cross = pairs[(pairs["a"] < n_existing) & (pairs["b"] >= n_existing)
                   & (pairs["probability"] >= result.config.match.lower)]
     best = cross.sort_values(["b", "probability", "a"], ascending=[True, False, True]).drop_duplicates("b")
+    guess = {}
     for b, a, p, why in zip(best["b"], best["a"], best["probability"], result.reasons(best)):
         i = b - n_existing
         probability[i] = p
-        if not by_id[i] and not unknown[i]:
+        if unknown[i]:  # its values are that contact's own, not another's to clear
+            target[i], guess[i] = a, f"; probably existing record {record_id[a]}: {why}"
+        elif not by_id[i]:
             target[i], status[i] = a, "would create a duplicate"
             certain[i] = p >= result.config.match.upper
             reason[i] = ("" if certain[i] else "probable: check it; ") + why
 
     # what a CRM rejects: an ID it does not know, a value another contact holds, a repeat in the file
     for i in np.flatnonzero(unknown):
-        reject(i, f"record ID {frame.at[n_existing + i, fm.record_id].strip()} is not in the existing contacts")
+        reject(i, f"record ID {frame.at[n_existing + i, fm.record_id].strip()} is not in the existing contacts"
+                  + guess.get(i, ""))
     values = ids[ids["kind"].isin(["phone", "email", "external_id"])]
     new_values = values[values["source_row"] >= n_existing]
     held = new_values.merge(values.loc[values["source_row"] < n_existing, ["source_row", "column", "value", "kind"]],

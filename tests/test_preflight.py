@@ -100,6 +100,28 @@ def test_a_salesforce_id_of_15_characters_finds_its_record_of_18_and_case_counts
     assert check.rows["reason"].tolist()[2] == "record ID 001E000001LAONK is not in the existing contacts"
 
 
+def test_a_record_id_that_lost_its_leading_zeros_finds_its_record_and_an_unknown_one_keeps_its_own_values(tmp_path):
+    existing = tmp_path / "existing.csv"
+    existing.write_text("Record ID,First Name,Last Name,Email,Phone Number,Student ID\n"
+                        "01001,Robert,Fischer,rob@acme.example.com,(617) 555-0142,S-0042\n"
+                        "01002,Maria,Garcia,maria.garcia@example.org,617-555-0177,S-0043\n"
+                        "1002,Ann,Lee,ann@example.org,617-555-0188,S-0044\n")
+    new = tmp_path / "new.csv"
+    new.write_text("Record ID,First Name,Last Name,Email,Phone Number,Student ID\n"
+                   "1001,Robert,Fischer,rob@acme.example.com,(617) 555-0142,S-0042\n"  # a spreadsheet dropped the 0
+                   "1003,Robert,Fischer,rob@acme.example.com,(617) 555-0142,S-0042\n"  # a wrong ID
+                   "1002,Ann,Lee,ann@example.org,617-555-0188,S-0044\n")  # 1002 itself, not 01002
+    check = check_import(new, existing, progress=False)
+    assert check.rows["status"].tolist() == ["updates", "will be rejected", "updates"]
+    assert check.rows["matched_record"].tolist() == ["01001", "01001", "1002"]
+    assert check.rows["reason"][0] == "same record ID without its leading zeros"
+    assert check.rows["reason"][1].startswith("record ID 1003 is not in the existing contacts; probably existing "
+                                              "record 01001: same external ID")
+    assert check.taken.empty  # its email and phone are 01001's own: nothing to clear on that contact
+    importable, held = check.corrected()
+    assert importable["Record ID"].tolist() == ["01001", "1002"] and held["Record ID"].tolist() == ["1003"]
+
+
 def test_an_id_column_of_the_same_name_is_the_same_when_its_role_differs_with_the_columns_beside_it(tmp_path):
     # Mainstay's export: Mainstay ID is the record ID and CRM ID an external ID; the school's new
     # file has only CRM ID, which is then its record ID
