@@ -123,12 +123,16 @@ class ImportCheck:
         out = Path(out)
         protect = tuple(p for p in (self.new.path, self.existing.path) if p)
         importable, held = self.corrected()
+        encoding = file_format(self.config.merge, self.new)[0]
+        annotated = self.annotated()
+        for table in (annotated, held):  # the reason, last, may quote the existing export, of more letters
+            table.iloc[:, -1] = [text.encode(encoding, "replace").decode(encoding) for text in table.iloc[:, -1]]
         clear_word = self.config.merge.clear
         clear = self.taken.drop_duplicates(["existing_row", "column"])
         clear_frame = clearing_rows(self.existing, clear["existing_row"], clear["existing_row"], clear["column"],
                                     clear_word)
         tables = {
-            "annotated.csv": self.annotated(),
+            "annotated.csv": annotated,
             "import_ready.csv": importable,
             "held_back.csv": held,
             "held_back_clear.csv" if clear_word else "held_back_clear_by_hand.csv": clear_frame,
@@ -368,7 +372,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
                     changed.append((i, record_id[old], column, before, after))
                     if status[i] == "updates":
                         status[i] = "changes a number"
-                    reason[i] += f"; {column} {before or '(blank)'} → {after}"
+                    reason[i] += f"; {column} {before or '(blank)'} -> {after}"
     reason = np.array([text.removeprefix("; ") for text in reason], dtype=object)  # a new contact's first note
     rows = pd.DataFrame({"new_row": np.arange(n_new), "status": status,
                          "matched_record": np.where(target >= 0, record_id[np.maximum(target, 0)], ""),

@@ -13,7 +13,7 @@ from dedupe_kit.preflight import check_import
 NEW = "sample_data/new_contacts.csv"  # a synthetic import with each situation
 EXPECTED = [
     ("updates", "C000001", "same record ID"),
-    ("changes a number", "C000002", "same record ID; Mobile Phone +12135550163 → +1 213 555 0999"),
+    ("changes a number", "C000002", "same record ID; Mobile Phone +12135550163 -> +1 213 555 0999"),
     ("would create a duplicate", "C000040", "same email samantha.roberts90@aol.com"),
     ("will be rejected", "C000040", "phone +1 646-555-0104 belongs to existing record C000040"),
     ("new contact", "", ""),
@@ -120,6 +120,19 @@ def test_a_record_id_that_lost_its_leading_zeros_finds_its_record_and_an_unknown
     assert check.taken.empty  # its email and phone are 01001's own: nothing to clear on that contact
     importable, held = check.corrected()
     assert importable["Record ID"].tolist() == ["01001", "1002"] and held["Record ID"].tolist() == ["1003"]
+
+
+def test_a_windows_file_gets_reasons_its_encoding_can_hold(tmp_path):
+    existing = tmp_path / "existing.csv"
+    existing.write_text("Record ID,First Name,Last Name,Email,Phone Number\n"
+                        "01001,Łukasz,Nowak,lukasz@example.pl,617-555-0142\n", encoding="utf-8")
+    new = tmp_path / "new.csv"
+    new.write_bytes("Record ID,First Name,Last Name,Email,Phone Number\r\n"
+                    "01001,Renée,Dubois,renee@example.fr,617-555-0142\r\n".encode("cp1252"))
+    check_import(new, existing, progress=False).write(tmp_path / "out")
+    annotated = (tmp_path / "out" / "annotated.csv").read_bytes().decode("cp1252")
+    assert "Renée" in annotated and "(?ukasz Nowak)" in annotated and "Email lukasz@example.pl -> renee@example.fr" in annotated
+    assert "(?ukasz Nowak)" in (tmp_path / "out" / "held_back.csv").read_bytes().decode("cp1252")
 
 
 def test_an_id_column_of_the_same_name_is_the_same_when_its_role_differs_with_the_columns_beside_it(tmp_path):
