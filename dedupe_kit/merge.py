@@ -694,7 +694,8 @@ def _split(value: str, tags: bool) -> list[str]:
 def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.Series], source: dict[str, pd.Series],
            field_choice: Mapping[tuple[int, str], int], rule_of: Mapping[str, str]) -> list[tuple[int, str, str, int]]:
     """Emails or phones of a group together: the survivor keeps its values, every other distinct value
-    goes into an empty column of the role (a phone of the same kind first); the rest overflows.
+    goes into an empty column of the role (a phone of the same kind first; a fax only into a fax
+    column, and no other number into one); the rest overflows.
 
     A column of the role under another rule keeps the value that rule chose, which counts as placed.
     """
@@ -741,8 +742,8 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         if group != current:
             current = group
             empty = [c for c in blank_columns[bits] if (group, c) not in field_choice]
-        same_kind = [c for c in empty if kind.get(c) == kind.get(column)]
-        target = (same_kind or empty or [None])[0]
+        fits = [c for c in empty if (kind.get(c) == "fax") == (kind.get(column) == "fax")]  # a fax is no voice line
+        target = ([c for c in fits if kind.get(c) == kind.get(column)] or fits or [None])[0]
         if target is None:
             overflow.append((group, role, value, source_row))
             continue

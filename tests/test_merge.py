@@ -362,3 +362,16 @@ def test_a_cell_of_placeholders_is_blank_to_the_merge(tmp_path):
     path.write_text("Contact ID,First Name,Mobile Phone\n1,Ann,\n2,Ann,n/a\n3,Ann,(212) 555-0142\n")
     plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
     assert value(plan, "Mobile Phone") == ("(212) 555-0142", 2)  # fills the survivor's blank, not 'n/a'
+
+
+def test_a_fax_column_takes_only_faxes(tmp_path):
+    path = tmp_path / "salesforce.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,Mobile,Fax\n"
+                    "003A,Helen,Park,helen@example.com,(617) 555-0300,(617) 555-0301,\n"
+                    "003B,Helen,Park,helen@example.com,(617) 555-0302,,(617) 555-0399\n"
+                    "003C,Robert,Fischer,rob@acme.example.com,(617) 555-0142,,\n"
+                    "003D,Robert,Fischer,rob@acme.example.com,,,(617) 555-0188\n", encoding="utf-8")
+    contacts = load(path)
+    cleaned = merge(contacts, np.array([0, 0, 2, 2])).cleaned()
+    assert cleaned.loc[0, ["Fax", "dedupe_kit extra phones"]].tolist() == ["(617) 555-0399", "(617) 555-0302"]
+    assert cleaned.loc[2, ["Mobile", "Fax"]].tolist() == ["", "(617) 555-0188"]
