@@ -94,7 +94,9 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     elif crm.note:
         warnings.append(crm.note)
     if not contacts.field_map.record_id:
-        warnings.append("no record ID column: the fix files are keyed by name and external IDs only, "
+        fm = contacts.field_map
+        keyed = f"the email column {fm.emails[0]!r} (not cleared), " if fm.emails else ""
+        warnings.append(f"no record ID column: the fix files are keyed by {keyed}name and external IDs only, "
                         "and external IDs are not cleared" + _record_id_hint(contacts))
     warnings += _unkeyed(plan, away, repeated)
     _log(out, plan, protect)
@@ -172,20 +174,23 @@ def _unencodable(name: str, table: pd.DataFrame, encoding: str) -> str:
 
 
 def key_columns(field_map) -> list[str]:
-    """The columns a CRM maps an import row on: record ID, first and last name, external unique IDs."""
+    """The columns a CRM maps an import row on: record ID (without one, the first email, on which
+    Mailchimp and the like match), first and last name, external unique IDs."""
     fm = field_map
-    return [c for c in (fm.record_id, fm.first_name, fm.last_name, fm.full_name, *fm.external_ids) if c]
+    key = fm.record_id or next(iter(fm.emails), None)
+    return [c for c in (key, fm.first_name, fm.last_name, fm.full_name, *fm.external_ids) if c]
 
 
 def clearing(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
     """The merged-away records (``away``, default: `away_to_fix`), their unique fields (emails,
     phones, external IDs) set to the clear word.
 
-    The external IDs are cleared only when a record ID column keys the rows.
-    Blank cells stay blank: there is nothing to clear.
+    The external IDs are cleared only when a record ID column keys the rows, and without one the
+    first email, which keys them then, is not cleared. Blank cells stay blank: there is nothing to clear.
     """
     fm = plan.contacts.field_map
-    unique = list(fm.emails) + [c for c, _ in fm.phones] + (list(fm.external_ids) if fm.record_id else [])
+    emails = list(fm.emails) if fm.record_id else list(fm.emails[1:])
+    unique = emails + [c for c, _ in fm.phones] + (list(fm.external_ids) if fm.record_id else [])
     away = away_to_fix(plan) if away is None else away
     cell_rows, cell_columns = [], []
     for column in unique:
@@ -236,15 +241,18 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
 
 def merged_away(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
     """The records merged into another one (``away``, default: `away_to_fix`): to archive, delete or
-    merge in the CRM after the imports."""
+    merge in the CRM after the imports. Without a record ID column, each one's first email too,
+    which the CRM knows it by."""
     fm = plan.contacts.field_map
     frame = plan.contacts.frame
     away = away_to_fix(plan) if away is None else away
     survivors = plan.survivors()
     record_id = record_ids(plan.contacts)
+    key = {} if fm.record_id or not fm.emails else {fm.emails[0]: frame.loc[away, fm.emails[0]].to_numpy()}
     return pd.DataFrame({
         "source_row": away,
         "record_id": record_id[away],
+        **key,
         "first_name": frame.loc[away, fm.first_name].to_numpy() if fm.first_name else "",
         "last_name": frame.loc[away, fm.last_name].to_numpy() if fm.last_name else "",
         "survivor_row": survivors[away],

@@ -241,14 +241,21 @@ def test_the_output_format_can_be_asked_for(tmp_path):
         MergePolicy(output_encoding="klingon")
 
 
-def test_without_a_record_id_the_fix_files_are_keyed_by_name_and_the_summary_says_so(tmp_path):
+def test_without_a_record_id_the_fix_files_are_keyed_by_email_and_name_and_the_summary_says_so(tmp_path):
+    # a Mailchimp audience: the email is the key an import matches on
     path = tmp_path / "export.csv"
-    path.write_text("First Name,Last Name,Email,Student ID\nAnn,Lee,a@x.com,S1\nAnn,Lee,a@x.com,\n")
+    path.write_text("First Name,Last Name,Email,Phone,Student ID\nAnn,Lee,a@x.com,,S1\nAnn,Lee,ann@x.com,555-0100,\n")
     exported = export(merge(load(path), np.array([0, 0])), tmp_path / "out")
     clear = read(tmp_path / "out" / "fix_1_clear.csv")
-    assert clear.values.tolist() == [["Ann", "Lee", "", "UNSET"]]  # the external ID stays: it is a key
-    assert read(tmp_path / "out" / "merged_away.csv")["record_id"].tolist() == ["1"]
-    assert any("no record ID column" in w for w in exported.warnings)
+    # the email and the external ID stay: they are keys
+    assert clear.columns.tolist() == ["Email", "First Name", "Last Name", "Student ID", "Phone"]
+    assert clear.values.tolist() == [["ann@x.com", "Ann", "Lee", "", "UNSET"]]
+    update = read(tmp_path / "out" / "fix_2_update.csv")
+    assert update[["Email", "Phone"]].values.tolist() == [["a@x.com", "555-0100"]]
+    away = read(tmp_path / "out" / "merged_away.csv")
+    assert away[["record_id", "Email"]].values.tolist() == [["1", "ann@x.com"]]
+    assert any("no record ID column: the fix files are keyed by the email column 'Email'" in w
+               for w in exported.warnings)
     assert not any("different on every row" in w for w in exported.warnings)  # 'Student ID' has a blank
 
 
