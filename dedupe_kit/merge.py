@@ -129,8 +129,10 @@ class MergePlan:
                 "; ".join(texts[a:b]) for a, b in zip(starts, ends)]
             name = EXTRA_COLUMN.format(role=role)
             if name in frame:  # a file merged before: the values it kept there stay, the new ones follow
-                values = np.array(["; ".join(dict.fromkeys(_split(f"{old}; {new}", True)))
-                                   for old, new in zip(frame[name].to_numpy(dtype=object), values)], dtype=object)
+                new, values = values, frame[name].to_numpy(dtype=object).copy()
+                at = np.flatnonzero(new != "")  # the other rows' cells as they are
+                values[at] = ["; ".join(dict.fromkeys(_split(f"{old}; {more}", True)))
+                              for old, more in zip(values[at], new[at])]
             frame[name] = values
         return frame
 

@@ -130,6 +130,11 @@ def test_a_second_merge_of_a_cleaned_file_keeps_the_extra_values_of_the_first(tm
     [kept] = read(tmp_path / "second" / "cleaned.csv")["dedupe_kit extra phones"].tolist()
     assert kept.startswith("+1 212 555 0102; +1 212 555 0103; ")  # the survivor's first, each value once
     assert sorted(kept.split("; ")) == [f"+1 212 555 010{i}" for i in (2, 3, 4, 5, 6)]
+    # a row in no merge is the input's row cell for cell, its extra values as they were written
+    again.write_text(again.read_text() + "6,Bo,bo@x.com,+1 212 555 0107,\"+1 212 555 0108, +1 212 555 0109\"\n")
+    export(merge(load(again), np.array([0, 0, 0, 3])), tmp_path / "third")
+    assert (tmp_path / "third" / "cleaned.csv").read_text().endswith(
+        "6,Bo,bo@x.com,+1 212 555 0107,\"+1 212 555 0108, +1 212 555 0109\"\n")
 
 
 def test_formula_cells_are_neutralized_and_phone_numbers_kept(tmp_path):
