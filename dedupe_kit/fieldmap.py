@@ -83,8 +83,8 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("emails", r"(?:\w+ )?" + _EMAIL + r"s?(?: ?\d+)?(?: address(?:es)?| adresses?)?(?: ?\d+)?(?: " + _KIND_WORDS
                + r")?(?: value)?"),
     ("emails", r"adresse (?:e ?mail|electronique|courriel)(?: \d+)?"),
-    ("first_name", r"first ?name|first|given ?name|given|forename|prenom|имя"),
-    ("last_name", r"last ?name|last|surname|family name|nom(?: de famille| de naissance)?|фамилия"),
+    ("first_name", _WHOSE + r"(?:first ?name|first|given ?name|given|forename)|prenom|имя"),  # Pipedrive's "Person - First name"
+    ("last_name", _WHOSE + r"(?:last ?name|last|surname|family name)|nom(?: de famille| de naissance)?|фамилия"),
     ("full_name", r"(?:full |contact |display |person |customer |client |member |student |patient )?name|nom complet|(?:prenom et nom|nom et prenom)|фио|полное имя"),
     ("phones", r"(?:work|office|direct) number|(?:sms|whatsapp)(?: number| phone)?"),  # Freshsales', Brevo's
     ("phones", r".*\b" + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|label|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
@@ -102,7 +102,7 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("updated", r"(?:do not modify )?" + _WHOSE + r"(?:last )?(?:modified|updated|update|changed)(?: date| at| on| time)?" + _UTC + "|date (?:modified|updated)"
                 r"|date de (?:modification|mise a jour)|дата (?:изменения|обновления)"),
     ("notes", _WHOSE + r"notes?|comments?|remarks?|description|remarques?|commentaires?|комментарии|примечания?|заметки"),
-    ("tags", r"tags?|labels?|group membership|etiquettes?|segments?|теги|метки"),
+    ("tags", _WHOSE + r"(?:tags?|labels?)|group membership|etiquettes?|segments?|теги|метки"),
 )
 
 _PHONE_KIND_RULES: tuple[tuple[PhoneKind, str], ...] = (

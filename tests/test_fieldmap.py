@@ -128,6 +128,10 @@ def test_detects_zoho_pipedrive_dynamics_and_mailchimp_exports():
     assert (pipedrive.record_id, pipedrive.full_name, pipedrive.company, pipedrive.created, pipedrive.updated) == (
         "Person - ID", "Person - Name", "Person - Organization", "Person - Add time", "Person - Update time")
     assert pipedrive.emails == ("Person - Email - Work", "Person - Email - Home")
+    pipedrive = FieldMap.detect(["Person - ID", "Person - Name", "Person - First name", "Person - Last name",
+                                 "Person - Labels"])
+    assert (pipedrive.full_name, pipedrive.first_name, pipedrive.last_name, pipedrive.tags) == (
+        "Person - Name", "Person - First name", "Person - Last name", ("Person - Labels",))
     dynamics = FieldMap.detect(["(Do Not Modify) Contact", "(Do Not Modify) Row Checksum", "(Do Not Modify) Modified On",
                                 "Full Name", "Email", "Address 1: City", "Address 1: ZIP/Postal Code",
                                 "Address 1: Country/Region", "Created On"])
