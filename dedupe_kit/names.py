@@ -94,9 +94,9 @@ RUSSIAN_DIMINUTIVES = """
 """
 
 
-#: Diminutives of Spanish, Portuguese, French, German and Italian names, and Russian ones in Latin
-#: letters (Pepe for José, Beppe for Giuseppe, Sasha for Alexander), which the English list lacks:
-#: formal names, then their diminutives.
+#: Diminutives of Spanish, Portuguese, French, German and Italian names, Russian ones in Latin
+#: letters (Pepe for José, Beppe for Giuseppe, Sasha for Alexander) and a few English ones (Liam
+#: for William), which the English list lacks: formal names, then their diminutives.
 EUROPEAN_DIMINUTIVES = """
 jose: pepe pepito ze juca; francisco: paco pancho curro chico; guadalupe: lupe lupita; jesus: chuy chucho;
 ignacio: nacho; guillermo: memo; enrique: kike quique; dolores: lola; concepcion: concha conchita;
@@ -117,6 +117,7 @@ ludwig: lutz; bernhard: bernd; rudolf: rolf; manfred: manni; helene magdalena: l
 giuseppe: beppe peppe peppino pino; giovanni: gianni nanni; luigi: gigi; salvatore: toto turi;
 francesco: ciccio franco checco; vincenzo: enzo; beatrice: bice; giuseppina: pina; riccardo: ricky;
 alessandro alessandra: ale; valentina: vale;
+william: liam; olivia: liv; isabella isabel: izzy; alexander: xander; katherine catherine: kat; evelyn: evie;
 alexander aleksandr alexandr alexandra: sasha shura sanya; mikhail: misha; dmitry dmitri dmitriy: dima mitya;
 maria mariya: masha; natalia natalya: natasha; nikolai nikolay: kolya; sergei sergey: seryozha serezha;
 yevgeny evgeny evgeniy yevgeniy evgenia yevgenia: zhenya; ekaterina yekaterina: katya; elena yelena: lena;
@@ -161,6 +162,8 @@ def nickname_equivalent(a: str, b: str) -> bool:
 
     >>> nickname_equivalent("bob", "robert"), nickname_equivalent("liz", "elizabeth"), nickname_equivalent("bob", "liz")
     (True, True, False)
+    >>> nickname_equivalent("liam", "william"), nickname_equivalent("liam", "bill")
+    (True, False)
     >>> nickname_equivalent(fold("Маша"), fold("Мария")), nickname_equivalent(fold("Слава"), fold("Ярослав"))
     (True, True)
     """
