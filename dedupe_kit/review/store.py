@@ -213,7 +213,6 @@ class DecisionStore:
         frame = self._in_rows(self._events("batch NOT IN (SELECT undoes FROM events WHERE kind = 'undo'"
                                            " AND undoes IS NOT NULL)"))
         frame = frame.drop_duplicates(["a", "b"], keep="last").drop(columns=["id", "input_sha256"])
-        frame["survivor_row"] = frame["survivor_row"].astype("Int64")
         frame["a"], frame["b"] = frame["a"].astype(np.int64), frame["b"].astype(np.int64)
         return frame.reset_index(drop=True)
 
@@ -224,6 +223,7 @@ class DecisionStore:
             f" batch, id, input_sha256 FROM events WHERE kind = 'decide' AND {where} ORDER BY id", self._conn,
             params=parameters)
         frame["fields"] = [json.loads(f) for f in frame["fields"]]
+        frame["survivor_row"] = frame["survivor_row"].astype("Int64")
         return frame
 
     def _in_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -248,13 +248,13 @@ class DecisionStore:
         new_row = {}  # (batch, old row) -> new row: a batch is one action, on one input
         for batch, old_a, old_b, a, b in zip(moved["batch"], moved["a"], moved["b"], new_a, new_b):
             new_row.update({(batch, int(old)): int(new) for old, new in ((old_a, a), (old_b, b)) if pd.notna(new)})
-        moved["survivor_row"] = [new_row.get((batch, int(r))) if pd.notna(r) else None
-                                 for batch, r in zip(moved["batch"], moved["survivor_row"])]
+        moved["survivor_row"] = pd.array([new_row.get((batch, int(r))) if pd.notna(r) else None
+                                          for batch, r in zip(moved["batch"], moved["survivor_row"])], dtype="Int64")
         moved["fields"] = [{c: new_row[batch, int(r)] for c, r in f.items() if (batch, int(r)) in new_row}
                            for batch, f in zip(moved["batch"], moved["fields"])]
         moved["a"], moved["b"] = np.fmin(new_a, new_b), np.fmax(new_a, new_b)
-        moved = moved[new_a.notna() & new_b.notna()]
-        return pd.concat([frame[here], moved]).sort_values("id", kind="stable")
+        parts = [part for part in (frame[here], moved[new_a.notna() & new_b.notna()]) if len(part)]
+        return pd.concat(parts).sort_values("id", kind="stable") if parts else frame.iloc[:0]
 
     def counts(self) -> dict[str, int]:
         """How many pairs carry each decision now."""
