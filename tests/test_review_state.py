@@ -3,6 +3,7 @@
 import json
 import sqlite3
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -369,7 +370,7 @@ def test_decisions_follow_record_ids_when_the_file_changes(result, tmp_path):
 
 def test_a_decision_on_another_export_stays_with_its_records_not_its_rows(tmp_path):
     source = tmp_path / "contacts.csv"
-    source.write_bytes(open(SAMPLE, "rb").read())
+    source.write_bytes(Path(SAMPLE).read_bytes())
     out = _run_folder(tmp_path, source)
     state = open_state(out, reviewer="a")
     first = state.current
