@@ -122,7 +122,7 @@ class Result:
         """What the analyst should look at before trusting the run, one ``warning: …`` line each."""
         found = [self.contacts.left_out_note(),
                  region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region)]
-        if "external_id" in self.pairs:
+        if self.decisions is not None and "external_id" in self.pairs:
             apart = self.pairs[(self.pairs["decision"] == "match") & (self.pairs["external_id"] == 0)]
             found += [f"records {', '.join(f'{a} and {b}' for a, b in zip(ids[apart['a']], ids[apart['b']]))} were "
                       "matched in review but hold different external unique IDs, so they stay apart; to merge them, "
