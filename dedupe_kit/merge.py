@@ -27,7 +27,7 @@ import pandas as pd
 from ._perf import isin, run_starts, runs
 from .config import MergePolicy
 from .errors import ConfigError
-from .fieldmap import OWN_COLUMNS, FieldMap
+from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
 from .normalize import PLACEHOLDER_TEXT, Normalized, column_day_first, moments, normalize
@@ -218,10 +218,10 @@ def merge(
     for column, rule in rule_of.items():
         if not (rule == "union" and role_of.get(column) in ("emails", "phones")):
             after[column], source[column] = _apply(rule, column, cells, contacts)
-    overflow = []
+    overflow, listed = [], []  # values that found no column; those a list column took, with its old value
     for role in ("emails", "phones"):
         if any(rule_of[c] == "union" for c in fm.columns(role)):
-            overflow += _union(role, cells, contacts, after, source, field_choice, rule_of)
+            overflow += _union(role, cells, contacts, after, source, field_choice, rule_of, listed)
     for (group, column), row in field_choice.items():
         after[column].loc[group], source[column].loc[group] = frame.at[row, column], row
 
@@ -243,7 +243,7 @@ def merge(
     rules = {key: "chosen in review" for key in field_choice}
     rules = _name_in_one_cell(frame, fm, after, source, groups, survivors, rules) | rules
     dropped = _not_kept(cells, contacts, lambda column: _merged(frame[column], after[column], groups, survivors),
-                        groups.to_numpy(), overflow)
+                        groups.to_numpy(), pd.concat([overflow, pd.DataFrame(listed, columns=overflow.columns)]))
     del cells  # its cells of the members: let them go before the large table of values
     return MergePlan(
         contacts=contacts,
@@ -694,10 +694,13 @@ def _split(value: str, tags: bool) -> list[str]:
 
 
 def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.Series], source: dict[str, pd.Series],
-           field_choice: Mapping[tuple[int, str], int], rule_of: Mapping[str, str]) -> list[tuple[int, str, str, int]]:
+           field_choice: Mapping[tuple[int, str], int], rule_of: Mapping[str, str],
+           listed: list[tuple[int, str, str, int]]) -> list[tuple[int, str, str, int]]:
     """Emails or phones of a group together: the survivor keeps its values, every other distinct value
     goes into an empty column of the role (a phone of the same kind first; a fax only into a fax
-    column, and no other number into one); the rest overflows.
+    column, and no other number into one), then into a list column of the role (HubSpot's
+    ``Additional email addresses``: see `_list_columns`), after the values it holds; the rest
+    overflows. ``listed`` gets each list column's values, old and new, as (group, role, value, row).
 
     A column of the role under another rule keeps the value that rule chose, which counts as placed.
     """
@@ -738,22 +741,47 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     blank_columns = {bits: [c for bit, c in enumerate(columns) if bits >> bit & 1]
                      for bits in np.unique(blank).tolist()}
     placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)
+    lists, appended = _list_columns(columns, cells_of), {}
     overflow, current, empty = [], None, []
-    for group, value, source_row, column, bits in zip(extra["group"].tolist(), extra["value"].tolist(),
-                                                      extra["row"].tolist(), extra["column"].tolist(), blank.tolist()):
+    for group, value, source_row, column, bits, kept_by in zip(extra["group"].tolist(), extra["value"].tolist(),
+                                                               extra["row"].tolist(), extra["column"].tolist(),
+                                                               blank.tolist(), survivor.tolist()):
         if group != current:
             current = group
             empty = [c for c in blank_columns[bits] if (group, c) not in field_choice]
         fits = [c for c in empty if (kind.get(c) == "fax") == (kind.get(column) == "fax")]  # a fax is no voice line
         target = ([c for c in fits if kind.get(c) == kind.get(column)] or fits or [None])[0]
         if target is None:
-            overflow.append((group, role, value, source_row))
+            if lists and (group, lists[0]) not in field_choice:
+                appended.setdefault((group, kept_by), []).append((value, source_row))
+            else:
+                overflow.append((group, role, value, source_row))
             continue
         empty.remove(target)
         placed[target][group] = (value, source_row)
+    if appended:  # the list column's value, then the values that found no column of their own
+        column = lists[0]
+        held = contacts.frame[column].to_numpy(dtype=object)
+        separator = next((m.group(0) for v in held[contacts.filled(column)][:1000] if (m := _LIST_SEPARATOR.search(v))),
+                         ";")  # HubSpot's
+        for (group, kept_by), values in appended.items():
+            first = placed[column].get(group) or (held[kept_by], kept_by)
+            values = [first] * bool(first[0]) + values
+            placed[column][group] = (separator.join(v for v, _ in values), values[0][1] if len(values) == 1 else -1)
+            listed += [(group, role, v, r) for v, r in values]
     for column in columns:
         after[column], source[column] = _by_group(placed[column])
     return overflow
+
+
+_LIST_SEPARATOR = re.compile(r"\s*(?:;|:::)\s*")  # ":::": Google Contacts'
+
+
+def _list_columns(columns: list[str], cells_of: _Cells) -> list[str]:
+    """The columns that hold several values in a cell: so written in the file (``a@x.com; b@y.com``)
+    or so named (HubSpot's ``Additional email addresses``, Gladly's ``Emails``)."""
+    return [c for c in columns if len(cells_of._more.get(c, ((),))[0])
+            or re.search(r"(?:emails|phones|addresses|numbers)$", fold_header(c))]
 
 
 def _conflicts(cells_of: _Cells, contacts: Contacts, policy: MergePolicy,

@@ -375,3 +375,22 @@ def test_a_fax_column_takes_only_faxes(tmp_path):
     cleaned = merge(contacts, np.array([0, 0, 2, 2])).cleaned()
     assert cleaned.loc[0, ["Fax", "dedupe_kit extra phones"]].tolist() == ["(617) 555-0399", "(617) 555-0302"]
     assert cleaned.loc[2, ["Mobile", "Fax"]].tolist() == ["", "(617) 555-0188"]
+
+
+def test_a_list_column_takes_the_values_that_found_no_column_of_their_own(tmp_path):
+    # HubSpot: one Email, then "Additional email addresses" separated by semicolons
+    path = tmp_path / "hubspot.csv"
+    path.write_text("Record ID,First Name,Last Name,Email,Additional email addresses\n"
+                    "501,Robert,Fischer,rob@acme.example.com,robert.f@old.example.com;rf@other.example.com\n"
+                    "502,Bob,Fischer,bob.fischer@gmail.com,\n"
+                    "503,Robert,Fischer,rob@acme.example.com,bob77@yahoo.com\n"
+                    "504,Ann,Lee,ann@example.com,\n"
+                    "505,Ann,Lee,ann.lee@example.com,\n", encoding="utf-8")
+    plan = merge(load(path), np.array([0, 0, 0, 3, 3]))
+    cleaned = plan.cleaned()
+    assert cleaned.loc[0, "Additional email addresses"] == (
+        "robert.f@old.example.com;rf@other.example.com;bob77@yahoo.com;bob.fischer@gmail.com")  # records in rank order
+    assert cleaned.loc[3, "Additional email addresses"] == "ann.lee@example.com"  # empty: filled as a column
+    assert "dedupe_kit extra emails" not in cleaned and plan.dropped.empty
+    assert updates(plan)["Additional email addresses"].tolist() == [cleaned.loc[0, "Additional email addresses"],
+                                                                   "ann.lee@example.com"]
