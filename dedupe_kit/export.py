@@ -177,7 +177,7 @@ def key_columns(field_map) -> list[str]:
     """The columns a CRM maps an import row on: record ID (without one, the first email, on which
     Mailchimp and the like match), first and last name, external unique IDs."""
     fm = field_map
-    key = fm.record_id or next(iter(fm.emails), None)
+    key = fm.record_id or (fm.emails[0] if fm.emails else None)
     return [c for c in (key, fm.first_name, fm.last_name, fm.full_name, *fm.external_ids) if c]
 
 

@@ -207,7 +207,8 @@ def merge(
     group_of = np.asarray(groups, dtype=np.int64)
     if len(group_of) != len(frame):
         raise ConfigError(f"merge: {len(group_of)} group IDs for {len(frame)} rows")
-    survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept=[c for role in KEEP_ROLES for c in fm.columns(role)])
+    kept = [column for role in KEEP_ROLES for column in fm.columns(role)]
+    survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept)
     placeholders = placeholder_cells(contacts, normalized)
     members = _members(contacts, group_of, policy, survivor_choice, placeholders)
     role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
@@ -609,6 +610,10 @@ class _Cells:
             self._of_role[role] = found
         return found
 
+    def several(self, column: str) -> bool:
+        """Whether a member's cell of ``column`` holds several identifiers."""
+        return column in self._more and len(self._more[column][0]) > 0
+
     def other_codes(self, cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """For the cells of `of_role` that hold several identifiers (``a@x.com; b@y.com``), whose
         ``code`` is their first's: the position of the cell and the code of each other one."""
@@ -741,7 +746,7 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     blank_columns = {bits: [c for bit, c in enumerate(columns) if bits >> bit & 1]
                      for bits in np.unique(blank).tolist()}
     placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)
-    lists, appended = _list_columns(columns, cells_of), {}
+    lists, appended, faxes = _list_columns(columns, cells_of), {}, {c for c in columns if kind.get(c) == "fax"}
     overflow, current, empty = [], None, []
     for group, value, source_row, column, bits, kept_by in zip(extra["group"].tolist(), extra["value"].tolist(),
                                                                extra["row"].tolist(), extra["column"].tolist(),
@@ -749,7 +754,7 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         if group != current:
             current = group
             empty = [c for c in blank_columns[bits] if (group, c) not in field_choice]
-        fits = [c for c in empty if (kind.get(c) == "fax") == (kind.get(column) == "fax")]  # a fax is no voice line
+        fits = [c for c in empty if (c in faxes) == (column in faxes)] if faxes else empty  # a fax is no voice line
         target = ([c for c in fits if kind.get(c) == kind.get(column)] or fits or [None])[0]
         if target is None:
             if lists and (group, lists[0]) not in field_choice:
@@ -766,7 +771,7 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
                          ";")  # HubSpot's
         for (group, kept_by), values in appended.items():
             first = placed[column].get(group) or (held[kept_by], kept_by)
-            values = [first] * bool(first[0]) + values
+            values = ([first] if first[0] else []) + values
             placed[column][group] = (separator.join(v for v, _ in values), values[0][1] if len(values) == 1 else -1)
             listed += [(group, role, v, r) for v, r in values]
     for column in columns:
@@ -780,8 +785,8 @@ _LIST_SEPARATOR = re.compile(r"\s*(?:;|:::)\s*")  # ":::": Google Contacts'
 def _list_columns(columns: list[str], cells_of: _Cells) -> list[str]:
     """The columns that hold several values in a cell: so written in the file (``a@x.com; b@y.com``)
     or so named (HubSpot's ``Additional email addresses``, Gladly's ``Emails``)."""
-    return [c for c in columns if len(cells_of._more.get(c, ((),))[0])
-            or re.search(r"(?:emails|phones|addresses|numbers)$", fold_header(c))]
+    return [c for c in columns if cells_of.several(c) or re.search(r"(?:emails|phones|addresses|numbers)$",
+                                                                   fold_header(c))]
 
 
 def _conflicts(cells_of: _Cells, contacts: Contacts, policy: MergePolicy,

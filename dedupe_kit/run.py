@@ -124,9 +124,11 @@ class Result:
                  region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region)]
         if self.decisions is not None and "external_id" in self.pairs:
             apart = self.pairs[(self.pairs["decision"] == "match") & (self.pairs["external_id"] == 0)]
-            found += [f"records {', '.join(f'{a} and {b}' for a, b in zip(ids[apart['a']], ids[apart['b']]))} were "
-                      "matched in review but hold different external unique IDs, so they stay apart; to merge them, "
-                      "give both the same ID in the CRM first" for ids in [record_ids(self.contacts)] if len(apart)]
+            if len(apart):
+                ids = record_ids(self.contacts)
+                named = ", ".join(f"{a} and {b}" for a, b in zip(ids[apart["a"]], ids[apart["b"]]))
+                found.append(f"records {named} were matched in review but hold different external unique IDs, so "
+                             "they stay apart; to merge them, give both the same ID in the CRM first")
         return [f"warning: {text}" for text in found if text]
 
     def merge(self, policy: MergePolicy | None = None, *, undone: Iterable[int] = ()) -> MergePlan:

@@ -19,7 +19,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from ..merge import KEEP_ROLES
 from ..normalize import column_day_first, country_region, date_key, display, is_placeholder, moments
-from ..run import Result, load_run, read_run_info, record_ids, run, run_info
+from ..run import Result, load_run, read_run_info, record_ids, run
 from .store import FILE_NAME, DecisionStore, input_of
 
 #: What a queue item can be filtered by, from the comparison levels of its pairs.
@@ -546,11 +546,11 @@ def open_state(out_dir: str | Path, *, reviewer: str | None = None, progress: bo
     out_dir = Path(out_dir)
     info = read_run_info(out_dir)
     contacts, config = load_run(out_dir, same_input=False)
-    sha = run_info(contacts)["sha256"]
-    if info.get("sha256") and sha != info["sha256"]:
+    this_input = input_of(contacts)
+    if info.get("sha256") and this_input["input_sha256"] != info["sha256"]:
         warnings.warn(f"{info['input']}: the file changed since the run in {out_dir}; decisions are matched "
                       "by record ID", stacklevel=2)
-    store = DecisionStore(out_dir / FILE_NAME, **input_of(contacts), reviewer=reviewer)
+    store = DecisionStore(out_dir / FILE_NAME, **this_input, reviewer=reviewer)
     decisions = store.decisions()
     result = run(contacts, config, decisions=decisions if len(decisions) else None, progress=progress)
     return ReviewState(result, store, **view)
