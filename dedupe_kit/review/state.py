@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import JaroWinkler
 
+from ..cluster import cluster
 from ..merge import KEEP_ROLES
 from ..normalize import column_day_first, country_region, date_key, display, is_placeholder, moments
 from ..run import Result, load_run, read_run_info, record_ids, run
@@ -512,24 +513,18 @@ def mark(raw: list[str], normalized: list[str], role: str = "", day_first: bool 
 
 def _bridges(rows: set[int], links: list[tuple[int, int]], survivor: int) -> list[tuple[int, int]]:
     """The pairs that join ``rows`` into one group where ``links`` do not: the survivor with the
-    first row of each part ``links`` leave apart.
+    first row of each part `cluster` makes of them.
 
     >>> _bridges({0, 2, 5}, [(0, 5)], survivor=5)
     [(2, 5)]
     """
-    part = {r: r for r in rows}
-
-    def root(r: int) -> int:
-        while part[r] != r:
-            r = part[r]
-        return r
-
-    for a, b in links:
-        part[root(a)] = root(b)
-    firsts = {}
-    for r in sorted(rows):
-        firsts.setdefault(root(r), r)
-    return [(min(r, survivor), max(r, survivor)) for k, r in firsts.items() if k != root(survivor)]
+    order = sorted(rows)
+    at = {row: i for i, row in enumerate(order)}
+    pairs = pd.MultiIndex.from_arrays([np.array([at[a] for a, _ in links], dtype=np.int64),
+                                       np.array([at[b] for _, b in links], dtype=np.int64)])
+    part = cluster(len(order), pairs, np.ones(len(links), dtype=bool), np.ones(len(links)))  # by first row
+    return [(min(order[first], survivor), max(order[first], survivor))
+            for first in np.unique(part).tolist() if first != part[at[survivor]]]
 
 
 _DATE_ROLES = ("birth_date", "created", "updated")

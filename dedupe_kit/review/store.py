@@ -71,6 +71,10 @@ CREATE INDEX IF NOT EXISTS events_pair ON events (a, b);
 """
 
 
+#: The condition of a decide event that no undo retracted.
+_NOT_UNDONE = "batch NOT IN (SELECT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL)"
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
@@ -196,8 +200,7 @@ class DecisionStore:
 
     def latest_batch(self) -> int | None:
         """The latest batch of decisions not undone, or ``None``."""
-        row = self._conn.execute("SELECT max(batch) FROM events WHERE kind = 'decide' AND batch NOT IN"
-                                 " (SELECT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL)").fetchone()
+        row = self._conn.execute(f"SELECT max(batch) FROM events WHERE kind = 'decide' AND {_NOT_UNDONE}").fetchone()
         return None if row[0] is None else int(row[0])
 
     def batch_pairs(self, batch: int) -> list[tuple[int, int]]:
@@ -210,8 +213,7 @@ class DecisionStore:
         this input's rows (see the class): ``a, b, record_id_a, record_id_b, decision, note,
         survivor_row`` (Int64), ``fields`` (dict), ``reviewer, decided_at, batch``. What
         ``run(..., decisions=)`` takes."""
-        frame = self._in_rows(self._events("batch NOT IN (SELECT undoes FROM events WHERE kind = 'undo'"
-                                           " AND undoes IS NOT NULL)"))
+        frame = self._in_rows(self._events(_NOT_UNDONE))
         frame = frame.drop_duplicates(["a", "b"], keep="last").drop(columns=["id", "input_sha256"])
         frame["a"], frame["b"] = frame["a"].astype(np.int64), frame["b"].astype(np.int64)
         return frame.reset_index(drop=True)
@@ -300,6 +302,7 @@ class DecisionStore:
                         record_ids={k: v for k, v in ids.items() if v is not None},
                         reviewer=row.get("reviewer") or reviewer, decided_at=row.get("decided_at") or None)
         return len(frame)
+
 
 class _Transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error): one writer at a time, all or nothing."""
