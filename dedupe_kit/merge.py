@@ -606,6 +606,17 @@ class _Cells:
                 same = pd.Index(texts).get_indexer(key[known])  # an identifier that reads as such a text
                 of_text[same[same >= 0]] = code[known[same >= 0]]
                 code[typed] = of_text[text_code]
+                # written as a cell of its group that normalized: the same number read there with
+                # that row's country (``07812 153147`` in the United Kingdom), hence the same key
+                group = found["group"].to_numpy(dtype=np.int64)
+                known = known[isin(group[known], group[typed])]
+                if len(known):
+                    text = found["value"].to_numpy(dtype=object)[np.r_[known, typed]]
+                    text = pd.Series(text).str.replace(r"\D+" if role == "phones" else r"\s+", "", regex=True)
+                    by_text = group[np.r_[known, typed]] * (len(text) + 1) + _codes(text.str.casefold().to_numpy())
+                    read = pd.Series(code[known], index=by_text[:len(known)])
+                    read = read[~read.index.duplicated()].reindex(by_text[len(known):]).to_numpy()
+                    code[typed[~np.isnan(read)]] = read[~np.isnan(read)].astype(np.int64)
             found["code"] = code
             self._of_role[role] = found
         return found

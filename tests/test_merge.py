@@ -335,6 +335,19 @@ def test_a_cell_without_identifier_meets_the_identifier_its_text_reads_as(tmp_pa
         assert plan.cleaned()[["Email", "Email 2"]].values.tolist() == [["bob@x.com", ""]]  # not added twice
 
 
+def test_a_number_read_only_with_another_rows_country_is_not_added_twice(tmp_path):
+    # the same text, a number in the United Kingdom and too long in the default region: one number
+    path = tmp_path / "export.csv"
+    for first, second in (("United Kingdom", ""), ("", "United Kingdom")):  # either one the survivor
+        path.write_text(f"Contact ID,Email,Mobile Phone,Home Phone,Country\n1,sam@x.com,07812 153147,,{first}\n"
+                        f"2,sam@x.com,07812 153147,,{second}\n")
+        contacts = load(path)
+        assert len(normalize(contacts).identifiers.query("kind == 'phone'")) == 1
+        plan = merge(contacts, np.array([0, 0]), MergePolicy(survivor="lowest_record_id"))
+        assert plan.cleaned()[["Mobile Phone", "Home Phone"]].values.tolist() == [["07812 153147", ""]]
+        assert plan.dropped.empty and plan.overflow.empty
+
+
 def test_union_fills_a_column_of_white_space_unless_a_person_chose_its_value(tmp_path):
     path = tmp_path / "export.csv"  # the survivor's Home Phone holds only spaces: it is empty
     rows = [ROWS[0].replace(",+33 6 12 34 56 78,,", ",+33 6 12 34 56 78,   ,"), *ROWS[1:]]
