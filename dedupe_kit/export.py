@@ -27,13 +27,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from ._perf import is_filled
+from ._perf import is_filled, isin
 from .config import CRM_PROFILES
 from .errors import ConfigError
 from .files import csv_chunks, write_csv, write_files, write_text
 from .load import Contacts, record_ids
 from .merge import EXTRA_COLUMN, MergePlan
+from .normalize import Normalized, extensions
 
 @dataclass(frozen=True)
 class Exported:
@@ -261,7 +264,11 @@ def merged_away(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame
 
 
 def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Records whose phones or emails differ from the survivor's after the merge, to update elsewhere."""
+    """Records whose phones or emails differ from the survivor's after the merge, to update elsewhere.
+
+    A number or address written another way (``+16175550188`` and ``617-555-0188``, an email in
+    capitals) is not a change when the plan knows the normalized values: see `_same_values`.
+    """
     fm = plan.contacts.field_map
     frame = plan.contacts.frame
     cleaned = plan.cleaned() if cleaned is None else cleaned
@@ -276,6 +283,9 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
         before = _listed(frame, rows, columns, plan.contacts.filled)
         after = _listed(cleaned, kept, columns)[kept_of_row]
         differs = before != after
+        if plan.normalized is not None and differs.any():
+            at = np.flatnonzero(differs)
+            differs[at] = ~_same_values(plan, kind, columns, rows[at], cleaned)
         out.append(pd.DataFrame({
             "source_row": rows[differs], "record_id": record_id[rows[differs]],
             "survivor_row": survivors[rows[differs]], "survivor_record_id": record_id[survivors[rows[differs]]],
@@ -283,6 +293,85 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
         }))
     columns = ["source_row", "record_id", "survivor_row", "survivor_record_id", "kind", "before", "after"]
     return pd.concat(out, ignore_index=True)[columns] if out else pd.DataFrame(columns=columns)
+
+
+def _same_values(plan: MergePlan, kind: str, columns: list[str], rows: np.ndarray, cleaned: pd.DataFrame
+                 ) -> np.ndarray:
+    """Whether each of ``rows`` holds in ``columns`` the same phone numbers (extension included) or
+    email addresses (case aside) as its survivor in ``cleaned``, however written.
+
+    A cell reads as the identifiers it normalized to, and a cell of the survivor that took a value
+    of another row as that row's cell of the same text. A cell that normalized to none, or took
+    the values of several rows (a list column), reads as its text.
+    """
+    frame, width = plan.contacts.frame, len(columns)
+    survivors = plan.survivors()[rows]
+    cells, keys = _cell_keys(plan.normalized, kind, columns, np.r_[rows, survivors], len(frame))
+    before = np.column_stack([frame[c].to_numpy(dtype=object)[rows] for c in columns]).ravel()
+    at = cleaned.index.get_indexer(survivors)
+    after = np.column_stack([cleaned[c].to_numpy(dtype=object)[at] for c in columns]).ravel()
+    # the cell each survivor's cell reads as: its own, or that of the same text in the row its value came from
+    read_as = (survivors[:, None] * width + np.arange(width)).ravel()
+    changed = plan.changed_values()
+    changed = changed[changed["column"].isin(columns)]
+    source, value = changed["source_row"].to_numpy(dtype=np.int64), changed["after"].to_numpy(dtype=object)
+    column = np.column_stack([frame[c].to_numpy(dtype=object)[source] == value for c in columns] +
+                             [np.ones(len(changed), dtype=bool)]).argmax(axis=1)  # width: none
+    found = np.where((source >= 0) & (column < width), source * width + column, -1)
+    where = pd.Index(changed["row"].to_numpy() * width + pd.Index(columns).get_indexer(changed["column"])
+                     ).get_indexer(read_as)
+    read_as[where >= 0] = found[where[where >= 0]]
+    position = np.repeat(np.arange(len(rows)), width)
+    sides = [_read(cells, keys, position, (rows[:, None] * width + np.arange(width)).ravel(),
+                   np.column_stack([plan.contacts.filled(c)[rows] for c in columns]).ravel(), before),
+             _read(cells, keys, position, read_as, is_filled(after), after)]
+    # a text read as itself: a key of its own after every identifier's
+    text_code = pd.factorize(np.concatenate([typed for *_, typed in sides]))[0]
+    start = keys.max(initial=-1) + 1
+    sets = []
+    for (pos, key, alone, typed), code in zip(sides, np.split(text_code, [len(sides[0][3])])):
+        sets.append(pd.unique(np.r_[pos, alone] * (start + len(text_code) + 1) + np.r_[key, start + code]))
+    both = sets[0][isin(sets[0], sets[1])]
+    count = [np.bincount(pairs // (start + len(text_code) + 1), minlength=len(rows)) for pairs in (*sets, both)]
+    return (count[0] == count[1]) & (count[1] == count[2])
+
+
+def _read(cells: np.ndarray, keys: np.ndarray, position: np.ndarray, cell: np.ndarray, filled: np.ndarray,
+          text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The keys of each filled ``cell`` (``cells``, sorted, and their ``keys``) as ``(position, key)``,
+    and the position and text of each one that has none."""
+    position, cell, text = position[filled], cell[filled], text[filled]
+    start = np.searchsorted(cells, cell)
+    count = np.where(cell >= 0, np.searchsorted(cells, cell, side="right") - start, 0)
+    first = np.repeat(np.cumsum(count) - count, count)
+    return (np.repeat(position, count), keys[np.repeat(start, count) + np.arange(count.sum()) - first],
+            position[count == 0], text[count == 0])
+
+
+def _cell_keys(normalized: Normalized, kind: str, columns: list[str], rows: np.ndarray, size: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The identifiers of ``kind`` in ``columns`` of ``rows`` (of ``size``), as ``(cell, key)`` sorted by cell:
+    ``cell`` is ``row * len(columns) + `` the column's position; ``key`` an integer per email
+    address as written (in lower case) or phone number (in E.164) and extension."""
+    ids = normalized.identifiers
+    of_kind = (ids["kind"] == kind).to_numpy()
+    source, codes, _ = normalized.coded(kind)
+    wanted = np.zeros(size, dtype=bool)
+    wanted[rows] = True
+    position = pd.Index(columns).get_indexer(ids["column"].to_numpy(dtype=object)[of_kind])
+    take = wanted[source] & (position >= 0)
+    raw = ids["raw"].to_numpy(dtype=object)[of_kind][take]
+    if kind == "email":
+        key = pd.factorize(raw)[0]
+    else:
+        key = codes[take].astype(np.int64)
+        typed = np.flatnonzero(np.asarray(pc.match_substring_regex(pa.array(raw, pa.string()), "[A-Za-z#]")))
+        extension = extensions(pd.Series(raw[typed])).to_numpy(dtype=object)
+        typed, extension = typed[extension != ""], extension[extension != ""]
+        key[typed] = key.max(initial=-1) + 1 + pd.factorize(key[typed].astype(str) + "x" + extension)[0]
+    cell = source[take].astype(np.int64) * len(columns) + position[take]
+    order = np.argsort(cell, kind="stable")
+    return cell[order], key[order]
 
 
 def _listed(frame: pd.DataFrame, rows: np.ndarray, columns: list[str],

@@ -62,6 +62,8 @@ class MergePlan:
     undone: groups whose merge was taken back.
     dropped: emails, phones and external IDs of a group that the merged contact does
         not keep (a rule other than ``union`` chose another value); the audit log lists them.
+    normalized: the contacts' normalized values, by which `export` tells a changed number from
+        one written another way.
     """
 
     contacts: Contacts
@@ -71,6 +73,7 @@ class MergePlan:
     overflow: pd.DataFrame
     undone: tuple[int, ...] = ()
     dropped: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=DROPPED_COLUMNS))
+    normalized: Normalized | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @cached_property
     def merging(self) -> pd.DataFrame:
@@ -254,6 +257,7 @@ def merge(
         overflow=overflow,
         undone=tuple(sorted(undone & set(table["group"]))),
         dropped=dropped,
+        normalized=normalized,
     )
 
 

@@ -324,6 +324,16 @@ def parse_phones(cells: list[str], region: str) -> ParsedMany:
             + [(rest[keys], fields) for keys, fields in ok], [(rest[keys], fields) for keys, fields in bad])
 
 
+def extensions(raw: pd.Series) -> pd.Series:
+    """The digits of the extension typed after each phone number, ``""`` when none.
+
+    >>> extensions(pd.Series(["(267) 555-0156 x1647", "+1 212 555 0115 ext. 148", "0612345678"])).tolist()
+    ['1647', '148', '']
+    """
+    squeezed = raw.astype(str).str.replace(_PHONE_SQUEEZE, "", regex=True)
+    return squeezed.str.extract(f"(?i)({_EXTENSION.pattern})", expand=False).str.replace(r"\D", "", regex=True).fillna("")
+
+
 def _without_label_after(text: str) -> str:
     """A number without the words typed after it (``"212 555 0142 - mum"``), whose letters
     phonenumbers would read as digits; ``"1 800 FLOWERS"``, too short without them, keeps them."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from dedupe_kit import Config, ConfigError, InputError, NormalizeConfig, load, normalize, run
 from dedupe_kit.cli import main
 from dedupe_kit.config import MergePolicy
-from dedupe_kit.export import export, write_tables
+from dedupe_kit.export import changed_numbers, export, write_tables
 from dedupe_kit.files import _umask, csv_chunks, csv_text, formula_cells, write_files
 from dedupe_kit.merge import merge
 
@@ -66,6 +67,25 @@ def test_no_phone_or_email_of_a_group_is_lost(sample, written):
     missing = [(row, value) for row, column, value in zip(ids["source_row"], ids["column"], ids["value"])
                if (record_of_row[row], value) not in have and (record_of_row[row], raw[(row, column)].strip()) not in extras]
     assert fm.phones and not missing
+
+
+def test_changed_numbers_lists_changed_numbers_and_addresses_not_another_way_of_writing_them(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,Email,Mobile Phone,Work Phone\n"
+                    "1,Ann.Lee@X.com,+1 617 555 0188,(212) 555-0115 x148\n"
+                    "2,ann.lee@x.com,617.555.0188,212-555-0115 ext. 148\n"  # the same, written another way
+                    "3,ann.lee@x.com,6175550188,212-555-0115 ext. 149\n"  # another extension
+                    "4,bo@x.com,(646) 555-0116,\n"  # the survivor's number, in a group of its own
+                    "5,BO@X.COM,646 555 0116,\n")
+    contacts = load(path)
+    plan = merge(contacts, np.array([0, 0, 0, 3, 3]), MergePolicy(survivor="lowest_record_id"))
+    table = changed_numbers(plan)
+    # the merge keeps one of two extensions of a number: the other is a change
+    assert table[["source_row", "kind", "before", "after"]].values.tolist() == [
+        [2, "phone", "6175550188; 212-555-0115 ext. 149", "+1 617 555 0188; (212) 555-0115 x148"]]
+    typed = changed_numbers(dataclasses.replace(plan, normalized=None))  # without the normalized values: as typed
+    assert typed[["source_row", "kind"]].values.tolist() == [[1, "phone"], [2, "phone"], [4, "phone"],
+                                                            [1, "email"], [2, "email"], [4, "email"]]
 
 
 def test_fix_files_clear_then_update(sample, written):
