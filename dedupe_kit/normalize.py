@@ -265,7 +265,7 @@ _LABEL_AFTER = re.compile(r"(?<=\d)\s*[-–:,]?\s+[^\W\d_][^\d]*$")  # "212 555 
 _DECIMAL_WRITTEN = re.compile(r"(\+?\d{6,})\.0")  # 2125550142.0: a number a spreadsheet or pandas wrote as a decimal
 _SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?E\+?\d+", re.IGNORECASE)  # 3.36123E+11 (or 3,36123E+11): its last digits are lost
 _SCIENTIFIC_REASON = "digits lost to scientific notation (export the column as text)"
-_PLACEHOLDER_NATIONAL = re.compile(r"(\d)\1*|0?123456789\d?|\d{3}5555555|5555551212")
+_PLACEHOLDER_NATIONAL = re.compile(r"(\d)\1*|0?123456789\d?|\d{3}5555555|\d{3}5551212")  # 555-1212: directory help
 _POSSIBLE_REASONS = {
     ValidationResult.TOO_SHORT: "too short",
     ValidationResult.TOO_LONG: "too long",
@@ -377,7 +377,7 @@ def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> t
 
 _EXTENSION = re.compile(r"(?:ext\.?|extension|x|#|poste)\d{1,7}$", re.IGNORECASE)
 #: `_PLACEHOLDER_NATIONAL` for Arrow's regular expressions (RE2: no back-references)
-_PLACEHOLDER_RE2 = "^(?:" + "|".join(f"{d}+" for d in "0123456789") + r"|0?123456789\d?|\d{3}5555555|5555551212)$"
+_PLACEHOLDER_RE2 = "^(?:" + "|".join(f"{d}+" for d in "0123456789") + r"|0?123456789\d?|\d{3}5555555|\d{3}5551212)$"
 _COUNTRY_CODE_TEXTS = pa.array(sorted(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE))
 
 
@@ -565,8 +565,12 @@ _EMAIL_SYNTAX = re.compile(
     r"(?!\.)(?!.*\.\.)[\w!#$%&'*+/=?^`{|}~.-]{1,64}(?<!\.)"
     r"@(?=.{1,253}$)(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
 )
-PLACEHOLDER_EMAIL_LOCALS = frozenset("noemail no-email nomail none null na n/a unknown test example fake".split())
-PLACEHOLDER_TEXT = frozenset(["n/a", "na", "none", "null", "nil", "-", "--", "?", "x", "unknown", "tbd", "0"])
+PLACEHOLDER_EMAIL_LOCALS = frozenset("noemail no-email nomail none null na n/a unknown test example fake no email noreply "
+                                     "no-reply donotreply do-not-reply nobody dummy invalid".split())
+#: What a spreadsheet writes for a formula that failed, and pandas for a missing value: no value
+_ERROR_TEXT = frozenset(["#n/a", "#value!", "#ref!", "#name?", "#div/0!", "#null!", "#num!", "#error!"])
+PLACEHOLDER_TEXT = frozenset(["n/a", "na", "none", "null", "nil", "-", "--", "?", "x", "unknown", "tbd", "0", "nan",
+                              *_ERROR_TEXT])
 
 
 class EmailParser:
@@ -895,7 +899,7 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
 
 
 #: placeholders of a name: not the surnames None, Null and Nil, nor Na or an initial X
-_NAME_PLACEHOLDERS = frozenset(["n/a", "unknown", "tbd", "0"])
+_NAME_PLACEHOLDERS = frozenset(["n/a", "unknown", "tbd", "0", *_ERROR_TEXT])
 
 
 def is_placeholder(text: str, role: str = "") -> bool:

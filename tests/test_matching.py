@@ -283,6 +283,11 @@ TEXTS = pd.Series(["paris", "paris", "pariss", "", "lyon", "19850412", "19850421
 def test_external_id_conflict_is_its_own_level(tmp_path):
     f = features_for(tmp_path, ["1,A,B,,,,S1,", "2,A,B,,,,S1,", "3,A,B,,,,S2,", "4,A,B,,,,,"])
     assert f["external_id"].tolist() == [1, 0, -1]
+    # a spreadsheet's #N/A and pandas' nan are no ID: neither a conflict nor an agreement
+    f = features_for(tmp_path, ["1,A,B,,,,S1,", "2,A,B,,,,#N/A,", "3,A,B,,,,nan,", "4,A,B,,,,S1,"])
+    assert f["external_id"].tolist() == [-1, -1, 1]
+    f = features_for(tmp_path, ["1,A,B,,,,#N/A,", "2,A,B,,,,#N/A,", "3,A,B,,,,nan,"])
+    assert f["external_id"].tolist() == [-1, -1]
 
 
 # --- scores -----------------------------------------------------------------------------------

@@ -178,6 +178,7 @@ def test_words_after_a_number_are_a_label_not_letters_of_a_vanity_number():
         ("555-555-5555", "placeholder number"),
         ("(111) 111-1111", "placeholder number"),
         ("1234567890", "placeholder number"),
+        ("(212) 555-1212", "placeholder number"),  # directory assistance, in any area code
         ("12345", "too short"),
         ("2262649", "local number without area code"),
         ("call me", "not a phone number"),
@@ -284,6 +285,9 @@ def test_plain_addresses_are_read_by_the_kernels(monkeypatch):
         ("n/a", "placeholder, not an address"),
         ("None", "placeholder, not an address"),
         ("noemail@gmail.com", "placeholder address"),
+        ("no@email.com", "placeholder address"),
+        ("email@email.com", "placeholder address"),
+        ("noreply@example.org", "placeholder address"),
     ],
 )
 def test_invalid_emails_are_flagged(raw, reason):
@@ -304,6 +308,8 @@ def test_canonical_domains_are_configurable():
 def test_external_ids_are_trimmed_and_placeholders_refused():
     assert parse_external_id(" s00421 ") == ([("S00421", "s00421")], [])
     assert parse_external_id("N/A") == ([], [("N/A", "placeholder, not an ID")])
+    for typed in ("#N/A", "#VALUE!", "nan", "NaN"):  # a spreadsheet's failed formula, pandas' missing value
+        assert parse_external_id(typed) == ([], [(typed, "placeholder, not an ID")])
 
 
 def test_a_numeric_id_is_the_same_without_the_leading_zeros_a_spreadsheet_drops():
