@@ -20,6 +20,8 @@ HONORIFICS = frozenset(
     "mr mrs ms miss mx dr prof sir dame lady lord rev fr mme mlle monsieur madame mademoiselle docteur pr me".split()
 )
 SUFFIXES = frozenset("jr jnr sr snr ii iii iv phd md dds esq cpa mba rn".split())
+#: The suffixes that tell a father from his son of the same name, each as one spelling
+GENERATIONS = {"jr": "jr", "jnr": "jr", "sr": "sr", "snr": "sr", "ii": "ii", "iii": "iii", "iv": "iv"}
 
 
 def fold(text: str) -> str:
@@ -38,6 +40,16 @@ def fold_name(text: str) -> str:
     while len(tokens) > 1 and tokens[-1] in SUFFIXES:
         tokens.pop()
     return " ".join(tokens)
+
+
+def generation(text: str) -> str:
+    """The generation a name ends with, ``""`` when none (`fold_name` leaves it out).
+
+    >>> generation("Kessler Jr."), generation("Robert Kessler, Snr"), generation("Henry III"), generation("Jr")
+    ('jr', 'sr', 'iii', '')
+    """
+    words = fold(text).split()
+    return GENERATIONS.get(words[-1], "") if len(words) > 1 else ""
 
 
 def split_full_name(text: str) -> tuple[str, str]:

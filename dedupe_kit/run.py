@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs
@@ -28,7 +30,7 @@ from .export import export, export_crosswalk, with_survivors
 from .files import csv_chunks, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids
 from .merge import MergePlan, merge, proposed_survivors
-from .names import as_written
+from .names import as_written, generation
 from .normalize import Normalized, display_all, normalize
 from .profile import profile, region_hint
 from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
@@ -343,6 +345,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
         status[_household(features, used) & (status == "auto")] = "review"
     if "birth_date" in features:
         status[_parent_and_child(features) & (status == "auto")] = "review"
+    status[_two_generations(contacts, pairs_index) & (status == "auto")] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
     status[np.isin(decision, ["match", "distinct"])] = "reviewed"
     pairs = features  # the pair's own columns put in front: a copy of the features would take hundreds of MB
@@ -389,6 +392,22 @@ def _parent_and_child(features: pd.DataFrame) -> np.ndarray:
     if "external_id" in features:
         shared &= features["external_id"].to_numpy() != 1
     return shared & (features["birth_date"].to_numpy() == 0)
+
+
+def _two_generations(contacts: Contacts, index: pd.MultiIndex) -> np.ndarray:
+    """Pairs whose names end with different generations (Jr. and Sr., II and III, Jr. and none):
+    a father and his son of one name, who share a home phone: review, never automatic."""
+    fm, frame = contacts.field_map, contacts.frame
+    found = np.full(len(frame), "", dtype=object)
+    for column in (fm.first_name, fm.last_name, fm.full_name):
+        if column:
+            values = frame[column].to_numpy(dtype=object)
+            ends = pc.match_substring_regex(pa.array(values, pa.string()), r"(?i)\b(?:jr|jnr|sr|snr|ii|iii|iv)\W*$")
+            for at in np.flatnonzero(np.asarray(ends)).tolist():
+                found[at] = found[at] or generation(values[at])
+    if not (found != "").any():
+        return np.zeros(len(index), dtype=bool)
+    return found[index.get_level_values(0)] != found[index.get_level_values(1)]
 
 
 def scorer(used: list[Comparison], config: Config) -> FellegiSunter:

@@ -558,6 +558,25 @@ def test_a_parent_and_child_of_one_name_and_phone_are_never_merged_without_a_per
     assert pair["probability"] >= 0.95 and pair["status"] == "review"
 
 
+def test_a_father_and_son_of_one_name_are_never_merged_without_a_person(tmp_path):
+    path = tmp_path / "salesforce.csv"
+    rows = ["003A1,Robert,Kessler Jr.,rob.kessler@example.com,617-555-3012,Boston",  # the son
+            "003A2,Robert,Kessler Sr.,rob.kessler@example.com,617-555-3012,Boston",
+            "003A3,Robert,Kessler,rob.kessler@example.com,617-555-3012,Boston",  # the father, or the son
+            "003A4,Robert,Kessler Jr,rob.kessler@example.com,617-555-3012,Boston",  # the son again
+            "003A5,Henry,Moore III,henry.moore@example.com,212-555-4001,New York",
+            "003A6,Henry,Moore IV,henry.moore@example.com,212-555-4001,New York"]
+    rows += [f"003B{i},{first},{last},{first.lower()}.{last.lower()}@example.com,415-555-40{i:02},Oakland"
+             for i, (first, last) in enumerate([("Mary", "Jones"), ("Peter", "Brown"), ("Linda", "White"),
+                                                ("Omar", "Haddad"), ("Ines", "Costa"), ("Yuki", "Sato")])]
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,Mailing City\n" + "\n".join(rows) + "\n")
+    result = run(path, progress=False)
+    status = result.pairs.set_index(["a", "b"])["status"]
+    assert status[(0, 3)] == "auto"  # Jr. and Jr
+    assert [status[pair] for pair in [(0, 1), (0, 2), (1, 2), (1, 3), (2, 3), (4, 5)]] == ["review"] * 6
+    assert result.crosswalk["cluster_id"].tolist()[:6] == [0, 1, 2, 0, 4, 5]
+
+
 def test_capped_keys_are_described_in_words(tmp_path):
     contacts = load(export(tmp_path, [f"{i},P{i},Q{i},ann@x{i}.com,,,," for i in range(5)]))
     found = candidates(contacts, normalize(contacts), Config(match=MatchConfig(max_block_size=10)))
