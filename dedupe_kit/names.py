@@ -182,3 +182,18 @@ def nickname_equivalent(a: str, b: str) -> bool:
     if not a or not b:
         return False
     return a == b or b.split(" ")[0] in nickname_group(a) or a.split(" ")[0] in nickname_group(b)
+
+
+def two_names(a: str, b: str) -> bool:
+    """Whether two folded first names are each a name of its own, which nicknames do not link:
+    Michael and Michelle, Daniel and Danielle, John and Joan, a couple's (not a typo, Mihcael, nor
+    a nickname). Spellings of one name can be two (Steven and Stephen, Michael and Micheal).
+
+    >>> two_names("michael", "michelle"), two_names("paul", "paula"), two_names("michael", "mihcael")
+    (True, True, False)
+    >>> two_names("bob", "robert"), two_names("michael", "michael")
+    (False, False)
+    """
+    namer = _namer()
+    return (a != b and bool(namer.nicknames_of(a.split(" ")[0])) and bool(namer.nicknames_of(b.split(" ")[0]))
+            and not nickname_equivalent(a, b))

@@ -30,7 +30,7 @@ from .export import export, export_crosswalk, with_survivors
 from .files import csv_chunks, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids
 from .merge import MergePlan, merge, proposed_survivors
-from .names import as_written, generation
+from .names import as_written, generation, two_names
 from .normalize import Normalized, display_all, normalize
 from .profile import profile, region_hint
 from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
@@ -342,7 +342,8 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     thresholds = Thresholds(config.match.lower, config.match.upper)
     status = thresholds.status(probability)
     if config.match.first_names_must_agree and "first" in features:
-        status[_household(features, used) & (status == "auto")] = "review"
+        named_apart = _two_names(normalized, pairs_index, features["first"].to_numpy())
+        status[_household(features, used, named_apart) & (status == "auto")] = "review"
     if "birth_date" in features:
         status[_parent_and_child(features) & (status == "auto")] = "review"
     status[_two_generations(contacts, pairs_index) & (status == "auto")] = "review"
@@ -364,8 +365,8 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     return Result(config, used, contacts, normalized, found, pairs, model, crosswalk, decisions)
 
 
-def _household(features: pd.DataFrame, used: list[Comparison]) -> np.ndarray:
-    """Pairs whose first names differ and that share nothing only one person has.
+def _household(features: pd.DataFrame, used: list[Comparison], named_apart: np.ndarray | None = None) -> np.ndarray:
+    """Pairs whose first names differ (or are ``named_apart``) and that share nothing only one person has.
 
     A landline, an address and a last name are shared by a family; a birth date,
     an external ID or a personal number (a compared column) belong to one person.
@@ -376,7 +377,20 @@ def _household(features: pd.DataFrame, used: list[Comparison]) -> np.ndarray:
             personal |= features[comparison.name].to_numpy() == max(comparison.levels)
         elif isinstance(comparison, ExternalIdComparison):
             personal |= features[comparison.name].to_numpy() == 1
-    return np.isin(features["first"].to_numpy(), NameComparison.family_levels) & ~personal
+    differ = np.isin(features["first"].to_numpy(), NameComparison.family_levels)
+    return (differ if named_apart is None else differ | named_apart) & ~personal
+
+
+def _two_names(normalized: Normalized, index: pd.MultiIndex, first: np.ndarray) -> np.ndarray:
+    """Pairs whose first names are nearly the same but each a name of its own (`two_names`:
+    Michael and Michelle, Paula and Paul), as a couple's are, not a typo's."""
+    near = np.flatnonzero(first == 3)
+    names = normalized.names["first"].to_numpy(dtype=object)
+    a, b = names[index.get_level_values(0)[near]], names[index.get_level_values(1)[near]]
+    codes, uniques = pd.factorize(a + "\x1f" + b)  # a folded name holds no \x1f
+    apart = np.zeros(len(index), dtype=bool)
+    apart[near] = np.array([two_names(*both.split("\x1f")) for both in uniques], dtype=bool)[codes]
+    return apart
 
 
 def _parent_and_child(features: pd.DataFrame) -> np.ndarray:

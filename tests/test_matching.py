@@ -539,6 +539,24 @@ def test_different_first_names_are_a_household_unless_something_personal_agrees(
     assert _household(features, used).tolist() == [True, False, False, False, True, False]
 
 
+def test_a_couple_of_nearly_the_same_first_names_is_never_merged_without_a_person(tmp_path):
+    path = tmp_path / "hubspot.csv"
+    rows = ["1,Michael,Brandt,thebrandts@example.com,617-555-3012,Boston",
+            "2,Michelle,Brandt,thebrandts@example.com,617-555-3012,Boston",
+            "3,Paul,Okafor,okafors@example.com,212-555-4001,New York",
+            "4,Paula,Okafor,okafors@example.com,212-555-4001,New York",
+            "5,Michael,Brandt,mbrandt@example.com,617-555-3012,Boston",
+            "6,Micahel,Brandt,mbrandt@example.com,617-555-3012,Boston"]  # a typo, one person: merged
+    rows += [f"{10 + i},{first},{last},{first.lower()}.{last.lower()}@example.com,415-555-40{i:02},Oakland"
+             for i, (first, last) in enumerate([("Mary", "Jones"), ("Peter", "Brown"), ("Linda", "White"),
+                                                ("Omar", "Haddad"), ("Ines", "Costa"), ("Yuki", "Sato")])]
+    path.write_text("Record ID,First Name,Last Name,Email,Phone Number,City\n" + "\n".join(rows) + "\n")
+    pairs = run(path, progress=False).pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (2, 3)], "status"].tolist() == ["review", "review"]
+    assert pairs.loc[(0, 1), "first"] == pairs.loc[(2, 3), "first"] == 3  # nearly the same, as a typo is
+    assert pairs.loc[(4, 5), ["first", "status"]].tolist() == [3, "auto"]
+
+
 def test_a_parent_and_child_of_one_name_and_phone_are_never_merged_without_a_person(tmp_path):
     from dedupe_kit.run import _parent_and_child
 
