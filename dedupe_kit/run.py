@@ -541,18 +541,23 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
         rows, codes, uniques = result.normalized.coded(kind)  # by row
         pid, left, right = value_pairs(rows, a, b)
         shared = codes[left] == codes[right]
-        pid, code = pid[shared], codes[left][shared]
+        pid, left = pid[shared], left[shared]
         several = pd.Series(pid).duplicated(keep=False).to_numpy()  # pairs sharing two values: the first in order
         if several.any():
             starts, ends = runs(pid[several])  # pid ascends
-            shared_codes = code[several].tolist()
-            first = [min(shared_codes[i:j], key=uniques.__getitem__) for i, j in zip(starts, ends)]
+            values = uniques[codes[left[several]]].tolist()
+            first = [min(range(i, j), key=values.__getitem__) for i, j in zip(starts, ends)]
             pid = np.concatenate([pid[~several], pid[several][starts]])
-            code = np.concatenate([code[~several], np.array(first, dtype=code.dtype)])
-        used, position = np.unique(code, return_inverse=True)
+            left = np.concatenate([left[~several], left[several][first]])
+        if kind == "email":  # as the first record has it: the canonical Gmail address is in neither
+            ids = result.normalized.identifiers
+            value = ids["raw"].to_numpy(dtype=object)[(ids["kind"] == kind).to_numpy()][left]
+        else:
+            value = uniques[codes[left]]
+        position, used = pd.factorize(value)
         at = np.zeros(len(pairs), dtype=np.int64)  # 0: nothing shared, no text
         at[pid] = position + 1
-        texts = np.array(["", *display_all([kind] * len(used), uniques[used])], dtype=object)
+        texts = np.array(["", *display_all([kind] * len(used), used)], dtype=object)
         details[kind] = _near_values(result, pairs, kind, at, texts)
     return details
 

@@ -634,6 +634,15 @@ def test_reasons_name_the_first_of_two_shared_phones_and_both_first_names(tmp_pa
     assert "Ann ~ Anne" in text
 
 
+def test_reasons_show_a_shared_email_as_the_record_has_it_not_its_canonical_form(tmp_path):
+    path = export(tmp_path, ["1,Rachel,Lee,Rachel.L.84@gmail.com,,,,Leeds", "2,Rachel,Lee,rachel.l.84@gmail.com,,,,Leeds",
+                             "3,Rachel,Lee,rachell84+news@gmail.com,,,,Leeds"])
+    result = run(path, progress=False)
+    texts = result.reasons(result.pairs.sort_values(["a", "b"]))
+    # as the first record of the pair has it (a search in the CRM finds it), not "rachell84@gmail.com"
+    assert ["same email rachel.l.84@gmail.com (" in text for text in texts] == [True, True, True]
+
+
 def test_reasons_show_the_compared_part_of_a_full_name_as_written_for_a_row_without_its_own_names(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Last Name,Full Name,Email,City\n1,Marie,Dupont,,md@x.fr,Lyon\n"
