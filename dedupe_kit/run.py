@@ -341,12 +341,14 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     probability = probability_of(weight)
     thresholds = Thresholds(config.match.lower, config.match.upper)
     status = thresholds.status(probability)
+    # pairs a person decides, never the score: two people of one family, who share a landline or an email
+    family = _two_generations(contacts, pairs_index)
     if config.match.first_names_must_agree and "first" in features:
         named_apart = _two_names(normalized, pairs_index, features["first"].to_numpy())
-        status[_household(features, used, named_apart) & (status == "auto")] = "review"
+        family |= _household(features, used, named_apart)
     if "birth_date" in features:
-        status[_parent_and_child(features) & (status == "auto")] = "review"
-    status[_two_generations(contacts, pairs_index) & (status == "auto")] = "review"
+        family |= _parent_and_child(features)
+    status[family & (status == "auto")] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
     status[np.isin(decision, ["match", "distinct"])] = "reviewed"
     pairs = features  # the pair's own columns put in front: a copy of the features would take hundreds of MB
@@ -359,7 +361,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     steps.update()
     release_memory()
     steps.set_description("grouping")
-    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds.upper)
+    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds.upper, family)
     steps.update()
     release_memory()
     return Result(config, used, contacts, normalized, found, pairs, model, crosswalk, decisions)
@@ -463,7 +465,11 @@ def _decisions(decisions: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex, pairs: pd.DataFrame,
-               upper: float) -> pd.DataFrame:
+               upper: float, family: np.ndarray) -> pd.DataFrame:
+    """The crosswalk of the groups of ``pairs``; a ``family`` pair (two people of one family, by
+    the names or birth dates) keeps its records apart, as "not a match" does, unless a person
+    said "match": a third record (``J. Harlow``, or one without a first name) linked to both
+    does not make John and Jane one person."""
     n = len(contacts)
     decision = pairs["decision"].to_numpy()
     accepted = ((pairs["status"] == "auto").to_numpy() | (decision == "match"))
@@ -474,7 +480,10 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     external: dict[int, frozenset[str]] = {}
     for row, value in zip(ids["source_row"].tolist(), ids["value"].tolist()):  # one a row, seldom more
         external[row] = external.get(row, frozenset()) | {value}
-    apart = index[decision == "distinct"]
+    is_linked = np.zeros(n, dtype=bool)
+    is_linked[linked] = True  # a family pair matters only between two records in accepted pairs
+    family = family & (decision != "match") & is_linked[pairs["a"].to_numpy()] & is_linked[pairs["b"].to_numpy()]
+    apart = index[(decision == "distinct") | family]
     # likely: auto or review, but not a household (different first names) held back from auto
     likely = accepted | ((pairs["status"] == "review").to_numpy() & (pairs["probability"].to_numpy() < upper))
     groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart, support=likely)

@@ -557,6 +557,26 @@ def test_a_couple_of_nearly_the_same_first_names_is_never_merged_without_a_perso
     assert pairs.loc[(4, 5), ["first", "status"]].tolist() == [3, "auto"]
 
 
+def test_a_record_linked_to_two_people_of_one_family_does_not_make_them_one(tmp_path):
+    path = tmp_path / "hubspot.csv"
+    rows = ["1,John,Harlow,john.harlow@example.com,617-555-3012,Boston",
+            "2,Jane,Harlow,jane.harlow@example.com,617-555-3012,Boston",  # his wife: one landline
+            "3,J.,Harlow,john.harlow@example.com,617-555-3012,Boston",  # John, or Jane
+            "4,,Harlow,jane.harlow@example.com,617-555-3012,Boston"]
+    rows += [f"{10 + i},{first},{last},{first.lower()}.{last.lower()}@example.com,415-555-40{i:02},Oakland"
+             for i, (first, last) in enumerate([("Mary", "Jones"), ("Peter", "Brown"), ("Linda", "White"),
+                                                ("Omar", "Haddad"), ("Ines", "Costa"), ("Yuki", "Sato")])]
+    path.write_text("Record ID,First Name,Last Name,Email,Phone Number,City\n" + "\n".join(rows) + "\n")
+    result = run(path, progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[(0, 1), "status"] == "review"
+    assert pairs.loc[[(0, 2), (1, 2), (1, 3)], "status"].tolist() == ["auto"] * 3  # the initial and the blank fit both
+    groups = result.crosswalk["cluster_id"].tolist()[:4]
+    assert groups[0] != groups[1] and groups == [0, 1, 0, 1]
+    decided = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"]})  # a person's match joins them
+    assert run(path, progress=False, decisions=decided).crosswalk["cluster_id"].tolist()[:4] == [0, 0, 0, 0]
+
+
 def test_a_parent_and_child_of_one_name_and_phone_are_never_merged_without_a_person(tmp_path):
     from dedupe_kit.run import _parent_and_child
 
