@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from ._perf import is_filled, isin
 from .config import CRM_PROFILES
 from .errors import ConfigError
-from .files import csv_chunks, write_csv, write_files, write_text
+from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
 from .merge import EXTRA_COLUMN, MergePlan
 from .normalize import Normalized, extensions
@@ -65,6 +65,8 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     protect = (contacts.path,) if contacts.path else ()
     crm = CRM_PROFILES[plan.policy.crm]
     cleaned = plan.cleaned()
+    other = "fix_1_clear_by_hand.csv" if plan.policy.clear else "fix_1_clear.csv"
+    refuse_input(out / other, protect)  # removed below
     repeated = _repeated_record_ids(contacts)  # for the fix files and the warnings alike
     away = away_to_fix(plan, repeated)
 
@@ -89,7 +91,6 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     formats = {name: file_format(plan.policy, contacts) if name in crm_files else ("utf-8", ",") for name in tables}
     paths, neutralized = write_tables(out, tables, formats, plan.policy.neutralize_formulas,
                                       line_end=line_ending(contacts), protect=protect)
-    other = "fix_1_clear_by_hand.csv" if plan.policy.clear else "fix_1_clear.csv"
     (out / other).unlink(missing_ok=True)  # from an earlier export for another CRM
     warnings = []
     if not plan.policy.clear:

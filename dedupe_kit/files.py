@@ -58,9 +58,7 @@ def write_files(files: Mapping[str | Path, Iterable[bytes]], *, protect: tuple[P
             synced = []
             for path, chunks in files.items():
                 path = Path(path)
-                for other in protect:
-                    if other is not None and path.resolve() == Path(other).resolve():
-                        raise InputError(f"{path}: refusing to overwrite an input file; choose another output folder")
+                refuse_input(path, protect)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
                 staged.append((tmp, path))
@@ -83,6 +81,13 @@ def write_files(files: Mapping[str | Path, Iterable[bytes]], *, protect: tuple[P
             Path(tmp).unlink(missing_ok=True)
         raise
     return [path for _, path in staged]
+
+
+def refuse_input(path: Path, protect: tuple[Path, ...]) -> None:
+    """Stop before ``path``, one of the ``protect``ed input files, is written over or removed."""
+    for other in protect:
+        if other is not None and path.resolve() == Path(other).resolve():
+            raise InputError(f"{path}: refusing to overwrite an input file; choose another output folder")
 
 
 def _sync(handle: BinaryIO) -> None:

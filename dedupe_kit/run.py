@@ -27,7 +27,7 @@ from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdCom
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export, export_crosswalk, with_survivors
-from .files import csv_chunks, write_csv, write_figure, write_files, write_text
+from .files import csv_chunks, refuse_input, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids
 from .merge import MergePlan, merge, proposed_survivors
 from .names import as_written, generation, two_names
@@ -156,6 +156,8 @@ class Result:
 
     def _write(self, out: Path, undone: Iterable[int] | None, merge: bool, steps: tqdm) -> list[Path]:
         protect = (self.contacts.path,) if self.contacts.path else ()
+        for name in (*MERGE_FILES, "run.json"):  # removed below: never the input
+            refuse_input(out / name, protect)
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         info = run_info(self.contacts)
         if merge:
@@ -165,6 +167,7 @@ class Result:
             steps.update()
             release_memory()
             steps.set_description("writing the files for the CRM")
+            (out / "run.json").unlink(missing_ok=True)  # until the last file is written: no review of a mixed folder
             decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
             exported = export(plan, out, crosswalk=self.crosswalk, decided_at=decided_at)
             written, summaries = exported.paths, [plan.summary(), exported.summary()]
@@ -172,6 +175,7 @@ class Result:
         else:
             survivors = proposed_survivors(self.contacts, self.crosswalk["cluster_id"].to_numpy(), self.config.merge,
                                            decisions=self.decisions, normalized=self.normalized)
+            (out / "run.json").unlink(missing_ok=True)
             exported = export_crosswalk(with_survivors(self.crosswalk, survivors), self.contacts, self.config.merge, out)
             for name in MERGE_FILES:
                 (out / name).unlink(missing_ok=True)
@@ -196,8 +200,8 @@ class Result:
             write_csv(out / "model.csv", self.model.parameters().round(6), protect=protect),
             write_text(out / "summary.txt", summary + "\n", protect=protect),
             write_text(out / "config.toml", used.to_toml(), protect=protect),
-            write_text(out / "run.json", json.dumps(info, indent=2) + "\n", protect=protect),
             write_figure(out / "scores.png", self.plot(), protect=protect),
+            write_text(out / "run.json", json.dumps(info, indent=2) + "\n", protect=protect),  # the last: all done
         ]
         if merge:
             steps.update()
@@ -257,7 +261,8 @@ def read_run_info(out: str | Path) -> dict:
     try:
         return json.loads((Path(out) / "run.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"{out}: no run.json; give the output folder of 'dedupe-kit run FILE --out DIR'") from None
+        raise InputError(f"{out}: no run.json; give the output folder of 'dedupe-kit run FILE --out DIR' "
+                         "(a run stopped before its end leaves none: run it again)") from None
 
 
 def load_run(out: str | Path, *, same_input: bool = True) -> tuple[Contacts, Config]:
@@ -343,12 +348,15 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     status = thresholds.status(probability)
     # pairs a person decides, never the score: two people of one family, who share a landline or an email
     family = _two_generations(contacts, pairs_index)
-    if config.match.first_names_must_agree and "first" in features:
-        named_apart = _two_names(normalized, pairs_index, features["first"].to_numpy())
-        family |= _household(features, used, named_apart)
     if "birth_date" in features:
         family |= _parent_and_child(features)
-    status[family & (status == "auto")] = "review"
+    household = np.zeros(len(pairs_index), dtype=bool)
+    if config.match.first_names_must_agree and "first" in features:
+        near = np.flatnonzero(features["first"].to_numpy() == 3)
+        named_apart = np.zeros(len(pairs_index), dtype=bool)
+        named_apart[near] = _two_names(normalized, pairs_index[near])
+        household = _household(features, used, named_apart)
+    status[(family | household) & (status == "auto")] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
     status[np.isin(decision, ["match", "distinct"])] = "reviewed"
     pairs = features  # the pair's own columns put in front: a copy of the features would take hundreds of MB
@@ -361,7 +369,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     steps.update()
     release_memory()
     steps.set_description("grouping")
-    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds.upper, family)
+    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds.upper, family, household)
     steps.update()
     release_memory()
     return Result(config, used, contacts, normalized, found, pairs, model, crosswalk, decisions)
@@ -383,16 +391,13 @@ def _household(features: pd.DataFrame, used: list[Comparison], named_apart: np.n
     return (differ if named_apart is None else differ | named_apart) & ~personal
 
 
-def _two_names(normalized: Normalized, index: pd.MultiIndex, first: np.ndarray) -> np.ndarray:
-    """Pairs whose first names are nearly the same but each a name of its own (`two_names`:
-    Michael and Michelle, Paula and Paul), as a couple's are, not a typo's."""
-    near = np.flatnonzero(first == 3)
+def _two_names(normalized: Normalized, index: pd.MultiIndex) -> np.ndarray:
+    """Whether the first names of each pair are each a name of its own (`two_names`: Michael and
+    Michelle, John and Jane), as a couple's are, not a typo's."""
     names = normalized.names["first"].to_numpy(dtype=object)
-    a, b = names[index.get_level_values(0)[near]], names[index.get_level_values(1)[near]]
+    a, b = names[index.get_level_values(0)], names[index.get_level_values(1)]
     codes, uniques = pd.factorize(a + "\x1f" + b)  # a folded name holds no \x1f
-    apart = np.zeros(len(index), dtype=bool)
-    apart[near] = np.array([two_names(*both.split("\x1f")) for both in uniques], dtype=bool)[codes]
-    return apart
+    return np.array([two_names(*both.split("\x1f")) for both in uniques], dtype=bool)[codes]
 
 
 def _parent_and_child(features: pd.DataFrame) -> np.ndarray:
@@ -465,11 +470,12 @@ def _decisions(decisions: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex, pairs: pd.DataFrame,
-               upper: float, family: np.ndarray) -> pd.DataFrame:
-    """The crosswalk of the groups of ``pairs``; a ``family`` pair (two people of one family, by
-    the names or birth dates) keeps its records apart, as "not a match" does, unless a person
-    said "match": a third record (``J. Harlow``, or one without a first name) linked to both
-    does not make John and Jane one person."""
+               upper: float, family: np.ndarray, household: np.ndarray) -> pd.DataFrame:
+    """The crosswalk of the groups of ``pairs``. Two people of one family keep their records
+    apart, as "not a match" does, unless a person said "match": a ``family`` pair (generations,
+    a parent and a child) or a ``household`` one whose first names are two names of their own
+    (John and Jane: not a typo's), so that a third record linked to both (``J. Harlow``, or
+    one without a first name) does not make them one person."""
     n = len(contacts)
     decision = pairs["decision"].to_numpy()
     accepted = ((pairs["status"] == "auto").to_numpy() | (decision == "match"))
@@ -482,7 +488,10 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
         external[row] = external.get(row, frozenset()) | {value}
     is_linked = np.zeros(n, dtype=bool)
     is_linked[linked] = True  # a family pair matters only between two records in accepted pairs
-    family = family & (decision != "match") & is_linked[pairs["a"].to_numpy()] & is_linked[pairs["b"].to_numpy()]
+    both = (decision != "match") & is_linked[pairs["a"].to_numpy()] & is_linked[pairs["b"].to_numpy()]
+    family = family & both
+    named = np.flatnonzero(household & both & ~family)
+    family[named] = _two_names(normalized, index[named])
     apart = index[(decision == "distinct") | family]
     # likely: auto or review, but not a household (different first names) held back from auto
     likely = accepted | ((pairs["status"] == "review").to_numpy() & (pairs["probability"].to_numpy() < upper))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import importlib
 
 import numpy as np
 import pandas as pd
@@ -223,6 +224,34 @@ def test_never_writes_over_the_input(tmp_path):
     with pytest.raises(InputError, match="refusing to overwrite an input file"):
         export(merge(load(path), np.array([0, 0])), tmp_path)
     assert path.read_text().startswith("Contact ID")
+
+
+@pytest.mark.parametrize("name", ["cleaned.csv", "fix_1_clear_by_hand.csv", "run.json"])
+def test_a_run_into_the_folder_of_its_input_never_removes_the_input(tmp_path, name):
+    path = tmp_path / name  # a cleaned file merged again, in the folder of the first run
+    path.write_text("Contact ID,First Name,Email\n1,Ann,a@x.com\n2,Ann,a@x.com\n")
+    before = path.read_bytes()
+    for options in (["--match-only"], []):
+        result = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path), *options])
+        assert result.exit_code != 0 and "refusing to overwrite an input file" in result.output
+        assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [name]  # nothing written
+
+
+def test_a_run_that_stops_while_writing_leaves_no_run_json_to_review_a_mixed_folder(tmp_path, monkeypatch):
+    run_module = importlib.import_module("dedupe_kit.run")  # the package's `run` is the function
+    out = tmp_path / "out"
+    result = run("sample_data/contacts.csv", progress=False)
+    result.write(out)
+    assert (out / "run.json").exists()
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(run_module, "write_figure", full_disk)  # the files for the CRM are written, the rest not
+    with pytest.raises(OSError):
+        result.write(out)
+    assert not (out / "run.json").exists()
+    assert "a run stopped before its end leaves none" in CliRunner().invoke(main, ["undo", str(out), "0"]).output
 
 
 def test_cli_undo_rewrites_the_files_without_the_merge(tmp_path):
