@@ -106,9 +106,11 @@ def write_text(path: str | Path, text: str, *, protect: tuple[Path, ...] = ()) -
     return write_bytes(path, text.encode("utf-8"), protect=protect)
 
 
-def write_csv(path: str | Path, frame: pd.DataFrame, *, protect: tuple[Path, ...] = ()) -> Path:
-    """A UTF-8 CSV of ``frame`` (without its index), written atomically."""
-    return write_files({path: (chunk.encode("utf-8") for chunk in csv_chunks(frame))}, protect=protect)[0]
+def write_csv(path: str | Path, frame: pd.DataFrame, *, protect: tuple[Path, ...] = (), neutralize: bool = True) -> Path:
+    """A UTF-8 CSV of ``frame`` (without its index), written atomically; a report read in a
+    spreadsheet, whose formula cells get a leading ``'`` unless ``neutralize`` is false."""
+    chunks = csv_chunks(frame, neutralized=[] if neutralize else None)
+    return write_files({path: (chunk.encode("utf-8") for chunk in chunks)}, protect=protect)[0]
 
 
 def csv_text(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n") -> str:

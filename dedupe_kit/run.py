@@ -94,7 +94,7 @@ class Result:
         time (whole, at 1,000,000 records, the table and its reasons took 600 MB)."""
         for start in range(0, max(len(order), 1), rows):
             piece = self._with_reasons(self.pairs.iloc[order[start:start + rows]])
-            yield from (text.encode("utf-8") for text in csv_chunks(piece, header=start == 0))
+            yield from (text.encode("utf-8") for text in csv_chunks(piece, header=start == 0, neutralized=[]))
 
     def plot(self):
         """The distribution of the pairs' scores, with both thresholds marked."""

@@ -170,8 +170,8 @@ def test_formula_cells_are_neutralized_and_phone_numbers_kept(tmp_path):
     assert cleaned["Mobile Phone"].tolist() == ["+33 6 12 34 56 78", "-"]
     assert cleaned["First Name"].tolist() == ["Ann", "'@Bob"]
     assert cleaned["Notes"].tolist() == ["'=HYPERLINK(\"http://x\") | -2+3", "+1 555 0100"]
-    listed = read(tmp_path / "out" / "neutralized.csv")
-    assert ["cleaned.csv", "1", "3", "First Name", "@Bob"] in listed.values.tolist()
+    listed = read(tmp_path / "out" / "neutralized.csv")  # a report: neutralized too
+    assert ["cleaned.csv", "1", "3", "First Name", "'@Bob"] in listed.values.tolist()
     with open(tmp_path / "out" / "cleaned.csv", newline="", encoding="utf-8") as handle:
         sheet = list(csv.reader(handle))  # as a spreadsheet shows it
     assert sheet[3 - 1][sheet[0].index("First Name")] == "'@Bob"
@@ -179,6 +179,17 @@ def test_formula_cells_are_neutralized_and_phone_numbers_kept(tmp_path):
     raw = export(merge(contacts, np.array([0, 0, 2]), MergePolicy(neutralize_formulas=False)), tmp_path / "raw")
     assert read(tmp_path / "raw" / "cleaned.csv")["First Name"].tolist() == ["Ann", "@Bob"]
     assert len(raw.neutralized) == 0 and not (tmp_path / "raw" / "neutralized.csv").exists()
+
+
+def test_the_reports_a_person_opens_in_a_spreadsheet_are_neutralized_too(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\n=1+1,Ann,Lee,ann@x.com,=2+2\n"
+                    "@SUM(A1),Ann,Lee,ann@x.com,\n")
+    assert CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "out")]).exit_code == 0
+    pairs = read(tmp_path / "out" / "pairs.csv")
+    assert pairs[["record_id_a", "record_id_b"]].values.tolist() == [["'=1+1", "'@SUM(A1)"]]
+    assert CliRunner().invoke(main, ["profile", str(path), "--out", str(tmp_path / "profile")]).exit_code == 0
+    assert read(tmp_path / "profile" / "profile_invalid.csv")["raw"].tolist() == ["'=2+2"]
 
 
 def test_only_formula_like_cells_are_neutralized():

@@ -275,7 +275,7 @@ class DecisionStore:
         frame["fields"] = [json.dumps(f, sort_keys=True) for f in frame["fields"]]
         for column in _TEXT_COLUMNS:
             frame[column] = [_guard(v) for v in frame[column]]
-        return write_csv(path, frame)
+        return write_csv(path, frame, neutralize=False)  # guarded above, as `import_csv` reads it back
 
     def import_csv(self, path: str | Path, *, reviewer: str | None = None) -> int:
         """Append the decisions of a CSV written by `export_csv` (or by hand: ``a, b,
