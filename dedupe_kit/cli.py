@@ -58,7 +58,19 @@ input_options = [
 
 
 def _delimiter(text: str | None) -> str | None:
-    return "\t" if text in ("\\t", "tab") else text
+    delimiter = "\t" if text in ("\\t", "tab") else text
+    if delimiter is not None and (len(delimiter) != 1 or delimiter in ('"', "\n", "\r")):
+        raise click.BadParameter(f"{text!r}: give one character other than a quote or a line break "
+                                 "('\\t' for tab)", param_hint="'--delimiter'")
+    return delimiter
+
+
+def _address(ip: str) -> str:
+    """An address to listen on: blank would be every network, unsaid (``0.0.0.0`` says it)."""
+    if not ip.strip():
+        raise click.BadParameter("give an address: 127.0.0.1 (this machine only) or 0.0.0.0 (every network)",
+                                 param_hint="'--ip'")
+    return ip
 
 
 def with_input_options(command):
@@ -223,7 +235,8 @@ def check_import(new: Path, existing: Path, config_path: Path | None, region: st
 @click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--voila/--lab", "voila", default=True,
               help="Serve a Voila page (default) or open the review notebook in JupyterLab.")
-@click.option("--ip", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
+@click.option("--ip", default="127.0.0.1", show_default=True, callback=lambda _, __, ip: _address(ip),
+              help="Address to listen on (0.0.0.0: every network).")
 @click.option("--port", type=int, help="Port to listen on (a free one when not given).")
 @click.option("--token", help="Token the page asks for (random when not given; '' turns it off).")
 @click.option("--no-browser", is_flag=True, help="Print the address without opening a browser.")

@@ -196,8 +196,9 @@ class MergePolicy:
                 codecs.lookup(self.output_encoding)
             except LookupError:
                 problems.append(f"output_encoding {self.output_encoding!r} is not an encoding Python knows")
-        if len(self.output_delimiter) > 1:
-            problems.append(f"output_delimiter must be one character, not {self.output_delimiter!r}")
+        if len(self.output_delimiter) > 1 or self.output_delimiter in ('"', "\n", "\r"):
+            problems.append(f"output_delimiter must be one character other than a quote or a line break, "
+                            f"not {self.output_delimiter!r}")
         if self.survivor not in SURVIVOR_RULES:
             problems.append(f"survivor {self.survivor!r} is not one of {', '.join(SURVIVOR_RULES)}")
         if self.survivor == "source_priority" and not (self.source_column and self.source_priority):
@@ -254,9 +255,15 @@ class Config:
     def from_toml(cls, path: str | Path) -> Config:
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = path.read_bytes()
+            text = data.decode("utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig")
+            data = tomllib.loads(text)
         except FileNotFoundError:
             raise ConfigError(f"{path}: config file not found") from None
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            raise ConfigError(f"{path}, line {line}: not UTF-8 (byte 0x{data[exc.start]:02x}); "
+                              "save the config file as UTF-8") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
         return cls.from_dict(data, source=str(path))
@@ -286,8 +293,8 @@ def _section(cls: type, data: Any, name: str, source: str) -> Any:
     for key, value in data.items():
         default = getattr(cls(), key)
         if isinstance(default, tuple):
-            if not isinstance(value, list):
-                raise ConfigError(f"{source}: {name}.{key} must be a list, not {value!r}")
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise ConfigError(f"{source}: {name}.{key} must be a list of texts, not {value!r}")
             value = tuple(value)
         elif isinstance(default, float) and type(value) is int:
             value = float(value)

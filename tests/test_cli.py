@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
 from click.testing import CliRunner
 
 from dedupe_kit import Config, load
@@ -59,6 +60,15 @@ def test_library_errors_become_clean_cli_errors(tmp_path):
     result = run("profile", path, "--config", config)
     assert result.exit_code == 1
     assert "emails: column 'Mail' is not in the file's header" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "sample_data/contacts.csv", "--out", "{out}", "--delimiter", ";;"], "Invalid value for '--delimiter': ';;': give one character"),
+    (["review", "sample_data", "--ip", ""], "Invalid value for '--ip': give an address"),  # not every network, unsaid
+])
+def test_an_option_that_cannot_work_is_refused_before_anything_runs(args, message, tmp_path):
+    result = run(*(arg.format(out=tmp_path / "out") for arg in args))
+    assert result.exit_code == 2 and message in result.output and not (tmp_path / "out").exists()
 
 
 def test_a_run_with_no_column_to_compare_says_so_and_writes_nothing(tmp_path):

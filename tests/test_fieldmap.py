@@ -268,12 +268,23 @@ def test_to_frame_lists_every_column():
     ('[profile]\nshared_min_records = "3"\n', r"profile.shared_min_records must be int, not '3'"),
     ("[match]\nlower = 0.9\nupper = 0.5\n", r"match: need 0 < lower <= upper < 1, got lower=0.9, upper=0.5"),
     ("[profile\n", r"c\.toml: not valid TOML"),
+    ("[normalize]\ncanonical_email_domains = [1]\n", r"normalize.canonical_email_domains must be a list of texts, not \[1\]"),
+    ("[match]\ncompare_columns = [1]\n", r"match.compare_columns must be a list of texts"),
+    ('[merge]\noutput_delimiter = "\\n"\n', r"output_delimiter must be one character other than a quote or a line break"),
+    ('# région\n[normalize]\ndefault_region = "FR"\n'.encode("cp1252"), r"c\.toml, line 1: not UTF-8 \(byte 0xe9\)"),
 ])
 def test_config_rejects_unknown_keys_and_bad_values(tmp_path, content, message):
     path = tmp_path / "c.toml"
-    path.write_text(content)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(ConfigError, match=message):
         Config.from_toml(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])  # as Notepad saves it
+def test_a_config_file_with_a_byte_order_mark_is_read(tmp_path, encoding):
+    path = tmp_path / "c.toml"
+    path.write_text('# région\n[normalize]\ndefault_region = "FR"\n', encoding=encoding)
+    assert Config.from_toml(path).normalize.default_region == "FR"
 
 
 def test_missing_config_file(tmp_path):
