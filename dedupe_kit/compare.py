@@ -307,6 +307,7 @@ class NameComparison(Comparison):
         self.full, self.full_names = pd.factorize(names["full"].to_numpy(dtype=object))
         self.first_frequency = frequencies(names["first"]).reindex(self.words).to_numpy(dtype=float)
         self.last_frequency = frequencies(names["last"]).reindex(self.words).to_numpy(dtype=float)
+        self.either_frequency = np.fmax(self.first_frequency, self.last_frequency)  # in the commoner role
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
         a, b, words = rows_a.to_numpy(), rows_b.to_numpy(), self.words
@@ -317,6 +318,7 @@ class NameComparison(Comparison):
                    & (swap_first != 0) & (swap_last != 0))
         first = np.where(swapped, swap_first, direct_first).astype(np.int8)
         last = np.where(swapped, swap_last, direct_last).astype(np.int8)
+        crossed = swapped.copy()
         # where the parts disagree, the whole names' words: the same words, or one's words in the other's
         open_ = np.flatnonzero((first == 0) | (last == 0))
         if len(open_):
@@ -326,8 +328,11 @@ class NameComparison(Comparison):
             same, inside = open_[relation == 2], open_[relation == 1]
             first[same], last[same] = 5, 3
             last[inside] = np.where(last[inside] == 0, 2, last[inside])
-        first_tf = np.where(first == 5, self.first_frequency[fa], np.nan)
-        last_tf = np.where(last == 3, self.last_frequency[la], np.nan)
+            crossed[same] = True
+        # a name met in both roles (swapped, or the same words in another order) weighs as in the
+        # commoner one: Edwards is rare as a first name, William as a last name, but neither is rare
+        first_tf = np.where(first == 5, np.where(crossed, self.either_frequency[fa], self.first_frequency[fa]), np.nan)
+        last_tf = np.where(last == 3, np.where(crossed, self.either_frequency[la], self.last_frequency[la]), np.nan)
         return first, first_tf, last, last_tf, swapped.astype(np.int8)
 
 

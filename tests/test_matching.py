@@ -170,6 +170,18 @@ def test_placeholders_are_missing_not_agreement(tmp_path):
     assert (f["first"].tolist(), f["last"].tolist()) == ([5], [3])
 
 
+def test_swapped_names_weigh_no_more_than_the_same_names_in_order(tmp_path):
+    # Edwards is rare as a first name and William as a last name: swapped, neither may pass for rare
+    f = features_for(tmp_path, ["1,Edwards,William,,,,,", "2,William,Edwards,,,,,", "3,William,Edwards,,,,,",
+                                "4,William,Ray,,,,,", "5,William,Stone,,,,,", "6,Ann,Edwards,,,,,"])
+    swapped = features_for(tmp_path, ["1,William,Edwards,,,,,", "2,William,Edwards,,,,,", "3,Edwards,William,,,,,",
+                                      "4,William,Ray,,,,,", "5,William,Stone,,,,,", "6,Ann,Edwards,,,,,"])
+    assert (f["swapped"].tolist()[:2], swapped["swapped"].tolist()[:2]) == ([1, 1], [0, 1])
+    for features in (f, swapped):
+        assert features["first"].tolist()[:2] == [5, 5] and features["last"].tolist()[:2] == [3, 3]
+        assert sorted(features.loc[features.index[:2], ["first_tf", "last_tf"]].stack().tolist()) == [0.5, 0.5, 2 / 3, 2 / 3]
+
+
 def test_russian_diminutives_are_nicknames(tmp_path):
     f = features_for(tmp_path, ["1,Мария,Иванова,,,,,", "2,Маша,Иванова,,,,,", "3,Ольга,Иванова,,,,,"])
     assert f["first"].tolist() == [4, 0]  # Маша is Мария's; Ольга is another name
