@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -352,10 +352,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
         family |= _parent_and_child(features)
     household = np.zeros(len(pairs_index), dtype=bool)
     if config.match.first_names_must_agree and "first" in features:
-        near = np.flatnonzero(features["first"].to_numpy() == 3)
-        named_apart = np.zeros(len(pairs_index), dtype=bool)
-        named_apart[near] = _two_names(normalized, pairs_index[near])
-        household = _household(features, used, named_apart)
+        household = _household(features, used, lambda at: _two_names(normalized, pairs_index[at]))
     status[(family | household) & (status == "auto")] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
     status[np.isin(decision, ["match", "distinct"])] = "reviewed"
@@ -375,20 +372,31 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     return Result(config, used, contacts, normalized, found, pairs, model, crosswalk, decisions)
 
 
-def _household(features: pd.DataFrame, used: list[Comparison], named_apart: np.ndarray | None = None) -> np.ndarray:
-    """Pairs whose first names differ (or are ``named_apart``) and that share nothing only one person has.
+def _household(features: pd.DataFrame, used: list[Comparison],
+               two_names_at: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """Pairs whose first names differ and that share nothing only one person has.
 
     A landline, an address and a last name are shared by a family; a birth date,
     an external ID or a personal number (a compared column) belong to one person.
+    First names nearly the same that are each a name of its own (``two_names_at``, of
+    the pairs at some positions: Michael and Michelle) differ too; and with such names
+    a birth date is no proof, as twins share theirs.
     """
-    personal = np.zeros(len(features), dtype=bool)
+    by_birth, by_other = np.zeros(len(features), dtype=bool), np.zeros(len(features), dtype=bool)
     for comparison in used:
-        if isinstance(comparison, (DateComparison, ExactComparison)) and comparison.name != "postcode":
-            personal |= features[comparison.name].to_numpy() == max(comparison.levels)
+        if isinstance(comparison, DateComparison):
+            by_birth |= features[comparison.name].to_numpy() == max(comparison.levels)
+        elif isinstance(comparison, ExactComparison) and comparison.name != "postcode":
+            by_other |= features[comparison.name].to_numpy() == max(comparison.levels)
         elif isinstance(comparison, ExternalIdComparison):
-            personal |= features[comparison.name].to_numpy() == 1
-    differ = np.isin(features["first"].to_numpy(), NameComparison.family_levels)
-    return (differ if named_apart is None else differ | named_apart) & ~personal
+            by_other |= features[comparison.name].to_numpy() == 1
+    first = features["first"].to_numpy()
+    differ = np.isin(first, NameComparison.family_levels)
+    named = np.zeros(len(features), dtype=bool)
+    if two_names_at is not None:
+        ask = np.flatnonzero(((first == 3) | (differ & by_birth)) & ~by_other)
+        named[ask] = two_names_at(ask)
+    return (differ | named) & ~by_other & ~(by_birth & ~named)
 
 
 def _two_names(normalized: Normalized, index: pd.MultiIndex) -> np.ndarray:

@@ -549,6 +549,14 @@ def test_different_first_names_are_a_household_unless_something_personal_agrees(
                              "external_id": [-1, -1, 1, -1, -1, -1]})
     # first names two letters off (Ryan and Brian) may be two people of one family too
     assert _household(features, used).tolist() == [True, False, False, False, True, False]
+    # with first names that are two names of their own (Liam and Noah, Daniel and Danielle at
+    # level 3), a shared birth date is no proof: twins share it; an external ID is
+    features = pd.DataFrame({"first": [0, 0, 3, 3, 3, 0], "birth_date": [5, 5, 5, -1, -1, 5],
+                             "external_id": [-1, -1, -1, -1, 1, 1]})
+    named = np.array([True, False, True, True, True, True])
+    asked = []
+    household = _household(features, used, lambda at: asked.append(at.tolist()) or named[at])
+    assert household.tolist() == [True, False, True, True, False, False] and asked == [[0, 1, 2, 3]]
 
 
 def test_a_couple_of_nearly_the_same_first_names_is_never_merged_without_a_person(tmp_path):
