@@ -209,7 +209,7 @@ class FieldMap:
                 continue
             for column in named:
                 first = given.setdefault(column, role)  # a record ID may double as another identifier, no other role
-                if first != role and "record_id" not in (first, role):
+                if first != role and ("record_id" not in (first, role) or "ignore" in (first, role)):
                     problems.append(f"{role}: column {column!r} is also under {first}; give each column one role")
                 if column not in columns:
                     close = difflib.get_close_matches(column, list(columns), n=1)

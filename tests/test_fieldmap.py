@@ -234,10 +234,11 @@ def test_bad_overrides_are_reported_all_at_once():
 def test_a_column_given_two_roles_is_refused_unless_one_is_the_record_id():
     with pytest.raises(ConfigError) as info:
         FieldMap.detect(CRM_HEADER, {"emails": ["Email Address"], "phones": {"Email Address": "mobile"}, "ignore": ["Email 2"],
-                                     "notes": ["Email 2"]}, source="dedupe.toml")
+                                     "notes": ["Email 2"], "record_id": "Email 2"}, source="dedupe.toml")
     assert str(info.value).splitlines()[1:] == [
         "  - phones: column 'Email Address' is also under emails; give each column one role",
-        "  - notes: column 'Email 2' is also under ignore; give each column one role"]
+        "  - notes: column 'Email 2' is also under ignore; give each column one role",
+        "  - record_id: column 'Email 2' is also under ignore; give each column one role"]  # ignored, not the key
     fm = FieldMap.detect(CRM_HEADER, {"record_id": "Email Address", "emails": ["Email Address"]})  # a CRM keyed by email address
     assert fm.record_id == "Email Address" and fm.emails == ("Email Address",)
 
