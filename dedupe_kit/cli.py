@@ -218,12 +218,20 @@ def _truth_entities(path: Path, ids) -> list[str]:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="TOML config of the existing export (column roles, region, thresholds, CRM).")
 @click.option("--region", help="Default phone region, e.g. US, FR, GB (overrides the config).")
+@click.option("--encoding", help="Encoding of NEW (detected when not given).")
+@click.option("--delimiter", help="CSV delimiter of NEW (detected when not given); use '\\t' for tab.")
+@click.option("--sheet", help="Sheet of NEW, an Excel workbook (the first when not given).")
+@click.option("--against-sheet", help="Sheet of the existing contacts, an Excel workbook (the first when not given).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for annotated.csv, import_ready.csv, held_back.csv, the clearing file and the reports.")
 @_library_errors
-def check_import(new: Path, existing: Path, config_path: Path | None, region: str | None, out: Path) -> None:
+def check_import(new: Path, existing: Path, config_path: Path | None, region: str | None, encoding: str | None,
+                 delimiter: str | None, sheet: str | None, against_sheet: str | None, out: Path) -> None:
     """Check the NEW contact file against the existing contacts before importing it into the CRM."""
-    check = check_import_files(new, existing, _config(config_path, region), progress=None)
+    config = _config(config_path, region)
+    new_contacts = load(new, dataclasses.replace(config, fields={}), encoding=encoding,
+                        delimiter=_delimiter(delimiter), sheet=sheet)  # its columns are matched to the export's
+    check = check_import_files(new_contacts, load(existing, config, sheet=against_sheet), config, progress=None)
     check.write(out)
     click.echo(check.summary())
     click.echo(f"wrote annotated.csv, import_ready.csv (the file to import), held_back.csv (the rows kept out, "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -190,3 +192,28 @@ def test_cli_check_import(tmp_path):
     bad = CliRunner().invoke(main, ["check-import", str(new), "--against", str(tmp_path / "none.csv"),
                                     "--out", str(tmp_path / "out")])
     assert bad.exit_code == 1 and "none.csv: file not found" in bad.output
+
+
+def test_cli_check_import_reads_the_sheet_encoding_and_delimiter_asked_for(tmp_path):
+    import openpyxl
+
+    def workbook(source, path):  # the contacts on the second sheet
+        book = openpyxl.Workbook()
+        book.active.title = "Notes"
+        book.active.append(["read me first"])
+        sheet = book.create_sheet("Contacts")
+        with open(source, encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                sheet.append(row)
+        book.save(path)
+        return str(path)
+
+    greek = tmp_path / "greek.csv"  # cp1253 is not what a guess finds first
+    greek.write_bytes("Contact ID|First Name|Last Name|Email\n|Αλίκη|Παππά|alice.pappa@example.gr\n".encode("cp1253"))
+    existing = "sample_data/contacts.csv"
+    for args in ([workbook(NEW, tmp_path / "new.xlsx"), "--sheet", "Contacts", "--against", existing],
+                 [NEW, "--against", workbook(existing, tmp_path / "export.xlsx"), "--against-sheet", "Contacts"],
+                 [str(greek), "--encoding", "cp1253", "--delimiter", "|", "--against", existing]):
+        result = CliRunner().invoke(main, ["check-import", *args, "--out", str(tmp_path / "out")])
+        assert result.exit_code == 0, result.output
+    assert "Αλίκη" in (tmp_path / "out" / "annotated.csv").read_bytes().decode("cp1253")
