@@ -480,10 +480,10 @@ def _decisions(decisions: pd.DataFrame | None) -> pd.DataFrame:
 def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex, pairs: pd.DataFrame,
                upper: float, family: np.ndarray, household: np.ndarray) -> pd.DataFrame:
     """The crosswalk of the groups of ``pairs``. Two people of one family keep their records
-    apart, as "not a match" does, unless a person said "match": a ``family`` pair (generations,
-    a parent and a child) or a ``household`` one whose first names are two names of their own
-    (John and Jane: not a typo's), so that a third record linked to both (``J. Harlow``, or
-    one without a first name) does not make them one person."""
+    apart, as "not a match" does, unless a person matched one of them: a ``family`` pair
+    (generations, a parent and a child) or a ``household`` one whose first names are two
+    names of their own (John and Jane: not a typo's), so that a third record linked to both
+    (``J. Harlow``, or one without a first name) does not make them one person."""
     n = len(contacts)
     decision = pairs["decision"].to_numpy()
     accepted = ((pairs["status"] == "auto").to_numpy() | (decision == "match"))
@@ -494,9 +494,12 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     external: dict[int, frozenset[str]] = {}
     for row, value in zip(ids["source_row"].tolist(), ids["value"].tolist()):  # one a row, seldom more
         external[row] = external.get(row, frozenset()) | {value}
-    is_linked = np.zeros(n, dtype=bool)
-    is_linked[linked] = True  # a family pair matters only between two records in accepted pairs
-    both = (decision != "match") & is_linked[pairs["a"].to_numpy()] & is_linked[pairs["b"].to_numpy()]
+    # a family pair matters between two records in accepted pairs, neither matched by a person
+    # (whose match may join a group, which then waits for review as a whole)
+    is_linked, by_person = np.zeros(n, dtype=bool), decision == "match"
+    is_linked[linked] = True
+    is_linked[pairs["a"].to_numpy()[by_person]] = is_linked[pairs["b"].to_numpy()[by_person]] = False
+    both = is_linked[pairs["a"].to_numpy()] & is_linked[pairs["b"].to_numpy()]
     family = family & both
     named = np.flatnonzero(household & both & ~family)
     family[named] = _two_names(normalized, index[named])
