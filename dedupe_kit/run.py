@@ -540,9 +540,10 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
     own = np.ones(len(frame), dtype=bool)  # rows with a first and a last name, each in its own cell
     for role in (fm.first_name, fm.last_name):
         own &= contacts.filled(role) if role else False
+    rows = np.concatenate([a, b])  # the pairs' names only
+    shown_of = {}
     for column, role in (("first", fm.first_name), ("last", fm.last_name)):
         if column in pairs and (role or fm.full_name):
-            rows = np.concatenate([a, b])  # the pairs' names only
             shown = frame[role].to_numpy(dtype=object)[rows] if role else np.full(len(rows), "", dtype=object)
             # the others: the words of their name cells that were compared (the part of a full
             # name, or of "Eleanor Harrison" typed in the first-name cell alone)
@@ -554,16 +555,21 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
                 part = result.normalized.names[column].to_numpy(dtype=object)[rows[lone]]
                 codes, uniques = pd.factorize(text + "\x1f" + part)  # the folded part holds no \x1f
                 shown[lone] = np.array([as_written(*both.rsplit("\x1f", 1)) for both in uniques], dtype=object)[codes]
-            codes, uniques = pd.factorize(shown)
-            raw = np.array([value.strip() for value in uniques], dtype=object)
-            folded = pd.factorize(np.array([value.casefold() for value in raw], dtype=object))[0]
-            code_a, code_b = codes[:len(a)], codes[len(a):]
-            other = np.where(folded[code_a] != folded[code_b], code_b + 1, 0)  # 0: the same name
-            at, name_a, name_b = distinct_pairs(code_a, other)
-            text = raw[name_a]
-            differ = np.flatnonzero(name_b > 0)
-            text[differ] = text[differ] + " ~ " + raw[name_b[differ] - 1]
-            details[column] = at, text
+            shown_of[column] = shown
+    if len(shown_of) == 2 and "swapped" in pairs:  # the second record's names as compared: crosswise
+        crossed = len(a) + np.flatnonzero(pairs["swapped"].to_numpy() == 1)
+        shown_of["first"][crossed], shown_of["last"][crossed] = shown_of["last"][crossed], shown_of["first"][crossed]
+    for column, shown in shown_of.items():
+        codes, uniques = pd.factorize(shown)
+        raw = np.array([value.strip() for value in uniques], dtype=object)
+        folded = pd.factorize(np.array([value.casefold() for value in raw], dtype=object))[0]
+        code_a, code_b = codes[:len(a)], codes[len(a):]
+        other = np.where(folded[code_a] != folded[code_b], code_b + 1, 0)  # 0: the same name
+        at, name_a, name_b = distinct_pairs(code_a, other)
+        text = raw[name_a]
+        differ = np.flatnonzero(name_b > 0)
+        text[differ] = text[differ] + " ~ " + raw[name_b[differ] - 1]
+        details[column] = at, text
     for kind in ("phone", "email"):
         if kind not in pairs:
             continue

@@ -674,6 +674,15 @@ def test_reasons_name_the_first_of_two_shared_phones_and_both_first_names(tmp_pa
     assert "Ann ~ Anne" in text
 
 
+def test_reasons_of_swapped_names_show_the_names_compared(tmp_path):
+    path = export(tmp_path, ["1,Edwards,William,e1@x.com,,,,Boston", "2,William,Edwards,w2@y.com,,,,Boston",
+                             "3,Mary,Jones,mj@example.com,,,,Oakland", "4,Peter,Brown,pb@example.com,,,,Oakland"])
+    result = run(path, progress=False)
+    pair = result.pairs[(result.pairs["a"] == 0) & (result.pairs["b"] == 1)]
+    text = result.reasons(pair)[0]  # not "same last name William ~ Edwards"
+    assert "same last name William (" in text and "same first name Edwards (first and last names swapped)" in text
+
+
 def test_reasons_show_a_shared_email_as_the_record_has_it_not_its_canonical_form(tmp_path):
     path = export(tmp_path, ["1,Rachel,Lee,Rachel.L.84@gmail.com,,,,Leeds", "2,Rachel,Lee,rachel.l.84@gmail.com,,,,Leeds",
                              "3,Rachel,Lee,rachell84+news@gmail.com,,,,Leeds"])
