@@ -376,8 +376,17 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     written, of_words = codes[0::2], codes[1::2]
     initials = (of_words[b] >= 0) & (written[a] == of_words[b]) | (of_words[a] >= 0) & (written[b] == of_words[a])
     initial = (single[a] | single[b]) & (initial_of[a] == initial_of[b]) | initials
-    return np.select([missing, a == b, nickname, near, typos <= 2, initial], [MISSING, 5, 4, 3, 2, 1],
+    bare = pd.factorize(np.array([_without_middle_initials(w) for w in words.tolist()], dtype=object))[0]
+    return np.select([missing, bare[a] == bare[b], nickname, near, typos <= 2, initial], [MISSING, 5, 4, 3, 2, 1],
                      0).astype(np.int8)[positions]
+
+
+def _without_middle_initials(name: str) -> str:
+    """A folded first name without the initials after it: ``"gregory t"`` → ``"gregory"``; ``"j p"`` stays."""
+    words = name.split(" ")
+    while len(words) > 1 and len(words[-1]) == 1 and len(words[0]) > 1:
+        words.pop()
+    return " ".join(words)
 
 
 def _typos(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:

@@ -182,6 +182,11 @@ def test_swapped_names_weigh_no_more_than_the_same_names_in_order(tmp_path):
         assert sorted(features.loc[features.index[:2], ["first_tf", "last_tf"]].stack().tolist()) == [0.5, 0.5, 2 / 3, 2 / 3]
 
 
+def test_a_middle_initial_after_the_first_name_is_the_same_first_name(tmp_path):
+    f = features_for(tmp_path, ["1,Gregory T.,Hale,,,,,", "2,Gregory,Hale,,,,,", "3,Greg,Hale,,,,,", "4,G. T.,Hale,,,,,"])
+    assert f["first"].tolist() == [5, 4, 1]  # not "first name is a nickname Gregory T. ~ Gregory"
+
+
 def test_russian_diminutives_are_nicknames(tmp_path):
     f = features_for(tmp_path, ["1,Мария,Иванова,,,,,", "2,Маша,Иванова,,,,,", "3,Ольга,Иванова,,,,,"])
     assert f["first"].tolist() == [4, 0]  # Маша is Мария's; Ольга is another name
