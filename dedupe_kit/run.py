@@ -500,10 +500,10 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     is_linked[linked] = True
     is_linked[pairs["a"].to_numpy()[by_person]] = is_linked[pairs["b"].to_numpy()[by_person]] = False
     both = is_linked[pairs["a"].to_numpy()] & is_linked[pairs["b"].to_numpy()]
-    family = family & both
-    named = np.flatnonzero(household & both & ~family)
-    family[named] = _two_names(normalized, index[named])
-    apart = index[(decision == "distinct") | family]
+    kept_apart = family & both
+    named = np.flatnonzero(household & both & ~kept_apart)
+    kept_apart[named] = _two_names(normalized, index[named])
+    apart = index[(decision == "distinct") | kept_apart]
     # likely: auto or review, but not a household (different first names) held back from auto
     likely = accepted | ((pairs["status"] == "review").to_numpy() & (pairs["probability"].to_numpy() < upper))
     groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart, support=likely)
