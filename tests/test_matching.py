@@ -582,21 +582,6 @@ def test_a_couple_of_nearly_the_same_first_names_is_never_merged_without_a_perso
     assert pairs.loc[(4, 5), ["first", "status"]].tolist() == [3, "auto"]
 
 
-def test_twins_sharing_a_birth_date_and_the_familys_email_are_never_merged_without_a_person(tmp_path):
-    path = tmp_path / "salesforce.csv"
-    rows = ["003A1,Liam,Castellanos,castellanos@example.com,720-555-0110,Salem,2009-09-03",
-            "003A2,Noah,Castellanos,castellanos@example.com,720-555-0110,Salem,2009-09-03",
-            "003A3,Liam,Castellanos,liam.c@example.com,720-555-0110,Salem,2009-09-03"]  # Liam again: merged
-    rows += [f"003B{i},{first},{last},{first.lower()}.{last.lower()}@example.com,415-555-40{i:02},Oakland,19{70 + i}-01-0{i + 1}"
-             for i, (first, last) in enumerate([("Mary", "Jones"), ("Peter", "Brown"), ("Linda", "White"),
-                                                ("Omar", "Haddad"), ("Ines", "Costa"), ("Yuki", "Sato")])]
-    path.write_text("Contact ID,First Name,Last Name,Email,Phone,Mailing City,Birthdate\n" + "\n".join(rows) + "\n")
-    result = run(path, progress=False)
-    status = result.pairs.set_index(["a", "b"])["status"]
-    assert (status[(0, 1)], status[(1, 2)], status[(0, 2)]) == ("review", "review", "auto")
-    assert result.crosswalk["cluster_id"].tolist()[:3] == [0, 1, 0]
-
-
 def test_a_record_linked_to_two_people_of_one_family_does_not_make_them_one(tmp_path):
     path = tmp_path / "hubspot.csv"
     rows = ["1,John,Harlow,john.harlow@example.com,617-555-3012,Boston",
