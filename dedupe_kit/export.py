@@ -361,7 +361,7 @@ def _cell_keys(normalized: Normalized, kind: str, columns: list[str], rows: np.n
     wanted[rows] = True
     position = pd.Index(columns).get_indexer(ids["column"].to_numpy(dtype=object)[of_kind])
     take = wanted[source] & (position >= 0)
-    raw = ids["raw"].to_numpy(dtype=object)[of_kind][take]
+    raw = normalized.typed(kind)[take]
     if kind == "email":
         key = pd.factorize(raw)[0]
     else:

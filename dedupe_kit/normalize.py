@@ -86,6 +86,17 @@ class Normalized:
                 array.flags.writeable = False
         return found
 
+    def typed(self, kind: str) -> np.ndarray:
+        """The identifiers of one kind as typed (``raw``), in the order of `coded`: worked out once
+        (the reasons of each piece of pairs.csv ask); read-only."""
+        key = ("typed", kind)
+        if key not in self._shared:
+            ids = self.identifiers
+            raw = ids["raw"].to_numpy(dtype=object)[(ids["kind"] == kind).to_numpy()]
+            raw.flags.writeable = False
+            self._shared[key] = raw
+        return self._shared[key]
+
     def value_codes(self) -> np.ndarray:
         """One integer per distinct (kind, value) of the identifiers, in the table's order, from the
         codes of `coded`; read-only."""

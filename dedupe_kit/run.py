@@ -585,8 +585,7 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
             pid = np.concatenate([pid[~several], pid[several][starts]])
             left = np.concatenate([left[~several], left[several][first]])
         if kind == "email":  # as the first record has it: the canonical Gmail address is in neither
-            ids = result.normalized.identifiers
-            value = ids["raw"].to_numpy(dtype=object)[(ids["kind"] == kind).to_numpy()][left]
+            value = result.normalized.typed(kind)[left]
         else:
             value = uniques[codes[left]]
         position, used = pd.factorize(value)
