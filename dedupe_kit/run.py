@@ -30,7 +30,7 @@ from .export import export, export_crosswalk, with_survivors
 from .files import csv_chunks, refuse_input, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids
 from .merge import MergePlan, merge, proposed_survivors
-from .names import as_written, generation, two_names
+from .names import GENERATIONS, as_written, generation, two_names
 from .normalize import Normalized, display_all, normalize
 from .profile import profile, region_hint
 from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
@@ -431,7 +431,7 @@ def _two_generations(contacts: Contacts, index: pd.MultiIndex) -> np.ndarray:
     for column in (fm.first_name, fm.last_name, fm.full_name):
         if column:
             values = frame[column].to_numpy(dtype=object)
-            ends = pc.match_substring_regex(pa.array(values, pa.string()), r"(?i)\b(?:jr|jnr|sr|snr|ii|iii|iv)\W*$")
+            ends = pc.match_substring_regex(pa.array(values, pa.string()), rf"(?i)\b(?:{'|'.join(GENERATIONS)})\W*$")
             for at in np.flatnonzero(np.asarray(ends)).tolist():
                 found[at] = found[at] or generation(values[at])
     if not (found != "").any():
