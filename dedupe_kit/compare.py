@@ -11,6 +11,7 @@ run once per distinct pair of values.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -27,7 +28,7 @@ from .config import Config
 from .errors import ConfigError
 from .load import Contacts
 from .names import nickname_equivalent
-from .normalize import Normalized
+from .normalize import Normalized, mail_provider
 
 MISSING = -1
 
@@ -190,20 +191,32 @@ class _MultiValued(Comparison):
 
 class EmailComparison(_MultiValued):
     """Emails (any of each record's addresses). 3: same canonical address; 2: nearly the
-    same (one typo, in the name or the domain); 1: same local part at another domain, which
-    namesakes reach too (jean.dupont@ at two providers); 0: different; -1: missing.
+    same (one typo in a letter, in the name or the domain); 1: same local part at another
+    domain; 0: different; -1: missing.
+
+    Namesakes' addresses at a public mail provider (`mail_provider`) are told apart by what
+    is not a typo: a digit or a separator (``john.smith2@`` and ``john.smith@``, ``johnsmith@``
+    and ``john.smith@`` at Outlook are other mailboxes), and the provider when the local part is
+    only the name (``jean.dupont@`` or ``jdupont@`` of Jean Dupont at Gmail and at Yahoo): both
+    are different emails. A local part of one's own (``rachell84@``), or a company's domain
+    (a work address, or its typo), keeps the level.
     """
 
     name, tf = "email", True
     levels = {3: "same email", 2: "nearly the same email", 1: "same email name at another domain", 0: "different emails"}
     prior = {3: 0.55, 2: 0.08, 1: 0.02, 0: 0.35}  # people change addresses
     fixed_m = True
-    u_floor = {2: 1e-3, 1: 1e-3}  # name-made addresses: namesakes share them at other providers
+    u_floor = {2: 1e-3, 1: 1e-3}  # a local part of the name with digits, or a typo, is still shared by chance
 
-    def __init__(self, rows: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]], n_records: int) -> None:
-        """coded: ``value`` (the address) and ``local`` (its part before the @), as `Normalized.personal_emails`."""
+    def __init__(self, rows: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]], n_records: int,
+                 names: pd.DataFrame | None = None) -> None:
+        """coded: ``value`` (the address) and ``local`` (its part before the @), as `Normalized.personal_emails`.
+        names: the folded ``first`` and ``last`` name of each record (`Normalized.names`), to tell
+        a local part that is only the name."""
         super().__init__(rows, coded, n_records)
         self.lengths = np.fromiter(map(len, self.uniques["value"]), dtype=np.int64, count=len(self.uniques["value"]))
+        self.names = None if names is None else (names["first"].to_numpy(dtype=object),
+                                                 names["last"].to_numpy(dtype=object))
 
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         same, same_local = self._same("value", left, right), self._same("local", left, right)
@@ -213,7 +226,51 @@ class EmailComparison(_MultiValued):
         other = np.flatnonzero(~same & (np.abs(self.lengths[code_a] - self.lengths[code_b]) <= 1))
         near[other] = _distinct_similarity(code_a[other], code_b[other], self.uniques["value"],
                                            Levenshtein.distance) <= 1
+        at = np.flatnonzero(near)
+        values = self.uniques["value"]
+        near[at] = _per_distinct_codes(code_a[at], code_b[at], lambda x, y: not _numbered(values[x], values[y]))
+        if self.names is not None:
+            at = np.flatnonzero(same_local & ~same & ~near)
+            first, last = self.names
+            rows_a, rows_b = self.rows[left[at]], self.rows[right[at]]
+            both = zip(values[code_a[at]].tolist(), values[code_b[at]].tolist(), rows_a.tolist(), rows_b.tolist())
+            same_local[at] = [not (mail_provider(x.partition("@")[2]) and mail_provider(y.partition("@")[2])
+                                   and (_name_made(x.partition("@")[0], first[a], last[a])
+                                        or _name_made(x.partition("@")[0], first[b], last[b])))
+                              for x, y, a, b in both]
         return np.select([same, near, same_local], [3, 2, 1], 0)
+
+
+def _numbered(a: str, b: str) -> bool:
+    """Whether two addresses at one mail provider differ only in digits or separators
+    (``john.smith2@`` and ``johnsmith@``), as namesakes' mailboxes do.
+
+    >>> _numbered("john.smith2@yahoo.com", "johnsmith@yahoo.com"), _numbered("jb88@king.com", "8jb88@king.com")
+    (True, False)
+    """
+    (local_a, _, domain_a), (local_b, _, domain_b) = a.partition("@"), b.partition("@")
+    return domain_a == domain_b and mail_provider(domain_a) and _LETTERS.sub("", local_a) == _LETTERS.sub("", local_b)
+
+
+_LETTERS = re.compile(r"[\d._+\-]")  # all but the letters of a local part
+_SEPARATORS = re.compile(r"[._\-]")
+
+
+def _name_made(local: str, first: str, last: str) -> bool:
+    """Whether an email's local part is only a person's (folded) name: ``jean.dupont``,
+    ``dupontjean``, ``jdupont``, ``jean_d``, ``dupont``; not with digits (``jdupont84``).
+
+    >>> _name_made("j.dupont", "jean", "dupont"), _name_made("jdupont84", "jean", "dupont")
+    (True, False)
+    """
+    letters = _SEPARATORS.sub("", local)
+    first, last = first.replace(" ", ""), last.replace(" ", "")
+    if not letters or not (first or last):
+        return False
+    made = {first, last}
+    if first and last:
+        made |= {first + last, last + first, first[0] + last, last + first[0], first + last[0], last[0] + first}
+    return letters in made
 
 
 class PhoneComparison(_MultiValued):
@@ -594,7 +651,7 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
     if fm.emails:
         # a role address (info@, office@) is shared by colleagues: it says nothing about who wrote
         rows, coded = normalized.personal_emails()
-        out.append(EmailComparison(rows, coded, len(names)))
+        out.append(EmailComparison(rows, coded, len(names), names))
     if fm.phones:
         out.append(PhoneComparison(normalized.phones["source_row"].to_numpy(), normalized.phone_codes(), len(names)))
     if fm.external_ids:

@@ -578,6 +578,26 @@ _EMAIL_SYNTAX = re.compile(
 )
 PLACEHOLDER_EMAIL_LOCALS = frozenset("noemail no-email nomail none null na n/a unknown test example fake no email noreply "
                                      "no-reply donotreply do-not-reply nobody dummy invalid".split())
+#: Mail providers whose addresses anyone can open, where namesakes take the same name in turn
+#: (``john.smith@``, ``johnsmith@``, ``john.smith2@``): by the name before the country's ending
+#: (``yahoo.co.uk``, ``hotmail.fr``), or whole
+MAIL_PROVIDER_NAMES = frozenset("gmail googlemail yahoo ymail hotmail outlook live msn aol icloud me mac gmx web "
+                                "mail yandex protonmail proton zoho qq 163 126 naver libero virgilio wanadoo "
+                                "orange free sfr laposte neuf bbox btinternet sky virginmedia talktalk comcast "
+                                "verizon att sbcglobal bellsouth cox charter shaw rogers sympatico videotron "
+                                "bigpond optusnet xtra t-online freenet telenet skynet bluewin hispeed "
+                                "rediffmail uol bol terra".split())
+
+
+def mail_provider(domain: str) -> bool:
+    """Whether ``domain`` is a public mail provider's (`MAIL_PROVIDER_NAMES`), not a company's.
+
+    >>> mail_provider("yahoo.co.uk"), mail_provider("hotmail.fr"), mail_provider("acme.com")
+    (True, True, False)
+    """
+    return domain.partition(".")[0] in MAIL_PROVIDER_NAMES
+
+
 #: What a spreadsheet writes for a formula that failed, and pandas for a missing value: no value
 _ERROR_TEXT = frozenset(["#n/a", "#value!", "#ref!", "#name?", "#div/0!", "#null!", "#num!", "#error!"])
 PLACEHOLDER_TEXT = frozenset(["n/a", "na", "none", "null", "nil", "-", "--", "?", "x", "unknown", "tbd", "0", "nan",

@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs
 from .candidates import Candidates, candidates
 from .cluster import cluster
-from .compare import (Comparison, DateComparison, ExactComparison, ExternalIdComparison, NameComparison,
+from .compare import (MISSING, Comparison, DateComparison, ExactComparison, ExternalIdComparison, NameComparison,
                       compare, comparisons, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
@@ -346,14 +346,15 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     probability = probability_of(weight)
     thresholds = Thresholds(config.match.lower, config.match.upper)
     status = thresholds.status(probability)
-    # pairs a person decides, never the score: two people of one family, who share a landline or an email
+    # pairs a person decides, never the score: two people of one family, who share a landline or an email,
+    # and two of one name, or on one line
     family = _two_generations(contacts, pairs_index)
     if "birth_date" in features:
         family |= _parent_and_child(features)
     household = np.zeros(len(pairs_index), dtype=bool)
     if config.match.first_names_must_agree and "first" in features:
         household = _household(features, used, lambda at: _two_names(normalized, pairs_index[at]))
-    status[(family | household) & (status == "auto")] = "review"
+    status[(family | household | _two_people(features, used)) & (status == "auto")] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
     status[np.isin(decision, ["match", "distinct"])] = "reviewed"
     pairs = features  # the pair's own columns put in front: a copy of the features would take hundreds of MB
@@ -382,6 +383,19 @@ def _household(features: pd.DataFrame, used: list[Comparison],
     the pairs at some positions: Michael and Michelle) differ too; and with such names
     a birth date is no proof, as twins share theirs.
     """
+    by_birth, by_other = _personal_proof(features, used)
+    first = features["first"].to_numpy()
+    differ = np.isin(first, NameComparison.family_levels)
+    named = np.zeros(len(features), dtype=bool)
+    if two_names_at is not None:
+        ask = np.flatnonzero(((first == 3) | (differ & by_birth)) & ~by_other)
+        named[ask] = two_names_at(ask)
+    return (differ | named) & ~by_other & ~(by_birth & ~named)
+
+
+def _personal_proof(features: pd.DataFrame, used: list[Comparison]) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each pair's birth dates agree, and whether an external ID or a compared personal
+    number (any compared column but a postcode) does: what only one person has."""
     by_birth, by_other = np.zeros(len(features), dtype=bool), np.zeros(len(features), dtype=bool)
     for comparison in used:
         if isinstance(comparison, DateComparison):
@@ -390,13 +404,21 @@ def _household(features: pd.DataFrame, used: list[Comparison],
             by_other |= features[comparison.name].to_numpy() == max(comparison.levels)
         elif isinstance(comparison, ExternalIdComparison):
             by_other |= features[comparison.name].to_numpy() == 1
-    first = features["first"].to_numpy()
-    differ = np.isin(first, NameComparison.family_levels)
-    named = np.zeros(len(features), dtype=bool)
-    if two_names_at is not None:
-        ask = np.flatnonzero(((first == 3) | (differ & by_birth)) & ~by_other)
-        named[ask] = two_names_at(ask)
-    return (differ | named) & ~by_other & ~(by_birth & ~named)
+    return by_birth, by_other
+
+
+def _two_people(features: pd.DataFrame, used: list[Comparison]) -> np.ndarray:
+    """Pairs that look like two people of one name or one line, unless a birth date, an
+    external ID or a personal number agrees: both records hold an email and a phone and both
+    differ (namesakes: a person seldom changes both at once), or the last names differ and
+    only a phone is shared (a colleague on one switchboard, or a new last name: a person
+    decides)."""
+    level = {column: features[column].to_numpy() if column in features else np.full(len(features), MISSING)
+             for column in ("email", "phone", "last")}
+    namesakes = (level["email"] == 0) & (level["phone"] == 0)
+    colleagues = (level["last"] == 0) & (level["phone"] >= 2) & (level["email"] < 2)
+    by_birth, by_other = _personal_proof(features, used)
+    return (namesakes | colleagues) & ~by_birth & ~by_other
 
 
 def _two_names(normalized: Normalized, index: pd.MultiIndex) -> np.ndarray:

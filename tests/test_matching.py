@@ -146,6 +146,27 @@ def test_email_levels(tmp_path):
     assert f["email"].tolist() == [3, 1, 2, 0, -1, 2, 2, 0]
 
 
+def test_namesakes_addresses_at_a_mail_provider_are_different_emails(tmp_path):
+    f = features_for(tmp_path, ["1,Jean,Dupont,jean.dupont@yahoo.com,,,,", "2,Jean,Dupont,jean.dupont@hotmail.fr,,,,",
+                                "3,Jean,Dupont,dupont.jean@gmx.de,,,,", "4,Jean,Dupont,jean.dupont@acme.example,,,,",
+                                "5,Jean,Dupont,jean.dupont2@yahoo.com,,,,", "6,Jean,Dupont,jean.dupomt@yahoo.com,,,,",
+                                "7,Jean,Dupont,Jean.Dupont@Yahoo.com,,,,"])
+    # only the name at two providers, or numbered at one: namesakes' mailboxes; a work address
+    # holds the name at the company's domain; a letter off is a typo
+    assert f["email"].tolist() == [0, 0, 1, 0, 2, 3]
+    f = features_for(tmp_path, ["1,Jean,Dupont,jean.dupont@outlook.com,,,,", "2,Jean,Dupont,jeandupont@outlook.com,,,,",
+                                "3,Jean,Dupont,jean.dupont@free.fr,,,,", "4,Jean,Dupont,jeandupont@outlook.fr,,,,"])
+    assert f["email"].tolist() == [0, 0, 0]  # Outlook keeps the dots: another mailbox
+    # a local part of one's own is the person's at another provider; digits or a dot more at
+    # a company's domain are a typo
+    f = features_for(tmp_path, ["1,Rachel,Lind,rachell84@gmail.com,,,,", "2,Rachel,Lind,rachell84@yahoo.com,,,,",
+                                "3,Rachel,Lind,rachell.84@gmail.com,,,,"])
+    assert f["email"].tolist() == [1, 3]
+    f = features_for(tmp_path, ["1,Jay,Bennett,jb88@king.example,,,,", "2,Jay,Bennett,8jb88@king.example,,,,",
+                                "3,Jay,Bennett,jb88@yahoo.com,,,,"])
+    assert f["email"].tolist() == [2, 1]
+
+
 def test_phone_levels(tmp_path):
     f = features_for(tmp_path, ["1,A,B,,+33 6 12 34 56 78,,,", "2,A,B,,,06 12 34 56 78,,",
                                 "3,A,B,,06 12 34 56 78,,,", "4,A,B,,+44 20 7234 5678,,,",
@@ -604,6 +625,32 @@ def test_a_record_linked_to_two_people_of_one_family_does_not_make_them_one(tmp_
     assert groups[0] != groups[1] and groups == [0, 1, 0, 1]
     decided = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"]})  # a person's match joins them
     assert run(path, progress=False, decisions=decided).crosswalk["cluster_id"].tolist()[:4] == [0, 0, 0, 0]
+
+
+def test_namesakes_and_colleagues_on_one_line_are_never_merged_without_a_person(tmp_path):
+    from dedupe_kit.compare import ExternalIdComparison
+    from dedupe_kit.run import _two_people
+
+    used = [DateComparison("birth_date"), ExternalIdComparison(np.zeros(0, np.int64), np.zeros(0, np.int64))]
+    features = pd.DataFrame({"email": [0, 0, -1, 0, 1, 3, 0, 0], "phone": [0, -1, 3, 3, 3, 3, 0, 3],
+                             "last": [3, 3, 0, 0, 0, 0, 3, 0], "birth_date": [-1, -1, -1, -1, -1, -1, 5, -1],
+                             "external_id": [-1, -1, -1, -1, -1, -1, -1, 1]})
+    # both emails and both phones differ; or other last names on one phone with no email shared
+    # (a name change keeping the email is the score's); a birth date or an external ID decides
+    assert _two_people(features, used).tolist() == [True, False, True, True, True, False, False, False]
+    path = tmp_path / "hubspot.csv"
+    rows = ["1,John,Smith,jsmith.pdx@example.com,503-555-0101,Springfield,Acme",
+            "2,John,Smith,smithj@example.net,503-555-0102,Springfield,Acme",  # another John Smith
+            "3,John,Smith,jsmith.pdx@example.com,503-555-0199,Springfield,Acme",  # the first, a new phone
+            "4,Cedric,Moreau,cmoreau@vantage.example,503-555-0170,Portland,Vantage Legal",
+            "5,Cedric,Brunet,cbrunet@vantage.example,503-555-0170,Portland,Vantage Legal"]  # a colleague
+    rows += [row + "," + company for row, company in zip(strangers("1"), ["Globex", "Initech", "Hooli", "Wonka", "Vandelay", "Umbrella"])]
+    path.write_text("Record ID,First Name,Last Name,Email,Phone Number,City,Company\n" + "\n".join(rows) + "\n")
+    config = Config(match=MatchConfig(upper=0.7))  # a small file's weights are small
+    pairs = run(path, config, progress=False).pairs.set_index(["a", "b"])
+    assert pairs.loc[(0, 2), "status"] == "auto"
+    assert pairs.loc[[(0, 1), (3, 4)], "status"].tolist() == ["review", "review"]
+    assert (pairs.loc[[(0, 1), (3, 4)], "probability"] >= 0.7).all()  # the score alone would merge them
 
 
 def test_a_parent_and_child_of_one_name_and_phone_are_never_merged_without_a_person(tmp_path):
