@@ -191,8 +191,8 @@ class _MultiValued(Comparison):
 
 class EmailComparison(_MultiValued):
     """Emails (any of each record's addresses). 3: same canonical address; 2: nearly the
-    same (one typo in a letter, in the name or the domain); 1: same local part at another
-    domain; 0: different; -1: missing.
+    same (one typo in a letter, in the name or the domain: one wrong, more or less, or two
+    swapped); 1: same local part at another domain; 0: different; -1: missing.
 
     Namesakes' addresses at a public mail provider (`mail_provider`) are told apart by what
     is not a typo: a digit or a separator (``john.smith2@`` and ``john.smith@``, ``johnsmith@``
@@ -225,7 +225,7 @@ class EmailComparison(_MultiValued):
         # one typo apart needs lengths at most one apart: most other pairs are not compared
         other = np.flatnonzero(~same & (np.abs(self.lengths[code_a] - self.lengths[code_b]) <= 1))
         near[other] = _distinct_similarity(code_a[other], code_b[other], self.uniques["value"],
-                                           Levenshtein.distance) <= 1
+                                           OSA.distance) <= 1
         at = np.flatnonzero(near)
         values = self.uniques["value"]
         near[at] = _per_distinct_codes(code_a[at], code_b[at], lambda x, y: not _numbered(values[x], values[y]))

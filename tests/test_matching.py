@@ -140,10 +140,11 @@ def test_email_levels(tmp_path):
     f = features_for(tmp_path, ["1,A,B,jean.dupont@gmail.com,,,,", "2,A,B,JeanDupont+x@gmail.com,,,,",
                                 "3,A,B,jeandupont@orange.fr,,,,", "4,A,B,jeandupomt@gmail.com,,,,",
                                 "5,A,B,other@x.com,,,,", "6,A,B,,,,,", "7,A,B,jeandupont@gmail.con,,,,",
-                                "8,A,B,jeanduppont@gmail.com,,,,", "9,A,B,jeandupt@gmail.com,,,,"])
-    # a typo in the domain is nearly the same address (a letter more too; two less is not);
-    # the same name at another provider is less
-    assert f["email"].tolist() == [3, 1, 2, 0, -1, 2, 2, 0]
+                                "8,A,B,jeanduppont@gmail.com,,,,", "9,A,B,jeandupt@gmail.com,,,,",
+                                "10,A,B,jeandupnot@gmail.com,,,,"])
+    # a typo in the domain is nearly the same address (a letter more, or two swapped, too; two
+    # less is not); the same name at another provider is less
+    assert f["email"].tolist() == [3, 1, 2, 0, -1, 2, 2, 0, 2]
 
 
 def test_namesakes_addresses_at_a_mail_provider_are_different_emails(tmp_path):
