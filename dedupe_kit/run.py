@@ -38,6 +38,12 @@ from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_
 #: The files that only a run with the merge writes (`export`'s and the profile).
 MERGE_FILES = ("cleaned.csv", "fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix_2_update.csv", "merged_away.csv",
                "changed_numbers.csv", "merge_groups.csv", "audit.csv", "profile.txt")
+#: Why a pair the score would merge waits for a person: the pairs' ``held`` code (0: it does not)
+HELD = ("", "the names end with different generations (a father and a son?)",
+        "birth dates over ten years apart, with a phone or an email in common (a parent and a child?)",
+        "different first names, and nothing in common that only one person has (one household?)",
+        "the emails differ and the phones differ (namesakes?)",
+        "different last names on one phone, without an email in common (colleagues, or a new last name?)")
 CROSSWALK_COLUMNS = ["source_row", "record_id", "cluster_id", "survivor_row", "survivor_record_id",
                      "decided_by", "score"]
 
@@ -48,7 +54,8 @@ class Result:
 
     pairs: one row per candidate pair: ``a``, ``b``, ``probability``,
         ``weight`` (log2 odds), ``status`` (auto / review / drop, or
-        reviewed), and the comparison levels.
+        reviewed), ``held`` (why a pair the score would merge waits for
+        review: its text in `HELD`; 0 for the others), and the comparison levels.
     crosswalk: one row per input row: its group and survivor, how the group
         was decided and the score of the link that put the row in it.
     """
@@ -73,8 +80,11 @@ class Result:
         features = pairs[self.model.columns_ + [c for c in pairs.columns if c.endswith("_tf") or c == "swapped"]]
         descriptions = {column: levels for comparison in self.comparisons
                         for column, levels in comparison.descriptions().items()}
-        return explain(self.model.match_weights(features), features, descriptions,
-                       _details(self, pairs))
+        sentences = explain(self.model.match_weights(features), features, descriptions, _details(self, pairs))
+        held = pairs["held"].to_numpy()
+        for at in np.flatnonzero(held).tolist():
+            sentences[at] = f"not merged without a person: {HELD[held[at]]}; {sentences[at]}"
+        return sentences
 
     def explained(self, status: str | None = "review", n: int | None = 20) -> pd.DataFrame:
         """The pairs of one status (``auto``, ``review``, ``drop``; ``None``: all), most
@@ -346,24 +356,28 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     probability = probability_of(weight)
     thresholds = Thresholds(config.match.lower, config.match.upper)
     status = thresholds.status(probability)
-    # pairs a person decides, never the score: two people of one family, who share a landline or an email,
-    # and two of one name, or on one line
-    family = _two_generations(contacts, pairs_index)
-    if "birth_date" in features:
-        family |= _parent_and_child(features)
-    household = np.zeros(len(pairs_index), dtype=bool)
+    # pairs a person decides, never the score (`HELD`): two people of one family, who share a
+    # landline or an email, and two of one name, or on one line
+    none = np.zeros(len(pairs_index), dtype=bool)
+    generations = _two_generations(contacts, pairs_index)
+    parent = _parent_and_child(features) if "birth_date" in features else none
+    household = none
     if config.match.first_names_must_agree and "first" in features:
         household = _household(features, used, lambda at: _two_names(normalized, pairs_index[at]))
-    status[(family | household | _two_people(features, used)) & (status == "auto")] = "review"
+    held = np.select([generations, parent, household, *_two_people(features, used)], np.arange(1, len(HELD)), 0)
+    held[status != "auto"] = 0
+    status[held > 0] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
     status[np.isin(decision, ["match", "distinct"])] = "reviewed"
+    held[status == "reviewed"] = 0
+    family = generations | parent
     pairs = features  # the pair's own columns put in front: a copy of the features would take hundreds of MB
     pairs.index = pd.RangeIndex(len(pairs))
     for position, (name, values) in enumerate({"a": pairs_index.get_level_values(0), "b": pairs_index.get_level_values(1),
                                                "probability": probability, "weight": weight, "status": status,
-                                               "decision": decision}.items()):
+                                               "decision": decision, "held": held.astype(np.int8)}.items()):
         pairs.insert(position, name, values)
-    del features, random_features, weight, probability, status, decision  # now in pairs
+    del features, random_features, weight, probability, status, decision, held  # now in pairs
     steps.update()
     release_memory()
     steps.set_description("grouping")
@@ -407,10 +421,10 @@ def _personal_proof(features: pd.DataFrame, used: list[Comparison]) -> tuple[np.
     return by_birth, by_other
 
 
-def _two_people(features: pd.DataFrame, used: list[Comparison]) -> np.ndarray:
-    """Pairs that look like two people of one name or one line, unless a birth date, an
+def _two_people(features: pd.DataFrame, used: list[Comparison]) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs that look like two people of one name, and of one line, unless a birth date, an
     external ID or a personal number agrees: both records hold an email and a phone and both
-    differ (namesakes: a person seldom changes both at once), or the last names differ and
+    differ (namesakes: a person seldom changes both at once); the last names differ and
     only a phone is shared (a colleague on one switchboard, or a new last name: a person
     decides)."""
     level = {column: features[column].to_numpy() if column in features else np.full(len(features), MISSING)
@@ -418,7 +432,7 @@ def _two_people(features: pd.DataFrame, used: list[Comparison]) -> np.ndarray:
     namesakes = (level["email"] == 0) & (level["phone"] == 0)
     colleagues = (level["last"] == 0) & (level["phone"] >= 2) & (level["email"] < 2)
     by_birth, by_other = _personal_proof(features, used)
-    return (namesakes | colleagues) & ~by_birth & ~by_other
+    return namesakes & ~by_birth & ~by_other, colleagues & ~by_birth & ~by_other
 
 
 def _two_names(normalized: Normalized, index: pd.MultiIndex) -> np.ndarray:

@@ -638,7 +638,9 @@ def test_namesakes_and_colleagues_on_one_line_are_never_merged_without_a_person(
                              "external_id": [-1, -1, -1, -1, -1, -1, -1, 1]})
     # both emails and both phones differ; or other last names on one phone with no email shared
     # (a name change keeping the email is the score's); a birth date or an external ID decides
-    assert _two_people(features, used).tolist() == [True, False, True, True, True, False, False, False]
+    namesakes, colleagues = _two_people(features, used)
+    assert namesakes.tolist() == [True, False, False, False, False, False, False, False]
+    assert colleagues.tolist() == [False, False, True, True, True, False, False, False]
     path = tmp_path / "hubspot.csv"
     rows = ["1,John,Smith,jsmith.pdx@example.com,503-555-0101,Springfield,Acme",
             "2,John,Smith,smithj@example.net,503-555-0102,Springfield,Acme",  # another John Smith
@@ -648,10 +650,16 @@ def test_namesakes_and_colleagues_on_one_line_are_never_merged_without_a_person(
     rows += [row + "," + company for row, company in zip(strangers("1"), ["Globex", "Initech", "Hooli", "Wonka", "Vandelay", "Umbrella"])]
     path.write_text("Record ID,First Name,Last Name,Email,Phone Number,City,Company\n" + "\n".join(rows) + "\n")
     config = Config(match=MatchConfig(upper=0.7))  # a small file's weights are small
-    pairs = run(path, config, progress=False).pairs.set_index(["a", "b"])
+    result = run(path, config, progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
     assert pairs.loc[(0, 2), "status"] == "auto"
     assert pairs.loc[[(0, 1), (3, 4)], "status"].tolist() == ["review", "review"]
     assert (pairs.loc[[(0, 1), (3, 4)], "probability"] >= 0.7).all()  # the score alone would merge them
+    reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]  # and the reasons say why it did not
+    assert reasons[(0, 1)].startswith("not merged without a person: the emails differ and the phones differ (namesakes?); ")
+    assert reasons[(3, 4)].startswith("not merged without a person: different last names on one phone, without an email "
+                                 "in common (colleagues, or a new last name?); different last names Moreau ~ Brunet")
+    assert not reasons[(0, 2)].startswith("not merged")
 
 
 def test_a_parent_and_child_of_one_name_and_phone_are_never_merged_without_a_person(tmp_path):
