@@ -330,7 +330,8 @@ class NameComparison(Comparison):
 
     The whole names' words count too, where the parts disagree: the same words in
     another order ("Cafe Ritz-Carlton" ~ "Ritz-Carlton Cafe", "Mary Ann Smith" ~
-    "Smith Mary Ann") are the same name; the words of a name of two or more all found
+    "Smith Mary Ann") are the same name, unless only the first names' words are in
+    another order (María José and José María Ferrer, a sister and a brother); the words of a name of two or more all found
     in the other ("Smith" and "Smith Jones", "Le Montrachet" and "Le Montrachet
     Bistro") make the last names nearly the same.
     """
@@ -382,6 +383,8 @@ class NameComparison(Comparison):
             ca, cb = self.full[a[open_]], self.full[b[open_]]
             word_sets = {code: frozenset(self.full_names[code].split()) for code in np.unique(np.r_[ca, cb]).tolist()}
             relation = _per_distinct_codes(ca, cb, lambda x, y: _word_relation(word_sets[x], word_sets[y]), np.int8)
+            # but first names of one last name in another order are two (María José, José María)
+            relation[(relation == 2) & (last[open_] == 3)] = 0
             same, inside = open_[relation == 2], open_[relation == 1]
             first[same], last[same] = 5, 3
             last[inside] = np.where(last[inside] == 0, 2, last[inside])

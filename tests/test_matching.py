@@ -233,6 +233,9 @@ def test_names_with_the_same_words_in_another_order_or_contained_agree(tmp_path)
                                 "4,Mary Ann,Smith Jones,,,,,", "5,Mary Ann,Jones,,,,,"])
     assert f["first"].tolist()[:2] == [5, 5] and f["last"].tolist()[:2] == [3, 3]  # the same three words
     assert f["last"].tolist()[2:] == [2, 0]  # Smith is in Smith Jones: nearly the same; Jones is not
+    # only the first names' words in another order: a sister and a brother
+    f = features_for(tmp_path, ["1,José María,Ferrer,,,,,", "2,María José,Ferrer,,,,,", "3,Ferrer,José María,,,,,"])
+    assert f["first"].tolist() == [0, 5] and f["last"].tolist() == [3, 3]
 
 
 def test_namesakes_do_not_teach_em_that_a_person_changes_city():
