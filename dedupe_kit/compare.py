@@ -53,6 +53,8 @@ class Comparison(recordlinkage.base.BaseCompareFeature):
     #: each level implies the ones below it (the same number has the same last digits): a
     #: lower level then never weighs more, however rare random pairs make it
     nested = False
+    #: levels that never speak for a match (two birth dates years apart): they weigh at most 0
+    never_for: tuple[int, ...] = ()
     tf = False
 
     def __init__(self, left: str | Sequence[str], right: str | Sequence[str] | None = None) -> None:
@@ -76,6 +78,10 @@ class Comparison(recordlinkage.base.BaseCompareFeature):
 
     def floors(self) -> dict[str, dict[int, float]]:
         return {column: self.u_floor for column in self.descriptions()} if self.u_floor else {}
+
+    def against_only(self) -> dict[str, tuple[int, ...]]:
+        """The `never_for` levels of each output column."""
+        return {column: self.never_for for column in self.descriptions()} if self.never_for else {}
 
     def nested_columns(self) -> set[str]:
         """Output columns whose levels are `nested`."""
@@ -581,6 +587,7 @@ class DateComparison(_ByValue):
     levels = {5: "same birth date", 4: "birth date one digit off", 3: "birth year one digit off",
               2: "birth date within a year", 1: "birth date within ten years", 0: "birth dates over ten years apart"}
     prior = {5: 0.8, 4: 0.08, 3: 0.03, 2: 0.05, 1: 0.05, 0: 0.02}
+    never_for = (1,)  # two dates years apart are no sign of one person, however often people differ so
 
     def _levels(self, a: np.ndarray, b: np.ndarray):
         days_a = pd.to_datetime(pd.Series(a), format="%Y%m%d", errors="coerce")

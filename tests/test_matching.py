@@ -404,6 +404,21 @@ def test_a_lower_level_of_a_nested_comparison_never_weighs_more_than_the_level_a
     assert (model.parameters().query("comparison == 'phone'")["weight"].diff().dropna() >= -1e-9).all()
 
 
+def test_birth_dates_years_apart_never_speak_for_a_match():
+    # reviewed duplicates whose birth dates are often years apart (typed wrong), random pairs' seldom
+    features = pd.DataFrame({"birth_date": np.array([5] * 6 + [1] * 4, np.int8)})
+    random_features = pd.DataFrame({"birth_date": np.r_[np.zeros(900, np.int8), np.ones(100, np.int8)]})
+    priors, labels = {"birth_date": DateComparison.prior}, pd.Series(True, index=features.index)
+    free = FellegiSunter(priors=priors).fit(features, random_features=random_features, n_records=10_000, labels=labels)
+    assert free.match_weights(features)["birth_date"][9] > 0  # what the data alone would say
+    model = FellegiSunter(priors=priors, against_only={"birth_date": (1,)}).fit(
+        features, random_features=random_features, n_records=10_000, labels=labels)
+    weights = model.match_weights(features)["birth_date"]
+    assert weights[9] == 0 and weights[0] == free.match_weights(features)["birth_date"][0] > 0
+    assert model.parameters().set_index(["comparison", "level"]).loc[("birth_date", 1), "weight"] == 0
+    assert DateComparison("birth_date").against_only() == {"birth_date": (1,)}
+
+
 def test_different_external_ids_are_never_a_match():
     features = pd.DataFrame({"external_id": np.array([1, 0], np.int8), "email": np.array([1, 1], np.int8)})
     random_features = pd.DataFrame({"external_id": np.array([0] * 50 + [1], np.int8), "email": np.zeros(51, np.int8)})
