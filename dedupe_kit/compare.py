@@ -79,7 +79,7 @@ class Comparison(recordlinkage.base.BaseCompareFeature):
     def floors(self) -> dict[str, dict[int, float]]:
         return {column: self.u_floor for column in self.descriptions()} if self.u_floor else {}
 
-    def against_only(self) -> dict[str, tuple[int, ...]]:
+    def never_for_columns(self) -> dict[str, tuple[int, ...]]:
         """The `never_for` levels of each output column."""
         return {column: self.never_for for column in self.descriptions()} if self.never_for else {}
 
@@ -238,13 +238,18 @@ class EmailComparison(_MultiValued):
         if self.names is not None:
             at = np.flatnonzero(same_local & ~same & ~near)
             first, last = self.names
-            rows_a, rows_b = self.rows[left[at]], self.rows[right[at]]
-            both = zip(values[code_a[at]].tolist(), values[code_b[at]].tolist(), rows_a.tolist(), rows_b.tolist())
-            same_local[at] = [not (mail_provider(x.partition("@")[2]) and mail_provider(y.partition("@")[2])
-                                   and (_name_made(x.partition("@")[0], first[a], last[a])
-                                        or _name_made(x.partition("@")[0], first[b], last[b])))
+            both = zip(values[code_a[at]].tolist(), values[code_b[at]].tolist(),
+                       self.rows[left[at]].tolist(), self.rows[right[at]].tolist())
+            same_local[at] = [not _name_at_two_providers(x, y, (first[a], last[a]), (first[b], last[b]))
                               for x, y, a, b in both]
         return np.select([same, near, same_local], [3, 2, 1], 0)
+
+
+def _name_at_two_providers(a: str, b: str, *names: tuple[str, str]) -> bool:
+    """Whether two addresses of one local part are at two public mail providers, and the local
+    part is only one of the (folded first and last) ``names``: namesakes' mailboxes."""
+    (local, _, domain_a), domain_b = a.partition("@"), b.partition("@")[2]
+    return mail_provider(domain_a) and mail_provider(domain_b) and any(_name_made(local, *name) for name in names)
 
 
 def _numbered(a: str, b: str) -> bool:
@@ -337,9 +342,9 @@ class NameComparison(Comparison):
     The whole names' words count too, where the parts disagree: the same words in
     another order ("Cafe Ritz-Carlton" ~ "Ritz-Carlton Cafe", "Mary Ann Smith" ~
     "Smith Mary Ann") are the same name, unless only the first names' words are in
-    another order (María José and José María Ferrer, a sister and a brother); the words of a name of two or more all found
-    in the other ("Smith" and "Smith Jones", "Le Montrachet" and "Le Montrachet
-    Bistro") make the last names nearly the same.
+    another order (María José and José María Ferrer, a sister and a brother); the
+    words of a name of two or more all found in the other ("Smith" and "Smith Jones",
+    "Le Montrachet" and "Le Montrachet Bistro") make the last names nearly the same.
     """
 
     name = "first"

@@ -590,12 +590,14 @@ MAIL_PROVIDER_NAMES = frozenset("gmail googlemail yahoo ymail hotmail outlook li
 
 
 def mail_provider(domain: str) -> bool:
-    """Whether ``domain`` is a public mail provider's (`MAIL_PROVIDER_NAMES`), not a company's.
+    """Whether ``domain`` is a public mail provider's (`MAIL_PROVIDER_NAMES` before a country's
+    or the world's ending), not a company's.
 
-    >>> mail_provider("yahoo.co.uk"), mail_provider("hotmail.fr"), mail_provider("acme.com")
-    (True, True, False)
+    >>> [mail_provider(d) for d in ("yahoo.co.uk", "hotmail.fr", "acme.com", "mail.acme.com")]
+    [True, True, False, False]
     """
-    return domain.partition(".")[0] in MAIL_PROVIDER_NAMES
+    name, _, ending = domain.partition(".")
+    return name in MAIL_PROVIDER_NAMES and all(len(label) <= 3 for label in ending.split("."))
 
 
 #: What a spreadsheet writes for a formula that failed, and pandas for a missing value: no value

@@ -483,7 +483,7 @@ def scorer(used: list[Comparison], config: Config) -> FellegiSunter:
         fixed=frozenset(column for comparison in used for column in comparison.fixed()),
         u_floors={column: floor for comparison in used for column, floor in comparison.floors().items()},
         nested=frozenset(column for comparison in used for column in comparison.nested_columns()),
-        against_only={column: levels for comparison in used for column, levels in comparison.against_only().items()},
+        never_for={column: levels for comparison in used for column, levels in comparison.never_for_columns().items()},
     )
 
 

@@ -41,16 +41,16 @@ class FellegiSunter:
     nested: comparison columns whose every level implies the lower ones (the same
         phone has the same national number): ``u`` of a lower level is raised where
         it would weigh more than the level above.
-    against_only: per comparison column, levels that weigh at most 0 (two birth
+    never_for: per comparison column, levels that weigh at most 0 (two birth
         dates years apart never speak for one person).
     """
 
     def __init__(self, max_iter: int = 40, tol: float = 1e-5, priors: dict[str, dict[int, float]] | None = None,
                  prior_weight: float = 0.3, fixed: frozenset[str] = frozenset(),
                  u_floors: dict[str, dict[int, float]] | None = None, nested: frozenset[str] = frozenset(),
-                 against_only: dict[str, tuple[int, ...]] | None = None) -> None:
+                 never_for: dict[str, tuple[int, ...]] | None = None) -> None:
         self.max_iter, self.tol, self.priors, self.prior_weight = max_iter, tol, priors or {}, prior_weight
-        self.fixed, self.u_floors, self.nested, self.against_only = fixed, u_floors or {}, nested, against_only or {}
+        self.fixed, self.u_floors, self.nested, self.never_for = fixed, u_floors or {}, nested, never_for or {}
 
     def fit(self, features: pd.DataFrame, *, random_features: pd.DataFrame, n_records: int,
             labels: pd.Series | None = None) -> FellegiSunter:
@@ -98,7 +98,7 @@ class FellegiSunter:
                 break
         for column in self.nested & set(self.columns_):
             self.u_[column] = _nested_u(self.m_[column], self.u_[column])
-        for column, levels in self.against_only.items():  # u raised to m: a weight of at most 0
+        for column, levels in self.never_for.items():  # u raised to m: a weight of at most 0
             if column in self.u_:
                 at = self.u_[column].index.intersection(levels)
                 self.u_[column][at] = np.maximum(self.u_[column][at], self.m_[column][at])

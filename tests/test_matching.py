@@ -411,12 +411,12 @@ def test_birth_dates_years_apart_never_speak_for_a_match():
     priors, labels = {"birth_date": DateComparison.prior}, pd.Series(True, index=features.index)
     free = FellegiSunter(priors=priors).fit(features, random_features=random_features, n_records=10_000, labels=labels)
     assert free.match_weights(features)["birth_date"][9] > 0  # what the data alone would say
-    model = FellegiSunter(priors=priors, against_only={"birth_date": (1,)}).fit(
+    model = FellegiSunter(priors=priors, never_for={"birth_date": (1,)}).fit(
         features, random_features=random_features, n_records=10_000, labels=labels)
     weights = model.match_weights(features)["birth_date"]
     assert weights[9] == 0 and weights[0] == free.match_weights(features)["birth_date"][0] > 0
     assert model.parameters().set_index(["comparison", "level"]).loc[("birth_date", 1), "weight"] == 0
-    assert DateComparison("birth_date").against_only() == {"birth_date": (1,)}
+    assert DateComparison("birth_date").never_for_columns() == {"birth_date": (1,)}
 
 
 def test_different_external_ids_are_never_a_match():
