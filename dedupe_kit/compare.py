@@ -27,7 +27,7 @@ from ._perf import distinct_pairs, run_starts, sorted_distinct
 from .config import Config
 from .errors import ConfigError
 from .load import Contacts
-from .names import nickname_equivalent
+from .names import fold, nickname_equivalent
 from .normalize import Normalized, mail_provider
 
 MISSING = -1
@@ -264,7 +264,6 @@ def _numbered(a: str, b: str) -> bool:
 
 
 _LETTERS = re.compile(r"[\d._+\-]")  # all but the letters of a local part
-_SEPARATORS = re.compile(r"[._\-]")
 
 
 def _name_made(local: str, first: str, last: str) -> bool:
@@ -274,7 +273,7 @@ def _name_made(local: str, first: str, last: str) -> bool:
     >>> _name_made("j.dupont", "jean", "dupont"), _name_made("jdupont84", "jean", "dupont")
     (True, False)
     """
-    letters = _SEPARATORS.sub("", local)
+    letters = fold(local).replace(" ", "")  # "jürgen.müller": "jurgenmuller"
     first, last = first.replace(" ", ""), last.replace(" ", "")
     if not letters or not (first or last):
         return False

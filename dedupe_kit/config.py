@@ -38,7 +38,8 @@ ROLE_EMAIL_LOCALS = (
     "info", "contact", "admin", "office", "hello", "sales", "support", "help", "team",
     "enquiries", "inquiries", "billing", "accounts", "webmaster", "noreply", "no-reply",
     "reception", "service", "mail", "marketing", "hr", "jobs", "careers", "accueil",
-    "secretariat", "bonjour", "direction", "compta", "postmaster", "abuse",
+    "secretariat", "bonjour", "direction", "compta", "postmaster", "abuse", "purchasing", "procurement",
+    "orders", "payables", "accountspayable", "dispatch", "frontdesk", "shipping", "press", "events", "admissions",
 )
 
 
@@ -104,6 +105,11 @@ class MatchConfig:
         typo apart) goes to review however high it scores, unless a birth date, an
         external ID or a compared personal number agrees: family members share a
         landline, a last name and an address.
+    namesakes_need_review: a pair whose emails differ and whose phones differ, or whose
+        last names differ on a shared phone without a shared email, goes to review however
+        high it scores, unless a birth date, an external ID or a compared personal number
+        agrees (namesakes; colleagues on one switchboard). A B2B file whose people have a
+        work and a personal record of each may turn it off.
     """
 
     upper: float = 0.95
@@ -114,6 +120,7 @@ class MatchConfig:
     seed: int = 2026
     compare_columns: tuple[str, ...] = ()
     first_names_must_agree: bool = True
+    namesakes_need_review: bool = True
 
     def __post_init__(self) -> None:
         if not 0 < self.lower <= self.upper < 1:

@@ -579,30 +579,42 @@ _EMAIL_SYNTAX = re.compile(
 PLACEHOLDER_EMAIL_LOCALS = frozenset("noemail no-email nomail none null na n/a unknown test example fake no email noreply "
                                      "no-reply donotreply do-not-reply nobody dummy invalid".split())
 #: Mail providers whose addresses anyone can open, where namesakes take the same name in turn
-#: (``john.smith@``, ``johnsmith@``, ``john.smith2@``): by the name before the country's ending
-#: (``yahoo.co.uk``, ``hotmail.fr``), or whole
-MAIL_PROVIDER_NAMES = frozenset("gmail googlemail yahoo ymail hotmail outlook live msn aol icloud me mac gmx web "
-                                "mail yandex protonmail proton zoho qq 163 126 naver libero virgilio wanadoo "
-                                "orange free sfr laposte neuf bbox btinternet sky virginmedia talktalk comcast "
-                                "verizon att sbcglobal bellsouth cox charter shaw rogers sympatico videotron "
-                                "bigpond optusnet xtra t-online freenet telenet skynet bluewin hispeed "
-                                "rediffmail uol bol terra".split())
+#: (``john.smith@``, ``johnsmith@``, ``john.smith2@``): by their name before any country's
+#: ending (``yahoo.co.uk``, ``hotmail.fr``), or whole (a company's own domain may share a name:
+#: ``att.com`` is AT&T's staff, ``att.net`` its customers)
+MAIL_PROVIDER_NAMES = frozenset("gmail googlemail yahoo ymail rocketmail hotmail outlook live msn aol gmx yandex "
+                                "zoho protonmail icloud".split())
+MAIL_PROVIDER_DOMAINS = frozenset(
+    "me.com mac.com pm.me proton.me web.de mail.ru bk.ru list.ru inbox.ru rambler.ru mail.com email.com qq.com "
+    "163.com 126.com naver.com hanmail.net daum.net libero.it virgilio.it tiscali.it alice.it wanadoo.fr orange.fr "
+    "free.fr sfr.fr laposte.net neuf.fr bbox.fr btinternet.com btopenworld.com sky.com virginmedia.com ntlworld.com "
+    "talktalk.net comcast.net verizon.net att.net sbcglobal.net bellsouth.net cox.net charter.net earthlink.net "
+    "juno.com netzero.net optonline.net roadrunner.com shaw.ca rogers.com sympatico.ca videotron.ca bigpond.com "
+    "bigpond.net.au optusnet.com.au xtra.co.nz t-online.de freenet.de arcor.de posteo.de mailbox.org telenet.be "
+    "skynet.be bluewin.ch hispeed.ch seznam.cz centrum.cz wp.pl o2.pl onet.pl interia.pl rediffmail.com uol.com.br "
+    "bol.com.br terra.com.br fastmail.com hushmail.com tutanota.com".split())
+#: Domains of one mailbox (Apple's and Proton's aliases), as one of them
+MAIL_DOMAIN_ALIASES = {"me.com": "icloud.com", "mac.com": "icloud.com", "protonmail.com": "proton.me",
+                       "protonmail.ch": "proton.me", "pm.me": "proton.me"}
 
 
 def mail_provider(domain: str) -> bool:
     """Whether ``domain`` is a public mail provider's (`MAIL_PROVIDER_NAMES` before a country's
-    or the world's ending), not a company's.
+    or the world's ending, `MAIL_PROVIDER_DOMAINS`, a Roadrunner region's), not a company's.
 
-    >>> [mail_provider(d) for d in ("yahoo.co.uk", "hotmail.fr", "acme.com", "mail.acme.com")]
-    [True, True, False, False]
+    >>> [mail_provider(d) for d in ("yahoo.co.uk", "hotmail.fr", "seznam.cz", "nc.rr.com", "acme.com",
+    ...                             "mail.acme.com", "att.com")]
+    [True, True, True, True, False, False, False]
     """
     name, _, ending = domain.partition(".")
-    return name in MAIL_PROVIDER_NAMES and all(len(label) <= 3 for label in ending.split("."))
+    return (domain in MAIL_PROVIDER_DOMAINS or domain.endswith(".rr.com")
+            or name in MAIL_PROVIDER_NAMES and all(len(label) <= 3 for label in ending.split(".")))
 
 
 #: What a spreadsheet writes for a formula that failed, and pandas for a missing value: no value
 _ERROR_TEXT = frozenset(["#n/a", "#value!", "#ref!", "#name?", "#div/0!", "#null!", "#num!", "#error!"])
 PLACEHOLDER_TEXT = frozenset(["n/a", "na", "none", "null", "nil", "-", "--", "?", "x", "unknown", "tbd", "0", "nan",
+                              "[not provided]",
                               *_ERROR_TEXT])
 
 
@@ -641,6 +653,10 @@ class EmailParser:
                 continue
             if domain in self.canonical_domains:
                 local, domain = local.split("+", 1)[0].replace(".", ""), self.canonical_domains[0]
+                if not local:
+                    bad.append((token, "no name before the + tag"))
+                    continue
+            domain = MAIL_DOMAIN_ALIASES.get(domain, domain)
             ok.append((f"{local}@{domain}", address, local.split("+", 1)[0] in self.role_locals))
         return ok, bad
 
@@ -657,6 +673,9 @@ class EmailParser:
             canonical = pc.is_in(domain, pa.array(self.canonical_domains))
             local = pc.if_else(canonical, pc.replace_substring(_without_tag(local), ".", ""), local)
             domain = pc.if_else(canonical, self.canonical_domains[0], domain)
+            plain &= ~np.asarray(pc.and_(canonical, pc.equal(local, "")))  # "+news@gmail.com": said one by one
+        for alias, one in MAIL_DOMAIN_ALIASES.items():
+            domain = pc.if_else(pc.equal(domain, alias), one, domain)
         role = pc.is_in(_without_tag(local), pa.array(sorted(self.role_locals), pa.string())).filter(plain)
         value = pc.binary_join_element_wise(local, domain, "@").filter(plain)
         rest = np.flatnonzero(~plain)
@@ -932,7 +951,7 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
 
 
 #: placeholders of a name: not the surnames None, Null and Nil, nor Na or an initial X
-_NAME_PLACEHOLDERS = frozenset(["n/a", "unknown", "tbd", "0", *_ERROR_TEXT])
+_NAME_PLACEHOLDERS = frozenset(["n/a", "unknown", "tbd", "0", "[not provided]", *_ERROR_TEXT])  # HubSpot's
 
 
 def is_placeholder(text: str, role: str = "") -> bool:

@@ -364,7 +364,8 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     household = none
     if config.match.first_names_must_agree and "first" in features:
         household = _household(features, used, lambda at: _two_names(normalized, pairs_index[at]))
-    held = np.select([generations, parent, household, *_two_people(features, used)], np.arange(1, len(HELD)), 0)
+    namesakes, colleagues = _two_people(features, used) if config.match.namesakes_need_review else (none, none)
+    held = np.select([generations, parent, household, namesakes, colleagues], np.arange(1, len(HELD)), 0)
     held[status != "auto"] = 0
     status[held > 0] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)

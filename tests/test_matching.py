@@ -166,6 +166,10 @@ def test_namesakes_addresses_at_a_mail_provider_are_different_emails(tmp_path):
     f = features_for(tmp_path, ["1,Jay,Bennett,jb88@king.example,,,,", "2,Jay,Bennett,8jb88@king.example,,,,",
                                 "3,Jay,Bennett,jb88@yahoo.com,,,,"])
     assert f["email"].tolist() == [2, 1]
+    # a name with accents in the address, a regional provider, a company's own domain of a provider's name
+    f = features_for(tmp_path, ["1,Jürgen,Müller,jürgen.müller@gmx.de,,,,", "2,Jurgen,Muller,jürgen.müller@web.de,,,,",
+                                "3,Jürgen,Müller,jurgen.muller2@gmx.de,,,,", "4,Jurgen,Muller,jürgen.müller@att.com,,,,"])
+    assert f["email"].tolist() == [0, 0, 1]
 
 
 def test_phone_levels(tmp_path):
@@ -678,6 +682,8 @@ def test_namesakes_and_colleagues_on_one_line_are_never_merged_without_a_person(
     assert reasons[(3, 4)].startswith("not merged without a person: different last names on one phone, without an email "
                                  "in common (colleagues, or a new last name?); different last names Moreau ~ Brunet")
     assert not reasons[(0, 2)].startswith("not merged")
+    b2b = Config(match=MatchConfig(upper=0.7, namesakes_need_review=False))  # work and personal records of each
+    assert run(path, b2b, progress=False).pairs.set_index(["a", "b"]).loc[[(0, 1), (3, 4)], "status"].tolist() == ["auto"] * 2
 
 
 def test_a_parent_and_child_of_one_name_and_phone_are_never_merged_without_a_person(tmp_path):

@@ -244,6 +244,8 @@ def test_country_column_sets_the_region_per_row(tmp_path):
         ("zoë@exemple.fr", "zoë@exemple.fr", "zoë@exemple.fr", False),
         ("ann @ example.com", "ann@example.com", "ann@example.com", False),  # typed with spaces around the @
         ("ann@example,com", "ann@example.com", "ann@example.com", False),  # a comma typed for the dot
+        ("Thaddeus.Okonjo@me.com", "thaddeus.okonjo@icloud.com", "thaddeus.okonjo@me.com", False),  # Apple's aliases
+        ("ada@protonmail.com", "ada@proton.me", "ada@protonmail.com", False),
     ],
 )
 def test_email_normalization(raw, value, display, shared):
@@ -258,7 +260,8 @@ def test_email_normalization(raw, value, display, shared):
                   st.text(alphabet="aZ9.-_", min_size=1, max_size=8), st.sampled_from(["com", "fr", "c", "c0"])),
         st.sampled_from(["Jean.Dupont+news@GMail.com", " info+x@Acme.example ", "N/A", "test@x.com", "a@b.co; c@d.co",
                          "j.d+1@googlemail.com", "Bob <bob@x.com>", "mailto:ann@x.org", "zoë@exemple.fr", "a..b@x.com",
-                         "a" * 65 + "@x.com", "a@" + "b" * 63 + ".com", "a@" + "b." * 130 + "com"]),
+                         "a" * 65 + "@x.com", "a@" + "b" * 63 + ".com", "a@" + "b." * 130 + "com",
+                         "+news@gmail.com", ".+x@googlemail.com", "Ann@Mac.com"]),
     ), min_size=1, max_size=10, unique=True),
     canonical=st.sampled_from([(), ("gmail.com", "googlemail.com")]),
 )
@@ -288,6 +291,7 @@ def test_plain_addresses_are_read_by_the_kernels(monkeypatch):
         ("no@email.com", "placeholder address"),
         ("email@email.com", "placeholder address"),
         ("noreply@example.org", "placeholder address"),
+        ("+news@gmail.com", "no name before the + tag"),  # not the same address as "+shop@gmail.com"
     ],
 )
 def test_invalid_emails_are_flagged(raw, reason):
