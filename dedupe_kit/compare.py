@@ -245,6 +245,23 @@ class EmailComparison(_MultiValued):
         return np.select([same, near, same_local], [3, 2, 1], 0)
 
 
+    def namesakes(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether records ``a`` and ``b`` (aligned) hold two mailboxes of namesakes that
+        `combo_levels` calls different emails (``john.smith2@`` and ``johnsmith@`` at one
+        provider, ``jean.dupont@`` at two)."""
+        pid, left, right = value_pairs(self.rows, a, b)
+        values, (first, last) = self.uniques["value"], self.names or (None, None)
+        found = np.zeros(len(a), dtype=bool)
+        if first is None or not len(pid):
+            return found
+        both = zip(values[self.codes["value"][left]].tolist(), values[self.codes["value"][right]].tolist(),
+                   self.rows[left].tolist(), self.rows[right].tolist())
+        found[pid[[_numbered(x, y) or x.partition("@")[0] == y.partition("@")[0] != ""
+                   and _name_at_two_providers(x, y, (first[ra], last[ra]), (first[rb], last[rb]))
+                   for x, y, ra, rb in both]]] = True
+        return found
+
+
 def _name_at_two_providers(a: str, b: str, *names: tuple[str, str]) -> bool:
     """Whether two addresses of one local part are at two public mail providers, and the local
     part is only one of the (folded first and last) ``names``: namesakes' mailboxes."""

@@ -22,8 +22,8 @@ from tqdm.auto import tqdm
 from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs
 from .candidates import Candidates, candidates
 from .cluster import cluster
-from .compare import (MISSING, Comparison, DateComparison, ExactComparison, ExternalIdComparison, NameComparison,
-                      compare, comparisons, value_pairs)
+from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
+                      NameComparison, compare, comparisons, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export, export_crosswalk, with_survivors
@@ -42,7 +42,7 @@ MERGE_FILES = ("cleaned.csv", "fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix
 HELD = ("", "the names end with different generations (a father and a son?)",
         "birth dates over ten years apart, with a phone or an email in common (a parent and a child?)",
         "different first names, and nothing in common that only one person has (one household?)",
-        "the emails differ and the phones differ (namesakes?)",
+        "different emails and no phone in common (namesakes?)",
         "different last names on one phone, without an email in common (colleagues, or a new last name?)")
 CROSSWALK_COLUMNS = ["source_row", "record_id", "cluster_id", "survivor_row", "survivor_record_id",
                      "decided_by", "score"]
@@ -364,7 +364,8 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     household = none
     if config.match.first_names_must_agree and "first" in features:
         household = _household(features, used, lambda at: _two_names(normalized, pairs_index[at]))
-    namesakes, colleagues = _two_people(features, used) if config.match.namesakes_need_review else (none, none)
+    namesakes, colleagues = (_two_people(features, used, pairs_index, status == "auto")
+                             if config.match.namesakes_need_review else (none, none))
     held = np.select([generations, parent, household, namesakes, colleagues], np.arange(1, len(HELD)), 0)
     held[status != "auto"] = 0
     status[held > 0] = "review"
@@ -422,18 +423,25 @@ def _personal_proof(features: pd.DataFrame, used: list[Comparison]) -> tuple[np.
     return by_birth, by_other
 
 
-def _two_people(features: pd.DataFrame, used: list[Comparison]) -> tuple[np.ndarray, np.ndarray]:
+def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiIndex | None = None,
+                asked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Pairs that look like two people of one name, and of one line, unless a birth date, an
     external ID or a personal number agrees: both records hold an email and a phone and both
-    differ (namesakes: a person seldom changes both at once); the last names differ and
-    only a phone is shared (a colleague on one switchboard, or a new last name: a person
-    decides)."""
+    differ (namesakes: a person seldom changes both at once), or the emails are namesakes'
+    mailboxes (`EmailComparison.namesakes`, of the pairs of ``index`` at ``asked``) and no phone
+    agrees; the last names differ and only a phone is shared (a colleague on one switchboard,
+    or a new last name: a person decides)."""
     level = {column: features[column].to_numpy() if column in features else np.full(len(features), MISSING)
              for column in ("email", "phone", "last")}
-    namesakes = (level["email"] == 0) & (level["phone"] == 0)
-    colleagues = (level["last"] == 0) & (level["phone"] >= 2) & (level["email"] < 2)
     by_birth, by_other = _personal_proof(features, used)
-    return namesakes & ~by_birth & ~by_other, colleagues & ~by_birth & ~by_other
+    namesakes = (level["email"] == 0) & (level["phone"] == 0) & ~by_birth & ~by_other
+    email = next((c for c in used if isinstance(c, EmailComparison)), None)
+    if email is not None and index is not None:
+        ask = (level["email"] == 0) & (level["phone"] == MISSING) & ~by_birth & ~by_other
+        ask = np.flatnonzero(ask if asked is None else ask & asked)
+        namesakes[ask] = email.namesakes(*(index.get_level_values(i)[ask].to_numpy() for i in (0, 1)))
+    colleagues = (level["last"] == 0) & (level["phone"] >= 2) & (level["email"] < 2)
+    return namesakes, colleagues & ~by_birth & ~by_other
 
 
 def _two_names(normalized: Normalized, index: pd.MultiIndex) -> np.ndarray:
