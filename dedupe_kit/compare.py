@@ -256,10 +256,14 @@ class EmailComparison(_MultiValued):
             return found
         both = zip(values[self.codes["value"][left]].tolist(), values[self.codes["value"][right]].tolist(),
                    self.rows[left].tolist(), self.rows[right].tolist())
-        found[pid[[_numbered(x, y) or x.partition("@")[0] == y.partition("@")[0] != ""
+        found[pid[[_numbered(x, y) or _undotted(x) == _undotted(y) != ""  # Gmail's form has no dots
                    and _name_at_two_providers(x, y, (first[ra], last[ra]), (first[rb], last[rb]))
                    for x, y, ra, rb in both]]] = True
         return found
+
+
+def _undotted(address: str) -> str:
+    return address.partition("@")[0].replace(".", "")
 
 
 def _name_at_two_providers(a: str, b: str, *names: tuple[str, str]) -> bool:

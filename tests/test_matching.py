@@ -670,15 +670,17 @@ def test_namesakes_and_colleagues_on_one_line_are_never_merged_without_a_person(
             "4,Cedric,Moreau,cmoreau@vantage.example,503-555-0170,Portland,Vantage Legal",
             "5,Cedric,Brunet,cbrunet@vantage.example,503-555-0170,Portland,Vantage Legal",  # a colleague
             "6,Michael,Brown,michael.brown@yahoo.com,,Chicago,Initech",
-            "7,Michael,Brown,michael.brown@hotmail.com,,Chicago,Initech"]  # namesakes' mailboxes, no phone
+            "7,Michael,Brown,michael.brown@hotmail.com,,Chicago,Initech",  # namesakes' mailboxes, no phone
+            "8,Daniel,Whitcombe,daniel.whitcombe@gmail.com,,Chicago,Initech",  # Gmail's form: danielwhitcombe@
+            "9,Daniel,Whitcombe,daniel.whitcombe@yahoo.com,312-555-0188,Chicago,Initech"]
     rows += [row + "," + company for row, company in zip(strangers("1"), ["Globex", "Initech", "Hooli", "Wonka", "Vandelay", "Umbrella"])]
     path.write_text("Record ID,First Name,Last Name,Email,Phone Number,City,Company\n" + "\n".join(rows) + "\n")
     config = Config(match=MatchConfig(upper=0.7))  # a small file's weights are small
     result = run(path, config, progress=False)
     pairs = result.pairs.set_index(["a", "b"])
     assert pairs.loc[(0, 2), "status"] == "auto"
-    assert pairs.loc[[(0, 1), (3, 4), (5, 6)], "status"].tolist() == ["review"] * 3
-    assert (pairs.loc[[(0, 1), (3, 4), (5, 6)], "probability"] >= 0.7).all()  # the score alone would merge them
+    assert pairs.loc[[(0, 1), (3, 4), (5, 6), (7, 8)], "status"].tolist() == ["review"] * 4
+    assert (pairs.loc[[(0, 1), (3, 4), (5, 6), (7, 8)], "probability"] >= 0.7).all()  # the score alone would merge them
     reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]  # and the reasons say why it did not
     assert reasons[(0, 1)].startswith("not merged without a person: different emails and no phone in common (namesakes?); ")
     assert reasons[(3, 4)].startswith("not merged without a person: different last names on one phone, without an email "
@@ -686,7 +688,7 @@ def test_namesakes_and_colleagues_on_one_line_are_never_merged_without_a_person(
     assert reasons[(5, 6)].startswith("not merged without a person: different emails and no phone in common (namesakes?); ")
     assert not reasons[(0, 2)].startswith("not merged")
     b2b = Config(match=MatchConfig(upper=0.7, namesakes_need_review=False))  # work and personal records of each
-    assert run(path, b2b, progress=False).pairs.set_index(["a", "b"]).loc[[(0, 1), (3, 4), (5, 6)], "status"].tolist() == ["auto"] * 3
+    assert run(path, b2b, progress=False).pairs.set_index(["a", "b"]).loc[[(0, 1), (3, 4), (5, 6), (7, 8)], "status"].tolist() == ["auto"] * 4
 
 
 def test_a_parent_and_child_of_one_name_and_phone_are_never_merged_without_a_person(tmp_path):
