@@ -105,12 +105,12 @@ class MatchConfig:
         typo apart) goes to review however high it scores, unless a birth date, an
         external ID or a compared personal number agrees: family members share a
         landline, a last name and an address.
-    namesakes_need_review: a pair whose emails differ and whose phones differ (or that
-        holds namesakes' mailboxes and no phone in common), or whose last names differ on a
-        shared phone without a shared email, goes to review however
-        high it scores, unless a birth date, an external ID or a compared personal number
-        agrees (namesakes; colleagues on one switchboard). A B2B file whose people have a
-        work and a personal record of each may turn it off.
+    namesakes_need_review: a pair whose emails differ (or share only the name before the @)
+        and whose phones differ (or that holds namesakes' mailboxes and no phone in common),
+        or whose last names differ on a shared phone without a shared email, goes to review
+        however high it scores, unless a birth date, an external ID or a compared personal
+        number agrees (namesakes; colleagues on one switchboard). A B2B file whose people
+        have a work and a personal record of each may turn it off.
     """
 
     upper: float = 0.95

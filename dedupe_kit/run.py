@@ -42,7 +42,7 @@ MERGE_FILES = ("cleaned.csv", "fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix
 HELD = ("", "the names end with different generations (a father and a son?)",
         "birth dates over ten years apart, with a phone or an email in common (a parent and a child?)",
         "different first names, and nothing in common that only one person has (one household?)",
-        "different emails and no phone in common (namesakes?)",
+        "no email and no phone in common (namesakes?)",
         "different last names on one phone, without an email in common (colleagues, or a new last name?)")
 CROSSWALK_COLUMNS = ["source_row", "record_id", "cluster_id", "survivor_row", "survivor_record_id",
                      "decided_by", "score"]
@@ -427,14 +427,15 @@ def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiI
                 asked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Pairs that look like two people of one name, and of one line, unless a birth date, an
     external ID or a personal number agrees: both records hold an email and a phone and both
-    differ (namesakes: a person seldom changes both at once), or the emails are namesakes'
-    mailboxes (`EmailComparison.namesakes`, of the pairs of ``index`` at ``asked``) and no phone
-    agrees; the last names differ and only a phone is shared (a colleague on one switchboard,
+    differ, or only the name before the @ is shared (namesakes: a person seldom changes both
+    at once), or the emails are namesakes' mailboxes (`EmailComparison.namesakes`, of the
+    pairs of ``index`` at ``asked``) and no phone agrees; the last names differ and only a phone is shared (a colleague on one switchboard,
     or a new last name: a person decides)."""
     level = {column: features[column].to_numpy() if column in features else np.full(len(features), MISSING)
              for column in ("email", "phone", "last")}
     by_birth, by_other = _personal_proof(features, used)
-    namesakes = (level["email"] == 0) & (level["phone"] == 0) & ~by_birth & ~by_other
+    namesakes = ((level["email"] == 0) & (level["phone"] == 0)
+                 | ("phone" in features) & (level["email"] == 1) & (level["phone"] <= 0)) & ~by_birth & ~by_other
     email = next((c for c in used if isinstance(c, EmailComparison)), None)
     if email is not None and index is not None:
         ask = (level["email"] == 0) & (level["phone"] == MISSING) & ~by_birth & ~by_other
