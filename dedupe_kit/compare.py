@@ -244,7 +244,6 @@ class EmailComparison(_MultiValued):
                               for x, y, a, b in both]
         return np.select([same, near, same_local], [3, 2, 1], 0)
 
-
     def namesakes(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Whether records ``a`` and ``b`` (aligned) hold two mailboxes of namesakes that
         `combo_levels` calls different emails (``john.smith2@`` and ``johnsmith@`` at one

@@ -614,8 +614,7 @@ def mail_provider(domain: str) -> bool:
 #: What a spreadsheet writes for a formula that failed, and pandas for a missing value: no value
 _ERROR_TEXT = frozenset(["#n/a", "#value!", "#ref!", "#name?", "#div/0!", "#null!", "#num!", "#error!"])
 PLACEHOLDER_TEXT = frozenset(["n/a", "na", "none", "null", "nil", "-", "--", "?", "x", "unknown", "tbd", "0", "nan",
-                              "[not provided]",
-                              *_ERROR_TEXT])
+                              "[not provided]", *_ERROR_TEXT])
 
 
 class EmailParser:

@@ -429,20 +429,20 @@ def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiI
     external ID or a personal number agrees: both records hold an email and a phone and both
     differ, or only the name before the @ is shared (namesakes: a person seldom changes both
     at once), or the emails are namesakes' mailboxes (`EmailComparison.namesakes`, of the
-    pairs of ``index`` at ``asked``) and no phone agrees; the last names differ and only a phone is shared (a colleague on one switchboard,
-    or a new last name: a person decides)."""
+    pairs of ``index`` at ``asked``) and no phone agrees; the last names differ and only a
+    phone is shared (a colleague on one switchboard, or a new last name: a person decides)."""
     level = {column: features[column].to_numpy() if column in features else np.full(len(features), MISSING)
              for column in ("email", "phone", "last")}
-    by_birth, by_other = _personal_proof(features, used)
+    unproven = ~np.logical_or(*_personal_proof(features, used))
     namesakes = ((level["email"] == 0) & (level["phone"] == 0)
-                 | ("phone" in features) & (level["email"] == 1) & (level["phone"] <= 0)) & ~by_birth & ~by_other
+                 | ("phone" in features) & (level["email"] == 1) & (level["phone"] <= 0)) & unproven
     email = next((c for c in used if isinstance(c, EmailComparison)), None)
     if email is not None and index is not None:
-        ask = (level["email"] == 0) & (level["phone"] == MISSING) & ~by_birth & ~by_other
+        ask = (level["email"] == 0) & (level["phone"] == MISSING) & unproven
         ask = np.flatnonzero(ask if asked is None else ask & asked)
         namesakes[ask] = email.namesakes(*(index.get_level_values(i)[ask].to_numpy() for i in (0, 1)))
-    colleagues = (level["last"] == 0) & (level["phone"] >= 2) & (level["email"] < 2)
-    return namesakes, colleagues & ~by_birth & ~by_other
+    colleagues = (level["last"] == 0) & (level["phone"] >= 2) & (level["email"] < 2) & unproven
+    return namesakes, colleagues
 
 
 def _two_names(normalized: Normalized, index: pd.MultiIndex) -> np.ndarray:
