@@ -639,17 +639,18 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
         at = np.zeros(len(pairs), dtype=np.int64)  # 0: nothing shared, no text
         at[pid] = position + 1
         texts = np.array(["", *display_all([kind] * len(used), used)], dtype=object)
-        details[kind] = _near_values(result, pairs, kind, at, texts)
+        details[kind] = _two_values(result, pairs, kind, at, texts)
     return details
 
 
-def _near_values(result: Result, pairs: pd.DataFrame, kind: str, at: np.ndarray, texts: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def _two_values(result: Result, pairs: pd.DataFrame, kind: str, at: np.ndarray, texts: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
     """`_details` of ``kind`` with, for the pairs whose values are only close (the same national
-    number, the same last digits, one typo), the first two values that are, as ``a ~ b``."""
+    number, the same last digits, one typo), the first two values that are, as ``a ~ b``; for
+    those whose values differ, the first value of each, as ``a / b``."""
     comparison = next(c for c in result.comparisons if c.name == kind)
     level = pairs[kind].to_numpy()
-    near = np.flatnonzero((level > 0) & (level < max(comparison.levels)))
+    near = np.flatnonzero((level >= 0) & (level < max(comparison.levels)))
     if not len(near):
         return at, texts
     pid, left, right = value_pairs(comparison.rows, pairs["a"].to_numpy()[near], pairs["b"].to_numpy()[near])
@@ -658,9 +659,15 @@ def _near_values(result: Result, pairs: pd.DataFrame, kind: str, at: np.ndarray,
     first = run_starts(pid)  # the first combination at the pair's level
     sides = np.concatenate([left[first], right[first]])
     code = comparison.codes["value"][sides]
-    shown = np.asarray(display_all([kind] * len(sides), comparison.uniques["value"][code]), dtype=object)
+    if kind == "email":  # as typed (the canonical Gmail or iCloud address is in neither), of a person's own
+        ids = result.normalized.identifiers
+        own = np.flatnonzero(~ids["shared"].to_numpy()[(ids["kind"] == kind).to_numpy()])
+        shown = result.normalized.typed(kind)[own[sides]]
+    else:
+        shown = np.asarray(display_all([kind] * len(sides), comparison.uniques["value"][code]), dtype=object)
     if kind == "phone":  # a phone without E.164 (not valid for its country): its national number
         unusable = np.flatnonzero(code < 0)
         shown[unusable] = comparison.uniques["national"][comparison.codes["national"][sides[unusable]]]
     at[near[pid[first]]] = len(texts) + np.arange(len(first))
-    return at, np.concatenate([texts, shown[:len(first)] + " ~ " + shown[len(first):]])
+    between = np.where(level[near[pid[first]]] == 0, " / ", " ~ ")
+    return at, np.concatenate([texts, shown[:len(first)] + between + shown[len(first):]])

@@ -812,3 +812,13 @@ def test_reasons_show_the_two_values_that_are_only_close(tmp_path):
     assert "same phone number without country code +44 7911 123456 ~ 7911123456 (" in ann
     assert "nearly the same email ann.lee@example.com ~ ann.lea@example.com (" in ann
     assert "same last 7 phone digits +1 202-555-0147 ~ +1 303-555-0147 (" in bob
+
+
+def test_reasons_name_the_two_values_that_differ(tmp_path):
+    # a reviewer sees that both addresses are thaddeus.okonjo@, and which phones differ
+    path = export(tmp_path, ["1,Thaddeus,Okonjo,thaddeus.okonjo@me.com,+1 202 555 0147,,,Boston",  # not as icloud.com
+                             "2,Thaddeus,Okonjo,t.okonjo@work.example;thaddeus.okonjo@gmx.com,+1 303 555 0188,,,Boston"])
+    result = run(path, progress=False)
+    (text,) = result.reasons(result.pairs)
+    assert "different emails thaddeus.okonjo@me.com / t.okonjo@work.example (" in text
+    assert "different phones +1 202-555-0147 / +1 303-555-0188 (" in text
