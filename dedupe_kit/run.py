@@ -44,6 +44,8 @@ HELD = ("", "the names end with different generations (a father and a son?)",
         "different first names, and nothing in common that only one person has (one household?)",
         "no email and no phone in common (namesakes?)",
         "different last names on one phone, without an email in common (colleagues, or a new last name?)")
+#: Why a pair merged though its first names differ (`HELD`'s third rule): what only one person has
+LIFTED = ("the birth dates agree", "an external ID or a personal number agrees")
 CROSSWALK_COLUMNS = ["source_row", "record_id", "cluster_id", "survivor_row", "survivor_record_id",
                      "decided_by", "score"]
 
@@ -84,6 +86,12 @@ class Result:
         held = pairs["held"].to_numpy()
         for at in np.flatnonzero(held).tolist():
             sentences[at] = f"not merged without a person: {HELD[held[at]]}; {sentences[at]}"
+        if self.config.match.first_names_must_agree and "first" in pairs:
+            by_birth, by_other = _personal_proof(pairs, self.comparisons)
+            lifted = ((pairs["status"].to_numpy() == "auto") & np.isin(pairs["first"], NameComparison.family_levels)
+                      & (by_birth | by_other))
+            for at in np.flatnonzero(lifted).tolist():
+                sentences[at] = f"merged though the first names differ: {LIFTED[int(by_other[at])]}; {sentences[at]}"
         return sentences
 
     def explained(self, status: str | None = "review", n: int | None = 20) -> pd.DataFrame:

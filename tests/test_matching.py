@@ -632,6 +632,21 @@ def test_a_couple_of_nearly_the_same_first_names_is_never_merged_without_a_perso
     assert pairs.loc[(4, 5), ["first", "status"]].tolist() == [3, "auto"]
 
 
+def test_reasons_say_what_merged_a_pair_whose_first_names_differ(tmp_path):
+    path = tmp_path / "export.csv"
+    rows = ["1,Freddie,Hall,fhall@example.com,617-555-3012,1984-03-02,Boston",
+            "2,Fdedrie,Hall,freddie.hall@gmail.com,617-555-3012,1984-03-02,Boston",  # two typos: one person
+            "3,Freddie,Hall,fhall@example.com,617-555-3012,,Boston"]
+    rows += [row.replace(",Oakland", ",,Oakland") for row in strangers("1")]
+    path.write_text("Record ID,First Name,Last Name,Email,Phone Number,Birth Date,City\n" + "\n".join(rows) + "\n")
+    result = run(path, progress=False)
+    pairs = result.pairs[result.pairs["a"] < 3].sort_values(["a", "b"])
+    assert pairs["first"].tolist() == [2, 5, 2] and pairs["status"].tolist() == ["auto", "auto", "review"]
+    reasons = result.reasons(pairs)
+    assert reasons[0].startswith("merged though the first names differ: the birth dates agree; same birth date")
+    assert not any(text.startswith("merged") for text in reasons[1:])  # the same first names; not merged
+
+
 def test_a_record_linked_to_two_people_of_one_family_does_not_make_them_one(tmp_path):
     path = tmp_path / "hubspot.csv"
     rows = ["1,John,Harlow,john.harlow@example.com,617-555-3012,Boston",
