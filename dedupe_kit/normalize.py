@@ -655,7 +655,7 @@ class EmailParser:
                 if not local:
                     bad.append((token, "no name before the + tag"))
                     continue
-            domain = MAIL_DOMAIN_ALIASES.get(domain, domain)
+            domain = MAIL_DOMAIN_ALIASES.get(domain, _idn(domain))
             ok.append((f"{local}@{domain}", address, local.split("+", 1)[0] in self.role_locals))
         return ok, bad
 
@@ -668,6 +668,7 @@ class EmailParser:
         address = pc.utf8_lower(text)
         local, domain = pc.replace_substring_regex(address, "@.*", ""), pc.replace_substring_regex(address, ".*@", "")
         plain &= ~np.asarray(pc.is_in(local, pa.array(sorted(PLACEHOLDER_EMAIL_LOCALS))))
+        plain &= ~np.asarray(pc.match_substring(domain, "xn--"))  # Punycode: said one by one (`_idn`)
         if self.canonical_domains:
             canonical = pc.is_in(domain, pa.array(self.canonical_domains))
             local = pc.if_else(canonical, pc.replace_substring(_without_tag(local), ".", ""), local)
@@ -687,6 +688,21 @@ class EmailParser:
 #: An address alone in its cell, that `_EMAIL_SYNTAX` accepts (RE2, ASCII only)
 _PLAIN_EMAIL = (r"^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"  # no dot first, last or twice in a row
                 r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+
+
+def _idn(domain: str) -> str:
+    """An international domain as one text however it was typed: in Unicode, as IDNA folds
+    it, for its Punycode (``xn--mller-bau-q9a.de``) too; as it is when not valid IDNA.
+
+    >>> _idn("xn--mller-bau-q9a.de"), _idn("müller-bau.de"), _idn("xn--a.de")
+    ('müller-bau.de', 'müller-bau.de', 'xn--a.de')
+    """
+    if domain.isascii() and "xn--" not in domain:
+        return domain
+    try:
+        return domain.encode("idna").decode("idna")
+    except UnicodeError:
+        return domain
 
 
 def _without_tag(local: pa.Array) -> pa.Array:

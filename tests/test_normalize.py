@@ -246,6 +246,10 @@ def test_country_column_sets_the_region_per_row(tmp_path):
         ("ann@example,com", "ann@example.com", "ann@example.com", False),  # a comma typed for the dot
         ("Thaddeus.Okonjo@me.com", "thaddeus.okonjo@icloud.com", "thaddeus.okonjo@me.com", False),  # Apple's aliases
         ("ada@protonmail.com", "ada@proton.me", "ada@protonmail.com", False),
+        # an international domain in Punycode, as the mail system writes it, is the one typed in Unicode
+        ("hans@xn--mller-bau-q9a.de", "hans@müller-bau.de", "hans@xn--mller-bau-q9a.de", False),
+        ("hans@Müller-Bau.de", "hans@müller-bau.de", "hans@müller-bau.de", False),
+        ("hans@xn--a.de", "hans@xn--a.de", "hans@xn--a.de", False),  # not Punycode: as it is
     ],
 )
 def test_email_normalization(raw, value, display, shared):
@@ -261,7 +265,8 @@ def test_email_normalization(raw, value, display, shared):
         st.sampled_from(["Jean.Dupont+news@GMail.com", " info+x@Acme.example ", "N/A", "test@x.com", "a@b.co; c@d.co",
                          "j.d+1@googlemail.com", "Bob <bob@x.com>", "mailto:ann@x.org", "zoë@exemple.fr", "a..b@x.com",
                          "a" * 65 + "@x.com", "a@" + "b" * 63 + ".com", "a@" + "b." * 130 + "com",
-                         "+news@gmail.com", ".+x@googlemail.com", "Ann@Mac.com"]),
+                         "+news@gmail.com", ".+x@googlemail.com", "Ann@Mac.com", "hans@xn--mller-bau-q9a.de",
+                         "x@XN--a.de"]),
     ), min_size=1, max_size=10, unique=True),
     canonical=st.sampled_from([(), ("gmail.com", "googlemail.com")]),
 )
