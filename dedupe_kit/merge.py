@@ -682,6 +682,8 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
     best = best.iloc[run_starts(best["group"].to_numpy())]
     groups = best["group"].to_numpy(dtype=np.int64)
     after, source = pd.Series(best["value"].to_numpy(), index=groups), pd.Series(best["row"].to_numpy(), index=groups)
+    if column in contacts.field_map.external_ids and rule != "union":
+        _typed_in_full(after, source, cells_of(column, keys=True, identifiers_only=True))
     if rule == "union":
         tags = column in contacts.field_map.tags or column in EXTRA_COLUMNS
         several = cells[cells.duplicated("group", keep=False)]
@@ -697,6 +699,29 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
             after.loc[list(joined)] = list(joined.values())
             source.loc[mixed] = -1
     return after, source
+
+
+def _typed_in_full(after: pd.Series, source: pd.Series, keyed: pd.DataFrame) -> None:
+    """A numeric ID typed in several ways in a group (``00123``, ``123``, ``123.0``: a spreadsheet
+    drops leading zeros and adds a ``.0``) takes, in ``after`` and ``source``, its typing with the
+    most leading zeros and without ``.0``."""
+    value, key = keyed["value"].to_numpy(dtype=object), keyed["key"].to_numpy(dtype=object)
+    odd = np.flatnonzero(value != key)  # most IDs are typed as compared
+    number = pd.Series(value[odd], dtype=object).str.strip().str.removesuffix(".0")
+    groups = keyed["group"].to_numpy()[odd[number.str.isdigit().to_numpy()]]
+    if not len(groups):
+        return
+    cells = keyed[isin(keyed["group"].to_numpy(), groups)]
+    number = cells["value"].str.strip().str.removesuffix(".0")
+    score = 2 * number.str.len() + (cells["value"].str.strip() == number)  # more zeros, then no .0
+    cells = cells.assign(score=score.where(number.str.isdigit(), -1).to_numpy())
+    best = cells.sort_values("score", ascending=False, kind="stable").drop_duplicates(["group", "key"])
+    best = best.set_index(["group", "key"])
+    key_of = pd.Series(cells["key"].to_numpy(), index=cells["row"].to_numpy())
+    for group in np.unique(groups).tolist():
+        if group in source.index and source[group] in key_of.index:
+            found = best.loc[(group, key_of[source[group]])]
+            after[group], source[group] = found["value"], found["row"]
 
 
 def _by_group(placed: Mapping[int, tuple[str, int]]) -> tuple[pd.Series, pd.Series]:

@@ -263,6 +263,16 @@ def test_merge_policy_round_trips_through_toml(tmp_path):
     assert again.merge == config.merge and again.merge.clear == "#N/A"
 
 
+def test_an_id_a_spreadsheet_stripped_of_its_leading_zeros_gets_them_back(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("Contact ID,First Name,Student ID,Created Date\n1,Ann,123,2020-01-01\n2,Ann,00123,2021-01-01\n"
+                    "3,Bo,77.0,2020-01-01\n4,Bo,77,2021-01-01\n5,Cy,S-0012,2020-01-01\n6,Cy,s-0012,2021-01-01\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2, 4, 4]), MergePolicy(survivor="oldest_created"))
+    assert plan.survivors().tolist() == [0, 0, 2, 2, 4, 4] and plan.groups["status"].tolist() == ["merge"] * 3
+    assert plan.cleaned()["Student ID"].tolist() == ["00123", "77", "S-0012"]  # not a .0, nor another case
+    assert updates(plan)["Student ID"].tolist() == ["00123", "77"]
+
+
 def test_placeholders_are_not_external_ids_and_stop_nothing(tmp_path):
     path = tmp_path / "ids.csv"
     path.write_text("Contact ID,First Name,Student ID,Mobile Phone\n1,Ann,NA,555-555-5555\n2,Ann,N/A,+1 212 555 0100\n"
