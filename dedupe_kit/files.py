@@ -22,10 +22,11 @@ from matplotlib.figure import Figure
 from ._perf import code_points
 from .errors import InputError
 
-_NUMBER = r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
+_NUMBER = (r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
+           r"(?:\s*\([^\W\d_]+(?: [^\W\d_]+)*\))?")  # a label in brackets: "(mum)", "(office)"
 _SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
-                    r"|\d+(?:[.,]\d+)?$"  # a plain number: -5, +12.5
-                    rf"|(?=(?:\D*\d){{7}})\s*{_NUMBER}(?:\s*(?:[;,]|:::)\s*\+?\s*{_NUMBER})*$")  # phone numbers (7+ digits)
+                    r"|\d[\d.,]*%?$"  # a plain number: -5, +12.5, -1,234.50, -5%
+                    rf"|(?=(?:\D*\d){{7}})\s*{_NUMBER}(?:\s*(?:[;,/]|:::|or)\s*\+?\s*{_NUMBER})*$")  # phone numbers (7+ digits)
 #: A cell a spreadsheet would run as a formula: ``=``, ``@``, a tab or carriage return first, or ``+``/``-``
 #: followed by something other than a number or a phone number (``+1-1`` and ``-2+3`` are formulas).
 FORMULA_START = re.compile(rf"^[=@\t\r]|^[+-](?!{_SAFE_AFTER_SIGN})", re.IGNORECASE)
