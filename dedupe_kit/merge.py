@@ -134,7 +134,7 @@ class MergePlan:
             if name in frame:  # a file merged before: the values it kept there stay, the new ones follow
                 new, values = values, frame[name].to_numpy(dtype=object).copy()
                 at = np.flatnonzero(new != "")  # the other rows' cells as they are
-                values[at] = ["; ".join(dict.fromkeys(_split(f"{old}; {more}", True)))
+                values[at] = ["; ".join(dict.fromkeys(_split(f"{old}; {more}", ";")))
                               for old, more in zip(values[at], new[at])]
             frame[name] = values
         return frame
@@ -687,12 +687,13 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
     if rule == "union":
         tags = column in contacts.field_map.tags or column in EXTRA_COLUMNS
         several = cells[cells.duplicated("group", keep=False)]
+        separator, joiner = None, " | "
+        if tags and len(several):
+            separator, joiner = _separator(contacts.frame[column].to_numpy(dtype=object)[contacts.filled(column)])
         joined, mixed = {}, []
         for group, values in several.groupby("group")["value"]:
-            parts = list(dict.fromkeys(p for v in values for p in _split(v, tags)))
-            # tags keep the separator they are written with (";" for a multi-select field by default)
-            separator = next((m.group(0) for v in values if (m := _TAG_SEPARATOR.search(v))), ";") if tags else " | "
-            joined[group] = separator.join(parts)
+            parts = list(dict.fromkeys(p for v in values for p in _split(v, separator)))
+            joined[group] = joiner.join(parts)
             if len(parts) > 1:
                 mixed.append(group)
         if joined:
@@ -731,11 +732,25 @@ def _by_group(placed: Mapping[int, tuple[str, int]]) -> tuple[pd.Series, pd.Seri
             pd.Series([row for _, row in placed.values()], index=groups, dtype=np.int64))
 
 
-_TAG_SEPARATOR = re.compile(r"\s*(?:[;,]|:::)\s*")  # ":::": Google Contacts' labels
+def _separator(values: np.ndarray) -> tuple[str, str]:
+    """The separator of a column of tags, as its values write it: ``;`` when one holds it (an
+    option may hold a comma: ``Boston, MA;Donor``), else Google Contacts' ``:::``, else ``,``;
+    and how the values most often write it (``"; "``, ``";"``), to join others with.
+
+    >>> _separator(np.array(["Boston, MA;Donor", "VIP"])), _separator(np.array(["Newsletter,VIP", "Donor"]))
+    ((';', ';'), (',', ','))
+    """
+    text = pd.Series(values, dtype=object)
+    for separator in (";", ":::", ","):
+        holding = text[text.str.contains(separator, regex=False)]
+        if len(holding):
+            written = holding.str.extract(rf"(\s*{re.escape(separator)}\s*)", expand=False)
+            return separator, written.value_counts().index[0]
+    return ";", ";"  # a multi-select field's
 
 
-def _split(value: str, tags: bool) -> list[str]:
-    return [p.strip() for p in (_TAG_SEPARATOR.split(value) if tags else [value]) if p.strip()]
+def _split(value: str, separator: str | None) -> list[str]:
+    return [p.strip() for p in (value.split(separator) if separator else [value]) if p.strip()]
 
 
 def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.Series], source: dict[str, pd.Series],

@@ -138,6 +138,14 @@ def test_union_of_google_contacts_labels_keeps_their_separator(tmp_path):
     assert value(plan, "Labels") == ("* myContacts ::: Friends ::: Work", -1)
 
 
+def test_union_of_tags_splits_and_joins_them_as_their_column_writes_them(tmp_path):
+    path = tmp_path / "hubspot.csv"
+    path.write_text('Record ID,First Name,Tags\n1,Hana,"Boston, MA;Donor"\n2,Hana,Donor;Volunteer\n3,Ivo,\n')
+    assert value(merge(load(path), np.array([0, 0, 2])), "Tags") == ("Boston, MA;Donor;Volunteer", -1)
+    path.write_text("Id,First Name,Tags\n1,Kim,VIP\n2,Kim,Newsletter\n3,Lu,\"Newsletter,VIP\"\n")  # Keap's commas
+    assert value(merge(load(path), np.array([0, 0, 2])), "Tags") == ("VIP,Newsletter", -1)
+
+
 def test_two_external_ids_stop_a_merge_until_a_person_chooses(tmp_path):
     path = tmp_path / "ids.csv"
     path.write_text("Contact ID,First Name,Student ID,Student Number\n1,Ann,S1,\n2,Ann,S2,\n3,Ann,,S1\n4,Ann,,S9\n")
