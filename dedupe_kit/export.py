@@ -196,6 +196,7 @@ def clearing(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
     emails = list(fm.emails) if fm.record_id else list(fm.emails[1:])
     unique = emails + [c for c, _ in fm.phones] + (list(fm.external_ids) if fm.record_id else [])
     away = away_to_fix(plan) if away is None else away
+    away = away[_keyed(plan.contacts)[away]]
     cell_rows, cell_columns = [], []
     for column in unique:
         filled = away[plan.contacts.filled(column)[away]]
@@ -232,6 +233,7 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
     """
     keys = key_columns(plan.contacts.field_map)
     changed = plan.changed_values()
+    changed = changed[_keyed(plan.contacts)[changed["row"].to_numpy(dtype=np.int64)]]
     changed_columns = set(changed["column"])
     columns = keys + [c for c in plan.contacts.columns if c in changed_columns and c not in keys]
     cleaned = plan.cleaned() if cleaned is None else cleaned
@@ -494,10 +496,12 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
         return f"({first}{'; …' if len(rows) > shown else ''})"
 
     warnings = [f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'} in a merge with {what} {shown_rows(rows)}, "
-                f"column {column!r}: a CRM cannot tell which contact their rows of the fix files are for; "
-                "check those contacts by hand"
-                for rows, what in ((np.flatnonzero(in_merge & ~filled), "no record ID"),
-                                   (np.flatnonzero(in_merge & shared), "the record ID of another contact"))
+                f"column {column!r}: a CRM cannot tell which contact {fate}; check those contacts by hand"
+                for rows, what, fate in (
+                    (np.flatnonzero(in_merge & ~filled), "no record ID",
+                     "their lines would be for (it would make new ones): left out of the fix files"),
+                    (np.flatnonzero(in_merge & shared), "the record ID of another contact",
+                     "their rows of the fix files are for"))
                 if len(rows)]
     if len(left_out):
         warnings.append(f"{len(left_out):,} merged-away {'row has' if len(left_out) == 1 else 'rows have'} the record ID "
@@ -526,6 +530,13 @@ def away_to_fix(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarr
     kept = shared.copy()
     kept[away] = False
     return away[~(shared[away] & ids.iloc[away].isin(ids[kept]).to_numpy())]
+
+
+def _keyed(contacts: Contacts) -> np.ndarray:
+    """Whether each row's line in the fix files finds its contact: its record ID is filled (every
+    row's without a record ID column: the files are keyed by name and email then)."""
+    column = contacts.field_map.record_id
+    return contacts.filled(column) if column else np.ones(len(contacts), dtype=bool)
 
 
 def _repeated_record_ids(contacts: Contacts) -> np.ndarray:

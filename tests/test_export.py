@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from dedupe_kit import Config, ConfigError, InputError, NormalizeConfig, load, normalize, run
 from dedupe_kit.cli import main
 from dedupe_kit.config import MergePolicy
-from dedupe_kit.export import changed_numbers, export, write_tables
+from dedupe_kit.export import changed_numbers, export, updates, write_tables
 from dedupe_kit.files import _umask, csv_chunks, csv_text, formula_cells, write_files
 from dedupe_kit.merge import merge
 
@@ -344,6 +344,14 @@ def test_rows_in_a_merge_with_a_blank_or_repeated_record_id_are_named_in_a_warni
     assert len(warned) == 2
     assert warned[0].startswith(f"2 rows in a merge with no record ID ({path}, line 5 (row 3); {path}, line 6 (row 4)), "
                                 "column 'Contact ID'")
+    assert "(it would make new ones): left out of the fix files" in warned[0]
+    fixes = [read(tmp_path / "out" / name) for name in ("fix_1_clear.csv", "fix_2_update.csv")]
+    assert [fix["Contact ID"].tolist() for fix in fixes] == [["8"], []]  # not a line keyed by a blank ID
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,City,Notes\n,Cy,Fox,c@z.com,,Boston,vip\n"
+                    "10,Cy,Fox,c@z.com,555-0100,,\n")
+    plan = merge(load(path), np.array([0, 0]))  # a survivor without its ID takes a phone: not in the update file
+    assert plan.survivors().tolist() == [0, 0] and plan.cleaned().loc[0, "Phone"] == "555-0100"
+    assert updates(plan).empty
     # row 1 shares the ID too, but takes part in no merge
     assert warned[1].startswith(f"1 row in a merge with the record ID of another contact ({path}, line 2 (row 0): '7')")
     path.write_text("Contact ID,First Name,Last Name,Email\n7,Ann,Lee,a@x.com\n8,Ann,Lee,a@x.com\n")
