@@ -321,8 +321,8 @@ def _name_in_one_cell(frame: pd.DataFrame, fm: FieldMap, after: dict[str, pd.Ser
                       ) -> dict[tuple[int, str], str]:
     """Merged names that would repeat the last name: a whole name in a first-name cell whose
     last name is blank (``"Eleanor Harrison"``, as a form with one name field leaves it), filled
-    with another record's last name (``"Harrison"``), keeps only its other words (``"Eleanor"``);
-    the same for a whole name in the last-name cell. Cells in ``rules`` (chosen in review) are
+    with another record's last name (``"Harrison"``), keeps only its other words (``"Eleanor"``),
+    the last name first too (``"Smith, John"``); the same for a whole name in the last-name cell. Cells in ``rules`` (chosen in review) are
     left as they are. Changes ``after`` in place; returns the rule of each cell changed."""
     if not (fm.first_name and fm.last_name):
         return {}
@@ -335,10 +335,11 @@ def _name_in_one_cell(frame: pd.DataFrame, fm: FieldMap, after: dict[str, pd.Ser
         maybe = np.flatnonzero(pd.Series(value).str.contains(" ", regex=False).to_numpy() & (taken != ""))
         for at, row in zip(maybe.tolist(), rows[maybe].tolist()):
             group, words, part = int(groups[at]), fold_name(value[at]), fold_name(taken[at])
-            if whole == fm.first_name:
-                rest = words[:-len(part) - 1] if part and words.endswith(" " + part) else ""
-            else:
-                rest = words[len(part) + 1:] if part and words.startswith(part + " ") else ""
+            rest = ""  # the part at either end: "Eleanor Harrison", "Smith, John"
+            if part and words.endswith(" " + part):
+                rest = words[:-len(part) - 1]
+            elif part and words.startswith(part + " "):
+                rest = words[len(part) + 1:]
             if rest and row >= 0 and not frame.at[row, other].strip() and (group, whole) not in rules:
                 after[whole].loc[group] = as_written(value[at], rest)  # its own words, as typed
                 changed[(group, whole)] = "name in one cell, split"

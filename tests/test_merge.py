@@ -195,15 +195,18 @@ def test_a_whole_name_in_one_cell_is_not_filled_with_its_last_name_again(tmp_pat
                     "1,Eleanor Harrison,,eh@x.com\n2,Eleanor,Harrison,\n"
                     "3,,Ann Lee,al@x.com\n4,Ann,Lee,\n"
                     "5,Bo Ray,,br@x.com\n6,Robert,Ray,\n"
-                    "7,Mary Ann,Smith,ma@x.com\n8,Mary,Ann,\n")
+                    "7,Mary Ann,Smith,ma@x.com\n8,Mary,Ann,\n"
+                    "9,\"Smith, John\",,js@x.com\n10,John,Smith,\n11,Lopez Anna,,la@x.com\n12,Anna,Lopez,\n"
+                    "13,,Kim Jae,kj@x.com\n14,Jae,Kim,\n")  # the last name first
     contacts = load(path)
-    plan = merge(contacts, np.array([0, 0, 2, 2, 4, 4, 6, 6]))
+    plan = merge(contacts, np.array([0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12]))
     names = plan.cleaned()[["First Name", "Last Name"]].to_numpy().tolist()
-    assert names == [["Eleanor", "Harrison"], ["Ann", "Lee"], ["Bo", "Ray"], ["Mary Ann", "Smith"]]
+    assert names == [["Eleanor", "Harrison"], ["Ann", "Lee"], ["Bo", "Ray"], ["Mary Ann", "Smith"], ["John", "Smith"],
+                     ["Anna", "Lopez"], ["Jae", "Kim"]]
     rules = plan.values.set_index(["group", "column"])["rule"]
     assert rules[(0, "First Name")] == "name in one cell, split" and rules[(0, "Last Name")] == "fill"
     decisions = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"], "fields": ['{"First Name": 0}']})
-    chosen = merge(contacts, np.array([0, 0, 2, 2, 4, 4, 6, 6]), decisions=decisions)
+    chosen = merge(contacts, np.array([0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12]), decisions=decisions)
     assert chosen.cleaned()[["First Name", "Last Name"]].iloc[0].tolist() == ["Eleanor Harrison", "Harrison"]  # as asked
 
 
