@@ -35,7 +35,7 @@ from .config import CRM_PROFILES
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
-from .merge import EXTRA_COLUMN, MergePlan
+from .merge import EXTRA_COLUMN, MergePlan, placeholder_cells
 from .normalize import Normalized, extensions
 
 @dataclass(frozen=True)
@@ -279,12 +279,25 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     rows = np.array([r for rows in plan.merging["rows"] for r in rows], dtype=np.int64)
     kept, kept_of_row = np.unique(survivors[rows], return_inverse=True)  # a survivor's values are listed once
     record_id = record_ids(plan.contacts)
+    # a cell of placeholders (N/A, 555-555-5555) is blank, before the merge and where the survivor keeps it
+    junk = placeholder_cells(plan.contacts, plan.normalized) if plan.normalized is not None else {}
+    labels = cleaned.index.to_numpy()
+
+    def filled_before(column: str) -> np.ndarray:
+        return plan.contacts.filled(column) & ~junk[column] if column in junk else plan.contacts.filled(column)
+
+    def filled_after(column: str) -> np.ndarray:
+        value = cleaned[column].to_numpy(dtype=object)
+        if column not in junk:
+            return is_filled(value)
+        return is_filled(value) & ~(junk[column][labels] & (value == frame[column].to_numpy(dtype=object)[labels]))
+
     out = []
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
         if not columns or not len(rows):
             continue
-        before = _listed(frame, rows, columns, plan.contacts.filled)
-        after = _listed(cleaned, kept, columns)[kept_of_row]
+        before = _listed(frame, rows, columns, filled_before)
+        after = _listed(cleaned, kept, columns, filled_after)[kept_of_row]
         differs = before != after
         if plan.normalized is not None and differs.any():
             at = np.flatnonzero(differs)

@@ -89,6 +89,15 @@ def test_changed_numbers_lists_changed_numbers_and_addresses_not_another_way_of_
                                                             [1, "email"], [2, "email"], [4, "email"]]
 
 
+def test_changed_numbers_leave_placeholders_out(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,Email,Email 2,Mobile Phone\n1,nora.pike@gmail.com,,N/A\n2,nora.pike@gmail.com,[not provided],\n"
+                    "3,cy@x.com,,555-555-5555\n4,cy@x.com,,\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.cleaned()["Mobile Phone"].tolist() == ["N/A", "555-555-5555"]  # blank in effect, as typed
+    assert changed_numbers(plan).empty  # nothing but placeholders differs
+
+
 def test_fix_files_clear_then_update(sample, written):
     away = read(written / "merged_away.csv")
     clear = read(written / "fix_1_clear.csv")
