@@ -237,11 +237,7 @@ class EmailComparison(_MultiValued):
         near[at] = _per_distinct_codes(code_a[at], code_b[at], lambda x, y: not _numbered(values[x], values[y]))
         if self.names is not None:
             at = np.flatnonzero(same_local & ~same & ~near)
-            first, last = self.names
-            both = zip(values[code_a[at]].tolist(), values[code_b[at]].tolist(),
-                       self.rows[left[at]].tolist(), self.rows[right[at]].tolist())
-            same_local[at] = [not _name_at_two_providers(x, y, (first[a], last[a]), (first[b], last[b]))
-                              for x, y, a, b in both]
+            same_local[at] = ~self._at_two_providers(left[at], right[at])
         return np.select([same, near, same_local], [3, 2, 1], 0)
 
     def namesakes(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -249,16 +245,24 @@ class EmailComparison(_MultiValued):
         `combo_levels` calls different emails (``john.smith2@`` and ``johnsmith@`` at one
         provider, ``jean.dupont@`` at two)."""
         pid, left, right = value_pairs(self.rows, a, b)
-        values, (first, last) = self.uniques["value"], self.names or (None, None)
         found = np.zeros(len(a), dtype=bool)
-        if first is None or not len(pid):
+        if self.names is None or not len(pid):
             return found
+        values = self.uniques["value"]
+        both = zip(values[self.codes["value"][left]].tolist(), values[self.codes["value"][right]].tolist())
+        alike = np.flatnonzero([_numbered(x, y) or _undotted(x) == _undotted(y) != ""  # Gmail's form has no dots
+                                for x, y in both])
+        found[pid[alike[self._at_two_providers(left[alike], right[alike])]]] = True
+        return found
+
+    def _at_two_providers(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """`_name_at_two_providers` of each combination of a left and a right value (positions
+        in the table), by the names of both records."""
+        values, (first, last) = self.uniques["value"], self.names
         both = zip(values[self.codes["value"][left]].tolist(), values[self.codes["value"][right]].tolist(),
                    self.rows[left].tolist(), self.rows[right].tolist())
-        found[pid[[_numbered(x, y) or _undotted(x) == _undotted(y) != ""  # Gmail's form has no dots
-                   and _name_at_two_providers(x, y, (first[ra], last[ra]), (first[rb], last[rb]))
-                   for x, y, ra, rb in both]]] = True
-        return found
+        return np.array([_name_at_two_providers(x, y, (first[a], last[a]), (first[b], last[b]))
+                         for x, y, a, b in both], dtype=bool)
 
 
 def _undotted(address: str) -> str:

@@ -322,8 +322,9 @@ def _name_in_one_cell(frame: pd.DataFrame, fm: FieldMap, after: dict[str, pd.Ser
     """Merged names that would repeat the last name: a whole name in a first-name cell whose
     last name is blank (``"Eleanor Harrison"``, as a form with one name field leaves it), filled
     with another record's last name (``"Harrison"``), keeps only its other words (``"Eleanor"``),
-    the last name first too (``"Smith, John"``); the same for a whole name in the last-name cell. Cells in ``rules`` (chosen in review) are
-    left as they are. Changes ``after`` in place; returns the rule of each cell changed."""
+    the last name first too (``"Smith, John"``); the same for a whole name in the last-name cell.
+    Cells in ``rules`` (chosen in review) are left as they are. Changes ``after`` in place; returns
+    the rule of each cell changed."""
     if not (fm.first_name and fm.last_name):
         return {}
     changed = {}

@@ -116,13 +116,26 @@ class Normalized:
         their ``value`` and ``local`` part (before the @) as `codes_of` them, in the table's order.
         Worked out once (the candidates and the email comparison both ask)."""
         if "emails" not in self._shared:
-            ids = self.identifiers
             rows, codes, values = self.coded("email")
-            personal = ~ids["shared"].to_numpy()[(ids["kind"] == "email").to_numpy()]
+            personal = self._personal_email()
             local, local_values = codes_of(np.array([v.split("@", 1)[0] for v in values.tolist()], dtype=object))
             self._shared["emails"] = rows[personal], {"value": (codes[personal], values),
                                                       "local": (local[codes[personal]], local_values)}
         return self._shared["emails"]
+
+    def personal_emails_typed(self) -> np.ndarray:
+        """The emails of `personal_emails` as typed (``raw``), in its order: worked out once (the
+        reasons of each piece of pairs.csv ask); read-only."""
+        if "typed emails" not in self._shared:
+            typed = self.typed("email")[self._personal_email()]
+            typed.flags.writeable = False
+            self._shared["typed emails"] = typed
+        return self._shared["typed emails"]
+
+    def _personal_email(self) -> np.ndarray:
+        """Whether each email of the table (in the order of `coded`) is a person's own, not a role address."""
+        ids = self.identifiers
+        return ~ids["shared"].to_numpy()[(ids["kind"] == "email").to_numpy()]
 
     def phone_codes(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The phones table's ``value``, ``national`` and ``last7`` (the national number's last

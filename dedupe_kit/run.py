@@ -667,10 +667,8 @@ def _two_values(result: Result, pairs: pd.DataFrame, kind: str, at: np.ndarray, 
     first = run_starts(pid)  # the first combination at the pair's level
     sides = np.concatenate([left[first], right[first]])
     code = comparison.codes["value"][sides]
-    if kind == "email":  # as typed (the canonical Gmail or iCloud address is in neither), of a person's own
-        ids = result.normalized.identifiers
-        own = np.flatnonzero(~ids["shared"].to_numpy()[(ids["kind"] == kind).to_numpy()])
-        shown = result.normalized.typed(kind)[own[sides]]
+    if kind == "email":  # as typed: the canonical Gmail or iCloud address is in neither
+        shown = result.normalized.personal_emails_typed()[sides]
     else:
         shown = np.asarray(display_all([kind] * len(sides), comparison.uniques["value"][code]), dtype=object)
     if kind == "phone":  # a phone without E.164 (not valid for its country): its national number
