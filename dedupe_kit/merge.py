@@ -30,7 +30,7 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
-from .normalize import PLACEHOLDER_TEXT, Normalized, column_day_first, moments, normalize
+from .normalize import DECIMAL_WRITTEN, PLACEHOLDER_TEXT, Normalized, column_day_first, moments, normalize
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -805,7 +805,10 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)
     lists, appended, faxes = _list_columns(columns, cells_of), {}, {c for c in columns if kind.get(c) == "fax"}
     overflow, current, empty = [], None, []
-    for group, value, source_row, column, bits, kept_by in zip(extra["group"].tolist(), extra["value"].tolist(),
+    values = extra["value"]
+    if role == "phones":  # 6175550142.0, as a spreadsheet wrote it, goes into its new column without the .0
+        values = values.str.replace(rf"^\s*{DECIMAL_WRITTEN.pattern}\s*$", r"\1", regex=True)
+    for group, value, source_row, column, bits, kept_by in zip(extra["group"].tolist(), values.tolist(),
                                                                extra["row"].tolist(), extra["column"].tolist(),
                                                                blank.tolist(), survivor.tolist()):
         if group != current:

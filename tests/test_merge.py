@@ -398,6 +398,16 @@ def test_a_cell_of_placeholders_is_blank_to_the_merge(tmp_path):
     assert value(plan, "Mobile Phone") == ("(212) 555-0142", 2)  # fills the survivor's blank, not 'n/a'
 
 
+def test_a_number_a_spreadsheet_wrote_as_a_decimal_is_carried_without_its_point_zero(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Mobile Phone,Home Phone,Other Phone\n1,Ann,(617) 555-0100,,\n"
+                    "2,Ann,6175550142.0,+16175550143.0,\n")
+    plan = merge(load(path), np.array([0, 0]), MergePolicy(survivor="lowest_record_id"))
+    assert value(plan, "Home Phone") == ("6175550142", 1)
+    assert value(plan, "Other Phone") == ("+16175550143", 1)
+    assert updates(plan)[["Home Phone", "Other Phone"]].values.tolist() == [["6175550142", "+16175550143"]]
+
+
 def test_a_fax_column_takes_only_faxes(tmp_path):
     path = tmp_path / "salesforce.csv"
     path.write_text("Contact ID,First Name,Last Name,Email,Phone,Mobile,Fax\n"
