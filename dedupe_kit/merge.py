@@ -553,15 +553,22 @@ class _Cells:
         member = np.zeros(len(contacts), dtype=bool)
         member[members["row"].to_numpy()] = True
         of_member = member[ids["source_row"].to_numpy()]
-        ids = ids.loc[of_member, ["source_row", "column", "value"]].assign(code=normalized.value_codes()[of_member])
+        ids = ids.loc[of_member, ["source_row", "column", "value", "raw"]].assign(code=normalized.value_codes()[of_member])
+        problems = normalized.problems
         # by column: the rows, and their cell's first identifier and its `Normalized.value_codes`
         self._ids: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._more: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # by column: the rows and codes after a cell's first
+        # by column, of the cells that hold several identifiers: the rows, codes and typed texts of every one,
+        # and whether the cell holds nothing else (no text that is not one)
+        self._several: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         for column, part in ids.groupby("column", sort=False):
             rows, codes = part["source_row"].to_numpy(), part["code"].to_numpy()
             first = ~pd.Series(rows).duplicated().to_numpy()  # a cell may hold several
             self._ids[column] = rows[first], part["value"].to_numpy(dtype=object)[first], codes[first]
-            self._more[column] = rows[~first], codes[~first]
+            if not first.all():
+                several = isin(rows, rows[~first])
+                unread = problems.loc[(problems["column"] == column).to_numpy(), "source_row"].to_numpy()
+                self._several[column] = (rows[several], codes[several], part["raw"].to_numpy(dtype=object)[several],
+                                         ~isin(rows[several], unread))
         fm = contacts.field_map
         self._reused = {*fm.emails, *(c for c, _ in fm.phones), *fm.external_ids}  # kept: asked for again
         self._filled: dict[str, pd.DataFrame] = {}
@@ -629,19 +636,21 @@ class _Cells:
 
     def several(self, column: str) -> bool:
         """Whether a member's cell of ``column`` holds several identifiers."""
-        return column in self._more and len(self._more[column][0]) > 0
+        return column in self._several
 
-    def other_codes(self, cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    def parts(self, cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """For the cells of `of_role` that hold several identifiers (``a@x.com; b@y.com``), whose
-        ``code`` is their first's: the position of the cell and the code of each other one."""
+        ``code`` is their first's: the position of the cell, and the code and typed text of each
+        identifier in it, in their order, and whether the cell holds nothing else."""
         column_of, row_of = cells["column"].to_numpy(dtype=object), cells["row"].to_numpy()
-        found = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))]
-        for column, (rows, codes) in self._more.items():
-            if len(rows):
-                at = np.flatnonzero(column_of == column)
-                where = pd.Index(row_of[at]).get_indexer(rows)  # a row has one cell per column
-                found.append((at[where[where >= 0]], codes[where >= 0]))
-        return np.concatenate([at for at, _ in found]), np.concatenate([codes for _, codes in found])
+        found = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object),
+                  np.zeros(0, dtype=bool))]
+        for column, (rows, codes, typed, alone) in self._several.items():
+            at = np.flatnonzero(column_of == column)
+            where = pd.Index(row_of[at]).get_indexer(rows)  # a row has one cell per column
+            ok = where >= 0
+            found.append((at[where[ok]], codes[ok], typed[ok], alone[ok]))
+        return tuple(np.concatenate(arrays) for arrays in zip(*found))
 
     def _with_keys(self, cells: pd.DataFrame, column: str, identifiers_only: bool) -> pd.DataFrame:
         """``cells`` with their ``key``, and its ``code`` for an identifier (-1 for a folded text)."""
@@ -763,6 +772,8 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     column, and no other number into one), then into a list column of the role (HubSpot's
     ``Additional email addresses``: see `_list_columns`), after the values it holds; the rest
     overflows. ``listed`` gets each list column's values, old and new, as (group, role, value, row).
+    A cell of several values (``617-555-0151 / 617-555-0152``) goes on as each of its new values,
+    unless it holds words that are none (``… / ask for Bo``): then whole, as a note beside them.
 
     A column of the role under another rule keeps the value that rule chose, which counts as placed.
     """
@@ -783,17 +794,25 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         for i in np.flatnonzero(np.isin(group_of, [g for g, _ in field_choice])):
             chosen[i] = field_choice.get((int(group_of[i]), column_of[i]), chosen[i])
     kept = np.where(chosen == -2, cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
-    # every key of every cell as (group, key) in one integer, by cell; a cell may hold several identifiers
-    more_at, more_codes = cells_of.other_codes(cells)
-    cell, key = np.arange(len(cells)), cells["code"].to_numpy()
-    if len(more_at):  # most exports have none
-        cell, key = np.r_[cell, more_at], np.r_[key, more_codes]
+    # every key of every cell as (group, key) in one integer, by cell, with the text it goes on as: a cell may
+    # hold several identifiers, each of which goes on alone unless the cell holds other words
+    cell, key, text = np.arange(len(cells)), cells["code"].to_numpy(), cells["value"].to_numpy(dtype=object)
+    alone = np.ones(len(cells), dtype=bool)
+    several_at, codes, typed, only = cells_of.parts(cells)
+    if len(several_at):  # most exports have none
+        one = ~isin(cell, several_at)
+        cell, key = np.r_[cell[one], several_at], np.r_[key[one], codes]
+        text, alone = np.r_[text[one], np.where(only, typed, text[several_at])], np.r_[alone[one], only]
         order = np.argsort(cell, kind="stable")
-        cell, key = cell[order], key[order]
+        cell, key, text, alone = cell[order], key[order], text[order], alone[order]
     group_key = group_of[cell] * (key.max(initial=0) + 1) + key
     # an extra value holds a key no kept cell holds, met there for the first time in the group
     new = ~kept[cell] & ~isin(group_key, group_key[kept[cell]]) & ~pd.Series(group_key).duplicated().to_numpy()
-    extra = cells.take(np.unique(cell[new]) if len(more_at) else cell[new])
+    new = np.flatnonzero(new)
+    new = new[alone[new] | ~pd.Series(cell[new]).duplicated().to_numpy()]  # a cell going on whole, once
+    extra, values = cells.take(cell[new]), pd.Series(text[new], dtype=object)
+    if role == "phones":  # 6175550142.0, as a spreadsheet wrote it, goes into its new column without the .0
+        values = values.str.replace(rf"^\s*{DECIMAL_WRITTEN.pattern}\s*$", r"\1", regex=True)
     # the columns blank at each extra value's survivor, as bits, and each such set of columns once
     members = cells_of.members  # by group, the survivor first
     first = run_starts(members["group"].to_numpy())
@@ -805,9 +824,6 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)
     lists, appended, faxes = _list_columns(columns, cells_of), {}, {c for c in columns if kind.get(c) == "fax"}
     overflow, current, empty = [], None, []
-    values = extra["value"]
-    if role == "phones":  # 6175550142.0, as a spreadsheet wrote it, goes into its new column without the .0
-        values = values.str.replace(rf"^\s*{DECIMAL_WRITTEN.pattern}\s*$", r"\1", regex=True)
     for group, value, source_row, column, bits, kept_by in zip(extra["group"].tolist(), values.tolist(),
                                                                extra["row"].tolist(), extra["column"].tolist(),
                                                                blank.tolist(), survivor.tolist()):

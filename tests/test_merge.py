@@ -119,9 +119,21 @@ def test_union_reads_every_address_of_a_cell_that_holds_several(tmp_path):
     path.write_text("Contact ID,First Name,Last Name,Email,Email 2\n1,Ann,Lee,ann@x.com; ann@work.com,\n"
                     "2,Ann,Lee,ANN@WORK.COM,\n3,Ann,Lee,ann@x.com; lee@y.com,\n4,Ann,Lee,lee@y.com,\n")
     plan = merge(load(path), np.array([0, 0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
-    # row 1's address is the survivor's second: not added again; row 2's cell brings lee@y.com: kept whole,
-    # and row 3's address is then in it
-    assert value(plan, "Email 2") == ("ann@x.com; lee@y.com", 2)
+    # row 1's address is the survivor's second: not added again; of row 2's cell only lee@y.com is new,
+    # and row 3's address is then the survivor's
+    assert value(plan, "Email 2") == ("lee@y.com", 2)
+    assert plan.overflow.empty
+
+
+def test_a_cell_of_several_numbers_goes_into_empty_columns_one_number_each(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Mobile Phone,Home Phone,Work Phone\n"
+                    "1,Ann,617-555-0100,,\n2,Ann,617-555-0100 / 617-555-0151 (mum) / 617-555-0152,,\n"
+                    "3,Bo,617-555-0200,,\n4,Bo,617-555-0250 / 617-555-0251 / ask for Bo,,\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id"))
+    cleaned = plan.cleaned()
+    assert cleaned.loc[0, ["Home Phone", "Work Phone"]].tolist() == ["617-555-0151 (mum)", "617-555-0152"]
+    assert cleaned.loc[2, "Home Phone"] == "617-555-0250 / 617-555-0251 / ask for Bo"  # words beside: goes whole
     assert plan.overflow.empty
 
 
