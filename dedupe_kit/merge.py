@@ -30,7 +30,7 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
-from .normalize import DECIMAL_WRITTEN, PLACEHOLDER_TEXT, Normalized, column_day_first, moments, normalize
+from .normalize import PLACEHOLDER_TEXT, Normalized, column_day_first, moments, normalize, without_point_zero
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -404,20 +404,28 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
         extra = overflow[overflow["role"] == role]
         kept_group = np.concatenate([np.tile(groups, len(columns)), extra["group"].to_numpy()]).astype(np.int64)
         kept = np.concatenate([*map(merged, columns), extra["value"].to_numpy(dtype=object)])
-        typed = kept != ""  # a cell is never blank
-        kept_group, kept = kept_group[typed], kept[typed]
-        # (group, value) and (group, key) as integers; a kept value keeps the key of its first cell in the group
-        group = cells["group"].to_numpy(dtype=np.int64)
-        value = _codes(cells["value"].to_numpy(), kept)
-        by_value = group * (value.max(initial=0) + 1) + value[:len(cells)]
-        kept_value = kept_group * (value.max(initial=0) + 1) + value[len(cells):]
-        key = cells["code"].to_numpy()
+        filled = kept != ""  # a cell is never blank
+        kept_group, kept = kept_group[filled], kept[filled]
+        # every identifier, with its cell's text and its own (a cell may hold several), and (group, text) and
+        # (group, key) as integers; a kept text keeps the keys of its first cell or part in the group
+        cell, key, typed, _ = cells_of.identifiers(cells)
+        group, text = cells["group"].to_numpy(dtype=np.int64)[cell], cells["value"].to_numpy(dtype=object)[cell]
+        part = np.flatnonzero(typed != text)
+        value = _codes(text, typed[part], kept)
+        size = value.max(initial=0) + 1
+        by_cell = group * size + value[:len(cell)]
+        by_part = by_cell.copy()
+        by_part[part] = group[part] * size + value[len(cell):len(cell) + len(part)]
+        kept_value = kept_group * size + value[len(cell) + len(part):]
+        whole = np.zeros(len(cells), dtype=bool)  # cells kept as they are typed
+        whole[cell[~pd.Series(by_cell).duplicated().to_numpy() & isin(by_cell, kept_value)]] = True
         by_key = group * (key.max(initial=0) + 1) + key
-        first_of_value = ~pd.Series(by_value).duplicated().to_numpy()
-        kept_keys = by_key[first_of_value & isin(by_value, kept_value)]
-        lost = cells[~isin(by_key, kept_keys) & ~pd.Series(by_key).duplicated().to_numpy()]
-        found.append(pd.DataFrame({"group": lost["group"], "role": role, "column": lost["column"],
-                                   "value": lost["value"], "source_row": lost["row"]}))
+        kept_keys = by_key[whole[cell] | (~pd.Series(by_part).duplicated().to_numpy() & isin(by_part, kept_value))]
+        lost = np.flatnonzero(~isin(by_key, kept_keys) & ~pd.Series(by_key).duplicated().to_numpy())
+        lost_cells = cells.take(cell[lost])
+        found.append(pd.DataFrame({"group": lost_cells["group"].to_numpy(), "role": role,
+                                   "column": lost_cells["column"].to_numpy(), "value": typed[lost],
+                                   "source_row": lost_cells["row"].to_numpy()}))
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=DROPPED_COLUMNS)
 
 
@@ -554,7 +562,7 @@ class _Cells:
         member[members["row"].to_numpy()] = True
         of_member = member[ids["source_row"].to_numpy()]
         ids = ids.loc[of_member, ["source_row", "column", "value", "raw"]].assign(code=normalized.value_codes()[of_member])
-        problems = normalized.problems
+        problems, phones = normalized.problems, {column for column, _ in contacts.field_map.phones}
         # by column: the rows, and their cell's first identifier and its `Normalized.value_codes`
         self._ids: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         # by column, of the cells that hold several identifiers: the rows, codes and typed texts of every one,
@@ -567,7 +575,9 @@ class _Cells:
             if not first.all():
                 several = isin(rows, rows[~first])
                 unread = problems.loc[(problems["column"] == column).to_numpy(), "source_row"].to_numpy()
-                self._several[column] = (rows[several], codes[several], part["raw"].to_numpy(dtype=object)[several],
+                typed = part["raw"].to_numpy(dtype=object)[several]
+                self._several[column] = (rows[several], codes[several],
+                                         without_point_zero(typed) if column in phones else typed,
                                          ~isin(rows[several], unread))
         fm = contacts.field_map
         self._reused = {*fm.emails, *(c for c, _ in fm.phones), *fm.external_ids}  # kept: asked for again
@@ -600,7 +610,9 @@ class _Cells:
 
     def of_role(self, role: str) -> pd.DataFrame:
         """The keyed cells of every column of ``role`` one after the other, with their ``column``,
-        its ``position`` among the role's columns and the key as an integer ``code`` (worked out once)."""
+        its ``position`` among the role's columns, the key as an integer ``code`` and the text the
+        value goes on as in another column, ``typed`` (a phone without a spreadsheet's ``.0``),
+        worked out once."""
         found = self._of_role.get(role)
         if found is None:
             columns = self.contacts.field_map.columns(role)
@@ -631,6 +643,8 @@ class _Cells:
                     read = read[~read.index.duplicated()].reindex(by_text[len(known):]).to_numpy()
                     code[typed[~np.isnan(read)]] = read[~np.isnan(read)].astype(np.int64)
             found["code"] = code
+            value = found["value"].to_numpy(dtype=object)
+            found["typed"] = without_point_zero(value) if role == "phones" else value  # as it goes on elsewhere
             self._of_role[role] = found
         return found
 
@@ -638,19 +652,25 @@ class _Cells:
         """Whether a member's cell of ``column`` holds several identifiers."""
         return column in self._several
 
-    def parts(self, cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """For the cells of `of_role` that hold several identifiers (``a@x.com; b@y.com``), whose
-        ``code`` is their first's: the position of the cell, and the code and typed text of each
-        identifier in it, in their order, and whether the cell holds nothing else."""
+    def identifiers(self, cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every identifier of the cells of `of_role`, by cell in their order: the cell's position,
+        the identifier's ``code`` and its ``typed`` text (the cell's, or its part's in a cell that
+        holds several: ``a@x.com; b@y.com``), and whether its cell holds nothing else."""
+        cell, key, typed = np.arange(len(cells)), cells["code"].to_numpy(), cells["typed"].to_numpy(dtype=object)
         column_of, row_of = cells["column"].to_numpy(dtype=object), cells["row"].to_numpy()
-        found = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object),
-                  np.zeros(0, dtype=bool))]
-        for column, (rows, codes, typed, alone) in self._several.items():
+        found = [(cell[:0], key[:0], typed[:0], np.zeros(0, dtype=bool))]
+        for column, (rows, codes, texts, alone) in self._several.items():
             at = np.flatnonzero(column_of == column)
             where = pd.Index(row_of[at]).get_indexer(rows)  # a row has one cell per column
             ok = where >= 0
-            found.append((at[where[ok]], codes[ok], typed[ok], alone[ok]))
-        return tuple(np.concatenate(arrays) for arrays in zip(*found))
+            found.append((at[where[ok]], codes[ok], texts[ok], alone[ok]))
+        several_at, codes, texts, alone = (np.concatenate(arrays) for arrays in zip(*found))
+        if not len(several_at):  # most exports have none
+            return cell, key, typed, np.ones(len(cells), dtype=bool)
+        one = ~isin(cell, several_at)  # a cell of several gives its parts instead
+        order = np.argsort(np.r_[cell[one], several_at], kind="stable")
+        return (np.r_[cell[one], several_at][order], np.r_[key[one], codes][order], np.r_[typed[one], texts][order],
+                np.r_[np.ones(one.sum(), dtype=bool), alone][order])
 
     def _with_keys(self, cells: pd.DataFrame, column: str, identifiers_only: bool) -> pd.DataFrame:
         """``cells`` with their ``key``, and its ``code`` for an identifier (-1 for a folded text)."""
@@ -794,25 +814,16 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         for i in np.flatnonzero(np.isin(group_of, [g for g, _ in field_choice])):
             chosen[i] = field_choice.get((int(group_of[i]), column_of[i]), chosen[i])
     kept = np.where(chosen == -2, cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
-    # every key of every cell as (group, key) in one integer, by cell, with the text it goes on as: a cell may
-    # hold several identifiers, each of which goes on alone unless the cell holds other words
-    cell, key, text = np.arange(len(cells)), cells["code"].to_numpy(), cells["value"].to_numpy(dtype=object)
-    alone = np.ones(len(cells), dtype=bool)
-    several_at, codes, typed, only = cells_of.parts(cells)
-    if len(several_at):  # most exports have none
-        one = ~isin(cell, several_at)
-        cell, key = np.r_[cell[one], several_at], np.r_[key[one], codes]
-        text, alone = np.r_[text[one], np.where(only, typed, text[several_at])], np.r_[alone[one], only]
-        order = np.argsort(cell, kind="stable")
-        cell, key, text, alone = cell[order], key[order], text[order], alone[order]
+    # every key of every cell as (group, key) in one integer, by cell, with the text it goes on as (a phone
+    # without a spreadsheet's .0): a cell may hold several identifiers, each going alone unless it holds words
+    cell, key, typed, alone = cells_of.identifiers(cells)
+    text = np.where(alone, typed, cells["value"].to_numpy(dtype=object)[cell])
     group_key = group_of[cell] * (key.max(initial=0) + 1) + key
     # an extra value holds a key no kept cell holds, met there for the first time in the group
     new = ~kept[cell] & ~isin(group_key, group_key[kept[cell]]) & ~pd.Series(group_key).duplicated().to_numpy()
     new = np.flatnonzero(new)
     new = new[alone[new] | ~pd.Series(cell[new]).duplicated().to_numpy()]  # a cell going on whole, once
-    extra, values = cells.take(cell[new]), pd.Series(text[new], dtype=object)
-    if role == "phones":  # 6175550142.0, as a spreadsheet wrote it, goes into its new column without the .0
-        values = values.str.replace(rf"^\s*{DECIMAL_WRITTEN.pattern}\s*$", r"\1", regex=True)
+    extra, values = cells.take(cell[new]), text[new]
     # the columns blank at each extra value's survivor, as bits, and each such set of columns once
     members = cells_of.members  # by group, the survivor first
     first = run_starts(members["group"].to_numpy())

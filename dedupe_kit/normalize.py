@@ -327,6 +327,22 @@ def parse_phone(raw: str, region: str) -> Parsed:
     return ok, bad
 
 
+def without_point_zero(values: np.ndarray) -> np.ndarray:
+    """Phone numbers as typed before a spreadsheet wrote them as decimals (``6175550142.0``:
+    ``6175550142``), the others as they are (``values`` itself when none is).
+
+    >>> without_point_zero(np.array([" 6175550142.0 ", "617.555.0142", "12.0"], dtype=object)).tolist()
+    ['6175550142', '617.555.0142', '12.0']
+    """
+    pattern = rf"^\s*{DECIMAL_WRITTEN.pattern}\s*$"
+    found = np.flatnonzero(pc.match_substring_regex(pa.array(values, pa.string()), pattern).to_numpy(zero_copy_only=False))
+    if not len(found):
+        return values
+    values = values.copy()
+    values[found] = [DECIMAL_WRITTEN.search(value)[1] for value in values[found]]
+    return values
+
+
 def parse_phones(cells: list[str], region: str) -> ParsedMany:
     """`parse_phone` of each cell, with the same results, faster.
 

@@ -134,7 +134,16 @@ def test_a_cell_of_several_numbers_goes_into_empty_columns_one_number_each(tmp_p
     cleaned = plan.cleaned()
     assert cleaned.loc[0, ["Home Phone", "Work Phone"]].tolist() == ["617-555-0151 (mum)", "617-555-0152"]
     assert cleaned.loc[2, "Home Phone"] == "617-555-0250 / 617-555-0251 / ask for Bo"  # words beside: goes whole
-    assert plan.overflow.empty
+    assert plan.overflow.empty and plan.dropped.empty
+
+
+def test_not_kept_reads_every_value_of_a_cell_that_holds_several(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Email\n1,Ann,ann@x.com\n2,Ann,ANN@X.COM; lee@z.com\n"
+                    "3,Bo,bo@x.com; bo@y.com\n4,Bo,bo@y.com\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id", rules={"emails": "fill"}))
+    # lee@z.com is lost with its record; bo@y.com is not: the survivor's cell holds it
+    assert plan.dropped[["group", "value", "source_row"]].values.tolist() == [[0, "lee@z.com", 1]]
 
 
 def test_union_of_notes_and_tags(contacts):
@@ -418,6 +427,7 @@ def test_a_number_a_spreadsheet_wrote_as_a_decimal_is_carried_without_its_point_
     assert value(plan, "Home Phone") == ("6175550142", 1)
     assert value(plan, "Other Phone") == ("+16175550143", 1)
     assert updates(plan)[["Home Phone", "Other Phone"]].values.tolist() == [["6175550142", "+16175550143"]]
+    assert plan.dropped.empty  # nor listed as numbers the merged contact does not keep
 
 
 def test_a_fax_column_takes_only_faxes(tmp_path):
