@@ -406,22 +406,22 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
         kept = np.concatenate([*map(merged, columns), extra["value"].to_numpy(dtype=object)])
         filled = kept != ""  # a cell is never blank
         kept_group, kept = kept_group[filled], kept[filled]
-        # every identifier, with its cell's text and its own (a cell may hold several), and (group, text) and
-        # (group, key) as integers; a kept text keeps the keys of its first cell or part in the group
+        # (group, text) as integers, of the cells and of their identifiers typed otherwise (a part of a cell
+        # of several, a phone without a spreadsheet's .0); a kept text keeps the keys of its first cell, or
+        # of its first such identifier, in the group
+        group, text = cells["group"].to_numpy(dtype=np.int64), cells["value"].to_numpy(dtype=object)
         cell, key, typed, _ = cells_of.identifiers(cells)
-        group, text = cells["group"].to_numpy(dtype=np.int64)[cell], cells["value"].to_numpy(dtype=object)[cell]
-        part = np.flatnonzero(typed != text)
+        part = np.flatnonzero(typed != text[cell])
         value = _codes(text, typed[part], kept)
         size = value.max(initial=0) + 1
-        by_cell = group * size + value[:len(cell)]
-        by_part = by_cell.copy()
-        by_part[part] = group[part] * size + value[len(cell):len(cell) + len(part)]
-        kept_value = kept_group * size + value[len(cell) + len(part):]
-        whole = np.zeros(len(cells), dtype=bool)  # cells kept as they are typed
-        whole[cell[~pd.Series(by_cell).duplicated().to_numpy() & isin(by_cell, kept_value)]] = True
-        by_key = group * (key.max(initial=0) + 1) + key
-        kept_keys = by_key[whole[cell] | (~pd.Series(by_part).duplicated().to_numpy() & isin(by_part, kept_value))]
-        lost = np.flatnonzero(~isin(by_key, kept_keys) & ~pd.Series(by_key).duplicated().to_numpy())
+        by_cell = group * size + value[:len(cells)]
+        by_part = group[cell[part]] * size + value[len(cells):len(cells) + len(part)]
+        kept_value = kept_group * size + value[len(cells) + len(part):]
+        whole = ~pd.Series(by_cell).duplicated().to_numpy() & isin(by_cell, kept_value)  # cells kept as typed
+        kept_here = whole[cell]
+        kept_here[part] |= ~pd.Series(by_part).duplicated().to_numpy() & isin(by_part, kept_value)
+        by_key = group[cell] * (key.max(initial=0) + 1) + key
+        lost = np.flatnonzero(~isin(by_key, by_key[kept_here]) & ~pd.Series(by_key).duplicated().to_numpy())
         lost_cells = cells.take(cell[lost])
         found.append(pd.DataFrame({"group": lost_cells["group"].to_numpy(), "role": role,
                                    "column": lost_cells["column"].to_numpy(), "value": typed[lost],
