@@ -173,7 +173,9 @@ class MergePolicy:
         default), ``most_recent``, ``most_frequent``, ``longest``, or ``union``
         (the default for emails, phones, notes and tags: the other records'
         values go into the group's empty sibling columns; what does not fit
-        goes into an extra column and the audit log).
+        goes into an extra column and the audit log). A column that describes
+        a phone or email column (``Phone 2 Type``, ``Phone 2 Ext``) follows it
+        unless a rule names it.
     stop_on: conflicts that stop a group's merge until a person decides:
         ``external_id`` (two different external unique IDs) and ``main_phone``
         (two different numbers in the first phone column).

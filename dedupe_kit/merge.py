@@ -218,16 +218,25 @@ def merge(
     cells = _Cells(members, contacts, normalized, placeholders)
 
     rule_of = {column: _rule(column, role_of.get(column, ""), policy) for column in frame.columns}
+    beside = {c: found for c, found in _beside(fm, frame.columns).items() if c not in policy.rules}
     after, source = {}, {}
     for column, rule in rule_of.items():
-        if not (rule == "union" and role_of.get(column) in ("emails", "phones")):
+        if not (rule == "union" and role_of.get(column) in ("emails", "phones")) and column not in beside:
             after[column], source[column] = _apply(rule, column, cells, contacts)
-    overflow, listed = [], []  # values that found no column; those a list column took, with its old value
+    overflow, listed, moved = [], [], {}  # values that found no column; those a list column took; moved from
     for role in ("emails", "phones"):
         if any(rule_of[c] == "union" for c in fm.columns(role)):
-            overflow += _union(role, cells, contacts, after, source, field_choice, rule_of, listed)
+            overflow += _union(role, cells, contacts, after, source, field_choice, rule_of, listed, moved)
     for (group, column), row in field_choice.items():
-        after[column].loc[group], source[column].loc[group] = frame.at[row, column], row
+        if column not in beside:
+            after[column].loc[group], source[column].loc[group] = frame.at[row, column], row
+            moved.get(column, {}).pop(group, None)  # the person's value comes from its own column
+    for column, (of, suffix) in beside.items():
+        after[column], source[column] = _follow(column, of, suffix, frame, after, source, moved.get(of, {}), beside)
+        rule_of[column] = f"follows {of}"
+    for (group, column), row in field_choice.items():
+        if column in beside:
+            after[column].loc[group], source[column].loc[group] = frame.at[row, column], row
 
     first = members.iloc[run_starts(members["group"].to_numpy())]  # each group's survivor, groups in order
     conflicts = _conflicts(cells, contacts, policy, field_choice)
@@ -733,6 +742,36 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
     return after, source
 
 
+_BESIDE = re.compile(r"(.+) (type|kind|label|ext|extension)")  # Keap's "Phone 2 Type", "Phone 2 Ext"
+
+
+def _beside(fm: FieldMap, columns: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The columns that describe a phone or email column's value, by their folded name: ``Phone 2
+    Type`` and ``Phone 2 Ext`` beside Keap's ``Phone 2``, as ``{column: (its phone column, suffix)}``."""
+    described = {fold_header(c): c for c in (*fm.emails, *(c for c, _ in fm.phones))}
+    found = {}
+    for column in columns:
+        if (m := _BESIDE.fullmatch(fold_header(column))) and m[1] in described:
+            found[column] = described[m[1]], m[2]
+    return found
+
+
+def _follow(column: str, of: str, suffix: str, frame: pd.DataFrame, after: Mapping[str, pd.Series],
+            source: Mapping[str, pd.Series], moved: Mapping[int, str],
+            beside: Mapping[str, tuple[str, str]]) -> tuple[pd.Series, pd.Series]:
+    """The value of ``column``, which describes ``of``'s (``Phone 2 Type``), in each group whose
+    ``of`` takes another row's value: what that row says of it, in the column beside the one the
+    value came from (``Phone 1 Type`` for a number moved from ``Phone 1``), blank if none."""
+    rows = source[of][source[of] >= 0]  # -1: values of several rows, as in a list column
+    name_of = {(of_column, word): c for c, (of_column, word) in beside.items()}
+    origin = pd.Series([moved.get(group, of) for group in rows.index.tolist()], index=rows.index, dtype=object)
+    value = pd.Series("", index=rows.index, dtype=object)
+    for came_from, at in origin.groupby(origin, sort=False).groups.items():
+        if (found := name_of.get((came_from, suffix))) is not None:
+            value[at] = frame[found].to_numpy(dtype=object)[rows[at].to_numpy(dtype=np.int64)]
+    return value, rows.astype(np.int64)
+
+
 def _typed_in_full(after: pd.Series, source: pd.Series, keyed: pd.DataFrame) -> None:
     """A numeric ID typed in several ways in a group (``00123``, ``123``, ``123.0``: a spreadsheet
     drops leading zeros and adds a ``.0``) takes, in ``after`` and ``source``, its typing with the
@@ -786,12 +825,13 @@ def _split(value: str, separator: str | None) -> list[str]:
 
 def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.Series], source: dict[str, pd.Series],
            field_choice: Mapping[tuple[int, str], int], rule_of: Mapping[str, str],
-           listed: list[tuple[int, str, str, int]]) -> list[tuple[int, str, str, int]]:
+           listed: list[tuple[int, str, str, int]], moved: dict[str, dict[int, str]]) -> list[tuple[int, str, str, int]]:
     """Emails or phones of a group together: the survivor keeps its values, every other distinct value
     goes into an empty column of the role (a phone of the same kind first; a fax only into a fax
     column, and no other number into one), then into a list column of the role (HubSpot's
     ``Additional email addresses``: see `_list_columns`), after the values it holds; the rest
-    overflows. ``listed`` gets each list column's values, old and new, as (group, role, value, row).
+    overflows. ``listed`` gets each list column's values, old and new, as (group, role, value, row);
+    ``moved``, by column, the column each group's value came from, when another.
     A cell of several values (``617-555-0151 / 617-555-0152``) goes on as each of its new values,
     unless it holds words that are none (``… / ask for Bo``): then whole, as a note beside them.
 
@@ -851,6 +891,8 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
             continue
         empty.remove(target)
         placed[target][group] = (value, source_row)
+        if column != target:
+            moved.setdefault(target, {})[group] = column
     if appended:  # the list column's value, then the values that found no column of their own
         column = lists[0]
         held = contacts.frame[column].to_numpy(dtype=object)

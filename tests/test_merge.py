@@ -430,6 +430,29 @@ def test_a_number_a_spreadsheet_wrote_as_a_decimal_is_carried_without_its_point_
     assert plan.dropped.empty  # nor listed as numbers the merged contact does not keep
 
 
+def test_a_phones_type_and_extension_columns_follow_the_number(tmp_path):
+    path = tmp_path / "keap.csv"  # Keap: each phone column has its type and extension beside it
+    path.write_text("Id,First Name,Phone 1,Phone 1 Ext,Phone 1 Type,Phone 2,Phone 2 Ext,Phone 2 Type,Phone 3,Phone 3 Type\n"
+                    "101,Maria,(617) 555-0101,,Work,,,,,\n"
+                    "102,Maria,(617) 555-0199,12,Mobile,(617) 555-0101,,Work,,\n"
+                    "103,Tom,(617) 555-0300,,Home,,,,,\n"
+                    "104,Tom,(617) 555-0301,,Mobile,(617) 555-0302,,Fax,,\n")
+    contacts = load(path)
+    plan = merge(contacts, np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id"))
+    cleaned = plan.cleaned()
+    # the number moved from Phone 1 of row 1 takes row 1's Phone 1 Type and Ext, not its Phone 2 Type
+    assert cleaned.loc[0, ["Phone 2", "Phone 2 Ext", "Phone 2 Type"]].tolist() == ["(617) 555-0199", "12", "Mobile"]
+    assert cleaned.loc[2, ["Phone 2", "Phone 2 Type", "Phone 3", "Phone 3 Type"]].tolist() == [
+        "(617) 555-0301", "Mobile", "(617) 555-0302", "Fax"]
+    assert value(plan, "Phone 2 Type") == ("Mobile", 1)
+    assert plan.values.set_index(["group", "column"]).loc[(0, "Phone 2 Type"), "rule"] == "follows Phone 2"
+    chosen = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"], "fields": [{"Phone 2": 1}]})
+    plan = merge(contacts, np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id"), decisions=chosen)
+    assert plan.cleaned().loc[0, ["Phone 2", "Phone 2 Type"]].tolist() == ["(617) 555-0101", "Work"]  # as chosen
+    plan = merge(contacts, np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id", rules={"Phone 2 Type": "survivor"}))
+    assert plan.cleaned().loc[0, "Phone 2 Type"] == ""  # a rule that names the column wins
+
+
 def test_a_fax_column_takes_only_faxes(tmp_path):
     path = tmp_path / "salesforce.csv"
     path.write_text("Contact ID,First Name,Last Name,Email,Phone,Mobile,Fax\n"
