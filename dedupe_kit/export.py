@@ -27,8 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ._perf import is_filled, isin
 from .config import CRM_PROFILES
@@ -36,7 +34,7 @@ from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
 from .merge import EXTRA_COLUMN, MergePlan, placeholder_cells
-from .normalize import Normalized, extensions
+from .normalize import Normalized, with_extensions
 
 @dataclass(frozen=True)
 class Exported:
@@ -380,11 +378,7 @@ def _cell_keys(normalized: Normalized, kind: str, columns: list[str], rows: np.n
     if kind == "email":
         key = pd.factorize(raw)[0]
     else:
-        key = codes[take].astype(np.int64)
-        typed = np.flatnonzero(np.asarray(pc.match_substring_regex(pa.array(raw, pa.string()), "[A-Za-z#]")))
-        extension = extensions(pd.Series(raw[typed])).to_numpy(dtype=object)
-        typed, extension = typed[extension != ""], extension[extension != ""]
-        key[typed] = key.max(initial=-1) + 1 + pd.factorize(key[typed].astype(str) + "x" + extension)[0]
+        key = with_extensions(codes[take], raw)
     cell = source[take].astype(np.int64) * len(columns) + position[take]
     order = np.argsort(cell, kind="stable")
     return cell[order], key[order]

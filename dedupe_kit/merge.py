@@ -30,7 +30,8 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
-from .normalize import PLACEHOLDER_TEXT, Normalized, column_day_first, moments, normalize, without_point_zero
+from .normalize import (PLACEHOLDER_TEXT, Normalized, column_day_first, moments, normalize, with_extensions,
+                        without_point_zero)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -430,7 +431,16 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
         kept_here = whole[cell]
         kept_here[part] |= ~pd.Series(by_part).duplicated().to_numpy() & isin(by_part, kept_value)
         by_key = group[cell] * (key.max(initial=0) + 1) + key
-        lost = np.flatnonzero(~isin(by_key, by_key[kept_here]) & ~pd.Series(by_key).duplicated().to_numpy())
+        lost = ~isin(by_key, by_key[kept_here])
+        if role == "phones":  # a number with an extension is kept only with that extension (read where the
+            # number is kept and typed twice in the group)
+            twice = np.flatnonzero(~lost & pd.Series(by_key).duplicated(keep=False).to_numpy())
+            by_extension = with_extensions(by_key[twice], typed[twice])
+            extended = by_extension != by_key[twice]
+            lost[twice[extended]] = ~isin(by_extension[extended], by_extension[kept_here[twice]])
+            by_key = by_key.copy()
+            by_key[twice] = by_extension
+        lost = np.flatnonzero(lost & ~pd.Series(by_key).duplicated().to_numpy())
         lost_cells = cells.take(cell[lost])
         found.append(pd.DataFrame({"group": lost_cells["group"].to_numpy(), "role": role,
                                    "column": lost_cells["column"].to_numpy(), "value": typed[lost],

@@ -364,14 +364,34 @@ def parse_phones(cells: list[str], region: str) -> ParsedMany:
             + [(rest[keys], fields) for keys, fields in ok], [(rest[keys], fields) for keys, fields in bad])
 
 
-def extensions(raw: pd.Series) -> pd.Series:
-    """The digits of the extension typed after each phone number, ``""`` when none.
+def extensions(raw: np.ndarray) -> np.ndarray:
+    """The digits of the extension typed after each phone number, ``""`` when none (by Arrow's
+    kernels: `_PHONE_SQUEEZE`, then `_EXTENSION`).
 
-    >>> extensions(pd.Series(["(267) 555-0156 x1647", "+1 212 555 0115 ext. 148", "0612345678"])).tolist()
+    >>> extensions(np.array(["(267) 555-0156 x1647", "+1 212 555 0115 ext. 148", "0612345678"], dtype=object)).tolist()
     ['1647', '148', '']
     """
-    squeezed = raw.astype(str).str.replace(_PHONE_SQUEEZE, "", regex=True)
-    return squeezed.str.extract(f"(?i)({_EXTENSION.pattern})", expand=False).str.replace(r"\D", "", regex=True).fillna("")
+    squeezed = pc.replace_substring_regex(pa.array(raw, pa.string()), r"[\s().\-/\x{00a0}]+", "")
+    found = pc.extract_regex(squeezed, rf"(?i){_EXTENSION_WORDS}(?P<digits>\d{{1,7}})$").field("digits")
+    return pc.fill_null(found, "").to_numpy(zero_copy_only=False)
+
+
+def with_extensions(key: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """``key``, an integer per phone number, made one per number and extension typed after it
+    (``raw``: the numbers as typed): a number's keys without extension stay as they are.
+
+    >>> with_extensions(np.array([7, 7, 7, 7]), np.array(["617 555 0142", "617 555 0142 x12", "6175550142 ext 12",
+    ...                                                    "617 555 0142 x14"], dtype=object)).tolist()
+    [7, 8, 8, 9]
+    """
+    key = key.astype(np.int64)
+    typed = np.flatnonzero(np.asarray(pc.match_substring_regex(pa.array(raw, pa.string()), "[A-Za-z#]")))
+    extension = extensions(raw[typed])
+    typed, extension = typed[extension != ""], extension[extension != ""]
+    extension_code, distinct = pd.factorize(extension)
+    number_code = pd.factorize(key[typed])[0]
+    key[typed] = key.max(initial=-1) + 1 + pd.factorize(number_code * len(distinct) + extension_code)[0]
+    return key
 
 
 def _without_label_after(text: str) -> str:
@@ -415,7 +435,8 @@ def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> t
     return (True, phonenumbers.format_number(number, PhoneNumberFormat.E164), national)
 
 
-_EXTENSION = re.compile(r"(?:ext\.?|extension|x|#|poste)\d{1,7}$", re.IGNORECASE)
+_EXTENSION_WORDS = r"(?:ext\.?|extension|x|#|poste)"
+_EXTENSION = re.compile(_EXTENSION_WORDS + r"\d{1,7}$", re.IGNORECASE)
 #: `_PLACEHOLDER_NATIONAL` for Arrow's regular expressions (RE2: no back-references)
 _PLACEHOLDER_RE2 = "^(?:" + "|".join(f"{d}+" for d in "0123456789") + r"|0?123456789\d?|\d{3}5555555|\d{3}5551212)$"
 _COUNTRY_CODE_TEXTS = pa.array(sorted(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE))

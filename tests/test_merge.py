@@ -430,6 +430,15 @@ def test_a_number_a_spreadsheet_wrote_as_a_decimal_is_carried_without_its_point_
     assert plan.dropped.empty  # nor listed as numbers the merged contact does not keep
 
 
+def test_not_kept_lists_another_extension_of_a_kept_number(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Work Phone,Mobile Phone\n1,Ann,617-555-0142 ext. 12,617-555-0100\n"
+                    "2,Ann,617-555-0142 x14,617-555-0100\n3,Ann,(617) 555-0142,\n4,Ann,617-555-0142 x 12,\n")
+    plan = merge(load(path), np.array([0, 0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
+    # the number is kept with extension 12: extension 14 is not; the number without one is
+    assert plan.dropped[["value", "source_row"]].values.tolist() == [["617-555-0142 x14", 1]]
+
+
 def test_a_phones_type_and_extension_columns_follow_the_number(tmp_path):
     path = tmp_path / "keap.csv"  # Keap: each phone column has its type and extension beside it
     path.write_text("Id,First Name,Phone 1,Phone 1 Ext,Phone 1 Type,Phone 2,Phone 2 Ext,Phone 2 Type,Phone 3,Phone 3 Type\n"
