@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._perf import is_filled, isin
+from ._perf import is_filled, isin, sorted_distinct
 from .config import CRM_PROFILES
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
@@ -235,7 +235,7 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
     changed_columns = set(changed["column"])
     columns = keys + [c for c in plan.contacts.columns if c in changed_columns and c not in keys]
     cleaned = plan.cleaned() if cleaned is None else cleaned
-    rows = np.unique(changed["row"].to_numpy(dtype=np.int64))
+    rows = sorted_distinct(changed["row"].to_numpy(dtype=np.int64))
     frame = pd.DataFrame("", index=rows, columns=columns, dtype=object)
     frame[keys] = cleaned.loc[rows, keys]
     for column, cells in changed.groupby("column", sort=False):
@@ -495,7 +495,7 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
     ids, filled = contacts.frame[column], contacts.filled(column)
     shared = repeated.copy()
     shared[shared] = pd.Series(survivors[shared]).groupby(ids[shared].to_numpy()).transform("nunique").to_numpy() > 1
-    left_out = np.setdiff1d(away, to_fix)
+    left_out = sorted_distinct(away[~isin(away, to_fix)])
 
     def shown_rows(rows: np.ndarray) -> str:
         first = "; ".join(contacts.where(row) + (f": {ids.iat[row]!r}" if filled[row] else "")

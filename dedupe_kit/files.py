@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from matplotlib.figure import Figure
 
-from ._perf import code_points
+from ._perf import code_points, sorted_distinct
 from .errors import InputError
 
 _NUMBER = (r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
@@ -222,7 +222,7 @@ def _holding(values: list[str], joined: str, characters: frozenset[str]) -> list
     """
     codes, starts = code_points(values, joined)
     hits = np.flatnonzero(np.isin(codes, [ord(c) for c in characters]))
-    return np.unique(np.searchsorted(starts, hits, side="right") - 1).tolist()  # the value each hit is in
+    return sorted_distinct(np.searchsorted(starts, hits, side="right") - 1).tolist()  # the value each hit is in
 
 
 def _as_text(column: pd.Series) -> list[str]:

@@ -24,7 +24,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ._perf import isin, run_starts, runs
+from ._perf import isin, run_starts, runs, sorted_distinct
 from .config import MergePolicy
 from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
@@ -881,7 +881,7 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     survivor = members["row"].to_numpy()[first][group_at]
     blank = sum((~cells_of.filled(c)[survivor]).astype(np.int64) << bit for bit, c in enumerate(columns))
     blank_columns = {bits: [c for bit, c in enumerate(columns) if bits >> bit & 1]
-                     for bits in np.unique(blank).tolist()}
+                     for bits in sorted_distinct(blank).tolist()}
     placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)
     lists, appended, faxes = _list_columns(columns, cells_of), {}, {c for c in columns if kind.get(c) == "fax"}
     overflow, current, empty = [], None, []

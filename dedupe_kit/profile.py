@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._perf import sort_order
+from ._perf import sort_order, sorted_distinct
 from .config import Config
 from .fieldmap import ROLES, FieldMap
 from .load import Contacts
@@ -84,7 +84,7 @@ class Profile:
                 "unusable external IDs": int((self.invalid["kind"] == "external_id").sum()),
                 "shared values": len(self._shared_values),
                 "values too common to pair": int((self._shared_values["records"] > self.max_block_size).sum()),
-                "rows with a taken phone/email/ID": len(np.unique(taken_rows)),
+                "rows with a taken phone/email/ID": len(sorted_distinct(taken_rows)),
                 "exact duplicate rows": len(self.exact_duplicates),
             }
         )

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
-from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs
+from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs, sorted_distinct
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
@@ -516,7 +516,7 @@ def random_pairs(n_records: int, count: int, seed: int) -> pd.MultiIndex:
         b = rng.integers(0, n_records, size=int(count * 1.1))
         a, b = np.minimum(a, b), np.maximum(a, b)
         keep = a != b
-        codes = np.unique(a[keep].astype(np.int64) << 32 | b[keep])
+        codes = sorted_distinct(a[keep].astype(np.int64) << 32 | b[keep])
         codes = np.sort(rng.choice(codes, size=min(count, len(codes)), replace=False))
         a, b = codes >> 32, codes & 0xFFFFFFFF
     return pd.MultiIndex.from_arrays([a.astype(np.int64), b.astype(np.int64)], names=["a", "b"])
