@@ -30,8 +30,8 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
-from .normalize import (PLACEHOLDER_TEXT, Normalized, column_day_first, moments, normalize, with_extensions,
-                        without_point_zero)
+from .normalize import (PLACEHOLDER_TEXT, Normalized, column_day_first, moments, normalize, reads_as,
+                        with_extensions, without_point_zero)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -642,6 +642,7 @@ class _Cells:
             found["column"] = np.repeat(np.array(columns, dtype=object), lengths)
             found["position"] = np.repeat(np.arange(len(columns)), lengths)
             code, key = found["code"].to_numpy().copy(), found["key"].to_numpy()
+            value = found["value"].to_numpy(dtype=object)
             typed = np.flatnonzero(code < 0)  # no identifier: the folded text is the key
             if len(typed):
                 text_code, texts = pd.factorize(key[typed])
@@ -655,14 +656,20 @@ class _Cells:
                 group = found["group"].to_numpy(dtype=np.int64)
                 known = known[isin(group[known], group[typed])]
                 if len(known):
-                    text = found["value"].to_numpy(dtype=object)[np.r_[known, typed]]
+                    text = value[np.r_[known, typed]]
                     text = pd.Series(text).str.replace(r"\D+" if role == "phones" else r"\s+", "", regex=True)
                     by_text = group[np.r_[known, typed]] * (len(text) + 1) + _codes(text.str.casefold().to_numpy())
                     read = pd.Series(code[known], index=by_text[:len(known)])
                     read = read[~read.index.duplicated()].reindex(by_text[len(known):]).to_numpy()
                     code[typed[~np.isnan(read)]] = read[~np.isnan(read)].astype(np.int64)
+                    if role == "phones":  # or written nationally in the country of a number of its group
+                        numbers: dict[int, list[int]] = {}
+                        for i in known.tolist():
+                            numbers.setdefault(group[i], []).append(i)
+                        for i in typed[np.isnan(read)].tolist():
+                            same = next((j for j in numbers.get(group[i], ()) if reads_as(value[i], key[j])), None)
+                            code[i] = code[i] if same is None else code[same]
             found["code"] = code
-            value = found["value"].to_numpy(dtype=object)
             found["typed"] = without_point_zero(value) if role == "phones" else value  # as it goes on elsewhere
             self._of_role[role] = found
         return found

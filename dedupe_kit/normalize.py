@@ -376,6 +376,22 @@ def extensions(raw: np.ndarray) -> np.ndarray:
     return pc.fill_null(found, "").to_numpy(zero_copy_only=False)
 
 
+@lru_cache(maxsize=1 << 12)
+def reads_as(text: str, e164: str) -> bool:
+    """Whether ``text``, a phone number that did not read in its row's region, is ``e164`` read in
+    that number's country (``07812 153147``, too long in the United States, is ``+447812153147``).
+
+    >>> reads_as("07812 153147", "+447812153147"), reads_as("07812 153149", "+447812153147")
+    (True, False)
+    """
+    try:
+        number = phonenumbers.parse(e164)
+        return phonenumbers.format_number(phonenumbers.parse(text, phonenumbers.region_code_for_number(number)),
+                                          PhoneNumberFormat.E164) == e164
+    except NumberParseException:
+        return False
+
+
 def with_extensions(key: np.ndarray, raw: np.ndarray) -> np.ndarray:
     """``key``, an integer per phone number, made one per number and extension typed after it
     (``raw``: the numbers as typed): a number's keys without extension stay as they are.

@@ -390,6 +390,18 @@ def test_a_number_read_only_with_another_rows_country_is_not_added_twice(tmp_pat
         assert plan.dropped.empty and plan.overflow.empty
 
 
+def test_a_number_written_nationally_is_the_groups_number_of_that_country(tmp_path):
+    # 07812 153147 is too long in the default region (the United States), and is +44 7812 153147 in the
+    # United Kingdom, where the survivor's number is: one number, not a second phone
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,Email,Mobile Phone,Home Phone\n1,sam@x.com,+44 7812 153147,\n2,sam@x.com,07812 153147,\n"
+                    "3,al@x.com,+44 7812 153148,\n4,al@x.com,07812 153149,\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.cleaned()[["Mobile Phone", "Home Phone"]].values.tolist() == [
+        ["+44 7812 153147", ""], ["+44 7812 153148", "07812 153149"]]  # another number stays one
+    assert plan.dropped.empty and plan.overflow.empty
+
+
 def test_union_fills_a_column_of_white_space_unless_a_person_chose_its_value(tmp_path):
     path = tmp_path / "export.csv"  # the survivor's Home Phone holds only spaces: it is empty
     rows = [ROWS[0].replace(",+33 6 12 34 56 78,,", ",+33 6 12 34 56 78,   ,"), *ROWS[1:]]
