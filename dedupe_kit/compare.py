@@ -249,9 +249,11 @@ class EmailComparison(_MultiValued):
         if self.names is None or not len(pid):
             return found
         values = self.uniques["value"]
-        both = zip(values[self.codes["value"][left]].tolist(), values[self.codes["value"][right]].tolist())
-        alike = np.flatnonzero([_numbered(x, y) or _undotted(x) == _undotted(y) != ""  # Gmail's form has no dots
-                                for x, y in both])
+        both = list(zip(values[self.codes["value"][left]].tolist(), values[self.codes["value"][right]].tolist()))
+        numbered = np.array([_numbered(x, y) for x, y in both], dtype=bool)
+        found[pid[numbered]] = True
+        undotted = np.array([_undotted(x) == _undotted(y) != "" for x, y in both], dtype=bool)  # Gmail's: no dots
+        alike = np.flatnonzero(undotted & ~numbered)
         found[pid[alike[self._at_two_providers(left[alike], right[alike])]]] = True
         return found
 

@@ -172,6 +172,19 @@ def test_namesakes_addresses_at_a_mail_provider_are_different_emails(tmp_path):
     assert f["email"].tolist() == [0, 0, 1]
 
 
+def test_numbered_mailboxes_of_namesakes_at_one_provider_are_namesakes(tmp_path):
+    from dedupe_kit.compare import EmailComparison
+
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email\n1,Callum,Foster,callum.foster71@gmail.com\n"
+                    "2,Callum,Foster,callum.foster35@gmail.com\n3,Jean,Dupont,jean.dupont@yahoo.com\n"
+                    "4,Jean,Dupont,jean.dupont@hotmail.fr\n5,Jean,Dupont,jean.dupont@acme.example\n")
+    normalized = normalize(load(path))
+    emails = EmailComparison(*normalized.personal_emails(), 5, normalized.names)
+    # numbered at one provider, or only the name at two: namesakes; at a company's domain: not said
+    assert emails.namesakes(np.array([0, 2, 2]), np.array([1, 3, 4])).tolist() == [True, True, False]
+
+
 def test_phone_levels(tmp_path):
     f = features_for(tmp_path, ["1,A,B,,+33 6 12 34 56 78,,,", "2,A,B,,,06 12 34 56 78,,",
                                 "3,A,B,,06 12 34 56 78,,,", "4,A,B,,+44 20 7234 5678,,,",
