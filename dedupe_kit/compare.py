@@ -417,7 +417,8 @@ class NameComparison(Comparison):
         open_ = np.flatnonzero((first == 0) | (last == 0))
         if len(open_):
             ca, cb = self.full[a[open_]], self.full[b[open_]]
-            word_sets = {code: frozenset(self.full_names[code].split()) for code in sorted_distinct(np.r_[ca, cb]).tolist()}
+            word_sets = {code: frozenset(self.full_names[code].split())
+                         for code in sorted_distinct(np.r_[ca, cb]).tolist()}
             relation = _per_distinct_codes(ca, cb, lambda x, y: _word_relation(word_sets[x], word_sets[y]), np.int8)
             # but first names of one last name in another order are two (María José, José María)
             relation[(relation == 2) & (last[open_] == 3)] = 0

@@ -580,7 +580,8 @@ class _Cells:
         member = np.zeros(len(contacts), dtype=bool)
         member[members["row"].to_numpy()] = True
         of_member = member[ids["source_row"].to_numpy()]
-        ids = ids.loc[of_member, ["source_row", "column", "value", "raw"]].assign(code=normalized.value_codes()[of_member])
+        ids = ids.loc[of_member, ["source_row", "column", "value", "raw"]]
+        ids = ids.assign(code=normalized.value_codes()[of_member])
         problems, phones = normalized.problems, {column for column, _ in contacts.field_map.phones}
         # by column: the rows, and their cell's first identifier and its `Normalized.value_codes`
         self._ids: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -842,7 +843,8 @@ def _split(value: str, separator: str | None) -> list[str]:
 
 def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.Series], source: dict[str, pd.Series],
            field_choice: Mapping[tuple[int, str], int], rule_of: Mapping[str, str],
-           listed: list[tuple[int, str, str, int]], moved: dict[str, dict[int, str]]) -> list[tuple[int, str, str, int]]:
+           listed: list[tuple[int, str, str, int]], moved: dict[str, dict[int, str]]
+           ) -> list[tuple[int, str, str, int]]:
     """Emails or phones of a group together: the survivor keeps its values, every other distinct value
     goes into an empty column of the role (a phone of the same kind first; a fax only into a fax
     column, and no other number into one), then into a list column of the role (HubSpot's

@@ -286,7 +286,7 @@ _PHONE_SPLIT = re.compile(r"\s*(?:[;|\n]|:::|\s/\s|,(?=\s*[+(\d])|\s(?:or|ou)\s)
 _PHONE_SQUEEZE = re.compile(r"[\s().\-/\u00a0]+")
 _PHONE_LABEL = re.compile(r"\((?=[^\d()]*[^\W\d_])[^\d()]*\)")  # "(mobile)", "(mum)": words in brackets, no digit
 _LABEL_AFTER = re.compile(r"(?<=\d)\s*[-–:,]?\s+[^\W\d_][^\d]*$")  # "212 555 0142 - mum", "… home": words last
-DECIMAL_WRITTEN = re.compile(r"(\+?\d{6,})\.0")  # 2125550142.0: a number a spreadsheet or pandas wrote as a decimal
+_DECIMAL_WRITTEN = re.compile(r"(\+?\d{6,})\.0")  # 2125550142.0: a number a spreadsheet or pandas wrote as a decimal
 _SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?E\+?\d+", re.IGNORECASE)  # 3.36123E+11 (or 3,36123E+11): its last digits are lost
 _SCIENTIFIC_REASON = "digits lost to scientific notation (export the column as text)"
 _PLACEHOLDER_NATIONAL = re.compile(r"(\d)\1*|0?123456789\d?|\d{3}5555555|\d{3}5551212")  # 555-1212: directory help
@@ -319,7 +319,7 @@ def parse_phone(raw: str, region: str) -> Parsed:
     ok, bad = [], []
     for part in _PHONE_SPLIT.split(raw.strip()):
         if part:
-            decimal = DECIMAL_WRITTEN.fullmatch(part)
+            decimal = _DECIMAL_WRITTEN.fullmatch(part)
             number = decimal[1] if decimal else _without_label_after(_PHONE_LABEL.sub("", part))
             squeezed = _PHONE_SQUEEZE.sub("", number)
             usable, result, national = _parse_phone_part(squeezed, region, squeezed == number.strip())
@@ -334,12 +334,13 @@ def without_point_zero(values: np.ndarray) -> np.ndarray:
     >>> without_point_zero(np.array([" 6175550142.0 ", "617.555.0142", "12.0"], dtype=object)).tolist()
     ['6175550142', '617.555.0142', '12.0']
     """
-    pattern = rf"^\s*{DECIMAL_WRITTEN.pattern}\s*$"
-    found = np.flatnonzero(pc.match_substring_regex(pa.array(values, pa.string()), pattern).to_numpy(zero_copy_only=False))
+    pattern = rf"^\s*{_DECIMAL_WRITTEN.pattern}\s*$"
+    found = pc.match_substring_regex(pa.array(values, pa.string()), pattern).to_numpy(zero_copy_only=False)
+    found = np.flatnonzero(found)
     if not len(found):
         return values
     values = values.copy()
-    values[found] = [DECIMAL_WRITTEN.search(value)[1] for value in values[found]]
+    values[found] = [_DECIMAL_WRITTEN.search(value)[1] for value in values[found]]
     return values
 
 
@@ -351,7 +352,7 @@ def parse_phones(cells: list[str], region: str) -> ParsedMany:
     the one region it should belong to (`_fast_e164`); the other cells go through `parse_phone`.
     """
     array = pa.array(cells, pa.string())
-    text = pc.replace_substring_regex(array, rf"^\s*{DECIMAL_WRITTEN.pattern}\s*$", r"\1")
+    text = pc.replace_substring_regex(array, rf"^\s*{_DECIMAL_WRITTEN.pattern}\s*$", r"\1")
     text = pc.replace_substring_regex(text, r"[ ().\-]+", "")  # `_PHONE_SQUEEZE`, on those characters only
     text = pc.replace_substring_regex(text, "^00", "+")
     without = pc.replace_substring_regex(text, "(?i)" + _EXTENSION.pattern, "")
