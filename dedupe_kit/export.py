@@ -34,7 +34,7 @@ from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
 from .merge import EXTRA_COLUMN, MergePlan, placeholder_cells
-from .normalize import Normalized, with_extensions
+from .normalize import Normalized, extensions, reads_as, with_extensions
 
 @dataclass(frozen=True)
 class Exported:
@@ -316,11 +316,12 @@ def _same_values(plan: MergePlan, kind: str, columns: list[str], rows: np.ndarra
 
     A cell reads as the identifiers it normalized to, and a cell of the survivor that took a value
     of another row as that row's cell of the same text. A cell that normalized to none, or took
-    the values of several rows (a list column), reads as its text.
+    the values of several rows (a list column), reads as its text, or as a number of the other
+    side written nationally (`_read_nationally`).
     """
     frame, width = plan.contacts.frame, len(columns)
     survivors = plan.survivors()[rows]
-    cells, keys = _cell_keys(plan.normalized, kind, columns, np.r_[rows, survivors], len(frame))
+    cells, keys, origin = _cell_keys(plan.normalized, kind, columns, np.r_[rows, survivors], len(frame))
     before = np.column_stack([frame[c].to_numpy(dtype=object)[rows] for c in columns]).ravel()
     at = cleaned.index.get_indexer(survivors)
     after = np.column_stack([cleaned[c].to_numpy(dtype=object)[at] for c in columns]).ravel()
@@ -339,6 +340,9 @@ def _same_values(plan: MergePlan, kind: str, columns: list[str], rows: np.ndarra
     sides = [_read(cells, keys, position, (rows[:, None] * width + np.arange(width)).ravel(),
                    np.column_stack([plan.contacts.filled(c)[rows] for c in columns]).ravel(), before),
              _read(cells, keys, position, read_as, is_filled(after), after)]
+    if kind == "phone":  # a number written nationally, as the other side's number of that country
+        sides = [_read_nationally(side, other, keys, origin, plan.normalized)
+                 for side, other in zip(sides, sides[::-1])]
     # a text read as itself: a key of its own after every identifier's
     text_code = pd.factorize(np.concatenate([typed for *_, typed in sides]))[0]
     start = keys.max(initial=-1) + 1
@@ -362,11 +366,39 @@ def _read(cells: np.ndarray, keys: np.ndarray, position: np.ndarray, cell: np.nd
             position[count == 0], text[count == 0])
 
 
+def _read_nationally(side: tuple, other: tuple, keys: np.ndarray, origin: np.ndarray, normalized: Normalized
+                     ) -> tuple:
+    """`_read`'s ``side`` where each text that reads, in the country of a number ``other`` holds at
+    its position, as that number, extension included (``0141 496 0286 ext 129`` beside ``+44 141
+    496 0286 ext. 129``), is that number's key. ``keys``, ``origin``: `_cell_keys`'."""
+    position, key, alone, texts = side
+    if not len(alone):
+        return side
+    lo, hi = np.searchsorted(other[0], alone), np.searchsorted(other[0], alone, side="right")  # by position
+    at = np.flatnonzero(isin(keys, np.concatenate([other[1][a:b] for a, b in zip(lo.tolist(), hi.tolist())])))
+    _, codes, values = normalized.coded("phone")
+    number_of = dict(zip(keys[at].tolist(), zip(values[codes[origin[at]]].tolist(),
+                                                extensions(normalized.typed("phone")[origin[at]]).tolist())))
+    read = np.full(len(alone), -1, dtype=np.int64)
+    for i in np.flatnonzero(hi > lo).tolist():
+        text, extension = texts[i], None
+        for candidate in other[1][lo[i]:hi[i]].tolist():
+            e164, its_extension = number_of[candidate]
+            if reads_as(text, e164):
+                extension = extensions(texts[i:i + 1])[0] if extension is None else extension
+                if extension == its_extension:
+                    read[i] = candidate
+                    break
+    found = read >= 0
+    return np.r_[position, alone[found]], np.r_[key, read[found]], alone[~found], texts[~found]
+
+
 def _cell_keys(normalized: Normalized, kind: str, columns: list[str], rows: np.ndarray, size: int
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """The identifiers of ``kind`` in ``columns`` of ``rows`` (of ``size``), as ``(cell, key)`` sorted by cell:
-    ``cell`` is ``row * len(columns) + `` the column's position; ``key`` an integer per email
-    address as written (in lower case) or phone number (in E.164) and extension."""
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The identifiers of ``kind`` in ``columns`` of ``rows`` (of ``size``), as ``(cell, key, origin)`` sorted
+    by cell: ``cell`` is ``row * len(columns) + `` the column's position; ``key`` an integer per email
+    address as written (in lower case) or phone number (in E.164) and extension; ``origin`` its
+    place in `Normalized.coded`'s identifiers of ``kind``."""
     ids = normalized.identifiers
     of_kind = (ids["kind"] == kind).to_numpy()
     source, codes, _ = normalized.coded(kind)
@@ -375,13 +407,10 @@ def _cell_keys(normalized: Normalized, kind: str, columns: list[str], rows: np.n
     position = pd.Index(columns).get_indexer(ids["column"].to_numpy(dtype=object)[of_kind])
     take = wanted[source] & (position >= 0)
     raw = normalized.typed(kind)[take]
-    if kind == "email":
-        key = pd.factorize(raw)[0]
-    else:
-        key = with_extensions(codes[take], raw)
+    key = pd.factorize(raw)[0] if kind == "email" else with_extensions(codes[take], raw)
     cell = source[take].astype(np.int64) * len(columns) + position[take]
     order = np.argsort(cell, kind="stable")
-    return cell[order], key[order]
+    return cell[order], key[order], np.flatnonzero(take)[order].astype(np.int32)
 
 
 def _listed(frame: pd.DataFrame, rows: np.ndarray, columns: list[str],

@@ -89,6 +89,16 @@ def test_changed_numbers_lists_changed_numbers_and_addresses_not_another_way_of_
                                                             [1, "email"], [2, "email"], [4, "email"]]
 
 
+def test_changed_numbers_read_a_number_written_nationally_in_the_other_numbers_country(tmp_path):
+    path = tmp_path / "export.csv"  # the default region is the United States: 07734 523392 does not read there
+    path.write_text("Contact ID,Email,Mobile Phone,Work Phone\n"
+                    "1,tom@x.com,07734 523392,0141 496 0286 ext 129\n"
+                    "2,tom@x.com,+44 7734 523392,+44 141 496 0286 ext. 129\n"  # the same numbers
+                    "3,tom@x.com,+44 7734 523392,+44 141 496 0286 ext. 130\n")  # another extension
+    plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
+    assert changed_numbers(plan)[["source_row", "kind"]].values.tolist() == [[2, "phone"]]
+
+
 def test_changed_numbers_leave_placeholders_out(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,Email,Email 2,Mobile Phone\n1,nora.pike@gmail.com,,N/A\n2,nora.pike@gmail.com,[not provided],\n"
