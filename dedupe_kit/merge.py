@@ -232,8 +232,10 @@ def merge(
         if column not in beside:
             after[column].loc[group], source[column].loc[group] = frame.at[row, column], row
             moved.get(column, {}).pop(group, None)  # the person's value comes from its own column
+    first = {columns[0] for columns in (fm.emails, [c for c, _ in fm.phones]) if columns}
     for column, (of, suffix) in beside.items():
-        after[column], source[column] = _follow(column, of, suffix, frame, after, source, moved.get(of, {}), beside)
+        after[column], source[column] = _follow(of, suffix, frame, after, source, moved.get(of, {}), beside,
+                                                of in first)
         rule_of[column] = f"follows {of}"
     for (group, column), row in field_choice.items():
         if column in beside:
@@ -765,8 +767,9 @@ _BESIDE = re.compile(r"(.+) (type|kind|label|ext|extension)")  # Keap's "Phone 2
 
 def _beside(fm: FieldMap, columns: Iterable[str]) -> dict[str, tuple[str, str]]:
     """The columns that describe a phone or email column's value, by their folded name: ``Phone 2
-    Type`` and ``Phone 2 Ext`` beside Keap's ``Phone 2``, as ``{column: (its phone column, suffix)}``."""
-    described = {fold_header(c): c for c in (*fm.emails, *(c for c, _ in fm.phones))}
+    Type`` and ``Phone 2 Ext`` beside Keap's ``Phone 2``, ``Phone 2 - Type`` beside Google Contacts'
+    ``Phone 2 - Value``, as ``{column: (its phone column, suffix)}``."""
+    described = {re.sub(r" value$", "", fold_header(c)): c for c in (*fm.emails, *(c for c, _ in fm.phones))}
     found = {}
     for column in columns:
         if (m := _BESIDE.fullmatch(fold_header(column))) and m[1] in described:
@@ -774,12 +777,14 @@ def _beside(fm: FieldMap, columns: Iterable[str]) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _follow(column: str, of: str, suffix: str, frame: pd.DataFrame, after: Mapping[str, pd.Series],
-            source: Mapping[str, pd.Series], moved: Mapping[int, str],
-            beside: Mapping[str, tuple[str, str]]) -> tuple[pd.Series, pd.Series]:
-    """The value of ``column``, which describes ``of``'s (``Phone 2 Type``), in each group whose
-    ``of`` takes another row's value: what that row says of it, in the column beside the one the
-    value came from (``Phone 1 Type`` for a number moved from ``Phone 1``), blank if none."""
+def _follow(of: str, suffix: str, frame: pd.DataFrame, after: Mapping[str, pd.Series], source: Mapping[str, pd.Series],
+            moved: Mapping[int, str], beside: Mapping[str, tuple[str, str]], first: bool
+            ) -> tuple[pd.Series, pd.Series]:
+    """The value of the column with ``suffix`` that describes ``of``'s (``Phone 2 Type``), in each
+    group whose ``of`` takes another row's value: what that row says of it, in the column beside the
+    one the value came from (``Phone 1 Type`` for a number moved from ``Phone 1``), blank if none;
+    unless ``of`` is its role's ``first`` column, without Google Contacts' mark of the primary
+    (``* Work``: ``Work``)."""
     rows = source[of][source[of] >= 0]  # -1: values of several rows, as in a list column
     name_of = {(of_column, word): c for c, (of_column, word) in beside.items()}
     origin = pd.Series([moved.get(group, of) for group in rows.index.tolist()], index=rows.index, dtype=object)
@@ -787,6 +792,8 @@ def _follow(column: str, of: str, suffix: str, frame: pd.DataFrame, after: Mappi
     for came_from, at in origin.groupby(origin, sort=False).groups.items():
         if (found := name_of.get((came_from, suffix))) is not None:
             value[at] = frame[found].to_numpy(dtype=object)[rows[at].to_numpy(dtype=np.int64)]
+    if not first:
+        value = value.str.replace(r"^\*\s*", "", regex=True)
     return value, rows.astype(np.int64)
 
 

@@ -474,6 +474,17 @@ def test_a_phones_type_and_extension_columns_follow_the_number(tmp_path):
     assert plan.cleaned().loc[0, "Phone 2 Type"] == ""  # a rule that names the column wins
 
 
+def test_google_contacts_type_columns_follow_their_value_without_the_primary_mark(tmp_path):
+    path = tmp_path / "google.csv"  # "* " marks the primary address or number
+    path.write_text("Name,E-mail 1 - Type,E-mail 1 - Value,E-mail 2 - Type,E-mail 2 - Value,Phone 1 - Type,Phone 1 - Value,"
+                    "Phone 2 - Type,Phone 2 - Value\n"
+                    "Ann Lee,* Home,ann@x.com,,,Mobile,617-555-0100,,\n"
+                    "Ann Lee,* Work,ann@work.example,,,Work,617-555-0199,,\n")
+    cleaned = merge(load(path), np.array([0, 0]), MergePolicy(survivor="most_complete")).cleaned()
+    assert cleaned.loc[0, ["E-mail 2 - Type", "E-mail 2 - Value", "Phone 2 - Type", "Phone 2 - Value"]].tolist() == [
+        "Work", "ann@work.example", "Work", "617-555-0199"]
+
+
 def test_a_fax_column_takes_only_faxes(tmp_path):
     path = tmp_path / "salesforce.csv"
     path.write_text("Contact ID,First Name,Last Name,Email,Phone,Mobile,Fax\n"
