@@ -23,6 +23,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -284,6 +285,7 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     def filled_before(column: str) -> np.ndarray:
         return plan.contacts.filled(column) & ~junk[column] if column in junk else plan.contacts.filled(column)
 
+    @cache  # the listing and `_same_values` both ask
     def filled_after(column: str) -> np.ndarray:
         value = cleaned[column].to_numpy(dtype=object)
         if column not in junk:
@@ -299,7 +301,7 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
         differs = before != after
         if plan.normalized is not None and differs.any():
             at = np.flatnonzero(differs)
-            differs[at] = ~_same_values(plan, kind, columns, rows[at], cleaned)
+            differs[at] = ~_same_values(plan, kind, columns, rows[at], cleaned, filled_before, filled_after)
         out.append(pd.DataFrame({
             "source_row": rows[differs], "record_id": record_id[rows[differs]],
             "survivor_row": survivors[rows[differs]], "survivor_record_id": record_id[survivors[rows[differs]]],
@@ -309,15 +311,16 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     return pd.concat(out, ignore_index=True)[columns] if out else pd.DataFrame(columns=columns)
 
 
-def _same_values(plan: MergePlan, kind: str, columns: list[str], rows: np.ndarray, cleaned: pd.DataFrame
-                 ) -> np.ndarray:
+def _same_values(plan: MergePlan, kind: str, columns: list[str], rows: np.ndarray, cleaned: pd.DataFrame,
+                 filled_before: Callable[[str], np.ndarray], filled_after: Callable[[str], np.ndarray]) -> np.ndarray:
     """Whether each of ``rows`` holds in ``columns`` the same phone numbers (extension included) or
     email addresses (case aside) as its survivor in ``cleaned``, however written.
 
     A cell reads as the identifiers it normalized to, and a cell of the survivor that took a value
     of another row as that row's cell of the same text. A cell that normalized to none, or took
     the values of several rows (a list column), reads as its text, or as a number of the other
-    side written nationally (`_read_nationally`).
+    side written nationally (`_read_nationally`). ``filled_before``, ``filled_after``: the cells of a
+    column that count, in the input and in ``cleaned`` (not a cell of placeholders).
     """
     frame, width = plan.contacts.frame, len(columns)
     survivors = plan.survivors()[rows]
@@ -338,8 +341,9 @@ def _same_values(plan: MergePlan, kind: str, columns: list[str], rows: np.ndarra
     read_as[where >= 0] = found[where[where >= 0]]
     position = np.repeat(np.arange(len(rows)), width)
     sides = [_read(cells, keys, position, (rows[:, None] * width + np.arange(width)).ravel(),
-                   np.column_stack([plan.contacts.filled(c)[rows] for c in columns]).ravel(), before),
-             _read(cells, keys, position, read_as, is_filled(after), after)]
+                   np.column_stack([filled_before(c)[rows] for c in columns]).ravel(), before),
+             _read(cells, keys, position, read_as,
+                   np.column_stack([filled_after(c)[at] for c in columns]).ravel(), after)]
     if kind == "phone":  # a number written nationally, as the other side's number of that country
         sides = [_read_nationally(side, other, keys, origin, plan.normalized)
                  for side, other in zip(sides, sides[::-1])]

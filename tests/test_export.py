@@ -106,6 +106,9 @@ def test_changed_numbers_leave_placeholders_out(tmp_path):
     plan = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id"))
     assert plan.cleaned()["Mobile Phone"].tolist() == ["N/A", "555-555-5555"]  # blank in effect, as typed
     assert changed_numbers(plan).empty  # nothing but placeholders differs
+    path.write_text("Contact ID,Email,Mobile Phone,Home Phone\n1,ann@x.com,+1 617 555 0188,\n2,ann@x.com,617.555.0188,N/A\n")
+    plan = merge(load(path), np.array([0, 0]), MergePolicy(survivor="lowest_record_id"))
+    assert changed_numbers(plan).empty  # the same number written another way, beside a placeholder
 
 
 def test_fix_files_clear_then_update(sample, written):
