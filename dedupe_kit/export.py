@@ -23,7 +23,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ from .config import CRM_PROFILES
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
-from .merge import EXTRA_COLUMN, MergePlan, placeholder_cells
+from .merge import EXTRA_COLUMN, MergePlan, filled_cells, placeholder_cells
 from .normalize import Normalized, extensions, reads_as, with_extensions
 
 @dataclass(frozen=True)
@@ -282,8 +282,7 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     junk = placeholder_cells(plan.contacts, plan.normalized) if plan.normalized is not None else {}
     labels = cleaned.index.to_numpy()
 
-    def filled_before(column: str) -> np.ndarray:
-        return plan.contacts.filled(column) & ~junk[column] if column in junk else plan.contacts.filled(column)
+    filled_before = partial(filled_cells, plan.contacts, junk)
 
     @cache  # the listing and `_same_values` both ask
     def filled_after(column: str) -> np.ndarray:

@@ -320,6 +320,13 @@ def placeholder_cells(contacts: Contacts, normalized: Normalized) -> dict[str, n
     return found
 
 
+def filled_cells(contacts: Contacts, placeholders: Mapping[str, np.ndarray], column: str) -> np.ndarray:
+    """Whether each row's cell of ``column`` holds something other than white space and the
+    ``placeholders`` (`placeholder_cells`)."""
+    filled = contacts.filled(column)
+    return filled & ~placeholders[column] if column in placeholders else filled
+
+
 def _merged(column: pd.Series, after: pd.Series, groups: pd.Index, survivors: np.ndarray) -> np.ndarray:
     """A column's merged value in each of ``groups``: `_apply`'s, else the survivor's own."""
     merged = column.to_numpy(dtype=object)[survivors]
@@ -626,9 +633,8 @@ class _Cells:
         return keyed
 
     def filled(self, column: str) -> np.ndarray:
-        """Whether each row's cell of ``column`` holds something other than white space and placeholders."""
-        filled = self.contacts.filled(column)
-        return filled & ~self.placeholders[column] if column in self.placeholders else filled
+        """`filled_cells` of ``column``."""
+        return filled_cells(self.contacts, self.placeholders, column)
 
     def of_role(self, role: str) -> pd.DataFrame:
         """The keyed cells of every column of ``role`` one after the other, with their ``column``,
