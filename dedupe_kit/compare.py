@@ -258,24 +258,29 @@ class EmailComparison(_MultiValued):
         return found
 
     def _at_two_providers(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """`_name_at_two_providers` of each combination of a left and a right value (positions
-        in the table), by the names of both records."""
-        values, (first, last) = self.uniques["value"], self.names
-        both = zip(values[self.codes["value"][left]].tolist(), values[self.codes["value"][right]].tolist(),
-                   self.rows[left].tolist(), self.rows[right].tolist())
-        return np.array([_name_at_two_providers(x, y, (first[a], last[a]), (first[b], last[b]))
-                         for x, y, a, b in both], dtype=bool)
+        """Whether each combination of a left and a right value (positions in the table), of one
+        local part, is at two public mail providers with a local part that is only the name of
+        either record (`_name_made`): namesakes' mailboxes. Each domain, and each local part with
+        a name, is tested once (at 1,000,000 records, 731,067 combinations took 3.4 s one by one)."""
+        code_a, code_b = self.codes["value"][left], self.codes["value"][right]
+        involved = sorted_distinct(np.r_[code_a, code_b])
+        domain, domains = pd.factorize(np.array([v.partition("@")[2] for v in self.uniques["value"][involved].tolist()],
+                                                dtype=object))
+        provider = np.zeros(len(self.uniques["value"]), dtype=bool)
+        provider[involved] = np.array([mail_provider(d) for d in domains], dtype=bool)[domain]
+        at = np.flatnonzero(provider[code_a] & provider[code_b])
+        found, locals_ = np.zeros(len(left), dtype=bool), self.uniques["local"]
+        for side in (left, right):
+            at = at[~found[at]]  # the name of one record is enough
+            rows, local = self.rows[side[at]], self.codes["local"][left[at]]  # both sides' local part is one
+            (first, firsts), (last, lasts) = (pd.factorize(names[rows]) for names in self.names)
+            found[at] = _per_distinct_codes(local, first * len(lasts) + last, lambda x, name: _name_made(
+                locals_[x], firsts[name // len(lasts)], lasts[name % len(lasts)]))
+        return found
 
 
 def _undotted(address: str) -> str:
     return address.partition("@")[0].replace(".", "")
-
-
-def _name_at_two_providers(a: str, b: str, *names: tuple[str, str]) -> bool:
-    """Whether two addresses of one local part are at two public mail providers, and the local
-    part is only one of the (folded first and last) ``names``: namesakes' mailboxes."""
-    (local, _, domain_a), domain_b = a.partition("@"), b.partition("@")[2]
-    return mail_provider(domain_a) and mail_provider(domain_b) and any(_name_made(local, *name) for name in names)
 
 
 def _numbered(a: str, b: str) -> bool:
