@@ -159,8 +159,8 @@ def test_namesakes_addresses_at_a_mail_provider_are_different_emails(tmp_path):
                                 "3,Jean,Dupont,jean.dupont@free.fr,,,,", "4,Jean,Dupont,jeandupont@outlook.fr,,,,"])
     assert f["email"].tolist() == [0, 0, 0]  # Outlook keeps the dots: another mailbox
     # the name of either record will do (the second's, here)
-    f = features_for(tmp_path, ["1,Jean,Dupont,marie.dupont@yahoo.com,,,,", "2,Marie,Dupont,marie.dupont@hotmail.fr,,,,",
-                                "3,Marie,Dupont,marie.dupont@acme.example,,,,"])
+    f = features_for(tmp_path, ["1,Jean,Dupont,marie.dupont@yahoo.com,,,,",
+                                "2,Marie,Dupont,marie.dupont@hotmail.fr,,,,", "3,Marie,Dupont,marie.dupont@acme.example,,,,"])
     assert f["email"].tolist() == [0, 1]
     # a local part of one's own is the person's at another provider; digits or a dot more at
     # a company's domain are a typo
