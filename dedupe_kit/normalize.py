@@ -87,14 +87,18 @@ class Normalized:
         return found
 
     def typed(self, kind: str) -> np.ndarray:
-        """The identifiers of one kind as typed (``raw``), in the order of `coded`: worked out once
-        (the reasons of each piece of pairs.csv ask); read-only."""
-        key = ("typed", kind)
+        """The identifiers of one kind as typed (``raw``), in the order of `coded`; read-only."""
+        return self.of_kind(kind, "raw")
+
+    def of_kind(self, kind: str, column: str) -> np.ndarray:
+        """``column`` of the identifiers of one kind (``raw``; ``phone_kind`` of the phones), in the
+        order of `coded`: worked out once (the reasons of each piece of pairs.csv ask); read-only."""
+        key = ("of kind", kind, column)
         if key not in self._shared:
             ids = self.identifiers
-            raw = ids["raw"].to_numpy(dtype=object)[(ids["kind"] == kind).to_numpy()]
-            raw.flags.writeable = False
-            self._shared[key] = raw
+            found = ids[column].to_numpy(dtype=object)[(ids["kind"] == kind).to_numpy()]
+            found.flags.writeable = False
+            self._shared[key] = found
         return self._shared[key]
 
     def value_codes(self) -> np.ndarray:

@@ -631,24 +631,45 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
         rows, codes, uniques = result.normalized.coded(kind)  # by row
         pid, left, right = value_pairs(rows, a, b)
         shared = codes[left] == codes[right]
-        pid, left = pid[shared], left[shared]
+        pid, left, right = pid[shared], left[shared], right[shared]
         several = pd.Series(pid).duplicated(keep=False).to_numpy()  # pairs sharing two values: the first in order
         if several.any():
             starts, ends = runs(pid[several])  # pid ascends
             values = uniques[codes[left[several]]].tolist()
             first = [min(range(i, j), key=values.__getitem__) for i, j in zip(starts, ends)]
             pid = np.concatenate([pid[~several], pid[several][starts]])
-            left = np.concatenate([left[~several], left[several][first]])
+            left, right = (np.concatenate([side[~several], side[several][first]]) for side in (left, right))
         if kind == "email":  # as the first record has it: the canonical Gmail address is in neither
             value = result.normalized.typed(kind)[left]
         else:
             value = uniques[codes[left]]
         position, used = pd.factorize(value)
+        texts = np.array(["", *display_all([kind] * len(used), used)], dtype=object)
+        if kind == "phone":  # and the kind of its column on each side: "(home ~ mobile)", a parent's number
+            label_at, labels = pd.factorize(_phone_kinds(result.normalized.of_kind("phone", "phone_kind"), left, right))
+            combo, position = np.unique(position * len(labels) + label_at, return_inverse=True)
+            labels = np.asarray(labels, dtype=object)
+            texts = np.r_[texts[:1], texts[1:][combo // len(labels)] + labels[combo % len(labels)]]
         at = np.zeros(len(pairs), dtype=np.int64)  # 0: nothing shared, no text
         at[pid] = position + 1
-        texts = np.array(["", *display_all([kind] * len(used), used)], dtype=object)
         details[kind] = _two_values(result, pairs, kind, at, texts)
     return details
+
+
+_KIND_WORDS = {"mobile": "mobile", "home": "home", "work": "work", "fax": "fax", "other": "phone"}
+
+
+def _phone_kinds(kinds: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The kind of the columns (``kinds``, by value) that the values ``left`` and ``right`` are in,
+    in words: ``" (mobile)"`` when the same, ``" (home ~ mobile)"`` when not, ``""`` for two of no kind.
+
+    >>> _phone_kinds(np.array(["mobile", "home", "other", "mobile", "other"]), np.array([0, 1, 2]), np.array([3, 3, 4]))
+    array([' (mobile)', ' (home ~ mobile)', ''], dtype=object)
+    """
+    code, found = pd.factorize(np.concatenate([kinds[left], kinds[right]]))
+    words = [_KIND_WORDS[kind] for kind in found]
+    labels = [f" ({a} ~ {b})" if a != b else f" ({a})" if a != "phone" else "" for a in words for b in words]
+    return np.array(labels, dtype=object)[code[:len(left)] * len(words) + code[len(left):]]
 
 
 def _two_values(result: Result, pairs: pd.DataFrame, kind: str, at: np.ndarray, texts: np.ndarray

@@ -800,7 +800,8 @@ def test_reasons_name_the_first_of_two_shared_phones_and_both_first_names(tmp_pa
     result = run(path, progress=False)
     pair = result.pairs[(result.pairs["a"] == 0) & (result.pairs["b"] == 1)]
     text = result.reasons(pair)[0]
-    assert "same phone +44 20 7946 0018 (" in text and "7700" not in text  # the first of the two, in order
+    # the first of the two, in order, and whose it is on each side: Ann's home phone, Anne's mobile
+    assert "same phone +44 20 7946 0018 (home ~ mobile) (" in text and "7700" not in text
     assert "Ann ~ Anne" in text
 
 
