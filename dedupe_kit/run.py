@@ -656,9 +656,6 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
     return details
 
 
-_KIND_WORDS = {"mobile": "mobile", "home": "home", "work": "work", "fax": "fax", "other": "phone"}
-
-
 def _phone_kinds(kinds: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """The kind of the columns (``kinds``, by value) that the values ``left`` and ``right`` are in,
     in words: ``" (mobile)"`` when the same, ``" (home ~ mobile)"`` when not, ``""`` for two of no kind.
@@ -667,7 +664,7 @@ def _phone_kinds(kinds: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.n
     array([' (mobile)', ' (home ~ mobile)', ''], dtype=object)
     """
     code, found = pd.factorize(np.concatenate([kinds[left], kinds[right]]))
-    words = [_KIND_WORDS[kind] for kind in found]
+    words = ["phone" if kind == "other" else kind for kind in found]  # a column of no kind: a phone
     labels = [f" ({a} ~ {b})" if a != b else f" ({a})" if a != "phone" else "" for a in words for b in words]
     return np.array(labels, dtype=object)[code[:len(left)] * len(words) + code[len(left):]]
 
