@@ -113,8 +113,12 @@ _PHONE_KIND_RULES: tuple[tuple[PhoneKind, str], ...] = (
 )
 
 
+_BESIDE = re.compile(r"(.+) (type|kind|label|ext|extension)")  # Keap's "Phone 2 Type", "Phone 2 Ext"
+
+
 def phone_kind(header: str) -> PhoneKind:
-    """The kind of a phone column, read from its header (``"other"`` when it says nothing)."""
+    """The kind of a phone column, read from its header (``"other"`` when it says nothing); also
+    of one number, read from its type (``"Work Fax"``)."""
     folded = fold_header(header)
     for kind, pattern in _PHONE_KIND_RULES:
         if re.search(pattern, folded):
@@ -228,6 +232,17 @@ class FieldMap:
         if problems:
             raise ConfigError(f"{source}: invalid [fields] mapping:\n  - " + "\n  - ".join(problems))
         return cls(**values)
+
+    def beside(self, columns: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """The columns that describe a phone or email column's value, by their folded name: ``Phone 2
+        Type`` and ``Phone 2 Ext`` beside Keap's ``Phone 2``, ``Phone 2 - Type`` beside Google Contacts'
+        ``Phone 2 - Value``, as ``{column: (its phone or email column, suffix)}``."""
+        described = {re.sub(r" value$", "", fold_header(c)): c for c in self.columns("emails") + self.columns("phones")}
+        found = {}
+        for column in columns:
+            if (m := _BESIDE.fullmatch(fold_header(column))) and m[1] in described:
+                found[column] = described[m[1]], m[2]
+        return found
 
     def columns(self, role: str | None = None) -> tuple[str, ...]:
         """Columns that have ``role`` (or any role), in role order."""

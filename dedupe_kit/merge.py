@@ -219,7 +219,7 @@ def merge(
     cells = _Cells(members, contacts, normalized, placeholders)
 
     rule_of = {column: _rule(column, role_of.get(column, ""), policy) for column in frame.columns}
-    beside = {c: found for c, found in _beside(fm, frame.columns).items() if c not in policy.rules}
+    beside = {c: found for c, found in fm.beside(frame.columns).items() if c not in policy.rules}
     after, source = {}, {}
     for column, rule in rule_of.items():
         if not (rule == "union" and role_of.get(column) in ("emails", "phones")) and column not in beside:
@@ -766,21 +766,6 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
             after.loc[list(joined)] = list(joined.values())
             source.loc[mixed] = -1
     return after, source
-
-
-_BESIDE = re.compile(r"(.+) (type|kind|label|ext|extension)")  # Keap's "Phone 2 Type", "Phone 2 Ext"
-
-
-def _beside(fm: FieldMap, columns: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """The columns that describe a phone or email column's value, by their folded name: ``Phone 2
-    Type`` and ``Phone 2 Ext`` beside Keap's ``Phone 2``, ``Phone 2 - Type`` beside Google Contacts'
-    ``Phone 2 - Value``, as ``{column: (its phone column, suffix)}``."""
-    described = {re.sub(r" value$", "", fold_header(c)): c for c in (*fm.emails, *(c for c, _ in fm.phones))}
-    found = {}
-    for column in columns:
-        if (m := _BESIDE.fullmatch(fold_header(column))) and m[1] in described:
-            found[column] = described[m[1]], m[2]
-    return found
 
 
 def _follow(of: str, suffix: str, frame: pd.DataFrame, after: Mapping[str, pd.Series], source: Mapping[str, pd.Series],

@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 
 from ._perf import distinct_pairs, paused_gc
 from .config import Config, NormalizeConfig
-from .fieldmap import fold_header
+from .fieldmap import fold_header, phone_kind
 from .load import Contacts
 from .names import fold, fold_name, nickname_group, split_full_name
 
@@ -271,10 +271,15 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
 def _phones(contacts: Contacts, regions: np.ndarray, progress: bool | None) -> tuple[list[dict], list[dict], list[dict]]:
     """The phone columns' parts of the identifiers and problems tables, and of the phones table."""
     found, problems, phones = [], [], []
-    for column, kind in contacts.field_map.phones:
+    fm = contacts.field_map
+    typed_by = {of: c for c, (of, suffix) in fm.beside(contacts.frame.columns).items()
+                if suffix in ("type", "kind", "label")}
+    for column, kind in fm.phones:
         long = _long(contacts, column).assign(region=lambda d, r=regions: r[d["source_row"].to_numpy()])
         ok, bad = _apply_unique(long, parse_phones, progress, "phones", ("value", "raw", "national"),
                                 ("raw", "reason", "national"))
+        if column in typed_by:
+            kind = _row_kinds(contacts.frame[typed_by[column]], kind)[ok["source_row"]]
         found.append(ok | {"kind": "phone", "column": column, "phone_kind": kind, "shared": False})
         problems.append(bad | {"kind": "phone", "column": column})
         for part in (ok, bad | {"value": np.full(len(bad["source_row"]), "", dtype=object)}):
@@ -282,6 +287,19 @@ def _phones(contacts: Contacts, regions: np.ndarray, progress: bool | None) -> t
             phones.append({name: part[name][usable] for name in ("source_row", "value", "national")}
                           | {"column": column, "phone_kind": kind})
     return found, problems, phones
+
+
+def _row_kinds(types: pd.Series, kind: str) -> np.ndarray:
+    """The kind of each row's number in a phone column of ``kind`` that has a type column beside it
+    (Keap's ``Phone 2 Type``, Google Contacts' ``Phone 2 - Type``): what the type says (``Mobile``,
+    ``* Work Fax``), the column's kind when it says none (``Main``, blank).
+
+    >>> _row_kinds(pd.Series(["* Mobile", "Work Fax", "Main", ""]), "other").tolist()
+    ['mobile', 'fax', 'other', 'other']
+    """
+    codes, values = pd.factorize(types.fillna(""), use_na_sentinel=False)
+    said = np.array([phone_kind(value) for value in values], dtype=object)
+    return np.where(said == "other", kind, said)[codes]
 
 
 # --- phones -----------------------------------------------------------------------------------

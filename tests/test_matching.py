@@ -805,6 +805,21 @@ def test_reasons_name_the_first_of_two_shared_phones_and_both_first_names(tmp_pa
     assert "Ann ~ Anne" in text
 
 
+def test_reasons_read_a_numbers_kind_from_the_type_column_beside_it(tmp_path):
+    path = tmp_path / "keap.csv"  # Keap's numbered phones, each with its type: the kind is per row, not per column
+    path.write_text("Id,First Name,Last Name,Phone 1,Phone 1 Type,Phone 2,Phone 2 Type\n"
+                    "1,Ann,Lee,+44 20 7946 0018,Home,,\n"
+                    "2,Anne,Lee,+44 20 7946 0999,Work Fax,+44 20 7946 0018,Mobile\n"
+                    "3,Jo,Lee,+44 20 7946 0018,Main,,\n"
+                    "4,Bob,Stone,+1 202 555 0147,,,\n")
+    result = run(path, progress=False)
+    phones = result.normalized.identifiers.query("kind == 'phone'")
+    assert phones["phone_kind"].tolist() == ["home", "fax", "mobile", "other", "other"]
+    texts = dict(zip(zip(result.pairs["a"], result.pairs["b"]), result.reasons(result.pairs)))
+    assert "same phone +44 20 7946 0018 (home ~ mobile) (" in texts[0, 1]
+    assert "same phone +44 20 7946 0018 (home ~ phone) (" in texts[0, 2]  # "Main" says no kind
+
+
 def test_reasons_of_swapped_names_show_the_names_compared(tmp_path):
     path = export(tmp_path, ["1,Edwards,William,e1@x.com,,,,Boston", "2,William,Edwards,w2@y.com,,,,Boston",
                              "3,Mary,Jones,mj@example.com,,,,Oakland", "4,Peter,Brown,pb@example.com,,,,Oakland"])
