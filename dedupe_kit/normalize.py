@@ -278,14 +278,14 @@ def _phones(contacts: Contacts, regions: np.ndarray, progress: bool | None) -> t
         long = _long(contacts, column).assign(region=lambda d, r=regions: r[d["source_row"].to_numpy()])
         ok, bad = _apply_unique(long, parse_phones, progress, "phones", ("value", "raw", "national"),
                                 ("raw", "reason", "national"))
-        if column in typed_by:
-            kind = _row_kinds(contacts.frame[typed_by[column]], kind)[ok["source_row"]]
-        found.append(ok | {"kind": "phone", "column": column, "phone_kind": kind, "shared": False})
+        row_kind = _row_kinds(contacts.frame[typed_by[column]], kind) if column in typed_by else None
+        kind_of = (lambda rows, k=kind: k) if row_kind is None else (lambda rows, k=row_kind: k[rows])
+        found.append(ok | {"kind": "phone", "column": column, "phone_kind": kind_of(ok["source_row"]), "shared": False})
         problems.append(bad | {"kind": "phone", "column": column})
         for part in (ok, bad | {"value": np.full(len(bad["source_row"]), "", dtype=object)}):
             usable = part["national"] != ""
             phones.append({name: part[name][usable] for name in ("source_row", "value", "national")}
-                          | {"column": column, "phone_kind": kind})
+                          | {"column": column, "phone_kind": kind_of(part["source_row"][usable])})
     return found, problems, phones
 
 

@@ -811,10 +811,12 @@ def test_reasons_read_a_numbers_kind_from_the_type_column_beside_it(tmp_path):
                     "1,Ann,Lee,+44 20 7946 0018,Home,,\n"
                     "2,Anne,Lee,+44 20 7946 0999,Work Fax,+44 20 7946 0018,Mobile\n"
                     "3,Jo,Lee,+44 20 7946 0018,Main,,\n"
-                    "4,Bob,Stone,+1 202 555 0147,,,\n")
+                    "4,Bob,Stone,+1 202 555 0147,,+44 7700 900999,Cell\n")  # not a valid number
     result = run(path, progress=False)
     phones = result.normalized.identifiers.query("kind == 'phone'")
     assert phones["phone_kind"].tolist() == ["home", "fax", "mobile", "other", "other"]
+    numbers = result.normalized.phones  # the table of every number read, a national one too, says the same
+    assert numbers["phone_kind"].tolist() == ["home", "fax", "mobile", "other", "other", "mobile"]
     texts = dict(zip(zip(result.pairs["a"], result.pairs["b"]), result.reasons(result.pairs)))
     assert "same phone +44 20 7946 0018 (home ~ mobile) (" in texts[0, 1]
     assert "same phone +44 20 7946 0018 (home ~ phone) (" in texts[0, 2]  # "Main" says no kind
