@@ -278,15 +278,21 @@ def _phones(contacts: Contacts, regions: np.ndarray, progress: bool | None) -> t
         long = _long(contacts, column).assign(region=lambda d, r=regions: r[d["source_row"].to_numpy()])
         ok, bad = _apply_unique(long, parse_phones, progress, "phones", ("value", "raw", "national"),
                                 ("raw", "reason", "national"))
-        row_kind = _row_kinds(contacts.frame[typed_by[column]], kind) if column in typed_by else None
-        kind_of = (lambda rows, k=kind: k) if row_kind is None else (lambda rows, k=row_kind: k[rows])
-        found.append(ok | {"kind": "phone", "column": column, "phone_kind": kind_of(ok["source_row"]), "shared": False})
+        if column in typed_by:  # one kind a row: an array, read where the part's rows are
+            kind = _row_kinds(contacts.frame[typed_by[column]], kind)
+        found.append(ok | {"kind": "phone", "column": column, "phone_kind": _at(kind, ok["source_row"]),
+                           "shared": False})
         problems.append(bad | {"kind": "phone", "column": column})
         for part in (ok, bad | {"value": np.full(len(bad["source_row"]), "", dtype=object)}):
             usable = part["national"] != ""
             phones.append({name: part[name][usable] for name in ("source_row", "value", "national")}
-                          | {"column": column, "phone_kind": kind_of(part["source_row"][usable])})
+                          | {"column": column, "phone_kind": _at(kind, part["source_row"][usable])})
     return found, problems, phones
+
+
+def _at(kind: str | np.ndarray, rows: np.ndarray) -> str | np.ndarray:
+    """The kind of the numbers of ``rows``: the column's, or each row's when ``kind`` is an array."""
+    return kind[rows] if isinstance(kind, np.ndarray) else kind
 
 
 def _row_kinds(types: pd.Series, kind: str) -> np.ndarray:
