@@ -672,8 +672,9 @@ def _phone_kinds(kinds: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.n
 def _two_values(result: Result, pairs: pd.DataFrame, kind: str, at: np.ndarray, texts: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
     """`_details` of ``kind`` with, for the pairs whose values are only close (the same national
-    number, the same last digits, one typo), the first two values that are, as ``a ~ b``; for
-    those whose values differ, the first value of each, as ``a / b``."""
+    number, the same last digits, one typo), the first two values that are, as ``a ~ b`` (numbers
+    with their kinds: "(home ~ mobile)"); for those whose values differ, the first value of each,
+    as ``a / b``."""
     comparison = next(c for c in result.comparisons if c.name == kind)
     level = pairs[kind].to_numpy()
     near = np.flatnonzero((level >= 0) & (level < max(comparison.levels)))
@@ -693,5 +694,9 @@ def _two_values(result: Result, pairs: pd.DataFrame, kind: str, at: np.ndarray, 
         unusable = np.flatnonzero(code < 0)
         shown[unusable] = comparison.uniques["national"][comparison.codes["national"][sides[unusable]]]
     at[near[pid[first]]] = len(texts) + np.arange(len(first))
-    between = np.where(level[near[pid[first]]] == 0, " / ", " ~ ")
-    return at, np.concatenate([texts, shown[:len(first)] + between + shown[len(first):]])
+    close = level[near[pid[first]]] > 0
+    text = shown[:len(first)] + np.where(close, " ~ ", " / ") + shown[len(first):]
+    if kind == "phone":  # and, as for a shared number, the kind of each: "(home ~ mobile)"
+        kinds = result.normalized.phones["phone_kind"].to_numpy(dtype=object)
+        text[close] += _phone_kinds(kinds, left[first][close], right[first][close])
+    return at, np.concatenate([texts, text])

@@ -855,13 +855,14 @@ def test_reasons_show_the_compared_part_of_a_full_name_as_written_for_a_row_with
 
 def test_reasons_show_the_two_values_that_are_only_close(tmp_path):
     path = export(tmp_path, ["1,Ann,Lee,ann.lee@example.com,+44 7911 123456,,,Leeds",
-                             "2,Ann,Lee,ann.lea@example.com,07911 123456,,,Leeds",  # not a US number
+                             "2,Ann,Lee,ann.lea@example.com,,07911 123456,,Leeds",  # not a US number; at home
                              "3,Bob,Stone,,+1 202 555 0147,,,Boston", "4,Bob,Stone,,+1 303 555 0147,,,Boston"])
     result = run(path, progress=False)
     ann, bob = result.reasons(result.pairs.sort_values("a"))
-    assert "same phone number without country code +44 7911 123456 ~ 7911123456 (" in ann
+    # with the kind of each number, as for a shared one: Ann's mobile is Ann's home phone
+    assert "same phone number without country code +44 7911 123456 ~ 7911123456 (mobile ~ home) (" in ann
     assert "nearly the same email ann.lee@example.com ~ ann.lea@example.com (" in ann
-    assert "same last 7 phone digits +1 202-555-0147 ~ +1 303-555-0147 (" in bob
+    assert "same last 7 phone digits +1 202-555-0147 ~ +1 303-555-0147 (mobile) (" in bob
 
 
 def test_reasons_name_the_two_values_that_differ(tmp_path):
