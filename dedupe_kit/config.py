@@ -107,10 +107,12 @@ class MatchConfig:
         landline, a last name and an address.
     namesakes_need_review: a pair whose emails differ (or share only the name before the @)
         and whose phones differ (or that holds namesakes' mailboxes and no phone in common),
-        or whose last names differ on a shared phone without a shared email, goes to review
-        however high it scores, unless a birth date, an external ID or a compared personal
-        number agrees (namesakes; colleagues on one switchboard). A B2B file whose people
-        have a work and a personal record of each may turn it off.
+        or whose last names differ on a shared phone without a shared email, or whose first
+        names are not the same and who each have a mailbox of their own name at one
+        organisation's domain, goes to review however high it scores, unless a birth date,
+        an external ID or a compared personal number agrees (namesakes; colleagues on one
+        switchboard or at one company). A B2B file whose people have a work and a personal
+        record of each may turn it off.
     """
 
     upper: float = 0.95

@@ -43,7 +43,8 @@ HELD = ("", "the names end with different generations (a father and a son?)",
         "birth dates over ten years apart, with a phone or an email in common (a parent and a child?)",
         "different first names, and nothing in common that only one person has (one household?)",
         "no email and no phone in common (namesakes?)",
-        "different last names on one phone, without an email in common (colleagues, or a new last name?)")
+        "different last names on one phone, without an email in common (colleagues, or a new last name?)",
+        "first names not the same, each with a mailbox at one organisation (two colleagues?)")
 #: Why a pair merged though its first names differ (`HELD`'s third rule): what only one person has
 LIFTED = ("the birth dates agree", "an external ID or a personal number agrees")
 CROSSWALK_COLUMNS = ["source_row", "record_id", "cluster_id", "survivor_row", "survivor_record_id",
@@ -372,9 +373,9 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     household = none
     if config.match.first_names_must_agree and "first" in features:
         household = _household(features, used, lambda at: _two_names(normalized, pairs_index[at]))
-    namesakes, colleagues = (_two_people(features, used, pairs_index, status == "auto")
-                             if config.match.namesakes_need_review else (none, none))
-    held = np.select([generations, parent, household, namesakes, colleagues], np.arange(1, len(HELD)), 0)
+    namesakes, colleagues, mailboxes = (_two_people(features, used, pairs_index, status == "auto")
+                                        if config.match.namesakes_need_review else (none, none, none))
+    held = np.select([generations, parent, household, namesakes, colleagues, mailboxes], np.arange(1, len(HELD)), 0)
     held[status != "auto"] = 0
     status[held > 0] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
@@ -432,25 +433,31 @@ def _personal_proof(features: pd.DataFrame, used: list[Comparison]) -> tuple[np.
 
 
 def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiIndex | None = None,
-                asked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs that look like two people of one name, and of one line, unless a birth date, an
-    external ID or a personal number agrees: both records hold an email and a phone and both
-    differ, or only the name before the @ is shared (namesakes: a person seldom changes both
-    at once), or the emails are namesakes' mailboxes (`EmailComparison.namesakes`, of the
-    pairs of ``index`` at ``asked``) and no phone agrees; the last names differ and only a
-    phone is shared (a colleague on one switchboard, or a new last name: a person decides)."""
+                asked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs that look like two people of one name, of one line, and of one organisation,
+    unless a birth date, an external ID or a personal number agrees: both records hold an
+    email and a phone and both differ, or only the name before the @ is shared (namesakes: a
+    person seldom changes both at once), or the emails are namesakes' mailboxes
+    (`EmailComparison.namesakes`) and no phone agrees; the last names differ and only a phone
+    is shared (a colleague on one switchboard, or a new last name: a person decides); the
+    first names are not the same and the emails differ, each a mailbox of its own name at one
+    organisation (`EmailComparison.one_organisation`: Chris and Christina Walker at acme.example).
+    The mailboxes are looked at for the pairs of ``index`` at ``asked`` only."""
     level = {column: features[column].to_numpy() if column in features else np.full(len(features), MISSING)
-             for column in ("email", "phone", "last")}
+             for column in ("email", "phone", "last", "first")}
     unproven = ~np.logical_or(*_personal_proof(features, used))
     namesakes = ((level["email"] == 0) & (level["phone"] == 0)
                  | ("phone" in features) & (level["email"] == 1) & (level["phone"] <= 0)) & unproven
+    colleagues = (level["last"] == 0) & (level["phone"] >= 2) & (level["email"] < 2) & unproven
+    mailboxes = np.zeros(len(features), dtype=bool)
     email = next((c for c in used if isinstance(c, EmailComparison)), None)
     if email is not None and index is not None:
-        ask = (level["email"] == 0) & (level["phone"] == MISSING) & unproven
-        ask = np.flatnonzero(ask if asked is None else ask & asked)
-        namesakes[ask] = email.namesakes(*(index.get_level_values(i)[ask].to_numpy() for i in (0, 1)))
-    colleagues = (level["last"] == 0) & (level["phone"] >= 2) & (level["email"] < 2) & unproven
-    return namesakes, colleagues
+        other_first = (level["first"] >= 0) & (level["first"] < max(NameComparison.first_levels))
+        for found, ask, test in ((namesakes, level["phone"] == MISSING, email.namesakes),
+                                 (mailboxes, other_first, email.one_organisation)):
+            ask = np.flatnonzero((level["email"] == 0) & ask & unproven & (True if asked is None else asked))
+            found[ask] = test(*(index.get_level_values(i)[ask].to_numpy() for i in (0, 1)))
+    return namesakes, colleagues, mailboxes
 
 
 def _two_names(normalized: Normalized, index: pd.MultiIndex) -> np.ndarray:

@@ -693,7 +693,7 @@ def test_namesakes_and_colleagues_on_one_line_are_never_merged_without_a_person(
     # both emails (or all but their names before the @) and both phones differ, or no phone to
     # compare; or other last names on one phone with no email shared (a name change keeping the
     # email is the score's); a birth date or an external ID decides
-    namesakes, colleagues = _two_people(features, used)
+    namesakes, colleagues, _ = _two_people(features, used)
     assert namesakes.tolist() == [True, False, False, False, False, False, False, False, True, True]
     assert colleagues.tolist() == [False, False, True, True, True, False, False, False, False, False]
     # a file without phones: only the addresses speak (Splink's fake files: a domain typed wrong)
@@ -727,6 +727,28 @@ def test_namesakes_and_colleagues_on_one_line_are_never_merged_without_a_person(
     assert not reasons[(0, 2)].startswith("not merged")
     b2b = Config(match=MatchConfig(upper=0.7, namesakes_need_review=False))  # work and personal records of each
     assert run(path, b2b, progress=False).pairs.set_index(["a", "b"]).loc[held, "status"].tolist() == ["auto"] * 5
+
+
+def test_two_first_names_with_a_mailbox_each_at_one_organisation_are_never_merged_without_a_person(tmp_path):
+    path = tmp_path / "office.csv"
+    rows = ["1,Chris,Walker,chris.walker@wonka.example,+1 312 555 0150,Chicago,Wonka",  # Christina's colleague
+            "2,Christina,Walker,christina.walker@wonka.example,+1 312 555 0150,Chicago,Wonka",  # on one switchboard
+            "3,David,Chen,david.chen@hooli.example,+1 312 555 0160,Chicago,Hooli",  # one name: the score's
+            "4,David,Chen,dchen@hooli.example,+1 312 555 0160,Chicago,Hooli",
+            "5,Sam,Reyes,sam.reyes@gmail.com,+1 312 555 0170,Chicago,Hooli",  # two providers: people change
+            "6,Samantha,Reyes,samantha.reyes@yahoo.com,+1 312 555 0170,Chicago,Hooli"]
+    path.write_text("Record ID,First Name,Last Name,Email,Phone,City,Company\n"
+                    + "\n".join(rows + [row + ",Acme" for row in strangers("1")]) + "\n")
+    config = Config(match=MatchConfig(upper=0.7))  # a small file's weights are small
+    result = run(path, config, progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (2, 3), (4, 5)], "status"].tolist() == ["review", "auto", "auto"]
+    assert pairs.loc[(0, 1), "probability"] >= 0.7  # the score alone would merge them
+    reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]
+    assert reasons[(0, 1)].startswith("not merged without a person: first names not the same, each with a mailbox "
+                                      "at one organisation (two colleagues?); ")
+    b2b = Config(match=MatchConfig(upper=0.7, namesakes_need_review=False))
+    assert run(path, b2b, progress=False).pairs.set_index(["a", "b"]).loc[(0, 1), "status"] == "auto"
 
 
 def test_a_parent_and_child_of_one_name_and_phone_are_never_merged_without_a_person(tmp_path):
