@@ -262,20 +262,22 @@ class EmailComparison(_MultiValued):
         a public mail provider's, each made of its own record's name only and not of the other's
         (`_name_made`: ``chris.walker@`` and ``christina.walker@acme.example``): the mailboxes an
         organisation gave to two of its people."""
+        found = np.zeros(len(a), dtype=bool)
+        if self.names is None:
+            return found
         pid, left, right = value_pairs(self.rows, a, b)
         code_a, code_b = self.codes["value"][left], self.codes["value"][right]
         valid = (code_a >= 0) & (code_b >= 0) & (code_a != code_b)
         pid, left, right = pid[valid], left[valid], right[valid]
         domain, provider = self._domains(np.r_[code_a[valid], code_b[valid]])
-        found = np.zeros(len(a), dtype=bool)
-        if self.names is None:
-            return found
-        (first, last), local, locals_ = self.names, self.codes["local"], self.uniques["local"]
+        (first, last), locals_ = self.names, self.uniques["local"]
+
+        def made(value: int, record: int) -> bool:  # the value's local part is only the record's name
+            return _name_made(locals_[self.codes["local"][value]], first[record], last[record])
+
         for i in np.flatnonzero((domain[:len(pid)] == domain[len(pid):]) & ~provider[domain[:len(pid)]]).tolist():
-            x, y, named_x, named_y = locals_[local[left[i]]], locals_[local[right[i]]], self.rows[left[i]], self.rows[right[i]]
-            found[pid[i]] |= (_name_made(x, first[named_x], last[named_x]) and _name_made(y, first[named_y], last[named_y])
-                              and not _name_made(x, first[named_y], last[named_y])
-                              and not _name_made(y, first[named_x], last[named_x]))
+            x, y, row_x, row_y = left[i], right[i], self.rows[left[i]], self.rows[right[i]]
+            found[pid[i]] |= made(x, row_x) and made(y, row_y) and not made(x, row_y) and not made(y, row_x)
         return found
 
     def _domains(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
