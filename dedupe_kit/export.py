@@ -130,6 +130,7 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame | Callable[[], pd.
     """Write each table (or the table a function makes, when its file's turn comes) as CSV in its
     (encoding, delimiter) format, atomically, with formula cells neutralized and listed in
     ``neutralized.csv`` (removed when there are none)."""
+    refuse_input(out / "neutralized.csv", protect)  # written or removed below
     found = []
 
     def chunks(name: str, table: pd.DataFrame | Callable[[], pd.DataFrame]) -> Iterator[bytes]:  # made while written

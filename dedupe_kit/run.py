@@ -175,7 +175,7 @@ class Result:
 
     def _write(self, out: Path, undone: Iterable[int] | None, merge: bool, steps: tqdm) -> list[Path]:
         protect = (self.contacts.path,) if self.contacts.path else ()
-        for name in (*MERGE_FILES, "run.json"):  # removed below: never the input
+        for name in (*MERGE_FILES, "run.json", "neutralized.csv"):  # removed below: never the input
             refuse_input(out / name, protect)
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         info = run_info(self.contacts)
