@@ -204,8 +204,10 @@ class EmailComparison(_MultiValued):
     is not a typo: a digit or a separator (``john.smith2@`` and ``john.smith@``, ``johnsmith@``
     and ``john.smith@`` at Outlook are other mailboxes), and the provider when the local part is
     only the name (``jean.dupont@`` or ``jdupont@`` of Jean Dupont at Gmail and at Yahoo): both
-    are different emails. A local part of one's own (``rachell84@``), or a company's domain
-    (a work address, or its typo), keeps the level.
+    are different emails. So are two addresses that are each only its own record's name, one
+    letter apart (``mason.holloway@`` of Mason and ``jason.holloway@`` of Jason Holloway: no typo).
+    A local part of one's own (``rachell84@``), or a company's domain (a work address, or its
+    typo), keeps the level.
     """
 
     name, tf = "email", True
@@ -236,6 +238,8 @@ class EmailComparison(_MultiValued):
         values = self.uniques["value"]
         near[at] = _per_distinct_codes(code_a[at], code_b[at], lambda x, y: not _numbered(values[x], values[y]))
         if self.names is not None:
+            at = np.flatnonzero(near)
+            near[at] = ~self._own_names(left[at], right[at])  # mason.holloway@ and jason.holloway@: no typo
             at = np.flatnonzero(same_local & ~same & ~near)
             same_local[at] = ~self._at_two_providers(left[at], right[at])
         return np.select([same, near, same_local], [3, 2, 1], 0)
@@ -262,6 +266,13 @@ class EmailComparison(_MultiValued):
         a public mail provider's, each made of its own record's name only and not of the other's
         (`_name_made`: ``chris.walker@`` and ``christina.walker@acme.example``): the mailboxes an
         organisation gave to two of its people."""
+        return self.own_mailboxes(a, b, one_organisation=True)
+
+    def own_mailboxes(self, a: np.ndarray, b: np.ndarray, one_organisation: bool = False) -> np.ndarray:
+        """Whether records ``a`` and ``b`` (aligned) hold two addresses, each made of its own
+        record's name only and not of the other's (`_name_made`: ``mason.holloway@`` of Mason and
+        ``jason.holloway@`` of Jason Holloway): each name is the one its owner writes, not a typo.
+        ``one_organisation``: only two addresses at one domain that is not a public mail provider's."""
         found = np.zeros(len(a), dtype=bool)
         if self.names is None:
             return found
@@ -269,16 +280,25 @@ class EmailComparison(_MultiValued):
         code_a, code_b = self.codes["value"][left], self.codes["value"][right]
         valid = (code_a >= 0) & (code_b >= 0) & (code_a != code_b)
         pid, left, right = pid[valid], left[valid], right[valid]
-        domain, provider = self._domains(np.r_[code_a[valid], code_b[valid]])
+        if one_organisation:
+            domain, provider = self._domains(np.r_[code_a[valid], code_b[valid]])
+            at = np.flatnonzero((domain[:len(pid)] == domain[len(pid):]) & ~provider[domain[:len(pid)]])
+            pid, left, right = pid[at], left[at], right[at]
+        found[pid[self._own_names(left, right)]] = True
+        return found
+
+    def _own_names(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Whether each combination of a left and a right value (positions in the table) is two
+        addresses each made of its own record's name only and not of the other's (`_name_made`)."""
         (first, last), locals_ = self.names, self.uniques["local"]
 
         def made(value: int, record: int) -> bool:  # the value's local part is only the record's name
             return _name_made(locals_[self.codes["local"][value]], first[record], last[record])
 
-        for i in np.flatnonzero((domain[:len(pid)] == domain[len(pid):]) & ~provider[domain[:len(pid)]]).tolist():
-            x, y, row_x, row_y = left[i], right[i], self.rows[left[i]], self.rows[right[i]]
-            found[pid[i]] |= made(x, row_x) and made(y, row_y) and not made(x, row_y) and not made(y, row_x)
-        return found
+        rows_left, rows_right = self.rows[left].tolist(), self.rows[right].tolist()
+        return np.array([made(x, row_x) and made(y, row_y) and not made(x, row_y) and not made(y, row_x)
+                         for x, y, row_x, row_y in zip(left.tolist(), right.tolist(), rows_left, rows_right)],
+                        dtype=bool)
 
     def _domains(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The domain of each address of ``codes`` (of ``value``) as a code, and whether each

@@ -104,7 +104,9 @@ class MatchConfig:
     first_names_must_agree: a pair whose first names differ (not a nickname, not one
         typo apart) goes to review however high it scores, unless a birth date, an
         external ID or a compared personal number agrees: family members share a
-        landline, a last name and an address.
+        landline, a last name and an address. So does a pair of two names of their own
+        (Michael and Michelle; Mason and Jason when each one's mailbox spells their
+        name), unless an external ID or a personal number agrees: twins share a birth date.
     namesakes_need_review: a pair whose emails differ (or share only the name before the @)
         and whose phones differ (or that holds namesakes' mailboxes and no phone in common),
         or whose last names differ on a shared phone without a shared email, or whose first

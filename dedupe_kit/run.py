@@ -371,8 +371,9 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     generations = _two_generations(contacts, pairs_index)
     parent = _parent_and_child(features) if "birth_date" in features else none
     household = none
+    email = next((c for c in used if isinstance(c, EmailComparison)), None)
     if config.match.first_names_must_agree and "first" in features:
-        household = _household(features, used, lambda at: _two_names(normalized, pairs_index[at]))
+        household = _household(features, used, lambda at: _two_names(normalized, pairs_index[at], email))
     namesakes, colleagues, mailboxes = (_two_people(features, used, pairs_index, status == "auto")
                                         if config.match.namesakes_need_review else (none, none, none))
     held = np.select([generations, parent, household, namesakes, colleagues, mailboxes], np.arange(1, len(HELD)), 0)
@@ -392,7 +393,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     steps.update()
     release_memory()
     steps.set_description("grouping")
-    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds.upper, family, household)
+    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds.upper, family, household, email)
     steps.update()
     release_memory()
     return Result(config, used, contacts, normalized, found, pairs, model, crosswalk, decisions)
@@ -460,13 +461,19 @@ def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiI
     return namesakes, colleagues, mailboxes
 
 
-def _two_names(normalized: Normalized, index: pd.MultiIndex) -> np.ndarray:
-    """Whether the first names of each pair are each a name of its own (`two_names`: Michael and
-    Michelle, John and Jane), as a couple's are, not a typo's."""
+def _two_names(normalized: Normalized, index: pd.MultiIndex, email: EmailComparison | None) -> np.ndarray:
+    """Whether the first names of each pair are each a name of its own, as a couple's or twins'
+    are, not a typo's: names that nicknames do not link (`two_names`: Michael and Michelle, John
+    and Jane), or that each record's own mailbox spells (`EmailComparison.own_mailboxes`: Mason
+    and Jason Holloway at ``mason.holloway@`` and ``jason.holloway@``)."""
     names = normalized.names["first"].to_numpy(dtype=object)
     a, b = names[index.get_level_values(0)], names[index.get_level_values(1)]
     codes, uniques = pd.factorize(a + "\x1f" + b)  # a folded name holds no \x1f
-    return np.array([two_names(*both.split("\x1f")) for both in uniques], dtype=bool)[codes]
+    named = np.array([two_names(*both.split("\x1f")) for both in uniques], dtype=bool)[codes]
+    if email is not None:
+        at = np.flatnonzero(~named)
+        named[at] = email.own_mailboxes(index.get_level_values(0)[at].to_numpy(), index.get_level_values(1)[at].to_numpy())
+    return named
 
 
 def _parent_and_child(features: pd.DataFrame) -> np.ndarray:
@@ -540,7 +547,7 @@ def _decisions(decisions: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex, pairs: pd.DataFrame,
-               upper: float, family: np.ndarray, household: np.ndarray) -> pd.DataFrame:
+               upper: float, family: np.ndarray, household: np.ndarray, email: EmailComparison | None) -> pd.DataFrame:
     """The crosswalk of the groups of ``pairs``. Two people of one family keep their records
     apart, as "not a match" does, unless a person matched one of them: a ``family`` pair
     (generations, a parent and a child) or a ``household`` one whose first names are two
@@ -564,7 +571,7 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     both = is_linked[pairs["a"].to_numpy()] & is_linked[pairs["b"].to_numpy()]
     kept_apart = family & both
     named = np.flatnonzero(household & both & ~kept_apart)
-    kept_apart[named] = _two_names(normalized, index[named])
+    kept_apart[named] = _two_names(normalized, index[named], email)
     apart = index[(decision == "distinct") | kept_apart]
     # likely: auto or review, but not a household (different first names) held back from auto
     likely = accepted | ((pairs["status"] == "review").to_numpy() & (pairs["probability"].to_numpy() < upper))

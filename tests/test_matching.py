@@ -649,6 +649,29 @@ def test_a_couple_of_nearly_the_same_first_names_is_never_merged_without_a_perso
     assert pairs.loc[(4, 5), ["first", "status"]].tolist() == [3, "auto"]
 
 
+def test_twins_each_with_a_mailbox_of_their_own_name_are_never_merged_without_a_person(tmp_path):
+    path = tmp_path / "twins.csv"
+    rows = ["Z1,Mason,Holloway,mason.holloway@gmail.com,+1 202 555 0181,+1 202 555 0180,2001-05-05",
+            "Z2,Jason,Holloway,jason.holloway@gmail.com,+1 202 555 0182,+1 202 555 0180,2001-05-05",  # not a typo:
+            "Z3,Ava,Pennington,ava.pennington@yahoo.com,+1 202 555 0191,+1 202 555 0190,2003-07-07",  # each writes
+            "Z4,Eva,Pennington,eva.pennington@yahoo.com,+1 202 555 0192,+1 202 555 0190,2003-07-07",  # their name
+            "Z5,Masn,Holloway,mason.holloway@gmail.com,+1 202 555 0181,,2001-05-05",  # Mason's typo: one person
+            "Z6,Mason,Holloway,mason.hollowy@gmail.com,+1 202 555 0181,,2001-05-05"]  # a typo in his address
+    rows += [",".join(row.split(",")[:5] + [",1990-01-0" + str(i)]) for i, row in enumerate(strangers("S"), 1)]
+    path.write_text("ID,First Name,Last Name,Email,Mobile Phone,Home Phone,Birth Date\n" + "\n".join(rows) + "\n")
+    result = run(path, progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (2, 3)], "email"].tolist() == [0, 0]  # different emails, not nearly the same
+    assert pairs.loc[(0, 5), "email"] == 2
+    assert pairs.loc[[(0, 1), (2, 3)], "status"].tolist() == ["review", "review"]
+    assert pairs.loc[(0, 1), "probability"] >= 0.95  # the score alone would merge them
+    assert pairs.loc[[(0, 4), (0, 5)], "status"].tolist() == ["auto", "auto"]
+    reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]
+    assert reasons[(0, 1)].startswith("not merged without a person: different first names, and nothing in common")
+    groups = result.crosswalk["cluster_id"].tolist()[:6]
+    assert groups == [0, 1, 2, 3, 0, 0]  # Masn, linked to Jason too (one letter off), leaves Mason's twin apart
+
+
 def test_reasons_say_what_merged_a_pair_whose_first_names_differ(tmp_path):
     path = tmp_path / "export.csv"
     rows = ["1,Freddie,Hall,fhall@example.com,617-555-3012,1984-03-02,Boston",
