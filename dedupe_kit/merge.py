@@ -544,11 +544,16 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
         key = sources.map(ranks).fillna(len(ranks)).to_numpy(dtype=np.int64)
         shown = [f"source priority ({policy.source_column} = {v!r})" for v in sources]
     picked = pd.Series(groups).map(chosen).to_numpy() == rows
-    members = pd.DataFrame({"group": groups, "row": rows, "picked": ~picked, "key": key, "reason": shown})
-    members = members.sort_values(["group", "picked", "key", "row"], kind="stable").reset_index(drop=True)
+    # a row without a record ID is no CRM record: the fix files could not update it (unless a person picks it)
+    unkeyed = ~contacts.filled(fm.record_id)[rows] if fm.record_id else np.zeros(len(rows), dtype=bool)
+    members = pd.DataFrame({"group": groups, "row": rows, "picked": ~picked, "unkeyed": unkeyed, "key": key,
+                            "reason": shown})
+    members = members.sort_values(["group", "picked", "unkeyed", "key", "row"], kind="stable").reset_index(drop=True)
     members["rank"] = members.groupby("group").cumcount()
-    first = members.groupby("group")["key"].transform("first")
-    tied = members[(members["key"] == first) & (members["rank"] > 0)]
+    first = members.groupby("group")[["key", "unkeyed"]].transform("first")
+    passed_over = members["unkeyed"] & (members["key"] < first["key"]) & ~first["unkeyed"]
+    passed_over = set(members.loc[passed_over, "group"].tolist())  # a better row by the rule has no record ID
+    tied = members[(members["key"] == first["key"]) & (members["unkeyed"] == first["unkeyed"]) & (members["rank"] > 0)]
     starts, ends = runs(tied["group"].to_numpy())
     shown_rows = tied["row"].astype(str).tolist()
     ties = pd.Series([", ".join(shown_rows[a:b]) for a, b in zip(starts, ends)],
@@ -558,8 +563,10 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
     tie = members["group"].map(ties).to_numpy(dtype=object)
     tied = np.flatnonzero(survives & pd.notna(tie))
     reason[tied] = [f"{r}; tie with row {t} broken by the lower row" for r, t in zip(reason[tied], tie[tied])]
+    over = np.flatnonzero(survives & members["group"].isin(passed_over).to_numpy())
+    reason[over] = [f"{r}; rows without a record ID come last" for r in reason[over]]
     reason[survives & ~members["picked"].to_numpy()] = "chosen in review"
-    return members.assign(reason=reason).drop(columns=["picked", "key"])
+    return members.assign(reason=reason).drop(columns=["picked", "unkeyed", "key"])
 
 
 def _dates(frame: pd.DataFrame, column: str, rows) -> np.ndarray:

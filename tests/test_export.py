@@ -370,10 +370,14 @@ def test_rows_in_a_merge_with_a_blank_or_repeated_record_id_are_named_in_a_warni
     fixes = [read(tmp_path / "out" / name) for name in ("fix_1_clear.csv", "fix_2_update.csv")]
     assert [fix["Contact ID"].tolist() for fix in fixes] == [["8"], []]  # not a line keyed by a blank ID
     path.write_text("Contact ID,First Name,Last Name,Email,Phone,City,Notes\n,Cy,Fox,c@z.com,,Boston,vip\n"
-                    "10,Cy,Fox,c@z.com,555-0100,,\n")
-    plan = merge(load(path), np.array([0, 0]))  # a survivor without its ID takes a phone: not in the update file
-    assert plan.survivors().tolist() == [0, 0] and plan.cleaned().loc[0, "Phone"] == "555-0100"
-    assert updates(plan).empty
+                    "10,Cy,Fox,,555-0100,,\n")
+    plan = merge(load(path), np.array([0, 0]))  # the row without an ID is the more complete: no CRM contact
+    assert plan.survivors().tolist() == [1, 1]  # to update, so the row with its ID survives and takes its values
+    assert plan.groups.loc[0, "survivor_reason"] == "most complete (4 filled cells); rows without a record ID come last"
+    assert updates(plan).values.tolist() == [["10", "Cy", "Fox", "c@z.com", "Boston", "vip"]]
+    unkeyed = load(path, config=Config(fields={"record_id": "Contact ID"}))
+    assert merge(unkeyed, np.array([0, 0]), decisions=pd.DataFrame(  # a person's pick still wins
+        {"a": [0], "b": [1], "decision": ["match"], "survivor_row": [0]})).survivors().tolist() == [0, 0]
     # row 1 shares the ID too, but takes part in no merge
     assert warned[1].startswith(f"1 row in a merge with the record ID of another contact ({path}, line 2 (row 0): '7')")
     path.write_text("Contact ID,First Name,Last Name,Email\n7,Ann,Lee,a@x.com\n8,Ann,Lee,a@x.com\n")
