@@ -13,6 +13,7 @@ the same, and names what is wrong.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -202,11 +203,17 @@ def load(
 def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None) -> tuple[str, str]:
     if _BLANK.fullmatch(data):  # stops at the first other byte, where a strip would copy the whole file
         raise InputError(f"{path}: the file is empty; export the contacts with their header row")
-    if encoding is None:
-        for bom, name in _BOMS:
-            if data.startswith(bom):
-                encoding = name
-                break
+    bom = next((name for mark, name in _BOMS if data.startswith(mark)), None)
+    if bom is not None and encoding is not None:  # the mark is not text: utf-8 is read as utf-8-sig
+        family = bom.removesuffix("-sig")
+        try:
+            given = codecs.lookup(encoding).name
+        except LookupError:
+            raise InputError(f"{path}: unknown encoding {encoding!r}") from None
+        if not given.startswith(family):
+            raise InputError(f"{path}: the file starts with the byte order mark of {family.upper()}, so it is not "
+                             f"{encoding}: read it as {family}, or without an encoding (the mark names it)")
+    encoding = bom or encoding
     if encoding is not None:
         try:
             return data.decode(encoding), encoding

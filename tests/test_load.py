@@ -402,6 +402,19 @@ def test_explicit_encoding_that_does_not_fit(tmp_path):
     assert load(path, encoding="cp1252").frame["City"].tolist() == ["Orléans"]
 
 
+def test_an_encoding_given_for_a_file_with_a_byte_order_mark_reads_the_mark_as_no_text(tmp_path):
+    rows = [["Contact ID", "First Name"], ["007", "Zoë"]]
+    path = write_csv(tmp_path / "t.csv", rows, bom=True)
+    for encoding in ("utf-8", "UTF8", "utf-8-sig"):  # not a column "\ufeffContact ID"
+        contacts = load(path, encoding=encoding)
+        assert contacts.columns == rows[0] and contacts.field_map.record_id == "Contact ID"
+    utf16 = write_csv(tmp_path / "u.csv", rows, encoding="utf-16")  # Python's utf-16 writes its mark
+    assert load(utf16, encoding="utf-16-le").columns == rows[0]
+    with pytest.raises(InputError, match=r"t.csv: the file starts with the byte order mark of UTF-8, so it is not "
+                                         r"cp1252: read it as utf-8, or without an encoding"):
+        load(path, encoding="cp1252")  # not "ï»¿Contact ID", and no record ID
+
+
 @pytest.mark.parametrize(
     "name, content, message",
     [
