@@ -143,14 +143,37 @@ class Result:
         """What the analyst should look at before trusting the run, one ``warning: …`` line each."""
         found = [self.contacts.left_out_note(),
                  region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region)]
-        if self.decisions is not None and "external_id" in self.pairs:
-            apart = self.pairs[(self.pairs["decision"] == "match") & (self.pairs["external_id"] == 0)]
-            if len(apart):
-                ids = record_ids(self.contacts)
-                named = ", ".join(f"{a} and {b}" for a, b in zip(ids[apart["a"]], ids[apart["b"]]))
-                found.append(f"records {named} were matched in review but hold different external unique IDs, so "
-                             "they stay apart; to merge them, give both the same ID in the CRM first")
+        if self.decisions is not None:
+            found += self._matches_kept_apart()
         return [f"warning: {text}" for text in found if text]
+
+    def _matches_kept_apart(self) -> list[str]:
+        """Why each pair a person matched stayed in two groups, in words (`cluster`'s rules)."""
+        group = self.crosswalk["cluster_id"].to_numpy()
+        matched = self.pairs[self.pairs["decision"] == "match"]
+        apart = matched[group[matched["a"].to_numpy()] != group[matched["b"].to_numpy()]]
+        if not len(apart):
+            return []
+        ids = self.normalized.identifiers
+        ids = ids[ids["kind"] == "external_id"]
+        held = pd.Series(ids["value"].to_numpy()).groupby(group[ids["source_row"].to_numpy()]).agg(frozenset)
+        distinct = self.pairs[self.pairs["decision"] == "distinct"]
+        called = {frozenset(g) for g in zip(group[distinct["a"].to_numpy()], group[distinct["b"].to_numpy()])}
+        direct = (apart["external_id"] == 0).tolist() if "external_id" in apart else [False] * len(apart)
+        record_id, why = record_ids(self.contacts), {}
+        for a, b, own in zip(apart["a"].tolist(), apart["b"].tolist(), direct):
+            ids_a, ids_b = held.get(group[a], frozenset()), held.get(group[b], frozenset())
+            if own or ids_a and ids_b and not ids_a & ids_b:
+                reason = ("hold different external unique IDs" if own else
+                          "are in groups with different external unique IDs (through other records)")
+                reason += ", so they stay apart; to merge them, give both the same ID in the CRM first"
+            elif frozenset((group[a], group[b])) in called:
+                reason = "are in two groups a person called not a match, so they stay apart; review them again"
+            else:
+                reason = ("are in two groups fewer than half of whose pairs across are likely matches, so they stay "
+                          "apart; match the records of both groups in review")
+            why.setdefault(reason, []).append(f"{record_id[a]} and {record_id[b]}")
+        return [f"records {', '.join(named)} were matched in review but {reason}" for reason, named in why.items()]
 
     def merge(self, policy: MergePolicy | None = None, *, undone: Iterable[int] = ()) -> MergePlan:
         """The merge plan of the groups found, under ``policy`` (default: the config's ``[merge]``),

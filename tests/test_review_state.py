@@ -523,3 +523,21 @@ def test_a_match_across_two_external_ids_stays_apart_and_the_run_says_so(tmp_pat
     assert any("records C1 and C3 were matched in review but hold different external unique IDs" in w
                for w in again.warnings())
     assert "C1 and C3" in again.summary()
+
+
+@pytest.mark.parametrize("ids, decided, warned", [
+    (["S100", "", "S200"], {(0, 1): "match", (1, 2): "match"},
+     "records C2 and C3 were matched in review but are in groups with different external unique IDs (through other "
+     "records), so they stay apart"),
+    (["", "", ""], {(0, 1): "match", (1, 2): "match", (0, 2): "distinct"},
+     "records C2 and C3 were matched in review but are in two groups a person called not a match, so they stay apart")])
+def test_a_match_kept_apart_through_a_chain_is_named_in_the_warnings(tmp_path, ids, decided, warned):
+    source = tmp_path / "chain.csv"
+    lines = CHAIN.splitlines()
+    column = ["Student ID", *ids] + [""] * (len(lines) - 4)
+    source.write_text("".join(f"{line},{i}\n" for line, i in zip(lines, column)), encoding="utf-8")
+    decisions = pd.DataFrame([(a, b, d) for (a, b), d in decided.items()], columns=["a", "b", "decision"])
+    again = run(source, decisions=decisions, progress=False)
+    assert again.crosswalk["cluster_id"].tolist()[:3] == [0, 0, 2]  # C2 and C3 matched, but not joined
+    assert [w for w in again.warnings() if "matched in review" in w] == [f"warning: {warned}" + (
+        "; to merge them, give both the same ID in the CRM first" if ids[0] else "; review them again")]
