@@ -604,10 +604,10 @@ def line_ending(contacts: Contacts) -> str:
         return "\n"
     with open(contacts.path, "rb") as handle:
         head = handle.read(65536)
-    end = head.find(b"\n")
-    if end < 0 and b"\r" in head:
-        return "\r"
-    return "\r\n" if head[:max(end, 0)].rstrip(b"\x00").endswith(b"\r") else "\n"  # UTF-16 too
+    cr, lf = head.find(b"\r"), head.find(b"\n")  # the first ends the header: a later one may be in a cell
+    if cr < 0 or 0 <= lf < cr:
+        return "\n"
+    return "\r\n" if lf > cr and not head[cr + 1:lf].strip(b"\x00") else "\r"  # "\r\x00\n" in UTF-16 too
 
 
 def _log(out: Path, plan: MergePlan, protect: tuple[Path, ...]) -> None:

@@ -9,7 +9,6 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -117,7 +116,11 @@ def write_csv(path: str | Path, frame: pd.DataFrame, *, protect: tuple[Path, ...
 def csv_text(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n") -> str:
     r"""``frame.to_csv(index=False, sep=sep, lineterminator=line_end)``, character for character,
     in half the time: text cells are quoted as the `csv` writer quotes them, other columns
-    written as pandas writes them (a missing value blank).
+    written as pandas writes them (a missing value blank). But a cell with a line break of
+    either kind is always quoted: Python 3.11's writer leaves a ```` bare in a file of ``
+``
+    lines (and a ``
+`` in one of ````), which every reader then splits into two rows.
 
     >>> frame = pd.DataFrame({"ID": ["007", "+1"], "score": [0.5, float("nan")], "note": ["a, b", None]})
     >>> csv_text(frame) == frame.to_csv(index=False, lineterminator="\n")
@@ -151,7 +154,7 @@ def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: 
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=sep, lineterminator=line_end).writerow(frame.columns)
     header = buffer.getvalue() if header else ""
-    special = _quoted_characters(sep, line_end)
+    special = frozenset(sep + '"\r\n')  # a line break of either kind: Python 3.11's writer leaves "\r" bare
     for start in range(0, len(frame), rows):
         cells = []
         for position, column in enumerate(columns):
@@ -199,19 +202,6 @@ def formula_cells(values: list[str], joined: str | None = None) -> list[int]:
     codes, starts = code_points(values, joined)
     maybe = np.flatnonzero(np.isin(codes[starts], _FORMULA_FIRST)).tolist()  # the few with a risky first character
     return [i for i in maybe if FORMULA_START.search(values[i])]
-
-
-@lru_cache(maxsize=None)
-def _quoted_characters(sep: str, line_end: str) -> frozenset[str]:
-    """The characters for which the `csv` writer quotes a cell (with ``line_end`` ``\n``,
-    Python 3.11's quotes a carriage return only when the line end holds one)."""
-    found = set()
-    for character in set(sep + '"\r\n' + line_end):
-        buffer = io.StringIO()
-        csv.writer(buffer, delimiter=sep, lineterminator=line_end).writerow(["a" + character])
-        if buffer.getvalue().startswith('"'):
-            found.add(character)
-    return frozenset(found)
 
 
 def _holding(values: list[str], joined: str, characters: frozenset[str]) -> list[int]:
