@@ -170,7 +170,7 @@ def load(
         _check_is_text_table(text, path)
         delimiter = delimiter or _sniff_delimiter(text)
         if (nul := text.find("\x00")) >= 0:  # a stray zero byte in a text export: say where it is
-            where = _where(text, delimiter, text.count("\n", 0, nul) + 1, "\x00")
+            where = _where(text, delimiter, nul, path)
             raise InputError(f"{path}: {where}: holds a NUL character (a zero byte); "
                              "remove the zero bytes from the export and load it again")
         with paused_gc():
@@ -225,11 +225,14 @@ def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc
-    # Mostly valid UTF-8 with a few broken bytes: say where, rather than guess and garble it.
+    # UTF-8 text beside the broken bytes (a file pasted together from two sources): say where,
+    # rather than guess and garble one of them. A U+FFFD is no proof: old imports left them in.
     replaced = data.decode("utf-8", errors="replace")
-    broken = replaced.count("\ufffd")
-    if sum(ch > "\x7f" for ch in replaced) - broken >= broken:
-        raise _undecodable(data, path, "utf-8", utf8_error, delimiter, mixed=True)
+    if utf8 := _UTF8_LETTER.search(replaced):
+        at = utf8.start()
+        word = re.search(r'[^\s",;|]*\Z', replaced[max(at - 30, 0):at])[0] + re.match(r'[^\s",;|]*', replaced[at:at + 30])[0]
+        raise _undecodable(data, path, "utf-8", utf8_error, delimiter,
+                           mixed=f"line {len(_LINE_BREAK.findall(replaced, 0, at)) + 1} ({word!r})")
     # Not UTF-8: let charset-normalizer choose among the encodings exports really use.
     best = charset_normalizer.from_bytes(data, cp_isolation=_FALLBACK_ENCODINGS).best()
     if best is None or best.encoding not in _FALLBACK_ENCODINGS:
@@ -241,39 +244,48 @@ def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None
 
 
 def _undecodable(data: bytes, path: Path, encoding: str, exc: UnicodeDecodeError, delimiter: str | None,
-                 mixed: bool = False) -> InputError:
-    """Name the line, row and column of the first byte that does not decode; ``mixed``: the file's
-    other characters outside ASCII are UTF-8, which another encoding would garble."""
+                 mixed: str = "") -> InputError:
+    """Name the line, row and column of the first byte that does not decode; ``mixed``: where
+    the file holds UTF-8 text, which another encoding would garble."""
     bad = data[exc.start:exc.end]
-    line = data[:exc.start].count(b"\n") + 1
-    text = data.decode(encoding, errors="replace")
-    where = _where(text, delimiter or _sniff_delimiter(text), line, "\ufffd")
+    before = data[:exc.start].decode(encoding)  # the first error: all before it decodes
+    text = data.decode(encoding, errors="replace")  # a U+FFFD where it was
     return InputError(
-        f"{path}: {where}: bytes {bad!r} cannot be decoded as {encoding}; " + (
-            "the rest of the file is UTF-8, so this text was saved in another encoding (as in a file pasted "
-            "together from two sources): correct it and load again; passing another encoding would garble "
-            "the other lines" if mixed else
+        f"{path}: {_where(text, delimiter, len(before), path)}: bytes {bad!r} cannot be decoded as {encoding}; " + (
+            f"{mixed} is UTF-8, so this text was saved in another encoding (as in a file pasted together from "
+            "two sources): correct it and load again; passing another encoding would garble the UTF-8 text"
+            if mixed else
             "pass the file's encoding (for example encoding='cp1252' or --encoding cp1252), or re-export it as UTF-8")
     )
 
 
-def _where(text: str, delimiter: str, line: int, character: str) -> str:
-    """``"line 7 (row 5), column 'Notes'"``: the first cell of ``text`` holding ``character``, on ``line``
-    (just the line when the table cannot be read)."""
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+_UTF8_LETTER = re.compile("[^\x00-\x7f\ufffd]")  # what decodes as UTF-8 beyond ASCII, but a U+FFFD
+_MARK = "\ue000"  # a private-use character: marks the cell `_where` looks for
+
+
+def _where(text: str, delimiter: str | None, at: int, path: Path) -> str:
+    """``"line 7 (row 5), column 'Notes'"``: where the character at ``at`` of ``text`` is, with
+    the rows numbered as `load` numbers them (below an Excel ``sep=`` line or a report's title;
+    a blank line is no row); just the line when the table cannot be read."""
+    line = len(_LINE_BREAK.findall(text, 0, at)) + 1
+    if excel := _EXCEL_SEP.match(text):  # as `load` reads it: the line's break stays
+        delimiter, text, at = delimiter or excel[1], text[excel.end():], at - excel.end()
+    if at < 0:
+        return f"line {line}"
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        header = next(reader)
-        for i, name in enumerate(header):
-            if character in name:
-                return f"line {line} (header), column {i + 1}"
-        for row_number, row in enumerate(reader):
-            for i, cell in enumerate(row):
-                if character in cell:
-                    column = header[i] if i < len(header) else f"#{i + 1}"
-                    return f"line {line} (row {row_number}), column {column!r}"
-    except (StopIteration, csv.Error):
-        pass
-    return f"line {line}"
+        header, frame, lines, _, header_line = _read_csv_text(text[:at] + _MARK + text[at + 1:],
+                                                              delimiter or _sniff_delimiter(text), path)
+    except InputError:  # ragged rows, say: no row numbers
+        return f"line {line}"
+    row = int(np.searchsorted(lines, line, side="right")) - 1
+    if line < header_line or row < 0 and line > header_line:  # a title or a footer
+        return f"line {line}"
+    cells = header if row < 0 else frame.iloc[row].tolist()
+    column = next((i for i, cell in enumerate(cells) if _MARK in cell), None)
+    if column is None:
+        return f"line {line}"
+    return f"line {line} (header), column {column + 1}" if row < 0 else f"line {line} (row {row}), column {header[column]!r}"
 
 
 def _looks_binary(data: bytes) -> bool:

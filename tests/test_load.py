@@ -389,8 +389,28 @@ def test_undecodable_bytes_name_line_and_column(tmp_path):
     path.write_bytes("First Name,Last Name\nAnn,Smith\nZoé,Müller\n".encode("utf-8").replace("é".encode(), b"\xe9"))
     with pytest.raises(InputError, match=(
         r"t\.csv: line 3 \(row 1\), column 'First Name': bytes b'\\xe9' cannot be decoded as utf-8; "
-        r"the rest of the file is UTF-8, so this text was saved in another encoding")):
+        r"line 3 \('Müller'\) is UTF-8, so this text was saved in another encoding")):
         load(path)  # Müller decodes: another encoding would garble it
+    # fewer UTF-8 letters than broken bytes, and a U+FFFD an old import left, are still two encodings
+    path.write_bytes("Contact ID,First Name,Notes\n1,Zoë,imported as caf\ufffd\n".encode("utf-8")
+                     + "2,Léa,\ufffd\n3,René,\n".encode("cp1252", errors="replace").replace(b"?", b""))
+    with pytest.raises(InputError, match=r"line 3 \(row 1\), column 'First Name': bytes b'\\xe9' cannot be decoded "
+                                         r"as utf-8; line 2 \('Zoë'\) is UTF-8, so this text"):
+        load(path)
+
+
+@pytest.mark.parametrize("head, blank, line", [("sep=;\r\n", False, 4), ("Contacts report;;\r\n;;\r\n", False, 5),
+                                               ("", True, 4), ("", False, 3)])
+def test_a_byte_that_does_not_decode_is_named_by_the_row_load_gives_it(tmp_path, head, blank, line):
+    lines = ["Contact ID;First Name;Last Name", "1;Ann;Lee", *([""] if blank else []), "2;Bob;R\x00y"]  # Bob: row 1
+    text = head + "\r\n".join(lines) + "\r\n"
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode().replace(b"\x00", b"\xe9"))
+    with pytest.raises(InputError, match=rf"line {line} \(row 1\), column 'Last Name': bytes b'\\xe9'"):
+        load(path, encoding="utf-8")
+    path.write_bytes(text.encode())  # a zero byte, in the same place
+    with pytest.raises(InputError, match=rf"line {line} \(row 1\), column 'Last Name': holds a NUL"):
+        load(path)
     path.write_bytes("First Name,Last Name\nAnn,Smith\nZoé,Muller\n".encode("cp1252"))
     assert load(path).frame["First Name"].tolist() == ["Ann", "Zoé"]  # all cp1252: detected
 
