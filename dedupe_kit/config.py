@@ -169,7 +169,8 @@ class MergePolicy:
     survivor: which record of a group survives (keeps its record ID):
         ``most_complete`` (most filled cells), ``oldest_created``,
         ``most_recently_updated``, ``lowest_record_id``, or ``source_priority``
-        (the value of ``source_column``, ranked by ``source_priority``). A
+        (the value of ``source_column``, ranked by ``source_priority``, in any
+        case; a list of which no value is in the column is an error). A
         survivor a person picked in review always wins; ties fall to the lower
         ``source_row``, and the plan says so.
     rules: per column or role, how the merged value is chosen: ``survivor``,

@@ -469,6 +469,11 @@ def _check_policy(policy: MergePolicy, contacts: Contacts) -> None:
                 for target in policy.rules if target not in contacts.columns and target not in roles]
     if policy.survivor == "source_priority" and policy.source_column not in contacts.columns:
         problems.append(f"source_column {policy.source_column!r} is not a column of {contacts.name}")
+    elif policy.survivor == "source_priority":  # else every group's survivor would be its lowest row
+        held = sorted(set(contacts.frame[policy.source_column].str.strip().tolist()) - {""})
+        if not {_folded(v) for v in held} & {_folded(v) for v in policy.source_priority}:
+            problems.append(f"no value of source_priority is in the column {policy.source_column!r}, which holds "
+                            + (", ".join(map(repr, held[:8])) + (" …" if len(held) > 8 else "") if held else "none"))
     for role in KEEP_ROLES:
         for column in contacts.field_map.columns(role):
             if policy.rules.get(column, "survivor") != "survivor" or policy.rules.get(role, "survivor") != "survivor":
@@ -539,9 +544,9 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
         key[order] = np.arange(len(rows))
         shown = [f"lowest record ID ({value})" for value in ids]
     else:
-        ranks = {v: i for i, v in enumerate(policy.source_priority)}
+        ranks = {_folded(v): i for i, v in reversed(list(enumerate(policy.source_priority)))}
         sources = frame[policy.source_column].iloc[rows].str.strip()
-        key = sources.map(ranks).fillna(len(ranks)).to_numpy(dtype=np.int64)
+        key = sources.map(_folded).map(ranks).fillna(len(ranks)).to_numpy(dtype=np.int64)
         shown = [f"source priority ({policy.source_column} = {v!r})" for v in sources]
     picked = pd.Series(groups).map(chosen).to_numpy() == rows
     # a row without a record ID is no CRM record: the fix files could not update it (unless a person picks it)
@@ -567,6 +572,11 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
     reason[over] = [f"{r}; rows without a record ID come last" for r in reason[over]]
     reason[survives & ~members["picked"].to_numpy()] = "chosen in review"
     return members.assign(reason=reason).drop(columns=["picked", "unkeyed", "key"])
+
+
+def _folded(source: str) -> str:
+    """A source as `source_priority` compares it: ``"Manual "`` is ``"manual"``."""
+    return source.strip().casefold()
 
 
 def _dates(frame: pd.DataFrame, column: str, rows) -> np.ndarray:

@@ -59,9 +59,14 @@ def test_survivor_rules(contacts, rule, expected, reason):
 def test_source_priority_and_ties_are_said(contacts):
     plan = plan_of(contacts, survivor="source_priority", source_column="Source", source_priority=("crm", "web"))
     assert survivor_row(plan) == 1
+    shouted = plan_of(contacts, survivor="source_priority", source_column="Source", source_priority=("IMPORT ",))
+    assert survivor_row(shouted) == 2  # in any case
     tie = plan_of(contacts, (0, 0, 2, 3), survivor="source_priority", source_column="Source",
-                  source_priority=("nothing",))
+                  source_priority=("import",))  # neither row 0 (web) nor row 1 (crm)
     assert survivor_row(tie) == 0
+    with pytest.raises(ConfigError, match="no value of source_priority is in the column 'Source', which holds "
+                                          "'crm', 'import', 'web'"):
+        plan_of(contacts, survivor="source_priority", source_column="Source", source_priority=("manual",))
     assert tie.groups.loc[0, "survivor_reason"].endswith("tie with row 1 broken by the lower row")
 
 
