@@ -163,6 +163,8 @@ def load(
         encoding, delimiter = "xlsx", ","
     elif encoding is None and _looks_binary(data):
         raise InputError(f"{path}: is not a text table (it holds binary data); export the contacts as CSV or .xlsx")
+    elif sheet is not None:
+        raise InputError(f"{path}: is a text file, not a workbook: it has no sheet {sheet!r}")
     else:
         text, encoding = _decode(data, path, encoding, delimiter)
         if excel := _EXCEL_SEP.match(text):  # Excel's "sep=;" line names the delimiter: it is not a row
@@ -299,12 +301,15 @@ def _looks_binary(data: bytes) -> bool:
     return not (max(even, odd) > 0.3 * half and min(even, odd) < 0.05 * half)
 
 
+_MARKUP = re.compile(r"<(?:!doctype|html|table|\?xml)(?:\s[^<>]*)?>")  # a whole tag: not a header cell "<html"
+
+
 def _check_is_text_table(text: str, path: Path) -> None:
     head = text[:65536]
     if sum(ch < " " and ch not in "\t\r\n" for ch in head) > max(2, len(head) // 100):
         raise InputError(f"{path}: is not a text table (it holds binary data); export the contacts as CSV or .xlsx")
     start = head.lstrip().lower()
-    if start.startswith(("<!doctype", "<html", "<table", "<?xml")):
+    if _MARKUP.match(start):
         raise InputError(f"{path}: is an HTML/XML document, not a table; open it in a spreadsheet and save as CSV")
     if start.startswith(("{", "[")):
         try:
