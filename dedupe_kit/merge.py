@@ -290,6 +290,14 @@ def proposed_survivors(contacts: Contacts, groups: Iterable[int], policy: MergeP
     return survivor
 
 
+def survivor_among(contacts: Contacts, rows: Iterable[int], policy: MergePolicy,
+                   placeholders: Mapping[str, np.ndarray]) -> int:
+    """The row the survivor rule keeps when ``rows`` are one group and no person picked one;
+    ``placeholders``: `placeholder_cells` (``{}`` unless the rule is ``most_complete``)."""
+    rows = np.asarray(sorted(rows), dtype=np.int64)
+    return int(_ranked(rows, np.zeros(len(rows), dtype=np.int64), policy, contacts, {}, placeholders)["row"].iloc[0])
+
+
 def _members(contacts: Contacts, group_of: np.ndarray, policy: MergePolicy, chosen: Mapping[int, int],
              placeholders: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """`_ranked` of every row in a group of two or more."""

@@ -54,19 +54,47 @@ def test_every_control_has_its_css_class(app):
 def test_match_click_saves_survivor_fields_and_note_then_shows_the_next_pair(app):
     item = app.state.current
     a, b = item.rows
-    app.survivor.value = b
-    assert all(p.value == b for p in app.field_pickers.values())  # the survivor's values by default
-    app.field_pickers["First Name"].value = a
+    default = app.state.default_survivor(item)
+    other = b if default == a else a
+    app.survivor.value = other
+    assert all(p.value is None for p in app.field_pickers.values())  # the merge's rules by default
+    app.field_pickers["First Name"].value = default
     app.note.value = "same person, new phone"
     app.match.click()
     saved = app.state.store.decisions().iloc[0]
     assert (saved["a"], saved["b"], saved["decision"]) == (a, b, "match")
-    assert saved["survivor_row"] == b and saved["fields"]["First Name"] == a
+    assert saved["survivor_row"] == other and saved["fields"] == {"First Name": default}  # only what was chosen
     assert saved["note"] == "same person, new phone"
     assert app.note.value == ""
     assert app.state.current != item and f"rows {a} and {b}" not in app.heading.value
     assert app.progress.value.startswith("1 of ") and "match 1," in app.progress.value
     assert "Saved" in app.message.value
+
+
+def test_a_match_left_as_shown_leaves_the_survivor_and_the_values_to_the_merge_rules(tmp_path):
+    from dedupe_kit import Config
+    from dedupe_kit.config import MergePolicy
+    from dedupe_kit.review import open_state
+
+    out = tmp_path / "run"
+    config = Config(merge=MergePolicy(survivor="oldest_created", rules={"First Name": "longest"}))
+    result = run("sample_data/contacts.csv", config, progress=False)
+    result.write(out, merge=False)
+    app = ReviewApp(open_state(out))
+    state = app.state
+    app.order.value = "group"
+    item = state.current
+    plan = result.merge()
+    survivor = plan.survivors()[item.rows[0]]  # the group's survivor by the rule, without review
+    assert app.survivor.value == state.default_survivor(item) == survivor
+    app.match.click()  # nothing touched
+    saved = state.store.decisions()
+    assert saved["survivor_row"].isna().all() and all(f == {} for f in saved["fields"])
+    again = run("sample_data/contacts.csv", config, decisions=state.store.decisions(), progress=False).merge()
+    assert again.survivors()[item.rows[0]] == survivor
+    reason = again.groups.set_index("survivor_row").loc[survivor, "survivor_reason"]
+    assert reason.startswith("oldest created")  # not "chosen in review"
+    ipywidgets.Widget.close_all()
 
 
 def test_distinct_skip_undo_back(app):

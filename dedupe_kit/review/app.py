@@ -75,8 +75,6 @@ class ReviewApp:
         self.order.observe(self._on_view, names="value")
         self.reason_filter.observe(self._on_view, names="value")
         self.score.observe(self._on_view, names="value")
-        self.survivor.observe(self._on_survivor, names="value")
-        self.survivor_list.observe(self._on_survivor, names="value")
 
         buttons = w.HBox([self.match, self.distinct, self.skip, self.undo, self.back])
         filters = w.HBox([self.order, self.reason_filter, self.score])
@@ -84,6 +82,7 @@ class ReviewApp:
                                        self.survivor_list, self.field_box, self.note, buttons, self.message]),
                                "dk-review")
         self._shown: Item | None = None
+        self._default: int | None = None  # the survivor the merge's rule keeps, shown first
         self.refresh()
 
     def _repr_mimebundle_(self, **kwargs):
@@ -96,14 +95,16 @@ class ReviewApp:
         if item is None:  # a late click once the queue is done (ipywidgets ignores `disabled` on click())
             self.message.value = "Nothing left to review."
             return
+        # only what a person chose: the rest is left to the merge's rules, as the run would merge it
         survivor = self._survivor_value() if decision == "match" else None
+        survivor = None if survivor == self._default else survivor
         rows = list(self.members.value) if decision == "match" and item.kind == "group" else None
-        fields = {c: p.value for c, p in self.field_pickers.items()} if decision == "match" else None
+        fields = {c: p.value for c, p in self.field_pickers.items() if p.value is not None} if decision == "match" else None
         if rows is not None:
             if len(rows) < 2:
                 self.message.value = "Select two or more records that are one person, or click Not a match."
                 return
-            if survivor not in rows:
+            if survivor is not None and survivor not in rows:
                 self.message.value = "The record kept must be one of the records selected as one person."
                 return
             fields = {c: r for c, r in fields.items() if r in rows}
@@ -133,13 +134,6 @@ class ReviewApp:
                             score_range=self.score.value)
         self.refresh()
 
-    def _on_survivor(self, change) -> None:
-        # the winning value of each conflicting field defaults to the survivor's
-        if change["new"] is None:
-            return
-        for picker in self.field_pickers.values():
-            picker.value = change["new"]
-
     def _survivor_value(self) -> int | None:
         picker = self.survivor if self.survivor.layout.display != "none" else self.survivor_list
         return picker.value
@@ -167,19 +161,21 @@ class ReviewApp:
         frame = state.fields(item)
         self.table.value = _table(frame, item, state)
         options = [(f"row {r} · {state.record_id(r)}", r) for r in item.rows]
-        default = state.default_survivor(item)
+        self._default = default = state.default_survivor(item)
         for old in self.field_box.children:  # close what is replaced: a long review must not pile up widgets
             old.close()
         self.field_pickers = {}
         pickers = []
         for column in state.conflicts(item):
             values = frame.set_index("column").loc[column]
-            picker = _classed(w.Dropdown(description=column, options=[
-                (f"{values[f'raw {r}'] or '(blank)'} — row {r}", r) for r in item.rows], value=default,
+            picker = _classed(w.Dropdown(description=column, options=[("by the merge rules", None)] + [
+                (f"{values[f'raw {r}'] or '(blank)'} — row {r}", r) for r in item.rows], value=None,
                 style={"description_width": "initial"}), "dk-field")
             self.field_pickers[column] = picker
             pickers.append(picker)
-        self.field_box.children = ([w.HTML("<b>Winning value of each conflicting field</b>")] + pickers) if pickers else ()
+        self.field_box.children = ([w.HTML("<b>Winning value of each conflicting field</b> (by default the merge's "
+                                           "rules choose, as for the groups merged without review)")] + pickers
+                                   ) if pickers else ()
         self.members.layout.display = None if item.kind == "group" else "none"
         self.members.options = options
         self.members.value = tuple(item.rows)
@@ -194,7 +190,7 @@ class ReviewApp:
         if details:  # shown again (Back): as it was decided
             if details["decision"] == "match":
                 self.members.value = tuple(details["rows"])
-                picker.value = details["survivor_row"]
+                picker.value = default if details["survivor_row"] is None else details["survivor_row"]
                 for column, row in details["fields"].items():
                     if column in self.field_pickers:
                         self.field_pickers[column].value = row

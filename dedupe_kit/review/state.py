@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ import pandas as pd
 from rapidfuzz.distance import JaroWinkler
 
 from ..cluster import cluster
-from ..merge import KEEP_ROLES
+from ..merge import KEEP_ROLES, placeholder_cells, survivor_among
 from ..normalize import column_day_first, country_region, date_key, display, is_placeholder, moments
 from ..run import Result, load_run, read_run_info, record_ids, run
 from .store import FILE_NAME, DecisionStore, input_of
@@ -138,7 +139,6 @@ class ReviewState:
     def _build_lookups(self, result: Result) -> None:
         contacts = result.contacts
         self._values = contacts.frame.to_numpy(dtype=object)                   # row, column -> raw text
-        self._filled = (np.char.str_len(self._values.astype(str)) > 0).sum(axis=1) if len(self._values) else np.zeros(0)
         roles = contacts.field_map.to_frame(contacts.columns)
         self.roles: dict[str, str] = dict(zip(roles["column"], roles["role"]))
         mapped = [c for c in contacts.field_map.columns() if c in self.roles]
@@ -179,8 +179,9 @@ class ReviewState:
         next undecided one, which is returned (``None`` when the queue is done).
 
         decision: ``match``, ``distinct`` (not a match) or ``skip``.
-        survivor_row: for a match, the record that survives (default: `default_survivor`).
-        fields: for a match, ``{column: source_row}`` whose value wins.
+        survivor_row: for a match, the record that survives (default: none chosen, the merge's
+            survivor rule decides, as `default_survivor` shows).
+        fields: for a match, ``{column: source_row}`` whose value wins (the others: by the merge's rules).
         rows: for a match on a group, the records that are one person (default: all):
             its links between them are matches, its links to the others "not a match".
         """
@@ -191,8 +192,8 @@ class ReviewState:
         if not members <= set(item.rows) or len(members) < 2:
             raise ValueError(f"rows must be two or more of the records {item.rows}, not {sorted(members)}")
         if decision == "match":
-            survivor_row = self.default_survivor(item, members) if survivor_row is None else int(survivor_row)
-            if survivor_row not in members:
+            survivor_row = None if survivor_row is None else int(survivor_row)
+            if survivor_row is not None and survivor_row not in members:
                 raise ValueError(f"survivor_row {survivor_row} is not one of the records matched {tuple(sorted(members))}")
             for column, row in (fields or {}).items():
                 if column not in self._col_index:
@@ -206,7 +207,8 @@ class ReviewState:
         else:
             survivor_row, fields = None, None
         together = [p for p in item.pairs if p[0] in members and p[1] in members]
-        if decision == "match" and (bridges := _bridges(members, together, survivor_row)):
+        if decision == "match" and (bridges := _bridges(members, together, self.default_survivor(item, members)
+                                                        if survivor_row is None else survivor_row)):
             # records matched that no link of the group joins (the record between them left out)
             together += bridges
             self._pairs[item.index] += tuple(bridges)
@@ -432,10 +434,15 @@ class ReviewState:
         return self._reasons[item.index]
 
     def default_survivor(self, item: Item, rows: Iterable[int] | None = None) -> int:
-        """The record kept by default: the one with the most filled cells (the first on a tie),
-        among ``rows`` (default: all the item's records)."""
-        rows = np.asarray(sorted(rows) if rows is not None else item.rows)
-        return int(rows[np.argmax(self._filled[rows])])
+        """The record the merge keeps when no person picks one, by the run's survivor rule
+        (``merge.survivor``), among ``rows`` (default: all the item's records)."""
+        return survivor_among(self.result.contacts, item.rows if rows is None else rows, self.result.config.merge,
+                              self._placeholders)
+
+    @cached_property
+    def _placeholders(self) -> dict[str, np.ndarray]:
+        result = self.result
+        return placeholder_cells(result.contacts, result.normalized) if result.config.merge.survivor == "most_complete" else {}
 
     def normalized_value(self, row: int, column: str) -> str:
         """The value matching compares for a cell, for people to read (``""``: none)."""
