@@ -400,6 +400,22 @@ def test_a_decision_on_another_export_stays_with_its_records_not_its_rows(tmp_pa
     third.store.close()
 
 
+def test_an_imported_csv_finds_its_records_by_record_id_in_a_reordered_file(state, store, tmp_path):
+    a, b = state.current.rows
+    state.match(survivor_row=b, fields={"Email": a})
+    path = store.export_csv(tmp_path / "decisions.csv")  # handed to a colleague whose export is in another order
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    reordered = tmp_path / "reversed.csv"
+    frame.iloc[::-1].to_csv(reordered, index=False)
+    other = open_state(_run_folder(tmp_path, reordered), reviewer="colleague")
+    assert other.store.import_csv(path) == 1
+    last = len(frame) - 1
+    decided = other.store.decisions()
+    assert list(zip(decided["a"], decided["b"], decided["decision"])) == [(last - b, last - a, "match")]
+    assert decided["survivor_row"].tolist() == [last - b] and decided["fields"].tolist() == [{"Email": last - a}]
+    other.store.close()
+
+
 def test_a_decision_imported_by_hand_without_record_ids_counts_on_the_next_run(result, tmp_path):
     out = _run_folder(tmp_path)
     auto = result.pairs[result.pairs["status"] == "auto"].iloc[0]

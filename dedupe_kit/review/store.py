@@ -148,12 +148,15 @@ class DecisionStore:
     def decide(self, pairs: list[tuple[int, int]] | tuple[int, int], decision: str, *, note: str = "",
                survivor_row: int | None = None, fields: Mapping[str, int] | None = None,
                record_ids: Mapping[int, str] | None = None, reviewer: str | None = None,
-               decided_at: str | None = None, others: list[tuple[tuple[int, int], str]] = ()) -> int:
+               decided_at: str | None = None, others: list[tuple[tuple[int, int], str]] = (),
+               of_input: bool = True) -> int:
         """Record one decision on one pair ``(a, b)`` or on several at once (a group),
         committed before returning. Returns the batch id, for `undo`.
 
         others: more ``(pair, decision)`` of the same batch, without survivor or
             fields (a group split: the records matched are "distinct" from the rest).
+        of_input: made on this store's input; ``False``: on an unknown one (an imported
+            CSV's), whose records are found by their record IDs when it has them.
         """
         if decision not in DECISIONS:
             raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
@@ -175,7 +178,7 @@ class DecisionStore:
                     "INSERT INTO events (batch, kind, a, b, record_id_a, record_id_b, decision, note, survivor_row,"
                     " fields, reviewer, decided_at, input_sha256) VALUES (0, 'decide', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (a, b, record_ids.get(a), record_ids.get(b), what, note or "", survivor_of, fields_of, who, when,
-                     self.input_sha256))
+                     self.input_sha256 if of_input else None))
                 batch = batch or cur.lastrowid
                 conn.execute("UPDATE events SET batch = ? WHERE id = ?", (batch, cur.lastrowid))
         return int(batch)
@@ -279,7 +282,10 @@ class DecisionStore:
 
     def import_csv(self, path: str | Path, *, reviewer: str | None = None) -> int:
         """Append the decisions of a CSV written by `export_csv` (or by hand: ``a, b,
-        decision`` are required). Returns how many were imported."""
+        decision`` are required). Returns how many were imported.
+
+        A decision with both record IDs finds its records by them (the CSV may come from
+        another version of the file); one without, by its rows ``a`` and ``b``."""
         path = Path(path)
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         for column in _TEXT_COLUMNS:
@@ -300,7 +306,8 @@ class DecisionStore:
                         survivor_row=int(row["survivor_row"]) if row.get("survivor_row") else None,
                         fields=json.loads(row["fields"]) if row.get("fields") else None,
                         record_ids={k: v for k, v in ids.items() if v is not None},
-                        reviewer=row.get("reviewer") or reviewer, decided_at=row.get("decided_at") or None)
+                        reviewer=row.get("reviewer") or reviewer, decided_at=row.get("decided_at") or None,
+                        of_input=False)
         return len(frame)
 
 
