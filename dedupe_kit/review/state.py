@@ -8,6 +8,7 @@ Voila page or a script drive the same object.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from ..cluster import cluster
 from ..merge import KEEP_ROLES, placeholder_cells, survivor_among
@@ -500,9 +501,20 @@ def mark(raw: list[str], normalized: list[str], role: str = "", day_first: bool 
     ('different', 'same')
     >>> mark(["N/A", "Acme"], ["", "acme"], "company"), mark(["None", "Smith"], ["none", "smith"], "last_name")
     ('missing', 'different')
+
+    A blank is missing, unless the records that hold a value disagree (a group). Phones and
+    emails are similar only as matching finds them: the same last 7 digits, one typo apart.
+
+    >>> mark(["a@x.example", "b@y.example", ""], ["", "", ""], "emails"), mark(["Ann", "Ann", ""], ["", "", ""])
+    ('different', 'missing')
+    >>> mark(["212 555 0124", "646 555 0140"], ["+1 212-555-0124", "+1 646-555-0140"], "phones")
+    'different'
     """
-    if any(not str(x).strip() or is_placeholder(str(x), role) for x in raw):
+    present = [i for i, x in enumerate(raw) if str(x).strip() and not is_placeholder(str(x), role)]
+    if len(present) < 2:
         return "missing"
+    blank = len(present) < len(raw)
+    raw, normalized = [raw[i] for i in present], [normalized[i] for i in present]
     if role in ("created", "updated"):  # the moment: the time too, when there is one
         moment = moments(pd.Series([str(x) for x in raw], dtype=object), day_first).tolist()
         keys = [str(m) if m >= 0 else date_key(str(x), day_first) for m, x in zip(moment, raw)]
@@ -511,11 +523,16 @@ def mark(raw: list[str], normalized: list[str], role: str = "", day_first: bool 
     else:
         keys = [n if n else str(x).strip().casefold() for x, n in zip(raw, normalized)]
     if len(set(keys)) == 1:
-        return "same"
+        return "missing" if blank else "same"
     if role in _EXACT_ROLES:
         return "different"
-    lowest = min(JaroWinkler.normalized_similarity(x, y) for k, x in enumerate(keys) for y in keys[k + 1:])
-    return "similar" if lowest >= SIMILAR else "different"
+    if role in _NEAR:  # each two records: some value of one near some value of the other
+        near = _NEAR[role]
+        values = [key.split(", ") for key in keys]
+        alike = all(any(near(x, y) for x in values[k] for y in other) for k in range(len(values)) for other in values[k + 1:])
+    else:
+        alike = min(JaroWinkler.normalized_similarity(x, y) for k, x in enumerate(keys) for y in keys[k + 1:]) >= SIMILAR
+    return "similar" if alike else "different"
 
 
 def _bridges(rows: set[int], links: list[tuple[int, int]], survivor: int) -> list[tuple[int, int]]:
@@ -537,6 +554,9 @@ def _bridges(rows: set[int], links: list[tuple[int, int]], survivor: int) -> lis
 _DATE_ROLES = ("birth_date", "created", "updated")
 #: roles whose values are the same or not: another ID is another ID, another day another day
 _EXACT_ROLES = ("record_id", "external_ids", "created", "updated")
+#: Phones and emails near as matching finds them (`PhoneComparison`, `EmailComparison`)
+_NEAR = {"phones": lambda x, y: re.sub(r"\D", "", x)[-7:] == re.sub(r"\D", "", y)[-7:],
+         "emails": lambda x, y: OSA.distance(x, y) <= 1}
 
 
 def open_state(out_dir: str | Path, *, reviewer: str | None = None, progress: bool | None = False,
