@@ -526,8 +526,9 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     initials = (of_words[b] >= 0) & (written[a] == of_words[b]) | (of_words[a] >= 0) & (written[b] == of_words[a])
     initial = (single[a] | single[b]) & (initial_of[a] == initial_of[b]) | initials
     bare = pd.factorize(np.array([_without_middle_initials(w) for w in words.tolist()], dtype=object))[0]
-    return np.select([missing, bare[a] == bare[b], nickname, near, typos <= 2, initial], [MISSING, 5, 4, 3, 2, 1],
-                     0).astype(np.int8)[positions]
+    initials_only = single[a] & single[b]  # "K." and "K.": an initial fits, no more; "K." and "J.": different
+    return np.select([missing, initials_only, bare[a] == bare[b], nickname, near, typos <= 2, initial],
+                     [MISSING, np.where(initial, 1, 0), 5, 4, 3, 2, 1], 0).astype(np.int8)[positions]
 
 
 def _without_middle_initials(name: str) -> str:

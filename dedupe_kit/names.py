@@ -144,6 +144,43 @@ semyon: senya; timofey: tima; viktoria victoria: vika; valery valeriy: valera; a
 """
 
 
+#: A man's name and the women's names made of it (Louis and Louise, Eric and Erica, Mario and
+#: Maria): two names of their own, a couple's or twins', though one letter apart or, in the
+#: nickname lists, sharing a diminutive (Lou). Folded, man's name first.
+OPPOSITE_FORMS = """
+louis: louise louisa; eric: erica; mario: maria; marius: maria; denis: denise; dennis: denise;
+jean: jeanne jeannette; paul: paula paulette pauline; daniel: daniela danielle; robert: roberta;
+roberto: roberta; carl: carla; carlo: carla; carlos: carla; antonio: antonia; anton: antonia;
+julius: julia; julian: juliana julianne; julien: julienne; christian: christiane christina christine;
+christopher: christina christine; francesco: francesca; francisco: francisca; francis: frances;
+francois: francoise; gabriel: gabrielle gabriela; joseph: josephine; josef: josefine josefa; jose: josefa;
+george: georgia georgina; georges: georgette; justin: justine; martin: martina martine; simon: simone;
+ivan: ivana; alexander: alexandra; alexandre: alexandra; patrick: patricia; michael: michelle michaela;
+michel: michele michelle; samuel: samantha; nicholas: nicole nicola; nicolas: nicole; stephen: stephanie;
+steven: stephanie; stefan: stefanie; henry: henrietta; charles: charlotte charlene; frederick: frederica;
+oliver: olivia; victor: victoria; bernard: bernadette; claude: claudia claudine; claudio: claudia;
+eugene: eugenia; adrian: adriana adrienne; fabian: fabienne; fabio: fabia; lucas: lucia; luca: lucia;
+marcel: marcelle marcela; philip: philippa; phillip: philippa; raymond: raymonde; rene: renee;
+valentin: valentina valentine; gerald: geraldine; leon: leona leonie; emil: emilia; emilio: emilia;
+giovanni: giovanna; angelo: angela; paolo: paola; edward: edwina; albert: alberta; ernest: ernestine
+"""
+
+
+@lru_cache(maxsize=1)
+def _opposite_forms() -> frozenset[frozenset[str]]:
+    return frozenset(frozenset((man.strip(), woman)) for entry in OPPOSITE_FORMS.split(";")
+                     for man, women in [entry.split(":")] for woman in women.split())
+
+
+def opposite_forms(a: str, b: str) -> bool:
+    """Whether two folded first names are a man's and a woman's name made of it (`OPPOSITE_FORMS`).
+
+    >>> opposite_forms("louis", "louise"), opposite_forms("erica", "eric"), opposite_forms("ann", "anne")
+    (True, True, False)
+    """
+    return frozenset((a.split(" ")[0], b.split(" ")[0])) in _opposite_forms()
+
+
 @lru_cache(maxsize=1)
 def _namer() -> NickNamer:
     lookup = NickNamer.default_lookup()
@@ -179,7 +216,7 @@ def nickname_equivalent(a: str, b: str) -> bool:
     >>> nickname_equivalent(fold("Маша"), fold("Мария")), nickname_equivalent(fold("Слава"), fold("Ярослав"))
     (True, True)
     """
-    if not a or not b:
+    if not a or not b or opposite_forms(a, b):  # Louis and Louise share Lou, and are two people
         return False
     return a == b or b.split(" ")[0] in nickname_group(a) or a.split(" ")[0] in nickname_group(b)
 
@@ -191,9 +228,9 @@ def two_names(a: str, b: str) -> bool:
 
     >>> two_names("michael", "michelle"), two_names("paul", "paula"), two_names("michael", "mihcael")
     (True, True, False)
-    >>> two_names("bob", "robert"), two_names("michael", "michael")
-    (False, False)
+    >>> two_names("bob", "robert"), two_names("michael", "michael"), two_names("eric", "erica")
+    (False, False, True)
     """
     namer = _namer()
-    return (a != b and bool(namer.nicknames_of(a.split(" ")[0])) and bool(namer.nicknames_of(b.split(" ")[0]))
-            and not nickname_equivalent(a, b))
+    return opposite_forms(a, b) or (a != b and bool(namer.nicknames_of(a.split(" ")[0]))
+                                    and bool(namer.nicknames_of(b.split(" ")[0])) and not nickname_equivalent(a, b))

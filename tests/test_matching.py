@@ -672,6 +672,27 @@ def test_twins_each_with_a_mailbox_of_their_own_name_are_never_merged_without_a_
     assert groups == [0, 1, 2, 3, 0, 0]  # Masn, linked to Jason too (one letter off), leaves Mason's twin apart
 
 
+def test_a_mans_name_and_a_womans_made_of_it_are_two_people_of_one_household(tmp_path):
+    path = tmp_path / "couples.csv"
+    rows = ["1,Louis,Thibodeaux,lt1958@yahoo.com,504-555-0151,New Orleans",  # Lou in the nickname lists:
+            "2,Louise,Thibodeaux,lthibo@outlook.com,504-555-0151,New Orleans",  # not one name for that
+            "3,Eric,Sundqvist,esund@gmail.com,504-555-0191,New Orleans",
+            "4,Erica,Sundqvist,erica.s@aol.com,504-555-0191,New Orleans",
+            "5,Louis,Thibodeaux,lt1958@yahoo.com,504-555-0152,New Orleans",  # Louis again, a new phone
+            "6,K.,Marlowe,kmarlowe@yahoo.com,504-555-0170,Denver",  # two initials: not a same first name
+            "7,K.,Marlowe,k.marlowe@gmail.com,504-555-0171,Denver"]
+    path.write_text("Record ID,First Name,Last Name,Email,Phone Number,City\n"
+                    + "\n".join(rows + strangers("1")) + "\n")
+    result = run(path, progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (2, 3)], "first"].tolist() == [3, 3]  # nearly the same, not a nickname
+    assert pairs.loc[[(0, 1), (2, 3)], "status"].tolist() == ["review", "review"]
+    assert pairs.loc[(0, 4), "status"] == "auto"
+    assert pairs.loc[(5, 6), "first"] == 1  # an initial that fits
+    groups = result.crosswalk["cluster_id"].tolist()
+    assert groups[:5] == [0, 1, 2, 3, 0]
+
+
 def test_reasons_say_what_merged_a_pair_whose_first_names_differ(tmp_path):
     path = tmp_path / "export.csv"
     rows = ["1,Freddie,Hall,fhall@example.com,617-555-3012,1984-03-02,Boston",
