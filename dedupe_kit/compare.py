@@ -332,16 +332,26 @@ def _undotted(address: str) -> str:
 
 def _numbered(a: str, b: str) -> bool:
     """Whether two addresses at one mail provider differ only in digits or separators
-    (``john.smith2@`` and ``johnsmith@``), as namesakes' mailboxes do.
+    (``john.smith2@`` and ``johnsmith@``), as namesakes' mailboxes do; at another domain, whether
+    one is the other's name with a number after it (``michael.chen2@`` beside ``michael.chen@``:
+    how an organisation tells its namesakes apart).
 
     >>> _numbered("john.smith2@yahoo.com", "johnsmith@yahoo.com"), _numbered("jb88@king.com", "8jb88@king.com")
     (True, False)
+    >>> _numbered("michael.chen@corp.example", "michael.chen2@corp.example"), _numbered("jb8@x.example", "jb89@x.example")
+    (True, False)
     """
     (local_a, _, domain_a), (local_b, _, domain_b) = a.partition("@"), b.partition("@")
-    return domain_a == domain_b and mail_provider(domain_a) and _LETTERS.sub("", local_a) == _LETTERS.sub("", local_b)
+    if domain_a != domain_b:
+        return False
+    if mail_provider(domain_a):
+        return _LETTERS.sub("", local_a) == _LETTERS.sub("", local_b)
+    short, long = sorted((local_a, local_b), key=len)
+    return len(long) > len(short) and not _DIGIT.search(short) and long[:len(short)] == short and long[len(short):].isdigit()
 
 
 _LETTERS = re.compile(r"[\d._+\-]")  # all but the letters of a local part
+_DIGIT = re.compile(r"\d")
 
 
 def _name_made(local: str, first: str, last: str) -> bool:

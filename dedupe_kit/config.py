@@ -111,10 +111,11 @@ class MatchConfig:
         and whose phones differ (or that holds namesakes' mailboxes and no phone in common),
         or whose last names differ on a shared phone without a shared email, or whose first
         names are not the same and who each have a mailbox of their own name at one
-        organisation's domain, goes to review however high it scores, unless a birth date,
-        an external ID or a compared personal number agrees (namesakes; colleagues on one
-        switchboard or at one company). A B2B file whose people have a work and a personal
-        record of each may turn it off.
+        organisation's domain, or whose emails differ and who each have a mobile of their
+        own with another line in common, goes to review however high it scores, unless a
+        birth date, an external ID or a compared personal number agrees (namesakes; colleagues
+        on one switchboard or at one company; a father and a son on one home phone). A B2B
+        file whose people have a work and a personal record of each may turn it off.
     """
 
     upper: float = 0.95

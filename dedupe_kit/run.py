@@ -44,7 +44,8 @@ HELD = ("", "the names end with different generations (a father and a son?)",
         "different first names, and nothing in common that only one person has (one household?)",
         "no email and no phone in common (namesakes?)",
         "different last names on one phone, without an email in common (colleagues, or a new last name?)",
-        "first names not the same, each with a mailbox at one organisation (two colleagues?)")
+        "first names not the same, each with a mailbox at one organisation (two colleagues?)",
+        "other emails, and each a mobile of their own: only another line in common (two people of one home or office?)")
 #: Why a pair merged though its first names differ (`HELD`'s third rule): what only one person has
 LIFTED = ("the birth dates agree", "an external ID or a personal number agrees")
 CROSSWALK_COLUMNS = ["source_row", "record_id", "cluster_id", "survivor_row", "survivor_record_id",
@@ -397,9 +398,9 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     email = next((c for c in used if isinstance(c, EmailComparison)), None)
     if config.match.first_names_must_agree and "first" in features:
         household = _household(features, used, lambda at: _two_names(normalized, pairs_index[at], email))
-    namesakes, colleagues, mailboxes = (_two_people(features, used, pairs_index, status == "auto")
-                                        if config.match.namesakes_need_review else (none, none, none))
-    held = np.select([generations, parent, household, namesakes, colleagues, mailboxes], np.arange(1, len(HELD)), 0)
+    namesakes, colleagues, mailboxes, lines = (_two_people(features, used, pairs_index, status == "auto", normalized.phones)
+                                               if config.match.namesakes_need_review else (none,) * 4)
+    held = np.select([generations, parent, household, namesakes, colleagues, mailboxes, lines], np.arange(1, len(HELD)), 0)
     held[status != "auto"] = 0
     status[held > 0] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
@@ -457,16 +458,20 @@ def _personal_proof(features: pd.DataFrame, used: list[Comparison]) -> tuple[np.
 
 
 def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiIndex | None = None,
-                asked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs that look like two people of one name, of one line, and of one organisation,
-    unless a birth date, an external ID or a personal number agrees: both records hold an
-    email and a phone and both differ, or only the name before the @ is shared (namesakes: a
-    person seldom changes both at once), or the emails are namesakes' mailboxes
+                asked: np.ndarray | None = None, phones: pd.DataFrame | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs that look like two people of one name, of one line, of one organisation, and of
+    one home, unless a birth date, an external ID or a personal number agrees: both records
+    hold an email and a phone and both differ, or only the name before the @ is shared
+    (namesakes: a person seldom changes both at once), or the emails are namesakes' mailboxes
     (`EmailComparison.namesakes`) and no phone agrees; the last names differ and only a phone
     is shared (a colleague on one switchboard, or a new last name: a person decides); the
     first names are not the same and the emails differ, each a mailbox of its own name at one
-    organisation (`EmailComparison.one_organisation`: Chris and Christina Walker at acme.example).
-    The mailboxes are looked at for the pairs of ``index`` at ``asked`` only."""
+    organisation (`EmailComparison.one_organisation`: Chris and Christina Walker at acme.example);
+    the emails differ and each record has a mobile of its own, only another line in common
+    (`_own_mobiles`: a father and a son of one name on their home phone, two namesakes on one
+    switchboard). The mailboxes and ``phones`` (`Normalized.phones`) are looked at for the
+    pairs of ``index`` at ``asked`` only."""
     level = {column: features[column].to_numpy() if column in features else np.full(len(features), MISSING)
              for column in ("email", "phone", "last", "first")}
     unproven = ~np.logical_or(*_personal_proof(features, used))
@@ -481,7 +486,30 @@ def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiI
                                  (mailboxes, other_first, email.one_organisation)):
             ask = np.flatnonzero((level["email"] == 0) & ask & unproven & (True if asked is None else asked))
             found[ask] = test(*(index.get_level_values(i)[ask].to_numpy() for i in (0, 1)))
-    return namesakes, colleagues, mailboxes
+    lines = np.zeros(len(features), dtype=bool)
+    if phones is not None and index is not None:
+        ask = np.flatnonzero((level["email"] == 0) & (level["phone"] >= 2) & unproven & ~namesakes & ~colleagues
+                             & (True if asked is None else asked))
+        lines[ask] = _own_mobiles(phones, *(index.get_level_values(i)[ask].to_numpy() for i in (0, 1)))
+    return namesakes, colleagues, mailboxes, lines
+
+
+def _own_mobiles(phones: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether records ``a`` and ``b`` (aligned) each hold a number of a mobile column, and no
+    mobile of either is among the other's numbers, with or without its country code
+    (`Normalized.phones`, by source row)."""
+    rows = phones["source_row"].to_numpy()
+    phones = phones[np.isin(rows, np.r_[a, b])]  # the few records asked about
+    rows, mobile = phones["source_row"].to_numpy(), (phones["phone_kind"] == "mobile").to_numpy()
+    value, national = (pd.factorize(phones[column].to_numpy(dtype=object))[0] for column in ("value", "national"))
+    has_mobile = np.zeros(max(a.max(initial=-1), b.max(initial=-1)) + 1, dtype=bool)
+    has_mobile[rows[mobile]] = True
+    own = has_mobile[a] & has_mobile[b]
+    pid, left, right = value_pairs(rows, a, b)
+    same = (value[left] == value[right]) & (value[left] >= 0) | (national[left] == national[right]) & (national[left] >= 0)
+    shared = same & (mobile[left] | mobile[right])  # with or without its country code
+    own[pid[shared]] = False
+    return own
 
 
 def _two_names(normalized: Normalized, index: pd.MultiIndex, email: EmailComparison | None) -> np.ndarray:

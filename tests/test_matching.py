@@ -737,7 +737,7 @@ def test_namesakes_and_colleagues_on_one_line_are_never_merged_without_a_person(
     # both emails (or all but their names before the @) and both phones differ, or no phone to
     # compare; or other last names on one phone with no email shared (a name change keeping the
     # email is the score's); a birth date or an external ID decides
-    namesakes, colleagues, _ = _two_people(features, used)
+    namesakes, colleagues, *_ = _two_people(features, used)
     assert namesakes.tolist() == [True, False, False, False, False, False, False, False, True, True]
     assert colleagues.tolist() == [False, False, True, True, True, False, False, False, False, False]
     # a file without phones: only the addresses speak (Splink's fake files: a domain typed wrong)
@@ -792,6 +792,29 @@ def test_two_first_names_with_a_mailbox_each_at_one_organisation_are_never_merge
     assert reasons[(0, 1)].startswith("not merged without a person: first names not the same, each with a mailbox "
                                       "at one organisation (two colleagues?); ")
     b2b = Config(match=MatchConfig(upper=0.7, namesakes_need_review=False))
+    assert run(path, b2b, progress=False).pairs.set_index(["a", "b"]).loc[(0, 1), "status"] == "auto"
+
+
+def test_other_emails_and_own_mobiles_on_one_landline_are_never_merged_without_a_person(tmp_path):
+    path = tmp_path / "lines.csv"
+    rows = ["1,Thomas,Kettering,tom.kettering@outlook.com,+1 202 555 0199,+1 202 555 0198,,Raleigh",  # a father
+            "2,Thomas,Kettering,tkettering07@gmail.com,+1 202 555 0189,+1 202 555 0198,,Raleigh",  # and his son
+            "3,Michael,Chen,michael.chen@megacorp.example,+1 202 555 0193,,+1 202 555 0100,Seattle",  # namesakes
+            "4,Michael,Chen,michael.chen2@megacorp.example,+1 202 555 0194,,+1 202 555 0100,Seattle",  # at work
+            "5,Thomas,Kettering,tom.kettering@outlook.com,+1 202 555 0177,+1 202 555 0198,,Raleigh",  # new mobile
+            "6,Michael,Chen,michael.chen@megacorp.example,,,+1 202 555 0100,Seattle"]
+    rows += [row.replace("@example.com,", "@example.com,,,") for row in strangers("1")]
+    path.write_text("ID,First Name,Last Name,Email,Mobile Phone,Home Phone,Work Phone,City\n" + "\n".join(rows) + "\n")
+    result = run(path, progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[(2, 3), "email"] == 0  # a number after the name: another mailbox, not a typo
+    assert pairs.loc[[(0, 1), (2, 3)], "status"].tolist() == ["review", "review"]
+    assert (pairs.loc[[(0, 1), (2, 3)], "probability"] >= 0.95).all()  # the score alone would merge them
+    assert pairs.loc[[(0, 4), (2, 5)], "status"].tolist() == ["auto", "auto"]  # one email: one person
+    reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]
+    assert reasons[(0, 1)].startswith("not merged without a person: other emails, and each a mobile of their own: "
+                                      "only another line in common")
+    b2b = Config(match=MatchConfig(namesakes_need_review=False))
     assert run(path, b2b, progress=False).pairs.set_index(["a", "b"]).loc[(0, 1), "status"] == "auto"
 
 
