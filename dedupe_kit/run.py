@@ -123,6 +123,7 @@ class Result:
     def summary(self, warnings: bool = True) -> str:
         """The run's numbers, and its `warnings` unless told not to."""
         status = self.pairs["status"].value_counts()
+        below = int(((self.pairs["status"] == "review") & (self.pairs["probability"] < self.config.match.lower)).sum())
         capped = self.candidates.capped
         strong = int(capped["kind"].isin(["email", "phone", "external_id"]).sum())
         groups = self.crosswalk[self.crosswalk["cluster_id"].duplicated(keep=False)]
@@ -130,7 +131,8 @@ class Result:
             f"rows                      {len(self.contacts):>10,}",
             f"candidate pairs           {len(self.pairs):>10,}",
             f"  merged automatically    {int(status.get('auto', 0)):>10,}   (p >= {self.config.match.upper:g})",
-            f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g})",
+            f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g}"
+            + (f"; {below:,} below it: an email alone beside its contact)" if below else ")"),
             f"  decided by a person     {int(status.get('reviewed', 0)):>10,}",
             f"  dropped                 {int(status.get('drop', 0)):>10,}",
             f"phones/emails/IDs too common to pair {strong:>5,}   (over {self.config.match.max_block_size} records)",
@@ -389,6 +391,11 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     probability = probability_of(weight)
     thresholds = Thresholds(config.match.lower, config.match.upper)
     status = thresholds.status(probability)
+    if "email" in features:  # a sign-up of an address alone beside its contact: nothing else to weigh
+        at = np.flatnonzero((features["email"].to_numpy() == 3) & (status == "drop"))
+        for column in model.columns_:
+            at = at[features[column].to_numpy()[at] == MISSING] if column != "email" else at
+        status[at] = "review"  # a person decides
     # pairs a person decides, never the score (`HELD`): two people of one family, who share a
     # landline or an email, and two of one name, or on one line
     none = np.zeros(len(pairs_index), dtype=bool)

@@ -818,6 +818,18 @@ def test_other_emails_and_own_mobiles_on_one_landline_are_never_merged_without_a
     assert run(path, b2b, progress=False).pairs.set_index(["a", "b"]).loc[(0, 1), "status"] == "auto"
 
 
+def test_an_email_alone_beside_its_contact_waits_for_a_person_however_low_it_scores(tmp_path):
+    path = tmp_path / "signup.csv"
+    rows = ["1,Fiona,Gallagher-Reyes,fiona.gr@gmail.com,+1 202 555 0181,Boston",
+            "2,,,Fiona.GR@gmail.com,,",  # a newsletter sign-up: the address and nothing else
+            "3,,,oscar.l@gmail.com,,"]  # nobody's
+    path.write_text("ID,First Name,Last Name,Email,Phone,City\n" + "\n".join(rows + strangers("1")) + "\n")
+    result = run(path, progress=False)
+    pair = result.pairs.set_index(["a", "b"]).loc[(0, 1)]
+    assert pair["email"] == 3 and pair["probability"] < 0.5 and pair["status"] == "review"
+    assert "(p >= 0.5; 1 below it: an email alone beside its contact)" in result.summary()
+
+
 def test_a_parent_and_child_of_one_name_and_phone_are_never_merged_without_a_person(tmp_path):
     from dedupe_kit.run import _parent_and_child
 
