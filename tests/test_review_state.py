@@ -416,6 +416,27 @@ def test_an_imported_csv_finds_its_records_by_record_id_in_a_reordered_file(stat
     other.store.close()
 
 
+def test_decisions_on_another_version_of_the_input_say_how_many_are_reused(tmp_path):
+    from dedupe_kit.load import load
+
+    out = _run_folder(tmp_path)
+    state = open_state(out, reviewer="a")
+    first = state.current.rows
+    state.match()
+    second = state.current.rows
+    state.distinct()
+    state.store.close()
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    blanked = next(row for row in second if row not in first)
+    frame.loc[blanked, "Contact ID"] = ""  # a record ID blanked: its decision cannot be found again
+    edited = tmp_path / "edited.csv"
+    frame.to_csv(edited, index=False)
+    with pytest.warns(UserWarning, match=r"1 decision\(s\) made on another version of the input are reused by "
+                                         r"record ID; 1 are not: a record they name is gone, or its record ID is blank"):
+        reused = stored_decisions(out, load(edited))
+    assert list(zip(reused["a"], reused["b"])) == [first]
+
+
 def test_a_decision_imported_by_hand_without_record_ids_counts_on_the_next_run(result, tmp_path):
     out = _run_folder(tmp_path)
     auto = result.pairs[result.pairs["status"] == "auto"].iloc[0]

@@ -258,7 +258,12 @@ class DecisionStore:
         moved["fields"] = [{c: new_row[batch, int(r)] for c, r in f.items() if (batch, int(r)) in new_row}
                            for batch, f in zip(moved["batch"], moved["fields"])]
         moved["a"], moved["b"] = np.fmin(new_a, new_b), np.fmax(new_a, new_b)
-        parts = [part for part in (frame[here], moved[new_a.notna() & new_b.notna()]) if len(part)]
+        found = new_a.notna() & new_b.notna()
+        lost = f"; {int((~found).sum())} are not: a record they name is gone, or its record ID is blank or on " \
+               "several rows now" if not found.all() else ""
+        warnings.warn(f"{self.path}: {int(found.sum())} decision(s) made on another version of the input are "
+                      f"reused by record ID{lost}", stacklevel=3)
+        parts = [part for part in (frame[here], moved[found]) if len(part)]
         return pd.concat(parts).sort_values("id", kind="stable") if parts else frame.iloc[:0]
 
     def counts(self) -> dict[str, int]:
