@@ -117,10 +117,8 @@ def csv_text(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n") -> str:
     r"""``frame.to_csv(index=False, sep=sep, lineterminator=line_end)``, character for character,
     in half the time: text cells are quoted as the `csv` writer quotes them, other columns
     written as pandas writes them (a missing value blank). But a cell with a line break of
-    either kind is always quoted: Python 3.11's writer leaves a ```` bare in a file of ``
-``
-    lines (and a ``
-`` in one of ````), which every reader then splits into two rows.
+    either kind is always quoted: Python 3.11's writer leaves a ``\r`` bare in a file of ``\n``
+    lines (and a ``\n`` in one of ``\r``), which every reader then splits into two rows.
 
     >>> frame = pd.DataFrame({"ID": ["007", "+1"], "score": [0.5, float("nan")], "note": ["a, b", None]})
     >>> csv_text(frame) == frame.to_csv(index=False, lineterminator="\n")

@@ -232,7 +232,8 @@ def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None
     replaced = data.decode("utf-8", errors="replace")
     if utf8 := _UTF8_LETTER.search(replaced):
         at = utf8.start()
-        word = re.search(r'[^\s",;|]*\Z', replaced[max(at - 30, 0):at])[0] + re.match(r'[^\s",;|]*', replaced[at:at + 30])[0]
+        word = (re.search(r'[^\s",;|]*\Z', replaced[max(at - 30, 0):at])[0]  # the word it is in
+                + re.match(r'[^\s",;|]*', replaced[at:at + 30])[0])
         raise _undecodable(data, path, "utf-8", utf8_error, delimiter,
                            mixed=f"line {len(_LINE_BREAK.findall(replaced, 0, at)) + 1} ({word!r})")
     # Not UTF-8: let charset-normalizer choose among the encodings exports really use.
@@ -287,7 +288,9 @@ def _where(text: str, delimiter: str | None, at: int, path: Path) -> str:
     column = next((i for i, cell in enumerate(cells) if _MARK in cell), None)
     if column is None:
         return f"line {line}"
-    return f"line {line} (header), column {column + 1}" if row < 0 else f"line {line} (row {row}), column {header[column]!r}"
+    if row < 0:
+        return f"line {line} (header), column {column + 1}"
+    return f"line {line} (row {row}), column {header[column]!r}"
 
 
 def _looks_binary(data: bytes) -> bool:

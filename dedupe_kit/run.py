@@ -405,9 +405,9 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     email = next((c for c in used if isinstance(c, EmailComparison)), None)
     if config.match.first_names_must_agree and "first" in features:
         household = _household(features, used, lambda at: _two_names(normalized, pairs_index[at], email))
-    namesakes, colleagues, mailboxes, lines = (_two_people(features, used, pairs_index, status == "auto", normalized.phones)
-                                               if config.match.namesakes_need_review else (none,) * 4)
-    held = np.select([generations, parent, household, namesakes, colleagues, mailboxes, lines], np.arange(1, len(HELD)), 0)
+    two_people = (_two_people(features, used, pairs_index, status == "auto", normalized.phones)
+                  if config.match.namesakes_need_review else (none,) * 4)  # namesakes, colleagues, mailboxes, lines
+    held = np.select([generations, parent, household, *two_people], np.arange(1, len(HELD)), 0)
     held[status != "auto"] = 0
     status[held > 0] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
@@ -513,7 +513,8 @@ def _own_mobiles(phones: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarr
     has_mobile[rows[mobile]] = True
     own = has_mobile[a] & has_mobile[b]
     pid, left, right = value_pairs(rows, a, b)
-    same = (value[left] == value[right]) & (value[left] >= 0) | (national[left] == national[right]) & (national[left] >= 0)
+    same = ((value[left] == value[right]) & (value[left] >= 0)
+            | (national[left] == national[right]) & (national[left] >= 0))
     shared = same & (mobile[left] | mobile[right])  # with or without its country code
     own[pid[shared]] = False
     return own
@@ -530,7 +531,7 @@ def _two_names(normalized: Normalized, index: pd.MultiIndex, email: EmailCompari
     named = np.array([two_names(*both.split("\x1f")) for both in uniques], dtype=bool)[codes]
     if email is not None:
         at = np.flatnonzero(~named)
-        named[at] = email.own_mailboxes(index.get_level_values(0)[at].to_numpy(), index.get_level_values(1)[at].to_numpy())
+        named[at] = email.own_mailboxes(*(index.get_level_values(i)[at].to_numpy() for i in (0, 1)))
     return named
 
 

@@ -99,7 +99,8 @@ class ReviewApp:
         survivor = self._survivor_value() if decision == "match" else None
         survivor = None if survivor == self._default else survivor
         rows = list(self.members.value) if decision == "match" and item.kind == "group" else None
-        fields = {c: p.value for c, p in self.field_pickers.items() if p.value is not None} if decision == "match" else None
+        fields = {c: p.value for c, p in self.field_pickers.items() if p.value is not None}
+        fields = fields if decision == "match" else None
         if rows is not None:
             if len(rows) < 2:
                 self.message.value = "Select two or more records that are one person, or click Not a match."

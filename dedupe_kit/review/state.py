@@ -443,7 +443,8 @@ class ReviewState:
     @cached_property
     def _placeholders(self) -> dict[str, np.ndarray]:
         result = self.result
-        return placeholder_cells(result.contacts, result.normalized) if result.config.merge.survivor == "most_complete" else {}
+        most_complete = result.config.merge.survivor == "most_complete"
+        return placeholder_cells(result.contacts, result.normalized) if most_complete else {}
 
     def normalized_value(self, row: int, column: str) -> str:
         """The value matching compares for a cell, for people to read (``""``: none)."""
@@ -529,7 +530,8 @@ def mark(raw: list[str], normalized: list[str], role: str = "", day_first: bool 
     if role in _NEAR:  # each two records: some value of one near some value of the other
         near = _NEAR[role]
         values = [key.split(", ") for key in keys]
-        alike = all(any(near(x, y) for x in values[k] for y in other) for k in range(len(values)) for other in values[k + 1:])
+        alike = all(any(near(x, y) for x in values[k] for y in other)
+                    for k in range(len(values)) for other in values[k + 1:])
     else:
         alike = min(JaroWinkler.normalized_similarity(x, y) for k, x in enumerate(keys) for y in keys[k + 1:]) >= SIMILAR
     return "similar" if alike else "different"

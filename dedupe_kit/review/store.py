@@ -259,8 +259,8 @@ class DecisionStore:
                            for batch, f in zip(moved["batch"], moved["fields"])]
         moved["a"], moved["b"] = np.fmin(new_a, new_b), np.fmax(new_a, new_b)
         found = new_a.notna() & new_b.notna()
-        lost = f"; {int((~found).sum())} are not: a record they name is gone, or its record ID is blank or on " \
-               "several rows now" if not found.all() else ""
+        lost = (f"; {int((~found).sum())} are not: a record they name is gone, or its record ID is blank or on "
+                "several rows now") if not found.all() else ""
         warnings.warn(f"{self.path}: {int(found.sum())} decision(s) made on another version of the input are "
                       f"reused by record ID{lost}", stacklevel=3)
         parts = [part for part in (frame[here], moved[found]) if len(part)]
