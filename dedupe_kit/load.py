@@ -258,6 +258,8 @@ def _undecodable(data: bytes, path: Path, encoding: str, exc: UnicodeDecodeError
             f"{mixed} is UTF-8, so this text was saved in another encoding (as in a file pasted together from "
             "two sources): correct it and load again; passing another encoding would garble the UTF-8 text"
             if mixed else
+            "the file ends in the middle of a character: it was cut short (a copy or download that stopped?); "
+            "export it again" if exc.end == len(data) and exc.reason == "truncated data" else
             "pass the file's encoding (for example encoding='cp1252' or --encoding cp1252), or re-export it as UTF-8")
     )
 
@@ -446,7 +448,8 @@ def _read_csv_text(text: str, delimiter: str, path: Path
     csv.field_size_limit(2**31 - 1)  # a long note is still one cell
     try:
         for record in reader:
-            if not record:  # a blank line between records
+            if not record or header is not None and len(record) == 1 < len(header) and not record[0].strip():
+                # a blank line between records, or one of spaces only: no row
                 start, blank = reader.line_num + 1, True
                 continue
             if header is None or _is_header_below_title(header, rows, n_ragged, record):
