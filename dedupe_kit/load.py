@@ -309,6 +309,20 @@ def _looks_binary(data: bytes) -> bool:
 _MARKUP = re.compile(r"<(?:!doctype|html|table|\?xml)(?:\s[^<>]*)?>")  # a whole tag: not a header cell "<html"
 
 
+def _column_letter(index: int) -> str:
+    """A spreadsheet's name of the column at ``index`` (0: ``A``, 26: ``AA``).
+
+    >>> _column_letter(0), _column_letter(25), _column_letter(26), _column_letter(701)
+    ('A', 'Z', 'AA', 'ZZ')
+    """
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
 def _check_is_text_table(text: str, path: Path) -> None:
     head = text[:65536]
     if sum(ch < " " and ch not in "\t\r\n" for ch in head) > max(2, len(head) // 100):
@@ -614,7 +628,9 @@ def _read_workbook(data: bytes, path: Path, sheet: str | None
             continue
         extra = cells[len(header):]
         if any(extra):
-            raise InputError(f"{path}: sheet {ws.name!r}, row {number}: has a value past the last named column")
+            at = len(header) + next(i for i, cell in enumerate(extra) if cell)
+            raise InputError(f"{path}: sheet {ws.name!r}, row {number}, column {_column_letter(at)}: has a value "
+                             f"past the last named column ({_column_letter(len(header) - 1)}, {header[-1]!r})")
         cells = cells[: len(header)] + [""] * (len(header) - len(cells))
         rows.append(cells)
         lines.append(number)

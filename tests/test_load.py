@@ -238,6 +238,18 @@ def test_an_excel_97_workbook_is_read_as_its_bytes_say_whatever_its_name(tmp_pat
         assert (contacts.encoding, contacts.lines.tolist(), line_ending(contacts)) == ("xlsx", [2], "\n")
 
 
+def test_a_value_past_a_workbooks_last_named_column_is_named_by_its_cell(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Contact ID", "First Name", "Email"])
+    book.active.append(["1", "Ann", "a@x.example", "", "stray"])
+    book.save(path := tmp_path / "export.xlsx")
+    with pytest.raises(InputError, match=r"sheet 'Sheet', row 2, column E: has a value past the last named column "
+                                         r"\(C, 'Email'\)"):
+        load(path)
+
+
 def test_xlsx_sheet_rows_are_counted_from_the_top_and_a_chart_sheet_is_no_sheet_of_contacts(tmp_path):
     book = openpyxl.Workbook()
     book.create_chartsheet("Chart", 0)  # first in the workbook
