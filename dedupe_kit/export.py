@@ -187,7 +187,9 @@ def key_columns(field_map) -> list[str]:
 
 def clearing(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
     """The merged-away records (``away``, default: `away_to_fix`), their unique fields (emails,
-    phones, external IDs) set to the clear word.
+    phones, external IDs) set to the clear word; then the survivors' fields the merge empties (a
+    ``Phone 2 Type`` that follows a number moved in), which the update file cannot say: a
+    blank cell there leaves the field as it is.
 
     The external IDs are cleared only when a record ID column keys the rows, and without one the
     first email, which keys them then, is not cleared. Blank cells stay blank: there is nothing to clear.
@@ -202,8 +204,14 @@ def clearing(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
         filled = away[plan.contacts.filled(column)[away]]
         cell_rows.append(filled)
         cell_columns.append(np.full(len(filled), column, dtype=object))
-    return clearing_rows(plan.contacts, away, np.concatenate(cell_rows or [[]]), np.concatenate(cell_columns or [[]]),
-                         plan.policy.clear, columns=unique)
+    emptied = plan.changed_values()
+    keyed = _keyed(plan.contacts)[emptied["row"].to_numpy(dtype=np.int64)]
+    emptied = emptied[(emptied["after"] == "").to_numpy() & keyed]
+    cell_rows.append(emptied["row"].to_numpy(dtype=np.int64))
+    cell_columns.append(emptied["column"].to_numpy(dtype=object))
+    columns = unique + [c for c in plan.contacts.columns if c in set(emptied["column"]) and c not in unique]
+    return clearing_rows(plan.contacts, np.r_[away, sorted_distinct(cell_rows[-1])], np.concatenate(cell_rows),
+                         np.concatenate(cell_columns), plan.policy.clear, columns=columns)
 
 
 def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word: str,
@@ -226,14 +234,16 @@ def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word:
 
 
 def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The survivors whose values changed: key columns, then every changed column (blank: unchanged).
+    """The survivors whose values changed: key columns, then every changed column (blank: unchanged;
+    a field the merge empties is in `clearing`'s file).
 
     Values that found no column (``dedupe_kit extra …``) are not in it: the CRM has no field for
     them; they are in ``cleaned.csv`` and the audit log.
     """
     keys = key_columns(plan.contacts.field_map)
     changed = plan.changed_values()
-    changed = changed[_keyed(plan.contacts)[changed["row"].to_numpy(dtype=np.int64)]]
+    keyed = _keyed(plan.contacts)[changed["row"].to_numpy(dtype=np.int64)]
+    changed = changed[keyed & (changed["after"] != "").to_numpy()]
     changed_columns = set(changed["column"])
     columns = keys + [c for c in plan.contacts.columns if c in changed_columns and c not in keys]
     cleaned = plan.cleaned() if cleaned is None else cleaned

@@ -385,6 +385,31 @@ def test_rows_in_a_merge_with_a_blank_or_repeated_record_id_are_named_in_a_warni
     assert not export(merge(load(path), np.array([0, 0])), tmp_path / "out").warnings
 
 
+@pytest.mark.parametrize("crm, name", [("generic", "fix_1_clear.csv"), ("hubspot", "fix_1_clear_by_hand.csv")])
+def test_importing_the_fix_files_in_order_gives_the_cleaned_survivors(tmp_path, crm, name):
+    path = tmp_path / "keap.csv"  # a number moves into an empty Phone 2 whose stale Type and Ext must go
+    path.write_text("Id,First Name,Email,Phone 1,Phone 1 Type,Phone 2,Phone 2 Type,Phone 2 Ext\n"
+                    "501,Anselm,anselm.k@mail.example,+1 202 555 0101,Mobile,,Home,12\n"
+                    "502,Anselm,anselm.k@mail.example,+1 202 555 0102,,,,\n")
+    out = tmp_path / "out"
+    export(merge(load(path), np.array([0, 0]), MergePolicy(crm=crm)), out)
+    crm_state = read(path).set_index("Id")
+    clear = read(out / name).set_index("Id")
+    word = MergePolicy(crm=crm).clear
+    for record, row in clear.iterrows():  # 1. clear (by hand: the values listed)
+        for column, value in row.items():
+            if value and column in ("Email", "Phone 1", "Phone 2", "Phone 2 Type", "Phone 2 Ext"):
+                assert value == (word or crm_state.loc[record, column])
+                crm_state.loc[record, column] = ""
+    for record, row in read(out / "fix_2_update.csv").set_index("Id").iterrows():  # 2. update: blank leaves as is
+        for column, value in row.items():
+            if value:
+                crm_state.loc[record, column] = value
+    cleaned = read(out / "cleaned.csv").set_index("Id")
+    assert crm_state.loc["501"].tolist() == cleaned.loc["501"].tolist()
+    assert cleaned.loc["501", ["Phone 2", "Phone 2 Type", "Phone 2 Ext"]].tolist() == ["+1 202 555 0102", "", ""]
+
+
 def test_a_merged_away_row_with_the_record_id_of_a_kept_row_is_neither_cleared_nor_archived(tmp_path):
     # contact 7 on two rows (a report with its opportunities), and row 3 with contact 9's ID merged into row 2
     path = tmp_path / "export.csv"
