@@ -42,6 +42,10 @@ NAME_COLUMNS = ["first", "last", "first_group", "full", "company", "address", "p
 
 #: Show a progress bar when at least this many distinct phone values must be parsed.
 PROGRESS_MIN_VALUES = 20_000
+#: The emails of one record that matching compares, and the emails and phones its reasons cite: the
+#: first ones of a cell of more, a mailing list's, whose every address would meet every address of
+#: another record (6,000 addresses in one cell took 8 GB).
+EMAILS_COMPARED = 20
 
 
 @dataclass(frozen=True)
@@ -137,9 +141,14 @@ class Normalized:
         return self._shared["typed emails"]
 
     def _personal_email(self) -> np.ndarray:
-        """Whether each email of the table (in the order of `coded`) is a person's own, not a role address."""
+        """Whether each email of the table (in the order of `coded`) is a person's own, not a role
+        address, and among the first `EMAILS_COMPARED` of its record (a cell of hundreds is a
+        mailing list: every two records' addresses are compared with each other)."""
         ids = self.identifiers
-        return ~ids["shared"].to_numpy()[(ids["kind"] == "email").to_numpy()]
+        email = (ids["kind"] == "email").to_numpy()
+        personal = ~ids["shared"].to_numpy()[email]
+        personal[np.flatnonzero(personal)[~first_of_record(ids["source_row"].to_numpy()[email][personal])]] = False
+        return personal
 
     def phone_codes(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The phones table's ``value``, ``national`` and ``last7`` (the national number's last
@@ -1231,3 +1240,12 @@ def date_key(text: str, day_first: bool | None = None) -> str:
     if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
         return f"{year}{int(month):02d}{int(day):02d}"
     return fold(text)
+
+
+def first_of_record(rows: np.ndarray, n: int = EMAILS_COMPARED) -> np.ndarray:
+    """Whether each value of a table by record (``rows``, ascending) is among its record's first ``n``.
+
+    >>> first_of_record(np.array([0, 0, 0, 2, 2]), 2).tolist()
+    [True, True, False, True, True]
+    """
+    return np.arange(len(rows)) - np.searchsorted(rows, rows, side="left") < n

@@ -830,6 +830,21 @@ def test_an_email_alone_beside_its_contact_waits_for_a_person_however_low_it_sco
     assert "(p >= 0.5; 1 below it: an email alone beside its contact)" in result.summary()
 
 
+def test_a_mailing_list_in_a_cell_is_compared_by_its_first_addresses_only(tmp_path):
+    from dedupe_kit.normalize import EMAILS_COMPARED
+
+    listed = "; ".join(f"member{j}@list.example" for j in range(300))  # every one against every one: 90,000
+    path = tmp_path / "lists.csv"
+    rows = [f'L1,Sales,Team,"{listed}",', f'L2,Sales,Team,"{listed}",'] + [row[:-len(",Oakland")] for row in strangers("1")]
+    path.write_text("ID,First Name,Last Name,Email,Phone\n" + "\n".join(rows) + "\n")
+    result = run(path, Config(match=MatchConfig(upper=0.7)), progress=False)  # a small file's weights are small
+    rows_of_emails, _ = result.normalized.personal_emails()
+    assert np.bincount(rows_of_emails).max() == EMAILS_COMPARED == 20
+    assert result.pairs.set_index(["a", "b"]).loc[(0, 1), "email"] == 3
+    assert result.crosswalk["cluster_id"].tolist()[:2] == [0, 0]
+    assert "same email member0@list.example" in result.explained(None, None)["reasons"][0]
+
+
 def test_a_parent_and_child_of_one_name_and_phone_are_never_merged_without_a_person(tmp_path):
     from dedupe_kit.run import _parent_and_child
 
