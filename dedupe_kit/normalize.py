@@ -319,7 +319,7 @@ def _row_kinds(types: pd.Series, kind: str) -> np.ndarray:
 
 # --- phones -----------------------------------------------------------------------------------
 
-_PHONE_SPLIT = re.compile(r"\s*(?:[;|\n]|:::|\s/\s|,(?=\s*[+(\d])|\s(?:or|ou)\s)\s*", re.IGNORECASE)
+_PHONE_SPLIT = re.compile(r"\s*(?:[;|\n]|:::|\s/\s|,(?=\s*[+(\d])|\s(?:or|ou|and|et|und|&)\s)\s*", re.IGNORECASE)
 _PHONE_SQUEEZE = re.compile(r"[\s().\-/\u00a0]+")
 _PHONE_LABEL = re.compile(r"\((?=[^\d()]*[^\W\d_])[^\d()]*\)")  # "(mobile)", "(mum)": words in brackets, no digit
 _LABEL_AFTER = re.compile(r"(?<=\d)\s*[-–:,]?\s+[^\W\d_][^\d]*$")  # "212 555 0142 - mum", "… home": words last

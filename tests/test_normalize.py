@@ -163,6 +163,8 @@ def test_a_cell_with_two_numbers_gives_two():
     ok, _ = parse_phone("+1 212-555-0142 ::: (212) 555-0199", "US")  # Google Contacts' separator
     assert [item[0] for item in ok] == ["+12125550142", "+12125550199"]
     assert parse_phone("212-555-0142, ext 12", "US") == ([("+12125550142", "212-555-0142, ext 12", "2125550142")], [])
+    for joined in ("212-555-0142 and 212-555-0143", "212-555-0142 & 212-555-0143", "06 12 34 56 78 et 06 12 34 56 79"):
+        assert len(parse_phone(joined, "FR" if " et " in joined else "US")[0]) == 2, joined
 
 
 def test_words_after_a_number_are_a_label_not_letters_of_a_vanity_number():
