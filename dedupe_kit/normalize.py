@@ -675,6 +675,7 @@ def _row_regions(frame: pd.DataFrame, country_column: str | None, default: str) 
 
 _SPACED_AT = re.compile(r"(?<=\w)(?:\s+@\s*|\s*@\s+)(?=\w)")  # "ann @ example.com", typed in a form: one address
 _COMMA_DOT = re.compile(r"(@[\w-]+),(?=(?:[a-z]{2,6}\.)?[a-z]{2,6}\s*$)", re.IGNORECASE)  # "ann@gmail,com": a typo
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # soft hyphen, zero-width spaces and joiners
 _EMAIL_TOKEN = re.compile(r"[^\s<>;,\"'()\[\]]*@[^\s<>;,\"'()\[\]]*")
 _EMAIL_SYNTAX = re.compile(
     r"(?!\.)(?!.*\.\.)[\w!#$%&'*+/=?^`{|}~.-]{1,64}(?<!\.)"
@@ -735,7 +736,7 @@ class EmailParser:
         self.role_locals = frozenset(settings.role_email_locals)
 
     def __call__(self, raw: str) -> tuple[list[tuple[str, str, bool]], list[tuple[str, str]]]:
-        text = raw.strip()
+        text = _INVISIBLE.sub("", raw).strip()  # a zero-width space pasted in is no part of the address
         if text.casefold() in PLACEHOLDER_TEXT:
             return [], [(text, "placeholder, not an address")]
         text = text.replace("mailto:", "").replace("MAILTO:", "")
