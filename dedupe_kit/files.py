@@ -21,8 +21,9 @@ from matplotlib.figure import Figure
 from ._perf import code_points, sorted_distinct
 from .errors import InputError
 
-_NUMBER = (r"\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?"
-           r"(?:\s*\([^\W\d_]+(?: [^\W\d_]+)*\))?")  # a label in brackets: "(mum)", "(office)"
+_WORDS = r"[^\W\d_]+(?:['’ ][^\W\d_]+)*"  # letters only: no call, no DDE link ("|"), no reference ("!")
+_NUMBER = (r"\(?\d[\d\s().\-/]*(?:\s*(?:ext(?:ension)?\.?|x|#|poste|;ext=)\s*\d+)?"
+           rf"(?:\s*\({_WORDS}\)|\s*[-–:,]?\s+{_WORDS})?")  # a label: "(mum's)", "(office)", "- work", "mobile"
 _SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
                     r"|\d[\d.,]*%?$"  # a plain number: -5, +12.5, -1,234.50, -5%
                     rf"|(?=(?:\D*\d){{7}})\s*{_NUMBER}(?:\s*(?:[;,/]|:::|or)\s*\+?\s*{_NUMBER})*$")  # phone numbers (7+ digits)

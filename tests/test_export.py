@@ -541,8 +541,11 @@ def test_line_endings_follow_the_header_line_and_files_are_readable_by_others(tm
 def test_arithmetic_after_a_sign_is_a_formula_but_phone_numbers_are_not():
     cells = ["+1-1", "-1-1", "+3/4", "-1 /2", "-2+3", "+1 555 (SUM)", "-1 (cmd)|", "+1 555 0100", "-12.5",
              "+44 7700 900123", "+1 212-555-0142 ::: +1 212-555-0199", "-1,234.50", "-5%", "+1 617 555 0100 (mum)",
-             "+1 617 555 0166 / +1 617 555 0167", "+1 617 555 0161 or 617 555 0162"]
-    assert [cells[i] for i in formula_cells(cells)] == cells[:7]
+             "+1 617 555 0166 / +1 617 555 0167", "+1 617 555 0161 or 617 555 0162",
+             "+1 202 555 0142 extension 7", "+1 202 555 0142 (Mum's)", "+1 202 555 0142 poste 12", "+1 202 555 0142 cell",
+             "+1 202 555 0142 - work", "+1-202-555-0142;ext=5",  # labelled numbers: words only, nothing to run
+             "+1 202 555 0142 cmd|' /C calc'!A0", "+1 202 555 0142 SUM(A1)"]
+    assert [cells[i] for i in formula_cells(cells)] == cells[:7] + cells[-2:]
 
 
 def test_an_undo_applies_only_to_the_input_it_was_made_on(tmp_path):
