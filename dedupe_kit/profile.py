@@ -56,6 +56,9 @@ class Profile:
     region_hint: str | None = None
     #: the lines of a report's title and footer left out of the file (`Contacts.left_out_note`)
     left_out_note: str | None = None
+    #: rows whose record ID an earlier row holds: ``source_row``, ``record_id``, ``first_row`` (the
+    #: same contact on several rows of a report, or two contacts on one ID: the fix files skip them)
+    repeated_ids: pd.DataFrame | None = field(default=None, repr=False)
 
     @cached_property
     def shared(self) -> pd.DataFrame:
@@ -113,6 +116,10 @@ class Profile:
             lines += ["", "rows whose phone/email/ID already belongs to an earlier row (first ones):"]
             for r in _taken_table(self.identifiers[0], taken_at[:_SHOWN], held_by[:_SHOWN]).itertuples():
                 lines.append(f"  {self._line(r.source_row)}: {r.kind} {r.display} already on {self._line(r.held_by)}")
+        if self.repeated_ids is not None and len(self.repeated_ids):
+            lines += ["", f"rows whose record ID an earlier row holds: {len(self.repeated_ids)} (first ones):"]
+            lines += [f"  {self._line(r.source_row)}: {r.record_id!r}, as on {self._line(r.first_row)}"
+                      for r in self.repeated_ids.head(_SHOWN).itertuples()]
         if len(self.exact_duplicates):
             lines += ["", "exact duplicate rows (first ones):"]
             lines += [f"  {self._line(r.source_row)} = {self._line(r.duplicate_of)}"
@@ -187,7 +194,22 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         lines=contacts.lines if len(contacts.lines) == len(frame) else None,
         region_hint=region_hint(normalized, fm, config.normalize.default_region),
         left_out_note=contacts.left_out_note(),
+        repeated_ids=_repeated_ids(contacts),
     )
+
+
+def _repeated_ids(contacts: Contacts) -> pd.DataFrame:
+    """The rows whose filled record ID an earlier row holds, with that first row."""
+    column = contacts.field_map.record_id
+    columns = ["source_row", "record_id", "first_row"]
+    if not column:
+        return pd.DataFrame(columns=columns)
+    ids = contacts.frame[column]
+    repeated = np.flatnonzero(ids.duplicated().to_numpy() & contacts.filled(column))  # a blank repeats nothing
+    held = ids.iloc[np.flatnonzero(ids.isin(ids.iloc[repeated]).to_numpy())]  # the few rows of those IDs
+    first = pd.Series(held.index, index=held.to_numpy()).groupby(level=0, sort=False).first()
+    return pd.DataFrame({"source_row": repeated, "record_id": ids.to_numpy()[repeated],
+                         "first_row": first.reindex(ids.to_numpy()[repeated]).to_numpy(dtype=np.int64)}, columns=columns)
 
 
 def region_hint(normalized: Normalized, fm: FieldMap, region: str) -> str | None:

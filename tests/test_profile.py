@@ -162,3 +162,14 @@ def test_phones_of_another_country_than_the_default_region_are_pointed_out(tmp_p
     american.write_text("Contact ID,Phone\n" + "".join(f"{i},(212) 555-01{i:02d}\n" for i in range(5))
                         + "8,06 12 34 56 78\n9,06 12 34 56 79\n")
     assert "--region" not in str(profile(load(american)))
+
+
+def test_rows_that_repeat_an_earlier_rows_record_id_are_listed(tmp_path):
+    path = tmp_path / "export.csv"  # Leon Oduya and another contact on one ID; blank IDs repeat nothing
+    path.write_text("Contact ID,First Name,Email\nC20,Leon,leon@x.example\nC21,Ann,ann@x.example\n"
+                    "C20,Wholly,other@y.example\n,Zed,z@x.example\n,Yan,y@x.example\nC20,Leon,leon@x.example\n")
+    report = profile(load(path))
+    assert report.repeated_ids.values.tolist() == [[2, "C20", 0], [5, "C20", 0]]
+    assert "rows whose record ID an earlier row holds: 2 (first ones):\n  line 4: 'C20', as on line 2" in str(report)
+    path.write_text("Contact ID,First Name\nC1,Ann\nC2,Bob\n")
+    assert "record ID an earlier row" not in str(profile(load(path)))
