@@ -257,4 +257,6 @@ def review(out_dir: Path, voila: bool, ip: str, port: int | None, token: str | N
     """
     from .review.serve import serve
 
-    serve(out_dir, lab=not voila, ip=ip, port=port, token=token, browser=not no_browser, echo=click.echo)
+    code = serve(out_dir, lab=not voila, ip=ip, port=port, token=token, browser=not no_browser, echo=click.echo)
+    if code:  # the server could not start (its port taken, say): its log above says why
+        raise click.ClickException(f"the review server stopped with exit code {code}")

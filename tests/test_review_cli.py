@@ -59,6 +59,9 @@ def test_review_serves_on_localhost_with_a_token(tmp_path, monkeypatch):
     monkeypatch.setattr(serve_module, "serve", lambda out_dir, **kw: seen.update(out_dir=out_dir, **kw))
     assert invoke("review", out, "--lab", "--no-browser", "--port", 9000).exit_code == 0
     assert seen["lab"] is True and seen["ip"] == "127.0.0.1" and seen["port"] == 9000 and seen["browser"] is False
+    monkeypatch.setattr(serve_module, "serve", lambda out_dir, **kw: 1)  # its port taken: the server stops at once
+    failed = invoke("review", out, "--no-browser")
+    assert failed.exit_code == 1 and "the review server stopped with exit code 1" in failed.output
 
 
 def test_review_command_serves_the_page_behind_its_token_and_stops_with_its_server(tmp_path):
