@@ -90,6 +90,15 @@ class Normalized:
                 array.flags.writeable = False
         return found
 
+    def first_of_kind(self, kind: str) -> np.ndarray:
+        """The positions in `coded` of each record's first `EMAILS_COMPARED` identifiers of one kind:
+        worked out once (each piece of pairs.csv asks); read-only."""
+        key = f"first {kind}"
+        if key not in self._shared:
+            self._shared[key] = np.flatnonzero(first_of_record(self.coded(kind)[0]))
+            self._shared[key].flags.writeable = False
+        return self._shared[key]
+
     def typed(self, kind: str) -> np.ndarray:
         """The identifiers of one kind as typed (``raw``), in the order of `coded`; read-only."""
         return self.of_kind(kind, "raw")
@@ -1249,4 +1258,5 @@ def first_of_record(rows: np.ndarray, n: int = EMAILS_COMPARED) -> np.ndarray:
     >>> first_of_record(np.array([0, 0, 0, 2, 2]), 2).tolist()
     [True, True, False, True, True]
     """
-    return np.arange(len(rows)) - np.searchsorted(rows, rows, side="left") < n
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else np.zeros(0, dtype=np.int64)
+    return np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)])) < n

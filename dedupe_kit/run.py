@@ -31,7 +31,7 @@ from .files import csv_chunks, refuse_input, write_csv, write_figure, write_file
 from .load import Contacts, load, record_ids
 from .merge import MergePlan, merge, proposed_survivors
 from .names import GENERATIONS, as_written, generation, two_names
-from .normalize import Normalized, display_all, first_of_record, normalize
+from .normalize import Normalized, display_all, normalize
 from .profile import profile, region_hint
 from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
 
@@ -702,7 +702,7 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
         if kind not in pairs:
             continue
         rows, codes, uniques = result.normalized.coded(kind)  # by row
-        first = np.flatnonzero(first_of_record(rows))  # not a mailing list's every address against every other
+        first = result.normalized.first_of_kind(kind)  # not a mailing list's every address against every other
         pid, left, right = value_pairs(rows[first], a, b)
         left, right = first[left], first[right]
         shared = codes[left] == codes[right]
