@@ -393,8 +393,8 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     status = thresholds.status(probability)
     if "email" in features:  # a sign-up of an address alone beside its contact: nothing else to weigh
         at = np.flatnonzero((features["email"].to_numpy() == 3) & (status == "drop"))
-        for column in model.columns_:
-            at = at[features[column].to_numpy()[at] == MISSING] if column != "email" else at
+        for column in (column for column in model.columns_ if column != "email"):
+            at = at[features[column].to_numpy()[at] == MISSING]
         status[at] = "review"  # a person decides
     # pairs a person decides, never the score (`HELD`): two people of one family, who share a
     # landline or an email, and two of one name, or on one line
@@ -405,7 +405,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     email = next((c for c in used if isinstance(c, EmailComparison)), None)
     if config.match.first_names_must_agree and "first" in features:
         household = _household(features, used, lambda at: _two_names(normalized, pairs_index[at], email))
-    two_people = (_two_people(features, used, pairs_index, status == "auto", normalized.phones)
+    two_people = (_two_people(features, used, pairs_index, status == "auto", normalized)
                   if config.match.namesakes_need_review else (none,) * 4)  # namesakes, colleagues, mailboxes, lines
     held = np.select([generations, parent, household, *two_people], np.arange(1, len(HELD)), 0)
     held[status != "auto"] = 0
@@ -465,7 +465,7 @@ def _personal_proof(features: pd.DataFrame, used: list[Comparison]) -> tuple[np.
 
 
 def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiIndex | None = None,
-                asked: np.ndarray | None = None, phones: pd.DataFrame | None = None
+                asked: np.ndarray | None = None, normalized: Normalized | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Pairs that look like two people of one name, of one line, of one organisation, and of
     one home, unless a birth date, an external ID or a personal number agrees: both records
@@ -477,8 +477,8 @@ def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiI
     organisation (`EmailComparison.one_organisation`: Chris and Christina Walker at acme.example);
     the emails differ and each record has a mobile of its own, only another line in common
     (`_own_mobiles`: a father and a son of one name on their home phone, two namesakes on one
-    switchboard). The mailboxes and ``phones`` (`Normalized.phones`) are looked at for the
-    pairs of ``index`` at ``asked`` only."""
+    switchboard). The mailboxes and the phones of ``normalized`` are looked at for the pairs
+    of ``index`` at ``asked`` only."""
     level = {column: features[column].to_numpy() if column in features else np.full(len(features), MISSING)
              for column in ("email", "phone", "last", "first")}
     unproven = ~np.logical_or(*_personal_proof(features, used))
@@ -494,21 +494,21 @@ def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiI
             ask = np.flatnonzero((level["email"] == 0) & ask & unproven & (True if asked is None else asked))
             found[ask] = test(*(index.get_level_values(i)[ask].to_numpy() for i in (0, 1)))
     lines = np.zeros(len(features), dtype=bool)
-    if phones is not None and index is not None:
+    if normalized is not None and index is not None:
         ask = np.flatnonzero((level["email"] == 0) & (level["phone"] >= 2) & unproven & ~namesakes & ~colleagues
                              & (True if asked is None else asked))
-        lines[ask] = _own_mobiles(phones, *(index.get_level_values(i)[ask].to_numpy() for i in (0, 1)))
+        lines[ask] = _own_mobiles(normalized, *(index.get_level_values(i)[ask].to_numpy() for i in (0, 1)))
     return namesakes, colleagues, mailboxes, lines
 
 
-def _own_mobiles(phones: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _own_mobiles(normalized: Normalized, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Whether records ``a`` and ``b`` (aligned) each hold a number of a mobile column, and no
-    mobile of either is among the other's numbers, with or without its country code
-    (`Normalized.phones`, by source row)."""
-    rows = phones["source_row"].to_numpy()
-    phones = phones[np.isin(rows, np.r_[a, b])]  # the few records asked about
-    rows, mobile = phones["source_row"].to_numpy(), (phones["phone_kind"] == "mobile").to_numpy()
-    value, national = (pd.factorize(phones[column].to_numpy(dtype=object))[0] for column in ("value", "national"))
+    mobile of either is among the other's numbers, with or without its country code (the codes
+    of `Normalized.phone_codes`: a number that is not one, blank, is nobody's)."""
+    rows, codes = normalized.phones["source_row"].to_numpy(), normalized.phone_codes()
+    involved = np.flatnonzero(np.isin(rows, np.r_[a, b]))  # the few records asked about
+    rows, mobile = rows[involved], (normalized.phones["phone_kind"].to_numpy()[involved] == "mobile")
+    value, national = codes["value"][0][involved], codes["national"][0][involved]
     has_mobile = np.zeros(max(a.max(initial=-1), b.max(initial=-1)) + 1, dtype=bool)
     has_mobile[rows[mobile]] = True
     own = has_mobile[a] & has_mobile[b]

@@ -802,14 +802,16 @@ def test_other_emails_and_own_mobiles_on_one_landline_are_never_merged_without_a
             "3,Michael,Chen,michael.chen@megacorp.example,+1 202 555 0193,,+1 202 555 0100,Seattle",  # namesakes
             "4,Michael,Chen,michael.chen2@megacorp.example,+1 202 555 0194,,+1 202 555 0100,Seattle",  # at work
             "5,Thomas,Kettering,tom.kettering@outlook.com,+1 202 555 0177,+1 202 555 0198,,Raleigh",  # new mobile
-            "6,Michael,Chen,michael.chen@megacorp.example,,,+1 202 555 0100,Seattle"]
+            "6,Michael,Chen,michael.chen@megacorp.example,,,+1 202 555 0100,Seattle",
+            "7,Nora,Quist,nora.quist@outlook.com,12345,+1 202 555 0148,,Raleigh",  # two mobiles typed wrong:
+            "8,Nora,Quist,nquist07@gmail.com,54321,+1 202 555 0148,,Raleigh"]  # not one number (none is)
     rows += [row.replace("@example.com,", "@example.com,,,") for row in strangers("1")]
     path.write_text("ID,First Name,Last Name,Email,Mobile Phone,Home Phone,Work Phone,City\n" + "\n".join(rows) + "\n")
     result = run(path, progress=False)
     pairs = result.pairs.set_index(["a", "b"])
     assert pairs.loc[(2, 3), "email"] == 0  # a number after the name: another mailbox, not a typo
-    assert pairs.loc[[(0, 1), (2, 3)], "status"].tolist() == ["review", "review"]
-    assert (pairs.loc[[(0, 1), (2, 3)], "probability"] >= 0.95).all()  # the score alone would merge them
+    assert pairs.loc[[(0, 1), (2, 3), (6, 7)], "status"].tolist() == ["review", "review", "review"]
+    assert (pairs.loc[[(0, 1), (2, 3), (6, 7)], "probability"] >= 0.95).all()  # the score alone would merge them
     assert pairs.loc[[(0, 4), (2, 5)], "status"].tolist() == ["auto", "auto"]  # one email: one person
     reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]
     assert reasons[(0, 1)].startswith("not merged without a person: other emails, and each a mobile of their own: "
