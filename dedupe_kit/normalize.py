@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 from tqdm.auto import tqdm
 
-from ._perf import distinct_pairs, paused_gc
+from ._perf import distinct_pairs, paused_gc, run_starts
 from .config import Config, NormalizeConfig
 from .fieldmap import fold_header, phone_kind
 from .load import Contacts
@@ -1258,5 +1258,5 @@ def first_of_record(rows: np.ndarray, n: int = EMAILS_COMPARED) -> np.ndarray:
     >>> first_of_record(np.array([0, 0, 0, 2, 2]), 2).tolist()
     [True, True, False, True, True]
     """
-    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else np.zeros(0, dtype=np.int64)
+    starts = run_starts(rows)
     return np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)])) < n

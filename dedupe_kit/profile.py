@@ -57,7 +57,7 @@ class Profile:
     #: the lines of a report's title and footer left out of the file (`Contacts.left_out_note`)
     left_out_note: str | None = None
     #: rows whose record ID an earlier row holds: ``source_row``, ``record_id``, ``first_row`` (the
-    #: same contact on several rows of a report, or two contacts on one ID: the fix files skip them)
+    #: same contact on several rows of a report, or two contacts on one ID: a run warns when one merges)
     repeated_ids: pd.DataFrame | None = field(default=None, repr=False)
 
     @cached_property
