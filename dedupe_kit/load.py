@@ -206,13 +206,13 @@ def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None
     if _BLANK.fullmatch(data):  # stops at the first other byte, where a strip would copy the whole file
         raise InputError(f"{path}: the file is empty; export the contacts with their header row")
     bom = next((name for mark, name in _BOMS if data.startswith(mark)), None)
-    if bom is not None and encoding is not None:  # the mark is not text: utf-8 is read as utf-8-sig
-        family = bom.removesuffix("-sig")
+    if encoding is not None:
         try:
             given = codecs.lookup(encoding).name
         except LookupError:
             raise InputError(f"{path}: unknown encoding {encoding!r}") from None
-        if not given.startswith(family):
+        family = bom and bom.removesuffix("-sig")
+        if family and not given.startswith(family):  # the mark is not text: utf-8 is read as utf-8-sig
             raise InputError(f"{path}: the file starts with the byte order mark of {family.upper()}, so it is not "
                              f"{encoding}: read it as {family}, or without an encoding (the mark names it)")
     encoding = bom or encoding
@@ -221,8 +221,6 @@ def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
             raise _undecodable(data, path, encoding, exc, delimiter) from None
-        except LookupError:
-            raise InputError(f"{path}: unknown encoding {encoding!r}") from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -253,15 +251,17 @@ def _undecodable(data: bytes, path: Path, encoding: str, exc: UnicodeDecodeError
     bad = data[exc.start:exc.end]
     before = data[:exc.start].decode(encoding)  # the first error: all before it decodes
     text = data.decode(encoding, errors="replace")  # a U+FFFD where it was
-    return InputError(
-        f"{path}: {_where(text, delimiter, len(before), path)}: bytes {bad!r} cannot be decoded as {encoding}; " + (
-            f"{mixed} is UTF-8, so this text was saved in another encoding (as in a file pasted together from "
-            "two sources): correct it and load again; passing another encoding would garble the UTF-8 text"
-            if mixed else
-            "the file ends in the middle of a character: it was cut short (a copy or download that stopped?); "
-            "export it again" if exc.end == len(data) and exc.reason == "truncated data" else
-            "pass the file's encoding (for example encoding='cp1252' or --encoding cp1252), or re-export it as UTF-8")
-    )
+    if mixed:
+        advice = (f"{mixed} is UTF-8, so this text was saved in another encoding (as in a file pasted together "
+                  "from two sources): correct it and load again; passing another encoding would garble the UTF-8 text")
+    elif exc.end == len(data) and exc.reason == "truncated data":
+        advice = ("the file ends in the middle of a character: it was cut short (a copy or download that stopped?); "
+                  "export it again")
+    else:
+        advice = ("pass the file's encoding (for example encoding='cp1252' or --encoding cp1252), or re-export it "
+                  "as UTF-8")
+    return InputError(f"{path}: {_where(text, delimiter, len(before), path)}: bytes {bad!r} cannot be decoded as "
+                      f"{encoding}; {advice}")
 
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
