@@ -26,7 +26,7 @@ import pandas as pd
 from recordlinkage.base import BaseIndexAlgorithm
 
 from ._perf import run_starts, sort_order, sorted_distinct
-from .compare import check_comparable
+from .compare import check_comparable, first_copies
 from .config import Config
 from .load import Contacts
 from .normalize import Normalized, display
@@ -74,10 +74,12 @@ class Candidates:
     pairs: ``(source_row_a, source_row_b)`` with ``a < b``, sorted.
     capped: the keys held by more than ``max_block_size`` records:
         ``kind``, ``value`` and ``records``, most records first.
+    first: the first exact copy of each row (`first_copies`), which stands for it.
     """
 
     pairs: pd.MultiIndex
     capped: pd.DataFrame
+    first: np.ndarray
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -173,16 +175,23 @@ def _key_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def candidates(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> Candidates:
-    """Candidate pairs of ``contacts`` from the blocking keys of ``normalized``."""
+    """Candidate pairs of ``contacts`` from the blocking keys of ``normalized``. An exact copy of
+    an earlier row (`first_copies`) holds no key: it is paired with that row alone."""
     config = config or Config()
     check_comparable(contacts, config)
-    keys = BlockingKeys(contacts, normalized, config.match.compare_columns)
+    first = first_copies(contacts, normalized, config)
+    copies = np.flatnonzero(first != np.arange(len(first)))
+    keys = BlockingKeys(contacts, normalized, config.match.compare_columns, first == np.arange(len(first)))
     index = SharedKeyIndex(keys.by_kind, block_caps(config.match.max_block_size))
     pairs = index.index(contacts.frame)
+    if len(copies):
+        a, b = (pairs.get_level_values(level).to_numpy().astype(np.int64) for level in (0, 1))
+        codes = sorted_distinct(np.r_[a << 32 | b, first[copies].astype(np.int64) << 32 | copies])
+        pairs = pd.MultiIndex.from_arrays([codes >> 32, codes & 0xFFFFFFFF])
     capped = keys.describe(index.capped_).assign(records=index.capped_sizes_)
     order = sort_order(*(capped[column].to_numpy() for column in ("records", "kind", "value")), descending={0})
     capped = capped.take(order).reset_index(drop=True)
-    return Candidates(pairs.set_names(["a", "b"]), capped)
+    return Candidates(pairs.set_names(["a", "b"]), capped, first)
 
 
 class BlockingKeys:
@@ -195,8 +204,11 @@ class BlockingKeys:
     two texts (a name and a city, a tag and a name's start) join their codes.
     """
 
-    def __init__(self, contacts: Contacts, normalized: Normalized, compare_columns: Sequence[str] = ()) -> None:
+    def __init__(self, contacts: Contacts, normalized: Normalized, compare_columns: Sequence[str] = (),
+                 keyed: np.ndarray | None = None) -> None:
+        """keyed: which records get keys (default: all)."""
         self.contacts, self.normalized, self.compare_columns = contacts, normalized, tuple(compare_columns)
+        self.keyed = keyed
         self.words = _Vocabulary()
         self._texts: dict[str, np.ndarray] = {}  # kinds whose single text is coded on its own
         self._firsts: dict[str, np.ndarray] = {}  # the first texts of each kind, by their number in the keys
@@ -225,6 +237,8 @@ class BlockingKeys:
 
         def part(rows: np.ndarray, first: np.ndarray, second: np.ndarray | None = None) -> _Part:
             keep = first >= 0
+            if self.keyed is not None:
+                keep &= self.keyed[rows]
             if second is not None:
                 keep &= second >= 0
             return rows[keep].astype(np.int32), first[keep], second[keep] if second is not None else None  # a row fits in 32 bits

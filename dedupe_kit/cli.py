@@ -166,7 +166,8 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
     _left_by_run[:] = [result]
     click.echo((out / "summary.txt").read_text(encoding="utf-8"), nl=False)
     if entities is not None:
-        click.echo(f"blocking recall           {blocking_recall(result.candidates.pairs, entities):>10.3f}")
+        found = result.candidates
+        click.echo(f"blocking recall           {blocking_recall(found.pairs, entities, found.first):>10.3f}")
         click.echo(f"groups vs truth           {pair_scores(result.crosswalk['cluster_id'], entities)}")
     if match_only:
         click.echo(f"wrote crosswalk.csv, pairs.csv and the reports to {out}/ (no merge: review the pairs with "

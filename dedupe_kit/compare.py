@@ -18,6 +18,8 @@ from functools import lru_cache
 import jellyfish
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import recordlinkage
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
@@ -27,7 +29,7 @@ from ._perf import distinct_pairs, run_starts, sorted_distinct
 from .config import Config
 from .errors import ConfigError
 from .load import Contacts
-from .names import fold, nickname_equivalent
+from .names import GENERATIONS, fold, generation, nickname_equivalent
 from .normalize import Normalized, mail_provider
 
 MISSING = -1
@@ -128,8 +130,11 @@ def _strings(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype=object)
 
 
-def frequencies(values: pd.Series) -> pd.Series:
-    """Share of records holding each non-blank value."""
+def frequencies(values: pd.Series, counted: np.ndarray | None = None) -> pd.Series:
+    """Share of records holding each non-blank value; ``counted``: of the records that count
+    (not an exact copy of an earlier one, `first_copies`; default: all)."""
+    if counted is not None:
+        values = values[counted]
     counts = values[values != ""].value_counts()
     return counts / max(len(values), 1)
 
@@ -157,9 +162,12 @@ class _MultiValued(Comparison):
 
     rows: the source row of each value, ascending. coded: the columns ``combo_levels``
     reads, aligned with ``rows``, each as `codes_of` it (``-1`` blank) with its distinct values.
+    counted: the number of records, or which records count in the term frequencies (not an
+    exact copy of an earlier one, `first_copies`).
     """
 
-    def __init__(self, rows: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]], n_records: int) -> None:
+    def __init__(self, rows: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]],
+                 counted: int | np.ndarray) -> None:
         super().__init__("row")
         self.rows = np.asarray(rows, dtype=np.int64)
         if (self.rows[1:] < self.rows[:-1]).any():
@@ -168,8 +176,12 @@ class _MultiValued(Comparison):
         self.uniques = {column: uniques for column, (_, uniques) in coded.items()}
         # the share of records holding each value, for term-frequency weights
         value = self.codes["value"]
-        held = sorted_distinct(value[value >= 0].astype(np.int64) << 32 | self.rows[value >= 0]) >> 32
-        self.frequency = np.bincount(held, minlength=len(self.uniques["value"])) / max(n_records, 1)
+        use = value >= 0
+        if not isinstance(counted, int):
+            use &= counted[self.rows]
+            counted = int(counted.sum())
+        held = sorted_distinct(value[use].astype(np.int64) << 32 | self.rows[use]) >> 32
+        self.frequency = np.bincount(held, minlength=len(self.uniques["value"])) / max(counted, 1)
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
         pid, left, right = value_pairs(self.rows, rows_a.to_numpy(), rows_b.to_numpy())
@@ -216,12 +228,12 @@ class EmailComparison(_MultiValued):
     fixed_m = True
     u_floor = {2: 1e-3, 1: 1e-3}  # a local part of the name with digits, or a typo, is still shared by chance
 
-    def __init__(self, rows: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]], n_records: int,
+    def __init__(self, rows: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]], counted: int | np.ndarray,
                  names: pd.DataFrame | None = None) -> None:
         """coded: ``value`` (the address) and ``local`` (its part before the @), as `Normalized.personal_emails`.
         names: the folded ``first`` and ``last`` name of each record (`Normalized.names`), to tell
         a local part that is only the name."""
-        super().__init__(rows, coded, n_records)
+        super().__init__(rows, coded, counted)
         self.lengths = np.fromiter(map(len, self.uniques["value"]), dtype=np.int64, count=len(self.uniques["value"]))
         self.names = None if names is None else (names["first"].to_numpy(dtype=object),
                                                  names["last"].to_numpy(dtype=object))
@@ -386,9 +398,10 @@ class PhoneComparison(_MultiValued):
     u_floor = {1: 1e-3}  # the last digits alone are shared by chance
     nested = True
 
-    def __init__(self, rows: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]], n_records: int) -> None:
+    def __init__(self, rows: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]],
+                 counted: int | np.ndarray) -> None:
         """coded: ``value`` (E.164), ``national`` and ``last7``, as `Normalized.phone_codes`."""
-        super().__init__(rows, coded, n_records)
+        super().__init__(rows, coded, counted)
 
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return np.select([self._same("value", left, right), self._same("national", left, right),
@@ -456,14 +469,15 @@ class NameComparison(Comparison):
     def priors(self) -> dict[str, dict[int, float]]:
         return {"first": self.first_prior, "last": self.last_prior}
 
-    def __init__(self, names: pd.DataFrame) -> None:
-        """names: `Normalized.names` (``first``, ``last``, ``full`` by source row), coded once here."""
+    def __init__(self, names: pd.DataFrame, counted: np.ndarray | None = None) -> None:
+        """names: `Normalized.names` (``first``, ``last``, ``full`` by source row), coded once here.
+        counted: the records that count in the term frequencies (`frequencies`)."""
         recordlinkage.base.BaseCompareFeature.__init__(
             self, "row", "row", label=("first", "first_tf", "last", "last_tf", "swapped"))
         (self.first, self.last), self.words = _coded(names["first"], names["last"])  # one numbering: swaps meet
         self.full, self.full_names = pd.factorize(names["full"].to_numpy(dtype=object))
-        self.first_frequency = frequencies(names["first"]).reindex(self.words).to_numpy(dtype=float)
-        self.last_frequency = frequencies(names["last"]).reindex(self.words).to_numpy(dtype=float)
+        self.first_frequency = frequencies(names["first"], counted).reindex(self.words).to_numpy(dtype=float)
+        self.last_frequency = frequencies(names["last"], counted).reindex(self.words).to_numpy(dtype=float)
         self.either_frequency = np.fmax(self.first_frequency, self.last_frequency)  # in the commoner role
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
@@ -752,22 +766,23 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
     config = config or Config()
     check_comparable(contacts, config)
     fm, names = contacts.field_map, normalized.names
+    counted = first_copies(contacts, normalized, config) == np.arange(len(names))  # a copy counts once
     out: list[Comparison] = []
     if fm.emails:
         # a role address (info@, office@) is shared by colleagues: it says nothing about who wrote
         rows, coded = normalized.personal_emails()
-        out.append(EmailComparison(rows, coded, len(names), names))
+        out.append(EmailComparison(rows, coded, counted, names))
     if fm.phones:
-        out.append(PhoneComparison(normalized.phones["source_row"].to_numpy(), normalized.phone_codes(), len(names)))
+        out.append(PhoneComparison(normalized.phones["source_row"].to_numpy(), normalized.phone_codes(), counted))
     if fm.external_ids:
         rows, codes, _ = normalized.coded("external_id")
         out.append(ExternalIdComparison(rows, codes))
     if fm.first_name or fm.last_name or fm.full_name:
-        out.append(NameComparison(names))
+        out.append(NameComparison(names, counted))
     if fm.company:
-        out.append(TextComparison("company", frequencies(names["company"]), values=names["company"]))
+        out.append(TextComparison("company", frequencies(names["company"], counted), values=names["company"]))
     if fm.address:
-        out.append(TextComparison("address", frequencies(names["address"]), values=names["address"]))
+        out.append(TextComparison("address", frequencies(names["address"], counted), values=names["address"]))
     if fm.postcode:
         out.append(ExactComparison("postcode", values=names["postcode"]))
     if fm.city:
@@ -775,8 +790,78 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
     if fm.birth_date:
         out.append(DateComparison("birth_date", names["birth_date"]))
     for column in config.match.compare_columns:
-        out.append(ExactComparison(column, values=contacts.frame[column].str.strip().str.upper()))
+        out.append(ExactComparison(column, values=compared_column(contacts, column)))
     return out
+
+
+def compared_column(contacts: Contacts, column: str) -> pd.Series:
+    """A column of ``match.compare_columns`` as it is compared: trimmed, upper case."""
+    return contacts.frame[column].str.strip().str.upper()
+
+
+def generations(contacts: Contacts) -> np.ndarray:
+    """The generation each record's name ends with (``jr``, ``sr``, ``iii``…; ``""``), by row."""
+    fm, frame = contacts.field_map, contacts.frame
+    found = np.full(len(frame), "", dtype=object)
+    for column in (fm.first_name, fm.last_name, fm.full_name):
+        if column:
+            values = frame[column].to_numpy(dtype=object)
+            ends = pc.match_substring_regex(pa.array(values, pa.string()), rf"(?i)\b(?:{'|'.join(GENERATIONS)})\W*$")
+            for at in np.flatnonzero(np.asarray(ends)).tolist():
+                found[at] = found[at] or generation(values[at])
+    return found
+
+
+#: The fields of `Normalized.names` that two exact copies hold alike (the others derive from them).
+_COPY_FIELDS = ("first", "last", "full", "company", "address", "postcode", "city", "birth_date")
+
+
+def first_copies(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> np.ndarray:
+    """The first row of each row's exact copies, by row: the rows the same as it in every field
+    matching compares (normalized: the same emails, phones and external IDs, in any columns; the
+    same generation after the name, `generations`), among
+    them an email, a phone or an external ID (a form sent sixty times, an import run twice); the
+    row itself when it has none. Matching takes a copy as its first row: a copy is paired with that
+    row alone, and counts once in the caps of the candidates and in the term frequencies. Worked
+    out once; read-only.
+    """
+    config = config or Config()
+    columns = tuple(config.match.compare_columns)
+    return normalized.once(("copies", columns), lambda: _first_copies(contacts, normalized, columns))
+
+
+def _first_copies(contacts: Contacts, normalized: Normalized, columns: tuple[str, ...]) -> np.ndarray:
+    n = len(normalized.names)
+    ids = normalized.identifiers["source_row"].to_numpy()
+    count, identifiers = _sets(ids, normalized.value_codes(), n)
+    _, phones = _sets(normalized.phones["source_row"].to_numpy(), normalized.phone_codes()["national"][0], n)
+    code = pd.factorize(count)[0]
+    fields = [normalized.names[field].to_numpy(dtype=object) for field in _COPY_FIELDS]
+    compared = [compared_column(contacts, column).to_numpy() for column in columns]
+    for values in [identifiers, phones, *fields, generations(contacts), *compared]:
+        code = distinct_pairs(code, pd.factorize(values)[0])[0]  # codes by first appearance
+    first = np.flatnonzero(np.r_[True, code[1:] > np.maximum.accumulate(code)[:-1]])[code]
+    first[count == 0] = np.flatnonzero(count == 0)
+    return first
+
+
+def _sets(rows: np.ndarray, codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """How many distinct non-negative ``codes`` each of ``n`` records holds, and a sum of a hash of
+    each (wrapping): the same set of values, the same sum."""
+    held = sorted_distinct(rows[codes >= 0].astype(np.int64) << 32 | codes[codes >= 0])
+    starts = run_starts(held >> 32)
+    summed = np.zeros(n, dtype=np.uint64)
+    if len(starts):
+        summed[(held >> 32)[starts]] = np.add.reduceat(_mixed(held & 0xFFFFFFFF), starts)
+    return np.bincount(held >> 32, minlength=n), summed
+
+
+def _mixed(values: np.ndarray) -> np.ndarray:
+    """splitmix64 of each value: a hash whose sums tell sets of values apart."""
+    x = values.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
 
 
 def comparison_data(normalized: Normalized, using: list[Comparison]) -> pd.DataFrame:

@@ -57,11 +57,32 @@ def pair_scores(groups: np.ndarray | pd.Series, entities: np.ndarray | pd.Series
     )
 
 
-def blocking_recall(pairs: pd.MultiIndex, entities: np.ndarray | pd.Series) -> float:
-    """Share of the true pairs that are among the candidate ``pairs`` (rows are positions)."""
-    entities = pd.factorize(np.asarray(entities))[0]
+def blocking_recall(pairs: pd.MultiIndex, entities: np.ndarray | pd.Series, first: np.ndarray | None = None) -> float:
+    """Share of the true pairs that are among the candidate ``pairs`` (rows are positions).
+
+    first: the first exact copy of each row (`compare.first_copies`), which stands for the
+    row: a true pair counts when its rows are copies of one row, or when their first copies
+    are a candidate pair.
+
+    >>> pairs = pd.MultiIndex.from_tuples([(0, 2), (0, 1)])
+    >>> blocking_recall(pairs, ["x", "x", "x", "x"], first=np.array([0, 0, 2, 2]))
+    1.0
+    >>> blocking_recall(pd.MultiIndex.from_tuples([(0, 1), (2, 3)]), ["x", "x", None, None])  # unlabelled: no pair
+    1.0
+    """
+    entities = pd.factorize(np.asarray(entities))[0].astype(np.int64)
     true_pairs = _pairs(entities)
     if not true_pairs:
         return 1.0
     a, b = pairs.get_level_values(0).to_numpy(), pairs.get_level_values(1).to_numpy()
-    return float((entities[a] == entities[b]).sum() / true_pairs)
+    first = np.arange(len(entities)) if first is None else first
+    known = entities >= 0
+    cells = pd.Series(first[known].astype(np.int64) << 32 | entities[known]).value_counts()  # rows by copy and entity
+    within = int((cells * (cells - 1) // 2).sum())
+    standing = (first[a] == a) & (first[b] == b)  # not a copy paired with its first row
+    a, b = a[standing], b[standing]
+    of_a = cells.rename_axis("code").reset_index(name="n")
+    of_a = of_a.assign(row=of_a["code"].to_numpy() >> 32, entity=of_a["code"].to_numpy() & 0xFFFFFFFF)
+    met = pd.DataFrame({"row": a, "other": b}).merge(of_a[["row", "entity", "n"]], on="row")
+    n_b = cells.reindex(met["other"].to_numpy().astype(np.int64) << 32 | met["entity"].to_numpy()).fillna(0).to_numpy()
+    return float((within + (met["n"].to_numpy() * n_b).sum()) / true_pairs)

@@ -90,6 +90,13 @@ class Normalized:
                 array.flags.writeable = False
         return found
 
+    def once(self, key: Hashable, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """``make()`` of these tables, worked out once per ``key`` (other modules' derived arrays); read-only."""
+        if key not in self._shared:
+            self._shared[key] = make()
+            self._shared[key].flags.writeable = False
+        return self._shared[key]
+
     def first_of_kind(self, kind: str) -> np.ndarray:
         """The positions in `coded` of each record's first `EMAILS_COMPARED` identifiers of one kind:
         worked out once (each piece of pairs.csv asks); read-only."""

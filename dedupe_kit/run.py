@@ -15,22 +15,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs, sorted_distinct
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
-                      NameComparison, compare, comparisons, value_pairs)
+                      NameComparison, compare, comparisons, first_copies, generations, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export, export_crosswalk, with_survivors
 from .files import csv_chunks, refuse_input, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids
 from .merge import MergePlan, merge, proposed_survivors
-from .names import GENERATIONS, as_written, generation, two_names
+from .names import as_written, two_names
 from .normalize import Normalized, display_all, normalize
 from .profile import profile, region_hint
 from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
@@ -129,6 +127,8 @@ class Result:
         groups = self.crosswalk[self.crosswalk["cluster_id"].duplicated(keep=False)]
         lines = [
             f"rows                      {len(self.contacts):>10,}",
+            f"  exact copies of a row   {int((self.candidates.first != np.arange(len(self.contacts))).sum()):>10,}"
+            "   (each paired with that row alone)",
             f"candidate pairs           {len(self.pairs):>10,}",
             f"  merged automatically    {int(status.get('auto', 0)):>10,}   (p >= {self.config.match.upper:g})",
             f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g}"
@@ -379,13 +379,16 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     steps.set_description(f"comparing {len(pairs_index):,} pairs")
     used = comparisons(contacts, normalized, config)
     features = compare(contacts, normalized, pairs_index, config, used)
-    random_features = compare(contacts, normalized, random_pairs(len(contacts), config.match.random_pairs,
-                                                                  config.match.seed), config, used)
+    first = first_copies(contacts, normalized, config)
+    counted = np.flatnonzero(first == np.arange(len(first)))  # an exact copy counts once
+    sample = random_pairs(len(counted), config.match.random_pairs, config.match.seed)
+    sample = pd.MultiIndex.from_arrays([counted[sample.get_level_values(level)] for level in (0, 1)], names=sample.names)
+    random_features = compare(contacts, normalized, sample, config, used)
     steps.update()
     release_memory()
     steps.set_description("scoring")
     labels = decided["decision"].map({"match": True, "distinct": False}).dropna() if len(decided) else None
-    model = scorer(used, config).fit(features, random_features=random_features, n_records=len(contacts),
+    model = scorer(used, config).fit(features, random_features=random_features, n_records=len(counted),
                                      labels=labels)
     weight = model.predict_weight(features) if len(features) else np.zeros(0)
     probability = probability_of(weight)
@@ -553,14 +556,7 @@ def _parent_and_child(features: pd.DataFrame) -> np.ndarray:
 def _two_generations(contacts: Contacts, index: pd.MultiIndex) -> np.ndarray:
     """Pairs whose names end with different generations (Jr. and Sr., II and III, Jr. and none):
     a father and his son of one name, who share a home phone: review, never automatic."""
-    fm, frame = contacts.field_map, contacts.frame
-    found = np.full(len(frame), "", dtype=object)
-    for column in (fm.first_name, fm.last_name, fm.full_name):
-        if column:
-            values = frame[column].to_numpy(dtype=object)
-            ends = pc.match_substring_regex(pa.array(values, pa.string()), rf"(?i)\b(?:{'|'.join(GENERATIONS)})\W*$")
-            for at in np.flatnonzero(np.asarray(ends)).tolist():
-                found[at] = found[at] or generation(values[at])
+    found = generations(contacts)
     if not (found != "").any():
         return np.zeros(len(index), dtype=bool)
     return found[index.get_level_values(0)] != found[index.get_level_values(1)]

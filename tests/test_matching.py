@@ -496,7 +496,8 @@ def entities(sample_run):
 
 
 def test_accuracy_floor_on_the_sample(sample_run, entities):
-    assert blocking_recall(sample_run.candidates.pairs, entities) >= 0.98
+    found = sample_run.candidates
+    assert blocking_recall(found.pairs, entities, found.first) >= 0.98
     scores = pair_scores(sample_run.crosswalk["cluster_id"], entities)
     assert scores.precision >= 0.95 and scores.recall >= 0.9
 
@@ -878,9 +879,38 @@ def test_a_father_and_son_of_one_name_are_never_merged_without_a_person(tmp_path
     path.write_text("Contact ID,First Name,Last Name,Email,Phone,Mailing City\n" + "\n".join(rows) + "\n")
     result = run(path, progress=False)
     status = result.pairs.set_index(["a", "b"])["status"]
-    assert status[(0, 3)] == "auto"  # Jr. and Jr
-    assert [status[pair] for pair in [(0, 1), (0, 2), (1, 2), (1, 3), (2, 3), (4, 5)]] == ["review"] * 6
+    assert status[(0, 3)] == "auto"  # Jr. and Jr: an exact copy, paired with its first row alone
+    assert result.candidates.first[3] == 0 and (1, 3) not in status.index
+    assert [status[pair] for pair in [(0, 1), (0, 2), (1, 2), (4, 5)]] == ["review"] * 4
     assert result.crosswalk["cluster_id"].tolist()[:6] == [0, 1, 2, 0, 4, 5]
+
+
+def test_exact_copies_of_a_row_are_paired_with_it_alone_and_counted_once(tmp_path):
+    # a form sent sixty times: more copies than a value may have records (50) and still pair
+    form = ",Dana,Whitfield,dana.whitfield@mail.example,(213) 555-0142,Fresno"
+    rows = [f"C{i:02}{form}" for i in range(60)] + ["D1,D.,Whitfield,DANA.WHITFIELD@mail.example,,Fresno"]
+    rows += [f"X{i}{form.replace('Dana', first)}" for i, first in enumerate(["Kevin", "Ruth"])]  # on one line
+    rows += strangers("S")
+    path = tmp_path / "form.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,City\n" + "".join(r + "\n" for r in rows))
+    result = run(path, progress=False)
+    first = result.candidates.first
+    assert first[:60].tolist() == [0] * 60 and first[60:].tolist() == list(range(60, len(rows)))
+    pairs = result.pairs.set_index(["a", "b"])["status"]
+    assert all(pairs[(0, copy)] == "auto" for copy in range(1, 60))
+    assert not any(1 <= a < 60 and b >= 60 for a, b in pairs.index)  # a copy meets the others through row 0
+    assert pairs[(0, 60)] == "auto"
+    assert not result.candidates.capped["kind"].isin(["email", "phone"]).any()  # the copies make no value too common
+    cluster = result.crosswalk["cluster_id"].to_numpy()
+    assert (cluster[:61] == 0).all() and cluster[61] != 0 and cluster[62] != 0
+    assert "  exact copies of a row           59" in result.summary()
+    # a generation after the name, another phone, no email nor phone at all: no copies
+    rows = [f"G1{form}", f"G2{form.replace('Whitfield', 'Whitfield Jr.')}", f"G3{form.replace('0142', '0143')}",
+            "N1,Dana,Whitfield,,,Fresno", "N2,Dana,Whitfield,,,Fresno"]
+    rows += strangers("S")
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,City\n" + "".join(r + "\n" for r in rows))
+    result = run(path, progress=False)
+    assert (result.candidates.first == np.arange(len(rows))).all()
 
 
 def test_capped_keys_are_described_in_words(tmp_path):
@@ -954,8 +984,9 @@ def test_reasons_show_a_shared_email_as_the_record_has_it_not_its_canonical_form
                              "3,Rachel,Lee,rachell84+news@gmail.com,,,,Leeds"])
     result = run(path, progress=False)
     texts = result.reasons(result.pairs.sort_values(["a", "b"]))
-    # as the first record of the pair has it (a search in the CRM finds it), not "rachell84@gmail.com"
-    assert ["same email rachel.l.84@gmail.com (" in text for text in texts] == [True, True, True]
+    # as the first record of the pair has it (a search in the CRM finds it), not "rachell84@gmail.com";
+    # rows 2 and 3 are exact copies of row 1 (one address, canonically): each is paired with it alone
+    assert ["same email rachel.l.84@gmail.com (" in text for text in texts] == [True, True]
 
 
 def test_reasons_show_the_compared_part_of_a_full_name_as_written_for_a_row_without_its_own_names(tmp_path):

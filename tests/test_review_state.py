@@ -378,8 +378,8 @@ def test_a_decision_on_another_export_stays_with_its_records_not_its_rows(tmp_pa
     state.store.close()
     # a new export of the CRM: two new contacts on top, every row two lower
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
-    source.write_text(lines[0] + "N1,Zed,Quill,zq@example.com" + "," * 12 + "\n"
-                      + "N2,Zoe,Quill,zq@example.com" + "," * 12 + "\n" + "".join(lines[1:]), encoding="utf-8")
+    source.write_text(lines[0] + "N1,Zed,Quill,zq@example.com" + "," * 12 + "\n"  # namesakes: for a person
+                      + "N2,Zed,Quill,zq2@example.com" + "," * 12 + "\n" + "".join(lines[1:]), encoding="utf-8")
     with pytest.warns(UserWarning, match="decisions are matched by record ID"):
         again = open_state(out, reviewer="b")
     moved = tuple(r + 2 for r in first.rows)
