@@ -592,9 +592,16 @@ def _distinct_similarity(a: np.ndarray, b: np.ndarray, words: np.ndarray,
     return similarity(words[first], words[second], scorer)[positions]
 
 
+#: The fewest letters of a phonetic code that say two last names sound alike: shorter codes join
+#: different names (Hu and He are "H", Wu and Wei "W"), and a name in another script has none.
+SOUND_LETTERS = 2
+
+
 @lru_cache(maxsize=200_000)
 def _sound(text: str) -> str:
-    return jellyfish.metaphone(text) if text else ""
+    """A last name's phonetic code (metaphone), or ``""`` when it is too short to tell names apart."""
+    code = jellyfish.metaphone(text) if text else ""
+    return code if len(code) >= SOUND_LETTERS else ""
 
 
 def last_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -608,8 +615,8 @@ def _last_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     blank = words == ""
     missing = blank[a] | blank[b]
     near = _nearly_the_same(a, b, words)
-    sound_of = pd.factorize(np.array([_sound(w) for w in words], dtype=object))[0]
-    return np.select([missing, a == b, near, sound_of[a] == sound_of[b]], [MISSING, 3, 2, 1],
+    sound_of = pd.factorize(np.array([_sound(w) or None for w in words], dtype=object))[0]  # None: -1
+    return np.select([missing, a == b, near, (sound_of[a] == sound_of[b]) & (sound_of[a] >= 0)], [MISSING, 3, 2, 1],
                      0).astype(np.int8)[positions]
 
 

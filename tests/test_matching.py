@@ -17,7 +17,7 @@ from dedupe_kit.candidates import _SHIFT, SharedKeyIndex, candidates, shared_key
 from dedupe_kit.cli import main
 from dedupe_kit.cluster import cluster
 from dedupe_kit.compare import (DateComparison, ExactComparison, PhoneComparison, PlaceComparison, TextComparison,
-                                compare, frequencies)
+                                compare, frequencies, last_level)
 from dedupe_kit.config import MatchConfig
 from dedupe_kit.evaluate import blocking_recall, pair_scores
 from dedupe_kit.run import CROSSWALK_COLUMNS, run
@@ -911,6 +911,13 @@ def test_exact_copies_of_a_row_are_paired_with_it_alone_and_counted_once(tmp_pat
     path.write_text("Contact ID,First Name,Last Name,Email,Phone,City\n" + "".join(r + "\n" for r in rows))
     result = run(path, progress=False)
     assert (result.candidates.first == np.arange(len(rows))).all()
+
+
+def test_last_names_sound_alike_only_by_a_code_of_two_letters_or_more():
+    # metaphone gives nothing for another script and one letter for Hu and He: no sound in common
+    a = np.array(["петров", "hu", "wu", "παπαδοπουλος", "stephens", "mohr"])
+    b = np.array(["смирнов", "he", "wei", "γεωργιου", "stevens", "moore"])
+    assert last_level(a, b).tolist() == [0, 0, 0, 0, 1, 1]
 
 
 def test_capped_keys_are_described_in_words(tmp_path):
