@@ -542,7 +542,7 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     nickname = _per_distinct_codes(a, b, lambda x, y: nickname_equivalent(words[x], words[y]))
     typos = _typos(a, b, words)
     near = _nearly_the_same(a, b, words, typos)
-    single = np.array([len(w) == 1 for w in words], dtype=bool)
+    single = np.array([_is_initial(w) for w in words.tolist()], dtype=bool)
     initial_of = pd.factorize(np.array([w[:1] for w in words], dtype=object))[0]
     # a compound name's initials: "jp" (or "j p") ~ "jean pierre"
     both = np.array([part for name in words.tolist() for part in _initials(name)], dtype=object)
@@ -554,6 +554,12 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     initials_only = single[a] & single[b]  # "K." and "K.": an initial fits, no more; "K." and "J.": different
     return np.select([missing, initials_only, bare[a] == bare[b], nickname, near, typos <= 2, initial],
                      [MISSING, np.where(initial, 1, 0), 5, 4, 3, 2, 1], 0).astype(np.int8)[positions]
+
+
+def _is_initial(name: str) -> bool:
+    """Whether a folded first name is an initial: one letter of an alphabet. A Chinese,
+    Japanese or Korean given name of one character (伟) is a whole name."""
+    return len(name) == 1 and ord(name) < 0x1100  # Latin, Greek, Cyrillic… come before Hangul and CJK
 
 
 def _without_middle_initials(name: str) -> str:

@@ -17,7 +17,7 @@ from dedupe_kit.candidates import _SHIFT, SharedKeyIndex, candidates, shared_key
 from dedupe_kit.cli import main
 from dedupe_kit.cluster import cluster
 from dedupe_kit.compare import (DateComparison, ExactComparison, PhoneComparison, PlaceComparison, TextComparison,
-                                compare, frequencies, last_level)
+                                compare, first_level, frequencies, last_level)
 from dedupe_kit.config import MatchConfig
 from dedupe_kit.evaluate import blocking_recall, pair_scores
 from dedupe_kit.run import CROSSWALK_COLUMNS, run
@@ -918,6 +918,11 @@ def test_last_names_sound_alike_only_by_a_code_of_two_letters_or_more():
     a = np.array(["петров", "hu", "wu", "παπαδοπουλος", "stephens", "mohr"])
     b = np.array(["смирнов", "he", "wei", "γεωργιου", "stevens", "moore"])
     assert last_level(a, b).tolist() == [0, 0, 0, 0, 1, 1]
+
+
+def test_a_given_name_of_one_chinese_character_is_a_name_not_an_initial():
+    a, b = np.array(["伟", "伟", "k", "и"]), np.array(["伟明", "伟", "k", "иван"])
+    assert first_level(a, b).tolist() == [0, 5, 1, 1]  # 王伟 and 王伟明 are two people; "K." and "K." fit
 
 
 def test_capped_keys_are_described_in_words(tmp_path):
