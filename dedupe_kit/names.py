@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 from nameparser import HumanName
+from nameparser.config import Constants
 from nicknames import NickNamer
 
 #: Letters that Unicode decomposition leaves alone but people type without.
@@ -19,9 +20,11 @@ _PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|ична)
 HONORIFICS = frozenset(
     "mr mrs ms miss mx dr prof sir dame lady lord rev fr mme mlle monsieur madame mademoiselle docteur pr me".split()
 )
-SUFFIXES = frozenset("jr jnr sr snr ii iii iv phd md dds esq cpa mba rn".split())
-#: The suffixes that tell a father from his son of the same name, each as one spelling
-GENERATIONS = {"jr": "jr", "jnr": "jr", "sr": "sr", "snr": "sr", "ii": "ii", "iii": "iii", "iv": "iv"}
+SUFFIXES = frozenset("jr jnr junior filho sr snr ii iii iv phd md dds esq cpa mba rn".split())
+#: The suffixes that tell a father from his son of the same name, each as one spelling (Portuguese
+#: "Filho" is a son's Junior; "Senior" and "Neto" are also last names, and are left as names)
+GENERATIONS = {"jr": "jr", "jnr": "jr", "junior": "jr", "filho": "jr", "sr": "sr", "snr": "sr",
+               "ii": "ii", "iii": "iii", "iv": "iv"}
 
 
 def fold(text: str) -> str:
@@ -47,13 +50,16 @@ def generation(text: str) -> str:
 
     >>> generation("Kessler Jr."), generation("Robert Kessler, Snr"), generation("Henry III"), generation("Jr")
     ('jr', 'sr', 'iii', '')
+    >>> generation("Kessler Junior"), generation("João Silva Filho"), generation("Robert Senior")
+    ('jr', 'jr', '')
     """
     words = fold(text).split()
     return GENERATIONS.get(words[-1], "") if len(words) > 1 else ""
 
 
 def split_full_name(text: str) -> tuple[str, str]:
-    """``"Dr. Jean de la Fontaine Jr"`` → ``("jean", "de la fontaine")``; ``"Smith, Bob"`` → ``("bob", "smith")``.
+    """``"Dr. Jean de la Fontaine Jr"`` → ``("jean", "de la fontaine")``; ``"Smith, Bob"`` → ``("bob", "smith")``;
+    ``"Docteur Marie Dupont"`` → ``("marie", "dupont")``; ``"J. Paul Getty"`` → ``("paul", "getty")``.
 
     A Russian name with a patronymic is read in either of its orders, the patronymic left out:
 
@@ -66,8 +72,21 @@ def split_full_name(text: str) -> tuple[str, str]:
             return words[0], " ".join(words[2:])
         if len(words) == 3 and _PATRONYMIC.search(words[2]):  # Фамилия Имя Отчество, as Russian forms ask
             return words[1], words[0]
-    name = HumanName(text)
-    return fold_name(name.first), fold_name(name.last)
+    name = HumanName(text, constants=_name_constants())
+    first, middle = fold_name(name.first), fold_name(name.middle).split(" ")[0]
+    if len(first) == 1 and len(middle) > 1:  # "J. Paul Getty" goes by Paul; "M. Paul Martin" is Monsieur Paul
+        first = middle
+    return first, fold_name(name.last)
+
+
+@lru_cache(maxsize=1)
+def _name_constants() -> Constants:
+    """nameparser's titles and suffixes with ours (``Docteur``, ``Pr``, ``Filho``), which it does not
+    know: "Docteur Jean Dupont" is Jean, not Docteur (a copy: nameparser's own stay as they are)."""
+    constants = Constants()
+    constants.titles.add(*HONORIFICS)
+    constants.suffix_not_acronyms.add(*(SUFFIXES - constants.suffix_acronyms))
+    return constants
 
 
 def as_written(text: str, part: str) -> str:
