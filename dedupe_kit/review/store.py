@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._perf import is_filled
 from ..errors import InputError
 from ..files import write_csv
 
@@ -245,9 +246,9 @@ class DecisionStore:
             warnings.warn(f"{self.path}: {len(moved)} decision(s) were made on another input, which has no "
                           "record-ID column to find the same records again; they are not reused", stacklevel=3)
             return frame[here]
-        if self._row_of is None:  # a record ID on several rows finds none of them
+        if self._row_of is None:  # a record ID on several rows finds none of them, nor does a blank one
             ids = pd.Series(self.record_ids, dtype=object)
-            once = ~ids.duplicated(keep=False)
+            once = ~ids.duplicated(keep=False) & is_filled(ids)
             self._row_of = dict(zip(ids[once].tolist(), np.flatnonzero(once).tolist()))
         new_a, new_b = moved["record_id_a"].map(self._row_of), moved["record_id_b"].map(self._row_of)
         new_row = {}  # (batch, old row) -> new row: a batch is one action, on one input
