@@ -218,8 +218,11 @@ class Result:
             written, summaries = exported.paths, [plan.summary(), exported.summary()]
             del plan  # large, and not needed by what follows
         else:
-            survivors = proposed_survivors(self.contacts, self.crosswalk["cluster_id"].to_numpy(), self.config.merge,
+            groups = self.crosswalk["cluster_id"].to_numpy()
+            survivors = proposed_survivors(self.contacts, groups, self.config.merge,
                                            decisions=self.decisions, normalized=self.normalized)
+            taken_back = np.isin(groups, list(read_undone(out, info["sha256"], groups) if undone is None else undone))
+            survivors[taken_back] = np.flatnonzero(taken_back)  # an undone merge keeps its records apart
             (out / "run.json").unlink(missing_ok=True)
             exported = export_crosswalk(with_survivors(self.crosswalk, survivors), self.contacts, self.config.merge, out)
             for name in MERGE_FILES:

@@ -573,6 +573,9 @@ def test_an_undo_stays_with_its_records_when_a_review_decision_regroups_them(tmp
     assert runner.invoke(main, ["run", str(source), "--out", str(out)]).exit_code == 0
     assert read(out / "merge_groups.csv")[["group", "record_ids"]].values.tolist() == [["2", "C3 C4"]]
     assert runner.invoke(main, ["undo", str(out), "2"]).exit_code == 0
+    assert runner.invoke(main, ["run", str(source), "--out", str(out), "--match-only"]).exit_code == 0
+    crosswalk = read(out / "crosswalk.csv")  # the survivor each group would keep: none for a merge taken back
+    assert crosswalk["survivor_record_id"].tolist() == ["C1", "C2", "C3", "C4", "C5", "C6"]
     from dedupe_kit.review import DecisionStore
 
     with DecisionStore(out) as store:  # a person matches C2 with C3: the group is now 1, of C2, C3 and C4
