@@ -33,7 +33,7 @@ from .config import Config
 from .errors import InputError
 from .export import clearing_rows, file_format, line_ending, write_tables
 from .fieldmap import FieldMap
-from .files import write_figure, write_text
+from .files import refuse_input, write_figure, write_text
 from .load import Contacts, load
 from .merge import placeholder_cells
 from .normalize import display, salesforce_id
@@ -122,6 +122,8 @@ class ImportCheck:
         the changed numbers, the header check, the summary and the chart."""
         out = Path(out)
         protect = tuple(p for p in (self.new.path, self.existing.path) if p)
+        for name in ("summary.txt", "preflight.png"):  # written after the tables: refused before them
+            refuse_input(out / name, protect)
         importable, held = self.corrected()
         encoding = file_format(self.config.merge, self.new)[0]
         annotated = self.annotated()

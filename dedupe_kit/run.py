@@ -36,6 +36,9 @@ from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_
 #: The files that only a run with the merge writes (`export`'s and the profile).
 MERGE_FILES = ("cleaned.csv", "fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix_2_update.csv", "merged_away.csv",
                "changed_numbers.csv", "merge_groups.csv", "audit.csv", "profile.txt")
+#: The other files a run writes (or removes) in its folder
+REPORT_FILES = ("crosswalk.csv", "pairs.csv", "too_common.csv", "model.csv", "summary.txt", "config.toml", "scores.png",
+                "run.json", "neutralized.csv", "export_log.jsonl")
 #: Why a pair the score would merge waits for a person: the pairs' ``held`` code (0: it does not)
 HELD = ("", "the names end with different generations (a father and a son?)",
         "birth dates over ten years apart, with a phone or an email in common (a parent and a child?)",
@@ -201,7 +204,7 @@ class Result:
 
     def _write(self, out: Path, undone: Iterable[int] | None, merge: bool, steps: tqdm) -> list[Path]:
         protect = (self.contacts.path,) if self.contacts.path else ()
-        for name in (*MERGE_FILES, "run.json", "neutralized.csv"):  # removed below: never the input
+        for name in (*MERGE_FILES, *REPORT_FILES):  # before any is written: never the input
             refuse_input(out / name, protect)
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         info = run_info(self.contacts)

@@ -260,7 +260,8 @@ def test_never_writes_over_the_input(tmp_path):
     assert path.read_text().startswith("Contact ID")
 
 
-@pytest.mark.parametrize("name", ["cleaned.csv", "fix_1_clear_by_hand.csv", "run.json", "neutralized.csv"])
+@pytest.mark.parametrize("name", ["cleaned.csv", "fix_1_clear_by_hand.csv", "run.json", "neutralized.csv", "pairs.csv",
+                                  "summary.txt"])
 def test_a_run_into_the_folder_of_its_input_never_removes_the_input(tmp_path, name):
     path = tmp_path / name  # a cleaned file merged again, in the folder of the first run
     path.write_text("Contact ID,First Name,Email\n1,Ann,a@x.com\n2,Ann,a@x.com\n")

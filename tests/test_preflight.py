@@ -192,12 +192,15 @@ def test_cli_check_import(tmp_path):
     bad = CliRunner().invoke(main, ["check-import", str(new), "--against", str(tmp_path / "none.csv"),
                                     "--out", str(tmp_path / "out")])
     assert bad.exit_code == 1 and "none.csv: file not found" in bad.output
-    kept = tmp_path / "neutralized.csv"  # an input with the name of a report, in the output folder
-    kept.write_bytes(before)
-    refused = CliRunner().invoke(main, ["check-import", str(kept), "--against", "sample_data/contacts.csv",
-                                        "--out", str(tmp_path)])
-    assert refused.exit_code == 1 and "refusing to overwrite an input file" in refused.output
-    assert kept.read_bytes() == before
+    for name in ("neutralized.csv", "summary.txt"):  # an input with the name of a report, in the output folder
+        folder = tmp_path / name.split(".")[0]
+        folder.mkdir()
+        kept = folder / name
+        kept.write_bytes(before)
+        refused = CliRunner().invoke(main, ["check-import", str(kept), "--against", "sample_data/contacts.csv",
+                                            "--out", str(folder)])
+        assert refused.exit_code == 1 and "refusing to overwrite an input file" in refused.output
+        assert kept.read_bytes() == before and [p.name for p in folder.iterdir()] == [name]  # nothing written
 
 
 def test_cli_check_import_reads_the_sheet_encoding_and_delimiter_asked_for(tmp_path):
