@@ -669,7 +669,12 @@ COUNTRY_REGIONS = {
     "portugal": "PT", "australia": "AU", "australie": "AU", "mexico": "MX", "mexique": "MX",
     "india": "IN", "inde": "IN", "morocco": "MA", "maroc": "MA", "algeria": "DZ", "algerie": "DZ",
     "tunisia": "TN", "tunisie": "TN", "senegal": "SN", "monaco": "MC", "new zealand": "NZ",
+    "turkey": "TR", "holland": "NL", "the netherlands": "NL", "korea": "KR", "czech republic": "CZ",
+    "ivory coast": "CI", "burma": "MM", "swaziland": "SZ", "macedonia": "MK", "russian federation": "RU",
 }
+#: The languages of the country names (CLDR's, through Babel) a Country column is read in, beyond
+#: `COUNTRY_REGIONS`: "Brasil", "Россия", "Österreich", "日本" name their region as "BR" does.
+COUNTRY_NAME_LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "ru", "pl", "sv", "tr", "ja", "zh", "ko", "ar")
 
 
 def country_region(country: str, default: str) -> str:
@@ -678,7 +683,25 @@ def country_region(country: str, default: str) -> str:
     if folded in COUNTRY_REGIONS:
         return COUNTRY_REGIONS[folded]
     code = folded.upper()
-    return code if len(code) == 2 and code in phonenumbers.SUPPORTED_REGIONS else default
+    if len(code) == 2 and code.isascii():  # not 日本
+        return code if code in phonenumbers.SUPPORTED_REGIONS else default
+    return _country_names().get(fold(country), default) if country.strip() else default
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Folded country names in `COUNTRY_NAME_LANGUAGES`, and ISO 3166 three-letter codes ("fra"), with
+    their phone region: read when a Country cell is none of `COUNTRY_REGIONS` (0.2 s)."""
+    from babel import Locale
+    from babel.core import get_global
+
+    found = {code.lower(): regions[0] for code, regions in get_global("territory_aliases").items()
+             if len(code) == 3 and code.isalpha() and len(regions) == 1 and regions[0] in phonenumbers.SUPPORTED_REGIONS}
+    for language in COUNTRY_NAME_LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if code in phonenumbers.SUPPORTED_REGIONS:
+                found.setdefault(fold(name), code)  # of any script
+    return found
 
 
 def _row_regions(frame: pd.DataFrame, country_column: str | None, default: str) -> np.ndarray:

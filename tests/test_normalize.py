@@ -232,6 +232,11 @@ def test_country_column_sets_the_region_per_row(tmp_path):
     assert "+33612345678" in fr.loc[fr["source_row"] == 3, "value"].tolist()
     path.write_text("Phone,Default Address Country Code\n'613-555-0135,CA\n'07911 123456,GB\n")  # Shopify's
     assert normalize(load(path)).identifiers["value"].tolist() == ["+16135550135", "+447911123456"]
+    # country names in other languages and three-letter codes, as CLDR has them
+    path.write_text("Phone,Country\n(11) 91234-5678,Brasil\n8 916 123-45-67,Россия\n0664 1234567,Österreich\n"
+                    "020 7946 0958,GBR\n03-1234-5678,日本\n")
+    assert normalize(load(path)).identifiers["value"].tolist() == [
+        "+5511912345678", "+79161234567", "+436641234567", "+442079460958", "+81312345678"]
 
 
 @pytest.mark.parametrize(
