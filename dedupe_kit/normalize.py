@@ -407,7 +407,8 @@ def parse_phones(cells: list[str], region: str) -> ParsedMany:
     array = pa.array(cells, pa.string())
     text = pc.replace_substring_regex(array, rf"^\s*{_DECIMAL_WRITTEN.pattern}\s*$", r"\1")
     text = pc.replace_substring_regex(text, r"[ ().\-]+", "")  # `_PHONE_SQUEEZE`, on those characters only
-    text = pc.replace_substring_regex(text, "^00", "+")
+    if not _longer_prefix_after_00(region):  # else `_parse_phone_part` tells 0011 61… from 00 61…
+        text = pc.replace_substring_regex(text, "^00", "+")
     without = pc.replace_substring_regex(text, "(?i)" + _EXTENSION.pattern, "")
     e164, national = _fast_e164(pc.if_else(pc.equal(without, ""), text, without), region)
     settled = pd.notna(e164)
@@ -475,7 +476,13 @@ def _without_label_after(text: str) -> str:
 def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> tuple[bool, str, str]:
     """``(True, e164, national)`` or ``(False, reason, national)`` for one number without separators
     (``typed_together``: it was typed without them)."""
-    if text.startswith("00"):
+    if text.startswith("00"):  # a call abroad: 00, or the region's own prefix (0011 in Australia, 009 in Colombia)
+        own = _international_prefix(region)
+        found = own.match(text) if own else None
+        if found and found.end() > 2:
+            abroad = _parse_phone_part("+" + text[found.end():], region, typed_together)
+            if abroad[0]:
+                return abroad
         text = "+" + text[2:]
     text = _EXTENSION.sub("", text) or text
     digits = re.sub(r"\D", "", text)
@@ -503,6 +510,20 @@ def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> t
         return (False, _POSSIBLE_REASONS.get(possible) or "not a valid number for its country", national.lstrip("0"))
     number.extension = None
     return (True, phonenumbers.format_number(number, PhoneNumberFormat.E164), national)
+
+
+@lru_cache(maxsize=None)
+def _international_prefix(region: str) -> re.Pattern | None:
+    """What a region dials before a country code (00 in most of Europe, 0011 in Australia), or ``None``."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    return re.compile(metadata.international_prefix) if metadata and metadata.international_prefix else None
+
+
+@lru_cache(maxsize=None)
+def _longer_prefix_after_00(region: str) -> bool:
+    """Whether the region's prefix for calls abroad can be 00 and more digits (0011, 009, 0021)."""
+    own = _international_prefix(region)
+    return own is not None and any((found := own.match(f"00{n:02d}1111")) and found.end() > 2 for n in range(100))
 
 
 _EXTENSION_WORDS = r"(?:ext\.?|extension|x|#|poste)"

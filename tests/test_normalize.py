@@ -61,12 +61,20 @@ def per_value(parsed, n):
         ("442079460123", "US", "+442079460123"),  # a spreadsheet dropped the +: too long for the region
         ("33612345678", "US", "+33612345678"),
         ("12125550142", "FR", "+12125550142"),
+        # a region's own prefix for calls abroad, or 00 where that prefix is another
+        ("0011 61 412 345 678", "AU", "+61412345678"),
+        ("001 44 20 7946 0958", "SG", "+442079460958"),
+        ("0044 20 7946 0958", "SG", "+442079460958"),
+        ("0021 1 212 555 0142", "BR", "+12125550142"),  # through a carrier
+        ("009 1 212 555 0142", "CO", "+12125550142"),  # not India's +91 2125550142
+        ("0091 98765 43210", "CO", "+919876543210"),
     ],
 )
 def test_phone_formats_give_one_e164(raw, region, e164):
     ok, bad = parse_phone(raw, region)
     assert bad == []
     assert [item[0] for item in ok] == [e164]
+    assert per_value(parse_phones([raw], region), 1) == [parse_phone(raw, region)]
 
 
 @pytest.mark.parametrize("raw, region, e164, national", [
