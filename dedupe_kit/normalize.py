@@ -526,7 +526,10 @@ def _longer_prefix_after_00(region: str) -> bool:
     return own is not None and any((found := own.match(f"00{n:02d}1111")) and found.end() > 2 for n in range(100))
 
 
-_EXTENSION_WORDS = r"(?:ext\.?|extension|x|#|poste)"
+#: Words before an extension, in English, French, Portuguese (ramal), Spanish (anexo, interno), German
+#: (Durchwahl, Apparat), Dutch (toestel), Polish (wewn.), Russian (доб.), Japanese (内線) and Chinese (分机, 轉)
+_EXTENSION_WORDS = (r"(?:ext\.?|extension|x|#|poste|ramal|anexo|interno|durchwahl|nebenstelle|apparat|app|toestel"
+                    r"|wewn|доб|内線|分机|轉)")
 _EXTENSION = re.compile(_EXTENSION_WORDS + r"\d{1,7}$", re.IGNORECASE)
 #: `_PLACEHOLDER_NATIONAL` for Arrow's regular expressions (RE2: no back-references)
 _PLACEHOLDER_RE2 = "^(?:" + "|".join(f"{d}+" for d in "0123456789") + r"|0?123456789\d?|\d{3}5555555|\d{3}5551212)$"

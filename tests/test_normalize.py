@@ -68,6 +68,11 @@ def per_value(parsed, n):
         ("0021 1 212 555 0142", "BR", "+12125550142"),  # through a carrier
         ("009 1 212 555 0142", "CO", "+12125550142"),  # not India's +91 2125550142
         ("0091 98765 43210", "CO", "+919876543210"),
+        # an extension after a word of another language
+        ("(11) 3456-7890 ramal 12", "BR", "+551134567890"),
+        ("030 1234567 Durchwahl 12", "DE", "+49301234567"),
+        ("03-1234-5678 内線 12", "JP", "+81312345678"),
+        ("+7 495 123-45-67 доб. 123", "RU", "+74951234567"),
     ],
 )
 def test_phone_formats_give_one_e164(raw, region, e164):
