@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from ._perf import freed_memory_kept, small_pages
 from .config import CRM_PROFILES, Config
 from .errors import DedupeKitError, InputError
 from .files import write_csv, write_figure, write_text
-from .load import load, record_ids
+from .load import Contacts, load, record_ids
 from .normalize import normalize
 from .evaluate import blocking_recall, pair_scores
 from .preflight import check_import as check_import_files
@@ -157,7 +158,7 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
     with small_pages():  # this process runs only this: the memory settings are its own
         with freed_memory_kept():  # the memory one stage frees serves the next
             contacts = load(file, config, encoding=encoding, delimiter=_delimiter(delimiter), sheet=sheet)
-            entities = None if truth is None else _truth_entities(truth, record_ids(contacts))  # before the long work
+            entities = None if truth is None else _truth_entities(truth, contacts)  # before the long work
             result = run_pipeline(contacts, config, decisions=stored_decisions(out, contacts), progress=None)
             if match_only:
                 result.write(out, merge=False)
@@ -200,16 +201,62 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
                f"{', '.join(map(str, plan.undone)) or '-'}")
 
 
-def _truth_entities(path: Path, ids) -> list[str]:
-    """The entity of each record, from a CSV whose first two columns are record ID and entity ID."""
-    truth = load(path).frame
-    if truth.shape[1] < 2:
-        raise InputError(f"{path}: needs two columns, each record's ID and its entity ID; it has {truth.shape[1]}")
-    entity_of = dict(zip(truth.iloc[:, 0], truth.iloc[:, 1]))
-    missing = [r for r in ids if entity_of.get(r, "") == ""]
-    if missing:
-        raise InputError(f"{path}: no entity for record ID {missing[0]!r} ({len(missing)} record(s) without one)")
-    return [entity_of[r] for r in ids]
+#: Words in a column's name that say it holds each record's entity (true group).
+_ENTITY_WORDS = ("entity", "person", "cluster", "group")
+
+
+def _truth_columns(truth: Contacts, record_id: str | None) -> tuple[str, str]:
+    """The record-ID column and the entity column of a truth file, read by their names, not their places.
+
+    The record-ID column is the one named as the export's record-ID column (case and spaces
+    around it do not count), or else the first. The entity column is the only other one; among
+    several, the one whose name says entity, person, cluster or group, or else the one named as
+    an ID (``label_id``). A file where that is not one column is refused: scoring against the
+    wrong column (a scenario, say) would print a wrong F1 without a word.
+    """
+    columns, listed = truth.columns, ", ".join(map(repr, truth.columns))
+    where = f"the column named {record_id!r} as in the export, or else the first" if record_id else "the first column"
+    shape = f"give the record ID ({where}) and one entity column, such as `{record_id or 'id'},entity`"
+    if len(columns) < 2:
+        raise InputError(f"{truth.name}: needs two columns, each record's ID and its entity ID; it has {len(columns)} "
+                         f"({listed}): {shape}")
+    by_key = {column.strip().casefold(): column for column in columns}
+    id_column = by_key.get(record_id.strip().casefold(), columns[0]) if record_id else columns[0]
+    others = [column for column in columns if column != id_column]
+    named = ([column for column in others if any(word in column.casefold() for word in _ENTITY_WORDS)]
+             or [column for column in others if "id" in re.findall(r"[a-z]+", column.casefold())])
+    chosen = others if len(others) == 1 else named
+    if len(chosen) != 1:
+        raise InputError(f"{truth.name}: cannot tell which of {', '.join(map(repr, chosen or others))} holds each "
+                         f"record's entity (its columns: {listed}; record IDs in {id_column!r}): {shape}; beside "
+                         f"other columns, name the entity column with one of the words {', '.join(_ENTITY_WORDS)}")
+    return id_column, chosen[0]
+
+
+def _truth_entities(path: Path, contacts: Contacts) -> list[str]:
+    """The entity of each record of ``contacts``, from a truth file's record-ID and entity columns (`_truth_columns`).
+
+    Every record needs an entity; a record ID repeated with the same entity is one label, with
+    two different ones is refused (which would count is not known).
+    """
+    truth = load(path)
+    id_column, entity_column = _truth_columns(truth, contacts.field_map.record_id)
+    labels = truth.frame.loc[truth.filled(entity_column), [id_column, entity_column]]
+    distinct = labels.drop_duplicates()
+    torn = distinct[id_column][distinct[id_column].duplicated()].unique()
+    if len(torn):
+        rows = labels.index[labels[id_column] == torn[0]]
+        found = ", ".join(f"{labels.at[row, entity_column]!r} on line {truth.lines[row]}" for row in rows)
+        more = f" ({len(torn) - 1:,} more record ID(s) so)" if len(torn) > 1 else ""
+        raise InputError(f"{path}: record ID {torn[0]!r} (column {id_column!r}) has more than one entity: "
+                         f"{found}{more}; give each record one entity")
+    ids = record_ids(contacts)
+    entities = distinct.set_index(id_column)[entity_column].reindex(ids)
+    missing = ids[entities.isna().to_numpy()]
+    if len(missing):
+        raise InputError(f"{path}: no entity for record ID {missing[0]!r} ({len(missing)} record(s) without one; "
+                         f"record IDs read from column {id_column!r}, entities from {entity_column!r})")
+    return entities.tolist()
 
 
 @main.command("check-import")

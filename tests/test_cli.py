@@ -92,13 +92,38 @@ def test_a_run_with_labelled_data_scores_its_groups_and_checks_the_labels_first(
     assert result.exit_code == 0, result.output
     assert "blocking recall                1.000" in result.output
     assert "groups vs truth           precision 1.000, recall 1.000, F1 1.000 (1 of 1 true pairs; 1 predicted)" in result.output
-    for labels, message in [("id\n1\n2\n3\n", "needs two columns, each record's ID and its entity ID; it has 1"),
-                            ("id,entity\n1,A\n2,\n", "no entity for record ID '2' (2 record(s) without one)")]:
+    how = "give the record ID (the column named 'Contact ID' as in the export, or else the first) and one entity column"
+    for labels, message in [
+        ("id\n1\n2\n3\n", f"needs two columns, each record's ID and its entity ID; it has 1 ('id'): {how}"),
+        ("id,entity\n1,A\n2,\n", "no entity for record ID '2' (2 record(s) without one; record IDs read from column "
+                                  "'id', entities from 'entity')"),
+        ("Contact ID,scenario,label\n1,x,A\n", "cannot tell which of 'scenario', 'label' holds each record's entity "
+                                                 "(its columns: 'Contact ID', 'scenario', 'label'; record IDs in "
+                                                 f"'Contact ID'): {how}"),
+        ("Contact ID,person_id\n1,A\n2,A\n3,B\n2,C\n",
+         "record ID '2' (column 'Contact ID') has more than one entity: 'A' on line 3, 'C' on line 5; "
+         "give each record one entity"),
+    ]:
         truth.write_text(labels)
         result = run("run", path, "--out", tmp_path / "other", "--truth", truth)
         assert result.exit_code == 1
-        assert result.output.splitlines()[-1] == f"Error: {truth}: {message}"
+        assert result.output.splitlines()[-1].startswith(f"Error: {truth}: {message}")
         assert not (tmp_path / "other").exists()  # refused before the run, not after its work
+
+
+@pytest.mark.parametrize("labels", [
+    "Contact ID,scenario,person_id\n1,original,A\n2,typo,A\n3,original,B\n",  # the entity third, not second
+    "person_id,Contact ID\nA,1\nA,2\nB,3\n",  # the record ID second
+    "index,Contact ID,person_id,scenario\n0,1,A,x\n1,2,A,x\n2,3,B,x\n",  # an index written first
+    "contact id,group\n1,A\n2,A\n3,B\n1,A\n",  # the same label twice is one label
+])
+def test_labelled_data_is_read_by_its_column_names(labels, tmp_path):
+    path, truth = tmp_path / "export.csv", tmp_path / "truth.csv"
+    path.write_text(EXPORT + "3,Marc,Dupont,marc@y.fr,,\n")
+    truth.write_text(labels)
+    result = run("run", path, "--region", "FR", "--out", tmp_path / "out", "--truth", truth, "--match-only")
+    assert result.exit_code == 0, result.output
+    assert "F1 1.000 (1 of 1 true pairs; 1 predicted)" in result.output
 
 
 def test_a_folder_the_system_refuses_is_a_clean_error(tmp_path):
