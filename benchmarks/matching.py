@@ -4,7 +4,8 @@
         [--large 100000,1000000] [--only NAME,...] [--tools dedupe_kit,splink,recordlinkage]
 
 For each dataset folder (``export.csv`` with a ``record_id`` column and
-``truth.csv`` = ``record_id,entity_id``) and each generated CRM export of the
+``truth.csv`` = ``record_id,entity_id``, one row a record, a blank entity for an
+unlabelled one) and each generated CRM export of the
 ``--large`` sizes (``sample_data/generate.py``, cached in ``benchmarks/.data``),
 every tool runs in its own subprocess with a timeout; its wall time and peak
 memory (``ru_maxrss`` of that child and its waited-for children, from
@@ -128,15 +129,25 @@ def find_datasets(folder: Path | None, large: list[int], data_dir: Path) -> list
 
 
 def entities_of(ds: Dataset) -> tuple[pd.Series, pd.Series]:
-    """Record IDs of the export rows (in file order) and their true entity."""
+    """Record IDs of the export rows (in file order) and their true entity.
+
+    A blank entity is an unlabelled record (None): in no true pair, as
+    `dedupe_kit.evaluate.pair_scores` counts a missing entity, not one entity that every
+    blank record shares. A record ID twice in truth.csv stops the benchmark: which of its
+    entities counts is not known.
+    """
     ids = pd.read_csv(ds.export, dtype=str, keep_default_na=False, usecols=[ds.id_column])[ds.id_column]
     truth = pd.read_csv(ds.truth, dtype=str, keep_default_na=False,
                         usecols=[ds.truth_id, ds.truth_entity])
+    repeated = truth[ds.truth_id][truth[ds.truth_id].duplicated()].unique()
+    if len(repeated):
+        raise SystemExit(f"{ds.name}: record ID {repeated[0]!r} is on more than one row of {ds.truth} "
+                         f"({len(repeated):,} repeated ID(s)); give each record one row")
+    missing = ~ids.isin(truth[ds.truth_id])
+    if missing.any():
+        raise SystemExit(f"{ds.name}: {int(missing.sum())} export records missing from truth.csv")
     entity = truth.set_index(ds.truth_id)[ds.truth_entity]
-    aligned = ids.map(entity)
-    if aligned.isna().any():
-        raise SystemExit(f"{ds.name}: {int(aligned.isna().sum())} export records missing from truth.csv")
-    return ids, aligned
+    return ids, ids.map(entity.where(entity.str.strip() != "", None))
 
 
 # --------------------------------------------------------------------------

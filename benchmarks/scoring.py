@@ -2,7 +2,8 @@
 
 The counting is `dedupe_kit.evaluate.pair_scores` (pairs per (cluster, entity)
 cell, n·(n−1)/2, never enumerated); this module only makes every record a tool
-did not return (``None``/NaN) a singleton. ``python benchmarks/scoring.py`` runs
+did not return (``None``/NaN) a singleton, and leaves a record without a true
+entity (``None``/NaN) unlabelled, in no true pair. ``python benchmarks/scoring.py`` runs
 :func:`self_check`.
 """
 
@@ -18,12 +19,13 @@ from dedupe_kit.evaluate import pair_scores
 
 def score(clusters: Sequence[Hashable | None], entities: Sequence[Hashable]) -> Score:
     """Score ``clusters`` (one label per record, ``None``/NaN = not returned, i.e. a
-    singleton) against ``entities`` (one true label per record, same order)."""
+    singleton) against ``entities`` (one true label per record, same order; ``None``/NaN =
+    unlabelled, in no true pair: not one entity that all such records share)."""
     if len(clusters) != len(entities):
         raise ValueError(f"{len(clusters)} cluster labels for {len(entities)} records")
     # a missing record gets a label of its own that no other record can share
     labels = [repr(("__singleton__", i)) if pd.isna(c) else repr(c) for i, c in enumerate(clusters)]
-    return pair_scores(labels, [repr(e) for e in entities])
+    return pair_scores(labels, [None if pd.isna(e) else repr(e) for e in entities])
 
 
 def self_check() -> None:
@@ -38,6 +40,8 @@ def self_check() -> None:
     assert (s.predicted_pairs, s.found_pairs, s.true_pairs, s.recall, s.f1) == (0, 0, 1, 0.0, 0.0)
     # a perfect clustering with different label names scores 1
     assert score([7, 7, 8], ["a", "a", "b"]).f1 == 1.0
+    # unlabelled records make no true pair: a perfect clustering of the labelled ones scores 1
+    assert score([7, 7, 8, 9], ["a", "a", None, float("nan")]).f1 == 1.0
 
 
 if __name__ == "__main__":

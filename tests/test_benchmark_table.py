@@ -1,10 +1,12 @@
-"""The matching benchmark's summary of repeated runs: what the closing notes quote."""
+"""The matching benchmark: its summary of repeated runs (what the closing notes quote) and how it reads the truth."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
 from pathlib import Path
+
+import pytest
 
 from dedupe_kit.evaluate import PairScores
 
@@ -40,3 +42,25 @@ def test_a_failed_run_or_runs_that_cluster_differently_are_not_reported_as_score
     differ = matching.combined([_run(5.0, 300), _run(5.2, 310, PairScores(10, 9, 7))])
     assert differ.score is None and differ.error.startswith("runs differ: F1 ")
     assert matching.row_of(differ)[3].startswith("n/a (error: runs differ")
+
+
+def _dataset(tmp_path, entities: list[str], truth_ids: list[str] | None = None):
+    ids = ["001", "1", "002", "003", "004"]
+    (tmp_path / "export.csv").write_text("record_id,name\n" + "".join(f"{i},x\n" for i in ids))
+    rows = zip(truth_ids or ids, entities)
+    (tmp_path / "truth.csv").write_text("record_id,entity_id\n" + "".join(f"{i},{e}\n" for i, e in rows))
+    return matching.Dataset("tiny", tmp_path / "export.csv", tmp_path / "truth.csv")
+
+
+def test_a_blank_entity_is_an_unlabelled_record_not_one_shared_entity(tmp_path):
+    ids, entity = matching.entities_of(_dataset(tmp_path, ["E1", "E1", "E2", "", ""]))
+    assert ids.tolist() == ["001", "1", "002", "003", "004"]
+    score = matching.score(["A", "A", "B", "C", "D"], entity.tolist())  # the perfect clustering
+    assert (score.true_pairs, score.found_pairs, score.recall, score.f1) == (1, 1, 1.0, 1.0)
+
+
+def test_a_record_id_twice_in_the_truth_stops_with_its_name(tmp_path):
+    ds = _dataset(tmp_path, ["E1", "E1", "E2", "E3", "E4", "E5"], ["001", "1", "002", "003", "004", "003"])
+    with pytest.raises(SystemExit, match=r"tiny: record ID '003' is on more than one row of .*truth.csv "
+                                         r"\(1 repeated ID\(s\)\); give each record one row"):
+        matching.entities_of(ds)
