@@ -139,7 +139,8 @@ class Result:
             f"  decided by a person     {int(status.get('reviewed', 0)):>10,}",
             f"  dropped                 {int(status.get('drop', 0)):>10,}",
             f"phones/emails/IDs too common to pair {strong:>5,}   (over {self.config.match.max_block_size} records)",
-            f"name keys too common to pair {len(capped) - strong:>12,}",
+            f"other keys too common to pair {len(capped) - strong:>11,}   (names, email domains, addresses…: see "
+            "too_common.csv)",
             f"groups of duplicates      {groups['cluster_id'].nunique():>10,}",
             f"rows in those groups      {len(groups):>10,}",
         ]

@@ -158,3 +158,17 @@ def test_the_program_prints_all_of_a_run_and_fails_as_usual(tmp_path):
     assert (tmp_path / "out" / "cleaned.csv").read_text(encoding="utf-8").count("\n") == 2
     failed = subprocess.run(command[:4] + ["missing.csv"] + command[5:], capture_output=True, text=True)
     assert failed.returncode == 1 and "missing.csv" in failed.stderr
+
+
+def test_the_summary_counts_keys_too_common_to_pair_under_a_label_that_says_what_they_are(tmp_path):
+    path = tmp_path / "export.csv"
+    names = ["Ann Lee", "Bob Kern", "Cid Moss", "Dan Zorn", "Eve Park", "Fay Ruiz", "Gus Tate"]
+    path.write_text("Contact ID,First Name,Last Name,Email\n" + "".join(
+        f"{i},{first},{last},{first.lower()}@acme.example\n" for i, (first, last) in enumerate(map(str.split, names))))
+    result = run("run", path, "--out", tmp_path / "out", "--match-only")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "too_common.csv").read_text() == "kind,value,records\nemail_domain,acme.example,7\n"
+    summary = (tmp_path / "out" / "summary.txt").read_text().splitlines()
+    assert "phones/emails/IDs too common to pair     0   (over 50 records)" in summary
+    assert ("other keys too common to pair           1   (names, email domains, addresses…: see too_common.csv)"
+            in summary)
