@@ -239,7 +239,12 @@ class Thresholds:
 
 
 def plot_scores(weights: np.ndarray, thresholds: Thresholds) -> Figure:
-    """Histogram of the pairs' match weights, with both thresholds marked."""
+    """Histogram of the pairs' match weights, with both thresholds marked.
+
+    A pair of two different external IDs weighs minus infinity (never one person): it has no
+    place on the axis, so the title says how many such pairs it leaves out, and counts them
+    among the candidate pairs all the same.
+    """
     fig = Figure(figsize=(9, 3.5), layout="constrained")
     ax = fig.subplots()
     finite = weights[np.isfinite(weights)]
@@ -254,7 +259,9 @@ def plot_scores(weights: np.ndarray, thresholds: Thresholds) -> Figure:
     ax.set_yscale("log")
     ax.set_xlabel("match weight (log2 odds that the pair is one person)")
     ax.set_ylabel("candidate pairs")
-    ax.set_title(f"Scores of {len(weights):,} candidate pairs")
+    hidden = len(weights) - len(finite)
+    ax.set_title(f"Scores of {len(weights):,} candidate pairs" + (
+        f" ({hidden:,} not shown: two different external IDs, never one person)" if hidden else ""))
     return fig
 
 

@@ -21,7 +21,7 @@ from dedupe_kit.compare import (DateComparison, ExactComparison, PhoneComparison
 from dedupe_kit.config import MatchConfig
 from dedupe_kit.evaluate import blocking_recall, pair_scores
 from dedupe_kit.run import CROSSWALK_COLUMNS, run
-from dedupe_kit.score import FellegiSunter, explain
+from dedupe_kit.score import FellegiSunter, Thresholds, explain, plot_scores
 
 HEADER = "Contact ID,First Name,Last Name,Email,Mobile Phone,Home Phone,Student ID,City\n"
 
@@ -445,6 +445,14 @@ def test_different_external_ids_are_never_a_match():
     random_features = pd.DataFrame({"external_id": np.array([0] * 50 + [1], np.int8), "email": np.zeros(51, np.int8)})
     model = FellegiSunter().fit(features, random_features=random_features, n_records=100)
     assert model.predict_proba(features)[1] == 0
+
+
+def test_the_score_chart_says_how_many_pairs_of_two_external_ids_it_leaves_out():
+    weights = np.array([-12.0, 3.5, 25.0, -np.inf, -np.inf])
+    ax = plot_scores(weights, Thresholds(0.5, 0.95)).axes[0]
+    assert sum(bar.get_height() for bar in ax.patches) == 3
+    assert ax.get_title() == "Scores of 5 candidate pairs (2 not shown: two different external IDs, never one person)"
+    assert plot_scores(weights[:3], Thresholds(0.5, 0.95)).axes[0].get_title() == "Scores of 3 candidate pairs"
 
 
 # --- clusters ---------------------------------------------------------------------------------
