@@ -57,8 +57,19 @@ _KIND_CODES = {kind: i for i, kind in enumerate(KEY_KINDS)}
 
 
 def block_caps(max_block_size: int) -> np.ndarray:
-    """The most records a key of each kind may have and still make pairs, by kind code."""
-    return np.array([max(3, round(max_block_size * share)) for _, share in KEY_KINDS.values()], dtype=np.int64)
+    """The most records a key of each kind may have and still make pairs, by kind code.
+
+    A kind's share of ``max_block_size``, but at least 3 records (a tenth of a small cap would
+    pair nothing), and never more than ``max_block_size`` itself, which the summary and the
+    profile name as the cap: at 2, a phone three records share makes no pairs, as they say.
+
+    >>> block_caps(50)[[_KIND_CODES["phone"], _KIND_CODES["name"], _KIND_CODES["name_sound"]]].tolist()
+    [50, 10, 5]
+    >>> sorted(set(block_caps(2).tolist()))
+    [2]
+    """
+    return np.array([min(max_block_size, max(3, round(max_block_size * share))) for _, share in KEY_KINDS.values()],
+                    dtype=np.int64)
 
 
 #: Part of one kind's keys: aligned ``rows``, ``first`` and ``second`` codes (``None``: a key of one text).

@@ -119,6 +119,20 @@ def test_common_values_are_capped_and_reported(tmp_path):
     assert phone[["value", "records"]].values.tolist() == [["+1 212-555-0100", 6]]
 
 
+def test_no_key_pairs_more_records_than_max_block_size_even_below_three(tmp_path):
+    rows = [f"{i},{name},,(212) 555-0100,,," for i, name in enumerate(["Ann,Lee", "Bob,Ray", "Cid,Moe"])]
+    contacts, found = pairs_of(tmp_path, rows, Config(match=MatchConfig(max_block_size=2)))
+    assert len(found.pairs) == 0  # the phone of three records, as the summary says: over 2 records
+    assert found.capped[["kind", "value", "records"]].values.tolist() == [["phone", "+1 212-555-0100", 3],
+                                                                           ["phone_last7", "5550100", 3]]
+    summary = run(contacts, Config(match=MatchConfig(max_block_size=2)), progress=False).summary().splitlines()
+    assert "phones/emails/IDs too common to pair     1   (over 2 records)" in summary
+    assert any(line.startswith("other keys too common to pair           1 ") for line in summary)
+    rows = [f"{i},Ann,Lee,,,,," for i in range(3)] + ["3,Bob,Ray,,,,,", "4,Bob,Ray,,,,,"]
+    _, found = pairs_of(tmp_path, rows, Config(match=MatchConfig(max_block_size=2)))
+    assert list(found.pairs) == [(3, 4)]  # a name of two records pairs them, a name of three no longer
+
+
 def test_capped_keys_with_a_blank_part_are_described(tmp_path):
     rows = [f"{i},,Lee,,,,,Paris" for i in range(6)]  # no first name: the key is "|paris" with "lee"
     _, found = pairs_of(tmp_path, rows, Config(match=MatchConfig(max_block_size=4)))
