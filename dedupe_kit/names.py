@@ -163,6 +163,18 @@ semyon: senya; timofey: tima; viktoria victoria: vika; valery valeriy: valera; a
 """
 
 
+#: Spellings of one name in Latin letters (transliterations of Russian names): each is the others'
+#: nickname, so Dmitri and Dmitry are one name, not two names of their own as Michael and Michelle are.
+SPELLINGS = """
+dmitry dmitri dmitriy; sergei sergey sergej; aleksandr alexandr alexander; alexandra aleksandra;
+mikhail michail; yevgeny evgeny evgeniy yevgeniy; yevgenia evgenia evgeniya; ekaterina yekaterina;
+elena yelena; natalia natalya nataliya; nikolai nikolay; tatiana tatyana; pyotr petr; daria darya;
+alexei alexey aleksei aleksey; yuri yury yuriy; ksenia kseniya; lyudmila ludmila; yulia yuliya;
+grigory grigoriy; vasily vasiliy; fyodor fedor; sofia sofya; anatoly anatoliy; gennady gennadiy;
+georgy georgiy; valery valeriy; artyom artem; maria mariya; andrei andrey; alexei alexej; oksana oxana
+"""
+
+
 #: A man's name and the women's names made of it (Louis and Louise, Eric and Erica, Mario and
 #: Maria): two names of their own, a couple's or twins', though one letter apart or, in the
 #: nickname lists, sharing a diminutive (Lou). Folded, man's name first.
@@ -207,6 +219,10 @@ def _namer() -> NickNamer:
         formals, diminutives = entry.split(":")
         for formal in formals.split():
             lookup.setdefault(fold(formal), set()).update(fold(name) for name in diminutives.split())
+    for entry in SPELLINGS.split(";"):
+        spellings = set(entry.split())
+        for spelling in spellings:
+            lookup.setdefault(spelling, set()).update(spellings - {spelling})
     return NickNamer(nickname_lookup=lookup)
 
 
@@ -249,6 +265,8 @@ def two_names(a: str, b: str) -> bool:
     (True, True, False)
     >>> two_names("bob", "robert"), two_names("michael", "michael"), two_names("eric", "erica")
     (False, False, True)
+    >>> two_names("dmitri", "dmitry"), two_names("evgeny", "evgenia"), nickname_equivalent("sergei", "sergey")
+    (False, True, True)
     """
     namer = _namer()
     return opposite_forms(a, b) or (a != b and bool(namer.nicknames_of(a.split(" ")[0]))
