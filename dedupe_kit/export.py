@@ -66,7 +66,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     cleaned = plan.cleaned()
     other = "fix_1_clear_by_hand.csv" if plan.policy.clear else "fix_1_clear.csv"
     refuse_input(out / other, protect)  # removed below
-    repeated = _repeated_record_ids(contacts)  # for the fix files and the warnings alike
+    repeated = _repeated_keys(contacts)  # for the fix files and the warnings alike
     away = away_to_fix(plan, repeated)
 
     def changed_numbers_table() -> pd.DataFrame:  # the last file that needs the cleaned table: let it go
@@ -181,8 +181,7 @@ def key_columns(field_map) -> list[str]:
     """The columns a CRM maps an import row on: record ID (without one, the first email, on which
     Mailchimp and the like match), first and last name, external unique IDs."""
     fm = field_map
-    key = fm.record_id or (fm.emails[0] if fm.emails else None)
-    return [c for c in (key, fm.first_name, fm.last_name, fm.full_name, *fm.external_ids) if c]
+    return [c for c in (fm.key, fm.first_name, fm.last_name, fm.full_name, *fm.external_ids) if c]
 
 
 def clearing(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
@@ -235,7 +234,8 @@ def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word:
 
 def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFrame:
     """The survivors whose values changed: key columns, then every changed column (blank: unchanged;
-    a field the merge empties is in `clearing`'s file).
+    a field the merge empties is in `clearing`'s file). The record ID (without one, the first email)
+    is each survivor's own, by which the CRM finds it; the names and external IDs are the merged ones.
 
     Values that found no column (``dedupe_kit extra …``) are not in it: the CRM has no field for
     them; they are in ``cleaned.csv`` and the audit log.
@@ -250,6 +250,9 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
     rows = sorted_distinct(changed["row"].to_numpy(dtype=np.int64))
     frame = pd.DataFrame("", index=rows, columns=columns, dtype=object)
     frame[keys] = cleaned.loc[rows, keys]
+    key = plan.contacts.field_map.key
+    if key:
+        frame[key] = plan.contacts.frame[key].to_numpy(dtype=object)[rows]
     for column, cells in changed.groupby("column", sort=False):
         frame.loc[cells["row"].to_numpy(), column] = cells["after"].to_numpy()
     return frame.reset_index(drop=True)
@@ -264,7 +267,7 @@ def merged_away(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame
     away = away_to_fix(plan) if away is None else away
     survivors = plan.survivors()
     record_id = record_ids(plan.contacts)
-    key = {} if fm.record_id or not fm.emails else {fm.emails[0]: frame.loc[away, fm.emails[0]].to_numpy()}
+    key = {} if fm.record_id or not fm.key else {fm.key: frame.loc[away, fm.key].to_numpy()}
     return pd.DataFrame({
         "source_row": away,
         "record_id": record_id[away],
@@ -525,12 +528,14 @@ def with_survivors(crosswalk: pd.DataFrame, survivors: np.ndarray) -> pd.DataFra
 
 
 def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: int = 3) -> list[str]:
-    """Warnings for the rows in a merge whose record ID is blank, or is another contact's too (a
-    row of another group, or of none): a CRM cannot tell which contact their rows of the fix
-    files are for; and for the merged-away rows left out of the fix files as rows of a kept contact."""
-    contacts, column = plan.contacts, plan.contacts.field_map.record_id
+    """Warnings for the rows in a merge whose record ID (without one, first email: `FieldMap.key`) is
+    blank, or is another contact's too (a row of another group, or of none): a CRM cannot tell which
+    contact their rows of the fix files are for; and for the merged-away rows left out of the fix
+    files as rows of a kept contact."""
+    contacts, column = plan.contacts, plan.contacts.field_map.key
     if not column:
         return []
+    what, one = ("record ID", "ID") if contacts.field_map.record_id else ("email", "email")
     survivors = plan.survivors()
     away = _merged_away_rows(plan)
     in_merge = np.zeros(len(survivors), dtype=bool)
@@ -548,16 +553,16 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
     warnings = [f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'} in a merge with {what} {shown_rows(rows)}, "
                 f"column {column!r}: a CRM cannot tell which contact {fate}; check those contacts by hand"
                 for rows, what, fate in (
-                    (np.flatnonzero(in_merge & ~filled), "no record ID",
+                    (np.flatnonzero(in_merge & ~filled), f"no {what}",
                      "their lines would be for (it would make new ones): left out of the fix files"),
-                    (np.flatnonzero(in_merge & shared), "the record ID of another contact",
+                    (np.flatnonzero(in_merge & shared), f"the {what} of another contact",
                      "their rows of the fix files are for"))
                 if len(rows)]
     if len(left_out):
-        warnings.append(f"{len(left_out):,} merged-away {'row has' if len(left_out) == 1 else 'rows have'} the record ID "
+        warnings.append(f"{len(left_out):,} merged-away {'row has' if len(left_out) == 1 else 'rows have'} the {what} "
                         f"of a kept row {shown_rows(left_out)}: left out of the clearing file and merged_away.csv, "
                         "whose lines would clear or archive that contact (one contact exported on several rows, "
-                        "as a report with its opportunities writes it, has one ID)")
+                        f"as a report with its opportunities writes it, has one {one})")
     return warnings
 
 
@@ -568,30 +573,33 @@ def _merged_away_rows(plan: MergePlan) -> np.ndarray:
 
 def away_to_fix(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarray:
     """The merged-away rows that the clearing file and merged_away.csv name: not those with the
-    record ID of a kept row (one CRM record on several rows, as a report of contacts with their
-    opportunities writes it), whose lines would clear or archive the kept contact.
+    record ID (without one, first email: `FieldMap.key`) of a kept row (one CRM record on several
+    rows, as a report of contacts with their opportunities writes it), whose lines would clear or
+    archive the kept contact.
 
-    repeated: `_repeated_record_ids`, when worked out already."""
+    repeated: `_repeated_keys`, when worked out already."""
     away = _merged_away_rows(plan)
-    shared = _repeated_record_ids(plan.contacts) if repeated is None else repeated
+    shared = _repeated_keys(plan.contacts) if repeated is None else repeated
     if not shared[away].any():  # the usual case
         return away
-    ids = plan.contacts.frame[plan.contacts.field_map.record_id]
+    ids = plan.contacts.frame[plan.contacts.field_map.key]
     kept = shared.copy()
     kept[away] = False
     return away[~(shared[away] & ids.iloc[away].isin(ids[kept]).to_numpy())]
 
 
 def _keyed(contacts: Contacts) -> np.ndarray:
-    """Whether each row's line in the fix files finds its contact: its record ID is filled (every
-    row's without a record ID column: the files are keyed by name and email then)."""
-    column = contacts.field_map.record_id
+    """Whether each row's line in the fix files finds its contact: its record ID, without one its
+    first email (`FieldMap.key`), is filled (every row's without either: the files are keyed by name
+    and external IDs then)."""
+    column = contacts.field_map.key
     return contacts.filled(column) if column else np.ones(len(contacts), dtype=bool)
 
 
-def _repeated_record_ids(contacts: Contacts) -> np.ndarray:
-    """Whether each row's record ID is filled and another row's too (no row's, without a record ID column)."""
-    column = contacts.field_map.record_id
+def _repeated_keys(contacts: Contacts) -> np.ndarray:
+    """Whether each row's record ID (without one, first email: `FieldMap.key`) is filled and another
+    row's too (no row's, without either)."""
+    column = contacts.field_map.key
     if not column:
         return np.zeros(len(contacts), dtype=bool)
     return contacts.frame[column].duplicated(keep=False).to_numpy() & contacts.filled(column)

@@ -233,6 +233,12 @@ class FieldMap:
             raise ConfigError(f"{source}: invalid [fields] mapping:\n  - " + "\n  - ".join(problems))
         return cls(**values)
 
+    @property
+    def key(self) -> str | None:
+        """The column an import of the fix files finds a contact by: the record ID, else the first
+        email (Mailchimp and the like match on it); ``None`` when there is neither."""
+        return self.record_id or (self.emails[0] if self.emails else None)
+
     def beside(self, columns: Iterable[str]) -> dict[str, tuple[str, str]]:
         """The columns that describe a phone or email column's value, by their folded name: ``Phone 2
         Type`` and ``Phone 2 Ext`` beside Keap's ``Phone 2``, ``Phone 2 - Type`` beside Google Contacts'

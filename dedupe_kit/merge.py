@@ -38,6 +38,9 @@ UNION_ROLES = ("emails", "phones", "notes", "tags")
 #: Roles whose value stays the survivor's, whatever the rules: a CRM keeps a record's ID, and sets its
 #: creation and update dates itself (an import cannot change them).
 KEEP_ROLES = ("record_id", "created", "updated")
+#: Rules under which the first email, the key of the fix files when no column holds a record ID, stays the
+#: survivor's: another rule could give the survivor another contact's key, and the fix files its line.
+KEY_RULES = ("union", "fill", "survivor")
 GROUP_COLUMNS = ["group", "rows", "record_ids", "survivor_row", "survivor_record_id", "survivor_reason",
                  "status", "conflicts", "decided_by"]
 VALUE_COLUMNS = ["group", "column", "role", "rule", "before", "after", "source_row", "changed"]
@@ -211,14 +214,14 @@ def merge(
     group_of = np.asarray(groups, dtype=np.int64)
     if len(group_of) != len(frame):
         raise ConfigError(f"merge: {len(group_of)} group IDs for {len(frame)} rows")
-    kept = [column for role in KEEP_ROLES for column in fm.columns(role)]
+    kept = [column for role in KEEP_ROLES for column in fm.columns(role)] + ([fm.key] if fm.key else [])
     survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept)
     placeholders = placeholder_cells(contacts, normalized)
     members = _members(contacts, group_of, policy, survivor_choice, placeholders)
     role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
     cells = _Cells(members, contacts, normalized, placeholders)
 
-    rule_of = {column: _rule(column, role_of.get(column, ""), policy) for column in frame.columns}
+    rule_of = {column: _rule(column, role_of.get(column, ""), policy, fm.key) for column in frame.columns}
     beside = {c: found for c, found in fm.beside(frame.columns).items() if c not in policy.rules}
     after, source = {}, {}
     for column, rule in rule_of.items():
@@ -487,6 +490,12 @@ def _check_policy(policy: MergePolicy, contacts: Contacts) -> None:
             if policy.rules.get(column, "survivor") != "survivor" or policy.rules.get(role, "survivor") != "survivor":
                 what = {"record_id": "record ID", "created": "creation date", "updated": "update date"}[role]
                 problems.append(f"rules: the {what} column {column!r} always keeps the survivor's value")
+    key = contacts.field_map.key
+    if not contacts.field_map.record_id and key and policy.rules.get(key, "union") not in KEY_RULES:
+        problems.append(f"rules: without a record ID column, the first email column {key!r} is the key the fix files "
+                        "find a contact by, so it keeps the survivor's address (the others go to the other email "
+                        "columns): give it 'union' (the default), 'fill' or 'survivor', or give a column the role "
+                        "record_id")
     if policy.survivor == "oldest_created" and not contacts.field_map.created:
         problems.append("survivor = 'oldest_created' needs a column with the role 'created'")
     if policy.survivor == "most_recently_updated" and not contacts.field_map.updated:
@@ -495,16 +504,22 @@ def _check_policy(policy: MergePolicy, contacts: Contacts) -> None:
         raise ConfigError("merge: " + "; ".join(problems))
 
 
-def _rule(column: str, role: str, policy: MergePolicy) -> str:
+def _rule(column: str, role: str, policy: MergePolicy, key: str | None = None) -> str:
+    """The rule of ``column``: its own, else its role's, else the default. The `KEEP_ROLES` keep the
+    survivor's value; so does ``key``, the column the fix files find a contact by (the first email
+    without a record ID): its line must name the survivor's own address, so a rule of its role that
+    could take another's gives way to ``union``, which keeps the others in other columns."""
     if role in KEEP_ROLES:
         return "survivor"
-    return (policy.rules.get(column) or policy.rules.get(role)
+    rule = (policy.rules.get(column) or policy.rules.get(role)
             or ("union" if role in UNION_ROLES or column in EXTRA_COLUMNS else "fill"))
+    return "union" if column == key and rule not in KEY_RULES else rule
 
 
 def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequence[str] = ()):
     """What people chose: the survivor per group, the winning row per (group, column), the groups they matched.
-    A value chosen for a ``kept`` column (`KEEP_ROLES`: the survivor's always) is left out, with a warning."""
+    A value chosen for a ``kept`` column (`KEEP_ROLES` and the key of the fix files: the survivor's always) is
+    left out, with a warning."""
     survivors: dict[int, int] = {}
     fields: dict[tuple[int, str], int] = {}
     reviewed: set[int] = set()
@@ -524,7 +539,8 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
         fields.update({(group, c): int(r) for c, r in chosen.items() if group_of[int(r)] == group and c not in kept})
         if ignored := sorted(set(chosen) & set(kept)):
             warnings.warn(f"merge: a value chosen in review for {', '.join(map(repr, ignored))} is ignored: the record "
-                          "ID and the creation and update dates always stay the survivor's", stacklevel=3)
+                          "ID (without one, the first email, which keys the fix files) and the creation and update "
+                          "dates always stay the survivor's", stacklevel=3)
     return survivors, fields, reviewed
 
 
@@ -557,15 +573,16 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
         key = sources.map(_folded).map(ranks).fillna(len(ranks)).to_numpy(dtype=np.int64)
         shown = [f"source priority ({policy.source_column} = {v!r})" for v in sources]
     picked = pd.Series(groups).map(chosen).to_numpy() == rows
-    # a row without a record ID is no CRM record: the fix files could not update it (unless a person picks it)
-    unkeyed = ~contacts.filled(fm.record_id)[rows] if fm.record_id else np.zeros(len(rows), dtype=bool)
+    # a row without a record ID (without that column, an email: `FieldMap.key`) is no CRM record the fix files
+    # could update (unless a person picks it)
+    unkeyed = ~contacts.filled(fm.key)[rows] if fm.key else np.zeros(len(rows), dtype=bool)
     members = pd.DataFrame({"group": groups, "row": rows, "picked": ~picked, "unkeyed": unkeyed, "key": key,
                             "reason": shown})
     members = members.sort_values(["group", "picked", "unkeyed", "key", "row"], kind="stable").reset_index(drop=True)
     members["rank"] = members.groupby("group").cumcount()
     first = members.groupby("group")[["key", "unkeyed"]].transform("first")
     passed_over = members["unkeyed"] & (members["key"] < first["key"]) & ~first["unkeyed"]
-    passed_over = set(members.loc[passed_over, "group"].tolist())  # a better row by the rule has no record ID
+    passed_over = set(members.loc[passed_over, "group"].tolist())  # a better row by the rule has no key
     tied = members[(members["key"] == first["key"]) & (members["unkeyed"] == first["unkeyed"]) & (members["rank"] > 0)]
     starts, ends = runs(tied["group"].to_numpy())
     shown_rows = tied["row"].astype(str).tolist()
@@ -577,7 +594,8 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
     tied = np.flatnonzero(survives & pd.notna(tie))
     reason[tied] = [f"{r}; tie with row {t} broken by the lower row" for r, t in zip(reason[tied], tie[tied])]
     over = np.flatnonzero(survives & members["group"].isin(passed_over).to_numpy())
-    reason[over] = [f"{r}; rows without a record ID come last" for r in reason[over]]
+    keyless = "rows without a record ID" if fm.record_id else f"rows without an email in {fm.key!r}"
+    reason[over] = [f"{r}; {keyless} come last" for r in reason[over]]
     reason[survives & ~members["picked"].to_numpy()] = "chosen in review"
     return members.assign(reason=reason).drop(columns=["picked", "unkeyed", "key"])
 

@@ -348,6 +348,37 @@ def test_without_a_record_id_the_fix_files_are_keyed_by_email_and_name_and_the_s
     assert not any("different on every row" in w for w in exported.warnings)  # 'Student ID' has a blank
 
 
+def test_without_a_record_id_each_line_names_its_own_contacts_email_and_the_survivor_keeps_its_address(tmp_path):
+    # a Mailchimp audience: an import finds a contact by its email, so no rule may give the survivor another's
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text("Email,First Name,Last Name,Phone,Company\nalice@x.com,Alice,Carter,+16175550101,Acme\n"
+                    "alice.carter@x.com,Alice,Carter,+16175550101,\n")
+    with pytest.raises(ConfigError, match="first email column 'Email' is the key the fix files find a contact by"):
+        merge(load(path), np.array([0, 0]), MergePolicy(rules={"Email": "longest"}))
+    plan = merge(load(path), np.array([0, 0]), MergePolicy(rules={"emails": "longest"}))  # the other email columns'
+    assert plan.cleaned()[["Email", "dedupe_kit extra emails"]].values.tolist() == [["alice@x.com",
+                                                                                      "alice.carter@x.com"]]
+    with pytest.warns(UserWarning, match="chosen in review for 'Email' is ignored"):
+        chosen = merge(load(path), np.array([0, 0]), decisions=pd.DataFrame(
+            {"a": [0], "b": [1], "decision": ["match"], "fields": ['{"Email": 1}']}))
+    assert chosen.cleaned()["Email"].tolist() == ["alice@x.com"]
+    # the most complete row has no email: the row with one survives, and the other has no line to clear
+    path.write_text("Email,First Name,Last Name,Phone,Address,Company,Tags\n"
+                    "alice.carter@x.com,Alice,Carter,+16175550101,,,VIP\n"
+                    ",Alice,Carter,+16175550101,1 Main St,Acme,Donor\n")
+    plan = merge(load(path), np.array([0, 0]))
+    assert plan.groups.loc[0, "survivor_reason"] == ("most complete (5 filled cells); "
+                                                     "rows without an email in 'Email' come last")
+    exported = export(plan, out)
+    assert read(out / "fix_1_clear.csv").empty  # not a line with a blank email: it would make a new contact
+    update = read(out / "fix_2_update.csv")
+    assert update.values.tolist() == [["alice.carter@x.com", "Alice", "Carter", "1 Main St", "Acme", "VIP;Donor"]]
+    away = read(out / "merged_away.csv")
+    assert away[["record_id", "Email", "survivor_record_id"]].values.tolist() == [["1", "", "0"]]
+    assert any(w.startswith(f"1 row in a merge with no email ({path}, line 3 (row 1)), column 'Email'")
+               for w in exported.warnings)
+
+
 def test_without_a_record_id_an_external_id_filled_and_different_on_every_row_is_named_as_the_likely_key(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Customer ID,Customer Name,Customer Email\naB3x,Ann Lee,a@x.com\nZq81,Ann Lee,a@x.com\n")
