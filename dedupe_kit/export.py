@@ -215,19 +215,24 @@ def clearing(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
 
 def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word: str,
                   columns: list[str] | None = None) -> pd.DataFrame:
-    """An import file that clears some cells: one line per row of ``rows`` with its key columns, and
-    each (``cell_rows``, ``cell_columns``) cell set to ``clear_word`` (to its current value when the CRM
-    has no clear word, for the analyst to clear by hand); the other cells blank (left as they are)."""
+    """An import file that clears some cells: one line per contact of ``rows`` (rows of one record ID
+    share the first one's: `_first_of_key`) with its key columns, and each (``cell_rows``,
+    ``cell_columns``) cell set to ``clear_word`` (to its current value when the CRM has no clear
+    word, for the analyst to clear by hand); the other cells blank (left as they are)."""
     keys = key_columns(contacts.field_map)
     columns = list(dict.fromkeys(keys + list(columns if columns is not None else dict.fromkeys(cell_columns))))
     rows = pd.unique(np.asarray(rows, dtype=np.int64))  # in their first order
     cell_rows, cell_columns = np.asarray(cell_rows, dtype=np.int64), np.asarray(cell_columns, dtype=object)
+    first = _first_of_key(contacts, rows)
+    lines = np.flatnonzero(first == np.arange(len(rows)))
+    line_of_cell = np.searchsorted(lines, first[pd.Index(rows).get_indexer(cell_rows)])
+    rows = rows[lines]
     out = {}
     for column in columns:
         cells = contacts.frame[column].to_numpy(dtype=object)
         values = cells[rows] if column in keys else np.full(len(rows), "", dtype=object)
-        chosen = cell_rows[cell_columns == column]
-        values[pd.Index(rows).get_indexer(chosen)] = clear_word or cells[chosen]
+        at = cell_columns == column
+        values[line_of_cell[at]] = clear_word or cells[cell_rows[at]]
         out[column] = values
     return pd.DataFrame(out, columns=columns)
 
@@ -259,12 +264,13 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
 
 
 def merged_away(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
-    """The records merged into another one (``away``, default: `away_to_fix`): to archive, delete or
-    merge in the CRM after the imports. Without a record ID column, each one's first email too,
-    which the CRM knows it by."""
+    """The records merged into another one (``away``, default: `away_to_fix`), one line per record ID
+    (the first of its rows: `_first_of_key`): to archive, delete or merge in the CRM after the
+    imports. Without a record ID column, each one's first email too, which the CRM knows it by."""
     fm = plan.contacts.field_map
     frame = plan.contacts.frame
     away = away_to_fix(plan) if away is None else away
+    away = away[_first_of_key(plan.contacts, away) == np.arange(len(away))]
     survivors = plan.survivors()
     record_id = record_ids(plan.contacts)
     key = {} if fm.record_id or not fm.key else {fm.key: frame.loc[away, fm.key].to_numpy()}
@@ -594,6 +600,20 @@ def _keyed(contacts: Contacts) -> np.ndarray:
     and external IDs then)."""
     column = contacts.field_map.key
     return contacts.filled(column) if column else np.ones(len(contacts), dtype=bool)
+
+
+def _first_of_key(contacts: Contacts, rows: np.ndarray) -> np.ndarray:
+    """For each of ``rows``, the position in ``rows`` of the first with its record ID (without one, first
+    email: `FieldMap.key`), its own when that is blank: a CRM record exported on several rows (a report
+    of contacts with their opportunities) gets one line in a file to import, as a batch that names an ID
+    twice fails."""
+    position = np.arange(len(rows))
+    column = contacts.field_map.key
+    if not column or not len(rows):
+        return position
+    codes = pd.factorize(contacts.frame[column].to_numpy(dtype=object)[rows])[0]
+    first = position[~pd.Series(codes).duplicated().to_numpy()]  # by code, as codes come in order of first sight
+    return np.where(contacts.filled(column)[rows], first[codes], position)
 
 
 def _repeated_keys(contacts: Contacts) -> np.ndarray:

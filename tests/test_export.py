@@ -462,6 +462,24 @@ def test_a_merged_away_row_with_the_record_id_of_a_kept_row_is_neither_cleared_n
     audit = pd.read_csv(out / "audit.csv", dtype=str)  # the merges themselves are all recorded
     assert audit.loc[audit["event"] == "merged away", "record_id"].tolist() == ["7", "9", "11"]
 
+@pytest.mark.parametrize("crm, name", [("generic", "fix_1_clear.csv"), ("hubspot", "fix_1_clear_by_hand.csv")])
+def test_a_contact_exported_on_several_rows_and_merged_away_has_one_line_per_file(tmp_path, crm, name):
+    # contact 7 on two rows (a report with its opportunities), its number on the second: an import batch that
+    # names an ID twice fails
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,Company,City,Opportunity\n"
+                    "7,Ann,Lee,a@x.com,,,,Opp1\n7,Ann,Lee,a@x.com,+16175550101,,,Opp2\n"
+                    "8,Ann,Lee,a@x.com,,Acme,Boston,Opp3\n")
+    exported = export(merge(load(path), np.array([0, 0, 0]), MergePolicy(crm=crm)), out)
+    word = MergePolicy(crm=crm).clear
+    cleared = read(out / name)
+    assert cleared[["Contact ID", "Email", "Mobile Phone"]].values.tolist() == [
+        ["7", word or "a@x.com", word or "+16175550101"]]
+    away = read(out / "merged_away.csv")
+    assert away[["source_row", "record_id", "survivor_record_id"]].values.tolist() == [["0", "7", "8"]]
+    assert not [w for w in exported.warnings if "record ID" in w]  # one contact, one survivor: nothing to check
+
+
 def test_a_reviewers_survivor_and_field_choice_reach_the_files(tmp_path):
     from dedupe_kit.review import open_state
 
