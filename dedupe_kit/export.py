@@ -101,7 +101,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         keyed = f"the email column {fm.emails[0]!r} (not cleared), " if fm.emails else ""
         warnings.append(f"no record ID column: the fix files are keyed by {keyed}name and external IDs only, "
                         "and external IDs are not cleared" + _record_id_hint(contacts))
-    warnings += _unkeyed(plan, away, repeated)
+    warnings += _unkeyed(plan, away, repeated) + _set_to_clear_word(plan)
     _log(out, plan, protect)
     return Exported(paths, neutralized, warnings)
 
@@ -246,9 +246,7 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
     them; they are in ``cleaned.csv`` and the audit log.
     """
     keys = key_columns(plan.contacts.field_map)
-    changed = plan.changed_values()
-    keyed = _keyed(plan.contacts)[changed["row"].to_numpy(dtype=np.int64)]
-    changed = changed[keyed & (changed["after"] != "").to_numpy()]
+    changed = _updated_cells(plan)
     changed_columns = set(changed["column"])
     columns = keys + [c for c in plan.contacts.columns if c in changed_columns and c not in keys]
     cleaned = plan.cleaned() if cleaned is None else cleaned
@@ -261,6 +259,35 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
     for column, cells in changed.groupby("column", sort=False):
         frame.loc[cells["row"].to_numpy(), column] = cells["after"].to_numpy()
     return frame.reset_index(drop=True)
+
+
+def _updated_cells(plan: MergePlan) -> pd.DataFrame:
+    """The changed values that `updates` sets: of the survivors whose line finds them (`_keyed`), and
+    not blank (`clearing` empties those)."""
+    changed = plan.changed_values()
+    keyed = _keyed(plan.contacts)[changed["row"].to_numpy(dtype=np.int64)]
+    return changed[keyed & (changed["after"] != "").to_numpy()]
+
+
+def _set_to_clear_word(plan: MergePlan, shown: int = 3) -> list[str]:
+    """A warning naming the values of the update file that are the CRM's clear word (one a person
+    chose in review, or one that follows its number: no rule takes it): the import empties those
+    fields, where cleaned.csv holds the word."""
+    word = plan.policy.clear
+    if not word:  # the CRM has none
+        return []
+    cells = _updated_cells(plan)
+    cells = cells[(cells["after"].str.strip().str.casefold() == word.casefold()).to_numpy()]
+    if not len(cells):
+        return []
+    record_id = record_ids(plan.contacts)
+    named = "; ".join(f"record {record_id[row]!r}, column {column!r} ({plan.contacts.where(row)})"
+                      for row, column in zip(cells["row"].tolist()[:shown], cells["column"].tolist()))
+    one = len(cells) == 1
+    return [f"{len(cells):,} {'value' if one else 'values'} of fix_2_update.csv {'is' if one else 'are'} the clear "
+            f"word {word!r} ({named}{'; …' if len(cells) > shown else ''}): the import empties "
+            f"{'that field' if one else 'those fields'}, where cleaned.csv holds the word; set "
+            f"{'it' if one else 'them'} by hand after the import, or choose another value in review"]
 
 
 def merged_away(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:

@@ -219,7 +219,8 @@ def merge(
     placeholders = placeholder_cells(contacts, normalized)
     members = _members(contacts, group_of, policy, survivor_choice, placeholders)
     role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
-    cells = _Cells(members, contacts, normalized, placeholders)
+    cells = _Cells(members, contacts, normalized, _with_clear_word(contacts, members["row"].to_numpy(), policy.clear,
+                                                                  placeholders))
 
     rule_of = {column: _rule(column, role_of.get(column, ""), policy, fm.key) for column in frame.columns}
     beside = {c: found for c, found in fm.beside(frame.columns).items() if c not in policy.rules}
@@ -336,6 +337,24 @@ def filled_cells(contacts: Contacts, placeholders: Mapping[str, np.ndarray], col
     ``placeholders`` (`placeholder_cells`)."""
     filled = contacts.filled(column)
     return filled & ~placeholders[column] if column in placeholders else filled
+
+
+def _with_clear_word(contacts: Contacts, rows: np.ndarray, word: str,
+                    placeholders: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``placeholders`` (`placeholder_cells`) with, in every column, the cells of ``rows`` that hold
+    only the CRM's clear ``word`` (``#N/A``, ``UNSET``, in any case): the import of a fix file reads
+    it as "empty the field", so no rule takes it for a value, and a value of another row may fill it."""
+    found = dict(placeholders)
+    if not word or not len(rows):
+        return found
+    for column in contacts.columns:
+        codes, texts = pd.factorize(contacts.frame[column].to_numpy(dtype=object)[rows])  # each text once
+        hit = (pd.Series(texts, dtype=object).str.strip().str.casefold() == word.casefold()).to_numpy()
+        if hit.any():
+            mask = found.get(column, np.zeros(len(contacts), dtype=bool)).copy()
+            mask[rows[hit[codes]]] = True
+            found[column] = mask
+    return found
 
 
 def _merged(column: pd.Series, after: pd.Series, groups: pd.Index, survivors: np.ndarray) -> np.ndarray:

@@ -480,6 +480,26 @@ def test_a_contact_exported_on_several_rows_and_merged_away_has_one_line_per_fil
     assert not [w for w in exported.warnings if "record ID" in w]  # one contact, one survivor: nothing to check
 
 
+def test_the_crms_clear_word_is_no_value_to_merge_and_one_chosen_in_review_is_named_in_a_warning(tmp_path):
+    # Data Loader reads "#N/A" as "empty the field": set as a value, the import would not give cleaned.csv
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text("Id,First Name,Last Name,Email,Title,Notes,Company,LastModifiedDate\n"
+                    "A1,Ann,Lee,a@x.com,#N/A,#n/a,Acme,2020-01-01\nA2,Ann,Lee,a@x.com,Manager,vip,,2022-01-01\n"
+                    "A3,Bo,Ray,b@x.com,Manager,,Acme,2020-01-01\nA4,Bo,Ray,b@x.com, #N/A,,,2022-01-01\n")
+    policy = MergePolicy(crm="salesforce", rules={"Title": "most_recent"})
+    plan = merge(load(path), np.array([0, 0, 2, 2]), policy)
+    assert plan.cleaned()[["Id", "Title", "Notes"]].values.tolist() == [["A1", "Manager", "vip"],
+                                                                        ["A3", "Manager", ""]]
+    assert not [w for w in export(plan, out).warnings if "clear word" in w]
+    chosen = pd.DataFrame({"a": [2], "b": [3], "decision": ["match"], "fields": ['{"Title": 3}']})
+    exported = export(merge(load(path), np.array([0, 0, 2, 2]), policy, decisions=chosen), out)
+    assert read(out / "fix_2_update.csv").set_index("Id").loc["A3", "Title"] == " #N/A"
+    assert [w for w in exported.warnings if "clear word" in w] == [
+        f"1 value of fix_2_update.csv is the clear word '#N/A' (record 'A3', column 'Title' ({path}, line 4 (row 2))): "
+        "the import empties that field, where cleaned.csv holds the word; set it by hand after the import, or choose "
+        "another value in review"]
+
+
 def test_a_reviewers_survivor_and_field_choice_reach_the_files(tmp_path):
     from dedupe_kit.review import open_state
 
