@@ -952,23 +952,20 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     blank_columns = {bits: [c for bit, c in enumerate(columns) if bits >> bit & 1]
                      for bits in sorted_distinct(blank).tolist()}
     placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)
-    lists, appended, faxes = _list_columns(columns, cells_of), {}, {c for c in columns if kind.get(c) == "fax"}
-    overflow, current, empty = [], None, []
-    for group, value, source_row, column, bits, kept_by in zip(extra["group"].tolist(), values.tolist(),
-                                                               extra["row"].tolist(), extra["column"].tolist(),
-                                                               blank.tolist(), survivor.tolist()):
-        if group != current:
-            current = group
-            empty = [c for c in blank_columns[bits] if (group, c) not in field_choice]
-        fits = [c for c in empty if (c in faxes) == (column in faxes)] if faxes else empty  # a fax is no voice line
-        target = ([c for c in fits if kind.get(c) == kind.get(column)] or fits or [None])[0]
+    lists, appended, overflow, targets = _list_columns(columns, cells_of), {}, [], []
+    group_of_extra, from_columns = extra["group"].to_numpy(), extra["column"].tolist()
+    for start, end in zip(*runs(group_of_extra)):  # each group's extra values, in order
+        empty = [c for c in blank_columns[int(blank[start])] if (int(group_of_extra[start]), c) not in field_choice]
+        targets += _targets(from_columns[start:end], empty, kind)
+    for group, value, source_row, column, kept_by, target in zip(group_of_extra.tolist(), values.tolist(),
+                                                                 extra["row"].tolist(), from_columns,
+                                                                 survivor.tolist(), targets):
         if target is None:
             if lists and (group, lists[0]) not in field_choice:
                 appended.setdefault((group, kept_by), []).append((value, source_row))
             else:
                 overflow.append((group, role, value, source_row))
             continue
-        empty.remove(target)
         placed[target][group] = (value, source_row)
         if column != target:
             moved.setdefault(target, {})[group] = column
@@ -985,6 +982,26 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     for column in columns:
         after[column], source[column] = _by_group(placed[column])
     return overflow
+
+
+def _targets(columns: list[str], empty: list[str], kind: Mapping[str, str]) -> list[str | None]:
+    """The column of ``empty`` each of a group's extra values goes into (``None``: none), given the
+    column it comes from (``columns``, in order) and each phone column's ``kind``: first every value
+    that finds an empty column of its own kind (a work number into ``Work Phone``), then the others
+    where they fit, in order; a fax only into a fax column, and no other number into one.
+
+    >>> _targets(["Mobile", "Work"], ["Work", "Other"], {"Mobile": "mobile", "Work": "work", "Other": "other"})
+    ['Other', 'Work']
+    """
+    empty, found = list(empty), [None] * len(columns)
+    for same_kind in (True, False):  # its own kind first, then any other that fits
+        for i, column in enumerate(columns):
+            if found[i] is None:
+                found[i] = next((c for c in empty if kind.get(c) == kind.get(column) or not same_kind
+                                 and (kind.get(c) == "fax") == (kind.get(column) == "fax")), None)
+                if found[i] is not None:
+                    empty.remove(found[i])
+    return found
 
 
 _LIST_SEPARATOR = re.compile(r"\s*(?:;|:::)\s*")  # ":::": Google Contacts'

@@ -441,9 +441,9 @@ def test_a_number_a_spreadsheet_wrote_as_a_decimal_is_carried_without_its_point_
     path.write_text("Contact ID,First Name,Mobile Phone,Home Phone,Other Phone\n1,Ann,(617) 555-0100,,\n"
                     "2,Ann,6175550142.0,+16175550143.0,\n")
     plan = merge(load(path), np.array([0, 0]), MergePolicy(survivor="lowest_record_id"))
-    assert value(plan, "Home Phone") == ("6175550142", 1)
-    assert value(plan, "Other Phone") == ("+16175550143", 1)
-    assert updates(plan)[["Home Phone", "Other Phone"]].values.tolist() == [["6175550142", "+16175550143"]]
+    assert value(plan, "Home Phone") == ("+16175550143", 1)  # the home number into the column of its kind
+    assert value(plan, "Other Phone") == ("6175550142", 1)
+    assert updates(plan)[["Home Phone", "Other Phone"]].values.tolist() == [["+16175550143", "6175550142"]]
     assert plan.dropped.empty  # nor listed as numbers the merged contact does not keep
 
 
@@ -501,6 +501,22 @@ def test_a_fax_column_takes_only_faxes(tmp_path):
     cleaned = merge(contacts, np.array([0, 0, 2, 2])).cleaned()
     assert cleaned.loc[0, ["Fax", "dedupe_kit extra phones"]].tolist() == ["(617) 555-0399", "(617) 555-0302"]
     assert cleaned.loc[2, ["Mobile", "Fax"]].tolist() == ["", "(617) 555-0188"]
+
+
+def test_a_phone_goes_into_an_empty_column_of_its_own_kind_before_another_number_takes_it(tmp_path):
+    # the other record's mobile comes first, but its work number has the empty column of its kind
+    path = tmp_path / "export.csv"
+    rows = ("1,Alice,Carter,alice@x.com,+16175550101,+16175550109,\n"
+            "2,Alice,Carter,alice@x.com,+16175550102,,+16175550105\n")
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,Home Phone,Work Phone\n" + rows)
+    cleaned = merge(load(path), np.array([0, 0])).cleaned()
+    assert cleaned.loc[0, ["Work Phone", "dedupe_kit extra phones"]].tolist() == ["+16175550105", "+16175550102"]
+    # then the others, where they fit
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,Home Phone,Work Phone,Other Phone\n"
+                    + rows.replace("\n", ",\n"))
+    cleaned = merge(load(path), np.array([0, 0])).cleaned()
+    assert cleaned.loc[0, ["Work Phone", "Other Phone"]].tolist() == ["+16175550105", "+16175550102"]
+    assert "dedupe_kit extra phones" not in cleaned
 
 
 def test_a_list_column_takes_the_values_that_found_no_column_of_their_own(tmp_path):
