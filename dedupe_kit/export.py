@@ -94,6 +94,9 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     warnings = []
     if not plan.policy.clear:
         warnings.append(f"{plan.policy.crm} cannot clear a field through an import: {crm.note}")
+    elif plan.policy.clear != crm.clear_word:  # merge.clear_word: the CRM's own note would say another word
+        warnings.append(f"fix_1_clear.csv empties fields with {plan.policy.clear!r} (merge.clear_word): check that "
+                        f"{plan.policy.crm} reads that word so")
     elif crm.note:
         warnings.append(crm.note)
     if not contacts.field_map.record_id:

@@ -250,6 +250,11 @@ def test_crm_profiles_set_the_clear_word(tmp_path, crm, name, word):
     exported = export(merge(load(path), np.array([0, 0]), MergePolicy(crm=crm)), tmp_path / "out")
     assert read(tmp_path / "out" / name)["Email"].tolist() == [word]
     assert any("cannot clear" in w for w in exported.warnings) == (crm == "hubspot")
+    # a clear word of one's own: the CRM's note, which names another word or none, is not given
+    exported = export(merge(load(path), np.array([0, 0]), MergePolicy(crm=crm, clear_word="CLEAR")), tmp_path / "own")
+    assert read(tmp_path / "own" / "fix_1_clear.csv")["Email"].tolist() == ["CLEAR"]
+    assert [w for w in exported.warnings if "clear" in w.casefold()] == [
+        f"fix_1_clear.csv empties fields with 'CLEAR' (merge.clear_word): check that {crm} reads that word so"]
 
 
 def test_never_writes_over_the_input(tmp_path):
