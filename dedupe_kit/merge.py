@@ -210,7 +210,7 @@ def merge(
     policy = policy or MergePolicy()
     normalized = normalized or normalize(contacts)
     frame, fm = contacts.frame, contacts.field_map
-    _check_policy(policy, contacts)
+    check_policy(policy, contacts)
     group_of = np.asarray(groups, dtype=np.int64)
     if len(group_of) != len(frame):
         raise ConfigError(f"merge: {len(group_of)} group IDs for {len(frame)} rows")
@@ -282,7 +282,7 @@ def proposed_survivors(contacts: Contacts, groups: Iterable[int], policy: MergeP
     """For every source row, the row that the survivor rule (or a person in review) picks in its
     group, itself when alone: the survivor `merge` keeps, unless it stops the group for a conflict."""
     policy = policy or MergePolicy()
-    _check_policy(policy, contacts)
+    check_policy(policy, contacts)
     group_of = np.asarray(groups, dtype=np.int64)
     placeholders = placeholder_cells(contacts, normalized or normalize(contacts)) if policy.survivor == "most_complete" else {}
     members = _members(contacts, group_of, policy, _choices(decisions, group_of)[0], placeholders)
@@ -492,8 +492,9 @@ def _codes(*texts: np.ndarray) -> np.ndarray:
     return pd.factorize(np.concatenate([np.asarray(t, dtype=object) for t in texts]), use_na_sentinel=False)[0].astype(np.int64)
 
 
-def _check_policy(policy: MergePolicy, contacts: Contacts) -> None:
-    """Name every rule target that is neither a column of the file nor a role."""
+def check_policy(policy: MergePolicy, contacts: Contacts, source: str = "") -> None:
+    """Name every rule target that is neither a column of the file nor a role, and every setting
+    the file cannot serve; ``source``: the config file, named first in the error."""
     roles = set(contacts.field_map.__dataclass_fields__)
     problems = [f"rules: {target!r} is neither a column of {contacts.name} nor a role"
                 for target in policy.rules if target not in contacts.columns and target not in roles]
@@ -520,7 +521,7 @@ def _check_policy(policy: MergePolicy, contacts: Contacts) -> None:
     if policy.survivor == "most_recently_updated" and not contacts.field_map.updated:
         problems.append("survivor = 'most_recently_updated' needs a column with the role 'updated'")
     if problems:
-        raise ConfigError("merge: " + "; ".join(problems))
+        raise ConfigError((f"{source}: " if source else "") + "merge: " + "; ".join(problems))
 
 
 def _rule(column: str, role: str, policy: MergePolicy, key: str | None = None) -> str:

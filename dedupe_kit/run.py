@@ -27,7 +27,7 @@ from .errors import InputError
 from .export import export, export_crosswalk, with_survivors
 from .files import csv_chunks, refuse_input, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids
-from .merge import MergePlan, merge, proposed_survivors
+from .merge import MergePlan, check_policy, merge, proposed_survivors
 from .names import as_written, two_names
 from .normalize import Normalized, display_all, normalize
 from .profile import profile, region_hint
@@ -369,6 +369,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
          progress: bool | None, steps: tqdm) -> Result:
     steps.set_description("loading")
     contacts = source if isinstance(source, Contacts) else load(source, config)
+    check_policy(config.merge, contacts, config.source)  # before the long work, not at the merge
     steps.update()
     release_memory()
     steps.set_description("normalizing")

@@ -323,6 +323,16 @@ def test_merge_policy_from_the_config_file(tmp_path):
     assert Config.from_toml(out / "config.toml").merge.crm == "salesforce"
 
 
+def test_a_merge_setting_the_file_cannot_serve_stops_the_run_before_matching_naming_the_config(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[merge]\nrules = { "Fax" = "longest" }\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out), "--config", str(config)])
+    assert result.exit_code == 1
+    assert f"{config}: merge: rules: 'Fax' is neither a column of sample_data/contacts.csv nor a role" in result.output
+    assert not out.exists() or not any(out.iterdir())  # refused before the run, not after its work
+
+
 def test_the_output_format_can_be_asked_for(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out), "--out-encoding",
