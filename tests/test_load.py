@@ -203,6 +203,7 @@ def test_xlsx_first_sheet_or_named_sheet(tmp_path):
     first.append(["Contact ID", "Zip", "Score", "Joined", "Active", "Notes"])
     first.append(["00042", "02134", 3.0, dt.datetime(2024, 5, 1), True, None])
     first.append(["NA", 2134, 2.5, dt.date(2023, 1, 2), False, "None"])
+    first.append([12345678901234567890, 1e16, 0.1 + 0.2, None, None, -0.0])  # numbers as Excel shows them
     other = book.create_sheet("Other")
     other.append(["Email"])
     other.append(["x@y.co"])
@@ -213,8 +214,9 @@ def test_xlsx_first_sheet_or_named_sheet(tmp_path):
     assert contacts.frame.to_numpy().tolist() == [
         ["00042", "02134", "3", "2024-05-01", "TRUE", ""],
         ["NA", "2134", "2.5", "2023-01-02", "FALSE", "None"],
+        ["12345678901234600000", "10000000000000000", "0.3", "", "", "0"],  # 15 digits, not the double's 21
     ]
-    assert contacts.lines.tolist() == [2, 3]
+    assert contacts.lines.tolist() == [2, 3, 4]
     assert load(path, sheet="Other").frame["Email"].tolist() == ["x@y.co"]
     with pytest.raises(InputError, match=r"no sheet named 'Nope'; the sheets are 'Contacts', 'Other'"):
         load(path, sheet="Nope")
