@@ -29,8 +29,9 @@ class Profile:
         the reason and the line in the file.
     shared: values held by many records (``profile.shared_min_records``) and
         role addresses (``info@``): office lines, household landlines…
-    taken: rows whose phone, email or external ID already belongs to an earlier
-        row — the rows a CRM import would reject as a duplicate contact.
+    taken: rows whose phone, email or external ID, normalized, already belongs to an
+        earlier row — the rows a CRM import that matches those values would reject as a
+        duplicate contact (one comparing the text as typed rejects fewer).
     exact_duplicates: rows identical to an earlier row in every column but the
         record ID.
 
