@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -32,13 +33,20 @@ def _library_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except DedupeKitError as exc:
-            raise click.ClickException(str(exc)) from None
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+        except (DedupeKitError, OSError) as exc:
+            raise click.ClickException(_message(exc)) from None
 
     return wrapper
+
+
+def _message(exc: BaseException) -> str:
+    """A library error, the system's refusal of a file, or Ctrl-C, in words."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    return str(exc)
 
 
 def _config(path: Path | None, region: str | None) -> Config:
@@ -189,16 +197,49 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     and write its files again as if those merges never happened."""
     if not groups and not undo_all:
         raise click.UsageError("give the group numbers to undo (see merge_groups.csv), or --all")
+    info = read_run_info(folder)
     contacts, config = load_run(folder)  # the same input as the run: its SHA-256 is in run.json
-    sha256 = read_run_info(folder)["sha256"]
     result = run_pipeline(contacts, config, decisions=stored_decisions(folder, contacts), progress=None)
-    plan = result.merge(undone=read_undone(folder, sha256, result.crosswalk["cluster_id"].to_numpy()))
+    plan = result.merge(undone=read_undone(folder, info["sha256"], result.crosswalk["cluster_id"].to_numpy()))
     plan = plan.undo(None if undo_all else groups)
-    write_undone(folder, plan, sha256, protect=(contacts.path,))
-    result.write(folder, undone=plan.undone)
+    _write_undo(folder, info, result, plan)
     click.echo(plan.summary())
     click.echo(f"wrote the files of {folder}/ again without the merges of group(s) "
                f"{', '.join(map(str, plan.undone)) or '-'}")
+
+
+def _write_undo(folder: Path, info: dict, result, plan) -> None:
+    """Record the merges taken back in ``plan`` in undone.json, then write the run's files again.
+
+    run.json goes first, and `Result.write` writes it again last: an undo stopped on the way
+    (Ctrl-C, a full disk) never leaves a folder that looks finished, with undone.json naming a
+    merge that cleaned.csv and the fix files still hold. The error says how to finish it.
+    """
+    (folder / "run.json").unlink(missing_ok=True)
+    recorded = False
+    try:
+        write_undone(folder, plan, info["sha256"], protect=(result.contacts.path,))
+        recorded = True
+        result.write(folder, undone=plan.undone)
+    except (KeyboardInterrupt, DedupeKitError, OSError) as exc:
+        then = ("it keeps the merges taken back in undone.json" if recorded else
+                "then undo the group(s) again, as this undo was not recorded")
+        raise click.ClickException(f"{_message(exc)}: {folder}/ is incomplete (no run.json, and its files may mix "
+                                   f"the merge and its undo); finish it with `{_run_again(info, folder)}` "
+                                   f"({then})") from None
+
+
+def _run_again(info: dict, folder: Path) -> str:
+    """The command that writes a run's folder whole again: its input read as run.json says,
+    with the config the run used."""
+    words = ["dedupe-kit", "run", info["input"], "--config", str(folder / "config.toml"), "--out", str(folder)]
+    if info.get("sheet"):
+        words += ["--sheet", info["sheet"]]
+    elif info.get("encoding") not in (None, "xlsx"):
+        words += ["--encoding", info["encoding"]]
+        if info.get("delimiter"):
+            words += ["--delimiter", "\\t" if info["delimiter"] == "\t" else info["delimiter"]]
+    return shlex.join(words)
 
 
 #: Words in a column's name that say it holds each record's entity (true group).

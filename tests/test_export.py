@@ -294,6 +294,37 @@ def test_a_run_that_stops_while_writing_leaves_no_run_json_to_review_a_mixed_fol
     assert "a run stopped before its end leaves none" in CliRunner().invoke(main, ["undo", str(out), "0"]).output
 
 
+@pytest.mark.parametrize("stopped_in, then", [
+    ("export", "it keeps the merges taken back in undone.json"),  # undone.json written, the files not yet
+    ("write_undone", "then undo the group(s) again, as this undo was not recorded"),
+])
+def test_an_interrupted_undo_leaves_a_folder_that_says_it_is_incomplete(tmp_path, monkeypatch, stopped_in, then):
+    source, out = tmp_path / "contacts.csv", tmp_path / "out"
+    source.write_text("Contact ID,First Name,Last Name,Mobile Phone\n1,Zoë,Lefèvre,06 12 34 56 78\n"
+                      "2,Zoe,Lefevre,0612345678\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(source), "--region", "FR", "--out", str(out)]).exit_code == 0
+    merged = (out / "cleaned.csv").read_bytes()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    module = importlib.import_module("dedupe_kit.run" if stopped_in == "export" else "dedupe_kit.cli")
+    monkeypatch.setattr(module, stopped_in, interrupted)
+    result = runner.invoke(main, ["undo", str(out), "0"])
+    assert result.exit_code == 1
+    assert f"Error: interrupted: {out}/ is incomplete (no run.json" in result.output
+    assert f"finish it with `dedupe-kit run {source} --config {out / 'config.toml'} --out {out} --encoding utf-8 " \
+           f"--delimiter ,` ({then})" in result.output
+    assert not (out / "run.json").exists() and (out / "cleaned.csv").read_bytes() == merged  # nothing looks done
+    assert "a run stopped before its end leaves none" in runner.invoke(main, ["undo", str(out), "0"]).output
+    monkeypatch.undo()
+    assert runner.invoke(main, ["run", str(source), "--config", str(out / "config.toml"), "--out", str(out),
+                                "--encoding", "utf-8", "--delimiter", ","]).exit_code == 0
+    assert (out / "run.json").exists()
+    assert len(read(out / "cleaned.csv")) == (2 if stopped_in == "export" else 1)
+
+
 def test_cli_undo_rewrites_the_files_without_the_merge(tmp_path):
     out = tmp_path / "out"
     runner = CliRunner()
