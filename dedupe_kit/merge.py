@@ -162,11 +162,17 @@ class MergePlan:
         return out
 
     def undo(self, groups: Iterable[int] | None = None) -> MergePlan:
-        """A plan with the merges of ``groups`` (default: all) taken back; the records stay apart."""
+        """A plan with the merges of ``groups`` (default: all) taken back; the records stay apart.
+        A group the merge stopped for a conflict is an error: it has no merge to take back."""
         chosen = set(self.merging["group"]) if groups is None else {int(g) for g in groups}
         unknown = chosen - set(self.groups["group"])
         if unknown:
             raise ConfigError(f"undo: no group {sorted(unknown)[0]} in this merge plan")
+        stopped = sorted(chosen & set(self.groups.loc[self.groups["status"] == "stopped", "group"]))
+        if stopped:
+            raise ConfigError(f"undo: group(s) {', '.join(map(str, stopped))} were stopped by a conflict (their "
+                              "conflicts in merge_groups.csv say which), so nothing was merged: there is nothing "
+                              "to undo; leave them out")
         taken_back = chosen & set(self.merging["group"])
         status = np.where(self.groups["group"].isin(taken_back), "undone", self.groups["status"])
         undone = tuple(sorted(set(self.undone) | taken_back))

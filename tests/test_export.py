@@ -342,6 +342,22 @@ def test_cli_undo_rewrites_the_files_without_the_merge(tmp_path):
     assert len((out / "export_log.jsonl").read_text().splitlines()) == 3
 
 
+def test_undo_of_a_group_the_merge_stopped_is_an_error_and_writes_nothing(tmp_path):
+    source, config, out = tmp_path / "contacts.csv", tmp_path / "dk.toml", tmp_path / "out"
+    source.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\n1,Ann,Lee,ann.lee@x.com,+12125550101\n"
+                      "2,Ann,Lee,ann.lee@x.com,+12125550199\n")
+    config.write_text('[merge]\nstop_on = ["external_id", "main_phone"]\n')
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(source), "--config", str(config), "--out", str(out)]).exit_code == 0
+    assert read(out / "merge_groups.csv")["status"].tolist() == ["stopped"]
+    before = {path.name: path.stat().st_mtime_ns for path in out.iterdir()}
+    result = runner.invoke(main, ["undo", str(out), "0"])
+    assert result.exit_code == 1
+    assert "Error: undo: group(s) 0 were stopped by a conflict (their conflicts in merge_groups.csv say which), " \
+           "so nothing was merged: there is nothing to undo; leave them out" in result.output
+    assert {path.name: path.stat().st_mtime_ns for path in out.iterdir()} == before
+
+
 def test_merge_policy_from_the_config_file(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text('[merge]\nsurvivor = "oldest_created"\ncrm = "salesforce"\n')

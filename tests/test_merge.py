@@ -199,6 +199,8 @@ def test_two_main_phones_stop_a_merge_only_when_asked(contacts):
     plan = plan_of(contacts, stop_on=("external_id", "main_phone"))
     assert plan.groups["status"].tolist() == ["stopped"]
     assert plan.groups.loc[0, "conflicts"].startswith("two different main phones in 'Mobile Phone'")
+    with pytest.raises(ConfigError, match=r"undo: group\(s\) 0 were stopped by a conflict .* nothing was merged"):
+        plan.undo([0])
 
 
 def test_a_persons_field_choice_overrides_every_rule(contacts):
