@@ -198,6 +198,9 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     if not groups and not undo_all:
         raise click.UsageError("give the group numbers to undo (see merge_groups.csv), or --all")
     info = read_run_info(folder)
+    if not (folder / "merge_groups.csv").exists():  # a run with --match-only writes no merge (and removes one)
+        raise click.ClickException(f"{folder}/ holds no merge to undo (no merge_groups.csv: the run stopped at the "
+                                   f"groups, --match-only); merge first with `{_run_again(info, folder)}`")
     contacts, config = load_run(folder)  # the same input as the run: its SHA-256 is in run.json
     result = run_pipeline(contacts, config, decisions=stored_decisions(folder, contacts), progress=None)
     plan = result.merge(undone=read_undone(folder, info["sha256"], result.crosswalk["cluster_id"].to_numpy()))

@@ -358,6 +358,20 @@ def test_undo_of_a_group_the_merge_stopped_is_an_error_and_writes_nothing(tmp_pa
     assert {path.name: path.stat().st_mtime_ns for path in out.iterdir()} == before
 
 
+def test_undo_in_a_folder_of_a_run_that_stopped_at_the_groups_is_an_error(tmp_path):
+    source, out = tmp_path / "contacts.csv", tmp_path / "out"
+    source.write_text("Contact ID,First Name,Last Name,Email\n1,Ann,Lee,ann.lee@x.com\n2,Ann,Lee,ann.lee@x.com\n")
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(source), "--out", str(out), "--match-only"]).exit_code == 0
+    before = {path.name: path.stat().st_mtime_ns for path in out.iterdir()}
+    result = runner.invoke(main, ["undo", str(out), "--all"])
+    assert result.exit_code == 1
+    assert f"Error: {out}/ holds no merge to undo (no merge_groups.csv: the run stopped at the groups, " \
+           f"--match-only); merge first with `dedupe-kit run {source} --config {out / 'config.toml'} --out {out} " \
+           in result.output
+    assert {path.name: path.stat().st_mtime_ns for path in out.iterdir()} == before  # the merge was not made
+
+
 def test_merge_policy_from_the_config_file(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text('[merge]\nsurvivor = "oldest_created"\ncrm = "salesforce"\n')
