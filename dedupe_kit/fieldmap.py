@@ -166,12 +166,12 @@ class FieldMap:
 
         ``overrides`` maps a role to a column (single roles), a list of columns,
         or ``None``/``[]`` for "no column has this role"; ``phones`` may also be a
-        ``{column: kind}`` table. ``ignore`` lists columns that must keep no role.
+        ``{column: kind}`` table. ``ignore`` names a column, or lists columns, that must keep no role.
         Columns named in overrides are taken away from any detected role.
         """
         overrides = dict(overrides or {})
         explicit = cls._from_overrides(overrides, columns, source)
-        claimed = set(explicit.columns()) | set(overrides.get("ignore", []))
+        claimed = set(explicit.columns()) | set(_as_columns("ignore", overrides.get("ignore")))  # one, or a list
         found: dict[str, Any] = {role: [] for role in MULTI_ROLES}
         taken: set[str] = set(claimed)
         for role, pattern in DETECTION_RULES:

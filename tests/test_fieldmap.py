@@ -210,6 +210,7 @@ def test_overrides_win_and_take_columns_from_detected_roles():
     assert fm.company is None
     assert fm.city is None
     assert fm.first_name == "First Name"  # untouched roles are still detected
+    assert FieldMap.detect(CRM_HEADER, {"ignore": "Company"}).company is None  # one column, as for other roles
 
 
 def test_a_column_moved_to_another_role_leaves_its_detected_role():
