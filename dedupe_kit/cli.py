@@ -134,7 +134,7 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
     used = dataclasses.replace(config, fields=contacts.field_map.to_dict(contacts.columns))
     write_text(out / "config.toml", used.to_toml(), protect=protect)
     write_text(out / "profile.txt", str(report) + "\n", protect=protect)
-    for name in ("mapping", "invalid", "shared", "taken", "exact_duplicates"):
+    for name in ("mapping", "invalid", "shared", "taken", "exact_duplicates", "repeated_ids"):
         write_csv(out / f"profile_{name}.csv", getattr(report, name), protect=protect)
     write_figure(out / "profile.png", report.plot(), protect=protect)
     click.echo(f"\nwrote the profile, its tables, profile.png and config.toml to {out}/")

@@ -19,7 +19,7 @@ def run(*args):
 
 def test_profile_prints_the_summary_and_writes_its_files(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_text(EXPORT, encoding="cp1252")
+    path.write_text(EXPORT + "2,Marc,Dupont,marc@y.fr,,\n", encoding="cp1252")
     before = path.read_bytes()
     out = tmp_path / "out"
     result = run("profile", path, "--region", "FR", "--out", out)
@@ -27,8 +27,9 @@ def test_profile_prints_the_summary_and_writes_its_files(tmp_path):
     assert "line 3: phone +33 6 12 34 56 78 already on line 2" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "config.toml", "profile.png", "profile.txt", "profile_exact_duplicates.csv", "profile_invalid.csv",
-        "profile_mapping.csv", "profile_shared.csv", "profile_taken.csv",
+        "profile_mapping.csv", "profile_repeated_ids.csv", "profile_shared.csv", "profile_taken.csv",
     ]
+    assert (out / "profile_repeated_ids.csv").read_text() == "source_row,record_id,first_row\n2,2,1\n"
     saved = tomllib.loads((out / "config.toml").read_text())
     assert saved["normalize"]["default_region"] == "FR"
     assert saved["fields"]["phones"] == {"Portable": "mobile"}
