@@ -56,22 +56,23 @@ def _config(path: Path | None, region: str | None) -> Config:
     return config
 
 
+def _delimiter(_ctx, _param, text: str | None) -> str | None:
+    """The delimiter an option gives (``'\\t'`` or ``tab``: a tab); click names the option in the error."""
+    delimiter = "\t" if text in ("\\t", "tab") else text
+    if delimiter is not None and (len(delimiter) != 1 or delimiter in ('"', "\n", "\r")):
+        raise click.BadParameter(f"{text!r}: give one character other than a quote or a line break ('\\t' for tab)")
+    return delimiter
+
+
 input_options = [
     click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
                  help="TOML config (column roles, normalization, thresholds)."),
     click.option("--region", help="Default phone region, e.g. US, FR, GB (overrides the config)."),
     click.option("--encoding", help="Input encoding (detected when not given)."),
-    click.option("--delimiter", help="CSV delimiter (detected when not given); use '\\t' for tab."),
+    click.option("--delimiter", callback=_delimiter,
+                 help="CSV delimiter (detected when not given); use '\\t' for tab."),
     click.option("--sheet", help="Sheet of an Excel workbook, .xlsx or .xls (the first when not given)."),
 ]
-
-
-def _delimiter(text: str | None) -> str | None:
-    delimiter = "\t" if text in ("\\t", "tab") else text
-    if delimiter is not None and (len(delimiter) != 1 or delimiter in ('"', "\n", "\r")):
-        raise click.BadParameter(f"{text!r}: give one character other than a quote or a line break "
-                                 "('\\t' for tab)", param_hint="'--delimiter'")
-    return delimiter
 
 
 def _address(ip: str) -> str:
@@ -125,7 +126,7 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
             delimiter: str | None, sheet: str | None, out: Path | None) -> None:
     """Report the data quality of FILE before deduplicating it."""
     config = _config(config_path, region)
-    contacts = load(file, config, encoding=encoding, delimiter=_delimiter(delimiter), sheet=sheet)
+    contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
     report = build_profile(contacts, normalize(contacts, config, progress=None), config)
     click.echo(str(report))
     if out is None:
@@ -148,7 +149,8 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
 @click.option("--crm", type=click.Choice(sorted(CRM_PROFILES)),
               help="The CRM the fix files are for (sets the clear word; overrides the config).")
 @click.option("--out-encoding", help="Encoding of cleaned.csv and the fix files (default: the input's).")
-@click.option("--out-delimiter", help="Delimiter of cleaned.csv and the fix files (default: the input's); '\\t' for tab.")
+@click.option("--out-delimiter", callback=_delimiter,
+              help="Delimiter of cleaned.csv and the fix files (default: the input's); '\\t' for tab.")
 @click.option("--truth", type=click.Path(dir_okay=False, path_type=Path),
               help="Labelled data (record ID, entity ID) to report blocking recall, precision and recall.")
 @click.option("--match-only", is_flag=True,
@@ -160,12 +162,12 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
         out_delimiter: str | None, truth: Path | None, match_only: bool) -> None:
     """Find the duplicates of FILE, merge them and write the cleaned file and the fix files."""
     config = _config(config_path, region)
-    chosen = {"crm": crm, "output_encoding": out_encoding, "output_delimiter": _delimiter(out_delimiter)}
+    chosen = {"crm": crm, "output_encoding": out_encoding, "output_delimiter": out_delimiter}
     config = dataclasses.replace(config, merge=dataclasses.replace(
         config.merge, **{key: value for key, value in chosen.items() if value}))
     with small_pages():  # this process runs only this: the memory settings are its own
         with freed_memory_kept():  # the memory one stage frees serves the next
-            contacts = load(file, config, encoding=encoding, delimiter=_delimiter(delimiter), sheet=sheet)
+            contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
             entities = None if truth is None else _truth_entities(truth, contacts)  # before the long work
             result = run_pipeline(contacts, config, decisions=stored_decisions(out, contacts), progress=None)
             if match_only:
@@ -311,7 +313,8 @@ def _truth_entities(path: Path, contacts: Contacts) -> list[str]:
               help="TOML config of the existing export (column roles, region, thresholds, CRM).")
 @click.option("--region", help="Default phone region, e.g. US, FR, GB (overrides the config).")
 @click.option("--encoding", help="Encoding of NEW (detected when not given).")
-@click.option("--delimiter", help="CSV delimiter of NEW (detected when not given); use '\\t' for tab.")
+@click.option("--delimiter", callback=_delimiter,
+              help="CSV delimiter of NEW (detected when not given); use '\\t' for tab.")
 @click.option("--sheet", help="Sheet of NEW, an Excel workbook (the first when not given).")
 @click.option("--against-sheet", help="Sheet of the existing contacts, an Excel workbook (the first when not given).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -322,7 +325,7 @@ def check_import(new: Path, existing: Path, config_path: Path | None, region: st
     """Check the NEW contact file against the existing contacts before importing it into the CRM."""
     config = _config(config_path, region)
     new_contacts = load(new, dataclasses.replace(config, fields={}), encoding=encoding,
-                        delimiter=_delimiter(delimiter), sheet=sheet)  # its columns are matched to the export's
+                        delimiter=delimiter, sheet=sheet)  # its columns are matched to the export's
     check = check_import_files(new_contacts, load(existing, config, sheet=against_sheet), config, progress=None)
     check.write(out)
     click.echo(check.summary())

@@ -65,6 +65,10 @@ def test_library_errors_become_clean_cli_errors(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["run", "sample_data/contacts.csv", "--out", "{out}", "--delimiter", ";;"], "Invalid value for '--delimiter': ';;': give one character"),
+    (["run", "sample_data/contacts.csv", "--out", "{out}", "--out-delimiter", ";;"],
+     "Invalid value for '--out-delimiter': ';;': give one character"),
+    (["check-import", "sample_data/contacts.csv", "--against", "sample_data/contacts.csv", "--out", "{out}",
+      "--delimiter", '"'], "Invalid value for '--delimiter': '\"': give one character"),
     (["review", "sample_data", "--ip", ""], "Invalid value for '--ip': give an address"),  # not every network, unsaid
 ])
 def test_an_option_that_cannot_work_is_refused_before_anything_runs(args, message, tmp_path):
