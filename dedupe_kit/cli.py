@@ -340,7 +340,7 @@ def check_import(new: Path, existing: Path, config_path: Path | None, region: st
               help="Serve a Voila page (default) or open the review notebook in JupyterLab.")
 @click.option("--ip", default="127.0.0.1", show_default=True, callback=lambda _, __, ip: _address(ip),
               help="Address to listen on (0.0.0.0: every network).")
-@click.option("--port", type=int, help="Port to listen on (a free one when not given).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on (a free one when not given or 0).")
 @click.option("--token", help="Token the page asks for (random when not given; '' turns it off).")
 @click.option("--no-browser", is_flag=True, help="Print the address without opening a browser.")
 @_library_errors

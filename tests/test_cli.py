@@ -70,6 +70,8 @@ def test_library_errors_become_clean_cli_errors(tmp_path):
     (["check-import", "sample_data/contacts.csv", "--against", "sample_data/contacts.csv", "--out", "{out}",
       "--delimiter", '"'], "Invalid value for '--delimiter': '\"': give one character"),
     (["review", "sample_data", "--ip", ""], "Invalid value for '--ip': give an address"),  # not every network, unsaid
+    (["review", "{out}", "--port", "99999"], "Invalid value for '--port': 99999 is not in the range 0<=x<=65535"),
+    (["review", "{out}", "--port", "-1"], "Invalid value for '--port': -1 is not in the range 0<=x<=65535"),
 ])
 def test_an_option_that_cannot_work_is_refused_before_anything_runs(args, message, tmp_path):
     result = run(*(arg.format(out=tmp_path / "out") for arg in args))
