@@ -22,7 +22,7 @@ from .evaluate import blocking_recall, pair_scores
 from .preflight import check_import as check_import_files
 from .profile import profile as build_profile
 from .review.store import stored_decisions
-from .run import load_run, read_run_info, read_undone, run as run_pipeline, write_undone
+from .run import load_run, read_run_info, read_undone, run as run_pipeline, undone_record, write_undone
 
 
 def _library_errors(command):
@@ -165,6 +165,8 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
     chosen = {"crm": crm, "output_encoding": out_encoding, "output_delimiter": out_delimiter}
     config = dataclasses.replace(config, merge=dataclasses.replace(
         config.merge, **{key: value for key, value in chosen.items() if value}))
+    if not match_only:
+        undone_record(out)  # a damaged undone.json stops the run now, not after its work
     with small_pages():  # this process runs only this: the memory settings are its own
         with freed_memory_kept():  # the memory one stage frees serves the next
             contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
@@ -203,6 +205,7 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     if not (folder / "merge_groups.csv").exists():  # a run with --match-only writes no merge (and removes one)
         raise click.ClickException(f"{folder}/ holds no merge to undo (no merge_groups.csv: the run stopped at the "
                                    f"groups, --match-only); merge first with `{_run_again(info, folder)}`")
+    undone_record(folder)  # damaged: an error now, not after the work
     contacts, config = load_run(folder)  # the same input as the run: its SHA-256 is in run.json
     result = run_pipeline(contacts, config, decisions=stored_decisions(folder, contacts), progress=None)
     plan = result.merge(undone=read_undone(folder, info["sha256"], result.crosswalk["cluster_id"].to_numpy()))

@@ -285,19 +285,40 @@ def read_undone(out: str | Path, sha256: str | None, groups: np.ndarray) -> list
     folder ``out`` (``undone.json``), when taken back on the input of this ``sha256``: a group
     holding two records of a merge taken back, whatever its number now (a review decision
     since may have renumbered or grown it)."""
-    path = Path(out) / "undone.json"
-    if not path.exists():
-        return []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("sha256") != sha256:
+    data = undone_record(out)
+    if data is None or data.get("sha256") != sha256:
         return []  # rows of another file mean nothing
     if "rows" not in data:  # schema 1: the group numbers of its run
         return data["groups"]
+    if any(row >= len(groups) for rows in data["rows"] for row in rows):
+        raise _damaged_undone(Path(out) / "undone.json")
     found = set()
     for rows in data["rows"]:
         numbers, count = np.unique(groups[np.asarray(rows, dtype=np.int64)], return_counts=True)
         found.update(numbers[count > 1].tolist())
     return sorted(found)
+
+
+def undone_record(out: str | Path) -> dict | None:
+    """``undone.json`` of the output folder ``out`` as `write_undone` wrote it (``None`` when there
+    is none), checked, so that a damaged one stops a run before its work rather than after it."""
+    path = Path(out) / "undone.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except ValueError:  # not UTF-8, not JSON
+        raise _damaged_undone(path) from None
+    numbers = data.get("rows", [data.get("groups")]) if isinstance(data, dict) else None
+    if not (isinstance(numbers, list) and all(isinstance(group, list) for group in numbers)
+            and all(type(n) is int and n >= 0 for group in numbers for n in group)):
+        raise _damaged_undone(path)
+    return data
+
+
+def _damaged_undone(path: Path) -> InputError:
+    return InputError(f"{path}: damaged, not the record of merges taken back that 'dedupe-kit undo' writes; "
+                      "put back a good copy, or delete it and undo those merges again")
 
 
 def write_undone(out: str | Path, plan: MergePlan, sha256: str | None, protect: tuple[Path, ...] = ()) -> Path:
@@ -310,11 +331,18 @@ def write_undone(out: str | Path, plan: MergePlan, sha256: str | None, protect: 
 
 def read_run_info(out: str | Path) -> dict:
     """``run.json`` of a run's output folder (see `run_info`)."""
+    path = Path(out) / "run.json"
     try:
-        return json.loads((Path(out) / "run.json").read_text(encoding="utf-8"))
+        info = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{out}: no run.json; give the output folder of 'dedupe-kit run FILE --out DIR' "
                          "(a run stopped before its end leaves none: run it again)") from None
+    except ValueError:  # not UTF-8, not JSON
+        info = None
+    if not isinstance(info, dict) or not {"input", "sha256", "encoding", "delimiter"} <= set(info):
+        raise InputError(f"{path}: damaged, not the record of its input that 'dedupe-kit run' writes; write the "
+                         f"folder again with 'dedupe-kit run FILE --config {Path(out) / 'config.toml'} --out {out}'")
+    return info
 
 
 def load_run(out: str | Path, *, same_input: bool = True) -> tuple[Contacts, Config]:

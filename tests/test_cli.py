@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 
 import pytest
@@ -131,6 +132,33 @@ def test_labelled_data_is_read_by_its_column_names(labels, tmp_path):
     result = run("run", path, "--region", "FR", "--out", tmp_path / "out", "--truth", truth, "--match-only")
     assert result.exit_code == 0, result.output
     assert "F1 1.000 (1 of 1 true pairs; 1 predicted)" in result.output
+
+
+@pytest.mark.parametrize("name, data, command, message", [
+    ("run.json", b"{not json", "undo", "damaged, not the record of its input that 'dedupe-kit run' writes; write "
+                                       "the folder again with 'dedupe-kit run FILE --config {out}/config.toml "
+                                       "--out {out}'"),
+    ("run.json", b"[]", "undo", "damaged, not the record of its input"),
+    ("undone.json", b"\xff garbage", "run", "damaged, not the record of merges taken back that 'dedupe-kit undo' "
+                                          "writes; put back a good copy, or delete it and undo those merges again"),
+    ("undone.json", b'{"schema": 2, "rows": "0 1"}', "undo", "damaged, not the record of merges taken back"),
+    ("undone.json", b'{"schema": 2, "sha256": "{sha256}", "rows": [[0, 7]]}', "run",  # no row 7
+     "damaged, not the record of merges"),
+    ("review.sqlite", b"garbage " * 100, "run", "damaged, not a review store (file is not a database); put back a "
+                                                "good copy, or move it out of the folder and run again without its "
+                                                "review decisions"),
+])
+def test_a_damaged_file_of_the_output_folder_is_a_clear_error(tmp_path, name, data, command, message):
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text(EXPORT)
+    assert run("run", path, "--region", "FR", "--out", out).exit_code == 0
+    sha256 = json.loads((out / "run.json").read_text())["sha256"]
+    (out / name).write_bytes(data.replace(b"{sha256}", sha256.encode()))
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    result = run(*(["run", path, "--region", "FR", "--out", out] if command == "run" else ["undo", out, "0"]))
+    assert result.exit_code == 1
+    assert f"Error: {out / name}: {message.format(out=out)}" in result.output
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before  # nothing written
 
 
 def test_a_folder_the_system_refuses_is_a_clean_error(tmp_path):

@@ -114,6 +114,21 @@ class DecisionStore:
         self.reviewer = default_reviewer() if reviewer is None else reviewer
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            row = self._open()
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            if isinstance(exc, sqlite3.OperationalError):  # locked, read-only: not the file's fault
+                raise InputError(f"{self.path}: cannot open the review store: {exc}") from None
+            raise InputError(f"{self.path}: damaged, not a review store ({exc}); put back a good copy, or move it "
+                             "out of the folder and run again without its review decisions") from None
+        if row is not None and row[0] != SCHEMA_VERSION:
+            self._conn.close()
+            raise InputError(f"{self.path}: review store has schema version {row[0]}, this dedupe_kit reads "
+                             f"version {SCHEMA_VERSION}; open it with the matching dedupe_kit version")
+
+    def _open(self) -> tuple | None:
+        """Set the store up (WAL, its tables); its schema version, ``None`` for a new store."""
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         with self._transaction() as conn:
@@ -123,9 +138,7 @@ class DecisionStore:
             row = conn.execute("SELECT version FROM schema_version").fetchone()
             if row is None:
                 conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
-            elif row[0] != SCHEMA_VERSION:
-                raise InputError(f"{self.path}: review store has schema version {row[0]}, this dedupe_kit reads "
-                                 f"version {SCHEMA_VERSION}; open it with the matching dedupe_kit version")
+        return row
 
     # --- connection ---------------------------------------------------------------------------
 
