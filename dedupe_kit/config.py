@@ -87,6 +87,11 @@ class ProfileConfig:
             raise ConfigError("profile.shared_min_records must be at least 2")
 
 
+#: The largest ``match.max_block_size``: a value shared by 10,000 records already makes about 50
+#: million pairs, and a larger one could not be compared in memory (nor held by numpy's integers).
+MAX_BLOCK_SIZE = 10_000
+
+
 @dataclass(frozen=True)
 class MatchConfig:
     """How pairs are found, scored and grouped.
@@ -95,6 +100,7 @@ class MatchConfig:
     lower: pairs between ``lower`` and ``upper`` go to review; below, they are dropped.
     max_block_size: a value (phone, email, name key…) shared by more records
         than this makes no pairs (an office switchboard, ``info@``); it is reported.
+        At most `MAX_BLOCK_SIZE`.
     random_pairs: random record pairs drawn to learn how often fields agree by chance.
     em_iterations: rounds of expectation-maximisation to learn how often they agree
         for true matches.
@@ -131,9 +137,11 @@ class MatchConfig:
     def __post_init__(self) -> None:
         if not 0 < self.lower <= self.upper < 1:
             raise ConfigError(f"match: need 0 < lower <= upper < 1, got lower={self.lower}, upper={self.upper}")
-        if self.max_block_size < 2 or self.random_pairs < 1000 or self.em_iterations < 1:
-            raise ConfigError("match: max_block_size must be at least 2, random_pairs at least 1000, "
-                              "em_iterations at least 1")
+        if not 2 <= self.max_block_size <= MAX_BLOCK_SIZE or self.random_pairs < 1000 or self.em_iterations < 1:
+            raise ConfigError(f"match: max_block_size must be from 2 to {MAX_BLOCK_SIZE:,} (a value shared by more "
+                              "records makes too many pairs to compare), random_pairs at least 1000, "
+                              f"em_iterations at least 1; got {self.max_block_size:,}, {self.random_pairs:,} "
+                              f"and {self.em_iterations:,}")
 
 
 SURVIVOR_RULES = ("most_complete", "oldest_created", "most_recently_updated", "lowest_record_id", "source_priority")
