@@ -75,6 +75,13 @@ input_options = [
 ]
 
 
+def _folder(_ctx, _param, text: str | None) -> Path | None:
+    """An output folder an option names: blank would be the current folder, unsaid (``.`` says it)."""
+    if text is not None and not text.strip():
+        raise click.BadParameter("give a folder ('.' for the current one)")
+    return None if text is None else Path(text)
+
+
 def _address(ip: str) -> str:
     """An address to listen on: blank would be every network, unsaid (``0.0.0.0`` says it)."""
     if not ip.strip():
@@ -119,7 +126,7 @@ def entry() -> None:
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_input_options
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", type=click.Path(file_okay=False), callback=_folder,
               help="Folder for the report, its tables, the chart and the config used.")
 @_library_errors
 def profile(file: Path, config_path: Path | None, region: str | None, encoding: str | None,
@@ -144,7 +151,7 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_input_options
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+@click.option("--out", type=click.Path(file_okay=False), callback=_folder, required=True,
               help="Output folder: cleaned.csv, the fix files, crosswalk.csv, audit.csv, pairs.csv, summary.txt…")
 @click.option("--crm", type=click.Choice(sorted(CRM_PROFILES)),
               help="The CRM the fix files are for (sets the clear word; overrides the config).")
@@ -320,7 +327,7 @@ def _truth_entities(path: Path, contacts: Contacts) -> list[str]:
               help="CSV delimiter of NEW (detected when not given); use '\\t' for tab.")
 @click.option("--sheet", help="Sheet of NEW, an Excel workbook (the first when not given).")
 @click.option("--against-sheet", help="Sheet of the existing contacts, an Excel workbook (the first when not given).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+@click.option("--out", type=click.Path(file_okay=False), callback=_folder, required=True,
               help="Folder for annotated.csv, import_ready.csv, held_back.csv, the clearing file and the reports.")
 @_library_errors
 def check_import(new: Path, existing: Path, config_path: Path | None, region: str | None, encoding: str | None,

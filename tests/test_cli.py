@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from dedupe_kit import Config, load
 from dedupe_kit.cli import main
 
+ROOT = Path(__file__).parent.parent
 EXPORT = "Contact ID,Prénom,Nom,Courriel,Portable,Notes\n1,Zoë,Lefèvre,zoe@x.fr,06 12 34 56 78,\n2,Zoe,Lefevre,,0612345678,\n"
 
 
@@ -73,10 +75,16 @@ def test_library_errors_become_clean_cli_errors(tmp_path):
     (["review", "sample_data", "--ip", ""], "Invalid value for '--ip': give an address"),  # not every network, unsaid
     (["review", "{out}", "--port", "99999"], "Invalid value for '--port': 99999 is not in the range 0<=x<=65535"),
     (["review", "{out}", "--port", "-1"], "Invalid value for '--port': -1 is not in the range 0<=x<=65535"),
+    (["run", "sample_data/contacts.csv", "--out", ""],
+     "Invalid value for '--out': give a folder ('.' for the current one)"),  # not the current folder, unsaid
+    (["profile", "sample_data/contacts.csv", "--out", " "], "Invalid value for '--out': give a folder"),
+    (["check-import", "sample_data/contacts.csv", "--against", "sample_data/contacts.csv", "--out", ""],
+     "Invalid value for '--out': give a folder"),
 ])
-def test_an_option_that_cannot_work_is_refused_before_anything_runs(args, message, tmp_path):
-    result = run(*(arg.format(out=tmp_path / "out") for arg in args))
-    assert result.exit_code == 2 and message in result.output and not (tmp_path / "out").exists()
+def test_an_option_that_cannot_work_is_refused_before_anything_runs(args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where a blank --out would write
+    result = run(*(arg.format(out=tmp_path / "out").replace("sample_data", f"{ROOT}/sample_data") for arg in args))
+    assert result.exit_code == 2 and message in result.output and not any(tmp_path.iterdir())
 
 
 def test_a_run_with_no_column_to_compare_says_so_and_writes_nothing(tmp_path):
