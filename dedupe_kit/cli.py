@@ -172,17 +172,16 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
     chosen = {"crm": crm, "output_encoding": out_encoding, "output_delimiter": out_delimiter}
     config = dataclasses.replace(config, merge=dataclasses.replace(
         config.merge, **{key: value for key, value in chosen.items() if value}))
-    if not match_only:
-        undone_record(out)  # a damaged undone.json stops the run now, not after its work
+    undone_record(out)  # a damaged undone.json stops the run now, not after its work
     with small_pages():  # this process runs only this: the memory settings are its own
         with freed_memory_kept():  # the memory one stage frees serves the next
             contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
             entities = None if truth is None else _truth_entities(truth, contacts)  # before the long work
             result = run_pipeline(contacts, config, decisions=stored_decisions(out, contacts), progress=None)
             if match_only:
-                result.write(out, merge=False)
+                _write_run(result, out, merge=False)
         if not match_only:  # the merge's peak is the run's: its memory goes back as it is freed, as by default
-            result.write(out)
+            _write_run(result, out, merge=True)
     _left_by_run[:] = [result]
     click.echo((out / "summary.txt").read_text(encoding="utf-8"), nl=False)
     if entities is not None:
@@ -196,6 +195,17 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
     clear = "import fix_1_clear.csv" if config.merge.clear else "clear the values of fix_1_clear_by_hand.csv"
     click.echo(f"wrote the cleaned file, the fix files ({clear}, then fix_2_update.csv; then archive "
                f"merged_away.csv), crosswalk.csv, audit.csv and the reports to {out}/")
+
+
+def _write_run(result, out: Path, merge: bool) -> None:
+    """`Result.write`; stopped by Ctrl-C once it has begun (run.json gone), it says the folder is incomplete."""
+    try:
+        result.write(out, merge=merge)
+    except KeyboardInterrupt:
+        if (out / "run.json").exists():  # before the first file: the folder is as it was
+            raise
+        raise click.ClickException(f"interrupted: {out}/ is incomplete (no run.json, and its files may mix this "
+                                   "run's and an earlier one's): run again to finish it") from None
 
 
 @main.command()

@@ -293,6 +293,14 @@ def test_a_run_that_stops_while_writing_leaves_no_run_json_to_review_a_mixed_fol
     assert not (out / "run.json").exists()
     assert "a run stopped before its end leaves none" in CliRunner().invoke(main, ["undo", str(out), "0"]).output
 
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_module, "write_figure", interrupted)  # Ctrl-C while the run writes its folder
+    stopped = CliRunner().invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)])
+    assert stopped.exit_code == 1 and not (out / "run.json").exists()
+    assert f"Error: interrupted: {out}/ is incomplete (no run.json" in stopped.output
+
 
 @pytest.mark.parametrize("stopped_in, then", [
     ("export", "it keeps the merges taken back in undone.json"),  # undone.json written, the files not yet
