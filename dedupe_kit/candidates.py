@@ -191,10 +191,11 @@ def candidates(contacts: Contacts, normalized: Normalized, config: Config | None
     config = config or Config()
     check_comparable(contacts, config)
     first = first_copies(contacts, normalized, config)
-    copies = np.flatnonzero(first != np.arange(len(first)))
-    keys = BlockingKeys(contacts, normalized, config.match.compare_columns, first == np.arange(len(first)))
+    own = first == np.arange(len(first))
+    keys = BlockingKeys(contacts, normalized, config.match.compare_columns, own)
     index = SharedKeyIndex(keys.by_kind, block_caps(config.match.max_block_size))
     pairs = index.index(contacts.frame)
+    copies = np.flatnonzero(~own)
     if len(copies):
         a, b = (pairs.get_level_values(level).to_numpy().astype(np.int64) for level in (0, 1))
         codes = sorted_distinct(np.r_[a << 32 | b, first[copies].astype(np.int64) << 32 | copies])

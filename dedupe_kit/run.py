@@ -21,7 +21,7 @@ from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs, 
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
-                      NameComparison, compare, comparisons, first_copies, generations, value_pairs)
+                      NameComparison, compare, comparisons, generations, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export, export_crosswalk, with_survivors
@@ -415,8 +415,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     steps.set_description(f"comparing {len(pairs_index):,} pairs")
     used = comparisons(contacts, normalized, config)
     features = compare(contacts, normalized, pairs_index, config, used)
-    first = first_copies(contacts, normalized, config)
-    counted = np.flatnonzero(first == np.arange(len(first)))  # an exact copy counts once
+    counted = np.flatnonzero(found.first == np.arange(len(found.first)))  # an exact copy counts once
     sample = random_pairs(len(counted), config.match.random_pairs, config.match.seed)
     sample = pd.MultiIndex.from_arrays([counted[sample.get_level_values(level)] for level in (0, 1)], names=sample.names)
     random_features = compare(contacts, normalized, sample, config, used)
