@@ -610,6 +610,30 @@ def _sound(text: str) -> str:
     return code if len(code) >= SOUND_LETTERS else ""
 
 
+#: The endings of a woman's form of a Slavic last name (folded), each with the endings of the man's:
+#: Petrova and Petrov, Kowalska and Kowalski, Петровская and Петровский are two people (a couple, a
+#: brother and a sister), not one name with a typo.
+GENDERED_ENDINGS = {"ova": ("ov",), "eva": ("ev",), "ina": ("in",), "yna": ("yn",), "skaya": ("skiy", "sky", "skii"),
+                    "ska": ("ski",), "cka": ("cki",), "ова": ("ов",), "ева": ("ев",), "ина": ("ин",), "ына": ("ын",),
+                    "ская": ("скии",), "цкая": ("цкии",)}
+
+
+def _gendered_form(name: str) -> tuple[str, str]:
+    """``(stem and woman's ending, sex)`` of a last name in a man's or a woman's Slavic form, else ``("", "")``.
+
+    >>> _gendered_form("petrova"), _gendered_form("petrov"), _gendered_form("kowalski"), _gendered_form("lee")
+    (('petr|ova', 'f'), ('petr|ova', 'm'), ('kowal|ska', 'm'), ('', ''))
+    """
+    for woman in GENDERED_ENDINGS:
+        if name.endswith(woman) and len(name) > len(woman) + 1:
+            return f"{name[:-len(woman)]}|{woman}", "f"
+    for woman, men in GENDERED_ENDINGS.items():
+        for man in men:
+            if name.endswith(man) and len(name) > len(man) + 1:
+                return f"{name[:-len(man)]}|{woman}", "m"
+    return "", ""
+
+
 def last_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     (codes_a, codes_b), words = _coded(a, b)
     return _last_level(codes_a, codes_b, words)
@@ -622,8 +646,12 @@ def _last_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     missing = blank[a] | blank[b]
     near = _nearly_the_same(a, b, words)
     sound_of = pd.factorize(np.array([_sound(w) or None for w in words], dtype=object))[0]  # None: -1
-    return np.select([missing, a == b, near, (sound_of[a] == sound_of[b]) & (sound_of[a] >= 0)], [MISSING, 3, 2, 1],
-                     0).astype(np.int8)[positions]
+    forms = [_gendered_form(w) for w in words.tolist()]
+    stem = pd.factorize(np.array([f[0] or None for f in forms], dtype=object))[0]
+    sex = np.array([f[1] for f in forms], dtype=object)
+    gendered = (stem[a] == stem[b]) & (stem[a] >= 0) & (sex[a] != sex[b])  # Petrov and Petrova: two people
+    return np.select([missing, a == b, gendered, near, (sound_of[a] == sound_of[b]) & (sound_of[a] >= 0)],
+                     [MISSING, 3, 0, 2, 1], 0).astype(np.int8)[positions]
 
 
 class _ByValue(Comparison):

@@ -940,6 +940,10 @@ def test_last_names_sound_alike_only_by_a_code_of_two_letters_or_more():
     a = np.array(["петров", "hu", "wu", "παπαδοπουλος", "stephens", "mohr"])
     b = np.array(["смирнов", "he", "wei", "γεωργιου", "stevens", "moore"])
     assert last_level(a, b).tolist() == [0, 0, 0, 0, 1, 1]
+    # a man's and a woman's form of one Slavic name are two people's (Sasha Petrov and Sasha Petrova)
+    a, b = np.array(["петров", "ivanov", "kowalski", "petrovsky", "smith"]), np.array(
+        ["петрова", "ivanova", "kowalska", "petrovskaya", "smyth"])
+    assert last_level(a, b).tolist() == [0, 0, 0, 0, 2]
 
 
 def test_a_given_name_of_one_chinese_character_is_a_name_not_an_initial():
