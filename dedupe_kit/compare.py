@@ -618,6 +618,7 @@ GENDERED_ENDINGS = {"ova": ("ov",), "eva": ("ev",), "ina": ("in",), "yna": ("yn"
                     "ская": ("скии",), "цкая": ("цкии",)}
 
 
+@lru_cache(maxsize=200_000)
 def _gendered_form(name: str) -> tuple[str, str]:
     """``(stem and woman's ending, sex)`` of a last name in a man's or a woman's Slavic form, else ``("", "")``.
 
