@@ -618,21 +618,23 @@ GENDERED_ENDINGS = {"ova": ("ov",), "eva": ("ev",), "ina": ("in",), "yna": ("yn"
                     "ская": ("скии",), "цкая": ("цкии",)}
 
 
-@lru_cache(maxsize=200_000)
-def _gendered_form(name: str) -> tuple[str, str]:
-    """``(stem and woman's ending, sex)`` of a last name in a man's or a woman's Slavic form, else ``("", "")``.
+def _gendered_forms(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each folded last name, a code of its stem and woman's ending (``-1``: in no Slavic form) and
+    its sex (``m``, ``f``, ``""``), by Arrow's kernels: only the names with such an ending are sliced.
 
-    >>> _gendered_form("petrova"), _gendered_form("petrov"), _gendered_form("kowalski"), _gendered_form("lee")
-    (('petr|ova', 'f'), ('petr|ova', 'm'), ('kowal|ska', 'm'), ('', ''))
+    >>> codes, sex = _gendered_forms(np.array(["petrova", "petrov", "kowalski", "lee", "kowalska"], dtype=object))
+    >>> codes.tolist(), sex.tolist()
+    ([0, 0, 1, -1, 1], ['f', 'm', 'm', '', 'f'])
     """
-    for woman in GENDERED_ENDINGS:
-        if name.endswith(woman) and len(name) > len(woman) + 1:
-            return f"{name[:-len(woman)]}|{woman}", "f"
+    text = pa.array(words.tolist(), pa.string())
+    lengths = np.asarray(pc.utf8_length(text))
+    key, sex = np.full(len(words), None, dtype=object), np.full(len(words), "", dtype=object)
     for woman, men in GENDERED_ENDINGS.items():
-        for man in men:
-            if name.endswith(man) and len(name) > len(man) + 1:
-                return f"{name[:-len(man)]}|{woman}", "m"
-    return "", ""
+        for ending, mark in ((woman, "f"), *((man, "m") for man in men)):
+            hit = np.flatnonzero(np.asarray(pc.ends_with(text, ending)) & (lengths > len(ending) + 1) & (sex == ""))
+            key[hit] = [f"{word[:-len(ending)]}|{woman}" for word in words[hit].tolist()]
+            sex[hit] = mark
+    return pd.factorize(key)[0], sex
 
 
 def last_level(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -647,9 +649,7 @@ def _last_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     missing = blank[a] | blank[b]
     near = _nearly_the_same(a, b, words)
     sound_of = pd.factorize(np.array([_sound(w) or None for w in words], dtype=object))[0]  # None: -1
-    forms = [_gendered_form(w) for w in words.tolist()]
-    stem = pd.factorize(np.array([f[0] or None for f in forms], dtype=object))[0]
-    sex = np.array([f[1] for f in forms], dtype=object)
+    stem, sex = _gendered_forms(words)
     gendered = (stem[a] == stem[b]) & (stem[a] >= 0) & (sex[a] != sex[b])  # Petrov and Petrova: two people
     return np.select([missing, a == b, gendered, near, (sound_of[a] == sound_of[b]) & (sound_of[a] >= 0)],
                      [MISSING, 3, 0, 2, 1], 0).astype(np.int8)[positions]
