@@ -225,8 +225,12 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     undone_record(folder)  # damaged: an error now, not after the work
     contacts, config = load_run(folder)  # the same input as the run: its SHA-256 is in run.json
     result = run_pipeline(contacts, config, decisions=stored_decisions(folder, contacts), progress=None)
-    plan = result.merge(undone=read_undone(folder, info["sha256"], result.crosswalk["cluster_id"].to_numpy()))
-    plan = plan.undo(None if undo_all else groups)
+    before = result.merge(undone=read_undone(folder, info["sha256"], result.crosswalk["cluster_id"].to_numpy()))
+    plan = before.undo(None if undo_all else groups)
+    if plan.undone == before.undone:  # every group named was undone already: the files say so
+        click.echo(f"nothing to undo: group(s) {', '.join(map(str, groups)) or '-'} of {folder}/ were undone "
+                   "already; its files are as they were")
+        return
     _write_undo(folder, info, result, plan)
     click.echo(plan.summary())
     click.echo(f"wrote the files of {folder}/ again without the merges of group(s) "

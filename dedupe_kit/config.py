@@ -90,6 +90,8 @@ class ProfileConfig:
 #: The largest ``match.max_block_size``: a value shared by 10,000 records already makes about 50
 #: million pairs, and a larger one could not be compared in memory (nor held by numpy's integers).
 MAX_BLOCK_SIZE = 10_000
+#: The most random pairs ``match.random_pairs`` may draw: ten million already hold 2 GB of comparisons.
+MAX_RANDOM_PAIRS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -137,9 +139,11 @@ class MatchConfig:
     def __post_init__(self) -> None:
         if not 0 < self.lower <= self.upper < 1:
             raise ConfigError(f"match: need 0 < lower <= upper < 1, got lower={self.lower}, upper={self.upper}")
-        if not 2 <= self.max_block_size <= MAX_BLOCK_SIZE or self.random_pairs < 1000 or self.em_iterations < 1:
+        if (not 2 <= self.max_block_size <= MAX_BLOCK_SIZE or not 1000 <= self.random_pairs <= MAX_RANDOM_PAIRS
+                or self.em_iterations < 1):
             raise ConfigError(f"match: max_block_size must be from 2 to {MAX_BLOCK_SIZE:,} (a value shared by more "
-                              "records makes too many pairs to compare), random_pairs at least 1000, "
+                              f"records makes too many pairs to compare), random_pairs from 1,000 to "
+                              f"{MAX_RANDOM_PAIRS:,}, "
                               f"em_iterations at least 1; got {self.max_block_size:,}, {self.random_pairs:,} "
                               f"and {self.em_iterations:,}")
 

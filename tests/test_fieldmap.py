@@ -271,8 +271,9 @@ def test_to_frame_lists_every_column():
     ("[match]\nlower = 0.9\nupper = 0.5\n", r"match: need 0 < lower <= upper < 1, got lower=0.9, upper=0.5"),
     ("[match]\nmax_block_size = 100000000000000000000\n",
      r"match: max_block_size must be from 2 to 10,000 \(a value shared by more records makes too many pairs to "
-     r"compare\), random_pairs at least 1000, em_iterations at least 1; "
+     r"compare\), random_pairs from 1,000 to 10,000,000, em_iterations at least 1; "
      r"got 100,000,000,000,000,000,000, 300,000 and 40"),
+    ("[match]\nrandom_pairs = 1000000000\n", r"random_pairs from 1,000 to 10,000,000, .*got 50, 1,000,000,000 and 40"),
     ("[profile\n", r"c\.toml: not valid TOML"),
     ("[normalize]\ncanonical_email_domains = [1]\n", r"normalize.canonical_email_domains must be a list of texts, not \[1\]"),
     ("[match]\ncompare_columns = [1]\n", r"match.compare_columns must be a list of texts"),
