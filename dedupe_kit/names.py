@@ -193,7 +193,17 @@ oliver: olivia; victor: victoria; bernard: bernadette; claude: claudia claudine;
 eugene: eugenia; adrian: adriana adrienne; fabian: fabienne; fabio: fabia; lucas: lucia; luca: lucia;
 marcel: marcelle marcela; philip: philippa; phillip: philippa; raymond: raymonde; rene: renee;
 valentin: valentina valentine; gerald: geraldine; leon: leona leonie; emil: emilia; emilio: emilia;
-giovanni: giovanna; angelo: angela; paolo: paola; edward: edwina; albert: alberta; ernest: ernestine
+giovanni: giovanna; angelo: angela; paolo: paola; edward: edwina; albert: alberta; ernest: ernestine;
+andrew: andrea; edwin: edwina; jack: jacqueline
+"""
+
+#: Given names of their own that the nickname lists link, as one may be short for the other (Nathan
+#: for Jonathan, Emma for Emily, Jane for Jean), but that people are given as names: a brother's and a
+#: sister's, or twins', on one family's phone and email. Folded, in pairs.
+SEPARATE_NAMES = """
+jonathan nathan; patrick peter; john ian; emily emma; anna hannah; susan hannah; hannah joanna; jean jane;
+virginia jane; lisa melissa; lisa alice; lisa alicia; helen eileen; mary rosemary; marie rosemary;
+mary marilyn; mary maureen; nancy ann; ann antonia; sandra alexandra; theresa tracy
 """
 
 
@@ -201,6 +211,21 @@ giovanni: giovanna; angelo: angela; paolo: paola; edward: edwina; albert: albert
 def _opposite_forms() -> frozenset[frozenset[str]]:
     return frozenset(frozenset((man.strip(), woman)) for entry in OPPOSITE_FORMS.split(";")
                      for man, women in [entry.split(":")] for woman in women.split())
+
+
+@lru_cache(maxsize=1)
+def _separate_names() -> frozenset[frozenset[str]]:
+    return frozenset(frozenset(entry.split()) for entry in SEPARATE_NAMES.split(";"))
+
+
+def names_apart(a: str, b: str) -> bool:
+    """Whether two folded first names are two people's though nickname lists link them: a man's and a
+    woman's form (`opposite_forms`), or two given names of their own (`SEPARATE_NAMES`).
+
+    >>> names_apart("jonathan", "nathan"), names_apart("andrew", "andrea"), names_apart("robert", "bob")
+    (True, True, False)
+    """
+    return opposite_forms(a, b) or frozenset((a.split(" ")[0], b.split(" ")[0])) in _separate_names()
 
 
 def opposite_forms(a: str, b: str) -> bool:
@@ -251,7 +276,7 @@ def nickname_equivalent(a: str, b: str) -> bool:
     >>> nickname_equivalent(fold("Маша"), fold("Мария")), nickname_equivalent(fold("Слава"), fold("Ярослав"))
     (True, True)
     """
-    if not a or not b or opposite_forms(a, b):  # Louis and Louise share Lou, and are two people
+    if not a or not b or names_apart(a, b):  # Louis and Louise share Lou, and are two people
         return False
     return a == b or b.split(" ")[0] in nickname_group(a) or a.split(" ")[0] in nickname_group(b)
 
@@ -269,5 +294,5 @@ def two_names(a: str, b: str) -> bool:
     (False, True, True)
     """
     namer = _namer()
-    return opposite_forms(a, b) or (a != b and bool(namer.nicknames_of(a.split(" ")[0]))
+    return names_apart(a, b) or (a != b and bool(namer.nicknames_of(a.split(" ")[0]))
                                     and bool(namer.nicknames_of(b.split(" ")[0])) and not nickname_equivalent(a, b))

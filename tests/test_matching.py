@@ -716,6 +716,23 @@ def test_a_mans_name_and_a_womans_made_of_it_are_two_people_of_one_household(tmp
     assert groups[:5] == [0, 1, 2, 3, 0]
 
 
+def test_given_names_of_their_own_that_nickname_lists_link_are_a_household_not_a_nickname(tmp_path):
+    path = tmp_path / "family.csv"
+    rows = ["1,Jonathan,Whitlock,whitlockfamily@gmail.com,617-555-0101,Boston",  # Nathan: short for Jonathan,
+            "2,Nathan,Whitlock,whitlockfamily@gmail.com,617-555-0101,Boston",  # and a brother's name
+            "3,Emily,Okafor,okafors@gmail.com,617-555-0102,Boston",
+            "4,Emma,Okafor,okafors@gmail.com,617-555-0102,Boston",
+            "5,Andrew,Kaplan,kaplans@gmail.com,617-555-0103,Boston",
+            "6,Andrea,Kaplan,kaplans@gmail.com,617-555-0103,Boston",
+            "7,William,Baxter,wbaxter@gmail.com,617-555-0104,Boston",  # Bill is William
+            "8,Bill,Baxter,bill.baxter@outlook.com,617-555-0104,Boston"]
+    path.write_text("Record ID,First Name,Last Name,Email,Phone Number,City\n"
+                    + "\n".join(rows + strangers("1")) + "\n")
+    pairs = run(path, progress=False).pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (2, 3), (4, 5)], "status"].tolist() == ["review"] * 3
+    assert pairs.loc[(6, 7), "first"] == 4 and pairs.loc[(6, 7), "status"] == "auto"
+
+
 def test_reasons_say_what_merged_a_pair_whose_first_names_differ(tmp_path):
     path = tmp_path / "export.csv"
     rows = ["1,Freddie,Hall,fhall@example.com,617-555-3012,1984-03-02,Boston",
