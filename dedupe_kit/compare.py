@@ -28,6 +28,7 @@ from rapidfuzz.fuzz import token_set_ratio
 from ._perf import distinct_pairs, run_starts, sorted_distinct
 from .config import Config
 from .errors import ConfigError
+from .fieldmap import fold_header
 from .load import Contacts
 from .names import GENERATIONS, fold, generation, nickname_equivalent
 from .normalize import Normalized, mail_provider
@@ -841,8 +842,17 @@ def compared_column(contacts: Contacts, column: str) -> pd.Series:
     return contacts.frame[column].str.strip().str.upper()
 
 
+#: Headers (folded) of a column that holds a name's suffix (Salesforce's ``Suffix``) or its salutation
+SUFFIX_HEADERS = ("suffix", "name suffix", "suffixe")
+SALUTATION_HEADERS = ("salutation", "name prefix", "prefix", "civilite", "civility", "anrede", "tratamiento")
+#: Salutations that say a man's or a woman's name (folded); Dr. and Prof. say neither
+SALUTATIONS = dict.fromkeys("mr mister monsieur herr senor signor".split(), "m") | dict.fromkeys(
+    "mrs ms miss mme madame mlle mademoiselle frau sra senora srta signora".split(), "f")
+
+
 def generations(contacts: Contacts) -> np.ndarray:
-    """The generation each record's name ends with (``jr``, ``sr``, ``iii``…; ``""``), by row."""
+    """The generation each record's name ends with (``jr``, ``sr``, ``iii``…; ``""``), by row, or its
+    suffix column gives (Salesforce's ``Suffix``)."""
     fm, frame = contacts.field_map, contacts.frame
     found = np.full(len(frame), "", dtype=object)
     for column in (fm.first_name, fm.last_name, fm.full_name):
@@ -851,7 +861,27 @@ def generations(contacts: Contacts) -> np.ndarray:
             ends = pc.match_substring_regex(pa.array(values, pa.string()), rf"(?i)\b(?:{'|'.join(GENERATIONS)})\W*$")
             for at in np.flatnonzero(np.asarray(ends)).tolist():
                 found[at] = found[at] or generation(values[at])
+    for column in _columns_named(contacts, SUFFIX_HEADERS):
+        suffix = frame[column].map(lambda text: GENERATIONS.get(fold(text).replace(" ", ""), "")).to_numpy(dtype=object)
+        found = np.where(found == "", suffix, found)
     return found
+
+
+def salutations(contacts: Contacts) -> np.ndarray:
+    """``m`` or ``f`` when a record's salutation says a man or a woman (a salutation column, or the
+    first word of a name cell of more: "Mrs J. Lockwood"), else ``""``, by row."""
+    fm, frame = contacts.field_map, contacts.frame
+    found = np.full(len(frame), "", dtype=object)
+    for column in _columns_named(contacts, SALUTATION_HEADERS):
+        found = np.where(found == "", frame[column].map(lambda text: SALUTATIONS.get(fold(text), "")), found)
+    for column in (c for c in (fm.first_name, fm.full_name) if c):
+        said = frame[column].map(lambda text: SALUTATIONS.get(fold(text).split(" ")[0], "") if " " in fold(text) else "")
+        found = np.where(found == "", said, found)
+    return found.astype(object)
+
+
+def _columns_named(contacts: Contacts, headers: Sequence[str]) -> list[str]:
+    return [column for column in contacts.columns if fold_header(column) in headers]
 
 
 #: The fields of `Normalized.names` that two exact copies hold alike (the others derive from them).

@@ -733,6 +733,25 @@ def test_given_names_of_their_own_that_nickname_lists_link_are_a_household_not_a
     assert pairs.loc[(6, 7), "first"] == 4 and pairs.loc[(6, 7), "status"] == "auto"
 
 
+def test_a_suffix_or_a_salutation_column_tells_a_father_from_his_son_and_a_husband_from_his_wife(tmp_path):
+    path = tmp_path / "salesforce.csv"
+    rows = [",Robert,Kessler,Sr.,rob.kessler@example.com,617-555-3012,Boston",
+            ",Robert,Kessler,Jr.,rob.kessler@example.com,617-555-3012,Boston",
+            "Mr.,J.,Lockwood,,lockwoods@example.com,617-555-3013,Boston",
+            "Mrs.,J.,Lockwood,,lockwoods@example.com,617-555-3013,Boston",
+            "Dr.,Ann,Hale,,ann.hale@example.com,617-555-3014,Boston",  # a doctor, and Ann: one person
+            "Ms.,Ann,Hale,,ann.hale@example.com,617-555-3014,Boston"]
+    rows = [f"{i + 1},{row}" for i, row in enumerate(rows)] + [
+        "{},,{},{},,{},{},{}".format(*row.split(",")) for row in strangers("1")]
+    path.write_text("Contact ID,Salutation,First Name,Last Name,Suffix,Email,Phone,City\n" + "\n".join(rows) + "\n")
+    result = run(path, progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (2, 3), (4, 5)], "status"].tolist() == ["review", "review", "auto"]
+    reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]
+    assert reasons[(0, 1)].startswith("not merged without a person: the names end with different generations")
+    assert reasons[(2, 3)].startswith("not merged without a person: a man's and a woman's salutation")
+
+
 def test_reasons_say_what_merged_a_pair_whose_first_names_differ(tmp_path):
     path = tmp_path / "export.csv"
     rows = ["1,Freddie,Hall,fhall@example.com,617-555-3012,1984-03-02,Boston",
