@@ -464,7 +464,8 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     steps.update()
     release_memory()
     steps.set_description("grouping")
-    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds.upper, family, household, email)
+    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds.upper, family, household, email,
+                           found.first)
     steps.update()
     release_memory()
     return Result(config, used, contacts, normalized, found, pairs, model, crosswalk, decisions)
@@ -646,7 +647,8 @@ def _decisions(decisions: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex, pairs: pd.DataFrame,
-               upper: float, family: np.ndarray, household: np.ndarray, email: EmailComparison | None) -> pd.DataFrame:
+               upper: float, family: np.ndarray, household: np.ndarray, email: EmailComparison | None,
+               first: np.ndarray | None = None) -> pd.DataFrame:
     """The crosswalk of the groups of ``pairs``. Two people of one family keep their records
     apart, as "not a match" does, unless a person matched one of them: a ``family`` pair
     (generations, a parent and a child) or a ``household`` one whose first names are two
@@ -674,7 +676,7 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     apart = index[(decision == "distinct") | kept_apart]
     # likely: auto or review, but not a household (different first names) held back from auto
     likely = accepted | ((pairs["status"] == "review").to_numpy() & (pairs["probability"].to_numpy() < upper))
-    groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart, support=likely)
+    groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart, support=likely, first=first)
 
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     joined = accepted & (groups[a] == groups[b])

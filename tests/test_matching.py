@@ -971,6 +971,20 @@ def test_exact_copies_of_a_row_are_paired_with_it_alone_and_counted_once(tmp_pat
     assert (result.candidates.first == np.arange(len(rows))).all()
 
 
+def test_an_export_imported_twice_gives_the_groups_of_the_export_once(tmp_path):
+    # every row has an exact copy: each copy is paired with its first row alone, and the groups
+    # still join as the export's own do (their pairs across count through the first copies)
+    lines = Path("sample_data/contacts.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    twice = tmp_path / "twice.csv"
+    twice.write_text(lines[0] + "".join(lines[1:]) + "".join(line.replace("C0", "D0", 1) for line in lines[1:]),
+                     encoding="utf-8")
+    once = run("sample_data/contacts.csv", progress=False).crosswalk["cluster_id"].to_numpy()
+    groups = run(twice, progress=False).crosswalk["cluster_id"].to_numpy()
+    n = len(once)
+    assert (groups[:n] == groups[n:]).all()  # each row with its copy
+    assert (pd.factorize(groups[:n])[0] == pd.factorize(once)[0]).all()  # and the groups of the export once
+
+
 def test_last_names_sound_alike_only_by_a_code_of_two_letters_or_more():
     # metaphone gives nothing for another script and one letter for Hu and He: no sound in common
     a = np.array(["петров", "hu", "wu", "παπαδοπουλος", "stephens", "mohr"])
