@@ -34,7 +34,7 @@ from .config import CRM_PROFILES
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
-from .merge import EXTRA_COLUMN, MergePlan, filled_cells, placeholder_cells
+from .merge import EXTRA_COLUMN, MergePlan, filled_cells, holds_word, placeholder_cells
 from .normalize import Normalized, extensions, reads_as, with_extensions
 
 @dataclass(frozen=True)
@@ -234,6 +234,8 @@ def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word:
     for column in columns:
         cells = contacts.frame[column].to_numpy(dtype=object)
         values = cells[rows] if column in keys else np.full(len(rows), "", dtype=object)
+        if column in keys and clear_word:  # a name, an ID that is the clear word would be emptied: kept as it is
+            values[holds_word(values, clear_word)] = ""
         at = cell_columns == column
         values[line_of_cell[at]] = clear_word or cells[cell_rows[at]]
         out[column] = values
@@ -259,6 +261,8 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
     key = plan.contacts.field_map.key
     if key:
         frame[key] = plan.contacts.frame[key].to_numpy(dtype=object)[rows]
+    for column in (c for c in keys if c != key and plan.policy.clear):  # a name, an ID that is the clear
+        frame.loc[holds_word(frame[column].to_numpy(dtype=object), plan.policy.clear), column] = ""  # word: kept
     for column, cells in changed.groupby("column", sort=False):
         frame.loc[cells["row"].to_numpy(), column] = cells["after"].to_numpy()
     return frame.reset_index(drop=True)
@@ -578,7 +582,8 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
     in_merge[away] = in_merge[survivors[away]] = True
     ids, filled = contacts.frame[column], contacts.filled(column)
     shared = repeated.copy()
-    shared[shared] = pd.Series(survivors[shared]).groupby(ids[shared].to_numpy()).transform("nunique").to_numpy() > 1
+    shared[shared] = pd.Series(survivors[shared]).groupby(_key_values(contacts)[shared].to_numpy()).transform(
+        "nunique").to_numpy() > 1
     left_out = sorted_distinct(away[~isin(away, to_fix)])
 
     def shown_rows(rows: np.ndarray) -> str:
@@ -618,7 +623,7 @@ def away_to_fix(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarr
     shared = _repeated_keys(plan.contacts) if repeated is None else repeated
     if not shared[away].any():  # the usual case
         return away
-    ids = plan.contacts.frame[plan.contacts.field_map.key]
+    ids = _key_values(plan.contacts)
     kept = shared.copy()
     kept[away] = False
     return away[~(shared[away] & ids.iloc[away].isin(ids[kept]).to_numpy())]
@@ -641,7 +646,7 @@ def _first_of_key(contacts: Contacts, rows: np.ndarray) -> np.ndarray:
     column = contacts.field_map.key
     if not column or not len(rows):
         return position
-    codes = pd.factorize(contacts.frame[column].to_numpy(dtype=object)[rows])[0]
+    codes = pd.factorize(_key_values(contacts).to_numpy(dtype=object)[rows])[0]
     first = position[~pd.Series(codes).duplicated().to_numpy()]  # by code, as codes come in order of first sight
     return np.where(contacts.filled(column)[rows], first[codes], position)
 
@@ -649,10 +654,16 @@ def _first_of_key(contacts: Contacts, rows: np.ndarray) -> np.ndarray:
 def _repeated_keys(contacts: Contacts) -> np.ndarray:
     """Whether each row's record ID (without one, first email: `FieldMap.key`) is filled and another
     row's too (no row's, without either)."""
-    column = contacts.field_map.key
-    if not column:
+    if not contacts.field_map.key:
         return np.zeros(len(contacts), dtype=bool)
-    return contacts.frame[column].duplicated(keep=False).to_numpy() & contacts.filled(column)
+    return _key_values(contacts).duplicated(keep=False).to_numpy() & contacts.filled(contacts.field_map.key)
+
+
+def _key_values(contacts: Contacts) -> pd.Series:
+    """Each row's key (`FieldMap.key`) as the CRM compares it: the record ID as typed, an email in
+    any case (``Fay.Ngata@Mail.example`` finds the contact of ``fay.ngata@mail.example``)."""
+    values = contacts.frame[contacts.field_map.key]
+    return values if contacts.field_map.record_id else values.str.strip().str.casefold()
 
 
 def _joined(values: tuple) -> str:

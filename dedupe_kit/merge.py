@@ -355,14 +355,19 @@ def _with_clear_word(contacts: Contacts, rows: np.ndarray, word: str,
     found = dict(placeholders)
     if not word or not len(rows):
         return found
-    for column in contacts.columns:  # by Arrow's kernels: half the time of pandas' on the distinct texts
-        cells = pa.array(contacts.frame[column].to_numpy(dtype=object)[rows], pa.string())
-        hit = np.asarray(pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(cells)), word.lower()))
+    for column in contacts.columns:
+        hit = holds_word(contacts.frame[column].to_numpy(dtype=object)[rows], word)
         if hit.any():
             mask = found.get(column, np.zeros(len(contacts), dtype=bool)).copy()
             mask[rows[hit]] = True
             found[column] = mask
     return found
+
+
+def holds_word(values: np.ndarray, word: str) -> np.ndarray:
+    """Whether each text is ``word`` (a CRM's clear word), in any case and between spaces; by Arrow's
+    kernels, half the time of pandas' on the distinct texts."""
+    return np.asarray(pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(pa.array(values, pa.string()))), word.lower()))
 
 
 def _merged(column: pd.Series, after: pd.Series, groups: pd.Index, survivors: np.ndarray) -> np.ndarray:

@@ -588,6 +588,25 @@ def test_the_crms_clear_word_is_no_value_to_merge_and_one_chosen_in_review_is_na
         "another value in review"]
 
 
+def test_a_name_that_is_the_clear_word_is_left_as_it_is_by_the_fix_files(tmp_path):
+    # a VLOOKUP's #N/A in a name: written in a line's name, it would empty that name in Salesforce
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text("Id,FirstName,LastName,Email,MobilePhone\n"
+                    "A1,#N/A,Harrow,h@x.com,+1 617 555 0399\nA2,#N/A,Harrow,h@x.com,\nA3,Oz,#N/A,o@x.com,\n")
+    export(merge(load(path), np.array([0, 0, 2]), MergePolicy(crm="salesforce")), out)
+    assert read(out / "cleaned.csv")["FirstName"].tolist() == ["#N/A", "Oz"]
+    assert read(out / "fix_1_clear.csv")[["Id", "FirstName", "Email"]].values.tolist() == [["A2", "", "#N/A"]]
+
+
+def test_without_a_record_id_an_email_in_other_capitals_is_the_same_contacts_key(tmp_path):
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text("First Name,Last Name,Email,Phone\nFay,Ngata,fay.ngata@mail.example,+1 617 555 0207\n"
+                    "Fay,Ngata,Fay.Ngata@Mail.example,+1 617 555 0208\n")
+    exported = export(merge(load(path), np.array([0, 0])), out)
+    assert len(read(out / "merged_away.csv")) == 0 and len(read(out / "fix_1_clear.csv")) == 0  # not the survivor
+    assert any("merged-away row has the email of a kept row" in w for w in exported.warnings)
+
+
 def test_a_reviewers_survivor_and_field_choice_reach_the_files(tmp_path):
     from dedupe_kit.review import open_state
 
