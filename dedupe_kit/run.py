@@ -136,7 +136,8 @@ class Result:
             f"candidate pairs           {len(self.pairs):>10,}",
             f"  merged automatically    {int(status.get('auto', 0)):>10,}   (p >= {self.config.match.upper:g})",
             f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g}"
-            + (f"; {below:,} below it: an email alone beside its contact)" if below else ")"),
+            + (f"; {below:,} below it: an email alone beside its contact, or a new last name on one number)"
+               if below else ")"),
             f"  decided by a person     {int(status.get('reviewed', 0)):>10,}",
             f"  dropped                 {int(status.get('drop', 0)):>10,}",
             f"phones/emails/IDs too common to pair {strong:>5,}   (over {self.config.match.max_block_size} records)",
@@ -435,6 +436,10 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
         for column in (column for column in model.columns_ if column != "email"):
             at = at[features[column].to_numpy()[at] == MISSING]
         status[at] = "review"  # a person decides
+    if {"phone", "first", "last"} <= set(features):  # a new last name (a marriage) on the same number
+        renamed = ((features["phone"].to_numpy() == 3) & (features["first"].to_numpy() >= 4)
+                   & (features["last"].to_numpy() == 0) & (status == "drop"))
+        status[renamed] = "review"
     # pairs a person decides, never the score (`HELD`): two people of one family, who share a
     # landline or an email, and two of one name, or on one line
     none = np.zeros(len(pairs_index), dtype=bool)

@@ -752,6 +752,17 @@ def test_a_suffix_or_a_salutation_column_tells_a_father_from_his_son_and_a_husba
     assert reasons[(2, 3)].startswith("not merged without a person: a man's and a woman's salutation")
 
 
+def test_a_new_last_name_on_the_same_number_waits_for_a_person_however_low_it_scores(tmp_path):
+    path = tmp_path / "married.csv"
+    rows = ["1,Rebecca,Hollis,rebecca.hollis@gmail.com,617-555-0188,Boston",
+            "2,Rebecca,Marchetti,becky.marchetti@gmail.com,617-555-0188,Salem"]  # married since
+    path.write_text("Record ID,First Name,Last Name,Email,Phone Number,City\n" + "\n".join(rows + strangers("1")) + "\n")
+    result = run(path, Config(match=MatchConfig(lower=0.9)), progress=False)  # (in a file this small it scores 0.6)
+    pair = result.pairs.set_index(["a", "b"]).loc[(0, 1)]
+    assert pair["status"] == "review" and pair["probability"] < 0.9
+    assert "a new last name on one number" in result.summary()
+
+
 def test_reasons_say_what_merged_a_pair_whose_first_names_differ(tmp_path):
     path = tmp_path / "export.csv"
     rows = ["1,Freddie,Hall,fhall@example.com,617-555-3012,1984-03-02,Boston",
