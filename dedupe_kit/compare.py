@@ -615,8 +615,8 @@ def _sound(text: str) -> str:
 #: Petrova and Petrov, Kowalska and Kowalski, Петровская and Петровский are two people (a couple, a
 #: brother and a sister), not one name with a typo.
 GENDERED_ENDINGS = {"ova": ("ov",), "eva": ("ev",), "ina": ("in",), "yna": ("yn",), "skaya": ("skiy", "sky", "skii"),
-                    "ska": ("ski",), "cka": ("cki",), "ова": ("ов",), "ева": ("ев",), "ина": ("ин",), "ына": ("ын",),
-                    "ская": ("скии",), "цкая": ("цкии",)}
+                    "ska": ("ski",), "cka": ("cki",), "ова": ("ов",), "ева": ("ев",), "ина": ("ин",),
+                    "ына": ("ын",), "ская": ("скии",), "цкая": ("цкии",)}
 
 
 def _gendered_forms(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
