@@ -149,6 +149,9 @@ giuseppe: beppe peppe peppino pino; giovanni: gianni nanni; luigi: gigi; salvato
 francesco: ciccio franco checco; vincenzo: enzo; beatrice: bice; giuseppina: pina; riccardo: ricky;
 alessandro alessandra: ale; valentina: vale;
 william: liam; olivia: liv; isabella isabel: izzy; alexander: xander; katherine catherine: kat; evelyn: evie;
+desmond: des; natalie: nat; angus augustus: gus; cassandra: cass cassie; rosalind: ros rosie; nigel: nige;
+bronwyn: bron; finlay: fin; alfred: alf; barnaby: barney; rebecca: bec becca; natasha: tash; margaret: mags;
+imogen: immy;
 alexander aleksandr alexandr alexandra: sasha shura sanya; mikhail: misha; dmitry dmitri dmitriy: dima mitya;
 maria mariya: masha; natalia natalya: natasha; nikolai nikolay: kolya; sergei sergey: seryozha serezha;
 yevgeny evgeny evgeniy yevgeniy evgenia yevgenia: zhenya; ekaterina yekaterina: katya; elena yelena: lena;
@@ -271,8 +274,8 @@ def nickname_equivalent(a: str, b: str) -> bool:
 
     >>> nickname_equivalent("bob", "robert"), nickname_equivalent("liz", "elizabeth"), nickname_equivalent("bob", "liz")
     (True, True, False)
-    >>> nickname_equivalent("liam", "william"), nickname_equivalent("liam", "bill")
-    (True, False)
+    >>> nickname_equivalent("liam", "william"), nickname_equivalent("liam", "bill"), nickname_equivalent("des", "desmond")
+    (True, False, True)
     >>> nickname_equivalent(fold("Маша"), fold("Мария")), nickname_equivalent(fold("Слава"), fold("Ярослав"))
     (True, True)
     """
