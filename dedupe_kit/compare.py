@@ -875,9 +875,15 @@ def salutations(contacts: Contacts) -> np.ndarray:
     for column in _columns_named(contacts, SALUTATION_HEADERS):
         found = np.where(found == "", frame[column].map(lambda text: SALUTATIONS.get(fold(text), "")), found)
     for column in (c for c in (fm.first_name, fm.full_name) if c):
-        said = frame[column].map(lambda text: SALUTATIONS.get(fold(text).split(" ")[0], "") if " " in fold(text) else "")
+        said = frame[column].map(lambda text: _salutation_first(fold(text)))
         found = np.where(found == "", said, found)
     return found.astype(object)
+
+
+def _salutation_first(name: str) -> str:
+    """`SALUTATIONS`' word for the first word of a folded name of more words ("mrs jane doe"), else ``""``."""
+    first, _, rest = name.partition(" ")
+    return SALUTATIONS.get(first, "") if rest else ""
 
 
 def _columns_named(contacts: Contacts, headers: Sequence[str]) -> list[str]:

@@ -419,7 +419,8 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     features = compare(contacts, normalized, pairs_index, config, used)
     counted = np.flatnonzero(found.first == np.arange(len(found.first)))  # an exact copy counts once
     sample = random_pairs(len(counted), config.match.random_pairs, config.match.seed)
-    sample = pd.MultiIndex.from_arrays([counted[sample.get_level_values(level)] for level in (0, 1)], names=sample.names)
+    sample = pd.MultiIndex.from_arrays([counted[sample.get_level_values(level)] for level in (0, 1)],
+                                       names=sample.names)
     random_features = compare(contacts, normalized, sample, config, used)
     steps.update()
     release_memory()
