@@ -31,7 +31,7 @@ from .errors import ConfigError
 from .fieldmap import fold_header
 from .load import Contacts
 from .names import GENERATIONS, fold, generation, nickname_equivalent
-from .normalize import Normalized, mail_provider
+from .normalize import Normalized, mail_provider, map_unique
 
 MISSING = -1
 
@@ -862,7 +862,7 @@ def generations(contacts: Contacts) -> np.ndarray:
             for at in np.flatnonzero(np.asarray(ends)).tolist():
                 found[at] = found[at] or generation(values[at])
     for column in _columns_named(contacts, SUFFIX_HEADERS):
-        suffix = frame[column].map(lambda text: GENERATIONS.get(fold(text).replace(" ", ""), "")).to_numpy(dtype=object)
+        suffix = map_unique(frame[column], lambda text: GENERATIONS.get(fold(text).replace(" ", ""), "")).to_numpy()
         found = np.where(found == "", suffix, found)
     return found
 
@@ -873,9 +873,9 @@ def salutations(contacts: Contacts) -> np.ndarray:
     fm, frame = contacts.field_map, contacts.frame
     found = np.full(len(frame), "", dtype=object)
     for column in _columns_named(contacts, SALUTATION_HEADERS):
-        found = np.where(found == "", frame[column].map(lambda text: SALUTATIONS.get(fold(text), "")), found)
+        found = np.where(found == "", map_unique(frame[column], lambda text: SALUTATIONS.get(fold(text), "")), found)
     for column in (c for c in (fm.first_name, fm.full_name) if c):
-        said = frame[column].map(lambda text: _salutation_first(fold(text)))
+        said = map_unique(frame[column], lambda text: _salutation_first(fold(text)))  # once per distinct name
         found = np.where(found == "", said, found)
     return found.astype(object)
 

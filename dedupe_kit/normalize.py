@@ -731,7 +731,7 @@ def _country_names() -> dict[str, str]:
 def _row_regions(frame: pd.DataFrame, country_column: str | None, default: str) -> np.ndarray:
     if country_column is None:
         return np.full(len(frame), default, dtype=object)
-    return _map_unique(frame[country_column], lambda c: country_region(c, default)).to_numpy(dtype=object)
+    return map_unique(frame[country_column], lambda c: country_region(c, default)).to_numpy(dtype=object)
 
 
 # --- emails and external IDs --------------------------------------------------------------------
@@ -1084,7 +1084,7 @@ def _table(parts: list[dict], columns: list[str], by: list[str],
 # --- names --------------------------------------------------------------------------------------
 
 
-def _map_unique(values: pd.Series, func: Callable[[str], Hashable]) -> pd.Series:
+def map_unique(values: pd.Series, func: Callable[[str], Hashable]) -> pd.Series:
     """``values.map(func)`` computing ``func`` once per distinct value."""
     if values.empty:
         return values.astype(object)
@@ -1100,7 +1100,7 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
     blank = pd.Series("", index=frame.index, dtype=object)
 
     def column(name: str | None, func: Callable[[str], str], role: str = "") -> pd.Series:
-        return blank if name is None else _map_unique(frame[name], _blank_if_placeholder(func, role))
+        return blank if name is None else map_unique(frame[name], _blank_if_placeholder(func, role))
 
     first = column(fm.first_name, fold_name, "first_name")
     last = column(fm.last_name, fold_name, "last_name")
@@ -1109,7 +1109,7 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
         full_raw = column(fm.full_name, str, "full_name")
         need = (first == "") & (last == "") & (full_raw.str.strip() != "")
         if need.any():
-            parts = _map_unique(full_raw[need], split_full_name)
+            parts = map_unique(full_raw[need], split_full_name)
             first, last = first.copy(), last.copy()
             first[need] = parts.str[0]
             last[need] = parts.str[1]
@@ -1121,10 +1121,10 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
         {
             "first": first,
             "last": last,
-            "first_group": _map_unique(first, nickname_group),
+            "first_group": map_unique(first, nickname_group),
             "full": full,
             "company": column(fm.company, fold),
-            "address": _map_unique(_joined(frame, fm.address), _blank_if_placeholder(fold_address)),
+            "address": map_unique(_joined(frame, fm.address), _blank_if_placeholder(fold_address)),
             "postcode": column(fm.postcode, lambda v: "".join(v.split()).upper()),
             "city": column(fm.city, fold),
             "birth_date": column(fm.birth_date, lambda text: _full_date(date_key(text, birth_order))),
@@ -1173,7 +1173,7 @@ def _split_lone_names(first: pd.Series, last: pd.Series) -> tuple[pd.Series, pd.
     whole = whole[whole.str.contains(" ", regex=False)]
     if whole.empty:
         return first, last
-    parts = _map_unique(whole, split_full_name)
+    parts = map_unique(whole, split_full_name)
     word = parts.str[1]
     split = (parts.str[0] != "") & (word != "") & (
         word.map(last.value_counts()).fillna(0) > word.map(first.value_counts()).fillna(0))
