@@ -261,8 +261,9 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
     key = plan.contacts.field_map.key
     if key:
         frame[key] = plan.contacts.frame[key].to_numpy(dtype=object)[rows]
-    for column in (c for c in keys if c != key and plan.policy.clear):  # a name, an ID that is the clear
-        frame.loc[holds_word(frame[column].to_numpy(dtype=object), plan.policy.clear), column] = ""  # word: kept
+    if plan.policy.clear:  # a name or an ID that is the clear word: the word would empty it, blank keeps it
+        for column in (c for c in keys if c != key):
+            frame.loc[holds_word(frame[column].to_numpy(dtype=object), plan.policy.clear), column] = ""
     for column, cells in changed.groupby("column", sort=False):
         frame.loc[cells["row"].to_numpy(), column] = cells["after"].to_numpy()
     return frame.reset_index(drop=True)
