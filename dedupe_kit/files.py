@@ -25,7 +25,7 @@ _WORDS = r"[^\W\d_]+(?:['’ ][^\W\d_]+)*"  # letters only: no call, no DDE link
 _NUMBER = (r"\(?\d[\d\s().\-/]*(?:\s*(?:ext(?:ension)?\.?|x|#|poste|;ext=)\s*\d+)?"
            rf"(?:\s*\({_WORDS}\)|\s*[-–:,]?\s+{_WORDS})?")  # a label: "(mum's)", "(office)", "- work", "mobile"
 _SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
-                    r"|\d[\d.,]*%?$"  # a plain number: -5, +12.5, -1,234.50, -5%
+                    r"|\d[\d.,]*%?\s*$"  # a plain number: -5, +12.5, -1,234.50, -5%, "-5  " (spaces after)
                     rf"|(?=(?:\D*\d){{7}})\s*{_NUMBER}(?:\s*(?:[;,/]|:::|or)\s*\+?\s*{_NUMBER})*$")  # phone numbers (7+ digits)
 #: A cell a spreadsheet would run as a formula: ``=``, ``@``, a tab or carriage return first, or ``+``/``-``
 #: followed by something other than a number or a phone number (``+1-1`` and ``-2+3`` are formulas).
@@ -195,7 +195,7 @@ def formula_cells(values: list[str], joined: str | None = None) -> list[int]:
     r"""The positions of the ``values`` a spreadsheet would run as formulas (`FORMULA_START`);
     ``joined``: ``"\0".join(values)``, when made already.
 
-    >>> formula_cells(["+33 6 12 34 56 78", "=1+1", "", "-5", "@SUM(A1)", "+ VIP"])
+    >>> formula_cells(["+33 6 12 34 56 78", "=1+1", "", "-5", "@SUM(A1)", "+ VIP", "-5  "])
     [1, 4, 5]
     """
     codes, starts = code_points(values, joined)
