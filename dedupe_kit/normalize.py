@@ -810,7 +810,7 @@ class EmailParser:
             return [], [(text, "no @: not an email address")]
         ok, bad = [], []
         for token in tokens:
-            address = token.strip(".").lower()
+            address = token.strip(".").replace("İ", "I").lower()  # Turkish İ: i, not i and a combining dot
             if not _EMAIL_SYNTAX.fullmatch(address):
                 bad.append((token, "not a valid email address"))
                 continue

@@ -270,6 +270,7 @@ def test_country_column_sets_the_region_per_row(tmp_path):
         ("hans@xn--mller-bau-q9a.de", "hans@müller-bau.de", "hans@xn--mller-bau-q9a.de", False),
         ("hans@Müller-Bau.de", "hans@müller-bau.de", "hans@müller-bau.de", False),
         ("hans@xn--a.de", "hans@xn--a.de", "hans@xn--a.de", False),  # not Punycode: as it is
+        ("İSMAIL@X.EXAMPLE", "ismail@x.example", "ismail@x.example", False),  # Turkish İ in capitals
         ("tamsin.saavedra@mail.example\u200b", "tamsin.saavedra@mail.example", "tamsin.saavedra@mail.example",
          False),  # a zero-width space pasted in
     ],
