@@ -583,8 +583,8 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
     in_merge[away] = in_merge[survivors[away]] = True
     ids, filled = contacts.frame[column], contacts.filled(column)
     shared = repeated.copy()
-    shared[shared] = pd.Series(survivors[shared]).groupby(_key_values(contacts)[shared].to_numpy()).transform(
-        "nunique").to_numpy() > 1
+    survivors_of_key = pd.Series(survivors[shared]).groupby(_key_values(contacts, shared)).transform("nunique")
+    shared[shared] = survivors_of_key.to_numpy() > 1
     left_out = sorted_distinct(away[~isin(away, to_fix)])
 
     def shown_rows(rows: np.ndarray) -> str:
@@ -624,10 +624,9 @@ def away_to_fix(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarr
     shared = _repeated_keys(plan.contacts) if repeated is None else repeated
     if not shared[away].any():  # the usual case
         return away
-    ids = _key_values(plan.contacts)
     kept = shared.copy()
     kept[away] = False
-    return away[~(shared[away] & ids.iloc[away].isin(ids[kept]).to_numpy())]
+    return away[~(shared[away] & isin(_key_values(plan.contacts, away), _key_values(plan.contacts, kept)))]
 
 
 def _keyed(contacts: Contacts) -> np.ndarray:
@@ -647,7 +646,7 @@ def _first_of_key(contacts: Contacts, rows: np.ndarray) -> np.ndarray:
     column = contacts.field_map.key
     if not column or not len(rows):
         return position
-    codes = pd.factorize(_key_values(contacts).to_numpy(dtype=object)[rows])[0]
+    codes = pd.factorize(_key_values(contacts, rows))[0]
     first = position[~pd.Series(codes).duplicated().to_numpy()]  # by code, as codes come in order of first sight
     return np.where(contacts.filled(column)[rows], first[codes], position)
 
@@ -657,14 +656,16 @@ def _repeated_keys(contacts: Contacts) -> np.ndarray:
     row's too (no row's, without either)."""
     if not contacts.field_map.key:
         return np.zeros(len(contacts), dtype=bool)
-    return _key_values(contacts).duplicated(keep=False).to_numpy() & contacts.filled(contacts.field_map.key)
+    keys = _key_values(contacts, slice(None))
+    return pd.Series(keys).duplicated(keep=False).to_numpy() & contacts.filled(contacts.field_map.key)
 
 
-def _key_values(contacts: Contacts) -> pd.Series:
-    """Each row's key (`FieldMap.key`) as the CRM compares it: the record ID as typed, an email in
-    any case (``Fay.Ngata@Mail.example`` finds the contact of ``fay.ngata@mail.example``)."""
-    values = contacts.frame[contacts.field_map.key]
-    return values if contacts.field_map.record_id else values.str.strip().str.casefold()
+def _key_values(contacts: Contacts, rows: np.ndarray | slice) -> np.ndarray:
+    """The key (`FieldMap.key`) of the ``rows`` (positions, a mask, or a slice) as the CRM compares it:
+    the record ID as typed, an email in any case (``Fay.Ngata@Mail.example`` finds the contact of
+    ``fay.ngata@mail.example``); only the rows asked for are folded, not the whole column each time."""
+    values = contacts.frame[contacts.field_map.key].to_numpy(dtype=object)[rows]
+    return values if contacts.field_map.record_id else np.array([v.strip().casefold() for v in values], dtype=object)
 
 
 def _joined(values: tuple) -> str:
