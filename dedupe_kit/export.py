@@ -285,7 +285,7 @@ def _set_to_clear_word(plan: MergePlan, shown: int = 3) -> list[str]:
     if not word:  # the CRM has none
         return []
     cells = _updated_cells(plan)
-    cells = cells[(cells["after"].str.strip().str.casefold() == word.casefold()).to_numpy()]
+    cells = cells[holds_word(cells["after"].to_numpy(dtype=object), word)]  # as the merge reads the word
     if not len(cells):
         return []
     record_id = record_ids(plan.contacts)
