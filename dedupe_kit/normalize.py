@@ -91,7 +91,8 @@ class Normalized:
         return found
 
     def once(self, key: Hashable, make: Callable[[], np.ndarray]) -> np.ndarray:
-        """``make()`` of these tables, worked out once per ``key`` (other modules' derived arrays); read-only."""
+        """``make()`` of these tables, worked out once per ``key`` (the methods below, and other
+        modules' derived arrays); read-only."""
         if key not in self._shared:
             self._shared[key] = make()
             self._shared[key].flags.writeable = False
@@ -100,11 +101,7 @@ class Normalized:
     def first_of_kind(self, kind: str) -> np.ndarray:
         """The positions in `coded` of each record's first `EMAILS_COMPARED` identifiers of one kind:
         worked out once (each piece of pairs.csv asks); read-only."""
-        key = f"first {kind}"
-        if key not in self._shared:
-            self._shared[key] = np.flatnonzero(first_of_record(self.coded(kind)[0]))
-            self._shared[key].flags.writeable = False
-        return self._shared[key]
+        return self.once(("first", kind), lambda: np.flatnonzero(first_of_record(self.coded(kind)[0])))
 
     def typed(self, kind: str) -> np.ndarray:
         """The identifiers of one kind as typed (``raw``), in the order of `coded`; read-only."""
@@ -113,27 +110,23 @@ class Normalized:
     def of_kind(self, kind: str, column: str) -> np.ndarray:
         """``column`` of the identifiers of one kind (``raw``; ``phone_kind`` of the phones), in the
         order of `coded`: worked out once (the reasons of each piece of pairs.csv ask); read-only."""
-        key = ("of kind", kind, column)
-        if key not in self._shared:
-            ids = self.identifiers
-            found = ids[column].to_numpy(dtype=object)[(ids["kind"] == kind).to_numpy()]
-            found.flags.writeable = False
-            self._shared[key] = found
-        return self._shared[key]
+        ids = self.identifiers
+        return self.once(("of kind", kind, column),
+                         lambda: ids[column].to_numpy(dtype=object)[(ids["kind"] == kind).to_numpy()])
 
     def value_codes(self) -> np.ndarray:
         """One integer per distinct (kind, value) of the identifiers, in the table's order, from the
         codes of `coded`; read-only."""
-        if "values" not in self._shared:
+        def make() -> np.ndarray:
             kinds = self.identifiers["kind"]
             codes, start = np.zeros(len(kinds), dtype=np.int64), 0
             for kind in kinds.cat.categories:
                 _, of_kind, values = self.coded(kind)
                 codes[(kinds == kind).to_numpy()] = start + of_kind
                 start += len(values)
-            codes.flags.writeable = False
-            self._shared["values"] = codes
-        return self._shared["values"]
+            return codes
+
+        return self.once("values", make)
 
     def personal_emails(self) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
         """The emails of one person (not role addresses such as info@): their ``source_row``, and
@@ -150,11 +143,7 @@ class Normalized:
     def personal_emails_typed(self) -> np.ndarray:
         """The emails of `personal_emails` as typed (``raw``), in its order: worked out once (the
         reasons of each piece of pairs.csv ask); read-only."""
-        if "typed emails" not in self._shared:
-            typed = self.typed("email")[self._personal_email()]
-            typed.flags.writeable = False
-            self._shared["typed emails"] = typed
-        return self._shared["typed emails"]
+        return self.once("typed emails", lambda: self.typed("email")[self._personal_email()])
 
     def _personal_email(self) -> np.ndarray:
         """Whether each email of the table (in the order of `coded`) is a person's own, not a role
