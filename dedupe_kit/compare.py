@@ -850,9 +850,14 @@ SALUTATIONS = dict.fromkeys("mr mister monsieur herr senor signor".split(), "m")
     "mrs ms miss mme madame mlle mademoiselle frau sra senora srta signora".split(), "f")
 
 
-def generations(contacts: Contacts) -> np.ndarray:
+def generations(contacts: Contacts, normalized: Normalized) -> np.ndarray:
     """The generation each record's name ends with (``jr``, ``sr``, ``iii``…; ``""``), by row, or its
-    suffix column gives (Salesforce's ``Suffix``)."""
+    suffix column gives (Salesforce's ``Suffix``); worked out once (the exact copies and the rule of
+    two generations both ask)."""
+    return normalized.once("generations", lambda: _generations(contacts))
+
+
+def _generations(contacts: Contacts) -> np.ndarray:
     fm, frame = contacts.field_map, contacts.frame
     found = np.full(len(frame), "", dtype=object)
     for column in (fm.first_name, fm.last_name, fm.full_name):
@@ -916,7 +921,7 @@ def _first_copies(contacts: Contacts, normalized: Normalized, columns: tuple[str
     code = pd.factorize(count)[0]
     fields = [normalized.names[field].to_numpy(dtype=object) for field in _COPY_FIELDS]
     compared = [compared_column(contacts, column).to_numpy() for column in columns]
-    for values in [identifiers, phones, *fields, generations(contacts), *compared]:
+    for values in [identifiers, phones, *fields, generations(contacts, normalized), *compared]:
         code = distinct_pairs(code, pd.factorize(values)[0])[0]  # codes by first appearance
     first = np.flatnonzero(np.r_[True, code[1:] > np.maximum.accumulate(code)[:-1]])[code]
     first[count == 0] = np.flatnonzero(count == 0)

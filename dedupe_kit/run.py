@@ -444,7 +444,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     # pairs a person decides, never the score (`HELD`): two people of one family, who share a
     # landline or an email, and two of one name, or on one line
     none = np.zeros(len(pairs_index), dtype=bool)
-    generations = _two_generations(contacts, pairs_index)
+    generations = _two_generations(contacts, normalized, pairs_index)
     parent = _parent_and_child(features) if "birth_date" in features else none
     household = none
     email = next((c for c in used if isinstance(c, EmailComparison)), None)
@@ -597,10 +597,10 @@ def _parent_and_child(features: pd.DataFrame) -> np.ndarray:
     return shared & (features["birth_date"].to_numpy() == 0)
 
 
-def _two_generations(contacts: Contacts, index: pd.MultiIndex) -> np.ndarray:
+def _two_generations(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex) -> np.ndarray:
     """Pairs whose names end with different generations (Jr. and Sr., II and III, Jr. and none):
     a father and his son of one name, who share a home phone: review, never automatic."""
-    found = generations(contacts)
+    found = generations(contacts, normalized)
     if not (found != "").any():
         return np.zeros(len(index), dtype=bool)
     return found[index.get_level_values(0)] != found[index.get_level_values(1)]
