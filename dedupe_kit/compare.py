@@ -919,12 +919,17 @@ def _first_copies(contacts: Contacts, normalized: Normalized, columns: tuple[str
     count, identifiers = _sets(ids, normalized.value_codes(), n)
     _, phones = _sets(normalized.phones["source_row"].to_numpy(), normalized.phone_codes()["national"][0], n)
     code = pd.factorize(count)[0]
-    fields = [normalized.names[field].to_numpy(dtype=object) for field in _COPY_FIELDS]
-    compared = [compared_column(contacts, column).to_numpy() for column in columns]
-    for values in [identifiers, phones, *fields, generations(contacts, normalized), *compared]:
+    for values in (identifiers, phones):
+        code = distinct_pairs(code, pd.factorize(values)[0])[0]
+    first = np.arange(n)
+    # only rows that share their identifiers with another can be copies: the names of those alone are read
+    rows = np.flatnonzero((np.bincount(code)[code] > 1) & (count > 0))
+    code = pd.factorize(code[rows])[0]
+    fields = [normalized.names[field].to_numpy(dtype=object)[rows] for field in _COPY_FIELDS]
+    compared = [compared_column(contacts, column).to_numpy()[rows] for column in columns]
+    for values in [*fields, generations(contacts, normalized)[rows], *compared]:
         code = distinct_pairs(code, pd.factorize(values)[0])[0]  # codes by first appearance
-    first = np.flatnonzero(np.r_[True, code[1:] > np.maximum.accumulate(code)[:-1]])[code]
-    first[count == 0] = np.flatnonzero(count == 0)
+    first[rows] = rows[np.flatnonzero(np.r_[True, code[1:] > np.maximum.accumulate(code)[:-1]])[code]]
     return first
 
 
