@@ -126,8 +126,8 @@ RUSSIAN_DIMINUTIVES = """
 
 
 #: Diminutives of Spanish, Portuguese, French, German and Italian names, Russian ones in Latin
-#: letters (Pepe for José, Beppe for Giuseppe, Sasha for Alexander) and a few English ones (Liam
-#: for William), which the English list lacks: formal names, then their diminutives.
+#: letters (Pepe for José, Beppe for Giuseppe, Sasha for Alexander) and English ones (Liam for
+#: William, Pippa for Philippa, Kate for Catherine), which the English list lacks: formal names, then their diminutives.
 EUROPEAN_DIMINUTIVES = """
 jose: pepe pepito ze juca; francisco: paco pancho curro chico; guadalupe: lupe lupita; jesus: chuy chucho;
 ignacio: nacho; guillermo: memo; enrique: kike quique; dolores: lola; concepcion: concha conchita;
@@ -148,8 +148,14 @@ ludwig: lutz; bernhard: bernd; rudolf: rolf; manfred: manni; helene magdalena: l
 giuseppe: beppe peppe peppino pino; giovanni: gianni nanni; luigi: gigi; salvatore: toto turi;
 francesco: ciccio franco checco; vincenzo: enzo; beatrice: bice; giuseppina: pina; riccardo: ricky;
 alessandro alessandra: ale; valentina: vale;
-william: liam; olivia: liv; isabella isabel: izzy; alexander: xander; katherine catherine: kat; evelyn: evie;
-desmond: des; natalie: nat; angus augustus: gus; cassandra: cass cassie; rosalind: ros rosie; nigel: nige;
+william: liam; olivia: liv; isabella isabel: izzy; alexander: xander; evelyn: evie;
+katherine catherine kathryn cathryn kathleen: kate katie kat cat kath cath cathy; philippa: pippa;
+barbara: barb babs; charlotte: charlie lottie; melanie melissa melinda: mel; rosemary: rosie; suzanne: suzy;
+benjamin: benji; rebekah: becky bec becca; christopher: kris; jason: jay; eleanor: nell nellie;
+alison allison: ally; maureen: mo; mildred: millie; alfred: alfie; nicola: nicky; nicole: nic; angela: ang;
+judith: jodie; gillian: jill gill; caroline: caz; karen: kaz; sharon: shaz; bernard: bern bernie;
+bernadette: bernie; colin: col; barry: baz; gary: gaz; darren: daz; gustav gustavo: gus;
+desmond: des; natalie: nat; angus augustus: gus; cassandra: cass cassie; rosalind: ros roz rosie; nigel: nige;
 bronwyn: bron; finlay: fin; alfred: alf; barnaby: barney; rebecca: bec becca; natasha: tash; margaret: mags;
 imogen: immy;
 alexander aleksandr alexandr alexandra: sasha shura sanya; mikhail: misha; dmitry dmitri dmitriy: dima mitya;
@@ -166,15 +172,17 @@ semyon: senya; timofey: tima; viktoria victoria: vika; valery valeriy: valera; a
 """
 
 
-#: Spellings of one name in Latin letters (transliterations of Russian names): each is the others'
-#: nickname, so Dmitri and Dmitry are one name, not two names of their own as Michael and Michelle are.
+#: Spellings of one name in Latin letters (transliterations of Russian names, Catherine and Katherine):
+#: each is the others' nickname, so Dmitri and Dmitry are one name, not two names of their own as
+#: Michael and Michelle are.
 SPELLINGS = """
 dmitry dmitri dmitriy; sergei sergey sergej; aleksandr alexandr alexander; alexandra aleksandra;
 mikhail michail; yevgeny evgeny evgeniy yevgeniy; yevgenia evgenia evgeniya; ekaterina yekaterina;
 elena yelena; natalia natalya nataliya; nikolai nikolay; tatiana tatyana; pyotr petr; daria darya;
 alexei alexey aleksei aleksey; yuri yury yuriy; ksenia kseniya; lyudmila ludmila; yulia yuliya;
 grigory grigoriy; vasily vasiliy; fyodor fedor; sofia sofya; anatoly anatoliy; gennady gennadiy;
-georgy georgiy; valery valeriy; artyom artem; maria mariya; andrei andrey; alexei alexej; oksana oxana
+georgy georgiy; valery valeriy; artyom artem; maria mariya; andrei andrey; alexei alexej; oksana oxana;
+zoe zoey; ian iain; catherine katherine kathryn cathryn
 """
 
 
@@ -278,6 +286,9 @@ def nickname_equivalent(a: str, b: str) -> bool:
     (True, False)
     >>> nickname_equivalent("des", "desmond"), nickname_equivalent("bec", "rebecca")
     (True, True)
+    >>> nickname_equivalent("kate", "catherine"), nickname_equivalent("pippa", "philippa"), nickname_equivalent(
+    ...     "catherine", "katherine")
+    (True, True, True)
     >>> nickname_equivalent(fold("Маша"), fold("Мария")), nickname_equivalent(fold("Слава"), fold("Ярослав"))
     (True, True)
     """

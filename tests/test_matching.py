@@ -251,8 +251,10 @@ def test_russian_diminutives_are_nicknames(tmp_path):
 
 
 @pytest.mark.parametrize("formal, diminutive", [("José", "Pepe"), ("Francisco", "Paco"), ("Antonio", "Toño"),
-                                                ("Giuseppe", "Beppe"), ("Johannes", "Hans"), ("Alexander", "Sasha")])
-def test_european_diminutives_are_nicknames(tmp_path, formal, diminutive):
+                                                ("Giuseppe", "Beppe"), ("Johannes", "Hans"), ("Alexander", "Sasha"),
+                                                ("Catherine", "Kate"), ("Katherine", "Katie"), ("Philippa", "Pippa"),
+                                                ("Charlotte", "Charlie"), ("Barbara", "Barb"), ("Katherine", "Catherine")])
+def test_diminutives_the_english_list_lacks_are_nicknames(tmp_path, formal, diminutive):
     f = features_for(tmp_path, [f"1,{formal},Garcia,,,,,", f"2,{diminutive},Garcia,,,,,", "3,Ramon,Garcia,,,,,"])
     assert f["first"].tolist() == [4, 0]
 
