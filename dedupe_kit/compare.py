@@ -885,6 +885,21 @@ def salutations(contacts: Contacts) -> np.ndarray:
     return found.astype(object)
 
 
+#: Two given names joined in one name cell: "Harold & Joan", "Arthur and Mabel Quimby", "Mr. and Mrs. Cedric"
+#: (not "y" nor "e", which a Spanish surname or a middle initial holds: "José Ortega y Gasset", "John E Smith")
+_JOINT = re.compile(r"[^\W\d_][\w'.\-]*\s*(?:&|\+|\s(?:and|et|und)\s)\s*[^\W\d_]", re.IGNORECASE)
+
+
+def joint_names(contacts: Contacts) -> np.ndarray:
+    """Whether each record's first or full name names two people ("Harold & Joan"), by row: a
+    couple's or a family's record, whose pair with one of them a person decides."""
+    fm, frame = contacts.field_map, contacts.frame
+    found = np.zeros(len(frame), dtype=bool)
+    for column in (c for c in (fm.first_name, fm.full_name) if c):
+        found |= map_unique(frame[column], lambda text: _JOINT.search(text) is not None).to_numpy(dtype=bool)
+    return found
+
+
 def _salutation_first(name: str) -> str:
     """`SALUTATIONS`' word for the first word of a folded name of more words ("mrs jane doe"), else ``""``."""
     first, _, rest = name.partition(" ")

@@ -21,7 +21,7 @@ from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs, 
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
-                      NameComparison, compare, comparisons, generations, salutations, value_pairs)
+                      NameComparison, compare, comparisons, generations, joint_names, salutations, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export, export_crosswalk, with_survivors
@@ -47,7 +47,8 @@ HELD = ("", "the names end with different generations (a father and a son?)",
         "different last names on one phone, without an email in common (colleagues, or a new last name?)",
         "first names not the same, each with a mailbox at one organisation (two colleagues?)",
         "other emails, and each a mobile of their own: only another line in common (two people of one home or office?)",
-        "a man's and a woman's salutation (Mr. and Mrs.: a couple?)")
+        "a man's and a woman's salutation (Mr. and Mrs.: a couple?)",
+        "one record's name names two people (Harold & Joan: a couple's record beside one of them?)")
 #: Why a pair merged though its first names differ (`HELD`'s third rule): what only one person has
 LIFTED = ("the birth dates agree", "an external ID or a personal number agrees")
 CROSSWALK_COLUMNS = ["source_row", "record_id", "cluster_id", "survivor_row", "survivor_record_id",
@@ -453,7 +454,9 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     two_people = (_two_people(features, used, pairs_index, status == "auto", normalized)
                   if config.match.namesakes_need_review else (none,) * 4)  # namesakes, colleagues, mailboxes, lines
     couple = _two_of(salutations(contacts), pairs_index)
-    held = np.select([generations, parent, household, *two_people, couple], np.arange(1, len(HELD)), 0)
+    joint = joint_names(contacts)
+    joint = joint[pairs_index.get_level_values(0)] != joint[pairs_index.get_level_values(1)]
+    held = np.select([generations, parent, household, *two_people, couple, joint], np.arange(1, len(HELD)), 0)
     held[status != "auto"] = 0
     status[held > 0] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)

@@ -754,6 +754,24 @@ def test_a_suffix_or_a_salutation_column_tells_a_father_from_his_son_and_a_husba
     assert reasons[(2, 3)].startswith("not merged without a person: a man's and a woman's salutation")
 
 
+def test_a_couples_record_beside_one_of_them_waits_for_a_person(tmp_path):
+    path = tmp_path / "keap.csv"
+    rows = ["1,Harold,Quimby,harold.quimby@gmail.com,718-404-8005,Boston",
+            "2,Harold & Joan,Quimby,quimbys@gmail.com,718-404-8005,Boston",
+            "3,Arthur and Mabel,Sowerby,sowerbys@gmail.com,718-404-8006,Boston",
+            "4,Arthur,Sowerby,sowerbys@gmail.com,718-404-8006,Boston",
+            "5,Arthur & Mabel,Sowerby,sowerbys@gmail.com,718-404-8006,Boston",  # the couple's record again
+            "6,José,Ortega y Gasset,jortega@gmail.com,718-404-8007,Boston",  # a Spanish surname: one person
+            "7,Jose,Ortega y Gasset,jortega@gmail.com,718-404-8007,Boston"]
+    path.write_text("Record ID,First Name,Last Name,Email,Phone Number,City\n" + "\n".join(rows + strangers("1")) + "\n")
+    result = run(path, progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (2, 3), (3, 4)], "status"].tolist() == ["review"] * 3
+    assert pairs.loc[[(2, 4), (5, 6)], "status"].tolist() == ["auto", "auto"]
+    reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]
+    assert reasons[(0, 1)].startswith("not merged without a person: one record's name names two people")
+
+
 def test_a_new_last_name_on_the_same_number_waits_for_a_person_however_low_it_scores(tmp_path):
     path = tmp_path / "married.csv"
     rows = ["1,Rebecca,Hollis,rebecca.hollis@gmail.com,617-555-0188,Boston",
