@@ -885,18 +885,22 @@ def salutations(contacts: Contacts) -> np.ndarray:
     return found.astype(object)
 
 
-#: Two given names joined in one name cell: "Harold & Joan", "Arthur and Mabel Quimby", "Mr. and Mrs. Cedric"
-#: (not "y" nor "e", which a Spanish surname or a middle initial holds: "José Ortega y Gasset", "John E Smith")
-_JOINT = re.compile(r"[^\W\d_][\w'.\-]*\s*(?:&|\+|\s(?:and|et|und)\s)\s*[^\W\d_]", re.IGNORECASE)
+#: Two words joined in a name cell: given names ("Harold & Joan", "Mr. and Mrs."); not by "y" nor "e",
+#: which a Spanish surname or a middle initial holds ("José Ortega y Gasset", "John E Smith")
+_JOINT = r"[^\W\d_][\w'.\-]*\s*(?:&|\+|\s(?:and|et|und)\s)\s*[^\W\d_]"
+_JOINT_FIRST, _JOINT_FULL = re.compile(_JOINT, re.IGNORECASE), re.compile(r"\W*" + _JOINT, re.IGNORECASE)
 
 
 def joint_names(contacts: Contacts) -> np.ndarray:
-    """Whether each record's first or full name names two people ("Harold & Joan"), by row: a
-    couple's or a family's record, whose pair with one of them a person decides."""
+    """Whether each record's name names two people, by row: two words joined in its first name
+    ("Harold & Joan"), or its full name's first word joined to the next ("Arthur and Mabel Sowerby",
+    "Mr. and Mrs. Cedric"; not "Ritz-Carlton Restaurant and Dining Room"). A couple's or a family's
+    record, whose pair with one of them a person decides."""
     fm, frame = contacts.field_map, contacts.frame
     found = np.zeros(len(frame), dtype=bool)
-    for column in (c for c in (fm.first_name, fm.full_name) if c):
-        found |= map_unique(frame[column], lambda text: _JOINT.search(text) is not None).to_numpy(dtype=bool)
+    for column, joint in ((fm.first_name, _JOINT_FIRST.search), (fm.full_name, _JOINT_FULL.match)):
+        if column:
+            found |= map_unique(frame[column], lambda text, joint=joint: joint(text) is not None).to_numpy(dtype=bool)
     return found
 
 

@@ -137,7 +137,7 @@ class Result:
             f"candidate pairs           {len(self.pairs):>10,}",
             f"  merged automatically    {int(status.get('auto', 0)):>10,}   (p >= {self.config.match.upper:g})",
             f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g}"
-            + (f"; {below:,} below it: an email alone beside its contact, or a new last name on one number)"
+            + (f"; {below:,} below it: an email or a phone alone beside its contact, or a new last name on one number)"
                if below else ")"),
             f"  decided by a person     {int(status.get('reviewed', 0)):>10,}",
             f"  dropped                 {int(status.get('drop', 0)):>10,}",
@@ -433,11 +433,12 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     probability = probability_of(weight)
     thresholds = Thresholds(config.match.lower, config.match.upper)
     status = thresholds.status(probability)
-    if "email" in features:  # a sign-up of an address alone beside its contact: nothing else to weigh
-        at = np.flatnonzero((features["email"].to_numpy() == 3) & (status == "drop"))
-        for column in (column for column in model.columns_ if column != "email"):
-            at = at[features[column].to_numpy()[at] == MISSING]
-        status[at] = "review"  # a person decides
+    for alone in ("email", "phone"):  # an address or a number alone beside its contact: nothing else to weigh
+        if alone in features:
+            at = np.flatnonzero((features[alone].to_numpy() == 3) & (status == "drop"))
+            for column in (column for column in model.columns_ if column != alone):
+                at = at[features[column].to_numpy()[at] == MISSING]
+            status[at] = "review"  # a person decides
     if {"phone", "first", "last"} <= set(features):  # a new last name (a marriage) on the same number
         renamed = ((features["phone"].to_numpy() == 3) & (features["first"].to_numpy() >= 4)
                    & (features["last"].to_numpy() == 0) & (status == "drop"))

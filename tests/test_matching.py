@@ -770,6 +770,14 @@ def test_a_couples_record_beside_one_of_them_waits_for_a_person(tmp_path):
     assert pairs.loc[[(2, 4), (5, 6)], "status"].tolist() == ["auto", "auto"]
     reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]
     assert reasons[(0, 1)].startswith("not merged without a person: one record's name names two people")
+    rows = ["1,Ignatius and Hilda Sowerby,sowerbys@gmail.com,718-404-8009",  # in a full name: its first word joined
+            "2,Ignatius Sowerby,sowerbys@gmail.com,718-404-8009",
+            "3,Ritz-Carlton Restaurant and Dining Room,ritz@hotel.example,415-296-7465",  # further on: one name
+            "4,Ritz-Carlton Restaurant,ritz@hotel.example,415-296-7465"]
+    rows += ["{},{} {},{},{}".format(*row.split(",")[:5]) for row in strangers("1")]
+    path.write_text("Record ID,Name,Email,Phone Number\n" + "\n".join(rows) + "\n")
+    pairs = run(path, progress=False).pairs.set_index(["a", "b"])
+    assert pairs.loc[(0, 1), "status"] == "review" and pairs.loc[(2, 3), "held"] == 0
 
 
 def test_a_new_last_name_on_the_same_number_waits_for_a_person_however_low_it_scores(tmp_path):
@@ -910,16 +918,20 @@ def test_other_emails_and_own_mobiles_on_one_landline_are_never_merged_without_a
     assert run(path, b2b, progress=False).pairs.set_index(["a", "b"]).loc[(0, 1), "status"] == "auto"
 
 
-def test_an_email_alone_beside_its_contact_waits_for_a_person_however_low_it_scores(tmp_path):
+def test_an_email_or_a_phone_alone_beside_its_contact_waits_for_a_person_however_low_it_scores(tmp_path):
     path = tmp_path / "signup.csv"
     rows = ["1,Fiona,Gallagher-Reyes,fiona.gr@gmail.com,+1 202 555 0181,Boston",
             "2,,,Fiona.GR@gmail.com,,",  # a newsletter sign-up: the address and nothing else
-            "3,,,oscar.l@gmail.com,,"]  # nobody's
+            "3,,,oscar.l@gmail.com,,",  # nobody's
+            "4,Mortimer,Eastleigh,mortimer.e@gmail.com,718-404-9004,Boston",
+            "5,,,,(718) 404-9004,"]  # a text message's sender: the number and nothing else
     path.write_text("ID,First Name,Last Name,Email,Phone,City\n" + "\n".join(rows + strangers("1")) + "\n")
     result = run(path, progress=False)
-    pair = result.pairs.set_index(["a", "b"]).loc[(0, 1)]
-    assert pair["email"] == 3 and pair["probability"] < 0.5 and pair["status"] == "review"
-    assert ("(p >= 0.5; 1 below it: an email alone beside its contact, or a new last name on one number)"
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[(0, 1), "email"] == 3 and pairs.loc[(3, 4), "phone"] == 3
+    assert (pairs.loc[[(0, 1), (3, 4)], "probability"] < 0.5).all()
+    assert pairs.loc[[(0, 1), (3, 4)], "status"].tolist() == ["review", "review"]
+    assert ("(p >= 0.5; 2 below it: an email or a phone alone beside its contact, or a new last name on one number)"
             in result.summary())
 
 
