@@ -103,20 +103,10 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         fm = contacts.field_map
         keyed = f"the email column {fm.emails[0]!r} (not cleared), " if fm.emails else ""
         warnings.append(f"no record ID column: the fix files are keyed by {keyed}name and external IDs only, "
-                        "and external IDs are not cleared" + _record_id_hint(contacts))
+                        "and external IDs are not cleared")
     warnings += _unkeyed(plan, away, repeated) + _set_to_clear_word(plan)
     _log(out, plan, protect)
     return Exported(paths, neutralized, warnings)
-
-
-def _record_id_hint(contacts: Contacts) -> str:
-    """Name an external ID column that is filled and different on every row, as a CRM's own key is."""
-    key = next((c for c in contacts.field_map.external_ids
-                if contacts.frame[c].is_unique and not (contacts.frame[c] == "").any()), None)
-    if key is None:
-        return ""
-    return (f"; {key!r} is filled and different on every row, as a CRM's own key is: if it is the record ID, "
-            "give it that role (fields.record_id in --config); as an external ID it keeps any two rows apart")
 
 
 def export_crosswalk(crosswalk: pd.DataFrame, contacts: Contacts, policy, out: str | Path) -> Exported:

@@ -57,6 +57,8 @@ class Profile:
     region_hint: str | None = None
     #: the lines of a report's title and footer left out of the file (`Contacts.left_out_note`)
     left_out_note: str | None = None
+    #: an external ID that keeps every two rows apart (`Contacts.key_like_note`)
+    key_like_note: str | None = None
     #: rows whose record ID an earlier row holds: ``source_row``, ``record_id``, ``first_row`` (the
     #: same contact on several rows of a report, or two contacts on one ID: a run warns when one merges)
     repeated_ids: pd.DataFrame | None = field(default=None, repr=False)
@@ -94,8 +96,8 @@ class Profile:
         )
 
     def __str__(self) -> str:
-        lines = [f"Profile of {self.source}: {self.rows} rows", *([self.left_out_note] if self.left_out_note else []),
-                 "", "column roles and fill rate:"]
+        notes = [note for note in (self.left_out_note, self.key_like_note) if note]
+        lines = [f"Profile of {self.source}: {self.rows} rows", *notes, "", "column roles and fill rate:"]
         for row in self.mapping[self.mapping["role"] != ""].itertuples():
             kind = f" ({row.kind})" if row.kind else ""
             lines.append(f"  {row.role + kind:<22} {row.column!r:<28} {row.fill_rate:6.1%}")
@@ -195,6 +197,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         lines=contacts.lines if len(contacts.lines) == len(frame) else None,
         region_hint=region_hint(normalized, fm, config.normalize.default_region),
         left_out_note=contacts.left_out_note(),
+        key_like_note=contacts.key_like_note(),
         repeated_ids=_repeated_ids(contacts),
     )
 

@@ -151,7 +151,7 @@ class Result:
 
     def warnings(self) -> list[str]:
         """What the analyst should look at before trusting the run, one ``warning: …`` line each."""
-        found = [self.contacts.left_out_note(),
+        found = [self.contacts.left_out_note(), self.contacts.key_like_note(),
                  region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region)]
         if self.decisions is not None:
             found += self._matches_kept_apart()

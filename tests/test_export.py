@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from dedupe_kit import Config, ConfigError, InputError, NormalizeConfig, load, normalize, run
+from dedupe_kit import Config, ConfigError, InputError, NormalizeConfig, load, normalize, profile, run
 from dedupe_kit.cli import main
 from dedupe_kit.config import MergePolicy
 from dedupe_kit.export import changed_numbers, export, updates, write_tables
@@ -472,9 +472,12 @@ def test_without_a_record_id_an_external_id_filled_and_different_on_every_row_is
     path.write_text("Customer ID,Customer Name,Customer Email\naB3x,Ann Lee,a@x.com\nZq81,Ann Lee,a@x.com\n")
     result = run(path, progress=False)
     assert result.pairs["status"].tolist() == ["drop"]  # two customer IDs keep them apart
+    said = "the external ID 'Customer ID' is filled and different on every row"
+    assert said in result.summary() and "give it that role" in result.summary()  # --match-only says it too
+    assert said in str(profile(load(path)))
     result.write(tmp_path / "out", progress=False)
     summary = (tmp_path / "out" / "summary.txt").read_text()
-    assert "no record ID column" in summary and "'Customer ID' is filled and different on every row" in summary
+    assert "no record ID column" in summary and summary.count(said) == 1
     assert run(path, Config(fields={"record_id": "Customer ID"}), progress=False).pairs["status"].tolist() == ["auto"]
 
 
