@@ -520,9 +520,10 @@ def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiI
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Pairs that look like two people of one name, of one line, of one organisation, and of
     one home, unless a birth date, an external ID or a personal number agrees: both records
-    hold an email and a phone and both differ, or only the name before the @ is shared
-    (namesakes: a person seldom changes both at once), or the emails are namesakes' mailboxes
-    (`EmailComparison.namesakes`) and no phone agrees; the last names differ and only a phone
+    hold an email and they differ, or share only the name before the @, and no phone is in
+    common, both differ or one has none (namesakes: a person seldom changes both at once; in a
+    file without phones, when the emails are namesakes' mailboxes, `EmailComparison.namesakes`);
+    the last names differ and only a phone
     is shared (a colleague on one switchboard, or a new last name: a person decides); the
     first names are not the same and the emails differ, each a mailbox of its own name at one
     organisation (`EmailComparison.one_organisation`: Chris and Christina Walker at acme.example);
@@ -533,14 +534,13 @@ def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiI
     level = {column: features[column].to_numpy() if column in features else np.full(len(features), MISSING)
              for column in ("email", "phone", "last", "first")}
     unproven = ~np.logical_or(*_personal_proof(features, used))
-    namesakes = ((level["email"] == 0) & (level["phone"] == 0)
-                 | ("phone" in features) & (level["email"] == 1) & (level["phone"] <= 0)) & unproven
+    namesakes = ("phone" in features) & np.isin(level["email"], (0, 1)) & (level["phone"] <= 0) & unproven
     colleagues = (level["last"] == 0) & (level["phone"] >= 2) & (level["email"] < 2) & unproven
     mailboxes = np.zeros(len(features), dtype=bool)
     email = next((c for c in used if isinstance(c, EmailComparison)), None)
     if email is not None and index is not None:
         other_first = (level["first"] >= 0) & (level["first"] < max(NameComparison.first_levels))
-        for found, ask, test in ((namesakes, level["phone"] == MISSING, email.namesakes),
+        for found, ask, test in ((namesakes, np.full(len(features), "phone" not in features), email.namesakes),
                                  (mailboxes, other_first, email.one_organisation)):
             ask = np.flatnonzero((level["email"] == 0) & ask & unproven & (True if asked is None else asked))
             found[ask] = test(*(index.get_level_values(i)[ask].to_numpy() for i in (0, 1)))

@@ -832,11 +832,11 @@ def test_namesakes_and_colleagues_on_one_line_are_never_merged_without_a_person(
     features = pd.DataFrame({"email": [0, 0, -1, 0, 1, 3, 0, 0, 1, 1], "phone": [0, -1, 3, 3, 3, 3, 0, 3, 0, -1],
                              "last": [3, 3, 0, 0, 0, 0, 3, 0, 3, 3], "birth_date": [-1, -1, -1, -1, -1, -1, 5, -1, -1, -1],
                              "external_id": [-1, -1, -1, -1, -1, -1, -1, 1, -1, -1]})
-    # both emails (or all but their names before the @) and both phones differ, or no phone to
-    # compare; or other last names on one phone with no email shared (a name change keeping the
-    # email is the score's); a birth date or an external ID decides
+    # both emails differ (or all but their names before the @) and no phone is in common, both
+    # differ or one is missing; or other last names on one phone with no email shared (a name
+    # change keeping the email is the score's); a birth date or an external ID decides
     namesakes, colleagues, *_ = _two_people(features, used)
-    assert namesakes.tolist() == [True, False, False, False, False, False, False, False, True, True]
+    assert namesakes.tolist() == [True, True, False, False, False, False, False, False, True, True]
     assert colleagues.tolist() == [False, False, True, True, True, False, False, False, False, False]
     # a file without phones: only the addresses speak (Splink's fake files: a domain typed wrong)
     assert not _two_people(features.drop(columns="phone"), used)[0][8:].any()
@@ -916,6 +916,23 @@ def test_other_emails_and_own_mobiles_on_one_landline_are_never_merged_without_a
                                       "only another line in common")
     b2b = Config(match=MatchConfig(namesakes_need_review=False))
     assert run(path, b2b, progress=False).pairs.set_index(["a", "b"]).loc[(0, 1), "status"] == "auto"
+
+
+def test_other_emails_and_no_phone_in_common_wait_for_a_person_though_one_has_no_phone(tmp_path):
+    path = tmp_path / "export.csv"
+    rows = ["1,Evelina,Milbank,evelina_milbank@gmail.com,,Philadelphia",  # less to go by than two phones
+            "2,Evelina,Milbank,emilbank93@yahoo.com,,Philadelphia",  # that differ: namesakes just as well
+            "3,Everett,Milburn,everett_milburn@gmail.com,(215) 837-0593,Philadelphia",
+            "4,Everett,Milburn,emilburn93@yahoo.com,,Philadelphia",
+            "5,Everard,Milbourne,everard_milbourne@gmail.com,(215) 837-0592,Philadelphia",
+            "6,Everard,Milbourne,everard_milbourne@gmail.com,,Philadelphia"]  # one email: one person
+    path.write_text("Record ID,First Name,Last Name,Email,Phone,City\n" + "\n".join(rows + strangers("1")) + "\n")
+    result = run(path, Config(match=MatchConfig(upper=0.7)), progress=False)  # a small file's weights are small
+    pairs = result.pairs.set_index(["a", "b"])
+    assert (pairs.loc[[(0, 1), (2, 3)], "probability"] >= 0.7).all()  # the score alone would merge them
+    assert pairs.loc[[(0, 1), (2, 3), (4, 5)], "status"].tolist() == ["review", "review", "auto"]
+    reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]
+    assert reasons[(0, 1)].startswith("not merged without a person: no email and no phone in common (namesakes?)")
 
 
 def test_an_email_or_a_phone_alone_beside_its_contact_waits_for_a_person_however_low_it_scores(tmp_path):
