@@ -34,7 +34,7 @@ from .config import CRM_PROFILES
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
-from .merge import EXTRA_COLUMN, MergePlan, filled_cells, holds_word, placeholder_cells
+from .merge import EXTRA_COLUMN, MergePlan, filled_cells, holds_word, keyless_picks, placeholder_cells
 from .normalize import Normalized, extensions, reads_as, with_extensions
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         keyed = f"the email column {fm.emails[0]!r} (not cleared), " if fm.emails else ""
         warnings.append(f"no record ID column: the fix files are keyed by {keyed}name and external IDs only, "
                         "and external IDs are not cleared")
-    warnings += _unkeyed(plan, away, repeated) + _set_to_clear_word(plan)
+    warnings += _unkeyed(plan, away, repeated) + _stopped_for_keyless_picks(plan) + _set_to_clear_word(plan)
     _log(out, plan, protect)
     return Exported(paths, neutralized, warnings)
 
@@ -596,6 +596,20 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
                         "whose lines would clear or archive that contact (one contact exported on several rows, "
                         f"as a report with its opportunities writes it, has one {one})")
     return warnings
+
+
+def _stopped_for_keyless_picks(plan: MergePlan, shown: int = 3) -> list[str]:
+    """A warning for the groups stopped because the survivor a person picked has no record ID (`keyless_picks`)."""
+    stopped = plan.groups[plan.groups["status"] == "stopped"]
+    picked = stopped[keyless_picks(plan.contacts, stopped)]
+    if not len(picked):
+        return []
+    fm = plan.contacts.field_map
+    what = "record ID" if fm.record_id else f"email in {fm.key!r}"
+    named = "; ".join(f"group {g}: row {r}" for g, r in zip(picked["group"][:shown], picked["survivor_row"][:shown]))
+    return [f"{len(picked):,} {'group is' if len(picked) == 1 else 'groups are'} not merged and out of the fix files "
+            f"({named}{'; …' if len(picked) > shown else ''}): the survivor chosen in review has no {what}, so the "
+            f"others would be cleared and archived into no contact; pick a survivor with a {what} in review"]
 
 
 def _merged_away_rows(plan: MergePlan) -> np.ndarray:

@@ -7,7 +7,8 @@ merge. Nothing is written; `export` writes the files from the plan, and
 `MergePlan.undo` takes merges back before that.
 
 A person's choices from review win over every rule: a ``match`` decision may
-carry ``survivor_row`` and ``fields`` (``{column: source_row}`` whose value wins).
+carry ``survivor_row`` and ``fields`` (``{column: source_row}`` whose value wins); a survivor
+without a record ID, picked in a group where another record has one, stops the group (`keyless_picks`).
 """
 
 from __future__ import annotations
@@ -263,6 +264,10 @@ def merge(
     table["survivor_record_id"] = record_id[table["survivor_row"].to_numpy()] if len(table) else []
     table["survivor_reason"] = first["reason"].to_numpy()
     table["conflicts"] = table["group"].map(conflicts).fillna("")
+    picked = keyless_picks(contacts, table)
+    table.loc[picked, "conflicts"] = [
+        "; ".join(filter(None, (found, _keyless_pick(contacts, row))))
+        for found, row in zip(table.loc[picked, "conflicts"], table.loc[picked, "survivor_row"])]
     table["status"] = np.where(table["group"].isin(undone), "undone", np.where(table["conflicts"] != "", "stopped", "merge"))
     table["decided_by"] = np.where(table["group"].isin(reviewed), "reviewed", "auto")
 
@@ -300,6 +305,30 @@ def proposed_survivors(contacts: Contacts, groups: Iterable[int], policy: MergeP
     survivor = np.arange(len(group_of))
     survivor[members["row"].to_numpy()] = survivor_of_group[members["group"].to_numpy()]
     return survivor
+
+
+def keyless_picks(contacts: Contacts, groups: pd.DataFrame) -> np.ndarray:
+    """Whether each of ``groups`` (``rows`` and ``survivor_row``, as `MergePlan.groups`) keeps a survivor without
+    a record ID (without that column, without an email in `FieldMap.key`) while another of its records has one:
+    only a person's pick in review does (the rules put such rows last). The CRM has no contact to keep the
+    group's values, and the fix files would clear and archive the others into none: the merge stops."""
+    column = contacts.field_map.key
+    if not column or not len(groups):
+        return np.zeros(len(groups), dtype=bool)
+    keyed = contacts.filled(column)
+    found = ~keyed[groups["survivor_row"].to_numpy(dtype=np.int64)]
+    at = np.flatnonzero(found)  # few: a person picked them
+    found[at] = [keyed[list(rows)].any() for rows in groups["rows"].iloc[at]]
+    return found
+
+
+def _keyless_pick(contacts: Contacts, row: int) -> str:
+    """The conflict of a group `keyless_picks` finds, in words."""
+    fm = contacts.field_map
+    what = "record ID" if fm.record_id else f"email in {fm.key!r}"
+    return (f"the survivor chosen in review, row {row}, has no {what}: the CRM has no contact to keep the merged "
+            f"values, and the fix files would clear and archive the others into none; pick a survivor with a {what} "
+            "in review")
 
 
 def survivor_among(contacts: Contacts, rows: Iterable[int], policy: MergePolicy,

@@ -500,12 +500,39 @@ def test_rows_in_a_merge_with_a_blank_or_repeated_record_id_are_named_in_a_warni
     assert plan.groups.loc[0, "survivor_reason"] == "most complete (4 filled cells); rows without a record ID come last"
     assert updates(plan).values.tolist() == [["10", "Cy", "Fox", "c@z.com", "Boston", "vip"]]
     unkeyed = load(path, config=Config(fields={"record_id": "Contact ID"}))
-    assert merge(unkeyed, np.array([0, 0]), decisions=pd.DataFrame(  # a person's pick still wins
-        {"a": [0], "b": [1], "decision": ["match"], "survivor_row": [0]})).survivors().tolist() == [0, 0]
+    assert merge(unkeyed, np.array([0, 0]), decisions=pd.DataFrame(  # a person's pick of it stops the merge
+        {"a": [0], "b": [1], "decision": ["match"], "survivor_row": [0]})).survivors().tolist() == [0, 1]
     # row 1 shares the ID too, but takes part in no merge
     assert warned[1].startswith(f"1 row in a merge with the record ID of another contact ({path}, line 2 (row 0): '7')")
     path.write_text("Contact ID,First Name,Last Name,Email\n7,Ann,Lee,a@x.com\n8,Ann,Lee,a@x.com\n")
     assert not export(merge(load(path), np.array([0, 0])), tmp_path / "out").warnings
+
+
+def test_a_survivor_without_a_record_id_picked_in_review_stops_the_merge_rather_than_archive_the_others(tmp_path):
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone\nC1,Carol,None,carol@x.com,786-555-0101\n"
+                    ",Carol,None,carol@x.com,786-555-0101\nC3,Carol,None,carol+crm@x.com,786-555-0163\n"
+                    "C4,Dan,Ray,dan@y.com,\n,Dan,Ray,dan@y.com,\n")
+    picked = pd.DataFrame({"a": [0, 3], "b": [1, 4], "decision": ["match"] * 2, "survivor_row": [1, 4]})
+    plan = merge(load(path), np.array([0, 0, 0, 3, 3]), decisions=picked)
+    assert plan.groups[["status", "survivor_row"]].values.tolist() == [["stopped", 1], ["stopped", 4]]
+    assert plan.groups.loc[0, "conflicts"].startswith("the survivor chosen in review, row 1, has no record ID: the "
+                                                      "CRM has no contact to keep the merged values")
+    exported = export(plan, out)
+    for name in ("fix_1_clear.csv", "fix_2_update.csv", "merged_away.csv"):  # C1 and C3 are not emptied, nor archived
+        assert read(out / name).empty, name
+    assert read(out / "cleaned.csv").equals(read(path))
+    assert ("2 groups are not merged and out of the fix files (group 0: row 1; group 3: row 4): the survivor chosen "
+            "in review has no record ID") in "\n".join(exported.warnings)
+    by_rule = merge(load(path), np.array([0, 0, 0, 3, 3]), decisions=picked.drop(columns="survivor_row"))
+    assert by_rule.groups[["status", "survivor_row"]].values.tolist() == [["merge", 0], ["merge", 3]]
+    alone = merge(load(path), np.array([0, 1, 2, 3, 1]), decisions=pd.DataFrame(  # no record of the group has an ID
+        {"a": [1], "b": [4], "decision": ["match"], "survivor_row": [4]}))
+    assert alone.groups[["status", "survivor_row"]].values.tolist() == [["merge", 4]]
+    path.write_text("Email,First Name,Phone\ncarol@x.com,Carol,786-555-0101\n,Carol,786-555-0101\n")  # keyed by email
+    plan = merge(load(path), np.array([0, 0]), decisions=picked.iloc[:1])
+    assert plan.groups["status"].tolist() == ["stopped"]
+    assert "row 1, has no email in 'Email'" in plan.groups.loc[0, "conflicts"]
 
 
 @pytest.mark.parametrize("crm, name", [("generic", "fix_1_clear.csv"), ("hubspot", "fix_1_clear_by_hand.csv")])
