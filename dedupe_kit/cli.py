@@ -225,7 +225,10 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     undone_record(folder)  # damaged: an error now, not after the work
     contacts, config = load_run(folder)  # the same input as the run: its SHA-256 is in run.json
     result = run_pipeline(contacts, config, decisions=stored_decisions(folder, contacts), progress=None)
-    before = result.merge(undone=read_undone(folder, info["sha256"], result.crosswalk["cluster_id"].to_numpy()))
+    undone, warnings = read_undone(folder, contacts, result.crosswalk["cluster_id"].to_numpy())
+    for text in warnings:  # undone.json is written again for this input below: what it cannot keep is gone then
+        click.echo(f"warning: {text}")
+    before = result.merge(undone=undone)
     plan = before.undo(None if undo_all else groups)
     if plan.undone == before.undone:  # every group named was undone already: the files say so
         click.echo(f"nothing to undo: group(s) {', '.join(map(str, groups)) or '-'} of {folder}/ were undone "

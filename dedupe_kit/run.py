@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs, sorted_distinct
+from ._perf import distinct_pairs, is_filled, paused_gc, release_memory, run_starts, runs, sorted_distinct
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
@@ -196,7 +196,8 @@ class Result:
         """Write every file of the run into ``out``: the merge's files (see `export`), the profile,
         pairs, summary, chart, model, config and run.json.
 
-        undone: groups whose merge a person took back (default: those recorded in ``out/undone.json``).
+        undone: groups whose merge a person took back (default: those recorded in ``out/undone.json``,
+            found by record ID on another version of the input, with a warning in the summary).
         merge: ``False`` stops at the groups: crosswalk.csv (with the survivor each group would
             keep), pairs, summary, chart, model, config and run.json; the files of an earlier
             merge in ``out`` are removed, as they no longer match the groups.
@@ -212,9 +213,10 @@ class Result:
             refuse_input(out / name, protect)
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         info = run_info(self.contacts)
+        groups, undo_warnings = self.crosswalk["cluster_id"].to_numpy(), []
+        if undone is None:
+            undone, undo_warnings = read_undone(out, self.contacts, groups)
         if merge:
-            if undone is None:
-                undone = read_undone(out, info["sha256"], self.crosswalk["cluster_id"].to_numpy())
             plan = self.merge(undone=undone)
             steps.update()
             release_memory()
@@ -225,10 +227,9 @@ class Result:
             written, summaries = exported.paths, [plan.summary(), exported.summary()]
             del plan  # large, and not needed by what follows
         else:
-            groups = self.crosswalk["cluster_id"].to_numpy()
             survivors = proposed_survivors(self.contacts, groups, self.config.merge,
                                            decisions=self.decisions, normalized=self.normalized)
-            taken_back = np.isin(groups, list(read_undone(out, info["sha256"], groups) if undone is None else undone))
+            taken_back = np.isin(groups, list(undone))
             survivors[taken_back] = np.flatnonzero(taken_back)  # an undone merge keeps its records apart
             (out / "run.json").unlink(missing_ok=True)
             exported = export_crosswalk(with_survivors(self.crosswalk, survivors), self.contacts, self.config.merge, out)
@@ -248,7 +249,8 @@ class Result:
             steps.set_description("writing the profile and reports")
             written.append(write_text(out / "profile.txt", str(profile(self.contacts, self.normalized, self.config))
                                       + "\n", protect=protect))
-        summary = "\n".join([self.summary(warnings=False), *summaries, *self.warnings()])
+        summary = "\n".join([self.summary(warnings=False), *summaries, *self.warnings(),
+                             *(f"warning: {text}" for text in undo_warnings)])
         written += [
             pairs,
             write_csv(out / "too_common.csv", self.candidates.capped, protect=protect),
@@ -283,20 +285,50 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_undone(out: str | Path, sha256: str | None, groups: np.ndarray) -> list[int]:
-    """The groups (of ``groups``, each row's group) whose merge was taken back in the output
-    folder ``out`` (``undone.json``), when taken back on the input of this ``sha256``: a group
-    holding two records of a merge taken back, whatever its number now (a review decision
-    since may have renumbered or grown it)."""
+def read_undone(out: str | Path, contacts: Contacts, groups: np.ndarray) -> tuple[list[int], list[str]]:
+    """The groups (of ``groups``, each row's group) whose merge was taken back in the output folder
+    ``out`` (``undone.json``): a group holding two records of a merge taken back, whatever its number
+    now (a review decision since may have renumbered or grown it); and warnings, one a line.
+
+    A merge taken back on another version of the input (another SHA-256) finds its records by record
+    ID, as review decisions do: one whose records are gone (but one), or whose record ID is blank or
+    on several rows now, is not kept, and a warning counts both."""
     data = undone_record(out)
-    if data is None or data.get("sha256") != sha256:
-        return []  # rows of another file mean nothing
-    if "rows" not in data:  # schema 1: the group numbers of its run
-        return data["groups"]
-    if any(row >= len(groups) for rows in data["rows"] for row in rows):
-        raise _damaged_undone(Path(out) / "undone.json")
+    if data is None:
+        return [], []
+    if data.get("sha256") == run_info(contacts)["sha256"]:
+        if "rows" not in data:  # schema 1: the group numbers of its run
+            return data["groups"], []
+        if any(row >= len(groups) for rows in data["rows"] for row in rows):
+            raise _damaged_undone(Path(out) / "undone.json")
+        return _groups_holding(data["rows"], groups), []
+    count = len(data.get("rows", data.get("groups", [])))
+    if not count:
+        return [], []
+    where = f"{Path(out) / 'undone.json'}: {count:,} merge(s) taken back on another version of the input"
+    taken_back = data.get("record_ids")  # of each merge's rows
+    if taken_back is None or contacts.field_map.record_id is None:
+        why = ("this input has no record-ID column to find their records by" if taken_back is not None else
+               "the file does not hold their record IDs (written by an older dedupe_kit, or for an input without "
+               "a record-ID column)")
+        return [], [f"{where} are not kept: {why}; undo them again where they are still wrong"]
+    ids = pd.Series(record_ids(contacts), dtype=object)
+    once = ~ids.duplicated(keep=False) & is_filled(ids)  # a record ID on several rows finds none of them
+    row_of = dict(zip(ids[once].tolist(), np.flatnonzero(once).tolist()))
+    found = [[row_of[i] for i in group if i in row_of] for group in taken_back]
+    kept = [rows for rows in found if len(rows) > 1]
+    lost = [" ".join(i or "(blank)" for i in group) for group, rows in zip(taken_back, found) if len(rows) < 2]
+    shown = "; ".join(lost[:3]) + ("; …" if len(lost) > 3 else "")
+    return _groups_holding(kept, groups), [
+        f"{where}: {len(kept):,} kept apart again by record ID" + (
+            f"; {len(lost):,} not, as fewer than two of its records are found (gone, or their record ID blank or "
+            f"on several rows now): {shown}" if lost else "")]
+
+
+def _groups_holding(taken_back: list[list[int]], groups: np.ndarray) -> list[int]:
+    """The groups (of ``groups``, each row's group) that hold two rows of one of the merges ``taken_back``."""
     found = set()
-    for rows in data["rows"]:
+    for rows in taken_back:
         numbers, count = np.unique(groups[np.asarray(rows, dtype=np.int64)], return_counts=True)
         found.update(numbers[count > 1].tolist())
     return sorted(found)
@@ -316,6 +348,10 @@ def undone_record(out: str | Path) -> dict | None:
     if not (isinstance(numbers, list) and all(isinstance(group, list) for group in numbers)
             and all(type(n) is int and n >= 0 for group in numbers for n in group)):
         raise _damaged_undone(path)
+    ids = data.get("record_ids")
+    if ids is not None and not (isinstance(ids, list) and [len(g) if isinstance(g, list) else -1 for g in ids]
+                                == list(map(len, numbers)) and all(type(i) is str for group in ids for i in group)):
+        raise _damaged_undone(path)  # not a record ID for each row
     return data
 
 
@@ -325,10 +361,12 @@ def _damaged_undone(path: Path) -> InputError:
 
 
 def write_undone(out: str | Path, plan: MergePlan, sha256: str | None, protect: tuple[Path, ...] = ()) -> Path:
-    """Record, atomically, the merges taken back in ``plan`` (the rows of each group) in ``out``,
-    for the input of ``sha256``."""
-    rows = plan.groups.loc[plan.groups["group"].isin(plan.undone), "rows"]
-    data = {"schema": 2, "sha256": sha256, "rows": [[int(r) for r in group] for group in rows]}
+    """Record, atomically, the merges taken back in ``plan`` (the rows of each group, and their record IDs
+    to find them by in another version of the input) in ``out``, for the input of ``sha256``."""
+    undone = plan.groups[plan.groups["group"].isin(plan.undone)]
+    data = {"schema": 3, "sha256": sha256, "rows": [[int(r) for r in group] for group in undone["rows"]],
+            "record_ids": ([[str(i) for i in group] for group in undone["record_ids"]]
+                           if plan.contacts.field_map.record_id else None)}
     return write_text(Path(out) / "undone.json", json.dumps(data, indent=1) + "\n", protect=protect)
 
 

@@ -152,6 +152,8 @@ def test_labelled_data_is_read_by_its_column_names(labels, tmp_path):
     ("undone.json", b'{"schema": 2, "rows": "0 1"}', "undo", "damaged, not the record of merges taken back"),
     ("undone.json", b'{"schema": 2, "sha256": "{sha256}", "rows": [[0, 7]]}', "run",  # no row 7
      "damaged, not the record of merges"),
+    ("undone.json", b'{"schema": 3, "sha256": "{sha256}", "rows": [[0, 1]], "record_ids": [["1"]]}', "run",
+     "damaged, not the record of merges"),  # not a record ID for each row
     ("review.sqlite", b"garbage " * 100, "run", "damaged, not a review store (file is not a database); put back a "
                                                 "good copy, or move it out of the folder and run again without its "
                                                 "review decisions"),

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import importlib
 import io
+import json
 
 import numpy as np
 import pandas as pd
@@ -755,16 +756,46 @@ def test_arithmetic_after_a_sign_is_a_formula_but_phone_numbers_are_not():
     assert [cells[i] for i in formula_cells(cells)] == cells[:7] + cells[-2:]
 
 
-def test_an_undo_applies_only_to_the_input_it_was_made_on(tmp_path):
+def test_an_undo_is_kept_by_record_id_on_another_version_of_the_input(tmp_path):
     out = tmp_path / "out"
     runner = CliRunner()
     assert runner.invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)]).exit_code == 0
     assert runner.invoke(main, ["undo", str(out), "--all"]).exit_code == 0
     assert len(read(out / "cleaned.csv")) == 400
-    other = tmp_path / "other.csv"
-    other.write_bytes(open("sample_data/contacts.csv", "rb").read() + b"C999999,Zed,Last,,,,,,,,,,,,,\n")
-    assert runner.invoke(main, ["run", str(other), "--out", str(out)]).exit_code == 0
-    assert len(read(out / "cleaned.csv")) == 273  # the other file's groups are merged: the undo was for another input
+    sample, other = read("sample_data/contacts.csv"), tmp_path / "other.csv"
+    sample.loc[len(sample)] = ["C999999", "Zed", "Last"] + [""] * (sample.shape[1] - 3)
+    sample.iloc[::-1].to_csv(other, index=False)  # a newer export: a new row, and the rows in another order
+    result = runner.invoke(main, ["run", str(other), "--out", str(out)])
+    assert result.exit_code == 0
+    assert len(read(out / "cleaned.csv")) == 401  # no group merged again
+    assert (f"warning: {out / 'undone.json'}: 101 merge(s) taken back on another version of the input: 101 kept "
+            "apart again by record ID\n") in (out / "summary.txt").read_text()
+
+
+def test_an_undo_whose_records_cannot_be_found_on_another_input_is_named(tmp_path):
+    source, out = tmp_path / "contacts.csv", tmp_path / "out"
+    header = "Contact ID,First Name,Last Name,Email,Mobile Phone\n"
+    ann, bob = ",Ann,Lee,ann.lee@x.com,+12125550101\n", ",Bob,Ray,bob.ray@y.com,+13125550102\n"
+    source.write_text(header + "C1" + ann + "C2" + ann + "C3" + bob + "C4" + bob)
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(source), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(main, ["undo", str(out), "--all"]).exit_code == 0
+    source.write_text(header + "C4" + bob + "C3" + bob + "C1" + ann + "C5" + ann)  # C2 is gone, C5 is new
+    assert runner.invoke(main, ["run", str(source), "--out", str(out)]).exit_code == 0
+    assert read(out / "merge_groups.csv")[["record_ids", "status"]].values.tolist() == [["C4 C3", "undone"],
+                                                                                         ["C1 C5", "merge"]]
+    assert (f"warning: {out / 'undone.json'}: 2 merge(s) taken back on another version of the input: 1 kept apart "
+            "again by record ID; 1 not, as fewer than two of its records are found (gone, or their record ID blank "
+            "or on several rows now): C1 C2\n") in (out / "summary.txt").read_text()
+    undo = runner.invoke(main, ["undo", str(out), "2"])  # written again for this input: the Bob Rays stay apart
+    assert undo.exit_code == 0 and "1 not, as fewer than two of its records are found" in undo.output
+    assert json.loads((out / "undone.json").read_text())["record_ids"] == [["C4", "C3"], ["C1", "C5"]]
+    assert len(read(out / "cleaned.csv")) == 4
+    (out / "undone.json").write_text('{"schema": 2, "sha256": "another", "rows": [[0, 1]]}')  # an older record
+    assert runner.invoke(main, ["run", str(source), "--out", str(out)]).exit_code == 0
+    assert len(read(out / "cleaned.csv")) == 2
+    assert (f"warning: {out / 'undone.json'}: 1 merge(s) taken back on another version of the input are not kept: "
+            "the file does not hold their record IDs") in (out / "summary.txt").read_text()
 
 
 def test_an_undo_stays_with_its_records_when_a_review_decision_regroups_them(tmp_path):
