@@ -291,8 +291,8 @@ def read_undone(out: str | Path, contacts: Contacts, groups: np.ndarray) -> tupl
     now (a review decision since may have renumbered or grown it); and warnings, one a line.
 
     A merge taken back on another version of the input (another SHA-256) finds its records by record
-    ID, as review decisions do: one whose records are gone (but one), or whose record ID is blank or
-    on several rows now, is not kept, and a warning counts both."""
+    ID, as review decisions do; one of which fewer than two records are found (the others gone, or
+    their record ID blank or on several rows now) is not kept, and a warning counts both."""
     data = undone_record(out)
     if data is None:
         return [], []
