@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
 import jellyfish
@@ -140,6 +140,28 @@ def frequencies(values: pd.Series, counted: np.ndarray | None = None) -> pd.Seri
     return counts / max(len(values), 1)
 
 
+#: Combinations of two records' values compared at once: tens of emails and phones a record (a
+#: mailing list in a cell, forty email columns) make hundreds a pair, GBs for the random pairs
+COMBINATIONS_AT_ONCE = 4_000_000
+
+
+def _by_combinations(rows: np.ndarray, a: np.ndarray, b: np.ndarray, limit: int | None = None) -> Iterator[slice]:
+    """Slices of the pairs ``a, b`` whose `value_pairs` make at most ``limit`` (`COMBINATIONS_AT_ONCE`)
+    combinations each (a pair of more on its own).
+
+    >>> list(_by_combinations(np.array([0, 0, 1, 1, 2]), np.array([0, 0, 2]), np.array([1, 2, 2]), limit=4))
+    [slice(0, 1, None), slice(1, 3, None)]
+    """
+    count = np.bincount(rows, minlength=max(a.max(initial=-1), b.max(initial=-1)) + 1)
+    total = np.cumsum(count[a].astype(np.int64) * count[b])
+    limit, start = limit or COMBINATIONS_AT_ONCE, 0
+    while start < len(a):
+        done = total[start - 1] if start else 0
+        stop = max(int(np.searchsorted(total, done + limit, side="right")), start + 1)
+        yield slice(start, stop)
+        start = stop
+
+
 def value_pairs(rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every combination of a value of record ``a[i]`` with a value of record ``b[i]``, for a
     table of values sorted by record (``rows``): the pair ``i`` (ascending) and the positions
@@ -185,15 +207,18 @@ class _MultiValued(Comparison):
         self.frequency = np.bincount(held, minlength=len(self.uniques["value"])) / max(counted, 1)
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
-        pid, left, right = value_pairs(self.rows, rows_a.to_numpy(), rows_b.to_numpy())
-        levels = self.combo_levels(left, right).astype(np.int8)
-        out = np.full(len(rows_a), MISSING, dtype=np.int8)
-        tf = np.full(len(rows_a), np.nan)
-        if len(pid):
+        a, b = rows_a.to_numpy(), rows_b.to_numpy()
+        out = np.full(len(a), MISSING, dtype=np.int8)
+        tf = np.full(len(a), np.nan)
+        for part in _by_combinations(self.rows, a, b):  # records of many values meet in many combinations
+            pid, left, right = value_pairs(self.rows, a[part], b[part])
+            if not len(pid):
+                continue
+            levels = self.combo_levels(left, right).astype(np.int8)
             first = run_starts(pid)  # pid ascends: one segment per pair
-            out[pid[first]] = np.maximum.reduceat(levels, first)
+            out[part][pid[first]] = np.maximum.reduceat(levels, first)
             exact = np.where(levels == max(self.levels), self.frequency[np.maximum(self.codes["value"][left], 0)], np.nan)
-            tf[pid[first]] = np.fmin.reduceat(exact, first)
+            tf[part][pid[first]] = np.fmin.reduceat(exact, first)
         return out, tf
 
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:

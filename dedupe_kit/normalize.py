@@ -42,9 +42,9 @@ NAME_COLUMNS = ["first", "last", "first_group", "full", "company", "address", "p
 
 #: Show a progress bar when at least this many distinct phone values must be parsed.
 PROGRESS_MIN_VALUES = 20_000
-#: The emails of one record that matching compares, and the emails and phones its reasons cite: the
-#: first ones of a cell of more, a mailing list's, whose every address would meet every address of
-#: another record (6,000 addresses in one cell took 8 GB).
+#: The emails and phones of one record that matching compares and its reasons cite: the first ones
+#: of a cell of more, a mailing list's or a list of numbers pasted in, whose every value would meet
+#: every value of another record (6,000 addresses in one cell took 8 GB).
 EMAILS_COMPARED = 20
 
 
@@ -63,8 +63,8 @@ class Normalized:
         abbreviated), ``postcode``, ``city``, ``birth_date`` (``YYYYMMDD``; blank when
         it does not read as a whole date).
     problems: values that were typed but cannot be used, with the reason.
-    phones: every phone number with digits worth comparing: ``value`` (E.164,
-        ``""`` when unusable, such as a local number without area code) and
+    phones: each record's phone numbers with digits worth comparing (its first `EMAILS_COMPARED`):
+        ``value`` (E.164, ``""`` when unusable, such as a local number without area code) and
         ``national`` (the number without country code or trunk prefix).
     """
 
@@ -279,6 +279,8 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
     identifiers["shared"] = identifiers["shared"].astype(bool)
     problems_frame = _table(problems, PROBLEM_COLUMNS, ["source_row", "column"])
     phone_numbers = _table(phones, PHONE_COLUMNS, ["source_row", "column"])
+    if not (first := first_of_record(phone_numbers["source_row"].to_numpy())).all():
+        phone_numbers = phone_numbers[first].reset_index(drop=True)
     return Normalized(identifiers, names, problems_frame, phone_numbers)
 
 
@@ -728,7 +730,8 @@ def _row_regions(frame: pd.DataFrame, country_column: str | None, default: str) 
 _SPACED_AT = re.compile(r"(?<=\w)(?:\s+@\s*|\s*@\s+)(?=\w)")  # "ann @ example.com", typed in a form: one address
 _COMMA_DOT = re.compile(r"(@[\w-]+),(?=(?:[a-z]{2,6}\.)?[a-z]{2,6}\s*$)", re.IGNORECASE)  # "ann@gmail,com": a typo
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # soft hyphen, zero-width spaces and joiners
-_EMAIL_TOKEN = re.compile(r"[^\s<>;,\"'()\[\]]*@[^\s<>;,\"'()\[\]]*")
+# a token starts where a separator ends: tried at every character, a long cell without an @ took seconds
+_EMAIL_TOKEN = re.compile(r"(?<![^\s<>;,\"'()\[\]])[^\s<>;,\"'()\[\]]*@[^\s<>;,\"'()\[\]]*")
 _EMAIL_SYNTAX = re.compile(
     r"(?!\.)(?!.*\.\.)[\w!#$%&'*+/=?^`{|}~.-]{1,64}(?<!\.)"
     r"@(?=.{1,253}$)(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import json
 from pathlib import Path
@@ -952,19 +953,33 @@ def test_an_email_or_a_phone_alone_beside_its_contact_waits_for_a_person_however
             in result.summary())
 
 
-def test_a_mailing_list_in_a_cell_is_compared_by_its_first_addresses_only(tmp_path):
+def test_a_mailing_list_or_a_list_of_numbers_in_a_cell_is_compared_by_its_first_values_only(tmp_path):
     from dedupe_kit.normalize import EMAILS_COMPARED
 
     listed = "; ".join(f"member{j}@list.example" for j in range(300))  # every one against every one: 90,000
+    numbers = "; ".join(f"+1 212 555 {j:04}" for j in range(300))
     path = tmp_path / "lists.csv"
-    rows = [f'L1,Sales,Team,"{listed}",', f'L2,Sales,Team,"{listed}",'] + [row[:-len(",Oakland")] for row in strangers("1")]
+    rows = [f'L1,Sales,Team,"{listed}","{numbers}"', f'L2,Sales,Team,"{listed}","{numbers}"']
+    rows += [row[:-len(",Oakland")] for row in strangers("1")]
     path.write_text("ID,First Name,Last Name,Email,Phone\n" + "\n".join(rows) + "\n")
     result = run(path, Config(match=MatchConfig(upper=0.7)), progress=False)  # a small file's weights are small
     rows_of_emails, _ = result.normalized.personal_emails()
     assert np.bincount(rows_of_emails).max() == EMAILS_COMPARED == 20
-    assert result.pairs.set_index(["a", "b"]).loc[(0, 1), "email"] == 3
+    assert np.bincount(result.normalized.phones["source_row"]).max() == EMAILS_COMPARED
+    assert result.pairs.set_index(["a", "b"]).loc[(0, 1), ["email", "phone"]].tolist() == [3, 3]
     assert result.crosswalk["cluster_id"].tolist()[:2] == [0, 0]
     assert "same email member0@list.example" in result.explained(None, None)["reasons"][0]
+
+
+def test_emails_and_phones_compared_a_few_combinations_at_a_time_give_the_same_levels(tmp_path, monkeypatch):
+    compare_module = importlib.import_module("dedupe_kit.compare")  # the package exports a function of that name
+    rows = ["1,Ann,Lee,ann@x.com; ann.lee@y.com,+1 212 555 0101; +1 212 555 0102,,,",
+            "2,Ann,Lee,ann.lee@y.com,+1 212 555 0102,,,", "3,Ann,Lee,,+1 212 555 0101; +1 212 555 0103,,,",
+            "4,Ann,Lee,other@z.com; ann@x.con; a@w.com,,,,", "5,Bo,Li,,,,,", "6,Ann,Lee,ann@x.com,+1 212 555 0109,,,"]
+    whole = features_for(tmp_path, rows)
+    monkeypatch.setattr(compare_module, "COMBINATIONS_AT_ONCE", 3)  # a pair of more on its own
+    assert features_for(tmp_path, rows).equals(whole)
+    assert whole["email"].tolist() == [3, -1, 2, -1, 3] and whole["phone"].tolist() == [3, 3, -1, -1, 0]
 
 
 def test_a_parent_and_child_of_one_name_and_phone_are_never_merged_without_a_person(tmp_path):
