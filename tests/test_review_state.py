@@ -368,6 +368,31 @@ def test_decisions_follow_record_ids_when_the_file_changes(result, tmp_path):
     assert {ids[new_a], ids[new_b]} == {result.contacts.frame.loc[r, "Contact ID"] for r in item.rows}
 
 
+def test_a_decision_read_on_a_reordered_export_keeps_each_record_id_with_its_row(result, tmp_path):
+    from dedupe_kit.load import load
+    from dedupe_kit.review.store import input_of
+
+    ids = result.contacts.frame["Contact ID"]
+    with DecisionStore(tmp_path / "review.sqlite") as store:
+        state = ReviewState(result, store)
+        a, b = state.current.rows
+        state.match(survivor_row=a, fields={"Last Name": b})
+    reordered = tmp_path / "reversed.csv"  # a new export: the same contacts in reverse order
+    result.contacts.frame.iloc[::-1].to_csv(reordered, index=False)
+    contacts = load(reordered)
+    new_ids = contacts.frame["Contact ID"]
+    with DecisionStore(tmp_path / "review.sqlite", **input_of(contacts)) as store, \
+            pytest.warns(UserWarning, match="reused by record ID"):
+        row = store.decisions().iloc[0]
+        path = store.export_csv(tmp_path / "decisions.csv")
+    assert (row["record_id_a"], row["record_id_b"]) == (new_ids[row["a"]], new_ids[row["b"]])
+    # a colleague imports the CSV on that export: the survivor and the winning value stay with their people
+    with DecisionStore(tmp_path / "colleague.sqlite", **input_of(contacts)) as other, pytest.warns(UserWarning):
+        other.import_csv(path)
+        row = other.decisions().iloc[0]
+    assert new_ids[row["survivor_row"]] == ids[a] and new_ids[row["fields"]["Last Name"]] == ids[b]
+
+
 def test_a_decision_on_a_row_without_a_record_id_is_not_reused_for_another_such_row(tmp_path):
     source = tmp_path / "contacts.csv"
     header = "Contact ID,First Name,Last Name,Email,Mobile Phone,City\n"

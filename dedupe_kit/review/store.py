@@ -271,7 +271,11 @@ class DecisionStore:
                                           for batch, r in zip(moved["batch"], moved["survivor_row"])], dtype="Int64")
         moved["fields"] = [{c: new_row[batch, int(r)] for c, r in f.items() if (batch, int(r)) in new_row}
                            for batch, f in zip(moved["batch"], moved["fields"])]
-        moved["a"], moved["b"] = np.fmin(new_a, new_b), np.fmax(new_a, new_b)
+        # a < b in this input's rows, each record ID staying with its row
+        swap = (new_a > new_b).to_numpy()
+        moved["a"], moved["b"] = np.where(swap, new_b, new_a), np.where(swap, new_a, new_b)
+        id_a, id_b = moved["record_id_a"].to_numpy(), moved["record_id_b"].to_numpy()
+        moved["record_id_a"], moved["record_id_b"] = np.where(swap, id_b, id_a), np.where(swap, id_a, id_b)
         found = new_a.notna() & new_b.notna()
         lost = (f"; {int((~found).sum())} are not: a record they name is gone, or its record ID is blank or on "
                 "several rows now") if not found.all() else ""
