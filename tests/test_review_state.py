@@ -393,6 +393,26 @@ def test_a_decision_read_on_a_reordered_export_keeps_each_record_id_with_its_row
     assert new_ids[row["survivor_row"]] == ids[a] and new_ids[row["fields"]["Last Name"]] == ids[b]
 
 
+def test_an_imported_group_decision_keeps_its_survivor_and_winning_values_on_every_pair(result, tmp_path):
+    from dedupe_kit.review.store import input_of
+
+    this_input = input_of(result.contacts)
+    with DecisionStore(tmp_path / "review.sqlite", **this_input) as store:
+        state = ReviewState(result, store, order="group")
+        group = state.current
+        survivor, other = group.rows[0], group.rows[-1]
+        state.match(survivor_row=survivor, fields={"Last Name": other}, note="one person")
+        path = store.export_csv(tmp_path / "decisions.csv")
+        mine = store.decisions()
+    assert any(survivor not in pair for pair in group.pairs)
+    with DecisionStore(tmp_path / "colleague.sqlite", **this_input) as colleague, pytest.warns(UserWarning):
+        colleague.import_csv(path)
+        theirs = colleague.decisions()
+    columns = ["a", "b", "decision", "survivor_row", "fields", "note"]
+    pd.testing.assert_frame_equal(theirs[columns], mine[columns])
+    assert theirs["batch"].nunique() == 1  # one action, undone at once
+
+
 def test_a_decision_on_a_row_without_a_record_id_is_not_reused_for_another_such_row(tmp_path):
     source = tmp_path / "contacts.csv"
     header = "Contact ID,First Name,Last Name,Email,Mobile Phone,City\n"

@@ -49,6 +49,11 @@ def _guard(value) -> str | None:
     return value
 
 
+def _fields_json(fields: Mapping[str, int] | None) -> str:
+    """``{column: source_row}`` as stored."""
+    return json.dumps({str(k): int(v) for k, v in (fields or {}).items()}, sort_keys=True)
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
@@ -179,19 +184,23 @@ class DecisionStore:
             raise ValueError(f"decisions must be among {', '.join(DECISIONS)}")
         if not pairs and not others:
             raise ValueError("decide needs at least one pair")
-        record_ids = record_ids or {}
-        fields_json = json.dumps({str(k): int(v) for k, v in (fields or {}).items()}, sort_keys=True)
         survivor = None if survivor_row is None else int(survivor_row)
+        events = [(p, decision, note, survivor, _fields_json(fields)) for p in pairs] + [(p, what, note, None, "{}")
+                                                                               for p, what in others]
+        return self._write(events, record_ids or {}, reviewer, decided_at, of_input)
+
+    def _write(self, events: list[tuple[tuple[int, int], str, str, int | None, str]], record_ids: Mapping[int, str],
+               reviewer: str | None, decided_at: str | None, of_input: bool) -> int:
+        """Commit one batch of ``(pair, decision, note, survivor_row, fields as JSON)``; returns its id."""
         who, when = self.reviewer if reviewer is None else reviewer, decided_at or _now()
-        rows = [(p, decision, survivor, fields_json) for p in pairs] + [(p, what, None, "{}") for p, what in others]
         with self._transaction() as conn:
             batch = None
-            for (a, b), what, survivor_of, fields_of in rows:
+            for (a, b), what, note, survivor, fields_json in events:
                 a, b = (int(a), int(b)) if a < b else (int(b), int(a))
                 cur = conn.execute(
                     "INSERT INTO events (batch, kind, a, b, record_id_a, record_id_b, decision, note, survivor_row,"
                     " fields, reviewer, decided_at, input_sha256) VALUES (0, 'decide', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (a, b, record_ids.get(a), record_ids.get(b), what, note or "", survivor_of, fields_of, who, when,
+                    (a, b, record_ids.get(a), record_ids.get(b), what, note or "", survivor, fields_json, who, when,
                      self.input_sha256 if of_input else None))
                 batch = batch or cur.lastrowid
                 conn.execute("UPDATE events SET batch = ? WHERE id = ?", (batch, cur.lastrowid))
@@ -308,7 +317,9 @@ class DecisionStore:
         decision`` are required). Returns how many were imported.
 
         A decision with both record IDs finds its records by them (the CSV may come from
-        another version of the file); one without, by its rows ``a`` and ``b``."""
+        another version of the file); one without, by its rows ``a`` and ``b``. The lines of one
+        time and reviewer (``decided_at``, ``reviewer``: a group decided at once) are one batch,
+        undone at once, whose survivor and winning values are found by the IDs of all its lines."""
         path = Path(path)
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         for column in _TEXT_COLUMNS:
@@ -322,14 +333,20 @@ class DecisionStore:
             line = int(np.flatnonzero(bad)[0]) + 2
             raise InputError(f"{path}, line {line}, column 'decision': {frame['decision'][bad].iloc[0]!r} is not "
                              f"one of {', '.join(DECISIONS)}")
-        for row in frame.to_dict("records"):
-            a, b = int(row["a"]), int(row["b"])
-            ids = {a: row.get("record_id_a") or None, b: row.get("record_id_b") or None}
-            self.decide((a, b), row["decision"], note=row.get("note", ""),
-                        survivor_row=int(row["survivor_row"]) if row.get("survivor_row") else None,
-                        fields=json.loads(row["fields"]) if row.get("fields") else None,
-                        record_ids={k: v for k, v in ids.items() if v is not None},
-                        reviewer=row.get("reviewer") or reviewer, decided_at=row.get("decided_at") or None,
+        # one batch per decision of the CSV's store (its rows share the time and the reviewer), so that its
+        # survivor and winning values find their records by ID even on a pair that does not hold them
+        batches: dict[tuple[str, str], list[dict]] = {}
+        for line, row in enumerate(frame.to_dict("records")):
+            batches.setdefault((row.get("decided_at") or f"line {line}", row.get("reviewer") or ""), []).append(row)
+        for rows in batches.values():
+            ids, events = {}, []
+            for row in rows:
+                a, b = int(row["a"]), int(row["b"])
+                ids.update({r: i for r, i in ((a, row.get("record_id_a")), (b, row.get("record_id_b"))) if i})
+                events.append(((a, b), row["decision"], row.get("note", ""),
+                               int(row["survivor_row"]) if row.get("survivor_row") else None,
+                               _fields_json(json.loads(row["fields"]) if row.get("fields") else None)))
+            self._write(events, ids, rows[0].get("reviewer") or reviewer, rows[0].get("decided_at") or None,
                         of_input=False)
         return len(frame)
 
