@@ -32,8 +32,10 @@ ORDERS = ("uncertain", "score", "group")
 #: How two or more values of a field compare.
 MARKS = ("same", "similar", "different", "missing")
 SIMILAR = 0.85  # Jaro-Winkler similarity of the folded values
-#: An item's decision: none yet, match, distinct, skip, or mixed (a group's pairs decided apart).
-_CODES = ("", "match", "distinct", "skip", "mixed")
+#: An item's decision: none yet, match, distinct or skip.
+_CODES = ("", "match", "distinct", "skip")
+#: What a skip leaves as it is: a person said "not sure" about the pair, not that they changed their mind.
+_STANDING = ("match", "distinct")
 
 _NAMES_COLUMN = {"first_name": "first", "last_name": "last", "full_name": "full", "company": "company",
                  "city": "city", "postcode": "postcode", "birth_date": "birth_date", "address": "address"}
@@ -165,13 +167,14 @@ class ReviewState:
         found = {self._decision.get(p, "") for p in self._pairs[i]}
         if "" in found or not found:
             return ""
-        if "match" in found and found <= {"match", "distinct", "skip"} and len(found) > 1:
+        if len(found) == 1:
+            return found.pop()
+        if {"match", "distinct"} <= found:
             return "match"  # a group split: some of its records matched, the others kept apart
-        return found.pop() if len(found) == 1 else "mixed"
+        return "skip"  # skipped, where a standing match or not a match on some of its pairs stays
 
     def decision_of(self, item: Item | int) -> str:
-        """The item's current decision: match / distinct / skip, ``mixed`` (a group whose
-        pairs were decided apart), or ``""`` (not yet)."""
+        """The item's current decision: match / distinct / skip, or ``""`` (not yet)."""
         return _CODES[self._code[item.index if isinstance(item, Item) else item]]
 
     def decide(self, decision: str, *, note: str = "", survivor_row: int | None = None,
@@ -179,7 +182,8 @@ class ReviewState:
         """Decide the current item (written to the store before returning) and move to the
         next undecided one, which is returned (``None`` when the queue is done).
 
-        decision: ``match``, ``distinct`` (not a match) or ``skip``.
+        decision: ``match``, ``distinct`` (not a match) or ``skip`` (not sure: written only on
+            the pairs without a standing match or not a match, which stay as they were).
         survivor_row: for a match, the record that survives (default: none chosen, the merge's
             survivor rule decides, as `default_survivor` shows).
         fields: for a match, ``{column: source_row}`` whose value wins (the others: by the merge's rules).
@@ -218,9 +222,13 @@ class ReviewState:
         # those are not judged here (skip)
         others = [(p, "distinct" if (p[0] in members) != (p[1] in members) else "skip")
                   for p in item.pairs if not (p[0] in members and p[1] in members)]
-        ids = {r: str(self._record_id[r]) for r in item.rows}
-        self.store.decide(together, decision, note=note, survivor_row=survivor_row, fields=fields,
-                          record_ids=ids, others=others)
+        if decision == "skip":
+            together = [p for p in together if self._decision.get(p) not in _STANDING]
+        others = [(p, what) for p, what in others if what != "skip" or self._decision.get(p) not in _STANDING]
+        if together or others:
+            ids = {r: str(self._record_id[r]) for r in item.rows}
+            self.store.decide(together, decision, note=note, survivor_row=survivor_row, fields=fields,
+                              record_ids=ids, others=others)
         for p in together:
             self._decision[p] = decision
         for p, what in others:
