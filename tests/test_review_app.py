@@ -1,6 +1,7 @@
 """The review widget, driven with Button.click() as a person would, no browser."""
 
 import ipywidgets
+import numpy as np
 import pytest
 
 from dedupe_kit import run
@@ -195,3 +196,54 @@ def test_back_shows_the_item_as_it_was_decided(app):
     assert app.survivor.value == b and app.field_pickers["First Name"].value == a
     assert app.note.value == "same person"
     assert all(p.comm is None for p in pickers)  # the next item's pickers, replaced, were closed
+
+
+def _survivor_picker(app):
+    return app.survivor if app.survivor.layout.display != "none" else app.survivor_list
+
+
+def test_a_group_starts_from_the_choices_made_on_its_pair_and_a_match_keeps_them(result, tmp_path,
+                                                                                 pair_joining_a_group):
+    pair = pair_joining_a_group
+    store = DecisionStore(tmp_path / "review.sqlite", reviewer="tester")
+    app = ReviewApp(ReviewState(result, store))
+    app.state.goto(app.state.item_of(pair).index)
+    app.refresh()
+    chosen = next(r for r in pair if r != app.survivor.value)  # not the rule's pick
+    column, picker = next(iter(app.field_pickers.items()))
+    winner = next(r for r in pair if r != chosen)
+    app.survivor.value, picker.value, app.note.value = chosen, winner, "the real record"
+    app.match.click()
+    # the next run: the pair is a link of a group, which waits for review as a whole
+    again = ReviewApp(ReviewState(run("sample_data/contacts.csv", decisions=store.decisions(), progress=False),
+                                  store))
+    group = again.state.item_of(pair)
+    assert group.kind == "group" and again.state.decision_of(group) == ""
+    again.state.goto(group.index)
+    again.refresh()
+    assert _survivor_picker(again).value == chosen and again.field_pickers[column].value == winner
+    assert again.note.value == "the real record"
+    again.match.click()  # confirmed as shown
+    saved = store.decisions().set_index(["a", "b"]).loc[list(group.pairs)]
+    assert (saved["decision"] == "match").all() and (saved["survivor_row"] == chosen).all()
+    assert all(f == {column: winner} for f in saved["fields"]) and (saved["note"] == "the real record").all()
+    merged = run("sample_data/contacts.csv", decisions=store.decisions(), progress=False).merge()
+    assert merged.survivors()[pair[0]] == chosen
+    store.close()
+
+
+def test_a_pair_matched_into_a_larger_group_keeps_the_survivor_shown(app, result):
+    state = app.state
+    cluster = result.crosswalk["cluster_id"].to_numpy()
+    pairs = [state.item(i) for i in state.queue()["item"] if state.item(i).kind == "pair"]
+    # one of its records is in a group whose survivor, by the rule, is a record the pair does not show
+    item = next(p for p in pairs
+                if state.default_survivor(p, np.flatnonzero(np.isin(cluster, cluster[list(p.rows)]))) not in p.rows)
+    state.goto(item.index)
+    app.refresh()
+    shown = app.survivor.value
+    assert shown in item.rows
+    app.match.click()
+    assert state.store.decisions()["survivor_row"].fillna(-1).tolist() == [shown]
+    merged = run("sample_data/contacts.csv", decisions=state.store.decisions(), progress=False).merge()
+    assert merged.survivors()[item.rows[0]] == shown

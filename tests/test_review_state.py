@@ -581,22 +581,17 @@ def test_a_group_split_matches_some_records_and_keeps_the_others_apart(result, s
 
 
 
-def _joined_group(result, store):
-    """A review pair that joins a group of two or more, matched with a note; the state of the run
-    that reuses that decision, where the pair is a link of the group."""
-    sizes = result.crosswalk["cluster_id"].value_counts()
-    cluster = result.crosswalk["cluster_id"].to_numpy()
-    review = result.pairs[result.pairs["status"] == "review"]
-    joins = review[(sizes.reindex(cluster[review["a"]]).to_numpy() >= 3)]
-    pair = int(joins["a"].iloc[0]), int(joins["b"].iloc[0])
+def _joined_group(result, store, pair):
+    """``pair`` (`pair_joining_a_group`) matched with a note; the state of the run that reuses
+    that decision, where the pair is a link of the group."""
     state = ReviewState(result, store)
     state.goto(state.item_of(pair).index)
     state.match(note="one person")
     return pair, ReviewState(run(SAMPLE, decisions=store.decisions(), progress=False), store)
 
 
-def test_a_skip_never_replaces_a_standing_match_nor_its_note(result, store):
-    pair, state = _joined_group(result, store)
+def test_a_skip_never_replaces_a_standing_match_nor_its_note(result, store, pair_joining_a_group):
+    pair, state = _joined_group(result, store, pair_joining_a_group)
     group = state.item_of(pair)
     assert group.kind == "group" and state.decision_of(group) == ""
     state.goto(group.index)
@@ -609,8 +604,8 @@ def test_a_skip_never_replaces_a_standing_match_nor_its_note(result, store):
     assert cluster[pair[0]] == cluster[pair[1]]
 
 
-def test_a_group_split_leaves_a_standing_match_among_the_records_left_out(result, store):
-    pair, state = _joined_group(result, store)
+def test_a_group_split_leaves_a_standing_match_among_the_records_left_out(result, store, pair_joining_a_group):
+    pair, state = _joined_group(result, store, pair_joining_a_group)
     group = state.item_of(pair)
     keep = [r for r in group.rows if r not in pair]
     assert len(keep) >= 2

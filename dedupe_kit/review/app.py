@@ -82,7 +82,6 @@ class ReviewApp:
                                        self.survivor_list, self.field_box, self.note, buttons, self.message]),
                                "dk-review")
         self._shown: Item | None = None
-        self._default: int | None = None  # the survivor the merge's rule keeps, shown first
         self.refresh()
 
     def _repr_mimebundle_(self, **kwargs):
@@ -95,9 +94,7 @@ class ReviewApp:
         if item is None:  # a late click once the queue is done (ipywidgets ignores `disabled` on click())
             self.message.value = "Nothing left to review."
             return
-        # only what a person chose: the rest is left to the merge's rules, as the run would merge it
         survivor = self._survivor_value() if decision == "match" else None
-        survivor = None if survivor == self._default else survivor
         rows = list(self.members.value) if decision == "match" and item.kind == "group" else None
         fields = {c: p.value for c, p in self.field_pickers.items() if p.value is not None}
         fields = fields if decision == "match" else None
@@ -105,10 +102,12 @@ class ReviewApp:
             if len(rows) < 2:
                 self.message.value = "Select two or more records that are one person, or click Not a match."
                 return
-            if survivor is not None and survivor not in rows:
+            if survivor not in rows:
                 self.message.value = "The record kept must be one of the records selected as one person."
                 return
             fields = {c: r for c, r in fields.items() if r in rows}
+        if survivor is not None and survivor == self.state.merge_survivor(item, rows):
+            survivor = None  # the merge keeps it anyway: left to its rule, as the run would merge the group
         self.state.decide(decision, note=self.note.value.strip(), survivor_row=survivor, fields=fields, rows=rows)
         self.note.value = ""
         labels = {"match": "match", "distinct": "not a match", "skip": "skipped"}
@@ -162,7 +161,6 @@ class ReviewApp:
         frame = state.fields(item)
         self.table.value = _table(frame, item, state)
         options = [(f"row {r} · {state.record_id(r)}", r) for r in item.rows]
-        self._default = default = state.default_survivor(item)
         for old in self.field_box.children:  # close what is replaced: a long review must not pile up widgets
             old.close()
         self.field_pickers = {}
@@ -185,16 +183,17 @@ class ReviewApp:
         self.survivor_list.layout.display = "none" if toggles else None
         picker = self.survivor if toggles else self.survivor_list
         picker.options = options
-        picker.value = default
-        details = state.decision_details(item) if state.decision_of(item) else None
+        picker.value = state.proposed_survivor(item)
+        # as decided (shown again: Back), or what a person chose on some of its pairs before (a pair
+        # matched alone in an earlier run, now in this group): a match keeps it unless changed here
+        details = state.decision_details(item)
         self.note.value = details["note"] if details else ""
-        if details:  # shown again (Back): as it was decided
+        if details:
             if details["decision"] == "match":
                 self.members.value = tuple(details["rows"])
-                picker.value = default if details["survivor_row"] is None else details["survivor_row"]
-                for column, row in details["fields"].items():
-                    if column in self.field_pickers:
-                        self.field_pickers[column].value = row
+            for column, row in details["fields"].items():
+                if column in self.field_pickers:
+                    self.field_pickers[column].value = row
         # the heading last: once the page shows the new heading, the rest has arrived too
         decided = state.decision_of(item)
         self.heading.value = (f"<b>{html.escape(_label(item))}</b> — probability {item.probability:.3f}"

@@ -285,21 +285,28 @@ class ReviewState:
         return self.current
 
     def decision_details(self, item: Item | int) -> dict | None:
-        """The item's standing decision as it was made — ``decision``, ``note``,
-        ``survivor_row``, ``fields`` and, for a match, the ``rows`` matched — or ``None``."""
+        """The item's standing decisions — ``decision`` (`decision_of`), ``note`` (the latest
+        written), for a match the ``rows`` matched (else all the item's records), and the
+        ``survivor_row`` and ``fields`` a person chose for those rows, the latest choice winning as in
+        the merge (also on a pair decided before the item was shown, e.g. alone in an earlier run) —
+        or ``None`` when none of its pairs has a decision."""
         item = self.item(item.index if isinstance(item, Item) else item)  # with any pair a decision added
+        if not any(p in self._decision for p in item.pairs):
+            return None
         frame = self.store.decisions()
         keys = set(item.pairs)
         mine = frame[[(a, b) in keys for a, b in zip(frame["a"], frame["b"])]]
-        if mine.empty:
-            return None
+        decision = self.decision_of(item)
         last = mine[mine["batch"] == mine["batch"].max()]
         match = last[last["decision"] == "match"]
-        row = (match if len(match) else last).iloc[-1]
-        rows = sorted(set(match["a"]) | set(match["b"])) if len(match) else list(item.rows)
-        return {"decision": self.decision_of(item), "note": row["note"],
-                "survivor_row": None if pd.isna(row["survivor_row"]) else int(row["survivor_row"]),
-                "fields": dict(row["fields"]), "rows": [int(r) for r in rows]}
+        rows = sorted(set(match["a"]) | set(match["b"])) if decision == "match" and len(match) else list(item.rows)
+        chosen = mine[(mine["decision"] == "match") & mine["a"].isin(rows) & mine["b"].isin(rows)]
+        survivors = [int(r) for r in chosen["survivor_row"].dropna() if r in rows]
+        notes = [n for n in mine["note"] if n]
+        return {"decision": decision, "note": notes[-1] if notes else "",
+                "survivor_row": survivors[-1] if survivors else None,
+                "fields": {c: int(r) for f in chosen["fields"] for c, r in f.items() if r in rows},
+                "rows": [int(r) for r in rows]}
 
     def note_of(self, item: Item | int) -> str:
         """The note of the item's standing decision."""
@@ -447,6 +454,31 @@ class ReviewState:
         (``merge.survivor``), among ``rows`` (default: all the item's records)."""
         return survivor_among(self.result.contacts, item.rows if rows is None else rows, self.result.config.merge,
                               self._placeholders)
+
+    def merge_survivor(self, item: Item, rows: Iterable[int] | None = None) -> int:
+        """The record the merge keeps when a match of ``rows`` (default: all the item's records)
+        picks none: in the whole group they join (their groups in the run, less the item's records
+        left out), the survivor a person chose on another of its pairs, else the survivor rule's.
+        It may be a record the item does not show."""
+        members = set(item.rows if rows is None else (int(r) for r in rows))
+        cluster = self.result.crosswalk["cluster_id"].to_numpy()
+        joined = set(np.flatnonzero(np.isin(cluster, cluster[sorted(members)])).tolist()) - (set(item.rows) - members)
+        frame = self.store.decisions()
+        written = {p for p in item.pairs if p[0] in members and p[1] in members}  # this match replaces them
+        chosen = [int(s) for a, b, d, s in zip(frame["a"], frame["b"], frame["decision"], frame["survivor_row"])
+                  if d == "match" and a in joined and b in joined and (a, b) not in written and pd.notna(s)
+                  and s in joined]
+        return chosen[-1] if chosen else self.default_survivor(item, joined)
+
+    def proposed_survivor(self, item: Item) -> int:
+        """The survivor shown first for the item: the one a person chose for its records, else the
+        one the merge keeps if it is among them, else the survivor rule's pick among them."""
+        details = self.decision_details(item)
+        rows = details["rows"] if details else list(item.rows)
+        if details and details["survivor_row"] is not None:
+            return details["survivor_row"]
+        kept = self.merge_survivor(item, rows)
+        return kept if kept in rows else self.default_survivor(item, rows)
 
     @cached_property
     def _placeholders(self) -> dict[str, np.ndarray]:
