@@ -247,3 +247,15 @@ def test_a_pair_matched_into_a_larger_group_keeps_the_survivor_shown(app, result
     assert state.store.decisions()["survivor_row"].fillna(-1).tolist() == [shown]
     merged = run("sample_data/contacts.csv", decisions=state.store.decisions(), progress=False).merge()
     assert merged.survivors()[item.rows[0]] == shown
+
+
+def test_a_click_decides_the_item_on_screen_never_one_the_queue_moved_to_from_code(app):
+    shown = app.state.current
+    app.state.skip()  # a notebook cell drives the state, as the README shows
+    moved_to = app.state.current
+    assert f"rows {shown.rows[0]} and {shown.rows[1]}" in app.heading.value
+    app.match.click()
+    assert app.state.decision_of(moved_to) == "" and app.message.value.startswith("Nothing saved")
+    assert f"rows {moved_to.rows[0]} and {moved_to.rows[1]}" in app.heading.value  # shown now
+    app.match.click()
+    assert app.state.decision_of(moved_to) == "match"

@@ -91,6 +91,11 @@ class ReviewApp:
 
     def _decide(self, decision: str) -> None:
         item = self.state.current
+        if item != self._shown:  # app.state was driven from code since: a click decides what is on screen only
+            self.refresh()
+            self.message.value = ("Nothing saved: the review moved on outside this page (app.state used from code). "
+                                  "It shows the current item now; decide again.")
+            return
         if item is None:  # a late click once the queue is done (ipywidgets ignores `disabled` on click())
             self.message.value = "Nothing left to review."
             return
