@@ -223,7 +223,7 @@ def merge(
     group_of = np.asarray(groups, dtype=np.int64)
     if len(group_of) != len(frame):
         raise ConfigError(f"merge: {len(group_of)} group IDs for {len(frame)} rows")
-    kept = [column for role in KEEP_ROLES for column in fm.columns(role)] + ([fm.key] if fm.key else [])
+    kept = kept_columns(fm)
     survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept)
     placeholders = placeholder_cells(contacts, normalized)
     members = _members(contacts, group_of, policy, survivor_choice, placeholders)
@@ -329,6 +329,13 @@ def _keyless_pick(contacts: Contacts, row: int) -> str:
     return (f"the survivor chosen in review, row {row}, has no {what}: the CRM has no contact to keep the merged "
             f"values, and the fix files would clear and archive the others into none; pick a survivor with a {what} "
             "in review")
+
+
+def kept_columns(field_map: FieldMap) -> list[str]:
+    """The columns that always keep the survivor's value, whatever a rule or a person chooses: those
+    of the `KEEP_ROLES` and the key of the fix files (without a record ID, the first email)."""
+    key = field_map.key
+    return [column for role in KEEP_ROLES for column in field_map.columns(role)] + ([key] if key else [])
 
 
 def survivor_among(contacts: Contacts, rows: Iterable[int], policy: MergePolicy,

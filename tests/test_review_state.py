@@ -199,6 +199,21 @@ def test_no_winner_is_asked_for_the_dates_a_crm_sets(state):
             state.match(fields={column: row})
 
 
+def test_without_a_record_id_no_winner_is_asked_for_the_first_email_which_keys_the_fix_files(tmp_path, store):
+    source = tmp_path / "audience.csv"  # a Mailchimp audience: the fix files find a contact by its email
+    source.write_text("Email,First Name,Last Name,Mobile Phone,City\n"
+                      "carla.diaz@acme.example,Carla,Diaz,617-555-0103,Cambridge\n"
+                      "carla.diaz@yahoo.com,Carla,Diaz,617-555-0199,Cambridge\n"
+                      "dan.wu@acme.example,Dan,Wu,617-555-0104,Quincy\n", encoding="utf-8")
+    state = ReviewState(run(source, progress=False), store)
+    item = state.current
+    assert item.rows == (0, 1) and state.fields(item).set_index("column").loc["Email", "mark"] == "different"
+    assert "Email" not in state.conflicts(item) and "Mobile Phone" in state.conflicts(item)
+    with pytest.raises(ValueError, match="'Email' always keeps the survivor's value .* choose the survivor instead"):
+        state.match(fields={"Email": 1})
+    assert store.decisions().empty
+
+
 def test_a_record_id_or_date_chosen_outside_the_review_page_is_ignored_by_the_merge(result):
     frame = result.contacts.frame
     pairs = result.pairs[result.pairs["status"] == "auto"]

@@ -20,7 +20,7 @@ import pandas as pd
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from ..cluster import cluster
-from ..merge import KEEP_ROLES, placeholder_cells, survivor_among
+from ..merge import kept_columns, placeholder_cells, survivor_among
 from ..normalize import column_day_first, country_region, date_key, display, is_placeholder, moments
 from ..run import Result, load_run, read_run_info, record_ids, run
 from .store import FILE_NAME, DecisionStore, input_of
@@ -147,6 +147,7 @@ class ReviewState:
         mapped = [c for c in contacts.field_map.columns() if c in self.roles]
         self.columns: list[str] = mapped + [c for c in contacts.columns if c not in set(mapped)]
         self._col_index = {c: i for i, c in enumerate(contacts.columns)}
+        self._kept = set(kept_columns(contacts.field_map))  # always the survivor's value: no winner to pick
         self._day_first = {c: column_day_first(contacts.frame, c) for c, role in self.roles.items() if role in _DATE_ROLES}
         ids = result.normalized.identifiers.sort_values(["source_row", "column"], kind="stable")
         self._ids_row = ids["source_row"].to_numpy(np.int64)
@@ -203,9 +204,10 @@ class ReviewState:
             for column, row in (fields or {}).items():
                 if column not in self._col_index:
                     raise ValueError(f"fields: no column {column!r} in the input")
-                if self.roles.get(column) in KEEP_ROLES:
-                    raise ValueError(f"fields: {column!r} always keeps the survivor's value (its record ID and the "
-                                     "dates the CRM sets); choose the survivor instead")
+                if column in self._kept:
+                    raise ValueError(f"fields: {column!r} always keeps the survivor's value (its record ID, without "
+                                     "one the first email, which keys the fix files, and the dates the CRM sets); "
+                                     "choose the survivor instead")
                 if int(row) not in members:
                     raise ValueError(f"fields[{column!r}]: row {row} is not one of the records matched "
                                      f"{tuple(sorted(members))}")
@@ -524,9 +526,10 @@ class ReviewState:
 
     def conflicts(self, item: Item) -> list[str]:
         """Columns whose values differ between records that both have one (a winner must be
-        picked), aside from those that stay the survivor's (the record ID, creation and update dates)."""
+        picked), aside from those that stay the survivor's (`kept_columns`: the record ID, without
+        one the first email, the creation and update dates)."""
         frame = self.fields(item)
-        keep = frame["mark"].isin(["similar", "different"]) & ~frame["role"].isin(KEEP_ROLES)
+        keep = frame["mark"].isin(["similar", "different"]) & ~frame["column"].isin(self._kept)
         return frame.loc[keep, "column"].tolist()
 
 
