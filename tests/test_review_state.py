@@ -175,6 +175,8 @@ def test_fields_marks_and_normalized_values(result, state):
     ("birth_date", ["1990-03-04", "1985-07-12"], "different"),
     ("external_ids", ["S62219", "S62291"], "different"),  # another ID, however alike
     ("first_name", ["Jon", "John"], "similar"),
+    ("first_name", ["Robert", "Bob"], "similar"),  # a nickname, as the reasons say
+    ("first_name", ["Robert", "Mary"], "different"),
     ("company", ["N/A", "Acme"], "missing"),  # a placeholder, as matching reads it
     ("last_name", ["None", "Smith"], "different"),  # a surname
 ])

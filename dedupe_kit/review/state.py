@@ -21,6 +21,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from ..cluster import cluster
 from ..merge import kept_columns, placeholder_cells, survivor_among
+from ..names import nickname_equivalent
 from ..normalize import column_day_first, country_region, date_key, display, is_placeholder, moments
 from ..run import Result, load_run, read_run_info, record_ids, run
 from .store import FILE_NAME, DecisionStore, input_of
@@ -547,7 +548,8 @@ def mark(raw: list[str], normalized: list[str], role: str = "", day_first: bool 
     ('missing', 'different')
 
     A blank is missing, unless the records that hold a value disagree (a group). Phones and
-    emails are similar only as matching finds them: the same last 7 digits, one typo apart.
+    emails are similar only as matching finds them: the same last 7 digits, one typo apart; a
+    first name also when it is a nickname of the other (``Bob``, ``Robert``).
 
     >>> mark(["a@x.example", "b@y.example", ""], ["", "", ""], "emails"), mark(["Ann", "Ann", ""], ["", "", ""])
     ('different', 'missing')
@@ -601,7 +603,9 @@ _DATE_ROLES = ("birth_date", "created", "updated")
 _EXACT_ROLES = ("record_id", "external_ids", "created", "updated")
 #: Phones and emails near as matching finds them (`PhoneComparison`, `EmailComparison`)
 _NEAR = {"phones": lambda x, y: re.sub(r"\D", "", x)[-7:] == re.sub(r"\D", "", y)[-7:],
-         "emails": lambda x, y: OSA.distance(x, y) <= 1}
+         "emails": lambda x, y: OSA.distance(x, y) <= 1,
+         # a nickname, as matching reads it (Bob ~ Robert), or nearly the same
+         "first_name": lambda x, y: nickname_equivalent(x, y) or JaroWinkler.normalized_similarity(x, y) >= SIMILAR}
 
 
 def open_state(out_dir: str | Path, *, reviewer: str | None = None, progress: bool | None = False,
