@@ -259,3 +259,24 @@ def test_a_click_decides_the_item_on_screen_never_one_the_queue_moved_to_from_co
     assert f"rows {moved_to.rows[0]} and {moved_to.rows[1]}" in app.heading.value  # shown now
     app.match.click()
     assert app.state.decision_of(moved_to) == "match"
+
+
+def test_a_pair_matched_into_a_group_whose_survivor_a_person_chose_keeps_the_survivor_shown(app, result):
+    state = app.state
+    cluster = result.crosswalk["cluster_id"].to_numpy()
+    items = [state.item(i) for i in state.queue()["item"]]
+    groups = [g for g in items if g.kind == "group"]
+    # a pair with one record in a group, the rule's survivor of the two together being one of the pair's
+    pair, group = next((p, g) for p in items if p.kind == "pair" for g in groups if len(set(p.rows) & set(g.rows)) == 1
+                       and state.default_survivor(p, np.flatnonzero(np.isin(cluster, cluster[list(p.rows)]))) in p.rows)
+    chosen = next(r for r in group.rows if r not in pair.rows)
+    state.goto(group.index)
+    state.match(survivor_row=chosen)  # the group, with a survivor the pair does not show
+    state.goto(pair.index)
+    app.refresh()
+    shown = app.survivor.value
+    app.match.click()
+    decisions = state.store.decisions()
+    assert decisions.set_index(["a", "b"])["survivor_row"].fillna(-1)[pair.rows] == shown
+    merged = run("sample_data/contacts.csv", decisions=decisions, progress=False).merge()
+    assert merged.survivors()[pair.rows[0]] == shown

@@ -162,6 +162,10 @@ class ReviewState:
     def _load_decisions(self) -> None:
         frame = self.store.decisions()
         self._decision = dict(zip(zip(frame["a"].tolist(), frame["b"].tolist()), frame["decision"].tolist()))
+        # the records a match was written on (at some time): the only ones a person may have chosen a survivor for
+        self._matched = np.zeros(len(self._record_id), dtype=bool)
+        match = frame[frame["decision"] == "match"]
+        self._matched[match["a"].to_numpy()] = self._matched[match["b"].to_numpy()] = True
         # one small integer per item (an index of _CODES): the queue's counts are then a bincount
         self._code = np.array([_CODES.index(self._derive(i)) for i in range(len(self._rows))], dtype=np.int8)
 
@@ -234,6 +238,8 @@ class ReviewState:
                               record_ids=ids, others=others)
         for p in together:
             self._decision[p] = decision
+        if decision == "match":
+            self._matched[sorted(members)] = True
         for p, what in others:
             self._decision[p] = what
         self._code[item.index] = _CODES.index(self._derive(item.index))
@@ -463,25 +469,34 @@ class ReviewState:
         picks none: in the whole group they join (their groups in the run, less the item's records
         left out), the survivor a person chose on another of its pairs, else the survivor rule's.
         It may be a record the item does not show."""
-        members = set(item.rows if rows is None else (int(r) for r in rows))
-        cluster = self.result.crosswalk["cluster_id"].to_numpy()
-        joined = set(np.flatnonzero(np.isin(cluster, cluster[sorted(members)])).tolist()) - (set(item.rows) - members)
-        frame = self.store.decisions()
-        written = {p for p in item.pairs if p[0] in members and p[1] in members}  # this match replaces them
-        chosen = [int(s) for a, b, d, s in zip(frame["a"], frame["b"], frame["decision"], frame["survivor_row"])
-                  if d == "match" and a in joined and b in joined and (a, b) not in written and pd.notna(s)
-                  and s in joined]
-        return chosen[-1] if chosen else self.default_survivor(item, joined)
+        joined, chosen = self._joined(item, rows)
+        return chosen if chosen is not None else self.default_survivor(item, joined)
 
     def proposed_survivor(self, item: Item) -> int:
         """The survivor shown first for the item: the one a person chose for its records, else the
-        one the merge keeps if it is among them, else the survivor rule's pick among them."""
+        one the merge keeps if it is among them (the rule's pick among them, unless a person chose
+        one on another pair of the group they join)."""
         details = self.decision_details(item)
-        rows = details["rows"] if details else list(item.rows)
         if details and details["survivor_row"] is not None:
             return details["survivor_row"]
-        kept = self.merge_survivor(item, rows)
-        return kept if kept in rows else self.default_survivor(item, rows)
+        rows = details["rows"] if details else list(item.rows)
+        chosen = self._joined(item, rows)[1]
+        return chosen if chosen in rows else self.default_survivor(item, rows)
+
+    def _joined(self, item: Item, rows: Iterable[int] | None) -> tuple[list[int], int | None]:
+        """The records of the group a match of ``rows`` joins (see `merge_survivor`), and the survivor a
+        person chose on one of its pairs this match does not write again (the latest), or ``None``."""
+        members = set(item.rows if rows is None else (int(r) for r in rows))
+        cluster = self.result.crosswalk["cluster_id"].to_numpy()
+        joined = set(np.flatnonzero(np.isin(cluster, cluster[sorted(members)])).tolist()) - (set(item.rows) - members)
+        if not self._matched[sorted(joined)].any():
+            return sorted(joined), None
+        frame = self.store.decisions()
+        written = {p for p in item.pairs if p[0] in members and p[1] in members}
+        chosen = [int(s) for a, b, d, s in zip(frame["a"], frame["b"], frame["decision"], frame["survivor_row"])
+                  if d == "match" and a in joined and b in joined and (a, b) not in written and pd.notna(s)
+                  and s in joined]
+        return sorted(joined), chosen[-1] if chosen else None
 
     @cached_property
     def _placeholders(self) -> dict[str, np.ndarray]:
