@@ -190,8 +190,8 @@ class ReviewState:
 
         decision: ``match``, ``distinct`` (not a match) or ``skip`` (not sure: written only on
             the pairs without a standing match or not a match, which stay as they were).
-        survivor_row: for a match, the record that survives (default: none chosen, the merge's
-            survivor rule decides, as `default_survivor` shows).
+        survivor_row: for a match, the record that survives (default: none chosen, the merge
+            decides over the whole group the records join, as `merge_survivor` shows).
         fields: for a match, ``{column: source_row}`` whose value wins (the others: by the merge's rules).
         rows: for a match on a group, the records that are one person (default: all):
             its links between them are matches, its links to the others "not a match".
@@ -305,6 +305,8 @@ class ReviewState:
         frame = self.store.decisions()
         keys = set(item.pairs)
         mine = frame[[(a, b) in keys for a, b in zip(frame["a"], frame["b"])]]
+        if mine.empty:  # undone meanwhile by another reviewer
+            return None
         decision = self.decision_of(item)
         last = mine[mine["batch"] == mine["batch"].max()]
         match = last[last["decision"] == "match"]
