@@ -280,3 +280,23 @@ def test_a_pair_matched_into_a_group_whose_survivor_a_person_chose_keeps_the_sur
     assert decisions.set_index(["a", "b"])["survivor_row"].fillna(-1)[pair.rows] == shown
     merged = run("sample_data/contacts.csv", decisions=decisions, progress=False).merge()
     assert merged.survivors()[pair.rows[0]] == shown
+
+
+def test_a_choice_the_merge_cannot_take_saves_nothing_and_says_why(tmp_path):
+    import pandas as pd
+
+    frame = pd.read_csv("sample_data/contacts.csv", dtype=str, keep_default_na=False)
+    first = run("sample_data/contacts.csv", progress=False)
+    pair = first.pairs[first.pairs["status"] == "review"].iloc[0]
+    frame.loc[int(pair["b"]), "Contact ID"] = ""  # a survivor without a record ID: no contact to keep the values
+    edited = tmp_path / "edited.csv"
+    frame.to_csv(edited, index=False)
+    with DecisionStore(tmp_path / "review.sqlite", reviewer="tester") as store:
+        app = ReviewApp(ReviewState(run(edited, progress=False), store))
+        app.state.goto(next(i for i in app.state.queue()["item"]
+                            if app.state.item(i).rows == (int(pair["a"]), int(pair["b"]))))
+        app.refresh()
+        app.survivor.value = int(pair["b"])
+        app.match.click()
+        assert app.message.value.startswith("Nothing saved: survivor_row") and store.decisions().empty
+    ipywidgets.Widget.close_all()

@@ -699,3 +699,21 @@ def test_a_match_kept_apart_through_a_chain_is_named_in_the_warnings(tmp_path, i
     assert again.crosswalk["cluster_id"].tolist()[:3] == [0, 0, 2]  # C2 and C3 matched, but not joined
     assert [w for w in again.warnings() if "matched in review" in w] == [f"warning: {warned}" + (
         "; to merge them, give both the same ID in the CRM first" if ids[0] else "; review them again")]
+
+
+def test_a_survivor_without_a_record_id_is_refused_when_another_record_matched_has_one(tmp_path, store):
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    first = run(SAMPLE, progress=False)
+    pair = first.pairs[first.pairs["status"] == "review"].iloc[0]
+    a, b = int(pair["a"]), int(pair["b"])
+    frame.loc[b, "Contact ID"] = ""  # the merge would stop the group: no contact in the CRM to keep its values
+    edited = tmp_path / "edited.csv"
+    frame.to_csv(edited, index=False)
+    state = ReviewState(run(edited, progress=False), store)
+    item = state.item(next(i for i in state.queue()["item"] if state.item(i).rows == (a, b)))
+    state.goto(item.index)
+    with pytest.raises(ValueError, match=r"survivor_row \d+ has no 'Contact ID'.*choose a survivor that has one"):
+        state.match(survivor_row=b)
+    assert store.decisions().empty
+    state.match(survivor_row=a)
+    assert store.decisions()["survivor_row"].tolist() == [a]

@@ -113,7 +113,11 @@ class ReviewApp:
             fields = {c: r for c, r in fields.items() if r in rows}
         if survivor is not None and survivor == self.state.merge_survivor(item, rows):
             survivor = None  # the merge keeps it anyway: left to its rule, as the run would merge the group
-        self.state.decide(decision, note=self.note.value.strip(), survivor_row=survivor, fields=fields, rows=rows)
+        try:
+            self.state.decide(decision, note=self.note.value.strip(), survivor_row=survivor, fields=fields, rows=rows)
+        except ValueError as error:  # a choice the merge cannot take, such as a survivor without a record ID
+            self.message.value = html.escape(f"Nothing saved: {error}.")
+            return
         self.note.value = ""
         labels = {"match": "match", "distinct": "not a match", "skip": "skipped"}
         self.message.value = html.escape(f"Saved: {_label(item)} — {labels[decision]}.")

@@ -206,6 +206,11 @@ class ReviewState:
             survivor_row = None if survivor_row is None else int(survivor_row)
             if survivor_row is not None and survivor_row not in members:
                 raise ValueError(f"survivor_row {survivor_row} is not one of the records matched {tuple(sorted(members))}")
+            key = self.result.contacts.field_map.key
+            if survivor_row is not None and key and not (keyed := self.result.contacts.filled(key))[survivor_row] and (
+                    keyed[sorted(members)].any()):  # the merge would stop the group (`keyless_picks`)
+                raise ValueError(f"survivor_row {survivor_row} has no {key!r}, which keys the fix files, and another "
+                                 "record matched has one: choose a survivor that has one")
             for column, row in (fields or {}).items():
                 if column not in self._col_index:
                     raise ValueError(f"fields: no column {column!r} in the input")
