@@ -104,18 +104,6 @@ class Contacts:
                 parts.append(f"{where} ({what})")
         return f"left out of {self.name}, as not contacts: {' and '.join(parts)}" if parts else None
 
-    def key_like_note(self) -> str | None:
-        """An external ID column filled and different on every row, as a CRM's own key is, in words:
-        as an external ID it keeps every two rows apart, and no row can merge."""
-        frame, fm = self.frame, self.field_map
-        key = next((c for c in fm.external_ids if len(frame) > 1 and frame[c].is_unique and (frame[c] != "").all()),
-                   None)
-        if key is None:
-            return None
-        hint = "" if fm.record_id else ": if it is the record ID, give it that role (fields.record_id in --config)"
-        return (f"the external ID {key!r} is filled and different on every row, as a CRM's own key is, so it keeps "
-                f"every two rows apart and no row can merge{hint}")
-
     @property
     def columns(self) -> list[str]:
         return list(self.frame.columns)

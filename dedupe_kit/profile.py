@@ -57,8 +57,8 @@ class Profile:
     region_hint: str | None = None
     #: the lines of a report's title and footer left out of the file (`Contacts.left_out_note`)
     left_out_note: str | None = None
-    #: an external ID that keeps every two rows apart (`Contacts.key_like_note`)
-    key_like_note: str | None = None
+    #: an external ID that keeps every two rows apart (`unique_id_note`)
+    unique_id_note: str | None = None
     #: rows whose record ID an earlier row holds: ``source_row``, ``record_id``, ``first_row`` (the
     #: same contact on several rows of a report, or two contacts on one ID: a run warns when one merges)
     repeated_ids: pd.DataFrame | None = field(default=None, repr=False)
@@ -96,7 +96,7 @@ class Profile:
         )
 
     def __str__(self) -> str:
-        notes = [note for note in (self.left_out_note, self.key_like_note) if note]
+        notes = [note for note in (self.left_out_note, self.unique_id_note) if note]
         lines = [f"Profile of {self.source}: {self.rows} rows", *notes, "", "column roles and fill rate:"]
         for row in self.mapping[self.mapping["role"] != ""].itertuples():
             kind = f" ({row.kind})" if row.kind else ""
@@ -197,7 +197,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         lines=contacts.lines if len(contacts.lines) == len(frame) else None,
         region_hint=region_hint(normalized, fm, config.normalize.default_region),
         left_out_note=contacts.left_out_note(),
-        key_like_note=contacts.key_like_note(),
+        unique_id_note=unique_id_note(contacts, normalized),
         repeated_ids=_repeated_ids(contacts),
     )
 
@@ -214,6 +214,22 @@ def _repeated_ids(contacts: Contacts) -> pd.DataFrame:
     first = pd.Series(held.index, index=held.to_numpy()).groupby(level=0, sort=False).first()
     return pd.DataFrame({"source_row": repeated, "record_id": ids.to_numpy()[repeated],
                          "first_row": first.reindex(ids.to_numpy()[repeated]).to_numpy(dtype=np.int64)}, columns=columns)
+
+
+def unique_id_note(contacts: Contacts, normalized: Normalized) -> str | None:
+    """An external ID column that holds a usable ID on every row, and a different one on each (once
+    normalized: ``00421`` is ``421.0``), as a CRM's own key does, in words: as an external ID it keeps
+    every two rows apart, and no row can merge."""
+    ids = normalized.identifiers
+    ids = ids[(ids["kind"] == "external_id").to_numpy()]
+    for column in contacts.field_map.external_ids:
+        held = ids[(ids["column"] == column).to_numpy()]
+        if len(contacts) > 1 and held["source_row"].nunique() == len(contacts) and held["value"].is_unique:
+            hint = ("" if contacts.field_map.record_id else
+                    ": if it is the record ID, give it that role (fields.record_id in --config)")
+            return (f"the external ID {column!r} is filled and different on every row, as a CRM's own key is, so it "
+                    f"keeps every two rows apart and no row can merge{hint}")
+    return None
 
 
 def region_hint(normalized: Normalized, fm: FieldMap, region: str) -> str | None:

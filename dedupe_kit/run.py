@@ -30,7 +30,7 @@ from .load import Contacts, load, record_ids
 from .merge import MergePlan, check_policy, merge, proposed_survivors
 from .names import as_written, two_names
 from .normalize import Normalized, display_all, normalize
-from .profile import profile, region_hint
+from .profile import profile, region_hint, unique_id_note
 from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
 
 #: The files that only a run with the merge writes (`export`'s and the profile).
@@ -151,7 +151,7 @@ class Result:
 
     def warnings(self) -> list[str]:
         """What the analyst should look at before trusting the run, one ``warning: …`` line each."""
-        found = [self.contacts.left_out_note(), self.contacts.key_like_note(),
+        found = [self.contacts.left_out_note(), unique_id_note(self.contacts, self.normalized),
                  region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region)]
         if self.decisions is not None:
             found += self._matches_kept_apart()

@@ -480,6 +480,9 @@ def test_without_a_record_id_an_external_id_filled_and_different_on_every_row_is
     summary = (tmp_path / "out" / "summary.txt").read_text()
     assert "no record ID column" in summary and summary.count(said) == 1
     assert run(path, Config(fields={"record_id": "Customer ID"}), progress=False).pairs["status"].tolist() == ["auto"]
+    for ids in (("00421", "421.0"), ("S-1", "N/A")):  # one ID typed two ways; a placeholder: not on every row
+        path.write_text(f"Customer ID,Customer Name,Customer Email\n{ids[0]},Ann Lee,a@x.com\n{ids[1]},Ann Lee,a@x.com\n")
+        assert said not in run(path, progress=False).summary()
 
 
 def test_rows_in_a_merge_with_a_blank_or_repeated_record_id_are_named_in_a_warning(tmp_path):
