@@ -75,7 +75,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         return table
 
     tables = {  # each made when its file is written, and let go after
-        "cleaned.csv": lambda: cleaned,
+        "cleaned.csv": lambda: with_blank_columns(cleaned, contacts.blank_columns),
         "fix_1_clear.csv" if plan.policy.clear else "fix_1_clear_by_hand.csv": lambda: clearing(plan, away),
         "fix_2_update.csv": lambda: updates(plan, cleaned),
         "merged_away.csv": lambda: merged_away(plan, away),
@@ -674,6 +674,17 @@ def _key_values(contacts: Contacts, rows: np.ndarray | slice) -> np.ndarray:
 
 def _joined(values: tuple) -> str:
     return " ".join(map(str, values))
+
+
+def with_blank_columns(frame: pd.DataFrame, blank: int) -> pd.DataFrame:
+    """``frame`` with ``blank`` empty columns without a name at the end: the trailing delimiters
+    the input's lines ended with (`Contacts.blank_columns`), for a file in its own format."""
+    if not blank:
+        return frame
+    frame = frame.copy(deep=False)  # the cells stay where they are
+    for _ in range(blank):
+        frame.insert(frame.shape[1], "", np.full(len(frame), "", dtype=object), allow_duplicates=True)
+    return frame
 
 
 def file_format(policy, contacts: Contacts) -> tuple[str, str]:

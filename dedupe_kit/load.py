@@ -63,6 +63,9 @@ class Contacts:
     encoding: the CSV's, or ``"xlsx"`` for a workbook (.xls too): its cells are text already.
     title, footer: the lines of a report's title above the header and of its footer after
         the data, left out (`left_out_note`).
+    blank_columns: how many empty columns without a name ended each line of the CSV (the
+        trailing delimiters a spreadsheet leaves), left out of ``frame``; ``cleaned.csv`` ends
+        with them again.
     """
 
     frame: pd.DataFrame
@@ -75,6 +78,7 @@ class Contacts:
     sha256: str | None = field(default=None, repr=False)  # of the bytes loaded: a later change shows
     title: tuple[int, ...] = field(default=(), repr=False)
     footer: tuple[int, ...] = field(default=(), repr=False)
+    blank_columns: int = field(default=0, repr=False)
     _filled: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
@@ -188,12 +192,15 @@ def load(
             filled = {column: found[:-padded] for column, found in filled.items()}
         sheet = None
 
-    _check_header(header, frame, f"{path}: {_row_unit(encoding)} {header_line} (header)")
+    if blank := _blank_trailing_columns(header, frame):  # as a spreadsheet leaves trailing delimiters
+        header, frame = header[:-blank], frame.iloc[:, :-blank].copy(deep=False)
+        filled = {column: found for column, found in filled.items() if column}
+    _check_header(header, f"{path}: {_row_unit(encoding)} {header_line} (header)")
     frame.index = pd.RangeIndex(len(frame), name="source_row")
     overrides = {**config.fields, **(fields or {})}
     field_map = FieldMap.detect(header, overrides, source=config.source if not fields else "fields")
     contacts = Contacts(frame, field_map, path, encoding, delimiter, sheet, np.asarray(lines, dtype=np.int64),
-                        hashlib.sha256(data).hexdigest(), tuple(title), tuple(footer))
+                        hashlib.sha256(data).hexdigest(), tuple(title), tuple(footer), blank)
     for column, found in filled.items():
         found.flags.writeable = False
         contacts._filled[column] = found
@@ -570,14 +577,24 @@ def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
     return frame
 
 
-def _check_header(header: list[str], frame: pd.DataFrame, where: str) -> None:
-    """Every column needs a unique name, except an empty last column: the trailing delimiter
-    a spreadsheet leaves, kept as it is so that the file round-trips."""
+def _blank_trailing_columns(header: list[str], frame: pd.DataFrame) -> int:
+    """How many columns at the end have no name and no value in any row (the trailing delimiters
+    a spreadsheet leaves on every line), the first column aside.
+
+    >>> _blank_trailing_columns(["Name", "", "", ""], pd.DataFrame([["Ann", "", "x", ""]]))
+    1
+    """
+    blank = 0
+    while blank < len(header) - 1 and not header[-1 - blank] and not frame.iloc[:, -1 - blank].astype(bool).any():
+        blank += 1
+    return blank
+
+
+def _check_header(header: list[str], where: str) -> None:
+    """Every column needs a unique name (`_blank_trailing_columns` are left out before)."""
     problems = []
     seen: dict[str, int] = {}
     for i, name in enumerate(header, start=1):
-        if not name and i == len(header) > 1 and not frame.iloc[:, -1].astype(bool).any():
-            continue
         if not name.strip():
             problems.append(f"column {i} has a blank name")
         elif name in seen:

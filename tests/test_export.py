@@ -242,6 +242,21 @@ def test_the_input_format_is_kept(tmp_path):
     assert lines == ["Contact ID;Prénom;Nom;Téléphone", "001;Zoé;Durand;06 12 34 56 78", "003;Noël;\"Martin; fils\";", ""]
 
 
+@pytest.mark.parametrize("commas", [",", ",,,"])
+def test_the_empty_last_columns_of_trailing_delimiters_end_every_line_of_the_cleaned_file(tmp_path, commas):
+    path = tmp_path / "export.csv"  # as Excel saves a sheet with empty columns after the last named one
+    path.write_text(f"Contact ID,First Name,Email,Mobile Phone{commas}\r\n1,Ann,ann@x.com,+1 212 555 0101{commas}\r\n"
+                    f"2,Ann,ann@x.com,+1 212 555 0102{commas}\r\n3,Bo,bo@x.com,{commas}\r\n")
+    export(merge(load(path), np.arange(3)), tmp_path / "alone")
+    assert (tmp_path / "alone" / "cleaned.csv").read_bytes() == path.read_bytes()
+    export(merge(load(path), np.array([0, 0, 2])), tmp_path / "merged")
+    cleaned = tmp_path / "merged" / "cleaned.csv"
+    assert cleaned.read_bytes().decode().split("\r\n") == [  # after the extra column: the file loads again
+        f"Contact ID,First Name,Email,Mobile Phone,dedupe_kit extra phones{commas}",
+        f"1,Ann,ann@x.com,+1 212 555 0101,+1 212 555 0102{commas}", f"3,Bo,bo@x.com,,{commas}", ""]
+    assert load(cleaned).columns[-1] == "dedupe_kit extra phones"
+
+
 @pytest.mark.parametrize("crm, name, word", [("generic", "fix_1_clear.csv", "UNSET"),
                                              ("salesforce", "fix_1_clear.csv", "#N/A"),
                                              ("hubspot", "fix_1_clear_by_hand.csv", "a@x.com")])

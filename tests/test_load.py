@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import os
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -356,7 +357,8 @@ def test_a_report_title_above_the_header_is_left_out_and_said(tmp_path):
     # a spreadsheet pads every row to the same width, a title's too
     ("My Contacts Report,,\n,,\nContact ID,First Name,Email\n0031,Ann,a@x.com\n", ["Contact ID", "First Name", "Email"], (1, 2)),
     # and leaves a trailing delimiter on the header and the rows
-    ("My Contacts Report\n\nContact ID,First Name,Email,\n0031,Ann,a@x.com,\n", ["Contact ID", "First Name", "Email", ""], (1,)),
+    ("My Contacts Report\n\nContact ID,First Name,Email,\n0031,Ann,a@x.com,\n", ["Contact ID", "First Name", "Email"],
+     (1,)),
 ])
 def test_a_report_title_as_a_spreadsheet_saves_it_is_left_out(tmp_path, text, columns, title):
     path = tmp_path / "report.csv"
@@ -494,13 +496,21 @@ def test_a_stray_zero_byte_in_a_text_export_is_named_where_it_is(tmp_path):
         load(path)
 
 
-def test_an_empty_last_column_from_a_trailing_delimiter_is_kept(tmp_path):
-    path = tmp_path / "t.csv"
-    path.write_text("Name,Email,\nann,a@x.com,\n")
-    contacts = load(path)
-    assert contacts.columns == ["Name", "Email", ""]
-    path.write_text("Name,Email,\nann,a@x.com,x\n")
-    with pytest.raises(InputError, match="column 3 has a blank name"):
+@pytest.mark.parametrize("commas, named", [(",", "3"), (",,,", "3, 4, 5")])
+def test_empty_last_columns_of_trailing_delimiters_are_left_out_as_in_a_workbook(tmp_path, monkeypatch, commas, named):
+    path = tmp_path / "t.csv"  # as Excel saves a sheet with empty columns after the last named one
+    path.write_text(f"Name,Email{commas}\nann,a@x.com{commas}\nbo,{commas}\n")
+    fast = load(path)
+    monkeypatch.setattr(sys.modules["dedupe_kit.load"], "_read_csv_arrow", lambda *args: None)  # the csv module reads
+    for read in (fast, load(path)):
+        assert read.columns == ["Name", "Email"] and read.frame["Email"].tolist() == ["a@x.com", ""]
+        assert read.blank_columns == len(commas) and read.filled("Email").tolist() == [True, False]
+    path.write_text(f"Name,Email{commas}\nann,a@x.com{commas}x\n")  # a value under a blank name
+    blank = "; ".join(f"column {i} has a blank name" for i in named.split(", "))
+    with pytest.raises(InputError, match=f"line 1 \\(header\\): {blank}; give every column a unique name"):
+        load(path)
+    path.write_text("Name,Email,,,\nann,a@x.com,,x,\n")  # the columns up to the value are named, the empty last one
+    with pytest.raises(InputError, match=r"\(header\): column 3 has a blank name; column 4 has a blank name; give"):
         load(path)
 
 
