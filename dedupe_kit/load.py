@@ -241,7 +241,7 @@ def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None
         word = (re.search(r'[^\s",;|]*\Z', replaced[max(at - 30, 0):at])[0]  # the word it is in
                 + re.match(r'[^\s",;|]*', replaced[at:at + 30])[0])
         raise _undecodable(data, path, "utf-8", utf8_error, delimiter,
-                           mixed=f"line {len(_LINE_BREAK.findall(replaced, 0, at)) + 1} ({word!r})")
+                           f"line {len(_LINE_BREAK.findall(replaced, 0, at)) + 1} ({word!r})", _mostly_utf8(data))
     # Not UTF-8: let charset-normalizer choose among the encodings exports really use.
     best = charset_normalizer.from_bytes(data, cp_isolation=_FALLBACK_ENCODINGS).best()
     if best is None or best.encoding not in _FALLBACK_ENCODINGS:
@@ -252,28 +252,50 @@ def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None
         raise _undecodable(data, path, best.encoding, exc, delimiter) from None
 
 
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether as many bytes beyond ASCII decode as UTF-8 as do not (a U+FFFD aside): a file pasted
+    together from two sources. In a file of another encoding a few pairs of bytes decode by
+    accident (GB18030's 伟 is UTF-8's ΰ), beside many that do not.
+
+    >>> _mostly_utf8("Zoë,Müller,".encode() + "Zoé".encode("cp1252")), _mostly_utf8("伟,王,芳,李".encode("gb18030"))
+    (True, False)
+    """
+    text = data.decode("utf-8", errors="surrogateescape")  # a byte that does not decode: a lone surrogate
+    return len("".join(_UTF8_LETTER.findall(text)).encode("utf-8")) >= len(_BROKEN_BYTE.findall(text))
+
+
 def _undecodable(data: bytes, path: Path, encoding: str, exc: UnicodeDecodeError, delimiter: str | None,
-                 mixed: str = "") -> InputError:
-    """Name the line, row and column of the first byte that does not decode; ``mixed``: where
-    the file holds UTF-8 text, which another encoding would garble."""
+                 utf8: str = "", mixed: bool = False) -> InputError:
+    """Name the line, row and column of the first byte that does not decode; ``utf8``: where the
+    file holds UTF-8 text; ``mixed``: whether most of it is UTF-8 (`_mostly_utf8`), which another
+    encoding would garble."""
     bad = data[exc.start:exc.end]
     before = data[:exc.start].decode(encoding)  # the first error: all before it decodes
     text = data.decode(encoding, errors="replace")  # a U+FFFD where it was
     if mixed:
-        advice = (f"{mixed} is UTF-8, so this text was saved in another encoding (as in a file pasted together "
+        advice = (f"{utf8} is UTF-8, so this text was saved in another encoding (as in a file pasted together "
                   "from two sources): correct it and load again; passing another encoding would garble the UTF-8 text")
     elif exc.end == len(data) and exc.reason == "truncated data":
         advice = ("the file ends in the middle of a character: it was cut short (a copy or download that stopped?); "
                   "export it again")
     else:
-        advice = ("pass the file's encoding (for example encoding='cp1252' or --encoding cp1252), or re-export it "
-                  "as UTF-8")
+        tried = codecs.lookup(encoding).name
+        others = [f"{name} for {language}" for name, language in _ENCODINGS_TO_TRY if codecs.lookup(name).name != tried]
+        advice = (f"pass the file's encoding with --encoding (encoding= in Python): {', '.join(others[:-1])} or "
+                  f"{others[-1]}; or re-export it as UTF-8")
+        if utf8:  # most of it is not UTF-8: a few bytes may decode by chance
+            advice += (f"; most of the file is not UTF-8, but if {utf8} reads right, the file mixes UTF-8 with another "
+                       "encoding: correct it instead")
     return InputError(f"{path}: {_where(text, delimiter, len(before), path)}: bytes {bad!r} cannot be decoded as "
                       f"{encoding}; {advice}")
 
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
-_UTF8_LETTER = re.compile("[^\x00-\x7f\ufffd]")  # what decodes as UTF-8 beyond ASCII, but a U+FFFD
+_UTF8_LETTER = re.compile("[^\x00-\x7f\ufffd\udc80-\udcff]")  # what decodes as UTF-8 beyond ASCII, but a U+FFFD
+_BROKEN_BYTE = re.compile("[\udc80-\udcff]")  # a byte that does not decode, as ``errors="surrogateescape"`` writes it
+#: The encodings of exports that are not UTF-8, to name in a message: each can be passed.
+_ENCODINGS_TO_TRY = (("cp1252", "Western European text"), ("cp1251", "Cyrillic"), ("gb18030", "Chinese"),
+                     ("big5", "Traditional Chinese"), ("shift_jis", "Japanese"), ("euc-kr", "Korean"))
 _MARK = "\ue000"  # a private-use character: marks the cell `_where` looks for
 
 

@@ -433,6 +433,30 @@ def test_undecodable_bytes_name_line_and_column(tmp_path):
         load(path)
 
 
+def test_a_file_of_another_encoding_is_not_called_mixed_for_a_few_bytes_that_decode_as_utf8_by_chance(tmp_path):
+    path = tmp_path / "t.csv"  # GB18030's 伟 is UTF-8's ΰ; 王 beside it is no UTF-8
+    path.write_bytes("Contact ID,First Name,Last Name\nC1,伟,王\nC2,芳,李\n".encode("gb18030"))
+    with pytest.raises(InputError) as info:
+        load(path)
+    assert str(info.value) == (
+        f"{path}: line 2 (row 0), column 'Last Name': bytes b'\\xcd' cannot be decoded as utf-8; pass the file's "
+        "encoding with --encoding (encoding= in Python): cp1252 for Western European text, cp1251 for Cyrillic, "
+        "gb18030 for Chinese, big5 for Traditional Chinese, shift_jis for Japanese or euc-kr for Korean; or re-export "
+        "it as UTF-8; most of the file is not UTF-8, but if line 2 ('ΰ') reads right, the file mixes UTF-8 with "
+        "another encoding: correct it instead")
+    assert load(path, encoding="gb18030").frame["Last Name"].tolist() == ["王", "李"]
+
+
+def test_the_encoding_that_failed_is_not_the_one_advised(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("Contact ID,First Name,Last Name\nC1,美咲,佐藤\n".encode("shift_jis"))
+    with pytest.raises(InputError, match=r"cannot be decoded as cp1252; pass the file's encoding with --encoding "
+                                         r"\(encoding= in Python\): cp1251 for Cyrillic, gb18030 for Chinese, .*"
+                                         r"shift_jis for Japanese or euc-kr for Korean; or re-export it as UTF-8$"):
+        load(path, encoding="cp1252")
+    assert load(path, encoding="shift_jis").frame["First Name"].tolist() == ["美咲"]
+
+
 @pytest.mark.parametrize("head, blank, line", [("sep=;\r\n", False, 4), ("Contacts report;;\r\n;;\r\n", False, 5),
                                                ("", True, 4), ("", False, 3)])
 def test_a_byte_that_does_not_decode_is_named_by_the_row_load_gives_it(tmp_path, head, blank, line):
