@@ -220,7 +220,9 @@ def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None
         except LookupError:
             raise InputError(f"{path}: unknown encoding {encoding!r}") from None
         family = bom and bom.removesuffix("-sig")
-        if family and not given.startswith(family):  # the mark is not text: utf-8 is read as utf-8-sig
+        if bom == "utf-8-sig" and not given.startswith(family) and not _is_utf8(data[3:]):
+            bom, data = None, data[3:]  # a mark that a tool put before text of another encoding: no text
+        elif family and not given.startswith(family):  # the mark is not text: utf-8 is read as utf-8-sig
             raise InputError(f"{path}: the file starts with the byte order mark of {family.upper()}, so it is not "
                              f"{encoding}: read it as {family}, or without an encoding (the mark names it)")
     encoding = bom or encoding
@@ -252,6 +254,14 @@ def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None
         raise _undecodable(data, path, best.encoding, exc, delimiter) from None
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _mostly_utf8(data: bytes) -> bool:
     """Whether as many bytes beyond ASCII decode as UTF-8 as do not (a U+FFFD aside): a file pasted
     together from two sources. In a file of another encoding a few pairs of bytes decode by
@@ -269,8 +279,9 @@ def _undecodable(data: bytes, path: Path, encoding: str, exc: UnicodeDecodeError
     """Name the line, row and column of the first byte that does not decode; ``utf8``: where the
     file holds UTF-8 text; ``mixed``: whether most of it is UTF-8 (`_mostly_utf8`), which another
     encoding would garble."""
-    bad = data[exc.start:exc.end]
-    before = data[:exc.start].decode(encoding)  # the first error: all before it decodes
+    start = len(data) - len(exc.object) + exc.start  # utf-8-sig leaves its mark out of exc.object
+    bad = data[start:start + exc.end - exc.start]
+    before = data[:start].decode(encoding)  # the first error: all before it decodes
     text = data.decode(encoding, errors="replace")  # a U+FFFD where it was
     if mixed:
         advice = (f"{utf8} is UTF-8, so this text was saved in another encoding (as in a file pasted together "
@@ -281,8 +292,9 @@ def _undecodable(data: bytes, path: Path, encoding: str, exc: UnicodeDecodeError
     else:
         tried = codecs.lookup(encoding).name
         others = [f"{name} for {language}" for name, language in _ENCODINGS_TO_TRY if codecs.lookup(name).name != tried]
+        mark = " (the byte order mark of UTF-8 it starts with is then left out)" if tried == "utf-8-sig" else ""
         advice = (f"pass the file's encoding with --encoding (encoding= in Python): {', '.join(others[:-1])} or "
-                  f"{others[-1]}; or re-export it as UTF-8")
+                  f"{others[-1]}{mark}; or re-export it as UTF-8")
         if utf8:  # most of it is not UTF-8: a few bytes may decode by chance
             advice += (f"; most of the file is not UTF-8, but if {utf8} reads right, the file mixes UTF-8 with another "
                        "encoding: correct it instead")

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from dedupe_kit import InputError, load, profile, run
 from dedupe_kit._perf import is_filled
-from dedupe_kit.export import line_ending
+from dedupe_kit.export import export, line_ending
 from dedupe_kit.load import _SPACE_FIRST_BYTES, DELIMITERS, _filled, _read_csv_arrow, _read_csv_text
+from dedupe_kit.merge import merge
 
 TRAPS = ["02134", "+33 6 12 34 56 78", "NA", "None", "null", "N/A", "nan", "", " padded ", "0044123", "TRUE", "1e5"]
 
@@ -471,6 +472,21 @@ def test_a_byte_that_does_not_decode_is_named_by_the_row_load_gives_it(tmp_path,
         load(path)
     path.write_bytes("First Name,Last Name\nAnn,Smith\nZoé,Muller\n".encode("cp1252"))
     assert load(path).frame["First Name"].tolist() == ["Ann", "Zoé"]  # all cp1252: detected
+
+
+def test_a_byte_order_mark_of_utf8_before_text_of_another_encoding(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "Contact ID,First Name,Last Name\nC1,Renée,Roy\n".encode("cp1252"))
+    with pytest.raises(InputError, match=(  # the byte where it is, not 3 bytes (the mark) before it
+            r"line 2 \(row 0\), column 'First Name': bytes b'\\xe9' cannot be decoded as utf-8-sig; pass the file's "
+            r"encoding with --encoding .* or euc-kr for Korean \(the byte order mark of UTF-8 it starts with is then "
+            r"left out\); or re-export it as UTF-8$")):
+        load(path)
+    contacts = load(path, encoding="cp1252")  # as the message says: the mark is no text
+    assert contacts.columns == ["Contact ID", "First Name", "Last Name"] and contacts.encoding == "cp1252"
+    assert contacts.frame["First Name"].tolist() == ["Renée"]
+    export(merge(contacts, np.arange(1)), tmp_path / "out")
+    assert (tmp_path / "out" / "cleaned.csv").read_bytes() == path.read_bytes()[3:]
 
 
 def test_explicit_encoding_that_does_not_fit(tmp_path):
