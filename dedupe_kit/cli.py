@@ -22,7 +22,8 @@ from .evaluate import blocking_recall, pair_scores
 from .preflight import check_import as check_import_files
 from .profile import profile as build_profile
 from .review.store import stored_decisions
-from .run import load_run, read_run_info, read_undone, run as run_pipeline, undone_record, write_undone
+from .run import (MERGE_FILES, REPORT_FILES, load_run, read_run_info, read_undone, run as run_pipeline, undone_record,
+                  write_undone)
 
 
 def _library_errors(command):
@@ -198,13 +199,14 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
 
 
 def _write_run(result, out: Path, merge: bool) -> None:
-    """`Result.write`; stopped by Ctrl-C once it has begun (run.json gone), it says the folder is incomplete."""
+    """`Result.write`; stopped once it has written a file (Ctrl-C, a full disk: run.json gone), it says
+    the folder is incomplete."""
     try:
         result.write(out, merge=merge)
-    except KeyboardInterrupt:
-        if (out / "run.json").exists():  # before the first file: the folder is as it was
-            raise
-        raise click.ClickException(f"interrupted: {out}/ is incomplete (no run.json, and its files may mix this "
+    except (KeyboardInterrupt, DedupeKitError, OSError) as exc:
+        if (out / "run.json").exists() or not any((out / name).exists() for name in (*MERGE_FILES, *REPORT_FILES)):
+            raise  # before the first file: the folder is as it was
+        raise click.ClickException(f"{_message(exc)}: {out}/ is incomplete (no run.json, and its files may mix this "
                                    "run's and an earlier one's): run again to finish it") from None
 
 

@@ -53,11 +53,13 @@ class Exported:
 
 
 def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None = None,
-           decided_at: pd.DataFrame | None = None) -> Exported:
+           decided_at: pd.DataFrame | None = None, log: bool = True) -> Exported:
     """Write the cleaned export, the fix files, the crosswalk and the audit log into ``out``.
 
     crosswalk: the run's crosswalk; its survivor columns are filled from the plan.
     decided_at: when people decided (``a``, ``decided_at``), for the audit log.
+    log: add the export to ``export_log.jsonl`` (``False``: the caller does, with `log_export`,
+        once the other files it writes beside these are written too).
     """
     out = Path(out)
     contacts = plan.contacts
@@ -105,7 +107,8 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         warnings.append(f"no record ID column: the fix files are keyed by {keyed}name and external IDs only, "
                         "and external IDs are not cleared")
     warnings += _unkeyed(plan, away, repeated) + _stopped_for_keyless_picks(plan) + _set_to_clear_word(plan)
-    _log(out, plan, protect)
+    if log:
+        log_export(out, export_entry(plan), protect)
     return Exported(paths, neutralized, warnings)
 
 
@@ -706,11 +709,15 @@ def line_ending(contacts: Contacts) -> str:
     return "\r\n" if lf > cr and not head[cr + 1:lf].strip(b"\x00") else "\r"  # "\r\x00\n" in UTF-16 too
 
 
-def _log(out: Path, plan: MergePlan, protect: tuple[Path, ...]) -> None:
-    """Append this export (when, how many merges, which undone) to ``export_log.jsonl``."""
-    path = out / "export_log.jsonl"
+def export_entry(plan: MergePlan) -> dict:
+    """What `log_export` records of an export of ``plan``: how many merges, which undone, how many stopped."""
+    return {"merged_groups": int(len(plan.merging)), "undone_groups": list(plan.undone),
+            "stopped_groups": int((plan.groups["status"] == "stopped").sum())}
+
+
+def log_export(out: str | Path, entry: dict, protect: tuple[Path, ...] = ()) -> None:
+    """Append an export (its time, then `export_entry`) to ``export_log.jsonl``."""
+    path = Path(out) / "export_log.jsonl"
     previous = path.read_text(encoding="utf-8") if path.exists() else ""
-    entry = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-             "merged_groups": int(len(plan.merging)), "undone_groups": list(plan.undone),
-             "stopped_groups": int((plan.groups["status"] == "stopped").sum())}
+    entry = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), **entry}
     write_text(path, previous + json.dumps(entry) + "\n", protect=protect)

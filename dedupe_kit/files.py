@@ -50,10 +50,12 @@ def write_files(files: Mapping[str | Path, Iterable[bytes]], *, protect: tuple[P
     1,000,000 records, the full run's 450 MB took 1.6 s of writing and syncing), with one chunk
     in its hands at a time.
 
-    ``protect`` lists input files that must never be overwritten.
+    ``protect`` lists input files that must never be overwritten. An error of the system (a full
+    disk) names the file being written.
     """
     staged: list[tuple[str, Path]] = []
     handles: list[BinaryIO] = []
+    path = None
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dedupe-kit-disk") as disk:
             synced = []
@@ -70,16 +72,21 @@ def write_files(files: Mapping[str | Path, Iterable[bytes]], *, protect: tuple[P
                     written.result()  # the last chunk is on its way to disk (or its error raised here)
                     written = disk.submit(handle.write, chunk)
                 written.result()
-                synced.append(disk.submit(_sync, handle))
-            for done in synced:
+                synced.append((path, disk.submit(_sync, handle)))
+            for path, done in synced:
                 done.result()
         for tmp, path in staged:
             os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         for handle in handles:  # the thread has stopped: leaving the executor waited for it
-            handle.close()
+            try:
+                handle.close()
+            except OSError:  # the same error again, flushing what could not be written
+                pass
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None and path is not None:  # a write's error names no file
+            exc.filename = str(path)
         raise
     return [path for _, path in staged]
 

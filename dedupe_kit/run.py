@@ -24,7 +24,7 @@ from .compare import (MISSING, Comparison, DateComparison, EmailComparison, Exac
                       NameComparison, compare, comparisons, generations, joint_names, salutations, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
-from .export import export, export_crosswalk, with_survivors
+from .export import export, export_crosswalk, export_entry, log_export, with_survivors
 from .files import csv_chunks, refuse_input, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids
 from .merge import MergePlan, check_policy, merge, proposed_survivors
@@ -223,8 +223,8 @@ class Result:
             steps.set_description("writing the files for the CRM")
             (out / "run.json").unlink(missing_ok=True)  # until the last file is written: no review of a mixed folder
             decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
-            exported = export(plan, out, crosswalk=self.crosswalk, decided_at=decided_at)
-            written, summaries = exported.paths, [plan.summary(), exported.summary()]
+            exported = export(plan, out, crosswalk=self.crosswalk, decided_at=decided_at, log=False)
+            written, summaries, entry = exported.paths, [plan.summary(), exported.summary()], export_entry(plan)
             del plan  # large, and not needed by what follows
         else:
             survivors = proposed_survivors(self.contacts, groups, self.config.merge,
@@ -258,8 +258,10 @@ class Result:
             write_text(out / "summary.txt", summary + "\n", protect=protect),
             write_text(out / "config.toml", used.to_toml(), protect=protect),
             write_figure(out / "scores.png", self.plot(), protect=protect),
-            write_text(out / "run.json", json.dumps(info, indent=2) + "\n", protect=protect),  # the last: all done
         ]
+        if merge:  # the export is logged once all of it is written
+            log_export(out, entry, protect)
+        written.append(write_text(out / "run.json", json.dumps(info, indent=2) + "\n", protect=protect))  # all done
         if merge:
             steps.update()
         release_memory()

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import errno
 import importlib
 import io
 import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -316,6 +323,32 @@ def test_a_run_that_stops_while_writing_leaves_no_run_json_to_review_a_mixed_fol
     stopped = CliRunner().invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)])
     assert stopped.exit_code == 1 and not (out / "run.json").exists()
     assert f"Error: interrupted: {out}/ is incomplete (no run.json" in stopped.output
+
+
+def test_a_full_disk_while_a_run_writes_names_the_file_and_says_the_folder_is_incomplete(tmp_path, monkeypatch):
+    run_module = importlib.import_module("dedupe_kit.run")  # the package's `run` is the function
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)]).exit_code == 0
+    logged = (out / "export_log.jsonl").read_text()
+
+    def full_disk(files, **kwargs):  # pairs.csv, written after the files for the CRM
+        def failing():
+            yield b"a,b"
+            raise OSError(errno.ENOSPC, "No space left on device")  # a write's error names no file
+
+        return write_files({path: failing() for path in files}, **kwargs)
+
+    monkeypatch.setattr(run_module, "write_files", full_disk)
+    stopped = CliRunner().invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)])
+    assert stopped.exit_code == 1 and not (out / "run.json").exists()
+    assert stopped.output.endswith(f"Error: {out / 'pairs.csv'}: No space left on device: {out}/ is incomplete (no "
+                                   "run.json, and its files may mix this run's and an earlier one's): run again to "
+                                   "finish it\n")
+    assert (out / "export_log.jsonl").read_text() == logged  # no export logged: the run did not end
+    monkeypatch.undo()
+    assert CliRunner().invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)]).exit_code == 0
+    assert (out / "export_log.jsonl").read_text().startswith(logged) and len(
+        (out / "export_log.jsonl").read_text().splitlines()) == 2
 
 
 @pytest.mark.parametrize("stopped_in, then", [
@@ -888,6 +921,24 @@ def test_files_are_written_all_or_none(tmp_path):
     assert write_files({tmp_path / "a.csv": [b"new ", b"a\n"], tmp_path / "b.csv": iter([b"b\n"])}) == [
         tmp_path / "a.csv", tmp_path / "b.csv"]
     assert (tmp_path / "a.csv").read_text() == "new a\n" and (tmp_path / "b.csv").read_text() == "b\n"
+
+
+def test_a_full_disk_names_the_file_and_leaves_no_file_behind(tmp_path):
+    # A file-size limit fails the write as a full disk does, and again when the file is closed
+    # with what could not be written: the first error, naming its file, and no temporary file.
+    code = ("from dedupe_kit.files import write_files\n"
+            "try:\n"
+            "    write_files({'a.csv': [b'a' * 1000], 'b.csv': (b'b' * 4096 for _ in range(10))})\n"
+            "except OSError as exc:\n"
+            "    print(exc.errno, exc.filename)\n")
+
+    def limited():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an error of the write, not a signal that kills
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, preexec_fn=limited, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(Path.cwd())})
+    assert (done.stdout, done.stderr) == (f"{errno.EFBIG} b.csv\n", "") and list(tmp_path.iterdir()) == []
 
 
 def test_formulas_are_found_next_to_cells_holding_a_nul():
