@@ -127,9 +127,10 @@ class MergePlan:
         kept = np.flatnonzero(survivors == np.arange(len(survivors)))
         frame = self.contacts.frame.take(kept)  # kept rows only: a survivor's position is among them
         for column, cells in self.changed_values().groupby("column", sort=False):
-            values = frame[column].to_numpy(dtype=object).copy()
-            values[np.searchsorted(kept, cells["row"].to_numpy())] = cells["after"].to_numpy()
-            frame[column] = values
+            # in place, in the copy: a column set anew would be a block of its own, and a wide file's
+            # hundreds of them a fragmented frame, slow to write
+            frame.iloc[np.searchsorted(kept, cells["row"].to_numpy()), frame.columns.get_loc(column)] = (
+                cells["after"].to_numpy())
         overflow = self.overflow[self.overflow["group"].isin(self.merging["group"])]
         for role, cells in overflow.sort_values("group", kind="stable").groupby("role", sort=True):
             groups, texts = cells["group"].to_numpy(), cells["value"].tolist()

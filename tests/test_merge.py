@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -117,6 +118,20 @@ def test_union_puts_other_numbers_and_emails_into_empty_sibling_columns(contacts
     cleaned = plan.cleaned()
     assert cleaned.loc[0, "dedupe_kit extra emails"] == "bob.smith@y.com"
     assert cleaned.loc[0, "dedupe_kit extra phones"] == "07 81 23 45 67"
+
+
+def test_a_wide_file_whose_merge_fills_hundreds_of_columns_is_no_fragmented_frame(tmp_path):
+    notes = [f"Note {i}" for i in range(300)]
+    path = tmp_path / "export.csv"
+    path.write_text(f"Contact ID,First Name,Mobile Phone,{','.join(notes)}\n1,Ann,617-555-0100{',' * 300}\n"
+                    f"2,Ann,617-555-0101,{','.join(notes)}\n")
+    contacts = load(path)
+    plan = merge(contacts, np.array([0, 0]), MergePolicy(survivor="lowest_record_id"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)  # "DataFrame is highly fragmented"
+        cleaned = plan.cleaned()
+    assert cleaned.loc[0, notes].tolist() == notes and cleaned.loc[0, "dedupe_kit extra phones"] == "617-555-0101"
+    assert contacts.frame.loc[0, notes].tolist() == [""] * 300  # the input's table as loaded
 
 
 def test_union_reads_every_address_of_a_cell_that_holds_several(tmp_path):
