@@ -495,7 +495,7 @@ def _read_csv_text(text: str, delimiter: str, path: Path
     lines: list[int] = []
     ragged: list[str] = []
     n_ragged = 0
-    footer: list[tuple[int, int, int]] = []  # (line, row, fields) of the rows that may be a footer
+    footer: list[tuple[int, int, int, str]] = []  # (line, row, fields, "") of the rows that may be a footer
     title: list[int] = []
     header_line = 1
     row_number = -1  # data rows seen so far, minus one
@@ -515,13 +515,14 @@ def _read_csv_text(text: str, delimiter: str, path: Path
                 continue
             row_number += 1
             if len(record) == 1 < len(header) and (footer or blank) and not n_ragged:
-                footer.append((start, row_number, 1))
+                footer.append((start, row_number, 1, ""))
             elif len(record) != len(header) or footer:  # a row after a "footer": those rows are ragged too
-                this = [(start, row_number, len(record))] if len(record) != len(header) else []
-                for line, row, fields in footer + this:
+                this = ([(start, row_number, len(record), _open_quote(record, start))]
+                        if len(record) != len(header) else [])
+                for line, row, fields, quote in footer + this:
                     n_ragged += 1
                     if len(ragged) < _MAX_LISTED:
-                        ragged.append(f"line {line} (row {row}) has {fields} fields")
+                        ragged.append(f"line {line} (row {row}) has {fields} fields{quote}")
                 footer = []
             elif not n_ragged:
                 rows.append(record)
@@ -538,8 +539,15 @@ def _read_csv_text(text: str, delimiter: str, path: Path
             f"(delimiter {delimiter!r}):\n  " + "\n  ".join(ragged) + more
             + "\nQuote cells that contain the delimiter or a line break, or pass the right delimiter."
         )
-    return (header, _frame(header, rows), np.asarray(lines, dtype=np.int64), (title, [line for line, _, _ in footer]),
+    return (header, _frame(header, rows), np.asarray(lines, dtype=np.int64), (title, [line for line, *_ in footer]),
             header_line)
+
+
+def _open_quote(record: list[str], line: int) -> str:
+    """Where a quoted cell of ``record``, a row of the wrong number of fields that starts on ``line``,
+    runs over several lines, in words: a quote left open takes the lines after it into its cell."""
+    lines = next((len(_LINE_BREAK.findall(cell)) for cell in record if "\n" in cell or "\r" in cell), 0)
+    return f": a quoted cell starts on line {line} and runs to line {line + lines} (a quote missing?)" if lines else ""
 
 
 def _is_header_below_title(header: list[str], rows: list[list[str]], n_ragged: int, record: list[str]) -> bool:
