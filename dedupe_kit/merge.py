@@ -721,6 +721,16 @@ class _Cells:
                 self._several[column] = (rows[several], codes[several],
                                          without_point_zero(typed) if column in phones else typed,
                                          ~isin(rows[several], unread))
+        # the columns the file writes as lists: half or more of their cells that hold an identifier hold several
+        # (a cell's identifiers are next to each other: the table is sorted by row, then column); one record's
+        # pasted pair (``a@x.com; b@y.com``) does not make a list of a column of one value a cell
+        every = normalized.identifiers
+        rows, columns = every["source_row"].to_numpy(), every["column"].to_numpy(dtype=object)
+        again = np.zeros(len(rows), dtype=bool)  # a cell's second identifier, or later
+        again[1:] = (rows[1:] == rows[:-1]) & (columns[1:] == columns[:-1])
+        cells = pd.Series(columns[~again]).value_counts()
+        several = pd.Series(columns[~again & np.r_[again[1:], False]]).value_counts()
+        self._lists = set(several.index[several >= cells.reindex(several.index) / 2])
         fm = contacts.field_map
         self._reused = {*fm.emails, *(c for c, _ in fm.phones), *fm.external_ids}  # kept: asked for again
         self._filled: dict[str, pd.DataFrame] = {}
@@ -796,9 +806,9 @@ class _Cells:
             self._of_role[role] = found
         return found
 
-    def several(self, column: str) -> bool:
-        """Whether a member's cell of ``column`` holds several identifiers."""
-        return column in self._several
+    def written_as_list(self, column: str) -> bool:
+        """Whether half or more of the file's cells of ``column`` that hold an identifier hold several."""
+        return column in self._lists
 
     def identifiers(self, cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every identifier of the cells of `of_role`, by cell in their order: the cell's position,
@@ -1059,10 +1069,11 @@ _LIST_SEPARATOR = re.compile(r"\s*(?:;|:::)\s*")  # ":::": Google Contacts'
 
 
 def _list_columns(columns: list[str], cells_of: _Cells) -> list[str]:
-    """The columns that hold several values in a cell: so written in the file (``a@x.com; b@y.com``)
-    or so named (HubSpot's ``Additional email addresses``, Gladly's ``Emails``)."""
-    return [c for c in columns if cells_of.several(c) or re.search(r"(?:emails|phones|addresses|numbers)$",
-                                                                   fold_header(c))]
+    """The columns that hold several values in a cell: so named (HubSpot's ``Additional email addresses``,
+    Gladly's ``Emails``) or so written in half or more of the file's cells (``a@x.com; b@y.com``): one record's
+    pasted pair leaves a column of one value a cell as it is, which a CRM checks as one address or number."""
+    return [c for c in columns if cells_of.written_as_list(c) or re.search(r"(?:emails|phones|addresses|numbers)$",
+                                                                           fold_header(c))]
 
 
 def _conflicts(cells_of: _Cells, contacts: Contacts, policy: MergePolicy,

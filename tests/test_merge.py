@@ -553,3 +553,31 @@ def test_a_list_column_takes_the_values_that_found_no_column_of_their_own(tmp_pa
     assert "dedupe_kit extra emails" not in cleaned and plan.dropped.empty
     assert updates(plan)["Additional email addresses"].tolist() == [cleaned.loc[0, "Additional email addresses"],
                                                                    "ann.lee@example.com"]
+
+
+def test_one_records_pasted_pair_does_not_make_a_list_column_of_a_single_value_one(tmp_path):
+    # Z9's cell holds two values; Email and Mobile Phone stay one value a cell for everyone
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\n"
+                    "A1,Max,Nolan,max.nolan@example.com,617-555-3501\n"
+                    "A2,Max,Nolan,mnolan@work.example,617-555-3502\n"
+                    "Z8,Ona,Pike,ona.pike@example.com,617-555-1111\n"
+                    "Z9,Ona,Pike,ona.pike@example.com; op@home.example,617-555-1111 / 617-555-2222\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id"))
+    cleaned = plan.cleaned()
+    assert cleaned.loc[0, ["Email", "Mobile Phone"]].tolist() == ["max.nolan@example.com", "617-555-3501"]
+    assert cleaned.loc[0, ["dedupe_kit extra emails", "dedupe_kit extra phones"]].tolist() == [
+        "mnolan@work.example", "617-555-3502"]
+    assert cleaned.loc[2, ["Email", "Mobile Phone"]].tolist() == ["ona.pike@example.com", "617-555-1111"]
+    assert cleaned.loc[2, ["dedupe_kit extra emails", "dedupe_kit extra phones"]].tolist() == [
+        "op@home.example", "617-555-2222"]
+    assert "Email" not in updates(plan) and "Mobile Phone" not in updates(plan)
+    # Z9 the survivor: its own cell stays as typed
+    path.write_text(path.read_text().replace("Z9", "Z0"))
+    cleaned = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id")).cleaned()
+    assert cleaned.loc[3, ["Email", "Mobile Phone"]].tolist() == ["ona.pike@example.com; op@home.example",
+                                                                  "617-555-1111 / 617-555-2222"]
+    # half of the cells hold several: the column is written as a list, and takes the group's other addresses
+    path.write_text(path.read_text().replace("Z8,Ona,Pike,ona.pike@example.com", "Z8,Ona,Pike,ona@x.com; ona@y.com"))
+    cleaned = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id")).cleaned()
+    assert cleaned.loc[0, "Email"] == "max.nolan@example.com; mnolan@work.example"
