@@ -560,6 +560,12 @@ def check_policy(policy: MergePolicy, contacts: Contacts, source: str = "") -> N
             if policy.rules.get(column, "survivor") != "survivor" or policy.rules.get(role, "survivor") != "survivor":
                 what = {"record_id": "record ID", "created": "creation date", "updated": "update date"}[role]
                 problems.append(f"rules: the {what} column {column!r} always keeps the survivor's value")
+    for column in contacts.field_map.external_ids:  # one person has one ID: joining would write it typed two ways
+        target = column if column in policy.rules else "external_ids"
+        if policy.rules.get(target) == "union":
+            problems.append(f"rules.{target}: 'union' joins a group's values, and the external ID column {column!r} "
+                            "holds one per person (00421 and 421.0 would become '00421 | 421.0'): give it a rule "
+                            "that keeps one value, such as 'fill' (the default)")
     key = contacts.field_map.key
     if not contacts.field_map.record_id and key and policy.rules.get(key, "union") not in KEY_RULES:
         problems.append(f"rules: without a record ID column, the first email column {key!r} is the key the fix files "

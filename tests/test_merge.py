@@ -308,6 +308,15 @@ def test_policy_errors_name_the_fix(contacts):
         Config.from_dict({"merge": {"rules": {"Notes": "join"}}})
 
 
+def test_a_rule_that_joins_external_ids_is_refused(contacts):
+    # one person has one ID: a union would write one ID typed two ways (00421 | 421.0) as two
+    for target in ("external_ids", "Student ID"):
+        with pytest.raises(ConfigError, match=f"merge: rules.{target}: 'union' joins .* ID column 'Student ID'"):
+            plan_of(contacts, rules={target: "union"})
+    assert value(plan_of(contacts, rules={"external_ids": "union", "Student ID": "most_frequent"}), "Student ID") == (
+        "S1", 1)  # the column's own rule wins
+
+
 def test_merge_policy_round_trips_through_toml(tmp_path):
     config = Config.from_dict({"merge": {"survivor": "oldest_created", "rules": {"First Name": "longest"},
                                          "crm": "salesforce", "stop_on": ["external_id", "main_phone"]}})
