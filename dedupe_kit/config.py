@@ -167,7 +167,9 @@ class CrmProfile:
 
 
 CRM_PROFILES = {
-    "generic": CrmProfile("UNSET"),
+    "generic": CrmProfile("UNSET", "fix_1_clear.csv empties fields with 'UNSET', which Mainstay's import reads so: "
+                                   "for another CRM set merge.crm (salesforce, hubspot) or merge.clear_word to the "
+                                   "word its import empties a field with."),
     "mainstay": CrmProfile("UNSET"),
     "salesforce": CrmProfile("#N/A", "Data Loader ignores blank cells; #N/A empties a field."),
     "hubspot": CrmProfile("", "HubSpot imports skip blank cells and have no clear word: empty the fields "
