@@ -1076,10 +1076,13 @@ _LIST_SEPARATOR = re.compile(r"\s*(?:;|:::)\s*")  # ":::": Google Contacts'
 
 def _list_columns(columns: list[str], cells_of: _Cells) -> list[str]:
     """The columns that hold several values in a cell: so named (HubSpot's ``Additional email addresses``,
-    Gladly's ``Emails``) or so written in half or more of the file's cells (``a@x.com; b@y.com``): one record's
-    pasted pair leaves a column of one value a cell as it is, which a CRM checks as one address or number."""
+    Gladly's ``Emails``), so written in half or more of the file's cells (``a@x.com; b@y.com``), or by Google
+    Contacts (``a@x.com ::: b@y.com``, its own separator, in a member's cell): one record's pasted pair leaves
+    a column of one value a cell as it is, which a CRM checks as one address or number."""
+    rows = cells_of.members["row"].to_numpy()
     return [c for c in columns if cells_of.written_as_list(c) or re.search(r"(?:emails|phones|addresses|numbers)$",
-                                                                           fold_header(c))]
+                                                                           fold_header(c))
+            or any(" ::: " in text for text in cells_of.contacts.frame[c].to_numpy()[rows])]
 
 
 def _conflicts(cells_of: _Cells, contacts: Contacts, policy: MergePolicy,

@@ -586,6 +586,13 @@ def test_one_records_pasted_pair_does_not_make_a_list_column_of_a_single_value_o
     cleaned = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id")).cleaned()
     assert cleaned.loc[3, ["Email", "Mobile Phone"]].tolist() == ["ona.pike@example.com; op@home.example",
                                                                   "617-555-1111 / 617-555-2222"]
+    # Google Contacts writes its lists with " ::: ": a list column, whatever the share of such cells
+    google = path.read_text().replace("op@home.example", "ona.pike@example.com ::: op@home.example").replace(
+        "ona.pike@example.com; ", "")
+    path.write_text(google)
+    cleaned = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id")).cleaned()
+    assert cleaned.loc[0, "Email"] == "max.nolan@example.com ::: mnolan@work.example"
+    path.write_text(google.replace("ona.pike@example.com ::: op@home.example", "ona.pike@example.com; op@home.example"))
     # half of the cells hold several: the column is written as a list, and takes the group's other addresses
     path.write_text(path.read_text().replace("Z8,Ona,Pike,ona.pike@example.com", "Z8,Ona,Pike,ona@x.com; ona@y.com"))
     cleaned = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id")).cleaned()
