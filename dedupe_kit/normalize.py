@@ -1211,7 +1211,8 @@ def fold_address(text: str) -> str:
     return " ".join(_ADDRESS_WORDS.get(token, token) for token in _ORDINAL.sub(r"\1", fold(text)).split())
 
 
-_ISO_DATE = re.compile(r"(\d{4})-?(\d{1,2})-?(\d{1,2})")
+#: Year first: ISO (``2021-01-10``, ``20210110``), or with slashes or dots (``2021/01/10``, ``2021.01.10``)
+_ISO_DATE = re.compile(r"(\d{4})([-/.]?)(\d{1,2})\2(\d{1,2})")
 _SLASH_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})[/.-](\d{4}|\d{2})")
 #: A date with its month in words, folded (``"Thu, 4 Mar 2021"`` → ``"thu 4 mar 2021"``): day first, or month first
 _NAMED_DATE = re.compile(r"(?:[a-z]+ )?(?:(\d{1,2})(?:st|nd|rd|th|er)? ([a-z]+)|([a-z]+) (\d{1,2})(?:st|nd|rd|th)?) (\d{4}|\d{2})")
@@ -1269,20 +1270,23 @@ def _full_date(key: str) -> str:
 def date_key(text: str, day_first: bool | None = None) -> str:
     """A date as ``YYYYMMDD``; folded text when it does not read as a date.
 
-    ISO (``1990-12-31``, ``19901231``), dotted (``31.12.1990``, always day first) and slashed
-    dates, in the order of their column (`day_first`); alone, a slashed date is day first when
-    its first number cannot be a month (``31/12/1990``), month first otherwise, as US exports write.
+    ISO (``1990-12-31``, ``19901231``) and other year-first dates (``1990/12/31``, ``1990.12.31``),
+    dotted (``31.12.1990``, always day first) and slashed dates, in the order of their column
+    (`day_first`); alone, a slashed date is day first when its first number cannot be a month
+    (``31/12/1990``), month first otherwise, as US exports write.
     A month in English or French words (``Mar 4, 2021``, ``04-Mar-2021``, ``4 mars 2021``) is read
     too. A two-digit year is the latest one it can be up to this year (``3/4/21`` is 2021, ``85`` 1985).
 
     >>> date_key("03/04/1990"), date_key("03/04/1990", day_first=True), date_key("03.04.1990")
     ('19900304', '19900403', '19900403')
+    >>> date_key("2021/01/10"), date_key("2021.1.10")
+    ('20210110', '20210110')
     >>> date_key("Thursday, March 4th, 2021"), date_key("04-Mar-85"), date_key("1er févr. 2021"), date_key("3/4/21")
     ('20210304', '19850304', '20210201', '20210304')
     """
     text = text.strip()
     if match := _ISO_DATE.fullmatch(text):
-        year, month, day = match.groups()
+        year, _, month, day = match.groups()
     elif match := _SLASH_DATE.fullmatch(text):
         first, separator, second, year = match.groups()
         swap = separator == "." or (int(first) > 12 if day_first is None else day_first)

@@ -394,6 +394,17 @@ def test_slashed_dates_are_read_in_the_order_their_column_writes_them(tmp_path):
     assert plan.groups.loc[0, "survivor_row"] == 1  # month first, as the 20 in second place tells
 
 
+def test_year_first_dates_with_slashes_or_dots_are_read(tmp_path):
+    path = tmp_path / "dates.csv"  # 2021/01/10 and 2024/11/30 were "no date", and the lower row survived
+    path.write_text("Contact ID,Company,Last Modified Date\nW1,Old Co,2021/01/10\nW2,New Co,2024/11/30 08:00\n"
+                    "X1,Old Co,2021.01.10\nX2,New Co,2024.11.30\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2]),
+                 MergePolicy(survivor="most_recently_updated", rules={"Company": "most_recent"}))
+    assert plan.groups["survivor_reason"].tolist() == ["most recently updated (2024/11/30 08:00)",
+                                                       "most recently updated (2024.11.30)"]
+    assert plan.values.loc[plan.values["column"] == "Company", "after"].tolist() == ["New Co", "New Co"]
+
+
 def test_a_cell_without_identifier_meets_the_identifier_its_text_reads_as(tmp_path):
     # the merge compares keys as integers: a folded text must get the code of the same identifier
     path = tmp_path / "export.csv"
