@@ -33,8 +33,8 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
-from .normalize import (PLACEHOLDER_TEXT, Normalized, column_day_first, moments, normalize, reads_as,
-                        with_extensions, without_point_zero)
+from .normalize import (PLACEHOLDER_TEXT, Normalized, column_moments, normalize, reads_as, with_extensions,
+                        without_point_zero)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -682,8 +682,8 @@ def _folded(source: str) -> str:
 
 
 def _dates(frame: pd.DataFrame, column: str, rows) -> np.ndarray:
-    """The dates of ``column`` at ``rows`` as `moments` reads them, in the column's order."""
-    return moments(frame[column].iloc[rows], column_day_first(frame, column))
+    """The dates of ``column`` at ``rows`` as `column_moments` reads them, in the column's own way."""
+    return column_moments(frame, column, rows)
 
 
 def _natural(text: str) -> tuple:

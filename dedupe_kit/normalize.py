@@ -1257,6 +1257,27 @@ def moments(texts: pd.Series, day_first: bool | None = None) -> np.ndarray:
     return np.where(day < 0, -1, day * 1_000_000 + hour * 10_000 + minute * 100 + second)
 
 
+def column_moments(frame: pd.DataFrame, column: str, rows: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
+    """The dates of ``column`` (at ``rows``; default: all) as `moments`, read as the column writes them:
+    slashed dates in its order (`column_day_first`); a column whose filled cells are all whole numbers
+    of 9 or 10 digits (seconds since 1970, UTC) or 12 or 13 (milliseconds), as some CRMs' APIs export
+    dates, is read so. Among other dates such a number is no date: it could be anything.
+
+    >>> column_moments(pd.DataFrame({"Updated": ["1700000000000", "", "1700000001"]}), "Updated").tolist()
+    [20231114221320, -1, 20231114221321]
+    """
+    texts = frame[column] if rows is None else frame[column].iloc[rows]
+    distinct = pd.Series(frame[column].unique(), dtype=object).str.strip()
+    filled = distinct[distinct != ""]
+    if not len(filled) or not filled.str.fullmatch(r"\d{9,10}|\d{12,13}").all():
+        return moments(texts, day_first(filled))
+    text = texts.str.strip()
+    number = pd.to_numeric(text.where(text != ""), errors="coerce")
+    seconds = np.where(text.str.len() > 10, number // 1000, number)
+    moment = pd.to_numeric(pd.Series(pd.to_datetime(seconds, unit="s")).dt.strftime("%Y%m%d%H%M%S"))
+    return moment.fillna(-1).to_numpy(dtype=np.int64)
+
+
 #: A time after a date, as `moments` reads it: its hour, minute, second and AM/PM.
 _TIME = r"(?:T|\s+(?:at\s+)?)(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*([AaPp]\.?[Mm]\.?)?.*$"
 

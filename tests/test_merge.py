@@ -405,6 +405,20 @@ def test_year_first_dates_with_slashes_or_dots_are_read(tmp_path):
     assert plan.values.loc[plan.values["column"] == "Company", "after"].tolist() == ["New Co", "New Co"]
 
 
+def test_a_column_of_seconds_or_milliseconds_since_1970_is_read_as_dates(tmp_path):
+    path = tmp_path / "dates.csv"  # as some CRMs' APIs export dates; 1700000000 is 2023-11-14 22:13:20 UTC
+    path.write_text("Contact ID,Company,Last Modified Date\n1,Old Co,1600000000000\n2,New Co,1700000000000\n"
+                    "3,Old Co,1700000000\n4,New Co,1700000001\n5,Solo,\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2, 4]),
+                 MergePolicy(survivor="most_recently_updated", rules={"Company": "most_recent"}))
+    assert plan.groups["survivor_row"].tolist() == [1, 3]
+    assert plan.values.loc[plan.values["column"] == "Company", "after"].tolist() == ["New Co", "New Co"]
+    # only a column of nothing else: among other dates, a number may be anything
+    path.write_text("Contact ID,Company,Last Modified Date\n1,Old Co,2020-01-01\n2,New Co,1700000000000\n")
+    plan = merge(load(path), np.array([0, 0]), MergePolicy(survivor="most_recently_updated"))
+    assert plan.groups.loc[0, "survivor_reason"] == "most recently updated (2020-01-01)"
+
+
 def test_a_cell_without_identifier_meets_the_identifier_its_text_reads_as(tmp_path):
     # the merge compares keys as integers: a folded text must get the code of the same identifier
     path = tmp_path / "export.csv"
