@@ -632,11 +632,12 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
         counts, at = np.unique(filled, return_inverse=True)
         key, shown = -filled, np.array([f"most complete ({n} filled cells)" for n in counts], dtype=object)[at]
     elif rule in ("oldest_created", "most_recently_updated"):
-        column = fm.created if rule == "oldest_created" else fm.updated
-        dates = _dates(frame, column, rows)
+        columns = [fm.created] if rule == "oldest_created" else _recency_columns(fm)
+        dates, source = _first_dates(frame, columns, rows)
         word = "oldest created" if rule == "oldest_created" else "most recently updated"
         key = np.where(dates < 0, np.iinfo(np.int64).max, dates if rule == "oldest_created" else -dates)
-        shown = [f"{word} ({frame.at[r, column] if d >= 0 else 'no date'})" for r, d in zip(rows, dates)]
+        shown = [f"{word} (no date)" if c is None else f"{word} ({frame.at[r, c]})" if c == columns[0] else
+                 f"{word} (created {frame.at[r, c]}, no update date)" for r, c in zip(rows, source)]
     elif rule == "lowest_record_id":
         ids = record_ids(contacts)[rows]
         order = sorted(range(len(rows)), key=lambda i: _natural(ids[i]))
@@ -681,9 +682,21 @@ def _folded(source: str) -> str:
     return source.strip().casefold()
 
 
-def _dates(frame: pd.DataFrame, column: str, rows) -> np.ndarray:
-    """The dates of ``column`` at ``rows`` as `column_moments` reads them, in the column's own way."""
-    return column_moments(frame, column, rows)
+def _recency_columns(fm: FieldMap) -> list[str]:
+    """The columns that say when a record was last touched, first first: its update date, else its
+    creation date (a record never modified since it was created was last touched then)."""
+    return [c for c in (fm.updated, fm.created) if c]
+
+
+def _first_dates(frame: pd.DataFrame, columns: Sequence[str], rows) -> tuple[np.ndarray, np.ndarray]:
+    """Each of ``rows``' date in the first of ``columns`` that holds one, as `column_moments` reads it
+    (-1: none), and that column (``None``: none)."""
+    dates, source = np.full(len(rows), -1, dtype=np.int64), np.full(len(rows), None, dtype=object)
+    for column in columns:
+        read = column_moments(frame, column, rows)
+        found = (dates < 0) & (read >= 0)
+        dates[found], source[found] = read[found], column
+    return dates, source
 
 
 def _natural(text: str) -> tuple:
@@ -870,9 +883,8 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
     elif rule == "most_frequent":
         order = -cells.groupby(["group", "key"])["row"].transform("size").to_numpy()
     elif rule == "most_recent":
-        fm = contacts.field_map
-        when = fm.updated or fm.created
-        order = -_dates(contacts.frame, when, cells["row"]) if when else None
+        columns = _recency_columns(contacts.field_map)
+        order = -_first_dates(contacts.frame, columns, cells["row"])[0] if columns else None
     best = cells if order is None else cells.take(np.lexsort((cells["rank"].to_numpy(), order, cells["group"].to_numpy())))
     best = best.iloc[run_starts(best["group"].to_numpy())]
     groups = best["group"].to_numpy(dtype=np.int64)

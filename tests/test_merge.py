@@ -419,6 +419,18 @@ def test_a_column_of_seconds_or_milliseconds_since_1970_is_read_as_dates(tmp_pat
     assert plan.groups.loc[0, "survivor_reason"] == "most recently updated (2020-01-01)"
 
 
+def test_a_record_never_modified_was_last_touched_when_created(tmp_path):
+    path = tmp_path / "dates.csv"  # T3, created after the others were last modified, has no Last Modified
+    path.write_text("Contact ID,Company,Created Date,Last Modified Date\nT1,Alpha,2019-01-01,1/2/2024\n"
+                    "T2,Beta,2019-01-01,2024-01-15\nT3,Gamma,2025-01-01,\nT4,Delta,,\n")
+    plan = merge(load(path), np.array([0, 0, 0, 0]), MergePolicy(survivor="lowest_record_id",
+                                                                 rules={"Company": "most_recent"}))
+    assert plan.values.set_index("column").loc["Company", ["after", "source_row"]].tolist() == ["Gamma", 2]
+    plan = merge(load(path), np.array([0, 0, 0, 0]), MergePolicy(survivor="most_recently_updated"))
+    assert plan.groups.loc[0, ["survivor_row", "survivor_reason"]].tolist() == [
+        2, "most recently updated (created 2025-01-01, no update date)"]
+
+
 def test_a_cell_without_identifier_meets_the_identifier_its_text_reads_as(tmp_path):
     # the merge compares keys as integers: a folded text must get the code of the same identifier
     path = tmp_path / "export.csv"
