@@ -27,7 +27,7 @@ from .errors import InputError
 from .export import export, export_crosswalk, export_entry, log_export, with_survivors
 from .files import csv_chunks, refuse_input, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids
-from .merge import MergePlan, check_policy, merge, proposed_survivors
+from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates
 from .names import as_written, two_names
 from .normalize import Normalized, display_all, normalize
 from .profile import profile, region_hint, unique_id_note
@@ -152,7 +152,8 @@ class Result:
     def warnings(self) -> list[str]:
         """What the analyst should look at before trusting the run, one ``warning: …`` line each."""
         found = [self.contacts.left_out_note(), unique_id_note(self.contacts, self.normalized),
-                 region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region)]
+                 region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region),
+                 *unread_dates(self.contacts, self.config.merge)]
         if self.decisions is not None:
             found += self._matches_kept_apart()
         return [f"warning: {text}" for text in found if text]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dedupe_kit import Config, ConfigError, NormalizeConfig, load, normalize
+from dedupe_kit import Config, ConfigError, NormalizeConfig, load, normalize, run
 from dedupe_kit.config import MergePolicy
 from dedupe_kit.export import updates
 from dedupe_kit.merge import merge, proposed_survivors
@@ -429,6 +429,21 @@ def test_a_record_never_modified_was_last_touched_when_created(tmp_path):
     plan = merge(load(path), np.array([0, 0, 0, 0]), MergePolicy(survivor="most_recently_updated"))
     assert plan.groups.loc[0, ["survivor_row", "survivor_reason"]].tolist() == [
         2, "most recently updated (created 2025-01-01, no update date)"]
+
+
+def test_date_cells_a_rule_cannot_read_are_named_in_the_summary(tmp_path):
+    path = tmp_path / "dates.csv"  # a lone epoch among other dates, a time before the date: no date, said so
+    path.write_text("Contact ID,First Name,Last Name,Email,Company,Last Modified Date\n"
+                    "U1,Raj,Shah,raj@x.com,Zeta,2020-01-01\nU2,Raj,Shah,raj@x.com,Eta,1700000000000\n"
+                    "V1,Sue,Tam,sue@x.com,One,12:00 AM 2024-05-05\nV2,Sue,Tam,sue@x.com,Two,\n")
+    said = (f"warning: 'Last Modified Date' holds 2 filled cells not read as a date, such as '1700000000000' ({path}, "
+            "line 3 (row 1)): the merge rules read no date there")
+    for policy in (MergePolicy(rules={"Company": "most_recent"}), MergePolicy(survivor="most_recently_updated")):
+        result = run(path, Config(merge=policy), progress=False)
+        assert said in result.summary()
+        result.write(tmp_path / "out", progress=False)
+        assert said in (tmp_path / "out" / "summary.txt").read_text()
+    assert "not read as a date" not in run(path, progress=False).summary()  # no rule reads the dates
 
 
 def test_a_cell_without_identifier_meets_the_identifier_its_text_reads_as(tmp_path):
