@@ -633,7 +633,7 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
         key, shown = -filled, np.array([f"most complete ({n} filled cells)" for n in counts], dtype=object)[at]
     elif rule in ("oldest_created", "most_recently_updated"):
         columns = [fm.created] if rule == "oldest_created" else _recency_columns(fm)
-        dates, source = _first_dates(frame, columns, rows)
+        dates, source = _first_dates(contacts, columns, rows)
         word = "oldest created" if rule == "oldest_created" else "most recently updated"
         key = np.where(dates < 0, np.iinfo(np.int64).max, dates if rule == "oldest_created" else -dates)
         shown = [f"{word} (no date)" if c is None else f"{word} ({frame.at[r, c]})" if c == columns[0] else
@@ -683,8 +683,8 @@ def _folded(source: str) -> str:
 
 
 def _recency_columns(fm: FieldMap) -> list[str]:
-    """The columns that say when a record was last touched, first first: its update date, else its
-    creation date (a record never modified since it was created was last touched then)."""
+    """The columns that say when a record was last touched, first first: its update date, else, where
+    that is blank, its creation date (a record never modified since it was created was last touched then)."""
     return [c for c in (fm.updated, fm.created) if c]
 
 
@@ -709,14 +709,18 @@ def unread_dates(contacts: Contacts, policy: MergePolicy) -> list[str]:
     return notes
 
 
-def _first_dates(frame: pd.DataFrame, columns: Sequence[str], rows) -> tuple[np.ndarray, np.ndarray]:
-    """Each of ``rows``' date in the first of ``columns`` that holds one, as `column_moments` reads it
-    (-1: none), and that column (``None``: none)."""
+def _first_dates(contacts: Contacts, columns: Sequence[str], rows) -> tuple[np.ndarray, np.ndarray]:
+    """Each of ``rows``' date in the first of ``columns`` whose cell is filled, as `column_moments`
+    reads it (-1: none, or a text that is no date: the next column cannot say when that one was
+    written), and that column (``None``: none)."""
+    rows = np.asarray(rows, dtype=np.int64)
     dates, source = np.full(len(rows), -1, dtype=np.int64), np.full(len(rows), None, dtype=object)
+    blank = np.ones(len(rows), dtype=bool)
     for column in columns:
-        read = column_moments(frame, column, rows)
-        found = (dates < 0) & (read >= 0)
+        read = column_moments(contacts.frame, column, rows)
+        found = blank & (read >= 0)
         dates[found], source[found] = read[found], column
+        blank &= ~contacts.filled(column)[rows]
     return dates, source
 
 
@@ -905,7 +909,7 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
         order = -cells.groupby(["group", "key"])["row"].transform("size").to_numpy()
     elif rule == "most_recent":
         columns = _recency_columns(contacts.field_map)
-        order = -_first_dates(contacts.frame, columns, cells["row"])[0] if columns else None
+        order = -_first_dates(contacts, columns, cells["row"])[0] if columns else None
     best = cells if order is None else cells.take(np.lexsort((cells["rank"].to_numpy(), order, cells["group"].to_numpy())))
     best = best.iloc[run_starts(best["group"].to_numpy())]
     groups = best["group"].to_numpy(dtype=np.int64)

@@ -422,11 +422,12 @@ def test_a_column_of_seconds_or_milliseconds_since_1970_is_read_as_dates(tmp_pat
 def test_a_record_never_modified_was_last_touched_when_created(tmp_path):
     path = tmp_path / "dates.csv"  # T3, created after the others were last modified, has no Last Modified
     path.write_text("Contact ID,Company,Created Date,Last Modified Date\nT1,Alpha,2019-01-01,1/2/2024\n"
-                    "T2,Beta,2019-01-01,2024-01-15\nT3,Gamma,2025-01-01,\nT4,Delta,,\n")
-    plan = merge(load(path), np.array([0, 0, 0, 0]), MergePolicy(survivor="lowest_record_id",
-                                                                 rules={"Company": "most_recent"}))
+                    "T2,Beta,2019-01-01,2024-01-15\nT3,Gamma,2025-01-01,\nT4,Delta,,\n"
+                    "T5,Epsilon,2030-01-01,soon\n")  # modified, when is not known: no date
+    groups = np.zeros(5, dtype=np.int64)
+    plan = merge(load(path), groups, MergePolicy(survivor="lowest_record_id", rules={"Company": "most_recent"}))
     assert plan.values.set_index("column").loc["Company", ["after", "source_row"]].tolist() == ["Gamma", 2]
-    plan = merge(load(path), np.array([0, 0, 0, 0]), MergePolicy(survivor="most_recently_updated"))
+    plan = merge(load(path), groups, MergePolicy(survivor="most_recently_updated"))
     assert plan.groups.loc[0, ["survivor_row", "survivor_reason"]].tolist() == [
         2, "most recently updated (created 2025-01-01, no update date)"]
 
