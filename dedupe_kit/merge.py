@@ -688,24 +688,22 @@ def _recency_columns(fm: FieldMap) -> list[str]:
     return [c for c in (fm.updated, fm.created) if c]
 
 
-def unread_dates(contacts: Contacts, policy: MergePolicy) -> list[str]:
-    """The filled cells of each date column that a rule of ``policy`` reads but that are not read as
-    dates, in words, with an example: the rules take them for no date, and their records come last."""
+def unread_dates(contacts: Contacts, policy: MergePolicy, rows: np.ndarray) -> list[str]:
+    """The filled cells at ``rows`` (those in groups) of each date column that a rule of ``policy`` reads,
+    but that are not read as dates, in words, with an example: the rules take them for no date."""
     fm = contacts.field_map
     used = [fm.created] if policy.survivor == "oldest_created" else []
     if policy.survivor == "most_recently_updated" or "most_recent" in policy.rules.values():
         used += _recency_columns(fm)
     notes = []
     for column in dict.fromkeys(c for c in used if c):
-        values = contacts.frame[column]
-        distinct = pd.DataFrame({column: values.unique()})  # read as in the whole column, each value once
-        unreadable = distinct[column][column_moments(distinct, column) < 0]
-        unread = np.flatnonzero(values.isin(unreadable).to_numpy() & contacts.filled(column))
+        unread = rows[(column_moments(contacts.frame, column, rows) < 0) & contacts.filled(column)[rows]]
         if len(unread):
             row = int(unread[0])
             notes.append(f"{column!r} holds {len(unread):,} filled {'cell' if len(unread) == 1 else 'cells'} not "
-                         f"read as a date, such as {values.iloc[row]!r} ({contacts.where(row)}): the merge rules read "
-                         "no date there; write dates as 2024-03-01 14:30, 03/01/2024 2:30 PM or Mar 1, 2024")
+                         f"read as a date, such as {contacts.frame.at[row, column]!r} ({contacts.where(row)}): the "
+                         "merge rules read no date there; write dates as 2024-03-01 14:30, 03/01/2024 2:30 PM or "
+                         "Mar 1, 2024")
     return notes
 
 

@@ -153,7 +153,8 @@ class Result:
         """What the analyst should look at before trusting the run, one ``warning: …`` line each."""
         found = [self.contacts.left_out_note(), unique_id_note(self.contacts, self.normalized),
                  region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region),
-                 *unread_dates(self.contacts, self.config.merge)]
+                 *unread_dates(self.contacts, self.config.merge,
+                               np.flatnonzero(self.crosswalk["cluster_id"].duplicated(keep=False).to_numpy()))]
         if self.decisions is not None:
             found += self._matches_kept_apart()
         return [f"warning: {text}" for text in found if text]

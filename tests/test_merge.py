@@ -436,7 +436,8 @@ def test_date_cells_a_rule_cannot_read_are_named_in_the_summary(tmp_path):
     path = tmp_path / "dates.csv"  # a lone epoch among other dates, a time before the date: no date, said so
     path.write_text("Contact ID,First Name,Last Name,Email,Company,Last Modified Date\n"
                     "U1,Raj,Shah,raj@x.com,Zeta,2020-01-01\nU2,Raj,Shah,raj@x.com,Eta,1700000000000\n"
-                    "V1,Sue,Tam,sue@x.com,One,12:00 AM 2024-05-05\nV2,Sue,Tam,sue@x.com,Two,\n")
+                    "V1,Sue,Tam,sue@x.com,One,12:00 AM 2024-05-05\nV2,Sue,Tam,sue@x.com,Two,\n"
+                    "X1,Xi,Yu,xi@y.com,Solo,soon\n")  # in no group: no rule reads it
     said = (f"warning: 'Last Modified Date' holds 2 filled cells not read as a date, such as '1700000000000' ({path}, "
             "line 3 (row 1)): the merge rules read no date there")
     for policy in (MergePolicy(rules={"Company": "most_recent"}), MergePolicy(survivor="most_recently_updated")):
