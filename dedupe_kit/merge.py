@@ -902,7 +902,7 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
         return _by_group({})
     order = None  # fill, and union for one column: the best is the first cell of its group
     if rule == "longest":
-        order = -cells["value"].str.strip().str.len().to_numpy()
+        order = -cells["value"].str.strip().str.normalize("NFC").str.len().to_numpy()  # é typed as e and ´: one letter
     elif rule == "most_frequent":
         order = -cells.groupby(["group", "key"])["row"].transform("size").to_numpy()
     elif rule == "most_recent":
@@ -922,7 +922,10 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
             separator, joiner = _separator(contacts.frame[column].to_numpy(dtype=object)[contacts.filled(column)])
         joined, mixed = {}, []
         for group, values in several.groupby("group")["value"]:
-            parts = list(dict.fromkeys(p for v in values for p in _split(v, separator)))
+            first: dict[str, str] = {}  # a value again in other capitals (Donor, donor): once, as first written
+            for part in (p for v in values for p in _split(v, separator)):
+                first.setdefault(part.casefold(), part)
+            parts = list(first.values())
             joined[group] = joiner.join(parts)
             if len(parts) > 1:
                 mixed.append(group)

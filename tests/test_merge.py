@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 import warnings
 
 import numpy as np
@@ -185,6 +186,18 @@ def test_union_of_tags_splits_and_joins_them_as_their_column_writes_them(tmp_pat
     assert value(merge(load(path), np.array([0, 0, 2])), "Tags") == ("Boston, MA;Donor;Volunteer", -1)
     path.write_text("Id,First Name,Tags\n1,Kim,VIP\n2,Kim,Newsletter\n3,Lu,\"Newsletter,VIP\"\n")  # Keap's commas
     assert value(merge(load(path), np.array([0, 0, 2])), "Tags") == ("VIP,Newsletter", -1)
+    path.write_text("Id,First Name,Tags\n1,Kim,Gold;Donor\n2,Kim,donor;VIP\n3,Kim,GOLD\n")  # in other capitals: once
+    assert value(merge(load(path), np.array([0, 0, 0])), "Tags") == ("Gold;Donor;VIP", -1)
+
+
+def test_longest_counts_letters_as_written_not_code_points(tmp_path):
+    path = tmp_path / "export.csv"
+    decomposed = unicodedata.normalize("NFD", "José")  # e and a combining accent: five code points
+    policy = MergePolicy(survivor="lowest_record_id", rules={"first_name": "longest"})
+    path.write_text(f"Contact ID,First Name,Last Name\n1,{decomposed},Lee\n2,José,Lee\n3,Josée,Lee\n", encoding="utf-8")
+    assert value(merge(load(path), np.array([0, 0, 0]), policy), "First Name") == ("Josée", 2)
+    path.write_text(f"Contact ID,First Name,Last Name\n2,{decomposed},Lee\n1,José,Lee\n", encoding="utf-8")
+    assert value(merge(load(path), np.array([0, 0]), policy), "First Name") == ("José", 1)  # as long: the survivor's
 
 
 def test_two_external_ids_stop_a_merge_until_a_person_chooses(tmp_path):
