@@ -187,6 +187,7 @@ def load(
                 (header, frame, lines, (title, footer), header_line), filled = _read_csv_text(text, delimiter, path), {}
             else:
                 (header, frame, lines, filled), title, footer, header_line = read, (), (), 1
+        _check_last_quote(text, delimiter, frame, lines, path)
         if not footer and (padded := _padded_footer(frame)):  # as a spreadsheet saves a report: its footer is rows too
             frame, lines, footer = frame.iloc[:-padded], lines[:-padded], lines[-padded:].tolist()
             filled = {column: found[:-padded] for column, found in filled.items()}
@@ -541,6 +542,24 @@ def _read_csv_text(text: str, delimiter: str, path: Path
         )
     return (header, _frame(header, rows), np.asarray(lines, dtype=np.int64), (title, [line for line, *_ in footer]),
             header_line)
+
+
+def _check_last_quote(text: str, delimiter: str, frame: pd.DataFrame, lines: np.ndarray, path: Path) -> None:
+    """Refuse a file whose last row opens a quoted cell that never closes: both readers take every
+    line after the quote into that cell, and the rows typed there would be lost without a word."""
+    if not len(frame) or not any("\n" in v or "\r" in v for v in frame.iloc[-1].tolist()):
+        return  # most files: the last row's cells hold no line break
+    start = int(lines[-1])
+    csv.field_size_limit(2**31 - 1)  # the cell may hold the rest of a large file
+    offset = next((m.end() for i, m in enumerate(re.finditer(r"\r\n|\r|\n", text), 2) if i == start), 0)
+    try:
+        for _ in csv.reader(io.StringIO(text[offset:], newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise InputError(f"{path}: line {start} (row {len(frame) - 1}): a quoted cell opens there and is never "
+                             "closed, so every line after it would be read into that one cell; close the quote "
+                             "(a quote inside a quoted cell is written twice) and load the file again") from None
 
 
 def _open_quote(record: list[str], line: int) -> str:
