@@ -130,12 +130,16 @@ class Result:
         capped = self.candidates.capped
         strong = int(capped["kind"].isin(["email", "phone", "external_id"]).sum())
         groups = self.crosswalk[self.crosswalk["cluster_id"].duplicated(keep=False)]
+        group, auto = self.crosswalk["cluster_id"].to_numpy(), self.pairs[self.pairs["status"] == "auto"]
+        apart = int((group[auto["a"].to_numpy()] != group[auto["b"].to_numpy()]).sum())  # by `cluster`'s rules
         lines = [
             f"rows                      {len(self.contacts):>10,}",
             f"  exact copies of a row   {int((self.candidates.first != np.arange(len(self.contacts))).sum()):>10,}"
             "   (each paired with that row alone)",
             f"candidate pairs           {len(self.pairs):>10,}",
-            f"  merged automatically    {int(status.get('auto', 0)):>10,}   (p >= {self.config.match.upper:g})",
+            f"  merged automatically    {int(status.get('auto', 0)):>10,}   (p >= {self.config.match.upper:g}"
+            + (f"; {apart:,} of them left in two groups: two external IDs, a 'not a match', or one weak link)"
+               if apart else ")"),
             f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g}"
             + (f"; {below:,} below it: an email or a phone alone beside its contact, or a new last name on one number)"
                if below else ")"),

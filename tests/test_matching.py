@@ -498,6 +498,19 @@ def test_different_external_ids_keep_apart_through_a_chain():
     assert groups.tolist() == [0, 1, 2, 2, 4, 4, 6, 6]
 
 
+def test_the_summary_counts_the_pairs_merged_automatically_that_the_groups_leave_apart(tmp_path):
+    path = tmp_path / "export.csv"  # Sam without an ID fits both: he joins one, and the other pair is left apart
+    rows = [f"{i},Sam,Lowe,sam.lowe@example.com,617-555-0901,,{student}," for i, student in
+            (("J1", "1001"), ("J2", "1002"), ("J3", ""))]
+    path.write_text(HEADER + "\n".join(rows + [row + ",," for row in strangers("S")]) + "\n")
+    result = run(path, progress=False)
+    auto = result.pairs[result.pairs["status"] == "auto"]
+    assert list(zip(auto["a"], auto["b"])) == [(0, 2), (1, 2)]
+    assert result.crosswalk["cluster_id"].tolist()[:3] in ([0, 1, 0], [0, 1, 1])
+    assert "merged automatically             2   (p >= 0.95; 1 of them left in two groups: two external IDs" in (
+        result.summary())
+
+
 def test_only_accepted_pairs_join_and_grouping_is_deterministic():
     pairs = index([(0, 1), (1, 2), (3, 4)])
     accepted = np.array([True, False, True])
