@@ -80,6 +80,7 @@ class Contacts:
     footer: tuple[int, ...] = field(default=(), repr=False)
     blank_columns: int = field(default=0, repr=False)
     _filled: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _moments: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -96,6 +97,18 @@ class Contacts:
             found = self._filled[column] = is_filled(self.frame[column])
             found.flags.writeable = False
         return found
+
+    def moments(self, column: str, rows: np.ndarray) -> np.ndarray:
+        """The dates of ``column`` at ``rows`` as `normalize.column_moments` reads them
+        (``YYYYMMDDhhmmss``, -1: no date), each row's read once: the merge's survivor and field
+        rules and its warning of unread dates ask for the same rows again and again."""
+        from .normalize import column_moments  # normalize reads Contacts: imported when first asked
+
+        found = self._moments.setdefault(column, np.full(len(self.frame), -2, dtype=np.int64))  # -2: not read yet
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(todo := np.unique(rows[found[rows] == -2])):
+            found[todo] = column_moments(self.frame, column, todo)
+        return found[rows]
 
     def left_out_note(self) -> str | None:
         """What was left out of the file, in words: a report's title above the header, its footer."""

@@ -33,8 +33,7 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
-from .normalize import (PLACEHOLDER_TEXT, Normalized, column_moments, normalize, reads_as, with_extensions,
-                        without_point_zero)
+from .normalize import PLACEHOLDER_TEXT, Normalized, normalize, reads_as, with_extensions, without_point_zero
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -697,7 +696,7 @@ def unread_dates(contacts: Contacts, policy: MergePolicy, rows: np.ndarray) -> l
         used += _recency_columns(fm)
     notes = []
     for column in dict.fromkeys(c for c in used if c):
-        unread = rows[(column_moments(contacts.frame, column, rows) < 0) & contacts.filled(column)[rows]]
+        unread = rows[(contacts.moments(column, rows) < 0) & contacts.filled(column)[rows]]
         if len(unread):
             row = int(unread[0])
             notes.append(f"{column!r} holds {len(unread):,} filled {'cell' if len(unread) == 1 else 'cells'} not "
@@ -708,14 +707,14 @@ def unread_dates(contacts: Contacts, policy: MergePolicy, rows: np.ndarray) -> l
 
 
 def _first_dates(contacts: Contacts, columns: Sequence[str], rows) -> tuple[np.ndarray, np.ndarray]:
-    """Each of ``rows``' date in the first of ``columns`` whose cell is filled, as `column_moments`
+    """Each of ``rows``' date in the first of ``columns`` whose cell is filled, as `Contacts.moments`
     reads it (-1: none, or a text that is no date: the next column cannot say when that one was
     written), and that column (``None``: none)."""
     rows = np.asarray(rows, dtype=np.int64)
     dates, source = np.full(len(rows), -1, dtype=np.int64), np.full(len(rows), None, dtype=object)
     blank = np.ones(len(rows), dtype=bool)
     for column in columns:
-        read = column_moments(contacts.frame, column, rows)
+        read = contacts.moments(column, rows)
         found = blank & (read >= 0)
         dates[found], source[found] = read[found], column
         blank &= ~contacts.filled(column)[rows]
