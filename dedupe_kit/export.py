@@ -34,7 +34,7 @@ from .config import CRM_PROFILES
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
-from .merge import EXTRA_COLUMN, MergePlan, filled_cells, holds_word, keyless_picks, placeholder_cells
+from .merge import EXTRA_COLUMN, MergePlan, filled_cells, holds_word, keyless_picks, keyless_what, placeholder_cells
 from .normalize import Normalized, extensions, reads_as, with_extensions
 
 @dataclass(frozen=True)
@@ -607,8 +607,7 @@ def _stopped_for_keyless_picks(plan: MergePlan, shown: int = 3) -> list[str]:
     picked = stopped[keyless_picks(plan.contacts, stopped)]
     if not len(picked):
         return []
-    fm = plan.contacts.field_map
-    what = "record ID" if fm.record_id else f"email in {fm.key!r}"
+    what = keyless_what(plan.contacts.field_map)
     named = "; ".join(f"group {g}: row {r}" for g, r in zip(picked["group"][:shown], picked["survivor_row"][:shown]))
     return [f"{len(picked):,} {'group is' if len(picked) == 1 else 'groups are'} not merged and out of the fix files "
             f"({named}{'; …' if len(picked) > shown else ''}): the survivor chosen in review has no {what}, so the "

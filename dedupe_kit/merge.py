@@ -322,10 +322,14 @@ def keyless_picks(contacts: Contacts, groups: pd.DataFrame) -> np.ndarray:
     return found
 
 
+def keyless_what(field_map: FieldMap) -> str:
+    """What a survivor `keyless_picks` finds has not, in words: ``record ID``, or ``email in 'Email'``."""
+    return "record ID" if field_map.record_id else f"email in {field_map.key!r}"
+
+
 def _keyless_pick(contacts: Contacts, row: int) -> str:
     """The conflict of a group `keyless_picks` finds, in words."""
-    fm = contacts.field_map
-    what = "record ID" if fm.record_id else f"email in {fm.key!r}"
+    what = keyless_what(contacts.field_map)
     return (f"the survivor chosen in review, row {row}, has no {what}: the CRM has no contact to keep the merged "
             f"values, and the fix files would clear and archive the others into none; pick a survivor with a {what} "
             "in review")
