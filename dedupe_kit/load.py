@@ -20,7 +20,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -141,6 +141,18 @@ def record_ids(contacts: Contacts) -> np.ndarray:
     if column is None:
         return contacts.frame.index.astype(str).to_numpy(dtype=object)
     return contacts.frame[column].to_numpy(dtype=object)
+
+
+def rows_of_record_ids(ids: Sequence[str] | np.ndarray) -> dict[str, int]:
+    """The row of each record ID of ``ids`` (by row), to find records again in another version of a
+    file: a record ID on several rows finds none of them, nor does a blank one.
+
+    >>> rows_of_record_ids(["C1", "C2", "C2", " ", "C3"])
+    {'C1': 0, 'C3': 4}
+    """
+    ids = pd.Series(ids, dtype=object)
+    once = ~ids.duplicated(keep=False) & is_filled(ids)
+    return dict(zip(ids[once].tolist(), np.flatnonzero(once).tolist()))
 
 
 def load(

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ._perf import distinct_pairs, is_filled, paused_gc, release_memory, run_starts, runs, sorted_distinct
+from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs, sorted_distinct
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
@@ -26,7 +26,7 @@ from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export, export_crosswalk, export_entry, log_export, with_survivors
 from .files import csv_chunks, refuse_input, write_csv, write_figure, write_files, write_text
-from .load import Contacts, load, record_ids
+from .load import Contacts, load, record_ids, rows_of_record_ids
 from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates
 from .names import as_written, two_names
 from .normalize import Normalized, display_all, normalize
@@ -320,9 +320,7 @@ def read_undone(out: str | Path, contacts: Contacts, groups: np.ndarray) -> tupl
                "the file does not hold their record IDs (written by an older dedupe_kit, or for an input without "
                "a record-ID column)")
         return [], [f"{where} are not kept: {why}; undo them again where they are still wrong"]
-    ids = pd.Series(record_ids(contacts), dtype=object)
-    once = ~ids.duplicated(keep=False) & is_filled(ids)  # a record ID on several rows finds none of them
-    row_of = dict(zip(ids[once].tolist(), np.flatnonzero(once).tolist()))
+    row_of = rows_of_record_ids(record_ids(contacts))
     found = [[row_of[i] for i in group if i in row_of] for group in taken_back]
     kept = [rows for rows in found if len(rows) > 1]
     lost = [" ".join(i or "(blank)" for i in group) for group, rows in zip(taken_back, found) if len(rows) < 2]

@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._perf import is_filled
 from ..errors import InputError
 from ..files import write_csv
+from ..load import rows_of_record_ids
 
 SCHEMA_VERSION = 1
 FILE_NAME = "review.sqlite"
@@ -269,9 +269,7 @@ class DecisionStore:
                           "record-ID column to find the same records again; they are not reused", stacklevel=3)
             return frame[here]
         if self._row_of is None:  # a record ID on several rows finds none of them, nor does a blank one
-            ids = pd.Series(self.record_ids, dtype=object)
-            once = ~ids.duplicated(keep=False) & is_filled(ids)
-            self._row_of = dict(zip(ids[once].tolist(), np.flatnonzero(once).tolist()))
+            self._row_of = rows_of_record_ids(self.record_ids)
         new_a, new_b = moved["record_id_a"].map(self._row_of), moved["record_id_b"].map(self._row_of)
         new_row = {}  # (batch, old row) -> new row: a batch is one action, on one input
         for batch, old_a, old_b, a, b in zip(moved["batch"], moved["a"], moved["b"], new_a, new_b):
