@@ -138,7 +138,8 @@ class Result:
             "   (each paired with that row alone)",
             f"candidate pairs           {len(self.pairs):>10,}",
             f"  merged automatically    {int(status.get('auto', 0)):>10,}   (p >= {self.config.match.upper:g}"
-            + (f"; {apart:,} of them left in two groups: two external IDs, a 'not a match', or one weak link)"
+            + (f"; {apart:,} of them left in two groups: two external IDs, a 'not a match', or one weak link; "
+               "they wait for review too)"
                if apart else ")"),
             f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g}"
             + (f"; {below:,} below it: an email or a phone alone beside its contact, or a new last name on one number)"

@@ -717,3 +717,27 @@ def test_a_survivor_without_a_record_id_is_refused_when_another_record_matched_h
     assert store.decisions().empty
     state.match(survivor_row=a)
     assert store.decisions()["survivor_row"].tolist() == [a]
+
+
+def test_an_automatic_pair_the_groups_leave_apart_waits_for_review(tmp_path):
+    # Sam Lowe without a customer number is linked as strongly to two records of different numbers:
+    # the groups take him to one of them, and his pair with the other waits for a person
+    path = tmp_path / "contacts.csv"
+    path.write_text("Contact ID,Customer Number,First Name,Last Name,Email,Phone\n"
+                    "1,C-100,Sam,Lowe,sam.lowe@example.com,415-555-0101\n"
+                    "2,C-200,Sam,Lowe,sam.lowe@example.com,415-555-0101\n"
+                    "3,,Sam,Lowe,sam.lowe@example.com,415-555-0101\n"
+                    "4,C-300,Ann,Berg,ann.berg@example.org,415-555-0777\n"
+                    "5,,Ann,Berg,ann.berg@example.org,415-555-0777\n")
+    result = run(str(path), progress=False)
+    group = result.crosswalk["cluster_id"].to_numpy()
+    auto = result.pairs[result.pairs["status"] == "auto"]
+    apart = {(a, b) for a, b in zip(auto["a"], auto["b"]) if group[a] != group[b]}
+    assert len(apart) == 1 and apart <= {(0, 2), (1, 2)}
+    with DecisionStore(tmp_path / "review.sqlite", input_sha256="abc", reviewer="tester") as store:
+        state = ReviewState(result, store)
+        assert set(state.queue()["rows"]) == apart  # Ann Berg's pair, merged, does not wait
+        assert state.reasons_text(state.current).startswith("scored to merge, but the groups keep these two")
+        state.distinct(note="another Sam")
+        again = ReviewState(run(str(path), decisions=store.decisions(), progress=False), store)
+        assert again.progress() == (1, 1) and again.counts()["distinct"] == 1

@@ -33,6 +33,9 @@ ORDERS = ("uncertain", "score", "group")
 #: How two or more values of a field compare.
 MARKS = ("same", "similar", "different", "missing")
 SIMILAR = 0.85  # Jaro-Winkler similarity of the folded values
+#: Said first of a pair scored to merge whose records the groups keep apart (`cluster`).
+APART = ("scored to merge, but the groups keep these two records apart (two external IDs, a 'not a match', "
+         "or one weak link): a person says whether they are one; ")
 #: An item's decision: none yet, match, distinct or skip.
 _CODES = ("", "match", "distinct", "skip")
 #: What a skip leaves as it is: a person said "not sure" about the pair, not that they changed their mind.
@@ -97,7 +100,10 @@ class ReviewState:
         big = size[groups] >= 3 if len(groups) else np.zeros(0, dtype=bool)
         accepted = ((status == "auto") | (decision == "match")) & (groups[a] == groups[b]) & big[a]
         in_group = big[a] & big[b] & (groups[a] == groups[b])
-        pair_rows = np.flatnonzero((status == "review") | ((status == "reviewed") & ~in_group))
+        # and a pair merged automatically whose records the groups leave apart (`cluster`: a record without
+        # an external ID linked to two of different IDs, a weak link), which went with one link to wait here
+        apart = (status == "auto") & (groups[a] != groups[b])
+        pair_rows = np.flatnonzero((status == "review") | ((status == "reviewed") & ~in_group) | apart)
 
         tags = np.zeros(len(pairs), dtype=np.uint8)
         if "phone" in pairs:
@@ -116,6 +122,7 @@ class ReviewState:
 
         n_pairs, n_groups = len(pair_rows), len(group_ids)
         self._pair_row = pair_rows                                   # item -> row of result.pairs (pairs only)
+        self._apart = apart[pair_rows]
         self._kind = np.r_[np.zeros(n_pairs, dtype=np.int8), np.ones(n_groups, dtype=np.int8)]
         self._prob = np.r_[prob[pair_rows], np.zeros(n_groups)]
         self._weight = np.r_[weight[pair_rows], np.zeros(n_groups)]
@@ -453,6 +460,7 @@ class ReviewState:
         """The reasons of every item, worked out once: `Result.reasons` costs a pass over
         the whole input per call, so one call for all keeps the next item instant."""
         texts = list(result.reasons(result.pairs.iloc[self._pair_row])) if self._n_pairs else []
+        texts = [APART + text if apart else text for text, apart in zip(texts, self._apart.tolist())]
         if self._group_links:
             links = result.pairs.iloc[np.concatenate(self._group_links)]
             lines = [f"{a} ~ {b} ({p:.3f}): {r}" for a, b, p, r in
