@@ -294,14 +294,15 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
                   & (pairs["probability"] >= result.config.match.lower)]
     best = cross.sort_values(["b", "probability", "a"], ascending=[True, False, True]).drop_duplicates("b")
     guess = {}
-    for b, a, p, why in zip(best["b"], best["a"], best["probability"], result.reasons(best)):
+    for b, a, p, pair, why in zip(best["b"], best["a"], best["probability"], best["status"], result.reasons(best)):
         i = b - n_existing
         probability[i] = p
         if unknown[i]:  # its values are that contact's own, not another's to clear
             target[i], guess[i] = a, f"; probably existing record {record_id[a]}: {why}"
         elif not by_id[i]:
             target[i], status[i] = a, "would create a duplicate"
-            certain[i] = p >= result.config.match.upper
+            # as sure as a merge without a person: not a namesake the rules leave to review, whatever its score
+            certain[i] = pair == "auto"
             reason[i] = ("" if certain[i] else "probable: check it; ") + why
 
     # what a CRM rejects: an ID it does not know, a value another contact holds, a repeat in the file

@@ -76,6 +76,22 @@ def test_files_written(check, tmp_path):
     assert (tmp_path / "preflight.png").stat().st_size > 1000
 
 
+def test_a_namesake_the_run_would_not_merge_without_a_person_gets_no_record_id_however_high_it_scores(tmp_path):
+    # Sébastien Roche of Reims (C000066) and Margaret Edwards of Seattle (C000307): one name and city, another
+    # email and phone; with the ID written in, the import would overwrite those contacts' email and mobile
+    new = tmp_path / "new.csv"
+    new.write_text("First Name,Last Name,Email,Phone,City\n"
+                   "Sébastien,Roche,sebroche.autre@example.org,+33 6 99 88 77 66,Reims\n"
+                   "Margaret,Edwards,maggie.e.other@example.org,+1 206 555 0999,Seattle\n", encoding="utf-8")
+    check = check_import(new, "sample_data/contacts.csv", progress=False)
+    assert check.rows["matched_record"].tolist() == ["C000066", "C000307"]
+    assert (check.rows["probability"] >= Config().match.upper).all()
+    assert not check.rows["certain"].any() and check.changed_numbers.empty
+    assert all(r.startswith("probable: check it; not merged without a person") for r in check.rows["reason"])
+    importable, held = check.corrected()
+    assert importable["Contact ID"].tolist() == ["", ""] and held.empty
+
+
 def test_an_unmapped_id_column_and_an_id_column_known_by_its_values(tmp_path):
     existing = tmp_path / "existing.csv"
     existing.write_text("Contact ID,First Name,Last Name,Ref\nA1,Ann,Lee,R-100\nA2,Bob,Ray,R-200\n")
