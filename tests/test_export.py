@@ -618,6 +618,74 @@ def test_importing_the_fix_files_in_order_gives_the_cleaned_survivors(tmp_path, 
     assert cleaned.loc["501", ["Phone 2", "Phone 2 Type", "Phone 2 Ext"]].tolist() == ["+1 202 555 0102", "", ""]
 
 
+def crm_after_import(path, out, key, clear="UNSET", encoding="utf-8", sep=","):
+    """The CRM's contacts after importing ``out``'s files, as README says a CRM applies them to the export at
+    ``path``: fix_1_clear.csv, then fix_2_update.csv, by record ID (a blank cell leaves the field, the clear word
+    empties it), then merged_away.csv archived; every file read in the export's encoding and delimiter."""
+    def read_as_crm(file):
+        return pd.read_csv(file, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
+
+    crm = (load(path).frame.reset_index(drop=True) if str(path).endswith(".xlsx") else read_as_crm(path)).set_index(key)
+    for name in ("fix_1_clear.csv", "fix_2_update.csv"):
+        lines = read_as_crm(out / name)
+        assert not lines[key].duplicated().any() and lines[key].isin(crm.index).all()  # a batch updates, once each
+        for record, line in lines.set_index(key).iterrows():
+            for column, value in line.items():
+                if value:
+                    crm.loc[record, column] = "" if value == clear else value
+    return crm.drop(read_as_crm(out / "merged_away.csv")["record_id"])
+
+
+def assert_import_gives_cleaned(path, out, key, **read_as):
+    crm = crm_after_import(path, out, key, **read_as)
+    cleaned = pd.read_csv(out / "cleaned.csv", dtype=str, keep_default_na=False, encoding=read_as.get("encoding"),
+                          sep=read_as.get("sep", ",")).set_index(key)
+    assert crm.sort_index().equals(cleaned[crm.columns].sort_index())  # values without a field: extra columns
+
+
+def test_importing_the_fix_files_into_the_sample_export_gives_cleaned_csv(sample, tmp_path):
+    export(sample.merge(MergePolicy(neutralize_formulas=False)), tmp_path)  # straight into the CRM, as README says
+    assert_import_gives_cleaned("sample_data/contacts.csv", tmp_path, "Contact ID")
+
+
+@pytest.mark.parametrize("suffix, encoding, sep", [(".csv", "utf-8", ","), (".csv", "cp1252", ";"),
+                                                    (".xlsx", "utf-8", ",")])
+def test_importing_the_fix_files_gives_cleaned_csv_cell_for_cell(tmp_path, suffix, encoding, sep):
+    # leading zeros, NA/None/null, the clear word as a value, a comma, quote and line break in a cell, two email
+    # and three phone columns, blank names, and a Phone 2 Type the survivor loses with its number
+    rows = [["Contact ID", "First Name", "Last Name", "Email", "Email 2", "Phone 1", "Phone 2", "Phone 2 Type",
+             "Phone 3", "Student ID", "Company", "Notes", "Title"],
+            ["00101", "Nadia", "Quellwater", "nadia.q@example.com", "", "+1 617 555 0101", "", "Home", "", "00421",
+             "NA", "Likes tea, not coffee", "None"],
+            ["00102", "Nadia", "Quellwater", "nadia.q@example.com", "nq@example.org", "+1 617 555 0101",
+             "", "", "+1 617 555 0111", "421", "", 'He said "hi"\nsecond line', "null"],
+            ["00103", "", "Brindlecomb", "brind@example.com", "", "+1 617 555 0202", "", "", "", "", "UNSET", "", ""],
+            ["00104", "", "Brindlecomb", "brind@example.com", "", "", "+1 617 555 0203", "Work", "+1 617 555 0204",
+             "", "Café Müller", "note", "UNSET"],
+            ["00105", "Orla", "", "", "orla.x@example.com", "+1 617 555 0303", "", "", "", "S-001", "", "", ""],
+            ["00106", "Orla", "", "orla.x@example.com", "", "+1 617 555 0303", "", "", "", "", "null", "", "NA"],
+            ["00107", "Pim", "Vandersloot", "pim@example.com", "", "+1 617 555 0404", "", "", "", "", "", "", ""]]
+    path = tmp_path / f"export{suffix}"
+    if suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(path)
+    else:
+        with open(path, "w", encoding=encoding, newline="") as handle:
+            csv.writer(handle, delimiter=sep, lineterminator="\r\n").writerows(rows)
+    out = tmp_path / "out"
+    export(merge(load(path), np.array([0, 0, 2, 2, 4, 4, 6])), out)
+    assert_import_gives_cleaned(path, out, "Contact ID", encoding=encoding, sep=sep)
+    cleaned = pd.read_csv(out / "cleaned.csv", dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
+    assert cleaned["Contact ID"].tolist() == ["00101", "00104", "00106", "00107"]
+    assert cleaned.loc[0, ["Phone 2", "Phone 2 Type", "Student ID", "Company"]].tolist() == [
+        "+1 617 555 0111", "", "00421", "NA"]  # Home went with the empty Phone 2: the clearing file empties it
+    assert cleaned.loc[1, ["First Name", "Phone 1", "Title"]].tolist() == ["", "+1 617 555 0202", "UNSET"]
+
+
 def test_a_merged_away_row_with_the_record_id_of_a_kept_row_is_neither_cleared_nor_archived(tmp_path):
     # contact 7 on two rows (a report with its opportunities), and row 3 with contact 9's ID merged into row 2
     path = tmp_path / "export.csv"
