@@ -1,6 +1,7 @@
 """Which column plays which role: record ID, external IDs, names, emails, phones…
 
-`FieldMap.detect` reads the header names (English and French), and a user's
+`FieldMap.detect` reads the header names (English, French, Russian, German, Spanish, Italian,
+Portuguese, Dutch), and a user's
 overrides (in code or in the ``[fields]`` table of the TOML config) win over
 detection. Every column without a role passes through untouched.
 """
@@ -52,7 +53,10 @@ def fold_header(name: str) -> str:
 
 
 _EMAIL = r"(?:e ?mail|courriel|mail|электронная почта|эл почта|почта)"
-_PHONE_WORDS = r"(?:phone|telephone|tel|mobile|cell|cellphone|portable|gsm|fax|landline|fixe|телефон|тел|мобильныи|сотовыи)"
+_PHONE_WORDS = (r"(?:phone|telephone|tel|mobile|cell|cellphone|portable|gsm|fax|landline|fixe"
+                r"|телефон|тел|мобильныи|сотовыи"
+                r"|telefon|telefono|telefone|telefoon|telefax|mobil|mobiel|movil|celular|cellulare|handy|mobiltelefon"
+                r"|(?:telefon|telefoon|mobiltelefon|mobil|mobiel|handy|ruf)nummer)")  # German, Spanish, Italian…
 _ID_WORDS = r"(?:id|identifier|identifiant|number|num|no|nr|code|#)"
 _KIND_WORDS = r"(?:work|home|other|personal|business|private|primary|secondary|main|alternate|alternative)"
 _WHOSE = r"(?:(?:contact|record|person|lead|customer) )?"  # Pipedrive's "Person - Add time"
@@ -66,6 +70,8 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("record_id", r"(?:mainstay|admit ?hub)(?: admit ?hub)? id"),  # Mainstay's own key, before its CRM ID
     ("record_id", r"(?:contact|record|crm|lead|person|row|salesforce|hubspot|keap|copper|intercom|object) ?id"),
     ("record_id", r"do not modify (?:contact|lead|account|customer)"),  # Dynamics 365's "(Do Not Modify) Contact"
+    ("record_id", r"(?:datensatz|kontakt) ?id|id (?:(?:de|del|do|da|della) )?(?:registro|record|contacto|contato"
+                  r"|contatto)"),  # HubSpot's "Record ID" in German, Spanish, Italian, Portuguese
     ("record_id", r"id|identifiant|uid|(?:contact|record) (?:number|no|key)"),
     ("external_ids", r"crm ?id"),  # beside another record ID (Mainstay's): the person's ID in the CRM
     (
@@ -79,40 +85,72 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
         r"|unique|dossier|patient)|matricule|ine",
     ),
     ("external_ids", r"внешнии (?:id|идентификатор|код)|номер (?:клиента|карты|студента)|табельныи номер|инн|снилс"),
+    ("external_ids", r"(?:kunden|mitglieds|matrikel|personal|klant|lid|student)(?:nummer| ?nr)|externe (?:id|kennung)"
+                     r"|(?:numero|codigo|codice) (?:de |di |do )?(?:cliente|socio|alumno|aluno|studente)"
+                     r"|id (?:externo|esterno)"),
     # Outlook's "E-mail 2 Address", Google Contacts' "E-mail 1 - Value" (not its "- Label" or "- Type")
     ("emails", r"(?:\w+ )?" + _EMAIL + r"s?(?: ?\d+)?(?: address(?:es)?| adresses?)?(?: ?\d+)?(?: " + _KIND_WORDS
                + r")?(?: value)?"),
     ("emails", r"adresse (?:e ?mail|electronique|courriel)(?: \d+)?"),
+    ("emails", r"(?:(?:direccion|indirizzo|endereco) (?:de |di )?)?(?:correo(?: electronico)?|e ?mail)(?: \d+)?"
+               r"|e ?mailadres(?:sen)?(?: \d+)?|posta elettronica|correio eletronico"),
     ("first_name", _WHOSE + r"(?:first ?name|first|given ?name|given|forename)|prenom|имя"),  # Pipedrive's "Person - First name"
+    ("first_name", r"vorname|nombre|nome|primeiro nome|voornaam"),  # see _NAME
     ("last_name", _WHOSE + r"(?:last ?name|last|surname|family name)|nom(?: de famille| de naissance)?|фамилия"),
+    ("last_name", r"nachname|familienname|(?:primer )?apellidos?|apellido s|cognome|sobrenome|apelidos?"
+                  r"|ultimo nome|achternaam"),
     ("full_name", r"(?:full |contact |display |person |customer |client |member |student |patient )?name|nom complet|(?:prenom et nom|nom et prenom)|фио|полное имя"),
+    ("full_name", r"vollstandiger name|nombre completo|nome completo|volledige naam|naam"),
     ("phones", r"(?:work|office|direct) number|(?:sms|whatsapp)(?: number| phone)?"),  # Freshsales', Brevo's
-    ("phones", r".*\b" + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|label|opt|consent|verified|status|ext|extension|country|carrier)\b).*"),
+    ("phones", r"(?!(?:tipo|typ) ).*\b" + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|label|opt|consent|verified|status|ext"
+               r"|extension|country|carrier|typ|tipo)\b).*"),  # not Spanish "Tipo de teléfono"
     ("company", r"(?:person |contact |default address )?(?:company(?: name)?|organi[sz]ation(?: \d)?(?: name)?)|employer|account name|business name|societe|entreprise|raison sociale|organisme"
                 "|компания|организация|название компании"),
+    ("company", r"firma|firmenname|unternehmen(?:sname)?|name des unternehmens|empresa|nombre de la empresa"
+                r"|nome da empresa|azienda|nome azienda|societa|ditta|bedrijf|bedrijfsnaam|organisatie"
+                r"|nom de l entreprise"),
     ("company", r"(?:primary )?associated company(?: primary)?"),  # HubSpot's: after its own company name
     ("address", r"(?:mailing |billing |home |street |default address )?(?:address|street|addr)(?: line)?(?: ?\d)?(?: street)?"
                 + _PLACE_AFTER + r"|adresse(?: postale)?(?: \d)?|rue|адрес"),
+    ("address", r"stra(?:ss|ß)e|anschrift|direccion|calle|indirizzo|endereco|morada|adres|straat"),
     ("postcode", _PLACE + r"(?:zip|zip ?code|postcode|postal ?code|post ?code|zip postal code)" + _PLACE_AFTER + r"|code postal|cp|(?:почтовыи )?индекс"),
+    ("postcode", r"plz|postleitzahl|codigo postal|cap|codice postale|cep"),
     ("city", _PLACE + r"(?:city|town|suburb)" + _PLACE_AFTER + r"|ville|commune|locality|город|населенныи пункт"),
+    ("city", r"ort|wohnort|stadt|ciudad|localidad|poblacion|citta|localita|comune|cidade|localidade|plaats|woonplaats"),
     ("country", _PLACE + r"country(?: region| code)?" + _PLACE_AFTER + r"|pays|страна"),
+    ("country", r"(?:land|pais|paese)(?: region| regione| regio)?|nazione"),
     ("birth_date", r"dob|date of birth|birth ?date|birthday|date de naissance|naissance|дата рождения|день рождения"),
+    ("birth_date", r"geburtsdatum|geburtstag|fecha de nacimiento|data di nascita|data de nascimento|geboortedatum"),
     ("created", _WHOSE + r"(?:created(?: date| at| on| time)?|add time)" + _UTC + "|date created|creat(?:e|ion) (?:date|time)"
                 r"|date de creation|date added|added (?:on|at|time)|signed up|opt ?in time|дата создания"),  # Mailchimp's OPTIN_TIME
+    ("created", r"erstellt am|erstell(?:ungs)?datum|fecha de creacion|data di creazione|data de criacao|aanmaakdatum"),
     ("updated", r"(?:do not modify )?" + _WHOSE + r"(?:last )?(?:modified|updated|update|changed)(?: date| at| on| time)?" + _UTC + "|date (?:modified|updated)"
                 r"|date de (?:modification|mise a jour)|дата (?:изменения|обновления)"),
+    ("updated", r"(?:zuletzt )?geandert(?: am)?|anderungsdatum|fecha de (?:modificacion|actualizacion)"
+                r"|ultima modifica(?:cion)?|data (?:di|de) (?:modifica|modificacao|atualizacao)|laatst gewijzigd"),
     ("notes", _WHOSE + r"notes?|comments?|remarks?|description|remarques?|commentaires?|комментарии|примечания?|заметки"),
+    ("notes", r"notiz(?:en)?|bemerkung(?:en)?|anmerkung(?:en)?|notas?|comentarios?|observaciones|commenti"
+              r"|observacoes|notities|opmerkingen"),
     ("tags", _WHOSE + r"(?:tags?|labels?)|group membership|etiquettes?|segments?|теги|метки"),
+    ("tags", r"schlagworte|etiquetas?|etichette"),
 )
 
 _PHONE_KIND_RULES: tuple[tuple[PhoneKind, str], ...] = (
     ("fax", r"\bfax\b"),
+    ("fax", r"\btelefax\b"),
     ("mobile", r"\b(?:mobile|cell|cellphone|portable|gsm|sms|whatsapp|мобильныи|сотовыи)\b"),
+    ("mobile", r"\b(?:mobil|mobiel|movil|celular|cellulare|handy|mobiltelefon|(?:mobil|mobiel|handy)(?:telefon)?nummer)"
+               r"\b"),
     ("home", r"\b(?:home|domicile|fixe|landline|house|maison|personnel|домашнии)\b"),
+    ("home", r"\b(?:privat|casa|domicilio|thuis|prive|residencial|fijo|fisso|festnetz)\b"),
     ("work", r"\b(?:work|office|business|bureau|pro|professionnel|direct|company|entreprise|рабочии)\b"),
+    ("work", r"\b(?:geschaftlich|dienstlich|buro|arbeit|trabajo|oficina|lavoro|ufficio|trabalho|comercial|werk"
+             r"|zakelijk|kantoor)\b"),
 )
 
 
+#: Spanish, Italian and Portuguese for "name": the first name beside a last-name column, else the whole name.
+_NAME = ("nombre", "nome")
 _BESIDE = re.compile(r"(.+) (type|kind|label|ext|extension)")  # Keap's "Phone 2 Type", "Phone 2 Ext"
 
 
@@ -188,6 +226,8 @@ class FieldMap:
                 else:
                     continue
                 taken.add(column)
+        if "last_name" not in found and "full_name" not in found and fold_header(found.get("first_name", "")) in _NAME:
+            found["full_name"] = found.pop("first_name")  # Spanish "Nombre" alone: the whole name
         phones = found.pop("phones")
         detected = {**{role: tuple(found.pop(role)) for role in MULTI_ROLES if role != "phones"},
                     "phones": tuple((c, phone_kind(c)) for c in phones), **found}

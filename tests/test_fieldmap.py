@@ -1,4 +1,4 @@
-"""Column roles: detection from English and French headers, overrides, TOML round trip."""
+"""Column roles: detection from English, French and other languages' headers, overrides, TOML round trip."""
 
 from __future__ import annotations
 
@@ -63,6 +63,36 @@ def test_detects_a_russian_export():
     assert (fm.notes, fm.tags) == (("Комментарий",), ("Теги",))  # the patronymic passes through
 
 
+@pytest.mark.parametrize(
+    "header, roles",
+    [
+        (["Datensatz-ID", "Vorname", "Nachname", "E-Mail-Adresse", "Telefonnummer", "Mobiltelefon", "Firma",
+          "Kundennummer", "Straße", "PLZ", "Ort", "Land", "Geburtsdatum", "Erstellt am", "Notizen"],
+         ("Datensatz-ID", "Vorname", "Nachname", ("E-Mail-Adresse",), "Firma", ("Kundennummer",), "Ort")),
+        (["ID de registro", "Nombre", "Apellido(s)", "Correo electrónico", "Teléfono", "Móvil", "Empresa", "Ciudad"],
+         ("ID de registro", "Nombre", "Apellido(s)", ("Correo electrónico",), "Empresa", (), "Ciudad")),
+        (["ID", "Nome", "Cognome", "Email", "Telefono", "Cellulare", "Azienda", "Codice cliente", "Città", "CAP"],
+         ("ID", "Nome", "Cognome", ("Email",), "Azienda", ("Codice cliente",), "Città")),
+        (["ID do registro", "Nome", "Sobrenome", "Endereço de e-mail", "Telefone", "Celular", "Nome da empresa",
+          "Cidade"],
+         ("ID do registro", "Nome", "Sobrenome", ("Endereço de e-mail",), "Nome da empresa", (), "Cidade")),
+        (["Record-ID", "Voornaam", "Achternaam", "E-mailadres", "Telefoonnummer", "Mobiel", "Bedrijf", "Plaats"],
+         ("Record-ID", "Voornaam", "Achternaam", ("E-mailadres",), "Bedrijf", (), "Plaats")),
+    ],
+)
+def test_detects_german_spanish_italian_portuguese_and_dutch_exports(header, roles):
+    # HubSpot, Salesforce and Keap name the columns in the user's language: without their roles a run finds nothing
+    fm = FieldMap.detect(header)
+    assert (fm.record_id, fm.first_name, fm.last_name, fm.emails, fm.company, fm.external_ids, fm.city) == roles
+    assert [kind for _, kind in fm.phones] == ["other", "mobile"]
+
+
+def test_spanish_or_portuguese_name_without_a_last_name_column_is_the_whole_name():
+    assert FieldMap.detect(["ID", "Nome", "E-mail", "Celular"]).full_name == "Nome"  # "João Silva"
+    assert FieldMap.detect(["Nombre", "Apellidos"]).first_name == "Nombre"
+    assert FieldMap.detect(["First Name", "Email"]).first_name == "First Name"
+
+
 def test_detects_plural_headers_and_customer_names():
     fm = FieldMap.detect(["Record ID", "Customer Name", "Email", "Additional email addresses", "Other Emails",
                           "Phones", "Mobile Phone Numbers", "External Customer ID", "Phone Type", "Emails Opt Out",
@@ -110,7 +140,9 @@ def test_only_the_first_of_two_record_id_columns_gets_the_role():
     "header, kind",
     [("Mobile Phone", "mobile"), ("Cell", "mobile"), ("Portable", "mobile"), ("Home Phone", "home"),
      ("Téléphone fixe", "home"), ("Work Phone", "work"), ("Office Phone", "work"), ("Fax", "fax"),
-     ("Phone", "other"), ("Téléphone", "other")],
+     ("Phone", "other"), ("Téléphone", "other"), ("Telefon (geschäftlich)", "work"), ("Telefon privat", "home"),
+     ("Teléfono móvil", "mobile"), ("Numero di cellulare", "mobile"), ("Mobiltelefonnummer", "mobile"),
+     ("Telefax", "fax")],
 )
 def test_phone_kind_from_header(header, kind):
     assert phone_kind(header) == kind
@@ -194,7 +226,7 @@ def test_detects_brevo_constant_contact_freshsales_copper_intercom_and_stripe_ex
 @pytest.mark.parametrize("header", ["Phone Type", "Mobile Opt Out", "Email Opt Out", "Mailing List", "Last Activity",
                                     "Created By", "Updated By", "Email Domain", "Do Not Email",
                                     "E-mail 1 - Label", "Phone 1 - Label", "Organization 1 - Title", "Last SMS Date",
-                                    "SMS Opt In", "House Number", "Ext No"])
+                                    "SMS Opt In", "House Number", "Ext No", "Tipo de teléfono"])
 def test_lookalike_columns_pass_through(header):
     assert FieldMap.detect([header]).columns() == ()
 
