@@ -30,7 +30,7 @@ from .config import Config
 from .errors import ConfigError
 from .fieldmap import fold_header
 from .load import Contacts
-from .names import GENERATIONS, fold, generation, nickname_equivalent
+from .names import GENERATIONS, fold, generation, nickname_equivalent, patronymic
 from .normalize import Normalized, mail_provider, map_unique
 
 MISSING = -1
@@ -867,8 +867,9 @@ def compared_column(contacts: Contacts, column: str) -> pd.Series:
     return contacts.frame[column].str.strip().str.upper()
 
 
-#: Headers (folded) of a column that holds a name's suffix (Salesforce's ``Suffix``) or its salutation
+#: Headers (folded) of a column that holds a name's suffix (Salesforce's ``Suffix``), its patronymic or its salutation
 SUFFIX_HEADERS = ("suffix", "name suffix", "suffixe")
+PATRONYMIC_HEADERS = ("отчество",)
 SALUTATION_HEADERS = ("salutation", "name prefix", "prefix", "civilite", "civility", "anrede", "tratamiento")
 #: Salutations that say a man's or a woman's name (folded); Dr. and Prof. say neither
 SALUTATIONS = dict.fromkeys("mr mister monsieur herr senor signor".split(), "m") | dict.fromkeys(
@@ -895,6 +896,28 @@ def _generations(contacts: Contacts) -> np.ndarray:
         suffix = map_unique(frame[column], lambda text: GENERATIONS.get(fold(text).replace(" ", ""), "")).to_numpy()
         found = np.where(found == "", suffix, found)
     return found
+
+
+def patronymics(contacts: Contacts, normalized: Normalized) -> np.ndarray:
+    """The patronymic of each record's name (folded: ``петрович``, or its initial ``п``; ``""``), by
+    row: its patronymic column's (RetailCRM's ``Отчество``), else the one in its full name or first
+    name ("Иванов Иван Петрович"); worked out once (the exact copies and the rule of two
+    patronymics both ask)."""
+    return normalized.once("patronymics", lambda: _patronymics(contacts))
+
+
+def _patronymics(contacts: Contacts) -> np.ndarray:
+    fm, frame = contacts.field_map, contacts.frame
+    found = np.full(len(frame), "", dtype=object)
+    for column in _columns_named(contacts, PATRONYMIC_HEADERS):
+        found = np.where(found == "", map_unique(frame[column], lambda text: patronymic(text, alone=True)), found)
+    for column in (c for c in (fm.full_name, fm.first_name) if c):
+        values = frame[column].to_numpy(dtype=object)
+        ends = np.asarray(pc.match_substring_regex(pa.array(values, pa.string()), r"(?i)(?:ич|вна|чна)(?:\W|$)"),
+                          dtype=bool)
+        at = np.flatnonzero(ends & (found == ""))  # only the cells that may hold one are read
+        found[at] = map_unique(pd.Series(values[at], dtype=object), patronymic).to_numpy()
+    return found.astype(object)
 
 
 def salutations(contacts: Contacts) -> np.ndarray:
@@ -946,7 +969,7 @@ _COPY_FIELDS = ("first", "last", "full", "company", "address", "postcode", "city
 def first_copies(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> np.ndarray:
     """The first row of each row's exact copies, by row: the rows the same as it in every field
     matching compares (normalized: the same emails, phones and external IDs, in any columns; the
-    same generation after the name, `generations`), among
+    same generation after the name, `generations`, and patronymic, `patronymics`), among
     them an email, a phone or an external ID (a form sent sixty times, an import run twice); the
     row itself when it has none. Matching takes a copy as its first row: a copy is paired with that
     row alone, and counts once in the caps of the candidates and in the term frequencies. Worked
@@ -971,7 +994,8 @@ def _first_copies(contacts: Contacts, normalized: Normalized, columns: tuple[str
     code = pd.factorize(code[rows])[0]
     fields = [normalized.names[field].to_numpy(dtype=object)[rows] for field in _COPY_FIELDS]
     compared = [compared_column(contacts, column).to_numpy()[rows] for column in columns]
-    for values in [*fields, generations(contacts, normalized)[rows], *compared]:
+    family = [generations(contacts, normalized)[rows], patronymics(contacts, normalized)[rows]]
+    for values in [*fields, *family, *compared]:
         code = distinct_pairs(code, pd.factorize(values)[0])[0]  # codes by first appearance
     first[rows] = rows[np.flatnonzero(np.r_[True, code[1:] > np.maximum.accumulate(code)[:-1]])[code]]
     return first

@@ -66,17 +66,41 @@ def split_full_name(text: str) -> tuple[str, str]:
     >>> split_full_name("Иванова Мария Петровна"), split_full_name("Сергей Иванович Петров")
     (('мария', 'иванова'), ('сергеи', 'петров'))
     """
-    words = fold_name(text).split()
-    if 2 <= len(words) <= 3 and all(_CYRILLIC.fullmatch(word) for word in words):
-        if _PATRONYMIC.search(words[1]):  # Имя Отчество [Фамилия]
-            return words[0], " ".join(words[2:])
-        if len(words) == 3 and _PATRONYMIC.search(words[2]):  # Фамилия Имя Отчество, as Russian forms ask
-            return words[1], words[0]
+    if russian := _russian_name(fold_name(text).split()):
+        return russian[:2]
     name = HumanName(text, constants=_name_constants())
     first, middle = fold_name(name.first), fold_name(name.middle).split(" ")[0]
     if len(first) == 1 and len(middle) > 1:  # "J. Paul Getty" goes by Paul; "M. Paul Martin" is Monsieur Paul
         first = middle
     return first, fold_name(name.last)
+
+
+def _russian_name(words: list[str]) -> tuple[str, str, str] | None:
+    """The first name, last name and patronymic of a folded Russian name with a patronymic, else ``None``."""
+    if 2 <= len(words) <= 3 and all(_CYRILLIC.fullmatch(word) for word in words):
+        if _PATRONYMIC.search(words[1]):  # Имя Отчество [Фамилия]
+            return words[0], " ".join(words[2:]), words[1]
+        if len(words) == 3 and _PATRONYMIC.search(words[2]):  # Фамилия Имя Отчество, as forms ask
+            return words[1], words[0], words[2]
+    return None
+
+
+def patronymic(text: str, alone: bool = False) -> str:
+    """The patronymic in a Russian name, folded (``""`` when it has none); ``alone``: ``text`` is the
+    cell of a patronymic column (RetailCRM's ``Отчество``), a patronymic or its initial.
+
+    >>> patronymic("Иванова Мария Петровна"), patronymic("Сергей Иванович Петров")
+    ('петровна', 'иванович')
+    >>> patronymic("Мария Иванова"), patronymic("Mary Jones")
+    ('', '')
+    >>> patronymic("Семёнович", alone=True), patronymic("С.", alone=True), patronymic("нет", alone=True)
+    ('семенович', 'с', '')
+    """
+    if alone:
+        folded = fold(text)
+        return folded if _CYRILLIC.fullmatch(folded) and (len(folded) == 1 or _PATRONYMIC.search(folded)) else ""
+    russian = _russian_name(fold_name(text).split())
+    return russian[2] if russian else ""
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,8 @@ from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs, 
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
-                      NameComparison, compare, comparisons, generations, joint_names, salutations, value_pairs)
+                      NameComparison, compare, comparisons, generations, joint_names, patronymics, salutations,
+                      value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export, export_crosswalk, export_entry, log_export, with_survivors
@@ -48,7 +49,8 @@ HELD = ("", "the names end with different generations (a father and a son?)",
         "first names not the same, each with a mailbox at one organisation (two colleagues?)",
         "other emails, and each a mobile of their own: only another line in common (two people of one home or office?)",
         "a man's and a woman's salutation (Mr. and Mrs.: a couple?)",
-        "one record's name names two people (Harold & Joan: a couple's record beside one of them?)")
+        "one record's name names two people (Harold & Joan: a couple's record beside one of them?)",
+        "different patronymics (a father and a son of one name, or two of one family?)")
 #: Why a pair merged though its first names differ (`HELD`'s third rule): what only one person has
 LIFTED = ("the birth dates agree", "an external ID or a personal number agrees")
 CROSSWALK_COLUMNS = ["source_row", "record_id", "cluster_id", "survivor_row", "survivor_record_id",
@@ -502,13 +504,14 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     couple = _two_of(salutations(contacts), pairs_index)
     joint = joint_names(contacts)
     joint = joint[pairs_index.get_level_values(0)] != joint[pairs_index.get_level_values(1)]
-    held = np.select([generations, parent, household, *two_people, couple, joint], np.arange(1, len(HELD)), 0)
+    fathers = _two_patronymics(patronymics(contacts, normalized), pairs_index)
+    held = np.select([generations, parent, household, *two_people, couple, joint, fathers], np.arange(1, len(HELD)), 0)
     held[status != "auto"] = 0
     status[held > 0] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
     status[np.isin(decision, ["match", "distinct"])] = "reviewed"
     held[status == "reviewed"] = 0
-    family = generations | parent
+    family = generations | parent | fathers
     pairs = features  # the pair's own columns put in front: a copy of the features would take hundreds of MB
     pairs.index = pd.RangeIndex(len(pairs))
     for position, (name, values) in enumerate({"a": pairs_index.get_level_values(0), "b": pairs_index.get_level_values(1),
@@ -653,6 +656,20 @@ def _two_generations(contacts: Contacts, normalized: Normalized, index: pd.Multi
     if not (found != "").any():
         return np.zeros(len(index), dtype=bool)
     return found[index.get_level_values(0)] != found[index.get_level_values(1)]
+
+
+def _two_patronymics(found: np.ndarray, index: pd.MultiIndex) -> np.ndarray:
+    """Pairs whose names give two patronymics (Алексей Иванович and Алексей Алексеевич Смирнов:
+    a father and his son of one name, on one home phone): review, never automatic. An initial fits
+    its patronymic."""
+    if not (found != "").any():
+        return np.zeros(len(index), dtype=bool)
+    apart = _two_of(found, index)
+    a, b = found[index.get_level_values(0)], found[index.get_level_values(1)]
+    for at in np.flatnonzero(apart).tolist():
+        short, long = sorted((a[at], b[at]), key=len)
+        apart[at] = not (len(short) == 1 and long.startswith(short))
+    return apart
 
 
 def _two_of(said: np.ndarray, index: pd.MultiIndex) -> np.ndarray:

@@ -768,6 +768,29 @@ def test_a_suffix_or_a_salutation_column_tells_a_father_from_his_son_and_a_husba
     assert reasons[(2, 3)].startswith("not merged without a person: a man's and a woman's salutation")
 
 
+def test_two_patronymics_tell_a_father_from_his_son_of_one_name(tmp_path):
+    path = tmp_path / "retailcrm.csv"
+    rows = ["1,Алексей,Смирнов,Иванович,smirnov.ai@example.com,8 (495) 123-45-67,Москва",  # the father
+            "2,Алексей,Смирнов,Алексеевич,,8 (495) 123-45-67,Москва",  # his son
+            "3,Алексей,Смирнов,,,8 (495) 123-45-67,Москва",  # one of them: it does not join the two
+            "4,Елена,Попова,Сергеевна,,8 (903) 999-00-11,Тверь",
+            "5,Елена,Попова,С.,elena.popova@example.org,+7 903 999-00-11,Тверь"]  # an initial that fits
+    rows += ["{},{},{},,{},{},{}".format(*row.split(",")) for row in strangers("1")]
+    path.write_text("ID,Имя,Фамилия,Отчество,Email,Телефон,Город\n" + "\n".join(rows) + "\n")
+    result = run(path, Config.from_dict({"normalize": {"default_region": "RU"}}), progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (3, 4)], "status"].tolist() == ["review", "auto"]
+    reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]
+    assert reasons[(0, 1)].startswith("not merged without a person: different patronymics")
+    groups = result.crosswalk["cluster_id"].tolist()
+    assert groups[0] != groups[1] and groups[2] in groups[:2] and groups[3] == groups[4]
+    path.write_text("ID,ФИО,Телефон\n1,Смирнов Алексей Иванович,8 (495) 123-45-67\n"  # in the full name
+                    "2,Алексей Алексеевич Смирнов,+7 495 123-45-67\n"
+                    + "\n".join("{},{} {},{}".format(*row.split(",")[:3], row.split(",")[4]) for row in strangers("1")))
+    pairs = run(path, Config.from_dict({"normalize": {"default_region": "RU"}}), progress=False).pairs
+    assert pairs.set_index(["a", "b"]).loc[(0, 1), "status"] == "review"
+
+
 def test_a_couples_record_beside_one_of_them_waits_for_a_person(tmp_path):
     path = tmp_path / "keap.csv"
     rows = ["1,Harold,Quimby,harold.quimby@gmail.com,718-404-8005,Boston",
