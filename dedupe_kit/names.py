@@ -59,7 +59,8 @@ def generation(text: str) -> str:
 
 def split_full_name(text: str) -> tuple[str, str]:
     """``"Dr. Jean de la Fontaine Jr"`` → ``("jean", "de la fontaine")``; ``"Smith, Bob"`` → ``("bob", "smith")``;
-    ``"Docteur Marie Dupont"`` → ``("marie", "dupont")``; ``"J. Paul Getty"`` → ``("paul", "getty")``.
+    ``"Docteur Marie Dupont"`` → ``("marie", "dupont")``; ``"J. Paul Getty"`` → ``("paul", "getty")``;
+    ``"DUPONT Marie"``, its last name first in capitals → ``("marie", "dupont")``.
 
     A Russian name with a patronymic is read in either of its orders, the patronymic left out:
 
@@ -68,11 +69,30 @@ def split_full_name(text: str) -> tuple[str, str]:
     """
     if russian := _russian_name(fold_name(text).split()):
         return russian[:2]
-    name = HumanName(text, constants=_name_constants())
+    name = HumanName(_surname_first(text), constants=_name_constants())
     first, middle = fold_name(name.first), fold_name(name.middle).split(" ")[0]
     if len(first) == 1 and len(middle) > 1:  # "J. Paul Getty" goes by Paul; "M. Paul Martin" is Monsieur Paul
         first = middle
     return first, fold_name(name.last)
+
+
+def _surname_first(text: str) -> str:
+    """``text`` as "Last, First" when it starts with its last name in capitals, as French, Spanish and
+    Russian forms write it (an initial or two, as in "JP Dupont", does not count).
+
+    >>> _surname_first("DUPONT Jean-Pierre"), _surname_first("Mme GARCÍA LÓPEZ María José")
+    ('DUPONT, Jean-Pierre', 'GARCÍA LÓPEZ, Mme María José')
+    >>> _surname_first("JP Dupont"), _surname_first("JOHN SMITH"), _surname_first("John SMITH")
+    ('JP Dupont', 'JOHN SMITH', 'John SMITH')
+    """
+    words = text.split()
+    start = next((at for at, word in enumerate(words) if fold(word) not in HONORIFICS), len(words))
+    end = next((at for at in range(start, len(words)) if not words[at].isupper() or fold(words[at]) in SUFFIXES),
+               len(words))
+    given = [word for word in words[end:] if fold(word) not in SUFFIXES]
+    if end == start or not given or "," in text or max(len(fold(word)) for word in words[start:end]) < 3:
+        return text
+    return f"{' '.join(words[start:end])}, {' '.join(words[:start] + words[end:])}"
 
 
 def _russian_name(words: list[str]) -> tuple[str, str, str] | None:

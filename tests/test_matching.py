@@ -791,6 +791,16 @@ def test_two_patronymics_tell_a_father_from_his_son_of_one_name(tmp_path):
     assert pairs.set_index(["a", "b"]).loc[(0, 1), "status"] == "review"
 
 
+def test_a_full_name_written_last_name_first_in_capitals_meets_the_same_person(tmp_path):
+    path = tmp_path / "fr.csv"
+    rows = ["1,SMITH Robert,rsmith@example.com,415-555-0101", "2,Bob Smith,bob.smith@example.org,415-555-0101",
+            "3,DUPONT Jean-Pierre,jpd@example.com,415-555-0102", "4,JP Dupont,dupont.jp@example.org,415-555-0102"]
+    rows += ["{},{} {},{},{}".format(*row.split(",")[:5]) for row in strangers("1")]
+    path.write_text("ID,Full Name,Email,Phone\n" + "\n".join(rows) + "\n")
+    pairs = run(path, progress=False).pairs.set_index(["a", "b"])
+    assert pairs.loc[(0, 1), "status"] == "auto" and pairs.loc[(2, 3), "status"] != "drop"  # both were dropped
+
+
 def test_a_couples_record_beside_one_of_them_waits_for_a_person(tmp_path):
     path = tmp_path / "keap.csv"
     rows = ["1,Harold,Quimby,harold.quimby@gmail.com,718-404-8005,Boston",

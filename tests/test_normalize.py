@@ -414,6 +414,16 @@ def test_full_name_split():
     assert split_full_name("HÉLÈNE  DUBOIS") == ("helene", "dubois")
 
 
+def test_a_full_name_whose_last_name_comes_first_in_capitals_is_read_so():
+    # as French, Spanish and Russian forms write it; initials and a name all in capitals are read as before
+    assert split_full_name("DUPONT Jean-Pierre") == ("jean pierre", "dupont")
+    assert split_full_name("Mme GARCÍA LÓPEZ María José") == ("maria", "garcia lopez")
+    assert split_full_name("ИВАНОВ Иван") == ("иван", "иванов")
+    assert split_full_name("SMITH Robert Jr.") == ("robert", "smith")
+    assert split_full_name("JP Dupont") == ("jp", "dupont")
+    assert split_full_name("JOHN SMITH") == ("john", "smith")
+
+
 def test_a_russian_full_name_with_a_patronymic_is_read_in_either_order():
     # ФИО (last, first, patronymic) as Russian forms ask, or first, patronymic, last: the patronymic is no last name
     assert split_full_name("Иванова Мария Петровна") == ("мария", "иванова")
