@@ -60,9 +60,10 @@ class ImportCheck:
     taken: values of the new file held by another existing contact: the rows are held back;
         to import them anyway, those values must be cleared first (``held_back_clear.csv``).
     warnings: differences between the files that an import would trip on.
-    placeholders: the new file's phone, email and ID cells of placeholders (``n/a``,
-        ``555-555-5555``), by ``new_row`` and ``column``: blank in the import file, where they
-        would overwrite the contact's real value or fill its field with junk.
+    blanked: the new file's cells left blank in the import file, by ``new_row`` and ``column``:
+        phone, email and ID cells of placeholders (``n/a``, ``555-555-5555``), which would overwrite
+        the contact's real value or fill its field with junk, and a phone or email that the contact
+        holds already in another column (its ``Email 2``), which would overwrite the one in this column.
     """
 
     new: Contacts
@@ -73,7 +74,7 @@ class ImportCheck:
     taken: pd.DataFrame
     warnings: list[str]
     config: Config
-    placeholders: pd.DataFrame
+    blanked: pd.DataFrame
 
     def counts(self) -> pd.Series:
         return self.rows["status"].value_counts().reindex(list(STATUSES), fill_value=0)
@@ -93,7 +94,7 @@ class ImportCheck:
                 frame.insert(0, id_column, "")
             certain = self.rows["certain"].to_numpy()
             frame.loc[certain, id_column] = self.rows.loc[certain, "matched_record"].to_numpy()
-        for column, rows in self.placeholders.groupby("column")["new_row"]:
+        for column, rows in self.blanked.groupby("column")["new_row"]:
             frame.loc[rows.to_numpy(), column] = ""
         held = self.rows["hold"].to_numpy()
         return frame[~held], frame[held].assign(**{"dedupe_kit reason": self.rows.loc[held, "reason"].to_numpy()})
@@ -171,8 +172,8 @@ def check_import(new: str | Path | Contacts, existing: str | Path | Contacts, co
                         f"the new file; check the CRM's import settings")
     both = _together(existing, new, mapping)
     result = run(both, config, progress=progress)
-    rows, changed, taken, placeholders = _classify(result, len(existing), existing, new, mapping)
-    return ImportCheck(new, existing, rows, header, changed, taken, warnings, config, placeholders)
+    rows, changed, taken, blanked = _classify(result, len(existing), existing, new, mapping)
+    return ImportCheck(new, existing, rows, header, changed, taken, warnings, config, blanked)
 
 
 def compare_headers(new: Contacts, existing: Contacts) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
@@ -240,7 +241,7 @@ def _together(existing: Contacts, new: Contacts, mapping: dict[str, str]) -> Con
 
 def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts, mapping: dict[str, str]):
     """Each new row's status, the contact it concerns and why; the numbers it changes; the values it takes;
-    its cells of placeholders."""
+    its cells to leave blank in the import file."""
     n_new = len(result.contacts) - n_existing
     frame, fm = result.contacts.frame, existing.field_map
     record_id = record_ids(result.contacts)
@@ -360,7 +361,6 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
             reason[i] += (f"; {column} {frame.at[n_existing + i, column].strip()!r} is a placeholder: left blank in "
                           f"import_ready.csv" + (f", so that {kept} stays" if kept else ""))
             blank.add((i, column))
-    placeholders = pd.DataFrame([(i, new_column[column]) for i, column in sorted(blank)], columns=["new_row", "column"])
 
     changed = []
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
@@ -369,9 +369,15 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
             old, row = target[i], n_existing + i
             for column in mapped:
                 before, after = frame.at[old, column].strip(), frame.at[row, column].strip()
-                if (i, column) in blank:
+                if (i, column) in blank or not after or key_of(row, column) == key_of(old, column):
                     continue
-                if after and before != after and key_of(row, column) != key_of(old, column):
+                # the contact's own value in another column (its Email 2): written in, it would overwrite this one
+                held = [c for c in columns if c != column and key_of(old, c) == key_of(row, column)]
+                if held:
+                    reason[i] += (f"; {column} {after} is the contact's {held[0]} already: left blank in "
+                                  f"import_ready.csv" + (f", so that {before} stays" if before else ""))
+                    blank.add((i, column))
+                else:
                     changed.append((i, record_id[old], column, before, after))
                     if status[i] == "updates":
                         status[i] = "changes a number"
@@ -383,5 +389,6 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
                          "certain": certain & (status != "will be rejected"), "hold": hold | (status == "will be rejected")})
     changed = pd.DataFrame(changed, columns=["new_row", "record_id", "column", "old", "new"])
     taken = pd.DataFrame(taken, columns=["new_row", "existing_row", "existing_record", "column", "value"])
-    return rows, changed, taken, placeholders
+    blanked = pd.DataFrame([(i, new_column[column]) for i, column in sorted(blank)], columns=["new_row", "column"])
+    return rows, changed, taken, blanked
 

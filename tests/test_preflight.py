@@ -181,6 +181,26 @@ def test_a_placeholder_in_the_new_file_is_blank_in_the_import_file_not_a_changed
     assert importable["Cell"].tolist() == ["", "", ""] and importable["Contact ID"].tolist() == ["A1", "A2", ""]
 
 
+def test_a_value_the_contact_holds_in_another_column_is_blank_in_the_import_file_not_written_over_its_own(tmp_path):
+    existing = tmp_path / "existing.csv"
+    existing.write_text("Contact ID,First Name,Last Name,Email,Email 2,Mobile Phone,Home Phone\n"
+                        "A1,Ann,Lee,ann@work.example,ann.lee@mail.example,212-555-0142,\n"
+                        "A2,Bob,Ray,bob.ray@mail.example,,212-555-0177,718-555-0123\n")
+    new = tmp_path / "new.csv"  # Ann's Email 2 as her email; Bob's home phone as his mobile, and a new email
+    new.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\n"
+                   "A1,Ann,Lee,Ann.Lee@mail.example,\nA2,Bob,Ray,bob@new.example,(718) 555-0123\n")
+    check = check_import(new, existing, progress=False)
+    assert check.rows["status"].tolist() == ["updates", "changes a number"]
+    assert check.rows["reason"].tolist() == [
+        "same record ID; Email Ann.Lee@mail.example is the contact's Email 2 already: left blank in import_ready.csv, "
+        "so that ann@work.example stays",
+        "same record ID; Mobile Phone (718) 555-0123 is the contact's Home Phone already: left blank in "
+        "import_ready.csv, so that 212-555-0177 stays; Email bob.ray@mail.example -> bob@new.example"]
+    assert check.changed_numbers[["record_id", "column", "new"]].values.tolist() == [["A2", "Email", "bob@new.example"]]
+    importable, _ = check.corrected()
+    assert importable[["Email", "Mobile Phone"]].values.tolist() == [["", ""], ["bob@new.example", ""]]
+
+
 def test_bad_input_is_named(tmp_path):
     other = tmp_path / "other.csv"
     other.write_text("Colour,Size\nred,L\n")
