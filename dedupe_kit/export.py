@@ -35,7 +35,8 @@ from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
 from .merge import EXTRA_COLUMN, MergePlan, filled_cells, holds_word, keyless_picks, keyless_what, placeholder_cells
-from .normalize import Normalized, extensions, reads_as, with_extensions
+from .names import as_written, split_full_name
+from .normalize import Normalized, extensions, map_unique, reads_as, with_extensions
 
 @dataclass(frozen=True)
 class Exported:
@@ -294,7 +295,8 @@ def _set_to_clear_word(plan: MergePlan, shown: int = 3) -> list[str]:
 def merged_away(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
     """The records merged into another one (``away``, default: `away_to_fix`), one line per record ID
     (the first of its rows: `_first_of_key`): to archive, delete or merge in the CRM after the
-    imports. Without a record ID column, each one's first email too, which the CRM knows it by."""
+    imports. Without a record ID column, each one's first email too, which the CRM knows it by. The
+    first and last name of a row without them are the parts of its full name (one name column)."""
     fm = plan.contacts.field_map
     frame = plan.contacts.frame
     away = away_to_fix(plan) if away is None else away
@@ -302,12 +304,19 @@ def merged_away(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame
     survivors = plan.survivors()
     record_id = record_ids(plan.contacts)
     key = {} if fm.record_id or not fm.key else {fm.key: frame.loc[away, fm.key].to_numpy()}
+    first, last = (np.array(frame.loc[away, c] if c else np.full(len(away), ""), dtype=object)
+                   for c in (fm.first_name, fm.last_name))
+    if fm.full_name:  # a row without either: the parts of its full name, split as matching splits it, as typed
+        whole = frame.loc[away, fm.full_name]
+        need = ~is_filled(first) & ~is_filled(last) & is_filled(whole)
+        parts = map_unique(whole[need], lambda text: tuple(as_written(text, part) for part in split_full_name(text)))
+        first[need], last[need] = parts.str[0].to_numpy(), parts.str[1].to_numpy()
     return pd.DataFrame({
         "source_row": away,
         "record_id": record_id[away],
         **key,
-        "first_name": frame.loc[away, fm.first_name].to_numpy() if fm.first_name else "",
-        "last_name": frame.loc[away, fm.last_name].to_numpy() if fm.last_name else "",
+        "first_name": first,
+        "last_name": last,
         "survivor_row": survivors[away],
         "survivor_record_id": record_id[survivors[away]],
     })

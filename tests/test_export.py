@@ -706,6 +706,18 @@ def test_a_merged_away_row_with_the_record_id_of_a_kept_row_is_neither_cleared_n
     audit = pd.read_csv(out / "audit.csv", dtype=str)  # the merges themselves are all recorded
     assert audit.loc[audit["event"] == "merged away", "record_id"].tolist() == ["7", "9", "11"]
 
+def test_merged_away_names_the_records_of_a_file_with_one_name_column_by_the_parts_of_their_full_name(tmp_path):
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text("ID,Name,Email,Phone\n1,Dr. Zoë Müller-Lévy,zoe@example.com,\n"
+                    "2,Dr. Zoë Müller-Lévy,zoe@example.com,\n3,\"Smith, Bob\",bob@example.org,\n"
+                    "4,\"Smith, Bob\",bob@example.org,\n5,Cher,cher@example.net,\n6,Cher,cher@example.net,\n",
+                    encoding="utf-8")
+    export(merge(load(path), np.array([0, 0, 2, 2, 4, 4])), out)
+    away = read(out / "merged_away.csv")
+    assert away[["record_id", "first_name", "last_name", "survivor_record_id"]].values.tolist() == [
+        ["2", "Zoë", "Müller-Lévy", "1"], ["4", "Bob", "Smith", "3"], ["6", "Cher", "", "5"]]
+
+
 @pytest.mark.parametrize("crm, name", [("generic", "fix_1_clear.csv"), ("hubspot", "fix_1_clear_by_hand.csv")])
 def test_a_contact_exported_on_several_rows_and_merged_away_has_one_line_per_file(tmp_path, crm, name):
     # contact 7 on two rows (a report with its opportunities), its number on the second: an import batch that
