@@ -363,9 +363,10 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
             blank.add((i, column))
 
     changed = []
-    for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
+    updating = np.flatnonzero(np.isin(status, ["updates", "would create a duplicate"]) & certain)  # before a phone
+    for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):  # changes one's status
         mapped = [c for c in columns if c in mapping.values()]
-        for i in np.flatnonzero(np.isin(status, ["updates", "would create a duplicate"]) & certain):
+        for i in updating:
             old, row = target[i], n_existing + i
             for column in mapped:
                 before, after = frame.at[old, column].strip(), frame.at[row, column].strip()

@@ -262,3 +262,16 @@ def test_cli_check_import_reads_the_sheet_encoding_and_delimiter_asked_for(tmp_p
         result = CliRunner().invoke(main, ["check-import", *args, "--out", str(tmp_path / "out")])
         assert result.exit_code == 0, result.output
     assert "Αλίκη" in (tmp_path / "out" / "annotated.csv").read_bytes().decode("cp1253")
+
+
+def test_a_row_that_changes_a_phone_and_an_email_lists_both(tmp_path):
+    existing = tmp_path / "existing.csv"
+    existing.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\nA1,Ann,Lee,ann@old.example,212-555-0142\n")
+    new = tmp_path / "new.csv"
+    new.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\nA1,Ann,Lee,ann@new.example,212-555-0199\n")
+    check = check_import(new, existing, progress=False)
+    assert check.rows["status"].tolist() == ["changes a number"]
+    assert check.rows["reason"].tolist() == [
+        "same record ID; Mobile Phone 212-555-0142 -> 212-555-0199; Email ann@old.example -> ann@new.example"]
+    assert check.changed_numbers[["column", "old", "new"]].values.tolist() == [
+        ["Mobile Phone", "212-555-0142", "212-555-0199"], ["Email", "ann@old.example", "ann@new.example"]]
