@@ -33,7 +33,8 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
-from .normalize import PLACEHOLDER_TEXT, Normalized, normalize, reads_as, with_extensions, without_point_zero
+from .normalize import (PLACEHOLDER_TEXT, Normalized, normalize, placeholder_texts, reads_as, with_extensions,
+                        without_point_zero)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -50,6 +51,11 @@ EXTRA_COLUMN = OWN_COLUMNS + "extra {role}"
 #: The extra columns a file merged before may hold: their values are joined, as tags are.
 EXTRA_COLUMNS = tuple(EXTRA_COLUMN.format(role=role) for role in ("emails", "phones"))
 DROPPED_COLUMNS = ["group", "role", "column", "value", "source_row"]
+#: Roles whose placeholders `placeholder_cells` finds (as identifiers do not read), or that keep the survivor's value
+_NOT_TEXT_ROLES = ("emails", "phones", "external_ids", *KEEP_ROLES)
+#: The placeholders of a column of no role, where 0, x, none or NA may be an answer (a count, a tick, "Allergies:
+#: none"): only the texts that never are one
+_ANY_COLUMN_PLACEHOLDERS = PLACEHOLDER_TEXT - {"0", "x", "none", "nil", "na"}
 
 
 @dataclass(frozen=True)
@@ -225,11 +231,11 @@ def merge(
         raise ConfigError(f"merge: {len(group_of)} group IDs for {len(frame)} rows")
     kept = kept_columns(fm)
     survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept)
-    placeholders = placeholder_cells(contacts, normalized)
+    placeholders = _with_blank_texts(contacts, _in_groups(group_of), policy.clear,
+                                     placeholder_cells(contacts, normalized))
     members = _members(contacts, group_of, policy, survivor_choice, placeholders)
     role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
-    cells = _Cells(members, contacts, normalized, _with_clear_word(contacts, members["row"].to_numpy(), policy.clear,
-                                                                  placeholders))
+    cells = _Cells(members, contacts, normalized, placeholders)
 
     rule_of = {column: _rule(column, role_of.get(column, ""), policy, fm.key) for column in frame.columns}
     beside = {c: found for c, found in fm.beside(frame.columns).items() if c not in policy.rules}
@@ -297,7 +303,10 @@ def proposed_survivors(contacts: Contacts, groups: Iterable[int], policy: MergeP
     policy = policy or MergePolicy()
     check_policy(policy, contacts)
     group_of = np.asarray(groups, dtype=np.int64)
-    placeholders = placeholder_cells(contacts, normalized or normalize(contacts)) if policy.survivor == "most_complete" else {}
+    placeholders = {}
+    if policy.survivor == "most_complete":
+        placeholders = _with_blank_texts(contacts, _in_groups(group_of), policy.clear,
+                                         placeholder_cells(contacts, normalized or normalize(contacts)))
     members = _members(contacts, group_of, policy, _choices(decisions, group_of)[0], placeholders)
     first = members[members["rank"] == 0]
     survivor_of_group = np.zeros(int(group_of.max(initial=-1)) + 1, dtype=np.int64)
@@ -347,15 +356,22 @@ def survivor_among(contacts: Contacts, rows: Iterable[int], policy: MergePolicy,
     """The row the survivor rule keeps when ``rows`` are one group and no person picked one;
     ``placeholders``: `placeholder_cells` (``{}`` unless the rule is ``most_complete``)."""
     rows = np.asarray(sorted(rows), dtype=np.int64)
+    if policy.survivor == "most_complete":
+        placeholders = _with_blank_texts(contacts, rows, policy.clear, placeholders)
     return int(_ranked(rows, np.zeros(len(rows), dtype=np.int64), policy, contacts, {}, placeholders)["row"].iloc[0])
 
 
 def _members(contacts: Contacts, group_of: np.ndarray, policy: MergePolicy, chosen: Mapping[int, int],
              placeholders: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """`_ranked` of every row in a group of two or more."""
-    size = np.bincount(group_of, minlength=len(group_of))[group_of] if len(group_of) else np.zeros(0, dtype=np.int64)
-    rows = np.flatnonzero(size > 1)
+    rows = _in_groups(group_of)
     return _ranked(rows, group_of[rows], policy, contacts, chosen, placeholders)
+
+
+def _in_groups(group_of: np.ndarray) -> np.ndarray:
+    """The rows in a group of two or more."""
+    size = np.bincount(group_of, minlength=len(group_of))[group_of] if len(group_of) else np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(size > 1)
 
 
 def placeholder_cells(contacts: Contacts, normalized: Normalized) -> dict[str, np.ndarray]:
@@ -387,16 +403,24 @@ def filled_cells(contacts: Contacts, placeholders: Mapping[str, np.ndarray], col
     return filled & ~placeholders[column] if column in placeholders else filled
 
 
-def _with_clear_word(contacts: Contacts, rows: np.ndarray, word: str,
-                    placeholders: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _with_blank_texts(contacts: Contacts, rows: np.ndarray, word: str,
+                      placeholders: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """``placeholders`` (`placeholder_cells`) with, in every column, the cells of ``rows`` that hold
     only the CRM's clear ``word`` (``#N/A``, ``UNSET``, in any case): the import of a fix file reads
-    it as "empty the field", so no rule takes it for a value, and a value of another row may fill it."""
+    it as "empty the field"; and, in a column of text (a name, company, notes, a Title of no role),
+    those that hold only a placeholder (``N/A``, ``unknown``, ``#VALUE!``: `placeholder_texts` of its
+    role; in a column of no role, not ``0``, ``x``, ``none`` or ``NA``, which may be an answer). So no
+    rule takes them for a value, a record is no more complete for them, and a value of another row fills them."""
     found = dict(placeholders)
-    if not word or not len(rows):
+    if not len(rows):
         return found
+    fm = contacts.field_map
+    role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
     for column in contacts.columns:
-        hit = holds_word(contacts.frame[column].to_numpy(dtype=object)[rows], word)
+        role = role_of.get(column)
+        words = ([] if role in _NOT_TEXT_ROLES or column in EXTRA_COLUMNS else
+                 placeholder_texts(role) if role else _ANY_COLUMN_PLACEHOLDERS)
+        hit = holds_word(contacts.frame[column].to_numpy(dtype=object)[rows], *filter(None, [word, *words]))
         if hit.any():
             mask = found.get(column, np.zeros(len(contacts), dtype=bool)).copy()
             mask[rows[hit]] = True
@@ -404,10 +428,13 @@ def _with_clear_word(contacts: Contacts, rows: np.ndarray, word: str,
     return found
 
 
-def holds_word(values: np.ndarray, word: str) -> np.ndarray:
-    """Whether each text is ``word`` (a CRM's clear word), in any case and between spaces; by Arrow's
-    kernels, half the time of pandas' on the distinct texts."""
-    return np.asarray(pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(pa.array(values, pa.string()))), word.lower()))
+def holds_word(values: np.ndarray, *words: str) -> np.ndarray:
+    """Whether each text is one of ``words`` (a CRM's clear word), in any case and between spaces; by
+    Arrow's kernels, half the time of pandas' on the distinct texts."""
+    if not words:
+        return np.zeros(len(values), dtype=bool)
+    folded = pc.utf8_lower(pc.utf8_trim_whitespace(pa.array(values, pa.string())))
+    return np.asarray(pc.is_in(folded, value_set=pa.array([w.lower() for w in words], pa.string())))
 
 
 def _merged(column: pd.Series, after: pd.Series, groups: pd.Index, survivors: np.ndarray) -> np.ndarray:

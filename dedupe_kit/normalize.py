@@ -773,8 +773,8 @@ def mail_provider(domain: str) -> bool:
 
 #: What a spreadsheet writes for a formula that failed, and pandas for a missing value: no value
 _ERROR_TEXT = frozenset(["#n/a", "#value!", "#ref!", "#name?", "#div/0!", "#null!", "#num!", "#error!"])
-PLACEHOLDER_TEXT = frozenset(["n/a", "na", "none", "null", "nil", "-", "--", "?", "x", "unknown", "tbd", "0", "nan",
-                              "[not provided]", *_ERROR_TEXT])
+PLACEHOLDER_TEXT = frozenset(["n/a", "na", "none", "null", "nil", "-", "--", "?", ".", "x", "unknown", "tbd", "0",
+                              "nan", "[not provided]", *_ERROR_TEXT])
 
 
 class EmailParser:
@@ -1135,8 +1135,12 @@ def is_placeholder(text: str, role: str = "") -> bool:
     >>> is_placeholder(" N/A "), is_placeholder("None"), is_placeholder("None", "last_name")
     (True, True, False)
     """
-    return text.strip().casefold() in (_NAME_PLACEHOLDERS if role in ("first_name", "last_name", "full_name")
-                                       else PLACEHOLDER_TEXT)
+    return text.strip().casefold() in placeholder_texts(role)
+
+
+def placeholder_texts(role: str = "") -> frozenset[str]:
+    """The texts, folded, that `is_placeholder` takes for missing in a cell of ``role``."""
+    return _NAME_PLACEHOLDERS if role in ("first_name", "last_name", "full_name") else PLACEHOLDER_TEXT
 
 
 def _blank_if_placeholder(func: Callable[[str], str], role: str = "") -> Callable[[str], str]:

@@ -744,8 +744,9 @@ def test_the_crms_clear_word_is_no_value_to_merge_and_one_chosen_in_review_is_na
                     "A3,Bo,Ray,b@x.com,Manager,,Acme,2020-01-01\nA4,Bo,Ray,b@x.com, #N/A,,,2022-01-01\n")
     policy = MergePolicy(crm="salesforce", rules={"Title": "most_recent"})
     plan = merge(load(path), np.array([0, 0, 2, 2]), policy)
-    assert plan.cleaned()[["Id", "Title", "Notes"]].values.tolist() == [["A1", "Manager", "vip"],
-                                                                        ["A3", "Manager", ""]]
+    # A1's cells of the word do not make it the most complete: A2 survives, and takes A1's company
+    assert plan.cleaned()[["Id", "Title", "Notes", "Company"]].values.tolist() == [["A2", "Manager", "vip", "Acme"],
+                                                                                  ["A3", "Manager", "", "Acme"]]
     assert not [w for w in export(plan, out).warnings if "clear word" in w]
     chosen = pd.DataFrame({"a": [2], "b": [3], "decision": ["match"], "fields": ['{"Title": 3}']})
     exported = export(merge(load(path), np.array([0, 0, 2, 2]), policy, decisions=chosen), out)

@@ -529,6 +529,32 @@ def test_a_cell_of_placeholders_is_blank_to_the_merge(tmp_path):
     assert value(plan, "Mobile Phone") == ("(212) 555-0142", 2)  # fills the survivor's blank, not 'n/a'
 
 
+@pytest.mark.parametrize("survivor", ["most_complete", "lowest_record_id"])
+@pytest.mark.parametrize("rule", ["fill", "most_recent", "longest", "most_frequent", "union"])
+def test_a_text_cell_of_placeholders_is_blank_to_every_rule(tmp_path, survivor, rule):
+    path = tmp_path / "export.csv"  # row 0, the lowest ID and the most recent, holds placeholders
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,Company,City,Title,Notes,Last Modified\n"
+                    "1,Ann,Lee,ann@x.com,.,N/A,#VALUE!,--,unknown,2024-01-01\n"
+                    "2,Ann,Lee,ann@x.com,,Acme,Boston,Buyer,Called twice,2020-01-01\n"
+                    "3,Ann,Lee,ann@x.com,,.,?,TBD,-,2023-01-01\n")
+    contacts = load(path)
+    columns = ["Company", "City", "Title", "Notes"]
+    plan = merge(contacts, np.array([0, 0, 0]), MergePolicy(survivor=survivor, rules=dict.fromkeys(columns, rule)))
+    if survivor == "most_complete":  # the placeholders make neither row 0 nor row 2 the most complete
+        assert plan.groups["survivor_row"].tolist() == [1]
+        assert proposed_survivors(contacts, np.array([0, 0, 0])).tolist() == [1, 1, 1]
+    assert plan.cleaned()[columns].values.tolist() == [["Acme", "Boston", "Buyer", "Called twice"]]
+    assert plan.overflow.empty  # nor is a phone of '.' carried into an extra column
+
+
+def test_a_column_of_no_role_keeps_a_0_x_or_none_that_may_be_an_answer(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Email,Opt Out,Tick,Allergies,Company\n1,Ann,ann@x.com,0,x,none,none\n"
+                    "2,Ann,ann@x.com,1,,peanuts,Acme\n")
+    plan = merge(load(path), np.array([0, 0]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.cleaned()[["Opt Out", "Tick", "Allergies", "Company"]].values.tolist() == [["0", "x", "none", "Acme"]]
+
+
 def test_a_number_a_spreadsheet_wrote_as_a_decimal_is_carried_without_its_point_zero(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Mobile Phone,Home Phone,Other Phone\n1,Ann,(617) 555-0100,,\n"
