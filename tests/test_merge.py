@@ -570,9 +570,25 @@ def test_not_kept_lists_another_extension_of_a_kept_number(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Work Phone,Mobile Phone\n1,Ann,617-555-0142 ext. 12,617-555-0100\n"
                     "2,Ann,617-555-0142 x14,617-555-0100\n3,Ann,(617) 555-0142,\n4,Ann,617-555-0142 x 12,\n")
-    plan = merge(load(path), np.array([0, 0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
+    plan = merge(load(path), np.array([0, 0, 0, 0]), MergePolicy(survivor="lowest_record_id", rules={"phones": "fill"}))
     # the number is kept with extension 12: extension 14 is not; the number without one is
     assert plan.dropped[["value", "source_row"]].values.tolist() == [["617-555-0142 x14", 1]]
+    plan = merge(load(path), np.array([0, 0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.dropped.empty  # union keeps extension 14 in the extra column
+    assert plan.overflow[["value", "source_row"]].values.tolist() == [["617-555-0142 x14", 1]]
+
+
+def test_union_keeps_another_extension_of_a_number_in_an_empty_column(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Email,Work Phone,Other Phone\n"
+                    "1,Ann,ann@x.com,617-555-0142 ext. 12,\n2,Ann,ann@x.com,617-555-0142 x14,\n"
+                    "3,Ann,ann@x.com,(617) 555-0142,\n4,Ann,ann@x.com,617 555 0142 x 12,\n"
+                    "5,Bo,bo@x.com,(617) 555-0150,\n6,Bo,bo@x.com,617-555-0150 #23,\n")
+    plan = merge(load(path), np.array([0, 0, 0, 0, 4, 4]), MergePolicy(survivor="lowest_record_id"))
+    # extension 14 and the number with extension 23 go on; extension 12 again and the number without one do not
+    assert plan.cleaned()[["Work Phone", "Other Phone"]].values.tolist() == [
+        ["617-555-0142 ext. 12", "617-555-0142 x14"], ["(617) 555-0150", "617-555-0150 #23"]]
+    assert plan.dropped.empty and plan.overflow.empty
 
 
 def test_a_phones_type_and_extension_columns_follow_the_number(tmp_path):
