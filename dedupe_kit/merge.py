@@ -927,7 +927,7 @@ def _frame(columns: dict[str, np.ndarray], index: pd.Index | np.ndarray) -> pd.D
 
 def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tuple[pd.Series, pd.Series]:
     """The merged value of one column per group, and the row it came from (-1: several), by group."""
-    cells = cells_of(column, keys=rule == "most_frequent")
+    cells = cells_of(column, keys=rule in ("most_frequent", "most_recent", "longest"))
     if rule == "survivor" or not len(cells):
         return _by_group({})
     order = None  # fill, and union for one column: the best is the first cell of its group
@@ -942,6 +942,12 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
     best = best.iloc[run_starts(best["group"].to_numpy())]
     groups = best["group"].to_numpy(dtype=np.int64)
     after, source = pd.Series(best["value"].to_numpy(), index=groups), pd.Series(best["row"].to_numpy(), index=groups)
+    if rule in ("most_recent", "longest"):  # the survivor's own value written otherwise ("MARY" for "Mary") stays
+        own = cells[cells["rank"].to_numpy() == 0]
+        at = pd.Index(own["group"]).get_indexer(groups)
+        same = np.flatnonzero(at >= 0)
+        same = same[own["key"].to_numpy(dtype=object)[at[same]] == best["key"].to_numpy(dtype=object)[same]]
+        after.iloc[same], source.iloc[same] = own["value"].to_numpy()[at[same]], own["row"].to_numpy()[at[same]]
     if column in contacts.field_map.external_ids and rule != "union":
         _typed_in_full(after, source, cells_of(column, keys=True, identifiers_only=True))
     if rule == "union":
@@ -952,11 +958,10 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
             separator, joiner = _separator(contacts.frame[column].to_numpy(dtype=object)[contacts.filled(column)])
         joined, mixed = {}, []
         for group, values in several.groupby("group")["value"]:
-            first: dict[str, str] = {}  # a value again in other capitals (Donor, donor): once, as first written
+            parts = {}  # a value written otherwise ("VIP", "vip") once, as first written
             for part in (p for v in values for p in _split(v, separator)):
-                first.setdefault(part.casefold(), part)
-            parts = list(first.values())
-            joined[group] = joiner.join(parts)
+                parts.setdefault(" ".join(part.split()).casefold(), part)
+            joined[group] = joiner.join(parts.values())
             if len(parts) > 1:
                 mixed.append(group)
         if joined:

@@ -173,6 +173,19 @@ def test_union_of_notes_and_tags(contacts):
     assert value(plan, "Tags") == ("vip; gold", -1)  # the separator the values use
 
 
+@pytest.mark.parametrize("rule", ["most_recent", "longest", "union"])
+def test_the_survivors_value_written_in_other_capitals_stays_as_it_is(tmp_path, rule):
+    path = tmp_path / "export.csv"  # row 1, the most recent, writes the survivor's name and tag in capitals
+    path.write_text("Contact ID,First Name,Last Name,Email,Notes,Tags,Last Modified\n"
+                    "1,Mary,Oakhollow,mary@x.com,Called  twice,VIP;Donor,2020-01-01\n"
+                    "2,MARY,OAKHOLLOW,mary@x.com,called twice,vip;DONOR,2024-01-01\n")
+    columns = ["First Name", "Last Name", "Notes", "Tags"]
+    plan = merge(load(path), np.array([0, 0]), MergePolicy(survivor="lowest_record_id",
+                                                           rules=dict.fromkeys(columns, rule)))
+    assert plan.cleaned()[columns].values.tolist() == [["Mary", "Oakhollow", "Called  twice", "VIP;Donor"]]
+    assert updates(plan).empty  # nothing to write to the CRM
+
+
 def test_union_of_google_contacts_labels_keeps_their_separator(tmp_path):
     path = tmp_path / "google.csv"
     path.write_text("First Name,Last Name,Labels\nAnn,Lee,* myContacts ::: Friends\nAnn,Lee,Work ::: * myContacts\n")
