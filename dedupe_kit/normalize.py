@@ -773,8 +773,10 @@ def mail_provider(domain: str) -> bool:
 
 #: What a spreadsheet writes for a formula that failed, and pandas for a missing value: no value
 _ERROR_TEXT = frozenset(["#n/a", "#value!", "#ref!", "#name?", "#div/0!", "#null!", "#num!", "#error!"])
+#: What a fix file writes to empty a field (#N/A is also an error), kept as a value by a CRM that does not read it so
+_CLEAR_TEXT = frozenset(["unset"])
 PLACEHOLDER_TEXT = frozenset(["n/a", "na", "none", "null", "nil", "-", "--", "?", ".", "x", "unknown", "tbd", "0",
-                              "nan", "[not provided]", *_ERROR_TEXT])
+                              "nan", "[not provided]", *_ERROR_TEXT, *_CLEAR_TEXT])
 
 
 class EmailParser:
@@ -1126,7 +1128,8 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
 
 
 #: placeholders of a name: not the surnames None, Null and Nil, nor Na or an initial X
-_NAME_PLACEHOLDERS = frozenset(["n/a", "unknown", "tbd", "0", "[not provided]", *_ERROR_TEXT])  # HubSpot's
+_NAME_PLACEHOLDERS = frozenset(["n/a", "unknown", "tbd", "0", "[not provided]",  # HubSpot's
+                                *_ERROR_TEXT, *_CLEAR_TEXT])
 
 
 def is_placeholder(text: str, role: str = "") -> bool:

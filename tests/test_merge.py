@@ -568,6 +568,20 @@ def test_a_column_of_no_role_keeps_a_0_x_or_none_that_may_be_an_answer(tmp_path)
     assert plan.cleaned()[["Opt Out", "Tick", "Allergies", "Company"]].values.tolist() == [["0", "x", "none", "Acme"]]
 
 
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
+def test_unset_a_crm_kept_as_a_value_is_blank_to_the_merge(tmp_path, crm):
+    path = tmp_path / "export.csv"  # a generic fix file imported into a CRM that stored its UNSET as text
+    path.write_text("Contact ID,First Name,Email,Email 2,Mobile Phone,Home Phone,Company,Title\n"
+                    "1,Ann,ann@x.com,,(212) 555-0142,,,\n2,Ann,ann@x.com,UNSET,unset,UNSET,UNSET,UNSET\n"
+                    "3,Bo,bo@x.com,,(212) 555-0150,,UNSET,\n4,Bo,bo@x.com,,,,Acme,\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(crm=crm))
+    assert plan.groups["survivor_row"].tolist() == [0, 2]  # its UNSETs do not make row 1 the most complete
+    assert plan.cleaned().drop(columns="Contact ID").values.tolist() == [
+        ["Ann", "ann@x.com", "", "(212) 555-0142", "", "", ""],
+        ["Bo", "bo@x.com", "", "(212) 555-0150", "", "Acme", ""]]
+    assert plan.overflow.empty
+
+
 def test_a_number_a_spreadsheet_wrote_as_a_decimal_is_carried_without_its_point_zero(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Mobile Phone,Home Phone,Other Phone\n1,Ann,(617) 555-0100,,\n"
