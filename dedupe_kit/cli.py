@@ -28,16 +28,25 @@ from .run import (MERGE_FILES, REPORT_FILES, load_run, read_run_info, read_undon
 
 def _library_errors(command):
     """Turn a library error, or the system's refusal to read or write a file (no such folder, no
-    permission, a full disk), into a clean CLI error (exit code 1, no traceback)."""
+    permission, a full disk), into a clean CLI error (exit code 1, no traceback); Ctrl-C into
+    "interrupted" (exit code 130, as a shell gives a command it interrupts)."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (DedupeKitError, OSError) as exc:
-            raise click.ClickException(_message(exc)) from None
+        except (KeyboardInterrupt, DedupeKitError, OSError) as exc:
+            raise _failure(exc, _message(exc)) from None
 
     return wrapper
+
+
+def _failure(exc: BaseException, text: str) -> click.ClickException:
+    """The CLI error that says ``text`` about ``exc``: exit code 130 after Ctrl-C, else 1."""
+    failure = click.ClickException(text)
+    if isinstance(exc, KeyboardInterrupt):
+        failure.exit_code = 130
+    return failure
 
 
 def _message(exc: BaseException) -> str:
@@ -206,8 +215,8 @@ def _write_run(result, out: Path, merge: bool) -> None:
     except (KeyboardInterrupt, DedupeKitError, OSError) as exc:
         if (out / "run.json").exists() or not any((out / name).exists() for name in (*MERGE_FILES, *REPORT_FILES)):
             raise  # before the first file: the folder is as it was
-        raise click.ClickException(f"{_message(exc)}: {out}/ is incomplete (no run.json, and its files may mix this "
-                                   "run's and an earlier one's): run again to finish it") from None
+        raise _failure(exc, f"{_message(exc)}: {out}/ is incomplete (no run.json, and its files may mix this run's "
+                            "and an earlier one's): run again to finish it") from None
 
 
 @main.command()
@@ -258,9 +267,8 @@ def _write_undo(folder: Path, info: dict, result, plan) -> None:
     except (KeyboardInterrupt, DedupeKitError, OSError) as exc:
         then = ("it keeps the merges taken back in undone.json" if recorded else
                 "then undo the group(s) again, as this undo was not recorded")
-        raise click.ClickException(f"{_message(exc)}: {folder}/ is incomplete (no run.json, and its files may mix "
-                                   f"the merge and its undo); finish it with `{_run_again(info, folder)}` "
-                                   f"({then})") from None
+        raise _failure(exc, f"{_message(exc)}: {folder}/ is incomplete (no run.json, and its files may mix the merge "
+                            f"and its undo); finish it with `{_run_again(info, folder)}` ({then})") from None
 
 
 def _run_again(info: dict, folder: Path) -> str:

@@ -178,6 +178,24 @@ def test_a_folder_the_system_refuses_is_a_clean_error(tmp_path):
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == f"Error: {path / 'out'}: Not a directory"
 
+@pytest.mark.parametrize("command, stopped_in", [
+    (["run", "{path}", "--out", "{out}"], "run_pipeline"),  # while matching, before any file is written
+    (["profile", "{path}", "--out", "{out}"], "build_profile"),
+    (["check-import", "{path}", "--against", "{path}", "--out", "{out}"], "check_import_files"),
+])
+def test_ctrl_c_says_interrupted_and_exits_130(command, stopped_in, tmp_path, monkeypatch):
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text(EXPORT)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(f"dedupe_kit.cli.{stopped_in}", interrupted)
+    result = run(*(arg.format(path=path, out=out) for arg in command))
+    assert result.exit_code == 130 and result.output == "Error: interrupted\n"  # not click's "Aborted!", exit 1
+    assert not out.exists()
+
+
 def test_refuses_to_write_over_the_input(tmp_path):
     path = tmp_path / "profile.txt"
     path.write_text(EXPORT)

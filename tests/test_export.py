@@ -325,7 +325,7 @@ def test_a_run_that_stops_while_writing_leaves_no_run_json_to_review_a_mixed_fol
 
     monkeypatch.setattr(run_module, "write_figure", interrupted)  # Ctrl-C while the run writes its folder
     stopped = CliRunner().invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)])
-    assert stopped.exit_code == 1 and not (out / "run.json").exists()
+    assert stopped.exit_code == 130 and not (out / "run.json").exists()
     assert f"Error: interrupted: {out}/ is incomplete (no run.json" in stopped.output
 
 
@@ -373,7 +373,7 @@ def test_an_interrupted_undo_leaves_a_folder_that_says_it_is_incomplete(tmp_path
     module = importlib.import_module("dedupe_kit.run" if stopped_in == "export" else "dedupe_kit.cli")
     monkeypatch.setattr(module, stopped_in, interrupted)
     result = runner.invoke(main, ["undo", str(out), "0"])
-    assert result.exit_code == 1
+    assert result.exit_code == 130
     assert f"Error: interrupted: {out}/ is incomplete (no run.json" in result.output
     assert f"finish it with `dedupe-kit run {source} --config {out / 'config.toml'} --out {out} --encoding utf-8 " \
            f"--delimiter ,` ({then})" in result.output
