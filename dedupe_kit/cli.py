@@ -367,8 +367,8 @@ def check_import(new: Path, existing: Path, config_path: Path | None, region: st
     check.write(out)
     click.echo(check.summary())
     click.echo(f"wrote annotated.csv, import_ready.csv (the file to import), held_back.csv (the rows kept out, "
-               f"and why), held_back_clear.csv, changed_numbers.csv, header_check.csv, summary.txt and preflight.png "
-               f"to {out}/")
+               f"and why), {check.clearing_file}, changed_numbers.csv, header_check.csv, summary.txt and "
+               f"preflight.png to {out}/")
 
 
 @main.command()

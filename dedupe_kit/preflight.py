@@ -118,12 +118,19 @@ class ImportCheck:
         figure.tight_layout()
         return figure
 
+    @property
+    def clearing_file(self) -> str:
+        """The clearing file's name: ``held_back_clear_by_hand.csv`` for a CRM without a clear word."""
+        return "held_back_clear.csv" if self.config.merge.clear else "held_back_clear_by_hand.csv"
+
     def write(self, out: str | Path) -> list[Path]:
         """The annotated copy, the corrected import file, the rows held back, the clearing file,
-        the changed numbers, the header check, the summary and the chart."""
+        the changed numbers, the header check, the summary and the chart; the other clearing file
+        of an earlier check for another CRM is removed."""
         out = Path(out)
         protect = tuple(p for p in (self.new.path, self.existing.path) if p)
-        for name in ("summary.txt", "preflight.png"):  # written after the tables: refused before them
+        other = "held_back_clear_by_hand.csv" if self.config.merge.clear else "held_back_clear.csv"
+        for name in ("summary.txt", "preflight.png", other):  # written (or removed) after the tables: refused before
             refuse_input(out / name, protect)
         importable, held = self.corrected()
         encoding = file_format(self.config.merge, self.new)[0]
@@ -138,16 +145,17 @@ class ImportCheck:
             "annotated.csv": annotated,
             "import_ready.csv": importable,
             "held_back.csv": held,
-            "held_back_clear.csv" if clear_word else "held_back_clear_by_hand.csv": clear_frame,
+            self.clearing_file: clear_frame,
             "changed_numbers.csv": self.changed_numbers,
             "header_check.csv": self.header,
         }
         formats = {name: ("utf-8", ",") for name in tables}
         formats.update(dict.fromkeys(["annotated.csv", "import_ready.csv", "held_back.csv"],
                                      file_format(self.config.merge, self.new)))
-        formats[next(n for n in tables if n.startswith("held_back_clear"))] = file_format(self.config.merge, self.existing)
+        formats[self.clearing_file] = file_format(self.config.merge, self.existing)
         paths, neutralized = write_tables(out, tables, formats, self.config.merge.neutralize_formulas,
                                           line_end=line_ending(self.new), protect=protect)
+        (out / other).unlink(missing_ok=True)  # from an earlier check for another CRM: it would look current
         summary = self.summary() + f"\ncells neutralized as formulas {len(neutralized):>6,}\n"
         paths.append(write_text(out / "summary.txt", summary, protect=protect))
         paths.append(write_figure(out / "preflight.png", self.plot(), protect=protect))

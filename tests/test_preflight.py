@@ -239,6 +239,20 @@ def test_cli_check_import(tmp_path):
         assert kept.read_bytes() == before and [p.name for p in folder.iterdir()] == [name]  # nothing written
 
 
+def test_a_check_for_another_crm_leaves_no_clearing_file_of_the_earlier_check(tmp_path):
+    out, config = tmp_path / "out", tmp_path / "hubspot.toml"
+    config.write_text('[merge]\ncrm = "hubspot"\n')
+    check = ["check-import", NEW, "--against", "sample_data/contacts.csv", "--out", str(out)]
+    assert "held_back_clear.csv, changed_numbers.csv" in CliRunner().invoke(main, check).output
+    assert (out / "held_back_clear.csv").exists()
+    result = CliRunner().invoke(main, [*check, "--config", str(config)])  # HubSpot: no word clears a field
+    assert result.exit_code == 0, result.output
+    assert "held_back_clear_by_hand.csv, changed_numbers.csv" in result.output  # the file written, not the other
+    assert (out / "held_back_clear_by_hand.csv").exists() and not (out / "held_back_clear.csv").exists()
+    assert CliRunner().invoke(main, check).exit_code == 0
+    assert (out / "held_back_clear.csv").exists() and not (out / "held_back_clear_by_hand.csv").exists()
+
+
 def test_cli_check_import_reads_the_sheet_encoding_and_delimiter_asked_for(tmp_path):
     import openpyxl
 
