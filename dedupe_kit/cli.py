@@ -15,7 +15,7 @@ import click
 from ._perf import freed_memory_kept, small_pages
 from .config import CRM_PROFILES, Config
 from .errors import DedupeKitError, InputError
-from .files import write_csv, write_figure, write_text
+from .files import refuse_folder, write_csv, write_figure, write_text
 from .load import Contacts, load, record_ids
 from .normalize import normalize
 from .evaluate import blocking_recall, pair_scores
@@ -143,16 +143,19 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
             delimiter: str | None, sheet: str | None, out: Path | None) -> None:
     """Report the data quality of FILE before deduplicating it."""
     config = _config(config_path, region)
+    protect, tables = (file,), ("mapping", "invalid", "shared", "taken", "exact_duplicates", "repeated_ids")
+    if out is not None:  # before the work, not after it with some files written
+        refuse_folder(out, ["config.toml", "profile.txt", *(f"profile_{name}.csv" for name in tables), "profile.png"],
+                      protect)
     contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
     report = build_profile(contacts, normalize(contacts, config, progress=None), config)
     click.echo(str(report))
     if out is None:
         return
-    protect = (file,)
     used = dataclasses.replace(config, fields=contacts.field_map.to_dict(contacts.columns))
     write_text(out / "config.toml", used.to_toml(), protect=protect)
     write_text(out / "profile.txt", str(report) + "\n", protect=protect)
-    for name in ("mapping", "invalid", "shared", "taken", "exact_duplicates", "repeated_ids"):
+    for name in tables:
         write_csv(out / f"profile_{name}.csv", getattr(report, name), protect=protect)
     write_figure(out / "profile.png", report.plot(), protect=protect)
     click.echo(f"\nwrote the profile, its tables, profile.png and config.toml to {out}/")
@@ -182,6 +185,7 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
     chosen = {"crm": crm, "output_encoding": out_encoding, "output_delimiter": out_delimiter}
     config = dataclasses.replace(config, merge=dataclasses.replace(
         config.merge, **{key: value for key, value in chosen.items() if value}))
+    refuse_folder(out, (*MERGE_FILES, *REPORT_FILES), (file, truth))  # an input among its files, no permission: now
     undone_record(out)  # a damaged undone.json stops the run now, not after its work
     with small_pages():  # this process runs only this: the memory settings are its own
         with freed_memory_kept():  # the memory one stage frees serves the next
@@ -361,6 +365,7 @@ def check_import(new: Path, existing: Path, config_path: Path | None, region: st
                  delimiter: str | None, sheet: str | None, against_sheet: str | None, out: Path) -> None:
     """Check the NEW contact file against the existing contacts before importing it into the CRM."""
     config = _config(config_path, region)
+    refuse_folder(out, (), ())  # no permission to write there: now, not after the work
     new_contacts = load(new, dataclasses.replace(config, fields={}), encoding=encoding,
                         delimiter=delimiter, sheet=sheet)  # its columns are matched to the export's
     check = check_import_files(new_contacts, load(existing, config, sheet=against_sheet), config, progress=None)

@@ -98,6 +98,19 @@ def refuse_input(path: Path, protect: tuple[Path, ...]) -> None:
             raise InputError(f"{path}: refusing to overwrite an input file; choose another output folder")
 
 
+def refuse_folder(out: str | Path, names: Iterable[str], protect: tuple[Path, ...]) -> None:
+    """Stop before the work where the files ``names`` could not be written in the folder ``out``: one
+    of them is a ``protect``ed input (`refuse_input`), or the system lets no file be made there (in
+    ``out``, or in the closest of its parents that exists, where it would be made)."""
+    for name in names:
+        refuse_input(Path(out) / name, protect)
+    folder = Path(out).absolute()
+    while not folder.exists():
+        folder = folder.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{out}: no permission to write in {folder}/; choose another output folder")
+
+
 def _sync(handle: BinaryIO) -> None:
     with handle:
         handle.flush()

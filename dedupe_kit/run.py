@@ -26,7 +26,7 @@ from .compare import (MISSING, Comparison, DateComparison, EmailComparison, Exac
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export, export_crosswalk, export_entry, log_export, with_survivors
-from .files import csv_chunks, refuse_input, write_csv, write_figure, write_files, write_text
+from .files import csv_chunks, refuse_folder, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids, rows_of_record_ids
 from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates
 from .names import as_written, two_names
@@ -218,8 +218,7 @@ class Result:
 
     def _write(self, out: Path, undone: Iterable[int] | None, merge: bool, steps: tqdm) -> list[Path]:
         protect = (self.contacts.path,) if self.contacts.path else ()
-        for name in (*MERGE_FILES, *REPORT_FILES):  # before any is written: never the input
-            refuse_input(out / name, protect)
+        refuse_folder(out, (*MERGE_FILES, *REPORT_FILES), protect)  # before any is written: never the input
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         info = run_info(self.contacts)
         groups, undo_warnings = self.crosswalk["cluster_id"].to_numpy(), []

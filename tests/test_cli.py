@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from pathlib import Path
 
@@ -203,6 +204,54 @@ def test_refuses_to_write_over_the_input(tmp_path):
     assert result.exit_code == 1
     assert "refusing to overwrite an input file" in result.output
     assert path.read_text() == EXPORT
+    assert [p.name for p in tmp_path.iterdir()] == ["profile.txt"]  # refused before config.toml was written
+
+
+@pytest.mark.parametrize("name, labels", [("cleaned.csv", None), ("crosswalk.csv", "truth"), ("pairs.csv", "truth")])
+def test_a_run_whose_folder_holds_an_input_among_its_files_is_refused_before_the_work(name, labels, tmp_path,
+                                                                                      monkeypatch):
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text(EXPORT)
+    out.mkdir()
+    kept = out / name
+    if labels:  # the labelled data, kept beside the run's files
+        kept.write_text("Contact ID,entity\n1,A\n2,A\n")
+        args = [path, "--truth", kept]
+    else:  # a cleaned file deduplicated again into its own folder
+        kept.write_text(EXPORT)
+        args = [kept]
+    before = kept.read_bytes()
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the run started its work")
+
+    monkeypatch.setattr("dedupe_kit.cli.run_pipeline", no_work)
+    result = run("run", *args, "--region", "FR", "--out", out)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {kept}: refusing to overwrite an input file; choose another output folder\n"
+    assert kept.read_bytes() == before and [p.name for p in out.iterdir()] == [name]
+
+
+def test_a_folder_without_permission_to_write_is_refused_before_the_work(tmp_path, monkeypatch):
+    path, folder = tmp_path / "export.csv", tmp_path / "locked"
+    path.write_text(EXPORT)
+    folder.mkdir()
+    allowed = os.access
+
+    def access(where, mode):  # as after chmod 555 (which root would pass): no file can be made in the folder
+        return not (mode & os.W_OK and Path(where) == folder) and allowed(where, mode)
+
+    monkeypatch.setattr(os, "access", access)
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the command started its work")
+
+    monkeypatch.setattr("dedupe_kit.cli.load", no_work)
+    for command in (["run", path], ["profile", path], ["check-import", path, "--against", path]):
+        for out in (folder, folder / "run" / "1"):  # the folder, or a folder to be made in it
+            result = run(*command, "--out", out)
+            assert result.exit_code == 1, result.output
+            assert result.output == f"Error: {out}: no permission to write in {folder}/; choose another output folder\n"
 
 
 def test_the_program_prints_all_of_a_run_and_fails_as_usual(tmp_path):
