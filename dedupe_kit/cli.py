@@ -100,6 +100,24 @@ def _address(ip: str) -> str:
     return ip
 
 
+#: For each command that writes files of the same names as another: that command, a file only it
+#: writes, and what would be replaced. (A run into a profile's folder writes its config and profile again.)
+_WRITTEN_OVER = {
+    "profile": ("run", "crosswalk.csv", "config.toml (which `dedupe-kit undo` reads again) and profile.txt"),
+    "check-import": ("run", "crosswalk.csv", "summary.txt and changed_numbers.csv"),
+    "run": ("check-import", "import_ready.csv", "summary.txt and changed_numbers.csv"),
+}
+
+
+def _refuse_mixed(out: Path, command: str) -> None:
+    """Stop before the work when ``out`` holds the files of another command whose files of the
+    same names ``command`` would replace, leaving the others beside them, no longer matching."""
+    other, mark, replaced = _WRITTEN_OVER[command]
+    if (out / mark).exists():
+        raise click.ClickException(f"{out}/ holds the files of `dedupe-kit {other}` ({mark}): `dedupe-kit {command}` "
+                                   f"would replace its {replaced}; choose another output folder")
+
+
 def with_input_options(command):
     for option in reversed(input_options):
         command = option(command)
@@ -145,6 +163,7 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
     config = _config(config_path, region)
     protect, tables = (file,), ("mapping", "invalid", "shared", "taken", "exact_duplicates", "repeated_ids")
     if out is not None:  # before the work, not after it with some files written
+        _refuse_mixed(out, "profile")
         refuse_folder(out, ["config.toml", "profile.txt", *(f"profile_{name}.csv" for name in tables), "profile.png"],
                       protect)
     contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
@@ -185,6 +204,7 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
     chosen = {"crm": crm, "output_encoding": out_encoding, "output_delimiter": out_delimiter}
     config = dataclasses.replace(config, merge=dataclasses.replace(
         config.merge, **{key: value for key, value in chosen.items() if value}))
+    _refuse_mixed(out, "run")
     refuse_folder(out, (*MERGE_FILES, *REPORT_FILES), (file, truth))  # an input among its files, no permission: now
     undone_record(out)  # a damaged undone.json stops the run now, not after its work
     with small_pages():  # this process runs only this: the memory settings are its own
@@ -365,6 +385,7 @@ def check_import(new: Path, existing: Path, config_path: Path | None, region: st
                  delimiter: str | None, sheet: str | None, against_sheet: str | None, out: Path) -> None:
     """Check the NEW contact file against the existing contacts before importing it into the CRM."""
     config = _config(config_path, region)
+    _refuse_mixed(out, "check-import")
     refuse_folder(out, (), ())  # no permission to write there: now, not after the work
     new_contacts = load(new, dataclasses.replace(config, fields={}), encoding=encoding,
                         delimiter=delimiter, sheet=sheet)  # its columns are matched to the export's

@@ -232,6 +232,28 @@ def test_a_run_whose_folder_holds_an_input_among_its_files_is_refused_before_the
     assert kept.read_bytes() == before and [p.name for p in out.iterdir()] == [name]
 
 
+def test_a_command_refuses_the_folder_of_another_whose_files_of_the_same_names_it_would_replace(tmp_path):
+    path, out, checked = tmp_path / "export.csv", tmp_path / "out", tmp_path / "checked"
+    path.write_text(EXPORT)
+    assert run("run", path, "--region", "FR", "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    for command, replaced in [(["profile", path], "config.toml (which `dedupe-kit undo` reads again) and profile.txt"),
+                              (["check-import", path, "--against", path], "summary.txt and changed_numbers.csv")]:
+        result = run(*command, "--out", out)
+        assert result.exit_code == 1
+        assert result.output == (f"Error: {out}/ holds the files of `dedupe-kit run` (crosswalk.csv): `dedupe-kit "
+                                 f"{command[0]}` would replace its {replaced}; choose another output folder\n")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the run's config.toml is the run's
+    assert run("check-import", path, "--against", path, "--out", checked).exit_code == 0
+    result = run("run", path, "--out", checked)
+    assert result.exit_code == 1 and "holds the files of `dedupe-kit check-import` (import_ready.csv)" in result.output
+    assert not (checked / "crosswalk.csv").exists()
+    assert run("profile", path, "--out", checked).exit_code == 0  # no file of the same name
+    profiled = tmp_path / "profiled"  # a run into its profile's folder writes config.toml and profile.txt again
+    assert run("profile", path, "--out", profiled).exit_code == 0
+    assert run("run", path, "--config", profiled / "config.toml", "--out", profiled).exit_code == 0
+
+
 def test_a_folder_without_permission_to_write_is_refused_before_the_work(tmp_path, monkeypatch):
     path, folder = tmp_path / "export.csv", tmp_path / "locked"
     path.write_text(EXPORT)
