@@ -982,9 +982,10 @@ def _apply_unique(
         codes[positions] = group_codes + sum(len(values) for values, _ in batches)
         batches.extend((uniques[start:start + _BATCH].tolist(), region) for start in range(0, len(uniques), _BATCH))
     total = sum(len(values) for values, _ in batches)
-    show = total >= PROGRESS_MIN_VALUES if progress is None else progress
+    # None: shown in a terminal or a notebook, not in a log that stderr is sent to (tqdm's choice)
+    hidden = (None if total >= PROGRESS_MIN_VALUES else True) if progress is None else not progress
     results: tuple[list[Items], list[Items]] = ([], [])
-    with tqdm(total=total, desc=f"normalizing {label}", unit="value", disable=not show) as bar:
+    with tqdm(total=total, desc=f"normalizing {label}", unit="value", disable=hidden) as bar:
         done = 0
         for values, region in batches:
             typed = np.asarray(values, dtype=object)

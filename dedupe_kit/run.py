@@ -213,7 +213,7 @@ class Result:
         progress: show the steps (``None``: in a terminal or notebook; ``False``: never).
         """
         with paused_gc(), tqdm(total=4 if merge else 2, desc="merging" if merge else "writing the crosswalk",
-                               unit="step", disable=progress is False) as steps:  # as in `run`
+                               unit="step", disable=_hidden(progress)) as steps:  # as in `run`
             return self._write(Path(out), undone, merge, steps)
 
     def _write(self, out: Path, undone: Iterable[int] | None, merge: bool, steps: tqdm) -> list[Path]:
@@ -425,6 +425,12 @@ def _ranked(pairs: pd.DataFrame, statuses: list[str | None]) -> np.ndarray:
     return kept[order]
 
 
+def _hidden(progress: bool | None) -> bool | None:
+    """tqdm's ``disable`` for ``progress``: ``None`` shows the bars in a terminal or a notebook, not in a
+    log that stderr is sent to."""
+    return None if progress is None else not progress
+
+
 def run(
     source: str | Path | Contacts,
     config: Config | None = None,
@@ -437,7 +443,7 @@ def run(
     decisions: reviewed pairs (``a``, ``b``, ``decision`` = match / distinct /
         skip): a match joins, "distinct" keeps apart, and both teach the model.
     """
-    with paused_gc(), tqdm(total=6, desc="dedupe", unit="step", disable=progress is False) as steps:
+    with paused_gc(), tqdm(total=6, desc="dedupe", unit="step", disable=_hidden(progress)) as steps:
         # (millions of small objects, no cycles: see `paused_gc`; the bar ends its line on an error too)
         return _run(source, config or Config(), decisions, progress, steps)
 

@@ -287,6 +287,7 @@ def test_the_program_prints_all_of_a_run_and_fails_as_usual(tmp_path):
     command = [sys.executable, "-m", "dedupe_kit", "run", str(path), "--region", "FR", "--out", str(tmp_path / "out")]
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no progress bars in a log: they are for a terminal or a notebook
     assert done.stdout.startswith("rows                               2\n")
     assert done.stdout.rstrip().endswith(f"audit.csv and the reports to {tmp_path / 'out'}/")
     assert (tmp_path / "out" / "cleaned.csv").read_text(encoding="utf-8").count("\n") == 2
