@@ -741,3 +741,17 @@ def test_an_automatic_pair_the_groups_leave_apart_waits_for_review(tmp_path):
         state.distinct(note="another Sam")
         again = ReviewState(run(str(path), decisions=store.decisions(), progress=False), store)
         assert again.progress() == (1, 1) and again.counts()["distinct"] == 1
+
+
+def test_a_group_split_is_one_decided_item_when_the_review_is_reopened(result, tmp_path):
+    with DecisionStore(tmp_path / "review.sqlite", input_sha256="abc", reviewer="tester") as store:
+        state = ReviewState(result, store, order="group")
+        group = state.current
+        assert group.kind == "group" and len(group.rows) == 4
+        state.match(rows=group.rows[:2])  # two of the four are one person, the other two not theirs
+        assert state.progress()[0] == 1
+        again = ReviewState(run(SAMPLE, decisions=store.decisions(), progress=False), store, order="group")
+        decided = again.queue()[again.queue()["decision"] != ""]
+        # before, the group came back as its five pairs: "5 of 60 reviewed" after one decision
+        assert decided[["kind", "rows", "decision"]].values.tolist() == [["group", group.rows, "match"]]
+        assert again.progress()[0] == again.counts()["match"] == 1

@@ -103,7 +103,15 @@ class ReviewState:
         # and a pair merged automatically whose records the groups leave apart (`cluster`: a record without
         # an external ID linked to two of different IDs, a weak link), which went with one link to wait here
         apart = (status == "auto") & (groups[a] != groups[b])
-        pair_rows = np.flatnonzero((status == "review") | ((status == "reviewed") & ~in_group) | apart)
+        # a group decided at once (split: some records one person, the others not) is one item again when
+        # reopened: its pairs the groups leave loose go with the group item of its other pairs, or make one
+        decided = self.store.decisions()
+        batch_of = dict(zip(zip(decided["a"].tolist(), decided["b"].tolist()), decided["batch"].tolist()))
+        loose: dict[int, list[int]] = {}
+        for pid in np.flatnonzero((status == "reviewed") & ~in_group).tolist():
+            loose.setdefault(batch_of.get((int(a[pid]), int(b[pid])), -pid), []).append(pid)
+        pair_rows = np.flatnonzero((status == "review") | apart)
+        pair_rows = np.sort(np.r_[pair_rows, [pids[0] for pids in loose.values() if len(pids) == 1]]).astype(np.int64)
 
         tags = np.zeros(len(pairs), dtype=np.uint8)
         if "phone" in pairs:
@@ -119,8 +127,19 @@ class ReviewState:
         group_ids = np.unique(groups[big]) if big.any() else np.zeros(0, dtype=np.int64)
         link_of = links.groupby("group")["pid"].agg(list).to_dict()
         members = pd.Series(np.arange(len(groups))[big]).groupby(groups[big]).agg(tuple).to_dict() if big.any() else {}
+        group_of_batch = {batch_of[pair]: g for g, pids in link_of.items() for pid in pids
+                          if (pair := (int(a[pid]), int(b[pid]))) in batch_of}
+        entries = [(list(link_of.get(g, [])), members[g]) for g in group_ids.tolist()]  # (links, records) of a group
+        at = {g: k for k, g in enumerate(group_ids.tolist())}
+        for batch, pids in loose.items():
+            if batch in group_of_batch:
+                entries[at[group_of_batch[batch]]][0].extend(pids)
+            elif len(pids) > 1:
+                entries.append((pids, ()))
+        entries = [(np.asarray(pids, dtype=np.int64), tuple(sorted({*rows, *a[pids].tolist(), *b[pids].tolist()})))
+                   for pids, rows in entries]
 
-        n_pairs, n_groups = len(pair_rows), len(group_ids)
+        n_pairs, n_groups = len(pair_rows), len(entries)
         self._pair_row = pair_rows                                   # item -> row of result.pairs (pairs only)
         self._apart = apart[pair_rows]
         self._kind = np.r_[np.zeros(n_pairs, dtype=np.int8), np.ones(n_groups, dtype=np.int8)]
@@ -131,8 +150,7 @@ class ReviewState:
         self._rows: list[tuple[int, ...]] = [(int(x), int(y)) for x, y in zip(a[pair_rows], b[pair_rows])]
         self._pairs: list[tuple[tuple[int, int], ...]] = [(r,) for r in self._rows]
         self._group_links: list[np.ndarray] = []
-        for k, g in enumerate(group_ids.tolist()):
-            pids = np.asarray(link_of.get(g, []), dtype=np.int64)
+        for k, (pids, rows) in enumerate(entries):
             i = n_pairs + k
             # how doubtful the group is: its weakest link that no person has confirmed
             unconfirmed = pids[status[pids] == "auto"]
@@ -140,8 +158,8 @@ class ReviewState:
             self._prob[i] = prob[weakest] if weakest is not None else prob[pids].min() if len(pids) else 1.0
             self._weight[i] = weight[weakest] if weakest is not None else np.inf
             self._tags[i] = np.bitwise_or.reduce(tags[pids]) if len(pids) else 8
-            self._size[i] = len(members[g])
-            self._rows.append(tuple(int(r) for r in members[g]))
+            self._size[i] = len(rows)
+            self._rows.append(tuple(int(r) for r in rows))
             self._pairs.append(tuple((int(x), int(y)) for x, y in zip(a[pids], b[pids])))
             self._group_links.append(pids)
         self._n_pairs = n_pairs
