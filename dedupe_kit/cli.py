@@ -16,7 +16,9 @@ from ._perf import freed_memory_kept, small_pages
 from .config import CRM_PROFILES, Config
 from .errors import DedupeKitError, InputError
 from .files import refuse_folder, write_csv, write_figure, write_text
+from .compare import check_comparable
 from .load import Contacts, load, record_ids
+from .merge import check_policy
 from .normalize import normalize
 from .evaluate import blocking_recall, pair_scores
 from .preflight import check_import as check_import_files
@@ -167,6 +169,9 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
         refuse_folder(out, ["config.toml", "profile.txt", *(f"profile_{name}.csv" for name in tables), "profile.png"],
                       protect)
     contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    check_policy(config.merge, contacts, config.source)  # the config's columns, as `run` checks them
+    if config.match.compare_columns:  # (without them, a file with no column to compare is still profiled)
+        check_comparable(contacts, config)
     report = build_profile(contacts, normalize(contacts, config, progress=None), config)
     click.echo(str(report))
     if out is None:

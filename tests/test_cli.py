@@ -67,6 +67,23 @@ def test_library_errors_become_clean_cli_errors(tmp_path):
     assert "emails: column 'Mail' is not in the file's header" in result.output
 
 
+@pytest.mark.parametrize("config, message", [
+    ('[merge]\nrules = { "Prenom" = "longest" }\n', "merge: rules: 'Prenom' is neither a column of"),
+    ('[match]\ncompare_columns = ["Note"]\n', "match.compare_columns: 'Note' is not a column of"),
+])
+def test_a_profile_checks_the_config_s_columns_as_a_run_does(config, message, tmp_path):
+    path, toml = tmp_path / "export.csv", tmp_path / "dk.toml"
+    path.write_text(EXPORT)
+    toml.write_text(config)
+    for command in (["profile", path, "--out", tmp_path / "profile"], ["run", path, "--out", tmp_path / "run"]):
+        result = run(*command, "--config", toml)
+        assert result.exit_code == 1
+        assert result.output.startswith(f"Error: {toml}: {message}")
+    assert not (tmp_path / "profile").exists()  # refused before the work
+    path.write_text("Kontakt,Notiz\n1,a\n")  # no column to compare, and no compare_columns: still profiled
+    assert run("profile", path).exit_code == 0
+
+
 @pytest.mark.parametrize("args, message", [
     (["run", "sample_data/contacts.csv", "--out", "{out}", "--delimiter", ";;"], "Invalid value for '--delimiter': ';;': give one character"),
     (["run", "sample_data/contacts.csv", "--out", "{out}", "--out-delimiter", ";;"],
