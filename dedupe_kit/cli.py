@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ._perf import freed_memory_kept, small_pages
-from .config import CRM_PROFILES, Config
+from .config import CRM_PROFILES, Config, region_problem
 from .errors import DedupeKitError, InputError
 from .files import refuse_folder, write_csv, write_figure, write_text
 from .compare import check_comparable
@@ -76,10 +76,17 @@ def _delimiter(_ctx, _param, text: str | None) -> str | None:
     return delimiter
 
 
+def _region(_ctx, _param, text: str | None) -> str | None:
+    """The default phone region an option gives; click names the option in the error."""
+    if text and (problem := region_problem(text)):
+        raise click.BadParameter(problem)
+    return text
+
+
 input_options = [
     click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
                  help="TOML config (column roles, normalization, thresholds)."),
-    click.option("--region", help="Default phone region, e.g. US, FR, GB (overrides the config)."),
+    click.option("--region", callback=_region, help="Default phone region, e.g. US, FR, GB (overrides the config)."),
     click.option("--encoding", help="Input encoding (detected when not given)."),
     click.option("--delimiter", callback=_delimiter,
                  help="CSV delimiter (detected when not given); use '\\t' for tab."),
@@ -377,7 +384,7 @@ def _truth_entities(path: Path, contacts: Contacts) -> list[str]:
               help="The existing contacts: a fresh export of the CRM.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="TOML config of the existing export (column roles, region, thresholds, CRM).")
-@click.option("--region", help="Default phone region, e.g. US, FR, GB (overrides the config).")
+@click.option("--region", callback=_region, help="Default phone region, e.g. US, FR, GB (overrides the config).")
 @click.option("--encoding", help="Encoding of NEW (detected when not given).")
 @click.option("--delimiter", callback=_delimiter,
               help="CSV delimiter of NEW (detected when not given); use '\\t' for tab.")

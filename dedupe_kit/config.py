@@ -43,6 +43,13 @@ ROLE_EMAIL_LOCALS = (
 )
 
 
+def region_problem(region: str) -> str | None:
+    """What is wrong with ``region`` as the default phone region, in words (None: phonenumbers knows it)."""
+    if region.upper() in phonenumbers.SUPPORTED_REGIONS:
+        return None
+    return f"{region!r} is not a region phonenumbers knows; use a two-letter ISO code such as 'US', 'FR' or 'GB'"
+
+
 @dataclass(frozen=True)
 class NormalizeConfig:
     """How identifiers and names are normalized.
@@ -61,13 +68,9 @@ class NormalizeConfig:
     role_email_locals: tuple[str, ...] = ROLE_EMAIL_LOCALS
 
     def __post_init__(self) -> None:
-        region = self.default_region.upper()
-        if region not in phonenumbers.SUPPORTED_REGIONS:
-            raise ConfigError(
-                f"normalize.default_region: {self.default_region!r} is not a region phonenumbers knows; "
-                "use a two-letter ISO code such as 'US', 'FR' or 'GB'"
-            )
-        object.__setattr__(self, "default_region", region)
+        if problem := region_problem(self.default_region):
+            raise ConfigError(f"normalize.default_region: {problem}")
+        object.__setattr__(self, "default_region", self.default_region.upper())
         object.__setattr__(self, "canonical_email_domains", tuple(d.lower() for d in self.canonical_email_domains))
         object.__setattr__(self, "role_email_locals", tuple(x.lower() for x in self.role_email_locals))
 

@@ -96,6 +96,11 @@ def test_a_profile_checks_the_config_s_columns_as_a_run_does(config, message, tm
     (["run", "sample_data/contacts.csv", "--out", ""],
      "Invalid value for '--out': give a folder ('.' for the current one)"),  # not the current folder, unsaid
     (["profile", "sample_data/contacts.csv", "--out", " "], "Invalid value for '--out': give a folder"),
+    (["profile", "sample_data/contacts.csv", "--out", "{out}", "--region", "XX"],  # not normalize.default_region
+     "Invalid value for '--region': 'XX' is not a region phonenumbers knows; use a two-letter ISO code"),
+    (["run", "sample_data/contacts.csv", "--out", "{out}", "--region", "XX"], "Invalid value for '--region': 'XX'"),
+    (["check-import", "sample_data/contacts.csv", "--against", "sample_data/contacts.csv", "--out", "{out}",
+      "--region", "XX"], "Invalid value for '--region': 'XX'"),
     (["check-import", "sample_data/contacts.csv", "--against", "sample_data/contacts.csv", "--out", ""],
      "Invalid value for '--out': give a folder"),
 ])
