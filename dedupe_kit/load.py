@@ -200,6 +200,8 @@ def load(
         if excel := _EXCEL_SEP.match(text):  # Excel's "sep=;" line names the delimiter: it is not a row
             delimiter, text = delimiter or excel[1], text[excel.end():]  # its line break stays: a blank line 1
         _check_is_text_table(text, path)
+        if delimiter is not None:
+            _check_given_delimiter(text, delimiter, path)
         delimiter = delimiter or _sniff_delimiter(text)
         if (nul := text.find("\x00")) >= 0:  # a stray zero byte in a text export: say where it is
             where = _where(text, delimiter, nul, path)
@@ -425,6 +427,22 @@ def _sniff_delimiter(text: str) -> str:
         if width > 1 and key > best_key:
             best, best_key = delimiter, key
     return best
+
+
+def _check_given_delimiter(text: str, delimiter: str, path: Path) -> None:
+    """An error when the header, read with the ``delimiter`` given, is one column whose name the
+    detected delimiter splits into columns of contacts (one of them a role), naming that delimiter:
+    not a run over one column named ``'Contact ID,First Name,…'``."""
+    reader = csv.reader(io.StringIO(text[:1 << 16], newline=""), delimiter=delimiter, strict=False)
+    header = next((record for record in reader if record), [])
+    if len(header) != 1 or (other := _sniff_delimiter(text)) == delimiter:
+        return
+    names = list(dict.fromkeys(cell for cell in next(csv.reader([header[0]], delimiter=other)) if cell.strip()))
+    if len(names) > 1 and FieldMap.detect(names).columns():
+        shown = header[0] if len(header[0]) <= 40 else header[0][:40] + "…"
+        raise InputError(f"{path}: line {reader.line_num} (header): read with the delimiter {delimiter!r} given, "
+                         f"it is one column, {shown!r}, but it seems to use {other!r}: give the delimiter "
+                         f"{other!r}, or none to have it detected")
 
 
 # --- parsing --------------------------------------------------------------------------------

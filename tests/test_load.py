@@ -414,6 +414,20 @@ def test_excels_sep_line_names_the_delimiter_and_is_not_a_row(tmp_path):
         load(path)
 
 
+def test_a_wrong_delimiter_given_names_the_one_the_header_uses(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Email\n0031,Ann,ann@example.com\n0032,Bob;Jr,bob@example.org\n")
+    for delimiter in (";", "\t"):  # not a run over one column named 'Contact ID,First Name,Email' (or a ragged row)
+        with pytest.raises(InputError, match=re.escape(
+                f"{path}: line 1 (header): read with the delimiter {delimiter!r} given, it is one column, "
+                "'Contact ID,First Name,Email', but it seems to use ',': give the delimiter ',', or none to have it "
+                "detected")):
+            load(path, delimiter=delimiter)
+    assert load(path, delimiter=",").columns == ["Contact ID", "First Name", "Email"]
+    path.write_text("Batch, misc\nhello\n")  # one column whose name holds a comma, no column of contacts: read
+    assert load(path, delimiter=";").columns == ["Batch, misc"]
+
+
 def test_a_one_column_file_is_not_read_as_a_title_above_a_stray_wide_row(tmp_path):
     path = tmp_path / "emails.csv"
     path.write_text("Email\nann@x.com\nbob@y.com,extra\n")
