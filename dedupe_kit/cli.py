@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import functools
 import os
@@ -269,6 +270,9 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     if not (folder / "merge_groups.csv").exists():  # a run with --match-only writes no merge (and removes one)
         raise click.ClickException(f"{folder}/ holds no merge to undo (no merge_groups.csv: the run stopped at the "
                                    f"groups, --match-only); merge first with `{_run_again(info, folder)}`")
+    if unknown := sorted(set(map(str, groups)) - _merge_groups(folder), key=int):  # now, not after the work
+        raise click.ClickException(f"no group {', '.join(unknown)} in {folder}/merge_groups.csv: give the numbers "
+                                   "of its group column; nothing was undone")
     undone_record(folder)  # damaged: an error now, not after the work
     contacts, config = load_run(folder)  # the same input as the run: its SHA-256 is in run.json
     result = run_pipeline(contacts, config, decisions=stored_decisions(folder, contacts), progress=None)
@@ -285,6 +289,12 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     click.echo(plan.summary())
     click.echo(f"wrote the files of {folder}/ again without the merges of group(s) "
                f"{', '.join(map(str, plan.undone)) or '-'}")
+
+
+def _merge_groups(folder: Path) -> set[str]:
+    """The group numbers of a run's merge_groups.csv, as written there."""
+    with open(folder / "merge_groups.csv", encoding="utf-8", newline="") as file:
+        return {row.get("group") for row in csv.DictReader(file)}
 
 
 def _write_undo(folder: Path, info: dict, result, plan) -> None:

@@ -407,6 +407,26 @@ def test_cli_undo_rewrites_the_files_without_the_merge(tmp_path):
     assert len((out / "export_log.jsonl").read_text().splitlines()) == 3
 
 
+def test_undo_of_a_group_not_in_merge_groups_is_refused_before_the_work(tmp_path, monkeypatch):
+    source, out = tmp_path / "contacts.csv", tmp_path / "out"
+    source.write_text("Contact ID,First Name,Last Name,Email\n1,Ann,Lee,ann.lee@example.com\n"
+                      "2,Ann,Lee,ann.lee@example.com\n3,Bob,Kern,bob.kern@example.org\n")
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(source), "--out", str(out)]).exit_code == 0
+    assert read(out / "merge_groups.csv")["group"].tolist() == ["0"]
+    before = {path.name: path.stat().st_mtime_ns for path in out.iterdir()}
+
+    def the_work(*args, **kwargs):
+        raise AssertionError("the run was loaded and matched again")
+
+    monkeypatch.setattr("dedupe_kit.cli.load_run", the_work)
+    result = runner.invoke(main, ["undo", str(out), "99999", "0", "7"])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: no group 7, 99999 in {out}/merge_groups.csv: give the numbers of its group "
+                             "column; nothing was undone\n")
+    assert {path.name: path.stat().st_mtime_ns for path in out.iterdir()} == before
+
+
 def test_undo_of_a_group_the_merge_stopped_is_an_error_and_writes_nothing(tmp_path):
     source, config, out = tmp_path / "contacts.csv", tmp_path / "dk.toml", tmp_path / "out"
     source.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\n1,Ann,Lee,ann.lee@x.com,+12125550101\n"
