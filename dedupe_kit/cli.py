@@ -223,6 +223,8 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
     with small_pages():  # this process runs only this: the memory settings are its own
         with freed_memory_kept():  # the memory one stage frees serves the next
             contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
+            if not len(contacts):  # a view or a filter that holds no one: not a folder of empty files
+                raise InputError(f"{file}: the file has a header but no rows; export the contacts with their rows")
             entities = None if truth is None else _truth_entities(truth, contacts)  # before the long work
             result = run_pipeline(contacts, config, decisions=stored_decisions(out, contacts), progress=None)
             if match_only:

@@ -123,6 +123,18 @@ def test_a_run_with_no_column_to_compare_says_so_and_writes_nothing(tmp_path):
     assert run("run", path, "--out", tmp_path / "out", "--config", config).exit_code == 0
 
 
+def test_a_run_of_a_header_without_rows_is_an_error_and_writes_nothing(tmp_path):
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text(EXPORT)
+    assert run("run", path, "--region", "FR", "--out", out).exit_code == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    path.write_text(EXPORT.splitlines()[0] + "\n")  # the wrong view exported: its header alone
+    result = run("run", path, "--region", "FR", "--out", out)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {path}: the file has a header but no rows; export the contacts with their rows\n"
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before  # not written over with empty files
+
+
 def test_a_run_with_labelled_data_scores_its_groups_and_checks_the_labels_first(tmp_path):
     path, truth, out = tmp_path / "export.csv", tmp_path / "truth.csv", tmp_path / "out"
     path.write_text(EXPORT + "3,Marc,Dupont,marc@y.fr,,\n")
