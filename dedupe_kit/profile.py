@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ._perf import sort_order, sorted_distinct
+from .compare import first_copies
 from .config import Config
 from .fieldmap import ROLES, FieldMap
 from .load import Contacts
@@ -51,6 +52,9 @@ class Profile:
     shared_min_records: int = 3
     #: a value held by more records than this makes no candidate pairs (``match.max_block_size``)
     max_block_size: int = 50
+    #: how many values make no candidate pairs: held by more than ``max_block_size`` records, an
+    #: exact copy of a row counted once, as matching counts it (`_too_common`)
+    too_common: int = 0
     #: the line of the file where each row starts (`Contacts.lines`), for the summary
     lines: np.ndarray | None = field(default=None, repr=False)
     #: phones that another default region would read (`Normalized.better_region`), in words
@@ -89,7 +93,7 @@ class Profile:
                 "unusable emails": int((self.invalid["kind"] == "email").sum()),
                 "unusable external IDs": int((self.invalid["kind"] == "external_id").sum()),
                 "shared values": len(self._shared_values),
-                "values too common to pair": int((self._shared_values["records"] > self.max_block_size).sum()),
+                "values too common to pair": self.too_common,
                 "rows with a taken phone/email/ID": len(sorted_distinct(taken_rows)),
                 "exact duplicate rows": len(self.exact_duplicates),
             }
@@ -184,6 +188,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
     ids = normalized.identifiers
     key = normalized.value_codes()
     distinct = ~pd.Series(key << 32 | ids["source_row"].to_numpy()).duplicated().to_numpy()
+    ids, key = ids[distinct], key[distinct]
     return Profile(
         source=contacts.name,
         rows=len(frame),
@@ -191,15 +196,28 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         fill=fill,
         invalid=invalid,
         exact_duplicates=_exact_duplicates(contacts),
-        identifiers=(ids[distinct], key[distinct]),
+        identifiers=(ids, key),
         shared_min_records=config.profile.shared_min_records,
         max_block_size=config.match.max_block_size,
+        too_common=_too_common(contacts, normalized, config, ids["source_row"].to_numpy(), key),
         lines=contacts.lines if len(contacts.lines) == len(frame) else None,
         region_hint=region_hint(normalized, fm, config.normalize.default_region),
         left_out_note=contacts.left_out_note(),
         unique_id_note=unique_id_note(contacts, normalized),
         repeated_ids=_repeated_ids(contacts),
     )
+
+
+def _too_common(contacts: Contacts, normalized: Normalized, config: Config, rows: np.ndarray, key: np.ndarray) -> int:
+    """How many values (``key``: `Normalized.value_codes` of the distinct identifiers, held by ``rows``)
+    more records hold than ``match.max_block_size``: they make no candidate pairs. An exact copy of a
+    row counts once, as in the candidates (`first_copies`): a form sent sixty times does not stop its
+    phone from pairing."""
+    cap = config.match.max_block_size
+    if not len(key) or np.bincount(key).max() <= cap:
+        return 0  # none, copies or not: no need to find the copies
+    own = first_copies(contacts, normalized, config)[rows] == rows
+    return int((np.bincount(key[own]) > cap).sum())
 
 
 def _repeated_ids(contacts: Contacts) -> pd.DataFrame:

@@ -71,8 +71,23 @@ def test_shared_threshold_is_configurable(tmp_path):
     contacts = load(path, config)
     report = profile(contacts, config=config)
     assert report.shared["value"].tolist() == ["info@acme.example"]
-    assert report.counts()["values too common to pair"] == 0  # the landline's 3 records are not shared >= 4
+    # the landline's 3 records make no pairs, as the run's summary says, though it is not listed as shared (>= 4)
+    assert report.counts()["values too common to pair"] == 1
+    config = Config(match=MatchConfig(max_block_size=3))
+    assert profile(contacts, config=config).counts()["values too common to pair"] == 0
+
+
+def test_values_too_common_to_pair_count_an_exact_copy_once_as_matching_does(tmp_path):
+    path = tmp_path / "export.csv"  # the phone of three records, two of them copies: matching pairs on it
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\n1,Ann,Lee,ann@x.com,(212) 555-0142\n"
+                    "2,Ann,Lee,ann@x.com,(212) 555-0142\n3,Bob,Lee,bob@x.com,(212) 555-0142\n")
     config = Config(match=MatchConfig(max_block_size=2))
+    contacts = load(path, config)
+    assert profile(contacts, config=config).counts()["values too common to pair"] == 0
+    assert "phones/emails/IDs too common to pair     0   (over 2 records)" in run(
+        contacts, config, progress=False).summary().splitlines()
+    path.write_text(path.read_text() + "4,Cy,Lee,cy@x.com,212-555-0142\n")  # now three records of their own
+    contacts = load(path, config)
     assert profile(contacts, config=config).counts()["values too common to pair"] == 1
 
 
