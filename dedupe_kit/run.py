@@ -125,24 +125,33 @@ class Result:
         """The distribution of the pairs' scores, with both thresholds marked."""
         return plot_scores(self.pairs["weight"].to_numpy(), self.thresholds)
 
-    def summary(self, warnings: bool = True) -> str:
-        """The run's numbers, and its `warnings` unless told not to."""
+    def summary(self, warnings: bool = True, *, unmerged: Iterable[int] = ()) -> str:
+        """The run's numbers, and its `warnings` unless told not to.
+
+        unmerged: the groups a merge left unmerged (stopped by a conflict, or undone), whose pairs
+            merged automatically the summary counts apart.
+        """
         status = self.pairs["status"].value_counts()
         below = int(((self.pairs["status"] == "review") & (self.pairs["probability"] < self.config.match.lower)).sum())
         capped = self.candidates.capped
         strong = int(capped["kind"].isin(["email", "phone", "external_id"]).sum())
         groups = self.crosswalk[self.crosswalk["cluster_id"].duplicated(keep=False)]
         group, auto = self.crosswalk["cluster_id"].to_numpy(), self.pairs[self.pairs["status"] == "auto"]
-        apart = int((group[auto["a"].to_numpy()] != group[auto["b"].to_numpy()]).sum())  # by `cluster`'s rules
+        group_a, group_b = group[auto["a"].to_numpy()], group[auto["b"].to_numpy()]
+        apart = int((group_a != group_b).sum())  # by `cluster`'s rules
+        kept = int(((group_a == group_b) & np.isin(group_a, list(unmerged))).sum())
+        notes = [f"p >= {self.config.match.upper:g}"]
+        if apart:
+            notes.append(f"{apart:,} of them left in two groups: two external IDs, a 'not a match', or one weak link; "
+                         "they wait for review too")
+        if kept:
+            notes.append(f"{kept:,} of them in groups stopped by a conflict or undone, not merged")
         lines = [
             f"rows                      {len(self.contacts):>10,}",
             f"  exact copies of a row   {int((self.candidates.first != np.arange(len(self.contacts))).sum()):>10,}"
             "   (each paired with that row alone)",
             f"candidate pairs           {len(self.pairs):>10,}",
-            f"  merged automatically    {int(status.get('auto', 0)):>10,}   (p >= {self.config.match.upper:g}"
-            + (f"; {apart:,} of them left in two groups: two external IDs, a 'not a match', or one weak link; "
-               "they wait for review too)"
-               if apart else ")"),
+            f"  merged automatically    {int(status.get('auto', 0)):>10,}   ({'; '.join(notes)})",
             f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g}"
             + (f"; {below:,} below it: an email or a phone alone beside its contact, or a new last name on one number)"
                if below else ")"),
@@ -233,6 +242,7 @@ class Result:
             decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
             exported = export(plan, out, crosswalk=self.crosswalk, decided_at=decided_at, log=False)
             written, summaries, entry = exported.paths, [plan.summary(), exported.summary()], export_entry(plan)
+            unmerged = plan.groups.loc[plan.groups["status"] != "merge", "group"].tolist()
             del plan  # large, and not needed by what follows
         else:
             survivors = proposed_survivors(self.contacts, groups, self.config.merge,
@@ -243,9 +253,9 @@ class Result:
             exported = export_crosswalk(with_survivors(self.crosswalk, survivors), self.contacts, self.config.merge, out)
             for name in MERGE_FILES:
                 (out / name).unlink(missing_ok=True)
-            written, summaries = exported.paths, [
+            written, summaries, unmerged = exported.paths, [
                 "not merged: crosswalk.csv names the survivor each group would keep; "
-                "a run with the merge writes cleaned.csv and the fix files", exported.summary()]
+                "a run with the merge writes cleaned.csv and the fix files", exported.summary()], []
         steps.update()
         release_memory()
         steps.set_description("explaining the pairs")
@@ -257,7 +267,7 @@ class Result:
             steps.set_description("writing the profile and reports")
             written.append(write_text(out / "profile.txt", str(profile(self.contacts, self.normalized, self.config))
                                       + "\n", protect=protect))
-        summary = "\n".join([self.summary(warnings=False), *summaries, *self.warnings(),
+        summary = "\n".join([self.summary(warnings=False, unmerged=unmerged), *summaries, *self.warnings(),
                              *(f"warning: {text}" for text in undo_warnings)])
         written += [
             pairs,

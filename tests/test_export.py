@@ -443,6 +443,25 @@ def test_undo_of_a_group_the_merge_stopped_is_an_error_and_writes_nothing(tmp_pa
     assert {path.name: path.stat().st_mtime_ns for path in out.iterdir()} == before
 
 
+def test_the_summary_says_which_pairs_merged_automatically_stay_apart_in_groups_stopped_or_undone(tmp_path):
+    source, config, out = tmp_path / "contacts.csv", tmp_path / "dk.toml", tmp_path / "out"
+    source.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\n1,Ann,Lee,ann.lee@x.com,+12125550101\n"
+                      "2,Ann,Lee,ann.lee@x.com,+12125550199\n3,Bo,Ray,bo.ray@x.com,+12125550133\n"
+                      "4,Bo,Ray,bo.ray@x.com,+12125550133\n")
+    config.write_text('[merge]\nstop_on = ["external_id", "main_phone"]\n')
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(source), "--config", str(config), "--out", str(out)]).exit_code == 0
+    assert read(out / "merge_groups.csv")["status"].tolist() == ["stopped", "merge"]
+    summary = (out / "summary.txt").read_text().splitlines()
+    assert "  merged automatically             2   (p >= 0.95; 1 of them in groups stopped by a conflict or undone, " \
+           "not merged)" in summary
+    assert runner.invoke(main, ["undo", str(out), "2"]).exit_code == 0
+    summary = (out / "summary.txt").read_text().splitlines()
+    assert "  merged automatically             2   (p >= 0.95; 2 of them in groups stopped by a conflict or undone, " \
+           "not merged)" in summary
+    assert "groups merged                      0" in summary
+
+
 def test_undo_in_a_folder_of_a_run_that_stopped_at_the_groups_is_an_error(tmp_path):
     source, out = tmp_path / "contacts.csv", tmp_path / "out"
     source.write_text("Contact ID,First Name,Last Name,Email\n1,Ann,Lee,ann.lee@x.com\n2,Ann,Lee,ann.lee@x.com\n")
