@@ -149,7 +149,7 @@ class Result:
         lines = [
             f"rows                      {len(self.contacts):>10,}",
             f"  exact copies of a row   {int((self.candidates.first != np.arange(len(self.contacts))).sum()):>10,}"
-            "   (each paired with that row alone)",
+            "   (the same in every field matching compares, once normalized; each paired with that row alone)",
             f"candidate pairs           {len(self.pairs):>10,}",
             f"  merged automatically    {int(status.get('auto', 0)):>10,}   ({'; '.join(notes)})",
             f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g}"

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from dedupe_kit import Config, ConfigError, load, normalize
+from dedupe_kit import Config, ConfigError, load, normalize, profile
 from dedupe_kit.candidates import _SHIFT, SharedKeyIndex, candidates, shared_key_pairs
 from dedupe_kit.cli import main
 from dedupe_kit.cluster import cluster
@@ -1063,6 +1063,16 @@ def test_a_father_and_son_of_one_name_are_never_merged_without_a_person(tmp_path
     assert result.candidates.first[3] == 0 and (1, 3) not in status.index
     assert [status[pair] for pair in [(0, 1), (0, 2), (1, 2), (4, 5)]] == ["review"] * 4
     assert result.crosswalk["cluster_id"].tolist()[:6] == [0, 1, 2, 0, 4, 5]
+
+
+def test_the_summary_says_what_an_exact_copy_of_a_row_is_beside_the_profiles_exact_duplicates(tmp_path):
+    path = tmp_path / "export.csv"  # a copy for matching, not one for the profile: other capitals, phone and date
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,Created Date\n"
+                    "1,Ann,Lee,ann.lee@x.com,(212) 555-0142,2021-01-01\n2,ANN,LEE,ann.lee@x.com,212.555.0142,2022-05-05\n")
+    result = run(path, progress=False)
+    assert "  exact copies of a row            1   (the same in every field matching compares, once normalized; each " \
+           "paired with that row alone)" in result.summary().splitlines()
+    assert profile(result.contacts).counts()["exact duplicate rows"] == 0
 
 
 def test_exact_copies_of_a_row_are_paired_with_it_alone_and_counted_once(tmp_path):
