@@ -952,21 +952,31 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
         _typed_in_full(after, source, cells_of(column, keys=True, identifiers_only=True))
     if rule == "union":
         tags = column in contacts.field_map.tags or column in EXTRA_COLUMNS
-        several = cells[cells.duplicated("group", keep=False)]
+        # a tag of placeholders (``Donor;-``) is no tag, as a cell of them is none: not carried from another record
+        blank = placeholder_texts("tags") if column in contacts.field_map.tags else frozenset()
+        several = cells[cells.duplicated("group", keep=False).to_numpy() | (cells["rank"].to_numpy() > 0) & bool(blank)]
         separator, joiner = None, " | "
         if tags and len(several):
             separator, joiner = _separator(contacts.frame[column].to_numpy(dtype=object)[contacts.filled(column)])
-        joined, mixed = {}, []
+        joined, mixed, none = {}, [], []
         for group, values in several.groupby("group")["value"]:
+            written = [(" ".join(p.split()).casefold(), p) for v in values for p in _split(v, separator)]
+            kept = [(folded, part) for folded, part in written if folded not in blank]
+            if len(values) == 1 and len(kept) == len(written):  # another record's one cell: as written
+                continue
             parts = {}  # a value written otherwise ("VIP", "vip") once, as first written
-            for part in (p for v in values for p in _split(v, separator)):
-                parts.setdefault(" ".join(part.split()).casefold(), part)
+            for folded, part in kept:
+                parts.setdefault(folded, part)
+            if not parts:  # only placeholders: the survivor keeps its own
+                none.append(group)
+                continue
             joined[group] = joiner.join(parts.values())
-            if len(parts) > 1:
+            if len(parts) > 1 and len(values) > 1:
                 mixed.append(group)
         if joined:
             after.loc[list(joined)] = list(joined.values())
             source.loc[mixed] = -1
+        after, source = after.drop(none), source.drop(none)
     return after, source
 
 

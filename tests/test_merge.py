@@ -733,3 +733,13 @@ def test_one_records_pasted_pair_does_not_make_a_list_column_of_a_single_value_o
     path.write_text(path.read_text().replace("Z8,Ona,Pike,ona.pike@example.com", "Z8,Ona,Pike,ona@x.com; ona@y.com"))
     cleaned = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id")).cleaned()
     assert cleaned.loc[0, "Email"] == "max.nolan@example.com; mnolan@work.example"
+
+
+def test_a_tag_of_placeholders_is_no_tag_under_union(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Email,Tags\n1,Ann,ann@x.com,VIP\n2,Ann,ann@x.com,Donor;-\n"
+                    "3,Bo,bo@x.com,\n4,Bo,bo@x.com,Donor; n/a\n5,Cy,cy@x.com,Gold;VIP\n6,Cy,cy@x.com,?;TBD\n"
+                    "7,Di,di@x.com,\n8,Di,di@x.com,Donor;Gold\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2, 4, 4, 6, 6]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.cleaned()["Tags"].tolist() == ["VIP;Donor", "Donor", "Gold;VIP", "Donor;Gold"]
+    assert updates(plan)["Tags"].tolist() == ["VIP;Donor", "Donor", "Donor;Gold"]  # Cy: nothing to write
