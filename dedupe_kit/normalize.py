@@ -326,7 +326,12 @@ def _row_kinds(types: pd.Series, kind: str) -> np.ndarray:
 
 # --- phones -----------------------------------------------------------------------------------
 
-_PHONE_SPLIT = re.compile(r"\s*(?:[;|\n]|:::|\s/\s|,(?=\s*[+(\d])|\s(?:or|ou|and|et|und|&)\s)\s*", re.IGNORECASE)
+_BETWEEN_NUMBERS = r"(?:[|\n]|:::|\s/\s|\s(?:or|ou|and|et|und|&)\s)"
+#: The separators of several numbers in a cell; not the ``;`` or ``,`` before an extension as a phone dials it
+#: (``(415) 555-0402;23``: wait, then dial 23), up to five digits alone, which `_EXTENSION` reads as ``x23``
+_PHONE_SPLIT = re.compile(rf"\s*(?:(?:;|,(?=\s*[+(\d]))"
+                          rf"(?![\s().\-]*(?:\d[\s().\-]*){{1,5}}(?:$|[;,]|{_BETWEEN_NUMBERS}))|{_BETWEEN_NUMBERS})\s*",
+                          re.IGNORECASE)
 _PHONE_SQUEEZE = re.compile(r"[\s().\-/\u00a0]+")
 _PHONE_LABEL = re.compile(r"\((?=[^\d()]*[^\W\d_])[^\d()]*\)")  # "(mobile)", "(mum)": words in brackets, no digit
 _LABEL_AFTER = re.compile(r"(?<=\d)\s*[-–:,]?\s+[^\W\d_][^\d]*$")  # "212 555 0142 - mum", "… home": words last
@@ -414,10 +419,12 @@ def extensions(raw: np.ndarray) -> np.ndarray:
     """The digits of the extension typed after each phone number, ``""`` when none (by Arrow's
     kernels: `_PHONE_SQUEEZE`, then `_EXTENSION`).
 
-    >>> extensions(np.array(["(267) 555-0156 x1647", "+1 212 555 0115 ext. 148", "0612345678"], dtype=object)).tolist()
-    ['1647', '148', '']
+    >>> extensions(np.array(["(267) 555-0156 x1647", "+1 212 555 0115 ext. 148", "0612345678", "(415) 555-0402;23"],
+    ...                     dtype=object)).tolist()
+    ['1647', '148', '', '23']
     """
     squeezed = pc.replace_substring_regex(pa.array(raw, pa.string()), r"[\s().\-/\x{00a0}]+", "")
+    squeezed = pc.replace_substring_regex(squeezed, _DIALED_EXTENSION, r"x\1")  # ";23": "x23"
     found = pc.extract_regex(squeezed, rf"(?i){_EXTENSION_WORDS}(?P<digits>\d{{1,7}})$").field("digits")
     return pc.fill_null(found, "").to_numpy(zero_copy_only=False)
 
@@ -447,7 +454,7 @@ def with_extensions(key: np.ndarray, raw: np.ndarray) -> np.ndarray:
     [7, 8, 8, 9]
     """
     key = key.astype(np.int64)
-    typed = np.flatnonzero(np.asarray(pc.match_substring_regex(pa.array(raw, pa.string()), "[A-Za-z#]")))
+    typed = np.flatnonzero(np.asarray(pc.match_substring_regex(pa.array(raw, pa.string()), "[A-Za-z#;,]")))
     extension = extensions(raw[typed])
     typed, extension = typed[extension != ""], extension[extension != ""]
     extension_code, distinct = pd.factorize(extension)
@@ -521,7 +528,8 @@ def _longer_prefix_after_00(region: str) -> bool:
 #: (Durchwahl, Apparat), Dutch (toestel), Polish (wewn.), Russian (доб.), Japanese (内線) and Chinese (分机, 轉)
 _EXTENSION_WORDS = (r"(?:ext\.?|extension|x|#|poste|ramal|anexo|interno|durchwahl|nebenstelle|apparat|app|toestel"
                     r"|wewn|доб|内線|分机|轉)")
-_EXTENSION = re.compile(_EXTENSION_WORDS + r"\d{1,7}$", re.IGNORECASE)
+_DIALED_EXTENSION = r"[;,](\d{1,5})$"  # ";23" after a number: see `_PHONE_SPLIT`
+_EXTENSION = re.compile(rf"{_EXTENSION_WORDS}\d{{1,7}}$|{_DIALED_EXTENSION}", re.IGNORECASE)
 #: `_PLACEHOLDER_NATIONAL` for Arrow's regular expressions (RE2: no back-references)
 _PLACEHOLDER_RE2 = "^(?:" + "|".join(f"{d}+" for d in "0123456789") + r"|0?123456789\d?|\d{3}5555555|\d{3}5551212)$"
 _COUNTRY_CODE_TEXTS = pa.array(sorted(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE))

@@ -618,6 +618,17 @@ def test_union_keeps_another_extension_of_a_number_in_an_empty_column(tmp_path):
     assert plan.dropped.empty and plan.overflow.empty
 
 
+def test_an_extension_dialed_after_a_semicolon_is_kept_or_listed_as_not_kept(tmp_path):
+    path = tmp_path / "export.csv"  # ";23": dial the number, wait, dial 23, as a phone book writes it
+    path.write_text("Contact ID,First Name,Email,Work Phone\n1,Ann,ann@x.com,(415) 555-0402;23\n"
+                    "2,Ann,ann@x.com,(415) 555-0402;45\n3,Ann,ann@x.com,415-555-0402 x23\n")
+    plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="lowest_record_id", rules={"phones": "fill"}))
+    assert plan.dropped[["value", "source_row"]].values.tolist() == [["(415) 555-0402;45", 1]]  # x23 is ;23
+    plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.dropped.empty
+    assert plan.overflow[["value", "source_row"]].values.tolist() == [["(415) 555-0402;45", 1]]
+
+
 def test_a_phones_type_and_extension_columns_follow_the_number(tmp_path):
     path = tmp_path / "keap.csv"  # Keap: each phone column has its type and extension beside it
     path.write_text("Id,First Name,Phone 1,Phone 1 Ext,Phone 1 Type,Phone 2,Phone 2 Ext,Phone 2 Type,Phone 3,Phone 3 Type\n"

@@ -22,6 +22,7 @@ from dedupe_kit.normalize import (
     _valid,
     display,
     display_all,
+    extensions,
     parse_external_id,
     parse_external_ids,
     parse_phone,
@@ -178,6 +179,18 @@ def test_a_cell_with_two_numbers_gives_two():
     assert parse_phone("212-555-0142, ext 12", "US") == ([("+12125550142", "212-555-0142, ext 12", "2125550142")], [])
     for joined in ("212-555-0142 and 212-555-0143", "212-555-0142 & 212-555-0143", "06 12 34 56 78 et 06 12 34 56 79"):
         assert len(parse_phone(joined, "FR" if " et " in joined else "US")[0]) == 2, joined
+
+
+def test_digits_after_a_semicolon_or_comma_behind_a_number_are_its_extension():
+    for raw in ["(415) 555-0402;23", "415-555-0402, 23", "415 555 0402 ;12345"]:  # as a phone dials it: wait, then 23
+        assert parse_phone(raw, "US") == ([("+14155550402", raw, "4155550402")], []), raw
+        assert per_value(parse_phones([raw], "US"), 1) == [parse_phone(raw, "US")]
+    ok, bad = parse_phone("415-555-0402;23 / 415-555-0403;45", "US")
+    assert [item[:2] for item in ok] == [("+14155550402", "415-555-0402;23"), ("+14155550403", "415-555-0403;45")]
+    assert bad == []
+    assert parse_phone("415-555-0402; 226-2649", "US")[1] == [("226-2649", "local number without area code", "2262649")]
+    assert extensions(np.array(["(415) 555-0402;23", "415-555-0402, 45", "415-555-0402; 226-2649"], dtype=object)
+                      ).tolist() == ["23", "45", ""]
 
 
 def test_words_after_a_number_are_a_label_not_letters_of_a_vanity_number():
