@@ -33,8 +33,8 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
-from .normalize import (PLACEHOLDER_TEXT, Normalized, normalize, placeholder_texts, reads_as, with_extensions,
-                        without_point_zero)
+from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, map_unique, normalize, placeholder_texts,
+                        reads_as, with_extensions, without_point_zero)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -73,7 +73,8 @@ class MergePlan:
         they go to an extra column (``dedupe_kit extra emails``…) of the survivor.
     undone: groups whose merge was taken back.
     dropped: emails, phones and external IDs of a group that the merged contact does
-        not keep (a rule other than ``union`` chose another value); the audit log lists them.
+        not keep (a rule other than ``union`` chose another value), and the other values of
+        its merged-away records that it does not keep (`_texts_not_kept`); the audit log lists them.
     normalized: the contacts' normalized values, by which `export` tells a changed number from
         one written another way.
     """
@@ -281,8 +282,13 @@ def merge(
     groups, survivors = pd.Index(table["group"]), table["survivor_row"].to_numpy(dtype=np.int64)
     rules = {key: "chosen in review" for key in field_choice}
     rules = _name_in_one_cell(frame, fm, after, source, groups, survivors, rules) | rules
-    dropped = _not_kept(cells, contacts, lambda column: _merged(frame[column], after[column], groups, survivors),
-                        groups.to_numpy(), pd.concat([overflow, pd.DataFrame(listed, columns=overflow.columns)]))
+    def merged(column: str) -> np.ndarray:
+        return _merged(frame[column], after[column], groups, survivors)
+
+    dropped = _not_kept(cells, contacts, merged, groups.to_numpy(),
+                        pd.concat([overflow, pd.DataFrame(listed, columns=overflow.columns)]))
+    texts = [c for c in frame.columns if role_of.get(c) not in _NOT_TEXT_ROLES and rule_of[c] != "union"]
+    dropped = pd.concat([dropped, _texts_not_kept(cells, texts, role_of, merged, groups)], ignore_index=True)
     del cells  # its cells of the members: let them go before the large table of values
     return MergePlan(
         contacts=contacts,
@@ -565,6 +571,34 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
                                    "column": lost_cells["column"].to_numpy(), "value": typed[lost],
                                    "source_row": lost_cells["row"].to_numpy()}))
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=DROPPED_COLUMNS)
+
+
+def _texts_not_kept(cells_of: _Cells, columns: Iterable[str], role_of: Mapping[str, str],
+                    merged: Callable[[str], np.ndarray], groups: pd.Index) -> pd.DataFrame:
+    """The values of ``columns`` (a company, a city, a name: no email, phone, ID or date a CRM sets) that a
+    merged-away record holds and its merged contact does not, each once per group: ``Acme Corp`` beside
+    ``Acme``, not ``ACME`` (the same value in other capitals or spaces), nor a country the other names
+    (``USA`` beside ``United States``). ``merged``: as in `_not_kept`."""
+    country = cells_of.contacts.field_map.country
+    found = [pd.DataFrame(columns=DROPPED_COLUMNS)]
+    for column in columns:
+        cells = cells_of(column)
+        cells = cells[cells["rank"].to_numpy() > 0]  # the survivor's own value replaced: a "field" of the audit
+        if not len(cells):
+            continue
+        value, kept = cells["value"].to_numpy(dtype=object), merged(column)[groups.get_indexer(cells["group"])]
+        other = value != kept  # most are the same text
+        cells = cells[other]
+        key = map_unique(pd.Series(np.r_[value[other], kept[other]]), lambda text: " ".join(text.split()).casefold())
+        if column == country:
+            key = map_unique(key, lambda text: country_region(text, text))
+        key = key.to_numpy(dtype=object)
+        lost = key[:len(cells)] != key[len(cells):]
+        lost &= ~pd.DataFrame({"group": cells["group"].to_numpy(), "key": key[:len(cells)]}).duplicated().to_numpy()
+        lost = cells[lost]
+        found.append(pd.DataFrame({"group": lost["group"].to_numpy(), "role": role_of.get(column, ""), "column": column,
+                                   "value": lost["value"].to_numpy(), "source_row": lost["row"].to_numpy()}))
+    return pd.concat(found, ignore_index=True)
 
 
 def _codes(*texts: np.ndarray) -> np.ndarray:

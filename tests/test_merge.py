@@ -375,10 +375,32 @@ def test_numbers_a_rule_does_not_keep_are_listed_never_silently_dropped(contacts
 
     plan = plan_of(contacts, survivor="most_recently_updated", rules={"phones": "fill", "emails": "fill"})
     assert plan.dropped[["role", "value", "source_row"]].values.tolist() == [
-        ["emails", "bob.smith@y.com", 2], ["phones", "07 81 23 45 67", 2]]
+        ["emails", "bob.smith@y.com", 2], ["phones", "07 81 23 45 67", 2],
+        ["first_name", "Robert", 1], ["first_name", "Bobby", 2], ["", "crm", 1], ["", "import", 2]]
     events = audit(plan)
-    assert events.loc[events["event"] == "not kept", "before"].tolist() == ["bob.smith@y.com", "07 81 23 45 67"]
-    assert plan_of(contacts).dropped.empty  # union keeps everything
+    assert events.loc[events["event"] == "not kept", "before"].tolist()[:2] == ["bob.smith@y.com", "07 81 23 45 67"]
+    assert plan_of(contacts).dropped["column"].tolist() == ["First Name", "First Name", "Source", "Source"]  # union
+    # keeps every number and address
+
+
+def test_other_values_a_rule_does_not_keep_are_listed_in_the_audit(tmp_path):
+    from dedupe_kit.export import audit
+
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Email,Company,City,Country,Title,Created Date\n"
+                    "1,Ann,ann@x.com,Acme,Boston,United States,,2020-01-01\n"
+                    "2,Ann,ann@x.com,Acme Corp,BOSTON,USA,N/A,2019-01-01\n"
+                    "3,Ann,ann@x.com,Acme Corp,Cambridge,US,Buyer,2018-01-01\n")
+    plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
+    # Acme Corp once; not BOSTON (Boston in capitals), USA or US (the same country), N/A, Buyer (it fills the
+    # blank) or the creation dates (the CRM's own)
+    assert plan.dropped[["column", "value", "source_row"]].values.tolist() == [
+        ["Company", "Acme Corp", 1], ["City", "Cambridge", 2]]
+    events = audit(plan)
+    not_kept = events.loc[events["event"] == "not kept", ["record_id", "column", "before", "from_record_id", "rule"]]
+    assert not_kept.values.tolist() == [
+        ["1", "Company", "Acme Corp", "2", "fill"], ["1", "City", "Cambridge", "3", "fill"]]
+    assert plan.cleaned()[["Company", "City", "Title"]].values.tolist() == [["Acme", "Boston", "Buyer"]]
 
 
 def test_survivor_dates_read_timestamps_and_dotted_dates(tmp_path):
@@ -706,7 +728,7 @@ def test_a_list_column_takes_the_values_that_found_no_column_of_their_own(tmp_pa
     assert cleaned.loc[0, "Additional email addresses"] == (
         "robert.f@old.example.com;rf@other.example.com;bob77@yahoo.com;bob.fischer@gmail.com")  # records in rank order
     assert cleaned.loc[3, "Additional email addresses"] == "ann.lee@example.com"  # empty: filled as a column
-    assert "dedupe_kit extra emails" not in cleaned and plan.dropped.empty
+    assert "dedupe_kit extra emails" not in cleaned and plan.dropped["role"].tolist() == ["first_name"]  # Bob
     assert updates(plan)["Additional email addresses"].tolist() == [cleaned.loc[0, "Additional email addresses"],
                                                                    "ann.lee@example.com"]
 
