@@ -555,6 +555,10 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
         whole = ~pd.Series(by_cell).duplicated().to_numpy() & isin(by_cell, kept_value)  # cells kept as typed
         kept_here = whole[cell]
         kept_here[part] |= ~pd.Series(by_part).duplicated().to_numpy() & isin(by_part, kept_value)
+        if role == "emails":  # an address is kept as written (in any case), not as another writing of its mailbox
+            # (a Gmail address without its dots or +tag); a cell of several gives each as read
+            several = pd.Series(cell).duplicated(keep=False).to_numpy()
+            key = _codes(np.where(several, typed, cells["read"].to_numpy(dtype=object)[cell]))
         by_key = group[cell] * (key.max(initial=0) + 1) + key
         lost = ~isin(by_key, by_key[kept_here])
         if role == "phones":  # a number with an extension is kept only with that extension (read where the
@@ -811,15 +815,16 @@ class _Cells:
         ids = ids.loc[of_member, ["source_row", "column", "value", "raw"]]
         ids = ids.assign(code=normalized.value_codes()[of_member])
         problems, phones = normalized.problems, {column for column, _ in contacts.field_map.phones}
-        # by column: the rows, and their cell's first identifier and its `Normalized.value_codes`
-        self._ids: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        # by column: the rows, and their cell's first identifier, its `Normalized.value_codes` and its text as read
+        self._ids: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         # by column, of the cells that hold several identifiers: the rows, codes and typed texts of every one,
         # and whether the cell holds nothing else (no text that is not one)
         self._several: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         for column, part in ids.groupby("column", sort=False):
             rows, codes = part["source_row"].to_numpy(), part["code"].to_numpy()
             first = ~pd.Series(rows).duplicated().to_numpy()  # a cell may hold several
-            self._ids[column] = rows[first], part["value"].to_numpy(dtype=object)[first], codes[first]
+            self._ids[column] = (rows[first], part["value"].to_numpy(dtype=object)[first], codes[first],
+                                 part["raw"].to_numpy(dtype=object)[first])
             if not first.all():
                 several = isin(rows, rows[~first])
                 unread = problems.loc[(problems["column"] == column).to_numpy(), "source_row"].to_numpy()
@@ -937,20 +942,23 @@ class _Cells:
                 np.r_[np.ones(one.sum(), dtype=bool), alone][order])
 
     def _with_keys(self, cells: pd.DataFrame, column: str, identifiers_only: bool) -> pd.DataFrame:
-        """``cells`` with their ``key``, and its ``code`` for an identifier (-1 for a folded text)."""
-        rows, values, codes = self._ids.get(column, (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object),
-                                                     np.zeros(0, dtype=np.int64)))
+        """``cells`` with their ``key``, and its ``code`` for an identifier (-1 for a folded text), and
+        the identifier as read, ``read`` (an address in lower case: ``jean.dupont+news@gmail.com``; else the key)."""
+        rows, values, codes, read = self._ids.get(column, (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object),
+                                                           np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)))
         key_of, code_of = np.full(len(self.contacts), None, dtype=object), np.full(len(self.contacts), -1)
-        key_of[rows], code_of[rows] = values, codes
+        read_of = np.full(len(self.contacts), None, dtype=object)
+        key_of[rows], code_of[rows], read_of[rows] = values, codes, read
         at = cells["row"].to_numpy()
-        key, code = pd.Series(key_of[at], index=cells.index, dtype=object), code_of[at]
+        key, code, read = pd.Series(key_of[at], index=cells.index, dtype=object), code_of[at], read_of[at]
         missing = code < 0
         if identifiers_only:
-            return cells[~missing].assign(key=key[~missing], code=code[~missing])
+            return cells[~missing].assign(key=key[~missing], code=code[~missing], read=read[~missing])
         if missing.any():
             key[missing] = cells.loc[missing, "value"].str.split().str.join(" ").str.casefold()
-        return _frame({name: cells[name].to_numpy() for name in cells.columns} | {"key": key.to_numpy(), "code": code},
-                      index=cells.index)
+            read[missing] = key[missing].to_numpy()
+        return _frame({name: cells[name].to_numpy() for name in cells.columns}
+                      | {"key": key.to_numpy(), "code": code, "read": read}, index=cells.index)
 
 
 def _frame(columns: dict[str, np.ndarray], index: pd.Index | np.ndarray) -> pd.DataFrame:

@@ -403,6 +403,19 @@ def test_other_values_a_rule_does_not_keep_are_listed_in_the_audit(tmp_path):
     assert plan.cleaned()[["Company", "City", "Title"]].values.tolist() == [["Acme", "Boston", "Buyer"]]
 
 
+@pytest.mark.parametrize("rules", [{}, {"emails": "fill"}])
+def test_an_address_kept_only_as_another_writing_of_its_mailbox_is_listed_as_not_kept(tmp_path, rules):
+    path = tmp_path / "export.csv"  # Gmail reads jean.dupont+news@ as jeandupont@: one mailbox, two addresses
+    path.write_text("Contact ID,First Name,Email,Email 2\n1,Jean,jeandupont@gmail.com,\n"
+                    "2,Jean,Jean.Dupont+news@gmail.com,JEANDUPONT@GMAIL.COM\n"
+                    "3,Jean,\"jean.dupont@gmail.com; jd@x.org\",\n")
+    plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="lowest_record_id", rules=rules))
+    assert plan.cleaned()["Email"].tolist() == ["jeandupont@gmail.com"]
+    not_kept = plan.dropped[["value", "source_row"]].values.tolist()  # not the address in capitals
+    assert not_kept[:2] == [["Jean.Dupont+news@gmail.com", 1], ["jean.dupont@gmail.com", 2]]
+    assert not_kept[2:] == ([] if not rules else [["jd@x.org", 2]])  # union keeps jd@x.org
+
+
 def test_survivor_dates_read_timestamps_and_dotted_dates(tmp_path):
     path = tmp_path / "dates.csv"
     path.write_text("Contact ID,First Name,Created Date\n1,Ann,2019-01-05T09:00:00.000Z\n2,Ann,2018-12-31 23:59\n"
