@@ -171,8 +171,8 @@ class Result:
                  region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region),
                  *unread_dates(self.contacts, self.config.merge,
                                np.flatnonzero(self.crosswalk["cluster_id"].duplicated(keep=False).to_numpy()))]
-        if self.decisions is not None:
-            found += self._matches_kept_apart()
+        if self.decisions is not None:  # and how many decisions of another input are reused (`DecisionStore.decisions`)
+            found += [*self.decisions.attrs.get("warnings", []), *self._matches_kept_apart()]
         return [f"warning: {text}" for text in found if text]
 
     def _matches_kept_apart(self) -> list[str]:

@@ -88,3 +88,35 @@ def test_review_command_serves_the_page_behind_its_token_and_stops_with_its_serv
         assert cli.wait(timeout=20) == 0
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "the Voila server outlived the command"
+
+
+def test_run_on_a_changed_input_says_in_its_summary_how_many_standing_decisions_are_reused(tmp_path, recwarn):
+    from dedupe_kit.load import load
+    from dedupe_kit.review.store import input_of
+
+    out = tmp_path / "out"
+    assert invoke("run", SAMPLE, "--out", out).exit_code == 0
+    pairs = pd.read_csv(out / "pairs.csv", dtype=str, keep_default_na=False)
+    review = pairs[pairs["status"] == "review"]
+    free, seen = [], set()  # four pairs of review, no record in two of them
+    for p in review.to_dict("records"):
+        if not {p["record_id_a"], p["record_id_b"]} & seen:
+            seen |= {p["record_id_a"], p["record_id_b"]}
+            free.append((int(p["a"]), int(p["b"]), {int(p["a"]): p["record_id_a"], int(p["b"]): p["record_id_b"]}))
+    (a1, b1, ids1), (a2, b2, ids2), (a3, b3, ids3), (a4, b4, ids4) = free[:4]
+    with DecisionStore(out, **input_of(load(SAMPLE))) as store:
+        store.decide((a1, b1), "match", record_ids=ids1)
+        store.decide((a1, b1), "distinct", record_ids=ids1)  # a change of mind: one decision
+        store.decide((a2, b2), "match", record_ids=ids2)
+        store.decide((a3, b3), "skip", record_ids=ids3)  # not sure: no decision
+        store.decide((a4, b4), "distinct", record_ids=ids4)
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    edited = tmp_path / "edited.csv"  # a new export, without one record of the last pair
+    frame[frame["Contact ID"] != ids4[a4]].to_csv(edited, index=False)
+    result = invoke("run", edited, "--out", out)
+    assert result.exit_code == 0, result.output
+    said = [line for line in (out / "summary.txt").read_text(encoding="utf-8").splitlines() if "reused" in line]
+    assert said == [f"warning: {out / 'review.sqlite'}: 2 decision(s) made on another version of the input are "
+                    "reused by record ID; 1 are not: a record they name is gone, or its record ID is blank or on "
+                    "several rows now"]
+    assert not [w for w in recwarn if "reused" in str(w.message)]  # in the summary, not a Python warning

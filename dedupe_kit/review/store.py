@@ -231,18 +231,47 @@ class DecisionStore:
 
     def batch_pairs(self, batch: int) -> list[tuple[int, int]]:
         """The pairs of one batch, in this input's rows (see the class)."""
-        frame = self._in_rows(self._events("batch = ?", (int(batch),)))
+        frame = self._in_rows(self._events("batch = ?", (int(batch),)))[0]
         return list(zip(frame["a"].astype(np.int64).tolist(), frame["b"].astype(np.int64).tolist()))
 
-    def decisions(self) -> pd.DataFrame:
+    def decisions(self, *, warn: bool = True) -> pd.DataFrame:
         """The current decision of every decided pair (latest not undone), oldest first, in
         this input's rows (see the class): ``a, b, record_id_a, record_id_b, decision, note,
         survivor_row`` (Int64), ``fields`` (dict), ``reviewer, decided_at, batch``. What
-        ``run(..., decisions=)`` takes."""
-        frame = self._in_rows(self._events(_NOT_UNDONE))
-        frame = frame.drop_duplicates(["a", "b"], keep="last").drop(columns=["id", "input_sha256"])
+        ``run(..., decisions=)`` takes.
+
+        When some were made on another input, a warning counts those of them that stand (the
+        latest on a pair, a match or not a match) reused by record ID and those left out. Its text
+        is in ``attrs["warnings"]`` too, which `Result.warnings` shows (``warn=False``: only there)."""
+        frame, lost = self._in_rows(self._events(_NOT_UNDONE))
+        frame = frame.drop_duplicates(["a", "b"], keep="last")
+        text = self._reuse_warning(frame[frame["moved"]], lost)
+        frame = frame.drop(columns=["id", "input_sha256", "moved"])
         frame["a"], frame["b"] = frame["a"].astype(np.int64), frame["b"].astype(np.int64)
-        return frame.reset_index(drop=True)
+        frame = frame.reset_index(drop=True)
+        frame.attrs["warnings"] = [text] if text else []
+        if text and warn:
+            warnings.warn(text, stacklevel=2)
+        return frame
+
+    def _reuse_warning(self, reused: pd.DataFrame, lost: pd.DataFrame) -> str | None:
+        """How many standing decisions made on another input are ``reused`` (found by record ID, not
+        decided again since) and how many ``lost`` (their records not found), in words; ``None``: none.
+        Skips count in neither: they decide nothing."""
+        # a pair decided again on an input before this one is one decision, the latest (found by its
+        # record IDs; one without both is a pair of its own)
+        pair = [frozenset((x, y)) if x and y else f"event {at}"
+                for x, y, at in zip(lost["record_id_a"], lost["record_id_b"], lost["id"])]
+        lost = lost[~pd.Series(pair, dtype=object).duplicated(keep="last").to_numpy()]
+        found, gone = (int(part["decision"].isin(("match", "distinct")).sum()) for part in (reused, lost))
+        if self.record_ids is None:
+            return (f"{self.path}: {gone} decision(s) were made on another input, which has no record-ID column to "
+                    "find the same records again; they are not reused") if gone else None
+        if not found and not gone:
+            return None
+        return (f"{self.path}: {found} decision(s) made on another version of the input are reused by record ID"
+                + (f"; {gone} are not: a record they name is gone, or its record ID is blank or on several rows now"
+                   if gone else ""))
 
     def _events(self, where: str, parameters: tuple = ()) -> pd.DataFrame:
         """The decide events that meet ``where``, oldest first, ``fields`` read."""
@@ -254,20 +283,18 @@ class DecisionStore:
         frame["survivor_row"] = frame["survivor_row"].astype("Int64")
         return frame
 
-    def _in_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Events in this input's rows, oldest first (see the class)."""
+    def _in_rows(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Events in this input's rows, oldest first (see the class), ``moved`` when made on another
+        input and found by record ID; and the events made on another input that are not found."""
+        frame = frame.assign(moved=False)
         if self.input_sha256 is None and self.record_ids is None:
-            return frame  # a store opened for no input in particular: rows as stored
+            return frame, frame.iloc[:0]  # a store opened for no input in particular: rows as stored
         sha = frame["input_sha256"]
         no_ids = frame["record_id_a"].isna() | frame["record_id_b"].isna() | (self.record_ids is None)
         here = (sha == self.input_sha256) | (sha.isna() & no_ids)
         moved = frame[~here].copy()
-        if moved.empty:
-            return frame
-        if self.record_ids is None:
-            warnings.warn(f"{self.path}: {len(moved)} decision(s) were made on another input, which has no "
-                          "record-ID column to find the same records again; they are not reused", stacklevel=3)
-            return frame[here]
+        if moved.empty or self.record_ids is None:
+            return frame[here], moved
         if self._row_of is None:  # a record ID on several rows finds none of them, nor does a blank one
             self._row_of = rows_of_record_ids(self.record_ids)
         new_a, new_b = moved["record_id_a"].map(self._row_of), moved["record_id_b"].map(self._row_of)
@@ -283,13 +310,10 @@ class DecisionStore:
         moved["a"], moved["b"] = np.where(swap, new_b, new_a), np.where(swap, new_a, new_b)
         id_a, id_b = moved["record_id_a"].to_numpy(), moved["record_id_b"].to_numpy()
         moved["record_id_a"], moved["record_id_b"] = np.where(swap, id_b, id_a), np.where(swap, id_a, id_b)
-        found = new_a.notna() & new_b.notna()
-        lost = (f"; {int((~found).sum())} are not: a record they name is gone, or its record ID is blank or on "
-                "several rows now") if not found.all() else ""
-        warnings.warn(f"{self.path}: {int(found.sum())} decision(s) made on another version of the input are "
-                      f"reused by record ID{lost}", stacklevel=3)
+        moved["moved"] = True
+        found = (new_a.notna() & new_b.notna()).to_numpy()
         parts = [part for part in (frame[here], moved[found]) if len(part)]
-        return pd.concat(parts).sort_values("id", kind="stable") if parts else frame.iloc[:0]
+        return (pd.concat(parts).sort_values("id", kind="stable") if parts else frame.iloc[:0]), moved[~found]
 
     def counts(self) -> dict[str, int]:
         """How many pairs carry each decision now."""
@@ -365,13 +389,14 @@ class _Transaction:
 
 def stored_decisions(out_dir: str | Path, contacts) -> pd.DataFrame | None:
     """The decisions in ``out_dir/review.sqlite`` for a run on ``contacts``, or
-    ``None`` when there is no store — what ``dedupe-kit run`` passes to `run`."""
+    ``None`` when there is no store — what ``dedupe-kit run`` passes to `run`. How many
+    made on another input are reused is no Python warning but one of the run's (``attrs``)."""
     path = Path(out_dir) / FILE_NAME
     if not path.exists():
         return None
     with DecisionStore(path, **input_of(contacts)) as store:
-        frame = store.decisions()
-    return frame if len(frame) else None
+        frame = store.decisions(warn=False)  # the summary's warnings say how many are reused
+    return frame if len(frame) or frame.attrs["warnings"] else None
 
 
 def input_of(contacts) -> dict:
