@@ -48,8 +48,8 @@ class Exported:
 
     def summary(self) -> str:
         lines = [f"cells neutralized as formulas {len(self.neutralized):>6,}"]
-        lines += [f"  {file}, sheet row {sheet_row} (row {row}), column {column!r}: {value!r}"
-                  for file, row, sheet_row, column, value in self.neutralized.head(10).itertuples(index=False)]
+        lines += [f"  {cell_of(file, row, column)}: {value!r}"
+                  for file, row, _, column, value in self.neutralized.head(10).itertuples(index=False)]
         return "\n".join(lines + [f"warning: {w}" for w in self.warnings])
 
 
@@ -162,6 +162,16 @@ def sheet_row(row):
     return row + 2
 
 
+def cell_of(name: str, row: int, column: str) -> str:
+    """Where a cell of the file ``name`` written is: the row a spreadsheet shows, and the file's own
+    row (from 0), which is not the input's: a merge takes rows out.
+
+    >>> cell_of("cleaned.csv", 76, "Notes")
+    "cleaned.csv, sheet row 78 (cleaned.csv row 76), column 'Notes'"
+    """
+    return f"{name}, sheet row {sheet_row(row)} ({name} row {row}), column {column!r}"
+
+
 def _unencodable(name: str, table: pd.DataFrame, encoding: str) -> str:
     """Where the first character that ``encoding`` cannot write is."""
     for position, column in enumerate(table.columns):
@@ -169,7 +179,7 @@ def _unencodable(name: str, table: pd.DataFrame, encoding: str) -> str:
             try:
                 value.encode(encoding)
             except UnicodeEncodeError as exc:
-                return (f"{name}, sheet row {sheet_row(row)} (row {row}), column {column!r}: {encoding} cannot "
+                return (f"{cell_of(name, row, column)}: {encoding} cannot "
                         f"write {value[exc.start]!r}; choose an output encoding that can, such as utf-8")
     return f"{name}: {encoding} cannot write the header; choose an output encoding that can, such as utf-8"
 

@@ -206,7 +206,9 @@ def test_formula_cells_are_neutralized_and_phone_numbers_kept(tmp_path):
     with open(tmp_path / "out" / "cleaned.csv", newline="", encoding="utf-8") as handle:
         sheet = list(csv.reader(handle))  # as a spreadsheet shows it
     assert sheet[3 - 1][sheet[0].index("First Name")] == "'@Bob"
-    assert "  cleaned.csv, sheet row 3 (row 1), column 'First Name': '@Bob'" in exported.summary().splitlines()
+    # row 1 of cleaned.csv, not the input's row 1 (Ann, merged into row 0) nor its row 2
+    said = exported.summary().splitlines()
+    assert "  cleaned.csv, sheet row 3 (cleaned.csv row 1), column 'First Name': '@Bob'" in said
     raw = export(merge(contacts, np.array([0, 0, 2]), MergePolicy(neutralize_formulas=False)), tmp_path / "raw")
     assert read(tmp_path / "raw" / "cleaned.csv")["First Name"].tolist() == ["Ann", "@Bob"]
     assert len(raw.neutralized) == 0 and not (tmp_path / "raw" / "neutralized.csv").exists()
@@ -894,7 +896,8 @@ def test_the_summary_counts_the_contacts_actually_written(tmp_path):
 def test_an_encoding_that_cannot_write_a_name_is_a_clear_error_and_writes_nothing(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Email\n1,李,a@x.com\n2,李,a@x.com\n")
-    with pytest.raises(ConfigError, match=r"cleaned.csv, sheet row 2 \(row 0\), column 'First Name': cp1252 cannot write '李'"):
+    with pytest.raises(ConfigError, match=r"cleaned.csv, sheet row 2 \(cleaned.csv row 0\), column 'First Name': "
+                                           "cp1252 cannot write '李'"):
         export(merge(load(path), np.array([0, 0]), MergePolicy(output_encoding="cp1252")), tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
