@@ -241,6 +241,10 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
         click.echo(f"wrote crosswalk.csv, pairs.csv and the reports to {out}/ (no merge: review the pairs with "
                    f"`dedupe-kit review {out}`, then run again without --match-only for the fix files)")
         return
+    if not _merge_groups(out, "merge"):  # the fix files hold their header alone
+        click.echo(f"wrote the cleaned file, the fix files (nothing to import or archive: no group was merged), "
+                   f"crosswalk.csv, audit.csv and the reports to {out}/")
+        return
     clear = "import fix_1_clear.csv" if config.merge.clear else "clear the values of fix_1_clear_by_hand.csv"
     click.echo(f"wrote the cleaned file, the fix files ({clear}, then fix_2_update.csv; then archive "
                f"merged_away.csv), crosswalk.csv, audit.csv and the reports to {out}/")
@@ -293,10 +297,11 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
                f"{', '.join(map(str, plan.undone)) or '-'}")
 
 
-def _merge_groups(folder: Path) -> set[str]:
-    """The group numbers of a run's merge_groups.csv, as written there."""
+def _merge_groups(folder: Path, status: str | None = None) -> set[str]:
+    """The group numbers of a run's merge_groups.csv, as written there (only those of ``status``:
+    merge, stopped, undone)."""
     with open(folder / "merge_groups.csv", encoding="utf-8", newline="") as file:
-        return {row.get("group") for row in csv.DictReader(file)}
+        return {row.get("group") for row in csv.DictReader(file) if status in (None, row.get("status"))}
 
 
 def _write_undo(folder: Path, info: dict, result, plan) -> None:

@@ -135,6 +135,20 @@ def test_a_run_of_a_header_without_rows_is_an_error_and_writes_nothing(tmp_path)
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before  # not written over with empty files
 
 
+def test_a_run_that_merges_nothing_says_there_is_nothing_to_import(tmp_path):
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text("Contact ID,First Name,Last Name,Email\n1,Ann,Archer,ann@example.com\n"
+                    "2,Bob,Baker,bob@example.org\n")
+    result = run("run", path, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == ("wrote the cleaned file, the fix files (nothing to import or archive: no "
+                                              f"group was merged), crosswalk.csv, audit.csv and the reports to {out}/")
+    assert (out / "fix_2_update.csv").read_text() == "Contact ID,First Name,Last Name\n"  # written all the same
+    path.write_text(EXPORT)  # and a run that merges says what to import
+    result = run("run", path, "--region", "FR", "--out", out)
+    assert "(import fix_1_clear.csv, then fix_2_update.csv; then archive merged_away.csv)" in result.output
+
+
 def test_a_run_with_labelled_data_scores_its_groups_and_checks_the_labels_first(tmp_path):
     path, truth, out = tmp_path / "export.csv", tmp_path / "truth.csv", tmp_path / "out"
     path.write_text(EXPORT + "3,Marc,Dupont,marc@y.fr,,\n")
