@@ -125,11 +125,13 @@ class Result:
         """The distribution of the pairs' scores, with both thresholds marked."""
         return plot_scores(self.pairs["weight"].to_numpy(), self.thresholds)
 
-    def summary(self, warnings: bool = True, *, unmerged: Iterable[int] = ()) -> str:
+    def summary(self, warnings: bool = True, *, unmerged: Iterable[int] = (), merged: bool = True) -> str:
         """The run's numbers, and its `warnings` unless told not to.
 
         unmerged: the groups a merge left unmerged (stopped by a conflict, or undone), whose pairs
             merged automatically the summary counts apart.
+        merged: ``False`` for a run that stops at the groups (``--match-only``), whose pairs
+            the score merges are "to merge automatically".
         """
         status = self.pairs["status"].value_counts()
         below = int(((self.pairs["status"] == "review") & (self.pairs["probability"] < self.config.match.lower)).sum())
@@ -151,7 +153,8 @@ class Result:
             f"  exact copies of a row   {int((self.candidates.first != np.arange(len(self.contacts))).sum()):>10,}"
             "   (the same in every field matching compares, once normalized; each paired with that row alone)",
             f"candidate pairs           {len(self.pairs):>10,}",
-            f"  merged automatically    {int(status.get('auto', 0)):>10,}   ({'; '.join(notes)})",
+            f"  {'merged automatically' if merged else 'to merge automatically':<24}{int(status.get('auto', 0)):>10,}"
+            f"   ({'; '.join(notes)})",
             f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g}"
             + (f"; {below:,} below it: an email or a phone alone beside its contact, or a new last name on one number)"
                if below else ")"),
@@ -267,8 +270,8 @@ class Result:
             steps.set_description("writing the profile and reports")
             written.append(write_text(out / "profile.txt", str(profile(self.contacts, self.normalized, self.config))
                                       + "\n", protect=protect))
-        summary = "\n".join([self.summary(warnings=False, unmerged=unmerged), *summaries, *self.warnings(),
-                             *(f"warning: {text}" for text in undo_warnings)])
+        summary = "\n".join([self.summary(warnings=False, unmerged=unmerged, merged=merge), *summaries,
+                             *self.warnings(), *(f"warning: {text}" for text in undo_warnings)])
         written += [
             pairs,
             write_csv(out / "too_common.csv", self.candidates.capped, protect=protect),

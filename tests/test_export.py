@@ -855,6 +855,8 @@ def test_a_match_only_run_writes_the_groups_and_removes_an_earlier_merge(written
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "not merged" in result.output and "groups of duplicates" in result.output
+    auto = next(line for line in result.output.splitlines() if "automatically" in line)
+    assert auto.startswith("  to merge automatically  ")  # not "merged": nothing is
     assert sorted(p.name for p in out.iterdir()) == [
         "config.toml", "crosswalk.csv", "model.csv", "pairs.csv", "run.json", "scores.png", "summary.txt",
         "too_common.csv"]
