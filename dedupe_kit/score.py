@@ -238,18 +238,23 @@ class Thresholds:
             np.select([probability >= self.upper, probability >= self.lower], [0, 1], 2)]
 
 
+#: The match weights `plot_scores` draws, both ways: one beyond is drawn at the edge
+WEIGHT_SHOWN = 40
+
+
 def plot_scores(weights: np.ndarray, thresholds: Thresholds) -> Figure:
     """Histogram of the pairs' match weights, with both thresholds marked.
 
     A pair of two different external IDs weighs minus infinity (never one person): it has no
     place on the axis, so the title says how many such pairs it leaves out, and counts them
-    among the candidate pairs all the same.
+    among the candidate pairs all the same. A weight beyond ±40 is drawn at ±40, in the last bar,
+    and the axis label says how many are.
     """
     fig = Figure(figsize=(9, 3.5), layout="constrained")
     ax = fig.subplots()
     finite = weights[np.isfinite(weights)]
     if len(finite):
-        ax.hist(np.clip(finite, -40, 40), bins=80, color="#4c78a8")
+        ax.hist(np.clip(finite, -WEIGHT_SHOWN, WEIGHT_SHOWN), bins=80, color="#4c78a8")
     for probability, label, color in ((thresholds.lower, "review from", "#f58518"),
                                       (thresholds.upper, "merge from", "#e45756")):
         weight = np.log2(probability / (1 - probability))
@@ -257,7 +262,10 @@ def plot_scores(weights: np.ndarray, thresholds: Thresholds) -> Figure:
         ax.annotate(f"{label} p={probability:g}", (weight, 0.95), xycoords=("data", "axes fraction"),
                     rotation=90, va="top", ha="right", color=color)
     ax.set_yscale("log")
-    ax.set_xlabel("match weight (log2 odds that the pair is one person)")
+    clipped = [f"{count:,} pair(s) {side} {edge:g} counted at {edge:g}"
+               for count, side, edge in ((int((finite < -WEIGHT_SHOWN).sum()), "below", -WEIGHT_SHOWN),
+                                         (int((finite > WEIGHT_SHOWN).sum()), "above", WEIGHT_SHOWN)) if count]
+    ax.set_xlabel(f"match weight (log2 odds that the pair is one person{''.join('; ' + c for c in clipped)})")
     ax.set_ylabel("candidate pairs")
     hidden = len(weights) - len(finite)
     ax.set_title(f"Scores of {len(weights):,} candidate pairs" + (

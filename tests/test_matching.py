@@ -472,6 +472,14 @@ def test_the_score_chart_says_how_many_pairs_of_two_external_ids_it_leaves_out()
     assert plot_scores(weights[:3], Thresholds(0.5, 0.95)).axes[0].get_title() == "Scores of 3 candidate pairs"
 
 
+def test_the_score_chart_says_how_many_pairs_it_draws_at_the_edge_of_its_axis():
+    ax = plot_scores(np.array([-55.0, 3.5, 42.9, 61.0]), Thresholds(0.5, 0.95)).axes[0]
+    assert ax.get_xlabel() == ("match weight (log2 odds that the pair is one person; 1 pair(s) below -40 counted at "
+                               "-40; 2 pair(s) above 40 counted at 40)")
+    assert plot_scores(np.array([3.5]), Thresholds(0.5, 0.95)).axes[0].get_xlabel() == (
+        "match weight (log2 odds that the pair is one person)")
+
+
 # --- clusters ---------------------------------------------------------------------------------
 
 
