@@ -409,6 +409,13 @@ def filled_cells(contacts: Contacts, placeholders: Mapping[str, np.ndarray], col
     return filled & ~placeholders[column] if column in placeholders else filled
 
 
+def blank_cells(contacts: Contacts, normalized: Normalized, word: str) -> dict[str, np.ndarray]:
+    """By column, whether each row's cell, though filled, is blank to the merge: a placeholder
+    (`placeholder_cells`, `_with_blank_texts`) or the CRM's clear ``word``. The profile's fill rates
+    leave them out."""
+    return _with_blank_texts(contacts, np.arange(len(contacts)), word, placeholder_cells(contacts, normalized))
+
+
 def _with_blank_texts(contacts: Contacts, rows: np.ndarray, word: str,
                       placeholders: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """``placeholders`` (`placeholder_cells`) with, in every column, the cells of ``rows`` that hold

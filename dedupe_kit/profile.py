@@ -15,6 +15,7 @@ from .compare import first_copies
 from .config import Config
 from .fieldmap import ROLES, FieldMap
 from .load import Contacts
+from .merge import blank_cells, filled_cells
 from .normalize import Normalized, display_all, normalize
 
 _SHOWN = 10
@@ -24,7 +25,8 @@ _SHOWN = 10
 class Profile:
     """What `profile` finds. Each table is a DataFrame; ``str()`` is the terminal summary.
 
-    mapping: every column, its role and phone kind, and how often it is filled.
+    mapping: every column, its role and phone kind, and how often it is filled (a placeholder,
+        ``N/A``, ``555-555-5555``, is blank, as it is to the merge).
     fill: per role, the share of rows with a value in any of its columns.
     invalid: phones, emails and IDs that were typed but cannot be used, with
         the reason and the line in the file.
@@ -101,7 +103,8 @@ class Profile:
 
     def __str__(self) -> str:
         notes = [note for note in (self.left_out_note, self.unique_id_note) if note]
-        lines = [f"Profile of {self.source}: {self.rows} rows", *notes, "", "column roles and fill rate:"]
+        lines = [f"Profile of {self.source}: {self.rows} rows", *notes, "",
+                 "column roles and fill rate (a placeholder such as N/A is blank):"]
         for row in self.mapping[self.mapping["role"] != ""].itertuples():
             kind = f" ({row.kind})" if row.kind else ""
             lines.append(f"  {row.role + kind:<22} {row.column!r:<28} {row.fill_rate:6.1%}")
@@ -167,7 +170,9 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
     config = config or Config()
     normalized = normalized if normalized is not None else normalize(contacts, config)
     frame, fm = contacts.frame, contacts.field_map
-    filled = pd.DataFrame({column: contacts.filled(column) for column in frame.columns}, index=frame.index)
+    blank = blank_cells(contacts, normalized, config.merge.clear)  # N/A, 555-555-5555: blank, as to the merge
+    filled = pd.DataFrame({column: filled_cells(contacts, blank, column) for column in frame.columns},
+                          index=frame.index)
     n = max(len(frame), 1)
 
     mapping = fm.to_frame(frame.columns)

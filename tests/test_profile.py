@@ -43,11 +43,24 @@ def test_counts(report):
 
 def test_fill_rate_per_role_and_column(report):
     fill = report.fill.set_index("role")
-    assert fill.loc["phones", "rows_filled"] == 6
-    assert fill.loc["external_ids", "fill_rate"] == pytest.approx(4 / 7)
+    assert fill.loc["phones", "rows_filled"] == 5  # not row 4's 555-555-5555 alone: blank, as to the merge
+    assert fill.loc["external_ids", "fill_rate"] == pytest.approx(3 / 7)  # nor row 7's N/A
     mapping = report.mapping.set_index("column")
     assert mapping.loc["Home Phone", "filled"] == 3
+    assert mapping.loc["Mobile Phone", "filled"] == 5  # 12345 is a value, unusable (listed apart)
     assert mapping.loc["Notes", "role"] == "notes"
+    assert "  external_ids           'Student ID'                  42.9%" in str(report).splitlines()
+
+
+def test_fill_rate_counts_a_placeholder_as_blank_as_the_merge_does(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Company,Title,Notes\n"
+                    "1,Ann,Lee,ann@example.com,N/A,unknown,null\n2,Bob,Na,bob@example.com,Acme,0,see file\n"
+                    "3,Cy,None,n/a,-,x,-\n4,Dee,Ray,dee@example.com,#VALUE!,UNSET,none\n")
+    mapping = profile(load(path)).mapping.set_index("column")["filled"].to_dict()
+    # a last name Na or None is a name; in a column of no role (Title) 0 and x may be an answer
+    assert mapping == {"Contact ID": 4, "First Name": 4, "Last Name": 4, "Email": 3, "Company": 1, "Title": 2,
+                       "Notes": 1}
 
 
 def test_invalid_values_carry_their_line(report):
