@@ -56,6 +56,10 @@ _NOT_TEXT_ROLES = ("emails", "phones", "external_ids", *KEEP_ROLES)
 #: The placeholders of a column of no role, where 0, x, none or NA may be an answer (a count, a tick, "Allergies:
 #: none"): only the texts that never are one
 _ANY_COLUMN_PLACEHOLDERS = PLACEHOLDER_TEXT - {"0", "x", "none", "nil", "na"}
+#: Roles whose other writings in a group the audit does not list as not kept (`_texts_not_kept`): a name
+#: another record writes otherwise is a nickname or a typo of the kept one (Bob, Robert), which is why the
+#: records were matched, and it stays on its merged-away record (134,000 such rows at 1,000,000 contacts)
+_NAME_ROLES = ("first_name", "last_name", "full_name")
 
 
 @dataclass(frozen=True)
@@ -287,7 +291,8 @@ def merge(
 
     dropped = _not_kept(cells, contacts, merged, groups.to_numpy(),
                         pd.concat([overflow, pd.DataFrame(listed, columns=overflow.columns)]))
-    texts = [c for c in frame.columns if role_of.get(c) not in _NOT_TEXT_ROLES and rule_of[c] != "union"]
+    texts = [c for c in frame.columns
+             if role_of.get(c) not in (*_NOT_TEXT_ROLES, *_NAME_ROLES) and rule_of[c] != "union"]
     dropped = pd.concat([dropped, _texts_not_kept(cells, texts, role_of, merged, groups)], ignore_index=True)
     del cells  # its cells of the members: let them go before the large table of values
     return MergePlan(
