@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from ._perf import freed_memory_kept, small_pages
 from .config import CRM_PROFILES, Config, region_problem
@@ -276,7 +277,7 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     if not (folder / "merge_groups.csv").exists():  # a run with --match-only writes no merge (and removes one)
         raise click.ClickException(f"{folder}/ holds no merge to undo (no merge_groups.csv: the run stopped at the "
                                    f"groups, --match-only); merge first with `{_run_again(info, folder)}`")
-    if unknown := sorted(set(map(str, groups)) - _merge_groups(folder), key=int):  # now, not after the work
+    if unknown := sorted(set(map(str, groups)) - _merge_groups(folder).keys(), key=int):  # now, not after the work
         raise click.ClickException(f"no group {', '.join(unknown)} in {folder}/merge_groups.csv: give the numbers "
                                    "of its group column; nothing was undone")
     undone_record(folder)  # damaged: an error now, not after the work
@@ -286,6 +287,8 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     for text in warnings:  # undone.json is written again for this input below: what it cannot keep is gone then
         click.echo(f"warning: {text}")
     before = result.merge(undone=undone)
+    if not undo_all:  # a review decision since the run can give a number other records: not those read
+        _refuse_regrouped(folder, groups, before.groups)
     plan = before.undo(None if undo_all else groups)
     if plan.undone == before.undone:  # every group named was undone already: the files say so
         click.echo(f"nothing to undo: group(s) {', '.join(map(str, groups)) or '-'} of {folder}/ were undone "
@@ -297,11 +300,24 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
                f"{', '.join(map(str, plan.undone)) or '-'}")
 
 
-def _merge_groups(folder: Path, status: str | None = None) -> set[str]:
-    """The group numbers of a run's merge_groups.csv, as written there (only those of ``status``:
-    merge, stopped, undone)."""
+def _merge_groups(folder: Path, status: str | None = None) -> dict[str, str]:
+    """The group numbers of a run's merge_groups.csv, as written there, each with its rows (only
+    those of ``status``: merge, stopped, undone)."""
     with open(folder / "merge_groups.csv", encoding="utf-8", newline="") as file:
-        return {row.get("group") for row in csv.DictReader(file) if status in (None, row.get("status"))}
+        return {row.get("group"): row.get("rows", "") for row in csv.DictReader(file)
+                if status in (None, row.get("status"))}
+
+
+def _refuse_regrouped(folder: Path, groups: tuple[int, ...], now: pd.DataFrame) -> None:
+    """Stop when a group named holds other records now than in ``folder``'s merge_groups.csv (a review
+    decision since the run moved a record into it or out of it): undone, it would take back records the
+    analyst did not see there."""
+    read, rows_now = _merge_groups(folder), dict(zip(now["group"].astype(str), now["rows"]))
+    moved = [str(g) for g in groups if set(read[str(g)].split()) != {str(r) for r in rows_now.get(str(g), ())}]
+    if moved:
+        raise click.ClickException(f"group {', '.join(moved)} of {folder}/merge_groups.csv holds other records now "
+                                   "(a review decision since the run): run again to see the groups, then undo; "
+                                   "nothing was undone")
 
 
 def _write_undo(folder: Path, info: dict, result, plan) -> None:

@@ -1094,3 +1094,21 @@ def test_formula_cells_are_neutralized_while_the_csv_is_written(tmp_path):
     assert found.values.tolist() == [["t.csv", 1, 3, "ID", "=1+1"], ["t.csv", 1, 3, "Notes", "@x; y"],
                                      ["t.csv", 3, 5, "Notes", "-2+3"]]  # by column, then row
     assert (tmp_path / "t.csv").read_bytes().decode() == text
+
+
+def test_undo_of_a_group_a_review_decision_has_changed_since_the_run_is_refused(tmp_path):
+    from dedupe_kit.review import open_state
+
+    out, runner = tmp_path / "out", CliRunner()
+    assert runner.invoke(main, ["run", "sample_data/contacts.csv", "--out", str(out)]).exit_code == 0
+    groups = read(out / "merge_groups.csv").set_index("group")["rows"]
+    assert groups["62"] == "62 192 197" and groups["137"] == "137 302 323"
+    state = open_state(out)  # a person matches 197 with 302: 197 leaves group 62 for group 137
+    state.goto(state.item_of((197, 302)).index)
+    state.match()
+    before = {path.name: path.read_bytes() for path in out.iterdir() if path.suffix == ".csv"}
+    result = runner.invoke(main, ["undo", str(out), "137"])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: group 137 of {out}/merge_groups.csv holds other records now (a review decision "
+                             "since the run): run again to see the groups, then undo; nothing was undone\n")
+    assert {path.name: path.read_bytes() for path in out.iterdir() if path.suffix == ".csv"} == before
