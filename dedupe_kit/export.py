@@ -95,13 +95,14 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
                                       line_end=line_ending(contacts), protect=protect)
     (out / other).unlink(missing_ok=True)  # from an earlier export for another CRM
     warnings = []
-    if not plan.policy.clear:
-        warnings.append(f"{plan.policy.crm} cannot clear a field through an import: {crm.note}")
-    elif plan.policy.clear != crm.clear_word:  # merge.clear_word: the CRM's own note would say another word
-        warnings.append(f"fix_1_clear.csv empties fields with {plan.policy.clear!r} (merge.clear_word): check that "
-                        f"{plan.policy.crm} reads that word so")
-    elif crm.note:
-        warnings.append(crm.note)
+    if (plan.groups["status"] == "merge").any():  # else the fix files hold their header alone: no note on them
+        if not plan.policy.clear:
+            warnings.append(f"{plan.policy.crm} cannot clear a field through an import: {crm.note}")
+        elif plan.policy.clear != crm.clear_word:  # merge.clear_word: the CRM's own note would say another word
+            warnings.append(f"fix_1_clear.csv empties fields with {plan.policy.clear!r} (merge.clear_word): check "
+                            f"that {plan.policy.crm} reads that word so")
+        elif crm.note:
+            warnings.append(crm.note)
     if not contacts.field_map.record_id:
         fm = contacts.field_map
         keyed = f"the email column {fm.emails[0]!r} (not cleared), " if fm.emails else ""

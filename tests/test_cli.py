@@ -144,9 +144,11 @@ def test_a_run_that_merges_nothing_says_there_is_nothing_to_import(tmp_path):
     assert result.output.splitlines()[-1] == ("wrote the cleaned file, the fix files (nothing to import or archive: no "
                                               f"group was merged), crosswalk.csv, audit.csv and the reports to {out}/")
     assert (out / "fix_2_update.csv").read_text() == "Contact ID,First Name,Last Name\n"  # written all the same
+    assert "UNSET" not in result.output  # no note on how the CRM reads the clearing file's word
     path.write_text(EXPORT)  # and a run that merges says what to import
     result = run("run", path, "--region", "FR", "--out", out)
     assert "(import fix_1_clear.csv, then fix_2_update.csv; then archive merged_away.csv)" in result.output
+    assert "warning: fix_1_clear.csv empties fields with 'UNSET'" in result.output
 
 
 def test_a_run_with_labelled_data_scores_its_groups_and_checks_the_labels_first(tmp_path):
