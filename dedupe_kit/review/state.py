@@ -78,11 +78,12 @@ class ReviewState:
                  reasons: Iterable[str] | None = None, score_range: tuple[float, float] = (0.0, 1.0)) -> None:
         self.result, self.store = result, store
         self._record_id = record_ids(result.contacts)
-        self._build_items(result)
+        decided = store.decisions()  # read once: the queue's items and their decisions both ask
+        self._build_items(result, decided)
         self._build_lookups(result)
         self._reasons = self._all_reasons(result)
         self._decision: dict[tuple[int, int], str] = {}
-        self._load_decisions()
+        self._load_decisions(decided)
         self._history: list[int] = []
         self._order, self._filter_reasons, self._score_range = "uncertain", None, (0.0, 1.0)
         self._view = np.zeros(0, dtype=np.int64)
@@ -91,7 +92,7 @@ class ReviewState:
 
     # --- building the queue -------------------------------------------------------------------
 
-    def _build_items(self, result: Result) -> None:
+    def _build_items(self, result: Result, decided: pd.DataFrame) -> None:
         pairs = result.pairs
         a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
         status, decision = pairs["status"].to_numpy(), pairs["decision"].to_numpy()
@@ -105,7 +106,6 @@ class ReviewState:
         apart = (status == "auto") & (groups[a] != groups[b])
         # a group decided at once (split: some records one person, the others not) is one item again when
         # reopened: its pairs the groups leave loose go with the group item of its other pairs, or make one
-        decided = self.store.decisions()
         batch_of = dict(zip(zip(decided["a"].tolist(), decided["b"].tolist()), decided["batch"].tolist()))
         loose: dict[int, list[int]] = {}
         for pid in np.flatnonzero((status == "reviewed") & ~in_group).tolist():
@@ -184,8 +184,7 @@ class ReviewState:
 
     # --- decisions ----------------------------------------------------------------------------
 
-    def _load_decisions(self) -> None:
-        frame = self.store.decisions()
+    def _load_decisions(self, frame: pd.DataFrame) -> None:
         self._decision = dict(zip(zip(frame["a"].tolist(), frame["b"].tolist()), frame["decision"].tolist()))
         # the records a match was written on (at some time): the only ones a person may have chosen a survivor for
         self._matched = np.zeros(len(self._record_id), dtype=bool)
