@@ -303,6 +303,10 @@ class FieldMap:
                 out.append(value)
         return tuple(out)
 
+    def role_of(self) -> dict[str, str]:
+        """The role of each column that has one."""
+        return {column: role for role in self.__dataclass_fields__ for column in self.columns(role)}
+
     def to_frame(self, columns: Iterable[str]) -> pd.DataFrame:
         """One row per column of the file: its role (``""`` = passes through) and phone kind."""
         role_of: dict[str, tuple[str, str]] = {}

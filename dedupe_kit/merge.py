@@ -239,7 +239,7 @@ def merge(
     placeholders = _with_blank_texts(contacts, _in_groups(group_of), policy.clear,
                                      placeholder_cells(contacts, normalized))
     members = _members(contacts, group_of, policy, survivor_choice, placeholders)
-    role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
+    role_of = fm.role_of()
     cells = _Cells(members, contacts, normalized, placeholders)
 
     rule_of = {column: _rule(column, role_of.get(column, ""), policy, fm.key) for column in frame.columns}
@@ -432,8 +432,7 @@ def _with_blank_texts(contacts: Contacts, rows: np.ndarray, word: str,
     found = dict(placeholders)
     if not len(rows):
         return found
-    fm = contacts.field_map
-    role_of = {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
+    role_of = contacts.field_map.role_of()
     for column in contacts.columns:
         role = role_of.get(column)
         words = ([] if role in _NOT_TEXT_ROLES or column in EXTRA_COLUMNS else

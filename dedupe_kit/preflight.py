@@ -32,7 +32,6 @@ from .compare import check_comparable
 from .config import Config
 from .errors import InputError
 from .export import clearing_rows, file_format, line_ending, write_tables
-from .fieldmap import FieldMap
 from .files import refuse_input, write_figure, write_text
 from .load import Contacts, load
 from .merge import placeholder_cells
@@ -188,8 +187,8 @@ def compare_headers(new: Contacts, existing: Contacts) -> tuple[pd.DataFrame, di
     """How each key column of the existing export appears in the new file, the mapping of new columns
     to existing ones (by name, then by role), and the warnings."""
     old_fm, new_fm = existing.field_map, new.field_map
-    new_role = _roles(new_fm)
-    old_role = _roles(old_fm)
+    new_role = new_fm.role_of()
+    old_role = old_fm.role_of()
     mapping = {c: c for c in new.columns if c in existing.columns}
     for column, role in new_role.items():
         if column in mapping:
@@ -232,10 +231,6 @@ def compare_headers(new: Contacts, existing: Contacts) -> tuple[pd.DataFrame, di
         elif state in ("missing", "unmapped") and role in ("emails", "phones"):
             warnings.append(f"{role[:-1]} column {column!r} is {state} in {new.name}")
     return pd.DataFrame(rows, columns=["column", "role", "in_new_file"]), mapping, warnings
-
-
-def _roles(fm: FieldMap) -> dict[str, str]:
-    return {column: role for role in fm.__dataclass_fields__ for column in fm.columns(role)}
 
 
 def _together(existing: Contacts, new: Contacts, mapping: dict[str, str]) -> Contacts:
