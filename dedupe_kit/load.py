@@ -594,7 +594,7 @@ def _check_last_quote(text: str, delimiter: str, frame: pd.DataFrame, lines: np.
         return  # most files: the last row's cells hold no line break
     start = int(lines[-1])
     csv.field_size_limit(2**31 - 1)  # the cell may hold the rest of a large file
-    offset = next((m.end() for i, m in enumerate(re.finditer(r"\r\n|\r|\n", text), 2) if i == start), 0)
+    offset = next((m.end() for i, m in enumerate(_LINE_BREAK.finditer(text), 2) if i == start), 0)
     try:
         for _ in csv.reader(io.StringIO(text[offset:], newline=""), delimiter=delimiter, strict=True):
             pass
