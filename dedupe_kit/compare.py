@@ -901,7 +901,8 @@ def _generations(contacts: Contacts) -> np.ndarray:
 def patronymics(contacts: Contacts, normalized: Normalized) -> np.ndarray:
     """The patronymic of each record's name (folded: ``петрович``, or its initial ``п``; ``""``), by
     row: its patronymic column's (RetailCRM's ``Отчество``), else the one in its full name or first
-    name ("Иванов Иван Петрович"); worked out once (the exact copies and the rule of two
+    name ("Иванов Иван Петрович"; "Иван Петрович" in a first name beside a last name, not in a full
+    name, where Петрович is a last name); worked out once (the exact copies and the rule of two
     patronymics both ask)."""
     return normalized.once("patronymics", lambda: _patronymics(contacts))
 
@@ -916,7 +917,9 @@ def _patronymics(contacts: Contacts) -> np.ndarray:
         ends = np.asarray(pc.match_substring_regex(pa.array(values, pa.string()), r"(?i)(?:ич|вна|чна)(?:\W|$)"),
                           dtype=bool)
         at = np.flatnonzero(ends & (found == ""))  # only the cells that may hold one are read
-        found[at] = map_unique(pd.Series(values[at], dtype=object), patronymic).to_numpy()
+        given = column == fm.first_name and fm.last_name is not None  # "Иван Петрович" beside a Фамилия column
+        found[at] = map_unique(pd.Series(values[at], dtype=object),
+                               lambda text, given=given: patronymic(text, given=given)).to_numpy()
     return found.astype(object)
 
 

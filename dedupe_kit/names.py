@@ -17,6 +17,7 @@ _NOT_ALNUM = re.compile(r"[\W_]+")  # letters of every script stay
 
 _CYRILLIC = re.compile(r"[а-я]+")  # a folded word
 _PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|ична)$")  # Петрович, Сергеевич, Ильич, Петровна, Ильинична
+_WOMANS_PATRONYMIC = re.compile(r"(?:овна|евна|ична)$")  # no last name ends so, as Абрамович, Шостакович do
 HONORIFICS = frozenset(
     "mr mrs ms miss mx dr prof sir dame lady lord rev fr mme mlle monsieur madame mademoiselle docteur pr me".split()
 )
@@ -62,10 +63,13 @@ def split_full_name(text: str) -> tuple[str, str]:
     ``"Docteur Marie Dupont"`` → ``("marie", "dupont")``; ``"J. Paul Getty"`` → ``("paul", "getty")``;
     ``"DUPONT Marie"``, its last name first in capitals → ``("marie", "dupont")``.
 
-    A Russian name with a patronymic is read in either of its orders, the patronymic left out:
+    A Russian name with a patronymic is read in either of its orders, the patronymic left out; of two
+    words, the second is a last name that ends as a man's patronymic does (a full name holds a last name):
 
     >>> split_full_name("Иванова Мария Петровна"), split_full_name("Сергей Иванович Петров")
     (('мария', 'иванова'), ('сергеи', 'петров'))
+    >>> split_full_name("Роман Абрамович"), split_full_name("Мария Петровна")
+    (('роман', 'абрамович'), ('мария', ''))
     """
     if russian := _russian_name(fold_name(text).split()):
         return russian[:2]
@@ -95,31 +99,37 @@ def _surname_first(text: str) -> str:
     return f"{' '.join(words[start:end])}, {' '.join(words[:start] + words[end:])}"
 
 
-def _russian_name(words: list[str]) -> tuple[str, str, str] | None:
-    """The first name, last name and patronymic of a folded Russian name with a patronymic, else ``None``."""
+def _russian_name(words: list[str], given: bool = False) -> tuple[str, str, str] | None:
+    """The first name, last name and patronymic of a folded Russian name with a patronymic, else ``None``.
+    Of two words, the second is a patronymic when a woman's, or when ``given``: the words are a first-name
+    cell's, whose last name has a column of its own; else it is a last name (Роман Абрамович)."""
     if 2 <= len(words) <= 3 and all(_CYRILLIC.fullmatch(word) for word in words):
-        if _PATRONYMIC.search(words[1]):  # Имя Отчество [Фамилия]
+        if _PATRONYMIC.search(words[1]) and (len(words) == 3 or given or _WOMANS_PATRONYMIC.search(words[1])):
+            # Имя Отчество [Фамилия]
             return words[0], " ".join(words[2:]), words[1]
         if len(words) == 3 and _PATRONYMIC.search(words[2]):  # Фамилия Имя Отчество, as forms ask
             return words[1], words[0], words[2]
     return None
 
 
-def patronymic(text: str, alone: bool = False) -> str:
+def patronymic(text: str, alone: bool = False, given: bool = False) -> str:
     """The patronymic in a Russian name, folded (``""`` when it has none); ``alone``: ``text`` is the
-    cell of a patronymic column (RetailCRM's ``Отчество``), a patronymic or its initial.
+    cell of a patronymic column (RetailCRM's ``Отчество``), a patronymic or its initial; ``given``:
+    ``text`` is the cell of a first-name column beside a last-name column ("Иван Петрович").
 
     >>> patronymic("Иванова Мария Петровна"), patronymic("Сергей Иванович Петров")
     ('петровна', 'иванович')
-    >>> patronymic("Мария Иванова"), patronymic("Mary Jones")
-    ('', '')
+    >>> patronymic("Мария Иванова"), patronymic("Mary Jones"), patronymic("Роман Абрамович")
+    ('', '', '')
+    >>> patronymic("Иван Петрович", given=True), patronymic("Мария Петровна")
+    ('петрович', 'петровна')
     >>> patronymic("Семёнович", alone=True), patronymic("С.", alone=True), patronymic("нет", alone=True)
     ('семенович', 'с', '')
     """
     if alone:
         folded = fold(text)
         return folded if _CYRILLIC.fullmatch(folded) and (len(folded) == 1 or _PATRONYMIC.search(folded)) else ""
-    russian = _russian_name(fold_name(text).split())
+    russian = _russian_name(fold_name(text).split(), given)
     return russian[2] if russian else ""
 
 

@@ -799,6 +799,24 @@ def test_two_patronymics_tell_a_father_from_his_son_of_one_name(tmp_path):
     assert pairs.set_index(["a", "b"]).loc[(0, 1), "status"] == "review"
 
 
+def test_a_russian_last_name_that_ends_as_a_patronymic_is_a_last_name_in_a_full_name(tmp_path):
+    # "Роман Абрамович": a full name of two words holds a last name, not a first name and a patronymic
+    path = tmp_path / "retailcrm.csv"
+    rows = ["1,Роман Абрамович,r.abramovich@example.com,+7 903 111-22-33,Москва",
+            "2,Абрамович Роман,,8 (903) 111-22-33,Москва",  # the same person, last name first
+            "3,Роман Рабинович,rabinovich@example.org,+7 495 555-00-11,Москва",  # two people of one phone
+            "4,Роман Шостакович,shostakovich@example.org,+7 495 555-00-11,Москва"]
+    rows += ["{},{} {},{},{},{}".format(*row.split(",")) for row in strangers("1")]
+    path.write_text("ID,ФИО,Email,Телефон,Город\n" + "\n".join(rows) + "\n")
+    result = run(path, Config.from_dict({"normalize": {"default_region": "RU"}}), progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[(0, 1), ["last", "status"]].tolist() == [3, "auto"]
+    assert pairs.loc[(2, 3), "last"] == 0  # were the same first name alone, "different patronymics"
+    assert not ({(1, 2), (1, 3)} & set(pairs.index[pairs["status"] == "auto"]))  # were "same last name Роман"
+    groups = result.crosswalk["cluster_id"].tolist()
+    assert groups[0] == groups[1] and len({groups[1], groups[2], groups[3]}) == 3
+
+
 def test_a_full_name_written_last_name_first_in_capitals_meets_the_same_person(tmp_path):
     path = tmp_path / "fr.csv"
     rows = ["1,SMITH Robert,rsmith@example.com,415-555-0101", "2,Bob Smith,bob.smith@example.org,415-555-0101",

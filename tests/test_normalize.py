@@ -442,6 +442,7 @@ def test_a_russian_full_name_with_a_patronymic_is_read_in_either_order():
     assert split_full_name("Иванова Мария Петровна") == ("мария", "иванова")
     assert split_full_name("Мария Петровна Иванова") == ("мария", "иванова")
     assert split_full_name("Мария Петровна") == ("мария", "")
+    assert split_full_name("Роман Абрамович") == ("роман", "абрамович")  # of two words, a man's is a last name
     assert split_full_name("Петров Сергей Ильич") == ("сергеи", "петров")
     assert split_full_name("Мария Иванова") == ("мария", "иванова")  # no patronymic: as any name
     assert split_full_name("John Paul Petrovich") == ("john", "petrovich")  # Latin letters: a last name
