@@ -97,8 +97,8 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("first_name", _WHOSE + r"(?:first ?name|first|given ?name|given|forename)|prenom|имя"),  # Pipedrive's "Person - First name"
     ("first_name", r"vorname|nombre|nome|primeiro nome|voornaam"),  # see _NAME
     ("last_name", _WHOSE + r"(?:last ?name|last|surname|family name)|nom(?: de famille| de naissance)?|фамилия"),
-    ("last_name", r"nachname|familienname|(?:primer )?apellidos?|apellido s|cognome|sobrenome|apelidos?"
-                  r"|ultimo nome|achternaam"),
+    ("last_name", r"nachname|familienname|(?:primer )?apellidos?|apellido (?:s|1|paterno)|apellido1|cognome|sobrenome"
+                  r"|apelidos?|ultimo nome|achternaam"),
     ("full_name", r"(?:full |contact |display |person |customer |client |member |student |patient )?name|nom complet|(?:prenom et nom|nom et prenom)|фио|полное имя"),
     ("full_name", r"vollstandiger name|nombre completo|nome completo|volledige naam|naam"),
     ("phones", r"(?:work|office|direct) number|(?:sms|whatsapp)(?: number| phone)?"),  # Freshsales', Brevo's
@@ -148,6 +148,12 @@ _PHONE_KIND_RULES: tuple[tuple[PhoneKind, str], ...] = (
              r"|zakelijk|kantoor)\b"),
 )
 
+
+#: Headers (folded) of a column, beside the last name's, that holds a part of the last name, and has no role of
+#: its own (it passes through): the Dutch prefix before it (``Tussenvoegsel``: "van der" Berg), a Spanish second
+#: surname after it (``Segundo apellido``, ``Apellido 2``: García "López")
+LAST_NAME_PREFIX_HEADERS = ("tussenvoegsel", "tussenvoegsels", "voorvoegsel", "voorvoegsels")
+SECOND_SURNAME_HEADERS = ("segundo apellido", "apellido 2", "apellido2", "apellido materno")
 
 #: Spanish, Italian and Portuguese for "name": the first name beside a last-name column, else the whole name.
 _NAME = ("nombre", "nome")
@@ -289,6 +295,21 @@ class FieldMap:
             if (m := _BESIDE.fullmatch(fold_header(column))) and m[1] in described:
                 found[column] = described[m[1]], m[2]
         return found
+
+    def last_name_columns(self, columns: Iterable[str]) -> tuple[str, ...]:
+        """The columns whose words make the last name, in their order: a Dutch prefix's
+        (`LAST_NAME_PREFIX_HEADERS`), the last name's, a Spanish second surname's (`SECOND_SURNAME_HEADERS`);
+        none without a last-name column.
+
+        >>> FieldMap(last_name="Achternaam").last_name_columns(["Voornaam", "Tussenvoegsel", "Achternaam"])
+        ('Tussenvoegsel', 'Achternaam')
+        """
+        if self.last_name is None:
+            return ()
+        free = [column for column in columns if column not in self.role_of()]
+        prefixes = [column for column in free if fold_header(column) in LAST_NAME_PREFIX_HEADERS]
+        seconds = [column for column in free if fold_header(column) in SECOND_SURNAME_HEADERS]
+        return (*prefixes, self.last_name, *seconds)
 
     def columns(self, role: str | None = None) -> tuple[str, ...]:
         """Columns that have ``role`` (or any role), in role order."""

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import NamedTuple
-from functools import lru_cache
+from functools import lru_cache, reduce
 
 import numpy as np
 import pandas as pd
@@ -1106,7 +1106,9 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
         return blank if name is None else map_unique(frame[name], _blank_if_placeholder(func, role))
 
     first = column(fm.first_name, fold_name, "first_name")
-    last = column(fm.last_name, fold_name, "last_name")
+    # with a Dutch prefix, a Spanish second surname of columns of their own: "van der" Berg, García "López"
+    last = reduce(_full_names, [column(part, fold_name, "last_name") for part in fm.last_name_columns(frame.columns)]
+                  or [blank])
     birth_order = column_day_first(frame, fm.birth_date)
     if fm.full_name is not None:
         full_raw = column(fm.full_name, str, "full_name")
@@ -1192,7 +1194,8 @@ def _split_lone_names(first: pd.Series, last: pd.Series) -> tuple[pd.Series, pd.
 
 
 def _full_names(first: pd.Series, last: pd.Series) -> pd.Series:
-    """``first + " " + last``, stripped: one string per distinct pair of names, shared by its rows."""
+    """``first + " " + last``, stripped: one string per distinct pair of names (or of parts of a last
+    name), shared by its rows."""
     a, firsts = pd.factorize(first.to_numpy(dtype=object))
     b, lasts = pd.factorize(last.to_numpy(dtype=object))
     pair, i, j = distinct_pairs(a, b)

@@ -805,6 +805,10 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
     for column, role in (("first", fm.first_name), ("last", fm.last_name)):
         if column in pairs and (role or fm.full_name):
             shown = frame[role].to_numpy(dtype=object)[rows] if role else np.full(len(rows), "", dtype=object)
+            if column == "last" and len(parts := fm.last_name_columns(frame.columns)) > 1:  # "van der" Berg
+                shown = frame[parts[0]].to_numpy(dtype=object)[rows]
+                for part in parts[1:]:
+                    shown = shown + " " + frame[part].to_numpy(dtype=object)[rows]
             # the others: the words of their name cells that were compared (the part of a full
             # name, or of "Eleanor Harrison" typed in the first-name cell alone)
             lone = np.flatnonzero(~own[rows])

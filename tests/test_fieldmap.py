@@ -93,6 +93,18 @@ def test_spanish_or_portuguese_name_without_a_last_name_column_is_the_whole_name
     assert FieldMap.detect(["First Name", "Email"]).first_name == "First Name"
 
 
+def test_a_spanish_first_surname_is_the_last_name_and_a_dutch_prefix_or_second_surname_a_part_of_it():
+    fm = FieldMap.detect(["ID", "Nombre", "Apellido 1", "Apellido 2", "Email"])  # "Nombre" was the whole name
+    assert (fm.first_name, fm.last_name, fm.full_name) == ("Nombre", "Apellido 1", None)
+    assert fm.last_name_columns(["ID", "Nombre", "Apellido 1", "Apellido 2", "Email"]) == ("Apellido 1", "Apellido 2")
+    header = ["Voornaam", "Tussenvoegsel", "Achternaam", "E-mailadres"]
+    fm = FieldMap.detect(header)
+    assert fm.last_name_columns(header) == ("Tussenvoegsel", "Achternaam") and "Tussenvoegsel" not in fm.columns()
+    header = ["Nombre", "Primer apellido", "Segundo apellido"]
+    assert FieldMap.detect(header).last_name_columns(header) == ("Primer apellido", "Segundo apellido")
+    assert FieldMap.detect(["Name", "Tussenvoegsel"]).last_name_columns(["Name", "Tussenvoegsel"]) == ()
+
+
 def test_detects_plural_headers_and_customer_names():
     fm = FieldMap.detect(["Record ID", "Customer Name", "Email", "Additional email addresses", "Other Emails",
                           "Phones", "Mobile Phone Numbers", "External Customer ID", "Phone Type", "Emails Opt Out",

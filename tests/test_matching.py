@@ -817,6 +817,36 @@ def test_a_russian_last_name_that_ends_as_a_patronymic_is_a_last_name_in_a_full_
     assert groups[0] == groups[1] and len({groups[1], groups[2], groups[3]}) == 3
 
 
+def test_a_dutch_prefix_and_a_spanish_second_surname_in_columns_of_their_own_are_part_of_the_last_name(tmp_path):
+    path = tmp_path / "nl.csv"
+    rows = ["1,Jan,van der,Berg,jan.vdberg@example.com,06 12345678,Utrecht",
+            "2,Jan,,van der Berg,,+31 6 12345678,Utrecht",  # the prefix typed in the last name: the same one
+            "3,Jan,,Berg,jan.berg@example.org,06 87654321,Utrecht"]  # another man, Berg: not merged on his own
+    rows += ["{},{},,{},{},06 5555 40{},Delft".format(*row.split(",")[:4], row[1]) for row in strangers("1")]
+    path.write_text("ID,Voornaam,Tussenvoegsel,Achternaam,E-mailadres,Telefoonnummer,Woonplaats\n"
+                    + "\n".join(rows) + "\n")
+    result = run(path, Config.from_dict({"normalize": {"default_region": "NL"}}), progress=False)
+    assert result.normalized.names["last"].tolist()[:3] == ["van der berg", "van der berg", "berg"]
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[(0, 1), ["last", "status"]].tolist() == [3, "auto"]  # was nearly the same, Berg ~ van der Berg
+    assert pairs.loc[[(0, 2), (1, 2)], "last"].tolist() == [2, 2]  # was the same, Berg, for the first
+    reasons = dict(zip(zip(result.pairs["a"], result.pairs["b"]), result.reasons(result.pairs)))
+    assert "same last name van der Berg (" in reasons[(0, 1)]
+    assert result.merge().cleaned()[["Tussenvoegsel", "Achternaam"]].values.tolist()[0] == ["van der", "Berg"]
+    path = tmp_path / "es.csv"
+    rows = ["1,José,Fernández,Ruiz,jose.fr@example.com,699 111 222,Sevilla",
+            "2,José,Martínez,Ruiz,jose.mr@example.net,655 000 111,Sevilla",
+            "3,María,García,López,maria.garcia@example.com,612 345 678,Madrid",
+            "4,María,García,,,+34 612 345 678,Madrid"]  # her first surname alone
+    rows += ["{},{},{},,{},6{}5 000 {}{}{},Bilbao".format(*row.split(",")[:4], *row[1] * 4) for row in strangers("1")]
+    path.write_text("ID,Nombre,Apellido 1,Apellido 2,Correo electrónico,Teléfono,Ciudad\n" + "\n".join(rows) + "\n")
+    result = run(path, Config.from_dict({"normalize": {"default_region": "ES"}}), progress=False)
+    assert result.normalized.names["last"].tolist()[:4] == ["fernandez ruiz", "martinez ruiz", "garcia lopez", "garcia"]
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[(0, 1), "last"] == 0  # "Nombre" was the whole name: José and José, namesakes
+    assert pairs.loc[(2, 3), "status"] == "auto"
+
+
 def test_a_full_name_written_last_name_first_in_capitals_meets_the_same_person(tmp_path):
     path = tmp_path / "fr.csv"
     rows = ["1,SMITH Robert,rsmith@example.com,415-555-0101", "2,Bob Smith,bob.smith@example.org,415-555-0101",
