@@ -468,13 +468,15 @@ def _name_in_one_cell(frame: pd.DataFrame, fm: FieldMap, after: dict[str, pd.Ser
     """Merged names that would repeat the last name: a whole name in a first-name cell whose
     last name is blank (``"Eleanor Harrison"``, as a form with one name field leaves it), filled
     with another record's last name (``"Harrison"``), keeps only its other words (``"Eleanor"``),
-    the last name first too (``"Smith, John"``); the same for a whole name in the last-name cell.
+    the last name first too (``"Smith, John"``); the same for a whole name in the last-name cell, and
+    for a last name that holds the Dutch prefix or the Spanish second surname another record's column of
+    its own gives (``"van der Berg"`` and ``Tussenvoegsel`` ``"van der"``: ``"Berg"``).
     Cells in ``rules`` (chosen in review) are left as they are. Changes ``after`` in place; returns
     the rule of each cell changed."""
-    if not (fm.first_name and fm.last_name):
-        return {}
+    pairs = [(fm.first_name, fm.last_name), (fm.last_name, fm.first_name)] if fm.first_name and fm.last_name else []
+    pairs += [(fm.last_name, part) for part in fm.last_name_columns(frame.columns) if part != fm.last_name]
     changed = {}
-    for whole, other in ((fm.first_name, fm.last_name), (fm.last_name, fm.first_name)):
+    for whole, other in pairs:
         value = _merged(frame[whole], after[whole], groups, survivors)
         taken = _merged(frame[other], after[other], groups, survivors)
         rows, at = survivors.copy(), groups.get_indexer(source[whole].index)  # where each whole name comes from

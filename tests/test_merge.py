@@ -279,6 +279,21 @@ def test_a_whole_name_in_one_cell_is_not_filled_with_its_last_name_again(tmp_pat
     assert chosen.cleaned()[["First Name", "Last Name"]].iloc[0].tolist() == ["Eleanor Harrison", "Harrison"]  # as asked
 
 
+def test_a_last_name_that_holds_its_dutch_prefix_or_second_surname_is_not_given_it_again(tmp_path):
+    # filling the survivor's blank Tussenvoegsel (or Apellido 2) from the other record gave "Jan van der van der Berg"
+    path = tmp_path / "nl.csv"
+    path.write_text("ID,Voornaam,Tussenvoegsel,Achternaam,E-mailadres\n1,Jan,,van der Berg,jan@example.com\n"
+                    "2,Jan,van der,Berg,\n3,Eva,,Smit,eva@example.com\n4,Eva,de,Smit,\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2]))
+    assert plan.cleaned()[["Tussenvoegsel", "Achternaam"]].to_numpy().tolist() == [["van der", "Berg"], ["de", "Smit"]]
+    path = tmp_path / "es.csv"
+    path.write_text("ID,Nombre,Apellido 1,Apellido 2,Correo electrónico\n1,María,García López,,maria@example.com\n"
+                    "2,María,García,López,\n")
+    plan = merge(load(path), np.array([0, 0]))
+    assert plan.cleaned()[["Apellido 1", "Apellido 2"]].to_numpy().tolist() == [["García", "López"]]
+    assert plan.values.set_index(["group", "column"]).loc[(0, "Apellido 1"), "rule"] == "name in one cell, split"
+
+
 def test_creation_and_update_dates_stay_the_survivors_a_crm_sets_them(tmp_path):
     path = tmp_path / "dates.csv"
     path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,Created Date,Last Modified\n"
