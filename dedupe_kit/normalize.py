@@ -738,8 +738,9 @@ def _row_regions(frame: pd.DataFrame, country_column: str | None, default: str) 
 _SPACED_AT = re.compile(r"(?<=\w)(?:\s+@\s*|\s*@\s+)(?=\w)")  # "ann @ example.com", typed in a form: one address
 _COMMA_DOT = re.compile(r"(@[\w-]+),(?=(?:[a-z]{2,6}\.)?[a-z]{2,6}\s*$)", re.IGNORECASE)  # "ann@gmail,com": a typo
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # soft hyphen, zero-width spaces and joiners
-# a token starts where a separator ends: tried at every character, a long cell without an @ took seconds
-_EMAIL_TOKEN = re.compile(r"(?<![^\s<>;,\"'()\[\]])[^\s<>;,\"'()\[\]]*@[^\s<>;,\"'()\[\]]*")
+# a token starts where a separator ends: tried at every character, a long cell without an @ took seconds; a quoted
+# name before the @ ("john doe"@example.com) is part of it, not a separator that leaves "@example.com"
+_EMAIL_TOKEN = re.compile(r"(?<![^\s<>;,\"'()\[\]])(?:\"[^\"\n]{1,64}\"(?=@))?[^\s<>;,\"'()\[\]]*@[^\s<>;,\"'()\[\]]*")
 _EMAIL_SYNTAX = re.compile(
     r"(?!\.)(?!.*\.\.)[\w!#$%&'*+/=?^`{|}~.-]{1,64}(?<!\.)"
     r"@(?=.{1,253}$)(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"

@@ -340,6 +340,14 @@ def test_invalid_emails_are_flagged(raw, reason):
     assert ok == [] and [r for _, r in bad] == [reason]
 
 
+def test_an_address_with_a_quoted_name_before_the_at_is_named_whole():
+    # the token began after the quote: the profile named '@example.com', which the file does not hold
+    assert EmailParser(NormalizeConfig())('"john doe"@example.com') == (
+        [], [('"john doe"@example.com', "not a valid email address")])
+    ok, _ = EmailParser(NormalizeConfig())('"Doe, John" <jd@example.com>, "jd2@example.org"')
+    assert [v for v, _, _ in ok] == ["jd@example.com", "jd2@example.org"]  # a quoted display name is no address
+
+
 def test_two_emails_in_one_cell():
     ok, _ = EmailParser(NormalizeConfig())("a@x.com; B@y.com")
     assert [v for v, _, _ in ok] == ["a@x.com", "b@y.com"]
