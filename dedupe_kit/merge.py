@@ -33,8 +33,8 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
-from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, map_unique, normalize, placeholder_texts,
-                        reads_as, with_extensions, without_point_zero)
+from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, extension_spelled, map_unique, normalize,
+                        placeholder_texts, reads_as, with_extensions, without_point_zero)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -146,6 +146,8 @@ class MergePlan:
             groups, texts = cells["group"].to_numpy(), cells["value"].tolist()
             starts, ends = runs(groups)
             values = np.full(len(frame), "", dtype=object)
+            if role == "phones":  # an extension after a ';' would read as another value of the list
+                texts = list(map(extension_spelled, texts))
             values[np.searchsorted(kept, self.survivor_rows(groups[starts]))] = [
                 "; ".join(texts[a:b]) for a, b in zip(starts, ends)]
             name = EXTRA_COLUMN.format(role=role)
@@ -1186,10 +1188,12 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         held = contacts.frame[column].to_numpy(dtype=object)
         separator = next((m.group(0) for v in held[contacts.filled(column)][:1000] if (m := _LIST_SEPARATOR.search(v))),
                          ";")  # HubSpot's
+        spelled = role == "phones" and ";" in separator  # an extension after a ';' would read as another value
         for (group, kept_by), values in appended.items():
             first = placed[column].get(group) or (held[kept_by], kept_by)
             values = ([first] if first[0] else []) + values
-            placed[column][group] = (separator.join(v for v, _ in values), values[0][1] if len(values) == 1 else -1)
+            texts = [extension_spelled(v) if spelled else v for v, _ in values]
+            placed[column][group] = (separator.join(texts), values[0][1] if len(values) == 1 else -1)
             listed += [(group, role, v, r) for v, r in values]
     for column in columns:
         after[column], source[column] = _by_group(placed[column])

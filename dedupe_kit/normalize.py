@@ -429,6 +429,17 @@ def extensions(raw: np.ndarray) -> np.ndarray:
     return pc.fill_null(found, "").to_numpy(zero_copy_only=False)
 
 
+def extension_spelled(phone: str) -> str:
+    """A phone number with the extension dialed after a ``;`` or ``,`` (`_DIALED_EXTENSION`) written
+    ``ext.``, as it must be in a list of numbers separated by ``;``, where ``;23`` reads as another value;
+    any other text as it is.
+
+    >>> extension_spelled("(415) 555-0402;23"), extension_spelled("415-555-0402 x23")
+    ('(415) 555-0402 ext. 23', '415-555-0402 x23')
+    """
+    return re.sub(r"\s*[;,]\s*(\d{1,5})\s*$", r" ext. \1", phone)
+
+
 @lru_cache(maxsize=1 << 12)
 def reads_as(text: str, e164: str) -> bool:
     """Whether ``text``, a phone number that did not read in its row's region, is ``e164`` read in

@@ -679,6 +679,25 @@ def test_an_extension_dialed_after_a_semicolon_is_kept_or_listed_as_not_kept(tmp
     assert plan.overflow[["value", "source_row"]].values.tolist() == [["(415) 555-0402;45", 1]]
 
 
+def test_an_extension_after_a_semicolon_joined_into_a_list_of_numbers_is_written_ext(tmp_path):
+    path = tmp_path / "export.csv"  # in a ';' list ';23' would read as another value: it goes on as 'ext. 23'
+    path.write_text("Contact ID,First Name,Email,Work Phone,Phones\n"
+                    "1,Ann,ann@x.com,(415) 555-0101,(415) 555-0102;(415) 555-0106\n"
+                    "2,Ann,ann@x.com,(415) 555-0402;23,(415) 555-0103\n"
+                    "3,Bo,bo@x.com,(415) 555-0201,\n4,Bo,bo@x.com,(415) 555-0402;45,\n5,Bo,bo@x.com,(415) 555-0202,\n"
+                    "6,Cy,cy@x.com,(415) 555-0301;12,\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2, 2, 5]), MergePolicy(survivor="lowest_record_id"))
+    cleaned = plan.cleaned()
+    assert cleaned["Phones"].tolist() == ["(415) 555-0102;(415) 555-0106;(415) 555-0402 ext. 23;(415) 555-0103",
+                                          "(415) 555-0402 ext. 45;(415) 555-0202", ""]
+    assert cleaned["Work Phone"].tolist()[2] == "(415) 555-0301;12"  # a row in no merge stays as it is
+    assert plan.dropped.empty
+    path.write_text("Contact ID,First Name,Email,Work Phone\n1,Ann,ann@x.com,(415) 555-0101\n"
+                    "2,Ann,ann@x.com,(415) 555-0402;23\n3,Ann,ann@x.com,(415) 555-0103\n")
+    assert merge(load(path), np.array([0, 0, 0])).cleaned()["dedupe_kit extra phones"].tolist() == [
+        "(415) 555-0402 ext. 23; (415) 555-0103"]
+
+
 def test_a_phones_type_and_extension_columns_follow_the_number(tmp_path):
     path = tmp_path / "keap.csv"  # Keap: each phone column has its type and extension beside it
     path.write_text("Id,First Name,Phone 1,Phone 1 Ext,Phone 1 Type,Phone 2,Phone 2 Ext,Phone 2 Type,Phone 3,Phone 3 Type\n"
