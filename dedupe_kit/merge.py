@@ -584,7 +584,9 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
             lost[twice[extended]] = ~isin(by_extension[extended], by_extension[kept_here[twice]])
             by_key = by_key.copy()
             by_key[twice] = by_extension
-        lost = np.flatnonzero(lost & ~pd.Series(by_key).duplicated().to_numpy())
+        # once for each record that holds it (in two of its columns, a cell of several): the audit names each
+        row = cells["row"].to_numpy()[cell]
+        lost = np.flatnonzero(lost & ~pd.DataFrame({"key": by_key, "row": row}).duplicated().to_numpy())
         lost_cells = cells.take(cell[lost])
         found.append(pd.DataFrame({"group": lost_cells["group"].to_numpy(), "role": role,
                                    "column": lost_cells["column"].to_numpy(), "value": typed[lost],
@@ -595,7 +597,7 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
 def _texts_not_kept(cells_of: _Cells, columns: Iterable[str], role_of: Mapping[str, str],
                     merged: Callable[[str], np.ndarray], groups: pd.Index) -> pd.DataFrame:
     """The values of ``columns`` (a company, a city, a name: no email, phone, ID or date a CRM sets) that a
-    merged-away record holds and its merged contact does not, each once per group: ``Acme Corp`` beside
+    merged-away record holds and its merged contact does not, once for each such record: ``Acme Corp`` beside
     ``Acme``, not ``ACME`` (the same value in other capitals or spaces), nor a country the other names
     (``USA`` beside ``United States``). ``merged``: as in `_not_kept`."""
     country = cells_of.contacts.field_map.country
@@ -612,9 +614,7 @@ def _texts_not_kept(cells_of: _Cells, columns: Iterable[str], role_of: Mapping[s
         if column == country:
             key = map_unique(key, lambda text: country_region(text, text))
         key = key.to_numpy(dtype=object)
-        lost = key[:len(cells)] != key[len(cells):]
-        lost &= ~pd.DataFrame({"group": cells["group"].to_numpy(), "key": key[:len(cells)]}).duplicated().to_numpy()
-        lost = cells[lost]
+        lost = cells[key[:len(cells)] != key[len(cells):]]  # for each record that holds it: the audit names each
         found.append(pd.DataFrame({"group": lost["group"].to_numpy(), "role": role_of.get(column, ""), "column": column,
                                    "value": lost["value"].to_numpy(), "source_row": lost["row"].to_numpy()}))
     return pd.concat(found, ignore_index=True)

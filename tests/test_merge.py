@@ -407,15 +407,20 @@ def test_other_values_a_rule_does_not_keep_are_listed_in_the_audit(tmp_path):
                     "2,Ann,ann@x.com,Acme Corp,BOSTON,USA,N/A,2019-01-01\n"
                     "3,Ann,ann@x.com,Acme Corp,Cambridge,US,Buyer,2018-01-01\n")
     plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
-    # Acme Corp once; not BOSTON (Boston in capitals), USA or US (the same country), N/A, Buyer (it fills the
-    # blank) or the creation dates (the CRM's own)
+    # Acme Corp for each record that holds it; not BOSTON (Boston in capitals), USA or US (the same country), N/A,
+    # Buyer (it fills the blank) or the creation dates (the CRM's own)
     assert plan.dropped[["column", "value", "source_row"]].values.tolist() == [
-        ["Company", "Acme Corp", 1], ["City", "Cambridge", 2]]
+        ["Company", "Acme Corp", 1], ["Company", "Acme Corp", 2], ["City", "Cambridge", 2]]
     events = audit(plan)
     not_kept = events.loc[events["event"] == "not kept", ["record_id", "column", "before", "from_record_id", "rule"]]
     assert not_kept.values.tolist() == [
-        ["1", "Company", "Acme Corp", "2", "fill"], ["1", "City", "Cambridge", "3", "fill"]]
+        ["1", "Company", "Acme Corp", "2", "fill"], ["1", "Company", "Acme Corp", "3", "fill"],
+        ["1", "City", "Cambridge", "3", "fill"]]
     assert plan.cleaned()[["Company", "City", "Title"]].values.tolist() == [["Acme", "Boston", "Buyer"]]
+    path.write_text("Contact ID,First Name,Mobile Phone\n1,Ann,(415) 555-0101\n2,Ann,(415) 555-0102\n"
+                    "3,Ann,415-555-0102\n")  # a number too, once for each record that holds it
+    plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="lowest_record_id", rules={"phones": "fill"}))
+    assert plan.dropped[["value", "source_row"]].values.tolist() == [["(415) 555-0102", 1], ["415-555-0102", 2]]
 
 
 @pytest.mark.parametrize("rules", [{}, {"emails": "fill"}])
