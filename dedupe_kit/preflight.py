@@ -34,7 +34,7 @@ from .errors import InputError
 from .export import clearing_rows, file_format, line_ending, write_tables
 from .files import refuse_input, write_figure, write_text
 from .load import Contacts, load
-from .merge import placeholder_cells
+from .merge import EXTRA_COLUMN, EXTRA_COLUMNS, placeholder_cells
 from .normalize import display, salesforce_id
 from .run import Result, record_ids, run
 
@@ -234,12 +234,18 @@ def compare_headers(new: Contacts, existing: Contacts) -> tuple[pd.DataFrame, di
 
 
 def _together(existing: Contacts, new: Contacts, mapping: dict[str, str]) -> Contacts:
-    """One export: the existing rows, then the new rows under the existing header."""
+    """One export: the existing rows, then the new rows under the existing header; the emails and phones a
+    merge kept in a cleaned export's extra columns (``dedupe_kit extra phones``: no CRM column took them)
+    are the contact's, matched on as its others are."""
     renamed = new.frame[list(mapping)].rename(columns=mapping)
     frame = pd.concat([existing.frame, renamed.reindex(columns=existing.columns, fill_value="")], ignore_index=True)
     frame.index.name = "source_row"
     lines = np.r_[existing.lines, new.lines] if len(existing.lines) and len(new.lines) else np.zeros(0, np.int64)
-    return Contacts(frame, existing.field_map, None, existing.encoding, existing.delimiter, None, lines)
+    fm = existing.field_map
+    emails, phones = (EXTRA_COLUMN.format(role=role) for role in ("emails", "phones"))
+    fm = dataclasses.replace(fm, emails=fm.emails + tuple(c for c in [emails] if c in frame),
+                             phones=fm.phones + tuple((c, "other") for c in [phones] if c in frame))
+    return Contacts(frame, fm, None, existing.encoding, existing.delimiter, None, lines)
 
 
 def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts, mapping: dict[str, str]):
@@ -315,7 +321,9 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
                   + guess.get(i, ""))
     values = ids[ids["kind"].isin(["phone", "email", "external_id"])]
     new_values = values[values["source_row"] >= n_existing]
-    held = new_values.merge(values.loc[values["source_row"] < n_existing, ["source_row", "column", "value", "kind"]],
+    # a CRM holds no value of an extra column (``dedupe_kit extra phones``): it rejects no row for one
+    crm_held = (values["source_row"] < n_existing) & ~values["column"].isin(EXTRA_COLUMNS)
+    held = new_values.merge(values.loc[crm_held, ["source_row", "column", "value", "kind"]],
                             on=["value", "kind"], suffixes=("", "_old")).sort_values(["source_row", "source_row_old"])
     holders = held.groupby(["source_row", "value"])["source_row_old"].agg(set)
     taken = []

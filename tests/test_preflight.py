@@ -201,6 +201,24 @@ def test_a_value_the_contact_holds_in_another_column_is_blank_in_the_import_file
     assert importable[["Email", "Mobile Phone"]].values.tolist() == [["", ""], ["bob@new.example", ""]]
 
 
+def test_the_values_of_a_cleaned_exports_extra_columns_are_the_contacts(tmp_path):
+    existing = tmp_path / "cleaned.csv"  # a cleaned export: a merge kept numbers and an address no column took
+    existing.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,dedupe_kit extra emails,"
+                        "dedupe_kit extra phones\nA1,Annabel,Quiggly,aq@mail.example,(415) 555-0101,"
+                        "quiggly.a@work.example,(415) 555-0402 ext. 23; (415) 555-0103\n"
+                        "A2,Bob,Ray,bob.ray@mail.example,(212) 555-0177,,\n")
+    new = tmp_path / "new.csv"  # her number under her new last name; another person with her other number
+    new.write_text("First Name,Last Name,Email,Mobile Phone\nAnnabel,Brightwater,,(415) 555-0103\n"
+                   "Horatio,Plumtree,hp@mail.example,(415) 555-0402 x23\n")
+    check = check_import(new, existing, progress=False)
+    assert check.rows[["status", "matched_record"]].values.tolist() == [
+        ["would create a duplicate", "A1"], ["new contact", ""]]  # the CRM holds no value of those columns
+    assert "same phone +1 415-555-0103" in check.rows["reason"][0] and check.taken.empty
+    assert check.header["column"].tolist() == ["Contact ID", "First Name", "Last Name", "Email", "Mobile Phone"]
+    new.write_text("First Name,Last Name,Email,Mobile Phone\nAnnabel,Brightwater,quiggly.a@work.example,\n")
+    assert "same email quiggly.a@work.example" in check_import(new, existing, progress=False).rows["reason"][0]
+
+
 def test_bad_input_is_named(tmp_path):
     other = tmp_path / "other.csv"
     other.write_text("Colour,Size\nred,L\n")
