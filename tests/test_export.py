@@ -168,6 +168,16 @@ def test_undo_exports_as_if_the_merge_never_happened(sample, tmp_path):
     assert audit.loc[audit["group"] == str(group), "event"].iloc[-1] == "undone"
 
 
+def test_merge_groups_tells_record_ids_with_spaces_apart(tmp_path):
+    path = tmp_path / "export.csv"  # IDs with a space or a comma, and a blank one
+    path.write_text("Contact ID,First Name,Email\nACME 001,Ann,ann@x.com\nACME 002,Ann,ann@x.com\n"
+                    "\"Z,9\",Bo,bo@x.com\nZ 10,Bo,bo@x.com\n,Bo,bo@x.com\nC4,Cy,cy@x.com\n")
+    export(merge(load(path), np.array([0, 0, 2, 2, 2, 5])), tmp_path / "out")
+    groups = read(tmp_path / "out" / "merge_groups.csv")
+    assert groups[["rows", "record_ids"]].values.tolist() == [["0 1", "'ACME 001' 'ACME 002'"],
+                                                              ["2 3 4", "Z,9 'Z 10' ''"]]
+
+
 def test_a_second_merge_of_a_cleaned_file_keeps_the_extra_values_of_the_first(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Email,Mobile Phone\n1,Ann,ann@x.com,+1 212 555 0101\n"
