@@ -207,7 +207,8 @@ class MergePolicy:
     clear_word: overrides the CRM's clear word (``UNSET`` for ``generic``).
     neutralize_formulas: prefix with ``'`` every written cell that a
         spreadsheet would run as a formula (``=``, ``@``, ``+``/``-`` not
-        followed by a number); phone numbers are kept as they are.
+        followed by a number); phone numbers are kept as they are. ``False``
+        writes the files for the CRM as they are; the reports keep the ``'``.
     output_encoding, output_delimiter: of the files for the CRM (``""``: the input's).
     """
 

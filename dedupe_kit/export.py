@@ -22,7 +22,7 @@ import codecs
 import datetime as dt
 import json
 import shlex
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -92,7 +92,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         tables["crosswalk.csv"] = lambda: with_survivors(crosswalk, plan.survivors())
     crm_files = {"cleaned.csv", "fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix_2_update.csv", "merged_away.csv"}
     formats = {name: file_format(plan.policy, contacts) if name in crm_files else ("utf-8", ",") for name in tables}
-    paths, neutralized = write_tables(out, tables, formats, plan.policy.neutralize_formulas,
+    paths, neutralized = write_tables(out, tables, formats, () if plan.policy.neutralize_formulas else crm_files,
                                       line_end=line_ending(contacts), protect=protect)
     (out / other).unlink(missing_ok=True)  # from an earlier export for another CRM
     warnings = []
@@ -115,20 +115,20 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     return Exported(paths, neutralized, warnings)
 
 
-def export_crosswalk(crosswalk: pd.DataFrame, contacts: Contacts, policy, out: str | Path) -> Exported:
+def export_crosswalk(crosswalk: pd.DataFrame, contacts: Contacts, out: str | Path) -> Exported:
     """Write ``crosswalk.csv`` alone, as `export` writes it, for a run that stops before the merge."""
     paths, neutralized = write_tables(Path(out), {"crosswalk.csv": crosswalk}, {"crosswalk.csv": ("utf-8", ",")},
-                                      policy.neutralize_formulas, line_end=line_ending(contacts),
-                                      protect=(contacts.path,) if contacts.path else ())
+                                      line_end=line_ending(contacts), protect=(contacts.path,) if contacts.path else ())
     return Exported(paths, neutralized, [])
 
 
 def write_tables(out: Path, tables: Mapping[str, pd.DataFrame | Callable[[], pd.DataFrame]],
-                 formats: dict[str, tuple[str, str]], neutralize_formulas: bool, *, line_end: str = "\n",
+                 formats: dict[str, tuple[str, str]], raw: Collection[str] = (), *, line_end: str = "\n",
                  protect: tuple[Path, ...] = ()) -> tuple[list[Path], pd.DataFrame]:
     """Write each table (or the table a function makes, when its file's turn comes) as CSV in its
     (encoding, delimiter) format, atomically, with formula cells neutralized and listed in
-    ``neutralized.csv`` (removed when there are none)."""
+    ``neutralized.csv`` (removed when there are none), but for the tables named in ``raw``: the
+    files for the CRM under ``merge.neutralize_formulas = false`` (the reports keep the ``'``)."""
     refuse_input(out / "neutralized.csv", protect)  # written or removed below
     found = []
 
@@ -136,7 +136,7 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame | Callable[[], pd.
         table = table() if callable(table) else table
         encoding, delimiter = formats[name]
         encoder = codecs.getincrementalencoder(encoding)()  # a byte order mark (utf-8-sig, utf-16) once, not per piece
-        cells = [] if neutralize_formulas else None
+        cells = None if name in raw else []
         for text in csv_chunks(table, delimiter, line_end, neutralized=cells):
             try:
                 yield encoder.encode(text)

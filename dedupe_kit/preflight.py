@@ -152,8 +152,8 @@ class ImportCheck:
         formats.update(dict.fromkeys(["annotated.csv", "import_ready.csv", "held_back.csv"],
                                      file_format(self.config.merge, self.new)))
         formats[self.clearing_file] = file_format(self.config.merge, self.existing)
-        paths, neutralized = write_tables(out, tables, formats, self.config.merge.neutralize_formulas,
-                                          line_end=line_ending(self.new), protect=protect)
+        raw = () if self.config.merge.neutralize_formulas else ("import_ready.csv", self.clearing_file)  # the CRM's
+        paths, neutralized = write_tables(out, tables, formats, raw, line_end=line_ending(self.new), protect=protect)
         (out / other).unlink(missing_ok=True)  # from an earlier check for another CRM: it would look current
         summary = self.summary() + f"\ncells neutralized as formulas {len(neutralized):>6,}\n"
         paths.append(write_text(out / "summary.txt", summary, protect=protect))

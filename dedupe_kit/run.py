@@ -253,7 +253,7 @@ class Result:
             taken_back = np.isin(groups, list(undone))
             survivors[taken_back] = np.flatnonzero(taken_back)  # an undone merge keeps its records apart
             (out / "run.json").unlink(missing_ok=True)
-            exported = export_crosswalk(with_survivors(self.crosswalk, survivors), self.contacts, self.config.merge, out)
+            exported = export_crosswalk(with_survivors(self.crosswalk, survivors), self.contacts, out)
             for name in MERGE_FILES:
                 (out / name).unlink(missing_ok=True)
             written, summaries, unmerged = exported.paths, [

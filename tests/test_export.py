@@ -221,7 +221,7 @@ def test_formula_cells_are_neutralized_and_phone_numbers_kept(tmp_path):
     assert "  cleaned.csv, sheet row 3 (cleaned.csv row 1), column 'First Name': '@Bob'" in said
     raw = export(merge(contacts, np.array([0, 0, 2]), MergePolicy(neutralize_formulas=False)), tmp_path / "raw")
     assert read(tmp_path / "raw" / "cleaned.csv")["First Name"].tolist() == ["Ann", "@Bob"]
-    assert len(raw.neutralized) == 0 and not (tmp_path / "raw" / "neutralized.csv").exists()
+    assert set(raw.neutralized["file"]) == {"audit.csv"}  # a report, not a file for the CRM: neutralized still
 
 
 def test_the_reports_a_person_opens_in_a_spreadsheet_are_neutralized_too(tmp_path):
@@ -233,6 +233,25 @@ def test_the_reports_a_person_opens_in_a_spreadsheet_are_neutralized_too(tmp_pat
     assert pairs[["record_id_a", "record_id_b"]].values.tolist() == [["'=1+1", "'@SUM(A1)"]]
     assert CliRunner().invoke(main, ["profile", str(path), "--out", str(tmp_path / "profile")]).exit_code == 0
     assert read(tmp_path / "profile" / "profile_invalid.csv")["raw"].tolist() == ["'=2+2"]
+
+
+def test_without_neutralizing_the_files_for_the_crm_the_reports_keep_the_quote(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,Notes\n=1+1,Ann,Lee,ann@x.com,,@call\n"
+                    "7,Ann,Lee,ann@x.com,+1 212 555 0107,=2+2\n")
+    (tmp_path / "raw.toml").write_text("[merge]\nneutralize_formulas = false\n")
+    args = ["run", str(path), "--out", str(tmp_path / "out"), "--config", str(tmp_path / "raw.toml")]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    out = tmp_path / "out"
+    assert read(out / "cleaned.csv")["Notes"].tolist() == ["=2+2 | @call"]  # straight into the CRM, as told
+    assert read(out / "merged_away.csv")["record_id"].tolist() == ["=1+1"]
+    assert read(out / "crosswalk.csv")["record_id"].tolist() == ["'=1+1", "7"]
+    assert read(out / "merge_groups.csv")["record_ids"].tolist() == ["'=1+1 7"]
+    assert read(out / "changed_numbers.csv")["record_id"].tolist() == ["'=1+1"]
+    audit = read(out / "audit.csv")
+    assert audit.loc[audit["column"] == "Notes", ["before", "after"]].values.tolist() == [["'=2+2", "'=2+2 | @call"]]
+    assert set(read(out / "neutralized.csv")["file"]) == {"audit.csv", "changed_numbers.csv", "crosswalk.csv",
+                                                          "merge_groups.csv"}
 
 
 def test_only_formula_like_cells_are_neutralized():
@@ -917,7 +936,7 @@ def test_an_encoding_that_cannot_write_a_name_is_a_clear_error_and_writes_nothin
 @pytest.mark.parametrize("encoding, mark", [("utf-8-sig", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe")])
 def test_a_byte_order_mark_starts_the_file_once_however_many_pieces_it_is_written_in(tmp_path, encoding, mark):
     frame = pd.DataFrame({"Contact ID": [f"{i:06d}" for i in range(70_000)], "Name": "Zoë"})  # two pieces of 65,536 rows
-    write_tables(tmp_path, {"t.csv": frame}, {"t.csv": (encoding, ",")}, True)
+    write_tables(tmp_path, {"t.csv": frame}, {"t.csv": (encoding, ",")})
     data = (tmp_path / "t.csv").read_bytes()
     assert data.startswith(mark) and data.count(mark) == 1
     assert data.decode(encoding) == csv_text(frame)
@@ -1100,7 +1119,7 @@ def test_formula_cells_are_neutralized_while_the_csv_is_written(tmp_path):
     safe = frame.assign(ID=["007", "'=1+1", "+44 7700 900123", "-"], Notes=["a\0=b", "'@x; y", "", "'-2+3"])
     assert text == csv_text(safe, ";", "\r\n") and '"\'@x; y"' in text  # quoted as the cell needs, after its quote mark
     assert sorted(listed) == [(0, 1, "=1+1"), (2, 1, "@x; y"), (2, 3, "-2+3")]
-    _, found = write_tables(tmp_path, {"t.csv": frame}, {"t.csv": ("utf-8", ";")}, True, line_end="\r\n")
+    _, found = write_tables(tmp_path, {"t.csv": frame}, {"t.csv": ("utf-8", ";")}, line_end="\r\n")
     assert found.values.tolist() == [["t.csv", 1, 3, "ID", "=1+1"], ["t.csv", 1, 3, "Notes", "@x; y"],
                                      ["t.csv", 3, 5, "Notes", "-2+3"]]  # by column, then row
     assert (tmp_path / "t.csv").read_bytes().decode() == text

@@ -257,6 +257,18 @@ def test_cli_check_import(tmp_path):
         assert kept.read_bytes() == before and [p.name for p in folder.iterdir()] == [name]  # nothing written
 
 
+def test_without_neutralizing_the_import_file_the_reports_of_a_check_keep_the_quote(tmp_path):
+    new, config = tmp_path / "new.csv", tmp_path / "raw.toml"
+    new.write_text("Contact ID,First Name,Last Name,Email,Company\nC000001,Megan,Lewis,megan.lewis@hotmail.com,=1+1\n")
+    config.write_text("[merge]\nneutralize_formulas = false\n")
+    result = CliRunner().invoke(main, ["check-import", str(new), "--against", "sample_data/contacts.csv",
+                                       "--out", str(tmp_path / "out"), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    read = lambda name: pd.read_csv(tmp_path / "out" / name, dtype=str, keep_default_na=False)  # noqa: E731
+    assert read("import_ready.csv")["Company"].tolist() == ["=1+1"]  # straight into the CRM, as told
+    assert read("annotated.csv")["Company"].tolist() == ["'=1+1"]  # a report a person opens
+
+
 def test_a_check_for_another_crm_leaves_no_clearing_file_of_the_earlier_check(tmp_path):
     out, config = tmp_path / "out", tmp_path / "hubspot.toml"
     config.write_text('[merge]\ncrm = "hubspot"\n')
