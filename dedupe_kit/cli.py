@@ -201,11 +201,14 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
               help="Output folder: cleaned.csv, the fix files, crosswalk.csv, audit.csv, pairs.csv, summary.txt…")
 @click.option("--crm", type=click.Choice(sorted(CRM_PROFILES)),
               help="The CRM the fix files are for (sets the clear word; overrides the config).")
-@click.option("--out-encoding", help="Encoding of cleaned.csv and the fix files (default: the input's).")
+@click.option("--out-encoding",
+              help="Encoding of cleaned.csv, the fix files and merged_away.csv (default: the input's, UTF-8 for "
+                   "a workbook).")
 @click.option("--out-delimiter", callback=_delimiter,
-              help="Delimiter of cleaned.csv and the fix files (default: the input's); '\\t' for tab.")
+              help="Delimiter of cleaned.csv, the fix files and merged_away.csv (default: the input's, ',' for "
+                   "a workbook); '\\t' for tab.")
 @click.option("--truth", type=click.Path(dir_okay=False, path_type=Path),
-              help="Labelled data (record ID, entity ID) to report blocking recall, precision and recall.")
+              help="Labelled data (record ID, entity ID) to report blocking recall, precision, recall and F1.")
 @click.option("--match-only", is_flag=True,
               help="Stop at the groups: write crosswalk.csv, pairs.csv and summary.txt, not the merge's files "
                    "(a later run without this flag writes them, with what was decided in review).")

@@ -357,3 +357,13 @@ def test_the_summary_counts_keys_too_common_to_pair_under_a_label_that_says_what
     assert "phones/emails/IDs too common to pair     0   (over 50 records)" in summary
     assert ("other keys too common to pair           1   (names, email domains, addresses…: see too_common.csv)"
             in summary)
+
+
+def test_run_help_names_the_files_out_encoding_and_out_delimiter_write(tmp_path):
+    (tmp_path / "export.csv").write_text(EXPORT, encoding="utf-8")
+    run("run", tmp_path / "export.csv", "--out", tmp_path / "out", "--out-encoding", "cp1252", "--out-delimiter", ";")
+    assert (tmp_path / "out" / "merged_away.csv").read_bytes().startswith(b"source_row;record_id;")
+    shown = " ".join(run("run", "--help").output.split())
+    assert "Encoding of cleaned.csv, the fix files and merged_away.csv" in shown
+    assert "Delimiter of cleaned.csv, the fix files and merged_away.csv" in shown
+    assert "blocking recall, precision, recall and F1" in shown
