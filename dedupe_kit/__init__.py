@@ -11,6 +11,10 @@ The stages, each usable alone::
     export(plan, "out", crosswalk=result.crosswalk)   # cleaned.csv, fix files, audit
 """
 
+from ._interrupt import quiet_while_importing
+
+quiet_while_importing()  # Ctrl-C as the program's imports load: one line, not their traceback (see _interrupt)
+
 from ._cpu import prefer_avx2
 
 prefer_avx2()  # numpy's fast sort on AMD Zen 4: must come before numpy is imported (see _cpu)

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from ._interrupt import as_usual
 from ._perf import freed_memory_kept, small_pages
 from .config import CRM_PROFILES, Config, region_problem
 from .errors import DedupeKitError, InputError
@@ -152,6 +153,7 @@ def entry() -> None:
     ends (``--match-only`` at 1,000,000 rows: 0.93 s from its last line to its end before,
     0.11 s now). Errors, and every other command, exit as usual.
     """
+    as_usual()  # the imports are done: each command says "interrupted" itself
     try:
         main()
     except SystemExit as exit:

@@ -247,6 +247,35 @@ def test_ctrl_c_says_interrupted_and_exits_130(command, stopped_in, tmp_path, mo
     assert not out.exists()
 
 
+@pytest.mark.parametrize("program, loaded", [
+    ("-m", "numpy"), ("-m", "dedupe_kit.fieldmap"), ("-m", "scipy"),  # early, after pandas, in scikit-learn's
+    ("dedupe-kit", "numpy"),  # the installed command: a script of that name
+])
+def test_ctrl_c_while_the_program_imports_its_libraries_says_interrupted_and_exits_130(program, loaded, tmp_path):
+    """Ctrl-C in the first seconds of a run, while pandas, scikit-learn and the rest load: the line of
+    any other Ctrl-C and exit code 130, not a traceback of the imports. The signal is sent when
+    the import of ``loaded`` is done (``-X importtime`` says so), seconds before the run starts."""
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT)
+    script = tmp_path / "dedupe-kit"  # as pip writes the command
+    script.write_text("import sys\nfrom dedupe_kit.cli import entry\nsys.exit(entry())\n")
+    start = ["-m", "dedupe_kit"] if program == "-m" else [str(script)]
+    command = [sys.executable, "-X", "importtime", *start, "run", str(path), "--out", str(tmp_path / "out")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:
+        if line.split("|")[-1].strip() == loaded:
+            break
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    said = [line for line in stderr.splitlines() if not line.startswith("import time:")]
+    assert (process.returncode, stdout, said) == (130, "", ["Error: interrupted"])
+    assert not (tmp_path / "out").exists()
+
+
 def test_refuses_to_write_over_the_input(tmp_path):
     path = tmp_path / "profile.txt"
     path.write_text(EXPORT)
