@@ -197,6 +197,8 @@ def load(
         raise InputError(f"{path}: is a text file, not a workbook: it has no sheet {sheet!r}")
     else:
         text, encoding = _decode(data, path, encoding, delimiter)
+        if text.startswith("\ufeff"):  # the mark again: a tool read it as text and wrote its own before it
+            text = text.lstrip("\ufeff")  # (not the first column's name; `cleaned.csv` gets the encoding's one mark)
         if excel := _EXCEL_SEP.match(text):  # Excel's "sep=;" line names the delimiter: it is not a row
             delimiter, text = delimiter or excel[1], text[excel.end():]  # its line break stays: a blank line 1
         _check_is_text_table(text, path)

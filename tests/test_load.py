@@ -527,6 +527,17 @@ def test_a_byte_order_mark_of_utf8_before_text_of_another_encoding(tmp_path):
     assert (tmp_path / "out" / "cleaned.csv").read_bytes() == path.read_bytes()[3:]
 
 
+def test_a_second_byte_order_mark_is_no_part_of_the_header(tmp_path):
+    """A tool that read the mark as text and wrote the file with a mark of its own: the first
+    column is 'Contact ID', not '\\ufeffContact ID' (which a config's or a CRM's 'Contact ID' misses)."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbfContact ID,First Name\nC1,Ann\n")
+    contacts = load(path, fields={"record_id": "Contact ID"})
+    assert contacts.columns == ["Contact ID", "First Name"] and contacts.encoding == "utf-8-sig"
+    export(merge(contacts, np.arange(1)), tmp_path / "out")
+    assert (tmp_path / "out" / "cleaned.csv").read_bytes() == b"\xef\xbb\xbfContact ID,First Name\nC1,Ann\n"  # one mark
+
+
 def test_explicit_encoding_that_does_not_fit(tmp_path):
     path = write_csv(tmp_path / "t.csv", [["First Name", "City"], ["Ann", "Orléans"]], encoding="cp1252")
     with pytest.raises(InputError, match=r"line 2 \(row 0\), column 'City': bytes b'\\xe9' cannot be decoded as utf-8"):
