@@ -541,6 +541,7 @@ def _read_csv_text(text: str, delimiter: str, path: Path
     lines: list[int] = []
     ragged: list[str] = []
     n_ragged = 0
+    widths: set[int] = set()  # the numbers of fields of the ragged rows (-1: a value past the header's last column)
     footer: list[tuple[int, int, int, str]] = []  # (line, row, fields, "") of the rows that may be a footer
     title: list[int] = []
     header_line = 1
@@ -567,9 +568,12 @@ def _read_csv_text(text: str, delimiter: str, path: Path
                         if len(record) != len(header) else [])
                 for line, row, fields, quote in footer + this:
                     n_ragged += 1
+                    widths.add(fields)
                     if len(ragged) < _MAX_LISTED:
                         ragged.append(f"line {line} (row {row}) has {fields} fields{quote}")
                 footer = []
+                if any(cell.strip() for cell in record[len(header):]):
+                    widths.add(-1)
             elif not n_ragged:
                 rows.append(record)
                 lines.append(start)
@@ -580,13 +584,27 @@ def _read_csv_text(text: str, delimiter: str, path: Path
         raise InputError(f"{path}: the file is empty; export the contacts with their header row")
     if n_ragged:
         more = f"\n  … and {n_ragged - len(ragged)} more" if n_ragged > len(ragged) else ""
+        advice = (n_ragged == row_number + 1 and _trailing_delimiter(header, widths, delimiter)
+                  or "Quote cells that contain the delimiter or a line break, or pass the right delimiter.")
         raise InputError(
             f"{path}: {n_ragged} row(s) do not have the header's {len(header)} fields "
-            f"(delimiter {delimiter!r}):\n  " + "\n  ".join(ragged) + more
-            + "\nQuote cells that contain the delimiter or a line break, or pass the right delimiter."
+            f"(delimiter {delimiter!r}):\n  " + "\n  ".join(ragged) + more + "\n" + advice
         )
     return (header, _frame(header, rows), np.asarray(lines, dtype=np.int64), (title, [line for line, *_ in footer]),
             header_line)
+
+
+def _trailing_delimiter(header: list[str], widths: set[int], delimiter: str) -> str:
+    """What to change when every row differs from the header by a delimiter at the end of the line,
+    the header's or the rows' (``widths``: the rows' numbers of fields, as `_read_csv_text` notes
+    them), or "" when they do not."""
+    if widths == {len(header) - 1} and len(header) > 1 and not header[-1].strip() and header[-2].strip():
+        return (f"The header ends with {delimiter!r} after its last name {header[-2]!r} (a column without a name) "
+                f"and the rows do not: remove that {delimiter!r} from the header.")
+    if widths == {len(header) + 1}:
+        return (f"Every row ends with {delimiter!r} after its last cell and the header does not: end the header "
+                f"with {delimiter!r} too (a column without a name or a value is left out).")
+    return ""
 
 
 def _check_last_quote(text: str, delimiter: str, frame: pd.DataFrame, lines: np.ndarray, path: Path) -> None:

@@ -320,6 +320,27 @@ def test_ragged_rows_are_all_listed(tmp_path):
     assert "line 5 (row 2) has 2 fields" in message
 
 
+@pytest.mark.parametrize("header, row, advice", [
+    ("Contact ID,First Name,Email,", "1,Ann,ann@example.com",
+     "The header ends with ',' after its last name 'Email' (a column without a name) and the rows do not: remove "
+     "that ',' from the header."),
+    ("Contact ID,First Name,Email", "1,Ann,ann@example.com,",
+     "Every row ends with ',' after its last cell and the header does not: end the header with ',' too (a column "
+     "without a name or a value is left out)."),
+])
+def test_a_trailing_delimiter_on_the_header_or_on_the_rows_alone_is_named(tmp_path, header, row, advice):
+    """Not a read that shifts the values, nor the advice to quote cells, for a delimiter at the end of a line."""
+    path = tmp_path / "t.csv"
+    path.write_text(f"{header}\n{row}\n{row.replace('1,Ann,ann', '2,Bob,bob')}\n")
+    with pytest.raises(InputError) as info:
+        load(path)
+    assert str(info.value).startswith(f"{path}: 2 row(s) do not have the header's {header.count(',') + 1} fields")
+    assert str(info.value).endswith("\n" + advice)
+    path.write_text(f"{header}\n{row}\n2,Bob,bob@example.org,x\n")  # not every row so: the usual advice
+    with pytest.raises(InputError, match=r" fields\nQuote cells that contain the delimiter"):
+        load(path)
+
+
 def test_a_quote_left_open_is_named_where_its_cell_starts(tmp_path):
     path = tmp_path / "t.csv"  # the quote before Boston never closes: the next quote, on line 5, closes it
     path.write_text('Contact ID,First Name,City,Company\n1,Ann,"Boston,Acme\n2,Bob,Salem,Initech\n3,Cy,Lynn,Umbrella\n'
