@@ -435,6 +435,16 @@ def test_excels_sep_line_names_the_delimiter_and_is_not_a_row(tmp_path):
         load(path)
 
 
+def test_excels_sep_line_is_not_written_back_for_an_import_to_read_as_the_header(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("sep=;\nContact ID;First Name;Email\n0031;Ann;a@x.com\n0032;Ann;\n0033;Bob;b@x.com\n")
+    export(merge(load(path), [0, 0, 2]), tmp_path / "out")
+    assert (tmp_path / "out" / "cleaned.csv").read_text() == "Contact ID;First Name;Email\n0031;Ann;a@x.com\n" \
+                                                            "0033;Bob;b@x.com\n"
+    for name in ("fix_1_clear.csv", "fix_2_update.csv", "merged_away.csv"):  # the header first, with the delimiter
+        assert (tmp_path / "out" / name).read_text().startswith(("Contact ID;", "source_row;")), name
+
+
 def test_a_wrong_delimiter_given_names_the_one_the_header_uses(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Email\n0031,Ann,ann@example.com\n0032,Bob;Jr,bob@example.org\n")
