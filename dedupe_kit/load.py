@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -216,7 +217,7 @@ def load(
                 (header, frame, lines, (title, footer), header_line), filled = _read_csv_text(text, delimiter, path), {}
             else:
                 (header, frame, lines, filled), title, footer, header_line = read, (), (), 1
-        _check_last_quote(text, delimiter, frame, lines, path)
+        _check_quotes(text, delimiter, frame, lines, path)
         if not footer and (padded := _padded_footer(frame)):  # as a spreadsheet saves a report: its footer is rows too
             frame, lines, footer = frame.iloc[:-padded], lines[:-padded], lines[-padded:].tolist()
             filled = {column: found[:-padded] for column, found in filled.items()}
@@ -607,22 +608,45 @@ def _trailing_delimiter(header: list[str], widths: set[int], delimiter: str) -> 
     return ""
 
 
-def _check_last_quote(text: str, delimiter: str, frame: pd.DataFrame, lines: np.ndarray, path: Path) -> None:
-    """Refuse a file whose last row opens a quoted cell that never closes: both readers take every
-    line after the quote into that cell, and the rows typed there would be lost without a word."""
-    if not len(frame) or not any("\n" in v or "\r" in v for v in frame.iloc[-1].tolist()):
-        return  # most files: the last row's cells hold no line break
-    start = int(lines[-1])
+def _check_quotes(text: str, delimiter: str, frame: pd.DataFrame, lines: np.ndarray, path: Path) -> None:
+    """Refuse a file where a quoted cell opens and does not close where a cell ends: both readers take
+    the lines after its quote into that one cell, up to the end of the file (a quote never closed),
+    or up to a quote typed in a later line (the inch mark of ``7" tablet``), whose row then has the
+    header's number of fields; the rows typed there would be lost without a word.
+
+    Only the rows that run over several lines are read again, by the strict `csv` reader."""
+    spread = np.flatnonzero(np.diff(lines) > 1)  # rows whose cells hold a line break (or before a blank line)
+    last = len(frame) and any("\n" in v or "\r" in v for v in frame.iloc[-1].tolist())  # its text runs to the end
+    if not len(spread) and not last:
+        return  # most files
+    offsets = [0, 0, *itertools.accumulate(map(len, io.StringIO(text, newline="")))]  # where each line (from 1) starts
+    pieces = [text[offsets[lines[row]]:offsets[lines[row + 1]]] for row in spread.tolist()]
+    if last:
+        spread, pieces = np.append(spread, len(frame) - 1), [*pieces, text[offsets[lines[-1]]:]]
+    before = np.cumsum(np.diff(lines)[spread[:-1]])  # the lines of the pieces up to each one but the last
     csv.field_size_limit(2**31 - 1)  # the cell may hold the rest of a large file
-    offset = next((m.end() for i, m in enumerate(_LINE_BREAK.finditer(text), 2) if i == start), 0)
-    try:
-        for _ in csv.reader(io.StringIO(text[offset:], newline=""), delimiter=delimiter, strict=True):
-            pass
-    except csv.Error as exc:
-        if "unexpected end of data" in str(exc):
-            raise InputError(f"{path}: line {start} (row {len(frame) - 1}): a quoted cell opens there and is never "
-                             "closed, so every line after it would be read into that one cell; close the quote "
-                             "(a quote inside a quoted cell is written twice) and load the file again") from None
+    reader = csv.reader(io.StringIO("".join(pieces), newline=""), delimiter=delimiter, strict=True)
+    while True:  # after an error, the reader reads on from the next line
+        try:
+            for _ in reader:
+                pass
+            return
+        except csv.Error as exc:
+            error = exc
+        piece = int(np.searchsorted(before, reader.line_num))
+        row = int(spread[piece])
+        start = int(lines[row])
+        end = start + reader.line_num - 1 - (int(before[piece - 1]) if piece else 0)
+        if "unexpected end of data" in str(error):
+            raise InputError(f"{path}: line {start} (row {row}): a quoted cell opens there and is never closed, so "
+                             "every line after it would be read into that one cell; close the quote (a quote inside a "
+                             "quoted cell is written twice) and load the file again")
+        if end > start:  # (a quote out of place on the row's first line, `"5" screen`, takes no line: read on)
+            column = next((f", column {name!r}" for name, v in frame.iloc[row].items() if "\n" in v or "\r" in v), "")
+            raise InputError(f"{path}: line {start} (row {row}){column}: a quoted cell opens there and "
+                             f"does not close where a cell ends (line {end}: {error}), so lines {start}–{end} would be "
+                             "read into that one cell; close the quote where its cell ends (a quote inside a quoted "
+                             "cell is written twice) and load the file again")
 
 
 def _open_quote(record: list[str], line: int) -> str:

@@ -354,6 +354,25 @@ def test_a_quote_left_open_is_named_where_its_cell_starts(tmp_path):
 
 
 @pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_quote_left_open_that_a_later_quote_ends_is_refused_not_read_as_one_cell(tmp_path, line_end):
+    """The inch mark of Cy's note ends the cell Ann's quote opens: both readers took Bob's row and most of
+    Cy's into Ann's note, the row has the header's number of fields, and 5 contacts were 3 without a word."""
+    path = tmp_path / "t.csv"
+    rows = ["Contact ID,First Name,Notes,Email", "1,Zoe,ok,z@example.com", '2,Ann,"5 screen,a@example.com',
+            "3,Bob,ok,b@example.com", '4,Cy,wants 7" tablet,c@example.com', "5,Di,ok,d@example.com", ""]
+    path.write_bytes(line_end.join(rows).encode())
+    with pytest.raises(InputError, match=re.escape(
+            f"{path}: line 3 (row 1), column 'Notes': a quoted cell opens there and does not close where a cell ends "
+            "(line 5: ',' expected after '\"'), so lines 3–5 would be read into that one cell; close the quote where "
+            "its cell ends (a quote inside a quoted cell is written twice) and load the file again") + "$"):
+        load(path)
+    rows[2] = '2,Ann,"5"" screen,\nnot 7""",a@example.com'  # the quotes as a quoted cell writes them
+    rows[4] = '4,Cy,"wants 7"" tablet",c@example.com'
+    path.write_bytes(line_end.join(rows).encode())
+    assert load(path).frame["Notes"].tolist() == ["ok", '5" screen,\nnot 7"', "ok", 'wants 7" tablet', "ok"]
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
 def test_a_quote_never_closed_in_the_last_column_is_refused_not_read_as_one_cell(tmp_path, line_end):
     path = tmp_path / "t.csv"  # both readers took rows 2 and 3 into Ann's note: one row, and no word
     path.write_bytes(line_end.join(["Contact ID,First Name,Notes", "1,Zoe,x", '2,Ann,"open', "3,Bob,x", "4,Cy,y", ""])
