@@ -847,6 +847,27 @@ def test_a_dutch_prefix_and_a_spanish_second_surname_in_columns_of_their_own_are
     assert pairs.loc[(2, 3), "status"] == "auto"
 
 
+def test_two_last_names_of_one_first_surname_and_two_second_surnames_are_two_people(tmp_path):
+    people = [("María", "García", "López", "maria.gl@example.com", "612 345 678", "Madrid"),
+              ("María", "García", "Pérez", "maria.gp@example.org", "+34 612 345 678", "Madrid"),  # her cousin
+              ("Lucía", "Romero", "Vidal", "lucia.rv@example.com", "633 111 222", "Sevilla"),
+              ("Lucía", "Romero", "Vdial", "lucia.rv@example.net", "+34 633 111 222", "Sevilla")]  # a typo: one
+    people += [(first, last, "", email, f"6{i}5 000 {i}{i}{i}", "Bilbao")
+               for i, (_, first, last, email, *_) in enumerate(row.split(",") for row in strangers("1"))]
+    for header, sep in (("Apellidos", " "), ("Apellido 1,Apellido 2", ",")):  # one column or two
+        path = tmp_path / "es.csv"
+        path.write_text(f"ID,Nombre,{header},Correo electrónico,Teléfono,Ciudad\n" + "".join(
+            f"{i},{first},{last}{sep}{second},{email},{phone},{city}\n".replace(" ,", ",")
+            for i, (first, last, second, email, phone, city) in enumerate(people)))
+        result = run(path, Config.from_dict({"normalize": {"default_region": "ES"}}), progress=False)
+        pairs = result.pairs.set_index(["a", "b"])
+        assert pairs.loc[(0, 1), ["last", "status"]].tolist() == [0, "review"]  # was nearly the same, merged
+        assert pairs.loc[(2, 3), ["last", "status"]].tolist() == [2, "auto"]
+    assert (last_level(np.array(["garcia lopez", "smith jones", "van der berg", "van der berg"], dtype=object),
+                       np.array(["garcia lpoez", "smith jonse", "van den berg", "van der meer"], dtype=object)).tolist()
+            == [2, 2, 2, 0])
+
+
 def test_a_full_name_written_last_name_first_in_capitals_meets_the_same_person(tmp_path):
     path = tmp_path / "fr.csv"
     rows = ["1,SMITH Robert,rsmith@example.com,415-555-0101", "2,Bob Smith,bob.smith@example.org,415-555-0101",
