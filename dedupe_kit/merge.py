@@ -288,6 +288,7 @@ def merge(
     groups, survivors = pd.Index(table["group"]), table["survivor_row"].to_numpy(dtype=np.int64)
     rules = {key: "chosen in review" for key in field_choice}
     rules = _name_in_one_cell(frame, fm, after, source, groups, survivors, rules) | rules
+    _no_part_of_another_last_name(frame, fm, after, source, groups, survivors, rules)
     def merged(column: str) -> np.ndarray:
         return _merged(frame[column], after[column], groups, survivors)
 
@@ -495,6 +496,24 @@ def _name_in_one_cell(frame: pd.DataFrame, fm: FieldMap, after: dict[str, pd.Ser
                 after[whole].loc[group] = as_written(value[at], rest)  # its own words, as typed
                 changed[(group, whole)] = "name in one cell, split"
     return changed
+
+
+def _no_part_of_another_last_name(frame: pd.DataFrame, fm: FieldMap, after: dict[str, pd.Series],
+                                  source: dict[str, pd.Series], groups: pd.Index, survivors: np.ndarray,
+                                  rules: Mapping[tuple[int, str], str]) -> None:
+    """A Dutch prefix or a Spanish second surname of a column of its own (`FieldMap.last_name_columns`)
+    belongs with its record's last name: one filled from a record whose last name is not the merged one
+    (``Tussenvoegsel`` ``"de"`` of Eva of no last name, beside Eva Smit) is not, the survivor's own kept.
+    Cells in ``rules`` (chosen in review) are left as they are. Changes ``after`` and ``source`` in place."""
+    if fm.last_name is None:
+        return
+    kept = _merged(frame[fm.last_name], after[fm.last_name], groups, survivors)
+    for part in (part for part in fm.last_name_columns(frame.columns) if part != fm.last_name):
+        rows, at = source[part].to_numpy(), groups.get_indexer(source[part].index)
+        filled = np.flatnonzero((at >= 0) & (rows >= 0) & (rows != survivors[at]))  # from another record
+        for group, row, i in zip(source[part].index[filled].tolist(), rows[filled].tolist(), at[filled].tolist()):
+            if (group, part) not in rules and fold_name(frame.at[row, fm.last_name]) != fold_name(kept[i]):
+                after[part].loc[group], source[part].loc[group] = frame.at[survivors[i], part], survivors[i]
 
 
 def _values(groups: pd.Index, survivors: np.ndarray, frame: pd.DataFrame, after: Mapping[str, pd.Series],

@@ -294,6 +294,19 @@ def test_a_last_name_that_holds_its_dutch_prefix_or_second_surname_is_not_given_
     assert plan.values.set_index(["group", "column"]).loc[(0, "Apellido 1"), "rule"] == "name in one cell, split"
 
 
+def test_a_dutch_prefix_or_second_surname_is_filled_only_from_a_record_of_the_merged_last_name(tmp_path):
+    path = tmp_path / "nl.csv"  # Eva Smit beside an Eva "de" of no last name: was Eva de Smit
+    path.write_text("ID,Voornaam,Tussenvoegsel,Achternaam,E-mailadres,Telefoonnummer\n"
+                    "1,Eva,,Smit,eva@example.com,06 12345678\n2,Eva,de,,eva@example.com,\n"
+                    "3,Jan,,Berg,jan@example.com,06 87654321\n4,Jan,van der,Meer,,\n"
+                    "5,Piet,,,piet@example.com,06 11111111\n6,Piet,de,Vries,,\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2, 4, 4]))
+    assert plan.cleaned()[["Tussenvoegsel", "Achternaam"]].to_numpy().tolist() == [
+        ["", "Smit"], ["", "Berg"], ["de", "Vries"]]  # the last name filled with its own prefix: as before
+    dropped = plan.dropped[plan.dropped["column"] == "Tussenvoegsel"]
+    assert dropped[["source_row", "value"]].to_numpy().tolist() == [[1, "de"], [3, "van der"]]
+
+
 def test_creation_and_update_dates_stay_the_survivors_a_crm_sets_them(tmp_path):
     path = tmp_path / "dates.csv"
     path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,Created Date,Last Modified\n"
