@@ -85,7 +85,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         "merged_away.csv": lambda: merged_away(plan, away),
         "changed_numbers.csv": changed_numbers_table,
         "merge_groups.csv": lambda: plan.groups.assign(rows=plan.groups["rows"].map(_joined),
-                                                       record_ids=plan.groups["record_ids"].map(_quoted)),
+                                                       record_ids=plan.groups["record_ids"].map(quoted_ids)),
         "audit.csv": lambda: audit(plan, decided_at),
     }
     if crosswalk is not None:
@@ -702,11 +702,11 @@ def _joined(values: tuple) -> str:
     return " ".join(map(str, values))
 
 
-def _quoted(ids: tuple) -> str:
+def quoted_ids(ids: tuple) -> str:
     """Record IDs one after the other, each told apart from the next as a shell does: an ID with a space
     or a quote in quotes, a blank one ``''``.
 
-    >>> _quoted(("C4", "ACME 001", "", "Z,9"))
+    >>> quoted_ids(("C4", "ACME 001", "", "Z,9"))
     "C4 'ACME 001' '' Z,9"
     """
     return shlex.join(ids)

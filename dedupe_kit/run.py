@@ -25,7 +25,7 @@ from .compare import (MISSING, Comparison, DateComparison, EmailComparison, Exac
                       value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
-from .export import export, export_crosswalk, export_entry, log_export, with_survivors
+from .export import export, export_crosswalk, export_entry, log_export, quoted_ids, with_survivors
 from .files import csv_chunks, refuse_folder, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids, rows_of_record_ids
 from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates
@@ -338,7 +338,7 @@ def read_undone(out: str | Path, contacts: Contacts, groups: np.ndarray) -> tupl
     row_of = rows_of_record_ids(record_ids(contacts))
     found = [[row_of[i] for i in group if i in row_of] for group in taken_back]
     kept = [rows for rows in found if len(rows) > 1]
-    lost = [" ".join(i or "(blank)" for i in group) for group, rows in zip(taken_back, found) if len(rows) < 2]
+    lost = [quoted_ids(tuple(group)) for group, rows in zip(taken_back, found) if len(rows) < 2]  # as merge_groups.csv
     shown = "; ".join(lost[:3]) + ("; …" if len(lost) > 3 else "")
     return _groups_holding(kept, groups), [
         f"{where}: {len(kept):,} kept apart again by record ID" + (
