@@ -505,10 +505,11 @@ def _no_part_of_another_last_name(frame: pd.DataFrame, fm: FieldMap, after: dict
     belongs with its record's last name: one filled from a record whose last name is not the merged one
     (``Tussenvoegsel`` ``"de"`` of Eva of no last name, beside Eva Smit) is not, the survivor's own kept.
     Cells in ``rules`` (chosen in review) are left as they are. Changes ``after`` and ``source`` in place."""
-    if fm.last_name is None:
-        return
+    parts = [part for part in fm.last_name_columns(frame.columns) if part != fm.last_name]
+    if not parts:
+        return  # most files
     kept = _merged(frame[fm.last_name], after[fm.last_name], groups, survivors)
-    for part in (part for part in fm.last_name_columns(frame.columns) if part != fm.last_name):
+    for part in parts:
         rows, at = source[part].to_numpy(), groups.get_indexer(source[part].index)
         filled = np.flatnonzero((at >= 0) & (rows >= 0) & (rows != survivors[at]))  # from another record
         for group, row, i in zip(source[part].index[filled].tolist(), rows[filled].tolist(), at[filled].tolist()):
