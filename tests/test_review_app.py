@@ -116,6 +116,29 @@ def test_distinct_skip_undo_back(app):
     assert app.state.store.decisions().empty
 
 
+def test_undo_names_the_item_it_took_back_even_when_the_filters_leave_it_out(app, result, tmp_path):
+    first = app.state.current
+    app.distinct.click()
+    app.reason_filter.value = (next(r for r in ("same email", "name only") if r not in first.reasons),)
+    shown = app.state.current
+    assert shown is not None and shown != first
+    app.undo.click()
+    assert app.state.store.decisions().empty and app.state.current == shown
+    assert app.message.value == (f"Undone: Pair of rows {first.rows[0]} and {first.rows[1]} (the filters leave it "
+                                 "out of the queue: it is not shown).")
+
+    # a decision whose records this input no longer holds: no item of the queue is named
+    from dedupe_kit.run import record_ids
+
+    with DecisionStore(tmp_path / "gone.sqlite", input_sha256="old") as old:
+        old.decide((0, 1), "match", record_ids={0: "GONE-1", 1: "GONE-2"})
+    store = DecisionStore(tmp_path / "gone.sqlite", input_sha256="new", record_ids=record_ids(result.contacts))
+    gone = ReviewApp(ReviewState(result, store))
+    gone.undo.click()
+    assert gone.message.value == "Undone: a decision on records this review does not show (gone from the input?)."
+    store.close()
+
+
 def test_filters_and_order_change_the_queue(app):
     app.reason_filter.value = ("name only",)
     assert all("name only" in app.state.item(i).reasons for i in app.state.queue()["item"])

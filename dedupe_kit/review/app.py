@@ -128,7 +128,12 @@ class ReviewApp:
             self.message.value = "Nothing to undo."
             return
         item = self.state.undo()
-        self.message.value = html.escape(f"Undone: {_label(item)}." if item is not None else "Undone.")
+        if item is None:
+            text = "Undone: a decision on records this review does not show (gone from the input?)."
+        else:  # the item undone, which the filters may leave out of the queue shown
+            text = f"Undone: {_label(item)}" + ("." if item == self.state.current else
+                                                 " (the filters leave it out of the queue: it is not shown).")
+        self.message.value = html.escape(text)
         self._shown = None
         self.refresh()
 

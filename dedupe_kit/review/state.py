@@ -286,7 +286,8 @@ class ReviewState:
 
     def undo(self) -> Item | None:
         """Retract the latest decision still standing (of anyone, in this store) and show
-        its item again. Returns that item, or ``None`` when nothing was left to undo."""
+        its item again (unless the filters leave it out). Returns that item, or ``None`` when
+        nothing was left to undo or the decision is on no item of this review (its records gone)."""
         batch = self.store.undo()
         if batch is None:
             return None
@@ -306,7 +307,7 @@ class ReviewState:
                 self._history.pop()
         elif self._pos is None:
             self._advance()
-        return self.current
+        return None if item is None else self.item(item)
 
     @property
     def can_undo(self) -> bool:
