@@ -524,6 +524,28 @@ def test_decisions_on_another_version_of_the_input_say_how_many_are_reused(tmp_p
     assert list(zip(reused["a"], reused["b"])) == [first]
 
 
+def test_the_warning_of_decisions_reused_by_record_id_is_given_once(tmp_path):
+    import warnings
+
+    out = _run_folder(tmp_path)
+    state = open_state(out, reviewer="a")
+    state.match()
+    state.store.close()
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    frame.iloc[::-1].to_csv(tmp_path / "reversed.csv", index=False)  # a newer export: the same records, reordered
+    run(tmp_path / "reversed.csv", progress=False).write(out)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        state = open_state(out, reviewer="a")
+        state.goto(state.queue()["item"].iloc[-1])
+        state.match()
+        state.undo()
+        state.decision_details(state.current)
+    said = [str(w.message) for w in caught if "reused by record ID" in str(w.message)]
+    assert said == [f"{out / 'review.sqlite'}: 1 decision(s) made on another version of the input are reused by "
+                    "record ID"]
+
+
 def test_a_decision_imported_by_hand_without_record_ids_counts_on_the_next_run(result, tmp_path):
     out = _run_folder(tmp_path)
     auto = result.pairs[result.pairs["status"] == "auto"].iloc[0]

@@ -292,7 +292,7 @@ class ReviewState:
         if batch is None:
             return None
         pairs = self.store.batch_pairs(batch)
-        decided = self.store.decisions()
+        decided = self.store.decisions(warn=False)  # how many are reused by record ID was said on opening
         standing = dict(zip(zip(decided["a"].tolist(), decided["b"].tolist()), decided["decision"].tolist()))
         for p in pairs:
             if p in standing:
@@ -332,7 +332,7 @@ class ReviewState:
         item = self.item(item.index if isinstance(item, Item) else item)  # with any pair a decision added
         if not any(p in self._decision for p in item.pairs):
             return None
-        frame = self.store.decisions()
+        frame = self.store.decisions(warn=False)
         keys = set(item.pairs)
         mine = frame[[(a, b) in keys for a, b in zip(frame["a"], frame["b"])]]
         if mine.empty:  # undone meanwhile by another reviewer
@@ -524,7 +524,7 @@ class ReviewState:
         joined = set(np.flatnonzero(np.isin(cluster, cluster[sorted(members)])).tolist()) - (set(item.rows) - members)
         if not self._matched[sorted(joined)].any():
             return sorted(joined), None
-        frame = self.store.decisions()
+        frame = self.store.decisions(warn=False)
         written = {p for p in item.pairs if p[0] in members and p[1] in members}
         chosen = [int(s) for a, b, d, s in zip(frame["a"], frame["b"], frame["decision"], frame["survivor_row"])
                   if d == "match" and a in joined and b in joined and (a, b) not in written and pd.notna(s)
@@ -670,6 +670,6 @@ def open_state(out_dir: str | Path, *, reviewer: str | None = None, progress: bo
         warnings.warn(f"{info['input']}: the file changed since the run in {out_dir}; decisions are matched "
                       "by record ID", stacklevel=2)
     store = DecisionStore(out_dir / FILE_NAME, **this_input, reviewer=reviewer)
-    decisions = store.decisions()
+    decisions = store.decisions(warn=False)  # ReviewState says how many are reused by record ID
     result = run(contacts, config, decisions=decisions if len(decisions) else None, progress=progress)
     return ReviewState(result, store, **view)
