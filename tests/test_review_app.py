@@ -139,6 +139,21 @@ def test_undo_names_the_item_it_took_back_even_when_the_filters_leave_it_out(app
     store.close()
 
 
+def test_skip_on_an_item_decided_before_says_its_decision_stands(app):
+    first = app.state.current
+    app.note.value = "same woman"
+    app.match.click()
+    app.back.click()
+    assert app.state.current == first
+    app.skip.click()
+    assert app.message.value == (f"Nothing saved: Pair of rows {first.rows[0]} and {first.rows[1]} stays a match "
+                                 "(Skip never replaces a match or not a match: decide again to change it).")
+    assert app.state.decision_of(first) == "match" and list(app.state.store.decisions()["decision"]) == ["match"]
+    app.distinct.click()
+    app.skip.click()  # the next item, undecided: skipped
+    assert app.message.value.startswith("Saved: ") and app.message.value.endswith(" — skipped.")
+
+
 def test_filters_and_order_change_the_queue(app):
     app.reason_filter.value = ("name only",)
     assert all("name only" in app.state.item(i).reasons for i in app.state.queue()["item"])

@@ -120,7 +120,11 @@ class ReviewApp:
             return
         self.note.value = ""
         labels = {"match": "match", "distinct": "not a match", "skip": "skipped"}
-        self.message.value = html.escape(f"Saved: {_label(item)} — {labels[decision]}.")
+        text = f"Saved: {_label(item)} — {labels[decision]}."
+        if decision == "skip" and (standing := self.state.decision_of(item)) != "skip":  # no pair was left to skip
+            text = (f"Nothing saved: {_label(item)} stays {'a match' if standing == 'match' else 'not a match'} "
+                    "(Skip never replaces a match or not a match: decide again to change it).")
+        self.message.value = html.escape(text)
         self.refresh()
 
     def _on_undo(self, _=None) -> None:
