@@ -318,6 +318,16 @@ def test_csv_round_trip(state, store, tmp_path):
         store.import_csv(bad)
 
 
+def test_a_decisions_csv_saved_again_by_a_spreadsheet_in_its_own_encoding_is_imported(state, store, tmp_path):
+    state.match(note="Zoë Faké said yes, née Testova")
+    path = store.export_csv(tmp_path / "decisions.csv")
+    saved = tmp_path / "saved_by_excel.csv"  # Excel's "CSV (Comma delimited)" on Windows: cp1252
+    saved.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    with DecisionStore(tmp_path / "other.sqlite") as other:
+        assert other.import_csv(saved) == 1
+        assert other.decisions()["note"].tolist() == ["Zoë Faké said yes, née Testova"]
+
+
 def test_decisions_feed_run_a_match_joins_and_distinct_keeps_apart(result, state, store):
     cluster = result.crosswalk["cluster_id"].to_numpy()
     state.set_view(reasons=["same phone"])

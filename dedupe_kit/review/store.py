@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import io
 import json
 import sqlite3
 import warnings
@@ -29,7 +30,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..files import write_csv
-from ..load import rows_of_record_ids
+from ..load import _decode, rows_of_record_ids
 
 SCHEMA_VERSION = 1
 FILE_NAME = "review.sqlite"
@@ -336,14 +337,16 @@ class DecisionStore:
 
     def import_csv(self, path: str | Path, *, reviewer: str | None = None) -> int:
         """Append the decisions of a CSV written by `export_csv` (or by hand: ``a, b,
-        decision`` are required). Returns how many were imported.
+        decision`` are required), in UTF-8 or the encoding a spreadsheet saved it in again (cp1252...).
+        Returns how many were imported.
 
         A decision with both record IDs finds its records by them (the CSV may come from
         another version of the file); one without, by its rows ``a`` and ``b``. The lines of one
         time and reviewer (``decided_at``, ``reviewer``: a group decided at once) are one batch,
         undone at once, whose survivor and winning values are found by the IDs of all its lines."""
         path = Path(path)
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        text = _decode(path.read_bytes(), path, None, ",")[0]  # as saved again by a spreadsheet: cp1252 too
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         for column in _TEXT_COLUMNS:
             if column in frame:
                 frame[column] = [v[1:] if v.startswith("'") else v for v in frame[column]]
