@@ -197,7 +197,7 @@ def load(
     elif sheet is not None:
         raise InputError(f"{path}: is a text file, not a workbook: it has no sheet {sheet!r}")
     else:
-        text, encoding = _decode(data, path, encoding, delimiter)
+        text, encoding = decode(data, path, encoding, delimiter)
         if text.startswith("\ufeff"):  # the mark again: a tool read it as text and wrote its own before it
             text = text.lstrip("\ufeff")  # (not the first column's name; `cleaned.csv` gets the encoding's one mark)
         if excel := _EXCEL_SEP.match(text):  # Excel's "sep=;" line names the delimiter: it is not a row
@@ -241,7 +241,9 @@ def load(
 # --- decoding ---------------------------------------------------------------------------------
 
 
-def _decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None) -> tuple[str, str]:
+def decode(data: bytes, path: Path, encoding: str | None, delimiter: str | None) -> tuple[str, str]:
+    """The text of a CSV file's bytes and its encoding: ``encoding``, else the one its byte order mark
+    names, else UTF-8 or the single-byte encoding the bytes are in (`load` and a decisions CSV read so)."""
     if _BLANK.fullmatch(data):  # stops at the first other byte, where a strip would copy the whole file
         raise InputError(f"{path}: the file is empty; export the contacts with their header row")
     bom = next((name for mark, name in _BOMS if data.startswith(mark)), None)

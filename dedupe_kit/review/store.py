@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..files import write_csv
-from ..load import _decode, rows_of_record_ids
+from ..load import decode, rows_of_record_ids
 
 SCHEMA_VERSION = 1
 FILE_NAME = "review.sqlite"
@@ -345,7 +345,7 @@ class DecisionStore:
         time and reviewer (``decided_at``, ``reviewer``: a group decided at once) are one batch,
         undone at once, whose survivor and winning values are found by the IDs of all its lines."""
         path = Path(path)
-        text = _decode(path.read_bytes(), path, None, ",")[0]  # as saved again by a spreadsheet: cp1252 too
+        text = decode(path.read_bytes(), path, None, ",")[0]  # as saved again by a spreadsheet: cp1252 too
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         for column in _TEXT_COLUMNS:
             if column in frame:
