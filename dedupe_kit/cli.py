@@ -301,8 +301,9 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
         return
     _write_undo(folder, info, result, plan)
     click.echo(plan.summary())
+    left = "" if _merge_groups(folder, "merge") else " (nothing to import or archive: no group is merged)"
     click.echo(f"wrote the files of {folder}/ again without the merges of group(s) "
-               f"{', '.join(map(str, plan.undone)) or '-'}")
+               f"{', '.join(map(str, plan.undone)) or '-'}{left}")
 
 
 def _merge_groups(folder: Path, status: str | None = None) -> dict[str, str]:

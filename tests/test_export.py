@@ -427,6 +427,7 @@ def test_cli_undo_rewrites_the_files_without_the_merge(tmp_path):
     assert result.exit_code == 0, result.output
     assert len(read(out / "cleaned.csv")) == merged + len(group["rows"].split()) - 1
     assert read(out / "merge_groups.csv").iloc[0]["status"] == "undone"
+    assert "nothing to import" not in result.output  # the other groups stay merged
     before = (out / "cleaned.csv").stat().st_mtime_ns
     again = runner.invoke(main, ["undo", str(out), group["group"]])  # undone already: nothing to write
     assert again.exit_code == 0 and "nothing to undo" in again.output
@@ -434,6 +435,7 @@ def test_cli_undo_rewrites_the_files_without_the_merge(tmp_path):
     result = runner.invoke(main, ["undo", str(out), "--all"])
     assert result.exit_code == 0, result.output
     assert len(read(out / "cleaned.csv")) == 400 and len(read(out / "fix_2_update.csv")) == 0
+    assert result.output.splitlines()[-1].endswith("(nothing to import or archive: no group is merged)")
     assert "no group 123456" in runner.invoke(main, ["undo", str(out), "123456"]).output
     assert len((out / "export_log.jsonl").read_text().splitlines()) == 3
 
