@@ -288,7 +288,7 @@ def merge(
     groups, survivors = pd.Index(table["group"]), table["survivor_row"].to_numpy(dtype=np.int64)
     rules = {key: "chosen in review" for key in field_choice}
     rules = _name_in_one_cell(frame, fm, after, source, groups, survivors, rules) | rules
-    _no_part_of_another_last_name(frame, fm, after, source, groups, survivors, rules)
+    _no_part_of_another_last_name(frame, fm, cells, after, source, groups, survivors, rules)
     def merged(column: str) -> np.ndarray:
         return _merged(frame[column], after[column], groups, survivors)
 
@@ -498,23 +498,29 @@ def _name_in_one_cell(frame: pd.DataFrame, fm: FieldMap, after: dict[str, pd.Ser
     return changed
 
 
-def _no_part_of_another_last_name(frame: pd.DataFrame, fm: FieldMap, after: dict[str, pd.Series],
+def _no_part_of_another_last_name(frame: pd.DataFrame, fm: FieldMap, cells: _Cells, after: dict[str, pd.Series],
                                   source: dict[str, pd.Series], groups: pd.Index, survivors: np.ndarray,
                                   rules: Mapping[tuple[int, str], str]) -> None:
     """A Dutch prefix or a Spanish second surname of a column of its own (`FieldMap.last_name_columns`)
-    belongs with its record's last name: one filled from a record whose last name is not the merged one
-    (``Tussenvoegsel`` ``"de"`` of Eva of no last name, beside Eva Smit) is not, the survivor's own kept.
+    belongs with its record's last name: one taken from a record whose last name is not the merged one
+    (``Tussenvoegsel`` ``"de"`` of Eva of no last name, beside Eva Smit, whichever survives) gives way to
+    the first one of a record of the merged last name, else to none.
     Cells in ``rules`` (chosen in review) are left as they are. Changes ``after`` and ``source`` in place."""
     parts = [part for part in fm.last_name_columns(frame.columns) if part != fm.last_name]
     if not parts:
         return  # most files
-    kept = _merged(frame[fm.last_name], after[fm.last_name], groups, survivors)
+    kept, last = _merged(frame[fm.last_name], after[fm.last_name], groups, survivors), frame[fm.last_name].to_numpy()
     for part in parts:
         rows, at = source[part].to_numpy(), groups.get_indexer(source[part].index)
-        filled = np.flatnonzero((at >= 0) & (rows >= 0) & (rows != survivors[at]))  # from another record
-        for group, row, i in zip(source[part].index[filled].tolist(), rows[filled].tolist(), at[filled].tolist()):
-            if (group, part) not in rules and fold_name(frame.at[row, fm.last_name]) != fold_name(kept[i]):
-                after[part].loc[group], source[part].loc[group] = frame.at[survivors[i], part], survivors[i]
+        maybe = np.flatnonzero((at >= 0) & (rows >= 0))
+        maybe = maybe[last[rows[maybe]] != kept[at[maybe]]]  # the same text is the same last name
+        filled = cells(part).set_index("group")["row"]  # in the members' order
+        for group, row, i in zip(source[part].index[maybe].tolist(), rows[maybe].tolist(), at[maybe].tolist()):
+            if (group, part) in rules or fold_name(last[row]) == fold_name(kept[i]):
+                continue
+            own = [r for r in filled.loc[[group]].tolist() if fold_name(last[r]) == fold_name(kept[i])]
+            row = own[0] if own else survivors[i]
+            after[part].loc[group], source[part].loc[group] = frame.at[row, part] if own else "", row
 
 
 def _values(groups: pd.Index, survivors: np.ndarray, frame: pd.DataFrame, after: Mapping[str, pd.Series],

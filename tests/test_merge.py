@@ -12,7 +12,7 @@ import pytest
 
 from dedupe_kit import Config, ConfigError, NormalizeConfig, load, normalize, run
 from dedupe_kit.config import MergePolicy
-from dedupe_kit.export import updates
+from dedupe_kit.export import clearing, updates
 from dedupe_kit.merge import merge, proposed_survivors
 
 HEADER = "Contact ID,First Name,Last Name,Email,Email 2,Mobile Phone,Home Phone,Student ID,Created Date,Last Modified,Notes,Tags,Source"
@@ -305,6 +305,17 @@ def test_a_dutch_prefix_or_second_surname_is_filled_only_from_a_record_of_the_me
         ["", "Smit"], ["", "Berg"], ["de", "Vries"]]  # the last name filled with its own prefix: as before
     dropped = plan.dropped[plan.dropped["column"] == "Tussenvoegsel"]
     assert dropped[["source_row", "value"]].to_numpy().tolist() == [[1, "de"], [3, "van der"]]
+
+
+def test_a_survivors_dutch_prefix_of_no_last_name_gives_way_to_one_of_the_merged_last_name(tmp_path):
+    path = tmp_path / "nl.csv"  # the survivor Eva "de" of no last name beside Eva Smit: was Eva de Smit
+    path.write_text("ID,Voornaam,Tussenvoegsel,Achternaam,E-mailadres,Telefoonnummer\n"
+                    "1,Eva,de,,eva@example.com,06 12345678\n2,Eva,,Smit,eva@example.com,\n"
+                    "3,Jan,,Berg,jan@example.com,06 87654321\n4,Jan,van der,Meer,,\n5,Jan,van den,Berg,,\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2, 2]))
+    assert plan.cleaned()[["Tussenvoegsel", "Achternaam"]].to_numpy().tolist() == [
+        ["", "Smit"], ["van den", "Berg"]]  # Jan Berg takes the prefix of Berg, not of Meer ranked before it
+    assert clearing(plan)[["ID", "Tussenvoegsel"]].to_numpy().tolist()[-1] == ["1", "UNSET"]
 
 
 def test_creation_and_update_dates_stay_the_survivors_a_crm_sets_them(tmp_path):
