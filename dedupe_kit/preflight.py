@@ -319,10 +319,11 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     for i in np.flatnonzero(unknown):
         reject(i, f"record ID {frame.at[n_existing + i, fm.record_id].strip()} is not in the existing contacts"
                   + guess.get(i, ""))
-    values = ids[ids["kind"].isin(["phone", "email", "external_id"])]
+    # a CRM holds and imports no value of an extra column (``dedupe_kit extra phones``, of either file): it
+    # rejects no row for one
+    values = ids[ids["kind"].isin(["phone", "email", "external_id"]) & ~ids["column"].isin(EXTRA_COLUMNS)]
     new_values = values[values["source_row"] >= n_existing]
-    # a CRM holds no value of an extra column (``dedupe_kit extra phones``): it rejects no row for one
-    crm_held = (values["source_row"] < n_existing) & ~values["column"].isin(EXTRA_COLUMNS)
+    crm_held = values["source_row"] < n_existing
     held = new_values.merge(values.loc[crm_held, ["source_row", "column", "value", "kind"]],
                             on=["value", "kind"], suffixes=("", "_old")).sort_values(["source_row", "source_row_old"])
     holders = held.groupby(["source_row", "value"])["source_row_old"].agg(set)

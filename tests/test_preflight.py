@@ -219,6 +219,19 @@ def test_the_values_of_a_cleaned_exports_extra_columns_are_the_contacts(tmp_path
     assert "same email quiggly.a@work.example" in check_import(new, existing, progress=False).rows["reason"][0]
 
 
+def test_the_values_of_the_new_files_own_extra_columns_are_not_held_by_the_crm(tmp_path):
+    existing, new = tmp_path / "cleaned.csv", tmp_path / "slice.csv"  # a slice of a cleaned.csv imported again
+    header = "Contact ID,First Name,Last Name,Email,Mobile Phone,dedupe_kit extra emails,dedupe_kit extra phones\n"
+    existing.write_text(header + "A1,Ann,Archer,ann@example.com,(415) 555-0101,,\n"
+                                 "A2,Bob,Baker,bob@example.org,(415) 555-0202,,\n")
+    new.write_text(header + ",Cat,Cole,cat@example.net,(415) 555-0303,,(415) 555-0202\n"
+                            ",Dan,Dale,dan@example.net,(415) 555-0404,bob@example.org,\n"
+                            ",Eve,Eden,eve@example.net,(415) 555-0505,,(415) 555-0404\n")
+    check = check_import(new, existing, progress=False)
+    assert check.rows["status"].tolist() == ["new contact"] * 3  # was rejected: Bob's values, clearing them
+    assert check.taken.empty
+
+
 def test_bad_input_is_named(tmp_path):
     other = tmp_path / "other.csv"
     other.write_text("Colour,Size\nred,L\n")
