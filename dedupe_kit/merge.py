@@ -154,7 +154,7 @@ class MergePlan:
             if name in frame:  # a file merged before: the values it kept there stay, the new ones follow
                 new, values = values, frame[name].to_numpy(dtype=object).copy()
                 at = np.flatnonzero(new != "")  # the other rows' cells as they are
-                values[at] = ["; ".join(dict.fromkeys(_split(f"{old}; {more}", ";")))
+                values[at] = ["; ".join(dict.fromkeys(_split(f"{old}; {more}", ";", phones=role == "phones")))
                               for old, more in zip(values[at], new[at])]
             frame[name] = values
         return frame
@@ -1043,7 +1043,8 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
             separator, joiner = _separator(contacts.frame[column].to_numpy(dtype=object)[contacts.filled(column)])
         joined, mixed, none = {}, [], []
         for group, values in several.groupby("group")["value"]:
-            written = [(" ".join(p.split()).casefold(), p) for v in values for p in _split(v, separator)]
+            written = [(" ".join(p.split()).casefold(), p) for v in values
+                       for p in _split(v, separator, phones=column == EXTRA_COLUMNS[1])]
             kept = [(folded, part) for folded, part in written if folded not in blank]
             if len(values) == 1 and len(kept) == len(written):  # another record's one cell: as written
                 continue
@@ -1130,8 +1131,21 @@ def _separator(values: np.ndarray) -> tuple[str, str]:
     return ";", ";"  # a multi-select field's
 
 
-def _split(value: str, separator: str | None) -> list[str]:
-    return [p.strip() for p in (value.split(separator) if separator else [value]) if p.strip()]
+def _split(value: str, separator: str | None, phones: bool = False) -> list[str]:
+    """The values of a list cell; in a list of ``phones``, a part of 1 to 5 digits after a number is its
+    extension, never a number (``(415) 555-0402;23; (415) 555-0103``, as an earlier merge wrote a
+    ``dedupe_kit extra phones`` cell), written ``ext.`` (`extension_spelled`).
+
+    >>> _split("(415) 555-0402;23; (415) 555-0103", ";", phones=True)
+    ['(415) 555-0402 ext. 23', '(415) 555-0103']
+    """
+    parts = []
+    for part in (p.strip() for p in (value.split(separator) if separator else [value])):
+        if phones and parts and part.isdigit() and len(part) <= 5 and parts[-1][-1].isdigit():
+            parts[-1] = extension_spelled(f"{parts[-1]};{part}")
+        elif part:
+            parts.append(part)
+    return parts
 
 
 def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.Series], source: dict[str, pd.Series],

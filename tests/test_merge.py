@@ -727,6 +727,18 @@ def test_an_extension_after_a_semicolon_joined_into_a_list_of_numbers_is_written
         "(415) 555-0402 ext. 23; (415) 555-0103"]
 
 
+def test_an_extension_after_a_semicolon_in_an_extra_phones_cell_of_an_earlier_merge_stays_its_numbers(tmp_path):
+    path = tmp_path / "cleaned.csv"  # written by a merge before extensions were written 'ext.'
+    path.write_text("Contact ID,First Name,Email,Work Phone,dedupe_kit extra phones\n"
+                    "1,Ann,ann@x.com,(415) 555-0101,(415) 555-0402;23; (415) 555-0103\n"
+                    "2,Ann,ann@x.com,(415) 555-0109,\n"
+                    "3,Bo,bo@x.com,(415) 555-0201,(415) 555-0502;7\n4,Bo,bo@x.com,,(415) 555-0602;45; (415) 555-0203\n")
+    cleaned = merge(load(path), np.array([0, 0, 2, 2])).cleaned()
+    assert cleaned["dedupe_kit extra phones"].tolist() == [  # was '(415) 555-0402; 23; …', '23' another value
+        "(415) 555-0402 ext. 23; (415) 555-0103; (415) 555-0109",
+        "(415) 555-0502 ext. 7;(415) 555-0602 ext. 45;(415) 555-0203"]
+
+
 def test_a_phones_type_and_extension_columns_follow_the_number(tmp_path):
     path = tmp_path / "keap.csv"  # Keap: each phone column has its type and extension beside it
     path.write_text("Id,First Name,Phone 1,Phone 1 Ext,Phone 1 Type,Phone 2,Phone 2 Ext,Phone 2 Type,Phone 3,Phone 3 Type\n"
