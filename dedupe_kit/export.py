@@ -206,14 +206,14 @@ def clearing(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
     emails = list(fm.emails) if fm.record_id else list(fm.emails[1:])
     unique = emails + [c for c, _ in fm.phones] + (list(fm.external_ids) if fm.record_id else [])
     away = away_to_fix(plan) if away is None else away
-    away = away[_keyed(plan.contacts)[away]]
+    away = away[_keyed(plan)[away]]
     cell_rows, cell_columns = [], []
     for column in unique:
         filled = away[plan.contacts.filled(column)[away]]
         cell_rows.append(filled)
         cell_columns.append(np.full(len(filled), column, dtype=object))
     emptied = plan.changed_values()
-    keyed = _keyed(plan.contacts)[emptied["row"].to_numpy(dtype=np.int64)]
+    keyed = _keyed(plan)[emptied["row"].to_numpy(dtype=np.int64)]
     emptied = emptied[(emptied["after"] == "").to_numpy() & keyed]
     cell_rows.append(emptied["row"].to_numpy(dtype=np.int64))
     cell_columns.append(emptied["column"].to_numpy(dtype=object))
@@ -279,7 +279,7 @@ def _updated_cells(plan: MergePlan) -> pd.DataFrame:
     """The changed values that `updates` sets: of the survivors whose line finds them (`_keyed`), and
     not blank (`clearing` empties those)."""
     changed = plan.changed_values()
-    keyed = _keyed(plan.contacts)[changed["row"].to_numpy(dtype=np.int64)]
+    keyed = _keyed(plan)[changed["row"].to_numpy(dtype=np.int64)]
     return changed[keyed & (changed["after"] != "").to_numpy()]
 
 
@@ -599,10 +599,9 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
     in_merge = np.zeros(len(survivors), dtype=bool)
     in_merge[away] = in_merge[survivors[away]] = True
     ids, filled = contacts.frame[column], contacts.filled(column)
-    shared = repeated.copy()
-    survivors_of_key = pd.Series(survivors[shared]).groupby(_key_values(contacts, shared)).transform("nunique")
-    shared[shared] = survivors_of_key.to_numpy() > 1
-    left_out = sorted_distinct(away[~isin(away, to_fix)])
+    shared, held = _shared_keys(plan, repeated), _held_back(plan, repeated)
+    left_out = sorted_distinct(away[~isin(away, to_fix) & ~held[away]])
+    kept = np.flatnonzero(held & (survivors == np.arange(len(survivors))))
 
     def shown_rows(rows: np.ndarray) -> str:
         first = "; ".join(contacts.where(row) + (f": {ids.iat[row]!r}" if filled[row] else "")
@@ -614,9 +613,14 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
                 for rows, what, fate in (
                     (np.flatnonzero(in_merge & ~filled), f"no {what}",
                      "their lines would be for (it would make new ones): left out of the fix files"),
-                    (np.flatnonzero(in_merge & shared), f"the {what} of another contact",
+                    (np.flatnonzero(in_merge & shared & ~held), f"the {what} of another contact",
                      "their rows of the fix files are for"))
                 if len(rows)]
+    if len(kept):
+        warnings.append(f"{len(kept):,} {'merge is' if len(kept) == 1 else 'merges are'} left out of the fix files: "
+                        f"the row each keeps has the {what} of another contact {shown_rows(kept)}, "
+                        f"column {column!r}: a CRM cannot tell which contact its update is for, nor into which "
+                        "the others would be cleared and archived; check those contacts by hand")
     if len(left_out):
         warnings.append(f"{len(left_out):,} merged-away {'row has' if len(left_out) == 1 else 'rows have'} the {what} "
                         f"of a kept row {shown_rows(left_out)}: left out of the clearing file and merged_away.csv, "
@@ -650,8 +654,9 @@ def away_to_fix(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarr
     archive the kept contact.
 
     repeated: `_repeated_keys`, when worked out already."""
-    away = _merged_away_rows(plan)
     shared = _repeated_keys(plan.contacts) if repeated is None else repeated
+    away = _merged_away_rows(plan)
+    away = away[~_held_back(plan, shared)[away]]
     if not shared[away].any():  # the usual case
         return away
     kept = shared.copy()
@@ -659,12 +664,35 @@ def away_to_fix(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarr
     return away[~(shared[away] & isin(_key_values(plan.contacts, away), _key_values(plan.contacts, kept)))]
 
 
-def _keyed(contacts: Contacts) -> np.ndarray:
+def _keyed(plan: MergePlan) -> np.ndarray:
     """Whether each row's line in the fix files finds its contact: its record ID, without one its
     first email (`FieldMap.key`), is filled (every row's without either: the files are keyed by name
-    and external IDs then)."""
-    column = contacts.field_map.key
-    return contacts.filled(column) if column else np.ones(len(contacts), dtype=bool)
+    and external IDs then), and its merge is not held back (`_held_back`)."""
+    contacts, column = plan.contacts, plan.contacts.field_map.key
+    return contacts.filled(column) & ~_held_back(plan) if column else np.ones(len(contacts), dtype=bool)
+
+
+def _shared_keys(plan: MergePlan, repeated: np.ndarray) -> np.ndarray:
+    """Whether each row's record ID (without one, first email: `FieldMap.key`) is another contact's too: on
+    a row of another survivor (a row of another group, or of none). repeated: `_repeated_keys`."""
+    shared = repeated.copy()
+    survivors_of_key = pd.Series(plan.survivors()[shared]).groupby(_key_values(plan.contacts, shared))
+    shared[shared] = survivors_of_key.transform("nunique").to_numpy() > 1
+    return shared
+
+
+def _held_back(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarray:
+    """Whether each row is in a merge whose survivor's record ID (without one, first email: `FieldMap.key`)
+    is another contact's too (`_shared_keys`: two contacts exported under one ID): the update of its line
+    could go to either, and the others be cleared and archived into either, so the merge is in none of the
+    fix files. repeated: `_repeated_keys`, when worked out already."""
+    repeated = _repeated_keys(plan.contacts) if repeated is None else repeated
+    survivors = plan.survivors()
+    if not repeated.any():  # the usual case
+        return np.zeros(len(survivors), dtype=bool)
+    merging = np.zeros(len(survivors), dtype=bool)
+    merging[survivors[_merged_away_rows(plan)]] = True
+    return (_shared_keys(plan, repeated) & merging)[survivors]
 
 
 def _first_of_key(contacts: Contacts, rows: np.ndarray) -> np.ndarray:

@@ -621,7 +621,8 @@ def test_rows_in_a_merge_with_a_blank_or_repeated_record_id_are_named_in_a_warni
                                 "column 'Contact ID'")
     assert "(it would make new ones): left out of the fix files" in warned[0]
     fixes = [read(tmp_path / "out" / name) for name in ("fix_1_clear.csv", "fix_2_update.csv")]
-    assert [fix["Contact ID"].tolist() for fix in fixes] == [["8"], []]  # not a line keyed by a blank ID
+    # not a line keyed by a blank ID, nor 8 cleared and archived into the 7 that may be Bob Ray
+    assert [fix["Contact ID"].tolist() for fix in fixes] == [[], []]
     path.write_text("Contact ID,First Name,Last Name,Email,Phone,City,Notes\n,Cy,Fox,c@z.com,,Boston,vip\n"
                     "10,Cy,Fox,,555-0100,,\n")
     plan = merge(load(path), np.array([0, 0]))  # the row without an ID is the more complete: no CRM contact
@@ -632,7 +633,8 @@ def test_rows_in_a_merge_with_a_blank_or_repeated_record_id_are_named_in_a_warni
     assert merge(unkeyed, np.array([0, 0]), decisions=pd.DataFrame(  # a person's pick of it stops the merge
         {"a": [0], "b": [1], "decision": ["match"], "survivor_row": [0]})).survivors().tolist() == [0, 1]
     # row 1 shares the ID too, but takes part in no merge
-    assert warned[1].startswith(f"1 row in a merge with the record ID of another contact ({path}, line 2 (row 0): '7')")
+    assert warned[1].startswith(f"1 merge is left out of the fix files: the row each keeps has the record ID of "
+                                f"another contact ({path}, line 2 (row 0): '7')")
     path.write_text("Contact ID,First Name,Last Name,Email\n7,Ann,Lee,a@x.com\n8,Ann,Lee,a@x.com\n")
     assert not [w for w in export(merge(load(path), np.array([0, 0])), tmp_path / "out").warnings
                 if "merge.crm" not in w]  # but the generic CRM's note
@@ -757,6 +759,25 @@ def test_importing_the_fix_files_gives_cleaned_csv_cell_for_cell(tmp_path, suffi
     assert cleaned.loc[0, ["Phone 2", "Phone 2 Type", "Student ID", "Company"]].tolist() == [
         "+1 617 555 0111", "", "00421", "NA"]  # Home went with the empty Phone 2: the clearing file empties it
     assert cleaned.loc[1, ["First Name", "Phone 1", "Title"]].tolist() == ["", "+1 617 555 0202", "UNSET"]
+
+
+def test_merges_whose_kept_rows_share_one_record_id_are_left_out_of_the_fix_files(tmp_path):
+    path, out = tmp_path / "export.csv", tmp_path / "out"  # two contacts exported under one ID, each with a duplicate
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,Company\n7,Ann,Archer,ann@example.com,415-555-0101,\n"
+                    "8,Ann,Archer,ann@example.com,,Acme\n7,Bob,Baker,bob@example.org,415-555-0202,\n"
+                    "9,Bob,Baker,bob@example.org,,Globex\n10,Cy,Cole,cy@example.net,415-555-0303,\n"
+                    "11,Cy,Cole,cy@example.net,,Initech\n")
+    exported = export(merge(load(path), np.array([0, 0, 2, 2, 4, 4])), out)
+    # were '7,Ann,Archer,Acme' and '7,Bob,Baker,Globex': both updates for one CRM record, 8 and 9 archived into it
+    assert read(out / "fix_2_update.csv").values.tolist() == [["10", "Cy", "Cole", "Initech"]]
+    assert read(out / "fix_1_clear.csv")["Contact ID"].tolist() == ["11"]
+    assert read(out / "merged_away.csv")["record_id"].tolist() == ["11"]
+    assert read(out / "cleaned.csv")["Company"].tolist() == ["Acme", "Globex", "Initech"]  # merged all the same
+    warned = [w for w in exported.warnings if "of another contact" in w]
+    assert warned == [f"2 merges are left out of the fix files: the row each keeps has the record ID of another "
+                      f"contact ({path}, line 2 (row 0): '7'; {path}, line 4 (row 2): '7'), column 'Contact ID': a CRM "
+                      "cannot tell which contact its update is for, nor into which the others would be cleared and "
+                      "archived; check those contacts by hand"]
 
 
 def test_a_merged_away_row_with_the_record_id_of_a_kept_row_is_neither_cleared_nor_archived(tmp_path):
