@@ -1315,8 +1315,19 @@ _TIME = r"(?:T|\s+(?:at\s+)?)(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*([AaPp
 
 def _full_date(key: str) -> str:
     """A `date_key` that is a whole date (``YYYYMMDD``), else blank: a birthday without its year
-    (``03/15``) or text that is no date says nothing of whether two records are one person."""
-    return key if len(key) == 8 and key.isdigit() else ""
+    (``03/15``), text that is no date or a day a system writes for no date (`placeholder_day`) says
+    nothing of whether two records are one person."""
+    return key if len(key) == 8 and key.isdigit() and not placeholder_day(key) else ""
+
+
+def placeholder_day(key: str) -> bool:
+    """Whether a `date_key` (``YYYYMMDD``) is a day that systems write for no date: 1900-01-01 or
+    before (a spreadsheet's day 0, 1899-12-30; 0001-01-01) or 1970-01-01 (Unix time 0).
+
+    >>> [placeholder_day(key) for key in ("19000101", "18991230", "19700101", "19700102")]
+    [True, True, True, False]
+    """
+    return key < "19000102" or key == "19700101"
 
 
 def date_key(text: str, day_first: bool | None = None) -> str:

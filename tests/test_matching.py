@@ -1319,3 +1319,19 @@ def test_reasons_name_the_two_values_that_differ(tmp_path):
     (text,) = result.reasons(result.pairs)
     assert "different emails thaddeus.okonjo@me.com / t.okonjo@work.example (" in text
     assert "different phones +1 202-555-0147 / +1 303-555-0188 (" in text
+
+
+def test_a_placeholder_birth_date_is_no_birth_date(tmp_path):
+    # 1900-01-01 or 1970-01-01, written by a system for no date, shared by two namesakes is no sign of one person
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,City,Birth Date\n"
+                    "C1,Marcus,Quillfeather,marcus.q@example.com,(415) 555-0142,Springfield,1900-01-01\n"
+                    "C2,Marcus,Quillfeather,mq.work@example.org,(415) 555-0199,Springfield,01/01/1900\n"
+                    "C3,Pia,Ostrander,pia.o@example.com,(415) 555-0111,Springfield,1970-01-01\n"
+                    "C4,Pia,Ostrander,po@example.org,(415) 555-0112,Springfield,01/01/1970\n"
+                    "C5,Dana,Orbel,dana.orbel@example.com,(415) 555-0177,Springfield,1990-01-01\n"
+                    "C6,Dana,Orbel,d.orbel@example.org,(415) 555-0178,Springfield,1990-01-01\n")
+    assert normalize(load(path)).names["birth_date"].tolist() == ["", "", "", "", "19900101", "19900101"]
+    pairs = run(path, progress=False).pairs.set_index(["a", "b"])
+    assert pairs.loc[(0, 1), "status"] == pairs.loc[(2, 3), "status"] == "review"
+    assert pairs.loc[(4, 5), "status"] == "auto"
