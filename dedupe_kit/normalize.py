@@ -1311,6 +1311,7 @@ def column_moments(frame: pd.DataFrame, column: str, rows: Sequence[int] | np.nd
 
 #: A time after a date, as `moments` reads it: its hour, minute, second and AM/PM.
 _TIME = r"(?:T|\s+(?:at\s+)?)(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*([AaPp]\.?[Mm]\.?)?.*$"
+_TIME_AFTER = re.compile(_TIME)
 
 
 def _full_date(key: str) -> str:
@@ -1338,7 +1339,9 @@ def date_key(text: str, day_first: bool | None = None) -> str:
     (`day_first`); alone, a slashed date is day first when its first number cannot be a month
     (``31/12/1990``), month first otherwise, as US exports write.
     A month in English or French words (``Mar 4, 2021``, ``04-Mar-2021``, ``4 mars 2021``) is read
-    too. A two-digit year is the latest one it can be up to this year (``3/4/21`` is 2021, ``85`` 1985).
+    too, and a time after the date is left out (``1990-12-31 00:00:00``, as exports of a date and time column
+    write a birth date). A two-digit year is the latest one it can be up to this year (``3/4/21`` is 2021, ``85``
+    1985).
 
     >>> date_key("03/04/1990"), date_key("03/04/1990", day_first=True), date_key("03.04.1990")
     ('19900304', '19900403', '19900403')
@@ -1346,8 +1349,10 @@ def date_key(text: str, day_first: bool | None = None) -> str:
     ('20210110', '20210110')
     >>> date_key("Thursday, March 4th, 2021"), date_key("04-Mar-85"), date_key("1er févr. 2021"), date_key("3/4/21")
     ('20210304', '19850304', '20210201', '20210304')
+    >>> date_key("1990-12-31 00:00:00"), date_key("12/31/1990 12:00 AM"), date_key("1990-12-31T00:00:00Z")
+    ('19901231', '19901231', '19901231')
     """
-    text = text.strip()
+    text = _TIME_AFTER.sub("", text.strip())
     if match := _ISO_DATE.fullmatch(text):
         year, _, month, day = match.groups()
     elif match := _SLASH_DATE.fullmatch(text):

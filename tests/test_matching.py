@@ -1335,3 +1335,15 @@ def test_a_placeholder_birth_date_is_no_birth_date(tmp_path):
     pairs = run(path, progress=False).pairs.set_index(["a", "b"])
     assert pairs.loc[(0, 1), "status"] == pairs.loc[(2, 3), "status"] == "review"
     assert pairs.loc[(4, 5), "status"] == "auto"
+
+
+def test_a_birth_date_with_a_time_after_it_is_read(tmp_path):
+    # a date and time column's export writes the midnight after a birth date: a father and his son of one email
+    # and phone, born 32 years apart, are a parent and a child, not one person of no birth date
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,City,Birth Date\n"
+                    "C1,Robert,Fischer,fischer.family@example.com,(415) 555-0142,Springfield,1960-05-04 00:00:00\n"
+                    "C2,Robert,Fischer,fischer.family@example.com,(415) 555-0142,Springfield,08/01/1992 12:00 AM\n")
+    assert normalize(load(path)).names["birth_date"].tolist() == ["19600504", "19920801"]
+    pair = run(path, progress=False).pairs.set_index(["a", "b"]).loc[(0, 1)]
+    assert pair["birth_date"] == 0 and pair["status"] == "review"
