@@ -34,7 +34,7 @@ from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
 from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, extension_spelled, map_unique, normalize,
-                        placeholder_texts, reads_as, with_extensions, without_point_zero)
+                        placeholder_date, placeholder_texts, reads_as, with_extensions, without_point_zero)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -806,7 +806,7 @@ def unread_dates(contacts: Contacts, policy: MergePolicy, rows: np.ndarray) -> l
         used += _recency_columns(fm)
     notes = []
     for column in dict.fromkeys(c for c in used if c):
-        unread = rows[(contacts.moments(column, rows) < 0) & contacts.filled(column)[rows]]
+        unread = rows[(contacts.moments(column, rows) < 0) & _dated(contacts, column, rows)]
         if len(unread):
             row = int(unread[0])
             notes.append(f"{column!r} holds {len(unread):,} filled {'cell' if len(unread) == 1 else 'cells'} not "
@@ -817,7 +817,7 @@ def unread_dates(contacts: Contacts, policy: MergePolicy, rows: np.ndarray) -> l
 
 
 def _first_dates(contacts: Contacts, columns: Sequence[str], rows) -> tuple[np.ndarray, np.ndarray]:
-    """Each of ``rows``' date in the first of ``columns`` whose cell is filled, as `Contacts.moments`
+    """Each of ``rows``' date in the first of ``columns`` whose cell is filled (`_dated`), as `Contacts.moments`
     reads it (-1: none, or a text that is no date: the next column cannot say when that one was
     written), and that column (``None``: none)."""
     rows = np.asarray(rows, dtype=np.int64)
@@ -827,8 +827,17 @@ def _first_dates(contacts: Contacts, columns: Sequence[str], rows) -> tuple[np.n
         read = contacts.moments(column, rows)
         found = blank & (read >= 0)
         dates[found], source[found] = read[found], column
-        blank &= ~contacts.filled(column)[rows]
+        blank &= ~_dated(contacts, column, rows)
     return dates, source
+
+
+def _dated(contacts: Contacts, column: str, rows: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows``' cell of a date ``column`` is filled, and not with what systems write for
+    no date (`placeholder_date`: ``0000-00-00``, ``1900-01-01``), which is blank to the merge rules."""
+    filled = contacts.filled(column)[rows]
+    cells = contacts.frame[column].iloc[rows[filled]]
+    filled[filled] = ~map_unique(cells, placeholder_date).to_numpy(dtype=bool)
+    return filled
 
 
 def _natural(text: str) -> tuple:

@@ -1273,7 +1273,8 @@ def moments(texts: pd.Series, day_first: bool | None = None) -> np.ndarray:
     """Dates as ``YYYYMMDDhhmmss`` integers, -1 where the text is not a date, read as `date_key`
     reads them (in a column's order, ``day_first``), with the time after them
     (``2019-01-05T09:00:00.000Z``, ``07/03/2021 10:00``, ``Mar 4, 2021 10:00 PM``; none: midnight), so
-    that two records of one day are told apart. A time zone is not read: one export writes one.
+    that two records of one day are told apart. A time zone is not read: one export writes one. A day that
+    systems write for no date (`placeholder_day`: ``1900-01-01``) is none either.
 
     >>> moments(pd.Series(["2021-03-04 10:22", "03/04/2021 10:22:00 AM", "Mar 4, 2021", "soon"])).tolist()
     [20210304102200, 20210304102200, 20210304000000, -1]
@@ -1281,7 +1282,8 @@ def moments(texts: pd.Series, day_first: bool | None = None) -> np.ndarray:
     text = texts.str.strip()
     time = text.str.extract(_TIME)
     keys = text.str.replace(_TIME, "", regex=True).map(lambda value: date_key(value, day_first))
-    day = np.where(keys.str.fullmatch(r"\d{8}"), pd.to_numeric(keys, errors="coerce"), -1).astype(np.int64)
+    dated = keys.str.fullmatch(r"\d{8}") & ~keys.map(placeholder_day)
+    day = np.where(dated, pd.to_numeric(keys, errors="coerce"), -1).astype(np.int64)
     hour, minute, second = (pd.to_numeric(time[i], errors="coerce").fillna(0).to_numpy(np.int64) for i in range(3))
     noon = time[3].fillna("").str.lower().str.startswith("p").to_numpy()
     hour = np.where(time[3].notna().to_numpy(), hour % 12 + 12 * noon, hour)  # 12 AM is 0, 12 PM 12
@@ -1329,6 +1331,17 @@ def placeholder_day(key: str) -> bool:
     [True, True, True, False]
     """
     return key < "19000102" or key == "19700101"
+
+
+def placeholder_date(text: str) -> bool:
+    """Whether a filled cell of dates holds what systems write for no date: zeros (``0000-00-00``) or a
+    `placeholder_day` (``1900-01-01 00:00:00``).
+
+    >>> placeholder_date("0000-00-00 00:00:00"), placeholder_date("01/01/1900"), placeholder_date("12:00 AM 1900")
+    (True, True, False)
+    """
+    key = date_key(text)
+    return not key.replace("0", "").strip() or (len(key) == 8 and key.isdigit() and placeholder_day(key))
 
 
 def date_key(text: str, day_first: bool | None = None) -> str:

@@ -13,7 +13,7 @@ import pytest
 from dedupe_kit import Config, ConfigError, NormalizeConfig, load, normalize, run
 from dedupe_kit.config import MergePolicy
 from dedupe_kit.export import clearing, updates
-from dedupe_kit.merge import merge, proposed_survivors
+from dedupe_kit.merge import merge, proposed_survivors, unread_dates
 
 HEADER = "Contact ID,First Name,Last Name,Email,Email 2,Mobile Phone,Home Phone,Student ID,Created Date,Last Modified,Notes,Tags,Source"
 ROWS = [
@@ -535,6 +535,24 @@ def test_a_record_never_modified_was_last_touched_when_created(tmp_path):
     plan = merge(load(path), groups, MergePolicy(survivor="most_recently_updated"))
     assert plan.groups.loc[0, ["survivor_row", "survivor_reason"]].tolist() == [
         2, "most recently updated (created 2025-01-01, no update date)"]
+
+
+def test_a_placeholder_date_is_no_date(tmp_path):
+    # 1900-01-01 (a spreadsheet's day 0) and MySQL's 0000-00-00 stand for no date: not the oldest, and a record
+    # whose update date is one was last touched when created; nor are they dates the summary warns of
+    path = tmp_path / "dates.csv"
+    path.write_text("Contact ID,Company,Created Date,Last Modified\n"
+                    "P1,Old Co,1900-01-01,01/01/1900 12:00 AM\nP2,New Co,2019-05-04,2019-05-04\n"
+                    "Q1,Fresh Co,2019-06-01,0000-00-00 00:00:00\nQ2,Stale Co,2019-01-04,2019-01-04\n")
+    contacts, groups = load(path), np.array([0, 0, 2, 2])
+    plan = merge(contacts, groups, MergePolicy(survivor="oldest_created"))
+    assert plan.groups["survivor_reason"].tolist() == ["oldest created (2019-05-04)", "oldest created (2019-01-04)"]
+    policy = MergePolicy(survivor="most_recently_updated", rules={"Company": "most_recent"})
+    plan = merge(contacts, groups, policy)
+    assert plan.groups["survivor_reason"].tolist() == ["most recently updated (2019-05-04)",
+                                                       "most recently updated (created 2019-06-01, no update date)"]
+    assert plan.values.loc[plan.values["column"] == "Company", "after"].tolist() == ["New Co", "Fresh Co"]
+    assert unread_dates(contacts, policy, np.arange(4)) == []
 
 
 def test_date_cells_a_rule_cannot_read_are_named_in_the_summary(tmp_path):
