@@ -1273,11 +1273,14 @@ def moments(texts: pd.Series, day_first: bool | None = None) -> np.ndarray:
     """Dates as ``YYYYMMDDhhmmss`` integers, -1 where the text is not a date, read as `date_key`
     reads them (in a column's order, ``day_first``), with the time after them
     (``2019-01-05T09:00:00.000Z``, ``07/03/2021 10:00``, ``Mar 4, 2021 10:00 PM``; none: midnight), so
-    that two records of one day are told apart. A time zone is not read: one export writes one. A day that
-    systems write for no date (`placeholder_day`: ``1900-01-01``) is none either.
+    that two records of one day are told apart. A time with its zone's offset (``10:00:00+01:00``) is read in
+    UTC, as ``Z`` writes it; one without is read as it is. A day that systems write for no date
+    (`placeholder_day`: ``1900-01-01``) is none either.
 
     >>> moments(pd.Series(["2021-03-04 10:22", "03/04/2021 10:22:00 AM", "Mar 4, 2021", "soon"])).tolist()
     [20210304102200, 20210304102200, 20210304000000, -1]
+    >>> moments(pd.Series(["2021-03-04T00:30:00+01:00", "2021-03-04T09:30:00Z", "2021-03-04 10:00 -0530"])).tolist()
+    [20210303233000, 20210304093000, 20210304153000]
     """
     text = texts.str.strip()
     time = text.str.extract(_TIME)
@@ -1287,7 +1290,13 @@ def moments(texts: pd.Series, day_first: bool | None = None) -> np.ndarray:
     hour, minute, second = (pd.to_numeric(time[i], errors="coerce").fillna(0).to_numpy(np.int64) for i in range(3))
     noon = time[3].fillna("").str.lower().str.startswith("p").to_numpy()
     hour = np.where(time[3].notna().to_numpy(), hour % 12 + 12 * noon, hour)  # 12 AM is 0, 12 PM 12
-    return np.where(day < 0, -1, day * 1_000_000 + hour * 10_000 + minute * 100 + second)
+    moment = np.where(day < 0, -1, day * 1_000_000 + hour * 10_000 + minute * 100 + second)
+    if (zoned := time[4].notna().to_numpy() & (moment >= 0)).any():  # to UTC: 10:00+01:00 is 09:00Z
+        east = time[5].to_numpy()[zoned].astype(np.int64) * 60 + time[6].to_numpy()[zoned].astype(np.int64)
+        local = pd.to_datetime(pd.Series(moment[zoned].astype(str)), format="%Y%m%d%H%M%S", errors="coerce")
+        utc = _as_moments(local - pd.to_timedelta(np.where(time[4].to_numpy()[zoned] == "-", -east, east), unit="min"))
+        moment[zoned] = np.where(utc < 0, moment[zoned], utc)
+    return moment
 
 
 def column_moments(frame: pd.DataFrame, column: str, rows: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
@@ -1307,12 +1316,18 @@ def column_moments(frame: pd.DataFrame, column: str, rows: Sequence[int] | np.nd
     text = texts.str.strip()
     number = pd.to_numeric(text.where(text != ""), errors="coerce")
     seconds = np.where(text.str.len() > 10, number // 1000, number)
-    moment = pd.to_numeric(pd.Series(pd.to_datetime(seconds, unit="s")).dt.strftime("%Y%m%d%H%M%S"))
-    return moment.fillna(-1).to_numpy(dtype=np.int64)
+    return _as_moments(pd.Series(pd.to_datetime(seconds, unit="s")))
 
 
-#: A time after a date, as `moments` reads it: its hour, minute, second and AM/PM.
-_TIME = r"(?:T|\s+(?:at\s+)?)(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*([AaPp]\.?[Mm]\.?)?.*$"
+def _as_moments(times: pd.Series) -> np.ndarray:
+    """Datetimes as `moments` writes them (``YYYYMMDDhhmmss``; -1: none)."""
+    return pd.to_numeric(times.dt.strftime("%Y%m%d%H%M%S")).fillna(-1).to_numpy(dtype=np.int64)
+
+
+#: A time after a date, as `moments` reads it: its hour, minute, second, AM/PM and time zone's offset
+#: (``+01:00``, ``-0500``; ``Z`` is none).
+_TIME = (r"(?:T|\s+(?:at\s+)?)(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*([AaPp]\.?[Mm]\.?)?"
+         r"\s*(?:Z|UTC|GMT)?(?:([+-])(\d{2}):?(\d{2}))?.*$")
 _TIME_AFTER = re.compile(_TIME)
 
 

@@ -480,6 +480,18 @@ def test_two_records_of_one_day_are_told_apart_by_their_time(tmp_path):
     assert recent.groups["survivor_row"].tolist() == [1, 3]  # 12:30 PM is after 9:00 AM; a date alone is midnight
 
 
+def test_times_with_a_time_zone_offset_are_compared_in_utc(tmp_path):
+    # an API writes UTC (Z), a user's edit the offset of his zone: 10:00+01:00 is 09:00Z, before 09:30Z
+    path = tmp_path / "dates.csv"
+    path.write_text("Contact ID,Company,Last Modified\nZ1,Old Co,2024-03-02T10:00:00+01:00\n"
+                    "Z2,New Co,2024-03-02T09:30:00Z\nZ3,Old Co,2024-03-02T06:00:00.000-0500\n"
+                    "Z4,New Co,2024-03-02T10:30:00+00:00\n")
+    policy = MergePolicy(survivor="most_recently_updated", rules={"Company": "most_recent"})
+    plan = merge(load(path), np.array([0, 0, 2, 2]), policy)
+    assert plan.groups["survivor_row"].tolist() == [1, 2]  # Z2 and Z3, 11:00Z
+    assert plan.values.loc[plan.values["column"] == "Company", "after"].tolist() == ["New Co", "Old Co"]
+
+
 def test_survivor_dates_read_months_in_words_and_two_digit_years(tmp_path):
     path = tmp_path / "dates.csv"
     path.write_text('Contact ID,First Name,Created Date\n1,Ann,2021-03-05T09:00:00Z\n2,Ann,"Mar 4, 2021 10:00 AM"\n'
