@@ -33,8 +33,9 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
-from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, extension_spelled, map_unique, normalize,
-                        placeholder_date, placeholder_texts, reads_as, with_extensions, without_point_zero)
+from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, date_key, extension_spelled, map_unique,
+                        normalize, placeholder_date, placeholder_texts, reads_as, telling_dates, with_extensions,
+                        without_point_zero)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -799,7 +800,8 @@ def _recency_columns(fm: FieldMap) -> list[str]:
 
 def unread_dates(contacts: Contacts, policy: MergePolicy, rows: np.ndarray) -> list[str]:
     """The filled cells at ``rows`` (those in groups) of each date column that a rule of ``policy`` reads,
-    but that are not read as dates, in words, with an example: the rules take them for no date."""
+    but that are not read as dates, in words, with an example: the rules take them for no date; and, of a
+    column that writes dates both day first and month first, those that could be either (read month first)."""
     fm = contacts.field_map
     used = [fm.created] if policy.survivor == "oldest_created" else []
     if policy.survivor == "most_recently_updated" or "most_recent" in policy.rules.values():
@@ -813,6 +815,17 @@ def unread_dates(contacts: Contacts, policy: MergePolicy, rows: np.ndarray) -> l
                          f"read as a date, such as {contacts.frame.at[row, column]!r} ({contacts.where(row)}): the "
                          "merge rules read no date there; write dates as 2024-03-01 14:30, 03/01/2024 2:30 PM or "
                          "Mar 1, 2024")
+        day, month = telling_dates(contacts.frame[column].unique())
+        if day is None or month is None:
+            continue
+        either = map_unique(contacts.frame[column].iloc[rows], lambda text: date_key(text, True) != date_key(text))
+        if len(either := rows[either.to_numpy(dtype=bool)]):
+            row = int(either[0])
+            notes.append(f"{column!r} writes dates both day first ({day!r}) and month first ({month!r}): "
+                         f"{len(either):,} {'cell' if len(either) == 1 else 'cells'} of the groups, such as "
+                         f"{contacts.frame.at[row, column]!r} ({contacts.where(row)}), could be either and "
+                         f"{'is' if len(either) == 1 else 'are'} read month first; check them, or export the "
+                         "column in one order (2024-03-01)")
     return notes
 
 

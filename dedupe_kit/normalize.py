@@ -1261,12 +1261,25 @@ def day_first(values: Iterable[str]) -> bool | None:
     >>> day_first(["03/04/1990", "25/12/1990"]), day_first(["03/04/1990", "12/25/1990"]), day_first(["03/04/1990"])
     (True, False, None)
     """
-    late_first = late_second = False
+    day, month = telling_dates(values)
+    return day is not None if (day is None) != (month is None) else None
+
+
+def telling_dates(values: Iterable[str]) -> tuple[str | None, str | None]:
+    """The first slashed date of ``values`` that can only be day first (``25/12/1990``), and the first that can
+    only be month first (``12/25/1990``): a column that writes both does not tell (`day_first`).
+
+    >>> telling_dates(["03/04/1990", "12/25/1990", "25/12/1990", "31/12/1990"])
+    ('25/12/1990', '12/25/1990')
+    """
+    day = month = None
     for text in values:
         if (match := _SLASH_DATE.match(text.strip())) and match[2] != ".":  # a time may follow
-            late_first |= int(match[1]) > 12
-            late_second |= int(match[3]) > 12
-    return late_first if late_first != late_second else None
+            if day is None and int(match[1]) > 12:
+                day = text
+            if month is None and int(match[3]) > 12:
+                month = text
+    return day, month
 
 
 def moments(texts: pd.Series, day_first: bool | None = None) -> np.ndarray:

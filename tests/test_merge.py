@@ -583,6 +583,23 @@ def test_date_cells_a_rule_cannot_read_are_named_in_the_summary(tmp_path):
     assert "not read as a date" not in run(path, progress=False).summary()  # no rule reads the dates
 
 
+def test_dates_of_a_column_that_writes_both_orders_are_named_in_the_summary(tmp_path):
+    # 25/12/2023 is day first, 12/26/2023 month first: 04/03/2024 and 03/05/2024 could be either, read month first
+    path = tmp_path / "dates.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Company,Last Modified\n"
+                    "M1,Ann,Lee,ann@x.com,Old Co,04/03/2024\nM2,Ann,Lee,ann@x.com,New Co,03/05/2024 10:00\n"
+                    "M3,Bo,Ray,bo@x.com,X,25/12/2023\nM4,Cy,Orr,cy@x.com,Y,12/26/2023\n")
+    result = run(path, Config(merge=MergePolicy(survivor="most_recently_updated")), progress=False)
+    assert (f"warning: 'Last Modified' writes dates both day first ('25/12/2023') and month first ('12/26/2023'): 2 "
+            f"cells of the groups, such as '04/03/2024' ({path}, line 2 (row 0)), could be either and are read month "
+            "first") in result.summary()
+    path.write_text("Contact ID,First Name,Last Name,Email,Company,Last Modified\n"
+                    "M1,Ann,Lee,ann@x.com,Old Co,04/03/2024\nM2,Ann,Lee,ann@x.com,New Co,03/05/2024 10:00\n"
+                    "M3,Bo,Ray,bo@x.com,X,25/12/2023\nM4,Cy,Orr,cy@x.com,Y,26/12/2023\n")
+    assert "writes dates both" not in run(path, Config(merge=MergePolicy(survivor="most_recently_updated")),
+                                          progress=False).summary()  # day first, as 25/12 tells
+
+
 def test_a_cell_without_identifier_meets_the_identifier_its_text_reads_as(tmp_path):
     # the merge compares keys as integers: a folded text must get the code of the same identifier
     path = tmp_path / "export.csv"
