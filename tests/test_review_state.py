@@ -174,6 +174,8 @@ def test_fields_marks_and_normalized_values(result, state):
     ("updated", ["2021-07-18 10:22", "2021-07-18 16:05"], "different"),
     ("birth_date", ["1990-03-04", "1990-04-03"], "similar"),  # day and month swapped
     ("birth_date", ["1990-03-04", "1985-07-12"], "different"),
+    ("birth_date", ["1900-01-01", "01/01/1900"], "missing"),  # what a system writes for no date, as matching reads it
+    ("updated", ["0000-00-00 00:00:00", "2021-07-18"], "missing"),
     ("external_ids", ["S62219", "S62291"], "different"),  # another ID, however alike
     ("first_name", ["Jon", "John"], "similar"),
     ("first_name", ["Robert", "Bob"], "similar"),  # a nickname, as the reasons say

@@ -22,7 +22,8 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from ..cluster import cluster
 from ..merge import kept_columns, placeholder_cells, survivor_among
 from ..names import nickname_equivalent
-from ..normalize import column_day_first, country_region, date_key, display, is_placeholder, moments
+from ..normalize import (column_day_first, country_region, date_key, display, is_placeholder, moments,
+                         placeholder_date)
 from ..run import Result, load_run, read_run_info, record_ids, run
 from .store import FILE_NAME, DecisionStore, input_of
 
@@ -583,9 +584,10 @@ class ReviewState:
 
 
 def mark(raw: list[str], normalized: list[str], role: str = "", day_first: bool | None = None) -> str:
-    """How the values of one field (of ``role``) compare across records. A placeholder (``N/A``)
-    is missing, as matching reads it. Dates compare as dates, slashed ones in their column's
-    order (``day_first``, see `normalize.day_first`); two different IDs, or creation or
+    """How the values of one field (of ``role``) compare across records. A placeholder (``N/A``; of a
+    date, ``1900-01-01``: `normalize.placeholder_date`) is missing, as matching and the merge read it. Dates
+    compare as dates, slashed ones in their column's order (``day_first``, see `normalize.day_first`); two
+    different IDs, or creation or
     update dates, are different, never similar; a birth date one typo or a day-month swap away is similar.
 
     >>> mark(["Bob", "bob "], ["bob", "bob"]), mark(["Jon", "John"], ["", ""]), mark(["a", ""], ["", ""])
@@ -604,7 +606,8 @@ def mark(raw: list[str], normalized: list[str], role: str = "", day_first: bool 
     >>> mark(["212 555 0124", "646 555 0140"], ["+1 212-555-0124", "+1 646-555-0140"], "phones")
     'different'
     """
-    present = [i for i, x in enumerate(raw) if str(x).strip() and not is_placeholder(str(x), role)]
+    present = [i for i, x in enumerate(raw) if str(x).strip() and not is_placeholder(str(x), role)
+               and not (role in _DATE_ROLES and placeholder_date(str(x)))]
     if len(present) < 2:
         return "missing"
     blank = len(present) < len(raw)
