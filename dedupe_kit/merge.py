@@ -431,7 +431,8 @@ def _with_blank_texts(contacts: Contacts, rows: np.ndarray, word: str,
     only the CRM's clear ``word`` (``#N/A``, ``UNSET``, in any case): the import of a fix file reads
     it as "empty the field"; and, in a column of text (a name, company, notes, a Title of no role),
     those that hold only a placeholder (``N/A``, ``unknown``, ``#VALUE!``: `placeholder_texts` of its
-    role; in a column of no role, not ``0``, ``x``, ``none`` or ``NA``, which may be an answer). So no
+    role; in a column of no role, not ``0``, ``x``, ``none`` or ``NA``, which may be an answer; of a birth
+    date, ``1900-01-01``: `placeholder_date`). So no
     rule takes them for a value, a record is no more complete for them, and a value of another row fills them."""
     found = dict(placeholders)
     if not len(rows):
@@ -442,6 +443,8 @@ def _with_blank_texts(contacts: Contacts, rows: np.ndarray, word: str,
         words = ([] if role in _NOT_TEXT_ROLES or column in EXTRA_COLUMNS else
                  placeholder_texts(role) if role else _ANY_COLUMN_PLACEHOLDERS)
         hit = holds_word(contacts.frame[column].to_numpy(dtype=object)[rows], *filter(None, [word, *words]))
+        if role == "birth_date":  # and 1900-01-01, what systems write for no date
+            hit |= contacts.filled(column)[rows] & ~_dated(contacts, column, rows)
         if hit.any():
             mask = found.get(column, np.zeros(len(contacts), dtype=bool)).copy()
             mask[rows[hit]] = True

@@ -567,6 +567,16 @@ def test_a_placeholder_date_is_no_date(tmp_path):
     assert unread_dates(contacts, policy, np.arange(4)) == []
 
 
+def test_a_placeholder_birth_date_is_filled_and_not_carried(tmp_path):
+    # the survivor's 1900-01-01 is no birth date: the other record's fills it; one of another record goes nowhere
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Birth Date\nB1,Marcus,1900-01-01\nB2,Marcus,1985-06-07\n"
+                    "B3,Dana,\nB4,Dana,01/01/1900 00:00\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.cleaned()["Birth Date"].tolist() == ["1985-06-07", ""]
+    assert updates(plan)[["Contact ID", "Birth Date"]].values.tolist() == [["B1", "1985-06-07"]]
+
+
 def test_date_cells_a_rule_cannot_read_are_named_in_the_summary(tmp_path):
     path = tmp_path / "dates.csv"  # a lone epoch among other dates, a time before the date: no date, said so
     path.write_text("Contact ID,First Name,Last Name,Email,Company,Last Modified Date\n"
