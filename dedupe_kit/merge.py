@@ -615,8 +615,9 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
             by_key = by_key.copy()
             by_key[twice] = by_extension
         # once for each record that holds it (in two of its columns, a cell of several): the audit names each
-        row = cells["row"].to_numpy()[cell]
-        lost = np.flatnonzero(lost & ~pd.DataFrame({"key": by_key, "row": row}).duplicated().to_numpy())
+        lost = np.flatnonzero(lost)  # (one key is lost or kept alike: the few lost alone are looked at)
+        of_record = pd.DataFrame({"key": by_key[lost], "row": cells["row"].to_numpy()[cell[lost]]})
+        lost = lost[~of_record.duplicated().to_numpy()]
         lost_cells = cells.take(cell[lost])
         found.append(pd.DataFrame({"group": lost_cells["group"].to_numpy(), "role": role,
                                    "column": lost_cells["column"].to_numpy(), "value": typed[lost],
