@@ -65,8 +65,9 @@ class Result:
         ``weight`` (log2 odds), ``status`` (auto / review / drop, or
         reviewed), ``held`` (why a pair the score would merge waits for
         review: its text in `HELD`; 0 for the others), and the comparison levels.
-    crosswalk: one row per input row: its group and survivor, how the group
-        was decided and the score of the link that put the row in it.
+    crosswalk: one row per input row: its group, how the group was decided and the score of
+        the link that put the row in it; its survivor is blank (``<NA>``) until the merge picks it
+        (`write` and `export` fill it in ``crosswalk.csv``; `merge` gives ``survivors()``).
     """
 
     config: Config
@@ -782,8 +783,8 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
         "source_row": np.arange(n),
         "record_id": record_id,
         "cluster_id": groups,
-        "survivor_row": groups,
-        "survivor_record_id": record_id[groups] if n else record_id,
+        "survivor_row": pd.array(np.full(n, None), dtype="Int64"),  # the merge picks them (`with_survivors`)
+        "survivor_record_id": np.full(n, "", dtype=object),
         "decided_by": decided_by,
         "score": best.round(6),
     }, columns=CROSSWALK_COLUMNS)

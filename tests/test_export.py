@@ -61,6 +61,15 @@ def test_the_cleaned_file_has_one_row_per_contact_and_untouched_rows_are_the_inp
     assert (kept[formula] == "'" + expected[formula]).sum().sum() == formula.sum().sum() > 0
 
 
+def test_the_crosswalk_names_the_merges_survivors_and_none_before_it(sample, written):
+    assert sample.crosswalk["survivor_row"].isna().all() and (sample.crosswalk["survivor_record_id"] == "").all()
+    crosswalk = read(written / "crosswalk.csv")
+    survivors = sample.merge().survivors()
+    assert crosswalk["survivor_row"].astype(int).tolist() == survivors.tolist()
+    assert (crosswalk["survivor_row"] != crosswalk["cluster_id"]).any()  # not the group's first row
+    assert crosswalk["survivor_record_id"].tolist() == sample.contacts.frame["Contact ID"].to_numpy()[survivors].tolist()
+
+
 def test_no_phone_or_email_of_a_group_is_lost(sample, written):
     cleaned = read(written / "cleaned.csv").set_index("Contact ID")
     crosswalk = read(written / "crosswalk.csv")
