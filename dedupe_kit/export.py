@@ -549,10 +549,14 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
         pd.DataFrame({"group": dropped["group"], "event": "not kept", "column": dropped["column"],
                       "before": dropped["value"], "from_record_id": record_id[dropped["source_row"].to_numpy(dtype=np.int64)],
                       "rule": dropped["rule"],
-                      "detail": np.where(dropped["role"].isin(["emails", "phones", "external_ids"]),
-                                         "the merged contact does not keep this value; it is cleared with its record",
-                                         "the merged contact does not keep this value; it stays on its merged-away "
-                                         "record")}),
+                      "detail": np.select(
+                          [dropped["source_row"] == dropped["group"].map(done.set_index("group")["survivor_row"]),
+                           dropped["role"].isin(["emails", "phones", "external_ids"])],
+                          ["the merged contact does not keep this value; it is the survivor's own, replaced by the "
+                           "merged value of its column in the update (emptied by the clearing file when that is "
+                           "blank)",
+                           "the merged contact does not keep this value; it is cleared with its record"],
+                          "the merged contact does not keep this value; it stays on its merged-away record")}),
         groups.loc[groups["status"] == "undone", ["group"]].assign(
             event="undone", detail="merge taken back; the records stay apart"),
     ]

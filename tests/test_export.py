@@ -1173,3 +1173,20 @@ def test_undo_of_a_group_a_review_decision_has_changed_since_the_run_is_refused(
     assert result.output == (f"Error: group 137 of {out}/merge_groups.csv holds other records now (a review decision "
                              "since the run): run again to see the groups, then undo; nothing was undone\n")
     assert {path.name: path.read_bytes() for path in out.iterdir() if path.suffix == ".csv"} == before
+
+
+def test_the_audit_says_a_value_of_the_survivor_not_kept_is_replaced_by_the_update_not_cleared(tmp_path):
+    path = tmp_path / "export.csv"  # Email chosen in review from the record merged away; no union to keep the other
+    path.write_text("Contact ID,First Name,Email\n1,Ann,ann+crm@example.com\n2,Ann,ann@example.com\n")
+    decisions = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"], "survivor_row": [0], "fields": [{"Email": 1}]})
+    plan = merge(load(path), np.array([0, 0]), MergePolicy(rules={"emails": "fill"}), decisions=decisions)
+    export(plan, out := tmp_path / "out")
+    events = read(out / "audit.csv").set_index("event")
+    assert events.loc["field", ["record_id", "before", "after"]].tolist() == ["1", "ann+crm@example.com",
+                                                                            "ann@example.com"]
+    assert events.loc["not kept", ["record_id", "before", "from_record_id"]].tolist() == ["1", "ann+crm@example.com",
+                                                                                          "1"]
+    assert "cleared with its record" not in events.loc["not kept", "detail"]
+    assert "replaced by the merged value of its column in the update" in events.loc["not kept", "detail"]
+    assert read(out / "fix_2_update.csv")[["Contact ID", "Email"]].values.tolist() == [["1", "ann@example.com"]]
+    assert read(out / "fix_1_clear.csv")["Contact ID"].tolist() == ["2"]  # the survivor's record is not cleared
