@@ -416,8 +416,9 @@ def test_a_decision_read_on_a_reordered_export_keeps_each_record_id_with_its_row
         row = store.decisions().iloc[0]
         path = store.export_csv(tmp_path / "decisions.csv")
     assert (row["record_id_a"], row["record_id_b"]) == (new_ids[row["a"]], new_ids[row["b"]])
-    # a colleague imports the CSV on that export: the survivor and the winning value stay with their people
-    with DecisionStore(tmp_path / "colleague.sqlite", **input_of(contacts)) as other, pytest.warns(UserWarning):
+    # a colleague imports the CSV on that export: the survivor and the winning value stay with their people (its
+    # records on the rows it names: no warning of another version)
+    with DecisionStore(tmp_path / "colleague.sqlite", **input_of(contacts)) as other:
         other.import_csv(path)
         row = other.decisions().iloc[0]
     assert new_ids[row["survivor_row"]] == ids[a] and new_ids[row["fields"]["Last Name"]] == ids[b]
@@ -435,7 +436,7 @@ def test_an_imported_group_decision_keeps_its_survivor_and_winning_values_on_eve
         path = store.export_csv(tmp_path / "decisions.csv")
         mine = store.decisions()
     assert any(survivor not in pair for pair in group.pairs)
-    with DecisionStore(tmp_path / "colleague.sqlite", **this_input) as colleague, pytest.warns(UserWarning):
+    with DecisionStore(tmp_path / "colleague.sqlite", **this_input) as colleague:
         colleague.import_csv(path)
         theirs = colleague.decisions()
     columns = ["a", "b", "decision", "survivor_row", "fields", "note"]
@@ -513,6 +514,31 @@ def test_an_imported_csv_finds_its_records_by_record_id_in_a_reordered_file(stat
     assert list(zip(decided["a"], decided["b"], decided["decision"])) == [(last - b, last - a, "match")]
     assert decided["survivor_row"].tolist() == [last - b] and decided["fields"].tolist() == [{"Email": last - a}]
     other.store.close()
+
+
+def test_decisions_imported_from_a_review_of_the_same_input_are_not_said_to_be_of_another_version(tmp_path):
+    import warnings
+
+    from dedupe_kit.load import load
+
+    first = open_state(_run_folder(tmp_path / "a"), reviewer="a")
+    first.match()
+    first.distinct()
+    path = first.store.export_csv(tmp_path / "decisions.csv")  # handed to a colleague who reviews the same file
+    mine = first.store.decisions()
+    first.store.close()
+    out = _run_folder(tmp_path / "b")
+    other = open_state(out, reviewer="b")
+    assert other.store.import_csv(path) == 2
+    other.store.close()
+    reused = stored_decisions(out, load(SAMPLE))  # what `dedupe-kit run` reads
+    assert reused.attrs["warnings"] == []
+    cols = ["a", "b", "decision", "survivor_row", "fields"]
+    pd.testing.assert_frame_equal(reused[cols], mine[cols])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        open_state(out, reviewer="b").store.close()
+    assert not [str(w.message) for w in caught if "another version" in str(w.message)]
 
 
 def test_decisions_on_another_version_of_the_input_say_how_many_are_reused(tmp_path):

@@ -341,7 +341,8 @@ class DecisionStore:
         Returns how many were imported.
 
         A decision with both record IDs finds its records by them (the CSV may come from
-        another version of the file); one without, by its rows ``a`` and ``b``. The lines of one
+        another version of the file; one whose records are all on the rows it names is stored as made
+        on this store's input, as it was); one without, by its rows ``a`` and ``b``. The lines of one
         time and reviewer (``decided_at``, ``reviewer``: a group decided at once) are one batch,
         undone at once, whose survivor and winning values are found by the IDs of all its lines."""
         path = Path(path)
@@ -371,8 +372,12 @@ class DecisionStore:
                 events.append(((a, b), row["decision"], row.get("note", ""),
                                int(row["survivor_row"]) if row.get("survivor_row") else None,
                                _fields_json(json.loads(row["fields"]) if row.get("fields") else None)))
+            # made on this input when each record is on the row the CSV names: read as this input's decisions
+            here = self.input_sha256 is not None and self.record_ids is not None and all(
+                0 <= r < len(self.record_ids) and self.record_ids[r] == ids.get(r)
+                for (a, b), *_ in events for r in (a, b))
             self._write(events, ids, rows[0].get("reviewer") or reviewer, rows[0].get("decided_at") or None,
-                        of_input=False)
+                        of_input=here)
         return len(frame)
 
 
