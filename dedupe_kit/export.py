@@ -604,7 +604,7 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
     in_merge[away] = in_merge[survivors[away]] = True
     ids, filled = contacts.frame[column], contacts.filled(column)
     shared, held = _shared_keys(plan, repeated), _held_back(plan, repeated)
-    left_out = sorted_distinct(away[~isin(away, to_fix) & ~held[away]])
+    left_out = sorted_distinct(away[~isin(away, to_fix) & ~held[away] & ~shared[away]])
     kept = np.flatnonzero(held & (survivors == np.arange(len(survivors))))
 
     def shown_rows(rows: np.ndarray) -> str:
@@ -618,7 +618,7 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
                     (np.flatnonzero(in_merge & ~filled), f"no {what}",
                      "their lines would be for (it would make new ones): left out of the fix files"),
                     (np.flatnonzero(in_merge & shared & ~held), f"the {what} of another contact",
-                     "their rows of the fix files are for"))
+                     "their lines would clear and archive: left out of the clearing file and merged_away.csv"))
                 if len(rows)]
     if len(kept):
         warnings.append(f"{len(kept):,} {'merge is' if len(kept) == 1 else 'merges are'} left out of the fix files: "
@@ -655,7 +655,8 @@ def away_to_fix(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarr
     """The merged-away rows that the clearing file and merged_away.csv name: not those with the
     record ID (without one, first email: `FieldMap.key`) of a kept row (one CRM record on several
     rows, as a report of contacts with their opportunities writes it), whose lines would clear or
-    archive the kept contact.
+    archive the kept contact, nor those whose record ID is another contact's too (`_shared_keys`: two
+    contacts exported under one ID, each merged into another), whose line could clear and archive either.
 
     repeated: `_repeated_keys`, when worked out already."""
     shared = _repeated_keys(plan.contacts) if repeated is None else repeated
@@ -663,6 +664,7 @@ def away_to_fix(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarr
     away = away[~_held_back(plan, shared)[away]]
     if not shared[away].any():  # the usual case
         return away
+    away = away[~_shared_keys(plan, shared)[away]]
     kept = shared.copy()
     kept[away] = False
     return away[~(shared[away] & isin(_key_values(plan.contacts, away), _key_values(plan.contacts, kept)))]

@@ -789,6 +789,23 @@ def test_merges_whose_kept_rows_share_one_record_id_are_left_out_of_the_fix_file
                       "archived; check those contacts by hand"]
 
 
+def test_merged_away_rows_of_two_contacts_under_one_record_id_are_neither_cleared_nor_archived(tmp_path):
+    path, out = tmp_path / "export.csv", tmp_path / "out"  # two contacts exported under 7, each merged into another
+    path.write_text("Contact ID,First Name,Last Name,Email,Company\n7,Ann,Archer,ann@example.com,\n"
+                    "8,Ann,Archer,ann@example.com,Acme\n7,Bob,Baker,bob@example.org,\n"
+                    "9,Bob,Baker,bob@example.org,Globex\n10,Cy,Cole,cy@example.net,\n"
+                    "11,Cy,Cole,cy@example.net,Initech\n")
+    exported = export(merge(load(path), np.array([1, 1, 3, 3, 5, 5])), out)
+    # was a line for 7 in both: whichever contact 7 is cleared and archived into Ann's 8
+    assert read(out / "fix_1_clear.csv")[["Contact ID", "Email"]].values.tolist() == [["10", "UNSET"]]
+    assert read(out / "merged_away.csv")[["record_id", "survivor_record_id"]].values.tolist() == [["10", "11"]]
+    assert read(out / "cleaned.csv")["Contact ID"].tolist() == ["8", "9", "11"]  # merged all the same
+    assert [w for w in exported.warnings if "record ID" in w] == [
+        f"2 rows in a merge with the record ID of another contact ({path}, line 2 (row 0): '7'; {path}, line 4 "
+        "(row 2): '7'), column 'Contact ID': a CRM cannot tell which contact their lines would clear and archive: "
+        "left out of the clearing file and merged_away.csv; check those contacts by hand"]
+
+
 def test_a_merged_away_row_with_the_record_id_of_a_kept_row_is_neither_cleared_nor_archived(tmp_path):
     # contact 7 on two rows (a report with its opportunities), and row 3 with contact 9's ID merged into row 2
     path = tmp_path / "export.csv"
@@ -800,12 +817,13 @@ def test_a_merged_away_row_with_the_record_id_of_a_kept_row_is_neither_cleared_n
     assert cleared[["Contact ID", "Email"]].values.tolist() == [["11", "UNSET"]]  # not 7's or 9's email
     assert pd.read_csv(out / "merged_away.csv", dtype=str)["record_id"].tolist() == ["11"]
     warned = [w for w in exported.warnings if "of a kept row" in w]
-    assert warned == [f"2 merged-away rows have the record ID of a kept row ({path}, line 3 (row 1): '7'; {path}, "
-                      "line 5 (row 3): '9'): left out of the clearing file and merged_away.csv, whose lines would "
-                      "clear or archive that contact (one contact exported on several rows, as a report with its "
-                      "opportunities writes it, has one ID)"]
-    assert [w for w in exported.warnings if "of another contact" in w][0].startswith(
-        f"1 row in a merge with the record ID of another contact ({path}, line 5 (row 3): '9')")
+    assert warned == [f"1 merged-away row has the record ID of a kept row ({path}, line 3 (row 1): '7'): left out of "
+                      "the clearing file and merged_away.csv, whose lines would clear or archive that contact (one "
+                      "contact exported on several rows, as a report with its opportunities writes it, has one ID)"]
+    assert [w for w in exported.warnings if "of another contact" in w] == [  # Bob's 9 is Cy's ID: two contacts
+        f"1 row in a merge with the record ID of another contact ({path}, line 5 (row 3): '9'), column 'Contact ID': "
+        "a CRM cannot tell which contact their lines would clear and archive: left out of the clearing file and "
+        "merged_away.csv; check those contacts by hand"]
     audit = pd.read_csv(out / "audit.csv", dtype=str)  # the merges themselves are all recorded
     assert audit.loc[audit["event"] == "merged away", "record_id"].tolist() == ["7", "9", "11"]
 
