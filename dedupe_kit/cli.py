@@ -16,8 +16,9 @@ import pandas as pd
 
 from ._interrupt import as_usual
 from ._perf import freed_memory_kept, small_pages
-from .config import CRM_PROFILES, Config, region_problem
+from .config import CRM_PROFILES, Config, MergePolicy, region_problem
 from .errors import DedupeKitError, InputError
+from .export import file_format
 from .files import refuse_folder, write_csv, write_figure, write_text
 from .compare import check_comparable
 from .load import Contacts, load, record_ids
@@ -247,8 +248,8 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
         click.echo(f"wrote crosswalk.csv, pairs.csv and the reports to {out}/ (no merge: review the pairs with "
                    f"`dedupe-kit review {out}`, then run again without --match-only for the fix files)")
         return
-    if not _merge_groups(out, "merge"):  # the fix files hold their header alone
-        click.echo(f"wrote the cleaned file, the fix files (nothing to import or archive: no group was merged), "
+    if why := _nothing_to_import(out, config.merge, contacts, "no group was merged"):
+        click.echo(f"wrote the cleaned file, the fix files (nothing to import or archive: {why}), "
                    f"crosswalk.csv, audit.csv and the reports to {out}/")
         return
     clear = "import fix_1_clear.csv" if config.merge.clear else "clear the values of fix_1_clear_by_hand.csv"
@@ -301,9 +302,25 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
         return
     _write_undo(folder, info, result, plan)
     click.echo(plan.summary())
-    left = "" if _merge_groups(folder, "merge") else " (nothing to import or archive: no group is merged)"
+    why = _nothing_to_import(folder, config.merge, contacts, "no group is merged")
+    left = f" (nothing to import or archive: {why})" if why else ""
     click.echo(f"wrote the files of {folder}/ again without the merges of group(s) "
                f"{', '.join(map(str, plan.undone)) or '-'}{left}")
+
+
+def _nothing_to_import(folder: Path, policy: MergePolicy, contacts: Contacts, unmerged: str) -> str:
+    """Why the fix files and merged_away.csv of a run's ``folder`` hold their header alone, in words
+    (``unmerged`` when no group is merged); "" when a line of them is to import or archive."""
+    if not _merge_groups(folder, "merge"):
+        return unmerged
+    encoding, delimiter = file_format(policy, contacts)
+    for name in ("fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix_2_update.csv", "merged_away.csv"):
+        if (folder / name).exists():
+            with open(folder / name, encoding=encoding, newline="") as file:
+                lines = csv.reader(file, delimiter=delimiter)
+                if next(lines, None) is not None and next(lines, None) is not None:
+                    return ""
+    return "every merge is left out of them, as the warnings of summary.txt say"
 
 
 def _merge_groups(folder: Path, status: str | None = None) -> dict[str, str]:

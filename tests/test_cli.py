@@ -148,6 +148,30 @@ def test_a_run_that_merges_nothing_says_there_is_nothing_to_import(tmp_path):
     path.write_text(EXPORT)  # and a run that merges says what to import
     result = run("run", path, "--region", "FR", "--out", out)
     assert "(import fix_1_clear.csv, then fix_2_update.csv; then archive merged_away.csv)" in result.output
+
+
+def test_a_run_whose_merges_are_all_left_out_of_the_fix_files_says_there_is_nothing_to_import(tmp_path):
+    path, out = tmp_path / "export.csv", tmp_path / "out"  # two contacts exported under 7, each with a duplicate
+    path.write_text("Contact ID,First Name,Last Name,Email,Company\n7,Ann,Archer,ann@example.com,Acme\n"
+                    "8,Ann,Archer,ann@example.com,\n7,Bob,Baker,bob@example.org,Globex\n"
+                    "9,Bob,Baker,bob@example.org,\n10,Cy,Cole,cy@example.net,Initech\n11,Cy,Cole,cy@example.net,\n")
+    result = run("run", path, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "(import fix_1_clear.csv, then fix_2_update.csv; then archive merged_away.csv)" in result.output  # Cy's
+    result = run("undo", out, "4")  # Cy's merge taken back: Ann's and Bob's are left out of the fix files
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (f"wrote the files of {out}/ again without the merges of group(s) 4 "
+                                              "(nothing to import or archive: every merge is left out of them, as "
+                                              "the warnings of summary.txt say)")
+    path.write_text("\n".join(path.read_text().splitlines()[:5]) + "\n")  # the same without Cy
+    result = run("run", path, "--out", out := tmp_path / "again")
+    assert result.exit_code == 0, result.output
+    assert "2 merges are left out of the fix files" in result.output
+    assert result.output.splitlines()[-1] == ("wrote the cleaned file, the fix files (nothing to import or archive: "
+                                              "every merge is left out of them, as the warnings of summary.txt say), "
+                                              f"crosswalk.csv, audit.csv and the reports to {out}/")
+    assert (out / "merged_away.csv").read_text() == \
+        "source_row,record_id,first_name,last_name,survivor_row,survivor_record_id\n"
     assert "warning: fix_1_clear.csv empties fields with 'UNSET'" in result.output
 
 
