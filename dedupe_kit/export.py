@@ -70,8 +70,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     cleaned = plan.cleaned()
     other = "fix_1_clear_by_hand.csv" if plan.policy.clear else "fix_1_clear.csv"
     refuse_input(out / other, protect)  # removed below
-    repeated = _repeated_keys(contacts)  # for the fix files and the warnings alike
-    away = away_to_fix(plan, repeated)
+    away = away_to_fix(plan)
 
     def changed_numbers_table() -> pd.DataFrame:  # the last file that needs the cleaned table: let it go
         nonlocal cleaned
@@ -109,7 +108,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         keyed = f"the email column {fm.emails[0]!r} (not cleared), " if fm.emails else ""
         warnings.append(f"no record ID column: the fix files are keyed by {keyed}name and external IDs only, "
                         "and external IDs are not cleared")
-    warnings += _unkeyed(plan, away, repeated) + _stopped_for_keyless_picks(plan) + _set_to_clear_word(plan)
+    warnings += _unkeyed(plan, away) + _stopped_for_keyless_picks(plan) + _set_to_clear_word(plan)
     if log:
         log_export(out, export_entry(plan), protect)
     return Exported(paths, neutralized, warnings)
@@ -589,7 +588,7 @@ def with_survivors(crosswalk: pd.DataFrame, survivors: np.ndarray) -> pd.DataFra
     return crosswalk.assign(survivor_row=survivors, survivor_record_id=ids[survivors])
 
 
-def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: int = 3) -> list[str]:
+def _unkeyed(plan: MergePlan, to_fix: np.ndarray, shown: int = 3) -> list[str]:
     """Warnings for the rows in a merge whose record ID (without one, first email: `FieldMap.key`) is
     blank, or is another contact's too (a row of another group, or of none): a CRM cannot tell which
     contact their rows of the fix files are for; and for the merged-away rows left out of the fix
@@ -603,7 +602,7 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, repeated: np.ndarray, shown: i
     in_merge = np.zeros(len(survivors), dtype=bool)
     in_merge[away] = in_merge[survivors[away]] = True
     ids, filled = contacts.frame[column], contacts.filled(column)
-    shared, held = _shared_keys(plan, repeated), _held_back(plan, repeated)
+    shared, held = _shared_keys(plan), _held_back(plan)
     left_out = sorted_distinct(away[~isin(away, to_fix) & ~held[away] & ~shared[away]])
     kept = np.flatnonzero(held & (survivors == np.arange(len(survivors))))
 
@@ -651,20 +650,18 @@ def _merged_away_rows(plan: MergePlan) -> np.ndarray:
     return np.flatnonzero(survivors != np.arange(len(survivors)))
 
 
-def away_to_fix(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarray:
+def away_to_fix(plan: MergePlan) -> np.ndarray:
     """The merged-away rows that the clearing file and merged_away.csv name: not those with the
     record ID (without one, first email: `FieldMap.key`) of a kept row (one CRM record on several
     rows, as a report of contacts with their opportunities writes it), whose lines would clear or
     archive the kept contact, nor those whose record ID is another contact's too (`_shared_keys`: two
-    contacts exported under one ID, each merged into another), whose line could clear and archive either.
-
-    repeated: `_repeated_keys`, when worked out already."""
-    shared = _repeated_keys(plan.contacts) if repeated is None else repeated
+    contacts exported under one ID, each merged into another), whose line could clear and archive either."""
+    shared = _repeated_keys(plan)
     away = _merged_away_rows(plan)
-    away = away[~_held_back(plan, shared)[away]]
+    away = away[~_held_back(plan)[away]]
     if not shared[away].any():  # the usual case
         return away
-    away = away[~_shared_keys(plan, shared)[away]]
+    away = away[~_shared_keys(plan)[away]]
     kept = shared.copy()
     kept[away] = False
     return away[~(shared[away] & isin(_key_values(plan.contacts, away), _key_values(plan.contacts, kept)))]
@@ -678,27 +675,26 @@ def _keyed(plan: MergePlan) -> np.ndarray:
     return contacts.filled(column) & ~_held_back(plan) if column else np.ones(len(contacts), dtype=bool)
 
 
-def _shared_keys(plan: MergePlan, repeated: np.ndarray) -> np.ndarray:
+def _shared_keys(plan: MergePlan) -> np.ndarray:
     """Whether each row's record ID (without one, first email: `FieldMap.key`) is another contact's too: on
-    a row of another survivor (a row of another group, or of none). repeated: `_repeated_keys`."""
-    shared = repeated.copy()
+    a row of another survivor (a row of another group, or of none)."""
+    shared = _repeated_keys(plan).copy()
     survivors_of_key = pd.Series(plan.survivors()[shared]).groupby(_key_values(plan.contacts, shared))
     shared[shared] = survivors_of_key.transform("nunique").to_numpy() > 1
     return shared
 
 
-def _held_back(plan: MergePlan, repeated: np.ndarray | None = None) -> np.ndarray:
+def _held_back(plan: MergePlan) -> np.ndarray:
     """Whether each row is in a merge whose survivor's record ID (without one, first email: `FieldMap.key`)
     is another contact's too (`_shared_keys`: two contacts exported under one ID): the update of its line
     could go to either, and the others be cleared and archived into either, so the merge is in none of the
-    fix files. repeated: `_repeated_keys`, when worked out already."""
-    repeated = _repeated_keys(plan.contacts) if repeated is None else repeated
+    fix files."""
     survivors = plan.survivors()
-    if not repeated.any():  # the usual case
+    if not _repeated_keys(plan).any():  # the usual case
         return np.zeros(len(survivors), dtype=bool)
     merging = np.zeros(len(survivors), dtype=bool)
     merging[survivors[_merged_away_rows(plan)]] = True
-    return (_shared_keys(plan, repeated) & merging)[survivors]
+    return (_shared_keys(plan) & merging)[survivors]
 
 
 def _first_of_key(contacts: Contacts, rows: np.ndarray) -> np.ndarray:
@@ -715,9 +711,15 @@ def _first_of_key(contacts: Contacts, rows: np.ndarray) -> np.ndarray:
     return np.where(contacts.filled(column)[rows], first[codes], position)
 
 
-def _repeated_keys(contacts: Contacts) -> np.ndarray:
+def _repeated_keys(plan: MergePlan) -> np.ndarray:
     """Whether each row's record ID (without one, first email: `FieldMap.key`) is filled and another
-    row's too (no row's, without either)."""
+    row's too (no row's, without either); worked out once (each fix file asks, through `_keyed`)."""
+    if plan.normalized is not None:
+        return plan.normalized.once("repeated keys", lambda: _rows_of_repeated_keys(plan.contacts))
+    return _rows_of_repeated_keys(plan.contacts)
+
+
+def _rows_of_repeated_keys(contacts: Contacts) -> np.ndarray:
     if not contacts.field_map.key:
         return np.zeros(len(contacts), dtype=bool)
     keys = _key_values(contacts, slice(None))
