@@ -21,6 +21,7 @@ import io
 import itertools
 import json
 import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -778,6 +779,9 @@ def _read_workbook(data: bytes, path: Path, sheet: str | None
             values_of_rows = ws.to_python(skip_empty_area=False)  # from cell A1, as the sheet numbers its rows
     except CalamineError as exc:
         raise InputError(f"{path}: cannot be read as an Excel workbook, .xlsx or .xls ({exc})") from None
+    for (r, c), code in (_digit_formats(data, ws.name) if data.startswith(b"PK") else {}).items():
+        if r < len(values_of_rows) and c < len(values_of_rows[r]):
+            values_of_rows[r][c] = _in_digit_format(values_of_rows[r][c], code)
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -805,6 +809,70 @@ def _read_workbook(data: bytes, path: Path, sheet: str | None
     if header is None:
         raise InputError(f"{path}: the sheet is empty; export the contacts with their header row")
     return header, rows, lines, title, header_number
+
+
+#: A number format of digit placeholders and literals alone (``00000``, Excel's ZIP code; ``000-00-0000``): it
+#: shows a whole number with leading zeros, as a CRM holds an ID or a postcode that a spreadsheet stored as a number.
+_DIGIT_FORMAT = re.compile(r'(?:0|\\.|"[^"]*"|[-/ ()])*0(?:0|\\.|"[^"]*"|[-/ ()])*')
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_XLSX_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bs="(\d+)"[^>]*>')
+
+
+def _digit_formats(data: bytes, name: str) -> dict[tuple[int, int], str]:
+    """The cells of sheet ``name`` of an .xlsx shown in a `_DIGIT_FORMAT`, by 0-based row and column:
+    calamine gives their numbers (42), not the text Excel shows (``00042``)."""
+    from xml.etree import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        try:
+            styles = ElementTree.fromstring(book.read("xl/styles.xml"))
+        except KeyError:  # no styles: every cell in the General format
+            return {}
+        codes = {f.get("numFmtId"): f.get("formatCode", "") for f in styles.iter(f"{main}numFmt")}
+        xfs = styles.find(f"{main}cellXfs")
+        padded = {str(i): codes[xf.get("numFmtId")] for i, xf in enumerate(xfs if xfs is not None else ())
+                  if _DIGIT_FORMAT.fullmatch(codes.get(xf.get("numFmtId"), ""))}
+        if not padded:
+            return {}
+        workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+        rel = next(s.get(f"{_RELATIONSHIPS}id") for s in workbook.iter(f"{main}sheet") if s.get("name") == name)
+        rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+        target = next(r.get("Target") for r in rels if r.get("Id") == rel)
+        xml = book.read(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+    cells = {}
+    for tag in _XLSX_CELL.finditer(xml):
+        if tag[1].decode() in padded and (at := re.search(rb'\br="([A-Z]+)(\d+)"', tag[0])):
+            column = 0
+            for letter in at[1].decode():
+                column = column * 26 + ord(letter) - 64
+            cells[int(at[2]) - 1, column - 1] = padded[tag[1].decode()]
+    return cells
+
+
+def _in_digit_format(value: Any, code: str) -> Any:
+    """A whole number as a `_DIGIT_FORMAT` shows it; any other value as it is.
+
+    >>> _in_digit_format(42.0, "00000"), _in_digit_format(4155550123.0, "000-000-0000")
+    ('00042', '415-555-0123')
+    >>> _in_digit_format(1234567.0, "00000"), _in_digit_format(2.5, "00000"), _in_digit_format("7", "00000")
+    ('1234567', 2.5, '7')
+    >>> _in_digit_format(123456789.0, "000-00-0000"), _in_digit_format(7.0, '"ID"000')
+    ('123-45-6789', 'ID007')
+    """
+    if not isinstance(value, float) or not value.is_integer() or value < 0:
+        return value
+    parts = re.findall(r'\\(.)|"([^"]*)"|(.)', code)
+    places = sum(part[2] == "0" for part in parts)
+    digits = _cell_text(value).zfill(places)
+    shown, extra = [], len(digits) - places  # the digits beyond the placeholders go before the first
+    for escaped, quoted, char in parts:
+        if char == "0":
+            shown.append(digits[: extra + 1])
+            digits, extra = digits[extra + 1:], 0
+        else:
+            shown.append(escaped or quoted or char)
+    return "".join(shown)
 
 
 def _cell_text(value: Any) -> str:

@@ -228,6 +228,23 @@ def test_xlsx_first_sheet_or_named_sheet(tmp_path):
         load(text, sheet="Other")  # not ignored
 
 
+def test_xlsx_numbers_in_a_format_of_digits_keep_the_leading_zeros_excel_shows(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Other"])
+    sheet = book.create_sheet("Contacts")  # not the first sheet: its own cells' formats
+    sheet.append(["Contact ID", "Zip", "Phone", "SSN", "Score"])
+    sheet.append([42, 2134, 4155550123, 12345678, 2.5])
+    sheet.append(["00043", 1234567, None, "n/a", 7])
+    for row in (2, 3):
+        for column, code in zip("ABCDE", ["000000", "00000", "000-000-0000", "000\\-00\\-0000", "00000"]):
+            sheet[f"{column}{row}"].number_format = code
+    book.save(path := tmp_path / "export.xlsx")
+    assert load(path, sheet="Contacts").frame.to_numpy().tolist() == [
+        ["000042", "02134", "415-555-0123", "012-34-5678", "2.5"],
+        ["00043", "1234567", "", "n/a", "00007"],  # a text as typed; more digits than the format's, all shown
+    ]
+
+
 def test_an_excel_97_workbook_is_read_as_its_bytes_say_whatever_its_name(tmp_path):
     book = xlwt.Workbook()
     sheet = book.add_sheet("Contacts")
