@@ -94,7 +94,7 @@ input_options = [
     click.option("--encoding", help="Input encoding (detected when not given)."),
     click.option("--delimiter", callback=_delimiter,
                  help="CSV delimiter (detected when not given); use '\\t' for tab."),
-    click.option("--sheet", help="Sheet of an Excel workbook, .xlsx or .xls (the first when not given)."),
+    click.option("--sheet", help="Sheet of an Excel workbook, .xlsx or .xls (the first visible one when not given)."),
 ]
 
 
@@ -444,8 +444,9 @@ def _truth_entities(path: Path, contacts: Contacts) -> list[str]:
 @click.option("--encoding", help="Encoding of NEW (detected when not given).")
 @click.option("--delimiter", callback=_delimiter,
               help="CSV delimiter of NEW (detected when not given); use '\\t' for tab.")
-@click.option("--sheet", help="Sheet of NEW, an Excel workbook (the first when not given).")
-@click.option("--against-sheet", help="Sheet of the existing contacts, an Excel workbook (the first when not given).")
+@click.option("--sheet", help="Sheet of NEW, an Excel workbook (the first visible one when not given).")
+@click.option("--against-sheet",
+              help="Sheet of the existing contacts, an Excel workbook (the first visible one when not given).")
 @click.option("--out", type=click.Path(file_okay=False), callback=_folder, required=True,
               help="Folder for annotated.csv, import_ready.csv, held_back.csv, the clearing file and the reports.")
 @_library_errors

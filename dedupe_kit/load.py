@@ -169,7 +169,7 @@ def load(
     """Load a CSV or Excel (``.xlsx``, ``.xls``) export and map its columns to roles.
 
     ``encoding`` and ``delimiter`` are detected unless given; ``sheet`` picks a
-    sheet of a workbook (the first by default). ``fields`` overrides the column
+    sheet of a workbook (the first not hidden by default). ``fields`` overrides the column
     roles on top of ``config.fields``.
 
     >>> contacts = load("sample_data/contacts.csv")
@@ -766,16 +766,18 @@ def _read_workbook(data: bytes, path: Path, sheet: str | None
     A cell reads as `_cell_text` writes its value; a formula as its last result (an error such as
     ``#N/A`` reads blank).
     """
-    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum  # only workbooks need it
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum  # workbooks only
 
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:  # known by its bytes, not its name
-            names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]  # no chart sheets
+            sheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]  # no chart sheets
+            names = [m.name for m in sheets]
             if sheet is not None and sheet not in names:
                 raise InputError(f"{path}: no sheet named {sheet!r}; the sheets are {', '.join(map(repr, names))}")
             if not names:
                 raise InputError(f"{path}: the workbook has no sheet of cells; export the contacts as CSV or .xlsx")
-            ws = book.get_sheet_by_name(sheet or names[0])
+            shown = [m.name for m in sheets if m.visible == SheetVisibleEnum.Visible]  # not a hidden lookup table
+            ws = book.get_sheet_by_name(sheet or (shown or names)[0])
             values_of_rows = ws.to_python(skip_empty_area=False)  # from cell A1, as the sheet numbers its rows
     except CalamineError as exc:
         raise InputError(f"{path}: cannot be read as an Excel workbook, .xlsx or .xls ({exc})") from None

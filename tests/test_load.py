@@ -228,6 +228,18 @@ def test_xlsx_first_sheet_or_named_sheet(tmp_path):
         load(text, sheet="Other")  # not ignored
 
 
+def test_a_hidden_sheet_is_not_the_one_read_by_default(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Code", "Meaning"])  # a lookup table, hidden, first in the workbook
+    book.active.sheet_state = "hidden"
+    book.create_sheet("Contacts").append(["Contact ID", "Email"])
+    book["Contacts"].append(["C1", "ann@example.com"])
+    book.active = 1
+    book.save(path := tmp_path / "export.xlsx")
+    assert load(path).frame.columns.tolist() == ["Contact ID", "Email"]
+    assert load(path, sheet="Sheet").frame.columns.tolist() == ["Code", "Meaning"]  # when asked for
+
+
 def test_xlsx_numbers_in_a_format_of_digits_keep_the_leading_zeros_excel_shows(tmp_path):
     book = openpyxl.Workbook()
     book.active.append(["Other"])
