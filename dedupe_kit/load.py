@@ -809,7 +809,10 @@ def _read_workbook(data: bytes, path: Path, sheet: str | None
         rows.append(cells)
         lines.append(number)
     if header is None:
-        raise InputError(f"{path}: the sheet is empty; export the contacts with their header row")
+        others = [name for name in names if name != ws.name]
+        advice = (f"pick the contacts' sheet with --sheet (sheet= in Python): {', '.join(map(repr, others))}" if others
+                  else "export the contacts with their header row")
+        raise InputError(f"{path}: sheet {ws.name!r} is empty; {advice}")
     return header, rows, lines, title, header_number
 
 

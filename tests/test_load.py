@@ -240,6 +240,19 @@ def test_a_hidden_sheet_is_not_the_one_read_by_default(tmp_path):
     assert load(path, sheet="Sheet").frame.columns.tolist() == ["Code", "Meaning"]  # when asked for
 
 
+def test_an_empty_sheet_is_named_with_the_sheets_to_pick_instead(tmp_path):
+    book = openpyxl.Workbook()  # its first sheet, 'Sheet', left empty
+    book.create_sheet("Contacts").append(["Contact ID", "Email"])
+    book.save(path := tmp_path / "export.xlsx")
+    with pytest.raises(InputError, match=r"export\.xlsx: sheet 'Sheet' is empty; pick the contacts' sheet with --sheet "
+                                         r"\(sheet= in Python\): 'Contacts'$"):
+        load(path)
+    del book["Contacts"]
+    book.save(path)
+    with pytest.raises(InputError, match=r"export\.xlsx: sheet 'Sheet' is empty; export the contacts with their"):
+        load(path)
+
+
 def test_xlsx_numbers_in_a_format_of_digits_keep_the_leading_zeros_excel_shows(tmp_path):
     book = openpyxl.Workbook()
     book.active.append(["Other"])
