@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -814,6 +815,8 @@ class EmailParser:
 
     def __call__(self, raw: str) -> tuple[list[tuple[str, str, bool]], list[tuple[str, str]]]:
         text = _INVISIBLE.sub("", raw).strip()  # a zero-width space pasted in is no part of the address
+        # full-width letters and @, as a Japanese or Chinese keyboard types them ("ann＠example.jp"): the ASCII ones
+        text = text if text.isascii() else unicodedata.normalize("NFKC", text)
         if text.casefold() in PLACEHOLDER_TEXT:
             return [], [(text, "placeholder, not an address")]
         text = text.replace("mailto:", "").replace("MAILTO:", "")

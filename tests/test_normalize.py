@@ -348,6 +348,18 @@ def test_an_address_with_a_quoted_name_before_the_at_is_named_whole():
     assert [v for v, _, _ in ok] == ["jd@example.com", "jd2@example.org"]  # a quoted display name is no address
 
 
+def test_an_address_typed_in_full_width_letters_is_the_same_address(tmp_path):
+    # a Japanese or Chinese keyboard types the @ and the letters full width: the profile said "no @"
+    parser = EmailParser(NormalizeConfig())
+    for typed in ("hiroko.tanabe\uff20example.jp", "\uff48iroko.tanabe@\uff45xample\uff0ejp"):
+        assert parser(typed) == ([("hiroko.tanabe@example.jp", "hiroko.tanabe@example.jp", False)], []), typed
+    path = tmp_path / "t.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email\n1,Hiroko,Tanabe,hiroko.tanabe\uff20example.jp\n"
+                    "2,Hiroko,Tanabe,hiroko.tanabe@example.jp\n", encoding="utf-8")
+    result = run(path, progress=False)
+    assert "same email hiroko.tanabe" in result.reasons(result.pairs)[0]
+
+
 def test_two_emails_in_one_cell():
     ok, _ = EmailParser(NormalizeConfig())("a@x.com; B@y.com")
     assert [v for v, _, _ in ok] == ["a@x.com", "b@y.com"]
