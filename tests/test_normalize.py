@@ -273,6 +273,8 @@ def test_country_column_sets_the_region_per_row(tmp_path):
         ("jean.dupont@orange.fr", "jean.dupont@orange.fr", "jean.dupont@orange.fr", False),
         ("Bob Smith <Bob@Example.COM>", "bob@example.com", "bob@example.com", False),
         ("mailto:ann@x.org", "ann@x.org", "ann@x.org", False),
+        ("Mailto:ann@x.org", "ann@x.org", "ann@x.org", False),  # a link pasted from a document or a web page
+        ("<MailTo:Ann@X.org>", "ann@x.org", "ann@x.org", False),
         ("INFO@acme-widgets.example", "info@acme-widgets.example", "info@acme-widgets.example", True),
         ("zoë@exemple.fr", "zoë@exemple.fr", "zoë@exemple.fr", False),
         ("ann @ example.com", "ann@example.com", "ann@example.com", False),  # typed with spaces around the @
