@@ -706,6 +706,9 @@ COUNTRY_REGIONS = {
     "tunisia": "TN", "tunisie": "TN", "senegal": "SN", "monaco": "MC", "new zealand": "NZ",
     "turkey": "TR", "holland": "NL", "the netherlands": "NL", "korea": "KR", "czech republic": "CZ",
     "ivory coast": "CI", "burma": "MM", "swaziland": "SZ", "macedonia": "MK", "russian federation": "RU",
+    # CLDR's are "Hong Kong SAR China", "United Arab Emirates": the names and abbreviations people write
+    "hong kong": "HK", "hongkong": "HK", "macau": "MO", "macao": "MO", "uae": "AE", "u a e": "AE",
+    "u s a": "US", "u s": "US", "u k": "GB", "korea republic of": "KR", "republic of korea": "KR",
 }
 #: The languages of the country names (CLDR's, through Babel) a Country column is read in, beyond
 #: `COUNTRY_REGIONS`: "Brasil", "Россия", "Österreich", "日本" name their region as "BR" does.

@@ -265,6 +265,17 @@ def test_country_column_sets_the_region_per_row(tmp_path):
         "+5511912345678", "+79161234567", "+436641234567", "+442079460958", "+81312345678"]
 
 
+def test_country_names_people_write_beside_the_official_ones_set_the_region(tmp_path):
+    # CLDR names Hong Kong "Hong Kong SAR China": its numbers were read as the default region's, too short
+    path = tmp_path / "t.csv"
+    path.write_text("Phone,Country\n9123 4567,Hong Kong\n6212 3456,Macau\n050 123 4567,UAE\n(212) 555-0142,U.S.A.\n"
+                    "07911 123456,U.K.\n")
+    normalized = normalize(load(path), Config(normalize=NormalizeConfig(default_region="FR")))
+    assert normalized.identifiers["value"].tolist() == [
+        "+85291234567", "+85362123456", "+971501234567", "+12125550142", "+447911123456"]
+    assert len(normalized.problems) == 0
+
+
 @pytest.mark.parametrize(
     "raw, value, display, shared",
     [
