@@ -57,8 +57,8 @@ class NormalizeConfig:
     default_region: ISO country whose phone numbers are written without a
         country code (``"US"``, ``"FR"``, ``"GB"``…); a mapped country column
         overrides it row by row.
-    canonical_email_domains: providers that ignore dots and ``+tags`` in the
-        local part; their addresses also get a canonical form for matching.
+    canonical_email_domains: providers that ignore dots in the local part; their
+        addresses also get a canonical form for matching (a ``+tag`` never counts).
     role_email_locals: local parts of shared mailboxes (``info@``…), flagged
         as shared rather than personal.
     """

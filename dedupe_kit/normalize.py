@@ -839,13 +839,15 @@ class EmailParser:
             if local in PLACEHOLDER_EMAIL_LOCALS:
                 bad.append((token, "placeholder address"))
                 continue
+            # a +tag is the mailbox before it (ann+crm@outlook.com), at Gmail, Outlook, iCloud and most servers
+            local = local.split("+", 1)[0]
             if domain in self.canonical_domains:
-                local, domain = local.split("+", 1)[0].replace(".", ""), self.canonical_domains[0]
-                if not local:
-                    bad.append((token, "no name before the + tag"))
-                    continue
+                local, domain = local.replace(".", ""), self.canonical_domains[0]
+            if not local:
+                bad.append((token, "no name before the + tag"))
+                continue
             domain = MAIL_DOMAIN_ALIASES.get(domain, _idn(domain))
-            ok.append((f"{local}@{domain}", address, local.split("+", 1)[0] in self.role_locals))
+            ok.append((f"{local}@{domain}", address, local in self.role_locals))
         return ok, bad
 
     def many(self, cells: list[str], region: str | None = None) -> ParsedMany:
@@ -858,14 +860,15 @@ class EmailParser:
         local, domain = pc.replace_substring_regex(address, "@.*", ""), pc.replace_substring_regex(address, ".*@", "")
         plain &= ~np.asarray(pc.is_in(local, pa.array(sorted(PLACEHOLDER_EMAIL_LOCALS))))
         plain &= ~np.asarray(pc.match_substring(domain, "xn--"))  # Punycode: said one by one (`_idn`)
+        local = _without_tag(local)
         if self.canonical_domains:
             canonical = pc.is_in(domain, pa.array(self.canonical_domains))
-            local = pc.if_else(canonical, pc.replace_substring(_without_tag(local), ".", ""), local)
+            local = pc.if_else(canonical, pc.replace_substring(local, ".", ""), local)
             domain = pc.if_else(canonical, self.canonical_domains[0], domain)
-            plain &= ~np.asarray(pc.and_(canonical, pc.equal(local, "")))  # "+news@gmail.com": said one by one
+        plain &= ~np.asarray(pc.equal(local, ""))  # "+news@gmail.com": said one by one
         for alias, one in MAIL_DOMAIN_ALIASES.items():
             domain = pc.if_else(pc.equal(domain, alias), one, domain)
-        role = pc.is_in(_without_tag(local), pa.array(sorted(self.role_locals), pa.string())).filter(plain)
+        role = pc.is_in(local, pa.array(sorted(self.role_locals), pa.string())).filter(plain)
         value = pc.binary_join_element_wise(local, domain, "@").filter(plain)
         rest = np.flatnonzero(~plain)
         ok, bad = _one_by_one(self)([cells[i] for i in rest], None)

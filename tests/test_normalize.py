@@ -315,7 +315,7 @@ def test_email_normalization(raw, value, display, shared):
                          "j.d+1@googlemail.com", "Bob <bob@x.com>", "mailto:ann@x.org", "zoë@exemple.fr", "a..b@x.com",
                          "a" * 65 + "@x.com", "a@" + "b" * 63 + ".com", "a@" + "b." * 130 + "com",
                          "+news@gmail.com", ".+x@googlemail.com", "Ann@Mac.com", "hans@xn--mller-bau-q9a.de",
-                         "x@XN--a.de"]),
+                         "x@XN--a.de", "ann+crm@outlook.com", "+news@outlook.com", "a.+x@x.com"]),
     ), min_size=1, max_size=10, unique=True),
     canonical=st.sampled_from([(), ("gmail.com", "googlemail.com")]),
 )
@@ -373,6 +373,24 @@ def test_an_address_typed_in_full_width_letters_is_the_same_address(tmp_path):
     assert "same email hiroko.tanabe" in result.reasons(result.pairs)[0]
 
 
+def test_a_plus_tag_at_any_provider_is_the_same_mailbox(tmp_path):
+    # Outlook, Fastmail, iCloud and most company servers deliver ann+crm@ to ann@, as Gmail does: the pair
+    # was told "different emails", against it; dots still count outside the canonical domains
+    parser = EmailParser(NormalizeConfig())
+    assert parser("Tamsin.Okafor+CRM@outlook.com") == (
+        [("tamsin.okafor@outlook.com", "tamsin.okafor+crm@outlook.com", False)], [])
+    assert parser("lena.park+news@fastmail.com")[0][0][0] == parser("lena.park@fastmail.com")[0][0][0]
+    assert parser("lenapark@fastmail.com")[0][0][0] != parser("lena.park@fastmail.com")[0][0][0]
+    assert parser("+news@outlook.com") == ([], [("+news@outlook.com", "no name before the + tag")])
+    assert parser("sales+eu@acme.example")[0][0][2]  # a role address, tagged
+    path = tmp_path / "t.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email\n1,Tamsin,Okafor,tamsin.okafor+crm@outlook.com\n"
+                    "2,Tamsin,Okafor,tamsin.okafor@outlook.com\n")
+    result = run(path, progress=False)
+    assert "same email tamsin.okafor+crm@outlook.com" in result.reasons(result.pairs)[0]
+    assert result.pairs["status"].tolist() == ["auto"]
+
+
 def test_two_emails_in_one_cell():
     ok, _ = EmailParser(NormalizeConfig())("a@x.com; B@y.com")
     assert [v for v, _, _ in ok] == ["a@x.com", "b@y.com"]
@@ -380,7 +398,7 @@ def test_two_emails_in_one_cell():
 
 def test_canonical_domains_are_configurable():
     parser = EmailParser(NormalizeConfig(canonical_email_domains=()))
-    assert parser("Jean.Dupont+news@gmail.com")[0][0][0] == "jean.dupont+news@gmail.com"
+    assert parser("Jean.Dupont+news@gmail.com")[0][0][0] == "jean.dupont@gmail.com"  # a +tag never counts
 
 
 def test_external_ids_are_trimmed_and_placeholders_refused():
