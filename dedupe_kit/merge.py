@@ -34,8 +34,8 @@ from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
 from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, date_key, extension_spelled, map_unique,
-                        normalize, placeholder_date, placeholder_texts, reads_as, telling_dates, with_extensions,
-                        without_point_zero)
+                        normalize, placeholder_date, placeholder_texts, reads_as, shown_date, telling_dates,
+                        with_extensions, without_point_zero)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -750,8 +750,9 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
         dates, source = _first_dates(contacts, columns, rows)
         word = "oldest created" if rule == "oldest_created" else "most recently updated"
         key = np.where(dates < 0, np.iinfo(np.int64).max, dates if rule == "oldest_created" else -dates)
-        shown = [f"{word} (no date)" if c is None else f"{word} ({frame.at[r, c]})" if c == columns[0] else
-                 f"{word} (created {frame.at[r, c]}, no update date)" for r, c in zip(rows, source)]
+        shown = [f"{word} (no date)" if c is None else f"{word} ({shown_date(frame.at[r, c], d)})" if c == columns[0]
+                 else f"{word} (created {shown_date(frame.at[r, c], d)}, no update date)"
+                 for r, c, d in zip(rows, source, dates)]
     elif rule == "lowest_record_id":
         ids = record_ids(contacts)[rows]
         order = sorted(range(len(rows)), key=lambda i: _natural(ids[i]))

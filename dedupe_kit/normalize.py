@@ -1334,12 +1334,29 @@ def column_moments(frame: pd.DataFrame, column: str, rows: Sequence[int] | np.nd
     texts = frame[column] if rows is None else frame[column].iloc[rows]
     distinct = pd.Series(frame[column].unique(), dtype=object).str.strip()
     filled = distinct[distinct != ""]
-    if not len(filled) or not filled.str.fullmatch(r"\d{9,10}|\d{12,13}").all():
+    if not len(filled) or not filled.str.fullmatch(_EPOCH.pattern).all():
         return moments(texts, day_first(filled))
     text = texts.str.strip()
     number = pd.to_numeric(text.where(text != ""), errors="coerce")
     seconds = np.where(text.str.len() > 10, number // 1000, number)
     return _as_moments(pd.Series(pd.to_datetime(seconds, unit="s")))
+
+
+def shown_date(text: str, moment: int) -> str:
+    """A date cell as a reason shows it: as written, but a number of seconds or milliseconds since 1970 that
+    `column_moments` read as ``moment`` as the date and time in UTC it stands for.
+
+    >>> shown_date("1700000001000", 20231114221321), shown_date("2024-03-02", 20240302000000)
+    ('2023-11-14 22:13:21 UTC', '2024-03-02')
+    """
+    if moment < 0 or not _EPOCH.fullmatch(text.strip()):
+        return text
+    digits = f"{moment:014d}"
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]} {digits[8:10]}:{digits[10:12]}:{digits[12:]} UTC"
+
+
+#: A date as seconds (9 or 10 digits) or milliseconds (12 or 13) since 1970, as `column_moments` reads a column of them.
+_EPOCH = re.compile(r"\d{9,10}|\d{12,13}")
 
 
 def _as_moments(times: pd.Series) -> np.ndarray:

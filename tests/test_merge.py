@@ -536,6 +536,19 @@ def test_a_column_of_seconds_or_milliseconds_since_1970_is_read_as_dates(tmp_pat
     assert plan.groups.loc[0, "survivor_reason"] == "most recently updated (2020-01-01)"
 
 
+def test_a_reason_shows_a_date_of_seconds_or_milliseconds_since_1970_as_the_date_it_stands_for(tmp_path):
+    path = tmp_path / "dates.csv"  # "most recently updated (1700000001000)" told the analyst nothing
+    path.write_text("Contact ID,Company,Created Date,Last Modified Date\n1,Old Co,1600000000,1700000000000\n"
+                    "2,New Co,1600000000,1700000001000\n3,Old Co,1600000000,1600000000000\n4,New Co,1700000001,\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="most_recently_updated"))
+    assert plan.groups["survivor_reason"].tolist() == [
+        "most recently updated (2023-11-14 22:13:21 UTC)",
+        "most recently updated (created 2023-11-14 22:13:21 UTC, no update date)"]
+    plan = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="oldest_created"))
+    assert plan.groups["survivor_reason"].tolist() == ["oldest created (2020-09-13 12:26:40 UTC); tie with row 1 "
+                                                       "broken by the lower row", "oldest created (2020-09-13 12:26:40 UTC)"]
+
+
 def test_a_record_never_modified_was_last_touched_when_created(tmp_path):
     path = tmp_path / "dates.csv"  # T3, created after the others were last modified, has no Last Modified
     path.write_text("Contact ID,Company,Created Date,Last Modified Date\nT1,Alpha,2019-01-01,1/2/2024\n"
