@@ -33,8 +33,8 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
 from .load import Contacts, record_ids
 from .names import as_written, fold_name
-from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, date_key, extension_spelled, map_unique,
-                        normalize, placeholder_date, placeholder_texts, reads_as, shown_date, telling_dates,
+from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, date_key, extension_spelled, is_placeholder,
+                        map_unique, normalize, placeholder_date, placeholder_texts, reads_as, shown_date, telling_dates,
                         with_extensions, without_point_zero)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
@@ -851,10 +851,12 @@ def _first_dates(contacts: Contacts, columns: Sequence[str], rows) -> tuple[np.n
 
 def _dated(contacts: Contacts, column: str, rows: np.ndarray) -> np.ndarray:
     """Whether each of ``rows``' cell of a date ``column`` is filled, and not with what systems write for
-    no date (`placeholder_date`: ``0000-00-00``, ``1900-01-01``), which is blank to the merge rules."""
+    no date (`placeholder_date`: ``0000-00-00``, ``1900-01-01``) nor a placeholder (`is_placeholder`: ``N/A``,
+    ``-``, ``unknown``), which are blank to the merge rules."""
     filled = contacts.filled(column)[rows]
     cells = contacts.frame[column].iloc[rows[filled]]
-    filled[filled] = ~map_unique(cells, placeholder_date).to_numpy(dtype=bool)
+    no_date = map_unique(cells, lambda text: is_placeholder(text) or placeholder_date(text))
+    filled[filled] = ~no_date.to_numpy(dtype=bool)
     return filled
 
 

@@ -562,13 +562,16 @@ def test_a_record_never_modified_was_last_touched_when_created(tmp_path):
         2, "most recently updated (created 2025-01-01, no update date)"]
 
 
-def test_a_placeholder_date_is_no_date(tmp_path):
-    # 1900-01-01 (a spreadsheet's day 0) and MySQL's 0000-00-00 stand for no date: not the oldest, and a record
-    # whose update date is one was last touched when created; nor are they dates the summary warns of
+@pytest.mark.parametrize("created, updated, updated_too", [("1900-01-01", "01/01/1900 12:00 AM", "0000-00-00 00:00:00"),
+                                                            ("unknown", "-", "N/A")])
+def test_a_placeholder_date_is_no_date(tmp_path, created, updated, updated_too):
+    # 1900-01-01 (a spreadsheet's day 0), MySQL's 0000-00-00 and a placeholder (N/A, -) stand for no date: not the
+    # oldest, and a record whose update date is one was last touched when created; nor are they dates the summary
+    # warns of (Q1's update date N/A was a date not read: Q2 survived, and the summary asked to rewrite it)
     path = tmp_path / "dates.csv"
     path.write_text("Contact ID,Company,Created Date,Last Modified\n"
-                    "P1,Old Co,1900-01-01,01/01/1900 12:00 AM\nP2,New Co,2019-05-04,2019-05-04\n"
-                    "Q1,Fresh Co,2019-06-01,0000-00-00 00:00:00\nQ2,Stale Co,2019-01-04,2019-01-04\n")
+                    f"P1,Old Co,{created},{updated}\nP2,New Co,2019-05-04,2019-05-04\n"
+                    f"Q1,Fresh Co,2019-06-01,{updated_too}\nQ2,Stale Co,2019-01-04,2019-01-04\n")
     contacts, groups = load(path), np.array([0, 0, 2, 2])
     plan = merge(contacts, groups, MergePolicy(survivor="oldest_created"))
     assert plan.groups["survivor_reason"].tolist() == ["oldest created (2019-05-04)", "oldest created (2019-01-04)"]
