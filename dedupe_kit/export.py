@@ -77,9 +77,17 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         table, cleaned = changed_numbers(plan, cleaned), None
         return table
 
+    cleared = 0  # the clearing file's lines, once written
+
+    def clearing_table() -> pd.DataFrame:
+        nonlocal cleared
+        table = clearing(plan, away)
+        cleared = len(table)
+        return table
+
     tables = {  # each made when its file is written, and let go after
         "cleaned.csv": lambda: with_blank_columns(cleaned, contacts.blank_columns),
-        "fix_1_clear.csv" if plan.policy.clear else "fix_1_clear_by_hand.csv": lambda: clearing(plan, away),
+        "fix_1_clear.csv" if plan.policy.clear else "fix_1_clear_by_hand.csv": clearing_table,
         "fix_2_update.csv": lambda: updates(plan, cleaned),
         "merged_away.csv": lambda: merged_away(plan, away),
         "changed_numbers.csv": changed_numbers_table,
@@ -95,7 +103,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
                                       line_end=line_ending(contacts), protect=protect)
     (out / other).unlink(missing_ok=True)  # from an earlier export for another CRM
     warnings = []
-    if (plan.groups["status"] == "merge").any():  # else the fix files hold their header alone: no note on them
+    if cleared:  # else it holds its header alone (no merge, or every one left out of the fix files): no note on it
         if not plan.policy.clear:
             warnings.append(f"{plan.policy.crm} cannot clear a field through an import: {crm.note}")
         elif plan.policy.clear != crm.clear_word:  # merge.clear_word: the CRM's own note would say another word

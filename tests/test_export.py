@@ -322,6 +322,11 @@ def test_crm_profiles_set_the_clear_word(tmp_path, crm, name, word):
     assert read(tmp_path / "own" / "fix_1_clear.csv")["Email"].tolist() == ["CLEAR"]
     assert [w for w in exported.warnings if "clear" in w.casefold()] == [
         f"fix_1_clear.csv empties fields with 'CLEAR' (merge.clear_word): check that {crm} reads that word so"]
+    # duplicates without a record ID are in neither fix file: no note on a clearing file of its header alone
+    path.write_text("Contact ID,First Name,Email\n,Ann,a@x.com\n,Ann,a@x.com\n")
+    exported = export(merge(load(path), np.array([0, 0]), MergePolicy(crm=crm)), tmp_path / "blank")
+    assert len(read(tmp_path / "blank" / name)) == 0
+    assert [w for w in exported.warnings if "clear" in w.casefold()] == []
 
 
 def test_never_writes_over_the_input(tmp_path):
