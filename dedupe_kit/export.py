@@ -538,6 +538,7 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     dropped = plan.dropped[plan.dropped["group"].isin(done["group"])]
     rules = plan.values.loc[plan.values["group"].isin(dropped["group"]), ["group", "column", "rule"]]  # a small join
     dropped = dropped.merge(rules, on=["group", "column"], how="left") if len(dropped) else dropped.assign(rule="")
+    own = (dropped["source_row"] == dropped["group"].map(done.set_index("group")["survivor_row"])).to_numpy()
     parts = [
         groups.loc[groups["status"] == "stopped", ["group", "conflicts"]].rename(columns={"conflicts": "detail"})
         .assign(event="stopped"),
@@ -557,11 +558,14 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
                       "before": dropped["value"], "from_record_id": record_id[dropped["source_row"].to_numpy(dtype=np.int64)],
                       "rule": dropped["rule"],
                       "detail": np.select(
-                          [dropped["source_row"] == dropped["group"].map(done.set_index("group")["survivor_row"]),
+                          [own & _keyed(plan)[dropped["source_row"].to_numpy(dtype=np.int64)], own,
                            dropped["role"].isin(["emails", "phones", "external_ids"])],
                           ["the merged contact does not keep this value; it is the survivor's own, replaced by the "
                            "merged value of its column in the update (emptied by the clearing file when that is "
                            "blank)",
+                           "the merged contact does not keep this value; it is the survivor's own, which nothing "
+                           "replaces in the CRM: the survivor is left out of the fix files (see the warnings of "
+                           "summary.txt)",
                            "the merged contact does not keep this value; it is cleared with its record"],
                           "the merged contact does not keep this value; it stays on its merged-away record")}),
         groups.loc[groups["status"] == "undone", ["group"]].assign(

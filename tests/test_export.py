@@ -1213,3 +1213,14 @@ def test_the_audit_says_a_value_of_the_survivor_not_kept_is_replaced_by_the_upda
     assert "replaced by the merged value of its column in the update" in events.loc["not kept", "detail"]
     assert read(out / "fix_2_update.csv")[["Contact ID", "Email"]].values.tolist() == [["1", "ann@example.com"]]
     assert read(out / "fix_1_clear.csv")["Contact ID"].tolist() == ["2"]  # the survivor's record is not cleared
+    # a survivor left out of the fix files (no record ID, or another contact's): nothing replaces it in the CRM
+    for rows in ("1,Ann,ann+crm@example.com\n2,Ann,ann@example.com\n1,Bob,bob@example.org\n3,Bob,bob@example.org\n",
+                 ",Ann,ann+crm@example.com\n,Ann,ann@example.com\n"):
+        path.write_text("Contact ID,First Name,Email\n" + rows)
+        groups = np.array([0, 0, 2, 2][:len(rows.splitlines())])
+        export(merge(load(path), groups, MergePolicy(rules={"emails": "fill"}), decisions=decisions), out)
+        events = read(out / "audit.csv").set_index("event")
+        assert events.loc["not kept", ["before", "detail"]].tolist() == [
+            "ann+crm@example.com", "the merged contact does not keep this value; it is the survivor's own, which "
+            "nothing replaces in the CRM: the survivor is left out of the fix files (see the warnings of summary.txt)"]
+        assert len(read(out / "fix_2_update.csv")) == 0
