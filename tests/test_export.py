@@ -67,7 +67,8 @@ def test_the_crosswalk_names_the_merges_survivors_and_none_before_it(sample, wri
     survivors = sample.merge().survivors()
     assert crosswalk["survivor_row"].astype(int).tolist() == survivors.tolist()
     assert (crosswalk["survivor_row"] != crosswalk["cluster_id"]).any()  # not the group's first row
-    assert crosswalk["survivor_record_id"].tolist() == sample.contacts.frame["Contact ID"].to_numpy()[survivors].tolist()
+    ids = sample.contacts.frame["Contact ID"].to_numpy()
+    assert crosswalk["survivor_record_id"].tolist() == ids[survivors].tolist()
 
 
 def test_no_phone_or_email_of_a_group_is_lost(sample, written):

@@ -545,8 +545,9 @@ def test_a_reason_shows_a_date_of_seconds_or_milliseconds_since_1970_as_the_date
         "most recently updated (2023-11-14 22:13:21 UTC)",
         "most recently updated (created 2023-11-14 22:13:21 UTC, no update date)"]
     plan = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="oldest_created"))
-    assert plan.groups["survivor_reason"].tolist() == ["oldest created (2020-09-13 12:26:40 UTC); tie with row 1 "
-                                                       "broken by the lower row", "oldest created (2020-09-13 12:26:40 UTC)"]
+    assert plan.groups["survivor_reason"].tolist() == [
+        "oldest created (2020-09-13 12:26:40 UTC); tie with row 1 broken by the lower row",
+        "oldest created (2020-09-13 12:26:40 UTC)"]
 
 
 def test_a_record_never_modified_was_last_touched_when_created(tmp_path):
