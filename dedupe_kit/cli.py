@@ -252,9 +252,8 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
         click.echo(f"wrote the cleaned file, the fix files (nothing to import or archive: {why}), "
                    f"crosswalk.csv, audit.csv and the reports to {out}/")
         return
-    clear = "import fix_1_clear.csv" if config.merge.clear else "clear the values of fix_1_clear_by_hand.csv"
-    click.echo(f"wrote the cleaned file, the fix files ({clear}, then fix_2_update.csv; then archive "
-               f"merged_away.csv), crosswalk.csv, audit.csv and the reports to {out}/")
+    click.echo(f"wrote the cleaned file, the fix files ({_steps(out, config.merge, contacts)}), crosswalk.csv, "
+               f"audit.csv and the reports to {out}/")
 
 
 def _write_run(result, out: Path, merge: bool) -> None:
@@ -313,14 +312,37 @@ def _nothing_to_import(folder: Path, policy: MergePolicy, contacts: Contacts, un
     (``unmerged`` when no group is merged); "" when a line of them is to import or archive."""
     if not _merge_groups(folder, "merge"):
         return unmerged
+    if _holding_lines(folder, policy, contacts):
+        return ""
+    return "every merge is left out of them, as the warnings of summary.txt say"
+
+
+def _holding_lines(folder: Path, policy: MergePolicy, contacts: Contacts) -> list[str]:
+    """The fix files and merged_away.csv of a run's ``folder`` that hold a line below their header, in
+    the order to import them."""
     encoding, delimiter = file_format(policy, contacts)
+    held = []
     for name in ("fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix_2_update.csv", "merged_away.csv"):
         if (folder / name).exists():
             with open(folder / name, encoding=encoding, newline="") as file:
                 lines = csv.reader(file, delimiter=delimiter)
                 if next(lines, None) is not None and next(lines, None) is not None:
-                    return ""
-    return "every merge is left out of them, as the warnings of summary.txt say"
+                    held.append(name)
+    return held
+
+
+def _steps(folder: Path, policy: MergePolicy, contacts: Contacts) -> str:
+    """What to do with the fix files and merged_away.csv of a run's ``folder``, naming only those that
+    hold a line: 'import fix_1_clear.csv, then fix_2_update.csv; then archive merged_away.csv'."""
+    steps = ""
+    for name in _holding_lines(folder, policy, contacts):
+        if name == "merged_away.csv":
+            steps += f"; then archive {name}" if steps else f"archive {name}"
+        elif name == "fix_2_update.csv":
+            steps += f", then {name}" if steps else f"import {name}"
+        elif name == ("fix_1_clear.csv" if policy.clear else "fix_1_clear_by_hand.csv"):
+            steps = f"import {name}" if policy.clear else f"clear the values of {name}"
+    return steps
 
 
 def _merge_groups(folder: Path, status: str | None = None) -> dict[str, str]:

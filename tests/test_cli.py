@@ -146,8 +146,8 @@ def test_a_run_that_merges_nothing_says_there_is_nothing_to_import(tmp_path):
     assert (out / "fix_2_update.csv").read_text() == "Contact ID,First Name,Last Name\n"  # written all the same
     assert "UNSET" not in result.output  # no note on how the CRM reads the clearing file's word
     path.write_text(EXPORT)  # and a run that merges says what to import
-    result = run("run", path, "--region", "FR", "--out", out)
-    assert "(import fix_1_clear.csv, then fix_2_update.csv; then archive merged_away.csv)" in result.output
+    result = run("run", path, "--region", "FR", "--out", out)  # no field of the survivor changes: no update
+    assert "(import fix_1_clear.csv; then archive merged_away.csv)" in result.output
 
 
 def test_a_run_whose_merges_are_all_left_out_of_the_fix_files_says_there_is_nothing_to_import(tmp_path):
@@ -157,7 +157,7 @@ def test_a_run_whose_merges_are_all_left_out_of_the_fix_files_says_there_is_noth
                     "9,Bob,Baker,bob@example.org,\n10,Cy,Cole,cy@example.net,Initech\n11,Cy,Cole,cy@example.net,\n")
     result = run("run", path, "--out", out)
     assert result.exit_code == 0, result.output
-    assert "(import fix_1_clear.csv, then fix_2_update.csv; then archive merged_away.csv)" in result.output  # Cy's
+    assert "(import fix_1_clear.csv; then archive merged_away.csv)" in result.output  # Cy's
     result = run("undo", out, "4")  # Cy's merge taken back: Ann's and Bob's are left out of the fix files
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == (f"wrote the files of {out}/ again without the merges of group(s) 4 "
@@ -173,6 +173,24 @@ def test_a_run_whose_merges_are_all_left_out_of_the_fix_files_says_there_is_noth
     assert (out / "merged_away.csv").read_text() == \
         "source_row,record_id,first_name,last_name,survivor_row,survivor_record_id\n"
     assert "UNSET" not in result.output  # was the note on the word of a clearing file of its header alone
+
+
+def test_a_run_names_only_the_fix_files_that_hold_a_line(tmp_path):
+    path, out = tmp_path / "export.csv", tmp_path / "out"  # duplicates without a record ID: in neither fix file
+    path.write_text("Record ID,First Name,Last Name,Email,Company\n,Ann,Archer,ann.archer@example.com,\n"
+                    ",Ann,Archer,ann.archer@example.com,\n")
+    result = run("run", path, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "fix_1_clear.csv").read_text().count("\n") == (out / "fix_2_update.csv").read_text().count("\n") == 1
+    assert result.output.splitlines()[-1] == ("wrote the cleaned file, the fix files (archive merged_away.csv), "
+                                              f"crosswalk.csv, audit.csv and the reports to {out}/")
+    path.write_text("Record ID,First Name,Last Name,Email,Company,Title\n5,Ann,Archer,ann.archer@example.com,Acme,\n"
+                    ",Ann,Archer,ann.archer@example.com,,Buyer\n")  # the survivor has one, and takes the Title
+    result = run("run", path, "--out", out)
+    assert "the fix files (import fix_2_update.csv; then archive merged_away.csv)" in result.output
+    path.write_text(path.read_text().replace("\n,Ann", "\n6,Ann"))  # and the merged-away record one: cleared
+    result = run("run", path, "--out", out)
+    assert "(import fix_1_clear.csv, then fix_2_update.csv; then archive merged_away.csv)" in result.output
 
 
 def test_a_run_with_labelled_data_scores_its_groups_and_checks_the_labels_first(tmp_path):
