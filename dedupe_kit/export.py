@@ -539,6 +539,10 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     rules = plan.values.loc[plan.values["group"].isin(dropped["group"]), ["group", "column", "rule"]]  # a small join
     dropped = dropped.merge(rules, on=["group", "column"], how="left") if len(dropped) else dropped.assign(rule="")
     own = (dropped["source_row"] == dropped["group"].map(done.set_index("group")["survivor_row"])).to_numpy()
+    source, keyed = dropped["source_row"].to_numpy(dtype=np.int64), _keyed(plan)
+    cleared = np.zeros(len(record_id), dtype=bool)
+    cleared[away_to_fix(plan)] = True  # the merged-away rows of the clearing file, once keyed
+    unique = dropped["role"].isin(["emails", "phones", "external_ids"]).to_numpy()
     parts = [
         groups.loc[groups["status"] == "stopped", ["group", "conflicts"]].rename(columns={"conflicts": "detail"})
         .assign(event="stopped"),
@@ -555,18 +559,18 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
                       "column": [EXTRA_COLUMN.format(role=r) for r in overflow["role"]], "after": overflow["value"],
                       "from_record_id": record_id[overflow["source_row"].to_numpy(dtype=np.int64)], "rule": "union"}),
         pd.DataFrame({"group": dropped["group"], "event": "not kept", "column": dropped["column"],
-                      "before": dropped["value"], "from_record_id": record_id[dropped["source_row"].to_numpy(dtype=np.int64)],
-                      "rule": dropped["rule"],
+                      "before": dropped["value"], "from_record_id": record_id[source], "rule": dropped["rule"],
                       "detail": np.select(
-                          [own & _keyed(plan)[dropped["source_row"].to_numpy(dtype=np.int64)], own,
-                           dropped["role"].isin(["emails", "phones", "external_ids"])],
+                          [own & keyed[source], own, unique & (cleared & keyed)[source], unique],
                           ["the merged contact does not keep this value; it is the survivor's own, replaced by the "
                            "merged value of its column in the update (emptied by the clearing file when that is "
                            "blank)",
                            "the merged contact does not keep this value; it is the survivor's own, which nothing "
                            "replaces in the CRM: the survivor is left out of the fix files (see the warnings of "
                            "summary.txt)",
-                           "the merged contact does not keep this value; it is cleared with its record"],
+                           "the merged contact does not keep this value; it is cleared with its record",
+                           "the merged contact does not keep this value; it stays in the CRM on its merged-away "
+                           "record, which is left out of the fix files (see the warnings of summary.txt)"],
                           "the merged contact does not keep this value; it stays on its merged-away record")}),
         groups.loc[groups["status"] == "undone", ["group"]].assign(
             event="undone", detail="merge taken back; the records stay apart"),

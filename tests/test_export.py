@@ -1225,3 +1225,21 @@ def test_the_audit_says_a_value_of_the_survivor_not_kept_is_replaced_by_the_upda
             "ann+crm@example.com", "the merged contact does not keep this value; it is the survivor's own, which "
             "nothing replaces in the CRM: the survivor is left out of the fix files (see the warnings of summary.txt)"]
         assert len(read(out / "fix_2_update.csv")) == 0
+
+
+def test_the_audit_says_a_number_of_a_merged_away_record_left_out_of_the_fix_files_stays_in_the_crm(tmp_path):
+    path, out = tmp_path / "export.csv", tmp_path / "out"  # a second phone the merged contact does not keep
+    policy = MergePolicy(rules={"phones": "fill"})
+    left_out = ("the merged contact does not keep this value; it stays in the CRM on its merged-away record, which "
+                "is left out of the fix files (see the warnings of summary.txt)")
+    for rows, groups, detail in (
+            ("5,Ann,Archer,+1 202 555 0143\n6,Ann,,+1 202 555 0178\n", [0, 0],
+             "the merged contact does not keep this value; it is cleared with its record"),
+            ("5,Ann,Archer,+1 202 555 0143\n,Ann,,+1 202 555 0178\n", [0, 0], left_out),  # no record ID
+            ("5,Ann,Archer,+1 202 555 0143\n7,Ann,,+1 202 555 0178\n"  # 7: two contacts, each merged away
+             "8,Bob,Baker,+1 202 555 0191\n7,Bob,,+1 202 555 0156\n", [0, 0, 2, 2], left_out)):
+        path.write_text("Record ID,First Name,Last Name,Phone\n" + rows)
+        export(merge(load(path), np.array(groups), policy), out)
+        events = read(out / "audit.csv").set_index("event")
+        assert set(events.loc[["not kept"], "detail"]) == {detail}, rows
+        assert len(read(out / "fix_1_clear.csv")) == (detail != left_out)
