@@ -808,11 +808,13 @@ def _read_workbook(data: bytes, path: Path, sheet: str | None
         cells = cells[: len(header)] + [""] * (len(header) - len(cells))
         rows.append(cells)
         lines.append(number)
+    others = [name for name in names if name != ws.name]
+    pick = f"pick the contacts' sheet with --sheet (sheet= in Python): {', '.join(map(repr, others))}"
     if header is None:
-        others = [name for name in names if name != ws.name]
-        advice = (f"pick the contacts' sheet with --sheet (sheet= in Python): {', '.join(map(repr, others))}" if others
-                  else "export the contacts with their header row")
+        advice = pick if others else "export the contacts with their header row"
         raise InputError(f"{path}: sheet {ws.name!r} is empty; {advice}")
+    if not rows and others and sheet is None:  # a cover sheet before the contacts' (a title in A1): not theirs
+        raise InputError(f"{path}: sheet {ws.name!r} has a header but no rows; {pick}")
     return header, rows, lines, title, header_number
 
 

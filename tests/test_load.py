@@ -253,6 +253,22 @@ def test_an_empty_sheet_is_named_with_the_sheets_to_pick_instead(tmp_path):
         load(path)
 
 
+def test_a_cover_sheet_without_rows_is_named_with_the_sheets_to_pick_instead(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Cover"
+    book.active["A1"] = "Contacts as of May"  # a cover sheet before the contacts' sheet: a cell alone
+    book.create_sheet("Contacts").append(["Contact ID", "Email"])
+    book["Contacts"].append(["C1", "ann@example.com"])
+    book.save(path := tmp_path / "export.xlsx")
+    with pytest.raises(InputError, match=r"export\.xlsx: sheet 'Cover' has a header but no rows; pick the contacts' "
+                                         r"sheet with --sheet \(sheet= in Python\): 'Contacts'$"):
+        load(path)
+    assert load(path, sheet="Contacts").frame["Email"].tolist() == ["ann@example.com"]
+    del book["Contacts"]
+    book.save(path)
+    assert load(path).frame.columns.tolist() == ["Contacts as of May"]  # no other sheet: a header alone, as in a CSV
+
+
 def test_xlsx_numbers_in_a_format_of_digits_keep_the_leading_zeros_excel_shows(tmp_path):
     book = openpyxl.Workbook()
     book.active.append(["Other"])
