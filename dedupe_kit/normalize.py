@@ -752,7 +752,8 @@ def _row_regions(frame: pd.DataFrame, country_column: str | None, default: str) 
 
 _SPACED_AT = re.compile(r"(?<=\w)(?:\s+@\s*|\s*@\s+)(?=\w)")  # "ann @ example.com", typed in a form: one address
 _COMMA_DOT = re.compile(r"(@[\w-]+),(?=(?:[a-z]{2,6}\.)?[a-z]{2,6}\s*$)", re.IGNORECASE)  # "ann@gmail,com": a typo
-_MAILTO = re.compile("mailto:", re.IGNORECASE)  # a link's scheme, in any case: "Mailto:ann@example.com"
+# a link's scheme, in any case, and its query after the address: "Mailto:ann@example.com?subject=Hi"
+_MAILTO = re.compile(r"mailto:([^\s<>?]*)(?:\?[^\s<>]*)?", re.IGNORECASE)
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # soft hyphen, zero-width spaces and joiners
 # a token starts where a separator ends: tried at every character, a long cell without an @ took seconds; a quoted
 # name before the @ ("john doe"@example.com) is part of it, not a separator that leaves "@example.com"
@@ -823,7 +824,7 @@ class EmailParser:
         text = text if text.isascii() else unicodedata.normalize("NFKC", text)
         if text.casefold() in PLACEHOLDER_TEXT:
             return [], [(text, "placeholder, not an address")]
-        text = _MAILTO.sub("", text)
+        text = _MAILTO.sub(r"\1", text)
         if text.count("@") == 1:  # one address: typed in a form
             text = _COMMA_DOT.sub(r"\1.", _SPACED_AT.sub("@", text))
         tokens = _EMAIL_TOKEN.findall(text)
