@@ -12,6 +12,7 @@ parsing is the slow part.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -755,6 +756,7 @@ _COMMA_DOT = re.compile(r"(@[\w-]+),(?=(?:[a-z]{2,6}\.)?[a-z]{2,6}\s*$)", re.IGN
 # a link's scheme, in any case, and its query after the address: "Mailto:ann@example.com?subject=Hi"
 _MAILTO = re.compile(r"mailto:([^\s<>?]*)(?:\?[^\s<>]*)?", re.IGNORECASE)
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # soft hyphen, zero-width spaces and joiners
+_HTML_ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)  # "&lt;ann@example.com&gt;", from HTML
 # a token starts where a separator ends: tried at every character, a long cell without an @ took seconds; a quoted
 # name before the @ ("john doe"@example.com) is part of it, not a separator that leaves "@example.com"
 _EMAIL_TOKEN = re.compile(r"(?<![^\s<>;,\"'()\[\]])(?:\"[^\"\n]{1,64}\"(?=@))?[^\s<>;,\"'()\[\]]*@[^\s<>;,\"'()\[\]]*")
@@ -822,6 +824,8 @@ class EmailParser:
         text = _INVISIBLE.sub("", raw).strip()  # a zero-width space pasted in is no part of the address
         # full-width letters and @, as a Japanese or Chinese keyboard types them ("ann＠example.jp"): the ASCII ones
         text = text if text.isascii() else unicodedata.normalize("NFKC", text)
+        if "&" in text:  # a CRM's HTML export writes "<" and ">" as "&lt;" and "&gt;"
+            text = _HTML_ENTITY.sub(lambda entity: html.unescape(entity[0]), text)
         if text.casefold() in PLACEHOLDER_TEXT:
             return [], [(text, "placeholder, not an address")]
         text = _MAILTO.sub(r"\1", text)
