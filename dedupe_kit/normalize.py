@@ -824,6 +824,8 @@ class EmailParser:
         text = _INVISIBLE.sub("", raw).strip()  # a zero-width space pasted in is no part of the address
         # full-width letters and @, as a Japanese or Chinese keyboard types them ("ann＠example.jp"): the ASCII ones
         text = text if text.isascii() else unicodedata.normalize("NFKC", text)
+        if "%20" in text and "@" in text:  # a space as a link encodes it: "%20ann@example.com"
+            text = text.replace("%20", " ").strip()
         if "&" in text:  # a CRM's HTML export writes "<" and ">" as "&lt;" and "&gt;"
             text = _HTML_ENTITY.sub(lambda entity: html.unescape(entity[0]), text)
         if text.casefold() in PLACEHOLDER_TEXT:

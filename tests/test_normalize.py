@@ -290,6 +290,8 @@ def test_country_names_people_write_beside_the_official_ones_set_the_region(tmp_
         ("<mailto:ann@x.org?subject=Hi>", "ann@x.org", "ann@x.org", False),
         ("Ann &lt;ann@x.org&gt;", "ann@x.org", "ann@x.org", False),  # "<" and ">" as a CRM's HTML export writes them
         ("tom&amp;jo@x.org", "tom&jo@x.org", "tom&jo@x.org", False),
+        ("%20ann@x.org", "ann@x.org", "ann@x.org", False),  # a space as a link encodes it
+        ("mailto:%20ann@x.org%20", "ann@x.org", "ann@x.org", False),
         ("INFO@acme-widgets.example", "info@acme-widgets.example", "info@acme-widgets.example", True),
         ("zoë@exemple.fr", "zoë@exemple.fr", "zoë@exemple.fr", False),
         ("ann @ example.com", "ann@example.com", "ann@example.com", False),  # typed with spaces around the @
@@ -320,7 +322,8 @@ def test_email_normalization(raw, value, display, shared):
                          "a" * 65 + "@x.com", "a@" + "b" * 63 + ".com", "a@" + "b." * 130 + "com",
                          "+news@gmail.com", ".+x@googlemail.com", "Ann@Mac.com", "hans@xn--mller-bau-q9a.de",
                          "x@XN--a.de", "ann+crm@outlook.com", "+news@outlook.com", "a.+x@x.com",
-                         "mailto:j@x.com?subject=Hi", "&lt;j@x.com&gt;", "tom&amp;jo@x.com", "tom&jo@x.com"]),
+                         "mailto:j@x.com?subject=Hi", "&lt;j@x.com&gt;", "tom&amp;jo@x.com", "tom&jo@x.com",
+                         "%20j@x.com", "j@x.com%20", "a@x.com;%20b@y.com"]),
     ), min_size=1, max_size=10, unique=True),
     canonical=st.sampled_from([(), ("gmail.com", "googlemail.com")]),
 )
