@@ -822,8 +822,9 @@ class EmailParser:
 
     def __call__(self, raw: str) -> tuple[list[tuple[str, str, bool]], list[tuple[str, str]]]:
         text = _INVISIBLE.sub("", raw).strip()  # a zero-width space pasted in is no part of the address
-        # full-width letters and @, as a Japanese or Chinese keyboard types them ("ann＠example.jp"): the ASCII ones
-        text = text if text.isascii() else unicodedata.normalize("NFKC", text)
+        # full-width letters and @, as a Japanese or Chinese keyboard types them ("ann＠example.jp"): the ASCII ones;
+        # its full stop "。" (NFKC's of the halfwidth "｡" too) is the dot, which NFKC leaves as it is
+        text = text if text.isascii() else unicodedata.normalize("NFKC", text).replace("\u3002", ".")
         if "%20" in text and "@" in text:  # a space as a link encodes it: "%20ann@example.com"
             text = text.replace("%20", " ").strip()
         if "&" in text:  # a CRM's HTML export writes "<" and ">" as "&lt;" and "&gt;"

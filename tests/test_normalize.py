@@ -323,7 +323,8 @@ def test_email_normalization(raw, value, display, shared):
                          "+news@gmail.com", ".+x@googlemail.com", "Ann@Mac.com", "hans@xn--mller-bau-q9a.de",
                          "x@XN--a.de", "ann+crm@outlook.com", "+news@outlook.com", "a.+x@x.com",
                          "mailto:j@x.com?subject=Hi", "&lt;j@x.com&gt;", "tom&amp;jo@x.com", "tom&jo@x.com",
-                         "%20j@x.com", "j@x.com%20", "a@x.com;%20b@y.com"]),
+                         "%20j@x.com", "j@x.com%20", "a@x.com;%20b@y.com", "j@x\u3002com", "j@x\uff61com",
+                         "j@x\uff0ecom"]),
     ), min_size=1, max_size=10, unique=True),
     canonical=st.sampled_from([(), ("gmail.com", "googlemail.com")]),
 )
@@ -372,7 +373,8 @@ def test_an_address_with_a_quoted_name_before_the_at_is_named_whole():
 def test_an_address_typed_in_full_width_letters_is_the_same_address(tmp_path):
     # a Japanese or Chinese keyboard types the @ and the letters full width: the profile said "no @"
     parser = EmailParser(NormalizeConfig())
-    for typed in ("hiroko.tanabe\uff20example.jp", "\uff48iroko.tanabe@\uff45xample\uff0ejp"):
+    for typed in ("hiroko.tanabe\uff20example.jp", "\uff48iroko.tanabe@\uff45xample\uff0ejp",
+                  "hiroko.tanabe@example\u3002jp", "hiroko\uff61tanabe@example\uff61jp"):  # its full stop
         assert parser(typed) == ([("hiroko.tanabe@example.jp", "hiroko.tanabe@example.jp", False)], []), typed
     path = tmp_path / "t.csv"
     path.write_text("Contact ID,First Name,Last Name,Email\n1,Hiroko,Tanabe,hiroko.tanabe\uff20example.jp\n"
