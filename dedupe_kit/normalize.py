@@ -705,12 +705,15 @@ COUNTRY_REGIONS = {
     "portugal": "PT", "australia": "AU", "australie": "AU", "mexico": "MX", "mexique": "MX",
     "india": "IN", "inde": "IN", "morocco": "MA", "maroc": "MA", "algeria": "DZ", "algerie": "DZ",
     "tunisia": "TN", "tunisie": "TN", "senegal": "SN", "monaco": "MC", "new zealand": "NZ",
-    "turkey": "TR", "holland": "NL", "the netherlands": "NL", "korea": "KR", "czech republic": "CZ",
+    "turkey": "TR", "holland": "NL", "korea": "KR", "czech republic": "CZ",
     "ivory coast": "CI", "burma": "MM", "swaziland": "SZ", "macedonia": "MK", "russian federation": "RU",
     # CLDR's are "Hong Kong SAR China", "United Arab Emirates": the names and abbreviations people write
     "hong kong": "HK", "hongkong": "HK", "macau": "MO", "macao": "MO", "uae": "AE", "u a e": "AE",
     "u s a": "US", "u s": "US", "u k": "GB", "korea republic of": "KR", "republic of korea": "KR",
+    "britain": "GB", "eire": "IE", "republic of ireland": "IE", "ireland republic of": "IE",
 }
+#: "The" before or after a country's name, "The Gambia", "Gambia, The", ISO's "Gambia (the)", folded: no part of it
+_THE = re.compile(r"^the | the$")
 #: The languages of the country names (CLDR's, through Babel) a Country column is read in, beyond
 #: `COUNTRY_REGIONS`: "Brasil", "Россия", "Österreich", "日本" name their region as "BR" does.
 COUNTRY_NAME_LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "ru", "pl", "sv", "tr", "ja", "zh", "ko", "ar")
@@ -718,13 +721,13 @@ COUNTRY_NAME_LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "ru", "pl", 
 
 def country_region(country: str, default: str) -> str:
     """The phone region of a country cell (``"France"`` → ``"FR"``); ``default`` when unknown."""
-    folded = fold_header(country)
+    folded = _THE.sub("", fold_header(country))
     if folded in COUNTRY_REGIONS:
         return COUNTRY_REGIONS[folded]
     code = folded.upper()
     if len(code) == 2 and code.isascii():  # not 日本
         return code if code in phonenumbers.SUPPORTED_REGIONS else default
-    return _country_names().get(fold(country), default) if country.strip() else default
+    return _country_names().get(_THE.sub("", fold(country)), default) if country.strip() else default
 
 
 @lru_cache(maxsize=1)

@@ -269,10 +269,12 @@ def test_country_names_people_write_beside_the_official_ones_set_the_region(tmp_
     # CLDR names Hong Kong "Hong Kong SAR China": its numbers were read as the default region's, too short
     path = tmp_path / "t.csv"
     path.write_text("Phone,Country\n9123 4567,Hong Kong\n6212 3456,Macau\n050 123 4567,UAE\n(212) 555-0142,U.S.A.\n"
-                    "07911 123456,U.K.\n")
+                    "07911 123456,U.K.\n07911 123457,Britain\n085 123 4567,Eire\n085 123 4568,Republic of Ireland\n"
+                    "06 12345678,\"Netherlands, The\"\n(242) 359-1234,The Bahamas\n701 2345,Gambia (the)\n")
     normalized = normalize(load(path), Config(normalize=NormalizeConfig(default_region="FR")))
     assert normalized.identifiers["value"].tolist() == [
-        "+85291234567", "+85362123456", "+971501234567", "+12125550142", "+447911123456"]
+        "+85291234567", "+85362123456", "+971501234567", "+12125550142", "+447911123456", "+447911123457",
+        "+353851234567", "+353851234568", "+31612345678", "+12423591234", "+2207012345"]
     assert len(normalized.problems) == 0
 
 
