@@ -248,11 +248,12 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
         click.echo(f"wrote crosswalk.csv, pairs.csv and the reports to {out}/ (no merge: review the pairs with "
                    f"`dedupe-kit review {out}`, then run again without --match-only for the fix files)")
         return
-    if why := _nothing_to_import(out, config.merge, contacts, "no group was merged"):
+    held = _holding_lines(out, config.merge, contacts)
+    if why := _nothing_to_import(out, held, "no group was merged"):
         click.echo(f"wrote the cleaned file, the fix files (nothing to import or archive: {why}), "
                    f"crosswalk.csv, audit.csv and the reports to {out}/")
         return
-    click.echo(f"wrote the cleaned file, the fix files ({_steps(out, config.merge, contacts)}), crosswalk.csv, "
+    click.echo(f"wrote the cleaned file, the fix files ({_steps(held, config.merge)}), crosswalk.csv, "
                f"audit.csv and the reports to {out}/")
 
 
@@ -301,20 +302,20 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
         return
     _write_undo(folder, info, result, plan)
     click.echo(plan.summary())
-    why = _nothing_to_import(folder, config.merge, contacts, "no group is merged")
+    why = _nothing_to_import(folder, _holding_lines(folder, config.merge, contacts), "no group is merged")
     left = f" (nothing to import or archive: {why})" if why else ""
     click.echo(f"wrote the files of {folder}/ again without the merges of group(s) "
                f"{', '.join(map(str, plan.undone)) or '-'}{left}")
 
 
-def _nothing_to_import(folder: Path, policy: MergePolicy, contacts: Contacts, unmerged: str) -> str:
+def _nothing_to_import(folder: Path, held: list[str], unmerged: str) -> str:
     """Why the fix files and merged_away.csv of a run's ``folder`` hold their header alone, in words
-    (``unmerged`` when no group is merged); "" when a line of them is to import or archive."""
-    if not _merge_groups(folder, "merge"):
-        return unmerged
-    if _holding_lines(folder, policy, contacts):
+    (``unmerged`` when no group is merged); "" when a line of them is to import or archive (``held``:
+    `_holding_lines`; merge_groups.csv, long on a large file, is read only when none is)."""
+    if held:
         return ""
-    return "every merge is left out of them, as the warnings of summary.txt say"
+    return "every merge is left out of them, as the warnings of summary.txt say" if _merge_groups(
+        folder, "merge") else unmerged
 
 
 def _holding_lines(folder: Path, policy: MergePolicy, contacts: Contacts) -> list[str]:
@@ -331,11 +332,11 @@ def _holding_lines(folder: Path, policy: MergePolicy, contacts: Contacts) -> lis
     return held
 
 
-def _steps(folder: Path, policy: MergePolicy, contacts: Contacts) -> str:
-    """What to do with the fix files and merged_away.csv of a run's ``folder``, naming only those that
-    hold a line: 'import fix_1_clear.csv, then fix_2_update.csv; then archive merged_away.csv'."""
+def _steps(held: list[str], policy: MergePolicy) -> str:
+    """What to do with the fix files and merged_away.csv that hold a line (``held``: `_holding_lines`):
+    'import fix_1_clear.csv, then fix_2_update.csv; then archive merged_away.csv'."""
     steps = ""
-    for name in _holding_lines(folder, policy, contacts):
+    for name in held:
         if name == "merged_away.csv":
             steps += f"; then archive {name}" if steps else f"archive {name}"
         elif name == "fix_2_update.csv":
