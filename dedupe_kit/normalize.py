@@ -1318,7 +1318,7 @@ def moments(texts: pd.Series, day_first: bool | None = None) -> np.ndarray:
     """
     text = texts.str.strip()
     time = text.str.extract(_TIME)
-    keys = text.str.replace(_TIME, "", regex=True).map(lambda value: date_key(value, day_first))
+    keys = text.map(lambda value: date_key(value, day_first))  # (which leaves the time out)
     dated = keys.str.fullmatch(r"\d{8}") & ~keys.map(placeholder_day)
     day = np.where(dated, pd.to_numeric(keys, errors="coerce"), -1).astype(np.int64)
     hour, minute, second = (pd.to_numeric(time[i], errors="coerce").fillna(0).to_numpy(np.int64) for i in range(3))
