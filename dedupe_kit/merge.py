@@ -1214,15 +1214,15 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     cell, key, typed, alone = cells_of.identifiers(cells)
     text = np.where(alone, typed, cells["value"].to_numpy(dtype=object)[cell])
     group_key = group_of[cell] * (key.max(initial=0) + 1) + key
-    held = isin(group_key, group_key[kept[cell]])
+    in_kept = isin(group_key, group_key[kept[cell]])  # a key a kept cell holds
     if role == "phones":  # a number with an extension is held only with that extension; one without, by any
         by_extension = with_extensions(group_key, typed)
         extended = by_extension != group_key
-        held[extended] = isin(by_extension[extended], by_extension[kept[cell]])
-        held[~extended] |= isin(group_key[~extended], group_key[extended])
+        in_kept[extended] = isin(by_extension[extended], by_extension[kept[cell]])
+        in_kept[~extended] |= isin(group_key[~extended], group_key[extended])
         group_key = by_extension
     # an extra value holds a key no kept cell holds, met there for the first time in the group
-    new = ~kept[cell] & ~held & ~pd.Series(group_key).duplicated().to_numpy()
+    new = ~kept[cell] & ~in_kept & ~pd.Series(group_key).duplicated().to_numpy()
     new = np.flatnonzero(new)
     new = new[alone[new] | ~pd.Series(cell[new]).duplicated().to_numpy()]  # a cell going on whole, once
     extra, values = cells.take(cell[new]), text[new]
