@@ -34,7 +34,7 @@ from .errors import InputError
 from .export import clearing_rows, file_format, line_ending, write_tables
 from .files import refuse_input, write_figure, write_text
 from .load import Contacts, load
-from .merge import EXTRA_COLUMN, EXTRA_COLUMNS, placeholder_cells
+from .merge import EXTRA_COLUMNS, placeholder_cells
 from .normalize import display, salesforce_id
 from .run import Result, record_ids, run
 
@@ -241,10 +241,9 @@ def _together(existing: Contacts, new: Contacts, mapping: dict[str, str]) -> Con
     frame = pd.concat([existing.frame, renamed.reindex(columns=existing.columns, fill_value="")], ignore_index=True)
     frame.index.name = "source_row"
     lines = np.r_[existing.lines, new.lines] if len(existing.lines) and len(new.lines) else np.zeros(0, np.int64)
-    fm = existing.field_map
-    emails, phones = (EXTRA_COLUMN.format(role=role) for role in ("emails", "phones"))
-    fm = dataclasses.replace(fm, emails=fm.emails + tuple(c for c in [emails] if c in frame),
-                             phones=fm.phones + tuple((c, "other") for c in [phones] if c in frame))
+    fm, (emails, phones) = existing.field_map, EXTRA_COLUMNS
+    fm = dataclasses.replace(fm, emails=fm.emails + ((emails,) if emails in frame else ()),
+                             phones=fm.phones + (((phones, "other"),) if phones in frame else ()))
     return Contacts(frame, fm, None, existing.encoding, existing.delimiter, None, lines)
 
 
