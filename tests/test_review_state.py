@@ -320,6 +320,33 @@ def test_csv_round_trip(state, store, tmp_path):
         store.import_csv(bad)
 
 
+def test_decisions_made_in_one_millisecond_stay_apart_through_a_csv(state, store, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from dedupe_kit.review import store as store_module
+
+    class Frozen(dt.datetime):  # a fast script, or a clock that ticks every 15 ms: one time for all
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.timezone.utc)
+
+    monkeypatch.setattr(store_module.dt, "datetime", Frozen)
+    items = [state.current]
+    state.distinct()
+    items.append(state.current)
+    state.distinct()
+    times = store.decisions()["decided_at"].tolist()
+    assert len(set(times)) == 2 and times == sorted(times)
+    path = store.export_csv(tmp_path / "decisions.csv")
+    with DecisionStore(tmp_path / "other.sqlite", input_sha256="abc", reviewer="colleague") as other:
+        assert other.import_csv(path) == 2
+        again = ReviewState(state.result, other)
+        assert [again.item_of(item.rows).rows for item in items] == [item.rows for item in items]
+        assert again.progress()[0] == 2
+        other.undo()  # one decision, not both
+        assert other.decisions()[["a", "b"]].values.tolist() == [list(items[0].rows)]
+
+
 def test_a_decisions_csv_saved_again_by_a_spreadsheet_in_its_own_encoding_is_imported(state, store, tmp_path):
     state.match(note="Zoë Faké said yes, née Testova")
     path = store.export_csv(tmp_path / "decisions.csv")

@@ -82,8 +82,18 @@ CREATE INDEX IF NOT EXISTS events_pair ON events (a, b);
 _NOT_UNDONE = "batch NOT IN (SELECT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL)"
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+def _now(after: str | None = None) -> str:
+    """Now in UTC, to the millisecond; a millisecond after ``after`` (the store's latest event) when the
+    clock has not moved on since, so that two decisions never share a time: the lines of one time and
+    reviewer are one decision when a CSV is imported (`DecisionStore.import_csv`)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    try:
+        latest = dt.datetime.fromisoformat(after) if after else None
+    except ValueError:  # a time imported as typed by hand
+        latest = None
+    if latest is not None and latest.tzinfo is not None and now <= latest:
+        now = latest + dt.timedelta(milliseconds=1)
+    return now.isoformat(timespec="milliseconds")
 
 
 def default_reviewer() -> str:
@@ -193,8 +203,9 @@ class DecisionStore:
     def _write(self, events: list[tuple[tuple[int, int], str, str, int | None, str]], record_ids: Mapping[int, str],
                reviewer: str | None, decided_at: str | None, of_input: bool) -> int:
         """Commit one batch of ``(pair, decision, note, survivor_row, fields as JSON)``; returns its id."""
-        who, when = self.reviewer if reviewer is None else reviewer, decided_at or _now()
+        who = self.reviewer if reviewer is None else reviewer
         with self._transaction() as conn:
+            when = decided_at or _now(self._latest_time(conn))
             batch = None
             for (a, b), what, note, survivor, fields_json in events:
                 a, b = (int(a), int(b)) if a < b else (int(b), int(a))
@@ -206,6 +217,11 @@ class DecisionStore:
                 batch = batch or cur.lastrowid
                 conn.execute("UPDATE events SET batch = ? WHERE id = ?", (batch, cur.lastrowid))
         return int(batch)
+
+    @staticmethod
+    def _latest_time(conn: sqlite3.Connection) -> str | None:
+        row = conn.execute("SELECT decided_at FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else row[0]
 
     def undo(self, batch: int | None = None, *, reviewer: str | None = None) -> int | None:
         """Retract a batch of decisions (default: the latest one not yet undone).
