@@ -320,6 +320,19 @@ def test_csv_round_trip(state, store, tmp_path):
         store.import_csv(bad)
 
 
+def test_a_decisions_csv_without_decisions_says_so(store, tmp_path):
+    from dedupe_kit.errors import InputError
+
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match=re.escape(f"{empty}: the file is empty: it holds no decisions")):
+        store.import_csv(empty)
+    header = store.export_csv(tmp_path / "none.csv")  # a store without decisions: the header row alone
+    with pytest.warns(UserWarning, match=re.escape(f"{header}: holds no decisions, only its header row")):
+        assert store.import_csv(header) == 0
+    assert store.events().empty
+
+
 def test_decisions_made_in_one_millisecond_stay_apart_through_a_csv(state, store, tmp_path, monkeypatch):
     import datetime as dt
 

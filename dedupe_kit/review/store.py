@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..files import write_csv
-from ..load import decode, rows_of_record_ids
+from ..load import _BLANK, decode, rows_of_record_ids
 
 SCHEMA_VERSION = 1
 FILE_NAME = "review.sqlite"
@@ -354,7 +354,7 @@ class DecisionStore:
     def import_csv(self, path: str | Path, *, reviewer: str | None = None) -> int:
         """Append the decisions of a CSV written by `export_csv` (or by hand: ``a, b,
         decision`` are required), in UTF-8 or the encoding a spreadsheet saved it in again (cp1252...).
-        Returns how many were imported.
+        Returns how many were imported (none, with a warning, from a file with its header row alone).
 
         A decision with both record IDs finds its records by them (the CSV may come from
         another version of the file; one whose records are all on the rows it names is stored as made
@@ -362,7 +362,11 @@ class DecisionStore:
         time and reviewer (``decided_at``, ``reviewer``: a group decided at once) are one batch,
         undone at once, whose survivor and winning values are found by the IDs of all its lines."""
         path = Path(path)
-        text = decode(path.read_bytes(), path, None, ",")[0]  # as saved again by a spreadsheet: cp1252 too
+        data = path.read_bytes()
+        if _BLANK.fullmatch(data):  # decode would ask for the contacts' header
+            raise InputError(f"{path}: the file is empty: it holds no decisions, not even the header row "
+                             "(a, b, decision...) that export_csv writes")
+        text = decode(data, path, None, ",")[0]  # as saved again by a spreadsheet: cp1252 too
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         for column in _TEXT_COLUMNS:
             if column in frame:
@@ -370,6 +374,9 @@ class DecisionStore:
         missing = [c for c in ("a", "b", "decision") if c not in frame.columns]
         if missing:
             raise InputError(f"{path}: missing column(s) {', '.join(missing)}; export decisions with export_csv")
+        if frame.empty:
+            warnings.warn(f"{path}: holds no decisions, only its header row; nothing imported", stacklevel=2)
+            return 0
         bad = ~frame["decision"].isin(DECISIONS)
         if bad.any():
             line = int(np.flatnonzero(bad)[0]) + 2
