@@ -245,7 +245,7 @@ def merge(
     role_of = fm.role_of()
     cells = _Cells(members, contacts, normalized, placeholders)
 
-    rule_of = {column: _rule(column, role_of.get(column, ""), policy, fm.key) for column in frame.columns}
+    rule_of = column_rules(fm, policy, frame.columns)
     beside = {c: found for c, found in fm.beside(frame.columns).items() if c not in policy.rules}
     after, source = {}, {}
     for column, rule in rule_of.items():
@@ -692,6 +692,12 @@ def check_policy(policy: MergePolicy, contacts: Contacts, source: str = "") -> N
         problems.append("survivor = 'most_recently_updated' needs a column with the role 'updated'")
     if problems:
         raise ConfigError((f"{source}: " if source else "") + "merge: " + "; ".join(problems))
+
+
+def column_rules(field_map: FieldMap, policy: MergePolicy, columns: Iterable[str]) -> dict[str, str]:
+    """The rule that gives each of ``columns`` its merged value (`_rule`)."""
+    role_of = field_map.role_of()
+    return {column: _rule(column, role_of.get(column, ""), policy, field_map.key) for column in columns}
 
 
 def _rule(column: str, role: str, policy: MergePolicy, key: str | None = None) -> str:

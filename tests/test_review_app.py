@@ -72,6 +72,23 @@ def test_match_click_saves_survivor_fields_and_note_then_shows_the_next_pair(app
     assert "Saved" in app.message.value
 
 
+def test_a_field_whose_values_are_all_kept_offers_no_blank_to_win(app):
+    state = app.state
+    # a group where one record has no email or phone beside two that differ: every number and address is kept
+    item, column, blank = next((item, column, r) for item in map(state.item, state.queue()["item"])
+                               if item.kind == "group" for column in state.conflicts(item)
+                               if state.roles[column] in ("emails", "phones")
+                               for r in item.rows if not state.fields(item).set_index("column").at[column, f"raw {r}"])
+    state.goto(item.index)
+    app.refresh()
+    picker = app.field_pickers[column]
+    assert blank not in [row for _, row in picker.options] and not any("(blank)" in text for text, _ in picker.options)
+    assert len(picker.options) == len(item.rows)  # "by the merge rules" and the records that hold one
+    with pytest.raises(ValueError, match=f"fields\\['{column}'\\]: row {blank} is blank there"):
+        state.match(fields={column: blank})  # it emptied the column, its value moved to a sibling or the extra one
+    assert state.store.decisions().empty
+
+
 def test_a_match_left_as_shown_leaves_the_survivor_and_the_values_to_the_merge_rules(tmp_path):
     from dedupe_kit import Config
     from dedupe_kit.config import MergePolicy

@@ -186,7 +186,8 @@ class ReviewApp:
         for column in state.conflicts(item):
             values = frame.set_index("column").loc[column]
             picker = _classed(w.Dropdown(description=column, options=[("by the merge rules", None)] + [
-                (f"{values[f'raw {r}'] or '(blank)'} — row {r}", r) for r in item.rows], value=None,
+                (f"{values[f'raw {r}'] or '(blank)'} — row {r}", r) for r in state.value_choices(item, column)],
+                value=None,
                 style={"description_width": "initial"}), "dk-field")
             self.field_pickers[column] = picker
             pickers.append(picker)
@@ -210,7 +211,7 @@ class ReviewApp:
             if details["decision"] == "match":
                 self.members.value = tuple(details["rows"])
             for column, row in details["fields"].items():
-                if column in self.field_pickers:
+                if column in self.field_pickers and row in state.value_choices(item, column):
                     self.field_pickers[column].value = row
         # the heading last: once the page shows the new heading, the rest has arrived too
         decided = state.decision_of(item)

@@ -20,7 +20,7 @@ import pandas as pd
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from ..cluster import cluster
-from ..merge import kept_columns, placeholder_cells, survivor_among
+from ..merge import column_rules, kept_columns, placeholder_cells, survivor_among
 from ..names import nickname_equivalent
 from ..normalize import (column_day_first, country_region, date_key, display, is_placeholder, moments,
                          placeholder_date)
@@ -175,6 +175,9 @@ class ReviewState:
         self.columns: list[str] = mapped + [c for c in contacts.columns if c not in set(mapped)]
         self._col_index = {c: i for i, c in enumerate(contacts.columns)}
         self._kept = set(kept_columns(contacts.field_map))  # always the survivor's value: no winner to pick
+        # the values of all the records kept (emails, phones, notes, tags): a blank never wins there
+        rules = column_rules(contacts.field_map, result.config.merge, contacts.columns)
+        self._joined_columns = {column for column, rule in rules.items() if rule == "union"}
         self._day_first = {c: column_day_first(contacts.frame, c) for c, role in self.roles.items() if role in _DATE_ROLES}
         ids = result.normalized.identifiers.sort_values(["source_row", "column"], kind="stable")
         self._ids_row = ids["source_row"].to_numpy(np.int64)
@@ -246,6 +249,9 @@ class ReviewState:
                 if int(row) not in members:
                     raise ValueError(f"fields[{column!r}]: row {row} is not one of the records matched "
                                      f"{tuple(sorted(members))}")
+                if int(row) not in self.value_choices(item, column):
+                    raise ValueError(f"fields[{column!r}]: row {row} is blank there, and the merge keeps the value "
+                                     "of every record in this column (union): pick a record that has one")
         else:
             survivor_row, fields = None, None
         together = [p for p in item.pairs if p[0] in members and p[1] in members]
@@ -573,6 +579,13 @@ class ReviewState:
             out[f"raw {r}"] = raws[r]
             out[f"normalized {r}"] = norms[r]
         return pd.DataFrame(out)
+
+    def value_choices(self, item: Item, column: str) -> list[int]:
+        """The item's records whose value of ``column`` a person may pick to win: all of them, except in
+        a column whose values are all kept (rule ``union``: emails, phones, notes, tags), those blank there:
+        a blank picked would only empty the column, its value moved to another or to the extra column."""
+        j = self._col_index[column]
+        return [r for r in item.rows if column not in self._joined_columns or str(self._values[r, j]).strip()]
 
     def conflicts(self, item: Item) -> list[str]:
         """Columns whose values differ between records that both have one (a winner must be
