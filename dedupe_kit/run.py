@@ -475,7 +475,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     release_memory()
     steps.set_description("finding candidate pairs")
     found = candidates(contacts, normalized, config)
-    decided = _decisions(decisions)
+    decided = _decisions(decisions, len(contacts))
     pairs_index = found.pairs
     if len(decided):
         pairs_index = pairs_index.union(decided.index).sort_values()
@@ -727,11 +727,17 @@ def random_pairs(n_records: int, count: int, seed: int) -> pd.MultiIndex:
     return pd.MultiIndex.from_arrays([a.astype(np.int64), b.astype(np.int64)], names=["a", "b"])
 
 
-def _decisions(decisions: pd.DataFrame | None) -> pd.DataFrame:
+def _decisions(decisions: pd.DataFrame | None, n_rows: int) -> pd.DataFrame:
     if decisions is None or not len(decisions):
         return pd.DataFrame({"decision": pd.Series([], dtype=object)},
                             index=pd.MultiIndex.from_arrays([[], []], names=["a", "b"]))
     a, b = decisions["a"].to_numpy(dtype=np.int64), decisions["b"].to_numpy(dtype=np.int64)
+    if len(outside := np.flatnonzero((np.minimum(a, b) < 0) | (np.maximum(a, b) >= n_rows))):
+        # (one imported by hand, without the record IDs that find its records in another version of the file)
+        raise InputError(f"decisions: the pair of rows {a[outside[0]]} and {b[outside[0]]} is not in the input, which "
+                         f"has {n_rows:,} rows, counted from 0 ({len(outside):,} decision(s) name rows it does not "
+                         "have); take them back: DecisionStore('out/review.sqlite').undo(batch), its batch in "
+                         "decisions()")
     index = pd.MultiIndex.from_arrays([np.minimum(a, b), np.maximum(a, b)], names=["a", "b"])
     frame = pd.DataFrame({"decision": decisions["decision"].to_numpy()}, index=index)
     return frame[~frame.index.duplicated(keep="last")]

@@ -333,6 +333,33 @@ def test_a_decisions_csv_without_decisions_says_so(store, tmp_path):
     assert store.events().empty
 
 
+@pytest.mark.parametrize("line, error", [
+    ("4,x,match,,", "line 3, column 'b': 'x' is not a row of the input (it has 400"),
+    ("4,400,match,,", "line 3, column 'b': '400' is not a row of the input (it has 400: 0 to 399)"),
+    ("4,4,match,,", "line 3: a and b are both row 4; a decision is on two records"),
+    ("4,5,match,abc,", "line 3, column 'survivor_row': 'abc' is not a row of the input"),
+    ("4,5,match,,{Email: 4}", "line 3, column 'fields': '{Email: 4}' is not the winning row of each column"),
+])
+def test_a_bad_cell_of_a_decisions_csv_is_named_and_nothing_is_imported(result, tmp_path, line, error):
+    from dedupe_kit.errors import InputError
+    from dedupe_kit.run import record_ids
+
+    path = tmp_path / "by_hand.csv"
+    path.write_text(f"a,b,decision,survivor_row,fields\n1,2,distinct,,\n{line}\n", encoding="utf-8")
+    with DecisionStore(tmp_path / "review.sqlite", input_sha256="abc", record_ids=record_ids(result.contacts)) as store:
+        with pytest.raises(InputError, match=re.escape(f"{path}, {error}")):
+            store.import_csv(path)
+        assert store.events().empty  # not the good line before it either
+
+
+def test_a_decision_on_a_row_the_input_does_not_have_stops_the_run_with_a_message():
+    from dedupe_kit.errors import InputError
+
+    decisions = pd.DataFrame({"a": [1], "b": [5000], "decision": ["match"]})  # a CSV by hand, imported elsewhere
+    with pytest.raises(InputError, match="the pair of rows 1 and 5000 is not in the input, which has 400 rows"):
+        run(SAMPLE, decisions=decisions, progress=False)
+
+
 def test_decisions_made_in_one_millisecond_stay_apart_through_a_csv(state, store, tmp_path, monkeypatch):
     import datetime as dt
 

@@ -384,24 +384,51 @@ class DecisionStore:
                              f"one of {', '.join(DECISIONS)}")
         # one batch per decision of the CSV's store (its rows share the time and the reviewer), so that its
         # survivor and winning values find their records by ID even on a pair that does not hold them
-        batches: dict[tuple[str, str], list[dict]] = {}
-        for line, row in enumerate(frame.to_dict("records")):
-            batches.setdefault((row.get("decided_at") or f"line {line}", row.get("reviewer") or ""), []).append(row)
+        # (every line read before any is written: a file with a bad cell imports nothing)
+        rows_in = None if self.record_ids is None else len(self.record_ids)
+        batches: dict[tuple[str, str], list[tuple[dict, tuple]]] = {}
+        for line, row in enumerate(frame.to_dict("records"), start=2):
+            batches.setdefault((row.get("decided_at") or f"line {line}", row.get("reviewer") or ""), []).append(
+                (row, _read_line(path, line, row, rows_in)))
         for rows in batches.values():
             ids, events = {}, []
-            for row in rows:
-                a, b = int(row["a"]), int(row["b"])
+            for row, (a, b, survivor, fields) in rows:
                 ids.update({r: i for r, i in ((a, row.get("record_id_a")), (b, row.get("record_id_b"))) if i})
-                events.append(((a, b), row["decision"], row.get("note", ""),
-                               int(row["survivor_row"]) if row.get("survivor_row") else None,
-                               _fields_json(json.loads(row["fields"]) if row.get("fields") else None)))
+                events.append(((a, b), row["decision"], row.get("note", ""), survivor, _fields_json(fields)))
             # made on this input when each record is on the row the CSV names: read as this input's decisions
             here = self.input_sha256 is not None and self.record_ids is not None and all(
                 0 <= r < len(self.record_ids) and self.record_ids[r] == ids.get(r)
                 for (a, b), *_ in events for r in (a, b))
-            self._write(events, ids, rows[0].get("reviewer") or reviewer, rows[0].get("decided_at") or None,
-                        of_input=here)
+            first = rows[0][0]
+            self._write(events, ids, first.get("reviewer") or reviewer, first.get("decided_at") or None, of_input=here)
         return len(frame)
+
+
+def _read_line(path: Path, line: int, row: Mapping[str, str], rows_in: int | None
+               ) -> tuple[int, int, int | None, dict[str, int] | None]:
+    """``a, b, survivor_row, fields`` of one line of a decisions CSV, or an error that names the file,
+    the line and the column. ``rows_in``: how many rows the input has, when known; a row there without a
+    record ID to find it by must be one of them."""
+    def number(column: str, value, rows: int | None = None) -> int:
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()) or (rows is not None and int(text) >= rows):
+            within = f" (it has {rows:,}: 0 to {rows - 1:,})" if rows is not None else ""
+            raise InputError(f"{path}, line {line}, column {column!r}: {value!r} is not a row of the input{within}; "
+                             "rows are counted from 0, the first after the header")
+        return int(text)
+
+    a, b = (number(c, row[c], None if row.get(f"record_id_{c}") else rows_in) for c in ("a", "b"))
+    if a == b:
+        raise InputError(f"{path}, line {line}: a and b are both row {a}; a decision is on two records")
+    survivor = number("survivor_row", row["survivor_row"]) if row.get("survivor_row") else None
+    try:
+        fields = json.loads(row["fields"]) if row.get("fields") else None
+    except json.JSONDecodeError:
+        fields = []
+    if fields is not None and not isinstance(fields, dict):
+        raise InputError(f"{path}, line {line}, column 'fields': {row['fields']!r} is not the winning row of each "
+                         'column as export_csv writes it, such as {"Email": 12}')
+    return a, b, survivor, fields and {column: number("fields", at) for column, at in fields.items()}
 
 
 class _Transaction:
