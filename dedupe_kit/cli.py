@@ -253,8 +253,10 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
         click.echo(f"wrote the cleaned file, the fix files (nothing to import or archive: {why}), "
                    f"crosswalk.csv, audit.csv and the reports to {out}/")
         return
-    click.echo(f"wrote the cleaned file, the fix files ({_steps(held, config.merge)}), crosswalk.csv, "
-               f"audit.csv and the reports to {out}/")
+    steps = _steps(held, config.merge) if contacts.field_map.key else (
+        "not to import as they are: without a record ID or email column their lines cannot tell a contact from its "
+        "duplicates, see summary.txt")
+    click.echo(f"wrote the cleaned file, the fix files ({steps}), crosswalk.csv, audit.csv and the reports to {out}/")
 
 
 def _write_run(result, out: Path, merge: bool) -> None:
@@ -448,7 +450,7 @@ def _truth_entities(path: Path, contacts: Contacts) -> list[str]:
         more = f" ({len(torn) - 1:,} more record ID(s) so)" if len(torn) > 1 else ""
         raise InputError(f"{path}: record ID {torn[0]!r} (column {id_column!r}) has more than one entity: "
                          f"{found}{more}; give each record one entity")
-    ids = record_ids(contacts)
+    ids = record_ids(contacts) if contacts.field_map.record_id else contacts.frame.index.astype(str).to_numpy()
     entities = distinct.set_index(id_column)[entity_column].reindex(ids)
     missing = ids[entities.isna().to_numpy()]
     if len(missing):

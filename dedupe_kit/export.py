@@ -113,9 +113,13 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
             warnings.append(crm.note)
     if not contacts.field_map.record_id:
         fm = contacts.field_map
-        keyed = f"the email column {fm.emails[0]!r} (not cleared), " if fm.emails else ""
-        warnings.append(f"no record ID column: the fix files are keyed by {keyed}name and external IDs only, "
-                        "and external IDs are not cleared")
+        rows = "the other files name each record by its row of the input (record_id `row 12`), not an ID of the CRM"
+        warnings.append(f"no record ID column: the fix files find each contact by its email in {fm.key!r} (import "
+                        f"them matched on that column; it is not cleared, nor are the external IDs); {rows}" if fm.key
+                        else "no record ID column and no email column: the fix files hold only names and external "
+                        "IDs, which a contact's duplicates share: imported, their lines could clear, update or "
+                        "archive the contact that is kept; export the CRM's record ID with the contacts and run "
+                        f"again (fields.record_id names its column), or make the changes by hand; {rows}")
     warnings += _unkeyed(plan, away) + _stopped_for_keyless_picks(plan) + _set_to_clear_word(plan)
     if log:
         log_export(out, export_entry(plan), protect)

@@ -138,10 +138,11 @@ class Contacts:
 
 
 def record_ids(contacts: Contacts) -> np.ndarray:
-    """Each row's record ID (its ``source_row`` as text when no column has that role)."""
+    """Each row's record ID; without a column of that role, ``row 12`` (its ``source_row``), which no
+    one takes for an ID of the CRM in the files and messages that show it."""
     column = contacts.field_map.record_id
     if column is None:
-        return contacts.frame.index.astype(str).to_numpy(dtype=object)
+        return ("row " + contacts.frame.index.astype(str)).to_numpy(dtype=object)
     return contacts.frame[column].to_numpy(dtype=object)
 
 

@@ -438,3 +438,18 @@ def test_run_help_names_the_files_out_encoding_and_out_delimiter_write(tmp_path)
     assert "Encoding of cleaned.csv, the fix files and merged_away.csv" in shown
     assert "Delimiter of cleaned.csv, the fix files and merged_away.csv" in shown
     assert "blocking recall, precision, recall and F1" in shown
+
+
+def test_run_without_a_record_id_or_email_column_says_not_to_import_the_fix_files_as_they_are(tmp_path):
+    # their lines hold the names alone: an import keyed on them could clear the mobile of the Zoe that is kept
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text("First Name,Last Name,Mobile,City\nZoe,Lefevre,06 12 34 56 78,Lyon\nZoë,Lefèvre,0612345678,\n"
+                    "Marc,Dupont,06 99 88 77 66,Paris\n")
+    result = run("run", path, "--region", "FR", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "fix_1_clear.csv").read_text().splitlines() == ["First Name,Last Name,Mobile", "Zoë,Lefèvre,UNSET"]
+    assert "warning: no record ID column and no email column: the fix files hold only names and external IDs" in (
+        result.output)
+    assert "import fix_1_clear.csv" not in result.output
+    assert "the fix files (not to import as they are: without a record ID or email column" in result.output
+    assert (out / "crosswalk.csv").read_text().splitlines()[1].startswith("0,row 0,0,0,row 0,auto,")

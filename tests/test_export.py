@@ -569,9 +569,14 @@ def test_without_a_record_id_the_fix_files_are_keyed_by_email_and_name_and_the_s
     assert clear.values.tolist() == [["ann@x.com", "Ann", "Lee", "", "UNSET"]]
     update = read(tmp_path / "out" / "fix_2_update.csv")
     assert update[["Email", "Phone"]].values.tolist() == [["a@x.com", "555-0100"]]
+    # no number that reads as a record ID of the CRM: the row of the input, said so
     away = read(tmp_path / "out" / "merged_away.csv")
-    assert away[["record_id", "Email"]].values.tolist() == [["1", "ann@x.com"]]
-    assert any("no record ID column: the fix files are keyed by the email column 'Email'" in w
+    assert away[["record_id", "Email", "survivor_record_id"]].values.tolist() == [["row 1", "ann@x.com", "row 0"]]
+    log = read(tmp_path / "out" / "audit.csv")
+    assert log[["event", "survivor_record_id", "record_id"]].values.tolist()[:2] == [["merge", "row 0", "row 0"],
+                                                                                    ["merged away", "row 0", "row 1"]]
+    assert any(w.startswith("no record ID column: the fix files find each contact by its email in 'Email' (import "
+                            "them matched on that column") and "(record_id `row 12`), not an ID of the CRM" in w
                for w in exported.warnings)
     assert not any("different on every row" in w for w in exported.warnings)  # 'Student ID' has a blank
 
@@ -602,7 +607,7 @@ def test_without_a_record_id_each_line_names_its_own_contacts_email_and_the_surv
     update = read(out / "fix_2_update.csv")
     assert update.values.tolist() == [["alice.carter@x.com", "Alice", "Carter", "1 Main St", "Acme", "VIP;Donor"]]
     away = read(out / "merged_away.csv")
-    assert away[["record_id", "Email", "survivor_record_id"]].values.tolist() == [["1", "", "0"]]
+    assert away[["record_id", "Email", "survivor_record_id"]].values.tolist() == [["row 1", "", "row 0"]]
     assert any(w.startswith(f"1 row in a merge with no email ({path}, line 3 (row 1)), column 'Email'")
                for w in exported.warnings)
 
