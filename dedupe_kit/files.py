@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import re
@@ -31,6 +32,7 @@ _SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
 #: followed by something other than a number or a phone number (``+1-1`` and ``-2+3`` are formulas).
 FORMULA_START = re.compile(rf"^[=@\t\r]|^[+-](?!{_SAFE_AFTER_SIGN})", re.IGNORECASE)
 _FORMULA_FIRST = [ord(c) for c in "=@\t\r+-"]  # the first characters a formula can have
+_IN_THE_WAY = "a folder has the name of this file; move it away, or choose another output folder"
 
 
 def write_bytes(path: str | Path, data: bytes, *, protect: tuple[Path, ...] = ()) -> Path:
@@ -75,6 +77,9 @@ def write_files(files: Mapping[str | Path, Iterable[bytes]], *, protect: tuple[P
                 synced.append((path, disk.submit(_sync, handle)))
             for path, done in synced:
                 done.result()
+        for _, path in staged:  # no file can take a folder's place: stop before any takes its old one's
+            if path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, _IN_THE_WAY, str(path))
         for tmp, path in staged:
             os.replace(tmp, path)
     except BaseException as exc:
@@ -101,9 +106,12 @@ def refuse_input(path: Path, protect: tuple[Path, ...]) -> None:
 def refuse_folder(out: str | Path, names: Iterable[str], protect: tuple[Path, ...]) -> None:
     """Stop before the work where the files ``names`` could not be written in the folder ``out``: one
     of them is a ``protect``ed input (`refuse_input`), or the system lets no file be made there (in
-    ``out``, or in the closest of its parents that exists, where it would be made)."""
+    ``out``, or in the closest of its parents that exists, where it would be made), or a folder has the
+    name of one."""
     for name in names:
         refuse_input(Path(out) / name, protect)
+        if (Path(out) / name).is_dir():
+            raise InputError(f"{Path(out) / name}: {_IN_THE_WAY}")
     folder = Path(out).absolute()
     while not folder.exists():
         folder = folder.parent

@@ -397,6 +397,22 @@ def test_a_folder_without_permission_to_write_is_refused_before_the_work(tmp_pat
             assert result.output == f"Error: {out}: no permission to write in {folder}/; choose another output folder\n"
 
 
+def test_a_folder_with_the_name_of_an_output_file_is_refused_before_the_work(tmp_path, monkeypatch):
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text(EXPORT)
+    (out / "crosswalk.csv").mkdir(parents=True)  # made by hand, or by a tool that unpacked an archive there
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the command started its work")
+
+    monkeypatch.setattr("dedupe_kit.cli.load", no_work)
+    result = run("run", path, "--out", out)
+    assert result.exit_code == 1, result.output
+    assert result.output == (f"Error: {out / 'crosswalk.csv'}: a folder has the name of this file; move it away, "
+                             "or choose another output folder\n")
+    assert [p.name for p in out.iterdir()] == ["crosswalk.csv"]
+
+
 def test_the_program_prints_all_of_a_run_and_fails_as_usual(tmp_path):
     """`entry` leaves at once after a run (no teardown): what it printed still arrives whole
     through a pipe, and its files are there; an error still exits 1 with its message."""

@@ -1139,6 +1139,13 @@ def test_files_are_written_all_or_none(tmp_path):
     with pytest.raises(TypeError):  # an error while writing to disk (in the writing thread) does the same
         write_files({tmp_path / "a.csv": [b"new a\n"], tmp_path / "b.csv": [b"b", "not bytes", b"\n"]})
     assert [p.name for p in tmp_path.iterdir()] == ["a.csv"] and (tmp_path / "a.csv").read_text() == "old a\n"
+    (tmp_path / "b.csv").mkdir()  # a folder where b goes: a stays as it was, and the error names b
+    with pytest.raises(IsADirectoryError, match="a folder has the name of this file") as error:
+        write_files({tmp_path / "a.csv": [b"new a\n"], tmp_path / "b.csv": [b"b\n"]})
+    assert error.value.filename == str(tmp_path / "b.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"] and (tmp_path / "a.csv").read_text() == (
+        "old a\n")
+    (tmp_path / "b.csv").rmdir()
     assert write_files({tmp_path / "a.csv": [b"new ", b"a\n"], tmp_path / "b.csv": iter([b"b\n"])}) == [
         tmp_path / "a.csv", tmp_path / "b.csv"]
     assert (tmp_path / "a.csv").read_text() == "new a\n" and (tmp_path / "b.csv").read_text() == "b\n"
