@@ -35,7 +35,8 @@ from .config import CRM_PROFILES
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
-from .merge import EXTRA_COLUMN, MergePlan, filled_cells, holds_word, keyless_picks, keyless_what, placeholder_cells
+from .merge import (EXTRA_COLUMN, MergePlan, blank_for_the_word, filled_cells, holds_word, keyless_picks, keyless_what,
+                    placeholder_cells)
 from .names import as_written, split_full_name
 from .normalize import Normalized, extensions, map_unique, reads_as, with_extensions
 
@@ -121,6 +122,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
                         "archive the contact that is kept; export the CRM's record ID with the contacts and run "
                         f"again (fields.record_id names its column), or make the changes by hand; {rows}")
     warnings += _unkeyed(plan, away) + _stopped_for_keyless_picks(plan) + _set_to_clear_word(plan)
+    warnings += _clear_word_in_data(plan)
     if log:
         log_export(out, export_entry(plan), protect)
     return Exported(paths, neutralized, warnings)
@@ -313,6 +315,26 @@ def _set_to_clear_word(plan: MergePlan, shown: int = 3) -> list[str]:
             f"word {word!r} ({named}{'; …' if len(cells) > shown else ''}): the import empties "
             f"{'that field' if one else 'those fields'}, where cleaned.csv holds the word; set "
             f"{'it' if one else 'them'} by hand after the import, or choose another value in review"]
+
+
+def _clear_word_in_data(plan: MergePlan, shown: int = 3) -> list[str]:
+    """A warning naming the cells of the merged groups that hold the clear word as a value of their
+    column (a Newsletter ``NO`` under ``merge.clear_word = "NO"``): the merge read them as blank, as the
+    import reads the word, and another record's value took their place."""
+    word = plan.policy.clear
+    rows = np.array([r for rows in plan.merging["rows"] for r in rows], dtype=np.int64)
+    if not word or not len(rows):
+        return []
+    junk = placeholder_cells(plan.contacts, plan.normalized) if plan.normalized is not None else {}
+    found = blank_for_the_word(plan.contacts, rows, word, junk)
+    if not found:
+        return []
+    cells = [(row, column) for column, hit in found.items() for row in np.flatnonzero(hit).tolist()]
+    named = "; ".join(plan.contacts.where(row, column) for row, column in sorted(cells)[:shown])
+    return [f"{len(cells):,} cell(s) of the merged records hold the clear word {word!r} as a value ({named}"
+            f"{'; …' if len(cells) > shown else ''}): the merge read them as blank, as an import of the fix files "
+            "reads the word (empty the field): no rule keeps them, and another record's value fills them; set "
+            "merge.clear_word to a word that no cell holds, or check those fields"]
 
 
 def merged_away(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:

@@ -452,6 +452,21 @@ def _with_blank_texts(contacts: Contacts, rows: np.ndarray, word: str,
     return found
 
 
+def blank_for_the_word(contacts: Contacts, rows: np.ndarray, word: str,
+                       placeholders: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """By column, whether each row's cell is blank to the merge only for holding the CRM's clear
+    ``word`` (a Newsletter ``NO`` when the word is ``NO``), of ``rows``: a value of the data, that the
+    merge does not keep and another record's value replaces."""
+    blank = _with_blank_texts(contacts, rows, "", placeholders)
+    found = {}
+    for column, hit in _with_blank_texts(contacts, rows, word, placeholders).items():
+        if column in blank:
+            hit = hit & ~blank[column]
+        if hit.any():
+            found[column] = hit
+    return found
+
+
 def holds_word(values: np.ndarray, *words: str) -> np.ndarray:
     """Whether each text is one of ``words`` (a CRM's clear word), in any case and between spaces; by
     Arrow's kernels, half the time of pandas' on the distinct texts."""

@@ -1255,3 +1255,22 @@ def test_the_audit_says_a_number_of_a_merged_away_record_left_out_of_the_fix_fil
         events = read(out / "audit.csv").set_index("event")
         assert set(events.loc[["not kept"], "detail"]) == {detail}, rows
         assert len(read(out / "fix_1_clear.csv")) == (detail != left_out)
+
+
+def test_a_clear_word_that_is_a_value_of_the_data_is_warned_of(tmp_path):
+    # NO, the clear word of this CRM, is also a Newsletter answer: the merge reads it as blank, as the import would
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Newsletter,Title\n"
+                    "C1,Alice,Varga,alice@example.com,NO,UNSET\nC2,Alice,Varga,alice@example.com,YES,Dr\n"
+                    "C3,Bruno,Keller,bruno@example.org,NO,\n")
+    plan = merge(load(path), np.array([0, 0, 2]), MergePolicy(clear_word="NO"))
+    assert plan.cleaned()["Newsletter"].tolist() == ["YES", "NO"]
+    warned = [w for w in export(plan, tmp_path / "out").warnings if "hold the clear word" in w]
+    assert warned == [f"1 cell(s) of the merged records hold the clear word 'NO' as a value ({path}, line 2 (row 0), "
+                      "column 'Newsletter'): the merge read them as blank, as an import of the fix files reads the "
+                      "word (empty the field): no rule keeps them, and another record's value fills them; set "
+                      "merge.clear_word to a word that no cell holds, or check those fields"]
+    # UNSET, a placeholder whatever the CRM, and a word no cell holds: nothing to say
+    for word in ("UNSET", "#N/A"):
+        plan = merge(load(path), np.array([0, 0, 2]), MergePolicy(clear_word=word))
+        assert not [w for w in export(plan, tmp_path / "out").warnings if "hold the clear word" in w]
