@@ -807,6 +807,29 @@ def file_format(policy, contacts: Contacts) -> tuple[str, str]:
     return policy.output_encoding or encoding, policy.output_delimiter or contacts.delimiter
 
 
+def refuse_unencodable(policy, contacts: Contacts) -> None:
+    """Stop, before the work, when the output encoding asked for (``merge.output_encoding``,
+    ``--out-encoding``) cannot write a column's name or cell of the input, or the clear word: cleaned.csv
+    and the fix files would hold it. (The input's own encoding, the default, wrote them all.)"""
+    encoding = policy.output_encoding
+    if not encoding:
+        return
+    named = [(f"{contacts.name}, the name of column {c!r}", c) for c in contacts.columns]
+    named.append(("the clear word", policy.clear))
+    for column in contacts.columns:
+        cells = contacts.frame[column].tolist()
+        try:
+            "".join(cells).encode(encoding)
+        except UnicodeEncodeError:
+            named += [(contacts.where(row, column), value) for row, value in enumerate(cells)]
+    for where, value in named:
+        try:
+            value.encode(encoding)
+        except UnicodeEncodeError as exc:
+            raise ConfigError(f"{where}: {encoding} cannot write {value[exc.start]!r}; choose an output encoding "
+                              "that can, such as utf-8") from None
+
+
 def line_ending(contacts: Contacts) -> str:
     """The input's own line ending (``\\r\\n``, ``\\n``, or ``\\r`` alone as Excel's "CSV (Macintosh)"
     writes it), read at the end of its header line."""

@@ -25,7 +25,7 @@ from .compare import (MISSING, Comparison, DateComparison, EmailComparison, Exac
                       value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
-from .export import export, export_crosswalk, export_entry, log_export, quoted_ids, with_survivors
+from .export import export, export_crosswalk, export_entry, log_export, quoted_ids, refuse_unencodable, with_survivors
 from .files import csv_chunks, refuse_folder, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids, rows_of_record_ids
 from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates
@@ -238,6 +238,7 @@ class Result:
         if undone is None:
             undone, undo_warnings = read_undone(out, self.contacts, groups)
         if merge:
+            refuse_unencodable(self.config.merge, self.contacts)  # before run.json goes: the folder stays whole
             plan = self.merge(undone=undone)
             steps.update()
             release_memory()

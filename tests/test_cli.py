@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dedupe_kit import Config, load
+from dedupe_kit import Config, MergePolicy, load
+from dedupe_kit import run as run_library
 from dedupe_kit.cli import main
+from dedupe_kit.errors import ConfigError
 
 ROOT = Path(__file__).parent.parent
 EXPORT = "Contact ID,Prénom,Nom,Courriel,Portable,Notes\n1,Zoë,Lefèvre,zoe@x.fr,06 12 34 56 78,\n2,Zoe,Lefevre,,0612345678,\n"
@@ -411,6 +413,25 @@ def test_a_folder_with_the_name_of_an_output_file_is_refused_before_the_work(tmp
     assert result.output == (f"Error: {out / 'crosswalk.csv'}: a folder has the name of this file; move it away, "
                              "or choose another output folder\n")
     assert [p.name for p in out.iterdir()] == ["crosswalk.csv"]
+
+
+def test_an_output_encoding_that_cannot_write_the_input_is_refused_before_the_work(tmp_path, monkeypatch):
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text("Contact ID,First Name,Last Name,Email\n1,Zoya,Petrova,zoya@example.com\n"
+                    "2,Зоя,Петрова,zoya@example.com\n", encoding="utf-8")
+    assert run("run", path, "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "export_log.jsonl"}
+    refused = f"Error: {path}, line 3 (row 1), column 'First Name': latin-1 cannot write 'З'; choose an output " \
+              "encoding that can, such as utf-8\n"
+    with monkeypatch.context() as patch:
+        patch.setattr("dedupe_kit.cli.run_pipeline", lambda *args, **kwargs: pytest.fail("the work started"))
+        result = run("run", path, "--out", out, "--out-encoding", "latin-1")
+    assert result.exit_code == 1 and result.output == refused
+    # from Python, the folder of the earlier run stays whole too: run.json and all
+    result = run_library(path, Config(merge=MergePolicy(output_encoding="latin-1")), progress=False)
+    with pytest.raises(ConfigError, match="line 3 \\(row 1\\), column 'First Name': latin-1 cannot write 'З'"):
+        result.write(out, progress=False)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "export_log.jsonl"} == before
 
 
 def test_the_program_prints_all_of_a_run_and_fails_as_usual(tmp_path):
