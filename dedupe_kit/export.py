@@ -108,8 +108,9 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         if not plan.policy.clear:
             warnings.append(f"{plan.policy.crm} cannot clear a field through an import: {crm.note}")
         elif plan.policy.clear != crm.clear_word:  # merge.clear_word: the CRM's own note would say another word
+            crm_name = "the CRM's import" if plan.policy.crm == "generic" else plan.policy.crm
             warnings.append(f"fix_1_clear.csv empties fields with {plan.policy.clear!r} (merge.clear_word): check "
-                            f"that {plan.policy.crm} reads that word so")
+                            f"that {crm_name} reads that word so")
         elif crm.note:
             warnings.append(crm.note)
     if not contacts.field_map.record_id:
