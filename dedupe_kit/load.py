@@ -68,6 +68,8 @@ class Contacts:
     blank_columns: how many empty columns without a name ended each line of the CSV (the
         trailing delimiters a spreadsheet leaves), left out of ``frame``; ``cleaned.csv`` ends
         with them again.
+    formula_note: the cells of a workbook that hold a formula without a saved value, read blank, in words:
+        their values are lost.
     """
 
     frame: pd.DataFrame
@@ -81,6 +83,7 @@ class Contacts:
     title: tuple[int, ...] = field(default=(), repr=False)
     footer: tuple[int, ...] = field(default=(), repr=False)
     blank_columns: int = field(default=0, repr=False)
+    formula_note: str | None = field(default=None, repr=False)
     _filled: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
     _moments: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -189,7 +192,7 @@ def load(
         raise InputError(f"{path}: is a folder; give the export file inside it") from None
 
     if data.startswith(_WORKBOOK_MAGIC) or path.suffix.lower() in _WORKBOOK_SUFFIXES:
-        header, rows, lines, title, header_line = _read_workbook(data, path, sheet)
+        header, rows, lines, title, header_line, formula_note = _read_workbook(data, path, sheet)
         with paused_gc():
             frame = _frame(header, rows)
         filled, footer = {}, ()
@@ -220,6 +223,7 @@ def load(
             else:
                 (header, frame, lines, filled), title, footer, header_line = read, (), (), 1
         _check_quotes(text, delimiter, frame, lines, path)
+        formula_note = None
         if not footer and (padded := _padded_footer(frame)):  # as a spreadsheet saves a report: its footer is rows too
             frame, lines, footer = frame.iloc[:-padded], lines[:-padded], lines[-padded:].tolist()
             filled = {column: found[:-padded] for column, found in filled.items()}
@@ -233,7 +237,7 @@ def load(
     overrides = {**config.fields, **(fields or {})}
     field_map = FieldMap.detect(header, overrides, source=config.source if not fields else "fields")
     contacts = Contacts(frame, field_map, path, encoding, delimiter, sheet, np.asarray(lines, dtype=np.int64),
-                        hashlib.sha256(data).hexdigest(), tuple(title), tuple(footer), blank)
+                        hashlib.sha256(data).hexdigest(), tuple(title), tuple(footer), blank, formula_note)
     for column, found in filled.items():
         found.flags.writeable = False
         contacts._filled[column] = found
@@ -758,9 +762,10 @@ def _check_header(header: list[str], where: str) -> None:
 
 
 def _read_workbook(data: bytes, path: Path, sheet: str | None
-                   ) -> tuple[list[str], list[list[str]], list[int], list[int], int]:
+                   ) -> tuple[list[str], list[list[str]], list[int], list[int], int, str | None]:
     """The header, the rows and the sheet row of each, the sheet rows of a report's title above
-    the header (`_is_header_below_title`), left out, and the header's sheet row.
+    the header (`_is_header_below_title`), left out, the header's sheet row, and the cells of the rows
+    that hold a formula without a saved value, read blank, in words (`Contacts.formula_note`).
 
     Read by calamine (Rust), .xlsx or Excel 97–2003 .xls: `load` of an .xlsx of 100,000 contacts took
     3.5–4 s, against 17–24 s with openpyxl.
@@ -782,7 +787,8 @@ def _read_workbook(data: bytes, path: Path, sheet: str | None
             values_of_rows = ws.to_python(skip_empty_area=False)  # from cell A1, as the sheet numbers its rows
     except CalamineError as exc:
         raise InputError(f"{path}: cannot be read as an Excel workbook, .xlsx or .xls ({exc})") from None
-    for (r, c), code in (_digit_formats(data, ws.name) if data.startswith(b"PK") else {}).items():
+    formats, unsaved = _xlsx_cells(data, ws.name) if data.startswith(b"PK") else ({}, [])
+    for (r, c), code in formats.items():
         if r < len(values_of_rows) and c < len(values_of_rows[r]):
             values_of_rows[r][c] = _in_digit_format(values_of_rows[r][c], code)
     header: list[str] | None = None
@@ -816,7 +822,15 @@ def _read_workbook(data: bytes, path: Path, sheet: str | None
         raise InputError(f"{path}: sheet {ws.name!r} is empty; {advice}")
     if not rows and others and sheet is None:  # a cover sheet before the contacts' (a title in A1): not theirs
         raise InputError(f"{path}: sheet {ws.name!r} has a header but no rows; {pick}")
-    return header, rows, lines, title, header_number
+    data_rows = set(lines)
+    lost = [f"row {r + 1}, column {_column_letter(c)} ({header[c]!r})" for r, c in sorted(unsaved)
+            if r + 1 in data_rows and c < len(header)]
+    more = f"; and {len(lost) - _MAX_LISTED:,} more" if len(lost) > _MAX_LISTED else ""
+    note = (f"{path}: sheet {ws.name!r}: {len(lost):,} {'cell holds' if len(lost) == 1 else 'cells hold'} a formula "
+            "without a saved value (the program that wrote the workbook did not compute it), read as blank: "
+            f"{'; '.join(lost[:_MAX_LISTED])}{more}; open the workbook in Excel or LibreOffice and save it, so that "
+            "the values are saved, and load it again") if lost else None
+    return header, rows, lines, title, header_number, note
 
 
 #: A number format of digit placeholders and literals alone (``00000``, Excel's ZIP code; ``000-00-0000``): it
@@ -824,38 +838,57 @@ def _read_workbook(data: bytes, path: Path, sheet: str | None
 _DIGIT_FORMAT = re.compile(r'(?:0|\\.|"[^"]*"|[-/ ()])*0(?:0|\\.|"[^"]*"|[-/ ()])*')
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _XLSX_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bs="(\d+)"[^>]*>')
+#: A formula's cell of an .xlsx sheet: its tag's attributes and its saved value (``<v>…</v>``; none: none saved).
+_XLSX_FORMULA = re.compile(rb'<(?:\w+:)?c(\s[^>]*?)(?<!/)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*'
+                           rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+_TEXT_RESULT = re.compile(rb'\bt="str"')  # a formula whose text result Excel saved, maybe blank: =IF(A2="","",A2)
 
 
-def _digit_formats(data: bytes, name: str) -> dict[tuple[int, int], str]:
-    """The cells of sheet ``name`` of an .xlsx shown in a `_DIGIT_FORMAT`, by 0-based row and column:
-    calamine gives their numbers (42), not the text Excel shows (``00042``)."""
+def _xlsx_cells(data: bytes, name: str) -> tuple[dict[tuple[int, int], str], list[tuple[int, int]]]:
+    """What calamine does not tell of the cells of sheet ``name`` of an .xlsx, by 0-based row and column:
+    those shown in a `_DIGIT_FORMAT` (with its code), of which it gives the number (42), not the text Excel
+    shows (``00042``); and those of a formula without a saved value, which it reads blank: a workbook
+    written by a program that does not compute formulas (openpyxl writing ``=A2&B2``)."""
     from xml.etree import ElementTree
 
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     with zipfile.ZipFile(io.BytesIO(data)) as book:
+        if "xl/workbook.xml" not in book.namelist():  # an OpenDocument or .xlsb workbook, which calamine reads too
+            return {}, []
         try:
             styles = ElementTree.fromstring(book.read("xl/styles.xml"))
         except KeyError:  # no styles: every cell in the General format
-            return {}
+            styles = ElementTree.Element("styleSheet")
         codes = {f.get("numFmtId"): f.get("formatCode", "") for f in styles.iter(f"{main}numFmt")}
         xfs = styles.find(f"{main}cellXfs")
         padded = {str(i): codes[xf.get("numFmtId")] for i, xf in enumerate(xfs if xfs is not None else ())
                   if _DIGIT_FORMAT.fullmatch(codes.get(xf.get("numFmtId"), ""))}
-        if not padded:
-            return {}
         workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
         rel = next(s.get(f"{_RELATIONSHIPS}id") for s in workbook.iter(f"{main}sheet") if s.get("name") == name)
         rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
         target = next(r.get("Target") for r in rels if r.get("Id") == rel)
         xml = book.read(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
     cells = {}
-    for tag in _XLSX_CELL.finditer(xml):
-        if tag[1].decode() in padded and (at := re.search(rb'\br="([A-Z]+)(\d+)"', tag[0])):
-            column = 0
-            for letter in at[1].decode():
-                column = column * 26 + ord(letter) - 64
-            cells[int(at[2]) - 1, column - 1] = padded[tag[1].decode()]
-    return cells
+    for tag in _XLSX_CELL.finditer(xml) if padded else ():
+        if tag[1].decode() in padded and (at := _cell_at(tag[0])):
+            cells[at] = padded[tag[1].decode()]
+    unsaved = [at for cell in (_XLSX_FORMULA.finditer(xml) if b"f>" in xml else ())  # (</f>: a scan of the bytes)
+               if not cell[2] and not _TEXT_RESULT.search(cell[1]) and (at := _cell_at(cell[1]))]
+    return cells, unsaved
+
+
+def _cell_at(tag: bytes) -> tuple[int, int] | None:
+    """The 0-based row and column of a cell of an .xlsx sheet, from its tag's ``r="E2"``.
+
+    >>> _cell_at(b'<c r="AB12" s="3">'), _cell_at(b'<c s="3">')
+    ((11, 27), None)
+    """
+    if not (at := re.search(rb'\br="([A-Z]+)(\d+)"', tag)):
+        return None
+    column = 0
+    for letter in at[1].decode():
+        column = column * 26 + ord(letter) - 64
+    return int(at[2]) - 1, column - 1
 
 
 def _in_digit_format(value: Any, code: str) -> Any:

@@ -63,6 +63,8 @@ class Profile:
     region_hint: str | None = None
     #: the lines of a report's title and footer left out of the file (`Contacts.left_out_note`)
     left_out_note: str | None = None
+    #: the cells of a workbook that hold a formula without a saved value, read blank (`Contacts.formula_note`)
+    formula_note: str | None = None
     #: an external ID that keeps every two rows apart (`unique_id_note`)
     unique_id_note: str | None = None
     #: rows whose record ID an earlier row holds: ``source_row``, ``record_id``, ``first_row`` (the
@@ -102,7 +104,7 @@ class Profile:
         )
 
     def __str__(self) -> str:
-        notes = [note for note in (self.left_out_note, self.unique_id_note) if note]
+        notes = [note for note in (self.left_out_note, self.formula_note, self.unique_id_note) if note]
         lines = [f"Profile of {self.source}: {self.rows} rows", *notes, "",
                  "column roles and fill rate (a placeholder such as N/A is blank):"]
         for row in self.mapping[self.mapping["role"] != ""].itertuples():
@@ -208,6 +210,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         lines=contacts.lines if len(contacts.lines) == len(frame) else None,
         region_hint=region_hint(normalized, fm, config.normalize.default_region),
         left_out_note=contacts.left_out_note(),
+        formula_note=contacts.formula_note,
         unique_id_note=unique_id_note(contacts, normalized),
         repeated_ids=_repeated_ids(contacts),
     )

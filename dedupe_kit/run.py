@@ -171,7 +171,8 @@ class Result:
 
     def warnings(self) -> list[str]:
         """What the analyst should look at before trusting the run, one ``warning: …`` line each."""
-        found = [self.contacts.left_out_note(), unique_id_note(self.contacts, self.normalized),
+        found = [self.contacts.left_out_note(), self.contacts.formula_note,
+                 unique_id_note(self.contacts, self.normalized),
                  region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region),
                  *unread_dates(self.contacts, self.config.merge,
                                np.flatnonzero(self.crosswalk["cluster_id"].duplicated(keep=False).to_numpy()))]

@@ -8,6 +8,7 @@ import io
 import os
 import re
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -284,6 +285,55 @@ def test_xlsx_numbers_in_a_format_of_digits_keep_the_leading_zeros_excel_shows(t
         ["000042", "02134", "415-555-0123", "012-34-5678", "2.5"],
         ["00043", "1234567", "", "n/a", "00007"],  # a text as typed; more digits than the format's, all shown
     ]
+
+
+def test_xlsx_formulas_without_a_saved_value_are_named_as_lost(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Other"])
+    sheet = book.create_sheet("Contacts")
+    sheet.append(["Contact ID", "First Name", "Last Name", "Email", "Full Name"])
+    sheet.append(["C1", "Ann", "Smith", "ann@example.com", '=B2&" "&C2'])  # openpyxl computes no formula
+    sheet.append(["C2", "Ann", "Smith", '=LOWER("ANN@EXAMPLE.COM")', "=1+1"])
+    sheet.append(["C3", "Bob", "Jones", "bob@example.com", '=IF(A4="","",A4)'])
+    book.save(path := tmp_path / "export.xlsx")
+    with zipfile.ZipFile(path) as zipped:
+        parts = {name: zipped.read(name) for name in zipped.namelist()}
+    sheet_xml = "xl/worksheets/sheet2.xml"
+    blank_result = b'<c r="E4" t="str"><f>IF(A4="","",A4)</f><v></v>'  # as Excel saves a formula's result ""
+    parts[sheet_xml] = (parts[sheet_xml].replace(b"<f>1+1</f><v />", b"<f>1+1</f><v>2</v>")  # saved, as Excel does
+                        .replace(b'<c r="E4"><f>IF(A4="","",A4)</f><v />', blank_result))
+    with zipfile.ZipFile(path, "w") as zipped:
+        for name, part in parts.items():
+            zipped.writestr(name, part)
+    contacts = load(path, sheet="Contacts")
+    assert contacts.frame.to_numpy().tolist() == [["C1", "Ann", "Smith", "ann@example.com", ""],
+                                                  ["C2", "Ann", "Smith", "", "2"],
+                                                  ["C3", "Bob", "Jones", "bob@example.com", ""]]
+    assert contacts.formula_note == (
+        f"{path}: sheet 'Contacts': 2 cells hold a formula without a saved value (the program that wrote the workbook "
+        "did not compute it), read as blank: row 2, column E ('Full Name'); row 3, column D ('Email'); open the "
+        "workbook in Excel or LibreOffice and save it, so that the values are saved, and load it again")
+    assert contacts.formula_note in str(profile(contacts))
+    assert f"warning: {contacts.formula_note}" in run(contacts, progress=False).summary()
+    assert load(path, sheet="Sheet").formula_note is None
+
+
+def test_an_opendocument_workbook_is_read_by_calamine_too(tmp_path):
+    cells = [[f'<table:table-cell office:value-type="string"><text:p>{cell}</text:p></table:table-cell>'
+              for cell in row] for row in (["Contact ID", "Email"], ["C1", "ann@example.com"])]
+    table = "".join(f"<table:table-row>{''.join(row)}</table:table-row>" for row in cells)
+    kind = "application/vnd.oasis.opendocument.spreadsheet"
+    with zipfile.ZipFile(path := tmp_path / "export.ods", "w") as book:  # as LibreOffice saves it, in short
+        book.writestr("mimetype", kind)
+        book.writestr("META-INF/manifest.xml", '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:'
+                      f'xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="{kind}"/>'
+                      "</manifest:manifest>")
+        book.writestr("content.xml", '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
+                      'office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:'
+                      f'names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table '
+                      f'table:name="Contacts">{table}</table:table></office:spreadsheet></office:body>'
+                      "</office:document-content>")
+    assert load(path).frame.to_numpy().tolist() == [["C1", "ann@example.com"]]
 
 
 def test_an_excel_97_workbook_is_read_as_its_bytes_say_whatever_its_name(tmp_path):
