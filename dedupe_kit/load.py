@@ -21,8 +21,9 @@ import io
 import itertools
 import json
 import re
+import struct
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -787,7 +788,7 @@ def _read_workbook(data: bytes, path: Path, sheet: str | None
             values_of_rows = ws.to_python(skip_empty_area=False)  # from cell A1, as the sheet numbers its rows
     except CalamineError as exc:
         raise InputError(f"{path}: cannot be read as an Excel workbook, .xlsx or .xls ({exc})") from None
-    formats, unsaved = _xlsx_cells(data, ws.name) if data.startswith(b"PK") else ({}, [])
+    formats, unsaved = _xlsx_cells(data, ws.name) if data.startswith(b"PK") else (_xls_digit_formats(data, ws.name), [])
     for (r, c), code in formats.items():
         if r < len(values_of_rows) and c < len(values_of_rows[r]):
             values_of_rows[r][c] = _in_digit_format(values_of_rows[r][c], code)
@@ -891,17 +892,97 @@ def _cell_at(tag: bytes) -> tuple[int, int] | None:
     return int(at[2]) - 1, column - 1
 
 
-def _in_digit_format(value: Any, code: str) -> Any:
-    """A whole number as a `_DIGIT_FORMAT` shows it; any other value as it is.
+def _xls_digit_formats(data: bytes, name: str) -> dict[tuple[int, int], str]:
+    """The cells of sheet ``name`` of an Excel 97–2003 .xls shown in a `_DIGIT_FORMAT`, as `_xlsx_cells` finds
+    those of an .xlsx, from the records of its ``Workbook`` stream (BIFF8): the number formats (FORMAT), the
+    cell styles (XF, by their order) and where each sheet starts (BOUNDSHEET), then the style of each number
+    cell of the sheet (NUMBER, RK, MULRK, FORMULA); none of a file that is not so (an Excel 95 workbook)."""
+    try:
+        stream = _ole_stream(data, "Workbook")
+        codes, styles, starts = {}, [], {}
+        for kind, body in _biff_records(stream, 0):
+            if kind == 0x041E:  # FORMAT: its number, then its code (UTF-16 or Latin-1, as its flag says)
+                number, length, wide = struct.unpack_from("<HHB", body)
+                codes[number] = body[5:5 + length * (1 + (wide & 1))].decode("utf-16-le" if wide & 1 else "latin-1")
+            elif kind == 0x00E0:  # XF: its format's number
+                styles.append(struct.unpack_from("<H", body, 2)[0])
+            elif kind == 0x0085:  # BOUNDSHEET: where the sheet's records start, its name
+                length, wide = body[6], body[7] & 1
+                starts[body[8:8 + length * (1 + wide)].decode("utf-16-le" if wide else "latin-1")] = (
+                    struct.unpack_from("<I", body)[0])
+        padded = {i: codes[number] for i, number in enumerate(styles) if _DIGIT_FORMAT.fullmatch(codes.get(number, ""))}
+        cells = {}
+        for kind, body in _biff_records(stream, starts[name]) if padded else ():
+            if kind in (0x0203, 0x027E, 0x0006):  # NUMBER, RK, FORMULA: row, column, style
+                row, column, style = struct.unpack_from("<HHH", body)
+                if style in padded:
+                    cells[row, column] = padded[style]
+            elif kind == 0x00BD:  # MULRK: row, first column, (style, number) for each column
+                row, first = struct.unpack_from("<HH", body)
+                for i in range((len(body) - 6) // 6):
+                    if (style := struct.unpack_from("<H", body, 4 + 6 * i)[0]) in padded:
+                        cells[row, first + i] = padded[style]
+        return cells
+    except (KeyError, IndexError, ValueError, struct.error):  # (UnicodeDecodeError is a ValueError)
+        return {}
 
-    >>> _in_digit_format(42.0, "00000"), _in_digit_format(4155550123.0, "000-000-0000")
-    ('00042', '415-555-0123')
+
+def _biff_records(stream: bytes, at: int) -> Iterator[tuple[int, bytes]]:
+    """The kind and body of each record of a BIFF stream from ``at`` up to the end of its part (EOF)."""
+    while at + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, at)
+        if kind == 0x000A:  # EOF
+            return
+        yield kind, stream[at + 4:at + 4 + length]
+        at += 4 + length
+
+
+def _ole_stream(data: bytes, name: str) -> bytes:
+    """The stream ``name`` of an OLE2 compound file, the container of an Excel 97–2003 .xls (KeyError: none)."""
+    sector = 1 << struct.unpack_from("<H", data, 30)[0]
+    n_fat, first_entry, _, cutoff, _, _, first_more, n_more = struct.unpack_from("<8I", data, 44)
+    ids = sector // 4
+
+    def at(number: int) -> bytes:
+        return data[(number + 1) * sector:(number + 2) * sector]  # after the header, one sector long
+
+    listed = list(struct.unpack_from("<109I", data, 76))  # the FAT's sectors, the first 109 in the header
+    for _ in range(n_more):
+        more = struct.unpack(f"<{ids}I", at(first_more))
+        listed, first_more = listed + list(more[:-1]), more[-1]
+    fat = struct.unpack(f"<{n_fat * ids}I", b"".join(at(number) for number in listed[:n_fat]))
+
+    def chain(first: int, table: Sequence[int]) -> list[int]:
+        numbers = []
+        while first < len(table) and len(numbers) < len(table):  # up to the end mark (0xFFFFFFFE); never a loop
+            numbers.append(first)
+            first = table[first]
+        return numbers
+
+    entries = b"".join(at(number) for number in chain(first_entry, fat))
+    found = {}
+    for i in range(0, len(entries) - 127, 128):
+        entry = entries[i:i + 128]
+        length = struct.unpack_from("<H", entry, 64)[0]
+        found[entry[:max(length - 2, 0)].decode("utf-16-le")] = struct.unpack_from("<II", entry, 116)
+    start, size = found[name]
+    if size < cutoff:  # a small stream, kept apart: Excel pads its Workbook stream to never be one
+        raise KeyError(name)
+    return b"".join(at(number) for number in chain(start, fat))[:size]
+
+
+def _in_digit_format(value: Any, code: str) -> Any:
+    """A whole number (a float, or an int as calamine reads an .xls's) as a `_DIGIT_FORMAT` shows it; any other
+    value as it is.
+
+    >>> _in_digit_format(42.0, "00000"), _in_digit_format(4155550123.0, "000-000-0000"), _in_digit_format(42, "000")
+    ('00042', '415-555-0123', '042')
     >>> _in_digit_format(1234567.0, "00000"), _in_digit_format(2.5, "00000"), _in_digit_format("7", "00000")
     ('1234567', 2.5, '7')
     >>> _in_digit_format(123456789.0, "000-00-0000"), _in_digit_format(7.0, '"ID"000')
     ('123-45-6789', 'ID007')
     """
-    if not isinstance(value, float) or not value.is_integer() or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value % 1:
         return value
     parts = re.findall(r'\\(.)|"([^"]*)"|(.)', code)
     places = sum(part[2] == "0" for part in parts)

@@ -270,17 +270,29 @@ def test_a_cover_sheet_without_rows_is_named_with_the_sheets_to_pick_instead(tmp
     assert load(path).frame.columns.tolist() == ["Contacts as of May"]  # no other sheet: a header alone, as in a CSV
 
 
-def test_xlsx_numbers_in_a_format_of_digits_keep_the_leading_zeros_excel_shows(tmp_path):
-    book = openpyxl.Workbook()
-    book.active.append(["Other"])
-    sheet = book.create_sheet("Contacts")  # not the first sheet: its own cells' formats
-    sheet.append(["Contact ID", "Zip", "Phone", "SSN", "Score"])
-    sheet.append([42, 2134, 4155550123, 12345678, 2.5])
-    sheet.append(["00043", 1234567, None, "n/a", 7])
-    for row in (2, 3):
-        for column, code in zip("ABCDE", ["000000", "00000", "000-000-0000", "000\\-00\\-0000", "00000"]):
-            sheet[f"{column}{row}"].number_format = code
-    book.save(path := tmp_path / "export.xlsx")
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_numbers_in_a_format_of_digits_keep_the_leading_zeros_excel_shows(tmp_path, suffix):
+    rows = [["Contact ID", "Zip", "Phone", "SSN", "Score"], [42, 2134, 4155550123, 12345678, 2.5],
+            ["00043", 1234567, None, "n/a", 7]]
+    codes = ["000000", "00000", "000-000-0000", "000\\-00\\-0000", "00000"]
+    path = tmp_path / f"export{suffix}"
+    if suffix == ".xlsx":
+        book = openpyxl.Workbook()
+        book.active.append(["Other"])
+        sheet = book.create_sheet("Contacts")  # not the first sheet: its own cells' formats
+        for r, row in enumerate(rows, start=1):
+            sheet.append(row)
+            for column, code in zip("ABCDE", codes):
+                sheet[f"{column}{r}"].number_format = code if r > 1 else "General"
+        book.save(path)
+    else:  # Excel 97: a lone number is an RK record, numbers side by side one MULRK, a large one a NUMBER
+        book = xlwt.Workbook()
+        book.add_sheet("Other").write(0, 0, "Other")
+        sheet = book.add_sheet("Contacts")
+        for r, row in enumerate(rows):
+            for c, (value, code) in enumerate(zip(row, codes)):
+                sheet.write(r, c, value, xlwt.easyxf(num_format_str=code) if r else xlwt.Style.default_style)
+        book.save(path)
     assert load(path, sheet="Contacts").frame.to_numpy().tolist() == [
         ["000042", "02134", "415-555-0123", "012-34-5678", "2.5"],
         ["00043", "1234567", "", "n/a", "00007"],  # a text as typed; more digits than the format's, all shown
