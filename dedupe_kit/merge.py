@@ -1137,16 +1137,17 @@ def _follow(of: str, suffix: str, frame: pd.DataFrame, after: Mapping[str, pd.Se
 def _typed_in_full(after: pd.Series, source: pd.Series, keyed: pd.DataFrame) -> None:
     """A numeric ID typed in several ways in a group (``00123``, ``123``, ``123.0``: a spreadsheet
     drops leading zeros and adds a ``.0``) takes, in ``after`` and ``source``, its typing with the
-    most leading zeros and without ``.0``."""
+    most leading zeros and without ``.0`` (a ``'`` first, a spreadsheet's mark of text, counts for nothing)."""
     value, key = keyed["value"].to_numpy(dtype=object), keyed["key"].to_numpy(dtype=object)
     odd = np.flatnonzero(value != key)  # most IDs are typed as compared
-    number = pd.Series(value[odd], dtype=object).str.strip().str.removesuffix(".0")
+    number = pd.Series(value[odd], dtype=object).str.strip().str.removeprefix("'").str.removesuffix(".0")
     groups = keyed["group"].to_numpy()[odd[number.str.isdigit().to_numpy()]]
     if not len(groups):
         return
     cells = keyed[isin(keyed["group"].to_numpy(), groups)]
-    number = cells["value"].str.strip().str.removesuffix(".0")
-    score = 2 * number.str.len() + (cells["value"].str.strip() == number)  # more zeros, then no .0
+    typed = cells["value"].str.strip().str.removeprefix("'")
+    number = typed.str.removesuffix(".0")
+    score = 2 * number.str.len() + (typed == number)  # more zeros, then no .0
     cells = cells.assign(score=score.where(number.str.isdigit(), -1).to_numpy())
     best = cells.sort_values("score", ascending=False, kind="stable").drop_duplicates(["group", "key"])
     best = best.set_index(["group", "key"])

@@ -916,27 +916,31 @@ def _without_tag(local: pa.Array) -> pa.Array:
 def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """An external unique ID, trimmed, as `id_key` compares it; a number without its leading
     zeros, which a spreadsheet drops (``00123`` and ``123`` are one ID), nor a ``.0`` it adds;
-    placeholders (``N/A``, ``0``) and numbers whose digits scientific notation lost are not IDs.
+    placeholders (``N/A``, ``0``) and numbers whose digits scientific notation lost are not IDs. A ``'``
+    first is a spreadsheet's mark of text (``'00123`` keeps its zeros), no part of the ID.
 
     >>> parse_external_id(" s-0012 "), parse_external_id("000123"), parse_external_id("123.0")
     (([('S-0012', 's-0012')], []), ([('123', '000123')], []), ([('123', '123.0')], []))
+    >>> parse_external_id("'000123"), parse_external_id("'s-0012")
+    (([('123', "'000123")], []), ([('S-0012', "'s-0012")], []))
     """
     text = " ".join(raw.split())
-    if text.casefold() in PLACEHOLDER_TEXT:
+    key = text.removeprefix("'")
+    if key.casefold() in PLACEHOLDER_TEXT or text == "'":
         return [], [(text, "placeholder, not an ID")]
-    if _SCIENTIFIC.fullmatch(text):
+    if _SCIENTIFIC.fullmatch(key):
         return [], [(text, _SCIENTIFIC_REASON)]
-    number = text[:-2] if text.endswith(".0") else text
+    number = key[:-2] if key.endswith(".0") else key
     if number.isascii() and number.isdigit():
         return ([(number.lstrip("0"), text)], []) if number.strip("0") else ([], [(text, "placeholder, not an ID")])
-    return [(id_key(text), text)], []
+    return [(id_key(key), text)], []
 
 
 def parse_external_ids(values: list[str], region: str | None = None) -> ParsedMany:
     """`parse_external_id` of many values at once (the ``region`` is not used), for `_apply_unique`."""
     texts = _objects([" ".join(value.split()) for value in values])
-    plain = np.fromiter((text.casefold() not in PLACEHOLDER_TEXT and not text[:1].isdigit() for text in texts),
-                        dtype=bool, count=len(texts))  # most IDs: `id_key`, nothing else
+    plain = np.fromiter((text.casefold() not in PLACEHOLDER_TEXT and not text[:1].isdigit() and text[:1] != "'"
+                         for text in texts), dtype=bool, count=len(texts))  # most IDs: `id_key`, nothing else
     ok, rest = np.flatnonzero(plain), np.flatnonzero(~plain)
     parsed, unusable = _one_by_one(parse_external_id)([texts[i] for i in rest], None)
     return ([(ok, [_objects([id_key(text) for text in texts[ok]]), texts[ok]])] + [(rest[keys], f) for keys, f in parsed],
