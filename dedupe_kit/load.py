@@ -552,6 +552,7 @@ def _read_csv_text(text: str, delimiter: str, path: Path
     ragged: list[str] = []
     n_ragged = 0
     widths: set[int] = set()  # the numbers of fields of the ragged rows (-1: a value past the header's last column)
+    escaped = False  # a ragged row holds \" (a quote escaped with a backslash, which ends a quoted cell in CSV)
     footer: list[tuple[int, int, int, str]] = []  # (line, row, fields, "") of the rows that may be a footer
     title: list[int] = []
     header_line = 1
@@ -584,6 +585,7 @@ def _read_csv_text(text: str, delimiter: str, path: Path
                 footer = []
                 if any(cell.strip() for cell in record[len(header):]):
                     widths.add(-1)
+                escaped = escaped or any('\\"' in cell for cell in record)
             elif not n_ragged:
                 rows.append(record)
                 lines.append(start)
@@ -595,6 +597,9 @@ def _read_csv_text(text: str, delimiter: str, path: Path
     if n_ragged:
         more = f"\n  … and {n_ragged - len(ragged)} more" if n_ragged > len(ragged) else ""
         advice = (n_ragged == row_number + 1 and _trailing_delimiter(header, widths, delimiter)
+                  or escaped and ('A quote inside a quoted cell is written \\" there (a backslash before it, as '
+                                  'MySQL and some scripts write it), which ends the cell: CSV writes such a quote '
+                                  'twice (""). Export the file again with quotes written so.')
                   or "Quote cells that contain the delimiter or a line break, or pass the right delimiter.")
         raise InputError(
             f"{path}: {n_ragged} row(s) do not have the header's {len(header)} fields "

@@ -461,6 +461,17 @@ def test_a_trailing_delimiter_on_the_header_or_on_the_rows_alone_is_named(tmp_pa
         load(path)
 
 
+def test_a_quote_escaped_with_a_backslash_is_named_as_the_cause_of_a_ragged_row(tmp_path):
+    path = tmp_path / "t.csv"  # as MySQL writes a quote in a quoted cell: \" ends the cell, and the comma splits it
+    path.write_text('Contact ID,First Name,Notes,Email\n1,Ann,"said \\"hi, ok\\"",ann@example.com\n'
+                    '2,Bob,x,bob@example.com\n')
+    advice = ('A quote inside a quoted cell is written \\" there (a backslash before it, as MySQL and some scripts '
+              'write it), which ends the cell: CSV writes such a quote twice (""). Export the file again with quotes '
+              'written so.')
+    with pytest.raises(InputError, match=re.escape(f"\n  line 2 (row 0) has 5 fields\n{advice}") + "$"):
+        load(path)
+
+
 def test_a_quote_left_open_is_named_where_its_cell_starts(tmp_path):
     path = tmp_path / "t.csv"  # the quote before Boston never closes: the next quote, on line 5, closes it
     path.write_text('Contact ID,First Name,City,Company\n1,Ann,"Boston,Acme\n2,Bob,Salem,Initech\n3,Cy,Lynn,Umbrella\n'
