@@ -218,12 +218,14 @@ def load(
                              "remove the zero bytes from the export and load it again")
         with paused_gc():
             utf8 = data if encoding == "utf-8" else None  # the text's own bytes: no need to encode it again
-            read = _read_csv_arrow(text, delimiter, utf8)
+            spaced = _spaced_quotes(text, delimiter)  # (Arrow cannot skip the spaces)
+            read = None if spaced else _read_csv_arrow(text, delimiter, utf8)
             if read is None:
-                (header, frame, lines, (title, footer), header_line), filled = _read_csv_text(text, delimiter, path), {}
+                (header, frame, lines, (title, footer), header_line), filled = (
+                    _read_csv_text(text, delimiter, path, spaced), {})
             else:
                 (header, frame, lines, filled), title, footer, header_line = read, (), (), 1
-        _check_quotes(text, delimiter, frame, lines, path)
+        _check_quotes(text, delimiter, frame, lines, path, spaced)
         formula_note = None
         if not footer and (padded := _padded_footer(frame)):  # as a spreadsheet saves a report: its footer is rows too
             frame, lines, footer = frame.iloc[:-padded], lines[:-padded], lines[-padded:].tolist()
@@ -361,8 +363,9 @@ def _where(text: str, delimiter: str | None, at: int, path: Path) -> str:
     if at < 0:
         return f"line {line}"
     try:
-        header, frame, lines, _, header_line = _read_csv_text(text[:at] + _MARK + text[at + 1:],
-                                                              delimiter or _sniff_delimiter(text), path)
+        delimiter = delimiter or _sniff_delimiter(text)
+        header, frame, lines, _, header_line = _read_csv_text(text[:at] + _MARK + text[at + 1:], delimiter, path,
+                                                              _spaced_quotes(text, delimiter))
     except InputError:  # ragged rows, say: no row numbers
         return f"line {line}"
     row = int(np.searchsorted(lines, line, side="right")) - 1
@@ -439,6 +442,22 @@ def _sniff_delimiter(text: str) -> str:
         if width > 1 and key > best_key:
             best, best_key = delimiter, key
     return best
+
+
+def _spaced_quotes(text: str, delimiter: str) -> bool:
+    """Whether the header quotes every name after the first behind the delimiter and a space, as some scripts
+    write CSV (``"Contact ID", "First Name", "Email"``): a quote after a space opens no quoted cell in CSV, so
+    that every cell would keep the space and its quotes (`` "Ann"``) and a delimiter inside one would split it;
+    such a file is read with the spaces after each delimiter left out.
+
+    >>> _spaced_quotes('"ID", "First Name", "Email"\\n"1", "Ann", ""', ","), _spaced_quotes('ID, Name\\n1, Ann', ",")
+    (True, False)
+    """
+    names = _LINE_BREAK.split(text[:1 << 16], 1)[0].split(delimiter)
+    return len(names) > 1 and all(_SPACED_NAME.fullmatch(name) for name in names[1:])
+
+
+_SPACED_NAME = re.compile(r' +"[^"]*" *')
 
 
 def _check_given_delimiter(text: str, delimiter: str, path: Path) -> None:
@@ -540,12 +559,12 @@ def _line_breaks(text: bytes | pa.ChunkedArray) -> int | np.ndarray:
     return count[0] + count[1] - count[2]
 
 
-def _read_csv_text(text: str, delimiter: str, path: Path
+def _read_csv_text(text: str, delimiter: str, path: Path, spaced: bool = False
                    ) -> tuple[list[str], pd.DataFrame, np.ndarray, tuple[list[int], list[int]], int]:
     """The header, the frame, the line each row starts on, the lines left out (a report's title,
     `_is_header_below_title`, and its footer: rows of one cell after a blank line, up to the end),
-    and the header's line."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    and the header's line. ``spaced``: the spaces after each delimiter are left out (`_spaced_quotes`)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False, skipinitialspace=spaced)
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -622,7 +641,8 @@ def _trailing_delimiter(header: list[str], widths: set[int], delimiter: str) -> 
     return ""
 
 
-def _check_quotes(text: str, delimiter: str, frame: pd.DataFrame, lines: np.ndarray, path: Path) -> None:
+def _check_quotes(text: str, delimiter: str, frame: pd.DataFrame, lines: np.ndarray, path: Path,
+                  spaced: bool = False) -> None:
     """Refuse a file where a quoted cell opens and does not close where a cell ends: both readers take
     the lines after its quote into that one cell, up to the end of the file (a quote never closed),
     or up to a quote typed in a later line (the inch mark of ``7" tablet``), whose row then has the
@@ -639,7 +659,8 @@ def _check_quotes(text: str, delimiter: str, frame: pd.DataFrame, lines: np.ndar
         spread, pieces = np.append(spread, len(frame) - 1), [*pieces, text[offsets[lines[-1]]:]]
     before = np.cumsum(np.diff(lines)[spread[:-1]])  # the lines of the pieces up to each one but the last
     csv.field_size_limit(2**31 - 1)  # the cell may hold the rest of a large file
-    reader = csv.reader(io.StringIO("".join(pieces), newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO("".join(pieces), newline=""), delimiter=delimiter, strict=True,
+                        skipinitialspace=spaced)
     while True:  # after an error, the reader reads on from the next line
         try:
             for _ in reader:

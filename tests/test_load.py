@@ -461,6 +461,18 @@ def test_a_trailing_delimiter_on_the_header_or_on_the_rows_alone_is_named(tmp_pa
         load(path)
 
 
+def test_quoted_cells_after_a_delimiter_and_a_space_are_read_without_the_space_and_quotes(tmp_path):
+    path = tmp_path / "t.csv"  # as some scripts join cells: '", "'; a quote after a space opens no cell in CSV
+    path.write_text('"Contact ID", "First Name", "Last Name", "Notes"\n"C1", "Ann", "Ray, Jr", "two\nlines"\n'
+                    '"C2", "Bob", "Lee", ""\n')
+    contacts = load(path)
+    assert contacts.frame.columns.tolist() == ["Contact ID", "First Name", "Last Name", "Notes"]
+    assert contacts.frame.to_numpy().tolist() == [["C1", "Ann", "Ray, Jr", "two\nlines"], ["C2", "Bob", "Lee", ""]]
+    assert (contacts.field_map.first_name, contacts.lines.tolist()) == ("First Name", [2, 4])
+    path.write_text("Contact ID, First Name\nC1, Ann\n")  # spaces without quotes: kept, as typed
+    assert load(path).frame.columns.tolist() == ["Contact ID", " First Name"]
+
+
 def test_a_quote_escaped_with_a_backslash_is_named_as_the_cause_of_a_ragged_row(tmp_path):
     path = tmp_path / "t.csv"  # as MySQL writes a quote in a quoted cell: \" ends the cell, and the comma splits it
     path.write_text('Contact ID,First Name,Notes,Email\n1,Ann,"said \\"hi, ok\\"",ann@example.com\n'
