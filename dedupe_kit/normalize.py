@@ -1341,14 +1341,21 @@ def column_moments(frame: pd.DataFrame, column: str, rows: Sequence[int] | np.nd
     """The dates of ``column`` (at ``rows``; default: all) as `moments`, read as the column writes them:
     slashed dates in its order (`column_day_first`); a column whose filled cells are all whole numbers
     of 9 or 10 digits (seconds since 1970, UTC) or 12 or 13 (milliseconds), as some CRMs' APIs export
-    dates, is read so. Among other dates such a number is no date: it could be anything.
+    dates, is read so, unless every one is a date and time written without separators (`_COMPACT_MOMENT`:
+    ``202401021030``, not milliseconds of 1976). Among other dates such a number is no date: it could be anything.
 
     >>> column_moments(pd.DataFrame({"Updated": ["1700000000000", "", "1700000001"]}), "Updated").tolist()
     [20231114221320, -1, 20231114221321]
+    >>> column_moments(pd.DataFrame({"Updated": ["202401021030", "20231231235959"]}), "Updated").tolist()
+    [20240102103000, 20231231235959]
     """
     texts = frame[column] if rows is None else frame[column].iloc[rows]
     distinct = pd.Series(frame[column].unique(), dtype=object).str.strip()
     filled = distinct[distinct != ""]
+    compact = len(filled) and _COMPACT_MOMENT.fullmatch(filled.iloc[0])  # (most columns: one cell looked at)
+    if compact and filled.str.fullmatch(_COMPACT_MOMENT.pattern).all():
+        return moments(texts.str.strip().str.replace(
+            _COMPACT_MOMENT, lambda m: f"{m[1]}-{m[2]}-{m[3]} {m[4]}:{m[5]}:{m[6] or '00'}", regex=True))
     if not len(filled) or not filled.str.fullmatch(_EPOCH.pattern).all():
         return moments(texts, day_first(filled))
     text = texts.str.strip()
@@ -1361,10 +1368,10 @@ def shown_date(text: str, moment: int) -> str:
     """A date cell as a reason shows it: as written, but a number of seconds or milliseconds since 1970 that
     `column_moments` read as ``moment`` as the date and time in UTC it stands for.
 
-    >>> shown_date("1700000001000", 20231114221321), shown_date("2024-03-02", 20240302000000)
-    ('2023-11-14 22:13:21 UTC', '2024-03-02')
+    >>> shown_date("1700000001000", 20231114221321), shown_date("202403021030", 20240302103000)
+    ('2023-11-14 22:13:21 UTC', '202403021030')
     """
-    if moment < 0 or not _EPOCH.fullmatch(text.strip()):
+    if moment < 0 or not _EPOCH.fullmatch(text.strip()) or _COMPACT_MOMENT.fullmatch(text.strip()):
         return text
     digits = f"{moment:014d}"
     return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]} {digits[8:10]}:{digits[10:12]}:{digits[12:]} UTC"
@@ -1372,6 +1379,9 @@ def shown_date(text: str, moment: int) -> str:
 
 #: A date as seconds (9 or 10 digits) or milliseconds (12 or 13) since 1970, as `column_moments` reads a column of them.
 _EPOCH = re.compile(r"\d{9,10}|\d{12,13}")
+#: A date and time written without separators, ``YYYYMMDDhhmm`` or ``YYYYMMDDhhmmss``, as `column_moments` reads a
+#: column of them (a number of 12 digits so is no number of milliseconds: those of 1976 alone look so).
+_COMPACT_MOMENT = re.compile(r"((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])([0-5]\d)([0-5]\d)?")
 
 
 def _as_moments(times: pd.Series) -> np.ndarray:

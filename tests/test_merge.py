@@ -550,6 +550,16 @@ def test_a_reason_shows_a_date_of_seconds_or_milliseconds_since_1970_as_the_date
         "oldest created (2020-09-13 12:26:40 UTC)"]
 
 
+def test_a_column_of_dates_and_times_without_separators_is_not_read_as_milliseconds(tmp_path):
+    path = tmp_path / "dates.csv"  # 202301021030 was 202,301,021,030 ms since 1970: 1976-05-30, older than 2022
+    path.write_text("Contact ID,Company,Created Date,Last Modified Date\n1,New Co,202301021030,\n"
+                    "2,Old Co,202101021030,2022-05-01 09:00\n3,Old Co,20210102103000,\n4,New Co,20210102103001,\n")
+    groups = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="most_recently_updated")).groups
+    assert groups[["survivor_row", "survivor_reason"]].to_numpy().tolist() == [
+        [0, "most recently updated (created 202301021030, no update date)"],
+        [3, "most recently updated (created 20210102103001, no update date)"]]
+
+
 def test_a_record_never_modified_was_last_touched_when_created(tmp_path):
     path = tmp_path / "dates.csv"  # T3, created after the others were last modified, has no Last Modified
     path.write_text("Contact ID,Company,Created Date,Last Modified Date\nT1,Alpha,2019-01-01,1/2/2024\n"
