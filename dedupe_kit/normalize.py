@@ -807,7 +807,8 @@ _ERROR_TEXT = frozenset(["#n/a", "#value!", "#ref!", "#name?", "#div/0!", "#null
 #: What a fix file writes to empty a field (#N/A is also an error), kept as a value by a CRM that does not read it so
 _CLEAR_TEXT = frozenset(["unset"])
 PLACEHOLDER_TEXT = frozenset(["n/a", "na", "none", "null", "nil", "-", "--", "?", ".", "x", "unknown", "tbd", "0",
-                              "nan", "[not provided]", *_ERROR_TEXT, *_CLEAR_TEXT])
+                              "nan", "[not provided]", *_ERROR_TEXT, *_CLEAR_TEXT,
+                              "'-", "'--"])  # with the ' a CRM puts before a cell that starts as a formula does
 
 
 class EmailParser:

@@ -723,6 +723,16 @@ def test_a_text_cell_of_placeholders_is_blank_to_every_rule(tmp_path, survivor, 
     assert plan.overflow.empty  # nor is a phone of '.' carried into an extra column
 
 
+def test_a_placeholder_dash_behind_a_crms_formula_guard_is_blank_too(tmp_path):
+    path = tmp_path / "export.csv"  # a CRM that stops formulas writes the placeholder - as '-
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,Company,Title\n"
+                    "1,Ann,Lee,ann@example.com,'-,'-,'--\n2,Ann,Lee,ann@example.com,+33 6 12 34 56 78,Acme,\n")
+    plan = merge(load(path), np.array([0, 0]))
+    assert plan.groups["survivor_row"].tolist() == [1]  # not the most complete by its placeholders
+    assert plan.cleaned()[["Phone", "Company", "Title"]].values.tolist() == [["+33 6 12 34 56 78", "Acme", ""]]
+    assert plan.overflow.empty  # no '- carried into an extra phone column
+
+
 def test_a_column_of_no_role_keeps_a_0_x_or_none_that_may_be_an_answer(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Email,Opt Out,Tick,Allergies,Company\n1,Ann,ann@x.com,0,x,none,none\n"
