@@ -35,7 +35,7 @@ from .load import Contacts, record_ids
 from .names import as_written, fold_name
 from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, date_key, extension_spelled, is_placeholder,
                         map_unique, normalize, placeholder_date, placeholder_texts, reads_as, shown_date, telling_dates,
-                        with_extensions, without_point_zero)
+                        with_extensions, without_point_zero, without_text_mark)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -1137,15 +1137,15 @@ def _follow(of: str, suffix: str, frame: pd.DataFrame, after: Mapping[str, pd.Se
 def _typed_in_full(after: pd.Series, source: pd.Series, keyed: pd.DataFrame) -> None:
     """A numeric ID typed in several ways in a group (``00123``, ``123``, ``123.0``: a spreadsheet
     drops leading zeros and adds a ``.0``) takes, in ``after`` and ``source``, its typing with the
-    most leading zeros and without ``.0`` (a ``'`` first, a spreadsheet's mark of text, counts for nothing)."""
+    most leading zeros and without ``.0`` (a spreadsheet's mark of text, `without_text_mark`, counts for nothing)."""
     value, key = keyed["value"].to_numpy(dtype=object), keyed["key"].to_numpy(dtype=object)
     odd = np.flatnonzero(value != key)  # most IDs are typed as compared
-    number = pd.Series(value[odd], dtype=object).str.strip().str.removeprefix("'").str.removesuffix(".0")
+    number = pd.Series(value[odd], dtype=object).str.strip().map(without_text_mark).str.removesuffix(".0")
     groups = keyed["group"].to_numpy()[odd[number.str.isdigit().to_numpy()]]
     if not len(groups):
         return
     cells = keyed[isin(keyed["group"].to_numpy(), groups)]
-    typed = cells["value"].str.strip().str.removeprefix("'")
+    typed = cells["value"].str.strip().map(without_text_mark)
     number = typed.str.removesuffix(".0")
     score = 2 * number.str.len() + (typed == number)  # more zeros, then no .0
     cells = cells.assign(score=score.where(number.str.isdigit(), -1).to_numpy())

@@ -917,17 +917,17 @@ def _without_tag(local: pa.Array) -> pa.Array:
 def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """An external unique ID, trimmed, as `id_key` compares it; a number without its leading
     zeros, which a spreadsheet drops (``00123`` and ``123`` are one ID), nor a ``.0`` it adds;
-    placeholders (``N/A``, ``0``) and numbers whose digits scientific notation lost are not IDs. A ``'``
-    first is a spreadsheet's mark of text (``'00123`` keeps its zeros), no part of the ID.
+    placeholders (``N/A``, ``0``) and numbers whose digits scientific notation lost are not IDs. The marks
+    that make a spreadsheet keep a cell as text (`without_text_mark`: ``'00123``, ``="00123"``) are no part of it.
 
     >>> parse_external_id(" s-0012 "), parse_external_id("000123"), parse_external_id("123.0")
     (([('S-0012', 's-0012')], []), ([('123', '000123')], []), ([('123', '123.0')], []))
-    >>> parse_external_id("'000123"), parse_external_id("'s-0012")
-    (([('123', "'000123")], []), ([('S-0012', "'s-0012")], []))
+    >>> parse_external_id("'000123"), parse_external_id('="000123"'), parse_external_id("'s-0012")
+    (([('123', "'000123")], []), ([('123', '="000123"')], []), ([('S-0012', "'s-0012")], []))
     """
     text = " ".join(raw.split())
-    key = text.removeprefix("'")
-    if key.casefold() in PLACEHOLDER_TEXT or text == "'":
+    key = without_text_mark(text)
+    if key.casefold() in PLACEHOLDER_TEXT or not key and text:  # (a mark of text around nothing: ', ="")
         return [], [(text, "placeholder, not an ID")]
     if _SCIENTIFIC.fullmatch(key):
         return [], [(text, _SCIENTIFIC_REASON)]
@@ -940,12 +940,28 @@ def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, 
 def parse_external_ids(values: list[str], region: str | None = None) -> ParsedMany:
     """`parse_external_id` of many values at once (the ``region`` is not used), for `_apply_unique`."""
     texts = _objects([" ".join(value.split()) for value in values])
-    plain = np.fromiter((text.casefold() not in PLACEHOLDER_TEXT and not text[:1].isdigit() and text[:1] != "'"
+    plain = np.fromiter((text.casefold() not in PLACEHOLDER_TEXT and not text[:1].isdigit() and text[:1] not in "'="
                          for text in texts), dtype=bool, count=len(texts))  # most IDs: `id_key`, nothing else
     ok, rest = np.flatnonzero(plain), np.flatnonzero(~plain)
     parsed, unusable = _one_by_one(parse_external_id)([texts[i] for i in rest], None)
     return ([(ok, [_objects([id_key(text) for text in texts[ok]]), texts[ok]])] + [(rest[keys], f) for keys, f in parsed],
             [(rest[keys], f) for keys, f in unusable])
+
+
+def without_text_mark(text: str) -> str:
+    """A cell without the mark that makes a spreadsheet keep it as text (its leading zeros) or stops it running as
+    a formula: a ``'`` first, as a CRM or a person writes it, or Excel's formula of a text, ``="00123"``, as exports
+    for Excel write it.
+
+    >>> without_text_mark("'00123"), without_text_mark('="00123"'), without_text_mark("00123")
+    ('00123', '00123', '00123')
+    """
+    if text.startswith("'"):
+        return text[1:]
+    return found[1] if (found := _TEXT_FORMULA.fullmatch(text)) else text
+
+
+_TEXT_FORMULA = re.compile(r'=\s*"([^"]*)"')
 
 
 def id_key(text: str) -> str:

@@ -449,6 +449,18 @@ def test_an_id_with_a_spreadsheets_mark_of_text_is_the_same_id(tmp_path):
     assert parse_external_id("'") == ([], [("'", "placeholder, not an ID")])
 
 
+def test_an_id_in_excels_formula_of_a_text_is_the_same_id(tmp_path):
+    # ="00421": how exports for Excel keep the zeros (a CSV cell "=""00421""")
+    path = tmp_path / "ids.csv"
+    path.write_text('Contact ID,First Name,Last Name,Email,Student ID\n1,Ann,Lee,ann@example.com,"=""00421"""\n'
+                    '2,Ann,Lee,ann@example.com,00421\n3,Bo,Park,bo@example.org,"=""00422"""\n')
+    result = run(path, progress=False)
+    assert result.pairs[["a", "b", "external_id"]].values.tolist() == [[0, 1, 1]]  # row 2: another ID
+    plan = merge(result.contacts, np.array([0, 0, 2]))
+    assert plan.cleaned()["Student ID"].tolist() == ['="00421"', '="00422"']  # as the survivor typed it: no update
+    assert parse_external_id('=""') == ([], [('=""', "placeholder, not an ID")])
+
+
 def test_a_whole_name_in_one_cell_is_split_when_the_file_knows_its_last_name(tmp_path):
     # a form with one name field leaves the whole name in the first-name cell (or the last-name one)
     path = tmp_path / "names.csv"
@@ -482,7 +494,8 @@ def test_salesforce_ids_that_differ_by_case_alone_are_two_ids(tmp_path):
 
 @given(cells=st.lists(st.one_of(st.text(alphabet="aB0 \t\u00a0/.1E+", max_size=8),
                                 st.sampled_from(["N/A", " n/a ", "0", "None", "s00421", "ß1", "\u00a0x  y ", "00421",
-                                                 "421.0", "1.2E+11", "000", "'00421", "'", "'N/A", "'s-1"])),
+                                                 "421.0", "1.2E+11", "000", "'00421", "'", "'N/A", "'s-1", '="01"',
+                                                 '=""'])),
                       max_size=10, unique=True))
 def test_external_ids_read_together_equal_ids_read_one_by_one(cells):
     assert per_value(parse_external_ids(cells), len(cells)) == [parse_external_id(cell) for cell in cells]
