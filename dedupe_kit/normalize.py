@@ -755,6 +755,8 @@ def _row_regions(frame: pd.DataFrame, country_column: str | None, default: str) 
 # --- emails and external IDs --------------------------------------------------------------------
 
 _SPACED_AT = re.compile(r"(?<=\w)(?:\s+@\s*|\s*@\s+)(?=\w)")  # "ann @ example.com", typed in a form: one address
+# "ann@example. com", "ann@example .co.uk": a space typed beside the dot after the domain's name, last in the cell
+_SPACED_DOT = re.compile(r"(@[^\W_][\w-]*)(?:\s+\.\s*|\.\s+)((?:[\w-]+\.)*[^\W\d_]{2,63})(?=\s*>?\s*$)")
 _COMMA_DOT = re.compile(r"(@[\w-]+),(?=(?:[a-z]{2,6}\.)?[a-z]{2,6}\s*$)", re.IGNORECASE)  # "ann@gmail,com": a typo
 # a link's scheme, in any case, and its query after the address: "Mailto:ann@example.com?subject=Hi"
 _MAILTO = re.compile(r"mailto:([^\s<>?]*)(?:\?[^\s<>]*)?", re.IGNORECASE)
@@ -837,7 +839,7 @@ class EmailParser:
             return [], [(text, "placeholder, not an address")]
         text = _MAILTO.sub(r"\1", text)
         if text.count("@") == 1:  # one address: typed in a form
-            text = _COMMA_DOT.sub(r"\1.", _SPACED_AT.sub("@", text))
+            text = _SPACED_DOT.sub(r"\1.\2", _COMMA_DOT.sub(r"\1.", _SPACED_AT.sub("@", text)))
         tokens = _EMAIL_TOKEN.findall(text)
         if not tokens:
             return [], [(text, "no @: not an email address")]

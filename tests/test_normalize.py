@@ -298,6 +298,9 @@ def test_country_names_people_write_beside_the_official_ones_set_the_region(tmp_
         ("zoë@exemple.fr", "zoë@exemple.fr", "zoë@exemple.fr", False),
         ("ann @ example.com", "ann@example.com", "ann@example.com", False),  # typed with spaces around the @
         ("ann@example,com", "ann@example.com", "ann@example.com", False),  # a comma typed for the dot
+        ("j.doe@example. com", "j.doe@example.com", "j.doe@example.com", False),  # a space beside the dot
+        ("J.Doe@example .co.uk", "j.doe@example.co.uk", "j.doe@example.co.uk", False),
+        ("Jane Doe <j.doe@example . com>", "j.doe@example.com", "j.doe@example.com", False),
         ("Thaddeus.Okonjo@me.com", "thaddeus.okonjo@icloud.com", "thaddeus.okonjo@me.com", False),  # Apple's aliases
         ("ada@protonmail.com", "ada@proton.me", "ada@protonmail.com", False),
         # an international domain in Punycode, as the mail system writes it, is the one typed in Unicode
@@ -326,7 +329,7 @@ def test_email_normalization(raw, value, display, shared):
                          "x@XN--a.de", "ann+crm@outlook.com", "+news@outlook.com", "a.+x@x.com",
                          "mailto:j@x.com?subject=Hi", "&lt;j@x.com&gt;", "tom&amp;jo@x.com", "tom&jo@x.com",
                          "%20j@x.com", "j@x.com%20", "a@x.com;%20b@y.com", "j@x\u3002com", "j@x\uff61com",
-                         "j@x\uff0ecom"]),
+                         "j@x\uff0ecom", "j@x. com"]),
     ), min_size=1, max_size=10, unique=True),
     canonical=st.sampled_from([(), ("gmail.com", "googlemail.com")]),
 )
