@@ -761,6 +761,9 @@ _COMMA_DOT = re.compile(r"(@[\w-]+),(?=(?:[a-z]{2,6}\.)?[a-z]{2,6}\s*$)", re.IGN
 # a link's scheme, in any case, and its query after the address: "Mailto:ann@example.com?subject=Hi"
 _MAILTO = re.compile(r"mailto:([^\s<>?]*)(?:\?[^\s<>]*)?", re.IGNORECASE)
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # soft hyphen, zero-width spaces and joiners
+#: A space as a link encodes it, but not one between two characters before the @ ("a%20b@example.com"): no
+#: separator, the address is not "b@example.com"
+_LINK_SPACE = re.compile(r"(?<![\w.+-])(?:%20)+|%20(?![\w.+%-]*@)")
 _HTML_ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)  # "&lt;ann@example.com&gt;", from HTML
 # a token starts where a separator ends: tried at every character, a long cell without an @ took seconds; a quoted
 # name before the @ ("john doe"@example.com) is part of it, not a separator that leaves "@example.com"
@@ -832,7 +835,7 @@ class EmailParser:
         # its full stop "。" (NFKC's of the halfwidth "｡" too) is the dot, which NFKC leaves as it is
         text = text if text.isascii() else unicodedata.normalize("NFKC", text).replace("\u3002", ".")
         if "%20" in text and "@" in text:  # a space as a link encodes it: "%20ann@example.com"
-            text = text.replace("%20", " ").strip()
+            text = _LINK_SPACE.sub(" ", text).strip()
         if "&" in text:  # a CRM's HTML export writes "<" and ">" as "&lt;" and "&gt;"
             text = _HTML_ENTITY.sub(lambda entity: html.unescape(entity[0]), text)
         if text.casefold() in PLACEHOLDER_TEXT:
@@ -850,6 +853,9 @@ class EmailParser:
                 bad.append((token, "not a valid email address"))
                 continue
             local, domain = address.rsplit("@", 1)
+            if "%20" in local:
+                bad.append((token, "a space (%20) inside the address"))
+                continue
             if local in PLACEHOLDER_EMAIL_LOCALS:
                 bad.append((token, "placeholder address"))
                 continue

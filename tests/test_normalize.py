@@ -329,7 +329,8 @@ def test_email_normalization(raw, value, display, shared):
                          "x@XN--a.de", "ann+crm@outlook.com", "+news@outlook.com", "a.+x@x.com",
                          "mailto:j@x.com?subject=Hi", "&lt;j@x.com&gt;", "tom&amp;jo@x.com", "tom&jo@x.com",
                          "%20j@x.com", "j@x.com%20", "a@x.com;%20b@y.com", "j@x\u3002com", "j@x\uff61com",
-                         "j@x\uff0ecom", "j@x. com"]),
+                         "j@x\uff0ecom", "j@x. com", "a%20b@x.com",
+                         "%20%20j@x.com"]),
     ), min_size=1, max_size=10, unique=True),
     canonical=st.sampled_from([(), ("gmail.com", "googlemail.com")]),
 )
@@ -360,6 +361,8 @@ def test_plain_addresses_are_read_by_the_kernels(monkeypatch):
         ("email@email.com", "placeholder address"),
         ("noreply@example.org", "placeholder address"),
         ("+news@gmail.com", "no name before the + tag"),  # not the same address as "+shop@gmail.com"
+        # a space as a link encodes it, between two letters: no separator, the address is not b@example.com
+        ("a%20b@example.com", "a space (%20) inside the address"),
     ],
 )
 def test_invalid_emails_are_flagged(raw, reason):
