@@ -766,8 +766,14 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # soft hyphen, zer
 _LINK_SPACE = re.compile(r"(?<![\w.+-])(?:%20)+|%20(?![\w.+%-]*@)")
 _HTML_ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)  # "&lt;ann@example.com&gt;", from HTML
 # a token starts where a separator ends: tried at every character, a long cell without an @ took seconds; a quoted
-# name before the @ ("john doe"@example.com) is part of it, not a separator that leaves "@example.com"
-_EMAIL_TOKEN = re.compile(r"(?<![^\s<>;,\"'()\[\]])(?:\"[^\"\n]{1,64}\"(?=@))?[^\s<>;,\"'()\[\]]*@[^\s<>;,\"'()\[\]]*")
+# name before the @ ("john doe"@example.com) is part of it, not a separator that leaves "@example.com"; a colon
+# too ("电子邮件:li@example.cn"), which no address holds unquoted
+_BETWEEN_EMAILS = r"\s<>;,:\"'()\[\]"
+_EMAIL_TOKEN = re.compile(rf"(?<![^{_BETWEEN_EMAILS}])(?:\"[^\"\n]{{1,64}}\"(?=@))?"
+                          rf"[^{_BETWEEN_EMAILS}]*@[^{_BETWEEN_EMAILS}]*")
+#: Letters of a script other than Latin glued before an address in Latin letters ("Иванivan@example.ru"): a
+#: label or a name, not part of the address
+_NON_LATIN_BEFORE = re.compile(r"^[^\x00-\u024f\u1e00-\u1eff]+(?=[a-z0-9][!-~]*$)")
 _EMAIL_SYNTAX = re.compile(
     r"(?!\.)(?!.*\.\.)[\w!#$%&'*+/=?^`{|}~.-]{1,64}(?<!\.)"
     r"@(?=.{1,253}$)(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
@@ -849,6 +855,8 @@ class EmailParser:
         ok, bad = [], []
         for token in tokens:
             address = token.strip(".").replace("İ", "I").lower()  # Turkish İ: i, not i and a combining dot
+            if not address.isascii():
+                address = _NON_LATIN_BEFORE.sub("", address)
             if not _EMAIL_SYNTAX.fullmatch(address):
                 bad.append((token, "not a valid email address"))
                 continue

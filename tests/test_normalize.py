@@ -301,6 +301,12 @@ def test_country_names_people_write_beside_the_official_ones_set_the_region(tmp_
         ("j.doe@example. com", "j.doe@example.com", "j.doe@example.com", False),  # a space beside the dot
         ("J.Doe@example .co.uk", "j.doe@example.co.uk", "j.doe@example.co.uk", False),
         ("Jane Doe <j.doe@example . com>", "j.doe@example.com", "j.doe@example.com", False),
+        # a label or a name in another script glued before the address, or before a colon: no part of it
+        ("Иванivan@example.ru", "ivan@example.ru", "ivan@example.ru", False),
+        ("电子邮件:li@example.cn", "li@example.cn", "li@example.cn", False),
+        ("メール：taro@example.jp", "taro@example.jp", "taro@example.jp", False),
+        ("Email:ann@example.com", "ann@example.com", "ann@example.com", False),
+        ("иван@example.ru", "иван@example.ru", "иван@example.ru", False),  # a name in Cyrillic alone: the address
         ("Thaddeus.Okonjo@me.com", "thaddeus.okonjo@icloud.com", "thaddeus.okonjo@me.com", False),  # Apple's aliases
         ("ada@protonmail.com", "ada@proton.me", "ada@protonmail.com", False),
         # an international domain in Punycode, as the mail system writes it, is the one typed in Unicode
@@ -330,7 +336,7 @@ def test_email_normalization(raw, value, display, shared):
                          "mailto:j@x.com?subject=Hi", "&lt;j@x.com&gt;", "tom&amp;jo@x.com", "tom&jo@x.com",
                          "%20j@x.com", "j@x.com%20", "a@x.com;%20b@y.com", "j@x\u3002com", "j@x\uff61com",
                          "j@x\uff0ecom", "j@x. com", "a%20b@x.com",
-                         "%20%20j@x.com"]),
+                         "%20%20j@x.com", "Иванj@x.com", "mail:j@x.com"]),
     ), min_size=1, max_size=10, unique=True),
     canonical=st.sampled_from([(), ("gmail.com", "googlemail.com")]),
 )
