@@ -711,9 +711,22 @@ COUNTRY_REGIONS = {
     "hong kong": "HK", "hongkong": "HK", "macau": "MO", "macao": "MO", "uae": "AE", "u a e": "AE",
     "u s a": "US", "u s": "US", "u k": "GB", "korea republic of": "KR", "republic of korea": "KR",
     "britain": "GB", "eire": "IE", "republic of ireland": "IE", "ireland republic of": "IE",
+    # ISO 3166's names that CLDR's are not, "Iran, Islamic Republic of", "Korea (the Democratic People's Republic
+    # of)", without their "the" and "and", and a Saint as "st" (`_country_key`)
+    "iran islamic republic of": "IR", "islamic republic of iran": "IR", "bolivia plurinational state of": "BO",
+    "congo democratic republic of": "CD", "democratic republic of congo": "CD", "taiwan province of china": "TW",
+    "virgin islands british": "VG", "virgin islands u s": "VI", "tanzania united republic of": "TZ",
+    "moldova republic of": "MD", "venezuela bolivarian republic of": "VE", "micronesia federated states of": "FM",
+    "korea democratic people s republic of": "KP", "democratic people s republic of korea": "KP",
+    "lao people s democratic republic": "LA", "palestine state of": "PS", "syrian arab republic": "SY",
+    "macedonia former yugoslav republic of": "MK", "holy see vatican city state": "VA", "holy see": "VA",
+    "st martin french part": "MF", "sint maarten dutch part": "SX", "falkland islands malvinas": "FK",
+    "bonaire sint eustatius saba": "BQ", "united states minor outlying islands": "UM",
+    "united kingdom of great britain northern ireland": "GB",
 }
-#: "The" before or after a country's name, "The Gambia", "Gambia, The", ISO's "Gambia (the)", folded: no part of it
-_THE = re.compile(r"^the | the$")
+#: Words of a country's name of several that are no part of it: "The Gambia", "Gambia, The", ISO's "Gambia (the)",
+#: ISO's "Trinidad and Tobago" (CLDR's "Trinidad & Tobago"); and ISO's "Saint" as CLDR's "St."
+_COUNTRY_WORDS = {"the": "", "and": "", "saint": "st"}
 #: The languages of the country names (CLDR's, through Babel) a Country column is read in, beyond
 #: `COUNTRY_REGIONS`: "Brasil", "Россия", "Österreich", "日本" name their region as "BR" does.
 COUNTRY_NAME_LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "ru", "pl", "sv", "tr", "ja", "zh", "ko", "ar")
@@ -721,13 +734,24 @@ COUNTRY_NAME_LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "ru", "pl", 
 
 def country_region(country: str, default: str) -> str:
     """The phone region of a country cell (``"France"`` → ``"FR"``); ``default`` when unknown."""
-    folded = _THE.sub("", fold_header(country))
+    folded = _country_key(fold_header(country))
     if folded in COUNTRY_REGIONS:
         return COUNTRY_REGIONS[folded]
     code = folded.upper()
     if len(code) == 2 and code.isascii():  # not 日本
         return code if code in phonenumbers.SUPPORTED_REGIONS else default
-    return _country_names().get(_THE.sub("", fold(country)), default) if country.strip() else default
+    return _country_names().get(_country_key(fold(country)), default) if country.strip() else default
+
+
+def _country_key(folded: str) -> str:
+    """A folded country name without the `_COUNTRY_WORDS` that are no part of it (a name of one word as it is:
+    AND is Andorra's code).
+
+    >>> _country_key("congo the democratic republic of the"), _country_key("saint kitts and nevis")
+    ('congo democratic republic of', 'st kitts nevis')
+    """
+    words = folded.split()
+    return " ".join(filter(None, map(_COUNTRY_WORDS.get, words, words))) if len(words) > 1 else folded
 
 
 @lru_cache(maxsize=1)
@@ -742,7 +766,7 @@ def _country_names() -> dict[str, str]:
     for language in COUNTRY_NAME_LANGUAGES:
         for code, name in Locale.parse(language).territories.items():
             if code in phonenumbers.SUPPORTED_REGIONS:
-                found.setdefault(fold(name), code)  # of any script
+                found.setdefault(_country_key(fold(name)), code)  # of any script
     return found
 
 

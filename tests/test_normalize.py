@@ -20,6 +20,7 @@ from dedupe_kit.normalize import (
     _parse_phone_part,
     _region_rules,
     _valid,
+    country_region,
     display,
     display_all,
     extensions,
@@ -276,6 +277,27 @@ def test_country_names_people_write_beside_the_official_ones_set_the_region(tmp_
         "+85291234567", "+85362123456", "+971501234567", "+12125550142", "+447911123456", "+447911123457",
         "+353851234567", "+353851234568", "+31612345678", "+12423591234", "+2207012345"]
     assert len(normalized.problems) == 0
+
+
+def test_iso_country_names_set_the_region(tmp_path):
+    # ISO 3166's names, as a CRM's country list writes them, set no region: the numbers were read as French ones,
+    # and North Korea's, once read for "Korea", would have been South Korean
+    rows = [("0912 345 6789", "Iran, Islamic Republic of"), ("71234567", "Bolivia, Plurinational State of"),
+            ("0991 234 567", "Congo, The Democratic Republic of the"), ("0912 345 678", "Taiwan, Province of China"),
+            ("(284) 300-1234", "Virgin Islands, British"), ("0621 234 567", "Tanzania, United Republic of"),
+            ("0621 12 345", "Moldova, Republic of"), ("0412-1234567", "Venezuela, Bolivarian Republic of"),
+            ("350 1234", "Micronesia, Federated States of"),
+            ("0192 123 4567", "Korea, Democratic People's Republic of"),
+            ("0192 123 4568", "Korea (the Democratic People's Republic of)"), ("010-2000-0000", "Korea, Republic of"),
+            ("(784) 430-1234", "Saint Vincent and the Grenadines"), ("(868) 291-1234", "Trinidad and Tobago")]
+    path = tmp_path / "t.csv"
+    path.write_text("Phone,Country\n" + "".join(f'{phone},"{country}"\n' for phone, country in rows))
+    normalized = normalize(load(path), Config(normalize=NormalizeConfig(default_region="FR")))
+    assert normalized.identifiers["value"].tolist() == [
+        "+989123456789", "+59171234567", "+243991234567", "+886912345678", "+12843001234", "+255621234567",
+        "+37362112345", "+584121234567", "+6913501234", "+8501921234567", "+8501921234568", "+821020000000",
+        "+17844301234", "+18682911234"]
+    assert country_region("Korea", "FR") == "KR" and country_region("AND", "FR") == "AD"  # Andorra's code
 
 
 @pytest.mark.parametrize(
