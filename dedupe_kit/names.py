@@ -18,6 +18,16 @@ _NOT_ALNUM = re.compile(r"[\W_]+")  # letters of every script stay
 _CYRILLIC = re.compile(r"[а-я]+")  # a folded word
 _PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|ична)$")  # Петрович, Сергеевич, Ильич, Петровна, Ильинична
 _WOMANS_PATRONYMIC = re.compile(r"(?:овна|евна|ична)$")  # no last name ends so, as Абрамович, Шостакович do
+#: Men's patronymics of common first names, folded (Петрович, Сергеевич): of two words, as Иван Петрович, a
+#: patronymic, where Абрамович and Шостакович are last names
+_MENS_PATRONYMICS = frozenset(
+    "александрович алексеевич анатольевич анатолиевич андреевич антонович аркадьевич артемович артурович борисович "
+    "вадимович валентинович валерьевич валериевич васильевич викторович витальевич виталиевич владимирович "
+    "владиславович вячеславович геннадьевич геннадиевич георгиевич германович глебович григорьевич данилович "
+    "денисович дмитриевич евгеньевич евгениевич егорович иванович игоревич ильич кириллович константинович "
+    "леонидович львович максимович маркович матвеевич михаилович никитич николаевич олегович павлович петрович "
+    "романович русланович семенович сергеевич станиславович степанович тимофеевич тимурович федорович филиппович "
+    "эдуардович юрьевич юриевич яковлевич ярославович".split())
 HONORIFICS = frozenset(
     "mr mrs ms miss mx dr prof sir dame lady lord rev fr mme mlle monsieur madame mademoiselle docteur pr me".split()
 )
@@ -64,12 +74,13 @@ def split_full_name(text: str) -> tuple[str, str]:
     ``"DUPONT Marie"``, its last name first in capitals → ``("marie", "dupont")``.
 
     A Russian name with a patronymic is read in either of its orders, the patronymic left out; of two
-    words, the second is a last name that ends as a man's patronymic does (a full name holds a last name):
+    words, the second is a last name that ends as a man's patronymic does (a full name holds a last name),
+    unless a common first name's patronymic:
 
     >>> split_full_name("Иванова Мария Петровна"), split_full_name("Сергей Иванович Петров")
     (('мария', 'иванова'), ('сергеи', 'петров'))
-    >>> split_full_name("Роман Абрамович"), split_full_name("Мария Петровна")
-    (('роман', 'абрамович'), ('мария', ''))
+    >>> split_full_name("Роман Абрамович"), split_full_name("Мария Петровна"), split_full_name("Иван Петрович")
+    (('роман', 'абрамович'), ('мария', ''), ('иван', ''))
     """
     if russian := _russian_name(fold_name(text).split()):
         return russian[:2]
@@ -101,10 +112,12 @@ def _surname_first(text: str) -> str:
 
 def _russian_name(words: list[str], given: bool = False) -> tuple[str, str, str] | None:
     """The first name, last name and patronymic of a folded Russian name with a patronymic, else ``None``.
-    Of two words, the second is a patronymic when a woman's, or when ``given``: the words are a first-name
-    cell's, whose last name has a column of its own; else it is a last name (Роман Абрамович)."""
+    Of two words, the second is a patronymic when a woman's or a common first name's (Иван Петрович), or when
+    ``given``: the words are a first-name cell's, whose last name has a column of its own; else it is a last
+    name (Роман Абрамович)."""
     if 2 <= len(words) <= 3 and all(_CYRILLIC.fullmatch(word) for word in words):
-        if _PATRONYMIC.search(words[1]) and (len(words) == 3 or given or _WOMANS_PATRONYMIC.search(words[1])):
+        if _PATRONYMIC.search(words[1]) and (len(words) == 3 or given or _WOMANS_PATRONYMIC.search(words[1])
+                                             or words[1] in _MENS_PATRONYMICS):
             # Имя Отчество [Фамилия]
             return words[0], " ".join(words[2:]), words[1]
         if len(words) == 3 and _PATRONYMIC.search(words[2]):  # Фамилия Имя Отчество, as forms ask

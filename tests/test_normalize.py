@@ -29,7 +29,7 @@ from dedupe_kit.normalize import (
     parse_phone,
     parse_phones,
 )
-from dedupe_kit.names import fold, fold_name, nickname_equivalent, nickname_group, split_full_name
+from dedupe_kit.names import fold, fold_name, nickname_equivalent, nickname_group, patronymic, split_full_name
 
 E164 = PhoneNumberFormat.E164
 
@@ -567,6 +567,9 @@ def test_a_russian_full_name_with_a_patronymic_is_read_in_either_order():
     assert split_full_name("Мария Петровна Иванова") == ("мария", "иванова")
     assert split_full_name("Мария Петровна") == ("мария", "")
     assert split_full_name("Роман Абрамович") == ("роман", "абрамович")  # of two words, a man's is a last name
+    # unless a common first name's patronymic, as a name and a patronymic are written to address a man
+    assert split_full_name("Иван Петрович") == ("иван", "") and patronymic("Иван Петрович") == "петрович"
+    assert split_full_name("Пётр Семёнович") == ("петр", "") and split_full_name("Олег Юрьевич") == ("олег", "")
     assert split_full_name("Петров Сергей Ильич") == ("сергеи", "петров")
     assert split_full_name("Мария Иванова") == ("мария", "иванова")  # no patronymic: as any name
     assert split_full_name("John Paul Petrovich") == ("john", "petrovich")  # Latin letters: a last name
