@@ -791,10 +791,11 @@ _LINK_SPACE = re.compile(r"(?<![\w.+-])(?:%20)+|%20(?![\w.+%-]*@)")
 _HTML_ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)  # "&lt;ann@example.com&gt;", from HTML
 # a token starts where a separator ends: tried at every character, a long cell without an @ took seconds; a quoted
 # name before the @ ("john doe"@example.com) is part of it, not a separator that leaves "@example.com"; a colon
-# too ("电子邮件:li@example.cn"), which no address holds unquoted
+# too ("电子邮件:li@example.cn"), which no address holds unquoted; an apostrophe between two letters is not one
+# (o'brien@example.com, not brien@example.com)
 _BETWEEN_EMAILS = r"\s<>;,:\"'()\[\]"
-_EMAIL_TOKEN = re.compile(rf"(?<![^{_BETWEEN_EMAILS}])(?:\"[^\"\n]{{1,64}}\"(?=@))?"
-                          rf"[^{_BETWEEN_EMAILS}]*@[^{_BETWEEN_EMAILS}]*")
+_IN_EMAIL = rf"(?:[^{_BETWEEN_EMAILS}]|(?<=\w)'(?=\w))*"
+_EMAIL_TOKEN = re.compile(rf"(?<![^{_BETWEEN_EMAILS}])(?<!\w')(?:\"[^\"\n]{{1,64}}\"(?=@))?{_IN_EMAIL}@{_IN_EMAIL}")
 #: Letters of a script other than Latin glued before an address in Latin letters ("Иванivan@example.ru"): a
 #: label or a name, not part of the address
 _NON_LATIN_BEFORE = re.compile(r"^[^\x00-\u024f\u1e00-\u1eff]+(?=[a-z0-9][!-~]*$)")
