@@ -793,9 +793,11 @@ _HTML_ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)  #
 # name before the @ ("john doe"@example.com) is part of it, not a separator that leaves "@example.com"; a colon
 # too ("电子邮件:li@example.cn"), which no address holds unquoted; an apostrophe between two letters is not one
 # (o'brien@example.com, not brien@example.com)
-_BETWEEN_EMAILS = r"\s<>;,:\"'()\[\]"
+_BETWEEN_EMAILS = r"\s<>;,:\"'()\[\]“”«»「」『』【】〈〉《》"  # with the quotes and brackets of other languages
 _IN_EMAIL = rf"(?:[^{_BETWEEN_EMAILS}]|(?<=\w)'(?=\w))*"
 _EMAIL_TOKEN = re.compile(rf"(?<![^{_BETWEEN_EMAILS}])(?<!\w')(?:\"[^\"\n]{{1,64}}\"(?=@))?{_IN_EMAIL}@{_IN_EMAIL}")
+#: Punctuation after an address's domain, which ends with a letter: "ann@example.com!", "ann@example.com?"
+_AFTER_DOMAIN = re.compile(r"(@.*[^\W_])[^\w@]+$")
 #: Letters of a script other than Latin glued before an address in Latin letters ("Иванivan@example.ru"): a
 #: label or a name, not part of the address
 _NON_LATIN_BEFORE = re.compile(r"^[^\x00-\u024f\u1e00-\u1eff]+(?=[a-z0-9][!-~]*$)")
@@ -879,7 +881,7 @@ class EmailParser:
             return [], [(text, "no @: not an email address")]
         ok, bad = [], []
         for token in tokens:
-            address = token.strip(".").replace("İ", "I").lower()  # Turkish İ: i, not i and a combining dot
+            address = _AFTER_DOMAIN.sub(r"\1", token.lstrip(".")).replace("İ", "I").lower()  # Turkish İ: not i + ◌̇
             if not address.isascii():
                 address = _NON_LATIN_BEFORE.sub("", address)
             if not _EMAIL_SYNTAX.fullmatch(address):

@@ -331,6 +331,11 @@ def test_iso_country_names_set_the_region(tmp_path):
         ("иван@example.ru", "иван@example.ru", "иван@example.ru", False),  # a name in Cyrillic alone: the address
         ("Ann.O'Brien@example.com", "ann.o'brien@example.com", "ann.o'brien@example.com", False),  # not brien@
         ("'d'angelo@example.com'", "d'angelo@example.com", "d'angelo@example.com", False),
+        ("ann@example.com!", "ann@example.com", "ann@example.com", False),  # punctuation after the domain
+        ("Ann (ann@example.com?)", "ann@example.com", "ann@example.com", False),
+        ("«ann@example.com»", "ann@example.com", "ann@example.com", False),  # quotes and brackets of other languages
+        ("“ann@example.com”", "ann@example.com", "ann@example.com", False),
+        ("【ann@example.com】", "ann@example.com", "ann@example.com", False),
         ("Thaddeus.Okonjo@me.com", "thaddeus.okonjo@icloud.com", "thaddeus.okonjo@me.com", False),  # Apple's aliases
         ("ada@protonmail.com", "ada@proton.me", "ada@protonmail.com", False),
         # an international domain in Punycode, as the mail system writes it, is the one typed in Unicode
@@ -361,7 +366,7 @@ def test_email_normalization(raw, value, display, shared):
                          "%20j@x.com", "j@x.com%20", "a@x.com;%20b@y.com", "j@x\u3002com", "j@x\uff61com",
                          "j@x\uff0ecom", "j@x. com", "a%20b@x.com",
                          "%20%20j@x.com", "Иванj@x.com", "mail:j@x.com",
-                         "o'b@x.com"]),
+                         "o'b@x.com", "j@x.com!", "«j@x.com»"]),
     ), min_size=1, max_size=10, unique=True),
     canonical=st.sampled_from([(), ("gmail.com", "googlemail.com")]),
 )
