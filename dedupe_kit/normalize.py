@@ -467,7 +467,7 @@ def with_extensions(key: np.ndarray, raw: np.ndarray) -> np.ndarray:
     [7, 8, 8, 9]
     """
     key = key.astype(np.int64)
-    typed = np.flatnonzero(np.asarray(pc.match_substring_regex(pa.array(raw, pa.string()), "[A-Za-z#;,]")))
+    typed = np.flatnonzero(np.asarray(pc.match_substring_regex(pa.array(raw, pa.string()), r"[\pL#;,]")))  # доб., 内線
     extension = extensions(raw[typed])
     typed, extension = typed[extension != ""], extension[extension != ""]
     extension_code, distinct = pd.factorize(extension)
@@ -538,9 +538,10 @@ def _longer_prefix_after_00(region: str) -> bool:
 
 
 #: Words before an extension, in English, French, Portuguese (ramal), Spanish (anexo, interno), German
-#: (Durchwahl, Apparat), Dutch (toestel), Polish (wewn.), Russian (доб.), Japanese (内線) and Chinese (分机, 轉)
-_EXTENSION_WORDS = (r"(?:ext\.?|extension|x|#|poste|ramal|anexo|interno|durchwahl|nebenstelle|apparat|app|toestel"
-                    r"|wewn|доб|内線|分机|轉)")
+#: (Durchwahl, Apparat), Dutch (toestel), Polish (wewn.), Russian (доб.), Japanese (内線) and Chinese (分机, 轉),
+#: maybe with a colon ("Ext: 12")
+_EXTENSION_WORDS = (r"(?:(?:ext\.?|extn|extension|x|#|poste|ramal|anexo|interno|durchwahl|nebenstelle|apparat|app"
+                    r"|toestel|wewn|доб|内線|分机|轉):?)")
 _DIALED_EXTENSION = r"[;,](\d{1,5})$"  # ";23" after a number: see `_PHONE_SPLIT`
 _EXTENSION = re.compile(rf"{_EXTENSION_WORDS}\d{{1,7}}$|{_DIALED_EXTENSION}", re.IGNORECASE)
 #: `_PLACEHOLDER_NATIONAL` for Arrow's regular expressions (RE2: no back-references)

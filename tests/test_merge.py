@@ -14,6 +14,7 @@ from dedupe_kit import Config, ConfigError, NormalizeConfig, load, normalize, ru
 from dedupe_kit.config import MergePolicy
 from dedupe_kit.export import clearing, updates
 from dedupe_kit.merge import merge, proposed_survivors, unread_dates
+from dedupe_kit.normalize import extensions
 
 HEADER = "Contact ID,First Name,Last Name,Email,Email 2,Mobile Phone,Home Phone,Student ID,Created Date,Last Modified,Notes,Tags,Source"
 ROWS = [
@@ -789,6 +790,21 @@ def test_union_keeps_another_extension_of_a_number_in_an_empty_column(tmp_path):
     assert plan.cleaned()[["Work Phone", "Other Phone"]].values.tolist() == [
         ["617-555-0142 ext. 12", "617-555-0142 x14"], ["(617) 555-0150", "617-555-0150 #23"]]
     assert plan.dropped.empty and plan.overflow.empty
+
+
+def test_an_extension_after_a_colon_or_in_cyrillic_is_another_extension_of_a_number(tmp_path):
+    # "Ext: 14", "доб. 124" were no extension: the second extension of one number was dropped as the same number
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Email,Work Phone,Other Phone\n"
+                    "1,Ann,ann@x.com,617-555-0142 Ext: 12,\n2,Ann,ann@x.com,617-555-0142 Extn. 14,\n"
+                    "3,Ann,ann@x.com,617-555-0142 ext.: 12,\n"
+                    "4,Иван,ivan@x.ru,+7 495 123-45-67 доб. 123,\n5,Иван,ivan@x.ru,+7 495 123-45-67 доб. 124,\n")
+    plan = merge(load(path), np.array([0, 0, 0, 3, 3]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.cleaned()[["Work Phone", "Other Phone"]].values.tolist() == [
+        ["617-555-0142 Ext: 12", "617-555-0142 Extn. 14"], ["+7 495 123-45-67 доб. 123", "+7 495 123-45-67 доб. 124"]]
+    assert plan.dropped.empty and plan.overflow.empty
+    assert extensions(np.array(["617-555-0142 Ext: 12", "617-555-0142 Extension: 12", "617 555 0142 extn 12"],
+                               dtype=object)).tolist() == ["12", "12", "12"]
 
 
 def test_an_extension_dialed_after_a_semicolon_is_kept_or_listed_as_not_kept(tmp_path):
