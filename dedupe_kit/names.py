@@ -30,6 +30,8 @@ _MENS_PATRONYMICS = frozenset(
     "эдуардович юрьевич юриевич яковлевич ярославович".split())
 HONORIFICS = frozenset(
     "mr mrs ms miss mx dr prof sir dame lady lord rev fr mme mlle monsieur madame mademoiselle docteur pr me".split()
+    # German, Spanish, Italian and Dutch ones (not Don, Sig nor Pan, which are also names)
+    + "herr frau senor senora sra srta signor signora dott dhr mevr mevrouw".split()
 )
 SUFFIXES = frozenset("jr jnr junior filho sr snr ii iii iv phd md dds esq cpa mba rn".split())
 #: The suffixes that tell a father from his son of the same name, each as one spelling (Portuguese

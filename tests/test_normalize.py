@@ -547,7 +547,8 @@ def test_external_ids_read_together_equal_ids_read_one_by_one(cells):
     "raw, folded",
     [("  JOHN ", "john"), ("François", "francois"), ("O’Brien-Lefèvre", "obrien lefevre"), ("Zoë  Müller", "zoe muller"),
      ("Søren Łukasz", "soren lukasz"), ("Mr. John", "john"), ("Smith Jr.", "smith"), ("Mme Hélène", "helene"),
-     ("Dr", "dr")],
+     ("Dr", "dr"), ("Frau Anna", "anna"), ("Herr Dr. Jan", "jan"), ("Dhr. Jan", "jan"), ("Sra. María", "maria"),
+     ("Signora Anna", "anna"), ("Sig Hansen", "sig hansen"), ("Pan Wei", "pan wei"), ("Don Johnson", "don johnson")],
 )
 def test_name_folding(raw, folded):
     assert fold_name(raw) == folded
