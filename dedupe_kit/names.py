@@ -33,11 +33,12 @@ HONORIFICS = frozenset(
     # German, Spanish, Italian and Dutch ones (not Don, Sig nor Pan, which are also names)
     + "herr frau senor senora sra srta signor signora dott dhr mevr mevrouw".split()
 )
-SUFFIXES = frozenset("jr jnr junior filho sr snr ii iii iv phd md dds esq cpa mba rn".split())
+SUFFIXES = frozenset("jr jnr junior filho hijo fils sr snr ii iii iv phd md dds esq cpa mba rn".split())
 #: The suffixes that tell a father from his son of the same name, each as one spelling (Portuguese
-#: "Filho" is a son's Junior; "Senior" and "Neto" are also last names, and are left as names)
-GENERATIONS = {"jr": "jr", "jnr": "jr", "junior": "jr", "filho": "jr", "sr": "sr", "snr": "sr",
-               "ii": "ii", "iii": "iii", "iv": "iv"}
+#: "Filho", Spanish "hijo" and French "fils" are a son's Junior; "Senior" and "Neto" are also last names, and
+#: are left as names)
+GENERATIONS = {"jr": "jr", "jnr": "jr", "junior": "jr", "filho": "jr", "hijo": "jr", "fils": "jr", "sr": "sr",
+               "snr": "sr", "ii": "ii", "iii": "iii", "iv": "iv"}
 
 
 def fold(text: str) -> str:
@@ -65,6 +66,8 @@ def generation(text: str) -> str:
     ('jr', 'sr', 'iii', '')
     >>> generation("Kessler Junior"), generation("João Silva Filho"), generation("Robert Senior")
     ('jr', 'jr', '')
+    >>> generation("Juan García hijo"), generation("Jean Dupont fils")
+    ('jr', 'jr')
     """
     words = fold(text).split()
     return GENERATIONS.get(words[-1], "") if len(words) > 1 else ""

@@ -776,6 +776,20 @@ def test_a_suffix_or_a_salutation_column_tells_a_father_from_his_son_and_a_husba
     assert reasons[(2, 3)].startswith("not merged without a person: a man's and a woman's salutation")
 
 
+def test_a_son_s_suffix_in_spanish_or_french_tells_him_from_his_father(tmp_path):
+    # "fils" and "hijo" were the last name: Jean Dupont fils merged with his father of one phone
+    path = tmp_path / "contacts.csv"
+    rows = ["1,Jean Dupont fils,jean.dupont@example.fr,+33 6 12 34 56 78", "2,Jean Dupont,,+33 6 12 34 56 78",
+            "3,Juan García hijo,juan.garcia@example.es,+34 612 345 678",
+            "4,Juan García Jr.,juan.garcia@example.es,+34 612 345 678"]  # one person
+    rows += ["{},{} {},{},{}".format(*row.split(",")[:4], row.split(",")[4]) for row in strangers("1")]
+    path.write_text("ID,Name,Email,Phone\n" + "\n".join(rows) + "\n")
+    result = run(path, progress=False)
+    assert result.pairs.set_index(["a", "b"]).loc[[(0, 1), (2, 3)], "status"].tolist() == ["review", "auto"]
+    reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]
+    assert reasons[(0, 1)].startswith("not merged without a person: the names end with different generations")
+
+
 def test_two_patronymics_tell_a_father_from_his_son_of_one_name(tmp_path):
     path = tmp_path / "retailcrm.csv"
     rows = ["1,Алексей,Смирнов,Иванович,smirnov.ai@example.com,8 (495) 123-45-67,Москва",  # the father
