@@ -421,11 +421,14 @@ def extensions(raw: np.ndarray) -> np.ndarray:
     """The digits of the extension typed after each phone number, ``""`` when none (by Arrow's
     kernels: `_PHONE_SQUEEZE`, then `_EXTENSION`).
 
-    >>> extensions(np.array(["(267) 555-0156 x1647", "+1 212 555 0115 ext. 148", "0612345678", "(415) 555-0402;23"],
-    ...                     dtype=object)).tolist()
-    ['1647', '148', '', '23']
+    >>> extensions(np.array(["(267) 555-0156 x1647", "+1 212 555 0115 ext. 148", "0612345678", "(415) 555-0402;23",
+    ...                      "(415) 555-0142 ext. 14 (office)", "(415) 555-0142 x14 - Ann"], dtype=object)).tolist()
+    ['1647', '148', '', '23', '14', '14']
     """
-    squeezed = pc.replace_substring_regex(pa.array(raw, pa.string()), r"[\s().\-/\x{00a0}]+", "")
+    # without a label in brackets or words last, as `parse_phone` reads the number (`_PHONE_LABEL`, `_LABEL_AFTER`)
+    text = pc.replace_substring_regex(pa.array(raw, pa.string()), r"\([^\d()]*\pL[^\d()]*\)", "")
+    text = pc.replace_substring_regex(text, r"(\d)\s*[-–:,]?\s+\pL\D*$", r"\1")
+    squeezed = pc.replace_substring_regex(text, r"[\s().\-/\x{00a0}]+", "")
     squeezed = pc.replace_substring_regex(squeezed, _DIALED_EXTENSION, r"x\1")  # ";23": "x23"
     found = pc.extract_regex(squeezed, rf"(?i){_EXTENSION_WORDS}(?P<digits>\d{{1,7}})$").field("digits")
     return pc.fill_null(found, "").to_numpy(zero_copy_only=False)

@@ -807,6 +807,18 @@ def test_an_extension_after_a_colon_or_in_cyrillic_is_another_extension_of_a_num
                                dtype=object)).tolist() == ["12", "12", "12"]
 
 
+def test_an_extension_before_a_label_is_another_extension_of_a_number(tmp_path):
+    # "ext. 14 (office)" was no extension: the second extension of one number was dropped as the same number
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Email,Work Phone,Other Phone\n"
+                    "1,Ann,ann@x.com,617-555-0142 ext. 12 (office),\n2,Ann,ann@x.com,617-555-0142 ext. 14 (office),\n"
+                    "3,Ann,ann@x.com,617-555-0142 x14 - Ann,\n")
+    plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.cleaned()[["Work Phone", "Other Phone"]].values.tolist() == [
+        ["617-555-0142 ext. 12 (office)", "617-555-0142 ext. 14 (office)"]]
+    assert plan.dropped.empty and plan.overflow.empty
+
+
 def test_an_extension_dialed_after_a_semicolon_is_kept_or_listed_as_not_kept(tmp_path):
     path = tmp_path / "export.csv"  # ";23": dial the number, wait, dial 23, as a phone book writes it
     path.write_text("Contact ID,First Name,Email,Work Phone\n1,Ann,ann@x.com,(415) 555-0402;23\n"
