@@ -800,6 +800,9 @@ _HTML_ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)  #
 _BETWEEN_EMAILS = r"\s<>;,:\"'()\[\]“”«»「」『』【】〈〉《》"  # with the quotes and brackets of other languages
 _IN_EMAIL = rf"(?:[^{_BETWEEN_EMAILS}]|(?<=\w)'(?=\w))*"
 _EMAIL_TOKEN = re.compile(rf"(?<![^{_BETWEEN_EMAILS}])(?<!\w')(?:\"[^\"\n]{{1,64}}\"(?=@))?{_IN_EMAIL}@{_IN_EMAIL}")
+#: A character no domain holds right after one, between two addresses: "ann@example.com/bob@example.org" (|, &, 、
+#: too; not before an @, where an address may hold them: "tom&jo@example.org")
+_AFTER_DOMAIN_SEPARATOR = re.compile(r"(@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,63})[/|&、]")
 #: Punctuation after an address's domain, which ends with a letter: "ann@example.com!", "ann@example.com?"
 _AFTER_DOMAIN = re.compile(r"(@.*[^\W_])[^\w@]+$")
 #: Letters of a script other than Latin glued before an address in Latin letters ("Иванivan@example.ru"): a
@@ -880,6 +883,8 @@ class EmailParser:
         text = _MAILTO.sub(r"\1", text)
         if text.count("@") == 1:  # one address: typed in a form
             text = _SPACED_DOT.sub(r"\1.\2", _COMMA_DOT.sub(r"\1.", _SPACED_AT.sub("@", text)))
+        else:
+            text = _AFTER_DOMAIN_SEPARATOR.sub(r"\1 ", text)
         tokens = _EMAIL_TOKEN.findall(text)
         if not tokens:
             return [], [(text, "no @: not an email address")]

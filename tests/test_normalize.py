@@ -366,7 +366,8 @@ def test_email_normalization(raw, value, display, shared):
                          "%20j@x.com", "j@x.com%20", "a@x.com;%20b@y.com", "j@x\u3002com", "j@x\uff61com",
                          "j@x\uff0ecom", "j@x. com", "a%20b@x.com",
                          "%20%20j@x.com", "Иванj@x.com", "mail:j@x.com",
-                         "o'b@x.com", "j@x.com!", "«j@x.com»"]),
+                         "o'b@x.com", "j@x.com!", "«j@x.com»",
+                         "j@x.com/k@y.com"]),
     ), min_size=1, max_size=10, unique=True),
     canonical=st.sampled_from([(), ("gmail.com", "googlemail.com")]),
 )
@@ -448,6 +449,13 @@ def test_a_plus_tag_at_any_provider_is_the_same_mailbox(tmp_path):
 def test_two_emails_in_one_cell():
     ok, _ = EmailParser(NormalizeConfig())("a@x.com; B@y.com")
     assert [v for v, _, _ in ok] == ["a@x.com", "b@y.com"]
+    # a /, |, & or 、 right after a domain, where no domain holds one: both addresses, not an invalid one
+    for cell in ("ann@example.com/bob@example.org", "ann@example.com|bob@example.org",
+                 "ann@example.com&bob@example.org", "ann@example.com、bob@example.org"):
+        assert EmailParser(NormalizeConfig())(cell) == ([("ann@example.com", "ann@example.com", False),
+                                                         ("bob@example.org", "bob@example.org", False)], []), cell
+    ok, _ = EmailParser(NormalizeConfig())("tom&jo@x.org/a|b@y.org")  # before an @, an address's own
+    assert [v for v, _, _ in ok] == ["tom&jo@x.org", "a|b@y.org"]
 
 
 def test_canonical_domains_are_configurable():
