@@ -31,8 +31,11 @@ _MENS_PATRONYMICS = frozenset(
 HONORIFICS = frozenset(
     "mr mrs ms miss mx dr prof sir dame lady lord rev fr mme mlle monsieur madame mademoiselle docteur pr me".split()
     # German, Spanish, Italian and Dutch ones (not Don, Sig nor Pan, which are also names)
-    + "herr frau senor senora sra srta signor signora dott dhr mevr mevrouw".split()
+    + "herr frau senor senora sra srta signor signora dott dhr mevr mevrouw dipl".split()
 )
+#: The field of a German doctor's or engineer's degree after its title: "Dr. med.", "Dr. rer. nat.", "Dipl.-Ing."
+#: (not Phil, Nat nor Pol, which are also names: after "rer" only)
+_DEGREE_FIELDS = frozenset("med rer jur dent vet oec sc techn theol habil hc mult ing".split())
 SUFFIXES = frozenset("jr jnr junior filho hijo fils sr snr ii iii iv phd md dds esq cpa mba rn".split())
 #: The suffixes that tell a father from his son of the same name, each as one spelling (Portuguese
 #: "Filho", Spanish "hijo" and French "fils" are a son's Junior; "Senior" and "Neto" are also last names, and
@@ -53,7 +56,10 @@ def fold_name(text: str) -> str:
     """A folded person name without honorifics (``Dr``, ``Mme``) or suffixes (``Jr``, ``III``)."""
     tokens = fold(text).split()
     while len(tokens) > 1 and tokens[0] in HONORIFICS:
-        tokens.pop(0)
+        title = tokens.pop(0)
+        while title in ("dr", "dipl") and len(tokens) > 1 and tokens[0] in _DEGREE_FIELDS:
+            if tokens.pop(0) == "rer" and len(tokens) > 1:  # rer. nat., rer. pol.
+                tokens.pop(0)
     while len(tokens) > 1 and tokens[-1] in SUFFIXES:
         tokens.pop()
     return " ".join(tokens)

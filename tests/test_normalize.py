@@ -556,7 +556,9 @@ def test_external_ids_read_together_equal_ids_read_one_by_one(cells):
     [("  JOHN ", "john"), ("François", "francois"), ("O’Brien-Lefèvre", "obrien lefevre"), ("Zoë  Müller", "zoe muller"),
      ("Søren Łukasz", "soren lukasz"), ("Mr. John", "john"), ("Smith Jr.", "smith"), ("Mme Hélène", "helene"),
      ("Dr", "dr"), ("Frau Anna", "anna"), ("Herr Dr. Jan", "jan"), ("Dhr. Jan", "jan"), ("Sra. María", "maria"),
-     ("Signora Anna", "anna"), ("Sig Hansen", "sig hansen"), ("Pan Wei", "pan wei"), ("Don Johnson", "don johnson")],
+     ("Signora Anna", "anna"), ("Sig Hansen", "sig hansen"), ("Pan Wei", "pan wei"), ("Don Johnson", "don johnson"),
+     ("Dr. med. Hans", "hans"), ("Dr. rer. nat. Jan Weber", "jan weber"), ("Dipl.-Ing. Karl", "karl"),
+     ("Dr. Phil Jones", "phil jones"), ("Dr. Nat", "nat")],
 )
 def test_name_folding(raw, folded):
     assert fold_name(raw) == folded
