@@ -149,6 +149,8 @@ class MatchConfig:
                               f"{MAX_RANDOM_PAIRS:,}, "
                               f"em_iterations at least 1; got {self.max_block_size:,}, {self.random_pairs:,} "
                               f"and {self.em_iterations:,}")
+        if self.seed < 0:  # numpy's random generator takes none
+            raise ConfigError(f"match: seed must be 0 or more, got {self.seed:,}")
 
 
 SURVIVOR_RULES = ("most_complete", "oldest_created", "most_recently_updated", "lowest_record_id", "source_priority")
