@@ -21,8 +21,10 @@ of duplicate profiles after an import.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,7 @@ from matplotlib.figure import Figure
 from .compare import check_comparable
 from .config import Config
 from .errors import InputError
+from .fieldmap import ROLES, SINGLE_ROLES, FieldMap, phone_kind
 from .export import clearing_rows, file_format, line_ending, write_tables
 from .files import refuse_input, write_figure, write_text
 from .load import Contacts, load
@@ -167,7 +170,8 @@ def check_import(new: str | Path | Contacts, existing: str | Path | Contacts, co
     config = config or Config()
     existing = existing if isinstance(existing, Contacts) else load(existing, config)
     check_comparable(existing, config)
-    new = new if isinstance(new, Contacts) else load(new, dataclasses.replace(config, fields={}))
+    new = _with_export_roles(new if isinstance(new, Contacts) else load(new, dataclasses.replace(config, fields={})),
+                             config)
     header, mapping, warnings = compare_headers(new, existing)
     if not mapping:
         raise InputError(f"{new.name} and {existing.name} have no column in common (by name or role); "
@@ -181,6 +185,29 @@ def check_import(new: str | Path | Contacts, existing: str | Path | Contacts, co
     result = run(both, config, progress=progress)
     rows, changed, taken, blanked = _classify(result, len(existing), existing, new, mapping)
     return ImportCheck(new, existing, rows, header, changed, taken, warnings, config, blanked)
+
+
+def _with_export_roles(new: Contacts, config: Config) -> Contacts:
+    """``new`` with the roles that the config's ``[fields]`` give the export's columns it has under the same
+    names (``ignore`` too), as the export has them: the config wins over what the new header suggests. Its
+    other columns keep the roles their names suggest (a renamed column is found so), unless the config gives
+    that role no column (``[]``), or gives that role of one column (the record ID…) one of the new file's."""
+    given = {role: [c for c in ([value] if isinstance(value, str) else list(value or ())) if c in new.columns]
+             for role, value in config.fields.items()}
+    claimed = list(dict.fromkeys(column for columns in given.values() for column in columns))
+    if not claimed:
+        return new
+    guessed = FieldMap.detect(new.columns, {"ignore": claimed})
+    fields: dict[str, Any] = {}
+    for role in ROLES:
+        own = given.get(role, [])
+        if (role in config.fields and not config.fields[role]) or (own and role in SINGLE_ROLES):
+            fields[role] = own
+        else:
+            fields[role] = own + list(guessed.columns(role))
+    kinds = config.fields.get("phones") if isinstance(config.fields.get("phones"), Mapping) else {}
+    fields["phones"] = {column: kinds.get(column) or phone_kind(column) for column in fields["phones"]}
+    return dataclasses.replace(new, field_map=FieldMap.detect(new.columns, fields, source=config.source))
 
 
 def compare_headers(new: Contacts, existing: Contacts) -> tuple[pd.DataFrame, dict[str, str], list[str]]:

@@ -99,10 +99,40 @@ def test_an_unmapped_id_column_and_an_id_column_known_by_its_values(tmp_path):
     new.write_text("Id CRM,First Name,Last Name,Ref\nA1,Ann,Lee,R-100\n,Bob,Ray,R-200\n")
     check = check_import(new, existing, Config(fields={"external_ids": ["Ref"]}), progress=False)
     header = check.header.set_index("column")["in_new_file"]
-    assert header["Ref"] == "unmapped"
+    assert header["Ref"] == "same"  # the config's role of the export's Ref is the new file's Ref's too
     assert header["Contact ID"] == "renamed to 'Id CRM'"
     assert check.rows["status"].tolist() == ["updates", "updates"]
     assert check.rows["reason"].tolist() == ["same record ID", "same external ID R-200"]
+
+
+def test_the_config_s_roles_are_the_new_file_s_where_it_has_the_columns(tmp_path):
+    # the config says Account Key is the record ID and Contact ID none: the new file's columns of those names
+    # are read so, not as its header suggests (Contact ID a record ID that would take the matched key)
+    existing, new, config = tmp_path / "existing.csv", tmp_path / "new.csv", tmp_path / "c.toml"
+    existing.write_text("Contact ID,Account Key,First Name,Last Name,Email,Mobile\n"
+                        "7,AK-1,Ann,Lee,ann@example.com,212-555-0101\n7,AK-2,Bob,Ray,bob@example.com,212-555-0102\n"
+                        "8,AK-3,Cat,Day,cat@example.com,212-555-0103\n")
+    new.write_text("Contact ID,Account Key,First Name,Last Name,Email,Mobile\n"
+                   ",,Bob,Ray,bob@example.com,212-555-0102\n,,Eve,Moss,eve@example.com,212-555-0105\n")
+    config.write_text('[fields]\nrecord_id = "Account Key"\nignore = ["Contact ID"]\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["check-import", str(new), "--against", str(existing), "--config", str(config),
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+    assert pd.read_csv(out / "header_check.csv").set_index("column").loc["Account Key", "in_new_file"] == "same"
+    ready = pd.read_csv(out / "import_ready.csv", dtype=str, keep_default_na=False)
+    assert ready[["Contact ID", "Account Key"]].values.tolist() == [["", "AK-2"], ["", ""]]
+    # the new file's other columns keep the roles their names suggest: its Landline is the renamed Home Phone
+    existing.write_text("Contact ID,First Name,Last Name,Email,Mobile,Home Phone\n"
+                        "1,Ann,Lee,ann@example.com,212-555-0101,212-555-0201\n"
+                        "2,Bob,Ray,bob@example.com,212-555-0102,212-555-0202\n")
+    new.write_text("Contact ID,First Name,Last Name,Email,Mobile,Landline\n,Eve,Moss,eve@example.com,212-555-0105,"
+                   "212-555-0202\n")
+    check = check_import(new, existing, Config(fields={"phones": {"Mobile": "mobile", "Home Phone": "home"}}),
+                         progress=False)
+    assert check.header.set_index("column").loc["Home Phone", "in_new_file"] == "renamed to 'Landline'"
+    assert "same phone +1 212-555-0202" in check.rows["reason"][0]
 
 
 def test_a_salesforce_id_of_15_characters_finds_its_record_of_18_and_case_counts(tmp_path):
