@@ -175,7 +175,7 @@ def check_import(new: str | Path | Contacts, existing: str | Path | Contacts, co
     header, mapping, warnings = compare_headers(new, existing)
     if not mapping:
         raise InputError(f"{new.name} and {existing.name} have no column in common (by name or role); "
-                         "give the new file the export's header, or map its columns in the config's [fields]")
+                         "give the new file's columns the export's names (the config's [fields] are the export's)")
     if (new.encoding, new.delimiter) != (existing.encoding, existing.delimiter) and "xlsx" not in (
             new.encoding, existing.encoding):
         warnings.append(f"{new.name} is {new.encoding} with {new.delimiter!r} between columns, {existing.name} is "

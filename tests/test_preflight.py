@@ -265,7 +265,8 @@ def test_the_values_of_the_new_files_own_extra_columns_are_not_held_by_the_crm(t
 def test_bad_input_is_named(tmp_path):
     other = tmp_path / "other.csv"
     other.write_text("Colour,Size\nred,L\n")
-    with pytest.raises(InputError, match="have no column in common"):
+    with pytest.raises(InputError, match=r"have no column in common .*; give the new file's columns the export's "
+                                         r"names \(the config's \[fields\] are the export's\)$"):
         check_import(other, "sample_data/contacts.csv", progress=False)
     with pytest.raises(ConfigError, match=rf"^{other}: no column to compare the records on: .*\('Colour', 'Size'\)"):
         check_import("sample_data/new_contacts.csv", other, progress=False)  # the existing export decides the roles
