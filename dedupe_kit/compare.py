@@ -821,14 +821,20 @@ COMPARED_ROLES = ("emails", "phones", "external_ids", "first_name", "last_name",
 
 
 def check_comparable(contacts: Contacts, config: Config) -> None:
-    """A `ConfigError` when a ``compare_columns`` entry is not a column of ``contacts``, or when no
-    column has a role that `comparisons` compares."""
+    """A `ConfigError` when a ``compare_columns`` entry is not a column of ``contacts``, or has a role
+    that `comparisons` compares already (its agreement would count twice, and an external ID one
+    character off would keep the pair apart), or when no column has a role that `comparisons` compares."""
     fm = contacts.field_map
+    role_of = fm.role_of()
     for column in config.match.compare_columns:
         if column not in contacts.columns:
             close = difflib.get_close_matches(column, contacts.columns, n=1)
             raise ConfigError(f"{config.source}: match.compare_columns: {column!r} is not a column of {contacts.name}"
                               + (f"; did you mean {close[0]!r}?" if close else ""))
+        if role_of.get(column) in COMPARED_ROLES:
+            raise ConfigError(f"{config.source}: match.compare_columns: {column!r} of {contacts.name} is compared "
+                              f"already, as its role {role_of[column]}; to compare it as a column of its own (exact, "
+                              f"one character off, different), give it no role: [fields] ignore = [{column!r}]")
     if not (config.match.compare_columns or any(getattr(fm, role) for role in COMPARED_ROLES)):
         raise ConfigError(
             f"{contacts.name}: no column to compare the records on: none of its columns "

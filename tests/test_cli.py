@@ -72,6 +72,7 @@ def test_library_errors_become_clean_cli_errors(tmp_path):
 @pytest.mark.parametrize("config, message", [
     ('[merge]\nrules = { "Prenom" = "longest" }\n', "merge: rules: 'Prenom' is neither a column of"),
     ('[match]\ncompare_columns = ["Note"]\n', "match.compare_columns: 'Note' is not a column of"),
+    ('[match]\ncompare_columns = ["Courriel"]\n', "match.compare_columns: 'Courriel' of "),  # compared already
 ])
 def test_a_profile_checks_the_config_s_columns_as_a_run_does(config, message, tmp_path):
     path, toml = tmp_path / "export.csv", tmp_path / "dk.toml"

@@ -110,6 +110,11 @@ def test_compared_columns_pair_and_compare_records_and_must_be_in_the_file(tmp_p
     wrong = Config(match=MatchConfig(compare_columns=("club",)))
     with pytest.raises(ConfigError, match=rf"match.compare_columns: 'club' is not a column of {path}; did you mean 'Club'"):
         candidates(contacts, normalized, wrong)
+    twice = Config(fields={"external_ids": ["Club"]}, match=MatchConfig(compare_columns=("Club",)))
+    contacts = load(path, twice)  # an external ID compared again: counted twice, one character off kept apart
+    with pytest.raises(ConfigError, match=rf"match.compare_columns: 'Club' of {path} is compared already, as its "
+                                          r"role external_ids; .*give it no role: \[fields\] ignore = \['Club'\]$"):
+        candidates(contacts, normalize(contacts, progress=False), twice)
 
 def test_common_values_are_capped_and_reported(tmp_path):
     rows = [f"{i},P{i},Q{i},,(212) 555-0100,,," for i in range(6)]
