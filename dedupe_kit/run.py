@@ -21,8 +21,8 @@ from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs, 
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
-                      NameComparison, compare, comparisons, generations, joint_names, patronymics, salutations,
-                      value_pairs)
+                      NameComparison, check_comparable, compare, comparisons, generations, joint_names, patronymics,
+                      salutations, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export, export_crosswalk, export_entry, log_export, quoted_ids, refuse_unencodable, with_survivors
@@ -469,6 +469,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     steps.set_description("loading")
     contacts = source if isinstance(source, Contacts) else load(source, config)
     check_policy(config.merge, contacts, config.source)  # before the long work, not at the merge
+    check_comparable(contacts, config)  # and the compared columns, not after normalizing
     steps.update()
     release_memory()
     steps.set_description("normalizing")

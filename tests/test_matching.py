@@ -116,6 +116,15 @@ def test_compared_columns_pair_and_compare_records_and_must_be_in_the_file(tmp_p
                                           r"role external_ids; .*give it no role: \[fields\] ignore = \['Club'\]$"):
         candidates(contacts, normalize(contacts, progress=False), twice)
 
+def test_a_run_refuses_a_compared_column_not_in_the_file_before_normalizing(tmp_path, monkeypatch):
+    path = tmp_path / "club.csv"
+    path.write_text("Contact ID,First Name,Last Name,Club\n1,Ann,Lee,rovers fc\n2,Zed,Ray,rovers fc\n")
+    run_module = importlib.import_module("dedupe_kit.run")  # the package's `run` is the function
+    monkeypatch.setattr(run_module, "normalize", lambda *_, **__: pytest.fail("normalized before the check"))
+    with pytest.raises(ConfigError, match="match.compare_columns: 'Clubs' is not a column of"):
+        run(path, Config(match=MatchConfig(compare_columns=("Clubs",))), progress=False)
+
+
 def test_common_values_are_capped_and_reported(tmp_path):
     rows = [f"{i},P{i},Q{i},,(212) 555-0100,,," for i in range(6)]
     config = Config(match=MatchConfig(max_block_size=4))
