@@ -705,6 +705,10 @@ def check_policy(policy: MergePolicy, contacts: Contacts, source: str = "") -> N
         problems.append("survivor = 'oldest_created' needs a column with the role 'created'")
     if policy.survivor == "most_recently_updated" and not contacts.field_map.updated:
         problems.append("survivor = 'most_recently_updated' needs a column with the role 'updated'")
+    recent = [target for target, rule in policy.rules.items() if rule == "most_recent"]
+    if recent and not _recency_columns(contacts.field_map):  # else it would keep the survivor's value, unsaid
+        problems.append(f"rules: {', '.join(map(repr, recent))} = 'most_recent' needs a column with the role "
+                        "'updated' or 'created'")
     if problems:
         raise ConfigError((f"{source}: " if source else "") + "merge: " + "; ".join(problems))
 

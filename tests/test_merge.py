@@ -374,6 +374,14 @@ def test_policy_errors_name_the_fix(contacts):
         Config.from_dict({"merge": {"rules": {"Notes": "join"}}})
 
 
+def test_a_most_recent_rule_without_a_date_column_is_refused(tmp_path):
+    path = tmp_path / "export.csv"  # nothing says which record is the more recent: not the survivor's value unsaid
+    path.write_text("Contact ID,First Name,Last Name,Company\n1,Ann,Lee,Acme\n2,Ann,Lee,Beta\n")
+    with pytest.raises(ConfigError, match=r"^merge: rules: 'Company' = 'most_recent' needs a column with the role "
+                                          r"'updated' or 'created'$"):
+        merge(load(path), np.array([0, 0]), MergePolicy(rules={"Company": "most_recent"}))
+
+
 def test_a_rule_that_joins_external_ids_is_refused(contacts):
     # one person has one ID: a union would write one ID typed two ways (00421 | 421.0) as two
     for target in ("external_ids", "Student ID"):
