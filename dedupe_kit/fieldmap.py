@@ -257,10 +257,12 @@ class FieldMap:
             if isinstance(named, str):
                 problems.append(named)
                 continue
-            for column in named:
+            for at, column in enumerate(named):
                 first = given.setdefault(column, role)  # a record ID may double as another identifier, no other role
                 if first != role and ("record_id" not in (first, role) or "ignore" in (first, role)):
                     problems.append(f"{role}: column {column!r} is also under {first}; give each column one role")
+                elif column in named[:at]:
+                    problems.append(f"{role}: column {column!r} is named twice; name each column once")
                 if column not in columns:
                     close = difflib.get_close_matches(column, list(columns), n=1)
                     hint = f"; did you mean {close[0]!r}?" if close else ""

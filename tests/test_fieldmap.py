@@ -288,6 +288,16 @@ def test_a_column_given_two_roles_is_refused_unless_one_is_the_record_id():
     assert fm.record_id == "Email Address" and fm.emails == ("Email Address",)
 
 
+def test_a_column_named_twice_under_one_role_is_refused():
+    # (it made the merge's union of the role's cells fail on a column taken twice, after the matching)
+    with pytest.raises(ConfigError) as info:
+        FieldMap.detect(CRM_HEADER, {"emails": ["Email Address", "Email Address"], "phones": ["Home Phone"] * 2,
+                                     "notes": ["Notes"]}, source="dedupe.toml")
+    assert str(info.value).splitlines()[1:] == [
+        "  - emails: column 'Email Address' is named twice; name each column once",
+        "  - phones: column 'Home Phone' is named twice; name each column once"]
+
+
 def test_mapping_round_trips_through_toml(tmp_path):
     detected = FieldMap.detect(CRM_HEADER)
     config = Config(fields=detected.to_dict(CRM_HEADER))
