@@ -151,6 +151,8 @@ class MatchConfig:
                               f"and {self.em_iterations:,}")
         if self.seed < 0:  # numpy's random generator takes none
             raise ConfigError(f"match: seed must be 0 or more, got {self.seed:,}")
+        if twice := sorted({c for c in self.compare_columns if self.compare_columns.count(c) > 1}):
+            raise ConfigError(f"match.compare_columns names {', '.join(map(repr, twice))} twice; name each column once")
 
 
 SURVIVOR_RULES = ("most_complete", "oldest_created", "most_recently_updated", "lowest_record_id", "source_priority")
