@@ -241,6 +241,9 @@ class MergePolicy:
             problems.append(f"survivor {self.survivor!r} is not one of {', '.join(SURVIVOR_RULES)}")
         if self.survivor == "source_priority" and not (self.source_column and self.source_priority):
             problems.append("survivor = 'source_priority' needs source_column and a source_priority list")
+        elif self.survivor != "source_priority" and (self.source_column or self.source_priority):
+            problems.append(f"source_column and source_priority are read only with survivor = 'source_priority', "
+                            f"not {self.survivor!r}")
         for target, rule in self.rules.items():
             if rule not in FIELD_RULES:
                 problems.append(f"rules.{target}: {rule!r} is not one of {', '.join(FIELD_RULES)}")

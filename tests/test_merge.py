@@ -71,6 +71,9 @@ def test_source_priority_and_ties_are_said(contacts):
                                           "'crm', 'import', 'web'"):
         plan_of(contacts, survivor="source_priority", source_column="Source", source_priority=("manual",))
     assert tie.groups.loc[0, "survivor_reason"].endswith("tie with row 1 broken by the lower row")
+    with pytest.raises(ConfigError, match="^merge: source_column and source_priority are read only with survivor = "
+                                          "'source_priority', not 'most_complete'$"):  # not a priority unsaid unused
+        MergePolicy(source_column="Source", source_priority=("crm", "web"))
 
 
 def test_a_survivor_chosen_in_review_wins(contacts):
