@@ -322,6 +322,11 @@ class Config:
         return tomli_w.dumps(self.to_dict())
 
 
+#: what a value of each type of setting is written as in TOML, for the errors
+_TOML_TYPES = {bool: "true or false", int: "a whole number", float: "a number such as 0.9", str: "a text in quotes",
+               dict: 'a table such as { "First Name" = "longest" }'}
+
+
 def _section(cls: type, data: Any, name: str, source: str) -> Any:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source}: [{name}] must be a table")
@@ -340,7 +345,7 @@ def _section(cls: type, data: Any, name: str, source: str) -> Any:
         elif isinstance(default, float) and type(value) is int:
             value = float(value)
         elif type(value) is not type(default):
-            raise ConfigError(f"{source}: {name}.{key} must be {type(default).__name__}, not {value!r}")
+            raise ConfigError(f"{source}: {name}.{key} must be {_TOML_TYPES[type(default)]}, not {value!r}")
         values[key] = value
     try:
         return cls(**values)

@@ -321,7 +321,11 @@ def test_to_frame_lists_every_column():
     ('[normalize]\ndefault_region = "FR"\n[matching]\n', r"c\.toml: unknown section\(s\) 'matching'"),
     ('[normalize]\nregion = "US"\n', r"unknown key\(s\) in \[normalize\]: 'region'; known keys are default_region"),
     ('[normalize]\ndefault_region = "XX"\n', r"'XX' is not a region phonenumbers knows"),
-    ('[profile]\nshared_min_records = "3"\n', r"profile.shared_min_records must be int, not '3'"),
+    ('[profile]\nshared_min_records = "3"\n', r"profile.shared_min_records must be a whole number, not '3'$"),
+    ('[match]\nupper = "high"\n', r"match.upper must be a number such as 0.9, not 'high'$"),
+    ('[merge]\nneutralize_formulas = "no"\n', r"merge.neutralize_formulas must be true or false, not 'no'$"),
+    ('[merge]\nrules = "longest"\n',
+     r"merge.rules must be a table such as \{ \"First Name\" = \"longest\" \}, not 'longest'$"),
     ("[match]\nlower = 0.9\nupper = 0.5\n", r"match: need 0 < lower <= upper < 1, got lower=0.9, upper=0.5"),
     ("[match]\nmax_block_size = 100000000000000000000\n",
      r"match: max_block_size must be from 2 to 10,000 \(a value shared by more records makes too many pairs to "
