@@ -37,7 +37,7 @@ from .fieldmap import ROLES, SINGLE_ROLES, FieldMap, phone_kind
 from .export import clearing_rows, file_format, line_ending, write_tables
 from .files import refuse_input, write_figure, write_text
 from .load import Contacts, load
-from .merge import EXTRA_COLUMNS, placeholder_cells
+from .merge import EXTRA_COLUMNS, check_policy, placeholder_cells
 from .normalize import display, salesforce_id
 from .run import Result, record_ids, run
 
@@ -170,6 +170,7 @@ def check_import(new: str | Path | Contacts, existing: str | Path | Contacts, co
     config = config or Config()
     existing = existing if isinstance(existing, Contacts) else load(existing, config)
     check_comparable(existing, config)
+    check_policy(config.merge, existing, config.source)  # the export's columns, named as its own, as `run` checks them
     new = _with_export_roles(new if isinstance(new, Contacts) else load(new, dataclasses.replace(config, fields={})),
                              config)
     header, mapping, warnings = compare_headers(new, existing)

@@ -270,6 +270,9 @@ def test_bad_input_is_named(tmp_path):
         check_import(other, "sample_data/contacts.csv", progress=False)
     with pytest.raises(ConfigError, match=rf"^{other}: no column to compare the records on: .*\('Colour', 'Size'\)"):
         check_import("sample_data/new_contacts.csv", other, progress=False)  # the existing export decides the roles
+    with pytest.raises(ConfigError, match=r"merge: rules: 'Nope' is neither a column of sample_data/contacts\.csv "):
+        check_import(NEW, "sample_data/contacts.csv", Config.from_dict({"merge": {"rules": {"Nope": "longest"}}}),
+                     progress=False)  # not of '<data>', the two files scored together
     french = tmp_path / "french.csv"
     french.write_bytes("Contact ID;First Name;Last Name;Email\r\n;Zoé;Durand;zoe.durand@example.org\r\n"
                        .encode("cp1252"))
