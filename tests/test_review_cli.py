@@ -6,6 +6,7 @@ import json
 import re
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from dedupe_kit.cli import main
@@ -40,6 +41,21 @@ def test_review_needs_a_run_folder(tmp_path):
     result = CliRunner().invoke(main, ["review", str(tmp_path), "--no-browser"])
     assert result.exit_code == 1
     assert "no run.json; give the output folder of `dedupe-kit run FILE --out DIR`" in result.output
+
+
+def test_review_names_a_config_edited_since_the_run_before_serving(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    invoke("run", SAMPLE, "--out", out)
+    config = out / "config.toml"
+    config.write_text(config.read_text().replace("upper = 0.95", "upper = 95"))  # a percentage, by hand
+    monkeypatch.setattr("subprocess.Popen", lambda *_, **__: pytest.fail("the server started"))
+    result = CliRunner().invoke(main, ["review", str(out), "--no-browser"])
+    assert result.exit_code == 1
+    assert f"Error: {config}: match: need 0 < lower <= upper < 1, got lower=0.5, upper=95.0" in result.output
+    edited = config.read_text().replace("upper = 95", "upper = 0.95")
+    config.write_text(edited.replace("[merge.rules]", '[merge.rules]\nFax = "longest"'))
+    result = CliRunner().invoke(main, ["review", str(out), "--no-browser"])
+    assert result.exit_code == 1 and f"Error: {config}: merge: rules: 'Fax' is neither a column of" in result.output
 
 
 def test_review_serves_on_localhost_with_a_token(tmp_path, monkeypatch):

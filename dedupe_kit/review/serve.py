@@ -19,16 +19,23 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..files import write_text
+from ..compare import check_comparable
+from ..merge import check_policy
+from ..run import load_run
 
 NOTEBOOK = "review.ipynb"
 _CELL = 'from dedupe_kit.review import open_review\n\nopen_review(".")'
 
 
 def review_notebook(out_dir: str | Path) -> Path:
-    """Write ``out_dir/review.ipynb`` (the page the server shows) and return its path."""
+    """Write ``out_dir/review.ipynb`` (the page the server shows) and return its path, once the run's input and
+    config read as the page reads them (Voila shows the page's errors as "There was an error", not what it is)."""
     out_dir = Path(out_dir)
     if not (out_dir / "run.json").exists():
         raise InputError(f"{out_dir}: no run.json; give the output folder of `dedupe-kit run FILE --out DIR`")
+    contacts, config = load_run(out_dir, same_input=False)  # a config.toml edited since, an input gone: said
+    check_policy(config.merge, contacts, config.source)  # now, as the run checks them, not in the page
+    check_comparable(contacts, config)
     notebook = {
         "cells": [
             {"cell_type": "markdown", "id": "about", "metadata": {}, "source": "# Review the doubtful pairs\n\nEvery decision is saved "
