@@ -70,6 +70,11 @@ class NormalizeConfig:
     def __post_init__(self) -> None:
         if problem := region_problem(self.default_region):
             raise ConfigError(f"normalize.default_region: {problem}")
+        for key, values, part, side in (("role_email_locals", self.role_email_locals, 0, "before"),
+                                        ("canonical_email_domains", self.canonical_email_domains, -1, "after")):
+            if typed := next((value for value in values if "@" in value), None):  # else it would match no address
+                raise ConfigError(f"normalize.{key}: {typed!r} holds an @; give the part {side} it, "
+                                  f"{typed.split('@')[part]!r}")
         object.__setattr__(self, "default_region", self.default_region.upper())
         object.__setattr__(self, "canonical_email_domains", tuple(d.lower() for d in self.canonical_email_domains))
         object.__setattr__(self, "role_email_locals", tuple(x.lower() for x in self.role_email_locals))

@@ -333,6 +333,10 @@ def test_to_frame_lists_every_column():
      r"got 100,000,000,000,000,000,000, 300,000 and 40"),
     ("[match]\nrandom_pairs = 1000000000\n", r"random_pairs from 1,000 to 10,000,000, .*got 50, 1,000,000,000 and 40"),
     ("[match]\nseed = -1\n", r"c\.toml: match: seed must be 0 or more, got -1"),
+    ('[normalize]\nrole_email_locals = ["info@"]\n',
+     r"c\.toml: normalize.role_email_locals: 'info@' holds an @; give the part before it, 'info'$"),
+    ('[normalize]\ncanonical_email_domains = ["@gmail.com"]\n',
+     r"c\.toml: normalize.canonical_email_domains: '@gmail.com' holds an @; give the part after it, 'gmail.com'$"),
     ('[match]\ncompare_columns = ["Club", "Club"]\n', r"c\.toml: match.compare_columns names 'Club' twice; name each "
                                                     r"column once$"),
     ("[profile\n", r"c\.toml: not valid TOML"),
