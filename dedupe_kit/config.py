@@ -310,8 +310,10 @@ class Config:
             line = data[:exc.start].count(b"\n") + 1
             raise ConfigError(f"{path}, line {line}: not UTF-8 (byte 0x{data[exc.start]:02x}); "
                               "save the config file as UTF-8") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:  # a value left unfinished on the last line is "at end of document"
+            lines = text.count("\n") + 1
+            end = f"(at the end of the file, line {lines})"
+            raise ConfigError(f"{path}: not valid TOML: {str(exc).replace('(at end of document)', end)}") from None
         return cls.from_dict(data, source=str(path))
 
     def to_dict(self) -> dict[str, Any]:

@@ -340,6 +340,7 @@ def test_to_frame_lists_every_column():
     ('[match]\ncompare_columns = ["Club", "Club"]\n', r"c\.toml: match.compare_columns names 'Club' twice; name each "
                                                     r"column once$"),
     ("[profile\n", r"c\.toml: not valid TOML"),
+    ('[match]\ncompare_columns = ["Club",\n', r"c\.toml: not valid TOML: .* \(at the end of the file, line 3\)$"),
     ("[normalize]\ncanonical_email_domains = [1]\n", r"normalize.canonical_email_domains must be a list of texts, not \[1\]"),
     ("[match]\ncompare_columns = [1]\n", r"match.compare_columns must be a list of texts"),
     ('[merge]\noutput_delimiter = "\\n"\n', r"output_delimiter must be one character other than a quote or a line break"),
