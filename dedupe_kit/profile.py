@@ -105,7 +105,7 @@ class Profile:
 
     def __str__(self) -> str:
         notes = [note for note in (self.left_out_note, self.formula_note, self.unique_id_note) if note]
-        lines = [f"Profile of {self.source}: {self.rows} rows", *notes, "",
+        lines = [f"Profile of {self.source}: {self.rows} {'row' if self.rows == 1 else 'rows'}", *notes, "",
                  "column roles and fill rate (a placeholder such as N/A is blank):"]
         for row in self.mapping[self.mapping["role"] != ""].itertuples():
             kind = f" ({row.kind})" if row.kind else ""
@@ -122,7 +122,8 @@ class Profile:
         if len(shared):
             lines += ["", "shared values (most records first):"]
             for r, display in zip(shared.itertuples(), display_all(shared["kind"], shared["value"])):
-                lines.append(f"  {r.kind} {display} — {r.records} records{' (role address)' if r.role_address else ''}")
+                lines.append(f"  {r.kind} {display} — {r.records} {'record' if r.records == 1 else 'records'}"
+                             f"{' (role address)' if r.role_address else ''}")
         taken_at, held_by = self._taken_cells
         if len(taken_at):
             lines += ["", "rows whose phone/email/ID already belongs to an earlier row (first ones):"]
@@ -163,7 +164,7 @@ class Profile:
         bars = right.barh(counts.index, counts.to_numpy(), color="#e45756")
         right.bar_label(bars, padding=2)
         right.set_xlabel("values or rows")
-        right.set_title(f"Needs attention ({self.rows} rows)")
+        right.set_title(f"Needs attention ({self.rows} {'row' if self.rows == 1 else 'rows'})")
         return fig
 
 

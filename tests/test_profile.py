@@ -165,6 +165,15 @@ def test_profile_of_an_empty_export(tmp_path):
     assert "0 rows" in str(report)
 
 
+def test_the_summary_counts_one_row_and_one_record_in_the_singular(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,Email\n1,info@example.com\n")
+    report = profile(load(path))
+    assert str(report).startswith(f"Profile of {path}: 1 row\n")
+    assert "  email info@example.com — 1 record (role address)" in str(report)
+    assert report.plot().axes[1].get_title() == "Needs attention (1 row)"
+
+
 def test_the_summary_shows_the_first_lines_of_tables_it_does_not_make(report):
     text = str(report)  # a run writes only this: the large tables are made when first asked for
     assert "shared" not in vars(report) and "taken" not in vars(report)
