@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -313,7 +314,8 @@ class Config:
         except tomllib.TOMLDecodeError as exc:  # a value left unfinished on the last line is "at end of document"
             lines = text.count("\n") + 1
             end = f"(at the end of the file, line {lines})"
-            raise ConfigError(f"{path}: not valid TOML: {str(exc).replace('(at end of document)', end)}") from None
+            raise ConfigError(f"{path}: not valid TOML: {str(exc).replace('(at end of document)', end)}"
+                              + _inline_table_hint(str(exc), text)) from None
         return cls.from_dict(data, source=str(path))
 
     def to_dict(self) -> dict[str, Any]:
@@ -332,6 +334,20 @@ class Config:
 #: what a value of each type of setting is written as in TOML, for the errors
 _TOML_TYPES = {bool: "true or false", int: "a whole number", float: "a number such as 0.9", str: "a text in quotes",
                dict: 'a table such as { "First Name" = "longest" }'}
+
+
+def _inline_table_hint(message: str, text: str) -> str:
+    """What is wrong where TOML finds no key at the end of a line in braces, ``rules = {`` or
+    ``{ "A" = "fill",``: a table in braces is written on one line, with no comma after its last item."""
+    where = re.search(r"Invalid initial character for a key part \(at line (\d+), column (\d+)\)", message)
+    lines = text.splitlines()
+    if not where or int(where[1]) > len(lines):
+        return ""
+    line, column = lines[int(where[1]) - 1], int(where[2])
+    if "{" not in line[:column] or line[column - 1:].strip() not in ("", "}"):
+        return ""
+    return ("; a table in braces, { … }, is written on one line, with no comma after its last item "
+            "(or as a table of its own, such as [merge.rules], one item a line)")
 
 
 def _section(cls: type, data: Any, name: str, source: str) -> Any:

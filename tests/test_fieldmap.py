@@ -341,6 +341,9 @@ def test_to_frame_lists_every_column():
                                                     r"column once$"),
     ("[profile\n", r"c\.toml: not valid TOML"),
     ('[match]\ncompare_columns = ["Club",\n', r"c\.toml: not valid TOML: .* \(at the end of the file, line 3\)$"),
+    ('[merge]\nrules = {\n  "First Name" = "longest",\n}\n',  # as a dictionary is written in Python
+     r"c\.toml: not valid TOML: .* \(at line 2, column 10\); a table in braces, \{ … \}, is written on one line, "
+     r"with no comma after its last item \(or as a table of its own, such as \[merge.rules\], one item a line\)$"),
     ("[normalize]\ncanonical_email_domains = [1]\n", r"normalize.canonical_email_domains must be a list of texts, not \[1\]"),
     ("[match]\ncompare_columns = [1]\n", r"match.compare_columns must be a list of texts"),
     ('[merge]\noutput_delimiter = "\\n"\n', r"output_delimiter must be one character other than a quote or a line break"),
