@@ -22,7 +22,7 @@ from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
                       NameComparison, check_comparable, compare, comparisons, generations, joint_names, patronymics,
-                      salutations, value_pairs)
+                      salutations, short_names_apart, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export, export_crosswalk, export_entry, log_export, quoted_ids, refuse_unencodable, with_survivors
@@ -593,8 +593,8 @@ def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiI
     hold an email and they differ, or share only the name before the @, and no phone is in
     common, both differ or one has none (namesakes: a person seldom changes both at once; in a
     file without phones, when the emails are namesakes' mailboxes, `EmailComparison.namesakes`);
-    the last names differ and only a phone
-    is shared (a colleague on one switchboard, or a new last name: a person decides); the
+    the last names differ, or are short ones a letter apart (`short_names_apart`: Chen and Chan), and only
+    a phone is shared (a colleague on one switchboard, or a new last name: a person decides); the
     first names are not the same and the emails differ, each a mailbox of its own name at one
     organisation (`EmailComparison.one_organisation`: Chris and Christina Walker at acme.example);
     the emails differ and each record has a mobile of its own, only another line in common
@@ -606,6 +606,11 @@ def _two_people(features: pd.DataFrame, used: list[Comparison], index: pd.MultiI
     unproven = ~np.logical_or(*_personal_proof(features, used))
     namesakes = ("phone" in features) & np.isin(level["email"], (0, 1)) & (level["phone"] <= 0) & unproven
     colleagues = (level["last"] == 0) & (level["phone"] >= 2) & (level["email"] < 2) & unproven
+    if normalized is not None and index is not None:  # short last names a letter apart: Chen and Chan
+        ask = np.flatnonzero(np.isin(level["last"], (1, 2)) & (level["phone"] >= 2) & (level["email"] < 2) & unproven
+                             & (True if asked is None else asked))
+        last = normalized.names["last"].to_numpy(dtype=object)
+        colleagues[ask] = short_names_apart(*(last[index.get_level_values(i)[ask]] for i in (0, 1)))
     mailboxes = np.zeros(len(features), dtype=bool)
     email = next((c for c in used if isinstance(c, EmailComparison)), None)
     if email is not None and index is not None:

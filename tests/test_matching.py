@@ -1023,6 +1023,25 @@ def test_namesakes_and_colleagues_on_one_line_are_never_merged_without_a_person(
     assert run(path, b2b, progress=False).pairs.set_index(["a", "b"]).loc[held, "status"].tolist() == ["auto"] * 5
 
 
+def test_short_last_names_a_letter_apart_on_one_phone_are_never_merged_without_a_person(tmp_path):
+    path = tmp_path / "office.csv"
+    rows = ["1,Wei,Chen,,415-555-0170,San Francisco",
+            "2,Wei,Chan,,415-555-0170,San Francisco",  # a colleague on the switchboard
+            "3,Li,Zhou,,415-555-0180,San Francisco",
+            "4,Li,Zhao,,415-555-0180,San Francisco",
+            "5,Min,Park,,415-555-0190,San Francisco",
+            "6,Min,Pak,,415-555-0190,San Francisco",  # a spelling of one name: the score's word
+            "7,Jennifer,Thompson,,415-555-0200,San Francisco",
+            "8,Jennifer,Thompsen,,415-555-0200,San Francisco",  # a typo in a long name
+            "9,Ming,Chen,ming.chen@example.com,415-555-0210,San Francisco",
+            "10,Ming,Chan,ming.chen@example.com,415-555-0210,San Francisco"]  # a typo, one email: one person
+    path.write_text("Record ID,First Name,Last Name,Email,Phone,City\n" + "\n".join(rows + strangers("1")) + "\n")
+    pairs = run(path, progress=False).pairs.set_index(["a", "b"])
+    assert (pairs.loc[[(0, 1), (2, 3)], "last"] > 0).all()  # nearly the same, or sounding the same
+    assert pairs.loc[[(0, 1), (2, 3), (4, 5), (6, 7), (8, 9)], "status"].tolist() == ["review"] * 2 + ["auto"] * 3
+    assert (pairs.loc[[(0, 1), (2, 3)], "held"] == 5).all()  # "different last names on one phone…"
+
+
 def test_two_first_names_with_a_mailbox_each_at_one_organisation_are_never_merged_without_a_person(tmp_path):
     path = tmp_path / "office.csv"
     rows = ["1,Chris,Walker,chris.walker@wonka.example,+1 312 555 0150,Chicago,Wonka",  # Christina's colleague
