@@ -677,16 +677,34 @@ def _last_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     sound_of = pd.factorize(np.array([_sound(w) or None for w in words], dtype=object))[0]  # None: -1
     stem, sex = _gendered_forms(words)
     gendered = (stem[a] == stem[b]) & (stem[a] >= 0) & (sex[a] != sex[b])  # Petrov and Petrova: two people
-    # names of as many words that differ in the last alone, by more than a typo, are two: García López and
-    # García Pérez (the second surname is the mother's: sisters, cousins), van der Berg and van der Meer
+    other = _last_words_apart(a, b, words)
+    return np.select([missing, a == b, gendered | other, near, (sound_of[a] == sound_of[b]) & (sound_of[a] >= 0)],
+                     [MISSING, 3, 0, 2, 1], 0).astype(np.int8)[positions]
+
+
+def last_words_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether two folded last names (aligned) are of as many words and differ in the last alone, by
+    more than a typo: two people's, as García López and García Pérez (the second surname is the
+    mother's: sisters, cousins), van der Berg and van der Meer are.
+
+    >>> last_words_apart(np.array(["garcia lopez", "garcia lopez", "garcia"], dtype=object),
+    ...                  np.array(["garcia perez", "garcia lpoez", "garcia perez"], dtype=object)).tolist()
+    [True, False, False]
+    """
+    (codes_a, codes_b), words = _coded(a, b)
+    positions, a, b = distinct_pairs(codes_a, codes_b)
+    return _last_words_apart(a, b, words)[positions]
+
+
+def _last_words_apart(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """`last_words_apart` of codes of ``words``."""
     parts = [word.rsplit(" ", 1) for word in words.tolist()]
     head = pd.factorize(np.array([part[0] if len(part) == 2 else None for part in parts], dtype=object))[0]
     tail, tails = pd.factorize(np.array([part[-1] for part in parts], dtype=object))
     other = np.zeros(len(a), dtype=bool)
     shared = np.flatnonzero((head[a] == head[b]) & (head[a] >= 0))
     other[shared] = ~_nearly_the_same(tail[a[shared]], tail[b[shared]], np.asarray(tails, dtype=object))
-    return np.select([missing, a == b, gendered | other, near, (sound_of[a] == sound_of[b]) & (sound_of[a] >= 0)],
-                     [MISSING, 3, 0, 2, 1], 0).astype(np.int8)[positions]
+    return other
 
 
 #: The most letters of a last name in which a letter typed otherwise makes another name

@@ -21,8 +21,8 @@ from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs, 
 from .candidates import Candidates, candidates
 from .cluster import cluster
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
-                      NameComparison, check_comparable, compare, comparisons, generations, joint_names, patronymics,
-                      salutations, short_names_apart, value_pairs)
+                      NameComparison, check_comparable, compare, comparisons, generations, joint_names,
+                      last_words_apart, patronymics, salutations, short_names_apart, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
 from .export import export, export_crosswalk, export_entry, log_export, quoted_ids, refuse_unencodable, with_survivors
@@ -756,9 +756,11 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
                first: np.ndarray | None = None) -> pd.DataFrame:
     """The crosswalk of the groups of ``pairs``. Two people of one family keep their records
     apart, as "not a match" does, unless a person matched one of them: a ``family`` pair
-    (generations, a parent and a child) or a ``household`` one whose first names are two
-    names of their own (John and Jane: not a typo's), so that a third record linked to both
-    (``J. Harlow``, or one without a first name) does not make them one person."""
+    (generations, a parent and a child), a ``household`` one whose first names are two
+    names of their own (John and Jane: not a typo's), or one of two last names that differ in
+    the last word alone (`last_words_apart`: García López and García Pérez, cousins), so that a
+    third record linked to both (``J. Harlow``, or one without a first name; María García) does
+    not make them one person."""
     n = len(contacts)
     decision = pairs["decision"].to_numpy()
     accepted = ((pairs["status"] == "auto").to_numpy() | (decision == "match"))
@@ -778,6 +780,10 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     kept_apart = family & both
     named = np.flatnonzero(household & both & ~kept_apart)
     kept_apart[named] = _two_names(normalized, index[named], email)
+    if "last" in pairs:  # García López and García Pérez: María García, linked to both, does not make them one
+        cousins = np.flatnonzero((pairs["last"].to_numpy() == 0) & both & ~kept_apart)
+        last = normalized.names["last"].to_numpy(dtype=object)
+        kept_apart[cousins] = last_words_apart(*(last[index.get_level_values(i)[cousins]] for i in (0, 1)))
     apart = index[(decision == "distinct") | kept_apart]
     # likely: auto or review, but not a household (different first names) held back from auto
     likely = accepted | ((pairs["status"] == "review").to_numpy() & (pairs["probability"].to_numpy() < upper))

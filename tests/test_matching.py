@@ -896,6 +896,21 @@ def test_two_last_names_of_one_first_surname_and_two_second_surnames_are_two_peo
             == [2, 2, 2, 0])
 
 
+def test_a_record_without_a_second_surname_linked_to_two_cousins_does_not_make_them_one(tmp_path):
+    path = tmp_path / "es.csv"
+    rows = ["1,María,García López,maria.garcia@example.com,612 345 678,Madrid",
+            "2,María,García,maria.garcia@example.com,699 111 222,Madrid",  # her first surname alone: either cousin
+            "3,María,García Pérez,mgperez@example.org,699 111 222,Madrid"]
+    rows += ["{},{},{},{},6{}5 000 {}{}{},Bilbao".format(*row.split(",")[:4], *row[1] * 4) for row in strangers("1")]
+    path.write_text("ID,Nombre,Apellidos,Correo electrónico,Teléfono,Ciudad\n" + "\n".join(rows) + "\n")
+    result = run(path, Config.from_dict({"normalize": {"default_region": "ES"}}), progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (1, 2)], "status"].tolist() == ["auto", "auto"] and pairs.loc[(0, 2), "last"] == 0
+    groups = result.crosswalk["cluster_id"].tolist()[:3]
+    assert groups[0] != groups[2] and groups[1] in (groups[0], groups[2])  # was one group of the three
+    assert "1 of them left in two groups" in result.summary()  # its pair with the other cousin waits
+
+
 def test_a_full_name_written_last_name_first_in_capitals_meets_the_same_person(tmp_path):
     path = tmp_path / "fr.csv"
     rows = ["1,SMITH Robert,rsmith@example.com,415-555-0101", "2,Bob Smith,bob.smith@example.org,415-555-0101",
