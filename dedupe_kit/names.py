@@ -235,7 +235,9 @@ judith: jodie; gillian: jill gill; caroline: caz; karen: kaz; sharon: shaz; bern
 bernadette: bernie; colin: col; barry: baz; gary: gaz; darren: daz; gustav gustavo: gus;
 desmond: des; natalie: nat; angus augustus: gus; cassandra: cass cassie; rosalind: ros roz rosie; nigel: nige;
 bronwyn: bron; finlay: fin; alfred: alf; barnaby: barney; rebecca: bec becca; natasha: tash; margaret: mags;
-imogen: immy;
+imogen: immy; robert: robbie; stanley: stan; susan: suzy suzie; stephen steven: stevie; ellen: ellie;
+elizabeth: elsie; david: davy; jerome: jerry; edwin: ted; lillian: lily; margaret: maisie; marjorie: marge;
+millicent: millie; tamara: tammy; antonia: toni; violet: vi; alexis alexandra: lexi lexie;
 alexander aleksandr alexandr alexandra: sasha shura sanya; mikhail: misha; dmitry dmitri dmitriy: dima mitya;
 maria mariya: masha; natalia natalya: natasha; nikolai nikolay: kolya; sergei sergey: seryozha serezha;
 yevgeny evgeny evgeniy yevgeniy evgenia yevgenia: zhenya; ekaterina yekaterina: katya; elena yelena: lena;

@@ -268,10 +268,23 @@ def test_russian_diminutives_are_nicknames(tmp_path):
 @pytest.mark.parametrize("formal, diminutive", [("José", "Pepe"), ("Francisco", "Paco"), ("Antonio", "Toño"),
                                                 ("Giuseppe", "Beppe"), ("Johannes", "Hans"), ("Alexander", "Sasha"),
                                                 ("Catherine", "Kate"), ("Katherine", "Katie"), ("Philippa", "Pippa"),
-                                                ("Charlotte", "Charlie"), ("Barbara", "Barb"), ("Katherine", "Catherine")])
+                                                ("Charlotte", "Charlie"), ("Barbara", "Barb"),
+                                                ("Katherine", "Catherine"), ("Robert", "Robbie"), ("Stanley", "Stan"), ("Susan", "Suzy"),
+                                                ("Stephen", "Stevie"), ("Jerome", "Jerry"), ("Edwin", "Ted"),
+                                                ("Tamara", "Tammy"), ("Marjorie", "Marge"), ("Antonia", "Toni")])
 def test_diminutives_the_english_list_lacks_are_nicknames(tmp_path, formal, diminutive):
     f = features_for(tmp_path, [f"1,{formal},Garcia,,,,,", f"2,{diminutive},Garcia,,,,,", "3,Ramon,Garcia,,,,,"])
     assert f["first"].tolist() == [4, 0]
+
+
+def test_a_diminutive_and_its_name_on_one_email_are_merged_not_held_as_two_first_names(tmp_path):
+    path = tmp_path / "keap.csv"
+    rows = ["1,Robert,Kowalczyk,rkowalczyk@example.com,Boston", "2,Robbie,Kowalczyk,rkowalczyk@example.com,Boston",
+            "3,Stanley,Ashdown,sashdown@example.com,Boston", "4,Stan,Ashdown,sashdown@example.com,Boston"]
+    rows += ["{},{},{},{},{}".format(*row.split(",")[:4], "Oakland") for row in strangers("1")]
+    path.write_text("Record ID,First Name,Last Name,Email,City\n" + "\n".join(rows) + "\n")
+    pairs = run(path, progress=False).pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (2, 3)], "status"].tolist() == ["auto", "auto"]  # were "different first names"
 
 
 def test_a_compound_first_name_and_its_initials_fit(tmp_path):
