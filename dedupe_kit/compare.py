@@ -30,7 +30,7 @@ from .config import Config
 from .errors import ConfigError
 from .fieldmap import fold_header
 from .load import Contacts
-from .names import GENERATIONS, fold, generation, nickname_equivalent, patronymic
+from .names import GENERATIONS, final_g_apart, fold, generation, nickname_equivalent, patronymic
 from .normalize import Normalized, mail_provider, map_unique
 
 MISSING = -1
@@ -713,16 +713,16 @@ SHORT_NAME = 5
 
 def short_names_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Whether two folded last names (aligned) are short (`SHORT_NAME` letters or fewer), of as many
-    letters, and differ in letters changed, not moved: two names, as Chen and Chan, Zhou and Zhao, Wang
-    and Wong are, more often than a typo, which in names drops, doubles or swaps a letter (Chen and Chne;
-    Park and Pak, spellings of one Korean name).
+    letters, and differ in letters changed, not moved, or are a final g apart (`final_g_apart`): two
+    names, as Chen and Chan, Zhou and Zhao, Tan and Tang are, more often than a typo, which in names
+    drops, doubles or swaps a letter (Chen and Chne; Park and Pak, spellings of one Korean name).
 
-    >>> short_names_apart(np.array(["chen", "zhou", "park", "chen", "thompson", "chen"], dtype=object),
-    ...                   np.array(["chan", "zhao", "pak", "chne", "thompsen", "chen"], dtype=object)).tolist()
-    [True, True, False, False, False, False]
+    >>> short_names_apart(np.array(["chen", "zhou", "park", "chen", "thompson", "chen", "tan"], dtype=object),
+    ...                   np.array(["chan", "zhao", "pak", "chne", "thompsen", "chen", "tang"], dtype=object)).tolist()
+    [True, True, False, False, False, False, True]
     """
-    return per_distinct_pair(a, b, lambda x, y: x != y and len(x) == len(y) <= SHORT_NAME and " " not in x + y
-                             and not _one_transposition(x, y))
+    return per_distinct_pair(a, b, lambda x, y: x != y and " " not in x + y and (
+        len(x) == len(y) <= SHORT_NAME and not _one_transposition(x, y) or final_g_apart(x, y)))
 
 
 class _ByValue(Comparison):

@@ -377,10 +377,22 @@ def nickname_equivalent(a: str, b: str) -> bool:
     return a == b or b.split(" ")[0] in nickname_group(a) or a.split(" ")[0] in nickname_group(b)
 
 
+def final_g_apart(a: str, b: str) -> bool:
+    """Whether two folded names of five letters or fewer are one but for the g of a final -ng (Lin and
+    Ling, Tan and Tang, Jin and Jing): two Chinese names, as the finals -n and -ng make, not a typo.
+
+    >>> final_g_apart("lin", "ling"), final_g_apart("zhang", "zhan"), final_g_apart("jon", "john")
+    (True, True, False)
+    """
+    short, long = sorted((a, b), key=len)
+    return len(long) <= 5 and long == short + "g" and short.endswith("n")
+
+
 def two_names(a: str, b: str) -> bool:
     """Whether two folded first names are each a name of its own, which nicknames do not link:
     Michael and Michelle, Daniel and Danielle, John and Joan, a couple's (not a typo, Mihcael, nor
-    a nickname). Spellings of one name can be two (Steven and Stephen, Michael and Micheal).
+    a nickname). Spellings of one name can be two (Steven and Stephen, Michael and Micheal). Chinese
+    given names a final g apart are two (`final_g_apart`: Jin and Jing).
 
     >>> two_names("michael", "michelle"), two_names("paul", "paula"), two_names("michael", "mihcael")
     (True, True, False)
@@ -390,5 +402,5 @@ def two_names(a: str, b: str) -> bool:
     (False, True, True)
     """
     namer = _namer()
-    return names_apart(a, b) or (a != b and bool(namer.nicknames_of(a.split(" ")[0]))
+    return names_apart(a, b) or final_g_apart(a, b) or (a != b and bool(namer.nicknames_of(a.split(" ")[0]))
                                     and bool(namer.nicknames_of(b.split(" ")[0])) and not nickname_equivalent(a, b))

@@ -1070,6 +1070,22 @@ def test_short_last_names_a_letter_apart_on_one_phone_are_never_merged_without_a
     assert (pairs.loc[[(0, 1), (2, 3)], "held"] == 5).all()  # "different last names on one phone…"
 
 
+def test_chinese_names_a_final_g_apart_on_one_phone_are_never_merged_without_a_person(tmp_path):
+    path = tmp_path / "office.csv"
+    rows = ["1,Wei,Tan,,415-555-0170,San Francisco",
+            "2,Wei,Tang,,415-555-0170,San Francisco",  # -n and -ng: two last names
+            "3,Jing,Wu,,415-555-0180,San Francisco",
+            "4,Jin,Wu,,415-555-0180,San Francisco",  # and two given names: siblings on the home phone
+            "5,Hui,Lin,hui.lin@example.com,415-555-0190,San Francisco",
+            "6,Hui,Ling,hui.lin@example.com,415-555-0190,San Francisco",  # one email: one person
+            "7,Jon,Whitaker,,415-555-0200,San Francisco",
+            "8,John,Whitaker,,415-555-0200,San Francisco"]
+    path.write_text("Record ID,First Name,Last Name,Email,Phone,City\n" + "\n".join(rows + strangers("1")) + "\n")
+    pairs = run(path, progress=False).pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (2, 3), (4, 5), (6, 7)], "status"].tolist() == ["review", "review", "auto", "auto"]
+    assert pairs.loc[[(0, 1), (2, 3)], "held"].tolist() == [5, 3]  # one phone; one household
+
+
 def test_two_first_names_with_a_mailbox_each_at_one_organisation_are_never_merged_without_a_person(tmp_path):
     path = tmp_path / "office.csv"
     rows = ["1,Chris,Walker,chris.walker@wonka.example,+1 312 555 0150,Chicago,Wonka",  # Christina's colleague
