@@ -9,6 +9,7 @@ from functools import lru_cache
 from nameparser import HumanName
 from nameparser.config import Constants
 from nicknames import NickNamer
+from rapidfuzz.distance import OSA
 
 #: Letters that Unicode decomposition leaves alone but people type without.
 _EXTRA_FOLDS = str.maketrans({"ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
@@ -371,10 +372,33 @@ def nickname_equivalent(a: str, b: str) -> bool:
     (True, True, True)
     >>> nickname_equivalent(fold("Маша"), fold("Мария")), nickname_equivalent(fold("Слава"), fold("Ярослав"))
     (True, True)
+    >>> nickname_equivalent("jean pierre", "jean"), nickname_equivalent("jean pierre", "jean paul")
+    (True, False)
     """
-    if not a or not b or names_apart(a, b):  # Louis and Louise share Lou, and are two people
+    if not a or not b or names_apart(a, b) or other_second_names(a, b):  # Louis and Louise share Lou
         return False
     return a == b or b.split(" ")[0] in nickname_group(a) or a.split(" ")[0] in nickname_group(b)
+
+
+def other_second_names(a: str, b: str) -> bool:
+    """Whether two folded first names of two words or more differ in their second word, not an initial of the
+    other's, its nickname nor a typo of it (of four letters or more, a letter wrong, missing, extra or two
+    swapped): Jean-Pierre and Jean-Paul, María José and María Luisa, a brother's and a sister's. The words
+    after the first of one all in the other's are no other name ("arthur mabel", "arthur and mabel").
+
+    >>> other_second_names("jean pierre", "jean paul"), other_second_names("jean pierre", "jean p")
+    (True, False)
+    >>> other_second_names("jean pierre", "jean"), other_second_names("mary kate", "mary katherine")
+    (False, False)
+    >>> other_second_names("jean francois", "jean francosi"), other_second_names("anne sophie", "anne osphie")
+    (False, False)
+    """
+    words_a, words_b = a.split(" "), b.split(" ")
+    if len(words_a) < 2 or len(words_b) < 2 or set(words_a[1:]) <= set(words_b) or set(words_b[1:]) <= set(words_a):
+        return False
+    short, long = sorted((words_a[1], words_b[1]), key=len)
+    return not (len(short) == 1 and long.startswith(short) or len(short) >= 4 and OSA.distance(short, long) <= 1
+                or nickname_equivalent(short, long))
 
 
 def final_g_apart(a: str, b: str) -> bool:

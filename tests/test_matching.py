@@ -293,6 +293,25 @@ def test_a_compound_first_name_and_its_initials_fit(tmp_path):
     assert f["first"].tolist()[:4] == [1, 1, 0, 0]  # JP and J.-P. fit; Jo is a name, Jacques another one
 
 
+def test_compound_first_names_of_one_first_word_and_two_second_ones_are_two_names(tmp_path):
+    levels = first_level(np.array(["jean pierre", "maria jose", "mary ann", "jean pierre", "jean pierre",
+                                   "jean pierre"], dtype=object),
+                         np.array(["jean paul", "maria luisa", "mary beth", "jean", "jean p", "jean pierer"],
+                                  dtype=object)).tolist()
+    assert levels == [0, 0, 0, 4, 4, 4]  # but the first word alone, an initial or a typo fits as a nickname does
+    path = tmp_path / "fr.csv"
+    rows = ["1,Jean-Pierre,Lefèvre,,01 42 68 53 00,Paris",
+            "2,Jean-Paul,Lefèvre,,01 42 68 53 00,Paris",  # his brother, on the home phone
+            "3,María José,Ferrer,,01 42 68 53 01,Paris",
+            "4,María Luisa,Ferrer,,01 42 68 53 01,Paris"]  # her sister
+    rows += ["{},{},{},{},01 42 68 54 0{},Lyon".format(*row.split(",")[:4], i) for i, row in enumerate(strangers("1"))]
+    path.write_text("Record ID,First Name,Last Name,Email,Phone,City\n" + "\n".join(rows) + "\n")
+    result = run(path, Config.from_dict({"normalize": {"default_region": "FR"}}), progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (2, 3)], "status"].tolist() == ["review", "review"]  # were "a nickname", merged
+    assert (pairs.loc[[(0, 1), (2, 3)], "first"] != 4).all()
+
+
 def test_names_with_the_same_words_in_another_order_or_contained_agree(tmp_path):
     f = features_for(tmp_path, ["1,Mary Ann,Smith,,,,,", "2,Smith,Mary Ann,,,,,", "3,Ann,Mary Smith,,,,,",
                                 "4,Mary Ann,Smith Jones,,,,,", "5,Mary Ann,Jones,,,,,"])
