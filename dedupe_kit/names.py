@@ -286,7 +286,9 @@ eugene: eugenia; adrian: adriana adrienne; fabian: fabienne; fabio: fabia; lucas
 marcel: marcelle marcela; philip: philippa; phillip: philippa; raymond: raymonde; rene: renee;
 valentin: valentina valentine; gerald: geraldine; leon: leona leonie; emil: emilia; emilio: emilia;
 giovanni: giovanna; angelo: angela; paolo: paola; edward: edwina; albert: alberta; ernest: ernestine;
-andrew: andrea; edwin: edwina; jack: jacqueline
+andrew: andrea; edwin: edwina; jack: jacqueline; dan: dana; fred: freda; noel: noelle; joel: joelle; dean: deanna;
+ron: rona; glen: glenda; brian: briana; bryan: bryana; herman: hermina; roman: romana; emil: emilie;
+fabian: fabiana; will: willa
 """
 
 #: Given names of their own that the nickname lists link, as one may be short for the other (Nathan

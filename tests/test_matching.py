@@ -786,6 +786,19 @@ def test_a_mans_name_and_a_womans_made_of_it_are_two_people_of_one_household(tmp
     assert groups[:5] == [0, 1, 2, 3, 0]
 
 
+def test_short_mens_names_and_the_womens_made_of_them_are_two_people_of_one_household(tmp_path):
+    path = tmp_path / "couples.csv"
+    rows = ["1,Dan,Whitcombe,,617-555-0170,Boston", "2,Dana,Whitcombe,,617-555-0170,Boston",
+            "3,Joel,Marchetti,,617-555-0180,Boston", "4,Joelle,Marchetti,,617-555-0180,Boston",
+            "5,Noel,Ashdown,thenoels@example.com,617-555-0190,Boston",
+            "6,Noelle,Ashdown,thenoels@example.com,617-555-0190,Boston"]  # a couple's email
+    path.write_text("Record ID,First Name,Last Name,Email,Phone,City\n" + "\n".join(rows + strangers("1")) + "\n")
+    result = run(path, progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (2, 3), (4, 5)], "status"].tolist() == ["review"] * 3  # were merged
+    assert result.crosswalk["cluster_id"].tolist()[:6] == [0, 1, 2, 3, 4, 5]
+
+
 def test_given_names_of_their_own_that_nickname_lists_link_are_a_household_not_a_nickname(tmp_path):
     path = tmp_path / "family.csv"
     rows = ["1,Jonathan,Whitlock,whitlockfamily@gmail.com,617-555-0101,Boston",  # Nathan: short for Jonathan,
