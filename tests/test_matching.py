@@ -1102,6 +1102,22 @@ def test_short_last_names_a_letter_apart_on_one_phone_are_never_merged_without_a
     assert (pairs.loc[[(0, 1), (2, 3)], "held"] == 5).all()  # "different last names on one phone…"
 
 
+def test_a_record_without_a_last_name_on_the_line_of_two_people_does_not_make_them_one(tmp_path):
+    path = tmp_path / "office.csv"
+    rows = ["1,Wei,Chen,,415-555-0170,San Francisco",
+            "2,Wei,Chan,,415-555-0170,San Francisco",  # a colleague on the switchboard
+            "3,Wei,,,415-555-0170,San Francisco"]  # either of them
+    path.write_text("Record ID,First Name,Last Name,Email,Phone,City\n" + "\n".join(rows + strangers("1")) + "\n")
+    result = run(path, Config(match=MatchConfig(upper=0.9)), progress=False)  # a small file's weights are small
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (0, 2), (1, 2)], "status"].tolist() == ["review", "auto", "auto"]
+    groups = result.crosswalk["cluster_id"].tolist()[:3]
+    assert groups[0] != groups[1] and groups[2] in groups[:2]  # were one group of the three
+    decided = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"]})  # a person's match joins them
+    assert run(path, Config(match=MatchConfig(upper=0.9)), progress=False,
+               decisions=decided).crosswalk["cluster_id"].tolist()[:3] == [0, 0, 0]
+
+
 def test_chinese_names_a_final_g_apart_on_one_phone_are_never_merged_without_a_person(tmp_path):
     path = tmp_path / "office.csv"
     rows = ["1,Wei,Tan,,415-555-0170,San Francisco",
