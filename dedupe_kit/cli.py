@@ -28,8 +28,8 @@ from .evaluate import blocking_recall, pair_scores
 from .preflight import check_import as check_import_files
 from .profile import profile as build_profile
 from .review.store import stored_decisions
-from .run import (MERGE_FILES, REPORT_FILES, load_run, read_run_info, read_undone, run as run_pipeline, undone_record,
-                  write_undone)
+from .run import (MERGE_FILES, REPORT_FILES, input_sha256, load_run, read_run_info, read_undone, run as run_pipeline,
+                  undone_record, write_undone)
 
 
 def _library_errors(command):
@@ -379,7 +379,7 @@ def _write_undo(folder: Path, info: dict, result, plan) -> None:
     (folder / "run.json").unlink(missing_ok=True)
     recorded = False
     try:
-        write_undone(folder, plan, info["sha256"], protect=(result.contacts.path,))
+        write_undone(folder, plan, input_sha256(result.contacts), protect=(result.contacts.path,))
         recorded = True
         result.write(folder, undone=plan.undone)
     except (KeyboardInterrupt, DedupeKitError, OSError) as exc:

@@ -64,6 +64,8 @@ class Contacts:
     lines: the 1-based line (CSV) or sheet row (workbook) where each row starts,
         for messages that point into the file.
     encoding: the CSV's, or ``"xlsx"`` for a workbook (.xls too): its cells are text already.
+    sheet: the workbook's sheet read, when it is not the one read without ``sheet`` (its first not
+        hidden); ``None`` for that one, also when named, and for a CSV.
     title, footer: the lines of a report's title above the header and of its footer after
         the data, left out (`left_out_note`).
     blank_columns: how many empty columns without a name ended each line of the CSV (the
@@ -193,7 +195,7 @@ def load(
         raise InputError(f"{path}: is a folder; give the export file inside it") from None
 
     if data.startswith(_WORKBOOK_MAGIC) or path.suffix.lower() in _WORKBOOK_SUFFIXES:
-        header, rows, lines, title, header_line, formula_note = _read_workbook(data, path, sheet)
+        header, rows, lines, title, header_line, formula_note, sheet = _read_workbook(data, path, sheet)
         with paused_gc():
             frame = _frame(header, rows)
         filled, footer = {}, ()
@@ -789,10 +791,11 @@ def _check_header(header: list[str], where: str) -> None:
 
 
 def _read_workbook(data: bytes, path: Path, sheet: str | None
-                   ) -> tuple[list[str], list[list[str]], list[int], list[int], int, str | None]:
+                   ) -> tuple[list[str], list[list[str]], list[int], list[int], int, str | None, str | None]:
     """The header, the rows and the sheet row of each, the sheet rows of a report's title above
-    the header (`_is_header_below_title`), left out, the header's sheet row, and the cells of the rows
-    that hold a formula without a saved value, read blank, in words (`Contacts.formula_note`).
+    the header (`_is_header_below_title`), left out, the header's sheet row, the cells of the rows
+    that hold a formula without a saved value, read blank, in words (`Contacts.formula_note`), and the
+    name of the sheet read when it is not the one read without ``sheet`` (``None`` for that one, also when named).
 
     Read by calamine (Rust), .xlsx or Excel 97–2003 .xls: `load` of an .xlsx of 100,000 contacts took
     3.5–4 s, against 17–24 s with openpyxl.
@@ -810,7 +813,8 @@ def _read_workbook(data: bytes, path: Path, sheet: str | None
             if not names:
                 raise InputError(f"{path}: the workbook has no sheet of cells; export the contacts as CSV or .xlsx")
             shown = [m.name for m in sheets if m.visible == SheetVisibleEnum.Visible]  # not a hidden lookup table
-            ws = book.get_sheet_by_name(sheet or (shown or names)[0])
+            first = (shown or names)[0]
+            ws = book.get_sheet_by_name(sheet or first)
             values_of_rows = ws.to_python(skip_empty_area=False)  # from cell A1, as the sheet numbers its rows
     except CalamineError as exc:
         raise InputError(f"{path}: cannot be read as an Excel workbook, .xlsx or .xls ({exc})") from None
@@ -857,7 +861,7 @@ def _read_workbook(data: bytes, path: Path, sheet: str | None
             "without a saved value (the program that wrote the workbook did not compute it), read as blank: "
             f"{'; '.join(lost[:_MAX_LISTED])}{more}; open the workbook in Excel or LibreOffice and save it, so that "
             "the values are saved, and load it again") if lost else None
-    return header, rows, lines, title, header_number, note
+    return header, rows, lines, title, header_number, note, None if ws.name == first else ws.name
 
 
 #: A number format of digit placeholders and literals alone (``00000``, Excel's ZIP code; ``000-00-0000``): it

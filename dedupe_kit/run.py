@@ -311,18 +311,30 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def input_sha256(contacts: Contacts) -> str | None:
+    """What review decisions (`DecisionStore`) and merges taken back (``undone.json``) are made on: the
+    SHA-256 of the input's bytes (`run_info`), and for a workbook's sheet other than the one read by default,
+    of those and the sheet's name: another sheet holds other records on the same rows, found by record ID
+    as in another version of the input."""
+    sha256 = run_info(contacts)["sha256"]
+    if sha256 is None or contacts.sheet is None:
+        return sha256
+    return hashlib.sha256(f"{sha256}\n{contacts.sheet}".encode()).hexdigest()
+
+
 def read_undone(out: str | Path, contacts: Contacts, groups: np.ndarray) -> tuple[list[int], list[str]]:
     """The groups (of ``groups``, each row's group) whose merge was taken back in the output folder
     ``out`` (``undone.json``): a group holding two records of a merge taken back, whatever its number
     now (a review decision since may have renumbered or grown it); and warnings, one a line.
 
-    A merge taken back on another version of the input (another SHA-256) finds its records by record
-    ID, as review decisions do; one of which fewer than two records are found (the others gone, or
-    their record ID blank or on several rows now) is not kept, and a warning counts both."""
+    A merge taken back on another version of the input (another SHA-256), or on another sheet of the
+    workbook (`input_sha256`), finds its records by record ID, as review decisions do; one of which fewer
+    than two records are found (the others gone, or their record ID blank or on several rows now) is not
+    kept, and a warning counts both."""
     data = undone_record(out)
     if data is None:
         return [], []
-    if data.get("sha256") == run_info(contacts)["sha256"]:
+    if data.get("sha256") == input_sha256(contacts):
         if "rows" not in data:  # schema 1: the group numbers of its run
             return data["groups"], []
         if any(row >= len(groups) for rows in data["rows"] for row in rows):

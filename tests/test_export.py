@@ -1072,6 +1072,38 @@ def test_an_undo_whose_records_cannot_be_found_on_another_input_is_named(tmp_pat
             "the file does not hold their record IDs") in (out / "summary.txt").read_text()
 
 
+def _two_sheet_workbook(path: Path) -> Path:
+    """Sheet Jan: C1 and C2 are Ann, C3 and C4 Bob; sheet Feb: the same contacts, Bob's first."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ann, bob = ["Ann", "Lee", "ann.lee@x.com", "+12125550101"], ["Bob", "Ray", "bob.ray@y.com", "+13125550102"]
+    rows = [["C1", *ann], ["C2", *ann], ["C3", *bob], ["C4", *bob]]
+    book.active.title = "Jan"
+    for sheet, order in ((book.active, rows), (book.create_sheet("Feb"), rows[2:] + rows[:2])):
+        for row in [["Contact ID", "First Name", "Last Name", "Email", "Mobile Phone"], *order]:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_undo_on_one_sheet_of_a_workbook_stays_with_its_records_on_another(tmp_path):
+    book, out = _two_sheet_workbook(tmp_path / "book.xlsx"), tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(book), "--sheet", "Jan", "--out", str(out)]).exit_code == 0
+    ann = read(out / "merge_groups.csv").query("record_ids == 'C1 C2'")["group"].iloc[0]
+    assert runner.invoke(main, ["undo", str(out), ann]).exit_code == 0  # Ann's merge taken back on rows 0 and 1
+    assert runner.invoke(main, ["run", str(book), "--sheet", "Feb", "--out", str(out)]).exit_code == 0
+    # rows 0 and 1 of Feb are Bob's: Ann's records stay apart, Bob's merge
+    assert read(out / "merge_groups.csv")[["record_ids", "status"]].values.tolist() == [["C3 C4", "merge"],
+                                                                                         ["C1 C2", "undone"]]
+    assert (f"warning: {out / 'undone.json'}: 1 merge(s) taken back on another version of the input: 1 kept apart "
+            "again by record ID\n") in (out / "summary.txt").read_text()
+    assert runner.invoke(main, ["run", str(book), "--out", str(out)]).exit_code == 0  # the first sheet, unnamed
+    assert read(out / "merge_groups.csv")["status"].tolist() == ["undone", "merge"]
+    assert "undone.json" not in (out / "summary.txt").read_text()  # the input the undo was made on
+
+
 def test_an_undo_stays_with_its_records_when_a_review_decision_regroups_them(tmp_path):
     source, out = tmp_path / "contacts.csv", tmp_path / "out"
     source.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,City\n"

@@ -567,6 +567,28 @@ def test_a_decision_on_another_export_stays_with_its_records_not_its_rows(tmp_pa
     third.store.close()
 
 
+def test_a_decision_on_one_sheet_of_a_workbook_stays_with_its_records_on_another(result, tmp_path):
+    from dedupe_kit.load import load
+    from dedupe_kit.review.store import input_of
+
+    book, frame = tmp_path / "book.xlsx", result.contacts.frame
+    with pd.ExcelWriter(book) as writer:  # Feb: the same contacts in reverse order
+        frame.to_excel(writer, sheet_name="Jan", index=False)
+        frame.iloc[::-1].to_excel(writer, sheet_name="Feb", index=False)
+    jan = load(book, sheet="Jan")
+    with DecisionStore(tmp_path / "review.sqlite", **input_of(jan)) as store:
+        ReviewState(result, store).match()
+        decided = store.decisions()
+    a, b = decided["a"].iloc[0], decided["b"].iloc[0]
+    last = len(frame) - 1
+    reused = stored_decisions(tmp_path, load(book, sheet="Feb"))  # by record ID, not by row
+    assert list(zip(reused["a"], reused["b"])) == [(last - b, last - a)]
+    assert reused.attrs["warnings"] == [f"{tmp_path / 'review.sqlite'}: 1 decision(s) made on another version of "
+                                        "the input are reused by record ID"]
+    same = stored_decisions(tmp_path, load(book))  # Jan again, as read without a sheet named
+    assert list(zip(same["a"], same["b"])) == [(a, b)] and same.attrs["warnings"] == []
+
+
 def test_an_imported_csv_finds_its_records_by_record_id_in_a_reordered_file(state, store, tmp_path):
     a, b = state.current.rows
     state.match(survivor_row=b, fields={"Email": a})

@@ -24,7 +24,7 @@ from ..merge import column_rules, kept_columns, placeholder_cells, survivor_amon
 from ..names import nickname_equivalent
 from ..normalize import (column_day_first, country_region, date_key, display, is_placeholder, moments,
                          placeholder_date)
-from ..run import Result, load_run, read_run_info, record_ids, run
+from ..run import Result, load_run, read_run_info, record_ids, run, run_info
 from .store import FILE_NAME, DecisionStore, input_of
 
 #: What a queue item can be filtered by, from the comparison levels of its pairs.
@@ -682,7 +682,7 @@ def open_state(out_dir: str | Path, *, reviewer: str | None = None, progress: bo
     info = read_run_info(out_dir)
     contacts, config = load_run(out_dir, same_input=False)
     this_input = input_of(contacts)
-    if info.get("sha256") and this_input["input_sha256"] != info["sha256"]:
+    if info.get("sha256") and run_info(contacts)["sha256"] != info["sha256"]:
         warnings.warn(f"{info['input']}: the file changed since the run in {out_dir}; decisions are matched "
                       "by record ID", stacklevel=2)
     store = DecisionStore(out_dir / FILE_NAME, **this_input, reviewer=reviewer)

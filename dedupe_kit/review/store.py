@@ -106,8 +106,8 @@ def default_reviewer() -> str:
 class DecisionStore:
     """The decisions of one run's output folder (``review.sqlite``), or any SQLite path.
 
-    input_sha256: the SHA-256 of the input reviewed (``run.json``), stored with
-        every decision.
+    input_sha256: the SHA-256 of the input reviewed (`run.input_sha256`: of its bytes, and the sheet's name
+        for a workbook's sheet other than its first), stored with every decision.
     record_ids: that input's record-ID column, when it has one: a decision made
         on another input is read in this one's rows by its two record IDs.
     reviewer: who decides (default: the login name).
@@ -459,7 +459,7 @@ def stored_decisions(out_dir: str | Path, contacts) -> pd.DataFrame | None:
 
 def input_of(contacts) -> dict:
     """`DecisionStore`'s ``input_sha256`` and ``record_ids`` for an input."""
-    from ..run import record_ids, run_info
+    from ..run import input_sha256, record_ids
 
-    return {"input_sha256": run_info(contacts)["sha256"],
+    return {"input_sha256": input_sha256(contacts),
             "record_ids": record_ids(contacts) if contacts.field_map.record_id is not None else None}
