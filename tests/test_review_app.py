@@ -238,6 +238,23 @@ def test_a_group_can_be_split_by_selecting_the_records_that_are_one_person(app):
     assert app.members.layout.display == "none"  # a pair: nothing to select
 
 
+def test_back_after_reopening_shows_the_item_decided_last_and_says_when_there_is_none(app, result):
+    app.back.click()  # nothing decided yet
+    first = app.state.current
+    assert app.message.value == "Nothing to go back to: no item of the queue shown was decided before this one."
+    app.distinct.click()
+    second = app.state.current
+    app.skip.click()
+    again = ReviewApp(ReviewState(result, app.state.store))  # reopened
+    assert again.state.current not in (first, second)
+    again.back.click()
+    assert again.state.current == second and again.message.value == ""
+    again.back.click()
+    assert again.state.current == first
+    again.back.click()
+    assert again.state.current == first and again.message.value.startswith("Nothing to go back to")
+
+
 def test_back_shows_the_item_as_it_was_decided(app):
     item = app.state.current
     a, b = item.rows

@@ -142,8 +142,10 @@ class ReviewApp:
         self.refresh()
 
     def _on_back(self, _=None) -> None:
-        self.state.back()
-        self.message.value = ""
+        shown = self.state.current
+        moved = self.state.back() != shown
+        self.message.value = ("" if moved else
+                              "Nothing to go back to: no item of the queue shown was decided before this one.")
         self._shown = None
         self.refresh()
 

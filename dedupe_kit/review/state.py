@@ -85,7 +85,10 @@ class ReviewState:
         self._reasons = self._all_reasons(result)
         self._decision: dict[tuple[int, int], str] = {}
         self._load_decisions(decided)
-        self._history: list[int] = []
+        # the items seen before, the latest last: when reopened, those decided, as their latest decision came
+        seen = [self._item_of_pair[p] for p in zip(decided["a"].tolist(), decided["b"].tolist())
+                if p in self._item_of_pair]
+        self._history: list[int] = list(dict.fromkeys(reversed(seen)))[::-1]
         self._order, self._filter_reasons, self._score_range = "uncertain", None, (0.0, 1.0)
         self._view = np.zeros(0, dtype=np.int64)
         self._pos: int | None = None
@@ -323,10 +326,12 @@ class ReviewState:
 
     def back(self) -> Item | None:
         """Show the item seen before the current one again (its decision is kept; decide
-        again to change it). Returns it, or the current item when there is no earlier one."""
+        again to change it), after reopening the one decided last. Returns it, or the current item
+        when there is no earlier one."""
+        current = self.current
         while self._history:
             i = self._history.pop()
-            if self._goto(i):
+            if (current is None or i != current.index) and self._goto(i):
                 break
         return self.current
 
