@@ -320,6 +320,36 @@ def test_csv_round_trip(state, store, tmp_path):
         store.import_csv(bad)
 
 
+def test_decisions_already_in_the_store_are_not_imported_again(result, tmp_path):
+    from dedupe_kit.review.store import input_of
+
+    with DecisionStore(tmp_path / "review.sqlite", **input_of(result.contacts)) as store:
+        state = ReviewState(result, store)
+        first = state.current
+        state.match(note="same", survivor_row=first.rows[1], fields={"Email": first.rows[0]})
+        second = state.current
+        state.distinct()
+        path = store.export_csv(tmp_path / "decisions.csv")
+        with pytest.warns(UserWarning, match=r"decisions.csv: 2 of its 2 decision\(s\) are in the store already"):
+            assert store.import_csv(path) == 0
+        assert len(store.events()) == 2
+        assert store.undo() is not None  # takes the latest back, as it would have without the import
+        assert store.decisions()[["a", "b"]].values.tolist() == [list(first.rows)]
+        with pytest.warns(UserWarning, match="1 of its 2 decision"):
+            assert store.import_csv(path) == 1  # the decision taken back is imported again, the other is there
+        assert ReviewState(result, store).decision_of(second) == "distinct"
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)  # a colleague's export, in reverse order
+    reordered = tmp_path / "reversed.csv"
+    frame.iloc[::-1].to_csv(reordered, index=False)
+    from dedupe_kit.load import load
+
+    with DecisionStore(tmp_path / "colleague.sqlite", **input_of(load(reordered))) as other:
+        assert other.import_csv(path) == 2
+        with pytest.warns(UserWarning, match="2 of its 2 decision"):
+            assert other.import_csv(path) == 0  # the same file twice: found by record ID
+        assert len(other.events()) == 2
+
+
 def test_a_decisions_csv_without_decisions_says_so(store, tmp_path):
     from dedupe_kit.errors import InputError
 

@@ -312,9 +312,8 @@ class DecisionStore:
         moved = frame[~here].copy()
         if moved.empty or self.record_ids is None:
             return frame[here], moved
-        if self._row_of is None:  # a record ID on several rows finds none of them, nor does a blank one
-            self._row_of = rows_of_record_ids(self.record_ids)
-        new_a, new_b = moved["record_id_a"].map(self._row_of), moved["record_id_b"].map(self._row_of)
+        row_of = self._rows_of_ids()
+        new_a, new_b = moved["record_id_a"].map(row_of), moved["record_id_b"].map(row_of)
         new_row = {}  # (batch, old row) -> new row: a batch is one action, on one input
         for batch, old_a, old_b, a, b in zip(moved["batch"], moved["a"], moved["b"], new_a, new_b):
             new_row.update({(batch, int(old)): int(new) for old, new in ((old_a, a), (old_b, b)) if pd.notna(new)})
@@ -331,6 +330,12 @@ class DecisionStore:
         found = (new_a.notna() & new_b.notna()).to_numpy()
         parts = [part for part in (frame[here], moved[found]) if len(part)]
         return (pd.concat(parts).sort_values("id", kind="stable") if parts else frame.iloc[:0]), moved[~found]
+
+    def _rows_of_ids(self) -> dict[str, int] | None:
+        """The row of each record ID of this input (``None`` without record IDs), made when first needed."""
+        if self._row_of is None and self.record_ids is not None:  # an ID on several rows finds none, nor a blank one
+            self._row_of = rows_of_record_ids(self.record_ids)
+        return self._row_of
 
     def counts(self) -> dict[str, int]:
         """How many pairs carry each decision now."""
@@ -354,7 +359,9 @@ class DecisionStore:
     def import_csv(self, path: str | Path, *, reviewer: str | None = None) -> int:
         """Append the decisions of a CSV written by `export_csv` (or by hand: ``a, b,
         decision`` are required), in UTF-8 or the encoding a spreadsheet saved it in again (cp1252...).
-        Returns how many were imported (none, with a warning, from a file with its header row alone).
+        Returns how many were imported (none, with a warning, from a file with its header row alone). A
+        decision of the CSV that stands in the store already (the same on the same records: the file imported
+        again, or exported from this store) is not imported again, with a warning that counts them.
 
         A decision with both record IDs finds its records by them (the CSV may come from
         another version of the file; one whose records are all on the rows it names is stored as made
@@ -390,18 +397,43 @@ class DecisionStore:
         for line, row in enumerate(frame.to_dict("records"), start=2):
             batches.setdefault((row.get("decided_at") or f"line {line}", row.get("reviewer") or ""), []).append(
                 (row, _read_line(path, line, row, rows_in)))
+        standing = self.decisions(warn=False)
+        standing = {(a, b): (what, note, None if pd.isna(survivor) else int(survivor), fields) for a, b, what, note,
+                    survivor, fields in zip(*(standing[c] for c in ("a", "b", "decision", "note", "survivor_row",
+                                                                     "fields")))}
+        imported = 0
         for rows in batches.values():
             ids, events = {}, []
             for row, (a, b, survivor, fields) in rows:
                 ids.update({r: i for r, i in ((a, row.get("record_id_a")), (b, row.get("record_id_b"))) if i})
                 events.append(((a, b), row["decision"], row.get("note", ""), survivor, _fields_json(fields)))
+            if all(self._stands(standing, ids, *event) for event in events):
+                continue
+            imported += len(rows)
             # made on this input when each record is on the row the CSV names: read as this input's decisions
             here = self.input_sha256 is not None and self.record_ids is not None and all(
                 0 <= r < len(self.record_ids) and self.record_ids[r] == ids.get(r)
                 for (a, b), *_ in events for r in (a, b))
             first = rows[0][0]
             self._write(events, ids, first.get("reviewer") or reviewer, first.get("decided_at") or None, of_input=here)
-        return len(frame)
+        if already := len(frame) - imported:
+            warnings.warn(f"{path}: {already} of its {len(frame)} decision(s) are in the store already (the same "
+                          "decision standing on the same records); they are not imported again", stacklevel=2)
+        return imported
+
+    def _stands(self, standing: Mapping[tuple[int, int], tuple], ids: Mapping[int, str], pair: tuple[int, int],
+                decision: str, note: str, survivor: int | None, fields_json: str) -> bool:
+        """Whether a decision of an imported batch (``ids``: the record ID of its rows) is the one ``standing``
+        (`decisions`, by pair) on its records already, read in this input's rows as `decisions` reads it."""
+        row_of = self._rows_of_ids()
+
+        def here(row: int) -> int | None:
+            return row_of.get(ids[row]) if row_of is not None and ids.get(row) else row
+
+        rows = [here(r) for r in pair]
+        fields = {column: here(row) for column, row in json.loads(fields_json).items()}
+        return None not in rows and standing.get(tuple(sorted(rows))) == (
+            decision, note, None if survivor is None else here(survivor), fields)
 
 
 def _read_line(path: Path, line: int, row: Mapping[str, str], rows_in: int | None
