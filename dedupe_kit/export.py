@@ -558,8 +558,10 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
         when = pd.DataFrame({"group": decided_at["a"].astype(np.int64).map(group_of),
                              "at": decided_at["decided_at"].astype(str)})
         groups["decided_at"] = groups["group"].map(when.dropna().groupby("group")["at"].max()).fillna("")
-    base = groups[["group", "decided_by", "decided_at", "survivor_record_id"]]
-    done = groups[groups["status"] != "stopped"]
+    stopped = groups["status"] == "stopped"  # no record survives a merge not made
+    base = groups[["group", "decided_by", "decided_at"]].assign(
+        survivor_record_id=groups["survivor_record_id"].where(~stopped, ""))
+    done = groups[~stopped]
     members = done[["group", "rows", "survivor_row"]].explode("rows")
     members = members[members["rows"] != members["survivor_row"]]
     changed = plan.values[plan.values["changed"] & plan.values["group"].isin(done["group"])]
@@ -573,8 +575,9 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     cleared[away_to_fix(plan)] = True  # the merged-away rows of the clearing file, once keyed
     unique = dropped["role"].isin(["emails", "phones", "external_ids"]).to_numpy()
     parts = [
-        groups.loc[groups["status"] == "stopped", ["group", "conflicts"]].rename(columns={"conflicts": "detail"})
-        .assign(event="stopped"),
+        pd.DataFrame({"group": groups.loc[stopped, "group"], "event": "stopped",
+                      "detail": "not merged, the records stay apart until a person picks the value in review or says "
+                                "not a match: " + groups.loc[stopped, "conflicts"]}),
         done[["group", "survivor_record_id", "survivor_reason"]].assign(
             event="merge", record_id=done["survivor_record_id"], detail="survivor: " + done["survivor_reason"])
         .drop(columns=["survivor_record_id", "survivor_reason"]),

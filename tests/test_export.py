@@ -476,7 +476,7 @@ def test_undo_of_a_group_not_in_merge_groups_is_refused_before_the_work(tmp_path
     assert {path.name: path.stat().st_mtime_ns for path in out.iterdir()} == before
 
 
-def test_undo_of_a_group_the_merge_stopped_is_an_error_and_writes_nothing(tmp_path):
+def test_a_group_the_merge_stopped_names_no_survivor_in_the_audit_and_its_undo_is_an_error(tmp_path):
     source, config, out = tmp_path / "contacts.csv", tmp_path / "dk.toml", tmp_path / "out"
     source.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\n1,Ann,Lee,ann.lee@x.com,+12125550101\n"
                       "2,Ann,Lee,ann.lee@x.com,+12125550199\n")
@@ -484,6 +484,9 @@ def test_undo_of_a_group_the_merge_stopped_is_an_error_and_writes_nothing(tmp_pa
     runner = CliRunner()
     assert runner.invoke(main, ["run", str(source), "--config", str(config), "--out", str(out)]).exit_code == 0
     assert read(out / "merge_groups.csv")["status"].tolist() == ["stopped"]
+    assert read(out / "audit.csv")[["event", "survivor_record_id", "record_id", "detail"]].values.tolist() == [
+        ["stopped", "", "", "not merged, the records stay apart until a person picks the value in review or says "
+         "not a match: two different main phones in 'Mobile Phone': '+12125550101' (row 0), '+12125550199' (row 1)"]]
     before = {path.name: path.stat().st_mtime_ns for path in out.iterdir()}
     result = runner.invoke(main, ["undo", str(out), "0"])
     assert result.exit_code == 1
