@@ -350,6 +350,23 @@ def test_decisions_already_in_the_store_are_not_imported_again(result, tmp_path)
         assert len(other.events()) == 2
 
 
+def test_a_decision_imported_without_record_ids_stays_with_the_records_of_its_rows(result, tmp_path):
+    from dedupe_kit.load import load
+    from dedupe_kit.review.store import input_of
+
+    hand = tmp_path / "hand.csv"
+    hand.write_text("a,b,decision\n0,1,distinct\n")  # rows of this input, typed by hand
+    with DecisionStore(tmp_path / "review.sqlite", **input_of(result.contacts)) as store:
+        assert store.import_csv(hand) == 1
+        assert store.decisions()[["a", "b", "record_id_a", "record_id_b"]].values.tolist() == [
+            [0, 1, "C000001", "C000002"]]
+    reversed_ = tmp_path / "reversed.csv"
+    result.contacts.frame.iloc[::-1].to_csv(reversed_, index=False)  # a newer export, in another order
+    last = len(result.contacts) - 1
+    reused = stored_decisions(tmp_path, load(reversed_))
+    assert reused[["a", "b", "decision"]].values.tolist() == [[last - 1, last, "distinct"]]  # not rows 0 and 1
+
+
 def test_a_decisions_csv_without_decisions_says_so(store, tmp_path):
     from dedupe_kit.errors import InputError
 

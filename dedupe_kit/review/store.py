@@ -365,7 +365,8 @@ class DecisionStore:
 
         A decision with both record IDs finds its records by them (the CSV may come from
         another version of the file; one whose records are all on the rows it names is stored as made
-        on this store's input, as it was); one without, by its rows ``a`` and ``b``. The lines of one
+        on this store's input, as it was); one without, by its rows ``a`` and ``b``, which are this input's:
+        it is stored as made on it, with their record IDs, to be found by them on another version. The lines of one
         time and reviewer (``decided_at``, ``reviewer``: a group decided at once) are one batch,
         undone at once, whose survivor and winning values are found by the IDs of all its lines."""
         path = Path(path)
@@ -407,6 +408,9 @@ class DecisionStore:
             for row, (a, b, survivor, fields) in rows:
                 ids.update({r: i for r, i in ((a, row.get("record_id_a")), (b, row.get("record_id_b"))) if i})
                 events.append(((a, b), row["decision"], row.get("note", ""), survivor, _fields_json(fields)))
+            if self.record_ids is not None:  # a row named without its record ID is one of this input's (`_read_line`)
+                for r in {r for (a, b), *_ in events for r in (a, b)} - set(ids):
+                    ids[r] = str(self.record_ids[r])
             if all(self._stands(standing, ids, *event) for event in events):
                 continue
             imported += len(rows)
