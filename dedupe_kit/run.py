@@ -130,7 +130,7 @@ class Result:
         """The run's numbers, and its `warnings` unless told not to.
 
         unmerged: the groups a merge left unmerged (stopped by a conflict, or undone), whose pairs
-            merged automatically the summary counts apart.
+            merged automatically the summary counts apart; without the merge, the groups undone.
         merged: ``False`` for a run that stops at the groups (``--match-only``), whose pairs
             the score merges are "to merge automatically".
         """
@@ -148,7 +148,8 @@ class Result:
             notes.append(f"{apart:,} of them left in two groups: two external IDs, a 'not a match', or one weak link; "
                          "they wait for review too")
         if kept:
-            notes.append(f"{kept:,} of them in groups stopped by a conflict or undone, not merged")
+            notes.append(f"{kept:,} of them in groups " + ("stopped by a conflict or undone, not merged" if merged else
+                                                           "undone, which the merge leaves apart"))
         lines = [
             f"rows                      {len(self.contacts):>10,}",
             f"  exact copies of a row   {int((self.candidates.first != np.arange(len(self.contacts))).sum()):>10,}"
@@ -261,7 +262,7 @@ class Result:
                 (out / name).unlink(missing_ok=True)
             written, summaries, unmerged = exported.paths, [
                 "not merged: crosswalk.csv names the survivor each group would keep; "
-                "a run with the merge writes cleaned.csv and the fix files", exported.summary()], []
+                "a run with the merge writes cleaned.csv and the fix files", exported.summary()], list(undone)
         steps.update()
         release_memory()
         steps.set_description("explaining the pairs")
