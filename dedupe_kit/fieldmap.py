@@ -213,7 +213,7 @@ class FieldMap:
         ``{column: kind}`` table. ``ignore`` names a column, or lists columns, that must keep no role.
         Columns named in overrides are taken away from any detected role.
         """
-        overrides = dict(overrides or {})
+        overrides = _as_spelled(dict(overrides or {}), columns)
         explicit = cls._from_overrides(overrides, columns, source)
         claimed = set(explicit.columns()) | set(_as_columns("ignore", overrides.get("ignore")))  # one, or a list
         found: dict[str, Any] = {role: [] for role in MULTI_ROLES}
@@ -367,6 +367,31 @@ class FieldMap:
                 shown = ", ".join(repr(c) for c in cols)
             lines.append(f"  {role:<13} {shown or '-'}")
         return "column roles:\n" + "\n".join(lines)
+
+
+def _as_spelled(overrides: dict[str, Any], columns: Sequence[str]) -> dict[str, Any]:
+    """``overrides`` with each column named as the header spells it, where the two differ only by the Unicode
+    form: a macOS export writes ``Prénom`` decomposed (``e`` then a combining accent), a config composed.
+
+    >>> _as_spelled({"first_name": "Pr\\u00e9nom", "ignore": ["x"]}, ["Pre\\u0301nom"]) == {
+    ...     "first_name": "Pre\\u0301nom", "ignore": ["x"]}
+    True
+    """
+    spelled = {unicodedata.normalize("NFC", c): c for c in columns}
+
+    def as_header(name: Any) -> Any:
+        if not isinstance(name, str) or name in columns:
+            return name
+        return spelled.get(unicodedata.normalize("NFC", name), name)
+
+    out: dict[str, Any] = {}
+    for role, value in overrides.items():
+        if isinstance(value, Mapping):
+            value = {as_header(k): v for k, v in value.items()}
+        elif isinstance(value, (list, tuple)):
+            value = [as_header(v) for v in value]
+        out[role] = as_header(value)
+    return out
 
 
 def _as_columns(role: str, value: Any) -> list[str] | str:

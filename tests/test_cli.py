@@ -69,6 +69,17 @@ def test_library_errors_become_clean_cli_errors(tmp_path):
     assert "emails: column 'Mail' is not in the file's header" in result.output
 
 
+def test_a_config_names_a_decomposed_header_composed_and_the_output_keeps_the_header(tmp_path):
+    path = tmp_path / "export.csv"  # a macOS export: "Prénom" as e + combining acute
+    header = "Contact ID,Pre\u0301nom,Nom,Email\n"
+    path.write_text(header + "1,Anne,Dupont,anne@example.com\n2,Anne,Dupont,anne@example.com\n", encoding="utf-8")
+    config = tmp_path / "dk.toml"
+    config.write_text('[fields]\nfirst_name = "Pr\u00e9nom"\n', encoding="utf-8")
+    result = run("run", path, "--config", config, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "cleaned.csv").read_text(encoding="utf-8").startswith(header)
+
+
 @pytest.mark.parametrize("config, message", [
     ('[merge]\nrules = { "Prenom" = "longest" }\n', "merge: rules: 'Prenom' is neither a column of"),
     ('[match]\ncompare_columns = ["Note"]\n', "match.compare_columns: 'Note' is not a column of"),

@@ -263,6 +263,15 @@ def test_a_column_moved_to_another_role_leaves_its_detected_role():
     assert fm.external_ids == ()
 
 
+def test_an_override_names_a_column_whatever_its_unicode_form():
+    decomposed = "Pre\u0301nom"  # as a macOS export writes "Prénom": e, then a combining acute
+    fm = FieldMap.detect(["Contact ID", decomposed, "Te\u0301le\u0301phone"],
+                         {"first_name": "Pr\u00e9nom", "phones": {"T\u00e9l\u00e9phone": "mobile"}})
+    assert fm.first_name == decomposed  # the header's own spelling, which the output files keep
+    assert fm.phones == (("Te\u0301le\u0301phone", "mobile"),)
+    assert FieldMap.detect([decomposed, "Email"], {"ignore": "Pr\u00e9nom"}).first_name is None
+
+
 def test_bad_overrides_are_reported_all_at_once():
     with pytest.raises(ConfigError) as info:
         FieldMap.detect(CRM_HEADER, {"emails": ["E-mail"], "record_id": ["Contact ID", "Student ID"],
