@@ -11,6 +11,7 @@ parsing is the slow part.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import html
 import re
@@ -1503,7 +1504,7 @@ def date_key(text: str, day_first: bool | None = None) -> str:
     A month in English or French words (``Mar 4, 2021``, ``04-Mar-2021``, ``4 mars 2021``) is read
     too, and a time after the date is left out (``1990-12-31 00:00:00``, as exports of a date and time column
     write a birth date). A two-digit year is the latest one it can be up to this year (``3/4/21`` is 2021, ``85``
-    1985).
+    1985). A day the calendar has not (``31/04/2024``) is no date.
 
     >>> date_key("03/04/1990"), date_key("03/04/1990", day_first=True), date_key("03.04.1990")
     ('19900304', '19900403', '19900403')
@@ -1513,6 +1514,8 @@ def date_key(text: str, day_first: bool | None = None) -> str:
     ('20210304', '19850304', '20210201', '20210304')
     >>> date_key("1990-12-31 00:00:00"), date_key("12/31/1990 12:00 AM"), date_key("1990-12-31T00:00:00Z")
     ('19901231', '19901231', '19901231')
+    >>> date_key("31/04/2024"), date_key("2023-02-29"), date_key("2024-02-29")
+    ('31 04 2024', '2023 02 29', '20240229')
     """
     text = _TIME_AFTER.sub("", text.strip())
     if match := _ISO_DATE.fullmatch(text):
@@ -1527,9 +1530,10 @@ def date_key(text: str, day_first: bool | None = None) -> str:
         return folded
     if len(year) == 2:
         year = str(2000 + int(year) if 2000 + int(year) <= dt.date.today().year else 1900 + int(year))
-    if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
-        return f"{year}{int(month):02d}{int(day):02d}"
-    return fold(text)
+    month, day = int(month), int(day)
+    if 1 <= month <= 12 and 1 <= day <= calendar.mdays[month] + (month == 2 and calendar.isleap(int(year))):
+        return f"{year}{month:02d}{day:02d}"
+    return fold(text)  # no day of the calendar (``31/04/2024``, ``2023-02-29``): no date
 
 
 def first_of_record(rows: np.ndarray, n: int = EMAILS_COMPARED) -> np.ndarray:

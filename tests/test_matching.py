@@ -1476,6 +1476,19 @@ def test_a_placeholder_birth_date_is_no_birth_date(tmp_path):
     assert pairs.loc[(4, 5), "status"] == "auto"
 
 
+def test_a_birth_date_the_calendar_has_not_is_no_birth_date(tmp_path):
+    # 31/04/1990 (no 31st of April) shared by two namesakes was read as one day and made them one person
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,City,Birth Date\n"
+                    "C1,Marcus,Quillfeather,marcus.q@example.com,(415) 555-0142,Springfield,31/04/1990\n"
+                    "C2,Marcus,Quillfeather,mq.work@example.org,(415) 555-0199,Springfield,31/04/1990\n"
+                    "C3,Pia,Ostrander,pia.o@example.com,(415) 555-0111,Springfield,29/02/1991\n"
+                    "C4,Pia,Ostrander,po@example.org,(415) 555-0112,Springfield,29/02/1992\n")
+    assert normalize(load(path)).names["birth_date"].tolist() == ["", "", "", "19920229"]
+    pairs = run(path, progress=False).pairs.set_index(["a", "b"])
+    assert pairs.loc[(0, 1), "birth_date"] == -1 and pairs.loc[(0, 1), "status"] == "review"
+
+
 def test_a_birth_date_with_a_time_after_it_is_read(tmp_path):
     # a date and time column's export writes the midnight after a birth date: a father and his son of one email
     # and phone, born 32 years apart, are a parent and a child, not one person of no birth date

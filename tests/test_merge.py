@@ -606,6 +606,21 @@ def test_a_placeholder_date_is_no_date(tmp_path, created, updated, updated_too):
     assert unread_dates(contacts, policy, np.arange(4)) == []
 
 
+def test_a_day_the_calendar_has_not_is_no_date(tmp_path):
+    # 31/04/2024 was read as 2024-04-31, later than 15/04/2024: its record survived and its company won
+    path = tmp_path / "dates.csv"
+    path.write_text("Contact ID,Company,Created Date,Last Modified\nP1,Old Co,2019-01-01,31/04/2024\n"
+                    "P2,New Co,2019-05-04,15/04/2024\nP3,Leap Co,2023-02-29,\nP4,Real Co,2023-02-28,\n")
+    contacts, groups = load(path), np.array([0, 0, 2, 2])
+    policy = MergePolicy(survivor="most_recently_updated", rules={"Company": "most_recent"})
+    plan = merge(contacts, groups, policy)
+    assert plan.groups["survivor_reason"].tolist() == ["most recently updated (15/04/2024)",
+                                                       "most recently updated (created 2023-02-28, no update date)"]
+    assert plan.values.loc[plan.values["column"] == "Company", "after"].tolist() == ["New Co", "Real Co"]
+    assert "'Last Modified' holds 1 filled cell not read as a date, such as '31/04/2024'" in unread_dates(
+        contacts, policy, np.arange(4))[0]
+
+
 def test_a_placeholder_birth_date_is_filled_and_not_carried(tmp_path):
     # the survivor's 1900-01-01 is no birth date: the other record's fills it; one of another record goes nowhere
     path = tmp_path / "export.csv"
