@@ -338,6 +338,7 @@ _PHONE_SPLIT = re.compile(rf"\s*(?:(?:;|,(?=\s*[+(\d]))"
 _PHONE_SQUEEZE = re.compile(r"[\s().\-/\u00a0]+")
 _PHONE_LABEL = re.compile(r"\((?=[^\d()]*[^\W\d_])[^\d()]*\)")  # "(mobile)", "(mum)": words in brackets, no digit
 _LABEL_AFTER = re.compile(r"(?<=\d)\s*[-–:,]?\s+[^\W\d_][^\d]*$")  # "212 555 0142 - mum", "… home": words last
+_TEXT_AFTER = re.compile(r"(?<=\d)[\s\-–:,]*([^\W\d_].*\d.*?)\s*$")  # "… Apt 5", "… e12": letters, then digits
 _DECIMAL_WRITTEN = re.compile(r"(\+?\d{6,})\.0")  # 2125550142.0: a number a spreadsheet or pandas wrote as a decimal
 _SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?E\+?\d+", re.IGNORECASE)  # 3.36123E+11 (or 3,36123E+11): its last digits are lost
 _SCIENTIFIC_REASON = "digits lost to scientific notation (export the column as text)"
@@ -365,6 +366,8 @@ def parse_phone(raw: str, region: str) -> Parsed:
     ([('+442079460958', '442079460958', '2079460958')], [])
     >>> parse_phone("555-555-5555 / 226-2649", "US")
     ([], [('555-555-5555', 'placeholder number', ''), ('226-2649', 'local number without area code', '2262649')])
+    >>> parse_phone("(415) 555-0142 Apt 5", "US")
+    ([], [('(415) 555-0142 Apt 5', "text 'Apt 5' after the number (an extension is written ext. 12)", '4155550142')])
     """
     if _SCIENTIFIC.fullmatch(raw.strip()):  # before its decimal comma is taken for two numbers
         return [], [(raw.strip(), _SCIENTIFIC_REASON, "")]
@@ -373,8 +376,14 @@ def parse_phone(raw: str, region: str) -> Parsed:
         if part:
             decimal = _DECIMAL_WRITTEN.fullmatch(part)
             number = decimal[1] if decimal else _without_label_after(_PHONE_LABEL.sub("", part))
-            squeezed = _PHONE_SQUEEZE.sub("", number)
+            if _SCIENTIFIC.fullmatch(number.strip()):  # as typed: "415 555 0142 e12" is no such thing
+                bad.append((part, _SCIENTIFIC_REASON, ""))
+                continue
+            after = _text_after(number)
+            squeezed = _PHONE_SQUEEZE.sub("", number[:len(number) - len(after)])
             usable, result, national = _parse_phone_part(squeezed, region, squeezed == number.strip())
+            if after:  # "(415) 555-0142 Apt 5": neither the number's digits nor its extension
+                usable, result = False, f"text {after!r} after the number (an extension is written ext. 12)"
             (ok if usable else bad).append((result, part, national) if usable else (part, result, national))
     return ok, bad
 
@@ -480,6 +489,16 @@ def with_extensions(key: np.ndarray, raw: np.ndarray) -> np.ndarray:
     return key
 
 
+def _text_after(text: str) -> str:
+    """The letters, then digits, typed after a number (``"(415) 555-0142 Apt 5"``: ``"Apt 5"``), that are no
+    extension (``x12``, ``ext. 12``) and that phonenumbers would read as more digits, else ``""``; letters
+    after fewer than 7 digits may be the number's own (``"1 800 FLOWERS"``)."""
+    after = _TEXT_AFTER.search(text)
+    if not after or sum(c.isdigit() for c in text[:after.start()]) < 7:
+        return ""
+    return "" if _EXTENSION.search(_PHONE_SQUEEZE.sub("", text)) else after[1]
+
+
 def _without_label_after(text: str) -> str:
     """A number without the words typed after it (``"212 555 0142 - mum"``), whose letters
     phonenumbers would read as digits; ``"1 800 FLOWERS"``, too short without them, keeps them."""
@@ -503,8 +522,6 @@ def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> t
     digits = re.sub(r"\D", "", text)
     if not digits:
         return (False, "not a phone number", "")
-    if _SCIENTIFIC.fullmatch(text):
-        return (False, _SCIENTIFIC_REASON, "")
     if len(digits) >= 6 and _PLACEHOLDER_NATIONAL.fullmatch(digits):
         return (False, "placeholder number", "")
     try:

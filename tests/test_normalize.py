@@ -108,6 +108,15 @@ def test_a_number_in_scientific_notation_is_named_as_such_and_pairs_with_nothing
     assert parse_phone("4,47701e+11", "GB") == ([], [("4,47701e+11", reason, "")])
 
 
+@pytest.mark.parametrize("raw, after", [("(415) 555-0142 e12", "e12"), ("(415) 555-0142 Apt 5", "Apt 5")])
+def test_text_and_digits_after_a_number_are_named_not_read_as_scientific_notation_or_keypad_digits(raw, after):
+    # e12 was "digits lost to scientific notation", Apt 5 "too long" (its letters read as keypad digits 278)
+    reason = f"text {after!r} after the number (an extension is written ext. 12)"
+    assert parse_phone(raw, "US") == ([], [(raw, reason, "4155550142")])
+    assert per_value(parse_phones([raw], "US"), 1) == [parse_phone(raw, "US")]
+    assert parse_phone("(415) 555-0142 ext 12", "US")[0] == [("+14155550142", "(415) 555-0142 ext 12", "4155550142")]
+
+
 def test_extension_is_kept_in_the_raw_text_not_the_value():
     assert parse_phone("212-555-0142 ext. 12", "US") == ([("+12125550142", "212-555-0142 ext. 12", "2125550142")], [])
     assert display("phone", "+12125550142") == "+1 212-555-0142"
