@@ -73,11 +73,11 @@ class Profile:
 
     @cached_property
     def shared(self) -> pd.DataFrame:
-        return _with_rows(*self.identifiers, self._shared_values)
+        return _with_rows(*self.identifiers, self._shared_values, self.lines)
 
     @cached_property
     def taken(self) -> pd.DataFrame:
-        return _taken_table(self.identifiers[0], *self._taken_cells)
+        return _with_lines(_taken_table(self.identifiers[0], *self._taken_cells), self.lines, "source_row", "held_by")
 
     @cached_property
     def _shared_values(self) -> pd.DataFrame:
@@ -197,23 +197,24 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
     key = normalized.value_codes()
     distinct = ~pd.Series(key << 32 | ids["source_row"].to_numpy()).duplicated().to_numpy()
     ids, key = ids[distinct], key[distinct]
+    lines = contacts.lines if len(contacts.lines) == len(frame) else None
     return Profile(
         source=contacts.name,
         rows=len(frame),
         mapping=mapping,
         fill=fill,
         invalid=invalid,
-        exact_duplicates=_exact_duplicates(contacts),
+        exact_duplicates=_with_lines(_exact_duplicates(contacts), lines, "source_row", "duplicate_of"),
         identifiers=(ids, key),
         shared_min_records=config.profile.shared_min_records,
         max_block_size=config.match.max_block_size,
         too_common=_too_common(contacts, normalized, config, ids["source_row"].to_numpy(), key),
-        lines=contacts.lines if len(contacts.lines) == len(frame) else None,
+        lines=lines,
         region_hint=region_hint(normalized, fm, config.normalize.default_region),
         left_out_note=contacts.left_out_note(),
         formula_note=contacts.formula_note,
         unique_id_note=unique_id_note(contacts, normalized),
-        repeated_ids=_repeated_ids(contacts),
+        repeated_ids=_with_lines(_repeated_ids(contacts), lines, "source_row", "first_row"),
     )
 
 
@@ -279,13 +280,19 @@ def _shared_values(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.D
     return table.take(order)
 
 
-def _with_rows(ids: pd.DataFrame, key: np.ndarray, values: pd.DataFrame) -> pd.DataFrame:
-    """`_shared_values` as `Profile.shared` shows them: with their ``display`` and the ``rows`` holding each."""
+def _with_rows(ids: pd.DataFrame, key: np.ndarray, values: pd.DataFrame, lines: np.ndarray | None) -> pd.DataFrame:
+    """`_shared_values` as `Profile.shared` shows them: with their ``display``, the ``rows`` holding each and
+    the ``lines`` of the file where those rows start."""
     kept = np.isin(key, values.index.to_numpy())
     ids, key = ids[kept], key[kept]
     order = np.lexsort((ids["source_row"].to_numpy(), key))
-    rows = (ids["source_row"].iloc[order].astype(str) + " ").groupby(key[order]).sum().str[:-1]
-    table = values.assign(rows=rows).reset_index(drop=True)
+    rows = ids["source_row"].to_numpy()[order]
+
+    def joined(numbers: np.ndarray) -> pd.Series:
+        return (pd.Series(numbers).astype(str) + " ").groupby(key[order]).sum().str[:-1]
+
+    table = values.assign(rows=joined(rows), **({} if lines is None else {"lines": joined(lines[rows])}))
+    table = table.reset_index(drop=True)
     table.insert(2, "display", display_all(table["kind"], table["value"]))
     return table
 
@@ -300,6 +307,18 @@ def _taken_cells(ids: pd.DataFrame, key: np.ndarray) -> tuple[np.ndarray, np.nda
     at = np.flatnonzero(rows != held_by)
     at = at[sort_order(rows[at], ids["kind"].cat.codes.to_numpy()[at], ids["value"].to_numpy(dtype=object)[at])]
     return at, held_by[at]
+
+
+def _with_lines(table: pd.DataFrame, lines: np.ndarray | None, *columns: str) -> pd.DataFrame:
+    """``table`` with, after each of its ``columns`` of rows, the line of the file where that row starts
+    (`Contacts.lines`), as `profile` gives the unusable values theirs: ``line`` for ``source_row``,
+    ``held_by_line`` for ``held_by``…"""
+    if lines is None:
+        return table
+    for column in columns:
+        table.insert(table.columns.get_loc(column) + 1, "line" if column == "source_row" else f"{column}_line",
+                     lines[table[column].to_numpy(dtype=np.int64)])
+    return table
 
 
 def _taken_table(ids: pd.DataFrame, at: np.ndarray, held_by: np.ndarray) -> pd.DataFrame:

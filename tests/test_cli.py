@@ -7,6 +7,7 @@ import os
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -35,7 +36,8 @@ def test_profile_prints_the_summary_and_writes_its_files(tmp_path):
         "config.toml", "profile.png", "profile.txt", "profile_exact_duplicates.csv", "profile_invalid.csv",
         "profile_mapping.csv", "profile_repeated_ids.csv", "profile_shared.csv", "profile_taken.csv",
     ]
-    assert (out / "profile_repeated_ids.csv").read_text() == "source_row,record_id,first_row\n2,2,1\n"
+    assert (out / "profile_repeated_ids.csv").read_text() == ("source_row,line,record_id,first_row,first_row_line\n"
+                                                              "2,4,2,1,3\n")
     saved = tomllib.loads((out / "config.toml").read_text())
     assert saved["normalize"]["default_region"] == "FR"
     assert saved["fields"]["phones"] == {"Portable": "mobile"}
@@ -43,6 +45,25 @@ def test_profile_prints_the_summary_and_writes_its_files(tmp_path):
     assert load(path, Config.from_toml(out / "config.toml")).field_map == load(path).field_map
     assert path.read_bytes() == before
     assert not list(out.glob(".*.tmp"))
+
+
+def test_the_profiles_tables_give_the_line_of_each_row_they_name(tmp_path):
+    # they gave the 0-based row alone, where profile.txt says "line N": a note over two lines moves the lines on
+    path = tmp_path / "export.csv"
+    path.write_text('Contact ID,First Name,Email,Notes\n1,Ann,ann@example.com,"two\nlines"\n1,Ann,ann@example.com,\n'
+                    "2,Bo,info@example.com,\n3,Cy,info@example.com,\n4,Di,info@example.com,\n")
+    out = tmp_path / "out"
+    result = run("profile", path, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "line 4: email ann@example.com already on line 2" in result.output
+    read = {name: pd.read_csv(out / f"profile_{name}.csv", dtype=str, keep_default_na=False)
+            for name in ("taken", "exact_duplicates", "repeated_ids", "shared")}
+    assert read["taken"][["source_row", "line", "held_by", "held_by_line"]].values.tolist()[:2] == [
+        ["1", "4", "0", "2"], ["3", "6", "2", "5"]]
+    assert read["repeated_ids"][["source_row", "line", "first_row", "first_row_line"]].values.tolist() == [
+        ["1", "4", "0", "2"]]
+    assert read["shared"][["rows", "lines"]].values.tolist() == [["2 3 4", "5 6 7"]]
+    assert read["exact_duplicates"].columns.tolist() == ["source_row", "line", "duplicate_of", "duplicate_of_line"]
 
 
 def test_config_file_overrides_the_mapping(tmp_path):

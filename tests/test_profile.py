@@ -127,14 +127,14 @@ def test_taken_values_far_down_a_file_of_few_identifiers(tmp_path):
 
 
 def test_exact_duplicates_ignore_the_record_id(report):
-    assert report.exact_duplicates.values.tolist() == [[5, 4]]
+    assert report.exact_duplicates.values.tolist() == [[5, 7, 4, 6]]  # with the lines of the file
 
 
 def test_blank_rows_are_not_exact_duplicates(tmp_path):
     path = tmp_path / "export.csv"  # a spreadsheet's padding after the data: empty rows, IDs left blank or not
     path.write_text("Contact ID,First Name,Email\n1,Ann,a@x.com\n2,Ann,a@x.com\n,,\n, ,\n9,,\n")
     contacts = load(path)
-    assert profile(contacts, normalize(contacts)).exact_duplicates.values.tolist() == [[1, 0]]
+    assert profile(contacts, normalize(contacts)).exact_duplicates.values.tolist() == [[1, 3, 0, 2]]
 
 
 def test_summary_text_and_chart(report):
@@ -206,7 +206,7 @@ def test_rows_that_repeat_an_earlier_rows_record_id_are_listed(tmp_path):
     path.write_text("Contact ID,First Name,Email\nC20,Leon,leon@x.example\nC21,Ann,ann@x.example\n"
                     "C20,Wholly,other@y.example\n,Zed,z@x.example\n,Yan,y@x.example\nC20,Leon,leon@x.example\n")
     report = profile(load(path))
-    assert report.repeated_ids.values.tolist() == [[2, "C20", 0], [5, "C20", 0]]
+    assert report.repeated_ids.values.tolist() == [[2, 4, "C20", 0, 2], [5, 7, "C20", 0, 2]]
     assert "rows whose record ID an earlier row holds: 2 (first ones):\n  line 4: 'C20', as on line 2" in str(report)
     path.write_text("Contact ID,First Name\nC1,Ann\nC2,Bob\n")
     assert "record ID an earlier row" not in str(profile(load(path)))
