@@ -644,7 +644,8 @@ def _texts_not_kept(cells_of: _Cells, columns: Iterable[str], role_of: Mapping[s
                     merged: Callable[[str], np.ndarray], groups: pd.Index) -> pd.DataFrame:
     """The values of ``columns`` (a company, a city, a name: no email, phone, ID or date a CRM sets) that a
     merged-away record holds and its merged contact does not, once for each such record: ``Acme Corp`` beside
-    ``Acme``, not ``ACME`` (the same value in other capitals or spaces), nor a country the other names
+    ``Acme``, not ``ACME`` (the same value in other capitals or spaces) nor ``@annem`` beside ``'@annem`` (the
+    ``'`` a CRM writes to stop a formula, `without_text_mark`), nor a country the other names
     (``USA`` beside ``United States``). ``merged``: as in `_not_kept`."""
     country = cells_of.contacts.field_map.country
     found = [pd.DataFrame(columns=DROPPED_COLUMNS)]
@@ -656,7 +657,8 @@ def _texts_not_kept(cells_of: _Cells, columns: Iterable[str], role_of: Mapping[s
         value, kept = cells["value"].to_numpy(dtype=object), merged(column)[groups.get_indexer(cells["group"])]
         other = value != kept  # most are the same text
         cells = cells[other]
-        key = map_unique(pd.Series(np.r_[value[other], kept[other]]), lambda text: " ".join(text.split()).casefold())
+        key = map_unique(pd.Series(np.r_[value[other], kept[other]]),  # '@annem, as a CRM stops a formula: @annem
+                         lambda text: " ".join(without_text_mark(text.strip()).split()).casefold())
         if column == country:
             key = map_unique(key, lambda text: country_region(text, text))
         key = key.to_numpy(dtype=object)

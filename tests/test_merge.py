@@ -459,6 +459,17 @@ def test_other_values_a_rule_does_not_keep_are_listed_in_the_audit(tmp_path):
     assert plan.dropped[["value", "source_row"]].values.tolist() == [["(415) 555-0102", 1], ["415-555-0102", 2]]
 
 
+def test_a_value_that_differs_only_by_the_quote_a_crm_writes_before_a_formula_is_kept(tmp_path):
+    # the survivor's '@annem is @annem, the ' a CRM writes so that a spreadsheet does not run it: the audit listed
+    # @annem as not kept beside it; @annem2 is another value
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Instagram,Code\n1,Anne,'@annem,'00123\n2,Anne,@annem,00123\n"
+                    "3,Anne,@annem2,00124\n")
+    plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.dropped[["column", "value", "source_row"]].values.tolist() == [
+        ["Instagram", "@annem2", 2], ["Code", "00124", 2]]
+
+
 @pytest.mark.parametrize("rules", [{}, {"emails": "fill"}])
 def test_an_address_kept_only_as_another_writing_of_its_mailbox_is_listed_as_not_kept(tmp_path, rules):
     path = tmp_path / "export.csv"  # Gmail reads jean.dupont+news@ as jeandupont@: one mailbox, two addresses
