@@ -7,8 +7,9 @@ the new file, count), and gives each new row one status:
 
 - ``updates``: it carries the record ID or an external unique ID of an existing contact;
 - ``changes a number``: it updates a contact whose phone or email differs (old and new are listed);
-- ``will be rejected``: its phone or email belongs to another existing contact, or it repeats
-  an earlier row of the same file — a CRM skips such a row as a duplicate contact;
+- ``will be rejected``: its phone or email belongs to another existing contact (or to the one it
+  probably is, whose record ID is not sure enough to write in), or it repeats an earlier row of the
+  same file — a CRM skips such a row as a duplicate contact;
 - ``would create a duplicate``: no ID, but a strong match with an existing contact (the ID
   was missing or its column renamed);
 - ``new contact``.
@@ -288,10 +289,11 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     probability = np.zeros(n_new)
     target = np.full(n_new, -1, dtype=np.int64)  # the existing row each new row concerns
     hold = np.zeros(n_new, dtype=bool)  # importable by the CRM, but a person should look first
+    guess: dict[int, str] = {}  # the existing contact a row without a known ID probably is, and why
 
     def reject(i: int, why: str, concerns: int = -1) -> None:
-        if status[i] != "will be rejected":  # the first reason found is the one given
-            status[i], reason[i] = "will be rejected", why
+        if status[i] != "will be rejected":  # the first reason found is the one given, then the likely contact
+            status[i], reason[i] = "will be rejected", why + guess.get(i, "")
             if concerns >= 0 and target[i] < 0:
                 target[i] = concerns
 
@@ -330,22 +332,20 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     cross = pairs[(pairs["a"] < n_existing) & (pairs["b"] >= n_existing)
                   & (pairs["probability"] >= result.config.match.lower)]
     best = cross.sort_values(["b", "probability", "a"], ascending=[True, False, True]).drop_duplicates("b")
-    guess = {}
     for b, a, p, pair, why in zip(best["b"], best["a"], best["probability"], best["status"], result.reasons(best)):
         i = b - n_existing
         probability[i] = p
-        if unknown[i]:  # its values are that contact's own, not another's to clear
+        if not by_id[i]:  # said too if the row is rejected
             target[i], guess[i] = a, f"; probably existing record {record_id[a]}: {why}"
-        elif not by_id[i]:
-            target[i], status[i] = a, "would create a duplicate"
+        if not by_id[i] and not unknown[i]:
+            status[i] = "would create a duplicate"
             # as sure as a merge without a person: not a namesake the rules leave to review, whatever its score
             certain[i] = pair == "auto"
             reason[i] = ("" if certain[i] else "probable: check it; ") + why
 
     # what a CRM rejects: an ID it does not know, a value another contact holds, a repeat in the file
     for i in np.flatnonzero(unknown):
-        reject(i, f"record ID {frame.at[n_existing + i, fm.record_id].strip()} is not in the existing contacts"
-                  + guess.get(i, ""))
+        reject(i, f"record ID {frame.at[n_existing + i, fm.record_id].strip()} is not in the existing contacts")
     # a CRM holds and imports no value of an extra column (``dedupe_kit extra phones``, of either file): it
     # rejects no row for one
     values = ids[ids["kind"].isin(["phone", "email", "external_id"]) & ~ids["column"].isin(EXTRA_COLUMNS)]
@@ -358,8 +358,8 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     for row, old, column, kind, value in zip(held["source_row"], held["source_row_old"], held["column_old"],
                                              held["kind"], held["value"]):
         i = row - n_existing
-        if target[i] in holders[(row, value)]:
-            continue  # the contact it concerns holds the value already (maybe with a duplicate of its own)
+        if target[i] in holders[(row, value)] and (certain[i] or unknown[i]):
+            continue  # the contact it updates holds the value already (maybe with a duplicate of its own)
         what = kind.replace("_", " ").replace("external id", "external ID")
         reject(i, f"{what} {display(kind, value)} belongs to existing record {record_id[old]}", old)
         taken.append((i, old, record_id[old], column, value))

@@ -366,3 +366,28 @@ def test_a_row_that_changes_a_phone_and_an_email_lists_both(tmp_path):
         "same record ID; Mobile Phone 212-555-0142 -> 212-555-0199; Email ann@old.example -> ann@new.example"]
     assert check.changed_numbers[["column", "old", "new"]].values.tolist() == [
         ["Mobile Phone", "212-555-0142", "212-555-0199"], ["Email", "ann@old.example", "ann@new.example"]]
+
+
+def _checked(tmp_path, existing_rows: str, new_rows: str, header: str = "Contact ID,First Name,Last Name,Email,"
+             "Mobile Phone,City"):
+    """The check of a new file against an export, both of these rows under one header."""
+    existing, new = tmp_path / "existing.csv", tmp_path / "new.csv"
+    existing.write_text(f"{header}\n{existing_rows}")
+    new.write_text(f"{header}\n{new_rows}")
+    return check_import(new, existing, progress=False)
+
+
+def test_a_row_imported_without_the_id_of_the_contact_whose_phone_it_carries_will_be_rejected(tmp_path):
+    # Alicia Baker may be Alice Baker, but not surely (another first name and email): the row keeps no record ID,
+    # so the CRM would take it as a new contact with Alice's mobile and skip it as a duplicate contact
+    check = _checked(tmp_path, "C001,Alice,Baker,alice.baker@example.com,+12125550101,New York\n"
+                               "C004,Dmitri,Evans,dmitri.evans@example.com,+12125550104,Denver\n",
+                     ",Alicia,Baker,alicia.b@example.net,+12125550101,New York\n"
+                     ",Dmitri,Evans,,+12125550104,Denver\n")
+    assert check.rows["status"].tolist() == ["will be rejected", "would create a duplicate"]
+    assert check.rows["matched_record"].tolist() == ["C001", "C004"]
+    assert check.rows["reason"][0].startswith("phone +1 212-555-0101 belongs to existing record C001; probably "
+                                              "existing record C001: not merged without a person")
+    assert check.taken[["existing_record", "column"]].values.tolist() == [["C001", "Mobile Phone"]]
+    importable, held = check.corrected()
+    assert importable["Contact ID"].tolist() == ["C004"] and held["First Name"].tolist() == ["Alicia"]
