@@ -89,7 +89,8 @@ class ImportCheck:
 
     def corrected(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The file to import (the existing record ID written in where the match is certain) and the rows
-        held back (rejected, or an ID under another person's name), with why."""
+        held back (rejected, or an ID under another person's name), with why: their record IDs written in
+        too, so that a row imported after the clearing file updates its contact."""
         frame = self.new.frame.copy()
         id_column = self.new.field_map.record_id or self.existing.field_map.record_id
         if id_column is not None:
@@ -426,7 +427,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     rows = pd.DataFrame({"new_row": np.arange(n_new), "status": status,
                          "matched_record": np.where(target >= 0, record_id[np.maximum(target, 0)], ""),
                          "reason": reason, "probability": probability.round(4),
-                         "certain": certain & (status != "will be rejected"), "hold": hold | (status == "will be rejected")})
+                         "certain": certain, "hold": hold | (status == "will be rejected")})
     changed = pd.DataFrame(changed, columns=["new_row", "record_id", "column", "old", "new"])
     taken = pd.DataFrame(taken, columns=["new_row", "existing_row", "existing_record", "column", "value"])
     blanked = pd.DataFrame([(i, new_column[column]) for i, column in sorted(blank)], columns=["new_row", "column"])

@@ -391,3 +391,15 @@ def test_a_row_imported_without_the_id_of_the_contact_whose_phone_it_carries_wil
     assert check.taken[["existing_record", "column"]].values.tolist() == [["C001", "Mobile Phone"]]
     importable, held = check.corrected()
     assert importable["Contact ID"].tolist() == ["C004"] and held["First Name"].tolist() == ["Alicia"]
+
+
+def test_a_held_back_row_gets_the_record_id_it_matched_so_that_imported_after_the_clearing_file_it_updates(tmp_path):
+    # the spreadsheet dropped the leading zero and the phone is Maria's: imported after the clearing file with
+    # 1001, the CRM would find no such contact
+    check = _checked(tmp_path, "01001,Robert,Fischer,rob@example.com,617-555-0142\n"
+                               "01002,Maria,Garcia,maria@example.org,617-555-0177\n",
+                     "1001,Robert,Fischer,rob@example.com,617-555-0177\n", "Record ID,First Name,Last Name,Email,Phone")
+    assert check.rows["status"].tolist() == ["will be rejected"] and check.rows["certain"].tolist() == [True]
+    importable, held = check.corrected()
+    assert importable.empty and held["Record ID"].tolist() == ["01001"]
+    assert check.taken[["existing_record", "column"]].values.tolist() == [["01002", "Phone"]]
