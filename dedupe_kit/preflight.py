@@ -383,6 +383,13 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
             hold[i] = True
             shown = " ".join(existing.frame.loc[old, [c for c in (fm.first_name, fm.last_name) if c]])
             reason[i] += f"; held back: the name differs from the existing record ({shown})"
+    # two rows that update one contact: the later would write over what the earlier writes
+    first_line: dict[int, int] = {}
+    for i in np.flatnonzero(certain & (status != "will be rejected")):
+        if target[i] in first_line:
+            hold[i] = True
+            reason[i] += f"; held back: line {first_line[target[i]]} of this file updates this contact too"
+        first_line.setdefault(target[i], new.lines[i])
 
     # updates whose phones or emails differ from the contact's (two spellings of one number do not)
     every = result.normalized.identifiers

@@ -403,3 +403,16 @@ def test_a_held_back_row_gets_the_record_id_it_matched_so_that_imported_after_th
     importable, held = check.corrected()
     assert importable.empty and held["Record ID"].tolist() == ["01001"]
     assert check.taken[["existing_record", "column"]].values.tolist() == [["01002", "Phone"]]
+
+
+def test_the_second_row_that_updates_one_contact_is_held_back_as_it_would_write_over_the_first(tmp_path):
+    check = _checked(tmp_path, "C003,Chloe,Dawson,chloe.dawson@example.com,+12125550103,Chicago\n"
+                               "C004,Dmitri,Evans,dmitri.evans@example.com,+12125550104,Denver\n",
+                     "C003,Chloe,Dawson,chloe.d@example.net,+12125550133,Chicago\n"
+                     ",Dmitri,Evans,dmitri.evans@example.com,,Denver\n"
+                     "C003,Chloe,Dawson,chloe.dawson@example.com,+12125550103,Chicago\n")
+    assert check.rows["status"].tolist() == ["changes a number", "would create a duplicate", "updates"]
+    assert check.rows["hold"].tolist() == [False, False, True]
+    assert check.rows["reason"][2] == "same record ID; held back: line 2 of this file updates this contact too"
+    importable, held = check.corrected()
+    assert importable["Contact ID"].tolist() == ["C003", "C004"] and held["Contact ID"].tolist() == ["C003"]
