@@ -364,12 +364,20 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
         what = kind.replace("_", " ").replace("external id", "external ID")
         reject(i, f"{what} {display(kind, value)} belongs to existing record {record_id[old]}", old)
         taken.append((i, old, record_id[old], column, value))
-    inner = pairs[(pairs["a"] >= n_existing) & (pairs["status"] == "auto")].sort_values(["b", "a"]).drop_duplicates("b")
+    # an earlier row that the CRM rejects writes nothing: a row that surely updates a contact does not repeat it
+    rejected = status == "will be rejected"
+
+    def repeats(later: pd.Series, earlier: pd.Series) -> np.ndarray:
+        later, earlier = later.to_numpy() - n_existing, earlier.to_numpy() - n_existing
+        return (later > earlier) & ~(rejected[earlier] & certain[later])
+
+    inner = pairs[(pairs["a"] >= n_existing) & (pairs["status"] == "auto")]
+    inner = inner[repeats(inner["b"], inner["a"])].sort_values(["b", "a"]).drop_duplicates("b")
     for b, a in zip(inner["b"], inner["a"]):
         reject(b - n_existing, f"repeats line {new.lines[a - n_existing]} of this file")
-    first = new_values.sort_values("source_row").drop_duplicates(["kind", "value"])
-    again = new_values.merge(first[["kind", "value", "source_row"]], on=["kind", "value"], suffixes=("", "_first"))
-    again = again[again["source_row"] > again["source_row_first"]].drop_duplicates("source_row")
+    again = new_values.merge(new_values[["kind", "value", "source_row"]], on=["kind", "value"], suffixes=("", "_first"))
+    again = again[repeats(again["source_row"], again["source_row_first"])]
+    again = again.sort_values(["source_row", "source_row_first"]).drop_duplicates("source_row")
     for row, earlier, kind, value in zip(again["source_row"], again["source_row_first"], again["kind"], again["value"]):
         reject(row - n_existing, f"its {kind.replace('_', ' ')} {display(kind, value)} is also on line "
                                  f"{new.lines[earlier - n_existing]} of this file")

@@ -416,3 +416,16 @@ def test_the_second_row_that_updates_one_contact_is_held_back_as_it_would_write_
     assert check.rows["reason"][2] == "same record ID; held back: line 2 of this file updates this contact too"
     importable, held = check.corrected()
     assert importable["Contact ID"].tolist() == ["C003", "C004"] and held["Contact ID"].tolist() == ["C003"]
+
+
+def test_a_row_with_the_right_record_id_is_not_rejected_for_repeating_an_earlier_row_the_crm_rejects(tmp_path):
+    # the first row's ID is a placeholder, the CRM skips it and writes nothing: the second updates Chloe
+    check = _checked(tmp_path, "C003,Chloe,Dawson,chloe.dawson@example.com,+12125550103,Chicago\n",
+                     "n/a,Chloe,Dawson,chloe.dawson@example.com,+12125550103,Chicago\n"
+                     " C003 ,Chloe,Dawson,chloe.new@example.com,+12125550103,Chicago\n"
+                     ",Chloe,Dawson,chloe.new@example.com,+12125550133,Chicago\n")
+    assert check.rows["status"].tolist() == ["will be rejected", "changes a number", "will be rejected"]
+    assert check.rows["reason"][1] == "same record ID; Email chloe.dawson@example.com -> chloe.new@example.com"
+    # an earlier row that the CRM imports still counts
+    assert check.rows["reason"][2].startswith("repeats line 3 of this file")
+    assert check.corrected()[0]["Contact ID"].tolist() == ["C003"]
