@@ -382,9 +382,10 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
         reject(row - n_existing, f"its {kind.replace('_', ' ')} {display(kind, value)} is also on line "
                                  f"{new.lines[earlier - n_existing]} of this file")
 
-    # an ID match under another person's name: a typo in the ID would overwrite that person
+    # an ID match under another person's name: a typo in the ID would overwrite that person (a rejected row too,
+    # imported after the clearing file)
     names = result.normalized.names
-    for i in np.flatnonzero(by_id & (status != "will be rejected")):
+    for i in np.flatnonzero(by_id):
         old, row = target[i], n_existing + i
         new_name, old_name = names.loc[row, ["first", "last"]], names.loc[old, ["first", "last"]]
         if all(new_name) and all(old_name) and not (new_name == old_name).any():

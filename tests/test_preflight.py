@@ -429,3 +429,13 @@ def test_a_row_with_the_right_record_id_is_not_rejected_for_repeating_an_earlier
     # an earlier row that the CRM imports still counts
     assert check.rows["reason"][2].startswith("repeats line 3 of this file")
     assert check.corrected()[0]["Contact ID"].tolist() == ["C003"]
+
+
+def test_a_rejected_row_whose_record_id_is_another_persons_says_so(tmp_path):
+    # imported after the clearing file as the reason suggests, Alice's row would overwrite Chloe
+    check = _checked(tmp_path, "C001,Alice,Baker,alice.baker@example.com,+12125550101,New York\n"
+                               "C003,Chloe,Dawson,chloe.dawson@example.com,+12125550103,Chicago\n",
+                     "C003,Alice,Baker,alice.baker@example.com,+12125550101,New York\n")
+    assert check.rows["status"].tolist() == ["will be rejected"]
+    assert check.rows["reason"].tolist() == ["email alice.baker@example.com belongs to existing record C001; held "
+                                             "back: the name differs from the existing record (Chloe Dawson)"]
