@@ -364,12 +364,14 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
         what = kind.replace("_", " ").replace("external id", "external ID")
         reject(i, f"{what} {display(kind, value)} belongs to existing record {record_id[old]}", old)
         taken.append((i, old, record_id[old], column, value))
-    # an earlier row that the CRM rejects writes nothing: a row that surely updates a contact does not repeat it
+    # an earlier row that the CRM rejects writes nothing: a row that surely updates a contact does not repeat it,
+    # nor one that updates the same contact (held back below: it would write over that one)
     rejected = status == "will be rejected"
 
     def repeats(later: pd.Series, earlier: pd.Series) -> np.ndarray:
         later, earlier = later.to_numpy() - n_existing, earlier.to_numpy() - n_existing
-        return (later > earlier) & ~(rejected[earlier] & certain[later])
+        same = certain[earlier] & (target[earlier] == target[later])
+        return (later > earlier) & ~(certain[later] & (rejected[earlier] | same))
 
     inner = pairs[(pairs["a"] >= n_existing) & (pairs["status"] == "auto")]
     inner = inner[repeats(inner["b"], inner["a"])].sort_values(["b", "a"]).drop_duplicates("b")

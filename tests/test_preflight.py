@@ -439,3 +439,13 @@ def test_a_rejected_row_whose_record_id_is_another_persons_says_so(tmp_path):
     assert check.rows["status"].tolist() == ["will be rejected"]
     assert check.rows["reason"].tolist() == ["email alice.baker@example.com belongs to existing record C001; held "
                                              "back: the name differs from the existing record (Chloe Dawson)"]
+
+
+def test_a_row_that_updates_the_contact_an_earlier_row_updates_is_held_back_not_rejected_for_its_values(tmp_path):
+    # 42 is 0042 without its leading zeros: the CRM updates Dmitri twice, it rejects neither row
+    check = _checked(tmp_path, "0042,Dmitri,Evans,dmitri.evans@example.com,+12125550104,Denver\n",
+                     "42,Dmitri,Evans,dmitri.evans@example.com,+12125550104,Denver\n"
+                     "0042,Dmitri,Evans,dmitri.evans@example.com,+12125550199,Denver\n")
+    assert check.rows["status"].tolist() == ["updates", "changes a number"]
+    assert check.rows["hold"].tolist() == [False, True]
+    assert check.rows["reason"][1].startswith("same record ID; held back: line 2 of this file updates this contact")
