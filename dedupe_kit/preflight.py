@@ -354,7 +354,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     crm_held = values["source_row"] < n_existing
     held = new_values.merge(values.loc[crm_held, ["source_row", "column", "value", "kind"]],
                             on=["value", "kind"], suffixes=("", "_old")).sort_values(["source_row", "source_row_old"])
-    holders = held.groupby(["source_row", "value"])["source_row_old"].agg(set)
+    holders = held.groupby(["source_row", "value"])["source_row_old"].agg(set).to_dict()
     taken = []
     for row, old, column, kind, value in zip(held["source_row"], held["source_row_old"], held["column_old"],
                                              held["kind"], held["value"]):
@@ -364,21 +364,19 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
         what = kind.replace("_", " ").replace("external id", "external ID")
         reject(i, f"{what} {display(kind, value)} belongs to existing record {record_id[old]}", old)
         taken.append((i, old, record_id[old], column, value))
-    # an earlier row that the CRM rejects writes nothing: a row that surely updates a contact does not repeat it,
-    # nor one that updates the same contact (held back below: it would write over that one)
-    rejected = status == "will be rejected"
-
-    def repeats(later: pd.Series, earlier: pd.Series) -> np.ndarray:
-        later, earlier = later.to_numpy() - n_existing, earlier.to_numpy() - n_existing
-        same = certain[earlier] & (target[earlier] == target[later])
-        return (later > earlier) & ~(certain[later] & (rejected[earlier] | same))
-
+    # a row that surely updates a contact repeats no earlier row as a person (its values are checked), nor
+    # a value of that contact, or of an earlier row that the CRM rejects (it writes nothing) or that updates
+    # that contact too (held back below: it would write over that one)
     inner = pairs[(pairs["a"] >= n_existing) & (pairs["status"] == "auto")]
-    inner = inner[repeats(inner["b"], inner["a"])].sort_values(["b", "a"]).drop_duplicates("b")
+    inner = inner[~certain[inner["b"].to_numpy() - n_existing]].sort_values(["b", "a"]).drop_duplicates("b")
     for b, a in zip(inner["b"], inner["a"]):
         reject(b - n_existing, f"repeats line {new.lines[a - n_existing]} of this file")
     again = new_values.merge(new_values[["kind", "value", "source_row"]], on=["kind", "value"], suffixes=("", "_first"))
-    again = again[repeats(again["source_row"], again["source_row_first"])]
+    later, earlier = again["source_row"].to_numpy() - n_existing, again["source_row_first"].to_numpy() - n_existing
+    own = np.array([target[i] in holders.get((row, value), ()) for i, row, value in
+                    zip(later, again["source_row"], again["value"])], dtype=bool)
+    free = own | (status[earlier] == "will be rejected") | (certain[earlier] & (target[earlier] == target[later]))
+    again = again[(later > earlier) & ~(certain[later] & free)]
     again = again.sort_values(["source_row", "source_row_first"]).drop_duplicates("source_row")
     for row, earlier, kind, value in zip(again["source_row"], again["source_row_first"], again["kind"], again["value"]):
         reject(row - n_existing, f"its {kind.replace('_', ' ')} {display(kind, value)} is also on line "

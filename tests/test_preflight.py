@@ -449,3 +449,14 @@ def test_a_row_that_updates_the_contact_an_earlier_row_updates_is_held_back_not_
     assert check.rows["status"].tolist() == ["updates", "changes a number"]
     assert check.rows["hold"].tolist() == [False, True]
     assert check.rows["reason"][1].startswith("same record ID; held back: line 2 of this file updates this contact")
+
+
+def test_rows_that_update_two_contacts_of_the_export_that_share_an_email_are_not_rejected(tmp_path):
+    # the export holds Alice twice (a duplicate of its own): sent back as they are, the CRM updates both
+    rows = ("C001,Alice,Baker,alice.baker@example.com,+12125550101,New York\n"
+            "C002,Alice,Baker,alice.baker@example.com,+12125550201,New York\n")
+    check = _checked(tmp_path, rows, rows)
+    assert check.rows["status"].tolist() == ["updates", "updates"] and not check.rows["hold"].any()
+    check = _checked(tmp_path, "C003,Chloe,Dawson,chloe.dawson@example.com,+12125550103,Chicago\n",
+                     rows.replace("C001", "").replace("C002", ""))
+    assert check.rows["status"].tolist() == ["new contact", "will be rejected"]  # a new Alice twice
