@@ -488,15 +488,14 @@ def _read_nationally(side: tuple, other: tuple, keys: np.ndarray, origin: np.nda
     number_of = dict(zip(keys[at].tolist(), zip(values[codes[origin[at]]].tolist(),
                                                 extensions(normalized.typed("phone")[origin[at]]).tolist())))
     read = np.full(len(alone), -1, dtype=np.int64)
-    for i in np.flatnonzero(hi > lo).tolist():
-        text, extension = texts[i], None
+    todo = np.flatnonzero(hi > lo)
+    for i, extension in zip(todo.tolist(), extensions(texts[todo]).tolist()):  # (at once: Arrow's regexes)
+        text = texts[i]
         for candidate in other[1][lo[i]:hi[i]].tolist():
             e164, its_extension = number_of[candidate]
-            if reads_as(text, e164):
-                extension = extensions(texts[i:i + 1])[0] if extension is None else extension
-                if extension == its_extension:
-                    read[i] = candidate
-                    break
+            if reads_as(text, e164) and extension == its_extension:
+                read[i] = candidate
+                break
     found = read >= 0
     return np.r_[position, alone[found]], np.r_[key, read[found]], alone[~found], texts[~found]
 
