@@ -181,6 +181,7 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
         refuse_folder(out, ["config.toml", "profile.txt", *(f"profile_{name}.csv" for name in tables), "profile.png"],
                       protect)
     contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    config = config.as_spelled(contacts.columns)
     check_policy(config.merge, contacts, config.source)  # the config's columns, as `run` checks them
     if config.match.compare_columns:  # (without them, a file with no column to compare is still profiled)
         check_comparable(contacts, config)

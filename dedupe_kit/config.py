@@ -25,7 +25,7 @@ import codecs
 import dataclasses
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ import phonenumbers
 import tomli_w
 
 from .errors import ConfigError
+from .fieldmap import as_spelled
 
 ROLE_EMAIL_LOCALS = (
     "info", "contact", "admin", "office", "hello", "sales", "support", "help", "team",
@@ -317,6 +318,15 @@ class Config:
             raise ConfigError(f"{path}: not valid TOML: {str(exc).replace('(at end of document)', end)}"
                               + _inline_table_hint(str(exc), text)) from None
         return cls.from_dict(data, source=str(path))
+
+    def as_spelled(self, columns: Sequence[str]) -> Config:
+        """This config with the columns that ``match.compare_columns``, ``merge.rules`` and ``merge.source_column``
+        name spelled as the header ``columns`` spells them, whatever their Unicode form (as `FieldMap.detect`
+        reads ``[fields]``), so that the output files keep the header as the export wrote it."""
+        match = dataclasses.replace(self.match, compare_columns=as_spelled(self.match.compare_columns, columns))
+        merge = dataclasses.replace(self.merge, rules=as_spelled(self.merge.rules, columns),
+                                    source_column=as_spelled(self.merge.source_column, columns))
+        return dataclasses.replace(self, match=match, merge=merge)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -370,11 +370,22 @@ class FieldMap:
 
 
 def _as_spelled(overrides: dict[str, Any], columns: Sequence[str]) -> dict[str, Any]:
-    """``overrides`` with each column named as the header spells it, where the two differ only by the Unicode
-    form: a macOS export writes ``Prénom`` decomposed (``e`` then a combining accent), a config composed.
+    """``overrides`` with each column named as the header spells it (see `as_spelled`).
 
     >>> _as_spelled({"first_name": "Pr\\u00e9nom", "ignore": ["x"]}, ["Pre\\u0301nom"]) == {
     ...     "first_name": "Pre\\u0301nom", "ignore": ["x"]}
+    True
+    """
+    return {role: as_spelled(value, columns) for role, value in overrides.items()}
+
+
+def as_spelled(names: Any, columns: Sequence[str]) -> Any:
+    """``names`` (a column's name, a list or tuple of names, or a table keyed by names) with each column named
+    as the header ``columns`` spells it, where the two differ only by the Unicode form: a macOS export writes
+    ``Prénom`` decomposed (``e`` then a combining accent), a config composed. Other names are left as they are.
+
+    >>> as_spelled({"Pr\\u00e9nom": "longest", "x": "fill"}, ["Pre\\u0301nom"]) == {
+    ...     "Pre\\u0301nom": "longest", "x": "fill"}
     True
     """
     spelled = {unicodedata.normalize("NFC", c): c for c in columns}
@@ -384,14 +395,11 @@ def _as_spelled(overrides: dict[str, Any], columns: Sequence[str]) -> dict[str, 
             return name
         return spelled.get(unicodedata.normalize("NFC", name), name)
 
-    out: dict[str, Any] = {}
-    for role, value in overrides.items():
-        if isinstance(value, Mapping):
-            value = {as_header(k): v for k, v in value.items()}
-        elif isinstance(value, (list, tuple)):
-            value = [as_header(v) for v in value]
-        out[role] = as_header(value)
-    return out
+    if isinstance(names, Mapping):
+        return {as_header(k): v for k, v in names.items()}
+    if isinstance(names, (list, tuple)):
+        return type(names)(as_header(v) for v in names)
+    return as_header(names)
 
 
 def _as_columns(role: str, value: Any) -> list[str] | str:

@@ -171,6 +171,7 @@ def check_import(new: str | Path | Contacts, existing: str | Path | Contacts, co
     """Classify every row of ``new`` against the contacts of ``existing`` (see the module's docstring)."""
     config = config or Config()
     existing = existing if isinstance(existing, Contacts) else load(existing, config)
+    config = config.as_spelled(existing.columns)  # the export's columns as its header spells them
     check_comparable(existing, config)
     check_policy(config.merge, existing, config.source)  # the export's columns, named as its own, as `run` checks them
     new = _with_export_roles(new if isinstance(new, Contacts) else load(new, dataclasses.replace(config, fields={})),

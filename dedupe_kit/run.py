@@ -440,7 +440,7 @@ def load_run(out: str | Path, *, same_input: bool = True) -> tuple[Contacts, Con
     sheet = info.get("sheet")
     contacts = load(path, config, encoding=None if info["encoding"] == "xlsx" else info["encoding"],
                     delimiter=info["delimiter"], sheet=sheet)
-    return contacts, config
+    return contacts, config.as_spelled(contacts.columns)
 
 
 def _ranked(pairs: pd.DataFrame, statuses: list[str | None]) -> np.ndarray:
@@ -481,6 +481,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
          progress: bool | None, steps: tqdm) -> Result:
     steps.set_description("loading")
     contacts = source if isinstance(source, Contacts) else load(source, config)
+    config = config.as_spelled(contacts.columns)  # its columns as the header spells them, as [fields]' are
     check_policy(config.merge, contacts, config.source)  # before the long work, not at the merge
     check_comparable(contacts, config)  # and the compared columns, not after normalizing
     steps.update()

@@ -101,6 +101,26 @@ def test_a_config_names_a_decomposed_header_composed_and_the_output_keeps_the_he
     assert (tmp_path / "out" / "cleaned.csv").read_text(encoding="utf-8").startswith(header)
 
 
+def test_match_and_merge_name_a_decomposed_header_composed_and_the_output_keeps_the_header(tmp_path):
+    path = tmp_path / "export.csv"  # a macOS export: "Prénom" and "Sourcé" with combining acutes
+    header = "Contact ID,Pre\u0301nom,Nom,Email,Code,Source\u0301\n"
+    path.write_text(header + "1,Annie,Dupont,anne@example.com,A1,web\n2,Anne,Dupont,anne@example.com,A1,crm\n",
+                    encoding="utf-8")
+    config = tmp_path / "dk.toml"
+    config.write_text('[match]\ncompare_columns = ["Code"]\n[merge]\nrules = { "Pr\u00e9nom" = "longest" }\n'
+                      'survivor = "source_priority"\nsource_column = "Sourc\u00e9"\nsource_priority = ["crm"]\n'
+                      '[fields]\nignore = ["Code"]\n', encoding="utf-8")
+    compared = tmp_path / "compared.toml"
+    compared.write_text('[match]\ncompare_columns = ["Pr\u00e9nom"]\n[fields]\nfirst_name = []\n', encoding="utf-8")
+    result = run("run", path, "--config", compared, "--out", tmp_path / "compared")
+    assert result.exit_code == 0, result.output
+    assert "Pre\u0301nom one character off" in (tmp_path / "compared" / "pairs.csv").read_text(encoding="utf-8")
+    result = run("run", path, "--config", config, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    cleaned = (tmp_path / "out" / "cleaned.csv").read_text(encoding="utf-8")
+    assert cleaned == header + "2,Annie,Dupont,anne@example.com,A1,crm\n"  # the crm's record, the longest name
+
+
 @pytest.mark.parametrize("config, message", [
     ('[merge]\nrules = { "Prenom" = "longest" }\n', "merge: rules: 'Prenom' is neither a column of"),
     ('[match]\ncompare_columns = ["Note"]\n', "match.compare_columns: 'Note' is not a column of"),
