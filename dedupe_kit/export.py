@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import shlex
 from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
 
@@ -157,10 +157,8 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame | Callable[[], pd.
             except UnicodeEncodeError:
                 raise ConfigError(_unencodable(name, table, encoding)) from None
         yield encoder.encode("", final=True)
-        if cells:  # by column, then row
-            position, row, value = zip(*sorted(cells))
-            found.append(pd.DataFrame({"file": name, "row": row, "sheet_row": sheet_row(np.asarray(row)),
-                                       "column": table.columns[list(position)], "value": value}))
+        if cells:
+            found.append(neutralized_cells(name, cells, table.columns))
 
     # all files or none: an error in any leaves every old file as it was
     paths = write_files({out / name: chunks(name, table) for name, table in tables.items()}, protect=protect)
@@ -171,6 +169,25 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame | Callable[[], pd.
     else:
         (out / "neutralized.csv").unlink(missing_ok=True)
     return paths, neutralized
+
+
+def neutralized_cells(name: str, cells: list[tuple[int, int, str]], columns: pd.Index) -> pd.DataFrame:
+    """The cells (column position, row, value) neutralized in the file ``name`` of these ``columns``, as
+    ``neutralized.csv`` lists them: by column, then row."""
+    position, row, value = zip(*sorted(cells))
+    return pd.DataFrame({"file": name, "row": row, "sheet_row": sheet_row(np.asarray(row)),
+                         "column": columns[list(position)], "value": value})
+
+
+def with_neutralized(exported: Exported, out: Path, found: list[pd.DataFrame],
+                     protect: tuple[Path, ...] = ()) -> Exported:
+    """``exported`` with the cells neutralized in a file written after it (the run's ``pairs.csv``), ``found``
+    (`neutralized_cells`), listed in ``neutralized.csv`` and counted too."""
+    if not found:
+        return exported
+    neutralized = pd.concat([t for t in (exported.neutralized, *found) if len(t)], ignore_index=True)
+    path = write_csv(out / "neutralized.csv", neutralized, protect=protect)
+    return replace(exported, paths=exported.paths + [path] * (path not in exported.paths), neutralized=neutralized)
 
 
 def sheet_row(row):

@@ -25,7 +25,8 @@ from .compare import (MISSING, Comparison, DateComparison, EmailComparison, Exac
                       last_words_apart, patronymics, salutations, short_names_apart, value_pairs)
 from .config import Config, MergePolicy
 from .errors import InputError
-from .export import export, export_crosswalk, export_entry, log_export, quoted_ids, refuse_unencodable, with_survivors
+from .export import (export, export_crosswalk, export_entry, log_export, neutralized_cells, quoted_ids,
+                     refuse_unencodable, with_neutralized, with_survivors)
 from .files import csv_chunks, refuse_folder, write_csv, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids, rows_of_record_ids
 from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates
@@ -115,12 +116,16 @@ class Result:
             "probability": pairs["probability"].round(4), "status": pairs["status"], "reasons": self.reasons(pairs),
         }).reset_index(drop=True)
 
-    def _pairs_csv(self, order: np.ndarray, rows: int = 131072) -> Iterator[bytes]:
+    def _pairs_csv(self, order: np.ndarray, found: list[pd.DataFrame], rows: int = 131072) -> Iterator[bytes]:
         """pairs.csv of the pairs at ``order``, with their reasons, a piece of ``rows`` pairs at a
-        time (whole, at 1,000,000 records, the table and its reasons took 600 MB)."""
+        time (whole, at 1,000,000 records, the table and its reasons took 600 MB); the cells it
+        neutralizes as formulas (a record ID ``@C1``) go into ``found``, as `neutralized_cells`."""
         for start in range(0, max(len(order), 1), rows):
-            piece = self._with_reasons(self.pairs.iloc[order[start:start + rows]])
-            yield from (text.encode("utf-8") for text in csv_chunks(piece, header=start == 0, neutralized=[]))
+            piece, cells = self._with_reasons(self.pairs.iloc[order[start:start + rows]]), []
+            yield from (text.encode("utf-8") for text in csv_chunks(piece, header=start == 0, neutralized=cells))
+            if cells:
+                found.append(neutralized_cells("pairs.csv", [(p, start + row, v) for p, row, v in cells],
+                                               piece.columns))
 
     def plot(self):
         """The distribution of the pairs' scores, with both thresholds marked."""
@@ -248,7 +253,7 @@ class Result:
             (out / "run.json").unlink(missing_ok=True)  # until the last file is written: no review of a mixed folder
             decided_at = self.decisions if self.decisions is not None and "decided_at" in self.decisions else None
             exported = export(plan, out, crosswalk=self.crosswalk, decided_at=decided_at, log=False)
-            written, summaries, entry = exported.paths, [plan.summary(), exported.summary()], export_entry(plan)
+            written, summaries, entry = exported.paths, [plan.summary()], export_entry(plan)
             unmerged = plan.groups.loc[plan.groups["status"] != "merge", "group"].tolist()
             del plan  # large, and not needed by what follows
         else:
@@ -262,12 +267,15 @@ class Result:
                 (out / name).unlink(missing_ok=True)
             written, summaries, unmerged = exported.paths, [
                 "not merged: crosswalk.csv names the survivor each group would keep; "
-                "a run with the merge writes cleaned.csv and the fix files", exported.summary()], list(undone)
+                "a run with the merge writes cleaned.csv and the fix files"], list(undone)
         steps.update()
         release_memory()
         steps.set_description("explaining the pairs")
-        pairs = write_files({out / "pairs.csv": self._pairs_csv(_ranked(self.pairs, ["reviewed", "auto", "review"]))},
-                            protect=protect)[0]
+        found: list[pd.DataFrame] = []
+        pairs = write_files({out / "pairs.csv": self._pairs_csv(_ranked(self.pairs, ["reviewed", "auto", "review"]),
+                                                                found)}, protect=protect)[0]
+        exported = with_neutralized(exported, out, found, protect)  # after the export's files: listed with theirs
+        written = exported.paths
         steps.update()
         release_memory()
         if merge:
@@ -275,7 +283,7 @@ class Result:
             written.append(write_text(out / "profile.txt", str(profile(self.contacts, self.normalized, self.config))
                                       + "\n", protect=protect))
         summary = "\n".join([self.summary(warnings=False, unmerged=unmerged, merged=merge), *summaries,
-                             *self.warnings(), *(f"warning: {text}" for text in undo_warnings)])
+                             exported.summary(), *self.warnings(), *(f"warning: {text}" for text in undo_warnings)])
         written += [
             pairs,
             write_csv(out / "too_common.csv", self.candidates.capped, protect=protect),

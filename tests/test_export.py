@@ -245,6 +245,22 @@ def test_the_reports_a_person_opens_in_a_spreadsheet_are_neutralized_too(tmp_pat
     assert read(tmp_path / "profile" / "profile_invalid.csv")["raw"].tolist() == ["'=2+2"]
 
 
+@pytest.mark.parametrize("match_only", [False, True])
+def test_the_record_ids_neutralized_in_pairs_csv_are_listed_and_counted(tmp_path, match_only):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email\n@C1,Anne,Dupont,anne@example.com\n"
+                    "=C2,Anne,Dupont,anne@example.com\nC3,Paul,Martin,paul@example.org\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(out), *(["--match-only"] * match_only)])
+    assert result.exit_code == 0, result.output
+    assert read(out / "pairs.csv")[["record_id_a", "record_id_b"]].values.tolist() == [["'@C1", "'=C2"]]
+    listed = read(out / "neutralized.csv")
+    assert listed[listed["file"] == "pairs.csv"].values.tolist() == [
+        ["pairs.csv", "0", "2", "record_id_a", "'@C1"], ["pairs.csv", "0", "2", "record_id_b", "'=C2"]]
+    summary = (out / "summary.txt").read_text()
+    assert f"cells neutralized as formulas {len(listed):>6,}" in summary
+
+
 def test_without_neutralizing_the_files_for_the_crm_the_reports_keep_the_quote(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,Notes\n=1+1,Ann,Lee,ann@x.com,,@call\n"
@@ -261,7 +277,7 @@ def test_without_neutralizing_the_files_for_the_crm_the_reports_keep_the_quote(t
     audit = read(out / "audit.csv")
     assert audit.loc[audit["column"] == "Notes", ["before", "after"]].values.tolist() == [["'=2+2", "'=2+2 | @call"]]
     assert set(read(out / "neutralized.csv")["file"]) == {"audit.csv", "changed_numbers.csv", "crosswalk.csv",
-                                                          "merge_groups.csv"}
+                                                          "merge_groups.csv", "pairs.csv"}
 
 
 def test_only_formula_like_cells_are_neutralized():
