@@ -108,6 +108,7 @@ class ImportCheck:
         lines = [f"{self.new.name}: {len(self.new):,} rows checked against {self.existing.name} "
                  f"({len(self.existing):,} contacts)"]
         lines += [f"  {status:<26}{count:>8,}" for status, count in counts.items()]
+        lines.append(f"rows held back (held_back.csv) {self.rows['hold'].sum():>5,}")  # to check as well as rejected
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 

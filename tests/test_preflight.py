@@ -72,7 +72,9 @@ def test_files_written(check, tmp_path):
     # the padded record ID is written as the CRM has it
     assert ready.loc[ready["First Name"] == "Ines", "Contact ID"].tolist() == ["C000005"]
     assert read("held_back_clear.csv").values.tolist() == [["C000040", "Samantha", "Roberts", "S03297", "", "UNSET"]]
-    assert "will be rejected                 4" in (tmp_path / "summary.txt").read_text()
+    summary = (tmp_path / "summary.txt").read_text()
+    assert "will be rejected                 4" in summary
+    assert "rows held back (held_back.csv)     5" in summary  # the 4 rejected and the ID under another name
     assert (tmp_path / "preflight.png").stat().st_size > 1000
 
 
