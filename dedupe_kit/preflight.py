@@ -37,9 +37,10 @@ from .errors import InputError
 from .fieldmap import ROLES, SINGLE_ROLES, FieldMap, phone_kind
 from .export import clearing_rows, file_format, line_ending, write_tables
 from .files import refuse_input, write_figure, write_text
-from .load import Contacts, load
+from .load import Contacts, load, row_unit
 from .merge import EXTRA_COLUMNS, check_policy, placeholder_cells
 from .normalize import display, salesforce_id
+from .profile import repeated_record_ids
 from .run import Result, record_ids, run
 
 STATUSES = ("updates", "changes a number", "will be rejected", "would create a duplicate", "new contact")
@@ -186,9 +187,12 @@ def check_import(new: str | Path | Contacts, existing: str | Path | Contacts, co
         warnings.append(f"{new.name} is {new.encoding} with {new.delimiter!r} between columns, {existing.name} is "
                         f"{existing.encoding} with {existing.delimiter!r}: the files written for the import follow "
                         f"the new file; check the CRM's import settings")
+    repeated = repeated_record_ids(existing)
+    if len(repeated):
+        warnings.append(_repeated_ids_warning(existing, repeated))
     both = _together(existing, new, mapping)
     result = run(both, config, progress=progress)
-    rows, changed, taken, blanked = _classify(result, len(existing), existing, new, mapping)
+    rows, changed, taken, blanked = _classify(result, len(existing), existing, new, mapping, repeated)
     return ImportCheck(new, existing, rows, header, changed, taken, warnings, config, blanked)
 
 
@@ -279,9 +283,23 @@ def _together(existing: Contacts, new: Contacts, mapping: dict[str, str]) -> Con
     return Contacts(frame, fm, None, existing.encoding, existing.delimiter, None, lines)
 
 
-def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts, mapping: dict[str, str]):
+def _repeated_ids_warning(existing: Contacts, repeated: pd.DataFrame, shown: int = 3) -> str:
+    """The record IDs that the export holds on several rows (`repeated_record_ids`), with their lines, in words."""
+    unit, lines = ((row_unit(existing.encoding), existing.lines) if len(existing.lines)
+                   else ("row", existing.frame.index))
+    named = [f"{record!r} on {unit}s " + ", ".join(str(lines[r]) for r in [first, *rows["source_row"]])
+             for (record, first), rows in repeated.groupby(["record_id", "first_row"], sort=False)]
+    return (f"{existing.name} holds {len(named):,} {'record ID' if len(named) == 1 else 'record IDs'} on several "
+            f"rows ({'; '.join(named[:shown])}{'; …' if len(named) > shown else ''}): a CRM holds one contact per "
+            "ID, so a new row with one is checked against the first of its rows, and the phones and emails of its "
+            "other rows are that contact's too")
+
+
+def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts, mapping: dict[str, str],
+              repeated: pd.DataFrame):
     """Each new row's status, the contact it concerns and why; the numbers it changes; the values it takes;
-    its cells to leave blank in the import file."""
+    its cells to leave blank in the import file (``repeated``: the export's rows of a record ID an earlier row
+    holds, `repeated_record_ids`, are that row's contact)."""
     n_new = len(result.contacts) - n_existing
     frame, fm = result.contacts.frame, existing.field_map
     record_id = record_ids(result.contacts)
@@ -356,12 +374,15 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     crm_held = values["source_row"] < n_existing
     held = new_values.merge(values.loc[crm_held, ["source_row", "column", "value", "kind"]],
                             on=["value", "kind"], suffixes=("", "_old")).sort_values(["source_row", "source_row_old"])
-    holders = held.groupby(["source_row", "value"])["source_row_old"].agg(set).to_dict()
+    same = np.r_[np.arange(n_existing), -1]  # each existing row's first row of its record ID (of target -1: -1)
+    same[repeated["source_row"].to_numpy(dtype=np.int64)] = repeated["first_row"].to_numpy(dtype=np.int64)
+    holders = (held.assign(contact=same[held["source_row_old"].to_numpy()])
+               .groupby(["source_row", "value"])["contact"].agg(set).to_dict())
     taken = []
     for row, old, column, kind, value in zip(held["source_row"], held["source_row_old"], held["column_old"],
                                              held["kind"], held["value"]):
         i = row - n_existing
-        if target[i] in holders[(row, value)] and (certain[i] or unknown[i]):
+        if same[target[i]] in holders[(row, value)] and (certain[i] or unknown[i]):
             continue  # the contact it updates holds the value already (maybe with a duplicate of its own)
         what = kind.replace("_", " ").replace("external id", "external ID")
         reject(i, f"{what} {display(kind, value)} belongs to existing record {record_id[old]}", old)
@@ -375,7 +396,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
         reject(b - n_existing, f"repeats line {new.lines[a - n_existing]} of this file")
     again = new_values.merge(new_values[["kind", "value", "source_row"]], on=["kind", "value"], suffixes=("", "_first"))
     later, earlier = again["source_row"].to_numpy() - n_existing, again["source_row_first"].to_numpy() - n_existing
-    own = np.array([target[i] in holders.get((row, value), ()) for i, row, value in
+    own = np.array([same[target[i]] in holders.get((row, value), ()) for i, row, value in
                     zip(later, again["source_row"], again["value"])], dtype=bool)
     free = own | (status[earlier] == "will be rejected") | (certain[earlier] & (target[earlier] == target[later]))
     again = again[(later > earlier) & ~(certain[later] & free)]

@@ -214,7 +214,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         left_out_note=contacts.left_out_note(),
         formula_note=contacts.formula_note,
         unique_id_note=unique_id_note(contacts, normalized),
-        repeated_ids=_with_lines(_repeated_ids(contacts), lines, "source_row", "first_row"),
+        repeated_ids=_with_lines(repeated_record_ids(contacts), lines, "source_row", "first_row"),
     )
 
 
@@ -230,7 +230,7 @@ def _too_common(contacts: Contacts, normalized: Normalized, config: Config, rows
     return int((np.bincount(key[own]) > cap).sum())
 
 
-def _repeated_ids(contacts: Contacts) -> pd.DataFrame:
+def repeated_record_ids(contacts: Contacts) -> pd.DataFrame:
     """The rows whose filled record ID an earlier row holds, with that first row."""
     column = contacts.field_map.record_id
     columns = ["source_row", "record_id", "first_row"]

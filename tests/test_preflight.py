@@ -462,3 +462,15 @@ def test_rows_that_update_two_contacts_of_the_export_that_share_an_email_are_not
     check = _checked(tmp_path, "C003,Chloe,Dawson,chloe.dawson@example.com,+12125550103,Chicago\n",
                      rows.replace("C001", "").replace("C002", ""))
     assert check.rows["status"].tolist() == ["new contact", "will be rejected"]  # a new Alice twice
+
+
+def test_a_record_id_on_two_rows_of_the_export_is_warned_of_and_its_rows_values_are_its_contacts(tmp_path):
+    # the export holds C001 twice: the new row for C001 with the second row's email is not rejected for it
+    check = _checked(tmp_path, "C001,Alice,Baker,alice.baker@example.com,+12125550101,New York\n"
+                               "C001,Alicia,Baker,alicia.b@example.net,+12125550111,Boston\n"
+                               "C003,Chloe,Dawson,chloe.dawson@example.com,+12125550103,Chicago\n",
+                     "C001,Alicia,Baker,alicia.b@example.net,+12125550111,Boston\n")
+    assert check.rows["status"].tolist() == ["changes a number"] and not check.rows["hold"].any()
+    assert check.taken.empty
+    assert any("holds 1 record ID on several rows ('C001' on lines 2, 3)" in w for w in check.warnings)
+    assert "holds 1 record ID on several rows" in check.summary()
