@@ -311,6 +311,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     target = np.full(n_new, -1, dtype=np.int64)  # the existing row each new row concerns
     hold = np.zeros(n_new, dtype=bool)  # importable by the CRM, but a person should look first
     guess: dict[int, str] = {}  # the existing contact a row without a known ID probably is, and why
+    unit = row_unit(new.encoding)  # where a row of the new file is: its line, or a workbook's sheet row
 
     def reject(i: int, why: str, concerns: int = -1) -> None:
         if status[i] != "will be rejected":  # the first reason found is the one given, then the likely contact
@@ -393,7 +394,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     inner = pairs[(pairs["a"] >= n_existing) & (pairs["status"] == "auto")]
     inner = inner[~certain[inner["b"].to_numpy() - n_existing]].sort_values(["b", "a"]).drop_duplicates("b")
     for b, a in zip(inner["b"], inner["a"]):
-        reject(b - n_existing, f"repeats line {new.lines[a - n_existing]} of this file")
+        reject(b - n_existing, f"repeats {unit} {new.lines[a - n_existing]} of this file")
     again = new_values.merge(new_values[["kind", "value", "source_row"]], on=["kind", "value"], suffixes=("", "_first"))
     later, earlier = again["source_row"].to_numpy() - n_existing, again["source_row_first"].to_numpy() - n_existing
     own = np.array([same[target[i]] in holders.get((row, value), ()) for i, row, value in
@@ -402,7 +403,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     again = again[(later > earlier) & ~(certain[later] & free)]
     again = again.sort_values(["source_row", "source_row_first"]).drop_duplicates("source_row")
     for row, earlier, kind, value in zip(again["source_row"], again["source_row_first"], again["kind"], again["value"]):
-        reject(row - n_existing, f"its {kind.replace('_', ' ')} {display(kind, value)} is also on line "
+        reject(row - n_existing, f"its {kind.replace('_', ' ')} {display(kind, value)} is also on {unit} "
                                  f"{new.lines[earlier - n_existing]} of this file")
 
     # an ID match under another person's name: a typo in the ID would overwrite that person (a rejected row too,
@@ -420,7 +421,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     for i in np.flatnonzero(certain & (status != "will be rejected")):
         if target[i] in first_line:
             hold[i] = True
-            reason[i] += f"; held back: line {first_line[target[i]]} of this file updates this contact too"
+            reason[i] += f"; held back: {unit} {first_line[target[i]]} of this file updates this contact too"
         first_line.setdefault(target[i], new.lines[i])
 
     # updates whose phones or emails differ from the contact's (two spellings of one number do not)

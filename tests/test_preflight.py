@@ -474,3 +474,23 @@ def test_a_record_id_on_two_rows_of_the_export_is_warned_of_and_its_rows_values_
     assert check.taken.empty
     assert any("holds 1 record ID on several rows ('C001' on lines 2, 3)" in w for w in check.warnings)
     assert "holds 1 record ID on several rows" in check.summary()
+
+
+def test_the_rows_of_a_new_workbook_are_named_by_their_sheet_rows(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()  # a title above the header: the sheet rows are not the CSV's lines
+    book.active.append(["Contacts for the import"])
+    for row in (["Contact ID", "First Name", "Last Name", "Email", "Mobile Phone", "City"],
+                ["C003", "Chloe", "Dawson", "chloe.d@example.net", "+12125550133", "Chicago"],
+                ["", "Erin", "Fox", "erin.fox@example.org", "+12125550177", "Denver"],
+                ["", "Erin", "Fox", "erin.fox@example.org", "+12125550177", "Denver"],
+                ["C003", "Chloe", "Dawson", "chloe.dawson@example.com", "+12125550103", "Chicago"]):
+        book.active.append(row)
+    book.save(tmp_path / "new.xlsx")
+    existing = tmp_path / "existing.csv"
+    existing.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,City\n"
+                        "C003,Chloe,Dawson,chloe.dawson@example.com,+12125550103,Chicago\n")
+    check = check_import(tmp_path / "new.xlsx", existing, progress=False)
+    assert check.rows["reason"][2].startswith("repeats sheet row 4 of this file")
+    assert check.rows["reason"][3] == "same record ID; held back: sheet row 3 of this file updates this contact too"
