@@ -622,12 +622,12 @@ def test_reasons_say_what_agrees_in_words(sample_run, entities):
 
 def test_pairs_csv_written_in_pieces_is_the_whole_table(sample_run):
     order = np.arange(len(sample_run.pairs))[::-1]
-    whole = b"".join(sample_run._pairs_csv(order, rows=len(order)))
-    assert b"".join(sample_run._pairs_csv(order, rows=7)) == whole
+    whole = b"".join(sample_run._pairs_csv(order, [], rows=len(order)))
+    assert b"".join(sample_run._pairs_csv(order, [], rows=7)) == whole
     table = pd.read_csv(io.BytesIO(whole), dtype=str, keep_default_na=False)
     assert table["a"].astype(int).tolist() == sample_run.pairs["a"].to_numpy()[order].tolist()
     assert table["reasons"].tolist() == sample_run.reasons(sample_run.pairs.iloc[order])
-    assert b"".join(sample_run._pairs_csv(order[:0])).decode() == ",".join(table.columns) + "\n"
+    assert b"".join(sample_run._pairs_csv(order[:0], [])).decode() == ",".join(table.columns) + "\n"
 
 
 def test_reasons_strongest_first_with_details_swaps_and_impossible_levels():
