@@ -407,6 +407,24 @@ def test_a_decision_on_a_row_the_input_does_not_have_stops_the_run_with_a_messag
         run(SAMPLE, decisions=decisions, progress=False)
 
 
+def test_decisions_made_later_within_one_millisecond_get_times_of_their_own(state, store, monkeypatch):
+    import datetime as dt
+
+    from dedupe_kit.review import store as store_module
+
+    ticks = iter([500, 900])  # microseconds: the second decision later than the first, in the same millisecond
+
+    class Ticking(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 3, 2, 9, 30, 0, next(ticks), tzinfo=dt.timezone.utc)
+
+    monkeypatch.setattr(store_module.dt, "datetime", Ticking)
+    state.distinct()
+    state.distinct()
+    assert store.decisions()["decided_at"].str[11:23].tolist() == ["09:30:00.000", "09:30:00.001"]
+
+
 def test_decisions_made_in_one_millisecond_stay_apart_through_a_csv(state, store, tmp_path, monkeypatch):
     import datetime as dt
 

@@ -87,6 +87,7 @@ def _now(after: str | None = None) -> str:
     clock has not moved on since, so that two decisions never share a time: the lines of one time and
     reviewer are one decision when a CSV is imported (`DecisionStore.import_csv`)."""
     now = dt.datetime.now(dt.timezone.utc)
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as written: 12:00:00.123950 is .123
     try:
         latest = dt.datetime.fromisoformat(after) if after else None
     except ValueError:  # a time imported as typed by hand
