@@ -532,6 +532,11 @@ def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> t
     if _PLACEHOLDER_NATIONAL.fullmatch(national):
         return (False, "placeholder number", "")
     if not phonenumbers.is_valid_number(number):
+        former = _FORMER_NUMBERS.get(number.country_code)
+        if former and (now := former[0].fullmatch(national)):  # +52 1 55 1234 5678: +52 55 1234 5678
+            current = _parse_phone_part(f"+{number.country_code}{now.expand(former[1])}", region)
+            if current[0]:
+                return current
         possible = phonenumbers.is_possible_number_with_reason(number)
         if possible == ValidationResult.TOO_LONG and typed_together and text.isdigit():
             # digits alone, too long for the region, as 442079460958 is: the + of +44 20 7946 0958, lost when
@@ -542,6 +547,12 @@ def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> t
         return (False, _POSSIBLE_REASONS.get(possible) or "not a valid number for its country", national.lstrip("0"))
     number.extension = None
     return (True, phonenumbers.format_number(number, PhoneNumberFormat.E164), national)
+
+
+#: A country's numbers as written before its numbering changed, and as they are now (national numbers, a regular
+#: expression and its replacement): Mexico's 1 after +52 of a mobile called from abroad, its 044 and 045 before a
+#: mobile and 01 before a long-distance call at home, all gone since 2019 (+52 1 55 1234 5678 = +52 55 1234 5678)
+_FORMER_NUMBERS = {52: (re.compile(r"0?(?:1|44|45)(\d{10})"), r"\1")}
 
 
 @lru_cache(maxsize=None)

@@ -226,6 +226,11 @@ def test_phone_levels(tmp_path):
     assert f["phone"].tolist() == [2, 2, 1, 0, -1]
 
 
+def test_a_number_of_a_former_numbering_is_the_same_phone(tmp_path):
+    f = features_for(tmp_path, ["1,A,B,,+52 55 1234 5678,,,", "2,A,B,,+52 1 55 1234 5678,,,"])
+    assert f["phone"].tolist() == [3]  # Mexico's mobile before 2019, not the same last 7 digits alone
+
+
 def test_name_levels_nickname_swap_and_initial(tmp_path):
     f = features_for(tmp_path, ["1,Robert,Smith,,,,,", "2,Bob,Smith,,,,,", "3,Smith,Robert,,,,,",
                                 "4,R,Smith,,,,,", "5,Roberto,Smythe,,,,,", "6,Alice,Jones,,,,,", "7,,,,,,,"])

@@ -84,6 +84,16 @@ def test_phone_formats_give_one_e164(raw, region, e164):
     assert per_value(parse_phones([raw], region), 1) == [parse_phone(raw, region)]
 
 
+@pytest.mark.parametrize("raw, region", [
+    ("+52 1 55 1234 5678", "US"),  # Mexico's 1 of a mobile called from abroad, until 2019
+    ("+521 55 1234 5678", "US"), ("5215512345678", "MX"),
+    ("044 55 1234 5678", "MX"), ("045 55 1234 5678", "MX"), ("01 55 1234 5678", "MX"),  # before a mobile, far away
+])
+def test_a_number_of_a_former_numbering_is_the_number_now(raw, region):
+    assert parse_phone(raw, region) == ([("+525512345678", raw, "5512345678")], [])
+    assert per_value(parse_phones([raw], region), 1) == [parse_phone(raw, region)]
+
+
 @pytest.mark.parametrize("raw, region, e164, national", [
     ("2125550142.0", "US", "+12125550142", "2125550142"),  # a number column a spreadsheet or pandas wrote as decimals
     ("+33612345678.0", "US", "+33612345678", "612345678"),
