@@ -551,8 +551,10 @@ def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> t
 
 #: A country's numbers as written before its numbering changed, and as they are now (national numbers, a regular
 #: expression and its replacement): Mexico's 1 after +52 of a mobile called from abroad, its 044 and 045 before a
-#: mobile and 01 before a long-distance call at home, all gone since 2019 (+52 1 55 1234 5678 = +52 55 1234 5678)
-_FORMER_NUMBERS = {52: (re.compile(r"0?(?:1|44|45)(\d{10})"), r"\1")}
+#: mobile and 01 before a long-distance call at home, all gone since 2019 (+52 1 55 1234 5678 = +52 55 1234 5678);
+#: Brazil's mobiles of 8 digits, given a ninth, a 9 first, from 2012 to 2016 (+55 11 8765-4321 = +55 11 98765-4321)
+_FORMER_NUMBERS = {52: (re.compile(r"0?(?:1|44|45)(\d{10})"), r"\1"),
+                   55: (re.compile(r"(\d\d)([6-9]\d{7})"), r"\g<1>9\2")}
 
 
 @lru_cache(maxsize=None)

@@ -227,8 +227,11 @@ def test_phone_levels(tmp_path):
 
 
 def test_a_number_of_a_former_numbering_is_the_same_phone(tmp_path):
+    # Mexico's mobile before 2019, Brazil's before its ninth digit: not the same last 7 digits alone
     f = features_for(tmp_path, ["1,A,B,,+52 55 1234 5678,,,", "2,A,B,,+52 1 55 1234 5678,,,"])
-    assert f["phone"].tolist() == [3]  # Mexico's mobile before 2019, not the same last 7 digits alone
+    assert f["phone"].tolist() == [3]
+    f = features_for(tmp_path, ["1,A,B,,+55 11 98765-4321,,,", "2,A,B,,+55 11 8765-4321,,,"])
+    assert f["phone"].tolist() == [3]
 
 
 def test_name_levels_nickname_swap_and_initial(tmp_path):

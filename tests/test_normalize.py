@@ -94,6 +94,13 @@ def test_a_number_of_a_former_numbering_is_the_number_now(raw, region):
     assert per_value(parse_phones([raw], region), 1) == [parse_phone(raw, region)]
 
 
+@pytest.mark.parametrize("raw, region", [("+55 11 8765-4321", "US"), ("(11) 8765-4321", "BR"), ("011 8765-4321", "BR")])
+def test_a_brazilian_mobile_without_its_ninth_digit_is_the_mobile_now(raw, region):
+    assert parse_phone(raw, region) == ([("+5511987654321", raw, "11987654321")], [])
+    assert per_value(parse_phones([raw], region), 1) == [parse_phone(raw, region)]
+    assert parse_phone("(11) 3456-7890", "BR")[0][0][0] == "+551134567890"  # a fixed line keeps its 8 digits
+
+
 @pytest.mark.parametrize("raw, region, e164, national", [
     ("2125550142.0", "US", "+12125550142", "2125550142"),  # a number column a spreadsheet or pandas wrote as decimals
     ("+33612345678.0", "US", "+33612345678", "612345678"),
