@@ -238,7 +238,8 @@ def test_detects_brevo_constant_contact_freshsales_copper_intercom_and_stripe_ex
 @pytest.mark.parametrize("header", ["Phone Type", "Mobile Opt Out", "Email Opt Out", "Mailing List", "Last Activity",
                                     "Created By", "Updated By", "Email Domain", "Do Not Email",
                                     "E-mail 1 - Label", "Phone 1 - Label", "Organization 1 - Title", "Last SMS Date",
-                                    "SMS Opt In", "House Number", "Ext No", "Tipo de teléfono"])
+                                    "SMS Opt In", "House Number", "Ext No", "Tipo de teléfono", "Asst. Phone",
+                                    "Assistant Phone", "AssistantPhone", "Assistant's Phone"])
 def test_lookalike_columns_pass_through(header):
     assert FieldMap.detect([header]).columns() == ()
 

@@ -125,6 +125,17 @@ def test_union_puts_other_numbers_and_emails_into_empty_sibling_columns(contacts
     assert cleaned.loc[0, "dedupe_kit extra phones"] == "07 81 23 45 67"
 
 
+def test_an_assistants_phone_column_is_not_filled_with_the_persons_own_number(tmp_path):
+    path = tmp_path / "export.csv"  # Salesforce's "Asst. Phone" (Keap's "Assistant Phone"): another person's number
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,Mobile,Asst. Phone\n"
+                    "003A,William,Turner,will@example.com,(206) 555-0100,(206) 555-0101,\n"
+                    "003B,Bill,Turner,will@example.com,(206) 555-0100,(206) 555-0111,\n")
+    contacts = load(path)
+    assert "Asst. Phone" not in contacts.field_map.columns()
+    cleaned = merge(contacts, np.array([0, 0]), MergePolicy(survivor="lowest_record_id")).cleaned()
+    assert cleaned.loc[0, ["Asst. Phone", "dedupe_kit extra phones"]].tolist() == ["", "(206) 555-0111"]
+
+
 def test_a_wide_file_whose_merge_fills_hundreds_of_columns_is_no_fragmented_frame(tmp_path):
     notes = [f"Note {i}" for i in range(300)]
     path = tmp_path / "export.csv"
