@@ -105,7 +105,7 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     # not Spanish "Tipo de teléfono", nor an assistant's number (Salesforce's "Asst. Phone")
     ("phones", r"(?!(?:tipo|typ) |(?:asst|assistant)\b).*\b" + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|label|opt|consent"
                r"|verified|status|ext|extension|country|carrier|typ|tipo)\b).*"),
-    ("company", r"(?:person |contact |default address )?(?:company(?: name)?|organi[sz]ation(?: \d)?(?: name)?)|employer|account name|business name|societe|entreprise|raison sociale|organisme"
+    ("company", r"(?:person |contact |default address )?(?:company(?: name| account)?|organi[sz]ation(?: \d)?(?: name)?)|employer|account name|business name|societe|entreprise|raison sociale|organisme"
                 "|компания|организация|название компании"),
     ("company", r"firma|firmenname|unternehmen(?:sname)?|name des unternehmens|empresa|nombre de la empresa"
                 r"|nome da empresa|azienda|nome azienda|societa|ditta|bedrijf|bedrijfsnaam|organisatie"

@@ -54,6 +54,14 @@ def test_detects_a_salesforce_export_with_its_custom_fields():
     assert (fm.created, fm.updated) == ("CreatedDate", "LastModifiedDate")
 
 
+def test_detects_a_salesforce_lead_report():
+    fm = FieldMap.detect(["Lead ID", "Salutation", "First Name", "Last Name", "Title", "Company / Account", "Email",
+                          "Phone", "Mobile", "Street", "City", "State/Province", "Zip/Postal Code", "Lead Status"])
+    assert (fm.record_id, fm.company, fm.address, fm.postcode) == ("Lead ID", "Company / Account", ("Street",),
+                                                                   "Zip/Postal Code")
+    assert fm.phones == (("Phone", "other"), ("Mobile", "mobile"))
+
+
 def test_detects_a_russian_export():
     fm = FieldMap.detect(["ID", "Внешний ID", "Имя", "Фамилия", "Отчество", "Email", "Телефон", "Мобильный телефон",
                           "Дата рождения", "Город", "Компания", "Комментарий", "Дата создания", "Теги"])
