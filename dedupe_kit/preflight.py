@@ -426,10 +426,12 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
 
     # updates whose phones or emails differ from the contact's (two spellings of one number do not)
     every = result.normalized.identifiers
-    normalized_value = dict(zip(zip(every["source_row"], every["column"]), every["value"]))
+    normalized_values: dict[tuple[int, str], set[str]] = {}  # a cell of several (HubSpot's "a@x.com;b@y.com"): each
+    for cell, value in zip(zip(every["source_row"], every["column"]), every["value"]):
+        normalized_values.setdefault(cell, set()).add(value)
 
-    def key_of(row: int, column: str) -> str:
-        return normalized_value.get((row, column)) or frame.at[row, column].strip().casefold()
+    def key_of(row: int, column: str) -> set[str]:
+        return normalized_values.get((row, column)) or {frame.at[row, column].strip().casefold()}
 
     # placeholders (n/a, 555-555-5555) would overwrite a contact's real value: blank in the import file
     new_column = {old: new for new, old in mapping.items()}
@@ -453,7 +455,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
                 if (i, column) in blank or not after or key_of(row, column) == key_of(old, column):
                     continue
                 # the contact's own value in another column (its Email 2): written in, it would overwrite this one
-                held = [c for c in columns if c != column and key_of(old, c) == key_of(row, column)]
+                held = [c for c in columns if c != column and key_of(row, column) <= key_of(old, c)]
                 if held:
                     reason[i] += (f"; {column} {after} is the contact's {held[0]} already: left blank in "
                                   f"import_ready.csv" + (f", so that {before} stays" if before else ""))

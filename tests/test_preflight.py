@@ -233,6 +233,20 @@ def test_a_value_the_contact_holds_in_another_column_is_blank_in_the_import_file
     assert importable[["Email", "Mobile Phone"]].values.tolist() == [["", ""], ["bob@new.example", ""]]
 
 
+def test_a_value_the_contact_holds_among_several_in_another_column_is_blank_in_the_import_file(tmp_path):
+    existing = tmp_path / "existing.csv"  # HubSpot's list column, two addresses in a cell
+    existing.write_text("Record ID,First Name,Last Name,Email,Additional email addresses\n"
+                        "5105,Priya,Raman,priya.r@example.com,p.raman@example.net;priya@example.org\n")
+    new = tmp_path / "new.csv"
+    new.write_text("Record ID,First Name,Last Name,Email\n5105,Priya,Raman,P.Raman@example.net\n")
+    check = check_import(new, existing, progress=False)
+    assert check.rows["status"].tolist() == ["updates"] and check.changed_numbers.empty
+    assert check.rows["reason"].tolist() == [
+        "same record ID; Email P.Raman@example.net is the contact's Additional email addresses already: left blank in "
+        "import_ready.csv, so that priya.r@example.com stays"]
+    assert check.corrected()[0]["Email"].tolist() == [""]
+
+
 def test_the_values_of_a_cleaned_exports_extra_columns_are_the_contacts(tmp_path):
     existing = tmp_path / "cleaned.csv"  # a cleaned export: a merge kept numbers and an address no column took
     existing.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,dedupe_kit extra emails,"
