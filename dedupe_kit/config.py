@@ -173,7 +173,7 @@ class CrmProfile:
 
     clear_word: the cell value that empties a field on import (``""``: the CRM
         cannot clear a field through an import).
-    note: what the analyst must know when importing the fix files.
+    note: what the analyst must know when importing the fix files (``{file}``: the clearing file's name).
     """
 
     clear_word: str
@@ -181,7 +181,7 @@ class CrmProfile:
 
 
 CRM_PROFILES = {
-    "generic": CrmProfile("UNSET", "fix_1_clear.csv empties fields with 'UNSET', which Mainstay's import reads so: "
+    "generic": CrmProfile("UNSET", "{file} empties fields with 'UNSET', which Mainstay's import reads so: "
                                    "for another CRM set merge.crm (salesforce, hubspot) or merge.clear_word to the "
                                    "word its import empties a field with."),
     "mainstay": CrmProfile("UNSET"),

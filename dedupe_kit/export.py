@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._perf import is_filled, isin, sorted_distinct
-from .config import CRM_PROFILES
+from .config import CRM_PROFILES, MergePolicy
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
@@ -67,7 +67,6 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     out = Path(out)
     contacts = plan.contacts
     protect = (contacts.path,) if contacts.path else ()
-    crm = CRM_PROFILES[plan.policy.crm]
     cleaned = plan.cleaned()
     other = "fix_1_clear_by_hand.csv" if plan.policy.clear else "fix_1_clear.csv"
     refuse_input(out / other, protect)  # removed below
@@ -105,14 +104,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
     (out / other).unlink(missing_ok=True)  # from an earlier export for another CRM
     warnings = []
     if cleared:  # else it holds its header alone (no merge, or every one left out of the fix files): no note on it
-        if not plan.policy.clear:
-            warnings.append(f"{plan.policy.crm} cannot clear a field through an import: {crm.note}")
-        elif plan.policy.clear != crm.clear_word:  # merge.clear_word: the CRM's own note would say another word
-            crm_name = "the CRM's import" if plan.policy.crm == "generic" else plan.policy.crm
-            warnings.append(f"fix_1_clear.csv empties fields with {plan.policy.clear!r} (merge.clear_word): check "
-                            f"that {crm_name} reads that word so")
-        elif crm.note:
-            warnings.append(crm.note)
+        warnings += clear_word_warning(plan.policy, "fix_1_clear.csv")
     if not contacts.field_map.record_id:
         fm = contacts.field_map
         rows = "the other files name each record by its row of the input (record_id `row 12`), not an ID of the CRM"
@@ -251,6 +243,19 @@ def clearing(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
     columns = unique + [c for c in plan.contacts.columns if c in set(emptied["column"]) and c not in unique]
     return clearing_rows(plan.contacts, np.r_[away, sorted_distinct(cell_rows[-1])], np.concatenate(cell_rows),
                          np.concatenate(cell_columns), plan.policy.clear, columns=columns)
+
+
+def clear_word_warning(policy: MergePolicy, file: str) -> list[str]:
+    """What to know of the clearing ``file`` before importing it: the word that empties a field, and whether
+    the CRM reads it so (none, or one line)."""
+    crm = CRM_PROFILES[policy.crm]
+    if not policy.clear:
+        return [f"{policy.crm} cannot clear a field through an import: {crm.note}"]
+    if policy.clear != crm.clear_word:  # merge.clear_word: the CRM's own note would say another word
+        crm_name = "the CRM's import" if policy.crm == "generic" else policy.crm
+        return [f"{file} empties fields with {policy.clear!r} (merge.clear_word): check that {crm_name} reads that "
+                f"word so"]
+    return [crm.note.format(file=file)] if crm.note else []
 
 
 def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word: str,

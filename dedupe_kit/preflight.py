@@ -35,7 +35,7 @@ from .compare import check_comparable
 from .config import Config
 from .errors import InputError
 from .fieldmap import ROLES, SINGLE_ROLES, FieldMap, phone_kind
-from .export import clearing_rows, file_format, line_ending, write_tables
+from .export import clear_word_warning, clearing_rows, file_format, line_ending, write_tables
 from .files import refuse_input, write_figure, write_text
 from .load import Contacts, load, row_unit
 from .merge import EXTRA_COLUMNS, check_policy, placeholder_cells
@@ -129,6 +129,12 @@ class ImportCheck:
         """The clearing file's name: ``held_back_clear_by_hand.csv`` for a CRM without a clear word."""
         return "held_back_clear.csv" if self.config.merge.clear else "held_back_clear_by_hand.csv"
 
+    def clearing_warnings(self) -> list[str]:
+        """What to know of the clear word that the clearing file writes, when it has a line: ``UNSET``
+        written into a CRM that does not read it so would be imported as the value."""
+        written = self.config.merge.clear and len(self.taken)  # a file to clear by hand imports no word
+        return clear_word_warning(self.config.merge, self.clearing_file) if written else []
+
     def write(self, out: str | Path) -> list[Path]:
         """The annotated copy, the corrected import file, the rows held back, the clearing file,
         the changed numbers, the header check, the summary and the chart; the other clearing file
@@ -163,6 +169,7 @@ class ImportCheck:
         paths, neutralized = write_tables(out, tables, formats, raw, line_end=line_ending(self.new), protect=protect)
         (out / other).unlink(missing_ok=True)  # from an earlier check for another CRM: it would look current
         summary = self.summary() + f"\ncells neutralized as formulas {len(neutralized):>6,}\n"
+        summary += "".join(f"warning: {w}\n" for w in self.clearing_warnings())
         paths.append(write_text(out / "summary.txt", summary, protect=protect))
         paths.append(write_figure(out / "preflight.png", self.plot(), protect=protect))
         return paths

@@ -346,6 +346,22 @@ def test_a_check_for_another_crm_leaves_no_clearing_file_of_the_earlier_check(tm
     assert (out / "held_back_clear.csv").exists() and not (out / "held_back_clear_by_hand.csv").exists()
 
 
+@pytest.mark.parametrize("crm, warning", [
+    ("generic", "held_back_clear.csv empties fields with 'UNSET', which Mainstay's import reads so: for another "
+                "CRM set merge.crm"),
+    ("salesforce", "Data Loader ignores blank cells; #N/A empties a field."),
+    ("hubspot", None),  # a file to clear by hand: no word is imported
+])
+def test_a_check_says_which_word_its_clearing_file_empties_a_field_with(tmp_path, crm, warning):
+    out, config = tmp_path / "out", tmp_path / "crm.toml"
+    config.write_text(f'[merge]\ncrm = "{crm}"\n')
+    result = CliRunner().invoke(main, ["check-import", NEW, "--against", "sample_data/contacts.csv", "--out", str(out),
+                                       "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    for text in (result.output, (out / "summary.txt").read_text()):
+        assert (f"warning: {warning}" in text) if warning else ("empties fields with" not in text), text
+
+
 def test_cli_check_import_reads_the_sheet_encoding_and_delimiter_asked_for(tmp_path):
     import openpyxl
 
