@@ -500,7 +500,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     release_memory()
     steps.set_description("finding candidate pairs")
     found = candidates(contacts, normalized, config)
-    decided = _decisions(decisions, len(contacts))
+    decided = _decisions(decisions, contacts)
     pairs_index = found.pairs
     if len(decided):
         pairs_index = pairs_index.union(decided.index).sort_values()
@@ -759,10 +759,11 @@ def random_pairs(n_records: int, count: int, seed: int) -> pd.MultiIndex:
     return pd.MultiIndex.from_arrays([a.astype(np.int64), b.astype(np.int64)], names=["a", "b"])
 
 
-def _decisions(decisions: pd.DataFrame | None, n_rows: int) -> pd.DataFrame:
+def _decisions(decisions: pd.DataFrame | None, contacts: Contacts) -> pd.DataFrame:
     if decisions is None or not len(decisions):
         return pd.DataFrame({"decision": pd.Series([], dtype=object)},
                             index=pd.MultiIndex.from_arrays([[], []], names=["a", "b"]))
+    n_rows = len(contacts)
     a, b = decisions["a"].to_numpy(dtype=np.int64), decisions["b"].to_numpy(dtype=np.int64)
     if len(outside := np.flatnonzero((np.minimum(a, b) < 0) | (np.maximum(a, b) >= n_rows))):
         # (one imported by hand, without the record IDs that find its records in another version of the file)
@@ -770,6 +771,19 @@ def _decisions(decisions: pd.DataFrame | None, n_rows: int) -> pd.DataFrame:
                          f"has {n_rows:,} rows, counted from 0 ({len(outside):,} decision(s) name rows it does not "
                          "have); take them back: DecisionStore('out/review.sqlite').undo(batch), its batch in "
                          "decisions()")
+    if {"record_id_a", "record_id_b"} <= set(decisions.columns):  # rows of another version of the file: other people
+        ids = record_ids(contacts)
+        named = [decisions[f"record_id_{c}"].to_numpy(dtype=object) for c in ("a", "b")]
+        other = np.zeros(len(a), dtype=bool)
+        for said, rows in zip(named, (a, b)):
+            other |= np.array([isinstance(x, str) and x != "" and x != y for x, y in zip(said, ids[rows])])
+        if len(other := np.flatnonzero(other)):
+            at = other[0]
+            raise InputError(f"decisions: the pair of rows {a[at]} and {b[at]} holds records {ids[a[at]]!r} and "
+                             f"{ids[b[at]]!r}, not {named[0][at]!r} and {named[1][at]!r} that the decision was made on "
+                             f"({len(other):,} decision(s) name records now on other rows: made on another version of "
+                             "the file?); read them for this input, found by record ID: stored_decisions('out/run', "
+                             "contacts), or import_csv them into its store")
     index = pd.MultiIndex.from_arrays([np.minimum(a, b), np.maximum(a, b)], names=["a", "b"])
     frame = pd.DataFrame({"decision": decisions["decision"].to_numpy()}, index=index)
     return frame[~frame.index.duplicated(keep="last")]

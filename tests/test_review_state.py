@@ -482,6 +482,23 @@ def test_decisions_feed_run_a_match_joins_and_distinct_keeps_apart(result, state
     assert len(reviewed) == len(decisions)
 
 
+def test_decisions_of_another_version_of_the_file_are_not_applied_to_the_people_now_on_their_rows(result, state,
+                                                                                                   tmp_path):
+    from dedupe_kit.errors import InputError
+
+    a, b = state.current.rows
+    state.match()
+    reordered = tmp_path / "reversed.csv"  # a new export: the same contacts in reverse order
+    result.contacts.frame.iloc[::-1].to_csv(reordered, index=False)
+    ids = result.contacts.frame["Contact ID"]
+    with pytest.raises(InputError, match=f"not '{ids[a]}' and '{ids[b]}' that the decision was made on"):
+        run(reordered, decisions=state.decisions(), progress=False)
+    # on the same file they stand, and a decision without record IDs is one of this input's rows
+    assert run(SAMPLE, decisions=state.decisions(), progress=False).pairs["status"].eq("reviewed").sum() == 1
+    hand = pd.DataFrame({"a": [a], "b": [b], "decision": ["match"], "record_id_a": [None], "record_id_b": [""]})
+    assert run(reordered, decisions=hand, progress=False).pairs["status"].eq("reviewed").sum() == 1
+
+
 def _run_folder(tmp_path, source=SAMPLE):
     out = tmp_path / "out"
     run(source, progress=False).write(out)
