@@ -350,6 +350,24 @@ def test_decisions_already_in_the_store_are_not_imported_again(result, tmp_path)
         assert len(other.events()) == 2
 
 
+def test_a_decision_on_a_record_gone_from_the_input_is_not_imported_again(result, tmp_path):
+    from dedupe_kit.load import load
+    from dedupe_kit.review.store import input_of
+
+    with DecisionStore(tmp_path / "review.sqlite", **input_of(result.contacts)) as store:
+        state = ReviewState(result, store)
+        a, b = state.current.rows
+        state.match(note="same person", survivor_row=b, fields={"Last Name": a})
+        path = store.export_csv(tmp_path / "decisions.csv")
+    newer = tmp_path / "newer.csv"  # a newer export, without the record merged away in the CRM
+    result.contacts.frame.drop(index=a).to_csv(newer, index=False)
+    with DecisionStore(tmp_path / "newer.sqlite", **input_of(load(newer))) as other:
+        assert other.import_csv(path) == 1  # kept for a version of the file that has both records
+        with pytest.warns(UserWarning, match=r"1 of its 1 decision\(s\) are in the store already"):
+            assert other.import_csv(path) == 0
+        assert len(other.events()) == 1
+
+
 def test_a_decision_imported_without_record_ids_stays_with_the_records_of_its_rows(result, tmp_path):
     from dedupe_kit.load import load
     from dedupe_kit.review.store import input_of

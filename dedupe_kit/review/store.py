@@ -403,6 +403,7 @@ class DecisionStore:
         standing = {(a, b): (what, note, None if pd.isna(survivor) else int(survivor), fields) for a, b, what, note,
                     survivor, fields in zip(*(standing[c] for c in ("a", "b", "decision", "note", "survivor_row",
                                                                      "fields")))}
+        by_ids = self._standing_by_ids()
         imported = 0
         for rows in batches.values():
             ids, events = {}, []
@@ -412,7 +413,7 @@ class DecisionStore:
             if self.record_ids is not None:  # a row named without its record ID is one of this input's (`_read_line`)
                 for r in {r for (a, b), *_ in events for r in (a, b)} - set(ids):
                     ids[r] = str(self.record_ids[r])
-            if all(self._stands(standing, ids, *event) for event in events):
+            if all(self._stands(standing, by_ids, ids, *event) for event in events):
                 continue
             imported += len(rows)
             # made on this input when each record is on the row the CSV names: read as this input's decisions
@@ -426,19 +427,40 @@ class DecisionStore:
                           "decision standing on the same records); they are not imported again", stacklevel=2)
         return imported
 
-    def _stands(self, standing: Mapping[tuple[int, int], tuple], ids: Mapping[int, str], pair: tuple[int, int],
-                decision: str, note: str, survivor: int | None, fields_json: str) -> bool:
+    def _stands(self, standing: Mapping[tuple[int, int], tuple], by_ids: Mapping[frozenset, tuple],
+                ids: Mapping[int, str], pair: tuple[int, int], decision: str, note: str, survivor: int | None,
+                fields_json: str) -> bool:
         """Whether a decision of an imported batch (``ids``: the record ID of its rows) is the one ``standing``
-        (`decisions`, by pair) on its records already, read in this input's rows as `decisions` reads it."""
+        (`decisions`, by pair) on its records already, read in this input's rows as `decisions` reads it; or, on
+        records this input does not hold, the one standing on their record IDs (``by_ids``, `_standing_by_ids`)."""
         row_of = self._rows_of_ids()
 
         def here(row: int) -> int | None:
             return row_of.get(ids[row]) if row_of is not None and ids.get(row) else row
 
         rows = [here(r) for r in pair]
-        fields = {column: here(row) for column, row in json.loads(fields_json).items()}
-        return None not in rows and standing.get(tuple(sorted(rows))) == (
-            decision, note, None if survivor is None else here(survivor), fields)
+        fields = json.loads(fields_json)
+        if None in rows:
+            return by_ids.get(frozenset(ids.get(r) for r in pair)) == (
+                decision, note, None if survivor is None else ids.get(survivor),
+                {column: ids.get(row) for column, row in fields.items()})
+        return standing.get(tuple(sorted(rows))) == (
+            decision, note, None if survivor is None else here(survivor),
+            {column: here(row) for column, row in fields.items()})
+
+    def _standing_by_ids(self) -> dict[frozenset, tuple]:
+        """The decision standing on each pair of record IDs in the store, made on any input, with its survivor
+        and winning values by record ID: ``{frozenset((id_a, id_b)): (decision, note, survivor, {column: id})}``."""
+        frame = self._events(_NOT_UNDONE)
+        named = [isinstance(x, str) and isinstance(y, str) and x != "" != y
+                 for x, y in zip(frame["record_id_a"], frame["record_id_b"])]
+        id_of = {}  # (batch, row) -> record ID: a batch is one action, on one input
+        for batch, a, b, x, y in zip(*(frame[c] for c in ("batch", "a", "b", "record_id_a", "record_id_b"))):
+            id_of.update({(batch, int(r)): i for r, i in ((a, x), (b, y)) if isinstance(i, str) and i})
+        return {frozenset((x, y)): (what, note, None if pd.isna(s) else id_of.get((batch, int(s))),
+                                    {column: id_of.get((batch, int(r))) for column, r in fields.items()})
+                for batch, x, y, what, note, s, fields in zip(*(frame.loc[named, c] for c in (
+                    "batch", "record_id_a", "record_id_b", "decision", "note", "survivor_row", "fields")))}
 
 
 def _read_line(path: Path, line: int, row: Mapping[str, str], rows_in: int | None
