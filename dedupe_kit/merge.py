@@ -238,7 +238,7 @@ def merge(
     if len(group_of) != len(frame):
         raise ConfigError(f"merge: {len(group_of)} group IDs for {len(frame)} rows")
     kept = kept_columns(fm)
-    survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept)
+    survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept, frame.columns)
     placeholders = _with_blank_texts(contacts, _in_groups(group_of), policy.clear,
                                      placeholder_cells(contacts, normalized))
     members = _members(contacts, group_of, policy, survivor_choice, placeholders)
@@ -733,10 +733,12 @@ def _rule(column: str, role: str, policy: MergePolicy, key: str | None = None) -
     return "union" if column == key and rule not in KEY_RULES else rule
 
 
-def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequence[str] = ()):
+def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequence[str] = (),
+             columns: Sequence[str] | None = None):
     """What people chose: the survivor per group, the winning row per (group, column), the groups they matched.
-    A value chosen for a ``kept`` column (`KEEP_ROLES` and the key of the fix files: the survivor's always) is
-    left out, with a warning."""
+    A value chosen for a ``kept`` column (`KEEP_ROLES` and the key of the fix files: the survivor's always), or
+    for a column not among the input's ``columns`` (renamed or removed in a newer export), is left out, with a
+    warning."""
     survivors: dict[int, int] = {}
     fields: dict[tuple[int, str], int] = {}
     reviewed: set[int] = set()
@@ -753,11 +755,16 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
         chosen = row.get("fields") or {}
         if isinstance(chosen, str):
             chosen = json.loads(chosen)
-        fields.update({(group, c): int(r) for c, r in chosen.items() if group_of[int(r)] == group and c not in kept})
+        gone = set(chosen) - set(chosen if columns is None else columns)
+        fields.update({(group, c): int(r) for c, r in chosen.items()
+                       if group_of[int(r)] == group and c not in kept and c not in gone})
         if ignored := sorted(set(chosen) & set(kept)):
             warnings.warn(f"merge: a value chosen in review for {', '.join(map(repr, ignored))} is ignored: the record "
                           "ID (without one, the first email, which keys the fix files) and the creation and update "
                           "dates always stay the survivor's", stacklevel=3)
+        if gone:
+            warnings.warn(f"merge: a value chosen in review for {', '.join(map(repr, sorted(gone)))} is ignored: the "
+                          "input has no such column (renamed or removed since the review?)", stacklevel=3)
     return survivors, fields, reviewed
 
 

@@ -84,6 +84,15 @@ def test_a_survivor_chosen_in_review_wins(contacts):
     assert plan.groups.loc[0, ["survivor_reason", "decided_by"]].tolist() == ["chosen in review", "reviewed"]
 
 
+def test_a_value_chosen_in_review_for_a_column_the_newer_export_does_not_have_is_ignored(contacts):
+    # picked in review of an export with a 'Company' column, which the newer export renamed 'Organization'
+    decisions = pd.DataFrame({"a": [0], "b": [2], "decision": ["match"], "survivor_row": [1],
+                              "fields": [{"Company": 2, "Notes": 2}]})
+    with pytest.warns(UserWarning, match=r"chosen in review for 'Company' is ignored: the input has no such column"):
+        plan = plan_of(contacts, decisions=decisions)
+    assert survivor_row(plan) == 1 and value(plan, "Notes") == ("moved", 2)  # the rest of the choice stands
+
+
 def value(plan, column):
     values = plan.values.set_index(["group", "column"])
     return values.loc[(0, column), "after"], int(values.loc[(0, column), "source_row"])
