@@ -823,6 +823,9 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # soft hyphen, zer
 #: A space as a link encodes it, but not one between two characters before the @ ("a%20b@example.com"): no
 #: separator, the address is not "b@example.com"
 _LINK_SPACE = re.compile(r"(?<![\w.+-])(?:%20)+|%20(?![\w.+%-]*@)")
+#: A cell of one word and an address after a space, "j doe@example.com": a space typed inside the address, as
+#: %20 is, not a name before it (the address is not "doe@example.com", another person's)
+_SPACE_INSIDE = re.compile(r"[\w.+'-]*\w\.?\s+[\w.+'-]+@[^\s@]+")
 _HTML_ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)  # "&lt;ann@example.com&gt;", from HTML
 # a token starts where a separator ends: tried at every character, a long cell without an @ took seconds; a quoted
 # name before the @ ("john doe"@example.com) is part of it, not a separator that leaves "@example.com"; a colon
@@ -914,6 +917,8 @@ class EmailParser:
         text = _MAILTO.sub(r"\1", text)
         if text.count("@") == 1:  # one address: typed in a form
             text = _SPACED_DOT.sub(r"\1.\2", _COMMA_DOT.sub(r"\1.", _SPACED_AT.sub("@", text)))
+            if _SPACE_INSIDE.fullmatch(text):
+                return [], [(text, "a space inside the address")]
         else:
             text = _AFTER_DOMAIN_SEPARATOR.sub(r"\1 ", text)
         tokens = _EMAIL_TOKEN.findall(text)

@@ -426,6 +426,9 @@ def test_plain_addresses_are_read_by_the_kernels(monkeypatch):
         ("+news@gmail.com", "no name before the + tag"),  # not the same address as "+shop@gmail.com"
         # a space as a link encodes it, between two letters: no separator, the address is not b@example.com
         ("a%20b@example.com", "a space (%20) inside the address"),
+        # and one typed: the address is not doe@example.com, another person's
+        ("j doe@example.com", "a space inside the address"),
+        ("j. doe@example.com", "a space inside the address"),
     ],
 )
 def test_invalid_emails_are_flagged(raw, reason):
@@ -688,3 +691,14 @@ def test_phones_display_as_phonenumbers_formats_them():
     assert display_all(kinds, values) == [value for number in expected for value in (number, "a@b.co")]
 
 
+
+
+def test_an_address_with_a_space_typed_inside_is_not_the_address_after_it(tmp_path):
+    # "j doe@example.com" was read as doe@example.com, Jane Roe's address: the two were "same email"
+    path = tmp_path / "t.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email\nC001,John,Doe,j doe@example.com\n"
+                    "C002,Jane,Roe,doe@example.com\n", encoding="utf-8")
+    contacts = load(path)
+    problems = normalize(contacts).problems
+    assert problems[["source_row", "raw", "reason"]].values.tolist() == [
+        [0, "j doe@example.com", "a space inside the address"]]
