@@ -39,7 +39,7 @@ from .export import clear_word_warning, clearing_rows, file_format, line_ending,
 from .files import refuse_input, write_figure, write_text
 from .load import Contacts, load, row_unit
 from .merge import EXTRA_COLUMNS, check_policy, placeholder_cells
-from .normalize import display, salesforce_id
+from .normalize import display, is_placeholder, salesforce_id
 from .profile import repeated_record_ids
 from .run import Result, record_ids, run
 
@@ -328,7 +328,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
 
     # ID matches: the record ID (as typed, spaces aside; a Salesforce ID of 15 or 18 characters),
     # else an external unique ID
-    unknown = np.zeros(n_new, dtype=bool)
+    unknown = no_id = np.zeros(n_new, dtype=bool)
     if fm.record_id and fm.record_id in mapping.values():
         keys = frame[fm.record_id].str.strip().map(lambda text: salesforce_id(text) or text)
         where = pd.Series(np.arange(n_existing), index=keys.iloc[:n_existing].to_numpy())
@@ -344,7 +344,8 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
             hit[found_again.index] = found_again
             reason[found_again.dropna().index.to_numpy()] = "same record ID without its leading zeros"
         target[hit.notna().to_numpy()] = hit.dropna().astype(np.int64).to_numpy()
-        unknown = (typed != "").to_numpy() & hit.isna().to_numpy()
+        no_id = typed.map(is_placeholder).to_numpy(dtype=bool)  # n/a, -: no ID, as a blank cell is
+        unknown = (typed != "").to_numpy() & ~no_id & hit.isna().to_numpy()
     external = ids[ids["kind"] == "external_id"]
     known = external[external["source_row"] < n_existing].drop_duplicates("value")
     found = external[external["source_row"] >= n_existing].merge(known, on="value", suffixes=("", "_old"))
@@ -450,6 +451,10 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
             reason[i] += (f"; {column} {frame.at[n_existing + i, column].strip()!r} is a placeholder: left blank in "
                           f"import_ready.csv" + (f", so that {kept} stays" if kept else ""))
             blank.add((i, column))
+    for i in np.flatnonzero(no_id & ~certain):  # a certain match writes the contact's record ID in
+        reason[i] += (f"; record ID {frame.at[n_existing + i, fm.record_id].strip()!r} is a placeholder: left blank "
+                      "in import_ready.csv")
+        blank.add((i, fm.record_id))
 
     changed = []
     updating = np.flatnonzero(np.isin(status, ["updates", "would create a duplicate"]) & certain)  # before a phone

@@ -451,9 +451,9 @@ def test_the_second_row_that_updates_one_contact_is_held_back_as_it_would_write_
 
 
 def test_a_row_with_the_right_record_id_is_not_rejected_for_repeating_an_earlier_row_the_crm_rejects(tmp_path):
-    # the first row's ID is a placeholder, the CRM skips it and writes nothing: the second updates Chloe
+    # the first row's ID is unknown, the CRM skips it and writes nothing: the second updates Chloe
     check = _checked(tmp_path, "C003,Chloe,Dawson,chloe.dawson@example.com,+12125550103,Chicago\n",
-                     "n/a,Chloe,Dawson,chloe.dawson@example.com,+12125550103,Chicago\n"
+                     "C999,Chloe,Dawson,chloe.dawson@example.com,+12125550103,Chicago\n"
                      " C003 ,Chloe,Dawson,chloe.new@example.com,+12125550103,Chicago\n"
                      ",Chloe,Dawson,chloe.new@example.com,+12125550133,Chicago\n")
     assert check.rows["status"].tolist() == ["will be rejected", "changes a number", "will be rejected"]
@@ -524,3 +524,21 @@ def test_the_rows_of_a_new_workbook_are_named_by_their_sheet_rows(tmp_path):
     check = check_import(tmp_path / "new.xlsx", existing, progress=False)
     assert check.rows["reason"][2].startswith("repeats sheet row 4 of this file")
     assert check.rows["reason"][3] == "same record ID; held back: sheet row 3 of this file updates this contact too"
+
+
+def test_a_record_id_of_a_placeholder_is_no_record_id(tmp_path):
+    # n/a and - were record IDs "not in the existing contacts": rejected, the duplicate of C001 too, and n/a
+    # imported as an ID
+    existing = tmp_path / "existing.csv"
+    existing.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,City\n"
+                        "C001,John,Doe,jdoe@example.com,+16175550101,Boston\n"
+                        "C002,Jane,Roe,jroe@example.com,+16175550102,Denver\n")
+    new = tmp_path / "new.csv"
+    new.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,City\n"
+                   "n/a,Zed,Zulu,zed@example.com,+16175550199,Boston\n"
+                   "-,John,Doe,jdoe@example.com,+16175550101,Boston\n")
+    check = check_import(new, existing, progress=False)
+    assert check.rows["status"].tolist() == ["new contact", "would create a duplicate"]
+    assert check.rows["reason"][0] == "record ID 'n/a' is a placeholder: left blank in import_ready.csv"
+    importable, held = check.corrected()
+    assert importable["Contact ID"].tolist() == ["", "C001"] and not len(held)
