@@ -797,10 +797,11 @@ def _rows_of_repeated_keys(contacts: Contacts) -> np.ndarray:
 
 def _key_values(contacts: Contacts, rows: np.ndarray | slice) -> np.ndarray:
     """The key (`FieldMap.key`) of the ``rows`` (positions, a mask, or a slice) as the CRM compares it:
-    the record ID as typed, an email in any case (``Fay.Ngata@Mail.example`` finds the contact of
-    ``fay.ngata@mail.example``); only the rows asked for are folded, not the whole column each time."""
+    the record ID as typed but for the spaces around it (`` C001`` is ``C001``, as the import pre-flight reads
+    it), an email in any case (``Fay.Ngata@Mail.example`` finds the contact of ``fay.ngata@mail.example``); only
+    the rows asked for are folded, not the whole column each time."""
     values = contacts.frame[contacts.field_map.key].to_numpy(dtype=object)[rows]
-    return values if contacts.field_map.record_id else np.array([v.strip().casefold() for v in values], dtype=object)
+    return np.array([v.strip() if contacts.field_map.record_id else v.strip().casefold() for v in values], dtype=object)
 
 
 def _joined(values: tuple) -> str:

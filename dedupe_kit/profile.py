@@ -231,16 +231,18 @@ def _too_common(contacts: Contacts, normalized: Normalized, config: Config, rows
 
 
 def repeated_record_ids(contacts: Contacts) -> pd.DataFrame:
-    """The rows whose filled record ID an earlier row holds, with that first row."""
+    """The rows whose filled record ID an earlier row holds (``C001`` and `` C001``: spaces around it do not
+    count, as a CRM's import reads it), with that first row."""
     column = contacts.field_map.record_id
     columns = ["source_row", "record_id", "first_row"]
     if not column:
         return pd.DataFrame(columns=columns)
-    ids = contacts.frame[column]
+    typed = contacts.frame[column]
+    ids = typed.str.strip()
     repeated = np.flatnonzero(ids.duplicated().to_numpy() & contacts.filled(column))  # a blank repeats nothing
     held = ids.iloc[np.flatnonzero(ids.isin(ids.iloc[repeated]).to_numpy())]  # the few rows of those IDs
     first = pd.Series(held.index, index=held.to_numpy()).groupby(level=0, sort=False).first()
-    return pd.DataFrame({"source_row": repeated, "record_id": ids.to_numpy()[repeated],
+    return pd.DataFrame({"source_row": repeated, "record_id": typed.to_numpy()[repeated],
                          "first_row": first.reindex(ids.to_numpy()[repeated]).to_numpy(dtype=np.int64)}, columns=columns)
 
 

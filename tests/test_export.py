@@ -875,6 +875,19 @@ def test_a_merged_away_row_with_the_record_id_of_a_kept_row_is_neither_cleared_n
     audit = pd.read_csv(out / "audit.csv", dtype=str)  # the merges themselves are all recorded
     assert audit.loc[audit["event"] == "merged away", "record_id"].tolist() == ["7", "9", "11"]
 
+def test_a_record_id_typed_with_a_space_before_it_is_the_record_id_of_the_kept_row(tmp_path):
+    # " 7" merged into "7" was cleared and archived as another contact: a CRM reading " 7" as 7 would clear the
+    # kept contact's email, as the import pre-flight reads it as 7
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email\n7,Ann,Lee,a@x.com\n 7,Ann,Lee,a2@x.com\n")
+    out = tmp_path / "out"
+    exported = export(merge(load(path), np.array([0, 0])), out)
+    assert pd.read_csv(out / "fix_1_clear.csv", dtype=str).empty
+    assert pd.read_csv(out / "merged_away.csv", dtype=str).empty
+    assert [w for w in exported.warnings if "of a kept row" in w][0].startswith(
+        f"1 merged-away row has the record ID of a kept row ({path}, line 3 (row 1): ' 7')")
+
+
 def test_merged_away_names_the_records_of_a_file_with_one_name_column_by_the_parts_of_their_full_name(tmp_path):
     path, out = tmp_path / "export.csv", tmp_path / "out"
     path.write_text("ID,Name,Email,Phone\n1,Dr. Zoë Müller-Lévy,zoe@example.com,\n"

@@ -210,3 +210,5 @@ def test_rows_that_repeat_an_earlier_rows_record_id_are_listed(tmp_path):
     assert "rows whose record ID an earlier row holds: 2 (first ones):\n  line 4: 'C20', as on line 2" in str(report)
     path.write_text("Contact ID,First Name\nC1,Ann\nC2,Bob\n")
     assert "record ID an earlier row" not in str(profile(load(path)))
+    path.write_text("Contact ID,First Name\nC1,Ann\n C1,Ann\n")  # a space before it: the same ID, as typed
+    assert profile(load(path)).repeated_ids.values.tolist() == [[1, 3, " C1", 0, 2]]
