@@ -14,7 +14,7 @@ from ._perf import sort_order, sorted_distinct
 from .compare import first_copies
 from .config import Config
 from .fieldmap import ROLES, FieldMap
-from .load import Contacts
+from .load import Contacts, row_unit
 from .merge import blank_cells, filled_cells
 from .normalize import Normalized, display_all, normalize
 
@@ -59,6 +59,8 @@ class Profile:
     too_common: int = 0
     #: the line of the file where each row starts (`Contacts.lines`), for the summary
     lines: np.ndarray | None = field(default=None, repr=False)
+    #: what those positions are called: ``line``, or a workbook's ``sheet row`` (`row_unit`)
+    unit: str = "line"
     #: phones that another default region would read (`Normalized.better_region`), in words
     region_hint: str | None = None
     #: the lines of a report's title and footer left out of the file (`Contacts.left_out_note`)
@@ -115,7 +117,8 @@ class Profile:
         lines += ["", "counts:"] + [f"  {name:<34} {value}" for name, value in self.counts().items()]
         if len(self.invalid):
             lines += ["", "unusable values (first ones):"]
-            lines += [f"  line {r.line}, {r.column!r}: {r.raw!r} — {r.reason}" for r in self.invalid.head(_SHOWN).itertuples()]
+            lines += [f"  {self.unit} {r.line}, {r.column!r}: {r.raw!r} — {r.reason}"
+                      for r in self.invalid.head(_SHOWN).itertuples()]
         if self.region_hint:
             lines += ["", f"phones: {self.region_hint}"]
         shared = self._shared_values.head(_SHOWN)
@@ -140,8 +143,9 @@ class Profile:
         return "\n".join(lines)
 
     def _line(self, row: int) -> str:
-        """``"line 12"``, where a row starts in the file, as the unusable values are named."""
-        return f"row {row}" if self.lines is None else f"line {self.lines[row]}"
+        """``"line 12"`` (a workbook's ``"sheet row 12"``), where a row starts in the file, as the unusable values
+        are named."""
+        return f"row {row}" if self.lines is None else f"{self.unit} {self.lines[row]}"
 
     def _repr_html_(self) -> str:
         parts = [f"<h4>Profile of {html.escape(self.source)}</h4>", self.counts().to_frame("count").to_html()]
@@ -210,6 +214,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         max_block_size=config.match.max_block_size,
         too_common=_too_common(contacts, normalized, config, ids["source_row"].to_numpy(), key),
         lines=lines,
+        unit=row_unit(contacts.encoding),
         region_hint=region_hint(normalized, fm, config.normalize.default_region),
         left_out_note=contacts.left_out_note(),
         formula_note=contacts.formula_note,

@@ -212,3 +212,17 @@ def test_rows_that_repeat_an_earlier_rows_record_id_are_listed(tmp_path):
     assert "record ID an earlier row" not in str(profile(load(path)))
     path.write_text("Contact ID,First Name\nC1,Ann\n C1,Ann\n")  # a space before it: the same ID, as typed
     assert profile(load(path)).repeated_ids.values.tolist() == [[1, 3, " C1", 0, 2]]
+
+
+def test_a_workbook_s_rows_are_named_by_their_sheet_row(tmp_path):
+    # a workbook has no lines: the profile said "line 4" for what the sheet shows as row 4
+    from openpyxl import Workbook
+    book = Workbook()
+    for row in (["Contact ID", "Email"], ["C1", "ann@@example.org"], ["C1", "bob@example.org"],
+                ["C2", "bob@example.org"]):
+        book.active.append(row)
+    book.save(tmp_path / "book.xlsx")
+    text = str(profile(load(tmp_path / "book.xlsx")))
+    assert "  sheet row 2, 'Email': 'ann@@example.org' — not a valid email address" in text
+    assert "  sheet row 4: email bob@example.org already on sheet row 3" in text
+    assert "  sheet row 3: 'C1', as on sheet row 2" in text and "line " not in text
