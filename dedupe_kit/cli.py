@@ -18,8 +18,8 @@ from ._interrupt import as_usual
 from ._perf import freed_memory_kept, small_pages
 from .config import CRM_PROFILES, Config, MergePolicy, region_problem
 from .errors import DedupeKitError, InputError
-from .export import file_format, refuse_unencodable
-from .files import refuse_folder, write_csv, write_figure, write_text
+from .export import file_format, refuse_unencodable, write_tables
+from .files import refuse_folder, write_figure, write_text
 from .compare import check_comparable
 from .load import Contacts, load, record_ids
 from .merge import check_policy
@@ -178,8 +178,8 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
     protect, tables = (file,), ("mapping", "invalid", "shared", "taken", "exact_duplicates", "repeated_ids")
     if out is not None:  # before the work, not after it with some files written
         _refuse_mixed(out, "profile")
-        refuse_folder(out, ["config.toml", "profile.txt", *(f"profile_{name}.csv" for name in tables), "profile.png"],
-                      protect)
+        refuse_folder(out, ["config.toml", "profile.txt", *(f"profile_{name}.csv" for name in tables), "profile.png",
+                            "neutralized.csv"], protect)
     contacts = load(file, config, encoding=encoding, delimiter=delimiter, sheet=sheet)
     config = config.as_spelled(contacts.columns)
     check_policy(config.merge, contacts, config.source)  # the config's columns, as `run` checks them
@@ -192,9 +192,11 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
     used = dataclasses.replace(config, fields=contacts.field_map.to_dict(contacts.columns))
     write_text(out / "config.toml", used.to_toml(), protect=protect)
     write_text(out / "profile.txt", str(report) + "\n", protect=protect)
-    for name in tables:
-        write_csv(out / f"profile_{name}.csv", getattr(report, name), protect=protect)
+    named = {f"profile_{name}.csv": getattr(report, name) for name in tables}
+    _, neutralized = write_tables(out, named, dict.fromkeys(named, ("utf-8", ",")), protect=protect)
     write_figure(out / "profile.png", report.plot(), protect=protect)
+    if len(neutralized):  # listed in neutralized.csv, as a run's
+        click.echo(f"\ncells neutralized as formulas {len(neutralized):>6,}   (see neutralized.csv)")
     click.echo(f"\nwrote the profile, its tables, profile.png and config.toml to {out}/")
 
 

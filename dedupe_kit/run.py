@@ -27,7 +27,7 @@ from .config import Config, MergePolicy
 from .errors import InputError
 from .export import (export, export_crosswalk, export_entry, log_export, neutralized_cells, quoted_ids,
                      refuse_unencodable, with_neutralized, with_survivors)
-from .files import csv_chunks, refuse_folder, write_csv, write_figure, write_files, write_text
+from .files import csv_chunks, refuse_folder, write_figure, write_files, write_text
 from .load import Contacts, load, record_ids, rows_of_record_ids
 from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates
 from .names import as_written, two_names
@@ -272,8 +272,10 @@ class Result:
         release_memory()
         steps.set_description("explaining the pairs")
         found: list[pd.DataFrame] = []
-        pairs = write_files({out / "pairs.csv": self._pairs_csv(_ranked(self.pairs, ["reviewed", "auto", "review"]),
-                                                                found)}, protect=protect)[0]
+        reports = write_files({
+            out / "pairs.csv": self._pairs_csv(_ranked(self.pairs, ["reviewed", "auto", "review"]), found),
+            out / "too_common.csv": _report_csv("too_common.csv", self.candidates.capped, found),
+            out / "model.csv": _report_csv("model.csv", self.model.parameters().round(6), found)}, protect=protect)
         exported = with_neutralized(exported, out, found, protect)  # after the export's files: listed with theirs
         written = exported.paths
         steps.update()
@@ -285,9 +287,7 @@ class Result:
         summary = "\n".join([self.summary(warnings=False, unmerged=unmerged, merged=merge), *summaries,
                              exported.summary(), *self.warnings(), *(f"warning: {text}" for text in undo_warnings)])
         written += [
-            pairs,
-            write_csv(out / "too_common.csv", self.candidates.capped, protect=protect),
-            write_csv(out / "model.csv", self.model.parameters().round(6), protect=protect),
+            *reports,
             write_text(out / "summary.txt", summary + "\n", protect=protect),
             write_text(out / "config.toml", used.to_toml(), protect=protect),
             write_figure(out / "scores.png", self.plot(), protect=protect),
@@ -300,6 +300,14 @@ class Result:
         release_memory()
         return written
 
+
+
+def _report_csv(name: str, table: pd.DataFrame, found: list[pd.DataFrame]) -> Iterator[bytes]:
+    """A report's CSV in UTF-8; the cells it neutralizes as formulas go into ``found``, as `neutralized_cells`."""
+    cells: list[tuple[int, int, str]] = []
+    yield from (text.encode("utf-8") for text in csv_chunks(table, neutralized=cells))
+    if cells:
+        found.append(neutralized_cells(name, cells, table.columns))
 
 
 def run_info(contacts: Contacts) -> dict:

@@ -261,6 +261,29 @@ def test_the_record_ids_neutralized_in_pairs_csv_are_listed_and_counted(tmp_path
     assert f"cells neutralized as formulas {len(listed):>6,}" in summary
 
 
+def test_the_cells_neutralized_in_too_common_model_and_the_profile_s_tables_are_listed_and_counted(tmp_path):
+    # too_common.csv and model.csv of a run, and the profile's tables, wrote '@S1 unlisted and uncounted
+    path, config = tmp_path / "export.csv", tmp_path / "config.toml"
+    path.write_text("Contact ID,First Name,Last Name,Email,Student ID,=Code\n"
+                    + "".join(f"C{i},{name},Lee,{name.lower()}@example.com,@S1,=R1\n" for i, name in
+                              enumerate(["Ann", "Bob", "Cy"])) + "C4,Di,Wu,di@example.com,S2,+R2\n")
+    config.write_text('[match]\nmax_block_size = 2\ncompare_columns = ["=Code"]\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(path), "--config", str(config), "--out", str(out), "--match-only"])
+    assert result.exit_code == 0, result.output
+    listed = read(out / "neutralized.csv")
+    assert listed[listed["file"] != "pairs.csv"].values.tolist() == [
+        ["too_common.csv", "1", "3", "value", "'=Code | =R1"], ["too_common.csv", "2", "4", "value", "'@S1"],
+        ["model.csv", "6", "8", "comparison", "'=Code"], ["model.csv", "7", "9", "comparison", "'=Code"]]
+    assert f"cells neutralized as formulas {len(listed):>6,}" in (out / "summary.txt").read_text()
+    result = CliRunner().invoke(main, ["profile", str(path), "--out", str(tmp_path / "profile")])
+    assert result.exit_code == 0, result.output
+    listed = read(tmp_path / "profile" / "neutralized.csv")
+    assert ["profile_mapping.csv", "5", "7", "column", "'=Code"] in listed.values.tolist()
+    assert set(listed["file"]) == {"profile_mapping.csv", "profile_shared.csv", "profile_taken.csv"}
+    assert f"cells neutralized as formulas {len(listed):>6,}   (see neutralized.csv)" in result.output
+
+
 def test_without_neutralizing_the_files_for_the_crm_the_reports_keep_the_quote(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,Notes\n=1+1,Ann,Lee,ann@x.com,,@call\n"
