@@ -18,7 +18,7 @@ from ._interrupt import as_usual
 from ._perf import freed_memory_kept, small_pages
 from .config import CRM_PROFILES, Config, MergePolicy, region_problem
 from .errors import DedupeKitError, InputError
-from .export import file_format, refuse_unencodable, write_tables
+from .export import file_format, write_tables
 from .files import refuse_folder, write_figure, write_text
 from .compare import check_comparable
 from .load import Contacts, load, record_ids
@@ -236,7 +236,6 @@ def run(file: Path, config_path: Path | None, region: str | None, encoding: str 
             if not len(contacts):  # a view or a filter that holds no one: not a folder of empty files
                 raise InputError(f"{file}: the file has a header but no rows; export the contacts with their rows")
             entities = None if truth is None else _truth_entities(truth, contacts)  # before the long work
-            refuse_unencodable(config.merge, contacts)
             result = run_pipeline(contacts, config, decisions=stored_decisions(out, contacts), progress=None)
             if match_only:
                 _write_run(result, out, merge=False)

@@ -245,7 +245,6 @@ class Result:
         if undone is None:
             undone, undo_warnings = read_undone(out, self.contacts, groups)
         if merge:
-            refuse_unencodable(self.config.merge, self.contacts)  # before run.json goes: the folder stays whole
             plan = self.merge(undone=undone)
             steps.update()
             release_memory()
@@ -500,6 +499,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     config = config.as_spelled(contacts.columns)  # its columns as the header spells them, as [fields]' are
     check_policy(config.merge, contacts, config.source)  # before the long work, not at the merge
     check_comparable(contacts, config)  # and the compared columns, not after normalizing
+    refuse_unencodable(config.merge, contacts)  # and an output encoding that cannot write a cell: once, not at writing
     steps.update()
     release_memory()
     steps.set_description("normalizing")

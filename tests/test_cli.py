@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import tomllib
@@ -477,14 +478,27 @@ def test_an_output_encoding_that_cannot_write_the_input_is_refused_before_the_wo
     refused = f"Error: {path}, line 3 (row 1), column 'First Name': latin-1 cannot write 'З'; choose an output " \
               "encoding that can, such as utf-8\n"
     with monkeypatch.context() as patch:
-        patch.setattr("dedupe_kit.cli.run_pipeline", lambda *args, **kwargs: pytest.fail("the work started"))
+        patch.setattr(importlib.import_module("dedupe_kit.run"), "normalize",
+                      lambda *args, **kwargs: pytest.fail("the work started"))
         result = run("run", path, "--out", out, "--out-encoding", "latin-1")
     assert result.exit_code == 1 and result.output == refused
-    # from Python, the folder of the earlier run stays whole too: run.json and all
-    result = run_library(path, Config(merge=MergePolicy(output_encoding="latin-1")), progress=False)
+    # from Python, before the work too: the folder of the earlier run stays whole, run.json and all
     with pytest.raises(ConfigError, match="line 3 \\(row 1\\), column 'First Name': latin-1 cannot write 'З'"):
-        result.write(out, progress=False)
+        run_library(path, Config(merge=MergePolicy(output_encoding="latin-1")), progress=False)
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "export_log.jsonl"} == before
+
+
+def test_an_output_encoding_is_checked_once(tmp_path, monkeypatch):
+    # the command checked every cell before the work, and the run's files again before writing them
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text("Contact ID,First Name,Last Name,Email\n1,Zoya,Petrova,zoya@example.com\n"
+                    "2,Zoya,Petrova,zoya@example.com\n", encoding="utf-8")
+    checks = []
+    for module in ("dedupe_kit.cli", "dedupe_kit.run"):
+        monkeypatch.setattr(importlib.import_module(module), "refuse_unencodable",
+                            lambda *args: checks.append(args), raising=False)
+    assert run("run", path, "--out", out, "--out-encoding", "latin-1").exit_code == 0
+    assert len(checks) == 1
 
 
 def test_the_program_prints_all_of_a_run_and_fails_as_usual(tmp_path):
