@@ -155,6 +155,14 @@ class Result:
         if kept:
             notes.append(f"{kept:,} of them in groups " + ("stopped by a conflict or undone, not merged" if merged else
                                                            "undone, which the merge leaves apart"))
+        sizes = self.crosswalk["cluster_id"].value_counts().to_numpy()
+        review = [f"p >= {self.config.match.lower:g}"]
+        if below:
+            review.append(f"{below:,} below it: an email or a phone alone beside its contact, or a new last name on "
+                          "one number")
+        if big := int((sizes >= 3).sum()):  # items of the review too, which counts them with the pairs
+            review.append(f"pairs: the review shows them with the {big:,} groups of three or more records, to confirm "
+                          "or split" + (", merged meanwhile" if merged else ""))
         lines = [
             f"rows                      {len(self.contacts):>10,}",
             f"  exact copies of a row   {int((self.candidates.first != np.arange(len(self.contacts))).sum()):>10,}"
@@ -162,9 +170,7 @@ class Result:
             f"candidate pairs           {len(self.pairs):>10,}",
             f"  {'merged automatically' if merged else 'to merge automatically':<24}{int(status.get('auto', 0)):>10,}"
             f"   ({'; '.join(notes)})",
-            f"  waiting for review      {int(status.get('review', 0)):>10,}   (p >= {self.config.match.lower:g}"
-            + (f"; {below:,} below it: an email or a phone alone beside its contact, or a new last name on one number)"
-               if below else ")"),
+            f"  waiting for review      {int(status.get('review', 0)):>10,}   ({'; '.join(review)})",
             f"  decided by a person     {int(status.get('reviewed', 0)):>10,}",
             f"  dropped                 {int(status.get('drop', 0)):>10,}",
             f"phones/emails/IDs too common to pair {strong:>5,}   (over {self.config.match.max_block_size} records)",

@@ -1006,3 +1006,12 @@ def test_a_group_split_is_one_decided_item_when_the_review_is_reopened(result, t
         # before, the group came back as its five pairs: "5 of 60 reviewed" after one decision
         assert decided[["kind", "rows", "decision"]].values.tolist() == [["group", group.rows, "match"]]
         assert again.progress()[0] == again.counts()["match"] == 1
+
+
+def test_the_summary_says_what_its_count_of_pairs_waiting_leaves_out_of_the_review_s_items(result, state):
+    # "waiting for review 36" beside a review of "0 of 61 reviewed": the groups of three or more are items too
+    line = next(line for line in result.summary(warnings=False).splitlines() if "waiting for review" in line)
+    found = re.fullmatch(r"  waiting for review +(\d+)   \(p >= 0\.5; pairs: the review shows them with the (\d+) "
+                         r"groups of three or more records, to confirm or split, merged meanwhile\)", line)
+    assert found, line
+    assert int(found[1]) + int(found[2]) == state.progress()[1] == 61
