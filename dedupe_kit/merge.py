@@ -234,9 +234,7 @@ def merge(
     normalized = normalized or normalize(contacts)
     frame, fm = contacts.frame, contacts.field_map
     check_policy(policy, contacts)
-    group_of = np.asarray(groups, dtype=np.int64)
-    if len(group_of) != len(frame):
-        raise ConfigError(f"merge: {len(group_of)} group IDs for {len(frame)} rows")
+    group_of = _group_of(groups, len(frame))
     kept = kept_columns(fm)
     survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept, frame.columns)
     placeholders = _with_blank_texts(contacts, _in_groups(group_of), policy.clear,
@@ -381,6 +379,25 @@ def _members(contacts: Contacts, group_of: np.ndarray, policy: MergePolicy, chos
     """`_ranked` of every row in a group of two or more."""
     rows = _in_groups(group_of)
     return _ranked(rows, group_of[rows], policy, contacts, chosen, placeholders)
+
+
+def _group_of(groups: Iterable[int], n_rows: int) -> np.ndarray:
+    """The group of each source row, in row order: a Series (``result.crosswalk["cluster_id"]``, sorted or
+    not) by its index, which must be the ``source_row`` of every row once; other values by position."""
+    if isinstance(groups, pd.DataFrame):
+        raise ConfigError("merge: groups is the group of each row, such as result.crosswalk['cluster_id'], "
+                          "not a whole table")
+    if isinstance(groups, pd.Series) and len(groups) == n_rows:
+        if not groups.index.sort_values().equals(pd.RangeIndex(n_rows)):
+            raise ConfigError(f"merge: groups is a Series whose index is not the source_row of each of the {n_rows:,} "
+                              "rows once (0 to n-1): give result.crosswalk['cluster_id'] with its own index (sorted "
+                              "or not), or the groups in source_row order as a list or array")
+        groups = groups.sort_index()
+    group_of = np.asarray(groups, dtype=np.int64)
+    if len(group_of) != n_rows:
+        raise ConfigError(f"merge: {len(group_of)} group IDs for {n_rows} rows; give one to every row, such as "
+                          "result.crosswalk['cluster_id'] (not filtered)")
+    return group_of
 
 
 def _in_groups(group_of: np.ndarray) -> np.ndarray:

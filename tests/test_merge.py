@@ -93,6 +93,18 @@ def test_a_value_chosen_in_review_for_a_column_the_newer_export_does_not_have_is
     assert survivor_row(plan) == 1 and value(plan, "Notes") == ("moved", 2)  # the rest of the choice stands
 
 
+def test_groups_of_a_sorted_crosswalk_merge_the_rows_of_their_index(contacts):
+    crosswalk = pd.DataFrame({"source_row": [0, 1, 2, 3], "cluster_id": [0, 0, 2, 3]})
+    shuffled = crosswalk.sort_values("cluster_id", ascending=False)  # as an analyst sorts it in a notebook
+    plan = merge(contacts, shuffled["cluster_id"], normalized=normalize(contacts, FRENCH))
+    assert plan.groups["rows"].tolist() == [(0, 1)]  # not rows 2 and 3, the first two of the sorted Series
+    with pytest.raises(ConfigError, match=r"index is not the source_row of each of the 4 rows once"):
+        merge(contacts, shuffled.set_index("source_row").reset_index(drop=True).iloc[[0, 0, 1, 2]]["cluster_id"])
+    with pytest.raises(ConfigError, match=r"groups is the group of each row, such as result.crosswalk\['cluster_id'\], "
+                                          "not a whole table"):
+        merge(contacts, crosswalk)
+
+
 def value(plan, column):
     values = plan.values.set_index(["group", "column"])
     return values.loc[(0, column), "after"], int(values.loc[(0, column), "source_row"])
