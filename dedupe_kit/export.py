@@ -96,6 +96,10 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         "audit.csv": lambda: audit(plan, decided_at),
     }
     if crosswalk is not None:
+        if not np.array_equal(np.sort(crosswalk["source_row"].to_numpy()), np.arange(len(contacts))):
+            raise ConfigError(f"export: the crosswalk does not hold each of the {len(contacts):,} rows of "
+                              f"{contacts.name} once ({len(crosswalk):,} rows); give result.crosswalk whole, "
+                              "sorted or not, not filtered")
         tables["crosswalk.csv"] = lambda: with_survivors(crosswalk, plan.survivors())
     crm_files = {"cleaned.csv", "fix_1_clear.csv", "fix_1_clear_by_hand.csv", "fix_2_update.csv", "merged_away.csv"}
     formats = {name: file_format(plan.policy, contacts) if name in crm_files else ("utf-8", ",") for name in tables}
@@ -652,7 +656,10 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
 
 
 def with_survivors(crosswalk: pd.DataFrame, survivors: np.ndarray) -> pd.DataFrame:
-    """The crosswalk with each row's survivor (a row number per source row) and its record ID."""
+    """The crosswalk, in ``source_row`` order (one sorted in a notebook too), with each row's survivor (a row
+    number per source row) and its record ID."""
+    if not crosswalk["source_row"].is_monotonic_increasing:
+        crosswalk = crosswalk.sort_values("source_row")
     ids = crosswalk["record_id"].to_numpy()
     return crosswalk.assign(survivor_row=survivors, survivor_record_id=ids[survivors])
 

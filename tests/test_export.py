@@ -71,6 +71,21 @@ def test_the_crosswalk_names_the_merges_survivors_and_none_before_it(sample, wri
     assert crosswalk["survivor_record_id"].tolist() == ids[survivors].tolist()
 
 
+def test_a_crosswalk_sorted_in_a_notebook_names_each_rows_own_survivor(sample, tmp_path):
+    plan = sample.merge()
+    export(plan, tmp_path, crosswalk=sample.crosswalk.sort_values(["score", "record_id"]))
+    written = read(tmp_path / "crosswalk.csv")
+    crosswalk = written.set_index(written["source_row"].astype(int)).sort_index()  # each row's line, wherever it is
+    assert crosswalk["survivor_row"].astype(int).tolist() == plan.survivors().tolist()
+    ids = sample.contacts.frame["Contact ID"].to_numpy()
+    assert crosswalk["survivor_record_id"].tolist() == ids[plan.survivors()].tolist()
+    assert written["source_row"].astype(int).tolist() == list(range(len(sample.contacts)))  # in the input's order
+    with pytest.raises(ConfigError, match=r"export: the crosswalk does not hold each of the 400 rows of "
+                                          r"sample_data/contacts.csv once \(10 rows\); give result.crosswalk whole"):
+        export(plan, tmp_path / "filtered", crosswalk=sample.crosswalk.head(10))
+    assert not (tmp_path / "filtered").exists()
+
+
 def test_no_phone_or_email_of_a_group_is_lost(sample, written):
     cleaned = read(written / "cleaned.csv").set_index("Contact ID")
     crosswalk = read(written / "crosswalk.csv")
