@@ -770,6 +770,8 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
         if survivor is not None and not pd.isna(survivor) and group_of[int(survivor)] == group:
             survivors[group] = int(survivor)
         chosen = row.get("fields") or {}
+        if isinstance(chosen, float) and np.isnan(chosen):  # a blank cell of a decisions CSV read by pandas.read_csv
+            chosen = {}
         if isinstance(chosen, str):
             chosen = json.loads(chosen)
         gone = set(chosen) - set(chosen if columns is None else columns)

@@ -105,6 +105,15 @@ def test_groups_of_a_sorted_crosswalk_merge_the_rows_of_their_index(contacts):
         merge(contacts, crosswalk)
 
 
+def test_decisions_put_together_in_a_notebook_with_blank_fields_merge(contacts):
+    reviewed = pd.DataFrame({"a": [0], "b": [2], "decision": ["match"], "survivor_row": [2],
+                             "fields": [{"First Name": 1}]})
+    by_hand = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"]})  # no survivor_row nor fields: NaN in concat
+    plan = plan_of(contacts, decisions=pd.concat([by_hand, reviewed], ignore_index=True))
+    assert survivor_row(plan) == 2
+    assert value(plan, "First Name") == ("Robert", 1)
+
+
 def value(plan, column):
     values = plan.values.set_index(["group", "column"])
     return values.loc[(0, column), "after"], int(values.loc[(0, column), "source_row"])
