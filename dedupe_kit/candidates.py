@@ -28,7 +28,7 @@ from recordlinkage.base import BaseIndexAlgorithm
 from ._perf import run_starts, sort_order, sorted_distinct
 from .compare import check_comparable, first_copies
 from .config import Config
-from .load import Contacts
+from .load import Contacts, check_source
 from .normalize import Normalized, display
 
 #: Blocking keys by kind: what it means to an analyst, and how many records may share one
@@ -188,6 +188,7 @@ def _key_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def candidates(contacts: Contacts, normalized: Normalized, config: Config | None = None) -> Candidates:
     """Candidate pairs of ``contacts`` from the blocking keys of ``normalized``. An exact copy of
     an earlier row (`first_copies`) holds no key: it is paired with that row alone."""
+    check_source(contacts, "candidates", path=False, contacts=True)
     config = config or Config()
     check_comparable(contacts, config)
     first = first_copies(contacts, normalized, config)

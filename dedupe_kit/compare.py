@@ -29,7 +29,7 @@ from ._perf import distinct_pairs, run_starts, sorted_distinct
 from .config import Config
 from .errors import ConfigError
 from .fieldmap import fold_header
-from .load import Contacts
+from .load import Contacts, check_source
 from .names import GENERATIONS, final_g_apart, fold, generation, nickname_equivalent, patronymic
 from .normalize import Normalized, mail_provider, map_unique
 
@@ -1091,6 +1091,7 @@ def compare(contacts: Contacts, normalized: Normalized, pairs: pd.MultiIndex, co
 
     using: the comparisons, when already built (default: `comparisons`).
     """
+    check_source(contacts, "compare", path=False, contacts=True)
     using = using if using is not None else comparisons(contacts, normalized, config)
     features = _Compare(using)
     if len(pairs) == 0:

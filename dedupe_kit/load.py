@@ -20,6 +20,7 @@ import hashlib
 import io
 import itertools
 import json
+import os
 import re
 import struct
 import zipfile
@@ -164,6 +165,25 @@ def rows_of_record_ids(ids: Sequence[str] | np.ndarray) -> dict[str, int]:
     return dict(zip(ids[once].tolist(), np.flatnonzero(once).tolist()))
 
 
+def check_source(source: Any, stage: str, *, path: bool = True, contacts: bool = False) -> None:
+    """Refuse a ``source`` that is neither a file's path (``path``) nor the `Contacts` of `load` (``contacts``), a
+    DataFrame most often, with a message that says what to give ``stage``.
+
+    >>> check_source(pd.DataFrame({"Email": ["a@example.com"]}), "normalize", path=False, contacts=True)
+    Traceback (most recent call last):
+    dedupe_kit.errors.InputError: normalize takes the Contacts that load('export.csv') returns, not a DataFrame; ...
+    """
+    if (path and isinstance(source, (str, os.PathLike))) or (contacts and isinstance(source, Contacts)):
+        return
+    wanted = " or ".join(what for what, given in (("the export file's path ('export.csv')", path),
+                                                  ("the Contacts that load('export.csv') returns", contacts)) if given)
+    note = ("; pandas.read_csv changes an export's cells (it drops the leading zeros of IDs and phones, reads blank "
+            "cells as NaN, parses numbers and dates): load the file itself, and to keep some of its rows only, write "
+            "them from a table read with dtype=str, keep_default_na=False (df.to_csv('rows.csv', index=False)) and "
+            "load that file" if isinstance(source, pd.DataFrame) else "")
+    raise InputError(f"{stage} takes {wanted}, not a {type(source).__name__}{note}")
+
+
 def load(
     source: str | Path,
     config: Config | None = None,
@@ -185,6 +205,7 @@ def load(
     >>> contacts.field_map.record_id, contacts.field_map.external_ids
     ('Contact ID', ('Student ID', 'Student Number'))
     """
+    check_source(source, "load")
     config = config or Config()
     path = Path(source)
     try:

@@ -31,7 +31,7 @@ from ._perf import isin, run_starts, runs, sorted_distinct
 from .config import MergePolicy
 from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
-from .load import Contacts, record_ids
+from .load import Contacts, check_source, record_ids
 from .names import as_written, fold_name
 from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, date_key, extension_spelled, is_placeholder,
                         map_unique, normalize, placeholder_date, placeholder_texts, reads_as, shown_date, telling_dates,
@@ -230,6 +230,7 @@ def merge(
     Every rule works on all groups at once (one sort per column), so that
     large exports merge in seconds.
     """
+    check_source(contacts, "merge", path=False, contacts=True)
     policy = policy or MergePolicy()
     normalized = normalized or normalize(contacts)
     frame, fm = contacts.frame, contacts.field_map

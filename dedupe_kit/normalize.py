@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 from ._perf import distinct_pairs, paused_gc, run_starts
 from .config import Config, NormalizeConfig
 from .fieldmap import fold_header, phone_kind
-from .load import Contacts
+from .load import Contacts, check_source
 from .names import fold, fold_name, nickname_group, split_full_name
 
 IDENTIFIER_KINDS = ["email", "phone", "external_id"]
@@ -252,6 +252,7 @@ def normalize(contacts: Contacts, config: Config | None = None, *, progress: boo
     ``progress``: ``None`` shows a bar only for long work, ``True`` always,
     ``False`` never.
     """
+    check_source(contacts, "normalize", path=False, contacts=True)
     with paused_gc():
         return _normalize(contacts, (config or Config()).normalize, progress)
 

@@ -37,7 +37,7 @@ from .errors import InputError
 from .fieldmap import ROLES, SINGLE_ROLES, FieldMap, phone_kind
 from .export import clear_word_warning, clearing_rows, file_format, line_ending, write_tables
 from .files import refuse_input, write_figure, write_text
-from .load import Contacts, load, row_unit
+from .load import Contacts, check_source, load, row_unit
 from .merge import EXTRA_COLUMNS, check_policy, placeholder_cells
 from .normalize import display, is_placeholder, salesforce_id
 from .profile import repeated_record_ids
@@ -178,6 +178,8 @@ class ImportCheck:
 def check_import(new: str | Path | Contacts, existing: str | Path | Contacts, config: Config | None = None,
                  *, progress: bool | None = None) -> ImportCheck:
     """Classify every row of ``new`` against the contacts of ``existing`` (see the module's docstring)."""
+    check_source(new, "check_import", contacts=True)
+    check_source(existing, "check_import", contacts=True)
     config = config or Config()
     existing = existing if isinstance(existing, Contacts) else load(existing, config)
     config = config.as_spelled(existing.columns)  # the export's columns as its header spells them

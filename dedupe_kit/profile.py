@@ -14,7 +14,7 @@ from ._perf import sort_order, sorted_distinct
 from .compare import first_copies
 from .config import Config
 from .fieldmap import ROLES, FieldMap
-from .load import Contacts, row_unit
+from .load import Contacts, check_source, row_unit
 from .merge import blank_cells, filled_cells
 from .normalize import Normalized, display_all, normalize
 
@@ -174,6 +174,7 @@ class Profile:
 
 def profile(contacts: Contacts, normalized: Normalized | None = None, config: Config | None = None) -> Profile:
     """Profile a loaded export (normalizing it first unless ``normalized`` is given)."""
+    check_source(contacts, "profile", path=False, contacts=True)
     config = config or Config()
     normalized = normalized if normalized is not None else normalize(contacts, config)
     frame, fm = contacts.frame, contacts.field_map

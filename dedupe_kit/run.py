@@ -28,7 +28,7 @@ from .errors import InputError
 from .export import (export, export_crosswalk, export_entry, log_export, neutralized_cells, quoted_ids,
                      refuse_unencodable, with_neutralized, with_survivors)
 from .files import csv_chunks, refuse_folder, write_figure, write_files, write_text
-from .load import Contacts, load, record_ids, rows_of_record_ids
+from .load import Contacts, check_source, load, record_ids, rows_of_record_ids
 from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates
 from .names import as_written, two_names
 from .normalize import Normalized, display_all, normalize
@@ -501,6 +501,7 @@ def run(
 def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame | None,
          progress: bool | None, steps: tqdm) -> Result:
     steps.set_description("loading")
+    check_source(source, "run", contacts=True)
     contacts = source if isinstance(source, Contacts) else load(source, config)
     config = config.as_spelled(contacts.columns)  # its columns as the header spells them, as [fields]' are
     check_policy(config.merge, contacts, config.source)  # before the long work, not at the merge

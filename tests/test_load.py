@@ -13,17 +13,19 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import xlwt
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dedupe_kit import InputError, load, profile, run
+from dedupe_kit import InputError, candidates, compare, load, normalize, profile, run
 from dedupe_kit._perf import is_filled
 from dedupe_kit.export import export, line_ending
 from dedupe_kit.load import _SPACE_FIRST_BYTES, DELIMITERS, _filled, _read_csv_arrow, _read_csv_text
 from dedupe_kit.merge import merge
+from dedupe_kit.preflight import check_import
 
 TRAPS = ["02134", "+33 6 12 34 56 78", "NA", "None", "null", "N/A", "nan", "", " padded ", "0044123", "TRUE", "1e5"]
 
@@ -766,6 +768,30 @@ def test_a_file_that_is_not_a_table(tmp_path, name, content, message):
     path.write_bytes(content)
     with pytest.raises(InputError, match=rf"{re.escape(name)}: {message}"):
         load(path)
+
+
+def test_a_dataframe_read_with_pandas_is_refused_with_what_to_give_each_stage(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [["Contact ID", "Email", "Phone"], ["00101", "ann@example.com", "0612345678"],
+                                          ["00102", "", "0612345678"]])
+    frame = pd.read_csv(path)  # as in a notebook: 101, NaN, 612345678
+    contacts = load(path)
+    lost = r"not a DataFrame; pandas.read_csv changes an export's cells \(it drops the leading zeros"
+    with pytest.raises(InputError, match=rf"^load takes the export file's path \('export.csv'\), {lost}"):
+        load(frame)
+    with pytest.raises(InputError, match=rf"^run takes the export file's path \('export.csv'\) or the Contacts that "
+                                         rf"load\('export.csv'\) returns, {lost}"):
+        run(frame, progress=False)
+    with pytest.raises(InputError, match=rf"^check_import takes the export file's path .* {lost}"):
+        check_import(frame, path, progress=False)
+    for stage, call in [("normalize", lambda: normalize(frame)), ("profile", lambda: profile(frame)),
+                        ("candidates", lambda: candidates(frame, normalize(contacts))),
+                        ("compare", lambda: compare(contacts.frame, normalize(contacts),
+                                                    pd.MultiIndex.from_tuples([(0, 1)]))),
+                        ("merge", lambda: merge(contacts.frame, [0, 0]))]:
+        with pytest.raises(InputError, match=rf"^{stage} takes the Contacts that load\('export.csv'\) returns, {lost}"):
+            call()
+    with pytest.raises(InputError, match=r"^load takes the export file's path \('export.csv'\), not a StringIO$"):
+        load(io.StringIO(path.read_text()))
 
 
 def test_a_stray_zero_byte_in_a_text_export_is_named_where_it_is(tmp_path):
