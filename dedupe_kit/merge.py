@@ -768,11 +768,10 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
         group = int(group_of[int(row["a"])])
         reviewed.add(group)
         survivor = row.get("survivor_row")
-        if survivor is not None and not pd.isna(survivor) and group_of[int(survivor)] == group:
-            survivors[group] = int(survivor)
-        chosen = row.get("fields") or {}
-        if isinstance(chosen, float) and np.isnan(chosen):  # a blank cell of a decisions CSV read by pandas.read_csv
-            chosen = {}
+        survivor = int(float(survivor)) if _filled_cell(survivor) else None  # 4, 4.0 or "4.0" (a column with NaN)
+        if survivor is not None and group_of[survivor] == group:
+            survivors[group] = survivor
+        chosen = row.get("fields") if _filled_cell(row.get("fields")) else {}
         if isinstance(chosen, str):
             chosen = json.loads(chosen)
         gone = set(chosen) - set(chosen if columns is None else columns)
@@ -786,6 +785,14 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
             warnings.warn(f"merge: a value chosen in review for {', '.join(map(repr, sorted(gone)))} is ignored: the "
                           "input has no such column (renamed or removed since the review?)", stacklevel=3)
     return survivors, fields, reviewed
+
+
+def _filled_cell(value: object) -> bool:
+    """Whether a decision's ``survivor_row`` or ``fields`` says something: not None, nor a blank cell as pandas reads
+    it (NaN, or ``""`` with ``dtype=str, keep_default_na=False``)."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None and not (np.ndim(value) == 0 and pd.isna(value))
 
 
 def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts: Contacts,

@@ -114,6 +114,16 @@ def test_decisions_put_together_in_a_notebook_with_blank_fields_merge(contacts):
     assert value(plan, "First Name") == ("Robert", 1)
 
 
+@pytest.mark.parametrize("read", [{"dtype": str, "keep_default_na": False}, {}])
+def test_decisions_read_back_from_a_csv_with_pandas_merge(contacts, tmp_path, read):
+    decisions = pd.DataFrame({"a": [0, 0], "b": [1, 2], "decision": ["match", "match"], "survivor_row": [None, 2],
+                              "fields": ["", '{"First Name": 1}']})
+    decisions.to_csv(tmp_path / "decisions.csv", index=False)  # survivor_row "", "2.0"
+    plan = plan_of(contacts, decisions=pd.read_csv(tmp_path / "decisions.csv", **read))
+    assert survivor_row(plan) == 2
+    assert value(plan, "First Name") == ("Robert", 1)
+
+
 def value(plan, column):
     values = plan.values.set_index(["group", "column"])
     return values.loc[(0, column), "after"], int(values.loc[(0, column), "source_row"])
