@@ -173,7 +173,10 @@ def check_source(source: Any, stage: str, *, path: bool = True, contacts: bool =
     Traceback (most recent call last):
     dedupe_kit.errors.InputError: normalize takes the Contacts that load('export.csv') returns, not a DataFrame; ...
     """
-    if (path and isinstance(source, (str, os.PathLike))) or (contacts and isinstance(source, Contacts)):
+    if path and isinstance(source, (str, os.PathLike)):
+        return
+    if contacts and isinstance(source, Contacts):
+        _check_frame(source, stage)
         return
     wanted = " or ".join(what for what, given in (("the export file's path ('export.csv')", path),
                                                   ("the Contacts that load('export.csv') returns", contacts)) if given)
@@ -182,6 +185,27 @@ def check_source(source: Any, stage: str, *, path: bool = True, contacts: bool =
             "them from a table read with dtype=str, keep_default_na=False (df.to_csv('rows.csv', index=False)) and "
             "load that file" if isinstance(source, pd.DataFrame) else "")
     raise InputError(f"{stage} takes {wanted}, not a {type(source).__name__}{note}")
+
+
+def _check_frame(contacts: Contacts, stage: str) -> None:
+    """Refuse `Contacts` whose frame was changed in place, in a notebook, so that it is no longer what `load`
+    reads: a column of another type than text (bools, categories, numbers, dates), a column of a role dropped or
+    renamed, rows sorted or dropped (the index is ``source_row``)."""
+    frame = contacts.frame
+    for column, role in contacts.field_map.role_of().items():
+        if column not in frame.columns:
+            raise InputError(f"{stage}: column {column!r}, of the role {role}, is no longer in contacts.frame "
+                             f"(dropped or renamed in place); load the file again (load(path, fields={{{role!r}: []}}) "
+                             "gives the role no column)")
+    for column, dtype in frame.dtypes.items():
+        if dtype != object and not isinstance(dtype, pd.StringDtype):
+            raise InputError(f"{stage}: column {column!r} of contacts.frame holds {dtype} values, not text: every cell "
+                             "is a str, as load reads it ('' when blank); give the column text (a bool column: "
+                             ".map({True: 'yes', False: ''})), drop it, or load the file again")
+    if not frame.index.equals(pd.RangeIndex(len(frame))):
+        raise InputError(f"{stage}: the rows of contacts.frame are no longer those load read (its index is not "
+                         "source_row 0, 1, 2…: rows sorted or dropped in place); load the file again, and sort or "
+                         "filter a copy (contacts.frame.sort_values(...) without inplace)")
 
 
 def load(

@@ -794,6 +794,36 @@ def test_a_dataframe_read_with_pandas_is_refused_with_what_to_give_each_stage(tm
         load(io.StringIO(path.read_text()))
 
 
+def test_contacts_whose_frame_was_changed_in_place_in_a_notebook_are_refused(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [["Contact ID", "Last Name", "Email", "Notes"],
+                                          ["00101", "Doe", "ann@example.com", "vip"],
+                                          ["00102", "Doe", "ann@example.com", ""],
+                                          ["00103", "Roe", "bo@example.org", ""]])
+    contacts = load(path)
+    contacts.frame["VIP"] = contacts.frame["Notes"] == "vip"
+    with pytest.raises(InputError, match=r"^profile: column 'VIP' of contacts.frame holds bool values, not text: "
+                                         r"every cell is a str, as load reads it \(\'\' when blank\)"):
+        profile(contacts)
+    contacts.frame["VIP"] = contacts.frame["VIP"].map({True: "yes", False: ""})  # as the message says
+    assert run(contacts, progress=False).crosswalk["record_id"].tolist() == ["00101", "00102", "00103"]
+    contacts.frame["Segment"] = contacts.frame["Notes"].astype("category")
+    with pytest.raises(InputError, match=r"^run: column 'Segment' of contacts.frame holds category values"):
+        run(contacts, progress=False)
+    contacts = load(path)
+    contacts.frame.sort_values("Contact ID", ascending=False, inplace=True)  # source_row 2, 1, 0
+    with pytest.raises(InputError, match=r"^run: the rows of contacts.frame are no longer those load read"):
+        run(contacts, progress=False)
+    contacts = load(path)
+    contacts.frame.drop(columns=["Email"], inplace=True)
+    with pytest.raises(InputError, match=r"^run: column 'Email', of the role emails, is no longer in contacts.frame "
+                                         r"\(dropped or renamed in place\); load the file again \(load\(path, "
+                                         r"fields=\{'emails': \[\]\}\) gives the role no column\)"):
+        run(contacts, progress=False)
+    contacts = load(path, fields={"emails": []})
+    contacts.frame.drop(columns=["Email"], inplace=True)
+    assert run(contacts, progress=False).crosswalk["record_id"].tolist() == ["00101", "00102", "00103"]
+
+
 def test_a_stray_zero_byte_in_a_text_export_is_named_where_it_is(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"Contact ID;Email;Notes\n1;a@x.com;ok\n2;b@x.com;call\x00back\n")
