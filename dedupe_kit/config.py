@@ -163,7 +163,7 @@ class MatchConfig:
 
 
 SURVIVOR_RULES = ("most_complete", "oldest_created", "most_recently_updated", "lowest_record_id", "source_priority")
-FIELD_RULES = ("survivor", "fill", "most_recent", "most_frequent", "longest", "union")
+FIELD_RULES = ("survivor", "fill", "most_recent", "most_frequent", "longest", "union", "opt_in", "opt_out")
 STOP_RULES = ("external_id", "main_phone")
 
 
@@ -207,7 +207,10 @@ class MergePolicy:
         default), ``most_recent``, ``most_frequent``, ``longest``, or ``union``
         (the default for emails, phones, notes and tags: the other records'
         values go into the group's empty sibling columns; what does not fit
-        goes into an extra column and the audit log). A column that describes
+        goes into an extra column and the audit log), ``opt_in`` or ``opt_out``
+        (a column of the person's consent to be contacted, where TRUE means yes
+        or no: any record's no wins; the default of such a column of no role
+        that its header names, ``Permitted To Text``, ``Do Not Call``). A column that describes
         a phone or email column (``Phone 2 Type``, ``Phone 2 Ext``) follows it
         unless a rule names it.
     stop_on: conflicts that stop a group's merge until a person decides:

@@ -35,8 +35,8 @@ from .config import CRM_PROFILES, MergePolicy
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
-from .merge import (EXTRA_COLUMN, MergePlan, blank_for_the_word, filled_cells, holds_word, keyless_picks, keyless_what,
-                    placeholder_cells)
+from .merge import (CONSENT_RULES, EXTRA_COLUMN, MergePlan, blank_for_the_word, filled_cells, holds_word, keyless_picks,
+                    keyless_what, placeholder_cells, refusals)
 from .names import as_written, split_full_name
 from .normalize import Normalized, extensions, map_unique, reads_as, with_extensions
 
@@ -611,7 +611,11 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
         pd.DataFrame({"group": changed["group"], "event": "field", "column": changed["column"],
                       "before": changed["before"], "after": changed["after"], "rule": changed["rule"],
                       "from_record_id": np.where(changed["source_row"] < 0, "several",
-                                                 record_id[changed["source_row"].clip(lower=0).to_numpy()])}),
+                                                 record_id[changed["source_row"].clip(lower=0).to_numpy()]),
+                      "detail": np.where(changed["rule"].isin(CONSENT_RULES).to_numpy() & refusals(
+                          changed["after"].to_numpy(dtype=object), changed["rule"].to_numpy(dtype=object)),
+                          "a record of the group says the person may not be contacted: the merged contact keeps "
+                          "the most restrictive answer", "")}),
         pd.DataFrame({"group": overflow["group"], "event": "extra value",
                       "column": [EXTRA_COLUMN.format(role=r) for r in overflow["role"]], "after": overflow["value"],
                       "from_record_id": record_id[overflow["source_row"].to_numpy(dtype=np.int64)], "rule": "union"}),

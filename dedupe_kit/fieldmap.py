@@ -150,6 +150,33 @@ _PHONE_KIND_RULES: tuple[tuple[PhoneKind, str], ...] = (
 )
 
 
+#: (merge rule, pattern searched in the folded header) of a column that says whether the person may be contacted,
+#: whose merge keeps the most restrictive answer of a group (see `dedupe_kit.merge.refusals`): ``opt_out`` where
+#: TRUE means no (Salesforce's Email Opt Out, Do Not Call, HasOptedOutOfEmail; HubSpot's Unsubscribed from all
+#: email; Brevo's EMAIL_BLACKLISTED), ``opt_in`` where TRUE means yes (Mainstay's Permitted To Text, SMS Opt-in,
+#: GDPR consent, Keap's Email Status, HubSpot's Marketing contact status); not a column about the answer (Opt-in
+#: Date, Consent Source, Unsubscribe reason), nor Dynamics' (Do Not Modify) columns. Earlier rules win.
+CONSENT_HEADERS: tuple[tuple[str, str], ...] = (
+    ("", r"\b(?:dates?|time|timestamp|at|on|since|until|source|reason|method|ip|type|by|form|url|ids?|notes?"
+         r"|language|version|wording|history|count|level|set|do not modify)\b"),
+    ("opt_out", r"\b(?:opt(?:ed)? ?outs?|unsubscribed?|do ?not|dont|dnc|blacklisted|blocklisted)\b"),
+    ("opt_in", r"\b(?:opt(?:ed)? ?ins?|permitted|permission|consent(?:ed|s)?|subscribed|marketable"
+               r"|(?:can|ok to|may|allows?|allowed to) (?:text|sms|call|phone|e ?mail|contact|market(?:ing)?))\b"
+               r"|\b(?:e ?mail|sms|text|marketing(?: contact)?|subscription) status$"),
+)
+
+
+def consent_rule(header: str) -> str:
+    """The merge rule of a column whose header says it holds the person's consent to be contacted (`CONSENT_HEADERS`):
+    ``opt_in`` or ``opt_out``, else ``""``.
+
+    >>> [consent_rule(h) for h in ("Permitted To Text", "HasOptedOutOfEmail", "Opt-in Date", "Email Status")]
+    ['opt_in', 'opt_out', '', 'opt_in']
+    """
+    folded = fold_header(header)
+    return next((rule for rule, pattern in CONSENT_HEADERS if re.search(pattern, folded)), "")
+
+
 #: Headers (folded) of a column, beside the last name's, that holds a part of the last name, and has no role of
 #: its own (it passes through): the Dutch prefix before it (``Tussenvoegsel``: "van der" Berg), a Spanish second
 #: surname after it (``Segundo apellido``, ``Apellido 2``: García "López")

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from ._perf import isin, run_starts, runs, sorted_distinct
 from .config import MergePolicy
 from .errors import ConfigError
-from .fieldmap import OWN_COLUMNS, FieldMap, fold_header
+from .fieldmap import OWN_COLUMNS, FieldMap, consent_rule, fold_header
 from .load import Contacts, check_source, record_ids
 from .names import as_written, fold_name
 from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, date_key, extension_spelled, is_placeholder,
@@ -61,6 +61,14 @@ _ANY_COLUMN_PLACEHOLDERS = PLACEHOLDER_TEXT - {"0", "x", "none", "nil", "na"}
 #: another record writes otherwise is a nickname or a typo of the kept one (Bob, Robert), which is why the
 #: records were matched, and it stays on its merged-away record (134,000 such rows at 1,000,000 contacts)
 _NAME_ROLES = ("first_name", "last_name", "full_name")
+#: The rules of a column of the person's consent to be contacted (`consent_rule`): the group's most restrictive
+#: answer is kept, as any record's no says the person said no (`refusals`)
+CONSENT_RULES = ("opt_in", "opt_out")
+#: A no, whatever the column: Keap's Email Status, HubSpot's Marketing contact status, Dynamics' Do not allow Emails
+_REFUSALS = frozenset({"opted out", "opt out", "unsubscribed", "do not allow", "non marketing contact",
+                       "non marketable"})
+#: A no in an ``opt_in`` column (Permitted To Text), and in an ``opt_out`` one (Do Not Call, Email Opt Out)
+_NO = {"opt_in": frozenset({"false", "no", "n", "0"}), "opt_out": frozenset({"true", "yes", "y", "1"})}
 
 
 @dataclass(frozen=True)
@@ -747,7 +755,8 @@ def _rule(column: str, role: str, policy: MergePolicy, key: str | None = None) -
     if role in KEEP_ROLES:
         return "survivor"
     rule = (policy.rules.get(column) or policy.rules.get(role)
-            or ("union" if role in UNION_ROLES or column in EXTRA_COLUMNS else "fill"))
+            or ("union" if role in UNION_ROLES or column in EXTRA_COLUMNS else "" if role else consent_rule(column))
+            or "fill")
     return "union" if column == key and rule not in KEY_RULES else rule
 
 
@@ -1111,6 +1120,8 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
     elif rule == "most_recent":
         columns = _recency_columns(contacts.field_map)
         order = -_first_dates(contacts, columns, cells["row"])[0] if columns else None
+    elif rule in CONSENT_RULES:  # the best record's no, else its value as under fill
+        order = ~refusals(cells["value"].to_numpy(dtype=object), rule)
     best = cells if order is None else cells.take(np.lexsort((cells["rank"].to_numpy(), order, cells["group"].to_numpy())))
     best = best.iloc[run_starts(best["group"].to_numpy())]
     groups = best["group"].to_numpy(dtype=np.int64)
@@ -1152,6 +1163,19 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
             source.loc[mixed] = -1
         after, source = after.drop(none), source.drop(none)
     return after, source
+
+
+def refusals(values: np.ndarray, rule: str | np.ndarray) -> np.ndarray:
+    """Which ``values`` of a column of the consent ``rule`` (`CONSENT_RULES`; or of each value's) say the person
+    may not be contacted: ``FALSE``, ``no``, ``0``, ``N`` under ``opt_in``, ``TRUE``, ``yes``, ``1``, ``Y`` under
+    ``opt_out``, and ``Opted out``, ``Unsubscribed`` under either; a value read as neither (``Hard bounce``) is none.
+
+    >>> refusals(np.array(["FALSE", "Yes", "Unsubscribed", "Hard bounce"], dtype=object), "opt_in").tolist()
+    [True, False, True, False]
+    """
+    folded = pd.Series(values, dtype=object).str.replace(r"[\W_]+", " ", regex=True).str.strip().str.casefold()
+    no = np.where(np.asarray(rule) == "opt_in", folded.isin(_NO["opt_in"]), folded.isin(_NO["opt_out"]))
+    return folded.isin(_REFUSALS).to_numpy() | no
 
 
 def _follow(of: str, suffix: str, frame: pd.DataFrame, after: Mapping[str, pd.Series], source: Mapping[str, pd.Series],

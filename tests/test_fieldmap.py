@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dedupe_kit import Config, ConfigError, FieldMap
-from dedupe_kit.fieldmap import phone_kind
+from dedupe_kit.fieldmap import consent_rule, phone_kind
 
 CRM_HEADER = [
     "Contact ID", "First Name", "Last Name", "Email Address", "Email 2", "Mobile Phone", "Home Phone",
@@ -372,6 +372,20 @@ def test_config_rejects_unknown_keys_and_bad_values(tmp_path, content, message):
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(ConfigError, match=message):
         Config.from_toml(path)
+
+
+@pytest.mark.parametrize("header, rule", [
+    ("Permitted To Text", "opt_in"), ("SMS Opt-in", "opt_in"), ("GDPR consent", "opt_in"), ("Email Status", "opt_in"),
+    ("Marketing contact status", "opt_in"), ("Email Opt Out", "opt_out"), ("Do Not Call", "opt_out"),
+    ("HasOptedOutOfEmail", "opt_out"), ("Unsubscribed from all email", "opt_out"), ("Do Not Contact", "opt_out"),
+    ("SMS_BLACKLISTED", "opt_out"),
+    # about the answer, or no consent
+    ("Opt-in Date", ""), ("Consent Source", ""), ("Unsubscribe reason", ""), ("(Do Not Modify) Row Checksum", ""),
+    ("Status", ""), ("Lead Status", ""), ("Marketing contact status source type", ""), ("Subscriber", ""),
+    ("Allowed Users", ""), ("Permission Set", ""),
+])
+def test_a_consent_column_is_told_by_its_header(header, rule):
+    assert consent_rule(header) == rule
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])  # as Notepad saves it

@@ -176,6 +176,38 @@ def test_an_assistants_phone_column_is_not_filled_with_the_persons_own_number(tm
     assert cleaned.loc[0, ["Asst. Phone", "dedupe_kit extra phones"]].tolist() == ["", "(206) 555-0111"]
 
 
+def test_a_consent_column_keeps_the_groups_most_restrictive_answer(tmp_path):
+    from dedupe_kit.export import audit
+
+    path = tmp_path / "export.csv"  # Jordan Lee opted out of texts on one record: the merged contact is not texted
+    rows = ["Mainstay ID,First Name,Last Name,Email,Mobile Phone,Permitted To Text,Opt-in Date,Email Opt Out,"
+            "Do Not Call,Email Status,Textable",
+            "M1,Jordan,Lee,jordan.lee@example.com,+1 617 555 0101,TRUE,2024-01-02,0,false,Single Opt-in,Y",
+            "M2,Jordan,Lee,jordan.lee@example.com,,FALSE,2023-05-05,1,true,Unsubscribed,N",
+            "M3,Sam,Park,sam.park@example.org,+1 617 555 0177,Yes,,No,,Hard Bounce,Y",
+            "M4,Sam,Park,sam.park@example.org,,,,,,Opted-in,"]
+    path.write_text("\n".join(rows) + "\n")
+    contacts, groups = load(path), np.array([0, 0, 2, 2])
+    plan = merge(contacts, groups, MergePolicy(survivor="lowest_record_id"))
+    consent = ["Permitted To Text", "Email Opt Out", "Do Not Call", "Email Status"]
+    # as the column writes it, from the record that says no; Opt-in Date is no consent, and Textable says nothing
+    assert plan.cleaned()[[*consent, "Opt-in Date", "Textable"]].values.tolist() == [
+        ["FALSE", "1", "true", "Unsubscribed", "2024-01-02", "Y"], ["Yes", "No", "", "Hard Bounce", "", "Y"]]
+    assert updates(plan)[["Mainstay ID", *consent]].values.tolist() == [["M1", "FALSE", "1", "true", "Unsubscribed"]]
+    events = audit(plan)
+    fields = events[events["event"] == "field"]
+    assert fields[["column", "before", "after", "from_record_id", "rule"]].values.tolist() == [
+        ["Permitted To Text", "TRUE", "FALSE", "M2", "opt_in"], ["Email Opt Out", "0", "1", "M2", "opt_out"],
+        ["Do Not Call", "false", "true", "M2", "opt_out"], ["Email Status", "Single Opt-in", "Unsubscribed", "M2",
+                                                          "opt_in"]]
+    assert fields["detail"].str.startswith("a record of the group says the person may not be contacted").all()
+    # a rule of [merge.rules] for a column the header does not tell; another rule for one it tells
+    policy = MergePolicy(survivor="lowest_record_id", rules={"Textable": "opt_in", "Email Opt Out": "fill"})
+    cleaned = merge(contacts, groups, policy).cleaned()
+    assert cleaned[["Textable", "Email Opt Out", "Permitted To Text"]].values.tolist() == [
+        ["N", "0", "FALSE"], ["Y", "No", "Yes"]]
+
+
 def test_a_wide_file_whose_merge_fills_hundreds_of_columns_is_no_fragmented_frame(tmp_path):
     notes = [f"Note {i}" for i in range(300)]
     path = tmp_path / "export.csv"
@@ -824,10 +856,10 @@ def test_a_placeholder_dash_behind_a_crms_formula_guard_is_blank_too(tmp_path):
 
 def test_a_column_of_no_role_keeps_a_0_x_or_none_that_may_be_an_answer(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_text("Contact ID,First Name,Email,Opt Out,Tick,Allergies,Company\n1,Ann,ann@x.com,0,x,none,none\n"
-                    "2,Ann,ann@x.com,1,,peanuts,Acme\n")
+    path.write_text("Contact ID,First Name,Email,Children,Tick,Allergies,Company\n1,Ann,ann@x.com,0,x,none,none\n"
+                    "2,Ann,ann@x.com,2,,peanuts,Acme\n")  # an Opt Out keeps the group's 1: a consent column
     plan = merge(load(path), np.array([0, 0]), MergePolicy(survivor="lowest_record_id"))
-    assert plan.cleaned()[["Opt Out", "Tick", "Allergies", "Company"]].values.tolist() == [["0", "x", "none", "Acme"]]
+    assert plan.cleaned()[["Children", "Tick", "Allergies", "Company"]].values.tolist() == [["0", "x", "none", "Acme"]]
 
 
 @pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
