@@ -102,9 +102,11 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("full_name", r"(?:full |contact |display |person |customer |client |member |student |patient )?name|nom complet|(?:prenom et nom|nom et prenom)|фио|полное имя"),
     ("full_name", r"vollstandiger name|nombre completo|nome completo|volledige naam|naam"),
     ("phones", r"(?:work|office|direct) number|(?:sms|whatsapp)(?: number| phone)?"),  # Freshsales', Brevo's
-    # not Spanish "Tipo de teléfono", nor an assistant's number (Salesforce's "Asst. Phone")
-    ("phones", r"(?!(?:tipo|typ) |(?:asst|assistant)\b).*\b" + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|label|opt|consent"
-               r"|verified|status|ext|extension|country|carrier|typ|tipo)\b).*"),
+    # not Spanish "Tipo de teléfono", nor an assistant's number (Salesforce's "Asst. Phone"), nor a consent
+    # (`CONSENT_HEADERS`: Salesforce's "HasOptedOutOfFax", Dynamics' "Do not allow Phone Calls")
+    ("phones", r"(?!(?:tipo|typ) |(?:asst|assistant)\b|.*\b(?:opt(?:ed)?|do ?not|dont|unsubscribed)\b).*\b"
+               + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|label|opt|consent|verified|status|ext|extension|country|carrier"
+               r"|typ|tipo)\b).*"),
     ("company", r"(?:person |contact |default address )?(?:company(?: name| account)?|organi[sz]ation(?: \d)?(?: name)?)|employer|account name|business name|societe|entreprise|raison sociale|organisme"
                 "|компания|организация|название компании"),
     ("company", r"firma|firmenname|unternehmen(?:sname)?|name des unternehmens|empresa|nombre de la empresa"

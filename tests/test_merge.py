@@ -208,6 +208,18 @@ def test_a_consent_column_keeps_the_groups_most_restrictive_answer(tmp_path):
         ["N", "0", "FALSE"], ["Y", "No", "Yes"]]
 
 
+def test_an_opt_out_of_a_phone_or_fax_is_no_phone_column(tmp_path):
+    path = tmp_path / "export.csv"  # Salesforce's HasOptedOutOfFax, Dynamics' Do not allow Phone Calls (DoNotPhone)
+    path.write_text("Contact ID,First Name,Last Name,Email,Fax,HasOptedOutOfFax,Do not allow Phone Calls\n"
+                    "003A,Jordan,Lee,jordan.lee@example.com,,false,Allow\n"
+                    "003B,Jordan,Lee,jordan.lee@example.com,(617) 555-0190,true,Do Not Allow\n")
+    contacts = load(path)
+    assert contacts.field_map.phones == (("Fax", "fax"),)
+    plan = merge(contacts, np.array([0, 0]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.cleaned().iloc[0, 4:].tolist() == ["(617) 555-0190", "true", "Do Not Allow"]  # no extra phones
+    assert list(clearing(plan).columns) == ["Contact ID", "First Name", "Last Name", "Email", "Fax"]  # no UNSET
+
+
 def test_a_wide_file_whose_merge_fills_hundreds_of_columns_is_no_fragmented_frame(tmp_path):
     notes = [f"Note {i}" for i in range(300)]
     path = tmp_path / "export.csv"
