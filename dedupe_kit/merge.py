@@ -893,7 +893,7 @@ def unread_dates(contacts: Contacts, policy: MergePolicy, rows: np.ndarray) -> l
         day, month = telling_dates(contacts.frame[column].unique())
         if day is None or month is None:
             continue
-        either = map_unique(contacts.frame[column].iloc[rows], lambda text: date_key(text, True) != date_key(text))
+        either = map_unique(contacts.frame[column].iloc[rows], _either_order)
         if len(either := rows[either.to_numpy(dtype=bool)]):
             row = int(either[0])
             notes.append(f"{column!r} writes dates both day first ({day!r}) and month first ({month!r}): "
@@ -902,6 +902,17 @@ def unread_dates(contacts: Contacts, policy: MergePolicy, rows: np.ndarray) -> l
                          f"{'is' if len(either) == 1 else 'are'} read month first; check them, or export the "
                          "column in one order (2024-03-01)")
     return notes
+
+
+def _either_order(text: str) -> bool:
+    """Whether ``text`` is a date read day first and month first alike, as two different days (``04/03/2024``;
+    not ``12/26/2023``, no date day first).
+
+    >>> _either_order("04/03/2024"), _either_order("12/26/2023"), _either_order("25/12/2023")
+    (True, False, False)
+    """
+    day, month = date_key(text, True), date_key(text, False)
+    return day != month and day.isdigit() and month.isdigit()
 
 
 def _first_dates(contacts: Contacts, columns: Sequence[str], rows) -> tuple[np.ndarray, np.ndarray]:

@@ -768,6 +768,11 @@ def test_dates_of_a_column_that_writes_both_orders_are_named_in_the_summary(tmp_
                     "M3,Bo,Ray,bo@x.com,X,25/12/2023\nM4,Cy,Orr,cy@x.com,Y,26/12/2023\n")
     assert "writes dates both" not in run(path, Config(merge=MergePolicy(survivor="most_recently_updated")),
                                           progress=False).summary()  # day first, as 25/12 tells
+    path.write_text("Contact ID,First Name,Last Name,Email,Company,Last Modified\n"  # 12/26 is no day first: not either
+                    "M1,Ann,Lee,ann@x.com,Old Co,12/26/2023\nM2,Ann,Lee,ann@x.com,New Co,25/12/2023\n"
+                    "M3,Bo,Ray,bo@x.com,X,04/03/2024\nM4,Bo,Ray,bo@x.com,Y,2024-03-05\n")
+    assert f"1 cell of the groups, such as '04/03/2024' ({path}, line 4 (row 2)), could be either and is read" in run(
+        path, Config(merge=MergePolicy(survivor="most_recently_updated")), progress=False).summary()
 
 
 def test_a_cell_without_identifier_meets_the_identifier_its_text_reads_as(tmp_path):
