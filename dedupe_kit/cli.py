@@ -301,9 +301,10 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     if not undo_all:  # a review decision since the run can give a number other records: not those read
         _refuse_regrouped(folder, groups, before.groups)
     plan = before.undo(None if undo_all else groups)
-    if plan.undone == before.undone:  # every group named was undone already: the files say so
-        click.echo(f"nothing to undo: group(s) {', '.join(map(str, groups)) or '-'} of {folder}/ were undone "
-                   "already; its files are as they were")
+    if plan.undone == before.undone:  # the groups named were undone already (--all: none is merged)
+        which = (f"no group of {folder}/ is merged" if undo_all
+                 else f"group(s) {', '.join(map(str, groups))} of {folder}/ were undone already")
+        click.echo(f"nothing to undo: {which}; its files are as they were")
         return
     _write_undo(folder, info, result, plan)
     click.echo(plan.summary())

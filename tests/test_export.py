@@ -547,6 +547,9 @@ def test_a_group_the_merge_stopped_names_no_survivor_in_the_audit_and_its_undo_i
     assert "Error: undo: group(s) 0 were stopped by a conflict (their conflicts in merge_groups.csv say which), " \
            "so nothing was merged: there is nothing to undo; leave them out" in result.output
     assert {path.name: path.stat().st_mtime_ns for path in out.iterdir()} == before
+    result = runner.invoke(main, ["undo", str(out), "--all"])  # none merged, none undone
+    assert result.output == f"nothing to undo: no group of {out}/ is merged; its files are as they were\n"
+    assert {path.name: path.stat().st_mtime_ns for path in out.iterdir()} == before
 
 
 def test_the_summary_says_which_pairs_merged_automatically_stay_apart_in_groups_stopped_or_undone(tmp_path):
