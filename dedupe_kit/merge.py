@@ -1064,7 +1064,8 @@ class _Cells:
                             same = next((j for j in numbers.get(group[i], ()) if reads_as(value[i], key[j])), None)
                             code[i] = code[i] if same is None else code[same]
             found["code"] = code
-            found["typed"] = without_point_zero(value) if role == "phones" else value  # as it goes on elsewhere
+            found["typed"] = (without_point_zero(value) if role == "phones" else  # as it goes on elsewhere
+                              _without_point_zero_id(value) if role == "external_ids" else value)
             self._of_role[role] = found
         return found
 
@@ -1212,7 +1213,8 @@ def _follow(of: str, suffix: str, frame: pd.DataFrame, after: Mapping[str, pd.Se
 def _typed_in_full(after: pd.Series, source: pd.Series, keyed: pd.DataFrame) -> None:
     """A numeric ID typed in several ways in a group (``00123``, ``123``, ``123.0``: a spreadsheet
     drops leading zeros and adds a ``.0``) takes, in ``after`` and ``source``, its typing with the
-    most leading zeros and without ``.0`` (a spreadsheet's mark of text, `without_text_mark`, counts for nothing)."""
+    most leading zeros, written without ``.0`` (a spreadsheet's mark of text, `without_text_mark`, counts for
+    nothing)."""
     value, key = keyed["value"].to_numpy(dtype=object), keyed["key"].to_numpy(dtype=object)
     odd = np.flatnonzero(value != key)  # most IDs are typed as compared
     number = pd.Series(value[odd], dtype=object).str.strip().map(without_text_mark).str.removesuffix(".0")
@@ -1223,7 +1225,8 @@ def _typed_in_full(after: pd.Series, source: pd.Series, keyed: pd.DataFrame) -> 
     typed = cells["value"].str.strip().map(without_text_mark)
     number = typed.str.removesuffix(".0")
     score = 2 * number.str.len() + (typed == number)  # more zeros, then no .0
-    cells = cells.assign(score=score.where(number.str.isdigit(), -1).to_numpy())
+    cells = cells.assign(score=score.where(number.str.isdigit(), -1).to_numpy(),
+                         value=_without_point_zero_id(cells["value"].to_numpy(dtype=object)))  # 00123.0: 00123
     best = cells.sort_values("score", ascending=False, kind="stable").drop_duplicates(["group", "key"])
     best = best.set_index(["group", "key"])
     key_of = pd.Series(cells["key"].to_numpy(), index=cells["row"].to_numpy())
@@ -1231,6 +1234,19 @@ def _typed_in_full(after: pd.Series, source: pd.Series, keyed: pd.DataFrame) -> 
         if group in source.index and source[group] in key_of.index:
             found = best.loc[(group, key_of[source[group]])]
             after[group], source[group] = found["value"], found["row"]
+
+
+def _without_point_zero_id(values: np.ndarray) -> np.ndarray:
+    """Numeric IDs without the ``.0`` a spreadsheet adds, as `_typed_in_full` writes them (``00123.0``: ``00123``),
+    the others as they are.
+
+    >>> _without_point_zero_id(np.array(["00123.0", "'00123.0", "S-1.0", "123"], dtype=object)).tolist()
+    ['00123', "'00123", 'S-1.0', '123']
+    """
+    text = pd.Series(values, dtype=object).str.strip()
+    number = text.map(without_text_mark).str.removesuffix(".0")
+    decimal = (number != text.map(without_text_mark)) & number.str.isdigit()
+    return np.where(decimal.to_numpy(), text.str.removesuffix(".0").to_numpy(dtype=object), values)
 
 
 def _by_group(placed: Mapping[int, tuple[str, int]]) -> tuple[pd.Series, pd.Series]:

@@ -508,6 +508,17 @@ def test_an_id_a_spreadsheet_stripped_of_its_leading_zeros_gets_them_back(tmp_pa
     assert updates(plan)["Student ID"].tolist() == ["00123", "77"]
 
 
+def test_an_id_whose_only_typing_with_its_zeros_has_a_point_zero_is_written_without_it(tmp_path):
+    from dedupe_kit.export import audit
+
+    path = tmp_path / "ids.csv"
+    path.write_text("Contact ID,First Name,Student ID,Created Date\n1,Ann,421,2020-01-01\n2,Ann,00421.0,2021-01-01\n")
+    plan = merge(load(path), np.array([0, 0]), MergePolicy(survivor="oldest_created"))
+    assert plan.cleaned()["Student ID"].tolist() == ["00421"]  # its zeros, not the .0
+    assert updates(plan)["Student ID"].tolist() == ["00421"]
+    assert "not kept" not in audit(plan)["event"].tolist()  # the same ID, kept
+
+
 def test_placeholders_are_not_external_ids_and_stop_nothing(tmp_path):
     path = tmp_path / "ids.csv"
     path.write_text("Contact ID,First Name,Student ID,Mobile Phone\n1,Ann,NA,555-555-5555\n2,Ann,N/A,+1 212 555 0100\n"
