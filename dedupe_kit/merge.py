@@ -966,6 +966,12 @@ class _Cells:
         ids = ids.loc[of_member, ["source_row", "column", "value", "raw"]]
         ids = ids.assign(code=normalized.value_codes()[of_member])
         problems, phones = normalized.problems, {column for column, _ in contacts.field_map.phones}
+        # a part of a cell beside its identifiers that is none (``617-555-0101 / 12345``), not a placeholder: a
+        # value of its own, under a code no identifier has, which goes on with its cell where no other record has it
+        unread = problems[member[problems["source_row"].to_numpy()] & ~problems["reason"].str.startswith(
+            "placeholder").to_numpy() & ~problems["raw"].str.strip().str.casefold().isin(PLACEHOLDER_TEXT).to_numpy()]
+        unread = unread.assign(code=len(normalized.value_codes()) + _codes(
+            unread["raw"].str.split().str.join(" ").str.casefold().to_numpy(dtype=object)))
         # by column: the rows, and their cell's first identifier, its `Normalized.value_codes` and its text as read
         self._ids: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         # by column, of the cells that hold several identifiers: the rows, codes and typed texts of every one,
@@ -976,13 +982,17 @@ class _Cells:
             first = ~pd.Series(rows).duplicated().to_numpy()  # a cell may hold several
             self._ids[column] = (rows[first], part["value"].to_numpy(dtype=object)[first], codes[first],
                                  part["raw"].to_numpy(dtype=object)[first])
-            if not first.all():
-                several = isin(rows, rows[~first])
-                unread = problems.loc[(problems["column"] == column).to_numpy(), "source_row"].to_numpy()
+            unread_here = unread[(unread["column"] == column).to_numpy()]
+            unread_here = unread_here[isin(unread_here["source_row"].to_numpy(), rows)]  # beside an identifier
+            if not first.all() or len(unread_here):
+                unread_rows = problems.loc[(problems["column"] == column).to_numpy(), "source_row"].to_numpy()
+                several = isin(rows, np.r_[rows[~first], unread_here["source_row"].to_numpy()])
                 typed = part["raw"].to_numpy(dtype=object)[several]
-                self._several[column] = (rows[several], codes[several],
-                                         without_point_zero(typed) if column in phones else typed,
-                                         ~isin(rows[several], unread))
+                self._several[column] = (np.r_[rows[several], unread_here["source_row"].to_numpy()],
+                                         np.r_[codes[several], unread_here["code"].to_numpy()],
+                                         np.r_[without_point_zero(typed) if column in phones else typed,
+                                               unread_here["raw"].to_numpy(dtype=object)],
+                                         np.r_[~isin(rows[several], unread_rows), np.zeros(len(unread_here), bool)])
         # the columns the file writes as lists: half or more of their cells that hold an identifier hold several
         # (a cell's identifiers are next to each other: the table is sorted by row, then column); one record's
         # pasted pair (``a@x.com; b@y.com``) does not make a list of a column of one value a cell

@@ -257,6 +257,15 @@ def test_a_cell_of_several_numbers_goes_into_empty_columns_one_number_each(tmp_p
     assert plan.overflow.empty and plan.dropped.empty
 
 
+def test_a_part_of_a_cell_that_is_no_number_beside_a_kept_number_is_not_lost(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Mobile Phone,Home Phone\n"
+                    "1,Ann,617-555-0100,617-555-0101\n2,Ann,617-555-0100 / 555-01,\n")
+    plan = merge(load(path), np.array([0, 0]), MergePolicy(survivor="lowest_record_id"))
+    # the number 555-01 beside is unusable: the cell goes on whole, as a cell with words beside its numbers does
+    assert plan.cleaned().loc[0, "dedupe_kit extra phones"] == "617-555-0100 / 555-01"
+
+
 def test_not_kept_reads_every_value_of_a_cell_that_holds_several(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Email\n1,Ann,ann@x.com\n2,Ann,ANN@X.COM; lee@z.com\n"
