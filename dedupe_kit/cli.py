@@ -16,7 +16,7 @@ import pandas as pd
 
 from ._interrupt import as_usual
 from ._perf import freed_memory_kept, small_pages
-from .config import CRM_PROFILES, Config, MergePolicy, region_problem
+from .config import CRM_PROFILES, Config, MergePolicy, encoding_problem, region_problem
 from .errors import DedupeKitError, InputError
 from .export import file_format, write_tables
 from .files import refuse_folder, write_figure, write_text
@@ -83,6 +83,13 @@ def _delimiter(_ctx, _param, text: str | None) -> str | None:
 def _region(_ctx, _param, text: str | None) -> str | None:
     """The default phone region an option gives; click names the option in the error."""
     if text and (problem := region_problem(text)):
+        raise click.BadParameter(problem)
+    return text
+
+
+def _out_encoding(_ctx, _param, text: str | None) -> str | None:
+    """The output encoding an option gives; click names the option in the error."""
+    if text and (problem := encoding_problem(text)):
         raise click.BadParameter(problem)
     return text
 
@@ -207,7 +214,7 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
               help="Output folder: cleaned.csv, the fix files, crosswalk.csv, audit.csv, pairs.csv, summary.txt…")
 @click.option("--crm", type=click.Choice(sorted(CRM_PROFILES)),
               help="The CRM the fix files are for (sets the clear word; overrides the config).")
-@click.option("--out-encoding",
+@click.option("--out-encoding", callback=_out_encoding,
               help="Encoding of cleaned.csv, the fix files and merged_away.csv (default: the input's, UTF-8 for "
                    "a workbook).")
 @click.option("--out-delimiter", callback=_delimiter,

@@ -52,6 +52,15 @@ def region_problem(region: str) -> str | None:
     return f"{region!r} is not a region phonenumbers knows; use a two-letter ISO code such as 'US', 'FR' or 'GB'"
 
 
+def encoding_problem(encoding: str) -> str | None:
+    """What is wrong with ``encoding`` as an output encoding, in words (None: Python knows it)."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        return f"{encoding!r} is not an encoding Python knows"
+    return None
+
+
 @dataclass(frozen=True)
 class NormalizeConfig:
     """How identifiers and names are normalized.
@@ -239,11 +248,8 @@ class MergePolicy:
 
     def __post_init__(self) -> None:
         problems = []
-        if self.output_encoding:
-            try:
-                codecs.lookup(self.output_encoding)
-            except LookupError:
-                problems.append(f"output_encoding {self.output_encoding!r} is not an encoding Python knows")
+        if self.output_encoding and (problem := encoding_problem(self.output_encoding)):
+            problems.append(f"output_encoding {problem}")
         if len(self.output_delimiter) > 1 or self.output_delimiter in ('"', "\n", "\r"):
             problems.append(f"output_delimiter must be one character other than a quote or a line break, "
                             f"not {self.output_delimiter!r}")

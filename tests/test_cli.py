@@ -144,6 +144,8 @@ def test_a_profile_checks_the_config_s_columns_as_a_run_does(config, message, tm
     (["run", "sample_data/contacts.csv", "--out", "{out}", "--delimiter", ";;"], "Invalid value for '--delimiter': ';;': give one character"),
     (["run", "sample_data/contacts.csv", "--out", "{out}", "--out-delimiter", ";;"],
      "Invalid value for '--out-delimiter': ';;': give one character"),
+    (["run", "sample_data/contacts.csv", "--out", "{out}", "--out-encoding", "nosuch"],  # not merge.output_encoding
+     "Invalid value for '--out-encoding': 'nosuch' is not an encoding Python knows"),
     (["check-import", "sample_data/contacts.csv", "--against", "sample_data/contacts.csv", "--out", "{out}",
       "--delimiter", '"'], "Invalid value for '--delimiter': '\"': give one character"),
     (["review", "sample_data", "--ip", ""], "Invalid value for '--ip': give an address"),  # not every network, unsaid
