@@ -165,6 +165,13 @@ def features_for(tmp_path, rows):
     return compare(contacts, normalized, pairs)
 
 
+def test_compare_takes_the_candidates_as_it_takes_their_pairs(tmp_path):
+    contacts, found = pairs_of(tmp_path, ["1,Ann,Roe,ann@example.com,,,,", "2,Ann,Roe,ann@example.com,,,,",
+                                          "3,Bo,Poe,bo@example.org,,,,"])
+    normalized = normalize(contacts)
+    pd.testing.assert_frame_equal(compare(contacts, normalized, found), compare(contacts, normalized, found.pairs))
+
+
 def test_email_levels(tmp_path):
     f = features_for(tmp_path, ["1,A,B,jean.dupont@gmail.com,,,,", "2,A,B,JeanDupont+x@gmail.com,,,,",
                                 "3,A,B,jeandupont@orange.fr,,,,", "4,A,B,jeandupomt@gmail.com,,,,",
