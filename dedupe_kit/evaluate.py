@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
+
 
 @dataclass(frozen=True)
 class PairScores:
@@ -44,10 +46,20 @@ def _pairs(codes: np.ndarray) -> int:
 def pair_scores(groups: np.ndarray | pd.Series, entities: np.ndarray | pd.Series) -> PairScores:
     """Pairwise scores of a grouping (one group id per record) against the true entities.
 
+    Two Series are matched by their index (the same records, maybe in another order); else by position.
+
     >>> s = pair_scores([0, 0, 0, 3], ["x", "x", "y", "y"])
     >>> (s.true_pairs, s.predicted_pairs, s.found_pairs)
     (2, 3, 1)
     """
+    if len(groups) != len(entities):
+        raise InputError(f"pair_scores: groups has {len(groups):,} records and entities {len(entities):,}: "
+                         f"give one group and one entity per record, in the same order")
+    if isinstance(groups, pd.Series) and isinstance(entities, pd.Series) and not groups.index.equals(entities.index):
+        if not (groups.index.is_unique and groups.index.sort_values().equals(entities.index.sort_values())):
+            raise InputError("pair_scores: groups and entities are Series of not the same records (their index): "
+                             "give one group and one entity per record")
+        entities = entities.reindex(groups.index)
     group = pd.factorize(np.asarray(groups))[0].astype(np.int64)
     entity = pd.factorize(np.asarray(entities))[0].astype(np.int64)
     return PairScores(

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from dedupe_kit import Config, ConfigError, load, normalize, profile
+from dedupe_kit import Config, ConfigError, InputError, load, normalize, profile
 from dedupe_kit.candidates import _SHIFT, SharedKeyIndex, candidates, shared_key_pairs
 from dedupe_kit.cli import main
 from dedupe_kit.cluster import cluster
@@ -608,6 +608,18 @@ def test_accuracy_floor_on_the_sample(sample_run, entities):
     assert blocking_recall(found.pairs, entities, found.first) >= 0.98
     scores = pair_scores(sample_run.crosswalk["cluster_id"], entities)
     assert scores.precision >= 0.95 and scores.recall >= 0.9
+
+
+def test_pair_scores_align_two_series_by_their_index_and_refuse_other_records():
+    groups = pd.Series([0, 0, 2, 3], index=[10, 11, 12, 13])
+    entities = pd.Series(["y", "x", "y", "x"], index=[13, 10, 12, 11])  # the same records in another order
+    assert pair_scores(groups, entities) == pair_scores(groups.to_numpy(), ["x", "x", "y", "y"])
+    with pytest.raises(InputError, match="groups has 4 records and entities 3"):
+        pair_scores(groups, entities.iloc[:3])
+    with pytest.raises(InputError, match="not the same records"):
+        pair_scores(groups, entities.set_axis([10, 11, 12, 14]))
+    with pytest.raises(InputError, match="groups has 4 records and entities 5"):
+        pair_scores(groups.to_numpy(), ["x", "x", "y", "y", "z"])
 
 
 def test_crosswalk_has_one_row_per_input_row(sample_run):
