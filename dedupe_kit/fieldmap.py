@@ -88,9 +88,10 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("external_ids", r"(?:kunden|mitglieds|matrikel|personal|klant|lid|student)(?:nummer| ?nr)|externe (?:id|kennung)"
                      r"|(?:numero|codigo|codice) (?:de |di |do )?(?:cliente|socio|alumno|aluno|studente)"
                      r"|id (?:externo|esterno)"),
-    # Outlook's "E-mail 2 Address", Google Contacts' "E-mail 1 - Value" (not its "- Label" or "- Type")
-    ("emails", r"(?:\w+ )?" + _EMAIL + r"s?(?: ?\d+)?(?: address(?:es)?| adresses?)?(?: ?\d+)?(?: " + _KIND_WORDS
-               + r")?(?: value)?"),
+    # Outlook's "E-mail 2 Address", Google Contacts' "E-mail 1 - Value" (not its "- Label" or "- Type"), not a flag
+    # ("No Email", "Unsubscribed Email": yes or no, as HubSpot's "Unsubscribed from all email", Keap's "Email Status")
+    ("emails", r"(?!(?:no|not|opt(?:ed)?|opt ?out|unsubscribed?|dont) )(?:\w+ )?" + _EMAIL
+               + r"s?(?: ?\d+)?(?: address(?:es)?| adresses?)?(?: ?\d+)?(?: " + _KIND_WORDS + r")?(?: value)?"),
     ("emails", r"adresse (?:e ?mail|electronique|courriel)(?: \d+)?"),
     ("emails", r"(?:(?:direccion|indirizzo|endereco) (?:de |di )?)?(?:correo(?: electronico)?|e ?mail)(?: \d+)?"
                r"|e ?mailadres(?:sen)?(?: \d+)?|posta elettronica|correio eletronico"),

@@ -247,9 +247,15 @@ def test_detects_brevo_constant_contact_freshsales_copper_intercom_and_stripe_ex
                                     "Created By", "Updated By", "Email Domain", "Do Not Email",
                                     "E-mail 1 - Label", "Phone 1 - Label", "Organization 1 - Title", "Last SMS Date",
                                     "SMS Opt In", "House Number", "Ext No", "Tipo de teléfono", "Asst. Phone",
-                                    "Assistant Phone", "AssistantPhone", "Assistant's Phone"])
+                                    "Assistant Phone", "AssistantPhone", "Assistant's Phone", "No Email", "No E-mail",
+                                    "No Mail", "Unsubscribed Email", "Optout Email"])
 def test_lookalike_columns_pass_through(header):
     assert FieldMap.detect([header]).columns() == ()
+
+
+def test_an_email_column_named_by_one_word_before_email_is_still_one():
+    headers = ["Work Email", "Personal Email", "Notification Email", "Parent Email", "Nonprofit Email", "Optional Email"]
+    assert FieldMap.detect(headers).emails == tuple(headers)
 
 
 def test_overrides_win_and_take_columns_from_detected_roles():
