@@ -14,7 +14,6 @@ import difflib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import jellyfish
 import numpy as np
@@ -33,9 +32,6 @@ from .fieldmap import fold_header
 from .load import Contacts, check_source
 from .names import GENERATIONS, final_g_apart, fold, generation, nickname_equivalent, patronymic
 from .normalize import Normalized, mail_provider, map_unique
-
-if TYPE_CHECKING:  # candidates reads this module
-    from .candidates import Candidates
 
 MISSING = -1
 
@@ -1088,7 +1084,7 @@ def comparison_data(normalized: Normalized, using: list[Comparison]) -> pd.DataF
     return data
 
 
-def compare(contacts: Contacts, normalized: Normalized, pairs: pd.MultiIndex | Candidates,
+def compare(contacts: Contacts, normalized: Normalized, pairs: pd.MultiIndex,
             config: Config | None = None, using: list[Comparison] | None = None) -> pd.DataFrame:
     """Agreement levels of every pair, one column per comparison (plus ``*_tf``: how
     common the agreeing value is), indexed like ``pairs``.
@@ -1096,10 +1092,8 @@ def compare(contacts: Contacts, normalized: Normalized, pairs: pd.MultiIndex | C
     pairs: a MultiIndex of source rows, or the `Candidates` `candidates` gives (their ``pairs``).
     using: the comparisons, when already built (default: `comparisons`).
     """
-    from .candidates import Candidates  # candidates reads this module: imported when first asked
     check_source(contacts, "compare", path=False, contacts=True)
-    if isinstance(pairs, Candidates):
-        pairs = pairs.pairs
+    pairs = getattr(pairs, "pairs", pairs)  # the Candidates of `candidates`: their pairs
     using = using if using is not None else comparisons(contacts, normalized, config)
     features = _Compare(using)
     if len(pairs) == 0:
