@@ -835,6 +835,10 @@ _HTML_ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)  #
 _BETWEEN_EMAILS = r"\s<>;,:\"'()\[\]“”«»「」『』【】〈〉《》"  # with the quotes and brackets of other languages
 _IN_EMAIL = rf"(?:[^{_BETWEEN_EMAILS}]|(?<=\w)'(?=\w))*"
 _EMAIL_TOKEN = re.compile(rf"(?<![^{_BETWEEN_EMAILS}])(?<!\w')(?:\"[^\"\n]{{1,64}}\"(?=@))?{_IN_EMAIL}@{_IN_EMAIL}")
+#: The separators of the parts of a cell of several addresses (as `_PHONE_SPLIT`'s of numbers); not a comma before
+#: a name and its address in brackets, which is the name's ("Quill, Ann <ann@example.com>")
+_EMAIL_SPLIT = re.compile(rf"\s*(?:;|,(?![^;,@<>]*<)|{_BETWEEN_NUMBERS})\s*", re.IGNORECASE)
+_WORD = re.compile(r"\w")
 #: A character no domain holds right after one, between two addresses: "ann@example.com/bob@example.org" (|, &, 、
 #: too; not before an @, where an address may hold them: "tom&jo@example.org")
 _AFTER_DOMAIN_SEPARATOR = re.compile(r"(@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,63})[/|&、]")
@@ -925,7 +929,10 @@ class EmailParser:
         tokens = _EMAIL_TOKEN.findall(text)
         if not tokens:
             return [], [(text, "no @: not an email address")]
-        ok, bad = [], []
+        # a part beside the addresses, after a separator, that holds none ("ann@example.com; ann at example dot net"):
+        # typed for an address, not a label ("(work)") nor a name ("Quill, Ann <ann@example.com>")
+        ok, bad = [], [(part, "no @: not an email address") for part in _EMAIL_SPLIT.split(text)
+                       if "@" not in part and _WORD.search(part)]
         for token in tokens:
             address = _AFTER_DOMAIN.sub(r"\1", token.lstrip(".")).replace("İ", "I").lower()  # Turkish İ: not i + ◌̇
             if not address.isascii():

@@ -266,6 +266,17 @@ def test_a_part_of_a_cell_that_is_no_number_beside_a_kept_number_is_not_lost(tmp
     assert plan.cleaned().loc[0, "dedupe_kit extra phones"] == "617-555-0100 / 555-01"
 
 
+def test_a_part_of_a_cell_that_is_no_address_beside_a_kept_address_is_not_lost(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Email 2,Mobile Phone\n"
+                    "1,Ann,Quill,ann@example.com,,617-555-0100\n"
+                    '2,Ann,Quill,"ann@example.com; ann at example dot net",,617-555-0100\n')
+    plan = merge(load(path), np.array([0, 0]), MergePolicy(survivor="lowest_record_id"))
+    # the text beside the address is none: the cell goes on whole, as a number's cell with such a part does
+    assert plan.cleaned().loc[0, "Email 2"] == "ann@example.com; ann at example dot net"
+    assert plan.overflow.empty and plan.dropped.empty
+
+
 def test_not_kept_reads_every_value_of_a_cell_that_holds_several(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Email\n1,Ann,ann@x.com\n2,Ann,ANN@X.COM; lee@z.com\n"

@@ -436,6 +436,16 @@ def test_invalid_emails_are_flagged(raw, reason):
     assert ok == [] and [r for _, r in bad] == [reason]
 
 
+def test_a_part_beside_an_address_that_holds_none_is_a_problem():
+    # it was read past: a merge dropped it from a merged-away record's cell, which held nothing else to keep
+    parser = EmailParser(NormalizeConfig())
+    assert parser("ann@example.com; ann at example dot net") == (
+        [("ann@example.com", "ann@example.com", False)], [("ann at example dot net", "no @: not an email address")])
+    # a label, or a name before its address in brackets, is none
+    for cell in ("ann@example.com (work)", "Quill, Ann <ann@example.com>", '"Quill, Ann" <ann@example.com>, bo@x.org'):
+        assert parser(cell)[1] == []
+
+
 def test_an_address_with_a_quoted_name_before_the_at_is_named_whole():
     # the token began after the quote: the profile named '@example.com', which the file does not hold
     assert EmailParser(NormalizeConfig())('"john doe"@example.com') == (
