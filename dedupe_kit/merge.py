@@ -415,6 +415,19 @@ def _in_groups(group_of: np.ndarray) -> np.ndarray:
     return np.flatnonzero(size > 1)
 
 
+def with_extra_columns(contacts: Contacts) -> Contacts:
+    """``contacts`` whose emails and phones are also those a merge kept in a cleaned export's extra columns
+    (``dedupe_kit extra phones``: no CRM column took them): the contact's, matched on as its others are. The
+    merge does not map them so: it joins their values, as tags (see `_rule`)."""
+    fm, (emails, phones) = contacts.field_map, EXTRA_COLUMNS
+    emails, phones = ((column,) if column in contacts.frame and column not in fm.role_of() else ()
+                      for column in EXTRA_COLUMNS)
+    if not (emails or phones):
+        return contacts
+    fm = dataclasses.replace(fm, emails=fm.emails + emails, phones=fm.phones + tuple((c, "other") for c in phones))
+    return dataclasses.replace(contacts, field_map=fm)
+
+
 def placeholder_cells(contacts: Contacts, normalized: Normalized) -> dict[str, np.ndarray]:
     """By phone, email and ID column, whether each row's cell holds only placeholders (``N/A``,
     ``555-555-5555``, ``noemail@…``): blank in effect, such a cell neither makes a record look

@@ -38,7 +38,7 @@ from .fieldmap import ROLES, SINGLE_ROLES, FieldMap, phone_kind
 from .export import clear_word_warning, clearing_rows, file_format, line_ending, write_tables
 from .files import refuse_input, write_figure, write_text
 from .load import Contacts, check_source, load, row_unit
-from .merge import EXTRA_COLUMNS, check_policy, placeholder_cells
+from .merge import EXTRA_COLUMNS, check_policy, placeholder_cells, with_extra_columns
 from .normalize import display, is_placeholder, salesforce_id
 from .profile import repeated_record_ids
 from .run import Result, record_ids, run
@@ -286,10 +286,8 @@ def _together(existing: Contacts, new: Contacts, mapping: dict[str, str]) -> Con
     frame = pd.concat([existing.frame, renamed.reindex(columns=existing.columns, fill_value="")], ignore_index=True)
     frame.index.name = "source_row"
     lines = np.r_[existing.lines, new.lines] if len(existing.lines) and len(new.lines) else np.zeros(0, np.int64)
-    fm, (emails, phones) = existing.field_map, EXTRA_COLUMNS
-    fm = dataclasses.replace(fm, emails=fm.emails + ((emails,) if emails in frame else ()),
-                             phones=fm.phones + (((phones, "other"),) if phones in frame else ()))
-    return Contacts(frame, fm, None, existing.encoding, existing.delimiter, None, lines)
+    return with_extra_columns(Contacts(frame, existing.field_map, None, existing.encoding, existing.delimiter, None,
+                                       lines))
 
 
 def _repeated_ids_warning(existing: Contacts, repeated: pd.DataFrame, shown: int = 3) -> str:

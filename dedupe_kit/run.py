@@ -29,7 +29,7 @@ from .export import (export, export_crosswalk, export_entry, log_export, neutral
                      refuse_unencodable, with_neutralized, with_survivors)
 from .files import csv_chunks, refuse_folder, write_figure, write_files, write_text
 from .load import Contacts, check_source, load, record_ids, rows_of_record_ids
-from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates
+from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates, with_extra_columns
 from .names import as_written, two_names
 from .normalize import Normalized, display_all, normalize
 from .profile import profile, region_hint, unique_id_note
@@ -510,11 +510,12 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     steps.update()
     release_memory()
     steps.set_description("normalizing")
-    normalized = normalize(contacts, config, progress=progress)
+    matched = with_extra_columns(contacts)  # the emails and phones a merge kept aside (the merge's contacts do not)
+    normalized = normalize(matched, config, progress=progress)
     steps.update()
     release_memory()
     steps.set_description("finding candidate pairs")
-    found = candidates(contacts, normalized, config)
+    found = candidates(matched, normalized, config)
     decided = _decisions(decisions, contacts)
     pairs_index = found.pairs
     if len(decided):
@@ -522,13 +523,13 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     steps.update()
     release_memory()
     steps.set_description(f"comparing {len(pairs_index):,} pairs")
-    used = comparisons(contacts, normalized, config)
-    features = compare(contacts, normalized, pairs_index, config, used)
+    used = comparisons(matched, normalized, config)
+    features = compare(matched, normalized, pairs_index, config, used)
     counted = np.flatnonzero(found.first == np.arange(len(found.first)))  # an exact copy counts once
     sample = random_pairs(len(counted), config.match.random_pairs, config.match.seed)
     sample = pd.MultiIndex.from_arrays([counted[sample.get_level_values(level)] for level in (0, 1)],
                                        names=sample.names)
-    random_features = compare(contacts, normalized, sample, config, used)
+    random_features = compare(matched, normalized, sample, config, used)
     steps.update()
     release_memory()
     steps.set_description("scoring")

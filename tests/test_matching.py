@@ -1226,6 +1226,20 @@ def test_other_emails_and_no_phone_in_common_wait_for_a_person_though_one_has_no
     assert reasons[(0, 1)].startswith("not merged without a person: no email and no phone in common (namesakes?)")
 
 
+def test_the_emails_and_phones_an_earlier_merge_kept_in_its_extra_columns_are_the_contacts(tmp_path):
+    # a cleaned file run again: the numbers and addresses no CRM column took were "different phones"
+    path = tmp_path / "cleaned.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,dedupe_kit extra emails,"
+                    "dedupe_kit extra phones\n1,Ann,Quill,ann@example.com,617-555-0100,,617-555-0199\n"
+                    "2,Ann,Quill,,617-555-0199,,\n"
+                    "3,Bo,Rook,bo@example.com,617-555-0120,bo.rook@example.org,\n4,Bo,Rook,bo.rook@example.org,,,\n"
+                    "5,Cy,Stone,cy@example.com,617-555-0130,,\n")
+    result = run(path, progress=False)
+    reasons = result.explained(None, None).set_index(["a", "b"])["reasons"]
+    assert "same phone +1 617-555-0199" in reasons[(0, 1)] and "same email bo.rook@example.org" in reasons[(2, 3)]
+    assert result.contacts.field_map.phones == (("Mobile Phone", "mobile"),)  # the merge joins them as it did
+
+
 def test_an_email_or_a_phone_alone_beside_its_contact_waits_for_a_person_however_low_it_scores(tmp_path):
     path = tmp_path / "signup.csv"
     rows = ["1,Fiona,Gallagher-Reyes,fiona.gr@gmail.com,+1 202 555 0181,Boston",
