@@ -419,7 +419,7 @@ def with_extra_columns(contacts: Contacts) -> Contacts:
     """``contacts`` whose emails and phones are also those a merge kept in a cleaned export's extra columns
     (``dedupe_kit extra phones``: no CRM column took them): the contact's, matched on as its others are. The
     merge does not map them so: it joins their values, as tags (see `_rule`)."""
-    fm, (emails, phones) = contacts.field_map, EXTRA_COLUMNS
+    fm = contacts.field_map
     emails, phones = ((column,) if column in contacts.frame and column not in fm.role_of() else ()
                       for column in EXTRA_COLUMNS)
     if not (emails or phones):
