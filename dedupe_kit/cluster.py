@@ -3,7 +3,7 @@
 Pairs are taken strongest first (ties by row numbers, so the same input gives
 the same groups). Two groups join through an accepted pair unless a person said
 "not a match" for any two of their records, or they hold different external
-unique IDs — even when a chain of other pairs links them. Pairs below the
+unique IDs (`different_ids`) — even when a chain of other pairs links them. Pairs below the
 ``upper`` threshold never join groups: a weak link cannot glue two groups.
 Nor can one strong pair alone: two groups of two or more records join only when
 at least half of the pairs across them are likely matches (``support``), so two
@@ -24,7 +24,7 @@ def cluster(
     accepted: np.ndarray,
     strength: np.ndarray,
     *,
-    external_ids: Mapping[int, frozenset[str]] | None = None,
+    external_ids: Mapping[int, frozenset[tuple[str, str]]] | None = None,
     apart: pd.MultiIndex | None = None,
     support: np.ndarray | None = None,
     first: np.ndarray | None = None,
@@ -33,7 +33,7 @@ def cluster(
 
     accepted: which pairs may join their records; strength: their order (a
         probability; reviewed matches first).
-    external_ids: the external unique IDs of each record that has some.
+    external_ids: the external unique IDs of each record that has some, as ``(column, ID)``.
     apart: pairs a person said are not a match.
     support: which pairs are likely matches (at least as many as ``accepted``); two
         groups of two or more records join only when at least half of the pairs
@@ -44,7 +44,7 @@ def cluster(
     """
     external_ids = external_ids or {}
     parent = np.arange(n_rows)
-    ids: dict[int, frozenset[str]] = dict(external_ids)
+    ids: dict[int, frozenset[tuple[str, str]]] = dict(external_ids)
     cannot: dict[int, set[int]] = {}
     members: dict[int, list[int]] = {}
     for a, b in (apart if apart is not None else []):
@@ -68,8 +68,7 @@ def cluster(
     degree = np.bincount(np.r_[a_rows, b_rows], minlength=n_rows)
     alone = (degree[a_rows] == 1) & (degree[b_rows] == 1)
     for a, b in zip(a_rows[alone].tolist(), b_rows[alone].tolist()):
-        ids_a, ids_b = ids.get(a), ids.get(b)
-        if not (ids_a and ids_b and not ids_a & ids_b):
+        if not different_ids(ids.get(a, frozenset()), ids.get(b, frozenset())):
             parent[max(a, b)] = min(a, b)
     a_rows, b_rows, strength = a_rows[~alone], b_rows[~alone], strength[accepted][~alone]
     order = np.lexsort((b_rows, a_rows, -strength))
@@ -78,7 +77,7 @@ def cluster(
         if ra == rb:
             continue
         ids_a, ids_b = ids.get(ra, frozenset()), ids.get(rb, frozenset())
-        if ids_a and ids_b and not ids_a & ids_b:
+        if different_ids(ids_a, ids_b):
             continue
         if cannot or likely:
             group_a, group_b = members.get(ra, [ra]), members.get(rb, [rb])
@@ -99,3 +98,21 @@ def cluster(
     while len(roots) and (roots[roots] != roots).any():  # each row's root: its parent's parent, until they stop
         roots = roots[roots]
     return roots
+
+
+def different_ids(ids_a: frozenset[tuple[str, str]], ids_b: frozenset[tuple[str, str]]) -> bool:
+    """Whether two groups' external IDs, as ``(column, ID)``, keep them apart, as they stop a merge: none in common
+    (one person's ID may sit in two columns, a renamed import column), or two different IDs in one column.
+
+    >>> different_ids(frozenset({("Student ID", "421")}), frozenset({("Student Number", "421")}))
+    False
+    >>> different_ids(frozenset({("Student ID", "421"), ("Member Number", "M20")}),
+    ...               frozenset({("Student ID", "421"), ("Member Number", "M12")}))
+    True
+    """
+    if not (ids_a and ids_b) or ids_a == ids_b:
+        return False
+    if not {value for _, value in ids_a} & {value for _, value in ids_b}:
+        return True
+    held = dict(ids_a)  # one ID a column: a group with two is never formed
+    return any(held.get(column, value) != value for column, value in ids_b)

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs, sorted_distinct
 from .candidates import Candidates, candidates
-from .cluster import cluster
+from .cluster import cluster, different_ids
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
                       NameComparison, check_comparable, compare, comparisons, generations, joint_names,
                       last_words_apart, patronymics, salutations, short_names_apart, value_pairs)
@@ -201,15 +201,15 @@ class Result:
             return []
         ids = self.normalized.identifiers
         ids = ids[ids["kind"] == "external_id"]
-        held = pd.Series(ids["value"].to_numpy()).groupby(group[ids["source_row"].to_numpy()]).agg(frozenset)
+        ids, rows = pd.Series(list(zip(ids["column"], ids["value"]))), ids["source_row"].to_numpy()
+        own, held = ids.groupby(rows).agg(frozenset), ids.groupby(group[rows]).agg(frozenset)
         distinct = self.pairs[self.pairs["decision"] == "distinct"]
         called = {frozenset(g) for g in zip(group[distinct["a"].to_numpy()], group[distinct["b"].to_numpy()])}
-        direct = (apart["external_id"] == 0).tolist() if "external_id" in apart else [False] * len(apart)
-        record_id, why = record_ids(self.contacts), {}
-        for a, b, own in zip(apart["a"].tolist(), apart["b"].tolist(), direct):
-            ids_a, ids_b = held.get(group[a], frozenset()), held.get(group[b], frozenset())
-            if own or ids_a and ids_b and not ids_a & ids_b:
-                reason = ("hold different external unique IDs" if own else
+        record_id, why, none = record_ids(self.contacts), {}, frozenset()
+        for a, b in zip(apart["a"].tolist(), apart["b"].tolist()):
+            if (direct := different_ids(own.get(a, none), own.get(b, none))) or different_ids(
+                    held.get(group[a], none), held.get(group[b], none)):
+                reason = ("hold different external unique IDs" if direct else
                           "are in groups with different external unique IDs (through other records)")
                 reason += ", so they stay apart; to merge them, give both the same ID in the CRM first"
             elif frozenset((group[a], group[b])) in called:
@@ -823,9 +823,9 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     ids = normalized.identifiers
     linked = np.r_[pairs["a"].to_numpy()[accepted], pairs["b"].to_numpy()[accepted]]
     ids = ids[(ids["kind"] == "external_id") & ids["source_row"].isin(linked)]
-    external: dict[int, frozenset[str]] = {}
-    for row, value in zip(ids["source_row"].tolist(), ids["value"].tolist()):  # one a row, seldom more
-        external[row] = external.get(row, frozenset()) | {value}
+    external: dict[int, frozenset[tuple[str, str]]] = {}
+    for row, column, value in zip(ids["source_row"].tolist(), ids["column"].tolist(), ids["value"].tolist()):
+        external[row] = external.get(row, frozenset()) | {(column, value)}  # one a row, seldom more
     # a family pair matters between two records in accepted pairs, neither matched by a person
     # (whose match may join a group, which then waits for review as a whole)
     is_linked, by_person = np.zeros(n, dtype=bool), decision == "match"

@@ -558,14 +558,42 @@ def test_not_a_match_keeps_apart_even_through_a_chain():
 
 def test_different_external_ids_keep_apart_through_a_chain():
     pairs = index([(0, 1), (1, 2)])
-    ids = {0: frozenset({"S1"}), 2: frozenset({"S2"})}
+    ids = {0: frozenset({("ID", "S1")}), 2: frozenset({("ID", "S2")})}
     groups = cluster(3, pairs, np.ones(2, bool), np.array([0.99, 0.98]), external_ids=ids)
     assert groups.tolist() == [0, 0, 2]
     # pairs that touch no other: joined unless their IDs differ
     alone = index([(0, 1), (2, 3), (4, 5), (6, 7)])
-    ids = {0: frozenset({"S1"}), 1: frozenset({"S2"}), 2: frozenset({"S3"}), 3: frozenset({"S3", "S4"}), 4: frozenset({"S5"})}
+    ids = {0: frozenset({("ID", "S1")}), 1: frozenset({("ID", "S2")}), 2: frozenset({("ID", "S3")}),
+           3: frozenset({("ID", "S3"), ("Other", "S4")}), 4: frozenset({("ID", "S5")})}
     groups = cluster(8, alone, np.ones(4, bool), np.full(4, 0.99), external_ids=ids)
     assert groups.tolist() == [0, 1, 2, 2, 4, 4, 6, 6]
+
+
+def test_two_external_ids_of_one_column_keep_records_apart_though_another_column_agrees(tmp_path):
+    # one Student ID, two Member Numbers: two people (or a typo), whose group the merge would stop, third record too
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,Student ID,Member Number\n"
+                    "C001,Jane,Roe,jane.roe@example.com,415-555-0101,421,M20\n"
+                    "C002,Jane,Roe,jane.roe@example.com,415-555-0101,421,M12\n"
+                    "C003,Jane,Roe,jane.roe@example.com,415-555-0101,421,\n"
+                    "C004,Tom,Fenwick,tom.fenwick@example.org,415-555-0199,500,M30\n")
+    result = run(path, Config(fields={"external_ids": ["Student ID", "Member Number"]}), progress=False)
+    assert result.crosswalk["cluster_id"].tolist() == [0, 1, 0, 3]
+    assert result.merge().groups["status"].tolist() == ["merge"]
+    decided = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"], "survivor_row": [0], "fields": [{}]})
+    again = run(path, Config(fields={"external_ids": ["Student ID", "Member Number"]}), decisions=decided,
+                progress=False)
+    assert again.crosswalk["cluster_id"].tolist() == [0, 1, 0, 3]
+    assert "records C001 and C002 were matched in review but hold different external unique IDs" in "".join(
+        again.warnings())
+    # one person's ID typed in either of two columns (a renamed import column) is one ID
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,Student ID,Student Number\n"
+                    "C001,Jane,Roe,jane.roe@example.com,415-555-0101,00421,\n"
+                    "C002,Jane,Roe,jane.roe@example.com,415-555-0101,,421\n"
+                    "C003,Tom,Fenwick,tom.fenwick@example.org,415-555-0199,500,\n")
+    result = run(path, Config(fields={"external_ids": ["Student ID", "Student Number"]}), progress=False)
+    assert result.crosswalk["cluster_id"].tolist() == [0, 0, 2]
+    assert result.merge().groups["status"].tolist() == ["merge"]
 
 
 def test_the_summary_counts_the_pairs_merged_automatically_that_the_groups_leave_apart(tmp_path):
