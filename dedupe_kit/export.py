@@ -369,14 +369,17 @@ def _clear_word_in_data(plan: MergePlan, shown: int = 3) -> list[str]:
 def merged_away(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
     """The records merged into another one (``away``, default: `away_to_fix`), one line per record ID
     (the first of its rows: `_first_of_key`): to archive, delete or merge in the CRM after the
-    imports. Without a record ID column, each one's first email too, which the CRM knows it by. The
-    first and last name of a row without them are the parts of its full name (one name column)."""
+    imports. Without a record ID column, each one's first email too, which the CRM knows it by. A placeholder
+    record ID (``n/a``: `Contacts.keyed`) is left blank, as no ID. The first and last name of a row without them
+    are the parts of its full name (one name column)."""
     fm = plan.contacts.field_map
     frame = plan.contacts.frame
     away = away_to_fix(plan) if away is None else away
     away = away[_first_of_key(plan.contacts, away) == np.arange(len(away))]
     survivors = plan.survivors()
     record_id = record_ids(plan.contacts)
+    if fm.record_id:
+        record_id = np.where(plan.contacts.keyed(), record_id, "")
     key = {} if fm.record_id or not fm.key else {fm.key: frame.loc[away, fm.key].to_numpy()}
     first, last = (np.array(frame.loc[away, c] if c else np.full(len(away), ""), dtype=object)
                    for c in (fm.first_name, fm.last_name))
@@ -694,7 +697,7 @@ def _unkeyed(plan: MergePlan, to_fix: np.ndarray, shown: int = 3) -> list[str]:
     warnings = [f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'} in a merge with {what} {shown_rows(rows)}, "
                 f"column {column!r}: a CRM cannot tell which contact {fate}; check those contacts by hand"
                 for rows, what, fate in (
-                    (np.flatnonzero(in_merge & ~filled), f"no {what}",
+                    (np.flatnonzero(in_merge & ~contacts.keyed()), f"no {what}",
                      "their lines would be for (it would make new ones): left out of the fix files"),
                     (np.flatnonzero(in_merge & shared & ~held), f"the {what} of another contact",
                      "their lines would clear and archive: left out of the clearing file and merged_away.csv"))
@@ -749,10 +752,9 @@ def away_to_fix(plan: MergePlan) -> np.ndarray:
 
 def _keyed(plan: MergePlan) -> np.ndarray:
     """Whether each row's line in the fix files finds its contact: its record ID, without one its
-    first email (`FieldMap.key`), is filled (every row's without either: the files are keyed by name
-    and external IDs then), and its merge is not held back (`_held_back`)."""
-    contacts, column = plan.contacts, plan.contacts.field_map.key
-    return contacts.filled(column) & ~_held_back(plan) if column else np.ones(len(contacts), dtype=bool)
+    first email (`FieldMap.key`), is filled and no placeholder (`Contacts.keyed`; every row's without either: the
+    files are keyed by name and external IDs then), and its merge is not held back (`_held_back`)."""
+    return plan.contacts.keyed() & ~_held_back(plan)
 
 
 def _shared_keys(plan: MergePlan) -> np.ndarray:
@@ -788,7 +790,7 @@ def _first_of_key(contacts: Contacts, rows: np.ndarray) -> np.ndarray:
         return position
     codes = pd.factorize(_key_values(contacts, rows))[0]
     first = position[~pd.Series(codes).duplicated().to_numpy()]  # by code, as codes come in order of first sight
-    return np.where(contacts.filled(column)[rows], first[codes], position)
+    return np.where(contacts.keyed()[rows], first[codes], position)
 
 
 def _repeated_keys(plan: MergePlan) -> np.ndarray:
@@ -803,7 +805,7 @@ def _rows_of_repeated_keys(contacts: Contacts) -> np.ndarray:
     if not contacts.field_map.key:
         return np.zeros(len(contacts), dtype=bool)
     keys = _key_values(contacts, slice(None))
-    return pd.Series(keys).duplicated(keep=False).to_numpy() & contacts.filled(contacts.field_map.key)
+    return pd.Series(keys).duplicated(keep=False).to_numpy() & contacts.keyed()
 
 
 def _key_values(contacts: Contacts, rows: np.ndarray | slice) -> np.ndarray:

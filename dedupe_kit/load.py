@@ -89,6 +89,7 @@ class Contacts:
     blank_columns: int = field(default=0, repr=False)
     formula_note: str | None = field(default=None, repr=False)
     _filled: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _keyed: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
     _moments: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
@@ -104,6 +105,28 @@ class Contacts:
         found = self._filled.get(column)
         if found is None:
             found = self._filled[column] = is_filled(self.frame[column])
+            found.flags.writeable = False
+        return found
+
+    def keyed(self) -> np.ndarray:
+        """Whether each row has the key of the fix files (`FieldMap.key`: its record ID, without that column its
+        first email): a filled cell, and for a record ID not a placeholder (``n/a``, ``-``), which is no ID, as
+        the import pre-flight reads it (all rows without either column); worked out once, read-only.
+
+        >>> load("sample_data/contacts.csv").keyed()[:3].tolist()
+        [True, True, True]
+        """
+        from .normalize import is_placeholder, map_unique  # normalize reads Contacts: imported when first asked
+
+        key = self.field_map.key
+        if not key:
+            return np.ones(len(self.frame), dtype=bool)
+        found = self._keyed.get(key)
+        if found is None:
+            found = self._keyed[key] = self.filled(key).copy()
+            if key == self.field_map.record_id:
+                at = np.flatnonzero(found)
+                found[at] = ~map_unique(self.frame[key].iloc[at], is_placeholder).to_numpy(dtype=bool)
             found.flags.writeable = False
         return found
 

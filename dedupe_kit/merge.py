@@ -346,7 +346,7 @@ def keyless_picks(contacts: Contacts, groups: pd.DataFrame) -> np.ndarray:
     column = contacts.field_map.key
     if not column or not len(groups):
         return np.zeros(len(groups), dtype=bool)
-    keyed = contacts.filled(column)
+    keyed = contacts.keyed()
     found = ~keyed[groups["survivor_row"].to_numpy(dtype=np.int64)]
     at = np.flatnonzero(found)  # few: a person picked them
     found[at] = [keyed[list(rows)].any() for rows in groups["rows"].iloc[at]]
@@ -850,7 +850,7 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
     picked = pd.Series(groups).map(chosen).to_numpy() == rows
     # a row without a record ID (without that column, an email: `FieldMap.key`) is no CRM record the fix files
     # could update (unless a person picks it)
-    unkeyed = ~contacts.filled(fm.key)[rows] if fm.key else np.zeros(len(rows), dtype=bool)
+    unkeyed = ~contacts.keyed()[rows]
     members = pd.DataFrame({"group": groups, "row": rows, "picked": ~picked, "unkeyed": unkeyed, "key": key,
                             "reason": shown})
     members = members.sort_values(["group", "picked", "unkeyed", "key", "row"], kind="stable").reset_index(drop=True)

@@ -738,6 +738,23 @@ def test_rows_in_a_merge_with_a_blank_or_repeated_record_id_are_named_in_a_warni
                 if "merge.crm" not in w]  # but the generic CRM's note
 
 
+@pytest.mark.parametrize("placeholder", ["n/a", "-", "N/A", "null"])
+def test_a_placeholder_record_id_is_no_id_in_the_fix_files_as_a_blank_one_is(tmp_path, placeholder):
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text(f"Contact ID,First Name,Last Name,Email,City\n{placeholder},John,Doe,jdoe@example.com,Boston\n"
+                    "C001,John,Doe,jdoe@example.com,\n")
+    plan = merge(load(path), np.array([0, 0]))
+    assert plan.survivors().tolist() == [1, 1]  # the more complete row has no ID: C001 survives, with its city
+    assert plan.groups.loc[0, "survivor_reason"] == "most complete (4 filled cells); rows without a record ID come last"
+    exported = export(plan, out)
+    assert read(out / "fix_1_clear.csv").empty  # no line keyed by the placeholder, which the CRM would take for an ID
+    assert read(out / "fix_2_update.csv")[["Contact ID", "City"]].values.tolist() == [["C001", "Boston"]]
+    assert read(out / "merged_away.csv")[["source_row", "record_id", "survivor_record_id"]].values.tolist() == [
+        ["0", "", "C001"]]
+    assert f"1 row in a merge with no record ID ({path}, line 2 (row 0): {placeholder!r})" in "\n".join(
+        exported.warnings)
+
+
 def test_a_survivor_without_a_record_id_picked_in_review_stops_the_merge_rather_than_archive_the_others(tmp_path):
     path, out = tmp_path / "export.csv", tmp_path / "out"
     path.write_text("Contact ID,First Name,Last Name,Email,Phone\nC1,Carol,None,carol@x.com,786-555-0101\n"

@@ -238,7 +238,7 @@ class ReviewState:
             if survivor_row is not None and survivor_row not in members:
                 raise ValueError(f"survivor_row {survivor_row} is not one of the records matched {tuple(sorted(members))}")
             key = self.result.contacts.field_map.key
-            if survivor_row is not None and key and not (keyed := self.result.contacts.filled(key))[survivor_row] and (
+            if survivor_row is not None and key and not (keyed := self.result.contacts.keyed())[survivor_row] and (
                     keyed[sorted(members)].any()):  # the merge would stop the group (`keyless_picks`)
                 raise ValueError(f"survivor_row {survivor_row} has no {key!r}, which keys the fix files, and another "
                                  "record matched has one: choose a survivor that has one")
