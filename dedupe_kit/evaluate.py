@@ -43,6 +43,13 @@ def _pairs(codes: np.ndarray) -> int:
     return int((n * (n - 1) // 2).sum())
 
 
+def _refuse_other_length(function: str, name: str, values, entities, one: str) -> None:
+    """Refuse ``values`` and ``entities`` of different lengths, naming both and what to give."""
+    if len(values) != len(entities):
+        raise InputError(f"{function}: {name} has {len(values):,} records and entities {len(entities):,}: "
+                         f"give one {one} and one entity per record, in the same order")
+
+
 def pair_scores(groups: np.ndarray | pd.Series, entities: np.ndarray | pd.Series) -> PairScores:
     """Pairwise scores of a grouping (one group id per record) against the true entities.
 
@@ -52,9 +59,7 @@ def pair_scores(groups: np.ndarray | pd.Series, entities: np.ndarray | pd.Series
     >>> (s.true_pairs, s.predicted_pairs, s.found_pairs)
     (2, 3, 1)
     """
-    if len(groups) != len(entities):
-        raise InputError(f"pair_scores: groups has {len(groups):,} records and entities {len(entities):,}: "
-                         f"give one group and one entity per record, in the same order")
+    _refuse_other_length("pair_scores", "groups", groups, entities, "group")
     if isinstance(groups, pd.Series) and isinstance(entities, pd.Series) and not groups.index.equals(entities.index):
         if not (groups.index.is_unique and groups.index.sort_values().equals(entities.index.sort_values())):
             raise InputError("pair_scores: groups and entities are Series of not the same records (their index): "
@@ -82,11 +87,17 @@ def blocking_recall(pairs: pd.MultiIndex, entities: np.ndarray | pd.Series, firs
     >>> blocking_recall(pd.MultiIndex.from_tuples([(0, 1), (2, 3)]), ["x", "x", None, None])  # unlabelled: no pair
     1.0
     """
+    if first is not None:
+        _refuse_other_length("blocking_recall", "first", first, entities, "first copy")
+    a, b = pairs.get_level_values(0).to_numpy(), pairs.get_level_values(1).to_numpy()
+    top = max(a.max(initial=-1), b.max(initial=-1))
+    if top >= len(entities):
+        raise InputError(f"blocking_recall: pairs name row {top:,} and entities has {len(entities):,} records: "
+                         f"give one entity per record, in the order of the rows the pairs name by position")
     entities = pd.factorize(np.asarray(entities))[0].astype(np.int64)
     true_pairs = _pairs(entities)
     if not true_pairs:
         return 1.0
-    a, b = pairs.get_level_values(0).to_numpy(), pairs.get_level_values(1).to_numpy()
     first = np.arange(len(entities)) if first is None else first
     known = entities >= 0
     cells = pd.Series(first[known].astype(np.int64) << 32 | entities[known]).value_counts()  # rows by copy and entity

@@ -650,6 +650,15 @@ def test_pair_scores_align_two_series_by_their_index_and_refuse_other_records():
         pair_scores(groups.to_numpy(), ["x", "x", "y", "y", "z"])
 
 
+def test_blocking_recall_refuses_entities_not_one_per_row():
+    pairs = pd.MultiIndex.from_tuples([(0, 1), (2, 3)])
+    assert blocking_recall(pairs, ["x", "x", "y", "y"], first=np.arange(4)) == 1.0
+    with pytest.raises(InputError, match="pairs name row 3 and entities has 3 records"):
+        blocking_recall(pairs, ["x", "x", "y"])
+    with pytest.raises(InputError, match="first has 4 records and entities 6"):
+        blocking_recall(pairs, ["x", "x", "y", "y", "z", "z"], first=np.arange(4))
+
+
 def test_crosswalk_has_one_row_per_input_row(sample_run):
     crosswalk = sample_run.crosswalk
     assert list(crosswalk.columns) == CROSSWALK_COLUMNS
