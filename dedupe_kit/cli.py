@@ -21,7 +21,7 @@ from .errors import DedupeKitError, InputError
 from .export import file_format, write_tables
 from .files import refuse_folder, write_figure, write_text
 from .compare import check_comparable
-from .load import Contacts, load, record_ids
+from .load import Contacts, load, record_ids, row_unit
 from .merge import check_policy
 from .normalize import normalize
 from .evaluate import blocking_recall, pair_scores
@@ -465,7 +465,10 @@ def _truth_entities(path: Path, contacts: Contacts) -> list[str]:
     entities = distinct.set_index(id_column)[entity_column].reindex(ids)
     missing = ids[entities.isna().to_numpy()]
     if len(missing):
-        raise InputError(f"{path}: no entity for record ID {missing[0]!r} ({len(missing)} record(s) without one; "
+        blank = truth.frame.index[truth.frame[id_column] == missing[0]]  # listed, with an empty entity
+        unit = row_unit(truth.encoding)
+        at = f": blank on {unit} {truth.lines[blank[0]]}, column {entity_column!r}" if len(blank) else ""
+        raise InputError(f"{path}: no entity for record ID {missing[0]!r}{at} ({len(missing)} record(s) without one; "
                          f"record IDs read from column {id_column!r}, entities from {entity_column!r})")
     return entities.tolist()
 

@@ -262,8 +262,10 @@ def test_a_run_with_labelled_data_scores_its_groups_and_checks_the_labels_first(
     how = "give the record ID (the column named 'Contact ID' as in the export, or else the first) and one entity column"
     for labels, message in [
         ("id\n1\n2\n3\n", f"needs two columns, each record's ID and its entity ID; it has 1 ('id'): {how}"),
-        ("id,entity\n1,A\n2,\n", "no entity for record ID '2' (2 record(s) without one; record IDs read from column "
-                                  "'id', entities from 'entity')"),
+        ("id,entity\n1,A\n2,\n", "no entity for record ID '2': blank on line 3, column 'entity' (2 record(s) without "
+                                  "one; record IDs read from column 'id', entities from 'entity')"),
+        ("id,entity\n1,A\n3,B\n", "no entity for record ID '2' (1 record(s) without one; record IDs read from column "
+                                   "'id', entities from 'entity')"),
         ("Contact ID,scenario,label\n1,x,A\n", "cannot tell which of 'scenario', 'label' holds each record's entity "
                                                  "(its columns: 'Contact ID', 'scenario', 'label'; record IDs in "
                                                  f"'Contact ID'): {how}"),
