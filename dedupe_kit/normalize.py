@@ -330,10 +330,17 @@ def _row_kinds(types: pd.Series, kind: str) -> np.ndarray:
 
 # --- phones -----------------------------------------------------------------------------------
 
+#: Words before an extension, in English, French, Portuguese (ramal), Spanish (anexo, interno), German
+#: (Durchwahl, Apparat), Dutch (toestel), Polish (wewn.), Russian (доб.), Japanese (内線) and Chinese (分机, 轉),
+#: maybe with a colon ("Ext: 12") or RFC 3966's ``=`` (``tel:+1-212-555-0142;ext=12``)
+_EXTENSION_WORDS = (r"(?:(?:ext\.?|extn|extension|x|#|poste|ramal|anexo|interno|durchwahl|nebenstelle|apparat|app"
+                    r"|toestel|wewn|доб|内線|分机|轉):?=?)")
 _BETWEEN_NUMBERS = r"(?:[|\n]|:::|\s/\s|\s(?:or|ou|and|et|und|&)\s)"
+_EXTENSION_NEXT = rf"\s*{_EXTENSION_WORDS}[\s.]*\d{{1,7}}\s*(?:$|[;,]|{_BETWEEN_NUMBERS})"  # "; ext 12", ";ext=12"
 #: The separators of several numbers in a cell; not the ``;`` or ``,`` before an extension as a phone dials it
-#: (``(415) 555-0402;23``: wait, then dial 23), up to five digits alone, which `_EXTENSION` reads as ``x23``
-_PHONE_SPLIT = re.compile(rf"\s*(?:(?:;|,(?=\s*[+(\d]))"
+#: (``(415) 555-0402;23``: wait, then dial 23), up to five digits alone, which `_EXTENSION` reads as ``x23``,
+#: nor the ``;`` before an extension's word (``;ext=12``, ``; x12``)
+_PHONE_SPLIT = re.compile(rf"\s*(?:(?:;|,(?=\s*[+(\d]))(?!{_EXTENSION_NEXT})"
                           rf"(?![\s().\-]*(?:\d[\s().\-]*){{1,5}}(?:$|[;,]|{_BETWEEN_NUMBERS}))|{_BETWEEN_NUMBERS})\s*",
                           re.IGNORECASE)
 _PHONE_SQUEEZE = re.compile(r"[\s().\-/\u00a0]+")
@@ -446,14 +453,17 @@ def extensions(raw: np.ndarray) -> np.ndarray:
 
 
 def extension_spelled(phone: str) -> str:
-    """A phone number with the extension dialed after a ``;`` or ``,`` (`_DIALED_EXTENSION`) written
-    ``ext.``, as it must be in a list of numbers separated by ``;``, where ``;23`` reads as another value;
-    any other text as it is.
+    """A phone number with the extension dialed after a ``;`` or ``,`` (`_DIALED_EXTENSION`), or named
+    after a ``;`` (``;ext=23``), written ``ext.``, as it must be in a list of numbers separated by ``;``,
+    where ``;23`` reads as another value; any other text as it is.
 
     >>> extension_spelled("(415) 555-0402;23"), extension_spelled("415-555-0402 x23")
     ('(415) 555-0402 ext. 23', '415-555-0402 x23')
+    >>> extension_spelled("tel:+1-415-555-0402;ext=23")
+    'tel:+1-415-555-0402 ext. 23'
     """
-    return re.sub(r"\s*[;,]\s*(\d{1,5})\s*$", r" ext. \1", phone)
+    return re.sub(rf"\s*(?:[;,]\s*(\d{{1,5}})|;\s*{_EXTENSION_WORDS}[\s.]*(\d{{1,7}}))\s*$",
+                  lambda found: f" ext. {found[1] or found[2]}", phone, flags=re.IGNORECASE)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -572,11 +582,6 @@ def _longer_prefix_after_00(region: str) -> bool:
     return own is not None and any((found := own.match(f"00{n:02d}1111")) and found.end() > 2 for n in range(100))
 
 
-#: Words before an extension, in English, French, Portuguese (ramal), Spanish (anexo, interno), German
-#: (Durchwahl, Apparat), Dutch (toestel), Polish (wewn.), Russian (доб.), Japanese (内線) and Chinese (分机, 轉),
-#: maybe with a colon ("Ext: 12")
-_EXTENSION_WORDS = (r"(?:(?:ext\.?|extn|extension|x|#|poste|ramal|anexo|interno|durchwahl|nebenstelle|apparat|app"
-                    r"|toestel|wewn|доб|内線|分机|轉):?)")
 _DIALED_EXTENSION = r"[;,](\d{1,5})$"  # ";23" after a number: see `_PHONE_SPLIT`
 _EXTENSION = re.compile(rf"{_EXTENSION_WORDS}\d{{1,7}}$|{_DIALED_EXTENSION}", re.IGNORECASE)
 #: `_PLACEHOLDER_NATIONAL` for Arrow's regular expressions (RE2: no back-references)

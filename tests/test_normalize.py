@@ -23,6 +23,7 @@ from dedupe_kit.normalize import (
     country_region,
     display,
     display_all,
+    extension_spelled,
     extensions,
     parse_external_id,
     parse_external_ids,
@@ -218,6 +219,18 @@ def test_digits_after_a_semicolon_or_comma_behind_a_number_are_its_extension():
     assert parse_phone("415-555-0402; 226-2649", "US")[1] == [("226-2649", "local number without area code", "2262649")]
     assert extensions(np.array(["(415) 555-0402;23", "415-555-0402, 45", "415-555-0402; 226-2649"], dtype=object)
                       ).tolist() == ["23", "45", ""]
+
+
+def test_an_extension_named_after_a_semicolon_is_the_numbers_extension_not_another_value():
+    for raw in ["tel:+1-212-555-0142;ext=12", "(212) 555-0142; ext 12", "212-555-0142; x12"]:  # RFC 3966's first
+        assert parse_phone(raw, "US") == ([("+12125550142", raw, "2125550142")], []), raw
+        assert per_value(parse_phones([raw], "US"), 1) == [parse_phone(raw, "US")]
+        assert extensions(np.array([raw], dtype=object)).tolist() == ["12"]
+    ok, bad = parse_phone("tel:+1-212-555-0142;ext=12; 212-555-0199", "US")
+    assert [item[:2] for item in ok] == [("+12125550142", "tel:+1-212-555-0142;ext=12"),
+                                         ("+12125550199", "212-555-0199")]
+    assert bad == []
+    assert extension_spelled("tel:+1-212-555-0142;ext=12") == "tel:+1-212-555-0142 ext. 12"  # in a list of phones
 
 
 def test_words_after_a_number_are_a_label_not_letters_of_a_vanity_number():
