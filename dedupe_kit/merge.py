@@ -889,7 +889,8 @@ def _recency_columns(fm: FieldMap) -> list[str]:
 def unread_dates(contacts: Contacts, policy: MergePolicy, rows: np.ndarray) -> list[str]:
     """The filled cells at ``rows`` (those in groups) of each date column that a rule of ``policy`` reads,
     but that are not read as dates, in words, with an example: the rules take them for no date; and, of a
-    column that writes dates both day first and month first, those that could be either (read month first)."""
+    column that writes dates both day first and month first, those that could be either (read month first),
+    and so of the birth-date column, which matching reads, in all rows (`_either_order_note`)."""
     fm = contacts.field_map
     used = [fm.created] if policy.survivor == "oldest_created" else []
     if policy.survivor == "most_recently_updated" or "most_recent" in policy.rules.values():
@@ -903,18 +904,27 @@ def unread_dates(contacts: Contacts, policy: MergePolicy, rows: np.ndarray) -> l
                          f"read as a date, such as {contacts.frame.at[row, column]!r} ({contacts.where(row)}): the "
                          "merge rules read no date there; write dates as 2024-03-01 14:30, 03/01/2024 2:30 PM or "
                          "Mar 1, 2024")
-        day, month = telling_dates(contacts.frame[column].unique())
-        if day is None or month is None:
-            continue
-        either = map_unique(contacts.frame[column].iloc[rows], _either_order)
-        if len(either := rows[either.to_numpy(dtype=bool)]):
-            row = int(either[0])
-            notes.append(f"{column!r} writes dates both day first ({day!r}) and month first ({month!r}): "
-                         f"{len(either):,} {'cell' if len(either) == 1 else 'cells'} of the groups, such as "
-                         f"{contacts.frame.at[row, column]!r} ({contacts.where(row)}), could be either and "
-                         f"{'is' if len(either) == 1 else 'are'} read month first; check them, or export the "
-                         "column in one order (2024-03-01)")
-    return notes
+        notes.append(_either_order_note(contacts, column, rows, " of the groups", ""))
+    if fm.birth_date:
+        notes.append(_either_order_note(contacts, fm.birth_date, np.arange(len(contacts.frame)), "", " when matching"))
+    return [note for note in notes if note]
+
+
+def _either_order_note(contacts: Contacts, column: str, rows: np.ndarray, of: str, when: str) -> str | None:
+    """Of a ``column`` that writes dates both day first and month first, the cells at ``rows`` that could be
+    either (read month first), in words with an example (``of`` the rows, read ``when``), else ``None``."""
+    day, month = telling_dates(contacts.frame[column].unique())
+    if day is None or month is None:
+        return None
+    either = map_unique(contacts.frame[column].iloc[rows], _either_order)
+    if not len(either := rows[either.to_numpy(dtype=bool)]):
+        return None
+    row = int(either[0])
+    return (f"{column!r} writes dates both day first ({day!r}) and month first ({month!r}): "
+            f"{len(either):,} {'cell' if len(either) == 1 else 'cells'}{of}, such as "
+            f"{contacts.frame.at[row, column]!r} ({contacts.where(row)}), could be either and "
+            f"{'is' if len(either) == 1 else 'are'} read month first{when}; check them, or export the "
+            "column in one order (2024-03-01)")
 
 
 def _either_order(text: str) -> bool:

@@ -806,6 +806,20 @@ def test_dates_of_a_column_that_writes_both_orders_are_named_in_the_summary(tmp_
         path, Config(merge=MergePolicy(survivor="most_recently_updated")), progress=False).summary()
 
 
+def test_birth_dates_of_a_column_that_writes_both_orders_are_named_in_the_summary(tmp_path):
+    # matching reads the birth dates of every row, in groups or not: 04/03/1985 could be 4 March or 3 April
+    path = tmp_path / "births.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Birthdate\n"
+                    "B1,Ann,Lee,ann@example.com,25/12/1990\nB2,Bo,Ray,bo@example.com,04/03/1985\n"
+                    "B3,Cy,Orr,cy@example.com,02/25/1970\n")
+    assert (f"warning: 'Birthdate' writes dates both day first ('25/12/1990') and month first ('02/25/1970'): 1 cell, "
+            f"such as '04/03/1985' ({path}, line 3 (row 1)), could be either and is read month first when matching; "
+            "check them") in run(path, progress=False).summary()
+    path.write_text("Contact ID,First Name,Last Name,Email,Birthdate\n"
+                    "B1,Ann,Lee,ann@example.com,25/12/1990\nB2,Bo,Ray,bo@example.com,04/03/1985\n")
+    assert "writes dates both" not in run(path, progress=False).summary()  # day first, as 25/12 tells
+
+
 def test_a_cell_without_identifier_meets_the_identifier_its_text_reads_as(tmp_path):
     # the merge compares keys as integers: a folded text must get the code of the same identifier
     path = tmp_path / "export.csv"
