@@ -104,7 +104,12 @@ class Contacts:
         """
         found = self._filled.get(column)
         if found is None:
-            found = self._filled[column] = is_filled(self.frame[column])
+            try:
+                found = self._filled[column] = is_filled(self.frame[column])
+            except AttributeError:  # a cell that is no str (None, NaN), set in a notebook: `_check_frame` sees dtypes
+                cells = self.frame[column].to_numpy(dtype=object)
+                row = next(row for row, cell in enumerate(cells) if not isinstance(cell, str))
+                raise InputError(_not_text(column, f"{cells[row]!r} in row {row}", ".fillna('')")) from None
             found.flags.writeable = False
         return found
 
@@ -222,13 +227,18 @@ def _check_frame(contacts: Contacts, stage: str) -> None:
                              "gives the role no column)")
     for column, dtype in frame.dtypes.items():
         if dtype != object and not isinstance(dtype, pd.StringDtype):
-            raise InputError(f"{stage}: column {column!r} of contacts.frame holds {dtype} values, not text: every cell "
-                             "is a str, as load reads it ('' when blank); give the column text (a bool column: "
-                             ".map({True: 'yes', False: ''})), drop it, or load the file again")
+            raise InputError(f"{stage}: " + _not_text(column, f"{dtype} values", "a bool column: "
+                                                                                   ".map({True: 'yes', False: ''})"))
     if not frame.index.equals(pd.RangeIndex(len(frame))):
         raise InputError(f"{stage}: the rows of contacts.frame are no longer those load read (its index is not "
                          "source_row 0, 1, 2…: rows sorted or dropped in place); load the file again, and sort or "
                          "filter a copy (contacts.frame.sort_values(...) without inplace)")
+
+
+def _not_text(column: str, held: str, how: str) -> str:
+    """That ``column`` of a `Contacts` frame holds ``held``, not text, and what to do (``how`` to give it text)."""
+    return (f"column {column!r} of contacts.frame holds {held}, not text: every cell is a str, as load reads it "
+            f"('' when blank); give the column text ({how}), drop it, or load the file again")
 
 
 def load(

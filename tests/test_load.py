@@ -824,6 +824,21 @@ def test_contacts_whose_frame_was_changed_in_place_in_a_notebook_are_refused(tmp
     assert run(contacts, progress=False).crosswalk["record_id"].tolist() == ["00101", "00102", "00103"]
 
 
+def test_a_column_added_in_a_notebook_with_none_or_nan_cells_is_refused_naming_it(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [["Contact ID", "Last Name", "Email"], ["00101", "Doe", "ann@example.com"],
+                                          ["00102", "Doe", "ann@example.com"], ["00103", "Roe", "bo@example.org"]])
+    for blank in (None, float("nan")):
+        contacts = load(path)
+        contacts.frame["x"] = contacts.frame["Email"].where(contacts.frame["Last Name"] == "Doe", blank)
+        with pytest.raises(InputError, match=rf"^column 'x' of contacts.frame holds {blank!r} in row 2, not text: "
+                                             r"every cell is a str.*give the column text \(.fillna\(''\)\)"):
+            run(contacts, progress=False).write(tmp_path / "out", progress=False)
+    contacts.frame["x"] = contacts.frame["x"].fillna("")  # as the message says
+    run(contacts, progress=False).write(tmp_path / "out", progress=False)
+    assert (tmp_path / "out" / "cleaned.csv").read_text().splitlines()[1:] == [
+        "00101,Doe,ann@example.com,ann@example.com", "00103,Roe,bo@example.org,"]
+
+
 def test_a_stray_zero_byte_in_a_text_export_is_named_where_it_is(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"Contact ID;Email;Notes\n1;a@x.com;ok\n2;b@x.com;call\x00back\n")
