@@ -416,14 +416,14 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
 
     # an ID match under another person's name: a typo in the ID would overwrite that person (a rejected row too,
     # imported after the clearing file)
-    names = result.normalized.names
-    for i in np.flatnonzero(by_id):
-        old, row = target[i], n_existing + i
-        new_name, old_name = names.loc[row, ["first", "last"]], names.loc[old, ["first", "last"]]
-        if all(new_name) and all(old_name) and not (new_name == old_name).any():
-            hold[i] = True
-            shown = " ".join(existing.frame.loc[old, [c for c in (fm.first_name, fm.last_name) if c]])
-            reason[i] += f"; held back: the name differs from the existing record ({shown})"
+    names = result.normalized.names[["first", "last"]]
+    updated = np.flatnonzero(by_id)
+    new_name, old_name = names.loc[n_existing + updated].to_numpy(), names.loc[target[updated]].to_numpy()
+    differs = (new_name != "").all(axis=1) & (old_name != "").all(axis=1) & (new_name != old_name).all(axis=1)
+    for i in updated[differs]:
+        hold[i] = True
+        shown = " ".join(existing.frame.loc[target[i], [c for c in (fm.first_name, fm.last_name) if c]])
+        reason[i] += f"; held back: the name differs from the existing record ({shown})"
     # two rows that update one contact: the later would write over what the earlier writes
     first_line: dict[int, int] = {}
     for i in np.flatnonzero(certain & (status != "will be rejected")):
@@ -433,7 +433,9 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
         first_line.setdefault(target[i], new.lines[i])
 
     # updates whose phones or emails differ from the contact's (two spellings of one number do not)
-    every = result.normalized.identifiers
+    updating = np.flatnonzero(np.isin(status, ["updates", "would create a duplicate"]) & certain)  # before a phone
+    every = result.normalized.identifiers  # changes one's status; their values and their contacts' only (fast)
+    every = every[every["source_row"].isin(np.r_[n_existing + updating, target[updating]])]
     normalized_values: dict[tuple[int, str], set[str]] = {}  # a cell of several (HubSpot's "a@x.com;b@y.com"): each
     for cell, value in zip(zip(every["source_row"], every["column"]), every["value"]):
         normalized_values.setdefault(cell, set()).add(value)
@@ -457,8 +459,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
         blank.add((i, fm.record_id))
 
     changed = []
-    updating = np.flatnonzero(np.isin(status, ["updates", "would create a duplicate"]) & certain)  # before a phone
-    for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):  # changes one's status
+    for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
         mapped = [c for c in columns if c in mapping.values()]
         for i in updating:
             old, row = target[i], n_existing + i
