@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 
 from ._interrupt import as_usual
@@ -444,8 +445,9 @@ def _truth_columns(truth: Contacts, record_id: str | None) -> tuple[str, str]:
     return id_column, chosen[0]
 
 
-def _truth_entities(path: Path, contacts: Contacts) -> list[str]:
-    """The entity of each record of ``contacts``, from a truth file's record-ID and entity columns (`_truth_columns`).
+def _truth_entities(path: Path, contacts: Contacts) -> np.ndarray:
+    """The entity of each record of ``contacts``, from a truth file's record-ID and entity columns (`_truth_columns`),
+    as a number (one entity, one number: a million texts held through the run would raise its peak memory).
 
     Every record needs an entity; a record ID repeated with the same entity is one label, with
     two different ones is refused (which would count is not known).
@@ -470,7 +472,7 @@ def _truth_entities(path: Path, contacts: Contacts) -> list[str]:
         at = f": blank on {unit} {truth.lines[blank[0]]}, column {entity_column!r}" if len(blank) else ""
         raise InputError(f"{path}: no entity for record ID {missing[0]!r}{at} ({len(missing)} record(s) without one; "
                          f"record IDs read from column {id_column!r}, entities from {entity_column!r})")
-    return entities.tolist()
+    return pd.factorize(entities.to_numpy(dtype=object))[0]
 
 
 @main.command("check-import")
