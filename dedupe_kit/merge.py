@@ -428,13 +428,22 @@ def with_extra_columns(contacts: Contacts) -> Contacts:
     return dataclasses.replace(contacts, field_map=fm)
 
 
+def _placeholder_problems(normalized: Normalized) -> np.ndarray:
+    """Which of the unusable values (`Normalized.problems`) are placeholders (``N/A``, ``555-555-5555``): typed as one
+    or read as one; worked out once, read-only."""
+    def make() -> np.ndarray:
+        problems = normalized.problems
+        typed = problems["raw"].str.strip().str.casefold().isin(PLACEHOLDER_TEXT).to_numpy()
+        return typed | problems["reason"].str.startswith("placeholder").to_numpy()
+    return normalized.once("placeholder problems", make)
+
+
 def placeholder_cells(contacts: Contacts, normalized: Normalized) -> dict[str, np.ndarray]:
     """By phone, email and ID column, whether each row's cell holds only placeholders (``N/A``,
     ``555-555-5555``, ``noemail@…``): blank in effect, such a cell neither makes a record look
     complete nor keeps a number out of its column, and is not carried into another record."""
     problems = normalized.problems
-    typed = problems["raw"].str.strip().str.casefold().isin(PLACEHOLDER_TEXT).to_numpy()
-    junk = typed | problems["reason"].str.startswith("placeholder").to_numpy()
+    junk = _placeholder_problems(normalized)
     rows, columns = problems["source_row"].to_numpy(), problems["column"].to_numpy(dtype=object)
     ids = normalized.identifiers
     near = isin(ids["source_row"].to_numpy(), rows[junk])  # the identifiers of rows that hold a placeholder
@@ -991,8 +1000,7 @@ class _Cells:
         problems, phones = normalized.problems, {column for column, _ in contacts.field_map.phones}
         # a part of a cell beside its identifiers that is none (``617-555-0101 / 12345``), not a placeholder: a
         # value of its own, under a code no identifier has, which goes on with its cell where no other record has it
-        unread = problems[member[problems["source_row"].to_numpy()] & ~problems["reason"].str.startswith(
-            "placeholder").to_numpy() & ~problems["raw"].str.strip().str.casefold().isin(PLACEHOLDER_TEXT).to_numpy()]
+        unread = problems[member[problems["source_row"].to_numpy()] & ~_placeholder_problems(normalized)]
         unread = unread.assign(code=len(normalized.value_codes()) + _codes(
             unread["raw"].str.split().str.join(" ").str.casefold().to_numpy(dtype=object)))
         # by column: the rows, and their cell's first identifier, its `Normalized.value_codes` and its text as read
