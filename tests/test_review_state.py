@@ -350,6 +350,39 @@ def test_decisions_already_in_the_store_are_not_imported_again(result, tmp_path)
         assert len(other.events()) == 2
 
 
+def test_the_latest_decision_on_a_pair_stands_whatever_the_order_of_the_lines_or_of_the_imports(result, tmp_path):
+    from dedupe_kit.review.store import input_of
+
+    ids = result.contacts.frame["Contact ID"]
+    header = "a,b,record_id_a,record_id_b,decision,note,survivor_row,fields,reviewer,decided_at\n"
+
+    def line(a, b, decision, reviewer, at):
+        return f"{a},{b},{ids[a]},{ids[b]},{decision},,,,{reviewer},{at}\n"
+
+    shared = tmp_path / "shared.csv"  # two reviewers' decisions, sorted by reviewer: Ann's match is the later
+    shared.write_text(header + line(1, 49, "match", "ann", "2024-05-02T10:00:00.000+00:00")
+                      + line(1, 49, "distinct", "bob", "2024-05-01T10:00:00.000+00:00")
+                      + line(2, 3, "match", "ann", "2024-05-01T09:00:00.000+00:00")
+                      + line(2, 3, "skip", "bob", "2024-05-03T09:00:00.000+00:00"))  # not sure: decides nothing
+    with DecisionStore(tmp_path / "review.sqlite", **input_of(result.contacts)) as store:
+        with pytest.warns(UserWarning) as said:
+            assert store.import_csv(shared) == 3
+        assert [str(w.message) for w in said] == [
+            f"{shared}: 1 pair(s) of records are both a match and not a match in it; the latest decision on each (by "
+            "decided_at, else the last line) stands",
+            f"{shared}: 1 of its decision(s) are older than the match or not a match standing on the same records in "
+            "the store (or are skips, which decide nothing); they are not imported: the later decision stands"]
+        assert store.decisions()[["a", "b", "decision", "reviewer"]].values.tolist() == [
+            [2, 3, "match", "ann"], [1, 49, "match", "ann"]]
+        store.decide((1, 49), "distinct", record_ids={1: ids[1], 49: ids[49]}, reviewer="carol")  # decided now
+        older = tmp_path / "older.csv"  # an export of last year's store, imported after
+        older.write_text(header + line(1, 49, "match", "dave", "2023-01-01T10:00:00.000+00:00"))
+        with pytest.warns(UserWarning, match=r"1 of its decision\(s\) are older than the match or not a match"):
+            assert store.import_csv(older) == 0
+        assert store.decisions().set_index(["a", "b"]).loc[(1, 49), ["decision", "reviewer"]].tolist() == [
+            "distinct", "carol"]
+
+
 def test_a_decision_on_a_record_gone_from_the_input_is_not_imported_again(result, tmp_path):
     from dedupe_kit.load import load
     from dedupe_kit.review.store import input_of

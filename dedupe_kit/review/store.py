@@ -369,7 +369,12 @@ class DecisionStore:
         on this store's input, as it was); one without, by its rows ``a`` and ``b``, which are this input's:
         it is stored as made on it, with their record IDs, to be found by them on another version. The lines of one
         time and reviewer (``decided_at``, ``reviewer``: a group decided at once) are one batch,
-        undone at once, whose survivor and winning values are found by the IDs of all its lines."""
+        undone at once, whose survivor and winning values are found by the IDs of all its lines.
+
+        The latest decision on a pair stands, by ``decided_at`` (blank or no time: the import's), whatever the order
+        of the lines: they are stored oldest first, and one older than the match or not a match standing on its
+        records in the store (or a skip beside one) is not imported; warnings say so, and count the pairs that are
+        both a match and not a match in the file."""
         path = Path(path)
         data = path.read_bytes()
         if _BLANK.fullmatch(data):  # decode would ask for the contacts' header
@@ -400,12 +405,19 @@ class DecisionStore:
             batches.setdefault((row.get("decided_at") or f"line {line}", row.get("reviewer") or ""), []).append(
                 (row, _read_line(path, line, row, rows_in)))
         standing = self.decisions(warn=False)
+        latest = {(a, b): (what, at) for a, b, what, at in zip(*(standing[c] for c in ("a", "b", "decision",
+                                                                                 "decided_at")))}
         standing = {(a, b): (what, note, None if pd.isna(survivor) else int(survivor), fields) for a, b, what, note,
                     survivor, fields in zip(*(standing[c] for c in ("a", "b", "decision", "note", "survivor_row",
                                                                      "fields")))}
-        by_ids = self._standing_by_ids()
-        imported = 0
-        for rows in batches.values():
+        by_ids, times = self._standing_by_ids()
+        latest.update({key: (what, times[key]) for key, (what, *_) in by_ids.items()})
+        # the latest decision on a pair stands: the file's are written oldest first, whatever its order of lines
+        batches = dict(sorted(batches.items(), key=lambda batch: (_moment(batch[0][0]) is None,
+                                                                  _moment(batch[0][0]) or 0)))
+        imported = superseded = 0
+        contradicted: dict[object, set[str]] = {}  # the decisions of the file on each pair of records
+        for (when, _), rows in batches.items():
             ids, events = {}, []
             for row, (a, b, survivor, fields) in rows:
                 ids.update({r: i for r, i in ((a, row.get("record_id_a")), (b, row.get("record_id_b"))) if i})
@@ -413,16 +425,33 @@ class DecisionStore:
             if self.record_ids is not None:  # a row named without its record ID is one of this input's (`_read_line`)
                 for r in {r for (a, b), *_ in events for r in (a, b)} - set(ids):
                     ids[r] = str(self.record_ids[r])
+            for event in events:
+                contradicted.setdefault(self._key(ids, event[0]), set()).add(event[1])
             if all(self._stands(standing, by_ids, ids, *event) for event in events):
                 continue
-            imported += len(rows)
+            # not one that a later match or not a match on its records stands over (nor a skip: it decides nothing)
+            later = [self._superseded(latest, ids, event[0], event[1], when) for event in events]
+            superseded += sum(later)
+            events = [event for event, old in zip(events, later) if not old]
+            if not events:
+                continue
+            imported += len(events)
             # made on this input when each record is on the row the CSV names: read as this input's decisions
             here = self.input_sha256 is not None and self.record_ids is not None and all(
                 0 <= r < len(self.record_ids) and self.record_ids[r] == ids.get(r)
                 for (a, b), *_ in events for r in (a, b))
             first = rows[0][0]
             self._write(events, ids, first.get("reviewer") or reviewer, first.get("decided_at") or None, of_input=here)
-        if already := len(frame) - imported:
+            latest.update({self._key(ids, pair): (what, first.get("decided_at") or None)
+                           for pair, what, *_ in events if what in ("match", "distinct")})
+        if both := sum({"match", "distinct"} <= found for found in contradicted.values()):
+            warnings.warn(f"{path}: {both} pair(s) of records are both a match and not a match in it; the latest "
+                          "decision on each (by decided_at, else the last line) stands", stacklevel=2)
+        if superseded:
+            warnings.warn(f"{path}: {superseded} of its decision(s) are older than the match or not a match standing "
+                          "on the same records in the store (or are skips, which decide nothing); they are not "
+                          "imported: the later decision stands", stacklevel=2)
+        if already := len(frame) - imported - superseded:
             warnings.warn(f"{path}: {already} of its {len(frame)} decision(s) are in the store already (the same "
                           "decision standing on the same records); they are not imported again", stacklevel=2)
         return imported
@@ -438,29 +467,66 @@ class DecisionStore:
         def here(row: int) -> int | None:
             return row_of.get(ids[row]) if row_of is not None and ids.get(row) else row
 
-        rows = [here(r) for r in pair]
+        key = self._key(ids, pair)
         fields = json.loads(fields_json)
-        if None in rows:
-            return by_ids.get(frozenset(ids.get(r) for r in pair)) == (
+        if isinstance(key, frozenset):
+            return by_ids.get(key) == (
                 decision, note, None if survivor is None else ids.get(survivor),
                 {column: ids.get(row) for column, row in fields.items()})
-        return standing.get(tuple(sorted(rows))) == (
+        return standing.get(key) == (
             decision, note, None if survivor is None else here(survivor),
             {column: here(row) for column, row in fields.items()})
 
-    def _standing_by_ids(self) -> dict[frozenset, tuple]:
+    def _key(self, ids: Mapping[int, str], pair: tuple[int, int]) -> tuple[int, int] | frozenset:
+        """The records of ``pair`` of an imported batch (``ids``: the record ID of its rows): their rows in this
+        input, as `decisions` reads them, or their record IDs when this input does not hold them."""
+        row_of = self._rows_of_ids()
+        rows = [row_of.get(ids[r]) if row_of is not None and ids.get(r) else r for r in pair]
+        return frozenset(ids.get(r) for r in pair) if None in rows else tuple(sorted(rows))
+
+    def _superseded(self, latest: Mapping[object, tuple[str, str | None]], ids: Mapping[int, str],
+                    pair: tuple[int, int], decision: str, when: str) -> bool:
+        """Whether an imported decision on ``pair`` (``ids``: the record ID of its batch's rows; decided ``when``)
+        gives way to the match or not a match ``latest`` on its records (`_key`: ``(decision, decided_at)``):
+        decided after it, or whatever its time when it is a skip, which decides nothing."""
+        standing, at = latest.get(self._key(ids, pair), (None, None))
+        if standing not in ("match", "distinct"):
+            return False
+        return decision == "skip" or (_moment(at) or pd.Timestamp.min.tz_localize("UTC")) > (
+            _moment(when) or pd.Timestamp.max.tz_localize("UTC"))
+
+    def _standing_by_ids(self) -> tuple[dict[frozenset, tuple], dict[frozenset, str]]:
         """The decision standing on each pair of record IDs in the store, made on any input, with its survivor
-        and winning values by record ID: ``{frozenset((id_a, id_b)): (decision, note, survivor, {column: id})}``."""
+        and winning values by record ID: ``{frozenset((id_a, id_b)): (decision, note, survivor, {column: id})}``;
+        and the time of each, ``{frozenset((id_a, id_b)): decided_at}``."""
         frame = self._events(_NOT_UNDONE)
         named = [isinstance(x, str) and isinstance(y, str) and x != "" != y
                  for x, y in zip(frame["record_id_a"], frame["record_id_b"])]
         id_of = {}  # (batch, row) -> record ID: a batch is one action, on one input
         for batch, a, b, x, y in zip(*(frame[c] for c in ("batch", "a", "b", "record_id_a", "record_id_b"))):
             id_of.update({(batch, int(r)): i for r, i in ((a, x), (b, y)) if isinstance(i, str) and i})
-        return {frozenset((x, y)): (what, note, None if pd.isna(s) else id_of.get((batch, int(s))),
-                                    {column: id_of.get((batch, int(r))) for column, r in fields.items()})
-                for batch, x, y, what, note, s, fields in zip(*(frame.loc[named, c] for c in (
-                    "batch", "record_id_a", "record_id_b", "decision", "note", "survivor_row", "fields")))}
+        frame = frame[np.array(named, dtype=bool)]
+        pairs = [frozenset(pair) for pair in zip(frame["record_id_a"], frame["record_id_b"])]
+        return ({pair: (what, note, None if pd.isna(s) else id_of.get((batch, int(s))),
+                        {column: id_of.get((batch, int(r))) for column, r in fields.items()})
+                 for pair, batch, what, note, s, fields in zip(pairs, *(frame[c] for c in (
+                     "batch", "decision", "note", "survivor_row", "fields")))},
+                dict(zip(pairs, frame["decided_at"])))
+
+
+def _moment(text: str | None) -> pd.Timestamp | None:
+    """A decision's ``decided_at`` in UTC (one without a zone read as UTC), or ``None`` when it is blank or no time.
+
+    >>> _moment("2024-05-01T12:00:00.000+02:00"), _moment("2024-05-01 10:00"), _moment("line 3")
+    (Timestamp('2024-05-01 10:00:00+0000', tz='UTC'), Timestamp('2024-05-01 10:00:00+0000', tz='UTC'), None)
+    """
+    try:
+        moment = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        return None
+    if pd.isna(moment):
+        return None
+    return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
 
 
 def _read_line(path: Path, line: int, row: Mapping[str, str], rows_in: int | None
