@@ -134,5 +134,6 @@ def test_run_on_a_changed_input_says_in_its_summary_how_many_standing_decisions_
     said = [line for line in (out / "summary.txt").read_text(encoding="utf-8").splitlines() if "reused" in line]
     assert said == [f"warning: {out / 'review.sqlite'}: 2 decision(s) made on another version of the input are "
                     "reused by record ID; 1 are not: a record they name is gone, or its record ID is blank or on "
-                    "several rows now"]
+                    f"several rows now (among them 'not a match' on {ids4[a4]} / {ids4[b4]}, which no longer keeps "
+                    "those people apart: review their pairs again)"]
     assert not [w for w in recwarn if "reused" in str(w.message)]  # in the summary, not a Python warning

@@ -287,9 +287,14 @@ class DecisionStore:
                     "find the same records again; they are not reused") if gone else None
         if not found and not gone:
             return None
+        # a "not a match" lost no longer keeps its people apart (one merged away into a record the other may join)
+        apart = [f"{x or '?'} / {y or '?'}" for x, y, what in zip(lost["record_id_a"], lost["record_id_b"],
+                                                                 lost["decision"]) if what == "distinct"]
         return (f"{self.path}: {found} decision(s) made on another version of the input are reused by record ID"
                 + (f"; {gone} are not: a record they name is gone, or its record ID is blank or on several rows now"
-                   if gone else ""))
+                   if gone else "")
+                + (f" (among them 'not a match' on {', '.join(apart[:5])}{', …' if len(apart) > 5 else ''}, which "
+                   "no longer keeps those people apart: review their pairs again)" if apart else ""))
 
     def _events(self, where: str, parameters: tuple = ()) -> pd.DataFrame:
         """The decide events that meet ``where``, oldest first, ``fields`` read."""
