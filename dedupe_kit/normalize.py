@@ -475,9 +475,8 @@ def reads_as(text: str, e164: str) -> bool:
     (True, False)
     """
     try:
-        number = phonenumbers.parse(e164)
-        return phonenumbers.format_number(phonenumbers.parse(text, phonenumbers.region_code_for_number(number)),
-                                          PhoneNumberFormat.E164) == e164
+        read = phonenumbers.parse(text, phonenumbers.region_code_for_number(phonenumbers.parse(e164)))
+        return f"+{read.country_code}{_without_mobile_mark(read)}" == e164
     except NumberParseException:
         return False
 
@@ -556,8 +555,8 @@ def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> t
             if abroad[0]:
                 return abroad
         return (False, _POSSIBLE_REASONS.get(possible) or "not a valid number for its country", national.lstrip("0"))
-    number.extension = None
-    return (True, phonenumbers.format_number(number, PhoneNumberFormat.E164), national)
+    national = _without_mobile_mark(number)
+    return (True, f"+{number.country_code}{national}", national)
 
 
 #: A country's numbers as written before its numbering changed, and as they are now (national numbers, a regular
@@ -566,6 +565,24 @@ def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> t
 #: Brazil's mobiles of 8 digits, given a ninth, a 9 first, from 2012 to 2016 (+55 11 8765-4321 = +55 11 98765-4321)
 _FORMER_NUMBERS = {52: (re.compile(r"0?(?:1|44|45)(\d{10})"), r"\1"),
                    55: (re.compile(r"(\d\d)([6-9]\d{7})"), r"\g<1>9\2")}
+
+#: The mark of a mobile dialed before its number, no part of the line's number, as a national number's regular
+#: expression whose group is the number without it: Argentina's 9 after +54 (the 15 after the area code at home,
+#: which phonenumbers reads as that 9), kept in a mobile's E.164 by phonenumbers, while the number written without it
+#: (+54 11 6123-4567, as it often is) reads as a landline; no landline has a mobile's digits, so both are one line
+_MOBILE_MARKS = {54: re.compile(r"9(\d{10})")}
+
+
+def _without_mobile_mark(number: phonenumbers.PhoneNumber) -> str:
+    """The national number of ``number``, without the mark of a mobile (`_MOBILE_MARKS`) when the
+    number is valid without it too (+54 9 11 6123-4567: ``1161234567``)."""
+    national = phonenumbers.national_significant_number(number)
+    mark = _MOBILE_MARKS.get(number.country_code)
+    line = mark.fullmatch(national) if mark else None
+    if line and phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=number.country_code,
+                                                                       national_number=int(line[1]))):
+        return line[1]
+    return national
 
 
 @lru_cache(maxsize=None)

@@ -241,6 +241,12 @@ def test_a_number_of_a_former_numbering_is_the_same_phone(tmp_path):
     assert f["phone"].tolist() == [3]
 
 
+def test_an_argentine_mobile_with_and_without_its_9_is_the_same_phone(tmp_path):
+    f = features_for(tmp_path, ["1,A,B,,+54 9 11 6123-4567,,,", "2,A,B,,+54 11 6123 4567,,,",
+                                "3,A,B,,+54 11 15 6123-4567,,,"])
+    assert f["phone"].tolist() == [3, 3]
+
+
 def test_name_levels_nickname_swap_and_initial(tmp_path):
     f = features_for(tmp_path, ["1,Robert,Smith,,,,,", "2,Bob,Smith,,,,,", "3,Smith,Robert,,,,,",
                                 "4,R,Smith,,,,,", "5,Roberto,Smythe,,,,,", "6,Alice,Jones,,,,,", "7,,,,,,,"])

@@ -29,6 +29,7 @@ from dedupe_kit.normalize import (
     parse_external_ids,
     parse_phone,
     parse_phones,
+    reads_as,
 )
 from dedupe_kit.names import fold, fold_name, nickname_equivalent, nickname_group, patronymic, split_full_name
 
@@ -100,6 +101,18 @@ def test_a_brazilian_mobile_without_its_ninth_digit_is_the_mobile_now(raw, regio
     assert parse_phone(raw, region) == ([("+5511987654321", raw, "11987654321")], [])
     assert per_value(parse_phones([raw], region), 1) == [parse_phone(raw, region)]
     assert parse_phone("(11) 3456-7890", "BR")[0][0][0] == "+551134567890"  # a fixed line keeps its 8 digits
+
+
+@pytest.mark.parametrize("raw, region", [
+    ("+54 9 11 6123-4567", "AR"), ("+54 9 11 6123-4567", "US"), ("+5491161234567", "US"),  # from abroad, with its 9
+    ("011 15 6123-4567", "AR"), ("11 15 6123-4567", "AR"), ("+54 11 15 6123 4567", "US"),  # at home, with its 15
+    ("+54 11 6123 4567", "AR"), ("+541161234567", "US"), ("011 6123-4567", "AR"),  # without either, as often written
+])
+def test_an_argentine_mobile_is_one_number_with_or_without_its_9_or_15(raw, region):
+    assert parse_phone(raw, region) == ([("+541161234567", raw, "1161234567")], [])
+    assert per_value(parse_phones([raw], region), 1) == [parse_phone(raw, region)]
+    assert reads_as(raw, "+541161234567")
+    assert parse_phone("0351 15 612-3456", "AR")[0][0][0] == parse_phone("+54 351 612 3456", "US")[0][0][0]
 
 
 @pytest.mark.parametrize("raw, region, e164, national", [
