@@ -562,9 +562,12 @@ def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> t
 #: A country's numbers as written before its numbering changed, and as they are now (national numbers, a regular
 #: expression and its replacement): Mexico's 1 after +52 of a mobile called from abroad, its 044 and 045 before a
 #: mobile and 01 before a long-distance call at home, all gone since 2019 (+52 1 55 1234 5678 = +52 55 1234 5678);
-#: Brazil's mobiles of 8 digits, given a ninth, a 9 first, from 2012 to 2016 (+55 11 8765-4321 = +55 11 98765-4321)
+#: Brazil's mobiles of 8 digits, given a ninth, a 9 first, from 2012 to 2016 (+55 11 8765-4321 = +55 11 98765-4321);
+#: Italy's landlines called from abroad without their 0 until 1998 (+39 2 1234 5678 = +39 02 1234 5678), not a
+#: number that starts as its mobiles do, 3 or 43 (+39 312 345 678, a mobile missing a digit, is no landline of Como)
 _FORMER_NUMBERS = {52: (re.compile(r"0?(?:1|44|45)(\d{10})"), r"\1"),
-                   55: (re.compile(r"(\d\d)([6-9]\d{7})"), r"\g<1>9\2")}
+                   55: (re.compile(r"(\d\d)([6-9]\d{7})"), r"\g<1>9\2"),
+                   39: (re.compile(r"((?!43)[124-9]\d+)"), r"0\1")}
 
 #: The mark of a mobile dialed before its number, no part of the line's number, as a national number's regular
 #: expression whose group is the number without it: Argentina's 9 after +54 (the 15 after the area code at home,

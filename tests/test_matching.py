@@ -239,6 +239,8 @@ def test_a_number_of_a_former_numbering_is_the_same_phone(tmp_path):
     assert f["phone"].tolist() == [3]
     f = features_for(tmp_path, ["1,A,B,,+55 11 98765-4321,,,", "2,A,B,,+55 11 8765-4321,,,"])
     assert f["phone"].tolist() == [3]
+    f = features_for(tmp_path, ["1,A,B,,+39 02 1234 5678,,,", "2,A,B,,+39 2 1234 5678,,,"])  # Italy's, before 1998
+    assert f["phone"].tolist() == [3]
 
 
 def test_an_argentine_mobile_with_and_without_its_9_is_the_same_phone(tmp_path):

@@ -103,6 +103,19 @@ def test_a_brazilian_mobile_without_its_ninth_digit_is_the_mobile_now(raw, regio
     assert parse_phone("(11) 3456-7890", "BR")[0][0][0] == "+551134567890"  # a fixed line keeps its 8 digits
 
 
+@pytest.mark.parametrize("raw, region, e164", [
+    ("+39 2 1234 5678", "US", "+390212345678"),  # Milan's 02 called from abroad without its 0, as before 1998
+    ("0039 2 1234 5678", "GB", "+390212345678"), ("+39 6 1234 5678", "US", "+390612345678"),
+    ("+39 81 123 4567", "US", "+390811234567"), ("+39 471 123456", "US", "+390471123456"),
+])
+def test_an_italian_landline_without_its_0_is_the_landline(raw, region, e164):
+    assert parse_phone(raw, region) == ([(e164, raw, e164[3:])], [])
+    assert parse_phone(raw.replace("39 ", "39 0", 1), region)[0][0][0] == e164
+    # a number that starts as a mobile does, 3 or 43, is not taken for a landline; a valid number stays itself
+    assert parse_phone("+39 312 345 678", "US")[0] == parse_phone("+39 43 123 4567", "US")[0] == []
+    assert parse_phone("+39 55 1234 5678", "US")[0][0][0] == "+395512345678"
+
+
 @pytest.mark.parametrize("raw, region", [
     ("+54 9 11 6123-4567", "AR"), ("+54 9 11 6123-4567", "US"), ("+5491161234567", "US"),  # from abroad, with its 9
     ("011 15 6123-4567", "AR"), ("11 15 6123-4567", "AR"), ("+54 11 15 6123 4567", "US"),  # at home, with its 15
