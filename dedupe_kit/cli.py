@@ -501,9 +501,7 @@ def check_import(new: Path, existing: Path, config_path: Path | None, region: st
                         delimiter=delimiter, sheet=sheet)  # its columns are matched to the export's
     check = check_import_files(new_contacts, load(existing, config, sheet=against_sheet), config, progress=None)
     check.write(out)
-    click.echo(check.summary())
-    for warning in check.clearing_warnings():
-        click.echo(f"warning: {warning}")
+    click.echo((out / "summary.txt").read_text(encoding="utf-8"), nl=False)  # with its warnings, as a run's
     click.echo(f"wrote annotated.csv, import_ready.csv (the file to import), held_back.csv (the rows kept out, "
                f"and why), {check.clearing_file}, changed_numbers.csv, header_check.csv, summary.txt and "
                f"preflight.png to {out}/")

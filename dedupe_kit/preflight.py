@@ -168,7 +168,8 @@ class ImportCheck:
         raw = () if self.config.merge.neutralize_formulas else ("import_ready.csv", self.clearing_file)  # the CRM's
         paths, neutralized = write_tables(out, tables, formats, raw, line_end=line_ending(self.new), protect=protect)
         (out / other).unlink(missing_ok=True)  # from an earlier check for another CRM: it would look current
-        summary = self.summary() + f"\ncells neutralized as formulas {len(neutralized):>6,}\n"
+        summary = self.summary() + f"\ncells neutralized as formulas {len(neutralized):>6,}"
+        summary += "   (see neutralized.csv)\n" if len(neutralized) else "\n"  # as the profile says it
         summary += "".join(f"warning: {w}\n" for w in self.clearing_warnings())
         paths.append(write_text(out / "summary.txt", summary, protect=protect))
         paths.append(write_figure(out / "preflight.png", self.plot(), protect=protect))

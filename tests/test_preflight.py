@@ -332,6 +332,18 @@ def test_without_neutralizing_the_import_file_the_reports_of_a_check_keep_the_qu
     assert read("annotated.csv")["Company"].tolist() == ["'=1+1"]  # a report a person opens
 
 
+def test_a_check_says_how_many_cells_it_neutralized_and_where_they_are_listed(tmp_path):
+    new, out = tmp_path / "new.csv", tmp_path / "out"
+    new.write_text("Contact ID,First Name,Last Name,Email,Company\n,Zed,Quill,zed.quill@example.com,=1+1\n")
+    result = CliRunner().invoke(main, ["check-import", str(new), "--against", "sample_data/contacts.csv",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    listed = pd.read_csv(out / "neutralized.csv", dtype=str, keep_default_na=False)
+    assert listed["file"].tolist() == ["annotated.csv", "import_ready.csv"]
+    for text in (result.output, (out / "summary.txt").read_text()):
+        assert "cells neutralized as formulas      2   (see neutralized.csv)" in text, text
+
+
 def test_a_check_for_another_crm_leaves_no_clearing_file_of_the_earlier_check(tmp_path):
     out, config = tmp_path / "out", tmp_path / "hubspot.toml"
     config.write_text('[merge]\ncrm = "hubspot"\n')
