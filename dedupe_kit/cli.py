@@ -24,7 +24,6 @@ from .files import refuse_folder, write_figure, write_text
 from .compare import check_comparable
 from .load import Contacts, load, record_ids, row_unit
 from .merge import check_policy
-from .normalize import normalize
 from .evaluate import blocking_recall, pair_scores
 from .preflight import check_import as check_import_files
 from .profile import profile as build_profile
@@ -193,7 +192,7 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
     check_policy(config.merge, contacts, config.source)  # the config's columns, as `run` checks them
     if config.match.compare_columns:  # (without them, a file with no column to compare is still profiled)
         check_comparable(contacts, config)
-    report = build_profile(contacts, normalize(contacts, config, progress=None), config)
+    report = build_profile(contacts, config=config)
     click.echo(str(report))
     if out is None:
         return

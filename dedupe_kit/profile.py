@@ -15,7 +15,7 @@ from .compare import first_copies
 from .config import Config
 from .fieldmap import ROLES, FieldMap
 from .load import Contacts, check_source, row_unit
-from .merge import blank_cells, filled_cells
+from .merge import blank_cells, filled_cells, with_extra_columns
 from .normalize import Normalized, display_all, normalize
 
 _SHOWN = 10
@@ -173,10 +173,11 @@ class Profile:
 
 
 def profile(contacts: Contacts, normalized: Normalized | None = None, config: Config | None = None) -> Profile:
-    """Profile a loaded export (normalizing it first unless ``normalized`` is given)."""
+    """Profile a loaded export (normalizing it first unless ``normalized`` is given, with the emails and phones
+    of a cleaned export's ``dedupe_kit extra …`` columns, as `run` matches on them)."""
     check_source(contacts, "profile", path=False, contacts=True)
     config = config or Config()
-    normalized = normalized if normalized is not None else normalize(contacts, config)
+    normalized = normalized if normalized is not None else normalize(with_extra_columns(contacts), config)
     frame, fm = contacts.frame, contacts.field_map
     blank = blank_cells(contacts, normalized, config.merge.clear)  # N/A, 555-555-5555: blank, as to the merge
     filled = pd.DataFrame({column: filled_cells(contacts, blank, column) for column in frame.columns},

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 from matplotlib.figure import Figure
 
 from dedupe_kit import Config, NormalizeConfig, ProfileConfig, load, normalize, profile, run
+from dedupe_kit.cli import main
 from dedupe_kit.config import MatchConfig
 
 EXPORT = """Contact ID,First Name,Last Name,Email,Mobile Phone,Home Phone,Student ID,Notes
@@ -102,6 +104,21 @@ def test_values_too_common_to_pair_count_an_exact_copy_once_as_matching_does(tmp
     path.write_text(path.read_text() + "4,Cy,Lee,cy@x.com,212-555-0142\n")  # now three records of their own
     contacts = load(path, config)
     assert profile(contacts, config=config).counts()["values too common to pair"] == 1
+
+
+def test_the_emails_and_phones_of_a_cleaned_export_s_extra_columns_count_as_a_run_matches_on_them(tmp_path):
+    path = tmp_path / "cleaned.csv"  # a run's cleaned.csv, profiled before running again
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone,dedupe_kit extra emails,"
+                    "dedupe_kit extra phones\n1,Ann,Lee,ann@x.com,(212) 555-0142,bob@x.com,(212) 555-0199\n"
+                    "2,Bob,Ray,bob@x.com,(212) 555-0199,,\n3,Cy,Fox,cy@x.com,(212) 555-0144,eve@,(212) 555-0199\n"
+                    "4,Di,Wu,di@x.com,,,12345\n")
+    counts = profile(load(path)).counts()
+    assert counts[["unusable phones", "unusable emails", "shared values", "rows with a taken phone/email/ID"]
+                  ].to_dict() == {"unusable phones": 1, "unusable emails": 1, "shared values": 1,
+                                  "rows with a taken phone/email/ID": 2}
+    assert CliRunner().invoke(main, ["profile", str(path), "--out", str(tmp_path / "profile")]).exit_code == 0
+    assert CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "run")]).exit_code == 0
+    assert (tmp_path / "profile" / "profile.txt").read_text() == (tmp_path / "run" / "profile.txt").read_text()
 
 
 def test_taken_values_name_the_row_that_holds_them(report):
