@@ -1476,16 +1476,20 @@ def _conflicts(cells_of: _Cells, contacts: Contacts, policy: MergePolicy,
                 found.setdefault(int(group), []).append(f"two different {what} in {column!r}: {shown}")
     if "external_id" in policy.stop_on and len(fm.external_ids) > 1:
         # one person's ID may sit in two columns (a renamed import column); two IDs no record shares may not,
-        # unless a person chose the group's ID
+        # unless a person chose the group's ID; a record of both (a Student ID and a CRM ID) links the records of
+        # either, as `different_ids` joins them into one group
         cells = pd.concat([cells_of(c, keys=True, identifiers_only=True) for c in fm.external_ids], ignore_index=True)
         several = cells[cells.groupby("group")["key"].transform("nunique") > 1]
         for group, values in several.groupby("group"):
             if group in found or any((group, c) in field_choice for c in fm.external_ids):
                 continue
-            held = values.groupby("row")["key"].agg(frozenset)
-            for (r1, ids1), (r2, ids2) in itertools.combinations(held.items(), 2):
-                if not ids1 & ids2:
-                    found.setdefault(int(group), []).append(
-                        f"rows {r1} and {r2} hold different external unique IDs: "
-                        f"{', '.join(sorted(ids1))} / {', '.join(sorted(ids2))}")
+            linked: list[tuple[list[int], frozenset[str]]] = []  # the records linked by their IDs, and these IDs
+            for row, ids in values.groupby("row")["key"].agg(frozenset).items():
+                joined = [part for part in linked if part[1] & ids]
+                linked = [part for part in linked if not part[1] & ids] + [
+                    (sorted([row, *(r for rows, _ in joined for r in rows)]), ids.union(*(i for _, i in joined)))]
+            for (rows1, ids1), (rows2, ids2) in itertools.combinations(sorted(linked), 2):
+                found.setdefault(int(group), []).append(
+                    f"rows {' '.join(map(str, rows1))} and {' '.join(map(str, rows2))} hold different external "
+                    f"unique IDs: {', '.join(sorted(ids1))} / {', '.join(sorted(ids2))}")
     return {g: "; ".join(messages) for g, messages in found.items()}

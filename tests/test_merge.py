@@ -354,6 +354,20 @@ def test_two_external_ids_stop_a_merge_until_a_person_chooses(tmp_path):
     assert merge(contacts, np.array([0, 0, 2, 2]), MergePolicy(stop_on=())).groups["status"].tolist() == ["merge"] * 2
 
 
+def test_a_record_of_two_external_ids_links_the_records_of_either(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("Contact ID,First Name,Student ID,Student Number,CRM ID\n1,Ann,S1,,\n2,Ann,S1,,X7\n3,Ann,,,X7\n"
+                    "4,Ann,,S1,\n5,Ann,,,X9\n")
+    contacts = load(path)
+    linked = merge(contacts, np.array([0, 0, 0, 3, 4]))  # as clustering groups them: record 2 holds both IDs
+    assert linked.groups["status"].tolist() == ["merge"]
+    assert linked.cleaned().loc[1, ["Student ID", "CRM ID"]].tolist() == ["S1", "X7"]
+    apart = merge(contacts, np.array([0, 1, 0, 3, 4]))  # no record holds both
+    assert apart.groups.loc[0, "conflicts"] == "rows 0 and 2 hold different external unique IDs: S1 / X7"
+    across = merge(contacts, np.array([0, 1, 2, 0, 0]))  # S1 typed in either column is one ID, X9 another
+    assert across.groups.loc[0, "conflicts"] == "rows 0 3 and 4 hold different external unique IDs: S1 / X9"
+
+
 def test_two_main_phones_stop_a_merge_only_when_asked(contacts):
     assert plan_of(contacts).groups["status"].tolist() == ["merge"]
     plan = plan_of(contacts, stop_on=("external_id", "main_phone"))
