@@ -240,7 +240,7 @@ def merge(
     """
     check_source(contacts, "merge", path=False, contacts=True)
     policy = policy or MergePolicy()
-    normalized = normalized or normalize(contacts)
+    normalized = normalized or normalize(with_extra_columns(contacts))  # as `run` reads them: the extra columns too
     frame, fm = contacts.frame, contacts.field_map
     check_policy(policy, contacts)
     group_of = _group_of(groups, len(frame))
@@ -420,12 +420,17 @@ def with_extra_columns(contacts: Contacts) -> Contacts:
     (``dedupe_kit extra phones``: no CRM column took them): the contact's, matched on as its others are. The
     merge does not map them so: it joins their values, as tags (see `_rule`)."""
     fm = contacts.field_map
-    emails, phones = ((column,) if column in contacts.frame and column not in fm.role_of() else ()
-                      for column in EXTRA_COLUMNS)
+    emails, phones = (tuple(filter(None, [extra_column(contacts, role)])) for role in ("emails", "phones"))
     if not (emails or phones):
         return contacts
     fm = dataclasses.replace(fm, emails=fm.emails + emails, phones=fm.phones + tuple((c, "other") for c in phones))
     return dataclasses.replace(contacts, field_map=fm)
+
+
+def extra_column(contacts: Contacts, role: str) -> str | None:
+    """The extra column of ``role`` (emails or phones) of a cleaned export, when ``contacts`` hold one of no role."""
+    column = EXTRA_COLUMN.format(role=role)
+    return column if column in contacts.frame and column not in contacts.field_map.role_of() else None
 
 
 def _placeholder_problems(normalized: Normalized) -> np.ndarray:
@@ -661,7 +666,7 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
         by_part = group[cell[part]] * size + value[len(cells):len(cells) + len(part)]
         kept_value = kept_group * size + value[len(cells) + len(part):]
         whole = ~pd.Series(by_cell).duplicated().to_numpy() & isin(by_cell, kept_value)  # cells kept as typed
-        kept_here = whole[cell]
+        kept_here = whole[cell] | (cells["column"].to_numpy(dtype=object)[cell] == extra_column(contacts, role))
         kept_here[part] |= ~pd.Series(by_part).duplicated().to_numpy() & isin(by_part, kept_value)
         if role == "emails":  # an address is kept as written (in any case), not as another writing of its mailbox
             # (a Gmail address without its dots or +tag); a cell of several gives each as read
@@ -1063,13 +1068,14 @@ class _Cells:
         return filled_cells(self.contacts, self.placeholders, column)
 
     def of_role(self, role: str) -> pd.DataFrame:
-        """The keyed cells of every column of ``role`` one after the other, with their ``column``,
+        """The keyed cells of every column of ``role`` one after the other, and last of a cleaned export's
+        extra column of the role (`extra_column`), with their ``column``,
         its ``position`` among the role's columns, the key as an integer ``code`` and the text the
         value goes on as in another column, ``typed`` (a phone without a spreadsheet's ``.0``),
         worked out once."""
         found = self._of_role.get(role)
         if found is None:
-            columns = self.contacts.field_map.columns(role)
+            columns = [*self.contacts.field_map.columns(role), *filter(None, [extra_column(self.contacts, role)])]
             parts = [self(c, keys=True) for c in columns]
             lengths = [len(part) for part in parts]
             found = _frame({name: np.concatenate([part[name].to_numpy() for part in parts])
@@ -1363,6 +1369,7 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         for i in np.flatnonzero(np.isin(group_of, [g for g, _ in field_choice])):
             chosen[i] = field_choice.get((int(group_of[i]), column_of[i]), chosen[i])
     kept = np.where(chosen == -2, cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
+    kept |= column_of == extra_column(contacts, role)  # joined into the survivor's extra column: held already
     # every key of every cell as (group, key) in one integer, by cell, with the text it goes on as (a phone
     # without a spreadsheet's .0): a cell may hold several identifiers, each going alone unless it holds words
     cell, key, typed, alone = cells_of.identifiers(cells)

@@ -1057,6 +1057,19 @@ def test_an_extension_after_a_semicolon_in_an_extra_phones_cell_of_an_earlier_me
         "(415) 555-0502 ext. 7;(415) 555-0602 ext. 45;(415) 555-0203"]
 
 
+def test_a_value_the_extra_column_of_an_earlier_merge_holds_already_is_not_added_again(tmp_path):
+    path = tmp_path / "cleaned.csv"
+    path.write_text("Contact ID,First Name,Email,Work Phone,dedupe_kit extra phones,dedupe_kit extra emails\n"
+                    "1,Ann,ann@example.com,(415) 555-0101,(415) 555-0102; (415) 555-0103,ann.b@example.org\n"
+                    "2,Ann,ANN.B@example.org,415-555-0102,,\n"  # both held already, written otherwise
+                    "3,Ann,ann@example.com,(415) 555-0103,(415) 555-0104,\n"
+                    "4,Ann,ann@example.com,(415) 555-0104,,\n")  # held by another record's extra column
+    plan = merge(load(path), np.array([0, 0, 0, 0]))
+    assert plan.overflow.empty and plan.dropped.empty
+    assert plan.cleaned().loc[0, ["dedupe_kit extra phones", "dedupe_kit extra emails"]].tolist() == [
+        "(415) 555-0102; (415) 555-0103; (415) 555-0104", "ann.b@example.org"]
+
+
 def test_a_phones_type_and_extension_columns_follow_the_number(tmp_path):
     path = tmp_path / "keap.csv"  # Keap: each phone column has its type and extension beside it
     path.write_text("Id,First Name,Phone 1,Phone 1 Ext,Phone 1 Type,Phone 2,Phone 2 Ext,Phone 2 Type,Phone 3,Phone 3 Type\n"
