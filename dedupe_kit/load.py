@@ -106,10 +106,8 @@ class Contacts:
         if found is None:
             try:
                 found = self._filled[column] = is_filled(self.frame[column])
-            except AttributeError:  # a cell that is no str (None, NaN), set in a notebook: `_check_frame` sees dtypes
-                cells = self.frame[column].to_numpy(dtype=object)
-                row = next(row for row, cell in enumerate(cells) if not isinstance(cell, str))
-                raise InputError(_not_text(column, f"{cells[row]!r} in row {row}", ".fillna('')")) from None
+            except AttributeError:  # a cell that is no str (None, NaN), set in a notebook after `_check_frame`
+                raise InputError(_not_text_cell(self.frame, column)) from None
             found.flags.writeable = False
         return found
 
@@ -217,8 +215,9 @@ def check_source(source: Any, stage: str, *, path: bool = True, contacts: bool =
 
 def _check_frame(contacts: Contacts, stage: str) -> None:
     """Refuse `Contacts` whose frame was changed in place, in a notebook, so that it is no longer what `load`
-    reads: a column of another type than text (bools, categories, numbers, dates), a column of a role dropped or
-    renamed, rows sorted or dropped (the index is ``source_row``)."""
+    reads: a column of another type than text (bools, categories, numbers, dates) or with a cell that is no str
+    (None, NaN; `Contacts.filled` of the file's columns, which `load` works out, would not see it), a column of a
+    role dropped or renamed, rows sorted or dropped (the index is ``source_row``)."""
     frame = contacts.frame
     for column, role in contacts.field_map.role_of().items():
         if column not in frame.columns:
@@ -229,10 +228,19 @@ def _check_frame(contacts: Contacts, stage: str) -> None:
         if dtype != object and not isinstance(dtype, pd.StringDtype):
             raise InputError(f"{stage}: " + _not_text(column, f"{dtype} values", "a bool column: "
                                                                                    ".map({True: 'yes', False: ''})"))
+        if pd.api.types.infer_dtype(frame[column].to_numpy(dtype=object), skipna=False) not in ("string", "empty"):
+            raise InputError(f"{stage}: " + _not_text_cell(frame, column))
     if not frame.index.equals(pd.RangeIndex(len(frame))):
         raise InputError(f"{stage}: the rows of contacts.frame are no longer those load read (its index is not "
                          "source_row 0, 1, 2…: rows sorted or dropped in place); load the file again, and sort or "
                          "filter a copy (contacts.frame.sort_values(...) without inplace)")
+
+
+def _not_text_cell(frame: pd.DataFrame, column: str) -> str:
+    """`_not_text` of the first cell of ``column`` that is no str (None, NaN)."""
+    cells = frame[column].to_numpy(dtype=object)
+    row = next(row for row, cell in enumerate(cells) if not isinstance(cell, str))
+    return _not_text(column, f"{cells[row]!r} in row {row}", ".fillna('')")
 
 
 def _not_text(column: str, held: str, how: str) -> str:

@@ -830,13 +830,31 @@ def test_a_column_added_in_a_notebook_with_none_or_nan_cells_is_refused_naming_i
     for blank in (None, float("nan")):
         contacts = load(path)
         contacts.frame["x"] = contacts.frame["Email"].where(contacts.frame["Last Name"] == "Doe", blank)
-        with pytest.raises(InputError, match=rf"^column 'x' of contacts.frame holds {blank!r} in row 2, not text: "
-                                             r"every cell is a str.*give the column text \(.fillna\(''\)\)"):
+        with pytest.raises(InputError, match=rf"^run: column 'x' of contacts.frame holds {blank!r} in row 2, not "
+                                             r"text: every cell is a str.*give the column text \(.fillna\(''\)\)"):
             run(contacts, progress=False).write(tmp_path / "out", progress=False)
     contacts.frame["x"] = contacts.frame["x"].fillna("")  # as the message says
     run(contacts, progress=False).write(tmp_path / "out", progress=False)
     assert (tmp_path / "out" / "cleaned.csv").read_text().splitlines()[1:] == [
         "00101,Doe,ann@example.com,ann@example.com", "00103,Roe,bo@example.org,"]
+
+
+def test_a_none_or_nan_set_in_place_in_a_column_of_the_file_is_refused_naming_it(tmp_path):
+    # load works out which cells of every column are filled: a None set later went by it, crashing a stage
+    path = write_csv(tmp_path / "t.csv", [["Contact ID", "Last Name", "Email", "City", "Owner"],
+                                          ["00101", "Doe", "ann@example.com", "Boston", "Kim"],
+                                          ["00102", "Doe", "ann@example.com", "Boston", "Lee"],
+                                          ["00103", "Roe", "bo@example.org", "Salem", ""]])
+    for column in ("Email", "City", "Owner"):
+        for blank in (None, float("nan")):
+            contacts = load(path)
+            groups = run(contacts, progress=False).crosswalk["cluster_id"].to_numpy()
+            contacts.frame.loc[1, column] = blank
+            for stage, call in [("normalize", lambda: normalize(contacts)),
+                                ("merge", lambda: merge(contacts, groups)), ("run", lambda: run(contacts, progress=False))]:
+                with pytest.raises(InputError, match=rf"^{stage}: column '{column}' of contacts.frame holds "
+                                                     rf"{blank!r} in row 1, not text.*\(.fillna\(''\)\)"):
+                    call()
 
 
 def test_a_stray_zero_byte_in_a_text_export_is_named_where_it_is(tmp_path):
