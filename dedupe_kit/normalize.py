@@ -339,8 +339,9 @@ _BETWEEN_NUMBERS = r"(?:[|\n]|:::|\s/\s|\s(?:or|ou|and|et|und|&)\s)"
 _EXTENSION_NEXT = rf"\s*{_EXTENSION_WORDS}[\s.]*\d{{1,7}}\s*(?:$|[;,]|{_BETWEEN_NUMBERS})"  # "; ext 12", ";ext=12"
 #: The separators of several numbers in a cell; not the ``;`` or ``,`` before an extension as a phone dials it
 #: (``(415) 555-0402;23``: wait, then dial 23), up to five digits alone, which `_EXTENSION` reads as ``x23``,
-#: nor the ``;`` before an extension's word (``;ext=12``, ``; x12``)
-_PHONE_SPLIT = re.compile(rf"\s*(?:(?:;|,(?=\s*[+(\d]))(?!{_EXTENSION_NEXT})"
+#: nor the ``;`` before an extension's word (``;ext=12``, ``; x12``); a ``,`` before a number, maybe after its type
+#: and a colon (``MOBILE:+16175550170, HOME:+16175550171``, as Gladly writes a customer's phones)
+_PHONE_SPLIT = re.compile(rf"\s*(?:(?:;|,(?=\s*(?:[^\W\d_]+(?: [^\W\d_]+)*\s*:\s*)?[+(\d]))(?!{_EXTENSION_NEXT})"
                           rf"(?![\s().\-]*(?:\d[\s().\-]*){{1,5}}(?:$|[;,]|{_BETWEEN_NUMBERS}))|{_BETWEEN_NUMBERS})\s*",
                           re.IGNORECASE)
 _PHONE_SQUEEZE = re.compile(r"[\s().\-/\u00a0]+")

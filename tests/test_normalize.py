@@ -235,6 +235,17 @@ def test_a_cell_with_two_numbers_gives_two():
         assert len(parse_phone(joined, "FR" if " et " in joined else "US")[0]) == 2, joined
 
 
+
+def test_a_comma_before_a_number_with_its_type_separates_two_numbers():
+    # Gladly's phones, typed before each number, as its ``;`` lists write them: not text after the first number
+    raw = "MOBILE:+16175550170, HOME:+16175550171, Work Fax: (617) 555-0172"
+    ok, bad = parse_phone(raw, "US")
+    assert [item[:2] for item in ok] == [("+16175550170", "MOBILE:+16175550170"), ("+16175550171", "HOME:+16175550171"),
+                                         ("+16175550172", "Work Fax: (617) 555-0172")]
+    assert bad == []
+    assert per_value(parse_phones([raw], "US"), 1) == [parse_phone(raw, "US")]
+    assert parse_phone("415-555-0402, Ext: 14", "US") == ([("+14155550402", "415-555-0402, Ext: 14", "4155550402")], [])
+
 def test_digits_after_a_semicolon_or_comma_behind_a_number_are_its_extension():
     for raw in ["(415) 555-0402;23", "415-555-0402, 23", "415 555 0402 ;12345"]:  # as a phone dials it: wait, then 23
         assert parse_phone(raw, "US") == ([("+14155550402", raw, "4155550402")], []), raw
