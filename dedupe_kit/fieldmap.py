@@ -52,9 +52,9 @@ def fold_header(name: str) -> str:
     return re.sub(r"[^\w#]+|_", " ", name.lower()).strip()  # letters of every script: "Телефон" → "телефон"
 
 
-_EMAIL = r"(?:e ?mail|courriel|mail|электронная почта|эл почта|почта)"
+_EMAIL = r"(?:e ?mail|courriel|mail|электронная почта|эл почта|почта|(?:электроннои|эл) почты)"  # "Адрес эл. почты"
 _PHONE_WORDS = (r"(?:phone|telephone|tel|mobile|cell|cellphone|portable|gsm|fax|landline|fixe"
-                r"|телефон|тел|мобильныи|сотовыи"
+                r"|телефоны?|телефона|тел|мобильныи|сотовыи"  # "Телефоны", "Номер телефона"
                 r"|telefon|telefono|telefone|telefoon|telefax|mobil|mobiel|movil|celular|cellulare|handy|mobiltelefon"
                 r"|(?:telefon|telefoon|mobiltelefon|mobil|mobiel|handy|ruf)nummer)")  # German, Spanish, Italian…
 _ID_WORDS = r"(?:id|identifier|identifiant|number|num|no|nr|code|#)"
@@ -103,9 +103,9 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("full_name", r"(?:full |contact |display |person |customer |client |member |student |patient )?name|nom complet|(?:prenom et nom|nom et prenom)|фио|полное имя"),
     ("full_name", r"vollstandiger name|nombre completo|nome completo|volledige naam|naam"),
     ("phones", r"(?:work|office|direct) number|(?:sms|whatsapp)(?: number| phone)?"),  # Freshsales', Brevo's
-    # not Spanish "Tipo de teléfono", nor an assistant's number (Salesforce's "Asst. Phone"), nor a consent
-    # (`CONSENT_HEADERS`: Salesforce's "HasOptedOutOfFax", Dynamics' "Do not allow Phone Calls")
-    ("phones", r"(?!(?:tipo|typ) |(?:asst|assistant)\b|.*\b(?:opt(?:ed)?|do ?not|dont|unsubscribed)\b).*\b"
+    # not Spanish "Tipo de teléfono" (Russian "Тип телефона"), nor an assistant's number (Salesforce's "Asst. Phone"),
+    # nor a consent (`CONSENT_HEADERS`: Salesforce's "HasOptedOutOfFax", Dynamics' "Do not allow Phone Calls")
+    ("phones", r"(?!(?:tipo|typ|тип) |(?:asst|assistant)\b|.*\b(?:opt(?:ed)?|do ?not|dont|unsubscribed)\b).*\b"
                + _PHONE_WORDS + r"s?\b(?!.*\b(?:type|label|opt|consent|verified|status|ext|extension|country|carrier"
                r"|typ|tipo)\b).*"),
     ("company", r"(?:person |contact |default address )?(?:company(?: name| account)?|organi[sz]ation(?: \d)?(?: name)?)|employer|account name|business name|societe|entreprise|raison sociale|organisme"

@@ -71,6 +71,14 @@ def test_detects_a_russian_export():
     assert (fm.notes, fm.tags) == (("Комментарий",), ("Теги",))  # the patronymic passes through
 
 
+def test_detects_russian_phone_and_email_headers_in_the_plural_and_after_a_noun():
+    # "phones", "phone number", "email address": as "Phones" and "Phone Number" are, not columns passed through
+    fm = FieldMap.detect(["ID", "Телефоны", "Номер телефона", "Тип телефона", "Адрес эл. почты",
+                          "Адрес электронной почты"])
+    assert fm.phones == (("Телефоны", "other"), ("Номер телефона", "other"))  # not the number's type
+    assert fm.emails == ("Адрес эл. почты", "Адрес электронной почты")
+
+
 @pytest.mark.parametrize(
     "header, roles",
     [
