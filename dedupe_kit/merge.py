@@ -1304,8 +1304,8 @@ def _by_group(placed: Mapping[int, tuple[str, int]]) -> tuple[pd.Series, pd.Seri
 
 
 def _separator(values: np.ndarray) -> tuple[str, str]:
-    """The separator of a column of tags, as its values write it: ``;`` when one holds it (an
-    option may hold a comma: ``Boston, MA;Donor``), else Google Contacts' ``:::``, else ``,``;
+    """The separator of a column of tags (or of a list of emails or phones), as its values write it: ``;`` when
+    one holds it (an option may hold a comma: ``Boston, MA;Donor``), else Google Contacts' ``:::``, else ``,``;
     and how the values most often write it (``"; "``, ``";"``), to join others with.
 
     >>> _separator(np.array(["Boston, MA;Donor", "VIP"])), _separator(np.array(["Newsletter,VIP", "Donor"]))
@@ -1416,9 +1416,8 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     if appended:  # the list column's value, then the values that found no column of their own
         column = lists[0]
         held = contacts.frame[column].to_numpy(dtype=object)
-        separator = next((m.group(0) for v in held[contacts.filled(column)][:1000] if (m := _LIST_SEPARATOR.search(v))),
-                         ";")  # HubSpot's
-        spelled = role == "phones" and ";" in separator  # an extension after a ';' would read as another value
+        separator = _separator(held[contacts.filled(column)][:1000])[1]  # as its cells write it, else HubSpot's ';'
+        spelled = role == "phones" and separator.strip() in ";,"  # an extension after it would read as another value
         for (group, kept_by), values in appended.items():
             first = placed[column].get(group) or (held[kept_by], kept_by)
             values = ([first] if first[0] else []) + values
@@ -1448,9 +1447,6 @@ def _targets(columns: list[str], empty: list[str], kind: Mapping[str, str]) -> l
                 if found[i] is not None:
                     empty.remove(found[i])
     return found
-
-
-_LIST_SEPARATOR = re.compile(r"\s*(?:;|:::)\s*")  # ":::": Google Contacts'
 
 
 def _list_columns(columns: list[str], cells_of: _Cells) -> list[str]:

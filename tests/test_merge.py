@@ -1152,6 +1152,16 @@ def test_a_list_column_takes_the_values_that_found_no_column_of_their_own(tmp_pa
                                                                    "ann.lee@example.com"]
 
 
+def test_a_list_column_written_with_commas_takes_more_values_after_a_comma(tmp_path):
+    # Gladly's Phones and Emails, separated by ", ": not a ';' that an import would read as part of the last value
+    path = tmp_path / "gladly.csv"
+    path.write_text("id,Name,Emails,Phones\n"
+                    'c-1,Zed Lone,"zed@example.com, z@example.org","MOBILE:+16175550170, HOME:+16175550171"\n'
+                    "c-2,Zed Lone,zed@work.example,MOBILE:+16175550179\n", encoding="utf-8")
+    cleaned = merge(load(path), np.array([0, 0])).cleaned()
+    assert cleaned.loc[0, "Phones"] == "MOBILE:+16175550170, HOME:+16175550171, MOBILE:+16175550179"
+    assert cleaned.loc[0, "Emails"] == "zed@example.com, z@example.org, zed@work.example"
+
 def test_one_records_pasted_pair_does_not_make_a_list_column_of_a_single_value_one(tmp_path):
     # Z9's cell holds two values; Email and Mobile Phone stay one value a cell for everyone
     path = tmp_path / "export.csv"
