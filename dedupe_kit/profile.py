@@ -15,7 +15,7 @@ from .compare import first_copies
 from .config import Config
 from .fieldmap import ROLES, FieldMap
 from .load import Contacts, check_source, row_unit
-from .merge import blank_cells, filled_cells, with_extra_columns
+from .merge import EXTRA_COLUMNS, blank_cells, filled_cells, with_extra_columns
 from .normalize import Normalized, display_all, normalize
 
 _SHOWN = 10
@@ -34,7 +34,8 @@ class Profile:
         role addresses (``info@``): office lines, household landlines…
     taken: rows whose phone, email or external ID, normalized, already belongs to an
         earlier row — the rows a CRM import that matches those values would reject as a
-        duplicate contact (one comparing the text as typed rejects fewer).
+        duplicate contact (one comparing the text as typed rejects fewer); the values of a cleaned
+        export's ``dedupe_kit extra …`` columns, which no CRM column imports, are not counted.
     exact_duplicates: rows identical to an earlier row in every column but the
         record ID.
 
@@ -308,12 +309,14 @@ def _with_rows(ids: pd.DataFrame, key: np.ndarray, values: pd.DataFrame, lines: 
 
 def _taken_cells(ids: pd.DataFrame, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The positions in ``ids`` of the values an earlier row holds, by row, kind and value, and that
-    row (``key``: `Normalized.value_codes`)."""
+    row (``key``: `Normalized.value_codes`). A value of a cleaned export's extra column (``dedupe_kit extra
+    phones``) is neither taken nor held: no CRM column imports it, as `check-import` reads it."""
     rows = ids["source_row"].to_numpy()
+    imported = ~ids["column"].isin(EXTRA_COLUMNS).to_numpy()
     lowest = np.full(key.max(initial=0) + 1, np.iinfo(np.int64).max)
-    np.minimum.at(lowest, key, rows)
+    np.minimum.at(lowest, key[imported], rows[imported])
     held_by = lowest[key]
-    at = np.flatnonzero(rows != held_by)
+    at = np.flatnonzero((rows != held_by) & imported)
     at = at[sort_order(rows[at], ids["kind"].cat.codes.to_numpy()[at], ids["value"].to_numpy(dtype=object)[at])]
     return at, held_by[at]
 

@@ -115,10 +115,27 @@ def test_the_emails_and_phones_of_a_cleaned_export_s_extra_columns_count_as_a_ru
     counts = profile(load(path)).counts()
     assert counts[["unusable phones", "unusable emails", "shared values", "rows with a taken phone/email/ID"]
                   ].to_dict() == {"unusable phones": 1, "unusable emails": 1, "shared values": 1,
-                                  "rows with a taken phone/email/ID": 2}
+                                  "rows with a taken phone/email/ID": 0}
     assert CliRunner().invoke(main, ["profile", str(path), "--out", str(tmp_path / "profile")]).exit_code == 0
     assert CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "run")]).exit_code == 0
     assert (tmp_path / "profile" / "profile.txt").read_text() == (tmp_path / "run" / "profile.txt").read_text()
+
+
+def test_a_value_of_a_cleaned_export_s_extra_column_is_shared_but_neither_taken_nor_holds_one(tmp_path):
+    path = tmp_path / "cleaned.csv"  # no CRM column imports an extra column: an import rejects no row for it
+    path.write_text("Contact ID,First Name,Last Name,Email,Phone,dedupe_kit extra phones,dedupe_kit extra emails\n"
+                    "C1,Ann,Bell,ann@example.com,415-555-0101,,\nC2,Carl,Dunn,carl@example.com,415-555-0102,,\n"
+                    "C3,Eve,Ford,eve@example.com,415-555-0103,415-555-0109,\n"
+                    "C4,Gus,Hale,gus@example.com,415-555-0104,415-555-0102,carl@example.com\n"
+                    "C5,Ida,Jones,ida@example.com,415-555-0109,,\nC6,Ann,Bell,ann@example.com,,,\n")
+    report = profile(load(path), config=Config(profile=ProfileConfig(shared_min_records=2)))
+    assert report.taken[["line", "display", "held_by_line"]].values.tolist() == [[7, "ann@example.com", 2]]
+    assert report.counts()["rows with a taken phone/email/ID"] == 1
+    assert sorted(report.shared["display"]) == ["+1 415-555-0102", "+1 415-555-0109", "ann@example.com",
+                                                 "carl@example.com"]  # matching still uses them
+    out = tmp_path / "profile"
+    assert CliRunner().invoke(main, ["profile", str(path), "--out", str(out)]).exit_code == 0
+    assert "line 5:" not in (out / "profile.txt").read_text() and "line 6:" not in (out / "profile.txt").read_text()
 
 
 def test_taken_values_name_the_row_that_holds_them(report):
