@@ -70,6 +70,8 @@ class Profile:
     formula_note: str | None = None
     #: an external ID that keeps every two rows apart (`unique_id_note`)
     unique_id_note: str | None = None
+    #: no phone or email to match on (`names_only_note`)
+    names_only_note: str | None = None
     #: rows whose record ID an earlier row holds: ``source_row``, ``record_id``, ``first_row`` (the
     #: same contact on several rows of a report, or two contacts on one ID: a run warns when one merges)
     repeated_ids: pd.DataFrame | None = field(default=None, repr=False)
@@ -107,7 +109,8 @@ class Profile:
         )
 
     def __str__(self) -> str:
-        notes = [note for note in (self.left_out_note, self.formula_note, self.unique_id_note) if note]
+        notes = [note for note in (self.left_out_note, self.formula_note, self.unique_id_note, self.names_only_note)
+                 if note]
         lines = [f"Profile of {self.source}: {self.rows} {'row' if self.rows == 1 else 'rows'}", *notes, "",
                  "column roles and fill rate (a placeholder such as N/A is blank):"]
         for row in self.mapping[self.mapping["role"] != ""].itertuples():
@@ -222,6 +225,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         left_out_note=contacts.left_out_note(),
         formula_note=contacts.formula_note,
         unique_id_note=unique_id_note(contacts, normalized),
+        names_only_note=names_only_note(contacts, normalized),
         repeated_ids=_with_lines(repeated_record_ids(contacts), lines, "source_row", "first_row"),
     )
 
@@ -268,6 +272,18 @@ def unique_id_note(contacts: Contacts, normalized: Normalized) -> str | None:
             return (f"the external ID {column!r} is filled and different on every row, as a CRM's own key is, so it "
                     f"keeps every two rows apart and no row can merge{hint}")
     return None
+
+
+def names_only_note(contacts: Contacts, normalized: Normalized) -> str | None:
+    """A file of several rows without a phone or an email to match on (no column of either, or none usable), in
+    words: matching can only use the names and what else the file has, and finds far fewer duplicates."""
+    if len(contacts) < 2 or normalized.identifiers["kind"].isin(["phone", "email"]).any():
+        return None
+    fm = contacts.field_map
+    what = "no phone and no email column" if not (fm.phones or fm.emails) else "no usable phone or email in any row"
+    return (f"{what}: matching can only use the names (and a company, address or ID if the file has one), so it "
+            "finds far fewer duplicates and cannot tell namesakes apart; if the file has phones or emails under "
+            "other headers, give those columns their roles (fields.phones, fields.emails in --config)")
 
 
 def region_hint(normalized: Normalized, fm: FieldMap, region: str) -> str | None:

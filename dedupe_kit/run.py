@@ -32,7 +32,7 @@ from .load import Contacts, check_source, load, record_ids, rows_of_record_ids
 from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates, with_extra_columns
 from .names import as_written, two_names
 from .normalize import Normalized, display_all, normalize
-from .profile import profile, region_hint, unique_id_note
+from .profile import names_only_note, profile, region_hint, unique_id_note
 from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
 
 #: The files that only a run with the merge writes (`export`'s and the profile).
@@ -184,7 +184,7 @@ class Result:
     def warnings(self) -> list[str]:
         """What the analyst should look at before trusting the run, one ``warning: …`` line each."""
         found = [self.contacts.left_out_note(), self.contacts.formula_note,
-                 unique_id_note(self.contacts, self.normalized),
+                 unique_id_note(self.contacts, self.normalized), names_only_note(self.contacts, self.normalized),
                  region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region),
                  *unread_dates(self.contacts, self.config.merge,
                                np.flatnonzero(self.crosswalk["cluster_id"].duplicated(keep=False).to_numpy()))]

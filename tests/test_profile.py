@@ -260,3 +260,19 @@ def test_a_workbook_s_rows_are_named_by_their_sheet_row(tmp_path):
     assert "  sheet row 2, 'Email': 'ann@@example.org' — not a valid email address" in text
     assert "  sheet row 4: email bob@example.org already on sheet row 3" in text
     assert "  sheet row 3: 'C1', as on sheet row 2" in text and "line " not in text
+
+
+def test_a_file_without_a_phone_or_an_email_to_match_on_is_warned_of_in_the_run_and_the_profile(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Company\nC1,Ann,Bell,Acme\nC2,Ann,Bell,Acme\nC3,Cy,Fox,Initech\n")
+    said = "warning: no phone and no email column: matching can only use the names"
+    result = run(path, progress=False)
+    assert said in result.summary().splitlines()[-1]
+    assert said.removeprefix("warning: ") in str(profile(load(path)))
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["run", str(path), "--out", str(out)]).exit_code == 0
+    assert (out / "summary.txt").read_text().count(said) == 1
+    path.write_text("Contact ID,First Name,Last Name,Email\nC1,Ann,Bell,\nC2,Ann,Bell,n/a\n")  # a column, none usable
+    assert "warning: no usable phone or email in any row: matching" in run(path, progress=False).summary()
+    path.write_text("Contact ID,First Name,Last Name,Email\nC1,Ann,Bell,ann@example.com\nC2,Ann,Bell,\n")
+    assert "matching can only use the names" not in run(path, progress=False).summary()
