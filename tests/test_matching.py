@@ -1191,6 +1191,27 @@ def test_a_record_without_a_last_name_on_the_line_of_two_people_does_not_make_th
                decisions=decided).crosswalk["cluster_id"].tolist()[:3] == [0, 0, 0]
 
 
+def test_a_record_on_the_shared_line_of_two_people_held_for_a_person_does_not_make_them_one(tmp_path):
+    path = tmp_path / "office.csv"
+    rows = ["1,John,Smith,john.smith@example.org,617-555-0101,617-555-3012,Boston",
+            "2,John,Smith,johnny.smith@example.net,617-555-0199,617-555-3012,Boston",  # his son: a mobile each
+            "3,John,Smith,,,617-555-3012,Boston",  # the home phone alone: either of them
+            "4,Chris,Walker,chris.walker@wonka.example,,312-555-0150,Chicago",
+            "5,Christina,Walker,christina.walker@wonka.example,,312-555-0150,Chicago",  # a colleague
+            "6,Chris,Walker,,,312-555-0150,Chicago"]  # the switchboard alone: either of them
+    rows += [row.replace(",Oakland", ",,Oakland") for row in strangers("1")]
+    path.write_text("Record ID,First Name,Last Name,Email,Mobile Phone,Home Phone,City\n" + "\n".join(rows) + "\n")
+    config = Config(match=MatchConfig(upper=0.9))  # a small file's weights are small
+    result = run(path, config, progress=False)
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[[(0, 1), (3, 4)], "held"].tolist() == [7, 6]  # "a mobile of their own"; "a mailbox at one…"
+    assert pairs.loc[[(0, 2), (1, 2), (3, 5), (4, 5)], "status"].tolist() == ["auto"] * 4
+    groups = result.crosswalk["cluster_id"].tolist()[:6]
+    assert groups[0] != groups[1] and groups[2] in groups[:2]  # were one group of the three
+    assert groups[3] != groups[4] and groups[5] in groups[3:5]
+    decided = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"]})  # a person's match joins them
+    assert len(set(run(path, config, progress=False, decisions=decided).crosswalk["cluster_id"].tolist()[:3])) == 1
+
 def test_chinese_names_a_final_g_apart_on_one_phone_are_never_merged_without_a_person(tmp_path):
     path = tmp_path / "office.csv"
     rows = ["1,Wei,Tan,,415-555-0170,San Francisco",
