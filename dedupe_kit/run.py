@@ -574,7 +574,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     # and two people held for a person as colleagues (different last names on one line, a mailbox
     # each at one organisation) or as two of one line (a mobile each): a record linked to both
     # (without a last name, or with the shared line alone) does not make them one
-    family = generations | parent | fathers | (two_people[1] | two_people[2] | two_people[3]) & (held > 0)
+    family = generations | parent | fathers | couple | (two_people[1] | two_people[2] | two_people[3]) & (held > 0)
     pairs = features  # the pair's own columns put in front: a copy of the features would take hundreds of MB
     pairs.index = pd.RangeIndex(len(pairs))
     for position, (name, values) in enumerate({"a": pairs_index.get_level_values(0), "b": pairs_index.get_level_values(1),
@@ -811,12 +811,13 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
                first: np.ndarray | None = None) -> pd.DataFrame:
     """The crosswalk of the groups of ``pairs``. Two people of one family keep their records
     apart, as "not a match" does, unless a person matched one of them: a ``family`` pair
-    (generations, a parent and a child; and, held for a person, two last names on one line or
-    a mailbox each at one organisation, colleagues, or a mobile each beside one line), a
-    ``household`` one whose first names are two names of their own (John and Jane: not a
-    typo's), or one of two last names that differ in the last word alone (`last_words_apart`:
-    García López and García Pérez, cousins), so that a third record linked to both
-    (``J. Harlow``, or one without a first name; María García) does not make them one person."""
+    (generations, a parent and a child, a man and a woman by salutation; and, held for a person,
+    two last names on one line or a mailbox each at one organisation, colleagues, or a mobile
+    each beside one line), a ``household`` one whose first names are two names of their own
+    (John and Jane: not a typo's), or one of two last names that differ in the last word alone
+    (`last_words_apart`: García López and García Pérez, cousins), so that a third record linked
+    to both (``J. Harlow``, or one without a first name; María García) does not make them one
+    person."""
     n = len(contacts)
     decision = pairs["decision"].to_numpy()
     accepted = ((pairs["status"] == "auto").to_numpy() | (decision == "match"))

@@ -1212,6 +1212,20 @@ def test_a_record_on_the_shared_line_of_two_people_held_for_a_person_does_not_ma
     decided = pd.DataFrame({"a": [0], "b": [1], "decision": ["match"]})  # a person's match joins them
     assert len(set(run(path, config, progress=False, decisions=decided).crosswalk["cluster_id"].tolist()[:3])) == 1
 
+def test_a_record_linked_to_mr_and_mrs_of_one_name_does_not_make_them_one(tmp_path):
+    path = tmp_path / "keap.csv"
+    rows = ["1,Mr.,Sam,Taylor,sam.taylor@example.org,617-555-3012,Boston",
+            "2,Mrs.,Sam,Taylor,samantha.t@example.net,617-555-3012,Boston",  # his wife: one landline
+            "3,,Sam,Taylor,,617-555-3012,Boston"]  # the landline alone: either of them
+    rows += [row.replace(",", ",,", 1) for row in strangers("1")]
+    path.write_text("Record ID,Salutation,First Name,Last Name,Email,Phone,City\n" + "\n".join(rows) + "\n")
+    result = run(path, Config(match=MatchConfig(upper=0.9)), progress=False)  # a small file's weights are small
+    pairs = result.pairs.set_index(["a", "b"])
+    assert pairs.loc[(0, 1), "held"] == 8  # "a man's and a woman's salutation"
+    assert pairs.loc[[(0, 2), (1, 2)], "status"].tolist() == ["auto", "auto"]
+    groups = result.crosswalk["cluster_id"].tolist()[:3]
+    assert groups[0] != groups[1] and groups[2] in groups[:2]  # were one group of the three
+
 def test_chinese_names_a_final_g_apart_on_one_phone_are_never_merged_without_a_person(tmp_path):
     path = tmp_path / "office.csv"
     rows = ["1,Wei,Tan,,415-555-0170,San Francisco",
