@@ -43,7 +43,7 @@ from .errors import InputError
 from .fieldmap import FieldMap
 
 DELIMITERS = (",", ";", "\t", "|")
-_BLANK = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf\xff\xfe]*")  # bytes of a file with nothing in it
+_BLANK = re.compile(rb"[ \t\r\n\x00\x1a\xef\xbb\xbf\xff\xfe]*")  # bytes of a file with nothing in it
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 _EXCEL_SEP = re.compile(r'"?sep=([^\r\n])"?(?=[\r\n])')  # "sep=;" on the first line, as Excel reads and writes it
 #: How a workbook's bytes start: a zip (.xlsx) or an OLE2 compound file (Excel 97–2003 .xls).
@@ -294,6 +294,7 @@ def load(
         text, encoding = decode(data, path, encoding, delimiter)
         if text.startswith("\ufeff"):  # the mark again: a tool read it as text and wrote its own before it
             text = text.lstrip("\ufeff")  # (not the first column's name; `cleaned.csv` gets the encoding's one mark)
+        text = text.rstrip("\x1a")  # the end-of-file mark (Ctrl-Z) old DOS and Windows tools write: not a cell
         if excel := _EXCEL_SEP.match(text):  # Excel's "sep=;" line names the delimiter: it is not a row
             delimiter, text = delimiter or excel[1], text[excel.end():]  # its line break stays: a blank line 1
         _check_is_text_table(text, path)
@@ -305,7 +306,7 @@ def load(
             raise InputError(f"{path}: {where}: holds a NUL character (a zero byte); "
                              "remove the zero bytes from the export and load it again")
         with paused_gc():
-            utf8 = data if encoding == "utf-8" else None  # the text's own bytes: no need to encode it again
+            utf8 = data.rstrip(b"\x1a") if encoding == "utf-8" else None  # the text's own bytes: not encoded again
             spaced = _spaced_quotes(text, delimiter)  # (Arrow cannot skip the spaces)
             read = None if spaced else _read_csv_arrow(text, delimiter, utf8)
             if read is None:
