@@ -236,16 +236,18 @@ class FieldMap:
         overrides: Mapping[str, Any] | None = None,
         *,
         source: str = "the configuration",
+        header: str = "the file's header",
     ) -> FieldMap:
         """Detect roles from header names, then apply ``overrides``.
 
         ``overrides`` maps a role to a column (single roles), a list of columns,
         or ``None``/``[]`` for "no column has this role"; ``phones`` may also be a
         ``{column: kind}`` table. ``ignore`` names a column, or lists columns, that must keep no role.
-        Columns named in overrides are taken away from any detected role.
+        Columns named in overrides are taken away from any detected role. ``source`` (the config file) and
+        ``header`` (the header of the file it names) are named in the error of an override that does not fit.
         """
         overrides = _as_spelled(dict(overrides or {}), columns)
-        explicit = cls._from_overrides(overrides, columns, source)
+        explicit = cls._from_overrides(overrides, columns, source, header)
         claimed = set(explicit.columns()) | set(_as_columns("ignore", overrides.get("ignore")))  # one, or a list
         found: dict[str, Any] = {role: [] for role in MULTI_ROLES}
         taken: set[str] = set(claimed)
@@ -274,7 +276,8 @@ class FieldMap:
         return cls(**detected)
 
     @classmethod
-    def _from_overrides(cls, overrides: Mapping[str, Any], columns: Sequence[str], source: str) -> FieldMap:
+    def _from_overrides(cls, overrides: Mapping[str, Any], columns: Sequence[str], source: str,
+                        header: str) -> FieldMap:
         problems = []
         unknown_roles = sorted(set(overrides) - set(ROLES) - {"ignore"})
         for role in unknown_roles:
@@ -297,7 +300,7 @@ class FieldMap:
                 if column not in columns:
                     close = difflib.get_close_matches(column, list(columns), n=1)
                     hint = f"; did you mean {close[0]!r}?" if close else ""
-                    problems.append(f"{role}: column {column!r} is not in the file's header{hint}")
+                    problems.append(f"{role}: column {column!r} is not in {header}{hint}")
             if role == "phones":
                 kinds = value if isinstance(value, Mapping) else {}
                 for column, kind in kinds.items():

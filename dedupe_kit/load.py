@@ -327,7 +327,8 @@ def load(
     _check_header(header, f"{path}: {row_unit(encoding)} {header_line} (header)")
     frame.index = pd.RangeIndex(len(frame), name="source_row")
     overrides = {**config.fields, **(fields or {})}
-    field_map = FieldMap.detect(header, overrides, source=config.source if not fields else "fields")
+    field_map = FieldMap.detect(header, overrides, source=config.source if not fields else "fields",
+                                header=f"the header of {path}")
     contacts = Contacts(frame, field_map, path, encoding, delimiter, sheet, np.asarray(lines, dtype=np.int64),
                         hashlib.sha256(data).hexdigest(), tuple(title), tuple(footer), blank, formula_note)
     for column, found in filled.items():

@@ -88,7 +88,7 @@ def test_library_errors_become_clean_cli_errors(tmp_path):
     path.write_text(EXPORT)
     result = run("profile", path, "--config", config)
     assert result.exit_code == 1
-    assert "emails: column 'Mail' is not in the file's header" in result.output
+    assert f"emails: column 'Mail' is not in the header of {path}" in result.output
 
 
 def test_a_config_names_a_decomposed_header_composed_and_the_output_keeps_the_header(tmp_path):

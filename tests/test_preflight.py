@@ -297,6 +297,18 @@ def test_bad_input_is_named(tmp_path):
     assert check.rows["status"].tolist() == ["new contact"]
 
 
+def test_a_config_column_the_existing_export_lacks_is_named_with_that_file_not_the_new_one(tmp_path):
+    existing, config = tmp_path / "existing.csv", tmp_path / "dk.toml"
+    existing.write_text(open("sample_data/contacts.csv", encoding="utf-8").read().replace("Student ID", "Learner ID"))
+    config.write_text('[fields]\nexternal_ids = ["Student ID"]\n')  # a column of the new file, not of the export's
+    result = CliRunner().invoke(main, ["check-import", NEW, "--against", str(existing), "--config", str(config),
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {config}: invalid [fields] mapping:\n"
+                             f"  - external_ids: column 'Student ID' is not in the header of {existing}; "
+                             "did you mean 'Student Number'?\n")
+
+
 def test_cli_check_import(tmp_path):
     new = tmp_path / "new.csv"
     new.write_bytes(open(NEW, "rb").read())
