@@ -450,6 +450,26 @@ def test_a_bad_cell_of_a_decisions_csv_is_named_and_nothing_is_imported(result, 
         assert store.events().empty  # not the good line before it either
 
 
+@pytest.mark.parametrize("text, error", [
+    ('a,b,decision,note\n1,2,distinct,"two\nlines"\n\n4,5,maybe,\n', ", line 5, column 'decision': 'maybe'"),
+    ("a,b,decision\n1,2,distinct\n4,5,match,extra\n", ": 1 row(s) do not have the header's 3 fields (delimiter ','):\n"
+                                                       "  line 3 (row 1) has 4 fields"),
+    ('a,b,decision,note\n1,2,distinct,"oops\n4,5,match,\n', ": line 2 (row 0): a quoted cell opens there and is never "
+                                                            "closed"),
+    ("a,b,decision,note\n1,2,distinct,call\x00back\n", ": line 2 (row 0), column 'note': holds a NUL character"),
+    ("a,b,decision,decision\n1,2,distinct,match\n", ": line 1 (header): columns 3 and 4 are both named 'decision'"),
+])
+def test_a_decisions_csv_that_is_no_table_of_its_header_is_named_by_the_line_in_the_file(tmp_path, text, error):
+    from dedupe_kit.errors import InputError
+
+    path = tmp_path / "by_hand.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    with DecisionStore(tmp_path / "review.sqlite") as store:
+        with pytest.raises(InputError, match=re.escape(f"{path}{error}")):
+            store.import_csv(path)
+        assert store.events().empty
+
+
 def test_a_decision_on_a_row_the_input_does_not_have_stops_the_run_with_a_message():
     from dedupe_kit.errors import InputError
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import io
 import json
 import sqlite3
 import warnings
@@ -30,7 +29,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..files import write_csv
-from ..load import _BLANK, decode, rows_of_record_ids
+from ..load import _BLANK, load, rows_of_record_ids
 
 SCHEMA_VERSION = 1
 FILE_NAME = "review.sqlite"
@@ -385,8 +384,10 @@ class DecisionStore:
         if _BLANK.fullmatch(data):  # decode would ask for the contacts' header
             raise InputError(f"{path}: the file is empty: it holds no decisions, not even the header row "
                              "(a, b, decision...) that export_csv writes")
-        text = decode(data, path, None, ",")[0]  # as saved again by a spreadsheet: cp1252 too
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        # read as an export is: as saved again by a spreadsheet (cp1252, ';'), and a row that does not fit the
+        # header (a quote left open, a NUL) named by the line it starts on, which a bad cell is named by too
+        read = load(path)
+        frame, lines = read.frame, read.lines.tolist()
         for column in _TEXT_COLUMNS:
             if column in frame:
                 frame[column] = [v[1:] if v.startswith("'") else v for v in frame[column]]
@@ -398,7 +399,7 @@ class DecisionStore:
             return 0
         bad = ~frame["decision"].isin(DECISIONS)
         if bad.any():
-            line = int(np.flatnonzero(bad)[0]) + 2
+            line = lines[int(np.flatnonzero(bad)[0])]
             raise InputError(f"{path}, line {line}, column 'decision': {frame['decision'][bad].iloc[0]!r} is not "
                              f"one of {', '.join(DECISIONS)}")
         # one batch per decision of the CSV's store (its rows share the time and the reviewer), so that its
@@ -406,7 +407,7 @@ class DecisionStore:
         # (every line read before any is written: a file with a bad cell imports nothing)
         rows_in = None if self.record_ids is None else len(self.record_ids)
         batches: dict[tuple[str, str], list[tuple[dict, tuple]]] = {}
-        for line, row in enumerate(frame.to_dict("records"), start=2):
+        for line, row in zip(lines, frame.to_dict("records")):
             batches.setdefault((row.get("decided_at") or f"line {line}", row.get("reviewer") or ""), []).append(
                 (row, _read_line(path, line, row, rows_in)))
         standing = self.decisions(warn=False)
