@@ -361,10 +361,10 @@ def _steps(held: list[str], policy: MergePolicy) -> str:
 
 def _merge_groups(folder: Path, status: str | None = None) -> dict[str, str]:
     """The group numbers of a run's merge_groups.csv, as written there, each with its rows (only
-    those of ``status``: merge, stopped, undone)."""
-    with open(folder / "merge_groups.csv", encoding="utf-8", newline="") as file:
-        return {row.get("group"): row.get("rows", "") for row in csv.DictReader(file)
-                if status in (None, row.get("status"))}
+    those of ``status``: merge, stopped, undone); read as an export is, as a spreadsheet that opened it may have
+    saved it again (cp1252, ';')."""
+    rows = load(folder / "merge_groups.csv").frame.to_dict("records")
+    return {row.get("group"): row.get("rows", "") for row in rows if status in (None, row.get("status"))}
 
 
 def _refuse_regrouped(folder: Path, groups: tuple[int, ...], now: pd.DataFrame) -> None:

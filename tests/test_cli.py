@@ -324,6 +324,17 @@ def test_a_damaged_file_of_the_output_folder_is_a_clear_error(tmp_path, name, da
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before  # nothing written
 
 
+def test_undo_reads_merge_groups_csv_saved_again_by_a_spreadsheet(tmp_path):
+    path, out = tmp_path / "export.csv", tmp_path / "out"
+    path.write_text(EXPORT.replace("\n1,", "\nCÉ1,").replace("\n2,", "\nCÉ2,"))
+    assert run("run", path, "--region", "FR", "--out", out).exit_code == 0
+    groups = out / "merge_groups.csv"  # opened in Excel on Windows and saved: cp1252, with the ';' of its locale
+    groups.write_bytes(groups.read_text(encoding="utf-8-sig").replace(",", ";").encode("cp1252"))
+    result = run("undo", out, "0")
+    assert result.exit_code == 0, result.output
+    assert load(out / "cleaned.csv").frame["Contact ID"].tolist() == ["CÉ1", "CÉ2"]
+
+
 def test_a_folder_the_system_refuses_is_a_clean_error(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text(EXPORT)
