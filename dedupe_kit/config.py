@@ -34,7 +34,7 @@ import phonenumbers
 import tomli_w
 
 from .errors import ConfigError
-from .fieldmap import as_spelled
+from .fieldmap import ROLES, as_spelled
 
 ROLE_EMAIL_LOCALS = (
     "info", "contact", "admin", "office", "hello", "sales", "support", "help", "team",
@@ -293,6 +293,14 @@ class Config:
         """Build from the TOML table form; every unknown key is reported at once."""
         sections = {f.name: f.type for f in dataclasses.fields(cls) if f.name != "source"}
         unknown = sorted(set(data) - set(sections))
+        if loose := [key for key in unknown if not isinstance(data[key], Mapping)]:  # `upper = 0.9` above any [match]
+            default = cls()
+            homes = {**dict.fromkeys((*ROLES, "ignore"), "fields"),
+                     **{f.name: name for name in sections if name != "fields"
+                        for f in dataclasses.fields(getattr(default, name))}}
+            where = "; ".join(f"{key!r} goes under [{homes[key]}]" if key in homes else
+                              f"{key!r} is no key of any section" for key in loose)
+            raise ConfigError(f"{source}: key(s) above the first [section], in none: {where}")
         if unknown:
             raise ConfigError(f"{source}: unknown section(s) {', '.join(map(repr, unknown))}; "
                               f"use {', '.join(sorted(sections))}")

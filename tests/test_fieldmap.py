@@ -351,6 +351,9 @@ def test_to_frame_lists_every_column():
 
 @pytest.mark.parametrize("content, message", [
     ('[normalize]\ndefault_region = "FR"\n[matching]\n', r"c\.toml: unknown section\(s\) 'matching'"),
+    ('upper = 0.9\nrecord_id = "ID"\nregion = "FR"\n[match]\nlower = 0.3\n',  # above [match], not in it
+     r"c\.toml: key\(s\) above the first \[section\], in none: 'record_id' goes under \[fields\]; 'region' is no key "
+     r"of any section; 'upper' goes under \[match\]$"),
     ('[normalize]\nregion = "US"\n', r"unknown key\(s\) in \[normalize\]: 'region'; known keys are default_region"),
     ('[normalize]\ndefault_region = "XX"\n', r"'XX' is not a region phonenumbers knows"),
     ('[profile]\nshared_min_records = "3"\n', r"profile.shared_min_records must be a whole number, not '3'$"),
