@@ -291,6 +291,9 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     and write its files again as if those merges never happened."""
     if not groups and not undo_all:
         raise click.UsageError("give the group numbers to undo (see merge_groups.csv), or --all")
+    if groups and undo_all:  # which was meant is not known: not every merge, unsaid
+        raise click.UsageError(f"give the group numbers to undo or --all, not both (group(s) "
+                               f"{', '.join(map(str, groups))} and --all); nothing was undone")
     info = read_run_info(folder)
     if not (folder / "merge_groups.csv").exists():  # a run with --match-only writes no merge (and removes one)
         raise click.ClickException(f"{folder}/ holds no merge to undo (no merge_groups.csv: the run stopped at the "

@@ -510,7 +510,7 @@ def test_cli_undo_rewrites_the_files_without_the_merge(tmp_path):
     assert len((out / "export_log.jsonl").read_text().splitlines()) == 3
 
 
-def test_undo_of_a_group_not_in_merge_groups_is_refused_before_the_work(tmp_path, monkeypatch):
+def test_undo_of_a_group_not_in_merge_groups_or_of_groups_and_all_is_refused_before_the_work(tmp_path, monkeypatch):
     source, out = tmp_path / "contacts.csv", tmp_path / "out"
     source.write_text("Contact ID,First Name,Last Name,Email\n1,Ann,Lee,ann.lee@example.com\n"
                       "2,Ann,Lee,ann.lee@example.com\n3,Bob,Kern,bob.kern@example.org\n")
@@ -527,6 +527,10 @@ def test_undo_of_a_group_not_in_merge_groups_is_refused_before_the_work(tmp_path
     assert result.exit_code == 1
     assert result.output == (f"Error: no group 7, 99999 in {out}/merge_groups.csv: give the numbers of its group "
                              "column; nothing was undone\n")
+    result = runner.invoke(main, ["undo", str(out), "0", "--all"])  # which was meant: not every merge, unsaid
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == ("Error: give the group numbers to undo or --all, not both (group(s) 0 "
+                                              "and --all); nothing was undone")
     assert {path.name: path.stat().st_mtime_ns for path in out.iterdir()} == before
 
 
