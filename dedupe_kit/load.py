@@ -282,6 +282,10 @@ def load(
 
     if data.startswith(_WORKBOOK_MAGIC) or path.suffix.lower() in _WORKBOOK_SUFFIXES:
         header, rows, lines, title, header_line, formula_note, sheet = _read_workbook(data, path, sheet)
+        if given := " nor ".join(f"{what} {value!r}" for what, value in (("encoding", encoding),
+                                                                         ("delimiter", delimiter)) if value):
+            raise InputError(f"{path}: is an Excel workbook, not a text file: it has no {given} (its cells "
+                             "are read as Excel shows them)")
         with paused_gc():
             frame = _frame(header, rows)
         filled, footer = {}, ()

@@ -459,8 +459,9 @@ def load_run(out: str | Path, *, same_input: bool = True) -> tuple[Contacts, Con
     if same_input and _sha256(path) != info["sha256"]:
         raise InputError(f"{path}: changed since the run in {out}; run 'dedupe-kit run' again")
     sheet = info.get("sheet")
-    contacts = load(path, config, encoding=None if info["encoding"] == "xlsx" else info["encoding"],
-                    delimiter=info["delimiter"], sheet=sheet)
+    workbook = info["encoding"] == "xlsx"  # read as a workbook is, without an encoding or delimiter
+    contacts = load(path, config, encoding=None if workbook else info["encoding"],
+                    delimiter=None if workbook else info["delimiter"], sheet=sheet)
     return contacts, config.as_spelled(contacts.columns)
 
 

@@ -229,6 +229,11 @@ def test_xlsx_first_sheet_or_named_sheet(tmp_path):
     text.write_text("First Name,Email\nAnn,a@x.co\n")
     with pytest.raises(InputError, match=r"contacts.csv: is a text file, not a workbook: it has no sheet 'Other'"):
         load(text, sheet="Other")  # not ignored
+    with pytest.raises(InputError, match=r"book.xlsx: is an Excel workbook, not a text file: it has no encoding "
+                                         r"'cp1252' nor delimiter ';' \(its cells are read as Excel shows them\)"):
+        load(path, encoding="cp1252", delimiter=";")  # nor these
+    with pytest.raises(InputError, match=r"not a text file: it has no delimiter ';' \("):
+        load(path, delimiter=";")
 
 
 def test_a_hidden_sheet_is_not_the_one_read_by_default(tmp_path):
