@@ -106,17 +106,18 @@ def refuse_input(path: Path, protect: tuple[Path, ...]) -> None:
 def refuse_folder(out: str | Path, names: Iterable[str], protect: tuple[Path, ...]) -> None:
     """Stop before the work where the files ``names`` could not be written in the folder ``out``: one
     of them is a ``protect``ed input (`refuse_input`), or the system lets no file be made there (in
-    ``out``, or in the closest of its parents that exists, where it would be made), or a folder has the
-    name of one."""
+    ``out``, or in the closest of its parents that exists, where it would be made; a file there cannot
+    hold it), or a folder has the name of one."""
     for name in names:
         refuse_input(Path(out) / name, protect)
         if (Path(out) / name).is_dir():
             raise InputError(f"{Path(out) / name}: {_IN_THE_WAY}")
-    folder = Path(out).absolute()
-    while not folder.exists():
-        folder = folder.parent
-    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
-        raise InputError(f"{out}: no permission to write in {folder}/; choose another output folder")
+    folder = next(path for path in (Path(out), *Path(out).parents) if path.exists())  # ".", "/" at the end
+    if not folder.is_dir():  # not the error of the first file to be written in it ("out/undone.json: Not a directory")
+        made = "" if folder == Path(out) else f"cannot make this folder: {folder} "
+        raise InputError(f"{out}: {made}is a file, not a folder; choose another output folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{out}: no permission to write in {folder.absolute()}/; choose another output folder")
 
 
 def _sync(handle: BinaryIO) -> None:

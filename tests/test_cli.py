@@ -335,12 +335,24 @@ def test_undo_reads_merge_groups_csv_saved_again_by_a_spreadsheet(tmp_path):
     assert load(out / "cleaned.csv").frame["Contact ID"].tolist() == ["CÉ1", "CÉ2"]
 
 
-def test_a_folder_the_system_refuses_is_a_clean_error(tmp_path):
+def test_a_folder_under_a_file_is_refused_naming_the_file_before_the_work(tmp_path, monkeypatch):
     path = tmp_path / "export.csv"
     path.write_text(EXPORT)
-    result = run("profile", path, "--out", path / "out")  # under a file: no such folder can be made
-    assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == f"Error: {path / 'out'}: Not a directory"
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the command started its work")
+
+    monkeypatch.setattr("dedupe_kit.cli.load", no_work)
+    for command in (["run", path], ["profile", path], ["check-import", path, "--against", path]):
+        for out in (path / "out", path / "out" / "1"):  # under a file: no such folder can be made
+            result = run(*command, "--out", out)
+            assert result.exit_code == 1, result.output
+            assert result.output == (f"Error: {out}: cannot make this folder: {path} is a file, not a folder; "
+                                     "choose another output folder\n")  # not "{out}/undone.json: Not a directory"
+    monkeypatch.chdir(tmp_path)
+    assert run("run", "export.csv", "--out", "export.csv/out").output == (  # as the analyst wrote them
+        "Error: export.csv/out: cannot make this folder: export.csv is a file, not a folder; choose another output "
+        "folder\n")
 
 @pytest.mark.parametrize("command, stopped_in", [
     (["run", "{path}", "--out", "{out}"], "run_pipeline"),  # while matching, before any file is written
