@@ -860,7 +860,9 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
         ranks = {_folded(v): i for i, v in reversed(list(enumerate(policy.source_priority)))}
         sources = frame[policy.source_column].iloc[rows].str.strip()
         key = sources.map(_folded).map(ranks).fillna(len(ranks)).to_numpy(dtype=np.int64)
-        shown = [f"source priority ({policy.source_column} = {v!r})" for v in sources]
+        shown = [f"source priority ({policy.source_column} = {v!r})" if rank < len(ranks)  # else it decided nothing
+                 else f"source priority ({policy.source_column} = {v!r}, not in source_priority)" if v
+                 else f"source priority ({policy.source_column} blank)" for v, rank in zip(sources, key.tolist())]
     picked = pd.Series(groups).map(chosen).to_numpy() == rows
     # a row without a record ID (without that column, an email: `FieldMap.key`) is no CRM record the fix files
     # could update (unless a person picks it)

@@ -59,7 +59,7 @@ def test_survivor_rules(contacts, rule, expected, reason):
     assert plan.groups.loc[0, "survivor_reason"] == reason
 
 
-def test_source_priority_and_ties_are_said(contacts):
+def test_source_priority_and_ties_are_said(contacts, tmp_path):
     plan = plan_of(contacts, survivor="source_priority", source_column="Source", source_priority=("crm", "web"))
     assert survivor_row(plan) == 1
     shouted = plan_of(contacts, survivor="source_priority", source_column="Source", source_priority=("IMPORT ",))
@@ -70,7 +70,14 @@ def test_source_priority_and_ties_are_said(contacts):
     with pytest.raises(ConfigError, match="no value of source_priority is in the column 'Source', which holds "
                                           "'crm', 'import', 'web'"):
         plan_of(contacts, survivor="source_priority", source_column="Source", source_priority=("manual",))
-    assert tie.groups.loc[0, "survivor_reason"].endswith("tie with row 1 broken by the lower row")
+    assert tie.groups.loc[0, "survivor_reason"] == ("source priority (Source = 'web', not in source_priority); tie "
+                                                    "with row 1 broken by the lower row")  # not 'web' preferred
+    assert plan.groups.loc[0, "survivor_reason"] == "source priority (Source = 'crm')"
+    path = tmp_path / "blank_source.csv"
+    path.write_text(HEADER + "\n" + "\n".join([ROWS[0].removesuffix("web"), *ROWS[1:]]) + "\n")
+    assert plan_of(load(path), (0, 0, 2, 3), survivor="source_priority", source_column="Source",
+                   source_priority=("import",)).groups.loc[0, "survivor_reason"] == (
+        "source priority (Source blank); tie with row 1 broken by the lower row")
     with pytest.raises(ConfigError, match="^merge: source_column and source_priority are read only with survivor = "
                                           "'source_priority', not 'most_complete'$"):  # not a priority unsaid unused
         MergePolicy(source_column="Source", source_priority=("crm", "web"))
