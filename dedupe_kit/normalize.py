@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import html
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -268,8 +269,8 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
         problems: list[dict] = []
         email_parser = EmailParser(settings)
         for column in fm.emails:
-            ok, bad = _apply_unique(_long(contacts, column), email_parser.many, progress, "emails",
-                                    ("value", "raw", "shared"))
+            ok, bad = _apply_unique(_long(contacts, column), _reading_json_lists(email_parser.many), progress,
+                                    "emails", ("value", "raw", "shared"))
             found.append(ok | {"kind": "email", "column": column, "phone_kind": ""})
             problems.append(bad | {"kind": "email", "column": column})
         for column in fm.external_ids:
@@ -296,8 +297,8 @@ def _phones(contacts: Contacts, regions: np.ndarray, progress: bool | None) -> t
                 if suffix in ("type", "kind", "label")}
     for column, kind in fm.phones:
         long = _long(contacts, column).assign(region=lambda d, r=regions: r[d["source_row"].to_numpy()])
-        ok, bad = _apply_unique(long, parse_phones, progress, "phones", ("value", "raw", "national"),
-                                ("raw", "reason", "national"))
+        ok, bad = _apply_unique(long, _reading_json_lists(parse_phones), progress, "phones",
+                                ("value", "raw", "national"), ("raw", "reason", "national"))
         if column in typed_by:  # one kind a row: an array, read where the part's rows are
             kind = _row_kinds(contacts.frame[typed_by[column]], kind)
         found.append(ok | {"kind": "phone", "column": column, "phone_kind": _at(kind, ok["source_row"]),
@@ -1213,6 +1214,78 @@ def _one_by_one(parse: Callable[..., Parsed]) -> Callable[[list[str], str | None
         results = [parse(value) if region is None else parse(value, region) for value in values]
         return [_items([ok for ok, _ in results])], [_items([bad for _, bad in results])]
     return many
+
+
+#: The keys of an object of a JSON list cell that hold its email or phone, the first filled one read: Gladly's
+#: API writes a customer's ``{"original": "+1 617-555-0101", "normalized": "+16175550101", "type": "MOBILE"}``
+_JSON_ITEM_KEYS = ("original", "normalized", "value", "address", "number")
+
+
+def json_list(text: str) -> list | None:
+    """The items of a cell that holds a JSON list, as an export flattened from a CRM's API writes a
+    list of emails or phones; ``None`` for any other cell.
+
+    >>> json_list('["a@example.com", "b@example.com"]'), json_list("[work] a@example.com"), json_list("a@example.com")
+    (['a@example.com', 'b@example.com'], None, None)
+    """
+    if not text.lstrip().startswith("["):
+        return None
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return None
+    return items if isinstance(items, list) else None
+
+
+def json_lists(cells: Sequence[str] | np.ndarray) -> dict[int, list]:
+    """The items of each of ``cells`` that holds a JSON list (`json_list`), by its position; only the cells
+    that start with ``[`` are read one by one.
+
+    >>> json_lists(["a@example.com", '["b@example.com"]', "[work] c@example.com"])
+    {1: ['b@example.com']}
+    """
+    bracket = pc.starts_with(pc.utf8_ltrim_whitespace(pa.array(cells, pa.string())), "[")
+    found = {i: json_list(cells[i]) for i in np.flatnonzero(np.asarray(bracket)).tolist()}
+    return {i: items for i, items in found.items() if items is not None}
+
+
+def json_item_text(item: object) -> str:
+    """The email or phone of an item of a JSON list (`json_list`): the text itself, or an object's
+    ``original``, else ``normalized``, ``value``, ``address`` or ``number``; ``""`` when it holds none.
+
+    >>> json_item_text({"original": "+1 617-555-0101", "normalized": "+16175550101"}), json_item_text({"primary": 1})
+    ('+1 617-555-0101', '')
+    """
+    if isinstance(item, dict):
+        item = next((item[key] for key in _JSON_ITEM_KEYS if item.get(key) not in (None, "")), "")
+    return str(item) if isinstance(item, (str, int)) and not isinstance(item, bool) else ""
+
+
+def _reading_json_lists(parse: Callable[[list[str], str | None], ParsedMany]
+                        ) -> Callable[[list[str], str | None], ParsedMany]:
+    """``parse``, with a cell that holds a JSON list of emails or phones (`json_list`) read as each of its
+    items (`json_item_text`), in their order; only the cells that start with ``[`` are looked at one by one."""
+    def many(cells: list[str], region: str | None) -> ParsedMany:
+        listed = {i: texts for i, items in json_lists(cells).items()
+                  if (texts := [text for text in map(json_item_text, items) if text.strip()])}
+        if not listed:
+            return parse(cells, region)
+        others = np.setdiff1d(np.arange(len(cells)), np.fromiter(listed, dtype=np.int64))
+        owner = np.repeat(np.fromiter(listed, dtype=np.int64), [len(texts) for texts in listed.values()])
+        read, items = parse([cells[i] for i in others.tolist()], region), parse([*chain(*listed.values())], region)
+        return tuple([(others[keys], fields) for keys, fields in found] + _in_order(of_items, owner)
+                     for found, of_items in zip(read, items))
+    return many
+
+
+def _in_order(parts: list[Items], owner: np.ndarray) -> list[Items]:
+    """``parts`` of the items of the values ``owner`` gives them to, as one part in the items' order."""
+    parts = [(keys, fields) for keys, fields in parts if len(keys)]
+    if not parts:
+        return []
+    keys = np.concatenate([keys for keys, _ in parts])
+    order = np.argsort(keys, kind="stable")
+    return [(owner[keys[order]], [np.concatenate(field)[order] for field in zip(*(f for _, f in parts))])]
 
 
 _BATCH = 65_536  # distinct values parsed at a time, between two updates of the progress bar

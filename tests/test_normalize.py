@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import sys
 
 import numpy as np
@@ -762,3 +763,29 @@ def test_an_address_with_a_space_typed_inside_is_not_the_address_after_it(tmp_pa
     problems = normalize(contacts).problems
     assert problems[["source_row", "raw", "reason"]].values.tolist() == [
         [0, "j doe@example.com", "a space inside the address"]]
+
+
+def test_a_cell_of_a_json_list_is_read_as_each_of_its_items(tmp_path):
+    # an export flattened from Gladly's customer API writes a customer's emails and phones as JSON lists of objects,
+    # a simpler tool as a list of texts: each item is read (an object's "original", else "normalized"…), in order,
+    # not the cell as one unusable number nor its keys as addresses that are none
+    path = tmp_path / "gladly.csv"
+    ann = {"original": "Ann.Lee@Example.com", "normalized": "ann.lee@example.com", "primary": True}
+    rows = [["C1", json.dumps([ann]),
+             json.dumps([{"original": "+1 617-555-0101", "normalized": "+16175550101", "type": "MOBILE"},
+                         {"normalized": "+16175550199", "type": "WORK"}, {"original": "555-01", "type": "HOME"}])],
+            ["C2", '["dana.fox@example.com", "dana@example.org"]', '["(415) 555-0110"]'],
+            ["C3", "eli.park@example.com, [work] eli@example.net", "212-555-0142"]]  # not JSON: read as before
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["Customer ID", "Emails", "Phones"], *rows])
+    result = normalize(load(path))
+    ids = result.identifiers[result.identifiers["kind"] != "external_id"]  # the Customer ID
+    assert ids[["source_row", "column", "value", "raw"]].values.tolist() == [
+        [0, "Emails", "ann.lee@example.com", "ann.lee@example.com"],
+        [0, "Phones", "+16175550101", "+1 617-555-0101"], [0, "Phones", "+16175550199", "+16175550199"],
+        [1, "Emails", "dana.fox@example.com", "dana.fox@example.com"],
+        [1, "Emails", "dana@example.org", "dana@example.org"], [1, "Phones", "+14155550110", "(415) 555-0110"],
+        [2, "Emails", "eli.park@example.com", "eli.park@example.com"],
+        [2, "Emails", "eli@example.net", "eli@example.net"], [2, "Phones", "+12125550142", "212-555-0142"]]
+    assert result.problems[["source_row", "column", "raw", "reason"]].values.tolist() == [
+        [0, "Phones", "555-01", "too short"]]
