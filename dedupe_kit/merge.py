@@ -34,8 +34,9 @@ from .fieldmap import OWN_COLUMNS, FieldMap, consent_rule, fold_header
 from .load import Contacts, check_source, record_ids
 from .names import as_written, fold_name
 from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, date_key, extension_spelled, is_placeholder,
-                        map_unique, normalize, placeholder_date, placeholder_texts, reads_as, shown_date, telling_dates,
-                        with_extensions, without_point_zero, without_text_mark)
+                        json_item_text, json_list, json_lists, map_unique, normalize, placeholder_date,
+                        placeholder_texts, reads_as, shown_date, telling_dates, with_extensions, without_point_zero,
+                        without_text_mark)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -1022,9 +1023,11 @@ class _Cells:
                                  part["raw"].to_numpy(dtype=object)[first])
             unread_here = unread[(unread["column"] == column).to_numpy()]
             unread_here = unread_here[isin(unread_here["source_row"].to_numpy(), rows)]  # beside an identifier
-            if not first.all() or len(unread_here):
+            # a JSON list of one item (``["ann@example.com"]``) goes elsewhere as that item, as a cell of several
+            listed = rows[list(json_lists(contacts.frame[column].to_numpy(dtype=object)[rows]))]
+            if not first.all() or len(unread_here) or len(listed):
                 unread_rows = problems.loc[(problems["column"] == column).to_numpy(), "source_row"].to_numpy()
-                several = isin(rows, np.r_[rows[~first], unread_here["source_row"].to_numpy()])
+                several = isin(rows, np.r_[rows[~first], unread_here["source_row"].to_numpy(), listed])
                 typed = part["raw"].to_numpy(dtype=object)[several]
                 self._several[column] = (np.r_[rows[several], unread_here["source_row"].to_numpy()],
                                          np.r_[codes[several], unread_here["code"].to_numpy()],
@@ -1398,7 +1401,8 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     blank_columns = {bits: [c for bit, c in enumerate(columns) if bits >> bit & 1]
                      for bits in sorted_distinct(blank).tolist()}
     placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)
-    lists, appended, overflow, targets = _list_columns(columns, cells_of), {}, [], []
+    json_columns = [c for c in columns if _json_lists(contacts, c)]
+    lists, appended, overflow, targets = _list_columns(columns, cells_of, json_columns), {}, [], []
     group_of_extra, from_columns = extra["group"].to_numpy(), extra["column"].tolist()
     for start, end in zip(*runs(group_of_extra)):  # each group's extra values, in order
         empty = [c for c in blank_columns[int(blank[start])] if (int(group_of_extra[start]), c) not in field_choice]
@@ -1408,7 +1412,7 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
                                                                  survivor.tolist(), targets):
         if target is None:
             if lists and (group, lists[0]) not in field_choice:
-                appended.setdefault((group, kept_by), []).append((value, source_row))
+                appended.setdefault((group, kept_by), []).append((value, source_row, column))
             else:
                 overflow.append((group, role, value, source_row))
             continue
@@ -1421,11 +1425,18 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         separator = _separator(held[contacts.filled(column)][:1000])[1]  # as its cells write it, else HubSpot's ';'
         spelled = role == "phones" and separator.strip() in ";,"  # an extension after it would read as another value
         for (group, kept_by), values in appended.items():
-            first = placed[column].get(group) or (held[kept_by], kept_by)
+            first = ((*placed[column][group], moved.get(column, {}).get(group, column)) if group in placed[column]
+                     else (held[kept_by], kept_by, column))
             values = ([first] if first[0] else []) + values
-            texts = [extension_spelled(v) if spelled else v for v, _ in values]
-            placed[column][group] = (separator.join(texts), values[0][1] if len(values) == 1 else -1)
-            listed += [(group, role, v, r) for v, r in values]
+            texts = [extension_spelled(v) if spelled else v for v, _, _ in values]
+            placed[column][group] = (_json_joined(values, contacts.frame) if column in json_columns
+                                     else separator.join(texts), values[0][1] if len(values) == 1 else -1)
+            listed += [(group, role, v, r) for v, r, _ in values]
+    for column in json_columns:  # a value that went alone into a blank cell of a column of JSON lists: a list too
+        for group, (value, row) in placed[column].items():
+            if json_list(value) is None:
+                placed[column][group] = (_json_joined([(value, row, moved.get(column, {}).get(group, column))],
+                                                      contacts.frame), row)
     for column in columns:
         after[column], source[column] = _by_group(placed[column])
     return overflow
@@ -1451,15 +1462,47 @@ def _targets(columns: list[str], empty: list[str], kind: Mapping[str, str]) -> l
     return found
 
 
-def _list_columns(columns: list[str], cells_of: _Cells) -> list[str]:
+def _list_columns(columns: list[str], cells_of: _Cells, json_columns: Sequence[str]) -> list[str]:
     """The columns that hold several values in a cell: so named (HubSpot's ``Additional email addresses``,
-    Gladly's ``Emails``), so written in half or more of the file's cells (``a@x.com; b@y.com``), or by Google
+    Gladly's ``Emails``), so written in half or more of the file's cells (``a@x.com; b@y.com``) or as JSON lists
+    (``json_columns``), or by Google
     Contacts (``a@x.com ::: b@y.com``, its own separator, in a member's cell): one record's pasted pair leaves
     a column of one value a cell as it is, which a CRM checks as one address or number."""
     rows = cells_of.members["row"].to_numpy()
-    return [c for c in columns if cells_of.written_as_list(c) or re.search(r"(?:emails|phones|addresses|numbers)$",
-                                                                           fold_header(c))
+    return [c for c in columns if cells_of.written_as_list(c) or c in json_columns
+            or re.search(r"(?:emails|phones|addresses|numbers)$", fold_header(c))
             or any(" ::: " in text for text in cells_of.contacts.frame[c].to_numpy()[rows])]
+
+
+def _json_lists(contacts: Contacts, column: str) -> bool:
+    """Whether half or more of the filled cells of ``column`` (its first 1,000) hold a JSON list (`json_list`), as an
+    export flattened from a CRM's API writes a contact's emails or phones."""
+    held = contacts.frame[column].to_numpy(dtype=object)[np.flatnonzero(contacts.filled(column))[:1000]]
+    return len(held) > 0 and sum(json_list(text) is not None for text in held) * 2 >= len(held)
+
+
+def _json_joined(values: Sequence[tuple[str, int, str]], frame: pd.DataFrame) -> str:
+    """One JSON list of ``values`` (text, source row, column), each item once: the items of a text that is a JSON
+    list, else the item of its row's cell that is the text, or holds it (the whole object, as that record wrote it:
+    Gladly's ``{"original": "+1 617-555-0101", "type": "MOBILE", …}``), else the text.
+
+    >>> frame = pd.DataFrame({"Emails": ['[{"original": "Ann@Example.com", "primary": true}, "b@example.com"]']})
+    >>> _json_joined([('["b@example.com"]', 0, "Emails"), ("ann@example.com", 0, "Emails")], frame)
+    '["b@example.com", {"original": "Ann@Example.com", "primary": true}]'
+    """
+    items: list = []
+    for text, row, column in values:
+        found = json_list(text)
+        if found is None:
+            folded = " ".join(text.split()).casefold()
+            of_cell = json_list(frame[column].iat[row]) or []
+            read = [" ".join(json_item_text(item).split()).casefold() for item in of_cell]
+            at = read.index(folded) if folded in read else next((i for i, t in enumerate(read) if folded in t), None)
+            found = [text if at is None else of_cell[at]]
+        for item in found:
+            if item not in items:
+                items.append(item)
+    return json.dumps(items, ensure_ascii=False)
 
 
 def _conflicts(cells_of: _Cells, contacts: Contacts, policy: MergePolicy,

@@ -919,7 +919,8 @@ _ERROR_TEXT = frozenset(["#n/a", "#value!", "#ref!", "#name?", "#div/0!", "#null
 _CLEAR_TEXT = frozenset(["unset"])
 PLACEHOLDER_TEXT = frozenset(["n/a", "na", "none", "null", "nil", "-", "--", "?", ".", "x", "unknown", "tbd", "0",
                               "nan", "[not provided]", *_ERROR_TEXT, *_CLEAR_TEXT,
-                              "'-", "'--"])  # with the ' a CRM puts before a cell that starts as a formula does
+                              "'-", "'--",  # with the ' a CRM puts before a cell that starts as a formula does
+                              "[]"])  # an empty JSON list, as an export flattened from a CRM's API writes no value
 
 
 class EmailParser:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import importlib
 import json
 import os
@@ -584,3 +585,37 @@ def test_run_without_a_record_id_or_email_column_says_not_to_import_the_fix_file
     assert "import fix_1_clear.csv" not in result.output
     assert "the fix files (not to import as they are: without a record ID or email column" in result.output
     assert (out / "crosswalk.csv").read_text().splitlines()[1].startswith("0,row 0,0,0,row 0,auto,")
+
+
+def test_a_run_merges_cells_of_json_lists_into_one_json_list(tmp_path):
+    # an export flattened from Gladly's customer API writes emails and phones as JSON lists: the merge wrote
+    # '[{…}], [{…}, {…}]' and '[{…}], []' into cleaned.csv and fix_2_update.csv, which no import reads as a list
+    path, out, config = tmp_path / "gladly.csv", tmp_path / "out", tmp_path / "config.toml"
+    ann = {"original": "Ann.Lee@Example.com", "normalized": "ann.lee@example.com", "primary": True}
+    ann_mobile = {"original": "+1 617-555-0101", "normalized": "+16175550101", "type": "MOBILE", "primary": True}
+    ann_work = {"original": "ann.work@example.org", "normalized": "ann.work@example.org", "primary": False}
+    ann_home = {"original": "(617) 555-0101", "normalized": "+16175550101", "type": "HOME", "primary": True}
+    ann_office = {"original": "+1 617-555-0199", "normalized": "+16175550199", "type": "WORK", "primary": False}
+    bob = {"original": "bob.stone@example.com", "normalized": "bob.stone@example.com", "primary": True}
+    bob_mobile = {"original": "+1 212-555-0142", "normalized": "+12125550142", "type": "MOBILE", "primary": True}
+    rows = [["C1", "Ann Lee", "Acme", json.dumps([ann]), json.dumps([ann_mobile])],
+            ["C2", "Ann Lee", "", json.dumps([ann | {"original": "ann.lee@example.com"}, ann_work]),
+             json.dumps([ann_home, ann_office])],
+            ["C4", "Robert Stone", "Initech", json.dumps([bob]), "[]"],  # no phone: not as complete as C3
+            ["C3", "Bob Stone", "Initech", json.dumps([bob]), json.dumps([bob_mobile])],
+            ["C5", "Dana Fox", "Globex", '["dana.fox@example.com"]', ""],  # the survivor's cell blank
+            ["C6", "Dana Fox", "", '["dana.fox@example.com", "dana@example.org"]', '["415-555-0110", "415-555-0111"]'],
+            ["C7", "Eli Park", "Umbrella", '["eli.park@example.com"]', '["312-555-0177"]']]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["Customer ID", "Name", "Company", "Emails", "Phones"], *rows])
+    config.write_text('[fields]\nrecord_id = "Customer ID"\n')
+    result = run("run", path, "--config", config, "--out", out)
+    assert result.exit_code == 0, result.output
+    cleaned = pd.read_csv(out / "cleaned.csv", dtype=str, keep_default_na=False).set_index("Customer ID")
+    lists = {column: cleaned[column].map(json.loads).to_dict() for column in ("Emails", "Phones")}
+    assert lists == {"Emails": {"C1": [ann, ann_work], "C3": [bob], "C5": ["dana.fox@example.com", "dana@example.org"],
+                                "C7": ["eli.park@example.com"]},
+                     "Phones": {"C1": [ann_mobile, ann_office], "C3": [bob_mobile],
+                                "C5": ["415-555-0110", "415-555-0111"], "C7": ["312-555-0177"]}}
+    updates = pd.read_csv(out / "fix_2_update.csv", dtype=str, keep_default_na=False).set_index("Customer ID")
+    assert updates[["Emails", "Phones"]].to_dict() == cleaned.loc[["C1", "C5"], ["Emails", "Phones"]].to_dict()

@@ -1169,6 +1169,15 @@ def test_a_list_column_written_with_commas_takes_more_values_after_a_comma(tmp_p
     assert cleaned.loc[0, "Phones"] == "MOBILE:+16175550170, HOME:+16175550171, MOBILE:+16175550179"
     assert cleaned.loc[0, "Emails"] == "zed@example.com, z@example.org, zed@work.example"
 
+def test_an_item_of_a_json_list_goes_into_another_column_as_the_item(tmp_path):
+    # Gus's second address, alone in a JSON list, filled the survivor's blank Email with the whole cell as it was
+    path = tmp_path / "export.csv"
+    path.write_text('Contact ID,Name,Company,Email,Emails\nM1,Gus Hale,Acme,,"[""gus.hale@example.com""]"\n'
+                    'M2,Gus Hale,,gus.hale@example.com,"[{""original"": ""gus@example.net""}]"\n', encoding="utf-8")
+    cleaned = merge(load(path), np.array([0, 0])).cleaned()
+    assert cleaned.loc[0, ["Email", "Emails"]].tolist() == ["gus@example.net", '["gus.hale@example.com"]']
+
+
 def test_one_records_pasted_pair_does_not_make_a_list_column_of_a_single_value_one(tmp_path):
     # Z9's cell holds two values; Email and Mobile Phone stay one value a cell for everyone
     path = tmp_path / "export.csv"
