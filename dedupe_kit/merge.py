@@ -1484,14 +1484,21 @@ def _json_lists(contacts: Contacts, column: str) -> bool:
 def _json_joined(values: Sequence[tuple[str, int, str]], frame: pd.DataFrame) -> str:
     """One JSON list of ``values`` (text, source row, column), each item once: the items of a text that is a JSON
     list, else the item of its row's cell that is the text, or holds it (the whole object, as that record wrote it:
-    Gladly's ``{"original": "+1 617-555-0101", "type": "MOBILE", …}``), else the text.
+    Gladly's ``{"original": "+1 617-555-0101", "type": "MOBILE", …}``), else the text; an added item's
+    ``"primary": true`` is ``false`` when the list holds a primary item already, so that it keeps one.
 
     >>> frame = pd.DataFrame({"Emails": ['[{"original": "Ann@Example.com", "primary": true}, "b@example.com"]']})
     >>> _json_joined([('["b@example.com"]', 0, "Emails"), ("ann@example.com", 0, "Emails")], frame)
     '["b@example.com", {"original": "Ann@Example.com", "primary": true}]'
+    >>> _json_joined([('[{"original": "b@example.com", "primary": true}]', 0, "Emails"),
+    ...               ("ann@example.com", 0, "Emails")], frame)
+    '[{"original": "b@example.com", "primary": true}, {"original": "Ann@Example.com", "primary": false}]'
     """
+    def primary(item: object) -> bool:
+        return isinstance(item, dict) and item.get("primary") is True
+
     items: list = []
-    for text, row, column in values:
+    for added, (text, row, column) in enumerate(values):
         found = json_list(text)
         if found is None:
             folded = " ".join(text.split()).casefold()
@@ -1500,6 +1507,8 @@ def _json_joined(values: Sequence[tuple[str, int, str]], frame: pd.DataFrame) ->
             at = read.index(folded) if folded in read else next((i for i, t in enumerate(read) if folded in t), None)
             found = [text if at is None else of_cell[at]]
         for item in found:
+            if added and primary(item) and item not in items and any(map(primary, items)):
+                item = item | {"primary": False}  # the survivor's primary (or the first) stays the only one
             if item not in items:
                 items.append(item)
     return json.dumps(items, ensure_ascii=False)

@@ -587,10 +587,20 @@ def test_run_without_a_record_id_or_email_column_says_not_to_import_the_fix_file
     assert (out / "crosswalk.csv").read_text().splitlines()[1].startswith("0,row 0,0,0,row 0,auto,")
 
 
+def _run_on_json_lists(tmp_path, rows):
+    """cleaned.csv of a run on a Gladly-like export of ``rows`` (ID, name, company, emails, phones), by ID."""
+    path, out, config = tmp_path / "gladly.csv", tmp_path / "out", tmp_path / "config.toml"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["Customer ID", "Name", "Company", "Emails", "Phones"], *rows])
+    config.write_text('[fields]\nrecord_id = "Customer ID"\n')
+    result = run("run", path, "--config", config, "--out", out)
+    assert result.exit_code == 0, result.output
+    return pd.read_csv(out / "cleaned.csv", dtype=str, keep_default_na=False).set_index("Customer ID")
+
+
 def test_a_run_merges_cells_of_json_lists_into_one_json_list(tmp_path):
     # an export flattened from Gladly's customer API writes emails and phones as JSON lists: the merge wrote
     # '[{…}], [{…}, {…}]' and '[{…}], []' into cleaned.csv and fix_2_update.csv, which no import reads as a list
-    path, out, config = tmp_path / "gladly.csv", tmp_path / "out", tmp_path / "config.toml"
     ann = {"original": "Ann.Lee@Example.com", "normalized": "ann.lee@example.com", "primary": True}
     ann_mobile = {"original": "+1 617-555-0101", "normalized": "+16175550101", "type": "MOBILE", "primary": True}
     ann_work = {"original": "ann.work@example.org", "normalized": "ann.work@example.org", "primary": False}
@@ -606,16 +616,31 @@ def test_a_run_merges_cells_of_json_lists_into_one_json_list(tmp_path):
             ["C5", "Dana Fox", "Globex", '["dana.fox@example.com"]', ""],  # the survivor's cell blank
             ["C6", "Dana Fox", "", '["dana.fox@example.com", "dana@example.org"]', '["415-555-0110", "415-555-0111"]'],
             ["C7", "Eli Park", "Umbrella", '["eli.park@example.com"]', '["312-555-0177"]']]
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerows([["Customer ID", "Name", "Company", "Emails", "Phones"], *rows])
-    config.write_text('[fields]\nrecord_id = "Customer ID"\n')
-    result = run("run", path, "--config", config, "--out", out)
-    assert result.exit_code == 0, result.output
-    cleaned = pd.read_csv(out / "cleaned.csv", dtype=str, keep_default_na=False).set_index("Customer ID")
+    cleaned = _run_on_json_lists(tmp_path, rows)
     lists = {column: cleaned[column].map(json.loads).to_dict() for column in ("Emails", "Phones")}
     assert lists == {"Emails": {"C1": [ann, ann_work], "C3": [bob], "C5": ["dana.fox@example.com", "dana@example.org"],
                                 "C7": ["eli.park@example.com"]},
                      "Phones": {"C1": [ann_mobile, ann_office], "C3": [bob_mobile],
                                 "C5": ["415-555-0110", "415-555-0111"], "C7": ["312-555-0177"]}}
-    updates = pd.read_csv(out / "fix_2_update.csv", dtype=str, keep_default_na=False).set_index("Customer ID")
+    updates = pd.read_csv(tmp_path / "out" / "fix_2_update.csv", dtype=str, keep_default_na=False)
+    updates = updates.set_index("Customer ID")
     assert updates[["Emails", "Phones"]].to_dict() == cleaned.loc[["C1", "C5"], ["Emails", "Phones"]].to_dict()
+
+
+def test_a_run_keeps_one_primary_item_in_a_merged_json_list(tmp_path):
+    # C2's address and number, each "primary": true in its own record, went so into C1's lists, which held a primary
+    # item already: two primaries, which a CRM's import refuses or settles as it likes; Eli's list held none
+    ann = {"original": "Ann.Lee@Example.com", "primary": True}
+    ann_home = {"original": "ann.home@example.net", "primary": True, "verified": False}
+    ann_mobile = {"original": "+1 617-555-0101", "type": "MOBILE", "primary": True}
+    ann_work = {"original": "+1 617-555-0199", "type": "WORK", "primary": True}
+    eli = {"original": "eli.park@example.com", "primary": False}
+    eli_work = {"original": "eli@example.org", "primary": True}
+    rows = [["C1", "Ann Lee", "Acme", json.dumps([ann]), json.dumps([ann_mobile])],
+            ["C2", "Ann Lee", "", json.dumps([ann, ann_home]), json.dumps([ann_work])],
+            ["C3", "Eli Park", "Umbrella", json.dumps([eli]), '["312-555-0177"]'],
+            ["C4", "Eli Park", "", json.dumps([eli, eli_work]), '["312-555-0177"]']]
+    cleaned = _run_on_json_lists(tmp_path, rows)
+    assert cleaned.loc["C1", ["Emails", "Phones"]].map(json.loads).tolist() == [
+        [ann, ann_home | {"primary": False}], [ann_mobile, ann_work | {"primary": False}]]
+    assert json.loads(cleaned.loc["C3", "Emails"]) == [eli, eli_work]
