@@ -468,11 +468,6 @@ class DecisionStore:
         """Whether a decision of an imported batch (``ids``: the record ID of its rows) is the one ``standing``
         (`decisions`, by pair) on its records already, read in this input's rows as `decisions` reads it; or, on
         records this input does not hold, the one standing on their record IDs (``by_ids``, `_standing_by_ids`)."""
-        row_of = self._rows_of_ids()
-
-        def here(row: int) -> int | None:
-            return row_of.get(ids[row]) if row_of is not None and ids.get(row) else row
-
         key = self._key(ids, pair)
         fields = json.loads(fields_json)
         if isinstance(key, frozenset):
@@ -480,14 +475,19 @@ class DecisionStore:
                 decision, note, None if survivor is None else ids.get(survivor),
                 {column: ids.get(row) for column, row in fields.items()})
         return standing.get(key) == (
-            decision, note, None if survivor is None else here(survivor),
-            {column: here(row) for column, row in fields.items()})
+            decision, note, None if survivor is None else self._here(ids, survivor),
+            {column: self._here(ids, row) for column, row in fields.items()})
+
+    def _here(self, ids: Mapping[int, str], row: int) -> int | None:
+        """The row in this input of an imported batch's ``row`` (``ids``: the record ID of its rows), found by its
+        record ID (``None``: not held); the row itself without one."""
+        row_of = self._rows_of_ids()
+        return row_of.get(ids[row]) if row_of is not None and ids.get(row) else row
 
     def _key(self, ids: Mapping[int, str], pair: tuple[int, int]) -> tuple[int, int] | frozenset:
         """The records of ``pair`` of an imported batch (``ids``: the record ID of its rows): their rows in this
         input, as `decisions` reads them, or their record IDs when this input does not hold them."""
-        row_of = self._rows_of_ids()
-        rows = [row_of.get(ids[r]) if row_of is not None and ids.get(r) else r for r in pair]
+        rows = [self._here(ids, r) for r in pair]
         return frozenset(ids.get(r) for r in pair) if None in rows else tuple(sorted(rows))
 
     def _superseded(self, latest: Mapping[object, tuple[str, str | None]], ids: Mapping[int, str],
