@@ -971,6 +971,26 @@ def test_a_group_split_can_match_two_records_no_link_joins(tmp_path, store):
     assert store.decisions().empty and state.decision_of(group) == ""
 
 
+def test_a_group_split_matching_two_records_of_a_pair_waiting_on_its_own_decides_that_pair_too(tmp_path, store):
+    source = tmp_path / "chain.csv"
+    source.write_text(CHAIN.replace("ml@work.com", "megan.lewis2@hotmail.com"), encoding="utf-8")
+    state = ReviewState(run(source, progress=False), store, order="group")
+    group, pair = state.current, state.item_of((0, 2))
+    assert group.pairs == ((0, 1), (1, 2)) and pair.kind == "pair"  # C1 and C3 wait for review on their own
+    assert state.match(rows=[0, 2], note="C2 is her sister") is None  # nothing left to ask
+    assert state.decision_of(pair) == "match" and state.progress_text() == (
+        "2 of 2 reviewed — match 2, not a match 0, skip 0")
+    state.undo()
+    assert state.decision_of(pair) == "" and state.progress() == (0, 2)
+    state.goto(pair.index)
+    state.distinct()
+    state.goto(group.index)
+    state.match(rows=[0, 2])
+    state.goto(pair.index)
+    state.distinct()  # C1 and C3 are not one person after all: the split of the group no longer stands
+    assert state.decision_of(group) == "distinct" and state.counts() == {"match": 0, "distinct": 2, "skip": 0}
+
+
 def test_a_match_across_two_external_ids_stays_apart_and_the_run_says_so(tmp_path):
     source = tmp_path / "ids.csv"
     lines = CHAIN.splitlines()

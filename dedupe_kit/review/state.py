@@ -210,6 +210,14 @@ class ReviewState:
             return "match"  # a group split: some of its records matched, the others kept apart
         return "skip"  # skipped, where a standing match or not a match on some of its pairs stays
 
+    def _recode(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Work out again the decision of every item that holds one of ``pairs``: a pair waiting on its own
+        may be a group's too, when a split matches two of its records that no link joins (`_bridges`)."""
+        pairs = set(pairs)
+        for i, mine in enumerate(self._pairs):
+            if not pairs.isdisjoint(mine):
+                self._code[i] = _CODES.index(self._derive(i))
+
     def decision_of(self, item: Item | int) -> str:
         """The item's current decision: match / distinct / skip, or ``""`` (not yet)."""
         return _CODES[self._code[item.index if isinstance(item, Item) else item]]
@@ -281,7 +289,7 @@ class ReviewState:
             self._matched[sorted(members)] = True
         for p, what in others:
             self._decision[p] = what
-        self._code[item.index] = _CODES.index(self._derive(item.index))
+        self._recode(self._pairs[item.index])
         self._history.append(item.index)
         return self._advance()
 
@@ -309,8 +317,7 @@ class ReviewState:
                 self._decision[p] = standing[p]
             else:
                 self._decision.pop(p, None)
-        for i in {self._item_of_pair[p] for p in pairs if p in self._item_of_pair}:
-            self._code[i] = _CODES.index(self._derive(i))
+        self._recode(pairs)
         item = next((self._item_of_pair[p] for p in pairs if p in self._item_of_pair), None)
         if item is not None and self._goto(item):
             if self._history and self._history[-1] == item:
