@@ -168,6 +168,10 @@ class ReviewState:
             self._group_links.append(pids)
         self._n_pairs = n_pairs
         self._item_of_pair = {p: i for i, ps in enumerate(self._pairs) for p in ps}
+        self._items_of_pair: dict[tuple[int, int], set[int]] = {}  # a pair may be a group's and its own item
+        for i, ps in enumerate(self._pairs):
+            for p in ps:
+                self._items_of_pair.setdefault(p, set()).add(i)
 
     def _build_lookups(self, result: Result) -> None:
         contacts = result.contacts
@@ -213,10 +217,8 @@ class ReviewState:
     def _recode(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Work out again the decision of every item that holds one of ``pairs``: a pair waiting on its own
         may be a group's too, when a split matches two of its records that no link joins (`_bridges`)."""
-        pairs = set(pairs)
-        for i, mine in enumerate(self._pairs):
-            if not pairs.isdisjoint(mine):
-                self._code[i] = _CODES.index(self._derive(i))
+        for i in {i for p in pairs for i in self._items_of_pair.get(p, ())}:
+            self._code[i] = _CODES.index(self._derive(i))
 
     def decision_of(self, item: Item | int) -> str:
         """The item's current decision: match / distinct / skip, or ``""`` (not yet)."""
@@ -272,6 +274,8 @@ class ReviewState:
             together += bridges
             self._pairs[item.index] += tuple(bridges)
             self._item_of_pair.update(dict.fromkeys(bridges, item.index))
+            for p in bridges:
+                self._items_of_pair.setdefault(p, set()).add(item.index)
         # a split group: its links to the records left out are not a match; links among
         # those are not judged here (skip)
         others = [(p, "distinct" if (p[0] in members) != (p[1] in members) else "skip")
