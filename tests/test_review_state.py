@@ -925,6 +925,31 @@ def test_a_skip_never_replaces_a_standing_match_nor_its_note(result, store, pair
     assert cluster[pair[0]] == cluster[pair[1]]
 
 
+def test_a_match_on_a_group_that_names_no_choice_keeps_those_made_on_its_pair_before(result, store,
+                                                                                     pair_joining_a_group):
+    pair = pair_joining_a_group
+    state = ReviewState(result, store)
+    item = state.goto(state.item_of(pair).index)
+    chosen = next(r for r in pair if r != state.merge_survivor(item))  # not what the merge keeps anyway
+    winner = next(r for r in pair if r != chosen)
+    column = state.conflicts(item)[0]
+    state.match(survivor_row=chosen, fields={column: winner})
+    state = ReviewState(run(SAMPLE, decisions=store.decisions(), progress=False), store)
+    group = state.item_of(pair)
+    assert group.kind == "group" and state.decision_of(group) == ""
+    state.goto(group.index)
+    state.match()  # confirmed from code, as the page's Match left as shown
+    saved = store.decisions().set_index(["a", "b"]).loc[list(group.pairs)]
+    assert saved["survivor_row"].fillna(-1).tolist() == [chosen] * len(group.pairs)
+    assert all(f == {column: winner} for f in saved["fields"])
+    merged = run(SAMPLE, decisions=store.decisions(), progress=False).merge()
+    assert merged.survivors()[pair[0]] == chosen
+    state.undo()
+    state.match(survivor_row=None, fields={})  # none chosen: the merge's rules decide
+    saved = store.decisions().set_index(["a", "b"]).loc[list(group.pairs)]
+    assert saved["survivor_row"].isna().all() and all(f == {} for f in saved["fields"])
+
+
 def test_a_group_split_leaves_a_standing_match_among_the_records_left_out(result, store, pair_joining_a_group):
     pair, state = _joined_group(result, store, pair_joining_a_group)
     group = state.item_of(pair)

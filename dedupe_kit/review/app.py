@@ -212,9 +212,8 @@ class ReviewApp:
         if details:
             if details["decision"] == "match":
                 self.members.value = tuple(details["rows"])
-            for column, row in details["fields"].items():
-                if column in self.field_pickers and row in state.value_choices(item, column):
-                    self.field_pickers[column].value = row
+            for column, row in state.proposed_fields(item).items():
+                self.field_pickers[column].value = row
         # the heading last: once the page shows the new heading, the rest has arrived too
         decided = state.decision_of(item)
         self.heading.value = (f"<b>{html.escape(_label(item))}</b> — probability {item.probability:.3f}"

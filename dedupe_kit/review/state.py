@@ -224,16 +224,18 @@ class ReviewState:
         """The item's current decision: match / distinct / skip, or ``""`` (not yet)."""
         return _CODES[self._code[item.index if isinstance(item, Item) else item]]
 
-    def decide(self, decision: str, *, note: str = "", survivor_row: int | None = None,
-               fields: Mapping[str, int] | None = None, rows: Iterable[int] | None = None) -> Item | None:
+    def decide(self, decision: str, *, note: str = "", survivor_row: int | None | str = "keep",
+               fields: Mapping[str, int] | None | str = "keep", rows: Iterable[int] | None = None) -> Item | None:
         """Decide the current item (written to the store before returning) and move to the
         next undecided one, which is returned (``None`` when the queue is done).
 
         decision: ``match``, ``distinct`` (not a match) or ``skip`` (not sure: written only on
             the pairs without a standing match or not a match, which stay as they were).
-        survivor_row: for a match, the record that survives (default: none chosen, the merge
+        survivor_row: for a match, the record that survives (default: the one a person chose for these
+            records before, as the page shows it first, `decision_details`; ``None`` or none chosen: the merge
             decides over the whole group the records join, as `merge_survivor` shows).
-        fields: for a match, ``{column: source_row}`` whose value wins (the others: by the merge's rules).
+        fields: for a match, ``{column: source_row}`` whose value wins (the others: by the merge's rules;
+            default: those a person chose for these records before, `proposed_fields`; ``{}``: none).
         rows: for a match on a group, the records that are one person (default: all):
             its links between them are matches, its links to the others "not a match".
         """
@@ -244,6 +246,11 @@ class ReviewState:
         if not members <= set(item.rows) or len(members) < 2:
             raise ValueError(f"rows must be two or more of the records {item.rows}, not {sorted(members)}")
         if decision == "match":
+            if survivor_row == "keep":  # none named: what a person chose for these records before, as the page shows
+                details = self.decision_details(item)
+                survivor_row = details["survivor_row"] if details and details["survivor_row"] in members else None
+            if fields == "keep":
+                fields = {c: r for c, r in self.proposed_fields(item).items() if r in members}
             survivor_row = None if survivor_row is None else int(survivor_row)
             if survivor_row is not None and survivor_row not in members:
                 raise ValueError(f"survivor_row {survivor_row} is not one of the records matched {tuple(sorted(members))}")
@@ -538,6 +545,17 @@ class ReviewState:
         rows = details["rows"] if details else list(item.rows)
         chosen = self._joined(item, rows)[1]
         return chosen if chosen in rows else self.default_survivor(item, rows)
+
+    def proposed_fields(self, item: Item) -> dict[str, int]:
+        """The winning values shown first for the item's conflicting fields (`conflicts`): ``{column: row}``
+        a person chose for its records before (`decision_details`), among the records that may win there
+        (`value_choices`); the others are left to the merge's rules."""
+        details = self.decision_details(item)
+        if not details or not details["fields"]:
+            return {}
+        conflicts = set(self.conflicts(item))
+        return {column: row for column, row in details["fields"].items()
+                if column in conflicts and row in self.value_choices(item, column)}
 
     def _joined(self, item: Item, rows: Iterable[int] | None) -> tuple[list[int], int | None]:
         """The records of the group a match of ``rows`` joins (see `merge_survivor`), and the survivor a
