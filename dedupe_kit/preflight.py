@@ -62,7 +62,8 @@ class ImportCheck:
         (``same``, ``renamed to …``, ``unmapped``, ``missing``).
     changed_numbers: old and new phone or email of each contact a row would change.
     taken: values of the new file held by another existing contact: the rows are held back;
-        to import them anyway, those values must be cleared first (``held_back_clear.csv``).
+        to import them anyway, those values must be cleared first (``held_back_clear.csv``); not a value
+        that a row of the import file gives that contact too (two people of the new file claim it).
     warnings: differences between the files that an import would trip on.
     blanked: the new file's cells left blank in the import file, by ``new_row`` and ``column``:
         phone, email and ID cells of placeholders (``n/a``, ``555-555-5555``), which would overwrite
@@ -389,13 +390,17 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     holders = (held.assign(contact=same[held["source_row_old"].to_numpy()])
                .groupby(["source_row", "value"])["contact"].agg(set).to_dict())
     taken = []
+    said: dict[int, tuple[str, int, str]] = {}  # the taken value that a row's reason names: why, holder, value
     for row, old, column, kind, value in zip(held["source_row"], held["source_row_old"], held["column_old"],
                                              held["kind"], held["value"]):
         i = row - n_existing
         if same[target[i]] in holders[(row, value)] and (certain[i] or unknown[i]):
             continue  # the contact it updates holds the value already (maybe with a duplicate of its own)
         what = kind.replace("_", " ").replace("external id", "external ID")
-        reject(i, f"{what} {display(kind, value)} belongs to existing record {record_id[old]}", old)
+        why = f"{what} {display(kind, value)} belongs to existing record {record_id[old]}"
+        if status[i] != "will be rejected":
+            said[i] = why, old, value
+        reject(i, why, old)
         taken.append((i, old, record_id[old], column, value))
     # a row that surely updates a contact repeats no earlier row as a person (its values are checked), nor
     # a value of that contact, or of an earlier row that the CRM rejects (it writes nothing) or that updates
@@ -432,6 +437,17 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
             hold[i] = True
             reason[i] += f"; held back: {unit} {first_line[target[i]]} of this file updates this contact too"
         first_line.setdefault(target[i], new.lines[i])
+    # a taken value that a row of import_ready.csv gives its contact too did not move (two people of this file
+    # claim it): no clearing line, which would take it from that contact after that row's import
+    ready = np.flatnonzero(certain & ~hold & (status != "will be rejected"))
+    given: dict[tuple[int, str], int] = {}  # (contact, value): the line of the first row of import_ready.csv with it
+    giving = new_values[new_values["source_row"].isin(n_existing + ready)].sort_values("source_row")
+    for row, value in zip(giving["source_row"], giving["value"]):
+        given.setdefault((same[target[row - n_existing]], value), new.lines[row - n_existing])
+    for i, (why, old, value) in said.items():
+        if (same[old], value) in given:
+            reason[i] = f"{why}, which {unit} {given[same[old], value]} of this file gives it too{reason[i][len(why):]}"
+    taken = [t for t in taken if (same[t[1]], t[4]) not in given]
 
     # updates whose phones or emails differ from the contact's (two spellings of one number do not)
     updating = np.flatnonzero(np.isin(status, ["updates", "would create a duplicate"]) & certain)  # before a phone

@@ -17,7 +17,8 @@ EXPECTED = [
     ("updates", "C000001", "same record ID"),
     ("changes a number", "C000002", "same record ID; Mobile Phone +12135550163 -> +1 213 555 0999"),
     ("would create a duplicate", "C000040", "same email samantha.roberts90@aol.com"),
-    ("will be rejected", "C000040", "phone +1 646-555-0104 belongs to existing record C000040"),
+    ("will be rejected", "C000040", "phone +1 646-555-0104 belongs to existing record C000040, which line 4 of "
+                                    "this file gives it too"),
     ("new contact", "", ""),
     ("will be rejected", "", "repeats line 6 of this file"),
     ("updates", "C000025", "same external ID S63721"),
@@ -45,8 +46,7 @@ def test_every_row_gets_its_status_matched_record_and_reason(check):
 def test_changed_numbers_and_values_to_clear_first(check):
     assert check.changed_numbers[["record_id", "column", "old", "new"]].values.tolist() == [
         ["C000002", "Mobile Phone", "+12135550163", "+1 213 555 0999"]]
-    assert check.taken[["existing_record", "column", "value"]].values.tolist() == [
-        ["C000040", "Mobile Phone", "+16465550104"]]
+    assert check.taken.empty  # Zachary's phone is C000040's, which Samantha's row (line 4) gives it too
 
 
 def test_the_header_check_finds_renamed_and_missing_key_columns(check):
@@ -71,7 +71,7 @@ def test_files_written(check, tmp_path):
     assert ready.loc[ready["First Name"] == "Olivia", "Contact ID"].tolist() == [""]
     # the padded record ID is written as the CRM has it
     assert ready.loc[ready["First Name"] == "Ines", "Contact ID"].tolist() == ["C000005"]
-    assert read("held_back_clear.csv").values.tolist() == [["C000040", "Samantha", "Roberts", "S03297", "", "UNSET"]]
+    assert read("held_back_clear.csv").empty  # Zachary's phone is C000040's, which Samantha's row gives it too
     summary = (tmp_path / "summary.txt").read_text()
     assert "will be rejected                 4" in summary
     assert "rows held back (held_back.csv)     5" in summary  # the 4 rejected and the ID under another name
@@ -379,7 +379,11 @@ def test_a_check_for_another_crm_leaves_no_clearing_file_of_the_earlier_check(tm
 def test_a_check_says_which_word_its_clearing_file_empties_a_field_with(tmp_path, crm, warning):
     out, config = tmp_path / "out", tmp_path / "crm.toml"
     config.write_text(f'[merge]\ncrm = "{crm}"\n')
-    result = CliRunner().invoke(main, ["check-import", NEW, "--against", "sample_data/contacts.csv", "--out", str(out),
+    existing, new = tmp_path / "existing.csv", tmp_path / "new.csv"  # Zoe's phone is Alice's: a line to clear
+    existing.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\nC001,Alice,Baker,alice@example.com,"
+                        "+12125550101\n")
+    new.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\n,Zoe,Quinn,zoe@example.org,+12125550101\n")
+    result = CliRunner().invoke(main, ["check-import", str(new), "--against", str(existing), "--out", str(out),
                                        "--config", str(config)])
     assert result.exit_code == 0, result.output
     for text in (result.output, (out / "summary.txt").read_text()):
@@ -447,6 +451,25 @@ def test_a_row_imported_without_the_id_of_the_contact_whose_phone_it_carries_wil
     assert check.taken[["existing_record", "column"]].values.tolist() == [["C001", "Mobile Phone"]]
     importable, held = check.corrected()
     assert importable["Contact ID"].tolist() == ["C004"] and held["First Name"].tolist() == ["Alicia"]
+
+
+def test_a_value_that_a_row_of_the_import_gives_its_contact_too_is_not_cleared_for_a_held_back_row(tmp_path):
+    # the file gives Alice's mobile to Alice (line 2) and to Zoe (line 3): it did not move to Zoe, and the clearing
+    # line, imported after import_ready.csv, would take from Alice the number her own row just set
+    alice = "C001,Alice,Baker,alice.baker@example.com,+12125550101,New York\n"
+    zoe = ",Zoe,Quinn,zoe.quinn@example.org,212.555.0101,Boston\n"
+    check = _checked(tmp_path, alice, alice + zoe)
+    assert check.rows["status"].tolist() == ["updates", "will be rejected"]
+    assert check.rows["reason"][1] == ("phone +1 212-555-0101 belongs to existing record C001, which line 2 of this "
+                                       "file gives it too")
+    assert check.taken.empty
+    check.write(tmp_path / "out")
+    assert (tmp_path / "out" / "held_back_clear.csv").read_text().splitlines()[1:] == []
+    # Alice's row held back (another name under her ID) gives her nothing: the number is cleared for Zoe's row
+    check = _checked(tmp_path, alice, alice.replace("Alice,Baker", "Carl,Dunn") + zoe)
+    assert check.rows["hold"].tolist() == [True, True]
+    assert check.rows["reason"][1] == "phone +1 212-555-0101 belongs to existing record C001"
+    assert check.taken[["existing_record", "column"]].values.tolist() == [["C001", "Mobile Phone"]]
 
 
 def test_a_held_back_row_gets_the_record_id_it_matched_so_that_imported_after_the_clearing_file_it_updates(tmp_path):
