@@ -870,8 +870,8 @@ def test_a_none_or_nan_set_in_place_in_a_column_of_the_file_is_refused_naming_it
             contacts = load(path)
             groups = run(contacts, progress=False).crosswalk["cluster_id"].to_numpy()
             contacts.frame.loc[1, column] = blank
-            for stage, call in [("normalize", lambda: normalize(contacts)),
-                                ("merge", lambda: merge(contacts, groups)), ("run", lambda: run(contacts, progress=False))]:
+            for stage, call in [("normalize", lambda: normalize(contacts)), ("merge", lambda: merge(contacts, groups)),
+                                ("run", lambda: run(contacts, progress=False))]:
                 with pytest.raises(InputError, match=rf"^{stage}: column '{column}' of contacts.frame holds "
                                                      rf"{blank!r} in row 1, not text.*\(.fillna\(''\)\)"):
                     call()
