@@ -19,7 +19,7 @@ from ._interrupt import as_usual
 from ._perf import freed_memory_kept, small_pages
 from .config import CRM_PROFILES, Config, MergePolicy, encoding_problem, region_problem
 from .errors import DedupeKitError, InputError
-from .export import file_format, write_tables
+from .export import file_format, neutralized_line, write_tables
 from .files import refuse_folder, write_figure, write_text
 from .compare import check_comparable
 from .load import Contacts, load, record_ids, row_unit
@@ -203,7 +203,7 @@ def profile(file: Path, config_path: Path | None, region: str | None, encoding: 
     _, neutralized = write_tables(out, named, dict.fromkeys(named, ("utf-8", ",")), protect=protect)
     write_figure(out / "profile.png", report.plot(), protect=protect)
     if len(neutralized):  # listed in neutralized.csv, as a run's
-        click.echo(f"\ncells neutralized as formulas {len(neutralized):>6,}   (see neutralized.csv)")
+        click.echo(f"\n{neutralized_line(len(neutralized))}")
     click.echo(f"\nwrote the profile, its tables, profile.png and config.toml to {out}/")
 
 

@@ -49,10 +49,21 @@ class Exported:
     warnings: list[str]
 
     def summary(self) -> str:
-        lines = [f"cells neutralized as formulas {len(self.neutralized):>6,}"]
+        lines = [neutralized_line(len(self.neutralized), listed=True)]
         lines += [f"  {cell_of(file, row, column)}: {value!r}"
                   for file, row, _, column, value in self.neutralized.head(10).itertuples(index=False)]
         return "\n".join(lines + [f"warning: {w}" for w in self.warnings])
+
+
+def neutralized_line(count: int, *, listed: bool = False) -> str:
+    """The summary's line that counts the cells neutralized as formulas (`write_tables`), sending to
+    ``neutralized.csv`` when there are some, unless the lines after it list them (``listed``).
+
+    >>> neutralized_line(2), neutralized_line(0)
+    ('cells neutralized as formulas      2   (see neutralized.csv)', 'cells neutralized as formulas      0')
+    """
+    line = f"cells neutralized as formulas {count:>6,}"
+    return f"{line}   (see neutralized.csv)" if count and not listed else line
 
 
 def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None = None,

@@ -35,7 +35,7 @@ from .compare import check_comparable
 from .config import Config
 from .errors import InputError
 from .fieldmap import ROLES, SINGLE_ROLES, FieldMap, phone_kind
-from .export import clear_word_warning, clearing_rows, file_format, line_ending, write_tables
+from .export import clear_word_warning, clearing_rows, file_format, line_ending, neutralized_line, write_tables
 from .files import refuse_input, write_figure, write_text
 from .load import Contacts, check_source, load, row_unit
 from .merge import EXTRA_COLUMNS, check_policy, placeholder_cells, with_extra_columns
@@ -169,8 +169,7 @@ class ImportCheck:
         raw = () if self.config.merge.neutralize_formulas else ("import_ready.csv", self.clearing_file)  # the CRM's
         paths, neutralized = write_tables(out, tables, formats, raw, line_end=line_ending(self.new), protect=protect)
         (out / other).unlink(missing_ok=True)  # from an earlier check for another CRM: it would look current
-        summary = self.summary() + f"\ncells neutralized as formulas {len(neutralized):>6,}"
-        summary += "   (see neutralized.csv)\n" if len(neutralized) else "\n"  # as the profile says it
+        summary = f"{self.summary()}\n{neutralized_line(len(neutralized))}\n"
         summary += "".join(f"warning: {w}\n" for w in self.clearing_warnings())
         paths.append(write_text(out / "summary.txt", summary, protect=protect))
         paths.append(write_figure(out / "preflight.png", self.plot(), protect=protect))
