@@ -419,8 +419,7 @@ class DecisionStore:
         by_ids, times = self._standing_by_ids()
         latest.update({key: (what, times[key]) for key, (what, *_) in by_ids.items()})
         # the latest decision on a pair stands: the file's are written oldest first, whatever its order of lines
-        batches = dict(sorted(batches.items(), key=lambda batch: (_moment(batch[0][0]) is None,
-                                                                  _moment(batch[0][0]) or 0)))
+        batches = dict(sorted(batches.items(), key=lambda batch: ((at := _moment(batch[0][0])) is None, at or 0)))
         imported = superseded = 0
         contradicted: dict[object, set[str]] = {}  # the decisions of the file on each pair of records
         for (when, _), rows in batches.items():
