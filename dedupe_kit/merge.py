@@ -33,10 +33,10 @@ from .errors import ConfigError
 from .fieldmap import OWN_COLUMNS, FieldMap, consent_rule, fold_header
 from .load import Contacts, check_source, record_ids
 from .names import as_written, fold_name
-from .normalize import (PLACEHOLDER_TEXT, Normalized, country_region, date_key, extension_spelled, is_placeholder,
-                        json_item_text, json_list, json_lists, map_unique, normalize, placeholder_date,
-                        placeholder_texts, reads_as, shown_date, telling_dates, with_extensions, without_point_zero,
-                        without_text_mark)
+from .normalize import (EMPTY_LIST_SPACED, PLACEHOLDER_TEXT, Normalized, country_region, date_key, extension_spelled,
+                        is_placeholder, json_item_text, json_list, json_lists, map_unique, normalize, placeholder_date,
+                        placeholder_folded, placeholder_texts, reads_as, shown_date, telling_dates, with_extensions,
+                        without_point_zero, without_text_mark)
 
 #: Roles whose values are kept together by default: other records' values go to empty sibling columns.
 UNION_ROLES = ("emails", "phones", "notes", "tags")
@@ -439,7 +439,7 @@ def _placeholder_problems(normalized: Normalized) -> np.ndarray:
     or read as one; worked out once, read-only."""
     def make() -> np.ndarray:
         problems = normalized.problems
-        typed = problems["raw"].str.strip().str.casefold().isin(PLACEHOLDER_TEXT).to_numpy()
+        typed = holds_word(problems["raw"].to_numpy(dtype=object), *PLACEHOLDER_TEXT)
         return typed | problems["reason"].str.startswith("placeholder").to_numpy()
     return normalized.once("placeholder problems", make)
 
@@ -522,11 +522,14 @@ def blank_for_the_word(contacts: Contacts, rows: np.ndarray, word: str,
 
 
 def holds_word(values: np.ndarray, *words: str) -> np.ndarray:
-    """Whether each text is one of ``words`` (a CRM's clear word), in any case and between spaces; by
-    Arrow's kernels, half the time of pandas' on the distinct texts."""
+    """Whether each text is one of ``words`` (a CRM's clear word), in any case and between spaces (an empty JSON list
+    ``[]`` written with white space inside too, `placeholder_folded`); by Arrow's kernels, half the time of pandas'
+    on the distinct texts."""
     if not words:
         return np.zeros(len(values), dtype=bool)
     folded = pc.utf8_lower(pc.utf8_trim_whitespace(pa.array(values, pa.string())))
+    if "[]" in words:
+        folded = pc.replace_substring_regex(folded, EMPTY_LIST_SPACED, "[]")
     return np.asarray(pc.is_in(folded, value_set=pa.array([w.lower() for w in words], pa.string())))
 
 
@@ -1210,7 +1213,7 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
         for group, values in several.groupby("group")["value"]:
             written = [(" ".join(p.split()).casefold(), p) for v in values
                        for p in _split(v, separator, phones=column == EXTRA_COLUMNS[1])]
-            kept = [(folded, part) for folded, part in written if folded not in blank]
+            kept = [(folded, part) for folded, part in written if placeholder_folded(folded) not in blank]
             if len(values) == 1 and len(kept) == len(written):  # another record's one cell: as written
                 continue
             parts = {}  # a value written otherwise ("VIP", "vip") once, as first written

@@ -381,6 +381,8 @@ def parse_phone(raw: str, region: str) -> Parsed:
     """
     if _SCIENTIFIC.fullmatch(raw.strip()):  # before its decimal comma is taken for two numbers
         return [], [(raw.strip(), _SCIENTIFIC_REASON, "")]
+    if placeholder_folded(raw) == "[]":  # an empty JSON list (`[\n]`): no number, not two lines of text
+        return [], [(raw.strip(), "not a phone number", "")]
     ok, bad = [], []
     for part in _PHONE_SPLIT.split(raw.strip()):
         if part:
@@ -921,6 +923,19 @@ PLACEHOLDER_TEXT = frozenset(["n/a", "na", "none", "null", "nil", "-", "--", "?"
                               "nan", "[not provided]", *_ERROR_TEXT, *_CLEAR_TEXT,
                               "'-", "'--",  # with the ' a CRM puts before a cell that starts as a formula does
                               "[]"])  # an empty JSON list, as an export flattened from a CRM's API writes no value
+#: An empty JSON list written with white space inside (``[ ]``, ``[\n]``), as some APIs and tools write it: ``[]``
+EMPTY_LIST_SPACED = r"^\[\s+\]$"  # for Arrow's regular expressions (RE2) too
+
+
+def placeholder_folded(text: str) -> str:
+    """``text`` as `PLACEHOLDER_TEXT` holds a placeholder: trimmed and case-folded, an empty JSON list
+    written with white space inside (`EMPTY_LIST_SPACED`) ``[]``.
+
+    >>> placeholder_folded(" N/A "), placeholder_folded("[ \\n ]"), placeholder_folded("[1]")
+    ('n/a', '[]', '[1]')
+    """
+    text = text.strip().casefold()
+    return "[]" if text[:1] == "[" and re.match(EMPTY_LIST_SPACED, text) else text
 
 
 class EmailParser:
@@ -945,7 +960,7 @@ class EmailParser:
             text = _LINK_SPACE.sub(" ", text).strip()
         if "&" in text:  # a CRM's HTML export writes "<" and ">" as "&lt;" and "&gt;"
             text = _HTML_ENTITY.sub(lambda entity: html.unescape(entity[0]), text)
-        if text.casefold() in PLACEHOLDER_TEXT:
+        if placeholder_folded(text) in PLACEHOLDER_TEXT:
             return [], [(text, "placeholder, not an address")]
         text = _MAILTO.sub(r"\1", text)
         if text.count("@") == 1:  # one address: typed in a form
@@ -1051,7 +1066,7 @@ def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, 
     """
     text = " ".join(raw.split())
     key = without_text_mark(text)
-    if key.casefold() in PLACEHOLDER_TEXT or not key and text:  # (a mark of text around nothing: ', ="")
+    if placeholder_folded(key) in PLACEHOLDER_TEXT or not key and text:  # (a mark of text around nothing: ', ="")
         return [], [(text, "placeholder, not an ID")]
     if _SCIENTIFIC.fullmatch(key):
         return [], [(text, _SCIENTIFIC_REASON)]
@@ -1064,7 +1079,7 @@ def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, 
 def parse_external_ids(values: list[str], region: str | None = None) -> ParsedMany:
     """`parse_external_id` of many values at once (the ``region`` is not used), for `_apply_unique`."""
     texts = _objects([" ".join(value.split()) for value in values])
-    plain = np.fromiter((text.casefold() not in PLACEHOLDER_TEXT and not text[:1].isdigit() and text[:1] not in "'="
+    plain = np.fromiter((text.casefold() not in PLACEHOLDER_TEXT and not text[:1].isdigit() and text[:1] not in "'=["
                          for text in texts), dtype=bool, count=len(texts))  # most IDs: `id_key`, nothing else
     ok, rest = np.flatnonzero(plain), np.flatnonzero(~plain)
     parsed, unusable = _one_by_one(parse_external_id)([texts[i] for i in rest], None)
@@ -1399,7 +1414,7 @@ def is_placeholder(text: str, role: str = "") -> bool:
     >>> is_placeholder(" N/A "), is_placeholder("None"), is_placeholder("None", "last_name")
     (True, True, False)
     """
-    return text.strip().casefold() in placeholder_texts(role)
+    return placeholder_folded(text) in placeholder_texts(role)
 
 
 def placeholder_texts(role: str = "") -> frozenset[str]:

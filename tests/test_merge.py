@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import unicodedata
 import warnings
@@ -925,6 +926,23 @@ def test_a_text_cell_of_placeholders_is_blank_to_every_rule(tmp_path, survivor, 
         assert proposed_survivors(contacts, np.array([0, 0, 0])).tolist() == [1, 1, 1]
     assert plan.cleaned()[columns].values.tolist() == [["Acme", "Boston", "Buyer", "Called twice"]]
     assert plan.overflow.empty  # nor is a phone of '.' carried into an extra column
+
+
+def test_an_empty_json_list_with_white_space_inside_is_blank_as_one_without(tmp_path):
+    # '[ ]' and '[\n]', as some APIs and tools write an empty list, made row 0 the most complete, so that the
+    # merged contact took its '[ ]' for an email and kept it in a JSON list of the other row's address
+    def merged(empty, spaced):
+        path, header = tmp_path / "export.csv", ["Contact ID", "First Name", "Last Name", "Email", "Phone", "Company"]
+        with path.open("w", newline="") as f:
+            csv.writer(f).writerows([[*header, "Member ID"], ["1", "Ann", "Lee", spaced, empty, spaced, spaced],
+                                     ["2", "Ann", "Lee", "ann@example.com", "+1 617-555-0142", "Acme", "M7"],
+                                     ["3", "Ann", "Lee", empty, spaced, empty, empty]])
+        contacts = load(path, fields={"external_ids": ["Member ID"]})
+        plan = merge(contacts, np.array([0, 0, 0]))
+        return plan.groups["survivor_row"].tolist(), plan.cleaned().values.tolist(), plan.overflow.empty
+
+    assert merged("[]", "[ ]") == merged("[]", "[\n  ]") == merged("[]", "[]")
+    assert merged("[]", "[ ]")[1] == [["2", "Ann", "Lee", "ann@example.com", "+1 617-555-0142", "Acme", "M7"]]
 
 
 def test_a_placeholder_dash_behind_a_crms_formula_guard_is_blank_too(tmp_path):

@@ -65,6 +65,14 @@ def test_fill_rate_counts_a_placeholder_as_blank_as_the_merge_does(tmp_path):
                        "Notes": 1}
 
 
+def test_fill_rate_counts_an_empty_json_list_with_white_space_inside_as_blank(tmp_path):
+    path = tmp_path / "export.csv"  # '[ ]', as some APIs and tools write an empty list, is blank as '[]' is
+    path.write_text('Contact ID,First Name,Email,Phone,Company\n1,Ann,[],[ ],"[\n]"\n2,Bob,"[ ]",[  ],[]\n'
+                    "3,Cy,cy@example.com,+1 617-555-0142,Acme\n")
+    mapping = profile(load(path)).mapping.set_index("column")["filled"].to_dict()
+    assert mapping == {"Contact ID": 3, "First Name": 3, "Email": 1, "Phone": 1, "Company": 1}
+
+
 def test_invalid_values_carry_their_line(report):
     rows = report.invalid[["line", "column", "raw", "reason"]].values.tolist()
     assert [2 + 3, "Mobile Phone", "555-555-5555", "placeholder number"] in rows
