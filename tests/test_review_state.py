@@ -950,6 +950,19 @@ def test_a_match_on_a_group_that_names_no_choice_keeps_those_made_on_its_pair_be
     assert saved["survivor_row"].isna().all() and all(f == {} for f in saved["fields"])
 
 
+def test_a_match_on_a_group_that_names_no_note_keeps_the_one_written_on_its_pair_before(result, store,
+                                                                                        pair_joining_a_group):
+    pair, state = _joined_group(result, store, pair_joining_a_group)  # the pair matched with the note "one person"
+    group = state.item_of(pair)
+    state.goto(group.index)
+    state.match()  # confirmed from code, as the page's Match left as shown: the note was replaced by none
+    saved = store.decisions().set_index(["a", "b"]).loc[list(group.pairs)]
+    assert saved["note"].tolist() == ["one person"] * len(group.pairs) and state.note_of(group) == "one person"
+    state.undo()
+    state.match(note="")  # none written
+    assert (store.decisions().set_index(["a", "b"]).loc[list(group.pairs), "note"] == "").all()
+
+
 def test_a_group_split_leaves_a_standing_match_among_the_records_left_out(result, store, pair_joining_a_group):
     pair, state = _joined_group(result, store, pair_joining_a_group)
     group = state.item_of(pair)

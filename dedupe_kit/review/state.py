@@ -224,13 +224,15 @@ class ReviewState:
         """The item's current decision: match / distinct / skip, or ``""`` (not yet)."""
         return _CODES[self._code[item.index if isinstance(item, Item) else item]]
 
-    def decide(self, decision: str, *, note: str = "", survivor_row: int | None | str = "keep",
+    def decide(self, decision: str, *, note: str | None = None, survivor_row: int | None | str = "keep",
                fields: Mapping[str, int] | None | str = "keep", rows: Iterable[int] | None = None) -> Item | None:
         """Decide the current item (written to the store before returning) and move to the
         next undecided one, which is returned (``None`` when the queue is done).
 
         decision: ``match``, ``distinct`` (not a match) or ``skip`` (not sure: written only on
             the pairs without a standing match or not a match, which stay as they were).
+        note: the decision's note (default: none; for a match, the one written on these records' decisions
+            before, as the page shows it first, `decision_details`; ``""``: none).
         survivor_row: for a match, the record that survives (default: the one a person chose for these
             records before, as the page shows it first, `decision_details`; ``None`` or none chosen: the merge
             decides over the whole group the records join, as `merge_survivor` shows).
@@ -246,9 +248,12 @@ class ReviewState:
         if not members <= set(item.rows) or len(members) < 2:
             raise ValueError(f"rows must be two or more of the records {item.rows}, not {sorted(members)}")
         if decision == "match":
-            if survivor_row == "keep":  # none named: what a person chose for these records before, as the page shows
-                details = self.decision_details(item)
+            # none named: what a person chose or wrote for these records before, as the page shows
+            details = self.decision_details(item) if survivor_row == "keep" or note is None else None
+            if survivor_row == "keep":
                 survivor_row = details["survivor_row"] if details and details["survivor_row"] in members else None
+            if note is None:
+                note = details["note"] if details else ""
             if fields == "keep":
                 fields = {c: r for c, r in self.proposed_fields(item).items() if r in members}
             survivor_row = None if survivor_row is None else int(survivor_row)
@@ -273,7 +278,7 @@ class ReviewState:
                     raise ValueError(f"fields[{column!r}]: row {row} is blank there, and the merge keeps the value "
                                      "of every record in this column (union): pick a record that has one")
         else:
-            survivor_row, fields = None, None
+            survivor_row, fields, note = None, None, note or ""
         together = [p for p in item.pairs if p[0] in members and p[1] in members]
         if decision == "match" and (bridges := _bridges(members, together, self.default_survivor(item, members)
                                                         if survivor_row is None else survivor_row)):
