@@ -246,7 +246,7 @@ def merge(
     check_policy(policy, contacts)
     group_of = _group_of(groups, len(frame))
     kept = kept_columns(fm)
-    survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept, frame.columns)
+    survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept, contacts)
     placeholders = _with_blank_texts(contacts, _in_groups(group_of), policy.clear,
                                      placeholder_cells(contacts, normalized))
     members = _members(contacts, group_of, policy, survivor_choice, placeholders)
@@ -792,16 +792,19 @@ def _rule(column: str, role: str, policy: MergePolicy, key: str | None = None) -
 
 
 def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequence[str] = (),
-             columns: Sequence[str] | None = None):
+             contacts: Contacts | None = None):
     """What people chose: the survivor per group, the winning row per (group, column), the groups they matched.
-    A value chosen for a ``kept`` column (`KEEP_ROLES` and the key of the fix files: the survivor's always), or
-    for a column not among the input's ``columns`` (renamed or removed in a newer export), is left out, with a
-    warning."""
+    A value chosen for a ``kept`` column (`KEEP_ROLES` and the key of the fix files: the survivor's always), for
+    a column not among the columns of ``contacts`` (renamed or removed in a newer export), or whose record no
+    longer holds the value picked (``field_values``: edited in the CRM since; a decision without them applies
+    as it is), is left out, with a warning: the merge's rules decide the column."""
     survivors: dict[int, int] = {}
     fields: dict[tuple[int, str], int] = {}
     reviewed: set[int] = set()
     if decisions is None or not len(decisions):
         return survivors, fields, reviewed
+    columns = None if contacts is None else contacts.frame.columns
+    changed: dict[str, set[int]] = {}  # column -> the rows whose value picked there is no longer theirs
     for row in decisions.to_dict("records"):
         if row.get("decision") != "match":
             continue
@@ -811,12 +814,16 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
         survivor = int(float(survivor)) if _filled_cell(survivor) else None  # 4, 4.0 or "4.0" (a column with NaN)
         if survivor is not None and group_of[survivor] == group:
             survivors[group] = survivor
-        chosen = row.get("fields") if _filled_cell(row.get("fields")) else {}
-        if isinstance(chosen, str):
-            chosen = json.loads(chosen)
+        chosen, picked = (_json_cell(row.get(c)) for c in ("fields", "field_values"))
         gone = set(chosen) - set(chosen if columns is None else columns)
-        fields.update({(group, c): int(r) for c, r in chosen.items()
-                       if group_of[int(r)] == group and c not in kept and c not in gone})
+        for c, r in chosen.items():
+            if group_of[int(r)] != group or c in kept or c in gone:
+                continue
+            if columns is not None and c in picked and str(contacts.frame.at[int(r), c]) != str(picked[c]):
+                changed.setdefault(c, set()).add(int(r))
+                fields.pop((group, c), None)  # nor an earlier pick: the latest one set it aside
+            else:
+                fields[group, c] = int(r)
         if ignored := sorted(set(chosen) & set(kept)):
             warnings.warn(f"merge: a value chosen in review for {', '.join(map(repr, ignored))} is ignored: the record "
                           "ID (without one, the first email, which keys the fix files) and the creation and update "
@@ -824,7 +831,20 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
         if gone:
             warnings.warn(f"merge: a value chosen in review for {', '.join(map(repr, sorted(gone)))} is ignored: the "
                           "input has no such column (renamed or removed since the review?)", stacklevel=3)
+    if changed:
+        record_id = record_ids(contacts)
+        named = [f"{c!r} of {', '.join(str(record_id[r]) for r in sorted(rows))}"
+                 for c, rows in sorted(changed.items())]
+        warnings.warn(f"merge: a value chosen in review for {'; '.join(named)} is ignored: the record no longer holds "
+                      "the value picked (edited in the CRM since the review?); the merge's rules decide it, review "
+                      "the records again to choose", stacklevel=3)
     return survivors, fields, reviewed
+
+
+def _json_cell(value: object) -> dict:
+    """A decision's ``fields`` or ``field_values``: as stored, as JSON text (read back from a CSV), or blank."""
+    value = value if _filled_cell(value) else {}
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _filled_cell(value: object) -> bool:

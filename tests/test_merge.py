@@ -101,6 +101,25 @@ def test_a_value_chosen_in_review_for_a_column_the_newer_export_does_not_have_is
     assert survivor_row(plan) == 1 and value(plan, "Notes") == ("moved", 2)  # the rest of the choice stands
 
 
+def test_a_value_chosen_in_review_that_the_record_no_longer_holds_is_ignored(contacts):
+    # picked C11's 'Bobbie' in review; the newer export has 'Bobby' there, edited in the CRM since
+    decisions = pd.DataFrame({"a": [0], "b": [2], "decision": ["match"], "survivor_row": [1],
+                              "fields": [{"First Name": 2, "Notes": 2}],
+                              "field_values": [{"First Name": "Bobbie", "Notes": "moved"}]})
+    with pytest.warns(UserWarning, match=r"chosen in review for 'First Name' of C11 is ignored: the record no longer "
+                                         r"holds the value picked \(edited in the CRM since the review\?\)"):
+        plan = plan_of(contacts, decisions=decisions)
+    assert value(plan, "First Name") == ("Robert", 1)  # the survivor's, by the rule, as if nothing had been picked
+    assert value(plan, "Notes") == ("moved", 2)  # the value picked, still held: the rest of the choice stands
+    assert plan.values.set_index("column").loc["First Name", "rule"] != "chosen in review"
+    picked_before = decisions.drop(columns="field_values")  # a decision stored before values were: as it is
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert value(plan_of(contacts, decisions=picked_before), "First Name") == ("Bobby", 2)
+        assert value(plan_of(contacts, decisions=decisions.assign(field_values=[{"First Name": "Bobby"}])),
+                     "First Name") == ("Bobby", 2)
+
+
 def test_groups_of_a_sorted_crosswalk_merge_the_rows_of_their_index(contacts):
     crosswalk = pd.DataFrame({"source_row": [0, 1, 2, 3], "cluster_id": [0, 0, 2, 3]})
     shuffled = crosswalk.sort_values("cluster_id", ascending=False)  # as an analyst sorts it in a notebook

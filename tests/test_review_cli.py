@@ -137,3 +137,43 @@ def test_run_on_a_changed_input_says_in_its_summary_how_many_standing_decisions_
                     f"several rows now (among them 'not a match' on {ids4[a4]} / {ids4[b4]}, which no longer keeps "
                     "those people apart: review their pairs again)"]
     assert not [w for w in recwarn if "reused" in str(w.message)]  # in the summary, not a Python warning
+
+
+def test_a_value_picked_in_review_and_edited_in_the_crm_since_is_not_applied_to_the_new_value(tmp_path):
+    import shutil
+    import sqlite3
+
+    from dedupe_kit.review import open_state
+
+    header = "Contact ID,First Name,Last Name,Email,Mobile Phone,Company,City,Created Date,Last Modified\n"
+    ada = ["C001,Ada,Quill,ada.quill@example.com,+12125550101,Acme Widgets,Springfield,2021-01-01,2021-01-01",
+           "C002,Ada,Quill,ada.quill@example.com,+12125550101,{company},Shelbyville,2021-02-01,{updated}",
+           "C005,Ada,Quill,ada.quill@example.com,+12125550101,,Springfield,2021-01-05,2021-01-05"]
+    others = ["C003,Bert,Nobody,bert.nobody@example.org,+13125550177,Foo Co,Ogdenville,2021-03-01,2021-03-01",
+              "C004,Cleo,Fakename,cleo.fake@example.net,+14155550123,Bar Co,Capital City,2021-03-01,2021-03-01"]
+    export = tmp_path / "export.csv"
+    export.write_text(header + "\n".join([*ada[:2], *others, ada[2]]).format(
+        company="Acme Widgetry Inc", updated="2022-02-01") + "\n")
+    out = tmp_path / "out"
+    assert invoke("run", export, "--out", out).exit_code == 0
+    state = open_state(out)
+    assert state.current.rows == (0, 1, 4)  # the three records of Ada Quill, a group to review
+    state.match(fields={"Company": 1})  # C002's 'Acme Widgetry Inc'
+    state.store.close()
+    before = tmp_path / "before"  # the folder as a dedupe_kit that did not store the value picked left it
+    shutil.copytree(out, before)
+    with sqlite3.connect(before / "review.sqlite") as conn:
+        conn.execute("ALTER TABLE events DROP COLUMN field_values")
+    # a newer export: the rows in another order, and C002's company edited in the CRM since the review
+    newer = tmp_path / "newer.csv"
+    newer.write_text(header + "\n".join([*others, *ada]).format(
+        company="Former employee - do not use", updated="2024-06-01") + "\n")
+    with pytest.warns(UserWarning, match=r"a value chosen in review for 'Company' of C002 is ignored: the record no "
+                                         "longer holds the value picked"):
+        assert invoke("run", newer, "--out", out).exit_code == 0
+    update = pd.read_csv(out / "fix_2_update.csv", dtype=str, keep_default_na=False)
+    assert "Company" not in update  # C001 keeps its Acme Widgets, by the rule: not the text C002 holds now
+    # a store of before, without the values picked: the pick applies as it did
+    assert invoke("run", newer, "--out", before).exit_code == 0
+    update = pd.read_csv(before / "fix_2_update.csv", dtype=str, keep_default_na=False)
+    assert update[["Contact ID", "Company"]].values.tolist() == [["C001", "Former employee - do not use"]]

@@ -4,6 +4,7 @@ import json
 import re
 import sqlite3
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -128,6 +129,7 @@ def test_match_stores_survivor_and_winning_fields(state, store):
     row = store.decisions().iloc[0]
     assert (row["a"], row["b"]) == item.rows
     assert row["survivor_row"] == item.rows[0] and row["fields"] == {"First Name": loser}
+    assert row["field_values"] == {"First Name": state.result.contacts.frame.at[loser, "First Name"]}  # as seen
     assert str(store.decisions()["survivor_row"].dtype) == "Int64"
     with pytest.raises(ValueError, match="not one of the records"):
         state.match(survivor_row=99999)
@@ -304,13 +306,14 @@ def test_csv_round_trip(state, store, tmp_path):
     path = store.export_csv(tmp_path / "decisions.csv")
     text = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert text.columns.tolist() == ["a", "b", "record_id_a", "record_id_b", "decision", "note", "survivor_row",
-                                     "fields", "reviewer", "decided_at"]
+                                     "fields", "field_values", "reviewer", "decided_at"]
     assert json.loads(text["fields"].iloc[0]) == {"Email": item.rows[0]}
+    assert json.loads(text["field_values"].iloc[0]) == {"Email": state.result.contacts.frame.at[item.rows[0], "Email"]}
     assert text["note"].iloc[1] == '\'=HYPERLINK("http://x.example","click")'  # shown as text, not run
     with DecisionStore(tmp_path / "other.sqlite") as other:
         assert other.import_csv(path) == 2
-        cols = ["a", "b", "record_id_a", "record_id_b", "decision", "note", "survivor_row", "fields", "reviewer",
-                "decided_at"]
+        cols = ["a", "b", "record_id_a", "record_id_b", "decision", "note", "survivor_row", "fields", "field_values",
+                "reviewer", "decided_at"]
         pd.testing.assert_frame_equal(other.decisions()[cols], store.decisions()[cols])
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b,decision\n1,2,maybe\n")
@@ -381,6 +384,35 @@ def test_the_latest_decision_on_a_pair_stands_whatever_the_order_of_the_lines_or
             assert store.import_csv(older) == 0
         assert store.decisions().set_index(["a", "b"]).loc[(1, 49), ["decision", "reviewer"]].tolist() == [
             "distinct", "carol"]
+
+
+def test_a_value_picked_is_applied_while_its_record_holds_it_and_always_from_a_file_exported_before(result,
+                                                                                                  tmp_path):
+    from dedupe_kit.merge import merge
+    from dedupe_kit.review.store import input_of
+
+    groups = np.arange(len(result.contacts))
+    groups[3] = 2  # C000003 (Rouen) and C000004 (Bristol), one person, C000004's city picked in review
+    header = "a,b,record_id_a,record_id_b,decision,note,survivor_row,fields,reviewer,decided_at"
+    line = '2,3,C000003,C000004,match,,2,"{""City"": 3}",ann,2024-05-01T10:00:00.000+00:00'
+    for name, values, picked in [("before.csv", None, "Bristol"),  # a file of a dedupe_kit that did not store it
+                                 ("now.csv", '"{""City"": ""Bristol""}"', "Bristol"),
+                                 ("edited.csv", '"{""City"": ""Bath""}"', None)]:  # Bath then, edited in the CRM since
+        path = tmp_path / name
+        path.write_text(f"{header},field_values\n{line},{values}\n" if values else f"{header}\n{line}\n")
+        with DecisionStore(tmp_path / f"{name}.sqlite", **input_of(result.contacts)) as store:
+            assert store.import_csv(path) == 1
+            decisions = store.decisions()
+        assert decisions["field_values"].tolist() == [{"City": picked or "Bath"} if values else {}]
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            plan = merge(result.contacts, groups, decisions=decisions, normalized=result.normalized)
+        city = plan.values.set_index(["group", "column"]).loc[(2, "City")]
+        assert (city["after"], city["rule"]) == (("Bristol", "chosen in review") if picked else ("Rouen", "fill"))
+        assert [str(w.message) for w in said if "chosen in review" in str(w.message)] == ([] if picked else [
+            "merge: a value chosen in review for 'City' of C000004 is ignored: the record no longer holds the value "
+            "picked (edited in the CRM since the review?); the merge's rules decide it, review the records again to "
+            "choose"])
 
 
 def test_a_decision_on_a_record_gone_from_the_input_is_not_imported_again(result, tmp_path):

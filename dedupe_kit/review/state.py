@@ -297,8 +297,9 @@ class ReviewState:
         others = [(p, what) for p, what in others if what != "skip" or self._decision.get(p) not in _STANDING]
         if together or others:
             ids = {r: str(self._record_id[r]) for r in item.rows}
+            picked = {c: str(self._values[int(r), self._col_index[c]]) for c, r in (fields or {}).items()}
             self.store.decide(together, decision, note=note, survivor_row=survivor_row, fields=fields,
-                              record_ids=ids, others=others)
+                              field_values=picked, record_ids=ids, others=others)  # the values as the page shows them
         for p in together:
             self._decision[p] = decision
         if decision == "match":

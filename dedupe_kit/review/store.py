@@ -2,8 +2,9 @@
 
 The store is an append-only log of events: ``decide`` (match / distinct / skip,
 with a note, the surviving record and the winning value of each conflicting
-field) and ``undo`` (retracts one earlier batch of decisions). The current
-decisions are derived from the log: per pair, the latest decision not undone.
+field, with that value as the person saw it) and ``undo`` (retracts one earlier
+batch of decisions). The current decisions are derived from the log: per pair,
+the latest decision not undone.
 
 Every event is committed in its own transaction in WAL mode with
 ``synchronous=FULL``: a kernel that dies after a click has lost nothing, and
@@ -36,7 +37,7 @@ FILE_NAME = "review.sqlite"
 DECISIONS = ("match", "distinct", "skip")
 #: The columns of `DecisionStore.decisions`, `export_csv` and `import_csv`.
 CSV_COLUMNS = ["a", "b", "record_id_a", "record_id_b", "decision", "note", "survivor_row", "fields",
-               "reviewer", "decided_at"]
+               "field_values", "reviewer", "decided_at"]
 
 #: Free-text columns of the CSV, guarded against spreadsheet formulas.
 _TEXT_COLUMNS = ("record_id_a", "record_id_b", "note", "reviewer")
@@ -54,6 +55,11 @@ def _fields_json(fields: Mapping[str, int] | None) -> str:
     return json.dumps({str(k): int(v) for k, v in (fields or {}).items()}, sort_keys=True)
 
 
+def _values_json(values: Mapping[str, str] | None) -> str:
+    """``{column: the value picked}`` as stored."""
+    return json.dumps({str(k): str(v) for k, v in (values or {}).items()}, sort_keys=True)
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
@@ -68,6 +74,7 @@ CREATE TABLE IF NOT EXISTS events (
     note         TEXT NOT NULL DEFAULT '',
     survivor_row INTEGER,
     fields       TEXT NOT NULL DEFAULT '{}',   -- JSON {column: source_row whose value wins}
+    field_values TEXT NOT NULL DEFAULT '{}',   -- JSON {column: that value, as picked}, '{}' in older stores
     undoes       INTEGER,                      -- for an undo: the batch it retracts
     reviewer     TEXT NOT NULL DEFAULT '',
     decided_at   TEXT NOT NULL,                -- UTC, ISO 8601
@@ -151,6 +158,8 @@ class DecisionStore:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            if "field_values" not in {c[1] for c in conn.execute("PRAGMA table_info(events)")}:  # a store made before
+                conn.execute("ALTER TABLE events ADD COLUMN field_values TEXT NOT NULL DEFAULT '{}'")
             row = conn.execute("SELECT version FROM schema_version").fetchone()
             if row is None:
                 conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
@@ -177,11 +186,14 @@ class DecisionStore:
 
     def decide(self, pairs: list[tuple[int, int]] | tuple[int, int], decision: str, *, note: str = "",
                survivor_row: int | None = None, fields: Mapping[str, int] | None = None,
-               record_ids: Mapping[int, str] | None = None, reviewer: str | None = None,
-               decided_at: str | None = None, others: list[tuple[tuple[int, int], str]] = (),
-               of_input: bool = True) -> int:
+               field_values: Mapping[str, str] | None = None, record_ids: Mapping[int, str] | None = None,
+               reviewer: str | None = None, decided_at: str | None = None,
+               others: list[tuple[tuple[int, int], str]] = (), of_input: bool = True) -> int:
         """Record one decision on one pair ``(a, b)`` or on several at once (a group),
         committed before returning. Returns the batch id, for `undo`.
+
+        field_values: ``{column: value}`` of the values of ``fields`` as the person picked them: the merge
+            applies a pick only while the record still holds that value (none stored: whatever it holds).
 
         others: more ``(pair, decision)`` of the same batch, without survivor or
             fields (a group split: the records matched are "distinct" from the rest).
@@ -196,24 +208,26 @@ class DecisionStore:
         if not pairs and not others:
             raise ValueError("decide needs at least one pair")
         survivor = None if survivor_row is None else int(survivor_row)
-        events = [(p, decision, note, survivor, _fields_json(fields)) for p in pairs] + [(p, what, note, None, "{}")
-                                                                               for p, what in others]
+        events = [(p, decision, note, survivor, _fields_json(fields), _values_json(field_values)) for p in pairs] + [
+            (p, what, note, None, "{}", "{}") for p, what in others]
         return self._write(events, record_ids or {}, reviewer, decided_at, of_input)
 
-    def _write(self, events: list[tuple[tuple[int, int], str, str, int | None, str]], record_ids: Mapping[int, str],
-               reviewer: str | None, decided_at: str | None, of_input: bool) -> int:
-        """Commit one batch of ``(pair, decision, note, survivor_row, fields as JSON)``; returns its id."""
+    def _write(self, events: list[tuple[tuple[int, int], str, str, int | None, str, str]],
+               record_ids: Mapping[int, str], reviewer: str | None, decided_at: str | None, of_input: bool) -> int:
+        """Commit one batch of ``(pair, decision, note, survivor_row, fields as JSON, field_values as JSON)``;
+        returns its id."""
         who = self.reviewer if reviewer is None else reviewer
         with self._transaction() as conn:
             when = decided_at or _now(self._latest_time(conn))
             batch = None
-            for (a, b), what, note, survivor, fields_json in events:
+            for (a, b), what, note, survivor, fields_json, values_json in events:
                 a, b = (int(a), int(b)) if a < b else (int(b), int(a))
                 cur = conn.execute(
                     "INSERT INTO events (batch, kind, a, b, record_id_a, record_id_b, decision, note, survivor_row,"
-                    " fields, reviewer, decided_at, input_sha256) VALUES (0, 'decide', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (a, b, record_ids.get(a), record_ids.get(b), what, note or "", survivor, fields_json, who, when,
-                     self.input_sha256 if of_input else None))
+                    " fields, field_values, reviewer, decided_at, input_sha256)"
+                    " VALUES (0, 'decide', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (a, b, record_ids.get(a), record_ids.get(b), what, note or "", survivor, fields_json, values_json,
+                     who, when, self.input_sha256 if of_input else None))
                 batch = batch or cur.lastrowid
                 conn.execute("UPDATE events SET batch = ? WHERE id = ?", (batch, cur.lastrowid))
         return int(batch)
@@ -254,7 +268,8 @@ class DecisionStore:
     def decisions(self, *, warn: bool = True) -> pd.DataFrame:
         """The current decision of every decided pair (latest not undone), oldest first, in
         this input's rows (see the class): ``a, b, record_id_a, record_id_b, decision, note,
-        survivor_row`` (Int64), ``fields`` (dict), ``reviewer, decided_at, batch``. What
+        survivor_row`` (Int64), ``fields`` (dict), ``field_values`` (dict: those values as picked; ``{}`` in
+        a decision stored before they were), ``reviewer, decided_at, batch``. What
         ``run(..., decisions=)`` takes.
 
         When some were made on another input, a warning counts those of them that stand (the
@@ -296,12 +311,13 @@ class DecisionStore:
                    "no longer keeps those people apart: review their pairs again)" if apart else ""))
 
     def _events(self, where: str, parameters: tuple = ()) -> pd.DataFrame:
-        """The decide events that meet ``where``, oldest first, ``fields`` read."""
+        """The decide events that meet ``where``, oldest first, ``fields`` and ``field_values`` read."""
         frame = pd.read_sql_query(
-            "SELECT a, b, record_id_a, record_id_b, decision, note, survivor_row, fields, reviewer, decided_at,"
-            f" batch, id, input_sha256 FROM events WHERE kind = 'decide' AND {where} ORDER BY id", self._conn,
-            params=parameters)
-        frame["fields"] = [json.loads(f) for f in frame["fields"]]
+            "SELECT a, b, record_id_a, record_id_b, decision, note, survivor_row, fields, field_values, reviewer,"
+            f" decided_at, batch, id, input_sha256 FROM events WHERE kind = 'decide' AND {where} ORDER BY id",
+            self._conn, params=parameters)
+        for column in ("fields", "field_values"):
+            frame[column] = [json.loads(f) for f in frame[column]]
         frame["survivor_row"] = frame["survivor_row"].astype("Int64")
         return frame
 
@@ -350,13 +366,14 @@ class DecisionStore:
     # --- CSV ----------------------------------------------------------------------------------
 
     def export_csv(self, path: str | Path) -> Path:
-        """The current decisions as CSV (``fields`` as JSON), written atomically.
+        """The current decisions as CSV (``fields`` and ``field_values`` as JSON), written atomically.
 
         A text cell starting with ``=``, ``+``, ``-``, ``@`` (or ``'``) gets a leading
         ``'`` so that a spreadsheet does not run it as a formula; `import_csv` removes it.
         """
         frame = self.decisions()[CSV_COLUMNS].copy()
-        frame["fields"] = [json.dumps(f, sort_keys=True) for f in frame["fields"]]
+        for column in ("fields", "field_values"):
+            frame[column] = [json.dumps(f, sort_keys=True) for f in frame[column]]
         for column in _TEXT_COLUMNS:
             frame[column] = [_guard(v) for v in frame[column]]
         return write_csv(path, frame, neutralize=False)  # guarded above, as `import_csv` reads it back
@@ -424,9 +441,10 @@ class DecisionStore:
         contradicted: dict[object, set[str]] = {}  # the decisions of the file on each pair of records
         for (when, _), rows in batches.items():
             ids, events = {}, []
-            for row, (a, b, survivor, fields) in rows:
+            for row, (a, b, survivor, fields, values) in rows:
                 ids.update({r: i for r, i in ((a, row.get("record_id_a")), (b, row.get("record_id_b"))) if i})
-                events.append(((a, b), row["decision"], row.get("note", ""), survivor, _fields_json(fields)))
+                events.append(((a, b), row["decision"], row.get("note", ""), survivor, _fields_json(fields),
+                               _values_json(values)))
             if self.record_ids is not None:  # a row named without its record ID is one of this input's (`_read_line`)
                 for r in {r for (a, b), *_ in events for r in (a, b)} - set(ids):
                     ids[r] = str(self.record_ids[r])
@@ -463,10 +481,11 @@ class DecisionStore:
 
     def _stands(self, standing: Mapping[tuple[int, int], tuple], by_ids: Mapping[frozenset, tuple],
                 ids: Mapping[int, str], pair: tuple[int, int], decision: str, note: str, survivor: int | None,
-                fields_json: str) -> bool:
+                fields_json: str, values_json: str) -> bool:
         """Whether a decision of an imported batch (``ids``: the record ID of its rows) is the one ``standing``
         (`decisions`, by pair) on its records already, read in this input's rows as `decisions` reads it; or, on
-        records this input does not hold, the one standing on their record IDs (``by_ids``, `_standing_by_ids`)."""
+        records this input does not hold, the one standing on their record IDs (``by_ids``, `_standing_by_ids`).
+        The values picked (``values_json``) do not tell: they are those of the records it names."""
         key = self._key(ids, pair)
         fields = json.loads(fields_json)
         if isinstance(key, frozenset):
@@ -535,10 +554,10 @@ def _moment(text: str | None) -> pd.Timestamp | None:
 
 
 def _read_line(path: Path, line: int, row: Mapping[str, str], rows_in: int | None
-               ) -> tuple[int, int, int | None, dict[str, int] | None]:
-    """``a, b, survivor_row, fields`` of one line of a decisions CSV, or an error that names the file,
-    the line and the column. ``rows_in``: how many rows the input has, when known; a row there without a
-    record ID to find it by must be one of them."""
+               ) -> tuple[int, int, int | None, dict[str, int] | None, dict[str, str] | None]:
+    """``a, b, survivor_row, fields, field_values`` of one line of a decisions CSV (a file exported before
+    ``field_values`` was has none), or an error that names the file, the line and the column. ``rows_in``: how
+    many rows the input has, when known; a row there without a record ID to find it by must be one of them."""
     def number(column: str, value, rows: int | None = None) -> int:
         text = str(value).strip()
         if not (text.isascii() and text.isdigit()) or (rows is not None and int(text) >= rows):
@@ -547,18 +566,24 @@ def _read_line(path: Path, line: int, row: Mapping[str, str], rows_in: int | Non
                              "rows are counted from 0, the first after the header")
         return int(text)
 
+    def mapping(column: str, what: str, example: str) -> dict | None:
+        try:
+            found = json.loads(row[column]) if row.get(column) else None
+        except json.JSONDecodeError:
+            found = []
+        if found is not None and not isinstance(found, dict):
+            raise InputError(f"{path}, line {line}, column {column!r}: {row[column]!r} is not {what} as export_csv "
+                             f"writes it, such as {example}")
+        return found
+
     a, b = (number(c, row[c], None if row.get(f"record_id_{c}") else rows_in) for c in ("a", "b"))
     if a == b:
         raise InputError(f"{path}, line {line}: a and b are both row {a}; a decision is on two records")
     survivor = number("survivor_row", row["survivor_row"]) if row.get("survivor_row") else None
-    try:
-        fields = json.loads(row["fields"]) if row.get("fields") else None
-    except json.JSONDecodeError:
-        fields = []
-    if fields is not None and not isinstance(fields, dict):
-        raise InputError(f"{path}, line {line}, column 'fields': {row['fields']!r} is not the winning row of each "
-                         'column as export_csv writes it, such as {"Email": 12}')
-    return a, b, survivor, fields and {column: number("fields", at) for column, at in fields.items()}
+    fields = mapping("fields", "the winning row of each column", '{"Email": 12}')
+    values = mapping("field_values", "the value picked in each column", '{"Email": "ada@example.com"}')
+    return (a, b, survivor, fields and {column: number("fields", at) for column, at in fields.items()},
+            values and {column: str(value) for column, value in values.items()})
 
 
 class _Transaction:
