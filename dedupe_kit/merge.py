@@ -1227,7 +1227,7 @@ def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tupl
         # a tag of placeholders (``Donor;-``) is no tag, as a cell of them is none: not carried from another record
         blank = placeholder_texts("tags") if column in contacts.field_map.tags else frozenset()
         several = cells[cells.duplicated("group", keep=False).to_numpy() | (cells["rank"].to_numpy() > 0) & bool(blank)]
-        separator, joiner = None, " | "
+        separator = joiner = " | "  # a note: each of those an earlier merge joined once ("a | b" beside "b")
         if tags and len(several):
             separator, joiner = _separator(contacts.frame[column].to_numpy(dtype=object)[contacts.filled(column)])
         joined, mixed, none = {}, [], []

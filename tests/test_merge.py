@@ -319,6 +319,15 @@ def test_union_of_notes_and_tags(contacts):
     assert value(plan, "Tags") == ("vip; gold", -1)  # the separator the values use
 
 
+
+def test_a_note_that_an_earlier_merge_joined_already_is_not_added_again(tmp_path):
+    path = tmp_path / "cleaned.csv"  # row 0 merged before ('second note | first note'); row 1 exported since
+    path.write_text("Contact ID,First Name,Email,Notes\n1,Ann,ann@x.com,second note | first note\n"
+                    "2,Ann,ann@x.com,first note\n3,Bo,bo@x.com,a | b\n4,Bo,bo@x.com,c\n")
+    plan = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.cleaned()["Notes"].tolist() == ["second note | first note", "a | b | c"]
+    assert updates(plan)["Notes"].tolist() == ["a | b | c"]  # nothing to write to the CRM for Ann
+
 @pytest.mark.parametrize("rule", ["most_recent", "longest", "union"])
 def test_the_survivors_value_written_in_other_capitals_stays_as_it_is(tmp_path, rule):
     path = tmp_path / "export.csv"  # row 1, the most recent, writes the survivor's name and tag in capitals
