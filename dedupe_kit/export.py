@@ -35,8 +35,8 @@ from .config import CRM_PROFILES, MergePolicy
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
-from .merge import (CONSENT_RULES, EXTRA_COLUMN, MergePlan, blank_for_the_word, filled_cells, holds_word, keyless_picks,
-                    keyless_what, placeholder_cells, refusals)
+from .merge import (CONSENT_RULES, EXTRA_COLUMN, EXTRA_COLUMNS, MergePlan, blank_for_the_word, filled_cells, holds_word,
+                    keyless_picks, keyless_what, placeholder_cells, refusals)
 from .names import as_written, split_full_name
 from .normalize import Normalized, extensions, map_unique, reads_as, with_extensions
 
@@ -327,11 +327,12 @@ def updates(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.DataFram
 
 
 def _updated_cells(plan: MergePlan) -> pd.DataFrame:
-    """The changed values that `updates` sets: of the survivors whose line finds them (`_keyed`), and
-    not blank (`clearing` empties those)."""
+    """The changed values that `updates` sets: of the survivors whose line finds them (`_keyed`), not
+    blank (`clearing` empties those), nor of an extra column a cleaned export holds (`EXTRA_COLUMNS`): no CRM
+    field takes its values."""
     changed = plan.changed_values()
     keyed = _keyed(plan)[changed["row"].to_numpy(dtype=np.int64)]
-    return changed[keyed & (changed["after"] != "").to_numpy()]
+    return changed[keyed & (changed["after"] != "").to_numpy() & ~changed["column"].isin(EXTRA_COLUMNS).to_numpy()]
 
 
 def _set_to_clear_word(plan: MergePlan, shown: int = 3) -> list[str]:

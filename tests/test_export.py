@@ -224,6 +224,19 @@ def test_a_second_merge_of_a_cleaned_file_keeps_the_extra_values_of_the_first(tm
         "6,Bo,bo@x.com,+1 212 555 0107,\"+1 212 555 0108, +1 212 555 0109\"\n")
 
 
+
+def test_the_update_file_of_a_second_merge_sets_no_extra_column_of_the_first(tmp_path):
+    path = tmp_path / "cleaned.csv"  # row 1 kept ann.b@ of a merge before; row 0 is exported since
+    path.write_text("Contact ID,First Name,Email,Mobile Phone,dedupe_kit extra emails\n"
+                    "1,Ann,ann.a@example.com,+1 212 555 0101,\n"
+                    "2,Ann,ann.b@example.com,+1 212 555 0101,ann.c@example.com\n")
+    export(merge(load(path), np.array([0, 0]), MergePolicy(survivor="lowest_record_id")), tmp_path / "out")
+    assert read(tmp_path / "out" / "cleaned.csv")["dedupe_kit extra emails"].tolist() == [
+        "ann.c@example.com; ann.b@example.com"]
+    # the CRM has no such field (nor had it in the first round's file): a line of none but the keys is no update
+    assert read(tmp_path / "out" / "fix_2_update.csv").columns.tolist() == ["Contact ID", "First Name"]
+    assert read(tmp_path / "out" / "fix_2_update.csv").empty
+
 def test_formula_cells_are_neutralized_and_phone_numbers_kept(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,First Name,Mobile Phone,Notes\n"
