@@ -1411,6 +1411,10 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         in_kept[extended] = isin(by_extension[extended], by_extension[kept[cell]])
         in_kept[~extended] |= isin(group_key[~extended], group_key[extended])
         group_key = by_extension
+    extra_of_role = column_of[cell] == extra_column(contacts, role)
+    held = np.flatnonzero(extra_of_role & isin(group_key, group_key[kept[cell] & ~extra_of_role]))
+    if len(held):  # a value an earlier merge's extra column holds that the merged contact's own columns hold
+        _without_held(after, source, extra_column(contacts, role), contacts, group_of[cell[held]], typed[held])
     # an extra value holds a key no kept cell holds, met there for the first time in the group
     new = ~kept[cell] & ~in_kept & ~pd.Series(group_key).duplicated().to_numpy()
     new = np.flatnonzero(new)
@@ -1464,6 +1468,25 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     for column in columns:
         after[column], source[column] = _by_group(placed[column])
     return overflow
+
+
+def _without_held(after: dict[str, pd.Series], source: dict[str, pd.Series], column: str, contacts: Contacts,
+                  groups: np.ndarray, held: np.ndarray) -> None:
+    """The merged value of a cleaned export's extra ``column``, in ``after``, without the values ``held`` (by
+    group) that the merged contact's own columns hold (an address the survivor has as its email, which a
+    merged-away record's extra column held): once is enough. A value left with none is the survivor's own."""
+    separator, joiner = _separator(contacts.frame[column].to_numpy(dtype=object)[contacts.filled(column)])
+    phones = column == EXTRA_COLUMNS[1]
+    for group, texts in pd.Series(held, dtype=object).groupby(groups):
+        if group not in after[column].index:
+            continue
+        drop = {" ".join(t.split()).casefold() for t in texts}
+        parts = [p for p in _split(after[column][group], separator, phones)
+                 if " ".join(p.split()).casefold() not in drop]
+        if parts:
+            after[column][group] = joiner.join(parts)
+        else:
+            after[column], source[column] = after[column].drop(group), source[column].drop(group)
 
 
 def _targets(columns: list[str], empty: list[str], kind: Mapping[str, str]) -> list[str | None]:

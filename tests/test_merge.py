@@ -1123,6 +1123,19 @@ def test_a_value_the_extra_column_of_an_earlier_merge_holds_already_is_not_added
         "(415) 555-0102; (415) 555-0103; (415) 555-0104", "ann.b@example.org"]
 
 
+
+def test_a_value_of_an_earlier_merges_extra_column_that_the_survivor_holds_in_its_own_columns_is_not_kept_twice(
+        tmp_path):
+    path = tmp_path / "cleaned.csv"  # row 1 merged before kept Ann's address and Bo's number in its extra columns
+    path.write_text("Contact ID,First Name,Email,Work Phone,dedupe_kit extra emails,dedupe_kit extra phones\n"
+                    "1,Ann,ann@example.com,(415) 555-0101,,\n"
+                    "2,Ann,ann.b@example.org,(415) 555-0101,ANN@example.com; ann.c@example.org,\n"
+                    "3,Bo,bo@example.com,415-555-0201,,\n"
+                    "4,Bo,bo@example.com,(415) 555-0209,bo.b@example.org,\"+1 415 555 0201; (415) 555-0202\"\n")
+    cleaned = merge(load(path), np.array([0, 0, 2, 2]), MergePolicy(survivor="lowest_record_id")).cleaned()
+    assert cleaned["dedupe_kit extra emails"].tolist() == ["ann.c@example.org; ann.b@example.org", "bo.b@example.org"]
+    assert cleaned["dedupe_kit extra phones"].tolist() == ["", "(415) 555-0202; (415) 555-0209"]
+
 def test_a_phones_type_and_extension_columns_follow_the_number(tmp_path):
     path = tmp_path / "keap.csv"  # Keap: each phone column has its type and extension beside it
     path.write_text("Id,First Name,Phone 1,Phone 1 Ext,Phone 1 Type,Phone 2,Phone 2 Ext,Phone 2 Type,Phone 3,Phone 3 Type\n"
