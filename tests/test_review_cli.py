@@ -139,6 +139,35 @@ def test_run_on_a_changed_input_says_in_its_summary_how_many_standing_decisions_
     assert not [w for w in recwarn if "reused" in str(w.message)]  # in the summary, not a Python warning
 
 
+def test_a_second_round_in_the_same_folder_says_the_matches_carried_out_are_merged_not_lost(tmp_path, recwarn):
+    import shutil
+
+    from dedupe_kit.load import load
+    from dedupe_kit.review.store import input_of
+
+    out = tmp_path / "out"
+    assert invoke("run", SAMPLE, "--out", out).exit_code == 0
+    contacts = load(SAMPLE)
+    row = {rid: i for i, rid in enumerate(contacts.frame["Contact ID"])}
+
+    def decide(x, y, decision, **kwargs):
+        store.decide((row[x], row[y]), decision, record_ids={row[x]: x, row[y]: y}, **kwargs)
+
+    with DecisionStore(out, **input_of(contacts)) as store:
+        decide("C000240", "C000376", "match", survivor_row=row["C000376"])  # C000240 merged into C000376
+        decide("C000240", "C000265", "match")  # both merged into C000376, the group's survivor
+        decide("C000024", "C000099", "distinct")  # C000099 merged into C000264 by the run
+    assert invoke("run", SAMPLE, "--out", out).exit_code == 0  # round 1: the merge carries the matches out
+    shutil.copy(out / "cleaned.csv", tmp_path / "r2.csv")  # what the CRM holds once the fix files are imported
+    result = invoke("run", tmp_path / "r2.csv", "--out", out)
+    assert result.exit_code == 0, result.output
+    said = [line for line in (out / "summary.txt").read_text(encoding="utf-8").splitlines() if "reused" in line]
+    assert said == [f"warning: {out / 'review.sqlite'}: 0 decision(s) made on another version of the input are "
+                    "reused by record ID; 2 match(es) already merged (their merged-away record is gone); 1 are not: "
+                    "a record they name is gone, or its record ID is blank or on several rows now (among them 'not a "
+                    "match' on C000024 / C000099, which no longer keeps those people apart: review their pairs again)"]
+
+
 def test_a_value_picked_in_review_and_edited_in_the_crm_since_is_not_applied_to_the_new_value(tmp_path):
     import shutil
     import sqlite3

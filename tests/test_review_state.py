@@ -836,6 +836,26 @@ def test_decisions_on_another_version_of_the_input_say_how_many_are_reused(tmp_p
     assert list(zip(reused["a"], reused["b"])) == [first]
 
 
+def test_a_match_whose_record_is_gone_is_said_merged_and_one_whose_record_id_is_on_two_rows_not_reused(tmp_path):
+    from dedupe_kit.load import load
+
+    out = _run_folder(tmp_path)
+    state = open_state(out, reviewer="a")
+    a, b = state.current.rows
+    state.match()
+    state.store.close()
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    merged = tmp_path / "merged.csv"  # the CRM once the match is carried out: its merged-away record gone
+    frame.drop(index=a).to_csv(merged, index=False)
+    assert re.search(r": 0 decision\(s\) .* reused by record ID; 1 match\(es\) already merged \(their merged-away "
+                     r"record is gone\)$", *stored_decisions(out, load(merged)).attrs["warnings"])
+    twice = tmp_path / "twice.csv"  # the record still there, but its record ID on another row too: not merged
+    frame.loc[next(r for r in range(3) if r not in (a, b)), "Contact ID"] = frame.loc[a, "Contact ID"]
+    frame.to_csv(twice, index=False)
+    assert re.search(r": 0 decision\(s\) .* reused by record ID; 1 are not: a record they name is gone, or its record "
+                     r"ID is blank or on several rows now$", *stored_decisions(out, load(twice)).attrs["warnings"])
+
+
 def test_the_warning_of_decisions_reused_by_record_id_is_given_once(tmp_path):
     import warnings
 

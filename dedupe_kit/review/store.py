@@ -273,7 +273,8 @@ class DecisionStore:
         ``run(..., decisions=)`` takes.
 
         When some were made on another input, a warning counts those of them that stand (the
-        latest on a pair, a match or not a match) reused by record ID and those left out. Its text
+        latest on a pair, a match or not a match) reused by record ID, the matches already merged (a
+        record gone: merged away) and those left out. Its text
         is in ``attrs["warnings"]`` too, which `Result.warnings` shows (``warn=False``: only there)."""
         frame, lost = self._in_rows(self._events(_NOT_UNDONE))
         frame = frame.drop_duplicates(["a", "b"], keep="last")
@@ -288,7 +289,8 @@ class DecisionStore:
 
     def _reuse_warning(self, reused: pd.DataFrame, lost: pd.DataFrame) -> str | None:
         """How many standing decisions made on another input are ``reused`` (found by record ID, not
-        decided again since) and how many ``lost`` (their records not found), in words; ``None``: none.
+        decided again since) and how many ``lost`` (their records not found; a match among them already
+        merged when a record is gone), in words; ``None``: none.
         Skips count in neither: they decide nothing."""
         # a pair decided again on an input before this one is one decision, the latest (found by its
         # record IDs; one without both is a pair of its own)
@@ -299,12 +301,20 @@ class DecisionStore:
         if self.record_ids is None:
             return (f"{self.path}: {gone} decision(s) were made on another input, which has no record-ID column to "
                     "find the same records again; they are not reused") if gone else None
-        if not found and not gone:
+        # a match whose records are each here or gone altogether (none blank, none on several rows now) was
+        # carried out: the merge took its merged-away record out of the CRM
+        row_of, ids = self._rows_of_ids(), set(self.record_ids)
+        done = np.array([what == "match" and all(i and (i in row_of or i not in ids) for i in (x, y))
+                         for x, y, what in zip(lost["record_id_a"], lost["record_id_b"], lost["decision"])], dtype=bool)
+        merged, lost = int(done.sum()), lost[~done]
+        gone -= merged
+        if not found and not gone and not merged:
             return None
         # a "not a match" lost no longer keeps its people apart (one merged away into a record the other may join)
         apart = [f"{x or '?'} / {y or '?'}" for x, y, what in zip(lost["record_id_a"], lost["record_id_b"],
                                                                  lost["decision"]) if what == "distinct"]
         return (f"{self.path}: {found} decision(s) made on another version of the input are reused by record ID"
+                + (f"; {merged} match(es) already merged (their merged-away record is gone)" if merged else "")
                 + (f"; {gone} are not: a record they name is gone, or its record ID is blank or on several rows now"
                    if gone else "")
                 + (f" (among them 'not a match' on {', '.join(apart[:5])}{', …' if len(apart) > 5 else ''}, which "
