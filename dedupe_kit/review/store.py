@@ -303,7 +303,7 @@ class DecisionStore:
                     "find the same records again; they are not reused") if gone else None
         # a match whose records are each here or gone altogether (none blank, none on several rows now) was
         # carried out: the merge took its merged-away record out of the CRM
-        row_of, ids = self._rows_of_ids(), set(self.record_ids)
+        row_of, ids = self._rows_of_ids(), set(self.record_ids) if len(lost) else set()
         done = np.array([what == "match" and all(i and (i in row_of or i not in ids) for i in (x, y))
                          for x, y, what in zip(lost["record_id_a"], lost["record_id_b"], lost["decision"])], dtype=bool)
         merged, lost = int(done.sum()), lost[~done]
