@@ -20,7 +20,7 @@ from ._cpu import prefer_avx2
 prefer_avx2()  # numpy's fast sort on AMD Zen 4: must come before numpy is imported (see _cpu)
 
 from .config import Config, MergePolicy, NormalizeConfig, ProfileConfig
-from .errors import ConfigError, DedupeKitError, InputError
+from .errors import ConfigError, DedupeKitError, DedupeKitWarning, InputError
 from .fieldmap import FieldMap
 from .load import Contacts, load
 from .normalize import Normalized, normalize
@@ -35,7 +35,8 @@ from .run import Result, run
 from .score import FellegiSunter
 
 __all__ = [
-    "Candidates", "Config", "ConfigError", "Contacts", "DedupeKitError", "FellegiSunter", "FieldMap", "InputError",
+    "Candidates", "Config", "ConfigError", "Contacts", "DedupeKitError", "DedupeKitWarning", "FellegiSunter",
+    "FieldMap", "InputError",
     "MatchConfig", "MergePlan", "MergePolicy", "NormalizeConfig", "Normalized", "Profile", "ProfileConfig", "Result", "candidates", "cluster",
     "compare", "export", "load", "merge", "normalize", "profile", "run",
 ]

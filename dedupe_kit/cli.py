@@ -28,8 +28,8 @@ from .evaluate import blocking_recall, pair_scores
 from .preflight import check_import as check_import_files
 from .profile import profile as build_profile
 from .review.store import stored_decisions
-from .run import (MERGE_FILES, REPORT_FILES, input_sha256, load_run, read_run_info, read_undone, run as run_pipeline,
-                  undone_record, write_undone)
+from .run import (MERGE_FILES, REPORT_FILES, caught_warnings, input_sha256, load_run, read_run_info, read_undone,
+                  run as run_pipeline, undone_record, write_undone)
 
 
 def _library_errors(command):
@@ -305,9 +305,11 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     contacts, config = load_run(folder)  # the same input as the run: its SHA-256 is in run.json
     result = run_pipeline(contacts, config, decisions=stored_decisions(folder, contacts), progress=None)
     undone, warnings = read_undone(folder, contacts, result.crosswalk["cluster_id"].to_numpy())
-    for text in warnings:  # undone.json is written again for this input below: what it cannot keep is gone then
+    with caught_warnings() as merge_warnings:  # a value chosen in review left out: a line, as in summary.txt
+        before = result.merge(undone=undone)
+    # undone.json is written again for this input below: what it cannot keep is gone then
+    for text in [*warnings, *merge_warnings]:
         click.echo(f"warning: {text}")
-    before = result.merge(undone=undone)
     if not undo_all:  # a review decision since the run can give a number other records: not those read
         _refuse_regrouped(folder, groups, before.groups)
     plan = before.undo(None if undo_all else groups)

@@ -10,6 +10,11 @@ class DedupeKitError(Exception):
     """Base class of every error dedupe_kit raises on purpose."""
 
 
+class DedupeKitWarning(UserWarning):
+    """A Python warning dedupe_kit gives about the data (a value chosen in review that the merge leaves
+    out); a run says it in its summary's warnings instead (`caught_warnings`)."""
+
+
 class InputError(DedupeKitError):
     """An input file cannot be read as a table of contacts."""
 

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from ._perf import isin, run_starts, runs, sorted_distinct
 from .config import MergePolicy
-from .errors import ConfigError
+from .errors import ConfigError, DedupeKitWarning
 from .fieldmap import OWN_COLUMNS, FieldMap, consent_rule, fold_header
 from .load import Contacts, check_source, record_ids
 from .names import as_written, fold_name
@@ -828,17 +828,18 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
         if ignored := sorted(set(chosen) & set(kept)):
             warnings.warn(f"merge: a value chosen in review for {', '.join(map(repr, ignored))} is ignored: the record "
                           "ID (without one, the first email, which keys the fix files) and the creation and update "
-                          "dates always stay the survivor's", stacklevel=3)
+                          "dates always stay the survivor's", DedupeKitWarning, stacklevel=3)
         if gone:
             warnings.warn(f"merge: a value chosen in review for {', '.join(map(repr, sorted(gone)))} is ignored: the "
-                          "input has no such column (renamed or removed since the review?)", stacklevel=3)
+                          "input has no such column (renamed or removed since the review?)", DedupeKitWarning,
+                          stacklevel=3)
     if changed:
         record_id = record_ids(contacts)
         named = [f"{c!r} of {', '.join(str(record_id[r]) for r in sorted(rows))}"
                  for c, rows in sorted(changed.items())]
         warnings.warn(f"merge: a value chosen in review for {'; '.join(named)} is ignored: the record no longer holds "
                       "the value picked (edited in the CRM since the review?); the merge's rules decide it, review "
-                      "the records again to choose", stacklevel=3)
+                      "the records again to choose", DedupeKitWarning, stacklevel=3)
     return survivors, fields, reviewed
 
 

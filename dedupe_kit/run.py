@@ -9,7 +9,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import warnings
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from .compare import (MISSING, Comparison, DateComparison, EmailComparison, Exac
                       NameComparison, check_comparable, compare, comparisons, generations, joint_names,
                       last_words_apart, patronymics, salutations, short_names_apart, value_pairs)
 from .config import Config, MergePolicy
-from .errors import InputError
+from .errors import DedupeKitWarning, InputError
 from .export import (export, export_crosswalk, export_entry, log_export, neutralized_cells, quoted_ids,
                      refuse_unencodable, with_neutralized, with_survivors)
 from .files import csv_chunks, refuse_folder, write_figure, write_files, write_text
@@ -229,7 +231,8 @@ class Result:
     def write(self, out: str | Path, *, undone: Iterable[int] | None = None, merge: bool = True,
               progress: bool | None = None) -> list[Path]:
         """Write every file of the run into ``out``: the merge's files (see `export`), the profile,
-        pairs, summary, chart, model, config and run.json.
+        pairs, summary, chart, model, config and run.json. The merge's warnings (a value chosen in
+        review that it leaves out) are the summary's, with its others, not Python warnings.
 
         undone: groups whose merge a person took back (default: those recorded in ``out/undone.json``,
             found by record ID on another version of the input, with a warning in the summary).
@@ -251,7 +254,8 @@ class Result:
         if undone is None:
             undone, undo_warnings = read_undone(out, self.contacts, groups)
         if merge:
-            plan = self.merge(undone=undone)
+            with caught_warnings() as merge_warnings:  # of values chosen in review left out: the summary says them
+                plan = self.merge(undone=undone)
             steps.update()
             release_memory()
             steps.set_description("writing the files for the CRM")
@@ -262,8 +266,9 @@ class Result:
             unmerged = plan.groups.loc[plan.groups["status"] != "merge", "group"].tolist()
             del plan  # large, and not needed by what follows
         else:
-            survivors = proposed_survivors(self.contacts, groups, self.config.merge,
-                                           decisions=self.decisions, normalized=self.normalized)
+            with caught_warnings() as merge_warnings:
+                survivors = proposed_survivors(self.contacts, groups, self.config.merge,
+                                               decisions=self.decisions, normalized=self.normalized)
             taken_back = np.isin(groups, list(undone))
             survivors[taken_back] = np.flatnonzero(taken_back)  # an undone merge keeps its records apart
             (out / "run.json").unlink(missing_ok=True)
@@ -290,7 +295,8 @@ class Result:
             written.append(write_text(out / "profile.txt", str(profile(self.contacts, self.normalized, self.config))
                                       + "\n", protect=protect))
         summary = "\n".join([self.summary(warnings=False, unmerged=unmerged, merged=merge), *summaries,
-                             exported.summary(), *self.warnings(), *(f"warning: {text}" for text in undo_warnings)])
+                             exported.summary(), *self.warnings(),
+                             *(f"warning: {text}" for text in [*merge_warnings, *undo_warnings])])
         written += [
             *reports,
             write_text(out / "summary.txt", summary + "\n", protect=protect),
@@ -305,6 +311,21 @@ class Result:
         release_memory()
         return written
 
+
+@contextmanager
+def caught_warnings() -> Iterator[list[str]]:
+    """The texts of the `DedupeKitWarning`s raised inside (the merge's, of a value chosen in review that it
+    leaves out), each once, for a run's summary or the CLI to say as its other warnings, not as Python
+    warnings with a file and line; other warnings are shown as usual."""
+    said: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DedupeKitWarning)
+        yield said
+    for warning in caught:
+        if not issubclass(warning.category, DedupeKitWarning):
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+        elif str(warning.message) not in said:
+            said.append(str(warning.message))
 
 
 def _report_csv(name: str, table: pd.DataFrame, found: list[pd.DataFrame]) -> Iterator[bytes]:

@@ -168,7 +168,7 @@ def test_a_second_round_in_the_same_folder_says_the_matches_carried_out_are_merg
                     "match' on C000024 / C000099, which no longer keeps those people apart: review their pairs again)"]
 
 
-def test_a_value_picked_in_review_and_edited_in_the_crm_since_is_not_applied_to_the_new_value(tmp_path):
+def test_a_value_picked_in_review_and_edited_in_the_crm_since_is_not_applied_to_the_new_value(tmp_path, recwarn):
     import shutil
     import sqlite3
 
@@ -197,12 +197,49 @@ def test_a_value_picked_in_review_and_edited_in_the_crm_since_is_not_applied_to_
     newer = tmp_path / "newer.csv"
     newer.write_text(header + "\n".join([*others, *ada]).format(
         company="Former employee - do not use", updated="2024-06-01") + "\n")
-    with pytest.warns(UserWarning, match=r"a value chosen in review for 'Company' of C002 is ignored: the record no "
-                                         "longer holds the value picked"):
-        assert invoke("run", newer, "--out", out).exit_code == 0
+    result = invoke("run", newer, "--out", out)
+    assert result.exit_code == 0, result.output
+    said = [line for line in (out / "summary.txt").read_text(encoding="utf-8").splitlines() if "chosen" in line]
+    assert said == ["warning: merge: a value chosen in review for 'Company' of C002 is ignored: the record no longer "
+                    "holds the value picked (edited in the CRM since the review?); the merge's rules decide it, review "
+                    "the records again to choose"]
+    assert result.output.count("chosen in review") == 1  # the summary printed, no Python warning beside it
+    assert not [w for w in recwarn if "chosen in review" in str(w.message)]
     update = pd.read_csv(out / "fix_2_update.csv", dtype=str, keep_default_na=False)
     assert "Company" not in update  # C001 keeps its Acme Widgets, by the rule: not the text C002 holds now
     # a store of before, without the values picked: the pick applies as it did
     assert invoke("run", newer, "--out", before).exit_code == 0
     update = pd.read_csv(before / "fix_2_update.csv", dtype=str, keep_default_na=False)
     assert update[["Contact ID", "Company"]].values.tolist() == [["C001", "Former employee - do not use"]]
+
+
+def test_the_warnings_of_values_chosen_in_review_that_the_merge_leaves_out_are_in_the_summary(tmp_path, recwarn):
+    from dedupe_kit.load import load
+    from dedupe_kit.review.store import input_of
+
+    header = "Contact ID,First Name,Last Name,Email,Mobile Phone,Company,Created Date\n"
+    rows = ("C001,Ada,Quill,ada.quill@example.com,+12125550101,Acme Widgets,2021-01-01\n"
+            "C002,Ada,Quill,ada.quill@example.com,+12125550101,Acme Widgetry Inc,2021-02-01\n"
+            "C003,Bert,Nobody,bert.nobody@example.org,+13125550177,Foo Co,2021-03-01\n")
+    export, out = tmp_path / "export.csv", tmp_path / "out"
+    export.write_text(header + rows)
+    assert invoke("run", export, "--match-only", "--out", out).exit_code == 0
+    with DecisionStore(out, **input_of(load(export))) as store:  # C002's company, and its creation date
+        store.decide((0, 1), "match", fields={"Company": 1, "Created Date": 1}, record_ids={0: "C001", 1: "C002"})
+    renamed = tmp_path / "renamed.csv"  # a newer export, its Company column renamed
+    renamed.write_text(header.replace("Company", "Organisation") + rows)
+    kept = ("warning: merge: a value chosen in review for 'Created Date' is ignored: the record ID (without one, the "
+            "first email, which keys the fix files) and the creation and update dates always stay the survivor's")
+    gone = ("warning: merge: a value chosen in review for 'Company' is ignored: the input has no such column "
+            "(renamed or removed since the review?)")
+    for args, said in [((export,), [kept]), ((renamed,), [kept, gone]), ((renamed, "--match-only"), [])]:
+        result = invoke("run", *args, "--out", out)
+        assert result.exit_code == 0, result.output
+        summary = (out / "summary.txt").read_text(encoding="utf-8")
+        assert [line for line in summary.splitlines() if "chosen in review" in line] == said, args
+        assert result.output.count("chosen in review") == len(said)  # the summary printed, once
+    assert invoke("run", renamed, "--out", out).exit_code == 0
+    result = invoke("undo", out, "--all")  # the merge again, before it is undone: said as the summary's lines
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if "chosen in review" in line] == [kept, gone]
+    assert not [w for w in recwarn if "chosen in review" in str(w.message)]  # no Python warning, with a file path
