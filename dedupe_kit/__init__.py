@@ -36,8 +36,8 @@ from .score import FellegiSunter
 
 __all__ = [
     "Candidates", "Config", "ConfigError", "Contacts", "DedupeKitError", "DedupeKitWarning", "FellegiSunter",
-    "FieldMap", "InputError",
-    "MatchConfig", "MergePlan", "MergePolicy", "NormalizeConfig", "Normalized", "Profile", "ProfileConfig", "Result", "candidates", "cluster",
-    "compare", "export", "load", "merge", "normalize", "profile", "run",
+    "FieldMap", "InputError", "MatchConfig", "MergePlan", "MergePolicy", "NormalizeConfig", "Normalized", "Profile",
+    "ProfileConfig", "Result", "candidates", "cluster", "compare", "export", "load", "merge", "normalize", "profile",
+    "run",
 ]
 __version__ = "0.1.0"
