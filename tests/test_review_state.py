@@ -1178,3 +1178,24 @@ def test_the_summary_says_what_its_count_of_pairs_waiting_leaves_out_of_the_revi
                          r"groups of three or more records, to confirm or split, merged meanwhile\)", line)
     assert found, line
     assert int(found[1]) + int(found[2]) == state.progress()[1] == 61
+
+
+def test_a_skip_in_a_review_opened_before_another_reviewers_match_keeps_that_match(result, tmp_path):
+    with DecisionStore(tmp_path / "review.sqlite", input_sha256="abc", reviewer="ann") as mine, \
+            DecisionStore(tmp_path / "review.sqlite", input_sha256="abc", reviewer="bob") as theirs:
+        ann, bob = ReviewState(result, mine), ReviewState(result, theirs)  # two kernels, or a notebook and the page
+        item = ann.current
+        assert bob.current == item
+        ann.match(survivor_row=item.rows[1], fields={"Email": item.rows[0]}, note="checked the phone")
+        bob.skip()  # "not sure": it decides nothing, and Ann's match stands
+        assert bob.decision_of(item) == "match"
+        standing = mine.decisions()
+        assert standing[["a", "b", "decision", "survivor_row", "note", "reviewer"]].values.tolist() == [
+            [*item.rows, "match", item.rows[1], "checked the phone", "ann"]]
+        assert standing["fields"].tolist() == [{"Email": item.rows[0]}]
+        bob.back()
+        bob.match()  # left as shown: the survivor, winning values and note chosen for these records before
+        latest = theirs.decisions()
+        assert latest[["decision", "survivor_row", "note", "reviewer"]].values.tolist() == [
+            ["match", item.rows[1], "checked the phone", "bob"]]
+        assert latest["fields"].tolist() == [{"Email": item.rows[0]}]

@@ -220,6 +220,20 @@ class ReviewState:
         for i in {i for p in pairs for i in self._items_of_pair.get(p, ())}:
             self._code[i] = _CODES.index(self._derive(i))
 
+    def _reload(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Read again the decisions standing in the store on ``pairs``: another review of the folder (a second
+        kernel, the page beside a notebook) may have decided or undone some since this one read them."""
+        decided = self.store.decisions(warn=False)  # how many are reused by record ID was said on opening
+        standing = dict(zip(zip(decided["a"].tolist(), decided["b"].tolist()), decided["decision"].tolist()))
+        for p in pairs:
+            if p in standing:
+                self._decision[p] = standing[p]
+            else:
+                self._decision.pop(p, None)
+        match = decided[decided["decision"] == "match"]
+        self._matched[match["a"].to_numpy()] = self._matched[match["b"].to_numpy()] = True
+        self._recode(pairs)
+
     def decision_of(self, item: Item | int) -> str:
         """The item's current decision: match / distinct / skip, or ``""`` (not yet)."""
         return _CODES[self._code[item.index if isinstance(item, Item) else item]]
@@ -247,6 +261,7 @@ class ReviewState:
         members = set(item.rows) if rows is None or decision != "match" else {int(r) for r in rows}
         if not members <= set(item.rows) or len(members) < 2:
             raise ValueError(f"rows must be two or more of the records {item.rows}, not {sorted(members)}")
+        self._reload(item.pairs)  # as decided now, in another review of the folder too: a skip must not replace it
         if decision == "match":
             # none named: what a person chose or wrote for these records before, as the page shows
             details = self.decision_details(item) if survivor_row == "keep" or note is None else None
@@ -327,14 +342,7 @@ class ReviewState:
         if batch is None:
             return None
         pairs = self.store.batch_pairs(batch)
-        decided = self.store.decisions(warn=False)  # how many are reused by record ID was said on opening
-        standing = dict(zip(zip(decided["a"].tolist(), decided["b"].tolist()), decided["decision"].tolist()))
-        for p in pairs:
-            if p in standing:
-                self._decision[p] = standing[p]
-            else:
-                self._decision.pop(p, None)
-        self._recode(pairs)
+        self._reload(pairs)
         item = next((self._item_of_pair[p] for p in pairs if p in self._item_of_pair), None)
         if item is not None and self._goto(item):
             if self._history and self._history[-1] == item:
