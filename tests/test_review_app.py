@@ -372,3 +372,23 @@ def test_a_choice_the_merge_cannot_take_saves_nothing_and_says_why(tmp_path):
         app.match.click()
         assert app.message.value.startswith("Nothing saved: survivor_row") and store.decisions().empty
     ipywidgets.Widget.close_all()
+
+
+def test_undo_says_when_it_took_back_a_decision_made_in_another_review_of_the_folder(app, result, tmp_path):
+    app.distinct.click()  # decided before the second review opens: undone there as that review's own
+    store = DecisionStore(tmp_path / "review.sqlite", reviewer="bob")  # a second kernel, or the page
+    other = ReviewApp(ReviewState(result, store))
+    mine = app.state.current
+    app.match.click()
+    theirs = other.state.current
+    other.distinct.click()
+    app.undo.click()  # the store's latest decision: Bob's
+    assert app.message.value == (f"Undone: Pair of rows {theirs.rows[0]} and {theirs.rows[1]}, decided by bob since "
+                                 "this review opened, not in it (Undo takes back the latest decision, whoever made "
+                                 "it).")
+    app.undo.click()
+    assert app.message.value == f"Undone: Pair of rows {mine.rows[0]} and {mine.rows[1]}."
+    other.undo.click()  # decided before it opened: no other review's as far as it knows
+    assert other.message.value.startswith("Undone: Pair of rows ") and other.message.value.endswith(".")
+    assert "another review" not in other.message.value and app.state.store.decisions().empty
+    store.close()

@@ -135,8 +135,11 @@ class ReviewApp:
         if item is None:
             text = "Undone: a decision on records this review does not show (gone from the input?)."
         else:  # the item undone, which the filters may leave out of the queue shown
-            text = f"Undone: {_label(item)}" + ("." if item == self.state.current else
-                                                 " (the filters leave it out of the queue: it is not shown).")
+            text = f"Undone: {_label(item)}"
+            if (who := self.state.undone_by) is not None:  # the store's latest decision: not one of this page's
+                text += (f", decided by {who or 'someone'} since this review opened, not in it (Undo takes back the "
+                         "latest decision, whoever made it)")
+            text += "." if item == self.state.current else " (the filters leave it out of the queue: it is not shown)."
         self.message.value = html.escape(text)
         self._shown = None
         self.refresh()

@@ -92,6 +92,11 @@ class ReviewState:
         self._order, self._filter_reasons, self._score_range = "uncertain", None, (0.0, 1.0)
         self._view = np.zeros(0, dtype=np.int64)
         self._pos: int | None = None
+        self._own: set[int] = set()  # the batches of this review's decisions
+        self._opened_after = store.latest_batch() or 0  # one above it, not of this review: made elsewhere since
+        #: who made the decision the latest `undo` took back, when made elsewhere since this review opened
+        #: (another kernel or page on the folder, an import); ``None``: made in this review, or before it opened
+        self.undone_by: str | None = None
         self.set_view(order=order, reasons=reasons, score_range=score_range)
 
     # --- building the queue -------------------------------------------------------------------
@@ -313,8 +318,9 @@ class ReviewState:
         if together or others:
             ids = {r: str(self._record_id[r]) for r in item.rows}
             picked = {c: str(self._values[int(r), self._col_index[c]]) for c, r in (fields or {}).items()}
-            self.store.decide(together, decision, note=note, survivor_row=survivor_row, fields=fields,
-                              field_values=picked, record_ids=ids, others=others)  # the values as the page shows them
+            self._own.add(self.store.decide(together, decision, note=note, survivor_row=survivor_row, fields=fields,
+                                            field_values=picked, record_ids=ids,  # the values as the page shows them
+                                            others=others))
         for p in together:
             self._decision[p] = decision
         if decision == "match":
@@ -337,10 +343,15 @@ class ReviewState:
     def undo(self) -> Item | None:
         """Retract the latest decision still standing (of anyone, in this store) and show
         its item again (unless the filters leave it out). Returns that item, or ``None`` when
-        nothing was left to undo or the decision is on no item of this review (its records gone)."""
+        nothing was left to undo or the decision is on no item of this review (its records gone); `undone_by`
+        says who made it when that was elsewhere since this review opened."""
+        self.undone_by = None
         batch = self.store.undo()
         if batch is None:
             return None
+        if batch not in self._own and batch > self._opened_after:
+            events = self.store.events()
+            self.undone_by = str(events.loc[events["batch"] == batch, "reviewer"].iloc[0] or "")
         pairs = self.store.batch_pairs(batch)
         self._reload(pairs)
         item = next((self._item_of_pair[p] for p in pairs if p in self._item_of_pair), None)
