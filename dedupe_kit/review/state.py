@@ -79,6 +79,7 @@ class ReviewState:
                  reasons: Iterable[str] | None = None, score_range: tuple[float, float] = (0.0, 1.0)) -> None:
         self.result, self.store = result, store
         self._record_id = record_ids(result.contacts)
+        self._seen = store.last_event()  # the store as read: a later event is another review's (`_reload`)
         decided = store.decisions()  # read once: the queue's items and their decisions both ask
         self._build_items(result, decided)
         self._build_lookups(result)
@@ -225,11 +226,13 @@ class ReviewState:
         for i in {i for p in pairs for i in self._items_of_pair.get(p, ())}:
             self._code[i] = _CODES.index(self._derive(i))
 
-    def _reload(self, pairs: Iterable[tuple[int, int]]) -> None:
-        """Read again the decisions standing in the store on ``pairs``: another review of the folder (a second
-        kernel, the page beside a notebook) may have decided or undone some since this one read them."""
+    def _reload(self) -> None:
+        """Read again the decisions standing in the store: another review of the folder (a second kernel, the
+        page beside a notebook) may have decided or undone some since this one read them."""
+        self._seen = self.store.last_event()
         decided = self.store.decisions(warn=False)  # how many are reused by record ID was said on opening
         standing = dict(zip(zip(decided["a"].tolist(), decided["b"].tolist()), decided["decision"].tolist()))
+        pairs = set(standing) | set(self._decision)
         for p in pairs:
             if p in standing:
                 self._decision[p] = standing[p]
@@ -266,7 +269,8 @@ class ReviewState:
         members = set(item.rows) if rows is None or decision != "match" else {int(r) for r in rows}
         if not members <= set(item.rows) or len(members) < 2:
             raise ValueError(f"rows must be two or more of the records {item.rows}, not {sorted(members)}")
-        self._reload(item.pairs)  # as decided now, in another review of the folder too: a skip must not replace it
+        if self.store.last_event() != self._seen:  # another review of the folder wrote since: a skip must not
+            self._reload()                          # replace its decision, nor a match left as shown its choices
         if decision == "match":
             # none named: what a person chose or wrote for these records before, as the page shows
             details = self.decision_details(item) if survivor_row == "keep" or note is None else None
@@ -321,6 +325,7 @@ class ReviewState:
             self._own.add(self.store.decide(together, decision, note=note, survivor_row=survivor_row, fields=fields,
                                             field_values=picked, record_ids=ids,  # the values as the page shows them
                                             others=others))
+            self._seen = self.store.last_event()
         for p in together:
             self._decision[p] = decision
         if decision == "match":
@@ -353,7 +358,7 @@ class ReviewState:
             events = self.store.events()
             self.undone_by = str(events.loc[events["batch"] == batch, "reviewer"].iloc[0] or "")
         pairs = self.store.batch_pairs(batch)
-        self._reload(pairs)
+        self._reload()  # the pairs undone, and any another review of the folder decided since
         item = next((self._item_of_pair[p] for p in pairs if p in self._item_of_pair), None)
         if item is not None and self._goto(item):
             if self._history and self._history[-1] == item:

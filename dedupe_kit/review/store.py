@@ -255,6 +255,10 @@ class DecisionStore:
         """The whole log, oldest first."""
         return pd.read_sql_query("SELECT * FROM events ORDER BY id", self._conn)
 
+    def last_event(self) -> int:
+        """The id of the log's latest event (0: none): it changes with every decision or undo, of any review."""
+        return int(self._conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+
     def latest_batch(self) -> int | None:
         """The latest batch of decisions not undone, or ``None``."""
         row = self._conn.execute(f"SELECT max(batch) FROM events WHERE kind = 'decide' AND {_NOT_UNDONE}").fetchone()
