@@ -820,7 +820,7 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
         for c, r in chosen.items():
             if group_of[int(r)] != group or c in kept or c in gone:
                 continue
-            if columns is not None and c in picked and str(contacts.frame.at[int(r), c]) != str(picked[c]):
+            if columns is not None and not holds_pick(contacts.frame, int(r), c, picked):
                 changed.setdefault(c, set()).add(int(r))
                 fields.pop((group, c), None)  # nor an earlier pick: the latest one set it aside
             else:
@@ -841,6 +841,17 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
                       "the value picked (edited in the CRM since the review?); the merge's rules decide it, review "
                       "the records again to choose", DedupeKitWarning, stacklevel=3)
     return survivors, fields, reviewed
+
+
+def holds_pick(frame: pd.DataFrame, row: int, column: str, picked: Mapping[str, object]) -> bool:
+    """Whether record ``row`` of ``frame`` still holds in ``column`` the value a person picked there (``picked``: a
+    decision's ``field_values``, as the person saw it); a pick without one (stored before they were kept) does.
+
+    >>> frame = pd.DataFrame({"Company": ["Acme", "Former employee"]})
+    >>> holds_pick(frame, 1, "Company", {"Company": "Acme"}), holds_pick(frame, 1, "Company", {})
+    (False, True)
+    """
+    return column not in picked or str(frame.at[row, column]) == str(picked[column])
 
 
 def _json_cell(value: object) -> dict:

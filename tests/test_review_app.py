@@ -392,3 +392,39 @@ def test_undo_says_when_it_took_back_a_decision_made_in_another_review_of_the_fo
     assert other.message.value.startswith("Undone: Pair of rows ") and other.message.value.endswith(".")
     assert "another review" not in other.message.value and app.state.store.decisions().empty
     store.close()
+
+
+def test_a_value_picked_before_that_its_record_no_longer_holds_is_not_shown_as_picked_and_the_page_says_so(tmp_path):
+    import warnings
+
+    import pandas as pd
+
+    out = tmp_path / "out"
+    run("sample_data/contacts.csv", progress=False).write(out)
+    app = open_review(out, reviewer="ann")
+    a, b = app.state.current.rows
+    app.field_pickers["First Name"].value, app.field_pickers["Email"].value = b, a
+    app.match.click()
+    app.state.store.close()
+    frame = pd.read_csv("sample_data/contacts.csv", dtype=str, keep_default_na=False)
+    picked = frame.at[b, "First Name"]
+    frame.at[b, "First Name"] = "Former employee - do not use"  # edited in the CRM since the review
+    frame.to_csv(tmp_path / "newer.csv", index=False)
+    run(tmp_path / "newer.csv", progress=False).write(out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the decision reused by record ID, the pick the merge ignores
+        again = open_review(out, reviewer="bob")
+    try:
+        again.state.goto(again.state.item_of((a, b)).index)
+        again.refresh()
+        assert again.field_pickers["First Name"].value is None and again.field_pickers["Email"].value == a
+        said = [c.value for c in again.field_box.children if "dk-picked-before" in c._dom_classes]
+        record = again.state.record_id(b)
+        assert said == [f"picked before: &#x27;{picked}&#x27;, now &#x27;Former employee - do not use&#x27; in "
+                        f"{record}: choose again"]
+        again.match.click()  # left as shown: the merge's rules decide the first name, which nobody chose
+        saved = again.state.store.decisions(warn=False)
+        assert all(f == {"Email": a} for f in saved["fields"])
+    finally:
+        again.state.store.close()
+        ipywidgets.Widget.close_all()

@@ -1199,3 +1199,40 @@ def test_a_skip_in_a_review_opened_before_another_reviewers_match_keeps_that_mat
         assert latest[["decision", "survivor_row", "note", "reviewer"]].values.tolist() == [
             ["match", item.rows[1], "checked the phone", "bob"]]
         assert latest["fields"].tolist() == [{"Email": item.rows[0]}]
+
+
+def test_a_pick_whose_record_no_longer_holds_the_value_picked_is_not_shown_again_nor_kept_by_a_match(tmp_path):
+    out = _run_folder(tmp_path)
+    state = open_state(out, reviewer="ann")
+    item = state.current
+    a, b = item.rows
+    assert {"First Name", "Email"} <= set(state.conflicts(item))
+    state.match(fields={"First Name": b, "Email": a})
+    state.store.close()
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    picked = frame.at[b, "First Name"]
+    frame.at[b, "First Name"] = "Former employee - do not use"  # edited in the CRM since the review
+    newer = tmp_path / "newer.csv"
+    frame.to_csv(newer, index=False)
+    run(newer, progress=False).write(out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the decision reused by record ID, the pick the merge ignores
+        again = open_state(out, reviewer="bob")
+    item = again.item_of((a, b))
+    details = again.decision_details(item)
+    assert details["fields"] == {"Email": a} and details["changed"] == {"First Name": (b, picked)}
+    assert again.proposed_fields(item) == {"Email": a}  # the merge's rules shown for the first name, as they merge it
+    again.goto(item.index)
+    again.match()  # left as shown: the email picked still, no first name the person never saw
+    latest = again.store.decisions(warn=False)  # on the pair and the links of the group it joins now
+    assert len(latest) == len(item.pairs) and all(f == {"Email": a} for f in latest["fields"])
+    assert all(f == {"Email": frame.at[a, "Email"]} for f in latest["field_values"])
+    again.store.close()
+    # a pick stored before the values picked were (an older store) is shown as it was
+    with DecisionStore(tmp_path / "older.sqlite") as older:
+        state = ReviewState(again.result, older)
+        state.goto(item.index)
+        state.match(fields={"First Name": b})
+        older._conn.execute("UPDATE events SET field_values = '{}'")
+        older._conn.commit()
+        assert state.proposed_fields(item) == {"First Name": b} and state.decision_details(item)["changed"] == {}

@@ -3,7 +3,7 @@
 Every control carries a CSS class (``dk-match``, ``dk-distinct``, ``dk-skip``,
 ``dk-undo``, ``dk-back``, ``dk-survivor``, ``dk-members``, ``dk-field``, ``dk-note``,
 ``dk-order``, ``dk-reason``, ``dk-score``, ``dk-progress``, ``dk-item``,
-``dk-reasons``, ``dk-table``, ``dk-message``) for browser tests and styling.
+``dk-reasons``, ``dk-table``, ``dk-message``, ``dk-picked-before``) for browser tests and styling.
 
 Keyboard shortcuts: ipywidgets 8 has no keyboard events of its own (a button
 cannot be bound to a key without a front-end extension such as ipyevents), so
@@ -188,6 +188,10 @@ class ReviewApp:
             old.close()
         self.field_pickers = {}
         pickers = []
+        # as decided (shown again: Back), or what a person chose on some of its pairs before (a pair
+        # matched alone in an earlier run, now in this group): a match keeps it unless changed here
+        details = state.decision_details(item)
+        changed = details["changed"] if details else {}
         for column in state.conflicts(item):
             values = frame.set_index("column").loc[column]
             picker = _classed(w.Dropdown(description=column, options=[("by the merge rules", None)] + [
@@ -196,6 +200,11 @@ class ReviewApp:
                 style={"description_width": "initial"}), "dk-field")
             self.field_pickers[column] = picker
             pickers.append(picker)
+            if column in changed:  # not shown as picked: the record holds another value now, which nobody chose
+                row, before = changed[column]
+                pickers.append(_classed(w.HTML(html.escape(
+                    f"picked before: {_quoted(before)}, now {_quoted(values[f'raw {row}'])} in {state.record_id(row)}"
+                    ": choose again")), "dk-picked-before"))
         self.field_box.children = ([w.HTML("<b>Winning value of each conflicting field</b> (by default the merge's "
                                            "rules choose, as for the groups merged without review)")] + pickers
                                    ) if pickers else ()
@@ -208,9 +217,6 @@ class ReviewApp:
         picker = self.survivor if toggles else self.survivor_list
         picker.options = options
         picker.value = state.proposed_survivor(item)
-        # as decided (shown again: Back), or what a person chose on some of its pairs before (a pair
-        # matched alone in an earlier run, now in this group): a match keeps it unless changed here
-        details = state.decision_details(item)
         self.note.value = details["note"] if details else ""
         if details:
             if details["decision"] == "match":
@@ -227,6 +233,10 @@ def _label(item: Item) -> str:
     if item.kind == "pair":
         return f"Pair of rows {item.rows[0]} and {item.rows[1]}"
     return f"Group of {len(item.rows)} records (rows {', '.join(map(str, item.rows))})"
+
+
+def _quoted(value: str) -> str:
+    return repr(value) if value else "(blank)"
 
 
 def _table(frame, item: Item, state: ReviewState) -> str:

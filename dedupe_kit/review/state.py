@@ -20,7 +20,7 @@ import pandas as pd
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from ..cluster import cluster
-from ..merge import column_rules, kept_columns, placeholder_cells, survivor_among
+from ..merge import column_rules, holds_pick, kept_columns, placeholder_cells, survivor_among
 from ..names import nickname_equivalent
 from ..normalize import (column_day_first, country_region, date_key, display, is_placeholder, moments,
                          placeholder_date)
@@ -259,7 +259,8 @@ class ReviewState:
             records before, as the page shows it first, `decision_details`; ``None`` or none chosen: the merge
             decides over the whole group the records join, as `merge_survivor` shows).
         fields: for a match, ``{column: source_row}`` whose value wins (the others: by the merge's rules;
-            default: those a person chose for these records before, `proposed_fields`; ``{}``: none).
+            default: those a person chose for these records before, `proposed_fields`, unless the record no
+            longer holds the value picked; ``{}``: none).
         rows: for a match on a group, the records that are one person (default: all):
             its links between them are matches, its links to the others "not a match".
         """
@@ -387,7 +388,9 @@ class ReviewState:
         """The item's standing decisions — ``decision`` (`decision_of`), ``note`` (the latest
         written), for a match the ``rows`` matched (else all the item's records), and the
         ``survivor_row`` and ``fields`` a person chose for those rows, the latest choice winning as in
-        the merge (also on a pair decided before the item was shown, e.g. alone in an earlier run) —
+        the merge (also on a pair decided before the item was shown, e.g. alone in an earlier run), and
+        ``changed``: ``{column: (row, value picked)}`` of a pick left out of ``fields`` because its record no
+        longer holds the value picked (edited in the CRM since: the merge ignores it, `merge.holds_pick`) —
         or ``None`` when none of its pairs has a decision."""
         item = self.item(item.index if isinstance(item, Item) else item)  # with any pair a decision added
         if not any(p in self._decision for p in item.pairs):
@@ -404,10 +407,19 @@ class ReviewState:
         chosen = mine[(mine["decision"] == "match") & mine["a"].isin(rows) & mine["b"].isin(rows)]
         survivors = [int(r) for r in chosen["survivor_row"].dropna() if r in rows]
         notes = [n for n in mine["note"] if n]
+        fields: dict[str, int] = {}
+        changed: dict[str, tuple[int, str]] = {}
+        for picks, values in zip(chosen["fields"], chosen["field_values"]):
+            for column, row in ((c, int(r)) for c, r in picks.items() if r in rows):
+                if column in self._col_index and not holds_pick(self.result.contacts.frame, row, column, values):
+                    changed[column] = (row, str(values[column]))  # as the merge, which ignores it
+                    fields.pop(column, None)
+                else:
+                    fields[column] = row
+                    changed.pop(column, None)
         return {"decision": decision, "note": notes[-1] if notes else "",
                 "survivor_row": survivors[-1] if survivors else None,
-                "fields": {c: int(r) for f in chosen["fields"] for c, r in f.items() if r in rows},
-                "rows": [int(r) for r in rows]}
+                "fields": fields, "changed": changed, "rows": [int(r) for r in rows]}
 
     def note_of(self, item: Item | int) -> str:
         """The note of the item's standing decision."""
@@ -579,7 +591,8 @@ class ReviewState:
     def proposed_fields(self, item: Item) -> dict[str, int]:
         """The winning values shown first for the item's conflicting fields (`conflicts`): ``{column: row}``
         a person chose for its records before (`decision_details`), among the records that may win there
-        (`value_choices`); the others are left to the merge's rules."""
+        (`value_choices`); the others are left to the merge's rules, as is a pick whose record no longer holds the
+        value picked (``changed``: edited in the CRM since)."""
         details = self.decision_details(item)
         if not details or not details["fields"]:
             return {}
