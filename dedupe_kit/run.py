@@ -354,15 +354,16 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def input_sha256(contacts: Contacts) -> str | None:
+def input_sha256(contacts: Contacts | dict) -> str | None:
     """What review decisions (`DecisionStore`) and merges taken back (``undone.json``) are made on: the
     SHA-256 of the input's bytes (`run_info`), and for a workbook's sheet other than the one read by default,
     of those and the sheet's name: another sheet holds other records on the same rows, found by record ID
-    as in another version of the input."""
-    sha256 = run_info(contacts)["sha256"]
-    if sha256 is None or contacts.sheet is None:
+    as in another version of the input. ``contacts`` may be a run's ``run.json`` (`read_run_info`) instead."""
+    info = contacts if isinstance(contacts, dict) else run_info(contacts)
+    sha256, sheet = info["sha256"], info.get("sheet")  # no sheet in an older dedupe_kit's run.json: the default
+    if sha256 is None or sheet is None:
         return sha256
-    return hashlib.sha256(f"{sha256}\n{contacts.sheet}".encode()).hexdigest()
+    return hashlib.sha256(f"{sha256}\n{sheet}".encode()).hexdigest()
 
 
 def read_undone(out: str | Path, contacts: Contacts, groups: np.ndarray) -> tuple[list[int], list[str]]:

@@ -219,6 +219,32 @@ def test_open_review_on_an_output_folder(tmp_path):
         ipywidgets.Widget.close_all()
 
 
+def test_the_page_says_it_saves_nothing_once_the_folder_is_run_again_on_another_input_without_record_ids(tmp_path):
+    import pandas as pd
+
+    frame = pd.read_csv("sample_data/contacts.csv", dtype=str, keep_default_na=False).drop(columns=["Contact ID"])
+    source, out = tmp_path / "noid.csv", tmp_path / "out"
+    frame.to_csv(source, index=False)
+    run(source, progress=False).write(out)
+    app = open_review(out, reviewer="tester")
+    try:
+        app.distinct.click()
+        frame.iloc[::-1].to_csv(source, index=False)  # the next export, in another order
+        run(source, progress=False).write(out)
+        shown = app.state.current
+        app.match.click()
+        assert app.message.value.startswith(f"Nothing saved: {out.resolve()} was run again on another input since "
+                                            "this review opened; ")
+        assert app.message.value.endswith("; reopen the review (&#x27;dedupe-kit review "
+                                          f"{out.resolve()}&#x27;, or open_review / open_state again).")
+        app.undo.click()
+        assert app.message.value.startswith(f"Nothing undone: {out.resolve()} was run again on another input")
+        assert app.state.current == shown and app.state.progress()[0] == 1
+    finally:
+        app.state.store.close()
+        ipywidgets.Widget.close_all()
+
+
 def test_a_group_can_be_split_by_selecting_the_records_that_are_one_person(app):
     app.order.value = "group"
     group = app.state.current

@@ -752,6 +752,71 @@ def test_a_decision_on_another_export_stays_with_its_records_not_its_rows(tmp_pa
     third.store.close()
 
 
+def test_a_review_open_while_the_folder_is_run_again_on_another_input_without_record_ids_saves_nothing(tmp_path):
+    from dedupe_kit.errors import InputError
+    from dedupe_kit.load import load
+
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).drop(columns=["Contact ID"])
+    source = tmp_path / "noid.csv"
+    frame.to_csv(source, index=False)
+    out = _run_folder(tmp_path, source)
+    state = open_state(out, reviewer="a")
+    state.distinct()
+    run(source, progress=False).write(out)  # run again on the same input: the review goes on
+    state.distinct()
+    frame.iloc[::-1].to_csv(source, index=False)  # the next export, in another order, without record IDs
+    run(source, progress=False).write(out)
+    events = state.store.last_event()
+    for act in (state.match, state.undo):
+        with pytest.raises(InputError, match=f"{re.escape(str(out.resolve()))} was run again on another input since "
+                           "this review opened; .* no record-ID column .* the next run would not reuse a decision "
+                           "made here: nothing more is saved or undone here; reopen the review"):
+            act()
+    assert state.store.last_event() == events  # nothing written, to be lost in the next run
+    with pytest.warns(UserWarning, match=r"2 decision\(s\) were made on another input"):  # before the run, as said
+        again = open_state(out, reviewer="a")  # reopened: on the new input
+    again.match()
+    assert len(stored_decisions(out, load(source))) == 1
+    for review in (state, again):
+        review.store.close()
+
+
+def test_a_review_open_while_the_folder_is_run_again_goes_on_by_record_id_but_not_on_a_row_without_one(tmp_path):
+    from dedupe_kit.errors import InputError
+    from dedupe_kit.load import load
+
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    first = run(SAMPLE, progress=False)
+    review = first.pairs[first.pairs["status"] == "review"]
+    blank = (int(review["a"].iloc[0]), int(review["b"].iloc[0]))
+    frame.loc[blank[0], "Contact ID"] = ""  # its decision could not be found by record ID in another version
+    source = tmp_path / "contacts.csv"
+    frame.to_csv(source, index=False)
+    out = _run_folder(tmp_path, source)
+    state = open_state(out, reviewer="a")
+    frame.iloc[::-1].to_csv(source, index=False)  # the next export, in another order
+    run(source, progress=False).write(out)
+    decided = [state.current.rows]
+    state.match()  # found by record ID in the new input's rows: not lost
+    state.goto(state.item_of(blank).index)
+    events = state.store.last_event()
+    with pytest.raises(InputError, match=f"{blank[0]} have a blank record ID or one on several rows: a decision on "
+                       "them would be lost; reopen the review"):
+        state.distinct()
+    assert state.store.last_event() == events
+    state.goto(next(i for i in state.queue()["item"] if all(state.record_id(r) for r in state.item(i).rows)
+                    and state.decision_of(i) == ""))
+    decided.append(state.current.rows)
+    state.distinct()
+    state.undo()
+    state.distinct()
+    state.store.close()
+    last = len(frame) - 1
+    reused = stored_decisions(out, load(source))
+    assert sorted(zip(reused["a"], reused["b"], reused["decision"])) == sorted(
+        [(last - b, last - a, what) for (a, b), what in zip(decided, ("match", "distinct"))])
+
+
 def test_a_decision_on_one_sheet_of_a_workbook_stays_with_its_records_on_another(result, tmp_path):
     from dedupe_kit.load import load
     from dedupe_kit.review.store import input_of

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from ..errors import DedupeKitError
 from .state import ORDERS, REASONS, Item, ReviewState, open_state
 
 _MARK_COLOURS = {"same": "#1a7f37", "similar": "#9a6700", "different": "#cf222e", "missing": "#6e7781"}
@@ -115,8 +116,8 @@ class ReviewApp:
             survivor = None  # the merge keeps it anyway: left to its rule, as the run would merge the group
         try:
             self.state.decide(decision, note=self.note.value.strip(), survivor_row=survivor, fields=fields, rows=rows)
-        except ValueError as error:  # a choice the merge cannot take, such as a survivor without a record ID
-            self.message.value = html.escape(f"Nothing saved: {error}.")
+        except (ValueError, DedupeKitError) as error:  # a choice the merge cannot take (a survivor without a record
+            self.message.value = html.escape(f"Nothing saved: {error}.")  # ID), the folder run again on another input
             return
         self.note.value = ""
         labels = {"match": "match", "distinct": "not a match", "skip": "skipped"}
@@ -131,7 +132,11 @@ class ReviewApp:
         if not self.state.can_undo:
             self.message.value = "Nothing to undo."
             return
-        item = self.state.undo()
+        try:
+            item = self.state.undo()
+        except DedupeKitError as error:  # the folder run again on another input since the page opened
+            self.message.value = html.escape(f"Nothing undone: {error}.")
+            return
         if item is None:
             text = "Undone: a decision on records this review does not show (gone from the input?)."
         else:  # the item undone, which the filters may leave out of the queue shown

@@ -20,11 +20,12 @@ import pandas as pd
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from ..cluster import cluster
+from ..errors import InputError
 from ..merge import column_rules, holds_pick, kept_columns, placeholder_cells, survivor_among
 from ..names import nickname_equivalent
 from ..normalize import (column_day_first, country_region, date_key, display, is_placeholder, moments,
                          placeholder_date)
-from ..run import Result, load_run, read_run_info, record_ids, run, run_info
+from ..run import Result, input_sha256, load_run, read_run_info, record_ids, run, run_info
 from .store import FILE_NAME, DecisionStore, input_of
 
 #: What a queue item can be filtered by, from the comparison levels of its pairs.
@@ -98,6 +99,7 @@ class ReviewState:
         #: who made the decision the latest `undo` took back, when made elsewhere since this review opened
         #: (another kernel or page on the folder, an import); ``None``: made in this review, or before it opened
         self.undone_by: str | None = None
+        self._run_json: Path | None = None  # of the folder opened (`open_state`): run again since? (`_check_run`)
         self.set_view(order=order, reasons=reasons, score_range=score_range)
 
     # --- building the queue -------------------------------------------------------------------
@@ -270,6 +272,7 @@ class ReviewState:
         members = set(item.rows) if rows is None or decision != "match" else {int(r) for r in rows}
         if not members <= set(item.rows) or len(members) < 2:
             raise ValueError(f"rows must be two or more of the records {item.rows}, not {sorted(members)}")
+        self._check_run(item.rows)
         if self.store.last_event() != self._seen:  # another review of the folder wrote since: a skip must not
             self._reload()                          # replace its decision, nor a match left as shown its choices
         if decision == "match":
@@ -352,6 +355,7 @@ class ReviewState:
         nothing was left to undo or the decision is on no item of this review (its records gone); `undone_by`
         says who made it when that was elsewhere since this review opened."""
         self.undone_by = None
+        self._check_run(())
         batch = self.store.undo()
         if batch is None:
             return None
@@ -367,6 +371,38 @@ class ReviewState:
         elif self._pos is None:
             self._advance()
         return None if item is None else self.item(item)
+
+    def _watch(self, run_json: Path, stamp: tuple[int, ...] | None) -> None:
+        """Check before each decision or undo whether the folder of ``run_json`` (its `_stamp` when the review
+        opened) was run again on another input since (`_check_run`)."""
+        self._run_json, self._run_stamp, self._rerun = run_json.resolve(), stamp, False
+
+    def _check_run(self, rows: Iterable[int]) -> None:
+        """Refuse a decision on ``rows`` (an undo: none) that the folder's next run would not find again: the
+        folder was run again on another input since this review opened (or is being run: no run.json), and this
+        review's rows, the old input's, are found in it only by record ID, which ``rows`` do not have (blank, or
+        on several rows), nor any row without a record-ID column. run.json is read only when it changed."""
+        if self._run_json is None:
+            return
+        stamp = _stamp(self._run_json)
+        if stamp != self._run_stamp:  # written again, or gone until a run ends
+            self._run_stamp = stamp
+            self._rerun = stamp is None or input_sha256(read_run_info(self._run_json.parent)) != self.store.input_sha256
+        if not self._rerun:
+            return
+        folder = self._run_json.parent
+        where = (f"{folder} is being run again (no run.json until the run ends)" if stamp is None else
+                 f"{folder} was run again on another input since this review opened")
+        reopen = f"reopen the review ('dedupe-kit review {folder}', or open_review / open_state again)"
+        row_of = self.store._rows_of_ids()
+        if row_of is None:
+            raise InputError(f"{where}; this review shows the rows of the input it opened on, which has no "
+                             "record-ID column to find its records by in another, so the next run would not reuse "
+                             f"a decision made here: nothing more is saved or undone here; {reopen}")
+        if lost := [r for r in rows if row_of.get(str(self._record_id[r])) != r]:
+            raise InputError(f"{where}; this review's records are found again by record ID, but row(s) "
+                             f"{', '.join(map(str, lost))} have a blank record ID or one on several rows: a decision "
+                             f"on them would be lost; {reopen}")
 
     @property
     def can_undo(self) -> bool:
@@ -756,6 +792,7 @@ def open_state(out_dir: str | Path, *, reviewer: str | None = None, progress: bo
     ``review.sqlite`` (so they count and teach the model), and resumes the queue.
     ``progress``: show the pipeline's progress bar (``None``/``True``; off by default)."""
     out_dir = Path(out_dir)
+    stamp = _stamp(out_dir / "run.json")  # before reading it: a run that writes it again meanwhile is seen
     info = read_run_info(out_dir)
     contacts, config = load_run(out_dir, same_input=False)
     this_input = input_of(contacts)
@@ -765,4 +802,15 @@ def open_state(out_dir: str | Path, *, reviewer: str | None = None, progress: bo
     store = DecisionStore(out_dir / FILE_NAME, **this_input, reviewer=reviewer)
     decisions = store.decisions(warn=False)  # ReviewState says how many are reused by record ID
     result = run(contacts, config, decisions=decisions if len(decisions) else None, progress=progress)
-    return ReviewState(result, store, **view)
+    state = ReviewState(result, store, **view)
+    state._watch(out_dir / "run.json", stamp)
+    return state
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """A file's inode, time and size (``None``: gone): whether a run wrote ``run.json`` again, without reading it."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
