@@ -171,6 +171,8 @@ class MergePlan:
 
     def view(self, group: int) -> pd.DataFrame:
         """One group side by side: each record's values, the merged value, where it came from and by which rule."""
+        if group not in set(self.groups["group"]):
+            raise ConfigError(self._no_group("view", group))
         info = self.groups.set_index("group").loc[group]
         frame = self.contacts.frame
         values = self.values[self.values["group"] == group].set_index("column")
@@ -191,7 +193,7 @@ class MergePlan:
         chosen = set(self.merging["group"]) if groups is None else {int(g) for g in groups}
         unknown = chosen - set(self.groups["group"])
         if unknown:
-            raise ConfigError(f"undo: no group {sorted(unknown)[0]} in this merge plan")
+            raise ConfigError(self._no_group("undo", sorted(unknown)[0]))
         stopped = sorted(chosen & set(self.groups.loc[self.groups["status"] == "stopped", "group"]))
         if stopped:
             raise ConfigError(f"undo: group(s) {', '.join(map(str, stopped))} were stopped by a conflict (their "
@@ -201,6 +203,13 @@ class MergePlan:
         status = np.where(self.groups["group"].isin(taken_back), "undone", self.groups["status"])
         undone = tuple(sorted(set(self.undone) | taken_back))
         return dataclasses.replace(self, groups=self.groups.assign(status=status), undone=undone)
+
+    def _no_group(self, stage: str, group: int) -> str:
+        """The error for a group the plan does not have, naming those it has (each numbered by its first row)."""
+        groups = self.groups["group"].tolist()
+        has = (f"its groups, each numbered by its first row, are {', '.join(map(str, groups[:10]))}"
+               f"{'…' if len(groups) > 10 else ''}" if groups else "it has no group: no duplicates to merge")
+        return f"{stage}: no group {group} in this merge plan; {has}"
 
     def summary(self) -> str:
         status = self.groups["status"].value_counts()

@@ -527,6 +527,16 @@ def test_view_shows_the_group_side_by_side(contacts):
     assert view.loc["Notes", "from row"] == "several"
 
 
+def test_view_of_a_group_the_plan_does_not_have_names_those_it_has(contacts):
+    # notebook 03 on another export: `plan.view(1)` where no group starts at row 1 was a bare KeyError: 1
+    plan = plan_of(contacts)
+    with pytest.raises(ConfigError, match="view: no group 1 in this merge plan; its groups, each numbered by its "
+                                          "first row, are 0$"):
+        plan.view(1)
+    with pytest.raises(ConfigError, match="undo: no group 7 in this merge plan; its groups"):
+        plan.undo([7])
+
+
 def test_policy_errors_name_the_fix(contacts):
     with pytest.raises(ConfigError, match="survivor 'newest' is not one of"):
         MergePolicy(survivor="newest")
