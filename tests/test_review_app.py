@@ -330,6 +330,24 @@ def test_a_group_starts_from_the_choices_made_on_its_pair_and_a_match_keeps_them
     store.close()
 
 
+def test_a_group_holding_a_pair_decided_before_says_it_is_partly_decided(result, tmp_path, pair_joining_a_group):
+    pair = pair_joining_a_group
+    store = DecisionStore(tmp_path / "review.sqlite", reviewer="tester")
+    state = ReviewState(result, store)
+    state.goto(state.item_of(pair).index)
+    state.match()
+    # the next run merged the pair with other records: a group to confirm, which holds the match
+    app = ReviewApp(ReviewState(run("sample_data/contacts.csv", decisions=store.decisions(), progress=False), store))
+    group = app.state.item_of(pair)
+    app.state.goto(group.index)
+    app.refresh()
+    assert app.progress.value.endswith("; partly decided 1 (groups to confirm, 1 of their pairs decided)")
+    assert app.heading.value.endswith(f" — partly decided: <b>1 of its {len(group.pairs)} pairs</b> (match 1)")
+    app.match.click()
+    assert "partly" not in app.progress.value and "match 1," in app.progress.value
+    store.close()
+
+
 def test_a_pair_matched_into_a_larger_group_keeps_the_survivor_shown(app, result):
     state = app.state
     cluster = result.crosswalk["cluster_id"].to_numpy()

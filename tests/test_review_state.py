@@ -1028,6 +1028,23 @@ def _joined_group(result, store, pair):
     return pair, ReviewState(run(SAMPLE, decisions=store.decisions(), progress=False), store)
 
 
+def test_a_group_made_of_pairs_decided_before_counts_them_as_partly_decided(result, store, pair_joining_a_group):
+    assert "partly" not in ReviewState(result, store).progress_text()
+    pair, state = _joined_group(result, store, pair_joining_a_group)  # the pair matched, then run again: in a group
+    group = state.item_of(pair)
+    # the match is not hidden from the count: the group holding it waits to be confirmed, and the progress says so
+    assert state.progress_text().endswith(" reviewed — match 0, not a match 0, skip 0; "
+                                          "partly decided 1 (groups to confirm, 1 of their pairs decided)")
+    assert state.progress()[0] == 0 and state.partly_decided() == (1, 1)
+    assert state.decision_of(group) == "" and state.decided_pairs(group) == {"match": 1}
+    state.goto(group.index)
+    state.match()
+    assert state.progress()[0] == 1 and state.counts()["match"] == 1 and state.partly_decided() == (0, 0)
+    assert "partly" not in state.progress_text()
+    state.undo()
+    assert state.partly_decided() == (1, 1) and state.current == group
+
+
 def test_a_skip_never_replaces_a_standing_match_nor_its_note(result, store, pair_joining_a_group):
     pair, state = _joined_group(result, store, pair_joining_a_group)
     group = state.item_of(pair)

@@ -23,6 +23,7 @@ from .state import ORDERS, REASONS, Item, ReviewState, open_state
 
 _MARK_COLOURS = {"same": "#1a7f37", "similar": "#9a6700", "different": "#cf222e", "missing": "#6e7781"}
 _ORDER_LABELS = {"uncertain": "most uncertain first", "score": "highest score first", "group": "groups first"}
+_DECISION_LABELS = {"match": "match", "distinct": "not a match", "skip": "skip"}  # as in the progress
 _MAX_TOGGLES = 4  # more records than this: the survivor is picked in a dropdown
 
 
@@ -230,8 +231,11 @@ class ReviewApp:
                 self.field_pickers[column].value = row
         # the heading last: once the page shows the new heading, the rest has arrived too
         decided = state.decision_of(item)
-        self.heading.value = (f"<b>{html.escape(_label(item))}</b> — probability {item.probability:.3f}"
-                              + (f" — decided: <b>{decided}</b>" if decided else ""))
+        status = f" — decided: <b>{decided}</b>" if decided else ""
+        if not decided and (partly := state.decided_pairs(item)):  # a group the progress counts as partly decided
+            counts = ", ".join(f"{_DECISION_LABELS[d]} {n}" for d, n in partly.items())
+            status = f" — partly decided: <b>{sum(partly.values())} of its {len(item.pairs)} pairs</b> ({counts})"
+        self.heading.value = f"<b>{html.escape(_label(item))}</b> — probability {item.probability:.3f}{status}"
 
 
 def _label(item: Item) -> str:

@@ -210,7 +210,9 @@ class ReviewState:
         match = frame[frame["decision"] == "match"]
         self._matched[match["a"].to_numpy()] = self._matched[match["b"].to_numpy()] = True
         # one small integer per item (an index of _CODES): the queue's counts are then a bincount
-        self._code = np.array([_CODES.index(self._derive(i)) for i in range(len(self._rows))], dtype=np.int8)
+        self._code = np.zeros(len(self._rows), dtype=np.int8)
+        self._partly = np.zeros(len(self._rows), dtype=np.int64)  # pairs decided of an item not decided yet
+        self._set_codes(range(len(self._rows)))
 
     def _derive(self, i: int) -> str:
         found = {self._decision.get(p, "") for p in self._pairs[i]}
@@ -225,8 +227,13 @@ class ReviewState:
     def _recode(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Work out again the decision of every item that holds one of ``pairs``: a pair waiting on its own
         may be a group's too, when a split matches two of its records that no link joins (`_bridges`)."""
-        for i in {i for p in pairs for i in self._items_of_pair.get(p, ())}:
+        self._set_codes({i for p in pairs for i in self._items_of_pair.get(p, ())})
+
+    def _set_codes(self, items: Iterable[int]) -> None:
+        for i in items:
             self._code[i] = _CODES.index(self._derive(i))
+            # a group some of whose pairs are decided (matched alone, then merged by a run with other records)
+            self._partly[i] = 0 if self._code[i] else sum(p in self._decision for p in self._pairs[i])
 
     def _reload(self) -> None:
         """Read again the decisions standing in the store: another review of the folder (a second kernel, the
@@ -571,11 +578,26 @@ class ReviewState:
         counts = np.bincount(self._code[self._view], minlength=len(_CODES))
         return {d: int(counts[_CODES.index(d)]) for d in ("match", "distinct", "skip")}
 
+    def partly_decided(self) -> tuple[int, int]:
+        """(items, pairs): the items of the filtered queue not decided yet whose pairs are partly decided (a
+        group a run made of pairs matched alone and other records: to confirm), and how many of their pairs."""
+        partly = self._partly[self._view]
+        return int(np.count_nonzero(partly)), int(partly.sum())
+
+    def decided_pairs(self, item: Item | int) -> dict[str, int]:
+        """How many of the item's pairs have a decision, per decision (``match``, ``distinct``, ``skip``)."""
+        found = [self._decision.get(p, "") for p in self._pairs[item.index if isinstance(item, Item) else item]]
+        return {d: found.count(d) for d in ("match", "distinct", "skip") if d in found}
+
     def progress_text(self) -> str:
-        """``"3 of 35 reviewed — match 2, not a match 1, skip 0"``."""
+        """``"3 of 35 reviewed — match 2, not a match 1, skip 0"``, and the items partly decided, when there
+        are some: ``"; partly decided 1 (groups to confirm, 2 of their pairs decided)"``."""
         done, total = self.progress()
         c = self.counts()
-        return f"{done:,} of {total:,} reviewed — match {c['match']:,}, not a match {c['distinct']:,}, skip {c['skip']:,}"
+        items, pairs = self.partly_decided()
+        partly = f"; partly decided {items:,} (groups to confirm, {pairs:,} of their pairs decided)" if items else ""
+        return (f"{done:,} of {total:,} reviewed — match {c['match']:,}, not a match {c['distinct']:,}, "
+                f"skip {c['skip']:,}{partly}")
 
     # --- what the reviewer sees ---------------------------------------------------------------
 
