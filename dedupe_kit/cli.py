@@ -305,10 +305,10 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     contacts, config = load_run(folder)  # the same input as the run: its SHA-256 is in run.json
     result = run_pipeline(contacts, config, decisions=stored_decisions(folder, contacts), progress=None)
     undone, warnings = read_undone(folder, contacts, result.crosswalk["cluster_id"].to_numpy())
-    with caught_warnings() as merge_warnings:  # a value chosen in review left out: a line, as in summary.txt
+    with caught_warnings():  # a value chosen in review left out: a line of the summary printed below
         before = result.merge(undone=undone)
-    # undone.json is written again for this input below: what it cannot keep is gone then
-    for text in [*warnings, *merge_warnings]:
+    # undone.json is written again for this input below: what it cannot keep is gone then, said here only
+    for text in warnings:
         click.echo(f"warning: {text}")
     if not undo_all:  # a review decision since the run can give a number other records: not those read
         _refuse_regrouped(folder, groups, before.groups)
@@ -319,7 +319,7 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
         click.echo(f"nothing to undo: {which}; its files are as they were")
         return
     _write_undo(folder, info, result, plan)
-    click.echo(plan.summary())
+    click.echo((folder / "summary.txt").read_text(encoding="utf-8"), nl=False)  # its warnings too, as a run's
     why = _nothing_to_import(folder, _holding_lines(folder, config.merge, contacts), "no group is merged")
     left = f" (nothing to import or archive: {why})" if why else ""
     click.echo(f"wrote the files of {folder}/ again without the merges of group(s) "

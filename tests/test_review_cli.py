@@ -243,3 +243,28 @@ def test_the_warnings_of_values_chosen_in_review_that_the_merge_leaves_out_are_i
     assert result.exit_code == 0, result.output
     assert [line for line in result.output.splitlines() if "chosen in review" in line] == [kept, gone]
     assert not [w for w in recwarn if "chosen in review" in str(w.message)]  # no Python warning, with a file path
+
+
+def test_undo_says_the_warnings_of_the_summary_it_writes_again_once(tmp_path):
+    from dedupe_kit.load import load
+    from dedupe_kit.review.store import input_of
+
+    header = "Contact ID,First Name,Last Name,Email,Mobile Phone,Company,Created Date\n"
+    ada, ada2, bert = ("C001,Ada,Quill,ada.quill@example.com,+12125550101,Acme Widgets,2021-01-01\n",
+                       "C002,Ada,Quill,ada.quill@example.com,+12125550101,Acme Widgetry Inc,2021-02-01\n",
+                       "C003,Bert,Nobody,bert.nobody@example.org,+13125550177,Foo Co,2021-03-01\n")
+    export, newer, out = tmp_path / "export.csv", tmp_path / "newer.csv", tmp_path / "out"
+    export.write_text(header + ada + ada2 + bert)
+    assert invoke("run", export, "--match-only", "--out", out).exit_code == 0
+    with DecisionStore(out, **input_of(load(export))) as store:
+        store.decide((0, 1), "match", fields={"Company": 1}, record_ids={0: "C001", 1: "C002"})
+    newer.write_text(header + bert + ada + ada2)  # a newer export, its rows moved: the decision found by record ID
+    assert invoke("run", newer, "--out", out).exit_code == 0
+    result = invoke("undo", out, "--all")
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    summary = (out / "summary.txt").read_text(encoding="utf-8")
+    assert said == [line for line in summary.splitlines() if line.startswith("warning:")]
+    assert [line for line in said if "reused by record ID" in line] == [
+        f"warning: {out / 'review.sqlite'}: 1 decision(s) made on another version of the input are reused by record ID"]
+    assert "groups undone                      1" in result.output
