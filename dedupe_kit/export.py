@@ -614,6 +614,7 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     cleared = np.zeros(len(record_id), dtype=bool)
     cleared[away_to_fix(plan)] = True  # the merged-away rows of the clearing file, once keyed
     unique = dropped["role"].isin(["emails", "phones", "external_ids"]).to_numpy()
+    taken_back = dropped["group"].isin(groups.loc[groups["status"] == "undone", "group"]).to_numpy()  # nothing changes
     parts = [
         pd.DataFrame({"group": groups.loc[stopped, "group"], "event": "stopped",
                       "detail": "not merged, the records stay apart until a person picks the value in review or says "
@@ -637,8 +638,9 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
         pd.DataFrame({"group": dropped["group"], "event": "not kept", "column": dropped["column"],
                       "before": dropped["value"], "from_record_id": record_id[source], "rule": dropped["rule"],
                       "detail": np.select(
-                          [own & keyed[source], own, unique & (cleared & keyed)[source], unique],
-                          ["the merged contact does not keep this value; it is the survivor's own, replaced by the "
+                          [taken_back, own & keyed[source], own, unique & (cleared & keyed)[source], unique],
+                          ["the merge was taken back (undone): the value stays on its record in the CRM",
+                           "the merged contact does not keep this value; it is the survivor's own, replaced by the "
                            "merged value of its column in the update (emptied by the clearing file when that is "
                            "blank)",
                            "the merged contact does not keep this value; it is the survivor's own, which nothing "

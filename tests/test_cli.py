@@ -336,6 +336,21 @@ def test_undo_reads_merge_groups_csv_saved_again_by_a_spreadsheet(tmp_path):
     assert load(out / "cleaned.csv").frame["Contact ID"].tolist() == ["CÉ1", "CÉ2"]
 
 
+def test_the_audit_of_an_undone_merge_says_the_values_it_did_not_keep_stay_on_their_records(tmp_path):
+    path, out = tmp_path / "export.csv", tmp_path / "out"  # the email of C2's newsletter sign-up, not kept
+    path.write_text("Contact ID,First Name,Last Name,Email,Mobile Phone\n"
+                    "C1,Cleo,Fakename,cleo.fake@example.net,+14155550123\n"
+                    "C2,Cleo,Fakename,cleo.fake+news@example.net,+14155550123\n")
+    assert run("run", path, "--out", out).exit_code == 0
+    detail = pd.read_csv(out / "audit.csv", dtype=str).set_index("event").loc["not kept", "detail"]
+    assert detail == "the merged contact does not keep this value; it is cleared with its record"
+    assert run("undo", out, "0").exit_code == 0
+    audit = pd.read_csv(out / "audit.csv", dtype=str, keep_default_na=False).set_index("event")
+    assert audit.loc["not kept", "detail"] == ("the merge was taken back (undone): the value stays on its record "
+                                               "in the CRM")  # not "left out of the fix files", as no warning says
+    assert audit.index[-1] == "undone" and len(pd.read_csv(out / "fix_1_clear.csv")) == 0
+
+
 def test_a_folder_under_a_file_is_refused_naming_the_file_before_the_work(tmp_path, monkeypatch):
     path = tmp_path / "export.csv"
     path.write_text(EXPORT)
