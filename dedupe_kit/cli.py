@@ -307,18 +307,17 @@ def undo(folder: Path, groups: tuple[int, ...], undo_all: bool) -> None:
     undone, warnings = read_undone(folder, contacts, result.crosswalk["cluster_id"].to_numpy())
     with caught_warnings():  # a value chosen in review left out: a line of the summary printed below
         before = result.merge(undone=undone)
-    # undone.json is written again for this input below: what it cannot keep is gone then, said here only
-    for text in warnings:
-        click.echo(f"warning: {text}")
     if not undo_all:  # a review decision since the run can give a number other records: not those read
         _refuse_regrouped(folder, groups, before.groups)
     plan = before.undo(None if undo_all else groups)
     if plan.undone == before.undone:  # the groups named were undone already (--all: none is merged)
         which = (f"no group of {folder}/ is merged" if undo_all
                  else f"group(s) {', '.join(map(str, groups))} of {folder}/ were undone already")
+        for text in warnings:  # of undone.json, left as it is, as summary.txt is
+            click.echo(f"warning: {text}")
         click.echo(f"nothing to undo: {which}; its files are as they were")
         return
-    _write_undo(folder, info, result, plan)
+    _write_undo(folder, info, result, plan, warnings)
     click.echo((folder / "summary.txt").read_text(encoding="utf-8"), nl=False)  # its warnings too, as a run's
     why = _nothing_to_import(folder, _holding_lines(folder, config.merge, contacts), "no group is merged")
     left = f" (nothing to import or archive: {why})" if why else ""
@@ -384,8 +383,9 @@ def _refuse_regrouped(folder: Path, groups: tuple[int, ...], now: pd.DataFrame) 
                                    "nothing was undone")
 
 
-def _write_undo(folder: Path, info: dict, result, plan) -> None:
-    """Record the merges taken back in ``plan`` in undone.json, then write the run's files again.
+def _write_undo(folder: Path, info: dict, result, plan, warnings: list[str]) -> None:
+    """Record the merges taken back in ``plan`` in undone.json, then write the run's files again, with the
+    ``warnings`` of the undone.json read (of merges taken back on another version of the input) in summary.txt.
 
     run.json goes first, and `Result.write` writes it again last: an undo stopped on the way
     (Ctrl-C, a full disk) never leaves a folder that looks finished, with undone.json naming a
@@ -396,7 +396,7 @@ def _write_undo(folder: Path, info: dict, result, plan) -> None:
     try:
         write_undone(folder, plan, input_sha256(result.contacts), protect=(result.contacts.path,))
         recorded = True
-        result.write(folder, undone=plan.undone)
+        result.write(folder, undone=plan.undone, undo_warnings=warnings)
     except (KeyboardInterrupt, DedupeKitError, OSError) as exc:
         then = ("it keeps the merges taken back in undone.json" if recorded else
                 "then undo the group(s) again, as this undo was not recorded")

@@ -228,14 +228,16 @@ class Result:
         return merge(self.contacts, self.crosswalk["cluster_id"].to_numpy(), policy or self.config.merge,
                      decisions=self.decisions, normalized=self.normalized, undone=undone)
 
-    def write(self, out: str | Path, *, undone: Iterable[int] | None = None, merge: bool = True,
-              progress: bool | None = None) -> list[Path]:
+    def write(self, out: str | Path, *, undone: Iterable[int] | None = None, undo_warnings: Iterable[str] = (),
+              merge: bool = True, progress: bool | None = None) -> list[Path]:
         """Write every file of the run into ``out``: the merge's files (see `export`), the profile,
         pairs, summary, chart, model, config and run.json. The merge's warnings (a value chosen in
         review that it leaves out) are the summary's, with its others, not Python warnings.
 
         undone: groups whose merge a person took back (default: those recorded in ``out/undone.json``,
             found by record ID on another version of the input, with a warning in the summary).
+        undo_warnings: the summary's warnings of the ``undone`` given (`read_undone`'s, of an ``undone.json``
+            written again since for this input, which no longer gives them).
         merge: ``False`` stops at the groups: crosswalk.csv (with the survivor each group would
             keep), pairs, summary, chart, model, config and run.json; the files of an earlier
             merge in ``out`` are removed, as they no longer match the groups.
@@ -243,14 +245,15 @@ class Result:
         """
         with paused_gc(), tqdm(total=4 if merge else 2, desc="merging" if merge else "writing the crosswalk",
                                unit="step", disable=_hidden(progress)) as steps:  # as in `run`
-            return self._write(Path(out), undone, merge, steps)
+            return self._write(Path(out), undone, list(undo_warnings), merge, steps)
 
-    def _write(self, out: Path, undone: Iterable[int] | None, merge: bool, steps: tqdm) -> list[Path]:
+    def _write(self, out: Path, undone: Iterable[int] | None, undo_warnings: list[str], merge: bool,
+               steps: tqdm) -> list[Path]:
         protect = (self.contacts.path,) if self.contacts.path else ()
         refuse_folder(out, (*MERGE_FILES, *REPORT_FILES), protect)  # before any is written: never the input
         used = dataclasses.replace(self.config, fields=self.contacts.field_map.to_dict(self.contacts.columns))
         info = run_info(self.contacts)
-        groups, undo_warnings = self.crosswalk["cluster_id"].to_numpy(), []
+        groups = self.crosswalk["cluster_id"].to_numpy()
         if undone is None:
             undone, undo_warnings = read_undone(out, self.contacts, groups)
         if merge:
