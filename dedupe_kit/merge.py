@@ -18,7 +18,7 @@ import itertools
 import json
 import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -255,7 +255,8 @@ def merge(
     check_policy(policy, contacts)
     group_of = _group_of(groups, len(frame))
     kept = kept_columns(fm)
-    survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept, contacts)
+    undone = {int(g) for g in undone}
+    survivor_choice, field_choice, reviewed = _choices(decisions, group_of, kept, contacts, undone)
     placeholders = _with_blank_texts(contacts, _in_groups(group_of), policy.clear,
                                      placeholder_cells(contacts, normalized))
     members = _members(contacts, group_of, policy, survivor_choice, placeholders)
@@ -288,7 +289,6 @@ def merge(
     first = members.iloc[run_starts(members["group"].to_numpy())]  # each group's survivor, groups in order
     conflicts = _conflicts(cells, contacts, policy, field_choice)
     record_id = record_ids(contacts)
-    undone = {int(g) for g in undone}
     table = pd.DataFrame({"group": first["group"].to_numpy()})
     table["rows"], table["record_ids"] = _tuples(members, record_id)
     table["survivor_row"] = first["row"].to_numpy()
@@ -802,12 +802,13 @@ def _rule(column: str, role: str, policy: MergePolicy, key: str | None = None) -
 
 
 def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequence[str] = (),
-             contacts: Contacts | None = None):
+             contacts: Contacts | None = None, undone: Collection[int] = ()):
     """What people chose: the survivor per group, the winning row per (group, column), the groups they matched.
     A value chosen for a ``kept`` column (`KEEP_ROLES` and the key of the fix files: the survivor's always), for
     a column not among the columns of ``contacts`` (renamed or removed in a newer export), or whose record no
     longer holds the value picked (``field_values``: edited in the CRM since; a decision without them applies
-    as it is), is left out, with a warning: the merge's rules decide the column."""
+    as it is), is left out, with a warning: the merge's rules decide the column (none for the ``undone`` groups,
+    whose merge was taken back: nothing of theirs is merged)."""
     survivors: dict[int, int] = {}
     fields: dict[tuple[int, str], int] = {}
     reviewed: set[int] = set()
@@ -820,6 +821,7 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
             continue
         group = int(group_of[int(row["a"])])
         reviewed.add(group)
+        said = group not in undone
         survivor = row.get("survivor_row")
         survivor = int(float(survivor)) if _filled_cell(survivor) else None  # 4, 4.0 or "4.0" (a column with NaN)
         if survivor is not None and group_of[survivor] == group:
@@ -830,15 +832,16 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
             if group_of[int(r)] != group or c in kept or c in gone:
                 continue
             if columns is not None and not holds_pick(contacts.frame, int(r), c, picked):
-                changed.setdefault(c, set()).add(int(r))
+                if said:
+                    changed.setdefault(c, set()).add(int(r))
                 fields.pop((group, c), None)  # nor an earlier pick: the latest one set it aside
             else:
                 fields[group, c] = int(r)
-        if ignored := sorted(set(chosen) & set(kept)):
+        if (ignored := sorted(set(chosen) & set(kept))) and said:
             warnings.warn(f"merge: a value chosen in review for {', '.join(map(repr, ignored))} is ignored: the record "
                           "ID (without one, the first email, which keys the fix files) and the creation and update "
                           "dates always stay the survivor's", DedupeKitWarning, stacklevel=3)
-        if gone:
+        if gone and said:
             warnings.warn(f"merge: a value chosen in review for {', '.join(map(repr, sorted(gone)))} is ignored: the "
                           "input has no such column (renamed or removed since the review?)", DedupeKitWarning,
                           stacklevel=3)
