@@ -807,8 +807,9 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
     A value chosen for a ``kept`` column (`KEEP_ROLES` and the key of the fix files: the survivor's always), for
     a column not among the columns of ``contacts`` (renamed or removed in a newer export), or whose record no
     longer holds the value picked (``field_values``: edited in the CRM since; a decision without them applies
-    as it is), is left out, with a warning: the merge's rules decide the column (none for the ``undone`` groups,
-    whose merge was taken back: nothing of theirs is merged)."""
+    as it is), is left out, with a warning (none for such a pick where the group's records hold one value there now,
+    `_disagree`: nothing to choose; none for the ``undone`` groups, whose merge was taken back: nothing of theirs is
+    merged): the merge's rules decide the column."""
     survivors: dict[int, int] = {}
     fields: dict[tuple[int, str], int] = {}
     reviewed: set[int] = set()
@@ -845,6 +846,10 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
             warnings.warn(f"merge: a value chosen in review for {', '.join(map(repr, sorted(gone)))} is ignored: the "
                           "input has no such column (renamed or removed since the review?)", DedupeKitWarning,
                           stacklevel=3)
+    if changed:  # moot where the group's records hold one value there now (edited to agree): nothing to choose
+        at = np.flatnonzero(isin(group_of, [group_of[r] for rows in changed.values() for r in rows]))
+        changed = {c: kept_rows for c, rows in changed.items()
+                   if (kept_rows := {r for r in rows if _disagree(contacts, c, at[group_of[at] == group_of[r]])})}
     if changed:
         record_id = record_ids(contacts)
         named = [f"{c!r} of {', '.join(str(record_id[r]) for r in sorted(rows))}"
@@ -853,6 +858,14 @@ def _choices(decisions: pd.DataFrame | None, group_of: np.ndarray, kept: Sequenc
                       "the value picked (edited in the CRM since the review?); the merge's rules decide it, review "
                       "the records again to choose", DedupeKitWarning, stacklevel=3)
     return survivors, fields, reviewed
+
+
+def _disagree(contacts: Contacts, column: str, rows: np.ndarray) -> bool:
+    """Whether ``rows`` hold two values of ``column`` (a blank or a placeholder such as ``N/A`` none, capitals and
+    white space aside), as the review's `conflicts` asks a person to choose between."""
+    role = contacts.field_map.role_of().get(column, "")
+    cells = contacts.frame[column].iloc[rows[contacts.filled(column)[rows]]]
+    return len({str(x).strip().casefold() for x in cells if not is_placeholder(str(x), role)}) > 1
 
 
 def holds_pick(frame: pd.DataFrame, row: int, column: str, picked: Mapping[str, object]) -> bool:

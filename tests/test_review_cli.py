@@ -207,6 +207,12 @@ def test_a_value_picked_in_review_and_edited_in_the_crm_since_is_not_applied_to_
     assert not [w for w in recwarn if "chosen in review" in str(w.message)]
     update = pd.read_csv(out / "fix_2_update.csv", dtype=str, keep_default_na=False)
     assert "Company" not in update  # C001 keeps its Acme Widgets, by the rule: not the text C002 holds now
+    # C002's company edited since to C001's: the records agree, nothing to choose again, nothing said
+    agreed = tmp_path / "agreed.csv"
+    agreed.write_text(header + "\n".join([*others, *ada]).format(company="acme widgets ", updated="2024-06-01") + "\n")
+    result = invoke("run", agreed, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "chosen in review" not in (out / "summary.txt").read_text(encoding="utf-8")
     assert invoke("undo", out, "--all").exit_code == 0  # Ada's merge taken back: nothing to choose for it
     assert "chosen" not in (out / "summary.txt").read_text(encoding="utf-8")
     # a store of before, without the values picked: the pick applies as it did
