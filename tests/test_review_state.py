@@ -817,6 +817,46 @@ def test_a_review_open_while_the_folder_is_run_again_goes_on_by_record_id_but_no
         [(last - b, last - a, what) for (a, b), what in zip(decided, ("match", "distinct"))])
 
 
+def test_a_review_open_while_the_folder_is_run_again_imports_decisions_by_record_id_only(tmp_path):
+    from dedupe_kit.errors import InputError
+    from dedupe_kit.load import load
+
+    lines = ["Contact ID,First Name,Last Name,Email,Mobile Phone,Company",
+             "C001,Ada,Quill,ada.quill@example.com,+12125550101,Acme",
+             "C002,Ada,Quil,ada.q@example.com,+12125550101,Acme",
+             "C003,Bert,Nobody,bert.nobody@example.org,+13125550177,Foo",
+             "C004,Cleo,Fakename,cleo.fake@example.net,+14155550123,Bar",
+             "C005,Berty,Nobody,bert.n@example.org,+13125550177,Foo"]
+    for ids, refused in [(True, "line 2: names its records by their rows alone, without record_id_a and record_id_b; "
+                                "(.*) was run again on another input since this review opened; this review's rows are "
+                                "those of the input it opened on, not the folder's now: a decision named by its rows "
+                                "alone could go to other records; reopen the review .*; nothing imported"),
+                         (False, "was run again on another input since this review opened; .* no record-ID column")]:
+        folder = tmp_path / str(ids)
+        folder.mkdir()
+        cut = [line if ids else line.split(",", 1)[1] for line in lines]
+        source = folder / "export.csv"
+        source.write_text("\n".join(cut) + "\n")
+        out = _run_folder(folder, source)
+        state = open_state(out, reviewer="a")
+        source.write_text("\n".join([cut[0], *cut[:0:-1]]) + "\n")  # the next export, in another order
+        run(source, progress=False).write(out)
+        by_rows = folder / "by_rows.csv"  # Berty and Bert, rows 0 and 2 of the folder's files now
+        by_rows.write_text("a,b,decision\n0,2,distinct\n")  # on the review's input, Ada Quill and Bert
+        events = state.store.last_event()
+        with pytest.raises(InputError, match=refused):
+            state.import_csv(by_rows)
+        assert state.store.last_event() == events  # nothing imported, to go to other records
+        if ids:  # found by record ID: imported, and found so by the next run
+            by_ids = folder / "by_ids.csv"
+            by_ids.write_text("a,b,record_id_a,record_id_b,decision\n0,2,C005,C003,distinct\n")
+            assert state.import_csv(by_ids) == 1
+            reused = stored_decisions(out, load(source))
+            assert reused[["a", "b", "record_id_a", "record_id_b", "decision"]].values.tolist() == [
+                [0, 2, "C005", "C003", "distinct"]]
+        state.store.close()
+
+
 def test_a_decision_on_one_sheet_of_a_workbook_stays_with_its_records_on_another(result, tmp_path):
     from dedupe_kit.load import load
     from dedupe_kit.review.store import input_of

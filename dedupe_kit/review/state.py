@@ -384,19 +384,20 @@ class ReviewState:
         opened) was run again on another input since (`_check_run`)."""
         self._run_json, self._run_stamp, self._rerun = run_json.resolve(), stamp, False
 
-    def _check_run(self, rows: Iterable[int]) -> None:
+    def _check_run(self, rows: Iterable[int]) -> str | None:
         """Refuse a decision on ``rows`` (an undo: none) that the folder's next run would not find again: the
         folder was run again on another input since this review opened (or is being run: no run.json), and this
         review's rows, the old input's, are found in it only by record ID, which ``rows`` do not have (blank, or
-        on several rows), nor any row without a record-ID column. run.json is read only when it changed."""
+        on several rows), nor any row without a record-ID column. run.json is read only when it changed.
+        Returns, when it was run again, why a decision named by its rows alone is refused (`import_csv`)."""
         if self._run_json is None:
-            return
+            return None
         stamp = _stamp(self._run_json)
         if stamp != self._run_stamp:  # written again, or gone until a run ends
             self._run_stamp = stamp
             self._rerun = stamp is None or input_sha256(read_run_info(self._run_json.parent)) != self.store.input_sha256
         if not self._rerun:
-            return
+            return None
         folder = self._run_json.parent
         where = (f"{folder} is being run again (no run.json until the run ends)" if stamp is None else
                  f"{folder} was run again on another input since this review opened")
@@ -410,6 +411,17 @@ class ReviewState:
             raise InputError(f"{where}; this review's records are found again by record ID, but row(s) "
                              f"{', '.join(map(str, lost))} have a blank record ID or one on several rows: a decision "
                              f"on them would be lost; {reopen}")
+        return (f"{where}; this review's rows are those of the input it opened on, not the folder's now: a decision "
+                f"named by its rows alone could go to other records; {reopen}")
+
+    def import_csv(self, path: str | Path, *, reviewer: str | None = None) -> int:
+        """`DecisionStore.import_csv` into this review's store, its decisions then shown; refused as a decision is
+        (`_check_run`) when the folder was run again on another input since this review opened: without a
+        record-ID column altogether, with one for a line that names its records by their rows alone (without
+        ``record_id_a`` and ``record_id_b``: the rows of which input?); nothing is imported then."""
+        imported = self.store.import_csv(path, reviewer=reviewer, by_record_id=self._check_run(()))
+        self._reload()
+        return imported
 
     @property
     def can_undo(self) -> bool:

@@ -392,7 +392,7 @@ class DecisionStore:
             frame[column] = [_guard(v) for v in frame[column]]
         return write_csv(path, frame, neutralize=False)  # guarded above, as `import_csv` reads it back
 
-    def import_csv(self, path: str | Path, *, reviewer: str | None = None) -> int:
+    def import_csv(self, path: str | Path, *, reviewer: str | None = None, by_record_id: str | None = None) -> int:
         """Append the decisions of a CSV written by `export_csv` (or by hand: ``a, b,
         decision`` are required), in UTF-8 or the encoding a spreadsheet saved it in again (cp1252...).
         Returns how many were imported (none, with a warning, from a file with its header row alone). A
@@ -409,7 +409,10 @@ class DecisionStore:
         The latest decision on a pair stands, by ``decided_at`` (blank or no time: the import's), whatever the order
         of the lines: they are stored oldest first, and one older than the match or not a match standing on its
         records in the store (or a skip beside one) is not imported; warnings say so, and count the pairs that are
-        both a match and not a match in the file."""
+        both a match and not a match in the file.
+
+        by_record_id: why a line that names its records by their rows alone (without both record IDs) is refused,
+        naming it (`ReviewState.import_csv`: a review of a folder run on another input since); ``None``: read."""
         path = Path(path)
         data = path.read_bytes()
         if _BLANK.fullmatch(data):  # decode would ask for the contacts' header
@@ -439,6 +442,9 @@ class DecisionStore:
         rows_in = None if self.record_ids is None else len(self.record_ids)
         batches: dict[tuple[str, str], list[tuple[dict, tuple]]] = {}
         for line, row in zip(lines, frame.to_dict("records")):
+            if by_record_id and not (row.get("record_id_a") and row.get("record_id_b")):
+                raise InputError(f"{path}, line {line}: names its records by their rows alone, without record_id_a "
+                                 f"and record_id_b; {by_record_id}; nothing imported")
             batches.setdefault((row.get("decided_at") or f"line {line}", row.get("reviewer") or ""), []).append(
                 (row, _read_line(path, line, row, rows_in)))
         standing = self.decisions(warn=False)
