@@ -402,7 +402,7 @@ class ReviewState:
         where = (f"{folder} is being run again (no run.json until the run ends)" if stamp is None else
                  f"{folder} was run again on another input since this review opened")
         reopen = f"reopen the review ('dedupe-kit review {folder}', or open_review / open_state again)"
-        row_of = self.store._rows_of_ids()
+        row_of = self.store.rows_of_ids()
         if row_of is None:
             raise InputError(f"{where}; this review shows the rows of the input it opened on, which has no "
                              "record-ID column to find its records by in another, so the next run would not reuse "

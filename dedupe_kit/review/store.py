@@ -307,7 +307,7 @@ class DecisionStore:
                     "find the same records again; they are not reused") if gone else None
         # a match whose records are each here or gone altogether (none blank, none on several rows now) was
         # carried out: the merge took its merged-away record out of the CRM
-        row_of, ids = self._rows_of_ids(), set(self.record_ids) if len(lost) else set()
+        row_of, ids = self.rows_of_ids(), set(self.record_ids) if len(lost) else set()
         done = np.array([what == "match" and all(i and (i in row_of or i not in ids) for i in (x, y))
                          for x, y, what in zip(lost["record_id_a"], lost["record_id_b"], lost["decision"])], dtype=bool)
         merged, lost = int(done.sum()), lost[~done]
@@ -347,7 +347,7 @@ class DecisionStore:
         moved = frame[~here].copy()
         if moved.empty or self.record_ids is None:
             return frame[here], moved
-        row_of = self._rows_of_ids()
+        row_of = self.rows_of_ids()
         new_a, new_b = moved["record_id_a"].map(row_of), moved["record_id_b"].map(row_of)
         new_row = {}  # (batch, old row) -> new row: a batch is one action, on one input
         for batch, old_a, old_b, a, b in zip(moved["batch"], moved["a"], moved["b"], new_a, new_b):
@@ -366,7 +366,7 @@ class DecisionStore:
         parts = [part for part in (frame[here], moved[found]) if len(part)]
         return (pd.concat(parts).sort_values("id", kind="stable") if parts else frame.iloc[:0]), moved[~found]
 
-    def _rows_of_ids(self) -> dict[str, int] | None:
+    def rows_of_ids(self) -> dict[str, int] | None:
         """The row of each record ID of this input (``None`` without record IDs), made when first needed."""
         if self._row_of is None and self.record_ids is not None:  # an ID on several rows finds none, nor a blank one
             self._row_of = rows_of_record_ids(self.record_ids)
@@ -519,7 +519,7 @@ class DecisionStore:
     def _here(self, ids: Mapping[int, str], row: int) -> int | None:
         """The row in this input of an imported batch's ``row`` (``ids``: the record ID of its rows), found by its
         record ID (``None``: not held); the row itself without one."""
-        row_of = self._rows_of_ids()
+        row_of = self.rows_of_ids()
         return row_of.get(ids[row]) if row_of is not None and ids.get(row) else row
 
     def _key(self, ids: Mapping[int, str], pair: tuple[int, int]) -> tuple[int, int] | frozenset:
