@@ -49,21 +49,25 @@ class Exported:
     warnings: list[str]
 
     def summary(self) -> str:
-        lines = [neutralized_line(len(self.neutralized), listed=True)]
+        lines = [neutralized_line(len(self.neutralized), listed=10)]
         lines += [f"  {cell_of(file, row, column)}: {value!r}"
                   for file, row, _, column, value in self.neutralized.head(10).itertuples(index=False)]
         return "\n".join(lines + [f"warning: {w}" for w in self.warnings])
 
 
-def neutralized_line(count: int, *, listed: bool = False) -> str:
+def neutralized_line(count: int, *, listed: int = 0) -> str:
     """The summary's line that counts the cells neutralized as formulas (`write_tables`), sending to
-    ``neutralized.csv`` when there are some, unless the lines after it list them (``listed``).
+    ``neutralized.csv`` for those the lines after it do not list (they list the first ``listed``).
 
     >>> neutralized_line(2), neutralized_line(0)
     ('cells neutralized as formulas      2   (see neutralized.csv)', 'cells neutralized as formulas      0')
+    >>> neutralized_line(30, listed=10)
+    'cells neutralized as formulas     30   (the first 10 below; all in neutralized.csv)'
     """
     line = f"cells neutralized as formulas {count:>6,}"
-    return f"{line}   (see neutralized.csv)" if count and not listed else line
+    if count <= listed:
+        return line
+    return f"{line}   ({f'the first {listed:,} below; all in' if listed else 'see'} neutralized.csv)"
 
 
 def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None = None,

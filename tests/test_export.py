@@ -289,6 +289,20 @@ def test_the_record_ids_neutralized_in_pairs_csv_are_listed_and_counted(tmp_path
     assert f"cells neutralized as formulas {len(listed):>6,}" in summary
 
 
+def test_a_summary_that_lists_only_the_first_cells_neutralized_sends_to_neutralized_csv_for_the_others(tmp_path):
+    # 12 cells counted, 10 listed, and nothing said where the other 2 were
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,First Name,Last Name,Email,Notes\n"
+                    + "".join(f"C{i},Ann{i},Lee,ann{i}@example.com,=1+{i}\n" for i in range(12)))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(read(out / "neutralized.csv")) == 12
+    summary = (out / "summary.txt").read_text()
+    assert "cells neutralized as formulas     12   (the first 10 below; all in neutralized.csv)\n" in summary
+    assert summary.count("\n  cleaned.csv, sheet row") == 10
+
+
 def test_the_cells_neutralized_in_too_common_model_and_the_profile_s_tables_are_listed_and_counted(tmp_path):
     # too_common.csv and model.csv of a run, and the profile's tables, wrote '@S1 unlisted and uncounted
     path, config = tmp_path / "export.csv", tmp_path / "config.toml"
