@@ -399,7 +399,9 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
         why = f"{what} {display(kind, value)} belongs to existing record {record_id[old]}"
         if status[i] != "will be rejected":
             said[i] = why, old, value
-        reject(i, why, old)
+        others = len(holders[(row, value)]) - 1  # an office switchboard: the clearing file clears it on each
+        reject(i, why + (f"; {others:,} other existing record{'s hold' if others > 1 else ' holds'} it too"
+                         if others else ""), old)
         taken.append((i, old, record_id[old], column, value))
     # a row that surely updates a contact repeats no earlier row as a person (its values are checked), nor
     # a value of that contact, or of an earlier row that the CRM rejects (it writes nothing) or that updates

@@ -472,6 +472,23 @@ def test_a_value_that_a_row_of_the_import_gives_its_contact_too_is_not_cleared_f
     assert check.taken[["existing_record", "column"]].values.tolist() == [["C001", "Mobile Phone"]]
 
 
+def test_a_rejected_row_s_reason_counts_the_other_contacts_that_hold_its_value(tmp_path):
+    # an office switchboard on 4 contacts: the reason named the first alone, and the clearing file took it from all 4
+    office = "".join(f"C00{i},{name},Lee,{name.lower()}@acme.example,+12125550100,New York\n"
+                     for i, name in enumerate(["Ann", "Bob", "Cy", "Dee"], 1))
+    check = _checked(tmp_path, office, ",Gus,Hale,gus@acme.example,212-555-0100,New York\n")
+    assert check.rows["status"].tolist() == ["will be rejected"]
+    assert check.rows["reason"][0] == ("phone +1 212-555-0100 belongs to existing record C001; 3 other existing "
+                                       "records hold it too")
+    assert check.taken["existing_record"].tolist() == ["C001", "C002", "C003", "C004"]
+    # one of them updated by the file keeps it: the reason says so, and counts the others still
+    check = _checked(tmp_path, office, "C001,Ann,Lee,ann@acme.example,+12125550100,New York\n"
+                                       ",Gus,Hale,gus@acme.example,212-555-0100,New York\n")
+    assert check.rows["reason"][1] == ("phone +1 212-555-0100 belongs to existing record C001, which line 2 of this "
+                                       "file gives it too; 3 other existing records hold it too")
+    assert check.taken["existing_record"].tolist() == ["C002", "C003", "C004"]
+
+
 def test_a_held_back_row_gets_the_record_id_it_matched_so_that_imported_after_the_clearing_file_it_updates(tmp_path):
     # the spreadsheet dropped the leading zero and the phone is Maria's: imported after the clearing file with
     # 1001, the CRM would find no such contact
