@@ -49,9 +49,10 @@ class Exported:
     warnings: list[str]
 
     def summary(self) -> str:
-        lines = [neutralized_line(len(self.neutralized), listed=10)]
+        shown = self.neutralized.head(10)
+        lines = [neutralized_line(len(self.neutralized), listed=len(shown))]
         lines += [f"  {cell_of(file, row, column)}: {value!r}"
-                  for file, row, _, column, value in self.neutralized.head(10).itertuples(index=False)]
+                  for file, row, _, column, value in shown.itertuples(index=False)]
         return "\n".join(lines + [f"warning: {w}" for w in self.warnings])
 
 
