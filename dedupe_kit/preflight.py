@@ -9,7 +9,8 @@ the new file, count), and gives each new row one status:
 - ``changes a number``: it updates a contact whose phone or email differs (old and new are listed);
 - ``will be rejected``: its phone or email belongs to another existing contact (or to the one it
   probably is, whose record ID is not sure enough to write in), or it repeats an earlier row of the
-  same file — a CRM skips such a row as a duplicate contact;
+  same file (one it would merge with, one with its phone or email, or one it copies, placeholders blank) — a
+  CRM skips such a row as a duplicate contact;
 - ``would create a duplicate``: no ID, but a strong match with an existing contact (the ID
   was missing or its column renamed);
 - ``new contact``.
@@ -40,7 +41,7 @@ from .files import refuse_input, write_figure, write_text
 from .load import Contacts, check_source, load, row_unit
 from .merge import EXTRA_COLUMNS, check_policy, placeholder_cells, with_extra_columns
 from .normalize import display, is_placeholder, salesforce_id
-from .profile import repeated_record_ids
+from .profile import exact_duplicates, repeated_record_ids
 from .run import Result, record_ids, run
 
 STATUSES = ("updates", "changes a number", "will be rejected", "would create a duplicate", "new contact")
@@ -410,6 +411,18 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     inner = inner[~certain[inner["b"].to_numpy() - n_existing]].sort_values(["b", "a"]).drop_duplicates("b")
     for b, a in zip(inner["b"], inner["a"]):
         reject(b - n_existing, f"repeats {unit} {new.lines[a - n_existing]} of this file")
+    # so does a copy of an earlier row in every column but the record ID, placeholders blank (`N/A` twice is no
+    # email in common): without a phone or email, a common name may score below a merge; the row twice is one person
+    placeholders = placeholder_cells(result.contacts, result.normalized)
+    new_column = {old: new for new, old in mapping.items()}
+    cells = new.frame.copy()
+    for column, junk in placeholders.items():
+        if column in new_column:
+            cells[new_column[column]] = cells[new_column[column]].mask(junk[n_existing:], "")
+    copies = exact_duplicates(dataclasses.replace(new, frame=cells))
+    copies = copies[~certain[copies["source_row"].to_numpy()]]
+    for i, first in zip(copies["source_row"], copies["duplicate_of"]):
+        reject(i, f"repeats {unit} {new.lines[first]} of this file")
     again = new_values.merge(new_values[["kind", "value", "source_row"]], on=["kind", "value"], suffixes=("", "_first"))
     later, earlier = again["source_row"].to_numpy() - n_existing, again["source_row_first"].to_numpy() - n_existing
     own = np.array([same[target[i]] in holders.get((row, value), ()) for i, row, value in
@@ -462,9 +475,8 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
         return normalized_values.get((row, column)) or {frame.at[row, column].strip().casefold()}
 
     # placeholders (n/a, 555-555-5555) would overwrite a contact's real value: blank in the import file
-    new_column = {old: new for new, old in mapping.items()}
     blank = set()  # (new row, column of the existing export)
-    for column, junk in placeholder_cells(result.contacts, result.normalized).items():
+    for column, junk in placeholders.items():
         for i in np.flatnonzero(junk[n_existing:]):
             old = target[i]
             kept = frame.at[old, column].strip() if old >= 0 else ""

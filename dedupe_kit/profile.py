@@ -214,7 +214,7 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
         mapping=mapping,
         fill=fill,
         invalid=invalid,
-        exact_duplicates=_with_lines(_exact_duplicates(contacts), lines, "source_row", "duplicate_of"),
+        exact_duplicates=_with_lines(exact_duplicates(contacts), lines, "source_row", "duplicate_of"),
         identifiers=(ids, key),
         shared_min_records=config.profile.shared_min_records,
         max_block_size=config.match.max_block_size,
@@ -358,7 +358,7 @@ def _taken_table(ids: pd.DataFrame, at: np.ndarray, held_by: np.ndarray) -> pd.D
                          "raw": ids["raw"].to_numpy()[at], "held_by": held_by})
 
 
-def _exact_duplicates(contacts: Contacts) -> pd.DataFrame:
+def exact_duplicates(contacts: Contacts) -> pd.DataFrame:
     """Rows equal to an earlier row in every column but the record ID; rows blank in all of them
     (a spreadsheet's padding ``,,,``) are empty, not duplicates.
 

@@ -527,6 +527,24 @@ def test_a_row_with_the_right_record_id_is_not_rejected_for_repeating_an_earlier
     assert check.corrected()[0]["Contact ID"].tolist() == ["C003"]
 
 
+def test_a_copy_of_an_earlier_row_whose_name_alone_scores_below_a_merge_repeats_it(tmp_path):
+    # no email or phone in common (N/A, blank): Pat Nobody twice scored for review, each a new contact, and
+    # import_ready.csv created Pat twice; a placeholder is a blank cell, another city another person
+    check = _checked(tmp_path, "C001,Alice,Baker,alice.baker@example.com,+12125550101,New York\n"
+                               "C002,Bea,Nobody,bea.n@example.com,+12125550102,Austin\n",
+                     ",Pat,Nobody,N/A,0000000000,\n"
+                     ",Pat,Nobody,N/A,0000000000,\n"
+                     ",Pat,Nobody,,,\n"
+                     ",Quinn,Oddly,,,Austin\n"
+                     ",Quinn,Oddly,,,Dallas\n"
+                     ",Quinn,Oddly,,,Austin\n")
+    assert check.rows["status"].tolist() == ["new contact", "will be rejected", "will be rejected", "new contact",
+                                             "new contact", "will be rejected"]
+    assert [reason.split(";")[0] for reason in check.rows["reason"][[1, 2, 5]]] == [
+        "repeats line 2 of this file", "repeats line 2 of this file", "repeats line 5 of this file"]
+    assert check.corrected()[0]["First Name"].tolist() == ["Pat", "Quinn", "Quinn"]
+
+
 def test_a_rejected_row_whose_record_id_is_another_persons_says_so(tmp_path):
     # imported after the clearing file as the reason suggests, Alice's row would overwrite Chloe
     check = _checked(tmp_path, "C001,Alice,Baker,alice.baker@example.com,+12125550101,New York\n"
