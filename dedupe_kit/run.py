@@ -142,7 +142,9 @@ class Result:
             the score merges are "to merge automatically".
         """
         status = self.pairs["status"].value_counts()
-        below = int(((self.pairs["status"] == "review") & (self.pairs["probability"] < self.config.match.lower)).sum())
+        below = (self.pairs["status"] == "review") & (self.pairs["probability"] < self.config.match.lower)
+        skipped = int((below & (self.pairs["decision"] == "skip")).sum())
+        below = int(below.sum()) - skipped
         capped = self.candidates.capped
         strong = int(capped["kind"].isin(["email", "phone", "external_id"]).sum())
         groups = self.crosswalk[self.crosswalk["cluster_id"].duplicated(keep=False)]
@@ -162,6 +164,8 @@ class Result:
         if below:
             review.append(f"{below:,} below it: an email or a phone alone beside its contact, or a new last name on "
                           "one number")
+        if skipped:
+            review.append(f"{skipped:,} below it skipped in review (not sure)")
         if big := int((sizes >= 3).sum()):  # items of the review too, which counts them with the pairs
             review.append(f"pairs: the review shows them with the {big:,} groups of three or more records, to confirm "
                           "or split" + (", merged meanwhile" if merged else ""))
@@ -596,6 +600,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     status[held > 0] = "review"
     decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
     status[np.isin(decision, ["match", "distinct"])] = "reviewed"
+    status[(decision == "skip") & (status == "drop")] = "review"  # a person was not sure: not the score's to drop
     held[status == "reviewed"] = 0
     # and two people held for a person as colleagues (different last names on one line, a mailbox
     # each at one organisation) or as two of one line (a mobile each): a record linked to both

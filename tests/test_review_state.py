@@ -1358,3 +1358,16 @@ def test_a_pick_whose_record_no_longer_holds_the_value_picked_is_not_shown_again
         older._conn.execute("UPDATE events SET field_values = '{}'")
         older._conn.commit()
         assert state.proposed_fields(item) == {"First Name": b} and state.decision_details(item)["changed"] == {}
+
+
+def test_a_pair_skipped_waits_for_a_person_still_when_the_decisions_push_it_below_the_threshold(result, state):
+    state.match(), state.distinct(), state.skip(), state.match(), state.distinct()
+    decisions = state.decisions()
+    skipped = tuple(decisions.loc[decisions["decision"] == "skip", ["a", "b"]].iloc[0])
+    again = run(SAMPLE, decisions=decisions, progress=False)  # the decisions teach the model: probabilities move
+    pair = again.pairs.set_index(["a", "b"]).loc[skipped]
+    assert pair["probability"] < again.config.match.lower  # dropped by the score alone, but a person is not sure
+    assert pair["status"] == "review" and pair["decision"] == "skip"
+    reopened = ReviewState(again, state.store)
+    assert reopened.decision_of(reopened.item_of(skipped)) == "skip" and reopened.counts()["skip"] == 1
+    assert "1 below it skipped in review (not sure)" in again.summary()
