@@ -616,7 +616,7 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     steps.update()
     release_memory()
     steps.set_description("grouping")
-    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds.upper, family, household, email,
+    crosswalk = _crosswalk(contacts, normalized, pairs_index, pairs, thresholds, family, household, email,
                            found.first)
     steps.update()
     release_memory()
@@ -838,7 +838,7 @@ def _decisions(decisions: pd.DataFrame | None, contacts: Contacts) -> pd.DataFra
 
 
 def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex, pairs: pd.DataFrame,
-               upper: float, family: np.ndarray, household: np.ndarray, email: EmailComparison | None,
+               thresholds: Thresholds, family: np.ndarray, household: np.ndarray, email: EmailComparison | None,
                first: np.ndarray | None = None) -> pd.DataFrame:
     """The crosswalk of the groups of ``pairs``. Two people of one family keep their records
     apart, as "not a match" does, unless a person matched one of them: a ``family`` pair
@@ -873,8 +873,11 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
         last = normalized.names["last"].to_numpy(dtype=object)
         kept_apart[cousins] = last_words_apart(*(last[index.get_level_values(i)[cousins]] for i in (0, 1)))
     apart = index[(decision == "distinct") | kept_apart]
-    # likely: auto or review, but not a household (different first names) held back from auto
-    likely = accepted | ((pairs["status"] == "review").to_numpy() & (pairs["probability"].to_numpy() < upper))
+    # likely: auto or review, but not a household (different first names) held back from auto, nor a pair
+    # the score would drop that waits for review only as a person skipped it (a skip decides nothing)
+    probability = pairs["probability"].to_numpy()
+    likely = accepted | ((pairs["status"] == "review").to_numpy() & (probability < thresholds.upper)
+                         & ~((decision == "skip") & (probability < thresholds.lower)))
     groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart, support=likely, first=first)
 
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
