@@ -151,7 +151,8 @@ class Result:
         group, auto = self.crosswalk["cluster_id"].to_numpy(), self.pairs[self.pairs["status"] == "auto"]
         group_a, group_b = group[auto["a"].to_numpy()], group[auto["b"].to_numpy()]
         apart = int((group_a != group_b).sum())  # by `cluster`'s rules
-        kept = int(((group_a == group_b) & np.isin(group_a, list(unmerged))).sum())
+        unmerged = list(unmerged)
+        kept = int(((group_a == group_b) & np.isin(group_a, unmerged)).sum())
         notes = [f"p >= {self.config.match.upper:g}"]
         if apart:
             notes.append(f"{apart:,} of them left in two groups: two external IDs, a 'not a match', or one weak link; "
@@ -159,16 +160,22 @@ class Result:
         if kept:
             notes.append(f"{kept:,} of them in groups " + ("stopped by a conflict or undone, not merged" if merged else
                                                            "undone, which the merge leaves apart"))
-        sizes = self.crosswalk["cluster_id"].value_counts().to_numpy()
         review = [f"p >= {self.config.match.lower:g}"]
         if below:
             review.append(f"{below:,} below it: an email or a phone alone beside its contact, or a new last name on "
                           "one number")
         if skipped:
             review.append(f"{skipped:,} below it skipped in review (not sure)")
-        if big := int((sizes >= 3).sum()):  # items of the review too, which counts them with the pairs
-            review.append(f"pairs: the review shows them with the {big:,} groups of three or more records, to confirm "
-                          "or split" + (", merged meanwhile" if merged else ""))
+        # items of the review too, which counts them with the pairs: the groups of three or more with a link merged
+        # automatically, which no person has confirmed yet (not those whose every link a person matched)
+        waiting = np.unique(group_a[(group_a == group_b) & (np.bincount(group)[group_a] >= 3)])
+        if big := len(waiting):
+            held = int(np.isin(waiting, unmerged).sum())
+            merging = ("" if not merged else ", merged meanwhile" if not held else
+                       ", stopped by a conflict or undone, not merged" if held == big else
+                       f", merged meanwhile but {held:,} stopped by a conflict or undone")
+            review.append(f"pairs: the review shows them with the {big:,} {'group' if big == 1 else 'groups'} of "
+                          f"three or more records, to confirm or split{merging}")
         lines = [
             f"rows                      {len(self.contacts):>10,}",
             f"  exact copies of a row   {int((self.candidates.first != np.arange(len(self.contacts))).sum()):>10,}"

@@ -617,6 +617,34 @@ def test_the_summary_counts_the_pairs_merged_automatically_that_the_groups_leave
         result.summary())
 
 
+def test_the_summary_counts_the_groups_of_three_or_more_left_to_confirm_and_says_which_are_not_merged(tmp_path):
+    path = tmp_path / "export.csv"  # three groups merged automatically: Wren's four, Zane's three, Yara's three
+    rows = [f"W{i},Wren,Ashdown,wren.ashdown@example.com,503-555-01{i}{i},,,Salem" for i in range(4)]
+    rows += [f"Z{i},Zane,Coldwell,zane.c@example.com,503-555-0301,,,Eugene" for i in range(3)]
+    rows += [f"Y{i},Yara,Birchall,yara.b@example.com,503-555-0201,,,Bend" for i in range(3)]
+    path.write_text(HEADER + "\n".join(rows + [row + ",," for row in strangers("S")]) + "\n")
+
+    def waiting(decided, **kwargs):
+        result = run(path, progress=False, decisions=pd.DataFrame(decided, columns=["a", "b", "decision"]))
+        assert result.crosswalk["cluster_id"].tolist()[:10] == [0] * 4 + [4] * 3 + [7] * 3
+        line = next(line for line in result.summary(**kwargs).splitlines() if "waiting for review" in line)
+        return line.split("pairs: the review shows them with the ")[1]
+
+    wren = [(a, b, "match") for a in range(4) for b in range(a + 1, 4)]  # every pair of Wren's group matched
+    # before: "the 3 groups of three or more records, to confirm or split, merged meanwhile", Wren's confirmed too
+    assert waiting(wren) == "2 groups of three or more records, to confirm or split, merged meanwhile)"
+    assert waiting(wren, unmerged=[0]) == waiting(wren)  # Wren's group undone: nothing of it left to confirm
+    assert waiting(wren, unmerged=[4]) == ("2 groups of three or more records, to confirm or split, merged meanwhile "
+                                           "but 1 stopped by a conflict or undone)")
+    yara = wren + [(7, 8, "match"), (7, 9, "match")]
+    assert waiting(yara) == "1 group of three or more records, to confirm or split, merged meanwhile)"
+    assert waiting(yara, unmerged=[4]) == ("1 group of three or more records, to confirm or split, stopped by a "
+                                           "conflict or undone, not merged)")
+    assert waiting(yara, unmerged=[4], merged=False) == "1 group of three or more records, to confirm or split)"
+    assert "pairs:" not in run(path, progress=False, decisions=pd.DataFrame(
+        yara + [(4, 5, "match"), (4, 6, "match")], columns=["a", "b", "decision"])).summary()
+
+
 def test_only_accepted_pairs_join_and_grouping_is_deterministic():
     pairs = index([(0, 1), (1, 2), (3, 4)])
     accepted = np.array([True, False, True])
