@@ -844,6 +844,21 @@ def _decisions(decisions: pd.DataFrame | None, contacts: Contacts) -> pd.DataFra
     return frame[~frame.index.duplicated(keep="last")]
 
 
+def _likely(pairs: pd.DataFrame, accepted: np.ndarray, thresholds: Thresholds) -> np.ndarray:
+    """The pairs that support a link between two groups (`cluster`'s ``support``): those ``accepted``, and those
+    waiting for review below the upper threshold (not a household held back from a merge), but not one the score
+    would drop that waits only as a person skipped it: a skip decides nothing.
+
+    >>> pairs = pd.DataFrame({"status": ["auto", "review", "review", "review"], "probability": [0.99, 0.7, 0.3, 0.3],
+    ...                       "decision": ["", "", "", "skip"]})
+    >>> _likely(pairs, pairs["status"].eq("auto").to_numpy(), Thresholds(0.5, 0.95)).tolist()
+    [True, True, True, False]
+    """
+    probability, decision = pairs["probability"].to_numpy(), pairs["decision"].to_numpy()
+    return accepted | ((pairs["status"] == "review").to_numpy() & (probability < thresholds.upper)
+                       & ~((decision == "skip") & (probability < thresholds.lower)))
+
+
 def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex, pairs: pd.DataFrame,
                thresholds: Thresholds, family: np.ndarray, household: np.ndarray, email: EmailComparison | None,
                first: np.ndarray | None = None) -> pd.DataFrame:
@@ -880,12 +895,8 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
         last = normalized.names["last"].to_numpy(dtype=object)
         kept_apart[cousins] = last_words_apart(*(last[index.get_level_values(i)[cousins]] for i in (0, 1)))
     apart = index[(decision == "distinct") | kept_apart]
-    # likely: auto or review, but not a household (different first names) held back from auto, nor a pair
-    # the score would drop that waits for review only as a person skipped it (a skip decides nothing)
-    probability = pairs["probability"].to_numpy()
-    likely = accepted | ((pairs["status"] == "review").to_numpy() & (probability < thresholds.upper)
-                         & ~((decision == "skip") & (probability < thresholds.lower)))
-    groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart, support=likely, first=first)
+    groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart,
+                     support=_likely(pairs, accepted, thresholds), first=first)
 
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     joined = accepted & (groups[a] == groups[b])
