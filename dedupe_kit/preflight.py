@@ -474,18 +474,21 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     def key_of(row: int, column: str) -> set[str]:
         return normalized_values.get((row, column)) or {frame.at[row, column].strip().casefold()}
 
-    # placeholders (n/a, 555-555-5555) would overwrite a contact's real value: blank in the import file
+    # placeholders (n/a, 555-555-5555) would overwrite a contact's real value: blank in the import file (and in
+    # held_back.csv, the file a held-back row's reason names)
+    kept_out = hold | (status == "will be rejected")
+    written = np.where(kept_out, "held_back.csv", "import_ready.csv")
     blank = set()  # (new row, column of the existing export)
     for column, junk in placeholders.items():
         for i in np.flatnonzero(junk[n_existing:]):
             old = target[i]
             kept = frame.at[old, column].strip() if old >= 0 else ""
             reason[i] += (f"; {column} {frame.at[n_existing + i, column].strip()!r} is a placeholder: left blank in "
-                          f"import_ready.csv" + (f", so that {kept} stays" if kept else ""))
+                          f"{written[i]}" + (f", so that {kept} stays" if kept else ""))
             blank.add((i, column))
     for i in np.flatnonzero(no_id & ~certain):  # a certain match writes the contact's record ID in
         reason[i] += (f"; record ID {frame.at[n_existing + i, fm.record_id].strip()!r} is a placeholder: left blank "
-                      "in import_ready.csv")
+                      f"in {written[i]}")
         blank.add((i, fm.record_id))
 
     changed = []
@@ -501,7 +504,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
                 held = [c for c in columns if c != column and key_of(row, column) <= key_of(old, c)]
                 if held:
                     reason[i] += (f"; {column} {after} is the contact's {held[0]} already: left blank in "
-                                  f"import_ready.csv" + (f", so that {before} stays" if before else ""))
+                                  f"{written[i]}" + (f", so that {before} stays" if before else ""))
                     blank.add((i, column))
                 else:
                     changed.append((i, record_id[old], column, before, after))
@@ -512,7 +515,7 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
     rows = pd.DataFrame({"new_row": np.arange(n_new), "status": status,
                          "matched_record": np.where(target >= 0, record_id[np.maximum(target, 0)], ""),
                          "reason": reason, "probability": probability.round(4),
-                         "certain": certain, "hold": hold | (status == "will be rejected")})
+                         "certain": certain, "hold": kept_out})
     changed = pd.DataFrame(changed, columns=["new_row", "record_id", "column", "old", "new"])
     taken = pd.DataFrame(taken, columns=["new_row", "existing_row", "existing_record", "column", "value"])
     blanked = pd.DataFrame([(i, new_column[column]) for i, column in sorted(blank)], columns=["new_row", "column"])

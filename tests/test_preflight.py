@@ -213,6 +213,28 @@ def test_a_placeholder_in_the_new_file_is_blank_in_the_import_file_not_a_changed
     assert importable["Cell"].tolist() == ["", "", ""] and importable["Contact ID"].tolist() == ["A1", "A2", ""]
 
 
+def test_a_held_back_rows_reason_says_its_blanked_cells_are_blank_in_held_back_csv_not_in_import_ready_csv(tmp_path):
+    # a held-back row's reason said "left blank in import_ready.csv", a file the row is not in
+    existing = tmp_path / "existing.csv"
+    existing.write_text("Contact ID,First Name,Last Name,Email,Email 2\n"
+                        "A1,Ann,Lee,ann@work.example,ann.lee@mail.example\n")
+    new = tmp_path / "new.csv"  # a second update of A1 (held back), a repeated row of placeholders (rejected)
+    new.write_text("Contact ID,First Name,Last Name,Email\nA1,Ann,Lee,\nA1,Ann,Lee,Ann.Lee@mail.example\n"
+                   "n/a,Pat,Nobody,N/A\nn/a,Pat,Nobody,N/A\n")
+    check = check_import(new, existing, progress=False)
+    assert check.rows["status"].tolist() == ["updates", "updates", "new contact", "will be rejected"]
+    assert check.rows["reason"].tolist()[1:] == [
+        "same record ID; held back: line 2 of this file updates this contact too; Email Ann.Lee@mail.example is the "
+        "contact's Email 2 already: left blank in held_back.csv, so that ann@work.example stays",
+        "Email 'N/A' is a placeholder: left blank in import_ready.csv; record ID 'n/a' is a placeholder: left blank in "
+        "import_ready.csv",
+        "repeats line 4 of this file; Email 'N/A' is a placeholder: left blank in held_back.csv; record ID 'n/a' is a "
+        "placeholder: left blank in held_back.csv"]
+    importable, held = check.corrected()
+    assert importable[["Contact ID", "Email"]].values.tolist() == [["A1", ""], ["", ""]]
+    assert held[["Contact ID", "Email"]].values.tolist() == [["A1", ""], ["", ""]]
+
+
 def test_a_value_the_contact_holds_in_another_column_is_blank_in_the_import_file_not_written_over_its_own(tmp_path):
     existing = tmp_path / "existing.csv"
     existing.write_text("Contact ID,First Name,Last Name,Email,Email 2,Mobile Phone,Home Phone\n"
