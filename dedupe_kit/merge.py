@@ -1435,7 +1435,9 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         for i in np.flatnonzero(np.isin(group_of, [g for g, _ in field_choice])):
             chosen[i] = field_choice.get((int(group_of[i]), column_of[i]), chosen[i])
     kept = np.where(chosen == -2, cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
-    kept |= column_of == extra_column(contacts, role)  # joined into the survivor's extra column: held already
+    extra_role_column = extra_column(contacts, role)  # a cleaned export's, or None
+    extra_of_role = column_of == extra_role_column
+    kept |= extra_of_role  # joined into the survivor's extra column: held already
     # every key of every cell as (group, key) in one integer, by cell, with the text it goes on as (a phone
     # without a spreadsheet's .0): a cell may hold several identifiers, each going alone unless it holds words
     cell, key, typed, alone = cells_of.identifiers(cells)
@@ -1448,10 +1450,9 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         in_kept[extended] = isin(by_extension[extended], by_extension[kept[cell]])
         in_kept[~extended] |= isin(group_key[~extended], group_key[extended])
         group_key = by_extension
-    extra_of_role = column_of[cell] == extra_column(contacts, role)
-    held = np.flatnonzero(extra_of_role & isin(group_key, group_key[kept[cell] & ~extra_of_role]))
+    held = np.flatnonzero(extra_of_role[cell] & isin(group_key, group_key[(kept & ~extra_of_role)[cell]]))
     if len(held):  # a value an earlier merge's extra column holds that the merged contact's own columns hold
-        _without_held(after, source, extra_column(contacts, role), contacts, group_of[cell[held]], typed[held])
+        _without_held(after, source, extra_role_column, contacts, group_of[cell[held]], typed[held])
     # an extra value holds a key no kept cell holds, met there for the first time in the group
     new = ~kept[cell] & ~in_kept & ~pd.Series(group_key).duplicated().to_numpy()
     new = np.flatnonzero(new)
