@@ -222,12 +222,12 @@ class ReviewApp:
         self.survivor_list.layout.display = "none" if toggles else None
         picker = self.survivor if toggles else self.survivor_list
         picker.options = options
-        picker.value = state.proposed_survivor(item)
+        picker.value = state.proposed_survivor(item, details)
         self.note.value = details["note"] if details else ""
         if details:
             if details["decision"] == "match":
                 self.members.value = tuple(details["rows"])
-            for column, row in state.proposed_fields(item).items():
+            for column, row in state.proposed_fields(item, details).items():
                 self.field_pickers[column].value = row
         # the heading last: once the page shows the new heading, the rest has arrived too
         decided = state.decision_of(item)

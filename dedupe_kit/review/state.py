@@ -284,13 +284,13 @@ class ReviewState:
             self._reload()                          # replace its decision, nor a match left as shown its choices
         if decision == "match":
             # none named: what a person chose or wrote for these records before, as the page shows
-            details = self.decision_details(item) if survivor_row == "keep" or note is None else None
+            details = self.decision_details(item) if "keep" in (survivor_row, fields) or note is None else None
             if survivor_row == "keep":
                 survivor_row = details["survivor_row"] if details and details["survivor_row"] in members else None
             if note is None:
                 note = details["note"] if details else ""
             if fields == "keep":
-                fields = {c: r for c, r in self.proposed_fields(item).items() if r in members}
+                fields = {c: r for c, r in self.proposed_fields(item, details).items() if r in members}
             survivor_row = None if survivor_row is None else int(survivor_row)
             if survivor_row is not None and survivor_row not in members:
                 raise ValueError(f"survivor_row {survivor_row} is not one of the records matched {tuple(sorted(members))}")
@@ -647,23 +647,23 @@ class ReviewState:
         joined, chosen = self._joined(item, rows)
         return chosen if chosen is not None else self.default_survivor(item, joined)
 
-    def proposed_survivor(self, item: Item) -> int:
+    def proposed_survivor(self, item: Item, details: dict | None = None) -> int:
         """The survivor shown first for the item: the one a person chose for its records, else the
         one the merge keeps if it is among them (the rule's pick among them, unless a person chose
-        one on another pair of the group they join)."""
-        details = self.decision_details(item)
+        one on another pair of the group they join). ``details``: its `decision_details`, when read already."""
+        details = details or self.decision_details(item)
         if details and details["survivor_row"] is not None:
             return details["survivor_row"]
         rows = details["rows"] if details else list(item.rows)
         chosen = self._joined(item, rows)[1]
         return chosen if chosen in rows else self.default_survivor(item, rows)
 
-    def proposed_fields(self, item: Item) -> dict[str, int]:
+    def proposed_fields(self, item: Item, details: dict | None = None) -> dict[str, int]:
         """The winning values shown first for the item's conflicting fields (`conflicts`): ``{column: row}``
         a person chose for its records before (`decision_details`), among the records that may win there
         (`value_choices`); the others are left to the merge's rules, as is a pick whose record no longer holds the
-        value picked (``changed``: edited in the CRM since)."""
-        details = self.decision_details(item)
+        value picked (``changed``: edited in the CRM since). ``details``: its `decision_details`, when read already."""
+        details = details or self.decision_details(item)
         if not details or not details["fields"]:
             return {}
         conflicts = set(self.conflicts(item))
