@@ -453,7 +453,8 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
         first_line.setdefault(target[i], new.lines[i])
     # a taken value that a row of import_ready.csv gives its contact too did not move (two people of this file
     # claim it): no clearing line, which would take it from that contact after that row's import
-    ready = np.flatnonzero(certain & ~hold & (status != "will be rejected"))
+    kept_out = hold | (status == "will be rejected")  # final: rows held back (held_back.csv), not imported
+    ready = np.flatnonzero(certain & ~kept_out)
     given: dict[tuple[int, str], int] = {}  # (contact, value): the line of the first row of import_ready.csv with it
     giving = new_values[new_values["source_row"].isin(n_existing + ready)].sort_values("source_row")
     for row, value in zip(giving["source_row"], giving["value"]):
@@ -476,7 +477,6 @@ def _classify(result: Result, n_existing: int, existing: Contacts, new: Contacts
 
     # placeholders (n/a, 555-555-5555) would overwrite a contact's real value: blank in the import file (and in
     # held_back.csv, the file a held-back row's reason names)
-    kept_out = hold | (status == "will be rejected")
     written = np.where(kept_out, "held_back.csv", "import_ready.csv")
     blank = set()  # (new row, column of the existing export)
     for column, junk in placeholders.items():
