@@ -280,9 +280,9 @@ class Result:
             unmerged = plan.groups.loc[plan.groups["status"] != "merge", "group"].tolist()
             del plan  # large, and not needed by what follows
         else:
-            with caught_warnings() as merge_warnings:
-                survivors = proposed_survivors(self.contacts, groups, self.config.merge,
-                                               decisions=self.decisions, normalized=self.normalized)
+            survivors = proposed_survivors(self.contacts, groups, self.config.merge,  # no picks applied: no warning
+                                           decisions=self.decisions, normalized=self.normalized)
+            merge_warnings: list[str] = []
             taken_back = np.isin(groups, list(undone))
             survivors[taken_back] = np.flatnonzero(taken_back)  # an undone merge keeps its records apart
             (out / "run.json").unlink(missing_ok=True)
