@@ -609,7 +609,8 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     done = groups[~stopped]
     members = done[["group", "rows", "survivor_row"]].explode("rows")
     members = members[members["rows"] != members["survivor_row"]]
-    changed = plan.values[plan.values["changed"] & plan.values["group"].isin(done["group"])]
+    changed = plan.values[plan.values["changed"]]  # the few changed values first: then their groups
+    changed = changed[changed["group"].isin(done["group"])]
     overflow = plan.overflow[plan.overflow["group"].isin(done["group"])]
     dropped = plan.dropped[plan.dropped["group"].isin(done["group"])]
     rules = plan.values.loc[plan.values["group"].isin(dropped["group"]), ["group", "column", "rule"]]  # a small join
@@ -620,6 +621,10 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     cleared[away_to_fix(plan)] = True  # the merged-away rows of the clearing file, once keyed
     unique = dropped["role"].isin(["emails", "phones", "external_ids"]).to_numpy()
     taken_back = dropped["group"].isin(groups.loc[groups["status"] == "undone", "group"]).to_numpy()  # nothing changes
+    consent = np.flatnonzero(changed["rule"].isin(CONSENT_RULES).to_numpy())  # refusals only where a rule reads them
+    refused = np.zeros(len(changed), dtype=bool)
+    refused[consent] = refusals(changed["after"].to_numpy(dtype=object)[consent],
+                                changed["rule"].to_numpy(dtype=object)[consent])
     parts = [
         pd.DataFrame({"group": groups.loc[stopped, "group"], "event": "stopped",
                       "detail": "not merged, the records stay apart until a person picks the value in review or says "
@@ -633,10 +638,8 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
                       "before": changed["before"], "after": changed["after"], "rule": changed["rule"],
                       "from_record_id": np.where(changed["source_row"] < 0, "several",
                                                  record_id[changed["source_row"].clip(lower=0).to_numpy()]),
-                      "detail": np.where(changed["rule"].isin(CONSENT_RULES).to_numpy() & refusals(
-                          changed["after"].to_numpy(dtype=object), changed["rule"].to_numpy(dtype=object)),
-                          "a record of the group says the person may not be contacted: the merged contact keeps "
-                          "the most restrictive answer", "")}),
+                      "detail": np.where(refused, "a record of the group says the person may not be contacted: "
+                                                  "the merged contact keeps the most restrictive answer", "")}),
         pd.DataFrame({"group": overflow["group"], "event": "extra value",
                       "column": [EXTRA_COLUMN.format(role=r) for r in overflow["role"]], "after": overflow["value"],
                       "from_record_id": record_id[overflow["source_row"].to_numpy(dtype=np.int64)], "rule": "union"}),
@@ -662,8 +665,9 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     order = events["event"].map({e: i for i, e in enumerate(AUDIT_EVENTS)}).to_numpy()
     events = events.take(np.lexsort((order, events["group"].to_numpy(dtype=np.int64))))  # stable: by group, event
     by_group = base.set_index("group")
+    at = by_group.index.get_indexer(events["group"])  # every event's group is one of them
     for column in by_group.columns:
-        events[column] = events["group"].map(by_group[column]).to_numpy()
+        events[column] = by_group[column].to_numpy()[at]
     on_survivor = events["event"].isin(["field", "extra value", "not kept"]).to_numpy()
     # column by column into the one array of text the frame holds, a missing value blank (the log has
     # a million rows at 1M contacts: a frame of separate arrays would copy them all once more)
