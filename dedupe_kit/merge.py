@@ -1358,10 +1358,14 @@ def _without_point_zero_id(values: np.ndarray) -> np.ndarray:
     >>> _without_point_zero_id(np.array(["00123.0", "'00123.0", "S-1.0", "123"], dtype=object)).tolist()
     ['00123', "'00123", 'S-1.0', '123']
     """
-    text = pd.Series(values, dtype=object).str.strip()
-    number = text.map(without_text_mark).str.removesuffix(".0")
-    decimal = (number != text.map(without_text_mark)) & number.str.isdigit()
-    return np.where(decimal.to_numpy(), text.str.removesuffix(".0").to_numpy(dtype=object), values)
+    values = np.array(values, dtype=object)
+    at = np.flatnonzero(np.asarray(pc.match_substring(pa.array(values, pa.string()), ".0")))  # the few that may be
+    text = pd.Series(values[at], dtype=object).str.strip()
+    bare = text.map(without_text_mark)
+    number = bare.str.removesuffix(".0")
+    decimal = ((number != bare) & number.str.isdigit()).to_numpy(dtype=bool)
+    values[at[decimal]] = text.str.removesuffix(".0").to_numpy(dtype=object)[decimal]
+    return values
 
 
 def _by_group(placed: Mapping[int, tuple[str, int]]) -> tuple[pd.Series, pd.Series]:
