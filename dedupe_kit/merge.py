@@ -1065,9 +1065,10 @@ class _Cells:
         ids = normalized.identifiers
         member = np.zeros(len(contacts), dtype=bool)
         member[members["row"].to_numpy()] = True
-        of_member = member[ids["source_row"].to_numpy()]
-        ids = ids.loc[of_member, ["source_row", "column", "value", "raw"]]
-        ids = ids.assign(code=normalized.value_codes()[of_member])
+        at = np.flatnonzero(member[ids["source_row"].to_numpy()])  # the members' identifiers, as arrays
+        id_row, id_code = ids["source_row"].to_numpy()[at], normalized.value_codes()[at]
+        id_value, id_raw = ids["value"].to_numpy(dtype=object)[at], ids["raw"].to_numpy(dtype=object)[at]
+        id_column, names = pd.factorize(ids["column"].to_numpy(dtype=object)[at])
         problems, phones = normalized.problems, {column for column, _ in contacts.field_map.phones}
         # a part of a cell beside its identifiers that is none (``617-555-0101 / 12345``), not a placeholder: a
         # value of its own, under a code no identifier has, which goes on with its cell where no other record has it
@@ -1079,11 +1080,11 @@ class _Cells:
         # by column, of the cells that hold several identifiers: the rows, codes and typed texts of every one,
         # and whether the cell holds nothing else (no text that is not one)
         self._several: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
-        for column, part in ids.groupby("column", sort=False):
-            rows, codes = part["source_row"].to_numpy(), part["code"].to_numpy()
+        for i, column in enumerate(names):
+            part = np.flatnonzero(id_column == i)
+            rows, codes, raw = id_row[part], id_code[part], id_raw[part]
             first = ~pd.Series(rows).duplicated().to_numpy()  # a cell may hold several
-            self._ids[column] = (rows[first], part["value"].to_numpy(dtype=object)[first], codes[first],
-                                 part["raw"].to_numpy(dtype=object)[first])
+            self._ids[column] = (rows[first], id_value[part][first], codes[first], raw[first])
             unread_here = unread[(unread["column"] == column).to_numpy()]
             unread_here = unread_here[isin(unread_here["source_row"].to_numpy(), rows)]  # beside an identifier
             # a JSON list of one item (``["ann@example.com"]``) goes elsewhere as that item, as a cell of several
@@ -1091,7 +1092,7 @@ class _Cells:
             if not first.all() or len(unread_here) or len(listed):
                 unread_rows = problems.loc[(problems["column"] == column).to_numpy(), "source_row"].to_numpy()
                 several = isin(rows, np.r_[rows[~first], unread_here["source_row"].to_numpy(), listed])
-                typed = part["raw"].to_numpy(dtype=object)[several]
+                typed = raw[several]
                 self._several[column] = (np.r_[rows[several], unread_here["source_row"].to_numpy()],
                                          np.r_[codes[several], unread_here["code"].to_numpy()],
                                          np.r_[without_point_zero(typed) if column in phones else typed,
