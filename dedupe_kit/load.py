@@ -119,7 +119,7 @@ class Contacts:
         >>> load("sample_data/contacts.csv").keyed()[:3].tolist()
         [True, True, True]
         """
-        from .normalize import is_placeholder, map_unique  # normalize reads Contacts: imported when first asked
+        from .normalize import is_placeholder  # normalize reads Contacts: imported when first asked
 
         key = self.field_map.key
         if not key:
@@ -128,8 +128,8 @@ class Contacts:
         if found is None:
             found = self._keyed[key] = self.filled(key).copy()
             if key == self.field_map.record_id:
-                at = np.flatnonzero(found)
-                found[at] = ~map_unique(self.frame[key].iloc[at], is_placeholder).to_numpy(dtype=bool)
+                at = np.flatnonzero(found)  # nearly all distinct: map_unique would find no repeat to save
+                found[at] = [not is_placeholder(text) for text in self.frame[key].to_numpy(dtype=object)[at].tolist()]
             found.flags.writeable = False
         return found
 
