@@ -431,16 +431,18 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     record_id = record_ids(plan.contacts)
     # a cell of placeholders (N/A, 555-555-5555) is blank, before the merge and where the survivor keeps it
     junk = placeholder_cells(plan.contacts, plan.normalized) if plan.normalized is not None else {}
-    labels = cleaned.index.to_numpy()
+    kept_at = cleaned.index.get_indexer(kept)
 
     filled_before = partial(filled_cells, plan.contacts, junk)
 
-    @cache  # the listing and `_same_values` both ask
+    @cache  # the listing and `_same_values` both ask, of the survivors' cells alone
     def filled_after(column: str) -> np.ndarray:
-        value = cleaned[column].to_numpy(dtype=object)
-        if column not in junk:
-            return is_filled(value)
-        return is_filled(value) & ~(junk[column][labels] & (value == frame[column].to_numpy(dtype=object)[labels]))
+        value = cleaned[column].to_numpy(dtype=object)[kept_at]
+        other = np.flatnonzero(value != frame[column].to_numpy(dtype=object)[kept])  # else filled as in the input
+        filled = np.zeros(len(cleaned), dtype=bool)
+        filled[kept_at] = filled_before(column)[kept]
+        filled[kept_at[other]] = is_filled(value[other])
+        return filled
 
     out = []
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
