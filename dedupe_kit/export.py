@@ -452,7 +452,7 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
         after = _listed(cleaned, kept, columns, filled_after)[kept_of_row]
         differs = before != after
         if plan.normalized is not None and differs.any():
-            at = np.flatnonzero(differs)
+            at = np.flatnonzero(differs & (before != "") & (after != ""))  # one blank: changed, however read
             differs[at] = ~_same_values(plan, kind, columns, rows[at], cleaned, filled_before, filled_after)
         out.append(pd.DataFrame({
             "source_row": rows[differs], "record_id": record_id[rows[differs]],
