@@ -555,17 +555,18 @@ def _cell_keys(normalized: Normalized, kind: str, columns: list[str], rows: np.n
     address as written (in lower case) or phone number (in E.164) and extension; ``origin`` its
     place in `Normalized.coded`'s identifiers of ``kind``."""
     ids = normalized.identifiers
-    of_kind = (ids["kind"] == kind).to_numpy()
     source, codes, _ = normalized.coded(kind)
     wanted = np.zeros(size, dtype=bool)
     wanted[rows] = True
-    position = pd.Index(columns).get_indexer(ids["column"].to_numpy(dtype=object)[of_kind])
-    take = wanted[source] & (position >= 0)
+    take = np.flatnonzero(wanted[source])  # the column of these alone
+    position = pd.Index(columns).get_indexer(
+        ids["column"].to_numpy(dtype=object)[np.flatnonzero((ids["kind"] == kind).to_numpy())[take]])
+    take, position = take[position >= 0], position[position >= 0]
     raw = normalized.typed(kind)[take]
     key = pd.factorize(raw)[0] if kind == "email" else with_extensions(codes[take], raw)
-    cell = source[take].astype(np.int64) * len(columns) + position[take]
+    cell = source[take].astype(np.int64) * len(columns) + position
     order = np.argsort(cell, kind="stable")
-    return cell[order], key[order], np.flatnonzero(take)[order].astype(np.int32)
+    return cell[order], key[order], take[order].astype(np.int32)
 
 
 def _listed(frame: pd.DataFrame, rows: np.ndarray, columns: list[str],
