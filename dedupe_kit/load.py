@@ -24,7 +24,7 @@ import os
 import re
 import struct
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -91,6 +91,7 @@ class Contacts:
     _filled: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
     _keyed: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
     _moments: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _shared: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # see `once`
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -110,6 +111,14 @@ class Contacts:
                 raise InputError(_not_text_cell(self.frame, column)) from None
             found.flags.writeable = False
         return found
+
+    def once(self, key: Hashable, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """``make()`` of these contacts, worked out once per ``key`` (other modules' derived arrays, such as the
+        merge's cells of placeholder texts, which the merge and the profile both ask for); read-only."""
+        if key not in self._shared:
+            self._shared[key] = make()
+            self._shared[key].flags.writeable = False
+        return self._shared[key]
 
     def keyed(self) -> np.ndarray:
         """Whether each row has the key of the fix files (`FieldMap.key`: its record ID, without that column its

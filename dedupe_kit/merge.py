@@ -505,7 +505,7 @@ def _with_blank_texts(contacts: Contacts, rows: np.ndarray, word: str,
         role = role_of.get(column)
         words = ([] if role in _NOT_TEXT_ROLES or column in EXTRA_COLUMNS else
                  placeholder_texts(role) if role else _ANY_COLUMN_PLACEHOLDERS)
-        hit = holds_word(contacts.frame[column].to_numpy(dtype=object)[rows], *filter(None, [word, *words]))
+        hit = _holding_word(contacts, column, frozenset(filter(None, [word, *words])), rows)
         if role == "birth_date":  # and 1900-01-01, what systems write for no date
             hit |= contacts.filled(column)[rows] & ~_dated(contacts, column, rows)
         if hit.any():
@@ -513,6 +513,19 @@ def _with_blank_texts(contacts: Contacts, rows: np.ndarray, word: str,
             mask[rows[hit]] = True
             found[column] = mask
     return found
+
+
+def _holding_word(contacts: Contacts, column: str, words: frozenset[str], rows: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows``' cell of ``column`` is filled with only one of ``words`` (`holds_word`); for many
+    rows (the merge's groups, the profile's all) worked out for all rows once per column and words."""
+    def held(rows: np.ndarray) -> np.ndarray:
+        rows = rows[contacts.filled(column)[rows]]
+        return rows[holds_word(contacts.frame[column].to_numpy(dtype=object)[rows], *words)]
+    if len(rows) * 10 < len(contacts):  # a group in review: no pass over all rows
+        return isin(rows, held(rows))
+    hit = np.zeros(len(contacts), dtype=bool)
+    hit[contacts.once(("holding word", column, words), lambda: held(np.arange(len(contacts))))] = True
+    return hit[rows]
 
 
 def blank_for_the_word(contacts: Contacts, rows: np.ndarray, word: str,
