@@ -315,5 +315,6 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
     for start in range(0, n, 65536):  # a piece at a time: as lists, all the rows would take 100 MB at 1M rows
         order = np.argsort(-strengths[start:start + 65536], axis=1, kind="stable")
         ranked = np.take_along_axis(texts[start:start + 65536], order, axis=1)
-        sentences += ["; ".join(filter(None, row)) for row in ranked.tolist()]  # missing fields have no text
+        # by column, then row by row: a list per row would be 65,536 lists for the garbage collector to go through
+        sentences += ["; ".join(filter(None, row)) for row in zip(*ranked.T.tolist())]  # missing fields have no text
     return sentences
