@@ -329,14 +329,16 @@ class EmailComparison(_MultiValued):
         """Whether each combination of a left and a right value (positions in the table) is two
         addresses each made of its own record's name only and not of the other's (`_name_made`)."""
         (first, last), locals_ = self.names, self.uniques["local"]
-
-        def made(value: int, record: int) -> bool:  # the value's local part is only the record's name
-            return _name_made(locals_[self.codes["local"][value]], first[record], last[record])
-
-        rows_left, rows_right = self.rows[left].tolist(), self.rows[right].tolist()
-        return np.array([made(x, row_x) and made(y, row_y) and not made(x, row_y) and not made(y, row_x)
-                         for x, y, row_x, row_y in zip(left.tolist(), right.tolist(), rows_left, rows_right)],
-                        dtype=bool)
+        local_left, local_right = self.codes["local"][left], self.codes["local"][right]
+        rows_left, rows_right = self.rows[left], self.rows[right]
+        own = np.ones(len(left), dtype=bool)
+        # each its own record's name, then neither the other's: each local part and record tested once
+        for local, rows, made in ((local_left, rows_left, True), (local_right, rows_right, True),
+                                  (local_left, rows_right, False), (local_right, rows_left, False)):
+            at = np.flatnonzero(own)
+            own[at] = _per_distinct_codes(local[at], rows[at], lambda x, row: _name_made(
+                locals_[x], first[row], last[row])) == made
+        return own
 
     def _domains(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The domain of each address of ``codes`` (of ``value``) as a code, and whether each
