@@ -47,8 +47,11 @@ GENERATIONS = {"jr": "jr", "jnr": "jr", "junior": "jr", "filho": "jr", "hijo": "
 
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-folded text: ``" O’Brien-Lefèvre "`` → ``"obrien lefevre"``."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_EXTRA_FOLDS)
+    if text.isascii():  # nothing to decompose, no accent to drop
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text.casefold())
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_EXTRA_FOLDS)
     text = _APOSTROPHES.sub("", text)
     return _NOT_ALNUM.sub(" ", text).strip()
 
