@@ -855,7 +855,7 @@ def _likely(pairs: pd.DataFrame, accepted: np.ndarray, thresholds: Thresholds) -
     [True, True, True, False]
     """
     probability, decision = pairs["probability"].to_numpy(), pairs["decision"].to_numpy()
-    return accepted | ((pairs["status"] == "review").to_numpy() & (probability < thresholds.upper)
+    return accepted | ((pairs["status"].to_numpy() == "review") & (probability < thresholds.upper)
                        & ~((decision == "skip") & (probability < thresholds.lower)))
 
 
@@ -873,8 +873,9 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     person."""
     n = len(contacts)
     decision = pairs["decision"].to_numpy()
-    accepted = ((pairs["status"] == "auto").to_numpy() | (decision == "match"))
-    strength = np.where(decision == "match", 2.0, pairs["probability"].to_numpy())
+    by_person = decision == "match"
+    accepted = (pairs["status"].to_numpy() == "auto") | by_person
+    strength = np.where(by_person, 2.0, pairs["probability"].to_numpy())
     ids = normalized.identifiers
     linked = np.r_[pairs["a"].to_numpy()[accepted], pairs["b"].to_numpy()[accepted]]
     ids = ids[(ids["kind"] == "external_id") & ids["source_row"].isin(linked)]
@@ -883,7 +884,7 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
         external[row] = external.get(row, frozenset()) | {(column, value)}  # one a row, seldom more
     # a family pair matters between two records in accepted pairs, neither matched by a person
     # (whose match may join a group, which then waits for review as a whole)
-    is_linked, by_person = np.zeros(n, dtype=bool), decision == "match"
+    is_linked = np.zeros(n, dtype=bool)
     is_linked[linked] = True
     is_linked[pairs["a"].to_numpy()[by_person]] = is_linked[pairs["b"].to_numpy()[by_person]] = False
     both = is_linked[pairs["a"].to_numpy()] & is_linked[pairs["b"].to_numpy()]
@@ -900,7 +901,7 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
 
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     joined = accepted & (groups[a] == groups[b])
-    a, b, score, reviewed = a[joined], b[joined], pairs["probability"].to_numpy()[joined], decision[joined] == "match"
+    a, b, score, reviewed = a[joined], b[joined], pairs["probability"].to_numpy()[joined], by_person[joined]
     best = np.full(n, np.nan)  # each row's best link inside its group
     np.fmax.at(best, a, score)
     np.fmax.at(best, b, score)
@@ -912,7 +913,8 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
         "source_row": np.arange(n),
         "record_id": record_id,
         "cluster_id": groups,
-        "survivor_row": pd.array(np.full(n, None), dtype="Int64"),  # the merge picks them (`with_survivors`)
+        # all missing (a mask of True): the merge picks them (`with_survivors`)
+        "survivor_row": pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)),
         "survivor_record_id": np.full(n, "", dtype=object),
         "decided_by": decided_by,
         "score": best.round(6),
