@@ -605,10 +605,12 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     held = np.select([generations, parent, household, *two_people, couple, joint, fathers], np.arange(1, len(HELD)), 0)
     held[status != "auto"] = 0
     status[held > 0] = "review"
-    decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy() if len(decided) else np.full(len(pairs_index), "", dtype=object)
-    status[np.isin(decision, ["match", "distinct"])] = "reviewed"
-    status[(decision == "skip") & (status == "drop")] = "review"  # a person was not sure: not the score's to drop
-    held[status == "reviewed"] = 0
+    decision = np.full(len(pairs_index), "", dtype=object)
+    if len(decided):  # (none decided: no status to change)
+        decision = decided["decision"].reindex(pairs_index).fillna("").to_numpy()
+        status[np.isin(decision, ["match", "distinct"])] = "reviewed"
+        status[(decision == "skip") & (status == "drop")] = "review"  # a person was not sure: not the score's to drop
+        held[status == "reviewed"] = 0
     # and two people held for a person as colleagues (different last names on one line, a mailbox
     # each at one organisation) or as two of one line (a mobile each): a record linked to both
     # (without a last name, or with the shared line alone) does not make them one
