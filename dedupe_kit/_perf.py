@@ -80,8 +80,10 @@ def is_filled(values: pd.Series | np.ndarray) -> np.ndarray:
 
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """``np.unique`` of integers, by sorting: numpy's own, hash-based, took 0.84 s for 1,000,000
-    integers here, this 0.01 s (numpy 2.4)."""
-    values = np.sort(values)
+    integers here, this 0.01 s (numpy 2.4). A stable sort (timsort) runs through what is sorted
+    already: arrays sorted in stretches (pairs of several blocking keys, codes by row) sort in a
+    tenth of the time, shuffled ones take a fifth more."""
+    values = np.sort(values, kind="stable")
     return values[run_starts(values)]
 
 
