@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from recordlinkage.base import BaseIndexAlgorithm
 
-from ._perf import run_starts, sort_order, sorted_distinct
+from ._perf import mixed, run_starts, sort_order, sorted_distinct
 from .compare import check_comparable, first_copies
 from .config import Config
 from .load import Contacts, check_source
@@ -176,8 +176,7 @@ def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
     cap = np.asarray(caps)[group_keys >> 56] if np.ndim(caps) else np.full(len(starts), caps)
     too_big = sizes > cap
     capped_keys, capped_sizes = group_keys[too_big], sizes[too_big]
-    rows = rows[np.repeat(~too_big, sizes)]
-    sizes = sizes[~too_big]
+    rows, sizes = _distinct_sets(rows[np.repeat(~too_big, sizes)], sizes[~too_big])
     after = np.repeat(np.cumsum(sizes), sizes) - np.arange(len(rows)) - 1  # records after each in its key
     found, position = [], np.arange(len(rows))
     for step in range(1, int(sizes.max(initial=1))):
@@ -187,6 +186,27 @@ def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
         found.append(rows[position] << 32 | rows[position + step])
     pairs = sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return pairs, capped_keys, capped_sizes
+
+
+def _distinct_sets(rows: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The records of keys (``sizes`` of them in turn in ``rows``, sorted) without the keys whose
+    records are those of an earlier key: they make the same pairs (a last name and a city with each
+    nickname of a first name: 1,081,302 keys of 293,090 sets of records at 1,000,000 rows). Keys
+    are told apart by a sum of a hash of their records, and only dropped when their records are
+    the same as those of the first key of the same sum.
+
+    >>> [x.tolist() for x in _distinct_sets(np.array([1, 2, 3, 1, 2, 1, 2]), np.array([3, 2, 2]))]
+    [[1, 2, 3, 1, 2], [3, 2]]
+    """
+    if not len(sizes):
+        return rows, sizes
+    starts = np.cumsum(sizes) - sizes
+    sums = pd.factorize(np.add.reduceat(mixed(rows), starts))[0]
+    same = np.unique(sums, return_index=True)[1][sums]  # the first key of each sum
+    counterpart = np.minimum(np.repeat(starts[same] - starts, sizes) + np.arange(len(rows)), len(rows) - 1)
+    kept = (same == np.arange(len(sizes))) | (sizes != sizes[same]) | np.logical_or.reduceat(
+        rows != rows[counterpart], starts)
+    return rows[np.repeat(kept, sizes)], sizes[kept]
 
 
 def _key_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

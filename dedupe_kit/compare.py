@@ -25,7 +25,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
-from ._perf import distinct_pairs, run_starts, sorted_distinct
+from ._perf import distinct_pairs, mixed, run_starts, sorted_distinct
 from .config import Config
 from .errors import ConfigError
 from .fieldmap import fold_header
@@ -1063,16 +1063,8 @@ def _sets(rows: np.ndarray, codes: np.ndarray, n: int) -> tuple[np.ndarray, np.n
     starts = run_starts(held >> 32)
     summed = np.zeros(n, dtype=np.uint64)
     if len(starts):
-        summed[(held >> 32)[starts]] = np.add.reduceat(_mixed(held & 0xFFFFFFFF), starts)
+        summed[(held >> 32)[starts]] = np.add.reduceat(mixed(held & 0xFFFFFFFF), starts)
     return np.bincount(held >> 32, minlength=n), summed
-
-
-def _mixed(values: np.ndarray) -> np.ndarray:
-    """splitmix64 of each value: a hash whose sums tell sets of values apart."""
-    x = values.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
 
 
 def comparison_data(normalized: Normalized, using: list[Comparison]) -> pd.DataFrame:
