@@ -667,7 +667,7 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
               overflow: pd.DataFrame) -> pd.DataFrame:
     """The emails, phones and external IDs of each group that its merged contact does not hold.
 
-    merged: a column's merged value in each of ``groups``, as `_merged` gives it.
+    merged: a column's merged value in each of ``groups`` (in order), as `_merged` gives it.
     """
     fm = contacts.field_map
     found = []
@@ -676,25 +676,18 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
         if not columns:
             continue
         cells = cells_of.of_role(role)
-        extra = overflow[overflow["role"] == role]
-        kept_group = np.concatenate([np.tile(groups, len(columns)), extra["group"].to_numpy()]).astype(np.int64)
-        kept = np.concatenate([*map(merged, columns), extra["value"].to_numpy(dtype=object)])
-        filled = kept != ""  # a cell is never blank
-        kept_group, kept = kept_group[filled], kept[filled]
-        # (group, text) as integers, of the cells and of their identifiers typed otherwise (a part of a cell
-        # of several, a phone without a spreadsheet's .0); a kept text keeps the keys of its first cell, or
-        # of its first such identifier, in the group
+        extra = overflow[(overflow["role"] == role).to_numpy() & (overflow["value"] != "").to_numpy()]
+        kept = [merged(c) for c in columns]
+        # the cells, and their identifiers typed otherwise (a part of a cell of several, a phone without a
+        # spreadsheet's .0), kept as typed; a kept text keeps the keys of its first cell, or of its first such
+        # identifier, in the group
         group, text = cells["group"].to_numpy(dtype=np.int64), cells["value"].to_numpy(dtype=object)
         cell, key, typed, _ = cells_of.identifiers(cells)
         part = np.flatnonzero(typed != text[cell])
-        value = _codes(text, typed[part], kept)
-        size = value.max(initial=0) + 1
-        by_cell = group * size + value[:len(cells)]
-        by_part = group[cell[part]] * size + value[len(cells):len(cells) + len(part)]
-        kept_value = kept_group * size + value[len(cells) + len(part):]
-        whole = ~pd.Series(by_cell).duplicated().to_numpy() & isin(by_cell, kept_value)  # cells kept as typed
-        kept_here = whole[cell] | (cells["column"].to_numpy(dtype=object)[cell] == extra_column(contacts, role))
-        kept_here[part] |= ~pd.Series(by_part).duplicated().to_numpy() & isin(by_part, kept_value)
+        at = np.searchsorted(groups, group)  # the position of each cell's group among ``groups``
+        kept_here = _first_kept(_kept_texts(group, text, at, kept, extra))[cell]
+        kept_here |= cells["column"].to_numpy(dtype=object)[cell] == extra_column(contacts, role)
+        kept_here[part] |= _first_kept(_kept_texts(group[cell[part]], typed[part], at[cell[part]], kept, extra))
         if role == "emails":  # an address is kept as written (in any case), not as another writing of its mailbox
             # (a Gmail address without its dots or +tag); a cell of several gives each as read
             several = pd.Series(cell).duplicated(keep=False).to_numpy()
@@ -718,6 +711,32 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
                                    "column": lost_cells["column"].to_numpy(), "value": typed[lost],
                                    "source_row": lost_cells["row"].to_numpy()}))
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=DROPPED_COLUMNS)
+
+
+def _kept_texts(group: np.ndarray, text: np.ndarray, at: np.ndarray, kept: Sequence[np.ndarray],
+                extra: pd.DataFrame) -> np.ndarray:
+    """For each ``text`` of a cell (or of a part of one) of ``group``, a number of its group and text when the
+    group's merged contact keeps that text: in a column (``kept``: each column's merged value by group; ``at``:
+    the position of the text's group there) or as an ``extra`` value (``group``, ``value``: not blank); else -1.
+    The texts are compared with their group's values: encoding them all (`_codes`) took longer."""
+    found = np.full(len(text), -1)
+    for i, values in enumerate(kept):
+        found[(found < 0) & (text == values[at])] = i
+    found[text == ""] = -1  # a blank value is no kept text
+    extra_group = extra["group"].to_numpy(dtype=np.int64)
+    near = np.flatnonzero((found < 0) & isin(group, extra_group))
+    codes = _codes(text[near], extra["value"].to_numpy(dtype=object))
+    size = codes.max(initial=0) + 1
+    held = isin(group[near] * size + codes[:len(near)], extra_group * size + codes[len(near):])
+    found[near[held]] = len(kept) + codes[:len(near)][held]
+    return np.where(found >= 0, group * (len(kept) + size) + found, -1)
+
+
+def _first_kept(kept: np.ndarray) -> np.ndarray:
+    """Whether each text of `_kept_texts` is kept, and its group's first of that text."""
+    found = kept >= 0
+    found[found] = ~pd.Series(kept[found]).duplicated().to_numpy()
+    return found
 
 
 def _texts_not_kept(cells_of: _Cells, columns: Iterable[str], role_of: Mapping[str, str],
