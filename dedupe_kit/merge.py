@@ -1246,11 +1246,11 @@ class _Cells:
         the identifier as read, ``read`` (an address in lower case: ``jean.dupont+news@gmail.com``; else the key)."""
         rows, values, codes, read = self._ids.get(column, (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object),
                                                            np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)))
-        key_of, code_of = np.full(len(self.contacts), None, dtype=object), np.full(len(self.contacts), -1)
-        read_of = np.full(len(self.contacts), None, dtype=object)
-        key_of[rows], code_of[rows], read_of[rows] = values, codes, read
-        at = cells["row"].to_numpy()
-        key, code, read = pd.Series(key_of[at], index=cells.index, dtype=object), code_of[at], read_of[at]
+        position = np.full(len(self.contacts), len(rows))  # of each row among ``rows``; past them: none
+        position[rows] = np.arange(len(rows))
+        at = position[cells["row"].to_numpy()]  # not through arrays of texts of every row: a reference count each
+        values, codes, read = np.r_[values, [None]], np.r_[codes, -1], np.r_[read, [None]]
+        key, code, read = pd.Series(values[at], index=cells.index, dtype=object), codes[at], read[at]
         missing = code < 0
         if identifiers_only:
             return cells[~missing].assign(key=key[~missing], code=code[~missing], read=read[~missing])
