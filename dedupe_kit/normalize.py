@@ -1346,7 +1346,9 @@ def _table(parts: list[dict], columns: list[str], by: list[str],
     data["source_row"] = data["source_row"].astype(np.int64)
     order = np.lexsort([keys[c] if c in keys else pd.factorize(data[c], sort=True)[0] if data[c].dtype == object
                         else data[c] for c in reversed(by)])
-    return pd.DataFrame({c: data[c][order] for c in columns})
+    # copy=False: each column a block of its own, not copied into one block per dtype (3,099,755
+    # identifiers at 1,000,000 rows)
+    return pd.DataFrame({c: data[c][order] for c in columns}, copy=False)
 
 
 # --- names --------------------------------------------------------------------------------------
