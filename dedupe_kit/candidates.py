@@ -312,7 +312,7 @@ class BlockingKeys:
             yield kind, [of_texts(kind, rows, (positions, texts))]
         rows, coded = self.normalized.personal_emails()
         yield "email_user", [of_texts("email_user", rows, coded["local"])]
-        yield "email_domain", [of_texts("email_domain", rows, coded["value"], lambda v: v.split("@", 1)[-1])]
+        yield "email_domain", [of_texts("email_domain", rows, coded["domain"])]
         yield "phone_last7", [of_texts("phone_last7", phones["source_row"].to_numpy(),
                                        self.normalized.phone_codes()["last7"])]
         row = names.index.to_numpy()

@@ -134,14 +134,18 @@ class Normalized:
 
     def personal_emails(self) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
         """The emails of one person (not role addresses such as info@): their ``source_row``, and
-        their ``value`` and ``local`` part (before the @) as `codes_of` them, in the table's order.
-        Worked out once (the candidates and the email comparison both ask)."""
+        their ``value`` and ``local`` part (before the @) as `codes_of` them, and their ``domain``
+        (after the @) as `pd.factorize` codes it, in the table's order. Worked out once (the candidates
+        and the email comparison both ask)."""
         if "emails" not in self._shared:
             rows, codes, values = self.coded("email")
             personal = self._personal_email()
-            local, local_values = codes_of(np.array([v.split("@", 1)[0] for v in values.tolist()], dtype=object))
+            parts = [v.split("@", 1) for v in values.tolist()]
+            local, local_values = codes_of(np.array([part[0] for part in parts], dtype=object))
+            domain, domains = pd.factorize(np.array([part[-1] for part in parts], dtype=object))
             self._shared["emails"] = rows[personal], {"value": (codes[personal], values),
-                                                      "local": (local[codes[personal]], local_values)}
+                                                      "local": (local[codes[personal]], local_values),
+                                                      "domain": (domain[codes[personal]], np.asarray(domains))}
         return self._shared["emails"]
 
     def personal_emails_typed(self) -> np.ndarray:
