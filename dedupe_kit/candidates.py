@@ -316,11 +316,15 @@ class BlockingKeys:
         yield "phone_last7", [of_texts("phone_last7", phones["source_row"].to_numpy(),
                                        self.normalized.phone_codes()["last7"])]
         row = names.index.to_numpy()
-        yield "company", [of_texts("company", row, names["company"])]
-        yield "address", [of_texts("address", row, names["address"])]
 
-        first_name, last_name = _Column(names["first"]), _Column(names["last"])
-        first, last, city = words.coded(first_name), words.coded(last_name), words.coded(_Column(names["city"]))
+        def of_names(field: str) -> _Column:
+            return _Column(*self.normalized.name_codes(field))
+
+        yield "company", [of_texts("company", row, self.normalized.name_codes("company"))]
+        yield "address", [of_texts("address", row, self.normalized.name_codes("address"))]
+
+        first_name, last_name = of_names("first"), of_names("last")
+        first, last, city = words.coded(first_name), words.coded(last_name), words.coded(of_names("city"))
         # the first name and each of its nicknames, with the last name; and the same swapped
         group_of, groups = pd.factorize(names["first_group"].to_numpy(dtype=object))
         group_words = [words.codes([word for word in group] or [""]) for group in groups]
@@ -337,7 +341,7 @@ class BlockingKeys:
         initial_first, initial_last = words.coded(first_name, lambda v: v[:1]), words.coded(last_name, lambda v: v[:1])
         yield "name_sound", [part(row, words.coded(last_name, _metaphone_one), initial_first),
                              part(row, words.coded(first_name, _metaphone_one), initial_last)]
-        birth = _Column(names["birth_date"])
+        birth = of_names("birth_date")
         yield "birth_date", [part(row, words.coded(birth), initial_first)]
         # typos everywhere: the starts of the names with the birth year, or with each other
         year = words.coded(birth, lambda v: v[:4] if _DATE_KEY.fullmatch(v) else "")
@@ -350,19 +354,20 @@ class BlockingKeys:
             part(row, words.coded(first_name, lambda v: v[:2]), words.coded(last_name, lambda v: v[:2])),
         ]
         field_codes = {"first": first, "last": last, "city": city, "birth_date": words.coded(birth),
-                       "postcode": words.coded(_Column(names["postcode"]))}
+                       "postcode": words.coded(of_names("postcode"))}
         # alone: pairs only while the value is rare
         yield "field", [part(row, np.full(len(row), words.code(field)), field_codes[field])
                         for field in ("first", "last", "birth_date")]
         yield "fields", [part(row, words.tagged(field_a + ":", field_codes[field_a]), field_codes[field_b])
                          for i, field_a in enumerate(_PAIRED_FIELDS) for field_b in _PAIRED_FIELDS[i + 1:]]
-        address = _Column(names["address"])
+        address = of_names("address")
         yield "street", [part(row, words.coded(address, lambda v: _street(v)[0]),
                               words.coded(address, lambda v: _street(v)[1]))]
         frame = self.contacts.frame
         if self.compare_columns:
             yield "column", [part(row, np.full(len(row), words.code(column)),
-                                  words.coded(_Column(frame[column]), lambda v: v.strip().upper()))
+                                  words.coded(_Column(*pd.factorize(frame[column].to_numpy(dtype=object))),
+                                              lambda v: v.strip().upper()))
                              for column in self.compare_columns]
 
     def describe(self, keys: np.ndarray) -> pd.DataFrame:
@@ -384,9 +389,8 @@ class BlockingKeys:
 class _Column:
     """A column factorized: the position of each row's value among the distinct ``values``."""
 
-    def __init__(self, values: pd.Series) -> None:
-        self.positions, uniques = pd.factorize(values.to_numpy(dtype=object))
-        self.values = uniques.tolist()
+    def __init__(self, positions: np.ndarray, values: np.ndarray) -> None:
+        self.positions, self.values = positions, values.tolist()
 
 
 class _Vocabulary:

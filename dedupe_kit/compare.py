@@ -491,15 +491,25 @@ class NameComparison(Comparison):
     def priors(self) -> dict[str, dict[int, float]]:
         return {"first": self.first_prior, "last": self.last_prior}
 
-    def __init__(self, names: pd.DataFrame, counted: np.ndarray | None = None) -> None:
+    def __init__(self, names: pd.DataFrame, counted: np.ndarray | None = None,
+                 coded: Callable[[str], tuple[np.ndarray, np.ndarray]] | None = None) -> None:
         """names: `Normalized.names` (``first``, ``last``, ``full`` by source row), coded once here.
-        counted: the records that count in the term frequencies (`frequencies`)."""
+        counted: the records that count in the term frequencies (`frequencies`).
+        coded: the codes and distinct values of a field of ``names``, when worked out already
+        (`Normalized.name_codes`)."""
         recordlinkage.base.BaseCompareFeature.__init__(
             self, "row", "row", label=("first", "first_tf", "last", "last_tf", "swapped"))
-        (self.first, self.last), self.words = _coded(names["first"], names["last"])  # one numbering: swaps meet
+        coded = coded or (lambda field: pd.factorize(names[field].to_numpy(dtype=object)))
+        (first, firsts), (last, lasts) = coded("first"), coded("last")
+        # one numbering: swaps meet (the first names' values, then the last names' others, as in `_coded`)
+        word, words = pd.factorize(np.concatenate([np.asarray(firsts, dtype=object), np.asarray(lasts, dtype=object)]))
+        self.first, self.last = np.append(word[:len(firsts)], -1)[first], np.append(word[len(firsts):], -1)[last]
+        self.words = np.asarray(words, dtype=object)
         self.full, self.full_names = pd.factorize(names["full"].to_numpy(dtype=object))
-        self.first_frequency = frequencies(names["first"], counted).reindex(self.words).to_numpy(dtype=float)
-        self.last_frequency = frequencies(names["last"], counted).reindex(self.words).to_numpy(dtype=float)
+        self.first_frequency = _shares(self.first, len(self.words), counted)
+        self.last_frequency = _shares(self.last, len(self.words), counted)
+        blank = np.flatnonzero(self.words == "")
+        self.first_frequency[blank] = self.last_frequency[blank] = np.nan  # as `frequencies`: a blank is no value
         self.either_frequency = np.fmax(self.first_frequency, self.last_frequency)  # in the commoner role
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
@@ -530,6 +540,14 @@ class NameComparison(Comparison):
         first_tf = np.where(first == 5, np.where(crossed, self.either_frequency[fa], self.first_frequency[fa]), np.nan)
         last_tf = np.where(last == 3, np.where(crossed, self.either_frequency[la], self.last_frequency[la]), np.nan)
         return first, first_tf, last, last_tf, swapped.astype(np.int8)
+
+
+def _shares(codes: np.ndarray, n: int, counted: np.ndarray | None) -> np.ndarray:
+    """The share of the records (that count) holding each of ``n`` codes, NaN for a code none holds:
+    `frequencies` by codes."""
+    held = codes if counted is None else codes[counted]
+    count = np.bincount(held[held >= 0], minlength=n)
+    return np.where(count > 0, count / max(len(held), 1), np.nan)
 
 
 def _word_relation(a: frozenset[str], b: frozenset[str]) -> int:
@@ -731,11 +749,11 @@ class _ByValue(Comparison):
         arrays of texts.
     """
 
-    def __init__(self, column: str, values: pd.Series | None = None) -> None:
+    def __init__(self, column: str, values: pd.Series | tuple[np.ndarray, np.ndarray] | None = None) -> None:
         super().__init__(column if values is None else "row")
         self.codes = self.texts = None
-        if values is not None:
-            codes, texts = pd.factorize(values.to_numpy(dtype=object))
+        if values is not None:  # may come factorized already, as ``(codes, distinct texts)``
+            codes, texts = values if isinstance(values, tuple) else pd.factorize(values.to_numpy(dtype=object))
             self.codes, self.texts = codes.astype(np.int32), np.asarray(texts, dtype=object)  # int32: kept all run
 
     def _compute_vectorized(self, a: pd.Series, b: pd.Series):
@@ -891,18 +909,19 @@ def comparisons(contacts: Contacts, normalized: Normalized, config: Config | Non
     if fm.external_ids:
         rows, codes, _ = normalized.coded("external_id")
         out.append(ExternalIdComparison(rows, codes))
+    coded = normalized.name_codes  # the candidates' too
     if fm.first_name or fm.last_name or fm.full_name:
-        out.append(NameComparison(names, counted))
+        out.append(NameComparison(names, counted, coded))
     if fm.company:
-        out.append(TextComparison("company", frequencies(names["company"], counted), values=names["company"]))
+        out.append(TextComparison("company", frequencies(names["company"], counted), values=coded("company")))
     if fm.address:
-        out.append(TextComparison("address", frequencies(names["address"], counted), values=names["address"]))
+        out.append(TextComparison("address", frequencies(names["address"], counted), values=coded("address")))
     if fm.postcode:
-        out.append(ExactComparison("postcode", values=names["postcode"]))
+        out.append(ExactComparison("postcode", values=coded("postcode")))
     if fm.city:
-        out.append(PlaceComparison("city", names["city"]))
+        out.append(PlaceComparison("city", coded("city")))
     if fm.birth_date:
-        out.append(DateComparison("birth_date", names["birth_date"]))
+        out.append(DateComparison("birth_date", coded("birth_date")))
     for column in config.match.compare_columns:
         out.append(ExactComparison(column, values=compared_column(contacts, column)))
     return out
