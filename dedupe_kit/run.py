@@ -30,7 +30,7 @@ from .errors import DedupeKitWarning, InputError
 from .export import (export, export_crosswalk, export_entry, log_export, neutralized_cells, quoted_ids,
                      refuse_unencodable, with_neutralized, with_survivors)
 from .files import csv_chunks, refuse_folder, write_figure, write_files, write_text
-from .load import Contacts, check_source, load, record_ids, rows_of_record_ids
+from .load import Contacts, check_source, checking_once, load, record_ids, rows_of_record_ids
 from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates, with_extra_columns
 from .names import as_written, two_names
 from .normalize import Normalized, display_all, normalize
@@ -530,8 +530,9 @@ def run(
     decisions: reviewed pairs (``a``, ``b``, ``decision`` = match / distinct /
         skip): a match joins, "distinct" keeps apart, and both teach the model.
     """
-    with paused_gc(), tqdm(total=6, desc="dedupe", unit="step", disable=_hidden(progress)) as steps:
-        # (millions of small objects, no cycles: see `paused_gc`; the bar ends its line on an error too)
+    with paused_gc(), checking_once(), tqdm(total=6, desc="dedupe", unit="step", disable=_hidden(progress)) as steps:
+        # (millions of small objects, no cycles: see `paused_gc`; the bar ends its line on an error too; the
+        # contacts checked once, not by each stage)
         return _run(source, config or Config(), decisions, progress, steps)
 
 
