@@ -205,7 +205,10 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
 
     ids = normalized.identifiers
     key = normalized.value_codes()
-    distinct = ~pd.Series(key << 32 | ids["source_row"].to_numpy()).duplicated().to_numpy()
+    held = ids["source_row"].to_numpy() << 32 | key  # the table's order: by row, sorted in long stretches
+    order = np.argsort(held, kind="stable")  # timsort runs through them; equal ones keep their order
+    distinct = np.empty(len(held), dtype=bool)
+    distinct[order] = np.r_[True, np.diff(held[order]) != 0]  # each (row, value) once: its first cell
     ids, key = ids[distinct], key[distinct]
     lines = contacts.lines if len(contacts.lines) == len(frame) else None
     return Profile(
