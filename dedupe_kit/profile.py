@@ -367,17 +367,17 @@ def exact_duplicates(contacts: Contacts) -> pd.DataFrame:
 
     Rows are grouped column by column (the group of a row and its next cell), and
     rows alone in their group are set aside as soon as they are: few rows are
-    left after the first columns.
+    left after the first columns, the phones (which few rows share) taken first.
     """
-    frame = contacts.frame
-    subset = [c for c in frame.columns if c != contacts.field_map.record_id]
+    frame, fm = contacts.frame, contacts.field_map
+    subset = sorted((c for c in frame.columns if c != fm.record_id), key=lambda c: c not in fm.columns("phones"))
     if not subset or frame.empty:
         return pd.DataFrame({"source_row": np.zeros(0, np.int64), "duplicate_of": np.zeros(0, np.int64)})
     rows = frame.index.to_numpy()[np.logical_or.reduce([contacts.filled(c) for c in subset])]
-    group = np.zeros(len(rows), dtype=np.int64)
+    group = None
     for column in subset:
         cells = pd.factorize(frame[column].to_numpy(dtype=object)[rows])[0].astype(np.int64)
-        group = pd.factorize(group * (cells.max(initial=0) + 1) + cells)[0].astype(np.int64)
+        group = cells if group is None else pd.factorize(group * (cells.max(initial=0) + 1) + cells)[0].astype(np.int64)
         several = np.bincount(group)[group] > 1
         rows, group = rows[several], group[several]
     first = pd.Series(rows).groupby(group).transform("min").to_numpy()
