@@ -262,7 +262,7 @@ def clearing(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame:
     cell_columns.append(emptied["column"].to_numpy(dtype=object))
     columns = unique + [c for c in plan.contacts.columns if c in set(emptied["column"]) and c not in unique]
     return clearing_rows(plan.contacts, np.r_[away, sorted_distinct(cell_rows[-1])], np.concatenate(cell_rows),
-                         np.concatenate(cell_columns), plan.policy.clear, columns=columns)
+                         np.concatenate(cell_columns), plan.policy.clear, columns, _repeated_keys(plan))
 
 
 def clear_word_warning(policy: MergePolicy, file: str) -> list[str]:
@@ -279,16 +279,16 @@ def clear_word_warning(policy: MergePolicy, file: str) -> list[str]:
 
 
 def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word: str,
-                  columns: list[str] | None = None) -> pd.DataFrame:
+                  columns: list[str] | None = None, repeated: np.ndarray | None = None) -> pd.DataFrame:
     """An import file that clears some cells: one line per contact of ``rows`` (rows of one record ID
-    share the first one's: `_first_of_key`) with its key columns, and each (``cell_rows``,
-    ``cell_columns``) cell set to ``clear_word`` (to its current value when the CRM has no clear
-    word, for the analyst to clear by hand); the other cells blank (left as they are)."""
+    share the first one's: `_first_of_key`, given the ``repeated`` keys when known) with its key columns,
+    and each (``cell_rows``, ``cell_columns``) cell set to ``clear_word`` (to its current value when the CRM
+    has no clear word, for the analyst to clear by hand); the other cells blank (left as they are)."""
     keys = key_columns(contacts.field_map)
     columns = list(dict.fromkeys(keys + list(columns if columns is not None else dict.fromkeys(cell_columns))))
     rows = pd.unique(np.asarray(rows, dtype=np.int64))  # in their first order
     cell_rows, cell_columns = np.asarray(cell_rows, dtype=np.int64), np.asarray(cell_columns, dtype=object)
-    first = _first_of_key(contacts, rows)
+    first = _first_of_key(contacts, rows, repeated)
     lines = np.flatnonzero(first == np.arange(len(rows)))
     line_of_cell = np.searchsorted(lines, first[pd.Index(rows).get_indexer(cell_rows)])
     rows = rows[lines]
@@ -392,7 +392,7 @@ def merged_away(plan: MergePlan, away: np.ndarray | None = None) -> pd.DataFrame
     fm = plan.contacts.field_map
     frame = plan.contacts.frame
     away = away_to_fix(plan) if away is None else away
-    away = away[_first_of_key(plan.contacts, away) == np.arange(len(away))]
+    away = away[_first_of_key(plan.contacts, away, _repeated_keys(plan)) == np.arange(len(away))]
     survivors = plan.survivors()
     record_id = record_ids(plan.contacts)
     if fm.record_id:
@@ -805,18 +805,22 @@ def _held_back(plan: MergePlan) -> np.ndarray:
     return (_shared_keys(plan) & merging)[survivors]
 
 
-def _first_of_key(contacts: Contacts, rows: np.ndarray) -> np.ndarray:
-    """For each of ``rows``, the position in ``rows`` of the first with its record ID (without one, first
-    email: `FieldMap.key`), its own when that is blank: a CRM record exported on several rows (a report
+def _first_of_key(contacts: Contacts, rows: np.ndarray, repeated: np.ndarray | None = None) -> np.ndarray:
+    """For each of ``rows`` (distinct), the position in ``rows`` of the first with its record ID (without one,
+    first email: `FieldMap.key`), its own when that is blank: a CRM record exported on several rows (a report
     of contacts with their opportunities) gets one line in a file to import, as a batch that names an ID
-    twice fails."""
+    twice fails. Given the rows of ``repeated`` keys (`_repeated_keys`), only theirs are compared: another
+    row's key is its own."""
     position = np.arange(len(rows))
     column = contacts.field_map.key
     if not column or not len(rows):
         return position
-    codes = pd.factorize(_key_values(contacts, rows))[0]
-    first = position[~pd.Series(codes).duplicated().to_numpy()]  # by code, as codes come in order of first sight
-    return np.where(contacts.keyed()[rows], first[codes], position)
+    at = position if repeated is None else np.flatnonzero(repeated[rows])
+    codes = pd.factorize(_key_values(contacts, rows[at]))[0]
+    first = at[~pd.Series(codes).duplicated().to_numpy()]  # by code, as codes come in order of first sight
+    found = position.copy()
+    found[at] = np.where(contacts.keyed()[rows[at]], first[codes], at)
+    return found
 
 
 def _repeated_keys(plan: MergePlan) -> np.ndarray:
