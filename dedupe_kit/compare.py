@@ -754,7 +754,8 @@ class _ByValue(Comparison):
         self.codes = self.texts = None
         if values is not None:  # may come factorized already, as ``(codes, distinct texts)``
             codes, texts = values if isinstance(values, tuple) else pd.factorize(values.to_numpy(dtype=object))
-            self.codes, self.texts = codes.astype(np.int32), np.asarray(texts, dtype=object)  # int32: kept all run
+            self.codes = codes.astype(np.int32, copy=False)  # int32: kept all run (`Normalized.name_codes`' are)
+            self.texts = np.asarray(texts, dtype=object)
 
     def _compute_vectorized(self, a: pd.Series, b: pd.Series):
         if self.codes is None:

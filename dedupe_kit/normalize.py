@@ -133,12 +133,12 @@ class Normalized:
         return self.once("values", make)
 
     def name_codes(self, field: str) -> tuple[np.ndarray, np.ndarray]:
-        """A column of `names` as `pd.factorize` codes it: the position of each record's value among
-        the distinct values, and those values. Worked out once (the candidates and the comparisons
+        """A column of `names` as `pd.factorize` codes it (in 32 bits): the position of each record's value
+        among the distinct values, and those values. Worked out once (the candidates and the comparisons
         both ask); read-only."""
         if ("names", field) not in self._shared:
             codes, values = pd.factorize(self.names[field].to_numpy(dtype=object))
-            self._shared["names", field] = codes, np.asarray(values, dtype=object)
+            self._shared["names", field] = codes.astype(np.int32), np.asarray(values, dtype=object)  # kept all run
             for array in self._shared["names", field]:
                 array.flags.writeable = False
         return self._shared["names", field]
