@@ -6,7 +6,7 @@ import ctypes
 import ctypes.util
 import gc
 import os
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -76,6 +76,16 @@ def is_filled(values: pd.Series | np.ndarray) -> np.ndarray:
     typed = np.flatnonzero(filled)  # only the non-empty cells need a look at their characters
     filled[typed] = [not value.isspace() for value in values[typed]]
     return filled
+
+
+def read_only_once(shared: dict, key: Hashable, make: Callable[[], np.ndarray | tuple[np.ndarray, ...]]):
+    """``make()`` (an array, or a tuple of arrays), worked out once per ``key`` and kept in ``shared``; read-only:
+    the caches that several stages read (`Contacts.once`, `Normalized.once`)."""
+    if key not in shared:
+        found = shared[key] = make()
+        for array in found if isinstance(found, tuple) else (found,):
+            array.flags.writeable = False
+    return shared[key]
 
 
 def sorted_distinct(values: np.ndarray) -> np.ndarray:

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from ._perf import is_filled, packed, paused_gc
+from ._perf import is_filled, packed, paused_gc, read_only_once
 from .config import Config
 from .errors import InputError
 from .fieldmap import FieldMap
@@ -117,10 +117,7 @@ class Contacts:
     def once(self, key: Hashable, make: Callable[[], np.ndarray]) -> np.ndarray:
         """``make()`` of these contacts, worked out once per ``key`` (other modules' derived arrays, such as the
         merge's cells of placeholder texts, which the merge and the profile both ask for); read-only."""
-        if key not in self._shared:
-            self._shared[key] = make()
-            self._shared[key].flags.writeable = False
-        return self._shared[key]
+        return read_only_once(self._shared, key, make)
 
     def keyed(self) -> np.ndarray:
         """Whether each row has the key of the fix files (`FieldMap.key`: its record ID, without that column its

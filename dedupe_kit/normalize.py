@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 from tqdm.auto import tqdm
 
-from ._perf import distinct_pairs, paused_gc, run_starts
+from ._perf import distinct_pairs, paused_gc, read_only_once, run_starts
 from .config import Config, NormalizeConfig
 from .fieldmap import fold_header, phone_kind
 from .load import Contacts, check_source
@@ -76,31 +76,24 @@ class Normalized:
     names: pd.DataFrame
     problems: pd.DataFrame
     phones: pd.DataFrame
-    _coded: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
-        default_factory=dict, init=False, repr=False, compare=False)
     _shared: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # see the methods below
 
     def coded(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The identifiers of one kind as ``(source_row, codes, distinct values)``, in the table's
         order (by row): worked out once (the candidates and the reasons both ask), read-only."""
-        found = self._coded.get(kind)
-        if found is None:
+        def make() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             ids = self.identifiers
             of_kind = (ids["kind"] == kind).to_numpy()
             codes, values = pd.factorize(ids["value"].to_numpy()[of_kind])
-            found = self._coded[kind] = (ids["source_row"].to_numpy()[of_kind].astype(np.int32),  # kept: half the memory
-                                         codes.astype(np.int32), np.asarray(values, dtype=object))
-            for array in found:
-                array.flags.writeable = False
-        return found
+            return (ids["source_row"].to_numpy()[of_kind].astype(np.int32),  # kept: half the memory
+                    codes.astype(np.int32), np.asarray(values, dtype=object))
 
-    def once(self, key: Hashable, make: Callable[[], np.ndarray]) -> np.ndarray:
-        """``make()`` of these tables, worked out once per ``key`` (the methods below, and other
-        modules' derived arrays); read-only."""
-        if key not in self._shared:
-            self._shared[key] = make()
-            self._shared[key].flags.writeable = False
-        return self._shared[key]
+        return self.once(("coded", kind), make)
+
+    def once(self, key: Hashable, make: Callable[[], np.ndarray | tuple[np.ndarray, ...]]):
+        """``make()`` of these tables (an array, or a tuple of them), worked out once per ``key`` (the methods
+        below, and other modules' derived arrays); read-only."""
+        return read_only_once(self._shared, key, make)
 
     def first_of_kind(self, kind: str) -> np.ndarray:
         """The positions in `coded` of each record's first `EMAILS_COMPARED` identifiers of one kind:
@@ -136,12 +129,11 @@ class Normalized:
         """A column of `names` as `pd.factorize` codes it (in 32 bits): the position of each record's value
         among the distinct values, and those values. Worked out once (the candidates and the comparisons
         both ask); read-only."""
-        if ("names", field) not in self._shared:
+        def make() -> tuple[np.ndarray, np.ndarray]:
             codes, values = pd.factorize(self.names[field].to_numpy(dtype=object))
-            self._shared["names", field] = codes.astype(np.int32), np.asarray(values, dtype=object)  # kept all run
-            for array in self._shared["names", field]:
-                array.flags.writeable = False
-        return self._shared["names", field]
+            return codes.astype(np.int32), np.asarray(values, dtype=object)  # kept all run
+
+        return self.once(("names", field), make)
 
     def personal_emails(self) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
         """The emails of one person (not role addresses such as info@): their ``source_row``, and
