@@ -167,16 +167,20 @@ def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`shared_key_pairs` of keys of one kind: the pairs as distinct ``a << 32 | b`` codes."""
     codes, uniques = _key_codes(keys)
-    several = np.bincount(codes, minlength=len(uniques))[codes] > 1  # a key only one entry has pairs nothing
+    held = np.bincount(codes, minlength=len(uniques))  # entries of each key: its records, or more
+    cap = np.asarray(caps)[uniques >> 56] if np.ndim(caps) else np.full(len(uniques), caps)
+    # the records of the keys of more entries than their cap, counted among their distinct (record, key) entries
+    # sorted by record, the order each part of the keys comes in (the keys of common names, 4,900,953 of the
+    # 5,083,515 name keys at 1,000,000 rows, sort by record in a fifth of the time by key)
+    over = (held > cap)[codes]
+    sizes = np.bincount(sorted_distinct(rows[over].astype(np.int64) << 32 | codes[over]) & 0xFFFFFFFF,
+                        minlength=len(uniques))
+    too_big = np.flatnonzero(sizes > cap)
+    capped_keys, capped_sizes = uniques[too_big], sizes[too_big]
+    several = ((held > 1) & (sizes <= cap))[codes]  # a key only one entry has pairs nothing
     entries = sorted_distinct(codes[several].astype(np.int64) << 32 | rows[several])  # by key, then record
-    codes, rows = entries >> 32, entries & 0xFFFFFFFF
-    starts = run_starts(codes)
-    sizes = np.diff(np.r_[starts, len(codes)])
-    group_keys = uniques[codes[starts]]
-    cap = np.asarray(caps)[group_keys >> 56] if np.ndim(caps) else np.full(len(starts), caps)
-    too_big = sizes > cap
-    capped_keys, capped_sizes = group_keys[too_big], sizes[too_big]
-    rows, sizes = _distinct_sets(rows[np.repeat(~too_big, sizes)], sizes[~too_big])
+    starts = run_starts(entries >> 32)
+    rows, sizes = _distinct_sets(entries & 0xFFFFFFFF, np.diff(np.r_[starts, len(entries)]))
     after = np.repeat(np.cumsum(sizes), sizes) - np.arange(len(rows)) - 1  # records after each in its key
     found, position = [], np.arange(len(rows))
     for step in range(1, int(sizes.max(initial=1))):
