@@ -525,10 +525,7 @@ class NameComparison(Comparison):
         # where the parts disagree, the whole names' words: the same words, or one's words in the other's
         open_ = np.flatnonzero((first == 0) | (last == 0))
         if len(open_):
-            ca, cb = self.full[a[open_]], self.full[b[open_]]
-            word_sets = {code: frozenset(self.full_names[code].split())
-                         for code in sorted_distinct(np.r_[ca, cb]).tolist()}
-            relation = _per_distinct_codes(ca, cb, lambda x, y: _word_relation(word_sets[x], word_sets[y]), np.int8)
+            relation = _word_relations(self.full[a[open_]], self.full[b[open_]], self.full_names)
             # but first names of one last name in another order are two (María José, José María)
             relation[(relation == 2) & (last[open_] == 3)] = 0
             same, inside = open_[relation == 2], open_[relation == 1]
@@ -548,6 +545,28 @@ def _shares(codes: np.ndarray, n: int, counted: np.ndarray | None) -> np.ndarray
     held = codes if counted is None else codes[counted]
     count = np.bincount(held[held >= 0], minlength=n)
     return np.where(count > 0, count / max(len(held), 1), np.nan)
+
+
+def _word_relations(a: np.ndarray, b: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """`_word_relation` of the words of ``names[a]`` and ``names[b]`` (aligned codes). Names of as many
+    words are the same words (their sorted words the same) or neither's in the other's: only names of
+    two counts of words, a few pairs, are compared set by set.
+
+    >>> names = np.array(["ann lee", "lee ann", "ann lee smith", "bo"], dtype=object)
+    >>> _word_relations(np.array([0, 0, 2]), np.array([1, 2, 3]), names).tolist()
+    [2, 1, 0]
+    """
+    positions, x, y = distinct_pairs(a, b)
+    codes = sorted_distinct(np.r_[x, y])
+    word_sets = [frozenset(name.split()) for name in names[codes].tolist()]
+    size = np.fromiter(map(len, word_sets), dtype=np.int64, count=len(word_sets))
+    same = pd.factorize(np.array([" ".join(sorted(words)) for words in word_sets], dtype=object))[0]
+    x, y = np.searchsorted(codes, x), np.searchsorted(codes, y)
+    both = (size[x] >= 2) & (size[y] >= 2)
+    relation = np.where(both & (same[x] == same[y]), 2, 0).astype(np.int8)
+    other = np.flatnonzero(both & (size[x] != size[y]))
+    relation[other] = [_word_relation(word_sets[i], word_sets[j]) for i, j in zip(x[other].tolist(), y[other].tolist())]
+    return relation[positions]
 
 
 def _word_relation(a: frozenset[str], b: frozenset[str]) -> int:
