@@ -616,7 +616,8 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     changed = changed[changed["group"].isin(done["group"])]
     overflow = plan.overflow[plan.overflow["group"].isin(done["group"])]
     dropped = plan.dropped[plan.dropped["group"].isin(done["group"])]
-    rules = plan.values.loc[plan.values["group"].isin(dropped["group"]), ["group", "column", "rule"]]  # a small join
+    rules = plan.values.loc[plan.values["group"].isin(dropped["group"].to_numpy(dtype=np.int64)),  # a small join
+                            ["group", "column", "rule"]]
     dropped = dropped.merge(rules, on=["group", "column"], how="left") if len(dropped) else dropped.assign(rule="")
     own = (dropped["source_row"] == dropped["group"].map(done.set_index("group")["survivor_row"])).to_numpy()
     source, keyed = dropped["source_row"].to_numpy(dtype=np.int64), _keyed(plan)
@@ -666,21 +667,21 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     ]
     events = pd.concat([p for p in parts if len(p)], ignore_index=True)
     order = events["event"].map({e: i for i, e in enumerate(AUDIT_EVENTS)}).to_numpy()
-    events = events.take(np.lexsort((order, events["group"].to_numpy(dtype=np.int64))))  # stable: by group, event
+    take = np.lexsort((order, events["group"].to_numpy(dtype=np.int64)))  # stable: by group, event
+    group = events["group"].to_numpy(dtype=np.int64)[take]
     by_group = base.set_index("group")
-    at = by_group.index.get_indexer(events["group"])  # every event's group is one of them
-    for column in by_group.columns:
-        events[column] = by_group[column].to_numpy()[at]
-    on_survivor = events["event"].isin(["field", "extra value", "not kept"]).to_numpy()
-    # column by column into the one array of text the frame holds, a missing value blank (the log has
-    # a million rows at 1M contacts: a frame of separate arrays would copy them all once more)
-    group = events["group"].to_numpy(dtype=np.int64)
-    text = np.full((len(AUDIT_COLUMNS) - 1, len(events)), "", dtype=object)
+    at = by_group.index.get_indexer(group)  # every event's group is one of them
+    on_survivor = events["event"].isin(["field", "extra value", "not kept"]).to_numpy()[take]
+    # column by column, in the order taken, into the one array of text the frame holds, a missing value blank
+    # (the log has a million rows at 1M contacts: a frame of separate arrays would copy them all once more)
+    text = np.empty((len(AUDIT_COLUMNS) - 1, len(events)), dtype=object)  # None: blank, as missing
     for values, column in zip(text, AUDIT_COLUMNS[1:]):
-        if column in events:
-            values[:] = events[column].to_numpy(dtype=object)
+        if column in by_group:
+            values[:] = by_group[column].to_numpy(dtype=object)[at]
+        elif column in events:
+            values[:] = events[column].to_numpy(dtype=object)[take]
         if column == "record_id":
-            values[on_survivor] = events["survivor_record_id"].to_numpy(dtype=object)[on_survivor]
+            values[on_survivor] = by_group["survivor_record_id"].to_numpy(dtype=object)[at[on_survivor]]
         values[pd.isna(values)] = ""
     del events
     log = pd.DataFrame(text.T, columns=AUDIT_COLUMNS[1:], copy=False)
