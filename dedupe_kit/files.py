@@ -248,11 +248,13 @@ def _as_text(column: pd.Series) -> list[str]:
     if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":  # the decimal digits, by Arrow: twice as fast
         return pc.cast(pa.array(column.to_numpy()), pa.string()).to_numpy(zero_copy_only=False).tolist()
     if isinstance(column.dtype, np.dtype) and column.dtype == np.float64:
-        values = column.to_numpy()  # Python's own str of each number: the same text, faster
-        text = list(map(str, values.tolist()))
-        for missing in np.flatnonzero(np.isnan(values)).tolist():
-            text[missing] = ""
-        return text
+        # Python's own str of each distinct number (a score takes a few thousand values), told apart by its
+        # bits (-0.0 is not 0.0): the same text, faster
+        codes, bits = pd.factorize(column.to_numpy().view(np.int64))
+        distinct = bits.view(np.float64)
+        text = np.array(list(map(str, distinct.tolist())), dtype=object)
+        text[np.isnan(distinct)] = ""
+        return text[codes].tolist()
     return np.where(pd.isna(column.to_numpy(dtype=object)), "", column.astype(str).to_numpy(dtype=object)).tolist()
 
 
