@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import itertools
 import json
 import shlex
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -609,9 +610,11 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     stopped = groups["status"] == "stopped"  # no record survives a merge not made
     base = groups[["group", "decided_by", "decided_at"]].assign(
         survivor_record_id=groups["survivor_record_id"].where(~stopped, ""))
-    done = groups[~stopped]
-    members = done[["group", "rows", "survivor_row"]].explode("rows")
-    members = members[members["rows"] != members["survivor_row"]]
+    done = groups.loc[~stopped, ["group", "rows", "survivor_row", "survivor_record_id", "survivor_reason"]]
+    of_group = done["rows"].tolist()
+    sizes = np.fromiter(map(len, of_group), dtype=np.int64, count=len(of_group))
+    member = np.fromiter(itertools.chain.from_iterable(of_group), dtype=np.int64, count=int(sizes.sum()))
+    away = member != np.repeat(done["survivor_row"].to_numpy(dtype=np.int64), sizes)  # the merged-away rows
     changed = plan.values[plan.values["changed"]]  # the few changed values first: then their groups
     changed = changed[changed["group"].isin(done["group"])]
     overflow = plan.overflow[plan.overflow["group"].isin(done["group"])]
@@ -619,7 +622,8 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     rules = plan.values.loc[plan.values["group"].isin(dropped["group"].to_numpy(dtype=np.int64)),  # a small join
                             ["group", "column", "rule"]]
     dropped = dropped.merge(rules, on=["group", "column"], how="left") if len(dropped) else dropped.assign(rule="")
-    own = (dropped["source_row"] == dropped["group"].map(done.set_index("group")["survivor_row"])).to_numpy()
+    survivor_of = pd.Series(done["survivor_row"].to_numpy(), index=done["group"])
+    own = (dropped["source_row"] == dropped["group"].map(survivor_of)).to_numpy()
     source, keyed = dropped["source_row"].to_numpy(dtype=np.int64), _keyed(plan)
     cleared = np.zeros(len(record_id), dtype=bool)
     cleared[away_to_fix(plan)] = True  # the merged-away rows of the clearing file, once keyed
@@ -636,8 +640,8 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
         done[["group", "survivor_record_id", "survivor_reason"]].assign(
             event="merge", record_id=done["survivor_record_id"], detail="survivor: " + done["survivor_reason"])
         .drop(columns=["survivor_record_id", "survivor_reason"]),
-        pd.DataFrame({"group": members["group"], "event": "merged away",
-                      "record_id": record_id[members["rows"].to_numpy(dtype=np.int64)]}),
+        pd.DataFrame({"group": np.repeat(done["group"].to_numpy(), sizes)[away], "event": "merged away",
+                      "record_id": record_id[member[away]]}),
         pd.DataFrame({"group": changed["group"], "event": "field", "column": changed["column"],
                       "before": changed["before"], "after": changed["after"], "rule": changed["rule"],
                       "from_record_id": np.where(changed["source_row"] < 0, "several",
