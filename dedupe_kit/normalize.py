@@ -433,7 +433,7 @@ def parse_phones(cells: list[str], region: str) -> ParsedMany:
     """
     array = pa.array(cells, pa.string())
     text = pc.replace_substring_regex(array, rf"^\s*{_DECIMAL_WRITTEN.pattern}\s*$", r"\1")
-    text = pc.replace_substring_regex(text, r"[ ().\-]+", "")  # `_PHONE_SQUEEZE`, on those characters only
+    text = _without_characters(text, " ().-")  # `_PHONE_SQUEEZE`, on those characters only
     if not _longer_prefix_after_00(region):  # else `_parse_phone_part` tells 0011 61… from 00 61…
         text = pc.replace_substring_regex(text, "^00", "+")
     without = pc.replace_substring_regex(text, "(?i)" + _EXTENSION.pattern, "")
@@ -444,6 +444,21 @@ def parse_phones(cells: list[str], region: str) -> ParsedMany:
     ok, bad = _one_by_one(parse_phone)([cells[i] for i in rest], region)
     return ([(np.flatnonzero(settled), [e164[settled], typed, national[settled]])]
             + [(rest[keys], fields) for keys, fields in ok], [(rest[keys], fields) for keys, fields in bad])
+
+
+def _without_characters(text: pa.StringArray, characters: str) -> pa.StringArray:
+    """Each text of ``text`` (an Arrow array without nulls) without any of the ASCII ``characters``: their bytes
+    dropped from Arrow's, several times faster than a regular expression's replacement of each run of them.
+
+    >>> _without_characters(pa.array(["(415) 555-0142", "", "é. è"]), " ().-").to_pylist()
+    ['4155550142', '', 'éè']
+    """
+    _, offsets, data = text.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int32)[text.offset:text.offset + len(text) + 1]
+    data = np.frombuffer(data or b"", dtype=np.uint8)[offsets[0]:offsets[-1]]
+    kept = ~np.isin(np.arange(256), np.frombuffer(characters.encode("ascii"), dtype=np.uint8))[data]  # by byte
+    ends = np.r_[0, np.cumsum(kept, dtype=np.int32)]  # each byte's new offset
+    return pa.StringArray.from_buffers(len(text), pa.py_buffer(ends[offsets - offsets[0]]), pa.py_buffer(data[kept]))
 
 
 def extensions(raw: np.ndarray) -> np.ndarray:
@@ -663,10 +678,12 @@ def _fast_e164(text: pa.Array, region: str) -> tuple[np.ndarray, np.ndarray]:
 def _valid(numbers: pa.Array, rules: _RegionRules) -> pa.Array:
     """Whether each national number is valid in the region, as `phonenumbers.is_valid_number_for_region`
     says: it has the general pattern and length, and the pattern and length of some number type."""
+    length = pc.utf8_length(numbers)
+
     def fits(desc: tuple[str, tuple[int, ...]]) -> pa.Array:
         pattern, lengths = desc
         found = pc.match_substring_regex(numbers, f"^(?:{pattern})$")
-        return pc.and_(found, pc.is_in(pc.utf8_length(numbers), pa.array(lengths, pa.int32()))) if lengths else found
+        return pc.and_(found, pc.is_in(length, pa.array(lengths, pa.int32()))) if lengths else found
 
     any_type = fits(rules.types[0])
     for desc in rules.types[1:]:
