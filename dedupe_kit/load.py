@@ -126,7 +126,7 @@ class Contacts:
         >>> load("sample_data/contacts.csv").keyed()[:3].tolist()
         [True, True, True]
         """
-        from .normalize import is_placeholder  # normalize reads Contacts: imported when first asked
+        from .normalize import placeholders  # normalize reads Contacts: imported when first asked
 
         key = self.field_map.key
         if not key:
@@ -136,7 +136,7 @@ class Contacts:
             found = self._keyed[key] = self.filled(key).copy()
             if key == self.field_map.record_id:
                 at = np.flatnonzero(found)  # nearly all distinct: map_unique would find no repeat to save
-                found[at] = [not is_placeholder(text) for text in self.frame[key].to_numpy(dtype=object)[at].tolist()]
+                found[at] = ~placeholders(self.frame[key].to_numpy(dtype=object)[at])
             found.flags.writeable = False
         return found
 

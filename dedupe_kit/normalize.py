@@ -1447,6 +1447,21 @@ def is_placeholder(text: str, role: str = "") -> bool:
     return placeholder_folded(text) in placeholder_texts(role)
 
 
+def placeholders(texts: np.ndarray, role: str = "") -> np.ndarray:
+    """`is_placeholder` of each of ``texts``, by Arrow's kernels, which trim and lower an ASCII text as Python
+    does; a text of other characters, or one that may be an empty JSON list (``[ ]``), by `is_placeholder`.
+
+    >>> placeholders(np.array([" N/A ", "C0001", "[ ]", "None"], dtype=object)).tolist()
+    [True, False, True, True]
+    """
+    array = pa.array(texts, pa.string())
+    folded = pc.ascii_lower(pc.utf8_trim(array, " \t\n\v\f\r\x1c\x1d\x1e\x1f"))  # what str.strip takes off it
+    found = pc.is_in(folded, pa.array(sorted(placeholder_texts(role)), pa.string())).to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(~np.asarray(pc.string_is_ascii(array)) | np.asarray(pc.starts_with(folded, "[")))
+    found[other] = [is_placeholder(text, role) for text in texts[other].tolist()]
+    return found
+
+
 def placeholder_texts(role: str = "") -> frozenset[str]:
     """The texts, folded, that `is_placeholder` takes for missing in a cell of ``role``."""
     return _NAME_PLACEHOLDERS if role in ("first_name", "last_name", "full_name") else PLACEHOLDER_TEXT
