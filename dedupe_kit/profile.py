@@ -209,7 +209,8 @@ def profile(contacts: Contacts, normalized: Normalized | None = None, config: Co
     order = np.argsort(held, kind="stable")  # timsort runs through them; equal ones keep their order
     distinct = np.empty(len(held), dtype=bool)
     distinct[order] = np.r_[True, np.diff(held[order]) != 0]  # each (row, value) once: its first cell
-    ids, key = ids[distinct], key[distinct]
+    if not distinct.all():  # a value typed twice on a row (none at all in most files: the table is kept as it is)
+        ids, key = ids[distinct], key[distinct]
     lines = contacts.lines if len(contacts.lines) == len(frame) else None
     return Profile(
         source=contacts.name,
