@@ -986,10 +986,10 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
             pid = np.concatenate([pid[~several], pid[several][starts]])
             left, right = (np.concatenate([side[~several], side[several][first]]) for side in (left, right))
         if kind == "email":  # as the first record has it: the canonical Gmail address is in neither
-            value = result.normalized.typed(kind)[left]
-        else:
-            value = uniques[codes[left]]
-        position, used = pd.factorize(value)
+            position, used = pd.factorize(result.normalized.typed(kind)[left])
+        else:  # by their codes: a number's code is its value's
+            position, used = pd.factorize(codes[left])
+            used = uniques[used]
         texts = np.array(["", *display_all([kind] * len(used), used)], dtype=object)
         if kind == "phone":  # and the kind of its column on each side: "(home ~ mobile)", a parent's number
             label_at, labels = pd.factorize(_phone_kinds(result.normalized.of_kind("phone", "phone_kind"), left, right))
