@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from matplotlib.figure import Figure
 
 from ._perf import distinct_pairs
@@ -283,7 +285,7 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
     """
     details = details or {}
     n = len(weights)
-    texts, strengths = [], []
+    texts, codes, strengths = [], [], []
     no_detail = (np.zeros(n, dtype=np.int64), np.array([""], dtype=object))
     for column in weights.columns:
         levels = features[column].to_numpy()
@@ -293,28 +295,31 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
         swapped = (features["swapped"].to_numpy() == 1 if column == "first" and "swapped" in features
                    else np.zeros(n, dtype=bool))
         weight_at, weight_of = pd.factorize(weight, use_na_sentinel=False)
-        # each distinct (level, detail) and then (that, swapped, weight) is put in words once
+        # each distinct (level, detail) and then (that, swapped, weight) is put in words once, by Arrow's kernels
         first, level_code, detail_code = distinct_pairs(level_at, detail_at)
-        text = np.array([descriptions.get(column, {}).get(level, column) for level in level_of.tolist()],
-                        dtype=object)[level_code]
-        detail = np.asarray(detail_of, dtype=object)[detail_code]
-        told = np.flatnonzero(detail != "")
-        text[told] = text[told] + " " + detail[told]
         at, combo, shown_code = distinct_pairs(first, weight_at * 2 + swapped)
-        text = text[combo]
-        turned = np.flatnonzero(shown_code % 2 == 1)
-        text[turned] = text[turned] + " (first and last names swapped)"
-        shown = np.array([f" ({w:+.1f})" if np.isfinite(w) else " (never the same)" for w in weight_of.tolist()],
-                         dtype=object)
-        texts.append(np.where(levels == MISSING, "", (text + shown[shown_code // 2])[at]))
+        described = pa.array([descriptions.get(column, {}).get(level, column) for level in level_of.tolist()],
+                             pa.string())
+        detail = pa.array(np.asarray(detail_of, dtype=object), pa.string())
+        detail = pc.if_else(pc.equal(detail, ""), detail, pc.binary_join_element_wise(" ", detail, ""))
+        shown = pa.array([(" (first and last names swapped)" if turned else "")
+                          + (f" ({w:+.1f})" if np.isfinite(w) else " (never the same)")
+                          for w in weight_of.tolist() for turned in (False, True)], pa.string())  # by shown_code
+        # each pair's text: its position among all columns' texts (-1: a missing field, no text)
+        codes.append(np.where(levels == MISSING, -1, sum(map(len, texts)) + at))
+        texts.append(pc.binary_join_element_wise(described.take(level_code[combo]), detail.take(detail_code[combo]),
+                                                 shown.take(shown_code), "").cast(pa.large_string()))  # may pass 2 GB
         strengths.append(np.where(levels == MISSING, -1.0, np.where(np.isfinite(weight), np.abs(weight), np.inf)))
-    if not texts:
+    if not codes:
         return [""] * n
-    strengths, texts = np.column_stack(strengths), np.column_stack(texts)
+    strengths, codes, texts = np.column_stack(strengths), np.column_stack(codes), pa.concat_arrays(texts)
     sentences: list[str] = []
-    for start in range(0, n, 65536):  # a piece at a time: as lists, all the rows would take 100 MB at 1M rows
+    for start in range(0, n, 65536):  # a piece at a time: all the rows' texts would take 100s of MB at 1M rows
         order = np.argsort(-strengths[start:start + 65536], axis=1, kind="stable")
-        ranked = np.take_along_axis(texts[start:start + 65536], order, axis=1)
-        # by column, then row by row: a list per row would be 65,536 lists for the garbage collector to go through
-        sentences += ["; ".join(filter(None, row)) for row in zip(*ranked.T.tolist())]  # missing fields have no text
+        ranked = np.take_along_axis(codes[start:start + 65536], order, axis=1)
+        # the texts of each row in turn, the missing left out, joined by Arrow (not a Python join per row)
+        told = ranked >= 0
+        rows = pa.ListArray.from_arrays(np.r_[0, np.cumsum(told.sum(axis=1))].astype(np.int32),
+                                        texts.take(ranked[told]))
+        sentences += pc.binary_join(rows, pa.scalar("; ", pa.large_string())).to_numpy(zero_copy_only=False).tolist()
     return sentences
