@@ -254,8 +254,9 @@ class Result:
             merge in ``out`` are removed, as they no longer match the groups.
         progress: show the steps (``None``: in a terminal or notebook; ``False``: never).
         """
-        with paused_gc(), tqdm(total=4 if merge else 2, desc="merging" if merge else "writing the crosswalk",
-                               unit="step", disable=_hidden(progress)) as steps:  # as in `run`
+        # as in `run`: the frame checked once (by the merge, not again by the profile)
+        with paused_gc(), checking_once(), tqdm(total=4 if merge else 2, unit="step", disable=_hidden(progress),
+                                                desc="merging" if merge else "writing the crosswalk") as steps:
             return self._write(Path(out), undone, list(undo_warnings), merge, steps)
 
     def _write(self, out: Path, undone: Iterable[int] | None, undo_warnings: list[str], merge: bool,

@@ -825,7 +825,13 @@ def test_contacts_whose_frame_was_changed_in_place_in_a_notebook_are_refused(tmp
                                          r"every cell is a str, as load reads it \(\'\' when blank\)"):
         profile(contacts)
     contacts.frame["VIP"] = contacts.frame["VIP"].map({True: "yes", False: ""})  # as the message says
-    assert run(contacts, progress=False).crosswalk["record_id"].tolist() == ["00101", "00102", "00103"]
+    result = run(contacts, progress=False)
+    assert result.crosswalk["record_id"].tolist() == ["00101", "00102", "00103"]
+    contacts.frame["VIP"] = contacts.frame["VIP"] == "yes"  # after the run, before its files: the merge refuses it
+    with pytest.raises(InputError, match=r"^merge: column 'VIP' of contacts.frame holds bool values, not text"):
+        result.write(tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists()  # nothing written
+    contacts.frame["VIP"] = contacts.frame["VIP"].map({True: "yes", False: ""})
     contacts.frame["Segment"] = contacts.frame["Notes"].astype("category")
     with pytest.raises(InputError, match=r"^run: column 'Segment' of contacts.frame holds category values"):
         run(contacts, progress=False)
