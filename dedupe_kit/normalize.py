@@ -675,20 +675,19 @@ def _fast_e164(text: pa.Array, region: str) -> tuple[np.ndarray, np.ndarray]:
     return e164, national
 
 
-def _valid(numbers: pa.Array, rules: _RegionRules) -> pa.Array:
+def _valid(numbers: pa.Array, rules: _RegionRules) -> np.ndarray:
     """Whether each national number is valid in the region, as `phonenumbers.is_valid_number_for_region`
-    says: it has the general pattern and length, and the pattern and length of some number type."""
-    length = pc.utf8_length(numbers)
-
-    def fits(desc: tuple[str, tuple[int, ...]]) -> pa.Array:
-        pattern, lengths = desc
-        found = pc.match_substring_regex(numbers, f"^(?:{pattern})$")
-        return pc.and_(found, pc.is_in(length, pa.array(lengths, pa.int32()))) if lengths else found
-
-    any_type = fits(rules.types[0])
-    for desc in rules.types[1:]:
-        any_type = pc.or_(any_type, fits(desc))
-    return pc.and_(fits(rules.general), any_type)
+    says: it has the general pattern and length, and the pattern and length of some number type (the types of
+    each length tried at once, by one regular expression)."""
+    length = np.asarray(pc.utf8_length(numbers))
+    pattern, lengths = rules.general
+    valid = np.asarray(pc.match_substring_regex(numbers, f"^(?:{pattern})$"))
+    valid &= np.isin(length, lengths) | (not lengths)
+    for n in np.unique(length[valid]).tolist():
+        at = np.flatnonzero(valid & (length == n))
+        types = "|".join(f"(?:{pattern})" for pattern, lengths in rules.types if not lengths or n in lengths)
+        valid[at] = np.asarray(pc.match_substring_regex(numbers.take(at), f"^(?:{types})$")) if types else False
+    return valid
 
 
 class _RegionRules(NamedTuple):

@@ -198,7 +198,7 @@ def test_one_pattern_per_region_validates_like_phonenumbers(national, region, va
     code = phonenumbers.country_code_for_region(region)
     expected = phonenumbers.is_valid_number_for_region(
         phonenumbers.PhoneNumber(country_code=code, national_number=int(national)), region)
-    assert _valid(pa.array([national]), _region_rules(region)).to_pylist() == [expected]
+    assert _valid(pa.array([national]), _region_rules(region)).tolist() == [expected]
 
 
 def test_regions_with_unusual_prefix_rules_always_go_through_parse():
