@@ -1606,10 +1606,12 @@ def _list_columns(columns: list[str], cells_of: _Cells, json_columns: Sequence[s
     (``json_columns``), or by Google
     Contacts (``a@x.com ::: b@y.com``, its own separator, in a member's cell): one record's pasted pair leaves
     a column of one value a cell as it is, which a CRM checks as one address or number."""
-    rows = cells_of.members["row"].to_numpy()
+    rows, frame = cells_of.members["row"].to_numpy(), cells_of.contacts.frame
     return [c for c in columns if cells_of.written_as_list(c) or c in json_columns
             or re.search(r"(?:emails|phones|addresses|numbers)$", fold_header(c))
-            or any(" ::: " in text for text in cells_of.contacts.frame[c].to_numpy()[rows])]
+            # first in the file's cells as one text (no match runs over the line breaks): the members' take longer
+            or (" ::: " in "\n".join(frame[c].to_numpy())
+                and any(" ::: " in text for text in frame[c].to_numpy()[rows]))]
 
 
 def _json_lists(contacts: Contacts, column: str) -> bool:
