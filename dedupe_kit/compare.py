@@ -400,10 +400,10 @@ def _name_made(local: str, first: str, last: str) -> bool:
     first, last = first.replace(" ", ""), last.replace(" ", "")
     if not letters or not (first or last):
         return False
-    made = {first, last}
-    if first and last:
-        made |= {first + last, last + first, first[0] + last, last + first[0], first + last[0], last[0] + first}
-    return letters in made
+    if letters == first or letters == last:  # the name alone: no joined texts
+        return True
+    return bool(first and last) and letters in (first + last, last + first, first[0] + last, last + first[0],
+                                                first + last[0], last[0] + first)
 
 
 class PhoneComparison(_MultiValued):
