@@ -90,7 +90,6 @@ class Contacts:
     blank_columns: int = field(default=0, repr=False)
     formula_note: str | None = field(default=None, repr=False)
     _filled: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _keyed: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
     _moments: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
     _shared: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # see `once`
 
@@ -104,14 +103,13 @@ class Contacts:
         >>> load("sample_data/contacts.csv").filled("Student ID")[:3].tolist()
         [False, True, False]
         """
-        found = self._filled.get(column)
-        if found is None:
+        def make() -> np.ndarray:
             try:
-                found = self._filled[column] = is_filled(self.frame[column])
+                return is_filled(self.frame[column])
             except AttributeError:  # a cell that is no str (None, NaN), set in a notebook after `_check_frame`
                 raise InputError(_not_text_cell(self.frame, column)) from None
-            found.flags.writeable = False
-        return found
+
+        return read_only_once(self._filled, column, make)
 
     def once(self, key: Hashable, make: Callable[[], np.ndarray]) -> np.ndarray:
         """``make()`` of these contacts, worked out once per ``key`` (other modules' derived arrays, such as the
@@ -131,14 +129,15 @@ class Contacts:
         key = self.field_map.key
         if not key:
             return np.ones(len(self.frame), dtype=bool)
-        found = self._keyed.get(key)
-        if found is None:
-            found = self._keyed[key] = self.filled(key).copy()
+
+        def make() -> np.ndarray:
+            found = self.filled(key).copy()
             if key == self.field_map.record_id:
                 at = np.flatnonzero(found)  # nearly all distinct: map_unique would find no repeat to save
                 found[at] = ~placeholders(self.frame[key].to_numpy(dtype=object)[at])
-            found.flags.writeable = False
-        return found
+            return found
+
+        return self.once(("keyed", key), make)
 
     def moments(self, column: str, rows: np.ndarray) -> np.ndarray:
         """The dates of ``column`` at ``rows`` as `normalize.column_moments` reads them
