@@ -141,15 +141,18 @@ class Result:
         merged: ``False`` for a run that stops at the groups (``--match-only``), whose pairs
             the score merges are "to merge automatically".
         """
-        status = self.pairs["status"].value_counts()
-        below = (self.pairs["status"] == "review") & (self.pairs["probability"] < self.config.match.lower)
-        skipped = int((below & (self.pairs["decision"] == "skip")).sum())
+        # the columns as arrays: a Series compares its millions of texts a third as fast
+        status, decision = self.pairs["status"].to_numpy(), self.pairs["decision"].to_numpy()
+        counts = self.pairs["status"].value_counts()
+        below = (status == "review") & (self.pairs["probability"].to_numpy() < self.config.match.lower)
+        skipped = int((below & (decision == "skip")).sum())
         below = int(below.sum()) - skipped
         capped = self.candidates.capped
         strong = int(capped["kind"].isin(["email", "phone", "external_id"]).sum())
-        groups = self.crosswalk[self.crosswalk["cluster_id"].duplicated(keep=False)]
-        group, auto = self.crosswalk["cluster_id"].to_numpy(), self.pairs[self.pairs["status"] == "auto"]
-        group_a, group_b = group[auto["a"].to_numpy()], group[auto["b"].to_numpy()]
+        cluster_id = self.crosswalk["cluster_id"]
+        grouped = cluster_id[cluster_id.duplicated(keep=False)]  # the rows in groups of two or more
+        group, auto = cluster_id.to_numpy(), status == "auto"
+        group_a, group_b = group[self.pairs["a"].to_numpy()[auto]], group[self.pairs["b"].to_numpy()[auto]]
         apart = int((group_a != group_b).sum())  # by `cluster`'s rules
         unmerged = list(unmerged)
         kept = int(((group_a == group_b) & np.isin(group_a, unmerged)).sum())
@@ -181,16 +184,16 @@ class Result:
             f"  exact copies of a row   {int((self.candidates.first != np.arange(len(self.contacts))).sum()):>10,}"
             "   (the same in every field matching compares, once normalized; each paired with that row alone)",
             f"candidate pairs           {len(self.pairs):>10,}",
-            f"  {'merged automatically' if merged else 'to merge automatically':<24}{int(status.get('auto', 0)):>10,}"
+            f"  {'merged automatically' if merged else 'to merge automatically':<24}{int(counts.get('auto', 0)):>10,}"
             f"   ({'; '.join(notes)})",
-            f"  waiting for review      {int(status.get('review', 0)):>10,}   ({'; '.join(review)})",
-            f"  decided by a person     {int(status.get('reviewed', 0)):>10,}",
-            f"  dropped                 {int(status.get('drop', 0)):>10,}",
+            f"  waiting for review      {int(counts.get('review', 0)):>10,}   ({'; '.join(review)})",
+            f"  decided by a person     {int(counts.get('reviewed', 0)):>10,}",
+            f"  dropped                 {int(counts.get('drop', 0)):>10,}",
             f"phones/emails/IDs too common to pair {strong:>5,}   (over {self.config.match.max_block_size} records)",
             f"other keys too common to pair {len(capped) - strong:>11,}   (names, email domains, addresses…: see "
             "too_common.csv)",
-            f"groups of duplicates      {groups['cluster_id'].nunique():>10,}",
-            f"rows in those groups      {len(groups):>10,}",
+            f"groups of duplicates      {grouped.nunique():>10,}",
+            f"rows in those groups      {len(grouped):>10,}",
         ]
         return "\n".join(lines + (self.warnings() if warnings else []))
 
