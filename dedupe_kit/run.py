@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, runs, sorted_distinct
+from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, sorted_distinct
 from .candidates import Candidates, candidates
 from .cluster import cluster, different_ids
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
@@ -984,9 +984,16 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
         pid, left, right = pid[shared], left[shared], right[shared]
         several = pd.Series(pid).duplicated(keep=False).to_numpy()  # pairs sharing two values: the first in order
         if several.any():
-            starts, ends = runs(pid[several])  # pid ascends
-            values = uniques[codes[left[several]]].tolist()
-            first = [min(range(i, j), key=values.__getitem__) for i, j in zip(starts, ends)]
+            starts = run_starts(pid[several])  # pid ascends
+            lengths, values = np.diff(np.r_[starts, several.sum()]), uniques[codes[left[several]]]
+            # the smallest value of each pair's run (the first of equal ones, as `min`): its values compared
+            # in turn, every run at once (most hold two: one comparison of arrays, not a Python call per pair)
+            first = starts.copy()
+            for step in range(1, lengths.max()):
+                longer = np.flatnonzero(lengths > step)
+                other = starts[longer] + step
+                smaller = values[other] < values[first[longer]]
+                first[longer[smaller]] = other[smaller]
             pid = np.concatenate([pid[~several], pid[several][starts]])
             left, right = (np.concatenate([side[~several], side[several][first]]) for side in (left, right))
         if kind == "email":  # as the first record has it: the canonical Gmail address is in neither
