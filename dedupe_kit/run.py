@@ -737,10 +737,9 @@ def _two_names(normalized: Normalized, index: pd.MultiIndex, email: EmailCompari
     are, not a typo's: names that nicknames do not link (`two_names`: Michael and Michelle, John
     and Jane), or that each record's own mailbox spells (`EmailComparison.own_mailboxes`: Mason
     and Jason Holloway at ``mason.holloway@`` and ``jason.holloway@``)."""
-    names = normalized.names["first"].to_numpy(dtype=object)
-    a, b = names[index.get_level_values(0)], names[index.get_level_values(1)]
-    codes, uniques = pd.factorize(a + "\x1f" + b)  # a folded name holds no \x1f
-    named = np.array([two_names(*both.split("\x1f")) for both in uniques], dtype=bool)[codes]
+    codes, names = normalized.name_codes("first")  # each two names weighed once, found by their codes
+    at, name_a, name_b = distinct_pairs(codes[index.get_level_values(0)], codes[index.get_level_values(1)])
+    named = np.array(list(map(two_names, names[name_a].tolist(), names[name_b].tolist())), dtype=bool)[at]
     if email is not None:
         at = np.flatnonzero(~named)
         named[at] = email.own_mailboxes(*(index.get_level_values(i)[at].to_numpy() for i in (0, 1)))
