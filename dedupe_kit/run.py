@@ -511,8 +511,8 @@ def _ranked(pairs: pd.DataFrame, statuses: list[str | None]) -> np.ndarray:
     status, named = pairs["status"].to_numpy(), [s for s in statuses if s is not None]
     rank = np.select([status == s for s in named], list(range(len(named))), -1) if named else np.zeros(len(pairs))
     kept = np.flatnonzero(rank >= 0) if named else np.arange(len(pairs))
-    order = np.lexsort((pairs["b"].to_numpy()[kept], pairs["a"].to_numpy()[kept],
-                        -pairs["probability"].to_numpy()[kept], rank[kept]))
+    rows = pairs["a"].to_numpy()[kept].astype(np.int64) << 32 | pairs["b"].to_numpy()[kept]  # by a, then b: one key
+    order = np.lexsort((rows, -pairs["probability"].to_numpy()[kept], rank[kept]))
     return kept[order]
 
 
