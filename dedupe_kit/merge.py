@@ -1494,7 +1494,8 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     # every key of every cell as (group, key) in one integer, by cell, with the text it goes on as (a phone
     # without a spreadsheet's .0): a cell may hold several identifiers, each going alone unless it holds words
     cell, key, typed, alone = cells_of.identifiers(cells)
-    text = np.where(alone, typed, cells["value"].to_numpy(dtype=object)[cell])
+    text = typed.copy()  # most go on alone: the whole cell only for the few beside words
+    text[~alone] = cells["value"].to_numpy(dtype=object)[cell[~alone]]
     group_key = group_of[cell] * (key.max(initial=0) + 1) + key
     in_kept = isin(group_key, group_key[kept[cell]])  # a key a kept cell holds
     if role == "phones":  # a number with an extension is held only with that extension; one without, by any
