@@ -1524,12 +1524,18 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     json_columns = [c for c in columns if _json_lists(contacts, c)]
     lists, appended, overflow, targets = _list_columns(columns, cells_of, json_columns), {}, [], []
     group_of_extra, from_columns = extra["group"].to_numpy(), extra["column"].tolist()
+    groups, blank_bits = group_of_extra.tolist(), blank.tolist()
+    # each group's targets by the columns its values come from and its empty ones: at 1,000,000 rows, 122 distinct
+    # pairs of those for 99,680 groups
+    targets_of: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str | None]] = {}
     for start, end in zip(*runs(group_of_extra)):  # each group's extra values, in order
-        empty = [c for c in blank_columns[int(blank[start])] if (int(group_of_extra[start]), c) not in field_choice]
-        targets += _targets(from_columns[start:end], empty, kind)
-    for group, value, source_row, column, kept_by, target in zip(group_of_extra.tolist(), values.tolist(),
-                                                                 extra["row"].tolist(), from_columns,
-                                                                 survivor.tolist(), targets):
+        empty = tuple(c for c in blank_columns[blank_bits[start]] if (groups[start], c) not in field_choice)
+        asked = (tuple(from_columns[start:end]), empty)
+        if asked not in targets_of:
+            targets_of[asked] = _targets(*asked, kind)
+        targets += targets_of[asked]
+    for group, value, source_row, column, kept_by, target in zip(groups, values.tolist(), extra["row"].tolist(),
+                                                                 from_columns, survivor.tolist(), targets):
         if target is None:
             if lists and (group, lists[0]) not in field_choice:
                 appended.setdefault((group, kept_by), []).append((value, source_row, column))
@@ -1581,7 +1587,7 @@ def _without_held(after: dict[str, pd.Series], source: dict[str, pd.Series], col
             after[column], source[column] = after[column].drop(group), source[column].drop(group)
 
 
-def _targets(columns: list[str], empty: list[str], kind: Mapping[str, str]) -> list[str | None]:
+def _targets(columns: Sequence[str], empty: Sequence[str], kind: Mapping[str, str]) -> list[str | None]:
     """The column of ``empty`` each of a group's extra values goes into (``None``: none), given the
     column it comes from (``columns``, in order) and each phone column's ``kind``: first every value
     that finds an empty column of its own kind (a work number into ``Work Phone``), then the others
