@@ -970,12 +970,17 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
     unkeyed = ~contacts.keyed()[rows]
     members = pd.DataFrame({"group": groups, "row": rows, "picked": ~picked, "unkeyed": unkeyed, "key": key,
                             "reason": shown})
-    members = members.sort_values(["group", "picked", "unkeyed", "key", "row"], kind="stable").reset_index(drop=True)
-    members["rank"] = members.groupby("group").cumcount()
-    first = members.groupby("group")[["key", "unkeyed"]].transform("first")
-    passed_over = members["unkeyed"] & (members["key"] < first["key"]) & ~first["unkeyed"]
+    # by group, "picked", "unkeyed", "key", then row, through numpy's lexsort of these integers (the last key first):
+    # pandas' sort_values took 0.15 s at 1,000,000 rows; each group's first member found by its runs, not a groupby
+    members = members.take(np.lexsort([members[c].to_numpy() for c in ("row", "key", "unkeyed", "picked", "group")]))
+    members = members.reset_index(drop=True)
+    starts = run_starts(members["group"].to_numpy())
+    first = np.repeat(starts, np.diff(np.r_[starts, len(members)]))  # the position of each member's group's first
+    members["rank"] = np.arange(len(members)) - first
+    key, unkeyed = members["key"].to_numpy(), members["unkeyed"].to_numpy()  # in the members' order
+    passed_over = unkeyed & (key < key[first]) & ~unkeyed[first]
     passed_over = set(members.loc[passed_over, "group"].tolist())  # a better row by the rule has no key
-    tied = members[(members["key"] == first["key"]) & (members["unkeyed"] == first["unkeyed"]) & (members["rank"] > 0)]
+    tied = members[(key == key[first]) & (unkeyed == unkeyed[first]) & (members["rank"].to_numpy() > 0)]
     starts, ends = runs(tied["group"].to_numpy())
     shown_rows = tied["row"].astype(str).tolist()
     ties = pd.Series([", ".join(shown_rows[a:b]) for a, b in zip(starts, ends)],
