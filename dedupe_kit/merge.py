@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._perf import isin, run_starts, runs, sorted_distinct
+from ._perf import isin, read_only_once, run_starts, runs, sorted_distinct
 from .config import MergePolicy
 from .errors import ConfigError, DedupeKitWarning
 from .fieldmap import OWN_COLUMNS, FieldMap, consent_rule, fold_header
@@ -307,8 +307,10 @@ def merge(
     rules = {key: "chosen in review" for key in field_choice}
     rules = _name_in_one_cell(frame, fm, after, source, groups, survivors, rules) | rules
     _no_part_of_another_last_name(frame, fm, cells, after, source, groups, survivors, rules)
-    def merged(column: str) -> np.ndarray:
-        return _merged(frame[column], after[column], groups, survivors)
+    merged_values: dict[str, np.ndarray] = {}
+
+    def merged(column: str) -> np.ndarray:  # each column's once: the table of values reads the audit's columns again
+        return read_only_once(merged_values, column, lambda: _merged(frame[column], after[column], groups, survivors))
 
     dropped = _not_kept(cells, contacts, merged, groups.to_numpy(),
                         pd.concat([overflow, pd.DataFrame(listed, columns=overflow.columns)]))
@@ -320,7 +322,7 @@ def merge(
         contacts=contacts,
         policy=policy,
         groups=table[GROUP_COLUMNS],
-        values=_values(groups, survivors, frame, after, source, rule_of, role_of, rules),
+        values=_values(groups, survivors, frame, merged, source, rule_of, role_of, rules),
         overflow=overflow,
         undone=tuple(sorted(undone & set(table["group"]))),
         dropped=dropped,
@@ -627,12 +629,12 @@ def _no_part_of_another_last_name(frame: pd.DataFrame, fm: FieldMap, cells: _Cel
             after[part].loc[group], source[part].loc[group] = frame.at[row, part] if own else "", row
 
 
-def _values(groups: pd.Index, survivors: np.ndarray, frame: pd.DataFrame, after: Mapping[str, pd.Series],
+def _values(groups: pd.Index, survivors: np.ndarray, frame: pd.DataFrame, merged_of: Callable[[str], np.ndarray],
             source: Mapping[str, pd.Series], rule_of: Mapping[str, str], role_of: Mapping[str, str],
             rules: Mapping[tuple[int, str], str]) -> pd.DataFrame:
     """One row per group (``groups``, in order, and their survivor rows) and column, columns in the
-    file's order: see `MergePlan.values`. ``rules``: the rule of a group's cell where it is not its
-    column's (``(group, column)``: "chosen in review"…).
+    file's order: see `MergePlan.values`. ``merged_of``: a column's merged values, as in `_not_kept`.
+    ``rules``: the rule of a group's cell where it is not its column's (``(group, column)``: "chosen in review"…).
 
     The text columns are filled in place in the one array the frame then holds (millions of rows
     at 1M contacts: a frame built from separate arrays would copy them all once more).
@@ -645,7 +647,7 @@ def _values(groups: pd.Index, survivors: np.ndarray, frame: pd.DataFrame, after:
     role_of_cell[:] = np.array([role_of.get(c, "") for c in frame.columns], dtype=object)
     for position, column in enumerate(frame.columns):
         before[:, position] = frame[column].to_numpy(dtype=object)[survivors]
-        merged[:, position] = _merged(frame[column], after[column], groups, survivors)
+        merged[:, position] = merged_of(column)
         at = groups.get_indexer(source[column].index)
         source_row[at[at >= 0], position] = source[column].to_numpy(dtype=np.int64)[at >= 0]
         rule[:, position] = rule_of[column]
