@@ -32,6 +32,8 @@ _SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
 #: followed by something other than a number or a phone number (``+1-1`` and ``-2+3`` are formulas).
 FORMULA_START = re.compile(rf"^[=@\t\r]|^[+-](?!{_SAFE_AFTER_SIGN})", re.IGNORECASE)
 _FORMULA_FIRST = [ord(c) for c in "=@\t\r+-"]  # the first characters a formula can have
+#: A text with every digit 0: `FORMULA_START` names no digit, so a text and its shape read alike
+_SHAPE = str.maketrans("123456789", "000000000")
 _IN_THE_WAY = "a folder has the name of this file; move it away, or choose another output folder"
 
 
@@ -229,7 +231,11 @@ def formula_cells(values: list[str], joined: str | None = None) -> list[int]:
     """
     codes, starts = code_points(values, joined)
     maybe = np.flatnonzero(np.isin(codes[starts], _FORMULA_FIRST)).tolist()  # the few with a risky first character
-    return [i for i in maybe if FORMULA_START.search(values[i])]
+    # each shape read once: the 348,698 such cells of the files at 1,000,000 rows, nearly all phone numbers that
+    # start with "+", take 629 shapes ("+0 000-000-0000")
+    shapes = [values[i].translate(_SHAPE) for i in maybe]
+    formula = {shape: bool(FORMULA_START.search(shape)) for shape in set(shapes)}
+    return [i for i, shape in zip(maybe, shapes) if formula[shape]]
 
 
 def _holding(values: list[str], joined: str, characters: frozenset[str]) -> list[int]:
