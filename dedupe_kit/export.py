@@ -109,7 +109,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         "merged_away.csv": lambda: merged_away(plan, away),
         "changed_numbers.csv": changed_numbers_table,
         "merge_groups.csv": lambda: plan.groups.assign(rows=plan.groups["rows"].map(_joined),
-                                                       record_ids=plan.groups["record_ids"].map(quoted_ids)),
+                                                       record_ids=quoted_id_lists(plan.groups["record_ids"])),
         "audit.csv": lambda: audit(plan, decided_at),
     }
     if crosswalk is not None:
@@ -864,6 +864,22 @@ def quoted_ids(ids: tuple) -> str:
     "C4 'ACME 001' '' Z,9"
     """
     return shlex.join(ids)
+
+
+def quoted_id_lists(id_lists: pd.Series) -> list[str]:
+    """`quoted_ids` of each tuple of record IDs; when no ID needs quotes (none is blank, and their text is as
+    shlex leaves it), as a CRM's IDs seldom do, joined by spaces at once: shlex took 0.3 s for the 563,768
+    IDs in merges at 1,000,000 rows, quoting one at a time.
+
+    >>> quoted_id_lists(pd.Series([("C4", "C5"), ("C6",)])), quoted_id_lists(pd.Series([("C4", ""), ("A 1",)]))
+    (['C4 C5', 'C6'], ["C4 ''", "'A 1'"])
+    """
+    lists = id_lists.tolist()
+    ids = list(itertools.chain.from_iterable(lists))
+    text = "".join(ids)
+    if all(ids) and shlex.quote(text) == text:  # shlex quotes an ID for a character it holds
+        return [" ".join(group) for group in lists]
+    return list(map(quoted_ids, lists))
 
 
 def with_blank_columns(frame: pd.DataFrame, blank: int) -> pd.DataFrame:
