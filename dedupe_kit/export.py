@@ -108,8 +108,7 @@ def export(plan: MergePlan, out: str | Path, *, crosswalk: pd.DataFrame | None =
         "fix_2_update.csv": lambda: updates(plan, cleaned),
         "merged_away.csv": lambda: merged_away(plan, away),
         "changed_numbers.csv": changed_numbers_table,
-        "merge_groups.csv": lambda: plan.groups.assign(rows=plan.groups["rows"].map(_joined),
-                                                       record_ids=quoted_id_lists(plan.groups["record_ids"])),
+        "merge_groups.csv": lambda: merge_groups(plan),
         "audit.csv": lambda: audit(plan, decided_at),
     }
     if crosswalk is not None:
@@ -600,7 +599,8 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     if not len(plan.groups):
         return pd.DataFrame(columns=AUDIT_COLUMNS)
     record_id = record_ids(plan.contacts)
-    groups = plan.groups.assign(decided_at="")
+    groups = plan.groups.copy(deep=False)  # the cells stay where they are (a copy took 0.06 s at 1M rows)
+    groups["decided_at"] = ""
     if decided_at is not None and len(decided_at):
         member = groups[["group", "rows"]].explode("rows")
         group_of = pd.Series(member["group"].to_numpy(), index=member["rows"].to_numpy(dtype=np.int64))
@@ -850,6 +850,14 @@ def _key_values(contacts: Contacts, rows: np.ndarray | slice) -> np.ndarray:
     the rows asked for are folded, not the whole column each time."""
     values = contacts.frame[contacts.field_map.key].to_numpy(dtype=object)[rows]
     return np.array([v.strip() if contacts.field_map.record_id else v.strip().casefold() for v in values], dtype=object)
+
+
+def merge_groups(plan: MergePlan) -> pd.DataFrame:
+    """The plan's groups, as ``merge_groups.csv`` lists them: their rows and record IDs as text."""
+    groups = plan.groups.copy(deep=False)  # the other cells stay where they are (a copy took 0.06 s at 1M rows)
+    groups["rows"] = groups["rows"].map(_joined)
+    groups["record_ids"] = quoted_id_lists(groups["record_ids"])
+    return groups
 
 
 def _joined(values: tuple) -> str:
