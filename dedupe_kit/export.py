@@ -293,13 +293,14 @@ def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word:
     lines = np.flatnonzero(first == np.arange(len(rows)))
     line_of_cell = np.searchsorted(lines, first[pd.Index(rows).get_indexer(cell_rows)])
     rows = rows[lines]
+    column_of_cell = pd.Index(columns).get_indexer(cell_columns)  # each cell's name looked up once, not per column
     out = {}
-    for column in columns:
+    for position, column in enumerate(columns):
         cells = contacts.frame[column].to_numpy(dtype=object)
         values = cells[rows] if column in keys else np.full(len(rows), "", dtype=object)
         if column in keys and clear_word:  # a name, an ID that is the clear word would be emptied: kept as it is
             values[holds_word(values, clear_word)] = ""
-        at = cell_columns == column
+        at = column_of_cell == position
         values[line_of_cell[at]] = clear_word or cells[cell_rows[at]]
         out[column] = values
     return pd.DataFrame(out, columns=columns)
