@@ -170,8 +170,7 @@ def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
     # the distinct (key, record) entries, by key then record, and so the records of each key: one sort of
     # integers, which numpy's quicksort does with SIMD (the 5,083,515 keys of names and cities at 1,000,000
     # rows: 0.08 s, where hashing them to count each key's entries took 0.34 s, before sorting those kept)
-    entries = np.sort(codes << 32 | rows)
-    entries = entries[run_starts(entries)]
+    entries = sorted_distinct(codes << 32 | rows, stable=False)
     starts = run_starts(entries >> 32)
     sizes = np.diff(np.r_[starts, len(entries)])  # the records of each key
     keys = key_of(entries[starts] >> 32)
@@ -187,7 +186,9 @@ def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
         if not len(position):
             break
         found.append(rows[position] << 32 | rows[position + step])
-    pairs = sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    # each key's pairs come in order, but most keys have few (the 2,414,034 pairs of names and cities at
+    # 1,000,000 rows: 0.17 s to sort stably, 0.04 s by quicksort)
+    pairs = sorted_distinct(np.concatenate(found), stable=False) if found else np.zeros(0, dtype=np.int64)
     return pairs, capped_keys, capped_sizes
 
 
