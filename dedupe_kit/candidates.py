@@ -291,11 +291,14 @@ class BlockingKeys:
     def _encoded(self, kind: str, parts: list[_Part]) -> tuple[np.ndarray, np.ndarray]:
         """The rows and keys of one kind: ``kind << 56 | first << 28 | second``, where the
         kind's first texts are numbered 0, 1, 2…"""
-        first, self._firsts[kind] = pd.factorize(np.concatenate([first for _, first, _ in parts]))
-        keys = (np.int64(_KIND_CODES[kind]) << 56) | (first.astype(np.int64) << _SHIFT)
-        if parts[0][2] is None:
+        first, single = np.concatenate([first for _, first, _ in parts]), parts[0][2] is None
+        if single:  # keys of one text, numbered already: its position among the kind's distinct texts
             self._single.add(kind)
+            self._firsts[kind] = np.arange(len(self._texts[kind]))
         else:
+            first, self._firsts[kind] = pd.factorize(first)
+        keys = (np.int64(_KIND_CODES[kind]) << 56) | (first.astype(np.int64) << _SHIFT)
+        if not single:
             keys |= np.concatenate([second for _, _, second in parts])
         return np.concatenate([rows for rows, _, _ in parts]), keys
 
