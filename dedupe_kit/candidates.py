@@ -205,8 +205,10 @@ def _distinct_sets(rows: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.
     if not len(sizes):
         return rows, sizes
     starts = np.cumsum(sizes) - sizes
-    sums = pd.factorize(np.add.reduceat(mixed(rows), starts))[0]
-    same = np.unique(sums, return_index=True)[1][sums]  # the first key of each sum
+    sums = pd.factorize(np.add.reduceat(mixed(rows), starts))[0]  # numbered in the order they first come
+    # the first key of each sum: where a number comes that is higher than all before it (np.unique sorts the
+    # numbers to find them: the 1,081,239 keys of names and cities at 1,000,000 rows, 0.05 s against 0.003 s)
+    same = np.flatnonzero(np.r_[True, sums[1:] > np.maximum.accumulate(sums)[:-1]])[sums]
     counterpart = np.minimum(np.repeat(starts[same] - starts, sizes) + np.arange(len(rows)), len(rows) - 1)
     kept = (same == np.arange(len(sizes))) | (sizes != sizes[same]) | np.logical_or.reduceat(
         rows != rows[counterpart], starts)
