@@ -245,7 +245,10 @@ def _holding(values: list[str], joined: str, characters: frozenset[str]) -> list
     [1, 2]
     """
     codes, starts = code_points(values, joined)
-    hits = np.flatnonzero(np.isin(codes, [ord(c) for c in characters]))
+    held = np.zeros(len(codes), dtype=bool)
+    for character in characters:  # a comparison each: np.isin took three times as long for these few
+        held |= codes == ord(character)
+    hits = np.flatnonzero(held)
     return sorted_distinct(np.searchsorted(starts, hits, side="right") - 1).tolist()  # the value each hit is in
 
 
