@@ -130,23 +130,31 @@ def sort_order(*columns: np.ndarray, descending: Collection[int] = ()) -> np.nda
                                              for i in range(len(columns))]).to_numpy()
 
 
-def code_points(values: Sequence[str], joined: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def code_points(values: Sequence[str], joined: str | None = None,
+                utf8: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The strings joined by NUL as one array of code points (UTF-32), and where each string
     starts in it: one join and one encoding rather than a Python call per string.
 
     joined: ``"\\0".join(values)``, when made already. Where a string holds a NUL itself, the
     starts come from the strings' lengths.
+    utf8: their UTF-8 bytes instead, a quarter of the memory to scan, for a search of ASCII
+    characters only: each is a byte of its own there, and no other character has a byte below 128.
 
     >>> codes, starts = code_points(["ab", "", "c\\0d"])
     >>> codes[starts].tolist()
     [97, 0, 99]
+    >>> codes, starts = code_points(["é", "", "c\\0d"], utf8=True)
+    >>> codes.tolist(), starts.tolist()
+    ([195, 169, 0, 0, 99, 0, 100, 0], [0, 3, 4])
     """
     joined = "\0".join(values) if joined is None else joined
-    codes = np.frombuffer((joined + "\0").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    encoding, dtype = ("utf-8", np.uint8) if utf8 else ("utf-32-le", np.uint32)
+    codes = np.frombuffer((joined + "\0").encode(encoding, "surrogatepass"), dtype=dtype)
     ends = np.flatnonzero(codes == 0)  # the NUL after each string
     if len(ends) == len(values):
         return codes, np.r_[0, ends[:-1] + 1]
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    sizes = (len(value.encode(encoding, "surrogatepass")) for value in values) if utf8 else map(len, values)
+    lengths = np.fromiter(sizes, dtype=np.int64, count=len(values))
     return codes, np.cumsum(lengths + 1) - lengths - 1
 
 
