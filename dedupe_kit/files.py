@@ -232,8 +232,11 @@ def formula_cells(values: list[str], joined: str | None = None) -> list[int]:
     codes, starts = code_points(values, joined, utf8=True)  # the characters looked for are ASCII
     maybe = np.flatnonzero(np.isin(codes[starts], _FORMULA_FIRST)).tolist()  # the few with a risky first character
     # each shape read once: the 348,698 such cells of the files at 1,000,000 rows, nearly all phone numbers that
-    # start with "+", take 629 shapes ("+0 000-000-0000")
-    shapes = [values[i].translate(_SHAPE) for i in maybe]
+    # start with "+", take 629 shapes ("+0 000-000-0000"); made by one translate of them all, four times as fast as
+    # one each
+    shapes = "\0".join([values[i] for i in maybe]).translate(_SHAPE).split("\0")
+    if len(shapes) != len(maybe):  # a value holds a NUL itself (or there are none)
+        shapes = [values[i].translate(_SHAPE) for i in maybe]
     formula = {shape: bool(FORMULA_START.search(shape)) for shape in set(shapes)}
     return [i for i, shape in zip(maybe, shapes) if formula[shape]]
 
