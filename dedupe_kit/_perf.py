@@ -43,6 +43,27 @@ def run_starts(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
 
 
+def run_lengths(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal consecutive values starts, and how long it is.
+
+    >>> [x.tolist() for x in run_lengths(np.array([4, 4, 7, 4]))]
+    [[0, 2, 3], [2, 1, 1]]
+    """
+    starts = run_starts(values)
+    return starts, np.diff(np.r_[starts, len(values)])
+
+
+def first_appearances(codes: np.ndarray) -> np.ndarray:
+    """For each of ``codes``, numbered 0, 1, 2… in the order they first come (as `pd.factorize`
+    numbers them), the position where its code first comes: where a code is higher than all before
+    it, by a running maximum (``np.unique`` would sort them).
+
+    >>> first_appearances(np.array([0, 1, 0, 2, 1])).tolist()
+    [0, 1, 0, 3, 1]
+    """
+    return np.flatnonzero(np.r_[True, codes[1:] > np.maximum.accumulate(codes)[:-1]])[codes]
+
+
 def runs(values: np.ndarray) -> tuple[list[int], list[int]]:
     """Where each run of equal consecutive values starts and ends (exclusive).
 

@@ -25,7 +25,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
-from ._perf import distinct_pairs, mixed, run_starts, sorted_distinct
+from ._perf import distinct_pairs, first_appearances, mixed, run_starts, sorted_distinct
 from .config import Config
 from .errors import ConfigError
 from .fieldmap import fold_header
@@ -1085,7 +1085,7 @@ def _first_copies(contacts: Contacts, normalized: Normalized, columns: tuple[str
     family = [generations(contacts, normalized)[rows], patronymics(contacts, normalized)[rows]]
     for values in [*fields, *family, *compared]:
         code = distinct_pairs(code, pd.factorize(values)[0])[0]  # codes by first appearance
-    first[rows] = rows[np.flatnonzero(np.r_[True, code[1:] > np.maximum.accumulate(code)[:-1]])[code]]
+    first[rows] = rows[first_appearances(code)]
     return first
 
 

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 from tqdm.auto import tqdm
 
-from ._perf import distinct_pairs, paused_gc, read_only_once, run_starts
+from ._perf import distinct_pairs, paused_gc, read_only_once, run_lengths
 from .config import Config, NormalizeConfig
 from .fieldmap import fold_header, phone_kind
 from .load import Contacts, check_source
@@ -1744,5 +1744,4 @@ def first_of_record(rows: np.ndarray, n: int = EMAILS_COMPARED) -> np.ndarray:
     >>> first_of_record(np.array([0, 0, 0, 2, 2]), 2).tolist()
     [True, True, False, True, True]
     """
-    starts = run_starts(rows)
-    return np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)])) < n
+    return np.arange(len(rows)) - np.repeat(*run_lengths(rows)) < n

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ._perf import distinct_pairs, paused_gc, release_memory, run_starts, sorted_distinct
+from ._perf import distinct_pairs, paused_gc, release_memory, run_lengths, run_starts, sorted_distinct
 from .candidates import Candidates, candidates
 from .cluster import cluster, different_ids
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
@@ -983,8 +983,7 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
         pid, left, right = pid[shared], left[shared], right[shared]
         several = pd.Series(pid).duplicated(keep=False).to_numpy()  # pairs sharing two values: the first in order
         if several.any():
-            starts = run_starts(pid[several])  # pid ascends
-            lengths, values = np.diff(np.r_[starts, several.sum()]), uniques[codes[left[several]]]
+            (starts, lengths), values = run_lengths(pid[several]), uniques[codes[left[several]]]  # pid ascends
             # the smallest value of each pair's run (the first of equal ones, as `min`): its values compared
             # in turn, every run at once (most hold two: one comparison of arrays, not a Python call per pair)
             first = starts.copy()
