@@ -1500,7 +1500,11 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     columns = [c for c in every if rule_of[c] == "union"]
     kind = dict(fm.phones)
     cells = cells_of.of_role(role)
-    cells = cells.take(np.lexsort([cells[c].to_numpy() for c in ("position", "rank", "group")]))
+    order = np.lexsort([cells[c].to_numpy() for c in ("position", "rank", "group")])
+    # by group, rank and column, of the columns read below only: the keys and identifiers as read are texts,
+    # each a reference count to take (half the time of taking them all, at 1,000,000 rows)
+    read = ("group", "row", "rank", "value", "column", "code", "typed")
+    cells = _frame({c: cells[c].to_numpy()[order] for c in read}, index=cells.index[order])
     # the survivor's cells stay, but a cell a person filled from another row displaces the survivor's value;
     # a column under another rule keeps the row that rule chose
     group_of, column_of = cells["group"].to_numpy(dtype=np.int64), cells["column"].to_numpy(dtype=object)
