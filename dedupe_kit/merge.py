@@ -1137,7 +1137,8 @@ class _Cells:
         member[members["row"].to_numpy()] = True
         at = np.flatnonzero(member[ids["source_row"].to_numpy()])  # the members' identifiers, as arrays
         id_row, id_code = ids["source_row"].to_numpy()[at], normalized.value_codes()[at]
-        id_value, id_raw = ids["value"].to_numpy(dtype=object)[at], ids["raw"].to_numpy(dtype=object)[at]
+        # the texts of all identifiers: the members' are taken by column below, a reference count each, not three
+        id_value, id_raw = ids["value"].to_numpy(dtype=object), ids["raw"].to_numpy(dtype=object)
         id_column, names = pd.factorize(ids["column"].to_numpy(dtype=object)[at])
         problems, phones = normalized.problems, {column for column, _ in contacts.field_map.phones}
         # a part of a cell beside its identifiers that is none (``617-555-0101 / 12345``), not a placeholder: a
@@ -1152,9 +1153,9 @@ class _Cells:
         self._several: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         for i, column in enumerate(names):
             part = np.flatnonzero(id_column == i)
-            rows, codes, raw = id_row[part], id_code[part], id_raw[part]
+            rows, codes, raw = id_row[part], id_code[part], id_raw[at[part]]
             first = ~pd.Series(rows).duplicated().to_numpy()  # a cell may hold several
-            self._ids[column] = (rows[first], id_value[part][first], codes[first], raw[first])
+            self._ids[column] = (rows[first], id_value[at[part[first]]], codes[first], raw[first])
             unread_here = unread[(unread["column"] == column).to_numpy()]
             unread_here = unread_here[isin(unread_here["source_row"].to_numpy(), rows)]  # beside an identifier
             # a JSON list of one item (``["ann@example.com"]``) goes elsewhere as that item, as a cell of several
