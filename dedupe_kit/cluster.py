@@ -79,9 +79,14 @@ def cluster(
         support = support & standing[all_a] & standing[all_b]
         likely = set((all_a[support].astype(np.int64) << 32 | all_b[support]).tolist())
     stand = stand.tolist()
-    for a, b in zip(a_rows[alone].tolist(), b_rows[alone].tolist()):
-        if not different_ids(ids.get(a, frozenset()), ids.get(b, frozenset())):
-            parent[max(a, b)] = min(a, b)
+    # set at once: no two of them share a record; only those of two records with external IDs are told apart
+    lone_a, lone_b = a_rows[alone], b_rows[alone]
+    with_ids = np.zeros(n_rows, dtype=bool)
+    with_ids[list(ids)] = True
+    joined = np.ones(len(lone_a), dtype=bool)
+    both = np.flatnonzero(with_ids[lone_a] & with_ids[lone_b])
+    joined[both] = [not different_ids(ids[a], ids[b]) for a, b in zip(lone_a[both].tolist(), lone_b[both].tolist())]
+    parent[np.maximum(lone_a, lone_b)[joined]] = np.minimum(lone_a, lone_b)[joined]
     a_rows, b_rows, strength = a_rows[~alone], b_rows[~alone], strength[accepted][~alone]
     order = np.lexsort((b_rows, a_rows, -strength))
     for a, b in zip(a_rows[order].tolist(), b_rows[order].tolist()):
