@@ -707,8 +707,10 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
 
 
 def _blanked(values: np.ndarray) -> np.ndarray:
-    """``values`` (of object dtype) with each missing one (None, NaN) blank, in place."""
-    values[pd.isna(values)] = ""
+    """``values`` (of object dtype) with each missing one (None, NaN) blank, in place. Texts alone, as nearly
+    all are, need no look for missing values: telling that all are texts takes a quarter of the time."""
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        values[pd.isna(values)] = ""
     return values
 
 
