@@ -300,11 +300,14 @@ def region_hint(normalized: Normalized, fm: FieldMap, region: str) -> str | None
 def _shared_values(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.DataFrame:
     """The values of many records or of a role address: ``kind``, ``value``, ``records``,
     ``role_address``, most records first, indexed by their key (``key``: `Normalized.value_codes`)."""
-    keep = (np.bincount(key)[key] >= min_records) | (np.bincount(key, weights=ids["shared"].to_numpy())[key] > 0)
-    ids, key = ids[keep], key[keep]  # first only those: few
-    table = ids.groupby(key).agg(kind=("kind", "first"), value=("value", "first"),
-                                 records=("source_row", "size"), role_address=("shared", "any"))
-    table = table[(table["records"] >= min_records) | table["role_address"]]
+    records = np.bincount(key)
+    role_address = np.bincount(key, weights=ids["shared"].to_numpy()) > 0
+    kept = np.flatnonzero((records >= min_records) | role_address)
+    at = np.zeros(len(records), dtype=np.int64)
+    at[key] = np.arange(len(key))  # a cell of each value: any, all of them hold the same kind and value
+    at = at[kept]
+    table = pd.DataFrame({"kind": ids["kind"].array.take(at), "value": ids["value"].to_numpy()[at],
+                          "records": records[kept], "role_address": role_address[kept]}, index=kept)
     order = sort_order(table["records"].to_numpy(), table["kind"].cat.codes.to_numpy(),
                        table["value"].to_numpy(dtype=object), descending={0})
     return table.take(order)
