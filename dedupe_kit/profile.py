@@ -266,11 +266,12 @@ def unique_id_note(contacts: Contacts, normalized: Normalized) -> str | None:
     """An external ID column that holds a usable ID on every row, and a different one on each (once
     normalized: ``00421`` is ``421.0``), as a CRM's own key does, in words: as an external ID it keeps
     every two rows apart, and no row can merge."""
-    ids = normalized.identifiers
-    ids = ids[(ids["kind"] == "external_id").to_numpy()]
+    rows, codes, _ = normalized.coded("external_id")  # worked out once (a run asks twice), not the whole table
+    columns = normalized.of_kind("external_id", "column")
     for column in contacts.field_map.external_ids:
-        held = ids[(ids["column"] == column).to_numpy()]
-        if len(contacts) > 1 and held["source_row"].nunique() == len(contacts) and held["value"].is_unique:
+        held = columns == column
+        if (len(contacts) > 1 and len(pd.unique(rows[held])) == len(contacts)
+                and len(pd.unique(codes[held])) == held.sum()):  # each value once: one code a value
             hint = ("" if contacts.field_map.record_id else
                     ": if it is the record ID, give it that role (fields.record_id in --config)")
             return (f"the external ID {column!r} is filled and different on every row, as a CRM's own key is, so it "
@@ -281,7 +282,7 @@ def unique_id_note(contacts: Contacts, normalized: Normalized) -> str | None:
 def names_only_note(contacts: Contacts, normalized: Normalized) -> str | None:
     """A file of several rows without a phone or an email to match on (no column of either, or none usable), in
     words: matching can only use the names and what else the file has, and finds far fewer duplicates."""
-    if len(contacts) < 2 or normalized.identifiers["kind"].isin(["phone", "email"]).any():
+    if len(contacts) < 2 or not {"phone", "email"}.isdisjoint(normalized.identifiers["kind"].unique()):
         return None
     fm = contacts.field_map
     what = "no phone and no email column" if not (fm.phones or fm.emails) else "no usable phone or email in any row"
