@@ -82,7 +82,10 @@ class Profile:
 
     @cached_property
     def taken(self) -> pd.DataFrame:
-        return _with_lines(_taken_table(self.identifiers[0], *self._taken_cells), self.lines, "source_row", "held_by")
+        at, held_by = self._taken_cells
+        order = _taken_order(self.identifiers[0], at)
+        return _with_lines(_taken_table(self.identifiers[0], at[order], held_by[order]), self.lines, "source_row",
+                           "held_by")
 
     @cached_property
     def _shared_values(self) -> pd.DataFrame:
@@ -134,7 +137,8 @@ class Profile:
         taken_at, held_by = self._taken_cells
         if len(taken_at):
             lines += ["", "rows whose phone/email/ID already belongs to an earlier row (first ones):"]
-            for r in _taken_table(self.identifiers[0], taken_at[:_SHOWN], held_by[:_SHOWN]).itertuples():
+            first = _taken_order(self.identifiers[0], taken_at, _SHOWN)
+            for r in _taken_table(self.identifiers[0], taken_at[first], held_by[first]).itertuples():
                 lines.append(f"  {self._line(r.source_row)}: {r.kind} {r.display} already on {self._line(r.held_by)}")
         if self.repeated_ids is not None and len(self.repeated_ids):
             lines += ["", f"rows whose record ID an earlier row holds: {len(self.repeated_ids)} (first ones):"]
@@ -332,7 +336,7 @@ def _with_rows(ids: pd.DataFrame, key: np.ndarray, values: pd.DataFrame, lines: 
 
 
 def _taken_cells(ids: pd.DataFrame, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The positions in ``ids`` of the values an earlier row holds, by row, kind and value, and that
+    """The positions in ``ids`` of the values an earlier row holds, in the table's order, and that
     row (``key``: `Normalized.value_codes`). A value of a cleaned export's extra column (``dedupe_kit extra
     phones``) is neither taken nor held: no CRM column imports it, as `check-import` reads it."""
     rows = ids["source_row"].to_numpy()
@@ -341,8 +345,19 @@ def _taken_cells(ids: pd.DataFrame, key: np.ndarray) -> tuple[np.ndarray, np.nda
     np.minimum.at(lowest, key[imported], rows[imported])
     held_by = lowest[key]
     at = np.flatnonzero((rows != held_by) & imported)
-    at = at[sort_order(rows[at], ids["kind"].cat.codes.to_numpy()[at], ids["value"].to_numpy(dtype=object)[at])]
     return at, held_by[at]
+
+
+def _taken_order(ids: pd.DataFrame, at: np.ndarray, first: int | None = None) -> np.ndarray:
+    """The order of the cells of ``ids`` at ``at`` (`_taken_cells`) by row, kind and value; when told, of only the
+    ``first`` ones (the summary's), sorted among the cells of their rows: all of them, a million texts at 1,000,000
+    rows, took 0.13 s."""
+    rows = ids["source_row"].to_numpy()[at]
+    some = np.arange(len(at))
+    if first is not None and len(at) > first:  # the cells of the rows up to the first ones' last
+        some = np.flatnonzero(rows <= np.partition(rows, first - 1)[first - 1])
+    kinds, values = ids["kind"].cat.codes.to_numpy()[at[some]], ids["value"].to_numpy(dtype=object)[at[some]]
+    return some[sort_order(rows[some], kinds, values)][:first]
 
 
 def _with_lines(table: pd.DataFrame, lines: np.ndarray | None, *columns: str) -> pd.DataFrame:
