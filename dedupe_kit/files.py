@@ -159,12 +159,15 @@ def csv_text(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n") -> str:
     return "".join(csv_chunks(frame, sep, line_end))
 
 
-def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: int = 65536,
+def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: int = 8192,
                header: bool = True, neutralized: list[tuple[int, int, str]] | None = None) -> Iterator[str]:
     """`csv_text` of ``frame`` in pieces of ``rows`` rows, the header first (``header=False``:
     none, for a table written in several frames).
 
     Numbers become text one piece at a time, so that a large table's text is never whole in memory.
+    Each cell's text is read several times (joined for the searches, then into the lines); a piece of
+    8,192 rows stays in the processor's cache meanwhile, where one of 65,536 did not (the 1,000,000-row
+    run's tables: 4.5 s of CPU time in 65,536-row pieces, 3.7 s in these).
 
     neutralized: when a list, every text cell a spreadsheet would run as a formula (`FORMULA_START`)
         is written with a leading ``'`` and listed in it as (column position, row, value).
