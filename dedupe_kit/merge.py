@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._perf import isin, read_only_once, run_lengths, run_starts, runs, sorted_distinct
+from ._perf import arrow_codes, isin, read_only_once, run_lengths, run_starts, runs, sorted_distinct
 from .config import MergePolicy
 from .errors import ConfigError, DedupeKitWarning
 from .fieldmap import OWN_COLUMNS, FieldMap, consent_rule, fold_header
@@ -793,10 +793,9 @@ def _texts_not_kept(cells_of: _Cells, columns: Iterable[str], role_of: Mapping[s
 
 
 def _codes(*texts: np.ndarray) -> np.ndarray:
-    """One integer per distinct text, over the texts one after the other, in the order first met; by Arrow's
-    dictionary encoding, 0.6 of the time of ``pd.factorize`` on a million texts."""
+    """One integer per distinct text, over the texts one after the other, in the order first met (`arrow_codes`)."""
     texts = pa.array(np.concatenate([np.asarray(t, dtype=object) for t in texts]), pa.large_string())
-    return np.asarray(texts.dictionary_encode(null_encoding="encode").indices).astype(np.int64)
+    return arrow_codes(texts)[0].astype(np.int64)
 
 
 def check_policy(policy: MergePolicy, contacts: Contacts, source: str = "") -> None:

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 from tqdm.auto import tqdm
 
-from ._perf import distinct_pairs, paused_gc, read_only_once, run_lengths
+from ._perf import arrow_codes, distinct_pairs, paused_gc, read_only_once, run_lengths
 from .config import Config, NormalizeConfig
 from .fieldmap import fold_header, phone_kind
 from .load import Contacts, check_source
@@ -147,10 +147,11 @@ class Normalized:
             # took 2.8 times as long (the 713,551 distinct addresses at 1,000,000 rows)
             parts = pc.split_pattern(pa.array(values, pa.large_string()), "@", max_splits=1)  # or the text: no @
             local, local_values = codes_of(pc.list_element(parts, 0))
-            domain, domains = _factorized(parts.flatten().take(np.asarray(parts.offsets)[1:] - 1))  # the last part
+            domain, domains = arrow_codes(parts.flatten().take(np.asarray(parts.offsets)[1:] - 1))  # the last part
             self._shared["emails"] = rows[personal], {"value": (codes[personal], values),
                                                       "local": (local[codes[personal]], local_values),
-                                                      "domain": (domain[codes[personal]], domains)}
+                                                      "domain": (domain[codes[personal]].astype(np.intp),
+                                                                 domains.to_numpy(zero_copy_only=False))}
         return self._shared["emails"]
 
     def personal_emails_typed(self) -> np.ndarray:
@@ -250,23 +251,12 @@ def codes_of(values: np.ndarray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     >>> [x.tolist() for x in codes_of(pa.array(["b", "", "a", "b"]))]
     [[0, -1, 2, 0], ['b', '', 'a']]
     """
-    codes, uniques = _factorized(values) if isinstance(values, pa.Array) else pd.factorize(values)
+    codes, uniques = arrow_codes(values) if isinstance(values, pa.Array) else pd.factorize(values)
     uniques = np.asarray(uniques, dtype=object)
     blank = np.flatnonzero(uniques == "")
     if len(blank):
         codes = np.where(codes == blank[0], -1, codes)
     return codes.astype(np.int32), uniques  # int32: the codes of millions of values are kept for a whole run
-
-
-def _factorized(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of Arrow texts without nulls: their codes, numbered in the order the texts first come,
-    and the distinct texts.
-
-    >>> [x.tolist() for x in _factorized(pa.array(["b", "", "a", "b"]))]
-    [[0, 1, 2, 0], ['b', '', 'a']]
-    """
-    found = pc.dictionary_encode(texts)
-    return found.indices.to_numpy().astype(np.intp), found.dictionary.to_numpy(zero_copy_only=False)
 
 
 def normalize(contacts: Contacts, config: Config | None = None, *, progress: bool | None = None) -> Normalized:
