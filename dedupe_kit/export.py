@@ -800,7 +800,7 @@ def away_to_fix(plan: MergePlan) -> np.ndarray:
     away = away[~_shared_keys(plan)[away]]
     kept = shared.copy()
     kept[away] = False
-    return away[~(shared[away] & isin(_key_values(plan.contacts, away), _key_values(plan.contacts, kept)))]
+    return away[~(shared[away] & isin(plan.contacts.key_values(away), plan.contacts.key_values(kept)))]
 
 
 def _keyed(plan: MergePlan) -> np.ndarray:
@@ -814,7 +814,7 @@ def _shared_keys(plan: MergePlan) -> np.ndarray:
     """Whether each row's record ID (without one, first email: `FieldMap.key`) is another contact's too: on
     a row of another survivor (a row of another group, or of none)."""
     shared = _repeated_keys(plan).copy()
-    survivors_of_key = pd.Series(plan.survivors()[shared]).groupby(_key_values(plan.contacts, shared))
+    survivors_of_key = pd.Series(plan.survivors()[shared]).groupby(plan.contacts.key_values(shared))
     shared[shared] = survivors_of_key.transform("nunique").to_numpy() > 1
     return shared
 
@@ -843,7 +843,7 @@ def _first_of_key(contacts: Contacts, rows: np.ndarray, repeated: np.ndarray | N
     if not column or not len(rows):
         return position
     at = position if repeated is None else np.flatnonzero(repeated[rows])
-    codes = pd.factorize(_key_values(contacts, rows[at]))[0]
+    codes = pd.factorize(contacts.key_values(rows[at]))[0]
     first = at[~pd.Series(codes).duplicated().to_numpy()]  # by code, as codes come in order of first sight
     found = position.copy()
     found[at] = np.where(contacts.keyed()[rows[at]], first[codes], at)
@@ -861,17 +861,8 @@ def _repeated_keys(plan: MergePlan) -> np.ndarray:
 def _rows_of_repeated_keys(contacts: Contacts) -> np.ndarray:
     if not contacts.field_map.key:
         return np.zeros(len(contacts), dtype=bool)
-    keys = _key_values(contacts, slice(None))
-    return pd.Series(keys).duplicated(keep=False).to_numpy() & contacts.keyed()
-
-
-def _key_values(contacts: Contacts, rows: np.ndarray | slice) -> np.ndarray:
-    """The key (`FieldMap.key`) of the ``rows`` (positions, a mask, or a slice) as the CRM compares it:
-    the record ID as typed but for the spaces around it (`` C001`` is ``C001``, as the import pre-flight reads
-    it), an email in any case (``Fay.Ngata@Mail.example`` finds the contact of ``fay.ngata@mail.example``); only
-    the rows asked for are folded, not the whole column each time."""
-    values = contacts.frame[contacts.field_map.key].to_numpy(dtype=object)[rows]
-    return np.array([v.strip() if contacts.field_map.record_id else v.strip().casefold() for v in values], dtype=object)
+    codes = contacts.key_codes()
+    return (np.bincount(codes)[codes] > 1) & contacts.keyed()
 
 
 def merge_groups(plan: MergePlan) -> pd.DataFrame:

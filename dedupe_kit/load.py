@@ -139,6 +139,21 @@ class Contacts:
 
         return self.once(("keyed", key), make)
 
+    def key_values(self, rows: np.ndarray | slice) -> np.ndarray:
+        """The key (`FieldMap.key`) of the ``rows`` (positions, a mask, or a slice) as the CRM compares it:
+        the record ID as typed but for the spaces around it (`` C001`` is ``C001``, as the import pre-flight reads
+        it), an email in any case (``Fay.Ngata@Mail.example`` finds the contact of ``fay.ngata@mail.example``); only
+        the rows asked for are folded, not the whole column each time."""
+        values = self.frame[self.field_map.key].to_numpy(dtype=object)[rows]
+        return np.array([v.strip() if self.field_map.record_id else v.strip().casefold() for v in values], dtype=object)
+
+    def key_codes(self) -> np.ndarray:
+        """An integer per row for its key as the CRM compares it (`key_values`), numbered in the order first met
+        (as `pd.factorize` numbers them); worked out once: the fix files and the profile both look for keys on
+        several rows, which took a search of the million texts each. Read-only (int32: kept for the rest of the run)."""
+        return self.once(("key codes", self.field_map.key),
+                         lambda: pd.factorize(self.key_values(slice(None)))[0].astype(np.int32))
+
     def moments(self, column: str, rows: np.ndarray) -> np.ndarray:
         """The dates of ``column`` at ``rows`` as `normalize.column_moments` reads them
         (``YYYYMMDDhhmmss``, -1: no date), each row's read once: the merge's survivor and field

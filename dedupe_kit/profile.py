@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._perf import sort_order, sorted_distinct
+from ._perf import first_appearances, sort_order, sorted_distinct
 from .compare import first_copies
 from .config import Config
 from .fieldmap import ROLES, FieldMap
@@ -257,13 +257,11 @@ def repeated_record_ids(contacts: Contacts) -> pd.DataFrame:
     columns = ["source_row", "record_id", "first_row"]
     if not column:
         return pd.DataFrame(columns=columns)
-    typed = contacts.frame[column]
-    ids = typed.str.strip()
-    repeated = np.flatnonzero(ids.duplicated().to_numpy() & contacts.filled(column))  # a blank repeats nothing
-    held = ids.iloc[np.flatnonzero(ids.isin(ids.iloc[repeated]).to_numpy())]  # the few rows of those IDs
-    first = pd.Series(held.index, index=held.to_numpy()).groupby(level=0, sort=False).first()
-    return pd.DataFrame({"source_row": repeated, "record_id": typed.to_numpy()[repeated],
-                         "first_row": first.reindex(ids.to_numpy()[repeated]).to_numpy(dtype=np.int64)}, columns=columns)
+    filled = contacts.filled(column)  # a blank repeats nothing
+    first = first_appearances(contacts.key_codes())  # the IDs without the spaces around them (the key: the record ID)
+    repeated = np.flatnonzero((first != np.arange(len(first))) & filled)
+    return pd.DataFrame({"source_row": repeated, "record_id": contacts.frame[column].to_numpy()[repeated],
+                         "first_row": first[repeated].astype(np.int64)}, columns=columns)
 
 
 def unique_id_note(contacts: Contacts, normalized: Normalized) -> str | None:
