@@ -497,7 +497,6 @@ def extension_spelled(phone: str) -> str:
                   lambda found: f" ext. {found[1] or found[2]}", phone, flags=re.IGNORECASE)
 
 
-@lru_cache(maxsize=1 << 12)
 def reads_as(text: str, e164: str) -> bool:
     """Whether ``text``, a phone number that did not read in its row's region, is ``e164`` read in
     that number's country (``07812 153147``, too long in the United States, is ``+447812153147``).
@@ -506,10 +505,28 @@ def reads_as(text: str, e164: str) -> bool:
     (True, False)
     """
     try:
-        read = phonenumbers.parse(text, phonenumbers.region_code_for_number(phonenumbers.parse(e164)))
-        return f"+{read.country_code}{_without_mobile_mark(read)}" == e164
+        region = _region_of(e164)
     except NumberParseException:
         return False
+    return _read_in(text, region) == e164
+
+
+# each text and number is asked of several others (the numbers of its group, the texts of other records), as
+# many times as it is met: the two reads of phonenumbers are made once each, not once per pair
+@lru_cache(maxsize=1 << 12)
+def _region_of(e164: str) -> str | None:
+    """The region of the number ``e164``."""
+    return phonenumbers.region_code_for_number(phonenumbers.parse(e164))
+
+
+@lru_cache(maxsize=1 << 12)
+def _read_in(text: str, region: str | None) -> str | None:
+    """The phone number ``text`` read in ``region``, in E.164 without a mobile's mark (None: unread)."""
+    try:
+        read = phonenumbers.parse(text, region)
+        return f"+{read.country_code}{_without_mobile_mark(read)}"
+    except NumberParseException:
+        return None
 
 
 def with_extensions(key: np.ndarray, raw: np.ndarray) -> np.ndarray:
