@@ -331,7 +331,7 @@ class EmailComparison(_MultiValued):
     def _own_names(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """Whether each combination of a left and a right value (positions in the table) is two
         addresses each made of its own record's name only and not of the other's (`_name_made`)."""
-        (first, last), locals_ = self.names, self.uniques["local"]
+        (first, last), letters = self.names, self._letters()
         local_left, local_right = self.codes["local"][left], self.codes["local"][right]
         rows_left, rows_right = self.rows[left], self.rows[right]
         own = np.ones(len(left), dtype=bool)
@@ -340,7 +340,7 @@ class EmailComparison(_MultiValued):
                                   (local_left, rows_right, False), (local_right, rows_left, False)):
             at = np.flatnonzero(own)
             own[at] = _per_distinct_codes(local[at], rows[at], lambda x, row: _name_made(
-                locals_[x], first[row], last[row])) == made
+                letters(x), first[row], last[row])) == made
         return own
 
     def _at_two_providers(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -350,14 +350,26 @@ class EmailComparison(_MultiValued):
         part with a name, is tested once (at 1,000,000 records, 731,067 combinations took 3.4 s
         one by one)."""
         at = np.flatnonzero(self.at_provider[left] & self.at_provider[right])
-        found, locals_ = np.zeros(len(left), dtype=bool), self.uniques["local"]
+        found, letters = np.zeros(len(left), dtype=bool), self._letters()
         for side in (left, right):
             at = at[~found[at]]  # the name of one record is enough
             rows, local = self.rows[side[at]], self.codes["local"][left[at]]  # the left value's local part
             (first, firsts), (last, lasts) = (pd.factorize(names[rows]) for names in self.names)
             found[at] = _per_distinct_codes(local, first * len(lasts) + last, lambda x, name: _name_made(
-                locals_[x], firsts[name // len(lasts)], lasts[name % len(lasts)]))
+                letters(x), firsts[name // len(lasts)], lasts[name % len(lasts)]))
         return found
+
+    def _letters(self) -> Callable[[int], str]:
+        """The `_letters` of a local part, by its code, each folded once: a local part meets the
+        names of several records (at 1,000,000 rows, 262,856 tests of 109,427 local parts)."""
+        locals_, found = self.uniques["local"], {}
+
+        def letters(code: int) -> str:
+            if code not in found:
+                found[code] = _letters(locals_[code])
+            return found[code]
+
+        return letters
 
 
 def _undotted(address: str) -> str:
@@ -389,14 +401,19 @@ _LETTERS = re.compile(r"[\d._+\-]")  # all but the letters of a local part
 _DIGIT = re.compile(r"\d")
 
 
-def _name_made(local: str, first: str, last: str) -> bool:
-    """Whether an email's local part is only a person's (folded) name: ``jean.dupont``,
+def _letters(local: str) -> str:
+    """An email's local part folded, without spaces, as `_name_made` reads it: ``"jürgen.müller"``,
+    ``"jurgenmuller"``."""
+    return fold(local).replace(" ", "")
+
+
+def _name_made(letters: str, first: str, last: str) -> bool:
+    """Whether an email's local part (its `_letters`) is only a person's (folded) name: ``jean.dupont``,
     ``dupontjean``, ``jdupont``, ``jean_d``, ``dupont``; not with digits (``jdupont84``).
 
-    >>> _name_made("j.dupont", "jean", "dupont"), _name_made("jdupont84", "jean", "dupont")
+    >>> _name_made(_letters("j.dupont"), "jean", "dupont"), _name_made(_letters("jdupont84"), "jean", "dupont")
     (True, False)
     """
-    letters = fold(local).replace(" ", "")  # "jürgen.müller": "jurgenmuller"
     first, last = first.replace(" ", ""), last.replace(" ", "")
     if not letters or not (first or last):
         return False
