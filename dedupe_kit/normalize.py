@@ -1407,7 +1407,12 @@ def map_unique(values: pd.Series, func: Callable[[str], Hashable]) -> pd.Series:
     """``values.map(func)`` computing ``func`` once per distinct value."""
     if values.empty:
         return values.astype(object)
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    texts = values.to_numpy(dtype=object)
+    # a null is a value of its own, which ``func`` is given: pandas then looks for nulls in every cell first (a
+    # fifth of the time of a column of 1,000,000 texts), so only a column found to hold one is factorized so
+    codes, uniques = pd.factorize(texts)
+    if (codes < 0).any():
+        codes, uniques = pd.factorize(texts, use_na_sentinel=False)
     results = pd.Series(map(func, uniques), dtype=object).to_numpy()  # a Series keeps tuples whole
     return pd.Series(results[codes], index=values.index, name=values.name)
 
