@@ -1050,14 +1050,15 @@ class EmailParser:
         """This parser on each cell, with the same results, faster: Arrow's kernels read the cells
         that hold one plain address (ASCII letters, digits and ``._+-``), the others go one by one."""
         text = pc.utf8_trim(pa.array(cells, pa.string()), " ")
-        plain = np.asarray(pc.and_(pc.match_substring_regex(text, _PLAIN_EMAIL),
-                                   pc.match_substring_regex(text, "^[^@]{1,64}@[^@]{1,253}$")))
-        address = pc.utf8_lower(text)
+        plain = np.asarray(pc.match_substring_regex(text, _PLAIN_EMAIL))
+        address = pc.ascii_lower(text)  # a plain address is ASCII: only those are read here
         # before and after the @, which a plain address holds once (a cell with none or more is not one):
         # a split, not two regular expressions, which took four times as long
         parts = pc.split_pattern(address, "@", max_splits=1)
         starts = np.asarray(parts.offsets)
         local, domain = parts.values.take(starts[:-1]), parts.values.take(starts[1:] - 1)
+        # at most 64 characters before the @ and 253 after, as `_EMAIL_SYNTAX` says (ASCII: a byte each)
+        plain &= (np.asarray(pc.binary_length(local)) <= 64) & (np.asarray(pc.binary_length(domain)) <= 253)
         plain &= ~np.asarray(pc.is_in(local, pa.array(sorted(PLACEHOLDER_EMAIL_LOCALS))))
         plain &= ~np.asarray(pc.match_substring(domain, "xn--"))  # Punycode: said one by one (`_idn`)
         local = _without_tag(local)
@@ -1072,7 +1073,8 @@ class EmailParser:
         value = pc.binary_join_element_wise(local, domain, "@").filter(plain)
         rest = np.flatnonzero(~plain)
         ok, bad = _one_by_one(self)([cells[i] for i in rest], None)
-        fields = [_objects(value.to_pylist()), _objects(address.filter(plain).to_pylist()), _objects(role.to_pylist())]
+        fields = [value.to_numpy(zero_copy_only=False), address.filter(plain).to_numpy(zero_copy_only=False),
+                  _objects(role.to_pylist())]
         return ([(np.flatnonzero(plain), fields)] + [(rest[keys], f) for keys, f in ok],
                 [(rest[keys], f) for keys, f in bad])
 
@@ -1099,7 +1101,8 @@ def _idn(domain: str) -> str:
 
 def _without_tag(local: pa.Array) -> pa.Array:
     """``"jean+news"`` → ``"jean"``."""
-    return pc.replace_substring_regex(local, r"\+.*", "")
+    parts = pc.split_pattern(local, "+", max_splits=1)  # a split: half the time of a regular expression
+    return parts.values.take(np.asarray(parts.offsets)[:-1])
 
 
 def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
