@@ -1131,11 +1131,20 @@ def parse_external_id(raw: str) -> tuple[list[tuple[str, str]], list[tuple[str, 
 def parse_external_ids(values: list[str], region: str | None = None) -> ParsedMany:
     """`parse_external_id` of many values at once (the ``region`` is not used), for `_apply_unique`."""
     texts = _objects([" ".join(value.split()) for value in values])
-    plain = np.fromiter((text.casefold() not in PLACEHOLDER_TEXT and not text[:1].isdigit() and text[:1] not in "'=["
-                         for text in texts), dtype=bool, count=len(texts))  # most IDs: `id_key`, nothing else
+    # most IDs: `id_key`, nothing else; for ASCII texts (Python's casefold, isdigit, islower and upper there)
+    # by Arrow's kernels, for the others and the Salesforce IDs' case one by one
+    array = pa.array(texts, pa.string())
+    ascii = np.asarray(pc.string_is_ascii(array))
+    plain = ascii & np.asarray(pc.and_(pc.match_substring_regex(array, r"^[^0-9'=\[]"),
+                                       pc.invert(pc.is_in(pc.ascii_lower(array), pa.array(sorted(PLACEHOLDER_TEXT))))))
+    plain[~ascii] = [text.casefold() not in PLACEHOLDER_TEXT and not text[:1].isdigit() and text[:1] not in "'=["
+                     for text in texts[~ascii]]
+    key = pc.if_else(pc.ascii_is_lower(array), pc.ascii_upper(array), array).to_numpy(zero_copy_only=False)
+    alone = ~ascii | np.asarray(pc.match_substring_regex(array, f"^(?:{_SALESFORCE_ID.pattern})$"))
+    key[alone] = [id_key(text) for text in texts[alone]]
     ok, rest = np.flatnonzero(plain), np.flatnonzero(~plain)
     parsed, unusable = _one_by_one(parse_external_id)([texts[i] for i in rest], None)
-    return ([(ok, [_objects([id_key(text) for text in texts[ok]]), texts[ok]])] + [(rest[keys], f) for keys, f in parsed],
+    return ([(ok, [key[ok], texts[ok]])] + [(rest[keys], f) for keys, f in parsed],
             [(rest[keys], f) for keys, f in unusable])
 
 
