@@ -582,15 +582,17 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     probability = probability_of(weight)
     thresholds = Thresholds(config.match.lower, config.match.upper)
     status = thresholds.status(probability)
+    drop = status == "drop"  # kept with the status: the millions of texts compared once, not at each step
     for alone in ("email", "phone"):  # an address or a number alone beside its contact: nothing else to weigh
         if alone in features:
-            at = np.flatnonzero((features[alone].to_numpy() == 3) & (status == "drop"))
+            at = np.flatnonzero((features[alone].to_numpy() == 3) & drop)
             for column in (column for column in model.columns_ if column != alone):
                 at = at[features[column].to_numpy()[at] == MISSING]
             status[at] = "review"  # a person decides
+            drop[at] = False
     if {"phone", "first", "last"} <= set(features):  # a new last name (a marriage) on the same number
         renamed = ((features["phone"].to_numpy() == 3) & (features["first"].to_numpy() >= 4)
-                   & (features["last"].to_numpy() == 0) & (status == "drop"))
+                   & (features["last"].to_numpy() == 0) & drop)
         status[renamed] = "review"
     # pairs a person decides, never the score (`HELD`): two people of one family, who share a
     # landline or an email, and two of one name, or on one line
@@ -601,14 +603,15 @@ def _run(source: str | Path | Contacts, config: Config, decisions: pd.DataFrame 
     email = next((c for c in used if isinstance(c, EmailComparison)), None)
     if config.match.first_names_must_agree and "first" in features:
         household = _household(features, used, lambda at: _two_names(normalized, pairs_index[at], email))
-    two_people = (_two_people(features, used, pairs_index, status == "auto", normalized)
+    auto = status == "auto"
+    two_people = (_two_people(features, used, pairs_index, auto, normalized)
                   if config.match.namesakes_need_review else (none,) * 4)  # namesakes, colleagues, mailboxes, lines
     couple = _two_of(salutations(contacts), pairs_index)
     joint = joint_names(contacts)
     joint = joint[pairs_index.get_level_values(0)] != joint[pairs_index.get_level_values(1)]
     fathers = _two_patronymics(patronymics(contacts, normalized), pairs_index)
     held = np.select([generations, parent, household, *two_people, couple, joint, fathers], np.arange(1, len(HELD)), 0)
-    held[status != "auto"] = 0
+    held[~auto] = 0
     status[held > 0] = "review"
     decision = np.full(len(pairs_index), "", dtype=object)
     if len(decided):  # (none decided: no status to change)
