@@ -628,7 +628,8 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     positions, a, b = distinct_pairs(a, b)
     blank = words == ""
     missing = blank[a] | blank[b]
-    nickname = _per_distinct_codes(a, b, lambda x, y: nickname_equivalent(words[x], words[y]))
+    # the pairs are distinct already: each tested once, without numbering them again
+    nickname = np.array([nickname_equivalent(x, y) for x, y in zip(words[a].tolist(), words[b].tolist())], dtype=bool)
     typos = _typos(a, b, words)
     near = _nearly_the_same(a, b, words, typos)
     single = np.array([_is_initial(w) for w in words.tolist()], dtype=bool)
