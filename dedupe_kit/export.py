@@ -439,7 +439,7 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     frame = plan.contacts.frame
     cleaned = plan.cleaned() if cleaned is None else cleaned
     survivors = plan.survivors()
-    rows = np.array([r for rows in plan.merging["rows"] for r in rows], dtype=np.int64)
+    rows = np.fromiter(itertools.chain.from_iterable(plan.merging["rows"].tolist()), dtype=np.int64)
     kept, kept_of_row = np.unique(survivors[rows], return_inverse=True)  # a survivor's values are listed once
     record_id = record_ids(plan.contacts)
     # a cell of placeholders (N/A, 555-555-5555) is blank, before the merge and where the survivor keeps it
@@ -448,9 +448,13 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
 
     filled_before = partial(filled_cells, plan.contacts, junk)
 
+    @cache  # the listing and `filled_after` both ask
+    def kept_cells(column: str) -> np.ndarray:
+        return cleaned[column].to_numpy(dtype=object)[kept_at]
+
     @cache  # the listing and `_same_values` both ask, of the survivors' cells alone
     def filled_after(column: str) -> np.ndarray:
-        value = cleaned[column].to_numpy(dtype=object)[kept_at]
+        value = kept_cells(column)
         other = np.flatnonzero(value != frame[column].to_numpy(dtype=object)[kept])  # else filled as in the input
         filled = np.zeros(len(cleaned), dtype=bool)
         filled[kept_at] = filled_before(column)[kept]
@@ -461,8 +465,10 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
         if not columns or not len(rows):
             continue
-        before = _listed(frame, rows, columns, filled_before)
-        after = _listed(cleaned, kept, columns, filled_after)[kept_of_row]
+        before = _listed([frame[c].to_numpy(dtype=object)[rows] for c in columns],
+                         [filled_before(c)[rows] for c in columns])
+        after = _listed([kept_cells(c) for c in columns], [filled_after(c)[kept_at] for c in columns])[kept_of_row]
+        kept_cells.cache_clear()  # not held while `_same_values` works: no more memory than one listing's
         differs = before != after
         if plan.normalized is not None and differs.any():
             at = np.flatnonzero(differs & (before != "") & (after != ""))  # one blank: changed, however read
@@ -585,17 +591,11 @@ def _cell_keys(normalized: Normalized, kind: str, columns: list[str], rows: np.n
     return first, key[order], take[order].astype(np.int32)
 
 
-def _listed(frame: pd.DataFrame, rows: np.ndarray, columns: list[str],
-            filled_of: Callable[[str], np.ndarray] | None = None) -> np.ndarray:
-    """The non-blank values of ``columns`` in each row of ``rows`` (labels of ``frame``), joined by ``"; "``.
-
-    filled_of: which cells of a column of ``frame`` are filled, when known already (`Contacts.filled`).
-    """
-    at = frame.index.get_indexer(rows)
-    values = [frame[column].to_numpy(dtype=object)[at] for column in columns]
-    filled = [filled_of(column)[at] if filled_of else is_filled(value) for column, value in zip(columns, values)]
-    joined = _blanks(len(rows))
-    started = np.zeros(len(rows), dtype=bool)
+def _listed(values: list[np.ndarray], filled: list[np.ndarray]) -> np.ndarray:
+    """The ``values`` of some columns (an array each) in each row that are ``filled`` (`Contacts.filled`), joined
+    by ``"; "``: the caller has taken both from the rows asked about, as it asks for the same cells elsewhere."""
+    joined = _blanks(len(values[0]))
+    started = np.zeros(len(joined), dtype=bool)
     for value, here in zip(values, filled):  # column by column, as whole arrays
         more = here & started
         joined[more] = joined[more] + "; " + value[more]
