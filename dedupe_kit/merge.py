@@ -1138,7 +1138,10 @@ class _Cells:
         id_row, id_code = ids["source_row"].to_numpy()[at], normalized.value_codes()[at]
         # the texts of all identifiers: the members' are taken by column below, a reference count each, not three
         id_value, id_raw = ids["value"].to_numpy(dtype=object), ids["raw"].to_numpy(dtype=object)
-        id_column, names = pd.factorize(ids["column"].to_numpy(dtype=object)[at])
+        # the column of every identifier as an integer, read below for the members' and for all
+        column_of, columns = pd.factorize(ids["column"].to_numpy(dtype=object))
+        id_column, names = pd.factorize(column_of[at])
+        names = columns[names]
         problems, phones = normalized.problems, {column for column, _ in contacts.field_map.phones}
         # a part of a cell beside its identifiers that is none (``617-555-0101 / 12345``), not a placeholder: a
         # value of its own, under a code no identifier has, which goes on with its cell where no other record has it
@@ -1171,13 +1174,12 @@ class _Cells:
         # the columns the file writes as lists: half or more of their cells that hold an identifier hold several
         # (a cell's identifiers are next to each other: the table is sorted by row, then column); one record's
         # pasted pair (``a@x.com; b@y.com``) does not make a list of a column of one value a cell
-        every = normalized.identifiers
-        rows, columns = every["source_row"].to_numpy(), every["column"].to_numpy(dtype=object)
+        rows = ids["source_row"].to_numpy()
         again = np.zeros(len(rows), dtype=bool)  # a cell's second identifier, or later
-        again[1:] = (rows[1:] == rows[:-1]) & (columns[1:] == columns[:-1])
-        cells = pd.Series(columns[~again]).value_counts()
-        several = pd.Series(columns[~again & np.r_[again[1:], False]]).value_counts()
-        self._lists = set(several.index[several >= cells.reindex(several.index) / 2])
+        again[1:] = (rows[1:] == rows[:-1]) & (column_of[1:] == column_of[:-1])
+        cells = np.bincount(column_of[~again], minlength=len(columns))
+        several = np.bincount(column_of[~again & np.r_[again[1:], False]], minlength=len(columns))
+        self._lists = set(columns[(several > 0) & (several >= cells / 2)])
         fm = contacts.field_map
         self._reused = {*fm.emails, *(c for c, _ in fm.phones), *fm.external_ids}  # kept: asked for again
         self._filled: dict[str, pd.DataFrame] = {}
