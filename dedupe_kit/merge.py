@@ -1161,7 +1161,9 @@ class _Cells:
             unread_here = unread[(unread["column"] == column).to_numpy()]
             unread_here = unread_here[isin(unread_here["source_row"].to_numpy(), rows)]  # beside an identifier
             # a JSON list of one item (``["ann@example.com"]``) goes elsewhere as that item, as a cell of several
-            listed = rows[list(json_lists(contacts.frame[column].to_numpy(dtype=object)[rows]))]
+            # (a cell that holds one holds a "[": one search of the cells joined spares most columns Arrow's reading)
+            texts = contacts.frame[column].to_numpy(dtype=object)[rows]
+            listed = rows[list(json_lists(texts))] if "[" in "\n".join(texts) else rows[:0]
             if not first.all() or len(unread_here) or len(listed):
                 unread_rows = problems.loc[(problems["column"] == column).to_numpy(), "source_row"].to_numpy()
                 several = isin(rows, np.r_[rows[~first], unread_here["source_row"].to_numpy(), listed])
