@@ -245,7 +245,12 @@ _CHECKED: ContextVar[list[Contacts] | None] = ContextVar("checked", default=None
 @contextmanager
 def checking_once() -> Iterator[None]:
     """Within: `check_source` checks each `Contacts` once, not again at each stage that takes them (every cell
-    read again: 0.1 s a stage at 1,000,000 rows), for work that changes no frame meanwhile (`run`'s stages)."""
+    read again: 0.1 s a stage at 1,000,000 rows), for work that changes no frame meanwhile (`run`'s stages), nor
+    at all those that `load` returns, whose frames are whole as read. Within another, the outer one's: a command
+    checks its contacts once, not again in `Result.write` after `run`."""
+    if _CHECKED.get() is not None:
+        yield
+        return
     token = _CHECKED.set([])
     try:
         yield
@@ -378,6 +383,8 @@ def load(
     for column, found in filled.items():
         found.flags.writeable = False
         contacts._filled[column] = found
+    if (checked := _CHECKED.get()) is not None:  # within `checking_once`: as read, none to check
+        checked.append(contacts)
     return contacts
 
 
