@@ -829,16 +829,20 @@ def _check_quotes(text: str, delimiter: str, frame: pd.DataFrame, lines: np.ndar
 def _line_starts(text: str) -> np.ndarray:
     """Where each line of ``text`` after the first starts: after each ``\\n``, ``\\r\\n`` or lone ``\\r``, as
     `io.StringIO` splits lines (``newline=""``); read as numbers a block of characters at a time, not the whole text
-    (four bytes a character, as StringIO's own copy of it).
+    (four bytes a character, as StringIO's own copy of it), or one byte a character for a block all of whose
+    characters have one in Latin-1 (most exports: a quarter of the bytes to look through, half the time).
 
-    >>> _line_starts("a\\r\\nb\\rc\\n").tolist()
-    [3, 5, 7]
+    >>> _line_starts("a\\r\\nb\\rc\\n").tolist(), _line_starts("é\\n伟\\r\\nx").tolist()
+    ([3, 5, 7], [2, 5])
     """
     block_size = 1 << 22
     starts = [np.zeros(0, dtype=np.int64)]
     for at in range(0, len(text), block_size):
         block = text[at:at + block_size + 1] + " "  # and the next character: a \r before a \n ends no line
-        codes = np.frombuffer(block.encode("utf-32-le"), dtype=np.uint32)
+        try:
+            codes = np.frombuffer(block.encode("latin-1"), dtype=np.uint8)  # each character its code, as a byte
+        except UnicodeEncodeError:
+            codes = np.frombuffer(block.encode("utf-32-le"), dtype=np.uint32)
         n = min(block_size, len(text) - at)
         ends = codes[:n] == 10
         if "\r" in block:
