@@ -218,8 +218,13 @@ class _MultiValued(Comparison):
             levels = self.combo_levels(left, right).astype(np.int8)
             first = run_starts(pid)  # pid ascends: one segment per pair
             out[part][pid[first]] = np.maximum.reduceat(levels, first)
-            exact = np.where(levels == max(self.levels), self.frequency[np.maximum(self.codes["value"][left], 0)], np.nan)
-            tf[part][pid[first]] = np.fmin.reduceat(exact, first)
+            # the rarest value of each pair's exact combinations (the others have none: NaN), read
+            # from those combinations alone (at 1,000,000 rows, 7,028,052 combinations of phones)
+            exact = np.flatnonzero(levels == max(self.levels))
+            if len(exact):
+                at = run_starts(pid[exact])
+                frequency = self.frequency[np.maximum(self.codes["value"][left[exact]], 0)]
+                tf[part][pid[exact[at]]] = np.minimum.reduceat(frequency, at)
         return out, tf
 
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
