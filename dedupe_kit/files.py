@@ -31,7 +31,8 @@ _SAFE_AFTER_SIGN = (r"[+-]*\s*$"  # a lone "-" placeholder
 #: A cell a spreadsheet would run as a formula: ``=``, ``@``, a tab or carriage return first, or ``+``/``-``
 #: followed by something other than a number or a phone number (``+1-1`` and ``-2+3`` are formulas).
 FORMULA_START = re.compile(rf"^[=@\t\r]|^[+-](?!{_SAFE_AFTER_SIGN})", re.IGNORECASE)
-_FORMULA_FIRST = [ord(c) for c in "=@\t\r+-"]  # the first characters a formula can have
+_FORMULA_FIRST = "=@\t\r+-"  # the first characters a formula can have
+_RISKY_BYTE = np.isin(np.arange(256), [ord(c) for c in _FORMULA_FIRST])  # by byte: a look-up each, not np.isin
 #: A text with every digit 0: `FORMULA_START` names no digit, so a text and its shape read alike
 _SHAPE = str.maketrans("123456789", "000000000")
 _IN_THE_WAY = "a folder has the name of this file; move it away, or choose another output folder"
@@ -246,8 +247,13 @@ def formula_cells(values: list[str], joined: str | None = None) -> list[int]:
     >>> formula_cells(["+33 6 12 34 56 78", "=1+1", "", "-5", "@SUM(A1)", "+ VIP", "-5  "])
     [1, 4, 5]
     """
+    joined = "\0".join(values) if joined is None else joined
+    # most pieces of the files at 1,000,000 rows (2,522 of 4,299) hold none of those characters anywhere: six
+    # searches of their text take a twentieth of the time of finding where each value starts
+    if not any(character in joined for character in _FORMULA_FIRST):
+        return []
     codes, starts = code_points(values, joined, utf8=True)  # the characters looked for are ASCII
-    maybe = np.flatnonzero(np.isin(codes[starts], _FORMULA_FIRST)).tolist()  # the few with a risky first character
+    maybe = np.flatnonzero(_RISKY_BYTE[codes[starts]]).tolist()  # the few with a risky first character
     # each shape read once: the 348,698 such cells of the files at 1,000,000 rows, nearly all phone numbers that
     # start with "+", take 629 shapes ("+0 000-000-0000"); made by one translate of them all, four times as fast as
     # one each
