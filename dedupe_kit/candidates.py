@@ -103,15 +103,17 @@ class SharedKeyIndex(BaseIndexAlgorithm):
     and ``keys`` (one entry per key a record holds; a key's kind is its top byte), so
     only one kind's keys need be in memory at once. Keys held by more records than
     their kind's cap (``caps``, by kind code) make no pairs; after indexing,
-    ``capped_`` and ``capped_sizes_`` hold them and their sizes.
+    ``capped_`` and ``capped_sizes_`` hold them and their sizes. ``also``: pairs to make
+    besides, as ``a << 32 | b`` codes.
     """
 
-    def __init__(self, blocks: Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]], caps: np.ndarray | int) -> None:
+    def __init__(self, blocks: Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]], caps: np.ndarray | int,
+                 also: np.ndarray | None = None) -> None:
         super().__init__(verify_integrity=False)
-        self.blocks, self.caps = blocks, caps
+        self.blocks, self.caps, self.also = blocks, caps, also
 
     def _dedup_index(self, df_a: pd.DataFrame) -> pd.MultiIndex:
-        codes, self.capped_, self.capped_sizes_ = _pairs_of_blocks(self.blocks(), self.caps)
+        codes, self.capped_, self.capped_sizes_ = _pairs_of_blocks(self.blocks(), self.caps, self.also)
         return pairs_index(codes, [df_a.index.name, df_a.index.name])
 
 
@@ -149,17 +151,18 @@ def shared_key_pairs(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
     return codes >> 32, codes & 0xFFFFFFFF, capped_keys, capped_sizes
 
 
-def _pairs_of_blocks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], caps: np.ndarray | int
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pairs_of_blocks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], caps: np.ndarray | int,
+                     also: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`shared_key_pairs` of keys given in blocks, no key in two blocks, the pairs as sorted distinct
-    ``a << 32 | b`` codes."""
-    found, capped_keys, capped_sizes = [], [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    ``a << 32 | b`` codes, with the codes ``also`` among them."""
+    found = [np.zeros(0, dtype=np.int64) if also is None else also]
+    capped_keys, capped_sizes = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for rows, keys in blocks:
         pairs, capped, sizes = _pairs_sharing(rows, keys, caps)
         found.append(pairs)
         capped_keys.append(capped)
         capped_sizes.append(sizes)
-    codes = sorted_distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    codes = sorted_distinct(np.concatenate(found))
     return codes, np.concatenate(capped_keys), np.concatenate(capped_sizes)
 
 
@@ -250,13 +253,10 @@ def candidates(contacts: Contacts, normalized: Normalized, config: Config | None
     first = first_copies(contacts, normalized, config)
     own = first == np.arange(len(first))
     keys = BlockingKeys(contacts, normalized, config.match.compare_columns, own)
-    index = SharedKeyIndex(keys.by_kind, block_caps(config.match.max_block_size))
+    copies = np.flatnonzero(~own)  # sorted in with the pairs of the keys, not added to their index after
+    index = SharedKeyIndex(keys.by_kind, block_caps(config.match.max_block_size),
+                           also=first[copies].astype(np.int64) << 32 | copies)
     pairs = index.index(contacts.frame)
-    copies = np.flatnonzero(~own)
-    if len(copies):
-        a, b = (pairs.get_level_values(level).to_numpy().astype(np.int64) for level in (0, 1))
-        codes = sorted_distinct(np.r_[a << 32 | b, first[copies].astype(np.int64) << 32 | copies])
-        pairs = pairs_index(codes, pairs.names)
     capped = keys.describe(index.capped_).assign(records=index.capped_sizes_)
     order = sort_order(*(capped[column].to_numpy() for column in ("records", "kind", "value")), descending={0})
     capped = capped.take(order).reset_index(drop=True)
