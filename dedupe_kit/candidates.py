@@ -180,7 +180,13 @@ def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
     too_big = sizes > cap
     capped_keys, capped_sizes = keys[too_big], sizes[too_big]
     several = (sizes > 1) & ~too_big  # a key of one record pairs nothing
-    rows, sizes = _distinct_sets(entries[np.repeat(several, sizes)] & 0xFFFFFFFF, sizes[several])
+    rows, sizes = entries[np.repeat(several, sizes)] & 0xFFFFFFFF, sizes[several]
+    # keys of the same records make the same pairs: those are left out where records hold several keys each, as
+    # with each nickname of a first name (5.2 at 1,000,000 rows: 1,081,239 keys of names and cities, 293,027 sets
+    # of records). Where they hold one or two (emails, phones: at most 1.5), finding them takes longer than making
+    # their pairs again (at 1,000,000 rows the emails, phones, external IDs and ends of phones pair 0.10 s sooner)
+    if len(rows) > 2 * np.count_nonzero(np.bincount(rows)):
+        rows, sizes = _distinct_sets(rows, sizes)
     after = np.repeat(np.cumsum(sizes), sizes) - np.arange(len(rows)) - 1  # records after each in its key
     found, position = [], np.arange(len(rows))
     for step in range(1, int(sizes.max(initial=1))):
