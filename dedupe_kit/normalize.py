@@ -289,7 +289,7 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
             ok, bad = _apply_unique(_long(contacts, column), parse_external_ids, progress, "IDs")
             found.append(ok | {"kind": "external_id", "column": column, "phone_kind": "", "shared": False})
             problems.append(bad | {"kind": "external_id", "column": column})
-        names = _name_keys(contacts)
+        names, name_codes = _name_keys(contacts)
         phone_found, phone_problems, phones = phoned.result()
     found, problems = phone_found + found, phone_problems + problems
     identifiers = _table(found, IDENTIFIER_COLUMNS, ["source_row", "kind", "column"], {"kind": IDENTIFIER_KINDS})
@@ -298,7 +298,10 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
     phone_numbers = _table(phones, PHONE_COLUMNS, ["source_row", "column"])
     if not (first := first_of_record(phone_numbers["source_row"].to_numpy())).all():
         phone_numbers = phone_numbers[first].reset_index(drop=True)
-    return Normalized(identifiers, names, problems_frame, phone_numbers)
+    normalized = Normalized(identifiers, names, problems_frame, phone_numbers)
+    for key, coded in name_codes.items():
+        normalized.once(("names", key), lambda coded=coded: coded)
+    return normalized
 
 
 def _phones(contacts: Contacts, regions: np.ndarray, progress: bool | None) -> tuple[list[dict], list[dict], list[dict]]:
@@ -1430,24 +1433,46 @@ def map_unique(values: pd.Series, func: Callable[[str], Hashable]) -> pd.Series:
     """``values.map(func)`` computing ``func`` once per distinct value."""
     if values.empty:
         return values.astype(object)
+    codes, results = _map_distinct(values, func)
+    return pd.Series(results[codes], index=values.index, name=values.name)
+
+
+def _map_distinct(values: pd.Series, func: Callable[[str], Hashable]) -> tuple[np.ndarray, np.ndarray]:
+    """The position of each of ``values`` among its distinct values, in the order they first appear,
+    and ``func`` of each of those."""
     texts = values.to_numpy(dtype=object)
     # a null is a value of its own, which ``func`` is given: pandas then looks for nulls in every cell first (a
     # fifth of the time of a column of 1,000,000 texts), so only a column found to hold one is factorized so
     codes, uniques = pd.factorize(texts)
     if (codes < 0).any():
         codes, uniques = pd.factorize(texts, use_na_sentinel=False)
-    results = pd.Series(map(func, uniques), dtype=object).to_numpy()  # a Series keeps tuples whole
-    return pd.Series(results[codes], index=values.index, name=values.name)
+    return codes, pd.Series(map(func, uniques), dtype=object).to_numpy()  # a Series keeps tuples whole
 
 
-def _name_keys(contacts: Contacts) -> pd.DataFrame:
+def _name_keys(contacts: Contacts) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
     """Names, company, address, postcode, city and birth date as matching compares them; a
-    placeholder (``N/A``, ``unknown``) is blank: two records that both lack a company do not share one."""
+    placeholder (``N/A``, ``unknown``) is blank: two records that both lack a company do not share one.
+    With the `Normalized.name_codes` of the fields other than the names."""
     fm, frame = contacts.field_map, contacts.frame
     blank = pd.Series("", index=frame.index, dtype=object)
+    coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def column(name: str | None, func: Callable[[str], str], role: str = "") -> pd.Series:
         return blank if name is None else map_unique(frame[name], _blank_if_placeholder(func, role))
+
+    def field(key: str, values: pd.Series | None, func: Callable[[str], str]) -> pd.Series:
+        """``func`` of each of ``values`` (blank without them), coded from the codes of the distinct values:
+        factorizing each row's again took 0.02 to 0.035 s a field at 1,000,000 rows."""
+        if values is None:  # one value, the blank, in every row
+            codes, results = np.zeros(len(frame), dtype=np.intp), _objects([""] if len(frame) else [])
+        else:
+            codes, results = _map_distinct(values, _blank_if_placeholder(func))
+        derived, distinct = pd.factorize(results)  # first met in the rows' order too: the distinct values are
+        coded[key] = derived[codes].astype(np.int32), np.asarray(distinct, dtype=object)
+        return pd.Series(results[codes], index=frame.index, dtype=object)
+
+    def of(name: str | None) -> pd.Series | None:
+        return None if name is None else frame[name]
 
     first = column(fm.first_name, fold_name, "first_name")
     # with a Dutch prefix, a Spanish second surname of columns of their own: "van der" Berg, García "López"
@@ -1466,20 +1491,21 @@ def _name_keys(contacts: Contacts) -> pd.DataFrame:
     else:
         full = _full_names(first, last)
     first, last = _split_lone_names(first, last)
-    return pd.DataFrame(
+    names = pd.DataFrame(
         {
             "first": first,
             "last": last,
             "first_group": map_unique(first, nickname_group),
             "full": full,
-            "company": column(fm.company, fold),
-            "address": map_unique(_joined(frame, fm.address), _blank_if_placeholder(fold_address)),
-            "postcode": column(fm.postcode, lambda v: "".join(v.split()).upper()),
-            "city": column(fm.city, fold),
-            "birth_date": column(fm.birth_date, lambda text: _full_date(date_key(text, birth_order))),
+            "company": field("company", of(fm.company), fold),
+            "address": field("address", _joined(frame, fm.address) if fm.address else None, fold_address),
+            "postcode": field("postcode", of(fm.postcode), lambda v: "".join(v.split()).upper()),
+            "city": field("city", of(fm.city), fold),
+            "birth_date": field("birth_date", of(fm.birth_date), lambda text: _full_date(date_key(text, birth_order))),
         },
         index=frame.index,
     )
+    return names, coded
 
 
 #: placeholders of a name: not the surnames None, Null and Nil, nor Na or an initial X
