@@ -283,7 +283,8 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
         for column in fm.emails:
             ok, bad = _apply_unique(_long(contacts, column), _reading_json_lists(email_parser.many), progress,
                                     "emails", ("value", "raw", "shared"))
-            found.append(ok | {"kind": "email", "column": column, "phone_kind": ""})
+            found.append(ok | {"kind": "email", "column": column, "phone_kind": "",
+                               "shared": ok["shared"].astype(bool)})
             problems.append(bad | {"kind": "email", "column": column})
         for column in fm.external_ids:
             ok, bad = _apply_unique(_long(contacts, column), parse_external_ids, progress, "IDs")
@@ -293,7 +294,7 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
         phone_found, phone_problems, phones = phoned.result()
     found, problems = phone_found + found, phone_problems + problems
     identifiers = _table(found, IDENTIFIER_COLUMNS, ["source_row", "kind", "column"], {"kind": IDENTIFIER_KINDS})
-    identifiers["shared"] = identifiers["shared"].astype(bool)
+    identifiers["shared"] = identifiers["shared"].astype(bool, copy=False)  # objects without an email column
     problems_frame = _table(problems, PROBLEM_COLUMNS, ["source_row", "column"])
     phone_numbers = _table(phones, PHONE_COLUMNS, ["source_row", "column"])
     if not (first := first_of_record(phone_numbers["source_row"].to_numpy())).all():
@@ -1409,7 +1410,9 @@ def _table(parts: list[dict], columns: list[str], by: list[str],
             categories = one_each[column] = categorical.get(column) or sorted(set(values))
             keys[column] = np.repeat([categories.index(v) for v in values], lengths)
             continue
-        pieces = [v if isinstance(v, np.ndarray) else np.full(n, v, dtype=object) for v, n in zip(values, lengths)]
+        # a flag (the identifiers' shared) of bools, not of objects: a quarter of the time of _table at 1,000,000 rows
+        pieces = [v if isinstance(v, np.ndarray) else np.full(n, v, dtype=bool if isinstance(v, bool) else object)
+                  for v, n in zip(values, lengths)]
         data[column] = np.concatenate(pieces) if pieces else _objects([])
         if column in categorical:
             data[column] = pd.Categorical(data[column], categories=categorical[column])
