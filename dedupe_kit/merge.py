@@ -1155,9 +1155,11 @@ class _Cells:
         self._several: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         for i, column in enumerate(names):
             part = np.flatnonzero(id_column == i)
-            rows, codes, raw = id_row[part], id_code[part], id_raw[at[part]]
-            first = ~pd.Series(rows).duplicated().to_numpy()  # a cell may hold several
-            self._ids[column] = (rows[first], id_value[at[part[first]]], codes[first], raw[first])
+            rows, codes = id_row[part], id_code[part]
+            first = np.ones(len(rows), dtype=bool)  # a cell may hold several, next to each other (sorted by row)
+            first[1:] = rows[1:] != rows[:-1]
+            one = at[part[first]]  # the texts taken for these, and below for the cells of several only
+            self._ids[column] = (rows[first], id_value[one], codes[first], id_raw[one])
             unread_here = unread[(unread["column"] == column).to_numpy()]
             unread_here = unread_here[isin(unread_here["source_row"].to_numpy(), rows)]  # beside an identifier
             # a JSON list of one item (``["ann@example.com"]``) goes elsewhere as that item, as a cell of several
@@ -1167,7 +1169,7 @@ class _Cells:
             if not first.all() or len(unread_here) or len(listed):
                 unread_rows = problems.loc[(problems["column"] == column).to_numpy(), "source_row"].to_numpy()
                 several = isin(rows, np.r_[rows[~first], unread_here["source_row"].to_numpy(), listed])
-                typed = raw[several]
+                typed = id_raw[at[part[several]]]
                 self._several[column] = (np.r_[rows[several], unread_here["source_row"].to_numpy()],
                                          np.r_[codes[several], unread_here["code"].to_numpy()],
                                          np.r_[without_point_zero(typed) if column in phones else typed,
