@@ -1314,8 +1314,10 @@ def _frame(columns: dict[str, np.ndarray], index: pd.Index | np.ndarray) -> pd.D
 
 def _apply(rule: str, column: str, cells_of: _Cells, contacts: Contacts) -> tuple[pd.Series, pd.Series]:
     """The merged value of one column per group, and the row it came from (-1: several), by group."""
+    if rule == "survivor":  # the survivor's own value: its members' cells are not read
+        return _by_group({})
     cells = cells_of(column, keys=rule in ("most_frequent", "most_recent", "longest"))
-    if rule == "survivor" or not len(cells):
+    if not len(cells):
         return _by_group({})
     order = None  # fill, and union for one column: the best is the first cell of its group
     if rule == "longest":
