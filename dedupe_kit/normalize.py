@@ -162,12 +162,16 @@ class Normalized:
     def _personal_email(self) -> np.ndarray:
         """Whether each email of the table (in the order of `coded`) is a person's own, not a role
         address, and among the first `EMAILS_COMPARED` of its record (a cell of hundreds is a
-        mailing list: every two records' addresses are compared with each other)."""
-        ids = self.identifiers
-        email = (ids["kind"] == "email").to_numpy()
-        personal = ~ids["shared"].to_numpy()[email]
-        personal[np.flatnonzero(personal)[~first_of_record(ids["source_row"].to_numpy()[email][personal])]] = False
-        return personal
+        mailing list: every two records' addresses are compared with each other). Worked out once
+        (`personal_emails` and `personal_emails_typed` both ask); read-only."""
+        def make() -> np.ndarray:
+            ids = self.identifiers
+            rows = self.coded("email")[0]
+            personal = ~ids["shared"].to_numpy()[(ids["kind"] == "email").to_numpy()]
+            personal[np.flatnonzero(personal)[~first_of_record(rows[personal])]] = False
+            return personal
+
+        return self.once("personal emails", make)
 
     def phone_codes(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The phones table's ``value``, ``national`` and ``last7`` (the national number's last
