@@ -466,13 +466,15 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
         if not columns or not len(rows):
             continue
-        before = _listed([frame[c].to_numpy(dtype=object)[rows] for c in columns],
-                         [filled_before(c)[rows] for c in columns])
-        after = _listed([kept_cells(c) for c in columns], [filled_after(c)[kept_at] for c in columns])[kept_of_row]
+        filled, filled_kept = [filled_before(c)[rows] for c in columns], [filled_after(c)[kept_at] for c in columns]
+        before = _listed([frame[c].to_numpy(dtype=object)[rows] for c in columns], filled)
+        after = _listed([kept_cells(c) for c in columns], filled_kept)[kept_of_row]
         kept_cells.cache_clear()  # not held while `_same_values` works: no more memory than one listing's
         differs = before != after
         if plan.normalized is not None and differs.any():
-            at = np.flatnonzero(differs & (before != "") & (after != ""))  # one blank: changed, however read
+            # one blank (no cell filled, as a filled cell is more than white space): changed, however read
+            listed = np.logical_or.reduce(filled) & np.logical_or.reduce(filled_kept)[kept_of_row]
+            at = np.flatnonzero(differs & listed)
             differs[at] = ~_same_values(plan, kind, columns, rows[at], cleaned, filled_before, filled_after)
         source = rows[differs]
         values = (source, record_id[source], survivors[source], record_id[survivors[source]],
