@@ -641,8 +641,12 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     changed = changed[changed["group"].isin(done["group"])]
     overflow = plan.overflow[plan.overflow["group"].isin(done["group"])]
     dropped = plan.dropped[plan.dropped["group"].isin(done["group"])]
-    rules = plan.values.loc[plan.values["group"].isin(dropped["group"].to_numpy(dtype=np.int64)),  # a small join
-                            ["group", "column", "rule"]]
+    # the rules of the values of those groups and columns alone, for a small join: taken column by column (`loc` took
+    # the rows of every column of the values, 3,964,480 at 1,000,000 rows)
+    values = plan.values
+    of_dropped = np.flatnonzero(values["group"].isin(dropped["group"].to_numpy(dtype=np.int64)).to_numpy())
+    of_dropped = of_dropped[isin(values["column"].to_numpy()[of_dropped], dropped["column"].to_numpy())]
+    rules = pd.DataFrame({column: values[column].iloc[of_dropped] for column in ["group", "column", "rule"]})
     dropped = dropped.merge(rules, on=["group", "column"], how="left") if len(dropped) else dropped.assign(rule="")
     survivor_of = pd.Series(done["survivor_row"].to_numpy(), index=done["group"])
     own = (dropped["source_row"] == dropped["group"].map(survivor_of)).to_numpy()
