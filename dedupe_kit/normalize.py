@@ -1493,7 +1493,9 @@ def _name_keys(contacts: Contacts) -> tuple[pd.DataFrame, dict[str, tuple[np.nda
             codes, results = np.zeros(len(frame), dtype=np.intp), _objects([""] if len(frame) else [])
         else:
             codes, results = _map_distinct(values, _blank_if_placeholder(func))
-        derived, distinct = pd.factorize(results)  # first met in the rows' order too: the distinct values are
+        # the typed values come in the order the rows first hold them: the codes of their results are those that
+        # pd.factorize of the rows' results gives
+        derived, distinct = pd.factorize(results)
         coded[key] = derived[codes].astype(np.int32), np.asarray(distinct, dtype=object)
         return pd.Series(results[codes], index=frame.index, dtype=object)
 
