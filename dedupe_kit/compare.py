@@ -26,7 +26,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
-from ._perf import distinct_pairs, first_appearances, mixed, run_starts, sorted_distinct
+from ._perf import distinct_pairs, first_appearances, mixed, repeated, run_starts, sorted_distinct
 from .config import Config
 from .errors import ConfigError
 from .fieldmap import fold_header
@@ -1123,7 +1123,7 @@ def _first_copies(contacts: Contacts, normalized: Normalized, columns: tuple[str
     code = pd.factorize(count[rows])[0]
     for values in (identifiers[rows], phones[rows]):
         code = distinct_pairs(code, pd.factorize(values)[0])[0]
-    shared = np.bincount(code)[code] > 1
+    shared = repeated(code)
     rows, code = rows[shared], pd.factorize(code[shared])[0]
     # the fields by their codes, which the candidates and the comparisons read too: integers, quicker to hash
     fields = [normalized.name_codes(field)[0][rows] for field in _COPY_FIELDS]

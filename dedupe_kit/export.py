@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._perf import is_filled, isin, sorted_distinct
+from ._perf import is_filled, isin, repeated, sorted_distinct
 from .config import CRM_PROFILES, MergePolicy
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
@@ -879,7 +879,7 @@ def _rows_of_repeated_keys(contacts: Contacts) -> np.ndarray:
     if not contacts.field_map.key:
         return np.zeros(len(contacts), dtype=bool)
     codes = contacts.key_codes()
-    return (np.bincount(codes)[codes] > 1) & contacts.keyed()
+    return repeated(codes) & contacts.keyed()
 
 
 def merge_groups(plan: MergePlan) -> pd.DataFrame:

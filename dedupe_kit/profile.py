@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._perf import first_appearances, sort_order, sorted_distinct
+from ._perf import first_appearances, repeated, sort_order, sorted_distinct
 from .compare import first_copies
 from .config import Config
 from .fieldmap import ROLES, FieldMap
@@ -396,7 +396,7 @@ def exact_duplicates(contacts: Contacts) -> pd.DataFrame:
     for column in subset:
         cells = pd.factorize(frame[column].to_numpy(dtype=object)[rows])[0].astype(np.int64)
         group = cells if group is None else pd.factorize(group * (cells.max(initial=0) + 1) + cells)[0].astype(np.int64)
-        several = np.bincount(group)[group] > 1
+        several = repeated(group)
         rows, group = rows[several], group[several]
     first = pd.Series(rows).groupby(group).transform("min").to_numpy()
     duplicate = first != rows

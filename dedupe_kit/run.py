@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ._perf import distinct_pairs, paused_gc, release_memory, run_lengths, run_starts, sorted_distinct
+from ._perf import distinct_pairs, paused_gc, release_memory, repeated, run_lengths, run_starts, sorted_distinct
 from .candidates import Candidates, candidates
 from .cluster import cluster, different_ids
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
@@ -202,7 +202,7 @@ class Result:
                  unique_id_note(self.contacts, self.normalized), names_only_note(self.contacts, self.normalized),
                  region_hint(self.normalized, self.contacts.field_map, self.config.normalize.default_region),
                  *unread_dates(self.contacts, self.config.merge,
-                               np.flatnonzero(_in_groups(self.crosswalk["cluster_id"].to_numpy())))]
+                               np.flatnonzero(repeated(self.crosswalk["cluster_id"].to_numpy())))]  # rows in groups
         if self.decisions is not None:  # and how many decisions of another input are reused (`DecisionStore.decisions`)
             found += [*self.decisions.attrs.get("warnings", []), *self._matches_kept_apart()]
         return [f"warning: {text}" for text in found if text]
@@ -502,16 +502,6 @@ def load_run(out: str | Path, *, same_input: bool = True) -> tuple[Contacts, Con
     contacts = load(path, config, encoding=None if workbook else info["encoding"],
                     delimiter=None if workbook else info["delimiter"], sheet=sheet)
     return contacts, config.as_spelled(contacts.columns)
-
-
-def _in_groups(groups: np.ndarray) -> np.ndarray:
-    """Whether each row is in a group of two or more, its group (`cluster`'s, numbered by a row of theirs)
-    counted: a tenth of the time of ``duplicated(keep=False)``, which hashes the million groups.
-
-    >>> _in_groups(np.array([0, 1, 0, 3])).tolist()
-    [True, False, True, False]
-    """
-    return np.bincount(groups)[groups] > 1
 
 
 def _ranked(pairs: pd.DataFrame, statuses: list[str | None]) -> np.ndarray:
