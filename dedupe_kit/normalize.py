@@ -320,7 +320,7 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
     if not (first := first_of_record(phone_numbers["source_row"].to_numpy())).all():
         phone_numbers = phone_numbers[first].reset_index(drop=True)
     normalized = Normalized(identifiers, names, problems_frame, phone_numbers)
-    for key, coded in name_codes.items():
+    for key, coded in name_codes.items():  # under the key `Normalized.name_codes` keeps them by: not made again
         normalized.once(("names", key), lambda coded=coded: coded)
     return normalized
 
