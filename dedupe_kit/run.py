@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from ._perf import distinct_pairs, paused_gc, release_memory, repeated, run_lengths, run_starts, sorted_distinct
 from .candidates import Candidates, candidates
-from .cluster import cluster, different_ids
+from .cluster import cluster, different_ids, in_chains
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
                       NameComparison, check_comparable, compare, comparisons, generations, joint_names,
                       last_words_apart, patronymics, salutations, short_names_apart, value_pairs)
@@ -889,29 +889,29 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     accepted = (pairs["status"].to_numpy() == "auto") | by_person
     strength = np.where(by_person, 2.0, pairs["probability"].to_numpy())
     ids = normalized.identifiers
-    linked = np.r_[pairs["a"].to_numpy()[accepted], pairs["b"].to_numpy()[accepted]]
+    a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
+    linked = np.r_[a[accepted], b[accepted]]
     ids = ids[(ids["kind"] == "external_id") & ids["source_row"].isin(linked)]
     external: dict[int, frozenset[tuple[str, str]]] = {}
     for row, column, value in zip(ids["source_row"].tolist(), ids["column"].tolist(), ids["value"].tolist()):
         external[row] = external.get(row, frozenset()) | {(column, value)}  # one a row, seldom more
-    # a family pair matters between two records in accepted pairs, neither matched by a person
-    # (whose match may join a group, which then waits for review as a whole)
-    is_linked = np.zeros(n, dtype=bool)
-    is_linked[linked] = True
-    is_linked[pairs["a"].to_numpy()[by_person]] = is_linked[pairs["b"].to_numpy()[by_person]] = False
-    both = is_linked[pairs["a"].to_numpy()] & is_linked[pairs["b"].to_numpy()]
+    # a family pair matters between two records in chains of accepted pairs (a pair of two records
+    # in no other is a group at once: `in_chains`), neither matched by a person (whose match may
+    # join a group, which then waits for review as a whole)
+    is_linked = in_chains(n, a[accepted], b[accepted])
+    is_linked[a[by_person]] = is_linked[b[by_person]] = False
+    both = is_linked[a] & is_linked[b]
     kept_apart = family & both
     named = np.flatnonzero(household & both & ~kept_apart)
     kept_apart[named] = _two_names(normalized, index[named], email)
     if "last" in pairs:  # García López and García Pérez: María García, linked to both, does not make them one
         cousins = np.flatnonzero((pairs["last"].to_numpy() == 0) & both & ~kept_apart)
         last = normalized.names["last"].to_numpy(dtype=object)
-        kept_apart[cousins] = last_words_apart(*(last[index.get_level_values(i)[cousins]] for i in (0, 1)))
+        kept_apart[cousins] = last_words_apart(last[a[cousins]], last[b[cousins]])
     apart = index[(decision == "distinct") | kept_apart]
     groups = cluster(n, index, accepted, strength, external_ids=external, apart=apart,
                      support=_likely(pairs, accepted, thresholds), first=first)
 
-    a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     joined = accepted & (groups[a] == groups[b])
     a, b, score, reviewed = a[joined], b[joined], pairs["probability"].to_numpy()[joined], by_person[joined]
     best = np.full(n, np.nan)  # each row's best link inside its group
