@@ -866,9 +866,11 @@ def _likely(pairs: pd.DataFrame, accepted: np.ndarray, thresholds: Thresholds) -
     >>> _likely(pairs, pairs["status"].eq("auto").to_numpy(), Thresholds(0.5, 0.95)).tolist()
     [True, True, True, False]
     """
-    probability, decision = pairs["probability"].to_numpy(), pairs["decision"].to_numpy()
-    return accepted | ((pairs["status"].to_numpy() == "review") & (probability < thresholds.upper)
-                       & ~((decision == "skip") & (probability < thresholds.lower)))
+    probability = pairs["probability"].to_numpy()
+    likely = accepted | (pairs["status"].to_numpy() == "review") & (probability < thresholds.upper)
+    low = np.flatnonzero(likely & ~accepted & (probability < thresholds.lower))  # only these decisions are read
+    likely[low] = pairs["decision"].to_numpy()[low] != "skip"
+    return likely
 
 
 def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex, pairs: pd.DataFrame,
@@ -890,8 +892,9 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     strength = np.where(by_person, 2.0, pairs["probability"].to_numpy())
     ids = normalized.identifiers
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
-    linked = np.r_[a[accepted], b[accepted]]
-    ids = ids[(ids["kind"] == "external_id") & ids["source_row"].isin(linked)]
+    linked = np.zeros(n, dtype=bool)
+    linked[a[accepted]] = linked[b[accepted]] = True
+    ids = ids[(ids["kind"] == "external_id").to_numpy() & linked[ids["source_row"].to_numpy()]]
     external: dict[int, frozenset[tuple[str, str]]] = {}
     for row, column, value in zip(ids["source_row"].tolist(), ids["column"].tolist(), ids["value"].tolist()):
         external[row] = external.get(row, frozenset()) | {(column, value)}  # one a row, seldom more
