@@ -677,9 +677,8 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
         pd.DataFrame({"group": groups.loc[stopped, "group"], "event": "stopped",
                       "detail": "not merged, the records stay apart until a person picks the value in review or says "
                                 "not a match: " + groups.loc[stopped, "conflicts"]}),
-        done[["group", "survivor_record_id", "survivor_reason"]].assign(
-            event="merge", record_id=done["survivor_record_id"], detail="survivor: " + done["survivor_reason"])
-        .drop(columns=["survivor_record_id", "survivor_reason"]),
+        pd.DataFrame({"group": done["group"], "event": "merge", "record_id": done["survivor_record_id"],
+                      "detail": "survivor: " + done["survivor_reason"]}),
         pd.DataFrame({"group": np.repeat(done["group"].to_numpy(), sizes)[away], "event": "merged away",
                       "record_id": record_id[member[away]]}),
         pd.DataFrame({"group": changed["group"], "event": "field", "column": changed["column"],
