@@ -171,9 +171,25 @@ def value_pairs(rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     >>> value_pairs(np.array([0, 0, 2]), np.array([0, 1]), np.array([2, 2]))
     (array([0, 0]), array([0, 1]), array([2, 2]))
     """
-    count = np.bincount(rows, minlength=max(a.max(initial=-1), b.max(initial=-1)) + 1)
-    start = np.cumsum(count) - count
-    start_a, start_b, count_a, count_b = start[a], start[b], count[a], count[b]
+    return value_pairs_at(value_starts(rows, max(a.max(initial=-1), b.max(initial=-1)) + 1), a, b)
+
+
+def value_starts(rows: np.ndarray, n: int) -> np.ndarray:
+    """Where the values of each record ``0 … n-1`` start in a table of values sorted by record
+    (``rows``), and where the last one's end: ``n + 1`` positions.
+
+    >>> value_starts(np.array([0, 0, 2]), 4)
+    array([0, 2, 2, 3, 3])
+    """
+    return np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+
+
+def value_pairs_at(starts: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`value_pairs` of the table whose `value_starts` (of records up to those of ``a`` and ``b``
+    at least) are ``starts``: worked out once for the calls on one table (the pieces of pairs.csv
+    each asked for a count of the million records' values)."""
+    start_a, start_b = starts[a], starts[b]
+    count_a, count_b = starts[a + 1] - start_a, starts[b + 1] - start_b
     combos = count_a * count_b
     pid = np.repeat(np.arange(len(a)), combos)
     offset = np.arange(len(pid)) - np.repeat(np.cumsum(combos) - combos, combos)
@@ -207,6 +223,14 @@ class _MultiValued(Comparison):
             counted = int(counted.sum())
         held = sorted_distinct(value[use].astype(np.int64) << 32 | self.rows[use]) >> 32
         self.frequency = np.bincount(held, minlength=len(self.uniques["value"])) / max(counted, 1)
+        self._starts = np.zeros(1, dtype=np.int64)  # see `starts`
+
+    def starts(self, n: int) -> np.ndarray:
+        """`value_starts` of the values, of the records up to ``n`` at least: worked out once (the
+        reasons of each piece of pairs.csv ask, for `value_pairs_at`)."""
+        if len(self._starts) <= n:
+            self._starts = value_starts(self.rows, n)
+        return self._starts
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
         a, b = rows_a.to_numpy(), rows_b.to_numpy()

@@ -24,7 +24,8 @@ from .candidates import Candidates, candidates
 from .cluster import cluster, different_ids, in_chains
 from .compare import (MISSING, Comparison, DateComparison, EmailComparison, ExactComparison, ExternalIdComparison,
                       NameComparison, check_comparable, compare, comparisons, generations, joint_names,
-                      last_words_apart, patronymics, salutations, short_names_apart, value_pairs)
+                      last_words_apart, patronymics, salutations, short_names_apart, value_pairs,
+                      value_pairs_at, value_starts)
 from .config import Config, MergePolicy
 from .errors import DedupeKitWarning, InputError
 from .export import (export, export_crosswalk, export_entry, log_export, neutralized_cells, quoted_ids,
@@ -986,7 +987,8 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
             continue
         rows, codes, uniques = result.normalized.coded(kind)  # by row
         first = result.normalized.first_of_kind(kind)  # not a mailing list's every address against every other
-        pid, left, right = value_pairs(rows[first], a, b)
+        starts = result.normalized.once(("first starts", kind), lambda: value_starts(rows[first], len(contacts)))
+        pid, left, right = value_pairs_at(starts, a, b)
         left, right = first[left], first[right]
         shared = codes[left] == codes[right]
         pid, left, right = pid[shared], left[shared], right[shared]
@@ -1009,7 +1011,8 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
         else:  # by their codes: a number's code is its value's
             position, used = pd.factorize(codes[left])
             used = uniques[used]
-        texts = np.array(["", *display_all([kind] * len(used), used)], dtype=object)
+        shown = display_all([kind] * len(used), used) if kind == "phone" else used  # an email as it is (`display`)
+        texts = np.concatenate([[""], np.asarray(shown, dtype=object)])
         if kind == "phone":  # and the kind of its column on each side: "(home ~ mobile)", a parent's number
             label_at, labels = pd.factorize(_phone_kinds(result.normalized.of_kind("phone", "phone_kind"), left, right))
             combo, position = np.unique(position * len(labels) + label_at, return_inverse=True)
@@ -1045,7 +1048,8 @@ def _two_values(result: Result, pairs: pd.DataFrame, kind: str, at: np.ndarray, 
     near = np.flatnonzero((level >= 0) & (level < max(comparison.levels)))
     if not len(near):
         return at, texts
-    pid, left, right = value_pairs(comparison.rows, pairs["a"].to_numpy()[near], pairs["b"].to_numpy()[near])
+    pid, left, right = value_pairs_at(comparison.starts(len(result.contacts)), pairs["a"].to_numpy()[near],
+                                      pairs["b"].to_numpy()[near])
     best = comparison.combo_levels(left, right) == level[near][pid]
     pid, left, right = pid[best], left[best], right[best]
     first = run_starts(pid)  # the first combination at the pair's level
