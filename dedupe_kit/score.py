@@ -295,9 +295,9 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
         swapped = (features["swapped"].to_numpy() == 1 if column == "first" and "swapped" in features
                    else np.zeros(n, dtype=bool))
         weight_at, weight_of = pd.factorize(weight, use_na_sentinel=False)
-        # each distinct (level, detail) and then (that, swapped, weight) is put in words once, by Arrow's kernels
-        first, level_code, detail_code = distinct_pairs(level_at, detail_at)
-        at, combo, shown_code = distinct_pairs(first, weight_at * 2 + swapped)
+        # each distinct (level, detail, swapped, weight), found in one pass, is put in words once, by Arrow's kernels
+        at, level_detail, shown_code = distinct_pairs(level_at * len(detail_of) + detail_at, weight_at * 2 + swapped)
+        level_code, detail_code = np.divmod(level_detail, len(detail_of))
         described = pa.array([descriptions.get(column, {}).get(level, column) for level in level_of.tolist()],
                              pa.string())
         detail = pa.array(np.asarray(detail_of, dtype=object), pa.string())
@@ -307,7 +307,7 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
                           for w in weight_of.tolist() for turned in (False, True)], pa.string())  # by shown_code
         # each pair's text: its position among all columns' texts (-1: a missing field, no text)
         codes.append(np.where(levels == MISSING, -1, sum(map(len, texts)) + at))
-        texts.append(pc.binary_join_element_wise(described.take(level_code[combo]), detail.take(detail_code[combo]),
+        texts.append(pc.binary_join_element_wise(described.take(level_code), detail.take(detail_code),
                                                  shown.take(shown_code), "").cast(pa.large_string()))  # may pass 2 GB
         strengths.append(np.where(levels == MISSING, -1.0, np.where(np.isfinite(weight), np.abs(weight), np.inf)))
     if not codes:
