@@ -575,9 +575,20 @@ class NameComparison(Comparison):
         blank = np.flatnonzero(self.words == "")
         self.first_frequency[blank] = self.last_frequency[blank] = np.nan  # as `frequencies`: a blank is no value
         self.either_frequency = np.fmax(self.first_frequency, self.last_frequency)  # in the commoner role
+        # the records' names (first, last and full name together) numbered, each with a record of that name:
+        # the levels depend on the names alone, and candidate pairs repeat the same two names (at 1,000,000
+        # rows, 432,343 pairs of names among 2,888,554 pairs)
+        self.name = distinct_pairs(distinct_pairs(self.first + 1, self.last + 1)[0], self.full + 1)[0]
+        self.named = np.zeros(self.name.max(initial=-1) + 1, dtype=np.int64)
+        self.named[self.name] = np.arange(len(self.name))  # any record of the name will do
 
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series):
-        a, b, words = rows_a.to_numpy(), rows_b.to_numpy(), self.words
+        positions, a, b = distinct_pairs(self.name[rows_a.to_numpy()], self.name[rows_b.to_numpy()])
+        return tuple(levels[positions] for levels in self._levels(self.named[a], self.named[b]))
+
+    def _levels(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The outputs of `_compute_vectorized` for records ``a`` and ``b`` (aligned)."""
+        words = self.words
         fa, la, fb, lb = self.first[a], self.last[a], self.first[b], self.last[b]
         direct_first, direct_last = _first_level(fa, fb, words), _last_level(la, lb, words)
         swap_first, swap_last = _first_level(fa, lb, words), _last_level(la, fb, words)
