@@ -26,12 +26,12 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
-from ._perf import distinct_pairs, first_appearances, mixed, repeated, run_starts, sorted_distinct
+from ._perf import distinct_pairs, first_appearances, isin, mixed, repeated, run_starts, sorted_distinct
 from .config import Config
 from .errors import ConfigError
 from .fieldmap import fold_header
 from .load import Contacts, check_source
-from .names import GENERATIONS, final_g_apart, fold, generation, nickname_equivalent, patronymic
+from .names import GENERATIONS, final_g_apart, fold, generation, nickname_equivalent, nickname_group, patronymic
 from .normalize import Normalized, mail_provider, map_unique
 
 MISSING = -1
@@ -673,8 +673,7 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     positions, a, b = distinct_pairs(a, b)
     blank = words == ""
     missing = blank[a] | blank[b]
-    # the pairs are distinct already: each tested once, without numbering them again
-    nickname = np.array([nickname_equivalent(x, y) for x, y in zip(words[a].tolist(), words[b].tolist())], dtype=bool)
+    nickname = _nicknames(a, b, words)
     typos = _typos(a, b, words)
     near = _nearly_the_same(a, b, words, typos)
     single = np.array([_is_initial(w) for w in words.tolist()], dtype=bool)
@@ -689,6 +688,27 @@ def _first_level(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     initials_only = single[a] & single[b]  # "K." and "K.": an initial fits, no more; "K." and "J.": different
     return np.select([missing, initials_only, bare[a] == bare[b], nickname, near, typos <= 2, initial],
                      [MISSING, np.where(initial, 1, 0), 5, 4, 3, 2, 1], 0).astype(np.int8)[positions]
+
+
+def _nicknames(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """`nickname_equivalent` of ``words[a]`` and ``words[b]`` (aligned codes of distinct pairs). Only two same
+    names, or two of which one's first word is in the other's `nickname_group`, may be: those are found by codes
+    (each word's group read once), and only they are tested (at 1,000,000 rows, 3,014 of the candidates' 102,775
+    pairs of first names; a call each took 0.07 s).
+
+    >>> words = np.array(["bob", "robert j", "liz"], dtype=object)
+    >>> _nicknames(np.array([0, 0, 1, 2]), np.array([1, 2, 0, 2]), words).tolist()
+    [True, False, True, True]
+    """
+    heads, head_texts = pd.factorize(np.array([word.split(" ")[0] for word in words.tolist()], dtype=object))
+    code_of = {head: code for code, head in enumerate(head_texts.tolist())}
+    grouped = [word * len(code_of) + code_of[name] for word, text in enumerate(words.tolist())
+               for name in nickname_group(text) if name in code_of]
+    tested = np.flatnonzero((a == b) | isin(a * len(code_of) + heads[b], grouped)
+                            | isin(b * len(code_of) + heads[a], grouped))
+    found = np.zeros(len(a), dtype=bool)
+    found[tested] = [nickname_equivalent(x, y) for x, y in zip(words[a[tested]].tolist(), words[b[tested]].tolist())]
+    return found
 
 
 def _is_initial(name: str) -> bool:
