@@ -1161,7 +1161,9 @@ class _Cells:
             one = at[part[first]]  # the texts taken for these, and below for the cells of several only
             self._ids[column] = (rows[first], id_value[one], codes[first], id_raw[one])
             unread_here = unread[(unread["column"] == column).to_numpy()]
-            unread_here = unread_here[isin(unread_here["source_row"].to_numpy(), rows)]  # beside an identifier
+            beside = np.zeros(len(contacts), dtype=bool)  # a flag by row: a hash table of the rows took longer
+            beside[rows] = True
+            unread_here = unread_here[beside[unread_here["source_row"].to_numpy()]]  # beside an identifier
             # a JSON list of one item (``["ann@example.com"]``) goes elsewhere as that item, as a cell of several
             # (a cell that holds one holds a "[": one search of the cells joined spares most columns Arrow's reading)
             texts = contacts.frame[column].to_numpy(dtype=object)[rows]
