@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._perf import arrow_codes, isin, read_only_once, run_lengths, run_starts, runs, sorted_distinct
+from ._perf import arrow_codes, isin, read_only_once, repeated, run_lengths, run_starts, runs, sorted_distinct
 from .config import MergePolicy
 from .errors import ConfigError, DedupeKitWarning
 from .fieldmap import OWN_COLUMNS, FieldMap, consent_rule, fold_header
@@ -1713,8 +1713,9 @@ def _conflicts(cells_of: _Cells, contacts: Contacts, policy: MergePolicy,
     # the identifiers compared by their ``code``, one per distinct identifier of a kind (a column's are of one kind):
     # as by their texts, in half the time
     for column, what in checks:
-        cells = cells_of(column, keys=True, identifiers_only=True).drop_duplicates(["group", "code"])
-        cells = cells[cells.duplicated("group", keep=False)]
+        cells = cells_of(column, keys=True, identifiers_only=True)
+        first = np.flatnonzero(_first_codes(cells))  # each group's first cell of each code
+        cells = cells.take(first[repeated(cells["group"].to_numpy(dtype=np.int64)[first])])  # of groups of two: few
         for group, values in cells.groupby("group"):
             if (group, column) not in field_choice:
                 shown = ", ".join(f"{v!r} (row {r})" for v, r in zip(values["value"], values["row"]))
@@ -1724,7 +1725,8 @@ def _conflicts(cells_of: _Cells, contacts: Contacts, policy: MergePolicy,
         # unless a person chose the group's ID; a record of both (a Student ID and a CRM ID) links the records of
         # either, as `different_ids` joins them into one group
         cells = pd.concat([cells_of(c, keys=True, identifiers_only=True) for c in fm.external_ids], ignore_index=True)
-        several = cells[cells.groupby("group")["code"].transform("nunique") > 1]
+        of_cell = cells["group"].to_numpy(dtype=np.int64)
+        several = cells[np.bincount(of_cell[_first_codes(cells)])[of_cell] > 1]  # groups of two codes or more
         for group, values in several.groupby("group"):
             if group in found or any((group, c) in field_choice for c in fm.external_ids):
                 continue
@@ -1738,3 +1740,14 @@ def _conflicts(cells_of: _Cells, contacts: Contacts, policy: MergePolicy,
                     f"rows {' '.join(map(str, rows1))} and {' '.join(map(str, rows2))} hold different external "
                     f"unique IDs: {', '.join(sorted(ids1))} / {', '.join(sorted(ids2))}")
     return {g: "; ".join(messages) for g, messages in found.items()}
+
+
+def _first_codes(cells: pd.DataFrame) -> np.ndarray:
+    """Whether each of ``cells`` (``group``, ``code``) is the first of its code in its group: one integer a pair,
+    hashed once, not the table's two columns (drop_duplicates, then taking every column of the cells kept).
+
+    >>> _first_codes(pd.DataFrame({"group": [0, 0, 0, 1], "code": [5, 5, 6, 5]})).tolist()
+    [True, False, True, True]
+    """
+    group, code = cells["group"].to_numpy(dtype=np.int64), cells["code"].to_numpy(dtype=np.int64)
+    return ~pd.Series(group * (code.max(initial=0) + 1) + code).duplicated().to_numpy()
