@@ -1153,6 +1153,7 @@ class _Cells:
         # by column, of the cells that hold several identifiers: the rows, codes and typed texts of every one,
         # and whether the cell holds nothing else (no text that is not one)
         self._several: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._colons: dict[str, bool] = {}  # by column, whether a cell of a row with an identifier holds " ::: "
         for i, column in enumerate(names):
             part = np.flatnonzero(id_column == i)
             rows, codes = id_row[part], id_code[part]
@@ -1167,7 +1168,9 @@ class _Cells:
             # a JSON list of one item (``["ann@example.com"]``) goes elsewhere as that item, as a cell of several
             # (a cell that holds one holds a "[": one search of the cells joined spares most columns Arrow's reading)
             texts = contacts.frame[column].to_numpy(dtype=object)[rows]
-            listed = rows[list(json_lists(texts))] if "[" in "\n".join(texts) else rows[:0]
+            joined = "\n".join(texts)
+            listed = rows[list(json_lists(texts))] if "[" in joined else rows[:0]
+            self._colons[column] = " ::: " in joined  # for `google_list`: no match runs over the line breaks
             if not first.all() or len(unread_here) or len(listed):
                 unread_rows = problems.loc[(problems["column"] == column).to_numpy(), "source_row"].to_numpy()
                 several = isin(rows, np.r_[rows[~first], unread_here["source_row"].to_numpy(), listed])
@@ -1267,6 +1270,16 @@ class _Cells:
     def written_as_list(self, column: str) -> bool:
         """Whether half or more of the file's cells of ``column`` that hold an identifier hold several."""
         return column in self._lists
+
+    def google_list(self, column: str) -> bool:
+        """Whether a member's cell of ``column`` holds Google Contacts' separator ``" ::: "``: in a column of
+        identifiers, one of the cells `__init__` searched, or one of the few other filled ones."""
+        rows, held = self._member["row"], self.contacts.frame[column].to_numpy(dtype=object)
+        if column not in self._colons:  # no member has an identifier there: first in the file's cells joined
+            return " ::: " in "\n".join(held) and any(" ::: " in text for text in held[rows])
+        others = self.contacts.filled(column).copy()
+        others[self._ids[column][0]] = False
+        return self._colons[column] or any(" ::: " in text for text in held[rows[others[rows]]])
 
     def identifiers(self, cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every identifier of the cells of `of_role`, by cell in their order: the cell's position,
@@ -1652,12 +1665,8 @@ def _list_columns(columns: list[str], cells_of: _Cells, json_columns: Sequence[s
     (``json_columns``), or by Google
     Contacts (``a@x.com ::: b@y.com``, its own separator, in a member's cell): one record's pasted pair leaves
     a column of one value a cell as it is, which a CRM checks as one address or number."""
-    rows, frame = cells_of.members["row"].to_numpy(), cells_of.contacts.frame
     return [c for c in columns if cells_of.written_as_list(c) or c in json_columns
-            or re.search(r"(?:emails|phones|addresses|numbers)$", fold_header(c))
-            # first in the file's cells as one text (no match runs over the line breaks): the members' take longer
-            or (" ::: " in "\n".join(frame[c].to_numpy())
-                and any(" ::: " in text for text in frame[c].to_numpy()[rows]))]
+            or re.search(r"(?:emails|phones|addresses|numbers)$", fold_header(c)) or cells_of.google_list(c)]
 
 
 def _json_lists(contacts: Contacts, column: str) -> bool:
