@@ -1118,6 +1118,11 @@ def _natural(text: str) -> tuple:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
 
 
+# a number a spreadsheet wrote as a decimal (6175550142.0, `without_point_zero`) holds a ".0" that no digit follows,
+# which most files' phones lack (the ".0" of 06.47.02.71.37 is followed by one): one search spares Arrow's reading
+_DECIMAL = r"\.0(?!\d)"
+
+
 class _Cells:
     """The filled cells of the groups' members, column by column, each worked out once.
 
@@ -1153,7 +1158,10 @@ class _Cells:
         # by column, of the cells that hold several identifiers: the rows, codes and typed texts of every one,
         # and whether the cell holds nothing else (no text that is not one)
         self._several: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._colons: dict[str, bool] = {}  # by column, whether a cell of a row with an identifier holds " ::: "
+        # by column, whether a cell of a row with an identifier holds " ::: " (see `google_list`), and of a phone
+        # column `_DECIMAL`
+        self._colons: dict[str, bool] = {}
+        self._decimals: dict[str, bool] = {}
         for i, column in enumerate(names):
             part = np.flatnonzero(id_column == i)
             rows, codes = id_row[part], id_code[part]
@@ -1170,7 +1178,9 @@ class _Cells:
             texts = contacts.frame[column].to_numpy(dtype=object)[rows]
             joined = "\n".join(texts)
             listed = rows[list(json_lists(texts))] if "[" in joined else rows[:0]
-            self._colons[column] = " ::: " in joined  # for `google_list`: no match runs over the line breaks
+            self._colons[column] = " ::: " in joined  # no match runs over the line breaks
+            if column in phones:
+                self._decimals[column] = bool(re.search(_DECIMAL, joined))
             if not first.all() or len(unread_here) or len(listed):
                 unread_rows = problems.loc[(problems["column"] == column).to_numpy(), "source_row"].to_numpy()
                 several = isin(rows, np.r_[rows[~first], unread_here["source_row"].to_numpy(), listed])
@@ -1262,7 +1272,8 @@ class _Cells:
                             same = next((j for j in numbers.get(group[i], ()) if reads_as(value[i], key[j])), None)
                             code[i] = code[i] if same is None else code[same]
             found["code"] = code
-            found["typed"] = (without_point_zero(value) if role == "phones" else  # as it goes on elsewhere
+            decimals = role == "phones" and any(self._held(c, self._decimals, _DECIMAL) for c in columns)
+            found["typed"] = (without_point_zero(value) if decimals else  # as it goes on elsewhere
                               _without_point_zero_id(value) if role == "external_ids" else value)
             self._of_role[role] = found
         return found
@@ -1272,14 +1283,20 @@ class _Cells:
         return column in self._lists
 
     def google_list(self, column: str) -> bool:
-        """Whether a member's cell of ``column`` holds Google Contacts' separator ``" ::: "``: in a column of
-        identifiers, one of the cells `__init__` searched, or one of the few other filled ones."""
+        """Whether a member's cell of ``column`` holds Google Contacts' separator ``" ::: "``."""
+        return self._held(column, self._colons, " ::: ")
+
+    def _held(self, column: str, found: Mapping[str, bool], pattern: str) -> bool:
+        """Whether a member's cell of ``column`` holds ``pattern`` (a regular expression that finds in cells joined
+        by line breaks what it finds in one of them): by ``found``, the search of the cells `__init__` joined (of
+        the rows with an identifier there), and in the few other filled ones; in a column not searched so, first in
+        the file's cells joined."""
         rows, held = self._member["row"], self.contacts.frame[column].to_numpy(dtype=object)
-        if column not in self._colons:  # no member has an identifier there: first in the file's cells joined
-            return " ::: " in "\n".join(held) and any(" ::: " in text for text in held[rows])
+        if column not in found:
+            return bool(re.search(pattern, "\n".join(held))) and any(re.search(pattern, text) for text in held[rows])
         others = self.contacts.filled(column).copy()
         others[self._ids[column][0]] = False
-        return self._colons[column] or any(" ::: " in text for text in held[rows[others[rows]]])
+        return found[column] or any(re.search(pattern, text) for text in held[rows[others[rows]]])
 
     def identifiers(self, cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every identifier of the cells of `of_role`, by cell in their order: the cell's position,
