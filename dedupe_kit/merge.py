@@ -1144,7 +1144,7 @@ class _Cells:
         # the texts of all identifiers: the members' are taken by column below, a reference count each, not three
         id_value, id_raw = ids["value"].to_numpy(dtype=object), ids["raw"].to_numpy(dtype=object)
         # the column of every identifier as an integer, read below for the members' and for all
-        column_of, columns = pd.factorize(ids["column"].to_numpy(dtype=object))
+        column_of, columns = normalized.column_codes()
         id_column, names = pd.factorize(column_of[at])
         names = columns[names]
         problems, phones = normalized.problems, {column for column, _ in contacts.field_map.phones}

@@ -95,6 +95,10 @@ class Normalized:
         below, and other modules' derived arrays); read-only."""
         return read_only_once(self._shared, key, make)
 
+    def column_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The identifiers' ``column`` as integer codes by row and the columns they stand for; read-only."""
+        return self.once("columns", lambda: pd.factorize(self.identifiers["column"].to_numpy(dtype=object)))
+
     def first_of_kind(self, kind: str) -> np.ndarray:
         """The positions in `coded` of each record's first `EMAILS_COMPARED` identifiers of one kind:
         worked out once (each piece of pairs.csv asks); read-only."""
@@ -309,7 +313,9 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
         names, name_codes = _name_keys(contacts)
         phone_found, phone_problems, phones = phoned.result()
     found, problems = phone_found + found, phone_problems + problems
-    identifiers = _table(found, IDENTIFIER_COLUMNS, ["source_row", "kind", "column"], {"kind": IDENTIFIER_KINDS})
+    codes_of: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    identifiers = _table(found, IDENTIFIER_COLUMNS, ["source_row", "kind", "column"], {"kind": IDENTIFIER_KINDS},
+                         codes_of)
     identifiers["shared"] = identifiers["shared"].astype(bool, copy=False)  # objects without an email column
     problems_frame = _table(problems, PROBLEM_COLUMNS, ["source_row", "column"])
     phone_numbers = _table(phones, PHONE_COLUMNS, ["source_row", "column"])
@@ -318,6 +324,8 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
     normalized = Normalized(identifiers, names, problems_frame, phone_numbers)
     for key, coded in name_codes.items():  # under the key `Normalized.name_codes` keeps them by: not made again
         normalized.once(("names", key), lambda coded=coded: coded)
+    if "column" in codes_of:  # as `_table` sorted by them: not factorized again (3,099,755 texts at 1,000,000 rows)
+        normalized.once("columns", lambda: codes_of["column"])
     return normalized
 
 
@@ -1433,10 +1441,11 @@ def _spread(codes: np.ndarray, rows: np.ndarray, n_keys: int, parts: list[Items]
 
 
 def _table(parts: list[dict], columns: list[str], by: list[str],
-           categorical: dict[str, list[str]] | None = None) -> pd.DataFrame:
+           categorical: dict[str, list[str]] | None = None, codes_of: dict | None = None) -> pd.DataFrame:
     """The parts (dicts of arrays, and of single values for the whole part) one after the
     other as one table, sorted stably by ``by``: text alphabetically, but the ``categorical``
-    columns in the order of their categories."""
+    columns in the order of their categories. ``codes_of``, when given, gets each column of one value
+    per part as its codes by row and its values (the table's rows hold ``values[codes]``)."""
     categorical = categorical or {}
     lengths = [len(part["source_row"]) for part in parts]
     data, keys, one_each = {}, {}, {}
@@ -1458,6 +1467,8 @@ def _table(parts: list[dict], columns: list[str], by: list[str],
                         else data[c] for c in reversed(by)])
     for column, categories in one_each.items():  # its values made from its keys once in order: not sorted again
         codes = keys[column][order]
+        if codes_of is not None:
+            codes_of[column] = codes.astype(np.min_scalar_type(len(categories))), np.array(categories, dtype=object)
         data[column] = (pd.Categorical.from_codes(codes, categories) if column in categorical
                         else np.array(categories, dtype=object)[codes])
     # copy=False: each column a block of its own, not copied into one block per dtype (3,099,755
