@@ -458,22 +458,27 @@ def _placeholder_problems(normalized: Normalized) -> np.ndarray:
 def placeholder_cells(contacts: Contacts, normalized: Normalized) -> dict[str, np.ndarray]:
     """By phone, email and ID column, whether each row's cell holds only placeholders (``N/A``,
     ``555-555-5555``, ``noemail@…``): blank in effect, such a cell neither makes a record look
-    complete nor keeps a number out of its column, and is not carried into another record."""
-    problems = normalized.problems
-    junk = _placeholder_problems(normalized)
-    rows, columns = problems["source_row"].to_numpy(), problems["column"].to_numpy(dtype=object)
-    ids = normalized.identifiers
-    near = isin(ids["source_row"].to_numpy(), rows[junk])  # the identifiers of rows that hold a placeholder
-    beside = {*zip(ids["source_row"].to_numpy()[near].tolist(), ids["column"].to_numpy(dtype=object)[near].tolist()),
-              *zip(rows[~junk].tolist(), columns[~junk].tolist())}  # a usable value, or another unusable one
-    at: dict[str, list[int]] = {}
-    for row, column in zip(rows[junk].tolist(), columns[junk].tolist()):
-        if (row, column) not in beside:
-            at.setdefault(column, []).append(row)
-    found = {column: np.zeros(len(contacts), dtype=bool) for column in at}
-    for column, held in at.items():
-        found[column][held] = True
-    return found
+    complete nor keeps a number out of its column, and is not carried into another record. Worked out once (the
+    merge and the export both ask), read-only."""
+    def make() -> tuple[np.ndarray, ...]:
+        problems = normalized.problems
+        junk = _placeholder_problems(normalized)
+        rows, columns = problems["source_row"].to_numpy(), problems["column"].to_numpy(dtype=object)
+        ids = normalized.identifiers
+        near = isin(ids["source_row"].to_numpy(), rows[junk])  # the identifiers of rows that hold a placeholder
+        beside = {*zip(ids["source_row"].to_numpy()[near].tolist(),
+                       ids["column"].to_numpy(dtype=object)[near].tolist()),
+                  *zip(rows[~junk].tolist(), columns[~junk].tolist())}  # a usable value, or another unusable one
+        at: dict[str, list[int]] = {}
+        for row, column in zip(rows[junk].tolist(), columns[junk].tolist()):
+            if (row, column) not in beside:
+                at.setdefault(column, []).append(row)
+        found = {column: np.zeros(len(contacts), dtype=bool) for column in at}
+        for column, held in at.items():
+            found[column][held] = True
+        return np.array(list(found), dtype=object), *found.values()  # the columns, then their cells
+    columns, *found = normalized.once(("placeholder cells", len(contacts)), make)
+    return dict(zip(columns.tolist(), found))
 
 
 def filled_cells(contacts: Contacts, placeholders: Mapping[str, np.ndarray], column: str) -> np.ndarray:
