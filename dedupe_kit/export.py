@@ -36,8 +36,8 @@ from .config import CRM_PROFILES, MergePolicy
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
 from .load import Contacts, record_ids
-from .merge import (CONSENT_RULES, EXTRA_COLUMN, EXTRA_COLUMNS, MergePlan, blank_for_the_word, filled_cells, holds_word,
-                    keyless_picks, keyless_what, placeholder_cells, refusals)
+from .merge import (CONSENT_RULES, EXTRA_COLUMN, EXTRA_COLUMNS, MergePlan, blank_for_the_word, filled_cells,
+                    holding_clear_word, holds_word, keyless_picks, keyless_what, placeholder_cells, refusals)
 from .names import as_written, split_full_name
 from .normalize import Normalized, extensions, map_unique, reads_as, with_extensions
 
@@ -299,7 +299,7 @@ def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word:
         cells = contacts.frame[column].to_numpy(dtype=object)
         values = cells[rows] if column in keys else _blanks(len(rows))
         if column in keys and clear_word:  # a name, an ID that is the clear word would be emptied: kept as it is
-            values[holds_word(values, clear_word)] = ""
+            values[holding_clear_word(contacts, column, clear_word, rows)] = ""
         at = column_of_cell == position
         values[line_of_cell[at]] = clear_word or cells[cell_rows[at]]
         out[column] = values

@@ -510,9 +510,7 @@ def _with_blank_texts(contacts: Contacts, rows: np.ndarray, word: str,
     role_of = contacts.field_map.role_of()
     for column in contacts.columns:
         role = role_of.get(column)
-        words = ([] if role in _NOT_TEXT_ROLES or column in EXTRA_COLUMNS else
-                 placeholder_texts(role) if role else _ANY_COLUMN_PLACEHOLDERS)
-        hit = _holding_word(contacts, column, frozenset(filter(None, [word, *words])), rows)
+        hit = _holding_word(contacts, column, _blank_words(contacts, column, word), rows)
         if role == "birth_date":  # and 1900-01-01, what systems write for no date
             hit |= contacts.filled(column)[rows] & ~_dated(contacts, column, rows)
         if hit.any():
@@ -520,6 +518,26 @@ def _with_blank_texts(contacts: Contacts, rows: np.ndarray, word: str,
             mask[rows[hit]] = True
             found[column] = mask
     return found
+
+
+def _blank_words(contacts: Contacts, column: str, word: str) -> frozenset[str]:
+    """The texts a cell of ``column`` that holds only one of is blank to the merge (`_with_blank_texts`): the clear
+    ``word``, and in a column of text the placeholders."""
+    role = contacts.field_map.role_of().get(column)
+    words = ([] if role in _NOT_TEXT_ROLES or column in EXTRA_COLUMNS else
+             placeholder_texts(role) if role else _ANY_COLUMN_PLACEHOLDERS)
+    return frozenset(filter(None, [word, *words]))
+
+
+def holding_clear_word(contacts: Contacts, column: str, word: str, rows: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows``' cell of ``column`` holds only the clear ``word`` (`holds_word`): read again among
+    the cells the merge found blank for ``word`` or a placeholder (`_holding_word`, kept for all rows when the
+    merge's groups are many), not in Arrow's reading of every cell (0.1 s for the merged-away records' key columns
+    at 1,000,000 rows)."""
+    hit = np.flatnonzero(_holding_word(contacts, column, _blank_words(contacts, column, word), rows))
+    held = np.zeros(len(rows), dtype=bool)
+    held[hit[holds_word(contacts.frame[column].to_numpy(dtype=object)[rows[hit]], word)]] = True
+    return held
 
 
 def _holding_word(contacts: Contacts, column: str, words: frozenset[str], rows: np.ndarray) -> np.ndarray:
