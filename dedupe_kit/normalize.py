@@ -313,9 +313,9 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
         names, name_codes = _name_keys(contacts)
         phone_found, phone_problems, phones = phoned.result()
     found, problems = phone_found + found, phone_problems + problems
-    codes_of: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    sorted_by: dict[str, Coded] = {}
     identifiers = _table(found, IDENTIFIER_COLUMNS, ["source_row", "kind", "column"], {"kind": IDENTIFIER_KINDS},
-                         codes_of)
+                         sorted_by)
     identifiers["shared"] = identifiers["shared"].astype(bool, copy=False)  # objects without an email column
     problems_frame = _table(problems, PROBLEM_COLUMNS, ["source_row", "column"])
     phone_numbers = _table(phones, PHONE_COLUMNS, ["source_row", "column"])
@@ -324,8 +324,8 @@ def _normalize(contacts: Contacts, settings: NormalizeConfig, progress: bool | N
     normalized = Normalized(identifiers, names, problems_frame, phone_numbers)
     for key, coded in name_codes.items():  # under the key `Normalized.name_codes` keeps them by: not made again
         normalized.once(("names", key), lambda coded=coded: coded)
-    if "column" in codes_of:  # as `_table` sorted by them: not factorized again (3,099,755 texts at 1,000,000 rows)
-        normalized.once("columns", lambda: codes_of["column"])
+    if "column" in sorted_by:  # as `_table` sorted by them: not factorized again (3,099,755 texts at 1,000,000 rows)
+        normalized.once("columns", lambda: sorted_by["column"])
     return normalized
 
 
@@ -1450,10 +1450,10 @@ def _spread(codes: np.ndarray, rows: np.ndarray, n_keys: int, parts: list[Items]
 
 
 def _table(parts: list[dict], columns: list[str], by: list[str],
-           categorical: dict[str, list[str]] | None = None, codes_of: dict | None = None) -> pd.DataFrame:
+           categorical: dict[str, list[str]] | None = None, sorted_by: dict | None = None) -> pd.DataFrame:
     """The parts (dicts of arrays, and of single values for the whole part) one after the
     other as one table, sorted stably by ``by``: text alphabetically, but the ``categorical``
-    columns in the order of their categories. ``codes_of``, when given, gets each column of one value
+    columns in the order of their categories. ``sorted_by``, when given, gets each column of one value
     per part as its codes by row and its values (the table's rows hold ``values[codes]``)."""
     categorical = categorical or {}
     lengths = [len(part["source_row"]) for part in parts]
@@ -1476,8 +1476,8 @@ def _table(parts: list[dict], columns: list[str], by: list[str],
                         else data[c] for c in reversed(by)])
     for column, categories in one_each.items():  # its values made from its keys once in order: not sorted again
         codes = keys[column][order]
-        if codes_of is not None:
-            codes_of[column] = codes.astype(np.min_scalar_type(len(categories))), np.array(categories, dtype=object)
+        if sorted_by is not None:
+            sorted_by[column] = codes.astype(np.min_scalar_type(len(categories))), np.array(categories, dtype=object)
         data[column] = (pd.Categorical.from_codes(codes, categories) if column in categorical
                         else np.array(categories, dtype=object)[codes])
     # copy=False: each column a block of its own, not copied into one block per dtype (3,099,755
@@ -1512,13 +1512,13 @@ def _map_distinct(values: pd.Series, func: Callable[[str], Hashable]) -> tuple[n
 Coded = tuple[np.ndarray, np.ndarray]
 
 
-def _name_keys(contacts: Contacts) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
+def _name_keys(contacts: Contacts) -> tuple[pd.DataFrame, dict[str, Coded]]:
     """Names, company, address, postcode, city and birth date as matching compares them; a
     placeholder (``N/A``, ``unknown``) is blank: two records that both lack a company do not share one.
     With the `Normalized.name_codes` of the fields (but ``first_group``)."""
     fm, frame = contacts.field_map, contacts.frame
     index = frame.index
-    coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    coded: dict[str, Coded] = {}
 
     def column(values: pd.Series | None, func: Callable[[str], str], role: str = "") -> Coded:
         """``func`` of each of ``values`` (blank without them), coded from the codes of the distinct values:
