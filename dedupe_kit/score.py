@@ -121,11 +121,14 @@ class FellegiSunter:
             if tf and f"{column}_tf" in features:
                 freq = features[f"{column}_tf"].to_numpy(dtype=float)
                 top = max(self.levels_[column])
-                adjust = (levels == top) & ~np.isnan(freq) & (freq > 0)
+                # worked out for these pairs alone, not for all (NaN is not > 0): at 1,000,000 rows a tenth to a
+                # sixth of the pairs share an email, a phone or a company
+                adjust = np.flatnonzero((levels == top) & (freq > 0))
                 # a value's share of the records, shrunk towards u: in a small file every share is large
                 n = self.n_records_
-                u_tf = np.maximum((freq * n + self.u_[column][top] * UNSEEN_RECORDS) / (n + UNSEEN_RECORDS), 1e-9)
-                weight = np.where(adjust, np.log2(self.m_[column][top] / u_tf), weight)
+                u_tf = np.maximum((freq[adjust] * n + self.u_[column][top] * UNSEEN_RECORDS) / (n + UNSEEN_RECORDS),
+                                  1e-9)
+                weight[adjust] = np.log2(self.m_[column][top] / u_tf)
             if column == "external_id":
                 weight = np.where(levels == 0, -np.inf, weight)  # two different unique IDs: never the same person
             out[column] = weight
