@@ -636,7 +636,9 @@ def _word_relations(a: np.ndarray, b: np.ndarray, names: np.ndarray) -> np.ndarr
     word_sets = [frozenset(name.split()) for name in names[codes].tolist()]
     size = np.fromiter(map(len, word_sets), dtype=np.int64, count=len(word_sets))
     same = pd.factorize(np.array([" ".join(sorted(words)) for words in word_sets], dtype=object))[0]
-    x, y = np.searchsorted(codes, x), np.searchsorted(codes, y)
+    at = np.zeros(len(names), dtype=np.int64)  # each name's position among ``codes``: read, not searched
+    at[codes] = np.arange(len(codes))
+    x, y = at[x], at[y]
     both = (size[x] >= 2) & (size[y] >= 2)
     relation = np.where(both & (same[x] == same[y]), 2, 0).astype(np.int8)
     other = np.flatnonzero(both & (size[x] != size[y]))
