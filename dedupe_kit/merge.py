@@ -706,9 +706,17 @@ def _tuples(members: pd.DataFrame, record_id: np.ndarray) -> tuple[list[tuple], 
     """The rows of each group in order, and their record IDs, as tuples, groups in order."""
     group, row = members["group"].to_numpy(), members["row"].to_numpy(dtype=np.int64)
     order = np.lexsort((row, group))
-    bounds = list(zip(*runs(group[order])))
-    rows, ids = row[order].tolist(), record_id[row[order]].tolist()
-    return [tuple(rows[a:b]) for a, b in bounds], [tuple(ids[a:b]) for a, b in bounds]
+    starts, sizes = run_lengths(group[order])
+    row = row[order]
+    rows, ids = np.empty(len(starts), dtype=object), np.empty(len(starts), dtype=object)
+    # the groups of each size at once, their tuples made by zip from a list of their first rows, one of their
+    # seconds…: slicing a list of all rows for each group took a third longer (247,780 groups at 1,000,000 rows)
+    for size in np.unique(sizes).tolist():
+        at = np.flatnonzero(sizes == size)
+        columns = [row[starts[at] + i] for i in range(size)]
+        rows[at] = np.fromiter(zip(*(column.tolist() for column in columns)), dtype=object, count=len(at))
+        ids[at] = np.fromiter(zip(*(record_id[column].tolist() for column in columns)), dtype=object, count=len(at))
+    return rows.tolist(), ids.tolist()
 
 
 def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.ndarray], groups: np.ndarray,
