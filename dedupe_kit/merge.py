@@ -1029,16 +1029,15 @@ def _ranked(rows: np.ndarray, groups: np.ndarray, policy: MergePolicy, contacts:
     key, unkeyed = members["key"].to_numpy(), members["unkeyed"].to_numpy()  # in the members' order
     passed_over = unkeyed & (key < key[first]) & ~unkeyed[first]
     passed_over = set(members.loc[passed_over, "group"].tolist())  # a better row by the rule has no key
-    tied = members[(key == key[first]) & (unkeyed == unkeyed[first]) & (members["rank"].to_numpy() > 0)]
-    starts, ends = runs(tied["group"].to_numpy())
-    shown_rows = tied["row"].astype(str).tolist()
-    ties = pd.Series([", ".join(shown_rows[a:b]) for a, b in zip(starts, ends)],
-                     index=tied["group"].to_numpy()[starts], dtype=object)
     survives = members["rank"].to_numpy() == 0  # only the survivor's reason is kept
     reason = np.where(survives, members["reason"].to_numpy(dtype=object), "")
-    tie = members["group"].map(ties).to_numpy(dtype=object)
-    tied = np.flatnonzero(survives & pd.notna(tie))
-    reason[tied] = [f"{r}; tie with row {t} broken by the lower row" for r, t in zip(reason[tied], tie[tied])]
+    # the rows tied with their group's survivor, by the survivor's position (not mapped by group)
+    tied = np.flatnonzero((key == key[first]) & (unkeyed == unkeyed[first]) & ~survives)
+    starts, ends = runs(first[tied])
+    shown_rows = list(map(str, members["row"].to_numpy()[tied].tolist()))
+    tied = first[tied][starts]
+    reason[tied] = [f"{r}; tie with row {', '.join(shown_rows[a:b])} broken by the lower row"
+                    for r, a, b in zip(reason[tied], starts, ends)]
     over = np.flatnonzero(survives & members["group"].isin(passed_over).to_numpy())
     keyless = "rows without a record ID" if fm.record_id else f"rows without an email in {fm.key!r}"
     reason[over] = [f"{r}; {keyless} come last" for r in reason[over]]
