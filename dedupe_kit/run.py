@@ -112,12 +112,13 @@ class Result:
         return self._with_reasons(self.pairs.iloc[_ranked(self.pairs, [status])[:n]])
 
     def _with_reasons(self, pairs: pd.DataFrame) -> pd.DataFrame:
-        record_id = record_ids(self.contacts)
+        record_id, a, b = record_ids(self.contacts), pairs["a"].to_numpy(), pairs["b"].to_numpy()
+        # made of arrays, each a column as it is (copy=False; those of ``pairs`` copied): no index to align and
+        # then reset, nor the texts copied into one block (a touch of each of millions of strings, twice)
         return pd.DataFrame({
-            "a": pairs["a"], "b": pairs["b"],
-            "record_id_a": record_id[pairs["a"].to_numpy()], "record_id_b": record_id[pairs["b"].to_numpy()],
-            "probability": pairs["probability"].round(4), "status": pairs["status"], "reasons": self.reasons(pairs),
-        }).reset_index(drop=True)
+            "a": a.copy(), "b": b.copy(), "record_id_a": record_id[a], "record_id_b": record_id[b],
+            "probability": pairs["probability"].to_numpy().round(4), "status": pairs["status"].to_numpy().copy(),
+            "reasons": self.reasons(pairs)}, copy=False)
 
     def _pairs_csv(self, order: np.ndarray, found: list[pd.DataFrame], rows: int = 131072) -> Iterator[bytes]:
         """pairs.csv of the pairs at ``order``, with their reasons, a piece of ``rows`` pairs at a
