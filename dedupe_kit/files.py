@@ -189,9 +189,15 @@ def csv_chunks(frame: pd.DataFrame, sep: str = ",", line_end: str = "\n", rows: 
     csv.writer(buffer, delimiter=sep, lineterminator=line_end).writerow(frame.columns)
     header = buffer.getvalue() if header else ""
     special = frozenset(sep + '"\r\n')  # a line break of either kind: Python 3.11's writer leaves "\r" bare
+    # a number's text (digits, a sign, a point, "e", "inf", "True") holds no quote, no line break, and no
+    # separator but a letter, a digit or one of those signs: nothing to search it for
+    plain_numbers = not (sep.isalnum() or sep in "+-.")
     for start in range(0, len(frame), rows):
         cells = []
         for position, column in enumerate(columns):
+            if plain_numbers and isinstance(column, pd.Series):
+                cells.append(_as_text(column.iloc[start:start + rows]))
+                continue
             values, joined = _piece(column, start, start + rows)
             if neutralized is not None and not isinstance(column, pd.Series):  # a column of numbers holds none
                 if formulas := formula_cells(values, joined):
