@@ -898,13 +898,21 @@ def _rows_of_repeated_keys(contacts: Contacts) -> np.ndarray:
 def merge_groups(plan: MergePlan) -> pd.DataFrame:
     """The plan's groups, as ``merge_groups.csv`` lists them: their rows and record IDs as text."""
     groups = plan.groups.copy(deep=False)  # the other cells stay where they are (a copy took 0.06 s at 1M rows)
-    groups["rows"] = groups["rows"].map(_joined)
+    groups["rows"] = joined_rows(groups["rows"])
     groups["record_ids"] = quoted_id_lists(groups["record_ids"])
     return groups
 
 
-def _joined(values: tuple) -> str:
-    return " ".join(map(str, values))
+def joined_rows(row_lists: pd.Series) -> list[str]:
+    """Each tuple of row numbers (integers) joined by spaces, by one format of as many ``%d`` as it holds: a
+    str of each number and a join took twice as long (0.16 s for the 247,780 groups at 1,000,000 rows).
+
+    >>> joined_rows(pd.Series([(3, 2048), (5, 5205, 9584), ()]))
+    ['3 2048', '5 5205 9584', '']
+    """
+    lists = row_lists.tolist()
+    formats = [" ".join(["%d"] * size) for size in range(max(map(len, lists), default=0) + 1)]
+    return [formats[len(rows)] % rows for rows in lists]
 
 
 def quoted_ids(ids: tuple) -> str:
