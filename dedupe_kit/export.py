@@ -756,7 +756,9 @@ def with_survivors(crosswalk: pd.DataFrame, survivors: np.ndarray) -> pd.DataFra
     if not crosswalk["source_row"].is_monotonic_increasing:
         crosswalk = crosswalk.sort_values("source_row")
     ids = crosswalk["record_id"].to_numpy()
-    return crosswalk.assign(survivor_row=survivors, survivor_record_id=ids[survivors])
+    crosswalk = crosswalk.copy(deep=False)  # the other cells stay where they are (assign copied them: 0.05 s at 1M)
+    crosswalk["survivor_row"], crosswalk["survivor_record_id"] = survivors, ids[survivors]
+    return crosswalk
 
 
 def _unkeyed(plan: MergePlan, to_fix: np.ndarray, shown: int = 3) -> list[str]:
