@@ -160,6 +160,18 @@ def isin(values: np.ndarray, test: np.ndarray) -> np.ndarray:
     return pd.Series(values).isin(test).to_numpy()
 
 
+def part_places(order: np.ndarray, lengths: Sequence[int]) -> list[np.ndarray]:
+    """Where the items of each part go in the table of all parts, one after the other (``lengths`` items
+    each), taken in ``order``: each part written there, the parts are not joined first and then taken.
+
+    >>> [places.tolist() for places in part_places(np.array([2, 0, 1]), [2, 1])]
+    [[1, 2], [0]]
+    """
+    to = np.empty(len(order), dtype=np.intp)
+    to[order] = np.arange(len(order))
+    return np.split(to, np.cumsum(lengths)[:-1])
+
+
 def sort_order(*columns: np.ndarray, descending: Collection[int] = ()) -> np.ndarray:
     """The order of rows by ``columns`` in turn, ascending but for the columns whose positions are
     in ``descending``, as pandas' stable ``sort_values`` gives it. Arrow sorts texts

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._perf import is_filled, isin, repeated, sorted_distinct
+from ._perf import is_filled, isin, part_places, repeated, sorted_distinct
 from .config import CRM_PROFILES, MergePolicy
 from .errors import ConfigError
 from .files import csv_chunks, refuse_input, write_csv, write_files, write_text
@@ -715,10 +715,7 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     order = np.repeat([AUDIT_EVENTS.index(p["event"].iat[0]) for p in parts], lengths)
     group = np.concatenate([p["group"].to_numpy(dtype=np.int64) for p in parts])
     take = np.lexsort((order, group))  # stable: by group, event
-    group = group[take]
-    place = np.empty(len(take), dtype=np.int64)
-    place[take] = np.arange(len(take))  # where each event of the parts, one part after the other, goes
-    ends = np.cumsum(lengths)
+    group, places = group[take], part_places(take, lengths)
     by_group = {column: _blanked(base[column].to_numpy(dtype=object, copy=True))  # missing values: once a group
                 for column in base.columns.drop("group")}
     at = pd.Index(base["group"]).get_indexer(group)  # every event's group is one of them
@@ -732,9 +729,9 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
         if column in by_group:
             values[:] = by_group[column][at]
         else:
-            for p, end, size in zip(parts, ends, lengths):
+            for p, to in zip(parts, places):
                 if column in p:
-                    values[place[end - size:end]] = _blanked(p[column].to_numpy(dtype=object, copy=True))
+                    values[to] = _blanked(p[column].to_numpy(dtype=object, copy=True))
         if column == "record_id":
             values[on_survivor] = by_group["survivor_record_id"][at[on_survivor]]
     log = pd.DataFrame(text.T, columns=AUDIT_COLUMNS[1:], copy=False)

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 from tqdm.auto import tqdm
 
-from ._perf import arrow_codes, distinct_pairs, paused_gc, read_only_once, run_lengths
+from ._perf import arrow_codes, distinct_pairs, part_places, paused_gc, read_only_once, run_lengths
 from .config import Config, NormalizeConfig
 from .fieldmap import fold_header, phone_kind
 from .load import Contacts, check_source
@@ -1480,13 +1480,11 @@ def _table(parts: list[dict], columns: list[str], by: list[str],
     if unsorted:
         # the columns not sorted by are written in the table's order part by part: not joined first and then taken
         # in that order, two copies of millions of texts (3,099,755 identifiers at 1,000,000 rows)
-        to = np.empty(len(order), dtype=np.intp)
-        to[order] = np.arange(len(order))  # where each row of the parts goes
-        ends = np.cumsum(lengths)
+        places = part_places(order, lengths)
         for column, pieces in unsorted.items():
             found = data[column] = np.empty(len(order), dtype=np.concatenate([v[:0] for v in pieces]).dtype)
-            for v, start, end in zip(pieces, ends - lengths, ends):
-                found[to[start:end]] = v
+            for v, to in zip(pieces, places):
+                found[to] = v
     for column, categories in one_each.items():  # its values made from its keys once in order: not sorted again
         codes = keys[column][order]
         if sorted_by is not None:
