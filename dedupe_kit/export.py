@@ -528,10 +528,12 @@ def _same_values(plan: MergePlan, kind: str, columns: list[str], rows: np.ndarra
     # a text read as itself: a key of its own after every identifier's
     text_code = pd.factorize(np.concatenate([typed for *_, typed in sides]))[0]
     start = keys.max(initial=-1) + 1
+    # each side's distinct pairs by sorting, which runs through the positions in order, and the pairs of both sides
+    # by merging the two: hash tables of each side and a look-up took twice as long (0.08 s at 1,000,000 rows)
     sets = []
     for (pos, key, alone, typed), code in zip(sides, np.split(text_code, [len(sides[0][3])])):
-        sets.append(pd.unique(np.r_[pos, alone] * (start + len(text_code) + 1) + np.r_[key, start + code]))
-    both = sets[0][isin(sets[0], sets[1])]
+        sets.append(sorted_distinct(np.r_[pos, alone] * (start + len(text_code) + 1) + np.r_[key, start + code]))
+    both = np.intersect1d(*sets, assume_unique=True)
     count = [np.bincount(pairs // (start + len(text_code) + 1), minlength=len(rows)) for pairs in (*sets, both)]
     return (count[0] == count[1]) & (count[1] == count[2])
 
