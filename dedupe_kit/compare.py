@@ -1182,13 +1182,17 @@ def _first_copies(contacts: Contacts, normalized: Normalized, columns: tuple[str
         code = distinct_pairs(code, pd.factorize(values)[0])[0]
     shared = repeated(code)
     rows, code = rows[shared], pd.factorize(code[shared])[0]
-    # the fields by their codes, which the candidates and the comparisons read too: integers, quicker to hash
-    fields = [normalized.name_codes(field)[0][rows] for field in _COPY_FIELDS]
-    compared = [compared_column(contacts, column).to_numpy()[rows] for column in columns]
-    family = [generations(contacts, normalized)[rows], patronymics(contacts, normalized)[rows]]
+    # the fields by their codes, which the candidates and the comparisons read too: integers, quicker to hash. A row
+    # alike no other in a field is a copy of none: the next fields are read of the others only (281,826 rows at
+    # 1,000,000 rows, 180,109 after the first name, 160,345 after the last)
+    fields = [normalized.name_codes(field)[0] for field in _COPY_FIELDS]
+    compared = [compared_column(contacts, column).to_numpy() for column in columns]
+    family = [generations(contacts, normalized), patronymics(contacts, normalized)]
     for values in [*fields, *family, *compared]:
-        code = distinct_pairs(code, pd.factorize(values)[0])[0]  # codes by first appearance
-    first[rows] = rows[first_appearances(code)]
+        code = distinct_pairs(code, pd.factorize(values[rows])[0])[0]
+        shared = repeated(code)
+        rows, code = rows[shared], code[shared]
+    first[rows] = rows[first_appearances(pd.factorize(code)[0])]  # codes by first appearance
     return first
 
 
