@@ -169,11 +169,15 @@ def _pairs_of_blocks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], caps: np.n
 def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`shared_key_pairs` of keys of one kind: the pairs as distinct ``a << 32 | b`` codes."""
-    codes, key_of = _key_codes(keys)
+    entries, key_of = _key_codes(keys)
     # the distinct (key, record) entries, by key then record, and so the records of each key: one sort of
     # integers, which numpy's quicksort does with SIMD (the 5,083,515 keys of names and cities at 1,000,000
-    # rows: 0.08 s, where hashing them to count each key's entries took 0.34 s, before sorting those kept)
-    entries = sorted_distinct(codes << 32 | rows, stable=False)
+    # rows: 0.08 s, where hashing them to count each key's entries took 0.34 s, before sorting those kept).
+    # Made and sorted in place of the codes: no copy of tens of megabytes, each a fresh mapping of memory
+    entries <<= 32
+    entries |= rows
+    entries.sort()
+    entries = entries[run_starts(entries)]
     starts, sizes = run_lengths(entries >> 32)  # where each key's records start, and how many
     keys = key_of(entries[starts] >> 32)
     cap = np.asarray(caps)[keys >> 56] if np.ndim(caps) else caps
@@ -224,10 +228,10 @@ def _distinct_sets(rows: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def _key_codes(keys: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
-    """A code below ``2 ** 31`` for each key, the same for the same key, and a function giving the keys
-    of codes. Keys of one kind whose two numbers fit in 31 bits together (as `BlockingKeys` makes them,
-    its first texts numbered 0, 1, 2…) are coded by those numbers: no hashing of millions of keys;
-    others as ``pd.factorize`` codes them.
+    """A code below ``2 ** 31`` for each key, the same for the same key (a new array, the caller's to
+    write), and a function giving the keys of codes. Keys of one kind whose two numbers fit in 31 bits
+    together (as `BlockingKeys` makes them, its first texts numbered 0, 1, 2…) are coded by those
+    numbers: no hashing of millions of keys; others as ``pd.factorize`` codes them.
 
     >>> codes, key_of = _key_codes(np.array([1 << _SHIFT, 0, 1 << _SHIFT]))
     >>> codes.tolist(), (key_of(codes) >> _SHIFT).tolist()
@@ -244,7 +248,10 @@ def _key_codes(keys: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.
         kind, second = high >> 56 << 56, keys & ((1 << _SHIFT) - 1)
         size = int(second.max()) + 1
         if (((high - kind) >> _SHIFT) + 1) * size <= 1 << 31:
-            codes = ((keys - kind) >> _SHIFT) * size + second
+            codes = keys - kind  # in place from here: one new array, not four
+            codes >>= _SHIFT
+            codes *= size
+            codes += second
             return codes, lambda found: kind | (found // size) << _SHIFT | found % size
     codes, uniques = pd.factorize(keys)
     return codes, uniques.__getitem__
