@@ -1440,8 +1440,14 @@ def _spread(codes: np.ndarray, rows: np.ndarray, n_keys: int, parts: list[Items]
     parts = [(keys, fields) for keys, fields in parts if len(keys)]
     keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
     fields = [np.concatenate([f[i] for _, f in parts]) if parts else _objects([]) for i in range(len(columns))]
-    order = np.argsort(keys, kind="stable")  # the items of each key together, in their order
     counts = np.bincount(keys, minlength=n_keys)
+    if counts.max(initial=0) <= 1:  # an item at most for each key, as a cell mostly holds: its item by key, not sorted
+        place = np.full(n_keys, -1, dtype=np.int64)
+        place[keys] = np.arange(len(keys))
+        row = np.flatnonzero(place[codes] >= 0)
+        item = place[codes[row]]
+        return {"source_row": rows[row], **{c: f[item] for c, f in zip(columns, fields)}}
+    order = np.argsort(keys, kind="stable")  # the items of each key together, in their order
     per_row = counts[codes]
     row = np.repeat(np.arange(len(codes)), per_row)
     within = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
