@@ -634,7 +634,7 @@ def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> t
     national = phonenumbers.national_significant_number(number)
     if _PLACEHOLDER_NATIONAL.fullmatch(national):
         return (False, "placeholder number", "")
-    if not phonenumbers.is_valid_number(number):
+    if not _is_valid(number, national):
         former = _FORMER_NUMBERS.get(number.country_code)
         if former and (now := former[0].fullmatch(national)):  # +52 1 55 1234 5678: +52 55 1234 5678
             current = _parse_phone_part(f"+{number.country_code}{now.expand(former[1])}", region)
@@ -650,6 +650,30 @@ def _parse_phone_part(text: str, region: str, typed_together: bool = False) -> t
         return (False, _POSSIBLE_REASONS.get(possible) or "not a valid number for its country", national.lstrip("0"))
     national = _without_mobile_mark(number)
     return (True, f"+{number.country_code}{national}", national)
+
+
+def _is_valid(number: phonenumbers.PhoneNumber, national: str) -> bool:
+    """`phonenumbers.is_valid_number` of ``number`` (``national``: its national significant number), which tries
+    each region of the country code in turn (the 25 of +1) before it says no: a number without the length and
+    pattern of any of those regions' numbers (`_national_numbers`), as most numbers that get here are, is not valid,
+    found by one regular expression (a thirtieth of the time)."""
+    lengths, pattern = _national_numbers(number.country_code)
+    return ((lengths is None or len(national) in lengths) and pattern.fullmatch(national) is not None
+            and phonenumbers.is_valid_number(number))
+
+
+@lru_cache(maxsize=None)
+def _national_numbers(country_code: int) -> tuple[frozenset[int] | None, re.Pattern]:
+    """The lengths (``None``: any, as a region that says none takes) and the pattern of the national numbers of every
+    region of a country code, from each region's general description: a number valid in a region has its length and
+    pattern, as `phonenumbers` checks them first."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code, ())
+    found = [phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(country_code, region) for region in regions]
+    described = [m.general_desc for m in found if m is not None and m.general_desc is not None]
+    described = [d for d in described if d.national_number_pattern]
+    lengths = frozenset(n for d in described for n in d.possible_length)
+    return (lengths if all(d.possible_length for d in described) else None,
+            re.compile("|".join(f"(?:{d.national_number_pattern})" for d in described) or "(?!)"))
 
 
 #: A country's numbers as written before its numbering changed, and as they are now (national numbers, a regular
