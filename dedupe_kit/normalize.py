@@ -835,10 +835,10 @@ def display(kind: str, value: str) -> str:
         return value
 
 
-def display_all(kinds: Sequence[str] | np.ndarray | pd.Series, values: Sequence[str] | np.ndarray | pd.Series
-                ) -> list[str]:
+def display_all(kinds: Sequence[str] | np.ndarray | pd.Series, values: Sequence[str] | np.ndarray | pd.Series,
+                distinct: bool = False) -> list[str]:
     """`display` of each value (phones in E.164, as `normalize` writes them), computed once per
-    distinct phone with Arrow's kernels.
+    distinct phone with Arrow's kernels (``distinct``: the values are distinct already, none to look for).
 
     E.164 is "+", a prefix-free country code and the national number: each country's
     international formats apply to the national numbers as `phonenumbers` applies them
@@ -847,7 +847,7 @@ def display_all(kinds: Sequence[str] | np.ndarray | pd.Series, values: Sequence[
     kinds, values = np.asarray(kinds, dtype=object), np.asarray(values, dtype=object)
     shown = values.copy()
     phones = np.flatnonzero(kinds == "phone")
-    codes, uniques = pd.factorize(values[phones])
+    codes, uniques = (np.arange(len(phones)), values[phones]) if distinct else pd.factorize(values[phones])
     numbers, formatted = pa.array(uniques, pa.string()), uniques.astype(object)
     for code, here in _by_country_code(numbers):
         # the national numbers no format has written yet, and where they are: each format tries only

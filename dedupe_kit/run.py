@@ -1012,7 +1012,8 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
         else:  # by their codes: a number's code is its value's
             position, used = pd.factorize(codes[left])
             used = uniques[used]
-        shown = display_all([kind] * len(used), used) if kind == "phone" else used  # an email as it is (`display`)
+        # an email as it is (`display`); the phones, each a distinct code's value, have no repeats to look for
+        shown = display_all([kind] * len(used), used, distinct=True) if kind == "phone" else used
         texts = np.concatenate([[""], np.asarray(shown, dtype=object)])
         if kind == "phone":  # and the kind of its column on each side: "(home ~ mobile)", a parent's number
             label_at, labels = pd.factorize(_phone_kinds(result.normalized.of_kind("phone", "phone_kind"), left, right))
