@@ -1573,8 +1573,10 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     cells = cells_of.of_role(role)
     order = np.lexsort([cells[c].to_numpy() for c in ("position", "rank", "group")])
     # by group, rank and column, of the columns read below only: the keys and identifiers as read are texts,
-    # each a reference count to take (half the time of taking them all, at 1,000,000 rows)
-    read = ("group", "row", "rank", "value", "column", "code", "typed")
+    # each a reference count to take (half the time of taking them all, at 1,000,000 rows); so are the cells'
+    # values, of which the few that go on whole are taken below, and the column's name, compared as its position
+    read = ("group", "row", "rank", "position", "column", "code", "typed")
+    whole = cells["value"].to_numpy(dtype=object)
     cells = _frame({c: cells[c].to_numpy()[order] for c in read}, index=cells.index[order])
     # the survivor's cells stay, but a cell a person filled from another row displaces the survivor's value;
     # a column under another rule keeps the row that rule chose
@@ -1588,13 +1590,13 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
             chosen[i] = field_choice.get((int(group_of[i]), column_of[i]), chosen[i])
     kept = np.where(chosen == -2, cells["rank"].to_numpy() == 0, chosen == cells["row"].to_numpy())
     extra_role_column = extra_column(contacts, role)  # a cleaned export's, or None
-    extra_of_role = column_of == extra_role_column
+    extra_of_role = cells["position"].to_numpy() == (len(every) if extra_role_column else -1)  # of_role's last
     kept |= extra_of_role  # joined into the survivor's extra column: held already
     # every key of every cell as (group, key) in one integer, by cell, with the text it goes on as (a phone
     # without a spreadsheet's .0): a cell may hold several identifiers, each going alone unless it holds words
     cell, key, typed, alone = cells_of.identifiers(cells)
     text = typed.copy()  # most go on alone: the whole cell only for the few beside words
-    text[~alone] = cells["value"].to_numpy(dtype=object)[cell[~alone]]
+    text[~alone] = whole[order[cell[~alone]]]
     group_key = group_of[cell] * (key.max(initial=0) + 1) + key
     in_kept = isin(group_key, group_key[kept[cell]])  # a key a kept cell holds
     if role == "phones":  # a number with an extension is held only with that extension; one without, by any
