@@ -755,10 +755,13 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
                 read = np.where(pd.Series(cell).duplicated(keep=False).to_numpy(), typed, read[cell])
             key = _codes(read)
         by_key = group[cell] * (key.max(initial=0) + 1) + key
-        lost = ~isin(by_key, by_key[kept_here])
+        code = pd.factorize(by_key)[0]  # once for what is kept and what is typed twice: two hash tables took longer
+        held = np.zeros(len(by_key), dtype=bool)
+        held[code[kept_here]] = True
+        lost = ~held[code]
         if role == "phones":  # a number with an extension is kept only with that extension (read where the
             # number is kept and typed twice in the group)
-            twice = np.flatnonzero(~lost & pd.Series(by_key).duplicated(keep=False).to_numpy())
+            twice = np.flatnonzero(~lost & (np.bincount(code)[code] > 1))
             by_extension = with_extensions(by_key[twice], typed[twice])
             extended = by_extension != by_key[twice]
             lost[twice[extended]] = ~isin(by_extension[extended], by_extension[kept_here[twice]])
