@@ -548,8 +548,9 @@ def _holding_word(contacts: Contacts, column: str, words: frozenset[str], rows: 
         rows = rows[contacts.filled(column)[rows]]
         values = contacts.frame[column].to_numpy(dtype=object)[rows]
         if len(pd.unique(values[:1000])) < 500:  # by a sample: factorizing texts nearly all distinct takes longer
-            codes, values = pd.factorize(values)
-            return rows[holds_word(values, *words)[codes]]
+            distinct = pd.unique(values)  # no codes by row: most columns hold no word, and then no row needs one
+            found = distinct[holds_word(distinct, *words)]
+            return rows[isin(values, found)] if len(found) else rows[:0]
         if _none_held(values, words):  # most columns of texts nearly all distinct (emails, IDs, dates): no word
             return rows[:0]
         return rows[holds_word(values, *words)]
