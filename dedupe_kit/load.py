@@ -486,7 +486,6 @@ def _undecodable(data: bytes, path: Path, encoding: str, exc: UnicodeDecodeError
 
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
-_LONE_RETURN = re.compile(rb"\r(?!\n)")  # a line break of its own (old Mac files), not the first half of \r\n
 _UTF8_LETTER = re.compile("[^\x00-\x7f\ufffd\udc80-\udcff]")  # what decodes as UTF-8 beyond ASCII, but a U+FFFD
 _BROKEN_BYTE = re.compile("[\udc80-\udcff]")  # a byte that does not decode, as ``errors="surrogateescape"`` writes it
 #: The encodings of exports that are not UTF-8, to name in a message: each can be passed.
@@ -694,7 +693,14 @@ def _line_breaks(text: bytes | pa.ChunkedArray) -> int | np.ndarray:
     """How many line breaks (``\\n``, ``\\r\\n`` or a lone ``\\r``, as the csv module counts
     lines) UTF-8 ``text`` holds, or each string of an Arrow column."""
     if isinstance(text, bytes):
-        return text.count(b"\n") + len(_LONE_RETURN.findall(text))  # (a count of \r\n takes longer: two bytes)
+        # By numpy, a piece of a megabyte at a time (no copy of the text at once): half the time of
+        # bytes.count and a regular expression for the lone \r. The last byte is left to endswith.
+        codes, count = np.frombuffer(text, dtype=np.uint8), int(text.endswith((b"\n", b"\r")))
+        for start in range(0, len(codes) - 1, 1 << 20):
+            piece = codes[start:start + (1 << 20) + 1]  # with the byte after it, which tells a lone \r
+            head = piece[:-1]
+            count += np.count_nonzero(head == 10) + np.count_nonzero(piece[1:][head == 13] != 10)
+        return count
     data = [np.frombuffer(chunk.buffers()[2], dtype=np.uint8) for chunk in text.chunks if chunk.buffers()[2]]
     if not any(((part == 10) | (part == 13)).any() for part in data):  # most columns: one scan of the bytes
         return np.zeros(len(text), dtype=np.int64)
