@@ -924,7 +924,7 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
     np.fmax.at(best, b, score)
     reviewed_groups = set(groups[np.r_[a[reviewed], b[reviewed]]].tolist())
     size = np.bincount(groups, minlength=n)[groups]
-    record_id = record_ids(contacts)
+    record_id = record_ids(contacts).copy()  # (the contacts' own column may be this array)
     decided_by = np.array(["", "auto", "reviewed"], dtype=object)[(size > 1) * (1 + np.isin(groups, list(reviewed_groups)))]
     return pd.DataFrame({
         "source_row": np.arange(n),
@@ -935,7 +935,7 @@ def _crosswalk(contacts: Contacts, normalized: Normalized, index: pd.MultiIndex,
         "survivor_record_id": np.full(n, "", dtype=object),
         "decided_by": decided_by,
         "score": best.round(6),
-    }, columns=CROSSWALK_COLUMNS)
+    }, columns=CROSSWALK_COLUMNS, copy=False)  # each its own block: not copied again into one by type (0.07 s at 1M)
 
 
 def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
