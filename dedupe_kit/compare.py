@@ -488,10 +488,38 @@ class PhoneComparison(_MultiValued):
                  counted: int | np.ndarray) -> None:
         """coded: ``value`` (E.164), ``national`` and ``last7``, as `Normalized.phone_codes`."""
         super().__init__(rows, coded, counted)
+        # when each number has one national number, and each national number one end (its last 7
+        # digits, or none when shorter), two phones share nothing unless they share their end, or
+        # their short national number: only those combinations need their numbers compared
+        value, national, last7 = self.codes["value"], self.codes["national"], self.codes["last7"]
+        nests = (national[value >= 0] >= 0).all() and _determines(value, national) and _determines(national, last7)
+        self.ends = np.where(last7 >= 0, last7, -2 - national) if nests else None  # -1: blank
 
     def combo_levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        return np.select([self._same("value", left, right), self._same("national", left, right),
-                          self._same("last7", left, right)], [3, 2, 1], 0)
+        if self.ends is None:
+            return np.select([self._same("value", left, right), self._same("national", left, right),
+                              self._same("last7", left, right)], [3, 2, 1], 0)
+        # at 1,000,000 rows, 10% of 7,028,052 combinations share their end
+        end = self.ends[left]
+        levels = ((end == self.ends[right]) & (end != -1)).astype(np.int8)
+        at = np.flatnonzero(levels)
+        levels[at] += self._same("national", left[at], right[at])  # the same end but a short national number: 2
+        at = at[levels[at] == 2]
+        levels[at] += self._same("value", left[at], right[at])
+        return levels
+
+
+def _determines(codes: np.ndarray, other: np.ndarray) -> bool:
+    """Whether every filled code of ``codes`` (``-1``: blank) comes with one code of ``other`` (aligned).
+
+    >>> _determines(np.array([0, 1, 0, -1]), np.array([5, -1, 5, 6])), _determines(np.array([0, 0]), np.array([5, 6]))
+    (True, False)
+    """
+    filled = codes >= 0
+    codes, other = codes[filled], other[filled]
+    of = np.empty(codes.max(initial=-1) + 1, dtype=other.dtype)
+    of[codes] = other
+    return bool((of[codes] == other).all())
 
 
 class ExternalIdComparison(Comparison):
