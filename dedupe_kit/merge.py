@@ -746,8 +746,8 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
         part = np.flatnonzero(typed != (text if one_each else text[cell]))
         at = np.searchsorted(groups, group)  # the position of each cell's group among ``groups``
         kept_here = _first_kept(_kept_texts(group, text, at, kept, extra))[cell]
-        if extra_column(contacts, role):  # most files have none: no comparison of every cell's column
-            kept_here |= cells["column"].to_numpy(dtype=object)[cell] == extra_column(contacts, role)
+        if extra_role_column := extra_column(contacts, role):  # most files have none: no comparison of each cell
+            kept_here |= cells["column"].to_numpy(dtype=object)[cell] == extra_role_column
         kept_here[part] |= _first_kept(_kept_texts(group[cell[part]], typed[part], at[cell[part]], kept, extra))
         if role == "emails":  # an address is kept as written (in any case), not as another writing of its mailbox
             # (a Gmail address without its dots or +tag); a cell of several gives each as read
