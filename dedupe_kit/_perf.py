@@ -132,13 +132,23 @@ def read_only_once(shared: dict, key: Hashable, make: Callable[[], np.ndarray | 
     return shared[key]
 
 
-def sorted_distinct(values: np.ndarray, stable: bool = True) -> np.ndarray:
+def sorted_distinct(values: np.ndarray, stable: bool = True, in_place: bool = False) -> np.ndarray:
     """``np.unique`` of integers, by sorting: numpy's own, hash-based, took 0.84 s for 1,000,000
     integers here, this 0.01 s (numpy 2.4). A stable sort (timsort) runs through what is sorted
     already: arrays sorted in stretches (pairs of several blocking keys, codes by row) sort in a
     tenth of the time, shuffled ones take a fifth more. ``stable=False``: numpy's quicksort, which
-    sorts integers with SIMD, for arrays sorted in many short stretches (a quarter of the time)."""
-    values = np.sort(values, kind="stable" if stable else None)
+    sorts integers with SIMD, for arrays sorted in many short stretches (a quarter of the time).
+    ``in_place``: ``values`` itself is sorted (the caller's to write), not a copy of it.
+
+    >>> values = np.array([3, 1, 3, 2])
+    >>> sorted_distinct(values, in_place=True).tolist(), values.tolist()
+    ([1, 2, 3], [1, 2, 3, 3])
+    """
+    kind = "stable" if stable else None
+    if in_place:
+        values.sort(kind=kind)
+    else:
+        values = np.sort(values, kind=kind)
     return values[run_starts(values)]
 
 

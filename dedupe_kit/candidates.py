@@ -176,8 +176,7 @@ def _pairs_sharing(rows: np.ndarray, keys: np.ndarray, caps: np.ndarray | int
     # Made and sorted in place of the codes: no copy of tens of megabytes, each a fresh mapping of memory
     entries <<= 32
     entries |= rows
-    entries.sort()
-    entries = entries[run_starts(entries)]
+    entries = sorted_distinct(entries, stable=False, in_place=True)
     starts, sizes = run_lengths(entries >> 32)  # where each key's records start, and how many
     keys = key_of(entries[starts] >> 32)
     cap = np.asarray(caps)[keys >> 56] if np.ndim(caps) else caps
