@@ -1196,13 +1196,18 @@ def first_copies(contacts: Contacts, normalized: Normalized, config: Config | No
 
 def _first_copies(contacts: Contacts, normalized: Normalized, columns: tuple[str, ...]) -> np.ndarray:
     n = len(normalized.names)
-    ids = normalized.identifiers["source_row"].to_numpy()
-    count, identifiers = _sets(ids, normalized.value_codes(), n)
+    ids, values = normalized.identifiers["source_row"].to_numpy(), normalized.value_codes()
+    ids, values = ids[values >= 0], values[values >= 0]
+    # only rows that share their identifiers with another can be copies: the names of those alone are read. Those
+    # holding an identifier no other row holds are left out first, by counting, then those whose sum of identifiers
+    # no other row has (995,715 rows with identifiers at 1,000,000 rows, 378,464 after the first step, 282,016 after
+    # the second: hashing the sums of all rows thrice took 0.24 s, this 0.09 s; the sums of fewer rows, 0.07 s less)
+    alone = np.zeros(n, dtype=bool)
+    alone[ids[np.bincount(values)[values] == 1]] = True
+    kept = ~alone[ids]
+    count, identifiers = _sets(ids[kept], values[kept], n)
     _, phones = _sets(normalized.phones["source_row"].to_numpy(), normalized.phone_codes()["national"][0], n)
     first = np.arange(n)
-    # only rows that share their identifiers with another can be copies: the names of those alone are read. Those
-    # whose sum of identifiers no other row has are left out first (995,715 rows with identifiers at 1,000,000 rows,
-    # 281,826 kept: hashing the sums of all rows thrice took 0.24 s, this 0.09 s)
     rows = np.flatnonzero(count > 0)
     rows = rows[pd.Series(identifiers[rows]).duplicated(keep=False).to_numpy()]
     code = pd.factorize(count[rows])[0]
