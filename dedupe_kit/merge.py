@@ -1288,9 +1288,14 @@ class _Cells:
             if len(typed):
                 text_code, texts = pd.factorize(key[typed])
                 of_text = code.max(initial=-1) + 1 + np.arange(len(texts))
-                # an identifier that reads as such a text: few, found first in a hash set (quicker than an index)
+                # an identifier that reads as such a text: few, found first in a hash set (quicker than an index),
+                # looked for in one cell of each identifier (its code stands for one key: a third less time at
+                # 1,000,000 rows, where the members' cells hold half as many identifiers)
                 known = np.flatnonzero(code >= 0)
-                same = known[isin(key[known], texts)]
+                each = np.full(code.max(initial=-1) + 1, -1)  # by code: a cell that holds it, else -1
+                each[code[known]] = known
+                each = each[each >= 0]
+                same = each[isin(key[each], texts)]
                 of_text[pd.Index(texts).get_indexer(key[same])] = code[same]
                 code[typed] = of_text[text_code]
                 # written as a cell of its group that normalized: the same number read there with
