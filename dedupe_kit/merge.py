@@ -1586,7 +1586,11 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     columns = [c for c in every if rule_of[c] == "union"]
     kind = dict(fm.phones)
     cells = cells_of.of_role(role)
-    order = np.lexsort([cells[c].to_numpy() for c in ("position", "rank", "group")])
+    # by group, rank and column: of_role's cells are by column, each column's in the members' order (by group and
+    # rank), so a stable sort by member merges those runs (a fifth of the time of a sort by the three, 1,000,000 rows)
+    member_of = np.empty(len(contacts), dtype=np.int64)
+    member_of[cells_of.members["row"].to_numpy()] = np.arange(len(cells_of.members))
+    order = np.argsort(member_of[cells["row"].to_numpy()], kind="stable")
     # by group, rank and column, of the columns read below only: the keys and identifiers as read are texts,
     # each a reference count to take (half the time of taking them all, at 1,000,000 rows); so are the cells'
     # values, of which the few that go on whole are taken below, and the column's name, compared as its position
@@ -1620,7 +1624,8 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
         in_kept[extended] = isin(by_extension[extended], by_extension[kept[cell]])
         in_kept[~extended] |= isin(group_key[~extended], group_key[extended])
         group_key = by_extension
-    held = np.flatnonzero(extra_of_role[cell] & isin(group_key, group_key[(kept & ~extra_of_role)[cell]]))
+    held = np.flatnonzero(extra_of_role[cell])  # most files have no extra column: no look-up of every key
+    held = held[isin(group_key[held], group_key[(kept & ~extra_of_role)[cell]])] if len(held) else held
     if len(held):  # a value an earlier merge's extra column holds that the merged contact's own columns hold
         _without_held(after, source, extra_role_column, contacts, group_of[cell[held]], typed[held])
     # an extra value holds a key no kept cell holds, met there for the first time in the group
