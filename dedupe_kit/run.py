@@ -124,13 +124,12 @@ class Result:
         """pairs.csv of the pairs at ``order``, with their reasons, a piece of ``rows`` pairs at a
         time (whole, at 1,000,000 records, the table and its reasons took 600 MB); the cells it
         neutralizes as formulas (a record ID ``@C1``) go into ``found``, as `neutralized_cells`."""
-        # the columns the reasons read, each array (all NumPy's, as `_run` makes them) taken on its own: not the
-        # decisions and the weights (texts and floats of 2,888,554 pairs at 1,000,000 rows: the pieces took 0.16 s
-        # by ``iloc``, 0.11 s so)
+        # the columns the reasons read, each array taken on its own (of its own type): not the decisions and the
+        # weights (texts and floats of 2,888,554 pairs at 1,000,000 rows: the pieces took 0.16 s by ``iloc``)
         read = [column for column in self.pairs.columns if column not in ("decision", "weight")]
         for start in range(0, max(len(order), 1), rows):
             at = order[start:start + rows]
-            pairs = pd.DataFrame({column: self.pairs[column].to_numpy()[at] for column in read}, copy=False)
+            pairs = pd.DataFrame({column: self.pairs[column].array[at] for column in read}, copy=False)
             piece, cells = self._with_reasons(pairs), []
             yield from (text.encode("utf-8") for text in csv_chunks(piece, header=start == 0, neutralized=cells))
             if cells:
