@@ -757,20 +757,21 @@ def _without_middle_initials(name: str) -> str:
 
 def _typos(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.ndarray:
     """How many typos (a letter wrong, missing or extra, or two letters swapped) apart two
-    different names (codes of ``words``) are, where the shorter has four letters or more; NaN elsewhere."""
-    typos = _distinct_similarity(a, b, words, OSA.distance)
+    different names (codes of ``words``) are, where the shorter has four letters or more; NaN elsewhere.
+    Each pair of codes once (as `distinct_pairs` leaves them): its callers' are, so not made distinct again."""
+    typos = similarity(words[a], words[b], OSA.distance)
     lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     typos[np.minimum(lengths[a], lengths[b]) < 4] = np.nan
     return typos
 
 
 def _nearly_the_same(a: np.ndarray, b: np.ndarray, words: np.ndarray, typos: np.ndarray | None = None) -> np.ndarray:
-    """Names (codes of ``words``) that differ by a typo: Jaro-Winkler at least 0.92, or (four
-    letters or more) one letter wrong, missing or extra, or two letters swapped ("Rosie" ~ "Roise").
+    """Names (codes of ``words``, each pair once: `_typos`) that differ by a typo: Jaro-Winkler at least
+    0.92, or (four letters or more) one letter wrong, missing or extra, or two letters swapped ("Rosie" ~ "Roise").
 
     typos: `_typos` of the names, when already known."""
     typos = _typos(a, b, words) if typos is None else typos
-    return (_distinct_similarity(a, b, words) >= 0.92) | (typos <= 1)
+    return (similarity(words[a], words[b]) >= 0.92) | (typos <= 1)
 
 
 def _distinct_similarity(a: np.ndarray, b: np.ndarray, words: np.ndarray,
@@ -862,7 +863,8 @@ def _last_words_apart(a: np.ndarray, b: np.ndarray, words: np.ndarray) -> np.nda
     tail, tails = pd.factorize(np.array([part[-1] for part in parts], dtype=object))
     other = np.zeros(len(a), dtype=bool)
     shared = np.flatnonzero((head[a] == head[b]) & (head[a] >= 0))
-    other[shared] = ~_nearly_the_same(tail[a[shared]], tail[b[shared]], np.asarray(tails, dtype=object))
+    positions, tail_a, tail_b = distinct_pairs(tail[a[shared]], tail[b[shared]])
+    other[shared] = ~_nearly_the_same(tail_a, tail_b, np.asarray(tails, dtype=object))[positions]
     return other
 
 
