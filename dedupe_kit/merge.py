@@ -99,7 +99,7 @@ class MergePlan:
     values: pd.DataFrame
     overflow: pd.DataFrame
     undone: tuple[int, ...] = ()
-    dropped: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=DROPPED_COLUMNS))
+    dropped: pd.DataFrame = dataclasses.field(default_factory=lambda: _no_values_dropped())
     normalized: Normalized | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @cached_property
@@ -776,7 +776,14 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
         found.append(pd.DataFrame({"group": lost_cells["group"].to_numpy(), "role": role,
                                    "column": lost_cells["column"].to_numpy(), "value": typed[lost],
                                    "source_row": lost_cells["row"].to_numpy()}))
-    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=DROPPED_COLUMNS)
+    return pd.concat(found, ignore_index=True) if found else _no_values_dropped()
+
+
+def _no_values_dropped() -> pd.DataFrame:
+    """An empty table of `DROPPED_COLUMNS`, its groups and rows integers: joined with those found (`_not_kept`,
+    `_texts_not_kept`), they stay integers (with no types, objects)."""
+    return pd.DataFrame({column: pd.Series(dtype=np.int64 if column in ("group", "source_row") else object)
+                         for column in DROPPED_COLUMNS})
 
 
 def _kept_texts(group: np.ndarray, text: np.ndarray, at: np.ndarray, kept: Sequence[np.ndarray],
@@ -813,7 +820,7 @@ def _texts_not_kept(cells_of: _Cells, columns: Iterable[str], role_of: Mapping[s
     ``'`` a CRM writes to stop a formula, `without_text_mark`), nor a country the other names
     (``USA`` beside ``United States``). ``merged``: as in `_not_kept`."""
     country = cells_of.contacts.field_map.country
-    found = [pd.DataFrame(columns=DROPPED_COLUMNS)]
+    found = [_no_values_dropped()]
     for column in columns:
         cells = cells_of(column)
         cells = cells[cells["rank"].to_numpy() > 0]  # the survivor's own value replaced: a "field" of the audit
