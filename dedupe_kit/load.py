@@ -663,9 +663,23 @@ def _read_csv_arrow(text: str, delimiter: str, utf8: bytes | None = None
         if in_text != table.num_rows + ended + int(breaks.sum()):
             return None
     lines = 2 + np.arange(table.num_rows, dtype=np.int64) + np.cumsum(breaks) - breaks
-    frame = table.to_pandas()  # one object per distinct string of a column
+    frame = _arrow_frame(table)  # one object per distinct string of a column
     frame.columns = header
     return header, frame, lines, {name: _filled(column) for name, column in zip(header, table.columns)}
+
+
+def _arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """``table.to_pandas()``: one string object per distinct text of a column, which Arrow finds by a look-up of
+    each cell, but for a column whose texts ascend (record IDs, as most exports list them): no two of them are equal,
+    so they are made without the look-up, which took most of the time (0.26 s of 1.2 s at 1,000,000 rows)."""
+    ascending = [all(pc.all(pc.greater(part[1:], part[:-1])).as_py() for part in (column.slice(0, 64), column))
+                 for column in table.columns]  # (the first 64 texts first: most columns stop there)
+    if not any(ascending):
+        return table.to_pandas()
+    cells = np.empty((table.num_columns, table.num_rows), dtype=object)  # one block, as to_pandas makes it
+    for i, (column, distinct) in enumerate(zip(table.columns, ascending)):
+        cells[i] = column.to_numpy() if distinct else column.to_pandas(deduplicate_objects=True).to_numpy()
+    return pd.DataFrame(cells.T, dtype=object, copy=False)
 
 
 #: The first bytes, in UTF-8, of the characters ``str.isspace`` calls white space.
