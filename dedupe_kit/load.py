@@ -151,8 +151,15 @@ class Contacts:
         """An integer per row for its key as the CRM compares it (`key_values`), numbered in the order first met
         (as `pd.factorize` numbers them); worked out once: the fix files and the profile both look for keys on
         several rows, which took a search of the million texts each. Read-only (int32: kept for the rest of the run)."""
-        return self.once(("key codes", self.field_map.key),
-                         lambda: pd.factorize(self.key_values(slice(None)))[0].astype(np.int32))
+        def make() -> np.ndarray:
+            values = self.key_values(slice(None))
+            # Keys that ascend (record IDs, as most exports list them) all differ: numbered by position, without the
+            # hash table (the first 64 first: most other keys stop there).
+            if all(np.all(part[1:] > part[:-1]) for part in (values[:64], values)):
+                return np.arange(len(values), dtype=np.int32)
+            return pd.factorize(values)[0].astype(np.int32)
+
+        return self.once(("key codes", self.field_map.key), make)
 
     def moments(self, column: str, rows: np.ndarray) -> np.ndarray:
         """The dates of ``column`` at ``rows`` as `normalize.column_moments` reads them
