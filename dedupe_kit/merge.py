@@ -780,8 +780,8 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
 
 
 def _no_values_dropped() -> pd.DataFrame:
-    """An empty table of `DROPPED_COLUMNS`, its groups and rows integers: joined with those found (`_not_kept`,
-    `_texts_not_kept`), they stay integers (with no types, objects)."""
+    """An empty table of `DROPPED_COLUMNS` whose groups and rows are integers: joined with the values found
+    (`_not_kept`, `_texts_not_kept`), they stay integers (an empty table without types made them objects)."""
     return pd.DataFrame({column: pd.Series(dtype=np.int64 if column in ("group", "source_row") else object)
                          for column in DROPPED_COLUMNS})
 

@@ -753,20 +753,20 @@ def _fast_e164(text: pa.Array, region: str) -> tuple[np.ndarray, np.ndarray]:
     plus = np.asarray(pc.starts_with(text, "+"))
     todo: list[tuple[_RegionRules, np.ndarray, pa.Array]] = []  # rules, positions, national numbers
     rules, at = _region_rules(region), np.flatnonzero(digits & ~plus)
-    if rules is not None and len(at) and rules.prefix.isdigit() and rules.prefix_for_parsing == rules.prefix:
-        # a national prefix of digits alone (0, 1: most regions'), cut by a search, not by regular expressions
+    if rules is not None and len(at):
         numbers = text.take(at)
-        todo.append((rules, at, pc.if_else(pc.starts_with(numbers, rules.prefix),
-                                           pc.utf8_slice_codeunits(numbers, len(rules.prefix)), numbers)))
-    elif rules is not None and len(at):
-        numbers = text.take(at)
-        prefix = f"^(?:{rules.prefix_for_parsing})"
-        stripped = pc.replace_substring_regex(numbers, prefix, "", max_replacements=1)
-        matched = np.asarray(pc.match_substring_regex(numbers, prefix))
-        # a match other than the national prefix itself is a carrier code or the like: parse knows
-        cut = np.asarray(pc.utf8_length(numbers)) - np.asarray(pc.utf8_length(stripped))
-        keep = ~matched | ((cut == len(rules.prefix)) & np.asarray(pc.starts_with(numbers, rules.prefix)))
-        todo.append((rules, at[keep], pc.if_else(matched, stripped, numbers).filter(keep)))
+        if rules.prefix.isdigit() and rules.prefix_for_parsing == rules.prefix:
+            # a national prefix of digits alone (0, 1: most regions'), cut by a search, not by regular expressions
+            todo.append((rules, at, pc.if_else(pc.starts_with(numbers, rules.prefix),
+                                               pc.utf8_slice_codeunits(numbers, len(rules.prefix)), numbers)))
+        else:
+            prefix = f"^(?:{rules.prefix_for_parsing})"
+            stripped = pc.replace_substring_regex(numbers, prefix, "", max_replacements=1)
+            matched = np.asarray(pc.match_substring_regex(numbers, prefix))
+            # a match other than the national prefix itself is a carrier code or the like: parse knows
+            cut = np.asarray(pc.utf8_length(numbers)) - np.asarray(pc.utf8_length(stripped))
+            keep = ~matched | ((cut == len(rules.prefix)) & np.asarray(pc.starts_with(numbers, rules.prefix)))
+            todo.append((rules, at[keep], pc.if_else(matched, stripped, numbers).filter(keep)))
     at = np.flatnonzero(digits & plus)
     if len(at):
         numbers = text.take(at)
