@@ -762,7 +762,7 @@ def _not_kept(cells_of: _Cells, contacts: Contacts, merged: Callable[[str], np.n
         lost = ~held[code]
         if role == "phones":  # a number with an extension is kept only with that extension (read where the
             # number is kept and typed twice in the group)
-            twice = np.flatnonzero(~lost & (np.bincount(code)[code] > 1))
+            twice = np.flatnonzero(~lost & repeated(code))
             by_extension = with_extensions(by_key[twice], typed[twice])
             extended = by_extension != by_key[twice]
             lost[twice[extended]] = ~isin(by_extension[extended], by_extension[kept_here[twice]])
