@@ -290,9 +290,12 @@ def clearing_rows(contacts: Contacts, rows, cell_rows, cell_columns, clear_word:
     rows = pd.unique(np.asarray(rows, dtype=np.int64))  # in their first order
     cell_rows, cell_columns = np.asarray(cell_rows, dtype=np.int64), np.asarray(cell_columns, dtype=object)
     first = _first_of_key(contacts, rows, repeated)
-    lines = np.flatnonzero(first == np.arange(len(rows)))
-    line_of_cell = np.searchsorted(lines, first[pd.Index(rows).get_indexer(cell_rows)])
-    rows = rows[lines]
+    is_line = first == np.arange(len(rows))
+    place = np.full(len(contacts), -1)  # each row's place in rows, by a table: a hash table's look-up took 0.04 s
+    place[rows] = np.arange(len(rows))
+    # each cell's line, the number of lines before its row's first one (a line itself): counted, not searched for
+    line_of_cell = (np.cumsum(is_line) - 1)[first[place[cell_rows]]]
+    rows = rows[is_line]
     column_of_cell = pd.Index(columns).get_indexer(cell_columns)  # each cell's name looked up once, not per column
     out = {}
     for position, column in enumerate(columns):
