@@ -365,14 +365,21 @@ class BlockingKeys:
         group_words = [words.codes([word for word in group] or [""]) for group in groups]
         lengths = np.array([len(w) for w in group_words], dtype=np.int64)
         sizes = lengths[group_of]
+        if self.keyed is not None:  # a record without keys (an exact copy): no nicknames spread for `part` to drop
+            sizes[~self.keyed[row]] = 0
         at = np.repeat(np.arange(len(row)), sizes)  # the record of each nickname
-        within = np.arange(len(at)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        # and its place in flat: where the record's group starts there, plus which of its nicknames it is, worked
+        # out by record and spread once (arrays of millions of nicknames, each a fresh mapping of memory)
+        place = np.arange(len(at))
+        place += np.repeat((np.cumsum(lengths) - lengths)[group_of] - (np.cumsum(sizes) - sizes), sizes)
         flat = np.concatenate(group_words) if group_words else np.zeros(0, dtype=np.int64)
-        nicknames = flat[(np.cumsum(lengths) - lengths)[group_of[at]] + within] if len(at) else at
-        yield "name", [part(row[at], last[at], nicknames), part(row, first, last)]
-        yield "name_city", [part(row[at], words.joined(last, city)[at], nicknames),
+        nicknames = flat[place] if len(at) else at
+        del place
+        records = row[at]  # for both kinds
+        yield "name", [part(records, last[at], nicknames), part(row, first, last)]
+        yield "name_city", [part(records, words.joined(last, city)[at], nicknames),
                             part(row, words.joined(first, city), last)]
-        del at, nicknames
+        del at, nicknames, records
         initial_first, initial_last = words.coded(first_name, lambda v: v[:1]), words.coded(last_name, lambda v: v[:1])
         yield "name_sound", [part(row, words.coded(last_name, _metaphone_one), initial_first),
                              part(row, words.coded(first_name, _metaphone_one), initial_last)]
