@@ -504,13 +504,15 @@ def _same_values(plan: MergePlan, kind: str, columns: list[str], rows: np.ndarra
     """
     frame, width = plan.contacts.frame, len(columns)
     survivors = plan.survivors()[rows]
-    first, keys, origin = _cell_keys(plan.normalized, kind, columns, np.r_[rows, survivors], len(frame))
-    at = cleaned.index.get_indexer(survivors)
-    # the cell each survivor's cell reads as: its own, or that of the same text in the row its value came from
-    read_as = (survivors[:, None] * width + np.arange(width)).ravel()
     changed = plan.changed_values()
     changed = changed[changed["column"].isin(columns)]
     source, value = changed["source_row"].to_numpy(dtype=np.int64), changed["after"].to_numpy(dtype=object)
+    # the keys of the rows the survivors' values came from too, which need not be among ``rows``
+    first, keys, origin = _cell_keys(plan.normalized, kind, columns, np.r_[rows, survivors, source[source >= 0]],
+                                     len(frame))
+    at = cleaned.index.get_indexer(survivors)
+    # the cell each survivor's cell reads as: its own, or that of the same text in the row its value came from
+    read_as = (survivors[:, None] * width + np.arange(width)).ravel()
     column = np.column_stack([frame[c].to_numpy(dtype=object)[source] == value for c in columns] +
                              [np.ones(len(changed), dtype=bool)]).argmax(axis=1)  # width: none
     found = np.where((source >= 0) & (column < width), source * width + column, -1)

@@ -133,6 +133,20 @@ def test_changed_numbers_read_a_number_written_nationally_in_the_other_numbers_c
     assert changed_numbers(plan)[["source_row", "kind"]].values.tolist() == [[2, "phone"]]
 
 
+def test_changed_numbers_read_a_survivors_number_as_the_row_it_came_from_reads_it(tmp_path):
+    # the survivor (lowest ID) has no mobile: it takes record 2's, a British number, which record 3 holds written
+    # another way, with no country to read it in. Read as record 2's number, not as its text, it is record 3's own
+    path = tmp_path / "export.csv"
+    path.write_text("Contact ID,Email,Mobile Phone,Country\n"
+                    "1,tom@x.com,,UK\n"
+                    "2,tom@x.com,(07479) 642646,UK\n"
+                    "3,tom@x.com,07479 642646,\n")
+    plan = merge(load(path), np.array([0, 0, 0]), MergePolicy(survivor="lowest_record_id"))
+    assert plan.cleaned()["Mobile Phone"].tolist() == ["(07479) 642646"]
+    assert changed_numbers(plan)[["source_row", "kind", "before", "after"]].values.tolist() == [
+        [0, "phone", "", "(07479) 642646"]]
+
+
 def test_changed_numbers_leave_placeholders_out(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Contact ID,Email,Email 2,Mobile Phone\n1,nora.pike@gmail.com,,N/A\n2,nora.pike@gmail.com,[not provided],\n"
