@@ -619,7 +619,11 @@ class NameComparison(Comparison):
         words = self.words
         fa, la, fb, lb = self.first[a], self.last[a], self.first[b], self.last[b]
         direct_first, direct_last = _first_level(fa, fb, words), _last_level(la, lb, words)
-        swap_first, swap_last = _first_level(fa, lb, words), _last_level(la, fb, words)
+        # names swapped have neither swapped level 0: the first names are read only where the last names are not
+        # (at 1,000,000 rows, 32,420 of 432,343 pairs of names; of the random pairs, 641 of 299,881)
+        swap_last, swap_first = _last_level(la, fb, words), np.zeros(len(a), dtype=np.int8)
+        at = np.flatnonzero(swap_last != 0)
+        swap_first[at] = _first_level(fa[at], lb[at], words)
         swapped = ((swap_first + swap_last > direct_first + direct_last + 1) & (np.maximum(swap_first, swap_last) >= 2)
                    & (swap_first != 0) & (swap_last != 0))
         first = np.where(swapped, swap_first, direct_first).astype(np.int8)
