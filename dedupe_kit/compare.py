@@ -660,25 +660,25 @@ def _shares(codes: np.ndarray, n: int, counted: np.ndarray | None) -> np.ndarray
 def _word_relations(a: np.ndarray, b: np.ndarray, names: np.ndarray) -> np.ndarray:
     """`_word_relation` of the words of ``names[a]`` and ``names[b]`` (aligned codes). Names of as many
     words are the same words (their sorted words the same) or neither's in the other's: only names of
-    two counts of words, a few pairs, are compared set by set.
+    two counts of words, a few pairs, are compared set by set. Each pair as it comes: `NameComparison`'s are
+    of distinct pairs of names already (at 1,000,000 rows, 316,068 pairs, 316,068 distinct pairs of whole names).
 
     >>> names = np.array(["ann lee", "lee ann", "ann lee smith", "bo"], dtype=object)
     >>> _word_relations(np.array([0, 0, 2]), np.array([1, 2, 3]), names).tolist()
     [2, 1, 0]
     """
-    positions, x, y = distinct_pairs(a, b)
-    codes = sorted_distinct(np.r_[x, y])
+    codes = sorted_distinct(np.r_[a, b])
     word_sets = [frozenset(name.split()) for name in names[codes].tolist()]
     size = np.fromiter(map(len, word_sets), dtype=np.int64, count=len(word_sets))
     same = pd.factorize(np.array([" ".join(sorted(words)) for words in word_sets], dtype=object))[0]
     at = np.zeros(len(names), dtype=np.int64)  # each name's position among ``codes``: read, not searched
     at[codes] = np.arange(len(codes))
-    x, y = at[x], at[y]
+    x, y = at[a], at[b]
     both = (size[x] >= 2) & (size[y] >= 2)
     relation = np.where(both & (same[x] == same[y]), 2, 0).astype(np.int8)
     other = np.flatnonzero(both & (size[x] != size[y]))
     relation[other] = [_word_relation(word_sets[i], word_sets[j]) for i, j in zip(x[other].tolist(), y[other].tolist())]
-    return relation[positions]
+    return relation
 
 
 def _word_relation(a: frozenset[str], b: frozenset[str]) -> int:
