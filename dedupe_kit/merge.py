@@ -1391,15 +1391,17 @@ class _Cells:
         key, code = pd.Series(values[at], index=cells.index, dtype=object), codes[at]
         read = {"read": np.r_[read, [None]][at]} if column in self._addresses else {}
         missing = code < 0
-        if identifiers_only:
-            return cells[~missing].assign(key=key[~missing], code=code[~missing],
-                                          **{name: texts[~missing] for name, texts in read.items()})
-        if missing.any():
+        if missing.any() and not identifiers_only:
             key[missing] = cells.loc[missing, "value"].str.split().str.join(" ").str.casefold()
             for texts in read.values():
                 texts[missing] = key[missing].to_numpy()
-        return _frame({name: cells[name].to_numpy() for name in cells.columns}
-                      | {"key": key.to_numpy(), "code": code} | read, index=cells.index)
+        columns = {name: cells[name].to_numpy() for name in cells.columns} | {"key": key.to_numpy(), "code": code}
+        columns |= read
+        # only the cells of an identifier: none missing (most ID columns), all of them as they are; else taken from
+        # the arrays (a filter of the frame, then an assign: 0.04 s more for the main phones at 1,000,000 rows)
+        if identifiers_only and missing.any():
+            return _frame({name: values[~missing] for name, values in columns.items()}, index=cells.index[~missing])
+        return _frame(columns, index=cells.index)
 
 
 def _frame(columns: dict[str, np.ndarray], index: pd.Index | np.ndarray) -> pd.DataFrame:
