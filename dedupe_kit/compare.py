@@ -1205,16 +1205,16 @@ def first_copies(contacts: Contacts, normalized: Normalized, config: Config | No
 
 def _first_copies(contacts: Contacts, normalized: Normalized, columns: tuple[str, ...]) -> np.ndarray:
     n = len(normalized.names)
-    ids, values = normalized.identifiers["source_row"].to_numpy(), normalized.value_codes()
-    ids, values = ids[values >= 0], values[values >= 0]
+    ids, codes = normalized.identifiers["source_row"].to_numpy(), normalized.value_codes()
+    ids, codes = ids[codes >= 0], codes[codes >= 0]
     # only rows that share their identifiers with another can be copies: the names of those alone are read. Those
     # holding an identifier no other row holds are left out first, by counting, then those whose sum of identifiers
     # no other row has (995,715 rows with identifiers at 1,000,000 rows, 378,464 after the first step, 282,016 after
     # the second: hashing the sums of all rows thrice took 0.24 s, this 0.09 s; the sums of fewer rows, 0.07 s less)
     alone = np.zeros(n, dtype=bool)
-    alone[ids[~repeated(values)]] = True
+    alone[ids[~repeated(codes)]] = True
     kept = ~alone[ids]
-    count, identifiers = _sets(ids[kept], values[kept], n)
+    count, identifiers = _sets(ids[kept], codes[kept], n)
     _, phones = _sets(normalized.phones["source_row"].to_numpy(), normalized.phone_codes()["national"][0], n)
     first = np.arange(n)
     rows = np.flatnonzero(count > 0)

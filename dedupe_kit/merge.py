@@ -445,6 +445,11 @@ def extra_column(contacts: Contacts, role: str) -> str | None:
     return column if column in contacts.frame and column not in contacts.field_map.role_of() else None
 
 
+def _role_columns(contacts: Contacts, role: str) -> list[str]:
+    """The columns of ``role``, and last a cleaned export's extra column of the role (`extra_column`)."""
+    return [*contacts.field_map.columns(role), *filter(None, [extra_column(contacts, role)])]
+
+
 def _placeholder_problems(normalized: Normalized) -> np.ndarray:
     """Which of the unusable values (`Normalized.problems`) are placeholders (``N/A``, ``555-555-5555``): typed as one
     or read as one; worked out once, read-only."""
@@ -1207,7 +1212,7 @@ class _Cells:
         # by column: the rows, and their cell's first identifier, its `Normalized.value_codes` and, in the columns
         # of emails, its text as read (`_not_kept` reads no other's: each text taken is a reference count, and the
         # phones' and IDs' took an eighth of the time of these cells and of `of_role` at 1,000,000 rows)
-        self._addresses = {*contacts.field_map.emails, *filter(None, [extra_column(contacts, "emails")])}
+        self._addresses = set(_role_columns(contacts, "emails"))
         self._ids: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]] = {}
         # by column, of the cells that hold several identifiers: the rows, codes and typed texts of every one,
         # and whether the cell holds nothing else (no text that is not one)
@@ -1290,7 +1295,7 @@ class _Cells:
         worked out once."""
         found = self._of_role.get(role)
         if found is None:
-            columns = [*self.contacts.field_map.columns(role), *filter(None, [extra_column(self.contacts, role)])]
+            columns = _role_columns(self.contacts, role)
             parts = [self(c, keys=True) for c in columns]
             lengths = [len(part) for part in parts]
             found = _frame({name: np.concatenate([part[name].to_numpy() for part in parts])
