@@ -136,22 +136,18 @@ def _strings(series: pd.Series) -> np.ndarray:
 def frequencies(values: pd.Series | tuple[np.ndarray, np.ndarray], counted: np.ndarray | None = None) -> pd.Series:
     """Share of records holding each non-blank value; ``counted``: of the records that count
     (not an exact copy of an earlier one, `first_copies`; default: all). The values may come
-    factorized already, as ``(codes, distinct values)``: then counted by their codes.
+    factorized already, as ``(codes, distinct values)`` (`Normalized.name_codes`): not each of a
+    million texts hashed again (0.07 s).
 
     >>> texts = np.array(["acme", "", "acme", "bolt"], dtype=object)
     >>> frequencies(pd.Series(texts)).to_dict(), frequencies(pd.factorize(texts)).to_dict()
     ({'acme': 0.5, 'bolt': 0.25}, {'acme': 0.5, 'bolt': 0.25})
     """
-    if isinstance(values, tuple):  # not each of a million texts compared with "" and hashed again (0.1 s)
-        codes, distinct = values
-        codes = codes if counted is None else codes[counted]
-        count = np.bincount(codes[codes >= 0], minlength=len(distinct))
-        held = np.flatnonzero((count > 0) & (distinct != ""))
-        return pd.Series(count[held], index=distinct[held]) / max(len(codes), 1)
-    if counted is not None:
-        values = values[counted]
-    counts = values[values != ""].value_counts()
-    return counts / max(len(values), 1)
+    codes, distinct = values if isinstance(values, tuple) else pd.factorize(values.to_numpy(dtype=object))
+    codes = codes if counted is None else codes[counted]
+    count = np.bincount(codes[codes >= 0], minlength=len(distinct))
+    held = np.flatnonzero((count > 0) & (distinct != ""))
+    return pd.Series(count[held], index=distinct[held]) / max(len(codes), 1)
 
 
 #: Combinations of two records' values compared at once: tens of emails and phones a record (a
