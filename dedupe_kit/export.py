@@ -653,18 +653,19 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     stopped = groups["status"] == "stopped"  # no record survives a merge not made
     base = groups[["group", "decided_by", "decided_at"]].assign(
         survivor_record_id=groups["survivor_record_id"].where(~stopped, ""))
-    done = groups[~stopped] if stopped.any() else groups  # the usual case, every group merged: not copied
+    changed = plan.values[plan.values["changed"]]  # the few changed values
+    overflow = plan.overflow
+    # the groups and rows as integers, as `merge` makes them (a plan's table typed otherwise, as objects: looking
+    # those up took 0.08 s at 1,000,000 rows)
+    dropped = plan.dropped.astype({"group": np.int64, "source_row": np.int64}, copy=False)
+    done = groups
+    if stopped.any():  # the events of the groups merged alone; the usual case, every group merged: all of them (the
+        done = groups[~stopped]  # plan's tables hold the values of its groups), and no table copied or looked up
+        changed, overflow, dropped = (t[t["group"].isin(done["group"])] for t in (changed, overflow, dropped))
     of_group = done["rows"].tolist()
     sizes = np.fromiter(map(len, of_group), dtype=np.int64, count=len(of_group))
     member = np.fromiter(itertools.chain.from_iterable(of_group), dtype=np.int64, count=int(sizes.sum()))
     away = member != np.repeat(done["survivor_row"].to_numpy(dtype=np.int64), sizes)  # the merged-away rows
-    changed = plan.values[plan.values["changed"]]  # the few changed values first: then their groups
-    changed = changed[changed["group"].isin(done["group"])]
-    overflow = plan.overflow[plan.overflow["group"].isin(done["group"])]
-    # the groups and rows as integers, as `merge` makes them (a plan's table typed otherwise, as objects: looking
-    # those up took 0.08 s at 1,000,000 rows)
-    dropped = plan.dropped.astype({"group": np.int64, "source_row": np.int64}, copy=False)
-    dropped = dropped[dropped["group"].isin(done["group"])]
     # the rules of the values of those groups and columns alone, for a small join: taken column by column (`loc` took
     # the rows of every column of the values, 3,964,480 at 1,000,000 rows)
     values = plan.values
@@ -727,7 +728,7 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
     group = np.concatenate([p["group"].to_numpy(dtype=np.int64) for p in parts])
     take = np.lexsort((order, group))  # stable: by group, event
     group, places = group[take], part_places(take, lengths)
-    by_group = {column: _blanked(base[column].to_numpy(dtype=object, copy=True))  # missing values: once a group
+    by_group = {column: _blanked(base[column].to_numpy(dtype=object))  # missing values: once a group
                 for column in base.columns.drop("group")}
     at = pd.Index(base["group"]).get_indexer(group)  # every event's group is one of them
     on_survivor = isin(order[take], [AUDIT_EVENTS.index(e) for e in ["field", "extra value", "not kept"]])
@@ -742,7 +743,7 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
         else:
             for p, to in zip(parts, places):
                 if column in p:
-                    values[to] = _blanked(p[column].to_numpy(dtype=object, copy=True))
+                    values[to] = _blanked(p[column].to_numpy(dtype=object))
         if column == "record_id":
             values[on_survivor] = by_group["survivor_record_id"][at[on_survivor]]
     log = pd.DataFrame(text.T, columns=AUDIT_COLUMNS[1:], copy=False)
@@ -751,9 +752,10 @@ def audit(plan: MergePlan, decided_at: pd.DataFrame | None = None) -> pd.DataFra
 
 
 def _blanked(values: np.ndarray) -> np.ndarray:
-    """``values`` (of object dtype) with each missing one (None, NaN) blank, in place. Texts alone, as nearly
-    all are, need no look for missing values: telling that all are texts takes a quarter of the time."""
+    """``values`` (of object dtype), or a copy with each missing one (None, NaN) blank. Texts alone, as nearly
+    all are, need no look for missing values (telling that all are texts takes a quarter of the time), nor a copy."""
     if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        values = values.copy()
         values[pd.isna(values)] = ""
     return values
 
