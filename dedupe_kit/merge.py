@@ -637,15 +637,20 @@ def _name_in_one_cell(frame: pd.DataFrame, fm: FieldMap, after: dict[str, pd.Ser
         taken = _merged(frame[other], after[other], groups, survivors)
         rows, at = survivors.copy(), groups.get_indexer(source[whole].index)  # where each whole name comes from
         rows[at[at >= 0]] = source[whole].to_numpy()[at >= 0]
-        maybe = np.flatnonzero(pd.Series(value).str.contains(" ", regex=False).to_numpy() & (taken != ""))
-        for at, row in zip(maybe.tolist(), rows[maybe].tolist()):
-            group, words, part = int(groups[at]), fold_name(value[at]), fold_name(taken[at])
+        # a space looked for in a list of the names, not by pandas' str.contains (half the time at 1,000,000 rows)
+        spaced = np.fromiter([" " in name for name in value.tolist()], dtype=bool, count=len(value))
+        maybe = np.flatnonzero(spaced & (taken != "") & (rows >= 0))
+        # of those, the few whose own record has no ``other`` name are read one by one
+        own = frame[other].to_numpy(dtype=object)[rows[maybe]]
+        maybe = maybe[np.fromiter([not name.strip() for name in own.tolist()], dtype=bool, count=len(own))]
+        for at, row, group in zip(maybe.tolist(), rows[maybe].tolist(), groups.to_numpy()[maybe].tolist()):
+            words, part = fold_name(value[at]), fold_name(taken[at])
             rest = ""  # the part at either end: "Eleanor Harrison", "Smith, John"
             if part and words.endswith(" " + part):
                 rest = words[:-len(part) - 1]
             elif part and words.startswith(part + " "):
                 rest = words[len(part) + 1:]
-            if rest and row >= 0 and not frame.at[row, other].strip() and (group, whole) not in rules:
+            if rest and (group, whole) not in rules:
                 after[whole].loc[group] = as_written(value[at], rest)  # its own words, as typed
                 changed[(group, whole)] = "name in one cell, split"
     return changed
