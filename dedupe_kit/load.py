@@ -650,13 +650,16 @@ def _read_csv_arrow(text: str, delimiter: str, utf8: bytes | None = None
         return None
     names = [str(i) for i in range(len(header))]
     try:
+        # UTF-8 already (a decoded file's bytes or an encoded text), and so is each cell, split at ASCII bytes:
+        # Arrow need not check it again (0.1 s of 0.8 s at 1,000,000 rows)
         buffer = text.encode("utf-8") if utf8 is None else utf8
         table = pa_csv.read_csv(
             pa.py_buffer(buffer),
             read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
-                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                  check_utf8=False))
     except (pa.ArrowInvalid, UnicodeEncodeError):
         return None
     # Each row takes one line, plus the line breaks inside its cells; more breaks in the
