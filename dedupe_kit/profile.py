@@ -97,7 +97,7 @@ class Profile:
 
     @cached_property
     def _taken_cells(self) -> tuple[np.ndarray, np.ndarray]:
-        return _taken_cells(*self.identifiers)
+        return _taken_cells(*self.identifiers, extra=bool(self.mapping["column"].isin(EXTRA_COLUMNS).any()))
 
     def counts(self) -> pd.Series:
         """The headline numbers, one per finding."""
@@ -308,7 +308,7 @@ def _shared_values(ids: pd.DataFrame, key: np.ndarray, min_records: int) -> pd.D
     """The values of many records or of a role address: ``kind``, ``value``, ``records``,
     ``role_address``, indexed by their key (``key``: `Normalized.value_codes`), in its order."""
     records = np.bincount(key)
-    role_address = np.bincount(key, weights=ids["shared"].to_numpy()) > 0
+    role_address = np.bincount(key[ids["shared"].to_numpy()], minlength=len(records)) > 0  # (of the few shared)
     kept = np.flatnonzero((records >= min_records) | role_address)
     at = np.zeros(len(records), dtype=np.int64)
     at[key] = np.arange(len(key))  # a cell of each value: any, all of them hold the same kind and value
@@ -346,16 +346,17 @@ def _with_rows(ids: pd.DataFrame, key: np.ndarray, values: pd.DataFrame, lines: 
     return table
 
 
-def _taken_cells(ids: pd.DataFrame, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _taken_cells(ids: pd.DataFrame, key: np.ndarray, extra: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """The positions in ``ids`` of the values an earlier row holds, in the table's order, and that
     row (``key``: `Normalized.value_codes`). A value of a cleaned export's extra column (``dedupe_kit extra
-    phones``) is neither taken nor held: no CRM column imports it, as `check-import` reads it."""
+    phones``) is neither taken nor held: no CRM column imports it, as `check-import` reads it. ``extra``: whether
+    the file has such a column; most have none, and their cells' columns are not read (0.05 s at 1,000,000 rows)."""
     rows = ids["source_row"].to_numpy()
-    imported = ~ids["column"].isin(EXTRA_COLUMNS).to_numpy()
+    imported = ~ids["column"].isin(EXTRA_COLUMNS).to_numpy() if extra else None  # None: all of them
     lowest = np.full(key.max(initial=0) + 1, np.iinfo(np.int64).max)
-    np.minimum.at(lowest, key[imported], rows[imported])
+    np.minimum.at(lowest, *((key, rows) if imported is None else (key[imported], rows[imported])))
     held_by = lowest[key]
-    at = np.flatnonzero((rows != held_by) & imported)
+    at = np.flatnonzero(rows != held_by if imported is None else (rows != held_by) & imported)
     return at, held_by[at]
 
 
