@@ -1065,7 +1065,10 @@ def _two_values(result: Result, pairs: pd.DataFrame, kind: str, at: np.ndarray, 
     if kind == "email":  # as typed: the canonical Gmail or iCloud address is in neither
         shown = result.normalized.personal_emails_typed()[sides]
     else:
-        shown = np.asarray(display_all([kind] * len(sides), comparison.uniques["value"][code]), dtype=object)
+        # each number put in words once, found by its code (quicker to hash than its text)
+        position, distinct = pd.factorize(code)
+        shown = np.asarray(display_all([kind] * len(distinct), comparison.uniques["value"][distinct], distinct=True),
+                           dtype=object)[position]
     if kind == "phone":  # a phone without E.164 (not valid for its country): its national number
         unusable = np.flatnonzero(code < 0)
         shown[unusable] = comparison.uniques["national"][comparison.codes["national"][sides[unusable]]]
