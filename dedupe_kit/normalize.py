@@ -513,9 +513,7 @@ def _without_characters(text: pa.StringArray, characters: str) -> pa.StringArray
     >>> _without_characters(pa.array(["(415) 555-0142", "", "é. è"]), " ().-").to_pylist()
     ['4155550142', '', 'éè']
     """
-    _, offsets, data = text.buffers()
-    offsets = np.frombuffer(offsets, dtype=np.int32)[text.offset:text.offset + len(text) + 1]
-    data = np.frombuffer(data or b"", dtype=np.uint8)[offsets[0]:offsets[-1]]
+    offsets, data = _text_bytes(text)
     kept = ~np.isin(np.arange(256), np.frombuffer(characters.encode("ascii"), dtype=np.uint8))[data]  # by byte
     ends = np.r_[0, np.cumsum(kept, dtype=np.int32)]  # each byte's new offset
     return pa.StringArray.from_buffers(len(text), pa.py_buffer(ends[offsets - offsets[0]]), pa.py_buffer(data[kept]))
@@ -613,14 +611,21 @@ def _holding_letters(texts: pa.StringArray) -> np.ndarray:
     >>> _holding_letters(pa.array(["617 555 0142 x12", "6175550142", "+7 495 123-45-67 доб. 3", "12 34\u00a056", ""]))
     array([0, 2])
     """
-    _, offsets, data = texts.buffers()
-    offsets = np.frombuffer(offsets, dtype=np.int32)[texts.offset:texts.offset + len(texts) + 1]
-    data = np.frombuffer(data or b"", dtype=np.uint8)[offsets[0]:offsets[-1]]
+    offsets, data = _text_bytes(texts)
+    # by arithmetic on the bytes (a look-up in a table of the 256 bytes took twice as long)
     found = (data | 0x20) - np.uint8(ord("a")) < 26  # an ASCII letter of either case
     found |= (data >= 0x80) | (data == ord("#")) | (data == ord(";")) | (data == ord(","))
     at = np.searchsorted(offsets, np.flatnonzero(found) + offsets[0], side="right") - 1  # the text of each byte
     at = at[run_starts(at)]
     return at[np.asarray(pc.match_substring_regex(texts.take(at), r"[\pL#;,]"), dtype=bool)]
+
+
+def _text_bytes(text: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets of the texts of an Arrow array (one more than the texts) and the bytes from the first text's on,
+    read from its buffers without a copy."""
+    _, offsets, data = text.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int32)[text.offset:text.offset + len(text) + 1]
+    return offsets, np.frombuffer(data or b"", dtype=np.uint8)[offsets[0]:offsets[-1]]
 
 
 def _text_after(text: str) -> str:
