@@ -442,7 +442,11 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
     frame = plan.contacts.frame
     cleaned = plan.cleaned() if cleaned is None else cleaned
     survivors = plan.survivors()
-    rows = np.fromiter(itertools.chain.from_iterable(plan.merging["rows"].tolist()), dtype=np.int64)
+    in_groups = np.fromiter(itertools.chain.from_iterable(plan.merging["rows"].tolist()), dtype=np.int64)
+    # worked on in the order of the rows, not of the groups: their cells are read in the order they lie in memory
+    merged = np.zeros(len(survivors), dtype=bool)
+    merged[in_groups] = True
+    rows = np.flatnonzero(merged)
     kept, kept_of_row = np.unique(survivors[rows], return_inverse=True)  # a survivor's values are listed once
     record_id = record_ids(plan.contacts)
     # a cell of placeholders (N/A, 555-555-5555) is blank, before the merge and where the survivor keeps it
@@ -464,6 +468,7 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
         filled[kept_at[other]] = is_filled(value[other])
         return filled
 
+    back = (np.cumsum(merged) - 1)[in_groups]  # the place in rows of each row, in the order of the groups
     listing = ["source_row", "record_id", "survivor_row", "survivor_record_id", "kind", "before", "after"]
     out = {column: [] for column in listing}  # each column's part of each kind
     for kind, columns in (("phone", [c for c, _ in fm.phones]), ("email", list(fm.emails))):
@@ -479,9 +484,10 @@ def changed_numbers(plan: MergePlan, cleaned: pd.DataFrame | None = None) -> pd.
             listed = np.logical_or.reduce(filled) & np.logical_or.reduce(filled_kept)[kept_of_row]
             at = np.flatnonzero(differs & listed)
             differs[at] = ~_same_values(plan, kind, columns, rows[at], cleaned, filled_before, filled_after)
-        source = rows[differs]
+        at = back[differs[back]]  # in the order of the groups
+        source = rows[at]
         values = (source, record_id[source], survivors[source], record_id[survivors[source]],
-                  np.repeat(np.array([kind], dtype=object), len(source)), before[differs], after[differs])
+                  np.repeat(np.array([kind], dtype=object), len(source)), before[at], after[at])
         for part, value in zip(out.values(), values):
             part.append(value)
     if not out["kind"]:
