@@ -279,8 +279,8 @@ def plot_scores(weights: np.ndarray, thresholds: Thresholds) -> Figure:
 
 
 def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[str, dict[int, str]],
-            details: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> list[str]:
-    """One sentence per pair: what agrees and what differs, strongest first, with the weight.
+            details: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
+    """One sentence per pair (an array of texts): what agrees and what differs, strongest first, with the weight.
 
     ``details`` optionally gives, per comparison, a text to show after its description (the
     shared phone, the two first names…) as ``(codes, texts)``: the position of each pair's
@@ -314,9 +314,9 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
                                                  shown.take(shown_code), "").cast(pa.large_string()))  # may pass 2 GB
         strengths.append(np.where(levels == MISSING, -1.0, np.where(np.isfinite(weight), np.abs(weight), np.inf)))
     if not codes:
-        return [""] * n
+        return np.full(n, "", dtype=object)
     strengths, codes, texts = np.column_stack(strengths), np.column_stack(codes), pa.concat_arrays(texts)
-    sentences: list[str] = []
+    sentences = [np.zeros(0, dtype=object)]
     for start in range(0, n, 65536):  # a piece at a time: all the rows' texts would take 100s of MB at 1M rows
         order = np.argsort(-strengths[start:start + 65536], axis=1, kind="stable")
         ranked = np.take_along_axis(codes[start:start + 65536], order, axis=1)
@@ -324,5 +324,5 @@ def explain(weights: pd.DataFrame, features: pd.DataFrame, descriptions: dict[st
         told = ranked >= 0
         rows = pa.ListArray.from_arrays(np.r_[0, np.cumsum(told.sum(axis=1))].astype(np.int32),
                                         texts.take(ranked[told]))
-        sentences += pc.binary_join(rows, pa.scalar("; ", pa.large_string())).to_numpy(zero_copy_only=False).tolist()
-    return sentences
+        sentences.append(pc.binary_join(rows, pa.scalar("; ", pa.large_string())).to_numpy(zero_copy_only=False))
+    return np.concatenate(sentences)

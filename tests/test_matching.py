@@ -738,7 +738,7 @@ def test_reasons_strongest_first_with_details_swaps_and_impossible_levels():
                     "phone": {3: "same phone", 0: "different phones"}}
     details = {"first": (np.array([0, 1, 2, 3]), np.array(["Ann", "Bob ~ Tom", "Rob ~ Robert", "Ann"], dtype=object)),
                "phone": (np.array([1, 0, 0, 2]), np.array(["", "+33 6 12 34 56 78", "+1 202-555-0147"], dtype=object))}
-    assert explain(weights, features, descriptions, details) == [
+    assert explain(weights, features, descriptions, details).tolist() == [
         "same phone +33 6 12 34 56 78 (+5.0); same first name Ann (+2.0)",
         "different first names Bob ~ Tom (never the same); different phones (+1.0)",  # a missing phone says nothing
         "first name is a nickname Rob ~ Robert (first and last names swapped) (+1.0)",
