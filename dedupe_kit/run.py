@@ -34,7 +34,7 @@ from .files import csv_chunks, refuse_folder, write_figure, write_files, write_t
 from .load import Contacts, check_source, checking_once, load, record_ids, rows_of_record_ids
 from .merge import MergePlan, check_policy, merge, proposed_survivors, unread_dates, with_extra_columns
 from .names import as_written, two_names
-from .normalize import Normalized, display_all, normalize
+from .normalize import Normalized, display_phones, normalize
 from .profile import names_only_note, profile, region_hint, unique_id_note
 from .score import FellegiSunter, Thresholds, explain, plot_scores, probability_of
 
@@ -1024,7 +1024,7 @@ def _details(result: Result, pairs: pd.DataFrame) -> dict[str, tuple[np.ndarray,
             position, used = pd.factorize(codes[left])
             used = uniques[used]
         # an email as it is (`display`); the phones, each a distinct code's value, have no repeats to look for
-        shown = display_all([kind] * len(used), used, distinct=True) if kind == "phone" else used
+        shown = display_phones(used) if kind == "phone" else used
         texts = np.concatenate([[""], np.asarray(shown, dtype=object)])
         if kind == "phone":  # and the kind of its column on each side: "(home ~ mobile)", a parent's number
             label_at, labels = pd.factorize(_phone_kinds(result.normalized.of_kind("phone", "phone_kind"), left, right))
@@ -1073,8 +1073,7 @@ def _two_values(result: Result, pairs: pd.DataFrame, kind: str, at: np.ndarray, 
     else:
         # each number put in words once, found by its code (quicker to hash than its text)
         position, distinct = pd.factorize(code)
-        shown = np.asarray(display_all([kind] * len(distinct), comparison.uniques["value"][distinct], distinct=True),
-                           dtype=object)[position]
+        shown = display_phones(comparison.uniques["value"][distinct])[position]
     if kind == "phone":  # a phone without E.164 (not valid for its country): its national number
         unusable = np.flatnonzero(code < 0)
         shown[unusable] = comparison.uniques["national"][comparison.codes["national"][sides[unusable]]]
