@@ -1679,7 +1679,7 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     group_at = np.searchsorted(members["group"].to_numpy()[first], extra["group"].to_numpy())
     survivor = members["row"].to_numpy()[first][group_at]
     blank = sum((~cells_of.filled(c)[survivor]).astype(np.int64) << bit for bit, c in enumerate(columns))
-    blank_columns = {bits: [c for bit, c in enumerate(columns) if bits >> bit & 1]
+    blank_columns = {bits: tuple(c for bit, c in enumerate(columns) if bits >> bit & 1)
                      for bits in sorted_distinct(blank).tolist()}
     placed: dict[str, dict[int, tuple[str, int]]] = {c: {} for c in columns}  # group: (value, source row)
     json_columns = [c for c in columns if _json_lists(contacts, c)]
@@ -1689,8 +1689,11 @@ def _union(role: str, cells_of: _Cells, contacts: Contacts, after: dict[str, pd.
     # each group's targets by the columns its values come from and its empty ones: at 1,000,000 rows, 122 distinct
     # pairs of those for 99,680 groups
     targets_of: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str | None]] = {}
+    picked = {group for group, _ in field_choice}
     for start, end in zip(*runs(group_of_extra)):  # each group's extra values, in order
-        empty = tuple(c for c in blank_columns[blank_bits[start]] if (groups[start], c) not in field_choice)
+        empty = blank_columns[blank_bits[start]]
+        if groups[start] in picked:  # a column a person filled is not empty
+            empty = tuple(c for c in empty if (groups[start], c) not in field_choice)
         asked = (tuple(from_columns[start:end]), empty)
         if asked not in targets_of:
             targets_of[asked] = _targets(*asked, kind)
