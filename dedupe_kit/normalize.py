@@ -876,18 +876,15 @@ def display(kind: str, value: str) -> str:
         return value
 
 
-def display_all(kinds: Sequence[str] | np.ndarray | pd.Series, values: Sequence[str] | np.ndarray | pd.Series,
-                distinct: bool = False) -> list[str]:
+def display_all(kinds: Sequence[str] | np.ndarray | pd.Series, values: Sequence[str] | np.ndarray | pd.Series
+                ) -> list[str]:
     """`display` of each value (phones in E.164, as `normalize` writes them), computed once per
-    distinct phone by `display_phones` (``distinct``: the values are distinct already, none to look for)."""
+    distinct phone by `display_phones`."""
     kinds, values = np.asarray(kinds, dtype=object), np.asarray(values, dtype=object)
     shown = values.copy()
     phones = np.flatnonzero(kinds == "phone")
-    if distinct:
-        shown[phones] = display_phones(values[phones])
-    else:
-        codes, uniques = pd.factorize(values[phones])
-        shown[phones] = display_phones(np.asarray(uniques, dtype=object))[codes]
+    codes, uniques = pd.factorize(values[phones])
+    shown[phones] = display_phones(np.asarray(uniques, dtype=object))[codes]
     return shown.tolist()
 
 
